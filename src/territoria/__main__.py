@@ -1,0 +1,3 @@
+from territoria.cli import main
+
+main()

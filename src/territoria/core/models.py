@@ -1,0 +1,154 @@
+"""Core models: the base model, organisations (collectivités), users and their roles, audit log."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from territoria.core.audit import AuditedModel
+from territoria.core.siret import normalize_siret, validate_siret
+
+
+class BaseModel(models.Model):
+    """UUID primary key and creation / update timestamps, for every domain model."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("mis à jour le", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class OrganisationType(models.TextChoices):
+    COMMUNE = "commune", "Commune"
+    EPCI = "epci", "EPCI"
+    COMMUNAUTE_COMMUNES = "cc", "Communauté de communes"
+    COMMUNAUTE_AGGLOMERATION = "ca", "Communauté d'agglomération"
+    COMMUNAUTE_URBAINE = "cu", "Communauté urbaine"
+    METROPOLE = "metropole", "Métropole"
+    EPT = "ept", "Établissement public territorial (EPT)"
+    DEPARTEMENT = "departement", "Département"
+    REGION = "region", "Région"
+    SYNDICAT_MIXTE = "syndicat_mixte", "Syndicat mixte"
+    OPERATEUR = "operateur", "Opérateur"
+    AUTRE = "autre", "Autre"
+
+
+class Organisation(AuditedModel, BaseModel):
+    """A collectivité or public body that carries AI projects."""
+
+    name = models.CharField("nom", max_length=255)
+    siret = models.CharField(
+        "SIRET",
+        max_length=14,
+        unique=True,
+        validators=[validate_siret],
+        help_text="14 chiffres (9 chiffres SIREN + 5 chiffres NIC), espaces acceptés.",
+    )
+    type = models.CharField(
+        "type de collectivité", max_length=20, choices=OrganisationType.choices
+    )
+    latitude = models.FloatField(
+        "latitude",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text="Latitude du siège de l'organisation (WGS 84).",
+    )
+    longitude = models.FloatField(
+        "longitude",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text="Longitude du siège de l'organisation (WGS 84).",
+    )
+    logo_url = models.URLField("URL du logo", max_length=500, blank=True)
+    region = models.CharField("région", max_length=100, blank=True)
+    contact_email = models.EmailField(
+        "e-mail de contact",
+        blank=True,
+        help_text="Reçoit les rappels de mise à jour et les signalements d'erreur.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "organisation"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.siret = normalize_siret(self.siret)
+        super().save(*args, **kwargs)
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", "Agent"
+    ELU = "elu", "Élu"
+    MODERATOR = "moderateur", "Modérateur"
+    ADMIN = "administrateur", "Administrateur"
+
+
+class User(AbstractUser):
+    """A person who logs in. Anonymous readers have no account."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name="organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    role = models.CharField("rôle", max_length=20, choices=Role.choices, default=Role.AGENT)
+
+    class Meta:
+        verbose_name = "utilisateur"
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role in (Role.MODERATOR, Role.ADMIN) or self.is_superuser
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return self.role == Role.ADMIN or self.is_superuser
+
+
+class AuditLog(models.Model):
+    """One change of one object: who, when, what (field-level diff). Kept forever."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Création"
+        UPDATE = "update", "Modification"
+        DELETE = "delete", "Suppression"
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField("date", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="auteur",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Name kept as text so that the log stays readable after the user is deleted,
+    # and so that imports and commands can sign their changes ("import data.csv").
+    actor_label = models.CharField("auteur (libellé)", max_length=255, blank=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    object_type = models.CharField("type d'objet", max_length=100, db_index=True)
+    object_id = models.CharField("identifiant", max_length=64, db_index=True)
+    object_repr = models.CharField("objet", max_length=255, blank=True)
+    changes = models.JSONField("changements", default=dict, help_text="{champ: [avant, après]}")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "entrée du journal"
+        verbose_name_plural = "journal des modifications"
+        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr} ({self.at:%d/%m/%Y %H:%M})"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GouvernanceConfig(AppConfig):
+    name = "territoria.gouvernance"
+    label = "gouvernance"

@@ -1,0 +1,256 @@
+"""Settings of Territoria, read from the environment with embedded defaults.
+
+With no configuration at all the platform runs on SQLite (WAL) in a local data folder.
+Every variable read here is documented in docs/configuration.md; a test fails when one
+is not (tests/core/test_configuration_documented.py).
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The source checkout (holds node_modules with the front-end packages); None once installed.
+PROJECT_DIR = PACKAGE_DIR.parent.parent
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on", "oui"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+DATA_DIR = Path(env("TERRITORIA_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+MEDIA_ROOT = DATA_DIR / "media"
+
+
+def _secret_key() -> str:
+    """The key from the environment, or one generated once and kept in the data folder."""
+    if env("TERRITORIA_SECRET_KEY"):
+        return env("TERRITORIA_SECRET_KEY")
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("TERRITORIA_DEBUG", False)
+ALLOWED_HOSTS = env_list("TERRITORIA_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = env_list("TERRITORIA_CSRF_TRUSTED_ORIGINS")
+SITE_NAME = env("TERRITORIA_SITE_NAME", "Territoria")
+SITE_URL = env("TERRITORIA_SITE_URL", "http://localhost:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "django_filters",
+    "django_tasks",
+    "django_tasks_db",
+    "territoria.core",
+    "territoria.search",
+    "territoria.registre",
+    "territoria.assistant",
+    "territoria.opendata",
+    "territoria.gouvernance",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "territoria.core.middleware.CurrentActorMiddleware",
+]
+
+ROOT_URLCONF = "territoria.urls"
+WSGI_APPLICATION = "territoria.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "territoria.core.context_processors.platform",
+            ],
+        },
+    },
+]
+
+# --- Database: SQLite (WAL) by default, PostgreSQL when DATABASE_URL says so. ---
+SQLITE_OPTIONS = {
+    # WAL lets readers go on while one writer writes; IMMEDIATE avoids "database is locked"
+    # upgrades in the middle of a transaction.
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        "PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;"
+    ),
+    "transaction_mode": "IMMEDIATE",
+}
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'territoria.sqlite3'}"),
+        conn_max_age=env_int("TERRITORIA_DB_CONN_MAX_AGE", 60),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Users, roles and login ---
+AUTH_USER_MODEL = "core.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+
+# OIDC (ProConnect, the public agents' identity provider, or any OIDC provider).
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+if OIDC_ENABLED:
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append("territoria.core.oidc.TerritoriaOIDCBackend")
+    OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET")
+    OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", "RS256")
+    OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", "openid email given_name usual_name siret")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT")
+    OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT")
+    OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT")
+    OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT")
+    OIDC_OP_LOGOUT_ENDPOINT = env("OIDC_OP_LOGOUT_ENDPOINT")
+    OIDC_DEFAULT_ROLE = env("OIDC_DEFAULT_ROLE", "agent")
+
+# --- Internationalisation: the UI is in French. ---
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français")]
+TIME_ZONE = env("TERRITORIA_TIME_ZONE", "Europe/Paris")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files: served by the platform (WhiteNoise); front-end packages come from npm. ---
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+NODE_MODULES = Path(env("TERRITORIA_NODE_MODULES", str(PROJECT_DIR / "node_modules")))
+# (prefix, folder inside node_modules) for each front-end package the pages use.
+FRONTEND_PACKAGES = [
+    ("vendor/leaflet", "leaflet/dist"),
+    ("vendor/leaflet.markercluster", "leaflet.markercluster/dist"),
+    ("vendor/htmx", "htmx.org/dist"),
+]
+STATICFILES_DIRS = [
+    (prefix, str(NODE_MODULES / folder))
+    for prefix, folder in FRONTEND_PACKAGES
+    if (NODE_MODULES / folder).is_dir()
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+# --- Uploads ---
+TERRITORIA_MAX_UPLOAD_MB = env_int("TERRITORIA_MAX_UPLOAD_MB", 50)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_TEMP_DIR = None
+
+# --- Background jobs: a database-backed queue (worker: `territoria db_worker`). ---
+TASKS = {
+    "default": {
+        "BACKEND": env("TERRITORIA_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# --- REST API ---
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API Territoria",
+    "DESCRIPTION": "API de la plateforme Territoria : registre des systèmes d'IA, assistant, "
+    "données ouvertes.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Register ---
+# A published record not reviewed for this many days is flagged and its owners reminded.
+REGISTRE_REVIEW_MAX_DAYS = env_int("TERRITORIA_REVIEW_MAX_DAYS", 365)
+
+# --- Assistant: an OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp); empty = extractive. ---
+LLM_BASE_URL = env("TERRITORIA_LLM_BASE_URL")
+LLM_MODEL = env("TERRITORIA_LLM_MODEL")
+LLM_API_KEY = env("TERRITORIA_LLM_API_KEY")
+LLM_TIMEOUT_S = env_int("TERRITORIA_LLM_TIMEOUT_S", 60)
+
+# --- E-mail (reminders, error reports): written to files unless an SMTP host is set. ---
+EMAIL_HOST = env("TERRITORIA_EMAIL_HOST")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("TERRITORIA_EMAIL_PORT", 25)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "mails")
+DEFAULT_FROM_EMAIL = env("TERRITORIA_FROM_EMAIL", "territoria@localhost")
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("TERRITORIA_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,20 @@
+"""Top-level routes: each domain app owns its pages (`urls.py`) and API (`api/urls.py`)."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+urlpatterns = [
+    path("", include("territoria.core.urls")),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+# Apps plug in their pages and API here; an app without routes yet is skipped.
+for app in ("registre", "assistant", "opendata", "gouvernance"):
+    try:
+        urlpatterns.append(path("", include(f"territoria.{app}.urls")))
+    except ModuleNotFoundError as error:
+        if error.name != f"territoria.{app}.urls":
+            raise
