@@ -163,6 +163,20 @@ def _fail(document: Document, reason: str) -> bool:
     return False
 
 
+def save_upload(collection: Collection, uploaded, user=None) -> IngestionJob:
+    """Store an uploaded file under MEDIA_ROOT/assistant/<collection>/ and queue its indexing."""
+    from django.utils.text import get_valid_filename
+
+    folder = Path(settings.MEDIA_ROOT) / "assistant" / collection.slug
+    folder.mkdir(parents=True, exist_ok=True)
+    name = get_valid_filename(Path(uploaded.name).name) or "document"
+    target = folder / name
+    with open(target, "wb") as handle:
+        for part in uploaded.chunks():
+            handle.write(part)
+    return add_files(collection, [(target, name)], user)
+
+
 def delete_document(document: Document) -> None:
     get_index().delete(document.collection.namespace, [f"{document.pk}:{n}" for n in range(document.chunk_count)])
     document.delete()
