@@ -14,9 +14,21 @@ class AskForm(forms.Form):
             self.fields["collections"].widget = forms.MultipleHiddenInput()
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)]
+
+
 class UploadForm(forms.Form):
-    files = forms.FileField(label="Fichiers (PDF, DOCX, ODT, HTML, Markdown, texte)",
-                            widget=forms.ClearableFileInput(attrs={"allow_multiple_selected": True, "multiple": True}))
+    files = MultipleFileField(label="Fichiers (PDF, DOCX, ODT, HTML, Markdown, texte)")
 
 
 class FeedbackForm(forms.Form):
