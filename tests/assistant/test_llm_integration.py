@@ -50,7 +50,11 @@ def llama_server(tmp_path_factory):
         yield ChatClient(base, "gemma3-270m", timeout_s=120)
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def test_generation_through_llama_cpp_server_is_checked_before_display(faq_collection, tmp_path, llama_server):
