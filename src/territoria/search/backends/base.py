@@ -279,14 +279,18 @@ class SearchIndex(ABC):
         if filters:
             allowed = np.fromiter(self.allowed_queryset(namespace, access, filters).values_list("pk", flat=True), dtype=np.int64)
             mask &= np.isin(cache.ids, allowed)
-        candidates = np.flatnonzero(mask)
-        if not len(candidates):
+        allowed = int(mask.sum())
+        if not allowed:
             return []
-        scores = cache.matrix[candidates] @ np.asarray(query_vector, dtype=np.float32) if len(candidates) < len(cache.ids) else cache.matrix @ np.asarray(query_vector, dtype=np.float32)
-        k = min(limit, len(candidates))
+        # Score every row (one BLAS call) and exclude the rows outside the mask before the
+        # top-k: cheaper than copying the allowed sub-matrix, and nothing outside the mask
+        # can be ranked.
+        scores = cache.matrix @ np.asarray(query_vector, dtype=np.float32)
+        scores[~mask] = -np.inf
+        k = min(limit, allowed)
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(cache.ids[candidates[i]]), float(scores[i])) for i in top]
+        return [(int(cache.ids[i]), float(scores[i])) for i in top]
 
     def _matrix(self, namespace: str, model_id: str) -> _VectorMatrix:
         version = IndexNamespace.objects.using(self.using).filter(name=namespace).values_list("version", flat=True).first() or ""
