@@ -94,7 +94,7 @@ def _records(file_name, data, format, mapping_file, corrections, report) -> list
         column_map, mapping_name = mappings.SCHEMA_IDS, "ids"
     else:
         mapping_name, column_map = mappings.detect_mapping(table.columns)
-    shape = {"anchor": "anchor-csv", "ids": "processed-csv"}.get(mapping_name, "mapping personnalisé")
+    shape = {"anchor": "colonnes de data.csv", "ids": "identifiants du schéma"}.get(mapping_name, "correspondance personnalisée")
     report.format = f"{table.kind}, {shape}" + (f", {table.encoding}" if table.encoding else "") + (
         f", séparateur « {table.delimiter} »" if table.delimiter else ""
     )
