@@ -114,8 +114,6 @@ def nl_records(payload) -> tuple[list[Record], list[Issue]]:
             "risque": f"Analyse d'impact (IAMA / DPIA) réalisée selon le registre néerlandais : {impact}." if impact else "",
             "url_infos": _url(record, item.get("url"), "url"),
             "content_updated_on": _date(record, item.get("geregistreerd"), "geregistreerd"),
-            "source": NL_SOURCE,
-            "source_key": record.source_key,
         }
     _disambiguate(records)
     return records, []
@@ -146,8 +144,6 @@ def uk_records(payload) -> tuple[list[Record], list[Issue]]:
             "usage_description": _text(record, "usage_description", item.get("description"), "description"),
             "url_infos": _url(record, item.get("url"), "url"),
             "content_updated_on": _date(record, item.get("published"), "published"),
-            "source": UK_SOURCE,
-            "source_key": record.source_key,
         }
     _disambiguate(records)
     return records, []

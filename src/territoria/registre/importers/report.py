@@ -92,6 +92,8 @@ class ImportReport:
     def as_dict(self) -> dict:
         data = asdict(self)
         data["counts"] = self.counts
+        data["errors"] = [asdict(issue) for issue in self.errors]
+        data["summary"] = self.summary()
         data["ok"] = self.ok
         return data
 

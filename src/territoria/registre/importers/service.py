@@ -204,7 +204,7 @@ def _plan_organisation(record: Record, organisations: dict, planned: dict) -> _P
 
 
 def _plan_project(record, project, organisation, lifecycle, user, line) -> tuple[Project, list[str]]:
-    values = {**record.values, "source": record.source, "source_key": record.source_key}
+    values = record.values
     if project is None:
         project = Project(organisation=organisation, lifecycle=lifecycle,
                           created_by=user if getattr(user, "is_authenticated", False) else None)
@@ -213,6 +213,10 @@ def _plan_project(record, project, organisation, lifecycle, user, line) -> tuple
         changes = [attr for attr, value in values.items() if getattr(project, attr) != value]
     for attr, value in values.items():
         setattr(project, attr, value)
+    # Where the record came from; a project first documented on the platform keeps its
+    # empty source (it is found again by its natural key) and is not "changed" by it.
+    if project._state.adding or (changes and not project.source):
+        project.source, project.source_key = record.source, record.source_key
     try:
         project.full_clean(exclude=["organisation"], validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
