@@ -7,4 +7,16 @@ app_name = "registre"
 urlpatterns = [
     path("registre/", views.project_list, name="list"),
     path("registre/projets/<uuid:pk>/", views.project_detail, name="detail"),
+    # Pages (registre-web): contribution, workflow, moderation, history, error reports.
+    path("registre/projets/nouveau/", views.project_create, name="create"),
+    path("registre/projets/<uuid:pk>/modifier/", views.project_edit, name="edit"),
+    path("registre/projets/<uuid:pk>/historique/", views.project_history, name="history"),
+    path("registre/projets/<uuid:pk>/signaler/", views.report_error, name="report"),
+    path("registre/projets/<uuid:pk>/<slug:action>/", views.project_transition, name="transition"),
+    path("registre/contribuer/valider/<str:field>/", views.validate_field, name="validate_field"),
+    path("registre/organisations/<uuid:pk>/", views.organisation_detail, name="organisation"),
+    path("registre/moderation/", views.moderation_queue, name="moderation"),
+    path("registre/signalements/<uuid:pk>/statut/", views.report_status, name="report_status"),
+    path("registre/journal/", views.journal, name="journal"),
+    path("registre/mon-espace/", views.account, name="account"),
 ]
