@@ -32,13 +32,14 @@ ERROR_MESSAGES = {
 }
 
 
-class MonthField(forms.CharField):
+class MonthField(forms.Field):
     """A month typed as MM/AAAA (as in the Bibliothèque), stored as the first day of that month."""
 
+    widget = forms.TextInput
+
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 7)
         super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "numeric", "size": 8, "autocomplete": "off"})
+        self.widget.attrs.update({"inputmode": "numeric", "size": 8, "maxlength": 10, "autocomplete": "off"})
 
     def prepare_value(self, value):
         if isinstance(value, datetime.date):
@@ -46,7 +47,7 @@ class MonthField(forms.CharField):
         return value
 
     def to_python(self, value):
-        value = (super().to_python(value) or "").strip()
+        value = str(value or "").strip()
         if not value:
             return None
         match = re.fullmatch(r"(\d{1,2})\s*[/.-]\s*(\d{4})", value) or None
