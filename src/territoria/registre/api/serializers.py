@@ -11,7 +11,12 @@ from rest_framework import serializers
 from territoria.core.models import AuditLog, Organisation, OrganisationType
 from territoria.registre import schema
 from territoria.registre.api import schema_extensions  # noqa: F401  (registers OpenAPI mappings)
-from territoria.registre.api.fields import CodeLabelSerializer, MonthField, VocabularyField, code_label
+from territoria.registre.api.fields import (
+    CodeLabelSerializer,
+    MonthField,
+    VocabularyField,
+    code_label,
+)
 from territoria.registre.models import ErrorReport
 from territoria.registre.permissions import get_abilities
 from territoria.registre.visibility import can_view_restricted, project_values

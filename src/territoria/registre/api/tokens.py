@@ -6,7 +6,6 @@ One token per person; the page « Mon jeton d'API » and `territoria api_token U
 from rest_framework.authtoken.models import Token
 
 
-
 def token_of(user) -> Token | None:
     return Token.objects.filter(user=user).first()
 

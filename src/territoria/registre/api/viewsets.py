@@ -5,7 +5,12 @@ import uuid
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
@@ -18,7 +23,11 @@ from territoria.core.models import AuditLog, Organisation, OrganisationType
 from territoria.registre import schema
 from territoria.registre.api import serializers as ser
 from territoria.registre.api.errors import NOT_FOUND, FrenchErrorsMixin, PreconditionRequired
-from territoria.registre.api.permissions import ErrorReportPermission, IsModeratorOrReadOnly, ProjectPermission
+from territoria.registre.api.permissions import (
+    ErrorReportPermission,
+    IsModeratorOrReadOnly,
+    ProjectPermission,
+)
 from territoria.registre.filters import ProjectFilter
 from territoria.registre.models import ErrorReport, Project
 from territoria.registre.permissions import can_contribute
@@ -62,8 +71,7 @@ class FrenchFilterBackend(DjangoFilterBackend):
 
 def parse_version(raw) -> int:
     text = str(raw).strip()
-    if text.startswith("W/"):
-        text = text[2:]
+    text = text.removeprefix("W/")
     text = text.strip('"')
     if not text.isdigit():
         raise exceptions.ValidationError(
