@@ -10,7 +10,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-RESULTS = Path(__file__).parent / "results"
 PIAF = Path(os.environ.get("PIAF_JSON", Path(__file__).resolve().parents[1] / "../shared/data/assistant/piaf-v1.0.json"))
 if not PIAF.exists():
     PIAF = Path("/work/shared/data/assistant/piaf-v1.0.json")
@@ -47,11 +46,10 @@ def rss_mb() -> float:
 
 
 def write_result(name: str, result: dict) -> Path:
+    from benchmarks import write_result as write_shared
+
     result["load_average_1_5_15"] = [round(x, 2) for x in os.getloadavg()]
-    result["cpu_count"] = os.cpu_count()
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{name}.json"
-    path.write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    path = write_shared(name, result)
     print(json.dumps(result, indent=2, ensure_ascii=False))
     print(f"→ {path}", file=sys.stderr)
     return path

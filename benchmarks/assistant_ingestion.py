@@ -21,11 +21,11 @@ import numpy as np
 from benchmarks.assistant_common import piaf_articles, setup_django, write_result
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=40)
     parser.add_argument("--max-words", type=int, nargs="*", default=[32, 64, 120, 0], help="0 = whole passage")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     data_dir = setup_django("ingestion")
 
     from django.conf import settings

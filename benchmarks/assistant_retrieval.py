@@ -26,11 +26,11 @@ def percentile(values, q):
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser()
     parser.add_argument("--chunks", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     setup_django("retrieval")
 
     from django.db import transaction

@@ -28,3 +28,11 @@ class SQLiteSearchIndex(SearchIndex):
             f"SELECT id, -rank FROM matches WHERE id IN ({allowed_sql}) ORDER BY rank, id LIMIT %s"
         )
         return sql, ([match], [limit])
+
+    def _term_count_sql(self, term, namespace_sql):
+        quoted = '"%s"' % term.replace('"', '""')
+        return (
+            "WITH matches AS MATERIALIZED (SELECT rowid AS id FROM search_fts WHERE search_fts MATCH %s) "
+            f"SELECT count(*) FROM matches WHERE id IN ({namespace_sql})",
+            ([quoted],),
+        )
