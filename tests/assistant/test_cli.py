@@ -38,7 +38,14 @@ def test_cli_ingest_then_ask(db, tmp_path, organisation, capsys):
     call_command("assistant", "ingest", "rh", str(tmp_path / "docs"))
     assert "1 inchangé(s)" in capsys.readouterr().out
     call_command("assistant", "ask", "rh", "Combien est rémunérée l'astreinte de week-end ?")
-    assert "150 euros [1]" in capsys.readouterr().out
+    assert "150 euros. [1]" in capsys.readouterr().out
+    call_command("assistant", "ask", "rh", "Combien est rémunérée l'astreinte de week-end ?", "--user", "agent2")
+    assert "Je ne trouve pas" in capsys.readouterr().out  # another organisation's agent
+
+
+@pytest.fixture(autouse=True)
+def _other_agent(other_agent):
+    return other_agent
 
 
 def test_cli_errors_are_clear(db):
