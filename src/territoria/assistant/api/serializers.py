@@ -1,6 +1,14 @@
 from rest_framework import serializers
 
-from territoria.assistant.models import Collection, Document, Exchange, Feedback, HandoffRequest, IngestionJob, Visibility
+from territoria.assistant.models import (
+    Collection,
+    Document,
+    Exchange,
+    Feedback,
+    HandoffRequest,
+    IngestionJob,
+    Visibility,
+)
 
 
 class CollectionSerializer(serializers.ModelSerializer):

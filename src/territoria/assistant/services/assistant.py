@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from territoria.assistant.models import Collection, Conversation
 from territoria.assistant.services.answering import Answer, answer_question
 from territoria.assistant.services.llm import ChatClient
