@@ -12,7 +12,12 @@ from territoria.registre.forms import ErrorReportForm, ReportStatusForm, SendBac
 from territoria.registre.models import ErrorReport
 from territoria.registre.permissions import can_contribute, get_abilities
 from territoria.registre.views._shared import report_prefix, visible_project_or_404
-from territoria.registre.visibility import can_view_restricted, project_values, visible_fields, visible_projects
+from territoria.registre.visibility import (
+    can_view_restricted,
+    project_values,
+    visible_fields,
+    visible_projects,
+)
 
 PAGE_SIZE = 20
 # Filters shown in the form, in this order; `type_algorithme` only to readers of restricted fields.
