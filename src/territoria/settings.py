@@ -226,6 +226,9 @@ SPECTACULAR_SETTINGS = {
 # --- Register ---
 # A published record not reviewed for this many days is flagged and its owners reminded.
 REGISTRE_REVIEW_MAX_DAYS = env_int("TERRITORIA_REVIEW_MAX_DAYS", 365)
+# Password of the accounts created by `territoria load_demo` (demo only, never in production).
+DEMO_PASSWORD_DEFAULT = "demo-territoria-2025"
+DEMO_PASSWORD = env("TERRITORIA_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
 
 # --- Assistant: an OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp); empty = extractive. ---
 LLM_BASE_URL = env("TERRITORIA_LLM_BASE_URL")
