@@ -161,3 +161,18 @@ def test_pages_are_french_with_one_h1_and_a_title(client, organisation):
         assert '<html lang="fr">' in html
         assert html.count("<h1") == 1, url
         assert "<title>" in html and "</title>" in html
+
+
+def test_organisation_contact_email_is_restricted(client, organisation, agent):
+    organisation.contact_email = "dsi-secret@testville.example"
+    organisation.save()
+    url = reverse("registre:organisation", args=[organisation.pk])
+    assert "dsi-secret@testville.example" not in client.get(url).content.decode()
+    client.force_login(agent)
+    assert "dsi-secret@testville.example" in client.get(url).content.decode()
+
+
+def test_list_links_to_exports_with_current_filters(client, organisation):
+    published_project(organisation)
+    html = client.get(reverse("registre:list"), {"theme": "mobilites"}).content.decode()
+    assert 'href="/registre/export.csv?theme=mobilites"' in html
