@@ -69,7 +69,7 @@ def test_newcomer_documents_a_project_that_a_moderator_publishes(page, live_serv
     expect(page.get_by_role("heading", level=1)).to_have_text("Registre des systèmes d'IA des collectivités")
     page.get_by_label("Thème", exact=True).select_option("transition_ecologique")
     page.get_by_role("button", name="Filtrer").click()
-    expect(page.get_by_role("status")).to_contain_text("correspond")
+    expect(page.locator("#resultats-titre")).to_contain_text("correspond")
     _visit(page, None, "liste")
     page.locator(".project-card a").first.click()
     expect(page.get_by_role("heading", name="Information générale")).to_be_visible()

@@ -176,3 +176,15 @@ def test_list_links_to_exports_with_current_filters(client, organisation):
     published_project(organisation)
     html = client.get(reverse("registre:list"), {"theme": "mobilites"}).content.decode()
     assert 'href="/registre/export.csv?theme=mobilites"' in html
+
+
+def test_list_sorts_by_update_date_and_keeps_filters(client, organisation):
+    import datetime
+
+    published_project(organisation, nom_projet="Ancien", content_updated_on=datetime.date(2023, 1, 1))
+    published_project(organisation, nom_projet="Récent", content_updated_on=datetime.date(2025, 6, 1))
+    html = client.get(reverse("registre:list"), {"tri": "recent", "theme": "transition_ecologique"}).content.decode()
+    assert html.index("Récent</a>") < html.index("Ancien</a>")
+    assert '<input type="hidden" name="theme" value="transition_ecologique">' in html
+    assert '<input type="hidden" name="tri" value="recent">' in html
+    assert client.get(reverse("registre:list"), {"tri": "n-importe"}).status_code == 200

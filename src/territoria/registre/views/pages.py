@@ -42,6 +42,12 @@ EMPTY_LABELS = {
 # Export routes come from the exports module; links appear once the route exists.
 EXPORT_FORMATS = [("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("json", "JSON"), ("geojson", "GeoJSON")]
 URL_FIELDS = {"url_infos", "url_ressources", "image_url"}
+# ?tri= of the list: (label, ordering)
+SORTS = {
+    "nom": ("Nom du projet", ["nom_projet", "pk"]),
+    "recent": ("Mise à jour la plus récente", ["-content_updated_on", "nom_projet", "pk"]),
+    "organisation": ("Organisation", ["organisation__name", "nom_projet", "pk"]),
+}
 
 
 def _prepare_filter_form(project_filter, base_queryset, user):
@@ -78,10 +84,13 @@ def project_list(request):
     base = visible_projects(request.user).select_related("organisation")
     project_filter = ProjectFilter(request.GET or None, queryset=base, request=request)
     form = _prepare_filter_form(project_filter, base, request.user)
-    results = project_filter.qs.order_by("nom_projet", "pk")
+    sort = request.GET.get("tri") if request.GET.get("tri") in SORTS else "nom"
+    results = project_filter.qs.order_by(*SORTS[sort][1])
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # The sort form resends the current filters; the filter form resends the current sort.
+    sort_hidden = [(key, value) for key, values in query.lists() if key != "tri" for value in values]
     active_organisation = None
     if project_filter.form.is_valid() and project_filter.form.cleaned_data.get("organisation"):
         active_organisation = Organisation.objects.filter(pk=project_filter.form.cleaned_data["organisation"]).first()
@@ -92,7 +101,10 @@ def project_list(request):
             "filter_form": form,
             "page": page,
             "query_string": query.urlencode(),
-            "filtered": any(value for key, value in request.GET.items() if key != "page"),
+            "filtered": any(value for key, value in request.GET.items() if key not in ("page", "tri")),
+            "sort": sort,
+            "sort_choices": [(code, label) for code, (label, _) in SORTS.items()],
+            "sort_hidden": sort_hidden,
             "export_links": _export_links(query.urlencode()),
             "active_organisation": active_organisation,
             "can_contribute": can_contribute(request.user),
