@@ -188,3 +188,12 @@ def test_list_sorts_by_update_date_and_keeps_filters(client, organisation):
     assert '<input type="hidden" name="theme" value="transition_ecologique">' in html
     assert '<input type="hidden" name="tri" value="recent">' in html
     assert client.get(reverse("registre:list"), {"tri": "n-importe"}).status_code == 200
+
+
+def test_list_and_home_queries_do_not_grow_with_the_page(client, organisation, django_assert_max_num_queries):
+    for n in range(20):
+        published_project(organisation, nom_projet=f"Projet {n:02d}")
+    with django_assert_max_num_queries(10):
+        client.get(reverse("registre:list"))
+    with django_assert_max_num_queries(6):
+        client.get(reverse("home"))
