@@ -25,7 +25,7 @@ SECRETS = [SECRET_CONTACT, SECRET_ALGO, SECRET_FUNDING]
 
 @pytest.fixture
 def projects(organisation):
-    restricted = dict(projet_contact=SECRET_CONTACT, nom_algorithme=SECRET_ALGO, financement=SECRET_FUNDING)
+    restricted = {"projet_contact": SECRET_CONTACT, "nom_algorithme": SECRET_ALGO, "financement": SECRET_FUNDING}
     water = ProjectFactory(organisation=organisation, nom_projet="Fuites d'eau", **restricted)
     mobility = ProjectFactory(organisation=OrganisationFactory(), nom_projet="Feux intelligents", theme="mobilites",
                               **restricted)
@@ -122,6 +122,7 @@ def test_export_formula_in_text_stays_text_in_xlsx(client, organisation):
 
 def test_export_csv_then_import_is_unchanged(client, tmp_path):
     from territoria.registre.importers.corrections import load_corrections
+
     from .import_helpers import ANCHOR_CSV
 
     import_file(ANCHOR_CSV, corrections=load_corrections())

@@ -161,7 +161,7 @@ def test_utf8_with_bom_is_decoded(tmp_path):
 
 def test_mixed_encodings_are_rejected_with_the_line(tmp_path):
     path = write_csv(tmp_path, [anchor_row(), anchor_row(Nom_du_projet="Second")])
-    data = path.read_bytes().replace("Second".encode(), "Secönd".encode("cp1252"))
+    data = path.read_bytes().replace(b"Second", "Secönd".encode("cp1252"))
     path.write_bytes(data)
     error = only_error(import_file(path))
     assert error.line == 3 and "mélange deux encodages" in error.message and "UTF-8" in error.expected

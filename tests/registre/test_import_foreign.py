@@ -41,7 +41,7 @@ def test_nl_sample_import_maps_fields_and_is_idempotent(tmp_path):
 
 
 def test_nl_municipality_becomes_a_commune(tmp_path):
-    path, items = sample(NL_JSON, "algoritmes", 400, tmp_path)
+    path, _ = sample(NL_JSON, "algoritmes", 400, tmp_path)
     import_file(path)
     amsterdam = Organisation.objects.get(name="Gemeente Amsterdam")
     assert amsterdam.type == OrganisationType.COMMUNE
@@ -55,7 +55,7 @@ def test_nl_dry_run_writes_nothing(tmp_path):
 
 
 def test_nl_unknown_status_is_rejected_with_record_number(tmp_path):
-    path, items = sample(NL_JSON, "algoritmes", 3, tmp_path)
+    path, _ = sample(NL_JSON, "algoritmes", 3, tmp_path)
     document = json.loads(path.read_text())
     document["algoritmes"][2]["status"] = "gepauzeerd"
     path.write_text(json.dumps(document))
@@ -66,10 +66,10 @@ def test_nl_unknown_status_is_rejected_with_record_number(tmp_path):
 
 
 def test_uk_sample_import_and_body_without_name(tmp_path):
-    path, items = sample(UK_JSON, "records", 136, tmp_path)
+    path, _ = sample(UK_JSON, "records", 136, tmp_path)
     report = import_file(path, format="uk", dry_run=True)
     assert report.ok and report.count("created") == 136
-    path, items = sample(UK_JSON, "records", 20, tmp_path)
+    path, _ = sample(UK_JSON, "records", 20, tmp_path)
     report = import_file(path)
     assert report.ok, report.render_text()
     hmrc = Project.objects.get(nom_projet="Ask HMRC online")

@@ -3,7 +3,12 @@
 from territoria.registre import schema
 from territoria.registre.filters import ProjectFilter
 from territoria.registre.models import Project
-from territoria.registre.visibility import can_view_restricted, project_values, visible_fields, visible_projects
+from territoria.registre.visibility import (
+    can_view_restricted,
+    project_values,
+    visible_fields,
+    visible_projects,
+)
 
 CHUNK = 500
 

@@ -32,8 +32,8 @@ NL_TYPES = [
     ("gemeenschappelijke regeling", OrganisationType.SYNDICAT_MIXTE),
 ]
 UK_TYPES = [
-    (re.compile(r"\bcounty council\b", re.I), OrganisationType.DEPARTEMENT),
-    (re.compile(r"\b(city council|borough|council)\b", re.I), OrganisationType.COMMUNE),
+    (re.compile(r"\bcounty council\b", re.IGNORECASE), OrganisationType.DEPARTEMENT),
+    (re.compile(r"\b(city council|borough|council)\b", re.IGNORECASE), OrganisationType.COMMUNE),
 ]
 UK_UNKNOWN_BODY = "Organisme non précisé (registre britannique ATRS)"
 

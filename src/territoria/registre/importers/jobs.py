@@ -28,7 +28,7 @@ class ImportJob(BaseModel):
 
     class Meta:
         app_label = "registre"
-        ordering = ["-created_at"]
+        ordering = ("-created_at",)
         verbose_name = "import"
 
     def __str__(self) -> str:

@@ -22,7 +22,9 @@ from django.utils import timezone
 from territoria.core.audit import acting_as
 from territoria.core.models import Organisation
 from territoria.registre import schema
-from territoria.registre.importers import foreign, mapping as mappings, report as rep, sources, tabular
+from territoria.registre.importers import foreign, sources, tabular
+from territoria.registre.importers import mapping as mappings
+from territoria.registre.importers import report as rep
 from territoria.registre.importers.records import Record
 from territoria.registre.importers.report import ImportReport, Issue, LineResult
 from territoria.registre.models import Project

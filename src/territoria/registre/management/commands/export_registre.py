@@ -65,8 +65,7 @@ class Command(BaseCommand):
             return
         if options["output"]:
             with open(options["output"], "w", encoding="utf-8", newline="") as handle:
-                for chunk in chunks:
-                    handle.write(chunk)
+                handle.writelines(chunks)
             self.stderr.write(f"écrit : {options['output']}")
         else:
             for chunk in chunks:
