@@ -2,7 +2,7 @@
 
 Browse the public register, open a record, log in as a contributor, document a new project
 (inline validation included), submit it, log in as moderator, publish it, find it in the
-public list without its restricted fields, export it. Screenshots go to docs/screenshots/.
+public list without its restricted fields, export it. Screenshots: see conftest.SCREENSHOTS.
 """
 
 import re
