@@ -63,7 +63,7 @@ def _prepare_filter_form(project_filter, base_queryset, user):
     for name, (lookup, choices) in COUNTED_FILTERS.items():
         counts = dict(base_queryset.order_by().values_list(lookup).annotate(n=Count("pk")))
         form.fields[name].choices = [(code, f"{label} ({counts.get(code, 0)})") for code, label in choices]
-    form.fields["q"].widget.attrs.update({"type": "search"})
+    form.fields["q"].widget.input_type = "search"
     form.fields["region"].help_text = "Nom de la région, par exemple Occitanie."
     return form
 
