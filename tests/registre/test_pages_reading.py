@@ -197,3 +197,15 @@ def test_list_and_home_queries_do_not_grow_with_the_page(client, organisation, d
         client.get(reverse("registre:list"))
     with django_assert_max_num_queries(6):
         client.get(reverse("home"))
+
+
+def test_list_region_filter_offers_the_regions_of_the_register(client, organisation, other_organisation):
+    organisation.region = "Île-de-France"
+    organisation.save()
+    other_organisation.region = "Nouvelle-Aquitaine"
+    other_organisation.save()
+    published_project(organisation, nom_projet="Francilien")
+    published_project(other_organisation, nom_projet="Aquitain")
+    html = client.get(reverse("registre:list"), {"region": "nouvelle-aquitaine"}).content.decode()
+    assert '<option value="Île-de-France">Île-de-France</option>' in html
+    assert "Aquitain</a>" in html and "Francilien</a>" not in html

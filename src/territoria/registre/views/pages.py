@@ -1,5 +1,6 @@
 """Reading the register: the list with its filters, a record, an organisation."""
 
+from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
@@ -64,7 +65,9 @@ def _prepare_filter_form(project_filter, base_queryset, user):
         counts = dict(base_queryset.order_by().values_list(lookup).annotate(n=Count("pk")))
         form.fields[name].choices = [(code, f"{label} ({counts.get(code, 0)})") for code, label in choices]
     form.fields["q"].widget.input_type = "search"
-    form.fields["region"].help_text = "Nom de la région, par exemple Occitanie."
+    regions = base_queryset.exclude(organisation__region="").order_by("organisation__region")
+    regions = regions.values_list("organisation__region", flat=True).distinct()
+    form.fields["region"].widget = forms.Select(choices=[("", "Toutes les régions")] + [(r, r) for r in regions])
     return form
 
 
