@@ -209,3 +209,10 @@ def test_list_region_filter_offers_the_regions_of_the_register(client, organisat
     html = client.get(reverse("registre:list"), {"region": "nouvelle-aquitaine"}).content.decode()
     assert '<option value="Île-de-France">Île-de-France</option>' in html
     assert "Aquitain</a>" in html and "Francilien</a>" not in html
+
+
+def test_error_pages_are_in_french():
+    from django.template.loader import render_to_string
+
+    assert "Erreur du serveur" in render_to_string("500.html")
+    assert "Page introuvable" in render_to_string("404.html")
