@@ -195,7 +195,7 @@ def _convert_utf8_csv(path: Path, target: Path, encoding: str) -> Conversion:
 def _copy_csv(con, path, target, delimiter, decimal_comma, as_text) -> dict:
     """COPY the CSV to Parquet; returns the date formats detected per column."""
     types = {name: "VARCHAR" for name in (set(decimal_comma) | as_text)}
-    options = (f"delim={sql_literal(delimiter)}, header=true, quote='\"', escape='\"', "
+    options = (f"delim={sql_literal(delimiter)}, header=true, skip=0, quote='\"', escape='\"', "
                "strict_mode=true, sample_size=20480, null_padding=false")
     if types:
         options += ", types={" + ", ".join(f"{sql_literal(k)}: 'VARCHAR'" for k in types) + "}"

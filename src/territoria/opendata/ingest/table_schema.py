@@ -54,7 +54,7 @@ def validate(con, parquet: str, fields: list[dict], descriptor: dict) -> list[di
                 f"WHERE {condition} ORDER BY file_row_number LIMIT 3").fetchall()
             for row_number, value in found:
                 errors.append({"field": field.name, "line": row_number + 2,
-                               "message": message.format(value=value)})
+                               "message": message.replace("{value}", str(value))})
         if field.constraints.get("unique"):
             duplicate = con.execute(
                 f"SELECT CAST({quote(field.name)} AS VARCHAR), min(file_row_number) FROM {source} "

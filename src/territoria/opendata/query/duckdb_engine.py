@@ -66,8 +66,7 @@ def deadline(con: duckdb.DuckDBPyConnection, seconds: float):
                          f"({settings.OPENDATA_DUCKDB_MEMORY_LIMIT}). Ajoutez un filtre ou "
                          "agrégez davantage.", kind="memory") from None
     except duckdb.PermissionException:
-        raise QueryError("Refusé : l'accès SQL ne lit que les tables publiées ; il n'ouvre aucun "
-                         "fichier, aucune base et aucune extension.", kind="forbidden") from None
+        raise QueryError(FORBIDDEN, kind="forbidden") from None
     except duckdb.Error as error:
         message = str(error).strip().splitlines()[0]
         raise QueryError(f"Requête refusée par le moteur : {message}") from None
@@ -193,7 +192,7 @@ class DuckDBEngine(QueryEngine):
         sql = f"SELECT * FROM {_source(table)}{where}{_order(sort)}"
         cursor = shared_connection().cursor()
         try:
-            reader = cursor.execute(sql, params).fetch_record_batch(50_000)
+            reader = cursor.sql(sql, params=params).to_arrow_reader(50_000)
         except duckdb.Error as error:
             cursor.close()
             raise QueryError(f"Export impossible : {str(error).splitlines()[0]}") from None
@@ -234,8 +233,18 @@ def sandboxed_connection(tables: list[Table]) -> duckdb.DuckDBPyConnection:
     return con
 
 
+FORBIDDEN = ("Refusé : l'accès SQL ne lit que les tables publiées ; il n'ouvre aucun fichier, "
+             "aucune base et aucune extension.")
+
+
 def referenced_tables(query: str) -> set[str]:
+    """Table names a query reads, found in a sandbox that sees nothing (binding may open files)."""
+    con = sandboxed_connection([])
     try:
-        return set(duckdb.get_table_names(query))
+        return set(con.get_table_names(query))
+    except duckdb.PermissionException:
+        raise QueryError(FORBIDDEN, kind="forbidden") from None
     except duckdb.Error as error:
         raise QueryError(f"Requête SQL invalide : {str(error).strip().splitlines()[0]}") from None
+    finally:
+        con.close()
