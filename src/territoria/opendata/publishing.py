@@ -91,6 +91,7 @@ def receive_file(resource: Resource, upload, name: str, user=None, analyse: bool
     version.save(update_fields=["source_bytes", "source_format", "updated_at"])
     if analyse:
         queue_analysis(version)
+        version.refresh_from_db()  # an inline job (tests, CLI) has already moved it on
     return version
 
 
@@ -117,6 +118,7 @@ def receive_url(resource: Resource, url: str, user=None) -> ResourceVersion:
     version.source_bytes = target.stat().st_size
     version.save(update_fields=["source_bytes", "updated_at"])
     queue_analysis(version)
+    version.refresh_from_db()
     return version
 
 
