@@ -10,7 +10,7 @@ from territoria.core.models import Organisation, OrganisationType, Role, User
 def organisation(db):
     return Organisation.objects.create(
         name="Ville de Testville", siret="21930051400011", type=OrganisationType.COMMUNE,
-        latitude=48.85, longitude=2.56,
+        latitude=48.85, longitude=2.56, logo_url="https://example.org/testville.png",
     )
 
 
@@ -18,7 +18,7 @@ def organisation(db):
 def other_organisation(db):
     return Organisation.objects.create(
         name="Bordeaux Métropole", siret="24330031600011", type=OrganisationType.METROPOLE,
-        latitude=44.84, longitude=-0.58,
+        latitude=44.84, longitude=-0.58, logo_url="https://example.org/bordeaux.png",
     )
 
 

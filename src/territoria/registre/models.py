@@ -1,0 +1,170 @@
+"""The register: AI projects of collectivités, their moderation and the error reports on them.
+
+Field names follow the schema ids of the Bibliothèque d'IA territoriales (see schema.py, the
+single table of fields, titles, help texts and access levels).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from territoria.core.audit import AuditedModel
+from territoria.core.models import BaseModel, Organisation
+from territoria.registre import vocabulary as voc
+from territoria.registre.schema import BY_NAME
+
+
+def _text(name: str, **kwargs) -> models.TextField:
+    spec = BY_NAME[name]
+    return models.TextField(spec.title, blank=True, help_text=spec.description, **kwargs)
+
+
+def _choice(name: str, vocabulary: voc.Vocabulary) -> models.CharField:
+    spec = BY_NAME[name]
+    return models.CharField(
+        spec.title, max_length=40, blank=True, choices=vocabulary.choices, help_text=spec.description
+    )
+
+
+def _url(name: str) -> models.URLField:
+    spec = BY_NAME[name]
+    return models.URLField(spec.title, max_length=1000, blank=True, help_text=spec.description)
+
+
+class ProjectQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(lifecycle=voc.Lifecycle.PUBLISHED)
+
+    def of_organisation(self, organisation):
+        return self.filter(organisation=organisation)
+
+    def review_overdue(self, now=None):
+        """Published records nobody has reviewed for REGISTRE_REVIEW_MAX_DAYS."""
+        now = now or timezone.now()
+        limit = now - timezone.timedelta(days=settings.REGISTRE_REVIEW_MAX_DAYS)
+        return self.published().filter(last_reviewed_at__lt=limit)
+
+
+class Project(AuditedModel, BaseModel):
+    """An AI system used by a collectivité, as documented in the Bibliothèque."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="porteur", on_delete=models.PROTECT, related_name="projects"
+    )
+    nom_projet = models.CharField(
+        BY_NAME["nom_projet"].title, max_length=255, help_text=BY_NAME["nom_projet"].description
+    )
+    # Start of the project; the source gives a month (MM/AAAA): stored as its first day.
+    projet_date = models.DateField(
+        BY_NAME["projet_date"].title, null=True, blank=True, help_text=BY_NAME["projet_date"].description
+    )
+    projet_status = _choice("projet_status", voc.PROJECT_STATUSES)
+    status_abandon = _text("status_abandon")
+    partenaires = _text("partenaires")
+    projet_contact = models.EmailField(
+        BY_NAME["projet_contact"].title, blank=True, help_text=BY_NAME["projet_contact"].description
+    )
+    financement = _text("financement")
+    budget = _choice("budget", voc.BUDGETS)
+    usage_description = _text("usage_description")
+    mise_en_oeuvre = _choice("mise_en_oeuvre", voc.IMPLEMENTATIONS)
+    theme = _choice("theme", voc.THEMES)
+    sous_themes = models.JSONField(
+        BY_NAME["sous_theme"].title, default=list, blank=True, help_text=BY_NAME["sous_theme"].description
+    )
+    audiences = models.JSONField(
+        BY_NAME["audience_service"].title,
+        default=list,
+        blank=True,
+        help_text=BY_NAME["audience_service"].description,
+    )
+    hebergement = _choice("hebergement", voc.HOSTINGS)
+    nom_algorithme = _text("nom_algorithme")
+    algorithme_description = _text("algorithme_description")
+    algorithme_operations = _text("algorithme_operations")
+    type_algorithme = _choice("type_algorithme", voc.ALGORITHM_TYPES)
+    impact_environnement = _text("impact_environnement")
+    donnees_source = _choice("donnees_source", voc.DATA_SOURCES)
+    donnees_acces = _choice("donnees_acces", voc.DATA_ACCESS)
+    risque = _text("risque")
+    risque_categorie = _choice("risque_categorie", voc.RISK_CATEGORIES)
+    proportionalite = _text("proportionalite")
+    decision = _text("decision")
+    erreur = _choice("erreur", voc.LEVELS)
+    explicabilite = _choice("explicabilite", voc.LEVELS)
+    reversibilite = _text("reversibilite")
+    objection = _text("objection")
+    url_infos = _url("url_infos")
+    url_ressources = _url("url_ressources")
+
+    # --- Workflow and metadata, set by the platform ---
+    lifecycle = models.CharField(
+        "état", max_length=10, choices=voc.Lifecycle.choices, default=voc.Lifecycle.DRAFT, db_index=True
+    )
+    content_updated_on = models.DateField(
+        BY_NAME["date"].title, null=True, blank=True, help_text=BY_NAME["date"].description
+    )
+    moderation_note = models.TextField(
+        "motif de renvoi", blank=True, help_text="Raison donnée par le modérateur lors d'un renvoi."
+    )
+    published_at = models.DateTimeField("publié le", null=True, blank=True)
+    last_reviewed_at = models.DateTimeField("dernière revue", null=True, blank=True)
+    review_reminder_sent_at = models.DateTimeField("dernier rappel envoyé", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Optimistic concurrency: a save carrying an older version is refused (see services).
+    version = models.PositiveIntegerField("version", default=1)
+    # Where an imported record came from, so that importing twice updates instead of duplicating.
+    source = models.CharField("source", max_length=50, blank=True)
+    source_key = models.CharField("clé dans la source", max_length=255, blank=True, db_index=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    audit_exclude = ("version",)
+
+    class Meta:
+        ordering = ["nom_projet"]
+        verbose_name = "projet"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "nom_projet"], name="registre_project_unique_name_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.nom_projet
+
+    def get_absolute_url(self) -> str:
+        return reverse("registre:detail", args=[self.pk])
+
+    @property
+    def review_overdue(self) -> bool:
+        if self.lifecycle != voc.Lifecycle.PUBLISHED or not self.last_reviewed_at:
+            return False
+        age = timezone.now() - self.last_reviewed_at
+        return age.days > settings.REGISTRE_REVIEW_MAX_DAYS
+
+
+class ErrorReport(BaseModel):
+    """Anyone can report an error on a public record; moderators and owners are told."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Ouvert"
+        RESOLVED = "resolved", "Traité"
+        REJECTED = "rejected", "Rejeté"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="error_reports")
+    field_name = models.CharField("champ concerné", max_length=50, blank=True)
+    message = models.TextField("description de l'erreur", max_length=5000)
+    reporter_email = models.EmailField("votre e-mail (facultatif)", blank=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    answer = models.TextField("réponse", blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "signalement d'erreur"

@@ -1,0 +1,79 @@
+"""Who is told what: e-mails to moderators and to the owners of a project."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+
+from territoria.core.models import Role, User
+
+
+def _owner_emails(project) -> list[str]:
+    emails = set(
+        User.objects.filter(organisation_id=project.organisation_id, is_active=True, role=Role.AGENT)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if project.organisation.contact_email:
+        emails.add(project.organisation.contact_email)
+    return sorted(emails)
+
+
+def _moderator_emails() -> list[str]:
+    return sorted(
+        User.objects.filter(is_active=True, role__in=[Role.MODERATOR, Role.ADMIN])
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+def _link(project) -> str:
+    return settings.SITE_URL.rstrip("/") + project.get_absolute_url()
+
+
+def _send(subject: str, body: str, recipients: list[str]) -> None:
+    if recipients:
+        send_mail(f"[{settings.SITE_NAME}] {subject}", body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+def submitted(project) -> None:
+    _send(
+        f"Projet à modérer : {project.nom_projet}",
+        f"Le projet « {project.nom_projet} » ({project.organisation}) attend votre relecture.\n{_link(project)}",
+        _moderator_emails(),
+    )
+
+
+def published(project) -> None:
+    _send(
+        f"Projet publié : {project.nom_projet}",
+        f"Le projet « {project.nom_projet} » est publié dans le registre.\n{_link(project)}",
+        _owner_emails(project),
+    )
+
+
+def sent_back(project, reason: str) -> None:
+    _send(
+        f"Projet renvoyé : {project.nom_projet}",
+        f"Le projet « {project.nom_projet} » vous est renvoyé par la modération.\n"
+        f"Motif : {reason}\n{_link(project)}",
+        _owner_emails(project),
+    )
+
+
+def review_due(project) -> None:
+    _send(
+        f"Mise à jour attendue : {project.nom_projet}",
+        f"La fiche « {project.nom_projet} » n'a pas été revue depuis le "
+        f"{project.last_reviewed_at:%d/%m/%Y}. Merci de vérifier qu'elle est toujours exacte.\n{_link(project)}",
+        _owner_emails(project),
+    )
+
+
+def error_reported(report) -> None:
+    project = report.project
+    _send(
+        f"Erreur signalée : {project.nom_projet}",
+        f"Un signalement a été déposé sur « {project.nom_projet} »"
+        + (f" (champ : {report.field_name})" if report.field_name else "")
+        + f" :\n\n{report.message}\n\n{_link(project)}",
+        sorted(set(_moderator_emails()) | set(_owner_emails(project))),
+    )
