@@ -159,19 +159,19 @@ def summary(report: dict) -> str:
     q, ingest = report["queries"], report["ingest"]
     lines = [
         f"Open data — {report['rows']:,} lignes".replace(",", " "),
-        f"  upload → Parquet interrogeable : {ingest['upload_to_queryable_s']} s "
+        (f"  upload → Parquet interrogeable : {ingest['upload_to_queryable_s']} s "
         f"(objectif < 60 s), pic mémoire {ingest['peak_rss_mb']} Mo, "
-        f"CSV {ingest['csv_bytes'] / 1e6:.0f} Mo → Parquet {ingest['parquet_bytes'] / 1e6:.0f} Mo",
-        f"  page filtrée et triée : p50 {q['ours_filtered_sorted_page']['p50_ms']} ms, "
-        f"p95 {q['ours_filtered_sorted_page']['p95_ms']} ms (objectif p95 < 200 ms)",
+        f"CSV {ingest['csv_bytes'] / 1e6:.0f} Mo → Parquet {ingest['parquet_bytes'] / 1e6:.0f} Mo"),
+        (f"  page filtrée et triée : p50 {q['ours_filtered_sorted_page']['p50_ms']} ms, "
+        f"p95 {q['ours_filtered_sorted_page']['p95_ms']} ms (objectif p95 < 200 ms)"),
         f"  agrégation group-by : p50 {q['ours_group_by']['p50_ms']} ms, p95 {q['ours_group_by']['p95_ms']} ms",
     ]
     if "datasette_group_by" in q:
         lines += [
-            f"  Datasette (SQLite), même données : page p95 {q['datasette_filtered_sorted_page']['p95_ms']} ms, "
-            f"group-by p95 {q['datasette_group_by']['p95_ms']} ms",
-            f"  rapport de vitesse (Datasette / Territoria, p95) : page × {q['speedup_filtered_sorted_page_p95']}, "
-            f"group-by × {q['speedup_group_by_p95']}",
+            (f"  Datasette (SQLite), même données : page p95 {q['datasette_filtered_sorted_page']['p95_ms']} ms, "
+            f"group-by p95 {q['datasette_group_by']['p95_ms']} ms"),
+            (f"  rapport de vitesse (Datasette / Territoria, p95) : page × {q['speedup_filtered_sorted_page_p95']}, "
+            f"group-by × {q['speedup_group_by_p95']}"),
         ]
     return "\n".join(lines)
 

@@ -37,7 +37,7 @@ def test_convert_windows1252_semicolon_decimal_comma_file_detects_everything(tmp
 
 
 def test_convert_keeps_leading_zeros_of_codes(tmp_path):
-    conversion, target = run(tmp_path, b"code_commune,population\n01001,780\n75056,2100000\n")
+    _conversion, target = run(tmp_path, b"code_commune,population\n01001,780\n75056,2100000\n")
     assert rows(target)[0] == ("01001", 780)
 
 
@@ -48,7 +48,7 @@ def test_convert_thousands_space_decimal_comma(tmp_path):
 
 def test_convert_late_value_contradicting_sniffed_type_keeps_column_as_text(tmp_path):
     body = "id,valeur\n" + "".join(f"{i},{i}\n" for i in range(30000)) + "30000,N/A\n"
-    conversion, target = run(tmp_path, body.encode())
+    conversion, _target = run(tmp_path, body.encode())
     assert {f["name"]: f["type"] for f in conversion.fields}["valeur"] == "string"
     assert "valeur" in conversion.detection["kept_as_text"]
     assert conversion.row_count == 30001

@@ -13,7 +13,7 @@ def q(text: str) -> QueryDict:
 
 
 def test_rows_filter_sort_paginate(subsidies):
-    result, meta = querying.rows(subsidies, q("Montant (€)__gt=10000&_sort=-Montant (€)&_size=5".replace(" ", "%20").replace("€", "%E2%82%AC")))
+    result, _meta = querying.rows(subsidies, q("Montant (€)__gt=10000&_sort=-Montant (€)&_size=5".replace(" ", "%20").replace("€", "%E2%82%AC")))
     amounts = [r["Montant (€)"] for r in result.records()]
     assert amounts == sorted(amounts, reverse=True) and all(a > 10000 for a in amounts)
     assert len(amounts) == 5 and result.total >= 5

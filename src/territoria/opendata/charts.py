@@ -22,9 +22,9 @@ def bar_chart(labels: list, values: list, title: str) -> str:
     top = max((abs(v) for _, v in pairs), default=0) or 1
     height = len(pairs) * (BAR + GAP) + GAP
     plot = WIDTH - LABEL_W - 90
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="chart-title" '
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="chart-title" '
              f'viewBox="0 0 {WIDTH} {height}" width="100%" class="od-chart">'
-             f'<title id="chart-title">{escape(title)}</title>']
+             f'<title id="chart-title">{escape(title)}</title>')]
     for index, (label, value) in enumerate(pairs):
         y = GAP + index * (BAR + GAP)
         width = max(1, abs(value) / top * plot)

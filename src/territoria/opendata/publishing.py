@@ -16,7 +16,6 @@ import shutil
 import time
 from pathlib import Path
 
-import duckdb
 import httpx
 import pyarrow.parquet as pq
 from django.conf import settings
@@ -29,7 +28,7 @@ from territoria.opendata.ingest.conversion import convert
 from territoria.opendata.ingest.errors import IngestError
 from territoria.opendata.models import Resource, ResourceVersion, SourceFormat, VersionStatus
 from territoria.opendata.query.base import json_safe
-from territoria.opendata.query.duckdb_engine import quote, sql_literal
+from territoria.opendata.query.duckdb_engine import new_connection, quote, sql_literal
 
 logger = logging.getLogger(__name__)
 
@@ -170,8 +169,7 @@ def analyse(version: ResourceVersion) -> ResourceVersion:
     try:
         conversion = convert(storage.source_path(version), version.source_format, staging,
                              storage.work_dir(version))
-        con = duckdb.connect(":memory:", config={"threads": settings.OPENDATA_DUCKDB_THREADS,
-                                                 "memory_limit": settings.OPENDATA_DUCKDB_MEMORY_LIMIT})
+        con = new_connection()
         try:
             preview = con.execute(f"SELECT * FROM read_parquet({sql_literal(str(staging))}) "
                                   f"LIMIT {PREVIEW_ROWS}").fetchall()
@@ -244,9 +242,7 @@ def publish(version: ResourceVersion) -> ResourceVersion:
         if version.dropped_columns:
             partial = final.with_suffix(".partial")
             excluded = ", ".join(quote(c) for c in version.dropped_columns)
-            con = duckdb.connect(":memory:", config={
-                "threads": settings.OPENDATA_DUCKDB_THREADS,
-                "memory_limit": settings.OPENDATA_DUCKDB_MEMORY_LIMIT})
+            con = new_connection()
             try:
                 con.execute(f"COPY (SELECT * EXCLUDE ({excluded}) FROM read_parquet("
                             f"{sql_literal(str(staging))})) TO {sql_literal(str(partial))} "

@@ -18,7 +18,13 @@ from territoria.opendata import charts, dcat, publishing, querying
 from territoria.opendata.forms import ApiKeyForm, DatasetForm, SourceForm
 from territoria.opendata.ingest.errors import IngestError
 from territoria.opendata.models import (
-    ApiKey, Dataset, DatasetUsage, Resource, Theme, UsageKind, VersionStatus,
+    ApiKey,
+    Dataset,
+    DatasetUsage,
+    Resource,
+    Theme,
+    UsageKind,
+    VersionStatus,
 )
 from territoria.opendata.permissions import can_create_dataset, get_abilities
 from territoria.opendata.query.base import AGGREGATES, FILTER_OPERATORS, QueryError

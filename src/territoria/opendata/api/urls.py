@@ -3,8 +3,6 @@ from rest_framework.routers import SimpleRouter
 
 from territoria.opendata.api import views
 
-
-
 router = SimpleRouter()
 router.register("datasets", views.DatasetViewSet, basename="api-dataset")
 router.register("resources", views.ResourceViewSet, basename="api-resource")

@@ -7,7 +7,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import (
-    action, api_view, authentication_classes, permission_classes, throttle_classes,
+    action,
+    api_view,
+    authentication_classes,
+    permission_classes,
+    throttle_classes,
 )
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -17,13 +21,22 @@ from territoria.core.audit import acting_as
 from territoria.opendata import dcat, publishing, querying, storage
 from territoria.opendata.api.authentication import ApiKeyAuthentication
 from territoria.opendata.api.serializers import (
-    ApiKeySerializer, DatasetSerializer, PublicationSerializer, ResourceSerializer,
-    ResourceUploadSerializer, VersionSerializer,
+    ApiKeySerializer,
+    DatasetSerializer,
+    PublicationSerializer,
+    ResourceSerializer,
+    ResourceUploadSerializer,
+    VersionSerializer,
 )
 from territoria.opendata.api.throttling import OpendataRateThrottle
 from territoria.opendata.ingest.errors import IngestError
 from territoria.opendata.models import (
-    ApiKey, Dataset, DatasetUsage, Resource, ResourceVersion, UsageKind,
+    ApiKey,
+    Dataset,
+    DatasetUsage,
+    Resource,
+    ResourceVersion,
+    UsageKind,
 )
 from territoria.opendata.permissions import can_create_dataset, get_abilities
 from territoria.opendata.query.base import QueryError, get_engine

@@ -19,7 +19,7 @@ from django.conf import settings
 from territoria.opendata.ingest import dialect
 from territoria.opendata.ingest.encoding import detect_encoding, transcode_to_utf8
 from territoria.opendata.ingest.errors import IngestError
-from territoria.opendata.query.duckdb_engine import quote, sql_literal
+from territoria.opendata.query.duckdb_engine import new_connection, quote, sql_literal
 
 MAX_TYPE_RETRIES = 20
 DUCKDB_TO_TABLE_SCHEMA = [
@@ -49,12 +49,7 @@ def table_schema_type(duckdb_type: str) -> str:
 
 
 def _connection() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(":memory:", config={
-        "threads": settings.OPENDATA_DUCKDB_THREADS,
-        "memory_limit": settings.OPENDATA_DUCKDB_MEMORY_LIMIT,
-        "autoinstall_known_extensions": False,
-        "autoload_known_extensions": False,
-    })
+    con = new_connection()
     con.execute(f"SET temp_directory = {sql_literal(str(settings.OPENDATA_DIR / 'tmp'))}")
     return con
 
@@ -251,7 +246,7 @@ def _xlsx_to_csv(source: Path, target: Path) -> None:
 
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many types for a broken file
+    except Exception as error:  # noqa: BLE001 — openpyxl raises many types for a broken file
         raise IngestError(f"Classeur XLSX illisible : {error}") from None
     try:
         sheet = workbook.worksheets[0]

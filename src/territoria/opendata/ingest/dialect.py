@@ -57,7 +57,7 @@ def decimal_comma_columns(header: list[str], rows: list[list[str]]) -> list[str]
 
 
 CODE_NAME = re.compile(r"(^|[\s_-])(code|siret|siren|insee|cp|postal|id|identifiant|num[ée]ro|n°|"
-                       r"ref|r[ée]f[ée]rence|uai|finess|rna)($|[\s_-])", re.I)
+                       r"ref|r[ée]f[ée]rence|uai|finess|rna)($|[\s_-])", re.IGNORECASE)
 
 
 def code_columns(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -68,7 +68,9 @@ def code_columns(header: list[str], rows: list[list[str]]) -> list[str]:
         values = [row[index].strip() for row in rows if index < len(row) and row[index].strip()]
         if not values or not all(v.isdigit() for v in values):
             continue
-        if CODE_NAME.search(name) or any(v.startswith("0") and len(v) > 1 for v in values):
+        fixed_width = len({len(v) for v in values}) == 1 and len(values[0]) >= 2
+        if (CODE_NAME.search(name) and fixed_width) or any(
+                v.startswith("0") and len(v) > 1 for v in values):
             columns.append(name)
     return columns
 

@@ -15,35 +15,25 @@ MIN_SHARE = 0.3  # share of non-empty sampled values that must match
 EMAIL = re.compile(r"^[\w.+'-]+@[\w-]+(\.[\w-]+)+$")
 PHONE = re.compile(r"^(?:\+33\s?|0033\s?|0)[1-9](?:[\s.-]?\d{2}){4}$")
 NIR = re.compile(r"^[12]\s?\d{2}\s?(0[1-9]|1[0-2]|[2-9]\d)\s?(\d{2}|2[AB])\s?\d{3}\s?\d{3}(\s?\d{2})?$")
-IBAN = re.compile(r"^FR\d{2}(?:\s?[0-9A-Z]{4}){5}\s?[0-9A-Z]{3}$", re.I)
+IBAN = re.compile(r"^FR\d{2}(?:\s?[0-9A-Z]{4}){5}\s?[0-9A-Z]{3}$", re.IGNORECASE)
 ADDRESS = re.compile(
     r"^\d{1,4}\s*(bis|ter|quater|[a-d])?\s*,?\s*(rue|avenue|av\.?|boulevard|bd|chemin|place|allée|"
     r"allee|impasse|route|quai|cours|square|résidence|residence|lotissement|lieu-dit|sentier|"
-    r"passage|voie|rond-point)\b", re.I)
+    r"passage|voie|rond-point)\b", re.IGNORECASE)
 # A few hundred of the most given French first names would be better; these cover the
 # commonest and are enough to recognise a "Prénom Nom" column.
-FIRST_NAMES = set("""
-jean marie michel pierre philippe alain nicolas christophe patrick christian daniel david
-frédéric frederic laurent stéphane stephane éric eric françois francois julien olivier sébastien
-sebastien thierry pascal jacques bernard gérard gerard andré andre claude rené rene louis paul
-thomas antoine alexandre maxime lucas hugo léo leo gabriel arthur jules raphaël raphael
-nathalie isabelle sylvie catherine françoise francoise martine christine sandrine valérie valerie
-sophie céline celine véronique veronique anne monique nicole chantal julie camille léa lea emma
-chloé chloe manon sarah laura marion pauline emilie émilie aurélie aurelie caroline claire
-hélène helene élodie elodie mathilde charlotte louise alice jeanne inès ines lucie juliette
-mohamed ahmed karim yann romain vincent guillaume benoît benoit mathieu matthieu jérôme jerome
-""".split())
+FIRST_NAMES = {"jean", "marie", "michel", "pierre", "philippe", "alain", "nicolas", "christophe", "patrick", "christian", "daniel", "david", "frédéric", "frederic", "laurent", "stéphane", "stephane", "éric", "eric", "françois", "francois", "julien", "olivier", "sébastien", "sebastien", "thierry", "pascal", "jacques", "bernard", "gérard", "gerard", "andré", "andre", "claude", "rené", "rene", "louis", "paul", "thomas", "antoine", "alexandre", "maxime", "lucas", "hugo", "léo", "leo", "gabriel", "arthur", "jules", "raphaël", "raphael", "nathalie", "isabelle", "sylvie", "catherine", "françoise", "francoise", "martine", "christine", "sandrine", "valérie", "valerie", "sophie", "céline", "celine", "véronique", "veronique", "anne", "monique", "nicole", "chantal", "julie", "camille", "léa", "lea", "emma", "chloé", "chloe", "manon", "sarah", "laura", "marion", "pauline", "emilie", "émilie", "aurélie", "aurelie", "caroline", "claire", "hélène", "helene", "élodie", "elodie", "mathilde", "charlotte", "louise", "alice", "jeanne", "inès", "ines", "lucie", "juliette", "mohamed", "ahmed", "karim", "yann", "romain", "vincent", "guillaume", "benoît", "benoit", "mathieu", "matthieu", "jérôme", "jerome"}
 NAME_HINTS = re.compile(r"(^|_|\b)(nom|prenom|prénom|name|firstname|lastname|surname|"
                         r"agent|patient|eleve|élève)"
-                        r"($|_|\b)", re.I)
+                        r"($|_|\b)", re.IGNORECASE)
 NOT_PERSON = re.compile(r"(commune|collectivit|projet|organisme|association|structure|service|"
                         r"etablissement|établissement|entreprise|societe|société|site|lieu|"
-                        r"equipement|équipement|dataset|jeu|fichier|produit|espece|espèce)", re.I)
+                        r"equipement|équipement|dataset|jeu|fichier|produit|espece|espèce)", re.IGNORECASE)
 HINTS = [
-    ("email", re.compile(r"(e-?mail|courriel|mel\b|mail)", re.I)),
-    ("phone", re.compile(r"(t[ée]l[ée]phone|\btel\b|portable|mobile|phone)", re.I)),
-    ("address", re.compile(r"(adresse|address|\bvoie\b|domicile)", re.I)),
-    ("birth", re.compile(r"(naissance|birth|date_nai)", re.I)),
+    ("email", re.compile(r"(e-?mail|courriel|mel\b|mail)", re.IGNORECASE)),
+    ("phone", re.compile(r"(t[ée]l[ée]phone|\btel\b|portable|mobile|phone)", re.IGNORECASE)),
+    ("address", re.compile(r"(adresse|address|\bvoie\b|domicile)", re.IGNORECASE)),
+    ("birth", re.compile(r"(naissance|birth|date_nai)", re.IGNORECASE)),
 ]
 KIND_LABELS = {
     "email": "adresses e-mail", "phone": "numéros de téléphone", "nir": "numéros de sécurité sociale",

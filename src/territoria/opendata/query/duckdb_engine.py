@@ -16,7 +16,14 @@ import pyarrow.csv as pa_csv
 from django.conf import settings
 
 from territoria.opendata.query.base import (
-    Aggregate, Filter, QueryEngine, QueryError, Result, Sort, Table, json_safe,
+    Aggregate,
+    Filter,
+    QueryEngine,
+    QueryError,
+    Result,
+    Sort,
+    Table,
+    json_safe,
 )
 from territoria.opendata.query.sql_guard import check_read_only
 
@@ -40,11 +47,18 @@ def _base_config() -> dict:
     }
 
 
+def new_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the platform's thread and memory limits."""
+    con = duckdb.connect(":memory:", config=_base_config())
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 def shared_connection() -> duckdb.DuckDBPyConnection:
     """One in-memory DuckDB per process (and thread), reused so Parquet metadata stays cached."""
     con = getattr(_local, "connection", None)
     if con is None:
-        con = duckdb.connect(":memory:", config=_base_config())
+        con = new_connection()
         con.execute("SET parquet_metadata_cache = true")
         _local.connection = con
     return con

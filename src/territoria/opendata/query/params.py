@@ -5,7 +5,13 @@ Values are converted to the column's type here, so that a bad value is reported 
 import datetime
 
 from territoria.opendata.query.base import (
-    AGGREGATES, FILTER_OPERATORS, Aggregate, Filter, QueryError, Sort, Table,
+    AGGREGATES,
+    FILTER_OPERATORS,
+    Aggregate,
+    Filter,
+    QueryError,
+    Sort,
+    Table,
 )
 
 RESERVED = {"_sort", "_size", "_offset", "_count", "_group_by", "_agg", "format", "version",
