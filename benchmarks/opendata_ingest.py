@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 
-def main(csv_path: str) -> None:
+def publish(csv_path: str) -> None:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "territoria.settings")
@@ -39,7 +39,8 @@ def main(csv_path: str) -> None:
         raise SystemExit(f"publication refused: {blockers}")
     version.refresh_from_db()
     finished = time.perf_counter()
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_kb = usage.ru_maxrss
     json.dump({
         "table_name": res.table_name, "status": version.status, "rows": version.row_count,
         "csv_bytes": Path(csv_path).stat().st_size, "parquet_bytes": version.parquet_bytes,
@@ -47,6 +48,9 @@ def main(csv_path: str) -> None:
         "publication_s": round(finished - analysed, 2),
         "upload_to_queryable_s": round(finished - started, 2),
         "peak_rss_mb": round(peak_kb / 1024, 1),
+        # CPU seconds of the whole child (Django start, migrations included): on a shared
+        # machine wall time depends on the neighbours, CPU time much less.
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
         "detection": version.detection,
         "schema": [(f["name"], f["type"]) for f in version.columns],
         "parquet": str(storage.published_parquet(version)),
@@ -54,4 +58,4 @@ def main(csv_path: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    publish(sys.argv[1])

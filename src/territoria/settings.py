@@ -234,6 +234,8 @@ OPENDATA_QUERY_ENGINE = env("TERRITORIA_OPENDATA_QUERY_ENGINE",
                             "territoria.opendata.query.duckdb_engine.DuckDBEngine")
 OPENDATA_DUCKDB_THREADS = env_int("TERRITORIA_OPENDATA_DUCKDB_THREADS", 2)
 OPENDATA_DUCKDB_MEMORY_LIMIT = env("TERRITORIA_OPENDATA_DUCKDB_MEMORY_LIMIT", "1GB")
+# Conversions stream: their memory stays under this whatever the size of the file.
+OPENDATA_CONVERSION_MEMORY_LIMIT = env("TERRITORIA_OPENDATA_CONVERSION_MEMORY_LIMIT", "512MB")
 OPENDATA_QUERY_TIMEOUT_S = float(env("TERRITORIA_OPENDATA_QUERY_TIMEOUT_S", "10"))
 OPENDATA_SQL_MAX_ROWS = env_int("TERRITORIA_OPENDATA_SQL_MAX_ROWS", 5000)
 # Requests per minute: anonymous (per IP address) and default for a new API key.

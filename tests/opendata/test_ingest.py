@@ -132,3 +132,16 @@ def test_convert_parquet_round_trip(tmp_path):
 def test_convert_broken_json(tmp_path):
     with pytest.raises(IngestError, match="JSON illisible"):
         run(tmp_path, b'[{"a": 1}, {"a": ', "json")
+
+
+def test_convert_windows1252_bytes_far_from_the_head_are_found(tmp_path):
+    body = b"nom;ville\n" + b"Ecole;Lyon\n" * 500_000 + "Crèche;Nîmes\n".encode("cp1252")
+    conversion, target = run(tmp_path, body)
+    assert conversion.detection["encoding"] == "Windows-1252"
+    assert rows(target)[-1] == ("Crèche", "Nîmes")
+
+
+def test_convert_mixed_encodings_far_from_the_head_names_the_line(tmp_path):
+    body = "nom;ville\nÉcole;Lyon\n".encode() + b"Ecole;Lyon\n" * 500_000 + "Crèche;Nîmes\n".encode("cp1252")
+    with pytest.raises(IngestError, match=r"Ligne 500003 : encodages mélangés"):
+        run(tmp_path, body)

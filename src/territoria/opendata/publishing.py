@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from territoria.opendata import storage
 from territoria.opendata.ingest import personal_data, table_schema
-from territoria.opendata.ingest.conversion import convert
+from territoria.opendata.ingest.conversion import conversion_connection, convert
 from territoria.opendata.ingest.errors import IngestError
 from territoria.opendata.models import Resource, ResourceVersion, SourceFormat, VersionStatus
 from territoria.opendata.query.base import json_safe
@@ -242,7 +242,7 @@ def publish(version: ResourceVersion) -> ResourceVersion:
         if version.dropped_columns:
             partial = final.with_suffix(".partial")
             excluded = ", ".join(quote(c) for c in version.dropped_columns)
-            con = new_connection()
+            con = conversion_connection()
             try:
                 con.execute(f"COPY (SELECT * EXCLUDE ({excluded}) FROM read_parquet("
                             f"{sql_literal(str(staging))})) TO {sql_literal(str(partial))} "

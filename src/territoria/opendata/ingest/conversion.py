@@ -48,8 +48,10 @@ def table_schema_type(duckdb_type: str) -> str:
     return "any"
 
 
-def _connection() -> duckdb.DuckDBPyConnection:
+def conversion_connection() -> duckdb.DuckDBPyConnection:
+    """A DuckDB for conversions: bounded memory, spills to the data folder if it must."""
     con = new_connection()
+    con.execute(f"SET memory_limit = {sql_literal(settings.OPENDATA_CONVERSION_MEMORY_LIMIT)}")
     con.execute(f"SET temp_directory = {sql_literal(str(settings.OPENDATA_DIR / 'tmp'))}")
     return con
 
@@ -108,7 +110,7 @@ def convert(source: Path, fmt: str, target: Path, workdir: Path) -> Conversion:
 
 
 def _convert_with_duckdb(select_sql: str, target: Path, label: str) -> Conversion:
-    con = _connection()
+    con = conversion_connection()
     try:
         _copy_to_parquet(con, select_sql, target)
         fields = _fields(con, target, {})
@@ -122,8 +124,24 @@ def _convert_with_duckdb(select_sql: str, target: Path, label: str) -> Conversio
     return Conversion(rows, fields, {"format": label.lower()})
 
 
+class _NotUtf8(Exception):
+    """DuckDB met a byte that is not UTF-8 past the head of the file."""
+
+
 def convert_csv(source: Path, target: Path, workdir: Path) -> Conversion:
-    encoding = detect_encoding(source)
+    encoding = detect_encoding(source, head_only=True)
+    try:
+        return _convert_with_encoding(source, target, workdir, encoding)
+    except _NotUtf8:
+        target.unlink(missing_ok=True)
+        encoding = detect_encoding(source)  # whole scan: names the line, mixed or Windows-1252
+        if encoding != "cp1252":
+            raise IngestError("Caractères invalides : le fichier n'est ni en UTF-8 ni en "
+                              "Windows-1252.") from None
+        return _convert_with_encoding(source, target, workdir, encoding)
+
+
+def _convert_with_encoding(source: Path, target: Path, workdir: Path, encoding: str) -> Conversion:
     readable = source
     if encoding == "cp1252":
         readable = workdir / "source-utf8.csv"
@@ -146,7 +164,7 @@ def _convert_utf8_csv(path: Path, target: Path, encoding: str) -> Conversion:
         raise IngestError("Le fichier ne contient que l'en-tête : aucune ligne de données.")
     decimal_comma = dialect.decimal_comma_columns(header, sample_rows) if delimiter != "," else []
     as_text: set[str] = set(dialect.code_columns(header, sample_rows))
-    con = _connection()
+    con = conversion_connection()
     try:
         for _attempt in range(MAX_TYPE_RETRIES):
             try:
@@ -164,6 +182,8 @@ def _convert_utf8_csv(path: Path, target: Path, encoding: str) -> Conversion:
                     raise IngestError(_structure_message(path, delimiter, error)) from None
             except duckdb.Error as error:
                 target.unlink(missing_ok=True)
+                if "Invalid unicode" in str(error):
+                    raise _NotUtf8 from None
                 raise IngestError(_structure_message(path, delimiter, error)) from None
         else:
             raise IngestError("Types de colonnes impossibles à déterminer : trop de valeurs "

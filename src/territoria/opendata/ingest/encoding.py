@@ -1,6 +1,8 @@
-"""Text encoding of an uploaded file: UTF-8 or Windows-1252, detected by reading it whole in
-chunks (a bad byte can sit at line 9 million). Windows-1252 files are transcoded to UTF-8
-in a streaming pass so that DuckDB reads every file as UTF-8."""
+"""Text encoding of an uploaded file: UTF-8 or Windows-1252. A first look reads the head of
+the file; DuckDB then validates UTF-8 on the whole file while converting it, and only when
+it finds a bad byte (it can sit at line 9 million) is the file scanned whole here, to name
+the line and tell Windows-1252 from mixed encodings. Windows-1252 files are transcoded to
+UTF-8 in a streaming pass so that DuckDB reads every file as UTF-8."""
 
 import codecs
 from pathlib import Path
@@ -12,7 +14,7 @@ from territoria.opendata.ingest.errors import IngestError
 CHUNK = 4 * 1024 * 1024
 
 
-def _first_bad_utf8(path: Path) -> tuple[int, bool] | None:
+def _first_bad_utf8(path: Path, head_only: bool = False) -> tuple[int, bool] | None:
     """(line number of the first invalid UTF-8 byte, whether valid non-ASCII UTF-8 came before)."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     line, saw_multibyte = 1, False
@@ -25,8 +27,9 @@ def _first_bad_utf8(path: Path) -> tuple[int, bool] | None:
                 line += good.count(b"\n")
                 return line, saw_multibyte or any(b >= 0x80 for b in good)
             line += chunk.count(b"\n")
-            saw_multibyte = saw_multibyte or any(b >= 0x80 for b in chunk[:65536]) or (
-                not chunk.isascii())
+            saw_multibyte = saw_multibyte or not chunk.isascii()
+            if head_only:
+                return None
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
@@ -34,12 +37,13 @@ def _first_bad_utf8(path: Path) -> tuple[int, bool] | None:
     return None
 
 
-def detect_encoding(path: Path) -> str:
-    """'utf-8', 'utf-8-sig' or 'cp1252'; raises IngestError for mixed or unknown encodings."""
+def detect_encoding(path: Path, head_only: bool = False) -> str:
+    """'utf-8', 'utf-8-sig' or 'cp1252'; raises IngestError for mixed or unknown encodings.
+    With `head_only`, a file whose head is UTF-8 is taken as UTF-8 (DuckDB checks the rest)."""
     with path.open("rb") as handle:
         head = handle.read(4)
     if head.startswith(codecs.BOM_UTF8):
-        bad = _first_bad_utf8(path)
+        bad = _first_bad_utf8(path, head_only)
         if bad:
             raise IngestError(f"Ligne {bad[0]} : caractères non UTF-8 dans un fichier déclaré UTF-8 "
                               "(encodages mélangés). Réenregistrez le fichier en UTF-8.")
@@ -47,7 +51,7 @@ def detect_encoding(path: Path) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise IngestError("Le fichier est encodé en UTF-16 : réenregistrez-le en UTF-8 "
                           "(« CSV UTF-8 » dans le tableur).")
-    bad = _first_bad_utf8(path)
+    bad = _first_bad_utf8(path, head_only)
     if bad is None:
         return "utf-8"
     line, utf8_before = bad
