@@ -92,7 +92,8 @@ def run(rows: int, cache: Path, queries: int, datasette_queries: int, skip_datas
     table = ingest["table_name"]
 
     rng = random.Random(42)
-    communes = [rng.choice(COMMUNES) for _ in range(queries)]
+    # Distinct filter values, so that no request repeats another (no warm result reused).
+    communes = (rng.sample(COMMUNES, len(COMMUNES)) * (queries // len(COMMUNES) + 1))[:queries]
     ours_port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "territoria", "serve", "--bind",
                                f"127.0.0.1:{ours_port}", "--workers", "2", "--no-collectstatic"],

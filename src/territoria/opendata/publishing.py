@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from territoria.opendata import storage
 from territoria.opendata.ingest import personal_data, table_schema
-from territoria.opendata.ingest.conversion import conversion_connection, convert
+from territoria.opendata.ingest.conversion import PARQUET_OPTIONS, conversion_connection, convert
 from territoria.opendata.ingest.errors import IngestError
 from territoria.opendata.models import Resource, ResourceVersion, SourceFormat, VersionStatus
 from territoria.opendata.query.base import json_safe
@@ -245,8 +245,7 @@ def publish(version: ResourceVersion) -> ResourceVersion:
             con = conversion_connection()
             try:
                 con.execute(f"COPY (SELECT * EXCLUDE ({excluded}) FROM read_parquet("
-                            f"{sql_literal(str(staging))})) TO {sql_literal(str(partial))} "
-                            "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)")
+                            f"{sql_literal(str(staging))})) TO {sql_literal(str(partial))} ({PARQUET_OPTIONS})")
             finally:
                 con.close()
             partial.replace(final)

@@ -22,6 +22,11 @@ from territoria.opendata.ingest.errors import IngestError
 from territoria.opendata.query.duckdb_engine import new_connection, quote, sql_literal
 
 MAX_TYPE_RETRIES = 20
+# Small row groups let DuckDB's late materialisation decompress only the groups that hold
+# the rows of a page ("filter, sort, show 50 rows" reads ~50 groups, not the whole file);
+# measured on 10M rows: 122 880-row groups ≈ 4× slower pages, same group-by speed.
+ROW_GROUP_ROWS = 16384
+PARQUET_OPTIONS = f"FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_ROWS}"
 DUCKDB_TO_TABLE_SCHEMA = [
     (re.compile(r"^(BIGINT|INTEGER|SMALLINT|TINYINT|HUGEINT|UBIGINT|UINTEGER|USMALLINT|UTINYINT)$"),
      "integer"),
@@ -57,8 +62,7 @@ def conversion_connection() -> duckdb.DuckDBPyConnection:
 
 
 def _copy_to_parquet(con, select_sql: str, target: Path) -> None:
-    con.execute(f"COPY ({select_sql}) TO {sql_literal(str(target))} "
-                "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)")
+    con.execute(f"COPY ({select_sql}) TO {sql_literal(str(target))} ({PARQUET_OPTIONS})")
 
 
 def _fields(con, target: Path, formats: dict) -> list[dict]:
