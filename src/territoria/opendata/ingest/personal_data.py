@@ -26,7 +26,7 @@ FIRST_NAMES = {"jean", "marie", "michel", "pierre", "philippe", "alain", "nicola
 NAME_HINTS = re.compile(r"(^|_|\b)(nom|prenom|prénom|name|firstname|lastname|surname|"
                         r"agent|patient|eleve|élève)"
                         r"($|_|\b)", re.IGNORECASE)
-NOT_PERSON = re.compile(r"(commune|collectivit|projet|organisme|association|structure|service|"
+NOT_PERSON = re.compile(r"(commune|coll|projet|organisme|association|structure|service|"
                         r"etablissement|établissement|entreprise|societe|société|site|lieu|"
                         r"equipement|équipement|dataset|jeu|fichier|produit|espece|espèce)", re.IGNORECASE)
 HINTS = [
