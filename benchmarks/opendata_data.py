@@ -34,7 +34,8 @@ def generate_csv(path: Path, rows: int) -> float:
         return 0.0
     started = time.perf_counter()
     partial = path.with_suffix(".partial")
-    con = duckdb.connect(config={"threads": 2, "memory_limit": "1GB", "enable_progress_bar": False})
+    con = duckdb.connect(config={"threads": 2, "memory_limit": "1GB"})
+    con.execute("SET enable_progress_bar = false")
     con.execute(f"""
         COPY (
           WITH base AS (SELECT range AS id, hash(range) AS h FROM range({rows}))
