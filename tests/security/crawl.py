@@ -12,7 +12,7 @@ import itertools
 import re
 import zipfile
 from dataclasses import dataclass, field
-from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern, RoutePattern
@@ -83,16 +83,26 @@ def walk(patterns=None, prefix="", params=None, names=()):
             yield Route("/" + template, local, full_name, template.startswith("admin/"))
 
 
-def fill(route: Route, pool: list[str], per_param: int = 12) -> tuple[list[str], bool]:
+ID_NAMES = re.compile(r"(^|_)(pk|id|uuid|object_id|document)$")
+
+
+def _preferred(name: str, pool: list[str]) -> list[str]:
+    """Ids first for an id-like slot, words first for the others (slug, format, action…)."""
+    ids = [v for v in pool if re.fullmatch(r"[0-9a-f-]{36}|\d+", v)]
+    words = [v for v in pool if v not in ids]
+    return ids + words if ID_NAMES.search(name) else words + ids
+
+
+def fill(route: Route, pool: list[str], per_param: int = 12, max_urls: int = 24) -> tuple[list[str], bool]:
     """URLs of a route with each slot filled by pool values matching its regex (capped)."""
     choices = []
     for name, regex in route.params.items():
-        matching = [value for value in pool if re.fullmatch(regex, value)]
+        matching = [value for value in _preferred(name, pool) if re.fullmatch(regex, value)]
         if not matching:
             return [], False
         choices.append((name, matching[:per_param]))
     urls = []
-    for combo in itertools.islice(itertools.product(*(values for _, values in choices)), 60):
+    for combo in itertools.islice(itertools.product(*(values for _, values in choices)), max_urls):
         url = route.template
         for (name, _), value in zip(choices, combo):
             url = url.replace("{" + name + "}", value)
@@ -191,48 +201,79 @@ def _replace_ci(text: str, old: str, new: str) -> str:
 
 
 class Crawler:
-    def __init__(self, client, pool: list[str], query_variants: list[dict], max_requests: int = 6000):
+    """GETs every route (filled), then query variations, then the links found, within a budget.
+
+    `list_variants` go on routes without slots (lists, search, exports); `detail_variants` on the
+    filled URLs that carry one of the `focus` values (the objects hiding the distinctive values).
+    """
+
+    def __init__(self, client, pool: list[str], list_variants: list[dict], detail_variants: list[dict] = (),
+                 focus: list[str] = (), max_requests: int = 6000):
         self.client = client
         self.pool = pool
-        self.query_variants = query_variants
+        self.list_variants = list_variants
+        self.detail_variants = list(detail_variants)
+        self.focus = list(focus)
         self.max_requests = max_requests
         self.result = CrawlResult()
+        self._queue: list[str] = []
+
+    def _request(self, url: str):
+        response = self.client.get(url)
+        if response.status_code == 429:  # a rate limit must not hide a page from the crawl
+            from django.core.cache import caches
+
+            for cache in caches.all():
+                cache.clear()
+            response = self.client.get(url)
+        return response
 
     def get(self, url: str, params: dict | None = None) -> int | None:
         if params:
-            from urllib.parse import urlencode
-
             url = url + ("&" if "?" in url else "?") + urlencode(params)
         if url in self.result.visited or len(self.result.visited) >= self.max_requests:
             return None
-        response = self.client.get(url)
+        response = self._request(url)
         self.result.visited[url] = response.status_code
         self.result.texts[url] = body_text(response)
         if response.status_code in (301, 302, 303, 307, 308) and response.get("Location"):
             self._queue.append(urljoin(url, response["Location"]))
-        elif "html" in response.get("Content-Type", "") or "xml" in response.get("Content-Type", ""):
+        elif any(kind in response.get("Content-Type", "") for kind in ("html", "xml", "json")):
             self._queue.extend(links_in(self.result.texts[url], "http://testserver" + url))
         return response.status_code
 
     def crawl(self, routes: list[Route], seeds: list[str] = ()) -> CrawlResult:
-        self._queue = list(seeds)
-        for route in routes:
+        self._queue.extend(seeds)
+        filled = []
+        for route in routes:  # 1. every route once per fill: no route is left out by the budget
             urls, ok = fill(route, self.pool, per_param=1 if route.is_admin else 12)
             if not ok:
                 self.result.unfillable.append(route.template)
                 continue
             self.result.routes_requested.add(route.key)
-            for index, url in enumerate(urls):
+            filled.append((route, urls))
+            for url in urls:
                 self.get(url)
-                # Query variations on the first fills (each kind of object) and on list routes.
-                if not route.is_admin and (index < 6 or not route.params):
-                    for params in self.query_variants:
-                        self.get(url, params)
-        while self._queue and len(self.result.visited) < self.max_requests:
-            url = self._queue.pop(0)
-            if urlsplit(url).path.startswith(("/admin/", "/deconnexion")):
+        for route, urls in filled:  # 2. query variations
+            if route.is_admin:
                 continue
-            self.get(urlsplit(url).path + (("?" + urlsplit(url).query) if urlsplit(url).query else ""))
+            for url in urls:
+                if not route.params:
+                    variants = self.list_variants
+                elif any(value in url for value in self.focus):
+                    variants = self.detail_variants
+                else:
+                    continue
+                for params in variants:
+                    self.get(url, params)
+        seen = set()
+        while self._queue and len(self.result.visited) < self.max_requests:  # 3. links
+            parts = urlsplit(self._queue.pop(0))
+            url = parts.path + ("?" + parts.query if parts.query else "")
+            if url in seen or parts.path.startswith(("/admin/", "/deconnexion", "/static/")):
+                continue
+            seen.add(url)
+            self.get(url)
         return self.result
 
     def echo_text(self, url: str) -> str:

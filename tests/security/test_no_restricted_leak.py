@@ -129,6 +129,9 @@ class LeakWorld:
             self._hide(token, f"{state} project")
         return project
 
+    def focus_ids(self) -> list[str]:
+        return [str(self.published.pk), str(self.drafts[0].pk), str(self.twin_a.pk), str(self.twin_b.pk)]
+
     def id_pool(self) -> list[str]:
         projects = [self.published, self.twin_a, self.twin_b, *self.drafts]
         uuids = [str(p.pk) for p in projects] + [str(self.org.pk), str(self.other_org.pk), str(self.report.pk)]
@@ -139,13 +142,15 @@ class LeakWorld:
         return uuids + [str(uuid.uuid4())] + ints + words
 
 
-QUERY_VARIANTS = [
+LIST_VARIANTS = [
     {"q": "LEAK"}, {"q": TAG}, {"q": needle("financement")}, {"q": needle("draftname")},
     {"format": "json"}, {"format": "csv"}, {"format": "xlsx"}, {"format": "geojson"}, {"format": "ods"},
     {"champs": "tous"}, {"champs": "tous", "format": "csv"}, {"champs": "tous", "format": "xlsx"},
     {"fields": "all"}, {"export": "csv"}, {"page": "2"}, {"statut": "draft"}, {"lifecycle": "draft"},
     {"etat": "brouillon"}, {"organisation": "fuiteville"},
 ]
+DETAIL_VARIANTS = [{"format": "json"}, {"format": "csv"}, {"format": "xlsx"}, {"champs": "tous"},
+                   {"champs": "tous", "format": "csv"}, {"q": "LEAK"}]
 
 
 @pytest.fixture(autouse=True)
@@ -174,13 +179,15 @@ def _counts(text: str, spec, code: str) -> int:
 
 def test_anonymous_crawl_finds_no_restricted_value(world):
     all_routes = routes()
-    crawler = Crawler(Client(), world.id_pool(), QUERY_VARIANTS)
+    crawler = Crawler(Client(), world.id_pool(), LIST_VARIANTS, DETAIL_VARIANTS, focus=world.focus_ids(),
+                      max_requests=10000)
     result = crawler.crawl(all_routes, seeds=["/", "/registre/", "/api/schema/?format=json"])
 
     # It really crawled: the routes of the URLconf and the register's known ones.
     app_routes = [r for r in all_routes if not r.is_admin]
     assert len(result.routes_requested) >= 12, sorted(result.routes_requested)
     assert len(result.visited) >= 200
+    assert len(result.visited) < crawler.max_requests, "request budget exhausted before the links were all followed"
     must_visit = [f"/registre/projets/{world.published.pk}/", "/registre/flux.atom", "/api/schema/",
                   f"/api/registre/projets/{world.published.pk}/historique/", "/api/registre/projets/"]
     for url in must_visit:
@@ -232,7 +239,7 @@ def test_agent_does_see_the_values(world):
     """The distinctive values are really there: the agent of the organisation reads them."""
     client = Client()
     client.force_login(world.agent)
-    crawler = Crawler(client, world.id_pool(), [{"champs": "tous"}], max_requests=2500)
+    crawler = Crawler(client, world.id_pool(), [], [{"champs": "tous"}], focus=world.focus_ids(), max_requests=2500)
     result = crawler.crawl([r for r in routes() if not r.is_admin],
                            seeds=[f"/api/registre/projets/{world.published.pk}/historique/"])
     seen = "\n".join(result.texts.values()).lower()
