@@ -208,13 +208,14 @@ class Crawler:
     """
 
     def __init__(self, client, pool: list[str], list_variants: list[dict], detail_variants: list[dict] = (),
-                 focus: list[str] = (), max_requests: int = 6000):
+                 focus: list[str] = (), max_requests: int = 6000, max_per_path: int = 40):
         self.client = client
         self.pool = pool
         self.list_variants = list_variants
         self.detail_variants = list(detail_variants)
         self.focus = list(focus)
         self.max_requests = max_requests
+        self.max_per_path = max_per_path
         self.result = CrawlResult()
         self._queue: list[str] = []
 
@@ -266,13 +267,17 @@ class Crawler:
                     continue
                 for params in variants:
                     self.get(url, params)
-        seen = set()
+        seen, per_path = set(), {}
         while self._queue and len(self.result.visited) < self.max_requests:  # 3. links
             parts = urlsplit(self._queue.pop(0))
             url = parts.path + ("?" + parts.query if parts.query else "")
             if url in seen or parts.path.startswith(("/admin/", "/deconnexion", "/static/")):
                 continue
             seen.add(url)
+            # Many links differ only by their query (login `next=`, pagination, facets): a few suffice.
+            per_path[parts.path] = per_path.get(parts.path, 0) + 1
+            if per_path[parts.path] > self.max_per_path:
+                continue
             self.get(url)
         return self.result
 
