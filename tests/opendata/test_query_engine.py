@@ -84,3 +84,15 @@ def test_export_csv_streams_filtered_rows(subsidies):
     body = b"".join(get_engine().export(table, [], [], "csv")).decode()
     assert body.splitlines()[0].startswith('"Bénéficiaire"')
     assert len(body.strip().splitlines()) == 49
+
+
+def test_sql_join_using_and_cte_work(subsidies):
+    name = subsidies.table_name
+    result = querying.sql(f'WITH a AS (SELECT "SIRET" FROM {name}) '
+                          f'SELECT count(*) FROM a JOIN {name} USING ("SIRET")')
+    assert result.rows[0][0] >= 48
+
+
+def test_sql_unknown_table_is_named(subsidies):
+    with pytest.raises(QueryError, match="Table inconnue : nulle_part"):
+        querying.sql("SELECT * FROM nulle_part")

@@ -158,7 +158,7 @@ class DuckDBEngine(QueryEngine):
         return columns, [[json_safe(v) for v in row] for row in rows], truncated
 
     def page(self, table, filters, sort, limit, offset=0, count=True):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         where, params = _where(filters)
         sql = f"SELECT * FROM {_source(table)}{where}{_order(sort)} LIMIT {int(limit)} OFFSET {int(offset)}"
         columns, rows, _ = self._run(sql, params)
@@ -171,10 +171,11 @@ class DuckDBEngine(QueryEngine):
             else:
                 _, counted, _ = self._run(f"SELECT count(*) FROM {_source(table)}{where}", params)
                 total = counted[0][0]
-        return Result(columns, rows, total, elapsed_ms=(time.perf_counter() - started) * 1000)
+        return Result(columns, rows, total, elapsed_ms=(time.perf_counter() - started) * 1000,
+                      cpu_ms=(time.process_time() - cpu) * 1000)
 
     def aggregate(self, table, filters, group_by, aggregates, limit=1000):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         where, params = _where(filters)
         keys = [quote(c) for c in group_by]
         values = [f"{_aggregate_sql(a)} AS {quote(a.label)}" for a in aggregates]
@@ -183,7 +184,8 @@ class DuckDBEngine(QueryEngine):
         sql = f"SELECT {', '.join(keys + values)} FROM {_source(table)}{where}{group}{order}"
         columns, rows, truncated = self._run(sql, params, max_rows=limit)
         return Result(columns, rows, len(rows), truncated,
-                      elapsed_ms=(time.perf_counter() - started) * 1000)
+                      elapsed_ms=(time.perf_counter() - started) * 1000,
+                      cpu_ms=(time.process_time() - cpu) * 1000)
 
     def sql(self, tables, query, max_rows):
         started = time.perf_counter()
@@ -251,13 +253,16 @@ FORBIDDEN = ("Refusé : l'accès SQL ne lit que les tables publiées ; il n'ouvr
              "aucune base et aucune extension.")
 
 
-def referenced_tables(query: str) -> set[str]:
-    """Table names a query reads, found in a sandbox that sees nothing (binding may open files)."""
+def referenced_tables(query: str) -> set[str] | None:
+    """Table names a query reads, found in a sandbox that sees nothing (binding may open files);
+    None when the parser cannot tell without the tables (e.g. JOIN … USING)."""
     con = sandboxed_connection([])
     try:
         return set(con.get_table_names(query))
     except duckdb.PermissionException:
         raise QueryError(FORBIDDEN, kind="forbidden") from None
+    except duckdb.BinderException:
+        return None
     except duckdb.Error as error:
         raise QueryError(f"Requête SQL invalide : {str(error).strip().splitlines()[0]}") from None
     finally:
