@@ -194,7 +194,10 @@ def version(request, slug, resource_slug, number):
             return redirect("opendata:version", slug, resource_slug, number)
         context["blockers"] = blockers
     if request.headers.get("HX-Request"):
-        return render(request, "opendata/_version_status.html", context)
+        response = render(request, "opendata/_version_status.html", context)
+        if not version.is_pending:
+            response["HX-Refresh"] = "true"  # the job is done: show the full review page
+        return response
     return render(request, "opendata/version.html", context)
 
 
