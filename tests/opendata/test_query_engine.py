@@ -96,3 +96,11 @@ def test_sql_join_using_and_cte_work(subsidies):
 def test_sql_unknown_table_is_named(subsidies):
     with pytest.raises(QueryError, match="Table inconnue : nulle_part"):
         querying.sql("SELECT * FROM nulle_part")
+
+
+def test_rows_same_query_twice_is_served_from_result_cache(subsidies):
+    params = "Objet%20de%20la%20subvention=Projet%20jeunesse&_sort=-SIRET"
+    first, _ = querying.rows(subsidies, q(params))
+    second, _ = querying.rows(subsidies, q(params))
+    assert not first.cached and second.cached
+    assert second.rows == first.rows and second.total == first.total

@@ -202,7 +202,7 @@ class TableRowsView(APIView):
             next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
         return Response({"table": table_name, **meta, "total": result.total, "next": next_url,
                          "rows": result.records(), "elapsed_ms": round(result.elapsed_ms, 2),
-                         "cpu_ms": round(result.cpu_ms, 2)})
+                         "cpu_ms": round(result.cpu_ms, 2), "cached": result.cached})
 
 
 class TableAggregateView(APIView):
@@ -221,7 +221,7 @@ class TableAggregateView(APIView):
             return query_error_response(error)
         return Response({"table": table_name, **meta, "rows": result.records(),
                          "truncated": result.truncated, "elapsed_ms": round(result.elapsed_ms, 2),
-                         "cpu_ms": round(result.cpu_ms, 2)})
+                         "cpu_ms": round(result.cpu_ms, 2), "cached": result.cached})
 
 
 class SqlView(APIView):

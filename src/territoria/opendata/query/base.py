@@ -89,6 +89,7 @@ class Result:
     truncated: bool = False
     elapsed_ms: float = 0.0
     cpu_ms: float | None = None  # CPU of this process spent on the query (frugality figure)
+    cached: bool = False  # served (at least partly) from the result cache
 
     def records(self) -> list[dict]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
