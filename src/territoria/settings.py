@@ -226,6 +226,9 @@ SPECTACULAR_SETTINGS = {
 # --- Register ---
 # A published record not reviewed for this many days is flagged and its owners reminded.
 REGISTRE_REVIEW_MAX_DAYS = env_int("TERRITORIA_REVIEW_MAX_DAYS", 365)
+# Password of the accounts created by `territoria load_demo` (demo only, never in production).
+DEMO_PASSWORD_DEFAULT = "demo-territoria-2025"
+DEMO_PASSWORD = env("TERRITORIA_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
 
 # --- Open data portal (docs/opendata.md) ---
 OPENDATA_DIR = DATA_DIR / "opendata"
@@ -256,6 +259,12 @@ LLM_BASE_URL = env("TERRITORIA_LLM_BASE_URL")
 LLM_MODEL = env("TERRITORIA_LLM_MODEL")
 LLM_API_KEY = env("TERRITORIA_LLM_API_KEY")
 LLM_TIMEOUT_S = env_int("TERRITORIA_LLM_TIMEOUT_S", 60)
+ASSISTANT_MAX_FILE_MB = env_int("TERRITORIA_ASSISTANT_MAX_FILE_MB", 100)
+ASSISTANT_MAX_PAGES = env_int("TERRITORIA_ASSISTANT_MAX_PAGES", 3000)
+ASSISTANT_CHUNK_WORDS = env_int("TERRITORIA_ASSISTANT_CHUNK_WORDS", 200)
+ASSISTANT_EMBED_MAX_WORDS = env_int("TERRITORIA_ASSISTANT_EMBED_MAX_WORDS", 120)
+ASSISTANT_LOG_RETENTION_DAYS = env_int("TERRITORIA_ASSISTANT_LOG_RETENTION_DAYS", 180)
+ASSISTANT_WATTS_PER_CORE = float(env("TERRITORIA_ASSISTANT_WATTS_PER_CORE", "12"))
 
 # --- E-mail (reminders, error reports): written to files unless an SMTP host is set. ---
 EMAIL_HOST = env("TERRITORIA_EMAIL_HOST")
