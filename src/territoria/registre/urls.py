@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from territoria.registre import views
+from territoria.registre import export_views, views
 from territoria.registre.api.token_views import api_token_page
 from territoria.registre.feeds import ProjectAtomFeed, ProjectRssFeed
 
@@ -9,6 +9,21 @@ app_name = "registre"
 urlpatterns = [
     path("registre/", views.project_list, name="list"),
     path("registre/projets/<uuid:pk>/", views.project_detail, name="detail"),
+    # Downloads (import/export part): export.csv|xlsx|json|geojson (?champs=tous) and the Table Schema.
+    path("registre/export.<str:format>", export_views.export, name="export"),
+    path("registre/schema.json", export_views.schema_json, name="table_schema"),
+    # Pages (registre-web): contribution, workflow, moderation, history, error reports.
+    path("registre/projets/nouveau/", views.project_create, name="create"),
+    path("registre/projets/<uuid:pk>/modifier/", views.project_edit, name="edit"),
+    path("registre/projets/<uuid:pk>/historique/", views.project_history, name="history"),
+    path("registre/projets/<uuid:pk>/signaler/", views.report_error, name="report"),
+    path("registre/projets/<uuid:pk>/<slug:action>/", views.project_transition, name="transition"),
+    path("registre/contribuer/valider/<str:field>/", views.validate_field, name="validate_field"),
+    path("registre/organisations/<uuid:pk>/", views.organisation_detail, name="organisation"),
+    path("registre/moderation/", views.moderation_queue, name="moderation"),
+    path("registre/signalements/<uuid:pk>/statut/", views.report_status, name="report_status"),
+    path("registre/journal/", views.journal, name="journal"),
+    path("registre/mon-espace/", views.account, name="account"),
     # REST API, feeds and API tokens (registre-api).
     path("api/registre/", include("territoria.registre.api.urls")),
     path("registre/flux.atom", ProjectAtomFeed(), name="feed_atom"),
