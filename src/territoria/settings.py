@@ -221,6 +221,8 @@ SPECTACULAR_SETTINGS = {
     "données ouvertes.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a `status` choice set: name each enum explicitly.
+    "ENUM_NAME_OVERRIDES": {"ErrorReportStatusEnum": "territoria.registre.models.ErrorReport.Status"},
 }
 
 # --- Register ---
