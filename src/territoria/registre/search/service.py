@@ -106,6 +106,19 @@ class SearchResult:
     def page_query_string(self, page: int) -> str:
         return self.query.query_string(page=page)
 
+    @property
+    def previous_query_string(self) -> str:
+        return self.page_query_string(self.query.page - 1)
+
+    @property
+    def next_query_string(self) -> str:
+        return self.page_query_string(self.query.page + 1)
+
+    @property
+    def items(self) -> list[tuple]:
+        """(project, HTML snippet or "") of the page, for templates."""
+        return [(project, self.snippets.get(project.pk, "")) for project in self.projects]
+
 
 def parse_query(params, user) -> SearchQuery:
     """A `SearchQuery` from a query string; bad values are dropped with a message, never an error."""

@@ -104,6 +104,13 @@ def match_projects(text: str, user, mode: str = "hybrid", table: ProjectTable | 
     return match
 
 
+def matching_project_ids(text: str, user, mode: str = "hybrid") -> list:
+    """Ids of the projects matching `text` for this reader, best first (capped for SQL IN lists)."""
+    from territoria.registre.search.service import MAX_QUERY_CHARS
+
+    return match_projects(text[:MAX_QUERY_CHARS], user, mode=mode).project_ids[:30_000]
+
+
 def _merge(first: list[int], second: list[int]) -> list[int]:
     seen = set(first)
     return first + [row for row in second if row not in seen]
@@ -113,13 +120,15 @@ def _merge(first: list[int], second: list[int]) -> list[int]:
 class _Vocabulary:
     """Terms of the public documents of published projects, with a readable word for each.
 
-    Only public text feeds it: a suggestion must not reveal a restricted word. Rebuilt at most
-    every VOCABULARY_MAX_AGE_S when the index changed (a suggestion may lag behind an edit).
+    Only public text feeds it: a suggestion must not reveal a restricted word. Rebuilt when the
+    index changed; when a build is slow (large registers: ~1 s for 10 000 records), at most every
+    VOCABULARY_MAX_AGE_S (a suggestion may then lag behind an edit).
     """
 
     def __init__(self):
         self.version = None
         self.built_at = 0.0
+        self.build_s = 0.0
         self.words: dict[str, str] = {}  # term -> folded word
         self.lock = threading.Lock()
 
@@ -127,11 +136,13 @@ class _Vocabulary:
         from territoria.registre.search.table import current_version
 
         version = current_version()
-        fresh = time.monotonic() - self.built_at < VOCABULARY_MAX_AGE_S
+        fresh = self.build_s > 0.05 and time.monotonic() - self.built_at < VOCABULARY_MAX_AGE_S
         if self.version is None or (version != self.version and not fresh):
             with self.lock:
+                started = time.monotonic()
                 self.words = self._build()
                 self.version, self.built_at = version, time.monotonic()
+                self.build_s = self.built_at - started
         return self.words
 
     @staticmethod
