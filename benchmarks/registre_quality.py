@@ -54,3 +54,28 @@ def evaluate(k: int = 5, depth: int = 20) -> dict:
             "missed_in_top5": misses,
         }
     return {"queries": len(queries), **report}
+
+
+def run_in_fresh_database(out: str) -> None:
+    """Load the real records into the current (fresh) database, embed them, evaluate, write JSON."""
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "territoria.settings")
+    django.setup()
+    from django.core.management import call_command
+
+    from benchmarks.registre_data import load_real_records
+    from territoria.registre.search.indexing import embed_pending
+
+    call_command("migrate", verbosity=0)
+    load_real_records()
+    embed_pending()
+    Path(out).write_text(json.dumps(evaluate(), indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    import sys
+
+    run_in_fresh_database(sys.argv[1])

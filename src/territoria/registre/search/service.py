@@ -205,11 +205,13 @@ def search_projects(params, user, *, with_facets: bool = True, load_projects: bo
     if query.text:
         from territoria.registre.search.text import match_projects
 
-        match = match_projects(query.text, user, mode=query.mode)
+        match = match_projects(query.text, user, mode=query.mode, table=table)
         messages += match.messages
         corrected = match.corrected_text
-        ranked_rows = table.rows_of(match.project_ids)
-        base &= table.mask_of(match.project_ids)
+        ranked_rows = np.asarray(match.rows, dtype=np.int64)
+        matched = np.zeros(len(table), dtype=bool)
+        matched[ranked_rows] = True
+        base &= matched
     filter_masks = {name: _filter_mask(table, name, code) for name, code in query.filters.items()}
     selected = base.copy()
     for mask in filter_masks.values():

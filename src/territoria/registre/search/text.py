@@ -42,6 +42,7 @@ SNIPPET_CHARS = 240
 @dataclass
 class Match:
     project_ids: list  # UUIDs, best first
+    rows: list = field(default_factory=list)  # the same projects as rows of the ProjectTable
     messages: list[str] = field(default_factory=list)
     corrected_text: str = ""
     rankings: dict = field(default_factory=dict)  # {"lexical": [ids], "dense": [ids]} for evaluation
@@ -99,6 +100,7 @@ def match_projects(text: str, user, mode: str = "hybrid", table: ProjectTable | 
         fused = [row for row, _score in reciprocal_rank_fusion([lexical, dense])]
     else:
         fused = lexical if mode == "lexical" else dense
+    match.rows = fused
     match.project_ids = [table.ids[row] for row in fused]
     match.rankings = {"lexical": [table.ids[r] for r in lexical], "dense": [table.ids[r] for r in dense]}
     return match
@@ -195,21 +197,15 @@ def snippets_for(project_ids: list, text: str, user) -> dict:
         return {}
     keys = [str(pk) for pk in project_ids] + [f"{pk}{RESTRICTED_SUFFIX}" for pk in project_ids]
     documents = get_index().get(NAMESPACE, keys, access_tokens(user))
-    terms = set(analyze(text))
     snippets = {}
     for pk in project_ids:
         public = documents.get(str(pk))
+        snippet = highlight(public.text, text, SNIPPET_CHARS) if public is not None else ""
         restricted = documents.get(f"{pk}{RESTRICTED_SUFFIX}")
-        chosen = public
-        if restricted is not None and not _contains(public, terms) and _contains(restricted, terms):
-            chosen = restricted
-        if chosen is not None:
-            snippets[pk] = highlight(chosen.text, text, SNIPPET_CHARS)
+        if restricted is not None and "<mark>" not in snippet:
+            other = highlight(restricted.text, text, SNIPPET_CHARS)
+            snippet = other if "<mark>" in other else snippet
+        if snippet:
+            snippets[pk] = snippet
     return snippets
-
-
-def _contains(document, terms: set) -> bool:
-    if document is None:
-        return False
-    return any(analyze_token(word) in terms for word, _s, _e in iter_words(document.text))
 

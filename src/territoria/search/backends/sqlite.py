@@ -18,9 +18,11 @@ class SQLiteSearchIndex(SearchIndex):
 
     def _lexical_sql(self, terms, allowed_sql, limit):
         # Terms are quoted: FTS5 then treats them as plain strings, never as query syntax.
+        # "+rowid": keeps the access subquery out of FTS5's index choice; with a bare "rowid IN"
+        # FTS5 re-runs the MATCH once per allowed row (4.9 s instead of 37 ms on 10 000 records).
         match = " OR ".join('"%s"' % term.replace('"', '""') for term in terms)
         sql = (
             f"SELECT rowid, -bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS score FROM search_fts "
-            f"WHERE search_fts MATCH %s AND rowid IN ({allowed_sql}) ORDER BY bm25(search_fts, {TITLE_WEIGHT}, 1.0) LIMIT %s"
+            f"WHERE search_fts MATCH %s AND +rowid IN ({allowed_sql}) ORDER BY bm25(search_fts, {TITLE_WEIGHT}, 1.0) LIMIT %s"
         )
         return sql, ([match], [limit])
