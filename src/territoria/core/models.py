@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -41,12 +42,26 @@ class Organisation(AuditedModel, BaseModel):
     """A collectivité or public body that carries AI projects."""
 
     name = models.CharField("nom", max_length=255)
+    # French bodies are identified by their SIRET (required and Luhn-checked for them);
+    # foreign bodies imported from other registers (NL, UK) have none: they carry
+    # `country` and a stable `identifier` instead (see docs/registre-import-export.md).
     siret = models.CharField(
         "SIRET",
         max_length=14,
         unique=True,
+        null=True,
+        blank=True,
         validators=[validate_siret],
         help_text="14 chiffres (9 chiffres SIREN + 5 chiffres NIC), espaces acceptés.",
+    )
+    country = models.CharField(
+        "pays", max_length=2, default="FR", help_text="Code ISO 3166-1 du pays de l'organisation."
+    )
+    identifier = models.CharField(
+        "identifiant externe",
+        max_length=255,
+        blank=True,
+        help_text="Identifiant d'une organisation étrangère sans SIRET, ex. « nl:gemeente-amsterdam ».",
     )
     type = models.CharField(
         "type de collectivité", max_length=20, choices=OrganisationType.choices
@@ -76,12 +91,28 @@ class Organisation(AuditedModel, BaseModel):
     class Meta:
         ordering = ["name"]
         verbose_name = "organisation"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(country="FR") | models.Q(siret__isnull=False),
+                name="core_organisation_french_has_siret",
+            ),
+            models.UniqueConstraint(
+                fields=["identifier"],
+                condition=~models.Q(identifier=""),
+                name="core_organisation_unique_identifier",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        super().clean()
+        if self.country == "FR" and not normalize_siret(self.siret):
+            raise ValidationError({"siret": "Le SIRET est obligatoire pour une organisation française."})
+
     def save(self, *args, **kwargs):
-        self.siret = normalize_siret(self.siret)
+        self.siret = normalize_siret(self.siret) or None
         super().save(*args, **kwargs)
 
 

@@ -168,3 +168,7 @@ class ErrorReport(BaseModel):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "signalement d'erreur"
+
+
+# Background imports (owned by the import/export part; defined next to the importers).
+from territoria.registre.importers.jobs import ImportJob  # noqa: E402,F401

@@ -24,5 +24,7 @@ class Command(BaseCommand):
             "gunicorn", "territoria.wsgi:application",
             "--bind", bind, "--workers", str(workers),
             "--access-logfile", "-", "--timeout", "120",
+            # Load the application once before forking: workers start warm and share memory.
+            "--preload",
         ]
         os.execvp(sys.executable, [sys.executable, "-m", *argv])

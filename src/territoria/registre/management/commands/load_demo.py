@@ -1,0 +1,70 @@
+"""territoria load_demo — the 23 real projects of the Bibliothèque and demo accounts.
+
+Idempotent: running it again updates nothing (the import reports "unchanged") and resets the
+demo accounts' passwords to TERRITORIA_DEMO_PASSWORD.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.urls import reverse
+
+from territoria.core.audit import acting_as
+from territoria.core.models import Organisation, Role, User
+from territoria.registre.importers.corrections import DEMO_CORRECTIONS, load_corrections
+from territoria.registre.importers.service import import_file
+
+DEMO_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "bibliotheque-ia-data.csv"
+DEMO_ORGANISATION_SIRET = "20003986500106"  # Ville de Metz
+DEMO_ACCOUNTS = [
+    ("agent.metz", Role.AGENT, "Agent (contributeur) de la Ville de Metz", True),
+    ("elu.metz", Role.ELU, "Élu de la Ville de Metz", True),
+    ("moderateur", Role.MODERATOR, "Modérateur de la Bibliothèque", False),
+]
+
+
+class Command(BaseCommand):
+    help = "Charge les 23 projets réels de la Bibliothèque d'IA territoriales et crée des comptes de démonstration."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--file", default=str(DEMO_FILE))
+        parser.add_argument("--no-accounts", action="store_true", help="ne pas créer les comptes de démonstration")
+
+    def handle(self, *args, **options):
+        report = import_file(
+            options["file"], format="anchor-csv", corrections=load_corrections(DEMO_CORRECTIONS)
+        )
+        self.stdout.write(report.render_text())
+        if not report.ok:
+            raise CommandError("chargement des données de démonstration refusé (rien n'a été écrit)")
+        if options["no_accounts"]:
+            return
+        accounts = self.create_accounts()
+        site = settings.SITE_URL.rstrip("/")
+        self.stdout.write("")
+        self.stdout.write(f"Comptes de démonstration (mot de passe : {settings.DEMO_PASSWORD}) :")
+        for username, description in accounts:
+            self.stdout.write(f"  - {username:12} {description}")
+        self.stdout.write(f"Connexion : {site}{reverse('login')} — registre : {site}{reverse('registre:list')}")
+        if settings.DEMO_PASSWORD == settings.DEMO_PASSWORD_DEFAULT:
+            self.stdout.write(self.style.WARNING(
+                "Mot de passe de démonstration par défaut : ne pas utiliser en production "
+                "(réglez TERRITORIA_DEMO_PASSWORD ou supprimez ces comptes)."
+            ))
+
+    @transaction.atomic
+    def create_accounts(self) -> list[tuple[str, str]]:
+        organisation = Organisation.objects.get(siret=DEMO_ORGANISATION_SIRET)
+        created = []
+        with acting_as(label="load_demo"):
+            for username, role, description, member in DEMO_ACCOUNTS:
+                user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@demo.invalid"})
+                user.role = role
+                user.organisation = organisation if member else None
+                user.first_name = description
+                user.set_password(settings.DEMO_PASSWORD)
+                user.save()
+                created.append((username, description))
+        return created

@@ -1,0 +1,60 @@
+"""The moderators' queue (submissions, overdue reviews, error reports) and the account page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_POST
+
+from territoria.registre.forms import ReportStatusForm, SendBackForm
+from territoria.registre.models import ErrorReport, Project
+from territoria.registre.permissions import can_contribute, get_abilities
+from territoria.registre.views._shared import redirect_back, report_prefix
+from territoria.registre.vocabulary import Lifecycle
+
+
+@login_required
+def moderation_queue(request):
+    if not request.user.is_moderator:
+        raise PermissionDenied("La file de modération est réservée aux modérateurs.")
+    submitted = Project.objects.filter(lifecycle=Lifecycle.SUBMITTED).select_related("organisation").order_by("updated_at")
+    reports = ErrorReport.objects.filter(status=ErrorReport.Status.OPEN).select_related("project__organisation")
+    return render(
+        request,
+        "registre/moderation.html",
+        {
+            "submitted": [(project, SendBackForm(prefix=f"p{project.pk.hex[:8]}")) for project in submitted],
+            "overdue": Project.objects.review_overdue().select_related("organisation").order_by("last_reviewed_at"),
+            "reports": [
+                (report, ReportStatusForm(instance=report, prefix=report_prefix(report))) for report in reports
+            ],
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_status(request, pk):
+    report = get_object_or_404(ErrorReport.objects.select_related("project"), pk=pk)
+    if not get_abilities(request.user, report.project)["moderate_reports"]:
+        raise PermissionDenied("Seuls les modérateurs et l'organisation porteuse traitent les signalements.")
+    form = ReportStatusForm(request.POST, instance=report, prefix=report_prefix(report))
+    if form.is_valid():
+        form.save()
+        messages.success(request, f"Signalement marqué « {report.get_status_display()} ».")
+    else:
+        messages.error(request, "Statut inconnu : choisissez Ouvert, Traité ou Rejeté.")
+    return redirect_back(request, report.project)
+
+
+@login_required
+def account(request):
+    user = request.user
+    projects = Project.objects.none()
+    if user.organisation_id:
+        projects = Project.objects.of_organisation(user.organisation).order_by("lifecycle", "nom_projet")
+    return render(
+        request,
+        "registre/account.html",
+        {"projects": projects, "can_contribute": can_contribute(user)},
+    )

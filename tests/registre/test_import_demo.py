@@ -1,0 +1,35 @@
+"""`territoria load_demo`: the 23 real projects, demo accounts, idempotent."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from territoria.core.models import Role, User
+from territoria.registre.models import Project
+from territoria.registre.vocabulary import Lifecycle
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_demo_gives_23_published_projects_and_accounts_and_runs_twice(client, settings):
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    text = out.getvalue()
+    assert "Corrections appliquées avant import (3)" in text
+    assert settings.DEMO_PASSWORD in text and "/connexion/" in text
+    assert Project.objects.filter(lifecycle=Lifecycle.PUBLISHED).count() == 23
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert "inchangé : 23" in out.getvalue()
+    assert Project.objects.count() == 23
+    agent = User.objects.get(username="agent.metz")
+    assert agent.role == Role.AGENT and agent.organisation.name == "Ville de Metz"
+    assert User.objects.get(username="moderateur").is_moderator
+    assert client.login(username="elu.metz", password=settings.DEMO_PASSWORD)
+
+
+def test_load_demo_uses_password_from_environment_setting(settings):
+    settings.DEMO_PASSWORD = "autre-mot-de-passe-demo"
+    call_command("load_demo", stdout=io.StringIO())
+    assert User.objects.get(username="agent.metz").check_password("autre-mot-de-passe-demo")
