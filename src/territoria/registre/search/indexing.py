@@ -48,8 +48,9 @@ def schedule_embeddings() -> None:
     transaction.on_commit(lambda: embed_registre.enqueue())
 
 
-def embed_pending(on_progress: Callable[[int], None] | None = None, batch_size: int = 64) -> int:
-    return index().embed_pending(NAMESPACE, batch_size=batch_size, on_progress=on_progress)
+def embed_pending(on_progress: Callable[[int], None] | None = None, batch_size: int = 64,
+                  limit: int | None = None) -> int:
+    return index().embed_pending(NAMESPACE, batch_size=batch_size, limit=limit, on_progress=on_progress)
 
 
 def reindex_all(batch_size: int = 500, on_progress: Callable[[int], None] | None = None) -> dict:
