@@ -276,4 +276,33 @@ def test_uploaded_file_is_outside_served_folders_and_has_no_url(client, moderato
     job = ImportJob(file_name="x.csv")
     job.file.name = name
     with pytest.raises(ValueError):
-        job.file.url
+        _ = job.file.url
+
+
+# --- Big files ----------------------------------------------------------------------------------
+
+NL_JSON = Path("/work/shared/data/registers/nl-algoritmeregister.json")
+
+
+def test_dry_run_of_a_big_register_is_capped_with_a_note(client, moderator):
+    client.force_login(moderator)
+    response = dry_run(client, NL_JSON.read_bytes(), name="nl-algoritmeregister.json")
+    html = response.content.decode()
+    assert "1530 lignes" in html
+    assert html.count('class="line-created"') == 200
+    assert "seules 200 lignes sont affichées" in html and "1330 autres ne le sont pas" in html
+    assert "Confirmer l'import" in html and Project.objects.count() == 0
+
+
+def test_job_report_is_paginated(client, moderator):
+    lines = [{"line": n, "action": "created", "name": f"Projet {n}", "organisation": "Org"} for n in range(2, 452)]
+    job = ImportJob.objects.create(
+        file_name="gros.csv", requested_by=moderator, status=ImportJob.Status.DONE, progress=1.0,
+        report={"ok": True, "summary": "Import effectué — gros.csv.", "counts": {"created": 450}, "lines": lines},
+    )
+    client.force_login(moderator)
+    url = reverse("registre:import_job", args=[job.pk])
+    first = client.get(url).content.decode()
+    assert "Page 1 sur 3" in first and "Projet 201<" in first and "Projet 202<" not in first
+    last = client.get(url + "?page=3").content.decode()
+    assert "Projet 451<" in last and "Projet 2<" not in last

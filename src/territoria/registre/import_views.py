@@ -24,7 +24,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from territoria.registre import schema
-from territoria.registre.import_forms import FORMAT_LABELS, STATUS_LABELS, ImportUploadForm, max_upload_mb
+from territoria.registre.import_forms import (
+    FORMAT_LABELS,
+    STATUS_LABELS,
+    ImportUploadForm,
+    max_upload_mb,
+)
 from territoria.registre.importers import report as rep
 from territoria.registre.importers.jobs import ImportJob, import_storage, random_import_name
 from territoria.registre.importers.mapping import load_mapping
@@ -121,7 +126,8 @@ def import_confirm(request):
 @moderator_required
 def import_job(request, pk):
     job = get_object_or_404(ImportJob.objects.select_related("requested_by"), pk=pk)
-    context = {"job": job, "running": job.status in ACTIVE, "percent": round(job.progress * 100)}
+    context = {"job": job, "running": job.status in ACTIVE, "percent": round(job.progress * 100),
+               "format_label": FORMAT_LABELS.get(job.format, job.format)}
     if job.report and job.status not in ACTIVE:
         context["report"] = report_context(job.report, page_number=request.GET.get("page") or 1)
     template = "registre/import/_job_status.html" if request.headers.get("HX-Request") else "registre/import/job.html"
