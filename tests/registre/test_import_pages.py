@@ -306,3 +306,20 @@ def test_job_report_is_paginated(client, moderator):
     assert "Page 1 sur 3" in first and "Projet 201<" in first and "Projet 202<" not in first
     last = client.get(url + "?page=3").content.decode()
     assert "Projet 451<" in last and "Projet 2<" not in last
+
+
+def test_job_whose_file_vanished_ends_refused_not_running_forever(client, moderator):
+    from territoria.registre.importers.tasks import import_registre_task
+
+    job = ImportJob(file_name="perdu.csv", requested_by=moderator)
+    job.file.name = "0123456789abcdef0123456789abcdef.csv"  # never written
+    job.save()
+    try:
+        import_registre_task.enqueue(str(job.pk))
+    except FileNotFoundError:
+        pass  # the immediate backend may re-raise; the worker logs it
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED and job.finished_at is not None
+    client.force_login(moderator)
+    html = client.get(reverse("registre:import_job", args=[job.pk])).content.decode()
+    assert "erreur interne : rien n&#x27;a été écrit" in html and 'hx-trigger="every 2s"' not in html
