@@ -230,11 +230,41 @@ REGISTRE_REVIEW_MAX_DAYS = env_int("TERRITORIA_REVIEW_MAX_DAYS", 365)
 DEMO_PASSWORD_DEFAULT = "demo-territoria-2025"
 DEMO_PASSWORD = env("TERRITORIA_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
 
+# --- Open data portal (docs/opendata.md) ---
+OPENDATA_DIR = DATA_DIR / "opendata"
+OPENDATA_MAX_FILE_MB = env_int("TERRITORIA_OPENDATA_MAX_FILE_MB", 2048)
+OPENDATA_QUERY_ENGINE = env("TERRITORIA_OPENDATA_QUERY_ENGINE",
+                            "territoria.opendata.query.duckdb_engine.DuckDBEngine")
+OPENDATA_DUCKDB_THREADS = env_int("TERRITORIA_OPENDATA_DUCKDB_THREADS", 2)
+OPENDATA_DUCKDB_MEMORY_LIMIT = env("TERRITORIA_OPENDATA_DUCKDB_MEMORY_LIMIT", "1GB")
+# Conversions stream: their memory stays under this whatever the size of the file.
+OPENDATA_CONVERSION_MEMORY_LIMIT = env("TERRITORIA_OPENDATA_CONVERSION_MEMORY_LIMIT", "512MB")
+OPENDATA_QUERY_TIMEOUT_S = float(env("TERRITORIA_OPENDATA_QUERY_TIMEOUT_S", "10"))
+OPENDATA_SQL_MAX_ROWS = env_int("TERRITORIA_OPENDATA_SQL_MAX_ROWS", 5000)
+# Requests per minute: anonymous (per IP address) and default for a new API key.
+OPENDATA_ANON_RATE = env("TERRITORIA_OPENDATA_ANON_RATE", "120/min")
+OPENDATA_MAP_TILE_URL = env("TERRITORIA_MAP_TILE_URL")  # empty: no external tiles, list instead
+# Rate-limit counters must be shared by all gunicorn workers: a file cache in the data folder
+# (a local-memory cache would count per process).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "ratelimit"),
+    },
+}
+
 # --- Assistant: an OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp); empty = extractive. ---
 LLM_BASE_URL = env("TERRITORIA_LLM_BASE_URL")
 LLM_MODEL = env("TERRITORIA_LLM_MODEL")
 LLM_API_KEY = env("TERRITORIA_LLM_API_KEY")
 LLM_TIMEOUT_S = env_int("TERRITORIA_LLM_TIMEOUT_S", 60)
+ASSISTANT_MAX_FILE_MB = env_int("TERRITORIA_ASSISTANT_MAX_FILE_MB", 100)
+ASSISTANT_MAX_PAGES = env_int("TERRITORIA_ASSISTANT_MAX_PAGES", 3000)
+ASSISTANT_CHUNK_WORDS = env_int("TERRITORIA_ASSISTANT_CHUNK_WORDS", 200)
+ASSISTANT_EMBED_MAX_WORDS = env_int("TERRITORIA_ASSISTANT_EMBED_MAX_WORDS", 120)
+ASSISTANT_LOG_RETENTION_DAYS = env_int("TERRITORIA_ASSISTANT_LOG_RETENTION_DAYS", 180)
+ASSISTANT_WATTS_PER_CORE = float(env("TERRITORIA_ASSISTANT_WATTS_PER_CORE", "12"))
 
 # --- E-mail (reminders, error reports): written to files unless an SMTP host is set. ---
 EMAIL_HOST = env("TERRITORIA_EMAIL_HOST")

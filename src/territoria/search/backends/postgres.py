@@ -34,3 +34,11 @@ class PostgresSearchIndex(SearchIndex):
             f"WHERE d.tsv @@ q AND d.id IN ({allowed_sql}) ORDER BY score DESC, d.id LIMIT %s"
         )
         return sql, ([tsquery], [limit])
+
+    def _term_count_sql(self, term, namespace_sql):
+        term = term if _SAFE_TERM.match(term) else "_"
+        return (
+            "SELECT count(*) FROM search_document d WHERE d.tsv @@ to_tsquery('simple', %s) "
+            f"AND d.id IN ({namespace_sql})",
+            ([term],),
+        )

@@ -19,8 +19,20 @@ class SQLiteSearchIndex(SearchIndex):
     def _lexical_sql(self, terms, allowed_sql, limit):
         # Terms are quoted: FTS5 then treats them as plain strings, never as query syntax.
         match = " OR ".join('"%s"' % term.replace('"', '""') for term in terms)
+        # MATERIALIZED: FTS5 first computes all matches with their BM25 once; the access rule
+        # then filters them. Written as `rowid IN (…)` inside the FTS query, SQLite would
+        # re-run the MATCH for every allowed rowid (measured ×10 slower on 650 passages).
         sql = (
-            f"SELECT rowid, -bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS score FROM search_fts "
-            f"WHERE search_fts MATCH %s AND rowid IN ({allowed_sql}) ORDER BY bm25(search_fts, {TITLE_WEIGHT}, 1.0) LIMIT %s"
+            f"WITH matches AS MATERIALIZED (SELECT rowid AS id, bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS rank "
+            f"FROM search_fts WHERE search_fts MATCH %s) "
+            f"SELECT id, -rank FROM matches WHERE id IN ({allowed_sql}) ORDER BY rank, id LIMIT %s"
         )
         return sql, ([match], [limit])
+
+    def _term_count_sql(self, term, namespace_sql):
+        quoted = '"%s"' % term.replace('"', '""')
+        return (
+            "WITH matches AS MATERIALIZED (SELECT rowid AS id FROM search_fts WHERE search_fts MATCH %s) "
+            f"SELECT count(*) FROM matches WHERE id IN ({namespace_sql})",
+            ([quoted],),
+        )

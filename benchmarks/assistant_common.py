@@ -1,0 +1,55 @@
+"""Shared set-up of the assistant benchmarks: a throw-away data folder and database."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import resource
+import sys
+import tempfile
+from pathlib import Path
+
+PIAF = Path(os.environ.get("PIAF_JSON", Path(__file__).resolve().parents[1] / "../shared/data/assistant/piaf-v1.0.json"))
+if not PIAF.exists():
+    PIAF = Path("/work/shared/data/assistant/piaf-v1.0.json")
+
+
+def setup_django(name: str) -> Path:
+    """A fresh SQLite database in a temporary data folder (never the user's data)."""
+    data_dir = Path(tempfile.mkdtemp(prefix=f"territoria-bench-{name}-"))
+    os.environ["TERRITORIA_DATA_DIR"] = str(data_dir)
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "territoria.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    return data_dir
+
+
+def piaf_articles() -> list[dict]:
+    return json.loads(PIAF.read_text(encoding="utf-8"))["data"]
+
+
+def piaf_sentences() -> list[str]:
+    sentences = []
+    for article in piaf_articles():
+        for paragraph in article["paragraphs"]:
+            sentences += [s for s in re.split(r"(?<=[.!?])\s+", paragraph["context"]) if len(s.split()) > 4]
+    return sentences
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def write_result(name: str, result: dict) -> Path:
+    from benchmarks import write_result as write_shared
+
+    result["load_average_1_5_15"] = [round(x, 2) for x in os.getloadavg()]
+    path = write_shared(name, result)
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    print(f"→ {path}", file=sys.stderr)
+    return path

@@ -1,0 +1,220 @@
+"""REST API of the assistant: collections, documents, ask, search, feedback, hand-off, log."""
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from territoria.assistant.api import serializers as s
+from territoria.assistant.models import Collection, Conversation, Exchange, HandoffRequest, HandoffState, IngestionJob
+from territoria.assistant.permissions import can_answer_handoffs, can_manage, can_see_log
+from territoria.assistant.services.answering import retrieve
+from territoria.assistant.services.assistant import ask, conversations_of, readable_collections
+from territoria.assistant.services.ingestion import delete_document, save_upload
+from territoria.assistant.tasks import run_ingestion_job
+from territoria.search.access import access_tokens
+
+
+def answer_payload(answer, exchange) -> dict:
+    return {
+        "exchange": exchange.pk, "conversation": exchange.conversation_id, "answer": answer.text,
+        "message": answer.message, "abstained": answer.abstained, "method": answer.method,
+        "citations": [p.as_dict() for p in answer.cited_passages()],
+        "passages": [p.as_dict() for p in answer.passages], "contact": answer.contact,
+        "latency_ms": exchange.latency_ms, "energy_wh": exchange.energy_wh,
+    }
+
+
+def _readable(request, slug) -> Collection:
+    collections = readable_collections(request.user, [slug])
+    if not collections:  # unknown and unreadable look the same: no existence leak
+        raise NotFound("Collection introuvable.")
+    return collections[0]
+
+
+class CollectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Collections the caller may ask; administrators create them."""
+
+    serializer_class = s.CollectionSerializer
+    lookup_field = "slug"
+    permission_classes = [permissions.AllowAny]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Collection.objects.none()
+        slugs = [c.slug for c in readable_collections(self.request.user)]
+        return Collection.objects.filter(slug__in=slugs)
+
+    def perform_create(self, serializer):
+        if not getattr(self.request.user, "is_platform_admin", False):
+            raise PermissionDenied("Seuls les administrateurs créent des collections.")
+        serializer.save()
+
+    @extend_schema(responses=s.DocumentSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def documents(self, request, slug=None):
+        collection = _readable(request, slug)
+        return Response(s.DocumentSerializer(collection.documents.all(), many=True).data)
+
+    @extend_schema(request={"multipart/form-data": s.UploadSerializer}, responses={202: s.JobSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser], url_path="upload")
+    def upload(self, request, slug=None):
+        collection = _readable(request, slug)
+        if not can_manage(request.user, collection):
+            raise PermissionDenied("Vous ne pouvez pas ajouter de documents à cette collection.")
+        serializer = s.UploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        job = save_upload(collection, serializer.validated_data["file"], request.user)
+        run_ingestion_job.enqueue(str(job.pk))
+        job.refresh_from_db()
+        return Response(s.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(parameters=[OpenApiParameter("document", str, OpenApiParameter.PATH)], responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"documents/(?P<document>[0-9a-f-]+)")
+    def delete_document(self, request, slug=None, document=None):
+        collection = _readable(request, slug)
+        if not can_manage(request.user, collection):
+            raise PermissionDenied("Vous ne pouvez pas retirer de documents de cette collection.")
+        delete_document(get_object_or_404(collection.documents, pk=document))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(responses=s.JobSerializer)
+@api_view(["GET"])
+@permission_classes([permissions.IsAuthenticated])
+def job_detail(request, pk):
+    job = get_object_or_404(IngestionJob, pk=pk)
+    if not can_manage(request.user, job.collection):
+        raise NotFound("Tâche introuvable.")
+    return Response(s.JobSerializer(job).data)
+
+
+@extend_schema(request=s.AskSerializer, responses=s.AnswerSerializer)
+@api_view(["POST"])
+@permission_classes([permissions.AllowAny])
+def ask_view(request):
+    """Ask a question; the answer cites its sources or abstains with a human contact."""
+    serializer = s.AskSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    collections = readable_collections(request.user, data.get("collections"))
+    if not collections:
+        raise NotFound("Aucune collection accessible ne correspond.")
+    conversation = None
+    if data.get("conversation"):
+        session_key = request.session.session_key or ""
+        conversation = conversations_of(request.user, session_key).filter(pk=data["conversation"]).first()
+    if not request.user.is_authenticated and not request.session.session_key:
+        request.session.save()
+    answer, exchange = ask(request.user, data["question"], collections, conversation,
+                           session_key=request.session.session_key or "", mode=data["mode"])
+    return Response(answer_payload(answer, exchange))
+
+
+@extend_schema(parameters=[s.SearchQuerySerializer], responses=s.PassageSerializer(many=True))
+@api_view(["GET"])
+@permission_classes([permissions.AllowAny])
+def search_view(request):
+    """Passages matching a query, only from collections the caller may read."""
+    serializer = s.SearchQuerySerializer(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    slugs = [data["collection"]] if data.get("collection") else None
+    collections = readable_collections(request.user, slugs)
+    if not collections or not data["q"].strip():
+        return Response([])
+    passages = retrieve(collections, data["q"], access_tokens(request.user), mode=data["mode"], limit=data["limit"])
+    return Response([p.as_dict() for p in passages])
+
+
+def _own_exchange(request, pk) -> Exchange:
+    exchange = get_object_or_404(Exchange, pk=pk)
+    conversation = exchange.conversation
+    mine = (request.user.is_authenticated and conversation.user_id == request.user.pk) or (
+        not request.user.is_authenticated and conversation.user_id is None
+        and conversation.session_key and conversation.session_key == request.session.session_key)
+    if not mine:
+        raise NotFound("Échange introuvable.")
+    return exchange
+
+
+@extend_schema(request=s.FeedbackSerializer, responses={204: None})
+@api_view(["POST"])
+@permission_classes([permissions.AllowAny])
+def feedback_view(request, pk):
+    exchange = _own_exchange(request, pk)
+    serializer = s.FeedbackSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    exchange.feedback = serializer.validated_data["feedback"]
+    exchange.save(update_fields=["feedback", "updated_at"])
+    return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class HandoffViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Questions passed to a human: anyone who may ask a collection may create one; the
+    collection's agents list and answer them."""
+
+    serializer_class = s.HandoffSerializer
+    permission_classes = [permissions.AllowAny]
+
+    def get_queryset(self):
+        user = self.request.user
+        if getattr(self, "swagger_fake_view", False) or not user.is_authenticated:
+            return HandoffRequest.objects.none()
+        slugs = [c.slug for c in Collection.objects.all() if can_answer_handoffs(user, c)]
+        return HandoffRequest.objects.filter(collection__slug__in=slugs).select_related("collection")
+
+    def perform_create(self, serializer):
+        from territoria.assistant.permissions import can_read
+        from territoria.assistant.services.masking import mask_personal_data
+
+        collection = serializer.validated_data["collection"]
+        if not can_read(self.request.user, collection):
+            raise ValidationError({"collection": "Collection introuvable."})
+        exchange = serializer.validated_data.get("exchange")
+        if exchange is not None:
+            _own_exchange(self.request, exchange.pk)
+        serializer.save(requester=self.request.user if self.request.user.is_authenticated else None,
+                        question=mask_personal_data(serializer.validated_data["question"]))
+
+    @extend_schema(request=s.HandoffAnswerSerializer, responses=s.HandoffSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        handoff = get_object_or_404(self.get_queryset(), pk=pk)
+        serializer = s.HandoffAnswerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        handoff.response = serializer.validated_data["response"]
+        handoff.state, handoff.answered_by, handoff.answered_at = HandoffState.ANSWERED, request.user, timezone.now()
+        handoff.save()
+        return Response(s.HandoffSerializer(handoff).data)
+
+
+class ExchangeLogViewSet(viewsets.ReadOnlyModelViewSet):
+    """The traceability log (administrators only); personal data is masked at write time."""
+
+    serializer_class = s.ExchangeSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filterset_fields = ["method", "abstained", "feedback"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Exchange.objects.none()
+        if not can_see_log(self.request.user):
+            raise PermissionDenied("Réservé aux administrateurs.")
+        return Exchange.objects.order_by("-created_at")
+
+
+class ConversationExchangesViewSet(viewsets.ReadOnlyModelViewSet):
+    """The caller's own history."""
+
+    serializer_class = s.ExchangeSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Exchange.objects.none()
+        return Exchange.objects.filter(conversation__user=self.request.user).order_by("-created_at")

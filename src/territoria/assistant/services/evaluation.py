@@ -1,0 +1,156 @@
+"""`territoria assistant eval`: retrieval and answer quality on a SQuAD-v1 question set.
+
+The corpus is a directory; each file's id is its name without extension; each SQuAD
+article's `title` names the document holding the answer (exactly, or once slugified —
+`squad_corpus` writes slug-named files). Retrieval metrics are computed for lexical-only,
+dense-only and fused search over the same index in the same run; answer metrics and
+timings for the fused search with the answer the user would see (embedded default:
+extractive, or the configured LLM).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import time
+import uuid
+from pathlib import Path
+
+from territoria.assistant.models import Collection, Visibility
+from territoria.assistant.services.answering import PASSAGES, answer_from_passages, retrieve
+from territoria.assistant.services.ingestion import add_files, collect_files, run_job
+from territoria.assistant.services.llm import ChatClient
+from territoria.assistant.services.traceability import measure
+from territoria.search.access import PUBLIC
+from territoria.search.analyzer import fold, strip_accents
+from territoria.search.embeddings import default_embedder
+
+MODES = ("lexical", "dense", "hybrid")
+DEPTH = 10
+
+
+def slug(title: str) -> str:
+    text = re.sub(r"<[^>]+>", "", title)
+    text = re.sub(r"[^a-z0-9]+", "-", strip_accents(text).lower()).strip("-")
+    return text[:100] or "document"
+
+
+def load_questions(path: Path) -> list[dict]:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    questions = []
+    for article in data["data"]:
+        for paragraph in article["paragraphs"]:
+            for qa in paragraph["qas"]:
+                questions.append({"id": qa.get("id", ""), "question": qa["question"], "title": article["title"],
+                                  "answers": [a["text"] for a in qa.get("answers", [])]})
+    return questions
+
+
+def squad_corpus(questions_file: Path, corpus_dir: Path, questions_out: Path | None = None) -> int:
+    """One Markdown file per article (named by slug of its title); optionally the question
+    file rewritten with those slugs as titles."""
+    data = json.loads(Path(questions_file).read_text(encoding="utf-8"))
+    corpus_dir = Path(corpus_dir)
+    corpus_dir.mkdir(parents=True, exist_ok=True)
+    for article in data["data"]:
+        title = re.sub(r"<[^>]+>", "", article["title"]).strip()
+        body = "\n\n".join(p["context"].strip() for p in article["paragraphs"])
+        (corpus_dir / f"{slug(article['title'])}.md").write_text(f"# {title}\n\n{body}\n", encoding="utf-8")
+        article["title"] = slug(article["title"])
+    if questions_out:
+        Path(questions_out).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return len(data["data"])
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def _retrieval_metrics(ranked_docs: list[list[str]], gold: list[str]) -> dict:
+    n = len(gold) or 1
+    out = {}
+    for k in (1, 5, 10):
+        out[f"recall@{k}"] = round(sum(g in docs[:k] for docs, g in zip(ranked_docs, gold)) / n, 4)
+    out["mrr@10"] = round(sum(1 / (docs[:DEPTH].index(g) + 1) if g in docs[:DEPTH] else 0 for docs, g in zip(ranked_docs, gold)) / n, 4)
+    return out
+
+
+def evaluate(corpus: Path, questions_file: Path, limit: int | None = None, keep: bool = False,
+             progress=None) -> dict:
+    questions = load_questions(questions_file)
+    if limit:
+        questions = questions[:limit]
+    collection = Collection.objects.create(
+        slug=f"eval-{uuid.uuid4().hex[:10]}", name=f"Évaluation {Path(corpus).name}", visibility=Visibility.PUBLIC
+    )
+    embedder = default_embedder()
+    cache_hits_before = embedder.hits
+    try:
+        started = time.perf_counter()
+        job = add_files(collection, collect_files(Path(corpus)))
+        run_job(job, progress=progress)
+        index_seconds = time.perf_counter() - started
+        documents = {str(d.pk): Path(d.source).stem for d in collection.documents.all()}
+        ids = set(documents.values())
+        gold = [q["title"] if q["title"] in ids else slug(q["title"]) for q in questions]
+        access = [PUBLIC]
+        llm = ChatClient.from_settings()
+        ranked = {mode: [] for mode in MODES}
+        latencies, energies, cpu = [], [], []
+        answer_hits = citation_hits = abstained = 0
+        for i, question in enumerate(questions):
+            for mode in ("lexical", "dense"):
+                passages = retrieve([collection], question["question"], access, mode=mode, limit=DEPTH)
+                ranked[mode].append(_documents(passages, documents))
+            with measure() as cost:
+                passages = retrieve([collection], question["question"], access, mode="hybrid", limit=DEPTH)
+                answer = answer_from_passages(question["question"], passages[:PASSAGES], [collection], llm)
+            ranked["hybrid"].append(_documents(passages, documents))
+            latencies.append(cost.wall_s * 1000)
+            energies.append(cost.energy_wh)
+            cpu.append(cost.cpu_s)
+            wanted = [fold(a) for a in question["answers"] if fold(a)]
+            shown = fold(answer.text)
+            cited = fold(" ".join(p.text for p in answer.cited_passages()))
+            answer_hits += any(a in shown for a in wanted)
+            citation_hits += any(a in cited for a in wanted)
+            abstained += answer.abstained
+            if progress:
+                progress("questions", 1)
+        n = len(questions) or 1
+        per_mode = {mode: _retrieval_metrics(ranked[mode], gold) for mode in MODES}
+        best_single = max(per_mode["lexical"]["mrr@10"], per_mode["dense"]["mrr@10"])
+        result = {
+            "corpus": str(corpus), "questions_file": str(questions_file), "questions": len(questions),
+            "documents": len(documents), "failed_documents": job.failed,
+            "chunks": sum(d.chunk_count for d in collection.documents.all()),
+            **per_mode["hybrid"],
+            "answer_recall": round(answer_hits / n, 4),
+            "citation_recall": round(citation_hits / n, 4),
+            "abstained": round(abstained / n, 4),
+            "p50_ms": round(statistics.median(latencies), 1) if latencies else 0,
+            "p95_ms": round(_percentile(latencies, 0.95), 1),
+            "cpu_s_per_question": round(statistics.mean(cpu), 4) if cpu else 0,
+            "energy_wh_per_question": round(statistics.mean(energies), 6) if energies else 0,
+            "index_seconds": round(index_seconds, 2),
+            "embeddings_from_cache": embedder.hits - cache_hits_before,
+            "answer_method": "llm" if llm else "extractive",
+            "modes": per_mode,
+            "fused_beats_best_single_on_mrr@10": per_mode["hybrid"]["mrr@10"] > best_single,
+        }
+    finally:
+        if not keep:
+            from territoria.search import get_index
+
+            get_index().clear(collection.namespace)
+            collection.delete()
+    return result
+
+
+def _documents(passages, documents: dict) -> list[str]:
+    """Document ids in rank order, each once (several passages may come from one document)."""
+    return list(dict.fromkeys(documents.get(p.document, p.document) for p in passages))

@@ -1,0 +1,25 @@
+"""Background jobs of the assistant (worker: `territoria db_worker`)."""
+
+from django_tasks import task
+
+
+@task()
+def run_ingestion_job(job_id: str) -> None:
+    from territoria.assistant.models import IngestionJob
+    from territoria.assistant.services.ingestion import run_job
+
+    run_job(IngestionJob.objects.get(pk=job_id))
+
+
+@task()
+def purge_old_exchanges() -> int:
+    from territoria.assistant.services.traceability import purge_expired
+
+    return purge_expired()
+
+
+@task()
+def index_registre_collection() -> int:
+    from territoria.assistant.services.registre_collection import index_registre
+
+    return index_registre()

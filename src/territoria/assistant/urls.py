@@ -1,0 +1,18 @@
+from django.urls import include, path
+
+from territoria.assistant import views
+
+app_name = "assistant"
+
+urlpatterns = [
+    path("assistant/", views.chat, name="chat"),
+    path("assistant/public/", views.public_chat, name="public"),
+    path("assistant/collections/", views.collections, name="collections"),
+    path("assistant/collections/<slug:slug>/", views.collection_detail, name="collection"),
+    path("assistant/documents/<uuid:pk>/fichier/", views.document_file, name="document_file"),
+    path("assistant/echanges/<uuid:pk>/avis/", views.feedback, name="feedback"),
+    path("assistant/echanges/<uuid:pk>/agent/", views.handoff, name="handoff"),
+    path("assistant/demandes/", views.handoffs, name="handoffs"),
+    path("assistant/journal/", views.exchange_log, name="log"),
+    path("api/assistant/", include("territoria.assistant.api.urls")),
+]

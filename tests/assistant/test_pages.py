@@ -1,0 +1,75 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from territoria.assistant.models import Exchange, HandoffRequest
+from territoria.assistant.services.ingestion import add_files, collect_files, run_job
+
+
+@pytest.fixture
+def faq(faq_collection, tmp_path):
+    (tmp_path / "faq").mkdir()
+    (tmp_path / "faq" / "encombrants.md").write_text(
+        "# Encombrants\n\nLa collecte des encombrants a lieu le premier mardi de chaque mois.\n", encoding="utf-8")
+    run_job(add_files(faq_collection, collect_files(tmp_path / "faq")))
+    return faq_collection
+
+
+def test_public_page_citizen_asks_and_sees_sources_then_asks_for_a_human(client, faq):
+    response = client.post("/assistant/public/", {"question": "Quand a lieu la collecte des encombrants ?"}, follow=True)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "premier mardi" in html and "Sources" in html and "encombrants" in html.lower()
+    exchange = Exchange.objects.get()
+    response = client.post(f"/assistant/echanges/{exchange.pk}/agent/", {"question": "Et les gravats ?", "contact": ""}, follow=True)
+    assert "transmise à un agent" in response.content.decode()
+    assert HandoffRequest.objects.get().collection == faq
+
+
+def test_public_page_abstains_with_contact(client, faq):
+    response = client.post("/assistant/public/", {"question": "Quel temps fera-t-il à Marseille demain ?"}, follow=True)
+    html = response.content.decode()
+    assert "Je ne trouve pas" in html and "Accueil de la mairie" in html
+
+
+def test_chat_page_requires_login_and_keeps_history(client, agent, faq):
+    assert client.get("/assistant/").status_code == 302
+    client.force_login(agent)
+    client.post("/assistant/", {"question": "encombrants"}, follow=True)
+    page = client.get("/assistant/").content.decode()
+    assert "Historique" in page and "encombrants" in page
+
+
+def test_feedback_buttons_store_the_opinion(client, faq):
+    client.post("/assistant/public/", {"question": "encombrants"})
+    exchange = Exchange.objects.get()
+    client.post(f"/assistant/echanges/{exchange.pk}/avis/", {"feedback": "useful", "next": "/assistant/public/"})
+    exchange.refresh_from_db()
+    assert exchange.feedback == "useful"
+
+
+def test_agent_uploads_from_the_collection_page_and_sees_states(client, agent, internal_collection):
+    client.force_login(agent)
+    files = [SimpleUploadedFile("note.md", b"# Note\n\nLa note de service."), SimpleUploadedFile("virus.exe", b"MZ")]
+    response = client.post("/assistant/collections/procedures/", {"files": files}, follow=True)
+    html = response.content.decode()
+    assert "Indexé" in html and "Échec" in html and "format non pris en charge" in html
+
+
+def test_document_file_is_served_only_to_readers(client, agent, other_agent, internal_collection, procedures_dir):
+    run_job(add_files(internal_collection, collect_files(procedures_dir)))
+    document = internal_collection.documents.get(source="parking.md")
+    client.force_login(other_agent)
+    assert client.get(f"/assistant/documents/{document.pk}/fichier/").status_code == 404
+    client.force_login(agent)
+    assert client.get(f"/assistant/documents/{document.pk}/fichier/").status_code == 200
+
+
+def test_handoff_and_log_pages_by_role(client, agent, other_agent, admin_user, faq):
+    client.post("/assistant/public/", {"question": "encombrants"})
+    client.force_login(other_agent)
+    assert client.get("/assistant/demandes/").status_code == 403
+    assert client.get("/assistant/journal/").status_code == 403
+    client.force_login(agent)
+    assert client.get("/assistant/demandes/").status_code == 200
+    client.force_login(admin_user)
+    assert "encombrants" in client.get("/assistant/journal/").content.decode()
