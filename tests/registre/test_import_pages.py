@@ -110,7 +110,8 @@ def test_moderator_dry_run_of_real_data_csv_reports_23_lines_and_the_3_siret_typ
     assert html.count('class="line-created"') == 20 and html.count('class="line-rejected"') == 3
     for siret, line in BAD_SIRETS.items():
         assert f"Le SIRET {siret} n&#x27;est pas valide" in html
-        assert re.search(rf'<tr class="line-rejected">\s*<td>{line}</td>', html)
+        assert re.search(rf'<tr class="line-rejected" id="ligne-{line}">\s*<td>{line}</td>', html)
+        assert f'<a href="#ligne-{line}">Ligne {line}</a>' in html  # summary of rejected lines, linked
     assert "clé de Luhn valide" in html  # the expected value
     # Atomic: with rejected lines nothing can be imported, and nothing was written by the simulation.
     assert "Confirmer l'import" not in html and 'name="ticket"' not in html
@@ -170,7 +171,7 @@ def test_bad_line_reports_line_field_and_expected_value_and_writes_nothing(clien
     client.force_login(moderator)
     rows = [anchor_row(), anchor_row(Nom_du_projet="Autre", Statut_du_projet="Bientôt")]
     html = dry_run(client, csv_text(rows).encode()).content.decode()
-    assert re.search(r'<tr class="line-rejected">\s*<td>3</td>', html)
+    assert re.search(r'<tr class="line-rejected" id="ligne-3">\s*<td>3</td>', html)
     errors = html.split('class="line-errors"')[1].split("</ul>")[0]
     assert "colonne « Statut_du_projet »" in errors and "Bientôt" in errors and "attendu" in errors
     assert html.count('class="line-created"') == 1

@@ -164,6 +164,7 @@ def report_context(report: dict, page_number) -> dict:
     else:
         page = Paginator(lines, LINES_SHOWN).get_page(page_number)
         context["lines"], context["page_obj"] = page.object_list, page
+    context["rejected_lines"] = [row for row in context["lines"] if row["errors"]]
     return context
 
 
