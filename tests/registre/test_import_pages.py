@@ -1,6 +1,9 @@
 """Import pages: who may import, dry run report, confirmation as a background job, job page."""
 
+import json
+import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,7 @@ from django.urls import reverse
 
 from territoria.core.models import Organisation
 from territoria.registre.importers.jobs import ImportJob
+from territoria.registre.importers.mapping import ANCHOR
 from territoria.registre.models import Project
 from territoria.registre.vocabulary import Lifecycle
 
@@ -220,11 +224,7 @@ def test_custom_mapping_file_is_used_for_dry_run_and_import(client, moderator):
     client.force_login(moderator)
     header = ["Porteur" if c == "Nom_collectivite" else c for c in anchor_row()]
     row = {("Porteur" if k == "Nom_collectivite" else k): v for k, v in anchor_row().items()}
-    from territoria.registre.importers.mapping import ANCHOR
-
     mapping = {("Porteur" if k == "Nom_collectivite" else k): v for k, v in ANCHOR.items()}
-    import json
-
     response = dry_run(client, csv_text([row], header=header).encode(),
                        mapping=SimpleUploadedFile("m.json", json.dumps(mapping).encode(), "application/json"))
     assert response.content.decode().count('class="line-created"') == 1
@@ -324,3 +324,20 @@ def test_job_whose_file_vanished_ends_refused_not_running_forever(client, modera
     client.force_login(moderator)
     html = client.get(reverse("registre:import_job", args=[job.pk])).content.decode()
     assert "erreur interne : rien n&#x27;a été écrit" in html and 'hx-trigger="every 2s"' not in html
+
+
+def test_unconfirmed_uploads_are_deleted_after_a_day_but_not_those_of_waiting_jobs(client, moderator):
+    folder = Path(settings.DATA_DIR) / "imports"
+    folder.mkdir(parents=True)
+    two_days_ago = time.time() - 2 * 86400
+    for name in ("abandonne.csv", "attendu.csv", "recent.csv"):
+        (folder / name).write_text("x")
+        if name != "recent.csv":
+            os.utime(folder / name, (two_days_ago, two_days_ago))
+    waiting = ImportJob(file_name="attendu.csv", requested_by=moderator)
+    waiting.file.name = "attendu.csv"
+    waiting.save()
+    client.force_login(moderator)
+    dry_run(client, csv_text([anchor_row()]).encode())
+    assert {"attendu.csv", "recent.csv"} <= set(stored_uploads())
+    assert "abandonne.csv" not in stored_uploads()
