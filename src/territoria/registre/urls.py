@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from territoria.registre import discovery_views, export_views, views
+from territoria.registre import discovery_views, export_views, import_views, views
 from territoria.registre.api.token_views import api_token_page
 from territoria.registre.feeds import ProjectAtomFeed, ProjectRssFeed
 
@@ -36,4 +36,8 @@ urlpatterns = [
     path("registre/flux.atom", ProjectAtomFeed(), name="feed_atom"),
     path("registre/flux.rss", ProjectRssFeed(), name="feed_rss"),
     path("registre/jeton-api/", api_token_page, name="api_token"),
+    # Import page for moderators (registre-import-ui): dry run, confirmation, background job.
+    path("registre/import/", import_views.import_page, name="import"),
+    path("registre/import/confirmer/", import_views.import_confirm, name="import_confirm"),
+    path("registre/import/<uuid:pk>/", import_views.import_job, name="import_job"),
 ]
