@@ -221,14 +221,44 @@ SPECTACULAR_SETTINGS = {
     "données ouvertes.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a `status` choice set: name each enum explicitly.
+    "ENUM_NAME_OVERRIDES": {"ErrorReportStatusEnum": "territoria.registre.models.ErrorReport.Status"},
 }
 
 # --- Register ---
 # A published record not reviewed for this many days is flagged and its owners reminded.
 REGISTRE_REVIEW_MAX_DAYS = env_int("TERRITORIA_REVIEW_MAX_DAYS", 365)
+# Map background tiles (e.g. a local tile server "https://tuiles.example.fr/{z}/{x}/{y}.png");
+# empty: no tiles, an offline outline of France is drawn instead (nothing fetched from elsewhere).
+TERRITORIA_MAP_TILE_URL = env("TERRITORIA_MAP_TILE_URL")
+TERRITORIA_MAP_TILE_ATTRIBUTION = env("TERRITORIA_MAP_TILE_ATTRIBUTION")
 # Password of the accounts created by `territoria load_demo` (demo only, never in production).
 DEMO_PASSWORD_DEFAULT = "demo-territoria-2025"
 DEMO_PASSWORD = env("TERRITORIA_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
+
+# --- Open data portal (docs/opendata.md) ---
+OPENDATA_DIR = DATA_DIR / "opendata"
+OPENDATA_MAX_FILE_MB = env_int("TERRITORIA_OPENDATA_MAX_FILE_MB", 2048)
+OPENDATA_QUERY_ENGINE = env("TERRITORIA_OPENDATA_QUERY_ENGINE",
+                            "territoria.opendata.query.duckdb_engine.DuckDBEngine")
+OPENDATA_DUCKDB_THREADS = env_int("TERRITORIA_OPENDATA_DUCKDB_THREADS", 2)
+OPENDATA_DUCKDB_MEMORY_LIMIT = env("TERRITORIA_OPENDATA_DUCKDB_MEMORY_LIMIT", "1GB")
+# Conversions stream: their memory stays under this whatever the size of the file.
+OPENDATA_CONVERSION_MEMORY_LIMIT = env("TERRITORIA_OPENDATA_CONVERSION_MEMORY_LIMIT", "512MB")
+OPENDATA_QUERY_TIMEOUT_S = float(env("TERRITORIA_OPENDATA_QUERY_TIMEOUT_S", "10"))
+OPENDATA_SQL_MAX_ROWS = env_int("TERRITORIA_OPENDATA_SQL_MAX_ROWS", 5000)
+# Requests per minute: anonymous (per IP address) and default for a new API key.
+OPENDATA_ANON_RATE = env("TERRITORIA_OPENDATA_ANON_RATE", "120/min")
+OPENDATA_MAP_TILE_URL = env("TERRITORIA_MAP_TILE_URL")  # empty: no external tiles, list instead
+# Rate-limit counters must be shared by all gunicorn workers: a file cache in the data folder
+# (a local-memory cache would count per process).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "ratelimit"),
+    },
+}
 
 # --- Assistant: an OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp); empty = extractive. ---
 LLM_BASE_URL = env("TERRITORIA_LLM_BASE_URL")

@@ -251,3 +251,22 @@ def test_transition_next_refuses_foreign_host(client, moderator, organisation):
     client.force_login(moderator)
     response = client.post(reverse("registre:transition", args=[project.pk, "publier"]), {"next": "https://evil.example/"})
     assert response["Location"] == project.get_absolute_url()
+
+
+def test_state_changes_without_csrf_token_are_refused(organisation, moderator):
+    from django.test import Client
+
+    project = draft_project(organisation, lifecycle=Lifecycle.SUBMITTED)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(moderator)
+    assert client.post(reverse("registre:transition", args=[project.pk, "publier"])).status_code == 403
+    project.refresh_from_db()
+    assert project.lifecycle == Lifecycle.SUBMITTED
+
+
+def test_header_links_to_account_and_moderation(client, agent, moderator):
+    client.force_login(agent)
+    html = client.get(reverse("home")).content.decode()
+    assert reverse("registre:account") in html and reverse("registre:moderation") not in html
+    client.force_login(moderator)
+    assert reverse("registre:moderation") in client.get(reverse("home")).content.decode()

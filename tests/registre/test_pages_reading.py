@@ -161,3 +161,67 @@ def test_pages_are_french_with_one_h1_and_a_title(client, organisation):
         assert '<html lang="fr">' in html
         assert html.count("<h1") == 1, url
         assert "<title>" in html and "</title>" in html
+
+
+def test_organisation_contact_email_is_restricted(client, organisation, agent):
+    organisation.contact_email = "dsi-secret@testville.example"
+    organisation.save()
+    url = reverse("registre:organisation", args=[organisation.pk])
+    assert "dsi-secret@testville.example" not in client.get(url).content.decode()
+    client.force_login(agent)
+    assert "dsi-secret@testville.example" in client.get(url).content.decode()
+
+
+def test_list_links_to_exports_with_current_filters(client, organisation):
+    published_project(organisation)
+    html = client.get(reverse("registre:list"), {"theme": "mobilites"}).content.decode()
+    assert 'href="/registre/export.csv?theme=mobilites"' in html
+
+
+def test_list_sorts_by_update_date_and_keeps_filters(client, organisation):
+    import datetime
+
+    published_project(organisation, nom_projet="Ancien", content_updated_on=datetime.date(2023, 1, 1))
+    published_project(organisation, nom_projet="Récent", content_updated_on=datetime.date(2025, 6, 1))
+    html = client.get(reverse("registre:list"), {"tri": "recent", "theme": "transition_ecologique"}).content.decode()
+    assert html.index("Récent</a>") < html.index("Ancien</a>")
+    assert '<input type="hidden" name="theme" value="transition_ecologique">' in html
+    assert '<input type="hidden" name="tri" value="recent">' in html
+    assert client.get(reverse("registre:list"), {"tri": "n-importe"}).status_code == 200
+
+
+def test_list_and_home_queries_do_not_grow_with_the_page(client, organisation, django_assert_max_num_queries):
+    for n in range(20):
+        published_project(organisation, nom_projet=f"Projet {n:02d}")
+    with django_assert_max_num_queries(10):
+        client.get(reverse("registre:list"))
+    with django_assert_max_num_queries(6):
+        client.get(reverse("home"))
+
+
+def test_list_region_filter_offers_the_regions_of_the_register(client, organisation, other_organisation):
+    organisation.region = "Île-de-France"
+    organisation.save()
+    other_organisation.region = "Nouvelle-Aquitaine"
+    other_organisation.save()
+    published_project(organisation, nom_projet="Francilien")
+    published_project(other_organisation, nom_projet="Aquitain")
+    html = client.get(reverse("registre:list"), {"region": "nouvelle-aquitaine"}).content.decode()
+    assert '<option value="Île-de-France">Île-de-France</option>' in html
+    assert "Aquitain</a>" in html and "Francilien</a>" not in html
+
+
+def test_error_pages_are_in_french():
+    from django.template.loader import render_to_string
+
+    assert "Erreur du serveur" in render_to_string("500.html")
+    assert "Page introuvable" in render_to_string("404.html")
+
+
+def test_detail_public_preview_hides_restricted_fields_for_an_agent(client, organisation, agent):
+    project = published_project(organisation)
+    client.force_login(agent)
+    html = client.get(project.get_absolute_url(), {"vue": "publique"}).content.decode()
+    assert "Aperçu de la fiche telle que la voit le public" in html
+    assert_no_secret(html)
+    assert SECRETS["nom_algorithme"] in client.get(project.get_absolute_url()).content.decode()

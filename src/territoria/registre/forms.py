@@ -29,6 +29,8 @@ ERROR_MESSAGES = {
     "required_to_submit": "Ce champ est obligatoire pour soumettre le projet à la modération.",
     "choose_to_submit": "Choisissez une valeur dans la liste : ce champ est obligatoire pour "
     "soumettre le projet à la modération.",
+    "check_to_submit": "Cochez au moins une case : ce champ est obligatoire pour soumettre le "
+    "projet à la modération.",
 }
 
 
@@ -178,7 +180,9 @@ class ProjectForm(AccessibleFormMixin, forms.ModelForm):
         if self.submitting:
             for spec in EDITABLE_SPECS:
                 if spec.required and spec.attr not in self.errors and cleaned.get(spec.attr) in (None, "", []):
-                    key = "choose_to_submit" if spec.vocabulary else "required_to_submit"
+                    key = "required_to_submit"
+                    if spec.vocabulary:
+                        key = "check_to_submit" if spec.multiple else "choose_to_submit"
                     self.add_error(spec.attr, ERROR_MESSAGES[key])
         return cleaned
 

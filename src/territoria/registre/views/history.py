@@ -8,6 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.dateparse import parse_date, parse_datetime
 
 from territoria.core.models import AuditLog, Organisation
 from territoria.registre.models import Project
@@ -33,6 +36,9 @@ RESTRICTED_PLATFORM_FIELDS = {
     "source_key": "Clé dans la source",
 }
 HIDDEN = "valeur masquée (accès restreint)"
+SKIPPED_FIELDS = {"id"}  # the record's own identifier, noise in a history
+DATE_FIELDS = {"projet_date", "content_updated_on"}
+DATETIME_FIELDS = {"published_at", "last_reviewed_at", "review_reminder_sent_at"}
 
 
 def _format(attname: str, value):
@@ -48,6 +54,10 @@ def _format(attname: str, value):
     if attname == "organisation_id":
         organisation = Organisation.objects.filter(pk=value).first()
         return organisation.name if organisation else value
+    if attname in DATETIME_FIELDS and (moment := parse_datetime(str(value))):
+        return date_format(timezone.localtime(moment), "d/m/Y à H:i")
+    if attname in DATE_FIELDS and (day := parse_date(str(value))):
+        return day.strftime("%m/%Y") if attname == "projet_date" else day.strftime("%d/%m/%Y")
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     return str(value)
@@ -58,6 +68,8 @@ def describe_changes(changes: dict, user) -> list[dict]:
     restricted_ok = can_view_restricted(user)
     rows = []
     for attname, (before, after) in changes.items():
+        if attname in SKIPPED_FIELDS:
+            continue
         spec = BY_ATTR.get(attname)
         if spec is not None:
             label, public = spec.title, spec.is_public

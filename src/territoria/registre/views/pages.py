@@ -1,5 +1,7 @@
 """Reading the register: the list with its filters, a record, an organisation."""
 
+from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
@@ -12,7 +14,12 @@ from territoria.registre.forms import ErrorReportForm, ReportStatusForm, SendBac
 from territoria.registre.models import ErrorReport
 from territoria.registre.permissions import can_contribute, get_abilities
 from territoria.registre.views._shared import report_prefix, visible_project_or_404
-from territoria.registre.visibility import can_view_restricted, project_values, visible_fields, visible_projects
+from territoria.registre.visibility import (
+    can_view_restricted,
+    project_values,
+    visible_fields,
+    visible_projects,
+)
 
 PAGE_SIZE = 20
 # Filters shown in the form, in this order; `type_algorithme` only to readers of restricted fields.
@@ -37,6 +44,12 @@ EMPTY_LABELS = {
 # Export routes come from the exports module; links appear once the route exists.
 EXPORT_FORMATS = [("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("json", "JSON"), ("geojson", "GeoJSON")]
 URL_FIELDS = {"url_infos", "url_ressources", "image_url"}
+# ?tri= of the list: (label, ordering)
+SORTS = {
+    "nom": ("Nom du projet", ["nom_projet", "pk"]),
+    "recent": ("Mise à jour la plus récente", ["-content_updated_on", "nom_projet", "pk"]),
+    "organisation": ("Organisation", ["organisation__name", "nom_projet", "pk"]),
+}
 
 
 def _prepare_filter_form(project_filter, base_queryset, user):
@@ -52,8 +65,10 @@ def _prepare_filter_form(project_filter, base_queryset, user):
     for name, (lookup, choices) in COUNTED_FILTERS.items():
         counts = dict(base_queryset.order_by().values_list(lookup).annotate(n=Count("pk")))
         form.fields[name].choices = [(code, f"{label} ({counts.get(code, 0)})") for code, label in choices]
-    form.fields["q"].widget.attrs.update({"type": "search"})
-    form.fields["region"].help_text = "Nom de la région, par exemple Occitanie."
+    form.fields["q"].widget.input_type = "search"
+    regions = base_queryset.exclude(organisation__region="").order_by("organisation__region")
+    regions = regions.values_list("organisation__region", flat=True).distinct()
+    form.fields["region"].widget = forms.Select(choices=[("", "Toutes les régions")] + [(r, r) for r in regions])
     return form
 
 
@@ -73,10 +88,13 @@ def project_list(request):
     base = visible_projects(request.user).select_related("organisation")
     project_filter = ProjectFilter(request.GET or None, queryset=base, request=request)
     form = _prepare_filter_form(project_filter, base, request.user)
-    results = project_filter.qs.order_by("nom_projet", "pk")
+    sort = request.GET.get("tri") if request.GET.get("tri") in SORTS else "nom"
+    results = project_filter.qs.order_by(*SORTS[sort][1])
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # The sort form resends the current filters; the filter form resends the current sort.
+    sort_hidden = [(key, value) for key, values in query.lists() if key != "tri" for value in values]
     active_organisation = None
     if project_filter.form.is_valid() and project_filter.form.cleaned_data.get("organisation"):
         active_organisation = Organisation.objects.filter(pk=project_filter.form.cleaned_data["organisation"]).first()
@@ -87,7 +105,10 @@ def project_list(request):
             "filter_form": form,
             "page": page,
             "query_string": query.urlencode(),
-            "filtered": any(value for key, value in request.GET.items() if key != "page"),
+            "filtered": any(value for key, value in request.GET.items() if key not in ("page", "tri")),
+            "sort": sort,
+            "sort_choices": [(code, label) for code, (label, _) in SORTS.items()],
+            "sort_hidden": sort_hidden,
             "export_links": _export_links(query.urlencode()),
             "active_organisation": active_organisation,
             "can_contribute": can_contribute(request.user),
@@ -116,6 +137,9 @@ def field_groups(project, user):
 def project_detail(request, pk):
     project = visible_project_or_404(request, pk)
     abilities = get_abilities(request.user, project)
+    # ?vue=publique: a logged-in reader previews what an anonymous reader sees.
+    public_preview = request.GET.get("vue") == "publique" and abilities["view_restricted"]
+    reader = AnonymousUser() if public_preview else request.user
     reports = []
     if abilities["moderate_reports"]:
         reports = [
@@ -127,9 +151,10 @@ def project_detail(request, pk):
         "registre/project_detail.html",
         {
             "project": project,
-            "groups": field_groups(project, request.user),
+            "groups": field_groups(project, reader),
             "abilities": abilities,
-            "shows_restricted": abilities["view_restricted"],
+            "shows_restricted": abilities["view_restricted"] and not public_preview,
+            "public_preview": public_preview,
             "send_back_form": SendBackForm() if abilities["send_back"] else None,
             "report_form": ErrorReportForm(user=request.user) if abilities["report_error"] else None,
             "reports": reports,

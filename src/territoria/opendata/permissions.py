@@ -1,0 +1,22 @@
+"""Who may do what in the open-data portal. Everyone reads, queries and downloads published
+data; publishing needs a logged-in agent (or administrator) of the producing organisation."""
+
+from territoria.core.models import Role
+
+PUBLISHER_ROLES = {Role.AGENT, Role.ADMIN}
+
+
+def can_create_dataset(user) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_platform_admin or (user.role in PUBLISHER_ROLES and user.organisation_id is not None)
+
+
+def get_abilities(dataset, user) -> dict:
+    authenticated = getattr(user, "is_authenticated", False)
+    edit = bool(
+        authenticated and dataset.system_key is None and (
+            user.is_platform_admin or (
+                user.role in PUBLISHER_ROLES and user.organisation_id is not None
+                and user.organisation_id == dataset.organisation_id)))
+    return {"view": True, "query": True, "download": True, "edit": edit, "publish": edit}

@@ -1,0 +1,295 @@
+"""The embedded engine: DuckDB over the Parquet copy of each resource.
+
+Page, aggregate and export queries are built here from validated column names (quoted
+identifiers) and bound parameters. User SQL runs in a throw-away sandboxed connection."""
+
+import hashlib
+import io
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+from django.conf import settings
+from django.core.cache import cache
+
+from territoria.opendata.query.base import (
+    Aggregate,
+    Filter,
+    QueryEngine,
+    QueryError,
+    Result,
+    Sort,
+    Table,
+    json_safe,
+)
+from territoria.opendata.query.sql_guard import check_read_only
+
+_local = threading.local()
+
+
+def quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _base_config() -> dict:
+    return {
+        "threads": settings.OPENDATA_DUCKDB_THREADS,
+        "memory_limit": settings.OPENDATA_DUCKDB_MEMORY_LIMIT,
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+    }
+
+
+def new_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the platform's thread and memory limits."""
+    con = duckdb.connect(":memory:", config=_base_config())
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def shared_connection() -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB per process (and thread), reused so Parquet metadata stays cached."""
+    con = getattr(_local, "connection", None)
+    if con is None:
+        con = new_connection()
+        con.execute("SET parquet_metadata_cache = true")
+        _local.connection = con
+    return con
+
+
+@contextmanager
+def deadline(con: duckdb.DuckDBPyConnection, seconds: float):
+    """Interrupt the running query past `seconds` (a watchdog thread calls con.interrupt())."""
+    timer = threading.Timer(seconds, con.interrupt)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    except duckdb.InterruptException:
+        raise QueryError(f"La requête a dépassé la limite de {seconds:g} secondes et a été "
+                         "interrompue. Ajoutez un filtre ou une limite.", kind="timeout") from None
+    except duckdb.OutOfMemoryException:
+        raise QueryError(f"La requête demande plus que la mémoire autorisée "
+                         f"({settings.OPENDATA_DUCKDB_MEMORY_LIMIT}). Ajoutez un filtre ou "
+                         "agrégez davantage.", kind="memory") from None
+    except duckdb.PermissionException:
+        raise QueryError(FORBIDDEN, kind="forbidden") from None
+    except duckdb.Error as error:
+        message = str(error).strip().splitlines()[0]
+        raise QueryError(f"Requête refusée par le moteur : {message}") from None
+    finally:
+        timer.cancel()
+
+
+def _where(filters: list[Filter]) -> tuple[str, list]:
+    clauses, params = [], []
+    for f in filters:
+        col = quote(f.column)
+        if f.op == "exact":
+            clauses.append(f"{col} = ?")
+            params.append(f.value)
+        elif f.op == "not":
+            clauses.append(f"({col} IS NULL OR {col} <> ?)")
+            params.append(f.value)
+        elif f.op == "contains":
+            clauses.append(f"contains(lower(CAST({col} AS VARCHAR)), lower(?))")
+            params.append(f.value)
+        elif f.op == "startswith":
+            clauses.append(f"starts_with(CAST({col} AS VARCHAR), ?)")
+            params.append(f.value)
+        elif f.op in ("gt", "gte", "lt", "lte"):
+            symbol = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[f.op]
+            clauses.append(f"{col} {symbol} ?")
+            params.append(f.value)
+        elif f.op == "in":
+            clauses.append(f"{col} IN ({', '.join('?' for _ in f.value)})")
+            params.extend(f.value)
+        elif f.op == "isnull":
+            clauses.append(f"{col} IS {'' if f.value else 'NOT '}NULL")
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _order(sort: list[Sort]) -> str:
+    if not sort:
+        return ""
+    parts = [f"{quote(s.column)} {'DESC' if s.descending else 'ASC'} NULLS LAST" for s in sort]
+    return " ORDER BY " + ", ".join(parts)
+
+
+def _source(table: Table) -> str:
+    return f"read_parquet({sql_literal(table.location)})"
+
+
+def _aggregate_sql(agg: Aggregate) -> str:
+    if agg.function == "count":
+        return "count(*)" if agg.column is None else f"count({quote(agg.column)})"
+    if agg.function == "count_distinct":
+        return f"count(DISTINCT {quote(agg.column)})"
+    return f"{agg.function}({quote(agg.column)})"
+
+
+# A published Parquet file never changes (a new version is a new file), so the result of a
+# page or aggregation query over it can be reused as is: popular pages and the page counts
+# of a filter are computed once per process.
+RESULT_CACHE_SECONDS = 600
+
+
+def _cache_key(sql: str, params: list, max_rows) -> str:
+    text = json.dumps([sql, params, max_rows], default=str, ensure_ascii=False)
+    return "opendata-query:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+class DuckDBEngine(QueryEngine):
+    def __init__(self):
+        self.cache_hits = 0
+
+    @property
+    def timeout(self) -> float:
+        return settings.OPENDATA_QUERY_TIMEOUT_S
+
+    def _run(self, sql: str, params: list, max_rows: int | None = None) -> tuple[list[str], list, bool]:
+        key = _cache_key(sql, params, max_rows)
+        cached = cache.get(key)
+        if cached is not None:
+            self.cache_hits += 1
+            return cached
+        result = self._execute(sql, params, max_rows)
+        cache.set(key, result, RESULT_CACHE_SECONDS)
+        return result
+
+    def _execute(self, sql: str, params: list, max_rows: int | None) -> tuple[list[str], list, bool]:
+        cursor = shared_connection().cursor()
+        try:
+            with deadline(cursor, self.timeout):
+                cursor.execute(sql, params)
+                columns = [d[0] for d in cursor.description]
+                if max_rows is None:
+                    rows = cursor.fetchall()
+                    truncated = False
+                else:
+                    rows = cursor.fetchmany(max_rows + 1)
+                    truncated = len(rows) > max_rows
+                    rows = rows[:max_rows]
+        finally:
+            cursor.close()
+        return columns, [[json_safe(v) for v in row] for row in rows], truncated
+
+    def page(self, table, filters, sort, limit, offset=0, count=True):
+        started, cpu = time.perf_counter(), time.process_time()
+        where, params = _where(filters)
+        sql = f"SELECT * FROM {_source(table)}{where}{_order(sort)} LIMIT {int(limit)} OFFSET {int(offset)}"
+        columns, rows, _ = self._run(sql, params)
+        total = None
+        if count:
+            if not filters and table.row_count is not None:
+                total = table.row_count
+            elif offset == 0 and len(rows) < limit:
+                total = len(rows)
+            else:
+                _, counted, _ = self._run(f"SELECT count(*) FROM {_source(table)}{where}", params)
+                total = counted[0][0]
+        return Result(columns, rows, total, elapsed_ms=(time.perf_counter() - started) * 1000,
+                      cpu_ms=(time.process_time() - cpu) * 1000, cached=self.cache_hits > 0)
+
+    def aggregate(self, table, filters, group_by, aggregates, limit=1000):
+        started, cpu = time.perf_counter(), time.process_time()
+        where, params = _where(filters)
+        keys = [quote(c) for c in group_by]
+        values = [f"{_aggregate_sql(a)} AS {quote(a.label)}" for a in aggregates]
+        group = f" GROUP BY {', '.join(keys)}" if keys else ""
+        order = f" ORDER BY {quote(aggregates[0].label)} DESC NULLS LAST" if keys else ""
+        sql = f"SELECT {', '.join(keys + values)} FROM {_source(table)}{where}{group}{order}"
+        columns, rows, truncated = self._run(sql, params, max_rows=limit)
+        return Result(columns, rows, len(rows), truncated,
+                      elapsed_ms=(time.perf_counter() - started) * 1000,
+                      cpu_ms=(time.process_time() - cpu) * 1000, cached=self.cache_hits > 0)
+
+    def sql(self, tables, query, max_rows):
+        started = time.perf_counter()
+        statement = check_read_only(query)
+        con = sandboxed_connection(tables)
+        try:
+            with deadline(con, self.timeout):
+                relation = con.execute(statement)
+                columns = [d[0] for d in relation.description]
+                rows = relation.fetchmany(max_rows + 1)
+        finally:
+            con.close()
+        truncated = len(rows) > max_rows
+        rows = [[json_safe(v) for v in row] for row in rows[:max_rows]]
+        return Result(columns, rows, len(rows), truncated,
+                      elapsed_ms=(time.perf_counter() - started) * 1000)
+
+    def export(self, table, filters, sort, fmt) -> Iterator[bytes]:
+        where, params = _where(filters)
+        sql = f"SELECT * FROM {_source(table)}{where}{_order(sort)}"
+        cursor = shared_connection().cursor()
+        try:
+            reader = cursor.sql(sql, params=params).to_arrow_reader(50_000)
+        except duckdb.Error as error:
+            cursor.close()
+            raise QueryError(f"Export impossible : {str(error).splitlines()[0]}") from None
+        return _stream(cursor, reader, fmt)
+
+
+def _stream(cursor, reader: pa.RecordBatchReader, fmt: str) -> Iterator[bytes]:
+    try:
+        first = True
+        if fmt == "json":
+            yield b"["
+        for batch in reader:
+            if fmt == "csv":
+                buffer = io.BytesIO()
+                pa_csv.write_csv(pa.Table.from_batches([batch]), buffer,
+                                 pa_csv.WriteOptions(include_header=first))
+                yield buffer.getvalue()
+            else:
+                records = [json.dumps(json_safe(r), ensure_ascii=False) for r in batch.to_pylist()]
+                if records:
+                    yield (("" if first else ",") + ",\n".join(records)).encode()
+            first = False
+        if fmt == "json":
+            yield b"]"
+    finally:
+        cursor.close()
+
+
+def sandboxed_connection(tables: list[Table]) -> duckdb.DuckDBPyConnection:
+    """A fresh connection that sees the given tables as views and nothing else on the machine."""
+    con = duckdb.connect(":memory:", config={**_base_config(), "allow_community_extensions": False})
+    for table in tables:
+        con.execute(f"CREATE VIEW {quote(table.name)} AS SELECT * FROM {_source(table)}")
+    allowed = ", ".join(sql_literal(t.location) for t in tables)
+    con.execute(f"SET allowed_paths = [{allowed}]")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+    return con
+
+
+FORBIDDEN = ("Refusé : l'accès SQL ne lit que les tables publiées ; il n'ouvre aucun fichier, "
+             "aucune base et aucune extension.")
+
+
+def referenced_tables(query: str) -> set[str] | None:
+    """Table names a query reads, found in a sandbox that sees nothing (binding may open files);
+    None when the parser cannot tell without the tables (e.g. JOIN … USING)."""
+    con = sandboxed_connection([])
+    try:
+        return set(con.get_table_names(query))
+    except duckdb.PermissionException:
+        raise QueryError(FORBIDDEN, kind="forbidden") from None
+    except duckdb.BinderException:
+        return None
+    except duckdb.Error as error:
+        raise QueryError(f"Requête SQL invalide : {str(error).strip().splitlines()[0]}") from None
+    finally:
+        con.close()

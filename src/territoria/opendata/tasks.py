@@ -1,0 +1,26 @@
+"""Background jobs of the open-data portal (worker: `territoria db_worker`)."""
+
+from django_tasks import task
+
+from territoria.opendata import publishing
+from territoria.opendata.models import ResourceVersion
+
+
+@task()
+def analyse_version_task(version_id: str) -> str:
+    version = ResourceVersion.objects.select_related("resource").get(pk=version_id)
+    return publishing.analyse(version).status
+
+
+@task()
+def publish_version_task(version_id: str) -> str:
+    version = ResourceVersion.objects.select_related("resource__dataset").get(pk=version_id)
+    return publishing.publish(version).status
+
+
+@task()
+def refresh_register_dataset_task() -> str:
+    from territoria.opendata.register_dataset import refresh_register_dataset
+
+    version = refresh_register_dataset()
+    return version.status if version else "unavailable"

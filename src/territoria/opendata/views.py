@@ -1,0 +1,313 @@
+"""Pages of the open-data portal (French, server-rendered, usable without JavaScript)."""
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+
+from territoria.core.audit import acting_as
+from territoria.opendata import charts, dcat, publishing, querying
+from territoria.opendata.forms import ApiKeyForm, DatasetForm, SourceForm
+from territoria.opendata.ingest.errors import IngestError
+from territoria.opendata.models import (
+    ApiKey,
+    Dataset,
+    DatasetUsage,
+    Resource,
+    Theme,
+    UsageKind,
+    VersionStatus,
+)
+from territoria.opendata.permissions import can_create_dataset, get_abilities
+from territoria.opendata.query.base import AGGREGATES, FILTER_OPERATORS, QueryError
+from territoria.opendata.query.tables import published_tables
+
+LAT_NAMES = {"latitude", "lat", "y", "geo_lat"}
+LON_NAMES = {"longitude", "lon", "lng", "long", "x", "geo_lon"}
+
+
+def catalog(request):
+    datasets = Dataset.objects.select_related("organisation").prefetch_related("resources")
+    query = request.GET.get("q", "").strip()
+    if query:
+        datasets = datasets.filter(Q(title__icontains=query) | Q(description__icontains=query) |
+                                   Q(keywords__icontains=query) |
+                                   Q(organisation__name__icontains=query))
+    theme = request.GET.get("theme", "")
+    if theme:
+        datasets = datasets.filter(theme=theme)
+    return render(request, "opendata/catalog.html", {
+        "datasets": datasets, "query": query, "theme": theme, "themes": Theme.choices,
+        "can_create": can_create_dataset(request.user)})
+
+
+def _dataset(slug):
+    return get_object_or_404(Dataset.objects.select_related("organisation"), slug=slug)
+
+
+def _require_edit(dataset, user):
+    if not get_abilities(dataset, user)["edit"]:
+        raise PermissionDenied("Seuls les agents de l'organisation productrice peuvent publier ici.")
+
+
+def _receive(resource, form, user):
+    if form.cleaned_data.get("file"):
+        return publishing.receive_file(resource, form.cleaned_data["file"], form.source_name, user)
+    return publishing.receive_url(resource, form.cleaned_data["url"], user)
+
+
+@login_required
+def dataset_create(request):
+    if not can_create_dataset(request.user):
+        raise PermissionDenied("Publier un jeu de données demande d'être agent d'une organisation.")
+    form = DatasetForm(request.POST or None)
+    source = SourceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid() and source.is_valid():
+        resource = None
+        try:
+            publishing.format_of(source.source_name)
+            with acting_as(request.user):
+                dataset = form.save(commit=False)
+                dataset.organisation, dataset.created_by = request.user.organisation, request.user
+                dataset.save()
+                resource = Resource.objects.create(
+                    dataset=dataset, title=source.cleaned_data.get("title") or dataset.title,
+                    table_schema=source.cleaned_data.get("table_schema"))
+            version = _receive(resource, source, request.user)
+        except IngestError as error:
+            if resource is not None:
+                resource.dataset.delete()  # nothing half-published stays in the catalogue
+            source.add_error(None, str(error))
+        else:
+            return redirect("opendata:version", dataset.slug, resource.slug, version.number)
+    return render(request, "opendata/dataset_form.html", {"form": form, "source": source})
+
+
+def dataset(request, slug):
+    dataset = _dataset(slug)
+    DatasetUsage.record(dataset.id, UsageKind.VIEW)
+    usage = {row["kind"]: row["total"] for row in
+             dataset.usage.values("kind").annotate(total=Sum("count"))}
+    resources = dataset.resources.select_related("current_version").prefetch_related("versions")
+    return render(request, "opendata/dataset.html", {
+        "dataset": dataset, "resources": resources, "abilities": get_abilities(dataset, request.user),
+        "usage": {label: usage.get(kind, 0) for kind, label in UsageKind.choices},
+        "json_ld": mark_safe(json.dumps(dcat.dataset_node(dataset, request), ensure_ascii=False)
+                             .replace("</", "<\\/")),
+        "source": SourceForm()})
+
+
+@login_required
+def dataset_edit(request, slug):
+    dataset = _dataset(slug)
+    _require_edit(dataset, request.user)
+    form = DatasetForm(request.POST or None, instance=dataset)
+    if request.method == "POST" and form.is_valid():
+        with acting_as(request.user):
+            form.save()
+        messages.success(request, "Métadonnées enregistrées.")
+        return redirect(dataset)
+    return render(request, "opendata/dataset_edit.html", {"form": form, "dataset": dataset})
+
+
+@login_required
+def resource_add(request, slug):
+    dataset = _dataset(slug)
+    _require_edit(dataset, request.user)
+    source = SourceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and source.is_valid():
+        resource = None
+        try:
+            publishing.format_of(source.source_name)
+            with acting_as(request.user):
+                resource = Resource.objects.create(
+                    dataset=dataset, title=source.cleaned_data.get("title") or
+                    source.source_name.rsplit("/", 1)[-1].rsplit(".", 1)[0],
+                    table_schema=source.cleaned_data.get("table_schema"))
+            version = _receive(resource, source, request.user)
+        except IngestError as error:
+            if resource is not None:
+                resource.delete()
+            source.add_error(None, str(error))
+        else:
+            return redirect("opendata:version", dataset.slug, resource.slug, version.number)
+    return render(request, "opendata/resource_add.html", {"dataset": dataset, "source": source})
+
+
+def _resource(slug, resource_slug):
+    return get_object_or_404(Resource.objects.select_related("dataset__organisation", "current_version"),
+                             dataset__slug=slug, slug=resource_slug)
+
+
+@login_required
+def version_add(request, slug, resource_slug):
+    resource = _resource(slug, resource_slug)
+    _require_edit(resource.dataset, request.user)
+    source = SourceForm(request.POST or None, request.FILES or None, with_title=False)
+    if request.method == "POST" and source.is_valid():
+        try:
+            if source.cleaned_data.get("table_schema") is not None:
+                resource.table_schema = source.cleaned_data["table_schema"]
+                with acting_as(request.user):
+                    resource.save()
+            version = _receive(resource, source, request.user)
+        except IngestError as error:
+            source.add_error(None, str(error))
+        else:
+            return redirect("opendata:version", slug, resource.slug, version.number)
+    return render(request, "opendata/resource_add.html", {"dataset": resource.dataset,
+                                                          "resource": resource, "source": source})
+
+
+def version(request, slug, resource_slug, number):
+    resource = _resource(slug, resource_slug)
+    version = get_object_or_404(resource.versions, number=number)
+    abilities = get_abilities(resource.dataset, request.user)
+    if not version.is_queryable and not abilities["edit"]:
+        raise Http404("Version non publiée.")
+    context = {"resource": resource, "dataset": resource.dataset, "version": version,
+               "abilities": abilities, "blockers": [],
+               "flagged": [f["column"] for f in version.personal_data]}
+    if request.method == "POST":
+        _require_edit(resource.dataset, request.user)
+        drop = [f["column"] for f in version.personal_data
+                if request.POST.get(f"decision-{f['column']}") == "drop"]
+        drop += [c for c in request.POST.getlist("drop") if c not in drop]
+        confirmed = [f["column"] for f in version.personal_data
+                     if request.POST.get(f"decision-{f['column']}") == "keep"]
+        with acting_as(request.user):
+            blockers = publishing.request_publication(version, drop, confirmed, request.user)
+        if not blockers:
+            version.refresh_from_db()
+            if version.status == VersionStatus.PUBLISHED:
+                messages.success(request, f"Version {version.number} publiée.")
+                return redirect(resource)
+            messages.info(request, "Publication en cours.")
+            return redirect("opendata:version", slug, resource_slug, number)
+        context["blockers"] = blockers
+    if request.headers.get("HX-Request"):
+        response = render(request, "opendata/_version_status.html", context)
+        if not version.is_pending:
+            response["HX-Refresh"] = "true"  # the job is done: show the full review page
+        return response
+    return render(request, "opendata/version.html", context)
+
+
+def _geo_columns(columns):
+    names = {c.name.lower(): c.name for c in columns if c.type in ("number", "integer")}
+    lat = next((names[n] for n in names if n in LAT_NAMES), None)
+    lon = next((names[n] for n in names if n in LON_NAMES), None)
+    return (lat, lon) if lat and lon else None
+
+
+def resource(request, slug, resource_slug):
+    resource = _resource(slug, resource_slug)
+    abilities = get_abilities(resource.dataset, request.user)
+    versions = resource.versions.all()
+    if not abilities["edit"]:  # readers see published versions only
+        versions = versions.filter(status__in=[VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED])
+    context = {"resource": resource, "dataset": resource.dataset, "abilities": abilities,
+               "versions": versions,
+               "operators": FILTER_OPERATORS.items(), "aggregates": AGGREGATES.items(),
+               "tile_url": settings.OPENDATA_MAP_TILE_URL}
+    if resource.current_version is None:
+        return render(request, "opendata/resource.html", context)
+    params = request.GET.copy()
+    # The filter form sends one (column, operator, value) triple; turn it into col__op=value.
+    column, op, value = params.pop("f_col", [""])[0], params.pop("f_op", ["exact"])[0], params.pop("f_val", [""])[0]
+    if column and value != "":
+        params.setlist(f"{column}__{op}", [value])
+    params.setdefault("_size", "25")
+    try:
+        result, meta = querying.rows(resource, params)
+        context.update(result=result, meta=meta)
+        context["filters"] = [(k, v) for k, v in params.items() if not k.startswith("_") and k != "version"]
+        context["pages"] = _pagination(request, params, meta, result.total)
+        _, table = querying.table_of(resource, params)
+        context["columns"] = table.columns
+        context["sort"] = params.get("_sort", "")
+        context["geo"] = _geo_columns(table.columns)
+        if context["geo"]:
+            context["points"] = _points(result, context["geo"])
+        if params.get("_group_by"):
+            aggregated, agg_meta = querying.aggregate(resource, params)
+            context.update(aggregated=aggregated, agg_meta=agg_meta)
+            if agg_meta["group_by"] and aggregated.rows:
+                values = [row[len(agg_meta["group_by"])] for row in aggregated.rows]
+                labels = [" · ".join(str(v) for v in row[:len(agg_meta["group_by"])])
+                          for row in aggregated.rows]
+                context["chart"] = mark_safe(charts.bar_chart(
+                    labels, values, f"{agg_meta['aggregates'][0]} par {', '.join(agg_meta['group_by'])}"))
+    except QueryError as error:
+        context["query_error"] = error.message
+        context.setdefault("columns", [])
+    context["querystring"] = params.urlencode()
+    return render(request, "opendata/resource.html", context)
+
+
+def _points(result, geo):
+    lat, lon = geo
+    points = []
+    for record in result.records():
+        if isinstance(record.get(lat), (int, float)) and isinstance(record.get(lon), (int, float)):
+            label = " · ".join(str(v) for k, v in list(record.items())[:3] if k not in geo)
+            points.append({"lat": record[lat], "lon": record[lon], "label": label})
+    return points
+
+
+def _pagination(request, params, meta, total):
+    def link(offset):
+        copy = params.copy()
+        copy["_offset"] = offset
+        return f"?{copy.urlencode()}"
+    pages = {}
+    if meta["offset"] > 0:
+        pages["previous"] = link(max(0, meta["offset"] - meta["limit"]))
+    if total is not None and meta["offset"] + meta["limit"] < total:
+        pages["next"] = link(meta["offset"] + meta["limit"])
+    pages["first_row"] = meta["offset"] + 1
+    pages["last_row"] = meta["offset"] + meta["limit"] if total is None else min(total, meta["offset"] + meta["limit"])
+    return pages
+
+
+def sql_console(request):
+    query = request.GET.get("sql", "").strip()
+    context = {"query": query, "tables": published_tables(),
+               "max_rows": settings.OPENDATA_SQL_MAX_ROWS,
+               "timeout": settings.OPENDATA_QUERY_TIMEOUT_S,
+               "memory": settings.OPENDATA_DUCKDB_MEMORY_LIMIT}
+    if query:
+        try:
+            context["result"] = querying.sql(query)
+        except QueryError as error:
+            context["query_error"] = error.message
+    return render(request, "opendata/sql.html", context)
+
+
+@login_required
+def api_keys(request):
+    form = ApiKeyForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        _, new_key = ApiKey.issue(form.cleaned_data["name"], owner=request.user)
+        form = ApiKeyForm()
+    return render(request, "opendata/api_keys.html", {
+        "form": form, "new_key": new_key, "keys": ApiKey.objects.filter(owner=request.user)})
+
+
+@login_required
+@require_POST
+def api_key_revoke(request, key_id):
+    key = get_object_or_404(ApiKey, pk=key_id, owner=request.user)
+    key.active = False
+    key.save(update_fields=["active", "updated_at"])
+    messages.success(request, f"Clé {key.prefix}… désactivée.")
+    return redirect(reverse("opendata:api-keys"))

@@ -1,0 +1,62 @@
+"""The public part of the register, published as open data and kept up to date."""
+
+import pytest
+from django.urls import reverse
+
+from territoria.opendata import querying
+from territoria.opendata.models import Dataset
+from territoria.opendata.register_dataset import SYSTEM_KEY, refresh_register_dataset
+
+factories = pytest.importorskip("territoria.registre.factories")
+
+
+def test_register_dataset_has_public_fields_of_published_projects_only(db):
+    from territoria.registre.vocabulary import Lifecycle
+
+    factories.ProjectFactory(nom_projet="Détection des fuites", budget=120000,
+                             projet_contact="secret@example.org")
+    factories.ProjectFactory(nom_projet="Brouillon caché", lifecycle=Lifecycle.DRAFT)
+    version = refresh_register_dataset()
+    assert version.status == "published" and version.row_count == 1
+    columns = [f["name"] for f in version.published_columns]
+    assert "nom_projet" in columns
+    assert "budget" not in columns and "projet_contact" not in columns
+    result = querying.sql("SELECT * FROM registre_ia")
+    flat = str(result.rows)
+    assert "Détection des fuites" in flat and "Brouillon caché" not in flat
+    assert "secret@example.org" not in flat and "120000" not in flat
+
+
+def test_register_dataset_appears_in_dcat_catalog(client, db):
+    factories.ProjectFactory()
+    refresh_register_dataset()
+    catalog = client.get(reverse("opendata:dcat")).json()
+    assert any("registre" in d["dct:title"].lower() for d in catalog["dcat:dataset"])
+
+
+def test_register_dataset_refreshes_on_publication(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        project = factories.ProjectFactory(nom_projet="Premier")
+    dataset = Dataset.objects.get(system_key=SYSTEM_KEY)
+    first = dataset.resources.get().current_version
+    with django_capture_on_commit_callbacks(execute=True):
+        project.nom_projet = "Premier, renommé"
+        project.save()
+    current = dataset.resources.get().current_version
+    assert current.number == first.number + 1
+    assert "Premier, renommé" in str(querying.sql("SELECT nom_projet FROM registre_ia").rows)
+
+
+def test_register_dataset_unchanged_register_makes_no_new_version(db):
+    factories.ProjectFactory()
+    first = refresh_register_dataset()
+    assert refresh_register_dataset().pk == first.pk
+
+
+def test_register_dataset_is_not_editable_by_hand(db, admin_user):
+    from territoria.opendata.permissions import get_abilities
+
+    factories.ProjectFactory()
+    refresh_register_dataset()
+    dataset = Dataset.objects.get(system_key=SYSTEM_KEY)
+    assert get_abilities(dataset, admin_user)["edit"] is False
