@@ -1,5 +1,7 @@
 """The open-data API: catalogue, publication, queries (filters, aggregations, SQL), downloads."""
 
+import uuid
+
 from django.db import transaction
 from django.http import FileResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -13,7 +15,7 @@ from rest_framework.decorators import (
     permission_classes,
     throttle_classes,
 )
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -68,7 +70,11 @@ class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     def get_queryset(self):
         queryset = Dataset.objects.select_related("organisation")
         if organisation := self.request.query_params.get("organisation"):
-            queryset = queryset.filter(organisation_id=organisation)
+            try:
+                queryset = queryset.filter(organisation_id=uuid.UUID(organisation))
+            except ValueError:
+                raise ValidationError({"organisation": f"« {organisation} » n'est pas un "
+                                       "identifiant d'organisation (UUID)."}) from None
         if theme := self.request.query_params.get("theme"):
             queryset = queryset.filter(theme=theme)
         return queryset
@@ -292,6 +298,8 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gen
     permission_classes = [permissions.IsAuthenticated]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # OpenAPI schema generation
+            return ApiKey.objects.none()
         return ApiKey.objects.filter(owner=self.request.user)
 
     def create(self, request, *args, **kwargs):
