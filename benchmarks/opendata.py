@@ -86,6 +86,8 @@ def run(rows: int, cache: Path, queries: int, datasette_queries: int, skip_datas
     generation_s = generate_csv(csv_path, rows)
     data_dir = Path(tempfile.mkdtemp(prefix="territoria-bench-", dir=cache))
     env = {**os.environ, "TERRITORIA_DATA_DIR": str(data_dir),
+           # Its own embedded database, whatever DATABASE_URL the caller has.
+           "DATABASE_URL": f"sqlite:///{data_dir / 'territoria.sqlite3'}",
            "TERRITORIA_SECRET_KEY": "benchmark-only-secret-key-0123456789abcdefghijklmnop",
            "TERRITORIA_TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
            "TERRITORIA_OPENDATA_DUCKDB_THREADS": "2",

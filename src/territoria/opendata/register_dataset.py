@@ -1,13 +1,13 @@
 """The register of AI systems, published as an open dataset and kept up to date.
 
-The rows come from the register's single visibility rule, read as an anonymous citizen
-(`visible_projects(None)` and `project_values(project, None)`): published projects only,
-public fields only — a restricted field cannot reach this dataset by construction. Every
-change of a project that is or was published queues a refresh (see signals.py); the refresh
-publishes a new version only when the public rows actually changed.
+The rows come from the register's own CSV export made for an anonymous reader
+(`registre.exports`: `rows.projects(None)`, `rows.export_fields(None, all_fields=True)`,
+`formats.csv_chunks`), which goes through the register's single visibility rule: published
+projects only, public fields only — a restricted field cannot reach this dataset by
+construction. Every change of a project queues a refresh (see signals.py); the refresh
+publishes a new version only when the exported file actually changed.
 """
 
-import csv
 import hashlib
 import logging
 import tempfile
@@ -24,31 +24,21 @@ SYSTEM_KEY = "registre-ia"
 RESOURCE_SLUG = "projets-publies"
 
 
-def public_register_rows() -> tuple[list[str], list[list[str]]] | None:
-    """(header, rows) of the public register, or None when the register app is not installed."""
+def write_public_register_csv(path: Path) -> tuple[int, str] | None:
+    """Write the public register as CSV (schema ids as columns); (rows, content hash), or None
+    when the register app is not installed."""
     try:
-        from territoria.registre import visibility
-        from territoria.registre.schema import FIELDS
+        from territoria.registre.exports import formats, rows
     except ImportError:
         return None
-    specs = [spec for spec in FIELDS if spec.is_public]
-    header = [spec.name for spec in specs]
-    rows = []
-    projects = visibility.visible_projects(None).select_related("organisation").order_by("id")
-    for project in projects:
-        values = visibility.project_values(project, None)
-        rows.append([_cell(values.get(name)) for name in header])
-    return header, rows
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple)):
-        return " ; ".join(str(v) for v in value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
+    fields = rows.export_fields(None, all_fields=True)
+    digest, lines = hashlib.sha256(), -1
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        for chunk in formats.csv_chunks(rows.projects(None), fields, None, anchor_columns=False):
+            handle.write(chunk)
+            digest.update(chunk.encode())
+            lines += chunk.count("\n")
+    return lines, digest.hexdigest()
 
 
 def register_dataset() -> Dataset:
@@ -66,35 +56,21 @@ def register_dataset() -> Dataset:
     return dataset
 
 
-def _content_hash(header, rows) -> str:
-    digest = hashlib.sha256()
-    for row in [header, *rows]:
-        digest.update("\x1f".join(row).encode() + b"\x1e")
-    return digest.hexdigest()
-
-
 def refresh_register_dataset():
     """Publish the current public register as a new version when it changed; returns it."""
-    exported = public_register_rows()
-    if exported is None:
-        return None
-    header, rows = exported
-    if not rows:
-        return None  # nothing published yet: no empty table in the catalogue
-    with transaction.atomic():
-        dataset = register_dataset()
-        resource, _ = Resource.objects.get_or_create(dataset=dataset, slug=RESOURCE_SLUG, defaults={
-            "title": "Projets publiés", "table_name": "registre_ia"})
-    digest = _content_hash(header, rows)
-    current = resource.current_version
-    if current and current.detection.get("content_hash") == digest:
-        return current
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "registre-ia.csv"
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, delimiter=",")
-            writer.writerow(header)
-            writer.writerows(rows)
+        exported = write_public_register_csv(path)
+        if exported is None or exported[0] < 1:
+            return None  # no register, or nothing published yet: no empty table in the catalogue
+        digest = exported[1]
+        with transaction.atomic():
+            dataset = register_dataset()
+            resource, _ = Resource.objects.get_or_create(dataset=dataset, slug=RESOURCE_SLUG, defaults={
+                "title": "Projets publiés", "table_name": "registre_ia"})
+        current = resource.current_version
+        if current and current.detection.get("content_hash") == digest:
+            return current
         version = publishing.receive_file(resource, path, path.name, analyse=False)
     publishing.analyse(version)
     version.refresh_from_db()

@@ -28,12 +28,12 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         return self.keyword
 
 
-class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
-    """Describes the API key in the OpenAPI document (otherwise a schema generation warning)."""
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    """Documents the API key in the OpenAPI schema."""
 
     target_class = "territoria.opendata.api.authentication.ApiKeyAuthentication"
-    name = "apiKeyAuth"
+    name = "cleApi"
 
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "header", "name": "Authorization",
-                "description": "« Api-Key <clé> » (ou l'en-tête X-Api-Key)"}
+                "description": "« Api-Key <clé> » (ou l'en-tête X-Api-Key)."}

@@ -6,6 +6,9 @@ from territoria.opendata.permissions import get_abilities
 
 
 class VersionSerializer(serializers.ModelSerializer):
+    # Plain text rather than an enum in the OpenAPI schema (another app's "status" differs).
+    status = serializers.CharField(read_only=True, help_text="uploaded, analysing, review, "
+                                   "publishing, published, superseded ou failed")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     publication_url = serializers.SerializerMethodField()
 

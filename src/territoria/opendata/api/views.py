@@ -70,12 +70,11 @@ class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     def get_queryset(self):
         queryset = Dataset.objects.select_related("organisation")
         if organisation := self.request.query_params.get("organisation"):
-            try:  # a bad id is a French 400, not a 500 (found by tests/security crawl)
-                uuid.UUID(organisation)
+            try:
+                queryset = queryset.filter(organisation_id=uuid.UUID(organisation))
             except ValueError:
-                message = f"Identifiant d'organisation invalide « {organisation[:50]} » : un UUID est attendu."
-                raise ValidationError({"organisation": [message]}) from None
-            queryset = queryset.filter(organisation_id=organisation)
+                raise ValidationError({"organisation": f"« {organisation} » n'est pas un "
+                                       "identifiant d'organisation (UUID)."}) from None
         if theme := self.request.query_params.get("theme"):
             queryset = queryset.filter(theme=theme)
         return queryset
@@ -299,7 +298,7 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gen
     permission_classes = [permissions.IsAuthenticated]
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # OpenAPI generation: no user
+        if getattr(self, "swagger_fake_view", False):  # OpenAPI schema generation
             return ApiKey.objects.none()
         return ApiKey.objects.filter(owner=self.request.user)
 
