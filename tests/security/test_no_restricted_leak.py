@@ -27,7 +27,7 @@ from territoria.registre.factories import OrganisationFactory, ProjectFactory
 from territoria.registre.models import ErrorReport, Project
 from territoria.registre.services import workflow
 from territoria.registre.vocabulary import Lifecycle
-from tests.security.crawl import Crawler, walk
+from tests.security.crawl import CONTROL_TOKEN, Crawler, walk
 
 TAG = "7f3a"
 
@@ -233,6 +233,26 @@ def test_restricted_filters_are_no_oracle_for_anonymous_readers(world):
                     and "Jumeau Beta" in text_b and "Jumeau Alpha" not in text_b):
                 oracles.append(f"{route.template}?{spec.name}=…")
     assert not oracles, f"restricted filters applied for anonymous readers: {oracles}"
+
+
+def test_restricted_text_is_no_search_oracle_for_anonymous_readers(world):
+    """Searching a restricted value must not find the project for an anonymous reader (its name
+    would reveal the value even if the snippet hides it)."""
+    client = Client(raise_request_exception=False)
+    name = world.published.nom_projet
+    oracles = []
+    for route in [r for r in routes() if not r.params and not r.is_admin]:
+        for param in ("q", "search", "recherche"):
+            control = client.get(route.template, {param: CONTROL_TOKEN})
+            if control.status_code != 200 or getattr(control, "streaming", False):
+                continue
+            shown_anyway = name in control.content.decode(errors="replace")
+            for spec in TEXT_RESTRICTED:
+                response = client.get(route.template, {param: needle(spec.name)})
+                if response.status_code == 200 and not shown_anyway and name in response.content.decode(
+                        errors="replace"):
+                    oracles.append(f"{route.template}?{param}={needle(spec.name)}")
+    assert not oracles, f"a search on restricted text finds the project for anonymous readers: {oracles}"
 
 
 def test_agent_does_see_the_values(world):
