@@ -256,3 +256,37 @@ def test_restricted_text_is_no_search_oracle_for_anonymous_readers(world):
                         and name not in control.content.decode(errors="replace")):
                     oracles.append(f"{route.template}?{param}={token}")
     assert not oracles, f"a search on restricted text finds the project for anonymous readers: {oracles}"
+
+
+def test_agent_does_see_the_values(world):
+    """The distinctive values are really there: the agent of the organisation reads them."""
+    client = Client(raise_request_exception=False)
+    client.force_login(world.agent)
+    crawler = Crawler(client, world.id_pool(), [], [{"champs": "tous"}], focus=world.focus_ids(), max_requests=2500)
+    result = crawler.crawl([r for r in routes() if not r.is_admin],
+                           seeds=[f"/api/registre/projets/{world.published.pk}/historique/"])
+    seen = "\n".join(result.texts.values()).lower()
+    missing = [f"{world.needles[n]} ({n})" for n in world.project_needles if n.lower() not in seen]
+    assert not missing, f"the agent never saw: {missing}"
+    for spec in VOCAB_RESTRICTED:  # the twins' restricted labels reach a reader who may see them
+        assert spec.vocabulary.label(TWIN_A[spec.attr]) in result.texts[f"/api/registre/projets/{world.twin_a.pk}/"]
+
+
+def test_admin_and_account_routes_are_closed_to_anonymous(world):
+    client = Client(raise_request_exception=False)
+    for route in routes():
+        if not (route.is_admin or route.name in ("registre:api_token",)):
+            continue
+        if route.params or route.name in ("admin:login", "admin:logout"):  # public by nature
+            continue
+        response = client.get(route.template)
+        assert response.status_code in (301, 302, 401, 403, 404, 405), (route.template, response.status_code)
+        if response.status_code in (301, 302):
+            assert "login" in response["Location"] or "connexion" in response["Location"], route.template
+
+
+def test_world_values_are_really_stored(world):
+    assert Project.objects.filter(financement__contains=needle("financement")).exists()
+    history = [str(entry.changes) for entry in AuditLog.objects.filter(object_id=str(world.published.pk))]
+    assert any(needle("financement", "old") in text for text in history)
+    assert datetime.date.today() >= world.published.content_updated_on
