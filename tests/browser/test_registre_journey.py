@@ -85,10 +85,12 @@ def test_newcomer_documents_a_project_that_a_moderator_publishes(page, live_serv
     date.fill("13/2024")
     date.press("Tab")  # htmx validates the field on change
     expect(page.locator("#id_projet_date_error")).to_contain_text("n'est pas un mois valide")
+    expect(date).to_have_attribute("aria-invalid", "true")
     screenshot(page, "formulaire-erreur")
     date.fill("03/2024")
     date.press("Tab")
     expect(page.locator("#id_projet_date_error")).to_be_empty()
+    expect(date).not_to_have_attribute("aria-invalid", "true")
     page.get_by_label("Maturité").select_option("experimentation")
     page.get_by_label("Description globale du service et de ses usages").fill(
         "Orienter automatiquement chaque courrier reçu vers le service compétent.")

@@ -112,3 +112,19 @@ def test_page_version_history_lists_previous_version(client, subsidies):
     publish_bytes(subsidies.dataset, "v2.csv", "Bénéficiaire;Montant\nA;1\n".encode(), resource=subsidies)
     page = client.get(subsidies.get_absolute_url()).content.decode()
     assert "Remplacé par une version plus récente" in page and "?version=1" in page
+
+
+def test_page_version_status_polling_reloads_when_job_is_done(client, agent, dataset):
+    client.force_login(agent)
+    response = client.post(reverse("opendata:resource-add", args=[dataset.slug]), {
+        "file": SimpleUploadedFile(SUBSIDIES.name, SUBSIDIES.read_bytes())})
+    partial = client.get(response["Location"], HTTP_HX_REQUEST="true")
+    assert partial["HX-Refresh"] == "true" and "À vérifier" in partial.content.decode()
+
+
+def test_page_anonymous_cannot_see_unpublished_version(client, agent, dataset):
+    client.force_login(agent)
+    url = client.post(reverse("opendata:resource-add", args=[dataset.slug]), {
+        "file": SimpleUploadedFile(SUBSIDIES.name, SUBSIDIES.read_bytes())})["Location"]
+    client.logout()
+    assert client.get(url).status_code == 404

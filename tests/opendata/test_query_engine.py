@@ -84,3 +84,23 @@ def test_export_csv_streams_filtered_rows(subsidies):
     body = b"".join(get_engine().export(table, [], [], "csv")).decode()
     assert body.splitlines()[0].startswith('"Bénéficiaire"')
     assert len(body.strip().splitlines()) == 49
+
+
+def test_sql_join_using_and_cte_work(subsidies):
+    name = subsidies.table_name
+    result = querying.sql(f'WITH a AS (SELECT "SIRET" FROM {name}) '
+                          f'SELECT count(*) FROM a JOIN {name} USING ("SIRET")')
+    assert result.rows[0][0] >= 48
+
+
+def test_sql_unknown_table_is_named(subsidies):
+    with pytest.raises(QueryError, match="Table inconnue : nulle_part"):
+        querying.sql("SELECT * FROM nulle_part")
+
+
+def test_rows_same_query_twice_is_served_from_result_cache(subsidies):
+    params = "Objet%20de%20la%20subvention=Projet%20jeunesse&_sort=-SIRET"
+    first, _ = querying.rows(subsidies, q(params))
+    second, _ = querying.rows(subsidies, q(params))
+    assert not first.cached and second.cached
+    assert second.rows == first.rows and second.total == first.total

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from territoria.opendata import querying
-from territoria.opendata.register_dataset import SYSTEM_KEY, refresh_register_dataset
 from territoria.opendata.models import Dataset
+from territoria.opendata.register_dataset import SYSTEM_KEY, refresh_register_dataset
 
 factories = pytest.importorskip("territoria.registre.factories")
 

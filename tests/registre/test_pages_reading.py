@@ -209,3 +209,19 @@ def test_list_region_filter_offers_the_regions_of_the_register(client, organisat
     html = client.get(reverse("registre:list"), {"region": "nouvelle-aquitaine"}).content.decode()
     assert '<option value="Île-de-France">Île-de-France</option>' in html
     assert "Aquitain</a>" in html and "Francilien</a>" not in html
+
+
+def test_error_pages_are_in_french():
+    from django.template.loader import render_to_string
+
+    assert "Erreur du serveur" in render_to_string("500.html")
+    assert "Page introuvable" in render_to_string("404.html")
+
+
+def test_detail_public_preview_hides_restricted_fields_for_an_agent(client, organisation, agent):
+    project = published_project(organisation)
+    client.force_login(agent)
+    html = client.get(project.get_absolute_url(), {"vue": "publique"}).content.decode()
+    assert "Aperçu de la fiche telle que la voit le public" in html
+    assert_no_secret(html)
+    assert SECRETS["nom_algorithme"] in client.get(project.get_absolute_url()).content.decode()

@@ -45,8 +45,9 @@ def _chat(request, collections, template, public):
     })
 
 
-@login_required
 def chat(request):
+    if not request.user.is_authenticated:  # citizens land on the public page
+        return redirect("assistant:public")
     collections = readable_collections(request.user)
     return _chat(request, collections, "assistant/chat.html", public=False)
 

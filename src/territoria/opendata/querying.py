@@ -47,10 +47,10 @@ def sql(query: str) -> Result:
 
     check_read_only(query)
     names = referenced_tables(query)
-    tables = published_tables(names)
+    tables = published_tables(names)  # every published table when the names are unknown
     known = {t.name for t in tables}
-    unknown = sorted(n for n in names if n not in known and "." not in n)
-    if unknown and not _are_ctes(query, unknown):
+    unknown = sorted(n for n in names or () if n not in known and "." not in n)
+    if unknown:
         raise QueryError(f"Table inconnue : {', '.join(unknown)}. Les tables sont les noms SQL "
                          "des ressources publiées (voir la page de chaque ressource).")
     result = get_engine().sql(tables, query, settings.OPENDATA_SQL_MAX_ROWS)
@@ -58,7 +58,3 @@ def sql(query: str) -> Result:
         DatasetUsage.record(dataset_id, UsageKind.QUERY)
     return result
 
-
-def _are_ctes(query: str, names: list[str]) -> bool:
-    lowered = query.lower()
-    return all(f"{n.lower()} as" in lowered or f"{n.lower()}(" in lowered for n in names)

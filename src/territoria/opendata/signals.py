@@ -15,7 +15,7 @@ def _queue_refresh(**kwargs) -> None:
     def enqueue():
         try:
             refresh_register_dataset_task.enqueue()
-        except Exception:  # noqa: BLE001 — the register's own save must never fail because of us
+        except Exception:
             logger.exception("could not queue the refresh of the register dataset")
 
     transaction.on_commit(enqueue)

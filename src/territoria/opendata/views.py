@@ -194,7 +194,10 @@ def version(request, slug, resource_slug, number):
             return redirect("opendata:version", slug, resource_slug, number)
         context["blockers"] = blockers
     if request.headers.get("HX-Request"):
-        return render(request, "opendata/_version_status.html", context)
+        response = render(request, "opendata/_version_status.html", context)
+        if not version.is_pending:
+            response["HX-Refresh"] = "true"  # the job is done: show the full review page
+        return response
     return render(request, "opendata/version.html", context)
 
 
@@ -207,11 +210,12 @@ def _geo_columns(columns):
 
 def resource(request, slug, resource_slug):
     resource = _resource(slug, resource_slug)
-    context = {"resource": resource, "dataset": resource.dataset,
-               "abilities": get_abilities(resource.dataset, request.user),
-               "versions": resource.versions.exclude(status=VersionStatus.FAILED) if get_abilities(
-                   resource.dataset, request.user)["edit"] else resource.versions.filter(
-                   status__in=[VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED]),
+    abilities = get_abilities(resource.dataset, request.user)
+    versions = resource.versions.all()
+    if not abilities["edit"]:  # readers see published versions only
+        versions = versions.filter(status__in=[VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED])
+    context = {"resource": resource, "dataset": resource.dataset, "abilities": abilities,
+               "versions": versions,
                "operators": FILTER_OPERATORS.items(), "aggregates": AGGREGATES.items(),
                "tile_url": settings.OPENDATA_MAP_TILE_URL}
     if resource.current_version is None:
@@ -246,7 +250,6 @@ def resource(request, slug, resource_slug):
         context["query_error"] = error.message
         context.setdefault("columns", [])
     context["querystring"] = params.urlencode()
-
     return render(request, "opendata/resource.html", context)
 
 

@@ -98,6 +98,10 @@ class ExchangeSerializer(serializers.ModelSerializer):
                   "abstained", "latency_ms", "cpu_seconds", "energy_wh", "feedback", "created_at"]
 
 
+class ExchangeLogSerializer(ExchangeSerializer):
+    answer = serializers.CharField(source="answer_for_log", read_only=True)
+
+
 class HandoffSerializer(serializers.ModelSerializer):
     collection = serializers.SlugRelatedField(slug_field="slug", queryset=Collection.objects.all())
 

@@ -196,7 +196,7 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Ge
 class ExchangeLogViewSet(viewsets.ReadOnlyModelViewSet):
     """The traceability log (administrators only); personal data is masked at write time."""
 
-    serializer_class = s.ExchangeSerializer
+    serializer_class = s.ExchangeLogSerializer
     permission_classes = [permissions.IsAuthenticated]
     filterset_fields = ["method", "abstained", "feedback"]
 

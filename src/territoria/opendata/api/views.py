@@ -208,7 +208,8 @@ class TableRowsView(APIView):
             params["_offset"] = meta["offset"] + meta["limit"]
             next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
         return Response({"table": table_name, **meta, "total": result.total, "next": next_url,
-                         "rows": result.records(), "elapsed_ms": round(result.elapsed_ms, 2)})
+                         "rows": result.records(), "elapsed_ms": round(result.elapsed_ms, 2),
+                         "cpu_ms": round(result.cpu_ms, 2), "cached": result.cached})
 
 
 class TableAggregateView(APIView):
@@ -226,7 +227,8 @@ class TableAggregateView(APIView):
         except QueryError as error:
             return query_error_response(error)
         return Response({"table": table_name, **meta, "rows": result.records(),
-                         "truncated": result.truncated, "elapsed_ms": round(result.elapsed_ms, 2)})
+                         "truncated": result.truncated, "elapsed_ms": round(result.elapsed_ms, 2),
+                         "cpu_ms": round(result.cpu_ms, 2), "cached": result.cached})
 
 
 class SqlView(APIView):

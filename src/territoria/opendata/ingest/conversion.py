@@ -25,8 +25,10 @@ MAX_TYPE_RETRIES = 20
 # Small row groups let DuckDB's late materialisation decompress only the groups that hold
 # the rows of a page ("filter, sort, show 50 rows" reads ~50 groups, not the whole file);
 # measured on 10M rows: 122 880-row groups ≈ 4× slower pages, same group-by speed.
+# Snappy rather than zstd: files ~1.6× larger, ~30 % less CPU per query, and every Parquet
+# reader knows it.
 ROW_GROUP_ROWS = 16384
-PARQUET_OPTIONS = f"FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_ROWS}"
+PARQUET_OPTIONS = f"FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE {ROW_GROUP_ROWS}"
 DUCKDB_TO_TABLE_SCHEMA = [
     (re.compile(r"^(BIGINT|INTEGER|SMALLINT|TINYINT|HUGEINT|UBIGINT|UINTEGER|USMALLINT|UTINYINT)$"),
      "integer"),

@@ -10,7 +10,7 @@ import decimal
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
@@ -88,7 +88,8 @@ class Result:
     total: int | None = None
     truncated: bool = False
     elapsed_ms: float = 0.0
-    extra: dict = field(default_factory=dict)
+    cpu_ms: float | None = None  # CPU of this process spent on the query (frugality figure)
+    cached: bool = False  # served (at least partly) from the result cache
 
     def records(self) -> list[dict]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]

@@ -3,6 +3,7 @@
 Page, aggregate and export queries are built here from validated column names (quoted
 identifiers) and bound parameters. User SQL runs in a throw-away sandboxed connection."""
 
+import hashlib
 import io
 import json
 import threading
@@ -14,6 +15,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 from django.conf import settings
+from django.core.cache import cache
 
 from territoria.opendata.query.base import (
     Aggregate,
@@ -135,12 +137,36 @@ def _aggregate_sql(agg: Aggregate) -> str:
     return f"{agg.function}({quote(agg.column)})"
 
 
+# A published Parquet file never changes (a new version is a new file), so the result of a
+# page or aggregation query over it can be reused as is: popular pages and the page counts
+# of a filter are computed once per process.
+RESULT_CACHE_SECONDS = 600
+
+
+def _cache_key(sql: str, params: list, max_rows) -> str:
+    text = json.dumps([sql, params, max_rows], default=str, ensure_ascii=False)
+    return "opendata-query:" + hashlib.sha256(text.encode()).hexdigest()
+
+
 class DuckDBEngine(QueryEngine):
+    def __init__(self):
+        self.cache_hits = 0
+
     @property
     def timeout(self) -> float:
         return settings.OPENDATA_QUERY_TIMEOUT_S
 
     def _run(self, sql: str, params: list, max_rows: int | None = None) -> tuple[list[str], list, bool]:
+        key = _cache_key(sql, params, max_rows)
+        cached = cache.get(key)
+        if cached is not None:
+            self.cache_hits += 1
+            return cached
+        result = self._execute(sql, params, max_rows)
+        cache.set(key, result, RESULT_CACHE_SECONDS)
+        return result
+
+    def _execute(self, sql: str, params: list, max_rows: int | None) -> tuple[list[str], list, bool]:
         cursor = shared_connection().cursor()
         try:
             with deadline(cursor, self.timeout):
@@ -158,7 +184,7 @@ class DuckDBEngine(QueryEngine):
         return columns, [[json_safe(v) for v in row] for row in rows], truncated
 
     def page(self, table, filters, sort, limit, offset=0, count=True):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         where, params = _where(filters)
         sql = f"SELECT * FROM {_source(table)}{where}{_order(sort)} LIMIT {int(limit)} OFFSET {int(offset)}"
         columns, rows, _ = self._run(sql, params)
@@ -171,10 +197,11 @@ class DuckDBEngine(QueryEngine):
             else:
                 _, counted, _ = self._run(f"SELECT count(*) FROM {_source(table)}{where}", params)
                 total = counted[0][0]
-        return Result(columns, rows, total, elapsed_ms=(time.perf_counter() - started) * 1000)
+        return Result(columns, rows, total, elapsed_ms=(time.perf_counter() - started) * 1000,
+                      cpu_ms=(time.process_time() - cpu) * 1000, cached=self.cache_hits > 0)
 
     def aggregate(self, table, filters, group_by, aggregates, limit=1000):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         where, params = _where(filters)
         keys = [quote(c) for c in group_by]
         values = [f"{_aggregate_sql(a)} AS {quote(a.label)}" for a in aggregates]
@@ -183,7 +210,8 @@ class DuckDBEngine(QueryEngine):
         sql = f"SELECT {', '.join(keys + values)} FROM {_source(table)}{where}{group}{order}"
         columns, rows, truncated = self._run(sql, params, max_rows=limit)
         return Result(columns, rows, len(rows), truncated,
-                      elapsed_ms=(time.perf_counter() - started) * 1000)
+                      elapsed_ms=(time.perf_counter() - started) * 1000,
+                      cpu_ms=(time.process_time() - cpu) * 1000, cached=self.cache_hits > 0)
 
     def sql(self, tables, query, max_rows):
         started = time.perf_counter()
@@ -251,13 +279,16 @@ FORBIDDEN = ("Refusé : l'accès SQL ne lit que les tables publiées ; il n'ouvr
              "aucune base et aucune extension.")
 
 
-def referenced_tables(query: str) -> set[str]:
-    """Table names a query reads, found in a sandbox that sees nothing (binding may open files)."""
+def referenced_tables(query: str) -> set[str] | None:
+    """Table names a query reads, found in a sandbox that sees nothing (binding may open files);
+    None when the parser cannot tell without the tables (e.g. JOIN … USING)."""
     con = sandboxed_connection([])
     try:
         return set(con.get_table_names(query))
     except duckdb.PermissionException:
         raise QueryError(FORBIDDEN, kind="forbidden") from None
+    except duckdb.BinderException:
+        return None
     except duckdb.Error as error:
         raise QueryError(f"Requête SQL invalide : {str(error).strip().splitlines()[0]}") from None
     finally:

@@ -1,6 +1,7 @@
 """Reading the register: the list with its filters, a record, an organisation."""
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
@@ -136,6 +137,9 @@ def field_groups(project, user):
 def project_detail(request, pk):
     project = visible_project_or_404(request, pk)
     abilities = get_abilities(request.user, project)
+    # ?vue=publique: a logged-in reader previews what an anonymous reader sees.
+    public_preview = request.GET.get("vue") == "publique" and abilities["view_restricted"]
+    reader = AnonymousUser() if public_preview else request.user
     reports = []
     if abilities["moderate_reports"]:
         reports = [
@@ -147,9 +151,10 @@ def project_detail(request, pk):
         "registre/project_detail.html",
         {
             "project": project,
-            "groups": field_groups(project, request.user),
+            "groups": field_groups(project, reader),
             "abilities": abilities,
-            "shows_restricted": abilities["view_restricted"],
+            "shows_restricted": abilities["view_restricted"] and not public_preview,
+            "public_preview": public_preview,
             "send_back_form": SendBackForm() if abilities["send_back"] else None,
             "report_form": ErrorReportForm(user=request.user) if abilities["report_error"] else None,
             "reports": reports,
