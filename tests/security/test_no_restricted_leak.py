@@ -27,7 +27,7 @@ from territoria.registre.factories import OrganisationFactory, ProjectFactory
 from territoria.registre.models import ErrorReport, Project
 from territoria.registre.services import workflow
 from territoria.registre.vocabulary import Lifecycle
-from tests.security.crawl import Crawler, walk
+from tests.security.crawl import CONTROL_TOKEN, Crawler, walk
 
 TAG = "7f3a"
 
@@ -104,6 +104,7 @@ class LeakWorld:
         """A published project whose restricted values were edited (old values live in the history),
         after a send-back whose reason lives in the history too."""
         project = ProjectFactory(organisation=self.org, nom_projet="Projet public de Fuiteville",
+                                 usage_description="Tri automatique du courrier entrant des services.",
                                  lifecycle=Lifecycle.DRAFT, **restricted_text_values("old"))
         workflow.submit(project, self.agent)
         workflow.send_back(project, self.moderator, f"Motif {needle('moderationnote')}")
@@ -233,6 +234,28 @@ def test_restricted_filters_are_no_oracle_for_anonymous_readers(world):
                     and "Jumeau Beta" in text_b and "Jumeau Alpha" not in text_b):
                 oracles.append(f"{route.template}?{spec.name}=…")
     assert not oracles, f"restricted filters applied for anonymous readers: {oracles}"
+
+
+def test_restricted_text_is_no_search_oracle_for_anonymous_readers(world):
+    """Searching a restricted value must not find the project for an anonymous reader (its name
+    would reveal the value even if the snippet hides it). Each query has a control: the same token
+    with another tag, which no record holds — semantic search ranks both alike, words do not."""
+    client = Client(raise_request_exception=False)
+    name = world.published.nom_projet
+    oracles = []
+    for route in [r for r in routes() if not r.params and not r.is_admin]:
+        for param in ("q", "search", "recherche"):
+            probe = client.get(route.template, {param: CONTROL_TOKEN})
+            if probe.status_code != 200 or getattr(probe, "streaming", False):
+                continue
+            for spec in TEXT_RESTRICTED:
+                token = needle(spec.name)
+                found = client.get(route.template, {param: token})
+                control = client.get(route.template, {param: token.replace(TAG, "9b2c")})
+                if (found.status_code == 200 and name in found.content.decode(errors="replace")
+                        and name not in control.content.decode(errors="replace")):
+                    oracles.append(f"{route.template}?{param}={token}")
+    assert not oracles, f"a search on restricted text finds the project for anonymous readers: {oracles}"
 
 
 def test_agent_does_see_the_values(world):
