@@ -113,6 +113,21 @@ def matching_project_ids(text: str, user, mode: str = "hybrid") -> list:
     return match_projects(text[:MAX_QUERY_CHARS], user, mode=mode).project_ids[:30_000]
 
 
+RELEVANCE_RANKED = 200  # beyond these, matches keep the queryset's own order
+
+
+def order_by_relevance(queryset, ranked_ids: list):
+    """`queryset` with the best `RELEVANCE_RANKED` matches first, in rank order."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    top = ranked_ids[:RELEVANCE_RANKED]
+    if not top:
+        return queryset
+    rank = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(top)],
+                default=Value(len(top)), output_field=IntegerField())
+    return queryset.order_by(rank, *queryset.query.order_by)
+
+
 def _merge(first: list[int], second: list[int]) -> list[int]:
     seen = set(first)
     return first + [row for row in second if row not in seen]
