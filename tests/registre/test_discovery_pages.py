@@ -125,8 +125,9 @@ def test_detail_page_shows_similar_projects(client, projects):
 def test_home_page_search_form_leads_to_results(client, projects):
     home = client.get(reverse("home")).content.decode()
     assert 'action="/registre/"' in home  # the home search box leads to the list, searched by ProjectFilter.q
-    listing = client.get(reverse("registre:list"), {"q": "fuites d'eau"}).content.decode()
+    listing = client.get(reverse("registre:list"), {"q": "fuites d'eau", "mode": "lexical"}).content.decode()
     assert "Fuites du réseau" in listing and "Compteurs d&#x27;eau intelligents" in listing
+    assert listing.index("Fuites du réseau") < listing.index("Compteurs d&#x27;eau intelligents")  # by relevance
     html = client.get(reverse("registre:search"), {"q": "fuites d'eau"}).content.decode()
     assert "Fuites du réseau" in html and "<mark>" in html
 

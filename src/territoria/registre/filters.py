@@ -53,7 +53,8 @@ class ProjectFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(pk__in=matching_project_ids(value, getattr(self.request, "user", None)))
+        self.ranked_ids = matching_project_ids(value, getattr(self.request, "user", None))
+        return queryset.filter(pk__in=self.ranked_ids)
 
     def filter_sub_theme(self, queryset, name, value):
         return _json_list_contains(queryset, "sous_themes", value)

@@ -33,6 +33,9 @@ DENSE_LIMIT = 20  # semantic neighbours added to a query's results
 # Cosine similarity below which a semantic neighbour is not a result (multilingual-e5-small
 # scores unrelated French texts around 0.75-0.80; see docs/registre-discovery.md).
 DENSE_MIN_SCORE = 0.815
+# ... and within this margin of the best neighbour: short texts all score high with e5, what
+# matters is being among the closest (otherwise "navette" would bring back leak detection).
+DENSE_MARGIN = 0.03
 FUZZY_MIN_SCORE = 80  # rapidfuzz ratio for a typo correction
 FUZZY_MIN_LENGTH = 4  # shorter words are not corrected (too many near neighbours)
 VOCABULARY_MAX_AGE_S = 600
@@ -73,7 +76,10 @@ def lexical_rows(text: str, access: list[str], table: ProjectTable) -> list[int]
 def dense_rows(text: str, access: list[str], table: ProjectTable, limit: int = DENSE_LIMIT,
                min_score: float = DENSE_MIN_SCORE) -> list[int]:
     ranking = get_index().dense_ranking(NAMESPACE, _query_vector(text), access, limit=limit * 2)
-    return _collapse([(pk, s) for pk, s in ranking if s >= min_score], table)[:limit]
+    if not ranking:
+        return []
+    floor = max(min_score, ranking[0][1] - DENSE_MARGIN)
+    return _collapse([(pk, s) for pk, s in ranking if s >= floor], table)[:limit]
 
 
 def match_projects(text: str, user, mode: str = "hybrid", table: ProjectTable | None = None) -> Match:
@@ -111,6 +117,21 @@ def matching_project_ids(text: str, user, mode: str = "hybrid") -> list:
     from territoria.registre.search.service import MAX_QUERY_CHARS
 
     return match_projects(text[:MAX_QUERY_CHARS], user, mode=mode).project_ids[:30_000]
+
+
+RELEVANCE_RANKED = 200  # beyond these, matches keep the queryset's own order
+
+
+def order_by_relevance(queryset, ranked_ids: list):
+    """`queryset` with the best `RELEVANCE_RANKED` matches first, in rank order."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    top = ranked_ids[:RELEVANCE_RANKED]
+    if not top:
+        return queryset
+    rank = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(top)],
+                default=Value(len(top)), output_field=IntegerField())
+    return queryset.order_by(rank, *queryset.query.order_by)
 
 
 def _merge(first: list[int], second: list[int]) -> list[int]:
