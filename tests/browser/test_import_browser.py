@@ -54,8 +54,9 @@ def test_moderator_simulates_then_imports_the_bibliotheque_file(page, live_serve
     page.get_by_role("button", name="Lancer la simulation").click()
     expect(page.locator("tr.line-created")).to_have_count(23)
     assert Project.objects.count() == 0
-    page.get_by_role("button", name="Confirmer l'import").click()
-    expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
+    # Tests run the job inline, inside this request (23 projects indexed for search): allow time.
+    page.get_by_role("button", name="Confirmer l'import").click(timeout=120_000)
+    expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100", timeout=120_000)
     expect(page.locator("#job-status")).to_contain_text("Import effectué")
     check_accessibility(page)
     assert ImportJob.objects.get().status == ImportJob.Status.DONE
