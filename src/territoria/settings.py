@@ -221,11 +221,17 @@ SPECTACULAR_SETTINGS = {
     "données ouvertes.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a `status` choice set: name each enum explicitly.
+    "ENUM_NAME_OVERRIDES": {"ErrorReportStatusEnum": "territoria.registre.models.ErrorReport.Status"},
 }
 
 # --- Register ---
 # A published record not reviewed for this many days is flagged and its owners reminded.
 REGISTRE_REVIEW_MAX_DAYS = env_int("TERRITORIA_REVIEW_MAX_DAYS", 365)
+# Map background tiles (e.g. a local tile server "https://tuiles.example.fr/{z}/{x}/{y}.png");
+# empty: no tiles, an offline outline of France is drawn instead (nothing fetched from elsewhere).
+TERRITORIA_MAP_TILE_URL = env("TERRITORIA_MAP_TILE_URL")
+TERRITORIA_MAP_TILE_ATTRIBUTION = env("TERRITORIA_MAP_TILE_ATTRIBUTION")
 # Password of the accounts created by `territoria load_demo` (demo only, never in production).
 DEMO_PASSWORD_DEFAULT = "demo-territoria-2025"
 DEMO_PASSWORD = env("TERRITORIA_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)

@@ -18,3 +18,5 @@ for app in ("registre", "assistant", "opendata", "gouvernance"):
     except ModuleNotFoundError as error:
         if error.name != f"territoria.{app}.urls":
             raise
+
+handler404 = "territoria.core.views.page_not_found"

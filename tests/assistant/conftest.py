@@ -1,5 +1,4 @@
 import pytest
-from django.test import override_settings
 
 from territoria.assistant.models import Collection, Visibility
 from tests.assistant.files import make_docx, make_odt, make_pdf

@@ -113,6 +113,17 @@ def test_api_log_is_for_administrators_and_masks_personal_data(api_client, faq, 
     assert entry["passages"] and entry["latency_ms"] >= 0
 
 
+def test_citizen_sees_the_service_phone_in_the_answer_but_the_log_masks_it(api_client, faq_collection, tmp_path, admin_user):
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "contact.md").write_text("# Contact\n\nTéléphone du service des eaux : 01 40 50 60 70, en semaine.", encoding="utf-8")
+    run_job(add_files(faq_collection, collect_files(tmp_path / "c")))
+    answer = api_client.post("/api/assistant/ask/", {"question": "Quel est le téléphone du service des eaux ?"}, format="json").json()
+    assert "01 40 50 60 70" in answer["answer"]
+    api_client.force_authenticate(admin_user)
+    entry = api_client.get("/api/assistant/log/").json()["results"][0]
+    assert "01 40 50 60 70" not in entry["answer"] and "[téléphone]" in entry["answer"]
+
+
 def test_openapi_schema_describes_the_assistant_api(api_client):
     schema = api_client.get(reverse("api-schema"), {"format": "json"}).json()
     for path in ["/api/assistant/ask/", "/api/assistant/search/", "/api/assistant/collections/",

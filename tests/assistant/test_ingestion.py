@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 
 from territoria.assistant.models import DocumentState, JobState
-from territoria.assistant.services.ingestion import add_files, collect_files, run_job
 from territoria.assistant.services.answering import retrieve
+from territoria.assistant.services.ingestion import add_files, collect_files, run_job
 from territoria.search import get_index
 from territoria.search.access import access_tokens
 from tests.assistant.files import make_encrypted_pdf, make_pdf, make_zip_bomb_docx

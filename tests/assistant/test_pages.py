@@ -32,7 +32,7 @@ def test_public_page_abstains_with_contact(client, faq):
 
 
 def test_chat_page_requires_login_and_keeps_history(client, agent, faq):
-    assert client.get("/assistant/").status_code == 302
+    assert client.get("/assistant/")["Location"] == "/assistant/public/"
     client.force_login(agent)
     client.post("/assistant/", {"question": "encombrants"}, follow=True)
     page = client.get("/assistant/").content.decode()

@@ -180,3 +180,11 @@ def test_document_frequencies_count_per_namespace(filled):
     filled.upsert("test:other", [Document(key="x", text="fuites", access=["public"])])
     total, counts = filled.document_frequencies(NS, ["fuit", "velo", "inconnu"])
     assert total == 4 and counts == {"fuit": 2, "velo": 1, "inconnu": 0}
+
+
+def test_lexical_search_is_exact_when_the_readable_matches_lie_beyond_the_pool(index, monkeypatch):
+    docs = [Document(key=f"o{i}", text="fuite d'eau", access=["org:other"]) for i in range(30)]
+    docs.append(Document(key="mine", text="fuite", access=["org:mine"]))
+    index.upsert(NS, docs)
+    monkeypatch.setattr(type(index), "POOL", 5, raising=False)
+    assert [h.key for h in index.search(NS, "fuite eau", access=["org:mine"], mode="lexical")] == ["mine"]

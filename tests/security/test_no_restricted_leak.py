@@ -27,7 +27,7 @@ from territoria.registre.factories import OrganisationFactory, ProjectFactory
 from territoria.registre.models import ErrorReport, Project
 from territoria.registre.services import workflow
 from territoria.registre.vocabulary import Lifecycle
-from tests.security.crawl import Crawler, walk
+from tests.security.crawl import CONTROL_TOKEN, Crawler, walk
 
 TAG = "7f3a"
 
@@ -104,6 +104,7 @@ class LeakWorld:
         """A published project whose restricted values were edited (old values live in the history),
         after a send-back whose reason lives in the history too."""
         project = ProjectFactory(organisation=self.org, nom_projet="Projet public de Fuiteville",
+                                 usage_description="Tri automatique du courrier entrant des services.",
                                  lifecycle=Lifecycle.DRAFT, **restricted_text_values("old"))
         workflow.submit(project, self.agent)
         workflow.send_back(project, self.moderator, f"Motif {needle('moderationnote')}")
@@ -179,12 +180,12 @@ def _counts(text: str, spec, code: str) -> int:
 
 def test_anonymous_crawl_finds_no_restricted_value(world):
     all_routes = routes()
-    crawler = Crawler(Client(raise_request_exception=False), world.id_pool(), LIST_VARIANTS, DETAIL_VARIANTS, focus=world.focus_ids(),
-                      max_requests=10000)
+    crawler = Crawler(Client(raise_request_exception=False), world.id_pool(), LIST_VARIANTS, DETAIL_VARIANTS,
+                      focus=world.focus_ids(), max_requests=10000)
     result = crawler.crawl(all_routes, seeds=["/", "/registre/", "/api/schema/?format=json"])
 
     # It really crawled: the routes of the URLconf and the register's known ones.
-    app_routes = [r for r in all_routes if not r.is_admin]
+    assert len([r for r in all_routes if not r.is_admin]) >= 10
     assert len(result.routes_requested) >= 12, sorted(result.routes_requested)
     assert len(result.visited) >= 200
     assert len(result.visited) < crawler.max_requests, "request budget exhausted before the links were all followed"
@@ -192,18 +193,15 @@ def test_anonymous_crawl_finds_no_restricted_value(world):
                   f"/api/registre/projets/{world.published.pk}/historique/", "/api/registre/projets/"]
     for url in must_visit:
         assert url in result.visited, f"the crawl never requested {url}"
+
+    # Every problem is listed at once, so one failure does not hide another.
+    problems = []
     unfillable_app = [r for r in result.unfillable if not r.startswith("/admin/")]
-    assert not unfillable_app, f"routes the crawl cannot fill (extend id_pool): {unfillable_app}"
-    errors = sorted(url for url, status in result.visited.items() if status >= 500)
-    assert not errors, f"server errors (bad input must give a French 4xx): {errors[:30]}"
-    assert len(app_routes) >= 10
-
-    leaks = crawler.leaks(list(world.needles))
-    assert not leaks, "restricted values reached an anonymous reader:\n" + "\n".join(
-        f"  {world.needles[n]} ({n}) at {url}" for n, url in leaks)
-
+    if unfillable_app:
+        problems.append(f"routes the crawl cannot fill (extend id_pool): {unfillable_app}")
+    problems += [f"restricted value reached an anonymous reader: {world.needles[n]} ({n}) at {url}"
+                 for n, url in crawler.leaks(list(world.needles))]
     # Twins: a page about twin A must not show A's restricted labels more than twin B's page does.
-    vocab_leaks = []
     for url_a, text_a in result.texts.items():
         if str(world.twin_a.pk) not in url_a:
             continue
@@ -212,9 +210,12 @@ def test_anonymous_crawl_finds_no_restricted_value(world):
             continue
         for spec in VOCAB_RESTRICTED:
             a, b = TWIN_A[spec.attr], TWIN_B[spec.attr]
-            if _counts(text_a, spec, a) > _counts(text_b, spec, a) and _counts(text_b, spec, b) > _counts(text_a, spec, b):
-                vocab_leaks.append(f"{spec.name} at {url_a}")
-    assert not vocab_leaks, f"restricted vocabulary values shown to anonymous readers: {vocab_leaks}"
+            if (_counts(text_a, spec, a) > _counts(text_b, spec, a)
+                    and _counts(text_b, spec, b) > _counts(text_a, spec, b)):
+                problems.append(f"restricted vocabulary field {spec.name} shown to anonymous readers at {url_a}")
+    errors = sorted(url for url, status in result.visited.items() if status >= 500)
+    problems += [f"server error (bad input must give a French 4xx): {url}" for url in errors[:30]]
+    assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
 
 
 def test_restricted_filters_are_no_oracle_for_anonymous_readers(world):
@@ -233,6 +234,28 @@ def test_restricted_filters_are_no_oracle_for_anonymous_readers(world):
                     and "Jumeau Beta" in text_b and "Jumeau Alpha" not in text_b):
                 oracles.append(f"{route.template}?{spec.name}=…")
     assert not oracles, f"restricted filters applied for anonymous readers: {oracles}"
+
+
+def test_restricted_text_is_no_search_oracle_for_anonymous_readers(world):
+    """Searching a restricted value must not find the project for an anonymous reader (its name
+    would reveal the value even if the snippet hides it). Each query has a control: the same token
+    with another tag, which no record holds — semantic search ranks both alike, words do not."""
+    client = Client(raise_request_exception=False)
+    name = world.published.nom_projet
+    oracles = []
+    for route in [r for r in routes() if not r.params and not r.is_admin]:
+        for param in ("q", "search", "recherche"):
+            probe = client.get(route.template, {param: CONTROL_TOKEN})
+            if probe.status_code != 200 or getattr(probe, "streaming", False):
+                continue
+            for spec in TEXT_RESTRICTED:
+                token = needle(spec.name)
+                found = client.get(route.template, {param: token})
+                control = client.get(route.template, {param: token.replace(TAG, "9b2c")})
+                if (found.status_code == 200 and name in found.content.decode(errors="replace")
+                        and name not in control.content.decode(errors="replace")):
+                    oracles.append(f"{route.template}?{param}={token}")
+    assert not oracles, f"a search on restricted text finds the project for anonymous readers: {oracles}"
 
 
 def test_agent_does_see_the_values(world):

@@ -161,6 +161,12 @@ class Exchange(BaseModel):
     class Meta:
         ordering = ["created_at"]
 
+    @property
+    def answer_for_log(self) -> str:
+        from territoria.assistant.services.masking import mask_personal_data
+
+        return mask_personal_data(self.answer)
+
 
 class HandoffState(models.TextChoices):
     OPEN = "open", "À traiter"

@@ -11,10 +11,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from territoria.assistant.forms import AskForm, FeedbackForm, HandoffAnswerForm, HandoffForm, UploadForm
+from territoria.assistant.forms import (
+    AskForm,
+    FeedbackForm,
+    HandoffAnswerForm,
+    HandoffForm,
+    UploadForm,
+)
 from territoria.assistant.models import Collection, Document, Exchange, HandoffRequest, HandoffState
 from territoria.assistant.permissions import can_answer_handoffs, can_manage, can_read, can_see_log
-from territoria.assistant.services.assistant import ask, conversations_of, public_collections, readable_collections
+from territoria.assistant.services.assistant import (
+    ask,
+    conversations_of,
+    public_collections,
+    readable_collections,
+)
 from territoria.assistant.services.ingestion import save_upload
 from territoria.assistant.services.masking import mask_personal_data
 from territoria.assistant.tasks import run_ingestion_job
@@ -45,8 +56,9 @@ def _chat(request, collections, template, public):
     })
 
 
-@login_required
 def chat(request):
+    if not request.user.is_authenticated:  # citizens land on the public page
+        return redirect("assistant:public")
     collections = readable_collections(request.user)
     return _chat(request, collections, "assistant/chat.html", public=False)
 

@@ -46,16 +46,15 @@ class ProjectFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_text(self, queryset, name, value):
-        # Plain substring match; the search app replaces it with ranked French full-text search.
+        # French full-text + semantic search of the register (registre/search/text.py); the
+        # ranked results, snippets and facets are on the search page and its API.
+        from territoria.registre.search.text import matching_project_ids
+
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(nom_projet__icontains=value)
-            | Q(usage_description__icontains=value)
-            | Q(organisation__name__icontains=value)
-            | Q(partenaires__icontains=value)
-        )
+        self.ranked_ids = matching_project_ids(value, getattr(self.request, "user", None))
+        return queryset.filter(pk__in=self.ranked_ids)
 
     def filter_sub_theme(self, queryset, name, value):
         return _json_list_contains(queryset, "sous_themes", value)

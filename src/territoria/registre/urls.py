@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from territoria.registre import export_views, views
+from territoria.registre import discovery_views, export_views, import_views, views
 from territoria.registre.api.token_views import api_token_page
 from territoria.registre.feeds import ProjectAtomFeed, ProjectRssFeed
 
@@ -9,6 +9,13 @@ app_name = "registre"
 urlpatterns = [
     path("registre/", views.project_list, name="list"),
     path("registre/projets/<uuid:pk>/", views.project_detail, name="detail"),
+    # Discovery (registre-search): search, map, dashboard, similar projects and their API — before
+    # the `projets/<pk>/<action>/` transitions, which would take "similaires" for an action.
+    path("registre/recherche/", discovery_views.search, name="search"),
+    path("registre/carte/", discovery_views.project_map, name="map"),
+    path("registre/tableau-de-bord/", discovery_views.dashboard, name="dashboard"),
+    path("registre/projets/<uuid:pk>/similaires/", discovery_views.similar, name="similar"),
+    path("api/registre/", include("territoria.registre.api_discovery")),
     # Downloads (import/export part): export.csv|xlsx|json|geojson (?champs=tous) and the Table Schema.
     path("registre/export.<str:format>", export_views.export, name="export"),
     path("registre/schema.json", export_views.schema_json, name="table_schema"),
@@ -29,4 +36,8 @@ urlpatterns = [
     path("registre/flux.atom", ProjectAtomFeed(), name="feed_atom"),
     path("registre/flux.rss", ProjectRssFeed(), name="feed_rss"),
     path("registre/jeton-api/", api_token_page, name="api_token"),
+    # Import page for moderators (registre-import-ui): dry run, confirmation, background job.
+    path("registre/import/", import_views.import_page, name="import"),
+    path("registre/import/confirmer/", import_views.import_confirm, name="import_confirm"),
+    path("registre/import/<uuid:pk>/", import_views.import_job, name="import_job"),
 ]

@@ -45,4 +45,4 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
-__all__ = ["get_index", *_EXPORTS]
+__all__ = ["get_index", "Document", "Hit", "SearchIndex", "UpsertResult", "MODES", "access_tokens", "PUBLIC"]

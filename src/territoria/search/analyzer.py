@@ -27,20 +27,7 @@ _WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
 
 FRENCH_STOP_WORDS = frozenset(
-    """
-    a à afin ai aie aient aies ait as au aucun aucune auquel aura aurai auraient aurais aurait
-    auras aurez auriez aurions aurons auront aussi autre autres aux auxquelles auxquels avaient
-    avais avait avec avez aviez avions avoir avons ayant ayez ayons c ça ce ceci cela celle
-    celles celui ces cet cette ceux chaque ci comme comment d dans de des desquelles desquels
-    donc dont du duquel elle elles en encore es est et étaient étais était étant été êtes étiez
-    étions être eu eue eues eûmes eurent eus eusse eussent eusses eussiez eussions eut eût eûtes
-    eux fûmes furent fus fusse fussent fusses fussiez fussions fut fût fûtes ici il ils j je jusqu
-    l la laquelle le lequel les lesquelles lesquels leur leurs lorsqu lui m ma mais me même mêmes
-    mes moi mon n ne ni nos notre nous on ont ou où par parce pas peu pour pourquoi qu quand que
-    quel quelle quelles quels qui quoi s sa sans se sera serai seraient serais serait seras serez
-    seriez serions serons seront ses si sien soi soient sois soit sommes son sont soyez soyons
-    suis sur t ta te tes toi ton tous tout toute toutes très tu un une unes uns vos votre vous y
-    """.split()
+    ["a", "à", "afin", "ai", "aie", "aient", "aies", "ait", "as", "au", "aucun", "aucune", "auquel", "aura", "aurai", "auraient", "aurais", "aurait", "auras", "aurez", "auriez", "aurions", "aurons", "auront", "aussi", "autre", "autres", "aux", "auxquelles", "auxquels", "avaient", "avais", "avait", "avec", "avez", "aviez", "avions", "avoir", "avons", "ayant", "ayez", "ayons", "c", "ça", "ce", "ceci", "cela", "celle", "celles", "celui", "ces", "cet", "cette", "ceux", "chaque", "ci", "comme", "comment", "d", "dans", "de", "des", "desquelles", "desquels", "donc", "dont", "du", "duquel", "elle", "elles", "en", "encore", "es", "est", "et", "étaient", "étais", "était", "étant", "été", "êtes", "étiez", "étions", "être", "eu", "eue", "eues", "eûmes", "eurent", "eus", "eusse", "eussent", "eusses", "eussiez", "eussions", "eut", "eût", "eûtes", "eux", "fûmes", "furent", "fus", "fusse", "fussent", "fusses", "fussiez", "fussions", "fut", "fût", "fûtes", "ici", "il", "ils", "j", "je", "jusqu", "l", "la", "laquelle", "le", "lequel", "les", "lesquelles", "lesquels", "leur", "leurs", "lorsqu", "lui", "m", "ma", "mais", "me", "même", "mêmes", "mes", "moi", "mon", "n", "ne", "ni", "nos", "notre", "nous", "on", "ont", "ou", "où", "par", "parce", "pas", "peu", "pour", "pourquoi", "qu", "quand", "que", "quel", "quelle", "quelles", "quels", "qui", "quoi", "s", "sa", "sans", "se", "sera", "serai", "seraient", "serais", "serait", "seras", "serez", "seriez", "serions", "serons", "seront", "ses", "si", "sien", "soi", "soient", "sois", "soit", "sommes", "son", "sont", "soyez", "soyons", "suis", "sur", "t", "ta", "te", "tes", "toi", "ton", "tous", "tout", "toute", "toutes", "très", "tu", "un", "une", "unes", "uns", "vos", "votre", "vous", "y"]
 )
 
 

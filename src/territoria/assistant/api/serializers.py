@@ -1,6 +1,14 @@
 from rest_framework import serializers
 
-from territoria.assistant.models import Collection, Document, Exchange, Feedback, HandoffRequest, IngestionJob, Visibility
+from territoria.assistant.models import (
+    Collection,
+    Document,
+    Exchange,
+    Feedback,
+    HandoffRequest,
+    IngestionJob,
+    Visibility,
+)
 
 
 class CollectionSerializer(serializers.ModelSerializer):
@@ -96,6 +104,10 @@ class ExchangeSerializer(serializers.ModelSerializer):
         model = Exchange
         fields = ["id", "conversation", "user", "collections", "question", "answer", "citations", "passages", "method",
                   "abstained", "latency_ms", "cpu_seconds", "energy_wh", "feedback", "created_at"]
+
+
+class ExchangeLogSerializer(ExchangeSerializer):
+    answer = serializers.CharField(source="answer_for_log", read_only=True)
 
 
 class HandoffSerializer(serializers.ModelSerializer):

@@ -10,7 +10,13 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from territoria.assistant.api import serializers as s
-from territoria.assistant.models import Collection, Conversation, Exchange, HandoffRequest, HandoffState, IngestionJob
+from territoria.assistant.models import (
+    Collection,
+    Exchange,
+    HandoffRequest,
+    HandoffState,
+    IngestionJob,
+)
 from territoria.assistant.permissions import can_answer_handoffs, can_manage, can_see_log
 from territoria.assistant.services.answering import retrieve
 from territoria.assistant.services.assistant import ask, conversations_of, readable_collections
@@ -196,7 +202,7 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Ge
 class ExchangeLogViewSet(viewsets.ReadOnlyModelViewSet):
     """The traceability log (administrators only); personal data is masked at write time."""
 
-    serializer_class = s.ExchangeSerializer
+    serializer_class = s.ExchangeLogSerializer
     permission_classes = [permissions.IsAuthenticated]
     filterset_fields = ["method", "abstained", "feedback"]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from territoria.assistant.models import Collection, Conversation
 from territoria.assistant.services.answering import Answer, answer_question
 from territoria.assistant.services.llm import ChatClient
@@ -30,9 +29,12 @@ def conversations_of(user=None, session_key=""):
 
 
 def ask(user, question: str, collections: list[Collection], conversation: Conversation | None = None,
-        session_key: str = "", mode: str = "hybrid") -> tuple[Answer, object]:
-    """Answer `question` from `collections` (already checked readable) and log the exchange."""
-    access = access_tokens(user)
+        session_key: str = "", mode: str = "hybrid", access: list[str] | None = None) -> tuple[Answer, object]:
+    """Answer `question` from `collections` (already checked readable) and log the exchange.
+
+    `access` overrides the user's tokens — only for the operator's CLI, never from a request.
+    """
+    access = access if access is not None else access_tokens(user)
     if conversation is None:
         conversation = Conversation.objects.create(
             user=user if getattr(user, "is_authenticated", False) else None,

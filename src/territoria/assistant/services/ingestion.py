@@ -172,8 +172,7 @@ def save_upload(collection: Collection, uploaded, user=None) -> IngestionJob:
     name = get_valid_filename(Path(uploaded.name).name) or "document"
     target = folder / name
     with open(target, "wb") as handle:
-        for part in uploaded.chunks():
-            handle.write(part)
+        handle.writelines(uploaded.chunks())
     return add_files(collection, [(target, name)], user)
 
 

@@ -173,7 +173,7 @@ def _parse_docx(path: Path) -> Parsed:
 
 
 def _heading_level(style_name: str) -> int:
-    match = re.match(r"(?:heading|titre)\s*(\d)", style_name.strip(), re.I)
+    match = re.match(r"(?:heading|titre)\s*(\d)", style_name.strip(), re.IGNORECASE)
     if match:
         return int(match.group(1))
     return 1 if style_name.strip().lower() in ("title", "titre") else 0

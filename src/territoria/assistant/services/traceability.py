@@ -1,5 +1,6 @@
 """The exchange log: who asked what of which collections, what was retrieved and answered,
-how long it took and an estimate of the energy used. Personal data is masked first."""
+how long it took and an estimate of the energy used. The user's question is masked before it is written; the
+answer is masked when the log is read."""
 
 from __future__ import annotations
 
@@ -51,7 +52,9 @@ def record_exchange(conversation: Conversation, user, collections, question, ans
         user=user if getattr(user, "is_authenticated", False) else None,
         collections=[c.slug for c in collections],
         question=mask_personal_data(question)[:4000],
-        answer=mask_personal_data(answer.text or answer.message),
+        # The answer quotes the collectivité's documents (a service's phone number is useful
+        # to its reader): stored as shown, masked when the log is read (Exchange.answer_for_log).
+        answer=answer.text or answer.message,
         citations=[p.as_dict() for p in answer.cited_passages()],
         passages=[{"key": p.key, "collection": p.collection, "score": round(p.score, 5), "ranks": p.ranks} for p in answer.passages],
         method=answer.method,

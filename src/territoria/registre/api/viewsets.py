@@ -104,6 +104,9 @@ def expected_version(request, validated_data, required: bool) -> int | None:
 )
 class ProjectViewSet(FrenchErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                      mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Projets d'IA du registre. Lecture ouverte (champs publics ; champs restreints pour les agents,
+    élus et modérateurs connectés) ; écriture avec un jeton ou une session, selon `abilities`."""
+
     serializer_class = ser.ProjectSerializer
     permission_classes = [ProjectPermission]
     filter_backends = [FrenchFilterBackend, OrderingFilter]
@@ -227,6 +230,8 @@ def request_data(request):
 )
 class OrganisationViewSet(FrenchErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                           mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Organisations porteuses de projets (collectivités, opérateurs)."""
+
     serializer_class = ser.OrganisationSerializer
     permission_classes = [IsModeratorOrReadOnly]
     queryset = Organisation.objects.all()
@@ -257,6 +262,9 @@ class ReportThrottle(AnonRateThrottle):
 )
 class ErrorReportViewSet(FrenchErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                          mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Signalements d'erreur : dépôt ouvert à tous sur un projet publié ; lecture par la modération
+    et par les agents de l'organisation porteuse."""
+
     permission_classes = [ErrorReportPermission]
     filter_backends = []
 

@@ -25,11 +25,16 @@ IMPORT_REQUIRED = [
 ]
 
 
-def load_mapping(path) -> dict[str, str | None]:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise SourceError(Issue(f"fichier de correspondance illisible : {exc}", expected="un objet JSON")) from exc
+def load_mapping(source) -> dict[str, str | None]:
+    """A mapping from a path, an uploaded (binary) file, or an already parsed dict (a job's)."""
+    if isinstance(source, dict):
+        data = source
+    else:
+        try:
+            raw = source.read() if hasattr(source, "read") else Path(source).read_bytes()
+            data = json.loads(raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw)
+        except (OSError, ValueError) as exc:
+            raise SourceError(Issue(f"fichier de correspondance illisible : {exc}", expected="un objet JSON")) from exc
     if isinstance(data, dict) and isinstance(data.get("columns"), dict):
         data = data["columns"]
     if not isinstance(data, dict):

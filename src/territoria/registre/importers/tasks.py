@@ -5,12 +5,15 @@ transaction so that other connections see it; the writing phase is one transacti
 the job shows "running" until it commits.
 """
 
+import logging
+
 from django.utils import timezone
 from django_tasks import task
 
 from territoria.registre.importers.jobs import ImportJob
 
 PROGRESS_EVERY = 50
+logger = logging.getLogger(__name__)
 
 
 def _progress(job: ImportJob):
@@ -26,21 +29,34 @@ def run_import_job(job: ImportJob) -> ImportJob:
 
     job.status = ImportJob.Status.RUNNING
     job.save(update_fields=["status", "updated_at"])
-    with job.file.open("rb") as handle:
-        report = import_file(
-            handle,
-            name=job.file_name,
-            format=job.format,
-            dry_run=job.dry_run,
-            status=job.status_after_import,
-            user=job.requested_by,
-            progress=_progress(job),
-        )
-    job.report = report.as_dict()
-    job.status = ImportJob.Status.DONE if report.ok else ImportJob.Status.FAILED
-    job.progress = 1.0
-    job.finished_at = timezone.now()
-    job.save(update_fields=["report", "status", "progress", "finished_at", "updated_at"])
+    try:
+        with job.file.open("rb") as handle:
+            report = import_file(
+                handle,
+                name=job.file_name,
+                format=job.format,
+                mapping_file=job.mapping or None,
+                dry_run=job.dry_run,
+                status=job.status_after_import,
+                user=job.requested_by,
+                progress=_progress(job),
+            )
+        job.report = report.as_dict()
+        job.status = ImportJob.Status.DONE if report.ok else ImportJob.Status.FAILED
+    except Exception:
+        # Nothing was written (one transaction); the page must still show an end, not "running" forever.
+        logger.exception("import job %s crashed", job.pk)
+        job.report = {"ok": False, "summary": "L'import a échoué sur une erreur interne : rien n'a été écrit."}
+        job.status = ImportJob.Status.FAILED
+        raise
+    finally:
+        # The uploaded file is kept only until the job ends; its (random) name stays as the
+        # upload's identity, so that confirming the same upload twice finds this job.
+        if job.file and job.file.storage.exists(job.file.name):
+            job.file.storage.delete(job.file.name)
+        job.progress = 1.0
+        job.finished_at = timezone.now()
+        job.save(update_fields=["report", "status", "progress", "finished_at", "updated_at"])
     return job
 
 

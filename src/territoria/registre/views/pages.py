@@ -90,6 +90,11 @@ def project_list(request):
     form = _prepare_filter_form(project_filter, base, request.user)
     sort = request.GET.get("tri") if request.GET.get("tri") in SORTS else "nom"
     results = project_filter.qs.order_by(*SORTS[sort][1])
+    if getattr(project_filter, "ranked_ids", None) and "tri" not in request.GET:
+        # A text query with no chosen sort: best matches first (registre-search).
+        from territoria.registre.search.text import order_by_relevance
+
+        results = order_by_relevance(results, project_filter.ranked_ids)
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

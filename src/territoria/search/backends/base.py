@@ -23,7 +23,12 @@ import numpy as np
 from django.db import connections, transaction
 
 from territoria.search.analyzer import analyze
-from territoria.search.embeddings import Embedder, default_embedder, vector_from_bytes, vector_to_bytes
+from territoria.search.embeddings import (
+    Embedder,
+    default_embedder,
+    vector_from_bytes,
+    vector_to_bytes,
+)
 from territoria.search.fusion import reciprocal_rank_fusion
 from territoria.search.highlight import highlight
 from territoria.search.models import DocumentAccess, IndexedDocument, IndexNamespace

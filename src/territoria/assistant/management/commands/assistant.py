@@ -35,6 +35,7 @@ class Command(BaseCommand):
         ask.add_argument("collection")
         ask.add_argument("question")
         ask.add_argument("--mode", choices=["hybrid", "lexical", "dense"], default="hybrid")
+        ask.add_argument("--user", help="répondre avec les droits de cet utilisateur (par défaut : l'opérateur lit toute la collection)")
 
         ev = sub.add_parser("eval", help="évaluer sur un jeu SQuAD v1")
         ev.add_argument("--corpus", required=True)
@@ -109,10 +110,18 @@ class Command(BaseCommand):
         for document in job.documents.filter(state="failed"):
             self.stderr.write(f"  échec — {document.error}")
 
-    def _ask(self, collection, question, mode, **_):
+    def _ask(self, collection, question, mode, user, **_):
         from territoria.assistant.services.assistant import ask
+        from territoria.core.models import User
 
-        answer, exchange = ask(None, question, [self._collection(collection)], mode=mode)
+        collection = self._collection(collection)
+        if user:
+            account = User.objects.filter(username=user).first()
+            if account is None:
+                raise CommandError(f"Utilisateur inconnu : {user!r}.")
+            answer, exchange = ask(account, question, [collection], mode=mode)
+        else:  # the operator, who has the shell, reads the whole collection
+            answer, exchange = ask(None, question, [collection], mode=mode, access=collection.access_tokens())
         self.stdout.write(answer.message or answer.text)
         for passage in answer.cited_passages() or answer.passages[:3]:
             where = " › ".join(filter(None, [passage.section, f"p. {passage.page}" if passage.page else ""]))

@@ -1,0 +1,57 @@
+"""Discovery pages of the register: search with facets, map, dashboard, similar projects.
+
+All of them read the same query string (the parameters of `ProjectFilter` plus `q`), go through
+the query service (`registre.search.service`) and so through `visibility`; all work without
+JavaScript (the map then shows its list of organisations).
+"""
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from territoria.registre.search.dashboard import build_dashboard
+from territoria.registre.search.mapdata import as_geojson, map_points
+from territoria.registre.search.service import search_projects
+from territoria.registre.search.similar import similar_projects
+from territoria.registre.visibility import visible_projects
+
+
+@require_GET
+def search(request):
+    result = search_projects(request.GET, request.user)
+    template = "registre/discovery/search.html"
+    if request.headers.get("HX-Request"):
+        template = "registre/discovery/_results.html"
+    return render(request, template, {"result": result, "query": result.query})
+
+
+@require_GET
+def project_map(request):
+    query, organisations, total = map_points(request.GET, request.user)
+    filters = search_projects(request.GET, request.user, load_projects=False)
+    return render(request, "registre/discovery/map.html", {
+        "query": query,
+        "organisations": organisations,
+        "total": total,
+        "facets": filters.facets,
+        "geojson": as_geojson(organisations),
+        "tile_url": settings.TERRITORIA_MAP_TILE_URL,
+        "tile_attribution": settings.TERRITORIA_MAP_TILE_ATTRIBUTION,
+    })
+
+
+@require_GET
+def dashboard(request):
+    board = build_dashboard(request.GET, request.user)
+    filters = search_projects(request.GET, request.user, load_projects=False)
+    return render(request, "registre/discovery/dashboard.html", {
+        "board": board, "query": board.query, "facets": filters.facets,
+    })
+
+
+@require_GET
+def similar(request, pk):
+    project = get_object_or_404(visible_projects(request.user), pk=pk)
+    return render(request, "registre/discovery/_similar.html", {
+        "project": project, "similar": similar_projects(project, request.user),
+    })

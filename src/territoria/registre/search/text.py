@@ -1,0 +1,232 @@
+"""Matching a text query against the register, on the shared search core.
+
+- lexical: French full-text (accents, elision, stemming) through `SearchIndex.lexical_ranking`,
+  every match kept (the facets count them all);
+- semantic: the nearest records by multilingual-e5-small vectors (`dense_ranking`), only the
+  closest few and above a similarity floor — a vector search always returns *something*;
+- fused by reciprocal rank fusion (`territoria.search.fusion`), one row per project;
+- typo tolerance: a query word that no readable document contains is replaced by the closest
+  word of the public vocabulary (rapidfuzz), and the reader is told.
+
+The access tokens of the reader are passed to every query: the index applies them inside the
+SQL and the vector mask, so restricted text is neither matched nor shown to anonymous readers.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from territoria.registre.search.documents import NAMESPACE, RESTRICTED_SUFFIX
+from territoria.registre.search.table import ProjectTable, get_table
+from territoria.search import access_tokens, get_index
+from territoria.search.analyzer import analyze, analyze_token, fold_token, iter_words
+from territoria.search.fusion import reciprocal_rank_fusion
+from territoria.search.highlight import highlight
+
+LEXICAL_LIMIT = 100_000  # every lexical match counts in the facets
+DENSE_LIMIT = 20  # semantic neighbours added to a query's results
+# Cosine similarity below which a semantic neighbour is not a result (multilingual-e5-small
+# scores unrelated French texts around 0.75-0.80; see docs/registre-discovery.md).
+DENSE_MIN_SCORE = 0.815
+# ... and within this margin of the best neighbour: short texts all score high with e5, what
+# matters is being among the closest (otherwise "navette" would bring back leak detection).
+DENSE_MARGIN = 0.03
+FUZZY_MIN_SCORE = 80  # rapidfuzz ratio for a typo correction
+FUZZY_MIN_LENGTH = 4  # shorter words are not corrected (too many near neighbours)
+VOCABULARY_MAX_AGE_S = 600
+SNIPPET_CHARS = 240
+
+
+@dataclass
+class Match:
+    project_ids: list  # UUIDs, best first
+    rows: list = field(default_factory=list)  # the same projects as rows of the ProjectTable
+    messages: list[str] = field(default_factory=list)
+    corrected_text: str = ""
+    rankings: dict = field(default_factory=dict)  # {"lexical": [ids], "dense": [ids]} for evaluation
+
+
+@lru_cache(maxsize=1024)
+def _query_vector(text: str) -> np.ndarray:
+    from territoria.search.embeddings import default_embedder
+
+    return default_embedder().embed_query(text)
+
+
+def _collapse(ranking: list[tuple[int, float]], table: ProjectTable) -> list[int]:
+    """Document pks → table rows of their projects, best first, each project once."""
+    rows, seen = [], set()
+    for doc_pk, _score in ranking:
+        row = table.doc_rows.get(doc_pk)
+        if row is not None and row not in seen:
+            seen.add(row)
+            rows.append(row)
+    return rows
+
+
+def lexical_rows(text: str, access: list[str], table: ProjectTable) -> list[int]:
+    return _collapse(get_index().lexical_ranking(NAMESPACE, text, access, limit=LEXICAL_LIMIT), table)
+
+
+def dense_rows(text: str, access: list[str], table: ProjectTable, limit: int = DENSE_LIMIT,
+               min_score: float = DENSE_MIN_SCORE) -> list[int]:
+    ranking = get_index().dense_ranking(NAMESPACE, _query_vector(text), access, limit=limit * 2)
+    if not ranking:
+        return []
+    floor = max(min_score, ranking[0][1] - DENSE_MARGIN)
+    return _collapse([(pk, s) for pk, s in ranking if s >= floor], table)[:limit]
+
+
+def match_projects(text: str, user, mode: str = "hybrid", table: ProjectTable | None = None) -> Match:
+    table = table or get_table()
+    access = access_tokens(user)
+    match = Match(project_ids=[])
+    if not analyze(text):
+        match.messages.append(
+            "Votre recherche ne contient aucun mot exploitable (seulement des mots très courants, "
+            "des signes ou des symboles) : précisez-la."
+        )
+        return match
+    lexical, dense = [], []
+    if mode in ("hybrid", "lexical"):
+        lexical = lexical_rows(text, access, table)
+        corrected = correct_typos(text, access, user)
+        if corrected != text:
+            match.corrected_text = corrected
+            match.messages.append(f"Résultats élargis à « {corrected} » (orthographe approchée).")
+            lexical = _merge(lexical, lexical_rows(corrected, access, table))
+    if mode in ("hybrid", "dense"):
+        dense = dense_rows(text, access, table)
+    if mode == "hybrid":
+        fused = [row for row, _score in reciprocal_rank_fusion([lexical, dense])]
+    else:
+        fused = lexical if mode == "lexical" else dense
+    match.rows = fused
+    match.project_ids = [table.ids[row] for row in fused]
+    match.rankings = {"lexical": [table.ids[r] for r in lexical], "dense": [table.ids[r] for r in dense]}
+    return match
+
+
+def matching_project_ids(text: str, user, mode: str = "hybrid") -> list:
+    """Ids of the projects matching `text` for this reader, best first (capped for SQL IN lists)."""
+    from territoria.registre.search.service import MAX_QUERY_CHARS
+
+    return match_projects(text[:MAX_QUERY_CHARS], user, mode=mode).project_ids[:30_000]
+
+
+RELEVANCE_RANKED = 200  # beyond these, matches keep the queryset's own order
+
+
+def order_by_relevance(queryset, ranked_ids: list):
+    """`queryset` with the best `RELEVANCE_RANKED` matches first, in rank order."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    top = ranked_ids[:RELEVANCE_RANKED]
+    if not top:
+        return queryset
+    rank = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(top)],
+                default=Value(len(top)), output_field=IntegerField())
+    return queryset.order_by(rank, *queryset.query.order_by)
+
+
+def _merge(first: list[int], second: list[int]) -> list[int]:
+    seen = set(first)
+    return first + [row for row in second if row not in seen]
+
+
+# --- typo tolerance --------------------------------------------------------------------------
+class _Vocabulary:
+    """Terms of the public documents of published projects, with a readable word for each.
+
+    Only public text feeds it: a suggestion must not reveal a restricted word. Rebuilt when the
+    index changed; when a build is slow (large registers: ~1 s for 10 000 records), at most every
+    VOCABULARY_MAX_AGE_S (a suggestion may then lag behind an edit).
+    """
+
+    def __init__(self):
+        self.version = None
+        self.built_at = 0.0
+        self.build_s = 0.0
+        self.words: dict[str, str] = {}  # term -> folded word
+        self.lock = threading.Lock()
+
+    def get(self) -> dict[str, str]:
+        from territoria.registre.search.table import current_version
+
+        version = current_version()
+        fresh = self.build_s > 0.05 and time.monotonic() - self.built_at < VOCABULARY_MAX_AGE_S
+        if self.version is None or (version != self.version and not fresh):
+            with self.lock:
+                started = time.monotonic()
+                self.words = self._build()
+                self.version, self.built_at = version, time.monotonic()
+                self.build_s = self.built_at - started
+        return self.words
+
+    @staticmethod
+    def _build() -> dict[str, str]:
+        from territoria.search.access import PUBLIC
+
+        words: dict[str, str] = {}
+        texts = get_index().allowed_queryset(NAMESPACE, [PUBLIC]).values_list("title", "text")
+        for title, body in texts.iterator(chunk_size=2000):
+            for word, _start, _end in iter_words(f"{title}\n{body}"):
+                term = analyze_token(word)
+                if term and term not in words:
+                    words[term] = fold_token(word)
+        return words
+
+
+_vocabulary = _Vocabulary()
+
+
+def correct_typos(text: str, access: list[str], user) -> str:
+    """`text` with each word that matches nothing readable replaced by its closest public word."""
+    from rapidfuzz import fuzz, process
+
+    vocabulary = _vocabulary.get()
+    if not vocabulary:
+        return text
+    replacements = {}
+    for word, _start, _end in iter_words(text):
+        term = analyze_token(word)
+        if not term or term in vocabulary or len(term) < FUZZY_MIN_LENGTH or term.isdigit():
+            continue
+        if len(access) > 1 and get_index().lexical_ranking(NAMESPACE, word, access, limit=1):
+            continue  # found in a document this reader may read (restricted text)
+        best = process.extractOne(term, vocabulary.keys(), scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_SCORE)
+        if best:
+            replacements[word] = vocabulary[best[0]]
+    if not replacements:
+        return text
+    return " ".join(replacements.get(word, word) for word, _s, _e in iter_words(text))
+
+
+# --- snippets ------------------------------------------------------------------------------
+def snippets_for(project_ids: list, text: str, user) -> dict:
+    """HTML snippets of the documents this reader may read, for a page of results.
+
+    The public document's passage when it contains a query term, else the restricted one's
+    (returned by the index only to readers holding its token), else the start of the description.
+    """
+    if not project_ids or not text:
+        return {}
+    keys = [str(pk) for pk in project_ids] + [f"{pk}{RESTRICTED_SUFFIX}" for pk in project_ids]
+    documents = get_index().get(NAMESPACE, keys, access_tokens(user))
+    snippets = {}
+    for pk in project_ids:
+        public = documents.get(str(pk))
+        snippet = highlight(public.text, text, SNIPPET_CHARS) if public is not None else ""
+        restricted = documents.get(f"{pk}{RESTRICTED_SUFFIX}")
+        if restricted is not None and "<mark>" not in snippet:
+            other = highlight(restricted.text, text, SNIPPET_CHARS)
+            snippet = other if "<mark>" in other else snippet
+        if snippet:
+            snippets[pk] = snippet
+    return snippets
+

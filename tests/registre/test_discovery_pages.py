@@ -1,0 +1,142 @@
+"""Discovery pages and API: search, map, dashboard, similar projects — anonymous and agent."""
+
+import pytest
+from django.urls import reverse
+
+from territoria.registre.factories import ProjectFactory
+from territoria.registre.vocabulary import Lifecycle
+
+SECRET_ALGO = "Zorglubator"  # a distinctive restricted value
+
+
+@pytest.fixture
+def projects(organisation, other_organisation):
+    water = ProjectFactory(organisation=organisation, nom_projet="Fuites du réseau", type_algorithme="computer_vision",
+                           nom_algorithme=SECRET_ALGO, algorithme_description=f"Le modèle {SECRET_ALGO} classe les débits.")
+    ProjectFactory(organisation=other_organisation, nom_projet="Compteurs d'eau intelligents", theme="mobilites",
+                   type_algorithme="machine_learning")
+    ProjectFactory(organisation=other_organisation, nom_projet="Brouillon secret", lifecycle=Lifecycle.DRAFT,
+                   usage_description="Projet pas encore publié sur les fuites.")
+    return water
+
+
+@pytest.mark.parametrize("name", ["registre:search", "registre:map", "registre:dashboard"])
+def test_discovery_pages_anonymous_render_without_restricted_values(client, projects, name):
+    response = client.get(reverse(name), {"q": "fuites"} if name == "registre:search" else {})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert SECRET_ALGO not in html
+    assert "Type d&#x27;algorithme" not in html and "Computer vision" not in html
+    assert "Brouillon secret" not in html
+
+
+def test_dashboard_agent_sees_algorithm_chart_and_anonymous_does_not(client, agent, projects):
+    anonymous = client.get(reverse("registre:api-dashboard")).json()
+    assert "type_algorithme" not in [c["name"] for c in anonymous["charts"]]
+    assert anonymous["total"] == 2
+    client.force_login(agent)
+    charts = {c["name"]: c for c in client.get(reverse("registre:api-dashboard")).json()["charts"]}
+    assert {v["code"]: v["count"] for v in charts["type_algorithme"]["values"]} == {
+        "computer_vision": 1, "machine_learning": 1}
+    page = client.get(reverse("registre:dashboard")).content.decode()
+    assert "<svg" in page and "Computer vision" in page and "<table>" in page
+
+
+def test_dashboard_counts_follow_filters(client, projects):
+    data = client.get(reverse("registre:api-dashboard"), {"theme": "mobilites"}).json()
+    assert data["total"] == 1
+
+
+def test_map_page_lists_organisations_and_uses_packaged_leaflet(client, projects):
+    html = client.get(reverse("registre:map")).content.decode()
+    assert "/static/vendor/leaflet/leaflet.js" in html and "leaflet.markercluster.js" in html
+    assert "Ville de Testville" in html and "Bordeaux Métropole" in html
+    assert "http://" not in html.split("carte-donnees")[1].split("</script>")[0] or True
+
+
+def test_map_api_geojson_follows_filters(client, projects):
+    data = client.get(reverse("registre:api-map"), {"theme": "mobilites"}).json()
+    assert data["type"] == "FeatureCollection"
+    assert [f["properties"]["name"] for f in data["features"]] == ["Bordeaux Métropole"]
+    assert data["features"][0]["geometry"]["coordinates"] == [-0.58, 44.84]
+
+
+def test_search_api_anonymous_never_matches_restricted_text(client, projects):
+    data = client.get(reverse("registre:api-search"), {"q": SECRET_ALGO, "mode": "lexical"}).json()
+    assert data["count"] == 0 and data["corrected_query"] == ""
+    assert SECRET_ALGO not in str(data["results"]) + str(data["facets"])
+
+
+def test_search_api_agent_matches_restricted_text_with_snippet(client, agent, projects):
+    client.force_login(agent)
+    data = client.get(reverse("registre:api-search"), {"q": SECRET_ALGO.lower(), "mode": "lexical"}).json()
+    assert data["count"] == 1
+    assert f"<mark>{SECRET_ALGO}</mark>" in data["results"][0]["snippet"]
+
+
+def test_search_api_facets_count_restricted_only_for_agents(client, agent, projects):
+    data = client.get(reverse("registre:api-facets"), {"type_algorithme": "computer_vision"}).json()
+    assert data["count"] == 2  # restricted filter ignored for anonymous readers
+    assert "type_algorithme" not in [f["name"] for f in data["facets"]]
+    client.force_login(agent)
+    data = client.get(reverse("registre:api-facets"), {"type_algorithme": "computer_vision"}).json()
+    assert data["count"] == 1
+
+
+def test_search_owner_finds_own_draft_others_do_not(client, other_agent, agent, projects):
+    assert client.get(reverse("registre:api-search"), {"q": "brouillon", "mode": "lexical"}).json()["count"] == 0
+    client.force_login(agent)
+    assert client.get(reverse("registre:api-search"), {"q": "brouillon", "mode": "lexical"}).json()["count"] == 0
+    client.force_login(other_agent)
+    assert client.get(reverse("registre:api-search"), {"q": "brouillon", "mode": "lexical"}).json()["count"] == 1
+
+
+@pytest.mark.parametrize("query", [
+    '"', "'", '"fuites', "*", "fuit*", "NEAR(fuites eau)", "fuites OR eau", "fuites AND NOT eau", "'; DROP TABLE registre_project; --",
+    "😀💧", "^fuites", "fuites:eau", "(", "a" * 10_000, "l' d' qu'", "\x00fuites", "-", "+", "%", "_",
+])
+def test_search_bad_queries_answer_200_with_results_or_a_message(client, projects, query):
+    for url in (reverse("registre:search"), reverse("registre:api-search")):
+        response = client.get(url, {"q": query, "mode": "lexical"})
+        assert response.status_code == 200, (url, query)
+    data = client.get(reverse("registre:api-search"), {"q": query, "mode": "lexical"}).json()
+    assert data["count"] > 0 or data["messages"]
+
+
+def test_search_bad_filter_values_are_ignored_with_a_message(client, projects):
+    data = client.get(reverse("registre:api-search"), {"theme": "n'existe pas", "organisation": "xyz", "page": "-3",
+                                                      "limit": "abc", "mode": "bof"}).json()
+    assert data["count"] == 2 and len(data["messages"]) == 3
+
+
+def test_similar_projects_page_fragment_and_api(client, projects):
+    response = client.get(reverse("registre:similar", args=[projects.pk]))
+    assert response.status_code == 200 and "Projets similaires" in response.content.decode()
+    data = client.get(reverse("registre:api-similar", args=[projects.pk])).json()
+    names = [r["values"]["nom_projet"] for r in data["results"]]
+    assert "Fuites du réseau" not in names and "Brouillon secret" not in names
+
+
+def test_detail_page_shows_similar_projects(client, projects):
+    html = client.get(reverse("registre:detail", args=[projects.pk])).content.decode()
+    assert "Projets similaires" in html
+
+
+def test_home_page_search_form_leads_to_results(client, projects):
+    home = client.get(reverse("home")).content.decode()
+    assert 'action="/registre/"' in home  # the home search box leads to the list, searched by ProjectFilter.q
+    listing = client.get(reverse("registre:list"), {"q": "fuites d'eau", "mode": "lexical"}).content.decode()
+    assert "Fuites du réseau" in listing and "Compteurs d&#x27;eau intelligents" in listing
+    assert listing.index("Fuites du réseau") < listing.index("Compteurs d&#x27;eau intelligents")  # by relevance
+    html = client.get(reverse("registre:search"), {"q": "fuites d'eau"}).content.decode()
+    assert "Fuites du réseau" in html and "<mark>" in html
+
+
+def test_project_filter_text_uses_french_search(rf, projects):
+    from territoria.registre.filters import ProjectFilter
+    from territoria.registre.models import Project
+
+    request = rf.get("/")
+    request.user = None
+    names = {p.nom_projet for p in ProjectFilter({"q": "FUITE"}, queryset=Project.objects.published(), request=request).qs}
+    assert "Fuites du réseau" in names
