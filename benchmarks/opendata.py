@@ -182,23 +182,23 @@ def summary(report: dict) -> str:
     page, group = q["ours_filtered_sorted_page"], q["ours_group_by"]
     lines = [
         f"Open data — {report['rows']:,} lignes".replace(",", " "),
-        f"  upload → Parquet interrogeable : {ingest['upload_to_queryable_s']} s (objectif < 60 s ; "
+        (f"  upload → Parquet interrogeable : {ingest['upload_to_queryable_s']} s (objectif < 60 s ; "
         f"{ingest['cpu_s']} s de CPU), pic mémoire {ingest['peak_rss_mb']} Mo, "
-        f"CSV {ingest['csv_bytes'] / 1e6:.0f} Mo → Parquet {ingest['parquet_bytes'] / 1e6:.0f} Mo",
-        f"  page filtrée et triée : p50 {page['p50_ms']} ms, p95 {page['p95_ms']} ms "
-        f"(objectif p95 < 200 ms) ; CPU du moteur p95 {page.get('engine_cpu_p95_ms')} ms",
-        f"  agrégation group-by : p50 {group['p50_ms']} ms, p95 {group['p95_ms']} ms ; "
-        f"CPU du moteur p95 {group.get('engine_cpu_p95_ms')} ms",
-        f"  charge de la machine (load average 1/5/15 min) : "
-        f"{report['machine_load']['load_average_at_end']}",
+        f"CSV {ingest['csv_bytes'] / 1e6:.0f} Mo → Parquet {ingest['parquet_bytes'] / 1e6:.0f} Mo"),
+        (f"  page filtrée et triée : p50 {page['p50_ms']} ms, p95 {page['p95_ms']} ms "
+        f"(objectif p95 < 200 ms) ; CPU du moteur p95 {page.get('engine_cpu_p95_ms')} ms"),
+        (f"  agrégation group-by : p50 {group['p50_ms']} ms, p95 {group['p95_ms']} ms ; "
+        f"CPU du moteur p95 {group.get('engine_cpu_p95_ms')} ms"),
+        (f"  charge de la machine (load average 1/5/15 min) : "
+        f"{report['machine_load']['load_average_at_end']}"),
     ]
     if "datasette_group_by" in q:
         lines += [
-            f"  Datasette (SQLite), mêmes données : page p95 "
+            (f"  Datasette (SQLite), mêmes données : page p95 "
             f"{q['datasette_filtered_sorted_page']['p95_ms']} ms, group-by p95 "
-            f"{q['datasette_group_by']['p95_ms']} ms",
-            f"  rapport de vitesse (Datasette / Territoria, p95) : page × "
-            f"{q['speedup_filtered_sorted_page_p95']}, group-by × {q['speedup_group_by_p95']}",
+            f"{q['datasette_group_by']['p95_ms']} ms"),
+            (f"  rapport de vitesse (Datasette / Territoria, p95) : page × "
+            f"{q['speedup_filtered_sorted_page_p95']}, group-by × {q['speedup_group_by_p95']}"),
         ]
     return "\n".join(lines)
 

@@ -128,3 +128,12 @@ def test_page_anonymous_cannot_see_unpublished_version(client, agent, dataset):
         "file": SimpleUploadedFile(SUBSIDIES.name, SUBSIDIES.read_bytes())})["Location"]
     client.logout()
     assert client.get(url).status_code == 404
+
+
+def test_page_catalog_search_by_keyword_and_theme(client, subsidies):
+    found = client.get(reverse("opendata:catalog"), {"q": "associations"}).content.decode()
+    assert subsidies.dataset.title in found
+    missing = client.get(reverse("opendata:catalog"), {"q": "introuvable"}).content.decode()
+    assert subsidies.dataset.title not in missing
+    other_theme = client.get(reverse("opendata:catalog"), {"theme": "ENVI"}).content.decode()
+    assert subsidies.dataset.title not in other_theme
