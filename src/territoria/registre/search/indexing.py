@@ -41,11 +41,21 @@ def unindex_projects(project_ids: Iterable) -> None:
     index().delete(NAMESPACE, keys)
 
 
-def schedule_embeddings() -> None:
-    """Queue the embedding job after the current transaction commits (the worker must see the rows)."""
+def _enqueue_embeddings() -> None:
     from territoria.registre.search.tasks import embed_registre
 
-    transaction.on_commit(lambda: embed_registre.enqueue())
+    embed_registre.enqueue()
+
+
+def schedule_embeddings() -> None:
+    """Queue the embedding job after the current transaction commits (the worker must see the rows).
+
+    Once per transaction: an import saving 500 records queues one job, which embeds them all.
+    """
+    connection = transaction.get_connection()
+    if any(entry[1] is _enqueue_embeddings for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_enqueue_embeddings)
 
 
 def embed_pending(on_progress: Callable[[int], None] | None = None, batch_size: int = 64,

@@ -159,7 +159,7 @@ class _Vocabulary:
         from territoria.registre.search.table import current_version
 
         version = current_version()
-        fresh = self.build_s > 0.05 and time.monotonic() - self.built_at < VOCABULARY_MAX_AGE_S
+        fresh = self.build_s > 0.5 and time.monotonic() - self.built_at < VOCABULARY_MAX_AGE_S
         if self.version is None or (version != self.version and not fresh):
             with self.lock:
                 started = time.monotonic()
