@@ -23,3 +23,8 @@ def write_result(name: str, figures: dict) -> Path:
     path = RESULTS_DIR / f"{name}.json"
     path.write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
     return path
+
+# The team's shared data: ../shared/data beside the checkout (TERRITORIA_SHARED_DATA overrides).
+SHARED_DATA = Path(
+    __import__("os").environ.get("TERRITORIA_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)

@@ -9,10 +9,9 @@ import resource
 import sys
 import tempfile
 from pathlib import Path
+from benchmarks import SHARED_DATA
 
-PIAF = Path(os.environ.get("PIAF_JSON", Path(__file__).resolve().parents[1] / "../shared/data/assistant/piaf-v1.0.json"))
-if not PIAF.exists():
-    PIAF = Path("/work/shared/data/assistant/piaf-v1.0.json")
+PIAF = Path(os.environ.get("PIAF_JSON", SHARED_DATA / "assistant" / "piaf-v1.0.json"))
 
 
 def setup_django(name: str) -> Path:

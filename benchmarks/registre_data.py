@@ -1,6 +1,6 @@
 """Register records for benchmarks and search-quality tests: the 23 real ones, and generated ones.
 
-`load_real_records()` reads the anchor's export (`/work/shared/data/bibliotheque-ia/data.csv`,
+`load_real_records()` reads the anchor's export (`../shared/data/bibliotheque-ia/data.csv`,
 or $TERRITORIA_REGISTRE_CSV) with the register's vocabularies. It is a reader for measurements,
 not the platform's importer (that one validates, reports and audits each line).
 
@@ -20,8 +20,9 @@ from pathlib import Path
 
 from territoria.core.models import Organisation, OrganisationType
 from territoria.registre import vocabulary as voc
+from benchmarks import SHARED_DATA
 
-REAL_CSV = Path(os.environ.get("TERRITORIA_REGISTRE_CSV", "/work/shared/data/bibliotheque-ia/data.csv"))
+REAL_CSV = Path(os.environ.get("TERRITORIA_REGISTRE_CSV", str(SHARED_DATA / "bibliotheque-ia" / "data.csv")))
 BOOKLET_JSON = Path(__file__).parent / "data" / "registre_booklet_projects.json"
 ORG_TYPES = voc.Vocabulary("coll_type", list(OrganisationType.choices), voc.ORGANISATION_TYPES_SYNONYMS)
 

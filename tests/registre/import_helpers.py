@@ -3,8 +3,9 @@
 import csv
 import io
 from pathlib import Path
+from tests.shared_data import SHARED_DATA
 
-DATA_DIR = Path("/work/shared/data")
+DATA_DIR = SHARED_DATA
 FIXTURES = Path(__file__).resolve().parents[2] / "src" / "territoria" / "registre" / "fixtures"
 ANCHOR_CSV = FIXTURES / "bibliotheque-ia-data.csv"  # copy of bibliotheque-ia/data.csv
 PROCESSED_CSV = DATA_DIR / "bibliotheque-ia" / "processed_data.csv"

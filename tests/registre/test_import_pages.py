@@ -19,10 +19,11 @@ from territoria.registre.models import Project
 from territoria.registre.vocabulary import Lifecycle
 
 from .import_helpers import anchor_row, csv_text
+from tests.shared_data import SHARED_DATA
 
 pytestmark = pytest.mark.django_db
 
-REAL_DATA_CSV = Path("/work/shared/data/bibliotheque-ia/data.csv")
+REAL_DATA_CSV = SHARED_DATA / "bibliotheque-ia" / "data.csv"
 BAD_SIRETS = {"24410051800170": 16, "24510051800170": 17, "24610051800170": 18}  # line of each in data.csv
 TOULOUSE_SIRET = "24310051800170"  # the documented correction (fixtures/demo_corrections.json)
 IMPORT_URL = "/registre/import/"
@@ -282,7 +283,7 @@ def test_uploaded_file_is_outside_served_folders_and_has_no_url(client, moderato
 
 # --- Big files ----------------------------------------------------------------------------------
 
-NL_JSON = Path("/work/shared/data/registers/nl-algoritmeregister.json")
+NL_JSON = SHARED_DATA / "registers" / "nl-algoritmeregister.json"
 
 
 def test_dry_run_of_a_big_register_is_capped_with_a_note(client, moderator):
