@@ -56,7 +56,9 @@ class SQLiteSearchIndex(SearchIndex):
         if not terms or not tokens:
             return []
         match = " OR ".join('"%s"' % term.replace('"', '""') for term in terms)
-        for pool in (self.POOL, None):
+        # A caller asking for at least a pool's worth (the register counts every match for its
+        # facets) goes straight to the unbounded query instead of running both.
+        for pool in ((self.POOL, None) if limit < self.POOL else (None,)):
             bounded = f"ORDER BY rank LIMIT {int(pool)}" if pool else ""
             sql = (
                 f"WITH matches AS MATERIALIZED (SELECT rowid AS id, bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS rank "
