@@ -6,6 +6,7 @@ values loaded from the database, so every route (pages, API, admin, imports) is 
 """
 
 import contextlib
+import copy
 import contextvars
 import datetime
 import decimal
@@ -87,11 +88,28 @@ class AuditedModel(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._audit_loaded = snapshot(instance)
+        # Most loads are for reading (list pages, API): keep the loaded values (copies of the
+        # mutable ones) and build the snapshot only if the instance is saved.
+        instance._audit_values = {
+            name: copy.deepcopy(value) if isinstance(value, (list, dict)) else value
+            for name, value in zip(field_names, values)
+        }
         return instance
 
+    def _audit_before(self) -> dict | None:
+        if not hasattr(self, "_audit_loaded") and hasattr(self, "_audit_values"):
+            loaded = self._audit_values
+            fields = _audited_fields(self)
+            before = {f.attname: _json_safe(loaded[f.attname]) for f in fields if f.attname in loaded}
+            deferred = [f.attname for f in fields if f.attname not in loaded]
+            if deferred:  # loaded with .only()/.defer(): their old values are still in the database
+                stored = type(self)._base_manager.using(self._state.db).filter(pk=self.pk).values(*deferred).first()
+                before.update({name: _json_safe(value) for name, value in (stored or {}).items()})
+            self._audit_loaded = before
+        return getattr(self, "_audit_loaded", None)
+
     def save(self, *args, **kwargs):
-        before = getattr(self, "_audit_loaded", None)
+        before = self._audit_before()
         super().save(*args, **kwargs)
         after = snapshot(self)
         if before is None:

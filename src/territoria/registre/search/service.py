@@ -28,12 +28,38 @@ MAX_QUERY_CHARS = 500  # longer queries are cut (and the reader told): they cost
 
 
 @dataclass
+class SearchQuery:
+    text: str = ""
+    filters: dict[str, str] = field(default_factory=dict)
+    organisation: str = ""
+    mode: str = "hybrid"
+    page: int = 1
+    page_size: int = PAGE_SIZE
+    messages: list[str] = field(default_factory=list)
+
+    def query_string(self, **changes) -> str:
+        params = {"q": self.text, **self.filters}
+        if self.organisation:
+            params["organisation"] = self.organisation
+        if self.mode != "hybrid":
+            params["mode"] = self.mode
+        params.update(changes)
+        return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+@dataclass
 class FacetValue:
     code: str
     label: str
     count: int
     selected: bool
-    query_string: str  # the current query with this value toggled
+    query: SearchQuery = field(repr=False)
+    facet_name: str = ""
+
+    @property
+    def query_string(self) -> str:
+        """The current query with this value toggled (built only for the pages that link it)."""
+        return self.query.query_string(**{self.facet_name: "" if self.selected else self.code, "page": ""})
 
 
 @dataclass
@@ -57,26 +83,6 @@ class FacetResult:
                 {"code": v.code, "label": v.label, "count": v.count, "selected": v.selected} for v in self.values
             ],
         }
-
-
-@dataclass
-class SearchQuery:
-    text: str = ""
-    filters: dict[str, str] = field(default_factory=dict)
-    organisation: str = ""
-    mode: str = "hybrid"
-    page: int = 1
-    page_size: int = PAGE_SIZE
-    messages: list[str] = field(default_factory=list)
-
-    def query_string(self, **changes) -> str:
-        params = {"q": self.text, **self.filters}
-        if self.organisation:
-            params["organisation"] = self.organisation
-        if self.mode != "hybrid":
-            params["mode"] = self.mode
-        params.update(changes)
-        return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
 @dataclass
@@ -122,8 +128,6 @@ class SearchResult:
 
 def parse_query(params, user) -> SearchQuery:
     """A `SearchQuery` from a query string; bad values are dropped with a message, never an error."""
-    from territoria.registre.filters import ProjectFilter
-
     query = SearchQuery()
     text = str(params.get("q", "") or "")
     text = text.replace("\x00", " ").strip()
@@ -133,8 +137,6 @@ def parse_query(params, user) -> SearchQuery:
             f"Votre recherche était très longue : seuls ses {MAX_QUERY_CHARS} premiers caractères ont été utilisés."
         )
     query.text = text
-    form = ProjectFilter(params, request=None).form
-    form.is_valid()
     restricted_ok = can_view_restricted(user)
     for facet in FILTER_FACETS:
         raw = params.get(facet.name)
@@ -142,16 +144,17 @@ def parse_query(params, user) -> SearchQuery:
             continue
         if facet.restricted and not restricted_ok:
             continue  # as ProjectFilter does: a restricted filter would reveal values by counting
-        if facet.name in form.errors:
+        if _clean(facet.name, raw) is None:
             query.messages.append(f"Filtre « {facet.label} » ignoré : valeur « {raw} » inconnue.")
             continue
         query.filters[facet.name] = str(raw)
     organisation = params.get("organisation")
     if organisation:
-        if "organisation" in form.errors:
+        cleaned = _clean("organisation", organisation)
+        if cleaned is None:
             query.messages.append("Filtre « Organisation » ignoré : identifiant invalide.")
         else:
-            query.organisation = str(form.cleaned_data["organisation"])
+            query.organisation = str(cleaned)
     mode = params.get("mode") or "hybrid"
     from territoria.search import MODES
 
@@ -162,6 +165,22 @@ def parse_query(params, user) -> SearchQuery:
     query.page = _positive_int(params.get("page"), 1)
     query.page_size = min(_positive_int(params.get("limit") or params.get("page_size"), PAGE_SIZE), MAX_PAGE_SIZE)
     return query
+
+
+def _clean(name: str, raw):
+    """`raw` validated by the form field of `ProjectFilter`'s filter `name` (None when invalid).
+
+    The filter set stays the one place that says which values a filter accepts; its form fields
+    are built once per process, where instantiating the whole form deep-copies every field.
+    """
+    from django.core.exceptions import ValidationError
+
+    from territoria.registre.filters import ProjectFilter
+
+    try:
+        return ProjectFilter.base_filters[name].field.clean(raw)
+    except ValidationError:
+        return None
 
 
 def _positive_int(raw, default: int) -> int:
@@ -249,10 +268,8 @@ def _facets(table: ProjectTable, user, query: SearchQuery, base: np.ndarray, fil
         values = []
         for code, count in counts.items():
             is_selected = code == chosen or (facet.name == "region" and code.casefold() == chosen.casefold())
-            values.append(FacetValue(
-                code=code, label=facet.label_of(code), count=count, selected=is_selected,
-                query_string=query.query_string(**{facet.name: "" if is_selected else code, "page": ""}),
-            ))
+            values.append(FacetValue(code=code, label=facet.label_of(code), count=count, selected=is_selected,
+                                     query=query, facet_name=facet.name))
         if facet.name == "region":
             values.sort(key=lambda v: (-v.count, v.label))
         results.append(FacetResult(facet, values))
