@@ -23,7 +23,8 @@ from territoria.registre import vocabulary as voc
 from benchmarks import SHARED_DATA
 
 REAL_CSV = Path(os.environ.get("TERRITORIA_REGISTRE_CSV", str(SHARED_DATA / "bibliotheque-ia" / "data.csv")))
-BOOKLET_JSON = Path(__file__).parent / "data" / "registre_booklet_projects.json"
+# The booklet's case studies that data.csv lacks (the callbot of Aix-Marseille-Provence), as `load_demo` loads them.
+BOOKLET_CSV = Path(__file__).resolve().parent.parent / "src" / "territoria" / "registre" / "fixtures" / "livret-cas-usage.csv"
 ORG_TYPES = voc.Vocabulary("coll_type", list(OrganisationType.choices), voc.ORGANISATION_TYPES_SYNONYMS)
 
 
@@ -38,11 +39,7 @@ def _month(raw: str):
 
 def real_rows() -> list[dict]:
     rows = list(csv.DictReader(REAL_CSV.open(encoding="utf-8")))
-    if BOOKLET_JSON.exists():
-        import json
-
-        rows += json.loads(BOOKLET_JSON.read_text())["projects"]
-    return rows
+    return rows + list(csv.DictReader(BOOKLET_CSV.open(encoding="utf-8")))
 
 
 def load_real_records(lifecycle: str = voc.Lifecycle.PUBLISHED) -> list:

@@ -23,7 +23,7 @@ SECRET_ALGORITHM = "Classifieur confidentiel des courriers"
 
 
 def _load_demo_records() -> None:
-    """The 23 real records of the Bibliothèque, as `make run` loads them (our own accounts below)."""
+    """The 23 real records of the Bibliothèque and the booklet's callbot, as `make run` loads them (our own accounts below)."""
     call_command("load_demo", "--no-accounts", verbosity=0)
 
 

@@ -1,4 +1,4 @@
-"""`territoria load_demo`: the 23 real projects, demo accounts, idempotent."""
+"""`territoria load_demo`: the 23 real projects + the booklet's case study, demo accounts, idempotent."""
 
 import io
 
@@ -12,21 +12,34 @@ from territoria.registre.vocabulary import Lifecycle
 pytestmark = pytest.mark.django_db
 
 
-def test_load_demo_gives_23_published_projects_and_accounts_and_runs_twice(client, settings):
+def test_load_demo_gives_23_real_projects_the_booklet_callbot_and_accounts_and_runs_twice(client, settings):
     out = io.StringIO()
     call_command("load_demo", stdout=out)
     text = out.getvalue()
     assert "Corrections appliquées avant import (3)" in text
     assert settings.DEMO_PASSWORD in text and "/connexion/" in text
-    assert Project.objects.filter(lifecycle=Lifecycle.PUBLISHED).count() == 23
+    assert Project.objects.filter(lifecycle=Lifecycle.PUBLISHED).count() == 24
+    callbot = Project.objects.get(nom_projet="Callbot pour le ramassage des encombrants")
+    assert callbot.organisation.name == "Métropole Aix-Marseille-Provence"
     out = io.StringIO()
     call_command("load_demo", stdout=out)
-    assert "inchangé : 23" in out.getvalue()
-    assert Project.objects.count() == 23
+    assert "inchangé : 23" in out.getvalue() and "inchangé : 1" in out.getvalue()
+    assert Project.objects.count() == 24
     agent = User.objects.get(username="agent.metz")
     assert agent.role == Role.AGENT and agent.organisation.name == "Ville de Metz"
     assert User.objects.get(username="moderateur").is_moderator
     assert client.login(username="elu.metz", password=settings.DEMO_PASSWORD)
+
+
+def test_load_demo_without_the_booklet_gives_the_23_projects_of_data_csv():
+    call_command("load_demo", "--no-booklet", "--no-accounts", stdout=io.StringIO())
+    assert Project.objects.count() == 23
+
+
+def test_a_newcomer_finds_the_callbot_by_typing_callbot_encombrants(client):
+    call_command("load_demo", "--no-accounts", stdout=io.StringIO())
+    response = client.get("/registre/recherche/", {"q": "callbot encombrants"})
+    assert "Callbot pour le ramassage des encombrants" in response.content.decode()
 
 
 def test_load_demo_uses_password_from_environment_setting(settings):

@@ -1,4 +1,5 @@
-"""territoria load_demo — the 23 real projects of the Bibliothèque and demo accounts.
+"""territoria load_demo — the 23 real projects of the Bibliothèque, the booklet's case studies
+that are not among them, and demo accounts.
 
 Idempotent: running it again updates nothing (the import reports "unchanged") and resets the
 demo accounts' passwords to TERRITORIA_DEMO_PASSWORD.
@@ -16,7 +17,11 @@ from territoria.core.models import Organisation, Role, User
 from territoria.registre.importers.corrections import DEMO_CORRECTIONS, load_corrections
 from territoria.registre.importers.service import import_file
 
-DEMO_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "bibliotheque-ia-data.csv"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+DEMO_FILE = FIXTURES / "bibliotheque-ia-data.csv"
+# Case studies of the booklet (seed 001) missing from data.csv, e.g. Aix-Marseille-Provence's
+# callbot for bulky waste: a newcomer searching "callbot encombrants" finds it (fixtures/SOURCE.md).
+BOOKLET_FILE = FIXTURES / "livret-cas-usage.csv"
 DEMO_ORGANISATION_SIRET = "20003986500106"  # Ville de Metz
 DEMO_ACCOUNTS = [
     ("agent.metz", Role.AGENT, "Agent (contributeur) de la Ville de Metz", True),
@@ -26,19 +31,24 @@ DEMO_ACCOUNTS = [
 
 
 class Command(BaseCommand):
-    help = "Charge les 23 projets réels de la Bibliothèque d'IA territoriales et crée des comptes de démonstration."
+    help = ("Charge les 23 projets réels de la Bibliothèque d'IA territoriales et les cas d'usage du livret, "
+            "et crée des comptes de démonstration.")
 
     def add_arguments(self, parser):
         parser.add_argument("--file", default=str(DEMO_FILE))
+        parser.add_argument("--no-booklet", action="store_true", help="ne pas charger les cas d'usage du livret")
         parser.add_argument("--no-accounts", action="store_true", help="ne pas créer les comptes de démonstration")
 
     def handle(self, *args, **options):
-        report = import_file(
-            options["file"], format="anchor-csv", corrections=load_corrections(DEMO_CORRECTIONS)
-        )
-        self.stdout.write(report.render_text())
-        if not report.ok:
-            raise CommandError("chargement des données de démonstration refusé (rien n'a été écrit)")
+        files = [(options["file"], load_corrections(DEMO_CORRECTIONS))]
+        if not options["no_booklet"]:
+            files.append((str(BOOKLET_FILE), None))
+        with transaction.atomic():  # both files or nothing
+            for path, corrections in files:
+                report = import_file(path, format="anchor-csv", corrections=corrections)
+                self.stdout.write(report.render_text())
+                if not report.ok:
+                    raise CommandError(f"chargement des données de démonstration refusé : {path} (rien n'a été écrit)")
         if options["no_accounts"]:
             return
         accounts = self.create_accounts()
