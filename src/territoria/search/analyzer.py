@@ -44,7 +44,8 @@ _stemmer = snowballstemmer.stemmer("french")
 def iter_words(text: str) -> Iterator[tuple[str, int, int]]:
     """Each word of `text` with its start and end offsets (for highlighting)."""
     for match in _WORD_RE.finditer(text.translate(_APOSTROPHES)):
-        yield match.group(0), match.start(), match.end()
+        start, end = match.span()
+        yield match.group(), start, end
 
 
 def fold_token(word: str) -> str:

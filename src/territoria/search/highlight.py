@@ -15,8 +15,7 @@ def highlight(text: str, query: str, max_chars: int = 240) -> str:
     """
     text = text or ""
     wanted = set(analyze(query))
-    words = list(iter_words(text))
-    matches = [(s, e) for w, s, e in words if wanted and analyze_token(w) in wanted]
+    matches = [(s, e) for w, s, e in iter_words(text) if analyze_token(w) in wanted] if wanted else []
     start, end = _best_window(text, matches, max_chars)
     parts, cursor = [], start
     for m_start, m_end in matches:

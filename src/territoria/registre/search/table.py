@@ -62,12 +62,25 @@ class ProjectTable:
     organisations: list[dict] = field(default_factory=list)  # id, name, type, lat, lon, region
     columns: dict[str, Column] = field(default_factory=dict)
     doc_rows: dict = field(default_factory=dict)  # search document pk -> row of its project
+    _row_of_doc: np.ndarray | None = field(default=None, repr=False)  # the same as an array, built on first use
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def rows_of(self, project_ids) -> np.ndarray:
         return np.fromiter((self.position[pk] for pk in project_ids if pk in self.position), dtype=np.int64)
+
+    def rows_of_documents(self, doc_pks: np.ndarray) -> np.ndarray:
+        """Row of the project of each search document pk (-1: not a project of this table)."""
+        if self._row_of_doc is None:
+            size = max(self.doc_rows, default=-1) + 1
+            lookup = np.full(size, -1, dtype=np.int64)
+            lookup[np.fromiter(self.doc_rows.keys(), dtype=np.int64, count=len(self.doc_rows))] = np.fromiter(
+                self.doc_rows.values(), dtype=np.int64, count=len(self.doc_rows))
+            self._row_of_doc = lookup
+        lookup = self._row_of_doc
+        inside = (doc_pks >= 0) & (doc_pks < len(lookup))
+        return np.where(inside, lookup[np.where(inside, doc_pks, 0)], -1) if len(lookup) else np.full(len(doc_pks), -1)
 
     def mask_of(self, project_ids) -> np.ndarray:
         mask = np.zeros(len(self.ids), dtype=bool)

@@ -44,11 +44,21 @@ SNIPPET_CHARS = 240
 
 @dataclass
 class Match:
-    project_ids: list  # UUIDs, best first
-    rows: list = field(default_factory=list)  # the same projects as rows of the ProjectTable
+    table: ProjectTable
+    rows: list = field(default_factory=list)  # matching projects as rows of the ProjectTable, best first
     messages: list[str] = field(default_factory=list)
     corrected_text: str = ""
-    rankings: dict = field(default_factory=dict)  # {"lexical": [ids], "dense": [ids]} for evaluation
+    row_rankings: dict = field(default_factory=dict)  # {"lexical": rows, "dense": rows}
+
+    # Project ids are only needed by some callers (the list filter, evaluations): built on demand,
+    # as a common word matches thousands of projects.
+    @property
+    def project_ids(self) -> list:
+        return [self.table.ids[row] for row in self.rows]
+
+    @property
+    def rankings(self) -> dict:
+        return {name: [self.table.ids[r] for r in rows] for name, rows in self.row_rankings.items()}
 
 
 @lru_cache(maxsize=1024)
@@ -60,13 +70,12 @@ def _query_vector(text: str) -> np.ndarray:
 
 def _collapse(ranking: list[tuple[int, float]], table: ProjectTable) -> list[int]:
     """Document pks → table rows of their projects, best first, each project once."""
-    rows, seen = [], set()
-    for doc_pk, _score in ranking:
-        row = table.doc_rows.get(doc_pk)
-        if row is not None and row not in seen:
-            seen.add(row)
-            rows.append(row)
-    return rows
+    if not ranking:
+        return []
+    rows = table.rows_of_documents(np.fromiter((pk for pk, _score in ranking), dtype=np.int64, count=len(ranking)))
+    rows = rows[rows >= 0]
+    _unique, first = np.unique(rows, return_index=True)  # a project's first (best) document
+    return rows[np.sort(first)].tolist()
 
 
 def lexical_rows(text: str, access: list[str], table: ProjectTable) -> list[int]:
@@ -85,7 +94,7 @@ def dense_rows(text: str, access: list[str], table: ProjectTable, limit: int = D
 def match_projects(text: str, user, mode: str = "hybrid", table: ProjectTable | None = None) -> Match:
     table = table or get_table()
     access = access_tokens(user)
-    match = Match(project_ids=[])
+    match = Match(table=table)
     if not analyze(text):
         match.messages.append(
             "Votre recherche ne contient aucun mot exploitable (seulement des mots très courants, "
@@ -107,8 +116,7 @@ def match_projects(text: str, user, mode: str = "hybrid", table: ProjectTable | 
     else:
         fused = lexical if mode == "lexical" else dense
     match.rows = fused
-    match.project_ids = [table.ids[row] for row in fused]
-    match.rankings = {"lexical": [table.ids[r] for r in lexical], "dense": [table.ids[r] for r in dense]}
+    match.row_rankings = {"lexical": lexical, "dense": dense}
     return match
 
 
