@@ -48,6 +48,20 @@ def test_search_typo_is_corrected_and_reader_told(real_records):
     assert any("orthographe" in m for m in result.messages)
 
 
+def test_search_requires_every_word_when_some_project_has_them_all(real_records):
+    result = search_projects({"q": "fuites eau potable", "mode": "lexical"}, None)
+    assert result.total >= 1
+    everything_about_water = search_projects({"q": "eau", "mode": "lexical"}, None)
+    assert result.total < everything_about_water.total
+    assert not any("au moins un" in m for m in result.messages)
+
+
+def test_search_falls_back_to_any_word_and_tells_the_reader(real_records):
+    result = search_projects({"q": "encombrants biodiversité", "mode": "lexical"}, None)
+    assert {"Callbot pour le ramassage des encombrants", "PEP-BIOccIA"} <= set(names(result))
+    assert any("au moins un" in m for m in result.messages)
+
+
 def test_search_snippet_highlights_matched_words(real_records):
     result = search_projects({"q": "fuites d'eau", "mode": "lexical"}, None)
     snippet = result.snippets[result.ids[0]]

@@ -58,6 +58,15 @@ def test_lexical_search_finds_french_variants(filled):
     assert "<mark>" in hits[0].snippet
 
 
+def test_lexical_ranking_every_word_keeps_only_documents_with_all_terms(filled):
+    keys = lambda ranking: {doc.key for doc in filled._docs().filter(pk__in=[pk for pk, _s in ranking])}  # noqa: E731
+    any_word = filled.lexical_ranking(NS, "fuites encombrants", ["public"])
+    assert keys(any_word) == {"fuites", "dechets"}
+    assert filled.lexical_ranking(NS, "fuites encombrants", ["public"], every_word=True) == []
+    every_word = filled.lexical_ranking(NS, "fuites réseau", ["public", "staff"], every_word=True)
+    assert keys(every_word) == {"fuites"}  # "budget-eau" has fuites, not réseau
+
+
 @pytest.mark.parametrize("mode", ["lexical", "dense", "hybrid"])
 def test_search_never_returns_a_document_without_a_shared_token(filled, mode):
     kwargs = {"embedder": FakeTopicEmbedder()} if mode != "lexical" else {}

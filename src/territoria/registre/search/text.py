@@ -1,7 +1,8 @@
 """Matching a text query against the register, on the shared search core.
 
-- lexical: French full-text (accents, elision, stemming) through `SearchIndex.lexical_ranking`,
-  every match kept (the facets count them all);
+- lexical: French full-text (accents, elision, stemming) through `SearchIndex.lexical_ranking`:
+  the projects holding every word of the query, or, when none does, any of them (the reader is
+  told); every match kept (the facets count them all);
 - semantic: the nearest records by multilingual-e5-small vectors (`dense_ranking`), only the
   closest few and above a similarity floor — a vector search always returns *something*;
 - fused by reciprocal rank fusion (`territoria.search.fusion`), one row per project;
@@ -78,8 +79,9 @@ def _collapse(ranking: list[tuple[int, float]], table: ProjectTable) -> list[int
     return rows[np.sort(first)].tolist()
 
 
-def lexical_rows(text: str, access: list[str], table: ProjectTable) -> list[int]:
-    return _collapse(get_index().lexical_ranking(NAMESPACE, text, access, limit=LEXICAL_LIMIT), table)
+def lexical_rows(text: str, access: list[str], table: ProjectTable, every_word: bool = True) -> list[int]:
+    ranking = get_index().lexical_ranking(NAMESPACE, text, access, limit=LEXICAL_LIMIT, every_word=every_word)
+    return _collapse(ranking, table)
 
 
 def dense_rows(text: str, access: list[str], table: ProjectTable, limit: int = DENSE_LIMIT,
@@ -103,12 +105,18 @@ def match_projects(text: str, user, mode: str = "hybrid", table: ProjectTable | 
         return match
     lexical, dense = [], []
     if mode in ("hybrid", "lexical"):
-        lexical = lexical_rows(text, access, table)
+        texts = [text]
         corrected = correct_typos(text, access, user)
         if corrected != text:
             match.corrected_text = corrected
             match.messages.append(f"Résultats élargis à « {corrected} » (orthographe approchée).")
-            lexical = _merge(lexical, lexical_rows(corrected, access, table))
+            texts.append(corrected)
+        lexical = _lexical_rows_of_variants(texts, access, table, every_word=True)
+        if not lexical and len(set(analyze(text))) > 1:
+            lexical = _lexical_rows_of_variants(texts, access, table, every_word=False)
+            if lexical:
+                match.messages.append("Aucun projet ne contient tous les mots de votre recherche : "
+                                      "voici ceux qui en contiennent au moins un.")
     if mode in ("hybrid", "dense"):
         dense = dense_rows(text, access, table)
     if mode == "hybrid":
@@ -140,6 +148,14 @@ def order_by_relevance(queryset, ranked_ids: list):
     rank = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(top)],
                 default=Value(len(top)), output_field=IntegerField())
     return queryset.order_by(rank, *queryset.query.order_by)
+
+
+def _lexical_rows_of_variants(texts: list[str], access: list[str], table: ProjectTable, every_word: bool) -> list[int]:
+    """Matches of the query as typed, then of its typo-corrected form (merged, each row once)."""
+    rows: list[int] = []
+    for text in texts:
+        rows = _merge(rows, lexical_rows(text, access, table, every_word))
+    return rows
 
 
 def _merge(first: list[int], second: list[int]) -> list[int]:

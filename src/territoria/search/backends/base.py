@@ -42,6 +42,11 @@ CANDIDATES = 50  # per ranking, before fusion
 HYBRID_RRF_K = 10
 
 
+def query_terms(query: str) -> list[str]:
+    """The distinct index terms of a query, in order, bounded in number."""
+    return list(dict.fromkeys(analyze(query)))[:MAX_QUERY_TERMS]
+
+
 @dataclass
 class Document:
     """What a caller indexes. `access` is required in spirit: with no token, nobody finds it."""
@@ -119,8 +124,11 @@ class SearchIndex(ABC):
     def _delete_terms(self, cursor, pks: list[int]) -> None: ...
 
     @abstractmethod
-    def _lexical_sql(self, terms: list[str], allowed_sql: str, limit: int) -> tuple[str, list]:
-        """SQL returning (pk, score) best first, restricted to `pk IN (allowed_sql)`."""
+    def _lexical_sql(self, terms: list[str], allowed_sql: str, limit: int, every_word: bool) -> tuple[str, list]:
+        """SQL returning (pk, score) best first, restricted to `pk IN (allowed_sql)`.
+
+        A document matches when it holds any of the terms, or all of them with `every_word`.
+        """
 
     @abstractmethod
     def _term_count_sql(self, term: str, namespace_sql: str) -> tuple[str, list]:
@@ -284,13 +292,19 @@ class SearchIndex(ABC):
             qs = qs.filter(**{f"fields__{name}": value for name, value in filters.items()})
         return qs
 
-    def lexical_ranking(self, namespace, query, access, limit=CANDIDATES, filters=None):
-        terms = list(dict.fromkeys(analyze(query)))[:MAX_QUERY_TERMS]
+    def lexical_ranking(self, namespace, query, access, limit=CANDIDATES, filters=None, every_word=False):
+        """(document pk, BM25 score) best first; `every_word`: only documents with all the terms.
+
+        Any word (the default) suits retrieval of passages for a question; every word suits a
+        catalogue whose result count and facets must mean "about this" (as Meilisearch,
+        Typesense or Algolia do by default), and costs far less on common words.
+        """
+        terms = query_terms(query)
         access = list(access)
         if not terms or not access:
             return []
         allowed_sql, allowed_params = self.allowed_queryset(namespace, access, filters).values("pk").query.sql_with_params()
-        sql, params = self._lexical_sql(terms, allowed_sql, limit)
+        sql, params = self._lexical_sql(terms, allowed_sql, limit, every_word)
         # Parameters: the lexical ones first, then those of the allowed subquery, as placed.
         with connections[self.using].cursor() as cursor:
             cursor.execute(sql, params[0] + list(allowed_params) + params[1])

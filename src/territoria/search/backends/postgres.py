@@ -25,9 +25,9 @@ class PostgresSearchIndex(SearchIndex):
     def _delete_terms(self, cursor, pks):
         pass  # the tsvector lives on the document row, deleted with it
 
-    def _lexical_sql(self, terms, allowed_sql, limit):
+    def _lexical_sql(self, terms, allowed_sql, limit, every_word):
         terms = [t for t in terms if _SAFE_TERM.match(t)] or ["_"]
-        tsquery = " | ".join(terms)
+        tsquery = (" & " if every_word else " | ").join(terms)
         sql = (
             "SELECT d.id, ts_rank(d.tsv, q, 1) AS score FROM search_document d, "
             "to_tsquery('simple', %s) q "

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from django.db import connections
 
-from territoria.search.backends.base import SearchIndex
+from territoria.search.backends.base import SearchIndex, query_terms
 
 TITLE_WEIGHT = 2.0  # a term in the title counts twice a term in the body (bm25 column weights)
+
+
+def _match_expression(terms: list[str], every_word: bool) -> str:
+    # Terms are quoted: FTS5 then treats them as plain strings, never as query syntax.
+    return (" AND " if every_word else " OR ").join('"%s"' % term.replace('"', '""') for term in terms)
 
 
 class SQLiteSearchIndex(SearchIndex):
@@ -18,9 +23,8 @@ class SQLiteSearchIndex(SearchIndex):
             chunk = pks[start : start + 500]
             cursor.execute(f"DELETE FROM search_fts WHERE rowid IN ({', '.join(['%s'] * len(chunk))})", chunk)
 
-    def _lexical_sql(self, terms, allowed_sql, limit):
-        # Terms are quoted: FTS5 then treats them as plain strings, never as query syntax.
-        match = " OR ".join('"%s"' % term.replace('"', '""') for term in terms)
+    def _lexical_sql(self, terms, allowed_sql, limit, every_word):
+        match = _match_expression(terms, every_word)
         # MATERIALIZED: FTS5 first computes all matches with their BM25 once; the access rule
         # then filters them. Written as `rowid IN (…)` inside the FTS query, SQLite would
         # re-run the MATCH for every allowed rowid (measured ×10 slower on 650 passages).
@@ -46,16 +50,14 @@ class SQLiteSearchIndex(SearchIndex):
     # runs again without a pool.
     POOL = 2000
 
-    def lexical_ranking(self, namespace, query, access, limit=50, filters=None):
-        from territoria.search.backends.base import MAX_QUERY_TERMS, analyze
-
+    def lexical_ranking(self, namespace, query, access, limit=50, filters=None, every_word=False):
         if filters:
-            return super().lexical_ranking(namespace, query, access, limit, filters)
-        terms = list(dict.fromkeys(analyze(query)))[:MAX_QUERY_TERMS]
+            return super().lexical_ranking(namespace, query, access, limit, filters, every_word)
+        terms = query_terms(query)
         tokens = sorted(set(access))
         if not terms or not tokens:
             return []
-        match = " OR ".join('"%s"' % term.replace('"', '""') for term in terms)
+        match = _match_expression(terms, every_word)
         # A caller asking for at least a pool's worth (the register counts every match for its
         # facets) goes straight to the unbounded query instead of running both.
         for pool in ((self.POOL, None) if limit < self.POOL else (None,)):
