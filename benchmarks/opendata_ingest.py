@@ -41,7 +41,11 @@ def publish(csv_path: str) -> None:
     finished = time.perf_counter()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     peak_kb = usage.ru_maxrss
+    from territoria.opendata.models import ApiKey
+
+    _key, raw_key = ApiKey.issue("banc d'essai : dépôt par l'API", owner=user)
     json.dump({
+        "api_key": raw_key, "dataset_slug": dataset.slug,
         "table_name": res.table_name, "status": version.status, "rows": version.row_count,
         "csv_bytes": Path(csv_path).stat().st_size, "parquet_bytes": version.parquet_bytes,
         "analysis_and_conversion_s": round(analysed - started, 2),

@@ -15,4 +15,6 @@ def test_benchmark_opendata_runs_tiny_and_writes_json(tmp_path):
     report = json.loads(output.read_text())
     assert report["ingest"]["rows"] == 5000 and report["ingest"]["status"] == "published"
     assert report["queries"]["ours_filtered_sorted_page"]["n"] == 3
+    assert report["queries"]["http_upload"]["upload_to_queryable_s"] > 0
+    assert "api_key" not in report["ingest"]  # the key used for the upload is not written out
     assert report["queries"]["speedup_group_by_p95"] > 0

@@ -121,3 +121,28 @@ def test_publish_from_an_address_fetches_the_file(dataset, tmp_path):
     assert other.versions.count() == 0
     assert version.status == VersionStatus.REVIEW and version.row_count == 2
     assert version.source_url == url
+
+
+def test_publication_writes_the_query_copy_and_the_engine_reads_it(subsidies):
+    version = subsidies.current_version
+    copy = storage.query_copy(version)
+    assert copy.exists() and not copy.with_name(copy.name + ".partial").exists()
+    from territoria.opendata.query.tables import table_for
+
+    assert table_for(version).query_copy == str(copy)
+
+
+def test_failed_query_copy_fails_publication_and_keeps_previous_version(subsidies, monkeypatch):
+    from territoria.opendata.query import duckdb_engine
+
+    def disk_full(parquet, target):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(duckdb_engine, "build_query_copy", disk_full)
+    second = publish_bytes(subsidies.dataset, SUBSIDIES.name, SUBSIDIES.read_bytes(), resource=subsidies,
+                           drop=["Représentant", "Courriel"])
+    subsidies.refresh_from_db()
+    assert second.status == VersionStatus.FAILED
+    assert "version précédente reste en ligne" in second.error
+    assert subsidies.current_version.number == 1
+    assert not storage.published_parquet(second).exists() and not storage.query_copy(second).exists()

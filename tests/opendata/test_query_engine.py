@@ -29,6 +29,25 @@ def test_rows_unknown_column_lists_columns(subsidies):
         querying.rows(subsidies, q("inexistante=1"))
 
 
+def test_query_copy_and_parquet_give_the_same_answers(subsidies):
+    import dataclasses
+
+    from territoria.opendata.query.base import Aggregate, Filter, Sort
+
+    table = table_for(subsidies.current_version)
+    assert table.query_copy is not None
+    parquet_only = dataclasses.replace(table, query_copy=None)
+    engine = get_engine()
+    amount = "Montant (€)"
+    answers = []
+    for t in (table, parquet_only):
+        page = engine.page(t, [Filter(amount, "gt", 1000)], [Sort(amount, descending=True)], 7, offset=3)
+        agg = engine.aggregate(t, [], ["Bénéficiaire"], [Aggregate("count"), Aggregate("sum", amount)])
+        answers.append((page.columns, page.rows, page.total, sorted(agg.rows)))
+    assert answers[0] == answers[1]
+    assert answers[0][2] > 7
+
+
 def test_aggregate_group_by_sum(subsidies):
     result, meta = querying.aggregate(subsidies, q("_group_by=B%C3%A9n%C3%A9ficiaire&_agg=sum:Montant%20(%E2%82%AC),count"))
     assert meta["group_by"] == ["Bénéficiaire"]

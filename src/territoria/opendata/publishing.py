@@ -27,7 +27,7 @@ from territoria.opendata.ingest import personal_data, table_schema
 from territoria.opendata.ingest.conversion import PARQUET_OPTIONS, conversion_connection, convert
 from territoria.opendata.ingest.errors import IngestError
 from territoria.opendata.models import Resource, ResourceVersion, SourceFormat, VersionStatus
-from territoria.opendata.query.base import json_safe
+from territoria.opendata.query.base import get_engine, json_safe
 from territoria.opendata.query.duckdb_engine import new_connection, quote, sql_literal
 
 logger = logging.getLogger(__name__)
@@ -252,9 +252,11 @@ def publish(version: ResourceVersion) -> ResourceVersion:
             staging.unlink()
         else:
             staging.replace(final)
+        get_engine().prepare(final, storage.query_copy(version))
     except Exception:
         logger.exception("publication of %s failed", version.pk)
         final.unlink(missing_ok=True)
+        storage.query_copy(version).unlink(missing_ok=True)
         _set_status(version, VersionStatus.FAILED,
                     error="La publication a échoué ; la version précédente reste en ligne.")
         return version

@@ -24,6 +24,11 @@ def published_parquet(version) -> Path:
     return version_dir(version) / "data.parquet"
 
 
+def query_copy(version) -> Path:
+    """The DuckDB copy of the published Parquet that the embedded engine queries (see publishing)."""
+    return version_dir(version) / "data.duckdb"
+
+
 def work_dir(version) -> Path:
     path = version_dir(version) / "work"
     path.mkdir(exist_ok=True)

@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -43,12 +44,17 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
-    """A published table: its SQL name, its Parquet file and its columns."""
+    """A published table: its SQL name, its Parquet file and its columns.
+
+    `query_copy`: the same rows in an engine-native file, when the engine made one at
+    publication (faster to scan than Parquet); the Parquet file stays the reference.
+    """
 
     name: str
     location: str
     columns: tuple[Column, ...]
     row_count: int | None = None
+    query_copy: str | None = None
 
     def column(self, name: str) -> Column:
         for column in self.columns:
@@ -97,6 +103,10 @@ class Result:
 
 class QueryEngine(ABC):
     """What the portal needs from an engine. Every method raises QueryError on bad input."""
+
+    def prepare(self, parquet: Path, copy: Path) -> None:  # noqa: B027 — optional hook
+        """Called when a version is published: the engine may write a faster copy of the
+        Parquet file at `copy` (then given back as `Table.query_copy`). Default: nothing."""
 
     @abstractmethod
     def page(self, table: Table, filters: list[Filter], sort: list[Sort], limit: int,

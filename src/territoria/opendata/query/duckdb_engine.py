@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -63,7 +64,19 @@ def shared_connection() -> duckdb.DuckDBPyConnection:
         con = new_connection()
         con.execute("SET parquet_metadata_cache = true")
         _local.connection = con
+        _local.attached = {}
     return con
+
+
+def _attached(path: str) -> str:
+    """The alias of a query copy in the shared connection, attached read-only on first use."""
+    con = shared_connection()
+    alias = _local.attached.get(path)
+    if alias is None:
+        alias = "copy_" + hashlib.sha256(path.encode()).hexdigest()[:16]
+        con.execute(f"ATTACH {sql_literal(path)} AS {quote(alias)} (READ_ONLY)")
+        _local.attached[path] = alias
+    return alias
 
 
 @contextmanager
@@ -125,8 +138,41 @@ def _order(sort: list[Sort]) -> str:
     return " ORDER BY " + ", ".join(parts)
 
 
-def _source(table: Table) -> str:
+def _parquet(table: Table) -> str:
     return f"read_parquet({sql_literal(table.location)})"
+
+
+def _source(table: Table) -> str:
+    """What page, aggregate and export queries read: the query copy when there is one."""
+    if table.query_copy is None:
+        return _parquet(table)
+    return f"{quote(_attached(table.query_copy))}.{COPY_TABLE}"
+
+
+# The query copy: the published rows in DuckDB's own format, built once at publication.
+# Measured on 10M rows (2 threads): a filtered, sorted page of 50 rows 88 → 55 ms, its count
+# 18 → 8 ms, a group-by 62 → 23 ms, for ~0.7 s of build per million rows and a file ~0.6×
+# the Parquet one. Parquet stays what is published, downloaded and read by the SQL sandbox.
+COPY_TABLE = "rows"
+
+
+def build_query_copy(parquet: Path, target: Path) -> None:
+    """Write `target` (a DuckDB file) from `parquet`, whole or not at all."""
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    con = new_connection()
+    try:
+        con.execute(f"SET memory_limit = {sql_literal(settings.OPENDATA_CONVERSION_MEMORY_LIMIT)}")
+        con.execute(f"SET temp_directory = {sql_literal(str(settings.OPENDATA_DIR / 'tmp'))}")
+        con.execute(f"ATTACH {sql_literal(str(partial))} AS copy")
+        con.execute(f"CREATE TABLE copy.{COPY_TABLE} AS SELECT * FROM read_parquet({sql_literal(str(parquet))})")
+        con.execute("DETACH copy")
+    except BaseException:
+        con.close()
+        partial.unlink(missing_ok=True)
+        raise
+    con.close()
+    partial.replace(target)
 
 
 def _aggregate_sql(agg: Aggregate) -> str:
@@ -151,6 +197,9 @@ def _cache_key(sql: str, params: list, max_rows) -> str:
 class DuckDBEngine(QueryEngine):
     def __init__(self):
         self.cache_hits = 0
+
+    def prepare(self, parquet: Path, copy: Path) -> None:
+        build_query_copy(parquet, copy)
 
     @property
     def timeout(self) -> float:
@@ -267,7 +316,7 @@ def sandboxed_connection(tables: list[Table]) -> duckdb.DuckDBPyConnection:
     """A fresh connection that sees the given tables as views and nothing else on the machine."""
     con = duckdb.connect(":memory:", config={**_base_config(), "allow_community_extensions": False})
     for table in tables:
-        con.execute(f"CREATE VIEW {quote(table.name)} AS SELECT * FROM {_source(table)}")
+        con.execute(f"CREATE VIEW {quote(table.name)} AS SELECT * FROM {_parquet(table)}")
     allowed = ", ".join(sql_literal(t.location) for t in tables)
     con.execute(f"SET allowed_paths = [{allowed}]")
     con.execute("SET enable_external_access = false")

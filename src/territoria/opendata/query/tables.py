@@ -9,8 +9,9 @@ def table_for(version: ResourceVersion, name: str | None = None) -> Table:
     if not version.is_queryable:
         raise QueryError("Cette version n'est pas publiée.")
     columns = tuple(Column(f["name"], f["type"]) for f in version.published_columns)
+    copy = storage.query_copy(version)
     return Table(name or version.resource.table_name, str(storage.published_parquet(version)),
-                 columns, version.row_count)
+                 columns, version.row_count, str(copy) if copy.exists() else None)
 
 
 def resolve_version(resource: Resource, number=None) -> ResourceVersion:
