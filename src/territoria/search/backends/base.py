@@ -29,17 +29,13 @@ from territoria.search.embeddings import (
     vector_from_bytes,
     vector_to_bytes,
 )
-from territoria.search.fusion import reciprocal_rank_fusion
+from territoria.search.fusion import distribution_score_fusion
 from territoria.search.highlight import highlight
 from territoria.search.models import DocumentAccess, IndexedDocument, IndexNamespace
 
 MODES = ("hybrid", "lexical", "dense")
 MAX_QUERY_TERMS = 32  # bounds the cost of an absurdly long query
 CANDIDATES = 50  # per ranking, before fusion
-# RRF constant of the hybrid search. The classic 60 flattens the head of each ranking; on
-# the PIAF dev set (400 random questions, 645 passages) mrr@10 of the gold article was:
-# lexical 0.865, dense 0.809, RRF k=60 0.870, k=10 0.880, k=5 0.888 (docs/assistant.md).
-HYBRID_RRF_K = 10
 
 
 def query_terms(query: str) -> list[str]:
@@ -386,7 +382,8 @@ class SearchIndex(ABC):
                 namespace, embedder.embed_query(query), access, candidates, filters, embedder.model_id
             )
         if mode == "hybrid":
-            fused = reciprocal_rank_fusion([[pk for pk, _s in r] for r in rankings.values()], k=HYBRID_RRF_K)
+            # By score, not rank: see territoria.search.fusion for the measured difference.
+            fused = distribution_score_fusion(list(rankings.values()))
         else:
             fused = rankings[mode]
         fused = fused[:limit]
