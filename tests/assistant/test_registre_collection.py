@@ -30,6 +30,8 @@ def test_citizen_asks_the_register_and_gets_public_fields_only(registre):
     everything = " ".join(p.text for p in answer.passages) + answer.text
     assert "450 000" not in everything and "contact@example.org" not in everything
     assert "Brouillon secret" not in everything
+    # The question asks "which collectivités": the answer itself names the carrier.
+    assert "projet porté par Eau de Lyon Métropole" in answer.text
 
 
 def test_agent_also_gets_the_restricted_fields(registre, agent):

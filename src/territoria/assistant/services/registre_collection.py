@@ -39,12 +39,29 @@ def _reader_with_restricted_rights():
     return User(role=Role.AGENT, is_active=True)
 
 
+# Put together in the first sentence, so that an extractive answer to "which collectivités
+# do X?" quotes who carries the project together with what it is.
+_LEAD_FIELDS = ("nom_projet", "coll_nom", "coll_type")
+
+
+def _lead(values: dict) -> str:
+    if not values.get("nom_projet"):
+        return ""
+    carrier = values.get("coll_nom") or ""
+    kind = values.get("coll_type") or ""
+    by = f" : projet porté par {carrier}" if carrier else ""
+    return f"{values['nom_projet']}{by}{f' ({kind})' if kind and carrier else ''}."
+
+
 def _lines(project, values: dict) -> str:
     from territoria.registre import schema
 
     titles = {spec.name: spec.title for spec in schema.FIELDS}
-    lines = []
+    lead = _lead(values)
+    lines = [lead] if lead else []
     for name, value in values.items():
+        if lead and name in _LEAD_FIELDS:
+            continue
         if isinstance(value, (list, tuple)):
             value = ", ".join(str(v) for v in value if v)
         if value not in (None, "") and name not in ("latitude", "longitude", "image_url"):
