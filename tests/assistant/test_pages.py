@@ -1,7 +1,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from territoria.assistant.models import Exchange, HandoffRequest
+from territoria.assistant.models import Exchange, HandoffRequest, IngestionJob
 from territoria.assistant.services.ingestion import add_files, collect_files, run_job
 
 
@@ -53,6 +53,18 @@ def test_agent_uploads_from_the_collection_page_and_sees_states(client, agent, i
     response = client.post("/assistant/collections/procedures/", {"files": files}, follow=True)
     html = response.content.decode()
     assert "Indexé" in html and "Échec" in html and "format non pris en charge" in html
+    job = IngestionJob.objects.get()  # one job for the batch: its counters cover every file
+    assert (job.total, job.indexed, job.failed) == (2, 1, 1)
+    assert "2 fichier(s) reçu(s)" in html and "1 indexé(s), 0 inchangé(s), 1 en échec sur 2" in html
+
+
+def test_collection_page_polls_its_states_while_a_job_waits(client, agent, internal_collection, procedures_dir):
+    client.force_login(agent)
+    add_files(internal_collection, collect_files(procedures_dir / "parking.md"))  # queued, no worker yet
+    page = client.get("/assistant/collections/procedures/").content.decode()
+    assert 'hx-trigger="every 2s"' in page and "Actualiser" in page and 'http-equiv="refresh"' not in page
+    fragment = client.get("/assistant/collections/procedures/", headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in fragment and "En attente" in fragment and 'hx-trigger="every 2s"' in fragment
 
 
 def test_document_file_is_served_only_to_readers(client, agent, other_agent, internal_collection, procedures_dir):
@@ -73,3 +85,4 @@ def test_handoff_and_log_pages_by_role(client, agent, other_agent, admin_user, f
     assert client.get("/assistant/demandes/").status_code == 200
     client.force_login(admin_user)
     assert "encombrants" in client.get("/assistant/journal/").content.decode()
+

@@ -18,7 +18,14 @@ from territoria.assistant.forms import (
     HandoffForm,
     UploadForm,
 )
-from territoria.assistant.models import Collection, Document, Exchange, HandoffRequest, HandoffState
+from territoria.assistant.models import (
+    Collection,
+    Document,
+    Exchange,
+    HandoffRequest,
+    HandoffState,
+    JobState,
+)
 from territoria.assistant.permissions import can_answer_handoffs, can_manage, can_read, can_see_log
 from territoria.assistant.services.assistant import (
     ask,
@@ -26,7 +33,7 @@ from territoria.assistant.services.assistant import (
     public_collections,
     readable_collections,
 )
-from territoria.assistant.services.ingestion import save_upload
+from territoria.assistant.services.ingestion import save_uploads
 from territoria.assistant.services.masking import mask_personal_data
 from territoria.assistant.tasks import run_ingestion_job
 
@@ -122,18 +129,17 @@ def collection_detail(request, slug):
     manage = can_manage(request.user, collection)
     form = UploadForm(request.POST or None, request.FILES or None) if manage else None
     if manage and request.method == "POST" and form.is_valid():
-        for uploaded in request.FILES.getlist("files"):
-            job = save_upload(collection, uploaded, request.user)
-            run_ingestion_job.enqueue(str(job.pk))
-        messages.success(request, "Fichiers reçus : l'indexation est en cours.")
+        job = save_uploads(collection, request.FILES.getlist("files"), request.user)
+        run_ingestion_job.enqueue(str(job.pk))
+        messages.success(request, f"{job.total} fichier(s) reçu(s) : l'indexation est en cours.")
         return redirect("assistant:collection", slug=slug)
     documents = collection.documents.all()
     job = collection.jobs.first()
-    in_progress = job is not None and job.state in ("queued", "running")
-    return render(request, "assistant/collection.html", {
-        "collection": collection, "documents": documents, "manage": manage, "form": form, "job": job,
-        "in_progress": in_progress,
-    })
+    in_progress = collection.jobs.filter(state__in=[JobState.QUEUED, JobState.RUNNING]).exists()
+    context = {"collection": collection, "documents": documents, "manage": manage, "form": form, "job": job,
+               "in_progress": in_progress}
+    template = "assistant/_collection_status.html" if request.headers.get("HX-Request") else "assistant/collection.html"
+    return render(request, template, context)
 
 
 def document_file(request, pk):
