@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -86,3 +88,27 @@ def test_handoff_and_log_pages_by_role(client, agent, other_agent, admin_user, f
     client.force_login(admin_user)
     assert "encombrants" in client.get("/assistant/journal/").content.decode()
 
+
+def test_feedback_and_handoff_never_redirect_off_site(client, faq):
+    client.post("/assistant/public/", {"question": "encombrants"})
+    exchange = Exchange.objects.get()
+    response = client.post(f"/assistant/echanges/{exchange.pk}/avis/", {"feedback": "useful", "next": "https://evil.example/"})
+    assert response["Location"] == "/assistant/"
+    response = client.post(f"/assistant/echanges/{exchange.pk}/agent/",
+                           {"question": "Et les gravats ?", "next": f"/assistant/public/?conversation={exchange.conversation_id}#echange-{exchange.pk}"})
+    assert response["Location"].endswith(f"#echange-{exchange.pk}")
+
+
+def test_follow_up_question_keeps_the_collections_the_agent_chose(client, agent, internal_collection, faq):
+    client.force_login(agent)
+    response = client.post("/assistant/", {"question": "encombrants", "collections": ["faq"]})
+    page = client.get(response["Location"].split("#")[0]).content.decode()
+    assert re.search(r'<input[^>]*value="faq"[^>]*checked', page)
+    assert not re.search(r'<input[^>]*value="procedures"[^>]*checked', page)
+
+
+def test_citation_numbers_link_to_their_source_beside_the_answer(client, faq):
+    html = client.post("/assistant/public/", {"question": "Quand a lieu la collecte des encombrants ?"}, follow=True).content.decode()
+    exchange = Exchange.objects.get()
+    assert f'<a class="citation" href="#source-{exchange.pk}-1" aria-label="source 1">[1]</a>' in html
+    assert f'id="source-{exchange.pk}-1"' in html
