@@ -172,3 +172,14 @@ def test_checker_accepts_thousands_separators_and_rejects_missing_citations():
     assert check_generated("Le budget est de 120 000 € [1].", [passage]) == ""
     assert check_generated("Le budget est de 120 000 €.", [passage]) == "aucune citation"
     assert "chiffre absent" in check_generated("Le budget est de 150 000 € [1].", [passage])
+
+
+def test_contact_details_in_a_question_do_not_make_the_assistant_abstain(faq):
+    # An e-mail or a phone number is not a topic: its pieces, absent from every document,
+    # used to weigh the most in the support rule and made the assistant abstain.
+    from territoria.assistant.services.assistant import ask
+
+    answer, exchange = ask(None, "Quels sont les horaires de la déchetterie ? "
+                                 "(camille.martin@testville.fr, 06 12 34 56 78)", [faq])
+    assert not answer.abstained and "9 h à 18 h" in answer.text
+    assert "camille" not in exchange.question and "06 12" not in exchange.question

@@ -1,7 +1,9 @@
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from territoria.assistant.models import Exchange, HandoffRequest
+from territoria.assistant.models import Exchange, HandoffRequest, IngestionJob
 from territoria.assistant.services.ingestion import add_files, collect_files, run_job
 
 
@@ -53,6 +55,18 @@ def test_agent_uploads_from_the_collection_page_and_sees_states(client, agent, i
     response = client.post("/assistant/collections/procedures/", {"files": files}, follow=True)
     html = response.content.decode()
     assert "Indexé" in html and "Échec" in html and "format non pris en charge" in html
+    job = IngestionJob.objects.get()  # one job for the batch: its counters cover every file
+    assert (job.total, job.indexed, job.failed) == (2, 1, 1)
+    assert "2 fichier(s) reçu(s)" in html and "1 indexé(s), 0 inchangé(s), 1 en échec sur 2" in html
+
+
+def test_collection_page_polls_its_states_while_a_job_waits(client, agent, internal_collection, procedures_dir):
+    client.force_login(agent)
+    add_files(internal_collection, collect_files(procedures_dir / "parking.md"))  # queued, no worker yet
+    page = client.get("/assistant/collections/procedures/").content.decode()
+    assert 'hx-trigger="every 2s"' in page and "Actualiser" in page and 'http-equiv="refresh"' not in page
+    fragment = client.get("/assistant/collections/procedures/", headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in fragment and "En attente" in fragment and 'hx-trigger="every 2s"' in fragment
 
 
 def test_document_file_is_served_only_to_readers(client, agent, other_agent, internal_collection, procedures_dir):
@@ -73,3 +87,28 @@ def test_handoff_and_log_pages_by_role(client, agent, other_agent, admin_user, f
     assert client.get("/assistant/demandes/").status_code == 200
     client.force_login(admin_user)
     assert "encombrants" in client.get("/assistant/journal/").content.decode()
+
+
+def test_feedback_and_handoff_never_redirect_off_site(client, faq):
+    client.post("/assistant/public/", {"question": "encombrants"})
+    exchange = Exchange.objects.get()
+    response = client.post(f"/assistant/echanges/{exchange.pk}/avis/", {"feedback": "useful", "next": "https://evil.example/"})
+    assert response["Location"] == "/assistant/"
+    response = client.post(f"/assistant/echanges/{exchange.pk}/agent/",
+                           {"question": "Et les gravats ?", "next": f"/assistant/public/?conversation={exchange.conversation_id}#echange-{exchange.pk}"})
+    assert response["Location"].endswith(f"#echange-{exchange.pk}")
+
+
+def test_follow_up_question_keeps_the_collections_the_agent_chose(client, agent, internal_collection, faq):
+    client.force_login(agent)
+    response = client.post("/assistant/", {"question": "encombrants", "collections": ["faq"]})
+    page = client.get(response["Location"].split("#")[0]).content.decode()
+    assert re.search(r'<input[^>]*value="faq"[^>]*checked', page)
+    assert not re.search(r'<input[^>]*value="procedures"[^>]*checked', page)
+
+
+def test_citation_numbers_link_to_their_source_beside_the_answer(client, faq):
+    html = client.post("/assistant/public/", {"question": "Quand a lieu la collecte des encombrants ?"}, follow=True).content.decode()
+    exchange = Exchange.objects.get()
+    assert f'<a class="citation" href="#source-{exchange.pk}-1" aria-label="source 1">[1]</a>' in html
+    assert f'id="source-{exchange.pk}-1"' in html

@@ -28,7 +28,10 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(label="Fichiers (PDF, DOCX, ODT, HTML, Markdown, texte)")
+    files = MultipleFileField(
+        label="Fichiers (PDF, DOCX, ODT, HTML, Markdown, texte)",
+        help_text="Plusieurs fichiers à la fois : sélectionnez-les, ou glissez-les depuis un dossier sur ce champ.",
+    )
 
 
 class FeedbackForm(forms.Form):

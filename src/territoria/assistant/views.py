@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from territoria.assistant.forms import (
@@ -18,7 +19,14 @@ from territoria.assistant.forms import (
     HandoffForm,
     UploadForm,
 )
-from territoria.assistant.models import Collection, Document, Exchange, HandoffRequest, HandoffState
+from territoria.assistant.models import (
+    Collection,
+    Document,
+    Exchange,
+    HandoffRequest,
+    HandoffState,
+    JobState,
+)
 from territoria.assistant.permissions import can_answer_handoffs, can_manage, can_read, can_see_log
 from territoria.assistant.services.assistant import (
     ask,
@@ -26,7 +34,7 @@ from territoria.assistant.services.assistant import (
     public_collections,
     readable_collections,
 )
-from territoria.assistant.services.ingestion import save_upload
+from territoria.assistant.services.ingestion import save_uploads
 from territoria.assistant.services.masking import mask_personal_data
 from territoria.assistant.tasks import run_ingestion_job
 
@@ -43,12 +51,14 @@ def _chat(request, collections, template, public):
     session_key = _session_key(request)
     if conversation_id:
         conversation = conversations_of(request.user, session_key).filter(pk=conversation_id).first()
-    form = AskForm(request.POST or None, collections=collections)
+    exchanges = list(conversation.exchanges.all()) if conversation else []
+    # A follow-up question searches the collections the conversation was narrowed to, not all of them.
+    initial = {"collections": exchanges[-1].collections} if exchanges else {}
+    form = AskForm(request.POST or None, collections=collections, initial=initial)
     if request.method == "POST" and form.is_valid():
         chosen = [c for c in collections if c.slug in form.cleaned_data["collections"]] or collections
         _answer, exchange = ask(request.user, form.cleaned_data["question"], chosen, conversation, session_key=session_key)
         return redirect(f"{request.path}?conversation={exchange.conversation_id}#echange-{exchange.pk}")
-    exchanges = list(conversation.exchanges.all()) if conversation else []
     history = conversations_of(request.user, session_key).prefetch_related("exchanges")[:20]
     return render(request, template, {
         "form": form, "collections": collections, "conversation": conversation, "exchanges": exchanges,
@@ -76,7 +86,7 @@ def feedback(request, pk):
         exchange.feedback = form.cleaned_data["feedback"]
         exchange.save(update_fields=["feedback", "updated_at"])
         messages.success(request, "Merci pour votre avis.")
-    return redirect(request.POST.get("next") or "assistant:chat")
+    return _redirect_back(request)
 
 
 @require_POST
@@ -93,7 +103,15 @@ def handoff(request, pk):
         messages.success(request, "Votre question a été transmise à un agent. Il vous répondra dès que possible.")
     else:
         messages.error(request, "La demande n'a pas pu être transmise : indiquez votre question.")
-    return redirect(request.POST.get("next") or "assistant:chat")
+    return _redirect_back(request)
+
+
+def _redirect_back(request):
+    """Back to the conversation the form came from, if `next` is a page of this site."""
+    target = request.POST.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect("assistant:chat")
 
 
 def _own_exchange(request, pk) -> Exchange:
@@ -122,18 +140,17 @@ def collection_detail(request, slug):
     manage = can_manage(request.user, collection)
     form = UploadForm(request.POST or None, request.FILES or None) if manage else None
     if manage and request.method == "POST" and form.is_valid():
-        for uploaded in request.FILES.getlist("files"):
-            job = save_upload(collection, uploaded, request.user)
-            run_ingestion_job.enqueue(str(job.pk))
-        messages.success(request, "Fichiers reçus : l'indexation est en cours.")
+        job = save_uploads(collection, request.FILES.getlist("files"), request.user)
+        run_ingestion_job.enqueue(str(job.pk))
+        messages.success(request, f"{job.total} fichier(s) reçu(s) : l'indexation est en cours.")
         return redirect("assistant:collection", slug=slug)
     documents = collection.documents.all()
     job = collection.jobs.first()
-    in_progress = job is not None and job.state in ("queued", "running")
-    return render(request, "assistant/collection.html", {
-        "collection": collection, "documents": documents, "manage": manage, "form": form, "job": job,
-        "in_progress": in_progress,
-    })
+    in_progress = collection.jobs.filter(state__in=[JobState.QUEUED, JobState.RUNNING]).exists()
+    context = {"collection": collection, "documents": documents, "manage": manage, "form": form, "job": job,
+               "in_progress": in_progress}
+    template = "assistant/_collection_status.html" if request.headers.get("HX-Request") else "assistant/collection.html"
+    return render(request, template, context)
 
 
 def document_file(request, pk):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from territoria.assistant.models import Collection, Conversation
 from territoria.assistant.services.answering import Answer, answer_question
 from territoria.assistant.services.llm import ChatClient
+from territoria.assistant.services.masking import without_personal_data
 from territoria.assistant.services.traceability import measure, record_exchange
 from territoria.search.access import access_tokens
 
@@ -41,6 +42,6 @@ def ask(user, question: str, collections: list[Collection], conversation: Conver
             session_key=session_key, collection=collections[0] if len(collections) == 1 else None,
         )
     with measure() as cost:
-        answer = answer_question(question, collections, access, llm=ChatClient.from_settings(), mode=mode)
+        answer = answer_question(without_personal_data(question), collections, access, llm=ChatClient.from_settings(), mode=mode)
     exchange = record_exchange(conversation, user, collections, question, answer, cost)
     return answer, exchange

@@ -164,16 +164,27 @@ def _fail(document: Document, reason: str) -> bool:
 
 
 def save_upload(collection: Collection, uploaded, user=None) -> IngestionJob:
-    """Store an uploaded file under MEDIA_ROOT/assistant/<collection>/ and queue its indexing."""
+    """Store one uploaded file and register it in a new job (see save_uploads)."""
+    return save_uploads(collection, [uploaded], user)
+
+
+def save_uploads(collection: Collection, uploads, user=None) -> IngestionJob:
+    """Store uploaded files under MEDIA_ROOT/assistant/<collection>/ and register them in ONE job.
+
+    One job per batch, so that the collection page's counters cover every file the agent dropped.
+    """
     from django.utils.text import get_valid_filename
 
     folder = Path(settings.MEDIA_ROOT) / "assistant" / collection.slug
     folder.mkdir(parents=True, exist_ok=True)
-    name = get_valid_filename(Path(uploaded.name).name) or "document"
-    target = folder / name
-    with open(target, "wb") as handle:
-        handle.writelines(uploaded.chunks())
-    return add_files(collection, [(target, name)], user)
+    files = []
+    for uploaded in uploads:
+        name = get_valid_filename(Path(uploaded.name).name) or "document"
+        target = folder / name
+        with open(target, "wb") as handle:
+            handle.writelines(uploaded.chunks())
+        files.append((target, name))
+    return add_files(collection, files, user)
 
 
 def delete_document(document: Document) -> None:

@@ -20,3 +20,15 @@ def mask_personal_data(text: str) -> str:
     text = _PHONE.sub("[téléphone]", text)
     text = _CIVILITY_NAME.sub(lambda m: f"{m.group(1)} [nom]", text)
     return _INTRODUCTION.sub(lambda m: f"{m.group(1)} [nom]", text).strip()
+
+
+_PLACEHOLDER = re.compile(r"\[(?:e-mail|IBAN|téléphone|nom)\]")
+
+
+def without_personal_data(text: str) -> str:
+    """The text with its personal data removed (not replaced): what is searched and answered.
+
+    Contact details are not a topic; their pieces, found in no document, would otherwise weigh
+    the most in the abstention rule, and they have no business in an LLM prompt either.
+    """
+    return re.sub(r"\s{2,}", " ", _PLACEHOLDER.sub(" ", mask_personal_data(text))).strip()
