@@ -79,7 +79,7 @@ def dataset_create(request):
                 dataset.organisation, dataset.created_by = request.user.organisation, request.user
                 dataset.save()
                 resource = Resource.objects.create(
-                    dataset=dataset, title=source.cleaned_data.get("title") or dataset.title,
+                    dataset=dataset, title=source.cleaned_data.get("resource_title") or dataset.title,
                     table_schema=source.cleaned_data.get("table_schema"))
             version = _receive(resource, source, request.user)
         except IngestError as error:
@@ -129,7 +129,7 @@ def resource_add(request, slug):
             publishing.format_of(source.source_name)
             with acting_as(request.user):
                 resource = Resource.objects.create(
-                    dataset=dataset, title=source.cleaned_data.get("title") or
+                    dataset=dataset, title=source.cleaned_data.get("resource_title") or
                     source.source_name.rsplit("/", 1)[-1].rsplit(".", 1)[0],
                     table_schema=source.cleaned_data.get("table_schema"))
             version = _receive(resource, source, request.user)
