@@ -16,6 +16,15 @@ def test_page_catalog_anonymous_sees_datasets_and_no_publish_button(client, subs
     assert "Publier un jeu de données" not in html
 
 
+def test_page_catalog_anonymous_does_not_see_dataset_with_nothing_published(client, agent, dataset):
+    # e.g. a first upload that failed: the DCAT catalogue already left it out, the pages now too.
+    assert dataset.title not in client.get(reverse("opendata:catalog")).content.decode()
+    assert client.get(dataset.get_absolute_url()).status_code == 404
+    client.force_login(agent)  # its publisher still finds it, to finish it
+    assert dataset.title in client.get(reverse("opendata:catalog")).content.decode()
+    assert client.get(dataset.get_absolute_url()).status_code == 200
+
+
 def test_page_publish_requires_login(client, db):
     response = client.get(reverse("opendata:dataset-create"))
     assert response.status_code == 302 and "/connexion/" in response["Location"]
