@@ -18,5 +18,7 @@
     return L.circleMarker([p.lat, p.lon], { radius: 6 }).bindPopup(label);
   });
   var group = L.featureGroup(markers).addTo(map);
-  map.fitBounds(group.getBounds().pad(0.1));
+  // A cap on the zoom: with no tile layer the map has no maximum, and the bounds of a single
+  // point would zoom it to infinity (nothing drawn).
+  map.fitBounds(group.getBounds().pad(0.1), { maxZoom: 16 });
 })();
