@@ -22,6 +22,13 @@ def test_api_anonymous_lists_datasets_with_resources_and_links(api_client, subsi
     assert item["resources"][0]["links"]["rows"].endswith("/rows/")
 
 
+def test_api_anonymous_does_not_list_dataset_with_nothing_published(api_client, agent, dataset):
+    assert api_client.get("/api/opendata/datasets/").json()["count"] == 0
+    assert api_client.get(f"/api/opendata/datasets/{dataset.slug}/").status_code == 404
+    api_client.force_authenticate(agent)
+    assert api_client.get(f"/api/opendata/datasets/{dataset.slug}/").status_code == 200
+
+
 def test_api_anonymous_cannot_create_dataset(api_client, db):
     response = api_client.post("/api/opendata/datasets/", {"title": "x", "description": "y"})
     assert response.status_code in (401, 403)

@@ -16,6 +16,15 @@ def test_page_catalog_anonymous_sees_datasets_and_no_publish_button(client, subs
     assert "Publier un jeu de données" not in html
 
 
+def test_page_catalog_anonymous_does_not_see_dataset_with_nothing_published(client, agent, dataset):
+    # e.g. a first upload that failed: the DCAT catalogue already left it out, the pages now too.
+    assert dataset.title not in client.get(reverse("opendata:catalog")).content.decode()
+    assert client.get(dataset.get_absolute_url()).status_code == 404
+    client.force_login(agent)  # its publisher still finds it, to finish it
+    assert dataset.title in client.get(reverse("opendata:catalog")).content.decode()
+    assert client.get(dataset.get_absolute_url()).status_code == 200
+
+
 def test_page_publish_requires_login(client, db):
     response = client.get(reverse("opendata:dataset-create"))
     assert response.status_code == 302 and "/connexion/" in response["Location"]
@@ -41,6 +50,22 @@ def test_page_agent_publishes_real_csv_in_a_few_clicks(client, agent):
     page = client.get(published["Location"]).content.decode()
     assert "Association sportive de Villeurbanne" in page
     assert "marie.dupont@" not in page
+
+
+def test_page_publish_form_dataset_title_and_resource_title_are_separate_fields(client, agent):
+    # Both forms of the page once named their field "title": one id for two inputs, and the
+    # browser's second (empty) value replaced the dataset's title, so the form never validated.
+    client.force_login(agent)
+    form = client.get(reverse("opendata:dataset-create")).content.decode()
+    assert form.count('id="id_title"') == 1 and form.count('name="title"') == 1
+    response = client.post(reverse("opendata:dataset-create"), {
+        "title": "Subventions aux associations 2023", "resource_title": "Subventions votées",
+        "description": "Délibérations 2023.", "licence": "lo-2.0", "theme": "ECON", "frequency": "annual",
+        "file": SimpleUploadedFile(SUBSIDIES.name, SUBSIDIES.read_bytes())})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    dataset = Dataset.objects.get()
+    assert dataset.title == "Subventions aux associations 2023"
+    assert dataset.resources.get().title == "Subventions votées"
 
 
 def test_page_review_refuses_publication_without_decision(client, agent, dataset):

@@ -37,8 +37,9 @@ class DatasetForm(forms.ModelForm):
 class SourceForm(forms.Form):
     """A file to publish: uploaded, or fetched from an address."""
 
-    title = forms.CharField(label="Titre de la ressource", max_length=255, required=False,
-                            help_text="Par défaut, le nom du fichier.")
+    # Not "title": the publish page shows this form next to DatasetForm, whose "title" it would shadow.
+    resource_title = forms.CharField(label="Titre de la ressource", max_length=255, required=False,
+                                     help_text="Par défaut, le nom du fichier.")
     file = forms.FileField(label="Fichier", required=False,
                            help_text="CSV, XLSX, JSON, GeoJSON ou Parquet — "
                                      f"{settings.OPENDATA_MAX_FILE_MB} Mo au plus.")
@@ -51,7 +52,7 @@ class SourceForm(forms.Form):
     def __init__(self, *args, with_title=True, **kwargs):
         super().__init__(*args, **kwargs)
         if not with_title:
-            del self.fields["title"]
+            del self.fields["resource_title"]
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")

@@ -26,7 +26,7 @@ from territoria.opendata.models import (
     UsageKind,
     VersionStatus,
 )
-from territoria.opendata.permissions import can_create_dataset, get_abilities
+from territoria.opendata.permissions import can_create_dataset, get_abilities, visible_datasets
 from territoria.opendata.query.base import AGGREGATES, FILTER_OPERATORS, QueryError
 from territoria.opendata.query.tables import published_tables
 
@@ -35,7 +35,8 @@ LON_NAMES = {"longitude", "lon", "lng", "long", "x", "geo_lon"}
 
 
 def catalog(request):
-    datasets = Dataset.objects.select_related("organisation").prefetch_related("resources")
+    datasets = visible_datasets(Dataset.objects.select_related("organisation")
+                                .prefetch_related("resources"), request.user)
     query = request.GET.get("q", "").strip()
     if query:
         datasets = datasets.filter(Q(title__icontains=query) | Q(description__icontains=query) |
@@ -79,7 +80,7 @@ def dataset_create(request):
                 dataset.organisation, dataset.created_by = request.user.organisation, request.user
                 dataset.save()
                 resource = Resource.objects.create(
-                    dataset=dataset, title=source.cleaned_data.get("title") or dataset.title,
+                    dataset=dataset, title=source.cleaned_data.get("resource_title") or dataset.title,
                     table_schema=source.cleaned_data.get("table_schema"))
             version = _receive(resource, source, request.user)
         except IngestError as error:
@@ -93,6 +94,8 @@ def dataset_create(request):
 
 def dataset(request, slug):
     dataset = _dataset(slug)
+    if not visible_datasets(Dataset.objects.filter(pk=dataset.pk), request.user).exists():
+        raise Http404("Jeu de données non publié.")
     DatasetUsage.record(dataset.id, UsageKind.VIEW)
     usage = {row["kind"]: row["total"] for row in
              dataset.usage.values("kind").annotate(total=Sum("count"))}
@@ -129,7 +132,7 @@ def resource_add(request, slug):
             publishing.format_of(source.source_name)
             with acting_as(request.user):
                 resource = Resource.objects.create(
-                    dataset=dataset, title=source.cleaned_data.get("title") or
+                    dataset=dataset, title=source.cleaned_data.get("resource_title") or
                     source.source_name.rsplit("/", 1)[-1].rsplit(".", 1)[0],
                     table_schema=source.cleaned_data.get("table_schema"))
             version = _receive(resource, source, request.user)

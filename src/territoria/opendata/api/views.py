@@ -40,7 +40,7 @@ from territoria.opendata.models import (
     ResourceVersion,
     UsageKind,
 )
-from territoria.opendata.permissions import can_create_dataset, get_abilities
+from territoria.opendata.permissions import can_create_dataset, get_abilities, visible_datasets
 from territoria.opendata.query.base import QueryError, get_engine
 
 AUTHENTICATION = [ApiKeyAuthentication, SessionAuthentication, TokenAuthentication]
@@ -68,7 +68,7 @@ class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     authentication_classes = AUTHENTICATION
 
     def get_queryset(self):
-        queryset = Dataset.objects.select_related("organisation")
+        queryset = visible_datasets(Dataset.objects.select_related("organisation"), self.request.user)
         if organisation := self.request.query_params.get("organisation"):
             try:
                 queryset = queryset.filter(organisation_id=uuid.UUID(organisation))
