@@ -132,6 +132,13 @@ def test_home_page_search_form_leads_to_results(client, projects):
     assert "Fuites du réseau" in html and "<mark>" in html
 
 
+def test_list_with_text_query_links_to_search_page_with_same_query(client, projects):
+    listing = client.get(reverse("registre:list"), {"q": "fuites d'eau", "theme": "transition_ecologique"}).content.decode()
+    assert 'href="/registre/recherche/?q=fuites+d%27eau&amp;theme=transition_ecologique"' in listing
+    assert "Voir les passages trouvés pour « fuites d&#x27;eau »" in listing
+    assert "Voir les passages trouvés" not in client.get(reverse("registre:list")).content.decode()
+
+
 def test_project_filter_text_uses_french_search(rf, projects):
     from territoria.registre.filters import ProjectFilter
     from territoria.registre.models import Project

@@ -68,6 +68,13 @@ def test_search_snippet_highlights_matched_words(real_records):
     assert "<mark>" in snippet
 
 
+def test_search_snippet_separates_the_fields_of_the_document(real_records):
+    result = search_projects({"q": "callbot encombrants", "mode": "lexical"}, None)
+    snippet = result.snippets[result.ids[0]]
+    assert snippet.startswith("Métropole Aix-Marseille-Provence · Métropole · En expérimentation · Un <mark>callbot</mark>")
+    assert "\n" not in snippet
+
+
 def test_indexing_follows_save_and_delete_and_embeds_after_commit(db, organisation, django_capture_on_commit_callbacks):
     from territoria.registre.factories import ProjectFactory
     from territoria.search.models import IndexedDocument

@@ -41,6 +41,9 @@ FUZZY_MIN_SCORE = 80  # rapidfuzz ratio for a typo correction
 FUZZY_MIN_LENGTH = 4  # shorter words are not corrected (too many near neighbours)
 VOCABULARY_MAX_AGE_S = 600
 SNIPPET_CHARS = 240
+# Documents hold one field per line; in HTML a newline is a mere space, so without a visible
+# separator the carrier's name, its type and the description ran together in a snippet.
+SNIPPET_FIELD_SEPARATOR = " · "
 
 
 @dataclass
@@ -251,6 +254,6 @@ def snippets_for(project_ids: list, text: str, user) -> dict:
             other = highlight(restricted.text, text, SNIPPET_CHARS)
             snippet = other if "<mark>" in other else snippet
         if snippet:
-            snippets[pk] = snippet
+            snippets[pk] = snippet.replace("\n", SNIPPET_FIELD_SEPARATOR)
     return snippets
 

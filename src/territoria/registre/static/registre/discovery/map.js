@@ -8,10 +8,12 @@
   var data = JSON.parse(document.getElementById("carte-donnees").textContent);
   if (!element || typeof L === "undefined") { return; }
   element.hidden = false;
-  var map = L.map(element, { scrollWheelZoom: false, zoomSnap: 0.5 });
+  // maxZoom on the map itself: without a tile layer to give one, markercluster throws
+  // "Map has no maxZoom specified" and no marker is drawn (the offline default).
+  var map = L.map(element, { scrollWheelZoom: false, zoomSnap: 0.5, maxZoom: 18 });
   var tileUrl = element.dataset.tileUrl;
   if (tileUrl) {
-    L.tileLayer(tileUrl, { maxZoom: 18, attribution: element.dataset.tileAttribution || "" }).addTo(map);
+    L.tileLayer(tileUrl, { maxZoom: map.getMaxZoom(), attribution: element.dataset.tileAttribution || "" }).addTo(map);
   } else {
     element.classList.add("no-tiles");
     var graticule = L.layerGroup().addTo(map);
