@@ -27,13 +27,15 @@ class PostgresSearchIndex(SearchIndex):
 
     def _lexical_sql(self, terms, allowed_sql, limit, every_word):
         terms = [t for t in terms if _SAFE_TERM.match(t)] or ["_"]
-        tsquery = (" & " if every_word else " | ").join(terms)
+        # `every_word` only narrows which documents match; they are scored as for any word
+        # (ts_rank of an AND query weighs term proximity instead), as FTS5's BM25 does.
+        match = (" & " if every_word else " | ").join(terms)
         sql = (
             "SELECT d.id, ts_rank(d.tsv, q, 1) AS score FROM search_document d, "
-            "to_tsquery('simple', %s) q "
-            f"WHERE d.tsv @@ q AND d.id IN ({allowed_sql}) ORDER BY score DESC, d.id LIMIT %s"
+            "to_tsquery('simple', %s) q, to_tsquery('simple', %s) m "
+            f"WHERE d.tsv @@ m AND d.id IN ({allowed_sql}) ORDER BY score DESC, d.id LIMIT %s"
         )
-        return sql, ([tsquery], [limit])
+        return sql, ([" | ".join(terms), match], [limit])
 
     def _term_count_sql(self, term, namespace_sql):
         term = term if _SAFE_TERM.match(term) else "_"
