@@ -254,15 +254,18 @@ class SearchIndex(ABC):
         Each batch is committed on its own, so an interrupted run keeps what it did.
         """
         embedder = embedder or default_embedder()
-        done = 0
+        done, after = 0, 0
         while limit is None or done < limit:
             size = batch_size if limit is None else min(batch_size, limit - done)
+            # Resume after the last pk seen: restarting from the first pk each time would walk
+            # past every document already embedded (quadratic on a large namespace).
             batch = list(
-                self._docs().filter(namespace=namespace).exclude(vector_model=embedder.model_id)
+                self._docs().filter(namespace=namespace, pk__gt=after).exclude(vector_model=embedder.model_id)
                 .order_by("pk").values_list("pk", "embedding_text")[:size]
             )
             if not batch:
                 break
+            after = batch[-1][0]
             vectors = embedder.embed_passages([text for _pk, text in batch])
             with transaction.atomic(using=self.using):
                 for (pk, _text), vector in zip(batch, vectors):
