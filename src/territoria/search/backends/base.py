@@ -17,7 +17,6 @@ import threading
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,17 +41,6 @@ CANDIDATES = 50  # per ranking, before fusion
 def query_terms(query: str) -> list[str]:
     """The distinct index terms of a query, in order, bounded in number."""
     return list(dict.fromkeys(analyze(query)))[:MAX_QUERY_TERMS]
-
-
-_embedding_executor: ThreadPoolExecutor | None = None
-
-
-def _embedding_thread() -> ThreadPoolExecutor:
-    """One thread per process for query embeddings: the model is never called concurrently."""
-    global _embedding_executor
-    if _embedding_executor is None:
-        _embedding_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="query-embedding")
-    return _embedding_executor
 
 
 @dataclass
@@ -389,17 +377,12 @@ class SearchIndex(ABC):
             return []
         rankings: dict[str, list[tuple[int, float]]] = {}
         candidates = max(CANDIDATES, limit)
-        query_vector = None
-        if mode in ("hybrid", "dense"):
-            embedder = embedder or default_embedder()
-            # The query is embedded on the embedding thread while the lexical query runs here
-            # (both release the GIL): hybrid costs about the longer of the two, not their sum.
-            query_vector = _embedding_thread().submit(embedder.embed_query, query)
         if mode in ("hybrid", "lexical"):
             rankings["lexical"] = self.lexical_ranking(namespace, query, access, candidates, filters)
-        if query_vector is not None:
+        if mode in ("hybrid", "dense"):
+            embedder = embedder or default_embedder()
             rankings["dense"] = self.dense_ranking(
-                namespace, query_vector.result(), access, candidates, filters, embedder.model_id
+                namespace, embedder.embed_query(query), access, candidates, filters, embedder.model_id
             )
         if mode == "hybrid":
             # By score, not rank: see territoria.search.fusion for the measured difference.
