@@ -51,10 +51,23 @@ def test_citizen_gets_extractive_answer_with_citation(faq):
     _sentences_are_from_sources(answer)
 
 
+def test_answer_from_a_pdf_quotes_the_sentence_without_its_heading(internal_collection, procedures_dir, agent):
+    ingest(internal_collection, procedures_dir)
+    answer = answer_question("Combien de jours de télétravail par semaine ?", [internal_collection], access_tokens(agent))
+    assert answer.text.startswith("Les agents peuvent télétravailler deux jours par semaine au maximum. [1]")
+    assert answer.cited_passages()[0].page == 2
+
+
 def test_question_without_support_abstains_and_offers_the_contact(faq):
     answer = answer_question("Quel est le prix d'un billet d'avion pour Tokyo ?", [faq], ["public"])
     assert answer.abstained and answer.cited == []
     assert "Je ne trouve pas" in answer.text and "01 98 76 54 32" in answer.text and "Accueil de la mairie" in answer.text
+
+
+def test_politeness_around_a_question_does_not_make_the_assistant_abstain(faq):
+    answer = answer_question("Bonjour, je suis joignable toute la journée : pourriez-vous me dire quels sont "
+                             "les horaires de la déchetterie ? Merci d'avance, cordialement", [faq], ["public"])
+    assert not answer.abstained and "9 h à 18 h" in answer.text
 
 
 @pytest.mark.parametrize("question,expected", [

@@ -112,3 +112,29 @@ def test_citation_numbers_link_to_their_source_beside_the_answer(client, faq):
     exchange = Exchange.objects.get()
     assert f'<a class="citation" href="#source-{exchange.pk}-1" aria-label="source 1">[1]</a>' in html
     assert f'id="source-{exchange.pk}-1"' in html
+
+
+def test_agent_uploads_a_folder_whose_files_keep_their_path(client, agent, internal_collection):
+    import json
+
+    client.force_login(agent)
+    folder = [SimpleUploadedFile("note.md", b"# Note\n\nLa note de service."),
+              SimpleUploadedFile("note.md", b"# Note RH\n\nLa note des ressources humaines."),
+              SimpleUploadedFile(".DS_Store", b"\x00")]
+    paths = ["partage/services/note.md", "partage/rh/note.md", "partage/.DS_Store"]
+    client.post("/assistant/collections/procedures/", {"folder": folder, "folder_paths": json.dumps(paths)})
+    assert sorted(internal_collection.documents.values_list("source", flat=True)) == [
+        "partage/rh/note.md", "partage/services/note.md"]
+
+
+def test_two_files_of_one_batch_with_the_same_name_are_both_kept(client, agent, internal_collection):
+    client.force_login(agent)
+    files = [SimpleUploadedFile("note.md", b"# A\n\nPremier texte."), SimpleUploadedFile("note.md", b"# B\n\nSecond texte.")]
+    client.post("/assistant/collections/procedures/", {"files": files})
+    assert sorted(internal_collection.documents.values_list("source", flat=True)) == ["note-2.md", "note.md"]
+
+
+def test_upload_without_any_file_says_so(client, agent, internal_collection):
+    client.force_login(agent)
+    html = client.post("/assistant/collections/procedures/", {"folder_paths": ""}).content.decode()  # as a browser sends it
+    assert "Choisissez au moins un fichier ou un dossier." in html

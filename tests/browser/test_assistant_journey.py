@@ -260,3 +260,28 @@ def test_agent_indexes_asks_and_hands_off_citizen_asks_faq_admin_reads_masked_lo
     expect(page.locator("tbody tr")).to_have_count(Exchange.objects.count())
     expect(page.locator("tbody tr", has_text="horaires de la déchetterie")).to_contain_text("anonyme")
     _visit(page, "journal")
+
+
+def test_agent_drops_a_whole_folder_and_documents_keep_their_path(page, live_server, agent, collections):
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:  # the upload is a copy: the folder may go after it
+        folder = Path(tmp) / "partage"
+        (folder / "rh").mkdir(parents=True)
+        (folder / "services").mkdir()
+        make_docx(folder / "rh" / "conges.docx", "Guide des congés", [("p", "Vingt-cinq jours de congés annuels.")])
+        (folder / "services" / "note.md").write_text("# Note\n\nLa note de service du 3 mars.\n", encoding="utf-8")
+        (folder / "rh" / "note.md").write_text("# Note RH\n\nLa note des ressources humaines.\n", encoding="utf-8")
+        (folder / ".DS_Store").write_bytes(b"\x00\x00")
+        _log_in(page, live_server, agent.username)
+        page.goto(live_server.url + "/assistant/collections/procedures/")
+        page.get_by_label(re.compile("Ou un dossier entier")).set_input_files(str(folder))
+        page.get_by_role("button", name="Envoyer et indexer").click()
+        expect(page.get_by_text("3 fichier(s) reçu(s)")).to_be_visible()
+    _run_worker()
+    page.reload()
+    for source in ("partage/rh/conges.docx", "partage/rh/note.md", "partage/services/note.md"):
+        expect(_row(page, source).locator("td.state")).to_contain_text("Indexé")
+    assert not page.get_by_text("DS_Store").count()
+    _visit(page)

@@ -132,6 +132,14 @@ def test_home_page_search_form_leads_to_results(client, projects):
     assert "Fuites du réseau" in html and "<mark>" in html
 
 
+def test_list_with_text_query_says_it_is_ordered_by_relevance(client, projects):
+    html = client.get(reverse("registre:list"), {"q": "fuites d'eau"}).content.decode()
+    assert '<option value="pertinence" selected>Pertinence</option>' in html
+    by_name = client.get(reverse("registre:list"), {"q": "fuites d'eau", "tri": "nom"}).content.decode()
+    assert '<option value="nom" selected>' in by_name
+    assert "pertinence" not in client.get(reverse("registre:list")).content.decode()  # no query, no relevance
+
+
 def test_list_with_text_query_links_to_search_page_with_same_query(client, projects):
     listing = client.get(reverse("registre:list"), {"q": "fuites d'eau", "theme": "transition_ecologique"}).content.decode()
     assert 'href="/registre/recherche/?q=fuites+d%27eau&amp;theme=transition_ecologique"' in listing

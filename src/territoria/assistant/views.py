@@ -140,7 +140,7 @@ def collection_detail(request, slug):
     manage = can_manage(request.user, collection)
     form = UploadForm(request.POST or None, request.FILES or None) if manage else None
     if manage and request.method == "POST" and form.is_valid():
-        job = save_uploads(collection, request.FILES.getlist("files"), request.user)
+        job = save_uploads(collection, form.uploads(request), request.user)
         run_ingestion_job.enqueue(str(job.pk))
         messages.success(request, f"{job.total} fichier(s) reçu(s) : l'indexation est en cours.")
         return redirect("assistant:collection", slug=slug)

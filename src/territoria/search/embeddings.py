@@ -103,25 +103,27 @@ class CachedEmbedder:
                 EmbeddingCache.objects.filter(key__in=chunk).values_list("key", "vector")
             )
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        todo = []
+        todo: dict[str, list[int]] = {}  # key of a text to embed -> its positions (same text: once)
         for i, key in enumerate(keys):
             if key in known:
                 out[i] = vector_from_bytes(known[key])
             else:
-                todo.append(i)
+                todo.setdefault(key, []).append(i)
         self.hits += len(texts) - len(todo)
         self.misses += len(todo)
         step = getattr(self.inner, "batch_size", DEFAULT_BATCH_SIZE)
-        for start in range(0, len(todo), step):
-            batch = todo[start : start + step]
-            vectors = self.inner.embed_passages([texts[i] for i in batch])
+        pending = list(todo.items())
+        for start in range(0, len(pending), step):
+            batch = pending[start : start + step]
+            vectors = self.inner.embed_passages([texts[positions[0]] for _key, positions in batch])
             EmbeddingCache.objects.bulk_create(
-                [EmbeddingCache(key=keys[i], vector=vector_to_bytes(v)) for i, v in zip(batch, vectors)],
+                [EmbeddingCache(key=key, vector=vector_to_bytes(v)) for (key, _p), v in zip(batch, vectors)],
                 ignore_conflicts=True,
             )
-            out[batch] = vectors
+            for (_key, positions), vector in zip(batch, vectors):
+                out[positions] = vector
             if on_progress:
-                on_progress(len(batch))
+                on_progress(sum(len(positions) for _key, positions in batch))
         return out
 
     def embed_query(self, text: str) -> np.ndarray:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 
 from territoria.assistant.models import Collection
-from territoria.assistant.services.chunking import split_sentences
+from territoria.assistant.services.chunking import passage_sentences
 from territoria.assistant.services.llm import ChatClient, LLMError
 from territoria.search import get_index
 from territoria.search.analyzer import analyze
@@ -29,8 +29,15 @@ from territoria.search.fusion import reciprocal_rank_fusion
 MAX_QUESTION_CHARS = 2000
 PASSAGES = 6  # retrieved and shown as sources
 ANSWER_SENTENCES = 3
-# Words that carry the form of a question, not its topic (after analysis).
-_QUESTION_TERMS = set(analyze("combien pourquoi comment quand quel quelle lequel laquelle est-ce faut-il peut-on"))
+# Words that carry the form of a question or the politeness around it, not its topic (after
+# analysis): absent from the documents, they would weigh the most in the support rule and make
+# the assistant abstain on "Bonjour, pourriez-vous me dire … ? Merci".
+_QUESTION_TERMS = set(analyze(
+    "combien pourquoi comment quand quel quelle lequel laquelle est-ce faut-il peut-on "
+    "bonjour bonsoir salut merci remercie cordialement svp stp plaît plait madame monsieur "
+    "voudrais aimerais souhaiterais pourriez pouvez pourrais savoir dire indiquer renseignement "
+    "renseignements besoin joignable"
+))
 # Minimum idf-weighted share of the question's topic words found in the best passage (with its
 # title and section). Calibrated on PIAF (docs/assistant.md): 0.45 → ~14 % of answerable
 # questions abstain, ~1 in 12 off-topic questions answered.
@@ -116,7 +123,14 @@ def check_question(question: str) -> str:
     return ""
 
 
+# Polite phrases whose words may be topics elsewhere ("avance sur frais", "journée du patrimoine").
+_POLITE_PHRASES = re.compile(
+    r"\b(?:merci (?:d['’]|par )avance|par avance|bonne (?:journée|soirée)|toute la journée|"
+    r"s['’]il (?:vous|te) pla[iî]t)\b", re.IGNORECASE)
+
+
 def _topic_terms(text: str) -> list[str]:
+    text = _POLITE_PHRASES.sub(" ", text)
     return [t for t in dict.fromkeys(analyze(text)) if t not in _QUESTION_TERMS]
 
 
@@ -193,8 +207,9 @@ def extract_answer(question: str, passages: list[Passage], weights: dict[str, fl
     total = sum(idf.values())
     candidates = []  # (passage, position in passage, sentence, its terms)
     for passage in passages:
-        for order, sentence in enumerate(split_sentences(passage.text.replace("\n", " "))):
-            candidates.append((passage, order, sentence, set(analyze(sentence))))
+        for order, (sentence, is_heading) in enumerate(passage_sentences(passage.text)):
+            if not is_heading:  # a heading counts through the passage's context, not as an answer
+                candidates.append((passage, order, sentence, set(analyze(sentence))))
     scored = []
     passage_terms = {p.n: set(analyze(f"{p.title} {p.section} {p.text}")) for p in passages}
     for passage, order, sentence, terms in candidates:

@@ -30,6 +30,37 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
 
+HEADING_MAX_WORDS = 8
+
+
+def _is_heading(line: str, following: str) -> bool:
+    """A short line without final punctuation, followed by a capitalised one: "Article 12 - Télétravail"."""
+    words = line.split()
+    return (0 < len(words) <= HEADING_MAX_WORDS and not line.rstrip().endswith((".", "!", "?", "…", ":", ";", ","))
+            and following[:1].isupper())
+
+
+def passage_sentences(text: str) -> list[tuple[str, bool]]:
+    """(sentence, is_heading) in reading order. Lines are joined (PDF text wraps mid-sentence),
+    except heading lines, which stand alone instead of sticking to the sentence after them."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    units: list[tuple[str, bool]] = []
+    buffer: list[str] = []
+
+    def flush():
+        units.extend((sentence, False) for sentence in split_sentences(" ".join(buffer)))
+        buffer.clear()
+
+    for i, line in enumerate(lines):
+        if _is_heading(line, lines[i + 1] if i + 1 < len(lines) else ""):
+            flush()
+            units.append((line, True))
+        else:
+            buffer.append(line)
+    flush()
+    return units
+
+
 def chunk_blocks(blocks: list[Block], target_words: int) -> list[Chunk]:
     chunks: list[Chunk] = []
     current: list[str] = []

@@ -168,19 +168,43 @@ def save_upload(collection: Collection, uploaded, user=None) -> IngestionJob:
     return save_uploads(collection, [uploaded], user)
 
 
+def upload_name(name: str) -> str:
+    """A safe relative name for an uploaded file: "rh/congés 2025.docx" → "rh/conges_2025.docx"."""
+    from django.utils.text import get_valid_filename
+
+    parts = []
+    for part in str(name).replace("\\", "/").split("/"):
+        if part in ("", ".", ".."):
+            continue
+        try:
+            parts.append(get_valid_filename(part))
+        except Exception:  # SuspiciousFileOperation: nothing usable left in that part
+            continue
+    return "/".join(parts)[-400:] or "document"
+
+
 def save_uploads(collection: Collection, uploads, user=None) -> IngestionJob:
     """Store uploaded files under MEDIA_ROOT/assistant/<collection>/ and register them in ONE job.
 
-    One job per batch, so that the collection page's counters cover every file the agent dropped.
+    `uploads`: uploaded files, or (uploaded file, name in the collection) pairs — a folder's
+    files come with their path inside it. One job per batch, so that the collection page's
+    counters cover every file the agent dropped; hidden files (".DS_Store"…) are skipped, as
+    `collect_files` does; two files of one batch never share a name.
     """
-    from django.utils.text import get_valid_filename
-
-    folder = Path(settings.MEDIA_ROOT) / "assistant" / collection.slug
-    folder.mkdir(parents=True, exist_ok=True)
-    files = []
-    for uploaded in uploads:
-        name = get_valid_filename(Path(uploaded.name).name) or "document"
-        target = folder / name
+    root = Path(settings.MEDIA_ROOT) / "assistant" / collection.slug
+    files, taken = [], set()
+    for item in uploads:
+        uploaded, name = item if isinstance(item, tuple) else (item, item.name)
+        name = upload_name(name)
+        if Path(name).name.startswith("."):
+            continue
+        stem, suffix, n = name[: len(name) - len(Path(name).suffix)], Path(name).suffix, 1
+        while name in taken:
+            n += 1
+            name = f"{stem}-{n}{suffix}"
+        taken.add(name)
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "wb") as handle:
             handle.writelines(uploaded.chunks())
         files.append((target, name))

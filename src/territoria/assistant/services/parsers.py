@@ -103,7 +103,9 @@ def _parse_pdf(path: Path) -> Parsed:
         section = outline.get(number, section)
         text = _clean(page.extract_text() or "")
         for paragraph in re.split(r"\n\s*\n", text):
-            blocks.append(Block(paragraph.replace("\n", " "), list(section), number))
+            # Line breaks are kept: a PDF has no heading markup, and a short line such as
+            # "Article 12 - Télétravail" is told from wrapped text by answering (passage_sentences).
+            blocks.append(Block(paragraph, list(section), number))
     return Parsed(str(title), blocks, pages)
 
 

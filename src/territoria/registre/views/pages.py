@@ -45,6 +45,7 @@ EMPTY_LABELS = {
 EXPORT_FORMATS = [("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("json", "JSON"), ("geojson", "GeoJSON")]
 URL_FIELDS = {"url_infos", "url_ressources", "image_url"}
 # ?tri= of the list: (label, ordering)
+RELEVANCE = "pertinence"
 SORTS = {
     "nom": ("Nom du projet", ["nom_projet", "pk"]),
     "recent": ("Mise à jour la plus récente", ["-content_updated_on", "nom_projet", "pk"]),
@@ -88,13 +89,17 @@ def project_list(request):
     base = visible_projects(request.user).select_related("organisation")
     project_filter = ProjectFilter(request.GET or None, queryset=base, request=request)
     form = _prepare_filter_form(project_filter, base, request.user)
-    sort = request.GET.get("tri") if request.GET.get("tri") in SORTS else "nom"
-    results = project_filter.qs.order_by(*SORTS[sort][1])
-    if getattr(project_filter, "ranked_ids", None) and "tri" not in request.GET:
-        # A text query with no chosen sort: best matches first (registre-search).
+    matches = project_filter.qs  # runs the text search, which sets ranked_ids
+    ranked_ids = getattr(project_filter, "ranked_ids", None)
+    # A text query adds "Pertinence" (best matches first, registre-search), its default order.
+    sorts = {RELEVANCE: ("Pertinence", SORTS["nom"][1]), **SORTS} if ranked_ids else SORTS
+    default_sort = RELEVANCE if ranked_ids else "nom"
+    sort = request.GET.get("tri") if request.GET.get("tri") in sorts else default_sort
+    results = matches.order_by(*sorts[sort][1])
+    if sort == RELEVANCE:
         from territoria.registre.search.text import order_by_relevance
 
-        results = order_by_relevance(results, project_filter.ranked_ids)
+        results = order_by_relevance(results, ranked_ids)
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -112,7 +117,8 @@ def project_list(request):
             "query_string": query.urlencode(),
             "filtered": any(value for key, value in request.GET.items() if key not in ("page", "tri")),
             "sort": sort,
-            "sort_choices": [(code, label) for code, (label, _) in SORTS.items()],
+            "default_sort": default_sort,
+            "sort_choices": [(code, label) for code, (label, _) in sorts.items()],
             "sort_hidden": sort_hidden,
             "export_links": _export_links(query.urlencode()),
             "active_organisation": active_organisation,

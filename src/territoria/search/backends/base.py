@@ -17,7 +17,6 @@ import threading
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,17 +41,6 @@ CANDIDATES = 50  # per ranking, before fusion
 def query_terms(query: str) -> list[str]:
     """The distinct index terms of a query, in order, bounded in number."""
     return list(dict.fromkeys(analyze(query)))[:MAX_QUERY_TERMS]
-
-
-_embedding_executor: ThreadPoolExecutor | None = None
-
-
-def _embedding_thread() -> ThreadPoolExecutor:
-    """One thread per process for query embeddings: the model is never called concurrently."""
-    global _embedding_executor
-    if _embedding_executor is None:
-        _embedding_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="query-embedding")
-    return _embedding_executor
 
 
 @dataclass
@@ -254,15 +242,18 @@ class SearchIndex(ABC):
         Each batch is committed on its own, so an interrupted run keeps what it did.
         """
         embedder = embedder or default_embedder()
-        done = 0
+        done, after = 0, 0
         while limit is None or done < limit:
             size = batch_size if limit is None else min(batch_size, limit - done)
+            # Resume after the last pk seen: restarting from the first pk each time would walk
+            # past every document already embedded (quadratic on a large namespace).
             batch = list(
-                self._docs().filter(namespace=namespace).exclude(vector_model=embedder.model_id)
+                self._docs().filter(namespace=namespace, pk__gt=after).exclude(vector_model=embedder.model_id)
                 .order_by("pk").values_list("pk", "embedding_text")[:size]
             )
             if not batch:
                 break
+            after = batch[-1][0]
             vectors = embedder.embed_passages([text for _pk, text in batch])
             with transaction.atomic(using=self.using):
                 for (pk, _text), vector in zip(batch, vectors):
@@ -386,17 +377,12 @@ class SearchIndex(ABC):
             return []
         rankings: dict[str, list[tuple[int, float]]] = {}
         candidates = max(CANDIDATES, limit)
-        query_vector = None
-        if mode in ("hybrid", "dense"):
-            embedder = embedder or default_embedder()
-            # The query is embedded on the embedding thread while the lexical query runs here
-            # (both release the GIL): hybrid costs about the longer of the two, not their sum.
-            query_vector = _embedding_thread().submit(embedder.embed_query, query)
         if mode in ("hybrid", "lexical"):
             rankings["lexical"] = self.lexical_ranking(namespace, query, access, candidates, filters)
-        if query_vector is not None:
+        if mode in ("hybrid", "dense"):
+            embedder = embedder or default_embedder()
             rankings["dense"] = self.dense_ranking(
-                namespace, query_vector.result(), access, candidates, filters, embedder.model_id
+                namespace, embedder.embed_query(query), access, candidates, filters, embedder.model_id
             )
         if mode == "hybrid":
             # By score, not rank: see territoria.search.fusion for the measured difference.

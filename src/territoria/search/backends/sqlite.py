@@ -9,6 +9,18 @@ from territoria.search.backends.base import SearchIndex, query_terms
 TITLE_WEIGHT = 2.0  # a term in the title counts twice a term in the body (bm25 column weights)
 
 
+def _varint(data: bytes) -> int:
+    """SQLite's variable-length integer (big-endian, 7 bits a byte, the 9th byte whole)."""
+    value = 0
+    for position, byte in enumerate(data[:9]):
+        if position == 8:
+            return (value << 8) | byte
+        value = (value << 7) | (byte & 0x7F)
+        if byte < 0x80:
+            return value
+    return value
+
+
 def _match_expression(terms: list[str], every_word: bool) -> str:
     # Terms are quoted: FTS5 then treats them as plain strings, never as query syntax.
     return (" AND " if every_word else " OR ").join('"%s"' % term.replace('"', '""') for term in terms)
@@ -49,6 +61,39 @@ class SQLiteSearchIndex(SearchIndex):
     # result is exact: when the pool leaves fewer than `limit` readable matches, the query
     # runs again without a pool.
     POOL = 2000
+    # A term held by more than this share of the indexed documents adds little to BM25 (idf
+    # below log 3, against 6 to 9 for the words that tell passages apart) but costs a score
+    # for each of its matches. An any-word query leaves it out when other terms remain.
+    # PIAF (1 279 questions, 645 passages): lexical mrr@10 0.8690 → 0.8695, fused unchanged
+    # (0.8983); 100 000 passages: lexical p95 52 → 40 ms (docs/search.md).
+    COMMON_TERM_SHARE = 0.25
+    PRUNE_FROM_DOCUMENTS = 10_000  # below, every query is fast: nothing is left out
+
+    @staticmethod
+    def _total_documents(cursor) -> int:
+        """Rows of the FTS5 table (every namespace, as FTS5's idf counts them).
+
+        Read from FTS5's "averages" record (rowid 1 of its data table, a varint first), which
+        FTS5 keeps exact at every write: count(*) would cost milliseconds on 100 000 rows.
+        """
+        cursor.execute("SELECT block FROM search_fts_data WHERE id = 1")
+        row = cursor.fetchone()
+        return _varint(bytes(row[0])) if row and row[0] else 0
+
+    def selective_terms(self, terms: list[str]) -> list[str]:
+        """`terms` without those found in more than COMMON_TERM_SHARE of the documents (all
+        of them when every term is that common, or when the index is small)."""
+        if len(terms) < 2:
+            return terms
+        with connections[self.using].cursor() as cursor:
+            total = self._total_documents(cursor)
+            if total < self.PRUNE_FROM_DOCUMENTS:
+                return terms
+            cursor.execute(
+                f"SELECT term, doc FROM search_fts_vocab WHERE term IN ({', '.join(['%s'] * len(terms))})", terms)
+            documents = dict(cursor.fetchall())
+        ceiling = self.COMMON_TERM_SHARE * total
+        return [term for term in terms if documents.get(term, 0) <= ceiling] or terms
 
     def lexical_ranking(self, namespace, query, access, limit=50, filters=None, every_word=False):
         if filters:
@@ -57,6 +102,8 @@ class SQLiteSearchIndex(SearchIndex):
         tokens = sorted(set(access))
         if not terms or not tokens:
             return []
+        if not every_word:  # with every word required, each term narrows the matches: all stay
+            terms = self.selective_terms(terms)
         match = _match_expression(terms, every_word)
         # A caller asking for at least a pool's worth (the register counts every match for its
         # facets) goes straight to the unbounded query instead of running both.
