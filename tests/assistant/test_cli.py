@@ -24,6 +24,7 @@ def test_cli_eval_reports_every_figure_for_three_modes(db, tmp_path, capsys):
         assert key in result, key
     assert set(result["modes"]) == {"lexical", "dense", "hybrid"}
     assert result["recall@1"] == 1.0 and result["answer_recall"] == 1.0
+    assert sum(result["answer_methods"].values()) == result["questions"]  # how each answer was made
     assert not Collection.objects.exists()  # the evaluation collection is removed
 
 

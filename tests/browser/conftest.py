@@ -63,3 +63,17 @@ def screenshot(page, name: str) -> None:
     folder = SCREENSHOTS if SCREENSHOTS.is_absolute() else ROOT / SCREENSHOTS
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"{name}.png"))
+
+
+PASSWORD = "motdepasse-test-1"  # the password of tests/conftest.py's users
+
+
+def log_in(page, live_server, username, password=PASSWORD):
+    """Log in through the real login page and wait until the session is open."""
+    from playwright.sync_api import expect
+
+    page.goto(live_server.url + "/connexion/")
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()

@@ -23,11 +23,10 @@ from territoria.assistant.models import (
     Visibility,
 )
 from tests.assistant.files import make_docx, make_pdf
-from tests.browser.conftest import check_accessibility, screenshot
+from tests.browser.conftest import check_accessibility, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "motdepasse-test-1"  # tests/conftest.py's users
 PAGE_2_FACT = "Les agents peuvent télétravailler deux jours par semaine au maximum."
 
 
@@ -83,14 +82,6 @@ def _visit(page, name=None):
         screenshot(page, f"assistant-{name}")
 
 
-def _log_in(page, live_server, username):
-    page.goto(live_server.url + "/connexion/")
-    page.get_by_label("Identifiant").fill(username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
-
-
 def _run_worker():
     """What `territoria db_worker` does in production: run the queued ingestion jobs, then stop."""
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
@@ -134,7 +125,7 @@ def test_agent_indexes_asks_and_hands_off_citizen_asks_faq_admin_reads_masked_lo
     internal, faq = collections
 
     # 1. The agent drops four files at once on the internal collection.
-    _log_in(page, live_server, "agent")
+    log_in(page, live_server, "agent")
     page.goto(live_server.url + "/assistant/collections/")
     _visit(page)
     page.get_by_role("link", name="Procédures internes").click()
@@ -252,7 +243,7 @@ def test_agent_indexes_asks_and_hands_off_citizen_asks_faq_admin_reads_masked_lo
     assert restricted.collections == ["faq"]
 
     # 6. The administrator's log: every exchange, personal data masked.
-    _log_in(page, live_server, "admin")
+    log_in(page, live_server, "admin")
     page.goto(live_server.url + "/assistant/journal/")
     log = page.locator("table").inner_text()
     assert "[e-mail]" in log and "[téléphone]" in log
@@ -274,7 +265,7 @@ def test_agent_drops_a_whole_folder_and_documents_keep_their_path(page, live_ser
         (folder / "services" / "note.md").write_text("# Note\n\nLa note de service du 3 mars.\n", encoding="utf-8")
         (folder / "rh" / "note.md").write_text("# Note RH\n\nLa note des ressources humaines.\n", encoding="utf-8")
         (folder / ".DS_Store").write_bytes(b"\x00\x00")
-        _log_in(page, live_server, agent.username)
+        log_in(page, live_server, agent.username)
         page.goto(live_server.url + "/assistant/collections/procedures/")
         page.get_by_label(re.compile("Ou un dossier entier")).set_input_files(str(folder))
         page.get_by_role("button", name="Envoyer et indexer").click()

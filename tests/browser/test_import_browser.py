@@ -5,7 +5,6 @@ corrected file is simulated, confirmed, and its job page reports 23 created proj
 Screenshot: docs/screenshots/import-rapport.png (the dry-run report of the real file).
 """
 
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect

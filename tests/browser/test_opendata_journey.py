@@ -21,12 +21,11 @@ from playwright.sync_api import expect
 from territoria.opendata import querying
 from territoria.opendata.models import Dataset, VersionStatus
 from territoria.registre.factories import ProjectFactory
-from tests.browser.conftest import check_accessibility, screenshot
+from tests.browser.conftest import check_accessibility, log_in, screenshot
 from tests.opendata.conftest import SUBSIDIES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "motdepasse-test-1"  # tests/conftest.py's users
 DATASET_TITLE = "Subventions aux associations 2023"
 REGISTER_TITLE = "Registre des systèmes d'IA des collectivités"
 REGISTER_PROJECT = "Détection des fuites du réseau d'eau"
@@ -58,14 +57,6 @@ def _visit(page, name=None):
         screenshot(page, f"donnees-{name}")
 
 
-def _log_in(page, live_server, username):
-    page.goto(live_server.url + "/connexion/")
-    page.get_by_label("Identifiant").fill(username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
-
-
 def _fill_metadata(page, title, description):
     page.get_by_role("textbox", name="Titre (obligatoire)", exact=True).fill(title)
     page.get_by_label(re.compile("^Description")).fill(description)
@@ -95,7 +86,7 @@ def test_newcomer_publishes_queries_and_downloads_open_data(page, live_server, a
     page.on("request", lambda request: requests.append(request.url))
 
     # 1. The agent opens "Données ouvertes → Publier un jeu de données" and fills the metadata.
-    _log_in(page, live_server, agent.username)
+    log_in(page, live_server, agent.username)
     page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Données ouvertes").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Données ouvertes")
     page.get_by_role("link", name="Publier un jeu de données").click()

@@ -14,17 +14,23 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from benchmarks.registre_data import load_real_records
 from playwright.sync_api import expect
 
-from benchmarks.registre_data import load_real_records
 from territoria.core.models import Role, User
 from territoria.registre.models import Project
 from territoria.registre.search.indexing import embed_pending
-from tests.browser.conftest import ROOT, SCREENSHOTS, check_accessibility, screenshot
+from tests.browser.conftest import (
+    PASSWORD,
+    ROOT,
+    SCREENSHOTS,
+    check_accessibility,
+    log_in,
+    screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "motdepasse-test-1"
 WATER = "Expérimentation IA pour la détection des fuites d'eau"
 CALLBOT = "Callbot pour le ramassage des encombrants"
 ALGORITHM_FACET = "Type d'algorithme"
@@ -96,14 +102,6 @@ def _organisations_on_map(page):
     in_clusters = sum(int(text) for text in clusters.all_inner_texts())
     singles = page.locator(".leaflet-marker-icon:not(.marker-cluster)").count()
     return in_clusters + singles
-
-
-def _log_in(page, live_server, username):
-    page.goto(live_server.url + "/connexion/")
-    page.get_by_label("Identifiant").fill(username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
 
 
 def test_newcomer_searches_filters_opens_similar_projects_map_and_dashboard_then_agent_sees_restricted_facet(
@@ -233,7 +231,7 @@ def test_newcomer_searches_filters_opens_similar_projects_map_and_dashboard_then
     #    that the anonymous reader never saw above.
     User.objects.create_user("agent.sicoval", password=PASSWORD, role=Role.AGENT,
                              organisation=Project.objects.get(nom_projet=WATER).organisation)
-    _log_in(page, live_server, "agent.sicoval")
+    log_in(page, live_server, "agent.sicoval")
     _visit(page, url=live_server.url + "/registre/recherche/?q=callbot+encombrants")
     assert ALGORITHM_FACET in _facet_labels(page)
     assert _facet_counts(page, ALGORITHM_FACET) == {"IA générative": 1}

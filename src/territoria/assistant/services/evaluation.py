@@ -102,6 +102,7 @@ def evaluate(corpus: Path, questions_file: Path, limit: int | None = None, keep:
         ranked = {mode: [] for mode in MODES}
         latencies, energies, cpu = [], [], []
         answer_hits = citation_hits = abstained = 0
+        methods: dict[str, int] = {}
         for i, question in enumerate(questions):
             for mode in ("lexical", "dense"):
                 passages = retrieve([collection], question["question"], access, mode=mode, limit=DEPTH)
@@ -119,6 +120,7 @@ def evaluate(corpus: Path, questions_file: Path, limit: int | None = None, keep:
             answer_hits += any(a in shown for a in wanted)
             citation_hits += any(a in cited for a in wanted)
             abstained += answer.abstained
+            methods[answer.method] = methods.get(answer.method, 0) + 1
             if progress:
                 progress("questions", 1)
         n = len(questions) or 1
@@ -139,6 +141,9 @@ def evaluate(corpus: Path, questions_file: Path, limit: int | None = None, keep:
             "index_seconds": round(index_seconds, 2),
             "embeddings_from_cache": embedder.hits - cache_hits_before,
             "answer_method": "llm" if llm else "extractive",
+            # With a model: how many answers it wrote (llm) and how many failed the checks
+            # and fell back to the extractive one (llm-rejected).
+            "answer_methods": methods,
             "modes": per_mode,
             "fused_beats_best_single_on_mrr@10": per_mode["hybrid"]["mrr@10"] > best_single,
         }
