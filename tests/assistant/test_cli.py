@@ -49,8 +49,9 @@ def _other_agent(other_agent):
     return other_agent
 
 
-def test_cli_errors_are_clear(db):
+def test_cli_errors_are_clear(db, tmp_path):
     with pytest.raises(CommandError, match="Collection inconnue"):
-        call_command("assistant", "ingest", "nope", "/tmp")
+        call_command("assistant", "ingest", "nope", str(tmp_path))
     with pytest.raises(CommandError, match="introuvable"):
-        call_command("assistant", "eval", "--corpus", "/nonexistent", "--questions", "/x.json", "--output", "/tmp/r.json")
+        call_command("assistant", "eval", "--corpus", str(tmp_path / "absent"), "--questions",
+                     str(tmp_path / "absent.json"), "--output", str(tmp_path / "r.json"))
