@@ -17,14 +17,21 @@ def write_result(name: str, figures: dict) -> Path:
     payload = {
         "benchmark": name,
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
         **figures,
     }
     path = RESULTS_DIR / f"{name}.json"
     path.write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
     return path
 
+
 # The team's shared data: ../shared/data beside the checkout (TERRITORIA_SHARED_DATA overrides).
 SHARED_DATA = Path(
-    __import__("os").environ.get("TERRITORIA_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+    __import__("os").environ.get(
+        "TERRITORIA_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
 )

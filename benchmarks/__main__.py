@@ -12,7 +12,8 @@ from pathlib import Path
 def available() -> list[str]:
     here = Path(__file__).parent
     return sorted(
-        m.name for m in pkgutil.iter_modules([str(here)])
+        m.name
+        for m in pkgutil.iter_modules([str(here)])
         if not m.name.startswith("_") and not m.ispkg and m.name not in {"common"}
     )
 

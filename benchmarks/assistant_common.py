@@ -9,6 +9,7 @@ import resource
 import sys
 import tempfile
 from pathlib import Path
+
 from benchmarks import SHARED_DATA
 
 PIAF = Path(os.environ.get("PIAF_JSON", SHARED_DATA / "assistant" / "piaf-v1.0.json"))
@@ -36,7 +37,9 @@ def piaf_sentences() -> list[str]:
     sentences = []
     for article in piaf_articles():
         for paragraph in article["paragraphs"]:
-            sentences += [s for s in re.split(r"(?<=[.!?])\s+", paragraph["context"]) if len(s.split()) > 4]
+            sentences += [
+                s for s in re.split(r"(?<=[.!?])\s+", paragraph["context"]) if len(s.split()) > 4
+            ]
     return sentences
 
 

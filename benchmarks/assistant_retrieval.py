@@ -29,7 +29,7 @@ from benchmarks.assistant_common import (
 
 def percentile(values, q):
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main(argv=None):
@@ -58,22 +58,39 @@ def main(argv=None):
             text = " ".join(rng.sample(sentences, 6))
             # 90 % of passages readable by the organisation, 10 % by one group: the mask matters.
             access = ["org:bench"] if i % 10 else ["group:1"]
-            docs.append(Document(key=str(i), title=f"Document {i // 20}", text=text, access=access,
-                                 fields={"document": str(i // 20), "page": i % 20 + 1}))
+            docs.append(
+                Document(
+                    key=str(i),
+                    title=f"Document {i // 20}",
+                    text=text,
+                    access=access,
+                    fields={"document": str(i // 20), "page": i % 20 + 1},
+                )
+            )
         index.upsert(namespace, docs)
     lexical_index_s = time.perf_counter() - started
     np_rng = np.random.default_rng(0)
     with transaction.atomic():
         pks = list(IndexedDocument.objects.filter(namespace=namespace).values_list("pk", flat=True))
         for start in range(0, len(pks), 5000):
-            vectors = np_rng.standard_normal((len(pks[start:start + 5000]), 384)).astype(np.float32)
+            vectors = np_rng.standard_normal((len(pks[start : start + 5000]), 384)).astype(
+                np.float32
+            )
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
             IndexedDocument.objects.bulk_update(
-                [IndexedDocument(pk=pk, vector=vector_to_bytes(v), vector_model=embedder.model_id)
-                 for pk, v in zip(pks[start:start + 5000], vectors)], ["vector", "vector_model"])
+                [
+                    IndexedDocument(
+                        pk=pk, vector=vector_to_bytes(v), vector_model=embedder.model_id
+                    )
+                    for pk, v in zip(pks[start : start + 5000], vectors)
+                ],
+                ["vector", "vector_model"],
+            )
         index._bump(namespace)
     rss_before = rss_mb()
-    questions = [qa["question"] for a in piaf_articles() for p in a["paragraphs"] for qa in p["qas"]]
+    questions = [
+        qa["question"] for a in piaf_articles() for p in a["paragraphs"] for qa in p["qas"]
+    ]
     rng.shuffle(questions)
     questions = questions[: args.queries]
     access = ["public", "authenticated", "org:bench"]
@@ -82,10 +99,10 @@ def main(argv=None):
     cold_ms = (time.perf_counter() - t) * 1000
     timings = {"lexical": [], "dense": [], "hybrid": []}
     for question in questions:
-        for mode in timings:
+        for mode, samples in timings.items():
             t = time.perf_counter()
             index.search(namespace, question, access, mode=mode, limit=10)
-            timings[mode].append((time.perf_counter() - t) * 1000)
+            samples.append((time.perf_counter() - t) * 1000)
     matrix = index._matrix(namespace, embedder.model_id).matrix
     query = embedder.embed_query(questions[0])
     floor = []
@@ -100,7 +117,8 @@ def main(argv=None):
         embedder.embed_query(question)
         embed.append((time.perf_counter() - t) * 1000)
     result = {
-        "chunks": args.chunks, "queries": len(questions),
+        "chunks": args.chunks,
+        "queries": len(questions),
         "lexical_index_seconds": round(lexical_index_s, 1),
         "lexical_index_chunks_per_s": round(args.chunks / lexical_index_s),
         "first_query_ms_loading_matrix": round(cold_ms, 1),

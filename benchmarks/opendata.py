@@ -71,8 +71,12 @@ def timed(client: httpx.Client, urls: list[str], check) -> dict:
         if isinstance(body, dict) and "cpu_ms" in body:
             cpu.append(body["cpu_ms"])
             hits += bool(body.get("cached"))
-    figures = {"n": len(times), "p50_ms": round(statistics.median(times), 1),
-               "p95_ms": round(percentile(times, 95), 1), "max_ms": round(max(times), 1)}
+    figures = {
+        "n": len(times),
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(percentile(times, 95), 1),
+        "max_ms": round(max(times), 1),
+    }
     if cpu:  # CPU spent by the query engine: what the query costs, whatever the neighbours do
         figures["engine_cpu_p50_ms"] = round(statistics.median(cpu), 1)
         figures["engine_cpu_p95_ms"] = round(percentile(cpu, 95), 1)
@@ -100,9 +104,11 @@ def upload_over_http(base: str, api_key: str, slug: str, csv_path: Path, server_
     headers = {"Authorization": f"Api-Key {api_key}"}
     started = time.perf_counter()
     with httpx.Client(timeout=600, headers=headers) as client, csv_path.open("rb") as file:
-        response = client.post(f"{base}/api/opendata/datasets/{slug}/resources/",
-                               files={"file": (csv_path.name, file, "text/csv")},
-                               data={"title": "Mandats (déposés par l'API)"})
+        response = client.post(
+            f"{base}/api/opendata/datasets/{slug}/resources/",
+            files={"file": (csv_path.name, file, "text/csv")},
+            data={"title": "Mandats (déposés par l'API)"},
+        )
         if response.status_code != 202:
             raise SystemExit(f"upload → {response.status_code}: {response.text[:500]}")
         uploaded = time.perf_counter()
@@ -110,8 +116,10 @@ def upload_over_http(base: str, api_key: str, slug: str, csv_path: Path, server_
         if version["status"] != "review":
             raise SystemExit(f"analysis → {version['status']}: {version.get('error')}")
         confirm = [flag["column"] for flag in version.get("personal_data", [])]
-        response = client.post(f"{base}/api/opendata/versions/{version['id']}/publish/",
-                               json={"drop_columns": [], "confirm_columns": confirm})
+        response = client.post(
+            f"{base}/api/opendata/versions/{version['id']}/publish/",
+            json={"drop_columns": [], "confirm_columns": confirm},
+        )
         if response.status_code != 202 or response.json()["status"] != "published":
             raise SystemExit(f"publish → {response.status_code}: {response.text[:500]}")
         published = time.perf_counter()
@@ -119,10 +127,12 @@ def upload_over_http(base: str, api_key: str, slug: str, csv_path: Path, server_
         if first.status_code != 200 or len(first.json()["rows"]) != 5:
             raise SystemExit(f"first query → {first.status_code}: {first.text[:300]}")
         queryable = time.perf_counter()
-    return {"upload_and_analysis_s": round(uploaded - started, 2),
-            "upload_to_queryable_s": round(queryable - started, 2),
-            "publication_s": round(published - uploaded, 2),
-            "worker_peak_rss_mb": worker_peak_rss_mb(server_pid)}
+    return {
+        "upload_and_analysis_s": round(uploaded - started, 2),
+        "upload_to_queryable_s": round(queryable - started, 2),
+        "publication_s": round(published - uploaded, 2),
+        "worker_peak_rss_mb": worker_peak_rss_mb(server_pid),
+    }
 
 
 def run(rows: int, cache: Path, queries: int, datasette_queries: int, skip_datasette: bool) -> dict:
@@ -130,22 +140,34 @@ def run(rows: int, cache: Path, queries: int, datasette_queries: int, skip_datas
     csv_path = cache / f"mandats-{rows}.csv"
     generation_s = generate_csv(csv_path, rows)
     data_dir = Path(tempfile.mkdtemp(prefix="territoria-bench-", dir=cache))
-    env = {**os.environ, "TERRITORIA_DATA_DIR": str(data_dir),
-           # Its own embedded database, whatever DATABASE_URL the caller has.
-           "DATABASE_URL": f"sqlite:///{data_dir / 'territoria.sqlite3'}",
-           "TERRITORIA_SECRET_KEY": "benchmark-only-secret-key-0123456789abcdefghijklmnop",
-           "TERRITORIA_TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-           "TERRITORIA_OPENDATA_DUCKDB_THREADS": "2",
-           "TERRITORIA_OPENDATA_ANON_RATE": "1000000/min",
-           "TERRITORIA_OPENDATA_MAX_FILE_MB": "100000",
-           "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+    env = {
+        **os.environ,
+        "TERRITORIA_DATA_DIR": str(data_dir),
+        # Its own embedded database, whatever DATABASE_URL the caller has.
+        "DATABASE_URL": f"sqlite:///{data_dir / 'territoria.sqlite3'}",
+        "TERRITORIA_SECRET_KEY": "benchmark-only-secret-key-0123456789abcdefghijklmnop",
+        "TERRITORIA_TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "TERRITORIA_OPENDATA_DUCKDB_THREADS": "2",
+        "TERRITORIA_OPENDATA_ANON_RATE": "1000000/min",
+        "TERRITORIA_OPENDATA_MAX_FILE_MB": "100000",
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+    }
     print(f"· CSV {csv_path} ({csv_path.stat().st_size / 1e6:.0f} Mo, {rows} lignes)", flush=True)
-    child = subprocess.run([sys.executable, "-m", "benchmarks.opendata_ingest", str(csv_path)],
-                           env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    child = subprocess.run(
+        [sys.executable, "-m", "benchmarks.opendata_ingest", str(csv_path)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if child.returncode != 0:
         raise SystemExit(child.stderr[-3000:])
     ingest = json.loads(child.stdout)
-    print(f"· publié en {ingest['upload_to_queryable_s']} s, pic mémoire {ingest['peak_rss_mb']} Mo", flush=True)
+    print(
+        f"· publié en {ingest['upload_to_queryable_s']} s, pic mémoire {ingest['peak_rss_mb']} Mo",
+        flush=True,
+    )
     table = ingest["table_name"]
 
     rng = random.Random(42)
@@ -155,32 +177,64 @@ def run(rows: int, cache: Path, queries: int, datasette_queries: int, skip_datas
     communes = (pool * (queries // len(pool) + 1))[:queries]
     sorts = ["-montant", "montant", "-date_operation", "date_operation"]
     ours_port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "territoria", "serve", "--bind",
-                               f"127.0.0.1:{ours_port}", "--workers", "2", "--no-collectstatic"],
-                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "territoria",
+            "serve",
+            "--bind",
+            f"127.0.0.1:{ours_port}",
+            "--workers",
+            "2",
+            "--no-collectstatic",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     results = {}
     try:
         base = f"http://127.0.0.1:{ours_port}/api/opendata/tables/{table}"
         wait_for(f"{base}/rows/?_size=1", server)
         print("· dépôt du même fichier par l'API (HTTP multipart)…", flush=True)
-        results["http_upload"] = upload_over_http(f"http://127.0.0.1:{ours_port}", ingest.pop("api_key"),
-                                                  ingest["dataset_slug"], csv_path, server.pid)
-        print(f"· par l'API : interrogeable en {results['http_upload']['upload_to_queryable_s']} s, "
-              f"pic mémoire du processus {results['http_upload']['worker_peak_rss_mb']} Mo", flush=True)
+        results["http_upload"] = upload_over_http(
+            f"http://127.0.0.1:{ours_port}",
+            ingest.pop("api_key"),
+            ingest["dataset_slug"],
+            csv_path,
+            server.pid,
+        )
+        print(
+            f"· par l'API : interrogeable en {results['http_upload']['upload_to_queryable_s']} s, "
+            f"pic mémoire du processus {results['http_upload']['worker_peak_rss_mb']} Mo",
+            flush=True,
+        )
         with httpx.Client(timeout=120) as client:
-            page_urls = [f"{base}/rows/?commune__exact={c}&_sort={sorts[i // len(pool) % 4]}&_size=50"
-                         for i, c in enumerate(communes)]
+            page_urls = [
+                f"{base}/rows/?commune__exact={c}&_sort={sorts[i // len(pool) % 4]}&_size=50"
+                for i, c in enumerate(communes)
+            ]
             # The same group-by each time; `_size` (the row cap, far above the 12 groups)
             # only makes each request distinct for the result cache.
-            agg_urls = [f"{base}/aggregate/?_group_by=categorie&_agg=count,sum:montant,avg:montant"
-                        f"&_size={1000 + i}" for i in range(queries)]
+            agg_urls = [
+                f"{base}/aggregate/?_group_by=categorie&_agg=count,sum:montant,avg:montant"
+                f"&_size={1000 + i}"
+                for i in range(queries)
+            ]
             warm = [f"{base}/rows/?commune__exact={c}&_sort=-montant&_size=50" for c in warm_up]
-            timed(client, [*warm, f"{base}/aggregate/?_group_by=categorie&_agg=count"],
-                  lambda body: None)
+            timed(
+                client,
+                [*warm, f"{base}/aggregate/?_group_by=categorie&_agg=count"],
+                lambda body: None,
+            )
             results["ours_filtered_sorted_page"] = timed(
-                client, page_urls, lambda body: body["rows"] and body["total"])
+                client, page_urls, lambda body: body["rows"] and body["total"]
+            )
             results["ours_group_by"] = timed(
-                client, agg_urls, lambda body: len(body["rows"]) == len(CATEGORIES))
+                client, agg_urls, lambda body: len(body["rows"]) == len(CATEGORIES)
+            )
     finally:
         server.terminate()
         server.wait(30)
@@ -191,26 +245,62 @@ def run(rows: int, cache: Path, queries: int, datasette_queries: int, skip_datas
         results["sqlite_build_s"] = round(sqlite_s, 1)
         port = free_port()
         datasette = subprocess.Popen(
-            [sys.executable, "-m", "datasette", "serve", "-i", str(sqlite_path), "--port", str(port),
-             "--setting", "sql_time_limit_ms", "600000", "--setting", "suggest_facets", "off",
-             "--setting", "allow_facet", "off", "--setting", "num_sql_threads", "2"],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "datasette",
+                "serve",
+                "-i",
+                str(sqlite_path),
+                "--port",
+                str(port),
+                "--setting",
+                "sql_time_limit_ms",
+                "600000",
+                "--setting",
+                "suggest_facets",
+                "off",
+                "--setting",
+                "allow_facet",
+                "off",
+                "--setting",
+                "num_sql_threads",
+                "2",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             db = sqlite_path.stem
             wait_for(f"http://127.0.0.1:{port}/-/versions.json", datasette, 300)
-            sql = ("select categorie, count(*) as count, sum(montant) as sum_montant, "
-                   "avg(montant) as avg_montant from rows group by categorie order by count desc")
+            sql = (
+                "select categorie, count(*) as count, sum(montant) as sum_montant, "
+                "avg(montant) as avg_montant from rows group by categorie order by count desc"
+            )
             few = communes[:datasette_queries]
             with httpx.Client(timeout=600) as client:
-                page_urls = [f"http://127.0.0.1:{port}/{db}/rows.json?commune__exact={c}"
-                             f"&_sort_desc=montant&_size=50" for c in few]
-                agg_urls = [str(httpx.URL(f"http://127.0.0.1:{port}/{db}.json",
-                                          params={"sql": sql, "_shape": "array"})) for _ in few]
+                page_urls = [
+                    f"http://127.0.0.1:{port}/{db}/rows.json?commune__exact={c}"
+                    f"&_sort_desc=montant&_size=50"
+                    for c in few
+                ]
+                agg_urls = [
+                    str(
+                        httpx.URL(
+                            f"http://127.0.0.1:{port}/{db}.json",
+                            params={"sql": sql, "_shape": "array"},
+                        )
+                    )
+                    for _ in few
+                ]
                 timed(client, page_urls[:1] + agg_urls[:1], lambda body: None)  # warm-up
                 results["datasette_filtered_sorted_page"] = timed(
-                    client, page_urls, lambda body: body["rows"])
+                    client, page_urls, lambda body: body["rows"]
+                )
                 results["datasette_group_by"] = timed(
-                    client, agg_urls, lambda body: len(body) == len(CATEGORIES))
+                    client, agg_urls, lambda body: len(body) == len(CATEGORIES)
+                )
         finally:
             datasette.terminate()
             datasette.wait(30)
@@ -220,9 +310,12 @@ def run(rows: int, cache: Path, queries: int, datasette_queries: int, skip_datas
             results[f"speedup_{kind}_p50"] = round(theirs["p50_ms"] / ours["p50_ms"], 1)
     shutil.rmtree(data_dir, ignore_errors=True)  # the CSV and SQLite copies stay cached
     return {
-        "benchmark": "opendata", "rows": rows, "machine_load": {
-            "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
-        "csv_generation_s": round(generation_s, 1), "ingest": ingest, "queries": results,
+        "benchmark": "opendata",
+        "rows": rows,
+        "machine_load": {"load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
+        "csv_generation_s": round(generation_s, 1),
+        "ingest": ingest,
+        "queries": results,
         "targets": {"upload_to_queryable_s": "< 60", "filtered_sorted_page_p95_ms": "< 200"},
     }
 
@@ -232,26 +325,40 @@ def summary(report: dict) -> str:
     page, group = q["ours_filtered_sorted_page"], q["ours_group_by"]
     lines = [
         f"Open data — {report['rows']:,} lignes".replace(",", " "),
-        (f"  upload → Parquet interrogeable : {ingest['upload_to_queryable_s']} s (objectif < 60 s ; "
-        f"{ingest['cpu_s']} s de CPU), pic mémoire {ingest['peak_rss_mb']} Mo, "
-        f"CSV {ingest['csv_bytes'] / 1e6:.0f} Mo → Parquet {ingest['parquet_bytes'] / 1e6:.0f} Mo"),
-        (f"  par l'API (envoi HTTP multipart, analyse, publication, 1re requête) : "
-        f"{q['http_upload']['upload_to_queryable_s']} s, pic mémoire du processus serveur "
-        f"{q['http_upload']['worker_peak_rss_mb']} Mo"),
-        (f"  page filtrée et triée : p50 {page['p50_ms']} ms, p95 {page['p95_ms']} ms "
-        f"(objectif p95 < 200 ms) ; CPU du moteur p95 {page.get('engine_cpu_p95_ms')} ms"),
-        (f"  agrégation group-by : p50 {group['p50_ms']} ms, p95 {group['p95_ms']} ms ; "
-        f"CPU du moteur p95 {group.get('engine_cpu_p95_ms')} ms"),
-        (f"  charge de la machine (load average 1/5/15 min) : "
-        f"{report['machine_load']['load_average_at_end']}"),
+        (
+            f"  upload → Parquet interrogeable : {ingest['upload_to_queryable_s']} s (objectif < 60 s ; "
+            f"{ingest['cpu_s']} s de CPU), pic mémoire {ingest['peak_rss_mb']} Mo, "
+            f"CSV {ingest['csv_bytes'] / 1e6:.0f} Mo → Parquet {ingest['parquet_bytes'] / 1e6:.0f} Mo"
+        ),
+        (
+            f"  par l'API (envoi HTTP multipart, analyse, publication, 1re requête) : "
+            f"{q['http_upload']['upload_to_queryable_s']} s, pic mémoire du processus serveur "
+            f"{q['http_upload']['worker_peak_rss_mb']} Mo"
+        ),
+        (
+            f"  page filtrée et triée : p50 {page['p50_ms']} ms, p95 {page['p95_ms']} ms "
+            f"(objectif p95 < 200 ms) ; CPU du moteur p95 {page.get('engine_cpu_p95_ms')} ms"
+        ),
+        (
+            f"  agrégation group-by : p50 {group['p50_ms']} ms, p95 {group['p95_ms']} ms ; "
+            f"CPU du moteur p95 {group.get('engine_cpu_p95_ms')} ms"
+        ),
+        (
+            f"  charge de la machine (load average 1/5/15 min) : "
+            f"{report['machine_load']['load_average_at_end']}"
+        ),
     ]
     if "datasette_group_by" in q:
         lines += [
-            (f"  Datasette (SQLite), mêmes données : page p95 "
-            f"{q['datasette_filtered_sorted_page']['p95_ms']} ms, group-by p95 "
-            f"{q['datasette_group_by']['p95_ms']} ms"),
-            (f"  rapport de vitesse (Datasette / Territoria, p95) : page × "
-            f"{q['speedup_filtered_sorted_page_p95']}, group-by × {q['speedup_group_by_p95']}"),
+            (
+                f"  Datasette (SQLite), mêmes données : page p95 "
+                f"{q['datasette_filtered_sorted_page']['p95_ms']} ms, group-by p95 "
+                f"{q['datasette_group_by']['p95_ms']} ms"
+            ),
+            (
+                f"  rapport de vitesse (Datasette / Territoria, p95) : page × "
+                f"{q['speedup_filtered_sorted_page_p95']}, group-by × {q['speedup_group_by_p95']}"
+            ),
         ]
     return "\n".join(lines)
 
@@ -260,13 +367,21 @@ def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--cache-dir", type=Path, default=ROOT / "var" / "bench-cache")
-    parser.add_argument("--queries", type=int, default=30, help="timed requests per query on our API")
-    parser.add_argument("--datasette-queries", type=int, default=10,
-                        help="timed requests per query on Datasette (slow on large tables)")
+    parser.add_argument(
+        "--queries", type=int, default=30, help="timed requests per query on our API"
+    )
+    parser.add_argument(
+        "--datasette-queries",
+        type=int,
+        default=10,
+        help="timed requests per query on Datasette (slow on large tables)",
+    )
     parser.add_argument("--skip-datasette", action="store_true")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    report = run(args.rows, args.cache_dir, args.queries, args.datasette_queries, args.skip_datasette)
+    report = run(
+        args.rows, args.cache_dir, args.queries, args.datasette_queries, args.skip_datasette
+    )
     report.pop("benchmark")
     if args.output == RESULTS:
         path = write_result("opendata", report)

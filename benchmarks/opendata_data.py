@@ -10,18 +10,85 @@ import duckdb
 import pyarrow.parquet as pq
 
 COMMUNES = [
-    "Lyon", "Villeurbanne", "Vénissieux", "Saint-Priest", "Bron", "Caluire-et-Cuire", "Rillieux-la-Pape",
-    "Meyzieu", "Oullins", "Décines-Charpieu", "Sainte-Foy-lès-Lyon", "Écully", "Tassin-la-Demi-Lune",
-    "Givors", "Vaulx-en-Velin", "Pierre-Bénite", "Saint-Fons", "Mions", "Genas", "Chassieu",
-    "Nîmes", "Alès", "Bagnols-sur-Cèze", "Beaucaire", "Uzès", "Bordeaux", "Mérignac", "Pessac",
-    "Talence", "Bègles", "Rennes", "Bruz", "Cesson-Sévigné", "Saint-Malo", "Vitré", "Lille",
-    "Roubaix", "Tourcoing", "Villeneuve-d'Ascq", "Wattrelos", "Abergement-Clémenciat", "Ambérieu-en-Bugey",
-    "Bourg-en-Bresse", "Oyonnax", "Gex", "Annecy", "Chambéry", "Grenoble", "Échirolles", "Voiron",
+    "Lyon",
+    "Villeurbanne",
+    "Vénissieux",
+    "Saint-Priest",
+    "Bron",
+    "Caluire-et-Cuire",
+    "Rillieux-la-Pape",
+    "Meyzieu",
+    "Oullins",
+    "Décines-Charpieu",
+    "Sainte-Foy-lès-Lyon",
+    "Écully",
+    "Tassin-la-Demi-Lune",
+    "Givors",
+    "Vaulx-en-Velin",
+    "Pierre-Bénite",
+    "Saint-Fons",
+    "Mions",
+    "Genas",
+    "Chassieu",
+    "Nîmes",
+    "Alès",
+    "Bagnols-sur-Cèze",
+    "Beaucaire",
+    "Uzès",
+    "Bordeaux",
+    "Mérignac",
+    "Pessac",
+    "Talence",
+    "Bègles",
+    "Rennes",
+    "Bruz",
+    "Cesson-Sévigné",
+    "Saint-Malo",
+    "Vitré",
+    "Lille",
+    "Roubaix",
+    "Tourcoing",
+    "Villeneuve-d'Ascq",
+    "Wattrelos",
+    "Abergement-Clémenciat",
+    "Ambérieu-en-Bugey",
+    "Bourg-en-Bresse",
+    "Oyonnax",
+    "Gex",
+    "Annecy",
+    "Chambéry",
+    "Grenoble",
+    "Échirolles",
+    "Voiron",
 ]
-CATEGORIES = ["Voirie", "Éclairage public", "Espaces verts", "Écoles", "Petite enfance", "Sport",
-              "Culture", "Action sociale", "Eau et assainissement", "Déchets", "Transport", "Logement"]
-WORDS = ["entretien", "réfection", "acquisition", "subvention", "fonctionnement", "travaux",
-         "étude", "marché", "prestation", "fournitures", "maintenance", "rénovation"]
+CATEGORIES = [
+    "Voirie",
+    "Éclairage public",
+    "Espaces verts",
+    "Écoles",
+    "Petite enfance",
+    "Sport",
+    "Culture",
+    "Action sociale",
+    "Eau et assainissement",
+    "Déchets",
+    "Transport",
+    "Logement",
+]
+WORDS = [
+    "entretien",
+    "réfection",
+    "acquisition",
+    "subvention",
+    "fonctionnement",
+    "travaux",
+    "étude",
+    "marché",
+    "prestation",
+    "fournitures",
+    "maintenance",
+    "rénovation",
+]
 
 
 def _list(values) -> str:
@@ -76,8 +143,16 @@ def build_sqlite(parquet: Path, target: Path) -> float:
     insert = f"INSERT INTO rows VALUES ({', '.join('?' for _ in names)})"
     for batch in file.iter_batches(batch_size=100_000):
         columns_data = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
-        db.executemany(insert, zip(*[[v.isoformat() if hasattr(v, "isoformat") else v for v in col]
-                                     for col in columns_data], strict=True))
+        db.executemany(
+            insert,
+            zip(
+                *[
+                    [v.isoformat() if hasattr(v, "isoformat") else v for v in col]
+                    for col in columns_data
+                ],
+                strict=True,
+            ),
+        )
         db.commit()
     db.close()
     partial.replace(target)

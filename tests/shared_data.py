@@ -3,4 +3,8 @@
 import os
 from pathlib import Path
 
-SHARED_DATA = Path(os.environ.get("TERRITORIA_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+SHARED_DATA = Path(
+    os.environ.get(
+        "TERRITORIA_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
+)

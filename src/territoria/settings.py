@@ -222,7 +222,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # Several models have a `status` choice set: name each enum explicitly.
-    "ENUM_NAME_OVERRIDES": {"ErrorReportStatusEnum": "territoria.registre.models.ErrorReport.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "ErrorReportStatusEnum": "territoria.registre.models.ErrorReport.Status"
+    },
 }
 
 # --- Register ---
@@ -239,8 +241,9 @@ DEMO_PASSWORD = env("TERRITORIA_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
 # --- Open data portal (docs/opendata.md) ---
 OPENDATA_DIR = DATA_DIR / "opendata"
 OPENDATA_MAX_FILE_MB = env_int("TERRITORIA_OPENDATA_MAX_FILE_MB", 2048)
-OPENDATA_QUERY_ENGINE = env("TERRITORIA_OPENDATA_QUERY_ENGINE",
-                            "territoria.opendata.query.duckdb_engine.DuckDBEngine")
+OPENDATA_QUERY_ENGINE = env(
+    "TERRITORIA_OPENDATA_QUERY_ENGINE", "territoria.opendata.query.duckdb_engine.DuckDBEngine"
+)
 OPENDATA_DUCKDB_THREADS = env_int("TERRITORIA_OPENDATA_DUCKDB_THREADS", 2)
 OPENDATA_DUCKDB_MEMORY_LIMIT = env("TERRITORIA_OPENDATA_DUCKDB_MEMORY_LIMIT", "1GB")
 # Conversions stream: their memory stays under this whatever the size of the file.

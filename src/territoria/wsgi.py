@@ -8,4 +8,4 @@ application = get_wsgi_application()
 # Django imports the URL conf (every view, DuckDB, numpy…) on the first request: ~1.5 s.
 # Done here, `territoria serve` (gunicorn --preload) pays it once before forking, instead of
 # the first visitor of each worker.
-get_resolver().url_patterns
+_ = get_resolver().url_patterns

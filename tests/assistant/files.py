@@ -18,11 +18,24 @@ def make_pdf(path: Path, pages: list[list[str]], title: str = "") -> Path:
     font_id = 3
     page_ids = [4 + 2 * i for i in range(n_pages)]
     objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
-    objects.append(b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % i for i in page_ids) + b"] /Count %d >>" % n_pages)
-    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    objects.append(
+        b"<< /Type /Pages /Kids ["
+        + b" ".join(b"%d 0 R" % i for i in page_ids)
+        + b"] /Count %d >>" % n_pages
+    )
+    objects.append(
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+    )
     for i, lines in enumerate(pages):
-        stream = b"BT /F1 11 Tf 50 780 Td 14 TL " + b" ".join(_pdf_string(line) + b" '" for line in lines) + b" ET"
-        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>" % (font_id, page_ids[i] + 1))
+        stream = (
+            b"BT /F1 11 Tf 50 780 Td 14 TL "
+            + b" ".join(_pdf_string(line) + b" '" for line in lines)
+            + b" ET"
+        )
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>"
+            % (font_id, page_ids[i] + 1)
+        )
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
     info_id = len(objects) + 1
     objects.append(b"<< /Title " + _pdf_string(title) + b" >>")
@@ -34,7 +47,11 @@ def make_pdf(path: Path, pages: list[list[str]], title: str = "") -> Path:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, info_id, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        info_id,
+        xref,
+    )
     path.write_bytes(bytes(out))
     return path
 
@@ -85,5 +102,7 @@ def make_odt(path: Path, content: list[tuple[str, str]]) -> Path:
 def make_zip_bomb_docx(path: Path) -> Path:
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "0" * (30 * 1024 * 1024))  # 30 MB of zeros, ~30 KB zipped
+        archive.writestr(
+            "word/document.xml", "0" * (30 * 1024 * 1024)
+        )  # 30 MB of zeros, ~30 KB zipped
     return path

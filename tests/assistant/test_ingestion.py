@@ -18,13 +18,24 @@ def test_agent_ingests_a_folder_of_every_format(internal_collection, procedures_
     job = ingest(internal_collection, procedures_dir, agent)
     assert job.state == JobState.DONE
     states = dict(internal_collection.documents.values_list("source", "state"))
-    assert states == {s: DocumentState.INDEXED for s in [
-        "cantine.html", "note.txt", "parking.md", "reglement-interieur.pdf", "rh/conges.docx", "rh/formation.odt"]}
+    assert states == {
+        s: DocumentState.INDEXED
+        for s in [
+            "cantine.html",
+            "note.txt",
+            "parking.md",
+            "reglement-interieur.pdf",
+            "rh/conges.docx",
+            "rh/formation.odt",
+        ]
+    }
     assert job.chunks_embedded == job.chunks_to_embed > 0
     assert get_index().pending_embeddings(internal_collection.namespace) == 0
 
 
-def test_pdf_passages_keep_their_page_and_docx_their_section(internal_collection, procedures_dir, agent):
+def test_pdf_passages_keep_their_page_and_docx_their_section(
+    internal_collection, procedures_dir, agent
+):
     ingest(internal_collection, procedures_dir, agent)
     tokens = access_tokens(agent)
     teletravail = retrieve([internal_collection], "combien de jours de télétravail", tokens)[0]
@@ -42,17 +53,30 @@ def test_reingesting_unchanged_files_does_nothing(internal_collection, procedure
     assert (again.unchanged, again.indexed, again.documents.count()) == (6, 0, 0)
 
 
-def test_changed_file_is_reindexed_and_old_passages_disappear(internal_collection, procedures_dir, agent):
+def test_changed_file_is_reindexed_and_old_passages_disappear(
+    internal_collection, procedures_dir, agent
+):
     ingest(internal_collection, procedures_dir)
-    (procedures_dir / "parking.md").write_text("# Stationnement\n\nLe parking vélo est au sous-sol.\n", encoding="utf-8")
+    (procedures_dir / "parking.md").write_text(
+        "# Stationnement\n\nLe parking vélo est au sous-sol.\n", encoding="utf-8"
+    )
     job = ingest(internal_collection, procedures_dir)
     assert (job.indexed, job.unchanged) == (1, 5)
     tokens = access_tokens(agent)
-    assert not [p for p in retrieve([internal_collection], "badge services généraux", tokens, mode="lexical") if p.source == "parking.md"]
-    assert retrieve([internal_collection], "parking vélo sous-sol", tokens, mode="lexical")[0].source == "parking.md"
+    assert not [
+        p
+        for p in retrieve([internal_collection], "badge services généraux", tokens, mode="lexical")
+        if p.source == "parking.md"
+    ]
+    assert (
+        retrieve([internal_collection], "parking vélo sous-sol", tokens, mode="lexical")[0].source
+        == "parking.md"
+    )
 
 
-def test_bad_files_fail_one_by_one_with_a_clear_reason(internal_collection, procedures_dir, settings):
+def test_bad_files_fail_one_by_one_with_a_clear_reason(
+    internal_collection, procedures_dir, settings
+):
     settings.ASSISTANT_MAX_FILE_MB = 1
     bad = procedures_dir / "bad"
     bad.mkdir()
@@ -65,7 +89,11 @@ def test_bad_files_fail_one_by_one_with_a_clear_reason(internal_collection, proc
     (bad / "casse.docx").write_bytes(b"PK\x03\x04 not a zip")
     make_pdf(bad / "scan.pdf", [[]])
     job = ingest(internal_collection, procedures_dir)
-    errors = dict(internal_collection.documents.filter(state=DocumentState.FAILED).values_list("source", "error"))
+    errors = dict(
+        internal_collection.documents.filter(state=DocumentState.FAILED).values_list(
+            "source", "error"
+        )
+    )
     assert job.indexed == 6 and job.failed == len(errors) == 8
     assert "chiffré" in errors["bad/chiffre.pdf"]
     assert "vide" in errors["bad/vide.txt"]

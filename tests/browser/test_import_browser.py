@@ -5,7 +5,6 @@ corrected file is simulated, confirmed, and its job page reports 23 created proj
 Screenshot: docs/screenshots/import-rapport.png (the dry-run report of the real file).
 """
 
-
 import pytest
 from playwright.sync_api import expect
 
@@ -22,7 +21,9 @@ BAD_SIRETS = ["24410051800170", "24510051800170", "24610051800170"]
 TOULOUSE_SIRET = "24310051800170"  # the documented correction (fixtures/demo_corrections.json)
 
 
-def test_moderator_simulates_then_imports_the_bibliotheque_file(page, live_server, moderator, tmp_path):
+def test_moderator_simulates_then_imports_the_bibliotheque_file(
+    page, live_server, moderator, tmp_path
+):
     corrected = tmp_path / "data-corrige.csv"
     text = REAL_DATA_CSV.read_bytes()
     for bad in BAD_SIRETS:
@@ -43,7 +44,9 @@ def test_moderator_simulates_then_imports_the_bibliotheque_file(page, live_serve
     page.get_by_role("button", name="Lancer la simulation").click()
     expect(page.locator("tr.line-rejected")).to_have_count(3)
     expect(page.locator("tr.line-created")).to_have_count(20)
-    expect(page.locator("tr.line-rejected").first).to_contain_text("Le SIRET 24410051800170 n'est pas valide")
+    expect(page.locator("tr.line-rejected").first).to_contain_text(
+        "Le SIRET 24410051800170 n'est pas valide"
+    )
     expect(page.get_by_role("button", name="Confirmer l'import")).to_have_count(0)
     check_accessibility(page)
     screenshot(page, "import-rapport")
@@ -56,7 +59,9 @@ def test_moderator_simulates_then_imports_the_bibliotheque_file(page, live_serve
     assert Project.objects.count() == 0
     # Tests run the job inline, inside this request (23 projects indexed for search): allow time.
     page.get_by_role("button", name="Confirmer l'import").click(timeout=120_000)
-    expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100", timeout=120_000)
+    expect(page.get_by_role("progressbar")).to_have_attribute(
+        "aria-valuenow", "100", timeout=120_000
+    )
     expect(page.locator("#job-status")).to_contain_text("Import effectué")
     check_accessibility(page)
     assert ImportJob.objects.get().status == ImportJob.Status.DONE

@@ -38,8 +38,13 @@ def _opendata_settings(settings, tmp_path):
     settings.OPENDATA_DIR = tmp_path / "opendata"
     (settings.OPENDATA_DIR / "tmp").mkdir(parents=True)
     settings.OPENDATA_MAP_TILE_URL = ""  # no tile server: the map must not reach the Internet
-    settings.CACHES = {**settings.CACHES, "ratelimit": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "opendata-journey"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "opendata-journey",
+        },
+    }
 
 
 def _subsidies() -> list[dict]:
@@ -47,7 +52,9 @@ def _subsidies() -> list[dict]:
     text = SUBSIDIES.read_bytes().decode("cp1252")
     rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     for row in rows:
-        row["montant"] = float(row["Montant (€)"].replace("\u202f", "").replace(" ", "").replace(",", "."))
+        row["montant"] = float(
+            row["Montant (€)"].replace("\u202f", "").replace(" ", "").replace(",", ".")
+        )
     return rows
 
 
@@ -69,25 +76,45 @@ def _fill_metadata(page, title, description):
 
 
 def _geojson(tmp_path, features=None):
-    features = features or [("Médiathèque Jean-Macé", 4.8467, 45.7578), ("Gymnase des Brosses", 4.8990, 45.7710),
-                ("Piscine du Rhône", 4.8419, 45.7485)]
+    features = features or [
+        ("Médiathèque Jean-Macé", 4.8467, 45.7578),
+        ("Gymnase des Brosses", 4.8990, 45.7710),
+        ("Piscine du Rhône", 4.8419, 45.7485),
+    ]
     path = tmp_path / "equipements-sportifs.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"equipement": name, "categorie": "public"},
-         "geometry": {"type": "Point", "coordinates": [lon, lat]}} for name, lon, lat in features]},
-        ensure_ascii=False), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"equipement": name, "categorie": "public"},
+                        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                    }
+                    for name, lon, lat in features
+                ],
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     return path, [name for name, _, _ in features]
 
 
 def test_newcomer_publishes_queries_and_downloads_open_data(page, live_server, agent, tmp_path):
-    ProjectFactory(nom_projet=REGISTER_PROJECT)  # published: the register dataset follows (inline job)
+    ProjectFactory(
+        nom_projet=REGISTER_PROJECT
+    )  # published: the register dataset follows (inline job)
     rows = _subsidies()
     requests = []
     page.on("request", lambda request: requests.append(request.url))
 
     # 1. The agent opens "Données ouvertes → Publier un jeu de données" and fills the metadata.
     log_in(page, live_server, agent.username)
-    page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Données ouvertes").click()
+    page.get_by_role("navigation", name="Menu principal").get_by_role(
+        "link", name="Données ouvertes"
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Données ouvertes")
     page.get_by_role("link", name="Publier un jeu de données").click()
     _fill_metadata(page, DATASET_TITLE, "Subventions votées par le conseil municipal en 2023.")
@@ -105,7 +132,9 @@ def test_newcomer_publishes_queries_and_downloads_open_data(page, live_server, a
     expect(detected).to_contain_text(f"{len(rows)} lignes, 8 colonnes")
     schema = page.get_by_role("table", name="Colonnes et types déduits")
     expect(schema.get_by_role("row", name=re.compile(r"^Montant \(€\) number"))).to_be_visible()
-    expect(schema.get_by_role("row", name=re.compile(r"^SIRET string"))).to_be_visible()  # code kept as text
+    expect(
+        schema.get_by_role("row", name=re.compile(r"^SIRET string"))
+    ).to_be_visible()  # code kept as text
     preview = page.get_by_role("region", name="Aperçu des premières lignes")
     expect(preview).to_contain_text(rows[0]["Bénéficiaire"])
     guard = page.get_by_role("group", name=re.compile("Données personnelles possibles"))
@@ -115,7 +144,9 @@ def test_newcomer_publishes_queries_and_downloads_open_data(page, live_server, a
 
     # 3. Publication is refused while a flagged column has no decision (the page checks
     # "Retirer" by default; a form sent without a choice must still be stopped by the server).
-    page.locator("input[name='decision-Représentant']").evaluate_all("els => els.forEach(e => e.checked = false)")
+    page.locator("input[name='decision-Représentant']").evaluate_all(
+        "els => els.forEach(e => e.checked = false)"
+    )
     page.get_by_role("button", name="Publier la version 1").click()
     expect(page.get_by_role("alert")).to_contain_text("Colonne « Représentant »")
     expect(page.get_by_role("alert")).to_contain_text("retirez-la ou confirmez")
@@ -124,9 +155,12 @@ def test_newcomer_publishes_queries_and_downloads_open_data(page, live_server, a
     _visit(page, "refus")
 
     # 4. Drop « Courriel », confirm « Représentant » (a public role of the association), publish.
-    guard.get_by_role("group", name=re.compile("« Courriel »")).get_by_label("Retirer la colonne").check()
+    guard.get_by_role("group", name=re.compile("« Courriel »")).get_by_label(
+        "Retirer la colonne"
+    ).check()
     guard.get_by_role("group", name=re.compile("« Représentant »")).get_by_label(
-        "Conserver : ces données peuvent être publiées").check()
+        "Conserver : ces données peuvent être publiées"
+    ).check()
     page.get_by_role("button", name="Publier la version 1").click()
     expect(page.get_by_text("Version 1 publiée.")).to_be_visible()
     resource = Dataset.objects.get(title=DATASET_TITLE).resources.get()
@@ -135,13 +169,17 @@ def test_newcomer_publishes_queries_and_downloads_open_data(page, live_server, a
     expect(data).to_contain_text(rows[0]["Bénéficiaire"])
     expect(data).to_contain_text(rows[0]["Représentant"])
     assert "@" not in data.inner_text()  # « Courriel » is gone
-    expect(page.get_by_role("heading", name=re.compile(r"Données \(lignes 1 à 25 sur 48"))).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=re.compile(r"Données \(lignes 1 à 25 sur 48"))
+    ).to_be_visible()
     page.evaluate("window.scrollTo(0, 0)")
     _visit(page, "ressource")
 
     # 5. A filter narrows the table, sorting orders it.
     objet = "Projet jeunesse"
-    expected = sorted((r for r in rows if r["Objet de la subvention"] == objet), key=lambda r: -r["montant"])
+    expected = sorted(
+        (r for r in rows if r["Objet de la subvention"] == objet), key=lambda r: -r["montant"]
+    )
     page.get_by_label("Colonne", exact=True).select_option("Objet de la subvention")
     page.get_by_label("Condition").select_option("exact")
     page.get_by_label("Valeur").fill(objet)
@@ -152,7 +190,9 @@ def test_newcomer_publishes_queries_and_downloads_open_data(page, live_server, a
     expect(body_rows).to_have_count(len(expected))
     expect(body_rows.first).to_contain_text(expected[0]["Bénéficiaire"])
     expect(body_rows.last).to_contain_text(expected[-1]["Bénéficiaire"])
-    expect(page.get_by_text("Filtres actifs")).to_contain_text("Objet de la subvention__exact=Projet jeunesse")
+    expect(page.get_by_text("Filtres actifs")).to_contain_text(
+        "Objet de la subvention__exact=Projet jeunesse"
+    )
     page.get_by_role("heading", name="Filtrer").evaluate("heading => heading.scrollIntoView()")
     _visit(page, "filtre")
     page.get_by_role("link", name="tout effacer").click()
@@ -193,7 +233,8 @@ def test_newcomer_publishes_queries_and_downloads_open_data(page, live_server, a
     page.get_by_role("link", name="Console SQL").click()
     top = sorted(rows, key=lambda r: -r["montant"])[:3]
     page.get_by_label("Requête", exact=True).fill(
-        f'SELECT "Bénéficiaire", "Montant (€)" FROM {table} ORDER BY "Montant (€)" DESC LIMIT 3')
+        f'SELECT "Bénéficiaire", "Montant (€)" FROM {table} ORDER BY "Montant (€)" DESC LIMIT 3'
+    )
     page.get_by_role("button", name="Exécuter").click()
     result = page.get_by_role("region", name="Résultat de la requête")
     expect(result.locator("tbody tr")).to_have_count(3)
@@ -238,8 +279,10 @@ def test_newcomer_publishes_queries_and_downloads_open_data(page, live_server, a
 
     # 10. A malformed CSV (a ragged row): the French error names the line, nothing is published.
     ragged = tmp_path / "subventions-2024.csv"
-    ragged.write_text("Bénéficiaire;Montant\nCentre social;1200\nClub de judo;800;en trop\nChorale;300\n",
-                      encoding="utf-8")
+    ragged.write_text(
+        "Bénéficiaire;Montant\nCentre social;1200\nClub de judo;800;en trop\nChorale;300\n",
+        encoding="utf-8",
+    )
     page.goto(live_server.url + "/donnees/publier/")
     _fill_metadata(page, "Subventions aux associations 2024", "Premier semestre.")
     page.get_by_label("Fichier", exact=True).set_input_files(str(ragged))
@@ -274,16 +317,23 @@ def test_newcomer_publishes_queries_and_downloads_open_data(page, live_server, a
     expect(page.get_by_text("Table SQL : registre_ia")).to_contain_text("1 ligne.")
     _visit(page)
 
-    outside_requests = [url for url in requests if urlsplit(url).hostname not in LOCAL_HOSTS
-                        and not url.startswith(("data:", "blob:"))]
+    outside_requests = [
+        url
+        for url in requests
+        if urlsplit(url).hostname not in LOCAL_HOSTS and not url.startswith(("data:", "blob:"))
+    ]
     assert not outside_requests, outside_requests
 
 
 def test_map_of_a_single_point_shows_its_label_as_text_not_html(page, live_server, agent, tmp_path):
     from tests.opendata.conftest import publish_bytes
 
-    dataset = Dataset.objects.create(title="Équipements", description="Équipements publics.",
-                                     organisation=agent.organisation, created_by=agent)
+    dataset = Dataset.objects.create(
+        title="Équipements",
+        description="Équipements publics.",
+        organisation=agent.organisation,
+        created_by=agent,
+    )
     label = "Kiosque <img src=x onerror=window.__xss=1>"  # published data that looks like HTML
     path, _ = _geojson(tmp_path, [(label, 4.8357, 45.7640)])
     version = publish_bytes(dataset, path.name, path.read_bytes(), title="Kiosques")

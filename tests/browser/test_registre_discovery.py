@@ -75,7 +75,8 @@ def _result_names(page):
 
 def _facet(page, label):
     return page.locator(".discovery-facets details.facet").filter(
-        has=page.locator("summary", has_text=re.compile(f"^{re.escape(label)}")))
+        has=page.locator("summary", has_text=re.compile(f"^{re.escape(label)}"))
+    )
 
 
 def _facet_counts(page, label):
@@ -88,12 +89,17 @@ def _facet_counts(page, label):
 
 
 def _facet_labels(page):
-    return [text.replace("accès restreint", "").strip()
-            for text in page.locator(".discovery-facets summary").all_inner_texts()]
+    return [
+        text.replace("accès restreint", "").strip()
+        for text in page.locator(".discovery-facets summary").all_inner_texts()
+    ]
 
 
 def _chart_titles(page):
-    return [text.replace("accès restreint", "").strip() for text in page.locator(".chart figcaption").all_inner_texts()]
+    return [
+        text.replace("accès restreint", "").strip()
+        for text in page.locator(".chart figcaption").all_inner_texts()
+    ]
 
 
 def _organisations_on_map(page):
@@ -105,7 +111,8 @@ def _organisations_on_map(page):
 
 
 def test_newcomer_searches_filters_opens_similar_projects_map_and_dashboard_then_agent_sees_restricted_facet(
-        page, live_server, real_register, requests_made):
+    page, live_server, real_register, requests_made
+):
     published = Project.objects.published().count()
     assert published == 24
 
@@ -114,10 +121,14 @@ def test_newcomer_searches_filters_opens_similar_projects_map_and_dashboard_then
     page.goto(live_server.url + "/")
     page.get_by_label("Rechercher un projet, une collectivité, un usage").fill("fuites d'eau")
     page.get_by_role("button", name="Rechercher").click()
-    expect(page.locator("#resultats-titre")).to_have_text("2 projets correspondent à votre recherche")
+    expect(page.locator("#resultats-titre")).to_have_text(
+        "2 projets correspondent à votre recherche"
+    )
     assert page.locator(".project-card h3").first.inner_text() == WATER
     _visit(page, "recherche-liste")
-    page.get_by_role("link", name=re.compile("Voir les passages trouvés pour « fuites d'eau »")).click()
+    page.get_by_role(
+        "link", name=re.compile("Voir les passages trouvés pour « fuites d'eau »")
+    ).click()
 
     # 2. Search page: ranked results, matched words in <mark>, facet counts.
     expect(page.locator(".discovery-count")).to_have_text("2 projets pour « fuites d'eau »")
@@ -125,8 +136,13 @@ def test_newcomer_searches_filters_opens_similar_projects_map_and_dashboard_then
     marked = page.locator(".discovery-results .snippet mark").all_inner_texts()
     assert {"fuites", "d'eau"} <= set(marked)
     assert _facet_counts(page, "Thème") == {"Transformation écologique et énergétique": 2}
-    assert _facet_counts(page, "Type de collectivité") == {"EPCI": 1, "Établissement public territorial (EPT)": 1}
-    assert ALGORITHM_FACET not in _facet_labels(page)  # restricted: an anonymous reader never sees it
+    assert _facet_counts(page, "Type de collectivité") == {
+        "EPCI": 1,
+        "Établissement public territorial (EPT)": 1,
+    }
+    assert ALGORITHM_FACET not in _facet_labels(
+        page
+    )  # restricted: an anonymous reader never sees it
     _visit(page, "recherche-fuites-eau")
 
     # 3. A facet value narrows the results; each facet is counted with the *other* filters, so
@@ -136,7 +152,10 @@ def test_newcomer_searches_filters_opens_similar_projects_map_and_dashboard_then
     assert _result_names(page) == [WATER]
     selected = _facet(page, "Type de collectivité").locator("a[aria-current=true]")
     expect(selected).to_have_text(re.compile("Retirer le filtre.*EPCI"))
-    assert _facet_counts(page, "Type de collectivité") == {"EPCI": 1, "Établissement public territorial (EPT)": 1}
+    assert _facet_counts(page, "Type de collectivité") == {
+        "EPCI": 1,
+        "Établissement public territorial (EPT)": 1,
+    }
     assert _facet_counts(page, "Maturité") == {"En déploiement": 1}
     assert page.get_by_label("Rechercher un projet").input_value() == "fuites d'eau"
     _visit(page, "recherche-facette")
@@ -148,7 +167,10 @@ def test_newcomer_searches_filters_opens_similar_projects_map_and_dashboard_then
     page.get_by_role("button", name="Rechercher").click()
     expect(page.locator(".discovery-count")).to_have_text("1 projet pour « callbot encombrants »")
     assert _result_names(page) == [CALLBOT]
-    assert set(page.locator(".discovery-results .snippet mark").all_inner_texts()) == {"callbot", "encombrants"}
+    assert set(page.locator(".discovery-results .snippet mark").all_inner_texts()) == {
+        "callbot",
+        "encombrants",
+    }
     _visit(page, "recherche-callbot")
 
     # 5. The record and its similar projects: other territories' projects, never itself.
@@ -173,7 +195,9 @@ def test_newcomer_searches_filters_opens_similar_projects_map_and_dashboard_then
     # 6. The map: the platform's Leaflet, one marker per organisation (clustered), the facets
     #    of the list, and the same information as an accessible list.
     page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Carte").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Carte des collectivités et de leurs projets d'IA")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Carte des collectivités et de leurs projets d'IA"
+    )
     organisations = page.locator(".map-list > ul > li")
     expect(page.get_by_role("heading", name=re.compile(r"Organisations \(\d+\)"))).to_be_visible()
     listed = organisations.count()
@@ -193,15 +217,21 @@ def test_newcomer_searches_filters_opens_similar_projects_map_and_dashboard_then
     page.locator("#carte .leaflet-marker-icon").click()
     expect(page.locator(".leaflet-popup").get_by_role("link", name=CALLBOT)).to_be_visible()
     # Leaflet fades popups in: check contrast once the fade is over, as the reader sees it.
-    page.wait_for_function("getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
+    page.wait_for_function(
+        "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
+    )
     _visit(page, "carte-filtree")
     page.get_by_role("link", name="Voir la liste").click()
     expect(page.locator(".discovery-count")).to_have_text("1 projet")
     assert _result_names(page) == [CALLBOT]
 
     # 7. The dashboard: one SVG chart per dimension, each with its data table; no restricted one.
-    page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Tableau de bord").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("L'IA dans les territoires : tableau de bord")
+    page.get_by_role("navigation", name="Menu principal").get_by_role(
+        "link", name="Tableau de bord"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "L'IA dans les territoires : tableau de bord"
+    )
     expect(page.locator(".lead")).to_contain_text(f"{published} projets dans le registre")
     assert ALGORITHM_FACET not in _chart_titles(page)
     assert "IA générative" not in page.locator(".charts").text_content()
@@ -211,7 +241,9 @@ def test_newcomer_searches_filters_opens_similar_projects_map_and_dashboard_then
         bars = chart.locator("svg rect.bar").count()
         assert bars == chart.locator("table tbody tr").count() > 0
         # Every label is drawn inside the chart (long ones used to be cut off on the left).
-        lefts = chart.locator("svg text.bar-label").evaluate_all("texts => texts.map(t => t.getBBox().x)")
+        lefts = chart.locator("svg text.bar-label").evaluate_all(
+            "texts => texts.map(t => t.getBBox().x)"
+        )
         assert min(lefts) >= 0, lefts
     theme = page.locator("figure[aria-labelledby=graphique-theme-titre]")
     theme.get_by_text("Voir les données du graphique « Thème »").click()
@@ -221,16 +253,24 @@ def test_newcomer_searches_filters_opens_similar_projects_map_and_dashboard_then
     _visit(page, "tableau-de-bord")
 
     # 8. Nothing was asked of another server: every request went to the platform itself.
-    outside = [url for url in requests_made
-               if urlsplit(url).scheme not in ("data", "blob") and not url.startswith(live_server.url + "/")]
+    outside = [
+        url
+        for url in requests_made
+        if urlsplit(url).scheme not in ("data", "blob")
+        and not url.startswith(live_server.url + "/")
+    ]
     assert not outside, outside
     assert any("/static/vendor/leaflet/leaflet.js" in url for url in requests_made)
     assert any("/static/vendor/leaflet/images/marker-icon.png" in url for url in requests_made)
 
     # 9. An agent (a reader of restricted fields) gets the type-of-algorithm facet and chart
     #    that the anonymous reader never saw above.
-    User.objects.create_user("agent.sicoval", password=PASSWORD, role=Role.AGENT,
-                             organisation=Project.objects.get(nom_projet=WATER).organisation)
+    User.objects.create_user(
+        "agent.sicoval",
+        password=PASSWORD,
+        role=Role.AGENT,
+        organisation=Project.objects.get(nom_projet=WATER).organisation,
+    )
     log_in(page, live_server, "agent.sicoval")
     _visit(page, url=live_server.url + "/registre/recherche/?q=callbot+encombrants")
     assert ALGORITHM_FACET in _facet_labels(page)
@@ -243,4 +283,3 @@ def test_newcomer_searches_filters_opens_similar_projects_map_and_dashboard_then
     page.locator("figure[aria-labelledby=graphique-coll_type-titre]").scroll_into_view_if_needed()
     chart.scroll_into_view_if_needed()
     screenshot(page, "tableau-de-bord-agent")
-

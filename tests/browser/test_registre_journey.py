@@ -29,10 +29,17 @@ def _load_demo_records() -> None:
 
 @pytest.fixture
 def people(organisation):
-    agent = User.objects.create_user("agent.dupont", password=PASSWORD, role=Role.AGENT,
-                                     organisation=organisation, email="agent@example.org", first_name="Camille")
-    moderator = User.objects.create_user("moderatrice", password=PASSWORD, role=Role.MODERATOR,
-                                         email="moderation@example.org")
+    agent = User.objects.create_user(
+        "agent.dupont",
+        password=PASSWORD,
+        role=Role.AGENT,
+        organisation=organisation,
+        email="agent@example.org",
+        first_name="Camille",
+    )
+    moderator = User.objects.create_user(
+        "moderatrice", password=PASSWORD, role=Role.MODERATOR, email="moderation@example.org"
+    )
     return agent, moderator
 
 
@@ -66,14 +73,18 @@ def test_newcomer_documents_a_project_that_a_moderator_publishes(page, live_serv
     # 1. Anonymous reader: home, list, filter, record.
     _visit(page, live_server.url + "/", "accueil")
     page.get_by_role("link", name="Parcourir tout le registre").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Registre des systèmes d'IA des collectivités")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Registre des systèmes d'IA des collectivités"
+    )
     page.get_by_label("Thème", exact=True).select_option("transition_ecologique")
     page.get_by_role("button", name="Filtrer").click()
     expect(page.locator("#resultats-titre")).to_contain_text("correspond")
     _visit(page, None, "liste")
     page.locator(".project-card a").first.click()
     expect(page.get_by_role("heading", name="Information générale")).to_be_visible()
-    assert "accès restreint" not in page.locator("main").inner_text().replace("Certaines informations", "")
+    assert "accès restreint" not in page.locator("main").inner_text().replace(
+        "Certaines informations", ""
+    )
     _visit(page, None, "fiche")
 
     # 2. Contributor documents a new project: inline validation, then submission.
@@ -93,16 +104,21 @@ def test_newcomer_documents_a_project_that_a_moderator_publishes(page, live_serv
     expect(date).not_to_have_attribute("aria-invalid", "true")
     page.get_by_label("Maturité").select_option("experimentation")
     page.get_by_label("Description globale du service et de ses usages").fill(
-        "Orienter automatiquement chaque courrier reçu vers le service compétent.")
+        "Orienter automatiquement chaque courrier reçu vers le service compétent."
+    )
     page.get_by_label("Développement et mise en œuvre").select_option("interne")
     page.get_by_label("Thème principal").select_option("administration_interne")
     page.get_by_role("checkbox", name="Aide à la rédaction et gestion documentaire").check()
-    page.get_by_role("group", name=re.compile("Audience du service")).get_by_role("checkbox", name="Agent").check()
+    page.get_by_role("group", name=re.compile("Audience du service")).get_by_role(
+        "checkbox", name="Agent"
+    ).check()
     page.get_by_label("Hébergement du service").select_option("interne")
     page.get_by_label("Nom de l'algorithme").fill(SECRET_ALGORITHM)
     page.get_by_label("Type d'algorithme").select_option("tal")
     page.get_by_label("Source des données").select_option("interne")
-    page.get_by_label("Mode de collecte et d'accès des données traitées").select_option("automatisee")
+    page.get_by_label("Mode de collecte et d'accès des données traitées").select_option(
+        "automatisee"
+    )
     page.get_by_label("Catégorie de risque (AI Act)").select_option("minimal")
     page.evaluate("window.scrollTo(0, 0)")
     _visit(page, None, "formulaire")

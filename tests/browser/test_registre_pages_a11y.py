@@ -25,10 +25,16 @@ def _check(page, url, status=200):
     check_accessibility(page)
 
 
-def test_register_pages_are_accessible_for_each_reader(page, live_server, organisation, agent, moderator):
+def test_register_pages_are_accessible_for_each_reader(
+    page, live_server, organisation, agent, moderator
+):
     published = published_project(organisation, nom_projet="Projet publié")
-    submitted = draft_project(organisation, nom_projet="Projet soumis", lifecycle=Lifecycle.SUBMITTED)
-    ErrorReport.objects.create(project=published, field_name="partenaires", message="Partenaire inexact.")
+    submitted = draft_project(
+        organisation, nom_projet="Projet soumis", lifecycle=Lifecycle.SUBMITTED
+    )
+    ErrorReport.objects.create(
+        project=published, field_name="partenaires", message="Partenaire inexact."
+    )
     base = live_server.url
 
     for url, status in [
@@ -45,8 +51,13 @@ def test_register_pages_are_accessible_for_each_reader(page, live_server, organi
     check_accessibility(page)
 
     _log_in(page, live_server, agent.username)
-    for url in [reverse("registre:account"), reverse("registre:create"), published.get_absolute_url(),
-                reverse("registre:edit", args=[published.pk]), reverse("registre:list") + "?type_algorithme=tal"]:
+    for url in [
+        reverse("registre:account"),
+        reverse("registre:create"),
+        published.get_absolute_url(),
+        reverse("registre:edit", args=[published.pk]),
+        reverse("registre:list") + "?type_algorithme=tal",
+    ]:
         _check(page, base + url)
     # A form refused by the server (submission with missing fields).
     page.goto(base + reverse("registre:create"))
@@ -58,6 +69,11 @@ def test_register_pages_are_accessible_for_each_reader(page, live_server, organi
 
     page.context.clear_cookies()
     _log_in(page, live_server, moderator.username)
-    for url in [reverse("registre:moderation"), reverse("registre:journal"), submitted.get_absolute_url(),
-                published.get_absolute_url(), reverse("registre:history", args=[published.pk])]:
+    for url in [
+        reverse("registre:moderation"),
+        reverse("registre:journal"),
+        submitted.get_absolute_url(),
+        published.get_absolute_url(),
+        reverse("registre:history", args=[published.pk]),
+    ]:
         _check(page, base + url)

@@ -11,15 +11,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def page_without_js(chromium_browser):
-    context = chromium_browser.new_context(viewport={"width": 1280, "height": 800}, java_script_enabled=False)
+    context = chromium_browser.new_context(
+        viewport={"width": 1280, "height": 800}, java_script_enabled=False
+    )
     context.set_default_timeout(10_000)
     yield context.new_page()
     context.close()
 
 
-def test_reader_without_javascript_searches_reads_and_reports(page_without_js, live_server, organisation):
+def test_reader_without_javascript_searches_reads_and_reports(
+    page_without_js, live_server, organisation
+):
     page = page_without_js
-    published_project(organisation, nom_projet="Détection des fuites", theme="transition_ecologique")
+    published_project(
+        organisation, nom_projet="Détection des fuites", theme="transition_ecologique"
+    )
     published_project(organisation, nom_projet="Navette autonome", theme="mobilites")
     page.goto(live_server.url + "/")
     # Keyboard: the first Tab reaches the skip link, which leads to the main content.

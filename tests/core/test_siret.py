@@ -15,8 +15,13 @@ def test_valid_siret_accepted(value):
 
 @pytest.mark.parametrize(
     "value, reason",
-    [("", "obligatoire"), ("1234", "14 chiffres"), ("2433003160001A", "14 chiffres"),
-     ("24410051800170", "Luhn"), ("35600000000049", "La Poste")],
+    [
+        ("", "obligatoire"),
+        ("1234", "14 chiffres"),
+        ("2433003160001A", "14 chiffres"),
+        ("24410051800170", "Luhn"),
+        ("35600000000049", "La Poste"),
+    ],
 )
 def test_invalid_siret_rejected_with_reason(value, reason):
     assert reason in siret_error(value)

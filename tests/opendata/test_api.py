@@ -36,14 +36,26 @@ def test_api_anonymous_cannot_create_dataset(api_client, db):
 
 def test_api_agent_publishes_csv_end_to_end(api_client, agent):
     api_client.force_authenticate(agent)
-    created = api_client.post("/api/opendata/datasets/", {
-        "title": "Subventions 2023", "description": "Subventions aux associations.",
-        "keywords": ["subventions"], "theme": "ECON"}, format="json")
+    created = api_client.post(
+        "/api/opendata/datasets/",
+        {
+            "title": "Subventions 2023",
+            "description": "Subventions aux associations.",
+            "keywords": ["subventions"],
+            "theme": "ECON",
+        },
+        format="json",
+    )
     assert created.status_code == 201, created.content
     slug = created.json()["slug"]
-    upload = api_client.post(f"/api/opendata/datasets/{slug}/resources/", {
-        "file": SimpleUploadedFile(SUBSIDIES.name, SUBSIDIES.read_bytes()), "title": "Subventions"},
-        format="multipart")
+    upload = api_client.post(
+        f"/api/opendata/datasets/{slug}/resources/",
+        {
+            "file": SimpleUploadedFile(SUBSIDIES.name, SUBSIDIES.read_bytes()),
+            "title": "Subventions",
+        },
+        format="multipart",
+    )
     assert upload.status_code == 202, upload.content
     version = upload.json()["version"]
     assert version["status"] == "review"
@@ -51,8 +63,9 @@ def test_api_agent_publishes_csv_end_to_end(api_client, agent):
     assert {f["column"] for f in version["personal_data"]} == {"Représentant", "Courriel"}
     refused = api_client.post(version["publication_url"], {}, format="json")
     assert refused.status_code == 409 and "Représentant" in refused.json()["error"]
-    published = api_client.post(version["publication_url"], {
-        "drop_columns": ["Représentant", "Courriel"]}, format="json")
+    published = api_client.post(
+        version["publication_url"], {"drop_columns": ["Représentant", "Courriel"]}, format="json"
+    )
     assert published.status_code == 202 and published.json()["status"] == "published"
     table = upload.json()["resource"]["table_name"]
     api_client.force_authenticate(None)
@@ -65,23 +78,32 @@ def test_api_agent_publishes_csv_end_to_end(api_client, agent):
 
 def test_api_agent_of_another_organisation_cannot_publish_there(api_client, other_agent, subsidies):
     api_client.force_authenticate(other_agent)
-    response = api_client.post(f"/api/opendata/resources/{subsidies.id}/versions/", {
-        "file": SimpleUploadedFile("x.csv", b"a;b\n1;2\n")}, format="multipart")
+    response = api_client.post(
+        f"/api/opendata/resources/{subsidies.id}/versions/",
+        {"file": SimpleUploadedFile("x.csv", b"a;b\n1;2\n")},
+        format="multipart",
+    )
     assert response.status_code == 403
 
 
 def test_api_bad_upload_returns_clear_error_and_creates_nothing(api_client, agent, dataset):
     api_client.force_authenticate(agent)
-    response = api_client.post(f"/api/opendata/datasets/{dataset.slug}/resources/", {
-        "file": SimpleUploadedFile("vide.csv", b"")}, format="multipart")
+    response = api_client.post(
+        f"/api/opendata/datasets/{dataset.slug}/resources/",
+        {"file": SimpleUploadedFile("vide.csv", b"")},
+        format="multipart",
+    )
     assert response.status_code == 400
     assert dataset.resources.count() == 0
 
 
 def test_api_malformed_csv_version_fails_with_line_number(api_client, agent, subsidies):
     api_client.force_authenticate(agent)
-    response = api_client.post(f"/api/opendata/resources/{subsidies.id}/versions/", {
-        "file": SimpleUploadedFile("v2.csv", b"a;b\n1;2\n3;4;5\n")}, format="multipart")
+    response = api_client.post(
+        f"/api/opendata/resources/{subsidies.id}/versions/",
+        {"file": SimpleUploadedFile("v2.csv", b"a;b\n1;2\n3;4;5\n")},
+        format="multipart",
+    )
     assert response.status_code == 202
     assert response.json()["status"] == "failed" and "Ligne 3" in response.json()["error"]
     subsidies.refresh_from_db()
@@ -94,21 +116,26 @@ def test_api_rows_bad_filter_is_400_in_french(api_client, subsidies):
 
 
 def test_api_aggregate(api_client, subsidies):
-    response = api_client.get(reverse("opendata:api-table-aggregate", args=[subsidies.table_name]),
-                              {"_group_by": "Objet de la subvention", "_agg": "count,sum:Montant (€)"})
+    response = api_client.get(
+        reverse("opendata:api-table-aggregate", args=[subsidies.table_name]),
+        {"_group_by": "Objet de la subvention", "_agg": "count,sum:Montant (€)"},
+    )
     assert response.status_code == 200
     assert sum(r["count"] for r in response.json()["rows"]) == 48
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "parquet"])
 def test_api_download_each_format(api_client, subsidies, fmt):
-    response = api_client.get(reverse("opendata:api-table-download", args=[subsidies.table_name, fmt]))
+    response = api_client.get(
+        reverse("opendata:api-table-download", args=[subsidies.table_name, fmt])
+    )
     assert response.status_code == 200
     body = b"".join(response.streaming_content)
     if fmt == "parquet":
         assert pq.read_table(io.BytesIO(body)).num_rows == 48
     elif fmt == "json":
         import json
+
         assert len(json.loads(body)) == 48
     else:
         assert len(body.decode().strip().splitlines()) == 49
@@ -116,9 +143,13 @@ def test_api_download_each_format(api_client, subsidies, fmt):
 
 
 def test_api_sql_endpoint_runs_select_and_refuses_writes(api_client, subsidies):
-    ok = api_client.get("/api/opendata/sql/", {"sql": f"SELECT count(*) AS n FROM {subsidies.table_name}"})
+    ok = api_client.get(
+        "/api/opendata/sql/", {"sql": f"SELECT count(*) AS n FROM {subsidies.table_name}"}
+    )
     assert ok.status_code == 200 and ok.json()["rows"] == [[48]]
-    refused = api_client.post("/api/opendata/sql/", {"sql": "COPY (SELECT 1) TO '/tmp/x'"}, format="json")
+    refused = api_client.post(
+        "/api/opendata/sql/", {"sql": "COPY (SELECT 1) TO '/tmp/x'"}, format="json"
+    )
     assert refused.status_code == 403 and "lecture seule" in refused.json()["error"]
     files = api_client.get("/api/opendata/sql/", {"sql": "SELECT * FROM read_csv('/etc/passwd')"})
     assert files.status_code == 403
@@ -155,7 +186,9 @@ def test_api_key_holder_gets_own_higher_limit(api_client, subsidies, settings, a
 
 def test_api_key_creation_shows_key_once(api_client, agent):
     api_client.force_authenticate(agent)
-    response = api_client.post("/api/opendata/api-keys/", {"name": "Tableau de bord"}, format="json")
+    response = api_client.post(
+        "/api/opendata/api-keys/", {"name": "Tableau de bord"}, format="json"
+    )
     assert response.status_code == 201 and response.json()["key"].startswith("td_")
     listed = api_client.get("/api/opendata/api-keys/").json()
     assert "key" not in listed["results"][0]
@@ -163,7 +196,10 @@ def test_api_key_creation_shows_key_once(api_client, agent):
 
 def test_api_previous_version_rows(api_client, subsidies, agent):
     from .conftest import publish_bytes
-    publish_bytes(subsidies.dataset, "v2.csv", "Bénéficiaire;Montant\nA;1\n".encode(), resource=subsidies)
+
+    publish_bytes(
+        subsidies.dataset, "v2.csv", "Bénéficiaire;Montant\nA;1\n".encode(), resource=subsidies
+    )
     latest = api_client.get(reverse(ROWS, args=[subsidies.table_name])).json()
     old = api_client.get(reverse(ROWS, args=[subsidies.table_name]), {"version": 1}).json()
     assert latest["total"] == 1 and old["total"] == 48 and old["version"] == 1

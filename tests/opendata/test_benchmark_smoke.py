@@ -10,8 +10,20 @@ def test_benchmark_opendata_runs_tiny_and_writes_json(tmp_path):
     from benchmarks.opendata import main
 
     output = tmp_path / "opendata.json"
-    main(["--rows", "5000", "--queries", "3", "--datasette-queries", "2",
-          "--cache-dir", str(tmp_path / "cache"), "--output", str(output)])
+    main(
+        [
+            "--rows",
+            "5000",
+            "--queries",
+            "3",
+            "--datasette-queries",
+            "2",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--output",
+            str(output),
+        ]
+    )
     report = json.loads(output.read_text())
     assert report["ingest"]["rows"] == 5000 and report["ingest"]["status"] == "published"
     assert report["queries"]["ours_filtered_sorted_page"]["n"] == 3

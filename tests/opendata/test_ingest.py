@@ -91,6 +91,7 @@ def test_convert_xlsx_first_sheet(tmp_path):
     sheet = workbook.active
     sheet.append(["commune", "date", "montant"])
     import datetime
+
     sheet.append(["Lyon", datetime.date(2024, 1, 31), 12.5])
     sheet.append(["Nîmes", datetime.date(2024, 2, 29), 3])
     path = tmp_path / "in.xlsx"
@@ -101,15 +102,31 @@ def test_convert_xlsx_first_sheet(tmp_path):
 
 
 def test_convert_json_records(tmp_path):
-    conversion, target = run(tmp_path, json.dumps([{"a": 1, "b": "x"}, {"a": 2, "b": "y"}]).encode(), "json")
+    conversion, target = run(
+        tmp_path, json.dumps([{"a": 1, "b": "x"}, {"a": 2, "b": "y"}]).encode(), "json"
+    )
     assert conversion.row_count == 2 and rows(target) == [(1, "x"), (2, "y")]
 
 
 def test_convert_geojson_adds_centre_and_geometry(tmp_path):
-    doc = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"nom": "Mairie"}, "geometry": {"type": "Point", "coordinates": [4.83, 45.76]}},
-        {"type": "Feature", "properties": {"nom": "Parc"}, "geometry": {"type": "Polygon", "coordinates": [[[4.0, 45.0], [5.0, 45.0], [5.0, 46.0], [4.0, 45.0]]]}},
-    ]}
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"nom": "Mairie"},
+                "geometry": {"type": "Point", "coordinates": [4.83, 45.76]},
+            },
+            {
+                "type": "Feature",
+                "properties": {"nom": "Parc"},
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[4.0, 45.0], [5.0, 45.0], [5.0, 46.0], [4.0, 45.0]]],
+                },
+            },
+        ],
+    }
     conversion, target = run(tmp_path, json.dumps(doc).encode(), "geojson")
     names = [f["name"] for f in conversion.fields]
     assert {"nom", "longitude", "latitude", "geometry"} <= set(names)
@@ -142,6 +159,10 @@ def test_convert_windows1252_bytes_far_from_the_head_are_found(tmp_path):
 
 
 def test_convert_mixed_encodings_far_from_the_head_names_the_line(tmp_path):
-    body = "nom;ville\nÉcole;Lyon\n".encode() + b"Ecole;Lyon\n" * 500_000 + "Crèche;Nîmes\n".encode("cp1252")
+    body = (
+        "nom;ville\nÉcole;Lyon\n".encode()
+        + b"Ecole;Lyon\n" * 500_000
+        + "Crèche;Nîmes\n".encode("cp1252")
+    )
     with pytest.raises(IngestError, match=r"Ligne 500003 : encodages mélangés"):
         run(tmp_path, body)

@@ -11,8 +11,9 @@ from .conftest import SUBSIDIES, new_resource, publish_bytes, upload
 
 def test_upload_analysis_shows_schema_preview_and_flags_personal_data(dataset):
     resource = new_resource(dataset)
-    version = publishing.receive_file(resource, upload(SUBSIDIES.name, SUBSIDIES.read_bytes()),
-                                      SUBSIDIES.name)
+    version = publishing.receive_file(
+        resource, upload(SUBSIDIES.name, SUBSIDIES.read_bytes()), SUBSIDIES.name
+    )
     version.refresh_from_db()
     assert version.status == VersionStatus.REVIEW
     assert version.row_count == 48 and len(version.preview) == 20
@@ -23,27 +24,43 @@ def test_upload_analysis_shows_schema_preview_and_flags_personal_data(dataset):
 
 def test_publication_refused_until_each_flagged_column_is_dropped_or_confirmed(dataset):
     resource = new_resource(dataset)
-    version = publishing.receive_file(resource, upload(SUBSIDIES.name, SUBSIDIES.read_bytes()),
-                                      SUBSIDIES.name)
+    version = publishing.receive_file(
+        resource, upload(SUBSIDIES.name, SUBSIDIES.read_bytes()), SUBSIDIES.name
+    )
     version.refresh_from_db()
     blockers = publishing.request_publication(version, drop=["Courriel"])
     assert any("Représentant" in b for b in blockers)
     version.refresh_from_db()
     assert version.status == VersionStatus.REVIEW
-    assert publishing.request_publication(version, drop=["Courriel"], confirmed=["Représentant"]) == []
+    assert (
+        publishing.request_publication(version, drop=["Courriel"], confirmed=["Représentant"]) == []
+    )
     version.refresh_from_db()
     resource.refresh_from_db()
     assert version.status == VersionStatus.PUBLISHED
     assert resource.current_version == version
     assert [f["name"] for f in version.published_columns].count("Courriel") == 0
-    assert storage.published_parquet(version).exists() and not storage.staging_parquet(version).exists()
+    assert (
+        storage.published_parquet(version).exists()
+        and not storage.staging_parquet(version).exists()
+    )
 
 
 def test_republishing_keeps_previous_version_with_row_diff(subsidies):
     first = subsidies.current_version
-    content = SUBSIDIES.read_bytes() + "Nouvelle association;12345678900011;Projet;100,00;01/12/2023;69266;X;x@y.fr\r\n".encode("cp1252")
-    second = publish_bytes(subsidies.dataset, SUBSIDIES.name, content, resource=subsidies,
-                           drop=["Représentant", "Courriel"])
+    content = (
+        SUBSIDIES.read_bytes()
+        + "Nouvelle association;12345678900011;Projet;100,00;01/12/2023;69266;X;x@y.fr\r\n".encode(
+            "cp1252"
+        )
+    )
+    second = publish_bytes(
+        subsidies.dataset,
+        SUBSIDIES.name,
+        content,
+        resource=subsidies,
+        drop=["Représentant", "Courriel"],
+    )
     first.refresh_from_db()
     assert second.status == VersionStatus.PUBLISHED and second.number == 2
     assert first.status == VersionStatus.SUPERSEDED
@@ -74,12 +91,19 @@ def test_unknown_extension_is_refused(dataset):
 
 
 def test_table_schema_errors_block_publication_and_name_line_and_field(dataset):
-    schema = {"fields": [
-        {"name": "code_insee", "type": "string", "constraints": {"pattern": "[0-9]{5}", "required": True}},
-        {"name": "population", "type": "integer", "constraints": {"minimum": 0}},
-    ]}
-    version = publish_bytes(dataset, "communes.csv", b"code_insee;population\n01001;780\n7505;-3\n",
-                            table_schema=schema)
+    schema = {
+        "fields": [
+            {
+                "name": "code_insee",
+                "type": "string",
+                "constraints": {"pattern": "[0-9]{5}", "required": True},
+            },
+            {"name": "population", "type": "integer", "constraints": {"minimum": 0}},
+        ]
+    }
+    version = publish_bytes(
+        dataset, "communes.csv", b"code_insee;population\n01001;780\n7505;-3\n", table_schema=schema
+    )
     assert version.status == VersionStatus.REVIEW
     messages = {(e["field"], e["line"]) for e in version.validation_errors}
     assert ("code_insee", 3) in messages and ("population", 3) in messages
@@ -87,10 +111,18 @@ def test_table_schema_errors_block_publication_and_name_line_and_field(dataset):
 
 
 def test_table_schema_valid_data_publishes(dataset):
-    schema = {"fields": [{"name": "code_insee", "type": "string"},
-                         {"name": "population", "type": "integer", "constraints": {"unique": True}}]}
-    version = publish_bytes(dataset, "communes.csv", b"code_insee;population\n01001;780\n75056;2100000\n",
-                            table_schema=schema)
+    schema = {
+        "fields": [
+            {"name": "code_insee", "type": "string"},
+            {"name": "population", "type": "integer", "constraints": {"unique": True}},
+        ]
+    }
+    version = publish_bytes(
+        dataset,
+        "communes.csv",
+        b"code_insee;population\n01001;780\n75056;2100000\n",
+        table_schema=schema,
+    )
     assert version.validation_errors == [] and version.status == VersionStatus.PUBLISHED
 
 
@@ -139,10 +171,17 @@ def test_failed_query_copy_fails_publication_and_keeps_previous_version(subsidie
         raise OSError("No space left on device")
 
     monkeypatch.setattr(duckdb_engine, "build_query_copy", disk_full)
-    second = publish_bytes(subsidies.dataset, SUBSIDIES.name, SUBSIDIES.read_bytes(), resource=subsidies,
-                           drop=["Représentant", "Courriel"])
+    second = publish_bytes(
+        subsidies.dataset,
+        SUBSIDIES.name,
+        SUBSIDIES.read_bytes(),
+        resource=subsidies,
+        drop=["Représentant", "Courriel"],
+    )
     subsidies.refresh_from_db()
     assert second.status == VersionStatus.FAILED
     assert "version précédente reste en ligne" in second.error
     assert subsidies.current_version.number == 1
-    assert not storage.published_parquet(second).exists() and not storage.query_copy(second).exists()
+    assert (
+        not storage.published_parquet(second).exists() and not storage.query_copy(second).exists()
+    )

@@ -13,7 +13,14 @@ def q(text: str) -> QueryDict:
 
 
 def test_rows_filter_sort_paginate(subsidies):
-    result, _meta = querying.rows(subsidies, q("Montant (€)__gt=10000&_sort=-Montant (€)&_size=5".replace(" ", "%20").replace("€", "%E2%82%AC")))
+    result, _meta = querying.rows(
+        subsidies,
+        q(
+            "Montant (€)__gt=10000&_sort=-Montant (€)&_size=5".replace(" ", "%20").replace(
+                "€", "%E2%82%AC"
+            )
+        ),
+    )
     amounts = [r["Montant (€)"] for r in result.records()]
     assert amounts == sorted(amounts, reverse=True) and all(a > 10000 for a in amounts)
     assert len(amounts) == 5 and result.total >= 5
@@ -41,21 +48,27 @@ def test_query_copy_and_parquet_give_the_same_answers(subsidies):
     amount = "Montant (€)"
     answers = []
     for t in (table, parquet_only):
-        page = engine.page(t, [Filter(amount, "gt", 1000)], [Sort(amount, descending=True)], 7, offset=3)
-        agg = engine.aggregate(t, [], ["Bénéficiaire"], [Aggregate("count"), Aggregate("sum", amount)])
+        page = engine.page(
+            t, [Filter(amount, "gt", 1000)], [Sort(amount, descending=True)], 7, offset=3
+        )
+        agg = engine.aggregate(
+            t, [], ["Bénéficiaire"], [Aggregate("count"), Aggregate("sum", amount)]
+        )
         answers.append((page.columns, page.rows, page.total, sorted(agg.rows)))
     assert answers[0] == answers[1]
     assert answers[0][2] > 7
 
 
 def test_aggregate_group_by_sum(subsidies):
-    result, meta = querying.aggregate(subsidies, q("_group_by=B%C3%A9n%C3%A9ficiaire&_agg=sum:Montant%20(%E2%82%AC),count"))
+    result, meta = querying.aggregate(
+        subsidies, q("_group_by=B%C3%A9n%C3%A9ficiaire&_agg=sum:Montant%20(%E2%82%AC),count")
+    )
     assert meta["group_by"] == ["Bénéficiaire"]
     assert sum(r["count"] for r in result.records()) == 48
 
 
 def test_sql_select_over_published_table(subsidies):
-    result = querying.sql(f'SELECT count(*) AS n FROM {subsidies.table_name}')
+    result = querying.sql(f"SELECT count(*) AS n FROM {subsidies.table_name}")
     assert result.rows == [[48]]
 
 
@@ -64,20 +77,23 @@ def test_sql_cannot_see_dropped_personal_columns(subsidies):
         querying.sql(f'SELECT "Courriel" FROM {subsidies.table_name}')
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("COPY (SELECT 1) TO '/tmp/x.csv'", "COPY"),
-    ("ATTACH '/tmp/x.db'", "ATTACH"),
-    ("SELECT * FROM read_csv('/etc/passwd')", "Refusé"),
-    ("SELECT * FROM read_parquet('/etc/passwd')", "Refusé"),
-    ("INSTALL httpfs", "extension"),
-    ("LOAD httpfs", "extension"),
-    ("PRAGMA version", "PRAGMA"),
-    ("CREATE TABLE t AS SELECT 1", "CREATE"),
-    ("SET threads = 64", "SET"),
-    ("SELECT 1; SELECT 2", "Une seule requête"),
-    ("DROP TABLE x", "DROP"),
-    ("", "vide"),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("COPY (SELECT 1) TO '/tmp/x.csv'", "COPY"),
+        ("ATTACH '/tmp/x.db'", "ATTACH"),
+        ("SELECT * FROM read_csv('/etc/passwd')", "Refusé"),
+        ("SELECT * FROM read_parquet('/etc/passwd')", "Refusé"),
+        ("INSTALL httpfs", "extension"),
+        ("LOAD httpfs", "extension"),
+        ("PRAGMA version", "PRAGMA"),
+        ("CREATE TABLE t AS SELECT 1", "CREATE"),
+        ("SET threads = 64", "SET"),
+        ("SELECT 1; SELECT 2", "Une seule requête"),
+        ("DROP TABLE x", "DROP"),
+        ("", "vide"),
+    ],
+)
 def test_sql_escape_attempts_are_refused_with_a_clear_message(subsidies, query, expected):
     with pytest.raises(QueryError, match=expected) as error:
         querying.sql(query)
@@ -87,8 +103,9 @@ def test_sql_escape_attempts_are_refused_with_a_clear_message(subsidies, query, 
 def test_sql_infinite_recursive_query_is_interrupted(subsidies, settings):
     settings.OPENDATA_QUERY_TIMEOUT_S = 1
     with pytest.raises(QueryError, match="limite") as error:
-        querying.sql("WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t) "
-                     "SELECT count(*) FROM t")
+        querying.sql(
+            "WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t) SELECT count(*) FROM t"
+        )
     assert error.value.kind in ("timeout", "memory")
 
 
@@ -107,8 +124,9 @@ def test_export_csv_streams_filtered_rows(subsidies):
 
 def test_sql_join_using_and_cte_work(subsidies):
     name = subsidies.table_name
-    result = querying.sql(f'WITH a AS (SELECT "SIRET" FROM {name}) '
-                          f'SELECT count(*) FROM a JOIN {name} USING ("SIRET")')
+    result = querying.sql(
+        f'WITH a AS (SELECT "SIRET" FROM {name}) SELECT count(*) FROM a JOIN {name} USING ("SIRET")'
+    )
     assert result.rows[0][0] >= 48
 
 

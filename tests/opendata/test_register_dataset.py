@@ -13,8 +13,9 @@ factories = pytest.importorskip("territoria.registre.factories")
 def test_register_dataset_has_public_fields_of_published_projects_only(db):
     from territoria.registre.vocabulary import Lifecycle
 
-    factories.ProjectFactory(nom_projet="Détection des fuites", budget=120000,
-                             projet_contact="secret@example.org")
+    factories.ProjectFactory(
+        nom_projet="Détection des fuites", budget=120000, projet_contact="secret@example.org"
+    )
     factories.ProjectFactory(nom_projet="Brouillon caché", lifecycle=Lifecycle.DRAFT)
     version = refresh_register_dataset()
     assert version.status == "published" and version.row_count == 1

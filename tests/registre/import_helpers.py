@@ -3,6 +3,7 @@
 import csv
 import io
 from pathlib import Path
+
 from tests.shared_data import SHARED_DATA
 
 DATA_DIR = SHARED_DATA
@@ -13,21 +14,43 @@ NL_JSON = DATA_DIR / "registers" / "nl-algoritmeregister.json"
 UK_JSON = DATA_DIR / "registers" / "uk-atrs.json"
 
 HEADER = [
-    "Nom_collectivite", "Nom_du_projet", "SIRET", "Latitude", "Longitude", "Type_de_collectivite",
-    "Date_de_demarrage", "Statut_du_projet", "Partenaires", "Description_service", "Theme", "Sous_Theme",
-    "Audience", "URL_Service", "URL_Logo", "Date_de_derniere_mise_a_jour",
+    "Nom_collectivite",
+    "Nom_du_projet",
+    "SIRET",
+    "Latitude",
+    "Longitude",
+    "Type_de_collectivite",
+    "Date_de_demarrage",
+    "Statut_du_projet",
+    "Partenaires",
+    "Description_service",
+    "Theme",
+    "Sous_Theme",
+    "Audience",
+    "URL_Service",
+    "URL_Logo",
+    "Date_de_derniere_mise_a_jour",
 ]
 
 
 def anchor_row(**overrides) -> dict:
     """A valid line in the anchor's shape (Ville de Metz, real SIRET)."""
     row = {
-        "Nom_collectivite": "Ville de Metz", "Nom_du_projet": "ViPARE", "SIRET": "20003986500106",
-        "Latitude": "49.1197005", "Longitude": "6.1762685", "Type_de_collectivite": "Commune",
-        "Date_de_demarrage": "01/2024", "Statut_du_projet": "En expérimentation",
-        "Partenaires": "NAIA Science", "Description_service": "Mesure de la propreté des rues.",
-        "Theme": "Transition écologique et énergétique", "Sous_Theme": "Déchets et économie circulaire",
-        "Audience": "Grand public", "URL_Service": "https://metz.fr/", "URL_Logo": "https://metz.fr/logo.png",
+        "Nom_collectivite": "Ville de Metz",
+        "Nom_du_projet": "ViPARE",
+        "SIRET": "20003986500106",
+        "Latitude": "49.1197005",
+        "Longitude": "6.1762685",
+        "Type_de_collectivite": "Commune",
+        "Date_de_demarrage": "01/2024",
+        "Statut_du_projet": "En expérimentation",
+        "Partenaires": "NAIA Science",
+        "Description_service": "Mesure de la propreté des rues.",
+        "Theme": "Transition écologique et énergétique",
+        "Sous_Theme": "Déchets et économie circulaire",
+        "Audience": "Grand public",
+        "URL_Service": "https://metz.fr/",
+        "URL_Logo": "https://metz.fr/logo.png",
         "Date_de_derniere_mise_a_jour": "16/04/2025",
     }
     row.update(overrides)
@@ -36,7 +59,9 @@ def anchor_row(**overrides) -> dict:
 
 def csv_text(rows: list[dict], delimiter: str = ",", header: list[str] = HEADER) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=header, delimiter=delimiter, lineterminator="\n", extrasaction="ignore")
+    writer = csv.DictWriter(
+        buffer, fieldnames=header, delimiter=delimiter, lineterminator="\n", extrasaction="ignore"
+    )
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()

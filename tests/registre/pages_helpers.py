@@ -13,7 +13,9 @@ SECRETS = {
 
 
 def published_project(organisation, **kwargs):
-    return ProjectFactory(organisation=organisation, lifecycle=Lifecycle.PUBLISHED, **{**SECRETS, **kwargs})
+    return ProjectFactory(
+        organisation=organisation, lifecycle=Lifecycle.PUBLISHED, **{**SECRETS, **kwargs}
+    )
 
 
 def draft_project(organisation, **kwargs):

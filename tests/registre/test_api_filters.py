@@ -14,12 +14,28 @@ LIST = "/api/registre/projets/"
 @pytest.fixture
 def projects(organisation, other_organisation):
     return [
-        ProjectFactory(organisation=organisation, nom_projet="Fuites d'eau", theme="transition_ecologique",
-                       type_algorithme="machine_learning", sous_themes=["gestion_eau"]),
-        ProjectFactory(organisation=other_organisation, nom_projet="Chatbot usagers", theme="mobilites",
-                       type_algorithme="ia_generative", audiences=["grand_public"], sous_themes=[]),
-        ProjectFactory(organisation=other_organisation, nom_projet="Tri des courriers",
-                       theme="administration_interne", type_algorithme="tal", projet_status="deploiement"),
+        ProjectFactory(
+            organisation=organisation,
+            nom_projet="Fuites d'eau",
+            theme="transition_ecologique",
+            type_algorithme="machine_learning",
+            sous_themes=["gestion_eau"],
+        ),
+        ProjectFactory(
+            organisation=other_organisation,
+            nom_projet="Chatbot usagers",
+            theme="mobilites",
+            type_algorithme="ia_generative",
+            audiences=["grand_public"],
+            sous_themes=[],
+        ),
+        ProjectFactory(
+            organisation=other_organisation,
+            nom_projet="Tri des courriers",
+            theme="administration_interne",
+            type_algorithme="tal",
+            projet_status="deploiement",
+        ),
     ]
 
 
@@ -37,10 +53,18 @@ def page_filter_names(params, user=None):
     return sorted(filterset.qs.values_list("nom_projet", flat=True))
 
 
-@pytest.mark.parametrize("params", [
-    {"theme": "mobilites"}, {"q": "eau"}, {"sous_theme": "gestion_eau"}, {"audience": "grand_public"},
-    {"projet_status": "deploiement"}, {"coll_type": "metropole"}, {"type_algorithme": "tal"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"theme": "mobilites"},
+        {"q": "eau"},
+        {"sous_theme": "gestion_eau"},
+        {"audience": "grand_public"},
+        {"projet_status": "deploiement"},
+        {"coll_type": "metropole"},
+        {"type_algorithme": "tal"},
+    ],
+)
 def test_api_filters_equal_page_filters(api_client, projects, params):
     assert names(api_client.get(LIST, params)) == page_filter_names(params)
 
@@ -50,7 +74,8 @@ def test_restricted_filter_ignored_for_anonymous_applied_for_agent(api_client, p
     api_client.force_authenticate(agent)
     assert names(api_client.get(LIST, {"type_algorithme": "tal"})) == ["Tri des courriers"]
     assert names(api_client.get(LIST, {"type_algorithme": "tal"})) == page_filter_names(
-        {"type_algorithme": "tal"}, agent)
+        {"type_algorithme": "tal"}, agent
+    )
 
 
 def test_unknown_filter_value_is_a_french_400(api_client, projects):

@@ -20,11 +20,15 @@ REPORTS = "/api/registre/signalements/"
 
 # --- Organisations ---
 
+
 def test_organisations_public_read_without_contact_email(api_client, organisation):
     organisation.contact_email = "dsi-privee@example.org"
     organisation.save()
     response = api_client.get(ORGS)
-    assert response.status_code == 200 and response.json()["results"][0]["name"] == "Ville de Testville"
+    assert (
+        response.status_code == 200
+        and response.json()["results"][0]["name"] == "Ville de Testville"
+    )
     assert "dsi-privee" not in response.content.decode()
 
 
@@ -42,11 +46,19 @@ def test_only_moderators_create_organisations(api_client, agent, moderator):
 
 # --- Error reports ---
 
+
 def test_anyone_reports_an_error_on_a_published_project(api_client, organisation, moderator, agent):
     project = ProjectFactory(organisation=organisation)
-    response = api_client.post(REPORTS, {"project": str(project.pk), "field_name": "theme",
-                                         "message": "Le thème est faux.", "reporter_email": "a@example.org"},
-                               format="json")
+    response = api_client.post(
+        REPORTS,
+        {
+            "project": str(project.pk),
+            "field_name": "theme",
+            "message": "Le thème est faux.",
+            "reporter_email": "a@example.org",
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
     assert "reporter_email" not in response.json()
     assert any("Erreur signalée" in m.subject for m in mail.outbox)
@@ -60,9 +72,13 @@ def test_report_on_a_draft_reads_like_unknown_project(api_client, organisation):
     assert ErrorReport.objects.count() == 0
 
 
-def test_reports_are_read_by_moderators_and_owners_only(api_client, organisation, agent, other_agent, moderator):
+def test_reports_are_read_by_moderators_and_owners_only(
+    api_client, organisation, agent, other_agent, moderator
+):
     project = ProjectFactory(organisation=organisation)
-    report = ErrorReport.objects.create(project=project, message="Erreur privée", reporter_email="r@example.org")
+    report = ErrorReport.objects.create(
+        project=project, message="Erreur privée", reporter_email="r@example.org"
+    )
     assert api_client.get(REPORTS).status_code == 401
     assert api_client.get(f"{REPORTS}{report.pk}/").status_code == 401
     api_client.force_authenticate(other_agent)
@@ -75,6 +91,7 @@ def test_reports_are_read_by_moderators_and_owners_only(api_client, organisation
 
 
 # --- Tokens ---
+
 
 def test_token_page_requires_login_and_manages_the_token(client, agent):
     response = client.get("/registre/jeton-api/")
@@ -108,12 +125,21 @@ def test_cli_api_token(agent):
 
 # --- Feeds ---
 
+
 def test_atom_feed_lists_published_projects_with_public_fields_only(client, organisation):
-    ProjectFactory(organisation=organisation, nom_projet="Projet publié", projet_contact="prive@example.org",
-                   financement="Fonds secret")
-    ProjectFactory(organisation=organisation, nom_projet="Projet en brouillon", lifecycle=Lifecycle.DRAFT)
+    ProjectFactory(
+        organisation=organisation,
+        nom_projet="Projet publié",
+        projet_contact="prive@example.org",
+        financement="Fonds secret",
+    )
+    ProjectFactory(
+        organisation=organisation, nom_projet="Projet en brouillon", lifecycle=Lifecycle.DRAFT
+    )
     response = client.get("/registre/flux.atom")
-    assert response.status_code == 200 and response["Content-Type"].startswith("application/atom+xml")
+    assert response.status_code == 200 and response["Content-Type"].startswith(
+        "application/atom+xml"
+    )
     text = response.content.decode()
     assert "Projet publié" in text and "Projet en brouillon" not in text
     assert "prive@example.org" not in text and "Fonds secret" not in text
@@ -123,9 +149,18 @@ def test_atom_feed_lists_published_projects_with_public_fields_only(client, orga
 
 # --- OpenAPI ---
 
+
 def test_openapi_schema_validates_without_warnings(tmp_path):
     target = tmp_path / "schema.json"
-    call_command("spectacular", "--validate", "--fail-on-warn", "--format", "openapi-json", "--file", str(target))
+    call_command(
+        "spectacular",
+        "--validate",
+        "--fail-on-warn",
+        "--format",
+        "openapi-json",
+        "--file",
+        str(target),
+    )
     paths = json.loads(target.read_text())["paths"]
     assert "/api/registre/projets/{id}/soumettre/" in paths
     params = {p["name"] for p in paths["/api/registre/projets/"]["get"]["parameters"]}
@@ -139,42 +174,90 @@ def test_openapi_schema_and_docs_served(client):
 
 # --- Robustness: bad input never gives a 500 ---
 
-BAD_VALUES = ["", "x" * 300, "../../etc/passwd", "' OR 1=1 --", "%00", "<script>", "-1", "1e309", "null",
-              "🙂", "[]", "{}"]
+BAD_VALUES = [
+    "",
+    "x" * 300,
+    "../../etc/passwd",
+    "' OR 1=1 --",
+    "%00",
+    "<script>",
+    "-1",
+    "1e309",
+    "null",
+    "🙂",
+    "[]",
+    "{}",
+]
 
 
 @pytest.mark.parametrize("value", BAD_VALUES)
 def test_bad_query_parameters_never_500(api_client, organisation, value):
     ProjectFactory(organisation=organisation)
-    for name in ("theme", "q", "organisation", "ordering", "limit", "offset", "sous_theme", "region"):
+    for name in (
+        "theme",
+        "q",
+        "organisation",
+        "ordering",
+        "limit",
+        "offset",
+        "sous_theme",
+        "region",
+    ):
         response = api_client.get("/api/registre/projets/", {name: value})
         assert response.status_code in (200, 400), (name, value, response.status_code)
 
 
-@pytest.mark.parametrize("path", [
-    "/api/registre/projets/pas-un-uuid/", "/api/registre/projets/123/historique/",
-    "/api/registre/organisations/zzz/", "/api/registre/signalements/1/",
-    "/api/registre/projets/00000000-0000-0000-0000-000000000000/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/registre/projets/pas-un-uuid/",
+        "/api/registre/projets/123/historique/",
+        "/api/registre/organisations/zzz/",
+        "/api/registre/signalements/1/",
+        "/api/registre/projets/00000000-0000-0000-0000-000000000000/",
+    ],
+)
 def test_bad_identifiers_are_french_404(api_client, db, path):
     response = api_client.get(path)
     assert response.status_code in (401, 404)
     assert response["Content-Type"] == "application/json"
 
 
-@pytest.mark.parametrize("body", [
-    [], "texte", 12, {"nom_projet": None}, {"nom_projet": ["a"]}, {"theme": ["a", "b"]}, {"theme": 3},
-    {"sous_theme": {"a": 1}}, {"projet_date": "2024-13"}, {"projet_date": "99/2024"}, {"version": "abc"},
-    {"organisation": "pas-un-uuid"}, {"organisation": {"id": "x"}}, {"url_infos": "javascript:alert(1)"},
-    {"nom_projet": "x" * 1000},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        [],
+        "texte",
+        12,
+        {"nom_projet": None},
+        {"nom_projet": ["a"]},
+        {"theme": ["a", "b"]},
+        {"theme": 3},
+        {"sous_theme": {"a": 1}},
+        {"projet_date": "2024-13"},
+        {"projet_date": "99/2024"},
+        {"version": "abc"},
+        {"organisation": "pas-un-uuid"},
+        {"organisation": {"id": "x"}},
+        {"url_infos": "javascript:alert(1)"},
+        {"nom_projet": "x" * 1000},
+    ],
+)
 def test_bad_bodies_never_500(api_client, agent, organisation, body):
     project = ProjectFactory(organisation=organisation)
     api_client.force_authenticate(agent)
-    for method, path in (("post", "/api/registre/projets/"), ("patch", f"/api/registre/projets/{project.pk}/"),
-                         ("post", f"/api/registre/projets/{project.pk}/renvoyer/")):
+    for method, path in (
+        ("post", "/api/registre/projets/"),
+        ("patch", f"/api/registre/projets/{project.pk}/"),
+        ("post", f"/api/registre/projets/{project.pk}/renvoyer/"),
+    ):
         response = getattr(api_client, method)(path, body, format="json", HTTP_IF_MATCH="1")
-        assert response.status_code in (400, 403, 409, 428), (method, path, body, response.status_code)
+        assert response.status_code in (400, 403, 409, 428), (
+            method,
+            path,
+            body,
+            response.status_code,
+        )
 
 
 def test_malformed_json_is_a_french_400(api_client, agent):

@@ -16,13 +16,19 @@ def detail(project):
 
 @pytest.fixture
 def published(organisation):
-    return ProjectFactory(organisation=organisation, nom_projet="Détection des fuites",
-                          projet_contact="secret-contact@example.org", budget="plus_100k")
+    return ProjectFactory(
+        organisation=organisation,
+        nom_projet="Détection des fuites",
+        projet_contact="secret-contact@example.org",
+        budget="plus_100k",
+    )
 
 
 @pytest.fixture
 def draft(organisation):
-    return ProjectFactory(organisation=organisation, nom_projet="Brouillon interne", lifecycle=Lifecycle.DRAFT)
+    return ProjectFactory(
+        organisation=organisation, nom_projet="Brouillon interne", lifecycle=Lifecycle.DRAFT
+    )
 
 
 def test_anonymous_reads_public_fields_only(api_client, published):
@@ -34,7 +40,10 @@ def test_anonymous_reads_public_fields_only(api_client, published):
     for name in schema.PUBLIC_FIELDS:
         assert name in body
     assert "secret-contact" not in response.content.decode()
-    assert body["theme"] == {"code": "transition_ecologique", "label": "Transformation écologique et énergétique"}
+    assert body["theme"] == {
+        "code": "transition_ecologique",
+        "label": "Transformation écologique et énergétique",
+    }
     assert body["audience_service"] == [{"code": "agent", "label": "Agent"}]
     assert body["coll_type"] == {"code": "commune", "label": "Commune"}
     assert body["abilities"]["edit"] is False and body["abilities"]["report_error"] is True
@@ -72,7 +81,9 @@ def test_token_authentication_reads_restricted_fields(client, agent, published):
     token = Token.objects.create(user=agent)
     response = client.get(detail(published), HTTP_AUTHORIZATION=f"Token {token.key}")
     assert response.json()["projet_contact"] == "secret-contact@example.org"
-    bad = client.get(detail(published), HTTP_AUTHORIZATION="Token ffffffffffffffffffffffffffffffffffffffff")
+    bad = client.get(
+        detail(published), HTTP_AUTHORIZATION="Token ffffffffffffffffffffffffffffffffffffffff"
+    )
     assert bad.status_code == 401
     assert "non valide" in bad.json()["detail"]
 

@@ -9,8 +9,25 @@ from django.core.management import call_command
 from territoria.registre.factories import ProjectFactory
 from territoria.registre.vocabulary import Lifecycle
 
-HOSTILE = ["", "x" * 2000, "-1", "0", "1e309", "NaN", "null", "true", "[]", "{}", "../../etc/passwd",
-           "' OR 1=1 --", "<script>alert(1)</script>", "\u0000", "🙂", "2024-13-45", "%"]
+HOSTILE = [
+    "",
+    "x" * 2000,
+    "-1",
+    "0",
+    "1e309",
+    "NaN",
+    "null",
+    "true",
+    "[]",
+    "{}",
+    "../../etc/passwd",
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+    "\u0000",
+    "🙂",
+    "2024-13-45",
+    "%",
+]
 HOSTILE_JSON = [None, -1, 1e308, "x" * 30000, [None], {"code": None, "id": []}, "🙂\u0000"]
 
 
@@ -19,7 +36,9 @@ def openapi(tmp_path):
     target = tmp_path / "schema.json"
     call_command("spectacular", "--format", "openapi-json", "--file", str(target))
     spec = json.loads(target.read_text())
-    return {path: ops for path, ops in spec["paths"].items() if path.startswith("/api/registre/")}, spec
+    return {
+        path: ops for path, ops in spec["paths"].items() if path.startswith("/api/registre/")
+    }, spec
 
 
 def _fill(path: str, value: str) -> str:
@@ -54,7 +73,9 @@ def test_every_get_operation_survives_hostile_parameters(api_client, agent, orga
     assert checked > 100
 
 
-def test_every_write_operation_survives_hostile_bodies(api_client, moderator, organisation, openapi):
+def test_every_write_operation_survives_hostile_bodies(
+    api_client, moderator, organisation, openapi
+):
     paths, spec = openapi
     api_client.force_authenticate(moderator)
     checked = 0
@@ -69,10 +90,23 @@ def test_every_write_operation_survives_hostile_bodies(api_client, moderator, or
                 for value in HOSTILE_JSON:
                     project.refresh_from_db()
                     response = getattr(api_client, method)(
-                        _fill(path, str(project.pk)), {prop: value}, format="json",
-                        HTTP_IF_MATCH=f'"{project.version}"')
-                    assert response.status_code < 500, (method, path, prop, value, response.status_code)
-                    if response.status_code < 300:  # a transition went through: a fresh submitted project
-                        project = ProjectFactory(organisation=organisation, lifecycle=Lifecycle.SUBMITTED)
+                        _fill(path, str(project.pk)),
+                        {prop: value},
+                        format="json",
+                        HTTP_IF_MATCH=f'"{project.version}"',
+                    )
+                    assert response.status_code < 500, (
+                        method,
+                        path,
+                        prop,
+                        value,
+                        response.status_code,
+                    )
+                    if (
+                        response.status_code < 300
+                    ):  # a transition went through: a fresh submitted project
+                        project = ProjectFactory(
+                            organisation=organisation, lifecycle=Lifecycle.SUBMITTED
+                        )
                     checked += 1
     assert checked > 200

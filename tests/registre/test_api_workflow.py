@@ -17,8 +17,9 @@ def draft(organisation):
     return ProjectFactory(organisation=organisation, lifecycle=Lifecycle.DRAFT)
 
 
-def test_agent_submits_then_moderator_publishes(api_client, agent, moderator, draft,
-                                                django_capture_on_commit_callbacks):
+def test_agent_submits_then_moderator_publishes(
+    api_client, agent, moderator, draft, django_capture_on_commit_callbacks
+):
     api_client.force_authenticate(agent)
     with django_capture_on_commit_callbacks(execute=True):
         response = api_client.post(url(draft, "soumettre"))
@@ -34,7 +35,9 @@ def test_agent_submits_then_moderator_publishes(api_client, agent, moderator, dr
 
 
 def test_submit_with_missing_fields_lists_them(api_client, agent, organisation):
-    project = ProjectFactory(organisation=organisation, lifecycle=Lifecycle.DRAFT, nom_algorithme="")
+    project = ProjectFactory(
+        organisation=organisation, lifecycle=Lifecycle.DRAFT, nom_algorithme=""
+    )
     api_client.force_authenticate(agent)
     response = api_client.post(url(project, "soumettre"))
     assert response.status_code == 400
@@ -46,7 +49,9 @@ def test_send_back_requires_reason(api_client, moderator, organisation, agent):
     api_client.force_authenticate(moderator)
     response = api_client.post(url(project, "renvoyer"), {}, format="json")
     assert response.status_code == 400 and "motif" in response.json()["reason"][0]
-    response = api_client.post(url(project, "renvoyer"), {"reason": "Précisez la source."}, format="json")
+    response = api_client.post(
+        url(project, "renvoyer"), {"reason": "Précisez la source."}, format="json"
+    )
     assert response.status_code == 200
     api_client.force_authenticate(agent)
     body = api_client.get(url(project)).json()
@@ -76,18 +81,25 @@ def test_anonymous_cannot_run_actions(api_client, draft):
 def test_history_hides_restricted_diffs_for_anonymous(api_client, agent, organisation):
     project = ProjectFactory(organisation=organisation, projet_contact="ancien@example.org")
     api_client.force_authenticate(agent)
-    api_client.patch(url(project), {"projet_contact": "nouveau@example.org", "partenaires": "Inria",
-                                    "version": 1}, format="json")
+    api_client.patch(
+        url(project),
+        {"projet_contact": "nouveau@example.org", "partenaires": "Inria", "version": 1},
+        format="json",
+    )
     rows = api_client.get(url(project, "historique")).json()["results"]
     changes = {c["field"]: c for c in rows[0]["changes"]}
-    assert changes["projet_contact"]["after"] == "nouveau@example.org" and rows[0]["actor"] == "agent"
+    assert (
+        changes["projet_contact"]["after"] == "nouveau@example.org" and rows[0]["actor"] == "agent"
+    )
     api_client.logout()
     response = api_client.get(url(project, "historique"))
     assert "nouveau@example.org" not in response.content.decode()
     assert "ancien@example.org" not in response.content.decode()
     rows = response.json()["results"]
     changes = {c["field"]: c for c in rows[0]["changes"]}
-    assert changes["projet_contact"]["hidden"] is True and changes["projet_contact"]["after"] is None
+    assert (
+        changes["projet_contact"]["hidden"] is True and changes["projet_contact"]["after"] is None
+    )
     assert changes["partenaires"]["after"] == "Inria" and rows[0]["actor"] is None
     assert AuditLog.objects.filter(object_id=str(project.pk)).count() == 2
 

@@ -73,14 +73,18 @@ def test_elu_cannot_create(api_client, elu):
 
 def test_agent_cannot_create_for_other_organisation(api_client, agent, other_organisation):
     api_client.force_authenticate(agent)
-    response = api_client.post(LIST, {**NEW_PROJECT, "organisation": str(other_organisation.pk)}, format="json")
+    response = api_client.post(
+        LIST, {**NEW_PROJECT, "organisation": str(other_organisation.pk)}, format="json"
+    )
     assert response.status_code == 403
     assert Project.objects.count() == 0
 
 
 def test_moderator_creates_for_any_organisation(api_client, moderator, other_organisation):
     api_client.force_authenticate(moderator)
-    response = api_client.post(LIST, {**NEW_PROJECT, "organisation": str(other_organisation.pk)}, format="json")
+    response = api_client.post(
+        LIST, {**NEW_PROJECT, "organisation": str(other_organisation.pk)}, format="json"
+    )
     assert response.status_code == 201
     assert response.json()["organisation"]["id"] == str(other_organisation.pk)
 
@@ -98,8 +102,16 @@ def test_unknown_vocabulary_value_names_field_and_expected_values(api_client, ag
 def test_wrong_types_and_unknown_fields_are_french_400(api_client, agent):
     api_client.force_authenticate(agent)
     response = api_client.post(
-        LIST, {**NEW_PROJECT, "projet_date": "hier", "projet_contact": "pas-un-mail", "couleur": "bleu",
-               "audience_service": 12}, format="json")
+        LIST,
+        {
+            **NEW_PROJECT,
+            "projet_date": "hier",
+            "projet_contact": "pas-un-mail",
+            "couleur": "bleu",
+            "audience_service": 12,
+        },
+        format="json",
+    )
     assert response.status_code == 400
     errors = response.json()
     assert "projet_date" in errors and "AAAA-MM" in errors["projet_date"][0]
@@ -109,8 +121,11 @@ def test_wrong_types_and_unknown_fields_are_french_400(api_client, agent):
 def test_agent_updates_own_project_with_version(api_client, agent, organisation):
     project = ProjectFactory(organisation=organisation)
     api_client.force_authenticate(agent)
-    response = api_client.patch(detail(project), {"usage_description": "Nouvelle description",
-                                                  "version": project.version}, format="json")
+    response = api_client.patch(
+        detail(project),
+        {"usage_description": "Nouvelle description", "version": project.version},
+        format="json",
+    )
     assert response.status_code == 200, response.content
     assert response.json()["version"] == project.version + 1
     assert response["ETag"] == f'"{project.version + 1}"'
@@ -120,8 +135,12 @@ def test_agent_updates_own_project_with_version(api_client, agent, organisation)
 def test_update_with_if_match_header(api_client, agent, organisation):
     project = ProjectFactory(organisation=organisation)
     api_client.force_authenticate(agent)
-    response = api_client.patch(detail(project), {"partenaires": "Université"}, format="json",
-                                HTTP_IF_MATCH=f'"{project.version}"')
+    response = api_client.patch(
+        detail(project),
+        {"partenaires": "Université"},
+        format="json",
+        HTTP_IF_MATCH=f'"{project.version}"',
+    )
     assert response.status_code == 200
 
 
@@ -144,12 +163,18 @@ def test_update_without_version_is_refused(api_client, agent, organisation):
     assert "version" in response.json()["detail"]
 
 
-def test_stale_version_is_409_with_french_message_and_nothing_written(api_client, agent, organisation):
+def test_stale_version_is_409_with_french_message_and_nothing_written(
+    api_client, agent, organisation
+):
     project = ProjectFactory(organisation=organisation, usage_description="Original")
     api_client.force_authenticate(agent)
-    first = api_client.patch(detail(project), {"usage_description": "Première", "version": 1}, format="json")
+    first = api_client.patch(
+        detail(project), {"usage_description": "Première", "version": 1}, format="json"
+    )
     assert first.status_code == 200
-    second = api_client.patch(detail(project), {"usage_description": "Seconde", "version": 1}, format="json")
+    second = api_client.patch(
+        detail(project), {"usage_description": "Seconde", "version": 1}, format="json"
+    )
     assert second.status_code == 409
     body = second.json()
     assert "modifié par une autre personne" in body["detail"] and body["current_version"] == 2
@@ -159,16 +184,21 @@ def test_stale_version_is_409_with_french_message_and_nothing_written(api_client
 def test_agent_cannot_update_other_organisation_project(api_client, other_agent, organisation):
     project = ProjectFactory(organisation=organisation)
     api_client.force_authenticate(other_agent)
-    response = api_client.patch(detail(project), {"nom_projet": "Piratage", "version": 1}, format="json")
+    response = api_client.patch(
+        detail(project), {"nom_projet": "Piratage", "version": 1}, format="json"
+    )
     assert response.status_code == 403
     assert "modifier ce projet" in response.json()["detail"]
 
 
-def test_agent_cannot_move_project_to_other_organisation(api_client, agent, organisation, other_organisation):
+def test_agent_cannot_move_project_to_other_organisation(
+    api_client, agent, organisation, other_organisation
+):
     project = ProjectFactory(organisation=organisation)
     api_client.force_authenticate(agent)
-    response = api_client.patch(detail(project), {"organisation": str(other_organisation.pk), "version": 1},
-                                format="json")
+    response = api_client.patch(
+        detail(project), {"organisation": str(other_organisation.pk), "version": 1}, format="json"
+    )
     assert response.status_code == 403
     assert Project.objects.get(pk=project.pk).organisation == organisation
 

@@ -11,12 +11,25 @@ SECRET_ALGO = "Zorglubator"  # a distinctive restricted value
 
 @pytest.fixture
 def projects(organisation, other_organisation):
-    water = ProjectFactory(organisation=organisation, nom_projet="Fuites du réseau", type_algorithme="computer_vision",
-                           nom_algorithme=SECRET_ALGO, algorithme_description=f"Le modèle {SECRET_ALGO} classe les débits.")
-    ProjectFactory(organisation=other_organisation, nom_projet="Compteurs d'eau intelligents", theme="mobilites",
-                   type_algorithme="machine_learning")
-    ProjectFactory(organisation=other_organisation, nom_projet="Brouillon secret", lifecycle=Lifecycle.DRAFT,
-                   usage_description="Projet pas encore publié sur les fuites.")
+    water = ProjectFactory(
+        organisation=organisation,
+        nom_projet="Fuites du réseau",
+        type_algorithme="computer_vision",
+        nom_algorithme=SECRET_ALGO,
+        algorithme_description=f"Le modèle {SECRET_ALGO} classe les débits.",
+    )
+    ProjectFactory(
+        organisation=other_organisation,
+        nom_projet="Compteurs d'eau intelligents",
+        theme="mobilites",
+        type_algorithme="machine_learning",
+    )
+    ProjectFactory(
+        organisation=other_organisation,
+        nom_projet="Brouillon secret",
+        lifecycle=Lifecycle.DRAFT,
+        usage_description="Projet pas encore publié sur les fuites.",
+    )
     return water
 
 
@@ -37,7 +50,9 @@ def test_dashboard_agent_sees_algorithm_chart_and_anonymous_does_not(client, age
     client.force_login(agent)
     charts = {c["name"]: c for c in client.get(reverse("registre:api-dashboard")).json()["charts"]}
     assert {v["code"]: v["count"] for v in charts["type_algorithme"]["values"]} == {
-        "computer_vision": 1, "machine_learning": 1}
+        "computer_vision": 1,
+        "machine_learning": 1,
+    }
     page = client.get(reverse("registre:dashboard")).content.decode()
     assert "<svg" in page and "Computer vision" in page and "<table>" in page
 
@@ -69,7 +84,9 @@ def test_search_api_anonymous_never_matches_restricted_text(client, projects):
 
 def test_search_api_agent_matches_restricted_text_with_snippet(client, agent, projects):
     client.force_login(agent)
-    data = client.get(reverse("registre:api-search"), {"q": SECRET_ALGO.lower(), "mode": "lexical"}).json()
+    data = client.get(
+        reverse("registre:api-search"), {"q": SECRET_ALGO.lower(), "mode": "lexical"}
+    ).json()
     assert data["count"] == 1
     assert f"<mark>{SECRET_ALGO}</mark>" in data["results"][0]["snippet"]
 
@@ -84,17 +101,53 @@ def test_search_api_facets_count_restricted_only_for_agents(client, agent, proje
 
 
 def test_search_owner_finds_own_draft_others_do_not(client, other_agent, agent, projects):
-    assert client.get(reverse("registre:api-search"), {"q": "brouillon", "mode": "lexical"}).json()["count"] == 0
+    assert (
+        client.get(reverse("registre:api-search"), {"q": "brouillon", "mode": "lexical"}).json()[
+            "count"
+        ]
+        == 0
+    )
     client.force_login(agent)
-    assert client.get(reverse("registre:api-search"), {"q": "brouillon", "mode": "lexical"}).json()["count"] == 0
+    assert (
+        client.get(reverse("registre:api-search"), {"q": "brouillon", "mode": "lexical"}).json()[
+            "count"
+        ]
+        == 0
+    )
     client.force_login(other_agent)
-    assert client.get(reverse("registre:api-search"), {"q": "brouillon", "mode": "lexical"}).json()["count"] == 1
+    assert (
+        client.get(reverse("registre:api-search"), {"q": "brouillon", "mode": "lexical"}).json()[
+            "count"
+        ]
+        == 1
+    )
 
 
-@pytest.mark.parametrize("query", [
-    '"', "'", '"fuites', "*", "fuit*", "NEAR(fuites eau)", "fuites OR eau", "fuites AND NOT eau", "'; DROP TABLE registre_project; --",
-    "😀💧", "^fuites", "fuites:eau", "(", "a" * 10_000, "l' d' qu'", "\x00fuites", "-", "+", "%", "_",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        "'",
+        '"fuites',
+        "*",
+        "fuit*",
+        "NEAR(fuites eau)",
+        "fuites OR eau",
+        "fuites AND NOT eau",
+        "'; DROP TABLE registre_project; --",
+        "😀💧",
+        "^fuites",
+        "fuites:eau",
+        "(",
+        "a" * 10_000,
+        "l' d' qu'",
+        "\x00fuites",
+        "-",
+        "+",
+        "%",
+        "_",
+    ],
+)
 def test_search_bad_queries_answer_200_with_results_or_a_message(client, projects, query):
     for url in (reverse("registre:search"), reverse("registre:api-search")):
         response = client.get(url, {"q": query, "mode": "lexical"})
@@ -104,8 +157,16 @@ def test_search_bad_queries_answer_200_with_results_or_a_message(client, project
 
 
 def test_search_bad_filter_values_are_ignored_with_a_message(client, projects):
-    data = client.get(reverse("registre:api-search"), {"theme": "n'existe pas", "organisation": "xyz", "page": "-3",
-                                                      "limit": "abc", "mode": "bof"}).json()
+    data = client.get(
+        reverse("registre:api-search"),
+        {
+            "theme": "n'existe pas",
+            "organisation": "xyz",
+            "page": "-3",
+            "limit": "abc",
+            "mode": "bof",
+        },
+    ).json()
     assert data["count"] == 2 and len(data["messages"]) == 3
 
 
@@ -124,10 +185,16 @@ def test_detail_page_shows_similar_projects(client, projects):
 
 def test_home_page_search_form_leads_to_results(client, projects):
     home = client.get(reverse("home")).content.decode()
-    assert 'action="/registre/"' in home  # the home search box leads to the list, searched by ProjectFilter.q
-    listing = client.get(reverse("registre:list"), {"q": "fuites d'eau", "mode": "lexical"}).content.decode()
+    assert (
+        'action="/registre/"' in home
+    )  # the home search box leads to the list, searched by ProjectFilter.q
+    listing = client.get(
+        reverse("registre:list"), {"q": "fuites d'eau", "mode": "lexical"}
+    ).content.decode()
     assert "Fuites du réseau" in listing and "Compteurs d&#x27;eau intelligents" in listing
-    assert listing.index("Fuites du réseau") < listing.index("Compteurs d&#x27;eau intelligents")  # by relevance
+    assert listing.index("Fuites du réseau") < listing.index(
+        "Compteurs d&#x27;eau intelligents"
+    )  # by relevance
     html = client.get(reverse("registre:search"), {"q": "fuites d'eau"}).content.decode()
     assert "Fuites du réseau" in html and "<mark>" in html
 
@@ -135,13 +202,19 @@ def test_home_page_search_form_leads_to_results(client, projects):
 def test_list_with_text_query_says_it_is_ordered_by_relevance(client, projects):
     html = client.get(reverse("registre:list"), {"q": "fuites d'eau"}).content.decode()
     assert '<option value="pertinence" selected>Pertinence</option>' in html
-    by_name = client.get(reverse("registre:list"), {"q": "fuites d'eau", "tri": "nom"}).content.decode()
+    by_name = client.get(
+        reverse("registre:list"), {"q": "fuites d'eau", "tri": "nom"}
+    ).content.decode()
     assert '<option value="nom" selected>' in by_name
-    assert "pertinence" not in client.get(reverse("registre:list")).content.decode()  # no query, no relevance
+    assert (
+        "pertinence" not in client.get(reverse("registre:list")).content.decode()
+    )  # no query, no relevance
 
 
 def test_list_with_text_query_links_to_search_page_with_same_query(client, projects):
-    listing = client.get(reverse("registre:list"), {"q": "fuites d'eau", "theme": "transition_ecologique"}).content.decode()
+    listing = client.get(
+        reverse("registre:list"), {"q": "fuites d'eau", "theme": "transition_ecologique"}
+    ).content.decode()
     assert 'href="/registre/recherche/?q=fuites+d%27eau&amp;theme=transition_ecologique"' in listing
     assert "Voir les passages trouvés pour « fuites d&#x27;eau »" in listing
     assert "Voir les passages trouvés" not in client.get(reverse("registre:list")).content.decode()
@@ -153,5 +226,10 @@ def test_project_filter_text_uses_french_search(rf, projects):
 
     request = rf.get("/")
     request.user = None
-    names = {p.nom_projet for p in ProjectFilter({"q": "FUITE"}, queryset=Project.objects.published(), request=request).qs}
+    names = {
+        p.nom_projet
+        for p in ProjectFilter(
+            {"q": "FUITE"}, queryset=Project.objects.published(), request=request
+        ).qs
+    }
     assert "Fuites du réseau" in names

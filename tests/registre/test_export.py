@@ -25,12 +25,24 @@ SECRETS = [SECRET_CONTACT, SECRET_ALGO, SECRET_FUNDING]
 
 @pytest.fixture
 def projects(organisation):
-    restricted = {"projet_contact": SECRET_CONTACT, "nom_algorithme": SECRET_ALGO, "financement": SECRET_FUNDING}
+    restricted = {
+        "projet_contact": SECRET_CONTACT,
+        "nom_algorithme": SECRET_ALGO,
+        "financement": SECRET_FUNDING,
+    }
     water = ProjectFactory(organisation=organisation, nom_projet="Fuites d'eau", **restricted)
-    mobility = ProjectFactory(organisation=OrganisationFactory(), nom_projet="Feux intelligents", theme="mobilites",
-                              **restricted)
-    draft = ProjectFactory(organisation=OrganisationFactory(), nom_projet="Brouillon caché",
-                           lifecycle=Lifecycle.DRAFT, **restricted)
+    mobility = ProjectFactory(
+        organisation=OrganisationFactory(),
+        nom_projet="Feux intelligents",
+        theme="mobilites",
+        **restricted,
+    )
+    draft = ProjectFactory(
+        organisation=OrganisationFactory(),
+        nom_projet="Brouillon caché",
+        lifecycle=Lifecycle.DRAFT,
+        **restricted,
+    )
     return water, mobility, draft
 
 
@@ -104,8 +116,13 @@ def test_export_geojson_points_from_organisation_coordinates(client, projects, o
     _, body = download(client, "geojson")
     collection = json.loads(body)
     assert collection["type"] == "FeatureCollection"
-    water = next(f for f in collection["features"] if f["properties"]["nom_projet"] == "Fuites d'eau")
-    assert water["geometry"] == {"type": "Point", "coordinates": [organisation.longitude, organisation.latitude]}
+    water = next(
+        f for f in collection["features"] if f["properties"]["nom_projet"] == "Fuites d'eau"
+    )
+    assert water["geometry"] == {
+        "type": "Point",
+        "coordinates": [organisation.longitude, organisation.latitude],
+    }
     assert "latitude" not in water["properties"]
 
 
@@ -114,7 +131,7 @@ def test_export_unknown_format_is_404(client):
 
 
 def test_export_formula_in_text_stays_text_in_xlsx(client, organisation):
-    ProjectFactory(organisation=organisation, nom_projet="=HYPERLINK(\"http://evil\")")
+    ProjectFactory(organisation=organisation, nom_projet='=HYPERLINK("http://evil")')
     _, body = download(client, "xlsx")
     cell = load_workbook(io.BytesIO(body))["Projets"]["B2"]
     assert cell.data_type == "s"
@@ -130,7 +147,9 @@ def test_export_csv_then_import_is_unchanged(client, tmp_path):
     path = tmp_path / "export.csv"
     path.write_bytes(body)
     report = import_file(path)
-    assert report.counts == {"created": 0, "updated": 0, "unchanged": 23, "rejected": 0}, report.render_text()
+    assert report.counts == {"created": 0, "updated": 0, "unchanged": 23, "rejected": 0}, (
+        report.render_text()
+    )
 
 
 def test_export_xlsx_and_all_fields_csv_reimport_unchanged(client, agent, projects, tmp_path):
@@ -165,10 +184,12 @@ def test_all_fields_csv_validates_against_the_table_schema(client, agent, projec
     path = tmp_path / "export.csv"
     path.write_bytes(body)
     descriptor = client.get("/registre/schema.json").json()
-    report = Resource(path="export.csv", basepath=str(tmp_path), schema=Schema.from_descriptor(descriptor)).validate()
+    report = Resource(
+        path="export.csv", basepath=str(tmp_path), schema=Schema.from_descriptor(descriptor)
+    ).validate()
     errors = [e.message for task in report.tasks for e in task.errors]
     # Restricted required fields left empty by the factory are the only expected gaps.
-    assert all("constraint \"required\"" in message for message in errors), errors[:3]
+    assert all('constraint "required"' in message for message in errors), errors[:3]
 
 
 def test_cli_export_anonymous_by_default_and_restricted_on_request(projects, tmp_path):

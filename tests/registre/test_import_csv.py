@@ -23,7 +23,9 @@ def only_error(report):
 def test_import_anchor_csv_without_corrections_rejects_the_three_typo_sirets_and_writes_nothing():
     report = import_file(ANCHOR_CSV)
     assert [(e.line, e.column, e.field) for e in report.errors] == [
-        (16, "SIRET", "coll_siret"), (17, "SIRET", "coll_siret"), (18, "SIRET", "coll_siret"),
+        (16, "SIRET", "coll_siret"),
+        (17, "SIRET", "coll_siret"),
+        (18, "SIRET", "coll_siret"),
     ]
     assert "Luhn" in report.errors[0].message and "14 chiffres" in report.errors[0].expected
     assert report.count("rejected") == 3 and report.count("created") == 20
@@ -38,7 +40,9 @@ def test_import_anchor_csv_with_corrections_creates_23_published_projects_signed
     assert Project.objects.filter(lifecycle=Lifecycle.PUBLISHED).count() == 23
     toulouse = Organisation.objects.get(siret="24310051800170")
     assert toulouse.projects.count() == 4
-    assert Organisation.objects.get(siret="20005623200149").type == "ca"  # "Communauté d'agglomérations"
+    assert (
+        Organisation.objects.get(siret="20005623200149").type == "ca"
+    )  # "Communauté d'agglomérations"
     stacoptim = Project.objects.get(nom_projet="Stacoptim")
     assert stacoptim.theme == "transition_ecologique"
     assert stacoptim.sous_themes == ["jumeau_numerique", "performance_energetique"]
@@ -47,7 +51,10 @@ def test_import_anchor_csv_with_corrections_creates_23_published_projects_signed
     assert Project.objects.filter(projet_status="terminee").count() == 5  # "Terminé"
     regie = Project.objects.get(nom_projet="IADATA lutte contre le gaspillage alimentaire")
     assert regie.partenaires == "" and regie.mise_en_oeuvre == "interne"
-    assert AuditLog.objects.filter(actor_label=f"import {ANCHOR_CSV.name}", action="create").count() == 23 + 17
+    assert (
+        AuditLog.objects.filter(actor_label=f"import {ANCHOR_CSV.name}", action="create").count()
+        == 23 + 17
+    )
 
 
 def test_import_twice_creates_no_duplicate_and_reports_unchanged():
@@ -64,7 +71,9 @@ def test_import_processed_csv_semicolons_and_spaced_sirets_matches_the_anchor_re
     report = import_file(PROCESSED_CSV, corrections=load_corrections())
     assert report.ok, report.render_text()
     assert "séparateur « ; »" in report.format
-    assert report.count("created") == 0 and report.count("updated") == 21  # older export: other dates
+    assert (
+        report.count("created") == 0 and report.count("updated") == 21
+    )  # older export: other dates
     assert Project.objects.count() == 23
     # "45691" is an Excel serial date in the older export.
     assert Project.objects.filter(content_updated_on="2025-02-03").count() == 1
@@ -72,11 +81,21 @@ def test_import_processed_csv_semicolons_and_spaced_sirets_matches_the_anchor_re
 
 def test_dry_run_reports_per_line_and_writes_nothing(tmp_path):
     import_file(write_csv(tmp_path, [anchor_row()]))
-    path = write_csv(tmp_path, [anchor_row(Description_service="Nouvelle description."),
-                                anchor_row(Nom_du_projet="Autre projet"), anchor_row(Nom_du_projet="  ViPARE ")],
-                     name="second.csv")
+    path = write_csv(
+        tmp_path,
+        [
+            anchor_row(Description_service="Nouvelle description."),
+            anchor_row(Nom_du_projet="Autre projet"),
+            anchor_row(Nom_du_projet="  ViPARE "),
+        ],
+        name="second.csv",
+    )
     report = import_file(path, dry_run=True)
-    assert [(line.line, line.action) for line in report.lines] == [(2, "updated"), (3, "created"), (4, "rejected")]
+    assert [(line.line, line.action) for line in report.lines] == [
+        (2, "updated"),
+        (3, "created"),
+        (4, "rejected"),
+    ]
     assert report.lines[0].changes == ["usage_description"]
     assert "doublon de la ligne 2" in report.lines[2].errors[0].message
     assert Project.objects.get().usage_description == "Mesure de la propreté des rues."
@@ -89,7 +108,11 @@ def test_one_bad_line_among_good_ones_writes_nothing_and_all_errors_are_listed(t
     rows[3]["Date_de_demarrage"] = "13/2024"
     rows[3]["SIRET"] = "12345678901234"
     report = import_file(write_csv(tmp_path, rows))
-    assert [(e.line, e.column) for e in report.errors] == [(3, "Theme"), (5, "SIRET"), (5, "Date_de_demarrage")]
+    assert [(e.line, e.column) for e in report.errors] == [
+        (3, "Theme"),
+        (5, "SIRET"),
+        (5, "Date_de_demarrage"),
+    ]
     assert Project.objects.count() == 0 and Organisation.objects.count() == 0
 
 
@@ -103,7 +126,12 @@ def test_one_bad_line_among_good_ones_writes_nothing_and_all_errors_are_listed(t
         ("Type_de_collectivite", "Canton", "valeur inconnue « Canton »", "Commune"),
         ("Audience", "Agent, Touristes", "valeur inconnue « Touristes »", "Grand public"),
         ("Date_de_demarrage", "13/2024", "« 13/2024 » n'existe pas", "MM/AAAA ou JJ/MM/AAAA"),
-        ("Date_de_derniere_mise_a_jour", "31/02/2024", "« 31/02/2024 » n'existe pas", "MM/AAAA ou JJ/MM/AAAA"),
+        (
+            "Date_de_derniere_mise_a_jour",
+            "31/02/2024",
+            "« 31/02/2024 » n'existe pas",
+            "MM/AAAA ou JJ/MM/AAAA",
+        ),
         ("Date_de_demarrage", "bientôt", "« bientôt » n'est pas une date", "MM/AAAA"),
         ("Latitude", "quarante-neuf", "n'est pas un nombre", "entre -90 et 90"),
         ("Latitude", "123", "hors limites", "entre -90 et 90"),
@@ -111,8 +139,14 @@ def test_one_bad_line_among_good_ones_writes_nothing_and_all_errors_are_listed(t
         ("Nom_du_projet", "", "valeur obligatoire manquante", "Nom du projet"),
     ],
 )
-def test_bad_value_is_rejected_with_line_column_and_expected(tmp_path, column, value, message, expected):
-    report = import_file(write_csv(tmp_path, [anchor_row(), anchor_row(**{"Nom_du_projet": "Second", column: value})]))
+def test_bad_value_is_rejected_with_line_column_and_expected(
+    tmp_path, column, value, message, expected
+):
+    report = import_file(
+        write_csv(
+            tmp_path, [anchor_row(), anchor_row(**{"Nom_du_projet": "Second", column: value})]
+        )
+    )
     error = only_error(report)
     assert (error.line, error.column) == (3, column)
     assert message in error.message and expected in error.expected
@@ -137,15 +171,22 @@ def test_wrong_delimiter_is_rejected(tmp_path):
 
 def test_line_with_a_different_separator_is_rejected_with_its_line(tmp_path):
     path = write_csv(tmp_path, [anchor_row()])
-    text = path.read_text() + "Ville de Metz;Autre;20003986500106;49.1;6.1;Commune;01/2024;En déploiement;;x;Mobilités;;Agent;;;\n"
+    text = (
+        path.read_text()
+        + "Ville de Metz;Autre;20003986500106;49.1;6.1;Commune;01/2024;En déploiement;;x;Mobilités;;Agent;;;\n"
+    )
     path.write_text(text)
     error = only_error(import_file(path))
     assert error.line == 3 and "cellules au lieu de 16" in error.message
 
 
 def test_windows_1252_file_is_decoded(tmp_path):
-    path = write_csv(tmp_path, [anchor_row(Description_service="Déchets, propreté, économie")], encoding="cp1252",
-                     delimiter=";")
+    path = write_csv(
+        tmp_path,
+        [anchor_row(Description_service="Déchets, propreté, économie")],
+        encoding="cp1252",
+        delimiter=";",
+    )
     report = import_file(path)
     assert report.ok, report.render_text()
     assert "Windows-1252" in report.format
@@ -164,7 +205,9 @@ def test_mixed_encodings_are_rejected_with_the_line(tmp_path):
     data = path.read_bytes().replace(b"Second", "Secönd".encode("cp1252"))
     path.write_bytes(data)
     error = only_error(import_file(path))
-    assert error.line == 3 and "mélange deux encodages" in error.message and "UTF-8" in error.expected
+    assert (
+        error.line == 3 and "mélange deux encodages" in error.message and "UTF-8" in error.expected
+    )
 
 
 @override_settings(TERRITORIA_MAX_UPLOAD_MB=0)
@@ -193,19 +236,39 @@ def test_free_text_in_url_column_is_dropped_with_a_warning(tmp_path):
 
 
 def test_custom_mapping_file(tmp_path):
-    rows = [{"Porteur": "Ville de Metz", "Projet": "ViPARE", "Siret": "200 039 865 00106", "Lat": "49.1", "Lon": "6.1",
-             "Type": "Commune", "Début": "01/2024", "Maturité": "Terminé", "Description": "x",
-             "Thème": "Mobilité", "Public": "agent", "Logo": "https://metz.fr/logo.png", "Commentaire": "ignoré"}]
+    rows = [
+        {
+            "Porteur": "Ville de Metz",
+            "Projet": "ViPARE",
+            "Siret": "200 039 865 00106",
+            "Lat": "49.1",
+            "Lon": "6.1",
+            "Type": "Commune",
+            "Début": "01/2024",
+            "Maturité": "Terminé",
+            "Description": "x",
+            "Thème": "Mobilité",
+            "Public": "agent",
+            "Logo": "https://metz.fr/logo.png",
+            "Commentaire": "ignoré",
+        }
+    ]
     path = write_csv(tmp_path, rows, header=list(rows[0]))
     mapping = tmp_path / "mapping.json"
-    mapping.write_text('{"Porteur": "coll_nom", "Projet": "nom_projet", "Siret": "coll_siret", "Lat": "latitude",'
-                       ' "Lon": "longitude", "Type": "coll_type", "Début": "projet_date", "Maturité": "projet_status",'
-                       ' "Description": "usage_description", "Thème": "theme", "Public": "audience_service",'
-                       ' "Logo": "image_url", "Commentaire": null}')
+    mapping.write_text(
+        '{"Porteur": "coll_nom", "Projet": "nom_projet", "Siret": "coll_siret", "Lat": "latitude",'
+        ' "Lon": "longitude", "Type": "coll_type", "Début": "projet_date", "Maturité": "projet_status",'
+        ' "Description": "usage_description", "Thème": "theme", "Public": "audience_service",'
+        ' "Logo": "image_url", "Commentaire": null}'
+    )
     report = import_file(path, mapping_file=mapping)
     assert report.ok, report.render_text()
     project = Project.objects.get()
-    assert (project.projet_status, project.theme, project.audiences) == ("terminee", "mobilites", ["agent"])
+    assert (project.projet_status, project.theme, project.audiences) == (
+        "terminee",
+        "mobilites",
+        ["agent"],
+    )
 
 
 def test_custom_mapping_with_unknown_field_is_rejected(tmp_path):

@@ -12,7 +12,9 @@ from territoria.registre.vocabulary import Lifecycle
 pytestmark = pytest.mark.django_db
 
 
-def test_load_demo_gives_23_real_projects_the_booklet_callbot_and_accounts_and_runs_twice(client, settings):
+def test_load_demo_gives_23_real_projects_the_booklet_callbot_and_accounts_and_runs_twice(
+    client, settings
+):
     out = io.StringIO()
     call_command("load_demo", stdout=out)
     text = out.getvalue()

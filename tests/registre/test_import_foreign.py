@@ -83,8 +83,12 @@ def test_french_organisation_still_requires_a_valid_siret():
     with pytest.raises(ValidationError):
         Organisation(name="Commune sans SIRET", type=OrganisationType.COMMUNE).full_clean()
     with pytest.raises(ValidationError):
-        Organisation(name="Commune", siret="20003986500107", type=OrganisationType.COMMUNE).full_clean()
-    Organisation(name="Gemeente X", country="NL", identifier="nl:gemeente-x", type="commune").full_clean()
+        Organisation(
+            name="Commune", siret="20003986500107", type=OrganisationType.COMMUNE
+        ).full_clean()
+    Organisation(
+        name="Gemeente X", country="NL", identifier="nl:gemeente-x", type="commune"
+    ).full_clean()
 
 
 @pytest.mark.slow

@@ -24,7 +24,9 @@ def test_import_job_runs_as_task_and_stores_report(moderator):
 
 def test_import_job_with_errors_is_failed_and_writes_nothing(moderator):
     job = ImportJob(file_name="projets.csv", requested_by=moderator)
-    job.file.save("projets.csv", ContentFile(csv_text([anchor_row(SIRET="123")]).encode()), save=True)
+    job.file.save(
+        "projets.csv", ContentFile(csv_text([anchor_row(SIRET="123")]).encode()), save=True
+    )
     import_registre_task.enqueue(str(job.pk))
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED

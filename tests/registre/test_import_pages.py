@@ -17,14 +17,18 @@ from territoria.registre.importers.jobs import ImportJob
 from territoria.registre.importers.mapping import ANCHOR
 from territoria.registre.models import Project
 from territoria.registre.vocabulary import Lifecycle
+from tests.shared_data import SHARED_DATA
 
 from .import_helpers import anchor_row, csv_text
-from tests.shared_data import SHARED_DATA
 
 pytestmark = pytest.mark.django_db
 
 REAL_DATA_CSV = SHARED_DATA / "bibliotheque-ia" / "data.csv"
-BAD_SIRETS = {"24410051800170": 16, "24510051800170": 17, "24610051800170": 18}  # line of each in data.csv
+BAD_SIRETS = {
+    "24410051800170": 16,
+    "24510051800170": 17,
+    "24610051800170": 18,
+}  # line of each in data.csv
 TOULOUSE_SIRET = "24310051800170"  # the documented correction (fixtures/demo_corrections.json)
 IMPORT_URL = "/registre/import/"
 
@@ -47,7 +51,10 @@ def corrected_data_csv() -> bytes:
 
 
 def dry_run(client, content: bytes, name="projets.csv", **fields):
-    return client.post(IMPORT_URL, {"file": upload(content, name), "format": "auto", "status": "published", **fields})
+    return client.post(
+        IMPORT_URL,
+        {"file": upload(content, name), "format": "auto", "status": "published", **fields},
+    )
 
 
 def ticket_of(response) -> str:
@@ -67,9 +74,13 @@ def stored_uploads() -> list[str]:
 
 # --- Who may import -------------------------------------------------------------------------
 
+
 def test_anonymous_is_sent_to_login(client):
-    for response in (client.get(IMPORT_URL), client.post(IMPORT_URL),
-                     client.post(reverse("registre:import_confirm"), {"ticket": "x"})):
+    for response in (
+        client.get(IMPORT_URL),
+        client.post(IMPORT_URL),
+        client.post(reverse("registre:import_confirm"), {"ticket": "x"}),
+    ):
         assert response.status_code == 302 and "/connexion/" in response["Location"]
 
 
@@ -106,7 +117,10 @@ def test_form_requires_csrf(moderator):
 
 # --- Dry run ----------------------------------------------------------------------------------
 
-def test_moderator_dry_run_of_real_data_csv_reports_23_lines_and_the_3_siret_typos(client, moderator):
+
+def test_moderator_dry_run_of_real_data_csv_reports_23_lines_and_the_3_siret_typos(
+    client, moderator
+):
     client.force_login(moderator)
     response = dry_run(client, REAL_DATA_CSV.read_bytes(), name="data.csv")
     assert response.status_code == 200
@@ -116,7 +130,9 @@ def test_moderator_dry_run_of_real_data_csv_reports_23_lines_and_the_3_siret_typ
     for siret, line in BAD_SIRETS.items():
         assert f"Le SIRET {siret} n&#x27;est pas valide" in html
         assert re.search(rf'<tr class="line-rejected" id="ligne-{line}">\s*<td>{line}</td>', html)
-        assert f'<a href="#ligne-{line}">Ligne {line}</a>' in html  # summary of rejected lines, linked
+        assert (
+            f'<a href="#ligne-{line}">Ligne {line}</a>' in html
+        )  # summary of rejected lines, linked
     assert "clé de Luhn valide" in html  # the expected value
     # Atomic: with rejected lines nothing can be imported, and nothing was written by the simulation.
     assert "Confirmer l'import" not in html and 'name="ticket"' not in html
@@ -136,8 +152,14 @@ def test_moderator_dry_run_writes_nothing_then_confirm_imports_everything(client
 
     response = confirm(client, response)
     job = ImportJob.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("registre:import_job", args=[job.pk])
-    assert job.status == ImportJob.Status.DONE and job.requested_by == moderator and job.file_name == "data.csv"
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "registre:import_job", args=[job.pk]
+    )
+    assert (
+        job.status == ImportJob.Status.DONE
+        and job.requested_by == moderator
+        and job.file_name == "data.csv"
+    )
     assert job.report["counts"]["created"] == 23
     assert Project.objects.filter(lifecycle=Lifecycle.PUBLISHED).count() == 23
     assert stored_uploads() == []  # deleted once the job is finished
@@ -167,7 +189,9 @@ def test_reimport_reports_unchanged_lines(client, moderator):
 def test_updated_line_lists_changed_fields(client, moderator):
     client.force_login(moderator)
     confirm(client, dry_run(client, csv_text([anchor_row()]).encode()))
-    html = dry_run(client, csv_text([anchor_row(Description_service="Nouvelle description.")]).encode()).content.decode()
+    html = dry_run(
+        client, csv_text([anchor_row(Description_service="Nouvelle description.")]).encode()
+    ).content.decode()
     assert html.count('class="line-updated"') == 1 and "Champs modifiés : " in html
     assert "Description" in html.split("Champs modifiés : ")[1].split("</p>")[0]
 
@@ -204,8 +228,11 @@ def test_oversized_upload_is_refused_with_the_limit(client, moderator):
 
 def test_windows_1252_file_is_imported_with_its_accents(client, moderator):
     client.force_login(moderator)
-    row = anchor_row(Nom_collectivite="Ville de Metz", Nom_du_projet="Détection des dépôts sauvages",
-                     Description_service="Repérage des déchets à l'aide de caméras.")
+    row = anchor_row(
+        Nom_collectivite="Ville de Metz",
+        Nom_du_projet="Détection des dépôts sauvages",
+        Description_service="Repérage des déchets à l'aide de caméras.",
+    )
     response = dry_run(client, csv_text([row], delimiter=";").encode("cp1252"))
     html = response.content.decode()
     assert "Windows-1252" in html or "cp1252" in html.lower()
@@ -226,8 +253,11 @@ def test_custom_mapping_file_is_used_for_dry_run_and_import(client, moderator):
     header = ["Porteur" if c == "Nom_collectivite" else c for c in anchor_row()]
     row = {("Porteur" if k == "Nom_collectivite" else k): v for k, v in anchor_row().items()}
     mapping = {("Porteur" if k == "Nom_collectivite" else k): v for k, v in ANCHOR.items()}
-    response = dry_run(client, csv_text([row], header=header).encode(),
-                       mapping=SimpleUploadedFile("m.json", json.dumps(mapping).encode(), "application/json"))
+    response = dry_run(
+        client,
+        csv_text([row], header=header).encode(),
+        mapping=SimpleUploadedFile("m.json", json.dumps(mapping).encode(), "application/json"),
+    )
     assert response.content.decode().count('class="line-created"') == 1
     confirm(client, response)
     assert ImportJob.objects.get().status == ImportJob.Status.DONE and Project.objects.count() == 1
@@ -235,10 +265,15 @@ def test_custom_mapping_file_is_used_for_dry_run_and_import(client, moderator):
 
 def test_invalid_mapping_file_is_a_form_error(client, moderator):
     client.force_login(moderator)
-    response = dry_run(client, csv_text([anchor_row()]).encode(),
-                       mapping=SimpleUploadedFile("m.json", b'{"Porteur": "pas_un_champ"}', "application/json"))
+    response = dry_run(
+        client,
+        csv_text([anchor_row()]).encode(),
+        mapping=SimpleUploadedFile("m.json", b'{"Porteur": "pas_un_champ"}', "application/json"),
+    )
     html = response.content.decode()
-    assert "champs inconnus dans le fichier de correspondance" in html and 'name="ticket"' not in html
+    assert (
+        "champs inconnus dans le fichier de correspondance" in html and 'name="ticket"' not in html
+    )
 
 
 def test_ticket_is_bound_to_its_user_and_tampering_is_refused(client, moderator, admin_user):
@@ -246,23 +281,29 @@ def test_ticket_is_bound_to_its_user_and_tampering_is_refused(client, moderator,
     response = dry_run(client, csv_text([anchor_row()]).encode())
     client.force_login(admin_user)
     assert confirm(client, response).status_code == 403
-    response = client.post(reverse("registre:import_confirm"), {"ticket": ticket_of(response) + "x"}, follow=True)
+    response = client.post(
+        reverse("registre:import_confirm"), {"ticket": ticket_of(response) + "x"}, follow=True
+    )
     assert "expiré ou n&#x27;est pas valide" in response.content.decode()
     assert ImportJob.objects.count() == 0 and Project.objects.count() == 0
 
 
 # --- Job page ---------------------------------------------------------------------------------
 
+
 def test_running_job_page_shows_progress_and_polls(client, moderator):
-    job = ImportJob.objects.create(file_name="nl.json", requested_by=moderator,
-                                   status=ImportJob.Status.RUNNING, progress=0.42)
+    job = ImportJob.objects.create(
+        file_name="nl.json", requested_by=moderator, status=ImportJob.Status.RUNNING, progress=0.42
+    )
     client.force_login(moderator)
     html = client.get(reverse("registre:import_job", args=[job.pk])).content.decode()
     assert 'role="progressbar"' in html and 'aria-valuenow="42"' in html
     assert 'aria-valuemin="0"' in html and 'aria-valuemax="100"' in html
     assert 'hx-trigger="every 2s"' in html and ">Actualiser</a>" in html
     assert "vendor/htmx/htmx.min.js" in html
-    fragment = client.get(reverse("registre:import_job", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
+    fragment = client.get(
+        reverse("registre:import_job", args=[job.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert 'id="job-status"' in fragment and "<html" not in fragment
 
 
@@ -273,7 +314,12 @@ def test_uploaded_file_is_outside_served_folders_and_has_no_url(client, moderato
     path = (Path(settings.DATA_DIR) / "imports" / name).resolve()
     for served in (settings.MEDIA_ROOT, settings.STATIC_ROOT):
         assert not path.is_relative_to(Path(served).resolve())
-    for url in (f"/media/imports/{name}", f"/media/{name}", f"/static/imports/{name}", f"/registre/import/{name}"):
+    for url in (
+        f"/media/imports/{name}",
+        f"/media/{name}",
+        f"/static/imports/{name}",
+        f"/registre/import/{name}",
+    ):
         assert client.get(url).status_code == 404
     job = ImportJob(file_name="x.csv")
     job.file.name = name
@@ -297,10 +343,21 @@ def test_dry_run_of_a_big_register_is_capped_with_a_note(client, moderator):
 
 
 def test_job_report_is_paginated(client, moderator):
-    lines = [{"line": n, "action": "created", "name": f"Projet {n}", "organisation": "Org"} for n in range(2, 452)]
+    lines = [
+        {"line": n, "action": "created", "name": f"Projet {n}", "organisation": "Org"}
+        for n in range(2, 452)
+    ]
     job = ImportJob.objects.create(
-        file_name="gros.csv", requested_by=moderator, status=ImportJob.Status.DONE, progress=1.0,
-        report={"ok": True, "summary": "Import effectué — gros.csv.", "counts": {"created": 450}, "lines": lines},
+        file_name="gros.csv",
+        requested_by=moderator,
+        status=ImportJob.Status.DONE,
+        progress=1.0,
+        report={
+            "ok": True,
+            "summary": "Import effectué — gros.csv.",
+            "counts": {"created": 450},
+            "lines": lines,
+        },
     )
     client.force_login(moderator)
     url = reverse("registre:import_job", args=[job.pk])
@@ -324,10 +381,14 @@ def test_job_whose_file_vanished_ends_refused_not_running_forever(client, modera
     assert job.status == ImportJob.Status.FAILED and job.finished_at is not None
     client.force_login(moderator)
     html = client.get(reverse("registre:import_job", args=[job.pk])).content.decode()
-    assert "erreur interne : rien n&#x27;a été écrit" in html and 'hx-trigger="every 2s"' not in html
+    assert (
+        "erreur interne : rien n&#x27;a été écrit" in html and 'hx-trigger="every 2s"' not in html
+    )
 
 
-def test_unconfirmed_uploads_are_deleted_after_a_day_but_not_those_of_waiting_jobs(client, moderator):
+def test_unconfirmed_uploads_are_deleted_after_a_day_but_not_those_of_waiting_jobs(
+    client, moderator
+):
     folder = Path(settings.DATA_DIR) / "imports"
     folder.mkdir(parents=True)
     two_days_ago = time.time() - 2 * 86400

@@ -56,14 +56,18 @@ def test_create_form_is_built_from_the_schema_grouped_by_category(client, agent)
 
 def test_create_draft_agent_saves_for_own_organisation(client, agent, organisation):
     client.force_login(agent)
-    response = client.post(reverse("registre:create"), {"nom_projet": "Idée à documenter", "action": "draft"})
+    response = client.post(
+        reverse("registre:create"), {"nom_projet": "Idée à documenter", "action": "draft"}
+    )
     project = Project.objects.get(nom_projet="Idée à documenter")
     assert response.status_code == 302 and response["Location"] == project.get_absolute_url()
     assert project.organisation == organisation and project.lifecycle == Lifecycle.DRAFT
     assert project.created_by == agent
 
 
-def test_create_and_submit_agent_notifies_moderators(client, agent, moderator, django_capture_on_commit_callbacks):
+def test_create_and_submit_agent_notifies_moderators(
+    client, agent, moderator, django_capture_on_commit_callbacks
+):
     client.force_login(agent)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("registre:create"), {**COMPLETE, "action": "submit"})
@@ -77,7 +81,10 @@ def test_create_and_submit_agent_notifies_moderators(client, agent, moderator, d
 
 def test_submit_incomplete_shows_which_fields_and_keeps_input(client, agent):
     client.force_login(agent)
-    response = client.post(reverse("registre:create"), {"nom_projet": "Incomplet", "partenaires": "INRIA", "action": "submit"})
+    response = client.post(
+        reverse("registre:create"),
+        {"nom_projet": "Incomplet", "partenaires": "INRIA", "action": "submit"},
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert not Project.objects.filter(nom_projet="Incomplet").exists()
@@ -89,8 +96,14 @@ def test_submit_incomplete_shows_which_fields_and_keeps_input(client, agent):
 
 def test_invalid_values_say_what_is_expected(client, agent):
     client.force_login(agent)
-    data = {"nom_projet": "Mauvaises valeurs", "projet_date": "mars", "url_infos": "pas une url",
-            "sous_themes": ["aide_redaction", "education", "immobilier"], "projet_contact": "x@", "action": "draft"}
+    data = {
+        "nom_projet": "Mauvaises valeurs",
+        "projet_date": "mars",
+        "url_infos": "pas une url",
+        "sous_themes": ["aide_redaction", "education", "immobilier"],
+        "projet_contact": "x@",
+        "action": "draft",
+    }
     html = client.post(reverse("registre:create"), data).content.decode()
     assert "n&#x27;est pas un mois au format MM/AAAA" in html
     assert "commençant par https://" in html
@@ -102,7 +115,10 @@ def test_moderator_chooses_the_organisation(client, moderator, other_organisatio
     client.force_login(moderator)
     html = client.get(reverse("registre:create")).content.decode()
     assert 'name="organisation"' in html
-    client.post(reverse("registre:create"), {"nom_projet": "Pour Bordeaux", "organisation": other_organisation.pk, "action": "draft"})
+    client.post(
+        reverse("registre:create"),
+        {"nom_projet": "Pour Bordeaux", "organisation": other_organisation.pk, "action": "draft"},
+    )
     assert Project.objects.get(nom_projet="Pour Bordeaux").organisation == other_organisation
 
 
@@ -117,7 +133,9 @@ def test_edit_other_organisation_agent_is_refused(client, other_agent, organisat
     project = published_project(organisation)
     client.force_login(other_agent)
     assert client.get(reverse("registre:edit", args=[project.pk])).status_code == 403
-    response = client.post(reverse("registre:edit", args=[project.pk]), {"nom_projet": "Piraté", "action": "draft"})
+    response = client.post(
+        reverse("registre:edit", args=[project.pk]), {"nom_projet": "Piraté", "action": "draft"}
+    )
     assert response.status_code == 403
     project.refresh_from_db()
     assert project.nom_projet != "Piraté"
@@ -128,8 +146,10 @@ def test_edit_agent_saves_with_version(client, agent, organisation):
     client.force_login(agent)
     html = client.get(reverse("registre:edit", args=[project.pk])).content.decode()
     assert 'name="expected_version" value="1"' in html
-    response = client.post(reverse("registre:edit", args=[project.pk]),
-                           {**COMPLETE, "nom_projet": "Nouveau nom", "expected_version": 1, "action": "draft"})
+    response = client.post(
+        reverse("registre:edit", args=[project.pk]),
+        {**COMPLETE, "nom_projet": "Nouveau nom", "expected_version": 1, "action": "draft"},
+    )
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.nom_projet == "Nouveau nom" and project.version == 2
@@ -143,8 +163,15 @@ def test_edit_concurrent_save_keeps_input_and_shows_differences(client, agent, o
     project.partenaires = "Université de Lyon"
     save_project(project, agent, expected_version=1)
     client.force_login(agent)
-    response = client.post(reverse("registre:edit", args=[project.pk]),
-                           {**COMPLETE, "partenaires": "Ma saisie précieuse", "expected_version": 1, "action": "draft"})
+    response = client.post(
+        reverse("registre:edit", args=[project.pk]),
+        {
+            **COMPLETE,
+            "partenaires": "Ma saisie précieuse",
+            "expected_version": 1,
+            "action": "draft",
+        },
+    )
     html = response.content.decode()
     assert response.status_code == 409
     assert "modifié par une autre personne" in html
@@ -155,8 +182,15 @@ def test_edit_concurrent_save_keeps_input_and_shows_differences(client, agent, o
     project.refresh_from_db()
     assert project.partenaires == "Université de Lyon"
     # Saving again, knowingly, replaces the other version.
-    client.post(reverse("registre:edit", args=[project.pk]),
-                {**COMPLETE, "partenaires": "Ma saisie précieuse", "expected_version": 2, "action": "draft"})
+    client.post(
+        reverse("registre:edit", args=[project.pk]),
+        {
+            **COMPLETE,
+            "partenaires": "Ma saisie précieuse",
+            "expected_version": 2,
+            "action": "draft",
+        },
+    )
     project.refresh_from_db()
     assert project.partenaires == "Ma saisie précieuse"
 
@@ -173,17 +207,23 @@ def test_inline_validation_returns_the_field_error_fragment(client, agent):
 
 
 def test_inline_validation_anonymous_refused(client):
-    response = client.post(reverse("registre:validate_field", args=["projet_date"]), {"projet_date": "x"})
+    response = client.post(
+        reverse("registre:validate_field", args=["projet_date"]), {"projet_date": "x"}
+    )
     assert response.status_code == 302
 
 
 def test_transitions_are_post_only(client, moderator, organisation):
     project = draft_project(organisation, lifecycle=Lifecycle.SUBMITTED)
     client.force_login(moderator)
-    assert client.get(reverse("registre:transition", args=[project.pk, "publier"])).status_code == 405
+    assert (
+        client.get(reverse("registre:transition", args=[project.pk, "publier"])).status_code == 405
+    )
 
 
-def test_moderator_publishes_and_owner_is_told(client, moderator, agent, organisation, django_capture_on_commit_callbacks):
+def test_moderator_publishes_and_owner_is_told(
+    client, moderator, agent, organisation, django_capture_on_commit_callbacks
+):
     project = draft_project(organisation, lifecycle=Lifecycle.SUBMITTED)
     client.force_login(moderator)
     with django_capture_on_commit_callbacks(execute=True):
@@ -197,7 +237,9 @@ def test_moderator_publishes_and_owner_is_told(client, moderator, agent, organis
 def test_agent_cannot_publish(client, agent, organisation):
     project = draft_project(organisation, lifecycle=Lifecycle.SUBMITTED)
     client.force_login(agent)
-    assert client.post(reverse("registre:transition", args=[project.pk, "publier"])).status_code == 403
+    assert (
+        client.post(reverse("registre:transition", args=[project.pk, "publier"])).status_code == 403
+    )
     project.refresh_from_db()
     assert project.lifecycle == Lifecycle.SUBMITTED
 
@@ -205,13 +247,20 @@ def test_agent_cannot_publish(client, agent, organisation):
 def test_send_back_requires_a_reason(client, moderator, organisation):
     project = draft_project(organisation, lifecycle=Lifecycle.SUBMITTED)
     client.force_login(moderator)
-    response = client.post(reverse("registre:transition", args=[project.pk, "renvoyer"]), {"reason": ""}, follow=True)
+    response = client.post(
+        reverse("registre:transition", args=[project.pk, "renvoyer"]), {"reason": ""}, follow=True
+    )
     assert "Indiquez le motif du renvoi" in response.content.decode()
     project.refresh_from_db()
     assert project.lifecycle == Lifecycle.SUBMITTED
-    client.post(reverse("registre:transition", args=[project.pk, "renvoyer"]), {"reason": "Précisez les données."})
+    client.post(
+        reverse("registre:transition", args=[project.pk, "renvoyer"]),
+        {"reason": "Précisez les données."},
+    )
     project.refresh_from_db()
-    assert project.lifecycle == Lifecycle.DRAFT and project.moderation_note == "Précisez les données."
+    assert (
+        project.lifecycle == Lifecycle.DRAFT and project.moderation_note == "Précisez les données."
+    )
 
 
 def test_owner_sees_send_back_reason(client, agent, organisation):
@@ -223,7 +272,9 @@ def test_owner_sees_send_back_reason(client, agent, organisation):
 def test_submit_action_from_detail_lists_missing_fields(client, agent, organisation):
     project = draft_project(organisation, theme="")
     client.force_login(agent)
-    response = client.post(reverse("registre:transition", args=[project.pk, "soumettre"]), follow=True)
+    response = client.post(
+        reverse("registre:transition", args=[project.pk, "soumettre"]), follow=True
+    )
     assert "Thème principal" in response.content.decode()
     project.refresh_from_db()
     assert project.lifecycle == Lifecycle.DRAFT
@@ -243,13 +294,19 @@ def test_archive_and_mark_reviewed_moderator(client, moderator, organisation):
 def test_unknown_transition_is_404(client, moderator, organisation):
     project = published_project(organisation)
     client.force_login(moderator)
-    assert client.post(reverse("registre:transition", args=[project.pk, "supprimer"])).status_code == 404
+    assert (
+        client.post(reverse("registre:transition", args=[project.pk, "supprimer"])).status_code
+        == 404
+    )
 
 
 def test_transition_next_refuses_foreign_host(client, moderator, organisation):
     project = draft_project(organisation, lifecycle=Lifecycle.SUBMITTED)
     client.force_login(moderator)
-    response = client.post(reverse("registre:transition", args=[project.pk, "publier"]), {"next": "https://evil.example/"})
+    response = client.post(
+        reverse("registre:transition", args=[project.pk, "publier"]),
+        {"next": "https://evil.example/"},
+    )
     assert response["Location"] == project.get_absolute_url()
 
 
@@ -259,7 +316,9 @@ def test_state_changes_without_csrf_token_are_refused(organisation, moderator):
     project = draft_project(organisation, lifecycle=Lifecycle.SUBMITTED)
     client = Client(enforce_csrf_checks=True)
     client.force_login(moderator)
-    assert client.post(reverse("registre:transition", args=[project.pk, "publier"])).status_code == 403
+    assert (
+        client.post(reverse("registre:transition", args=[project.pk, "publier"])).status_code == 403
+    )
     project.refresh_from_db()
     assert project.lifecycle == Lifecycle.SUBMITTED
 

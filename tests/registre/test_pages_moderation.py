@@ -25,26 +25,39 @@ def test_moderation_queue_anonymous_redirected_agent_refused(client, agent):
     assert client.get(reverse("registre:moderation")).status_code == 403
 
 
-def test_moderation_queue_lists_submissions_overdue_and_reports(client, moderator, organisation, settings):
+def test_moderation_queue_lists_submissions_overdue_and_reports(
+    client, moderator, organisation, settings
+):
     submitted = draft_project(organisation, nom_projet="À relire", lifecycle=Lifecycle.SUBMITTED)
     overdue = published_project(organisation, nom_projet="Vieille fiche")
-    overdue.last_reviewed_at = timezone.now() - timezone.timedelta(days=settings.REGISTRE_REVIEW_MAX_DAYS + 1)
+    overdue.last_reviewed_at = timezone.now() - timezone.timedelta(
+        days=settings.REGISTRE_REVIEW_MAX_DAYS + 1
+    )
     overdue.save()
     ErrorReport.objects.create(project=overdue, field_name="budget", message="Le budget a changé.")
     client.force_login(moderator)
     html = client.get(reverse("registre:moderation")).content.decode()
-    assert "À relire" in html and reverse("registre:transition", args=[submitted.pk, "publier"]) in html
+    assert (
+        "À relire" in html
+        and reverse("registre:transition", args=[submitted.pk, "publier"]) in html
+    )
     assert "Vieille fiche" in html and "Marquer comme revue" in html
     assert "Le budget a changé." in html and "Budget" in html
 
 
-def test_report_error_anonymous_creates_report_and_mails(client, organisation, moderator, agent,
-                                                         django_capture_on_commit_callbacks):
+def test_report_error_anonymous_creates_report_and_mails(
+    client, organisation, moderator, agent, django_capture_on_commit_callbacks
+):
     project = published_project(organisation)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("registre:report", args=[project.pk]),
-                               {"field_name": "partenaires", "message": "Le partenaire est faux.",
-                                "reporter_email": "citoyen@example.org"})
+        response = client.post(
+            reverse("registre:report", args=[project.pk]),
+            {
+                "field_name": "partenaires",
+                "message": "Le partenaire est faux.",
+                "reporter_email": "citoyen@example.org",
+            },
+        )
     assert response.status_code == 302
     report = ErrorReport.objects.get()
     assert report.field_name == "partenaires" and report.reporter is None
@@ -69,8 +82,10 @@ def test_report_error_requires_a_message(client, organisation):
 
 def test_report_error_honeypot_keeps_nothing(client, organisation):
     project = published_project(organisation)
-    response = client.post(reverse("registre:report", args=[project.pk]),
-                           {"message": "Achetez maintenant", "website": "http://spam.example"})
+    response = client.post(
+        reverse("registre:report", args=[project.pk]),
+        {"message": "Achetez maintenant", "website": "http://spam.example"},
+    )
     assert response.status_code == 302 and not ErrorReport.objects.exists()
 
 
@@ -85,12 +100,20 @@ def test_report_error_rate_limited(client, organisation):
 
 def test_report_error_on_draft_is_not_possible(client, organisation, agent):
     project = draft_project(organisation)
-    assert client.post(reverse("registre:report", args=[project.pk]), {"message": "x"}).status_code == 404
+    assert (
+        client.post(reverse("registre:report", args=[project.pk]), {"message": "x"}).status_code
+        == 404
+    )
     client.force_login(agent)
-    assert client.post(reverse("registre:report", args=[project.pk]), {"message": "x"}).status_code == 403
+    assert (
+        client.post(reverse("registre:report", args=[project.pk]), {"message": "x"}).status_code
+        == 403
+    )
 
 
-def test_report_status_owner_and_moderator_may_change_other_agent_may_not(client, organisation, agent, other_agent, moderator):
+def test_report_status_owner_and_moderator_may_change_other_agent_may_not(
+    client, organisation, agent, other_agent, moderator
+):
     project = published_project(organisation)
     report = ErrorReport.objects.create(project=project, message="Faux")
     prefix = f"r{report.pk.hex[:8]}"
@@ -123,7 +146,9 @@ def test_history_anonymous_hides_restricted_diffs(client, organisation, agent):
     assert "Financement" in html and "valeur masquée (accès restreint)" in html
     assert "NOUVEAU-FINANCEMENT-SECRET" not in html
     assert_no_secret(html)
-    assert f"par {agent.username}<" not in html and "par un contributeur" in html  # names stay internal
+    assert (
+        f"par {agent.username}<" not in html and "par un contributeur" in html
+    )  # names stay internal
 
 
 def test_history_agent_sees_restricted_diffs(client, organisation, agent, other_agent):
@@ -146,7 +171,9 @@ def test_journal_moderator_only(client, organisation, agent, moderator):
     assert client.get(reverse("registre:journal")).status_code == 403
     client.force_login(moderator)
     html = client.get(reverse("registre:journal")).content.decode()
-    assert project.nom_projet.replace("'", "&#x27;") in html and "NOUVEAU-FINANCEMENT-SECRET" in html
+    assert (
+        project.nom_projet.replace("'", "&#x27;") in html and "NOUVEAU-FINANCEMENT-SECRET" in html
+    )
 
 
 def test_account_page_shows_role_organisation_and_projects(client, agent, organisation):

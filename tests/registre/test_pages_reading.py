@@ -10,8 +10,14 @@ pytestmark = pytest.mark.django_db
 
 
 def test_home_anonymous_shows_figures_search_and_latest_projects(client, organisation):
-    published_project(organisation, nom_projet="Détection des fuites d'eau", theme="transition_ecologique")
-    published_project(OrganisationFactory(), nom_projet="Chatbot des démarches", theme="citoyennete_sante_solidarites")
+    published_project(
+        organisation, nom_projet="Détection des fuites d'eau", theme="transition_ecologique"
+    )
+    published_project(
+        OrganisationFactory(),
+        nom_projet="Chatbot des démarches",
+        theme="citoyennete_sante_solidarites",
+    )
     draft_project(organisation)
     html = client.get(reverse("home")).content.decode()
     assert 'action="/registre/"' in html and 'name="q"' in html
@@ -65,7 +71,9 @@ def test_list_filters_by_theme_and_text_and_shows_counts(client, organisation):
 def test_list_restricted_filter_ignored_for_anonymous(client, organisation):
     published_project(organisation, nom_projet="ML", type_algorithme="machine_learning")
     published_project(organisation, nom_projet="Génératif", type_algorithme="ia_generative")
-    html = client.get(reverse("registre:list"), {"type_algorithme": "ia_generative"}).content.decode()
+    html = client.get(
+        reverse("registre:list"), {"type_algorithme": "ia_generative"}
+    ).content.decode()
     assert "2 projets" in html
 
 
@@ -80,7 +88,10 @@ def test_list_paginates(client, organisation):
 
 def test_list_invalid_filter_value_is_not_an_error_page(client, organisation):
     published_project(organisation)
-    assert client.get(reverse("registre:list"), {"theme": "nimporte", "page": "abc"}).status_code == 200
+    assert (
+        client.get(reverse("registre:list"), {"theme": "nimporte", "page": "abc"}).status_code
+        == 200
+    )
 
 
 def test_detail_anonymous_sees_public_fields_only(client, organisation):
@@ -96,7 +107,9 @@ def test_detail_anonymous_sees_public_fields_only(client, organisation):
 
 
 @pytest.mark.parametrize("actor", ["agent", "elu", "other_agent", "moderator"])
-def test_detail_logged_in_readers_see_restricted_fields_badged(client, organisation, actor, request):
+def test_detail_logged_in_readers_see_restricted_fields_badged(
+    client, organisation, actor, request
+):
     project = published_project(organisation)
     client.force_login(request.getfixturevalue(actor))
     html = client.get(project.get_absolute_url()).content.decode()
@@ -139,7 +152,9 @@ def test_detail_review_overdue_flag(client, organisation, settings):
     from django.utils import timezone
 
     project = published_project(organisation)
-    project.last_reviewed_at = timezone.now() - timezone.timedelta(days=settings.REGISTRE_REVIEW_MAX_DAYS + 10)
+    project.last_reviewed_at = timezone.now() - timezone.timedelta(
+        days=settings.REGISTRE_REVIEW_MAX_DAYS + 10
+    )
     project.save()
     assert "À revoir" in client.get(project.get_absolute_url()).content.decode()
 
@@ -154,9 +169,13 @@ def test_organisation_page_lists_visible_projects_and_identity(client, organisat
 
 def test_pages_are_french_with_one_h1_and_a_title(client, organisation):
     project = published_project(organisation)
-    for url in [reverse("home"), reverse("registre:list"), project.get_absolute_url(),
-                reverse("registre:history", args=[project.pk]),
-                reverse("registre:organisation", args=[organisation.pk])]:
+    for url in [
+        reverse("home"),
+        reverse("registre:list"),
+        project.get_absolute_url(),
+        reverse("registre:history", args=[project.pk]),
+        reverse("registre:organisation", args=[organisation.pk]),
+    ]:
         html = client.get(url).content.decode()
         assert '<html lang="fr">' in html
         assert html.count("<h1") == 1, url
@@ -181,16 +200,24 @@ def test_list_links_to_exports_with_current_filters(client, organisation):
 def test_list_sorts_by_update_date_and_keeps_filters(client, organisation):
     import datetime
 
-    published_project(organisation, nom_projet="Ancien", content_updated_on=datetime.date(2023, 1, 1))
-    published_project(organisation, nom_projet="Récent", content_updated_on=datetime.date(2025, 6, 1))
-    html = client.get(reverse("registre:list"), {"tri": "recent", "theme": "transition_ecologique"}).content.decode()
+    published_project(
+        organisation, nom_projet="Ancien", content_updated_on=datetime.date(2023, 1, 1)
+    )
+    published_project(
+        organisation, nom_projet="Récent", content_updated_on=datetime.date(2025, 6, 1)
+    )
+    html = client.get(
+        reverse("registre:list"), {"tri": "recent", "theme": "transition_ecologique"}
+    ).content.decode()
     assert html.index("Récent</a>") < html.index("Ancien</a>")
     assert '<input type="hidden" name="theme" value="transition_ecologique">' in html
     assert '<input type="hidden" name="tri" value="recent">' in html
     assert client.get(reverse("registre:list"), {"tri": "n-importe"}).status_code == 200
 
 
-def test_list_and_home_queries_do_not_grow_with_the_page(client, organisation, django_assert_max_num_queries):
+def test_list_and_home_queries_do_not_grow_with_the_page(
+    client, organisation, django_assert_max_num_queries
+):
     for n in range(20):
         published_project(organisation, nom_projet=f"Projet {n:02d}")
     with django_assert_max_num_queries(10):
@@ -199,7 +226,9 @@ def test_list_and_home_queries_do_not_grow_with_the_page(client, organisation, d
         client.get(reverse("home"))
 
 
-def test_list_region_filter_offers_the_regions_of_the_register(client, organisation, other_organisation):
+def test_list_region_filter_offers_the_regions_of_the_register(
+    client, organisation, other_organisation
+):
     organisation.region = "Île-de-France"
     organisation.save()
     other_organisation.region = "Nouvelle-Aquitaine"

@@ -1,8 +1,8 @@
 """Register search: French analysis, visibility of restricted text, typos, bad queries, facets."""
 
 import pytest
-
 from benchmarks.registre_data import load_real_records
+
 from territoria.registre.search.indexing import embed_pending
 from territoria.registre.search.service import search_projects
 from territoria.registre.search.text import match_projects
@@ -71,26 +71,37 @@ def test_search_snippet_highlights_matched_words(real_records):
 def test_search_snippet_separates_the_fields_of_the_document(real_records):
     result = search_projects({"q": "callbot encombrants", "mode": "lexical"}, None)
     snippet = result.snippets[result.ids[0]]
-    assert snippet.startswith("Métropole Aix-Marseille-Provence · Métropole · En expérimentation · Un <mark>callbot</mark>")
+    assert snippet.startswith(
+        "Métropole Aix-Marseille-Provence · Métropole · En expérimentation · Un <mark>callbot</mark>"
+    )
     assert "\n" not in snippet
 
 
-def test_indexing_follows_save_and_delete_and_embeds_after_commit(db, organisation, django_capture_on_commit_callbacks):
+def test_indexing_follows_save_and_delete_and_embeds_after_commit(
+    db, organisation, django_capture_on_commit_callbacks
+):
     from territoria.registre.factories import ProjectFactory
     from territoria.search.models import IndexedDocument
 
     with django_capture_on_commit_callbacks(execute=True):
-        project = ProjectFactory(organisation=organisation, nom_projet="Vélos partagés",
-                                 usage_description="Prévoir la demande de vélos en libre-service.")
+        project = ProjectFactory(
+            organisation=organisation,
+            nom_projet="Vélos partagés",
+            usage_description="Prévoir la demande de vélos en libre-service.",
+        )
     public = IndexedDocument.objects.get(namespace="registre", key=str(project.pk))
     assert public.vector is not None  # the embedding job ran once the transaction committed
     assert lexical_names("VELOS") == ["Vélos partagés"]
     project.usage_description = "Prévoir la fréquentation des piscines municipales."
     project.save()
-    assert lexical_names("piscine") == ["Vélos partagés"] and lexical_names("vélos libre-service") == ["Vélos partagés"]
+    assert lexical_names("piscine") == ["Vélos partagés"] and lexical_names(
+        "vélos libre-service"
+    ) == ["Vélos partagés"]
     assert lexical_names("libre-service") == []
     project.delete()
-    assert not IndexedDocument.objects.filter(namespace="registre", key__startswith=str(project.pk)).exists()
+    assert not IndexedDocument.objects.filter(
+        namespace="registre", key__startswith=str(project.pk)
+    ).exists()
 
 
 def test_reindex_command_rebuilds_index_with_embeddings(real_records):
@@ -116,7 +127,9 @@ def test_similar_projects_prefer_other_territories(embedded_real_records):
 
 
 def test_semantic_search_finds_project_sharing_no_keyword(embedded_real_records):
-    match = match_projects("robot qui répond au téléphone pour les objets volumineux", None, mode="hybrid")
+    match = match_projects(
+        "robot qui répond au téléphone pour les objets volumineux", None, mode="hybrid"
+    )
     from territoria.registre.models import Project
 
     top = [Project.objects.get(pk=pk).nom_projet for pk in match.project_ids[:3]]

@@ -2,15 +2,29 @@ from django.contrib.auth.models import AnonymousUser
 
 from territoria.registre import schema
 from territoria.registre.factories import ProjectFactory
-from territoria.registre.visibility import can_view_restricted, project_values, visible_fields, visible_projects
+from territoria.registre.visibility import (
+    can_view_restricted,
+    project_values,
+    visible_fields,
+    visible_projects,
+)
 from territoria.registre.vocabulary import Lifecycle
 
 
 def test_schema_keeps_every_field_of_the_data_model():
     names = {spec.name for spec in schema.FIELDS}
     assert len(schema.FIELDS) == 38
-    assert {"risque_categorie", "proportionalite", "decision", "erreur", "explicabilite",
-            "reversibilite", "objection", "projet_contact", "budget"} <= names
+    assert {
+        "risque_categorie",
+        "proportionalite",
+        "decision",
+        "erreur",
+        "explicabilite",
+        "reversibilite",
+        "objection",
+        "projet_contact",
+        "budget",
+    } <= names
 
 
 def test_risk_category_is_public_and_contact_restricted():

@@ -8,7 +8,9 @@ from territoria.registre.services import workflow
 from territoria.registre.vocabulary import Lifecycle
 
 
-def test_agent_submits_and_moderator_publishes(agent, moderator, django_capture_on_commit_callbacks):
+def test_agent_submits_and_moderator_publishes(
+    agent, moderator, django_capture_on_commit_callbacks
+):
     project = ProjectFactory(organisation=agent.organisation, lifecycle=Lifecycle.DRAFT)
     with django_capture_on_commit_callbacks(execute=True):
         workflow.submit(project, agent)
@@ -21,7 +23,9 @@ def test_agent_submits_and_moderator_publishes(agent, moderator, django_capture_
 
 
 def test_submit_refused_when_required_fields_missing(agent):
-    project = ProjectFactory(organisation=agent.organisation, lifecycle=Lifecycle.DRAFT, nom_algorithme="")
+    project = ProjectFactory(
+        organisation=agent.organisation, lifecycle=Lifecycle.DRAFT, nom_algorithme=""
+    )
     with pytest.raises(ValidationError, match="Nom de l'algorithme"):
         workflow.submit(project, agent)
 
@@ -35,7 +39,9 @@ def test_agent_cannot_publish_or_edit_other_organisation(agent, other_agent):
         workflow.save_project(project, other_agent, expected_version=project.version)
 
 
-def test_send_back_requires_reason_and_tells_owner(agent, moderator, django_capture_on_commit_callbacks):
+def test_send_back_requires_reason_and_tells_owner(
+    agent, moderator, django_capture_on_commit_callbacks
+):
     project = ProjectFactory(organisation=agent.organisation, lifecycle=Lifecycle.SUBMITTED)
     with pytest.raises(ValidationError):
         workflow.send_back(project, moderator, "  ")
@@ -62,14 +68,18 @@ def test_update_date_is_set_by_platform(agent):
     project.usage_description = "Nouveau texte"
     workflow.save_project(project, agent, expected_version=project.version)
     from django.utils import timezone
+
     assert project.content_updated_on == timezone.localdate()
 
 
 def test_overdue_review_flags_and_reminds_once(agent, settings):
     from django.utils import timezone
+
     settings.REGISTRE_REVIEW_MAX_DAYS = 30
-    project = ProjectFactory(organisation=agent.organisation,
-                             last_reviewed_at=timezone.now() - timezone.timedelta(days=40))
+    project = ProjectFactory(
+        organisation=agent.organisation,
+        last_reviewed_at=timezone.now() - timezone.timedelta(days=40),
+    )
     assert project.review_overdue
     assert workflow.remind_overdue_reviews() == 1
     assert workflow.remind_overdue_reviews() == 0

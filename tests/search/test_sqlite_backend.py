@@ -7,19 +7,41 @@ from territoria.search import Document, get_index
 
 NS = "test:sqlite"
 
-pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 only (embedded backend)")
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="FTS5 only (embedded backend)"
+)
 
 
 @pytest.fixture
 def index(db):
     index = get_index()
     # "commune" is in every document; "piscine" and "horaires" tell them apart.
-    index.upsert(NS, [
-        Document(key="piscine", title="Piscine", text="Horaires de la piscine de la commune.", access=["public"]),
-        Document(key="mairie", title="Mairie", text="Horaires de la mairie de la commune.", access=["public"]),
-        *[Document(key=f"n{i}", title=f"Note {i}", text=f"Note {i} de la commune sur la voirie.", access=["public"])
-          for i in range(6)],
-    ])
+    index.upsert(
+        NS,
+        [
+            Document(
+                key="piscine",
+                title="Piscine",
+                text="Horaires de la piscine de la commune.",
+                access=["public"],
+            ),
+            Document(
+                key="mairie",
+                title="Mairie",
+                text="Horaires de la mairie de la commune.",
+                access=["public"],
+            ),
+            *[
+                Document(
+                    key=f"n{i}",
+                    title=f"Note {i}",
+                    text=f"Note {i} de la commune sur la voirie.",
+                    access=["public"],
+                )
+                for i in range(6)
+            ],
+        ],
+    )
     return index
 
 

@@ -93,7 +93,9 @@ def _preferred(name: str, pool: list[str]) -> list[str]:
     return ids + words if ID_NAMES.search(name) else words + ids
 
 
-def fill(route: Route, pool: list[str], per_param: int = 12, max_urls: int = 24) -> tuple[list[str], bool]:
+def fill(
+    route: Route, pool: list[str], per_param: int = 12, max_urls: int = 24
+) -> tuple[list[str], bool]:
     """URLs of a route with each slot filled by pool values matching its regex (capped)."""
     choices = []
     for name, regex in route.params.items():
@@ -127,7 +129,9 @@ def _decode(raw: bytes, depth: int = 0) -> str:
     if raw.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-                return "\n".join(_decode(archive.read(name), depth + 1) for name in archive.namelist())
+                return "\n".join(
+                    _decode(archive.read(name), depth + 1) for name in archive.namelist()
+                )
         except zipfile.BadZipFile:
             pass
     if raw.startswith(b"\x1f\x8b"):
@@ -138,8 +142,11 @@ def _decode(raw: bytes, depth: int = 0) -> str:
     if raw.startswith(b"PAR1"):
         import pyarrow.parquet as pq
 
-        return pq.read_table(io.BytesIO(raw)).to_pandas().to_csv() if _has_pandas() else str(
-            pq.read_table(io.BytesIO(raw)).to_pylist())
+        return (
+            pq.read_table(io.BytesIO(raw)).to_pandas().to_csv()
+            if _has_pandas()
+            else str(pq.read_table(io.BytesIO(raw)).to_pylist())
+        )
     return raw.decode("utf-8", errors="replace")
 
 
@@ -157,7 +164,9 @@ HREF = re.compile(r"""(?:href|src|action|hx-get|data-url)\s*=\s*["']([^"'#]+)"""
 def links_in(text: str, base: str) -> list[str]:
     """Same-host paths linked from a page (HTML, Atom, JSON `url` fields)."""
     found = []
-    for target in HREF.findall(text) + re.findall(r'"(?:url|api_url|next|previous)"\s*:\s*"([^"]+)"', text):
+    for target in HREF.findall(text) + re.findall(
+        r'"(?:url|api_url|next|previous)"\s*:\s*"([^"]+)"', text
+    ):
         absolute = urljoin(base, html.unescape(target))
         parts = urlsplit(absolute)
         if parts.scheme not in ("http", "https", "") or parts.netloc not in ("", "testserver"):
@@ -186,7 +195,11 @@ class CrawlResult:
                     continue
                 if needle.lower() in unquote(url).lower() and echo_control is not None:
                     control = CONTROL_TOKEN.lower()
-                    echoed = echo_control(_replace_ci(unquote(url), needle, CONTROL_TOKEN)).lower().count(control)
+                    echoed = (
+                        echo_control(_replace_ci(unquote(url), needle, CONTROL_TOKEN))
+                        .lower()
+                        .count(control)
+                    )
                     if hits <= echoed:
                         continue
                 found.append((needle, url))
@@ -207,8 +220,16 @@ class Crawler:
     filled URLs that carry one of the `focus` values (the objects hiding the distinctive values).
     """
 
-    def __init__(self, client, pool: list[str], list_variants: list[dict], detail_variants: list[dict] = (),
-                 focus: list[str] = (), max_requests: int = 6000, max_per_path: int = 40):
+    def __init__(
+        self,
+        client,
+        pool: list[str],
+        list_variants: list[dict],
+        detail_variants: list[dict] = (),
+        focus: list[str] = (),
+        max_requests: int = 6000,
+        max_per_path: int = 40,
+    ):
         self.client = client
         self.pool = pool
         self.list_variants = list_variants
@@ -284,7 +305,11 @@ class Crawler:
     def echo_text(self, url: str) -> str:
         parts = urlsplit(url)
         path = quote(parts.path)
-        query = "&".join(quote(piece, safe="=") for piece in parts.query.split("&")) if parts.query else ""
+        query = (
+            "&".join(quote(piece, safe="=") for piece in parts.query.split("&"))
+            if parts.query
+            else ""
+        )
         return body_text(self.client.get(path + ("?" + query if query else "")))
 
     def leaks(self, needles: list[str]) -> list[tuple[str, str]]:

@@ -15,4 +15,6 @@ class AssistantConfig(AppConfig):
             return
         from territoria.assistant.services.registre_collection import on_project_saved
 
-        post_save.connect(on_project_saved, sender=Project, dispatch_uid="assistant-registre-reindex")
+        post_save.connect(
+            on_project_saved, sender=Project, dispatch_uid="assistant-registre-reindex"
+        )

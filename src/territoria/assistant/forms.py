@@ -4,8 +4,12 @@ from territoria.assistant.models import Feedback, HandoffRequest
 
 
 class AskForm(forms.Form):
-    question = forms.CharField(label="Votre question", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-    collections = forms.MultipleChoiceField(label="Chercher dans", required=False, widget=forms.CheckboxSelectMultiple)
+    question = forms.CharField(
+        label="Votre question", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    collections = forms.MultipleChoiceField(
+        label="Chercher dans", required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, collections=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -29,11 +33,13 @@ class MultipleFileField(forms.FileField):
 
 class UploadForm(forms.Form):
     files = MultipleFileField(
-        label="Fichiers (PDF, DOCX, ODT, HTML, Markdown, texte)", required=False,
+        label="Fichiers (PDF, DOCX, ODT, HTML, Markdown, texte)",
+        required=False,
         help_text="Plusieurs fichiers à la fois : sélectionnez-les, ou glissez-les depuis un dossier sur ce champ.",
     )
     folder = MultipleFileField(
-        label="Ou un dossier entier, avec ses sous-dossiers", required=False,
+        label="Ou un dossier entier, avec ses sous-dossiers",
+        required=False,
         widget=MultipleFileInput(attrs={"webkitdirectory": True, "directory": True}),
         help_text="Les fichiers cachés sont ignorés ; un fichier d'un format inconnu est signalé en échec.",
     )
@@ -56,7 +62,11 @@ class UploadForm(forms.Form):
             paths = json.loads(self.cleaned_data.get("folder_paths") or "[]")
         except ValueError:
             paths = []
-        if not isinstance(paths, list) or len(paths) != len(folder) or not all(isinstance(p, str) for p in paths):
+        if (
+            not isinstance(paths, list)
+            or len(paths) != len(folder)
+            or not all(isinstance(p, str) for p in paths)
+        ):
             paths = [f.name for f in folder]
         return [*zip(folder, paths), *((f, f.name) for f in request.FILES.getlist("files"))]
 
@@ -74,4 +84,6 @@ class HandoffForm(forms.ModelForm):
 
 
 class HandoffAnswerForm(forms.Form):
-    response = forms.CharField(label="Réponse", widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
+    response = forms.CharField(
+        label="Réponse", widget=forms.Textarea(attrs={"rows": 3}), max_length=10000
+    )

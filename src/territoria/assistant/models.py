@@ -24,9 +24,20 @@ class Collection(BaseModel):
     slug = models.SlugField("identifiant", max_length=80, unique=True)
     name = models.CharField("nom", max_length=200)
     description = models.TextField("description", blank=True)
-    visibility = models.CharField("visibilité", max_length=20, choices=Visibility.choices, default=Visibility.ORGANISATION)
-    organisation = models.ForeignKey(Organisation, verbose_name="organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="assistant_collections")
-    groups = models.ManyToManyField(Group, verbose_name="groupes", blank=True, related_name="assistant_collections")
+    visibility = models.CharField(
+        "visibilité", max_length=20, choices=Visibility.choices, default=Visibility.ORGANISATION
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name="organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="assistant_collections",
+    )
+    groups = models.ManyToManyField(
+        Group, verbose_name="groupes", blank=True, related_name="assistant_collections"
+    )
     # The human contact offered when the assistant does not know.
     contact_service = models.CharField("service à contacter", max_length=200, blank=True)
     contact_email = models.EmailField("e-mail du service", blank=True)
@@ -75,17 +86,27 @@ class Document(BaseModel):
     format = models.CharField("format", max_length=20, blank=True)
     size = models.BigIntegerField("taille (octets)", default=0)
     content_hash = models.CharField(max_length=64, blank=True)
-    state = models.CharField("état", max_length=20, choices=DocumentState.choices, default=DocumentState.PENDING)
+    state = models.CharField(
+        "état", max_length=20, choices=DocumentState.choices, default=DocumentState.PENDING
+    )
     error = models.TextField("erreur", blank=True)
     pages = models.IntegerField("pages", null=True, blank=True)
     chunk_count = models.IntegerField("passages", default=0)
     indexed_at = models.DateTimeField("indexé le", null=True, blank=True)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    job = models.ForeignKey("IngestionJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="documents")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    job = models.ForeignKey(
+        "IngestionJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="documents"
+    )
 
     class Meta:
         ordering = ["source"]
-        constraints = [models.UniqueConstraint(fields=["collection", "source"], name="assistant_document_unique_source")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collection", "source"], name="assistant_document_unique_source"
+            )
+        ]
         verbose_name = "document"
 
     def __str__(self):
@@ -103,7 +124,9 @@ class IngestionJob(BaseModel):
     """A batch of documents to index; its counters are the progress shown in the UI."""
 
     collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="jobs")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.QUEUED)
     total = models.IntegerField(default=0)
     indexed = models.IntegerField(default=0)
@@ -127,9 +150,17 @@ class IngestionJob(BaseModel):
 
 
 class Conversation(BaseModel):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="assistant_conversations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="assistant_conversations",
+    )
     session_key = models.CharField(max_length=64, blank=True)  # anonymous citizens
-    collection = models.ForeignKey(Collection, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    collection = models.ForeignKey(
+        Collection, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -144,8 +175,12 @@ class Feedback(models.TextChoices):
 class Exchange(BaseModel):
     """One question and its answer: the traceability log (personal data masked)."""
 
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="exchanges")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="exchanges"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     collections = models.JSONField(default=list)  # slugs searched
     question = models.TextField()
     answer = models.TextField(blank=True)
@@ -177,13 +212,19 @@ class HandoffRequest(BaseModel):
     """A question passed to a human (asked by a user, or offered when the assistant abstains)."""
 
     collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="handoffs")
-    exchange = models.ForeignKey(Exchange, null=True, blank=True, on_delete=models.SET_NULL, related_name="handoffs")
-    requester = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    exchange = models.ForeignKey(
+        Exchange, null=True, blank=True, on_delete=models.SET_NULL, related_name="handoffs"
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     contact = models.CharField("vos coordonnées (facultatif)", max_length=200, blank=True)
     question = models.TextField("question")
     state = models.CharField(max_length=20, choices=HandoffState.choices, default=HandoffState.OPEN)
     response = models.TextField("réponse", blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

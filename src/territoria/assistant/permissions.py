@@ -40,7 +40,11 @@ def can_answer_handoffs(user, collection: Collection) -> bool:
         return False
     if user.is_platform_admin:
         return True
-    return bool(collection.organisation_id and user.organisation_id == collection.organisation_id and user.role in MANAGING_ROLES)
+    return bool(
+        collection.organisation_id
+        and user.organisation_id == collection.organisation_id
+        and user.role in MANAGING_ROLES
+    )
 
 
 def can_see_log(user) -> bool:

@@ -50,20 +50,42 @@ def _chat(request, collections, template, public):
     conversation_id = request.GET.get("conversation") or request.POST.get("conversation")
     session_key = _session_key(request)
     if conversation_id:
-        conversation = conversations_of(request.user, session_key).filter(pk=conversation_id).first()
+        conversation = (
+            conversations_of(request.user, session_key).filter(pk=conversation_id).first()
+        )
     exchanges = list(conversation.exchanges.all()) if conversation else []
     # A follow-up question searches the collections the conversation was narrowed to, not all of them.
     initial = {"collections": exchanges[-1].collections} if exchanges else {}
     form = AskForm(request.POST or None, collections=collections, initial=initial)
     if request.method == "POST" and form.is_valid():
-        chosen = [c for c in collections if c.slug in form.cleaned_data["collections"]] or collections
-        _answer, exchange = ask(request.user, form.cleaned_data["question"], chosen, conversation, session_key=session_key)
-        return redirect(f"{request.path}?conversation={exchange.conversation_id}#echange-{exchange.pk}")
+        chosen = [
+            c for c in collections if c.slug in form.cleaned_data["collections"]
+        ] or collections
+        _answer, exchange = ask(
+            request.user,
+            form.cleaned_data["question"],
+            chosen,
+            conversation,
+            session_key=session_key,
+        )
+        return redirect(
+            f"{request.path}?conversation={exchange.conversation_id}#echange-{exchange.pk}"
+        )
     history = conversations_of(request.user, session_key).prefetch_related("exchanges")[:20]
-    return render(request, template, {
-        "form": form, "collections": collections, "conversation": conversation, "exchanges": exchanges,
-        "history": history, "public": public, "feedback_form": FeedbackForm(), "handoff_form": HandoffForm(),
-    })
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "collections": collections,
+            "conversation": conversation,
+            "exchanges": exchanges,
+            "history": history,
+            "public": public,
+            "feedback_form": FeedbackForm(),
+            "handoff_form": HandoffForm(),
+        },
+    )
 
 
 def chat(request):
@@ -93,14 +115,20 @@ def feedback(request, pk):
 def handoff(request, pk):
     exchange = _own_exchange(request, pk)
     form = HandoffForm(request.POST)
-    collections = [c for c in Collection.objects.filter(slug__in=exchange.collections) if can_read(request.user, c)]
+    collections = [
+        c
+        for c in Collection.objects.filter(slug__in=exchange.collections)
+        if can_read(request.user, c)
+    ]
     if form.is_valid() and collections:
         request_ = form.save(commit=False)
         request_.collection, request_.exchange = collections[0], exchange
         request_.requester = request.user if request.user.is_authenticated else None
         request_.question = mask_personal_data(request_.question)
         request_.save()
-        messages.success(request, "Votre question a été transmise à un agent. Il vous répondra dès que possible.")
+        messages.success(
+            request, "Votre question a été transmise à un agent. Il vous répondra dès que possible."
+        )
     else:
         messages.error(request, "La demande n'a pas pu être transmise : indiquez votre question.")
     return _redirect_back(request)
@@ -109,7 +137,9 @@ def handoff(request, pk):
 def _redirect_back(request):
     """Back to the conversation the form came from, if `next` is a page of this site."""
     target = request.POST.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
         return redirect(target)
     return redirect("assistant:chat")
 
@@ -120,7 +150,9 @@ def _own_exchange(request, pk) -> Exchange:
     if request.user.is_authenticated:
         mine = conversation.user_id == request.user.pk
     else:
-        mine = conversation.user_id is None and conversation.session_key == request.session.session_key
+        mine = (
+            conversation.user_id is None and conversation.session_key == request.session.session_key
+        )
     if not mine:
         raise Http404
     return exchange
@@ -129,7 +161,10 @@ def _own_exchange(request, pk) -> Exchange:
 @login_required
 def collections(request):
     readable = readable_collections(request.user)
-    rows = [{"collection": c, "manage": can_manage(request.user, c), "count": c.documents.count()} for c in readable]
+    rows = [
+        {"collection": c, "manage": can_manage(request.user, c), "count": c.documents.count()}
+        for c in readable
+    ]
     return render(request, "assistant/collections.html", {"rows": rows})
 
 
@@ -147,15 +182,29 @@ def collection_detail(request, slug):
     documents = collection.documents.all()
     job = collection.jobs.first()
     in_progress = collection.jobs.filter(state__in=[JobState.QUEUED, JobState.RUNNING]).exists()
-    context = {"collection": collection, "documents": documents, "manage": manage, "form": form, "job": job,
-               "in_progress": in_progress}
-    template = "assistant/_collection_status.html" if request.headers.get("HX-Request") else "assistant/collection.html"
+    context = {
+        "collection": collection,
+        "documents": documents,
+        "manage": manage,
+        "form": form,
+        "job": job,
+        "in_progress": in_progress,
+    }
+    template = (
+        "assistant/_collection_status.html"
+        if request.headers.get("HX-Request")
+        else "assistant/collection.html"
+    )
     return render(request, template, context)
 
 
 def document_file(request, pk):
     document = get_object_or_404(Document, pk=pk)
-    if not can_read(request.user, document.collection) or not document.path or not Path(document.path).is_file():
+    if (
+        not can_read(request.user, document.collection)
+        or not document.path
+        or not Path(document.path).is_file()
+    ):
         raise Http404
     return FileResponse(open(document.path, "rb"), filename=Path(document.path).name)
 
@@ -165,17 +214,27 @@ def handoffs(request):
     answerable = [c for c in Collection.objects.all() if can_answer_handoffs(request.user, c)]
     if not answerable:
         raise PermissionDenied
-    requests_ = HandoffRequest.objects.filter(collection__in=answerable).select_related("collection", "exchange")
+    requests_ = HandoffRequest.objects.filter(collection__in=answerable).select_related(
+        "collection", "exchange"
+    )
     if request.method == "POST":
         handoff_ = get_object_or_404(requests_, pk=request.POST.get("handoff"))
         form = HandoffAnswerForm(request.POST)
         if form.is_valid():
             handoff_.response = form.cleaned_data["response"]
-            handoff_.state, handoff_.answered_by, handoff_.answered_at = HandoffState.ANSWERED, request.user, timezone.now()
+            handoff_.state, handoff_.answered_by, handoff_.answered_at = (
+                HandoffState.ANSWERED,
+                request.user,
+                timezone.now(),
+            )
             handoff_.save()
             messages.success(request, "Réponse enregistrée.")
         return redirect("assistant:handoffs")
-    return render(request, "assistant/handoffs.html", {"requests": requests_[:200], "form": HandoffAnswerForm()})
+    return render(
+        request,
+        "assistant/handoffs.html",
+        {"requests": requests_[:200], "form": HandoffAnswerForm()},
+    )
 
 
 @login_required
@@ -185,4 +244,8 @@ def exchange_log(request):
     exchanges = Exchange.objects.select_related("user").order_by("-created_at")[:200]
     from django.conf import settings
 
-    return render(request, "assistant/log.html", {"exchanges": exchanges, "retention_days": settings.ASSISTANT_LOG_RETENTION_DAYS})
+    return render(
+        request,
+        "assistant/log.html",
+        {"exchanges": exchanges, "retention_days": settings.ASSISTANT_LOG_RETENTION_DAYS},
+    )

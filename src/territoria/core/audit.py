@@ -6,8 +6,8 @@ values loaded from the database, so every route (pages, API, admin, imports) is 
 """
 
 import contextlib
-import copy
 import contextvars
+import copy
 import datetime
 import decimal
 import uuid
@@ -15,7 +15,9 @@ import uuid
 from django.db import models
 
 _current_actor: contextvars.ContextVar = contextvars.ContextVar("territoria_actor", default=None)
-_current_label: contextvars.ContextVar = contextvars.ContextVar("territoria_actor_label", default="")
+_current_label: contextvars.ContextVar = contextvars.ContextVar(
+    "territoria_actor_label", default=""
+)
 
 
 @contextlib.contextmanager
@@ -100,10 +102,18 @@ class AuditedModel(models.Model):
         if not hasattr(self, "_audit_loaded") and hasattr(self, "_audit_values"):
             loaded = self._audit_values
             fields = _audited_fields(self)
-            before = {f.attname: _json_safe(loaded[f.attname]) for f in fields if f.attname in loaded}
+            before = {
+                f.attname: _json_safe(loaded[f.attname]) for f in fields if f.attname in loaded
+            }
             deferred = [f.attname for f in fields if f.attname not in loaded]
             if deferred:  # loaded with .only()/.defer(): their old values are still in the database
-                stored = type(self)._base_manager.using(self._state.db).filter(pk=self.pk).values(*deferred).first()
+                stored = (
+                    type(self)
+                    ._base_manager.using(self._state.db)
+                    .filter(pk=self.pk)
+                    .values(*deferred)
+                    .first()
+                )
                 before.update({name: _json_safe(value) for name, value in (stored or {}).items()})
             self._audit_loaded = before
         return getattr(self, "_audit_loaded", None)

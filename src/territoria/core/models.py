@@ -63,9 +63,7 @@ class Organisation(AuditedModel, BaseModel):
         blank=True,
         help_text="Identifiant d'une organisation étrangère sans SIRET, ex. « nl:gemeente-amsterdam ».",
     )
-    type = models.CharField(
-        "type de collectivité", max_length=20, choices=OrganisationType.choices
-    )
+    type = models.CharField("type de collectivité", max_length=20, choices=OrganisationType.choices)
     latitude = models.FloatField(
         "latitude",
         null=True,
@@ -109,7 +107,9 @@ class Organisation(AuditedModel, BaseModel):
     def clean(self):
         super().clean()
         if self.country == "FR" and not normalize_siret(self.siret):
-            raise ValidationError({"siret": "Le SIRET est obligatoire pour une organisation française."})
+            raise ValidationError(
+                {"siret": "Le SIRET est obligatoire pour une organisation française."}
+            )
 
     def save(self, *args, **kwargs):
         self.siret = normalize_siret(self.siret) or None

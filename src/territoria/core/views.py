@@ -14,7 +14,9 @@ def page_not_found(request, exception=None):
     if request.path.startswith("/api/"):
         from django.http import JsonResponse
 
-        return JsonResponse({"detail": "Ressource introuvable : vérifiez l'adresse et l'identifiant."}, status=404)
+        return JsonResponse(
+            {"detail": "Ressource introuvable : vérifiez l'adresse et l'identifiant."}, status=404
+        )
     from django.views.defaults import page_not_found as default_page_not_found
 
     return default_page_not_found(request, exception)

@@ -15,12 +15,22 @@ CONTEXT = {
     "adms": "http://www.w3.org/ns/adms#",
 }
 FREQUENCY_BASE = "http://publications.europa.eu/resource/authority/frequency/"
-FREQUENCIES = {"continuous": "CONT", "daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY",
-               "quarterly": "QUARTERLY", "annual": "ANNUAL", "irregular": "IRREG",
-               "unknown": "UNKNOWN"}
+FREQUENCIES = {
+    "continuous": "CONT",
+    "daily": "DAILY",
+    "weekly": "WEEKLY",
+    "monthly": "MONTHLY",
+    "quarterly": "QUARTERLY",
+    "annual": "ANNUAL",
+    "irregular": "IRREG",
+    "unknown": "UNKNOWN",
+}
 THEME_BASE = "http://publications.europa.eu/resource/authority/data-theme/"
-MEDIA_TYPES = {"csv": "text/csv", "json": "application/json",
-               "parquet": "application/vnd.apache.parquet"}
+MEDIA_TYPES = {
+    "csv": "text/csv",
+    "json": "application/json",
+    "parquet": "application/vnd.apache.parquet",
+}
 
 
 def _absolute(request, path: str) -> str:
@@ -46,16 +56,25 @@ def dataset_node(dataset: Dataset, request=None) -> dict:
         "dcat:distribution": [],
     }
     if dataset.organisation:
-        node["dct:publisher"] = {"@type": "foaf:Organization", "foaf:name": dataset.organisation.name,
-                                 "dct:identifier": dataset.organisation.siret}
+        node["dct:publisher"] = {
+            "@type": "foaf:Organization",
+            "foaf:name": dataset.organisation.name,
+            "dct:identifier": dataset.organisation.siret,
+        }
     else:
         node["dct:publisher"] = {"@type": "foaf:Organization", "foaf:name": settings.SITE_NAME}
     if dataset.temporal_start or dataset.temporal_end:
         period = {"@type": "dct:PeriodOfTime"}
         if dataset.temporal_start:
-            period["dcat:startDate"] = {"@value": dataset.temporal_start.isoformat(), "@type": "xsd:date"}
+            period["dcat:startDate"] = {
+                "@value": dataset.temporal_start.isoformat(),
+                "@type": "xsd:date",
+            }
         if dataset.temporal_end:
-            period["dcat:endDate"] = {"@value": dataset.temporal_end.isoformat(), "@type": "xsd:date"}
+            period["dcat:endDate"] = {
+                "@value": dataset.temporal_end.isoformat(),
+                "@type": "xsd:date",
+            }
         node["dct:temporal"] = period
     if dataset.spatial_coverage:
         node["dct:spatial"] = {"@type": "dct:Location", "dct:title": dataset.spatial_coverage}
@@ -67,27 +86,43 @@ def dataset_node(dataset: Dataset, request=None) -> dict:
     for resource in dataset.published_resources():
         version = resource.current_version
         for fmt, media_type in MEDIA_TYPES.items():
-            url = _absolute(request, reverse("opendata:api-table-download",
-                                             args=[resource.table_name, fmt]))
+            url = _absolute(
+                request, reverse("opendata:api-table-download", args=[resource.table_name, fmt])
+            )
             distribution = {
-                "@id": url, "@type": "dcat:Distribution",
+                "@id": url,
+                "@type": "dcat:Distribution",
                 "dct:title": f"{resource.title} ({fmt.upper()})",
-                "dcat:downloadURL": {"@id": url}, "dcat:accessURL": {"@id": landing},
-                "dcat:mediaType": media_type, "dct:format": fmt.upper(),
+                "dcat:downloadURL": {"@id": url},
+                "dcat:accessURL": {"@id": landing},
+                "dcat:mediaType": media_type,
+                "dct:format": fmt.upper(),
                 "dct:license": node["dct:license"],
-                "dct:modified": {"@value": version.published_at.isoformat(), "@type": "xsd:dateTime"},
+                "dct:modified": {
+                    "@value": version.published_at.isoformat(),
+                    "@type": "xsd:dateTime",
+                },
                 "adms:version": str(version.number),
             }
             if fmt == "parquet" and version.parquet_bytes:
-                distribution["dcat:byteSize"] = {"@value": str(version.parquet_bytes),
-                                                 "@type": "xsd:nonNegativeInteger"}
+                distribution["dcat:byteSize"] = {
+                    "@value": str(version.parquet_bytes),
+                    "@type": "xsd:nonNegativeInteger",
+                }
             node["dcat:distribution"].append(distribution)
-        node["dcat:distribution"].append({
-            "@type": "dcat:Distribution", "dct:title": f"{resource.title} (API)",
-            "dcat:accessURL": {"@id": _absolute(request, reverse(
-                "opendata:api-table-rows", args=[resource.table_name]))},
-            "dct:format": "API", "dct:conformsTo": {"@id": _absolute(request, reverse("api-schema"))},
-        })
+        node["dcat:distribution"].append(
+            {
+                "@type": "dcat:Distribution",
+                "dct:title": f"{resource.title} (API)",
+                "dcat:accessURL": {
+                    "@id": _absolute(
+                        request, reverse("opendata:api-table-rows", args=[resource.table_name])
+                    )
+                },
+                "dct:format": "API",
+                "dct:conformsTo": {"@id": _absolute(request, reverse("api-schema"))},
+            }
+        )
     return node
 
 
@@ -102,6 +137,9 @@ def catalog(request=None) -> dict:
         "dct:description": "Catalogue des jeux de données publiés sur la plateforme.",
         "foaf:homepage": {"@id": home},
         "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/FRA"},
-        "dcat:dataset": [dataset_node(d, request) for d in datasets
-                         if d.resources.filter(current_version__isnull=False).exists()],
+        "dcat:dataset": [
+            dataset_node(d, request)
+            for d in datasets
+            if d.resources.filter(current_version__isnull=False).exists()
+        ],
     }

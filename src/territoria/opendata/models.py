@@ -69,28 +69,40 @@ class Dataset(AuditedModel, BaseModel):
     title = models.CharField("titre", max_length=255)
     description = models.TextField("description")
     organisation = models.ForeignKey(
-        Organisation, verbose_name="organisation productrice", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="datasets",
+        Organisation,
+        verbose_name="organisation productrice",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="datasets",
         help_text="Vide pour les jeux de données de la plateforme elle-même (le registre).",
     )
-    licence = models.CharField("licence", max_length=20, choices=Licence.choices,
-                               default=Licence.ETALAB_2)
+    licence = models.CharField(
+        "licence", max_length=20, choices=Licence.choices, default=Licence.ETALAB_2
+    )
     keywords = models.JSONField("mots-clés", default=list, blank=True)
     theme = models.CharField("thème", max_length=4, choices=Theme.choices, default=Theme.GOVE)
     temporal_start = models.DateField("couverture temporelle : début", null=True, blank=True)
     temporal_end = models.DateField("couverture temporelle : fin", null=True, blank=True)
     spatial_coverage = models.CharField(
-        "couverture géographique", max_length=255, blank=True,
+        "couverture géographique",
+        max_length=255,
+        blank=True,
         help_text="Ex. « Commune de Lyon » ou un code INSEE / SIREN.",
     )
-    frequency = models.CharField("fréquence de mise à jour", max_length=20,
-                                 choices=Frequency.choices, default=Frequency.UNKNOWN)
+    frequency = models.CharField(
+        "fréquence de mise à jour",
+        max_length=20,
+        choices=Frequency.choices,
+        default=Frequency.UNKNOWN,
+    )
     contact_name = models.CharField("contact", max_length=255, blank=True)
     contact_email = models.EmailField("e-mail du contact", blank=True)
     # Datasets that the platform maintains itself (e.g. the register) are not editable by hand.
     system_key = models.CharField(max_length=50, unique=True, null=True, blank=True, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-updated_at"]
@@ -113,7 +125,9 @@ class Dataset(AuditedModel, BaseModel):
         return LICENCE_URLS.get(self.licence, "")
 
     def published_resources(self):
-        return self.resources.filter(current_version__isnull=False).select_related("current_version")
+        return self.resources.filter(current_version__isnull=False).select_related(
+            "current_version"
+        )
 
 
 def unique_slug(model, text: str, max_length: int = 100) -> str:
@@ -134,11 +148,14 @@ class Resource(AuditedModel, BaseModel):
     # Name of the table in the SQL endpoint; unique across the platform.
     table_name = models.CharField("nom de table SQL", max_length=63, unique=True)
     table_schema = models.JSONField(
-        "Table Schema", null=True, blank=True,
+        "Table Schema",
+        null=True,
+        blank=True,
         help_text="Schéma de données (format Table Schema, schema.data.gouv.fr) à respecter.",
     )
-    current_version = models.ForeignKey("ResourceVersion", null=True, blank=True,
-                                        on_delete=models.SET_NULL, related_name="+")
+    current_version = models.ForeignKey(
+        "ResourceVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["title"]
@@ -200,8 +217,9 @@ class ResourceVersion(BaseModel):
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField("version")
-    status = models.CharField("état", max_length=20, choices=VersionStatus.choices,
-                              default=VersionStatus.UPLOADED)
+    status = models.CharField(
+        "état", max_length=20, choices=VersionStatus.choices, default=VersionStatus.UPLOADED
+    )
     error = models.TextField("erreur", blank=True)
     source_name = models.CharField("fichier d'origine", max_length=255)
     source_url = models.URLField("adresse d'origine", max_length=1000, blank=True)
@@ -218,8 +236,9 @@ class ResourceVersion(BaseModel):
     row_count = models.BigIntegerField("lignes", null=True, blank=True)
     parquet_bytes = models.BigIntegerField("taille Parquet (octets)", null=True, blank=True)
     analysis_seconds = models.FloatField("durée de conversion (s)", null=True, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     published_at = models.DateTimeField("publiée le", null=True, blank=True)
     # Difference with the version it replaced (rows, columns), computed at publication.
     diff = models.JSONField("différence avec la version précédente", default=dict, blank=True)
@@ -238,8 +257,11 @@ class ResourceVersion(BaseModel):
 
     @property
     def is_pending(self) -> bool:
-        return self.status in (VersionStatus.UPLOADED, VersionStatus.ANALYSING,
-                               VersionStatus.PUBLISHING)
+        return self.status in (
+            VersionStatus.UPLOADED,
+            VersionStatus.ANALYSING,
+            VersionStatus.PUBLISHING,
+        )
 
     @property
     def columns(self) -> list[dict]:
@@ -263,8 +285,13 @@ class ApiKey(BaseModel):
     name = models.CharField("nom", max_length=255, help_text="Qui l'utilise et pour quoi.")
     prefix = models.CharField(max_length=12, unique=True, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.CASCADE, related_name="opendata_api_keys")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="opendata_api_keys",
+    )
     requests_per_minute = models.PositiveIntegerField("requêtes par minute", default=600)
     active = models.BooleanField("active", default=True)
     last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True)
@@ -282,8 +309,13 @@ class ApiKey(BaseModel):
         """Create a key; the raw key is returned once and never stored."""
         prefix = secrets.token_hex(4)
         raw = f"td_{prefix}_{secrets.token_urlsafe(32)}"
-        key = cls.objects.create(name=name, owner=owner, prefix=prefix, key_hash=hash_api_key(raw),
-                                 requests_per_minute=requests_per_minute)
+        key = cls.objects.create(
+            name=name,
+            owner=owner,
+            prefix=prefix,
+            key_hash=hash_api_key(raw),
+            requests_per_minute=requests_per_minute,
+        )
         return key, raw
 
     @classmethod
@@ -314,9 +346,11 @@ class DatasetUsage(models.Model):
     def record(cls, dataset_id, kind: str) -> None:
         day = timezone.localdate()
         updated = cls.objects.filter(dataset_id=dataset_id, day=day, kind=kind).update(
-            count=models.F("count") + 1)
+            count=models.F("count") + 1
+        )
         if not updated:
-            obj, created = cls.objects.get_or_create(dataset_id=dataset_id, day=day, kind=kind,
-                                                     defaults={"count": 1})
+            obj, created = cls.objects.get_or_create(
+                dataset_id=dataset_id, day=day, kind=kind, defaults={"count": 1}
+            )
             if not created:
                 cls.objects.filter(pk=obj.pk).update(count=models.F("count") + 1)

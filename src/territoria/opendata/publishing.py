@@ -32,9 +32,16 @@ from territoria.opendata.query.duckdb_engine import new_connection, quote, sql_l
 
 logger = logging.getLogger(__name__)
 
-EXTENSIONS = {".csv": SourceFormat.CSV, ".txt": SourceFormat.CSV, ".tsv": SourceFormat.CSV,
-              ".xlsx": SourceFormat.XLSX, ".json": SourceFormat.JSON, ".ndjson": SourceFormat.JSON,
-              ".geojson": SourceFormat.GEOJSON, ".parquet": SourceFormat.PARQUET}
+EXTENSIONS = {
+    ".csv": SourceFormat.CSV,
+    ".txt": SourceFormat.CSV,
+    ".tsv": SourceFormat.CSV,
+    ".xlsx": SourceFormat.XLSX,
+    ".json": SourceFormat.JSON,
+    ".ndjson": SourceFormat.JSON,
+    ".geojson": SourceFormat.GEOJSON,
+    ".parquet": SourceFormat.PARQUET,
+}
 PREVIEW_ROWS = 20
 
 
@@ -45,25 +52,35 @@ def max_bytes() -> int:
 def format_of(name: str) -> str:
     suffix = Path(name).suffix.lower()
     if suffix not in EXTENSIONS:
-        raise IngestError(f"Extension « {suffix or '(aucune)'} » non prise en charge. Formats "
-                          "acceptés : .csv, .xlsx, .json, .geojson, .parquet.")
+        raise IngestError(
+            f"Extension « {suffix or '(aucune)'} » non prise en charge. Formats "
+            "acceptés : .csv, .xlsx, .json, .geojson, .parquet."
+        )
     return EXTENSIONS[suffix]
 
 
 def too_large_message(size: int | None = None) -> str:
     shown = f" ({size / 1024 / 1024:.0f} Mo)" if size else ""
-    return (f"Fichier trop volumineux{shown} : la limite est de {settings.OPENDATA_MAX_FILE_MB} Mo "
-            "(variable TERRITORIA_OPENDATA_MAX_FILE_MB).")
+    return (
+        f"Fichier trop volumineux{shown} : la limite est de {settings.OPENDATA_MAX_FILE_MB} Mo "
+        "(variable TERRITORIA_OPENDATA_MAX_FILE_MB)."
+    )
 
 
 def _new_version(resource: Resource, name: str, user, source_url: str = "") -> ResourceVersion:
     return ResourceVersion.objects.create(
-        resource=resource, number=resource.next_version_number(), source_name=Path(name).name[:255],
-        source_format=format_of(name), uploaded_by=user if getattr(user, "is_authenticated", False)
-        else None, source_url=source_url)
+        resource=resource,
+        number=resource.next_version_number(),
+        source_name=Path(name).name[:255],
+        source_format=format_of(name),
+        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+        source_url=source_url,
+    )
 
 
-def receive_file(resource: Resource, upload, name: str, user=None, analyse: bool = True) -> ResourceVersion:
+def receive_file(
+    resource: Resource, upload, name: str, user=None, analyse: bool = True
+) -> ResourceVersion:
     """Store an uploaded file (a Django UploadedFile, an open binary file or a Path)."""
     fmt = format_of(name)  # refuse a bad extension before writing anything
     size = getattr(upload, "size", None)
@@ -80,7 +97,9 @@ def receive_file(resource: Resource, upload, name: str, user=None, analyse: bool
         if isinstance(upload, Path):
             _link_or_copy(upload, target)
         else:
-            _write_chunks(upload.chunks() if hasattr(upload, "chunks") else _read_chunks(upload), target)
+            _write_chunks(
+                upload.chunks() if hasattr(upload, "chunks") else _read_chunks(upload), target
+            )
     except IngestError:
         shutil.rmtree(storage.version_dir(version), ignore_errors=True)
         version.delete()
@@ -167,15 +186,21 @@ def analyse(version: ResourceVersion) -> ResourceVersion:
     started = time.perf_counter()
     staging = storage.staging_parquet(version)
     try:
-        conversion = convert(storage.source_path(version), version.source_format, staging,
-                             storage.work_dir(version))
+        conversion = convert(
+            storage.source_path(version), version.source_format, staging, storage.work_dir(version)
+        )
         con = new_connection()
         try:
-            preview = con.execute(f"SELECT * FROM read_parquet({sql_literal(str(staging))}) "
-                                  f"LIMIT {PREVIEW_ROWS}").fetchall()
+            preview = con.execute(
+                f"SELECT * FROM read_parquet({sql_literal(str(staging))}) LIMIT {PREVIEW_ROWS}"
+            ).fetchall()
             flags = personal_data.scan_parquet(con, str(staging), conversion.fields)
             schema = version.resource.table_schema
-            errors = table_schema.validate(con, str(staging), conversion.fields, schema) if schema else []
+            errors = (
+                table_schema.validate(con, str(staging), conversion.fields, schema)
+                if schema
+                else []
+            )
         finally:
             con.close()
     except IngestError as error:
@@ -185,22 +210,33 @@ def analyse(version: ResourceVersion) -> ResourceVersion:
     except Exception:
         logger.exception("analysis of %s failed", version.pk)
         staging.unlink(missing_ok=True)
-        _set_status(version, VersionStatus.FAILED,
-                    error="Erreur inattendue pendant l'analyse du fichier ; l'équipe technique "
-                          "peut en trouver le détail dans le journal du serveur.")
+        _set_status(
+            version,
+            VersionStatus.FAILED,
+            error="Erreur inattendue pendant l'analyse du fichier ; l'équipe technique "
+            "peut en trouver le détail dans le journal du serveur.",
+        )
         return version
     finally:
         storage.clean_work_dir(version)
     _set_status(
-        version, VersionStatus.REVIEW, detection=conversion.detection, row_count=conversion.row_count,
+        version,
+        VersionStatus.REVIEW,
+        detection=conversion.detection,
+        row_count=conversion.row_count,
         inferred_schema={"fields": conversion.fields},
-        preview=[[json_safe(v) for v in row] for row in preview], personal_data=flags,
-        validation_errors=errors, parquet_bytes=staging.stat().st_size,
-        analysis_seconds=round(time.perf_counter() - started, 3))
+        preview=[[json_safe(v) for v in row] for row in preview],
+        personal_data=flags,
+        validation_errors=errors,
+        parquet_bytes=staging.stat().st_size,
+        analysis_seconds=round(time.perf_counter() - started, 3),
+    )
     return version
 
 
-def publication_blockers(version: ResourceVersion, drop: list[str], confirmed: list[str]) -> list[str]:
+def publication_blockers(
+    version: ResourceVersion, drop: list[str], confirmed: list[str]
+) -> list[str]:
     """What prevents publication, in words for the publisher; empty when it can go."""
     if version.status != VersionStatus.REVIEW:
         return [f"Cette version n'est pas à vérifier (état : {version.get_status_display()})."]
@@ -213,17 +249,22 @@ def publication_blockers(version: ResourceVersion, drop: list[str], confirmed: l
         reasons.append("Impossible de retirer toutes les colonnes.")
     for flag in version.personal_data:
         if flag["column"] not in drop and flag["column"] not in confirmed:
-            reasons.append(f"Colonne « {flag['column']} » : elle semble contenir des {flag['label']} "
-                           "— retirez-la ou confirmez qu'elle peut être publiée.")
+            reasons.append(
+                f"Colonne « {flag['column']} » : elle semble contenir des {flag['label']} "
+                "— retirez-la ou confirmez qu'elle peut être publiée."
+            )
     if version.validation_errors:
-        reasons.append(f"Les données ne respectent pas le Table Schema de la ressource "
-                       f"({len(version.validation_errors)} erreur(s)) : corrigez le fichier et "
-                       "déposez-le de nouveau.")
+        reasons.append(
+            f"Les données ne respectent pas le Table Schema de la ressource "
+            f"({len(version.validation_errors)} erreur(s)) : corrigez le fichier et "
+            "déposez-le de nouveau."
+        )
     return reasons
 
 
-def request_publication(version: ResourceVersion, drop: list[str] = (), confirmed: list[str] = (),
-                        user=None) -> list[str]:
+def request_publication(
+    version: ResourceVersion, drop: list[str] = (), confirmed: list[str] = (), user=None
+) -> list[str]:
     drop, confirmed = list(drop), list(confirmed)
     blockers = publication_blockers(version, drop, confirmed)
     if blockers:
@@ -244,8 +285,10 @@ def publish(version: ResourceVersion) -> ResourceVersion:
             excluded = ", ".join(quote(c) for c in version.dropped_columns)
             con = conversion_connection()
             try:
-                con.execute(f"COPY (SELECT * EXCLUDE ({excluded}) FROM read_parquet("
-                            f"{sql_literal(str(staging))})) TO {sql_literal(str(partial))} ({PARQUET_OPTIONS})")
+                con.execute(
+                    f"COPY (SELECT * EXCLUDE ({excluded}) FROM read_parquet("
+                    f"{sql_literal(str(staging))})) TO {sql_literal(str(partial))} ({PARQUET_OPTIONS})"
+                )
             finally:
                 con.close()
             partial.replace(final)
@@ -257,8 +300,11 @@ def publish(version: ResourceVersion) -> ResourceVersion:
         logger.exception("publication of %s failed", version.pk)
         final.unlink(missing_ok=True)
         storage.query_copy(version).unlink(missing_ok=True)
-        _set_status(version, VersionStatus.FAILED,
-                    error="La publication a échoué ; la version précédente reste en ligne.")
+        _set_status(
+            version,
+            VersionStatus.FAILED,
+            error="La publication a échoué ; la version précédente reste en ligne.",
+        )
         return version
     with transaction.atomic():
         resource = Resource.objects.select_for_update().get(pk=version.resource_id)
@@ -283,7 +329,8 @@ def version_diff(previous: ResourceVersion | None, current: ResourceVersion) -> 
     after = [f["name"] for f in current.published_columns]
     return {
         "previous_version": previous.number,
-        "rows_before": previous.row_count, "rows_after": current.row_count,
+        "rows_before": previous.row_count,
+        "rows_after": current.row_count,
         "rows_delta": (current.row_count or 0) - (previous.row_count or 0),
         "columns_added": [c for c in after if c not in before],
         "columns_removed": [c for c in before if c not in after],

@@ -26,8 +26,12 @@ def rows(resource: Resource, params) -> tuple[Result, dict]:
     count = params.get("_count", "1") not in ("0", "false")
     result = get_engine().page(table, filters, sort, size, offset, count=count)
     DatasetUsage.record(resource.dataset_id, UsageKind.QUERY)
-    return result, {"version": version.number, "limit": size, "offset": offset,
-                    "columns": [{"name": c.name, "type": c.type} for c in table.columns]}
+    return result, {
+        "version": version.number,
+        "limit": size,
+        "offset": offset,
+        "columns": [{"name": c.name, "type": c.type} for c in table.columns],
+    }
 
 
 def aggregate(resource: Resource, params) -> tuple[Result, dict]:
@@ -37,8 +41,11 @@ def aggregate(resource: Resource, params) -> tuple[Result, dict]:
     limit = qp.parse_int(params, "_size", 1000, 10000)
     result = get_engine().aggregate(table, filters, group_by, aggregates, limit)
     DatasetUsage.record(resource.dataset_id, UsageKind.QUERY)
-    return result, {"version": version.number, "group_by": group_by,
-                    "aggregates": [a.label for a in aggregates]}
+    return result, {
+        "version": version.number,
+        "group_by": group_by,
+        "aggregates": [a.label for a in aggregates],
+    }
 
 
 def sql(query: str) -> Result:
@@ -51,10 +58,13 @@ def sql(query: str) -> Result:
     known = {t.name for t in tables}
     unknown = sorted(n for n in names or () if n not in known and "." not in n)
     if unknown:
-        raise QueryError(f"Table inconnue : {', '.join(unknown)}. Les tables sont les noms SQL "
-                         "des ressources publiées (voir la page de chaque ressource).")
+        raise QueryError(
+            f"Table inconnue : {', '.join(unknown)}. Les tables sont les noms SQL "
+            "des ressources publiées (voir la page de chaque ressource)."
+        )
     result = get_engine().sql(tables, query, settings.OPENDATA_SQL_MAX_ROWS)
-    for dataset_id in Resource.objects.filter(table_name__in=known).values_list("dataset_id", flat=True):
+    for dataset_id in Resource.objects.filter(table_name__in=known).values_list(
+        "dataset_id", flat=True
+    ):
         DatasetUsage.record(dataset_id, UsageKind.QUERY)
     return result
-

@@ -42,17 +42,28 @@ def write_public_register_csv(path: Path) -> tuple[int, str] | None:
 
 
 def register_dataset() -> Dataset:
-    dataset, _ = Dataset.objects.get_or_create(system_key=SYSTEM_KEY, defaults={
-        "slug": "registre-des-systemes-d-ia",
-        "title": "Registre des systèmes d'IA des collectivités",
-        "description": (
-            "Partie publique du registre des systèmes d'intelligence artificielle utilisés par "
-            "les collectivités (Bibliothèque d'IA territoriales) : projets publiés, champs "
-            "publics uniquement. Mis à jour automatiquement à chaque publication."),
-        "licence": Licence.ETALAB_2, "theme": Theme.GOVE, "frequency": Frequency.CONTINUOUS,
-        "keywords": ["intelligence artificielle", "registre", "algorithmes publics", "transparence"],
-        "spatial_coverage": "France",
-    })
+    dataset, _ = Dataset.objects.get_or_create(
+        system_key=SYSTEM_KEY,
+        defaults={
+            "slug": "registre-des-systemes-d-ia",
+            "title": "Registre des systèmes d'IA des collectivités",
+            "description": (
+                "Partie publique du registre des systèmes d'intelligence artificielle utilisés par "
+                "les collectivités (Bibliothèque d'IA territoriales) : projets publiés, champs "
+                "publics uniquement. Mis à jour automatiquement à chaque publication."
+            ),
+            "licence": Licence.ETALAB_2,
+            "theme": Theme.GOVE,
+            "frequency": Frequency.CONTINUOUS,
+            "keywords": [
+                "intelligence artificielle",
+                "registre",
+                "algorithmes publics",
+                "transparence",
+            ],
+            "spatial_coverage": "France",
+        },
+    )
     return dataset
 
 
@@ -66,8 +77,11 @@ def refresh_register_dataset():
         digest = exported[1]
         with transaction.atomic():
             dataset = register_dataset()
-            resource, _ = Resource.objects.get_or_create(dataset=dataset, slug=RESOURCE_SLUG, defaults={
-                "title": "Projets publiés", "table_name": "registre_ia"})
+            resource, _ = Resource.objects.get_or_create(
+                dataset=dataset,
+                slug=RESOURCE_SLUG,
+                defaults={"title": "Projets publiés", "table_name": "registre_ia"},
+            )
         current = resource.current_version
         if current and current.detection.get("content_hash") == digest:
             return current

@@ -16,9 +16,15 @@ urlpatterns = [
     path("donnees/<slug:slug>/modifier/", views.dataset_edit, name="dataset-edit"),
     path("donnees/<slug:slug>/ressources/ajouter/", views.resource_add, name="resource-add"),
     path("donnees/<slug:slug>/<slug:resource_slug>/", views.resource, name="resource"),
-    path("donnees/<slug:slug>/<slug:resource_slug>/nouvelle-version/", views.version_add,
-         name="version-add"),
-    path("donnees/<slug:slug>/<slug:resource_slug>/versions/<int:number>/", views.version,
-         name="version"),
+    path(
+        "donnees/<slug:slug>/<slug:resource_slug>/nouvelle-version/",
+        views.version_add,
+        name="version-add",
+    ),
+    path(
+        "donnees/<slug:slug>/<slug:resource_slug>/versions/<int:number>/",
+        views.version,
+        name="version",
+    ),
     path("api/opendata/", include("territoria.opendata.api.urls")),
 ]

@@ -35,19 +35,31 @@ LON_NAMES = {"longitude", "lon", "lng", "long", "x", "geo_lon"}
 
 
 def catalog(request):
-    datasets = visible_datasets(Dataset.objects.select_related("organisation")
-                                .prefetch_related("resources"), request.user)
+    datasets = visible_datasets(
+        Dataset.objects.select_related("organisation").prefetch_related("resources"), request.user
+    )
     query = request.GET.get("q", "").strip()
     if query:
-        datasets = datasets.filter(Q(title__icontains=query) | Q(description__icontains=query) |
-                                   Q(keywords__icontains=query) |
-                                   Q(organisation__name__icontains=query))
+        datasets = datasets.filter(
+            Q(title__icontains=query)
+            | Q(description__icontains=query)
+            | Q(keywords__icontains=query)
+            | Q(organisation__name__icontains=query)
+        )
     theme = request.GET.get("theme", "")
     if theme:
         datasets = datasets.filter(theme=theme)
-    return render(request, "opendata/catalog.html", {
-        "datasets": datasets, "query": query, "theme": theme, "themes": Theme.choices,
-        "can_create": can_create_dataset(request.user)})
+    return render(
+        request,
+        "opendata/catalog.html",
+        {
+            "datasets": datasets,
+            "query": query,
+            "theme": theme,
+            "themes": Theme.choices,
+            "can_create": can_create_dataset(request.user),
+        },
+    )
 
 
 def _dataset(slug):
@@ -56,7 +68,9 @@ def _dataset(slug):
 
 def _require_edit(dataset, user):
     if not get_abilities(dataset, user)["edit"]:
-        raise PermissionDenied("Seuls les agents de l'organisation productrice peuvent publier ici.")
+        raise PermissionDenied(
+            "Seuls les agents de l'organisation productrice peuvent publier ici."
+        )
 
 
 def _receive(resource, form, user):
@@ -80,8 +94,10 @@ def dataset_create(request):
                 dataset.organisation, dataset.created_by = request.user.organisation, request.user
                 dataset.save()
                 resource = Resource.objects.create(
-                    dataset=dataset, title=source.cleaned_data.get("resource_title") or dataset.title,
-                    table_schema=source.cleaned_data.get("table_schema"))
+                    dataset=dataset,
+                    title=source.cleaned_data.get("resource_title") or dataset.title,
+                    table_schema=source.cleaned_data.get("table_schema"),
+                )
             version = _receive(resource, source, request.user)
         except IngestError as error:
             if resource is not None:
@@ -97,15 +113,27 @@ def dataset(request, slug):
     if not visible_datasets(Dataset.objects.filter(pk=dataset.pk), request.user).exists():
         raise Http404("Jeu de données non publié.")
     DatasetUsage.record(dataset.id, UsageKind.VIEW)
-    usage = {row["kind"]: row["total"] for row in
-             dataset.usage.values("kind").annotate(total=Sum("count"))}
+    usage = {
+        row["kind"]: row["total"]
+        for row in dataset.usage.values("kind").annotate(total=Sum("count"))
+    }
     resources = dataset.resources.select_related("current_version").prefetch_related("versions")
-    return render(request, "opendata/dataset.html", {
-        "dataset": dataset, "resources": resources, "abilities": get_abilities(dataset, request.user),
-        "usage": {label: usage.get(kind, 0) for kind, label in UsageKind.choices},
-        "json_ld": mark_safe(json.dumps(dcat.dataset_node(dataset, request), ensure_ascii=False)
-                             .replace("</", "<\\/")),
-        "source": SourceForm()})
+    return render(
+        request,
+        "opendata/dataset.html",
+        {
+            "dataset": dataset,
+            "resources": resources,
+            "abilities": get_abilities(dataset, request.user),
+            "usage": {label: usage.get(kind, 0) for kind, label in UsageKind.choices},
+            "json_ld": mark_safe(
+                json.dumps(dcat.dataset_node(dataset, request), ensure_ascii=False).replace(
+                    "</", "<\\/"
+                )
+            ),
+            "source": SourceForm(),
+        },
+    )
 
 
 @login_required
@@ -132,9 +160,11 @@ def resource_add(request, slug):
             publishing.format_of(source.source_name)
             with acting_as(request.user):
                 resource = Resource.objects.create(
-                    dataset=dataset, title=source.cleaned_data.get("resource_title") or
-                    source.source_name.rsplit("/", 1)[-1].rsplit(".", 1)[0],
-                    table_schema=source.cleaned_data.get("table_schema"))
+                    dataset=dataset,
+                    title=source.cleaned_data.get("resource_title")
+                    or source.source_name.rsplit("/", 1)[-1].rsplit(".", 1)[0],
+                    table_schema=source.cleaned_data.get("table_schema"),
+                )
             version = _receive(resource, source, request.user)
         except IngestError as error:
             if resource is not None:
@@ -146,8 +176,11 @@ def resource_add(request, slug):
 
 
 def _resource(slug, resource_slug):
-    return get_object_or_404(Resource.objects.select_related("dataset__organisation", "current_version"),
-                             dataset__slug=slug, slug=resource_slug)
+    return get_object_or_404(
+        Resource.objects.select_related("dataset__organisation", "current_version"),
+        dataset__slug=slug,
+        slug=resource_slug,
+    )
 
 
 @login_required
@@ -166,8 +199,11 @@ def version_add(request, slug, resource_slug):
             source.add_error(None, str(error))
         else:
             return redirect("opendata:version", slug, resource.slug, version.number)
-    return render(request, "opendata/resource_add.html", {"dataset": resource.dataset,
-                                                          "resource": resource, "source": source})
+    return render(
+        request,
+        "opendata/resource_add.html",
+        {"dataset": resource.dataset, "resource": resource, "source": source},
+    )
 
 
 def version(request, slug, resource_slug, number):
@@ -176,16 +212,27 @@ def version(request, slug, resource_slug, number):
     abilities = get_abilities(resource.dataset, request.user)
     if not version.is_queryable and not abilities["edit"]:
         raise Http404("Version non publiée.")
-    context = {"resource": resource, "dataset": resource.dataset, "version": version,
-               "abilities": abilities, "blockers": [],
-               "flagged": [f["column"] for f in version.personal_data]}
+    context = {
+        "resource": resource,
+        "dataset": resource.dataset,
+        "version": version,
+        "abilities": abilities,
+        "blockers": [],
+        "flagged": [f["column"] for f in version.personal_data],
+    }
     if request.method == "POST":
         _require_edit(resource.dataset, request.user)
-        drop = [f["column"] for f in version.personal_data
-                if request.POST.get(f"decision-{f['column']}") == "drop"]
+        drop = [
+            f["column"]
+            for f in version.personal_data
+            if request.POST.get(f"decision-{f['column']}") == "drop"
+        ]
         drop += [c for c in request.POST.getlist("drop") if c not in drop]
-        confirmed = [f["column"] for f in version.personal_data
-                     if request.POST.get(f"decision-{f['column']}") == "keep"]
+        confirmed = [
+            f["column"]
+            for f in version.personal_data
+            if request.POST.get(f"decision-{f['column']}") == "keep"
+        ]
         with acting_as(request.user):
             blockers = publishing.request_publication(version, drop, confirmed, request.user)
         if not blockers:
@@ -217,22 +264,33 @@ def resource(request, slug, resource_slug):
     versions = resource.versions.all()
     if not abilities["edit"]:  # readers see published versions only
         versions = versions.filter(status__in=[VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED])
-    context = {"resource": resource, "dataset": resource.dataset, "abilities": abilities,
-               "versions": versions,
-               "operators": FILTER_OPERATORS.items(), "aggregates": AGGREGATES.items(),
-               "tile_url": settings.OPENDATA_MAP_TILE_URL}
+    context = {
+        "resource": resource,
+        "dataset": resource.dataset,
+        "abilities": abilities,
+        "versions": versions,
+        "operators": FILTER_OPERATORS.items(),
+        "aggregates": AGGREGATES.items(),
+        "tile_url": settings.OPENDATA_MAP_TILE_URL,
+    }
     if resource.current_version is None:
         return render(request, "opendata/resource.html", context)
     params = request.GET.copy()
     # The filter form sends one (column, operator, value) triple; turn it into col__op=value.
-    column, op, value = params.pop("f_col", [""])[0], params.pop("f_op", ["exact"])[0], params.pop("f_val", [""])[0]
+    column, op, value = (
+        params.pop("f_col", [""])[0],
+        params.pop("f_op", ["exact"])[0],
+        params.pop("f_val", [""])[0],
+    )
     if column and value != "":
         params.setlist(f"{column}__{op}", [value])
     params.setdefault("_size", "25")
     try:
         result, meta = querying.rows(resource, params)
         context.update(result=result, meta=meta)
-        context["filters"] = [(k, v) for k, v in params.items() if not k.startswith("_") and k != "version"]
+        context["filters"] = [
+            (k, v) for k, v in params.items() if not k.startswith("_") and k != "version"
+        ]
         context["pages"] = _pagination(request, params, meta, result.total)
         _, table = querying.table_of(resource, params)
         context["columns"] = table.columns
@@ -245,10 +303,17 @@ def resource(request, slug, resource_slug):
             context.update(aggregated=aggregated, agg_meta=agg_meta)
             if agg_meta["group_by"] and aggregated.rows:
                 values = [row[len(agg_meta["group_by"])] for row in aggregated.rows]
-                labels = [" · ".join(str(v) for v in row[:len(agg_meta["group_by"])])
-                          for row in aggregated.rows]
-                context["chart"] = mark_safe(charts.bar_chart(
-                    labels, values, f"{agg_meta['aggregates'][0]} par {', '.join(agg_meta['group_by'])}"))
+                labels = [
+                    " · ".join(str(v) for v in row[: len(agg_meta["group_by"])])
+                    for row in aggregated.rows
+                ]
+                context["chart"] = mark_safe(
+                    charts.bar_chart(
+                        labels,
+                        values,
+                        f"{agg_meta['aggregates'][0]} par {', '.join(agg_meta['group_by'])}",
+                    )
+                )
     except QueryError as error:
         context["query_error"] = error.message
         context.setdefault("columns", [])
@@ -271,22 +336,30 @@ def _pagination(request, params, meta, total):
         copy = params.copy()
         copy["_offset"] = offset
         return f"?{copy.urlencode()}"
+
     pages = {}
     if meta["offset"] > 0:
         pages["previous"] = link(max(0, meta["offset"] - meta["limit"]))
     if total is not None and meta["offset"] + meta["limit"] < total:
         pages["next"] = link(meta["offset"] + meta["limit"])
     pages["first_row"] = meta["offset"] + 1
-    pages["last_row"] = meta["offset"] + meta["limit"] if total is None else min(total, meta["offset"] + meta["limit"])
+    pages["last_row"] = (
+        meta["offset"] + meta["limit"]
+        if total is None
+        else min(total, meta["offset"] + meta["limit"])
+    )
     return pages
 
 
 def sql_console(request):
     query = request.GET.get("sql", "").strip()
-    context = {"query": query, "tables": published_tables(),
-               "max_rows": settings.OPENDATA_SQL_MAX_ROWS,
-               "timeout": settings.OPENDATA_QUERY_TIMEOUT_S,
-               "memory": settings.OPENDATA_DUCKDB_MEMORY_LIMIT}
+    context = {
+        "query": query,
+        "tables": published_tables(),
+        "max_rows": settings.OPENDATA_SQL_MAX_ROWS,
+        "timeout": settings.OPENDATA_QUERY_TIMEOUT_S,
+        "memory": settings.OPENDATA_DUCKDB_MEMORY_LIMIT,
+    }
     if query:
         try:
             context["result"] = querying.sql(query)
@@ -302,8 +375,11 @@ def api_keys(request):
     if request.method == "POST" and form.is_valid():
         _, new_key = ApiKey.issue(form.cleaned_data["name"], owner=request.user)
         form = ApiKeyForm()
-    return render(request, "opendata/api_keys.html", {
-        "form": form, "new_key": new_key, "keys": ApiKey.objects.filter(owner=request.user)})
+    return render(
+        request,
+        "opendata/api_keys.html",
+        {"form": form, "new_key": new_key, "keys": ApiKey.objects.filter(owner=request.user)},
+    )
 
 
 @login_required

@@ -21,14 +21,27 @@ from territoria.registre.search.similar import similar_projects
 from territoria.registre.visibility import project_values, visible_projects
 
 QUERY_PARAMETERS = [
-    OpenApiParameter("q", OpenApiTypes.STR, description="Texte recherché (français ; fautes de frappe tolérées)"),
-    OpenApiParameter("mode", OpenApiTypes.STR, enum=["hybrid", "lexical", "dense"],
-                     description="hybrid (défaut) : plein texte + sémantique fusionnés"),
-    *[OpenApiParameter(facet.name, OpenApiTypes.STR, description=f"Filtre : {facet.label}"
-                       + (" (réservé aux lecteurs des champs restreints)" if facet.restricted else ""))
-      for facet in FILTER_FACETS],
+    OpenApiParameter(
+        "q", OpenApiTypes.STR, description="Texte recherché (français ; fautes de frappe tolérées)"
+    ),
+    OpenApiParameter(
+        "mode",
+        OpenApiTypes.STR,
+        enum=["hybrid", "lexical", "dense"],
+        description="hybrid (défaut) : plein texte + sémantique fusionnés",
+    ),
+    *[
+        OpenApiParameter(
+            facet.name,
+            OpenApiTypes.STR,
+            description=f"Filtre : {facet.label}"
+            + (" (réservé aux lecteurs des champs restreints)" if facet.restricted else ""),
+        )
+        for facet in FILTER_FACETS
+    ],
     OpenApiParameter("organisation", OpenApiTypes.UUID, description="Projets d'une organisation"),
-    OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("limit", OpenApiTypes.INT, description="≤ 100"),
+    OpenApiParameter("page", OpenApiTypes.INT),
+    OpenApiParameter("limit", OpenApiTypes.INT, description="≤ 100"),
 ]
 
 
@@ -46,47 +59,83 @@ class _Discovery(APIView):
 
 
 class SearchView(_Discovery):
-    @extend_schema(parameters=QUERY_PARAMETERS, responses={200: OpenApiTypes.OBJECT}, summary="Rechercher des projets (avec facettes)")
+    @extend_schema(
+        parameters=QUERY_PARAMETERS,
+        responses={200: OpenApiTypes.OBJECT},
+        summary="Rechercher des projets (avec facettes)",
+    )
     def get(self, request):
         result = search_projects(request.query_params, request.user)
-        return Response({
-            "count": result.total,
-            "page": result.query.page,
-            "pages": result.pages,
-            "query": result.query.text,
-            "corrected_query": result.corrected_text,
-            "messages": result.messages,
-            "results": [project_summary(p, request.user, result.snippets.get(p.pk, "")) for p in result.projects],
-            "facets": [facet.as_dict() for facet in result.facets],
-        })
+        return Response(
+            {
+                "count": result.total,
+                "page": result.query.page,
+                "pages": result.pages,
+                "query": result.query.text,
+                "corrected_query": result.corrected_text,
+                "messages": result.messages,
+                "results": [
+                    project_summary(p, request.user, result.snippets.get(p.pk, ""))
+                    for p in result.projects
+                ],
+                "facets": [facet.as_dict() for facet in result.facets],
+            }
+        )
 
 
 class FacetsView(_Discovery):
-    @extend_schema(parameters=QUERY_PARAMETERS, responses={200: OpenApiTypes.OBJECT}, summary="Facettes et effectifs d'une recherche")
+    @extend_schema(
+        parameters=QUERY_PARAMETERS,
+        responses={200: OpenApiTypes.OBJECT},
+        summary="Facettes et effectifs d'une recherche",
+    )
     def get(self, request):
         result = search_projects(request.query_params, request.user, load_projects=False)
-        return Response({"count": result.total, "messages": result.messages,
-                         "facets": [facet.as_dict() for facet in result.facets]})
+        return Response(
+            {
+                "count": result.total,
+                "messages": result.messages,
+                "facets": [facet.as_dict() for facet in result.facets],
+            }
+        )
 
 
 class MapView(_Discovery):
-    @extend_schema(parameters=QUERY_PARAMETERS, responses={200: OpenApiTypes.OBJECT}, summary="Organisations et leurs projets (GeoJSON)")
+    @extend_schema(
+        parameters=QUERY_PARAMETERS,
+        responses={200: OpenApiTypes.OBJECT},
+        summary="Organisations et leurs projets (GeoJSON)",
+    )
     def get(self, request):
         query, organisations, total = map_points(request.query_params, request.user)
         return Response({**as_geojson(organisations), "count": total, "messages": query.messages})
 
 
 class DashboardView(_Discovery):
-    @extend_schema(parameters=QUERY_PARAMETERS, responses={200: OpenApiTypes.OBJECT}, summary="Tableau de bord : projets par dimension")
+    @extend_schema(
+        parameters=QUERY_PARAMETERS,
+        responses={200: OpenApiTypes.OBJECT},
+        summary="Tableau de bord : projets par dimension",
+    )
     def get(self, request):
         return Response(build_dashboard(request.query_params, request.user).as_dict())
 
 
 class SimilarView(_Discovery):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="Projets similaires (d'autres territoires d'abord)")
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        summary="Projets similaires (d'autres territoires d'abord)",
+    )
     def get(self, request, pk):
         project = get_object_or_404(visible_projects(request.user), pk=pk)
-        return Response({"results": [project_summary(p, request.user) for p in similar_projects(project, request.user)]})
+        return Response(
+            {
+                "results": [
+                    project_summary(p, request.user)
+                    for p in similar_projects(project, request.user)
+                ]
+            }
+        )
 
 
 urlpatterns = [

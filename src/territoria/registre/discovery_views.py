@@ -29,29 +29,44 @@ def search(request):
 def project_map(request):
     query, organisations, total = map_points(request.GET, request.user)
     filters = search_projects(request.GET, request.user, load_projects=False)
-    return render(request, "registre/discovery/map.html", {
-        "query": query,
-        "organisations": organisations,
-        "total": total,
-        "facets": filters.facets,
-        "geojson": as_geojson(organisations),
-        "tile_url": settings.TERRITORIA_MAP_TILE_URL,
-        "tile_attribution": settings.TERRITORIA_MAP_TILE_ATTRIBUTION,
-    })
+    return render(
+        request,
+        "registre/discovery/map.html",
+        {
+            "query": query,
+            "organisations": organisations,
+            "total": total,
+            "facets": filters.facets,
+            "geojson": as_geojson(organisations),
+            "tile_url": settings.TERRITORIA_MAP_TILE_URL,
+            "tile_attribution": settings.TERRITORIA_MAP_TILE_ATTRIBUTION,
+        },
+    )
 
 
 @require_GET
 def dashboard(request):
     board = build_dashboard(request.GET, request.user)
     filters = search_projects(request.GET, request.user, load_projects=False)
-    return render(request, "registre/discovery/dashboard.html", {
-        "board": board, "query": board.query, "facets": filters.facets,
-    })
+    return render(
+        request,
+        "registre/discovery/dashboard.html",
+        {
+            "board": board,
+            "query": board.query,
+            "facets": filters.facets,
+        },
+    )
 
 
 @require_GET
 def similar(request, pk):
     project = get_object_or_404(visible_projects(request.user), pk=pk)
-    return render(request, "registre/discovery/_similar.html", {
-        "project": project, "similar": similar_projects(project, request.user),
-    })
+    return render(
+        request,
+        "registre/discovery/_similar.html",
+        {
+            "project": project,
+            "similar": similar_projects(project, request.user),
+        },
+    )

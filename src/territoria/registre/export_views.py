@@ -37,13 +37,20 @@ def export(request, format: str):
     if format == "csv":
         body = formats.csv_chunks(rows, fields, user, anchor_columns=not all_fields)
     elif format == "json":
-        body = formats.json_chunks(rows, fields, user, schema_url=request.build_absolute_uri(reverse("registre:table_schema")))
+        body = formats.json_chunks(
+            rows,
+            fields,
+            user,
+            schema_url=request.build_absolute_uri(reverse("registre:table_schema")),
+        )
     elif format == "geojson":
         body = formats.geojson_chunks(rows, fields, user)
     else:
         body = None
     if body is None:
-        response = HttpResponse(formats.xlsx_bytes(rows, fields, user), content_type=FORMATS[format])
+        response = HttpResponse(
+            formats.xlsx_bytes(rows, fields, user), content_type=FORMATS[format]
+        )
     else:
         response = StreamingHttpResponse(body, content_type=FORMATS[format])
     response["Content-Disposition"] = f'attachment; filename="{_filename(format, all_fields)}"'

@@ -8,6 +8,7 @@ from territoria.core.models import Organisation, OrganisationType
 from territoria.registre.models import Project
 from territoria.registre.vocabulary import Lifecycle
 
+
 # Valid SIRETs built from a counter: SIREN digits + NIC, Luhn key fixed by the last digit.
 def _siret(n: int) -> str:
     from territoria.core.siret import luhn_ok

@@ -15,13 +15,19 @@ FEED_SIZE = 50
 
 class ProjectRssFeed(Feed):
     title = "Registre des IA territoriales — projets publiés et mis à jour"
-    description = "Les derniers projets d'IA des collectivités publiés ou mis à jour dans le registre."
+    description = (
+        "Les derniers projets d'IA des collectivités publiés ou mis à jour dans le registre."
+    )
 
     def link(self):
         return reverse("registre:list")
 
     def items(self):
-        return visible_projects(None).select_related("organisation").order_by("-updated_at")[:FEED_SIZE]
+        return (
+            visible_projects(None)
+            .select_related("organisation")
+            .order_by("-updated_at")[:FEED_SIZE]
+        )
 
     def item_title(self, project):
         return f"{project.nom_projet} — {project.organisation.name}"

@@ -5,7 +5,6 @@ who may not read that field: otherwise counting results would reveal restricted 
 """
 
 import django_filters
-from django.db.models import Q
 
 from territoria.core.models import OrganisationType
 from territoria.registre import vocabulary as voc
@@ -28,13 +27,19 @@ class ProjectFilter(django_filters.FilterSet):
         label="Audience", choices=voc.AUDIENCES.choices, method="filter_audience"
     )
     coll_type = django_filters.ChoiceFilter(
-        label="Type de collectivité", choices=OrganisationType.choices, field_name="organisation__type"
+        label="Type de collectivité",
+        choices=OrganisationType.choices,
+        field_name="organisation__type",
     )
-    projet_status = django_filters.ChoiceFilter(label="Maturité", choices=voc.PROJECT_STATUSES.choices)
+    projet_status = django_filters.ChoiceFilter(
+        label="Maturité", choices=voc.PROJECT_STATUSES.choices
+    )
     risque_categorie = django_filters.ChoiceFilter(
         label="Catégorie de risque (AI Act)", choices=voc.RISK_CATEGORIES.choices
     )
-    region = django_filters.CharFilter(label="Région", field_name="organisation__region", lookup_expr="iexact")
+    region = django_filters.CharFilter(
+        label="Région", field_name="organisation__region", lookup_expr="iexact"
+    )
     organisation = django_filters.UUIDFilter(label="Organisation", field_name="organisation_id")
     # Restricted: only applied for readers of restricted fields.
     type_algorithme = django_filters.ChoiceFilter(

@@ -41,7 +41,9 @@ class MonthField(forms.Field):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "numeric", "size": 8, "maxlength": 10, "autocomplete": "off"})
+        self.widget.attrs.update(
+            {"inputmode": "numeric", "size": 8, "maxlength": 10, "autocomplete": "off"}
+        )
 
     def prepare_value(self, value):
         if isinstance(value, datetime.date):
@@ -120,16 +122,20 @@ class ProjectForm(AccessibleFormMixin, forms.ModelForm):
         # Progressive enhancement: htmx posts the form when a field changes (on leaving a text
         # field) and shows that field's errors; without JavaScript the server checks on save.
         for spec in EDITABLE_SPECS:
-            self.fields[spec.attr].widget.attrs.update({
-                "hx-post": reverse("registre:validate_field", args=[spec.attr]),
-                "hx-trigger": "change",
-                "hx-target": f"#{self[spec.attr].auto_id}_error",
-                "hx-swap": "innerHTML",
-            })
+            self.fields[spec.attr].widget.attrs.update(
+                {
+                    "hx-post": reverse("registre:validate_field", args=[spec.attr]),
+                    "hx-trigger": "change",
+                    "hx-target": f"#{self[spec.attr].auto_id}_error",
+                    "hx-swap": "innerHTML",
+                }
+            )
 
     def _setup_organisation(self):
         # Moderators document projects of any organisation; agents only their own.
-        can_choose = self.user is not None and self.user.is_moderator and self.instance._state.adding
+        can_choose = (
+            self.user is not None and self.user.is_moderator and self.instance._state.adding
+        )
         if can_choose:
             field = self.fields["organisation"]
             field.queryset = Organisation.objects.order_by("name")
@@ -164,7 +170,9 @@ class ProjectForm(AccessibleFormMixin, forms.ModelForm):
         if isinstance(field.widget, forms.Textarea):
             field.widget.attrs.update({"rows": 3, "cols": 60})
         if spec.name == "nom_projet":
-            field.error_messages["required"] = "Donnez un nom au projet (obligatoire, même pour un brouillon)."
+            field.error_messages["required"] = (
+                "Donnez un nom au projet (obligatoire, même pour un brouillon)."
+            )
         return field
 
     def clean_sous_themes(self):
@@ -179,7 +187,11 @@ class ProjectForm(AccessibleFormMixin, forms.ModelForm):
         cleaned = super().clean()
         if self.submitting:
             for spec in EDITABLE_SPECS:
-                if spec.required and spec.attr not in self.errors and cleaned.get(spec.attr) in (None, "", []):
+                if (
+                    spec.required
+                    and spec.attr not in self.errors
+                    and cleaned.get(spec.attr) in (None, "", [])
+                ):
                     key = "required_to_submit"
                     if spec.vocabulary:
                         key = "check_to_submit" if spec.multiple else "choose_to_submit"
@@ -209,7 +221,9 @@ class SendBackForm(AccessibleFormMixin, forms.Form):
         label="Motif du renvoi",
         help_text="Ce qui doit être corrigé ou complété ; le message est envoyé à l'organisation porteuse.",
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Indiquez le motif du renvoi : il sera transmis au contributeur."},
+        error_messages={
+            "required": "Indiquez le motif du renvoi : il sera transmis au contributeur."
+        },
     )
 
     def __init__(self, *args, **kwargs):
@@ -236,7 +250,9 @@ class ErrorReportForm(AccessibleFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("", "La fiche en général")] + [(spec.name, spec.title) for spec in visible_fields(user)]
+        choices = [("", "La fiche en général")] + [
+            (spec.name, spec.title) for spec in visible_fields(user)
+        ]
         self.fields["field_name"] = forms.ChoiceField(
             label="Champ concerné", choices=choices, required=False
         )

@@ -68,5 +68,7 @@ class ImportUploadForm(forms.Form):
     def clean_mapping(self):
         upload = self.cleaned_data.get("mapping")
         if upload and upload.size > MAPPING_MAX_BYTES:
-            raise forms.ValidationError("Le fichier de correspondance dépasse 1 Mo : ce n'est pas une correspondance.")
+            raise forms.ValidationError(
+                "Le fichier de correspondance dépasse 1 Mo : ce n'est pas une correspondance."
+            )
         return upload

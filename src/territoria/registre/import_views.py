@@ -49,7 +49,9 @@ def moderator_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_moderator:
-            raise PermissionDenied("L'import de fiches est réservé aux modérateurs et aux administrateurs.")
+            raise PermissionDenied(
+                "L'import de fiches est réservé aux modérateurs et aux administrateurs."
+            )
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -59,8 +61,11 @@ def moderator_required(view):
 @require_http_methods(["GET", "POST"])
 def import_page(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "jobs": ImportJob.objects.select_related("requested_by")[:RECENT_JOBS],
-               "max_upload_mb": max_upload_mb()}
+    context = {
+        "form": form,
+        "jobs": ImportJob.objects.select_related("requested_by")[:RECENT_JOBS],
+        "max_upload_mb": max_upload_mb(),
+    }
     if request.method == "POST" and form.is_valid():
         dry_run = _dry_run(request, form)
         if dry_run is not None:
@@ -74,11 +79,14 @@ def _status(form) -> int:
 
 def _dry_run(request, form) -> dict | None:
     """Simulate the import of the uploaded file; keep the file if it could be confirmed."""
-    upload, options = form.cleaned_data["file"], {
-        "format": form.cleaned_data["format"],
-        "status": form.cleaned_data["status"],
-        "mapping": None,
-    }
+    upload, options = (
+        form.cleaned_data["file"],
+        {
+            "format": form.cleaned_data["format"],
+            "status": form.cleaned_data["status"],
+            "mapping": None,
+        },
+    )
     if form.cleaned_data.get("mapping"):
         try:
             options["mapping"] = load_mapping(form.cleaned_data["mapping"])
@@ -87,14 +95,25 @@ def _dry_run(request, form) -> dict | None:
                 form.add_error("mapping", str(issue))
             return None
     data = upload.read()
-    report = import_file(data, name=upload.name, format=options["format"], mapping_file=options["mapping"],
-                         dry_run=True, status=options["status"], user=request.user).as_dict()
-    context = {"report": report_context(report, page_number=None), "options": _options_labels(options)}
+    report = import_file(
+        data,
+        name=upload.name,
+        format=options["format"],
+        mapping_file=options["mapping"],
+        dry_run=True,
+        status=options["status"],
+        user=request.user,
+    ).as_dict()
+    context = {
+        "report": report_context(report, page_number=None),
+        "options": _options_labels(options),
+    }
     if report["ok"]:
         _discard_stale_uploads()
         stored = import_storage().save(random_import_name(None, upload.name), ContentFile(data))
         context["ticket"] = signing.dumps(
-            {"file": stored, "name": upload.name, "user": str(request.user.pk), **options}, salt=TICKET_SALT
+            {"file": stored, "name": upload.name, "user": str(request.user.pk), **options},
+            salt=TICKET_SALT,
         )
     return context
 
@@ -103,9 +122,13 @@ def _dry_run(request, form) -> dict | None:
 @require_POST
 def import_confirm(request):
     try:
-        ticket = signing.loads(request.POST.get("ticket", ""), salt=TICKET_SALT, max_age=TICKET_MAX_AGE)
+        ticket = signing.loads(
+            request.POST.get("ticket", ""), salt=TICKET_SALT, max_age=TICKET_MAX_AGE
+        )
     except signing.BadSignature:
-        messages.error(request, "Cette simulation a expiré ou n'est pas valide : déposez le fichier à nouveau.")
+        messages.error(
+            request, "Cette simulation a expiré ou n'est pas valide : déposez le fichier à nouveau."
+        )
         return redirect("registre:import")
     if ticket["user"] != str(request.user.pk):
         raise PermissionDenied("Cette simulation a été lancée par une autre personne.")
@@ -113,10 +136,17 @@ def import_confirm(request):
     if existing:  # the button pressed twice: one job only
         return redirect("registre:import_job", pk=existing.pk)
     if not import_storage().exists(ticket["file"]):
-        messages.error(request, "Le fichier de cette simulation n'est plus disponible : déposez-le à nouveau.")
+        messages.error(
+            request, "Le fichier de cette simulation n'est plus disponible : déposez-le à nouveau."
+        )
         return redirect("registre:import")
-    job = ImportJob(file_name=ticket["name"], format=ticket["format"], mapping=ticket["mapping"],
-                    status_after_import=ticket["status"], requested_by=request.user)
+    job = ImportJob(
+        file_name=ticket["name"],
+        format=ticket["format"],
+        mapping=ticket["mapping"],
+        status_after_import=ticket["status"],
+        requested_by=request.user,
+    )
     job.file.name = ticket["file"]
     job.save()
     import_registre_task.enqueue(str(job.pk))
@@ -126,11 +156,19 @@ def import_confirm(request):
 @moderator_required
 def import_job(request, pk):
     job = get_object_or_404(ImportJob.objects.select_related("requested_by"), pk=pk)
-    context = {"job": job, "running": job.status in ACTIVE, "percent": round(job.progress * 100),
-               "format_label": FORMAT_LABELS.get(job.format, job.format)}
+    context = {
+        "job": job,
+        "running": job.status in ACTIVE,
+        "percent": round(job.progress * 100),
+        "format_label": FORMAT_LABELS.get(job.format, job.format),
+    }
     if job.report and job.status not in ACTIVE:
         context["report"] = report_context(job.report, page_number=request.GET.get("page") or 1)
-    template = "registre/import/_job_status.html" if request.headers.get("HX-Request") else "registre/import/job.html"
+    template = (
+        "registre/import/_job_status.html"
+        if request.headers.get("HX-Request")
+        else "registre/import/job.html"
+    )
     return render(request, template, context)
 
 
@@ -147,8 +185,10 @@ def report_context(report: dict, page_number) -> dict:
         "ok": report.get("ok", False),
         "dry_run": report.get("dry_run", False),
         "written": report.get("written", False),
-        "counts": [(action, label, report.get("counts", {}).get(action, 0))
-                   for action, label in rep.ACTION_LABELS.items()],
+        "counts": [
+            (action, label, report.get("counts", {}).get(action, 0))
+            for action, label in rep.ACTION_LABELS.items()
+        ],
         "organisations": report.get("organisations", {}),
         "file_errors": [_issue(issue) for issue in report.get("file_errors", [])],
         "corrections": report.get("corrections", []),
@@ -175,7 +215,9 @@ def _line_row(line: dict) -> dict:
         "organisation": line.get("organisation", ""),
         "action": line["action"],
         "action_label": rep.ACTION_LABELS.get(line["action"], line["action"]),
-        "changes": [_attr_title(attr) for attr in line.get("changes", [])] if line["action"] == rep.UPDATED else [],
+        "changes": [_attr_title(attr) for attr in line.get("changes", [])]
+        if line["action"] == rep.UPDATED
+        else [],
         "errors": [_issue(issue) for issue in line.get("errors", [])],
         "warnings": [_issue(issue) for issue in line.get("warnings", [])],
     }
@@ -192,9 +234,11 @@ def _issue(issue: dict) -> dict:
 
 
 def _options_labels(options: dict) -> dict:
-    return {"format": FORMAT_LABELS.get(options["format"], options["format"]),
-            "status": STATUS_LABELS.get(options["status"], options["status"]),
-            "mapping": bool(options["mapping"])}
+    return {
+        "format": FORMAT_LABELS.get(options["format"], options["format"]),
+        "status": STATUS_LABELS.get(options["status"], options["status"]),
+        "mapping": bool(options["mapping"]),
+    }
 
 
 def _discard_stale_uploads() -> None:

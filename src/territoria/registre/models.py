@@ -23,7 +23,11 @@ def _text(name: str, **kwargs) -> models.TextField:
 def _choice(name: str, vocabulary: voc.Vocabulary) -> models.CharField:
     spec = BY_NAME[name]
     return models.CharField(
-        spec.title, max_length=40, blank=True, choices=vocabulary.choices, help_text=spec.description
+        spec.title,
+        max_length=40,
+        blank=True,
+        choices=vocabulary.choices,
+        help_text=spec.description,
     )
 
 
@@ -57,7 +61,10 @@ class Project(AuditedModel, BaseModel):
     )
     # Start of the project; the source gives a month (MM/AAAA): stored as its first day.
     projet_date = models.DateField(
-        BY_NAME["projet_date"].title, null=True, blank=True, help_text=BY_NAME["projet_date"].description
+        BY_NAME["projet_date"].title,
+        null=True,
+        blank=True,
+        help_text=BY_NAME["projet_date"].description,
     )
     projet_status = _choice("projet_status", voc.PROJECT_STATUSES)
     status_abandon = _text("status_abandon")
@@ -71,7 +78,10 @@ class Project(AuditedModel, BaseModel):
     mise_en_oeuvre = _choice("mise_en_oeuvre", voc.IMPLEMENTATIONS)
     theme = _choice("theme", voc.THEMES)
     sous_themes = models.JSONField(
-        BY_NAME["sous_theme"].title, default=list, blank=True, help_text=BY_NAME["sous_theme"].description
+        BY_NAME["sous_theme"].title,
+        default=list,
+        blank=True,
+        help_text=BY_NAME["sous_theme"].description,
     )
     audiences = models.JSONField(
         BY_NAME["audience_service"].title,
@@ -100,7 +110,11 @@ class Project(AuditedModel, BaseModel):
 
     # --- Workflow and metadata, set by the platform ---
     lifecycle = models.CharField(
-        "état", max_length=10, choices=voc.Lifecycle.choices, default=voc.Lifecycle.DRAFT, db_index=True
+        "état",
+        max_length=10,
+        choices=voc.Lifecycle.choices,
+        default=voc.Lifecycle.DRAFT,
+        db_index=True,
     )
     content_updated_on = models.DateField(
         BY_NAME["date"].title, null=True, blank=True, help_text=BY_NAME["date"].description
@@ -171,4 +185,4 @@ class ErrorReport(BaseModel):
 
 
 # Background imports (owned by the import/export part; defined next to the importers).
-from territoria.registre.importers.jobs import ImportJob  # noqa: E402,F401
+from territoria.registre.importers.jobs import ImportJob  # noqa: F401

@@ -15,11 +15,17 @@ def can_contribute(user) -> bool:
     """Agents of an organisation document its projects; moderators can document any."""
     if not _logged_in(user):
         return False
-    return user.is_moderator or (user.role in CONTRIBUTOR_ROLES and user.organisation_id is not None)
+    return user.is_moderator or (
+        user.role in CONTRIBUTOR_ROLES and user.organisation_id is not None
+    )
 
 
 def is_owner(user, project) -> bool:
-    return _logged_in(user) and user.organisation_id is not None and user.organisation_id == project.organisation_id
+    return (
+        _logged_in(user)
+        and user.organisation_id is not None
+        and user.organisation_id == project.organisation_id
+    )
 
 
 def get_abilities(user, project) -> dict[str, bool]:

@@ -37,7 +37,9 @@ def visible_projects(user, queryset=None):
         if user.is_moderator:
             return queryset
         if user.organisation_id:
-            return queryset.filter(Q(lifecycle=Lifecycle.PUBLISHED) | Q(organisation_id=user.organisation_id))
+            return queryset.filter(
+                Q(lifecycle=Lifecycle.PUBLISHED) | Q(organisation_id=user.organisation_id)
+            )
     return queryset.filter(lifecycle=Lifecycle.PUBLISHED)
 
 

@@ -183,7 +183,11 @@ ORGANISATION_TYPES_SYNONYMS = {
 
 BUDGETS = Vocabulary(
     "budget",
-    [("moins_50k", "moins de 50k€"), ("50k_100k", "de 50k€ à 100k€"), ("plus_100k", "plus de 100k€")],
+    [
+        ("moins_50k", "moins de 50k€"),
+        ("50k_100k", "de 50k€ à 100k€"),
+        ("plus_100k", "plus de 100k€"),
+    ],
 )
 
 IMPLEMENTATIONS = Vocabulary(
@@ -199,7 +203,11 @@ IMPLEMENTATIONS = Vocabulary(
 
 HOSTINGS = Vocabulary(
     "hebergement",
-    [("cloud_tiers", "Cloud chez un tiers"), ("interne", "En interne de l'administration"), ("nsp", "NSP")],
+    [
+        ("cloud_tiers", "Cloud chez un tiers"),
+        ("interne", "En interne de l'administration"),
+        ("nsp", "NSP"),
+    ],
 )
 
 ALGORITHM_TYPES = Vocabulary(
@@ -243,7 +251,12 @@ RISK_CATEGORIES = Vocabulary(
         ("eleve", "Risque élevé"),
         ("inacceptable", "Inacceptable"),
     ],
-    synonyms={"risque inacceptable": "inacceptable", "minimal": "minimal", "limité": "limite", "élevé": "eleve"},
+    synonyms={
+        "risque inacceptable": "inacceptable",
+        "minimal": "minimal",
+        "limité": "limite",
+        "élevé": "eleve",
+    },
 )
 
 LEVELS = Vocabulary("niveau", [("faible", "Faible"), ("moyen", "Moyen"), ("fort", "Fort")])

@@ -45,4 +45,13 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
-__all__ = ["get_index", "Document", "Hit", "SearchIndex", "UpsertResult", "MODES", "access_tokens", "PUBLIC"]
+__all__ = [
+    "MODES",
+    "PUBLIC",
+    "Document",
+    "Hit",
+    "SearchIndex",
+    "UpsertResult",
+    "access_tokens",
+    "get_index",
+]

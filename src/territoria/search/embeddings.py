@@ -99,9 +99,7 @@ class CachedEmbedder:
         known = {}
         for start in range(0, len(keys), 500):  # stay under SQLite's parameter limit
             chunk = keys[start : start + 500]
-            known.update(
-                EmbeddingCache.objects.filter(key__in=chunk).values_list("key", "vector")
-            )
+            known.update(EmbeddingCache.objects.filter(key__in=chunk).values_list("key", "vector"))
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         todo: dict[str, list[int]] = {}  # key of a text to embed -> its positions (same text: once)
         for i, key in enumerate(keys):
@@ -117,7 +115,10 @@ class CachedEmbedder:
             batch = pending[start : start + step]
             vectors = self.inner.embed_passages([texts[positions[0]] for _key, positions in batch])
             EmbeddingCache.objects.bulk_create(
-                [EmbeddingCache(key=key, vector=vector_to_bytes(v)) for (key, _p), v in zip(batch, vectors)],
+                [
+                    EmbeddingCache(key=key, vector=vector_to_bytes(v))
+                    for (key, _p), v in zip(batch, vectors)
+                ],
                 ignore_conflicts=True,
             )
             for (_key, positions), vector in zip(batch, vectors):

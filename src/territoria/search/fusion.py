@@ -57,5 +57,7 @@ def distribution_score_fusion(
         normalised.append((z, min(z.values()), weight))
         for item, _score in ranking:
             order.setdefault(item, len(order))
-    scores = {item: sum(weight * z.get(item, floor) for z, floor, weight in normalised) for item in order}
+    scores = {
+        item: sum(weight * z.get(item, floor) for z, floor, weight in normalised) for item in order
+    }
     return sorted(scores.items(), key=lambda pair: (-pair[1], order[pair[0]]))

@@ -15,7 +15,9 @@ def highlight(text: str, query: str, max_chars: int = 240) -> str:
     """
     text = text or ""
     wanted = set(analyze(query))
-    matches = [(s, e) for w, s, e in iter_words(text) if analyze_token(w) in wanted] if wanted else []
+    matches = (
+        [(s, e) for w, s, e in iter_words(text) if analyze_token(w) in wanted] if wanted else []
+    )
     start, end = _best_window(text, matches, max_chars)
     parts, cursor = [], start
     for m_start, m_end in matches:

@@ -17,8 +17,19 @@ class CollectionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Collection
-        fields = ["slug", "name", "description", "visibility", "organisation", "contact_service", "contact_email",
-                  "contact_phone", "managed", "document_count", "abilities"]
+        fields = [
+            "slug",
+            "name",
+            "description",
+            "visibility",
+            "organisation",
+            "contact_service",
+            "contact_email",
+            "contact_phone",
+            "managed",
+            "document_count",
+            "abilities",
+        ]
         read_only_fields = ["managed"]
 
     def get_abilities(self, collection) -> dict:
@@ -32,14 +43,30 @@ class CollectionSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         visibility = attrs.get("visibility", Visibility.ORGANISATION)
         if visibility == Visibility.ORGANISATION and not attrs.get("organisation"):
-            raise serializers.ValidationError({"organisation": "Une collection réservée à l'organisation doit indiquer son organisation."})
+            raise serializers.ValidationError(
+                {
+                    "organisation": "Une collection réservée à l'organisation doit indiquer son organisation."
+                }
+            )
         return attrs
 
 
 class DocumentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Document
-        fields = ["id", "source", "title", "format", "size", "state", "error", "pages", "chunk_count", "indexed_at", "created_at"]
+        fields = [
+            "id",
+            "source",
+            "title",
+            "format",
+            "size",
+            "state",
+            "error",
+            "pages",
+            "chunk_count",
+            "indexed_at",
+            "created_at",
+        ]
 
 
 class UploadSerializer(serializers.Serializer):
@@ -51,12 +78,28 @@ class JobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = IngestionJob
-        fields = ["id", "state", "total", "indexed", "unchanged", "failed", "chunks_to_embed", "chunks_embedded", "percent", "created_at", "finished_at"]
+        fields = [
+            "id",
+            "state",
+            "total",
+            "indexed",
+            "unchanged",
+            "failed",
+            "chunks_to_embed",
+            "chunks_embedded",
+            "percent",
+            "created_at",
+            "finished_at",
+        ]
 
 
 class AskSerializer(serializers.Serializer):
     question = serializers.CharField(allow_blank=True, max_length=10000, trim_whitespace=True)
-    collections = serializers.ListField(child=serializers.SlugField(), required=False, help_text="slugs ; par défaut toutes les collections lisibles")
+    collections = serializers.ListField(
+        child=serializers.SlugField(),
+        required=False,
+        help_text="slugs ; par défaut toutes les collections lisibles",
+    )
     conversation = serializers.UUIDField(required=False)
     mode = serializers.ChoiceField(choices=["hybrid", "lexical", "dense"], default="hybrid")
 
@@ -70,7 +113,9 @@ class PassageSerializer(serializers.Serializer):
     section = serializers.CharField()
     page = serializers.IntegerField(allow_null=True)
     url = serializers.CharField()
-    snippet = serializers.CharField(help_text="HTML : termes trouvés entre <mark>, le reste échappé")
+    snippet = serializers.CharField(
+        help_text="HTML : termes trouvés entre <mark>, le reste échappé"
+    )
     score = serializers.FloatField()
 
 
@@ -102,8 +147,23 @@ class FeedbackSerializer(serializers.Serializer):
 class ExchangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Exchange
-        fields = ["id", "conversation", "user", "collections", "question", "answer", "citations", "passages", "method",
-                  "abstained", "latency_ms", "cpu_seconds", "energy_wh", "feedback", "created_at"]
+        fields = [
+            "id",
+            "conversation",
+            "user",
+            "collections",
+            "question",
+            "answer",
+            "citations",
+            "passages",
+            "method",
+            "abstained",
+            "latency_ms",
+            "cpu_seconds",
+            "energy_wh",
+            "feedback",
+            "created_at",
+        ]
 
 
 class ExchangeLogSerializer(ExchangeSerializer):
@@ -115,7 +175,17 @@ class HandoffSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = HandoffRequest
-        fields = ["id", "collection", "exchange", "contact", "question", "state", "response", "answered_at", "created_at"]
+        fields = [
+            "id",
+            "collection",
+            "exchange",
+            "contact",
+            "question",
+            "state",
+            "response",
+            "answered_at",
+            "created_at",
+        ]
         read_only_fields = ["state", "response", "answered_at"]
 
 

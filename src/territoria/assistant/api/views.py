@@ -27,11 +27,17 @@ from territoria.search.access import access_tokens
 
 def answer_payload(answer, exchange) -> dict:
     return {
-        "exchange": exchange.pk, "conversation": exchange.conversation_id, "answer": answer.text,
-        "message": answer.message, "abstained": answer.abstained, "method": answer.method,
+        "exchange": exchange.pk,
+        "conversation": exchange.conversation_id,
+        "answer": answer.text,
+        "message": answer.message,
+        "abstained": answer.abstained,
+        "method": answer.method,
         "citations": [p.as_dict() for p in answer.cited_passages()],
-        "passages": [p.as_dict() for p in answer.passages], "contact": answer.contact,
-        "latency_ms": exchange.latency_ms, "energy_wh": exchange.energy_wh,
+        "passages": [p.as_dict() for p in answer.passages],
+        "contact": answer.contact,
+        "latency_ms": exchange.latency_ms,
+        "energy_wh": exchange.energy_wh,
     }
 
 
@@ -42,7 +48,12 @@ def _readable(request, slug) -> Collection:
     return collections[0]
 
 
-class CollectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class CollectionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Collections the caller may ask; administrators create them."""
 
     serializer_class = s.CollectionSerializer
@@ -66,8 +77,15 @@ class CollectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         collection = _readable(request, slug)
         return Response(s.DocumentSerializer(collection.documents.all(), many=True).data)
 
-    @extend_schema(request={"multipart/form-data": s.UploadSerializer}, responses={202: s.JobSerializer})
-    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser], url_path="upload")
+    @extend_schema(
+        request={"multipart/form-data": s.UploadSerializer}, responses={202: s.JobSerializer}
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        parser_classes=[MultiPartParser, FormParser],
+        url_path="upload",
+    )
     def upload(self, request, slug=None):
         collection = _readable(request, slug)
         if not can_manage(request.user, collection):
@@ -79,7 +97,9 @@ class CollectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         job.refresh_from_db()
         return Response(s.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(parameters=[OpenApiParameter("document", str, OpenApiParameter.PATH)], responses={204: None})
+    @extend_schema(
+        parameters=[OpenApiParameter("document", str, OpenApiParameter.PATH)], responses={204: None}
+    )
     @action(detail=True, methods=["delete"], url_path=r"documents/(?P<document>[0-9a-f-]+)")
     def delete_document(self, request, slug=None, document=None):
         collection = _readable(request, slug)
@@ -113,11 +133,19 @@ def ask_view(request):
     conversation = None
     if data.get("conversation"):
         session_key = request.session.session_key or ""
-        conversation = conversations_of(request.user, session_key).filter(pk=data["conversation"]).first()
+        conversation = (
+            conversations_of(request.user, session_key).filter(pk=data["conversation"]).first()
+        )
     if not request.user.is_authenticated and not request.session.session_key:
         request.session.save()
-    answer, exchange = ask(request.user, data["question"], collections, conversation,
-                           session_key=request.session.session_key or "", mode=data["mode"])
+    answer, exchange = ask(
+        request.user,
+        data["question"],
+        collections,
+        conversation,
+        session_key=request.session.session_key or "",
+        mode=data["mode"],
+    )
     return Response(answer_payload(answer, exchange))
 
 
@@ -133,7 +161,9 @@ def search_view(request):
     collections = readable_collections(request.user, slugs)
     if not collections or not data["q"].strip():
         return Response([])
-    passages = retrieve(collections, data["q"], access_tokens(request.user), mode=data["mode"], limit=data["limit"])
+    passages = retrieve(
+        collections, data["q"], access_tokens(request.user), mode=data["mode"], limit=data["limit"]
+    )
     return Response([p.as_dict() for p in passages])
 
 
@@ -141,8 +171,11 @@ def _own_exchange(request, pk) -> Exchange:
     exchange = get_object_or_404(Exchange, pk=pk)
     conversation = exchange.conversation
     mine = (request.user.is_authenticated and conversation.user_id == request.user.pk) or (
-        not request.user.is_authenticated and conversation.user_id is None
-        and conversation.session_key and conversation.session_key == request.session.session_key)
+        not request.user.is_authenticated
+        and conversation.user_id is None
+        and conversation.session_key
+        and conversation.session_key == request.session.session_key
+    )
     if not mine:
         raise NotFound("Échange introuvable.")
     return exchange
@@ -172,7 +205,9 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Ge
         if getattr(self, "swagger_fake_view", False) or not user.is_authenticated:
             return HandoffRequest.objects.none()
         slugs = [c.slug for c in Collection.objects.all() if can_answer_handoffs(user, c)]
-        return HandoffRequest.objects.filter(collection__slug__in=slugs).select_related("collection")
+        return HandoffRequest.objects.filter(collection__slug__in=slugs).select_related(
+            "collection"
+        )
 
     def perform_create(self, serializer):
         from territoria.assistant.permissions import can_read
@@ -184,8 +219,10 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Ge
         exchange = serializer.validated_data.get("exchange")
         if exchange is not None:
             _own_exchange(self.request, exchange.pk)
-        serializer.save(requester=self.request.user if self.request.user.is_authenticated else None,
-                        question=mask_personal_data(serializer.validated_data["question"]))
+        serializer.save(
+            requester=self.request.user if self.request.user.is_authenticated else None,
+            question=mask_personal_data(serializer.validated_data["question"]),
+        )
 
     @extend_schema(request=s.HandoffAnswerSerializer, responses=s.HandoffSerializer)
     @action(detail=True, methods=["post"])
@@ -194,7 +231,11 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Ge
         serializer = s.HandoffAnswerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         handoff.response = serializer.validated_data["response"]
-        handoff.state, handoff.answered_by, handoff.answered_at = HandoffState.ANSWERED, request.user, timezone.now()
+        handoff.state, handoff.answered_by, handoff.answered_at = (
+            HandoffState.ANSWERED,
+            request.user,
+            timezone.now(),
+        )
         handoff.save()
         return Response(s.HandoffSerializer(handoff).data)
 

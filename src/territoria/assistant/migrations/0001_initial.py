@@ -8,142 +8,384 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('core', '0001_initial'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Collection',
+            name="Collection",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='mis à jour le')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='identifiant')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('visibility', models.CharField(choices=[('public', 'Publique (citoyens compris)'), ('organisation', "Réservée à l'organisation"), ('group', 'Réservée à des groupes')], default='organisation', max_length=20, verbose_name='visibilité')),
-                ('contact_service', models.CharField(blank=True, max_length=200, verbose_name='service à contacter')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail du service')),
-                ('contact_phone', models.CharField(blank=True, max_length=40, verbose_name='téléphone du service')),
-                ('managed', models.BooleanField(default=False, verbose_name='alimentée automatiquement')),
-                ('groups', models.ManyToManyField(blank=True, related_name='assistant_collections', to='auth.group', verbose_name='groupes')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='assistant_collections', to='core.organisation', verbose_name='organisation')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="mis à jour le")),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="identifiant")),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("public", "Publique (citoyens compris)"),
+                            ("organisation", "Réservée à l'organisation"),
+                            ("group", "Réservée à des groupes"),
+                        ],
+                        default="organisation",
+                        max_length=20,
+                        verbose_name="visibilité",
+                    ),
+                ),
+                (
+                    "contact_service",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="service à contacter"
+                    ),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="e-mail du service"),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(
+                        blank=True, max_length=40, verbose_name="téléphone du service"
+                    ),
+                ),
+                (
+                    "managed",
+                    models.BooleanField(default=False, verbose_name="alimentée automatiquement"),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="assistant_collections",
+                        to="auth.group",
+                        verbose_name="groupes",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assistant_collections",
+                        to="core.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'collection',
-                'ordering': ['name'],
+                "verbose_name": "collection",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Conversation',
+            name="Conversation",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='mis à jour le')),
-                ('session_key', models.CharField(blank=True, max_length=64)),
-                ('collection', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='assistant.collection')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='assistant_conversations', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="mis à jour le")),
+                ("session_key", models.CharField(blank=True, max_length=64)),
+                (
+                    "collection",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="assistant.collection",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assistant_conversations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Exchange',
+            name="Exchange",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='mis à jour le')),
-                ('collections', models.JSONField(default=list)),
-                ('question', models.TextField()),
-                ('answer', models.TextField(blank=True)),
-                ('citations', models.JSONField(default=list)),
-                ('passages', models.JSONField(default=list)),
-                ('method', models.CharField(blank=True, max_length=20)),
-                ('abstained', models.BooleanField(default=False)),
-                ('latency_ms', models.IntegerField(default=0)),
-                ('cpu_seconds', models.FloatField(default=0)),
-                ('energy_wh', models.FloatField(default=0)),
-                ('feedback', models.CharField(blank=True, choices=[('useful', 'Utile'), ('not_useful', 'Pas utile'), ('wrong', 'Faux')], max_length=20)),
-                ('conversation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exchanges', to='assistant.conversation')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="mis à jour le")),
+                ("collections", models.JSONField(default=list)),
+                ("question", models.TextField()),
+                ("answer", models.TextField(blank=True)),
+                ("citations", models.JSONField(default=list)),
+                ("passages", models.JSONField(default=list)),
+                ("method", models.CharField(blank=True, max_length=20)),
+                ("abstained", models.BooleanField(default=False)),
+                ("latency_ms", models.IntegerField(default=0)),
+                ("cpu_seconds", models.FloatField(default=0)),
+                ("energy_wh", models.FloatField(default=0)),
+                (
+                    "feedback",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("useful", "Utile"),
+                            ("not_useful", "Pas utile"),
+                            ("wrong", "Faux"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="exchanges",
+                        to="assistant.conversation",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='HandoffRequest',
+            name="HandoffRequest",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='mis à jour le')),
-                ('contact', models.CharField(blank=True, max_length=200, verbose_name='vos coordonnées (facultatif)')),
-                ('question', models.TextField(verbose_name='question')),
-                ('state', models.CharField(choices=[('open', 'À traiter'), ('answered', 'Répondue')], default='open', max_length=20)),
-                ('response', models.TextField(blank=True, verbose_name='réponse')),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('collection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='handoffs', to='assistant.collection')),
-                ('exchange', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='handoffs', to='assistant.exchange')),
-                ('requester', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="mis à jour le")),
+                (
+                    "contact",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="vos coordonnées (facultatif)"
+                    ),
+                ),
+                ("question", models.TextField(verbose_name="question")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "À traiter"), ("answered", "Répondue")],
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                ("response", models.TextField(blank=True, verbose_name="réponse")),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "collection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="handoffs",
+                        to="assistant.collection",
+                    ),
+                ),
+                (
+                    "exchange",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="handoffs",
+                        to="assistant.exchange",
+                    ),
+                ),
+                (
+                    "requester",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='IngestionJob',
+            name="IngestionJob",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='mis à jour le')),
-                ('state', models.CharField(choices=[('queued', 'En file'), ('running', 'En cours'), ('done', 'Terminé'), ('failed', 'Échec')], default='queued', max_length=20)),
-                ('total', models.IntegerField(default=0)),
-                ('indexed', models.IntegerField(default=0)),
-                ('unchanged', models.IntegerField(default=0)),
-                ('failed', models.IntegerField(default=0)),
-                ('chunks_to_embed', models.IntegerField(default=0)),
-                ('chunks_embedded', models.IntegerField(default=0)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('collection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='jobs', to='assistant.collection')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="mis à jour le")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "En file"),
+                            ("running", "En cours"),
+                            ("done", "Terminé"),
+                            ("failed", "Échec"),
+                        ],
+                        default="queued",
+                        max_length=20,
+                    ),
+                ),
+                ("total", models.IntegerField(default=0)),
+                ("indexed", models.IntegerField(default=0)),
+                ("unchanged", models.IntegerField(default=0)),
+                ("failed", models.IntegerField(default=0)),
+                ("chunks_to_embed", models.IntegerField(default=0)),
+                ("chunks_embedded", models.IntegerField(default=0)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "collection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="jobs",
+                        to="assistant.collection",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='mis à jour le')),
-                ('source', models.CharField(max_length=500, verbose_name='source')),
-                ('path', models.CharField(blank=True, max_length=1000, verbose_name='chemin du fichier')),
-                ('title', models.CharField(blank=True, max_length=500, verbose_name='titre')),
-                ('format', models.CharField(blank=True, max_length=20, verbose_name='format')),
-                ('size', models.BigIntegerField(default=0, verbose_name='taille (octets)')),
-                ('content_hash', models.CharField(blank=True, max_length=64)),
-                ('state', models.CharField(choices=[('pending', 'En attente'), ('indexing', 'Indexation en cours'), ('indexed', 'Indexé'), ('failed', 'Échec')], default='pending', max_length=20, verbose_name='état')),
-                ('error', models.TextField(blank=True, verbose_name='erreur')),
-                ('pages', models.IntegerField(blank=True, null=True, verbose_name='pages')),
-                ('chunk_count', models.IntegerField(default=0, verbose_name='passages')),
-                ('indexed_at', models.DateTimeField(blank=True, null=True, verbose_name='indexé le')),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('collection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='assistant.collection')),
-                ('job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='documents', to='assistant.ingestionjob')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="mis à jour le")),
+                ("source", models.CharField(max_length=500, verbose_name="source")),
+                (
+                    "path",
+                    models.CharField(blank=True, max_length=1000, verbose_name="chemin du fichier"),
+                ),
+                ("title", models.CharField(blank=True, max_length=500, verbose_name="titre")),
+                ("format", models.CharField(blank=True, max_length=20, verbose_name="format")),
+                ("size", models.BigIntegerField(default=0, verbose_name="taille (octets)")),
+                ("content_hash", models.CharField(blank=True, max_length=64)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "En attente"),
+                            ("indexing", "Indexation en cours"),
+                            ("indexed", "Indexé"),
+                            ("failed", "Échec"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="état",
+                    ),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="erreur")),
+                ("pages", models.IntegerField(blank=True, null=True, verbose_name="pages")),
+                ("chunk_count", models.IntegerField(default=0, verbose_name="passages")),
+                (
+                    "indexed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="indexé le"),
+                ),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "collection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="assistant.collection",
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="documents",
+                        to="assistant.ingestionjob",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'document',
-                'ordering': ['source'],
-                'constraints': [models.UniqueConstraint(fields=('collection', 'source'), name='assistant_document_unique_source')],
+                "verbose_name": "document",
+                "ordering": ["source"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("collection", "source"), name="assistant_document_unique_source"
+                    )
+                ],
             },
         ),
     ]

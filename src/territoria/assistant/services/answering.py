@@ -32,12 +32,14 @@ ANSWER_SENTENCES = 3
 # Words that carry the form of a question or the politeness around it, not its topic (after
 # analysis): absent from the documents, they would weigh the most in the support rule and make
 # the assistant abstain on "Bonjour, pourriez-vous me dire … ? Merci".
-_QUESTION_TERMS = set(analyze(
-    "combien pourquoi comment quand quel quelle lequel laquelle est-ce faut-il peut-on "
-    "bonjour bonsoir salut merci remercie cordialement svp stp plaît plait madame monsieur "
-    "voudrais aimerais souhaiterais pourriez pouvez pourrais savoir dire indiquer renseignement "
-    "renseignements besoin joignable"
-))
+_QUESTION_TERMS = set(
+    analyze(
+        "combien pourquoi comment quand quel quelle lequel laquelle est-ce faut-il peut-on "
+        "bonjour bonsoir salut merci remercie cordialement svp stp plaît plait madame monsieur "
+        "voudrais aimerais souhaiterais pourriez pouvez pourrais savoir dire indiquer renseignement "
+        "renseignements besoin joignable"
+    )
+)
 # Minimum idf-weighted share of the question's topic words found in the best passage (with its
 # title and section). Calibrated on PIAF (docs/assistant.md): 0.45 → ~14 % of answerable
 # questions abstain, ~1 in 12 off-topic questions answered.
@@ -66,9 +68,20 @@ class Passage:
         return f"{base}#page={self.page}" if self.page else base
 
     def as_dict(self) -> dict:
-        return {"n": self.n, "key": self.key, "collection": self.collection, "document": self.document,
-                "source": self.source, "title": self.title, "section": self.section, "page": self.page,
-                "url": self.url(), "snippet": self.snippet, "score": round(self.score, 5), "ranks": self.ranks}
+        return {
+            "n": self.n,
+            "key": self.key,
+            "collection": self.collection,
+            "document": self.document,
+            "source": self.source,
+            "title": self.title,
+            "section": self.section,
+            "page": self.page,
+            "url": self.url(),
+            "snippet": self.snippet,
+            "score": round(self.score, 5),
+            "ranks": self.ranks,
+        }
 
 
 @dataclass
@@ -85,8 +98,13 @@ class Answer:
         return [p for p in self.passages if p.n in self.cited]
 
 
-def retrieve(collections: list[Collection], question: str, access: list[str], mode: str = "hybrid",
-             limit: int = PASSAGES) -> list[Passage]:
+def retrieve(
+    collections: list[Collection],
+    question: str,
+    access: list[str],
+    mode: str = "hybrid",
+    limit: int = PASSAGES,
+) -> list[Passage]:
     """The best passages over several collections; access tokens filter inside each search."""
     index = get_index()
     per_collection = {}
@@ -96,17 +114,31 @@ def retrieve(collections: list[Collection], question: str, access: list[str], mo
     if len(per_collection) == 1:
         merged = next(iter(per_collection.values()))
     else:
-        by_key = {(slug, hit.key): (slug, hit) for hits in per_collection.values() for slug, hit in hits}
-        fused = reciprocal_rank_fusion([[(slug, h.key) for slug, h in hits] for hits in per_collection.values()])
+        by_key = {
+            (slug, hit.key): (slug, hit) for hits in per_collection.values() for slug, hit in hits
+        }
+        fused = reciprocal_rank_fusion(
+            [[(slug, h.key) for slug, h in hits] for hits in per_collection.values()]
+        )
         merged = [by_key[key] for key, _score in fused]
     passages = []
     for slug, hit in merged[:limit]:
         f = hit.fields
-        passages.append(Passage(
-            key=hit.key, collection=slug, document=f.get("document", ""), source=f.get("source", ""),
-            title=f.get("title", hit.title), section=f.get("section", ""), page=f.get("page"),
-            text=hit.text, snippet=hit.snippet, score=hit.score, ranks=hit.ranks,
-        ))
+        passages.append(
+            Passage(
+                key=hit.key,
+                collection=slug,
+                document=f.get("document", ""),
+                source=f.get("source", ""),
+                title=f.get("title", hit.title),
+                section=f.get("section", ""),
+                page=f.get("page"),
+                text=hit.text,
+                snippet=hit.snippet,
+                score=hit.score,
+                ranks=hit.ranks,
+            )
+        )
     for n, passage in enumerate(passages, start=1):
         passage.n = n
     return passages
@@ -126,7 +158,9 @@ def check_question(question: str) -> str:
 # Polite phrases whose words may be topics elsewhere ("avance sur frais", "journée du patrimoine").
 _POLITE_PHRASES = re.compile(
     r"\b(?:merci (?:d['’]|par )avance|par avance|bonne (?:journée|soirée)|toute la journée|"
-    r"s['’]il (?:vous|te) pla[iî]t)\b", re.IGNORECASE)
+    r"s['’]il (?:vous|te) pla[iî]t)\b",
+    re.IGNORECASE,
+)
 
 
 def _topic_terms(text: str) -> list[str]:
@@ -134,8 +168,13 @@ def _topic_terms(text: str) -> list[str]:
     return [t for t in dict.fromkeys(analyze(text)) if t not in _QUESTION_TERMS]
 
 
-def answer_question(question: str, collections: list[Collection], access: list[str],
-                    llm: ChatClient | None = None, mode: str = "hybrid") -> Answer:
+def answer_question(
+    question: str,
+    collections: list[Collection],
+    access: list[str],
+    llm: ChatClient | None = None,
+    mode: str = "hybrid",
+) -> Answer:
     question = (question or "").strip()
     message = check_question(question)
     contact = _contact(collections)
@@ -145,12 +184,18 @@ def answer_question(question: str, collections: list[Collection], access: list[s
     return answer_from_passages(question, passages, collections, llm)
 
 
-def answer_from_passages(question: str, passages: list[Passage], collections: list[Collection],
-                         llm: ChatClient | None = None) -> Answer:
+def answer_from_passages(
+    question: str,
+    passages: list[Passage],
+    collections: list[Collection],
+    llm: ChatClient | None = None,
+) -> Answer:
     contact = _contact(collections)
     if not passages:
         return _abstain(passages, collections, contact)
-    extractive = extract_answer(question, passages, term_weights(collections, _topic_terms(question)))
+    extractive = extract_answer(
+        question, passages, term_weights(collections, _topic_terms(question))
+    )
     if llm is not None:
         generated = generate_answer(question, passages, llm)
         if generated is not None:
@@ -168,8 +213,12 @@ def answer_from_passages(question: str, passages: list[Passage], collections: li
 def _contact(collections: list[Collection]) -> dict:
     for collection in collections:
         if collection.contact_service or collection.contact_email or collection.contact_phone:
-            return {"service": collection.contact_service, "email": collection.contact_email,
-                    "phone": collection.contact_phone, "collection": collection.slug}
+            return {
+                "service": collection.contact_service,
+                "email": collection.contact_email,
+                "phone": collection.contact_phone,
+                "collection": collection.slug,
+            }
     return {"collection": collections[0].slug} if collections else {}
 
 
@@ -177,7 +226,9 @@ def _abstain(passages, collections, contact, method="extractive") -> Answer:
     names = ", ".join(f"« {c.name} »" for c in collections) or "les collections"
     text = f"Je ne trouve pas de réponse à cette question dans les documents de {names}."
     if contact.get("service") or contact.get("email") or contact.get("phone"):
-        ways = " · ".join(filter(None, [contact.get("service"), contact.get("email"), contact.get("phone")]))
+        ways = " · ".join(
+            filter(None, [contact.get("service"), contact.get("email"), contact.get("phone")])
+        )
         text += f" Vous pouvez contacter : {ways}, ou transmettre votre question à un agent."
     else:
         text += " Vous pouvez transmettre votre question à un agent."
@@ -198,7 +249,9 @@ def term_weights(collections: list[Collection], terms: list[str]) -> dict[str, f
     return {t: math.log((total + 1) / (counts[t] + 0.5)) for t in terms}
 
 
-def extract_answer(question: str, passages: list[Passage], weights: dict[str, float]) -> tuple[str, list[int]] | None:
+def extract_answer(
+    question: str, passages: list[Passage], weights: dict[str, float]
+) -> tuple[str, list[int]] | None:
     """(answer text with [n] citations, cited numbers), or None when the sources do not support one."""
     wanted = _topic_terms(question)
     if not wanted:

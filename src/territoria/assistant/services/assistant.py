@@ -26,11 +26,22 @@ def public_collections():
 def conversations_of(user=None, session_key=""):
     if getattr(user, "is_authenticated", False):
         return Conversation.objects.filter(user=user)
-    return Conversation.objects.filter(user__isnull=True, session_key=session_key) if session_key else Conversation.objects.none()
+    return (
+        Conversation.objects.filter(user__isnull=True, session_key=session_key)
+        if session_key
+        else Conversation.objects.none()
+    )
 
 
-def ask(user, question: str, collections: list[Collection], conversation: Conversation | None = None,
-        session_key: str = "", mode: str = "hybrid", access: list[str] | None = None) -> tuple[Answer, object]:
+def ask(
+    user,
+    question: str,
+    collections: list[Collection],
+    conversation: Conversation | None = None,
+    session_key: str = "",
+    mode: str = "hybrid",
+    access: list[str] | None = None,
+) -> tuple[Answer, object]:
     """Answer `question` from `collections` (already checked readable) and log the exchange.
 
     `access` overrides the user's tokens — only for the operator's CLI, never from a request.
@@ -39,9 +50,16 @@ def ask(user, question: str, collections: list[Collection], conversation: Conver
     if conversation is None:
         conversation = Conversation.objects.create(
             user=user if getattr(user, "is_authenticated", False) else None,
-            session_key=session_key, collection=collections[0] if len(collections) == 1 else None,
+            session_key=session_key,
+            collection=collections[0] if len(collections) == 1 else None,
         )
     with measure() as cost:
-        answer = answer_question(without_personal_data(question), collections, access, llm=ChatClient.from_settings(), mode=mode)
+        answer = answer_question(
+            without_personal_data(question),
+            collections,
+            access,
+            llm=ChatClient.from_settings(),
+            mode=mode,
+        )
     exchange = record_exchange(conversation, user, collections, question, answer, cost)
     return answer, exchange

@@ -36,8 +36,11 @@ HEADING_MAX_WORDS = 8
 def _is_heading(line: str, following: str) -> bool:
     """A short line without final punctuation, followed by a capitalised one: "Article 12 - Télétravail"."""
     words = line.split()
-    return (0 < len(words) <= HEADING_MAX_WORDS and not line.rstrip().endswith((".", "!", "?", "…", ":", ";", ","))
-            and following[:1].isupper())
+    return (
+        0 < len(words) <= HEADING_MAX_WORDS
+        and not line.rstrip().endswith((".", "!", "?", "…", ":", ";", ","))
+        and following[:1].isupper()
+    )
 
 
 def passage_sentences(text: str) -> list[tuple[str, bool]]:
@@ -100,7 +103,9 @@ def _pieces(text: str, target_words: int) -> list[str]:
             current, words = [], 0
         if size > target_words * 2:  # no sentence boundary at all: cut by words
             tokens = sentence.split()
-            pieces += [" ".join(tokens[i : i + target_words]) for i in range(0, len(tokens), target_words)]
+            pieces += [
+                " ".join(tokens[i : i + target_words]) for i in range(0, len(tokens), target_words)
+            ]
             continue
         current.append(sentence)
         words += size

@@ -42,8 +42,14 @@ def load_questions(path: Path) -> list[dict]:
     for article in data["data"]:
         for paragraph in article["paragraphs"]:
             for qa in paragraph["qas"]:
-                questions.append({"id": qa.get("id", ""), "question": qa["question"], "title": article["title"],
-                                  "answers": [a["text"] for a in qa.get("answers", [])]})
+                questions.append(
+                    {
+                        "id": qa.get("id", ""),
+                        "question": qa["question"],
+                        "title": article["title"],
+                        "answers": [a["text"] for a in qa.get("answers", [])],
+                    }
+                )
     return questions
 
 
@@ -56,7 +62,9 @@ def squad_corpus(questions_file: Path, corpus_dir: Path, questions_out: Path | N
     for article in data["data"]:
         title = re.sub(r"<[^>]+>", "", article["title"]).strip()
         body = "\n\n".join(p["context"].strip() for p in article["paragraphs"])
-        (corpus_dir / f"{slug(article['title'])}.md").write_text(f"# {title}\n\n{body}\n", encoding="utf-8")
+        (corpus_dir / f"{slug(article['title'])}.md").write_text(
+            f"# {title}\n\n{body}\n", encoding="utf-8"
+        )
         article["title"] = slug(article["title"])
     if questions_out:
         Path(questions_out).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
@@ -67,7 +75,7 @@ def _percentile(values: list[float], q: float) -> float:
     if not values:
         return 0.0
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _retrieval_metrics(ranked_docs: list[list[str]], gold: list[str]) -> dict:
@@ -75,17 +83,27 @@ def _retrieval_metrics(ranked_docs: list[list[str]], gold: list[str]) -> dict:
     out = {}
     for k in (1, 5, 10):
         out[f"recall@{k}"] = round(sum(g in docs[:k] for docs, g in zip(ranked_docs, gold)) / n, 4)
-    out["mrr@10"] = round(sum(1 / (docs[:DEPTH].index(g) + 1) if g in docs[:DEPTH] else 0 for docs, g in zip(ranked_docs, gold)) / n, 4)
+    out["mrr@10"] = round(
+        sum(
+            1 / (docs[:DEPTH].index(g) + 1) if g in docs[:DEPTH] else 0
+            for docs, g in zip(ranked_docs, gold)
+        )
+        / n,
+        4,
+    )
     return out
 
 
-def evaluate(corpus: Path, questions_file: Path, limit: int | None = None, keep: bool = False,
-             progress=None) -> dict:
+def evaluate(
+    corpus: Path, questions_file: Path, limit: int | None = None, keep: bool = False, progress=None
+) -> dict:
     questions = load_questions(questions_file)
     if limit:
         questions = questions[:limit]
     collection = Collection.objects.create(
-        slug=f"eval-{uuid.uuid4().hex[:10]}", name=f"Évaluation {Path(corpus).name}", visibility=Visibility.PUBLIC
+        slug=f"eval-{uuid.uuid4().hex[:10]}",
+        name=f"Évaluation {Path(corpus).name}",
+        visibility=Visibility.PUBLIC,
     )
     embedder = default_embedder()
     cache_hits_before = embedder.hits
@@ -105,11 +123,17 @@ def evaluate(corpus: Path, questions_file: Path, limit: int | None = None, keep:
         methods: dict[str, int] = {}
         for i, question in enumerate(questions):
             for mode in ("lexical", "dense"):
-                passages = retrieve([collection], question["question"], access, mode=mode, limit=DEPTH)
+                passages = retrieve(
+                    [collection], question["question"], access, mode=mode, limit=DEPTH
+                )
                 ranked[mode].append(_documents(passages, documents))
             with measure() as cost:
-                passages = retrieve([collection], question["question"], access, mode="hybrid", limit=DEPTH)
-                answer = answer_from_passages(question["question"], passages[:PASSAGES], [collection], llm)
+                passages = retrieve(
+                    [collection], question["question"], access, mode="hybrid", limit=DEPTH
+                )
+                answer = answer_from_passages(
+                    question["question"], passages[:PASSAGES], [collection], llm
+                )
             ranked["hybrid"].append(_documents(passages, documents))
             latencies.append(cost.wall_s * 1000)
             energies.append(cost.energy_wh)
@@ -127,8 +151,11 @@ def evaluate(corpus: Path, questions_file: Path, limit: int | None = None, keep:
         per_mode = {mode: _retrieval_metrics(ranked[mode], gold) for mode in MODES}
         best_single = max(per_mode["lexical"]["mrr@10"], per_mode["dense"]["mrr@10"])
         result = {
-            "corpus": str(corpus), "questions_file": str(questions_file), "questions": len(questions),
-            "documents": len(documents), "failed_documents": job.failed,
+            "corpus": str(corpus),
+            "questions_file": str(questions_file),
+            "questions": len(questions),
+            "documents": len(documents),
+            "failed_documents": job.failed,
             "chunks": sum(d.chunk_count for d in collection.documents.all()),
             **per_mode["hybrid"],
             "answer_recall": round(answer_hits / n, 4),

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.db import transaction
 from django.utils import timezone
 
@@ -82,7 +83,9 @@ def run_job(job: IngestionJob, progress: Progress | None = None) -> IngestionJob
     index = get_index()
     namespace = job.collection.namespace
     try:
-        for document in job.documents.filter(state__in=[DocumentState.PENDING, DocumentState.INDEXING]):
+        for document in job.documents.filter(
+            state__in=[DocumentState.PENDING, DocumentState.INDEXING]
+        ):
             if index_document(document):
                 job.indexed += 1
             else:
@@ -135,8 +138,12 @@ def index_document(document: Document) -> bool:
             text=chunk.text,
             access=tokens,
             fields={
-                "document": str(document.pk), "source": document.source, "title": parsed.title,
-                "section": chunk.section_label, "page": chunk.page, "n": n,
+                "document": str(document.pk),
+                "source": document.source,
+                "title": parsed.title,
+                "section": chunk.section_label,
+                "page": chunk.page,
+                "n": n,
             },
             embedding_text=embedding_text(parsed.title, chunk, settings.ASSISTANT_EMBED_MAX_WORDS),
         )
@@ -178,7 +185,7 @@ def upload_name(name: str) -> str:
             continue
         try:
             parts.append(get_valid_filename(part))
-        except Exception:  # SuspiciousFileOperation: nothing usable left in that part
+        except SuspiciousFileOperation:  # nothing usable left in that part
             continue
     return "/".join(parts)[-400:] or "document"
 
@@ -212,7 +219,9 @@ def save_uploads(collection: Collection, uploads, user=None) -> IngestionJob:
 
 
 def delete_document(document: Document) -> None:
-    get_index().delete(document.collection.namespace, [f"{document.pk}:{n}" for n in range(document.chunk_count)])
+    get_index().delete(
+        document.collection.namespace, [f"{document.pk}:{n}" for n in range(document.chunk_count)]
+    )
     document.delete()
 
 

@@ -23,16 +23,26 @@ class ChatClient:
     def from_settings(cls) -> ChatClient | None:
         if not settings.LLM_BASE_URL:
             return None
-        return cls(settings.LLM_BASE_URL.rstrip("/"), settings.LLM_MODEL or "default",
-                   settings.LLM_API_KEY, settings.LLM_TIMEOUT_S)
+        return cls(
+            settings.LLM_BASE_URL.rstrip("/"),
+            settings.LLM_MODEL or "default",
+            settings.LLM_API_KEY,
+            settings.LLM_TIMEOUT_S,
+        )
 
     def chat(self, messages: list[dict], max_tokens: int = 400) -> str:
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         try:
             response = httpx.post(
                 f"{self.base_url}/chat/completions",
-                json={"model": self.model, "messages": messages, "temperature": 0, "max_tokens": max_tokens},
-                headers=headers, timeout=self.timeout_s,
+                json={
+                    "model": self.model,
+                    "messages": messages,
+                    "temperature": 0,
+                    "max_tokens": max_tokens,
+                },
+                headers=headers,
+                timeout=self.timeout_s,
             )
             response.raise_for_status()
             return response.json()["choices"][0]["message"]["content"] or ""

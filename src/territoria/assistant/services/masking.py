@@ -10,8 +10,12 @@ _PHONE = re.compile(r"(?<!\d)(?:(?:\+|00)33[\s.-]?|0)[1-9](?:[\s.-]?\d{2}){4}(?!
 _IBAN = re.compile(r"\bFR\d{2}(?:\s?[0-9A-Z]{4}){5}\s?[0-9A-Z]{1,3}\b", re.IGNORECASE)
 _NAME_WORD = r"[A-ZÀ-Ý][\w'’-]+"
 _NAMES = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}"
-_CIVILITY_NAME = re.compile(rf"\b(M\.|Mme|Mlle|Monsieur|Madame|Mademoiselle|Me|Maître|Dr|Docteur)\s+({_NAMES})")
-_INTRODUCTION = re.compile(rf"\b((?i:je m'appelle|je m’appelle|je suis|mon nom est|nom\s*:))\s+({_NAMES})")
+_CIVILITY_NAME = re.compile(
+    rf"\b(M\.|Mme|Mlle|Monsieur|Madame|Mademoiselle|Me|Maître|Dr|Docteur)\s+({_NAMES})"
+)
+_INTRODUCTION = re.compile(
+    rf"\b((?i:je m'appelle|je m’appelle|je suis|mon nom est|nom\s*:))\s+({_NAMES})"
+)
 
 
 def mask_personal_data(text: str) -> str:

@@ -14,8 +14,15 @@ from pathlib import Path
 from django.conf import settings
 
 FORMATS = {
-    ".pdf": "pdf", ".docx": "docx", ".odt": "odt", ".html": "html", ".htm": "html",
-    ".md": "markdown", ".markdown": "markdown", ".txt": "text", ".text": "text",
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".odt": "odt",
+    ".html": "html",
+    ".htm": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+    ".text": "text",
 }
 MAX_ZIP_RATIO = 100  # a DOCX/ODT expanding more than 100× is treated as a zip bomb
 
@@ -42,7 +49,9 @@ def detect_format(path: Path) -> str:
     fmt = FORMATS.get(path.suffix.lower())
     if not fmt:
         known = ", ".join(sorted({s.lstrip(".").upper() for s in FORMATS}))
-        raise ParseError(f"{path.name} : format non pris en charge ({path.suffix or 'sans extension'}) ; formats acceptés : {known}.")
+        raise ParseError(
+            f"{path.name} : format non pris en charge ({path.suffix or 'sans extension'}) ; formats acceptés : {known}."
+        )
     return fmt
 
 
@@ -54,16 +63,22 @@ def parse(path: Path) -> Parsed:
     if size == 0:
         raise ParseError(f"{path.name} : le fichier est vide.")
     if size > max_bytes:
-        raise ParseError(f"{path.name} : fichier trop volumineux ({size // 1_048_576} Mo, maximum {settings.ASSISTANT_MAX_FILE_MB} Mo).")
+        raise ParseError(
+            f"{path.name} : fichier trop volumineux ({size // 1_048_576} Mo, maximum {settings.ASSISTANT_MAX_FILE_MB} Mo)."
+        )
     try:
         parsed = _PARSERS[fmt](path)
     except ParseError:
         raise
     except Exception as error:  # a corrupt file: every library raises its own kind
-        raise ParseError(f"{path.name} : fichier illisible ou corrompu ({type(error).__name__} : {str(error)[:200]}).") from error
+        raise ParseError(
+            f"{path.name} : fichier illisible ou corrompu ({type(error).__name__} : {str(error)[:200]})."
+        ) from error
     parsed.blocks = [b for b in parsed.blocks if b.text.strip()]
     if not parsed.blocks:
-        raise ParseError(f"{path.name} : aucun texte extractible (document vide, ou PDF scanné sans couche texte).")
+        raise ParseError(
+            f"{path.name} : aucun texte extractible (document vide, ou PDF scanné sans couche texte)."
+        )
     parsed.title = (parsed.title or "").strip() or path.stem.replace("_", " ")
     return parsed
 
@@ -90,12 +105,14 @@ def _parse_pdf(path: Path) -> Parsed:
             raise ParseError(f"{path.name} : PDF chiffré (protégé par mot de passe).") from error
     pages = len(reader.pages)
     if pages > settings.ASSISTANT_MAX_PAGES:
-        raise ParseError(f"{path.name} : trop de pages ({pages}, maximum {settings.ASSISTANT_MAX_PAGES}).")
+        raise ParseError(
+            f"{path.name} : trop de pages ({pages}, maximum {settings.ASSISTANT_MAX_PAGES})."
+        )
     title = ""
     try:
         title = (reader.metadata or {}).get("/Title") or ""
-    except Exception:
-        pass
+    except Exception:  # noqa: BLE001 — a damaged info dictionary only costs the title
+        title = ""
     outline = _pdf_outline(reader)
     blocks = []
     section: list[str] = []
@@ -122,14 +139,14 @@ def _pdf_outline(reader) -> dict[int, list[str]]:
                 continue
             try:
                 page = reader.get_destination_page_number(item) + 1
-            except Exception:
+            except Exception:  # noqa: BLE001, S112 — a dangling bookmark is skipped, not fatal
                 continue
             last = str(item.title)
             result.setdefault(page, parents + [last])
 
     try:
         walk(reader.outline, [])
-    except Exception:
+    except Exception:  # noqa: BLE001 — a malformed outline only costs the section paths
         return {}
     return result
 
@@ -220,7 +237,9 @@ def _parse_html(path: Path) -> Parsed:
         tag.decompose()
     title = soup.title.get_text(strip=True) if soup.title else ""
     blocks, section = [], []
-    for element in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "pre", "blockquote", "dd", "dt"]):
+    for element in soup.find_all(
+        ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "pre", "blockquote", "dd", "dt"]
+    ):
         text = " ".join(element.get_text(" ", strip=True).split())
         if not text:
             continue
@@ -268,11 +287,17 @@ def _read_text(path: Path) -> str:
     except UnicodeDecodeError:
         best = from_bytes(data).best()
         if best is None:
-            raise ParseError(f"{path.name} : encodage de caractères non reconnu (fichier binaire ?).")
+            raise ParseError(
+                f"{path.name} : encodage de caractères non reconnu (fichier binaire ?)."
+            )
         return str(best)
 
 
 _PARSERS = {
-    "pdf": _parse_pdf, "docx": _parse_docx, "odt": _parse_odt, "html": _parse_html,
-    "markdown": _parse_markdown, "text": _parse_text,
+    "pdf": _parse_pdf,
+    "docx": _parse_docx,
+    "odt": _parse_odt,
+    "html": _parse_html,
+    "markdown": _parse_markdown,
+    "text": _parse_text,
 }

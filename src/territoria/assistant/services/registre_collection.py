@@ -26,8 +26,12 @@ SLUG = "registre"
 def registre_collection() -> Collection:
     collection, _ = Collection.objects.get_or_create(
         slug=SLUG,
-        defaults={"name": "Registre des IA territoriales", "visibility": Visibility.PUBLIC, "managed": True,
-                  "description": "Les projets d'IA des collectivités publiés dans le registre."},
+        defaults={
+            "name": "Registre des IA territoriales",
+            "visibility": Visibility.PUBLIC,
+            "managed": True,
+            "description": "Les projets d'IA des collectivités publiés dans le registre.",
+        },
     )
     return collection
 
@@ -78,11 +82,25 @@ def project_documents(project) -> list[IndexDocument]:
     title = f"{project.nom_projet} — {project.organisation.name}"
     url = project.get_absolute_url()
     common = {"document": str(project.pk), "source": url, "title": title, "page": None}
-    documents = [IndexDocument(key=f"{project.pk}:public", title=title, text=_lines(project, public),
-                               access=[PUBLIC], fields={**common, "section": "Fiche publique"})]
+    documents = [
+        IndexDocument(
+            key=f"{project.pk}:public",
+            title=title,
+            text=_lines(project, public),
+            access=[PUBLIC],
+            fields={**common, "section": "Fiche publique"},
+        )
+    ]
     if restricted:
-        documents.append(IndexDocument(key=f"{project.pk}:restricted", title=title, text=_lines(project, restricted),
-                                       access=[STAFF], fields={**common, "section": "Champs réservés aux agents"}))
+        documents.append(
+            IndexDocument(
+                key=f"{project.pk}:restricted",
+                title=title,
+                text=_lines(project, restricted),
+                access=[STAFF],
+                fields={**common, "section": "Champs réservés aux agents"},
+            )
+        )
     return documents
 
 
@@ -93,14 +111,23 @@ def index_registre(embed: bool = True) -> int:
 
     collection = registre_collection()
     index = get_index()
-    projects = list(Project.objects.filter(lifecycle=Lifecycle.PUBLISHED).select_related("organisation"))
+    projects = list(
+        Project.objects.filter(lifecycle=Lifecycle.PUBLISHED).select_related("organisation")
+    )
     documents = [doc for project in projects for doc in project_documents(project)]
     with transaction.atomic():
         index.upsert(collection.namespace, documents)
         wanted = {doc.key for doc in documents}
         from territoria.search.models import IndexedDocument
 
-        stale = set(IndexedDocument.objects.filter(namespace=collection.namespace).values_list("key", flat=True)) - wanted
+        stale = (
+            set(
+                IndexedDocument.objects.filter(namespace=collection.namespace).values_list(
+                    "key", flat=True
+                )
+            )
+            - wanted
+        )
         index.delete(collection.namespace, stale)
     if embed:
         index.embed_pending(collection.namespace)

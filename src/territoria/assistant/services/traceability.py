@@ -23,7 +23,7 @@ class Cost:
 
     @property
     def latency_ms(self) -> int:
-        return int(round(self.wall_s * 1000))
+        return round(self.wall_s * 1000)
 
     @property
     def energy_wh(self) -> float:
@@ -46,7 +46,9 @@ def measure():
         cost.cpu_s = time.process_time() - cpu
 
 
-def record_exchange(conversation: Conversation, user, collections, question, answer, cost: Cost) -> Exchange:
+def record_exchange(
+    conversation: Conversation, user, collections, question, answer, cost: Cost
+) -> Exchange:
     return Exchange.objects.create(
         conversation=conversation,
         user=user if getattr(user, "is_authenticated", False) else None,
@@ -56,7 +58,10 @@ def record_exchange(conversation: Conversation, user, collections, question, ans
         # to its reader): stored as shown, masked when the log is read (Exchange.answer_for_log).
         answer=answer.text or answer.message,
         citations=[p.as_dict() for p in answer.cited_passages()],
-        passages=[{"key": p.key, "collection": p.collection, "score": round(p.score, 5), "ranks": p.ranks} for p in answer.passages],
+        passages=[
+            {"key": p.key, "collection": p.collection, "score": round(p.score, 5), "ranks": p.ranks}
+            for p in answer.passages
+        ],
         method=answer.method,
         abstained=answer.abstained,
         latency_ms=cost.latency_ms,

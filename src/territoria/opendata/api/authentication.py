@@ -15,7 +15,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         raw = request.META.get("HTTP_X_API_KEY", "")
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if header.startswith(self.keyword + " "):
-            raw = header[len(self.keyword) + 1:]
+            raw = header[len(self.keyword) + 1 :]
         if not raw:
             return None
         key = ApiKey.find(raw)
@@ -35,5 +35,9 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
     name = "cleApi"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "header", "name": "Authorization",
-                "description": "« Api-Key <clé> » (ou l'en-tête X-Api-Key)."}
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "« Api-Key <clé> » (ou l'en-tête X-Api-Key).",
+        }

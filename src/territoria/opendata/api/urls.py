@@ -11,8 +11,11 @@ router.register("api-keys", views.ApiKeyViewSet, basename="api-apikey")
 
 urlpatterns = [
     path("tables/<slug:table_name>/rows/", views.TableRowsView.as_view(), name="api-table-rows"),
-    path("tables/<slug:table_name>/aggregate/", views.TableAggregateView.as_view(),
-         name="api-table-aggregate"),
+    path(
+        "tables/<slug:table_name>/aggregate/",
+        views.TableAggregateView.as_view(),
+        name="api-table-aggregate",
+    ),
     path("tables/<slug:table_name>/download.<str:fmt>", views.download, name="api-table-download"),
     path("sql/", views.SqlView.as_view(), name="api-sql"),
     path("catalog.jsonld", views.dcat_catalog, name="api-dcat"),

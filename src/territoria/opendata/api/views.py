@@ -48,18 +48,25 @@ QUERY_STATUS = {"invalid": 400, "forbidden": 403, "timeout": 408, "memory": 413}
 
 
 def query_error_response(error: QueryError) -> Response:
-    return Response({"error": error.message, "kind": error.kind},
-                    status=QUERY_STATUS.get(error.kind, 400))
+    return Response(
+        {"error": error.message, "kind": error.kind}, status=QUERY_STATUS.get(error.kind, 400)
+    )
 
 
 def _require_edit(dataset: Dataset, user) -> None:
     if not get_abilities(dataset, user)["edit"]:
-        raise PermissionDenied("Seuls les agents de l'organisation productrice peuvent publier "
-                               "dans ce jeu de données.")
+        raise PermissionDenied(
+            "Seuls les agents de l'organisation productrice peuvent publier dans ce jeu de données."
+        )
 
 
-class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                     mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class DatasetViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Datasets of the catalogue. Creating one needs a logged-in agent of an organisation."""
 
     serializer_class = DatasetSerializer
@@ -68,13 +75,19 @@ class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     authentication_classes = AUTHENTICATION
 
     def get_queryset(self):
-        queryset = visible_datasets(Dataset.objects.select_related("organisation"), self.request.user)
+        queryset = visible_datasets(
+            Dataset.objects.select_related("organisation"), self.request.user
+        )
         if organisation := self.request.query_params.get("organisation"):
             try:
                 queryset = queryset.filter(organisation_id=uuid.UUID(organisation))
             except ValueError:
-                raise ValidationError({"organisation": f"« {organisation} » n'est pas un "
-                                       "identifiant d'organisation (UUID)."}) from None
+                raise ValidationError(
+                    {
+                        "organisation": f"« {organisation} » n'est pas un "
+                        "identifiant d'organisation (UUID)."
+                    }
+                ) from None
         if theme := self.request.query_params.get("theme"):
             queryset = queryset.filter(theme=theme)
         return queryset
@@ -82,7 +95,9 @@ class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     def perform_create(self, serializer):
         user = self.request.user
         if not can_create_dataset(user):
-            raise PermissionDenied("Publier un jeu de données demande d'être agent d'une organisation.")
+            raise PermissionDenied(
+                "Publier un jeu de données demande d'être agent d'une organisation."
+            )
         with acting_as(user):
             serializer.save(organisation=user.organisation, created_by=user)
 
@@ -106,15 +121,23 @@ class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
             publishing.format_of(name)
             with acting_as(request.user):
                 resource = Resource.objects.create(
-                    dataset=dataset, title=data.get("title") or _title_from(name),
-                    description=data.get("description", ""), table_schema=data.get("table_schema"))
+                    dataset=dataset,
+                    title=data.get("title") or _title_from(name),
+                    description=data.get("description", ""),
+                    table_schema=data.get("table_schema"),
+                )
             version = _receive(resource, data, request.user)
         except IngestError as error:
             if resource is not None:
                 resource.delete()  # nothing half-created stays in the catalogue
             return Response({"error": str(error)}, status=status.HTTP_400_BAD_REQUEST)
-        return Response({"resource": ResourceSerializer(resource, context={"request": request}).data,
-                         "version": VersionSerializer(version).data}, status=status.HTTP_202_ACCEPTED)
+        return Response(
+            {
+                "resource": ResourceSerializer(resource, context={"request": request}).data,
+                "version": VersionSerializer(version).data,
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
 
 
 def _title_from(name: str) -> str:
@@ -174,17 +197,23 @@ class VersionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         choice.is_valid(raise_exception=True)
         with acting_as(request.user):
             blockers = publishing.request_publication(
-                version, choice.validated_data["drop_columns"],
-                choice.validated_data["confirm_columns"], request.user)
+                version,
+                choice.validated_data["drop_columns"],
+                choice.validated_data["confirm_columns"],
+                request.user,
+            )
         if blockers:
-            return Response({"error": " ".join(blockers), "blockers": blockers},
-                            status=status.HTTP_409_CONFLICT)
+            return Response(
+                {"error": " ".join(blockers), "blockers": blockers}, status=status.HTTP_409_CONFLICT
+            )
         version.refresh_from_db()
         return Response(VersionSerializer(version).data, status=status.HTTP_202_ACCEPTED)
 
 
-FILTER_DOC = ("Filtres `colonne__op=valeur` (op : exact, not, contains, startswith, gt, gte, lt, "
-              "lte, in, isnull), `_sort=col` ou `_sort=-col`, `_size`, `_offset`, `version`.")
+FILTER_DOC = (
+    "Filtres `colonne__op=valeur` (op : exact, not, contains, startswith, gt, gte, lt, "
+    "lte, in, isnull), `_sort=col` ou `_sort=-col`, `_size`, `_offset`, `version`."
+)
 
 
 class TableRowsView(APIView):
@@ -192,9 +221,16 @@ class TableRowsView(APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(description=FILTER_DOC, parameters=[
-        OpenApiParameter("_sort", str), OpenApiParameter("_size", int), OpenApiParameter("_offset", int),
-        OpenApiParameter("version", int)], responses={200: dict})
+    @extend_schema(
+        description=FILTER_DOC,
+        parameters=[
+            OpenApiParameter("_sort", str),
+            OpenApiParameter("_size", int),
+            OpenApiParameter("_offset", int),
+            OpenApiParameter("version", int),
+        ],
+        responses={200: dict},
+    )
     def get(self, request, table_name):
         resource = get_object_or_404(Resource, table_name=table_name)
         try:
@@ -206,9 +242,18 @@ class TableRowsView(APIView):
             params = request.query_params.copy()
             params["_offset"] = meta["offset"] + meta["limit"]
             next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-        return Response({"table": table_name, **meta, "total": result.total, "next": next_url,
-                         "rows": result.records(), "elapsed_ms": round(result.elapsed_ms, 2),
-                         "cpu_ms": round(result.cpu_ms, 2), "cached": result.cached})
+        return Response(
+            {
+                "table": table_name,
+                **meta,
+                "total": result.total,
+                "next": next_url,
+                "rows": result.records(),
+                "elapsed_ms": round(result.elapsed_ms, 2),
+                "cpu_ms": round(result.cpu_ms, 2),
+                "cached": result.cached,
+            }
+        )
 
 
 class TableAggregateView(APIView):
@@ -216,18 +261,28 @@ class TableAggregateView(APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(description="Agrégation : `_group_by=col1,col2`, `_agg=count,sum:montant,"
-                   "avg:montant` (count, sum, avg, min, max, count_distinct), plus les filtres.",
-                   responses={200: dict})
+    @extend_schema(
+        description="Agrégation : `_group_by=col1,col2`, `_agg=count,sum:montant,"
+        "avg:montant` (count, sum, avg, min, max, count_distinct), plus les filtres.",
+        responses={200: dict},
+    )
     def get(self, request, table_name):
         resource = get_object_or_404(Resource, table_name=table_name)
         try:
             result, meta = querying.aggregate(resource, request.query_params)
         except QueryError as error:
             return query_error_response(error)
-        return Response({"table": table_name, **meta, "rows": result.records(),
-                         "truncated": result.truncated, "elapsed_ms": round(result.elapsed_ms, 2),
-                         "cpu_ms": round(result.cpu_ms, 2), "cached": result.cached})
+        return Response(
+            {
+                "table": table_name,
+                **meta,
+                "rows": result.records(),
+                "truncated": result.truncated,
+                "elapsed_ms": round(result.elapsed_ms, 2),
+                "cpu_ms": round(result.cpu_ms, 2),
+                "cached": result.cached,
+            }
+        )
 
 
 class SqlView(APIView):
@@ -250,17 +305,28 @@ class SqlView(APIView):
             result = querying.sql(query)
         except QueryError as error:
             return query_error_response(error)
-        return Response({"columns": result.columns, "rows": result.rows,
-                         "truncated": result.truncated, "elapsed_ms": round(result.elapsed_ms, 2)})
+        return Response(
+            {
+                "columns": result.columns,
+                "rows": result.rows,
+                "truncated": result.truncated,
+                "elapsed_ms": round(result.elapsed_ms, 2),
+            }
+        )
 
 
-CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
-                 "parquet": "application/vnd.apache.parquet"}
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "parquet": "application/vnd.apache.parquet",
+}
 
 
-@extend_schema(description="Téléchargement complet ou filtré (mêmes filtres que /rows/) "
-               "en CSV, JSON ou Parquet ; `version=n` pour une version précédente.",
-               responses={200: bytes})
+@extend_schema(
+    description="Téléchargement complet ou filtré (mêmes filtres que /rows/) "
+    "en CSV, JSON ou Parquet ; `version=n` pour une version précédente.",
+    responses={200: bytes},
+)
 @api_view(["GET"])
 @permission_classes([permissions.AllowAny])
 @authentication_classes(AUTHENTICATION)
@@ -276,11 +342,16 @@ def download(request, table_name, fmt):
         stem = f"{table_name}-v{version.number}"
         if fmt == "parquet":
             if filters or sort:
-                raise QueryError("Le téléchargement Parquet est le fichier complet : retirez les "
-                                 "filtres, ou choisissez CSV ou JSON.")
-            response = FileResponse(storage.published_parquet(version).open("rb"),
-                                    content_type=CONTENT_TYPES["parquet"], as_attachment=True,
-                                    filename=f"{stem}.parquet")
+                raise QueryError(
+                    "Le téléchargement Parquet est le fichier complet : retirez les "
+                    "filtres, ou choisissez CSV ou JSON."
+                )
+            response = FileResponse(
+                storage.published_parquet(version).open("rb"),
+                content_type=CONTENT_TYPES["parquet"],
+                as_attachment=True,
+                filename=f"{stem}.parquet",
+            )
         else:
             chunks = get_engine().export(table, filters, sort, fmt)
             response = StreamingHttpResponse(chunks, content_type=CONTENT_TYPES[fmt])
@@ -311,5 +382,8 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gen
 
 
 def dcat_catalog(request):
-    return JsonResponse(dcat.catalog(request), json_dumps_params={"ensure_ascii": False},
-                        content_type="application/ld+json")
+    return JsonResponse(
+        dcat.catalog(request),
+        json_dumps_params={"ensure_ascii": False},
+        content_type="application/ld+json",
+    )

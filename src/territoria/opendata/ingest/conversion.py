@@ -30,8 +30,12 @@ MAX_TYPE_RETRIES = 20
 ROW_GROUP_ROWS = 16384
 PARQUET_OPTIONS = f"FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE {ROW_GROUP_ROWS}"
 DUCKDB_TO_TABLE_SCHEMA = [
-    (re.compile(r"^(BIGINT|INTEGER|SMALLINT|TINYINT|HUGEINT|UBIGINT|UINTEGER|USMALLINT|UTINYINT)$"),
-     "integer"),
+    (
+        re.compile(
+            r"^(BIGINT|INTEGER|SMALLINT|TINYINT|HUGEINT|UBIGINT|UINTEGER|USMALLINT|UTINYINT)$"
+        ),
+        "integer",
+    ),
     (re.compile(r"^(DOUBLE|FLOAT|REAL|DECIMAL.*)$"), "number"),
     (re.compile(r"^DATE$"), "date"),
     (re.compile(r"^TIMESTAMP.*$"), "datetime"),
@@ -68,7 +72,9 @@ def _copy_to_parquet(con, select_sql: str, target: Path) -> None:
 
 
 def _fields(con, target: Path, formats: dict) -> list[dict]:
-    described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({sql_literal(str(target))})").fetchall()
+    described = con.execute(
+        f"DESCRIBE SELECT * FROM read_parquet({sql_literal(str(target))})"
+    ).fetchall()
     fields = []
     for name, duck_type, *_ in described:
         item = {"name": name, "type": table_schema_type(duck_type), "duckdb_type": duck_type}
@@ -90,29 +96,41 @@ def convert(source: Path, fmt: str, target: Path, workdir: Path) -> Conversion:
             _xlsx_to_csv(source, csv_path)
             conversion = convert_csv(csv_path, target, workdir)
             csv_path.unlink(missing_ok=True)
-            conversion.detection = {"format": "xlsx", "sheet": "première feuille",
-                                    **conversion.detection}
+            conversion.detection = {
+                "format": "xlsx",
+                "sheet": "première feuille",
+                **conversion.detection,
+            }
             return conversion
         if fmt == "json":
             return _convert_with_duckdb(
-                f"SELECT * FROM read_json({sql_literal(str(source))}, format='auto')", target, "JSON")
+                f"SELECT * FROM read_json({sql_literal(str(source))}, format='auto')",
+                target,
+                "JSON",
+            )
         if fmt == "geojson":
             ndjson = workdir / "features.ndjson"
             _geojson_to_ndjson(source, ndjson)
             conversion = _convert_with_duckdb(
                 f"SELECT * FROM read_json({sql_literal(str(ndjson))}, format='newline_delimited')",
-                target, "GeoJSON")
+                target,
+                "GeoJSON",
+            )
             ndjson.unlink(missing_ok=True)
-            conversion.detection["geometry"] = "colonnes longitude/latitude (centre) et geometry (GeoJSON)"
+            conversion.detection["geometry"] = (
+                "colonnes longitude/latitude (centre) et geometry (GeoJSON)"
+            )
             return conversion
         if fmt == "parquet":
             return _convert_with_duckdb(
-                f"SELECT * FROM read_parquet({sql_literal(str(source))})", target, "Parquet")
+                f"SELECT * FROM read_parquet({sql_literal(str(source))})", target, "Parquet"
+            )
     except BaseException:
         target.unlink(missing_ok=True)  # nothing partial is left behind
         raise
-    raise IngestError(f"Format non pris en charge : {fmt}. Formats acceptés : CSV, XLSX, JSON, "
-                      "GeoJSON, Parquet.")
+    raise IngestError(
+        f"Format non pris en charge : {fmt}. Formats acceptés : CSV, XLSX, JSON, GeoJSON, Parquet."
+    )
 
 
 def _convert_with_duckdb(select_sql: str, target: Path, label: str) -> Conversion:
@@ -121,7 +139,9 @@ def _convert_with_duckdb(select_sql: str, target: Path, label: str) -> Conversio
         _copy_to_parquet(con, select_sql, target)
         fields = _fields(con, target, {})
     except duckdb.Error as error:
-        raise IngestError(f"Fichier {label} illisible : {str(error).strip().splitlines()[0]}") from None
+        raise IngestError(
+            f"Fichier {label} illisible : {str(error).strip().splitlines()[0]}"
+        ) from None
     finally:
         con.close()
     rows = pq.ParquetFile(target).metadata.num_rows
@@ -142,8 +162,9 @@ def convert_csv(source: Path, target: Path, workdir: Path) -> Conversion:
         target.unlink(missing_ok=True)
         encoding = detect_encoding(source)  # whole scan: names the line, mixed or Windows-1252
         if encoding != "cp1252":
-            raise IngestError("Caractères invalides : le fichier n'est ni en UTF-8 ni en "
-                              "Windows-1252.") from None
+            raise IngestError(
+                "Caractères invalides : le fichier n'est ni en UTF-8 ni en Windows-1252."
+            ) from None
         return _convert_with_encoding(source, target, workdir, encoding)
 
 
@@ -192,8 +213,9 @@ def _convert_utf8_csv(path: Path, target: Path, encoding: str) -> Conversion:
                     raise _NotUtf8 from None
                 raise IngestError(_structure_message(path, delimiter, error)) from None
         else:
-            raise IngestError("Types de colonnes impossibles à déterminer : trop de valeurs "
-                              "incohérentes.")
+            raise IngestError(
+                "Types de colonnes impossibles à déterminer : trop de valeurs incohérentes."
+            )
         fields = _fields(con, target, formats)
     finally:
         con.close()
@@ -204,8 +226,9 @@ def _convert_utf8_csv(path: Path, target: Path, encoding: str) -> Conversion:
     names = {f["name"] for f in fields}
     detection = {
         "format": "csv",
-        "encoding": {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (avec BOM)",
-                     "cp1252": "Windows-1252"}[encoding],
+        "encoding": {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (avec BOM)", "cp1252": "Windows-1252"}[
+            encoding
+        ],
         "delimiter": delimiter,
         "decimal_comma_columns": [c for c in decimal_comma if c in names and c not in as_text],
         "kept_as_text": sorted(as_text),
@@ -216,8 +239,10 @@ def _convert_utf8_csv(path: Path, target: Path, encoding: str) -> Conversion:
 def _copy_csv(con, path, target, delimiter, decimal_comma, as_text) -> dict:
     """COPY the CSV to Parquet; returns the date formats detected per column."""
     types = {name: "VARCHAR" for name in (set(decimal_comma) | as_text)}
-    options = (f"delim={sql_literal(delimiter)}, header=true, skip=0, quote='\"', escape='\"', "
-               "strict_mode=true, sample_size=20480, null_padding=false")
+    options = (
+        f"delim={sql_literal(delimiter)}, header=true, skip=0, quote='\"', escape='\"', "
+        "strict_mode=true, sample_size=20480, null_padding=false"
+    )
     if types:
         options += ", types={" + ", ".join(f"{sql_literal(k)}: 'VARCHAR'" for k in types) + "}"
     reader = f"read_csv({sql_literal(str(path))}, {options})"
@@ -228,7 +253,8 @@ def _copy_csv(con, path, target, delimiter, decimal_comma, as_text) -> dict:
         if name in decimal_comma and name not in as_text:
             select.append(
                 f"CAST(replace(regexp_replace({quote(name)}, '[\\s\u00a0\u202f]', '', 'g'), ',', '.') "
-                f"AS DOUBLE) AS {quote(name)}")
+                f"AS DOUBLE) AS {quote(name)}"
+            )
         else:
             select.append(quote(name))
     _copy_to_parquet(con, f"SELECT {', '.join(select)} FROM {reader}", target)
@@ -239,7 +265,8 @@ def _date_formats(con, path: Path, delimiter: str) -> dict:
     try:
         row = con.execute(
             f"SELECT DateFormat, TimestampFormat FROM sniff_csv({sql_literal(str(path))}, "
-            f"delim={sql_literal(delimiter)}, header=true)").fetchone()
+            f"delim={sql_literal(delimiter)}, header=true)"
+        ).fetchone()
     except duckdb.Error:
         return {}
     formats = {}
@@ -263,8 +290,10 @@ def _structure_message(path: Path, delimiter: str, error: Exception) -> str:
         return diagnosis
     match = re.search(r"Line:\s*(\d+)", str(error))
     where = f"Ligne {match.group(1)} : " if match else ""
-    return (f"{where}fichier CSV illisible ({str(error).strip().splitlines()[0]}). Vérifiez "
-            "le séparateur, les guillemets et le nombre de colonnes de chaque ligne.")
+    return (
+        f"{where}fichier CSV illisible ({str(error).strip().splitlines()[0]}). Vérifiez "
+        "le séparateur, les guillemets et le nombre de colonnes de chaque ligne."
+    )
 
 
 def _xlsx_to_csv(source: Path, target: Path) -> None:

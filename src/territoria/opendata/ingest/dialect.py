@@ -50,14 +50,20 @@ def decimal_comma_columns(header: list[str], rows: list[list[str]]) -> list[str]
     columns = []
     for index, name in enumerate(header):
         values = [row[index].strip() for row in rows if index < len(row) and row[index].strip()]
-        if values and sum(1 for v in values if FRENCH_NUMBER.match(v)) == len(values) and any(
-                "," in v for v in values):
+        if (
+            values
+            and sum(1 for v in values if FRENCH_NUMBER.match(v)) == len(values)
+            and any("," in v for v in values)
+        ):
             columns.append(name)
     return columns
 
 
-CODE_NAME = re.compile(r"(^|[\s_-])(code|siret|siren|insee|cp|postal|id|identifiant|num[ée]ro|n°|"
-                       r"ref|r[ée]f[ée]rence|uai|finess|rna)($|[\s_-])", re.IGNORECASE)
+CODE_NAME = re.compile(
+    r"(^|[\s_-])(code|siret|siren|insee|cp|postal|id|identifiant|num[ée]ro|n°|"
+    r"ref|r[ée]f[ée]rence|uai|finess|rna)($|[\s_-])",
+    re.IGNORECASE,
+)
 
 
 def code_columns(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -70,12 +76,15 @@ def code_columns(header: list[str], rows: list[list[str]]) -> list[str]:
             continue
         fixed_width = len({len(v) for v in values}) == 1 and len(values[0]) >= 2
         if (CODE_NAME.search(name) and fixed_width) or any(
-                v.startswith("0") and len(v) > 1 for v in values):
+            v.startswith("0") and len(v) > 1 for v in values
+        ):
             columns.append(name)
     return columns
 
 
-def parse_sample(lines: list[str], delimiter: str, limit: int = 1000) -> tuple[list[str], list[list[str]]]:
+def parse_sample(
+    lines: list[str], delimiter: str, limit: int = 1000
+) -> tuple[list[str], list[list[str]]]:
     rows = list(csv.reader(io.StringIO("\n".join(lines[: limit + 1])), delimiter=delimiter))
     return rows[0], rows[1:]
 
@@ -96,14 +105,18 @@ def diagnose(path: Path, delimiter: str) -> str | None:
                 if not row:
                     continue
                 if len(row) != width:
-                    return (f"Ligne {reader.line_num} : {len(row)} valeurs au lieu des {width} "
-                            f"colonnes de l'en-tête ({', '.join(header[:8])}"
-                            f"{'…' if width > 8 else ''}). Vérifiez les séparateurs « {delimiter} » "
-                            "et les guillemets de cette ligne.")
+                    return (
+                        f"Ligne {reader.line_num} : {len(row)} valeurs au lieu des {width} "
+                        f"colonnes de l'en-tête ({', '.join(header[:8])}"
+                        f"{'…' if width > 8 else ''}). Vérifiez les séparateurs « {delimiter} » "
+                        "et les guillemets de cette ligne."
+                    )
         except csv.Error as error:
-            return (f"Ligne {reader.line_num} : guillemets mal fermés ({error}). Une valeur qui "
-                    "contient le séparateur ou un retour à la ligne doit être entre guillemets "
-                    "doubles, et un guillemet à l'intérieur doublé (\"\").")
+            return (
+                f"Ligne {reader.line_num} : guillemets mal fermés ({error}). Une valeur qui "
+                "contient le séparateur ou un retour à la ligne doit être entre guillemets "
+                'doubles, et un guillemet à l\'intérieur doublé ("").'
+            )
     return None
 
 
@@ -111,8 +124,10 @@ def check_header(header: list[str]) -> None:
     seen = set()
     for position, name in enumerate(header, start=1):
         if not name.strip():
-            raise IngestError(f"Ligne 1, colonne {position} : nom de colonne vide. Donnez un nom à "
-                              "chaque colonne de l'en-tête.")
+            raise IngestError(
+                f"Ligne 1, colonne {position} : nom de colonne vide. Donnez un nom à "
+                "chaque colonne de l'en-tête."
+            )
         key = name.strip().lower()
         if key in seen:
             raise IngestError(f"Ligne 1 : la colonne « {name} » apparaît deux fois dans l'en-tête.")

@@ -45,12 +45,16 @@ def detect_encoding(path: Path, head_only: bool = False) -> str:
     if head.startswith(codecs.BOM_UTF8):
         bad = _first_bad_utf8(path, head_only)
         if bad:
-            raise IngestError(f"Ligne {bad[0]} : caractères non UTF-8 dans un fichier déclaré UTF-8 "
-                              "(encodages mélangés). Réenregistrez le fichier en UTF-8.")
+            raise IngestError(
+                f"Ligne {bad[0]} : caractères non UTF-8 dans un fichier déclaré UTF-8 "
+                "(encodages mélangés). Réenregistrez le fichier en UTF-8."
+            )
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise IngestError("Le fichier est encodé en UTF-16 : réenregistrez-le en UTF-8 "
-                          "(« CSV UTF-8 » dans le tableur).")
+        raise IngestError(
+            "Le fichier est encodé en UTF-16 : réenregistrez-le en UTF-8 "
+            "(« CSV UTF-8 » dans le tableur)."
+        )
     bad = _first_bad_utf8(path, head_only)
     if bad is None:
         return "utf-8"
@@ -59,7 +63,8 @@ def detect_encoding(path: Path, head_only: bool = False) -> str:
         raise IngestError(
             f"Ligne {line} : encodages mélangés — le début du fichier est en UTF-8 mais cette "
             "ligne contient des caractères Windows-1252 (Latin-1). Réenregistrez le fichier "
-            "entier dans un seul encodage, de préférence UTF-8.")
+            "entier dans un seul encodage, de préférence UTF-8."
+        )
     _check_cp1252(path)
     return "cp1252"
 
@@ -76,13 +81,17 @@ def _check_cp1252(path: Path) -> None:
                 with path.open("rb") as sample_handle:
                     guess = from_bytes(sample_handle.read(65536)).best()
                 named = f" (encodage probable : {guess.encoding})" if guess else ""
-                raise IngestError(f"Ligne {line} : encodage non reconnu{named}. Formats acceptés : "
-                                  "UTF-8 ou Windows-1252.") from None
+                raise IngestError(
+                    f"Ligne {line} : encodage non reconnu{named}. Formats acceptés : "
+                    "UTF-8 ou Windows-1252."
+                ) from None
             line += chunk.count(b"\n")
 
 
 def transcode_to_utf8(source: Path, target: Path, encoding: str) -> None:
-    with source.open("r", encoding=encoding, newline="") as src, target.open(
-            "w", encoding="utf-8", newline="") as dst:
+    with (
+        source.open("r", encoding=encoding, newline="") as src,
+        target.open("w", encoding="utf-8", newline="") as dst,
+    ):
         while text := src.read(CHUNK):
             dst.write(text)

@@ -8,135 +8,401 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApiKey',
+            name="ApiKey",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='mis à jour le')),
-                ('name', models.CharField(help_text="Qui l'utilise et pour quoi.", max_length=255, verbose_name='nom')),
-                ('prefix', models.CharField(editable=False, max_length=12, unique=True)),
-                ('key_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('requests_per_minute', models.PositiveIntegerField(default=600, verbose_name='requêtes par minute')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='dernière utilisation')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='opendata_api_keys', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="mis à jour le")),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Qui l'utilise et pour quoi.", max_length=255, verbose_name="nom"
+                    ),
+                ),
+                ("prefix", models.CharField(editable=False, max_length=12, unique=True)),
+                ("key_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                (
+                    "requests_per_minute",
+                    models.PositiveIntegerField(default=600, verbose_name="requêtes par minute"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "last_used_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="dernière utilisation"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="opendata_api_keys",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "clé d'API",
-                'verbose_name_plural': "clés d'API",
-                'ordering': ['-created_at'],
+                "verbose_name": "clé d'API",
+                "verbose_name_plural": "clés d'API",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Dataset',
+            name="Dataset",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='mis à jour le')),
-                ('slug', models.SlugField(max_length=120, unique=True, verbose_name='identifiant')),
-                ('title', models.CharField(max_length=255, verbose_name='titre')),
-                ('description', models.TextField(verbose_name='description')),
-                ('licence', models.CharField(choices=[('lo-2.0', 'Licence Ouverte / Open Licence 2.0 (Etalab)'), ('odbl-1.0', 'Open Database License (ODbL) 1.0'), ('cc-by-4.0', 'Creative Commons Attribution 4.0'), ('cc0-1.0', 'Creative Commons Zero (domaine public)')], default='lo-2.0', max_length=20, verbose_name='licence')),
-                ('keywords', models.JSONField(blank=True, default=list, verbose_name='mots-clés')),
-                ('theme', models.CharField(choices=[('GOVE', 'Gouvernement et secteur public'), ('ECON', 'Économie et finances'), ('ENVI', 'Environnement'), ('TRAN', 'Transports'), ('REGI', 'Régions et villes'), ('SOCI', 'Population et société'), ('EDUC', 'Éducation, culture et sport'), ('ENER', 'Énergie'), ('HEAL', 'Santé'), ('AGRI', 'Agriculture, pêche et alimentation'), ('JUST', 'Justice et sécurité'), ('TECH', 'Science et technologie')], default='GOVE', max_length=4, verbose_name='thème')),
-                ('temporal_start', models.DateField(blank=True, null=True, verbose_name='couverture temporelle : début')),
-                ('temporal_end', models.DateField(blank=True, null=True, verbose_name='couverture temporelle : fin')),
-                ('spatial_coverage', models.CharField(blank=True, help_text='Ex. « Commune de Lyon » ou un code INSEE / SIREN.', max_length=255, verbose_name='couverture géographique')),
-                ('frequency', models.CharField(choices=[('continuous', 'En continu'), ('daily', 'Quotidienne'), ('weekly', 'Hebdomadaire'), ('monthly', 'Mensuelle'), ('quarterly', 'Trimestrielle'), ('annual', 'Annuelle'), ('irregular', 'Irrégulière'), ('unknown', 'Inconnue')], default='unknown', max_length=20, verbose_name='fréquence de mise à jour')),
-                ('contact_name', models.CharField(blank=True, max_length=255, verbose_name='contact')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail du contact')),
-                ('system_key', models.CharField(blank=True, editable=False, max_length=50, null=True, unique=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, help_text='Vide pour les jeux de données de la plateforme elle-même (le registre).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='datasets', to='core.organisation', verbose_name='organisation productrice')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="mis à jour le")),
+                ("slug", models.SlugField(max_length=120, unique=True, verbose_name="identifiant")),
+                ("title", models.CharField(max_length=255, verbose_name="titre")),
+                ("description", models.TextField(verbose_name="description")),
+                (
+                    "licence",
+                    models.CharField(
+                        choices=[
+                            ("lo-2.0", "Licence Ouverte / Open Licence 2.0 (Etalab)"),
+                            ("odbl-1.0", "Open Database License (ODbL) 1.0"),
+                            ("cc-by-4.0", "Creative Commons Attribution 4.0"),
+                            ("cc0-1.0", "Creative Commons Zero (domaine public)"),
+                        ],
+                        default="lo-2.0",
+                        max_length=20,
+                        verbose_name="licence",
+                    ),
+                ),
+                ("keywords", models.JSONField(blank=True, default=list, verbose_name="mots-clés")),
+                (
+                    "theme",
+                    models.CharField(
+                        choices=[
+                            ("GOVE", "Gouvernement et secteur public"),
+                            ("ECON", "Économie et finances"),
+                            ("ENVI", "Environnement"),
+                            ("TRAN", "Transports"),
+                            ("REGI", "Régions et villes"),
+                            ("SOCI", "Population et société"),
+                            ("EDUC", "Éducation, culture et sport"),
+                            ("ENER", "Énergie"),
+                            ("HEAL", "Santé"),
+                            ("AGRI", "Agriculture, pêche et alimentation"),
+                            ("JUST", "Justice et sécurité"),
+                            ("TECH", "Science et technologie"),
+                        ],
+                        default="GOVE",
+                        max_length=4,
+                        verbose_name="thème",
+                    ),
+                ),
+                (
+                    "temporal_start",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="couverture temporelle : début"
+                    ),
+                ),
+                (
+                    "temporal_end",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="couverture temporelle : fin"
+                    ),
+                ),
+                (
+                    "spatial_coverage",
+                    models.CharField(
+                        blank=True,
+                        help_text="Ex. « Commune de Lyon » ou un code INSEE / SIREN.",
+                        max_length=255,
+                        verbose_name="couverture géographique",
+                    ),
+                ),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[
+                            ("continuous", "En continu"),
+                            ("daily", "Quotidienne"),
+                            ("weekly", "Hebdomadaire"),
+                            ("monthly", "Mensuelle"),
+                            ("quarterly", "Trimestrielle"),
+                            ("annual", "Annuelle"),
+                            ("irregular", "Irrégulière"),
+                            ("unknown", "Inconnue"),
+                        ],
+                        default="unknown",
+                        max_length=20,
+                        verbose_name="fréquence de mise à jour",
+                    ),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=255, verbose_name="contact"),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="e-mail du contact"),
+                ),
+                (
+                    "system_key",
+                    models.CharField(
+                        blank=True, editable=False, max_length=50, null=True, unique=True
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Vide pour les jeux de données de la plateforme elle-même (le registre).",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="datasets",
+                        to="core.organisation",
+                        verbose_name="organisation productrice",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'jeu de données',
-                'verbose_name_plural': 'jeux de données',
-                'ordering': ['-updated_at'],
+                "verbose_name": "jeu de données",
+                "verbose_name_plural": "jeux de données",
+                "ordering": ["-updated_at"],
             },
         ),
         migrations.CreateModel(
-            name='Resource',
+            name="Resource",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='mis à jour le')),
-                ('slug', models.SlugField(max_length=120, verbose_name='identifiant')),
-                ('title', models.CharField(max_length=255, verbose_name='titre')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('table_name', models.CharField(max_length=63, unique=True, verbose_name='nom de table SQL')),
-                ('table_schema', models.JSONField(blank=True, help_text='Schéma de données (format Table Schema, schema.data.gouv.fr) à respecter.', null=True, verbose_name='Table Schema')),
-                ('dataset', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='resources', to='opendata.dataset')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="mis à jour le")),
+                ("slug", models.SlugField(max_length=120, verbose_name="identifiant")),
+                ("title", models.CharField(max_length=255, verbose_name="titre")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "table_name",
+                    models.CharField(max_length=63, unique=True, verbose_name="nom de table SQL"),
+                ),
+                (
+                    "table_schema",
+                    models.JSONField(
+                        blank=True,
+                        help_text="Schéma de données (format Table Schema, schema.data.gouv.fr) à respecter.",
+                        null=True,
+                        verbose_name="Table Schema",
+                    ),
+                ),
+                (
+                    "dataset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="resources",
+                        to="opendata.dataset",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ressource',
-                'ordering': ['title'],
+                "verbose_name": "ressource",
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='ResourceVersion',
+            name="ResourceVersion",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='mis à jour le')),
-                ('number', models.PositiveIntegerField(verbose_name='version')),
-                ('status', models.CharField(choices=[('uploaded', "Déposé, en attente d'analyse"), ('analysing', 'Analyse et conversion en cours'), ('review', 'À vérifier avant publication'), ('publishing', 'Publication en cours'), ('published', 'Publié'), ('superseded', 'Remplacé par une version plus récente'), ('failed', 'Échec')], default='uploaded', max_length=20, verbose_name='état')),
-                ('error', models.TextField(blank=True, verbose_name='erreur')),
-                ('source_name', models.CharField(max_length=255, verbose_name="fichier d'origine")),
-                ('source_url', models.URLField(blank=True, max_length=1000, verbose_name="adresse d'origine")),
-                ('source_format', models.CharField(choices=[('csv', 'CSV'), ('xlsx', 'XLSX'), ('json', 'JSON'), ('geojson', 'GeoJSON'), ('parquet', 'Parquet')], max_length=10, verbose_name='format')),
-                ('source_bytes', models.BigIntegerField(default=0, verbose_name='taille (octets)')),
-                ('detection', models.JSONField(blank=True, default=dict, verbose_name='détection')),
-                ('inferred_schema', models.JSONField(blank=True, default=dict, verbose_name='schéma déduit')),
-                ('validation_errors', models.JSONField(blank=True, default=list, verbose_name='erreurs de validation')),
-                ('personal_data', models.JSONField(blank=True, default=list, verbose_name='colonnes à caractère personnel')),
-                ('dropped_columns', models.JSONField(blank=True, default=list, verbose_name='colonnes retirées')),
-                ('preview', models.JSONField(blank=True, default=list, verbose_name='aperçu')),
-                ('row_count', models.BigIntegerField(blank=True, null=True, verbose_name='lignes')),
-                ('parquet_bytes', models.BigIntegerField(blank=True, null=True, verbose_name='taille Parquet (octets)')),
-                ('analysis_seconds', models.FloatField(blank=True, null=True, verbose_name='durée de conversion (s)')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='publiée le')),
-                ('diff', models.JSONField(blank=True, default=dict, verbose_name='différence avec la version précédente')),
-                ('resource', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='opendata.resource')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="mis à jour le")),
+                ("number", models.PositiveIntegerField(verbose_name="version")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("uploaded", "Déposé, en attente d'analyse"),
+                            ("analysing", "Analyse et conversion en cours"),
+                            ("review", "À vérifier avant publication"),
+                            ("publishing", "Publication en cours"),
+                            ("published", "Publié"),
+                            ("superseded", "Remplacé par une version plus récente"),
+                            ("failed", "Échec"),
+                        ],
+                        default="uploaded",
+                        max_length=20,
+                        verbose_name="état",
+                    ),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="erreur")),
+                ("source_name", models.CharField(max_length=255, verbose_name="fichier d'origine")),
+                (
+                    "source_url",
+                    models.URLField(blank=True, max_length=1000, verbose_name="adresse d'origine"),
+                ),
+                (
+                    "source_format",
+                    models.CharField(
+                        choices=[
+                            ("csv", "CSV"),
+                            ("xlsx", "XLSX"),
+                            ("json", "JSON"),
+                            ("geojson", "GeoJSON"),
+                            ("parquet", "Parquet"),
+                        ],
+                        max_length=10,
+                        verbose_name="format",
+                    ),
+                ),
+                ("source_bytes", models.BigIntegerField(default=0, verbose_name="taille (octets)")),
+                ("detection", models.JSONField(blank=True, default=dict, verbose_name="détection")),
+                (
+                    "inferred_schema",
+                    models.JSONField(blank=True, default=dict, verbose_name="schéma déduit"),
+                ),
+                (
+                    "validation_errors",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="erreurs de validation"
+                    ),
+                ),
+                (
+                    "personal_data",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="colonnes à caractère personnel"
+                    ),
+                ),
+                (
+                    "dropped_columns",
+                    models.JSONField(blank=True, default=list, verbose_name="colonnes retirées"),
+                ),
+                ("preview", models.JSONField(blank=True, default=list, verbose_name="aperçu")),
+                ("row_count", models.BigIntegerField(blank=True, null=True, verbose_name="lignes")),
+                (
+                    "parquet_bytes",
+                    models.BigIntegerField(
+                        blank=True, null=True, verbose_name="taille Parquet (octets)"
+                    ),
+                ),
+                (
+                    "analysis_seconds",
+                    models.FloatField(
+                        blank=True, null=True, verbose_name="durée de conversion (s)"
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="publiée le"),
+                ),
+                (
+                    "diff",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        verbose_name="différence avec la version précédente",
+                    ),
+                ),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="opendata.resource",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'version de ressource',
-                'ordering': ['-number'],
-                'unique_together': {('resource', 'number')},
+                "verbose_name": "version de ressource",
+                "ordering": ["-number"],
+                "unique_together": {("resource", "number")},
             },
         ),
         migrations.AddField(
-            model_name='resource',
-            name='current_version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='opendata.resourceversion'),
+            model_name="resource",
+            name="current_version",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="opendata.resourceversion",
+            ),
         ),
         migrations.CreateModel(
-            name='DatasetUsage',
+            name="DatasetUsage",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('day', models.DateField(verbose_name='jour')),
-                ('kind', models.CharField(choices=[('view', 'Consultation'), ('query', 'Requête'), ('download', 'Téléchargement')], max_length=10)),
-                ('count', models.PositiveBigIntegerField(default=0)),
-                ('dataset', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='usage', to='opendata.dataset')),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("day", models.DateField(verbose_name="jour")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("view", "Consultation"),
+                            ("query", "Requête"),
+                            ("download", "Téléchargement"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("count", models.PositiveBigIntegerField(default=0)),
+                (
+                    "dataset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="usage",
+                        to="opendata.dataset",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'fréquentation',
-                'unique_together': {('dataset', 'day', 'kind')},
+                "verbose_name": "fréquentation",
+                "unique_together": {("dataset", "day", "kind")},
             },
         ),
         migrations.AlterUniqueTogether(
-            name='resource',
-            unique_together={('dataset', 'slug')},
+            name="resource",
+            unique_together={("dataset", "slug")},
         ),
     ]

@@ -18,13 +18,25 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 FILTER_OPERATORS = {
-    "exact": "égal à", "not": "différent de", "contains": "contient",
-    "startswith": "commence par", "gt": "supérieur à", "gte": "supérieur ou égal à",
-    "lt": "inférieur à", "lte": "inférieur ou égal à", "in": "parmi (liste séparée par des virgules)",
+    "exact": "égal à",
+    "not": "différent de",
+    "contains": "contient",
+    "startswith": "commence par",
+    "gt": "supérieur à",
+    "gte": "supérieur ou égal à",
+    "lt": "inférieur à",
+    "lte": "inférieur ou égal à",
+    "in": "parmi (liste séparée par des virgules)",
     "isnull": "est vide (1) ou non (0)",
 }
-AGGREGATES = {"count": "nombre", "sum": "somme", "avg": "moyenne", "min": "minimum",
-              "max": "maximum", "count_distinct": "nombre de valeurs distinctes"}
+AGGREGATES = {
+    "count": "nombre",
+    "sum": "somme",
+    "avg": "moyenne",
+    "min": "minimum",
+    "max": "maximum",
+    "count_distinct": "nombre de valeurs distinctes",
+}
 
 
 class QueryError(Exception):
@@ -60,8 +72,10 @@ class Table:
         for column in self.columns:
             if column.name == name:
                 return column
-        raise QueryError(f"Colonne inconnue : « {name} ». Colonnes disponibles : "
-                         f"{', '.join(c.name for c in self.columns)}.")
+        raise QueryError(
+            f"Colonne inconnue : « {name} ». Colonnes disponibles : "
+            f"{', '.join(c.name for c in self.columns)}."
+        )
 
 
 @dataclass(frozen=True)
@@ -104,24 +118,38 @@ class Result:
 class QueryEngine(ABC):
     """What the portal needs from an engine. Every method raises QueryError on bad input."""
 
-    def prepare(self, parquet: Path, copy: Path) -> None:  # noqa: B027 — optional hook
+    def prepare(self, parquet: Path, copy: Path) -> None:
         """Called when a version is published: the engine may write a faster copy of the
         Parquet file at `copy` (then given back as `Table.query_copy`). Default: nothing."""
 
     @abstractmethod
-    def page(self, table: Table, filters: list[Filter], sort: list[Sort], limit: int,
-             offset: int = 0, count: bool = True) -> Result: ...
+    def page(
+        self,
+        table: Table,
+        filters: list[Filter],
+        sort: list[Sort],
+        limit: int,
+        offset: int = 0,
+        count: bool = True,
+    ) -> Result: ...
 
     @abstractmethod
-    def aggregate(self, table: Table, filters: list[Filter], group_by: list[str],
-                  aggregates: list[Aggregate], limit: int = 1000) -> Result: ...
+    def aggregate(
+        self,
+        table: Table,
+        filters: list[Filter],
+        group_by: list[str],
+        aggregates: list[Aggregate],
+        limit: int = 1000,
+    ) -> Result: ...
 
     @abstractmethod
     def sql(self, tables: list[Table], query: str, max_rows: int) -> Result: ...
 
     @abstractmethod
-    def export(self, table: Table, filters: list[Filter], sort: list[Sort],
-               fmt: str) -> Iterator[bytes]:
+    def export(
+        self, table: Table, filters: list[Filter], sort: list[Sort], fmt: str
+    ) -> Iterator[bytes]:
         """The filtered rows as CSV or JSON bytes, streamed batch by batch."""
 
 

@@ -88,12 +88,18 @@ def deadline(con: duckdb.DuckDBPyConnection, seconds: float):
     try:
         yield
     except duckdb.InterruptException:
-        raise QueryError(f"La requête a dépassé la limite de {seconds:g} secondes et a été "
-                         "interrompue. Ajoutez un filtre ou une limite.", kind="timeout") from None
+        raise QueryError(
+            f"La requête a dépassé la limite de {seconds:g} secondes et a été "
+            "interrompue. Ajoutez un filtre ou une limite.",
+            kind="timeout",
+        ) from None
     except duckdb.OutOfMemoryException:
-        raise QueryError(f"La requête demande plus que la mémoire autorisée "
-                         f"({settings.OPENDATA_DUCKDB_MEMORY_LIMIT}). Ajoutez un filtre ou "
-                         "agrégez davantage.", kind="memory") from None
+        raise QueryError(
+            f"La requête demande plus que la mémoire autorisée "
+            f"({settings.OPENDATA_DUCKDB_MEMORY_LIMIT}). Ajoutez un filtre ou "
+            "agrégez davantage.",
+            kind="memory",
+        ) from None
     except duckdb.PermissionException:
         raise QueryError(FORBIDDEN, kind="forbidden") from None
     except duckdb.Error as error:
@@ -165,7 +171,9 @@ def build_query_copy(parquet: Path, target: Path) -> None:
         con.execute(f"SET memory_limit = {sql_literal(settings.OPENDATA_CONVERSION_MEMORY_LIMIT)}")
         con.execute(f"SET temp_directory = {sql_literal(str(settings.OPENDATA_DIR / 'tmp'))}")
         con.execute(f"ATTACH {sql_literal(str(partial))} AS copy")
-        con.execute(f"CREATE TABLE copy.{COPY_TABLE} AS SELECT * FROM read_parquet({sql_literal(str(parquet))})")
+        con.execute(
+            f"CREATE TABLE copy.{COPY_TABLE} AS SELECT * FROM read_parquet({sql_literal(str(parquet))})"
+        )
         con.execute("DETACH copy")
     except BaseException:
         con.close()
@@ -205,7 +213,9 @@ class DuckDBEngine(QueryEngine):
     def timeout(self) -> float:
         return settings.OPENDATA_QUERY_TIMEOUT_S
 
-    def _run(self, sql: str, params: list, max_rows: int | None = None) -> tuple[list[str], list, bool]:
+    def _run(
+        self, sql: str, params: list, max_rows: int | None = None
+    ) -> tuple[list[str], list, bool]:
         key = _cache_key(sql, params, max_rows)
         cached = cache.get(key)
         if cached is not None:
@@ -215,7 +225,9 @@ class DuckDBEngine(QueryEngine):
         cache.set(key, result, RESULT_CACHE_SECONDS)
         return result
 
-    def _execute(self, sql: str, params: list, max_rows: int | None) -> tuple[list[str], list, bool]:
+    def _execute(
+        self, sql: str, params: list, max_rows: int | None
+    ) -> tuple[list[str], list, bool]:
         cursor = shared_connection().cursor()
         try:
             with deadline(cursor, self.timeout):
@@ -246,8 +258,14 @@ class DuckDBEngine(QueryEngine):
             else:
                 _, counted, _ = self._run(f"SELECT count(*) FROM {_source(table)}{where}", params)
                 total = counted[0][0]
-        return Result(columns, rows, total, elapsed_ms=(time.perf_counter() - started) * 1000,
-                      cpu_ms=(time.process_time() - cpu) * 1000, cached=self.cache_hits > 0)
+        return Result(
+            columns,
+            rows,
+            total,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+            cpu_ms=(time.process_time() - cpu) * 1000,
+            cached=self.cache_hits > 0,
+        )
 
     def aggregate(self, table, filters, group_by, aggregates, limit=1000):
         started, cpu = time.perf_counter(), time.process_time()
@@ -258,9 +276,15 @@ class DuckDBEngine(QueryEngine):
         order = f" ORDER BY {quote(aggregates[0].label)} DESC NULLS LAST" if keys else ""
         sql = f"SELECT {', '.join(keys + values)} FROM {_source(table)}{where}{group}{order}"
         columns, rows, truncated = self._run(sql, params, max_rows=limit)
-        return Result(columns, rows, len(rows), truncated,
-                      elapsed_ms=(time.perf_counter() - started) * 1000,
-                      cpu_ms=(time.process_time() - cpu) * 1000, cached=self.cache_hits > 0)
+        return Result(
+            columns,
+            rows,
+            len(rows),
+            truncated,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+            cpu_ms=(time.process_time() - cpu) * 1000,
+            cached=self.cache_hits > 0,
+        )
 
     def sql(self, tables, query, max_rows):
         started = time.perf_counter()
@@ -275,8 +299,9 @@ class DuckDBEngine(QueryEngine):
             con.close()
         truncated = len(rows) > max_rows
         rows = [[json_safe(v) for v in row] for row in rows[:max_rows]]
-        return Result(columns, rows, len(rows), truncated,
-                      elapsed_ms=(time.perf_counter() - started) * 1000)
+        return Result(
+            columns, rows, len(rows), truncated, elapsed_ms=(time.perf_counter() - started) * 1000
+        )
 
     def export(self, table, filters, sort, fmt) -> Iterator[bytes]:
         where, params = _where(filters)
@@ -298,8 +323,11 @@ def _stream(cursor, reader: pa.RecordBatchReader, fmt: str) -> Iterator[bytes]:
         for batch in reader:
             if fmt == "csv":
                 buffer = io.BytesIO()
-                pa_csv.write_csv(pa.Table.from_batches([batch]), buffer,
-                                 pa_csv.WriteOptions(include_header=first))
+                pa_csv.write_csv(
+                    pa.Table.from_batches([batch]),
+                    buffer,
+                    pa_csv.WriteOptions(include_header=first),
+                )
                 yield buffer.getvalue()
             else:
                 records = [json.dumps(json_safe(r), ensure_ascii=False) for r in batch.to_pylist()]
@@ -324,8 +352,10 @@ def sandboxed_connection(tables: list[Table]) -> duckdb.DuckDBPyConnection:
     return con
 
 
-FORBIDDEN = ("Refusé : l'accès SQL ne lit que les tables publiées ; il n'ouvre aucun fichier, "
-             "aucune base et aucune extension.")
+FORBIDDEN = (
+    "Refusé : l'accès SQL ne lit que les tables publiées ; il n'ouvre aucun fichier, "
+    "aucune base et aucune extension."
+)
 
 
 def referenced_tables(query: str) -> set[str] | None:

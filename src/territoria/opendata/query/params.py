@@ -14,8 +14,20 @@ from territoria.opendata.query.base import (
     Table,
 )
 
-RESERVED = {"_sort", "_size", "_offset", "_count", "_group_by", "_agg", "format", "version",
-            "_format", "page", "sql", "_limit"}
+RESERVED = {
+    "_sort",
+    "_size",
+    "_offset",
+    "_count",
+    "_group_by",
+    "_agg",
+    "format",
+    "version",
+    "_format",
+    "page",
+    "sql",
+    "_limit",
+}
 
 
 def _convert(column_type: str, raw: str, label: str):
@@ -37,9 +49,13 @@ def _convert(column_type: str, raw: str, label: str):
                 return False
             raise ValueError
     except ValueError:
-        expected = {"integer": "un nombre entier", "number": "un nombre",
-                    "date": "une date AAAA-MM-JJ", "datetime": "une date et heure ISO 8601",
-                    "boolean": "vrai ou faux"}[column_type]
+        expected = {
+            "integer": "un nombre entier",
+            "number": "un nombre",
+            "date": "une date AAAA-MM-JJ",
+            "datetime": "une date et heure ISO 8601",
+            "boolean": "vrai ou faux",
+        }[column_type]
         raise QueryError(f"Filtre {label} : « {raw} » n'est pas {expected}.") from None
     return raw
 
@@ -59,7 +75,9 @@ def parse_filters(table: Table, params) -> list[Filter]:
             if op == "isnull":
                 value = raw.strip().lower() in {"1", "true", "vrai", "oui"}
             elif op == "in":
-                value = [_convert(column.type, part, key) for part in raw.split(",") if part.strip()]
+                value = [
+                    _convert(column.type, part, key) for part in raw.split(",") if part.strip()
+                ]
                 if not value:
                     raise QueryError(f"Filtre {key} : liste de valeurs vide.")
             elif op in ("contains", "startswith"):
@@ -107,17 +125,22 @@ def parse_aggregation(table: Table, params) -> tuple[list[str], list[Aggregate]]
                 continue
             function, _, column = part.partition(":")
             if function not in AGGREGATES:
-                raise QueryError(f"Agrégat inconnu : « {function} ». Agrégats possibles : "
-                                 f"{', '.join(AGGREGATES)}.")
+                raise QueryError(
+                    f"Agrégat inconnu : « {function} ». Agrégats possibles : "
+                    f"{', '.join(AGGREGATES)}."
+                )
             if function == "count" and not column:
                 aggregates.append(Aggregate("count"))
                 continue
             if not column:
-                raise QueryError(f"Agrégat {function} : indiquez la colonne, ex. {function}:montant.")
+                raise QueryError(
+                    f"Agrégat {function} : indiquez la colonne, ex. {function}:montant."
+                )
             col = table.column(column)
             if function in ("sum", "avg") and col.type not in ("integer", "number"):
-                raise QueryError(f"Agrégat {function} : la colonne « {col.name} » n'est pas "
-                                 "numérique.")
+                raise QueryError(
+                    f"Agrégat {function} : la colonne « {col.name} » n'est pas numérique."
+                )
             aggregates.append(Aggregate(function, col.name))
     if not aggregates:
         aggregates = [Aggregate("count")]

@@ -10,8 +10,13 @@ def table_for(version: ResourceVersion, name: str | None = None) -> Table:
         raise QueryError("Cette version n'est pas publiée.")
     columns = tuple(Column(f["name"], f["type"]) for f in version.published_columns)
     copy = storage.query_copy(version)
-    return Table(name or version.resource.table_name, str(storage.published_parquet(version)),
-                 columns, version.row_count, str(copy) if copy.exists() else None)
+    return Table(
+        name or version.resource.table_name,
+        str(storage.published_parquet(version)),
+        columns,
+        version.row_count,
+        str(copy) if copy.exists() else None,
+    )
 
 
 def resolve_version(resource: Resource, number=None) -> ResourceVersion:
@@ -26,13 +31,16 @@ def resolve_version(resource: Resource, number=None) -> ResourceVersion:
         raise QueryError(f"Version « {number} » invalide : un nombre entier est attendu.") from None
     version = resource.versions.filter(number=number).first()
     if version is None or not version.is_queryable:
-        raise QueryError(f"La version {number} de cette ressource n'existe pas ou n'est pas publiée.")
+        raise QueryError(
+            f"La version {number} de cette ressource n'existe pas ou n'est pas publiée."
+        )
     return version
 
 
 def published_tables(names: set[str] | None = None) -> list[Table]:
     resources = Resource.objects.filter(current_version__isnull=False).select_related(
-        "current_version")
+        "current_version"
+    )
     if names is not None:
         resources = resources.filter(table_name__in=names)
     return [table_for(r.current_version, r.table_name) for r in resources]

@@ -37,7 +37,9 @@ def _field_name(key: str) -> str:
 def as_drf_exception(exc):
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
-            return exceptions.ValidationError({_field_name(k): v for k, v in exc.message_dict.items()})
+            return exceptions.ValidationError(
+                {_field_name(k): v for k, v in exc.message_dict.items()}
+            )
         return exceptions.ValidationError({"detail": exc.messages})
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied(str(exc) or None)

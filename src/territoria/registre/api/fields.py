@@ -51,7 +51,9 @@ class VocabularyField(serializers.Field):
             if data in (None, ""):
                 return ""
             if not isinstance(data, str):
-                raise serializers.ValidationError(f"{self.spec.title} : un texte (code ou libellé) est attendu.")
+                raise serializers.ValidationError(
+                    f"{self.spec.title} : un texte (code ou libellé) est attendu."
+                )
             return vocabulary.code_for(data)
         except UnknownValue as error:
             raise serializers.ValidationError(f"{self.spec.title} : {error}") from None

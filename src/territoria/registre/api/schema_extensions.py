@@ -20,5 +20,9 @@ class MonthFieldExtension(OpenApiSerializerFieldExtension):
     target_class = "territoria.registre.api.fields.MonthField"
 
     def map_serializer_field(self, auto_schema, direction):
-        return {"type": "string", "nullable": True, "example": "2024-03",
-                "description": "Mois de démarrage : AAAA-MM, MM/AAAA ou AAAA-MM-JJ"}
+        return {
+            "type": "string",
+            "nullable": True,
+            "example": "2024-03",
+            "description": "Mois de démarrage : AAAA-MM, MM/AAAA ou AAAA-MM-JJ",
+        }

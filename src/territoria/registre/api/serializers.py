@@ -35,8 +35,11 @@ def _is_vocabulary(spec) -> bool:
 
 
 def _read_field(spec: schema.FieldSpec) -> serializers.Field:
-    common = {"read_only": True, "label": spec.title,
-              "help_text": spec.description + ("" if spec.is_public else RESTRICTED_NOTE)}
+    common = {
+        "read_only": True,
+        "label": spec.title,
+        "help_text": spec.description + ("" if spec.is_public else RESTRICTED_NOTE),
+    }
     if _is_vocabulary(spec):
         return CodeLabelSerializer(many=spec.multiple, allow_null=not spec.multiple, **common)
     if spec.type == "number":
@@ -61,7 +64,9 @@ class _ProjectReadBase(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
     url = serializers.CharField(read_only=True, help_text="Page du projet")
     api_url = serializers.CharField(read_only=True, help_text="Adresse de ce projet dans l'API")
-    lifecycle = CodeLabelSerializer(read_only=True, help_text="État : brouillon, soumis, publié, archivé")
+    lifecycle = CodeLabelSerializer(
+        read_only=True, help_text="État : brouillon, soumis, publié, archivé"
+    )
     version = serializers.IntegerField(
         read_only=True, help_text="À renvoyer lors d'une modification (concurrence optimiste)"
     )
@@ -69,11 +74,13 @@ class _ProjectReadBase(serializers.Serializer):
     published_at = serializers.DateTimeField(read_only=True, allow_null=True)
     updated_at = serializers.DateTimeField(read_only=True)
     moderation_note = serializers.CharField(
-        read_only=True, required=False,
+        read_only=True,
+        required=False,
         help_text="Motif du dernier renvoi par la modération (seulement pour qui peut modifier le projet)",
     )
     abilities = serializers.DictField(
-        child=serializers.BooleanField(), read_only=True,
+        child=serializers.BooleanField(),
+        read_only=True,
         help_text="Ce que l'utilisateur courant peut faire sur ce projet (permissions.get_abilities)",
     )
 
@@ -118,7 +125,9 @@ ProjectSerializer = type(
 )
 
 # Keys of a representation that a client may send back unchanged: ignored on writes.
-READ_ONLY_KEYS = set(ProjectSerializer().fields) - {spec.name for spec in schema.PROJECT_FIELDS} | {"date"}
+READ_ONLY_KEYS = set(ProjectSerializer().fields) - {spec.name for spec in schema.PROJECT_FIELDS} | {
+    "date"
+}
 
 
 def _write_field(spec: schema.FieldSpec) -> serializers.Field:
@@ -150,11 +159,13 @@ class OrganisationIdField(serializers.PrimaryKeyRelatedField):
 
 class _ProjectWriteBase(serializers.Serializer):
     organisation = OrganisationIdField(
-        queryset=Organisation.objects.all(), required=False,
+        queryset=Organisation.objects.all(),
+        required=False,
         help_text="Organisation porteuse (par défaut celle de l'utilisateur ; modérateurs seulement pour une autre)",
     )
     version = serializers.IntegerField(
-        required=False, min_value=1,
+        required=False,
+        min_value=1,
         help_text="Version lue avant la modification (ou en-tête If-Match) ; obligatoire pour modifier",
     )
 
@@ -162,13 +173,19 @@ class _ProjectWriteBase(serializers.Serializer):
         unknown = sorted(set(self.initial_data) - set(self.fields) - READ_ONLY_KEYS)
         if unknown:
             raise serializers.ValidationError(
-                {key: ["Champ inconnu : il ne fait pas partie du modèle de données du registre."] for key in unknown}
+                {
+                    key: ["Champ inconnu : il ne fait pas partie du modèle de données du registre."]
+                    for key in unknown
+                }
             )
         if not can_view_restricted(_user(self.context)):
             restricted = [name for name in attrs if name in schema.RESTRICTED_FIELDS]
             if restricted:
                 raise serializers.ValidationError(
-                    {name: ["Champ restreint : vous n'avez pas le droit de le renseigner."] for name in restricted}
+                    {
+                        name: ["Champ restreint : vous n'avez pas le droit de le renseigner."]
+                        for name in restricted
+                    }
                 )
         return attrs
 
@@ -193,9 +210,12 @@ ProjectWriteSerializer = type(
 
 class SendBackSerializer(serializers.Serializer):
     reason = serializers.CharField(
-        max_length=5000, help_text="Motif du renvoi, transmis au contributeur",
-        error_messages={"required": "Indiquez le motif du renvoi : il sera transmis au contributeur.",
-                        "blank": "Indiquez le motif du renvoi : il sera transmis au contributeur."},
+        max_length=5000,
+        help_text="Motif du renvoi, transmis au contributeur",
+        error_messages={
+            "required": "Indiquez le motif du renvoi : il sera transmis au contributeur.",
+            "blank": "Indiquez le motif du renvoi : il sera transmis au contributeur.",
+        },
     )
 
 
@@ -204,20 +224,41 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["id", "name", "siret", "type", "type_label", "latitude", "longitude", "logo_url", "region"]
+        fields = [
+            "id",
+            "name",
+            "siret",
+            "type",
+            "type_label",
+            "latitude",
+            "longitude",
+            "logo_url",
+            "region",
+        ]
 
 
 class ErrorReportSerializer(serializers.ModelSerializer):
     field_name = serializers.ChoiceField(
         choices=[("", "—")] + [(spec.name, spec.title) for spec in schema.FIELDS],
-        required=False, allow_blank=True, help_text="Champ concerné (identifiant du schéma)",
+        required=False,
+        allow_blank=True,
+        help_text="Champ concerné (identifiant du schéma)",
     )
     project_name = serializers.CharField(source="project.nom_projet", read_only=True)
 
     class Meta:
         model = ErrorReport
-        fields = ["id", "project", "project_name", "field_name", "message", "reporter_email", "status",
-                  "answer", "created_at"]
+        fields = [
+            "id",
+            "project",
+            "project_name",
+            "field_name",
+            "message",
+            "reporter_email",
+            "status",
+            "answer",
+            "created_at",
+        ]
         read_only_fields = ["id", "status", "answer", "created_at", "project_name"]
         extra_kwargs = {"reporter_email": {"write_only": True}}
 
@@ -234,19 +275,27 @@ class ChangeSerializer(serializers.Serializer):
     title = serializers.CharField()
     before = serializers.JSONField(allow_null=True)
     after = serializers.JSONField(allow_null=True)
-    hidden = serializers.BooleanField(help_text="Vrai quand la valeur est masquée (champ restreint)")
+    hidden = serializers.BooleanField(
+        help_text="Vrai quand la valeur est masquée (champ restreint)"
+    )
 
 
 class HistoryEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     action = CodeLabelSerializer()
-    actor = serializers.CharField(allow_null=True, help_text="Auteur (masqué pour les lecteurs non connectés)")
+    actor = serializers.CharField(
+        allow_null=True, help_text="Auteur (masqué pour les lecteurs non connectés)"
+    )
     changes = ChangeSerializer(many=True)
 
 
 # Management attributes of a project whose history anyone may read; everything else that is not
 # a public schema field (moderation note, import keys, creator) is hidden like restricted fields.
-PUBLIC_MANAGEMENT_ATTRS = {"lifecycle": "État", "published_at": "Publié le", "organisation_id": "Porteur"}
+PUBLIC_MANAGEMENT_ATTRS = {
+    "lifecycle": "État",
+    "published_at": "Publié le",
+    "organisation_id": "Porteur",
+}
 
 
 def history_entry(entry: AuditLog, user) -> dict:
@@ -260,8 +309,15 @@ def history_entry(entry: AuditLog, user) -> dict:
             name = attname
             title = PUBLIC_MANAGEMENT_ATTRS.get(attname, attname)
             hidden = attname not in PUBLIC_MANAGEMENT_ATTRS and not readable
-        changes.append({"field": name, "title": title, "before": None if hidden else before,
-                        "after": None if hidden else after, "hidden": hidden})
+        changes.append(
+            {
+                "field": name,
+                "title": title,
+                "before": None if hidden else before,
+                "after": None if hidden else after,
+                "hidden": hidden,
+            }
+        )
     return {
         "at": entry.at.isoformat(),
         "action": code_label(entry.action, entry.get_action_display()),

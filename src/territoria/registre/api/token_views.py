@@ -16,15 +16,23 @@ def api_token_page(request):
         action = request.POST.get("action")
         if action in ("create", "regenerate"):
             tokens.issue(request.user, regenerate=action == "regenerate")
-            messages.success(request, "Votre jeton d'API est prêt." if action == "create"
-                             else "Nouveau jeton créé : l'ancien ne fonctionne plus.")
+            messages.success(
+                request,
+                "Votre jeton d'API est prêt."
+                if action == "create"
+                else "Nouveau jeton créé : l'ancien ne fonctionne plus.",
+            )
         elif action == "revoke":
             tokens.revoke(request.user)
             messages.success(request, "Votre jeton d'API est révoqué.")
         else:
             messages.error(request, "Action inconnue.")
         return redirect("registre:api_token")
-    return render(request, "registre/api_token.html", {
-        "token": tokens.token_of(request.user),
-        "can_contribute": can_contribute(request.user),
-    })
+    return render(
+        request,
+        "registre/api_token.html",
+        {
+            "token": tokens.token_of(request.user),
+            "can_contribute": can_contribute(request.user),
+        },
+    )

@@ -36,10 +36,15 @@ from territoria.registre.services.workflow import ConcurrentEditError
 from territoria.registre.visibility import visible_projects
 
 IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-    description="Version lue (ex. \"3\") ; alternative au champ « version » du corps",
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description='Version lue (ex. "3") ; alternative au champ « version » du corps',
 )
-CONFLICT = OpenApiResponse(description="Version périmée : le projet a été modifié depuis (message en français)")
+CONFLICT = OpenApiResponse(
+    description="Version périmée : le projet a été modifié depuis (message en français)"
+)
 PRECONDITION = OpenApiResponse(description="Version manquante : envoyez « version » ou If-Match")
 
 
@@ -62,8 +67,11 @@ class FrenchFilterBackend(DjangoFilterBackend):
             choices = [str(code) for code, _ in getattr(field, "choices", []) if code]
             value = filterset.data.get(name, "")
             if choices:
-                errors[name] = [f"Filtre « {name} » : valeur inconnue « {value} » ; valeurs attendues : "
-                                + ", ".join(choices) + "."]
+                errors[name] = [
+                    f"Filtre « {name} » : valeur inconnue « {value} » ; valeurs attendues : "
+                    + ", ".join(choices)
+                    + "."
+                ]
             else:
                 errors[name] = [f"Filtre « {name} » : {message}" for message in messages]
         return errors
@@ -92,18 +100,38 @@ def expected_version(request, validated_data, required: bool) -> int | None:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Projets visibles (publiés ; les vôtres aussi si vous êtes connecté)"),
-    retrieve=extend_schema(summary="Un projet (champs restreints seulement pour les lecteurs autorisés)"),
-    create=extend_schema(summary="Documenter un projet (brouillon)", request=ser.ProjectWriteSerializer,
-                         responses={201: ser.ProjectSerializer}),
-    update=extend_schema(summary="Modifier un projet", request=ser.ProjectWriteSerializer, parameters=[IF_MATCH],
-                         responses={200: ser.ProjectSerializer, 409: CONFLICT, 428: PRECONDITION}),
-    partial_update=extend_schema(summary="Modifier quelques champs d'un projet", request=ser.ProjectWriteSerializer,
-                                 parameters=[IF_MATCH],
-                                 responses={200: ser.ProjectSerializer, 409: CONFLICT, 428: PRECONDITION}),
+    list=extend_schema(
+        summary="Projets visibles (publiés ; les vôtres aussi si vous êtes connecté)"
+    ),
+    retrieve=extend_schema(
+        summary="Un projet (champs restreints seulement pour les lecteurs autorisés)"
+    ),
+    create=extend_schema(
+        summary="Documenter un projet (brouillon)",
+        request=ser.ProjectWriteSerializer,
+        responses={201: ser.ProjectSerializer},
+    ),
+    update=extend_schema(
+        summary="Modifier un projet",
+        request=ser.ProjectWriteSerializer,
+        parameters=[IF_MATCH],
+        responses={200: ser.ProjectSerializer, 409: CONFLICT, 428: PRECONDITION},
+    ),
+    partial_update=extend_schema(
+        summary="Modifier quelques champs d'un projet",
+        request=ser.ProjectWriteSerializer,
+        parameters=[IF_MATCH],
+        responses={200: ser.ProjectSerializer, 409: CONFLICT, 428: PRECONDITION},
+    ),
 )
-class ProjectViewSet(FrenchErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                     mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class ProjectViewSet(
+    FrenchErrorsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Projets d'IA du registre. Lecture ouverte (champs publics ; champs restreints pour les agents,
     élus et modérateurs connectés) ; écriture avec un jeton ou une session, selon `abilities`."""
 
@@ -112,7 +140,13 @@ class ProjectViewSet(FrenchErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMo
     filter_backends = [FrenchFilterBackend, OrderingFilter]
     filterset_class = ProjectFilter
     # Only public, non-sensitive columns: ordering by a restricted field would leak its values.
-    ordering_fields = ["nom_projet", "projet_date", "content_updated_on", "published_at", "created_at"]
+    ordering_fields = [
+        "nom_projet",
+        "projet_date",
+        "content_updated_on",
+        "published_at",
+        "created_at",
+    ]
     ordering = ["nom_projet"]
 
     def get_queryset(self):
@@ -122,8 +156,10 @@ class ProjectViewSet(FrenchErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMo
         try:
             uuid.UUID(str(self.kwargs["pk"]))
         except ValueError:
-            raise exceptions.NotFound(f"Identifiant de projet invalide « {str(self.kwargs['pk'])[:50]} » : "
-                                      "un UUID est attendu.") from None
+            raise exceptions.NotFound(
+                f"Identifiant de projet invalide « {str(self.kwargs['pk'])[:50]} » : "
+                "un UUID est attendu."
+            ) from None
         return super().get_object()
 
     def _read(self, project, status_code=status.HTTP_200_OK):
@@ -134,8 +170,9 @@ class ProjectViewSet(FrenchErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMo
         return self._read(self.get_object())
 
     def _write_serializer(self, partial):
-        serializer = ser.ProjectWriteSerializer(data=request_data(self.request), partial=partial,
-                                                context=self.get_serializer_context())
+        serializer = ser.ProjectWriteSerializer(
+            data=request_data(self.request), partial=partial, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
         return serializer
 
@@ -146,7 +183,9 @@ class ProjectViewSet(FrenchErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMo
             raise exceptions.ValidationError({"nom_projet": ["Ce champ est obligatoire."]})
         organisation = data.get("organisation") or request.user.organisation
         if organisation is None:
-            raise exceptions.ValidationError({"organisation": ["Indiquez l'organisation porteuse du projet."]})
+            raise exceptions.ValidationError(
+                {"organisation": ["Indiquez l'organisation porteuse du projet."]}
+            )
         project = serializer.apply(Project(organisation=organisation))
         with acting_as(request.user):
             workflow.save_project(project, request.user)
@@ -170,27 +209,43 @@ class ProjectViewSet(FrenchErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMo
     def _transition(self, request, step, *args):
         project = self.get_object()
         raw = request_data(request).get("version")
-        version = parse_version(raw) if raw not in (None, "") else expected_version(request, {}, required=False)
+        version = (
+            parse_version(raw)
+            if raw not in (None, "")
+            else expected_version(request, {}, required=False)
+        )
         if version is not None and version != project.version:
             raise ConcurrentEditError(project, version)
         with acting_as(request.user):
             step(project, request.user, *args)
         return self._read(project)
 
-    @extend_schema(summary="Soumettre à la modération", request=None, parameters=[IF_MATCH],
-                   responses={200: ser.ProjectSerializer, 409: CONFLICT})
+    @extend_schema(
+        summary="Soumettre à la modération",
+        request=None,
+        parameters=[IF_MATCH],
+        responses={200: ser.ProjectSerializer, 409: CONFLICT},
+    )
     @action(detail=True, methods=["post"], url_path="soumettre")
     def submit(self, request, pk=None):
         return self._transition(request, workflow.submit)
 
-    @extend_schema(summary="Publier (modérateurs)", request=None, parameters=[IF_MATCH],
-                   responses={200: ser.ProjectSerializer, 409: CONFLICT})
+    @extend_schema(
+        summary="Publier (modérateurs)",
+        request=None,
+        parameters=[IF_MATCH],
+        responses={200: ser.ProjectSerializer, 409: CONFLICT},
+    )
     @action(detail=True, methods=["post"], url_path="publier")
     def publish(self, request, pk=None):
         return self._transition(request, workflow.publish)
 
-    @extend_schema(summary="Renvoyer au contributeur avec un motif (modérateurs)", request=ser.SendBackSerializer,
-                   parameters=[IF_MATCH], responses={200: ser.ProjectSerializer, 409: CONFLICT})
+    @extend_schema(
+        summary="Renvoyer au contributeur avec un motif (modérateurs)",
+        request=ser.SendBackSerializer,
+        parameters=[IF_MATCH],
+        responses={200: ser.ProjectSerializer, 409: CONFLICT},
+    )
     @action(detail=True, methods=["post"], url_path="renvoyer")
     def send_back(self, request, pk=None):
         self.get_object()  # permissions before validating the body
@@ -198,18 +253,26 @@ class ProjectViewSet(FrenchErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMo
         body.is_valid(raise_exception=True)
         return self._transition(request, workflow.send_back, body.validated_data["reason"])
 
-    @extend_schema(summary="Archiver un projet publié (modérateurs)", request=None, parameters=[IF_MATCH],
-                   responses={200: ser.ProjectSerializer, 409: CONFLICT})
+    @extend_schema(
+        summary="Archiver un projet publié (modérateurs)",
+        request=None,
+        parameters=[IF_MATCH],
+        responses={200: ser.ProjectSerializer, 409: CONFLICT},
+    )
     @action(detail=True, methods=["post"], url_path="archiver")
     def archive(self, request, pk=None):
         return self._transition(request, workflow.archive)
 
-    @extend_schema(summary="Historique des modifications (valeurs des champs restreints masquées si besoin)",
-                   responses=ser.HistoryEntrySerializer(many=True))
+    @extend_schema(
+        summary="Historique des modifications (valeurs des champs restreints masquées si besoin)",
+        responses=ser.HistoryEntrySerializer(many=True),
+    )
     @action(detail=True, methods=["get"], url_path="historique", filter_backends=[])
     def history(self, request, pk=None):
         project = self.get_object()
-        entries = AuditLog.objects.filter(object_type=Project._meta.label_lower, object_id=str(project.pk))
+        entries = AuditLog.objects.filter(
+            object_type=Project._meta.label_lower, object_id=str(project.pk)
+        )
         page = self.paginate_queryset(entries)
         rows = [ser.history_entry(entry, request.user) for entry in page]
         return self.get_paginated_response(rows)
@@ -220,7 +283,9 @@ def request_data(request):
     data = request.data
     if hasattr(data, "keys"):
         return data
-    raise exceptions.ValidationError({"detail": ["Corps de requête invalide : un objet JSON est attendu."]})
+    raise exceptions.ValidationError(
+        {"detail": ["Corps de requête invalide : un objet JSON est attendu."]}
+    )
 
 
 @extend_schema_view(
@@ -228,8 +293,13 @@ def request_data(request):
     retrieve=extend_schema(summary="Une organisation"),
     create=extend_schema(summary="Créer une organisation (modérateurs)"),
 )
-class OrganisationViewSet(FrenchErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                          mixins.CreateModelMixin, viewsets.GenericViewSet):
+class OrganisationViewSet(
+    FrenchErrorsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Organisations porteuses de projets (collectivités, opérateurs)."""
 
     serializer_class = ser.OrganisationSerializer
@@ -260,8 +330,13 @@ class ReportThrottle(AnonRateThrottle):
     retrieve=extend_schema(summary="Un signalement"),
     create=extend_schema(summary="Signaler une erreur sur un projet publié (ouvert à tous)"),
 )
-class ErrorReportViewSet(FrenchErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                         mixins.CreateModelMixin, viewsets.GenericViewSet):
+class ErrorReportViewSet(
+    FrenchErrorsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Signalements d'erreur : dépôt ouvert à tous sur un projet publié ; lecture par la modération
     et par les agents de l'organisation porteuse."""
 
@@ -321,14 +396,35 @@ class VocabularyView(FrenchErrorsMixin, APIView):
 
     permission_classes = []
 
-    @extend_schema(summary="Vocabulaires contrôlés (codes et libellés)", responses=VocabularySerializer(many=True))
+    @extend_schema(
+        summary="Vocabulaires contrôlés (codes et libellés)",
+        responses=VocabularySerializer(many=True),
+    )
     def get(self, request):
         rows = [
-            {"field": spec.name, "title": spec.title, "multiple": spec.multiple,
-             "entries": [{"code": c, "label": lbl} for c, lbl in spec.vocabulary.entries]}
-            for spec in schema.FIELDS if spec.vocabulary is not None
+            {
+                "field": spec.name,
+                "title": spec.title,
+                "multiple": spec.multiple,
+                "entries": [{"code": c, "label": lbl} for c, lbl in spec.vocabulary.entries],
+            }
+            for spec in schema.FIELDS
+            if spec.vocabulary is not None
         ]
-        rows.append({"field": "coll_type", "title": schema.spec("coll_type").title, "multiple": False,
-                     "entries": [{"code": c, "label": lbl} for c, lbl in OrganisationType.choices]})
-        rows.append({"field": "lifecycle", "title": "État", "multiple": False, "entries": ser.lifecycle_vocabulary()})
+        rows.append(
+            {
+                "field": "coll_type",
+                "title": schema.spec("coll_type").title,
+                "multiple": False,
+                "entries": [{"code": c, "label": lbl} for c, lbl in OrganisationType.choices],
+            }
+        )
+        rows.append(
+            {
+                "field": "lifecycle",
+                "title": "État",
+                "multiple": False,
+                "entries": ser.lifecycle_vocabulary(),
+            }
+        )
         return Response(rows)

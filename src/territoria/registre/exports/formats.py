@@ -52,14 +52,20 @@ def project_url(project) -> str:
 
 def _record(project, fields, user) -> dict:
     row = project_values(project, user)
-    return {"id": str(project.pk), "url": project_url(project), **{spec.name: row[spec.name] for spec in fields}}
+    return {
+        "id": str(project.pk),
+        "url": project_url(project),
+        **{spec.name: row[spec.name] for spec in fields},
+    }
 
 
 def json_chunks(projects, fields, user, *, schema_url: str):
     yield '{"schema": ' + json.dumps(schema_url) + ', "projets": ['
     first = True
     for project in projects:
-        yield ("" if first else ",\n") + json.dumps(_record(project, fields, user), ensure_ascii=False, default=str)
+        yield ("" if first else ",\n") + json.dumps(
+            _record(project, fields, user), ensure_ascii=False, default=str
+        )
         first = False
     yield "]}\n"
 
@@ -69,12 +75,22 @@ def geojson_chunks(projects, fields, user):
     yield '{"type": "FeatureCollection", "features": ['
     first = True
     for project in projects:
-        properties = _record(project, [s for s in fields if s.name not in ("latitude", "longitude")], user)
+        properties = _record(
+            project, [s for s in fields if s.name not in ("latitude", "longitude")], user
+        )
         organisation = project.organisation
         geometry = None
         if organisation.latitude is not None and organisation.longitude is not None:
-            geometry = {"type": "Point", "coordinates": [organisation.longitude, organisation.latitude]}
-        feature = {"type": "Feature", "id": properties["id"], "geometry": geometry, "properties": properties}
+            geometry = {
+                "type": "Point",
+                "coordinates": [organisation.longitude, organisation.latitude],
+            }
+        feature = {
+            "type": "Feature",
+            "id": properties["id"],
+            "geometry": geometry,
+            "properties": properties,
+        }
         yield ("" if first else ",\n") + json.dumps(feature, ensure_ascii=False, default=str)
         first = False
     yield "]}\n"

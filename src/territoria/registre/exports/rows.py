@@ -35,7 +35,9 @@ def projects(user, params=None, *, request=None, projects_user=None):
     exports published records only, even with --restricted)."""
     reader = user if projects_user is None else projects_user
     queryset = visible_projects(reader, Project.objects.select_related("organisation"))
-    filterset = ProjectFilter(params or {}, queryset=queryset, request=request or _FilterRequest(user))
+    filterset = ProjectFilter(
+        params or {}, queryset=queryset, request=request or _FilterRequest(user)
+    )
     return filterset.qs.order_by("organisation__name", "nom_projet").iterator(chunk_size=CHUNK)
 
 

@@ -35,7 +35,9 @@ class Correction:
 def load_corrections(path=DEMO_CORRECTIONS) -> list[Correction]:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     return [
-        Correction(item["field"], item["value"], item["replace_with"], item["reason"], item["source"])
+        Correction(
+            item["field"], item["value"], item["replace_with"], item["reason"], item["source"]
+        )
         for item in data["corrections"]
     ]
 

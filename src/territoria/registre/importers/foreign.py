@@ -20,7 +20,11 @@ from territoria.registre.vocabulary import fold
 NL_SOURCE = "nl-algoritmeregister"
 UK_SOURCE = "uk-atrs"
 
-NL_STATUSES = {"in_gebruik": "deploiement", "ontwikkeling": "experimentation", "buiten_gebruik": "terminee"}
+NL_STATUSES = {
+    "in_gebruik": "deploiement",
+    "ontwikkeling": "experimentation",
+    "buiten_gebruik": "terminee",
+}
 NL_IMPACT = {"ja": "oui", "nee": "non", "onbekend": "inconnu"}
 # Nearest French type by the first words of the body's name; the rest are "autre".
 NL_TYPES = [
@@ -57,7 +61,9 @@ def _date(record: Record, raw, column: str):
     try:
         return normalise.date(raw)
     except normalise.CellError as exc:
-        record.errors.append(Issue(exc.message, line=record.line, column=column, field="date", expected=exc.expected))
+        record.errors.append(
+            Issue(exc.message, line=record.line, column=column, field="date", expected=exc.expected)
+        )
         return None
 
 
@@ -67,7 +73,15 @@ def _url(record: Record, raw, column: str) -> str:
     try:
         value, _ = normalise.url(raw)
     except normalise.CellError as exc:
-        record.errors.append(Issue(exc.message, line=record.line, column=column, field="url_infos", expected=exc.expected))
+        record.errors.append(
+            Issue(
+                exc.message,
+                line=record.line,
+                column=column,
+                field="url_infos",
+                expected=exc.expected,
+            )
+        )
         return ""
     return value
 
@@ -75,20 +89,30 @@ def _url(record: Record, raw, column: str) -> str:
 def _require(record: Record, raw, column: str, field: str) -> None:
     if not normalise.text(raw or ""):
         record.errors.append(
-            Issue("valeur obligatoire manquante", line=record.line, column=column, field=field, expected="un texte")
+            Issue(
+                "valeur obligatoire manquante",
+                line=record.line,
+                column=column,
+                field=field,
+                expected="un texte",
+            )
         )
 
 
 def nl_records(payload) -> tuple[list[Record], list[Issue]]:
     items = payload.get("algoritmes") if isinstance(payload, dict) else None
     if not isinstance(items, list):
-        return [], [Issue("document du registre néerlandais attendu", expected='{"algoritmes": [...]}')]
+        return [], [
+            Issue("document du registre néerlandais attendu", expected='{"algoritmes": [...]}')
+        ]
     records = []
     for number, item in enumerate(items, start=1):
         record = Record(line=number, source=NL_SOURCE)
         records.append(record)
         if not isinstance(item, dict):
-            record.errors.append(Issue("enregistrement invalide", line=number, expected="un objet JSON"))
+            record.errors.append(
+                Issue("enregistrement invalide", line=number, expected="un objet JSON")
+            )
             continue
         _require(record, item.get("id"), "id", "source_key")
         _require(record, item.get("title"), "title", "nom_projet")
@@ -96,22 +120,31 @@ def nl_records(payload) -> tuple[list[Record], list[Issue]]:
         if record.errors:
             continue
         name = normalise.single_line(item["organisatie"])
-        type_ = next((t for prefix, t in NL_TYPES if fold(name).startswith(prefix)), OrganisationType.AUTRE)
+        type_ = next(
+            (t for prefix, t in NL_TYPES if fold(name).startswith(prefix)), OrganisationType.AUTRE
+        )
         record.organisation = _organisation("NL", name, type_)
         record.source_key = normalise.text(item["id"])
         record.natural_key = (NL_SOURCE, record.source_key)
         status = normalise.text(item.get("status") or "")
         if status and status not in NL_STATUSES:
             record.errors.append(
-                Issue(f"valeur inconnue « {status} »", line=number, column="status", field="projet_status",
-                      expected=", ".join(NL_STATUSES))
+                Issue(
+                    f"valeur inconnue « {status} »",
+                    line=number,
+                    column="status",
+                    field="projet_status",
+                    expected=", ".join(NL_STATUSES),
+                )
             )
         impact = NL_IMPACT.get(fold(item.get("impactassessment") or ""), "")
         record.values = {
             "nom_projet": normalise.single_line(item["title"])[:255],
             "usage_description": _text(record, "usage_description", item.get("doel"), "doel"),
             "projet_status": NL_STATUSES.get(status, ""),
-            "risque": f"Analyse d'impact (IAMA / DPIA) réalisée selon le registre néerlandais : {impact}." if impact else "",
+            "risque": f"Analyse d'impact (IAMA / DPIA) réalisée selon le registre néerlandais : {impact}."
+            if impact
+            else "",
             "url_infos": _url(record, item.get("url"), "url"),
             "content_updated_on": _date(record, item.get("geregistreerd"), "geregistreerd"),
         }
@@ -122,13 +155,20 @@ def nl_records(payload) -> tuple[list[Record], list[Issue]]:
 def uk_records(payload) -> tuple[list[Record], list[Issue]]:
     items = payload.get("records") if isinstance(payload, dict) else None
     if not isinstance(items, list):
-        return [], [Issue("document du registre britannique ATRS attendu", expected='{"meta": ..., "records": [...]}')]
+        return [], [
+            Issue(
+                "document du registre britannique ATRS attendu",
+                expected='{"meta": ..., "records": [...]}',
+            )
+        ]
     records = []
     for number, item in enumerate(items, start=1):
         record = Record(line=number, source=UK_SOURCE)
         records.append(record)
         if not isinstance(item, dict):
-            record.errors.append(Issue("enregistrement invalide", line=number, expected="un objet JSON"))
+            record.errors.append(
+                Issue("enregistrement invalide", line=number, expected="un objet JSON")
+            )
             continue
         _require(record, item.get("url"), "url", "source_key")
         _require(record, item.get("tool_name") or item.get("title"), "tool_name", "nom_projet")
@@ -141,7 +181,9 @@ def uk_records(payload) -> tuple[list[Record], list[Issue]]:
         record.natural_key = (UK_SOURCE, record.source_key)
         record.values = {
             "nom_projet": normalise.single_line(item.get("tool_name") or item["title"])[:255],
-            "usage_description": _text(record, "usage_description", item.get("description"), "description"),
+            "usage_description": _text(
+                record, "usage_description", item.get("description"), "description"
+            ),
             "url_infos": _url(record, item.get("url"), "url"),
             "content_updated_on": _date(record, item.get("published"), "published"),
         }
@@ -156,6 +198,10 @@ def _disambiguate(records: list[Record]) -> None:
         (r.organisation.key, fold(r.name)) for r in records if r.organisation and not r.errors
     )
     for record in records:
-        if record.organisation and not record.errors and by_name[(record.organisation.key, fold(record.name))] > 1:
+        if (
+            record.organisation
+            and not record.errors
+            and by_name[(record.organisation.key, fold(record.name))] > 1
+        ):
             suffix = f" (n° {record.source_key})"
             record.values["nom_projet"] = record.values["nom_projet"][: 255 - len(suffix)] + suffix

@@ -27,7 +27,9 @@ class ImportFileStorage(FileSystemStorage):
         return str(Path(self.base_location).resolve())
 
     def url(self, name):
-        raise ValueError("Les fichiers déposés pour import ne sont jamais servis par une adresse web.")
+        raise ValueError(
+            "Les fichiers déposés pour import ne sont jamais servis par une adresse web."
+        )
 
 
 def import_storage():
@@ -48,11 +50,15 @@ class ImportJob(BaseModel):
         FAILED = "failed", "Refusé"
 
     file_name = models.CharField("fichier", max_length=255)
-    file = models.FileField("fichier déposé", upload_to=random_import_name, storage=import_storage, blank=True)
+    file = models.FileField(
+        "fichier déposé", upload_to=random_import_name, storage=import_storage, blank=True
+    )
     format = models.CharField("format", max_length=20, default="auto")
     mapping = models.JSONField("correspondance des colonnes", null=True, blank=True)
     dry_run = models.BooleanField("simulation", default=False)
-    status_after_import = models.CharField("état des projets importés", max_length=10, default="published")
+    status_after_import = models.CharField(
+        "état des projets importés", max_length=10, default="published"
+    )
     status = models.CharField("état", max_length=10, choices=Status.choices, default=Status.PENDING)
     progress = models.FloatField("avancement", default=0.0, help_text="De 0 à 1.")
     report = models.JSONField("rapport", default=dict, blank=True)

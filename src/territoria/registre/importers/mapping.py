@@ -34,12 +34,20 @@ def load_mapping(source) -> dict[str, str | None]:
             raw = source.read() if hasattr(source, "read") else Path(source).read_bytes()
             data = json.loads(raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw)
         except (OSError, ValueError) as exc:
-            raise SourceError(Issue(f"fichier de correspondance illisible : {exc}", expected="un objet JSON")) from exc
+            raise SourceError(
+                Issue(f"fichier de correspondance illisible : {exc}", expected="un objet JSON")
+            ) from exc
     if isinstance(data, dict) and isinstance(data.get("columns"), dict):
         data = data["columns"]
     if not isinstance(data, dict):
-        raise SourceError(Issue("fichier de correspondance invalide", expected='{"colonne": "champ du schéma"}'))
-    unknown = [f"{column} → {target}" for column, target in data.items() if target and target not in schema.BY_NAME]
+        raise SourceError(
+            Issue("fichier de correspondance invalide", expected='{"colonne": "champ du schéma"}')
+        )
+    unknown = [
+        f"{column} → {target}"
+        for column, target in data.items()
+        if target and target not in schema.BY_NAME
+    ]
     if unknown:
         raise SourceError(
             Issue(

@@ -80,7 +80,10 @@ def number(raw, low: float, high: float) -> float:
         try:
             value = float(text(raw).replace(",", "."))
         except ValueError:
-            raise CellError(f"« {text(raw)} » n'est pas un nombre", expected=f"un nombre décimal entre {low} et {high}") from None
+            raise CellError(
+                f"« {text(raw)} » n'est pas un nombre",
+                expected=f"un nombre décimal entre {low} et {high}",
+            ) from None
     if not low <= value <= high:
         raise CellError(f"{value} est hors limites", expected=f"un nombre entre {low} et {high}")
     return value
@@ -113,14 +116,18 @@ def choice(vocabulary: voc.Vocabulary, raw) -> str:
     try:
         return vocabulary.code_for(text(raw))
     except voc.UnknownValue as exc:
-        raise CellError(f"valeur inconnue « {exc.value} »", expected=", ".join(vocabulary.labels())) from None
+        raise CellError(
+            f"valeur inconnue « {exc.value} »", expected=", ".join(vocabulary.labels())
+        ) from None
 
 
 def choices(vocabulary: voc.Vocabulary, raw) -> list[str]:
     try:
         return vocabulary.codes_for(raw if isinstance(raw, (list, tuple)) else text(raw))
     except voc.UnknownValue as exc:
-        raise CellError(f"valeur inconnue « {exc.value} »", expected=", ".join(vocabulary.labels())) from None
+        raise CellError(
+            f"valeur inconnue « {exc.value} »", expected=", ".join(vocabulary.labels())
+        ) from None
 
 
 def url(raw) -> tuple[str, CellWarning | None]:
@@ -131,7 +138,9 @@ def url(raw) -> tuple[str, CellWarning | None]:
         try:
             _url_validator(value)
         except ValidationError:
-            raise CellError(f"adresse web invalide « {value} »", expected="une adresse http(s)://…") from None
+            raise CellError(
+                f"adresse web invalide « {value} »", expected="une adresse http(s)://…"
+            ) from None
         return value, None
     if URL_SCHEME.match(value) and " " not in value:
         raise CellError(f"adresse « {value} » refusée", expected="une adresse http(s)://…")
@@ -143,7 +152,9 @@ def email(raw) -> str:
     try:
         _email_validator(value)
     except ValidationError:
-        raise CellError(f"adresse e-mail invalide « {value} »", expected="une adresse e-mail") from None
+        raise CellError(
+            f"adresse e-mail invalide « {value} »", expected="une adresse e-mail"
+        ) from None
     return value
 
 

@@ -66,7 +66,9 @@ class ImportReport:
     file_errors: list[Issue] = field(default_factory=list)  # encoding, delimiter, columns…
     corrections: list[str] = field(default_factory=list)  # corrections applied before import
     notes: list[str] = field(default_factory=list)  # e.g. columns the mapping ignores
-    organisations: dict[str, int] = field(default_factory=lambda: {CREATED: 0, UPDATED: 0, UNCHANGED: 0})
+    organisations: dict[str, int] = field(
+        default_factory=lambda: {CREATED: 0, UPDATED: 0, UNCHANGED: 0}
+    )
     written: bool = False
 
     @property
@@ -104,10 +106,14 @@ class ImportReport:
             head = "Import effectué"
         else:
             head = "Import refusé (rien n'a été écrit)"
-        counts = ", ".join(f"{ACTION_LABELS[action]} : {count}" for action, count in self.counts.items())
+        counts = ", ".join(
+            f"{ACTION_LABELS[action]} : {count}" for action, count in self.counts.items()
+        )
         orgs = self.organisations
-        text = (f"{head} — {self.source} ({self.format}) — projets {counts} ; organisations créées : "
-                f"{orgs[CREATED]}, mises à jour : {orgs[UPDATED]}")
+        text = (
+            f"{head} — {self.source} ({self.format}) — projets {counts} ; organisations créées : "
+            f"{orgs[CREATED]}, mises à jour : {orgs[UPDATED]}"
+        )
         if not self.ok:
             text += f" — {len(self.errors)} erreur(s)"
         return text + "."
@@ -128,7 +134,11 @@ class ImportReport:
         if verbose:
             out.append("Détail par ligne :")
             for line in self.lines:
-                changes = f" [{', '.join(line.changes)}]" if line.changes and line.action == UPDATED else ""
+                changes = (
+                    f" [{', '.join(line.changes)}]"
+                    if line.changes and line.action == UPDATED
+                    else ""
+                )
                 out.append(
                     f"  ligne {line.line} : {ACTION_LABELS[line.action]} — {line.organisation} / {line.name}{changes}"
                 )

@@ -58,7 +58,9 @@ def import_file(
     """Import a file (path, bytes or uploaded file) and return the report of what happened."""
     if format not in FORMATS:
         raise ValueError(f"format inconnu « {format} » ; formats : {', '.join(FORMATS)}")
-    report = ImportReport(source=str(name or getattr(source, "name", source)), format=format, dry_run=dry_run)
+    report = ImportReport(
+        source=str(name or getattr(source, "name", source)), format=format, dry_run=dry_run
+    )
     try:
         file_name, data = sources.read_bytes(source, name)
         report.source = file_name
@@ -73,10 +75,16 @@ def import_file(
 
 
 def _records(file_name, data, format, mapping_file, corrections, report) -> list[Record]:
-    if format in ("nl", "uk") or (format == "auto" and data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")):
+    if format in ("nl", "uk") or (
+        format == "auto" and data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+    ):
         table = sources.read_json(file_name, data)
         payload = table.payload
-        kind = format if format != "auto" else ("nl" if isinstance(payload, dict) and "algoritmes" in payload else "uk")
+        kind = (
+            format
+            if format != "auto"
+            else ("nl" if isinstance(payload, dict) and "algoritmes" in payload else "uk")
+        )
         report.format = kind
         records, issues = (foreign.nl_records if kind == "nl" else foreign.uk_records)(payload)
         if issues:
@@ -96,17 +104,26 @@ def _records(file_name, data, format, mapping_file, corrections, report) -> list
         column_map, mapping_name = mappings.SCHEMA_IDS, "ids"
     else:
         mapping_name, column_map = mappings.detect_mapping(table.columns)
-    shape = {"anchor": "colonnes de data.csv", "ids": "identifiants du schéma"}.get(mapping_name, "correspondance personnalisée")
-    report.format = f"{table.kind}, {shape}" + (f", {table.encoding}" if table.encoding else "") + (
-        f", séparateur « {table.delimiter} »" if table.delimiter else ""
+    shape = {"anchor": "colonnes de data.csv", "ids": "identifiants du schéma"}.get(
+        mapping_name, "correspondance personnalisée"
+    )
+    report.format = (
+        f"{table.kind}, {shape}"
+        + (f", {table.encoding}" if table.encoding else "")
+        + (f", séparateur « {table.delimiter} »" if table.delimiter else "")
     )
     issues = mappings.check_columns(table.columns, column_map)
     if issues:
         raise sources.SourceError(*issues)
     ignored = [column for column in table.columns if column not in column_map]
     if ignored:
-        report.notes.append("colonnes ignorées (absentes de la correspondance) : " + ", ".join(ignored))
-    return [tabular.record_from_row(row, column_map, corrections, report.corrections) for row in table.rows]
+        report.notes.append(
+            "colonnes ignorées (absentes de la correspondance) : " + ", ".join(ignored)
+        )
+    return [
+        tabular.record_from_row(row, column_map, corrections, report.corrections)
+        for row in table.rows
+    ]
 
 
 def _plan(records: list[Record], report: ImportReport, lifecycle: str, user, progress) -> list:
@@ -117,8 +134,14 @@ def _plan(records: list[Record], report: ImportReport, lifecycle: str, user, pro
     plan = []
     total = len(records)
     for index, record in enumerate(records, start=1):
-        line = LineResult(line=record.line, action=rep.REJECTED, name=record.name, key=record.source_key,
-                          errors=record.errors, warnings=record.warnings)
+        line = LineResult(
+            line=record.line,
+            action=rep.REJECTED,
+            name=record.name,
+            key=record.source_key,
+            errors=record.errors,
+            warnings=record.warnings,
+        )
         report.lines.append(line)
         org_plan = None
         if record.organisation:
@@ -127,21 +150,36 @@ def _plan(records: list[Record], report: ImportReport, lifecycle: str, user, pro
             if org_plan.line == record.line:
                 line.errors += org_plan.errors
             elif org_plan.errors:
-                line.errors.append(Issue(f"organisation invalide (voir la ligne {org_plan.line})",
-                                         line=record.line, field="coll_nom"))
+                line.errors.append(
+                    Issue(
+                        f"organisation invalide (voir la ligne {org_plan.line})",
+                        line=record.line,
+                        field="coll_nom",
+                    )
+                )
         if record.natural_key and not record.errors:
             if record.natural_key in seen:
                 line.errors.append(
-                    Issue(f"doublon de la ligne {seen[record.natural_key]} (même organisation, même nom de projet)",
-                          line=record.line, field="nom_projet", expected="un projet par ligne")
+                    Issue(
+                        f"doublon de la ligne {seen[record.natural_key]} (même organisation, même nom de projet)",
+                        line=record.line,
+                        field="nom_projet",
+                        expected="un projet par ligne",
+                    )
                 )
             seen.setdefault(record.natural_key, record.line)
         if not line.errors and org_plan is not None:
             project = projects.get(record.natural_key)
-            project, changes = _plan_project(record, project, org_plan.instance, lifecycle, user, line)
+            project, changes = _plan_project(
+                record, project, org_plan.instance, lifecycle, user, line
+            )
             if not line.errors:
                 line.changes = changes
-                line.action = rep.CREATED if project._state.adding else (rep.UPDATED if changes else rep.UNCHANGED)
+                line.action = (
+                    rep.CREATED
+                    if project._state.adding
+                    else (rep.UPDATED if changes else rep.UNCHANGED)
+                )
                 plan.append((record, org_plan, project, line))
         if progress:
             progress(index, total * 2)
@@ -156,10 +194,19 @@ def _plan(records: list[Record], report: ImportReport, lifecycle: str, user, pro
 
 
 def _existing_organisations(records: list[Record]) -> dict[tuple, Organisation]:
-    sirets = {r.organisation.key for r in records if r.organisation and r.organisation.country == "FR"}
-    identifiers = {r.organisation.key for r in records if r.organisation and r.organisation.country != "FR"}
+    sirets = {
+        r.organisation.key for r in records if r.organisation and r.organisation.country == "FR"
+    }
+    identifiers = {
+        r.organisation.key for r in records if r.organisation and r.organisation.country != "FR"
+    }
     found = {("FR", o.siret): o for o in Organisation.objects.filter(siret__in=sirets)}
-    found.update({(o.country, o.identifier): o for o in Organisation.objects.filter(identifier__in=identifiers)})
+    found.update(
+        {
+            (o.country, o.identifier): o
+            for o in Organisation.objects.filter(identifier__in=identifiers)
+        }
+    )
     return found
 
 
@@ -167,7 +214,9 @@ def _existing_projects(records: list[Record], organisations: dict) -> dict[tuple
     """Existing projects by natural key: (FR, SIRET, folded name) or (source, source key)."""
     found: dict[tuple, Project] = {}
     french = [o.pk for (country, _), o in organisations.items() if country == "FR"]
-    for project in Project.objects.filter(organisation_id__in=french).select_related("organisation"):
+    for project in Project.objects.filter(organisation_id__in=french).select_related(
+        "organisation"
+    ):
         found[("FR", project.organisation.siret, fold(project.nom_projet))] = project
     by_source: dict[str, set] = {}
     for record in records:
@@ -184,12 +233,17 @@ def _plan_organisation(record: Record, organisations: dict, planned: dict) -> _P
     key = (data.country, data.key)
     if key in planned:
         org_plan = planned[key]
-        differing = [attr for attr, value in data.values.items() if getattr(org_plan.instance, attr) != value]
+        differing = [
+            attr for attr, value in data.values.items() if getattr(org_plan.instance, attr) != value
+        ]
         if differing:
             record.warnings.append(
-                Issue(f"valeurs de l'organisation différentes de la ligne {org_plan.line} "
-                      f"({', '.join(differing)}) : celles de la ligne {org_plan.line} sont gardées",
-                      line=record.line, field="coll_nom")
+                Issue(
+                    f"valeurs de l'organisation différentes de la ligne {org_plan.line} "
+                    f"({', '.join(differing)}) : celles de la ligne {org_plan.line} sont gardées",
+                    line=record.line,
+                    field="coll_nom",
+                )
             )
         return org_plan
     instance = organisations.get(key) or Organisation(country=data.country, **data.lookup)
@@ -205,11 +259,16 @@ def _plan_organisation(record: Record, organisations: dict, planned: dict) -> _P
     return org_plan
 
 
-def _plan_project(record, project, organisation, lifecycle, user, line) -> tuple[Project, list[str]]:
+def _plan_project(
+    record, project, organisation, lifecycle, user, line
+) -> tuple[Project, list[str]]:
     values = record.values
     if project is None:
-        project = Project(organisation=organisation, lifecycle=lifecycle,
-                          created_by=user if getattr(user, "is_authenticated", False) else None)
+        project = Project(
+            organisation=organisation,
+            lifecycle=lifecycle,
+            created_by=user if getattr(user, "is_authenticated", False) else None,
+        )
         changes = []
     else:
         changes = [attr for attr, value in values.items() if getattr(project, attr) != value]
@@ -220,7 +279,9 @@ def _plan_project(record, project, organisation, lifecycle, user, line) -> tuple
     if project._state.adding or (changes and not project.source):
         project.source, project.source_key = record.source, record.source_key
     try:
-        project.full_clean(exclude=["organisation"], validate_unique=False, validate_constraints=False)
+        project.full_clean(
+            exclude=["organisation"], validate_unique=False, validate_constraints=False
+        )
     except ValidationError as exc:
         line.errors += _issues(exc, record.line)
     return project, changes
@@ -231,9 +292,15 @@ def _issues(exc: ValidationError, line: int, organisation: bool = False) -> list
     for attr, messages in exc.message_dict.items():
         spec = _spec_for(attr, organisation)
         for message in messages:
-            issues.append(Issue(message, line=line, column=spec.csv_column if spec else None,
-                                field=spec.name if spec else attr,
-                                expected=spec.description if spec else None))
+            issues.append(
+                Issue(
+                    message,
+                    line=line,
+                    column=spec.csv_column if spec else None,
+                    field=spec.name if spec else attr,
+                    expected=spec.description if spec else None,
+                )
+            )
     return issues
 
 

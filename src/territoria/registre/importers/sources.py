@@ -20,7 +20,9 @@ from territoria.registre.importers.report import Issue
 
 DELIMITERS = [",", ";", "\t", "|"]
 # Lead bytes followed by continuation bytes: evidence that part of the file is UTF-8.
-UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
 LEGACY_ENCODINGS = ["cp1252", "iso8859_15", "latin_1"]
 
 
@@ -154,7 +156,9 @@ def read_csv(name: str, data: bytes) -> Table:
     try:
         table.columns = [column.strip() for column in next(reader)]
     except StopIteration:
-        raise SourceError(Issue("le fichier est vide", expected="une ligne d'en-tête puis des lignes")) from None
+        raise SourceError(
+            Issue("le fichier est vide", expected="une ligne d'en-tête puis des lignes")
+        ) from None
     _check_header(table.columns)
     line = reader.line_num + 1
     for cells in reader:
@@ -176,7 +180,9 @@ def _check_header(columns: list[str]) -> None:
     seen = set()
     for column in columns:
         if column in seen:
-            raise SourceError(Issue(f"la colonne « {column} » apparaît deux fois dans l'en-tête", line=1))
+            raise SourceError(
+                Issue(f"la colonne « {column} » apparaît deux fois dans l'en-tête", line=1)
+            )
         seen.add(column)
 
 
@@ -187,14 +193,19 @@ def read_xlsx(name: str, data: bytes) -> Table:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise SourceError(
-            Issue("le fichier n'est pas un classeur XLSX lisible", expected="un fichier .xlsx (Excel, LibreOffice)")
+            Issue(
+                "le fichier n'est pas un classeur XLSX lisible",
+                expected="un fichier .xlsx (Excel, LibreOffice)",
+            )
         ) from exc
     sheet = workbook.worksheets[0]
     table = Table(name=name, kind="xlsx")
     for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
         if not table.columns:
             if any(value not in (None, "") for value in values):
-                table.columns = [str(value).strip() if value is not None else "" for value in values]
+                table.columns = [
+                    str(value).strip() if value is not None else "" for value in values
+                ]
                 while table.columns and not table.columns[-1]:
                     table.columns.pop()
                 _check_header(table.columns)
@@ -205,7 +216,9 @@ def read_xlsx(name: str, data: bytes) -> Table:
             table.rows.append(Row(number, dict(zip(table.columns, values))))
     workbook.close()
     if not table.columns:
-        raise SourceError(Issue("la feuille est vide", expected="une ligne d'en-tête puis des lignes"))
+        raise SourceError(
+            Issue("la feuille est vide", expected="une ligne d'en-tête puis des lignes")
+        )
     return table
 
 
@@ -214,7 +227,9 @@ def read_json(name: str, data: bytes) -> Table:
     try:
         payload = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SourceError(Issue(f"JSON invalide : {exc.msg}", line=exc.lineno, expected="un document JSON")) from exc
+        raise SourceError(
+            Issue(f"JSON invalide : {exc.msg}", line=exc.lineno, expected="un document JSON")
+        ) from exc
     return Table(name=name, kind="json", encoding=encoding, payload=payload)
 
 

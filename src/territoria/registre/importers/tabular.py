@@ -26,7 +26,9 @@ def record_from_row(row: Row, mapping: dict, corrections: list, applied: list[st
             )
         )
         return record
-    columns = {target: column for column, target in mapping.items() if target and column in row.cells}
+    columns = {
+        target: column for column, target in mapping.items() if target and column in row.cells
+    }
     raw = {target: row.cells[column] for target, column in columns.items()}
     applied += corr.apply(corrections, row.line, raw)
     values: dict = {}
@@ -36,8 +38,13 @@ def record_from_row(row: Row, mapping: dict, corrections: list, applied: list[st
         if normalise.is_empty(cell):
             if name in IMPORT_REQUIRED:
                 record.errors.append(
-                    Issue("valeur obligatoire manquante", line=row.line, column=column, field=name,
-                          expected=spec.description)
+                    Issue(
+                        "valeur obligatoire manquante",
+                        line=row.line,
+                        column=column,
+                        field=name,
+                        expected=spec.description,
+                    )
                 )
             values[name] = normalise.empty_value(spec)
             continue
@@ -45,8 +52,14 @@ def record_from_row(row: Row, mapping: dict, corrections: list, applied: list[st
             value, warning = normalise.value_for(spec, cell)
         except normalise.CellError as exc:
             record.errors.append(
-                Issue(exc.message, line=row.line, column=column, field=name, expected=exc.expected,
-                      value=normalise.text(cell)[:200])
+                Issue(
+                    exc.message,
+                    line=row.line,
+                    column=column,
+                    field=name,
+                    expected=exc.expected,
+                    value=normalise.text(cell)[:200],
+                )
             )
             continue
         if warning:

@@ -46,7 +46,10 @@ def run_import_job(job: ImportJob) -> ImportJob:
     except Exception:
         # Nothing was written (one transaction); the page must still show an end, not "running" forever.
         logger.exception("import job %s crashed", job.pk)
-        job.report = {"ok": False, "summary": "L'import a échoué sur une erreur interne : rien n'a été écrit."}
+        job.report = {
+            "ok": False,
+            "summary": "L'import a échoué sur une erreur interne : rien n'a été écrit.",
+        }
         job.status = ImportJob.Status.FAILED
         raise
     finally:

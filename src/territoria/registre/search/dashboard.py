@@ -14,8 +14,16 @@ from territoria.registre.search.service import SearchQuery, parse_query, search_
 from territoria.registre.search.table import get_table
 
 # The dimensions shown, in this order (the booklet's questions: what, how mature, who, how, when, risk).
-DIMENSIONS = ["theme", "projet_status", "coll_type", "type_algorithme", "annee", "risque_categorie",
-              "sous_theme", "audience"]
+DIMENSIONS = [
+    "theme",
+    "projet_status",
+    "coll_type",
+    "type_algorithme",
+    "annee",
+    "risque_categorie",
+    "sous_theme",
+    "audience",
+]
 BAR_HEIGHT = 22
 BAR_GAP = 8
 LABEL_WIDTH = 300
@@ -50,9 +58,14 @@ class Chart:
 
     def as_dict(self) -> dict:
         return {
-            "name": self.name, "label": self.label, "total": self.total, "restricted": self.restricted,
-            "values": [{"code": b.code, "label": b.label, "count": b.count, "share": round(b.share, 4)}
-                       for b in self.bars],
+            "name": self.name,
+            "label": self.label,
+            "total": self.total,
+            "restricted": self.restricted,
+            "values": [
+                {"code": b.code, "label": b.label, "count": b.count, "share": round(b.share, 4)}
+                for b in self.bars
+            ],
         }
 
 
@@ -63,8 +76,12 @@ class Dashboard:
     charts: list[Chart]
 
     def as_dict(self) -> dict:
-        return {"total": self.total, "filters": self.query.filters, "messages": self.query.messages,
-                "charts": [chart.as_dict() for chart in self.charts]}
+        return {
+            "total": self.total,
+            "filters": self.query.filters,
+            "messages": self.query.messages,
+            "charts": [chart.as_dict() for chart in self.charts],
+        }
 
 
 def build_dashboard(params, user) -> Dashboard:
@@ -90,10 +107,14 @@ def build_dashboard(params, user) -> Dashboard:
         largest = max(counts.values(), default=0)
         bar_area = CHART_WIDTH - LABEL_WIDTH - 60
         bars = [
-            Bar(code=code, label=facet.label_of(code), count=counts[code],
+            Bar(
+                code=code,
+                label=facet.label_of(code),
+                count=counts[code],
                 share=counts[code] / result.total if result.total else 0.0,
                 y=i * (BAR_HEIGHT + BAR_GAP),
-                width=round(bar_area * counts[code] / largest, 1) if largest else 0)
+                width=round(bar_area * counts[code] / largest, 1) if largest else 0,
+            )
             for i, code in enumerate(order)
         ]
         charts.append(Chart(name, facet.label, result.total, bars, facet.restricted))

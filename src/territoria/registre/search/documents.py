@@ -20,9 +20,20 @@ from territoria.search.access import PUBLIC, STAFF, org_token
 NAMESPACE = "registre"
 RESTRICTED_SUFFIX = ":restreint"
 # Values that are identifiers, addresses or dates: no one searches them as words.
-NOT_INDEXED = {"coll_siret", "latitude", "longitude", "image_url", "url_infos", "url_ressources",
-               "projet_contact", "projet_date", "date"}
-EMBEDDED_CHARS = 1500  # e5-small reads 512 tokens at most; the start of the description says what it is
+NOT_INDEXED = {
+    "coll_siret",
+    "latitude",
+    "longitude",
+    "image_url",
+    "url_infos",
+    "url_ressources",
+    "projet_contact",
+    "projet_date",
+    "date",
+}
+EMBEDDED_CHARS = (
+    1500  # e5-small reads 512 tokens at most; the start of the description says what it is
+)
 
 
 class _RestrictedReader:
@@ -56,7 +67,7 @@ def restricted_key(project_id) -> str:
 
 
 def project_id_of(key: str) -> str:
-    return key[: -len(RESTRICTED_SUFFIX)] if key.endswith(RESTRICTED_SUFFIX) else key
+    return key.removesuffix(RESTRICTED_SUFFIX)
 
 
 def access_of(project) -> tuple[list[str], list[str]]:
@@ -75,9 +86,12 @@ def documents_for(project) -> list:
     from territoria.registre.visibility import project_values, visible_fields
     from territoria.search import Document
 
-    public_names = [spec.name for spec in visible_fields(None) if spec.name not in NOT_INDEXED | {"nom_projet"}]
+    public_names = [
+        spec.name for spec in visible_fields(None) if spec.name not in NOT_INDEXED | {"nom_projet"}
+    ]
     restricted_names = [
-        spec.name for spec in visible_fields(_RestrictedReader())
+        spec.name
+        for spec in visible_fields(_RestrictedReader())
         if not spec.is_public and spec.name not in NOT_INDEXED
     ]
     public_values = project_values(project, None)
@@ -88,24 +102,42 @@ def documents_for(project) -> list:
     # What the facet table and the map read besides the texts (all public): part of the
     # document's digest, so a change renews the index stamp and the in-process tables follow.
     public_fields = {
-        **shared, "part": "public", "lifecycle": project.lifecycle, "region": organisation.region,
-        "latitude": organisation.latitude, "longitude": organisation.longitude,
+        **shared,
+        "part": "public",
+        "lifecycle": project.lifecycle,
+        "region": organisation.region,
+        "latitude": organisation.latitude,
+        "longitude": organisation.longitude,
         "annee": project.projet_date.year if project.projet_date else None,
     }
     embedded = embedding_text(project)
     documents = [
-        Document(key=project_key(project.pk), title=project.nom_projet, text=_text(public_values, public_names),
-                 access=public_access, fields=public_fields, embedding_text=embedded),
+        Document(
+            key=project_key(project.pk),
+            title=project.nom_projet,
+            text=_text(public_values, public_names),
+            access=public_access,
+            fields=public_fields,
+            embedding_text=embedded,
+        ),
     ]
     restricted_text = _text(restricted_values, restricted_names)
     if restricted_text:
         # Same embedded text as the public document: its vector comes from the embedding cache
         # (no second inference); semantic search works on the public description.
-        documents.append(Document(
-            key=restricted_key(project.pk), title=project.nom_projet, text=restricted_text,
-            access=restricted_access, fields={**shared, "part": "restreint"}, embedding_text=embedded,
-        ))
+        documents.append(
+            Document(
+                key=restricted_key(project.pk),
+                title=project.nom_projet,
+                text=restricted_text,
+                access=restricted_access,
+                fields={**shared, "part": "restreint"},
+                embedding_text=embedded,
+            )
+        )
     return documents
 
 
-assert all(schema.spec(name) for name in NOT_INDEXED)  # a renamed field must not silently get indexed
+assert all(
+    schema.spec(name) for name in NOT_INDEXED
+)  # a renamed field must not silently get indexed

@@ -39,9 +39,18 @@ FACETS: list[Facet] = [
     Facet("coll_type", "Type de collectivité", "coll_type", tuple(OrganisationType.choices)),
     Facet("projet_status", "Maturité", "projet_status", tuple(voc.PROJECT_STATUSES.choices)),
     Facet("audience", "Audience", "audience_service", tuple(voc.AUDIENCES.choices), multiple=True),
-    Facet("type_algorithme", "Type d'algorithme", "type_algorithme", tuple(voc.ALGORITHM_TYPES.choices)),
-    Facet("risque_categorie", "Catégorie de risque (AI Act)", "risque_categorie",
-          tuple(voc.RISK_CATEGORIES.choices)),
+    Facet(
+        "type_algorithme",
+        "Type d'algorithme",
+        "type_algorithme",
+        tuple(voc.ALGORITHM_TYPES.choices),
+    ),
+    Facet(
+        "risque_categorie",
+        "Catégorie de risque (AI Act)",
+        "risque_categorie",
+        tuple(voc.RISK_CATEGORIES.choices),
+    ),
     Facet("region", "Région", "coll_nom"),  # region of the carrying organisation: public
     Facet("annee", "Année de démarrage", "projet_date", filterable=False),
 ]

@@ -12,7 +12,12 @@ from collections.abc import Callable, Iterable
 
 from django.db import transaction
 
-from territoria.registre.search.documents import NAMESPACE, documents_for, project_key, restricted_key
+from territoria.registre.search.documents import (
+    NAMESPACE,
+    documents_for,
+    project_key,
+    restricted_key,
+)
 
 
 def index():
@@ -58,9 +63,12 @@ def schedule_embeddings() -> None:
     transaction.on_commit(_enqueue_embeddings)
 
 
-def embed_pending(on_progress: Callable[[int], None] | None = None, batch_size: int = 64,
-                  limit: int | None = None) -> int:
-    return index().embed_pending(NAMESPACE, batch_size=batch_size, limit=limit, on_progress=on_progress)
+def embed_pending(
+    on_progress: Callable[[int], None] | None = None, batch_size: int = 64, limit: int | None = None
+) -> int:
+    return index().embed_pending(
+        NAMESPACE, batch_size=batch_size, limit=limit, on_progress=on_progress
+    )
 
 
 def reindex_all(batch_size: int = 500, on_progress: Callable[[int], None] | None = None) -> dict:
@@ -72,7 +80,9 @@ def reindex_all(batch_size: int = 500, on_progress: Callable[[int], None] | None
     project_ids = list(Project.objects.order_by("pk").values_list("pk", flat=True))
     restricted_docs = []
     for start in range(0, len(project_ids), batch_size):
-        chunk = Project.objects.filter(pk__in=project_ids[start : start + batch_size]).select_related("organisation")
+        chunk = Project.objects.filter(
+            pk__in=project_ids[start : start + batch_size]
+        ).select_related("organisation")
         public_docs = []
         for project in chunk:
             docs = documents_for(project)
@@ -86,8 +96,11 @@ def reindex_all(batch_size: int = 500, on_progress: Callable[[int], None] | None
     for start in range(0, len(restricted_docs), batch_size):
         search_index.upsert(NAMESPACE, restricted_docs[start : start + batch_size])
     wanted = {project_key(pk) for pk in project_ids} | {doc.key for doc in restricted_docs}
-    stale = [key for key in IndexedDocument.objects.filter(namespace=NAMESPACE).values_list("key", flat=True)
-             if key not in wanted]
+    stale = [
+        key
+        for key in IndexedDocument.objects.filter(namespace=NAMESPACE).values_list("key", flat=True)
+        if key not in wanted
+    ]
     for start in range(0, len(stale), 500):
         search_index.delete(NAMESPACE, stale[start : start + 500])
     return {"projects": len(project_ids), "documents": len(wanted), "removed": len(stale)}

@@ -31,15 +31,17 @@ def map_points(params, user) -> tuple[SearchQuery, list[dict], int]:
     organisations = []
     for org_row, projects in projects_by_org.items():
         org = table.organisations[org_row]
-        organisations.append({
-            "id": str(org["id"]),
-            "name": org["name"],
-            "type": TYPE_LABELS.get(org["type"], org["type"]),
-            "region": org["region"],
-            "latitude": org["latitude"],
-            "longitude": org["longitude"],
-            "projects": sorted(projects, key=lambda p: p["name"].casefold()),
-        })
+        organisations.append(
+            {
+                "id": str(org["id"]),
+                "name": org["name"],
+                "type": TYPE_LABELS.get(org["type"], org["type"]),
+                "region": org["region"],
+                "latitude": org["latitude"],
+                "longitude": org["longitude"],
+                "projects": sorted(projects, key=lambda p: p["name"].casefold()),
+            }
+        )
     organisations.sort(key=lambda org: org["name"].casefold())
     return result.query, organisations, result.total
 

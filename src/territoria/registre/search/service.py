@@ -59,7 +59,9 @@ class FacetValue:
     @property
     def query_string(self) -> str:
         """The current query with this value toggled (built only for the pages that link it)."""
-        return self.query.query_string(**{self.facet_name: "" if self.selected else self.code, "page": ""})
+        return self.query.query_string(
+            **{self.facet_name: "" if self.selected else self.code, "page": ""}
+        )
 
 
 @dataclass
@@ -80,7 +82,8 @@ class FacetResult:
             "name": self.facet.name,
             "label": self.facet.label,
             "values": [
-                {"code": v.code, "label": v.label, "count": v.count, "selected": v.selected} for v in self.values
+                {"code": v.code, "label": v.label, "count": v.count, "selected": v.selected}
+                for v in self.values
             ],
         }
 
@@ -163,7 +166,9 @@ def parse_query(params, user) -> SearchQuery:
     else:
         query.messages.append(f"Mode de recherche « {mode} » inconnu : recherche mixte utilisée.")
     query.page = _positive_int(params.get("page"), 1)
-    query.page_size = min(_positive_int(params.get("limit") or params.get("page_size"), PAGE_SIZE), MAX_PAGE_SIZE)
+    query.page_size = min(
+        _positive_int(params.get("limit") or params.get("page_size"), PAGE_SIZE), MAX_PAGE_SIZE
+    )
     return query
 
 
@@ -209,8 +214,14 @@ def _organisation_mask(table: ProjectTable, organisation: str) -> np.ndarray:
     return table.organisation_row == position
 
 
-def search_projects(params, user, *, with_facets: bool = True, load_projects: bool = True,
-                    query: SearchQuery | None = None) -> SearchResult:
+def search_projects(
+    params,
+    user,
+    *,
+    with_facets: bool = True,
+    load_projects: bool = True,
+    query: SearchQuery | None = None,
+) -> SearchResult:
     """Run a query for this user: the page of projects, total, facets, snippets."""
     query = query or parse_query(params, user)
     table = get_table()
@@ -248,15 +259,25 @@ def search_projects(params, user, *, with_facets: bool = True, load_projects: bo
 
         snippets = snippets_for(page_ids, f"{query.text} {corrected}".strip(), user)
     if query.text and not len(rows):
-        messages.append("Aucun projet ne correspond à votre recherche. Essayez d'autres mots ou retirez des filtres.")
+        messages.append(
+            "Aucun projet ne correspond à votre recherche. Essayez d'autres mots ou retirez des filtres."
+        )
     return SearchResult(
-        query=query, total=int(len(rows)), ids=page_ids, projects=projects, facets=facets,
-        snippets=snippets, messages=messages,
-        corrected_text=corrected, rows=rows,
+        query=query,
+        total=len(rows),
+        ids=page_ids,
+        projects=projects,
+        facets=facets,
+        snippets=snippets,
+        messages=messages,
+        corrected_text=corrected,
+        rows=rows,
     )
 
 
-def _facets(table: ProjectTable, user, query: SearchQuery, base: np.ndarray, filter_masks: dict) -> list[FacetResult]:
+def _facets(
+    table: ProjectTable, user, query: SearchQuery, base: np.ndarray, filter_masks: dict
+) -> list[FacetResult]:
     results = []
     for facet in facets_for(user):
         mask = base.copy()
@@ -267,9 +288,19 @@ def _facets(table: ProjectTable, user, query: SearchQuery, base: np.ndarray, fil
         chosen = query.filters.get(facet.name, "")
         values = []
         for code, count in counts.items():
-            is_selected = code == chosen or (facet.name == "region" and code.casefold() == chosen.casefold())
-            values.append(FacetValue(code=code, label=facet.label_of(code), count=count, selected=is_selected,
-                                     query=query, facet_name=facet.name))
+            is_selected = code == chosen or (
+                facet.name == "region" and code.casefold() == chosen.casefold()
+            )
+            values.append(
+                FacetValue(
+                    code=code,
+                    label=facet.label_of(code),
+                    count=count,
+                    selected=is_selected,
+                    query=query,
+                    facet_name=facet.name,
+                )
+            )
         if facet.name == "region":
             values.sort(key=lambda v: (-v.count, v.label))
         results.append(FacetResult(facet, values))

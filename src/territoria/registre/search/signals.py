@@ -5,7 +5,11 @@ from django.dispatch import receiver
 
 from territoria.core.models import Organisation
 from territoria.registre.models import Project
-from territoria.registre.search.indexing import index_projects, schedule_embeddings, unindex_projects
+from territoria.registre.search.indexing import (
+    index_projects,
+    schedule_embeddings,
+    unindex_projects,
+)
 
 
 @receiver(post_save, sender=Project, dispatch_uid="registre_search_project_saved")

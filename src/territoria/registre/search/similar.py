@@ -24,12 +24,18 @@ def similar_projects(project, user, limit: int = 5) -> list:
     index = get_index()
     vector = (
         IndexedDocument.objects.filter(namespace=NAMESPACE, key=project_key(project.pk))
-        .exclude(vector=None).values_list("vector", flat=True).first()
+        .exclude(vector=None)
+        .values_list("vector", flat=True)
+        .first()
     )
     if vector is not None:
-        ranking = index.dense_ranking(NAMESPACE, vector_from_bytes(vector), access, limit=CANDIDATES)
+        ranking = index.dense_ranking(
+            NAMESPACE, vector_from_bytes(vector), access, limit=CANDIDATES
+        )
     else:
-        ranking = index.lexical_ranking(NAMESPACE, embedding_text(project), access, limit=CANDIDATES)
+        ranking = index.lexical_ranking(
+            NAMESPACE, embedding_text(project), access, limit=CANDIDATES
+        )
     visible = visible_mask(table, user)
     own = table.position.get(project.pk)
     rows, seen = [], {own}
@@ -40,7 +46,9 @@ def similar_projects(project, user, limit: int = 5) -> list:
         seen.add(row)
         rows.append(row)
     own_org = table.organisation_row[own] if own is not None else None
-    rows.sort(key=lambda row: table.organisation_row[row] == own_org)  # stable: keeps similarity order
+    rows.sort(
+        key=lambda row: table.organisation_row[row] == own_org
+    )  # stable: keeps similarity order
     ids = [table.ids[row] for row in rows[:limit]]
     by_id = Project.objects.select_related("organisation").in_bulk(ids)
     return [by_id[pk] for pk in ids if pk in by_id]

@@ -62,25 +62,34 @@ class ProjectTable:
     organisations: list[dict] = field(default_factory=list)  # id, name, type, lat, lon, region
     columns: dict[str, Column] = field(default_factory=dict)
     doc_rows: dict = field(default_factory=dict)  # search document pk -> row of its project
-    _row_of_doc: np.ndarray | None = field(default=None, repr=False)  # the same as an array, built on first use
+    _row_of_doc: np.ndarray | None = field(
+        default=None, repr=False
+    )  # the same as an array, built on first use
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def rows_of(self, project_ids) -> np.ndarray:
-        return np.fromiter((self.position[pk] for pk in project_ids if pk in self.position), dtype=np.int64)
+        return np.fromiter(
+            (self.position[pk] for pk in project_ids if pk in self.position), dtype=np.int64
+        )
 
     def rows_of_documents(self, doc_pks: np.ndarray) -> np.ndarray:
         """Row of the project of each search document pk (-1: not a project of this table)."""
         if self._row_of_doc is None:
             size = max(self.doc_rows, default=-1) + 1
             lookup = np.full(size, -1, dtype=np.int64)
-            lookup[np.fromiter(self.doc_rows.keys(), dtype=np.int64, count=len(self.doc_rows))] = np.fromiter(
-                self.doc_rows.values(), dtype=np.int64, count=len(self.doc_rows))
+            lookup[np.fromiter(self.doc_rows.keys(), dtype=np.int64, count=len(self.doc_rows))] = (
+                np.fromiter(self.doc_rows.values(), dtype=np.int64, count=len(self.doc_rows))
+            )
             self._row_of_doc = lookup
         lookup = self._row_of_doc
         inside = (doc_pks >= 0) & (doc_pks < len(lookup))
-        return np.where(inside, lookup[np.where(inside, doc_pks, 0)], -1) if len(lookup) else np.full(len(doc_pks), -1)
+        return (
+            np.where(inside, lookup[np.where(inside, doc_pks, 0)], -1)
+            if len(lookup)
+            else np.full(len(doc_pks), -1)
+        )
 
     def mask_of(self, project_ids) -> np.ndarray:
         mask = np.zeros(len(self.ids), dtype=bool)
@@ -96,7 +105,10 @@ def current_version(using: str = "default") -> str:
     from territoria.search.models import IndexNamespace
 
     return (
-        IndexNamespace.objects.using(using).filter(name=NAMESPACE).values_list("version", flat=True).first()
+        IndexNamespace.objects.using(using)
+        .filter(name=NAMESPACE)
+        .values_list("version", flat=True)
+        .first()
         or ""
     )
 
@@ -112,7 +124,9 @@ def get_table(using: str = "default") -> ProjectTable:
         return cached
     with _lock:
         table = build_table(version, using)
-        if version:  # no stamp yet (nothing indexed): do not cache, nothing tells us when to drop it
+        if (
+            version
+        ):  # no stamp yet (nothing indexed): do not cache, nothing tells us when to drop it
             _cache[cache_key] = table
         return table
 
@@ -135,7 +149,9 @@ def _column(facet: Facet, raw_values: list) -> Column:
     present = sorted({v for v in raw_values if v not in (None, "")} - set(codes), key=str)
     codes += present
     known = {code: i for i, code in enumerate(codes)}
-    values = np.fromiter((known.get(v, -1) if v not in (None, "") else -1 for v in raw_values), dtype=np.int32)
+    values = np.fromiter(
+        (known.get(v, -1) if v not in (None, "") else -1 for v in raw_values), dtype=np.int32
+    )
     return Column(codes, values)
 
 
@@ -160,7 +176,9 @@ def build_table(version: str, using: str = "default") -> ProjectTable:
 
     paths = list(dict.fromkeys(_SOURCES.values()))
     rows = list(
-        Project.objects.using(using).values_list("pk", "nom_projet", "lifecycle", "organisation_id", *paths)
+        Project.objects.using(using).values_list(
+            "pk", "nom_projet", "lifecycle", "organisation_id", *paths
+        )
     )
     rows.sort(key=lambda row: (fold(row[1]), str(row[0])))
     ids = [row[0] for row in rows]
@@ -185,9 +203,13 @@ def build_table(version: str, using: str = "default") -> ProjectTable:
         ids=ids,
         names=[row[1] for row in rows],
         position=position,
-        published=np.fromiter((row[2] == Lifecycle.PUBLISHED for row in rows), dtype=bool, count=len(rows)),
+        published=np.fromiter(
+            (row[2] == Lifecycle.PUBLISHED for row in rows), dtype=bool, count=len(rows)
+        ),
         organisation_ids=org_ids,
-        organisation_row=np.fromiter((org_position[row[3]] for row in rows), dtype=np.int32, count=len(rows)),
+        organisation_row=np.fromiter(
+            (org_position[row[3]] for row in rows), dtype=np.int32, count=len(rows)
+        ),
         organisations=organisations,
         columns=columns,
     )
@@ -216,7 +238,9 @@ def _document_rows(position: dict, using: str) -> dict:
     from territoria.search.models import IndexedDocument
 
     rows = {}
-    for pk, key in IndexedDocument.objects.using(using).filter(namespace=NAMESPACE).values_list("pk", "key"):
+    for pk, key in (
+        IndexedDocument.objects.using(using).filter(namespace=NAMESPACE).values_list("pk", "key")
+    ):
         row = position.get(uuid.UUID(project_id_of(key)))
         if row is not None:
             rows[pk] = row

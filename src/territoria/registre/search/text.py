@@ -49,7 +49,9 @@ SNIPPET_FIELD_SEPARATOR = " · "
 @dataclass
 class Match:
     table: ProjectTable
-    rows: list = field(default_factory=list)  # matching projects as rows of the ProjectTable, best first
+    rows: list = field(
+        default_factory=list
+    )  # matching projects as rows of the ProjectTable, best first
     messages: list[str] = field(default_factory=list)
     corrected_text: str = ""
     row_rankings: dict = field(default_factory=dict)  # {"lexical": rows, "dense": rows}
@@ -76,19 +78,30 @@ def _collapse(ranking: list[tuple[int, float]], table: ProjectTable) -> list[int
     """Document pks → table rows of their projects, best first, each project once."""
     if not ranking:
         return []
-    rows = table.rows_of_documents(np.fromiter((pk for pk, _score in ranking), dtype=np.int64, count=len(ranking)))
+    rows = table.rows_of_documents(
+        np.fromiter((pk for pk, _score in ranking), dtype=np.int64, count=len(ranking))
+    )
     rows = rows[rows >= 0]
     _unique, first = np.unique(rows, return_index=True)  # a project's first (best) document
     return rows[np.sort(first)].tolist()
 
 
-def lexical_rows(text: str, access: list[str], table: ProjectTable, every_word: bool = True) -> list[int]:
-    ranking = get_index().lexical_ranking(NAMESPACE, text, access, limit=LEXICAL_LIMIT, every_word=every_word)
+def lexical_rows(
+    text: str, access: list[str], table: ProjectTable, every_word: bool = True
+) -> list[int]:
+    ranking = get_index().lexical_ranking(
+        NAMESPACE, text, access, limit=LEXICAL_LIMIT, every_word=every_word
+    )
     return _collapse(ranking, table)
 
 
-def dense_rows(text: str, access: list[str], table: ProjectTable, limit: int = DENSE_LIMIT,
-               min_score: float = DENSE_MIN_SCORE) -> list[int]:
+def dense_rows(
+    text: str,
+    access: list[str],
+    table: ProjectTable,
+    limit: int = DENSE_LIMIT,
+    min_score: float = DENSE_MIN_SCORE,
+) -> list[int]:
     ranking = get_index().dense_ranking(NAMESPACE, _query_vector(text), access, limit=limit * 2)
     if not ranking:
         return []
@@ -96,7 +109,9 @@ def dense_rows(text: str, access: list[str], table: ProjectTable, limit: int = D
     return _collapse([(pk, s) for pk, s in ranking if s >= floor], table)[:limit]
 
 
-def match_projects(text: str, user, mode: str = "hybrid", table: ProjectTable | None = None) -> Match:
+def match_projects(
+    text: str, user, mode: str = "hybrid", table: ProjectTable | None = None
+) -> Match:
     table = table or get_table()
     access = access_tokens(user)
     match = Match(table=table)
@@ -118,8 +133,10 @@ def match_projects(text: str, user, mode: str = "hybrid", table: ProjectTable | 
         if not lexical and len(set(analyze(text))) > 1:
             lexical = _lexical_rows_of_variants(texts, access, table, every_word=False)
             if lexical:
-                match.messages.append("Aucun projet ne contient tous les mots de votre recherche : "
-                                      "voici ceux qui en contiennent au moins un.")
+                match.messages.append(
+                    "Aucun projet ne contient tous les mots de votre recherche : "
+                    "voici ceux qui en contiennent au moins un."
+                )
     if mode in ("hybrid", "dense"):
         dense = dense_rows(text, access, table)
     if mode == "hybrid":
@@ -148,12 +165,17 @@ def order_by_relevance(queryset, ranked_ids: list):
     top = ranked_ids[:RELEVANCE_RANKED]
     if not top:
         return queryset
-    rank = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(top)],
-                default=Value(len(top)), output_field=IntegerField())
+    rank = Case(
+        *[When(pk=pk, then=Value(i)) for i, pk in enumerate(top)],
+        default=Value(len(top)),
+        output_field=IntegerField(),
+    )
     return queryset.order_by(rank, *queryset.query.order_by)
 
 
-def _lexical_rows_of_variants(texts: list[str], access: list[str], table: ProjectTable, every_word: bool) -> list[int]:
+def _lexical_rows_of_variants(
+    texts: list[str], access: list[str], table: ProjectTable, every_word: bool
+) -> list[int]:
     """Matches of the query as typed, then of its typo-corrected form (merged, each row once)."""
     rows: list[int] = []
     for text in texts:
@@ -226,7 +248,9 @@ def correct_typos(text: str, access: list[str], user) -> str:
             continue
         if len(access) > 1 and get_index().lexical_ranking(NAMESPACE, word, access, limit=1):
             continue  # found in a document this reader may read (restricted text)
-        best = process.extractOne(term, vocabulary.keys(), scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_SCORE)
+        best = process.extractOne(
+            term, vocabulary.keys(), scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_SCORE
+        )
         if best:
             replacements[word] = vocabulary[best[0]]
     if not replacements:
@@ -256,4 +280,3 @@ def snippets_for(project_ids: list, text: str, user) -> dict:
         if snippet:
             snippets[pk] = snippet.replace("\n", SNIPPET_FIELD_SEPARATOR)
     return snippets
-

@@ -8,7 +8,9 @@ from territoria.core.models import Role, User
 
 def _owner_emails(project) -> list[str]:
     emails = set(
-        User.objects.filter(organisation_id=project.organisation_id, is_active=True, role=Role.AGENT)
+        User.objects.filter(
+            organisation_id=project.organisation_id, is_active=True, role=Role.AGENT
+        )
         .exclude(email="")
         .values_list("email", flat=True)
     )
@@ -31,7 +33,9 @@ def _link(project) -> str:
 
 def _send(subject: str, body: str, recipients: list[str]) -> None:
     if recipients:
-        send_mail(f"[{settings.SITE_NAME}] {subject}", body, settings.DEFAULT_FROM_EMAIL, recipients)
+        send_mail(
+            f"[{settings.SITE_NAME}] {subject}", body, settings.DEFAULT_FROM_EMAIL, recipients
+        )
 
 
 def submitted(project) -> None:

@@ -53,9 +53,13 @@ def _require(user, project: Project, ability: str) -> None:
 def save_project(project: Project, user, *, expected_version: int | None = None) -> Project:
     """Save a new or edited project, refusing a stale version (two people editing at once)."""
     if project._state.adding:
-        project.created_by = project.created_by or (user if getattr(user, "is_authenticated", False) else None)
+        project.created_by = project.created_by or (
+            user if getattr(user, "is_authenticated", False) else None
+        )
         if not get_abilities(user, project)["edit"]:
-            raise PermissionDenied("Vous ne pouvez documenter que les projets de votre organisation.")
+            raise PermissionDenied(
+                "Vous ne pouvez documenter que les projets de votre organisation."
+            )
     else:
         current = Project.objects.select_for_update().get(pk=project.pk)
         _require(user, current, "edit")
@@ -130,7 +134,10 @@ def remind_overdue_reviews(now=None) -> int:
     now = now or timezone.now()
     count = 0
     for project in Project.objects.review_overdue(now).select_related("organisation"):
-        if project.review_reminder_sent_at and project.review_reminder_sent_at > project.last_reviewed_at:
+        if (
+            project.review_reminder_sent_at
+            and project.review_reminder_sent_at > project.last_reviewed_at
+        ):
             continue
         notifications.review_due(project)
         project.review_reminder_sent_at = now

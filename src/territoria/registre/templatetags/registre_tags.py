@@ -20,7 +20,9 @@ def registre_home():
         organisations=Count("organisation", distinct=True),
         themes=Count("theme", distinct=True, filter=~Q(theme="")),
     )
-    latest = published.select_related("organisation").order_by("-published_at", "-updated_at")[:LATEST_COUNT]
+    latest = published.select_related("organisation").order_by("-published_at", "-updated_at")[
+        :LATEST_COUNT
+    ]
     return {"figures": figures, "latest": latest}
 
 

@@ -14,7 +14,9 @@ def visible_project_or_404(request, pk):
 def redirect_back(request, fallback):
     """Back to the page the form came from (`next`), if it belongs to this site."""
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
         return redirect(target)
     return redirect(fallback)
 

@@ -23,7 +23,9 @@ from territoria.registre.visibility import display_value, raw_value
 @login_required
 def project_create(request):
     if not can_contribute(request.user):
-        raise PermissionDenied("Seuls les agents d'une organisation et les modérateurs documentent des projets.")
+        raise PermissionDenied(
+            "Seuls les agents d'une organisation et les modérateurs documentent des projets."
+        )
     # An agent documents a project of their organisation; a moderator chooses it in the form.
     return _edit(request, Project(organisation=request.user.organisation))
 
@@ -45,7 +47,9 @@ def _edit(request, project):
         if form.is_valid():
             try:
                 saved = workflow.save_project(
-                    form.instance, request.user, expected_version=form.cleaned_data.get("expected_version")
+                    form.instance,
+                    request.user,
+                    expected_version=form.cleaned_data.get("expected_version"),
                 )
             except ConcurrentEditError as error:
                 # Keep everything the person typed; show what changed meanwhile; the next save
@@ -53,7 +57,9 @@ def _edit(request, project):
                 differences = _differences(error.project, form.instance)
                 data = request.POST.copy()
                 data["expected_version"] = error.project.version
-                form = ProjectForm(data, instance=error.project, user=request.user, submitting=submitting)
+                form = ProjectForm(
+                    data, instance=error.project, user=request.user, submitting=submitting
+                )
                 form.concurrent_error = str(error)
             except ValidationError as error:
                 form.add_save_error(error)
@@ -81,11 +87,21 @@ def _after_save(request, project, submitting, creating):
         try:
             workflow.submit(project, request.user)
         except ValidationError as error:
-            messages.warning(request, "Brouillon enregistré, mais la soumission est impossible : " + " ".join(error.messages))
+            messages.warning(
+                request,
+                "Brouillon enregistré, mais la soumission est impossible : "
+                + " ".join(error.messages),
+            )
             return redirect(project)
-        messages.success(request, "Projet soumis à la modération. Vous serez averti par e-mail de sa publication.")
+        messages.success(
+            request,
+            "Projet soumis à la modération. Vous serez averti par e-mail de sa publication.",
+        )
     elif creating:
-        messages.success(request, "Brouillon enregistré. Vous pouvez le compléter puis le soumettre à la modération.")
+        messages.success(
+            request,
+            "Brouillon enregistré. Vous pouvez le compléter puis le soumettre à la modération.",
+        )
     else:
         messages.success(request, "Modifications enregistrées.")
     return redirect(project)
@@ -93,6 +109,7 @@ def _after_save(request, project, submitting, creating):
 
 def _differences(current: Project, mine: Project) -> list[tuple]:
     """(title, value saved meanwhile, value typed by this person) for each field that differs."""
+
     def text(value):
         return ", ".join(value) if isinstance(value, list) else str(value or "")
 
@@ -130,7 +147,10 @@ TRANSITIONS = {
     "publier": (lambda p, u, r: workflow.publish(p, u), "Projet publié : il est visible de tous."),
     "renvoyer": (_send_back, "Projet renvoyé au contributeur avec votre motif."),
     "archiver": (lambda p, u, r: workflow.archive(p, u), "Projet archivé : il n'est plus public."),
-    "revu": (lambda p, u, r: workflow.mark_reviewed(p, u), "Fiche marquée comme revue aujourd'hui."),
+    "revu": (
+        lambda p, u, r: workflow.mark_reviewed(p, u),
+        "Fiche marquée comme revue aujourd'hui.",
+    ),
 }
 
 

@@ -78,7 +78,14 @@ def describe_changes(changes: dict, user) -> list[dict]:
         else:
             label, public = RESTRICTED_PLATFORM_FIELDS.get(attname, attname), False
         if public or restricted_ok:
-            rows.append({"label": label, "before": _format(attname, before), "after": _format(attname, after), "hidden": False})
+            rows.append(
+                {
+                    "label": label,
+                    "before": _format(attname, before),
+                    "after": _format(attname, after),
+                    "hidden": False,
+                }
+            )
         else:
             rows.append({"label": label, "before": HIDDEN, "after": HIDDEN, "hidden": True})
     return rows
@@ -99,7 +106,9 @@ def _entries(logs, user):
 
 def project_history(request, pk):
     project = visible_project_or_404(request, pk)
-    logs = AuditLog.objects.filter(object_type=PROJECT_TYPE, object_id=str(project.pk)).order_by("-at", "-id")
+    logs = AuditLog.objects.filter(object_type=PROJECT_TYPE, object_id=str(project.pk)).order_by(
+        "-at", "-id"
+    )
     page = Paginator(logs, 30).get_page(request.GET.get("page"))
     return render(
         request,
@@ -114,4 +123,8 @@ def journal(request):
         raise PermissionDenied("Le journal des modifications est réservé aux modérateurs.")
     logs = AuditLog.objects.filter(object_type=PROJECT_TYPE).order_by("-at", "-id")
     page = Paginator(logs, 50).get_page(request.GET.get("page"))
-    return render(request, "registre/journal.html", {"page": page, "entries": _entries(page.object_list, request.user)})
+    return render(
+        request,
+        "registre/journal.html",
+        {"page": page, "entries": _entries(page.object_list, request.user)},
+    )

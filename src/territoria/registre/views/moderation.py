@@ -17,16 +17,27 @@ from territoria.registre.vocabulary import Lifecycle
 def moderation_queue(request):
     if not request.user.is_moderator:
         raise PermissionDenied("La file de modération est réservée aux modérateurs.")
-    submitted = Project.objects.filter(lifecycle=Lifecycle.SUBMITTED).select_related("organisation").order_by("updated_at")
-    reports = ErrorReport.objects.filter(status=ErrorReport.Status.OPEN).select_related("project__organisation")
+    submitted = (
+        Project.objects.filter(lifecycle=Lifecycle.SUBMITTED)
+        .select_related("organisation")
+        .order_by("updated_at")
+    )
+    reports = ErrorReport.objects.filter(status=ErrorReport.Status.OPEN).select_related(
+        "project__organisation"
+    )
     return render(
         request,
         "registre/moderation.html",
         {
-            "submitted": [(project, SendBackForm(prefix=f"p{project.pk.hex[:8]}")) for project in submitted],
-            "overdue": Project.objects.review_overdue().select_related("organisation").order_by("last_reviewed_at"),
+            "submitted": [
+                (project, SendBackForm(prefix=f"p{project.pk.hex[:8]}")) for project in submitted
+            ],
+            "overdue": Project.objects.review_overdue()
+            .select_related("organisation")
+            .order_by("last_reviewed_at"),
             "reports": [
-                (report, ReportStatusForm(instance=report, prefix=report_prefix(report))) for report in reports
+                (report, ReportStatusForm(instance=report, prefix=report_prefix(report)))
+                for report in reports
             ],
         },
     )
@@ -37,7 +48,9 @@ def moderation_queue(request):
 def report_status(request, pk):
     report = get_object_or_404(ErrorReport.objects.select_related("project"), pk=pk)
     if not get_abilities(request.user, report.project)["moderate_reports"]:
-        raise PermissionDenied("Seuls les modérateurs et l'organisation porteuse traitent les signalements.")
+        raise PermissionDenied(
+            "Seuls les modérateurs et l'organisation porteuse traitent les signalements."
+        )
     form = ReportStatusForm(request.POST, instance=report, prefix=report_prefix(report))
     if form.is_valid():
         form.save()
@@ -52,7 +65,9 @@ def account(request):
     user = request.user
     projects = Project.objects.none()
     if user.organisation_id:
-        projects = Project.objects.of_organisation(user.organisation).order_by("lifecycle", "nom_projet")
+        projects = Project.objects.of_organisation(user.organisation).order_by(
+            "lifecycle", "nom_projet"
+        )
     return render(
         request,
         "registre/account.html",

@@ -23,7 +23,16 @@ from territoria.registre.visibility import (
 
 PAGE_SIZE = 20
 # Filters shown in the form, in this order; `type_algorithme` only to readers of restricted fields.
-FILTER_FIELDS = ["q", "theme", "sous_theme", "audience", "coll_type", "projet_status", "risque_categorie", "region"]
+FILTER_FIELDS = [
+    "q",
+    "theme",
+    "sous_theme",
+    "audience",
+    "coll_type",
+    "projet_status",
+    "risque_categorie",
+    "region",
+]
 RESTRICTED_FILTER_FIELDS = ["type_algorithme"]
 # Single-valued filters whose options show how many visible projects they hold (one GROUP BY each).
 COUNTED_FILTERS = {
@@ -42,7 +51,12 @@ EMPTY_LABELS = {
     "type_algorithme": "Tous les types",
 }
 # Export routes come from the exports module; links appear once the route exists.
-EXPORT_FORMATS = [("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("json", "JSON"), ("geojson", "GeoJSON")]
+EXPORT_FORMATS = [
+    ("csv", "CSV"),
+    ("xlsx", "Excel (XLSX)"),
+    ("json", "JSON"),
+    ("geojson", "GeoJSON"),
+]
 URL_FIELDS = {"url_infos", "url_ressources", "image_url"}
 # ?tri= of the list: (label, ordering)
 RELEVANCE = "pertinence"
@@ -65,11 +79,15 @@ def _prepare_filter_form(project_filter, base_queryset, user):
             form.fields[name].choices = list(form.fields[name].choices)[1:]
     for name, (lookup, choices) in COUNTED_FILTERS.items():
         counts = dict(base_queryset.order_by().values_list(lookup).annotate(n=Count("pk")))
-        form.fields[name].choices = [(code, f"{label} ({counts.get(code, 0)})") for code, label in choices]
+        form.fields[name].choices = [
+            (code, f"{label} ({counts.get(code, 0)})") for code, label in choices
+        ]
     form.fields["q"].widget.input_type = "search"
     regions = base_queryset.exclude(organisation__region="").order_by("organisation__region")
     regions = regions.values_list("organisation__region", flat=True).distinct()
-    form.fields["region"].widget = forms.Select(choices=[("", "Toutes les régions")] + [(r, r) for r in regions])
+    form.fields["region"].widget = forms.Select(
+        choices=[("", "Toutes les régions")] + [(r, r) for r in regions]
+    )
     return form
 
 
@@ -104,10 +122,14 @@ def project_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     # The sort form resends the current filters; the filter form resends the current sort.
-    sort_hidden = [(key, value) for key, values in query.lists() if key != "tri" for value in values]
+    sort_hidden = [
+        (key, value) for key, values in query.lists() if key != "tri" for value in values
+    ]
     active_organisation = None
     if project_filter.form.is_valid() and project_filter.form.cleaned_data.get("organisation"):
-        active_organisation = Organisation.objects.filter(pk=project_filter.form.cleaned_data["organisation"]).first()
+        active_organisation = Organisation.objects.filter(
+            pk=project_filter.form.cleaned_data["organisation"]
+        ).first()
     return render(
         request,
         "registre/project_list.html",
@@ -115,7 +137,9 @@ def project_list(request):
             "filter_form": form,
             "page": page,
             "query_string": query.urlencode(),
-            "filtered": any(value for key, value in request.GET.items() if key not in ("page", "tri")),
+            "filtered": any(
+                value for key, value in request.GET.items() if key not in ("page", "tri")
+            ),
             "sort": sort,
             "default_sort": default_sort,
             "sort_choices": [(code, label) for code, (label, _) in sorts.items()],
@@ -167,7 +191,9 @@ def project_detail(request, pk):
             "shows_restricted": abilities["view_restricted"] and not public_preview,
             "public_preview": public_preview,
             "send_back_form": SendBackForm() if abilities["send_back"] else None,
-            "report_form": ErrorReportForm(user=request.user) if abilities["report_error"] else None,
+            "report_form": ErrorReportForm(user=request.user)
+            if abilities["report_error"]
+            else None,
             "reports": reports,
         },
     )
@@ -175,7 +201,9 @@ def project_detail(request, pk):
 
 def organisation_detail(request, pk):
     organisation = get_object_or_404(Organisation, pk=pk)
-    projects = visible_projects(request.user).filter(organisation=organisation).order_by("nom_projet")
+    projects = (
+        visible_projects(request.user).filter(organisation=organisation).order_by("nom_projet")
+    )
     return render(
         request,
         "registre/organisation_detail.html",

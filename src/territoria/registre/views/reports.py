@@ -31,7 +31,10 @@ def report_error(request, pk):
             messages.success(request, "Merci, votre signalement a été transmis.")
             return redirect(project)
         if cache.get(_rate_key(request), 0) >= MAX_REPORTS_PER_HOUR:
-            form.add_error(None, "Trop de signalements envoyés depuis votre connexion : réessayez dans une heure.")
+            form.add_error(
+                None,
+                "Trop de signalements envoyés depuis votre connexion : réessayez dans une heure.",
+            )
             status = 429
         elif form.is_valid():
             report = form.save(commit=False)
@@ -41,7 +44,10 @@ def report_error(request, pk):
             cache.set(_rate_key(request), cache.get(_rate_key(request), 0) + 1, 3600)
             transaction.on_commit(lambda: notifications.error_reported(report))
             messages.success(
-                request, "Merci, votre signalement a été transmis à la modération et à l'organisation porteuse."
+                request,
+                "Merci, votre signalement a été transmis à la modération et à l'organisation porteuse.",
             )
             return redirect(project)
-    return render(request, "registre/report_form.html", {"project": project, "form": form}, status=status)
+    return render(
+        request, "registre/report_form.html", {"project": project, "form": form}, status=status
+    )

@@ -62,7 +62,9 @@ class Document:
     def digest(self) -> str:
         payload = json.dumps(
             [self.title, self.text, self.fields, self.text_to_embed(), sorted(set(self.access))],
-            sort_keys=True, ensure_ascii=False, default=str,
+            sort_keys=True,
+            ensure_ascii=False,
+            default=str,
         )
         return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -120,7 +122,9 @@ class SearchIndex(ABC):
     def _delete_terms(self, cursor, pks: list[int]) -> None: ...
 
     @abstractmethod
-    def _lexical_sql(self, terms: list[str], allowed_sql: str, limit: int, every_word: bool) -> tuple[str, list]:
+    def _lexical_sql(
+        self, terms: list[str], allowed_sql: str, limit: int, every_word: bool
+    ) -> tuple[str, list]:
         """SQL returning (pk, score) best first, restricted to `pk IN (allowed_sql)`.
 
         A document matches when it holds any of the terms, or all of them with `every_word`.
@@ -144,11 +148,13 @@ class SearchIndex(ABC):
             for start in range(0, len(keys), 500):
                 existing.update(
                     (key, (pk, digest))
-                    for pk, key, digest in self._docs().filter(
-                        namespace=namespace, key__in=keys[start : start + 500]
-                    ).values_list("pk", "key", "content_hash")
+                    for pk, key, digest in self._docs()
+                    .filter(namespace=namespace, key__in=keys[start : start + 500])
+                    .values_list("pk", "key", "content_hash")
                 )
-            changed = [d for d in documents if d.key in existing and existing[d.key][1] != digests[d.key]]
+            changed = [
+                d for d in documents if d.key in existing and existing[d.key][1] != digests[d.key]
+            ]
             new = [d for d in documents if d.key not in existing]
             result.unchanged = len(documents) - len(changed) - len(new)
             if changed:
@@ -162,8 +168,12 @@ class SearchIndex(ABC):
                 rows = self._docs().bulk_create(
                     [
                         IndexedDocument(
-                            namespace=namespace, key=d.key, title=d.title, text=d.text,
-                            fields=d.fields, embedding_text=d.text_to_embed(),
+                            namespace=namespace,
+                            key=d.key,
+                            title=d.title,
+                            text=d.text,
+                            fields=d.fields,
+                            embedding_text=d.text_to_embed(),
                             content_hash=digests[d.key],
                         )
                         for d in to_create
@@ -171,7 +181,11 @@ class SearchIndex(ABC):
                     batch_size=500,
                 )
                 if any(row.pk is None for row in rows):  # backends without RETURNING
-                    pks = dict(self._docs().filter(namespace=namespace, key__in=[d.key for d in to_create]).values_list("key", "pk"))
+                    pks = dict(
+                        self._docs()
+                        .filter(namespace=namespace, key__in=[d.key for d in to_create])
+                        .values_list("key", "pk")
+                    )
                     for row in rows:
                         row.pk = pks[row.key]
                 DocumentAccess.objects.using(self.using).bulk_create(
@@ -185,7 +199,10 @@ class SearchIndex(ABC):
                 with connections[self.using].cursor() as cursor:
                     self._write_terms(
                         cursor,
-                        [(row.pk, " ".join(analyze(d.title)), " ".join(analyze(d.text))) for row, d in zip(rows, to_create)],
+                        [
+                            (row.pk, " ".join(analyze(d.title)), " ".join(analyze(d.text)))
+                            for row, d in zip(rows, to_create)
+                        ],
                     )
             if changed or new:
                 self._bump(namespace)
@@ -194,7 +211,9 @@ class SearchIndex(ABC):
     def delete(self, namespace: str, keys: Iterable[str]) -> int:
         keys = list(keys)
         with transaction.atomic(using=self.using):
-            pks = list(self._docs().filter(namespace=namespace, key__in=keys).values_list("pk", flat=True))
+            pks = list(
+                self._docs().filter(namespace=namespace, key__in=keys).values_list("pk", flat=True)
+            )
             self._delete_pks(pks)
             if pks:
                 self._bump(namespace)
@@ -248,8 +267,11 @@ class SearchIndex(ABC):
             # Resume after the last pk seen: restarting from the first pk each time would walk
             # past every document already embedded (quadratic on a large namespace).
             batch = list(
-                self._docs().filter(namespace=namespace, pk__gt=after).exclude(vector_model=embedder.model_id)
-                .order_by("pk").values_list("pk", "embedding_text")[:size]
+                self._docs()
+                .filter(namespace=namespace, pk__gt=after)
+                .exclude(vector_model=embedder.model_id)
+                .order_by("pk")
+                .values_list("pk", "embedding_text")[:size]
             )
             if not batch:
                 break
@@ -257,7 +279,9 @@ class SearchIndex(ABC):
             vectors = embedder.embed_passages([text for _pk, text in batch])
             with transaction.atomic(using=self.using):
                 for (pk, _text), vector in zip(batch, vectors):
-                    self._docs().filter(pk=pk).update(vector=vector_to_bytes(vector), vector_model=embedder.model_id)
+                    self._docs().filter(pk=pk).update(
+                        vector=vector_to_bytes(vector), vector_model=embedder.model_id
+                    )
                 self._bump(namespace)
             done += len(batch)
             if on_progress:
@@ -268,14 +292,18 @@ class SearchIndex(ABC):
     def count(self, namespace: str) -> int:
         return self._docs().filter(namespace=namespace).count()
 
-    def document_frequencies(self, namespace: str, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
+    def document_frequencies(
+        self, namespace: str, terms: Iterable[str]
+    ) -> tuple[int, dict[str, int]]:
         """(documents in the namespace, {term: documents containing it}) — for idf weights.
 
         Counted over the whole namespace, not only what the caller may read: the numbers
         are used as weights, never shown, and reveal nothing about any document.
         """
         total = self.count(namespace)
-        ns_sql, ns_params = self._docs().filter(namespace=namespace).values("pk").query.sql_with_params()
+        ns_sql, ns_params = (
+            self._docs().filter(namespace=namespace).values("pk").query.sql_with_params()
+        )
         counts = {}
         with connections[self.using].cursor() as cursor:
             for term in dict.fromkeys(terms):
@@ -291,7 +319,9 @@ class SearchIndex(ABC):
             qs = qs.filter(**{f"fields__{name}": value for name, value in filters.items()})
         return qs
 
-    def lexical_ranking(self, namespace, query, access, limit=CANDIDATES, filters=None, every_word=False):
+    def lexical_ranking(
+        self, namespace, query, access, limit=CANDIDATES, filters=None, every_word=False
+    ):
         """(document pk, BM25 score) best first; `every_word`: only documents with all the terms.
 
         Any word (the default) suits retrieval of passages for a question; every word suits a
@@ -302,14 +332,18 @@ class SearchIndex(ABC):
         access = list(access)
         if not terms or not access:
             return []
-        allowed_sql, allowed_params = self.allowed_queryset(namespace, access, filters).values("pk").query.sql_with_params()
+        allowed_sql, allowed_params = (
+            self.allowed_queryset(namespace, access, filters).values("pk").query.sql_with_params()
+        )
         sql, params = self._lexical_sql(terms, allowed_sql, limit, every_word)
         # Parameters: the lexical ones first, then those of the allowed subquery, as placed.
         with connections[self.using].cursor() as cursor:
             cursor.execute(sql, params[0] + list(allowed_params) + params[1])
             return [(pk, float(score)) for pk, score in cursor.fetchall()]
 
-    def dense_ranking(self, namespace, query_vector, access, limit=CANDIDATES, filters=None, model_id=None):
+    def dense_ranking(
+        self, namespace, query_vector, access, limit=CANDIDATES, filters=None, model_id=None
+    ):
         model_id = model_id or default_embedder().model_id
         access = list(access)
         if not access:
@@ -319,7 +353,10 @@ class SearchIndex(ABC):
             return []
         mask = cache.allowed(access)
         if filters:
-            allowed = np.fromiter(self.allowed_queryset(namespace, access, filters).values_list("pk", flat=True), dtype=np.int64)
+            allowed = np.fromiter(
+                self.allowed_queryset(namespace, access, filters).values_list("pk", flat=True),
+                dtype=np.int64,
+            )
             mask &= np.isin(cache.ids, allowed)
         allowed = int(mask.sum())
         if not allowed:
@@ -335,25 +372,42 @@ class SearchIndex(ABC):
         return [(int(cache.ids[i]), float(scores[i])) for i in top]
 
     def _matrix(self, namespace: str, model_id: str) -> _VectorMatrix:
-        version = IndexNamespace.objects.using(self.using).filter(name=namespace).values_list("version", flat=True).first() or ""
+        version = (
+            IndexNamespace.objects.using(self.using)
+            .filter(name=namespace)
+            .values_list("version", flat=True)
+            .first()
+            or ""
+        )
         cache_key = (f"{self.using}:{connections[self.using].settings_dict['NAME']}", namespace)
         cached = self._matrices.get(cache_key)
         if cached and cached.version == version and cached.model == model_id:
             return cached
         with self._lock:
             rows = list(
-                self._docs().filter(namespace=namespace, vector_model=model_id).order_by("pk").values_list("pk", "vector")
+                self._docs()
+                .filter(namespace=namespace, vector_model=model_id)
+                .order_by("pk")
+                .values_list("pk", "vector")
             )
             ids = np.array([pk for pk, _v in rows], dtype=np.int64)
-            matrix = np.vstack([vector_from_bytes(v) for _pk, v in rows]) if rows else np.empty((0, 384), np.float32)
+            matrix = (
+                np.vstack([vector_from_bytes(v) for _pk, v in rows])
+                if rows
+                else np.empty((0, 384), np.float32)
+            )
             position = {pk: i for i, pk in enumerate(ids.tolist())}
             token_rows: dict[str, np.ndarray] = {}
-            for pk, token in DocumentAccess.objects.using(self.using).filter(
-                document__namespace=namespace, document__vector_model=model_id
-            ).values_list("document_id", "token"):
+            for pk, token in (
+                DocumentAccess.objects.using(self.using)
+                .filter(document__namespace=namespace, document__vector_model=model_id)
+                .values_list("document_id", "token")
+            ):
                 rows_mask = token_rows.setdefault(token, np.zeros(len(ids), dtype=bool))
                 rows_mask[position[pk]] = True
-            cached = _VectorMatrix(version, model_id, ids, np.ascontiguousarray(matrix, np.float32), token_rows)
+            cached = _VectorMatrix(
+                version, model_id, ids, np.ascontiguousarray(matrix, np.float32), token_rows
+            )
             self._matrices[cache_key] = cached
             return cached
 
@@ -378,11 +432,18 @@ class SearchIndex(ABC):
         rankings: dict[str, list[tuple[int, float]]] = {}
         candidates = max(CANDIDATES, limit)
         if mode in ("hybrid", "lexical"):
-            rankings["lexical"] = self.lexical_ranking(namespace, query, access, candidates, filters)
+            rankings["lexical"] = self.lexical_ranking(
+                namespace, query, access, candidates, filters
+            )
         if mode in ("hybrid", "dense"):
             embedder = embedder or default_embedder()
             rankings["dense"] = self.dense_ranking(
-                namespace, embedder.embed_query(query), access, candidates, filters, embedder.model_id
+                namespace,
+                embedder.embed_query(query),
+                access,
+                candidates,
+                filters,
+                embedder.model_id,
             )
         if mode == "hybrid":
             # By score, not rank: see territoria.search.fusion for the measured difference.
@@ -390,19 +451,29 @@ class SearchIndex(ABC):
         else:
             fused = rankings[mode]
         fused = fused[:limit]
-        ranks = {name: {pk: i for i, (pk, _s) in enumerate(r, start=1)} for name, r in rankings.items()}
+        ranks = {
+            name: {pk: i for i, (pk, _s) in enumerate(r, start=1)} for name, r in rankings.items()
+        }
         docs = self._docs().in_bulk([pk for pk, _s in fused])
         hits = []
         for pk, score in fused:
             doc = docs[pk]
-            hits.append(Hit(
-                key=doc.key, score=score, title=doc.title, text=doc.text, fields=doc.fields,
-                snippet=highlight(doc.text, query, snippet_chars) if snippet_chars else "",
-                ranks={name: r[pk] for name, r in ranks.items() if pk in r},
-            ))
+            hits.append(
+                Hit(
+                    key=doc.key,
+                    score=score,
+                    title=doc.title,
+                    text=doc.text,
+                    fields=doc.fields,
+                    snippet=highlight(doc.text, query, snippet_chars) if snippet_chars else "",
+                    ranks={name: r[pk] for name, r in ranks.items() if pk in r},
+                )
+            )
         return hits
 
-    def get(self, namespace: str, keys: Iterable[str], access: Iterable[str]) -> dict[str, IndexedDocument]:
+    def get(
+        self, namespace: str, keys: Iterable[str], access: Iterable[str]
+    ) -> dict[str, IndexedDocument]:
         """Documents by key, only those these tokens may read."""
         qs = self.allowed_queryset(namespace, access).filter(key__in=list(keys)).distinct()
         return {doc.key: doc for doc in qs}

@@ -40,7 +40,9 @@ class PostgresSearchIndex(SearchIndex):
     def _term_count_sql(self, term, namespace_sql):
         term = term if _SAFE_TERM.match(term) else "_"
         return (
-            "SELECT count(*) FROM search_document d WHERE d.tsv @@ to_tsquery('simple', %s) "
-            f"AND d.id IN ({namespace_sql})",
+            (
+                "SELECT count(*) FROM search_document d WHERE d.tsv @@ to_tsquery('simple', %s) "
+                f"AND d.id IN ({namespace_sql})"
+            ),
             ([term],),
         )

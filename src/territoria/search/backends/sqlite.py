@@ -23,7 +23,9 @@ def _varint(data: bytes) -> int:
 
 def _match_expression(terms: list[str], every_word: bool) -> str:
     # Terms are quoted: FTS5 then treats them as plain strings, never as query syntax.
-    return (" AND " if every_word else " OR ").join('"%s"' % term.replace('"', '""') for term in terms)
+    return (" AND " if every_word else " OR ").join(
+        '"{}"'.format(term.replace('"', '""')) for term in terms
+    )
 
 
 class SQLiteSearchIndex(SearchIndex):
@@ -33,7 +35,9 @@ class SQLiteSearchIndex(SearchIndex):
     def _delete_terms(self, cursor, pks):
         for start in range(0, len(pks), 500):
             chunk = pks[start : start + 500]
-            cursor.execute(f"DELETE FROM search_fts WHERE rowid IN ({', '.join(['%s'] * len(chunk))})", chunk)
+            cursor.execute(
+                f"DELETE FROM search_fts WHERE rowid IN ({', '.join(['%s'] * len(chunk))})", chunk
+            )
 
     def _lexical_sql(self, terms, allowed_sql, limit, every_word):
         match = _match_expression(terms, every_word)
@@ -48,10 +52,12 @@ class SQLiteSearchIndex(SearchIndex):
         return sql, ([match], [limit])
 
     def _term_count_sql(self, term, namespace_sql):
-        quoted = '"%s"' % term.replace('"', '""')
+        quoted = '"{}"'.format(term.replace('"', '""'))
         return (
-            "WITH matches AS MATERIALIZED (SELECT rowid AS id FROM search_fts WHERE search_fts MATCH %s) "
-            f"SELECT count(*) FROM matches WHERE id IN ({namespace_sql})",
+            (
+                "WITH matches AS MATERIALIZED (SELECT rowid AS id FROM search_fts WHERE search_fts MATCH %s) "
+                f"SELECT count(*) FROM matches WHERE id IN ({namespace_sql})"
+            ),
             ([quoted],),
         )
 
@@ -90,7 +96,9 @@ class SQLiteSearchIndex(SearchIndex):
             if total < self.PRUNE_FROM_DOCUMENTS:
                 return terms
             cursor.execute(
-                f"SELECT term, doc FROM search_fts_vocab WHERE term IN ({', '.join(['%s'] * len(terms))})", terms)
+                f"SELECT term, doc FROM search_fts_vocab WHERE term IN ({', '.join(['%s'] * len(terms))})",
+                terms,
+            )
             documents = dict(cursor.fetchall())
         ceiling = self.COMMON_TERM_SHARE * total
         return [term for term in terms if documents.get(term, 0) <= ceiling] or terms
@@ -107,7 +115,7 @@ class SQLiteSearchIndex(SearchIndex):
         match = _match_expression(terms, every_word)
         # A caller asking for at least a pool's worth (the register counts every match for its
         # facets) goes straight to the unbounded query instead of running both.
-        for pool in ((self.POOL, None) if limit < self.POOL else (None,)):
+        for pool in (self.POOL, None) if limit < self.POOL else (None,):
             bounded = f"ORDER BY rank LIMIT {int(pool)}" if pool else ""
             sql = (
                 f"WITH matches AS MATERIALIZED (SELECT rowid AS id, bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS rank "

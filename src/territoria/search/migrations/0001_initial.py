@@ -5,64 +5,84 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='EmbeddingCache',
+            name="EmbeddingCache",
             fields=[
-                ('key', models.CharField(max_length=64, primary_key=True, serialize=False)),
-                ('vector', models.BinaryField()),
+                ("key", models.CharField(max_length=64, primary_key=True, serialize=False)),
+                ("vector", models.BinaryField()),
             ],
             options={
-                'db_table': 'search_embedding_cache',
+                "db_table": "search_embedding_cache",
             },
         ),
         migrations.CreateModel(
-            name='IndexNamespace',
+            name="IndexNamespace",
             fields=[
-                ('name', models.CharField(max_length=200, primary_key=True, serialize=False)),
-                ('version', models.CharField(max_length=32)),
+                ("name", models.CharField(max_length=200, primary_key=True, serialize=False)),
+                ("version", models.CharField(max_length=32)),
             ],
             options={
-                'db_table': 'search_namespace',
+                "db_table": "search_namespace",
             },
         ),
         migrations.CreateModel(
-            name='IndexedDocument',
+            name="IndexedDocument",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('namespace', models.CharField(max_length=200)),
-                ('key', models.CharField(max_length=255)),
-                ('title', models.TextField(blank=True)),
-                ('text', models.TextField(blank=True)),
-                ('fields', models.JSONField(blank=True, default=dict)),
-                ('embedding_text', models.TextField(blank=True)),
-                ('content_hash', models.CharField(max_length=64)),
-                ('vector', models.BinaryField(null=True)),
-                ('vector_model', models.CharField(blank=True, max_length=100)),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("namespace", models.CharField(max_length=200)),
+                ("key", models.CharField(max_length=255)),
+                ("title", models.TextField(blank=True)),
+                ("text", models.TextField(blank=True)),
+                ("fields", models.JSONField(blank=True, default=dict)),
+                ("embedding_text", models.TextField(blank=True)),
+                ("content_hash", models.CharField(max_length=64)),
+                ("vector", models.BinaryField(null=True)),
+                ("vector_model", models.CharField(blank=True, max_length=100)),
             ],
             options={
-                'db_table': 'search_document',
-                'indexes': [models.Index(fields=['namespace', 'vector_model'], name='search_doc_ns_vec')],
-                'constraints': [models.UniqueConstraint(fields=('namespace', 'key'), name='search_document_unique_key')],
+                "db_table": "search_document",
+                "indexes": [
+                    models.Index(fields=["namespace", "vector_model"], name="search_doc_ns_vec")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("namespace", "key"), name="search_document_unique_key"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DocumentAccess',
+            name="DocumentAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=200)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='access', to='search.indexeddocument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(max_length=200)),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="access",
+                        to="search.indexeddocument",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'search_access',
-                'indexes': [models.Index(fields=['token', 'document'], name='search_access_token')],
-                'constraints': [models.UniqueConstraint(fields=('document', 'token'), name='search_access_unique')],
+                "db_table": "search_access",
+                "indexes": [models.Index(fields=["token", "document"], name="search_access_token")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("document", "token"), name="search_access_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -5,7 +5,9 @@ from django.db import migrations
 
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute("CREATE VIRTUAL TABLE search_fts_vocab USING fts5vocab(search_fts, 'row')")
+        schema_editor.execute(
+            "CREATE VIRTUAL TABLE search_fts_vocab USING fts5vocab(search_fts, 'row')"
+        )
 
 
 def backward(apps, schema_editor):

@@ -13,15 +13,21 @@ from territoria.core.audit import acting_as
 
 
 class Command(BaseCommand):
-    help = "Assistant : collections, ingestion de documents, questions, évaluation, purge du journal."
+    help = (
+        "Assistant : collections, ingestion de documents, questions, évaluation, purge du journal."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         create = sub.add_parser("create-collection", help="créer une collection")
         create.add_argument("slug")
         create.add_argument("--name", required=True)
-        create.add_argument("--visibility", choices=[v.value for v in Visibility], default=Visibility.ORGANISATION)
-        create.add_argument("--organisation", help="SIRET de l'organisation (visibilité organisation)")
+        create.add_argument(
+            "--visibility", choices=[v.value for v in Visibility], default=Visibility.ORGANISATION
+        )
+        create.add_argument(
+            "--organisation", help="SIRET de l'organisation (visibilité organisation)"
+        )
         create.add_argument("--contact-service", default="")
         create.add_argument("--contact-email", default="")
         create.add_argument("--contact-phone", default="")
@@ -29,13 +35,18 @@ class Command(BaseCommand):
         ingest = sub.add_parser("ingest", help="indexer un fichier ou un dossier (récursif)")
         ingest.add_argument("collection")
         ingest.add_argument("path")
-        ingest.add_argument("--background", action="store_true", help="mettre en file pour le worker")
+        ingest.add_argument(
+            "--background", action="store_true", help="mettre en file pour le worker"
+        )
 
         ask = sub.add_parser("ask", help="poser une question (réponse citée)")
         ask.add_argument("collection")
         ask.add_argument("question")
         ask.add_argument("--mode", choices=["hybrid", "lexical", "dense"], default="hybrid")
-        ask.add_argument("--user", help="répondre avec les droits de cet utilisateur (par défaut : l'opérateur lit toute la collection)")
+        ask.add_argument(
+            "--user",
+            help="répondre avec les droits de cet utilisateur (par défaut : l'opérateur lit toute la collection)",
+        )
 
         ev = sub.add_parser("eval", help="évaluer sur un jeu SQuAD v1")
         ev.add_argument("--corpus", required=True)
@@ -44,12 +55,16 @@ class Command(BaseCommand):
         ev.add_argument("--limit", type=int, help="n'évaluer que les N premières questions")
         ev.add_argument("--keep", action="store_true", help="garder la collection d'évaluation")
 
-        corpus = sub.add_parser("squad-corpus", help="un fichier Markdown par article d'un jeu SQuAD")
+        corpus = sub.add_parser(
+            "squad-corpus", help="un fichier Markdown par article d'un jeu SQuAD"
+        )
         corpus.add_argument("questions")
         corpus.add_argument("corpus_dir")
         corpus.add_argument("--questions-out")
 
-        sub.add_parser("purge", help="supprimer les échanges plus anciens que la durée de conservation")
+        sub.add_parser(
+            "purge", help="supprimer les échanges plus anciens que la durée de conservation"
+        )
         sub.add_parser("index-registre", help="(ré)indexer le registre comme collection")
 
     def handle(self, *args, action, **options):
@@ -61,9 +76,21 @@ class Command(BaseCommand):
         try:
             return Collection.objects.get(slug=slug)
         except Collection.DoesNotExist:
-            raise CommandError(f"Collection inconnue : {slug!r}. Collections : {', '.join(Collection.objects.values_list('slug', flat=True)) or 'aucune'}.")
+            raise CommandError(
+                f"Collection inconnue : {slug!r}. Collections : {', '.join(Collection.objects.values_list('slug', flat=True)) or 'aucune'}."
+            )
 
-    def _create_collection(self, slug, name, visibility, organisation, contact_service, contact_email, contact_phone, **_):
+    def _create_collection(
+        self,
+        slug,
+        name,
+        visibility,
+        organisation,
+        contact_service,
+        contact_email,
+        contact_phone,
+        **_,
+    ):
         from territoria.core.models import Organisation
 
         org = None
@@ -72,10 +99,20 @@ class Command(BaseCommand):
             if org is None:
                 raise CommandError(f"Organisation introuvable (SIRET {organisation}).")
         if visibility == Visibility.ORGANISATION and org is None:
-            raise CommandError("Une collection réservée à l'organisation demande --organisation SIRET.")
+            raise CommandError(
+                "Une collection réservée à l'organisation demande --organisation SIRET."
+            )
         collection, created = Collection.objects.update_or_create(
-            slug=slug, defaults=dict(name=name, visibility=visibility, organisation=org, contact_service=contact_service,
-                                     contact_email=contact_email, contact_phone=contact_phone))
+            slug=slug,
+            defaults={
+                "name": name,
+                "visibility": visibility,
+                "organisation": org,
+                "contact_service": contact_service,
+                "contact_email": contact_email,
+                "contact_phone": contact_phone,
+            },
+        )
         self.stdout.write(f"Collection {'créée' if created else 'mise à jour'} : {collection.slug}")
 
     def _ingest(self, collection, path, background, **_):
@@ -89,7 +126,9 @@ class Command(BaseCommand):
             raise CommandError(str(error))
         job = add_files(collection, files)
         todo = job.documents.count()
-        self.stdout.write(f"{len(files)} fichier(s) : {todo} à indexer, {job.unchanged} inchangé(s).")
+        self.stdout.write(
+            f"{len(files)} fichier(s) : {todo} à indexer, {job.unchanged} inchangé(s)."
+        )
         if background:
             run_ingestion_job.enqueue(str(job.pk))
             self.stdout.write(f"Tâche mise en file ({job.pk}) ; lancez `territoria db_worker`.")
@@ -100,13 +139,17 @@ class Command(BaseCommand):
             if stage not in bars:
                 total = todo if stage == "documents" else job.chunks_to_embed
                 label = "Documents" if stage == "documents" else "Vecteurs"
-                bars[stage] = tqdm(total=total, desc=label, unit=" doc" if stage == "documents" else " passage")
+                bars[stage] = tqdm(
+                    total=total, desc=label, unit=" doc" if stage == "documents" else " passage"
+                )
             bars[stage].update(count)
 
         run_job(job, progress=progress)
         for bar in bars.values():
             bar.close()
-        self.stdout.write(f"Indexés : {job.indexed}, inchangés : {job.unchanged}, en échec : {job.failed}.")
+        self.stdout.write(
+            f"Indexés : {job.indexed}, inchangés : {job.unchanged}, en échec : {job.failed}."
+        )
         for document in job.documents.filter(state="failed"):
             self.stderr.write(f"  échec — {document.error}")
 
@@ -121,12 +164,20 @@ class Command(BaseCommand):
                 raise CommandError(f"Utilisateur inconnu : {user!r}.")
             answer, exchange = ask(account, question, [collection], mode=mode)
         else:  # the operator, who has the shell, reads the whole collection
-            answer, exchange = ask(None, question, [collection], mode=mode, access=collection.access_tokens())
+            answer, exchange = ask(
+                None, question, [collection], mode=mode, access=collection.access_tokens()
+            )
         self.stdout.write(answer.message or answer.text)
         for passage in answer.cited_passages() or answer.passages[:3]:
-            where = " › ".join(filter(None, [passage.section, f"p. {passage.page}" if passage.page else ""]))
-            self.stdout.write(f"  [{passage.n}] {passage.title} — {passage.source}{' — ' + where if where else ''}")
-        self.stdout.write(f"({exchange.latency_ms} ms, {exchange.energy_wh * 1000:.3f} mWh, méthode {answer.method})")
+            where = " › ".join(
+                filter(None, [passage.section, f"p. {passage.page}" if passage.page else ""])
+            )
+            self.stdout.write(
+                f"  [{passage.n}] {passage.title} — {passage.source}{' — ' + where if where else ''}"
+            )
+        self.stdout.write(
+            f"({exchange.latency_ms} ms, {exchange.energy_wh * 1000:.3f} mWh, méthode {answer.method})"
+        )
 
     def _eval(self, corpus, questions, output, limit, keep, **_):
         from territoria.assistant.services.evaluation import evaluate
@@ -147,14 +198,20 @@ class Command(BaseCommand):
             bar.close()
         Path(output).parent.mkdir(parents=True, exist_ok=True)
         Path(output).write_text(json.dumps(result, indent=2, ensure_ascii=False))
-        self.stdout.write(json.dumps({k: v for k, v in result.items() if k != "modes"}, indent=2, ensure_ascii=False))
+        self.stdout.write(
+            json.dumps(
+                {k: v for k, v in result.items() if k != "modes"}, indent=2, ensure_ascii=False
+            )
+        )
         for mode, metrics in result["modes"].items():
             self.stdout.write(f"{mode:8s} " + "  ".join(f"{k}={v}" for k, v in metrics.items()))
 
     def _squad_corpus(self, questions, corpus_dir, questions_out, **_):
         from territoria.assistant.services.evaluation import squad_corpus
 
-        count = squad_corpus(Path(questions), Path(corpus_dir), Path(questions_out) if questions_out else None)
+        count = squad_corpus(
+            Path(questions), Path(corpus_dir), Path(questions_out) if questions_out else None
+        )
         self.stdout.write(f"{count} document(s) écrit(s) dans {corpus_dir}.")
 
     def _purge(self, **_):

@@ -15,11 +15,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
         parser.add_argument("--dataset", required=True, help="identifiant (slug) du jeu de données")
-        parser.add_argument("--resource", help="identifiant de la ressource à mettre à jour ; "
-                            "par défaut une nouvelle ressource")
+        parser.add_argument(
+            "--resource",
+            help="identifiant de la ressource à mettre à jour ; par défaut une nouvelle ressource",
+        )
         parser.add_argument("--drop", action="append", default=[], help="colonne à retirer")
-        parser.add_argument("--confirm-personal-data", action="store_true",
-                            help="publier les colonnes signalées comme personnelles")
+        parser.add_argument(
+            "--confirm-personal-data",
+            action="store_true",
+            help="publier les colonnes signalées comme personnelles",
+        )
 
     def handle(self, *args, path, dataset, resource, drop, confirm_personal_data, **options):
         target = Dataset.objects.filter(slug=dataset).first()
@@ -39,13 +44,19 @@ class Command(BaseCommand):
         version.refresh_from_db()
         if version.status != "review":
             raise CommandError(version.error)
-        self.stdout.write(f"{version.row_count} lignes ; schéma : " + ", ".join(
-            f"{f['name']} ({f['type']})" for f in version.columns))
+        self.stdout.write(
+            f"{version.row_count} lignes ; schéma : "
+            + ", ".join(f"{f['name']} ({f['type']})" for f in version.columns)
+        )
         flagged = [f["column"] for f in version.personal_data if f["column"] not in drop]
         blockers = publishing.request_publication(
-            version, drop, flagged if confirm_personal_data else [])
+            version, drop, flagged if confirm_personal_data else []
+        )
         if blockers:
             raise CommandError("\n".join(blockers))
         version.refresh_from_db()
-        self.stdout.write(self.style.SUCCESS(
-            f"Publié : {res.get_absolute_url()} (table SQL {res.table_name}, version {version.number})"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Publié : {res.get_absolute_url()} (table SQL {res.table_name}, version {version.number})"
+            )
+        )

@@ -11,5 +11,7 @@ class Command(BaseCommand):
         if version is None:
             self.stdout.write("Registre indisponible ou vide : rien à publier.")
         else:
-            self.stdout.write(f"Registre : version {version.number} ({version.get_status_display()}, "
-                              f"{version.row_count} projets).")
+            self.stdout.write(
+                f"Registre : version {version.number} ({version.get_status_display()}, "
+                f"{version.row_count} projets)."
+            )

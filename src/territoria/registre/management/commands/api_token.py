@@ -12,7 +12,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username", help="identifiant de connexion")
         group = parser.add_mutually_exclusive_group()
-        group.add_argument("--regenerate", action="store_true", help="remplacer le jeton (l'ancien cesse de fonctionner)")
+        group.add_argument(
+            "--regenerate",
+            action="store_true",
+            help="remplacer le jeton (l'ancien cesse de fonctionner)",
+        )
         group.add_argument("--revoke", action="store_true", help="supprimer le jeton")
 
     def handle(self, username, regenerate=False, revoke=False, **options):
@@ -20,7 +24,9 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"Utilisateur inconnu : « {username} ».")
         if not user.is_active:
-            raise CommandError(f"Le compte « {username} » est désactivé : aucun jeton ne peut lui être remis.")
+            raise CommandError(
+                f"Le compte « {username} » est désactivé : aucun jeton ne peut lui être remis."
+            )
         if revoke:
             done = tokens.revoke(user)
             self.stdout.write("Jeton révoqué." if done else "Aucun jeton à révoquer.")

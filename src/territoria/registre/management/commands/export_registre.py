@@ -35,9 +35,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=FORMATS, default="csv")
         parser.add_argument("--output", "-o", help="fichier de sortie (défaut : sortie standard)")
-        parser.add_argument("--restricted", action="store_true",
-                            help="inclure les champs restreints (réservés aux agents)")
-        parser.add_argument("--theme", help="ne garder qu'un thème (code), comme ?theme= sur la page")
+        parser.add_argument(
+            "--restricted",
+            action="store_true",
+            help="inclure les champs restreints (réservés aux agents)",
+        )
+        parser.add_argument(
+            "--theme", help="ne garder qu'un thème (code), comme ?theme= sur la page"
+        )
 
     def handle(self, *args, **options):
         format = options["format"]

@@ -34,11 +34,21 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--format", choices=FORMATS, default="auto")
         parser.add_argument("--mapping", help="fichier JSON {colonne: champ du schéma}")
-        parser.add_argument("--dry-run", action="store_true", help="simuler : rapport sans rien écrire")
-        parser.add_argument("--status", choices=list(STATUSES), default="published",
-                            help="état des projets créés (publiés par défaut : ils le sont dans la source)")
-        parser.add_argument("--corrections", help="fichier JSON de corrections documentées à appliquer avant import")
-        parser.add_argument("--details", action="store_true", help="afficher le résultat de chaque ligne")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="simuler : rapport sans rien écrire"
+        )
+        parser.add_argument(
+            "--status",
+            choices=list(STATUSES),
+            default="published",
+            help="état des projets créés (publiés par défaut : ils le sont dans la source)",
+        )
+        parser.add_argument(
+            "--corrections", help="fichier JSON de corrections documentées à appliquer avant import"
+        )
+        parser.add_argument(
+            "--details", action="store_true", help="afficher le résultat de chaque ligne"
+        )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):
@@ -50,11 +60,17 @@ class Command(BaseCommand):
                 mapping_file=options["mapping"],
                 dry_run=options["dry_run"],
                 status=options["status"],
-                corrections=load_corrections(options["corrections"]) if options["corrections"] else None,
+                corrections=load_corrections(options["corrections"])
+                if options["corrections"]
+                else None,
                 progress=bar,
             )
         finally:
             bar.close()
-        self.stdout.write(report.render_text(verbose=options["details"] or options["verbosity"] > 1))
+        self.stdout.write(
+            report.render_text(verbose=options["details"] or options["verbosity"] > 1)
+        )
         if not report.ok:
-            raise CommandError("import refusé : corrigez les erreurs ci-dessus (rien n'a été écrit)")
+            raise CommandError(
+                "import refusé : corrigez les erreurs ci-dessus (rien n'a été écrit)"
+            )

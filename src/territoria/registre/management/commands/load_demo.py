@@ -31,13 +31,19 @@ DEMO_ACCOUNTS = [
 
 
 class Command(BaseCommand):
-    help = ("Charge les 23 projets réels de la Bibliothèque d'IA territoriales et les cas d'usage du livret, "
-            "et crée des comptes de démonstration.")
+    help = (
+        "Charge les 23 projets réels de la Bibliothèque d'IA territoriales et les cas d'usage du livret, "
+        "et crée des comptes de démonstration."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--file", default=str(DEMO_FILE))
-        parser.add_argument("--no-booklet", action="store_true", help="ne pas charger les cas d'usage du livret")
-        parser.add_argument("--no-accounts", action="store_true", help="ne pas créer les comptes de démonstration")
+        parser.add_argument(
+            "--no-booklet", action="store_true", help="ne pas charger les cas d'usage du livret"
+        )
+        parser.add_argument(
+            "--no-accounts", action="store_true", help="ne pas créer les comptes de démonstration"
+        )
 
     def handle(self, *args, **options):
         files = [(options["file"], load_corrections(DEMO_CORRECTIONS))]
@@ -48,7 +54,9 @@ class Command(BaseCommand):
                 report = import_file(path, format="anchor-csv", corrections=corrections)
                 self.stdout.write(report.render_text())
                 if not report.ok:
-                    raise CommandError(f"chargement des données de démonstration refusé : {path} (rien n'a été écrit)")
+                    raise CommandError(
+                        f"chargement des données de démonstration refusé : {path} (rien n'a été écrit)"
+                    )
         if options["no_accounts"]:
             return
         accounts = self.create_accounts()
@@ -57,12 +65,16 @@ class Command(BaseCommand):
         self.stdout.write(f"Comptes de démonstration (mot de passe : {settings.DEMO_PASSWORD}) :")
         for username, description in accounts:
             self.stdout.write(f"  - {username:12} {description}")
-        self.stdout.write(f"Connexion : {site}{reverse('login')} — registre : {site}{reverse('registre:list')}")
+        self.stdout.write(
+            f"Connexion : {site}{reverse('login')} — registre : {site}{reverse('registre:list')}"
+        )
         if settings.DEMO_PASSWORD == settings.DEMO_PASSWORD_DEFAULT:
-            self.stdout.write(self.style.WARNING(
-                "Mot de passe de démonstration par défaut : ne pas utiliser en production "
-                "(réglez TERRITORIA_DEMO_PASSWORD ou supprimez ces comptes)."
-            ))
+            self.stdout.write(
+                self.style.WARNING(
+                    "Mot de passe de démonstration par défaut : ne pas utiliser en production "
+                    "(réglez TERRITORIA_DEMO_PASSWORD ou supprimez ces comptes)."
+                )
+            )
 
     @transaction.atomic
     def create_accounts(self) -> list[tuple[str, str]]:
@@ -70,7 +82,9 @@ class Command(BaseCommand):
         created = []
         with acting_as(label="load_demo"):
             for username, role, description, member in DEMO_ACCOUNTS:
-                user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@demo.invalid"})
+                user, _ = User.objects.get_or_create(
+                    username=username, defaults={"email": f"{username}@demo.invalid"}
+                )
                 user.role = role
                 user.organisation = organisation if member else None
                 user.first_name = description
