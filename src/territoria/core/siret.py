@@ -1,27 +1,26 @@
-"""SIRET numbers: 9-digit SIREN + 5-digit NIC, checked with the Luhn key."""
+"""SIRET numbers (9-digit SIREN + 5-digit NIC), checked by `python-stdnum`.
+
+`stdnum.fr.siret` knows the Luhn key of the SIRET and of its SIREN, and La Poste's exception
+(its establishments share one SIREN and use a digit sum divisible by 5). Only ASCII digits
+are accepted: Python's `str.isdigit()` also says yes to « ² » or Arabic-Indic digits, which
+once crashed the check or let the same SIRET be stored under two spellings.
+"""
 
 from django.core.exceptions import ValidationError
+from stdnum import luhn
+from stdnum.exceptions import InvalidChecksum, InvalidComponent
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.fr import siret as stdnum_siret
 
-# La Poste's establishments share one SIREN and use another rule: digit sum divisible by 5.
+# La Poste's establishments share this SIREN (named in the error message only).
 LA_POSTE_SIREN = "356000000"
+SEPARATORS = " .-\u00a0\u202f"
 
 
 def normalize_siret(value: object) -> str:
-    """Digits only: '243 300 316 00011' -> '24330031600011'."""
+    """Without separators: '243 300 316 00011' -> '24330031600011' (other characters kept)."""
     text = str(value or "")
-    return "".join(ch for ch in text if not ch.isspace() and ch not in ".-")
-
-
-def luhn_ok(digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        digit = int(char)
-        if index % 2 == 1:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return total % 10 == 0
+    return "".join(ch for ch in text if ch not in SEPARATORS and not ch.isspace())
 
 
 def siret_error(value: object) -> str | None:
@@ -29,14 +28,15 @@ def siret_error(value: object) -> str | None:
     digits = normalize_siret(value)
     if not digits:
         return "Le SIRET est obligatoire (14 chiffres)."
-    if not digits.isdigit() or len(digits) != 14:
-        return f"Le SIRET doit compter 14 chiffres (reçu « {value} »)."
-    if digits.startswith(LA_POSTE_SIREN):
-        if sum(int(d) for d in digits) % 5 != 0:
-            return f"Le SIRET {digits} n'est pas valide (clé de contrôle La Poste)."
-        return None
-    if not luhn_ok(digits):
-        return f"Le SIRET {digits} n'est pas valide (clé de contrôle de Luhn incorrecte)."
+    if not (digits.isascii() and digits.isdigit()):  # stdnum would accept fullwidth digits
+        return f"Le SIRET doit compter 14 chiffres de 0 à 9 (reçu « {value} »)."
+    try:
+        stdnum_siret.validate(digits)
+    except (InvalidChecksum, InvalidComponent):
+        rule = "La Poste" if digits.startswith(LA_POSTE_SIREN) else "de Luhn"
+        return f"Le SIRET {digits} n'est pas valide (clé de contrôle {rule} incorrecte)."
+    except StdnumError:
+        return f"Le SIRET doit compter 14 chiffres de 0 à 9 (reçu « {value} »)."
     return None
 
 
@@ -44,3 +44,11 @@ def validate_siret(value: object) -> None:
     error = siret_error(value)
     if error:
         raise ValidationError(error, code="invalid_siret")
+
+
+def make_siret(serial: int) -> str:
+    """A valid SIRET built from a counter (tests, factories): SIREN and SIRET keys computed."""
+    siren_body = f"2{serial % 10**7:07d}"
+    siren = siren_body + luhn.calc_check_digit(siren_body)
+    nic_body = f"{serial // 10**7:04d}"
+    return siren + nic_body + luhn.calc_check_digit(siren + nic_body)

@@ -5,16 +5,9 @@ import datetime
 import factory
 
 from territoria.core.models import Organisation, OrganisationType
+from territoria.core.siret import make_siret
 from territoria.registre.models import Project
 from territoria.registre.vocabulary import Lifecycle
-
-
-# Valid SIRETs built from a counter: SIREN digits + NIC, Luhn key fixed by the last digit.
-def _siret(n: int) -> str:
-    from territoria.core.siret import luhn_ok
-
-    base = f"2{n:012d}"
-    return next(base + str(d) for d in range(10) if luhn_ok(base + str(d)))
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -22,7 +15,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
         model = Organisation
 
     name = factory.Sequence(lambda n: f"Commune n°{n}")
-    siret = factory.Sequence(_siret)
+    siret = factory.Sequence(make_siret)
     type = OrganisationType.COMMUNE
     latitude = 45.75
     longitude = 4.85
