@@ -20,3 +20,4 @@ for app in ("registre", "assistant", "opendata", "gouvernance"):
             raise
 
 handler404 = "territoria.core.views.page_not_found"
+handler500 = "territoria.core.views.server_error"

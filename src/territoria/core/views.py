@@ -1,4 +1,8 @@
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.views import defaults
+
+from territoria.core.api.errors import server_error_body
 
 
 def home(request):
@@ -9,14 +13,26 @@ def accessibility(request):
     return render(request, "core/accessibility.html")
 
 
-def page_not_found(request, exception=None):
-    """404 in French: JSON for API clients (they never parse HTML), the error page otherwise."""
-    if request.path.startswith("/api/"):
-        from django.http import JsonResponse
+def is_api_client(request) -> bool:
+    """API routes, or a client that asks for JSON and not HTML: it never parses an HTML page."""
+    accept = request.headers.get("Accept", "")
+    return request.path.startswith("/api/") or (
+        "application/json" in accept and "text/html" not in accept
+    )
 
+
+def page_not_found(request, exception=None):
+    """404 in French: JSON for API clients, the error page otherwise."""
+    if is_api_client(request):
         return JsonResponse(
             {"detail": "Ressource introuvable : vérifiez l'adresse et l'identifiant."}, status=404
         )
-    from django.views.defaults import page_not_found as default_page_not_found
+    return defaults.page_not_found(request, exception)
 
-    return default_page_not_found(request, exception)
+
+def server_error(request):
+    """500 outside DRF's handler (plain Django views, middleware): JSON for API clients, with
+    no exception text nor server path; the error page otherwise."""
+    if is_api_client(request):
+        return JsonResponse(server_error_body(), status=500)
+    return defaults.server_error(request)

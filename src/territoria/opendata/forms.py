@@ -3,6 +3,7 @@ import json
 from django import forms
 from django.conf import settings
 
+from territoria.core import safe_json
 from territoria.opendata.ingest.errors import IngestError
 from territoria.opendata.ingest.table_schema import load_schema
 from territoria.opendata.models import Dataset
@@ -99,11 +100,13 @@ class SourceForm(forms.Form):
         if not text:
             return None
         try:
-            descriptor = json.loads(text)
+            descriptor = safe_json.loads(text)
         except json.JSONDecodeError as error:
             raise forms.ValidationError(
                 f"JSON invalide (ligne {error.lineno}, colonne {error.colno}) : {error.msg}."
             ) from None
+        except safe_json.JSONTooDeepError as error:
+            raise forms.ValidationError(str(error)) from None
         try:
             load_schema(descriptor)
         except IngestError as error:

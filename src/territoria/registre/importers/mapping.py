@@ -7,9 +7,9 @@ columns `Nom_collectivite`, `SIRET`… = `FieldSpec.csv_column`) and the schema 
 (or {"columns": {...}}); a column mapped to null is ignored.
 """
 
-import json
 from pathlib import Path
 
+from territoria.core import safe_json
 from territoria.registre import schema
 from territoria.registre.importers.report import Issue
 from territoria.registre.importers.sources import SourceError
@@ -32,7 +32,7 @@ def load_mapping(source) -> dict[str, str | None]:
     else:
         try:
             raw = source.read() if hasattr(source, "read") else Path(source).read_bytes()
-            data = json.loads(raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw)
+            data = safe_json.loads(raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw)
         except (OSError, ValueError) as exc:
             raise SourceError(
                 Issue(f"fichier de correspondance illisible : {exc}", expected="un objet JSON")

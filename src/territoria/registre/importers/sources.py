@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from territoria.core import safe_json
 from territoria.registre.importers.report import Issue
 
 DELIMITERS = [",", ";", "\t", "|"]
@@ -225,11 +226,13 @@ def read_xlsx(name: str, data: bytes) -> Table:
 def read_json(name: str, data: bytes) -> Table:
     text, encoding = decode(data)
     try:
-        payload = json.loads(text)
+        payload = safe_json.loads(text)
     except json.JSONDecodeError as exc:
         raise SourceError(
             Issue(f"JSON invalide : {exc.msg}", line=exc.lineno, expected="un document JSON")
         ) from exc
+    except safe_json.JSONTooDeepError as exc:
+        raise SourceError(Issue(str(exc), expected="un document JSON")) from exc
     return Table(name=name, kind="json", encoding=encoding, payload=payload)
 
 
