@@ -60,4 +60,4 @@ def test_register_dataset_is_not_editable_by_hand(db, admin_user):
     factories.ProjectFactory()
     refresh_register_dataset()
     dataset = Dataset.objects.get(system_key=SYSTEM_KEY)
-    assert get_abilities(dataset, admin_user)["edit"] is False
+    assert get_abilities(admin_user, dataset)["edit"] is False

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from territoria.core.models import Role, User
+from territoria.core.roles import has_capability
 from territoria.registre.models import Project
 from territoria.registre.vocabulary import Lifecycle
 
@@ -29,7 +30,7 @@ def test_load_demo_gives_23_real_projects_the_booklet_callbot_and_accounts_and_r
     assert Project.objects.count() == 24
     agent = User.objects.get(username="agent.metz")
     assert agent.role == Role.AGENT and agent.organisation.name == "Ville de Metz"
-    assert User.objects.get(username="moderateur").is_moderator
+    assert has_capability(User.objects.get(username="moderateur"), "registre.moderate")
     assert client.login(username="elu.metz", password=settings.DEMO_PASSWORD)
 
 

@@ -6,6 +6,14 @@ class AssistantConfig(AppConfig):
     label = "assistant"
     verbose_name = "Assistant"
 
+    # manage: the collections of one's organisation (documents, hand-off requests);
+    # view_log: the journal of every exchange.
+    capabilities = {
+        "agent": frozenset({"assistant.manage"}),
+        "moderateur": frozenset({"assistant.manage"}),
+        "administrateur": frozenset({"assistant.manage", "assistant.view_log"}),
+    }
+
     def ready(self):
         from django.db.models.signals import post_save
 

@@ -1,30 +1,44 @@
-"""Who may do what with a collection — one place, used by pages and API alike."""
+"""Who may do what with a collection — one place, used by pages and API alike.
+
+Which roles manage collections is declared in `assistant/apps.py` (capabilities); this module
+adds the object: the collection's organisation and whether code manages it.
+"""
 
 from __future__ import annotations
 
 from territoria.assistant.models import Collection
+from territoria.core.roles import has_capability
 from territoria.search.access import access_tokens
-
-MANAGING_ROLES = ("agent", "moderateur", "administrateur")
 
 
 def can_read(user, collection: Collection) -> bool:
     return collection.readable_by(access_tokens(user))
 
 
+def _manages_for(user, organisation_id) -> bool:
+    if has_capability(user, "core.platform_admin"):
+        return True
+    return bool(
+        organisation_id
+        and has_capability(user, "assistant.manage")
+        and user.organisation_id == organisation_id
+    )
+
+
 def can_manage(user, collection: Collection) -> bool:
     """Add/remove documents, see and answer hand-off requests of the collection."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_platform_admin:
+    if has_capability(user, "core.platform_admin"):
         return True
     # Managed collections (the register) are fed by code only.
-    return bool(
-        not collection.managed
-        and collection.organisation_id
-        and user.organisation_id == collection.organisation_id
-        and user.role in MANAGING_ROLES
-    )
+    return not collection.managed and _manages_for(user, collection.organisation_id)
+
+
+def can_answer_handoffs(user, collection: Collection) -> bool:
+    return _manages_for(user, collection.organisation_id)
+
+
+def can_create_collection(user) -> bool:
+    return has_capability(user, "core.platform_admin")
 
 
 def get_abilities(user, collection: Collection) -> dict:
@@ -35,17 +49,5 @@ def get_abilities(user, collection: Collection) -> dict:
     }
 
 
-def can_answer_handoffs(user, collection: Collection) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_platform_admin:
-        return True
-    return bool(
-        collection.organisation_id
-        and user.organisation_id == collection.organisation_id
-        and user.role in MANAGING_ROLES
-    )
-
-
 def can_see_log(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_platform_admin)
+    return has_capability(user, "assistant.view_log")

@@ -117,6 +117,8 @@ class Organisation(AuditedModel, BaseModel):
 
 
 class Role(models.TextChoices):
+    """The roles of the platform; what each may do is in core/roles.py (capabilities)."""
+
     AGENT = "agent", "Agent"
     ELU = "elu", "Élu"
     MODERATOR = "moderateur", "Modérateur"
@@ -138,14 +140,6 @@ class User(AbstractUser):
 
     class Meta:
         verbose_name = "utilisateur"
-
-    @property
-    def is_moderator(self) -> bool:
-        return self.role in (Role.MODERATOR, Role.ADMIN) or self.is_superuser
-
-    @property
-    def is_platform_admin(self) -> bool:
-        return self.role == Role.ADMIN or self.is_superuser
 
 
 class AuditLog(models.Model):

@@ -67,7 +67,7 @@ def _dataset(slug):
 
 
 def _require_edit(dataset, user):
-    if not get_abilities(dataset, user)["edit"]:
+    if not get_abilities(user, dataset)["edit"]:
         raise PermissionDenied(
             "Seuls les agents de l'organisation productrice peuvent publier ici."
         )
@@ -124,7 +124,7 @@ def dataset(request, slug):
         {
             "dataset": dataset,
             "resources": resources,
-            "abilities": get_abilities(dataset, request.user),
+            "abilities": get_abilities(request.user, dataset),
             "usage": {label: usage.get(kind, 0) for kind, label in UsageKind.choices},
             "json_ld": mark_safe(
                 json.dumps(dcat.dataset_node(dataset, request), ensure_ascii=False).replace(
@@ -209,7 +209,7 @@ def version_add(request, slug, resource_slug):
 def version(request, slug, resource_slug, number):
     resource = _resource(slug, resource_slug)
     version = get_object_or_404(resource.versions, number=number)
-    abilities = get_abilities(resource.dataset, request.user)
+    abilities = get_abilities(request.user, resource.dataset)
     if not version.is_queryable and not abilities["edit"]:
         raise Http404("Version non publiée.")
     context = {
@@ -260,7 +260,7 @@ def _geo_columns(columns):
 
 def resource(request, slug, resource_slug):
     resource = _resource(slug, resource_slug)
-    abilities = get_abilities(resource.dataset, request.user)
+    abilities = get_abilities(request.user, resource.dataset)
     versions = resource.versions.all()
     if not abilities["edit"]:  # readers see published versions only
         versions = versions.filter(status__in=[VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED])

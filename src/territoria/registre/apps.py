@@ -6,5 +6,18 @@ class RegistreConfig(AppConfig):
     label = "registre"
     verbose_name = "Registre des systèmes d'IA"
 
+    # view_restricted: the restricted fields of every record; contribute: document the projects
+    # of one's organisation; moderate: publish, send back, archive any record, edit any record.
+    capabilities = {
+        "agent": frozenset({"registre.view_restricted", "registre.contribute"}),
+        "elu": frozenset({"registre.view_restricted"}),
+        "moderateur": frozenset(
+            {"registre.view_restricted", "registre.contribute", "registre.moderate"}
+        ),
+        "administrateur": frozenset(
+            {"registre.view_restricted", "registre.contribute", "registre.moderate"}
+        ),
+    }
+
     def ready(self):
         from territoria.registre.search import signals  # noqa: F401  (keeps the search index up to date)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from territoria.core.models import Organisation
 from territoria.registre import schema
 from territoria.registre.models import ErrorReport, Project
+from territoria.registre.permissions import can_moderate
 from territoria.registre.visibility import visible_fields
 
 # Fields a contributor fills in: the ones of the project itself, not those of its
@@ -133,9 +134,7 @@ class ProjectForm(AccessibleFormMixin, forms.ModelForm):
 
     def _setup_organisation(self):
         # Moderators document projects of any organisation; agents only their own.
-        can_choose = (
-            self.user is not None and self.user.is_moderator and self.instance._state.adding
-        )
+        can_choose = can_moderate(self.user) and self.instance._state.adding
         if can_choose:
             field = self.fields["organisation"]
             field.queryset = Organisation.objects.order_by("name")

@@ -36,6 +36,7 @@ from territoria.registre.importers.mapping import load_mapping
 from territoria.registre.importers.service import import_file
 from territoria.registre.importers.sources import SourceError
 from territoria.registre.importers.tasks import import_registre_task
+from territoria.registre.permissions import can_moderate
 
 TICKET_SALT = "registre.import.confirm"
 TICKET_MAX_AGE = timedelta(hours=24)  # an unconfirmed upload is deleted after this
@@ -48,7 +49,7 @@ def moderator_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not request.user.is_moderator:
+        if not can_moderate(request.user):
             raise PermissionDenied(
                 "L'import de fiches est réservé aux modérateurs et aux administrateurs."
             )

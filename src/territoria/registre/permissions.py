@@ -1,22 +1,27 @@
-"""What a user may do with a project: one `get_abilities` that pages, API and UI all use."""
+"""What a user may do with a project: one `get_abilities` that pages, API and UI all use.
 
-from territoria.core.models import Role
+Which roles contribute or moderate is declared in `registre/apps.py` (capabilities) and
+answered by `core.roles.has_capability`; this module adds the object: owner and state.
+"""
+
+from territoria.core.roles import has_capability
 from territoria.registre.visibility import can_view_restricted, visible_projects
 from territoria.registre.vocabulary import Lifecycle
-
-CONTRIBUTOR_ROLES = {Role.AGENT, Role.MODERATOR, Role.ADMIN}
 
 
 def _logged_in(user) -> bool:
     return user is not None and getattr(user, "is_authenticated", False) and user.is_active
 
 
+def can_moderate(user) -> bool:
+    """Publish, send back, archive and edit any record; the moderation queue and journal."""
+    return has_capability(user, "registre.moderate")
+
+
 def can_contribute(user) -> bool:
     """Agents of an organisation document its projects; moderators can document any."""
-    if not _logged_in(user):
-        return False
-    return user.is_moderator or (
-        user.role in CONTRIBUTOR_ROLES and user.organisation_id is not None
+    return can_moderate(user) or (
+        has_capability(user, "registre.contribute") and user.organisation_id is not None
     )
 
 
@@ -29,8 +34,8 @@ def is_owner(user, project) -> bool:
 
 
 def get_abilities(user, project) -> dict[str, bool]:
-    moderator = _logged_in(user) and user.is_moderator
-    owner = is_owner(user, project) and user.role in CONTRIBUTOR_ROLES
+    moderator = can_moderate(user)
+    owner = is_owner(user, project) and has_capability(user, "registre.contribute")
     state = project.lifecycle
     can_edit = moderator or (owner and state != Lifecycle.ARCHIVED)
     return {

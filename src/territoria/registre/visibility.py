@@ -2,22 +2,18 @@
 
 Every route (pages, API, exports, feeds, search index and snippets, assistant context) takes
 the values of a project through `project_values` or the field list of `visible_fields`, and
-the projects themselves through `visible_projects`. Restricted fields reach only logged-in
-agents, élus, moderators and administrators.
+the projects themselves through `visible_projects`. Restricted fields reach only the roles that
+hold `registre.view_restricted` (registre/apps.py: agents, élus, moderators, administrators).
 """
 
-from territoria.core.models import Role
+from territoria.core.roles import has_capability
 from territoria.registre import schema
 from territoria.registre.schema import FieldSpec
 from territoria.registre.vocabulary import Lifecycle
 
-READER_ROLES = {Role.AGENT, Role.ELU, Role.MODERATOR, Role.ADMIN}
-
 
 def can_view_restricted(user) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return user.is_superuser or user.role in READER_ROLES
+    return has_capability(user, "registre.view_restricted")
 
 
 def visible_fields(user) -> list[FieldSpec]:
@@ -34,7 +30,7 @@ def visible_projects(user, queryset=None):
 
     queryset = Project.objects.all() if queryset is None else queryset
     if user is not None and getattr(user, "is_authenticated", False) and user.is_active:
-        if user.is_moderator:
+        if has_capability(user, "registre.moderate"):
             return queryset
         if user.organisation_id:
             return queryset.filter(

@@ -5,7 +5,8 @@ They must intersect. Keep the vocabulary small and explicit:
 
     public              anyone, anonymous included
     authenticated       any logged-in user
-    staff               agents, élus, moderators, administrators (register's restricted fields)
+    staff               holders of core.internal_reader: agents, élus, moderators,
+                        administrators (register's restricted fields)
     role:<role>         a role of territoria.core.models.Role
     org:<uuid>          members of one organisation
     group:<id>          members of a Django auth group
@@ -14,10 +15,11 @@ They must intersect. Keep the vocabulary small and explicit:
 
 from __future__ import annotations
 
+from territoria.core.roles import has_capability
+
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
 STAFF = "staff"
-STAFF_ROLES = ("agent", "elu", "moderateur", "administrateur")
 
 
 def org_token(organisation_id) -> str:
@@ -34,7 +36,7 @@ def access_tokens(user) -> list[str]:
     if user is None or not getattr(user, "is_authenticated", False):
         return tokens
     tokens += [AUTHENTICATED, f"user:{user.pk}", f"role:{user.role}"]
-    if user.role in STAFF_ROLES or user.is_superuser:
+    if has_capability(user, "core.internal_reader"):
         tokens.append(STAFF)
     if user.organisation_id:
         tokens.append(org_token(user.organisation_id))

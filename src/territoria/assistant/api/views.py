@@ -17,7 +17,12 @@ from territoria.assistant.models import (
     HandoffState,
     IngestionJob,
 )
-from territoria.assistant.permissions import can_answer_handoffs, can_manage, can_see_log
+from territoria.assistant.permissions import (
+    can_answer_handoffs,
+    can_create_collection,
+    can_manage,
+    can_see_log,
+)
 from territoria.assistant.services.answering import retrieve
 from territoria.assistant.services.assistant import ask, conversations_of, readable_collections
 from territoria.assistant.services.ingestion import delete_document, save_upload
@@ -67,7 +72,7 @@ class CollectionViewSet(
         return Collection.objects.filter(slug__in=slugs)
 
     def perform_create(self, serializer):
-        if not getattr(self.request.user, "is_platform_admin", False):
+        if not can_create_collection(self.request.user):
             raise PermissionDenied("Seuls les administrateurs créent des collections.")
         serializer.save()
 

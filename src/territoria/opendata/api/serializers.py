@@ -161,7 +161,7 @@ class DatasetSerializer(serializers.ModelSerializer):
         ]
 
     def get_abilities(self, obj) -> dict:
-        return get_abilities(obj, self.context["request"].user)
+        return get_abilities(self.context["request"].user, obj)
 
     def get_landing_page(self, obj) -> str:
         return self.context["request"].build_absolute_uri(obj.get_absolute_url())

@@ -54,7 +54,7 @@ def query_error_response(error: QueryError) -> Response:
 
 
 def _require_edit(dataset: Dataset, user) -> None:
-    if not get_abilities(dataset, user)["edit"]:
+    if not get_abilities(user, dataset)["edit"]:
         raise PermissionDenied(
             "Seuls les agents de l'organisation productrice peuvent publier dans ce jeu de données."
         )

@@ -6,7 +6,7 @@ only map an API action to the ability it needs, so the pages and the API cannot 
 
 from rest_framework import permissions
 
-from territoria.registre.permissions import can_contribute, get_abilities
+from territoria.registre.permissions import can_contribute, can_moderate, get_abilities
 
 # API action → ability of `get_abilities` it requires on the project.
 ACTION_ABILITIES = {
@@ -59,7 +59,7 @@ class IsModeratorOrReadOnly(permissions.BasePermission):
     def has_permission(self, request, view):
         if request.method in permissions.SAFE_METHODS:
             return True
-        return bool(request.user and request.user.is_authenticated and request.user.is_moderator)
+        return can_moderate(request.user)
 
 
 class ErrorReportPermission(permissions.BasePermission):

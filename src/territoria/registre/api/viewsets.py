@@ -30,7 +30,7 @@ from territoria.registre.api.permissions import (
 )
 from territoria.registre.filters import ProjectFilter
 from territoria.registre.models import ErrorReport, Project
-from territoria.registre.permissions import can_contribute
+from territoria.registre.permissions import can_contribute, can_moderate
 from territoria.registre.services import notifications, workflow
 from territoria.registre.services.workflow import ConcurrentEditError
 from territoria.registre.visibility import visible_projects
@@ -363,7 +363,7 @@ class ErrorReportViewSet(
         reports = ErrorReport.objects.select_related("project")
         if not user.is_authenticated:
             return reports.none()
-        if user.is_moderator:
+        if can_moderate(user):
             return reports
         # Owners read the reports on their organisation's projects (ability `moderate_reports`).
         if can_contribute(user):

@@ -3,14 +3,13 @@
 from django.conf import settings
 from django.core.mail import send_mail
 
-from territoria.core.models import Role, User
+from territoria.core.roles import users_with
 
 
 def _owner_emails(project) -> list[str]:
     emails = set(
-        User.objects.filter(
-            organisation_id=project.organisation_id, is_active=True, role=Role.AGENT
-        )
+        users_with("registre.contribute")
+        .filter(organisation_id=project.organisation_id)
         .exclude(email="")
         .values_list("email", flat=True)
     )
@@ -20,11 +19,7 @@ def _owner_emails(project) -> list[str]:
 
 
 def _moderator_emails() -> list[str]:
-    return sorted(
-        User.objects.filter(is_active=True, role__in=[Role.MODERATOR, Role.ADMIN])
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
+    return sorted(users_with("registre.moderate").exclude(email="").values_list("email", flat=True))
 
 
 def _link(project) -> str:

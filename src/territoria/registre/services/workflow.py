@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from territoria.core.models import Role, User
 from territoria.registre import schema
 from territoria.registre.models import Project
 from territoria.registre.permissions import get_abilities
@@ -144,7 +143,3 @@ def remind_overdue_reviews(now=None) -> int:
         project.save(update_fields=["review_reminder_sent_at"])
         count += 1
     return count
-
-
-def moderators():
-    return User.objects.filter(is_active=True, role__in=[Role.MODERATOR, Role.ADMIN])

@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from territoria.core.models import AuditLog, Organisation
 from territoria.registre.models import Project
+from territoria.registre.permissions import can_moderate
 from territoria.registre.schema import BY_ATTR
 from territoria.registre.views._shared import visible_project_or_404
 from territoria.registre.visibility import can_view_restricted
@@ -119,7 +120,7 @@ def project_history(request, pk):
 
 @login_required
 def journal(request):
-    if not request.user.is_moderator:
+    if not can_moderate(request.user):
         raise PermissionDenied("Le journal des modifications est réservé aux modérateurs.")
     logs = AuditLog.objects.filter(object_type=PROJECT_TYPE).order_by("-at", "-id")
     page = Paginator(logs, 50).get_page(request.GET.get("page"))

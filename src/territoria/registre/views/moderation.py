@@ -8,14 +8,14 @@ from django.views.decorators.http import require_POST
 
 from territoria.registre.forms import ReportStatusForm, SendBackForm
 from territoria.registre.models import ErrorReport, Project
-from territoria.registre.permissions import can_contribute, get_abilities
+from territoria.registre.permissions import can_contribute, can_moderate, get_abilities
 from territoria.registre.views._shared import redirect_back, report_prefix
 from territoria.registre.vocabulary import Lifecycle
 
 
 @login_required
 def moderation_queue(request):
-    if not request.user.is_moderator:
+    if not can_moderate(request.user):
         raise PermissionDenied("La file de modération est réservée aux modérateurs.")
     submitted = (
         Project.objects.filter(lifecycle=Lifecycle.SUBMITTED)

@@ -24,7 +24,6 @@ class OperatorReader:
     is_authenticated = True
     is_active = True
     is_superuser = True
-    is_moderator = True
     role = "administrateur"
     organisation_id = None
 
