@@ -46,3 +46,89 @@ def test_audit_diff_on_an_instance_loaded_with_deferred_fields(organisation):
     org.save()
     entry = AuditLog.objects.filter(object_id=str(organisation.pk), action="update").latest("id")
     assert entry.changes == {"type": ["commune", "epci"]}
+
+
+# --- Write paths that skip save(): bulk updates, bulk creates, bulk and cascade deletes ---
+
+
+def test_queryset_update_leaves_one_audit_entry_per_changed_row(agent, organisation):
+    from territoria.registre.factories import ProjectFactory
+    from territoria.registre.models import Project
+
+    projects = [ProjectFactory(organisation=organisation, nom_projet=f"P{n}") for n in range(3)]
+    already = projects[0]
+    Project.objects.filter(pk=already.pk).update(hebergement="Cloud souverain")
+    with acting_as(agent):
+        count = Project.objects.filter(organisation=organisation).update(
+            hebergement="Cloud souverain"
+        )
+    assert count == 3
+    entries = AuditLog.objects.filter(action="update", actor=agent)
+    # The row that already held the value changed nothing: no entry for it.
+    assert {e.object_id for e in entries} == {str(p.pk) for p in projects[1:]}
+    before = projects[1].hebergement
+    assert entries.get(object_id=str(projects[1].pk)).changes == {
+        "hebergement": [before, "Cloud souverain"]
+    }
+
+
+def test_related_manager_update_and_bulk_update_are_audited(organisation):
+    from django.db.models import Value
+    from django.db.models.functions import Concat
+
+    from territoria.registre.factories import ProjectFactory
+    from territoria.registre.models import Project
+
+    project = ProjectFactory(organisation=organisation, nom_projet="Tri")
+    organisation.projects.update(nom_projet=Concat("nom_projet", Value(" des déchets")))
+    entry = AuditLog.objects.filter(object_id=str(project.pk), action="update").latest("id")
+    assert entry.changes == {"nom_projet": ["Tri", "Tri des déchets"]}
+    project.refresh_from_db()
+    project.nom_projet = "Tri sélectif"
+    Project.objects.bulk_update([project], ["nom_projet"])
+    entry = AuditLog.objects.filter(object_id=str(project.pk), action="update").latest("id")
+    assert entry.changes == {"nom_projet": ["Tri des déchets", "Tri sélectif"]}
+
+
+def test_bulk_create_is_audited(db):
+    with acting_as(label="script"):
+        (org,) = Organisation.objects.bulk_create(
+            [Organisation(name="Commune C", siret="24330031600011", type="commune")]
+        )
+    entry = AuditLog.objects.get(object_id=str(org.pk))
+    assert (entry.action, entry.actor_label) == ("create", "script")
+    assert entry.changes["name"] == [None, "Commune C"]
+
+
+def test_queryset_and_cascade_deletes_are_audited(organisation):
+    from territoria.opendata.models import Dataset, Resource
+
+    dataset = Dataset.objects.create(
+        organisation=organisation, title="Arbres", slug="arbres", description="Arbres."
+    )
+    resource = Resource.objects.create(
+        dataset=dataset, title="Arbres 2025", slug="arbres-2025", table_name="arbres_2025"
+    )
+    with acting_as(label="nettoyage"):
+        Dataset.objects.filter(pk=dataset.pk).delete()  # the resource goes by cascade
+    deletions = AuditLog.objects.filter(action="delete", actor_label="nettoyage")
+    assert {e.object_id for e in deletions} == {str(dataset.pk), str(resource.pk)}
+    assert deletions.get(object_id=str(resource.pk)).object_type == "opendata.resource"
+
+
+def test_admin_bulk_delete_action_is_audited(admin_user, other_organisation):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/core/organisation/",
+        {
+            "action": "delete_selected",
+            "_selected_action": [str(other_organisation.pk)],
+            "post": "yes",
+        },
+    )
+    assert response.status_code == 302
+    entry = AuditLog.objects.get(object_id=str(other_organisation.pk), action="delete")
+    assert entry.actor == admin_user

@@ -15,3 +15,9 @@ class CoreConfig(AppConfig):
         "administrateur": frozenset({"core.internal_reader", "core.platform_admin"}),
     }
 
+    def ready(self):
+        from django.apps import apps
+
+        from territoria.core.audit import connect_delete_receivers
+
+        connect_delete_receivers(apps.get_models())

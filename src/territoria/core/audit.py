@@ -3,6 +3,11 @@
 Models inherit `AuditedModel`; the acting person comes from a context variable that the
 web middleware, the API and the CLI set (`acting_as`). Diffs are computed on save from the
 values loaded from the database, so every route (pages, API, admin, imports) is covered.
+
+The write paths that skip `save()` are covered too: `QuerySet.update()` and `bulk_update()`
+(through `AuditedQuerySet.update`, one entry per changed row), `bulk_create()`, and deletions
+of every kind — one object, a queryset, the admin's bulk action, a cascade — through a
+`pre_delete` receiver connected to each audited model (`connect_delete_receivers`).
 """
 
 import contextlib
@@ -12,7 +17,8 @@ import datetime
 import decimal
 import uuid
 
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import pre_delete
 
 _current_actor: contextvars.ContextVar = contextvars.ContextVar("territoria_actor", default=None)
 _current_label: contextvars.ContextVar = contextvars.ContextVar(
@@ -64,6 +70,7 @@ def diff(before: dict, after: dict) -> dict:
 
 
 def write_entry(instance, action: str, changes: dict) -> None:
+    """One AuditLog row signed by the current actor (or label, or « système »)."""
     from territoria.core.models import AuditLog
 
     actor = _current_actor.get()
@@ -79,10 +86,67 @@ def write_entry(instance, action: str, changes: dict) -> None:
     )
 
 
+class AuditedQuerySet(models.QuerySet):
+    """Bulk writes that leave the same trace as `save()` does."""
+
+    def update(self, **kwargs):
+        fields = [f for f in _audited_fields(self.model) if f.name in kwargs or f.attname in kwargs]
+        if not fields:
+            return super().update(**kwargs)
+        names = [f.attname for f in fields]
+        with transaction.atomic(using=self.db):
+            # Lock the rows (PostgreSQL) so that "before" is what the update overwrites.
+            rows = self.select_for_update() if self.db_supports_locking() else self
+            before = {row["pk"]: row for row in rows.values("pk", *names)}
+            count = super().update(**kwargs)
+            changed = self.model._base_manager.using(self.db).filter(pk__in=list(before))
+            for instance in changed:
+                changes = diff(
+                    {name: _json_safe(value) for name, value in before[instance.pk].items()},
+                    {name: _json_safe(getattr(instance, name)) for name in names},
+                )
+                if changes:
+                    write_entry(instance, "update", changes)
+        return count
+
+    update.alters_data = True
+
+    def db_supports_locking(self) -> bool:
+        from django.db import connections
+
+        return connections[self.db].features.has_select_for_update
+
+    def bulk_create(self, objs, *args, **kwargs):
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            for instance in created:
+                if instance.pk is not None:
+                    write_entry(instance, "create", diff({}, snapshot(instance)))
+        return created
+
+    bulk_create.alters_data = True
+
+
+def _write_delete_entry(sender, instance, **kwargs):
+    write_entry(instance, "delete", diff(snapshot(instance), {}))
+
+
+def connect_delete_receivers(models_to_audit) -> None:
+    """Every deletion of an audited model — instance, queryset, admin action, cascade — is
+    written: Django's deletion collector sends `pre_delete` for each object it removes."""
+    for model in models_to_audit:
+        if issubclass(model, AuditedModel) and not model._meta.abstract:
+            pre_delete.connect(
+                _write_delete_entry, sender=model, dispatch_uid=f"audit-{model._meta.label}"
+            )
+
+
 class AuditedModel(models.Model):
     """Mixin: writes an AuditLog entry for each create, update and delete."""
 
     audit_exclude: tuple[str, ...] = ()
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -129,7 +193,3 @@ class AuditedModel(models.Model):
             if changes:
                 write_entry(self, "update", changes)
         self._audit_loaded = after
-
-    def delete(self, *args, **kwargs):
-        write_entry(self, "delete", diff(snapshot(self), {}))
-        return super().delete(*args, **kwargs)

@@ -9,7 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from territoria.core.audit import AuditedModel
+from territoria.core.audit import AuditedModel, AuditedQuerySet
 from territoria.core.models import BaseModel, Organisation
 from territoria.registre import vocabulary as voc
 from territoria.registre.schema import BY_NAME
@@ -36,7 +36,7 @@ def _url(name: str) -> models.URLField:
     return models.URLField(spec.title, max_length=1000, blank=True, help_text=spec.description)
 
 
-class ProjectQuerySet(models.QuerySet):
+class ProjectQuerySet(AuditedQuerySet):
     def published(self):
         return self.filter(lifecycle=voc.Lifecycle.PUBLISHED)
 
