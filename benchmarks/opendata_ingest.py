@@ -47,9 +47,13 @@ def publish(csv_path: str) -> None:
     finished = time.perf_counter()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     peak_kb = usage.ru_maxrss
-    from territoria.opendata.models import ApiKey
+    from territoria.core import tokens
 
-    _key, raw_key = ApiKey.issue("banc d'essai : dépôt par l'API", owner=user)
+    _key, raw_key = tokens.issue(
+        owner=user,
+        name="banc d'essai : dépôt par l'API",
+        scopes=["opendata:read", "opendata:write"],
+    )
     json.dump(
         {
             "api_key": raw_key,

@@ -7,7 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from territoria.opendata.models import ApiKey, DatasetUsage
+from territoria.core import tokens
+from territoria.opendata.models import DatasetUsage
 
 from .conftest import SUBSIDIES
 
@@ -175,13 +176,16 @@ def test_api_anonymous_is_rate_limited_per_ip(api_client, subsidies, settings):
 
 def test_api_key_holder_gets_own_higher_limit(api_client, subsidies, settings, agent):
     settings.OPENDATA_ANON_RATE = "1/min"
-    key, raw = ApiKey.issue("Rédaction", owner=agent, requests_per_minute=5)
+    key, raw = tokens.issue(
+        owner=agent, name="Rédaction", scopes=["opendata:read"], requests_per_minute=5
+    )
     url = reverse(ROWS, args=[subsidies.table_name])
     codes = [api_client.get(url, HTTP_AUTHORIZATION=f"Api-Key {raw}").status_code for _ in range(6)]
     assert codes == [200] * 5 + [429]
     assert api_client.get(url, HTTP_X_API_KEY="faux").status_code in (401, 403)
     key.refresh_from_db()
-    assert key.last_used_at is not None and raw not in key.key_hash
+    # Every authenticated call counts, the throttled sixth included.
+    assert key.last_used_at is not None and key.use_count == 6 and raw not in key.key_hash
 
 
 def test_api_key_creation_shows_key_once(api_client, agent):
@@ -189,7 +193,8 @@ def test_api_key_creation_shows_key_once(api_client, agent):
     response = api_client.post(
         "/api/opendata/api-keys/", {"name": "Tableau de bord"}, format="json"
     )
-    assert response.status_code == 201 and response.json()["key"].startswith("td_")
+    assert response.status_code == 201 and response.json()["key"].startswith("trt_")
+    assert response.json()["scopes"] == ["opendata:read"]
     listed = api_client.get("/api/opendata/api-keys/").json()
     assert "key" not in listed["results"][0]
 

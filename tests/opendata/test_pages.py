@@ -175,10 +175,14 @@ def test_page_sql_console_runs_select_and_shows_refusal(client, subsidies):
 
 def test_page_api_keys_create_and_revoke(client, agent):
     client.force_login(agent)
-    page = client.post(reverse("opendata:api-keys"), {"name": "Journal"}).content.decode()
-    assert "td_" in page
-    key = agent.opendata_api_keys.get()
-    client.post(reverse("opendata:api-key-revoke", args=[key.id]))
+    page = client.post(
+        reverse("opendata:api-keys"),
+        {"action": "create", "name": "Journal", "scopes": ["opendata:read"]},
+    ).content.decode()
+    assert "trt_" in page
+    key = agent.api_tokens.get()
+    assert key.scopes == ["opendata:read"]
+    client.post(reverse("opendata:api-keys"), {"action": "revoke", "token": str(key.id)})
     key.refresh_from_db()
     assert not key.active
 

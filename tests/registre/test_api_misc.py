@@ -2,14 +2,15 @@
 
 import io
 import json
+import re
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from rest_framework.authtoken.models import Token
 
-from territoria.core.models import Organisation
+from territoria.core import tokens
+from territoria.core.models import ApiToken, Organisation
 from territoria.registre.factories import ProjectFactory
 from territoria.registre.models import ErrorReport
 from territoria.registre.vocabulary import Lifecycle
@@ -93,34 +94,45 @@ def test_reports_are_read_by_moderators_and_owners_only(
 # --- Tokens ---
 
 
-def test_token_page_requires_login_and_manages_the_token(client, agent):
+def test_token_page_shows_the_token_once_and_stores_only_its_hash(client, agent):
     response = client.get("/registre/jeton-api/")
     assert response.status_code == 302 and "/connexion/" in response["Location"]
     client.force_login(agent)
-    assert "Créer mon jeton" in client.get("/registre/jeton-api/").content.decode()
-    client.post("/registre/jeton-api/", {"action": "create"})
-    key = Token.objects.get(user=agent).key
-    assert key in client.get("/registre/jeton-api/").content.decode()
-    client.post("/registre/jeton-api/", {"action": "regenerate"})
-    assert Token.objects.get(user=agent).key != key
-    client.post("/registre/jeton-api/", {"action": "revoke"})
-    assert not Token.objects.filter(user=agent).exists()
+    assert "Créer le jeton" in client.get("/registre/jeton-api/").content.decode()
+    page = client.post(
+        "/registre/jeton-api/",
+        {"action": "create", "name": "Tableur", "scopes": ["registre:read", "registre:write"]},
+    ).content.decode()
+    raw = re.search(r"trt_[0-9a-f]{8}_[A-Za-z0-9_-]+", page).group(0)
+    token = ApiToken.objects.get(owner=agent)
+    assert token.scopes == ["registre:read", "registre:write"] and token.prefix in raw
+    assert (
+        raw not in token.key_hash and raw not in client.get("/registre/jeton-api/").content.decode()
+    )
+    assert (
+        client.get("/api/registre/projets/", HTTP_AUTHORIZATION=f"Token {raw}").status_code == 200
+    )
+    client.post("/registre/jeton-api/", {"action": "revoke", "token": str(token.pk)})
+    assert (
+        client.get("/api/registre/projets/", HTTP_AUTHORIZATION=f"Token {raw}").status_code == 401
+    )
 
 
 def test_cli_api_token(agent):
     out = io.StringIO()
     call_command("api_token", "agent", stdout=out)
-    key = out.getvalue().strip()
-    assert key == Token.objects.get(user=agent).key
+    first = out.getvalue().strip()
+    assert tokens.find(first).owner == agent
     out = io.StringIO()
-    call_command("api_token", "agent", stdout=out)
-    assert out.getvalue().strip() == key  # idempotent
-    call_command("api_token", "agent", "--regenerate", stdout=io.StringIO())
-    assert Token.objects.get(user=agent).key != key
+    call_command("api_token", "agent", "--regenerate", "--scope", "opendata:read", stdout=out)
+    second = out.getvalue().strip()
+    assert tokens.find(first) is None and tokens.find(second).scopes == ["opendata:read"]
     call_command("api_token", "agent", "--revoke", stdout=io.StringIO())
-    assert not Token.objects.filter(user=agent).exists()
+    assert tokens.find(second) is None
     with pytest.raises(CommandError, match="Utilisateur inconnu"):
         call_command("api_token", "personne")
+    with pytest.raises(CommandError, match="Portée inconnue"):
+        call_command("api_token", "agent", "--scope", "tout")
 
 
 # --- Feeds ---

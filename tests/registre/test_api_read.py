@@ -1,8 +1,8 @@
 """API reads per actor: public fields only for anonymous readers, drafts only for owners."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 
+from territoria.core import tokens
 from territoria.registre import schema
 from territoria.registre.factories import ProjectFactory
 from territoria.registre.vocabulary import Lifecycle
@@ -78,14 +78,14 @@ def test_agent_sees_own_draft_not_other_organisation_draft(api_client, agent, ot
 
 
 def test_token_authentication_reads_restricted_fields(client, agent, published):
-    token = Token.objects.create(user=agent)
-    response = client.get(detail(published), HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, raw = tokens.issue(owner=agent, name="tests", scopes=["registre:read"])
+    response = client.get(detail(published), HTTP_AUTHORIZATION=f"Token {raw}")
     assert response.json()["projet_contact"] == "secret-contact@example.org"
     bad = client.get(
         detail(published), HTTP_AUTHORIZATION="Token ffffffffffffffffffffffffffffffffffffffff"
     )
     assert bad.status_code == 401
-    assert "non valide" in bad.json()["detail"]
+    assert "inconnu ou révoqué" in bad.json()["detail"]
 
 
 def test_abilities_follow_the_actor(api_client, agent, other_agent, moderator, organisation):

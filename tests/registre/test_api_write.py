@@ -1,8 +1,8 @@
 """API writes: token or session, ownership, vocabularies by code or label, optimistic concurrency."""
 
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from territoria.core import tokens
 from territoria.core.models import AuditLog
 from territoria.registre.factories import ProjectFactory
 from territoria.registre.models import Project
@@ -17,7 +17,8 @@ def detail(project):
 
 def token_client(user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    _, raw = tokens.issue(owner=user, name="tests", scopes=["registre:read", "registre:write"])
+    client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
     return client
 
 

@@ -18,8 +18,8 @@ import uuid
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from territoria.core import tokens
 from territoria.core.audit import acting_as
 from territoria.core.models import AuditLog, Role, User
 from territoria.registre import schema
@@ -98,7 +98,10 @@ class LeakWorld:
             role=Role.MODERATOR,
             email=f"leakmodmail{TAG}@example.org",
         )
-        self.token = Token.objects.create(user=self.agent).key
+        # Only its hash is stored: the secret must never come back on any page.
+        _, self.token = tokens.issue(
+            owner=self.agent, name="leak", scopes=["registre:read", "registre:write"]
+        )
         self._hide(self.token, "API token of the agent", proof=False)
         for email, where in (
             (self.org.contact_email, "organisation contact e-mail"),

@@ -14,6 +14,12 @@ class AssistantConfig(AppConfig):
         "administrateur": frozenset({"assistant.manage", "assistant.view_log"}),
     }
 
+    # Scopes of API tokens (core/tokens.py).
+    api_scopes = {
+        "assistant:read": "Chercher dans les collections lisibles",
+        "assistant:write": "Poser des questions, gérer les collections (selon vos droits)",
+    }
+
     def ready(self):
         from django.db.models.signals import post_save
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from territoria.core.models import AuditLog, Organisation, User
+from territoria.core.models import ApiToken, AuditLog, Organisation, User
 
 
 @admin.register(Organisation)
@@ -33,3 +33,18 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # the log is kept forever
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are created by their owner (pages, API, `territoria api_token`): the admin sees,
+    limits and revokes them; the secret is never stored, so never shown."""
+
+    list_display = ("name", "prefix", "owner", "scopes", "requests_per_minute", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "prefix", "owner__username")
+    fields = ("name", "owner", "scopes", "requests_per_minute", "revoked_at", "note")
+    readonly_fields = ("owner", "scopes", "note")
+
+    def has_add_permission(self, request):
+        return False

@@ -177,3 +177,45 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr} ({self.at:%d/%m/%Y %H:%M})"
+
+
+class ApiToken(BaseModel):
+    """A secret that lets a program use the API: only its SHA-256 is stored (core/tokens.py).
+
+    The token acts with its owner's rights, narrowed to its scopes (`registre:read`,
+    `opendata:write`…); a token without owner is a "quota" key: anonymous rights, its own
+    rate limit.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="titulaire",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField("usage", max_length=255, help_text="Qui l'utilise et pour quoi.")
+    prefix = models.CharField("début du jeton", max_length=16, db_index=True, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scopes = models.JSONField("portées", default=list)
+    requests_per_minute = models.PositiveIntegerField("requêtes par minute", default=600)
+    revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
+    last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True)
+    use_count = models.PositiveBigIntegerField("utilisations", default=0)
+    note = models.CharField("note", max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "jeton d'API"
+        verbose_name_plural = "jetons d'API"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+    def allows(self, scope: str) -> bool:
+        return self.active and scope in self.scopes

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from territoria.opendata.models import ApiKey, Dataset, DatasetUsage, Resource, ResourceVersion
+from territoria.opendata.models import Dataset, DatasetUsage, Resource, ResourceVersion
 
 
 class ResourceInline(admin.TabularInline):
@@ -23,14 +23,6 @@ class ResourceVersionAdmin(admin.ModelAdmin):
     list_display = ["resource", "number", "status", "row_count", "published_at"]
     list_filter = ["status", "source_format"]
     readonly_fields = [f.name for f in ResourceVersion._meta.fields]
-
-
-@admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ["name", "prefix", "owner", "requests_per_minute", "active", "last_used_at"]
-    list_filter = ["active"]
-    fields = ["name", "owner", "requests_per_minute", "active", "prefix", "last_used_at"]
-    readonly_fields = ["prefix", "last_used_at"]
 
 
 @admin.register(DatasetUsage)

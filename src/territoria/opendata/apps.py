@@ -13,6 +13,12 @@ class OpendataConfig(AppConfig):
         "administrateur": frozenset({"opendata.publish"}),
     }
 
+    # Scopes of API tokens (core/tokens.py): a read key gets its own rate limit, nothing more.
+    api_scopes = {
+        "opendata:read": "Interroger et télécharger les données publiées",
+        "opendata:write": "Créer des jeux de données et publier (selon vos droits)",
+    }
+
     def ready(self):
         from territoria.opendata import signals
 

@@ -128,11 +128,3 @@ class SourceForm(forms.Form):
             if self.cleaned_data.get("file")
             else self.cleaned_data["url"]
         )
-
-
-class ApiKeyForm(forms.Form):
-    name = forms.CharField(
-        label="Usage de la clé",
-        max_length=255,
-        help_text="Ex. « Rédaction du journal local — tableau de bord des subventions ».",
-    )

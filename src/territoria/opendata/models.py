@@ -6,9 +6,6 @@ stores a columnar copy (Parquet), and the publisher confirms before it becomes t
 current version. Previous versions stay downloadable.
 """
 
-import hashlib
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -273,54 +270,6 @@ class ResourceVersion(BaseModel):
 
     def unconfirmed_personal_data(self) -> list[dict]:
         return [flag for flag in self.personal_data if flag["column"] not in self.dropped_columns]
-
-
-def hash_api_key(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-class ApiKey(BaseModel):
-    """A key for heavy users of the API: a higher rate limit; only its hash is stored."""
-
-    name = models.CharField("nom", max_length=255, help_text="Qui l'utilise et pour quoi.")
-    prefix = models.CharField(max_length=12, unique=True, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="opendata_api_keys",
-    )
-    requests_per_minute = models.PositiveIntegerField("requêtes par minute", default=600)
-    active = models.BooleanField("active", default=True)
-    last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = "clé d'API"
-        verbose_name_plural = "clés d'API"
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"
-
-    @classmethod
-    def issue(cls, name: str, owner=None, requests_per_minute: int = 600) -> tuple["ApiKey", str]:
-        """Create a key; the raw key is returned once and never stored."""
-        prefix = secrets.token_hex(4)
-        raw = f"td_{prefix}_{secrets.token_urlsafe(32)}"
-        key = cls.objects.create(
-            name=name,
-            owner=owner,
-            prefix=prefix,
-            key_hash=hash_api_key(raw),
-            requests_per_minute=requests_per_minute,
-        )
-        return key, raw
-
-    @classmethod
-    def find(cls, raw: str) -> "ApiKey | None":
-        return cls.objects.filter(key_hash=hash_api_key(raw.strip()), active=True).first()
 
 
 class UsageKind(models.TextChoices):

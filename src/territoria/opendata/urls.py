@@ -11,7 +11,6 @@ urlpatterns = [
     path("donnees/publier/", views.dataset_create, name="dataset-create"),
     path("donnees/sql/", views.sql_console, name="sql"),
     path("donnees/cles-api/", views.api_keys, name="api-keys"),
-    path("donnees/cles-api/<uuid:key_id>/desactiver/", views.api_key_revoke, name="api-key-revoke"),
     path("donnees/<slug:slug>/", views.dataset, name="dataset"),
     path("donnees/<slug:slug>/modifier/", views.dataset_edit, name="dataset-edit"),
     path("donnees/<slug:slug>/ressources/ajouter/", views.resource_add, name="resource-add"),

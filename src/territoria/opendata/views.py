@@ -11,14 +11,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from territoria.core.audit import acting_as
+from territoria.core.token_pages import token_page
 from territoria.opendata import charts, dcat, publishing, querying
-from territoria.opendata.forms import ApiKeyForm, DatasetForm, SourceForm
+from territoria.opendata.forms import DatasetForm, SourceForm
 from territoria.opendata.ingest.errors import IngestError
 from territoria.opendata.models import (
-    ApiKey,
     Dataset,
     DatasetUsage,
     Resource,
@@ -369,24 +369,12 @@ def sql_console(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def api_keys(request):
-    form = ApiKeyForm(request.POST or None)
-    new_key = None
-    if request.method == "POST" and form.is_valid():
-        _, new_key = ApiKey.issue(form.cleaned_data["name"], owner=request.user)
-        form = ApiKeyForm()
-    return render(
+    return token_page(
         request,
-        "opendata/api_keys.html",
-        {"form": form, "new_key": new_key, "keys": ApiKey.objects.filter(owner=request.user)},
+        template="opendata/api_keys.html",
+        scopes=["opendata:read", "opendata:write"],
+        initial=["opendata:read"],
+        context={"example_path": reverse("opendata:api-dataset-list")},
     )
-
-
-@login_required
-@require_POST
-def api_key_revoke(request, key_id):
-    key = get_object_or_404(ApiKey, pk=key_id, owner=request.user)
-    key.active = False
-    key.save(update_fields=["active", "updated_at"])
-    messages.success(request, f"Clé {key.prefix}… désactivée.")
-    return redirect(reverse("opendata:api-keys"))

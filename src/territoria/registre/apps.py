@@ -19,5 +19,11 @@ class RegistreConfig(AppConfig):
         ),
     }
 
+    # Scopes of API tokens (core/tokens.py): what a program may do in its owner's name.
+    api_scopes = {
+        "registre:read": "Lire le registre (champs restreints compris, selon vos droits)",
+        "registre:write": "Documenter, modifier et faire avancer les projets (selon vos droits)",
+    }
+
     def ready(self):
         from territoria.registre.search import signals  # noqa: F401  (keeps the search index up to date)

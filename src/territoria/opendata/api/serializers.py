@@ -1,7 +1,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from territoria.opendata.models import ApiKey, Dataset, Resource, ResourceVersion
+from territoria.opendata.models import Dataset, Resource, ResourceVersion
 from territoria.opendata.permissions import get_abilities
 
 
@@ -189,18 +189,3 @@ class PublicationSerializer(serializers.Serializer):
     confirm_columns = serializers.ListField(
         child=serializers.CharField(), required=False, default=list
     )
-
-
-class ApiKeySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ApiKey
-        fields = [
-            "id",
-            "name",
-            "prefix",
-            "requests_per_minute",
-            "active",
-            "created_at",
-            "last_used_at",
-        ]
-        read_only_fields = ["prefix", "requests_per_minute", "active", "created_at", "last_used_at"]

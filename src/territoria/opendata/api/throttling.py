@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.cache import caches
 from rest_framework.throttling import SimpleRateThrottle
 
-from territoria.opendata.models import ApiKey
+from territoria.core.models import ApiToken
 
 
 class OpendataRateThrottle(SimpleRateThrottle):
@@ -18,7 +18,7 @@ class OpendataRateThrottle(SimpleRateThrottle):
         self.num_requests, self.duration = self.parse_rate(self.rate)
 
     def allow_request(self, request, view):
-        if isinstance(request.auth, ApiKey):
+        if isinstance(request.auth, ApiToken):
             self.rate = f"{request.auth.requests_per_minute}/min"
         else:
             self.rate = settings.OPENDATA_ANON_RATE
@@ -26,7 +26,7 @@ class OpendataRateThrottle(SimpleRateThrottle):
         return super().allow_request(request, view)
 
     def get_cache_key(self, request, view):
-        if isinstance(request.auth, ApiKey):
+        if isinstance(request.auth, ApiToken):
             ident = f"key-{request.auth.pk}"
         elif request.user and request.user.is_authenticated:
             ident = f"user-{request.user.pk}"

@@ -7,7 +7,7 @@ from django.http import FileResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import (
     action,
     api_view,
@@ -19,11 +19,13 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from territoria.core import tokens
+from territoria.core.api.authentication import ApiTokenAuthentication
+from territoria.core.api.serializers import ApiTokenSerializer
 from territoria.core.audit import acting_as
+from territoria.core.models import ApiToken
 from territoria.opendata import dcat, publishing, querying, storage
-from territoria.opendata.api.authentication import ApiKeyAuthentication
 from territoria.opendata.api.serializers import (
-    ApiKeySerializer,
     DatasetSerializer,
     PublicationSerializer,
     ResourceSerializer,
@@ -33,7 +35,6 @@ from territoria.opendata.api.serializers import (
 from territoria.opendata.api.throttling import OpendataRateThrottle
 from territoria.opendata.ingest.errors import IngestError
 from territoria.opendata.models import (
-    ApiKey,
     Dataset,
     DatasetUsage,
     Resource,
@@ -43,7 +44,7 @@ from territoria.opendata.models import (
 from territoria.opendata.permissions import can_create_dataset, get_abilities, visible_datasets
 from territoria.opendata.query.base import QueryError, get_engine
 
-AUTHENTICATION = [ApiKeyAuthentication, SessionAuthentication, TokenAuthentication]
+AUTHENTICATION = [ApiTokenAuthentication, SessionAuthentication]
 QUERY_STATUS = {"invalid": 400, "forbidden": 403, "timeout": 408, "memory": 413}
 
 
@@ -288,6 +289,7 @@ class TableAggregateView(APIView):
 class SqlView(APIView):
     """Read-only SQL (DuckDB dialect) over the published tables, with time and memory limits."""
 
+    token_scope = "opendata:read"  # POST only carries a long query: it writes nothing
     throttle_classes = [OpendataRateThrottle]
     authentication_classes = AUTHENTICATION
     permission_classes = [permissions.AllowAny]
@@ -363,22 +365,30 @@ def download(request, table_name, fmt):
 
 
 class ApiKeyViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
-    """Your API keys. The key itself is shown once, at creation."""
+    """Your open-data API keys (core API tokens with open-data scopes). The key itself is shown
+    once, at creation. Session only: a token cannot mint tokens."""
 
-    serializer_class = ApiKeySerializer
+    serializer_class = ApiTokenSerializer
     permission_classes = [permissions.IsAuthenticated]
+    authentication_classes = [SessionAuthentication]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # OpenAPI schema generation
-            return ApiKey.objects.none()
-        return ApiKey.objects.filter(owner=self.request.user)
+            return ApiToken.objects.none()
+        return ApiToken.objects.filter(owner=self.request.user)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
-            key, raw = ApiKey.issue(serializer.validated_data["name"], owner=request.user)
-        return Response({**ApiKeySerializer(key).data, "key": raw}, status=status.HTTP_201_CREATED)
+            key, raw = tokens.issue(
+                owner=request.user,
+                name=serializer.validated_data["name"],
+                scopes=serializer.validated_data.get("scopes") or ["opendata:read"],
+            )
+        return Response(
+            {**ApiTokenSerializer(key).data, "key": raw}, status=status.HTTP_201_CREATED
+        )
 
 
 def dcat_catalog(request):

@@ -3,9 +3,10 @@ workflow's ConcurrentEditError as a 409 carrying the current version.
 """
 
 from rest_framework import exceptions, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 
+from territoria.core.api.authentication import ApiTokenAuthentication
 from territoria.core.api.errors import NOT_FOUND, api_exception_handler
 from territoria.registre import schema
 from territoria.registre.services.workflow import ConcurrentEditError
@@ -45,7 +46,7 @@ class FrenchErrorsMixin:
     `WWW-Authenticate: Token` header (programs understand it) rather than a bare 403.
     """
 
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
 
     def get_exception_handler(self):
         return french_exception_handler
