@@ -132,3 +132,14 @@ def test_admin_bulk_delete_action_is_audited(admin_user, other_organisation):
     assert response.status_code == 302
     entry = AuditLog.objects.get(object_id=str(other_organisation.pk), action="delete")
     assert entry.actor == admin_user
+
+
+def test_bulk_create_ignoring_conflicts_is_refused_on_audited_models(db):
+    import pytest
+
+    with pytest.raises(ValueError, match="journalisé"):
+        Organisation.objects.bulk_create(
+            [Organisation(name="D", siret="24330031600011", type="commune")],
+            ignore_conflicts=True,
+        )
+    assert not Organisation.objects.exists()

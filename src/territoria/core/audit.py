@@ -96,7 +96,7 @@ class AuditedQuerySet(models.QuerySet):
         names = [f.attname for f in fields]
         with transaction.atomic(using=self.db):
             # Lock the rows (PostgreSQL) so that "before" is what the update overwrites.
-            rows = self.select_for_update() if self.db_supports_locking() else self
+            rows = self.select_for_update(of=("self",)) if self._can_lock() else self
             before = {row["pk"]: row for row in rows.values("pk", *names)}
             count = super().update(**kwargs)
             changed = self.model._base_manager.using(self.db).filter(pk__in=list(before))
@@ -111,12 +111,18 @@ class AuditedQuerySet(models.QuerySet):
 
     update.alters_data = True
 
-    def db_supports_locking(self) -> bool:
+    def _can_lock(self) -> bool:
         from django.db import connections
 
-        return connections[self.db].features.has_select_for_update
+        return connections[self.db].features.has_select_for_update_of
 
     def bulk_create(self, objs, *args, **kwargs):
+        if kwargs.get("ignore_conflicts") or kwargs.get("update_conflicts"):
+            # Which rows were written is unknown afterwards: the log could not be told.
+            raise ValueError(
+                f"{self.model._meta.label}: bulk_create avec gestion des conflits refusé "
+                "sur un modèle journalisé ; enregistrez les objets un par un."
+            )
         with transaction.atomic(using=self.db):
             created = super().bulk_create(objs, *args, **kwargs)
             for instance in created:
