@@ -56,8 +56,10 @@ def _table() -> dict[str, frozenset[str]]:
 def _forget_table(setting, **kwargs):
     if setting == "INSTALLED_APPS":  # a test adding a module: read the declarations again
         _table.cache_clear()
+        declared_capabilities.cache_clear()
 
 
+@cache
 def declared_capabilities() -> frozenset[str]:
     return frozenset().union(*_table().values())
 
