@@ -118,3 +118,26 @@ def test_migrations_carry_old_keys_over_by_hash_and_drop_clear_tokens(django_use
     assert (drf.owner_id, drf.scopes) == (user.pk, ["registre:read", "registre:write"])
     assert drf_key not in str(ApiToken.objects.values().get(pk=drf.pk))
     assert "authtoken_token" not in connection.introspection.table_names()
+
+
+def _api_views(patterns):
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            yield from _api_views(pattern.url_patterns)
+        else:
+            view = getattr(pattern.callback, "cls", None)
+            if view is not None:
+                yield view
+
+
+def test_every_api_view_authenticates_with_the_hashed_tokens_or_the_session_only():
+    from django.urls import get_resolver
+    from rest_framework.authentication import SessionAuthentication
+
+    from territoria.core.api.authentication import ApiTokenAuthentication
+
+    views = set(_api_views(get_resolver().url_patterns))
+    assert len(views) > 10
+    for view in views:
+        for auth in view.authentication_classes:
+            assert auth in (ApiTokenAuthentication, SessionAuthentication), (view, auth)
