@@ -1,10 +1,15 @@
 """The catalogue in DCAT-AP (JSON-LD), the format that data.gouv.fr and the European data
 portal harvest. One dcat:Dataset per dataset, one dcat:Distribution per published format."""
 
+import json
+
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from territoria.opendata.models import Dataset
+from territoria.opendata.visibility import visible_datasets, visible_resources
 
 CONTEXT = {
     "dcat": "http://www.w3.org/ns/dcat#",
@@ -83,7 +88,7 @@ def dataset_node(dataset: Dataset, request=None) -> dict:
         if dataset.contact_email:
             contact["vcard:hasEmail"] = {"@id": f"mailto:{dataset.contact_email}"}
         node["dcat:contactPoint"] = contact
-    for resource in dataset.published_resources():
+    for resource in visible_resources(dataset.published_resources(), None):
         version = resource.current_version
         for fmt, media_type in MEDIA_TYPES.items():
             url = _absolute(
@@ -126,8 +131,22 @@ def dataset_node(dataset: Dataset, request=None) -> dict:
     return node
 
 
+def json_ld_script(node: dict) -> str:
+    """The JSON-LD for a <script type="application/ld+json"> element, safe to embed: `<`, `>`
+    and `&` become JSON escapes (as Django's json_script does), so no `</script>` nor `<!--`
+    in a title or description can end or comment out the element and blank the page."""
+    text = json.dumps(node, ensure_ascii=False, cls=DjangoJSONEncoder)
+    return mark_safe(text.translate(JSON_SCRIPT_ESCAPES))  # escaped just above
+
+
+# The same table as django.utils.html.json_script (private there: kept here on purpose).
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
 def catalog(request=None) -> dict:
-    datasets = Dataset.objects.select_related("organisation").prefetch_related("resources")
+    datasets = visible_datasets(
+        Dataset.objects.select_related("organisation").prefetch_related("resources"), None
+    )
     home = _absolute(request, reverse("opendata:catalog"))
     return {
         "@context": CONTEXT,
@@ -137,9 +156,5 @@ def catalog(request=None) -> dict:
         "dct:description": "Catalogue des jeux de données publiés sur la plateforme.",
         "foaf:homepage": {"@id": home},
         "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/FRA"},
-        "dcat:dataset": [
-            dataset_node(d, request)
-            for d in datasets
-            if d.resources.filter(current_version__isnull=False).exists()
-        ],
+        "dcat:dataset": [dataset_node(d, request) for d in datasets],
     }

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from territoria.opendata import storage
+from territoria.opendata import storage, visibility
 from territoria.opendata.ingest import personal_data, table_schema
 from territoria.opendata.ingest.conversion import PARQUET_OPTIONS, conversion_connection, convert
 from territoria.opendata.ingest.errors import IngestError
@@ -312,7 +312,13 @@ def publish(version: ResourceVersion) -> ResourceVersion:
         version.diff = version_diff(previous, version)
         version.parquet_bytes = final.stat().st_size
         version.row_count = pq.ParquetFile(final).metadata.num_rows
-        _set_status(version, VersionStatus.PUBLISHED, published_at=timezone.now())
+        # The stored preview loses the dropped columns too: it is read by the API and pages.
+        _set_status(
+            version,
+            VersionStatus.PUBLISHED,
+            published_at=timezone.now(),
+            preview=visibility.published_preview(version),
+        )
         if previous:
             previous.status = VersionStatus.SUPERSEDED
             previous.save(update_fields=["status", "updated_at"])

@@ -1,7 +1,5 @@
 """Pages of the open-data portal (French, server-rendered, usable without JavaScript)."""
 
-import json
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,9 +24,16 @@ from territoria.opendata.models import (
     UsageKind,
     VersionStatus,
 )
-from territoria.opendata.permissions import can_create_dataset, get_abilities, visible_datasets
+from territoria.opendata.permissions import can_create_dataset, get_abilities
 from territoria.opendata.query.base import AGGREGATES, FILTER_OPERATORS, QueryError
 from territoria.opendata.query.tables import published_tables
+from territoria.opendata.visibility import (
+    can_see_resource,
+    can_see_version,
+    visible_datasets,
+    visible_resources,
+    visible_versions,
+)
 
 LAT_NAMES = {"latitude", "lat", "y", "geo_lat"}
 LON_NAMES = {"longitude", "lon", "lng", "long", "x", "geo_lon"}
@@ -117,7 +122,10 @@ def dataset(request, slug):
         row["kind"]: row["total"]
         for row in dataset.usage.values("kind").annotate(total=Sum("count"))
     }
-    resources = dataset.resources.select_related("current_version").prefetch_related("versions")
+    resources = visible_resources(
+        dataset.resources.select_related("current_version").prefetch_related("versions"),
+        request.user,
+    )
     return render(
         request,
         "opendata/dataset.html",
@@ -126,11 +134,7 @@ def dataset(request, slug):
             "resources": resources,
             "abilities": get_abilities(request.user, dataset),
             "usage": {label: usage.get(kind, 0) for kind, label in UsageKind.choices},
-            "json_ld": mark_safe(
-                json.dumps(dcat.dataset_node(dataset, request), ensure_ascii=False).replace(
-                    "</", "<\\/"
-                )
-            ),
+            "json_ld": dcat.json_ld_script(dcat.dataset_node(dataset, request)),
             "source": SourceForm(),
         },
     )
@@ -209,9 +213,9 @@ def version_add(request, slug, resource_slug):
 def version(request, slug, resource_slug, number):
     resource = _resource(slug, resource_slug)
     version = get_object_or_404(resource.versions, number=number)
-    abilities = get_abilities(request.user, resource.dataset)
-    if not version.is_queryable and not abilities["edit"]:
+    if not can_see_version(version, request.user):
         raise Http404("Version non publiée.")
+    abilities = get_abilities(request.user, resource.dataset)
     context = {
         "resource": resource,
         "dataset": resource.dataset,
@@ -260,10 +264,10 @@ def _geo_columns(columns):
 
 def resource(request, slug, resource_slug):
     resource = _resource(slug, resource_slug)
+    if not can_see_resource(resource, request.user):
+        raise Http404("Ressource non publiée.")
     abilities = get_abilities(request.user, resource.dataset)
-    versions = resource.versions.all()
-    if not abilities["edit"]:  # readers see published versions only
-        versions = versions.filter(status__in=[VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED])
+    versions = visible_versions(resource.versions.all(), request.user)
     context = {
         "resource": resource,
         "dataset": resource.dataset,

@@ -1,8 +1,23 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from territoria.opendata import visibility
 from territoria.opendata.models import Dataset, Resource, ResourceVersion
 from territoria.opendata.permissions import get_abilities
+
+# What only a version's reviewers read (see visibility.can_see_analysis): the analysis, with
+# the dropped columns' names, the personal-data flags and the first rows. Other readers get
+# these keys empty (the response keeps the shape the OpenAPI description promises).
+ANALYSIS_FIELDS = {
+    "error": "",
+    "source_name": "",
+    "detection": {},
+    "validation_errors": [],
+    "personal_data": [],
+    "dropped_columns": [],
+    "preview": [],
+    "analysis_seconds": None,
+}
 
 
 class VersionSerializer(serializers.ModelSerializer):
@@ -42,6 +57,17 @@ class VersionSerializer(serializers.ModelSerializer):
 
     def get_publication_url(self, obj) -> str:
         return reverse("opendata:api-version-publish", args=[obj.pk])
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if not visibility.can_see_analysis(instance, user):
+            data.update(ANALYSIS_FIELDS)
+            data["inferred_schema"] = {"fields": instance.published_columns}
+        elif instance.status in visibility.PUBLIC_STATUSES:
+            data["preview"] = visibility.published_preview(instance)
+        return data
 
 
 def _api_links(resource: Resource) -> dict:
@@ -88,8 +114,12 @@ class ResourceSerializer(serializers.ModelSerializer):
                 "published_at": v.published_at,
                 "diff": v.diff,
             }
-            for v in obj.versions.all()
+            for v in visibility.visible_versions(obj.versions.all(), self._user())
         ]
+
+    def _user(self):
+        request = self.context.get("request")
+        return getattr(request, "user", None)
 
     def get_links(self, obj) -> dict:
         return _api_links(obj)
@@ -157,7 +187,9 @@ class DatasetSerializer(serializers.ModelSerializer):
                 "row_count": r.current_version.row_count if r.current_version else None,
                 "links": _api_links(r),
             }
-            for r in obj.resources.select_related("current_version")
+            for r in visibility.visible_resources(
+                obj.resources.select_related("current_version"), self.context["request"].user
+            )
         ]
 
     def get_abilities(self, obj) -> dict:

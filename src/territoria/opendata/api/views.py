@@ -41,8 +41,13 @@ from territoria.opendata.models import (
     ResourceVersion,
     UsageKind,
 )
-from territoria.opendata.permissions import can_create_dataset, get_abilities, visible_datasets
+from territoria.opendata.permissions import can_create_dataset, get_abilities
 from territoria.opendata.query.base import QueryError, get_engine
+from territoria.opendata.visibility import (
+    visible_datasets,
+    visible_resources,
+    visible_versions,
+)
 
 AUTHENTICATION = [ApiTokenAuthentication, SessionAuthentication]
 QUERY_STATUS = {"invalid": 400, "forbidden": 403, "timeout": 408, "memory": 413}
@@ -135,7 +140,7 @@ class DatasetViewSet(
         return Response(
             {
                 "resource": ResourceSerializer(resource, context={"request": request}).data,
-                "version": VersionSerializer(version).data,
+                "version": VersionSerializer(version, context={"request": request}).data,
             },
             status=status.HTTP_202_ACCEPTED,
         )
@@ -158,9 +163,13 @@ def _receive(resource: Resource, data: dict, user) -> ResourceVersion:
 
 class ResourceViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ResourceSerializer
-    queryset = Resource.objects.select_related("dataset", "current_version")
     throttle_classes = [OpendataRateThrottle]
     authentication_classes = AUTHENTICATION
+
+    def get_queryset(self):
+        return visible_resources(
+            Resource.objects.select_related("dataset", "current_version"), self.request.user
+        )
 
     @extend_schema(request=ResourceUploadSerializer, responses={202: VersionSerializer})
     @action(detail=True, methods=["post"], url_path="versions")
@@ -178,16 +187,23 @@ class ResourceViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             version = _receive(resource, data, request.user)
         except IngestError as error:
             return Response({"error": str(error)}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(VersionSerializer(version).data, status=status.HTTP_202_ACCEPTED)
+        return Response(
+            VersionSerializer(version, context={"request": request}).data,
+            status=status.HTTP_202_ACCEPTED,
+        )
 
 
 class VersionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """A version's state: analysis (schema, preview, flagged columns, validation) and publication."""
 
     serializer_class = VersionSerializer
-    queryset = ResourceVersion.objects.select_related("resource__dataset")
     throttle_classes = [OpendataRateThrottle]
     authentication_classes = AUTHENTICATION
+
+    def get_queryset(self):
+        return visible_versions(
+            ResourceVersion.objects.select_related("resource__dataset"), self.request.user
+        )
 
     @extend_schema(request=PublicationSerializer, responses={202: VersionSerializer})
     @action(detail=True, methods=["post"])
@@ -208,7 +224,17 @@ class VersionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
                 {"error": " ".join(blockers), "blockers": blockers}, status=status.HTTP_409_CONFLICT
             )
         version.refresh_from_db()
-        return Response(VersionSerializer(version).data, status=status.HTTP_202_ACCEPTED)
+        return Response(
+            VersionSerializer(version, context={"request": request}).data,
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+def _published_resource(request, table_name: str) -> Resource:
+    return get_object_or_404(
+        visible_resources(Resource.objects.select_related("dataset"), request.user),
+        table_name=table_name,
+    )
 
 
 FILTER_DOC = (
@@ -233,7 +259,7 @@ class TableRowsView(APIView):
         responses={200: dict},
     )
     def get(self, request, table_name):
-        resource = get_object_or_404(Resource, table_name=table_name)
+        resource = _published_resource(request, table_name)
         try:
             result, meta = querying.rows(resource, request.query_params)
         except QueryError as error:
@@ -268,7 +294,7 @@ class TableAggregateView(APIView):
         responses={200: dict},
     )
     def get(self, request, table_name):
-        resource = get_object_or_404(Resource, table_name=table_name)
+        resource = _published_resource(request, table_name)
         try:
             result, meta = querying.aggregate(resource, request.query_params)
         except QueryError as error:
@@ -336,7 +362,7 @@ CONTENT_TYPES = {
 def download(request, table_name, fmt):
     if fmt not in CONTENT_TYPES:
         return Response({"error": f"Format « {fmt} » inconnu : csv, json ou parquet."}, status=404)
-    resource = get_object_or_404(Resource.objects.select_related("dataset"), table_name=table_name)
+    resource = _published_resource(request, table_name)
     try:
         version, table = querying.table_of(resource, request.query_params)
         filters = querying.qp.parse_filters(table, request.query_params)

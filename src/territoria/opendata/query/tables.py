@@ -1,12 +1,15 @@
-"""From published resource versions to the engine's `Table` descriptions."""
+"""From published resource versions to the engine's `Table` descriptions.
 
-from territoria.opendata import storage
+Whatever a query reads (rows, aggregates, downloads, the SQL console) is what an anonymous
+reader may see (`visibility`, with no user): published versions, published columns."""
+
+from territoria.opendata import storage, visibility
 from territoria.opendata.models import Resource, ResourceVersion
 from territoria.opendata.query.base import Column, QueryError, Table
 
 
 def table_for(version: ResourceVersion, name: str | None = None) -> Table:
-    if not version.is_queryable:
+    if not visibility.can_see_version(version, None):
         raise QueryError("Cette version n'est pas publiée.")
     columns = tuple(Column(f["name"], f["type"]) for f in version.published_columns)
     copy = storage.query_copy(version)
@@ -29,8 +32,10 @@ def resolve_version(resource: Resource, number=None) -> ResourceVersion:
         number = int(number)
     except (TypeError, ValueError):
         raise QueryError(f"Version « {number} » invalide : un nombre entier est attendu.") from None
-    version = resource.versions.filter(number=number).first()
-    if version is None or not version.is_queryable:
+    version = (
+        visibility.visible_versions(resource.versions.all(), None).filter(number=number).first()
+    )
+    if version is None:
         raise QueryError(
             f"La version {number} de cette ressource n'existe pas ou n'est pas publiée."
         )
@@ -38,8 +43,9 @@ def resolve_version(resource: Resource, number=None) -> ResourceVersion:
 
 
 def published_tables(names: set[str] | None = None) -> list[Table]:
-    resources = Resource.objects.filter(current_version__isnull=False).select_related(
-        "current_version"
+    resources = visibility.visible_resources(
+        Resource.objects.select_related("current_version"),
+        None,
     )
     if names is not None:
         resources = resources.filter(table_name__in=names)
