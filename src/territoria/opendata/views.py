@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, Sum
+from django.db.models import Prefetch, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -40,8 +40,12 @@ LON_NAMES = {"longitude", "lon", "lng", "long", "x", "geo_lon"}
 
 
 def catalog(request):
+    resources = visible_resources(Resource.objects.all(), request.user)
     datasets = visible_datasets(
-        Dataset.objects.select_related("organisation").prefetch_related("resources"), request.user
+        Dataset.objects.select_related("organisation").prefetch_related(
+            Prefetch("resources", queryset=resources)
+        ),
+        request.user,
     )
     query = request.GET.get("q", "").strip()
     if query:
