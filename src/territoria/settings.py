@@ -257,6 +257,12 @@ OPENDATA_QUERY_TIMEOUT_S = float(env("TERRITORIA_OPENDATA_QUERY_TIMEOUT_S", "10"
 OPENDATA_SQL_MAX_ROWS = env_int("TERRITORIA_OPENDATA_SQL_MAX_ROWS", 5000)
 # Requests per minute: anonymous (per IP address) and default for a new API key.
 OPENDATA_ANON_RATE = env("TERRITORIA_OPENDATA_ANON_RATE", "120/min")
+# "Publish from an address": the hosts the platform may fetch from ("fichiers.ville.fr", or
+# ".ville.fr" for its sub-domains); empty turns the feature off. Private, loopback and
+# link-local addresses are refused unless their network is listed (an intranet: "10.12.0.0/16").
+OPENDATA_FETCH_ALLOWED_HOSTS = env_list("TERRITORIA_OPENDATA_FETCH_ALLOWED_HOSTS")
+OPENDATA_FETCH_ALLOWED_NETWORKS = env_list("TERRITORIA_OPENDATA_FETCH_ALLOWED_NETWORKS")
+OPENDATA_FETCH_TIMEOUT_S = float(env("TERRITORIA_OPENDATA_FETCH_TIMEOUT_S", "600"))
 OPENDATA_MAP_TILE_URL = env("TERRITORIA_MAP_TILE_URL")  # empty: no external tiles, list instead
 # Rate-limit counters must be shared by all gunicorn workers: a file cache in the data folder
 # (a local-memory cache would count per process).

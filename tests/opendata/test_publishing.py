@@ -133,28 +133,6 @@ def test_resource_table_names_are_unique_sql_identifiers(dataset):
     assert a.table_name.replace("_", "").isalnum()
 
 
-def test_publish_from_an_address_fetches_the_file(dataset, tmp_path):
-    import functools
-    import http.server
-    import threading
-
-    (tmp_path / "budget.csv").write_bytes("poste;montant\nVoirie;1 200,50\nÉcoles;800\n".encode())
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/budget.csv"
-        version = publishing.receive_url(new_resource(dataset), url)
-        other = new_resource(dataset, "Autre")
-        with pytest.raises(IngestError, match="404"):
-            publishing.receive_url(other, url.replace("budget", "absent"))
-    finally:
-        server.shutdown()
-    assert other.versions.count() == 0
-    assert version.status == VersionStatus.REVIEW and version.row_count == 2
-    assert version.source_url == url
-
-
 def test_publication_writes_the_query_copy_and_the_engine_reads_it(subsidies):
     version = subsidies.current_version
     copy = storage.query_copy(version)

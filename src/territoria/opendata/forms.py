@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 
 from territoria.core import safe_json
+from territoria.opendata import fetching
 from territoria.opendata.ingest.errors import IngestError
 from territoria.opendata.ingest.table_schema import load_schema
 from territoria.opendata.models import Dataset
@@ -85,6 +86,8 @@ class SourceForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not with_title:
             del self.fields["resource_title"]
+        if not fetching.enabled():  # "publish from an address" is off: no field for it
+            del self.fields["url"]
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -118,6 +121,8 @@ class SourceForm(forms.Form):
         if not self.errors and bool(data.get("file")) == bool(data.get("url")):
             raise forms.ValidationError(
                 "Choisissez un fichier à envoyer, ou indiquez son adresse (un seul des deux)."
+                if "url" in self.fields
+                else "Choisissez un fichier à envoyer."
             )
         return data
 

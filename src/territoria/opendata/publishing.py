@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from territoria.opendata import storage, visibility
+from territoria.opendata import fetching, storage, visibility
 from territoria.opendata.ingest import personal_data, table_schema
 from territoria.opendata.ingest.conversion import PARQUET_OPTIONS, conversion_connection, convert
 from territoria.opendata.ingest.errors import IngestError
@@ -114,21 +114,16 @@ def receive_file(
 
 
 def receive_url(resource: Resource, url: str, user=None) -> ResourceVersion:
-    """Fetch a file from an address (e.g. the collectivité's intranet), streamed, size-limited."""
+    """Fetch a file from an address (e.g. the collectivité's file server), streamed and
+    size-limited, through `fetching` (allow-listed hosts, public addresses only)."""
     name = Path(httpx.URL(url).path).name or "fichier.csv"
     format_of(name)
+    fetching.check(url)  # refuse a forbidden address before creating anything
     with transaction.atomic():
         version = _new_version(resource, name, user, source_url=url)
     target = storage.source_path(version)
     try:
-        with httpx.stream("GET", url, timeout=30, follow_redirects=True) as response:
-            if response.status_code != 200:
-                raise IngestError(f"L'adresse {url} a répondu {response.status_code}.")
-            _write_chunks(response.iter_bytes(1024 * 1024), target)
-    except httpx.HTTPError as error:
-        shutil.rmtree(storage.version_dir(version), ignore_errors=True)
-        version.delete()
-        raise IngestError(f"Impossible de télécharger {url} : {error}") from None
+        _write_chunks(fetching.fetch(url), target)
     except IngestError:
         shutil.rmtree(storage.version_dir(version), ignore_errors=True)
         version.delete()
