@@ -255,6 +255,10 @@ OPENDATA_DUCKDB_MEMORY_LIMIT = env("TERRITORIA_OPENDATA_DUCKDB_MEMORY_LIMIT", "1
 OPENDATA_CONVERSION_MEMORY_LIMIT = env("TERRITORIA_OPENDATA_CONVERSION_MEMORY_LIMIT", "512MB")
 OPENDATA_QUERY_TIMEOUT_S = float(env("TERRITORIA_OPENDATA_QUERY_TIMEOUT_S", "10"))
 OPENDATA_SQL_MAX_ROWS = env_int("TERRITORIA_OPENDATA_SQL_MAX_ROWS", 5000)
+# User SQL: result cut past this size (as JSON), queries at once per process, wait for a slot.
+OPENDATA_SQL_MAX_RESULT_MB = float(env("TERRITORIA_OPENDATA_SQL_MAX_RESULT_MB", "5"))
+OPENDATA_SQL_CONCURRENCY = env_int("TERRITORIA_OPENDATA_SQL_CONCURRENCY", 2)
+OPENDATA_SQL_QUEUE_WAIT_S = float(env("TERRITORIA_OPENDATA_SQL_QUEUE_WAIT_S", "2"))
 # Requests per minute: anonymous (per IP address) and default for a new API key.
 OPENDATA_ANON_RATE = env("TERRITORIA_OPENDATA_ANON_RATE", "120/min")
 # "Publish from an address": the hosts the platform may fetch from ("fichiers.ville.fr", or

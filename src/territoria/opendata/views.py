@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from territoria.core.audit import acting_as
 from territoria.core.token_pages import token_page
 from territoria.opendata import charts, dcat, publishing, querying
+from territoria.opendata.api.throttling import OpendataRateThrottle
 from territoria.opendata.forms import DatasetForm, SourceForm
 from territoria.opendata.ingest.errors import IngestError
 from territoria.opendata.models import (
@@ -26,6 +27,7 @@ from territoria.opendata.models import (
 )
 from territoria.opendata.permissions import can_create_dataset, get_abilities
 from territoria.opendata.query.base import AGGREGATES, FILTER_OPERATORS, QueryError
+from territoria.opendata.query.pool import RETRY_AFTER_S
 from territoria.opendata.query.tables import published_tables
 from territoria.opendata.visibility import (
     can_see_resource,
@@ -365,15 +367,31 @@ def sql_console(request):
         "query": query,
         "tables": published_tables(),
         "max_rows": settings.OPENDATA_SQL_MAX_ROWS,
+        "max_result_mb": settings.OPENDATA_SQL_MAX_RESULT_MB,
         "timeout": settings.OPENDATA_QUERY_TIMEOUT_S,
         "memory": settings.OPENDATA_DUCKDB_MEMORY_LIMIT,
     }
+    status, retry_after = 200, None
     if query:
-        try:
-            context["result"] = querying.sql(query)
-        except QueryError as error:
-            context["query_error"] = error.message
-    return render(request, "opendata/sql.html", context)
+        throttle = OpendataRateThrottle()
+        if not throttle.allow_request(request, None):  # the same limit as the SQL API
+            retry_after = int(throttle.wait() or 60) + 1
+            context["query_error"] = (
+                "Trop de requêtes depuis votre adresse : réessayez dans "
+                f"{retry_after} secondes, ou utilisez un jeton d'API."
+            )
+            status = 429
+        else:
+            try:
+                context["result"] = querying.sql(query)
+            except QueryError as error:
+                context["query_error"] = error.message
+                if error.kind == "busy":
+                    status, retry_after = 503, RETRY_AFTER_S
+    response = render(request, "opendata/sql.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @login_required

@@ -18,7 +18,8 @@ class OpendataRateThrottle(SimpleRateThrottle):
         self.num_requests, self.duration = self.parse_rate(self.rate)
 
     def allow_request(self, request, view):
-        if isinstance(request.auth, ApiToken):
+        # Also used on plain Django requests (the SQL console page), which have no `auth`.
+        if isinstance(getattr(request, "auth", None), ApiToken):
             self.rate = f"{request.auth.requests_per_minute}/min"
         else:
             self.rate = settings.OPENDATA_ANON_RATE
@@ -26,7 +27,7 @@ class OpendataRateThrottle(SimpleRateThrottle):
         return super().allow_request(request, view)
 
     def get_cache_key(self, request, view):
-        if isinstance(request.auth, ApiToken):
+        if isinstance(getattr(request, "auth", None), ApiToken):
             ident = f"key-{request.auth.pk}"
         elif request.user and request.user.is_authenticated:
             ident = f"user-{request.user.pk}"

@@ -43,6 +43,7 @@ from territoria.opendata.models import (
 )
 from territoria.opendata.permissions import can_create_dataset, get_abilities
 from territoria.opendata.query.base import QueryError, get_engine
+from territoria.opendata.query.pool import RETRY_AFTER_S
 from territoria.opendata.visibility import (
     visible_datasets,
     visible_resources,
@@ -50,13 +51,16 @@ from territoria.opendata.visibility import (
 )
 
 AUTHENTICATION = [ApiTokenAuthentication, SessionAuthentication]
-QUERY_STATUS = {"invalid": 400, "forbidden": 403, "timeout": 408, "memory": 413}
+QUERY_STATUS = {"invalid": 400, "forbidden": 403, "timeout": 408, "memory": 413, "busy": 503}
 
 
 def query_error_response(error: QueryError) -> Response:
-    return Response(
+    response = Response(
         {"error": error.message, "kind": error.kind}, status=QUERY_STATUS.get(error.kind, 400)
     )
+    if error.kind == "busy":
+        response["Retry-After"] = str(RETRY_AFTER_S)
+    return response
 
 
 def _require_edit(dataset: Dataset, user) -> None:
@@ -338,6 +342,7 @@ class SqlView(APIView):
                 "columns": result.columns,
                 "rows": result.rows,
                 "truncated": result.truncated,
+                "notice": result.notice,
                 "elapsed_ms": round(result.elapsed_ms, 2),
             }
         )

@@ -45,7 +45,7 @@ class QueryError(Exception):
     def __init__(self, message: str, kind: str = "invalid"):
         super().__init__(message)
         self.message = message
-        self.kind = kind  # invalid | forbidden | timeout | memory
+        self.kind = kind  # invalid | forbidden | timeout | memory | busy
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,7 @@ class Result:
     elapsed_ms: float = 0.0
     cpu_ms: float | None = None  # CPU of this process spent on the query (frugality figure)
     cached: bool = False  # served (at least partly) from the result cache
+    notice: str = ""  # why the result was cut (rows or size limit), for the reader
 
     def records(self) -> list[dict]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]

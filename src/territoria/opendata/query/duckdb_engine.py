@@ -28,6 +28,7 @@ from territoria.opendata.query.base import (
     Table,
     json_safe,
 )
+from territoria.opendata.query.pool import sql_pool
 from territoria.opendata.query.sql_guard import check_read_only
 
 _local = threading.local()
@@ -93,6 +94,8 @@ def deadline(con: duckdb.DuckDBPyConnection, seconds: float):
             "interrompue. Ajoutez un filtre ou une limite.",
             kind="timeout",
         ) from None
+    except QueryError:
+        raise
     except duckdb.OutOfMemoryException:
         raise QueryError(
             f"La requête demande plus que la mémoire autorisée "
@@ -287,20 +290,36 @@ class DuckDBEngine(QueryEngine):
         )
 
     def sql(self, tables, query, max_rows):
+        """User SQL in a sandbox, in the bounded pool, under the deadline; the result is cut
+        at `max_rows` rows or `OPENDATA_SQL_MAX_RESULT_MB` (as JSON), whichever comes first,
+        before anything is serialised."""
         started = time.perf_counter()
         statement = check_read_only(query)
         con = sandboxed_connection(tables)
-        try:
-            with deadline(con, self.timeout):
-                relation = con.execute(statement)
-                columns = [d[0] for d in relation.description]
-                rows = relation.fetchmany(max_rows + 1)
-        finally:
-            con.close()
-        truncated = len(rows) > max_rows
-        rows = [[json_safe(v) for v in row] for row in rows[:max_rows]]
+
+        def work():
+            try:
+                with deadline(con, self.timeout):
+                    relation = con.execute(statement)
+                    columns = [d[0] for d in relation.description]
+                    return columns, *_fetch_within_budget(relation, max_rows)
+            finally:
+                con.close()
+
+        def interrupt():
+            try:
+                con.interrupt()
+            except duckdb.Error:
+                pass  # already finished and closed
+
+        columns, rows, notice = sql_pool().run(work, self.timeout + 1, interrupt)
         return Result(
-            columns, rows, len(rows), truncated, elapsed_ms=(time.perf_counter() - started) * 1000
+            columns,
+            rows,
+            len(rows),
+            bool(notice),
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+            notice=notice,
         )
 
     def export(self, table, filters, sort, fmt) -> Iterator[bytes]:
@@ -338,6 +357,32 @@ def _stream(cursor, reader: pa.RecordBatchReader, fmt: str) -> Iterator[bytes]:
             yield b"]"
     finally:
         cursor.close()
+
+
+FETCH_BATCH = 64  # rows converted to Python at a time: the byte budget is checked in between
+
+
+def _fetch_within_budget(relation, max_rows: int) -> tuple[list, str]:
+    """Rows (JSON-safe) until `max_rows` or the byte budget; a French notice when cut."""
+    budget = settings.OPENDATA_SQL_MAX_RESULT_MB * 1024 * 1024
+    rows, size = [], 0
+    while batch := relation.fetchmany(FETCH_BATCH):
+        for row in batch:
+            values = [json_safe(v) for v in row]
+            size += len(json.dumps(values, ensure_ascii=False, default=str))
+            if size > budget:
+                return rows, (
+                    f"Résultat tronqué à {len(rows)} ligne(s) : il dépasse "
+                    f"{settings.OPENDATA_SQL_MAX_RESULT_MB:g} Mo. Sélectionnez moins de "
+                    "colonnes, ajoutez un filtre ou une limite (LIMIT), ou téléchargez la table."
+                )
+            if len(rows) == max_rows:
+                return rows, (
+                    f"Résultat tronqué aux {max_rows} premières lignes : ajoutez un filtre, "
+                    "une limite (LIMIT) ou agrégez, ou téléchargez la table."
+                )
+            rows.append(values)
+    return rows, ""
 
 
 def sandboxed_connection(tables: list[Table]) -> duckdb.DuckDBPyConnection:
