@@ -34,7 +34,11 @@ def write_public_register_csv(path: Path) -> tuple[int, str] | None:
     fields = rows.export_fields(None, all_fields=True)
     digest, lines = hashlib.sha256(), -1
     with path.open("w", encoding="utf-8", newline="") as handle:
-        for chunk in formats.csv_chunks(rows.projects(None), fields, None, anchor_columns=False):
+        # The raw values: this file is converted to Parquet, and the dataset's CSV downloads
+        # neutralise formulas themselves (a quote here would end up in the published data).
+        for chunk in formats.csv_chunks(
+            rows.projects(None), fields, None, anchor_columns=False, neutralise_formulas=False
+        ):
             handle.write(chunk)
             digest.update(chunk.encode())
             lines += chunk.count("\n")

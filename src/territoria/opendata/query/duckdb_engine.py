@@ -18,6 +18,7 @@ import pyarrow.csv as pa_csv
 from django.conf import settings
 from django.core.cache import cache
 
+from territoria.core.csv_safety import neutralise, neutralise_table
 from territoria.opendata.query.base import (
     Aggregate,
     Filter,
@@ -340,13 +341,11 @@ def _stream(cursor, reader: pa.RecordBatchReader, fmt: str) -> Iterator[bytes]:
         if fmt == "json":
             yield b"["
         for batch in reader:
-            if fmt == "csv":
+            if fmt == "csv":  # text cells a spreadsheet would run as formulas neutralised
+                table = neutralise_table(pa.Table.from_batches([batch]))
+                table = table.rename_columns([neutralise(n) for n in table.column_names])
                 buffer = io.BytesIO()
-                pa_csv.write_csv(
-                    pa.Table.from_batches([batch]),
-                    buffer,
-                    pa_csv.WriteOptions(include_header=first),
-                )
+                pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=first))
                 yield buffer.getvalue()
             else:
                 records = [json.dumps(json_safe(r), ensure_ascii=False) for r in batch.to_pylist()]

@@ -10,6 +10,7 @@ import json
 
 from django.conf import settings
 
+from territoria.core.csv_safety import neutralise
 from territoria.registre import schema
 from territoria.registre.exports.rows import values as project_values
 
@@ -31,14 +32,26 @@ class _Echo:
         return value
 
 
-def csv_chunks(projects, fields: list[schema.FieldSpec], user, *, anchor_columns: bool):
-    """Header (anchor's column names and order, or schema ids) then one line per project."""
+def csv_chunks(
+    projects,
+    fields: list[schema.FieldSpec],
+    user,
+    *,
+    anchor_columns: bool,
+    neutralise_formulas: bool = True,
+):
+    """Header (anchor's column names and order, or schema ids) then one line per project.
+
+    Cells a spreadsheet would run as formulas are neutralised (core.csv_safety); only a CSV
+    that never reaches a spreadsheet (the open-data register dataset's source, whose own
+    downloads neutralise) is written with `neutralise_formulas=False`."""
     writer = csv.writer(_Echo(), lineterminator="\n")
+    safe = neutralise if neutralise_formulas else str
     yield writer.writerow([spec.csv_column if anchor_columns else spec.name for spec in fields])
     batch = []
     for project in projects:
         row = project_values(project, user)
-        batch.append(writer.writerow([cell(row[spec.name]) for spec in fields]))
+        batch.append(writer.writerow([safe(cell(row[spec.name])) for spec in fields]))
         if len(batch) >= CSV_BATCH:
             yield "".join(batch)
             batch = []

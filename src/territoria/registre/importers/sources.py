@@ -17,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 
 from territoria.core import safe_json
+from territoria.core.csv_safety import restore
 from territoria.registre.importers.report import Issue
 
 DELIMITERS = [",", ";", "\t", "|"]
@@ -164,6 +165,8 @@ def read_csv(name: str, data: bytes) -> Table:
     line = reader.line_num + 1
     for cells in reader:
         if any(cell.strip() for cell in cells):
+            # Our CSV exports neutralise formulas with an apostrophe: read back, it goes.
+            cells = [restore(cell) for cell in cells]
             table.rows.append(Row(line, _cells(table.columns, cells, line)))
         line = reader.line_num + 1
     return table
