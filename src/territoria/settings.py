@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "territoria.core.body_limits.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "territoria.core.middleware.CurrentActorMiddleware",
@@ -255,6 +256,11 @@ OPENDATA_DUCKDB_MEMORY_LIMIT = env("TERRITORIA_OPENDATA_DUCKDB_MEMORY_LIMIT", "1
 OPENDATA_CONVERSION_MEMORY_LIMIT = env("TERRITORIA_OPENDATA_CONVERSION_MEMORY_LIMIT", "512MB")
 OPENDATA_QUERY_TIMEOUT_S = float(env("TERRITORIA_OPENDATA_QUERY_TIMEOUT_S", "10"))
 OPENDATA_SQL_MAX_ROWS = env_int("TERRITORIA_OPENDATA_SQL_MAX_ROWS", 5000)
+# A workbook is refused past this expanded size or row count (a small XLSX can hold 1M rows).
+OPENDATA_XLSX_MAX_UNCOMPRESSED_MB = float(
+    env("TERRITORIA_OPENDATA_XLSX_MAX_UNCOMPRESSED_MB", "100")
+)
+OPENDATA_XLSX_MAX_ROWS = env_int("TERRITORIA_OPENDATA_XLSX_MAX_ROWS", 200_000)
 # User SQL: result cut past this size (as JSON), queries at once per process, wait for a slot.
 OPENDATA_SQL_MAX_RESULT_MB = float(env("TERRITORIA_OPENDATA_SQL_MAX_RESULT_MB", "5"))
 OPENDATA_SQL_CONCURRENCY = env_int("TERRITORIA_OPENDATA_SQL_CONCURRENCY", 2)
@@ -284,6 +290,23 @@ LLM_MODEL = env("TERRITORIA_LLM_MODEL")
 LLM_API_KEY = env("TERRITORIA_LLM_API_KEY")
 LLM_TIMEOUT_S = env_int("TERRITORIA_LLM_TIMEOUT_S", 60)
 ASSISTANT_MAX_FILE_MB = env_int("TERRITORIA_ASSISTANT_MAX_FILE_MB", 100)
+
+# Request bodies refused from their Content-Length before anything reads them
+# (core/body_limits.py): anonymous visitors; logged-in users and API clients per route
+# prefix (longest prefix wins; None: no limit there, the route checks), else the default.
+ANONYMOUS_MAX_BODY_MB = float(env("TERRITORIA_ANONYMOUS_MAX_BODY_MB", "5"))
+DEFAULT_MAX_BODY_MB = float(
+    env("TERRITORIA_DEFAULT_MAX_BODY_MB", str(TERRITORIA_MAX_UPLOAD_MB + 5))
+)
+REQUEST_BODY_LIMITS_MB = {
+    # An open-data file plus the multipart envelope and the form's other fields.
+    "/donnees/": OPENDATA_MAX_FILE_MB + 5,
+    "/api/opendata/": OPENDATA_MAX_FILE_MB + 5,
+    # The assistant's uploads (documents, folders) are checked by its own routes.
+    "/assistant/": None,
+    "/api/assistant/": None,
+    "/admin/": None,
+}
 ASSISTANT_MAX_PAGES = env_int("TERRITORIA_ASSISTANT_MAX_PAGES", 3000)
 ASSISTANT_CHUNK_WORDS = env_int("TERRITORIA_ASSISTANT_CHUNK_WORDS", 200)
 ASSISTANT_EMBED_MAX_WORDS = env_int("TERRITORIA_ASSISTANT_EMBED_MAX_WORDS", 120)

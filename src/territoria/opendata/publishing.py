@@ -199,12 +199,12 @@ def analyse(version: ResourceVersion) -> ResourceVersion:
         finally:
             con.close()
     except IngestError as error:
-        staging.unlink(missing_ok=True)
+        _discard_files(version)
         _set_status(version, VersionStatus.FAILED, error=str(error))
         return version
     except Exception:
         logger.exception("analysis of %s failed", version.pk)
-        staging.unlink(missing_ok=True)
+        _discard_files(version)
         _set_status(
             version,
             VersionStatus.FAILED,
@@ -227,6 +227,12 @@ def analyse(version: ResourceVersion) -> ResourceVersion:
         analysis_seconds=round(time.perf_counter() - started, 3),
     )
     return version
+
+
+def _discard_files(version: ResourceVersion) -> None:
+    """A refused file is not kept: the publisher fixes it and uploads it again (a 2 GB file
+    that failed its analysis would otherwise stay on disk)."""
+    shutil.rmtree(storage.version_dir(version), ignore_errors=True)
 
 
 def publication_blockers(

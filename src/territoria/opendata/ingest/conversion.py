@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
 import duckdb
 import pyarrow.parquet as pq
@@ -296,9 +297,76 @@ def _structure_message(path: Path, delimiter: str, error: Exception) -> str:
     )
 
 
+def check_xlsx_expansion(source: Path) -> None:
+    """Refuse a workbook whose XML would expand past OPENDATA_XLSX_MAX_UNCOMPRESSED_MB (a
+    1.5 MB XLSX held 1 000 000 rows): checked on the archive's directory, before reading it.
+    The declared sizes bound what is read (zipfile stops at a member's declared size)."""
+    import zipfile
+
+    limit_mb = settings.OPENDATA_XLSX_MAX_UNCOMPRESSED_MB
+    try:
+        with zipfile.ZipFile(source) as archive:
+            expanded = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as error:
+        raise IngestError(f"Classeur XLSX illisible : {error}") from None
+    if expanded > limit_mb * 1024 * 1024:
+        raise IngestError(
+            f"Classeur trop volumineux une fois décompressé ({expanded / 1024 / 1024:.0f} Mo, "
+            f"limite {limit_mb:g} Mo) : enregistrez la feuille en CSV et déposez le CSV "
+            "(variable TERRITORIA_OPENDATA_XLSX_MAX_UNCOMPRESSED_MB)."
+        )
+
+
+ROW_TAG = re.compile(rb"<(?:[A-Za-z]\w*:)?row[\s>/]")
+
+
+def _count_rows(source: Path) -> int:
+    """Rows of the first worksheet, counted on its XML streamed out of the archive."""
+    import zipfile
+
+    count, tail = 0, b""
+    try:
+        with zipfile.ZipFile(source) as archive, archive.open(_first_sheet_path(archive)) as xml:
+            while chunk := xml.read(1024 * 1024):
+                data = tail + chunk
+                count += len(ROW_TAG.findall(data))
+                tail = data[-8:]
+                count -= len(ROW_TAG.findall(tail))  # counted again with the next chunk
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+        return 0  # not a workbook we understand: openpyxl says what is wrong
+    return count + len(ROW_TAG.findall(tail))
+
+
+def _first_sheet_path(archive) -> str:
+    """The part of the workbook's first sheet (the one read), from workbook.xml and its rels."""
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    first = workbook.find(f"{main}sheets/{main}sheet")
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    for item in rels:
+        if first is not None and item.get("Id") == first.get(rel):
+            target = item.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    raise KeyError("first sheet")
+
+
+def _too_many_rows(max_rows: int) -> str:
+    return (
+        f"Le classeur dépasse {max_rows} lignes : enregistrez la feuille en CSV et déposez "
+        "le CSV (variable TERRITORIA_OPENDATA_XLSX_MAX_ROWS)."
+    )
+
+
 def _xlsx_to_csv(source: Path, target: Path) -> None:
     from openpyxl import load_workbook
 
+    check_xlsx_expansion(source)
+    max_rows = settings.OPENDATA_XLSX_MAX_ROWS
+    # Counted on the raw XML first, before openpyxl (which, without a <dimension>, reads the
+    # whole sheet just to open it): refusing a million rows takes a second, not a minute.
+    if _count_rows(source) > max_rows + 1:
+        raise IngestError(_too_many_rows(max_rows))
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 — openpyxl raises many types for a broken file
@@ -308,7 +376,9 @@ def _xlsx_to_csv(source: Path, target: Path) -> None:
         with target.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, delimiter=",")
             width = None
-            for row in sheet.iter_rows(values_only=True):
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                if number > max_rows + 1:  # the header, then the data rows
+                    raise IngestError(_too_many_rows(max_rows))
                 values = ["" if v is None else _cell_text(v) for v in row]
                 while values and values[-1] == "" and (width is None or len(values) > width):
                     values.pop()
@@ -319,6 +389,9 @@ def _xlsx_to_csv(source: Path, target: Path) -> None:
                 if not any(values):
                     continue
                 writer.writerow((values + [""] * width)[:width])
+    except IngestError:
+        target.unlink(missing_ok=True)
+        raise
     finally:
         workbook.close()
 
@@ -332,26 +405,46 @@ def _cell_text(value) -> str:
 
 
 def _geojson_to_ndjson(source: Path, target: Path) -> None:
+    """Features streamed one by one (ijson): memory holds one feature, not the document
+    (a 67 MB GeoJSON loaded whole took a worker to 880 MB)."""
+    import ijson
+
     try:
-        with source.open("r", encoding="utf-8-sig") as handle:
-            document = json.load(handle)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        with source.open("rb") as handle:
+            kind = next(ijson.items(_skip_bom(handle), "type"), None)
+        if kind != "FeatureCollection":
+            raise IngestError("GeoJSON : le fichier doit être une FeatureCollection.")
+        count = 0
+        with source.open("rb") as handle, target.open("w", encoding="utf-8") as out:
+            features = ijson.items(_skip_bom(handle), "features.item", use_float=True)
+            for count, feature in enumerate(features, start=1):
+                out.write(_feature_line(count, feature))
+    except (ijson.JSONError, UnicodeDecodeError) as error:
+        target.unlink(missing_ok=True)
         raise IngestError(f"GeoJSON illisible : {error}") from None
-    if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
-        raise IngestError("GeoJSON : le fichier doit être une FeatureCollection.")
-    features = document.get("features") or []
-    if not features:
+    except IngestError:
+        target.unlink(missing_ok=True)
+        raise
+    if count == 0:
+        target.unlink(missing_ok=True)
         raise IngestError("GeoJSON : la FeatureCollection ne contient aucun objet (features).")
-    with target.open("w", encoding="utf-8") as out:
-        for number, feature in enumerate(features, start=1):
-            geometry = feature.get("geometry") if isinstance(feature, dict) else None
-            if geometry is not None and not isinstance(geometry, dict):
-                raise IngestError(f"GeoJSON, objet {number} : géométrie invalide.")
-            properties = dict(feature.get("properties") or {})
-            lon, lat = _center(geometry)
-            properties["longitude"], properties["latitude"] = lon, lat
-            properties["geometry"] = json.dumps(geometry) if geometry else None
-            out.write(json.dumps(properties, ensure_ascii=False) + "\n")
+
+
+def _skip_bom(handle):
+    if handle.read(3) != b"\xef\xbb\xbf":
+        handle.seek(0)
+    return handle
+
+
+def _feature_line(number: int, feature) -> str:
+    geometry = feature.get("geometry") if isinstance(feature, dict) else None
+    if geometry is not None and not isinstance(geometry, dict):
+        raise IngestError(f"GeoJSON, objet {number} : géométrie invalide.")
+    properties = dict(feature.get("properties") or {}) if isinstance(feature, dict) else {}
+    lon, lat = _center(geometry)
+    properties["longitude"], properties["latitude"] = lon, lat
+    properties["geometry"] = json.dumps(geometry) if geometry else None
+    return json.dumps(properties, ensure_ascii=False) + "\n"
 
 
 def _center(geometry) -> tuple[float | None, float | None]:
