@@ -4,10 +4,12 @@ PY := $(VENV)/bin/python
 TERRITORIA := $(PY) -m territoria
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 BIND ?= 127.0.0.1:8000
+# The npm files the pages load, copied into the package (shipped in the wheel, ADR 8).
+VENDORED := src/territoria/core/static/vendor/versions.json
 
 .PHONY: install run demo serve worker test test-sqlite test-postgres lint bench clean
 
-install: $(VENV)/.installed node_modules/.installed
+install: $(VENV)/.installed node_modules/.installed $(VENDORED)
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	python3 -m venv $(VENV)
@@ -19,6 +21,9 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+$(VENDORED): node_modules/.installed $(VENV)/.installed
+	$(TERRITORIA) vendor_assets
 
 ## First command: install, create the database, load the 23 real projects, start the server.
 run: demo serve
@@ -54,4 +59,4 @@ bench: install
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf $(VENV) node_modules var
+	rm -rf $(VENV) node_modules var src/territoria/core/static/vendor

@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-# The source checkout (holds node_modules with the front-end packages); None once installed.
+# The source checkout (holds node_modules, where `territoria vendor_assets` copies from).
 PROJECT_DIR = PACKAGE_DIR.parent.parent
 
 
@@ -168,22 +168,12 @@ TIME_ZONE = env("TERRITORIA_TIME_ZONE", "Europe/Paris")
 USE_I18N = True
 USE_TZ = True
 
-# --- Static files: served by the platform (WhiteNoise); front-end packages come from npm. ---
+# --- Static files: served by the platform (WhiteNoise). The front-end npm packages are copied
+# into core/static/vendor/ at install time (`territoria vendor_assets`, ADR 8), so they are found
+# like any app's static files, in a checkout as in a pip-installed package. ---
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "/media/"
-NODE_MODULES = Path(env("TERRITORIA_NODE_MODULES", str(PROJECT_DIR / "node_modules")))
-# (prefix, folder inside node_modules) for each front-end package the pages use.
-FRONTEND_PACKAGES = [
-    ("vendor/leaflet", "leaflet/dist"),
-    ("vendor/leaflet.markercluster", "leaflet.markercluster/dist"),
-    ("vendor/htmx", "htmx.org/dist"),
-]
-STATICFILES_DIRS = [
-    (prefix, str(NODE_MODULES / folder))
-    for prefix, folder in FRONTEND_PACKAGES
-    if (NODE_MODULES / folder).is_dir()
-]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

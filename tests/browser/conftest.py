@@ -35,6 +35,12 @@ def chromium_browser():
         )
     if not AXE.exists():
         pytest.fail("axe-core absent de node_modules : lancez `npm ci` (ou `make install`).")
+    from territoria.core.vendor import VENDOR_DIR
+
+    if not (VENDOR_DIR / "versions.json").exists():
+        pytest.fail(
+            "htmx et Leaflet absents du paquet : lancez `make install` (ou `territoria vendor_assets`)."
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
