@@ -267,11 +267,11 @@ def test_newcomer_publishes_queries_and_downloads_open_data(page, live_server, a
     page.get_by_role("button", name="Publier la version 1").click()
     expect(page.get_by_text("Version 1 publiée.")).to_be_visible()
     expect(page.locator("#od-map.leaflet-container")).to_be_visible()
-    expect(page.locator("#od-map path.leaflet-interactive")).to_have_count(len(places))
+    expect(page.locator("#od-map .leaflet-marker-icon")).to_have_count(len(places))
     point_list = page.locator("details:has(summary:has-text('Liste des points'))")
     for place in places:
         expect(point_list).to_contain_text(place)
-    page.locator("#od-map path.leaflet-interactive").first.click()
+    page.locator("#od-map .leaflet-marker-icon").first.click()
     expect(page.locator(".leaflet-popup-content")).to_contain_text(places[0])
     page.locator("#od-map").scroll_into_view_if_needed()
     _visit(page, "carte")
@@ -339,7 +339,7 @@ def test_map_of_a_single_point_shows_its_label_as_text_not_html(page, live_serve
     version = publish_bytes(dataset, path.name, path.read_bytes(), title="Kiosques")
     assert version.status == VersionStatus.PUBLISHED, version.error
     page.goto(live_server.url + version.resource.get_absolute_url())
-    marker = page.locator("#od-map path.leaflet-interactive")
+    marker = page.locator("#od-map .leaflet-marker-icon")
     expect(marker).to_be_visible()  # one point: the map still has a finite zoom
     marker.click()
     expect(page.locator(".leaflet-popup-content")).to_contain_text(label)

@@ -5,12 +5,11 @@ the query service (`registre.search.service`) and so through `visibility`; all w
 JavaScript (the map then shows its list of organisations).
 """
 
-from django.conf import settings
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from territoria.registre.search.dashboard import build_dashboard
-from territoria.registre.search.mapdata import as_geojson, map_points
+from territoria.registre.search.mapdata import map_points, map_points_of
 from territoria.registre.search.service import search_projects
 from territoria.registre.search.similar import similar_projects
 from territoria.registre.visibility import visible_projects
@@ -37,9 +36,7 @@ def project_map(request):
             "organisations": organisations,
             "total": total,
             "facets": filters.facets,
-            "geojson": as_geojson(organisations),
-            "tile_url": settings.TERRITORIA_MAP_TILE_URL,
-            "tile_attribution": settings.TERRITORIA_MAP_TILE_ATTRIBUTION,
+            "map_points": map_points_of(organisations),
         },
     )
 

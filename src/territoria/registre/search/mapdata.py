@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from django.urls import reverse
 
+from territoria.core.maps import MapLink, MapPoint
 from territoria.core.models import OrganisationType
 from territoria.registre.search.service import SearchQuery, search_projects
 from territoria.registre.search.table import get_table
@@ -58,3 +59,18 @@ def as_geojson(organisations: list[dict]) -> dict:
         if org["latitude"] is not None and org["longitude"] is not None
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+def map_points_of(organisations: list[dict]) -> list[MapPoint]:
+    """The organisations as points of the platform's map (core/maps.py): name, type, projects."""
+    return [
+        MapPoint(
+            lat=org["latitude"],
+            lon=org["longitude"],
+            label=org["name"],
+            detail=org["type"],
+            links=tuple(MapLink(p["name"], p["url"]) for p in org["projects"]),
+        )
+        for org in organisations
+        if org["latitude"] is not None and org["longitude"] is not None
+    ]

@@ -1,0 +1,28 @@
+"""`{% load maps %}{% territoria_map "carte" points label="…" %}`: the platform's map (core/maps.py)."""
+
+from django import template
+from django.conf import settings
+
+from territoria.core.maps import as_feature_collection
+
+register = template.Library()
+
+
+@register.inclusion_tag("core/_map.html")
+def territoria_map(map_id: str, points, label: str, cluster: bool = False, css_class: str = ""):
+    """The map container, its points (GeoJSON) and its scripts.
+
+    `label` names the region for screen readers (say where the same information is given as
+    text); `cluster` groups nearby markers (many points); tiles come from
+    TERRITORIA_MAP_TILE_URL, or an offline graticule is drawn when it is empty.
+    """
+    return {
+        "map_id": map_id,
+        "data_id": f"{map_id}-donnees",
+        "geojson": as_feature_collection(points),
+        "label": label,
+        "cluster": cluster,
+        "css_class": css_class,
+        "tile_url": settings.TERRITORIA_MAP_TILE_URL,
+        "tile_attribution": settings.TERRITORIA_MAP_TILE_ATTRIBUTION,
+    }

@@ -1,0 +1,47 @@
+"""The map contract (core/maps.py): what views hand to `{% territoria_map %}` and what it renders."""
+
+import json
+
+from django.template import Context, Template
+
+from territoria.core.maps import MapLink, MapPoint, as_feature_collection
+
+
+def test_points_and_mappings_become_one_geojson_shape_and_points_without_coordinates_are_dropped():
+    collection = as_feature_collection(
+        [
+            MapPoint(49.1, 6.2, "Metz", "Commune", (MapLink("Projet", "/registre/1/"),)),
+            {"lat": 45.76, "lon": 4.84, "label": "Kiosque", "extra": "ignored"},
+            {"lat": None, "lon": 4.84, "label": "No latitude"},
+            {"lat": True, "lon": 4.84, "label": "A boolean is not a coordinate"},
+        ]
+    )
+    assert collection["type"] == "FeatureCollection"
+    assert [f["geometry"]["coordinates"] for f in collection["features"]] == [
+        [6.2, 49.1],
+        [4.84, 45.76],
+    ]
+    assert [f["properties"] for f in collection["features"]] == [
+        {
+            "label": "Metz",
+            "detail": "Commune",
+            "links": [{"text": "Projet", "url": "/registre/1/"}],
+        },
+        {"label": "Kiosque", "detail": "", "links": []},
+    ]
+
+
+def test_the_tag_renders_a_hidden_region_its_data_and_the_configured_tiles(settings):
+    settings.TERRITORIA_MAP_TILE_URL = "https://tuiles.example.fr/{z}/{x}/{y}.png"
+    html = Template(
+        '{% load maps %}{% territoria_map "carte" points label="Carte (liste ci-dessous)" %}'
+    ).render(Context({"points": [{"lat": 1.0, "lon": 2.0, "label": "</script><b>x</b>"}]}))
+    assert 'id="carte"' in html and 'role="region"' in html and " hidden>" in html
+    assert 'aria-label="Carte (liste ci-dessous)"' in html
+    assert 'data-tile-url="https://tuiles.example.fr/{z}/{x}/{y}.png"' in html
+    assert "data-cluster" not in html and "markercluster" not in html
+    assert "</script><b>" not in html  # json_script escapes the label inside the JSON
+    data = html.split('<script id="carte-donnees" type="application/json">')[1]
+    label = json.loads(data.split("</script>")[0])["features"][0]["properties"]["label"]
+    assert label == "</script><b>x</b>"
+    assert html.count("territoria/map.js") == 1
