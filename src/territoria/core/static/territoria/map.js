@@ -47,12 +47,14 @@
     return box;
   }
 
-  // Offline background: a graticule over the points' area, about ten lines each way.
+  // Offline background: a graticule over the points' area, about ten lines each way, in the
+  // --map-grid token of territoria.css.
   function drawGraticule(map, bounds) {
     var south = Math.floor(bounds.getSouth()) - 1, north = Math.ceil(bounds.getNorth()) + 1;
     var west = Math.floor(bounds.getWest()) - 1, east = Math.ceil(bounds.getEast()) + 1;
     var step = Math.max(1, Math.ceil(Math.max(north - south, east - west) / 10));
-    var style = { color: "#6b7280", weight: 1, opacity: 0.5, interactive: false };
+    var colour = getComputedStyle(map.getContainer()).getPropertyValue("--map-grid").trim();
+    var style = { color: colour || "gray", weight: 1, opacity: 0.5, interactive: false };
     var layer = L.layerGroup().addTo(map);
     for (var lat = south; lat <= north; lat += step) { L.polyline([[lat, west], [lat, east]], style).addTo(layer); }
     for (var lon = west; lon <= east; lon += step) { L.polyline([[south, lon], [north, lon]], style).addTo(layer); }
