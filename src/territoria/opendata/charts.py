@@ -41,7 +41,7 @@ def bar_chart(labels: list, values: list, title: str) -> str:
             f'font-size="12">{escape(short)}</text>'
         )
         parts.append(
-            f'<rect x="{LABEL_W}" y="{y}" width="{width:.1f}" height="{BAR}" fill="#1d4e89">'
+            f'<rect x="{LABEL_W}" y="{y}" width="{width:.1f}" height="{BAR}" class="od-bar">'
             f"<title>{escape(label)} : {escape(_fmt(value))}</title></rect>"
         )
         parts.append(
