@@ -6,7 +6,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -36,7 +36,9 @@ from territoria.assistant.services.assistant import (
 )
 from territoria.assistant.services.ingestion import save_uploads
 from territoria.assistant.services.masking import mask_personal_data
+from territoria.assistant.services.sources import document_passages, download_response
 from territoria.assistant.tasks import run_ingestion_job
+from territoria.search.access import access_tokens
 
 
 def _session_key(request) -> str:
@@ -198,15 +200,38 @@ def collection_detail(request, slug):
     return render(request, template, context)
 
 
-def document_file(request, pk):
-    document = get_object_or_404(Document, pk=pk)
-    if (
-        not can_read(request.user, document.collection)
-        or not document.path
-        or not Path(document.path).is_file()
-    ):
+def _readable_document(request, pk) -> Document:
+    document = get_object_or_404(Document.objects.select_related("collection"), pk=pk)
+    if not can_read(request.user, document.collection):
         raise Http404
-    return FileResponse(open(document.path, "rb"), filename=Path(document.path).name)
+    return document
+
+
+def document_view(request, pk):
+    """The document's text as indexed, the cited passage (?passage=n) highlighted."""
+    document = _readable_document(request, pk)
+    try:
+        cited = int(request.GET.get("passage", ""))
+    except ValueError:
+        cited = None
+    passages = document_passages(document, access_tokens(request.user), cited)
+    return render(
+        request,
+        "assistant/document.html",
+        {
+            "document": document,
+            "passages": passages,
+            "downloadable": bool(document.path) and Path(document.path).is_file(),
+        },
+    )
+
+
+def document_file(request, pk):
+    """The original file, as a download only (see services/sources.py)."""
+    document = _readable_document(request, pk)
+    if not document.path or not Path(document.path).is_file():
+        raise Http404
+    return download_response(document)
 
 
 @login_required
