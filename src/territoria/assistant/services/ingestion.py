@@ -225,9 +225,12 @@ def delete_document(document: Document) -> None:
     document.delete()
 
 
-def reindex_access(collection: Collection) -> None:
-    """After a change of visibility: passages get the collection's new tokens (text unchanged)."""
-    for document in collection.documents.filter(state=DocumentState.INDEXED):
-        document.state = DocumentState.PENDING
-        document.save(update_fields=["state", "updated_at"])
-        index_document(document)
+def reindex_access(collection: Collection) -> int:
+    """After a change of who may read the collection: its passages get its new tokens.
+
+    Text and vectors are kept (search.replace_access); a collection fed by code (the
+    register) gives each passage its own tokens, not the collection's, and is left alone.
+    """
+    if collection.managed:
+        return 0
+    return get_index().replace_access(collection.namespace, collection.access_tokens())

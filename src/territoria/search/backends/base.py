@@ -219,6 +219,38 @@ class SearchIndex(ABC):
                 self._bump(namespace)
         return len(pks)
 
+    def replace_access(self, namespace: str, access: Sequence[str]) -> int:
+        """Give every document of `namespace` these access tokens instead of its own.
+
+        For a change of who may read a whole index (an assistant collection made
+        organisation-only): text, terms and vectors stay, only the tokens and the digests
+        change, and the version stamp tells the vector matrix to reload its masks.
+        """
+        tokens = sorted(set(access))
+        with transaction.atomic(using=self.using):
+            docs = list(self._docs().filter(namespace=namespace).order_by("pk"))
+            pks = [doc.pk for doc in docs]
+            for start in range(0, len(pks), 500):
+                DocumentAccess.objects.using(self.using).filter(
+                    document_id__in=pks[start : start + 500]
+                ).delete()
+            DocumentAccess.objects.using(self.using).bulk_create(
+                [DocumentAccess(document_id=pk, token=token) for pk in pks for token in tokens],
+                batch_size=1000,
+            )
+            for doc in docs:  # the digest covers the tokens: an upsert must see them as they are
+                doc.content_hash = Document(
+                    key=doc.key,
+                    text=doc.text,
+                    access=tokens,
+                    title=doc.title,
+                    fields=doc.fields,
+                    embedding_text=doc.embedding_text,
+                ).digest()
+            self._docs().bulk_update(docs, ["content_hash"], batch_size=500)
+            self._bump(namespace)
+        return len(pks)
+
     def clear(self, namespace: str) -> int:
         with transaction.atomic(using=self.using):
             pks = list(self._docs().filter(namespace=namespace).values_list("pk", flat=True))
