@@ -38,6 +38,7 @@ from territoria.assistant.services.ingestion import save_uploads
 from territoria.assistant.services.masking import mask_personal_data
 from territoria.assistant.services.sources import document_passages, download_response
 from territoria.assistant.tasks import run_ingestion_job
+from territoria.assistant.throttling import throttled_page
 from territoria.search.access import access_tokens
 
 
@@ -58,6 +59,8 @@ def _chat(request, collections, template, public):
     exchanges = list(conversation.exchanges.all()) if conversation else []
     # A follow-up question searches the collections the conversation was narrowed to, not all of them.
     initial = {"collections": exchanges[-1].collections} if exchanges else {}
+    if request.method == "POST" and (refused := throttled_page(request, "question")):
+        return refused
     form = AskForm(request.POST or None, collections=collections, initial=initial)
     if request.method == "POST" and form.is_valid():
         chosen = [
@@ -115,6 +118,8 @@ def feedback(request, pk):
 
 @require_POST
 def handoff(request, pk):
+    if refused := throttled_page(request, "handoff"):
+        return refused
     exchange = _own_exchange(request, pk)
     form = HandoffForm(request.POST)
     collections = [

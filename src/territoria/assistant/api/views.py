@@ -27,6 +27,7 @@ from territoria.assistant.services.answering import retrieve
 from territoria.assistant.services.assistant import ask, conversations_of, readable_collections
 from territoria.assistant.services.ingestion import delete_document, save_upload
 from territoria.assistant.tasks import run_ingestion_job
+from territoria.assistant.throttling import enforce_api
 from territoria.search.access import access_tokens
 
 
@@ -129,6 +130,7 @@ def job_detail(request, pk):
 @permission_classes([permissions.AllowAny])
 def ask_view(request):
     """Ask a question; the answer cites its sources or abstains with a human contact."""
+    enforce_api(request, "question")
     serializer = s.AskSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     data = serializer.validated_data
@@ -159,6 +161,7 @@ def ask_view(request):
 @permission_classes([permissions.AllowAny])
 def search_view(request):
     """Passages matching a query, only from collections the caller may read."""
+    enforce_api(request, "question")
     serializer = s.SearchQuerySerializer(data=request.query_params)
     serializer.is_valid(raise_exception=True)
     data = serializer.validated_data
@@ -213,6 +216,10 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Ge
         return HandoffRequest.objects.filter(collection__slug__in=slugs).select_related(
             "collection"
         )
+
+    def create(self, request, *args, **kwargs):
+        enforce_api(request, "handoff")
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         from territoria.assistant.permissions import can_read
