@@ -290,6 +290,8 @@ LLM_MODEL = env("TERRITORIA_LLM_MODEL")
 LLM_API_KEY = env("TERRITORIA_LLM_API_KEY")
 LLM_TIMEOUT_S = env_int("TERRITORIA_LLM_TIMEOUT_S", 60)
 ASSISTANT_MAX_FILE_MB = env_int("TERRITORIA_ASSISTANT_MAX_FILE_MB", 100)
+# One request of the collection page (a folder at once); refused before its body is read.
+ASSISTANT_MAX_UPLOAD_MB = env_int("TERRITORIA_ASSISTANT_MAX_UPLOAD_MB", 500)
 
 # Request bodies refused from their Content-Length before anything reads them
 # (core/body_limits.py): anonymous visitors; logged-in users and API clients per route

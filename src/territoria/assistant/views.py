@@ -34,11 +34,12 @@ from territoria.assistant.services.assistant import (
     public_collections,
     readable_collections,
 )
-from territoria.assistant.services.ingestion import save_uploads
 from territoria.assistant.services.masking import mask_personal_data
 from territoria.assistant.services.sources import document_passages, download_response
+from territoria.assistant.services.uploads import save_uploads
 from territoria.assistant.tasks import run_ingestion_job
 from territoria.assistant.throttling import throttled_page
+from territoria.assistant.upload_limits import guarded_upload_page, refused_upload_messages
 from territoria.search.access import access_tokens
 
 
@@ -175,17 +176,19 @@ def collections(request):
     return render(request, "assistant/collections.html", {"rows": rows})
 
 
+@guarded_upload_page
 def collection_detail(request, slug):
     collection = get_object_or_404(Collection, slug=slug)
     if not can_read(request.user, collection):
         raise Http404
     manage = can_manage(request.user, collection)
     form = UploadForm(request.POST or None, request.FILES or None) if manage else None
-    if manage and request.method == "POST" and form.is_valid():
-        job = save_uploads(collection, form.uploads(request), request.user)
-        run_ingestion_job.enqueue(str(job.pk))
-        messages.success(request, f"{job.total} fichier(s) reçu(s) : l'indexation est en cours.")
-        return redirect("assistant:collection", slug=slug)
+    if manage and request.method == "POST":
+        for message in refused_upload_messages(request):
+            messages.error(request, message)
+        if form.is_valid():
+            _store_uploads(request, collection, form.uploads(request))
+            return redirect("assistant:collection", slug=slug)
     documents = collection.documents.all()
     job = collection.jobs.first()
     in_progress = collection.jobs.filter(state__in=[JobState.QUEUED, JobState.RUNNING]).exists()
@@ -203,6 +206,19 @@ def collection_detail(request, slug):
         else "assistant/collection.html"
     )
     return render(request, template, context)
+
+
+def _store_uploads(request, collection, uploads) -> None:
+    stored = save_uploads(collection, uploads, request.user)
+    for message in stored.refused:
+        messages.error(request, message)
+    if stored.hidden:
+        messages.info(request, f"{stored.hidden} fichier(s) caché(s) ignoré(s).")
+    if stored.job:
+        run_ingestion_job.enqueue(str(stored.job.pk))
+        messages.success(
+            request, f"{stored.job.total} fichier(s) reçu(s) : l'indexation est en cours."
+        )
 
 
 def _readable_document(request, pk) -> Document:

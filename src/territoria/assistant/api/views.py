@@ -1,5 +1,6 @@
 """REST API of the assistant: collections, documents, ask, search, feedback, hand-off, log."""
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -25,9 +26,17 @@ from territoria.assistant.permissions import (
 )
 from territoria.assistant.services.answering import retrieve
 from territoria.assistant.services.assistant import ask, conversations_of, readable_collections
-from territoria.assistant.services.ingestion import delete_document, save_upload
+from territoria.assistant.services.ingestion import delete_document
+from territoria.assistant.services.uploads import save_upload
 from territoria.assistant.tasks import run_ingestion_job
 from territoria.assistant.throttling import enforce_api
+from territoria.assistant.upload_limits import (
+    MB,
+    MULTIPART_OVERHEAD,
+    UploadTooLarge,
+    limit_upload,
+    refused_upload_messages,
+)
 from territoria.search.access import access_tokens
 
 
@@ -66,6 +75,15 @@ class CollectionViewSet(
     lookup_field = "slug"
     permission_classes = [permissions.AllowAny]
 
+    def initial(self, request, *args, **kwargs):
+        # Before authentication: its CSRF check reads the body (see upload_limits.py).
+        if self.action == "upload":
+            limit = settings.ASSISTANT_MAX_FILE_MB * MB + MULTIPART_OVERHEAD
+            message = limit_upload(request._request, limit, "TERRITORIA_ASSISTANT_MAX_FILE_MB")
+            if message:
+                raise UploadTooLarge(message)
+        super().initial(request, *args, **kwargs)
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Collection.objects.none()
@@ -97,11 +115,16 @@ class CollectionViewSet(
         if not can_manage(request.user, collection):
             raise PermissionDenied("Vous ne pouvez pas ajouter de documents à cette collection.")
         serializer = s.UploadSerializer(data=request.data)
+        refused = refused_upload_messages(request._request)
+        if refused:
+            raise UploadTooLarge(" ".join(refused))
         serializer.is_valid(raise_exception=True)
-        job = save_upload(collection, serializer.validated_data["file"], request.user)
-        run_ingestion_job.enqueue(str(job.pk))
-        job.refresh_from_db()
-        return Response(s.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        stored = save_upload(collection, serializer.validated_data["file"], request.user)
+        if not stored.job:
+            raise ValidationError({"file": stored.refused or ["Fichier caché ignoré."]})
+        run_ingestion_job.enqueue(str(stored.job.pk))
+        stored.job.refresh_from_db()
+        return Response(s.JobSerializer(stored.job).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         parameters=[OpenApiParameter("document", str, OpenApiParameter.PATH)], responses={204: None}
