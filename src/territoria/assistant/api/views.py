@@ -3,7 +3,12 @@
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -38,6 +43,11 @@ from territoria.assistant.upload_limits import (
     refused_upload_messages,
 )
 from territoria.search.access import access_tokens
+
+THROTTLED = OpenApiResponse(
+    description="Trop de requêtes anonymes depuis cette adresse ; en-tête Retry-After."
+)
+TOO_LARGE = OpenApiResponse(description="Fichier trop volumineux : rien n'est enregistré.")
 
 
 def answer_payload(answer, exchange) -> dict:
@@ -102,7 +112,8 @@ class CollectionViewSet(
         return Response(s.DocumentSerializer(collection.documents.all(), many=True).data)
 
     @extend_schema(
-        request={"multipart/form-data": s.UploadSerializer}, responses={202: s.JobSerializer}
+        request={"multipart/form-data": s.UploadSerializer},
+        responses={202: s.JobSerializer, 413: TOO_LARGE},
     )
     @action(
         detail=True,
@@ -148,7 +159,7 @@ def job_detail(request, pk):
     return Response(s.JobSerializer(job).data)
 
 
-@extend_schema(request=s.AskSerializer, responses=s.AnswerSerializer)
+@extend_schema(request=s.AskSerializer, responses={200: s.AnswerSerializer, 429: THROTTLED})
 @api_view(["POST"])
 @permission_classes([permissions.AllowAny])
 def ask_view(request):
@@ -179,7 +190,10 @@ def ask_view(request):
     return Response(answer_payload(answer, exchange))
 
 
-@extend_schema(parameters=[s.SearchQuerySerializer], responses=s.PassageSerializer(many=True))
+@extend_schema(
+    parameters=[s.SearchQuerySerializer],
+    responses={200: s.PassageSerializer(many=True), 429: THROTTLED},
+)
 @api_view(["GET"])
 @permission_classes([permissions.AllowAny])
 def search_view(request):
@@ -224,6 +238,7 @@ def feedback_view(request, pk):
     return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema_view(create=extend_schema(responses={201: s.HandoffSerializer, 429: THROTTLED}))
 class HandoffViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Questions passed to a human: anyone who may ask a collection may create one; the
     collection's agents list and answer them."""
