@@ -16,7 +16,7 @@ from territoria.assistant.models import Document, IngestionJob
 from territoria.assistant.services.ingestion import add_files, collect_files, run_job
 from territoria.assistant.services.uploads import save_uploads
 
-MD = "# Titre\n\nUn paragraphe de texte pour l'indexation.\n".encode()
+MD = b"# Titre\n\nUn paragraphe de texte pour l'indexation.\n"
 
 
 @pytest.fixture
