@@ -3,6 +3,7 @@ documents, hand-off requests, exchange log. Rules come from permissions.py."""
 
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -39,7 +40,12 @@ from territoria.assistant.services.sources import document_passages, download_re
 from territoria.assistant.services.uploads import save_uploads
 from territoria.assistant.tasks import run_ingestion_job
 from territoria.assistant.throttling import throttled_page
-from territoria.assistant.upload_limits import guarded_upload_page, refused_upload_messages
+from territoria.assistant.upload_limits import (
+    MB,
+    MULTIPART_OVERHEAD,
+    guarded_upload_page,
+    refused_upload_messages,
+)
 from territoria.search.access import access_tokens
 
 
@@ -199,6 +205,9 @@ def collection_detail(request, slug):
         "form": form,
         "job": job,
         "in_progress": in_progress,
+        # upload.js splits a larger folder into requests within these limits.
+        "upload_max_files": settings.DATA_UPLOAD_MAX_NUMBER_FILES,
+        "upload_max_bytes": settings.ASSISTANT_MAX_UPLOAD_MB * MB - MULTIPART_OVERHEAD,
     }
     template = (
         "assistant/_collection_status.html"
@@ -288,8 +297,6 @@ def exchange_log(request):
     if not can_see_log(request.user):
         raise PermissionDenied
     exchanges = Exchange.objects.select_related("user").order_by("-created_at")[:200]
-    from django.conf import settings
-
     return render(
         request,
         "assistant/log.html",
