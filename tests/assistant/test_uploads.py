@@ -56,6 +56,13 @@ def test_page_refuses_a_request_over_the_route_limit_before_reading_it(
     assert files_on_disk(media_root) == [] and not Document.objects.exists()
 
 
+def test_page_refuses_a_large_anonymous_body_before_reading_it(client, faq_collection, media_root):
+    big = SimpleUploadedFile("rapport.md", b"a" * (11 * 1024 * 1024))
+    response = client.post(f"/assistant/collections/{faq_collection.slug}/", {"files": [big]})
+    assert response.status_code == 413 and "Envoi trop volumineux" in response.content.decode()
+    assert files_on_disk(media_root) == []
+
+
 def test_page_drops_an_oversized_file_while_it_streams_and_keeps_the_others(
     client, page, settings, media_root, upload_tmp
 ):

@@ -103,8 +103,14 @@ def guarded_upload_page(view):
     def wrapped(request, *args, **kwargs):
         if request.method != "POST":
             return protected(request, *args, **kwargs)
-        limit = settings.ASSISTANT_MAX_UPLOAD_MB * MB
-        message = limit_upload(request, limit, "TERRITORIA_ASSISTANT_MAX_UPLOAD_MB")
+        if request.user.is_authenticated:
+            limit, setting = (
+                settings.ASSISTANT_MAX_UPLOAD_MB * MB,
+                "TERRITORIA_ASSISTANT_MAX_UPLOAD_MB",
+            )
+        else:  # a visitor never uploads: no reason to read more than a plain form
+            limit, setting = settings.DATA_UPLOAD_MAX_MEMORY_SIZE, "DATA_UPLOAD_MAX_MEMORY_SIZE"
+        message = limit_upload(request, limit, setting)
         if message:
             return refused(request, message, 413)
         try:
