@@ -103,14 +103,9 @@ def guarded_upload_page(view):
     def wrapped(request, *args, **kwargs):
         if request.method != "POST":
             return protected(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            limit, setting = (
-                settings.ASSISTANT_MAX_UPLOAD_MB * MB,
-                "TERRITORIA_ASSISTANT_MAX_UPLOAD_MB",
-            )
-        else:  # a visitor never uploads: no reason to read more than a plain form
-            limit, setting = settings.DATA_UPLOAD_MAX_MEMORY_SIZE, "DATA_UPLOAD_MAX_MEMORY_SIZE"
-        message = limit_upload(request, limit, setting)
+        # (A visitor's body is already capped by core/body_limits.py's middleware.)
+        limit = settings.ASSISTANT_MAX_UPLOAD_MB * MB
+        message = limit_upload(request, limit, "TERRITORIA_ASSISTANT_MAX_UPLOAD_MB")
         if message:
             return refused(request, message, 413)
         try:
