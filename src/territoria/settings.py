@@ -280,6 +280,8 @@ LLM_MODEL = env("TERRITORIA_LLM_MODEL")
 LLM_API_KEY = env("TERRITORIA_LLM_API_KEY")
 LLM_TIMEOUT_S = env_int("TERRITORIA_LLM_TIMEOUT_S", 60)
 ASSISTANT_MAX_FILE_MB = env_int("TERRITORIA_ASSISTANT_MAX_FILE_MB", 100)
+# One request of the collection page (a folder at once); refused before its body is read.
+ASSISTANT_MAX_UPLOAD_MB = env_int("TERRITORIA_ASSISTANT_MAX_UPLOAD_MB", 500)
 
 # Request bodies refused from their Content-Length before anything reads them
 # (core/body_limits.py): anonymous visitors; logged-in users and API clients per route
@@ -301,6 +303,9 @@ ASSISTANT_MAX_PAGES = env_int("TERRITORIA_ASSISTANT_MAX_PAGES", 3000)
 ASSISTANT_CHUNK_WORDS = env_int("TERRITORIA_ASSISTANT_CHUNK_WORDS", 200)
 ASSISTANT_EMBED_MAX_WORDS = env_int("TERRITORIA_ASSISTANT_EMBED_MAX_WORDS", 120)
 ASSISTANT_LOG_RETENTION_DAYS = env_int("TERRITORIA_ASSISTANT_LOG_RETENTION_DAYS", 180)
+# Anonymous visitors, per IP address (pages and API together): questions, hand-off requests.
+ASSISTANT_ANON_QUESTION_RATE = env("TERRITORIA_ASSISTANT_ANON_QUESTION_RATE", "20/min")
+ASSISTANT_ANON_HANDOFF_RATE = env("TERRITORIA_ASSISTANT_ANON_HANDOFF_RATE", "10/hour")
 ASSISTANT_WATTS_PER_CORE = float(env("TERRITORIA_ASSISTANT_WATTS_PER_CORE", "12"))
 
 # --- E-mail (reminders, error reports): written to files unless an SMTP host is set. ---

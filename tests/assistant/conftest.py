@@ -8,6 +8,14 @@ from tests.assistant.files import make_docx, make_odt, make_pdf
 def media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.LLM_BASE_URL = ""
+    # Rate-limit counters of this test only (the default is a file cache shared by all).
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": str(tmp_path),
+        },
+    }
     return settings.MEDIA_ROOT
 
 

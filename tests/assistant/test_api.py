@@ -58,7 +58,11 @@ def test_api_ask_agent_gets_restricted_answer_with_page(api_client, agent, proce
     )
     citation = response.json()["citations"][0]
     assert citation["source"] == "reglement-interieur.pdf" and citation["page"] == 2
-    assert citation["url"].endswith("#page=2")
+    # The citation opens the rendered source at its passage (page 2), not the raw file.
+    n = citation["key"].rsplit(":", 1)[1]
+    assert (
+        citation["url"] == f"/assistant/documents/{citation['document']}/?passage={n}#passage-{n}"
+    )
 
 
 @pytest.mark.parametrize("question", ["", "?", "x" * 5000, "'; DROP TABLE search_fts; --"])

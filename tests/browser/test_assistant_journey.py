@@ -207,11 +207,22 @@ def test_agent_indexes_asks_and_hands_off_citizen_asks_faq_admin_reads_masked_lo
     expect(source).to_contain_text("page 2")
     document = internal.documents.get(source="reglement-interieur.pdf")
     link = source.get_by_role("link", name="Règlement intérieur")
-    expect(link).to_have_attribute("href", f"/assistant/documents/{document.pk}/fichier/#page=2")
-    served = page.request.get(live_server.url + link.get_attribute("href"))
+    expect(link).to_have_attribute(
+        "href", re.compile(rf"^/assistant/documents/{document.pk}/\?passage=\d+#passage-\d+$")
+    )
+    served = page.request.get(live_server.url + f"/assistant/documents/{document.pk}/fichier/")
     assert served.ok and served.headers["content-type"] == "application/pdf"
+    assert served.headers["content-disposition"].startswith("attachment")
     assert len(answer.inner_text().split()) < 80  # short: a few sentences of the sources
     _visit(page, "reponse-citee")
+    # The link opens the rendered source, the cited passage highlighted and scrolled to.
+    source_page = page.context.new_page()
+    source_page.goto(live_server.url + link.get_attribute("href"))
+    cited = source_page.locator(".source-passage.cited")
+    expect(cited).to_contain_text("deux jours par semaine")
+    expect(cited).to_be_in_viewport()
+    expect(source_page.get_by_text("Page 2", exact=True)).to_be_visible()
+    source_page.close()
 
     # Feedback.
     exchange.get_by_role("button", name="Utile", exact=True).click()

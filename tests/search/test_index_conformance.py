@@ -259,3 +259,18 @@ def test_lexical_search_is_exact_when_the_readable_matches_lie_beyond_the_pool(i
     assert [h.key for h in index.search(NS, "fuite eau", access=["org:mine"], mode="lexical")] == [
         "mine"
     ]
+
+
+@pytest.mark.parametrize("mode", ["lexical", "dense"])
+def test_replace_access_gives_the_whole_namespace_new_tokens_and_keeps_vectors(filled, mode):
+    kwargs = {"embedder": FakeTopicEmbedder()} if mode == "dense" else {}
+    assert filled.search(NS, "eau fuites", access=["public"], mode=mode, **kwargs)
+    assert filled.replace_access(NS, ["org:7"]) == len(DOCS)
+    assert filled.search(NS, "eau fuites", access=["public"], mode=mode, **kwargs) == []
+    assert filled.search(NS, "eau fuites", access=["staff"], mode=mode, **kwargs) == []
+    hits = filled.search(NS, "eau fuites", access=["org:7"], mode=mode, **kwargs)
+    assert {h.key for h in hits} >= {"fuites", "budget-eau"}
+    assert filled.pending_embeddings(NS, FakeTopicEmbedder.model_id) == 0  # vectors kept
+    # The digests follow the tokens: the same documents with the new tokens are unchanged.
+    again = filled.upsert(NS, [Document(**{**d.__dict__, "access": ["org:7"]}) for d in DOCS])
+    assert again.unchanged == len(DOCS)

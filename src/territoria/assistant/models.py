@@ -8,7 +8,8 @@ section path and page in their fields.
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import m2m_changed
 
 from territoria.core.models import BaseModel, Organisation
 from territoria.search.access import PUBLIC, group_token, org_token
@@ -66,6 +67,51 @@ class Collection(BaseModel):
 
     def readable_by(self, tokens) -> bool:
         return bool(set(self.access_tokens()) & set(tokens))
+
+    # What access_tokens() depends on, besides the groups (see _groups_changed below).
+    ACCESS_FIELDS = ("visibility", "organisation_id")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._saved_access = self._access_state()
+
+    def _access_state(self) -> tuple:
+        return tuple(self.__dict__.get(name) for name in self.ACCESS_FIELDS)
+
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if not adding and self._access_state() != self._saved_access:
+            self.schedule_access_reindex()
+        self._saved_access = self._access_state()
+
+    def schedule_access_reindex(self) -> None:
+        """Passages carry the collection's tokens: re-stamp them once the change is committed
+        (in the background: a large collection has tens of thousands of passages)."""
+        from territoria.assistant.tasks import reindex_collection_access
+
+        pk = str(self.pk)
+        transaction.on_commit(lambda: reindex_collection_access.enqueue(pk))
+
+
+def _groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """A group-only collection whose groups change gets its passages re-stamped."""
+    if reverse and action == "pre_clear":  # group.assistant_collections.clear(): who, before
+        instance._cleared_collections = list(instance.assistant_collections.all())
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        collections = [instance]
+    elif action == "post_clear":
+        collections = getattr(instance, "_cleared_collections", [])
+    else:
+        collections = Collection.objects.filter(pk__in=pk_set or [])
+    for collection in collections:
+        if collection.visibility == Visibility.GROUP:
+            collection.schedule_access_reindex()
+
+
+m2m_changed.connect(_groups_changed, sender=Collection.groups.through)
 
 
 class DocumentState(models.TextChoices):

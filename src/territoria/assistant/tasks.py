@@ -12,6 +12,15 @@ def run_ingestion_job(job_id: str) -> None:
 
 
 @task()
+def reindex_collection_access(collection_id: str) -> int:
+    from territoria.assistant.models import Collection
+    from territoria.assistant.services.ingestion import reindex_access
+
+    collection = Collection.objects.filter(pk=collection_id).first()
+    return reindex_access(collection) if collection else 0
+
+
+@task()
 def purge_old_exchanges() -> int:
     from territoria.assistant.services.traceability import purge_expired
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("assistant/public/", views.public_chat, name="public"),
     path("assistant/collections/", views.collections, name="collections"),
     path("assistant/collections/<slug:slug>/", views.collection_detail, name="collection"),
+    path("assistant/documents/<uuid:pk>/", views.document_view, name="document"),
     path("assistant/documents/<uuid:pk>/fichier/", views.document_file, name="document_file"),
     path("assistant/echanges/<uuid:pk>/avis/", views.feedback, name="feedback"),
     path("assistant/echanges/<uuid:pk>/agent/", views.handoff, name="handoff"),

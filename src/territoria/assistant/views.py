@@ -3,10 +3,11 @@ documents, hand-off requests, exchange log. Rules come from permissions.py."""
 
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -34,9 +35,18 @@ from territoria.assistant.services.assistant import (
     public_collections,
     readable_collections,
 )
-from territoria.assistant.services.ingestion import save_uploads
 from territoria.assistant.services.masking import mask_personal_data
+from territoria.assistant.services.sources import document_passages, download_response
+from territoria.assistant.services.uploads import save_uploads
 from territoria.assistant.tasks import run_ingestion_job
+from territoria.assistant.throttling import throttled_page
+from territoria.assistant.upload_limits import (
+    MB,
+    MULTIPART_OVERHEAD,
+    guarded_upload_page,
+    refused_upload_messages,
+)
+from territoria.search.access import access_tokens
 
 
 def _session_key(request) -> str:
@@ -56,6 +66,8 @@ def _chat(request, collections, template, public):
     exchanges = list(conversation.exchanges.all()) if conversation else []
     # A follow-up question searches the collections the conversation was narrowed to, not all of them.
     initial = {"collections": exchanges[-1].collections} if exchanges else {}
+    if request.method == "POST" and (refused := throttled_page(request, "question")):
+        return refused
     form = AskForm(request.POST or None, collections=collections, initial=initial)
     if request.method == "POST" and form.is_valid():
         chosen = [
@@ -113,6 +125,8 @@ def feedback(request, pk):
 
 @require_POST
 def handoff(request, pk):
+    if refused := throttled_page(request, "handoff"):
+        return refused
     exchange = _own_exchange(request, pk)
     form = HandoffForm(request.POST)
     collections = [
@@ -168,17 +182,19 @@ def collections(request):
     return render(request, "assistant/collections.html", {"rows": rows})
 
 
+@guarded_upload_page
 def collection_detail(request, slug):
     collection = get_object_or_404(Collection, slug=slug)
     if not can_read(request.user, collection):
         raise Http404
     manage = can_manage(request.user, collection)
     form = UploadForm(request.POST or None, request.FILES or None) if manage else None
-    if manage and request.method == "POST" and form.is_valid():
-        job = save_uploads(collection, form.uploads(request), request.user)
-        run_ingestion_job.enqueue(str(job.pk))
-        messages.success(request, f"{job.total} fichier(s) reçu(s) : l'indexation est en cours.")
-        return redirect("assistant:collection", slug=slug)
+    if manage and request.method == "POST":
+        for message in refused_upload_messages(request):
+            messages.error(request, message)
+        if form.is_valid():
+            _store_uploads(request, collection, form.uploads(request))
+            return redirect("assistant:collection", slug=slug)
     documents = collection.documents.all()
     job = collection.jobs.first()
     in_progress = collection.jobs.filter(state__in=[JobState.QUEUED, JobState.RUNNING]).exists()
@@ -189,6 +205,9 @@ def collection_detail(request, slug):
         "form": form,
         "job": job,
         "in_progress": in_progress,
+        # upload.js splits a larger folder into requests within these limits.
+        "upload_max_files": settings.DATA_UPLOAD_MAX_NUMBER_FILES,
+        "upload_max_bytes": settings.ASSISTANT_MAX_UPLOAD_MB * MB - MULTIPART_OVERHEAD,
     }
     template = (
         "assistant/_collection_status.html"
@@ -198,15 +217,51 @@ def collection_detail(request, slug):
     return render(request, template, context)
 
 
-def document_file(request, pk):
-    document = get_object_or_404(Document, pk=pk)
-    if (
-        not can_read(request.user, document.collection)
-        or not document.path
-        or not Path(document.path).is_file()
-    ):
+def _store_uploads(request, collection, uploads) -> None:
+    stored = save_uploads(collection, uploads, request.user)
+    for message in stored.refused:
+        messages.error(request, message)
+    if stored.hidden:
+        messages.info(request, f"{stored.hidden} fichier(s) caché(s) ignoré(s).")
+    if stored.job:
+        run_ingestion_job.enqueue(str(stored.job.pk))
+        messages.success(
+            request, f"{stored.job.total} fichier(s) reçu(s) : l'indexation est en cours."
+        )
+
+
+def _readable_document(request, pk) -> Document:
+    document = get_object_or_404(Document.objects.select_related("collection"), pk=pk)
+    if not can_read(request.user, document.collection):
         raise Http404
-    return FileResponse(open(document.path, "rb"), filename=Path(document.path).name)
+    return document
+
+
+def document_view(request, pk):
+    """The document's text as indexed, the cited passage (?passage=n) highlighted."""
+    document = _readable_document(request, pk)
+    try:
+        cited = int(request.GET.get("passage", ""))
+    except ValueError:
+        cited = None
+    passages = document_passages(document, access_tokens(request.user), cited)
+    return render(
+        request,
+        "assistant/document.html",
+        {
+            "document": document,
+            "passages": passages,
+            "downloadable": bool(document.path) and Path(document.path).is_file(),
+        },
+    )
+
+
+def document_file(request, pk):
+    """The original file, as a download only (see services/sources.py)."""
+    document = _readable_document(request, pk)
+    if not document.path or not Path(document.path).is_file():
+        raise Http404
+    return download_response(document)
 
 
 @login_required
@@ -242,8 +297,6 @@ def exchange_log(request):
     if not can_see_log(request.user):
         raise PermissionDenied
     exchanges = Exchange.objects.select_related("user").order_by("-created_at")[:200]
-    from django.conf import settings
-
     return render(
         request,
         "assistant/log.html",

@@ -1,8 +1,14 @@
 """REST API of the assistant: collections, documents, ask, search, feedback, hand-off, log."""
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -25,9 +31,23 @@ from territoria.assistant.permissions import (
 )
 from territoria.assistant.services.answering import retrieve
 from territoria.assistant.services.assistant import ask, conversations_of, readable_collections
-from territoria.assistant.services.ingestion import delete_document, save_upload
+from territoria.assistant.services.ingestion import delete_document
+from territoria.assistant.services.uploads import save_upload
 from territoria.assistant.tasks import run_ingestion_job
+from territoria.assistant.throttling import enforce_api
+from territoria.assistant.upload_limits import (
+    MB,
+    MULTIPART_OVERHEAD,
+    UploadTooLarge,
+    limit_upload,
+    refused_upload_messages,
+)
 from territoria.search.access import access_tokens
+
+THROTTLED = OpenApiResponse(
+    description="Trop de requêtes anonymes depuis cette adresse ; en-tête Retry-After."
+)
+TOO_LARGE = OpenApiResponse(description="Fichier trop volumineux : rien n'est enregistré.")
 
 
 def answer_payload(answer, exchange) -> dict:
@@ -65,6 +85,15 @@ class CollectionViewSet(
     lookup_field = "slug"
     permission_classes = [permissions.AllowAny]
 
+    def initial(self, request, *args, **kwargs):
+        # Before authentication: its CSRF check reads the body (see upload_limits.py).
+        if self.action == "upload":
+            limit = settings.ASSISTANT_MAX_FILE_MB * MB + MULTIPART_OVERHEAD
+            message = limit_upload(request._request, limit, "TERRITORIA_ASSISTANT_MAX_FILE_MB")
+            if message:
+                raise UploadTooLarge(message)
+        super().initial(request, *args, **kwargs)
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Collection.objects.none()
@@ -83,7 +112,8 @@ class CollectionViewSet(
         return Response(s.DocumentSerializer(collection.documents.all(), many=True).data)
 
     @extend_schema(
-        request={"multipart/form-data": s.UploadSerializer}, responses={202: s.JobSerializer}
+        request={"multipart/form-data": s.UploadSerializer},
+        responses={202: s.JobSerializer, 413: TOO_LARGE},
     )
     @action(
         detail=True,
@@ -96,11 +126,16 @@ class CollectionViewSet(
         if not can_manage(request.user, collection):
             raise PermissionDenied("Vous ne pouvez pas ajouter de documents à cette collection.")
         serializer = s.UploadSerializer(data=request.data)
+        refused = refused_upload_messages(request._request)
+        if refused:
+            raise UploadTooLarge(" ".join(refused))
         serializer.is_valid(raise_exception=True)
-        job = save_upload(collection, serializer.validated_data["file"], request.user)
-        run_ingestion_job.enqueue(str(job.pk))
-        job.refresh_from_db()
-        return Response(s.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        stored = save_upload(collection, serializer.validated_data["file"], request.user)
+        if not stored.job:
+            raise ValidationError({"file": stored.refused or ["Fichier caché ignoré."]})
+        run_ingestion_job.enqueue(str(stored.job.pk))
+        stored.job.refresh_from_db()
+        return Response(s.JobSerializer(stored.job).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         parameters=[OpenApiParameter("document", str, OpenApiParameter.PATH)], responses={204: None}
@@ -124,11 +159,12 @@ def job_detail(request, pk):
     return Response(s.JobSerializer(job).data)
 
 
-@extend_schema(request=s.AskSerializer, responses=s.AnswerSerializer)
+@extend_schema(request=s.AskSerializer, responses={200: s.AnswerSerializer, 429: THROTTLED})
 @api_view(["POST"])
 @permission_classes([permissions.AllowAny])
 def ask_view(request):
     """Ask a question; the answer cites its sources or abstains with a human contact."""
+    enforce_api(request, "question")
     serializer = s.AskSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     data = serializer.validated_data
@@ -154,11 +190,15 @@ def ask_view(request):
     return Response(answer_payload(answer, exchange))
 
 
-@extend_schema(parameters=[s.SearchQuerySerializer], responses=s.PassageSerializer(many=True))
+@extend_schema(
+    parameters=[s.SearchQuerySerializer],
+    responses={200: s.PassageSerializer(many=True), 429: THROTTLED},
+)
 @api_view(["GET"])
 @permission_classes([permissions.AllowAny])
 def search_view(request):
     """Passages matching a query, only from collections the caller may read."""
+    enforce_api(request, "question")
     serializer = s.SearchQuerySerializer(data=request.query_params)
     serializer.is_valid(raise_exception=True)
     data = serializer.validated_data
@@ -198,6 +238,7 @@ def feedback_view(request, pk):
     return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema_view(create=extend_schema(responses={201: s.HandoffSerializer, 429: THROTTLED}))
 class HandoffViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Questions passed to a human: anyone who may ask a collection may create one; the
     collection's agents list and answer them."""
@@ -213,6 +254,10 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Ge
         return HandoffRequest.objects.filter(collection__slug__in=slugs).select_related(
             "collection"
         )
+
+    def create(self, request, *args, **kwargs):
+        enforce_api(request, "handoff")
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         from territoria.assistant.permissions import can_read

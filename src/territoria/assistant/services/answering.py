@@ -64,8 +64,9 @@ class Passage:
     def url(self) -> str:
         if self.collection == "registre":
             return self.source
-        base = reverse("assistant:document_file", args=[self.document])
-        return f"{base}#page={self.page}" if self.page else base
+        # The rendered source, passage highlighted — never the raw file (services/sources.py).
+        n = self.key.rsplit(":", 1)[-1]
+        return f"{reverse('assistant:document', args=[self.document])}?passage={n}#passage-{n}"
 
     def as_dict(self) -> dict:
         return {

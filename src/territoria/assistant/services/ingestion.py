@@ -17,7 +17,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousFileOperation
 from django.db import transaction
 from django.utils import timezone
 
@@ -42,14 +41,19 @@ def file_sha256(path: Path) -> str:
 def collect_files(root: Path) -> list[tuple[Path, str]]:
     """(path, source id) of every file under `root` (a file or a directory tree), sorted.
 
-    Files of unknown format are kept: they get a clear 'failed' state instead of vanishing.
+    Files of unknown format are kept: they get a clear 'failed' state instead of vanishing;
+    hidden files and hidden folders (".git/…") are left out.
     """
     root = Path(root)
     if root.is_file():
         return [(root, root.name)]
     if not root.is_dir():
         raise FileNotFoundError(f"{root} : fichier ou dossier introuvable.")
-    files = [p for p in sorted(root.rglob("*")) if p.is_file() and not p.name.startswith(".")]
+    files = [
+        p
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    ]
     return [(p, p.relative_to(root).as_posix()) for p in files]
 
 
@@ -164,58 +168,17 @@ def index_document(document: Document) -> bool:
 
 
 def _fail(document: Document, reason: str) -> bool:
+    """A rejected document keeps its reason; an uploaded file of it is deleted (a 120 MB file
+    refused by the parser stayed on disk), a file of a folder ingested by CLI is left alone."""
+    from territoria.assistant.services.uploads import is_upload
+
+    if document.path and is_upload(document.path):
+        Path(document.path).unlink(missing_ok=True)
+        document.path = ""
     document.state = DocumentState.FAILED
     document.error = reason
-    document.save(update_fields=["state", "error", "updated_at"])
+    document.save(update_fields=["state", "error", "path", "updated_at"])
     return False
-
-
-def save_upload(collection: Collection, uploaded, user=None) -> IngestionJob:
-    """Store one uploaded file and register it in a new job (see save_uploads)."""
-    return save_uploads(collection, [uploaded], user)
-
-
-def upload_name(name: str) -> str:
-    """A safe relative name for an uploaded file: "rh/congés 2025.docx" → "rh/conges_2025.docx"."""
-    from django.utils.text import get_valid_filename
-
-    parts = []
-    for part in str(name).replace("\\", "/").split("/"):
-        if part in ("", ".", ".."):
-            continue
-        try:
-            parts.append(get_valid_filename(part))
-        except SuspiciousFileOperation:  # nothing usable left in that part
-            continue
-    return "/".join(parts)[-400:] or "document"
-
-
-def save_uploads(collection: Collection, uploads, user=None) -> IngestionJob:
-    """Store uploaded files under MEDIA_ROOT/assistant/<collection>/ and register them in ONE job.
-
-    `uploads`: uploaded files, or (uploaded file, name in the collection) pairs — a folder's
-    files come with their path inside it. One job per batch, so that the collection page's
-    counters cover every file the agent dropped; hidden files (".DS_Store"…) are skipped, as
-    `collect_files` does; two files of one batch never share a name.
-    """
-    root = Path(settings.MEDIA_ROOT) / "assistant" / collection.slug
-    files, taken = [], set()
-    for item in uploads:
-        uploaded, name = item if isinstance(item, tuple) else (item, item.name)
-        name = upload_name(name)
-        if Path(name).name.startswith("."):
-            continue
-        stem, suffix, n = name[: len(name) - len(Path(name).suffix)], Path(name).suffix, 1
-        while name in taken:
-            n += 1
-            name = f"{stem}-{n}{suffix}"
-        taken.add(name)
-        target = root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "wb") as handle:
-            handle.writelines(uploaded.chunks())
-        files.append((target, name))
-    return add_files(collection, files, user)
 
 
 def delete_document(document: Document) -> None:
@@ -225,9 +188,12 @@ def delete_document(document: Document) -> None:
     document.delete()
 
 
-def reindex_access(collection: Collection) -> None:
-    """After a change of visibility: passages get the collection's new tokens (text unchanged)."""
-    for document in collection.documents.filter(state=DocumentState.INDEXED):
-        document.state = DocumentState.PENDING
-        document.save(update_fields=["state", "updated_at"])
-        index_document(document)
+def reindex_access(collection: Collection) -> int:
+    """After a change of who may read the collection: its passages get its new tokens.
+
+    Text and vectors are kept (search.replace_access); a collection fed by code (the
+    register) gives each passage its own tokens, not the collection's, and is left alone.
+    """
+    if collection.managed:
+        return 0
+    return get_index().replace_access(collection.namespace, collection.access_tokens())

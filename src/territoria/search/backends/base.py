@@ -219,6 +219,38 @@ class SearchIndex(ABC):
                 self._bump(namespace)
         return len(pks)
 
+    def replace_access(self, namespace: str, access: Sequence[str]) -> int:
+        """Give every document of `namespace` these access tokens instead of its own.
+
+        For a change of who may read a whole index (an assistant collection made
+        organisation-only): text, terms and vectors stay, only the tokens and the digests
+        change, and the version stamp tells the vector matrix to reload its masks.
+        """
+        tokens = sorted(set(access))
+        with transaction.atomic(using=self.using):
+            docs = list(self._docs().filter(namespace=namespace).order_by("pk"))
+            pks = [doc.pk for doc in docs]
+            for start in range(0, len(pks), 500):
+                DocumentAccess.objects.using(self.using).filter(
+                    document_id__in=pks[start : start + 500]
+                ).delete()
+            DocumentAccess.objects.using(self.using).bulk_create(
+                [DocumentAccess(document_id=pk, token=token) for pk in pks for token in tokens],
+                batch_size=1000,
+            )
+            for doc in docs:  # the digest covers the tokens: an upsert must see them as they are
+                doc.content_hash = Document(
+                    key=doc.key,
+                    text=doc.text,
+                    access=tokens,
+                    title=doc.title,
+                    fields=doc.fields,
+                    embedding_text=doc.embedding_text,
+                ).digest()
+            self._docs().bulk_update(docs, ["content_hash"], batch_size=500)
+            self._bump(namespace)
+        return len(pks)
+
     def clear(self, namespace: str) -> int:
         with transaction.atomic(using=self.using):
             pks = list(self._docs().filter(namespace=namespace).values_list("pk", flat=True))
@@ -384,27 +416,29 @@ class SearchIndex(ABC):
         if cached and cached.version == version and cached.model == model_id:
             return cached
         with self._lock:
-            rows = list(
+            # ONE query for vectors and their tokens: a statement reads one snapshot on every
+            # backend, so a write between two queries (a passage added or deleted under a
+            # reader) cannot pair a token with a row that is not in the matrix.
+            ids_list: list[int] = []
+            vectors: list[np.ndarray] = []
+            token_pks: dict[str, list[int]] = {}
+            for pk, vector, token in (
                 self._docs()
                 .filter(namespace=namespace, vector_model=model_id)
                 .order_by("pk")
-                .values_list("pk", "vector")
-            )
-            ids = np.array([pk for pk, _v in rows], dtype=np.int64)
-            matrix = (
-                np.vstack([vector_from_bytes(v) for _pk, v in rows])
-                if rows
-                else np.empty((0, 384), np.float32)
-            )
-            position = {pk: i for i, pk in enumerate(ids.tolist())}
-            token_rows: dict[str, np.ndarray] = {}
-            for pk, token in (
-                DocumentAccess.objects.using(self.using)
-                .filter(document__namespace=namespace, document__vector_model=model_id)
-                .values_list("document_id", "token")
+                .values_list("pk", "vector", "access__token")
             ):
-                rows_mask = token_rows.setdefault(token, np.zeros(len(ids), dtype=bool))
-                rows_mask[position[pk]] = True
+                if not ids_list or ids_list[-1] != pk:  # one row per (document, token)
+                    ids_list.append(pk)
+                    vectors.append(vector_from_bytes(vector))
+                if token is not None:
+                    token_pks.setdefault(token, []).append(len(ids_list) - 1)
+            ids = np.array(ids_list, dtype=np.int64)
+            matrix = np.vstack(vectors) if vectors else np.empty((0, 384), np.float32)
+            token_rows: dict[str, np.ndarray] = {}
+            for token, positions in token_pks.items():
+                token_rows[token] = np.zeros(len(ids), dtype=bool)
+                token_rows[token][positions] = True
             cached = _VectorMatrix(
                 version, model_id, ids, np.ascontiguousarray(matrix, np.float32), token_rows
             )
@@ -454,10 +488,19 @@ class SearchIndex(ABC):
         ranks = {
             name: {pk: i for i, (pk, _s) in enumerate(r, start=1)} for name, r in rankings.items()
         }
-        docs = self._docs().in_bulk([pk for pk, _s in fused])
+        # Read again through the access rule: a passage deleted or re-indexed with other
+        # tokens since it was ranked (a concurrent write) is left out, never a KeyError.
+        docs = {
+            doc.pk: doc
+            for doc in self.allowed_queryset(namespace, access, filters).filter(
+                pk__in=[pk for pk, _s in fused]
+            )
+        }
         hits = []
         for pk, score in fused:
-            doc = docs[pk]
+            doc = docs.get(pk)
+            if doc is None:
+                continue
             hits.append(
                 Hit(
                     key=doc.key,
