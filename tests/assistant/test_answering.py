@@ -40,6 +40,7 @@ def faq(faq_collection, faq_dir):
 
 
 def _sentences_are_from_sources(answer):
+    assert answer.text.strip() and answer.passages
     for sentence in re.split(r"\s*\[\d+\]\s*", answer.text):
         if sentence.strip():
             assert any(
@@ -149,6 +150,8 @@ def test_instructions_hidden_in_a_document_cannot_widen_access(
     answer = answer_question(
         "télétravail des agents règlement intérieur", [faq_collection], ["public"]
     )
+    # The trap itself is found (so the check below looks at real passages), and nothing else.
+    assert [p.source for p in answer.passages] == ["piege.md"]
     assert all(p.collection == "faq" for p in answer.passages)
     assert "deux jours" not in answer.text
 

@@ -52,6 +52,8 @@ def test_agent_also_gets_the_restricted_fields(registre, agent):
 def test_unpublished_projects_leave_the_index(registre):
     from territoria.registre.models import Project
 
+    titles = [p.title for p in retrieve([registre], "fuites d'eau", ["public", "staff"])]
+    assert any("Lyon" in title for title in titles)  # control: found while published
     Project.objects.filter(nom_projet="Détection des fuites par IA").update(
         lifecycle=Lifecycle.ARCHIVED
     )

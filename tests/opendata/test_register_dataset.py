@@ -6,8 +6,7 @@ from django.urls import reverse
 from territoria.opendata import querying
 from territoria.opendata.models import Dataset
 from territoria.opendata.register_dataset import SYSTEM_KEY, refresh_register_dataset
-
-factories = pytest.importorskip("territoria.registre.factories")
+from territoria.registre import factories
 
 
 def test_register_dataset_has_public_fields_of_published_projects_only(db):

@@ -1,5 +1,7 @@
 """Discovery pages and API: search, map, dashboard, similar projects — anonymous and agent."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -62,11 +64,32 @@ def test_dashboard_counts_follow_filters(client, projects):
     assert data["total"] == 1
 
 
+def _resource_urls(html: str) -> list[str]:
+    """What the browser fetches by itself: scripts, style sheets, images, frames, tiles."""
+    tags = re.findall(r"<(?:script|link|img|iframe|source)\b[^>]*>", html)
+    urls = [u for tag in tags for u in re.findall(r"""\b(?:src|href)=["']([^"']*)["']""", tag)]
+    return urls + re.findall(r"""data-tile-url=["']([^"']*)["']""", html)
+
+
 def test_map_page_lists_organisations_and_uses_packaged_leaflet(client, projects):
     html = client.get(reverse("registre:map")).content.decode()
     assert "/static/vendor/leaflet/leaflet.js" in html and "leaflet.markercluster.js" in html
     assert "Ville de Testville" in html and "Bordeaux Métropole" in html
-    assert "http://" not in html.split("carte-donnees")[1].split("</script>")[0] or True
+
+
+def test_map_page_fetches_nothing_from_another_origin_without_a_tile_server(
+    client, projects, settings
+):
+    settings.TERRITORIA_MAP_TILE_URL = ""
+    urls = _resource_urls(client.get(reverse("registre:map")).content.decode())
+    assert "/static/vendor/leaflet/leaflet.js" in urls  # the pattern does see the resources
+    assert [u for u in urls if u and not u.startswith("/")] == []
+    # Positive control: a configured tile server is the one other origin the map may reach.
+    settings.TERRITORIA_MAP_TILE_URL = "https://tuiles.example.fr/{z}/{x}/{y}.png"
+    urls = _resource_urls(client.get(reverse("registre:map")).content.decode())
+    assert [u for u in urls if u and not u.startswith("/")] == [
+        "https://tuiles.example.fr/{z}/{x}/{y}.png"
+    ]
 
 
 def test_map_api_geojson_follows_filters(client, projects):
