@@ -1,6 +1,5 @@
 """The public part of the register, published as open data and kept up to date."""
 
-import pytest
 from django.urls import reverse
 
 from territoria.opendata import querying
