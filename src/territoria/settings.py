@@ -6,10 +6,14 @@ is not (tests/core/test_configuration_documented.py).
 """
 
 import os
-import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+from territoria.datadir import data_dir, read_secret_key
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The source checkout (holds node_modules, where `territoria vendor_assets` copies from).
@@ -32,27 +36,32 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def origins_of(*urls: str) -> list[str]:
+    """scheme://host[:port] of each URL given (empty ones skipped), for the CSP."""
+    origins = []
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme and parts.netloc:
+            # Leaflet's "{s}.tiles.example.fr" (sub-domains): any sub-domain of that host.
+            origins.append(f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}")
+    return origins
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
-DATA_DIR = Path(env("TERRITORIA_DATA_DIR", str(Path.cwd() / "var"))).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Reading only: the folder and its secret key are created by an explicit step
+# (territoria/datadir.py, called by `territoria migrate`, `serve`, `setup`…), never here.
+DATA_DIR = data_dir()
 MEDIA_ROOT = DATA_DIR / "media"
 
-
-def _secret_key() -> str:
-    """The key from the environment, or one generated once and kept in the data folder."""
-    if env("TERRITORIA_SECRET_KEY"):
-        return env("TERRITORIA_SECRET_KEY")
-    key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
-
-
-SECRET_KEY = _secret_key()
+SECRET_KEY = env("TERRITORIA_SECRET_KEY") or read_secret_key(DATA_DIR)
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        f"Aucune clé secrète : le dossier de données {DATA_DIR} n'est pas préparé. Lancez "
+        "`territoria setup` (ou `territoria migrate`), ou définissez TERRITORIA_SECRET_KEY."
+    )
 DEBUG = env_bool("TERRITORIA_DEBUG", False)
 ALLOWED_HOSTS = env_list("TERRITORIA_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("TERRITORIA_CSRF_TRUSTED_ORIGINS")
@@ -72,6 +81,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "territoria.core",
     "territoria.search",
     "territoria.registre",
@@ -82,6 +92,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -125,7 +136,10 @@ SQLITE_OPTIONS = {
 }
 DATABASES = {
     "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'territoria.sqlite3'}"),
+        # DATABASE_URL: the name hosting platforms set, read when ours is not.
+        env("TERRITORIA_DATABASE_URL")
+        or env("DATABASE_URL")
+        or f"sqlite:///{DATA_DIR / 'territoria.sqlite3'}",
         conn_max_age=env_int("TERRITORIA_DB_CONN_MAX_AGE", 60),
     )
 }
@@ -146,20 +160,23 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 
 # OIDC (ProConnect, the public agents' identity provider, or any OIDC provider).
-OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID")
+OIDC_RP_CLIENT_ID = env("TERRITORIA_OIDC_RP_CLIENT_ID")
 OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
 if OIDC_ENABLED:
     INSTALLED_APPS.append("mozilla_django_oidc")
     AUTHENTICATION_BACKENDS.append("territoria.core.oidc.TerritoriaOIDCBackend")
-    OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET")
-    OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", "RS256")
-    OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", "openid email given_name usual_name siret")
-    OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT")
-    OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT")
-    OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT")
-    OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT")
-    OIDC_OP_LOGOUT_ENDPOINT = env("OIDC_OP_LOGOUT_ENDPOINT")
-    OIDC_DEFAULT_ROLE = env("OIDC_DEFAULT_ROLE", "agent")
+    OIDC_RP_CLIENT_SECRET = env("TERRITORIA_OIDC_RP_CLIENT_SECRET")
+    OIDC_RP_SIGN_ALGO = env("TERRITORIA_OIDC_RP_SIGN_ALGO", "RS256")
+    OIDC_RP_SCOPES = env("TERRITORIA_OIDC_RP_SCOPES", "openid email given_name usual_name siret")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env("TERRITORIA_OIDC_OP_AUTHORIZATION_ENDPOINT")
+    OIDC_OP_TOKEN_ENDPOINT = env("TERRITORIA_OIDC_OP_TOKEN_ENDPOINT")
+    OIDC_OP_USER_ENDPOINT = env("TERRITORIA_OIDC_OP_USER_ENDPOINT")
+    OIDC_OP_JWKS_ENDPOINT = env("TERRITORIA_OIDC_OP_JWKS_ENDPOINT")
+    OIDC_OP_LOGOUT_ENDPOINT = env("TERRITORIA_OIDC_OP_LOGOUT_ENDPOINT")
+    OIDC_DEFAULT_ROLE = env("TERRITORIA_OIDC_DEFAULT_ROLE", "agent")
+    OIDC_ENDPOINTS = [OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_LOGOUT_ENDPOINT]
+else:
+    OIDC_ENDPOINTS = []
 
 # --- Internationalisation: the UI is in French. ---
 LANGUAGE_CODE = "fr"
@@ -318,10 +335,51 @@ else:
     EMAIL_FILE_PATH = str(DATA_DIR / "mails")
 DEFAULT_FROM_EMAIL = env("TERRITORIA_FROM_EMAIL", "territoria@localhost")
 
+# --- Security of the deployment (docs/configuration.md, "Production") ---
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Served over HTTPS (directly or behind a reverse proxy): cookies only over HTTPS, plain
+# HTTP redirected, and browsers told to come back over HTTPS only (HSTS).
+HTTPS = env_bool("TERRITORIA_HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = env_int("TERRITORIA_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("TERRITORIA_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("TERRITORIA_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading commits the whole domain of the collectivité to HTTPS in browsers' built-in
+    # lists: the collectivité's choice (TERRITORIA_HSTS_PRELOAD), not a defect to report.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Behind a reverse proxy that terminates TLS: trust its X-Forwarded-Proto header. Only
+# when the proxy sets it on every request (otherwise a client could claim HTTPS itself).
+if env_bool("TERRITORIA_BEHIND_HTTPS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = env_bool("TERRITORIA_USE_X_FORWARDED_HOST", False)
+
+# Content Security Policy (django-csp): everything from the platform itself, no inline
+# script; a configured tile server is the one other origin the maps may load images from.
+# Inline styles stay allowed: progress bars set their width in a style attribute and
+# htmx injects its indicator style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", *origins_of(env("TERRITORIA_MAP_TILE_URL"))],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        # The login form may redirect to the identity provider (OIDC logout and login).
+        "form-action": [SELF, *origins_of(*OIDC_ENDPOINTS)],
+    }
+}
 
 LOGGING = {
     "version": 1,

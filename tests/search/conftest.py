@@ -11,4 +11,4 @@ def index(db):
 
 
 def pytest_report_header(config):
-    return f"search backend: {'postgresql' if os.environ.get('DATABASE_URL', '').startswith('postgres') else 'sqlite'}"
+    return f"search backend: {'postgresql' if (os.environ.get('TERRITORIA_DATABASE_URL') or os.environ.get('DATABASE_URL', '')).startswith('postgres') else 'sqlite'}"
