@@ -6,17 +6,36 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 BIND ?= 127.0.0.1:8000
 # The npm files the pages load, copied into the package (shipped in the wheel, ADR 8).
 VENDORED := src/territoria/core/static/vendor/versions.json
+# The two tiers of the suite: every test is in exactly one.
+SLOW := slow or browser or integration
 
-.PHONY: install run demo serve worker test test-sqlite test-postgres lint bench clean
+.PHONY: install install-dev run demo serve worker test test-fast test-slow test-sqlite \
+	test-postgres lint bench report locks clean
 
+## Production installs requirements.lock only (no pytest, Playwright, Datasette);
+## the tests install requirements-dev.lock (the same versions, plus the test tools).
 install: $(VENV)/.installed node_modules/.installed $(VENDORED)
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+install-dev: $(VENV)/.installed-dev node_modules/.installed $(VENDORED)
+
+$(VENV)/bin/uv:
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip uv
+
+$(VENV)/.installed: requirements.lock pyproject.toml | $(VENV)/bin/uv
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements.lock
 	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
 	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.lock $(VENV)/.installed
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements-dev.lock
+	touch $@
+
+## Both locks from pyproject.toml; the dev lock is constrained to the production versions.
+locks:
+	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 -o requirements.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+		-c requirements.lock -o requirements-dev.lock
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -38,24 +57,31 @@ serve: install
 worker: install
 	$(TERRITORIA) db_worker
 
-## Second command: the whole test suite, on SQLite and on PostgreSQL when one is reachable.
-test: install test-sqlite test-postgres
+## Second command: the whole test suite, on SQLite (fast tier, then slow tier) and on
+## PostgreSQL when one is reachable.
+test: install-dev test-sqlite test-postgres
 
-test-sqlite:
-	$(PY) -m pytest
+test-sqlite: test-fast test-slow
+
+test-fast: install-dev
+	$(PY) -m pytest -m "not ($(SLOW))"
+
+test-slow: install-dev
+	$(PY) -m pytest -m "$(SLOW)"
 
 test-postgres:
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "--- PostgreSQL reachable: running the suite on $(PG_URL)"; \
-		DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser"; \
+		TERRITORIA_DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser"; \
 	else \
 		echo "--- PostgreSQL not reachable at $(PG_URL): suite run on SQLite only"; \
 	fi
 
-lint:
+lint: install-dev
 	$(PY) -m ruff check src tests benchmarks
+	$(PY) -m ruff format --check src tests benchmarks
 
-bench: install
+bench: install-dev
 	$(PY) -m benchmarks
 
 clean:
