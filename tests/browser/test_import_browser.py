@@ -11,12 +11,12 @@ from playwright.sync_api import expect
 from territoria.registre.importers.jobs import ImportJob
 from territoria.registre.models import Project
 from tests.browser.conftest import check_accessibility, screenshot
-from tests.shared_data import SHARED_DATA
+from tests.shared_data import BIBLIOTHEQUE_IA_CSV
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "motdepasse-test-1"
-REAL_DATA_CSV = SHARED_DATA / "bibliotheque-ia" / "data.csv"
+REAL_DATA_CSV = BIBLIOTHEQUE_IA_CSV
 BAD_SIRETS = ["24410051800170", "24510051800170", "24610051800170"]
 TOULOUSE_SIRET = "24310051800170"  # the documented correction (fixtures/demo_corrections.json)
 

@@ -4,14 +4,19 @@ import csv
 import io
 from pathlib import Path
 
-from tests.shared_data import SHARED_DATA
+from tests.shared_data import (
+    BIBLIOTHEQUE_IA_CSV,
+    BIBLIOTHEQUE_IA_PROCESSED_CSV,
+    NL_REGISTER_FULL,
+    NL_REGISTER_SAMPLE,
+    UK_REGISTER,
+)
 
-DATA_DIR = SHARED_DATA
-FIXTURES = Path(__file__).resolve().parents[2] / "src" / "territoria" / "registre" / "fixtures"
-ANCHOR_CSV = FIXTURES / "bibliotheque-ia-data.csv"  # copy of bibliotheque-ia/data.csv
-PROCESSED_CSV = DATA_DIR / "bibliotheque-ia" / "processed_data.csv"
-NL_JSON = DATA_DIR / "registers" / "nl-algoritmeregister.json"
-UK_JSON = DATA_DIR / "registers" / "uk-atrs.json"
+ANCHOR_CSV = BIBLIOTHEQUE_IA_CSV  # the anchor's data.csv, committed
+PROCESSED_CSV = BIBLIOTHEQUE_IA_PROCESSED_CSV
+NL_JSON = NL_REGISTER_SAMPLE  # 40 records of the Dutch register
+NL_JSON_FULL = NL_REGISTER_FULL  # 1530 records, only beside the shared data
+UK_JSON = UK_REGISTER
 
 HEADER = [
     "Nom_collectivite",

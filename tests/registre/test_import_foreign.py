@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from territoria.core.models import Organisation, OrganisationType
 from territoria.registre.importers.service import import_file
 from territoria.registre.models import Project
+from tests.shared_data import requires_shared_data
 
-from .import_helpers import NL_JSON, UK_JSON
+from .import_helpers import NL_JSON, NL_JSON_FULL, UK_JSON
 
 pytestmark = pytest.mark.django_db
 
@@ -41,8 +42,7 @@ def test_nl_sample_import_maps_fields_and_is_idempotent(tmp_path):
 
 
 def test_nl_municipality_becomes_a_commune(tmp_path):
-    path, _ = sample(NL_JSON, "algoritmes", 400, tmp_path)
-    import_file(path)
+    import_file(NL_JSON)
     amsterdam = Organisation.objects.get(name="Gemeente Amsterdam")
     assert amsterdam.type == OrganisationType.COMMUNE
 
@@ -92,10 +92,11 @@ def test_french_organisation_still_requires_a_valid_siret():
 
 
 @pytest.mark.slow
+@requires_shared_data
 def test_full_nl_and_uk_registers_import_twice():
-    report = import_file(NL_JSON)
+    report = import_file(NL_JSON_FULL)
     assert report.ok and report.count("created") == 1530
-    assert import_file(NL_JSON).counts["unchanged"] == 1530
+    assert import_file(NL_JSON_FULL).counts["unchanged"] == 1530
     report = import_file(UK_JSON)
     assert report.ok and report.count("created") == 136
     assert Project.objects.count() == 1530 + 136

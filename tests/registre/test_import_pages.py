@@ -17,13 +17,13 @@ from territoria.registre.importers.jobs import ImportJob
 from territoria.registre.importers.mapping import ANCHOR
 from territoria.registre.models import Project
 from territoria.registre.vocabulary import Lifecycle
-from tests.shared_data import SHARED_DATA
+from tests.shared_data import BIBLIOTHEQUE_IA_CSV, NL_REGISTER_SAMPLE
 
 from .import_helpers import anchor_row, csv_text
 
 pytestmark = pytest.mark.django_db
 
-REAL_DATA_CSV = SHARED_DATA / "bibliotheque-ia" / "data.csv"
+REAL_DATA_CSV = BIBLIOTHEQUE_IA_CSV  # the anchor's data.csv, committed
 BAD_SIRETS = {
     "24410051800170": 16,
     "24510051800170": 17,
@@ -329,16 +329,25 @@ def test_uploaded_file_is_outside_served_folders_and_has_no_url(client, moderato
 
 # --- Big files ----------------------------------------------------------------------------------
 
-NL_JSON = SHARED_DATA / "registers" / "nl-algoritmeregister.json"
+
+def big_dutch_register(records: int) -> bytes:
+    """A register of `records` lines: the committed Dutch extract repeated, ids made unique."""
+    document = json.loads(NL_REGISTER_SAMPLE.read_text(encoding="utf-8"))
+    base = document["algoritmes"]
+    document["algoritmes"] = [
+        {**base[i % len(base)], "id": f"{base[i % len(base)]['id']}-{i}"} for i in range(records)
+    ]
+    document["count"] = records
+    return json.dumps(document, ensure_ascii=False).encode()
 
 
 def test_dry_run_of_a_big_register_is_capped_with_a_note(client, moderator):
     client.force_login(moderator)
-    response = dry_run(client, NL_JSON.read_bytes(), name="nl-algoritmeregister.json")
+    response = dry_run(client, big_dutch_register(530), name="nl-algoritmeregister.json")
     html = response.content.decode()
-    assert "1530 lignes" in html
+    assert "530 lignes" in html
     assert html.count('class="line-created"') == 200
-    assert "seules 200 lignes sont affichées" in html and "1330 autres ne le sont pas" in html
+    assert "seules 200 lignes sont affichées" in html and "330 autres ne le sont pas" in html
     assert "Confirmer l'import" in html and Project.objects.count() == 0
 
 
