@@ -1,7 +1,8 @@
 """Register records for benchmarks and search-quality tests: the 23 real ones, and generated ones.
 
-`load_real_records()` reads the anchor's export (`../shared/data/bibliotheque-ia/data.csv`,
-or $TERRITORIA_REGISTRE_CSV) with the register's vocabularies. It is a reader for measurements,
+`load_real_records()` reads the anchor's export (its committed copy
+`src/territoria/registre/fixtures/bibliotheque-ia-data.csv`, the same bytes as
+`../shared/data/bibliotheque-ia/data.csv`; or $TERRITORIA_REGISTRE_CSV) with the register's vocabularies. It is a reader for measurements,
 not the platform's importer (that one validates, reports and audits each line).
 
 `generate_records(n)` builds realistic records: organisations of every type spread over France,
@@ -18,22 +19,13 @@ import random
 import re
 from pathlib import Path
 
-from benchmarks import SHARED_DATA
 from territoria.core.models import Organisation, OrganisationType
 from territoria.registre import vocabulary as voc
 
-REAL_CSV = Path(
-    os.environ.get("TERRITORIA_REGISTRE_CSV", str(SHARED_DATA / "bibliotheque-ia" / "data.csv"))
-)
+FIXTURES = Path(__file__).resolve().parent.parent / "src" / "territoria" / "registre" / "fixtures"
+REAL_CSV = Path(os.environ.get("TERRITORIA_REGISTRE_CSV", FIXTURES / "bibliotheque-ia-data.csv"))
 # The booklet's case studies that data.csv lacks (the callbot of Aix-Marseille-Provence), as `load_demo` loads them.
-BOOKLET_CSV = (
-    Path(__file__).resolve().parent.parent
-    / "src"
-    / "territoria"
-    / "registre"
-    / "fixtures"
-    / "livret-cas-usage.csv"
-)
+BOOKLET_CSV = FIXTURES / "livret-cas-usage.csv"
 ORG_TYPES = voc.Vocabulary(
     "coll_type", list(OrganisationType.choices), voc.ORGANISATION_TYPES_SYNONYMS
 )
