@@ -20,6 +20,7 @@ def setup_django(name: str) -> Path:
     data_dir = Path(tempfile.mkdtemp(prefix=f"territoria-bench-{name}-"))
     os.environ["TERRITORIA_DATA_DIR"] = str(data_dir)
     os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("TERRITORIA_DATABASE_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "territoria.settings")
     import django
     from django.core.management import call_command

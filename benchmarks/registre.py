@@ -35,7 +35,8 @@ from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPConnection
 from pathlib import Path
 
-from benchmarks import write_result
+from benchmarks import datasette_server, write_result
+from benchmarks.registre_setup import DATASETTE_INDEXES
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"page_p95_ms": 50, "api_p95_ms": 30}
@@ -48,6 +49,8 @@ THEMES = [
     "attractivite_amenagement",
 ]
 STATUSES = ["experimentation", "deploiement", "terminee", "abandonne"]
+# Datasette computes only the facets asked for, as our pages do (no suggested facets).
+DATASETTE_SETTINGS = {"default_page_size": 20, "suggest_facets": False}
 
 
 def _free_port() -> int:
@@ -57,7 +60,9 @@ def _free_port() -> int:
 
 
 def _env(data_dir: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TERRITORIA_DATABASE_URL")
+    }
     env.update(
         {
             "TERRITORIA_DATA_DIR": str(data_dir),
@@ -205,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         else Path(tempfile.mkdtemp(prefix="territoria-bench-registre-"))
     )
     args.keep = args.keep or bool(args.reuse)
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
     data, quality_data = work / "data", work / "quality"
     datasette_db = work / "registre.db"
     python = sys.executable
@@ -256,25 +262,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         processes.append(
-            subprocess.Popen(
-                [
-                    python,
-                    "-m",
-                    "datasette",
-                    "serve",
-                    str(datasette_db),
-                    "--port",
-                    str(datasette_port),
-                    "--host",
-                    "127.0.0.1",
-                    "--setting",
-                    "default_page_size",
-                    "20",
-                ],
-                cwd=work,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
+            datasette_server.start(datasette_db, datasette_port, args.workers, DATASETTE_SETTINGS)
         )
         _wait(app_port, "/registre/recherche/")
         _wait(datasette_port, "/registre/projects.json")
@@ -291,11 +279,18 @@ def main(argv: list[str] | None = None) -> int:
         figures["http"] = http
         figures["http_setup"] = {
             "app": f"territoria serve (gunicorn, {args.workers} workers)",
-            "datasette": "datasette serve (one process)",
+            "datasette": datasette_server.describe(args.workers, DATASETTE_SETTINGS),
             "client": "http.client threads, loopback",
             "latency": "1 client",
             "http": f"{args.concurrency} concurrent clients",
             "machine_load_average": [round(x, 2) for x in os.getloadavg()],
+            "machine_load_average_at_start": load_at_start,
+            "indexes": {
+                "territoria": "in-memory table of codes of every facet (registre/search/table.py)"
+                " + FTS5 full-text index",
+                "datasette": [f"projects({c})" for c in DATASETTE_INDEXES],
+            },
+            "timed_samples_per_scenario": args.requests,
         }
         ratio = http["api_list"]["req_per_s"] / http["datasette_list"]["req_per_s"]
         figures["vs_datasette"] = {
