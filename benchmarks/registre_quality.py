@@ -70,6 +70,9 @@ def run_in_fresh_database(out: str) -> None:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "territoria.settings")
+    from territoria.datadir import prepare_data_dir
+
+    prepare_data_dir()  # a fresh folder: created here, not by the settings
     django.setup()
     from django.core.management import call_command
 

@@ -29,6 +29,9 @@ DATASETTE_INDEXES = (
 
 def _django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "territoria.settings")
+    from territoria.datadir import prepare_data_dir
+
+    prepare_data_dir()  # a fresh folder: created here, not by the settings
     import django
 
     django.setup()
