@@ -375,6 +375,8 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
     report = run(args.rows, args.cache_dir, args.queries, args.skip_datasette)
     report.pop("benchmark")
+    given = sys.argv[1:] if argv is None else argv
+    report["command"] = " ".join(["python -m benchmarks.opendata", *given])
     if args.output == RESULTS:
         path = write_result("opendata", report)
     else:

@@ -240,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
                 check=True,
             )
         figures = json.loads((work / "setup.json").read_text())
+        figures["command"] = " ".join(["python -m benchmarks.registre", *(argv or [])])
         write_result("registre", figures)  # partial figures survive an interrupted run
         print(f"[registre] réindexation : {figures['reindex']}", flush=True)
         app_port, datasette_port = _free_port(), _free_port()

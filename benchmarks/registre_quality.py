@@ -21,12 +21,13 @@ def judged_queries() -> list[dict]:
     return json.loads(QUERIES.read_text())["queries"]
 
 
-def evaluate(k: int = 5, depth: int = 20) -> dict:
+def evaluate(k: int = 5, depth: int = 20, queries: list[dict] | None = None) -> dict:
+    """Figures on `queries` (default: every judged query)."""
     from territoria.registre.models import Project
     from territoria.registre.search.text import match_projects
 
     names = dict(Project.objects.values_list("pk", "nom_projet"))
-    queries = judged_queries()
+    queries = judged_queries() if queries is None else queries
     report = {}
     for label, mode in MODES.items():
         recall, reciprocal, by_kind = [], [], {}

@@ -1,0 +1,240 @@
+"""`python -m benchmarks.report`: write the figures tables of docs/ from the committed JSON.
+
+Every table of measured figures in the docs sits between two markers
+
+    <!-- bench:NAME -->
+    ...generated, do not edit...
+    <!-- /bench:NAME -->
+
+and is rendered here from `benchmarks/results/*.json` (what the benchmarks wrote, committed).
+`--check` writes nothing and fails when a table differs from its JSON (the test
+tests/core/test_benchmark_report.py does the same), so every figure traces back to a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+DOCS = ROOT / "docs"
+
+
+def load(name: str) -> dict:
+    return json.loads((RESULTS / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def _n(value, digits: int = 1) -> str:
+    """A French-style number: thin groups of thousands, decimal point kept (as in the docs)."""
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", " ")
+    return f"{value:,.{digits}f}".replace(",", " ")
+
+
+def _load_line(figures: dict, start_key: str, end_key: str) -> str:
+    start, end = figures.get(start_key), figures.get(end_key)
+    return f"load average (1/5/15 min) at start {start}, at end {end}"
+
+
+def _run_line(figures: dict, command: str, size: str, load_line: str) -> str:
+    machine = figures.get("machine", {})
+    return (
+        f"Run `{command}`, {figures.get('measured_at', '?')}, {size}, "
+        f"{machine.get('cpus', '?')} CPUs (shared), {load_line}. "
+        f"JSON: `benchmarks/results/{figures['benchmark']}.json`."
+    )
+
+
+REGISTRE_SCENARIOS = {
+    "page_list_with_facets": "list page with facets",
+    "page_search_fulltext": "full-text search page",
+    "page_search_hybrid": "hybrid search page",
+    "api_list": "API list",
+    "api_search_fulltext": "API full-text search",
+    "api_search_hybrid": "API hybrid search",
+    "datasette_list": "Datasette list (same records, indexed table)",
+    "datasette_list_with_facets": "Datasette list with 5 facets",
+}
+
+
+def registre_speed() -> str:
+    f = load("registre")
+    setup = f["http_setup"]
+    records = f["records"]["total"]
+    lines = [
+        _run_line(
+            f,
+            f.get("command", "python -m benchmarks.registre"),
+            f"{_n(records)} records",
+            _load_line(setup, "machine_load_average_at_start", "machine_load_average"),
+        ),
+        (
+            f"Territoria: {setup['app']}; Datasette: {setup['datasette']}; "
+            f"{setup['timed_samples_per_scenario']} timed requests per scenario on both sides "
+            f"after a warm-up; Datasette's indexes: {', '.join(setup['indexes']['datasette'])}."
+        ),
+        "",
+        (
+            f"| scenario ({_n(records)} records) | 1 client p50 ms | 1 client p95 ms "
+            f"| {setup['http']}: p95 ms | req/s |"
+        ),
+        "|---|---|---|---|---|",
+    ]
+    for name, label in REGISTRE_SCENARIOS.items():
+        one, many = f["latency"][name], f["http"][name]
+        errors = one["errors"] + many["errors"]
+        lines.append(
+            f"| {label} | {one['p50_ms']} | {one['p95_ms']} | {many['p95_ms']} | "
+            f"{many['req_per_s']} |" + (f" {errors} errors |" if errors else "")
+        )
+    ratios = f["vs_datasette"]
+    lines += [
+        "",
+        (
+            f"API list / Datasette list, requests per second: "
+            f"**×{ratios['api_list_over_datasette_list_req_per_s']}** "
+            f"(×{ratios['api_list_over_datasette_list_with_facets_req_per_s']} against Datasette "
+            "computing the five facets)."
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def registre_quality() -> str:
+    q = load("registre")["quality"]
+    lines = [
+        (
+            f"{q['queries']} judged queries, anonymous reader, real records only "
+            "(`benchmarks/results/registre.json`, key `quality`)."
+        ),
+        "",
+        "| ranking | recall@5 | MRR | paraphrases recall@5 |",
+        "|---|---|---|---|",
+    ]
+    for label, key in (("lexical", "lexical"), ("semantic", "semantic"), ("fused", "fused")):
+        m = q[key]
+        para = m["by_kind"].get("paraphrase", {}).get("recall@5", "—")
+        lines.append(f"| {label} | {m['recall@5']} | {m['mrr']} | {para} |")
+    return "\n".join(lines)
+
+
+def opendata() -> str:
+    f = load("opendata")
+    q, ingest, like = f["queries"], f["ingest"], f["like_for_like"]
+    load_line = _load_line(f["machine_load"], "load_average_at_start", "load_average_at_end")
+    lines = [
+        _run_line(
+            f,
+            f.get("command", "python -m benchmarks.opendata"),
+            f"{_n(f['rows'])} rows, CSV {_n(ingest['csv_bytes'] / 1e6, 0)} MB",
+            load_line,
+        ),
+        (
+            f"Territoria: {like['territoria']}; Datasette: {like['datasette']}; indexes: none on "
+            f"either side; {like['timed_samples_per_query']} timed requests per query on both "
+            "sides, one at a time, every one distinct (none answered from a cache)."
+        ),
+        "",
+        f"| figure ({_n(f['rows'])} rows) | Territoria | Datasette (SQLite) | ratio (p95) |",
+        "|---|---|---|---|",
+        (
+            f"| stored upload → queryable (child process) | **{ingest['upload_to_queryable_s']} s** "
+            f"({ingest['cpu_s']} s CPU), peak RSS {ingest['peak_rss_mb']} MB | — | — |"
+        ),
+        (
+            f"| the same file over HTTP (upload, analysis, publication, first query) | "
+            f"**{q['http_upload']['upload_to_queryable_s']} s**, worker peak RSS "
+            f"{q['http_upload']['worker_peak_rss_mb']} MB | — | — |"
+        ),
+    ]
+    for kind, label in (
+        ("filtered_sorted_page", "filtered, sorted page (`commune = X`, 50 rows + count)"),
+        ("group_by", "group-by (`categorie` → count, sum, avg)"),
+    ):
+        ours, theirs = q[f"ours_{kind}"], q.get(f"datasette_{kind}")
+        if theirs:
+            lines.append(
+                f"| {label} p50 / p95 | {ours['p50_ms']} / **{ours['p95_ms']} ms** | "
+                f"{theirs['p50_ms']} / {theirs['p95_ms']} ms | **× {q[f'speedup_{kind}_p95']}** |"
+            )
+        else:
+            lines.append(f"| {label} p50 / p95 | {ours['p50_ms']} / {ours['p95_ms']} ms | — | — |")
+    return "\n".join(lines)
+
+
+def heldout(section: str) -> Callable[[], str]:
+    """The tuned thresholds on the half they were tuned on and on the held-out half."""
+
+    def render() -> str:
+        f = load("heldout")
+        part = f[section]
+        lines = [
+            _run_line(
+                f,
+                f.get("command", "python -m benchmarks.heldout"),
+                part["size"],
+                f"load average {f.get('load_average_1_5_15')}",
+            ),
+            f"Split: {part['split']}.",
+            "",
+            "| figure | tuning half | held-out half |",
+            "|---|---|---|",
+        ]
+        for label, values in part["figures"].items():
+            lines.append(f"| {label} | {values['tune']} | {values['report']} |")
+        return "\n".join(lines)
+
+    return render
+
+
+TABLES: dict[str, tuple[str, Callable[[], str]]] = {
+    "registre-speed": ("registre-discovery.md", registre_speed),
+    "registre-quality": ("registre-discovery.md", registre_quality),
+    "registre-heldout": ("registre-discovery.md", heldout("registre")),
+    "opendata": ("opendata.md", opendata),
+    "assistant-heldout": ("assistant.md", heldout("assistant")),
+}
+
+
+def render(text: str, only_present: bool = False) -> str:
+    """`text` with every bench table replaced by its rendering from the JSON."""
+    for name, (_doc, build) in TABLES.items():
+        pattern = re.compile(
+            rf"(<!-- bench:{re.escape(name)} -->\n).*?(\n<!-- /bench:{re.escape(name)} -->)",
+            re.DOTALL,
+        )
+        if pattern.search(text):
+            body = build()
+            text = pattern.sub(lambda m, body=body: m.group(1) + body + m.group(2), text)
+    return text
+
+
+def documents() -> dict[Path, str]:
+    """Each doc holding a table, with its tables rendered."""
+    paths = sorted({DOCS / doc for doc, _ in TABLES.values()})
+    return {path: render(path.read_text(encoding="utf-8")) for path in paths}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.report")
+    parser.add_argument("--check", action="store_true", help="fail if a table is out of date")
+    args = parser.parse_args(argv)
+    stale = []
+    for path, text in documents().items():
+        if path.read_text(encoding="utf-8") != text:
+            stale.append(path.relative_to(ROOT))
+            if not args.check:
+                path.write_text(text, encoding="utf-8")
+    verb = "out of date" if args.check else "rewritten"
+    for path in stale:
+        print(f"{path}: {verb}")
+    return 1 if (args.check and stale) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
