@@ -127,9 +127,9 @@ def test_hybrid_search_fuses_and_reports_ranks(filled):
 def test_filters_on_fields_apply_inside_the_query(filled):
     query = "samedi déchetterie eau"
     unfiltered = filled.search(NS, query, access=["public"], mode="lexical")
-    # Control: without the filter the best match is the waste document, so the filter has
+    # Control: without the filter the waste document matches too, so the filter has
     # something to remove.
-    assert unfiltered[0].key == "dechets"
+    assert {"fuites", "dechets"} <= {h.key for h in unfiltered}
     hits = filled.search(NS, query, access=["public"], mode="lexical", filters={"theme": "eau"})
     assert [h.key for h in hits] == ["fuites"]
     assert [h.fields["theme"] for h in hits] == ["eau"]
