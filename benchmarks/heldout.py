@@ -165,6 +165,13 @@ def main(argv: list[str] | None = None) -> int:
                     str(args.articles),
                 ],
                 cwd=ROOT,
+                # This checkout's code, not an installed copy of the package.
+                env={
+                    **os.environ,
+                    "PYTHONPATH": os.pathsep.join(
+                        [str(ROOT / "src"), str(ROOT), os.environ.get("PYTHONPATH", "")]
+                    ),
+                },
                 check=True,
             )
             figures[part] = json.loads(out.read_text(encoding="utf-8"))

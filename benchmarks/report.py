@@ -205,12 +205,12 @@ def render(text: str, only_present: bool = False) -> str:
     """`text` with every bench table replaced by its rendering from the JSON."""
     for name, (_doc, build) in TABLES.items():
         pattern = re.compile(
-            rf"(<!-- bench:{re.escape(name)} -->\n).*?(\n<!-- /bench:{re.escape(name)} -->)",
+            rf"(<!-- bench:{re.escape(name)} -->\n).*?(<!-- /bench:{re.escape(name)} -->)",
             re.DOTALL,
         )
         if pattern.search(text):
             body = build()
-            text = pattern.sub(lambda m, body=body: m.group(1) + body + m.group(2), text)
+            text = pattern.sub(lambda m, body=body: m.group(1) + body + "\n" + m.group(2), text)
     return text
 
 
