@@ -217,9 +217,9 @@ def test_newcomer_searches_filters_opens_similar_projects_map_and_dashboard_then
     page.locator("#carte .leaflet-marker-icon").click()
     expect(page.locator(".leaflet-popup").get_by_role("link", name=CALLBOT)).to_be_visible()
     # Leaflet fades popups in: check contrast once the fade is over, as the reader sees it.
-    page.wait_for_function(
-        "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
-    )
+    # (expect … to_have_css, not wait_for_function: that one evaluates a string, which the
+    # page's CSP forbids, as it should.)
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")
     _visit(page, "carte-filtree")
     page.get_by_role("link", name="Voir la liste").click()
     expect(page.locator(".discovery-count")).to_have_text("1 projet")
