@@ -15,7 +15,16 @@ import os
 import sys
 
 # Sub-commands that prepare the data folder first (the explicit step of setting it up).
-PREPARING = {"setup", "migrate", "serve", "runserver", "load_demo", "db_worker", "createadmin"}
+PREPARING = {
+    "setup",
+    "migrate",
+    "serve",
+    "runserver",
+    "load_demo",
+    "db_worker",
+    "createadmin",
+    "vendor_assets",  # run by `make install`, before any migration
+}
 # Sub-commands that work without a migrated database (or bring it up to date themselves).
 WITHOUT_SCHEMA = {
     "setup",
@@ -28,6 +37,7 @@ WITHOUT_SCHEMA = {
     "help",
     "version",
     "collectstatic",
+    "vendor_assets",
     "findstatic",
     "diffsettings",
     "shell",
