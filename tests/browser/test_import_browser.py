@@ -8,8 +8,7 @@ Screenshot: docs/screenshots/import-rapport.png (the dry-run report of the real 
 import pytest
 from playwright.sync_api import expect
 
-from territoria.registre.importers.jobs import ImportJob
-from territoria.registre.models import Project
+from territoria.registre.models import ImportJob, Project
 from tests.browser.conftest import check_accessibility, screenshot
 from tests.shared_data import BIBLIOTHEQUE_IA_CSV
 

@@ -3,9 +3,8 @@
 import pytest
 from django.core.files.base import ContentFile
 
-from territoria.registre.importers.jobs import ImportJob
 from territoria.registre.importers.tasks import import_registre_task
-from territoria.registre.models import Project
+from territoria.registre.models import ImportJob, Project
 
 from .import_helpers import anchor_row, csv_text
 

@@ -13,9 +13,8 @@ from django.test import override_settings
 from django.urls import reverse
 
 from territoria.core.models import Organisation
-from territoria.registre.importers.jobs import ImportJob
 from territoria.registre.importers.mapping import ANCHOR
-from territoria.registre.models import Project
+from territoria.registre.models import ImportJob, Project
 from territoria.registre.vocabulary import Lifecycle
 from tests.shared_data import BIBLIOTHEQUE_IA_CSV, NL_REGISTER_SAMPLE
 

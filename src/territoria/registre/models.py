@@ -12,6 +12,7 @@ from django.utils import timezone
 from territoria.core.audit import AuditedModel, AuditedQuerySet
 from territoria.core.models import BaseModel, Organisation
 from territoria.registre import vocabulary as voc
+from territoria.registre.importers.storage import import_storage, random_import_name
 from territoria.registre.schema import BY_NAME
 
 
@@ -184,5 +185,36 @@ class ErrorReport(BaseModel):
         verbose_name = "signalement d'erreur"
 
 
-# Background imports (owned by the import/export part; defined next to the importers).
-from territoria.registre.importers.jobs import ImportJob  # noqa: F401
+class ImportJob(BaseModel):
+    """A background import (dry run or real): its status, progress and report, for a page to follow."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "En attente"
+        RUNNING = "running", "En cours"
+        DONE = "done", "Terminé"
+        FAILED = "failed", "Refusé"
+
+    file_name = models.CharField("fichier", max_length=255)
+    file = models.FileField(
+        "fichier déposé", upload_to=random_import_name, storage=import_storage, blank=True
+    )
+    format = models.CharField("format", max_length=20, default="auto")
+    mapping = models.JSONField("correspondance des colonnes", null=True, blank=True)
+    dry_run = models.BooleanField("simulation", default=False)
+    status_after_import = models.CharField(
+        "état des projets importés", max_length=10, default="published"
+    )
+    status = models.CharField("état", max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.FloatField("avancement", default=0.0, help_text="De 0 à 1.")
+    report = models.JSONField("rapport", default=dict, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        verbose_name = "import"
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"

@@ -1,25 +1,25 @@
 from django.urls import include, path
 
-from territoria.registre import discovery_views, export_views, import_views, views
+from territoria.registre import views
 from territoria.registre.api.token_views import api_token_page
-from territoria.registre.feeds import ProjectAtomFeed, ProjectRssFeed
+from territoria.registre.views import discovery, exports, imports
+from territoria.registre.views.feeds import ProjectAtomFeed, ProjectRssFeed
 
 app_name = "registre"
 
 urlpatterns = [
     path("registre/", views.project_list, name="list"),
     path("registre/projets/<uuid:pk>/", views.project_detail, name="detail"),
-    # Discovery (registre-search): search, map, dashboard, similar projects and their API — before
+    # Discovery: search, map, dashboard, similar projects — before
     # the `projets/<pk>/<action>/` transitions, which would take "similaires" for an action.
-    path("registre/recherche/", discovery_views.search, name="search"),
-    path("registre/carte/", discovery_views.project_map, name="map"),
-    path("registre/tableau-de-bord/", discovery_views.dashboard, name="dashboard"),
-    path("registre/projets/<uuid:pk>/similaires/", discovery_views.similar, name="similar"),
-    path("api/registre/", include("territoria.registre.api_discovery")),
-    # Downloads (import/export part): export.csv|xlsx|json|geojson (?champs=tous) and the Table Schema.
-    path("registre/export.<str:format>", export_views.export, name="export"),
-    path("registre/schema.json", export_views.schema_json, name="table_schema"),
-    # Pages (registre-web): contribution, workflow, moderation, history, error reports.
+    path("registre/recherche/", discovery.search, name="search"),
+    path("registre/carte/", discovery.project_map, name="map"),
+    path("registre/tableau-de-bord/", discovery.dashboard, name="dashboard"),
+    path("registre/projets/<uuid:pk>/similaires/", discovery.similar, name="similar"),
+    # Downloads: export.csv|xlsx|json|geojson (?champs=tous) and the Table Schema.
+    path("registre/export.<str:format>", exports.export, name="export"),
+    path("registre/schema.json", exports.schema_json, name="table_schema"),
+    # Contribution pages: contribution, workflow, moderation, history, error reports.
     path("registre/projets/nouveau/", views.project_create, name="create"),
     path("registre/projets/<uuid:pk>/modifier/", views.project_edit, name="edit"),
     path("registre/projets/<uuid:pk>/historique/", views.project_history, name="history"),
@@ -31,13 +31,13 @@ urlpatterns = [
     path("registre/signalements/<uuid:pk>/statut/", views.report_status, name="report_status"),
     path("registre/journal/", views.journal, name="journal"),
     path("registre/mon-espace/", views.account, name="account"),
-    # REST API, feeds and API tokens (registre-api).
+    # REST API (CRUD and discovery), feeds and API tokens.
     path("api/registre/", include("territoria.registre.api.urls")),
     path("registre/flux.atom", ProjectAtomFeed(), name="feed_atom"),
     path("registre/flux.rss", ProjectRssFeed(), name="feed_rss"),
     path("registre/jeton-api/", api_token_page, name="api_token"),
-    # Import page for moderators (registre-import-ui): dry run, confirmation, background job.
-    path("registre/import/", import_views.import_page, name="import"),
-    path("registre/import/confirmer/", import_views.import_confirm, name="import_confirm"),
-    path("registre/import/<uuid:pk>/", import_views.import_job, name="import_job"),
+    # Import pages for moderators: dry run, confirmation, background job.
+    path("registre/import/", imports.import_page, name="import"),
+    path("registre/import/confirmer/", imports.import_confirm, name="import_confirm"),
+    path("registre/import/<uuid:pk>/", imports.import_job, name="import_job"),
 ]

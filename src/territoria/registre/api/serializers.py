@@ -8,7 +8,7 @@ multi-valued fields) and written as a code or a label, normalised by `vocabulary
 from django.urls import reverse
 from rest_framework import serializers
 
-from territoria.core.models import AuditLog, Organisation, OrganisationType
+from territoria.core.models import AuditLog, Organisation
 from territoria.registre import schema
 from territoria.registre.api import schema_extensions  # noqa: F401  (registers OpenAPI mappings)
 from territoria.registre.api.fields import (
@@ -47,12 +47,6 @@ def _read_field(spec: schema.FieldSpec) -> serializers.Field:
     if spec.type == "date":
         return serializers.DateField(allow_null=True, **common)
     return serializers.CharField(**common)
-
-
-def _vocabulary_of(spec: schema.FieldSpec):
-    if spec.name == "coll_type":
-        return dict(OrganisationType.choices)
-    return dict(spec.vocabulary.entries)
 
 
 class OrganisationRefSerializer(serializers.Serializer):

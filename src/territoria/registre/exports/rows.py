@@ -4,7 +4,6 @@ from territoria.registre import schema
 from territoria.registre.filters import ProjectFilter
 from territoria.registre.models import Project
 from territoria.registre.visibility import (
-    can_view_restricted,
     project_values,
     visible_fields,
     visible_projects,
@@ -43,7 +42,3 @@ def projects(user, params=None, *, request=None, projects_user=None):
 
 def values(project, user) -> dict:
     return project_values(project, user)
-
-
-def restricted_allowed(user) -> bool:
-    return can_view_restricted(user)

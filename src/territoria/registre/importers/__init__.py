@@ -2,5 +2,5 @@
 
 Entry point: `territoria.registre.importers.service.import_file` (dry run or real, one
 transaction, a report listing every line's outcome and every error). Kept free of imports
-so that `registre.models` can load the `ImportJob` model from `importers.jobs`.
+so that `registre.models` can load the upload storage from `importers.storage`.
 """

@@ -10,7 +10,7 @@ import logging
 from django.utils import timezone
 from django_tasks import task
 
-from territoria.registre.importers.jobs import ImportJob
+from territoria.registre.models import ImportJob
 
 PROGRESS_EVERY = 50
 logger = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import territoria.registre.importers.jobs
+import territoria.registre.importers.storage
 
 
 class Migration(migrations.Migration):
@@ -23,8 +23,8 @@ class Migration(migrations.Migration):
             name="file",
             field=models.FileField(
                 blank=True,
-                storage=territoria.registre.importers.jobs.import_storage,
-                upload_to=territoria.registre.importers.jobs.random_import_name,
+                storage=territoria.registre.importers.storage.import_storage,
+                upload_to=territoria.registre.importers.storage.random_import_name,
                 verbose_name="fichier déposé",
             ),
         ),

@@ -1,7 +1,10 @@
 """Pages of the register, one module per activity.
 
 pages: reading (list, record, organisation) · contribute: the form and the workflow
-actions · moderation: the queue and error reports · history: the audit log.
+actions · moderation: the queue and error reports · history: the audit log · reports:
+error reports · discovery: search, map, dashboard, similar projects · exports: downloads
+and the Table Schema · feeds: Atom and RSS · imports: the moderators' import pages.
+The REST API (CRUD and discovery) is in `registre/api/`.
 Reading works without JavaScript; htmx only adds inline validation.
 """
 

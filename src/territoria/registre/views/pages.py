@@ -109,7 +109,7 @@ def project_list(request):
     form = _prepare_filter_form(project_filter, base, request.user)
     matches = project_filter.qs  # runs the text search, which sets ranked_ids
     ranked_ids = getattr(project_filter, "ranked_ids", None)
-    # A text query adds "Pertinence" (best matches first, registre-search), its default order.
+    # A text query adds "Pertinence" (best matches first), its default order.
     sorts = {RELEVANCE: ("Pertinence", SORTS["nom"][1]), **SORTS} if ranked_ids else SORTS
     default_sort = RELEVANCE if ranked_ids else "nom"
     sort = request.GET.get("tri") if request.GET.get("tri") in sorts else default_sort

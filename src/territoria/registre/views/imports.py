@@ -31,11 +31,12 @@ from territoria.registre.import_forms import (
     max_upload_mb,
 )
 from territoria.registre.importers import report as rep
-from territoria.registre.importers.jobs import ImportJob, import_storage, random_import_name
 from territoria.registre.importers.mapping import load_mapping
 from territoria.registre.importers.service import import_file
 from territoria.registre.importers.sources import SourceError
+from territoria.registre.importers.storage import import_storage, random_import_name
 from territoria.registre.importers.tasks import import_registre_task
+from territoria.registre.models import ImportJob
 from territoria.registre.permissions import can_moderate
 
 TICKET_SALT = "registre.import.confirm"

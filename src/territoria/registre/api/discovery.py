@@ -1,12 +1,11 @@
 """API of the register's discovery: search with facets, facets, map (GeoJSON), dashboard, similar.
 
-Routes under `api/registre/` (included from `registre/urls.py`); the CRUD API of the register
-lives in `registre/api/`. Same query string and same query service as the pages, so the API and
+Routed by `api/urls.py` under `api/registre/`, next to the CRUD API of the register
+(`api/viewsets.py`). Same query string and same query service as the pages, so the API and
 the pages always give the same results, and only what the caller may read.
 """
 
 from django.shortcuts import get_object_or_404
-from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
@@ -136,12 +135,3 @@ class SimilarView(_Discovery):
                 ]
             }
         )
-
-
-urlpatterns = [
-    path("recherche/", SearchView.as_view(), name="api-search"),
-    path("facettes/", FacetsView.as_view(), name="api-facets"),
-    path("carte/", MapView.as_view(), name="api-map"),
-    path("tableau-de-bord/", DashboardView.as_view(), name="api-dashboard"),
-    path("projets/<uuid:pk>/similaires/", SimilarView.as_view(), name="api-similar"),
-]
