@@ -14,6 +14,7 @@ from territoria.core.models import BaseModel, Organisation
 from territoria.registre import vocabulary as voc
 from territoria.registre.importers.storage import import_storage, random_import_name
 from territoria.registre.schema import BY_NAME
+from territoria.registre.validators import validate_single_line
 
 
 def _text(name: str, **kwargs) -> models.TextField:
@@ -58,7 +59,10 @@ class Project(AuditedModel, BaseModel):
         Organisation, verbose_name="porteur", on_delete=models.PROTECT, related_name="projects"
     )
     nom_projet = models.CharField(
-        BY_NAME["nom_projet"].title, max_length=255, help_text=BY_NAME["nom_projet"].description
+        BY_NAME["nom_projet"].title,
+        max_length=255,
+        help_text=BY_NAME["nom_projet"].description,
+        validators=[validate_single_line],
     )
     # Start of the project; the source gives a month (MM/AAAA): stored as its first day.
     projet_date = models.DateField(

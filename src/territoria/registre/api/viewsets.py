@@ -3,6 +3,7 @@ transition through `services/workflow.py`, every right through `permissions.get_
 
 import uuid
 
+from django.db import transaction
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -381,7 +382,7 @@ class ErrorReportViewSet(
         user = self.request.user
         with acting_as(user):
             report = serializer.save(reporter=user if user.is_authenticated else None)
-        notifications.error_reported(report)
+        transaction.on_commit(lambda: notifications.error_reported(report))
 
 
 class VocabularySerializer(ser.serializers.Serializer):

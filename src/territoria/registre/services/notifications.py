@@ -1,4 +1,12 @@
-"""Who is told what: e-mails to moderators and to the owners of a project."""
+"""Who is told what: e-mails to moderators and to the owners of a project.
+
+Mail is sent after the change is committed (callers use `transaction.on_commit`) and never
+breaks the request: the change is saved whatever happens to the mail, so a failure is logged
+(for the administrator to see), not turned into an error page after the fact.
+"""
+
+import logging
+import re
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -26,11 +34,26 @@ def _link(project) -> str:
     return settings.SITE_URL.rstrip("/") + project.get_absolute_url()
 
 
+logger = logging.getLogger(__name__)
+# Line breaks and other control characters: a header is one line (names are validated as single
+# lines, but records older than that rule, or a site name from the settings, may hold them).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def mail_subject(subject: str) -> str:
+    return _CONTROL.sub(" ", f"[{settings.SITE_NAME}] {subject}").strip()
+
+
 def _send(subject: str, body: str, recipients: list[str]) -> None:
-    if recipients:
-        send_mail(
-            f"[{settings.SITE_NAME}] {subject}", body, settings.DEFAULT_FROM_EMAIL, recipients
-        )
+    if not recipients:
+        return
+    subject = mail_subject(subject)
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    except Exception:
+        # Whatever the mail server or backend does (refused header, server down), the change
+        # that triggered the mail is already saved: log it, never answer an error page.
+        logger.exception("mail « %s » to %d recipient(s) not sent", subject, len(recipients))
 
 
 def submitted(project) -> None:
