@@ -100,7 +100,7 @@ def test_history_hides_restricted_diffs_for_anonymous(api_client, agent, organis
     assert (
         changes["projet_contact"]["hidden"] is True and changes["projet_contact"]["after"] is None
     )
-    assert changes["partenaires"]["after"] == "Inria" and rows[0]["actor"] is None
+    assert changes["partenaires"]["after"] == "Inria" and rows[0]["actor"] == "un agent"
     assert AuditLog.objects.filter(object_id=str(project.pk)).count() == 2
 
 

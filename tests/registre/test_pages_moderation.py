@@ -146,9 +146,7 @@ def test_history_anonymous_hides_restricted_diffs(client, organisation, agent):
     assert "Financement" in html and "valeur masquée (accès restreint)" in html
     assert "NOUVEAU-FINANCEMENT-SECRET" not in html
     assert_no_secret(html)
-    assert (
-        f"par {agent.username}<" not in html and "par un contributeur" in html
-    )  # names stay internal
+    assert f"par {agent.username}<" not in html and "par un agent" in html  # names stay internal
 
 
 def test_history_agent_sees_restricted_diffs(client, organisation, agent, other_agent):

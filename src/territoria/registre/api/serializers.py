@@ -17,6 +17,7 @@ from territoria.registre.api.fields import (
     VocabularyField,
     code_label,
 )
+from territoria.registre.history import actor_label, visible_changes
 from territoria.registre.models import ErrorReport
 from territoria.registre.permissions import get_abilities
 from territoria.registre.visibility import can_view_restricted, project_values
@@ -278,44 +279,30 @@ class HistoryEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     action = CodeLabelSerializer()
     actor = serializers.CharField(
-        allow_null=True, help_text="Auteur (masqué pour les lecteurs non connectés)"
+        help_text="Auteur : son nom pour l'organisation porteuse et la modération, "
+        "« un agent » ou « la modération » pour les autres lecteurs"
     )
     changes = ChangeSerializer(many=True)
 
 
-# Management attributes of a project whose history anyone may read; everything else that is not
-# a public schema field (moderation note, import keys, creator) is hidden like restricted fields.
-PUBLIC_MANAGEMENT_ATTRS = {
-    "lifecycle": "État",
-    "published_at": "Publié le",
-    "organisation_id": "Porteur",
-}
-
-
-def history_entry(entry: AuditLog, user) -> dict:
-    readable = can_view_restricted(user)
+def history_entry(entry: AuditLog, user, project) -> dict:
+    """One log entry as this reader may read it (the rule: `registre.history`)."""
     changes = []
-    for attname, (before, after) in sorted(entry.changes.items()):
-        spec = schema.BY_ATTR.get(attname)
-        if spec is not None:
-            name, title, hidden = spec.name, spec.title, not (spec.is_public or readable)
-        else:
-            name = attname
-            title = PUBLIC_MANAGEMENT_ATTRS.get(attname, attname)
-            hidden = attname not in PUBLIC_MANAGEMENT_ATTRS and not readable
+    for change in sorted(visible_changes(entry.changes, user, project), key=lambda c: c.attname):
+        spec = schema.BY_ATTR.get(change.attname)
         changes.append(
             {
-                "field": name,
-                "title": title,
-                "before": None if hidden else before,
-                "after": None if hidden else after,
-                "hidden": hidden,
+                "field": spec.name if spec is not None else change.attname,
+                "title": change.label,
+                "before": change.before,
+                "after": change.after,
+                "hidden": change.hidden,
             }
         )
     return {
         "at": entry.at.isoformat(),
         "action": code_label(entry.action, entry.get_action_display()),
-        "actor": entry.actor_label if readable else None,
+        "actor": actor_label(entry, user, project),
         "changes": changes,
     }
 

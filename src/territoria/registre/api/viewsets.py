@@ -273,9 +273,9 @@ class ProjectViewSet(
         project = self.get_object()
         entries = AuditLog.objects.filter(
             object_type=Project._meta.label_lower, object_id=str(project.pk)
-        )
+        ).select_related("actor")
         page = self.paginate_queryset(entries)
-        rows = [ser.history_entry(entry, request.user) for entry in page]
+        rows = [ser.history_entry(entry, request.user, project) for entry in page]
         return self.get_paginated_response(rows)
 
 

@@ -1,7 +1,7 @@
 """History of a record (its audit log entries) and the global log for moderators.
 
-Diffs go through the same visibility rule as the record: a reader who may not see a
-restricted field sees that it changed, never its old or new value.
+What each reader sees is decided by `registre.history` (shared with the API): a reader who
+may not see a field sees that it changed, never its old or new value.
 """
 
 from django.contrib.auth.decorators import login_required
@@ -13,31 +13,15 @@ from django.utils.dateformat import format as date_format
 from django.utils.dateparse import parse_date, parse_datetime
 
 from territoria.core.models import AuditLog, Organisation
+from territoria.registre.history import actor_label, visible_changes
 from territoria.registre.models import Project
 from territoria.registre.permissions import can_moderate
 from territoria.registre.schema import BY_ATTR
 from territoria.registre.views._shared import visible_project_or_404
-from territoria.registre.visibility import can_view_restricted
 from territoria.registre.vocabulary import Lifecycle
 
 PROJECT_TYPE = Project._meta.label_lower
-# Platform fields (not in the schema) that anyone may follow; any other one is restricted,
-# including the moderation note and who created the record.
-PUBLIC_PLATFORM_FIELDS = {
-    "organisation_id": "Organisation porteuse",
-    "lifecycle": "État",
-    "published_at": "Date de publication",
-    "last_reviewed_at": "Dernière revue",
-}
-RESTRICTED_PLATFORM_FIELDS = {
-    "moderation_note": "Motif de renvoi",
-    "created_by_id": "Créé par",
-    "review_reminder_sent_at": "Dernier rappel envoyé",
-    "source": "Source de l'import",
-    "source_key": "Clé dans la source",
-}
 HIDDEN = "valeur masquée (accès restreint)"
-SKIPPED_FIELDS = {"id"}  # the record's own identifier, noise in a history
 DATE_FIELDS = {"projet_date", "content_updated_on"}
 DATETIME_FIELDS = {"published_at", "last_reviewed_at", "review_reminder_sent_at"}
 
@@ -64,57 +48,46 @@ def _format(attname: str, value):
     return str(value)
 
 
-def describe_changes(changes: dict, user) -> list[dict]:
-    """[{label, before, after, hidden}] of one log entry, for this reader."""
-    restricted_ok = can_view_restricted(user)
+def _entries(logs, user, project):
+    """Rows for the template (`project` is None in the journal, read by moderators only)."""
     rows = []
-    for attname, (before, after) in changes.items():
-        if attname in SKIPPED_FIELDS:
-            continue
-        spec = BY_ATTR.get(attname)
-        if spec is not None:
-            label, public = spec.title, spec.is_public
-        elif attname in PUBLIC_PLATFORM_FIELDS:
-            label, public = PUBLIC_PLATFORM_FIELDS[attname], True
-        else:
-            label, public = RESTRICTED_PLATFORM_FIELDS.get(attname, attname), False
-        if public or restricted_ok:
-            rows.append(
-                {
-                    "label": label,
-                    "before": _format(attname, before),
-                    "after": _format(attname, after),
-                    "hidden": False,
-                }
-            )
-        else:
-            rows.append({"label": label, "before": HIDDEN, "after": HIDDEN, "hidden": True})
+    for log in logs:
+        rows.append(
+            {
+                "log": log,
+                "actor": actor_label(log, user, project),
+                "changes": [
+                    {
+                        "label": change.label,
+                        "before": HIDDEN
+                        if change.hidden
+                        else _format(change.attname, change.before),
+                        "after": HIDDEN if change.hidden else _format(change.attname, change.after),
+                        "hidden": change.hidden,
+                    }
+                    for change in visible_changes(log.changes, user, project)
+                ],
+            }
+        )
     return rows
-
-
-def _entries(logs, user):
-    restricted_ok = can_view_restricted(user)
-    return [
-        {
-            "log": log,
-            # Names of contributors are shown to logged-in readers only.
-            "actor": log.actor_label if restricted_ok else "un contributeur",
-            "changes": describe_changes(log.changes, user),
-        }
-        for log in logs
-    ]
 
 
 def project_history(request, pk):
     project = visible_project_or_404(request, pk)
-    logs = AuditLog.objects.filter(object_type=PROJECT_TYPE, object_id=str(project.pk)).order_by(
-        "-at", "-id"
+    logs = (
+        AuditLog.objects.filter(object_type=PROJECT_TYPE, object_id=str(project.pk))
+        .select_related("actor")
+        .order_by("-at", "-id")
     )
     page = Paginator(logs, 30).get_page(request.GET.get("page"))
     return render(
         request,
         "registre/history.html",
-        {"project": project, "page": page, "entries": _entries(page.object_list, request.user)},
+        {
+            "project": project,
+            "page": page,
+            "entries": _entries(page.object_list, request.user, project),
+        },
     )
 
 
@@ -127,5 +100,5 @@ def journal(request):
     return render(
         request,
         "registre/journal.html",
-        {"page": page, "entries": _entries(page.object_list, request.user)},
+        {"page": page, "entries": _entries(page.object_list, request.user, None)},
     )
