@@ -78,7 +78,7 @@ def test_anonymous_cannot_run_actions(api_client, draft):
     assert api_client.post(url(draft, "soumettre")).status_code == 401
 
 
-def test_history_hides_restricted_diffs_for_anonymous(api_client, agent, organisation):
+def test_history_hides_restricted_diffs_for_anonymous(api_client, agent, moderator, organisation):
     project = ProjectFactory(organisation=organisation, projet_contact="ancien@example.org")
     api_client.force_authenticate(agent)
     api_client.patch(
@@ -86,10 +86,15 @@ def test_history_hides_restricted_diffs_for_anonymous(api_client, agent, organis
         {"projet_contact": "nouveau@example.org", "partenaires": "Inria", "version": 1},
         format="json",
     )
+    # An edit of a published record changes it once a moderator accepts it.
+    api_client.force_authenticate(moderator)
+    assert api_client.post(url(project, "publier")).status_code == 200
+    api_client.force_authenticate(agent)
     rows = api_client.get(url(project, "historique")).json()["results"]
     changes = {c["field"]: c for c in rows[0]["changes"]}
     assert (
-        changes["projet_contact"]["after"] == "nouveau@example.org" and rows[0]["actor"] == "agent"
+        changes["projet_contact"]["after"] == "nouveau@example.org"
+        and rows[0]["actor"] == "moderateur"
     )
     api_client.logout()
     response = api_client.get(url(project, "historique"))
@@ -100,7 +105,7 @@ def test_history_hides_restricted_diffs_for_anonymous(api_client, agent, organis
     assert (
         changes["projet_contact"]["hidden"] is True and changes["projet_contact"]["after"] is None
     )
-    assert changes["partenaires"]["after"] == "Inria" and rows[0]["actor"] == "un agent"
+    assert changes["partenaires"]["after"] == "Inria" and rows[0]["actor"] == "la modération"
     assert AuditLog.objects.filter(object_id=str(project.pk)).count() == 2
 
 

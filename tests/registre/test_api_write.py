@@ -120,7 +120,7 @@ def test_wrong_types_and_unknown_fields_are_french_400(api_client, agent):
 
 
 def test_agent_updates_own_project_with_version(api_client, agent, organisation):
-    project = ProjectFactory(organisation=organisation)
+    project = ProjectFactory(organisation=organisation, lifecycle=Lifecycle.DRAFT)
     api_client.force_authenticate(agent)
     response = api_client.patch(
         detail(project),
@@ -146,7 +146,7 @@ def test_update_with_if_match_header(api_client, agent, organisation):
 
 
 def test_full_representation_can_be_sent_back(api_client, agent, organisation):
-    project = ProjectFactory(organisation=organisation)
+    project = ProjectFactory(organisation=organisation, lifecycle=Lifecycle.DRAFT)
     api_client.force_authenticate(agent)
     body = api_client.get(detail(project)).json()
     body["nom_projet"] = "Nom corrigé"
@@ -167,7 +167,9 @@ def test_update_without_version_is_refused(api_client, agent, organisation):
 def test_stale_version_is_409_with_french_message_and_nothing_written(
     api_client, agent, organisation
 ):
-    project = ProjectFactory(organisation=organisation, usage_description="Original")
+    project = ProjectFactory(
+        organisation=organisation, usage_description="Original", lifecycle=Lifecycle.DRAFT
+    )
     api_client.force_authenticate(agent)
     first = api_client.patch(
         detail(project), {"usage_description": "Première", "version": 1}, format="json"

@@ -52,7 +52,7 @@ def test_send_back_requires_reason_and_tells_owner(
 
 
 def test_second_concurrent_save_is_refused_and_first_kept(agent):
-    project = ProjectFactory(organisation=agent.organisation)
+    project = ProjectFactory(organisation=agent.organisation, lifecycle=Lifecycle.DRAFT)
     first = Project.objects.get(pk=project.pk)
     second = Project.objects.get(pk=project.pk)
     first.usage_description = "Version de la première personne"
@@ -64,7 +64,7 @@ def test_second_concurrent_save_is_refused_and_first_kept(agent):
 
 
 def test_update_date_is_set_by_platform(agent):
-    project = ProjectFactory(organisation=agent.organisation)
+    project = ProjectFactory(organisation=agent.organisation, lifecycle=Lifecycle.DRAFT)
     project.usage_description = "Nouveau texte"
     workflow.save_project(project, agent, expected_version=project.version)
     from django.utils import timezone

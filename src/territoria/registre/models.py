@@ -9,11 +9,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from territoria.core.audit import AuditedModel, AuditedQuerySet
+from territoria.core.audit import AuditedModel, AuditedQuerySet, snapshot
 from territoria.core.models import BaseModel, Organisation
 from territoria.registre import vocabulary as voc
 from territoria.registre.importers.storage import import_storage, random_import_name
-from territoria.registre.schema import BY_NAME
+from territoria.registre.schema import BY_NAME, PROJECT_FIELDS
 from territoria.registre.validators import validate_single_line
 
 
@@ -159,11 +159,79 @@ class Project(AuditedModel, BaseModel):
         return reverse("registre:detail", args=[self.pk])
 
     @property
+    def revision(self) -> "ProjectRevision | None":
+        """The pending revision of a published record, if any (cached on the instance)."""
+        try:
+            return self.pending_revision
+        except ProjectRevision.DoesNotExist:
+            return None
+
+    @property
     def review_overdue(self) -> bool:
         if self.lifecycle != voc.Lifecycle.PUBLISHED or not self.last_reviewed_at:
             return False
         age = timezone.now() - self.last_reviewed_at
         return age.days > settings.REGISTRE_REVIEW_MAX_DAYS
+
+
+# What an edit of a published record may change: the project's own fields (not the update date,
+# set by the platform) and its organisation (moderators move records).
+REVISED_ATTRS = ["organisation_id"] + [spec.attr for spec in PROJECT_FIELDS if spec.name != "date"]
+
+
+class ProjectRevision(AuditedModel, BaseModel):
+    """Changes to a published record waiting for moderation, kept beside the public version.
+
+    The record itself keeps its published values — so every public route (pages, API, exports,
+    feeds, search, open data) shows them — until a moderator accepts the revision
+    (`workflow.publish`). Its organisation and the moderators read and edit the revision.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "En cours de rédaction"
+        SUBMITTED = "submitted", "Soumise à la modération"
+
+    project = models.OneToOneField(
+        Project,
+        verbose_name="projet",
+        on_delete=models.CASCADE,
+        related_name="pending_revision",
+    )
+    values = models.JSONField("valeurs proposées", default=dict)
+    state = models.CharField("état", max_length=10, choices=State.choices, default=State.DRAFT)
+    moderation_note = models.TextField("motif de renvoi", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "modification en attente"
+
+    def __str__(self) -> str:
+        return f"Modification de {self.project}"
+
+    @staticmethod
+    def values_of(project: "Project") -> dict:
+        """The revised attributes of an (edited, unsaved) project, as JSON."""
+        values = snapshot(project)
+        return {attr: values[attr] for attr in REVISED_ATTRS}
+
+    def apply_to(self, project: "Project") -> "Project":
+        """Put the proposed values on `project` (in memory: saving it is the workflow's call)."""
+        fields = {field.attname: field for field in Project._meta.concrete_fields}
+        for attr, value in self.values.items():
+            if attr in fields and attr in REVISED_ATTRS:
+                setattr(project, attr, fields[attr].to_python(value))
+        return project
+
+    def changed_attrs(self, project: "Project | None" = None) -> list[str]:
+        """Attributes whose proposed value differs from the published one."""
+        published = self.values_of(project or self.project)
+        return [
+            attr
+            for attr in REVISED_ATTRS
+            if self.values.get(attr, published[attr]) != published[attr]
+        ]
 
 
 class ErrorReport(BaseModel):

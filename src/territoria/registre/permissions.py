@@ -33,20 +33,33 @@ def is_owner(user, project) -> bool:
     )
 
 
+def _revision_state(project) -> str | None:
+    """State of the pending revision of a published record (None: no revision)."""
+    if project.lifecycle != Lifecycle.PUBLISHED or not project.pk:
+        return None
+    revision = project.revision
+    return revision.state if revision is not None else None
+
+
 def get_abilities(user, project) -> dict[str, bool]:
     moderator = can_moderate(user)
     owner = is_owner(user, project) and has_capability(user, "registre.contribute")
     state = project.lifecycle
     can_edit = moderator or (owner and state != Lifecycle.ARCHIVED)
+    # Edits of a published record wait in its pending revision, which goes through the same steps.
+    revision = _revision_state(project) if can_edit else None
     return {
         "view": visible_projects(user).filter(pk=project.pk).exists() if project.pk else can_edit,
         "view_restricted": can_view_restricted(user),
         "view_history": True,
         "edit": can_edit,
-        "submit": can_edit and state == Lifecycle.DRAFT,
-        "publish": moderator and state in (Lifecycle.SUBMITTED, Lifecycle.DRAFT),
-        "send_back": moderator and state == Lifecycle.SUBMITTED,
+        "submit": can_edit and (state == Lifecycle.DRAFT or revision == "draft"),
+        "publish": moderator
+        and (state in (Lifecycle.SUBMITTED, Lifecycle.DRAFT) or revision is not None),
+        "send_back": moderator and (state == Lifecycle.SUBMITTED or revision == "submitted"),
         "archive": moderator and state == Lifecycle.PUBLISHED,
         "report_error": state == Lifecycle.PUBLISHED,
         "moderate_reports": moderator or owner,
+        # Who reads the pending revision of a published record (and the diff with it).
+        "view_revision": can_edit and revision is not None,
     }

@@ -6,6 +6,9 @@ the projects themselves through `visible_projects`. Restricted fields reach only
 hold `registre.view_restricted` (registre/apps.py: agents, élus, moderators, administrators).
 """
 
+import datetime
+from dataclasses import dataclass
+
 from territoria.core.roles import has_capability
 from territoria.registre import schema
 from territoria.registre.schema import FieldSpec
@@ -66,3 +69,37 @@ def project_values(project, user, *, labels: bool = True) -> dict:
     """{schema field name: value} restricted to the fields this user may read."""
     read = display_value if labels else raw_value
     return {spec.name: read(project, spec) for spec in visible_fields(user)}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    name: str
+    title: str
+    before: object
+    after: object
+
+
+def revision_changes(project, revision, user, *, labels: bool = True) -> list[FieldChange]:
+    """What a pending revision changes in a published record, among the fields `user` may read.
+
+    `labels=False` gives stored values (codes, ISO dates) for the API."""
+    from territoria.registre.models import Project
+
+    fields = Project._meta.concrete_fields
+    proposed = revision.apply_to(
+        Project(**{f.attname: getattr(project, f.attname) for f in fields})
+    )
+    read = display_value if labels else raw_value
+    changes = []
+    for spec in visible_fields(user):
+        if raw_value(project, spec) == raw_value(proposed, spec):
+            continue
+        before, after = read(project, spec), read(proposed, spec)
+        if not labels:
+            before, after = _json_value(before), _json_value(after)
+        changes.append(FieldChange(spec.name, spec.title, before, after))
+    return changes
+
+
+def _json_value(value):
+    return value.isoformat() if isinstance(value, datetime.date) else value

@@ -20,7 +20,7 @@ from territoria.registre.api.fields import (
 from territoria.registre.history import actor_label, visible_changes
 from territoria.registre.models import ErrorReport
 from territoria.registre.permissions import get_abilities
-from territoria.registre.visibility import can_view_restricted, project_values
+from territoria.registre.visibility import can_view_restricted, project_values, revision_changes
 from territoria.registre.vocabulary import Lifecycle
 
 RESTRICTED_NOTE = " (champ restreint : absent pour les lecteurs non connectés)"
@@ -78,6 +78,14 @@ class _ProjectReadBase(serializers.Serializer):
         read_only=True,
         help_text="Ce que l'utilisateur courant peut faire sur ce projet (permissions.get_abilities)",
     )
+    pending_revision = serializers.JSONField(
+        read_only=True,
+        required=False,
+        allow_null=True,
+        help_text="Modifications d'un projet publié en attente de modération : état, motif de "
+        "renvoi, et pour chaque champ la valeur publiée et la valeur proposée (seulement pour "
+        "qui peut modifier le projet ; le public voit la version publiée)",
+    )
 
     def to_representation(self, project):
         user = _user(self.context)
@@ -108,7 +116,30 @@ class _ProjectReadBase(serializers.Serializer):
             else:
                 data[name] = value
         data["abilities"] = abilities
+        if abilities["edit"]:
+            data["pending_revision"] = pending_revision(project, user)
         return data
+
+
+def pending_revision(project, user) -> dict | None:
+    """The changes waiting for moderation on a published record, for those who edit it."""
+    revision = project.revision if project.lifecycle == Lifecycle.PUBLISHED else None
+    if revision is None:
+        return None
+    return {
+        "state": code_label(revision.state, revision.get_state_display()),
+        "moderation_note": revision.moderation_note,
+        "updated_at": revision.updated_at.isoformat(),
+        "changes": [
+            {
+                "field": change.name,
+                "title": change.title,
+                "published": change.before,
+                "proposed": change.after,
+            }
+            for change in revision_changes(project, revision, user, labels=False)
+        ],
+    }
 
 
 # The read serializer declares every schema field so that the OpenAPI description lists them;

@@ -151,7 +151,9 @@ class ProjectViewSet(
     ordering = ["nom_projet"]
 
     def get_queryset(self):
-        return visible_projects(self.request.user).select_related("organisation")
+        return visible_projects(self.request.user).select_related(
+            "organisation", "pending_revision"
+        )
 
     def get_object(self):
         try:
@@ -195,7 +197,8 @@ class ProjectViewSet(
         return response
 
     def update(self, request, *args, partial=False, **kwargs):
-        project = self.get_object()
+        # A partial edit of a published record adds to its pending revision, if any.
+        project = workflow.working_copy(self.get_object())
         serializer = self._write_serializer(partial=partial)
         version = expected_version(request, serializer.validated_data, required=True)
         new_organisation = serializer.validated_data.get("organisation")
@@ -204,8 +207,9 @@ class ProjectViewSet(
             self.check_object_permissions(request, project)  # may the user edit it there too?
         serializer.apply(project)
         with acting_as(request.user):
-            workflow.save_project(project, request.user, expected_version=version)
-        return self._read(project)
+            # A published record comes back unchanged: the edit waits in `pending_revision`.
+            saved = workflow.save_project(project, request.user, expected_version=version)
+        return self._read(saved)
 
     def _transition(self, request, step, *args):
         project = self.get_object()
@@ -219,7 +223,10 @@ class ProjectViewSet(
             raise ConcurrentEditError(project, version)
         with acting_as(request.user):
             step(project, request.user, *args)
-        return self._read(project)
+        # Read back as stored (a step on a published record may change only its revision).
+        return self._read(
+            Project.objects.select_related("organisation", "pending_revision").get(pk=project.pk)
+        )
 
     @extend_schema(
         summary="Soumettre à la modération",

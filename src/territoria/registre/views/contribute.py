@@ -18,6 +18,7 @@ from territoria.registre.services import workflow
 from territoria.registre.services.workflow import ConcurrentEditError
 from territoria.registre.views._shared import redirect_back, visible_project_or_404
 from territoria.registre.visibility import display_value, raw_value
+from territoria.registre.vocabulary import Lifecycle
 
 
 @login_required
@@ -35,7 +36,8 @@ def project_edit(request, pk):
     project = visible_project_or_404(request, pk)
     if not get_abilities(request.user, project)["edit"]:
         raise PermissionDenied("Vous ne pouvez modifier que les projets de votre organisation.")
-    return _edit(request, project)
+    # A published record is edited through its pending revision (the public one stays as is).
+    return _edit(request, workflow.working_copy(project))
 
 
 def _edit(request, project):
@@ -54,12 +56,11 @@ def _edit(request, project):
             except ConcurrentEditError as error:
                 # Keep everything the person typed; show what changed meanwhile; the next save
                 # (with the current version) deliberately replaces the other person's version.
-                differences = _differences(error.project, form.instance)
+                current = workflow.working_copy(error.project)
+                differences = _differences(current, form.instance)
                 data = request.POST.copy()
-                data["expected_version"] = error.project.version
-                form = ProjectForm(
-                    data, instance=error.project, user=request.user, submitting=submitting
-                )
+                data["expected_version"] = current.version
+                form = ProjectForm(data, instance=current, user=request.user, submitting=submitting)
                 form.concurrent_error = str(error)
             except ValidationError as error:
                 form.add_save_error(error)
@@ -68,6 +69,7 @@ def _edit(request, project):
     else:
         form = ProjectForm(instance=project, user=request.user)
     abilities = get_abilities(request.user, project)
+    under_review = project.lifecycle == Lifecycle.PUBLISHED
     return render(
         request,
         "registre/project_form.html",
@@ -75,7 +77,8 @@ def _edit(request, project):
             "form": form,
             "project": project,
             "creating": creating,
-            "can_submit": creating or abilities["submit"],
+            "can_submit": creating or abilities["submit"] or under_review,
+            "under_review": under_review,
             "differences": differences,
         },
         status=409 if differences is not None else 200,
@@ -83,6 +86,8 @@ def _edit(request, project):
 
 
 def _after_save(request, project, submitting, creating):
+    if project.lifecycle == Lifecycle.PUBLISHED:
+        return _after_revision_save(request, project, submitting)
     if submitting:
         try:
             workflow.submit(project, request.user)
@@ -104,6 +109,34 @@ def _after_save(request, project, submitting, creating):
         )
     else:
         messages.success(request, "Modifications enregistrées.")
+    return redirect(project)
+
+
+def _after_revision_save(request, project, submitting):
+    if project.revision is None:
+        messages.info(request, "Aucune modification par rapport à la fiche publiée.")
+        return redirect(project)
+    if submitting:
+        try:
+            workflow.submit(project, request.user)
+        except ValidationError as error:
+            messages.warning(
+                request,
+                "Modifications enregistrées, mais leur soumission est impossible : "
+                + " ".join(error.messages),
+            )
+            return redirect(project)
+        messages.success(
+            request,
+            "Modifications soumises à la modération. La fiche publique reste inchangée "
+            "jusqu'à leur acceptation.",
+        )
+    else:
+        messages.success(
+            request,
+            "Modifications enregistrées, non publiées : soumettez-les à la modération pour "
+            "qu'elles remplacent la fiche publique.",
+        )
     return redirect(project)
 
 
@@ -144,7 +177,7 @@ def _send_back(project, user, request):
 # action in the URL → (service, message once done)
 TRANSITIONS = {
     "soumettre": (lambda p, u, r: workflow.submit(p, u), "Projet soumis à la modération."),
-    "publier": (lambda p, u, r: workflow.publish(p, u), "Projet publié : il est visible de tous."),
+    "publier": (lambda p, u, r: workflow.publish(p, u), "Publié : la fiche publique est à jour."),
     "renvoyer": (_send_back, "Projet renvoyé au contributeur avec votre motif."),
     "archiver": (lambda p, u, r: workflow.archive(p, u), "Projet archivé : il n'est plus public."),
     "revu": (

@@ -1,4 +1,5 @@
-"""The moderators' queue (submissions, overdue reviews, error reports) and the account page."""
+"""The moderators' queue (submissions, changes to published records, overdue reviews, error
+reports) and the account page."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,9 +8,10 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from territoria.registre.forms import ReportStatusForm, SendBackForm
-from territoria.registre.models import ErrorReport, Project
+from territoria.registre.models import ErrorReport, Project, ProjectRevision
 from territoria.registre.permissions import can_contribute, can_moderate, get_abilities
 from territoria.registre.views._shared import redirect_back, report_prefix
+from territoria.registre.visibility import revision_changes
 from territoria.registre.vocabulary import Lifecycle
 
 
@@ -22,6 +24,11 @@ def moderation_queue(request):
         .select_related("organisation")
         .order_by("updated_at")
     )
+    revisions = (
+        ProjectRevision.objects.filter(state=ProjectRevision.State.SUBMITTED)
+        .select_related("project__organisation")
+        .order_by("updated_at")
+    )
     reports = ErrorReport.objects.filter(status=ErrorReport.Status.OPEN).select_related(
         "project__organisation"
     )
@@ -31,6 +38,18 @@ def moderation_queue(request):
         {
             "submitted": [
                 (project, SendBackForm(prefix=f"p{project.pk.hex[:8]}")) for project in submitted
+            ],
+            # Changes to published records: what they change (the diff is on the record's page).
+            "revisions": [
+                (
+                    revision,
+                    [
+                        change.title
+                        for change in revision_changes(revision.project, revision, request.user)
+                    ],
+                    SendBackForm(prefix=f"v{revision.project.pk.hex[:8]}"),
+                )
+                for revision in revisions
             ],
             "overdue": Project.objects.review_overdue()
             .select_related("organisation")

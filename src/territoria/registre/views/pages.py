@@ -17,6 +17,7 @@ from territoria.registre.views._shared import report_prefix, visible_project_or_
 from territoria.registre.visibility import (
     can_view_restricted,
     project_values,
+    revision_changes,
     visible_fields,
     visible_projects,
 )
@@ -195,8 +196,24 @@ def project_detail(request, pk):
             if abilities["report_error"]
             else None,
             "reports": reports,
+            "revision": project.revision if abilities["view_revision"] else None,
+            "revision_changes": _revision_rows(project, request.user)
+            if abilities["view_revision"]
+            else [],
         },
     )
+
+
+def _revision_rows(project, user) -> list[tuple[str, str, str]]:
+    """(field title, published value, proposed value) of the pending revision, as text."""
+
+    def text(value) -> str:
+        return ", ".join(value) if isinstance(value, list) else str(value or "")
+
+    return [
+        (change.title, text(change.before), text(change.after))
+        for change in revision_changes(project, project.revision, user)
+    ]
 
 
 def organisation_detail(request, pk):
