@@ -16,6 +16,7 @@ from territoria.core.models import Organisation
 from territoria.registre import schema
 from territoria.registre.models import ErrorReport, Project
 from territoria.registre.permissions import can_moderate
+from territoria.registre.validators import validate_project_year
 from territoria.registre.visibility import visible_fields
 
 # Fields a contributor fills in: the ones of the project itself, not those of its
@@ -66,12 +67,13 @@ class MonthField(forms.Field):
                 f"« {value} » n'est pas un mois au format MM/AAAA : saisissez par exemple 03/2024.",
                 code="invalid",
             )
-        if not 1 <= month <= 12 or not 1990 <= year <= 2100:
+        if not 1 <= month <= 12:
             raise ValidationError(
-                f"« {value} » n'est pas un mois valide : le mois va de 01 à 12 et l'année de 1990 à 2100.",
-                code="invalid",
+                f"« {value} » n'est pas un mois valide : le mois va de 01 à 12.", code="invalid"
             )
-        return datetime.date(year, month, 1)
+        date = datetime.date(year, month, 1)
+        validate_project_year(date)  # the model's rule, checked here for the inline message
+        return date
 
 
 class AccessibleFormMixin:

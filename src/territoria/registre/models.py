@@ -14,7 +14,7 @@ from territoria.core.models import BaseModel, Organisation
 from territoria.registre import vocabulary as voc
 from territoria.registre.importers.storage import import_storage, random_import_name
 from territoria.registre.schema import BY_NAME, PROJECT_FIELDS
-from territoria.registre.validators import validate_single_line
+from territoria.registre.validators import validate_project_year, validate_single_line
 
 
 def _text(name: str, **kwargs) -> models.TextField:
@@ -70,6 +70,7 @@ class Project(AuditedModel, BaseModel):
         null=True,
         blank=True,
         help_text=BY_NAME["projet_date"].description,
+        validators=[validate_project_year],
     )
     projet_status = _choice("projet_status", voc.PROJECT_STATUSES)
     status_abandon = _text("status_abandon")

@@ -22,3 +22,18 @@ def validate_single_line(value: str) -> None:
                 "Retirez-le (les sauts de ligne ont leur place dans les champs de description).",
                 code="single_line",
             )
+
+
+# The years a project may have started in: the form, the API, the imports and the Table Schema
+# all take them from here (through the model's validator).
+FIRST_PROJECT_YEAR = 1990
+LAST_PROJECT_YEAR = 2100
+
+
+def validate_project_year(value) -> None:
+    if value is not None and not FIRST_PROJECT_YEAR <= value.year <= LAST_PROJECT_YEAR:
+        raise ValidationError(
+            f"L'année {value.year:04d} est hors limites : la date de démarrage va de "
+            f"{FIRST_PROJECT_YEAR} à {LAST_PROJECT_YEAR} (format MM/AAAA, par exemple 03/2024).",
+            code="project_year",
+        )

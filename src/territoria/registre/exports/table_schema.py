@@ -3,7 +3,7 @@ from `schema.py`: name, title, description, type, constraints (required, enum of
 and a custom `access` property (public / restreint) for each field."""
 
 from territoria.core.models import OrganisationType
-from territoria.registre import schema
+from territoria.registre import schema, validators
 
 DATE_FORMATS = {"projet_date": "%m/%Y", "date": "%d/%m/%Y"}  # as exported
 LIST_SEPARATOR = ", "
@@ -31,6 +31,11 @@ def field_descriptor(spec: schema.FieldSpec) -> dict:
         constraints["enum"] = labels
     if spec.name == "coll_siret":
         constraints["pattern"] = r"\d{14}"
+    if spec.name == "projet_date":
+        constraints.update(
+            minimum=f"01/{validators.FIRST_PROJECT_YEAR}",
+            maximum=f"12/{validators.LAST_PROJECT_YEAR}",
+        )
     if spec.name == "latitude":
         constraints.update(minimum=-90, maximum=90)
     if spec.name == "longitude":

@@ -161,15 +161,42 @@ def read_csv(name: str, data: bytes) -> Table:
         raise SourceError(
             Issue("le fichier est vide", expected="une ligne d'en-tête puis des lignes")
         ) from None
+    except csv.Error as exc:
+        raise _unreadable_line(exc, 1) from None
     _check_header(table.columns)
     line = reader.line_num + 1
-    for cells in reader:
-        if any(cell.strip() for cell in cells):
-            # Our CSV exports neutralise formulas with an apostrophe: read back, it goes.
-            cells = [restore(cell) for cell in cells]
-            table.rows.append(Row(line, _cells(table.columns, cells, line)))
-        line = reader.line_num + 1
+    try:
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                # Our CSV exports neutralise formulas with an apostrophe: read back, it goes.
+                cells = [restore(cell) for cell in cells]
+                table.rows.append(Row(line, _cells(table.columns, cells, line)))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        # The csv module stops at the first line it cannot split (a field over its size limit,
+        # a quote never closed): the whole file is refused, naming that line.
+        raise _unreadable_line(exc, line) from None
     return table
+
+
+def _unreadable_line(exc: csv.Error, line: int) -> SourceError:
+    if "field larger than field limit" in str(exc):
+        limit = f"{csv.field_size_limit():,}".replace(",", "\u202f")  # 131 072
+        return SourceError(
+            Issue(
+                f"un champ est trop long (plus de {limit} caractères)",
+                line=line,
+                expected=f"des champs d'au plus {limit} caractères (un guillemet ouvrant jamais "
+                "refermé prolonge aussi un champ jusqu'à la fin du fichier)",
+            )
+        )
+    return SourceError(
+        Issue(
+            f"la ligne ne peut pas être découpée en colonnes ({exc})",
+            line=line,
+            expected="un fichier CSV valide (textes contenant le séparateur entre guillemets)",
+        )
+    )
 
 
 def _cells(columns: list[str], cells: list, line: int) -> dict:
