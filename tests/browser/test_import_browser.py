@@ -63,5 +63,5 @@ def test_moderator_simulates_then_imports_the_bibliotheque_file(
     )
     expect(page.locator("#job-status")).to_contain_text("Import effectué")
     check_accessibility(page)
-    assert ImportJob.objects.get().status == ImportJob.Status.DONE
+    assert ImportJob.objects.get(dry_run=False).status == ImportJob.Status.DONE
     assert Project.objects.count() == 23

@@ -57,6 +57,33 @@ def max_upload_bytes() -> int:
     return settings.TERRITORIA_MAX_UPLOAD_MB * 1024 * 1024
 
 
+# Limits on what a file expands to once read (a few kilobytes of XLSX can hold a million rows).
+# The register holds thousands of records; the Dutch register, the largest read, 1 530.
+DEFAULT_MAX_ROWS = 20_000
+DEFAULT_MAX_XLSX_UNCOMPRESSED_MB = 100
+
+
+def max_rows() -> int:
+    return getattr(settings, "TERRITORIA_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+
+
+def max_xlsx_uncompressed_bytes() -> int:
+    mb = getattr(settings, "TERRITORIA_IMPORT_MAX_XLSX_MB", DEFAULT_MAX_XLSX_UNCOMPRESSED_MB)
+    return mb * 1024 * 1024
+
+
+def _too_many_rows(line: int) -> SourceError:
+    return SourceError(
+        Issue(
+            f"le fichier compte plus de {max_rows()} lignes de données (lecture arrêtée à la "
+            f"ligne {line})",
+            line=line,
+            expected=f"au plus {max_rows()} lignes par import (réglage TERRITORIA_IMPORT_MAX_ROWS) : "
+            "découpez le fichier",
+        )
+    )
+
+
 def read_bytes(source, name: str | None = None) -> tuple[str, bytes]:
     """(file name, content) of a path, bytes or an uploaded file, refusing oversized ones."""
     limit = max_upload_bytes()
@@ -165,9 +192,12 @@ def read_csv(name: str, data: bytes) -> Table:
         raise _unreadable_line(exc, 1) from None
     _check_header(table.columns)
     line = reader.line_num + 1
+    limit = max_rows()
     try:
         for cells in reader:
             if any(cell.strip() for cell in cells):
+                if len(table.rows) == limit:
+                    raise _too_many_rows(line)
                 # Our CSV exports neutralise formulas with an apostrophe: read back, it goes.
                 cells = [restore(cell) for cell in cells]
                 table.rows.append(Row(line, _cells(table.columns, cells, line)))
@@ -217,9 +247,29 @@ def _check_header(columns: list[str]) -> None:
         seen.add(column)
 
 
+def _check_xlsx_expansion(data: bytes) -> None:
+    """Refuse a workbook whose parts, uncompressed, exceed the limit — before parsing any."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            size = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile:
+        return  # reported by the reader as an unreadable workbook
+    limit = max_xlsx_uncompressed_bytes()
+    if size > limit:
+        raise SourceError(
+            Issue(
+                f"le classeur XLSX occupe {size / 1024 / 1024:.0f} Mo une fois décompressé",
+                expected=f"au plus {limit // 1024 // 1024} Mo décompressés (réglage "
+                "TERRITORIA_IMPORT_MAX_XLSX_MB) : découpez le fichier ou exportez-le en CSV",
+            )
+        )
+
+
 def read_xlsx(name: str, data: bytes) -> Table:
+    """The first sheet, read row by row (openpyxl read-only mode), within the limits above."""
     from openpyxl import load_workbook
 
+    _check_xlsx_expansion(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -231,6 +281,7 @@ def read_xlsx(name: str, data: bytes) -> Table:
         ) from exc
     sheet = workbook.worksheets[0]
     table = Table(name=name, kind="xlsx")
+    limit = max_rows()
     for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
         if not table.columns:
             if any(value not in (None, "") for value in values):
@@ -243,6 +294,9 @@ def read_xlsx(name: str, data: bytes) -> Table:
             continue
         values = list(values)[: len(table.columns)]
         if any(value not in (None, "") for value in values):
+            if len(table.rows) == limit:
+                workbook.close()
+                raise _too_many_rows(number)
             values += [None] * (len(table.columns) - len(values))
             table.rows.append(Row(number, dict(zip(table.columns, values))))
     workbook.close()

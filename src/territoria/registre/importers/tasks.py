@@ -53,9 +53,11 @@ def run_import_job(job: ImportJob) -> ImportJob:
         job.status = ImportJob.Status.FAILED
         raise
     finally:
-        # The uploaded file is kept only until the job ends; its (random) name stays as the
-        # upload's identity, so that confirming the same upload twice finds this job.
-        if job.file and job.file.storage.exists(job.file.name):
+        # The uploaded file is kept only until the job ends — or, after a clean dry run, until
+        # the import is confirmed (unconfirmed ones are discarded after a day); its (random)
+        # name stays as the upload's identity, so that confirming twice finds the same job.
+        awaits_confirmation = job.dry_run and job.status == ImportJob.Status.DONE
+        if job.file and not awaits_confirmation and job.file.storage.exists(job.file.name):
             job.file.storage.delete(job.file.name)
         job.progress = 1.0
         job.finished_at = timezone.now()

@@ -1,12 +1,13 @@
 """Import pages for moderators: upload → dry run report → confirm → background job page.
 
-1. `import_page` (GET: form and recent jobs; POST: dry run of the uploaded file, nothing
-   written). A file whose dry run is clean waits in `DATA_DIR/imports/` under a random
-   name; the confirmation form carries a signed ticket naming it (bound to the user).
-2. `import_confirm` turns the ticket into an `ImportJob` and enqueues the real import
-   (django-tasks); the task deletes the file when it ends.
-3. `import_job` shows status, progress (htmx polls it every 2 s while it runs; a plain
-   "Actualiser" link without JS) and the final report.
+1. `import_page` (GET: form and recent jobs; POST: the upload is stored in
+   `DATA_DIR/imports/` under a random name and its dry run (nothing written) is enqueued as
+   an `ImportJob` with `dry_run=True`: reading a big file never happens in the request).
+2. `import_job` shows status, progress (htmx polls it every 2 s while it runs; a plain
+   "Actualiser" link without JS) and the report; a clean dry run's page carries the
+   confirmation form with a signed ticket naming the stored file (bound to the user).
+3. `import_confirm` turns the ticket into the real `ImportJob` and enqueues it (django-tasks);
+   the task deletes the file when it ends.
 The uploaded files are never reachable by URL: their storage has none.
 """
 
@@ -17,7 +18,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -26,13 +26,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from territoria.registre import schema
 from territoria.registre.import_forms import (
     FORMAT_LABELS,
-    STATUS_LABELS,
     ImportUploadForm,
     max_upload_mb,
 )
 from territoria.registre.importers import report as rep
 from territoria.registre.importers.mapping import load_mapping
-from territoria.registre.importers.service import import_file
 from territoria.registre.importers.sources import SourceError
 from territoria.registre.importers.storage import import_storage, random_import_name
 from territoria.registre.importers.tasks import import_registre_task
@@ -69,9 +67,9 @@ def import_page(request):
         "max_upload_mb": max_upload_mb(),
     }
     if request.method == "POST" and form.is_valid():
-        dry_run = _dry_run(request, form)
-        if dry_run is not None:
-            context.update(dry_run)
+        started = _start_dry_run(request, form)
+        if started is not None:
+            return started
     return render(request, "registre/import/import_page.html", context, status=_status(form))
 
 
@@ -79,45 +77,53 @@ def _status(form) -> int:
     return 400 if form.is_bound and form.errors else 200
 
 
-def _dry_run(request, form) -> dict | None:
-    """Simulate the import of the uploaded file; keep the file if it could be confirmed."""
-    upload, options = (
-        form.cleaned_data["file"],
-        {
-            "format": form.cleaned_data["format"],
-            "status": form.cleaned_data["status"],
-            "mapping": None,
-        },
-    )
+def _start_dry_run(request, form):
+    """Store the upload and simulate its import in the background (a job, like the real one).
+
+    Reading and checking a big file takes seconds and memory: never in the web request."""
+    upload = form.cleaned_data["file"]
+    mapping = None
     if form.cleaned_data.get("mapping"):
         try:
-            options["mapping"] = load_mapping(form.cleaned_data["mapping"])
+            mapping = load_mapping(form.cleaned_data["mapping"])
         except SourceError as exc:
             for issue in exc.issues:
                 form.add_error("mapping", str(issue))
             return None
-    data = upload.read()
-    report = import_file(
-        data,
-        name=upload.name,
-        format=options["format"],
-        mapping_file=options["mapping"],
+    _discard_stale_uploads()
+    job = ImportJob(
+        file_name=upload.name,
+        format=form.cleaned_data["format"],
+        mapping=mapping,
         dry_run=True,
-        status=options["status"],
-        user=request.user,
-    ).as_dict()
-    context = {
-        "report": report_context(report, page_number=None),
-        "options": _options_labels(options),
-    }
-    if report["ok"]:
-        _discard_stale_uploads()
-        stored = import_storage().save(random_import_name(None, upload.name), ContentFile(data))
-        context["ticket"] = signing.dumps(
-            {"file": stored, "name": upload.name, "user": str(request.user.pk), **options},
-            salt=TICKET_SALT,
-        )
-    return context
+        status_after_import=form.cleaned_data["status"],
+        requested_by=request.user,
+    )
+    job.file.name = import_storage().save(random_import_name(None, upload.name), upload)
+    job.save()
+    import_registre_task.enqueue(str(job.pk))
+    return redirect("registre:import_job", pk=job.pk)
+
+
+def _confirmation_ticket(job, user) -> str | None:
+    """A clean simulation, by this user, whose file still waits: the ticket to import it."""
+    if not (job.dry_run and job.status == ImportJob.Status.DONE and job.report.get("ok")):
+        return None
+    if job.requested_by_id != user.pk or not job.file or not import_storage().exists(job.file.name):
+        return None
+    if timezone.now() - job.created_at > TICKET_MAX_AGE:
+        return None
+    return signing.dumps(
+        {
+            "file": job.file.name,
+            "name": job.file_name,
+            "user": str(user.pk),
+            "format": job.format,
+            "status": job.status_after_import,
+            "mapping": job.mapping,
+        },
+        salt=TICKET_SALT,
+    )
 
 
 @moderator_required
@@ -134,7 +140,7 @@ def import_confirm(request):
         return redirect("registre:import")
     if ticket["user"] != str(request.user.pk):
         raise PermissionDenied("Cette simulation a été lancée par une autre personne.")
-    existing = ImportJob.objects.filter(file=ticket["file"]).first()
+    existing = ImportJob.objects.filter(file=ticket["file"], dry_run=False).first()
     if existing:  # the button pressed twice: one job only
         return redirect("registre:import_job", pk=existing.pk)
     if not import_storage().exists(ticket["file"]):
@@ -165,7 +171,10 @@ def import_job(request, pk):
         "format_label": FORMAT_LABELS.get(job.format, job.format),
     }
     if job.report and job.status not in ACTIVE:
-        context["report"] = report_context(job.report, page_number=request.GET.get("page") or 1)
+        # A simulation shows its first lines, rejected ones first; a real import, pages.
+        page_number = None if job.dry_run else request.GET.get("page") or 1
+        context["report"] = report_context(job.report, page_number=page_number)
+        context["ticket"] = _confirmation_ticket(job, request.user)
     template = (
         "registre/import/_job_status.html"
         if request.headers.get("HX-Request")
@@ -233,14 +242,6 @@ def _attr_title(attr: str) -> str:
 def _issue(issue: dict) -> dict:
     spec = schema.BY_NAME.get(issue.get("field") or "")
     return {**issue, "field_title": spec.title if spec else issue.get("field")}
-
-
-def _options_labels(options: dict) -> dict:
-    return {
-        "format": FORMAT_LABELS.get(options["format"], options["format"]),
-        "status": STATUS_LABELS.get(options["status"], options["status"]),
-        "mapping": bool(options["mapping"]),
-    }
 
 
 def _discard_stale_uploads() -> None:
