@@ -106,6 +106,19 @@ def test_xlsx_with_more_rows_than_the_limit_is_refused_naming_the_limit():
     )
 
 
+def test_xlsx_declaring_more_rows_than_the_limit_is_refused_before_opening_it():
+    workbook = Workbook()  # the normal mode writes the sheet's <dimension>, as Excel does
+    for row in [HEADER[:2]] + [["x", "y"]] * 20_001:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    started = time.monotonic()
+    report = import_file(buffer.getvalue(), name="declare.xlsx", dry_run=True)
+    assert time.monotonic() - started < 2
+    [error] = report.errors
+    assert "plus de 20000 lignes" in error.message
+
+
 @override_settings(TERRITORIA_IMPORT_MAX_ROWS=3)
 def test_csv_with_more_rows_than_the_limit_is_refused():
     rows = [anchor_row(Nom_du_projet=f"Projet {n}") for n in range(4)]

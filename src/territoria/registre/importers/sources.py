@@ -247,22 +247,40 @@ def _check_header(columns: list[str]) -> None:
         seen.add(column)
 
 
+# <dimension ref="A1:AN12000"/>: the size a sheet declares, near its start.
+DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]+\d+(?::[A-Z]+(\d+))?\"")
+
+
 def _check_xlsx_expansion(data: bytes) -> None:
-    """Refuse a workbook whose parts, uncompressed, exceed the limit — before parsing any."""
+    """Refuse, before parsing any row, a workbook whose parts exceed the decompressed size limit
+    or whose sheets declare more rows than the row limit.
+
+    openpyxl's read-only mode streams rows, but opening a workbook reads each sheet's declared
+    size — the whole sheet when it declares none: only the size limit bounds that pass."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            size = sum(member.file_size for member in archive.infolist())
+            members = archive.infolist()
+            size = sum(member.file_size for member in members)
+            limit = max_xlsx_uncompressed_bytes()
+            if size > limit:
+                raise SourceError(
+                    Issue(
+                        f"le classeur XLSX occupe {size / 1024 / 1024:.0f} Mo une fois décompressé",
+                        expected=f"au plus {limit // 1024 // 1024} Mo décompressés (réglage "
+                        "TERRITORIA_IMPORT_MAX_XLSX_MB) : découpez le fichier ou exportez-le en CSV",
+                    )
+                )
+            for member in members:
+                if member.filename.startswith("xl/worksheets/") and member.filename.endswith(
+                    ".xml"
+                ):
+                    with archive.open(member) as sheet:
+                        match = DIMENSION.search(sheet.read(64 * 1024))
+                    declared = int(match.group(1) or 1) if match else 0
+                    if declared > max_rows() + 1:  # + the header row
+                        raise _too_many_rows(declared)
     except zipfile.BadZipFile:
         return  # reported by the reader as an unreadable workbook
-    limit = max_xlsx_uncompressed_bytes()
-    if size > limit:
-        raise SourceError(
-            Issue(
-                f"le classeur XLSX occupe {size / 1024 / 1024:.0f} Mo une fois décompressé",
-                expected=f"au plus {limit // 1024 // 1024} Mo décompressés (réglage "
-                "TERRITORIA_IMPORT_MAX_XLSX_MB) : découpez le fichier ou exportez-le en CSV",
-            )
-        )
 
 
 def read_xlsx(name: str, data: bytes) -> Table:
