@@ -12,7 +12,7 @@ instead of a name.
 
 from dataclasses import dataclass
 
-from territoria.registre.permissions import is_owner
+from territoria.registre.permissions import can_moderate, is_owner
 from territoria.registre.schema import BY_ATTR
 from territoria.registre.visibility import can_view_restricted
 
@@ -52,8 +52,7 @@ def is_inner_reader(user, project) -> bool:
     """The record's organisation and the moderators: they see moderation notes and names.
 
     `project` may be None (the moderators' journal across records): only moderators then."""
-    moderator = getattr(user, "is_authenticated", False) and user.is_active and user.is_moderator
-    return bool(moderator) or (project is not None and is_owner(user, project))
+    return can_moderate(user) or (project is not None and is_owner(user, project))
 
 
 def field_label(attname: str) -> str:
@@ -97,4 +96,4 @@ def actor_label(log, user, project) -> str:
         return log.actor_label
     if log.actor is None:  # the platform itself ("système", "load_demo", a CLI import): no person
         return log.actor_label
-    return MODERATION if log.actor.is_moderator else AGENT
+    return MODERATION if can_moderate(log.actor) else AGENT
