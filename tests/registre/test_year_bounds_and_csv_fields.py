@@ -75,3 +75,17 @@ def test_csv_with_a_10_mb_field_is_refused_naming_the_line(tmp_path):
     [error] = report.errors
     assert error.line == 3 and "trop long" in error.message
     assert "ligne 3" in str(error)
+
+
+def test_csv_field_limit_holds_when_another_library_raised_the_csv_module_limit(tmp_path):
+    import csv
+    import sys
+
+    previous = csv.field_size_limit(sys.maxsize)  # as some libraries do when imported
+    try:
+        rows = [anchor_row(Description_service="x" * (200 * 1024))]
+        report = import_file(write_csv(tmp_path, rows), dry_run=True)
+    finally:
+        csv.field_size_limit(previous)
+    [error] = report.errors
+    assert error.line == 2 and "trop long" in error.message

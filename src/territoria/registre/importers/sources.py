@@ -190,11 +190,13 @@ def read_csv(name: str, data: bytes) -> Table:
         ) from None
     except csv.Error as exc:
         raise _unreadable_line(exc, 1) from None
+    _check_field_sizes(table.columns, 1)
     _check_header(table.columns)
     line = reader.line_num + 1
     limit = max_rows()
     try:
         for cells in reader:
+            _check_field_sizes(cells, line)
             if any(cell.strip() for cell in cells):
                 if len(table.rows) == limit:
                     raise _too_many_rows(line)
@@ -209,17 +211,31 @@ def read_csv(name: str, data: bytes) -> Table:
     return table
 
 
+# Longest cell read (the csv module's default limit). Checked here too, because the csv module's
+# limit is process-wide and other libraries loaded in the same process raise it.
+MAX_FIELD_CHARS = 131_072
+
+
+def _field_too_long(line: int) -> SourceError:
+    limit = f"{MAX_FIELD_CHARS:,}".replace(",", "\u202f")  # 131 072
+    return SourceError(
+        Issue(
+            f"un champ est trop long (plus de {limit} caractères)",
+            line=line,
+            expected=f"des champs d'au plus {limit} caractères (un guillemet ouvrant jamais "
+            "refermé prolonge aussi un champ jusqu'à la fin du fichier)",
+        )
+    )
+
+
+def _check_field_sizes(cells: list[str], line: int) -> None:
+    if any(len(cell) > MAX_FIELD_CHARS for cell in cells):
+        raise _field_too_long(line)
+
+
 def _unreadable_line(exc: csv.Error, line: int) -> SourceError:
     if "field larger than field limit" in str(exc):
-        limit = f"{csv.field_size_limit():,}".replace(",", "\u202f")  # 131 072
-        return SourceError(
-            Issue(
-                f"un champ est trop long (plus de {limit} caractères)",
-                line=line,
-                expected=f"des champs d'au plus {limit} caractères (un guillemet ouvrant jamais "
-                "refermé prolonge aussi un champ jusqu'à la fin du fichier)",
-            )
-        )
+        return _field_too_long(line)
     return SourceError(
         Issue(
             f"la ligne ne peut pas être découpée en colonnes ({exc})",
