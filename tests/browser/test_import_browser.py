@@ -52,6 +52,7 @@ def test_moderator_simulates_then_imports_the_bibliotheque_file(
     assert Project.objects.count() == 0
 
     # The corrected file: simulated, confirmed, imported in the background.
+    page.get_by_role("link", name="Retour à l'import de fiches").click()
     page.get_by_label("Fichier à importer").set_input_files(str(corrected))
     page.get_by_role("button", name="Lancer la simulation").click()
     expect(page.locator("tr.line-created")).to_have_count(23)

@@ -177,7 +177,10 @@ def _send_back(project, user, request):
 # action in the URL → (service, message once done)
 TRANSITIONS = {
     "soumettre": (lambda p, u, r: workflow.submit(p, u), "Projet soumis à la modération."),
-    "publier": (lambda p, u, r: workflow.publish(p, u), "Publié : la fiche publique est à jour."),
+    "publier": (
+        lambda p, u, r: workflow.publish(p, u),
+        "Projet publié : la fiche publique est à jour.",
+    ),
     "renvoyer": (_send_back, "Projet renvoyé au contributeur avec votre motif."),
     "archiver": (lambda p, u, r: workflow.archive(p, u), "Projet archivé : il n'est plus public."),
     "revu": (
