@@ -243,6 +243,9 @@ SPECTACULAR_SETTINGS = {
 # --- Register ---
 # A published record not reviewed for this many days is flagged and its owners reminded.
 REGISTRE_REVIEW_MAX_DAYS = env_int("TERRITORIA_REVIEW_MAX_DAYS", 365)
+# What one register import may expand to (a few kilobytes of XLSX can hold a million rows).
+TERRITORIA_IMPORT_MAX_ROWS = env_int("TERRITORIA_IMPORT_MAX_ROWS", 20_000)
+TERRITORIA_IMPORT_MAX_XLSX_MB = env_int("TERRITORIA_IMPORT_MAX_XLSX_MB", 100)
 # Map background tiles (e.g. a local tile server "https://tuiles.example.fr/{z}/{x}/{y}.png");
 # empty: no tiles, an offline outline of France is drawn instead (nothing fetched from elsewhere).
 TERRITORIA_MAP_TILE_URL = env("TERRITORIA_MAP_TILE_URL")

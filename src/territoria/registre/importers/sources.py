@@ -57,19 +57,16 @@ def max_upload_bytes() -> int:
     return settings.TERRITORIA_MAX_UPLOAD_MB * 1024 * 1024
 
 
-# Limits on what a file expands to once read (a few kilobytes of XLSX can hold a million rows).
-# The register holds thousands of records; the Dutch register, the largest read, 1 530.
-DEFAULT_MAX_ROWS = 20_000
-DEFAULT_MAX_XLSX_UNCOMPRESSED_MB = 100
+# Limits on what a file expands to once read (settings TERRITORIA_IMPORT_MAX_*): the register
+# holds thousands of records; the Dutch register, the largest read, 1 530.
 
 
 def max_rows() -> int:
-    return getattr(settings, "TERRITORIA_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+    return settings.TERRITORIA_IMPORT_MAX_ROWS
 
 
 def max_xlsx_uncompressed_bytes() -> int:
-    mb = getattr(settings, "TERRITORIA_IMPORT_MAX_XLSX_MB", DEFAULT_MAX_XLSX_UNCOMPRESSED_MB)
-    return mb * 1024 * 1024
+    return settings.TERRITORIA_IMPORT_MAX_XLSX_MB * 1024 * 1024
 
 
 def _too_many_rows(line: int) -> SourceError:
