@@ -9,7 +9,7 @@ VENDORED := src/territoria/core/static/vendor/versions.json
 # The two tiers of the suite: every test is in exactly one.
 SLOW := slow or browser or integration
 
-.PHONY: install install-dev run demo serve worker test test-fast test-slow test-sqlite \
+.PHONY: install install-dev run demo serve worker scheduler test test-fast test-slow test-sqlite \
 	test-postgres lint bench report locks clean
 
 ## Production installs requirements.lock only (no pytest, Playwright, Datasette);
@@ -44,8 +44,10 @@ node_modules/.installed: package.json package-lock.json
 $(VENDORED): node_modules/.installed $(VENV)/.installed
 	$(TERRITORIA) vendor_assets
 
-## First command: install, create the database, load the 23 real projects, start the server.
-run: demo serve
+## First command: install, create the database, load the 23 real projects, then start the
+## web server, the job worker and the periodic-task scheduler (one Ctrl-C stops all three).
+run: demo
+	$(TERRITORIA) run --bind $(BIND)
 
 demo: install
 	$(TERRITORIA) migrate --noinput
@@ -54,8 +56,12 @@ demo: install
 serve: install
 	$(TERRITORIA) serve --bind $(BIND)
 
+## Deployments with separate processes: web (serve), jobs (worker), periodic tasks (scheduler).
 worker: install
-	$(TERRITORIA) db_worker
+	$(TERRITORIA) worker
+
+scheduler: install
+	$(TERRITORIA) scheduler
 
 ## Second command: the whole test suite, on SQLite (fast tier, then slow tier) and on
 ## PostgreSQL when one is reachable.

@@ -5,6 +5,8 @@ from rest_framework.test import APIClient
 
 from territoria.core.models import Organisation, OrganisationType, Role, User
 
+pytest_plugins = ["tests.jobs"]  # database_queue: the real job queue, for recovery tests
+
 
 @pytest.fixture
 def organisation(db):

@@ -201,7 +201,10 @@ WHITENOISE_USE_FINDERS = True
 TERRITORIA_MAX_UPLOAD_MB = env_int("TERRITORIA_MAX_UPLOAD_MB", 50)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_TEMP_DIR = None
+# Large uploads are spooled here (not /tmp) so that job recovery can remove what a killed
+# web worker left behind.
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp" / "uploads")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 
 # --- Background jobs: a database-backed queue (worker: `territoria db_worker`). ---
 TASKS = {
@@ -209,6 +212,11 @@ TASKS = {
         "BACKEND": env("TERRITORIA_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# A job whose worker has shown no sign of life for this long (seconds) is recovered; files
+# not written for this long in work folders are removed (docs/architecture.md, ADR 9).
+JOB_LEASE_S = env_int("TERRITORIA_JOB_LEASE_S", 300)
+# How often the scheduler of periodic tasks wakes up (seconds).
+SCHEDULER_TICK_S = env_int("TERRITORIA_SCHEDULER_TICK_S", 30)
 
 # --- REST API ---
 REST_FRAMEWORK = {

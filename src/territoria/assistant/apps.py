@@ -1,10 +1,27 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
+
+from territoria.core.periodic import PeriodicTask
 
 
 class AssistantConfig(AppConfig):
     name = "territoria.assistant"
     label = "assistant"
     verbose_name = "Assistant"
+    periodic_tasks = [
+        PeriodicTask(
+            "purge_old_exchanges",
+            "territoria.assistant.services.traceability.purge_expired",
+            timedelta(days=1),
+        ),
+        PeriodicTask(
+            "recover_ingestion",
+            "territoria.assistant.recovery.recover_ingestion",
+            timedelta(minutes=5),
+            at_worker_start=True,
+        ),
+    ]
 
     # manage: the collections of one's organisation (documents, hand-off requests);
     # view_log: the journal of every exchange.

@@ -1,4 +1,8 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
+
+from territoria.core.periodic import PeriodicTask
 
 
 class CoreConfig(AppConfig):
@@ -14,10 +18,21 @@ class CoreConfig(AppConfig):
         "moderateur": frozenset({"core.internal_reader"}),
         "administrateur": frozenset({"core.internal_reader", "core.platform_admin"}),
     }
+    periodic_tasks = [
+        PeriodicTask(
+            "fail_orphaned_task_results",
+            "territoria.core.recovery.fail_orphaned_task_results",
+            timedelta(minutes=5),
+            at_worker_start=True,
+        ),
+    ]
 
     def ready(self):
         from django.apps import apps
+        from django_tasks.signals import task_started
 
         from territoria.core.audit import connect_delete_receivers
+        from territoria.core.workers import on_task_started
 
         connect_delete_receivers(apps.get_models())
+        task_started.connect(on_task_started, dispatch_uid="core-worker-heartbeat")

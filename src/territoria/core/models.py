@@ -219,3 +219,6 @@ class ApiToken(BaseModel):
 
     def allows(self, scope: str) -> bool:
         return self.active and scope in self.scopes
+
+
+from territoria.core.job_models import PeriodicTaskRun, WorkerHeartbeat  # noqa: F401

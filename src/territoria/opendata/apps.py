@@ -1,10 +1,22 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
+
+from territoria.core.periodic import PeriodicTask
 
 
 class OpendataConfig(AppConfig):
     name = "territoria.opendata"
     label = "opendata"
     verbose_name = "Données ouvertes"
+    periodic_tasks = [
+        PeriodicTask(
+            "recover_versions",
+            "territoria.opendata.recovery.recover_versions",
+            timedelta(minutes=5),
+            at_worker_start=True,
+        ),
+    ]
 
     # publish: create datasets and publish versions for one's organisation (an administrator
     # also holds core.platform_admin: any organisation).

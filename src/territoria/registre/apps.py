@@ -1,10 +1,27 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
+
+from territoria.core.periodic import PeriodicTask
 
 
 class RegistreConfig(AppConfig):
     name = "territoria.registre"
     label = "registre"
     verbose_name = "Registre des systèmes d'IA"
+    periodic_tasks = [
+        PeriodicTask(
+            "remind_overdue_reviews",
+            "territoria.registre.services.workflow.remind_overdue_reviews",
+            timedelta(days=1),
+        ),
+        PeriodicTask(
+            "recover_import_jobs",
+            "territoria.registre.recovery.recover_import_jobs",
+            timedelta(minutes=5),
+            at_worker_start=True,
+        ),
+    ]
 
     # view_restricted: the restricted fields of every record; contribute: document the projects
     # of one's organisation; moderate: publish, send back, archive any record, edit any record.
