@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
@@ -40,8 +41,9 @@ def _exited_pid() -> int:
     return process.pid
 
 
-def dead_worker(worker_id: str = "killed-worker") -> str:
+def dead_worker() -> str:
     """A heartbeat of a worker process on this machine that no longer exists."""
+    worker_id = "killed-" + get_random_string(8)
     WorkerHeartbeat.objects.create(
         worker_id=worker_id,
         hostname=HOSTNAME,
@@ -67,9 +69,11 @@ def live_worker(worker_id: str = "live-worker") -> str:
 
 
 def claimed_by(task, worker_id: str, *args) -> DBTaskResult:
-    """Enqueue `task` and leave it as a worker leaves it when it is killed mid-job."""
-    result = task.enqueue(*args)
-    row = DBTaskResult.objects.get(pk=result.id)
+    """Leave `task(*args)` as a worker leaves it when killed mid-job: the waiting result
+    (or a new one) claimed by that worker, status "running"."""
+    row = DBTaskResult.objects.filter(
+        task_path=task.module_path, status="READY", args_kwargs__args=list(args)
+    ).first() or DBTaskResult.objects.get(pk=task.enqueue(*args).id)
     row.claim(worker_id)
     return row
 
