@@ -30,6 +30,8 @@ def prepare_data_dir(folder: Path | None = None) -> Path:
     """Create the data folder and, unless TERRITORIA_SECRET_KEY is set, its secret key."""
     folder = folder or data_dir()
     folder.mkdir(parents=True, exist_ok=True)
+    # Where large uploads are spooled (settings.FILE_UPLOAD_TEMP_DIR), watched by job recovery.
+    (folder / "tmp" / "uploads").mkdir(parents=True, exist_ok=True)
     key_file = folder / SECRET_KEY_FILE
     if not os.environ.get("TERRITORIA_SECRET_KEY") and not key_file.exists():
         # Created with owner-only rights from the start (no window where others can read it).

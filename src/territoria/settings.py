@@ -6,6 +6,7 @@ is not (tests/core/test_configuration_documented.py).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -82,6 +83,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "axes",
     "territoria.core",
     "territoria.search",
     "territoria.registre",
@@ -103,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "territoria.core.middleware.CurrentActorMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "territoria.urls"
@@ -152,12 +156,33 @@ AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# Password policy (docs/configuration.md): Django's validators, messages in French.
+PASSWORD_MIN_LENGTH = env_int("TERRITORIA_PASSWORD_MIN_LENGTH", 12)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# django-axes checks every login (site and /admin/) first: after LOGIN_FAILURE_LIMIT wrong
+# passwords for one username from one address, that pair is locked out for the cool-off.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("TERRITORIA_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("TERRITORIA_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# Bad API tokens, counted per client address (core/api/failed_tokens.py): past this many
+# within the window, every token from that address is refused until it ends.
+API_AUTH_FAILURE_LIMIT = env_int("TERRITORIA_API_AUTH_FAILURE_LIMIT", 20)
+API_AUTH_FAILURE_WINDOW_S = env_int("TERRITORIA_API_AUTH_FAILURE_WINDOW_S", 900)
 
 # OIDC (ProConnect, the public agents' identity provider, or any OIDC provider).
 OIDC_RP_CLIENT_ID = env("TERRITORIA_OIDC_RP_CLIENT_ID")
@@ -203,8 +228,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Large uploads are spooled here (not /tmp) so that job recovery can remove what a killed
 # web worker left behind.
+# (created with the data folder: territoria/datadir.py).
 FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp" / "uploads")
-Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 
 # --- Background jobs: a database-backed queue (worker: `territoria db_worker`). ---
 TASKS = {

@@ -11,6 +11,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from territoria.core import tokens
+from territoria.core.api import failed_tokens
 
 KEYWORDS = ("Token", "Bearer", "Api-Key")
 
@@ -28,8 +29,11 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         raw = raw_token(request)
         if raw is None:
             return None
+        if failed_tokens.is_blocked(request):  # even a right token: no guessing by trying
+            raise failed_tokens.TooManyFailures()
         token = tokens.find(raw)
         if token is None:
+            failed_tokens.record_failure(request)
             raise exceptions.AuthenticationFailed("Jeton d'API inconnu ou révoqué.")
         owner = token.owner
         if owner is not None and not owner.is_active:
