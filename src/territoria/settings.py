@@ -238,7 +238,7 @@ TASKS = {
     }
 }
 # A job whose worker has shown no sign of life for this long (seconds) is recovered; files
-# not written for this long in work folders are removed (docs/architecture.md, ADR 9).
+# not written for this long in work folders are removed (docs/architecture.md, ADR 11).
 JOB_LEASE_S = env_int("TERRITORIA_JOB_LEASE_S", 300)
 # How often the scheduler of periodic tasks wakes up (seconds).
 SCHEDULER_TICK_S = env_int("TERRITORIA_SCHEDULER_TICK_S", 30)

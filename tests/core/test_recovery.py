@@ -82,3 +82,23 @@ def test_stale_upload_spools_are_removed(database_queue, settings, tmp_path):
 def test_recovery_does_nothing_when_jobs_run_inline():
     assert not recovery.queue_is_observable()
     assert recovery.fail_orphaned_task_results() == 0
+
+
+def test_jobs_status_reports_workers_queue_and_fails_when_jobs_wait_without_worker(
+    database_queue,
+):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    run_periodic_task.enqueue("recover_versions")
+    dead = dead_worker()
+    with pytest.raises(CommandError, match="aucun processus de traitement actif"):
+        call_command("jobs", "status", stdout=io.StringIO())
+    alive = live_worker()
+    out = io.StringIO()
+    call_command("jobs", "status", stdout=out)
+    text = out.getvalue()
+    assert "Processus de traitement actifs : 1" in text
+    assert f"{dead} (" in text and "arrêté" in text and f"{alive} (" in text
+    assert "1 en attente" in text and "remind_overdue_reviews" in text

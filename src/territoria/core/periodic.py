@@ -1,5 +1,5 @@
 """Periodic tasks that apps declare through their AppConfig (`periodic_tasks`), and the
-scheduler that enqueues them as background jobs (docs/architecture.md, ADR 9).
+scheduler that enqueues them as background jobs (docs/architecture.md, ADR 11).
 
 An app only declares what should run and how often:
 

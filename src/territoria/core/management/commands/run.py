@@ -1,6 +1,6 @@
 """`territoria run`: everything a user needs in one command, stopped by one Ctrl-C.
 
-Starts three processes and watches them (docs/architecture.md, ADR 9):
+Starts three processes and watches them (docs/architecture.md, ADR 11):
 - `territoria serve`: the web server (gunicorn);
 - `territoria worker`: the job worker (imports, analyses, ingestion) with job recovery;
 - `territoria scheduler`: the periodic tasks (reminders, purges, recovery).
@@ -17,7 +17,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-CRASH_LOOP_S = 10  # a child that dies this soon after its start, three times in a row: give up
+from territoria.core.recovery import queue_is_observable
+
+CRASH_LOOP_S = 60  # a child that dies this soon after its start, three times in a row: give up
 CRASH_LOOP_COUNT = 3
 
 
@@ -55,11 +57,11 @@ class Command(BaseCommand):
         serve = [*territoria, "serve", "--bind", bind]
         if workers:
             serve += ["--workers", str(workers)]
-        children = [
-            Child("web", serve),
-            Child("worker", [*territoria, "worker", "--no-startup-delay"]),
-            Child("scheduler", [*territoria, "scheduler"]),
-        ]
+        children = [Child("web", serve), Child("scheduler", [*territoria, "scheduler"])]
+        if queue_is_observable():
+            children.insert(1, Child("worker", [*territoria, "worker", "--no-startup-delay"]))
+        else:  # e.g. TERRITORIA_TASKS_BACKEND=…ImmediateBackend: jobs run in the requests
+            self.stdout.write("File de tâches non persistante : pas de processus de traitement.")
         stopping = []
 
         def stop(signum, frame):
