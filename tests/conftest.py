@@ -5,7 +5,10 @@ from rest_framework.test import APIClient
 
 from territoria.core.models import Organisation, OrganisationType, Role, User
 
-pytest_plugins = ["tests.jobs"]  # database_queue: the real job queue, for recovery tests
+pytest_plugins = [
+    "tests.socket_guard",  # no route out: loopback and unix sockets only, for the whole session
+    "tests.jobs",  # database_queue: the real job queue, for recovery tests
+]
 
 
 @pytest.fixture

@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django_tasks.signals import task_started
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from territoria.core.models import WorkerHeartbeat
-from territoria.core.workers import HOSTNAME, process_started
+from territoria.core.workers import HOSTNAME, on_task_started, process_started
 
 
 @pytest.fixture
@@ -21,7 +22,18 @@ def database_queue(settings):
 
 
 def run_worker() -> None:
-    """Run every queued job with django-tasks-db's own worker loop, then return."""
+    """Run every queued job with django-tasks-db's own worker loop, then return.
+
+    Without the heartbeat a real worker starts from its first job (core.workers): its thread
+    would outlive this test and write into the next ones."""
+    task_started.disconnect(dispatch_uid="core-worker-heartbeat")
+    try:
+        _run_worker()
+    finally:
+        task_started.connect(on_task_started, dispatch_uid="core-worker-heartbeat")
+
+
+def _run_worker() -> None:
     Worker(
         queue_names=["default"],
         interval=0,

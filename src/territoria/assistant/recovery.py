@@ -36,10 +36,10 @@ def recover_ingestion() -> dict:
             continue
         if job.state == JobState.QUEUED and job.updated_at > young:
             continue  # just created: its job is being queued
-        done["documents_failed"] += _release_documents(job)
-        if IngestionJob.objects.filter(pk=job.pk, state=job.state).update(
-            state=JobState.QUEUED, updated_at=timezone.now()
-        ):
+        if IngestionJob.objects.filter(
+            pk=job.pk, state=job.state, updated_at=job.updated_at
+        ).update(state=JobState.QUEUED, updated_at=timezone.now()):
+            done["documents_failed"] += _release_documents(job)
             run_ingestion_job.enqueue(str(job.pk))
             done["requeued"] += 1
     done["files_removed"] = _remove_orphan_uploads()

@@ -67,11 +67,12 @@ def _interruptions(version: ResourceVersion) -> int:
 
 
 def _move(version: ResourceVersion, from_status: str, **fields) -> bool:
-    """Change the version only if no one else did since we read it."""
+    """Change the version only if no one changed it since we read it (two recoveries at
+    once: one wins, the job is queued once)."""
     return bool(
-        ResourceVersion.objects.filter(pk=version.pk, status=from_status).update(
-            updated_at=timezone.now(), **fields
-        )
+        ResourceVersion.objects.filter(
+            pk=version.pk, status=from_status, updated_at=version.updated_at
+        ).update(updated_at=timezone.now(), **fields)
     )
 
 
@@ -125,6 +126,8 @@ def _recover_upload(version: ResourceVersion, analysing: set[str]) -> str | None
         _move(version, VersionStatus.UPLOADED, status=VersionStatus.FAILED, error=UPLOAD_CUT)
         return "failed"
     if str(version.pk) in analysing or version.updated_at > timezone.now() - lease():
+        return None
+    if not _move(version, VersionStatus.UPLOADED):
         return None
     analyse_version_task.enqueue(str(version.pk))
     return "analysis_requeued"

@@ -35,7 +35,12 @@ def recover_import_jobs() -> dict:
         if str(job.pk) not in active and _mark_interrupted(job):
             done["failed"] += 1
     for job in ImportJob.objects.filter(status=ImportJob.Status.PENDING, updated_at__lt=old_enough):
-        if str(job.pk) not in active_ids(import_registre_task):
+        if str(job.pk) in active_ids(import_registre_task):
+            continue
+        # Claimed by moving its update time: of two recoveries at once, one queues it.
+        if ImportJob.objects.filter(
+            pk=job.pk, status=ImportJob.Status.PENDING, updated_at=job.updated_at
+        ).update(updated_at=timezone.now()):
             import_registre_task.enqueue(str(job.pk))
             done["requeued"] += 1
     done["files_removed"] = _remove_unused_uploads()
