@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LEASE_S = 3  # short lease so the cut upload is recovered within the run
-IMPORT_ROWS = 3000
+IMPORT_ROWS = 800
 OPENDATA_ROWS = 400_000
 DOCUMENTS = 100
 SECTIONS = 2  # passages per document: the embeddings phase stays short

@@ -76,8 +76,8 @@ def start_heartbeat(worker_id: str) -> None:
             time.sleep(interval)
             try:
                 beat(worker_id)
-            except Exception:  # a locked database: try again at the next beat
-                logger.warning("heartbeat of worker %s failed", worker_id, exc_info=True)
+            except Exception as error:  # SQLite locked by a long write: next beat
+                logger.warning("heartbeat of worker %s failed: %s", worker_id, error)
             finally:
                 connection.close()
 
