@@ -457,9 +457,8 @@ def main(argv: list[str]) -> int:
     import django
 
     django.setup()
-    from rest_framework.authtoken.models import Token
-
     from territoria.assistant.models import Collection, Visibility
+    from territoria.core import tokens
     from territoria.core.models import Organisation, OrganisationType, Role, User
     from territoria.opendata.models import Dataset
 
@@ -474,7 +473,7 @@ def main(argv: list[str]) -> int:
     collection = Collection.objects.create(
         slug="notes", name="Notes", visibility=Visibility.ORGANISATION, organisation=organisation
     )
-    token = Token.objects.create(user=agent).key
+    _token, token = tokens.issue(owner=agent, name="faults", scopes=["opendata:write"])
 
     procs = Processes(env, data_dir)
     results: dict = {"lease_s": LEASE_S, "data_dir": str(data_dir)}

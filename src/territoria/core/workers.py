@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def start_heartbeat(worker_id: str) -> None:
             time.sleep(interval)
             try:
                 beat(worker_id)
-            except Exception as error:  # SQLite locked by a long write: next beat
+            except DatabaseError as error:  # SQLite locked by a long write: next beat
                 logger.warning("heartbeat of worker %s failed: %s", worker_id, error)
             finally:
                 connection.close()
