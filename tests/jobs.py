@@ -3,6 +3,7 @@ process, and the state a kill -9 leaves (a task "running" on a worker that is go
 
 import subprocess
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -34,7 +35,14 @@ def run_worker() -> None:
 
 
 def _run_worker() -> None:
-    Worker(
+    # The worker closes "old" connections between jobs; here the connection is the test's,
+    # inside its transaction (PostgreSQL would lose it): keep it open.
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        _worker().run()
+
+
+def _worker() -> Worker:
+    return Worker(
         queue_names=["default"],
         interval=0,
         batch=True,
@@ -43,7 +51,7 @@ def _run_worker() -> None:
         max_tasks=None,
         worker_id="test-worker",
         excluded_queue_names=[],
-    ).run()
+    )
 
 
 def _exited_pid() -> int:
