@@ -102,3 +102,9 @@ def test_jobs_status_reports_workers_queue_and_fails_when_jobs_wait_without_work
     assert "Processus de traitement actifs : 1" in text
     assert f"{dead} (" in text and "arrêté" in text and f"{alive} (" in text
     assert "1 en attente" in text and "remind_overdue_reviews" in text
+
+
+def test_jobs_run_inline_start_no_heartbeat():
+    before = dict(workers._beating)
+    run_periodic_task.enqueue("recover_versions")  # ImmediateBackend: runs here, now
+    assert workers._beating == before and not WorkerHeartbeat.objects.exists()

@@ -100,7 +100,11 @@ def live_worker_ids(now=None) -> set[str]:
 
 
 def on_task_started(sender, task_result, **kwargs) -> None:
-    """A plain `db_worker` beats too, from its first job (signal of django-tasks)."""
+    """A plain `db_worker` beats too, from its first job (signal of django-tasks). Jobs run
+    inline (ImmediateBackend: tests, a web process) have no worker to watch."""
+    from django_tasks_db.backend import DatabaseBackend
+
+    backend = sender if isinstance(sender, type) else type(sender)
     worker_ids = getattr(task_result, "worker_ids", None)
-    if worker_ids:
+    if worker_ids and issubclass(backend, DatabaseBackend):
         start_heartbeat(worker_ids[-1])
