@@ -36,7 +36,7 @@ def _env(data_dir: Path) -> dict:
     return {
         **os.environ,
         "TERRITORIA_DATA_DIR": str(data_dir),
-        "DATABASE_URL": f"sqlite:///{data_dir / 'territoria.sqlite3'}",
+        "TERRITORIA_DATABASE_URL": f"sqlite:///{data_dir / 'territoria.sqlite3'}",
         "TERRITORIA_SECRET_KEY": "benchmark-only-secret-key-0123456789abcdefghijklmnop",
         "TERRITORIA_TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         "TERRITORIA_JOB_LEASE_S": str(LEASE_S),

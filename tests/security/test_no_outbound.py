@@ -107,6 +107,7 @@ def test_demo_start_and_page_loads_connect_nowhere(tmp_path):
         "PYTHONPATH": str(ROOT / "src"),
     }
     env.pop("DATABASE_URL", None)
+    env.pop("TERRITORIA_DATABASE_URL", None)
     trace = tmp_path / "strace"
     strace = ["strace", "-f", "-qq", "-e", "trace=connect,sendto,sendmsg", "-o", str(trace)]
     territoria = [sys.executable, "-m", "territoria"]
