@@ -175,9 +175,8 @@ def register_csv() -> tuple[bytes, int]:
 def fault_import(procs: Processes, moderator) -> dict:
     from django.core.files.base import ContentFile
 
-    from territoria.registre.importers.jobs import ImportJob
     from territoria.registre.importers.tasks import import_registre_task
-    from territoria.registre.models import Project
+    from territoria.registre.models import ImportJob, Project
 
     data, rows = register_csv()
     job = ImportJob(file_name="projets.csv", requested_by=moderator)

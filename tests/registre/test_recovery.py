@@ -7,9 +7,9 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from territoria.registre.importers.jobs import ImportJob, import_storage
+from territoria.registre.importers.storage import import_storage
 from territoria.registre.importers.tasks import import_registre_task
-from territoria.registre.models import Project
+from territoria.registre.models import ImportJob, Project
 from territoria.registre.recovery import recover_import_jobs
 from tests.jobs import age, claimed_by, dead_worker, live_worker, run_worker
 
@@ -65,6 +65,8 @@ def test_import_never_queued_is_queued_again_and_completes(database_queue, moder
 
 def test_files_of_finished_or_abandoned_imports_are_removed(database_queue, moderator):
     finished = _job(moderator, ImportJob.Status.DONE)
+    simulation = _job(moderator, ImportJob.Status.DONE)  # clean: waits for its confirmation
+    ImportJob.objects.filter(pk=simulation.pk).update(dry_run=True)
     waiting = _job(moderator, ImportJob.Status.PENDING)
     abandoned = import_storage().save("simulation.csv", ContentFile(b"x"))
     recent = import_storage().save("simulation2.csv", ContentFile(b"x"))
@@ -74,3 +76,4 @@ def test_files_of_finished_or_abandoned_imports_are_removed(database_queue, mode
     assert not import_storage().exists(finished.file.name)
     assert not import_storage().exists(abandoned)
     assert import_storage().exists(waiting.file.name) and import_storage().exists(recent)
+    assert import_storage().exists(simulation.file.name)

@@ -4,7 +4,7 @@ An import writes in one transaction, so an interrupted one wrote nothing: it is 
 failed with a reason the moderator can act on (deposit the file again), and its uploaded
 file is removed. An import still waiting with no job in the queue (the page died between
 the two) is queued again. Uploads of the import page that nothing uses any more are
-removed too (see import_views: a simulation's file waits 24 h for its confirmation).
+removed too (see views/imports.py: a clean simulation's file waits 24 h for its confirmation).
 """
 
 from datetime import timedelta
@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from territoria.core.recovery import active_ids, queue_is_observable
 from territoria.core.workers import lease
-from territoria.registre.importers.jobs import ImportJob, import_storage
+from territoria.registre.importers.storage import import_storage
 from territoria.registre.importers.tasks import import_registre_task
+from territoria.registre.models import ImportJob
 
 INTERRUPTED = (
     "L'import a été interrompu par l'arrêt du service de traitement des tâches : il n'a "
@@ -69,12 +70,13 @@ def _remove_unused_uploads() -> int:
             status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING]
         ).values_list("file", flat=True)
     )
-    finished = set(
-        ImportJob.objects.filter(
-            status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED]
-        ).values_list("file", flat=True)
-    )
     limit = timezone.now() - UNCONFIRMED_UPLOAD_MAX_AGE
+    # A clean simulation keeps its file until it is confirmed (views/imports.py): not finished.
+    finished = set(
+        ImportJob.objects.filter(status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED])
+        .exclude(dry_run=True, status=ImportJob.Status.DONE, created_at__gte=limit)
+        .values_list("file", flat=True)
+    )
     removed = 0
     for name in storage.listdir("")[1]:
         if name in waiting:
