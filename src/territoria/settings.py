@@ -260,6 +260,9 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "territoria.core.api.errors.api_exception_handler",
+    # Trusted proxies that append to X-Forwarded-For (1 behind nginx/Caddy). 0: the socket's
+    # address; without it DRF's throttles would trust any X-Forwarded-For a client writes.
+    "NUM_PROXIES": env_int("TERRITORIA_NUM_PROXIES", 0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API Territoria",
