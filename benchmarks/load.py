@@ -205,9 +205,17 @@ class Server:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
 
-    def logged_server_errors(self) -> int:
-        text = (self.data_dir / "serveur.log").read_text(errors="replace")
-        return text.count("Internal Server Error")
+    def logged_server_errors(self) -> list[str]:
+        """The last line of each server-error traceback gunicorn's workers logged."""
+        lines = (self.data_dir / "serveur.log").read_text(errors="replace").splitlines()
+        errors, inside = [], None
+        for line in lines:
+            if line.startswith("Internal Server Error"):
+                inside = line
+            elif inside and line and not line.startswith((" ", "Traceback", "The above", "During")):
+                errors.append(f"{inside} — {line[:300]}")
+                inside = None
+        return errors
 
 
 class Recorder:
@@ -271,7 +279,7 @@ def reader_routes(client, data, rng):
         ("page jeu de données", lambda: client.get(f"/donnees/{data['dataset']}/")),
         (
             "API données (lignes)",
-            lambda: client.get(f"/api/opendata/tables/{data['table']}/rows/?limit=50"),
+            lambda: client.get(f"/api/opendata/tables/{data['table']}/rows/?_size=50"),
         ),
         (
             "API assistant (question publique)",
