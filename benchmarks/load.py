@@ -64,7 +64,7 @@ from territoria.assistant.services.ingestion import run_job, save_uploads
 from territoria.core.models import Organisation, Role, User
 from territoria.opendata import publishing
 from territoria.opendata.models import Dataset, Resource
-from territoria.registre.api import tokens
+from territoria.core import tokens
 from territoria.registre.models import Project
 from territoria.registre.vocabulary import Lifecycle
 from pathlib import Path
@@ -97,7 +97,10 @@ for n in range(WRITERS):
                                     role=Role.AGENT, organisation=metz)
     draft = Project.objects.create(organisation=metz, nom_projet=f"Brouillon du banc {{n}}",
                                    lifecycle=Lifecycle.DRAFT)
-    writers.append({{"token": tokens.issue(user).key, "draft": str(draft.pk)}})
+    _, raw = tokens.issue(owner=user, name="banc de charge",
+                          scopes=["registre:read", "registre:write", "assistant:read",
+                                  "assistant:write"])
+    writers.append({{"token": raw, "draft": str(draft.pk)}})
 print(json.dumps({{
     "projects": [str(pk) for pk in Project.objects.filter(lifecycle=Lifecycle.PUBLISHED)
                  .values_list("pk", flat=True)],

@@ -14,6 +14,7 @@ from tests.opendata.conftest import SUBSIDIES, publish_bytes
 
 from territoria.assistant.models import Collection, Visibility
 from territoria.assistant.services.ingestion import add_files, collect_files, run_job
+from territoria.core import tokens
 from territoria.opendata.models import Dataset
 from territoria.registre.factories import ProjectFactory
 from territoria.registre.vocabulary import Lifecycle
@@ -51,9 +52,10 @@ class Platform:
 
 
 def api_token(user) -> str:
-    """The token as an operator gets it (`territoria api_token`), whatever its storage."""
+    """A token of every scope, as an operator gets it (`territoria api_token`)."""
     out = StringIO()
-    call_command("api_token", user.username, stdout=out)
+    scopes = [arg for scope in tokens.declared_scopes() for arg in ("--scope", scope)]
+    call_command("api_token", user.username, *scopes, stdout=out)
     return out.getvalue().strip()
 
 

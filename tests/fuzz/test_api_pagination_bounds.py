@@ -1,6 +1,6 @@
 """Regression test for a server error the OpenAPI fuzzer found: a `limit` past the largest
 64-bit integer made every paginated list answer 500 (SQLite: "Python int too large to
-convert to SQLite INTEGER"). The limit is now capped (`core/pagination.py`)."""
+convert to SQLite INTEGER"). The limit is now capped (`core/api/pagination.py`)."""
 
 import pytest
 

@@ -19,6 +19,7 @@ import pytest
 import schemathesis
 from django.core import signals
 from django.db import close_old_connections
+from django.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -69,6 +70,12 @@ def send_and_check(case, platform, headers):
 def fuzz_every_operation(platform, role, max_examples, derandomize=True):
     token = platform.tokens.get(role)
     headers = {"Authorization": f"Token {token}"} if token else {}
+    # The token really authenticates (else every "authenticated" case would be anonymous).
+    draft = Client().get(
+        f"/api/registre/projets/{platform.draft_project.pk}/",
+        **({"HTTP_AUTHORIZATION": headers["Authorization"]} if headers else {}),
+    )
+    assert draft.status_code == (404 if role == "anonymous" else 200), draft.content[:300]
     schema = load_schema()
     failures, operations = [], 0
     for result in schema.get_all_operations():
