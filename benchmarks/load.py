@@ -123,8 +123,9 @@ def assert_loopback(url: str) -> None:
 
 
 def territoria_env(data_dir: Path, database_url: str | None) -> dict:
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("TERRITORIA_")}
     env = {
-        **os.environ,
+        **inherited,  # an instance of its own: none of this process's TERRITORIA_* settings
         "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
         "TERRITORIA_DATA_DIR": str(data_dir),
         "TERRITORIA_OPENDATA_ANON_RATE": "1000000/min",

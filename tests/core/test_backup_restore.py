@@ -98,8 +98,9 @@ def report_of(done) -> dict:
 
 
 def instance_env(data_dir, database_url=None):
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("TERRITORIA_")}
     env = {
-        **os.environ,
+        **inherited,  # an instance of its own: none of this process's TERRITORIA_* settings
         "PYTHONPATH": str(ROOT / "src"),
         "TERRITORIA_DATA_DIR": str(data_dir),
         # Jobs inline: the CLI steps below finish their work before the next one starts.
