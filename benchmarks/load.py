@@ -60,7 +60,8 @@ import json, sys
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from territoria.assistant.models import Collection, Visibility
-from territoria.assistant.services.ingestion import run_job, save_uploads
+from territoria.assistant.services.ingestion import run_job
+from territoria.assistant.services.uploads import save_uploads
 from territoria.core.models import Organisation, Role, User
 from territoria.opendata import publishing
 from territoria.opendata.models import Dataset, Resource
@@ -78,7 +79,7 @@ faq = Collection.objects.create(slug="faq", name="FAQ de la ville", organisation
 first = User.objects.get(username="agent.metz")
 run_job(save_uploads(faq, [SimpleUploadedFile("dechetterie.md",
     "# Déchetterie\\n\\n## Horaires\\n\\nOuverte du lundi au samedi de 9 h à 18 h.\\n".encode())],
-    first))
+    first).job)
 dataset = Dataset.objects.create(title="Subventions aux associations 2023",
                                  organisation=metz, created_by=first)
 resource = Resource.objects.create(dataset=dataset, title="Subventions 2023")

@@ -29,7 +29,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from territoria.assistant.models import Collection, Visibility
-from territoria.assistant.services.ingestion import run_job, save_uploads
+from territoria.assistant.services.ingestion import run_job
+from territoria.assistant.services.uploads import save_uploads
 from territoria.core.models import Organisation, OrganisationType, Role, User
 from territoria.opendata.models import Dataset
 from territoria.registre.factories import ProjectFactory
@@ -47,7 +48,7 @@ faq = Collection.objects.create(slug="faq", name="FAQ", visibility=Visibility.PU
 upload = SimpleUploadedFile(
     "dechetterie.md", "# Déchetterie\\n\\nOuverte du lundi au samedi de 9 h à 18 h.\\n".encode()
 )
-run_job(save_uploads(faq, [upload], agent))
+run_job(save_uploads(faq, [upload], agent).job)
 Dataset.objects.create(title="Subventions 2023", organisation=town, created_by=agent)
 """
 
