@@ -71,7 +71,6 @@ from territoria.registre.vocabulary import Lifecycle
 from pathlib import Path
 
 WRITERS = {writers}
-call_command("migrate", verbosity=0)
 call_command("load_demo", stdout=open("/dev/null", "w"))
 metz = Organisation.objects.get(siret="20003986500106")
 faq = Collection.objects.create(slug="faq", name="FAQ de la ville", organisation=metz,
@@ -133,9 +132,9 @@ def territoria_env(data_dir: Path, database_url: str | None) -> dict:
         "TERRITORIA_TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    env.pop("DATABASE_URL", None)
+    env.pop("DATABASE_URL", None)  # the fallback name: TERRITORIA_DATABASE_URL says it
     if database_url:
-        env["DATABASE_URL"] = database_url
+        env["TERRITORIA_DATABASE_URL"] = database_url
     return env
 
 
@@ -150,6 +149,9 @@ def fresh_postgres_database() -> str:
 
 def populate(env: dict, writers: int) -> dict:
     inline = {**env, "TERRITORIA_TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    subprocess.run(  # prepares the data folder (secret key) and the schema
+        [sys.executable, "-m", "territoria", "migrate", "-v0"], env=inline, cwd=ROOT, check=True
+    )
     done = subprocess.run(
         [sys.executable, "-m", "territoria", "shell", "-c", POPULATE.format(writers=writers)],
         env=inline,

@@ -26,8 +26,6 @@ PG_URL = "postgresql://postgres@127.0.0.1:5432/{name}"
 
 POPULATE = """
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
-call_command("migrate", verbosity=0)
 from territoria.assistant.models import Collection, Visibility
 from territoria.assistant.services.ingestion import run_job
 from territoria.assistant.services.uploads import save_uploads
@@ -108,9 +106,9 @@ def instance_env(data_dir, database_url=None):
         "TERRITORIA_TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)  # the production settings, as deployed
-    env.pop("DATABASE_URL", None)
+    env.pop("DATABASE_URL", None)  # the fallback name: TERRITORIA_DATABASE_URL says it
     if database_url:
-        env["DATABASE_URL"] = database_url
+        env["TERRITORIA_DATABASE_URL"] = database_url
     return env
 
 
@@ -135,6 +133,7 @@ def test_backup_of_populated_instance_restores_into_fresh_data_folder(tmp_path, 
     if engine == "postgresql":
         source_url, target_url = postgres_databases("prove_backup_source", "prove_backup_target")
     source = instance_env(tmp_path / "instance-a", source_url)
+    territoria(source, "migrate")  # prepares the data folder (secret key) and the schema
     territoria(source, "shell", "-c", POPULATE)
     subsidies = ROOT / "tests" / "opendata" / "fixtures" / "subventions-associations-2023.csv"
     territoria(

@@ -241,7 +241,7 @@ def restore_backup(archive: Path, *, force: bool = False) -> RestoreResult:
     if manifest["database"]["engine"] != engine:
         raise BackupError(
             f"Cette sauvegarde vient d'une base {manifest['database']['engine']} ; la base "
-            f"configurée est {engine}. Restaurez dans le même moteur (DATABASE_URL)."
+            f"configurée est {engine}. Restaurez dans le même moteur (TERRITORIA_DATABASE_URL)."
         )
     if not force and instance_has_data():
         raise BackupError(
