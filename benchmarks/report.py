@@ -192,7 +192,49 @@ def heldout(section: str) -> Callable[[], str]:
     return render
 
 
+def load_benchmark() -> str:
+    """The load on loopback (benchmarks/load.py): totals, writes check, then per route."""
+    from benchmarks.load import markdown_table
+
+    figures = load("load")
+    runs, config = figures["runs"], figures["config"]
+    names = list(runs)
+
+    def row(label, value):
+        return f"| {label} | " + " | ".join(str(value(runs[db])) for db in names) + " |"
+
+    return "\n".join(
+        [
+            (
+                f"Run {figures['generated_at'][:10]} (commit `{figures['commit']}`, "
+                f"{figures['machine']['cpus']} cores): {config['duration_s']:.0f} s per database, "
+                f"{config['clients']} clients ({config['readers']} readers, {config['writers']} "
+                f"writers), {config['gunicorn_workers']} gunicorn workers, no think time. "
+                "JSON: `benchmarks/results/load.json`."
+            ),
+            "",
+            "| | " + " | ".join(names) + " |",
+            "|---|" + "---|" * len(names),
+            row("requests (per second)", lambda r: f"{r['requests']} ({r['requests_per_s']}/s)"),
+            row("server errors (5xx, broken connections)", lambda r: r["server_errors"]),
+            row(
+                "accepted edits / lost or extra",
+                lambda r: f"{r['writes']['accepted_edits']} / {r['writes']['edits_lost_or_extra']}",
+            ),
+            row(
+                "accepted uploads / missing",
+                lambda r: f"{r['writes']['accepted_uploads']} / {r['writes']['uploads_missing']}",
+            ),
+            "",
+            "Per route (requests, p50 / p95 in ms):",
+            "",
+            markdown_table(figures),
+        ]
+    )
+
+
 TABLES: dict[str, tuple[str, Callable[[], str]]] = {
+    "load": ("security.md", load_benchmark),
     "registre-speed": ("registre-discovery.md", registre_speed),
     "registre-quality": ("registre-discovery.md", registre_quality),
     "registre-heldout": ("registre-discovery.md", heldout("registre")),

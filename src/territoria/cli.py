@@ -27,6 +27,7 @@ PREPARING = {
     "db_worker",
     "createadmin",
     "vendor_assets",  # run by `make install`, before any migration
+    "restore",  # into a fresh data folder: docs/deployment.md
 }
 # Sub-commands that work without a migrated database (or bring it up to date themselves).
 WITHOUT_SCHEMA = {
@@ -47,6 +48,7 @@ WITHOUT_SCHEMA = {
     "dbshell",
     "test",
     "flush",
+    "restore",  # brings back the archived schema, then migrates it
 }
 
 

@@ -1,7 +1,6 @@
 """REST API of the assistant: collections, documents, ask, search, feedback, hand-off, log."""
 
 from django.conf import settings
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -12,6 +11,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.generics import get_object_or_404  # malformed UUID: 404, not 500
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 

@@ -261,6 +261,9 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "logo_url",
             "region",
         ]
+        # The API creates French bodies only (no `country` field): their SIRET is required,
+        # checked here rather than by the database constraint (a 500).
+        extra_kwargs = {"siret": {"required": True, "allow_null": False, "allow_blank": False}}
 
 
 class ErrorReportSerializer(serializers.ModelSerializer):
