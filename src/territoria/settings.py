@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Redoc served from our static files: /api/docs/ works offline
     "django_filters",
     "django_tasks",
     "django_tasks_db",
@@ -267,6 +268,8 @@ SPECTACULAR_SETTINGS = {
     "données ouvertes.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Offline: Redoc from drf-spectacular-sidecar's static files, not from a CDN.
+    "REDOC_DIST": "SIDECAR",
     # Several models have a `status` choice set: name each enum explicitly.
     "ENUM_NAME_OVERRIDES": {
         "ErrorReportStatusEnum": "territoria.registre.models.ErrorReport.Status"

@@ -8,7 +8,12 @@ urlpatterns = [
     path("", include("territoria.core.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        # Our own page: drf-spectacular's loads Google Fonts, which an offline platform lacks.
+        SpectacularRedocView.as_view(url_name="api-schema", template_name="core/api_docs.html"),
+        name="api-docs",
+    ),
 ]
 
 # Apps plug in their pages and API here; an app without routes yet is skipped.
