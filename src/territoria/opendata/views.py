@@ -229,20 +229,13 @@ def version(request, slug, resource_slug, number):
         "abilities": abilities,
         "blockers": [],
         "flagged": [f["column"] for f in version.personal_data],
+        "guard": _personal_data_guard(version, request.POST),
     }
     if request.method == "POST":
         _require_edit(resource.dataset, request.user)
-        drop = [
-            f["column"]
-            for f in version.personal_data
-            if request.POST.get(f"decision-{f['column']}") == "drop"
-        ]
+        drop = [g["column"] for g in context["guard"] if g["decision"] == "drop"]
         drop += [c for c in request.POST.getlist("drop") if c not in drop]
-        confirmed = [
-            f["column"]
-            for f in version.personal_data
-            if request.POST.get(f"decision-{f['column']}") == "keep"
-        ]
+        confirmed = [g["column"] for g in context["guard"] if g["decision"] == "keep"]
         with acting_as(request.user):
             blockers = publishing.request_publication(version, drop, confirmed, request.user)
         if not blockers:
@@ -259,6 +252,17 @@ def version(request, slug, resource_slug, number):
             response["HX-Refresh"] = "true"  # the job is done: show the full review page
         return response
     return render(request, "opendata/version.html", context)
+
+
+def _personal_data_guard(version, data) -> list[dict]:
+    """Each flagged column with the publisher's decision ("drop", "keep" or "" when none yet).
+    Nothing is decided for them: a column is neither dropped nor published until its box is
+    ticked, and a refused form shows the decisions already made."""
+    guard = []
+    for flag in version.personal_data:
+        decision = data.get(f"decision-{flag['column']}", "")
+        guard.append({**flag, "decision": decision if decision in ("drop", "keep") else ""})
+    return guard
 
 
 def _geo_columns(columns):
