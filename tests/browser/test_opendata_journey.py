@@ -133,7 +133,7 @@ def test_newcomer_publishes_queries_and_downloads_open_data(page, live_server, a
     schema = page.get_by_role("table", name="Colonnes et types déduits")
     expect(schema.get_by_role("row", name=re.compile(r"^Montant \(€\) number"))).to_be_visible()
     expect(
-        schema.get_by_role("row", name=re.compile(r"^SIRET string"))
+        schema.get_by_role("row", name=re.compile(r"^SIRET texte"))
     ).to_be_visible()  # code kept as text
     preview = page.get_by_role("region", name="Aperçu des premières lignes")
     expect(preview).to_contain_text(rows[0]["Bénéficiaire"])

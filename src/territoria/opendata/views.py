@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from territoria.core.audit import acting_as
 from territoria.core.token_pages import token_page
-from territoria.opendata import charts, dcat, publishing, querying
+from territoria.opendata import charts, dcat, labels, publishing, querying
 from territoria.opendata.api.throttling import OpendataRateThrottle
 from territoria.opendata.forms import DatasetForm, SourceForm
 from territoria.opendata.ingest.errors import IngestError
@@ -314,18 +314,26 @@ def resource(request, slug, resource_slug):
             context["points"] = _points(result, context["geo"])
         if params.get("_group_by"):
             aggregated, agg_meta = querying.aggregate(resource, params)
-            context.update(aggregated=aggregated, agg_meta=agg_meta)
+            context.update(
+                aggregated=aggregated,
+                agg_meta=agg_meta,
+                agg_title=labels.aggregation_title(
+                    agg_meta["aggregate_titles"], agg_meta["group_by"]
+                ),
+                # The table's headers in words: "Nombre de lignes", not the engine's "count".
+                agg_headers=agg_meta["group_by"] + agg_meta["aggregate_titles"],
+            )
             if agg_meta["group_by"] and aggregated.rows:
                 values = [row[len(agg_meta["group_by"])] for row in aggregated.rows]
-                labels = [
+                bar_labels = [
                     " · ".join(str(v) for v in row[: len(agg_meta["group_by"])])
                     for row in aggregated.rows
                 ]
                 context["chart"] = mark_safe(
                     charts.bar_chart(
-                        labels,
+                        bar_labels,
                         values,
-                        f"{agg_meta['aggregates'][0]} par {', '.join(agg_meta['group_by'])}",
+                        context["agg_title"],
                     )
                 )
     except QueryError as error:
