@@ -373,6 +373,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(DATA_DIR / "mails")
 DEFAULT_FROM_EMAIL = env("TERRITORIA_FROM_EMAIL", "territoria@localhost")
+# Where people write about the platform (the accessibility statement must give a contact).
+CONTACT_EMAIL = env("TERRITORIA_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
 
 # --- Security of the deployment (docs/configuration.md, "Production") ---
 SESSION_COOKIE_HTTPONLY = True
