@@ -2,18 +2,15 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from drf_spectacular.views import SpectacularAPIView
+
+from territoria.core.api_docs import ApiDocsView
 
 urlpatterns = [
     path("", include("territoria.core.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path(
-        "api/docs/",
-        # Our own page: drf-spectacular's loads Google Fonts, which an offline platform lacks.
-        SpectacularRedocView.as_view(url_name="api-schema", template_name="core/api_docs.html"),
-        name="api-docs",
-    ),
+    path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 # Apps plug in their pages and API here; an app without routes yet is skipped.

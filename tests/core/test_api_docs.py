@@ -28,3 +28,15 @@ def test_api_docs_script_is_a_static_file_of_the_platform(client):
     assert found and "Redoc" in Path(found).read_text(encoding="utf-8", errors="replace")
     assert 'spec-url="/api/schema/"' in page
     assert client.get("/api/schema/").status_code == 200
+
+
+def test_api_docs_policy_lets_the_browser_contact_only_the_platform(client):
+    policy = client.get("/api/docs/")["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+    assert directives["default-src"] == "'self'"
+    for directive, sources in directives.items():
+        # Only this host, inline styles (Redoc) and in-page data/blob: no other origin.
+        hosts = [
+            s for s in sources.split() if not s.startswith("'") and s not in ("data:", "blob:")
+        ]
+        assert hosts == [], directive
