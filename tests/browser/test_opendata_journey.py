@@ -131,7 +131,9 @@ def test_newcomer_publishes_queries_and_downloads_open_data(page, live_server, a
     expect(detected).to_contain_text("Virgule décimale dans : Montant (€)")
     expect(detected).to_contain_text(f"{len(rows)} lignes, 8 colonnes")
     schema = page.get_by_role("table", name="Colonnes et types déduits")
-    expect(schema.get_by_role("row", name=re.compile(r"^Montant \(€\) number"))).to_be_visible()
+    expect(
+        schema.get_by_role("row", name=re.compile(r"^Montant \(€\) nombre décimal"))
+    ).to_be_visible()
     expect(
         schema.get_by_role("row", name=re.compile(r"^SIRET texte"))
     ).to_be_visible()  # code kept as text
