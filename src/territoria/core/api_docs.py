@@ -5,6 +5,7 @@ network without internet. Here Redoc comes from drf-spectacular-sidecar's static
 template loads no web font, and a Content-Security-Policy keeps the browser from contacting
 any other host (Redoc's bundle still links its vendor's logo from a CDN: refused, hidden)."""
 
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularRedocView
 
 # Redoc styles itself with inline <style> (styled-components) and renders in a blob worker.
@@ -18,6 +19,7 @@ CONTENT_SECURITY_POLICY = (
 class ApiDocsView(SpectacularRedocView):
     template_name = "core/api_docs.html"
 
+    @extend_schema(exclude=True)  # a page, not an endpoint of the API (as upstream's view)
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
