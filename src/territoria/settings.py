@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Redoc served from our static files: /api/docs/ works offline
     "django_filters",
     "django_tasks",
     "django_tasks_db",
@@ -270,6 +271,8 @@ SPECTACULAR_SETTINGS = {
     "données ouvertes.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Offline: Redoc from drf-spectacular-sidecar's static files, not from a CDN.
+    "REDOC_DIST": "SIDECAR",
     # Several models have a `status` choice set: name each enum explicitly.
     "ENUM_NAME_OVERRIDES": {
         "ErrorReportStatusEnum": "territoria.registre.models.ErrorReport.Status"
@@ -373,6 +376,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(DATA_DIR / "mails")
 DEFAULT_FROM_EMAIL = env("TERRITORIA_FROM_EMAIL", "territoria@localhost")
+# Where people write about the platform (the accessibility statement must give a contact).
+CONTACT_EMAIL = env("TERRITORIA_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
 
 # --- Security of the deployment (docs/configuration.md, "Production") ---
 SESSION_COOKIE_HTTPONLY = True

@@ -1,5 +1,6 @@
 """Top-level routes: each domain app owns its pages (`urls.py`) and API (`api/urls.py`)."""
 
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
@@ -8,7 +9,15 @@ urlpatterns = [
     path("", include("territoria.core.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        # Our own page: drf-spectacular's loads Google Fonts, which an offline platform lacks.
+        # Redoc builds its search index in a worker made from a blob: allowed on this page only.
+        csp_update({"worker-src": ["'self'", "blob:"]})(
+            SpectacularRedocView.as_view(url_name="api-schema", template_name="core/api_docs.html")
+        ),
+        name="api-docs",
+    ),
 ]
 
 # Apps plug in their pages and API here; an app without routes yet is skipped.

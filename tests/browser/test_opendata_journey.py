@@ -131,9 +131,11 @@ def test_newcomer_publishes_queries_and_downloads_open_data(page, live_server, a
     expect(detected).to_contain_text("Virgule décimale dans : Montant (€)")
     expect(detected).to_contain_text(f"{len(rows)} lignes, 8 colonnes")
     schema = page.get_by_role("table", name="Colonnes et types déduits")
-    expect(schema.get_by_role("row", name=re.compile(r"^Montant \(€\) number"))).to_be_visible()
     expect(
-        schema.get_by_role("row", name=re.compile(r"^SIRET string"))
+        schema.get_by_role("row", name=re.compile(r"^Montant \(€\) nombre décimal"))
+    ).to_be_visible()
+    expect(
+        schema.get_by_role("row", name=re.compile(r"^SIRET texte"))
     ).to_be_visible()  # code kept as text
     preview = page.get_by_role("region", name="Aperçu des premières lignes")
     expect(preview).to_contain_text(rows[0]["Bénéficiaire"])
@@ -142,11 +144,8 @@ def test_newcomer_publishes_queries_and_downloads_open_data(page, live_server, a
     expect(guard.get_by_role("group", name=re.compile("« Courriel »"))).to_be_visible()
     _visit(page, "verifier")
 
-    # 3. Publication is refused while a flagged column has no decision (the page checks
-    # "Retirer" by default; a form sent without a choice must still be stopped by the server).
-    page.locator("input[name='decision-Représentant']").evaluate_all(
-        "els => els.forEach(e => e.checked = false)"
-    )
+    # 3. Publication is refused while a flagged column has no decision (nothing is decided
+    # for the publisher: no choice is pre-checked, and the server stops a form without one).
     page.get_by_role("button", name="Publier la version 1").click()
     expect(page.get_by_role("alert")).to_contain_text("Colonne « Représentant »")
     expect(page.get_by_role("alert")).to_contain_text("retirez-la ou confirmez")

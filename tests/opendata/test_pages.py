@@ -1,6 +1,7 @@
 """The pages of the portal, as a newcomer uses them: publish in a few clicks, read, query."""
 
 import json
+import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -94,6 +95,32 @@ def test_page_review_refuses_publication_without_decision(client, agent, dataset
     url = response["Location"]
     page = client.post(url, {"decision-Représentant": "drop"}).content.decode()
     assert "Courriel" in page and "retirez-la ou confirmez" in page
+
+
+def test_page_review_decides_nothing_for_the_publisher(client, agent, dataset):
+    # The panel says "décidez pour chaque colonne": a click on "Publier" without deciding must
+    # not drop (nor publish) the flagged columns; the refusal names each undecided column and
+    # keeps the decisions already made.
+    client.force_login(agent)
+    response = client.post(
+        reverse("opendata:resource-add", args=[dataset.slug]),
+        {"file": SimpleUploadedFile(SUBSIDIES.name, SUBSIDIES.read_bytes())},
+    )
+    url = response["Location"]
+    review = client.get(url).content.decode()
+    radios = re.findall(r'<input type="radio" name="decision-[^"]+"[^>]*>', review)
+    assert len(radios) == 4 and not any("checked" in r for r in radios)
+
+    refused = client.post(url, {})
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "Colonne « Représentant »" in page and "Colonne « Courriel »" in page
+    version = dataset.resources.get().versions.get()
+    assert version.status == "review" and version.dropped_columns == []
+
+    page = client.post(url, {"decision-Courriel": "keep"}).content.decode()
+    assert "Colonne « Représentant »" in page and "Colonne « Courriel »" not in page
+    assert re.search(r'name="decision-Courriel" value="keep" checked', page)
 
 
 def test_page_upload_error_is_shown_and_nothing_is_created(client, agent):

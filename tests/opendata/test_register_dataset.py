@@ -59,3 +59,40 @@ def test_register_dataset_is_not_editable_by_hand(db, admin_user):
     refresh_register_dataset()
     dataset = Dataset.objects.get(system_key=SYSTEM_KEY)
     assert get_abilities(admin_user, dataset)["edit"] is False
+
+
+def test_register_dataset_change_of_a_private_field_makes_no_new_version(db):
+    project = factories.ProjectFactory(budget=1000)
+    first = refresh_register_dataset()
+    project.budget = 2000  # not a public field: the public rows are the same
+    project.save()
+    assert refresh_register_dataset().pk == first.pk
+    assert first.resource.versions.count() == 1
+
+
+def test_register_dataset_same_rows_in_another_form_makes_no_new_version(db):
+    # The content hash is only a shortcut: when it differs (the export's row order, a byte of
+    # its CSV), the rows themselves decide, and the rows here are the same.
+    factories.ProjectFactory()
+    first = refresh_register_dataset()
+    first.detection = {**first.detection, "content_hash": "another form of the same rows"}
+    first.save()
+    assert refresh_register_dataset().pk == first.pk
+    assert first.resource.versions.count() == 1
+    first.refresh_from_db()
+    assert first.detection["content_hash"] != "another form of the same rows"
+
+
+def test_register_dataset_refreshes_queued_before_the_publication_ran_add_no_version(db, settings):
+    # With a real worker, a burst of project saves queues many refreshes before the first
+    # publication job runs: they must not each publish the same rows again ("+0 lignes").
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    factories.ProjectFactory()
+    first = refresh_register_dataset()
+    assert first.status == "publishing"  # its publication job is still queued
+    for _ in range(3):
+        assert refresh_register_dataset().pk == first.pk
+    assert first.resource.versions.count() == 1
+    factories.ProjectFactory(nom_projet="Un nouveau projet")
+    second = refresh_register_dataset()
+    assert second.number == first.number + 1

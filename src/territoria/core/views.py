@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views import defaults
@@ -10,7 +11,7 @@ def home(request):
 
 
 def accessibility(request):
-    return render(request, "core/accessibility.html")
+    return render(request, "core/accessibility.html", {"contact_email": settings.CONTACT_EMAIL})
 
 
 def is_api_client(request) -> bool:

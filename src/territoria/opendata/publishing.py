@@ -175,21 +175,46 @@ def _set_status(version: ResourceVersion, status: str, **fields) -> None:
     version.save()
 
 
+# What each analysis step does, in the publisher's words: an unexpected failure names it.
+ANALYSIS_STEPS = {
+    "conversion": "la lecture et la conversion du fichier",
+    "preview": "la préparation de l'aperçu des premières lignes",
+    "personal_data": "la recherche de données personnelles",
+    "table_schema": "la vérification du Table Schema de la ressource",
+}
+
+
+def unexpected_analysis_error(step: str, version: ResourceVersion) -> str:
+    """The message a publisher reads when the analysis failed for a reason we did not foresee:
+    which step failed, what to try, and a reference that finds the trace in the server log."""
+    return (
+        f"L'analyse du fichier « {version.source_name} » s'est arrêtée pendant "
+        f"{ANALYSIS_STEPS[step]}. Le fichier n'a pas été publié et la version en ligne "
+        "ne change pas. Vérifiez que le fichier s'ouvre correctement dans un tableur, puis "
+        "déposez-le de nouveau ; si l'erreur se reproduit, transmettez à l'équipe technique "
+        f"la référence {version.pk} (le détail est dans le journal du serveur)."
+    )
+
+
 def analyse(version: ResourceVersion) -> ResourceVersion:
     """Convert to a staging Parquet and fill in what the publisher must check."""
     _set_status(version, VersionStatus.ANALYSING, error="")
     started = time.perf_counter()
     staging = storage.staging_parquet(version)
+    step = "conversion"
     try:
         conversion = convert(
             storage.source_path(version), version.source_format, staging, storage.work_dir(version)
         )
         con = new_connection()
         try:
+            step = "preview"
             preview = con.execute(
                 f"SELECT * FROM read_parquet({sql_literal(str(staging))}) LIMIT {PREVIEW_ROWS}"
             ).fetchall()
+            step = "personal_data"
             flags = personal_data.scan_parquet(con, str(staging), conversion.fields)
+            step = "table_schema"
             schema = version.resource.table_schema
             errors = (
                 table_schema.validate(con, str(staging), conversion.fields, schema)
@@ -203,14 +228,11 @@ def analyse(version: ResourceVersion) -> ResourceVersion:
         _set_status(version, VersionStatus.FAILED, error=str(error))
         return version
     except Exception:
-        logger.exception("analysis of %s failed", version.pk)
-        _discard_files(version)
-        _set_status(
-            version,
-            VersionStatus.FAILED,
-            error="Erreur inattendue pendant l'analyse du fichier ; l'équipe technique "
-            "peut en trouver le détail dans le journal du serveur.",
+        logger.exception(
+            "analysis of version %s (%s) failed during %s", version.pk, version.source_name, step
         )
+        _discard_files(version)
+        _set_status(version, VersionStatus.FAILED, error=unexpected_analysis_error(step, version))
         return version
     finally:
         storage.clean_work_dir(version)

@@ -3,6 +3,7 @@ run the engine, count the usage."""
 
 from django.conf import settings
 
+from territoria.opendata import labels
 from territoria.opendata.models import DatasetUsage, Resource, UsageKind
 from territoria.opendata.query import params as qp
 from territoria.opendata.query.base import QueryError, Result, get_engine
@@ -45,6 +46,7 @@ def aggregate(resource: Resource, params) -> tuple[Result, dict]:
         "version": version.number,
         "group_by": group_by,
         "aggregates": [a.label for a in aggregates],
+        "aggregate_titles": [labels.aggregate_label(a.function, a.column) for a in aggregates],
     }
 
 

@@ -5,18 +5,31 @@ The rows come from the register's own CSV export made for an anonymous reader
 `formats.csv_chunks`), which goes through the register's single visibility rule: published
 projects only, public fields only — a restricted field cannot reach this dataset by
 construction. Every change of a project queues a refresh (see signals.py); the refresh
-publishes a new version only when the exported file actually changed.
+publishes a new version only when the rows changed: compared with the version that is
+published or on its way to be (a publication job may still be queued), by content hash first,
+then row by row (order-independent), so a save that changes no public value, or a burst of
+refreshes queued before the first publication ran, adds no "+0 lignes" version.
 """
 
 import hashlib
 import logging
+import shutil
 import tempfile
 from pathlib import Path
 
 from django.db import transaction
 
-from territoria.opendata import publishing
-from territoria.opendata.models import Dataset, Frequency, Licence, Resource, Theme, VersionStatus
+from territoria.opendata import publishing, storage
+from territoria.opendata.models import (
+    Dataset,
+    Frequency,
+    Licence,
+    Resource,
+    ResourceVersion,
+    Theme,
+    VersionStatus,
+)
+from territoria.opendata.query.duckdb_engine import new_connection, sql_literal
 
 logger = logging.getLogger(__name__)
 
@@ -71,8 +84,51 @@ def register_dataset() -> Dataset:
     return dataset
 
 
+def _reference_version(resource: Resource) -> ResourceVersion | None:
+    """What the dataset is, or is about to be: the newest version published or on its way."""
+    return (
+        resource.versions.filter(
+            status__in=[VersionStatus.REVIEW, VersionStatus.PUBLISHING, VersionStatus.PUBLISHED]
+        )
+        .order_by("-number")
+        .first()
+    )
+
+
+def _rows_file(version: ResourceVersion) -> Path | None:
+    for path in (storage.published_parquet(version), storage.staging_parquet(version)):
+        if path.exists():
+            return path
+    return None
+
+
+def same_rows(first: Path, second: Path) -> bool:
+    """Same columns and the same rows (as a multiset: the export's order may vary)."""
+    a, b = (f"read_parquet({sql_literal(str(p))})" for p in (first, second))
+    con = new_connection()
+    try:
+        if (
+            con.execute(f"DESCRIBE SELECT * FROM {a}").fetchall()
+            != con.execute(f"DESCRIBE SELECT * FROM {b}").fetchall()
+        ):
+            return False
+        (differences,) = con.execute(
+            f"SELECT count(*) FROM ((SELECT * FROM {a} EXCEPT ALL SELECT * FROM {b}) "
+            f"UNION ALL (SELECT * FROM {b} EXCEPT ALL SELECT * FROM {a}))"
+        ).fetchone()
+    finally:
+        con.close()
+    return differences == 0
+
+
+def _discard(version: ResourceVersion) -> None:
+    shutil.rmtree(storage.version_dir(version), ignore_errors=True)
+    version.delete()
+
+
 def refresh_register_dataset():
-    """Publish the current public register as a new version when it changed; returns it."""
+    """Publish the current public register as a new version when its rows changed; returns
+    the version that holds them (the new one, or the one already published or on its way)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "registre-ia.csv"
         exported = write_public_register_csv(path)
@@ -86,15 +142,22 @@ def refresh_register_dataset():
                 slug=RESOURCE_SLUG,
                 defaults={"title": "Projets publiés", "table_name": "registre_ia"},
             )
-        current = resource.current_version
-        if current and current.detection.get("content_hash") == digest:
-            return current
+        reference = _reference_version(resource)
+        if reference and reference.detection.get("content_hash") == digest:
+            return reference
         version = publishing.receive_file(resource, path, path.name, analyse=False)
     publishing.analyse(version)
     version.refresh_from_db()
     if version.status != VersionStatus.REVIEW:
         logger.error("register dataset not refreshed: %s", version.error)
         return version
+    reference_rows = _rows_file(reference) if reference else None
+    if reference_rows and same_rows(reference_rows, storage.staging_parquet(version)):
+        # Same rows written differently (order, a byte of the CSV): remember this form too.
+        _discard(version)
+        reference.detection = {**reference.detection, "content_hash": digest}
+        reference.save(update_fields=["detection", "updated_at"])
+        return reference
     version.detection = {**version.detection, "content_hash": digest}
     version.save(update_fields=["detection", "updated_at"])
     # These fields are public by the register's own rule: flagged columns are confirmed.

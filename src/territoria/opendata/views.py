@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from territoria.core.audit import acting_as
 from territoria.core.token_pages import token_page
-from territoria.opendata import charts, dcat, publishing, querying
+from territoria.opendata import charts, dcat, labels, publishing, querying
 from territoria.opendata.api.throttling import OpendataRateThrottle
 from territoria.opendata.forms import DatasetForm, SourceForm
 from territoria.opendata.ingest.errors import IngestError
@@ -229,20 +229,13 @@ def version(request, slug, resource_slug, number):
         "abilities": abilities,
         "blockers": [],
         "flagged": [f["column"] for f in version.personal_data],
+        "guard": _personal_data_guard(version, request.POST),
     }
     if request.method == "POST":
         _require_edit(resource.dataset, request.user)
-        drop = [
-            f["column"]
-            for f in version.personal_data
-            if request.POST.get(f"decision-{f['column']}") == "drop"
-        ]
+        drop = [g["column"] for g in context["guard"] if g["decision"] == "drop"]
         drop += [c for c in request.POST.getlist("drop") if c not in drop]
-        confirmed = [
-            f["column"]
-            for f in version.personal_data
-            if request.POST.get(f"decision-{f['column']}") == "keep"
-        ]
+        confirmed = [g["column"] for g in context["guard"] if g["decision"] == "keep"]
         with acting_as(request.user):
             blockers = publishing.request_publication(version, drop, confirmed, request.user)
         if not blockers:
@@ -259,6 +252,17 @@ def version(request, slug, resource_slug, number):
             response["HX-Refresh"] = "true"  # the job is done: show the full review page
         return response
     return render(request, "opendata/version.html", context)
+
+
+def _personal_data_guard(version, data) -> list[dict]:
+    """Each flagged column with the publisher's decision ("drop", "keep" or "" when none yet).
+    Nothing is decided for them: a column is neither dropped nor published until its box is
+    ticked, and a refused form shows the decisions already made."""
+    guard = []
+    for flag in version.personal_data:
+        decision = data.get(f"decision-{flag['column']}", "")
+        guard.append({**flag, "decision": decision if decision in ("drop", "keep") else ""})
+    return guard
 
 
 def _geo_columns(columns):
@@ -310,18 +314,26 @@ def resource(request, slug, resource_slug):
             context["points"] = _points(result, context["geo"])
         if params.get("_group_by"):
             aggregated, agg_meta = querying.aggregate(resource, params)
-            context.update(aggregated=aggregated, agg_meta=agg_meta)
+            context.update(
+                aggregated=aggregated,
+                agg_meta=agg_meta,
+                agg_title=labels.aggregation_title(
+                    agg_meta["aggregate_titles"], agg_meta["group_by"]
+                ),
+                # The table's headers in words: "Nombre de lignes", not the engine's "count".
+                agg_headers=agg_meta["group_by"] + agg_meta["aggregate_titles"],
+            )
             if agg_meta["group_by"] and aggregated.rows:
                 values = [row[len(agg_meta["group_by"])] for row in aggregated.rows]
-                labels = [
+                bar_labels = [
                     " · ".join(str(v) for v in row[: len(agg_meta["group_by"])])
                     for row in aggregated.rows
                 ]
                 context["chart"] = mark_safe(
                     charts.bar_chart(
-                        labels,
+                        bar_labels,
                         values,
-                        f"{agg_meta['aggregates'][0]} par {', '.join(agg_meta['group_by'])}",
+                        context["agg_title"],
                     )
                 )
     except QueryError as error:

@@ -8,6 +8,7 @@ are streamed by openpyxl into a CSV first; JSON, GeoJSON and Parquet go through 
 import csv
 import datetime
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,8 @@ from territoria.opendata.ingest import dialect
 from territoria.opendata.ingest.encoding import detect_encoding, transcode_to_utf8
 from territoria.opendata.ingest.errors import IngestError
 from territoria.opendata.query.duckdb_engine import new_connection, quote, sql_literal
+
+logger = logging.getLogger(__name__)
 
 MAX_TYPE_RETRIES = 20
 # Small row groups let DuckDB's late materialisation decompress only the groups that hold
@@ -297,6 +300,18 @@ def _structure_message(path: Path, delimiter: str, error: Exception) -> str:
     )
 
 
+def unreadable_workbook(error: Exception) -> str:
+    """The libraries' own words ("File is not a zip file") are English and technical: the
+    publisher reads what is wrong and what to do; the detail goes to the log."""
+    logger.info("unreadable workbook: %s", error)
+    return (
+        "Classeur illisible : ce fichier n'est pas un classeur Excel .xlsx valide (il est "
+        "peut-être endommagé, ou c'est un autre format renommé en .xlsx, par exemple un .xls "
+        "ou un .ods). Ouvrez-le dans votre tableur, enregistrez-le au format « Classeur "
+        "Excel (.xlsx) » ou en CSV, puis déposez-le de nouveau."
+    )
+
+
 def check_xlsx_expansion(source: Path) -> None:
     """Refuse a workbook whose XML would expand past OPENDATA_XLSX_MAX_UNCOMPRESSED_MB (a
     1.5 MB XLSX held 1 000 000 rows): checked on the archive's directory, before reading it.
@@ -308,7 +323,7 @@ def check_xlsx_expansion(source: Path) -> None:
         with zipfile.ZipFile(source) as archive:
             expanded = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError) as error:
-        raise IngestError(f"Classeur XLSX illisible : {error}") from None
+        raise IngestError(unreadable_workbook(error)) from None
     if expanded > limit_mb * 1024 * 1024:
         raise IngestError(
             f"Classeur trop volumineux une fois décompressé ({expanded / 1024 / 1024:.0f} Mo, "
@@ -370,7 +385,7 @@ def _xlsx_to_csv(source: Path, target: Path) -> None:
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 — openpyxl raises many types for a broken file
-        raise IngestError(f"Classeur XLSX illisible : {error}") from None
+        raise IngestError(unreadable_workbook(error)) from None
     try:
         sheet = workbook.worksheets[0]
         with target.open("w", encoding="utf-8", newline="") as handle:

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from territoria.core.csv_safety import neutralise, neutralise_table
+from territoria.opendata.labels import size_label
 from territoria.opendata.query.base import (
     Aggregate,
     Filter,
@@ -100,7 +101,7 @@ def deadline(con: duckdb.DuckDBPyConnection, seconds: float):
     except duckdb.OutOfMemoryException:
         raise QueryError(
             f"La requête demande plus que la mémoire autorisée "
-            f"({settings.OPENDATA_DUCKDB_MEMORY_LIMIT}). Ajoutez un filtre ou "
+            f"({size_label(settings.OPENDATA_DUCKDB_MEMORY_LIMIT)}). Ajoutez un filtre ou "
             "agrégez davantage.",
             kind="memory",
         ) from None
