@@ -97,6 +97,9 @@ def test_check_deploy_passes_with_the_documented_production_values(tmp_path, dro
     values = documented_production_values()
     if drop:  # control: without HTTPS the check must complain (the test can fail)
         del values[drop]
+    # As the deployment guide does: the data folder is prepared once, then checked.
+    setup = territoria(tmp_path, "setup", **values)
+    assert setup.returncode == 0, setup.stderr
     result = territoria(tmp_path, "check", "--deploy", "--fail-level", "WARNING", **values)
     if drop:
         assert result.returncode != 0
