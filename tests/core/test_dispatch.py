@@ -10,8 +10,6 @@ class Boom(Exception):
     pass
 
 
-
-
 @pytest.mark.django_db
 def test_same_key_runs_once_per_transaction(django_capture_on_commit_callbacks):
     ran = []

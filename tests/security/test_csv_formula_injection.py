@@ -10,11 +10,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from territoria.opendata.register_dataset import refresh_register_dataset
 
 from territoria.core.csv_safety import neutralise, neutralise_arrow, restore
 from territoria.opendata import publishing
 from territoria.opendata.models import Dataset, Resource
-from territoria.opendata.register_dataset import refresh_register_dataset
 from territoria.registre.factories import ProjectFactory
 from territoria.registre.importers.service import import_file
 from territoria.registre.models import Project

@@ -10,8 +10,8 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = "Socle"
 
-    # internal_reader: a member of a public body (reads what is internal to the collectivités,
-    # e.g. the search "staff" token); platform_admin: acts on every organisation's objects.
+    # internal_reader: a member of a public body (reads what is internal to the collectivités;
+    # search token "cap:core.internal_reader"); platform_admin: acts on every organisation's objects.
     capabilities = {
         "agent": frozenset({"core.internal_reader"}),
         "elu": frozenset({"core.internal_reader"}),

@@ -1,66 +1,20 @@
-"""Keeping the register's search index up to date.
+"""Rebuilding the register's search index and its embeddings (`territoria reindex_registre`).
 
-Lexical indexing is done at once, in the transaction that saves the project (a few
-milliseconds), so a saved record is found by the next query. Embeddings are computed by a
-background job (`tasks.embed_registre`) queued once the transaction commits; until it ran,
-the record is found by words only.
+Day to day, the one indexer of a project (`documents.ProjectIndexer`, declared in apps.py)
+is called by the search core on every save and delete (`territoria.search.indexing`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
-from django.db import transaction
-
-from territoria.registre.search.documents import (
-    NAMESPACE,
-    documents_for,
-    project_key,
-    restricted_key,
-)
+from territoria.registre.search.documents import NAMESPACE, documents_for, project_key
 
 
 def index():
     from territoria.search import get_index
 
     return get_index()
-
-
-def index_projects(projects: Iterable) -> None:
-    documents, emptied = [], []
-    for project in projects:
-        docs = documents_for(project)
-        documents += docs
-        if len(docs) == 1:
-            emptied.append(restricted_key(project.pk))
-    search_index = index()
-    search_index.upsert(NAMESPACE, documents)
-    if emptied:
-        search_index.delete(NAMESPACE, emptied)
-
-
-def unindex_projects(project_ids: Iterable) -> None:
-    keys = []
-    for pk in project_ids:
-        keys += [project_key(pk), restricted_key(pk)]
-    index().delete(NAMESPACE, keys)
-
-
-def _enqueue_embeddings() -> None:
-    from territoria.registre.search.tasks import embed_registre
-
-    embed_registre.enqueue()
-
-
-def schedule_embeddings() -> None:
-    """Queue the embedding job after the current transaction commits (the worker must see the rows).
-
-    Once per transaction: an import saving 500 records queues one job, which embeds them all.
-    """
-    connection = transaction.get_connection()
-    if any(entry[1] is _enqueue_embeddings for entry in connection.run_on_commit):
-        return
-    transaction.on_commit(_enqueue_embeddings)
 
 
 def embed_pending(
