@@ -64,6 +64,19 @@ def test_search_indexes_a_declared_content_type_with_its_access_lists(note):
     assert index.count("fixture_module") == 0
 
 
+def test_search_rebuild_catches_up_a_bulk_update(note):
+    from territoria.search.indexing import indexer_of, rebuild
+
+    (document_type,) = [
+        t for t in modules.search_document_types() if t.name == "fixture_module.note"
+    ]
+    Note.objects.filter(pk=note.pk).update(summary="Les horaires des piscines changent en été.")
+    counts = rebuild(indexer_of(document_type))
+    assert counts == {"objects": 1, "documents": 2, "removed": 0}
+    hits = get_index().search("fixture_module", "piscines", ["public"], mode="lexical")
+    assert [h.key for h in hits] == [str(note.pk)]
+
+
 def test_search_gives_a_capability_token_to_the_roles_granted_it(agent, moderator):
     assert "cap:fixture_module.read_secret" in access_tokens(agent)
     assert "cap:fixture_module.read_secret" not in access_tokens(moderator)

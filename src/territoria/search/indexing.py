@@ -49,6 +49,43 @@ def unindex(indexer, pks: Iterable) -> None:
         get_index().delete(indexer.namespace, keys)
 
 
+def rebuild(
+    indexer, batch_size: int = 500, on_progress: Callable[[int], None] | None = None
+) -> dict:
+    """Index every object of `indexer.queryset()` and drop the documents of objects gone
+    (after a bulk update that bypassed the signals, or a change of the indexer).
+
+    Each object's first document is written first and the others after them all: extra
+    documents that embed the same text (a record's restricted part) then come after it in the
+    embedding order and get their vector from the cache, with no second inference.
+    """
+    from territoria.search import get_index
+    from territoria.search.models import IndexedDocument
+
+    search_index = get_index()
+    queryset = indexer.queryset()
+    pks = list(queryset.order_by("pk").values_list("pk", flat=True))
+    wanted, later = set(), []
+    for start in range(0, len(pks), batch_size):
+        firsts = []
+        for obj in queryset.filter(pk__in=pks[start : start + batch_size]):
+            documents = indexer.documents(obj)
+            firsts += documents[:1]
+            later += documents[1:]
+        search_index.upsert(indexer.namespace, firsts)
+        wanted |= {doc.key for doc in firsts}
+        if on_progress:
+            on_progress(len(firsts))
+    for start in range(0, len(later), batch_size):
+        search_index.upsert(indexer.namespace, later[start : start + batch_size])
+    wanted |= {doc.key for doc in later}
+    keys = IndexedDocument.objects.filter(namespace=indexer.namespace).values_list("key", flat=True)
+    stale = [key for key in keys if key not in wanted]
+    for start in range(0, len(stale), 500):
+        search_index.delete(indexer.namespace, stale[start : start + 500])
+    return {"objects": len(pks), "documents": len(wanted), "removed": len(stale)}
+
+
 def schedule_embeddings(namespace: str) -> None:
     """Queue the embedding job of `namespace` once the transaction commits (once per transaction)."""
 

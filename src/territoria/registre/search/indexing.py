@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from territoria.registre.search.documents import NAMESPACE, documents_for, project_key
+from territoria.registre.search.documents import NAMESPACE, project_indexer
 
 
 def index():
@@ -26,35 +26,12 @@ def embed_pending(
 
 
 def reindex_all(batch_size: int = 500, on_progress: Callable[[int], None] | None = None) -> dict:
-    """Index every project (public documents first, see below) and drop documents of deleted ones."""
-    from territoria.registre.models import Project
-    from territoria.search.models import IndexedDocument
+    """Index every project (public documents first) and drop documents of deleted ones."""
+    from territoria.search.indexing import rebuild
 
-    search_index = index()
-    project_ids = list(Project.objects.order_by("pk").values_list("pk", flat=True))
-    restricted_docs = []
-    for start in range(0, len(project_ids), batch_size):
-        chunk = Project.objects.filter(
-            pk__in=project_ids[start : start + batch_size]
-        ).select_related("organisation")
-        public_docs = []
-        for project in chunk:
-            docs = documents_for(project)
-            public_docs.append(docs[0])
-            restricted_docs += docs[1:]
-        search_index.upsert(NAMESPACE, public_docs)
-        if on_progress:
-            on_progress(len(public_docs))
-    # Restricted documents embed the same text as the public ones: written after them, they
-    # come after them in the embedding order and get their vector from the cache.
-    for start in range(0, len(restricted_docs), batch_size):
-        search_index.upsert(NAMESPACE, restricted_docs[start : start + batch_size])
-    wanted = {project_key(pk) for pk in project_ids} | {doc.key for doc in restricted_docs}
-    stale = [
-        key
-        for key in IndexedDocument.objects.filter(namespace=NAMESPACE).values_list("key", flat=True)
-        if key not in wanted
-    ]
-    for start in range(0, len(stale), 500):
-        search_index.delete(NAMESPACE, stale[start : start + 500])
-    return {"projects": len(project_ids), "documents": len(wanted), "removed": len(stale)}
+    counts = rebuild(project_indexer, batch_size=batch_size, on_progress=on_progress)
+    return {
+        "projects": counts["objects"],
+        "documents": counts["documents"],
+        "removed": counts["removed"],
+    }
