@@ -3,6 +3,7 @@ the test settings only, appears on every surface by declaring itself in its apps
 of core, search, opendata or the assistant names it."""
 
 import pytest
+from django.apps import apps as django_apps
 from django.urls import reverse
 
 from territoria.assistant.models import Collection
@@ -137,3 +138,31 @@ def test_core_and_search_name_no_app():
         (path.name, m.group(0)) for path in core_files for m in code.finditer(path.read_text())
     ]
     assert not found
+
+
+def test_system_check_accepts_the_declared_modules():
+    from territoria.core.checks import check_module_declarations
+
+    assert check_module_declarations() == []
+
+
+def test_system_check_rejects_a_declaration_that_cannot_work():
+    from territoria.core.checks import check_module_declarations
+
+    class Broken:
+        label = "casse"
+        navigation = [modules.NavEntry("Nulle part", "casse:index"), ("Accueil", "home")]
+        search_documents = [modules.SearchDocumentType("casse.x", "casse.X", "nowhere.indexer")]
+        datasets = [
+            modules.PublishedDataset("registre-ia", "x", "X", "", writer="nowhere.write"),
+        ]
+
+    registre = django_apps.get_app_config("registre")
+    ids = sorted(error.id for error in check_module_declarations([registre, Broken()]))
+    assert ids == [
+        "territoria.modules.E001",  # a tuple instead of a NavEntry
+        "territoria.modules.E002",  # a menu page that does not exist
+        "territoria.modules.E003",  # a model and an indexer that do not exist
+        "territoria.modules.E004",  # a writer that does not exist
+        "territoria.modules.E005",  # a dataset key the register already declares
+    ]
