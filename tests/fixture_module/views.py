@@ -1,7 +1,7 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from territoria.core.modules import has_capability
+from territoria.core.roles import has_capability
 from tests.fixture_module.apps import READ_SECRET
 from tests.fixture_module.models import Note
 

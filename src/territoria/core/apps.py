@@ -31,10 +31,9 @@ class CoreConfig(AppConfig):
         from django.apps import apps
         from django_tasks.signals import task_started
 
+        from territoria.core import checks  # noqa: F401  (registers the module contract's check)
         from territoria.core.audit import connect_delete_receivers
         from territoria.core.workers import on_task_started
-
-        from territoria.core import checks  # noqa: F401  (registers the module contract's check)
 
         connect_delete_receivers(apps.get_models())
         task_started.connect(on_task_started, dispatch_uid="core-worker-heartbeat")
