@@ -5,7 +5,7 @@ They must intersect. Keep the vocabulary small and explicit:
 
     public              anyone, anonymous included
     authenticated       any logged-in user
-    cap:<capability>    holders of a capability the modules grant to roles (core/modules.py),
+    cap:<capability>    holders of a capability the modules grant to roles (core/roles.py),
                         e.g. a module's readers of restricted fields
     role:<role>         a role of territoria.core.models.Role
     org:<uuid>          members of one organisation
