@@ -7,8 +7,8 @@ from django.db.migrations.executor import MigrationExecutor
 from territoria.search import Document, get_index
 from territoria.search.models import DocumentAccess, IndexedDocument
 
-BEFORE = ("registre", "0003_importjob_private_upload")
-AFTER = ("registre", "0004_search_tokens_are_capabilities")
+BEFORE = ("registre", "0006_project_start_year_bounds")
+AFTER = ("registre", "0007_search_tokens_are_capabilities")
 
 
 @pytest.mark.django_db(transaction=True)

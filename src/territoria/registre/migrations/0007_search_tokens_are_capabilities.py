@@ -49,7 +49,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registre", "0003_importjob_private_upload"),
+        ("registre", "0006_project_start_year_bounds"),
         ("search", "0003_fts_vocabulary"),
     ]
 
