@@ -20,3 +20,6 @@ STORAGES = {
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+
+# A module that exists only to prove the module contract (tests/fixture_module/apps.py).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.fixture_module"]

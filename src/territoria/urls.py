@@ -1,9 +1,11 @@
-"""Top-level routes: each domain app owns its pages (`urls.py`) and API (`api/urls.py`)."""
+"""Top-level routes: core's, then the URL modules every app declares (core/modules.py)."""
 
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+from territoria.core import modules
 
 urlpatterns = [
     path("", include("territoria.core.urls")),
@@ -19,14 +21,7 @@ urlpatterns = [
         name="api-docs",
     ),
 ]
-
-# Apps plug in their pages and API here; an app without routes yet is skipped.
-for app in ("registre", "assistant", "opendata", "gouvernance"):
-    try:
-        urlpatterns.append(path("", include(f"territoria.{app}.urls")))
-    except ModuleNotFoundError as error:
-        if error.name != f"territoria.{app}.urls":
-            raise
+urlpatterns += [path(module.prefix, include(module.module)) for module in modules.url_modules()]
 
 handler404 = "territoria.core.views.page_not_found"
 handler500 = "territoria.core.views.server_error"

@@ -1,8 +1,10 @@
 import pytest
 
 from territoria.assistant.services.answering import answer_question, retrieve
-from territoria.assistant.services.registre_collection import index_registre, registre_collection
+from territoria.assistant.services.module_sources import source_collection
+from territoria.core import modules
 from territoria.registre.factories import OrganisationFactory, ProjectFactory
+from territoria.registre.search.indexing import reindex_all
 from territoria.registre.vocabulary import Lifecycle
 from territoria.search.access import access_tokens
 
@@ -28,8 +30,8 @@ def registre(db):
         lifecycle=Lifecycle.DRAFT,
         usage_description="Brouillon secret sur les fuites d'eau.",
     )
-    index_registre()
-    return registre_collection()
+    # The projects were indexed by their one indexer as they were saved: nothing else to do.
+    return source_collection(next(s for s in modules.assistant_sources() if s.slug == "registre"))
 
 
 def test_citizen_asks_the_register_and_gets_public_fields_only(registre):
@@ -52,12 +54,37 @@ def test_agent_also_gets_the_restricted_fields(registre, agent):
 def test_unpublished_projects_leave_the_index(registre):
     from territoria.registre.models import Project
 
-    titles = [p.title for p in retrieve([registre], "fuites d'eau", ["public", "staff"])]
+    titles = [p.title for p in retrieve([registre], "fuites d'eau", ["public"])]
     assert any("Lyon" in title for title in titles)  # control: found while published
+    project = Project.objects.get(nom_projet="Détection des fuites par IA")
+    project.lifecycle = Lifecycle.ARCHIVED
+    project.save()
+    assert all("Lyon" not in p.title for p in retrieve([registre], "fuites d'eau", ["public"]))
+
+
+def test_a_bulk_update_is_caught_up_by_a_rebuild(registre):
+    from territoria.registre.models import Project
+
     Project.objects.filter(nom_projet="Détection des fuites par IA").update(
         lifecycle=Lifecycle.ARCHIVED
     )
-    index_registre()
-    assert all(
-        "Lyon" not in p.title for p in retrieve([registre], "fuites d'eau", ["public", "staff"])
-    )
+    reindex_all()
+    assert all("Lyon" not in p.title for p in retrieve([registre], "fuites d'eau", ["public"]))
+
+
+def test_deleted_projects_leave_the_assistant(registre):
+    """The assistant reads the register's own documents: a delete removes them for it too
+    (its former copy in `assistant:registre` was never removed)."""
+    from territoria.registre.models import Project
+
+    assert any("Lyon" in p.title for p in retrieve([registre], "fuites d'eau", ["public"]))
+    Project.objects.get(nom_projet="Détection des fuites par IA").delete()
+    assert all("Lyon" not in p.title for p in retrieve([registre], "fuites d'eau", ["public"]))
+
+
+def test_the_register_is_serialised_once(registre):
+    """One namespace holds the project: the assistant's collection reads the register's."""
+    from territoria.search.models import IndexedDocument
+
+    assert registre.namespace == "registre"
+    assert not IndexedDocument.objects.filter(namespace__startswith="assistant:").exists()

@@ -4,8 +4,14 @@ from django.urls import reverse
 
 from territoria.opendata import querying
 from territoria.opendata.models import Dataset
-from territoria.opendata.register_dataset import SYSTEM_KEY, refresh_register_dataset
+from territoria.opendata.module_datasets import refresh_module_dataset
 from territoria.registre import factories
+
+SYSTEM_KEY = "registre-ia"  # the key the register declares in its apps.py
+
+
+def refresh_register_dataset():
+    return refresh_module_dataset(SYSTEM_KEY)
 
 
 def test_register_dataset_has_public_fields_of_published_projects_only(db):
@@ -96,3 +102,46 @@ def test_register_dataset_refreshes_queued_before_the_publication_ran_add_no_ver
     factories.ProjectFactory(nom_projet="Un nouveau projet")
     second = refresh_register_dataset()
     assert second.number == first.number + 1
+
+
+def _refresh_jobs_queued(callbacks) -> list:
+    """Run the on-commit callbacks and return the refresh jobs they queued (the real queue)."""
+    from django_tasks.signals import task_enqueued
+
+    queued = []
+
+    def record(sender, task_result, **kwargs):
+        if task_result.task.name == "refresh_module_dataset_task":
+            queued.append(task_result.args)
+
+    task_enqueued.connect(record)
+    try:
+        for callback in callbacks:
+            callback()
+    finally:
+        task_enqueued.disconnect(record)
+    return queued
+
+
+def test_importing_many_projects_queues_one_refresh(db, django_capture_on_commit_callbacks):
+    """One transaction saving N projects (an import) queues ONE refresh, not N (issue 11 L13)."""
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for n in range(5):
+            factories.ProjectFactory(nom_projet=f"Projet importé {n}")
+    assert _refresh_jobs_queued(callbacks) == [[SYSTEM_KEY]]
+
+
+def test_deleting_many_projects_queues_one_refresh(db, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from territoria.registre.models import Project
+
+    with django_capture_on_commit_callbacks(execute=True):  # created and committed before
+        for n in range(4):
+            factories.ProjectFactory(nom_projet=f"Projet {n}")
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for project in Project.objects.all():
+            project.delete()
+    assert _refresh_jobs_queued(callbacks) == [[SYSTEM_KEY]]

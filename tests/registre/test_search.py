@@ -71,8 +71,11 @@ def test_search_snippet_highlights_matched_words(real_records):
 def test_search_snippet_separates_the_fields_of_the_document(real_records):
     result = search_projects({"q": "callbot encombrants", "mode": "lexical"}, None)
     snippet = result.snippets[result.ids[0]]
+    # The document opens with "<name> : projet porté par <carrier> (<type>)." (the sentence the
+    # assistant quotes), then one field per line.
     assert snippet.startswith(
-        "Métropole Aix-Marseille-Provence · Métropole · En expérimentation · Un <mark>callbot</mark>"
+        "<mark>Callbot</mark> pour le ramassage des <mark>encombrants</mark> : projet porté par "
+        "Métropole Aix-Marseille-Provence (Métropole). · En expérimentation · Un <mark>callbot</mark>"
     )
     assert "\n" not in snippet
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from territoria.core.csv_safety import neutralise, neutralise_arrow, restore
 from territoria.opendata import publishing
 from territoria.opendata.models import Dataset, Resource
-from territoria.opendata.register_dataset import refresh_register_dataset
+from territoria.opendata.module_datasets import refresh_module_dataset
 from territoria.registre.factories import ProjectFactory
 from territoria.registre.importers.service import import_file
 from territoria.registre.models import Project
@@ -135,7 +135,7 @@ def test_opendata_csv_download_neutralises_text_and_keeps_negative_numbers(
 def test_register_dataset_keeps_raw_values_and_its_csv_download_is_neutralised(
     client, attacked_project, opendata_dir, django_capture_on_commit_callbacks
 ):
-    version = refresh_register_dataset()
+    version = refresh_module_dataset("registre-ia")  # the key registre/apps.py declares
     assert version.status == "published", version.error
     table = version.resource.table_name
     rows = client.get(reverse("opendata:api-table-rows", args=[table])).json()["rows"]

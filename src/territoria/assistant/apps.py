@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.apps import AppConfig
 
+from territoria.core.modules import NavEntry, UrlModule
 from territoria.core.periodic import PeriodicTask
 
 
@@ -37,15 +38,18 @@ class AssistantConfig(AppConfig):
         "assistant:write": "Poser des questions, gérer les collections (selon vos droits)",
     }
 
+    # The module contract (core/modules.py). The assistant's collections come from uploads and
+    # from the sources other modules declare (`assistant_sources`, services/module_sources.py).
+    navigation = [NavEntry("Assistant", "assistant:chat", order=20)]
+    urls = [
+        UrlModule("territoria.assistant.urls")
+    ]  # its paths carry "assistant/" and "api/assistant/"
+
     def ready(self):
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_migrate
 
-        try:
-            from territoria.registre.models import Project
-        except ImportError:  # the register app is optional for the assistant
-            return
-        from territoria.assistant.services.registre_collection import on_project_saved
+        from territoria.assistant.services.module_sources import sync_source_collections
 
-        post_save.connect(
-            on_project_saved, sender=Project, dispatch_uid="assistant-registre-reindex"
+        post_migrate.connect(
+            sync_source_collections, sender=self, dispatch_uid="assistant-module-sources"
         )

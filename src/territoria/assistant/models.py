@@ -2,8 +2,8 @@
 ingestion jobs, conversations and the exchange log, hand-off requests to a human.
 
 Passages (chunks) are not a model: they live in the shared search index
-(`territoria.search`, namespace `assistant:<collection slug>`), with the document id,
-section path and page in their fields.
+(`territoria.search`, namespace `assistant:<collection slug>`, or the module's own namespace
+for a source a module declares), with the document id, section path and page in their fields.
 """
 
 from django.conf import settings
@@ -55,7 +55,11 @@ class Collection(BaseModel):
 
     @property
     def namespace(self) -> str:
-        return f"assistant:{self.slug}"
+        """Where the passages live: a module's namespace for a source it declares, else our own."""
+        from territoria.assistant.services.module_sources import source_of
+
+        source = source_of(self)
+        return source.namespace if source else f"assistant:{self.slug}"
 
     def access_tokens(self) -> list[str]:
         """Tokens given to every passage of the collection (THE rule of who may read it)."""

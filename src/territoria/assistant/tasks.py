@@ -25,10 +25,3 @@ def purge_old_exchanges() -> int:
     from territoria.assistant.services.traceability import purge_expired
 
     return purge_expired()
-
-
-@task()
-def index_registre_collection() -> int:
-    from territoria.assistant.services.registre_collection import index_registre
-
-    return index_registre()

@@ -10,8 +10,8 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = "Socle"
 
-    # internal_reader: a member of a public body (reads what is internal to the collectivités,
-    # e.g. the search "staff" token); platform_admin: acts on every organisation's objects.
+    # internal_reader: a member of a public body (reads what is internal to the collectivités;
+    # search token "cap:core.internal_reader"); platform_admin: acts on every organisation's objects.
     capabilities = {
         "agent": frozenset({"core.internal_reader"}),
         "elu": frozenset({"core.internal_reader"}),
@@ -31,6 +31,7 @@ class CoreConfig(AppConfig):
         from django.apps import apps
         from django_tasks.signals import task_started
 
+        from territoria.core import checks  # noqa: F401  (registers the module contract's check)
         from territoria.core.audit import connect_delete_receivers
         from territoria.core.workers import on_task_started
 

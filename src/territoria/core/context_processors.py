@@ -1,23 +1,19 @@
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
-# (url name, label) of the main menu; an entry whose app has no such page yet is left out.
-NAV = [
-    ("registre:list", "Registre des IA"),
-    ("registre:map", "Carte"),
-    ("registre:dashboard", "Tableau de bord"),
-    ("assistant:chat", "Assistant"),
-    ("opendata:catalog", "Données ouvertes"),
-]
+from territoria.core import modules
+from territoria.core.roles import has_capability
 
 
-def _nav_items():
+def _menu(request, menu: str) -> list[dict]:
+    """The entries modules declare for `menu` that this user may follow (see core/modules.py)."""
+    user = getattr(request, "user", None)
     items = []
-    for name, label in NAV:
-        try:
-            items.append({"url": reverse(name), "label": label})
-        except NoReverseMatch:
+    for entry in modules.navigation(menu):
+        if entry.capability and not has_capability(user, entry.capability):
             continue
+        # A declared page that does not exist raises NoReverseMatch: a bug of its module.
+        items.append({"url": reverse(entry.url_name), "label": entry.label})
     return items
 
 
@@ -25,5 +21,6 @@ def platform(request):
     return {
         "SITE_NAME": settings.SITE_NAME,
         "OIDC_ENABLED": settings.OIDC_ENABLED,
-        "NAV_ITEMS": _nav_items(),
+        "NAV_ITEMS": _menu(request, "main"),
+        "ACCOUNT_ITEMS": _menu(request, "account"),
     }

@@ -1,13 +1,26 @@
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views import defaults
 
+from territoria.core import modules
 from territoria.core.api.errors import server_error_body
 
 
 def home(request):
-    return render(request, "core/home.html")
+    """The sections the modules declare (core/modules.py), in their declared order."""
+    sections = modules.home_sections()
+    rendered = []
+    for section in sections:
+        context = modules.resolve(section.context)(request) if section.context else {}
+        rendered.append(render_to_string(section.template, context, request=request))
+    stylesheets = list(dict.fromkeys(path for s in sections for path in s.stylesheets))
+    return render(
+        request,
+        "core/home.html",
+        {"HOME_SECTIONS": rendered, "HOME_STYLESHEETS": stylesheets},
+    )
 
 
 def accessibility(request):

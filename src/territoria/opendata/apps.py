@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.apps import AppConfig
 
+from territoria.core.modules import NavEntry, UrlModule
 from territoria.core.periodic import PeriodicTask
 
 
@@ -30,6 +31,11 @@ class OpendataConfig(AppConfig):
         "opendata:read": "Interroger et télécharger les données publiées",
         "opendata:write": "Créer des jeux de données et publier (selon vos droits)",
     }
+
+    # The module contract (core/modules.py). The datasets other modules publish are declared
+    # by them (`datasets`) and kept up to date here (module_datasets.py, signals.py).
+    navigation = [NavEntry("Données ouvertes", "opendata:catalog", order=30)]
+    urls = [UrlModule("territoria.opendata.urls")]  # its paths carry "donnees/" and "api/opendata/"
 
     def ready(self):
         from territoria.opendata import signals

@@ -1,30 +1,32 @@
-"""Keep the register dataset up to date: a change of a project that is, or was, published
-queues a refresh once the transaction commits."""
+"""Keep the modules' datasets up to date: a save or delete of a watched model queues a refresh
+of the dataset once the transaction commits — once per transaction, however many rows changed."""
 
-import logging
-
-from django.db import transaction
+from django.apps import apps
 from django.db.models.signals import post_delete, post_save
 
-logger = logging.getLogger(__name__)
+from territoria.core import modules
+from territoria.core.dispatch import on_commit_once
 
 
-def _queue_refresh(**kwargs) -> None:
-    from territoria.opendata.tasks import refresh_register_dataset_task
+def queue_refresh(key: str) -> None:
+    from territoria.opendata.tasks import refresh_module_dataset_task
 
-    def enqueue():
-        try:
-            refresh_register_dataset_task.enqueue()
-        except Exception:
-            logger.exception("could not queue the refresh of the register dataset")
+    on_commit_once(("opendata-refresh", key), lambda: refresh_module_dataset_task.enqueue(key))
 
-    transaction.on_commit(enqueue)
+
+def _receiver(key: str):
+    def changed(sender, raw=False, **kwargs):
+        if not raw:
+            queue_refresh(key)
+
+    return changed
 
 
 def connect() -> None:
-    try:
-        from territoria.registre.models import Project
-    except ImportError:
-        return
-    post_save.connect(_queue_refresh, sender=Project, dispatch_uid="opendata-register-save")
-    post_delete.connect(_queue_refresh, sender=Project, dispatch_uid="opendata-register-delete")
+    for spec in modules.published_datasets():
+        for model_name in spec.watch:
+            model = apps.get_model(model_name)
+            receiver = _receiver(spec.key)
+            uid = f"opendata-refresh-{spec.key}-{model_name}"
+            post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"{uid}-save")
+            post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"{uid}-delete")

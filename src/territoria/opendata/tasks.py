@@ -19,8 +19,8 @@ def publish_version_task(version_id: str) -> str:
 
 
 @task()
-def refresh_register_dataset_task() -> str:
-    from territoria.opendata.register_dataset import refresh_register_dataset
+def refresh_module_dataset_task(key: str) -> str:
+    from territoria.opendata.module_datasets import refresh_module_dataset
 
-    version = refresh_register_dataset()
+    version = refresh_module_dataset(key)
     return version.status if version else "unavailable"

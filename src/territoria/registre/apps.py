@@ -2,7 +2,19 @@ from datetime import timedelta
 
 from django.apps import AppConfig
 
+from territoria.core.modules import (
+    AssistantSource,
+    HomeSection,
+    NavEntry,
+    PublishedDataset,
+    SearchDocumentType,
+    UrlModule,
+)
 from territoria.core.periodic import PeriodicTask
+
+# Capabilities (core/roles.py) this app grants below; the search documents' access tokens are made of them.
+READ_RESTRICTED = "registre.view_restricted"
+MODERATE = "registre.moderate"
 
 
 class RegistreConfig(AppConfig):
@@ -23,17 +35,77 @@ class RegistreConfig(AppConfig):
         ),
     ]
 
+    # The module contract (core/modules.py, docs/adr/0002-module-contract.md).
+    navigation = [
+        NavEntry("Registre des IA", "registre:list", order=10),
+        NavEntry("Carte", "registre:map", order=11),
+        NavEntry("Tableau de bord", "registre:dashboard", order=12),
+        NavEntry("Mon espace", "registre:account", menu="account", order=10),
+        NavEntry(
+            "Modération", "registre:moderation", capability=MODERATE, menu="account", order=11
+        ),
+    ]
+    home_sections = [
+        HomeSection(
+            "registre/_home_section.html",
+            context="territoria.registre.home.home_context",
+            stylesheets=("registre/registre.css",),
+            order=10,
+        )
+    ]
+    urls = [
+        UrlModule("territoria.registre.urls")
+    ]  # its paths carry "registre/" and "api/registre/"
+    search_documents = [
+        SearchDocumentType(
+            "registre.project",
+            model="registre.Project",
+            indexer="territoria.registre.search.documents.project_indexer",
+            title="Projets du registre",
+        )
+    ]
+    datasets = [
+        PublishedDataset(
+            key="registre-ia",
+            slug="registre-des-systemes-d-ia",
+            title="Registre des systèmes d'IA des collectivités",
+            description=(
+                "Partie publique du registre des systèmes d'intelligence artificielle utilisés "
+                "par les collectivités (Bibliothèque d'IA territoriales) : projets publiés, champs "
+                "publics uniquement. Mis à jour automatiquement à chaque publication."
+            ),
+            writer="territoria.registre.exports.opendata.write_public_register_csv",
+            watch=("registre.Project",),
+            resource_slug="projets-publies",
+            resource_title="Projets publiés",
+            table_name="registre_ia",
+            keywords=(
+                "intelligence artificielle",
+                "registre",
+                "algorithmes publics",
+                "transparence",
+            ),
+            theme="GOVE",
+            frequency="continuous",
+        )
+    ]
+    assistant_sources = [
+        AssistantSource(
+            "registre",
+            "Registre des IA territoriales",
+            namespace="registre",
+            description="Les projets d'IA des collectivités publiés dans le registre.",
+        )
+    ]
+    leak_canaries = "territoria.registre.canaries.plant"
+
     # view_restricted: the restricted fields of every record; contribute: document the projects
     # of one's organisation; moderate: publish, send back, archive any record, edit any record.
     capabilities = {
-        "agent": frozenset({"registre.view_restricted", "registre.contribute"}),
-        "elu": frozenset({"registre.view_restricted"}),
-        "moderateur": frozenset(
-            {"registre.view_restricted", "registre.contribute", "registre.moderate"}
-        ),
-        "administrateur": frozenset(
-            {"registre.view_restricted", "registre.contribute", "registre.moderate"}
-        ),
+        "agent": frozenset({READ_RESTRICTED, "registre.contribute"}),
+        "elu": frozenset({READ_RESTRICTED}),
+        "moderateur": frozenset({READ_RESTRICTED, "registre.contribute", MODERATE}),
+        "administrateur": frozenset({READ_RESTRICTED, "registre.contribute", MODERATE}),
     }
 
     # Scopes of API tokens (core/tokens.py): what a program may do in its owner's name.
@@ -43,4 +115,4 @@ class RegistreConfig(AppConfig):
     }
 
     def ready(self):
-        from territoria.registre.search import signals  # noqa: F401  (keeps the search index up to date)
+        from territoria.registre.search import signals  # noqa: F401  (organisation changes)

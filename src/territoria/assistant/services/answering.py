@@ -61,9 +61,11 @@ class Passage:
     ranks: dict = field(default_factory=dict)
     n: int = 0  # citation number, 1-based
 
+    link: str = ""  # the page of a module's record (a source's documents give their own)
+
     def url(self) -> str:
-        if self.collection == "registre":
-            return self.source
+        if self.link:
+            return self.link
         # The rendered source, passage highlighted — never the raw file (services/sources.py).
         n = self.key.rsplit(":", 1)[-1]
         return f"{reverse('assistant:document', args=[self.document])}?passage={n}#passage-{n}"
@@ -130,7 +132,7 @@ def retrieve(
                 key=hit.key,
                 collection=slug,
                 document=f.get("document", ""),
-                source=f.get("source", ""),
+                source=f.get("source") or f.get("url", ""),
                 title=f.get("title", hit.title),
                 section=f.get("section", ""),
                 page=f.get("page"),
@@ -138,6 +140,7 @@ def retrieve(
                 snippet=hit.snippet,
                 score=hit.score,
                 ranks=hit.ranks,
+                link=f.get("url", ""),
             )
         )
     for n, passage in enumerate(passages, start=1):

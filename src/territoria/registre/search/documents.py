@@ -1,24 +1,34 @@
-"""What the search index holds for one project: a public document and a restricted one.
+"""The ONE serialisation of a project for the search index: a public document and a restricted one.
 
-The texts are taken through `visibility.project_values` as an anonymous reader (public
-document) and as a reader of restricted fields (the restricted document keeps only the fields
-the anonymous reader does not see), so the index can never hold a restricted value in a
-document that anonymous queries may reach. Access tokens of the search core separate them:
+Every consumer reads these documents: the register's search (`registre/search/`) and the
+assistant, which offers the namespace as its source "registre" (declared in apps.py). The
+texts are taken through `visibility.project_values` as an anonymous reader (public document)
+and as a reader of restricted fields (the restricted document keeps only the fields the
+anonymous reader does not see), so the index can never hold a restricted value in a document
+that anonymous queries may reach. Access tokens of the search core separate them:
 
-    published project   public doc → "public"          restricted doc → "staff"
-    any other state     both → "org:<carrier>", "role:moderateur", "role:administrateur"
+    published project   public doc → "public"          restricted doc → READ_RESTRICTED
+    any other state     both → "org:<carrier>", MODERATE
 
-(the search results are also intersected with `visible_projects`, see `table.visible_mask`).
+(capability tokens, see apps.py; the search results are also intersected with
+`visible_projects`, see `table.visible_mask`). The public text opens with the sentence
+"<name> : projet porté par <carrier> (<type>)." so that an extractive answer to "which
+collectivités do X?" quotes who carries the project together with what it is.
 """
 
 from __future__ import annotations
 
 from territoria.registre import schema
+from territoria.registre.apps import MODERATE, READ_RESTRICTED
 from territoria.registre.vocabulary import Lifecycle
-from territoria.search.access import PUBLIC, STAFF, org_token
+from territoria.search.access import PUBLIC, capability_token, org_token
 
 NAMESPACE = "registre"
 RESTRICTED_SUFFIX = ":restreint"
+# Said once, in the opening sentence (see _lead), not again as lines of their own.
+LEAD_FIELDS = ("nom_projet", "coll_nom", "coll_type")
+PUBLIC_SECTION = "Fiche publique du projet de la collectivité"  # context the assistant weighs
+RESTRICTED_SECTION = "Champs réservés aux agents"
 # Values that are identifiers, addresses or dates: no one searches them as words.
 NOT_INDEXED = {
     "coll_siret",
@@ -73,9 +83,17 @@ def project_id_of(key: str) -> str:
 def access_of(project) -> tuple[list[str], list[str]]:
     """(tokens of the public document, tokens of the restricted document)."""
     if project.lifecycle == Lifecycle.PUBLISHED:
-        return [PUBLIC], [STAFF]
-    insiders = [org_token(project.organisation_id), "role:moderateur", "role:administrateur"]
+        return [PUBLIC], [capability_token(READ_RESTRICTED)]
+    insiders = [org_token(project.organisation_id), capability_token(MODERATE)]
     return insiders, insiders
+
+
+def _lead(values: dict) -> str:
+    name, carrier, kind = (values.get(field) or "" for field in LEAD_FIELDS)
+    if not name:
+        return ""
+    by = f" : projet porté par {carrier}" if carrier else ""
+    return f"{name}{by}{f' ({kind})' if kind and carrier else ''}."
 
 
 def embedding_text(project) -> str:
@@ -87,7 +105,9 @@ def documents_for(project) -> list:
     from territoria.search import Document
 
     public_names = [
-        spec.name for spec in visible_fields(None) if spec.name not in NOT_INDEXED | {"nom_projet"}
+        spec.name
+        for spec in visible_fields(None)
+        if spec.name not in NOT_INDEXED | set(LEAD_FIELDS)
     ]
     restricted_names = [
         spec.name
@@ -98,12 +118,21 @@ def documents_for(project) -> list:
     restricted_values = project_values(project, _RestrictedReader())
     public_access, restricted_access = access_of(project)
     organisation = project.organisation
-    shared = {"project": str(project.pk)}
+    title = f"{project.nom_projet} — {organisation.name}"
+    # "document", "title", "section", "page", "url": what the assistant cites.
+    shared = {
+        "project": str(project.pk),
+        "document": str(project.pk),
+        "title": title,
+        "page": None,
+        "url": project.get_absolute_url(),
+    }
     # What the facet table and the map read besides the texts (all public): part of the
     # document's digest, so a change renews the index stamp and the in-process tables follow.
     public_fields = {
         **shared,
         "part": "public",
+        "section": PUBLIC_SECTION,
         "lifecycle": project.lifecycle,
         "region": organisation.region,
         "latitude": organisation.latitude,
@@ -115,7 +144,9 @@ def documents_for(project) -> list:
         Document(
             key=project_key(project.pk),
             title=project.nom_projet,
-            text=_text(public_values, public_names),
+            text="\n".join(
+                part for part in (_lead(public_values), _text(public_values, public_names)) if part
+            ),
             access=public_access,
             fields=public_fields,
             embedding_text=embedded,
@@ -131,11 +162,31 @@ def documents_for(project) -> list:
                 title=project.nom_projet,
                 text=restricted_text,
                 access=restricted_access,
-                fields={**shared, "part": "restreint"},
+                fields={**shared, "part": "restreint", "section": RESTRICTED_SECTION},
                 embedding_text=embedded,
             )
         )
     return documents
+
+
+class ProjectIndexer:
+    """The indexer of the content type "registre.project" (declared in apps.py)."""
+
+    namespace = NAMESPACE
+
+    def documents(self, project) -> list:
+        return documents_for(project)
+
+    def keys(self, project_id) -> list[str]:
+        return [project_key(project_id), restricted_key(project_id)]
+
+    def queryset(self):
+        from territoria.registre.models import Project
+
+        return Project.objects.select_related("organisation")
+
+
+project_indexer = ProjectIndexer()
 
 
 assert all(

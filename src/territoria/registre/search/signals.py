@@ -1,28 +1,12 @@
-"""Index a project when it is saved or deleted, and its organisation's projects when it changes."""
+"""Re-index an organisation's projects when it changes (saves and deletes of projects themselves
+are followed by the search core, see `territoria.search.indexing`)."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from territoria.core.models import Organisation
-from territoria.registre.models import Project
-from territoria.registre.search.indexing import (
-    index_projects,
-    schedule_embeddings,
-    unindex_projects,
-)
-
-
-@receiver(post_save, sender=Project, dispatch_uid="registre_search_project_saved")
-def project_saved(sender, instance, raw=False, **kwargs):
-    if raw:  # loaddata: the index is rebuilt by `territoria reindex_registre`
-        return
-    index_projects([instance])
-    schedule_embeddings()
-
-
-@receiver(post_delete, sender=Project, dispatch_uid="registre_search_project_deleted")
-def project_deleted(sender, instance, **kwargs):
-    unindex_projects([instance.pk])
+from territoria.registre.search.documents import project_indexer
+from territoria.search.indexing import index_objects
 
 
 @receiver(post_save, sender=Organisation, dispatch_uid="registre_search_organisation_saved")
@@ -32,4 +16,4 @@ def organisation_saved(sender, instance, created=False, raw=False, **kwargs):
         return
     projects = list(instance.projects.select_related("organisation"))
     if projects:
-        index_projects(projects)
+        index_objects(project_indexer, projects)

@@ -65,7 +65,9 @@ class Command(BaseCommand):
         sub.add_parser(
             "purge", help="supprimer les échanges plus anciens que la durée de conservation"
         )
-        sub.add_parser("index-registre", help="(ré)indexer le registre comme collection")
+        sub.add_parser(
+            "sources", help="créer les collections des sources des modules (dont le registre)"
+        )
 
     def handle(self, *args, action, **options):
         handler = getattr(self, "_" + action.replace("-", "_"))
@@ -219,9 +221,8 @@ class Command(BaseCommand):
 
         self.stdout.write(f"{purge_expired()} échange(s) supprimé(s).")
 
-    def _index_registre(self, **_):
-        try:
-            from territoria.assistant.services.registre_collection import index_registre
-        except ImportError as error:
-            raise CommandError(f"Le registre n'est pas disponible : {error}")
-        self.stdout.write(f"{index_registre()} fiche(s) du registre indexée(s).")
+    def _sources(self, **_):
+        from territoria.assistant.services.module_sources import sync_source_collections
+
+        for collection in sync_source_collections():
+            self.stdout.write(f"{collection.slug} : {collection.name} ({collection.namespace}).")
