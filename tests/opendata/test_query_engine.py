@@ -100,6 +100,25 @@ def test_sql_escape_attempts_are_refused_with_a_clear_message(subsidies, query, 
     assert error.value.kind in ("forbidden", "invalid")
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT current_setting('allowed_paths')",
+        "SELECT sql FROM duckdb_views()",
+        "SELECT * FROM duckdb_settings()",
+        "SELECT getenv('HOME')",
+        "SELECT (SELECT CURRENT_SETTING('allowed_paths')) AS x FROM range(1)",
+        "SELECT * FROM pragma_database_list()",
+    ],
+)
+def test_sql_server_configuration_and_paths_are_not_readable(subsidies, query):
+    """Issue 11 L8: the sandbox's settings and views hold the server's absolute paths."""
+    with pytest.raises(QueryError, match="configuration du serveur") as error:
+        querying.sql(query)
+    assert error.value.kind == "forbidden"
+    assert "/" not in str(error.value)
+
+
 def test_sql_infinite_recursive_query_is_interrupted(subsidies, settings):
     settings.OPENDATA_QUERY_TIMEOUT_S = 1
     with pytest.raises(QueryError, match="limite") as error:
