@@ -34,9 +34,8 @@ def _open_popup_and_check(page, map_id, label, link=None):
     if link:
         expect(popup.get_by_role("link", name=link)).to_be_visible()
     assert page.evaluate("window.__xss") is None
-    page.wait_for_function(
-        "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
-    )
+    # (to_have_css, not wait_for_function: that one evaluates a string, which the CSP refuses)
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")
     check_accessibility(page)
 
 
