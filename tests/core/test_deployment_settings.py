@@ -21,7 +21,9 @@ def clean_env(**values) -> dict:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith("TERRITORIA_") and k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
+        if not k.startswith("TERRITORIA_")
+        # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests of this same process
+        and k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     env["PYTHONPATH"] = str(ROOT / "src")
     env.update(values)

@@ -33,3 +33,11 @@ def test_api_delete_document_with_malformed_id_answers_404(api_client, agent, pl
     response = api_client.delete(f"/api/assistant/collections/faq/documents/{bad_id}/")
     assert response.status_code == 404
     assert platform.collection.documents.count() == 1
+
+
+@pytest.mark.parametrize("body", ["true", "[1, 2]", '{"sql": 5}', '{"sql": ["SELECT 1"]}'])
+def test_sql_api_with_a_body_that_is_not_a_query_answers_400(client, db, body):
+    """Found by the thorough fuzz tier: POST /api/opendata/sql/ with the JSON body `true`."""
+    response = client.post("/api/opendata/sql/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from territoria.core import tokens
 from territoria.core.api.authentication import ApiTokenAuthentication
+from territoria.core.api.body import request_object
 from territoria.core.api.serializers import ApiTokenSerializer
 from territoria.core.audit import acting_as
 from territoria.core.models import ApiToken
@@ -330,9 +331,13 @@ class SqlView(APIView):
 
     @extend_schema(request=dict, responses={200: dict})
     def post(self, request):
-        return self._run(request.data.get("sql", ""))
+        return self._run(request_object(request).get("sql", ""))
 
-    def _run(self, query: str):
+    def _run(self, query):
+        if not isinstance(query, str):
+            return Response(
+                {"error": "Le champ « sql » doit être un texte (une requête SELECT)."}, status=400
+            )
         try:
             result = querying.sql(query)
         except QueryError as error:

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from territoria.core.api.body import request_object
 from territoria.core.audit import acting_as
 from territoria.core.models import AuditLog, Organisation, OrganisationType
 from territoria.registre import schema
@@ -174,7 +175,9 @@ class ProjectViewSet(
 
     def _write_serializer(self, partial):
         serializer = ser.ProjectWriteSerializer(
-            data=request_data(self.request), partial=partial, context=self.get_serializer_context()
+            data=request_object(self.request),
+            partial=partial,
+            context=self.get_serializer_context(),
         )
         serializer.is_valid(raise_exception=True)
         return serializer
@@ -213,7 +216,7 @@ class ProjectViewSet(
 
     def _transition(self, request, step, *args):
         project = self.get_object()
-        raw = request_data(request).get("version")
+        raw = request_object(request).get("version")
         version = (
             parse_version(raw)
             if raw not in (None, "")
@@ -257,7 +260,7 @@ class ProjectViewSet(
     @action(detail=True, methods=["post"], url_path="renvoyer")
     def send_back(self, request, pk=None):
         self.get_object()  # permissions before validating the body
-        body = ser.SendBackSerializer(data=request_data(request))
+        body = ser.SendBackSerializer(data=request_object(request))
         body.is_valid(raise_exception=True)
         return self._transition(request, workflow.send_back, body.validated_data["reason"])
 
@@ -284,16 +287,6 @@ class ProjectViewSet(
         page = self.paginate_queryset(entries)
         rows = [ser.history_entry(entry, request.user, project) for entry in page]
         return self.get_paginated_response(rows)
-
-
-def request_data(request):
-    """The body as a dict; a JSON list or scalar body is refused in French rather than crashing."""
-    data = request.data
-    if hasattr(data, "keys"):
-        return data
-    raise exceptions.ValidationError(
-        {"detail": ["Corps de requête invalide : un objet JSON est attendu."]}
-    )
 
 
 @extend_schema_view(
