@@ -233,8 +233,69 @@ def load_benchmark() -> str:
     )
 
 
+def faults_benchmark() -> str:
+    """kill -9 during each kind of job (benchmarks/faults.py): what each fault left, recovered."""
+    f = load("faults")
+
+    def yes(value) -> str:
+        return "yes" if value else "no"
+
+    imp, ing, pub, up = f["import"], f["ingestion"], f["publication"], f["upload"]
+    states = ", ".join(f"{n} {state}" for state, n in ing["documents_by_state"].items())
+    rows = [
+        ("analysis of a file", f"status {f['analysis']['status_after_restart']}", "analysis"),
+        (
+            "publication (Parquet)",
+            f"{pub['rows_queryable']} rows queryable, nothing lost: {yes(pub['nothing_lost'])}",
+            "publication",
+        ),
+        (
+            "ingestion (assistant)",
+            (
+                f"{ing['indexed_at_kill']} documents indexed at the kill, then {states}; "
+                f"{ing['passages_without_vector']} passage without vector"
+            ),
+            "ingestion",
+        ),
+        (
+            "register import",
+            (
+                f"{imp['status_after_restart']} with its reason; retry {imp['retry_status']}, "
+                f"{imp['projects_at_end']} projects"
+            ),
+            "import",
+        ),
+        (
+            "upload cut (web worker)",
+            (
+                f"spooled files left {up['spooled_files_after_recovery']}, "
+                f"site answers: {yes(up['web_serves_again'])}"
+            ),
+            "upload",
+        ),
+    ]
+    left = sum(len(v) if isinstance(v, list) else v for v in f["leftovers"].values())
+    lines = [
+        (
+            f"Run {f['measured_at'][:16]} ({f['machine']['cpus']} cores): {f['worker_kills']} "
+            f"kill -9 of the worker and {f['web_worker_kills']} of a web worker, "
+            f"{f['total_s']:.0f} s in all; every check passed: {yes(f['all_ok'])}. "
+            "JSON: `benchmarks/results/faults.json`."
+        ),
+        "",
+        "| killed during | after restart | recovered in (s) | check |",
+        "|---|---|---|---|",
+    ]
+    for label, outcome, key in rows:
+        seconds = f[key].get("worker_restart_to_recovered_s", "—")
+        lines.append(f"| {label} | {outcome} | {seconds} | {yes(f[key]['ok'])} |")
+    lines.append(f"| (end) | files or tasks left behind: {left} | — | {yes(left == 0)} |")
+    return "\n".join(lines)
+
+
 TABLES: dict[str, tuple[str, Callable[[], str]]] = {
     "load": ("security.md", load_benchmark),
+    "faults": ("security.md", faults_benchmark),
     "registre-speed": ("registre-discovery.md", registre_speed),
     "registre-quality": ("registre-discovery.md", registre_quality),
     "registre-heldout": ("registre-discovery.md", heldout("registre")),
