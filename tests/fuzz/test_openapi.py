@@ -18,8 +18,6 @@ import os
 
 import pytest
 import schemathesis
-from django.core import signals
-from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -38,15 +36,19 @@ def load_schema():
 
 
 @pytest.fixture
-def wsgi_in_test_transaction():
+def wsgi_in_test_transaction(monkeypatch):
     """Keep the test's transaction open across in-process WSGI requests.
 
-    Django closes the connection at the end of each request (`close_old_connections`), which
-    would end the test transaction; its own test client disconnects the handler the same way.
+    Django closes the connection around each request (`close_old_connections` on
+    request_started and request_finished): inside the test's transaction (autocommit off) it
+    counts as obsolete, which would end the transaction on PostgreSQL. Disconnecting the
+    signals is not enough: Django's test client, used in between, connects them again after
+    each of its requests. So the check itself is neutralised for the test.
     """
-    signals.request_finished.disconnect(close_old_connections)
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "close_if_unusable_or_obsolete", lambda self: None)
     yield
-    signals.request_finished.connect(close_old_connections)
 
 
 def case_strategy(operation):
