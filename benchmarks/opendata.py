@@ -375,7 +375,12 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
     report = run(args.rows, args.cache_dir, args.queries, args.skip_datasette)
     report.pop("benchmark")
+    # Paths of this run's throw-away folders say nothing to a reader of the committed JSON.
+    for ingest in (v for v in report.values() if isinstance(v, dict) and "parquet" in v):
+        ingest["parquet"] = Path(ingest["parquet"]).name
     given = sys.argv[1:] if argv is None else argv
+    given = ["--cache-dir CACHE" if a == "--cache-dir" else a for a in given]
+    given = [a for i, a in enumerate(given) if i == 0 or given[i - 1] != "--cache-dir CACHE"]
     report["command"] = " ".join(["python -m benchmarks.opendata", *given])
     if args.output == RESULTS:
         path = write_result("opendata", report)
