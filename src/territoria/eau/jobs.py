@@ -1,0 +1,193 @@
+"""The module's long runs: the replay of a network's stored flows, the renewal plan.
+
+Each run is a `Job` row whose counters (done/total) the page shows; the work itself runs in
+the background worker (`tasks.py`), inline in tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+from django.utils import timezone
+
+from territoria.eau import detection, timeseries
+from territoria.eau.models import Alert, AlertStatus, Job, JobStatus, Network, Zone
+
+KITCHENER = "eau/pipe_breaks_kitchener"
+WATT_PER_CORE = 15.0  # energy estimate: one busy core of a server ≈ 15 W
+
+
+def zone_series(network: Network, zone: Zone, start=None, end=None):
+    """(hour starts, hourly flow of the zone's balance, daily_only) from the stored flows."""
+    sensors = list(zone.balance)
+    if not sensors:
+        return None
+    tank = zone.tank.get("tank") if zone.tank else None
+    series = timeseries.load(network, sensors + ([tank] if tank else []), start, end)
+    if len(series.times) == 0:
+        return None
+    flow = detection.balance(series.values, zone.balance)
+    daily = False
+    if tank:  # a tank-fed zone is watched on daily means (detection.ltown_zone_flows)
+        daily = True
+        level = series.values[tank]
+        if np.isfinite(level).any():
+            outflow = detection.tank_outflow(series.times, level, zone.tank["area_m2"])
+            flow = flow - np.nan_to_num(outflow)
+    times, hourly = detection.hourly_means(series.times, flow)
+    return times, hourly, daily
+
+
+def kitchener_folder() -> Path:
+    """Where Kitchener's files are: TERRITORIA_SHARED_DATA/eau/pipe_breaks_kitchener."""
+    return Path(os.environ.get("TERRITORIA_SHARED_DATA", "")) / KITCHENER
+
+
+def _energy_wh(cpu_seconds: float) -> float:
+    """CPU time × WATT_PER_CORE, in Wh (an estimate, as in benchmarks/eau.py)."""
+    return round(cpu_seconds * WATT_PER_CORE / 3600, 5)
+
+
+def replay_network(job: Job) -> None:
+    """Replay every stored hour of every zone, day by day, writing alerts as they come."""
+    network = job.network
+    started, cpu = time.perf_counter(), time.process_time()
+    job.status = JobStatus.RUNNING
+    job.save(update_fields=["status", "updated_at"])
+    flows = {}
+    for zone in network.zones.exclude(balance={}):
+        found = zone_series(network, zone)
+        if found is not None:
+            flows[zone.code] = found
+    if not flows:
+        job.status = JobStatus.FAILED
+        job.message = "Aucune mesure importée pour les bilans des zones."
+        job.save()
+        return
+    profiles = {}
+    for code, (times, hourly, daily) in flows.items():
+        if not daily:
+            profiles[code] = detection.weekly_profile(times[:168], hourly[:168])
+    params = detection.Params()
+    detectors = {
+        code: detection.ZoneDetector(code, profiles.get(code), params, daily=daily)
+        for code, (_, _, daily) in flows.items()
+    }
+    repairs = sorted(
+        (a.repaired_at.replace(tzinfo=None), a.zone)
+        for a in network.alerts.filter(status=AlertStatus.REPAIRED, repaired_at__isnull=False)
+    )
+    Alert.objects.filter(network=network, status=AlertStatus.NEW).delete()
+    handled = set(network.alerts.values_list("zone", "raised_at"))
+    days = sorted({t.astype("datetime64[D]") for times, _, _ in flows.values() for t in times})
+    job.total = len(days)
+    job.save(update_fields=["total", "updated_at"])
+    by_day = {}
+    for code, (times, hourly, _) in flows.items():
+        day_index = times.astype("datetime64[D]")
+        for day in np.unique(day_index):
+            mask = day_index == day
+            by_day.setdefault(day, []).append((code, times[mask], hourly[mask]))
+    created = 0
+    for number, day in enumerate(days, start=1):
+        for code, times, hourly in by_day.get(day, []):
+            for when, value in zip(times, hourly):
+                moment = when.astype("datetime64[s]").item()
+                while repairs and repairs[0][0] <= moment:
+                    _, zone = repairs.pop(0)
+                    if zone in detectors:
+                        detectors[zone].reset()
+                alert = detectors[code].push(when, value)
+                if alert is not None and (code, _aware(alert.raised_at)) not in handled:
+                    Alert.objects.create(
+                        network=network,
+                        zone=code,
+                        raised_at=_aware(alert.raised_at),
+                        start_estimate=_aware(alert.start_estimate),
+                        flow_m3h=round(alert.flow_m3h, 2),
+                        method=alert.method,
+                    )
+                    created += 1
+        if number % 7 == 0 or number == len(days):
+            job.done = number
+            job.message = f"Jour {number} sur {len(days)} : {created} alerte(s)."
+            job.save(update_fields=["done", "message", "updated_at"])
+    seconds = time.perf_counter() - started
+    job.status = JobStatus.DONE
+    job.result = {
+        "alerts": created,
+        "days": len(days),
+        "seconds": round(seconds, 2),
+        "energy_wh": _energy_wh(time.process_time() - cpu),
+    }
+    job.save()
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return timezone.make_aware(value, dt.UTC) if timezone.is_naive(value) else value
+
+
+def renewal_plan(job: Job) -> None:
+    from territoria.eau import renewal
+
+    started, cpu = time.perf_counter(), time.process_time()
+    job.status = JobStatus.RUNNING
+    job.total = 3
+    job.message = "Lecture de l'inventaire et des casses…"
+    job.save()
+    folder = kitchener_folder()
+    mains = job.params.get("mains") or str(folder / "Water_Mains.csv")
+    breaks = job.params.get("breaks") or str(folder / "Water_Main_Breaks.csv")
+    year = int(job.params.get("year", 2023))
+    horizon = int(job.params.get("horizon", 5))
+    budget = float(job.params.get("budget_km", 10))
+    inventory = renewal.read(mains, breaks)
+    evaluation = renewal.evaluate(mains, breaks, year - horizon, horizon, inv=inventory)
+    job.done = 1
+    job.message = "Évaluation faite, calcul du plan…"
+    job.save(update_fields=["done", "message", "updated_at"])
+    plan = renewal.plan(mains, breaks, year, horizon, budget, inv=inventory)
+    seconds = time.perf_counter() - started
+    job.done = 3
+    job.status = JobStatus.DONE
+    job.message = f"{len(plan)} canalisations au plan."
+    job.result = {
+        "evaluation": evaluation,
+        "plan": plan,
+        "year": year,
+        "budget_km": budget,
+        "seconds": round(seconds, 2),
+        "energy_wh": _energy_wh(time.process_time() - cpu),
+    }
+    job.save()
+
+
+def run(job_id: str) -> None:
+    job = Job.objects.select_related("network").get(pk=job_id)
+    try:
+        if job.kind == "replay":
+            replay_network(job)
+        elif job.kind == "renewal":
+            renewal_plan(job)
+    except Exception as error:  # shown on the page; the worker logs the traceback
+        job.status = JobStatus.FAILED
+        job.message = f"Échec : {error}"[:300]
+        job.save()
+        raise
+
+
+def detect_all_networks() -> int:
+    """Periodic: replay the networks whose flows changed since their last replay."""
+    count = 0
+    for network in Network.objects.all():
+        last = Job.objects.filter(network=network, kind="replay", status=JobStatus.DONE).first()
+        newest = network.imports.order_by("-created_at").first()
+        if newest and (last is None or newest.created_at > last.created_at):
+            job = Job.objects.create(kind="replay", network=network)
+            run(str(job.pk))
+            count += 1
+    return count

@@ -1,0 +1,183 @@
+"""Importing an EPANET network (WNTR) and deriving its hydraulic zones from the topology.
+
+Zones are the connected parts of the network once the metered inflows, the pressure-reducing
+valves and the pumps are cut: for L-Town, A (fed from R1 and R2 through p227 and p235),
+B (behind PRV-3) and C (behind PUMP_1 and tank T1), as in BattLeDIM's description.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from django.db import transaction
+
+
+class NetworkError(ValueError):
+    """An EPANET file that cannot be imported, said in French."""
+
+
+# L-Town's declared balances (SOURCE.md); other networks get theirs edited in the page.
+LTOWN_BALANCES = {
+    "A": ({"p227": 1, "p235": 1, "PUMP_1": -1}, {}),
+    "C": ({"PUMP_1": 1}, {"tank": "T1", "area_m2": 201.06}),
+}
+
+
+def read_model(path: Path | str):
+    """The WNTR model of an .inp file, or NetworkError with EPANET's reason and line."""
+    import wntr
+
+    path = Path(path)
+    try:
+        return wntr.network.WaterNetworkModel(str(path))
+    except Exception as error:  # noqa: BLE001 — WNTR raises many kinds (ENSyntaxError, KeyError…)
+        text = str(error).strip().splitlines()
+        reason = text[-1] if text else type(error).__name__
+        raise NetworkError(
+            f"{path.name} : ce fichier n'est pas un modèle EPANET lisible ({reason})."
+        ) from None
+
+
+def derive_zones(model) -> list[dict]:
+    """Connected parts of the network once metered inflows (pipes leaving a reservoir),
+    valves and pumps are cut. Each zone: nodes, feeds (the cut links that enter it)."""
+    import networkx as nx
+
+    reservoirs = set(model.reservoir_name_list)
+    cut = set(model.valve_name_list) | set(model.pump_name_list)
+    for name, link in model.links():
+        if link.start_node_name in reservoirs or link.end_node_name in reservoirs:
+            cut.add(name)
+    graph = nx.Graph()
+    graph.add_nodes_from(model.node_name_list)
+    for name, link in model.links():
+        if name not in cut:
+            graph.add_edge(link.start_node_name, link.end_node_name)
+    parts = [p for p in nx.connected_components(graph) if not (len(p) == 1 and p & reservoirs)]
+    parts = [p for p in parts if len(p) > 2]  # valve ends and reservoirs alone are no zone
+    # Naming order: zones fed straight from the sources first, those behind a tank last (a
+    # tank refilled by a pump makes a zone of its own: L-Town's C), the larger first.
+    tanks = set(model.tank_name_list)
+    parts.sort(key=lambda part: (bool(part & tanks), -len(part)))
+    zones = []
+    for index, nodes in enumerate(parts):
+        feeds = sorted(
+            name
+            for name in cut
+            if model.get_link(name).end_node_name in nodes
+            or model.get_link(name).start_node_name in nodes
+        )
+        zones.append({"code": chr(ord("A") + index), "nodes": nodes, "feeds": feeds})
+    return zones
+
+
+def _material(link) -> str:
+    tag = getattr(link, "tag", None)
+    return str(tag) if tag else ""
+
+
+@transaction.atomic
+def import_network(path: Path | str, name: str = "", crs: str = "local", organisation=None):
+    """A Network and its Zones from an .inp file; nothing is written if anything fails."""
+    from territoria.eau.models import Network, Zone
+
+    path = Path(path)
+    model = read_model(path)
+    zones = derive_zones(model)
+    if not zones:
+        raise NetworkError(f"{path.name} : aucune zone hydraulique trouvée (réseau vide ?).")
+    zone_of = {node: zone["code"] for zone in zones for node in zone["nodes"]}
+    nodes = {}
+    for node_name, node in model.nodes():
+        x, y = node.coordinates
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise NetworkError(f"{path.name} : le nœud {node_name} n'a pas de coordonnées.")
+        nodes[node_name] = [round(x, 2), round(y, 2), node.node_type, zone_of.get(node_name, "")]
+    links = []
+    for link_name, link in model.links():
+        diameter = getattr(link, "diameter", None)
+        length = getattr(link, "length", None)
+        links.append(
+            [
+                link_name,
+                link.start_node_name,
+                link.end_node_name,
+                link.link_type,
+                round(diameter * 1000) if diameter else None,
+                round(length, 1) if length else None,
+                zone_of.get(link.start_node_name) or zone_of.get(link.end_node_name, ""),
+                _material(link),
+            ]
+        )
+    network = Network.objects.create(
+        name=name or path.stem,
+        organisation=organisation,
+        source_name=path.name,
+        crs=crs,
+        counts={
+            "jonctions": len(model.junction_name_list),
+            "canalisations": len(model.pipe_name_list),
+            "vannes": len(model.valve_name_list),
+            "pompes": len(model.pump_name_list),
+            "réservoirs": len(model.tank_name_list),
+            "bâches": len(model.reservoir_name_list),
+        },
+        elements={"nodes": nodes, "links": links},
+    )
+    is_ltown = {"p227", "p235", "PUMP_1"} <= set(model.link_name_list)
+    for zone in zones:
+        balance, tank = LTOWN_BALANCES.get(zone["code"], ({}, {})) if is_ltown else ({}, {})
+        Zone.objects.create(
+            network=network,
+            code=zone["code"],
+            name=f"Zone {zone['code']}",
+            node_count=len(zone["nodes"]),
+            feeds=zone["feeds"],
+            balance=balance,
+            tank=tank,
+        )
+    return network
+
+
+def schematic(network, highlight: dict[str, str] | None = None, width: int = 900) -> dict:
+    """An SVG drawing of a network in a local metric system: one path per zone, scaled."""
+    nodes = network.elements.get("nodes", {})
+    if not nodes:
+        return {}
+    xs = [v[0] for v in nodes.values()]
+    ys = [v[1] for v in nodes.values()]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    scale = (width - 20) / max(x1 - x0, 1)
+    height = int((y1 - y0) * scale) + 20
+
+    def point(name):
+        x, y = nodes[name][0], nodes[name][1]
+        return (round(10 + (x - x0) * scale, 1), round(height - 10 - (y - y0) * scale, 1))
+
+    paths: dict[str, list[str]] = {}
+    special = []
+    highlight = highlight or {}
+    for name, start, end, kind, _, _, zone, _ in network.elements.get("links", []):
+        (ax, ay), (bx, by) = point(start), point(end)
+        segment = f"M{ax} {ay}L{bx} {by}"
+        if name in highlight:
+            special.append({"d": segment, "label": f"{name} : {highlight[name]}"})
+        paths.setdefault(zone or "liaisons", []).append(segment)
+    colours = {code: f"cat-{i + 1}" for i, code in enumerate(sorted(paths))}
+    colours["liaisons"] = "muted"
+    sources = [
+        {"x": point(n)[0], "y": point(n)[1], "label": f"{n} ({v[2]})"}
+        for n, v in nodes.items()
+        if v[2] in ("Reservoir", "Tank")
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "zones": [
+            {"code": code, "d": "".join(segs), "colour": colours[code]}
+            for code, segs in sorted(paths.items())
+        ],
+        "highlight": special,
+        "sources": sources,
+    }

@@ -1,0 +1,496 @@
+"""Pages of the water module (French, server-rendered, usable without JavaScript)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from territoria.core.csv_safety import neutralise
+from territoria.core.roles import has_capability
+from territoria.eau import detection
+from territoria.eau import network as network_service
+from territoria.eau.apps import MANAGE, VIEW
+from territoria.eau.models import (
+    Alert,
+    AlertStatus,
+    Job,
+    JobStatus,
+    Network,
+    QualityLimit,
+    QualitySample,
+    Zone,
+)
+
+PRICE_EUR_M3 = detection.PRICE_EUR_M3
+
+
+def _need(request, capability: str) -> None:
+    if not has_capability(request.user, capability):
+        if not request.user.is_authenticated:
+            raise Http404  # anonymous readers do not learn that the page exists
+        raise PermissionDenied("Votre rôle ne permet pas cette action.")
+
+
+def visible_networks(user):
+    """The networks `user` may see: their organisation's, and those owned by none."""
+    from django.db.models import Q
+
+    networks = Network.objects.all()
+    if getattr(user, "is_superuser", False):
+        return networks
+    organisation = getattr(user, "organisation_id", None)
+    return networks.filter(Q(organisation__isnull=True) | Q(organisation_id=organisation))
+
+
+def _network(request, pk) -> Network:
+    return get_object_or_404(visible_networks(request.user), pk=pk)
+
+
+def home_context(request) -> dict:
+    return {
+        "eau_samples": QualitySample.objects.count(),
+        "eau_noncompliant": QualitySample.objects.filter(compliant=False).count(),
+    }
+
+
+def _start_job(request, kind: str, network=None, params=None) -> Job:
+    from territoria.eau.tasks import run_job
+
+    job = Job.objects.create(
+        kind=kind, network=network, params=params or {}, created_by=request.user
+    )
+    transaction.on_commit(lambda: run_job.enqueue(str(job.pk)))
+    return job
+
+
+def index(request):
+    insider = has_capability(request.user, VIEW)
+    context = {"insider": insider, "manager": has_capability(request.user, MANAGE)}
+    if insider:
+        context.update(
+            networks=visible_networks(request.user),
+            alerts=Alert.objects.select_related("network").filter(
+                status=AlertStatus.NEW, network__in=visible_networks(request.user)
+            )[:10],
+            jobs=Job.objects.filter(created_by=request.user)[:5],
+        )
+    return render(request, "eau/index.html", context)
+
+
+def _upload_to_temp(upload) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="eau-"))
+    target = folder / Path(upload.name).name
+    with target.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    return target
+
+
+@require_POST
+def network_import(request):
+    _need(request, MANAGE)
+    upload = request.FILES.get("fichier")
+    if upload is None:
+        messages.error(request, "Choisissez un fichier EPANET (.inp).")
+        return redirect("eau:index")
+    path = _upload_to_temp(upload)
+    try:
+        found = network_service.import_network(
+            path,
+            name=request.POST.get("nom", "").strip(),
+            organisation=request.user.organisation,
+        )
+    except network_service.NetworkError as error:
+        messages.error(request, str(error))
+        return redirect("eau:index")
+    finally:
+        path.unlink(missing_ok=True)
+    messages.success(request, f"Réseau « {found.name} » importé : {found.zones.count()} zones.")
+    return redirect("eau:network", pk=found.pk)
+
+
+@require_POST
+def scada_import(request, pk):
+    _need(request, MANAGE)
+    from territoria.eau import scada, timeseries
+
+    found = _network(request, pk)
+    uploads = request.FILES.getlist("fichier")
+    if not uploads:
+        messages.error(request, "Choisissez au moins un fichier CSV de mesures.")
+        return redirect("eau:network", pk=pk)
+    for upload in uploads:
+        path = _upload_to_temp(upload)
+        try:
+            record = timeseries.import_csv(found, path, file_name=upload.name)
+        except scada.ScadaError as error:
+            messages.error(request, str(error))
+            continue
+        finally:
+            path.unlink(missing_ok=True)
+        messages.success(request, f"{upload.name} : {record.rows} mesures importées.")
+        for warning in record.warnings[:3]:
+            messages.warning(request, f"{upload.name} : {warning}")
+    return redirect("eau:network", pk=pk)
+
+
+@require_POST
+def replay(request, pk):
+    _need(request, MANAGE)
+    found = _network(request, pk)
+    job = _start_job(request, "replay", network=found)
+    return redirect("eau:job", pk=job.pk)
+
+
+def job_detail(request, pk):
+    _need(request, VIEW)
+    job = get_object_or_404(Job, pk=pk)
+    if job.network_id and not visible_networks(request.user).filter(pk=job.network_id).exists():
+        raise Http404
+    running = job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+    return render(request, "eau/job.html", {"job": job, "running": running})
+
+
+def _month_bounds(text: str | None, default: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    try:
+        start = dt.datetime.strptime(text or "", "%Y-%m")
+    except ValueError:
+        start = default.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = (start + dt.timedelta(days=32)).replace(day=1)
+    return start, end
+
+
+def network_detail(request, pk):
+    _need(request, VIEW)
+    from territoria.core.charts import LineChart, Series
+    from territoria.eau.jobs import zone_series
+
+    found = _network(request, pk)
+    zones = list(found.zones.all())
+    imports = list(found.imports.all())
+    alerts = list(found.alerts.all()[:50])
+    highlight = {p: f"alerte zone {a.zone}" for a in alerts for p in a.pipes}
+    charts = []
+    month = None
+    if imports:
+        last = imports[-1].last_time.replace(tzinfo=None)
+        start, end = _month_bounds(request.GET.get("mois"), last)
+        month = start.strftime("%Y-%m")
+        for zone in zones:
+            found_series = zone_series(found, zone, start, end)
+            if found_series is None:
+                continue
+            times, hourly, daily = found_series
+            points = [
+                (
+                    t.astype("datetime64[s]").item(),
+                    None if not np.isfinite(v) else round(float(v), 1),
+                )
+                for t, v in zip(times, hourly)
+            ]
+            markers = [
+                (a.raised_at.replace(tzinfo=None), f"Alerte {a.get_status_display().lower()}")
+                for a in alerts
+                if a.zone == zone.code and start <= a.raised_at.replace(tzinfo=None) < end
+            ]
+            charts.append(
+                LineChart(
+                    f"Débit horaire de la zone {zone.code} ({start:%m/%Y})",
+                    [Series("Débit mesuré (bilan)", points)],
+                    y_label="m³/h",
+                    summary=f"Bilan {zone.balance_text()} ; les trous de données restent vides"
+                    + (
+                        " ; sans niveau du réservoir, la zone est suivie en moyenne journalière."
+                        if daily
+                        else "."
+                    ),
+                    markers=markers,
+                )
+            )
+    context = {
+        "network": found,
+        "zones": zones,
+        "imports": imports,
+        "alerts": alerts,
+        "charts": charts,
+        "month": month,
+        "drawing": network_service.schematic(found, highlight),
+        "manager": has_capability(request.user, MANAGE),
+        "last_job": Job.objects.filter(network=found, kind="replay").first(),
+    }
+    return render(request, "eau/network.html", context)
+
+
+@require_POST
+def zone_edit(request, pk):
+    _need(request, MANAGE)
+    zone = get_object_or_404(Zone, pk=pk, network__in=visible_networks(request.user))
+    name = request.POST.get("nom", "").strip()
+    if not name:
+        messages.error(request, "Le nom de la zone ne peut pas être vide.")
+    else:
+        zone.name = name[:200]
+        zone.save()
+        messages.success(request, f"Zone {zone.code} renommée « {zone.name} ».")
+    return redirect("eau:network", pk=zone.network_id)
+
+
+@require_POST
+def publication(request, pk):
+    """Switch the open-data publication of the network's monthly volumes (publishing.py);
+    the portal publishes the new rows once the change is committed. Audited."""
+    from django.db import transaction
+
+    from territoria.core.audit import write_entry
+
+    _need(request, MANAGE)
+    found = _network(request, pk)
+    publish = request.POST.get("publier") == "oui"
+    if found.publish_volumes != publish:
+        with transaction.atomic():
+            found.publish_volumes = publish
+            found.save(update_fields=["publish_volumes", "updated_at"])
+            write_entry(found, "update", {"publish_volumes": [not publish, publish]})
+    messages.success(
+        request,
+        "Les volumes mensuels du réseau sont publiés sur le portail de données ouvertes."
+        if publish
+        else "Le réseau est retiré de la publication des volumes mensuels.",
+    )
+    return redirect("eau:network", pk=found.pk)
+
+
+def alert_detail(request, pk):
+    _need(request, VIEW)
+    from territoria.core.charts import LineChart, Series
+    from territoria.eau.jobs import zone_series
+
+    alert = get_object_or_404(
+        Alert.objects.select_related("network").filter(network__in=visible_networks(request.user)),
+        pk=pk,
+    )
+    zone = alert.network.zones.filter(code=alert.zone).first()
+    raised = alert.raised_at.replace(tzinfo=None)
+    started = alert.start_estimate.replace(tzinfo=None)
+    chart = None
+    if zone is not None:
+        window_start = started - dt.timedelta(days=7)
+        found = zone_series(alert.network, zone, window_start, raised + dt.timedelta(days=2))
+        if found is not None:
+            times, hourly, daily = found
+            before = times < np.datetime64(started)
+            profile_ok = before.sum() >= 168 and not daily
+            expected = None
+            if profile_ok:
+                slots = detection.hour_of_week(times)
+                shape = detection.weekly_profile(times[before][-168:], hourly[before][-168:])
+                level = np.nanmedian(hourly[before][-168:] - shape[slots[before][-168:]])
+                expected = shape[slots] + level
+            series = [
+                Series(
+                    "Observé",
+                    [
+                        (
+                            t.astype("datetime64[s]").item(),
+                            None if not np.isfinite(v) else round(float(v), 1),
+                        )
+                        for t, v in zip(times, hourly)
+                    ],
+                )
+            ]
+            if expected is not None:
+                series.append(
+                    Series(
+                        "Attendu sans fuite",
+                        [
+                            (t.astype("datetime64[s]").item(), round(float(v), 1))
+                            for t, v in zip(times, expected)
+                        ],
+                    )
+                )
+            chart = LineChart(
+                f"Zone {alert.zone} : débit observé et attendu",
+                series,
+                y_label="m³/h",
+                summary=f"L'écart commence vers le {started:%d/%m/%Y à %H h} ; "
+                f"alerte levée le {raised:%d/%m/%Y à %H h}.",
+                markers=[(started, "Début estimé"), (raised, "Alerte")],
+            )
+    until = alert.repaired_at or timezone.now()
+    if alert.network.imports.exists():
+        last = alert.network.imports.order_by("-last_time").first().last_time
+        until = min(until, last)
+    lost = alert.lost_m3(until)
+    context = {
+        "alert": alert,
+        "chart": chart,
+        "lost_m3": round(lost),
+        "lost_eur": round(lost * PRICE_EUR_M3),
+        "until": until,
+        "manager": has_capability(request.user, MANAGE),
+        "statuses": AlertStatus,
+    }
+    return render(request, "eau/alert.html", context)
+
+
+@require_POST
+def alert_action(request, pk):
+    _need(request, MANAGE)
+    alert = get_object_or_404(Alert, pk=pk, network__in=visible_networks(request.user))
+    action = request.POST.get("action")
+    reason = request.POST.get("motif", "").strip()
+    if action == "confirmer":
+        alert.status = AlertStatus.CONFIRMED
+    elif action == "ecarter":
+        if not reason:
+            messages.error(request, "Indiquez pourquoi l'alerte est écartée.")
+            return redirect("eau:alert", pk=pk)
+        alert.status = AlertStatus.DISMISSED
+    elif action == "reparee":
+        alert.status = AlertStatus.REPAIRED
+        alert.repaired_at = timezone.now()
+    else:
+        messages.error(request, "Action inconnue.")
+        return redirect("eau:alert", pk=pk)
+    alert.reason = reason
+    alert.save()  # audited: who, when, what changed
+    messages.success(request, f"Alerte {alert.get_status_display().lower()}.")
+    return redirect("eau:alert", pk=pk)
+
+
+def renewal(request):
+    _need(request, VIEW)
+    if request.method == "POST":
+        _need(request, MANAGE)
+        try:
+            budget = float(request.POST.get("budget_km", "10").replace(",", "."))
+        except ValueError:
+            budget = -1
+        if not 0 < budget <= 1000:
+            messages.error(
+                request, "Le budget doit être un nombre de kilomètres par an (0 à 1000)."
+            )
+            return redirect("eau:renewal")
+        job = _start_job(request, "renewal", params={"budget_km": budget})
+        return redirect("eau:job", pk=job.pk)
+    job = Job.objects.filter(kind="renewal", status=JobStatus.DONE).first()
+    from territoria.core.maps import MapPoint
+
+    points = [
+        MapPoint(
+            lat=row["lat"],
+            lon=row["lon"],
+            label=f"Rang {row['rank']} : canalisation {row['pipe']} ({row['year']})",
+            detail=row["reasons"],
+        )
+        for row in (job.result.get("plan", []) if job else [])
+        if row.get("lat") is not None
+    ][:500]
+    return render(
+        request,
+        "eau/renewal.html",
+        {
+            "job": job,
+            "plan": (job.result.get("plan", [])[:200] if job else []),
+            "evaluation": job.result.get("evaluation") if job else None,
+            "points": points,
+            "manager": has_capability(request.user, MANAGE),
+        },
+    )
+
+
+def renewal_csv(request):
+    _need(request, VIEW)
+    job = Job.objects.filter(kind="renewal", status=JobStatus.DONE).first()
+    if job is None:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="plan-renouvellement.csv"'
+    writer = csv.writer(response)
+    columns = [
+        "rank",
+        "pipe",
+        "year",
+        "risk",
+        "length_m",
+        "material",
+        "diameter_mm",
+        "installed",
+        "reasons",
+    ]
+    writer.writerow(
+        [
+            "rang",
+            "canalisation",
+            "annee",
+            "risque",
+            "longueur_m",
+            "materiau",
+            "diametre_mm",
+            "pose",
+            "raisons",
+        ]
+    )
+    for row in job.result.get("plan", []):
+        writer.writerow([neutralise(row.get(c)) for c in columns])
+    return response
+
+
+def quality(request):
+    """Public: the results per commune; agents also see the non-compliance alerts."""
+    communes = {}
+    for sample in QualitySample.objects.all().order_by("commune", "-sampled_at"):
+        communes.setdefault(sample.commune, []).append(sample)
+    return render(
+        request,
+        "eau/quality.html",
+        {
+            "communes": communes,
+            "limits": QualityLimit.objects.all(),
+            "manager": has_capability(request.user, MANAGE),
+            "noncompliant": QualitySample.objects.filter(compliant=False)[:50],
+        },
+    )
+
+
+@require_POST
+def quality_import(request):
+    _need(request, MANAGE)
+    from territoria.eau import quality as quality_service
+
+    upload = request.FILES.get("fichier")
+    kind = request.POST.get("type", "resultats")
+    if upload is None:
+        messages.error(request, "Choisissez un fichier CSV.")
+        return redirect("eau:quality")
+    path = _upload_to_temp(upload)
+    try:
+        if kind == "limites":
+            count = quality_service.import_limits(path)
+            messages.success(
+                request, f"{count} valeurs réglementaires importées (à vérifier sur Légifrance)."
+            )
+        else:
+            count, bad = quality_service.import_samples(path)
+            messages.success(request, f"{count} résultats importés, dont {bad} non conformes.")
+            if bad:
+                messages.warning(
+                    request,
+                    f"{bad} résultat(s) non conforme(s) : voir la liste des alertes qualité.",
+                )
+    except quality_service.QualityError as error:
+        messages.error(request, str(error))
+    finally:
+        path.unlink(missing_ok=True)
+    return redirect("eau:quality")

@@ -1,0 +1,195 @@
+"""Pages of the water module: who sees what, who may act, and every decision audited."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from territoria.core.models import AuditLog, Role, User
+from territoria.eau import quality, timeseries
+from territoria.eau.models import Alert, AlertStatus, Job, JobStatus, Network, Zone
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "eau"
+
+
+@pytest.fixture
+def ltown(db):
+    """A network with L-Town's zone A balance and 10 days of real 2018 flows."""
+    found = Network.objects.create(
+        name="L-Town",
+        source_name="L-TOWN.inp",
+        counts={"canalisations": 2},
+        elements={
+            "nodes": {
+                "R1": [0, 0, "Reservoir", ""],
+                "n1": [100, 0, "Junction", "A"],
+                "n2": [200, 50, "Junction", "A"],
+            },
+            "links": [
+                ["p227", "R1", "n1", "Pipe", 300, 100.0, "A", ""],
+                ["p1", "n1", "n2", "Pipe", 150, 110.0, "A", ""],
+            ],
+        },
+    )
+    Zone.objects.create(
+        network=found,
+        code="A",
+        name="Zone A",
+        node_count=2,
+        balance={"p227": 1, "p235": 1, "PUMP_1": -1},
+    )
+    timeseries.import_csv(found, FIXTURES / "ltown_flows_2018_10days.csv")
+    return found
+
+
+def user(role, name=None):
+    return User.objects.create_user(name or f"eau-{role}", password="motdepasse-test-1", role=role)
+
+
+def alert_of(network):
+    raised = timezone.make_aware(dt.datetime(2018, 1, 9, 4), dt.UTC)
+    return Alert.objects.create(
+        network=network,
+        zone="A",
+        raised_at=raised,
+        start_estimate=raised - dt.timedelta(hours=20),
+        flow_m3h=8.0,
+    )
+
+
+def test_anonymous_reader_cannot_see_network_or_alert(client, ltown):
+    alert = alert_of(ltown)
+    for url in (
+        reverse("eau:network", args=[ltown.pk]),
+        reverse("eau:alert", args=[alert.pk]),
+        reverse("eau:renewal"),
+    ):
+        assert client.get(url).status_code == 404
+    page = client.get(reverse("eau:index")).content.decode()
+    assert "L-Town" not in page
+
+
+def test_elu_reads_alert_but_cannot_decide(client, ltown):
+    alert = alert_of(ltown)
+    client.force_login(user(Role.ELU))
+    page = client.get(reverse("eau:alert", args=[alert.pk]))
+    assert page.status_code == 200
+    assert "Confirmer la fuite" not in page.content.decode()
+    response = client.post(reverse("eau:alert_action", args=[alert.pk]), {"action": "confirmer"})
+    assert response.status_code == 403
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.NEW
+
+
+def test_agent_alert_page_explains_with_observed_and_expected_flows(client, ltown):
+    alert = alert_of(ltown)
+    client.force_login(user(Role.AGENT))
+    page = client.get(reverse("eau:alert", args=[alert.pk])).content.decode()
+    assert "Observé" in page and "Attendu sans fuite" in page
+    assert "8,0 m³/h" in page or "8.0 m³/h" in page
+    # from the start estimate (8 Jan 08:00) to the last measure (10 Jan 23:55): ~64 h × 8 m³/h
+    assert "soit 4" in page  # ≈ 512 m³ ≈ 410 €
+
+
+def test_agent_dismisses_only_with_a_reason_and_the_decision_is_audited(client, ltown):
+    alert = alert_of(ltown)
+    agent = user(Role.AGENT)
+    client.force_login(agent)
+    url = reverse("eau:alert_action", args=[alert.pk])
+    client.post(url, {"action": "ecarter"})
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.NEW
+    client.post(url, {"action": "ecarter", "motif": "Remplissage d'une piscine municipale"})
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.DISMISSED
+    entry = AuditLog.objects.filter(object_id=str(alert.pk)).order_by("-pk").first()
+    assert entry.actor == agent
+    assert entry.changes["status"] == ["nouvelle", "ecartee"]
+
+
+def test_agent_replay_job_shows_progress_and_writes_alerts(
+    client, ltown, django_capture_on_commit_callbacks
+):
+    client.force_login(user(Role.AGENT))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("eau:replay", args=[ltown.pk]))
+    job = Job.objects.get()
+    assert response.url == reverse("eau:job", args=[job.pk])
+    assert job.status == JobStatus.DONE, job.message
+    assert job.done == job.total == 10
+    page = client.get(response.url).content.decode()
+    assert "100 %" in page and "Wh" in page
+    network_page = client.get(reverse("eau:network", args=[ltown.pk]), {"mois": "2018-01"})
+    assert "Débit horaire de la zone A (01/2018)" in network_page.content.decode()
+
+
+def test_agent_scada_upload_with_semicolons_gets_a_plain_french_error(client, ltown, tmp_path):
+    client.force_login(user(Role.AGENT))
+    bad = tmp_path / "export.csv"
+    bad.write_text("Timestamp;p227\n2019-01-01 00:00:00;1\n", encoding="utf-8")
+    with bad.open("rb") as handle:
+        response = client.post(
+            reverse("eau:scada_import", args=[ltown.pk]), {"fichier": handle}, follow=True
+        )
+    assert "séparateur attendu : la virgule" in response.content.decode()
+    assert ltown.imports.count() == 1
+
+
+def test_quality_page_is_public_and_shows_the_non_compliance(client, db):
+    quality.import_limits(FIXTURES / "fr_edch_limits.csv")
+    quality.import_samples(FIXTURES / "samples.csv")
+    page = client.get(reverse("eau:quality")).content.decode()
+    assert "Saint-Orens-de-Gameville" in page and "non conforme" in page
+    assert "Alertes qualité" not in page  # the agents' list
+    assert "Importer un fichier CSV" not in page
+
+
+def test_agent_of_another_organisation_sees_nothing_of_a_network(
+    client, ltown, organisation, other_organisation
+):
+    ltown.organisation = organisation
+    ltown.save()
+    alert = alert_of(ltown)
+    stranger = User.objects.create_user(
+        "eau-autre", password="motdepasse-test-1", role=Role.AGENT, organisation=other_organisation
+    )
+    client.force_login(stranger)
+    assert client.get(reverse("eau:network", args=[ltown.pk])).status_code == 404
+    assert client.get(reverse("eau:alert", args=[alert.pk])).status_code == 404
+    response = client.post(reverse("eau:alert_action", args=[alert.pk]), {"action": "confirmer"})
+    assert response.status_code == 404
+    assert "L-Town" not in client.get(reverse("eau:index")).content.decode()
+    insider = User.objects.create_user(
+        "eau-maison", password="motdepasse-test-1", role=Role.AGENT, organisation=organisation
+    )
+    client.force_login(insider)
+    assert client.get(reverse("eau:network", args=[ltown.pk])).status_code == 200
+
+
+@pytest.mark.slow
+def test_renewal_plan_page_has_table_map_and_csv_for_agents_only(client, db):
+    from territoria.eau.jobs import run
+
+    job = Job.objects.create(
+        kind="renewal",
+        params={
+            "mains": str(FIXTURES / "kitchener_mains_sample.csv"),
+            "breaks": str(FIXTURES / "kitchener_breaks_sample.csv"),
+            "budget_km": 2,
+        },
+    )
+    run(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE, job.message
+    plan = job.result["plan"]
+    assert sum(row["length_m"] for row in plan) <= 2 * 1000 * 5
+    assert client.get(reverse("eau:renewal_csv")).status_code == 404  # anonymous
+    client.force_login(user(Role.ELU))
+    page = client.get(reverse("eau:renewal")).content.decode()
+    assert "Canalisations à renouveler" in page and "carte-renouvellement" in page
+    assert "Calculer le plan" not in page  # an élu reads, an agent computes
+    rows = client.get(reverse("eau:renewal_csv")).content.decode().splitlines()
+    assert rows[0].startswith("rang,canalisation,annee,risque")
+    assert len(rows) == len(plan) + 1
