@@ -1,0 +1,352 @@
+"""Injury accidents (the national BAAC files, ONISR): import of both layouts — up to 2018 (`an`
+on two digits, `hrmn` as 1830, `lat`/`long` in 1e-5 degrees, `gps`, `dep` on three characters)
+and since 2019 (`;`-separated, `Num_Acc` or `Accident_Id`, four-digit year, `hh:mm`, decimal
+coordinates with commas) —, severity from the users file, hot spots by DBSCAN (haversine)
+weighted by severity."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+
+from django.db import transaction
+
+from territoria.mobilite.models import Accident, AccidentImport
+
+OLD, NEW = "avant 2019", "depuis 2019"
+OLD_COLUMNS = {"Num_Acc", "an", "mois", "jour", "hrmn", "lum", "agg", "int", "atm", "col", "com", "dep", "lat", "long", "gps"}  # fmt: skip
+NEW_COLUMNS = {"jour", "mois", "an", "hrmn", "lum", "dep", "com", "agg", "atm", "lat", "long"}
+WEIGHTS = {2: 10, 3: 5, 4: 1, 1: 1, 0: 1}  # killed, hospitalised, slightly injured, unhurt, unknown
+LIGHTING = {
+    "1": "Plein jour",
+    "2": "Crépuscule ou aube",
+    "3": "Nuit sans éclairage public",
+    "4": "Nuit avec éclairage public non allumé",
+    "5": "Nuit avec éclairage public allumé",
+}
+WEATHER = {
+    "1": "Normale",
+    "2": "Pluie légère",
+    "3": "Pluie forte",
+    "4": "Neige – grêle",
+    "5": "Brouillard – fumée",
+    "6": "Vent fort – tempête",
+    "7": "Temps éblouissant",
+    "8": "Temps couvert",
+    "9": "Autre",
+}
+MAX_ERRORS = 5
+
+
+class AccidentError(Exception):
+    pass
+
+
+def _read(path: Path, name: str) -> tuple[list[str], list[dict]]:
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")  # the older national files
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip().strip('"') for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    rows = list(reader)
+    if not rows:
+        raise AccidentError(f"{name} : aucun accident.")
+    return header, rows
+
+
+def detect_layout(header: list[str], name: str) -> str:
+    columns = set(header)
+    if OLD_COLUMNS <= columns:
+        return OLD
+    if NEW_COLUMNS <= columns and ({"Num_Acc", "Accident_Id"} & columns):
+        return NEW
+    missing_old = sorted(OLD_COLUMNS - columns)
+    missing_new = sorted(NEW_COLUMNS - columns)
+    raise AccidentError(
+        f"{name} : disposition de fichier inconnue. Ni fichier « caractéristiques » d'avant 2019 "
+        f"(colonnes manquantes : {', '.join(missing_old)}), ni de 2019 et après (colonnes "
+        f"manquantes : {', '.join(missing_new) or 'Num_Acc ou Accident_Id'})."
+    )
+
+
+def _int(value: str | None) -> int | None:
+    value = (value or "").strip().strip('"')
+    if not value:
+        return None
+    return int(float(value.replace(",", ".")))
+
+
+def _insee(dep: str, com: str, layout: str) -> tuple[str, str]:
+    dep, com = dep.strip(), com.strip()
+    if layout == NEW:
+        return dep, com
+    number = str(_int(com) or 0).zfill(3)
+    if dep.isdigit() and len(dep) < 3:
+        dep = dep.zfill(3)  # "10" is "010" (Ain) with its leading zero lost
+    if dep.startswith("97"):
+        return dep, "97" + number[-3:]
+    department = {"201": "2A", "202": "2B"}.get(dep, dep[:2])
+    return department, department + number
+
+
+def _coordinates(row: dict, layout: str) -> tuple[float | None, float | None]:
+    lat_text = (row.get("lat") or "").strip().replace(",", ".")
+    lon_text = (row.get("long") or "").strip().replace(",", ".")
+    if not lat_text or not lon_text or lat_text == "-" or lon_text == "-":
+        return None, None
+    lat, lon = float(lat_text), float(lon_text)
+    if layout == OLD:
+        lat, lon = lat / 1e5, lon / 1e5
+    if lat == 0 or lon == 0 or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None, None
+    return lat, lon
+
+
+def _parse(row: dict, line: int, layout: str, name: str) -> tuple[dict | None, list[str]]:
+    errors = []
+
+    def field(key, check, label):
+        try:
+            value = check(row.get(key))
+        except (TypeError, ValueError):
+            value = None
+        if value is None:
+            errors.append(f"{name}, ligne {line}, champ « {key} » : {label} ({row.get(key)!r}).")
+        return value
+
+    number = row.get("Accident_Id") or row.get("Num_Acc") or ""
+    if not number.strip():
+        errors.append(f"{name}, ligne {line}, champ « Num_Acc » : numéro d'accident vide.")
+    year = field("an", lambda v: _int(v) if layout == NEW else 2000 + _int(v), "année illisible")
+    month = field("mois", lambda v: m if 1 <= (m := _int(v)) <= 12 else None, "mois illisible")
+    day = field("jour", lambda v: d if 1 <= (d := _int(v)) <= 31 else None, "jour illisible")
+    hrmn = (row.get("hrmn") or "").strip().replace(":", "")
+    hour = _int(hrmn[:-2]) if len(hrmn) > 2 else 0
+    try:
+        lat, lon = _coordinates(row, layout)
+    except ValueError:
+        errors.append(f"{name}, ligne {line}, champs « lat »/« long » : coordonnées illisibles.")
+        lat = lon = None
+    when = None
+    if year and month and day:
+        try:
+            when = date(year, month, day)
+        except ValueError:
+            errors.append(
+                f"{name}, ligne {line}, champ « jour » : date impossible ({day}/{month}/{year})."
+            )
+    if errors:
+        return None, errors
+    dep, commune = _insee(row.get("dep") or "", row.get("com") or "", layout)
+    return {
+        "number": number.strip(),
+        "date": when,
+        "hour": hour if hour is not None and 0 <= hour <= 23 else None,
+        "lighting": _int(row.get("lum")),
+        "weather": _int(row.get("atm")),
+        "built_up": {"1": False, "2": True}.get((row.get("agg") or "").strip()),
+        "departement": dep[:3],
+        "commune": commune[:5],
+        "address": (row.get("adr") or "").strip()[:200],
+        "latitude": lat,
+        "longitude": lon,
+    }, []
+
+
+def _severity(path: Path | None, name: str) -> dict[str, tuple[int, int, int]]:
+    """{accident: (worst severity, killed, hospitalised)} from a users file."""
+    if path is None:
+        return {}
+    header, rows = _read(path, name)
+    key = "Accident_Id" if "Accident_Id" in header else "Num_Acc"
+    if key not in header or "grav" not in header:
+        raise AccidentError(f"{name} : fichier « usagers » attendu (colonnes Num_Acc et grav).")
+    found: dict[str, list[int]] = {}
+    rank = {2: 4, 3: 3, 4: 2, 1: 1}
+    for line, row in enumerate(rows, start=2):
+        try:
+            grav = _int(row.get("grav"))
+        except ValueError:
+            grav = None
+        if grav not in rank:
+            if grav == -1:
+                continue  # not filled in, in the current files
+            raise AccidentError(
+                f"{name}, ligne {line}, champ « grav » : gravité inconnue ({row.get('grav')!r})."
+            )
+        worst, killed, hospitalised = found.get(row[key].strip(), [0, 0, 0])
+        if worst == 0 or rank[grav] > rank[worst]:
+            worst = grav
+        found[row[key].strip()] = [worst, killed + (grav == 2), hospitalised + (grav == 3)]
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def parse_files(path: Path, users: Path | None = None, name: str = "", users_name: str = ""):
+    """(layout, accidents as dicts, {number: severity}) of a file: every line checked, the
+    first errors raised together."""
+    name = name or Path(path).name
+    header, rows = _read(path, name)
+    layout = detect_layout(header, name)
+    severity = _severity(users, users_name or (Path(users).name if users else ""))
+    parsed, errors, seen = [], [], set()
+    for line, row in enumerate(rows, start=2):
+        values, problems = _parse(row, line, layout, name)
+        errors += problems
+        if len(errors) >= MAX_ERRORS:
+            break
+        if values:
+            if values["number"] in seen:
+                errors.append(
+                    f"{name}, ligne {line}, champ « Num_Acc » : accident {values['number']} en double."
+                )
+                continue
+            seen.add(values["number"])
+            parsed.append(values)
+    if errors:
+        raise AccidentError(" ".join(errors[:MAX_ERRORS]))
+    return layout, parsed, severity
+
+
+def import_files(
+    path: Path,
+    users: Path | None = None,
+    organisation=None,
+    user=None,
+    file_name: str = "",
+    users_name: str = "",
+) -> AccidentImport:
+    """Every line checked first; then all accidents in one transaction, or none."""
+    name = file_name or Path(path).name
+    layout, parsed, severity = parse_files(path, users, name, users_name)
+    with transaction.atomic():
+        record = AccidentImport.objects.create(
+            organisation=organisation, file_name=name, layout=layout, rows=len(parsed),
+            geocoded=sum(v["latitude"] is not None for v in parsed), created_by=user,
+        )  # fmt: skip
+        Accident.objects.bulk_create(
+            [
+                Accident(
+                    source=record,
+                    severity=severity.get(v["number"], (0, 0, 0))[0],
+                    killed=severity.get(v["number"], (0, 0, 0))[1],
+                    hospitalised=severity.get(v["number"], (0, 0, 0))[2],
+                    **v,
+                )
+                for v in parsed
+            ],
+            batch_size=2000,
+        )
+    return record
+
+
+def hotspots(
+    accidents: list[Accident], radius_m: float = 300, min_weight: float = 3, min_accidents: int = 2
+) -> list[dict]:
+    """DBSCAN on the geocoded accidents (haversine), each weighted by its severity; the zones
+    ranked by total weight."""
+    import numpy as np
+    from sklearn.cluster import DBSCAN
+
+    points = [a for a in accidents if a.latitude is not None]
+    if not points:
+        return []
+    coords = np.radians([[a.latitude, a.longitude] for a in points])
+    weights = np.array([WEIGHTS.get(a.severity, 1) for a in points], dtype=float)
+    labels = (
+        DBSCAN(
+            eps=radius_m / 6_371_000,
+            min_samples=min_weight,
+            metric="haversine",
+            algorithm="ball_tree",
+        )
+        .fit(coords, sample_weight=weights)
+        .labels_
+    )
+    zones = []
+    for label in set(labels) - {-1}:
+        members = [p for p, lab in zip(points, labels) if lab == label]
+        if len(members) < min_accidents:
+            continue  # one fatal accident weighs enough, but one place is not a zone
+        w = weights[labels == label]
+        zones.append(
+            {
+                "accidents": len(members),
+                "weight": int(w.sum()),
+                "killed": sum(m.killed for m in members),
+                "hospitalised": sum(m.hospitalised for m in members),
+                "lat": float(np.average([m.latitude for m in members], weights=w)),
+                "lon": float(np.average([m.longitude for m in members], weights=w)),
+                "communes": sorted({m.commune for m in members}),
+                "years": sorted({m.date.year for m in members}),
+            }
+        )
+    zones.sort(key=lambda z: (-z["weight"], -z["accidents"]))
+    for rank, zone in enumerate(zones, start=1):
+        zone["rank"] = rank
+    return zones
+
+
+def page_context(imports, query) -> dict:
+    from territoria.core.maps import LegendEntry, MapPoint
+
+    accidents = Accident.objects.filter(source__in=imports)
+    if not accidents.exists():
+        return {"hotspots": None}
+    filters = {
+        "lum": query.get("lum", "") if query.get("lum", "") in LIGHTING else "",
+        "atm": query.get("atm", "") if query.get("atm", "") in WEATHER else "",
+    }
+    try:
+        radius = max(50, min(5000, int(query.get("rayon") or 300)))
+    except ValueError:
+        radius = 300
+    filters["rayon"] = radius
+    if filters["lum"]:
+        accidents = accidents.filter(lighting=int(filters["lum"]))
+    if filters["atm"]:
+        accidents = accidents.filter(weather=int(filters["atm"]))
+    rows = list(
+        accidents.only(
+            "latitude", "longitude", "severity", "killed", "hospitalised", "commune", "date"
+        )
+    )
+    zones = hotspots(rows, radius)
+    shown = zones[:25]
+    items = [
+        MapPoint(
+            lat=z["lat"],
+            lon=z["lon"],
+            label=f"Zone {z['rank']} : {z['accidents']} accidents",
+            detail=f"{z['killed']} tué(s), {z['hospitalised']} hospitalisé(s) ; communes {', '.join(z['communes'])}",
+        )
+        for z in shown
+    ]
+    trend: dict[int, dict] = {}
+    for a in rows:
+        year = trend.setdefault(a.date.year, {"year": a.date.year, "accidents": 0, "killed": 0})
+        year["accidents"] += 1
+        year["killed"] += a.killed
+    geocoded = sum(a.latitude is not None for a in rows)
+    return {
+        "hotspots": shown,
+        "map_items": items,
+        "map_legend": [
+            LegendEntry("brand", "Centre d'une zone à risque (moyenne pondérée par la gravité)")
+        ],
+        "filters": filters,
+        "lighting_choices": list(LIGHTING.items()),
+        "weather_choices": list(WEATHER.items()),
+        "trend": [trend[y] for y in sorted(trend)],
+        "summary": (
+            f"{len(rows)} accidents retenus, dont {geocoded} géolocalisés ; {len(zones)} zone(s) "
+            f"à risque (rayon {radius} m, poids minimal 3)"
+            + (f", les {len(shown)} plus graves affichées." if len(zones) > len(shown) else ".")
+        ),
+    }

@@ -1,0 +1,83 @@
+"""Mobilité: SUMO networks, scenarios, counts and calibration, accident hot spots (issue 14)."""
+
+from django.apps import AppConfig
+
+from territoria.core.modules import HomeSection, NavEntry, SelfDescription, UrlModule
+
+
+def _measured() -> tuple[str | None, str | None]:
+    """Performance and energy in French from measured.json (written by each run of
+    `python -m benchmarks.mobilite`)."""
+    import json
+    from pathlib import Path
+
+    try:
+        m = json.loads(Path(__file__).with_name("measured.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None, None
+    s = m["scenario"]
+    c = m["calibration"]
+    performance = (
+        f"Mesuré le {m['measured_at']} avec SUMO {m['sumo']}. Scénario « {s['name']} » sur "
+        f"{s['network']}, {s['seeds']} graines de {s['duration_s']} s simulées : temps de "
+        f"parcours moyen {s['base_travel_time']} s au départ, {s['variant_travel_time']} s avec "
+        f"le scénario (écart {s['difference']:+} s, IC 95 % ± {s['ci95']} s), calcul en "
+        f"{s['seconds']} s. Calage de la demande sur comptages (routeSampler) : "
+        f"{c['calibrated_share_geh5']:.0%} des sections comptées sous GEH 5, contre "
+        f"{c['baseline_share_geh5']:.0%} pour une demande aléatoire de même volume."
+    )
+    energy = (
+        f"Estimation (temps de calcul × 15 W par cœur) : {m['scenario']['energy_wh']} Wh pour le "
+        "scénario mesuré. Aucun GPU."
+    )
+    return performance, energy
+
+
+PERFORMANCE, ENERGY = _measured()
+
+VIEW = "mobilite.view"  # networks, scenarios, counts, accident hot spots
+MANAGE = "mobilite.manage"  # import, edit scenarios, run simulations and calibrations
+
+
+class MobiliteConfig(AppConfig):
+    name = "territoria.mobilite"
+    label = "mobilite"
+    verbose_name = "Mobilité"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    navigation = [NavEntry("Mobilité", "mobilite:index", capability=VIEW, order=45)]
+    home_sections = [HomeSection("mobilite/_home_section.html", order=45)]
+    urls = [UrlModule("territoria.mobilite.urls", prefix="mobilite/")]
+    leak_canaries = "territoria.mobilite.canaries.plant"
+    capabilities = {
+        "agent": frozenset({VIEW, MANAGE}),
+        "elu": frozenset({VIEW}),
+        "moderateur": frozenset({VIEW}),
+        "administrateur": frozenset({VIEW, MANAGE}),
+    }
+    register_entry = SelfDescription(
+        "Mobilité : simulation du trafic (SUMO), comptages, accidents",
+        purpose=(
+            "Aider les services de voirie à mesurer l'effet d'un chantier, d'une fermeture de "
+            "voie ou d'un nouveau plan de feux avant de le décider, à caler la demande sur les "
+            "comptages et à repérer les zones d'accidents. Le simulateur propose, les agents "
+            "décident."
+        ),
+        data=(
+            "Réseaux SUMO importés ou construits par netconvert depuis un extrait "
+            "OpenStreetMap local (ODbL) ; comptages des boucles de la collectivité ; fichiers "
+            "nationaux des accidents corporels (BAAC, ONISR, Licence Ouverte)."
+        ),
+        algorithm=(
+            "Simulation microscopique SUMO 1.28 (Eclipse, EPL-2.0) : chaque scénario est "
+            "comparé au réseau de base sur plusieurs graines de demande (mêmes trajets des deux "
+            "côtés), moyenne et intervalle de confiance à 95 % (loi de Student) du temps de "
+            "parcours, de l'attente et du CO2 (modèle d'émissions HBEFA de SUMO). Demande calée "
+            "sur comptages par routeSampler.py, statistique GEH par section. Accidents : "
+            "DBSCAN (scikit-learn, distance haversine) pondéré par la gravité."
+        ),
+        performance=PERFORMANCE,
+        energy=ENERGY,
+        measured_by="python -m benchmarks.mobilite (benchmarks/results/mobilite.json)",
+        url_name="mobilite:index",
+    )

@@ -1,0 +1,81 @@
+"""The module's background runs: a scenario against the base network over several seeds, and
+the calibration of the demand on counts. Each is a `Job` whose counters the page shows; the
+work runs in the worker (`tasks.py`), inline in tests."""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+from territoria.mobilite import simulation
+from territoria.mobilite.models import Job, JobStatus
+
+WATT_PER_CORE = 15.0  # energy estimate: one busy core of a server ≈ 15 W
+
+
+def _energy_wh(cpu_seconds: float) -> float:
+    return round(cpu_seconds * WATT_PER_CORE / 3600, 5)
+
+
+def _children_cpu() -> float:
+    import os
+
+    t = os.times()
+    return t.children_user + t.children_system
+
+
+def _progress(job: Job, message: str) -> None:
+    job.done += 1
+    job.message = message
+    job.save(update_fields=["done", "message", "updated_at"])
+
+
+def run_scenario(job: Job) -> None:
+    scenario = job.scenario
+    network = job.network
+    spec = simulation.RunSpec(
+        duration=int(job.params.get("duration", 600)),
+        period=float(job.params.get("period", 2.0)),
+        seeds=tuple(job.params.get("seeds", [1, 2, 3])),
+    )
+    started, cpu = time.perf_counter(), time.process_time() + _children_cpu()
+    folder = job.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    job.status = JobStatus.RUNNING
+    job.total = 1 + 3 * len(spec.seeds)
+    job.done = 0
+    job.save()
+    try:
+        result = simulation.run_scenario(
+            network.net_file, scenario.changes, spec, folder, lambda m: _progress(job, m)
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # the figures are kept in job.result
+    job.status = JobStatus.DONE
+    job.message = f"{len(spec.seeds)} graines simulées."
+    job.result = {
+        **result,
+        "seconds": round(time.perf_counter() - started, 2),
+        "energy_wh": _energy_wh(time.process_time() + _children_cpu() - cpu),
+    }
+    job.save()
+
+
+def run(job_id: str) -> None:
+    job = Job.objects.select_related("network", "scenario").get(pk=job_id)
+    try:
+        if job.kind == "scenario":
+            run_scenario(job)
+        elif job.kind == "calibration":
+            from territoria.mobilite.counts import run_calibration
+
+            run_calibration(job)
+    except (simulation.ScenarioError, simulation.sumo.SumoError) as error:
+        job.status = JobStatus.FAILED
+        job.message = str(error)[:500]
+        job.save()
+    except Exception as error:  # shown on the page; the worker logs the traceback
+        job.status = JobStatus.FAILED
+        job.message = f"Échec : {error}"[:500]
+        job.save()
+        raise

@@ -1,0 +1,137 @@
+"""`territoria mobilite …`: the mobility module's command line (evaluations write JSON)."""
+
+import argparse
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand, CommandError
+
+
+def _write(path: str, result: dict, stdout) -> None:
+    text = json.dumps(result, indent=2, ensure_ascii=False, default=str)
+    Path(path).write_text(text, encoding="utf-8")
+    stdout.write(text)
+
+
+def network_file(options, folder: Path) -> Path:
+    """--net as it is, or --osm built by netconvert into `folder`."""
+    from territoria.mobilite import network
+
+    if options.get("net"):
+        return Path(options["net"]).resolve()
+    if options.get("osm"):
+        target = folder / "reseau.net.xml"
+        network.build_from_osm(Path(options["osm"]), target)
+        return target
+    raise CommandError("Donnez --net (réseau SUMO) ou --osm (extrait OpenStreetMap).")
+
+
+class Command(BaseCommand):
+    help = "Module mobilité : évaluations sur SUMO (JSON), calage, accidents, feux."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        sc = sub.add_parser("scenario-eval", help="un scénario comparé au réseau de base")
+        sc.add_argument("--net")
+        sc.add_argument("--osm")
+        sc.add_argument("--changes", required=True, help="JSON : liste des modifications")
+        sc.add_argument("--seeds", default="1,2,3")
+        sc.add_argument("--duration", type=int, default=600)
+        sc.add_argument("--period", type=float, default=2.0)
+        sc.add_argument("--output", required=True)
+        ca = sub.add_parser("calibrate-eval", help="calage de la demande sur des comptages")
+        ca.add_argument("--net")
+        ca.add_argument("--osm")
+        ca.add_argument("--counts", required=True)
+        ca.add_argument("--hour", type=int, default=8)
+        ca.add_argument("--output", required=True)
+        ac = sub.add_parser("accidents-eval", help="zones à risque d'un fichier BAAC")
+        ac.add_argument("--caracteristiques", required=True)
+        ac.add_argument("--usagers")
+        ac.add_argument("--radius", type=float, default=300)
+        ac.add_argument("--output", required=True)
+        sg = sub.add_parser("signals-eval", help="contrôleurs de feux sur les réseaux RESCO")
+        sg.add_argument("rest", nargs=argparse.REMAINDER)
+
+    def handle(self, *args, **options):
+        from territoria.mobilite import accidents, counts, network, simulation, sumo
+
+        action = options["action"]
+        folder = Path(tempfile.mkdtemp(prefix="mobilite-cli-"))
+        started = time.perf_counter()
+        try:
+            if action == "scenario-eval":
+                changes = json.loads(options["changes"])
+                net = network_file(options, folder)
+                names, counted, _ = network.elements(net)
+                errors = simulation.validate_changes(SimpleNamespace(elements=names), changes)
+                if errors:
+                    raise CommandError(" ".join(errors))
+                spec = simulation.RunSpec(
+                    duration=options["duration"],
+                    period=options["period"],
+                    seeds=tuple(int(s) for s in options["seeds"].split(",")),
+                )
+                result = simulation.run_scenario(net, changes, spec, folder / "runs")
+                result.update(network=counted, sumo=sumo.version())
+            elif action == "calibrate-eval":
+                net = network_file(options, folder)
+                names, _, _ = network.elements(net)
+                edges = {e[0] for e in names["edges"]}
+                con, summary = counts.load_csv(
+                    Path(options["counts"]), Path(options["counts"]).name, edges
+                )
+                parquet = folder / "comptages.parquet"
+                counts.write_parquet(con, parquet)
+                counted = counts.counted_hour_files([str(parquet)], edges, options["hour"])
+                if not counted:
+                    raise CommandError("Aucun détecteur ne porte le nom d'un tronçon du réseau.")
+                result = counts.calibrate(net, counted, folder)
+                result.update(hour=options["hour"], warnings=summary["warnings"])
+            elif action == "accidents-eval":
+                layout, parsed, severity = accidents.parse_files(
+                    Path(options["caracteristiques"]),
+                    Path(options["usagers"]) if options.get("usagers") else None,
+                )
+                rows = []
+                for v in parsed:
+                    worst, killed, hospitalised = severity.get(v["number"], (0, 0, 0))
+                    rows.append(
+                        SimpleNamespace(
+                            **v, severity=worst, killed=killed, hospitalised=hospitalised
+                        )
+                    )
+                zones = accidents.hotspots(rows, options["radius"])
+                result = {
+                    "layout": layout,
+                    "accidents": len(rows),
+                    "geocoded": sum(r.latitude is not None for r in rows),
+                    "with_severity": sum(r.severity > 0 for r in rows),
+                    "radius_m": options["radius"],
+                    "hotspots": zones,
+                }
+            else:
+                if "run_signals_eval" not in get_commands():
+                    raise CommandError(
+                        "Les contrôleurs de feux (commande run_signals_eval) ne sont pas installés."
+                    )
+                call_command("run_signals_eval", *options["rest"], stdout=self.stdout)
+                return
+        except (
+            network.NetworkError,
+            simulation.ScenarioError,
+            counts.CountsError,
+            accidents.AccidentError,
+            sumo.SumoError,
+            json.JSONDecodeError,
+        ) as error:
+            raise CommandError(str(error)) from error
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        result["seconds"] = round(time.perf_counter() - started, 2)
+        _write(options["output"], result, self.stdout)

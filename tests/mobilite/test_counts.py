@@ -1,0 +1,79 @@
+"""Counts: CSV → Parquet (checks naming line and field, nothing partial), warnings (gaps, stuck
+detector, unknown detector), chart per detector, calibration with routeSampler and GEH."""
+
+import pytest
+from django.urls import reverse
+
+from territoria.mobilite import counts
+from territoria.mobilite.models import CountImport, Job, JobStatus
+from tests.mobilite.conftest import FIXTURES
+
+pytestmark = pytest.mark.django_db
+
+
+def test_geh():
+    assert counts.geh(100, 100) == 0
+    assert counts.geh(150, 100) == pytest.approx(((2 * 50**2) / 250) ** 0.5)
+    assert counts.geh(0, 0) == 0
+
+
+def test_import_counts_and_warnings(grid):
+    record = counts.import_counts(grid, FIXTURES / "counts.csv")
+    assert record.rows == 5 * 192 - 4
+    assert record.step_minutes == 15
+    assert record.parquet.exists()
+    text = " ".join(record.warnings)
+    assert "détecteur C1B1 : 4 intervalle(s) de 15 min manquant(s)" in text
+    assert "détecteur B0B1 bloqué ? la même valeur (33) 16 fois de suite" in text
+    assert "X99" in text  # not an edge of the network
+    chart = counts.detector_chart(grid, "A1B1", "2025-03")
+    assert len(chart["chart"].series[0].points) == 48
+    assert chart["month"] == "2025-03"
+    hourly = counts.counted_hour(grid, 8)
+    assert set(hourly) == {"A1B1", "B1C1", "B0B1", "C1B1"}
+    lines = (FIXTURES / "counts.csv").read_text().splitlines()[1:]
+    at_eight = [int(r.split(",")[2]) for r in lines if r.startswith("A1B1,") and " 08:" in r]
+    assert hourly["A1B1"] == pytest.approx(sum(at_eight) / 2)  # two days
+
+
+def test_bad_counts_name_line_and_field(grid):
+    with pytest.raises(counts.CountsError) as caught:
+        counts.import_counts(grid, FIXTURES / "counts_bad.csv")
+    message = str(caught.value)
+    assert (
+        "counts_bad.csv, ligne 3, champ « vehicules » : nombre de véhicules impossible ('-3')"
+        in message
+    )
+    assert "ligne 4, champ « taux_occupation »" in message
+    assert "ligne 5, champ « horodatage » : horodatage illisible ('hier')" in message
+    assert CountImport.objects.count() == 0
+
+
+def test_missing_column(grid, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("capteur,quand,nombre\nA1B1,2025-01-01 00:00,3\n")
+    with pytest.raises(
+        counts.CountsError, match="colonne\\(s\\) « horodatage », « vehicules » absente"
+    ):
+        counts.import_counts(grid, path)
+
+
+def test_calibration_job_through_the_pages(client, agent, grid, django_capture_on_commit_callbacks):
+    client.force_login(agent)
+    with (FIXTURES / "counts.csv").open("rb") as handle:
+        page = client.post(
+            reverse("mobilite:counts_import", args=[grid.pk]), {"fichier": handle}, follow=True
+        )
+    assert "956 comptages de 5 détecteur(s) importés" in page.content.decode()
+    page = client.get(reverse("mobilite:network", args=[grid.pk]) + "?detecteur=B1C1&mois=2025-03")
+    assert "Véhicules par heure, détecteur B1C1 (03/2025)" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("mobilite:calibrate", args=[grid.pk]), {"heure": 8})
+    job = Job.objects.get(kind="calibration")
+    assert job.status == JobStatus.DONE, job.message
+    assert job.done == job.total == 5
+    assert len(job.result["sections"]) == 4
+    # routeSampler matches the counts better than a random demand of the same volume
+    assert job.result["calibrated"]["mean_geh"] < job.result["baseline"]["mean_geh"]
+    page = client.get(reverse("mobilite:job", args=[job.pk]))
+    assert "Part des sections sous GEH 5" in page.content.decode()

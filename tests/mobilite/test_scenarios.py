@@ -1,0 +1,90 @@
+"""Scenarios: created from the form with clear errors, simulated on SUMO as a job with
+progress, compared with the base over paired seeds; a cut network is refused."""
+
+import pytest
+from django.urls import reverse
+
+from territoria.mobilite.models import Job, JobStatus, Scenario
+from territoria.mobilite.simulation import mean_ci
+
+pytestmark = pytest.mark.django_db
+
+
+def test_mean_ci_is_student():
+    mean, half = mean_ci([10.0, 12.0, 14.0])
+    assert mean == 12.0
+    assert half == pytest.approx(4.303 * 2 / 3**0.5, rel=1e-3)
+
+
+def test_form_errors_name_the_field(client, agent, grid):
+    client.force_login(agent)
+    url = reverse("mobilite:scenario_create", args=[grid.pk])
+    page = client.post(
+        url,
+        {"nom": "Chantier", "fermer_troncons": "ZZ9", "feu": "B1", "durees": "30 3"},
+        follow=True,
+    )
+    text = page.content.decode()
+    assert "le tronçon « ZZ9 » n&#x27;est pas dans le réseau" in text
+    assert "4 durées de phase attendues pour le feu « B1 », 2 données" in text
+    assert Scenario.objects.count() == 0
+
+
+def test_elu_may_not_create(client, elu, grid):
+    client.force_login(elu)
+    url = reverse("mobilite:scenario_create", args=[grid.pk])
+    assert client.post(url, {"nom": "x", "fermer_troncons": "B1C1"}).status_code == 403
+
+
+def test_other_organisation_sees_nothing(client, other_agent, agent, grid):
+    grid.organisation = agent.organisation
+    grid.save()
+    client.force_login(other_agent)
+    assert client.get(reverse("mobilite:network", args=[grid.pk])).status_code == 404
+
+
+def test_scenario_run_compares_with_base(client, agent, grid, django_capture_on_commit_callbacks):
+    client.force_login(agent)
+    client.post(
+        reverse("mobilite:scenario_create", args=[grid.pk]),
+        {"nom": "Travaux B1C1", "fermer_troncons": "B1C1", "feu": "B1", "durees": "20 3 60 3"},
+    )
+    scenario = Scenario.objects.get()
+    assert scenario.changes[0] == {"type": "close_edge", "edge": "B1C1"}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("mobilite:scenario_run", args=[scenario.pk]), {"graines": 2, "duree": 120}
+        )
+    page = client.get(reverse("mobilite:job", args=[Job.objects.get().pk]))
+    job = Job.objects.get()
+    assert job.status == JobStatus.DONE, job.message
+    assert job.done == job.total == 7
+    metrics = job.result["metrics"]
+    assert metrics["travel_time"]["base"] > 0
+    assert len(job.result["runs"]["base"]) == 2
+    # the same demand on both sides: as many vehicles per seed
+    for base, variant in zip(job.result["runs"]["base"], job.result["runs"]["scenario"]):
+        assert base["vehicles"] == variant["vehicles"]
+    text = page.content.decode()
+    assert "Scénario comparé au réseau de base" in text
+    assert "Carte des écarts" in text
+
+
+def test_cut_network_is_reported_not_simulated(
+    client, agent, grid, django_capture_on_commit_callbacks
+):
+    client.force_login(agent)
+    # both edges into corner A0 closed: trips to A0's outgoing edges have no route any more
+    scenario = Scenario.objects.create(
+        network=grid,
+        name="Coupure",
+        changes=[{"type": "close_edge", "edge": "A1A0"}, {"type": "close_edge", "edge": "B0A0"}],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("mobilite:scenario_run", args=[scenario.pk]), {"graines": 2, "duree": 300}
+        )
+    job = Job.objects.get()
+    assert job.status == JobStatus.FAILED
+    assert "Le scénario coupe le réseau" in job.message
+    assert job.result == {}
