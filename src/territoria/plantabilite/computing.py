@@ -1,0 +1,177 @@
+"""Running a computation (the background job), its files, and what is read from them.
+
+Files of a computation (DATA_DIR/plantabilite/calculs/<id>/): `comptes.npz` (covered
+sub-pixels per factor and cell: the explanations, the sensitivity), `plantabilite.tif` (a
+Cloud-Optimised GeoTIFF: band 1 the class 0–10, band 2 the score). Per-factor counts are cached
+(DATA_DIR/plantabilite/cache/) under a key made of the factor's layers and the grid: when one
+layer changes, only its factor is rasterised again (incremental).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from django.db.models import F
+from django.utils import timezone
+
+from territoria.plantabilite import engine
+from territoria.plantabilite.engine import Grid
+from territoria.plantabilite.factors import BY_KEY
+from territoria.plantabilite.importing import geometries
+from territoria.plantabilite.models import Computation, FactorLayer, results_dir
+from territoria.plantabilite.palette import CLASS_LABELS, PALETTE  # noqa: F401  (re-exported)
+from territoria.plantabilite.tiles import write_geotiff
+
+
+def grid_of(computation: Computation) -> Grid:
+    return Grid.from_bounds(computation.xmin, computation.ymin, computation.xmax, computation.ymax)
+
+
+def _cache_dir() -> Path:
+    path = results_dir() / "cache"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _factor_key(grid: Grid, layers: list[FactorLayer]) -> str:
+    parts = [grid.signature(), *sorted(layer.digest for layer in layers)]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+def run(computation: Computation) -> Computation:
+    """Compute the layer: progress saved after each factor; the files, then the statistics."""
+    started = time.perf_counter()
+    pk = computation.pk
+    Computation.objects.filter(pk=pk).update(
+        state=Computation.State.RUNNING, step="Lecture des couches", error=""
+    )
+    try:
+        grid = grid_of(computation)
+        by_factor: dict[str, list[FactorLayer]] = {}
+        for layer in computation.territory.layers.all():
+            by_factor.setdefault(layer.factor, []).append(layer)
+        Computation.objects.filter(pk=pk).update(total=len(by_factor), done=0)
+        counts: dict[str, np.ndarray] = {}
+        reused = 0
+        for key, layers in sorted(by_factor.items()):
+            cached = _cache_dir() / f"{key}-{_factor_key(grid, layers)}.npy"
+            Computation.objects.filter(pk=pk).update(step=f"Facteur : {BY_KEY[key].label}")
+            if cached.exists():
+                counts[key] = np.load(cached)
+                reused += 1
+            else:
+                geoms = np.concatenate(
+                    [engine.prepare(geometries(layer), layer.buffer_m) for layer in layers]
+                )
+                counts[key] = engine.factor_counts(grid, {key: geoms})[key]
+                np.save(cached, counts[key])
+            Computation.objects.filter(pk=pk).update(done=F("done") + 1)
+        Computation.objects.filter(pk=pk).update(step="Score, classes et fichiers")
+        result = engine.result_from_counts(grid, counts, computation.weights)
+        folder = computation.folder
+        folder.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(folder / "comptes.npz", **counts)
+        write_geotiff(folder / "plantabilite.tif", result, computation.territory.crs)
+        histogram = np.bincount(result.classes.ravel(), minlength=11).tolist()
+        stats = {
+            "cells": grid.size,
+            "shape": list(grid.shape),
+            "classes": histogram,
+            "seconds": round(time.perf_counter() - started, 3),
+            "factors_reused": reused,
+            "factors_computed": len(by_factor) - reused,
+        }
+        Computation.objects.filter(pk=pk).update(
+            state=Computation.State.DONE,
+            step="Terminé",
+            stats=stats,
+            layers=[
+                {"id": str(layer.pk), "name": layer.name, "factor": layer.factor}
+                for layers in by_factor.values()
+                for layer in layers
+            ],
+            finished_at=timezone.now(),
+        )
+    except Exception as error:
+        Computation.objects.filter(pk=pk).update(
+            state=Computation.State.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
+        raise
+    computation.refresh_from_db()
+    # A real save, so that the open dataset (apps.PlantabiliteConfig.datasets) is refreshed.
+    computation.save(update_fields=["updated_at"])
+    return computation
+
+
+def load(computation: Computation) -> engine.Result:
+    grid = grid_of(computation)
+    with np.load(computation.folder / "comptes.npz") as data:
+        counts = {key: data[key] for key in data.files}
+    return engine.result_from_counts(grid, counts, computation.weights)
+
+
+def png(classes: np.ndarray, changed: np.ndarray | None = None) -> bytes:
+    """The classes as an image, one pixel per cell (cells that changed in magenta)."""
+    from PIL import Image
+
+    rgb = PALETTE[classes]
+    if changed is not None:
+        rgb = rgb.copy()
+        rgb[changed] = (200, 0, 200)
+    out = io.BytesIO()
+    Image.fromarray(rgb).save(out, format="PNG", optimize=False)
+    return out.getvalue()
+
+
+def restricted_factors(computation: Computation) -> set[str]:
+    return set(
+        FactorLayer.objects.filter(territory=computation.territory, restricted=True).values_list(
+            "factor", flat=True
+        )
+    )
+
+
+def explain(computation: Computation, result: engine.Result, x: float, y: float, insider: bool):
+    """The cell at (x, y): its factors (share, weight, contribution), score, class. Factors fed
+    by restricted layers are summed into one line for readers without the right."""
+    cell = result.grid.cell_at(x, y)
+    if cell is None:
+        return None
+    row, col = cell
+    hidden = set() if insider else restricted_factors(computation)
+    lines, hidden_part = [], 0.0
+    for key, share in sorted(result.shares_at(row, col).items()):
+        weight = computation.weights.get(key, 0)
+        if key in hidden:
+            hidden_part += weight * share
+            continue
+        lines.append(
+            {
+                "factor": BY_KEY[key].label,
+                "share": share,
+                "weight": weight,
+                "contribution": weight * share,
+                "blocking": weight <= -5,
+            }
+        )
+    cx, cy = result.grid.cell_center(row, col)
+    return {
+        "row": row,
+        "col": col,
+        "x": cx,
+        "y": cy,
+        "lines": lines,
+        "hidden": hidden_part if hidden and hidden_part else None,
+        "score": float(result.score[row, col]),
+        "classe": int(result.classes[row, col]),
+        "blocked": bool(result.blocked[row, col]),
+    }
+
+
+def stats_json(computation: Computation) -> str:
+    return json.dumps(computation.stats, ensure_ascii=False)

@@ -1,0 +1,284 @@
+"""The computation of the planting-feasibility layer (Lyon's public method) on a regular grid.
+
+1. Each factor's geometries (already in the working CRS, buffered: `prepare`) are rasterised
+   finely — `supersample` × `supersample` sub-pixels per cell (0.5 m for 5 m cells) — by GDAL
+   (`rasterio.features.rasterize`), block of rows by block of rows so memory stays bounded.
+2. Each cell counts its covered sub-pixels per factor: the share of its area the factor covers
+   (`counts / supersample²`, exact for shapes aligned on the sub-grid).
+3. score = Σ weight × share; a factor weighted −5 that covers any part of the cell blocks it;
+   the score is cut into classes 0 (blocked) and 1…10 (`classes_from_score`).
+
+`reference_shares` computes the same shares the straightforward way (a Shapely intersection per
+cell): the correctness tests and `territoria plantabilite eval` compare both.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from affine import Affine
+from rasterio.features import rasterize
+
+from territoria.plantabilite.factors import BLOCKING_WEIGHT
+
+# Score range mapped onto classes 1…10 (below and above: clipped). −4 is the lowest weight
+# that does not block, +3 the highest: a cell wholly covered by the best factor is class 10.
+SCORE_LOW, SCORE_HIGH = -4.0, 3.0
+# Lines and points drawn with no buffer would cover no area: they get this half-width.
+MIN_HALF_WIDTH_M = 0.25
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A north-up grid of square cells; (xmin, ymax) is its top-left corner, in the working CRS."""
+
+    xmin: float
+    ymax: float
+    ncols: int
+    nrows: int
+    cell: float = 5.0
+    supersample: int = 10
+
+    @classmethod
+    def from_bounds(cls, xmin, ymin, xmax, ymax, cell=5.0, supersample=10) -> Grid:
+        """The grid of `cell` m cells covering the bounds, its corners snapped onto multiples of
+        the cell size (so two computations of the same territory share their cells)."""
+        if not (xmax > xmin and ymax > ymin):
+            raise ValueError("L'emprise est vide (xmax ≤ xmin ou ymax ≤ ymin).")
+        x0 = math.floor(xmin / cell) * cell
+        y1 = math.ceil(ymax / cell) * cell
+        ncols = max(1, math.ceil((xmax - x0) / cell))
+        nrows = max(1, math.ceil((y1 - ymin) / cell))
+        return cls(float(x0), float(y1), ncols, nrows, float(cell), int(supersample))
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.nrows, self.ncols)
+
+    @property
+    def size(self) -> int:
+        return self.nrows * self.ncols
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        return (
+            self.xmin,
+            self.ymax - self.nrows * self.cell,
+            self.xmin + self.ncols * self.cell,
+            self.ymax,
+        )
+
+    @property
+    def transform(self) -> Affine:
+        return Affine(self.cell, 0.0, self.xmin, 0.0, -self.cell, self.ymax)
+
+    @property
+    def subpixels(self) -> int:
+        return self.supersample * self.supersample
+
+    def cell_box(self, row: int, col: int):
+        x0 = self.xmin + col * self.cell
+        y1 = self.ymax - row * self.cell
+        return shapely.box(x0, y1 - self.cell, x0 + self.cell, y1)
+
+    def cell_center(self, row: int, col: int) -> tuple[float, float]:
+        return (
+            self.xmin + (col + 0.5) * self.cell,
+            self.ymax - (row + 0.5) * self.cell,
+        )
+
+    def cell_at(self, x: float, y: float) -> tuple[int, int] | None:
+        col = math.floor((x - self.xmin) / self.cell)
+        row = math.floor((self.ymax - y) / self.cell)
+        if 0 <= row < self.nrows and 0 <= col < self.ncols:
+            return row, col
+        return None
+
+    def signature(self) -> str:
+        return f"{self.xmin:.2f}_{self.ymax:.2f}_{self.ncols}x{self.nrows}_{self.cell:g}_{self.supersample}"
+
+
+def prepare(geometries: Iterable, buffer_m: float = 0.0) -> np.ndarray:
+    """Geometries ready to rasterise: valid, buffered by `buffer_m` (the 2 m rule around a
+    network, a line's half-width, a point's radius); lines and points without a buffer get a
+    minimal half-width so that they cover some area."""
+    geoms = np.asarray(list(geometries) if not isinstance(geometries, np.ndarray) else geometries)
+    if geoms.size == 0:
+        return geoms
+    geoms = geoms[~shapely.is_empty(geoms) & ~shapely.is_missing(geoms)]
+    geoms = shapely.make_valid(geoms)
+    if buffer_m > 0:
+        return shapely.buffer(geoms, buffer_m, quad_segs=4)
+    polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
+    out = geoms.copy()
+    if (~polygonal).any():
+        out[~polygonal] = shapely.buffer(geoms[~polygonal], MIN_HALF_WIDTH_M, quad_segs=4)
+    # A geometry collection from make_valid: keep its polygonal part (rasterize reads it whole).
+    return out
+
+
+def _block_counts(
+    grid: Grid, tree: shapely.STRtree, geoms: np.ndarray, row0: int, nrows: int
+) -> np.ndarray | None:
+    """Covered sub-pixels per cell for rows [row0, row0 + nrows) of the grid, or None."""
+    s = grid.supersample
+    top = grid.ymax - row0 * grid.cell
+    bottom = top - nrows * grid.cell
+    x1 = grid.xmin + grid.ncols * grid.cell
+    hits = tree.query(shapely.box(grid.xmin, bottom, x1, top), predicate="intersects")
+    if hits.size == 0:
+        return None
+    fine_transform = Affine(grid.cell / s, 0.0, grid.xmin, 0.0, -grid.cell / s, top)
+    fine = rasterize(
+        ((geom, 1) for geom in geoms[hits]),
+        out_shape=(nrows * s, grid.ncols * s),
+        transform=fine_transform,
+        fill=0,
+        dtype="uint8",
+    )
+    dtype = np.uint8 if grid.subpixels <= 255 else np.uint16
+    return fine.reshape(nrows, s, grid.ncols, s).sum(axis=(1, 3), dtype=dtype)
+
+
+def factor_counts(
+    grid: Grid,
+    geometries_by_factor: Mapping[str, np.ndarray],
+    progress: Callable[[int, int], None] | None = None,
+    block_rows: int | None = None,
+) -> dict[str, np.ndarray]:
+    """factor key → array (nrows, ncols) of covered sub-pixels per cell (0…supersample²).
+
+    Geometries must be prepared (`prepare`). Several layers of one factor are given together:
+    their union is counted once. `progress(done, total)` is called after each factor."""
+    if block_rows is None:
+        # About 32 MB of sub-pixels per block, whatever the width.
+        block_rows = max(1, (32 * 2**20) // (grid.ncols * grid.subpixels))
+    dtype = np.uint8 if grid.subpixels <= 255 else np.uint16
+    counts: dict[str, np.ndarray] = {}
+    total = len(geometries_by_factor)
+    for done, (key, geoms) in enumerate(geometries_by_factor.items(), start=1):
+        geoms = np.asarray(geoms)
+        out = np.zeros(grid.shape, dtype=dtype)
+        if geoms.size:
+            tree = shapely.STRtree(geoms)
+            for row0 in range(0, grid.nrows, block_rows):
+                n = min(block_rows, grid.nrows - row0)
+                block = _block_counts(grid, tree, geoms, row0, n)
+                if block is not None:
+                    out[row0 : row0 + n] = block
+        counts[key] = out
+        if progress:
+            progress(done, total)
+    return counts
+
+
+def score_from_counts(
+    grid: Grid, counts: Mapping[str, np.ndarray], weights: Mapping[str, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(score, blocked): Σ weight × share per cell, and the cells a −5 factor touches."""
+    score = np.zeros(grid.shape, dtype=np.float32)
+    blocked = np.zeros(grid.shape, dtype=bool)
+    for key, count in counts.items():
+        weight = weights.get(key, 0)
+        if weight == 0:
+            continue
+        score += np.float32(weight) * (count.astype(np.float32) / grid.subpixels)
+        if weight <= BLOCKING_WEIGHT:
+            blocked |= count > 0
+    return score, blocked
+
+
+def classes_from_score(
+    score: np.ndarray, blocked: np.ndarray, low: float = SCORE_LOW, high: float = SCORE_HIGH
+) -> np.ndarray:
+    """Class 0 for blocked cells; otherwise 1…10, linear in the score clipped to [low, high]
+    (rounded half up): score ≤ low → 1, score 0 → 6, score ≥ high → 10."""
+    x = (np.clip(score, low, high) - low) / (high - low)
+    classes = (1 + np.floor(9 * x + 0.5)).astype(np.uint8)
+    classes[blocked] = 0
+    return classes
+
+
+@dataclass
+class Result:
+    grid: Grid
+    counts: dict[str, np.ndarray]
+    score: np.ndarray
+    blocked: np.ndarray
+    classes: np.ndarray
+
+    def shares_at(self, row: int, col: int) -> dict[str, float]:
+        n = self.grid.subpixels
+        return {
+            key: float(count[row, col]) / n for key, count in self.counts.items() if count[row, col]
+        }
+
+
+def compute(
+    grid: Grid,
+    geometries_by_factor: Mapping[str, np.ndarray],
+    weights: Mapping[str, int],
+    progress: Callable[[int, int], None] | None = None,
+) -> Result:
+    counts = factor_counts(grid, geometries_by_factor, progress)
+    return result_from_counts(grid, counts, weights)
+
+
+def result_from_counts(grid, counts, weights) -> Result:
+    score, blocked = score_from_counts(grid, counts, weights)
+    return Result(grid, counts, score, blocked, classes_from_score(score, blocked))
+
+
+def reference_shares(
+    grid: Grid, geometries_by_factor: Mapping[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """The straightforward way: for every cell, the area of its intersection with the union of
+    the factor's geometries, divided by the cell's area (Shapely, one cell at a time)."""
+    shares = {}
+    area = grid.cell * grid.cell
+    for key, geoms in geometries_by_factor.items():
+        geoms = np.asarray(geoms)
+        out = np.zeros(grid.shape, dtype=np.float64)
+        if geoms.size:
+            tree = shapely.STRtree(geoms)
+            for row in range(grid.nrows):
+                for col in range(grid.ncols):
+                    box = grid.cell_box(row, col)
+                    hits = tree.query(box, predicate="intersects")
+                    if hits.size:
+                        covered = shapely.union_all(shapely.intersection(geoms[hits], box))
+                        out[row, col] = shapely.area(covered) / area
+        shares[key] = out
+    return shares
+
+
+def sensitivity(
+    grid: Grid,
+    counts: Mapping[str, np.ndarray],
+    weights: Mapping[str, int],
+    changed: Mapping[str, int],
+) -> dict:
+    """How many cells change class when the weights in `changed` replace those of `weights`."""
+    before = result_from_counts(grid, counts, weights).classes
+    after = result_from_counts(grid, counts, {**weights, **changed}).classes
+    moved = before != after
+    transitions: dict[str, int] = {}
+    if moved.any():
+        pairs, number = np.unique(
+            np.stack([before[moved], after[moved]]).T, axis=0, return_counts=True
+        )
+        transitions = {f"{a}→{b}": int(n) for (a, b), n in zip(pairs, number, strict=True)}
+    return {
+        "cells": int(grid.size),
+        "changed": int(moved.sum()),
+        "changed_share": float(moved.mean()) if grid.size else 0.0,
+        "up": int((after > before).sum()),
+        "down": int((after < before).sum()),
+        "transitions": transitions,
+        "before": before,
+        "after": after,
+    }
