@@ -1,0 +1,114 @@
+"""The observatory of access to culture (issue 17): declared through the module contract."""
+
+from django.apps import AppConfig
+
+from territoria.core.modules import (
+    HomeSection,
+    NavEntry,
+    PublishedDataset,
+    SelfDescription,
+    UrlModule,
+)
+
+EDIT = "culture.edit"  # import data, declare and publish evaluations, publish observatories
+# Observatories and evaluations not yet published are internal to the collectivités: read by
+# every member of a public body (agents, élus…), the platform's own capability for that.
+READ_DRAFTS = "core.internal_reader"
+
+
+class CultureConfig(AppConfig):
+    name = "territoria.culture"
+    label = "culture"
+    verbose_name = "Observatoire de l'accès à la culture"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    navigation = [NavEntry("Culture", "culture:index", order=60)]
+    home_sections = [
+        HomeSection(
+            "culture/_home_section.html", context="territoria.culture.views.home_context", order=60
+        )
+    ]
+    urls = [UrlModule("territoria.culture.urls", prefix="culture/")]
+    datasets = [
+        PublishedDataset(
+            key="culture-acces-communes",
+            slug="acces-aux-musees-par-commune",
+            title="Accès aux musées par commune (observatoires publiés)",
+            description=(
+                "Pour chaque commune des observatoires de l'accès à la culture publiés : distance "
+                "au musée le plus proche (à vol d'oiseau), distance routière et temps estimés, "
+                "musées à moins de 15 km, offre pour 100 000 habitants, indice d'accès et ses poids."
+            ),
+            writer="territoria.culture.opendata.write_access_csv",
+            watch=("culture.Observatory",),
+            table_name="culture_acces_communes",
+            keywords=("culture", "musées", "accessibilité", "observatoire"),
+            theme="EDUC",
+        ),
+        PublishedDataset(
+            key="culture-frequentation-signalements",
+            slug="frequentation-des-musees-avec-signalements",
+            title="Fréquentation des musées de France, avec signalements de qualité",
+            description=(
+                "Le fichier national de fréquentation des musées de France (Ministère de la "
+                "Culture, Licence Ouverte) tel qu'importé, ligne à ligne, avec les signalements "
+                "calculés : fermetures, lacunes, variations invraisemblables, doublons, musées "
+                "renommés, rapprochement avec Muséofile."
+            ),
+            writer="territoria.culture.opendata.write_attendance_csv",
+            watch=("culture.CultureJob",),
+            table_name="culture_frequentation",
+            keywords=("culture", "musées", "fréquentation"),
+            theme="EDUC",
+        ),
+    ]
+    register_entry = SelfDescription(
+        "Observatoire de l'accès à la culture",
+        purpose=(
+            "Montrer quelles communes sont loin de l'offre culturelle (musées d'abord), "
+            "repérer les zones prioritaires (accès faible × indicateur social défavorable) "
+            "et évaluer l'effet d'une action culturelle (gratuité, médiation, festival) sur la "
+            "fréquentation, avec ses limites."
+        ),
+        data=(
+            "Fréquentation des musées de France 2001–2018 et base Muséofile (Ministère de la "
+            "Culture, Licence Ouverte) ; contours des communes (IGN Admin Express 2018) ; "
+            "population légale et intercommunalités (paquet @etalab/decoupage-administratif) ; "
+            "indicateurs sociaux importés par la collectivité. Aucune donnée personnelle."
+        ),
+        algorithm=(
+            "Distances orthodromiques commune → musée (vectorisées) ; indice d'accès = moyenne "
+            "pondérée (poids visibles et modifiables) de rangs centiles : proximité, offre du "
+            "bassin de 15 km par habitant, dynamique de fréquentation. Évaluation d'impact : "
+            "différence de différences (effets fixes musée et année) avec inférence placebo "
+            "(Conley–Taber), étude d'événement pour les tendances parallèles, contrôle "
+            "synthétique. Enquêtes : réponses libres regroupées en thèmes (plongements "
+            "multilingual-e5-small hors ligne, k-moyennes, citations représentatives). "
+            "Pas de profilage individuel."
+        ),
+        performance=(
+            "Mesuré par `python -m benchmarks.culture` (benchmarks/results/culture.json, "
+            "docs/culture.md) : couverture des intervalles à 95 % sur 2 000 panels simulés à "
+            "effet connu 0,941 (intervalle « cluster » classique : 0,82 ; avant/après naïf : "
+            "biais + 0,16) ; sur 1 000 tirages de vraies séries 0,954, et 5,3 % de faux "
+            "positifs sans effet ; accès des 711 communes de Seine-Maritime × 1 227 musées "
+            "en 0,10 s (boucle de référence : 2,9 s) ; totaux annuels et départementaux du "
+            "fichier national reproduits sans écart ; 92,5 % des séries rapprochées de Muséofile."
+        ),
+        measured_by=(
+            "PYTHONPATH=src:. python -m benchmarks.culture --sims 2000 --real-sims 1000 "
+            "(benchmarks/results/culture.json)"
+        ),
+        energy=(
+            "Calculs numpy sur un cœur : moins d'une seconde par page d'observatoire, environ "
+            "10 s par évaluation (2 000 tirages placebo + contrôle synthétique), soit de l'ordre "
+            "du milliwattheure ; le seul modèle chargé (e5-small, 4 bits, processeur) sert aux "
+            "thèmes des enquêtes, quelques secondes par page de résultats."
+        ),
+    )
+    leak_canaries = "territoria.culture.canaries.plant"
+    capabilities = {
+        "agent": frozenset({EDIT}),
+        "moderateur": frozenset({EDIT}),
+        "administrateur": frozenset({EDIT}),
+    }

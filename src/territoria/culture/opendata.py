@@ -1,0 +1,114 @@
+"""The public tables the module publishes to the open-data portal (apps.py `datasets`)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from pathlib import Path
+
+from territoria.core.csv_safety import neutralise
+from territoria.culture import access
+from territoria.culture.models import Attendance, Observatory
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_access_csv(path: Path):
+    observatories = list(Observatory.objects.filter(published=True))
+    if not observatories:
+        return None
+    rows = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "observatoire",
+                "code_commune",
+                "commune",
+                "population",
+                "distance_km",
+                "route_estimee_km",
+                "minutes_estimees",
+                "musees_15km",
+                "offre_100k_hab",
+                "tendance_pct_an",
+                "indice_acces",
+                "poids",
+            ]
+        )
+        for observatory in observatories:
+            result = access.compute_access(
+                list(observatory.communes()), weights=observatory.weights
+            )
+            weights = " ".join(f"{k}={v:g}" for k, v in result.weights.items())
+            for r in result.rows:
+                writer.writerow(
+                    [
+                        neutralise(v)
+                        for v in (
+                            observatory.name,
+                            r.code,
+                            r.name,
+                            r.population,
+                            round(r.nearest_km, 2),
+                            round(r.road_km, 2),
+                            round(r.minutes, 1),
+                            r.venues_within,
+                            round(r.offer_per_100k, 2),
+                            None if r.trend_pct is None else round(r.trend_pct, 2),
+                            round(r.index, 4),
+                            weights,
+                        )
+                    ]
+                )
+                rows += 1
+    return rows, _digest(path)
+
+
+def write_attendance_csv(path: Path):
+    query = Attendance.objects.select_related("series", "series__venue").order_by(
+        "series__ref", "year", "line"
+    )
+    if not query.exists():
+        return None
+    rows = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "ref_musee",
+                "musee",
+                "ville",
+                "departement",
+                "annee",
+                "payant",
+                "gratuit",
+                "total",
+                "note",
+                "signalements",
+                "ref_museofile",
+            ]
+        )
+        for a in query.iterator(chunk_size=2000):
+            writer.writerow(
+                [
+                    neutralise(v)
+                    for v in (
+                        a.series.ref,
+                        a.series.name,
+                        a.series.city,
+                        a.series.departement,
+                        a.year,
+                        a.paying,
+                        a.free,
+                        a.total,
+                        a.note,
+                        " ".join(a.flags),
+                        a.series.venue.ref if a.series.venue else "",
+                    )
+                ]
+            )
+            rows += 1
+    return rows, _digest(path)

@@ -1,0 +1,127 @@
+"""Survey pages: build and follow (agents), answer anonymously (anyone with the link)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from territoria.core.client_address import client_address
+from territoria.core.roles import has_capability
+from territoria.culture import surveys
+from territoria.culture.apps import EDIT, READ_DRAFTS
+from territoria.culture.forms import SurveyForm
+from territoria.culture.models import Question, Survey
+from territoria.culture.views import _require_editor
+
+
+def _communes(survey: Survey) -> dict[str, str]:
+    if survey.observatory:
+        return dict(survey.observatory.communes().values_list("code", "name"))
+    return {}
+
+
+@require_http_methods(["GET", "POST"])
+def surveys_page(request):
+    if not request.user.is_authenticated:
+        return _require_editor(request)
+    if not has_capability(request.user, READ_DRAFTS):
+        raise PermissionDenied
+    form = None
+    if has_capability(request.user, EDIT):
+        form = SurveyForm(request.POST or None, initial={"questions": surveys.DEFAULT_QUESTIONS})
+        if request.method == "POST" and form.is_valid():
+            survey = surveys.create_survey(
+                form.cleaned_data["title"],
+                form.cleaned_data["introduction"],
+                form.cleaned_data["questions"],
+                form.cleaned_data["observatory"],
+                request.user,
+            )
+            messages.success(request, "Enquête créée : diffusez son lien public.")
+            return redirect(survey)
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(request, "culture/surveys.html", {"surveys": Survey.objects.all(), "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def survey_results(request, pk):
+    if not request.user.is_authenticated:
+        return _require_editor(request)
+    if not has_capability(request.user, READ_DRAFTS):
+        raise PermissionDenied
+    survey = get_object_or_404(Survey, pk=pk)
+    if request.method == "POST":
+        if not has_capability(request.user, EDIT):
+            raise PermissionDenied
+        survey.is_open = request.POST.get("action") == "ouvrir"
+        survey.save(update_fields=["is_open", "updated_at"])
+        return redirect(survey)
+    from territoria.culture.surveys import results
+
+    found = results(survey, _communes(survey))
+    return render(
+        request,
+        "culture/survey_results.html",
+        {
+            "survey": survey,
+            "results": found,
+            "editor": has_capability(request.user, EDIT),
+            "public_link": request.build_absolute_uri(survey.public_url()),
+            "min_cell": surveys.MIN_CELL,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def survey_answer(request, token):
+    from territoria.culture import surveys as service
+
+    survey = Survey.objects.filter(token=token).first()
+    if survey is None:
+        raise Http404
+    questions = list(survey.questions.all())
+    communes = sorted(_communes(survey).items(), key=lambda item: item[1])
+    context = {
+        "survey": survey,
+        "questions": questions,
+        "communes": communes,
+        "agree": list(enumerate(service.AGREE_LABELS, start=1)),
+        "ages": service.AGE_BANDS,
+    }
+    if not survey.is_open:
+        return render(request, "culture/survey_answer.html", {**context, "closed": True})
+    if request.method == "POST":
+        values, errors = {}, []
+        for question in questions:
+            value = (request.POST.get(f"q{question.position}") or "").strip()[:2000]
+            if (
+                question.kind == Question.Kind.AGREE
+                and value
+                and value not in {"1", "2", "3", "4", "5"}
+            ):
+                errors.append(f"« {question.text} » : choisissez une valeur de 1 à 5.")
+            elif question.kind == Question.Kind.CHOICE and value and value not in question.choices:
+                errors.append(f"« {question.text} » : choisissez une réponse de la liste.")
+            values[question] = value
+        commune = request.POST.get("commune", "")
+        if commune and commune not in dict(communes):
+            errors.append("Commune inconnue : choisissez-la dans la liste.")
+        age = request.POST.get("age", "")
+        if age and age not in service.AGE_BANDS:
+            errors.append("Tranche d'âge inconnue.")
+        if not any(values.values()):
+            errors.append("Répondez au moins à une question.")
+        if errors:
+            return render(
+                request, "culture/survey_answer.html", {**context, "errors": errors}, status=400
+            )
+        key = service.source_key(
+            survey, client_address(request), request.META.get("HTTP_USER_AGENT", "")
+        )
+        service.record(survey, values, commune, age, key)
+        return render(request, "culture/survey_answer.html", {**context, "thanks": True})
+    return render(request, "culture/survey_answer.html", context)

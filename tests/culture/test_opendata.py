@@ -1,0 +1,34 @@
+"""The module's open-data tables: only published observatories, the attendance with its flags."""
+
+import csv
+
+from territoria.culture import opendata
+from territoria.culture.models import Observatory
+
+from .conftest import ROUEN_METROPOLE
+
+
+def test_access_table_holds_published_observatories_only(culture_data, tmp_path):
+    draft = Observatory.objects.create(
+        slug="brouillon", name="Brouillon", epci_code=ROUEN_METROPOLE
+    )
+    assert opendata.write_access_csv(tmp_path / "a.csv") is None  # nothing published yet
+    draft.published = True
+    draft.save()
+    rows, digest = opendata.write_access_csv(tmp_path / "a.csv")
+    with (tmp_path / "a.csv").open(encoding="utf-8") as handle:
+        lines = list(csv.DictReader(handle))
+    assert rows == len(lines) == 71 and len(digest) == 64
+    assert {line["observatoire"] for line in lines} == {"Brouillon"}
+    assert all(0 <= float(line["indice_acces"]) <= 1 for line in lines)
+
+
+def test_attendance_table_keeps_every_line_with_its_flags(culture_data, tmp_path):
+    rows, _ = opendata.write_attendance_csv(tmp_path / "f.csv")
+    with (tmp_path / "f.csv").open(encoding="utf-8") as handle:
+        lines = list(csv.DictReader(handle))
+    assert rows == len(lines) == 1717
+    secq_2018 = next(
+        line for line in lines if line["ref_musee"] == "7654006" and line["annee"] == "2018"
+    )
+    assert "tout_payant" in secq_2018["signalements"] and secq_2018["ref_museofile"] == "M0732"
