@@ -1,0 +1,208 @@
+"""`python -m benchmarks gouvernance`: the governance module's figures, with baselines run alike.
+
+1. Suggested AI-Act level vs hand-made labels (`territoria gouvernance eval`'s code) on the
+   dev part (the cues were written on it), the first held-out part and the second one
+   ("fresh", labelled after the v2 cues were frozen), against the v1 cues and the
+   majority class on the same records.
+2. Cost of the decision engine: evaluating one complete questionnaire (CPU time), against a
+   baseline that only reads the rules file into memory — the engine's own share.
+3. Cost of the dashboard over N published records with a validated classification, a trust
+   self-assessment and a frugality estimate (fresh SQLite database), the register's own count
+   of published records as the like-for-like baseline query.
+
+Writes benchmarks/results/gouvernance.json. `--records N` (default 500) sizes part 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results" / "gouvernance.json"
+SHARED = Path(os.environ.get("TERRITORIA_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def _setup_django(data_dir: Path) -> None:
+    os.environ["TERRITORIA_DATA_DIR"] = str(data_dir)
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("TERRITORIA_DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "territoria.settings")
+    from territoria.datadir import prepare_data_dir
+
+    prepare_data_dir()
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+CUES_V1 = ROOT / "benchmarks" / "data" / "gouvernance_cues_v1.json"
+
+
+def agreement() -> dict:
+    """Each split scored with the current cues (v2) and, as the same-run baseline, the frozen v1
+    cues (benchmarks/data/gouvernance_cues_v1.json) and the majority class."""
+    from territoria.gouvernance.evaluation import evaluate
+
+    v1 = [tuple(cue) for cue in json.loads(CUES_V1.read_text(encoding="utf-8"))["cues"]]
+    keep = ("n", "accuracy", "macro_f1", "cohen_kappa")
+
+    def summary(report: dict) -> dict:
+        high = report["suggestion"]["per_level"].get("haut_risque", {})
+        return {
+            **{k: report["suggestion"][k] for k in keep},
+            "high_risk_support": high.get("support"),
+            "high_risk_recall": high.get("recall"),
+            "high_risk_precision": high.get("precision"),
+        }
+
+    out = {}
+    for split in ("dev", "test", "fresh"):
+        report = evaluate(SHARED, split=split)
+        out[split] = {
+            "sources": report["sources"],
+            "suggestion": summary(report),
+            "baseline_cues_v1": summary(evaluate(SHARED, split=split, cues=v1)),
+            "baseline_majority": {
+                "predicts": report["baseline_majority"]["predicts"],
+                **{k: report["baseline_majority"][k] for k in keep},
+            },
+            "cpu_ms_per_record": report["cpu_ms_per_record"],
+        }
+    out["note"] = (
+        "v2 cues written on dev only. test: first held-out part, but its errors were described "
+        "in docs/gouvernance.md before v2, so it is no longer clean. fresh: 60 records labelled "
+        "after v2 was frozen and before it was run on them (data/labels_fresh.yaml)."
+    )
+    return out
+
+
+def engine_cost(repeat: int = 2000) -> dict:
+    from territoria.gouvernance import aiact
+
+    answers = {
+        "systeme_ia": "oui",
+        "exclusion": "non",
+        "role": "deployeur",
+        "devient_fournisseur": [],
+        "pratiques_interdites": [],
+        "annexe_i": "non",
+        "annexe_iii": ["prestations_publiques"],
+        "profilage": "non",
+        "derogation": ["preparatoire"],
+        "risque_important": "non",
+        "transparence": ["conversationnel"],
+    }
+    aiact.evaluate(answers)
+
+    def timed(function) -> float:
+        samples = []
+        for _ in range(5):
+            started = time.process_time()
+            for _ in range(repeat):
+                function()
+            samples.append((time.process_time() - started) / repeat)
+        return statistics.median(samples) * 1e6
+
+    engine = timed(lambda: aiact.evaluate(answers))
+    baseline = timed(lambda: aiact.load_rules())  # cached: the cost of reaching the rules only
+    return {
+        "repeat": repeat,
+        "engine_us_per_classification": round(engine, 2),
+        "baseline_rules_lookup_us": round(baseline, 3),
+        "note": "CPU time (process_time), median of 5 runs; the longest path of the tree",
+    }
+
+
+def dashboard_cost(records: int) -> dict:
+    from django.db import transaction
+
+    from territoria.core.audit import acting_as
+    from territoria.core.models import Role, User
+    from territoria.gouvernance import services, stats
+    from territoria.gouvernance.models import FrugalityAssessment
+    from territoria.registre.factories import OrganisationFactory, ProjectFactory
+    from territoria.registre.models import Project
+
+    author = User.objects.create_user("bench-auteur", password="x-bench-12345", role=Role.MODERATOR)
+    reviewer = User.objects.create_user(
+        "bench-relecteur", password="x-bench-12345", role=Role.MODERATOR
+    )
+    answers = {
+        "systeme_ia": "oui",
+        "exclusion": "non",
+        "role": "deployeur",
+        "devient_fournisseur": [],
+        "pratiques_interdites": [],
+        "annexe_i": "non",
+        "annexe_iii": [],
+        "transparence": ["conversationnel"],
+    }
+    organisations = [OrganisationFactory() for _ in range(20)]
+    started = time.perf_counter()
+    with transaction.atomic(), acting_as(author):
+        for i in range(records):
+            project = ProjectFactory(organisation=organisations[i % 20])
+            services.validate_classification(
+                services.save_classification(project, answers, author, submit=True), reviewer
+            )
+            services.save_trust(project, {"controle": {"answer": "oui"}}, author)
+            FrugalityAssessment.objects.create(
+                project=project, runtime_hours=0.001, uses_per_year=1000
+            )
+    setup = time.perf_counter() - started
+
+    def timed(function, runs=3) -> float:
+        samples = []
+        for _ in range(runs):
+            began = time.perf_counter()
+            function()
+            samples.append(time.perf_counter() - began)
+        return statistics.median(samples)
+
+    figures = timed(lambda: stats.dashboard(Project.objects.published(), table_limit=0))
+    page = timed(lambda: stats.dashboard(Project.objects.published()))
+    baseline = timed(lambda: list(Project.objects.published().select_related("organisation")))
+    return {
+        "records": records,
+        "setup_s": round(setup, 1),
+        "figures_s": round(figures, 3),
+        "figures_and_table_of_200_s": round(page, 3),
+        "baseline_list_published_s": round(baseline, 3),
+        "note": "wall time, median of 3; baseline = listing the same published records with their "
+        "organisation (model objects); the figures use .values() queries only",
+    }
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks gouvernance")
+    parser.add_argument("--records", type=int, default=500)
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT / "src"))
+    with tempfile.TemporaryDirectory() as folder:
+        _setup_django(Path(folder))
+        result = {
+            "benchmark": "gouvernance",
+            "command": f"TERRITORIA_SHARED_DATA=<shared data> python -m benchmarks gouvernance --records {args.records}",
+            "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+            "agreement": agreement(),
+            "engine": engine_cost(),
+            "dashboard": dashboard_cost(args.records),
+        }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,39 @@
+"""territoria gouvernance eval — agreement of the suggested AI-Act level with labels (JSON)."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from territoria.gouvernance.evaluation import EvaluationDataError, evaluate
+
+
+class Command(BaseCommand):
+    help = "Outils de la gouvernance : « eval » mesure l'accord des niveaux AI Act suggérés avec des étiquettes."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        ev = sub.add_parser("eval", help="accord suggestion / étiquettes, en JSON")
+        ev.add_argument(
+            "--split",
+            choices=["dev", "test", "fresh", "all"],
+            default="all",
+            help="test : la partie réservée ; fresh : la seconde partie réservée, étiquetée "
+            "après la version 2 des indices",
+        )
+        ev.add_argument(
+            "--shared-data",
+            help="dossier des données partagées (son sous-dossier registers/ : registres NL et UK) ; "
+            "sans lui, seules les fiches de démonstration du registre sont évaluées",
+        )
+        ev.add_argument(
+            "--per-record", action="store_true", help="ajouter la suggestion de chaque fiche"
+        )
+
+    def handle(self, *args, **options):
+        shared = Path(options["shared_data"]) if options.get("shared_data") else None
+        try:
+            report = evaluate(shared, split=options["split"], per_record=options["per_record"])
+        except EvaluationDataError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
