@@ -1,0 +1,137 @@
+"""Exports of the catalogue and of comparisons (CSV, JSON, ODT), all through visibility.py."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from pathlib import Path
+
+from territoria.catalogue import grid
+from territoria.catalogue import vocabulary as voc
+from territoria.catalogue.visibility import solution_values, visible_solutions
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    """A CSV cell: lists joined, formulas neutralised (a spreadsheet must not run them)."""
+    if isinstance(value, list):
+        value = " | ".join(str(v) for v in value)
+    elif isinstance(value, bool):
+        value = "oui" if value else "non"
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def catalogue_rows(user) -> tuple[list[str], list[list[str]]]:
+    solutions = visible_solutions(user).select_related("provider").order_by("name")
+    rows = [solution_values(s, user) for s in solutions]
+    header = list(rows[0]) if rows else ["id", "name"]
+    return header, [[_cell(row.get(name)) for name in header] for row in rows]
+
+
+def catalogue_csv(user) -> str:
+    header, rows = catalogue_rows(user)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def write_public_catalogue_csv(path: Path) -> tuple[int, str] | None:
+    """The open-data writer: what an anonymous reader may see, nothing else."""
+    from django.contrib.auth.models import AnonymousUser
+
+    header, rows = catalogue_rows(AnonymousUser())
+    if not rows:
+        return None
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return len(rows), hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def comparison_table(rows) -> tuple[list[str], list[list[str]]]:
+    """Criteria as lines, solutions as columns (the procurement file's table)."""
+    header = ["Critère"] + [row.solution.name for row in rows]
+    lines = []
+    for criterion in grid.CRITERIA:
+        line = [criterion.label]
+        for row in rows:
+            value = row.scores.by_criterion.get(criterion.code)
+            line.append("non évalué" if value is None else f"{value:.1f}")
+        lines.append(line)
+    lines.append(
+        ["Note pondérée (sur 4)"]
+        + ["non évaluée" if row.total is None else f"{row.total:.2f}" for row in rows]
+    )
+    lines.append(["Évaluateurs"] + [str(row.scores.evaluators) for row in rows])
+    lines.append(["Licence"] + [row.solution.licence for row in rows])
+    lines.append(["Hébergement"] + [row.solution.get_hosting_display() for row in rows])
+    lines.append(["Fonctions d'IA"] + [", ".join(row.solution.feature_labels()) for row in rows])
+    return header, lines
+
+
+def comparison_csv(rows) -> str:
+    header, lines = comparison_table(rows)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows([[_cell(c) for c in line] for line in lines])
+    return out.getvalue()
+
+
+def comparison_odt(rows, weights: dict) -> bytes:
+    """An OpenDocument text for the procurement file: the table and the weights used."""
+    from odf.opendocument import OpenDocumentText
+    from odf.table import Table, TableCell, TableColumn, TableRow
+    from odf.text import H, P
+
+    document = OpenDocumentText()
+    document.text.addElement(H(outlinelevel=1, text="Comparaison de solutions d'IA"))
+    document.text.addElement(
+        P(
+            text="Grille de sélection : "
+            + ", ".join(f"{c.label} (poids {weights.get(c.code, 1)})" for c in grid.CRITERIA)
+        )
+    )
+    header, lines = comparison_table(rows)
+    table = Table(name="Comparaison")
+    table.addElement(TableColumn(numbercolumnsrepeated=len(header)))
+    for line in [header, *lines]:
+        row = TableRow()
+        for value in line:
+            cell = TableCell(valuetype="string")
+            cell.addElement(P(text=str(value)))
+            row.addElement(cell)
+        table.addElement(row)
+    document.text.addElement(table)
+    document.text.addElement(
+        P(text="Échelle : " + "; ".join(f"{k} = {v}" for k, v in grid.SCALE.items()))
+    )
+    out = io.BytesIO()
+    document.write(out)
+    return out.getvalue()
+
+
+def comparison_pdf(rows, weights: dict) -> bytes:
+    from territoria.catalogue.pdf import text_pdf
+
+    header, lines = comparison_table(rows)
+    paragraphs = [
+        "Grille de sélection : "
+        + ", ".join(f"{c.label} (poids {weights.get(c.code, 1)})" for c in grid.CRITERIA),
+        "",
+    ]
+    for line in lines:
+        cells = " ; ".join(f"{name} : {value}" for name, value in zip(header[1:], line[1:]))
+        paragraphs.append(f"{line[0]} — {cells}")
+    paragraphs += ["", "Échelle : " + " ; ".join(f"{k} = {v}" for k, v in grid.SCALE.items())]
+    return text_pdf("Comparaison de solutions d'IA", paragraphs)
+
+
+def hosting_label(code: str) -> str:
+    return voc.Hosting(code).label if code in voc.Hosting.values else code

@@ -1,0 +1,416 @@
+"""What people do with the catalogue: score on the grid, compare, run and evaluate experiments,
+replicate them, merge duplicates. Every write goes through here (pages, API and CLI alike)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from territoria.catalogue import grid
+from territoria.catalogue import vocabulary as voc
+from territoria.catalogue.models import (
+    Evaluation,
+    Experiment,
+    GridWeights,
+    Indicator,
+    Provider,
+    Score,
+    Solution,
+)
+from territoria.catalogue.visibility import (
+    can_contribute,
+    can_curate,
+    visible_evaluations,
+)
+from territoria.core.audit import acting_as
+from territoria.registre.vocabulary import fold
+
+# --- The grid ------------------------------------------------------------------------------
+
+
+def save_evaluation(solution, user, answers: dict, *, public=False, comment="") -> Evaluation:
+    """Record (or replace) `user`'s grid for `solution`. answers: {"criterion.question": (score,
+    evidence)}. Every answer is checked; GridError lists them all and nothing is written."""
+    if not can_contribute(user):
+        raise PermissionDenied("Seuls les agents peuvent évaluer une solution.")
+    problems, checked = [], {}
+    for key, (score, evidence) in answers.items():
+        if score in (None, ""):
+            continue
+        try:
+            checked[key] = (grid.check_answer(key, score, evidence), (evidence or "").strip())
+        except grid.GridError as error:
+            problems.append(str(error))
+    if not checked and not problems:
+        problems.append("aucune question n'a reçu de note")
+    if problems:
+        raise grid.GridError("\n".join(problems))
+    with transaction.atomic(), acting_as(user):
+        evaluation, _ = Evaluation.objects.update_or_create(
+            solution=solution,
+            evaluator=user,
+            defaults={"organisation": user.organisation, "public": public, "comment": comment},
+        )
+        evaluation.scores.all().delete()
+        Score.objects.bulk_create(
+            Score(
+                evaluation=evaluation,
+                criterion=key.split(".")[0],
+                question=key.split(".")[1],
+                score=value,
+                evidence=evidence,
+            )
+            for key, (value, evidence) in checked.items()
+        )
+    return evaluation
+
+
+def weights_for(organisation) -> dict[str, int]:
+    if organisation is None:
+        return dict(grid.DEFAULT_WEIGHTS)
+    found = GridWeights.objects.filter(organisation=organisation).first()
+    return grid.check_weights(found.weights) if found else dict(grid.DEFAULT_WEIGHTS)
+
+
+def set_weights(organisation, weights: dict, user) -> dict[str, int]:
+    clean = grid.check_weights(weights)
+    with acting_as(user):
+        GridWeights.objects.update_or_create(organisation=organisation, defaults={"weights": clean})
+    return clean
+
+
+def reconciled(solution, user) -> grid.Reconciled:
+    """The evaluators' scores this user may see, reconciled criterion by criterion."""
+    evaluations = visible_evaluations(user, solution.evaluations.prefetch_related("scores"))
+    return grid.reconcile([grid.criterion_scores(e.answers()) for e in evaluations])
+
+
+def grid_totals(solutions, user, weights: dict) -> dict:
+    """{solution pk: weighted total} for many solutions in two queries (the guide's tie-breaker)."""
+    evaluations = visible_evaluations(
+        user, Evaluation.objects.filter(solution__in=solutions)
+    ).prefetch_related("scores")
+    per_solution = defaultdict(list)
+    for evaluation in evaluations:
+        per_solution[evaluation.solution_id].append(grid.criterion_scores(evaluation.answers()))
+    totals = {}
+    for pk, scores in per_solution.items():
+        total = grid.reconcile(scores).total(weights)
+        if total is not None:
+            totals[pk] = total
+    return totals
+
+
+@dataclass
+class ComparisonRow:
+    solution: Solution
+    scores: grid.Reconciled
+    total: float | None
+
+
+def compare(solutions, user) -> list[ComparisonRow]:
+    if not 2 <= len(solutions) <= 5:
+        raise ValidationError("Choisissez de 2 à 5 solutions à comparer.")
+    weights = weights_for(getattr(user, "organisation", None))
+    rows = []
+    for solution in solutions:
+        scores = reconciled(solution, user)
+        rows.append(ComparisonRow(solution, scores, scores.total(weights)))
+    return rows
+
+
+# --- Experiments ---------------------------------------------------------------------------
+
+
+def check_transition(current: str, new: str) -> None:
+    if new not in voc.TRANSITIONS[voc.Status(current)]:
+        raise ValidationError(
+            f"Passage impossible de « {voc.Status(current).label} » à « {voc.Status(new).label} »."
+        )
+
+
+def may_edit_experiment(experiment, user) -> bool:
+    if can_curate(user):
+        return True
+    if not can_contribute(user) or not user.organisation_id:
+        return False
+    return (
+        user.organisation_id == experiment.carrier_id
+        or experiment.co_carriers.filter(pk=user.organisation_id).exists()
+    )
+
+
+def start_experiment(
+    user,
+    *,
+    solution,
+    title,
+    need,
+    hypotheses,
+    duration_weeks,
+    indicators,
+    pilots=(),
+    co_carriers=(),
+    data="",
+    legal_check="",
+    budget="",
+    idea=None,
+    replicated_from=None,
+    project=None,
+) -> Experiment:
+    """indicators: [(name, unit, baseline, target)], decided BEFORE the experiment starts."""
+    if not can_contribute(user) or not user.organisation_id:
+        raise PermissionDenied(
+            "Seul un agent rattaché à une collectivité peut lancer une expérimentation."
+        )
+    problems = []
+    if not indicators:
+        problems.append("au moins un indicateur de réussite, avec sa valeur de départ et sa cible")
+    for name, _unit, baseline, target in indicators:
+        if baseline is None:
+            problems.append(f"indicateur « {name} » : la valeur de départ (situation avant) manque")
+        if target is None:
+            problems.append(f"indicateur « {name} » : la cible manque")
+        if baseline is not None and target is not None and baseline == target:
+            problems.append(
+                f"indicateur « {name} » : la cible doit différer de la valeur de départ"
+            )
+    if project is not None and project.organisation_id != user.organisation_id:
+        problems.append("le projet du registre doit être un projet de votre collectivité")
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic(), acting_as(user):
+        experiment = Experiment.objects.create(
+            project=project,
+            title=title,
+            need=need,
+            solution=solution,
+            carrier=user.organisation,
+            hypotheses=hypotheses,
+            duration_weeks=duration_weeks,
+            data=data,
+            legal_check=legal_check,
+            budget=budget,
+            idea=idea,
+            replicated_from=replicated_from,
+        )
+        experiment.pilots.set(pilots)
+        experiment.co_carriers.set(co_carriers)
+        Indicator.objects.bulk_create(
+            Indicator(experiment=experiment, name=n, unit=u, baseline=b, target=t)
+            for n, u, b, t in indicators
+        )
+        if idea is not None and idea.status in (voc.Status.IDEA, voc.Status.QUALIFIED):
+            idea.status = voc.Status.EXPERIMENT
+            idea.save()
+    return experiment
+
+
+def record_report(
+    experiment,
+    user,
+    *,
+    measured: dict,
+    costs="",
+    energy="",
+    feedback="",
+    lessons="",
+    decision,
+    public=False,
+) -> Experiment:
+    """The evaluation report: every indicator measured, a decision; the status follows."""
+    if not may_edit_experiment(experiment, user):
+        raise PermissionDenied("Seuls les porteurs de l'expérimentation peuvent l'évaluer.")
+    indicators = list(experiment.indicators.all())
+    problems = [
+        f"indicateur « {i.name} » : la valeur mesurée manque"
+        for i in indicators
+        if measured.get(i.name) in (None, "")
+    ]
+    if decision not in voc.Decision.values:
+        problems.append("la décision (arrêter, itérer, déployer) manque")
+    elif decision == voc.Decision.DEPLOY:
+        from territoria.catalogue.legal import deployment_problem
+
+        blocked = deployment_problem(experiment)
+        if blocked:
+            problems.append(blocked)
+    if problems:
+        raise ValidationError(problems)
+    new_status = {
+        voc.Decision.STOP: voc.Status.ABANDONED,
+        voc.Decision.ITERATE: voc.Status.EVALUATED,
+        voc.Decision.DEPLOY: voc.Status.DEPLOYED,
+    }[voc.Decision(decision)]
+    with transaction.atomic(), acting_as(user):
+        for indicator in indicators:
+            indicator.measured = float(measured[indicator.name])
+            indicator.save()
+        if experiment.status == voc.Status.EXPERIMENT:
+            experiment.status = voc.Status.EVALUATED
+        if new_status != experiment.status:
+            check_transition(experiment.status, new_status)
+            experiment.status = new_status
+        experiment.costs, experiment.energy = costs, energy
+        experiment.feedback, experiment.lessons = feedback, lessons
+        experiment.decision, experiment.report_public = decision, public
+        experiment.save()
+    return experiment
+
+
+def replicate(experiment, user) -> Experiment:
+    """ "Reproduire ce projet": the user's collectivité starts its own experiment, pre-filled,
+    with the same indicators (baselines to be measured again: the source's are kept as a start)."""
+    if user.organisation_id == experiment.carrier_id:
+        raise ValidationError("Votre collectivité porte déjà cette expérimentation.")
+    indicators = [(i.name, i.unit, i.baseline, i.target) for i in experiment.indicators.all()]
+    return start_experiment(
+        user,
+        solution=experiment.solution,
+        title=f"{experiment.title} — {user.organisation.name}",
+        need=experiment.need,
+        hypotheses=experiment.hypotheses,
+        duration_weeks=experiment.duration_weeks,
+        indicators=indicators,
+        data=experiment.data,
+        legal_check="",  # each collectivité checks its own legal basis
+        replicated_from=experiment,
+    )
+
+
+def replication_counts(solution) -> dict:
+    experiments = solution.experiments.all()
+    return {
+        "experiments": experiments.count(),
+        "replications": experiments.filter(replicated_from__isnull=False).count(),
+        "organisations": len({e.carrier_id for e in experiments}),
+    }
+
+
+# --- Curation --------------------------------------------------------------------------------
+
+
+def save_solution(
+    user, values: dict, *, provider=None, new_provider=None, instance=None, homonym=False
+):
+    """Create (instance None) or edit a solution; a new provider is created with it. Curators
+    only. The same name at the same provider (folded: accents, case, spaces) is refused with a
+    pointer to the existing one; the same name at another provider (often the same product,
+    its provider spelt differently) too, unless the curator confirms it is another solution
+    (`homonym`). Nothing is written when anything is refused."""
+    if not can_curate(user):
+        raise PermissionDenied("Seuls les modérateurs et administrateurs modifient le catalogue.")
+    with transaction.atomic(), acting_as(user):
+        if provider is None:
+            if not new_provider or not new_provider.get("name"):
+                raise ValidationError({"provider": "Le fournisseur manque."})
+            provider = Provider.objects.filter(name__iexact=new_provider["name"]).first()
+            if provider is None:
+                provider = Provider(**new_provider)
+                provider.full_clean()
+                provider.save()
+        solution = instance or Solution(source=f"saisie par {user.get_username()}")
+        for name, value in values.items():
+            setattr(solution, name, value)
+        solution.provider = provider
+        same_name = [
+            s
+            for s in Solution.objects.filter(merged_into__isnull=True)
+            .exclude(pk=solution.pk)
+            .select_related("provider")
+            if fold(s.name) == fold(solution.name)
+        ]
+        twin = next((s for s in same_name if s.provider_id == provider.pk), None)
+        if twin is not None:
+            raise ValidationError(
+                {
+                    "name": f"« {twin.name} » de {provider.name} est déjà au catalogue "
+                    f"({twin.get_absolute_url()}) : modifiez cette fiche, ou fusionnez les doublons."
+                }
+            )
+        if same_name and not homonym:
+            other = same_name[0]
+            raise ValidationError(
+                {
+                    "name": f"« {other.name} » de {other.provider.name} est déjà au catalogue "
+                    f"({other.get_absolute_url()}) : si c'est bien une autre solution, cochez "
+                    "« Homonyme confirmé » ; sinon modifiez cette fiche."
+                }
+            )
+        solution.full_clean()
+        solution.save()
+    return solution
+
+
+# --- Duplicates ----------------------------------------------------------------------------
+
+
+def duplicate_groups() -> list[list[Solution]]:
+    """Solutions that are probably the same: same folded name (whatever the provider's spelling)."""
+    groups = defaultdict(list)
+    for solution in Solution.objects.filter(merged_into__isnull=True).select_related("provider"):
+        groups[fold(solution.name)].append(solution)
+    return [group for group in groups.values() if len(group) > 1]
+
+
+def merge(keep: Solution, other: Solution, user) -> Solution:
+    """Move the uses, evaluations and experiments of `other` to `keep`; `other` points to it."""
+    if not can_curate(user):
+        raise PermissionDenied("Seuls les modérateurs fusionnent des solutions.")
+    if keep.pk == other.pk:
+        raise ValidationError("Une solution ne se fusionne pas avec elle-même.")
+    with transaction.atomic(), acting_as(user):
+        for use in other.uses.all():
+            if not keep.uses.filter(project=use.project).exists():
+                use.solution = keep
+                use.save()
+        for evaluation in other.evaluations.all():
+            if not keep.evaluations.filter(evaluator=evaluation.evaluator).exists():
+                evaluation.solution = keep
+                evaluation.save()
+        other.experiments.update(solution=keep)
+        other.merged_into = keep
+        other.published = False
+        other.save()
+    return keep
+
+
+# --- Register records that name a solution --------------------------------------------------
+
+DETECTED_NOTE = (
+    "Détection automatique : le nom de la solution est cité dans la fiche publique du registre."
+)
+
+
+def detect_register_uses(projects=None) -> int:
+    """Link the published register records whose PUBLIC text names a catalogue solution (whole
+    name, word-bounded, case-insensitive, 4 characters or more). Restricted fields are never
+    read: the link is shown to everyone on the solution page. Returns the links created."""
+    import re
+
+    from django.contrib.auth.models import AnonymousUser
+
+    from territoria.catalogue.models import SolutionUse
+    from territoria.registre.visibility import project_values, visible_projects
+
+    anonymous = AnonymousUser()
+    patterns = [
+        (solution, re.compile(r"(?<!\w)" + re.escape(solution.name) + r"(?!\w)", re.IGNORECASE))
+        for solution in Solution.objects.filter(published=True, merged_into__isnull=True)
+        if len(solution.name) >= 4
+    ]
+    projects = visible_projects(anonymous, projects).select_related("organisation")
+    created = 0
+    for project in projects.iterator():
+        values = project_values(project, anonymous)
+        text = " ".join(str(v) for v in values.values() if isinstance(v, str))
+        for solution, pattern in patterns:
+            if pattern.search(text):
+                _, new = SolutionUse.objects.get_or_create(
+                    solution=solution, project=project, defaults={"note": DETECTED_NOTE}
+                )
+                created += new
+    return created

@@ -1,0 +1,109 @@
+"""Controlled vocabularies of the catalogue (codes stored, French labels shown).
+
+Business domains reuse the register's sub-themes (registre/vocabulary.py) so that a need, a
+solution and a register project speak the same words and can be matched.
+"""
+
+from django.db import models
+
+from territoria.registre.vocabulary import SUB_THEMES, Vocabulary
+
+DOMAINS = SUB_THEMES
+
+AI_FEATURES = Vocabulary(
+    "fonction_ia",
+    [
+        ("llm", "Génération de texte et assistant conversationnel (LLM)"),
+        ("llm_serving", "Serveur de modèles de langage"),
+        ("chatbot", "Agent conversationnel pour les usagers"),
+        ("rag", "Recherche documentaire et questions-réponses"),
+        ("ocr", "Reconnaissance de texte dans les images (OCR)"),
+        ("doc_extraction", "Extraction et structuration de documents"),
+        ("stt", "Transcription de la parole"),
+        ("tts", "Synthèse vocale"),
+        ("translation", "Traduction automatique"),
+        ("pseudonymisation", "Détection et pseudonymisation de données personnelles"),
+        ("classification", "Classification et tri (courriers, demandes, textes)"),
+        ("vision", "Vision : détection d'objets dans les images et vidéos"),
+        ("remote_sensing", "Télédétection et imagerie aérienne ou satellite"),
+        ("gis", "Analyse géographique (SIG)"),
+        ("forecasting", "Prévision de séries temporelles"),
+        ("optimisation", "Optimisation et aide à la décision"),
+        ("ml_platform", "Plateforme d'apprentissage automatique"),
+        ("annotation", "Annotation de données d'entraînement"),
+        ("summarisation", "Résumé de documents"),
+        ("search", "Moteur de recherche"),
+    ],
+)
+
+
+class Hosting(models.TextChoices):
+    ON_PREMISE = "sur_site", "Installable sur les serveurs de la collectivité"
+    CLOUD_FR = "cloud_fr", "Service en ligne hébergé en France"
+    CLOUD_EU = "cloud_ue", "Service en ligne hébergé dans l'Union européenne"
+    CLOUD_OTHER = "cloud_hors_ue", "Service en ligne hébergé hors de l'Union européenne"
+
+
+class PriceModel(models.TextChoices):
+    FREE = "gratuit", "Gratuit (logiciel libre, coûts d'hébergement seulement)"
+    SUBSCRIPTION = "abonnement", "Abonnement"
+    USAGE = "usage", "Paiement à l'usage"
+    LICENCE = "licence", "Licence"
+    PUBLIC = "mutualise", "Mis à disposition par l'État ou un opérateur public"
+
+
+class ProviderSize(models.TextChoices):
+    COMMUNITY = "communaute", "Communauté ou fondation"
+    PUBLIC = "public", "Acteur public"
+    SME = "pme", "PME ou start-up"
+    LARGE = "grande", "Grande entreprise"
+
+
+class Sensitivity(models.TextChoices):
+    """How sensitive the data of a need is (the choice guide's question)."""
+
+    OPEN = "ouvertes", "Données publiques ou ouvertes"
+    INTERNAL = "internes", "Données internes sans données personnelles"
+    PERSONAL = "personnelles", "Données personnelles"
+    SENSITIVE = "sensibles", "Données sensibles (santé, social, mineurs…)"
+
+
+class Skills(models.TextChoices):
+    NONE = "aucune", "Pas d'équipe technique"
+    SOME = "quelques", "Un informaticien ou un prestataire"
+    TEAM = "equipe", "Une équipe capable d'installer et d'exploiter des logiciels"
+
+
+class Budget(models.TextChoices):
+    NONE = "nul", "Aucun budget de licence"
+    SMALL = "faible", "Moins de 10 000 € par an"
+    MEDIUM = "moyen", "De 10 000 à 50 000 € par an"
+    LARGE = "eleve", "Plus de 50 000 € par an"
+
+
+class Status(models.TextChoices):
+    """The pipeline from an idea to a deployment (ideas and experiments share it)."""
+
+    IDEA = "idee", "Idée"
+    QUALIFIED = "qualifiee", "Qualifiée"
+    EXPERIMENT = "experimentation", "En expérimentation"
+    EVALUATED = "evaluee", "Évaluée"
+    DEPLOYED = "deployee", "Déployée"
+    ABANDONED = "abandonnee", "Abandonnée"
+
+
+# Which status may follow which (anything may be abandoned before deployment).
+TRANSITIONS = {
+    Status.IDEA: {Status.QUALIFIED, Status.ABANDONED},
+    Status.QUALIFIED: {Status.EXPERIMENT, Status.ABANDONED},
+    Status.EXPERIMENT: {Status.EVALUATED, Status.ABANDONED},
+    Status.EVALUATED: {Status.DEPLOYED, Status.EXPERIMENT, Status.ABANDONED},
+    Status.DEPLOYED: set(),
+    Status.ABANDONED: set(),
+}
+
+
+class Decision(models.TextChoices):
+    STOP = "arreter", "Arrêter"
+    ITERATE = "iterer", "Itérer (nouvelle expérimentation)"
+    DEPLOY = "deployer", "Déployer"
