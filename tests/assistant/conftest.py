@@ -98,3 +98,30 @@ def procedures_dir(tmp_path):
         "Note de service : la fermeture estivale des bureaux a lieu en août.".encode("latin-1")
     )
     return root
+
+
+@pytest.fixture
+def manager(organisation):
+    """A manager of the organisation's collections: a moderator who belongs to it."""
+    from territoria.core.models import Role, User
+
+    return User.objects.create_user(
+        username="gestionnaire",
+        password="motdepasse-test-1",
+        role=Role.MODERATOR,
+        organisation=organisation,
+        email="gestionnaire@example.org",
+    )
+
+
+@pytest.fixture
+def other_manager(other_organisation):
+    from territoria.core.models import Role, User
+
+    return User.objects.create_user(
+        username="gestionnaire2",
+        password="motdepasse-test-1",
+        role=Role.MODERATOR,
+        organisation=other_organisation,
+        email="gestionnaire2@example.org",
+    )

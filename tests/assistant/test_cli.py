@@ -81,6 +81,11 @@ def test_cli_eval_reports_every_figure_for_three_modes(db, tmp_path, capsys):
     ]:
         assert key in result, key
     assert set(result["modes"]) == {"lexical", "dense", "hybrid"}
+    # The plain baselines, computed in the same run over the same documents.
+    assert set(result["baselines"]) == {"bm25 (whole pages)", "e5 (first window)"}
+    for figures in result["baselines"].values():
+        assert set(figures) == {"recall@1", "recall@5", "recall@10", "mrr@10"}
+        assert figures["recall@10"] == 1.0  # two documents: the gold one is always in the ten
     assert result["recall@1"] == 1.0 and result["answer_recall"] == 1.0
     assert sum(result["answer_methods"].values()) == result["questions"]  # how each answer was made
     # The evaluation collection is removed (the modules' sources are not the command's).

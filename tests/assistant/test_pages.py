@@ -110,13 +110,22 @@ def test_document_file_is_served_only_to_readers(
     assert client.get(f"/assistant/documents/{document.pk}/fichier/").status_code == 200
 
 
-def test_handoff_and_log_pages_by_role(client, agent, other_agent, admin_user, faq):
+def test_handoff_and_log_pages_by_role(client, agent, other_agent, elu, admin_user, faq):
     client.post("/assistant/public/", {"question": "encombrants"})
-    client.force_login(other_agent)
+    exchange = Exchange.objects.get()
+    client.post(
+        f"/assistant/echanges/{exchange.pk}/agent/", {"question": "Collecte des encombrants ?"}
+    )
+    client.force_login(elu)
     assert client.get("/assistant/demandes/").status_code == 403
+    client.force_login(other_agent)  # an agent of another organisation: an empty inbox
+    response = client.get("/assistant/demandes/")
+    assert (
+        response.status_code == 200 and "Collecte des encombrants" not in response.content.decode()
+    )
     assert client.get("/assistant/journal/").status_code == 403
     client.force_login(agent)
-    assert client.get("/assistant/demandes/").status_code == 200
+    assert "Collecte des encombrants" in client.get("/assistant/demandes/").content.decode()
     client.force_login(admin_user)
     assert "encombrants" in client.get("/assistant/journal/").content.decode()
 

@@ -3,8 +3,8 @@ import pytest
 from territoria.assistant.services.answering import answer_question, retrieve
 from territoria.assistant.services.module_sources import source_collection
 from territoria.core import modules
+from territoria.registre.discovery.indexing import reindex_all
 from territoria.registre.factories import OrganisationFactory, ProjectFactory
-from territoria.registre.search.indexing import reindex_all
 from territoria.registre.vocabulary import Lifecycle
 from territoria.search.access import access_tokens
 

@@ -1,6 +1,77 @@
 from django import forms
+from django.utils.text import slugify
 
-from territoria.assistant.models import Feedback, HandoffRequest
+from territoria.assistant.models import Collection, Feedback, HandoffRequest, Visibility
+
+# Paths of the collection pages that a generated slug must not shadow.
+RESERVED_SLUGS = {"nouvelle"}
+
+
+class CollectionForm(forms.ModelForm):
+    """Create or edit a collection: its name, who may read it, the service to contact.
+
+    The organisation is the manager's own (a platform administrator chooses it); the slug is
+    made from the name at creation and never changes (it names the passages' namespace).
+    """
+
+    class Meta:
+        model = Collection
+        fields = [
+            "name",
+            "description",
+            "visibility",
+            "organisation",
+            "groups",
+            "contact_service",
+            "contact_email",
+            "contact_phone",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "visibility": forms.RadioSelect,
+            "groups": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "visibility": "Qui peut interroger la collection et ouvrir ses documents.",
+            "groups": "Pour une collection réservée à des groupes : les membres de ces groupes.",
+            "contact_service": "Proposé quand l'assistant ne trouve pas la réponse.",
+        }
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["organisation"].required = True
+        self.fields["organisation"].empty_label = None
+        if organisations is not None and organisations.count() == 1:
+            self.fields["organisation"].initial = organisations.first()
+            self.fields["organisation"].disabled = True
+            self.fields["organisation"].help_text = "La collection appartient à votre organisation."
+        if not self.fields["groups"].queryset.exists():
+            del self.fields["groups"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("visibility") == Visibility.GROUP and not cleaned.get("groups"):
+            self.add_error("groups", "Choisissez au moins un groupe, ou une autre visibilité.")
+        return cleaned
+
+    def save(self, commit=True):
+        collection = super().save(commit=False)
+        if not collection.slug:
+            collection.slug = unique_slug(collection.name)
+        if commit:
+            collection.save()
+            self.save_m2m()
+        return collection
+
+
+def unique_slug(name: str) -> str:
+    base = slugify(name)[:70] or "collection"
+    slug, n = base, 1
+    while slug in RESERVED_SLUGS or Collection.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
 
 
 class AskForm(forms.Form):
@@ -23,7 +94,14 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
+    """Several files; an empty one is not an error of the form (services/uploads.py refuses
+    it by name and keeps the others)."""
+
     widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_empty_file", True)
+        super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
         if isinstance(data, (list, tuple)):

@@ -276,6 +276,8 @@ class HandoffRequest(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     answered_at = models.DateTimeField(null=True, blank=True)
+    # The address the answer was e-mailed to (empty: none given, or the mail failed).
+    response_sent_to = models.CharField("réponse envoyée à", max_length=254, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

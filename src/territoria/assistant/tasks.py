@@ -8,7 +8,9 @@ def run_ingestion_job(job_id: str) -> None:
     from territoria.assistant.models import IngestionJob
     from territoria.assistant.services.ingestion import run_job
 
-    run_job(IngestionJob.objects.get(pk=job_id))
+    job = IngestionJob.objects.filter(pk=job_id).first()
+    if job is not None:  # None: its collection was deleted while the job waited
+        run_job(job)
 
 
 @task()

@@ -1,6 +1,7 @@
 """Pages of the assistant: chat (agents), public page (citizens), collections and their
 documents, hand-off requests, exchange log. Rules come from permissions.py."""
 
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -9,12 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from territoria.assistant.forms import (
     AskForm,
+    CollectionForm,
     FeedbackForm,
     HandoffAnswerForm,
     HandoffForm,
@@ -24,18 +27,33 @@ from territoria.assistant.models import (
     Collection,
     Document,
     Exchange,
-    HandoffRequest,
     HandoffState,
     JobState,
 )
-from territoria.assistant.permissions import can_answer_handoffs, can_manage, can_read, can_see_log
+from territoria.assistant.permissions import (
+    CONTRIBUTE,
+    can_administer,
+    can_create_collection,
+    can_manage,
+    can_open,
+    can_read,
+    can_see_log,
+    creatable_organisations,
+    get_abilities,
+)
 from territoria.assistant.services.assistant import (
     ask,
     conversations_of,
     public_collections,
     readable_collections,
 )
-from territoria.assistant.services.masking import mask_personal_data
+from territoria.assistant.services.handoffs import (
+    answer_handoff,
+    create_handoff,
+    handoffs_for,
+    reply_address,
+)
+from territoria.assistant.services.ingestion import delete_collection, delete_document
 from territoria.assistant.services.sources import document_passages, download_response
 from territoria.assistant.services.uploads import save_uploads
 from territoria.assistant.tasks import run_ingestion_job
@@ -46,6 +64,7 @@ from territoria.assistant.upload_limits import (
     guarded_upload_page,
     refused_upload_messages,
 )
+from territoria.core.roles import has_capability
 from territoria.search.access import access_tokens
 
 
@@ -60,10 +79,14 @@ def _chat(request, collections, template, public):
     conversation_id = request.GET.get("conversation") or request.POST.get("conversation")
     session_key = _session_key(request)
     if conversation_id:
-        conversation = (
-            conversations_of(request.user, session_key).filter(pk=conversation_id).first()
-        )
-    exchanges = list(conversation.exchanges.all()) if conversation else []
+        conversation = _own_conversation(request.user, session_key, conversation_id)
+        if conversation is None:
+            messages.warning(
+                request,
+                "Cette conversation est introuvable (lien incomplet, ou conversation d'une autre "
+                "session) : posez votre question, une nouvelle conversation commence.",
+            )
+    exchanges = list(conversation.exchanges.prefetch_related("handoffs")) if conversation else []
     # A follow-up question searches the collections the conversation was narrowed to, not all of them.
     initial = {"collections": exchanges[-1].collections} if exchanges else {}
     if request.method == "POST" and (refused := throttled_page(request, "question")):
@@ -98,6 +121,15 @@ def _chat(request, collections, template, public):
             "handoff_form": HandoffForm(),
         },
     )
+
+
+def _own_conversation(user, session_key, conversation_id):
+    """The user's (or this browser session's) conversation, None for a malformed or foreign id."""
+    try:
+        pk = uuid.UUID(str(conversation_id))
+    except ValueError:
+        return None
+    return conversations_of(user, session_key).filter(pk=pk).first()
 
 
 def chat(request):
@@ -135,13 +167,22 @@ def handoff(request, pk):
         if can_read(request.user, c)
     ]
     if form.is_valid() and collections:
-        request_ = form.save(commit=False)
-        request_.collection, request_.exchange = collections[0], exchange
-        request_.requester = request.user if request.user.is_authenticated else None
-        request_.question = mask_personal_data(request_.question)
-        request_.save()
+        create_handoff(
+            collections[0],
+            form.cleaned_data["question"],
+            form.cleaned_data["contact"],
+            requester=request.user,
+            exchange=exchange,
+        )
         messages.success(
-            request, "Votre question a été transmise à un agent. Il vous répondra dès que possible."
+            request,
+            "Votre question a été transmise à un agent. Sa réponse s'affichera ici, sous votre "
+            "question"
+            + (
+                ", et vous sera envoyée à l'adresse indiquée."
+                if "@" in form.cleaned_data["contact"]
+                else "."
+            ),
         )
     else:
         messages.error(request, "La demande n'a pas pu être transmise : indiquez votre question.")
@@ -174,20 +215,134 @@ def _own_exchange(request, pk) -> Exchange:
 
 @login_required
 def collections(request):
-    readable = readable_collections(request.user)
+    readable = {c.pk: c for c in readable_collections(request.user)}
+    managed_here = [
+        c
+        for c in Collection.objects.exclude(pk__in=readable).filter(managed=False)
+        if can_manage(request.user, c)
+    ]  # a group collection its managers are not members of
     rows = [
-        {"collection": c, "manage": can_manage(request.user, c), "count": c.documents.count()}
-        for c in readable
+        {
+            "collection": c,
+            "abilities": get_abilities(request.user, c),
+            "count": c.documents.count(),
+        }
+        for c in sorted([*readable.values(), *managed_here], key=lambda c: c.name.lower())
     ]
-    return render(request, "assistant/collections.html", {"rows": rows})
+    return render(
+        request,
+        "assistant/collections.html",
+        {"rows": rows, "can_create": can_create_collection(request.user)},
+    )
+
+
+def _collection_form_page(request, form, collection=None):
+    return render(
+        request, "assistant/collection_form.html", {"form": form, "collection": collection}
+    )
+
+
+@login_required
+def collection_create(request):
+    if not can_create_collection(request.user):
+        raise PermissionDenied
+    form = CollectionForm(request.POST or None, organisations=creatable_organisations(request.user))
+    if request.method == "POST" and form.is_valid():
+        collection = form.save()
+        messages.success(
+            request,
+            f"Collection « {collection.name} » créée : ajoutez-y des documents.",
+        )
+        return redirect("assistant:collection", slug=collection.slug)
+    return _collection_form_page(request, form)
+
+
+def _administered(request, slug) -> Collection:
+    collection = get_object_or_404(Collection, slug=slug)
+    if not can_open(request.user, collection):
+        raise Http404
+    if not can_administer(request.user, collection):
+        raise PermissionDenied
+    return collection
+
+
+@login_required
+def collection_edit(request, slug):
+    collection = _administered(request, slug)
+    form = CollectionForm(
+        request.POST or None,
+        instance=collection,
+        organisations=creatable_organisations(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(
+            request,
+            "Collection enregistrée. Si ses lecteurs ont changé, les droits de ses passages "
+            "sont mis à jour en arrière-plan.",
+        )
+        return redirect("assistant:collection", slug=collection.slug)
+    return _collection_form_page(request, form, collection)
+
+
+@login_required
+def collection_delete(request, slug):
+    collection = _administered(request, slug)
+    if request.method == "POST":
+        name = collection.name
+        delete_collection(collection)
+        messages.success(
+            request, f"Collection « {name} » supprimée, avec ses documents et ses passages."
+        )
+        return redirect("assistant:collections")
+    return render(
+        request,
+        "assistant/confirm_delete.html",
+        {
+            "title": f"Supprimer la collection « {collection.name} »",
+            "consequence": (
+                f"Ses {collection.documents.count()} document(s), leurs passages et leurs "
+                "fichiers seront supprimés ; l'assistant ne pourra plus y chercher. "
+                "Les demandes transmises à un agent depuis cette collection seront aussi supprimées."
+            ),
+            "back": reverse("assistant:collection", args=[collection.slug]),
+        },
+    )
+
+
+@login_required
+def document_delete(request, pk):
+    document = get_object_or_404(Document.objects.select_related("collection"), pk=pk)
+    collection = document.collection
+    if not can_open(request.user, collection):
+        raise Http404
+    if not can_administer(request.user, collection):
+        raise PermissionDenied
+    if request.method == "POST":
+        delete_document(document)
+        messages.success(request, f"Document « {document} » supprimé, avec ses passages.")
+        return redirect("assistant:collection", slug=collection.slug)
+    return render(
+        request,
+        "assistant/confirm_delete.html",
+        {
+            "title": f"Supprimer le document « {document} »",
+            "consequence": (
+                f"Il sera retiré de la collection « {collection.name} » : ses passages ne "
+                "seront plus cités, son fichier sera effacé."
+            ),
+            "back": reverse("assistant:collection", args=[collection.slug]),
+        },
+    )
 
 
 @guarded_upload_page
 def collection_detail(request, slug):
     collection = get_object_or_404(Collection, slug=slug)
-    if not can_read(request.user, collection):
+    if not can_open(request.user, collection):
         raise Http404
-    manage = can_manage(request.user, collection)
+    abilities = get_abilities(request.user, collection)
+    manage = abilities["manage"]
     form = UploadForm(request.POST or None, request.FILES or None) if manage else None
     if manage and request.method == "POST":
         for message in refused_upload_messages(request):
@@ -202,6 +357,8 @@ def collection_detail(request, slug):
         "collection": collection,
         "documents": documents,
         "manage": manage,
+        "abilities": abilities,
+        "waiting_minutes": _waiting_without_worker(job),
         "form": form,
         "job": job,
         "in_progress": in_progress,
@@ -215,6 +372,23 @@ def collection_detail(request, slug):
         else "assistant/collection.html"
     )
     return render(request, template, context)
+
+
+QUEUE_PATIENCE_S = 60  # a job still queued after this long, with no live worker: say why
+
+
+def _waiting_without_worker(job) -> int | None:
+    """Minutes a queued job has waited when no background worker is alive, else None."""
+    if job is None or job.state != JobState.QUEUED:
+        return None
+    waited = (timezone.now() - job.created_at).total_seconds()
+    if waited < QUEUE_PATIENCE_S:
+        return None
+    from territoria.core.workers import live_worker_ids
+
+    if live_worker_ids():
+        return None
+    return max(1, round(waited / 60))
 
 
 def _store_uploads(request, collection, uploads) -> None:
@@ -266,30 +440,51 @@ def document_file(request, pk):
 
 @login_required
 def handoffs(request):
-    answerable = [c for c in Collection.objects.all() if can_answer_handoffs(request.user, c)]
-    if not answerable:
+    """The inbox of hand-off requests of the collections this agent answers for."""
+    if not has_capability(request.user, CONTRIBUTE):
         raise PermissionDenied
-    requests_ = HandoffRequest.objects.filter(collection__in=answerable).select_related(
-        "collection", "exchange"
-    )
+    requests_ = handoffs_for(request.user).select_related("collection", "exchange", "answered_by")
     if request.method == "POST":
-        handoff_ = get_object_or_404(requests_, pk=request.POST.get("handoff"))
+        handoff_ = get_object_or_404(requests_, pk=_uuid_or_404(request.POST.get("handoff")))
         form = HandoffAnswerForm(request.POST)
         if form.is_valid():
-            handoff_.response = form.cleaned_data["response"]
-            handoff_.state, handoff_.answered_by, handoff_.answered_at = (
-                HandoffState.ANSWERED,
-                request.user,
-                timezone.now(),
+            answer_handoff(handoff_, form.cleaned_data["response"], request.user)
+            messages.success(
+                request,
+                "Réponse enregistrée : elle s'affiche dans la conversation de la personne"
+                + (" et lui est envoyée par e-mail." if reply_address(handoff_) else "."),
             )
-            handoff_.save()
-            messages.success(request, "Réponse enregistrée.")
-        return redirect("assistant:handoffs")
+            return redirect(
+                f"{reverse('assistant:handoffs')}?etat={HandoffState.ANSWERED}#demande-{handoff_.pk}"
+            )
+        messages.error(request, "Écrivez une réponse avant de l'envoyer.")
+        return redirect(f"{reverse('assistant:handoffs')}#demande-{handoff_.pk}")
+    state = request.GET.get("etat", HandoffState.OPEN)
+    if state not in HandoffState.values:
+        state = HandoffState.OPEN
+    counts = {value: requests_.filter(state=value).count() for value in HandoffState.values}
+    labels = {HandoffState.OPEN: "À traiter", HandoffState.ANSWERED: "Répondues"}
+    tabs = [
+        {"state": value, "label": labels[value], "count": counts[value], "current": value == state}
+        for value in HandoffState.values
+    ]
     return render(
         request,
         "assistant/handoffs.html",
-        {"requests": requests_[:200], "form": HandoffAnswerForm()},
+        {
+            "requests": requests_.filter(state=state)[:200],
+            "tabs": tabs,
+            "state": state,
+            "form": HandoffAnswerForm(),
+        },
     )
+
+
+def _uuid_or_404(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise Http404 from None
 
 
 @login_required

@@ -23,6 +23,7 @@ class CollectionSerializer(serializers.ModelSerializer):
             "description",
             "visibility",
             "organisation",
+            "groups",
             "contact_service",
             "contact_email",
             "contact_phone",
@@ -30,7 +31,8 @@ class CollectionSerializer(serializers.ModelSerializer):
             "document_count",
             "abilities",
         ]
-        read_only_fields = ["managed"]
+        read_only_fields = ["slug", "managed"]
+        extra_kwargs = {"organisation": {"required": False}}
 
     def get_abilities(self, collection) -> dict:
         from territoria.assistant.permissions import get_abilities
@@ -41,14 +43,22 @@ class CollectionSerializer(serializers.ModelSerializer):
         return collection.documents.count()
 
     def validate(self, attrs):
-        visibility = attrs.get("visibility", Visibility.ORGANISATION)
-        if visibility == Visibility.ORGANISATION and not attrs.get("organisation"):
+        # The organisation is checked (and defaulted to the manager's own) by the view.
+        visibility = attrs.get("visibility", getattr(self.instance, "visibility", None))
+        groups = attrs.get("groups")
+        if groups is None and self.instance is not None:
+            groups = list(self.instance.groups.all())
+        if visibility == Visibility.GROUP and not groups:
             raise serializers.ValidationError(
-                {
-                    "organisation": "Une collection réservée à l'organisation doit indiquer son organisation."
-                }
+                {"groups": "Une collection réservée à des groupes doit en nommer au moins un."}
             )
         return attrs
+
+    def create(self, validated_data):
+        from territoria.assistant.forms import unique_slug
+
+        validated_data["slug"] = unique_slug(validated_data["name"])
+        return super().create(validated_data)
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -184,9 +194,10 @@ class HandoffSerializer(serializers.ModelSerializer):
             "state",
             "response",
             "answered_at",
+            "response_sent_to",
             "created_at",
         ]
-        read_only_fields = ["state", "response", "answered_at"]
+        read_only_fields = ["state", "response", "answered_at", "response_sent_to"]
 
 
 class HandoffAnswerSerializer(serializers.Serializer):

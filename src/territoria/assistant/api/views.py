@@ -1,7 +1,6 @@
 """REST API of the assistant: collections, documents, ask, search, feedback, hand-off, log."""
 
 from django.conf import settings
-from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -20,18 +19,21 @@ from territoria.assistant.models import (
     Collection,
     Exchange,
     HandoffRequest,
-    HandoffState,
     IngestionJob,
 )
 from territoria.assistant.permissions import (
-    can_answer_handoffs,
+    can_administer,
     can_create_collection,
     can_manage,
+    can_open,
+    can_read,
     can_see_log,
+    creatable_organisations,
 )
 from territoria.assistant.services.answering import retrieve
 from territoria.assistant.services.assistant import ask, conversations_of, readable_collections
-from territoria.assistant.services.ingestion import delete_document
+from territoria.assistant.services.handoffs import answer_handoff, create_handoff, handoffs_for
+from territoria.assistant.services.ingestion import delete_collection, delete_document
 from territoria.assistant.services.uploads import save_upload
 from territoria.assistant.tasks import run_ingestion_job
 from territoria.assistant.throttling import enforce_api
@@ -66,6 +68,14 @@ def answer_payload(answer, exchange) -> dict:
     }
 
 
+def _openable(request, slug) -> Collection:
+    """A collection the caller reads or manages; unknown and forbidden look the same (404)."""
+    collection = Collection.objects.filter(slug=slug).first()
+    if collection is None or not can_open(request.user, collection):
+        raise NotFound("Collection introuvable.")
+    return collection
+
+
 def _readable(request, slug) -> Collection:
     collections = readable_collections(request.user, [slug])
     if not collections:  # unknown and unreadable look the same: no existence leak
@@ -77,9 +87,13 @@ class CollectionViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Collections the caller may ask; administrators create them."""
+    """Collections the caller may ask or manage. An organisation's managers (moderators and
+    administrators who belong to it) create its collections, rename them, set who reads them
+    and delete them; platform administrators do so for any organisation."""
 
     serializer_class = s.CollectionSerializer
     lookup_field = "slug"
@@ -97,18 +111,46 @@ class CollectionViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Collection.objects.none()
-        slugs = [c.slug for c in readable_collections(self.request.user)]
-        return Collection.objects.filter(slug__in=slugs)
+        user = self.request.user
+        pks = [c.pk for c in Collection.objects.prefetch_related("groups") if can_open(user, c)]
+        return Collection.objects.filter(pk__in=pks)
+
+    def _check_organisation(self, serializer):
+        organisation = serializer.validated_data.get("organisation")
+        allowed = creatable_organisations(self.request.user)
+        if organisation is None and allowed.count() == 1:
+            return allowed.first()
+        if organisation is None or not allowed.filter(pk=organisation.pk).exists():
+            raise ValidationError(
+                {"organisation": ["Vous ne gérez les collections que de votre organisation."]}
+            )
+        return organisation
 
     def perform_create(self, serializer):
         if not can_create_collection(self.request.user):
-            raise PermissionDenied("Seuls les administrateurs créent des collections.")
-        serializer.save()
+            raise PermissionDenied(
+                "Seuls les gestionnaires d'une organisation (modérateurs et administrateurs qui "
+                "en sont membres) créent des collections."
+            )
+        serializer.save(organisation=self._check_organisation(serializer))
+
+    def perform_update(self, serializer):
+        if not can_administer(self.request.user, serializer.instance):
+            raise PermissionDenied("Vous ne gérez pas cette collection.")
+        organisation = serializer.instance.organisation
+        if "organisation" in serializer.validated_data:
+            organisation = self._check_organisation(serializer)
+        serializer.save(organisation=organisation)
+
+    def perform_destroy(self, instance):
+        if not can_administer(self.request.user, instance):
+            raise PermissionDenied("Vous ne gérez pas cette collection.")
+        delete_collection(instance)
 
     @extend_schema(responses=s.DocumentSerializer(many=True))
     @action(detail=True, methods=["get"])
     def documents(self, request, slug=None):
-        collection = _readable(request, slug)
+        collection = _openable(request, slug)
         return Response(s.DocumentSerializer(collection.documents.all(), many=True).data)
 
     @extend_schema(
@@ -122,7 +164,7 @@ class CollectionViewSet(
         url_path="upload",
     )
     def upload(self, request, slug=None):
-        collection = _readable(request, slug)
+        collection = _openable(request, slug)
         if not can_manage(request.user, collection):
             raise PermissionDenied("Vous ne pouvez pas ajouter de documents à cette collection.")
         serializer = s.UploadSerializer(data=request.data)
@@ -142,10 +184,13 @@ class CollectionViewSet(
     )
     @action(detail=True, methods=["delete"], url_path=r"documents/(?P<document>[0-9a-f-]+)")
     def delete_document(self, request, slug=None, document=None):
-        collection = _readable(request, slug)
-        if not can_manage(request.user, collection):
-            raise PermissionDenied("Vous ne pouvez pas retirer de documents de cette collection.")
-        delete_document(get_object_or_404(collection.documents, pk=document))
+        collection = _openable(request, slug)
+        found = get_object_or_404(collection.documents, pk=document)  # malformed id: 404
+        if not can_administer(request.user, collection):
+            raise PermissionDenied(
+                "Seuls les gestionnaires de la collection en retirent des documents."
+            )
+        delete_document(found)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -247,31 +292,28 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Ge
     permission_classes = [permissions.AllowAny]
 
     def get_queryset(self):
-        user = self.request.user
-        if getattr(self, "swagger_fake_view", False) or not user.is_authenticated:
+        if getattr(self, "swagger_fake_view", False):
             return HandoffRequest.objects.none()
-        slugs = [c.slug for c in Collection.objects.all() if can_answer_handoffs(user, c)]
-        return HandoffRequest.objects.filter(collection__slug__in=slugs).select_related(
-            "collection"
-        )
+        return handoffs_for(self.request.user).select_related("collection")
 
     def create(self, request, *args, **kwargs):
         enforce_api(request, "handoff")
         return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
-        from territoria.assistant.permissions import can_read
-        from territoria.assistant.services.masking import mask_personal_data
-
-        collection = serializer.validated_data["collection"]
+        data = serializer.validated_data
+        collection = data["collection"]
         if not can_read(self.request.user, collection):
             raise ValidationError({"collection": "Collection introuvable."})
-        exchange = serializer.validated_data.get("exchange")
+        exchange = data.get("exchange")
         if exchange is not None:
             _own_exchange(self.request, exchange.pk)
-        serializer.save(
-            requester=self.request.user if self.request.user.is_authenticated else None,
-            question=mask_personal_data(serializer.validated_data["question"]),
+        serializer.instance = create_handoff(
+            collection,
+            data["question"],
+            data.get("contact", ""),
+            requester=self.request.user,
+            exchange=exchange,
         )
 
     @extend_schema(request=s.HandoffAnswerSerializer, responses=s.HandoffSerializer)
@@ -280,13 +322,7 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Ge
         handoff = get_object_or_404(self.get_queryset(), pk=pk)
         serializer = s.HandoffAnswerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        handoff.response = serializer.validated_data["response"]
-        handoff.state, handoff.answered_by, handoff.answered_at = (
-            HandoffState.ANSWERED,
-            request.user,
-            timezone.now(),
-        )
-        handoff.save()
+        answer_handoff(handoff, serializer.validated_data["response"], request.user)
         return Response(s.HandoffSerializer(handoff).data)
 
 

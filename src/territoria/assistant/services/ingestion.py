@@ -182,10 +182,31 @@ def _fail(document: Document, reason: str) -> bool:
 
 
 def delete_document(document: Document) -> None:
-    get_index().delete(
-        document.collection.namespace, [f"{document.pk}:{n}" for n in range(document.chunk_count)]
-    )
-    document.delete()
+    """Remove a document, its passages and — an uploaded one — its file."""
+    from territoria.assistant.services.uploads import is_upload
+
+    with transaction.atomic():
+        get_index().delete(
+            document.collection.namespace,
+            [f"{document.pk}:{n}" for n in range(document.chunk_count)],
+        )
+        document.delete()
+    if document.path and is_upload(document.path):
+        Path(document.path).unlink(missing_ok=True)
+
+
+def delete_collection(collection: Collection) -> None:
+    """Remove a collection fed by uploads: its passages, documents, jobs, requests and files."""
+    import shutil
+
+    from territoria.assistant.services.uploads import collection_root
+
+    if collection.managed:
+        raise ValueError("une collection alimentée automatiquement ne se supprime pas")
+    with transaction.atomic():
+        get_index().clear(collection.namespace)
+        collection.delete()
+    shutil.rmtree(collection_root(collection), ignore_errors=True)
 
 
 def reindex_access(collection: Collection) -> int:

@@ -252,6 +252,20 @@ def _parse_html(path: Path) -> Parsed:
     return Parsed(title, blocks)
 
 
+def _markdown_plain_text(inline) -> str:
+    """The words of an inline token, its markup dropped: "**fermé** le [dimanche](url)" →
+    "fermé le dimanche" (answers, snippets and prompts quote text, never asterisks)."""
+    parts = []
+    for child in inline.children or []:
+        if child.type in ("text", "code_inline"):  # html_inline: a tag, dropped
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(child.content)  # its alternative text
+    return "".join(parts) if inline.children is not None else inline.content
+
+
 def _parse_markdown(path: Path) -> Parsed:
     from markdown_it import MarkdownIt
 
@@ -262,7 +276,7 @@ def _parse_markdown(path: Path) -> Parsed:
         if token.type == "heading_open":
             heading_level = int(token.tag[1])
         elif token.type == "inline":
-            text = " ".join(token.content.split())
+            text = " ".join(_markdown_plain_text(token).split())
             if heading_level:
                 section = section[: heading_level - 1] + [text]
                 title = title or text

@@ -4,7 +4,8 @@ Every file of a batch is checked before anything is written, and each refusal is
 message naming the file (issue 11, L3 and M6):
 - a name the file system cannot hold (a part over MAX_PART_BYTES) or a path over
   MAX_NAME_CHARS, a file whose name is a folder of the collection or the reverse ("rh" and
-  "rh/conges.docx"), a file over TERRITORIA_ASSISTANT_MAX_FILE_MB — refused, nothing written;
+  "rh/conges.docx"), a file over TERRITORIA_ASSISTANT_MAX_FILE_MB, an empty file — refused,
+  nothing written for that file, the others of the batch stored and indexed (issue 12);
 - hidden files and everything inside hidden folders (".git/…", ".DS_Store") — skipped, as
   the form promises.
 A file is written under a temporary name in `.partial/` and moved in place once complete, so
@@ -99,6 +100,12 @@ def _size_problem(uploaded) -> str | None:
     return None
 
 
+def _empty_problem(uploaded) -> str | None:
+    if uploaded.size == 0:
+        return "fichier vide (0 octet), rien à indexer : vérifiez-le et envoyez-le à nouveau."
+    return None
+
+
 def _clash(root: Path, name: str, files: set[str], folders: set[str]) -> str | None:
     """A file where a folder is, or a folder where a file is — in this batch or on disk."""
     parents = ["/".join(name.split("/")[:i]) for i in range(1, name.count("/") + 1)]
@@ -122,7 +129,7 @@ def _plan(root: Path, uploads) -> tuple[list[tuple], list[str], int]:
             hidden += 1
             continue
         name = "/".join(parts)
-        problem = _name_problem(name, parts) or _size_problem(uploaded)
+        problem = _name_problem(name, parts) or _empty_problem(uploaded) or _size_problem(uploaded)
         if not problem:
             stem, suffix, n = name[: len(name) - len(Path(name).suffix)], Path(name).suffix, 1
             while name in files:  # two files of one batch never share a name

