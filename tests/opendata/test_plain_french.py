@@ -49,9 +49,9 @@ def test_aggregation_title_and_headers_in_french(client, subsidies):
 
 
 def test_sql_console_states_memory_in_french_units(client, subsidies, settings):
-    settings.OPENDATA_DUCKDB_MEMORY_LIMIT = "1GB"
+    settings.OPENDATA_SQL_PROCESS_MEMORY_MB = 512  # the cap of the query's own process
     text = _text(client.get(reverse("opendata:sql")).content.decode())
-    assert "1 Go de mémoire" in text and "1GB" not in text
+    assert "512 Mo de mémoire" in text and "512MB" not in text
     assert "texte" in text and " string " not in text
 
 

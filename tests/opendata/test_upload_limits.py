@@ -177,3 +177,14 @@ def test_logged_in_publisher_keeps_the_open_data_file_limit(client, agent, setti
     assert client.post("/donnees/publier/", body()).status_code != 413
     settings.REQUEST_BODY_LIMITS_MB = {**settings.REQUEST_BODY_LIMITS_MB, "/donnees/": 1}
     assert client.post("/donnees/publier/", body()).status_code == 413
+
+
+def test_a_body_sent_in_chunks_is_refused_with_411_before_it_is_read(db):
+    client = Client()
+    for path in ("/donnees/publier/", "/api/opendata/sql/"):
+        response = client.generic(
+            "POST", path, b"4\r\nabcd\r\n0\r\n\r\n", HTTP_TRANSFER_ENCODING="chunked"
+        )
+        assert response.status_code == 411, path
+        assert "Content-Length" in response.content.decode()
+    assert client.get("/donnees/").status_code == 200  # requests without a body are untouched

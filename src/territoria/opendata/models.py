@@ -100,6 +100,12 @@ class Dataset(AuditedModel, BaseModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Withdrawn by its producer (unpublished, or its files deleted): the record stays, with
+    # the date and the reason, so that the catalogue keeps the history and every data
+    # address answers 410 with them (opendata/withdrawal.py).
+    withdrawn_at = models.DateTimeField("retiré le", null=True, blank=True)
+    withdrawal_reason = models.TextField("motif du retrait", blank=True)
+    files_deleted = models.BooleanField("fichiers supprimés", default=False)
 
     class Meta:
         ordering = ["-updated_at"]
@@ -199,6 +205,7 @@ class VersionStatus(models.TextChoices):
     PUBLISHED = "published", "Publié"
     SUPERSEDED = "superseded", "Remplacé par une version plus récente"
     FAILED = "failed", "Échec"
+    WITHDRAWN = "withdrawn", "Retirée de la publication"
 
 
 class SourceFormat(models.TextChoices):

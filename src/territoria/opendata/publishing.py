@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from territoria.opendata import fetching, storage, visibility
+from territoria.opendata import fetching, storage, visibility, withdrawal
 from territoria.opendata.ingest import personal_data, table_schema
 from territoria.opendata.ingest.conversion import PARQUET_OPTIONS, conversion_connection, convert
 from territoria.opendata.ingest.errors import IngestError
@@ -348,6 +348,7 @@ def publish(version: ResourceVersion) -> ResourceVersion:
         resource.current_version = version
         resource.save()
         resource.dataset.save(update_fields=["updated_at"])
+        withdrawal.clear(resource.dataset)  # a withdrawn dataset is back online
     return version
 
 

@@ -35,16 +35,33 @@ def rows(resource: Resource, params) -> tuple[Result, dict]:
     }
 
 
+# `_agg_sort`: the order of the groups (the first aggregate's value, or the group's own).
+AGGREGATE_ORDERS = {
+    "-value": "valeur décroissante",
+    "value": "valeur croissante",
+    "group": "groupe, de A à Z",
+    "-group": "groupe, de Z à A",
+}
+
+
 def aggregate(resource: Resource, params) -> tuple[Result, dict]:
     version, table = table_of(resource, params)
     filters = qp.parse_filters(table, params)
     group_by, aggregates = qp.parse_aggregation(table, params)
     limit = qp.parse_int(params, "_size", 1000, 10000)
-    result = get_engine().aggregate(table, filters, group_by, aggregates, limit)
+    order = params.get("_agg_sort") or "-value"
+    if order not in AGGREGATE_ORDERS:
+        raise QueryError(
+            f"Ordre des groupes « {order} » inconnu : "
+            + ", ".join(f"{k} ({v})" for k, v in AGGREGATE_ORDERS.items())
+            + "."
+        )
+    result = get_engine().aggregate(table, filters, group_by, aggregates, limit, order=order)
     DatasetUsage.record(resource.dataset_id, UsageKind.QUERY)
     return result, {
         "version": version.number,
         "group_by": group_by,
+        "order": order,
         "aggregates": [a.label for a in aggregates],
         "aggregate_titles": [labels.aggregate_label(a.function, a.column) for a in aggregates],
     }

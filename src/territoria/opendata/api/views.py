@@ -3,8 +3,7 @@
 import uuid
 
 from django.db import transaction
-from django.http import FileResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.authentication import SessionAuthentication
@@ -15,7 +14,7 @@ from rest_framework.decorators import (
     permission_classes,
     throttle_classes,
 )
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,7 +24,7 @@ from territoria.core.api.body import request_object
 from territoria.core.api.serializers import ApiTokenSerializer
 from territoria.core.audit import acting_as
 from territoria.core.models import ApiToken
-from territoria.opendata import dcat, publishing, querying, storage
+from territoria.opendata import dcat, publishing, querying, storage, withdrawal
 from territoria.opendata.api.serializers import (
     DatasetSerializer,
     PublicationSerializer,
@@ -235,11 +234,26 @@ class VersionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         )
 
 
+class Gone(APIException):
+    status_code = 410
+    default_code = "gone"
+
+
 def _published_resource(request, table_name: str) -> Resource:
-    return get_object_or_404(
-        visible_resources(Resource.objects.select_related("dataset"), request.user),
-        table_name=table_name,
+    """The table's resource if `request.user` may read it; 410 with the date and reason when
+    its dataset was withdrawn, 404 otherwise."""
+    resource = (
+        visible_resources(Resource.objects.select_related("dataset"), request.user)
+        .filter(table_name=table_name)
+        .first()
     )
+    if resource is None or resource.current_version_id is None:
+        gone = withdrawal.withdrawn_dataset_of_table(table_name)
+        if gone is not None:
+            raise Gone(withdrawal.gone_message(gone))
+    if resource is None:
+        raise Http404("Table inconnue ou non publiée.")
+    return resource
 
 
 FILTER_DOC = (
@@ -294,7 +308,8 @@ class TableAggregateView(APIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
-        description="Agrégation : `_group_by=col1,col2`, `_agg=count,sum:montant,"
+        description="Agrégation : `_group_by=col1,col2`, `_agg_sort=-value` (ou value, group, "
+        "-group), `_agg=count,sum:montant,"
         "avg:montant` (count, sum, avg, min, max, count_distinct), plus les filtres.",
         responses={200: dict},
     )
@@ -362,7 +377,8 @@ CONTENT_TYPES = {
 
 @extend_schema(
     description="Téléchargement complet ou filtré (mêmes filtres que /rows/) "
-    "en CSV, JSON ou Parquet ; `version=n` pour une version précédente.",
+    "en CSV, JSON ou Parquet ; `version=n` pour une version précédente ; `tableur=1` : "
+    "le CSV pour les tableurs français (UTF-8 avec BOM, « ; », virgule décimale).",
     responses={200: bytes},
 )
 @api_view(["GET"])
@@ -391,8 +407,11 @@ def download(request, table_name, fmt):
                 filename=f"{stem}.parquet",
             )
         else:
-            chunks = get_engine().export(table, filters, sort, fmt)
+            spreadsheet = fmt == "csv" and request.query_params.get("tableur") in ("1", "oui")
+            chunks = get_engine().export(table, filters, sort, fmt, spreadsheet=spreadsheet)
             response = StreamingHttpResponse(chunks, content_type=CONTENT_TYPES[fmt])
+            if spreadsheet:
+                stem += "-tableur"
             response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
     except QueryError as error:
         return query_error_response(error)

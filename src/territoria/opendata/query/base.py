@@ -142,16 +142,24 @@ class QueryEngine(ABC):
         group_by: list[str],
         aggregates: list[Aggregate],
         limit: int = 1000,
-    ) -> Result: ...
+        order: str = "-value",
+    ) -> Result:
+        """`order`: "-value"/"value" (the first aggregate), "group"/"-group" (the keys)."""
 
     @abstractmethod
     def sql(self, tables: list[Table], query: str, max_rows: int) -> Result: ...
 
     @abstractmethod
     def export(
-        self, table: Table, filters: list[Filter], sort: list[Sort], fmt: str
+        self,
+        table: Table,
+        filters: list[Filter],
+        sort: list[Sort],
+        fmt: str,
+        spreadsheet: bool = False,
     ) -> Iterator[bytes]:
-        """The filtered rows as CSV or JSON bytes, streamed batch by batch."""
+        """The filtered rows as CSV or JSON bytes, streamed batch by batch; `spreadsheet`:
+        the CSV for French spreadsheets (UTF-8 with BOM, `;`, decimal comma)."""
 
 
 @lru_cache(maxsize=1)

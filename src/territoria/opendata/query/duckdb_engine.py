@@ -14,12 +14,14 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from django.conf import settings
 from django.core.cache import cache
 
 from territoria.core.csv_safety import neutralise, neutralise_table
 from territoria.opendata.labels import size_label
+from territoria.opendata.query import isolation
 from territoria.opendata.query.base import (
     Aggregate,
     Filter,
@@ -272,13 +274,15 @@ class DuckDBEngine(QueryEngine):
             cached=self.cache_hits > 0,
         )
 
-    def aggregate(self, table, filters, group_by, aggregates, limit=1000):
+    def aggregate(self, table, filters, group_by, aggregates, limit=1000, order="-value"):
         started, cpu = time.perf_counter(), time.process_time()
         where, params = _where(filters)
         keys = [quote(c) for c in group_by]
         values = [f"{_aggregate_sql(a)} AS {quote(a.label)}" for a in aggregates]
         group = f" GROUP BY {', '.join(keys)}" if keys else ""
-        order = f" ORDER BY {quote(aggregates[0].label)} DESC NULLS LAST" if keys else ""
+        direction = "DESC" if order.startswith("-") else "ASC"
+        by = keys if order.lstrip("-") == "group" else [quote(aggregates[0].label)]
+        order = " ORDER BY " + ", ".join(f"{k} {direction} NULLS LAST" for k in by) if keys else ""
         sql = f"SELECT {', '.join(keys + values)} FROM {_source(table)}{where}{group}{order}"
         columns, rows, truncated = self._run(sql, params, max_rows=limit)
         return Result(
@@ -292,29 +296,25 @@ class DuckDBEngine(QueryEngine):
         )
 
     def sql(self, tables, query, max_rows):
-        """User SQL in a sandbox, in the bounded pool, under the deadline; the result is cut
-        at `max_rows` rows or `OPENDATA_SQL_MAX_RESULT_MB` (as JSON), whichever comes first,
-        before anything is serialised."""
+        """User SQL in a sandbox, in a forked child capped in memory and time (see
+        `isolation`), at most `OPENDATA_SQL_CONCURRENCY` at once (the bounded pool); the
+        result is cut at `max_rows` rows or `OPENDATA_SQL_MAX_RESULT_MB` (as JSON), whichever
+        comes first, before anything is serialised."""
         started = time.perf_counter()
         statement = check_read_only(query)
-        con = sandboxed_connection(tables)
-
-        def work():
-            try:
-                with deadline(con, self.timeout):
-                    relation = con.execute(statement)
-                    columns = [d[0] for d in relation.description]
-                    return columns, *_fetch_within_budget(relation, max_rows)
-            finally:
-                con.close()
-
-        def interrupt():
-            try:
-                con.interrupt()
-            except duckdb.Error:
-                pass  # already finished and closed
-
-        columns, rows, notice = sql_pool().run(work, self.timeout + 1, interrupt)
+        limits = isolation.Limits(
+            timeout_s=self.timeout,
+            memory_mb=settings.OPENDATA_SQL_PROCESS_MEMORY_MB,
+            max_temp=settings.OPENDATA_SQL_MAX_TEMP,
+            max_rows=max_rows,
+            max_result_mb=settings.OPENDATA_SQL_MAX_RESULT_MB,
+            temp_root=str(settings.OPENDATA_DIR / "tmp"),
+        )
+        # The child is killed at the deadline by `isolation.run`; the pool's own wait is a
+        # backstop a little longer.
+        columns, rows, notice = sql_pool().run(
+            lambda: isolation.run(tables, statement, limits), self.timeout + 5, lambda: None
+        )
         return Result(
             columns,
             rows,
@@ -324,7 +324,7 @@ class DuckDBEngine(QueryEngine):
             notice=notice,
         )
 
-    def export(self, table, filters, sort, fmt) -> Iterator[bytes]:
+    def export(self, table, filters, sort, fmt, spreadsheet=False) -> Iterator[bytes]:
         where, params = _where(filters)
         sql = f"SELECT * FROM {_source(table)}{where}{_order(sort)}"
         cursor = shared_connection().cursor()
@@ -333,20 +333,40 @@ class DuckDBEngine(QueryEngine):
         except duckdb.Error as error:
             cursor.close()
             raise QueryError(f"Export impossible : {str(error).splitlines()[0]}") from None
-        return _stream(cursor, reader, fmt)
+        return _stream(cursor, reader, fmt, spreadsheet)
 
 
-def _stream(cursor, reader: pa.RecordBatchReader, fmt: str) -> Iterator[bytes]:
+def _decimal_commas(table: pa.Table) -> pa.Table:
+    """Decimal numbers written with a comma, as French spreadsheets read them."""
+    columns = []
+    for column in table.columns:
+        if pa.types.is_floating(column.type) or pa.types.is_decimal(column.type):
+            column = pc.replace_substring(pc.cast(column, pa.string()), ".", ",")
+        columns.append(column)
+    return pa.Table.from_arrays(columns, names=table.column_names)
+
+
+def _stream(
+    cursor, reader: pa.RecordBatchReader, fmt: str, spreadsheet: bool = False
+) -> Iterator[bytes]:
+    """CSV or JSON, batch by batch. `spreadsheet`: the CSV French spreadsheets open as is
+    (UTF-8 with BOM, `;` between cells, decimal comma)."""
     try:
         first = True
         if fmt == "json":
             yield b"["
+        if fmt == "csv" and spreadsheet:
+            yield "\ufeff".encode()
         for batch in reader:
             if fmt == "csv":  # text cells a spreadsheet would run as formulas neutralised
                 table = neutralise_table(pa.Table.from_batches([batch]))
                 table = table.rename_columns([neutralise(n) for n in table.column_names])
+                options = {"include_header": first}
+                if spreadsheet:
+                    table = _decimal_commas(table)
+                    options["delimiter"] = ";"
                 buffer = io.BytesIO()
-                pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=first))
+                pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(**options))
                 yield buffer.getvalue()
             else:
                 records = [json.dumps(json_safe(r), ensure_ascii=False) for r in batch.to_pylist()]
@@ -359,48 +379,13 @@ def _stream(cursor, reader: pa.RecordBatchReader, fmt: str) -> Iterator[bytes]:
         cursor.close()
 
 
-FETCH_BATCH = 64  # rows converted to Python at a time: the byte budget is checked in between
-
-
-def _fetch_within_budget(relation, max_rows: int) -> tuple[list, str]:
-    """Rows (JSON-safe) until `max_rows` or the byte budget; a French notice when cut."""
-    budget = settings.OPENDATA_SQL_MAX_RESULT_MB * 1024 * 1024
-    rows, size = [], 0
-    while batch := relation.fetchmany(FETCH_BATCH):
-        for row in batch:
-            values = [json_safe(v) for v in row]
-            size += len(json.dumps(values, ensure_ascii=False, default=str))
-            if size > budget:
-                return rows, (
-                    f"Résultat tronqué à {len(rows)} ligne(s) : il dépasse "
-                    f"{settings.OPENDATA_SQL_MAX_RESULT_MB:g} Mo. Sélectionnez moins de "
-                    "colonnes, ajoutez un filtre ou une limite (LIMIT), ou téléchargez la table."
-                )
-            if len(rows) == max_rows:
-                return rows, (
-                    f"Résultat tronqué aux {max_rows} premières lignes : ajoutez un filtre, "
-                    "une limite (LIMIT) ou agrégez, ou téléchargez la table."
-                )
-            rows.append(values)
-    return rows, ""
-
-
 def sandboxed_connection(tables: list[Table]) -> duckdb.DuckDBPyConnection:
-    """A fresh connection that sees the given tables as views and nothing else on the machine."""
-    con = duckdb.connect(":memory:", config={**_base_config(), "allow_community_extensions": False})
-    for table in tables:
-        con.execute(f"CREATE VIEW {quote(table.name)} AS SELECT * FROM {_parquet(table)}")
-    allowed = ", ".join(sql_literal(t.location) for t in tables)
-    con.execute(f"SET allowed_paths = [{allowed}]")
-    con.execute("SET enable_external_access = false")
-    con.execute("SET lock_configuration = true")
-    return con
+    """A fresh connection that sees the given tables as views and nothing else on the machine
+    (user SQL itself runs in a capped child process: `isolation`)."""
+    return isolation.sandbox(tables, _base_config())
 
 
-FORBIDDEN = (
-    "Refusé : l'accès SQL ne lit que les tables publiées ; il n'ouvre aucun fichier, "
-    "aucune base et aucune extension."
-)
+FORBIDDEN = isolation.FORBIDDEN
 
 
 def referenced_tables(query: str) -> set[str] | None:

@@ -27,6 +27,7 @@ RESERVED = {
     "page",
     "sql",
     "_limit",
+    "tableur",
 }
 
 
