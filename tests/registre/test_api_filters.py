@@ -1,12 +1,13 @@
-"""The API filters are the pages' filters (`ProjectFilter`), plus ordering and pagination."""
+"""The API filters are the pages' filters (one query service), plus ordering and pagination."""
+
+import csv
+import io
 
 import pytest
-from django.test import RequestFactory
+from django.test import Client
 
 from territoria.registre.factories import ProjectFactory
-from territoria.registre.filters import ProjectFilter
 from territoria.registre.models import Project
-from territoria.registre.visibility import visible_projects
 
 LIST = "/api/registre/projets/"
 
@@ -44,13 +45,23 @@ def names(response):
 
 
 def page_filter_names(params, user=None):
-    from django.contrib.auth.models import AnonymousUser
-
-    request = RequestFactory().get("/registre/", params)
-    request.user = user or AnonymousUser()
-    filterset = ProjectFilter(params, queryset=visible_projects(request.user), request=request)
-    assert filterset.is_valid()
-    return sorted(filterset.qs.values_list("nom_projet", flat=True))
+    """The names the list page, the search page and the CSV export give for `params`."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    pages = [
+        sorted(
+            p.nom_projet
+            for p in client.get(url, {**params, "limit": 100}).context["result"].projects
+        )
+        for url in ("/registre/", "/registre/recherche/")
+    ]
+    export = client.get("/registre/export.csv", params)
+    assert export.status_code == 200
+    rows = csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig")))
+    exported = sorted(row["Nom_du_projet"] for row in rows)
+    assert pages[0] == pages[1] == exported
+    return exported
 
 
 @pytest.mark.parametrize(

@@ -243,16 +243,44 @@ def test_list_with_text_query_links_to_search_page_with_same_query(client, proje
     assert "Voir les passages trouvés" not in client.get(reverse("registre:list")).content.decode()
 
 
-def test_project_filter_text_uses_french_search(rf, projects):
-    from territoria.registre.filters import ProjectFilter
-    from territoria.registre.models import Project
-
-    request = rf.get("/")
-    request.user = None
-    names = {
+def test_the_list_page_searches_in_french_like_the_search_page(client, projects):
+    names = [
         p.nom_projet
-        for p in ProjectFilter(
-            {"q": "FUITE"}, queryset=Project.objects.published(), request=request
-        ).qs
-    }
+        for p in client.get(reverse("registre:list"), {"q": "FUITE"}).context["result"].projects
+    ]
     assert "Fuites du réseau" in names
+    searched = client.get(reverse("registre:search"), {"q": "FUITE"}).context["result"].projects
+    assert names == [p.nom_projet for p in searched]  # one service: same set, same order
+
+
+def test_the_list_page_sorts_by_french_name_or_latest_update_and_says_when_a_sort_is_unknown(
+    client, organisation
+):
+    import datetime
+
+    from territoria.registre.factories import ProjectFactory
+
+    for name, day in (("zèbre", 1), ("Éole", 3), ("avion", 2)):
+        ProjectFactory(
+            organisation=organisation,
+            nom_projet=name,
+            content_updated_on=datetime.date(2025, 1, day),
+        )
+
+    def listed(**params):
+        response = client.get(reverse("registre:list"), params)
+        return [p.nom_projet for p in response.context["result"].projects], response
+
+    assert listed()[0] == ["avion", "Éole", "zèbre"]  # accents and case folded, not "Z" < "a"
+    assert listed(tri="recent")[0] == ["Éole", "avion", "zèbre"]
+    names, response = listed(tri="zzz")
+    assert names == ["avion", "Éole", "zèbre"]
+    assert "Tri « zzz » inconnu" in response.content.decode()
+
+
+def test_an_unknown_filter_value_is_said_on_the_list_and_refused_by_the_export(client, projects):
+    listing = client.get(reverse("registre:list"), {"theme": "zzz"}).content.decode()
+    assert "Filtre « Thème » ignoré : valeur « zzz » inconnue." in listing
+    export = client.get("/registre/export.csv", {"theme": "zzz"})
+    assert export.status_code == 400
+    assert "Rien n'a été exporté" in export.content.decode()

@@ -212,3 +212,40 @@ def _xlsx_text(body: bytes) -> str:
         "\t".join("" if v is None else str(v) for v in row)
         for row in workbook["Projets"].iter_rows(values_only=True)
     )
+
+
+def test_spreadsheet_csv_has_bom_semicolons_decimal_commas_and_titles(
+    client, projects, organisation
+):
+    response, body = download(client, "csv", tableur="1")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "-tableur.csv" in response["Content-Disposition"]
+    assert body.startswith("\ufeff".encode())
+    text = body.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    public = [spec for spec in schema.FIELDS if spec.is_public]
+    assert list(rows[0]) == [spec.title for spec in public]  # the public AI-Act fields too
+    assert any(spec.name == "risque_categorie" for spec in public)
+    water = next(row for row in rows if row[schema.spec("nom_projet").title] == "Fuites d'eau")
+    latitude = water[schema.spec("latitude").title]
+    assert latitude == str(organisation.latitude).replace(".", ",") and "," in latitude
+    for secret in SECRETS:
+        assert secret not in text
+    assert "Brouillon caché" not in text
+
+
+def test_spreadsheet_csv_keeps_the_filters_and_refuses_unknown_ones(client, projects):
+    _, body = download(client, "csv", tableur="1", theme="mobilites")
+    text = body.decode("utf-8-sig")
+    assert "Feux intelligents" in text and "Fuites d'eau" not in text
+    response = client.get(
+        reverse("registre:export", kwargs={"format": "csv"}), {"tableur": "1", "theme": "zzz"}
+    )
+    assert response.status_code == 400 and "Thème" in response.content.decode()
+
+
+def test_the_list_offers_both_csv_files(client, projects):
+    html = client.get(reverse("registre:list"), {"theme": "mobilites"}).content.decode()
+    assert 'href="/registre/export.csv?tableur=1&amp;theme=mobilites"' in html
+    assert 'href="/registre/export.csv?theme=mobilites"' in html
+    assert "CSV pour tableur" in html

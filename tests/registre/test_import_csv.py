@@ -36,7 +36,13 @@ def test_import_anchor_csv_without_corrections_rejects_the_three_typo_sirets_and
 def test_import_anchor_csv_with_corrections_creates_23_published_projects_signed_in_audit_log():
     report = import_file(ANCHOR_CSV, corrections=load_corrections())
     assert report.ok, report.render_text()
-    assert report.counts["created"] == 23 and len(report.corrections) == 3
+    assert report.counts["created"] == 23 and len(report.corrections) == 5
+    # The two type corrections apply to one organisation each, not to every "EPT"/"Département".
+    assert Organisation.objects.get(siret="25430088200019").type == "syndicat"
+    assert Organisation.objects.get(siret="21750001600019").type == "statut_particulier"
+    assert Organisation.objects.get(siret="20005798200015").type == "ept"  # Paris Ouest La Défense
+    assert Organisation.objects.get(siret="22850001300658").type == "departement"  # Vendée
+    assert any("collectivité à statut particulier" in line for line in report.corrections)
     assert Project.objects.filter(lifecycle=Lifecycle.PUBLISHED).count() == 23
     toulouse = Organisation.objects.get(siret="24310051800170")
     assert toulouse.projects.count() == 4

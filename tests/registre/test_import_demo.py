@@ -20,7 +20,7 @@ def test_load_demo_gives_23_real_projects_the_booklet_callbot_and_accounts_and_r
     out = io.StringIO()
     call_command("load_demo", stdout=out)
     text = out.getvalue()
-    assert "Corrections appliquées avant import (3)" in text
+    assert "Corrections appliquées avant import (5)" in text
     assert settings.DEMO_PASSWORD in text and "/connexion/" in text
     assert Project.objects.filter(lifecycle=Lifecycle.PUBLISHED).count() == 24
     callbot = Project.objects.get(nom_projet="Callbot pour le ramassage des encombrants")
@@ -54,3 +54,21 @@ def test_load_demo_uses_password_from_environment_setting(settings):
     settings.DEMO_PASSWORD = "autre-mot-de-passe-demo"
     call_command("load_demo", stdout=io.StringIO())
     assert User.objects.get(username="agent.metz").check_password("autre-mot-de-passe-demo")
+
+
+def test_the_demo_organisations_get_their_region_and_the_filter_offers_them(client, monkeypatch):
+    from pathlib import Path
+
+    from territoria.core.models import Organisation
+
+    extract = Path(__file__).resolve().parents[1] / "fixtures" / "registre" / "decoupage"
+    monkeypatch.setenv("TERRITORIA_DECOUPAGE_DIR", str(extract))
+    call_command("load_demo", "--no-accounts", stdout=io.StringIO())
+    regions = dict(Organisation.objects.values_list("name", "region"))
+    assert regions["Ville de Paris"] == "Île-de-France"  # commune in the extract
+    assert regions["Bordeaux Métropole"] == "Nouvelle-Aquitaine"  # EPCI in the extract
+    assert regions["Département de la Vendée"] == "Pays de la Loire"  # SIREN numbering
+    assert regions["Région Occitanie"] == "Occitanie"  # by name
+    html = client.get(reverse("registre:list")).content.decode()
+    assert '<option value="Île-de-France">Île-de-France (' in html
+    assert '<option value="Occitanie">Occitanie (' in html

@@ -227,7 +227,9 @@ def test_moderator_publishes_and_owner_is_told(
     project = draft_project(organisation, lifecycle=Lifecycle.SUBMITTED)
     client.force_login(moderator)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("registre:transition", args=[project.pk, "publier"]))
+        response = client.post(
+            reverse("registre:transition", args=[project.pk, "publier"]), {"confirme": "1"}
+        )
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.lifecycle == Lifecycle.PUBLISHED
@@ -305,7 +307,7 @@ def test_transition_next_refuses_foreign_host(client, moderator, organisation):
     client.force_login(moderator)
     response = client.post(
         reverse("registre:transition", args=[project.pk, "publier"]),
-        {"next": "https://evil.example/"},
+        {"next": "https://evil.example/", "confirme": "1"},
     )
     assert response["Location"] == project.get_absolute_url()
 

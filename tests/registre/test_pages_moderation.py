@@ -179,3 +179,99 @@ def test_account_page_shows_role_organisation_and_projects(client, agent, organi
     client.force_login(agent)
     html = client.get(reverse("registre:account")).content.decode()
     assert "Agent" in html and organisation.name in html and "Brouillon confidentiel" in html
+
+
+def test_publishing_asks_for_confirmation_with_the_public_view(client, moderator, organisation):
+    project = draft_project(organisation, nom_projet="À confirmer", lifecycle=Lifecycle.SUBMITTED)
+    client.force_login(moderator)
+    url = reverse("registre:transition", args=[project.pk, "publier"])
+    response = client.post(url, {"next": reverse("registre:moderation")})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Publier « À confirmer » ?" in html and 'name="confirme" value="1"' in html
+    assert 'name="next" value="/registre/moderation/"' in html
+    assert_no_secret(html)  # the public view: no restricted field on the confirmation page
+    project.refresh_from_db()
+    assert project.lifecycle == Lifecycle.SUBMITTED  # nothing published yet
+    response = client.post(url, {"confirme": "1", "next": reverse("registre:moderation")})
+    assert response["Location"] == reverse("registre:moderation")
+    project.refresh_from_db()
+    assert project.lifecycle == Lifecycle.PUBLISHED
+
+
+def test_an_agent_gets_no_confirmation_page(client, agent, organisation):
+    project = draft_project(organisation, lifecycle=Lifecycle.SUBMITTED)
+    client.force_login(agent)
+    url = reverse("registre:transition", args=[project.pk, "publier"])
+    assert client.post(url).status_code == 403
+
+
+def _answer(client, report, status, answer):
+    prefix = f"r{report.pk.hex[:8]}"
+    return client.post(
+        reverse("registre:report_status", args=[report.pk]),
+        {f"{prefix}-status": status, f"{prefix}-answer": answer},
+        follow=True,
+    )
+
+
+def test_the_answer_to_an_error_report_is_mailed_to_its_reporter(
+    client, moderator, organisation, django_capture_on_commit_callbacks
+):
+    project = published_project(organisation, nom_projet="Fiche signalée")
+    report = ErrorReport.objects.create(
+        project=project, message="Le budget a changé.", reporter_email="habitant@example.org"
+    )
+    client.force_login(moderator)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _answer(client, report, "resolved", "Corrigé, merci : 12 000 €.")
+    assert "envoyée par e-mail à habitant@example.org" in response.content.decode()
+    sent = [m for m in mail.outbox if "habitant@example.org" in m.to]
+    assert len(sent) == 1
+    assert "Fiche signalée" in sent[0].subject and "Corrigé, merci : 12 000 €." in sent[0].body
+    assert "Traité" in sent[0].body
+    report.refresh_from_db()
+    assert report.answer_sent_at is not None
+    # Saving the same answer again does not mail it twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        _answer(client, report, "resolved", "Corrigé, merci : 12 000 €.")
+    assert len([m for m in mail.outbox if "habitant@example.org" in m.to]) == 1
+
+
+def test_a_report_without_address_says_the_answer_is_not_sent(
+    client, moderator, organisation, django_capture_on_commit_callbacks
+):
+    project = published_project(organisation)
+    report = ErrorReport.objects.create(project=project, message="Erreur.")
+    client.force_login(moderator)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _answer(client, report, "rejected", "Ce n'est pas une erreur.")
+    assert "la réponse n&#x27;est pas envoyée" in response.content.decode()
+    assert mail.outbox == []
+    report.refresh_from_db()
+    assert report.answer == "Ce n'est pas une erreur." and report.answer_sent_at is None
+
+
+def test_journal_is_paginated_and_filtered(client, organisation, moderator):
+    from territoria.registre.views.history import JOURNAL_PAGE_SIZE
+
+    for n in range(JOURNAL_PAGE_SIZE + 5):
+        published_project(organisation, nom_projet=f"Projet journal {n:02d}")
+    published_project(organisation, nom_projet="Cantine intelligente")
+    client.force_login(moderator)
+    first = client.get(reverse("registre:journal")).content.decode()
+    assert first.count('class="history-entry"') == JOURNAL_PAGE_SIZE
+    assert "Page 1 sur 2" in first and 'rel="next"' in first
+    second = client.get(reverse("registre:journal"), {"page": 2}).content.decode()
+    assert second.count('class="history-entry"') == 6
+    found = client.get(reverse("registre:journal"), {"projet": "cantine", "action": "create"})
+    html = found.content.decode()
+    assert html.count('class="history-entry"') == 1 and "Cantine intelligente" in html
+    assert "1 modification correspondant aux filtres" in html
+    assert "Effacer les filtres" in html
+    none = client.get(reverse("registre:journal"), {"action": "delete"}).content.decode()
+    assert "Aucune modification enregistrée." in none
+    bad = client.get(reverse("registre:journal"), {"du": "pas une date"}).content.decode()
+    assert "Saisissez une date valide" in bad

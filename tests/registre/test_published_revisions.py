@@ -187,7 +187,9 @@ def test_pages_owner_edit_waits_moderator_sees_diff_and_publishes(
     client.force_login(moderator)
     queue = client.get(reverse("registre:moderation")).content.decode()
     assert "Modifications de fiches publiées (1)" in queue and "Partenaires associés" in queue
-    response = client.post(reverse("registre:transition", args=[published.pk, "publier"]))
+    response = client.post(
+        reverse("registre:transition", args=[published.pk, "publier"]), {"confirme": "1"}
+    )
     assert response.status_code == 302
     assert Project.objects.get(pk=published.pk).partenaires == PROPOSED_PARTNER
     assert PROPOSED_PARTNER in public_text(client, published)

@@ -3,9 +3,9 @@
 import pytest
 from benchmarks.registre_data import load_real_records
 
-from territoria.registre.search.indexing import embed_pending
-from territoria.registre.search.service import search_projects
-from territoria.registre.search.text import match_projects
+from territoria.registre.discovery.indexing import embed_pending
+from territoria.registre.discovery.service import search_projects
+from territoria.registre.discovery.text import match_projects
 
 
 @pytest.fixture
@@ -46,6 +46,27 @@ def test_search_typo_is_corrected_and_reader_told(real_records):
     assert "Callbot pour le ramassage des encombrants" in names(result)
     assert result.corrected_text == "encombrants"
     assert any("orthographe" in m for m in result.messages)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "robot qui répond au téléphone pour les objets volumineux",
+        "assistant téléphonique pour les objets volumineux",
+        "prise de rendez-vous au téléphone pour les déchets volumineux",
+    ],
+)
+def test_search_never_corrects_real_french_words(real_records, query):
+    """A paraphrase uses words the register does not: they are not typos (issue 12)."""
+    result = search_projects({"q": query, "mode": "lexical"}, None)
+    assert result.corrected_text == ""
+    assert not any("orthographe" in m for m in result.messages)
+
+
+def test_search_corrects_a_typo_beside_real_words(real_records):
+    result = search_projects({"q": "ramassage des encombrnts", "mode": "lexical"}, None)
+    assert result.corrected_text == "ramassage des encombrants"
+    assert names(result)[0] == "Callbot pour le ramassage des encombrants"
 
 
 def test_search_requires_every_word_when_some_project_has_them_all(real_records):
@@ -120,8 +141,8 @@ def test_reindex_command_rebuilds_index_with_embeddings(real_records):
 
 
 def test_similar_projects_prefer_other_territories(embedded_real_records):
+    from territoria.registre.discovery.similar import similar_projects
     from territoria.registre.models import Project
-    from territoria.registre.search.similar import similar_projects
 
     leaks = Project.objects.get(nom_projet="Expérimentation IA pour la détection des fuites d'eau")
     similar = similar_projects(leaks, None)

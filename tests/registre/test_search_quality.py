@@ -4,7 +4,7 @@ import pytest
 from benchmarks.registre_data import load_real_records
 from benchmarks.registre_quality import evaluate, judged_queries
 
-from territoria.registre.search.indexing import embed_pending
+from territoria.registre.discovery.indexing import embed_pending
 
 
 def test_judged_query_set_has_at_least_30_queries():

@@ -86,7 +86,9 @@ def test_publish_with_mail_server_down_is_saved_and_logged_not_an_error_page(
     project = ProjectFactory(organisation=organisation, lifecycle=Lifecycle.SUBMITTED)
     client.force_login(moderator)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("registre:transition", args=[project.pk, "publier"]))
+        response = client.post(
+            reverse("registre:transition", args=[project.pk, "publier"]), {"confirme": "1"}
+        )
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.lifecycle == Lifecycle.PUBLISHED

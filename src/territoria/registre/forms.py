@@ -270,6 +270,10 @@ class ReportStatusForm(AccessibleFormMixin, forms.ModelForm):
         model = ErrorReport
         fields = ["status", "answer"]
         labels = {"status": "Statut", "answer": "Réponse (facultative)"}
+        help_texts = {
+            "answer": "Envoyée par e-mail à la personne qui a signalé l'erreur, si elle a "
+            "laissé son adresse."
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -252,6 +252,8 @@ class ErrorReport(BaseModel):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     answer = models.TextField("réponse", blank=True)
+    # When the answer was last e-mailed to the reporter (None: never sent, no address given).
+    answer_sent_at = models.DateTimeField("réponse envoyée le", null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

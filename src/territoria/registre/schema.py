@@ -199,8 +199,8 @@ FIELDS: list[FieldSpec] = [
     FieldSpec(
         "hebergement",
         "Hébergement du service",
-        "Comment sont hébergées les données : cloud chez un tiers, en interne de "
-        "l'administration, NSP (le modèle source écrit « herbergement »)",
+        "Où sont hébergées les données : dans le cloud d'un tiers, en interne dans "
+        "l'administration, ou « NSP » si vous ne savez pas.",
         access=RESTRICTED,
         required=True,
         vocabulary=voc.HOSTINGS,
@@ -230,8 +230,9 @@ FIELDS: list[FieldSpec] = [
     FieldSpec(
         "type_algorithme",
         "Type d'algorithme",
-        "Machine Learning, traitement automatique du langage, IA générative, computer vision, "
-        "réseaux de neurones, NSP",
+        "Apprentissage automatique (machine learning), traitement automatique du langage, IA "
+        "générative, vision par ordinateur (computer vision), réseaux de neurones, ou « NSP » si "
+        "vous ne savez pas.",
         access=RESTRICTED,
         required=True,
         vocabulary=voc.ALGORITHM_TYPES,
@@ -256,8 +257,8 @@ FIELDS: list[FieldSpec] = [
     FieldSpec(
         "donnees_acces",
         "Mode de collecte et d'accès des données traitées",
-        "Comment les données sont-elles collectées et mises à jour ? (par API, automatisée, "
-        "par récupération manuelle, NSP)",
+        "Comment les données sont-elles collectées et mises à jour ? Par API, de façon "
+        "automatisée, par récupération manuelle, ou « NSP » si vous ne savez pas.",
         access=RESTRICTED,
         required=True,
         vocabulary=voc.DATA_ACCESS,

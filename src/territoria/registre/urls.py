@@ -2,7 +2,7 @@ from django.urls import include, path
 
 from territoria.registre import views
 from territoria.registre.api.token_views import api_token_page
-from territoria.registre.views import discovery, exports, imports
+from territoria.registre.views import discovery, exports, imports, platform
 from territoria.registre.views.feeds import ProjectAtomFeed, ProjectRssFeed
 
 app_name = "registre"
@@ -26,7 +26,9 @@ urlpatterns = [
     path("registre/projets/<uuid:pk>/signaler/", views.report_error, name="report"),
     path("registre/projets/<uuid:pk>/<slug:action>/", views.project_transition, name="transition"),
     path("registre/contribuer/valider/<str:field>/", views.validate_field, name="validate_field"),
+    path("registre/organisations/", views.organisation_list, name="organisations"),
     path("registre/organisations/<uuid:pk>/", views.organisation_detail, name="organisation"),
+    path("registre/plateforme/", platform.platform_systems, name="platform"),
     path("registre/moderation/", views.moderation_queue, name="moderation"),
     path("registre/signalements/<uuid:pk>/statut/", views.report_status, name="report_status"),
     path("registre/journal/", views.journal, name="journal"),

@@ -179,6 +179,8 @@ ORGANISATION_TYPES_SYNONYMS = {
     "Communauté urbaine": "cu",
     "EPT": "ept",
     "Établissement public territorial": "ept",
+    "Syndicat": "syndicat",
+    "Syndicat intercommunal": "syndicat",
 }
 
 BUDGETS = Vocabulary(

@@ -12,11 +12,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from territoria.registre.search.dashboard import build_dashboard
-from territoria.registre.search.facets import FILTER_FACETS
-from territoria.registre.search.mapdata import as_geojson, map_points
-from territoria.registre.search.service import search_projects
-from territoria.registre.search.similar import similar_projects
+from territoria.registre.discovery.dashboard import build_dashboard
+from territoria.registre.discovery.facets import FILTER_FACETS
+from territoria.registre.discovery.mapdata import as_geojson, map_points
+from territoria.registre.discovery.service import search_projects
+from territoria.registre.discovery.similar import similar_projects
 from territoria.registre.visibility import project_values, visible_projects
 
 QUERY_PARAMETERS = [

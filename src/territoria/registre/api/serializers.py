@@ -263,7 +263,11 @@ class OrganisationSerializer(serializers.ModelSerializer):
         ]
         # The API creates French bodies only (no `country` field): their SIRET is required,
         # checked here rather than by the database constraint (a 500).
-        extra_kwargs = {"siret": {"required": True, "allow_null": False, "allow_blank": False}}
+        # The region is derived from the SIRET (core/collectivites.py), never written.
+        extra_kwargs = {
+            "siret": {"required": True, "allow_null": False, "allow_blank": False},
+            "region": {"read_only": True},
+        }
 
 
 class ErrorReportSerializer(serializers.ModelSerializer):

@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from territoria.registre.api import discovery, viewsets
+from territoria.registre.views.platform import PlatformSystemsView
 
 router = SimpleRouter()
 router.register("projets", viewsets.ProjectViewSet, basename="api-project")
@@ -18,5 +19,6 @@ urlpatterns = [
     path("tableau-de-bord/", discovery.DashboardView.as_view(), name="api-dashboard"),
     path("projets/<uuid:pk>/similaires/", discovery.SimilarView.as_view(), name="api-similar"),
     path("vocabulaires/", viewsets.VocabularyView.as_view(), name="api-vocabularies"),
+    path("plateforme/", PlatformSystemsView.as_view(), name="api-platform"),
     *router.urls,
 ]

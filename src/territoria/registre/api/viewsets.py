@@ -30,6 +30,7 @@ from territoria.registre.api.permissions import (
     IsModeratorOrReadOnly,
     ProjectPermission,
 )
+from territoria.registre.discovery.service import parse_query, search_projects
 from territoria.registre.filters import ProjectFilter
 from territoria.registre.models import ErrorReport, Project
 from territoria.registre.permissions import can_contribute, can_moderate
@@ -51,7 +52,9 @@ PRECONDITION = OpenApiResponse(description="Version manquante : envoyez « versi
 
 
 class FrenchFilterBackend(DjangoFilterBackend):
-    """The shared `ProjectFilter`; an invalid value is refused naming the filter and the expected values."""
+    """The parameters of `ProjectFilter` (documented in the OpenAPI description), matched by the
+    register's query service like every page; an invalid value is refused naming the filter
+    and the expected values."""
 
     def filter_queryset(self, request, queryset, view):
         filterset = self.get_filterset(request, queryset, view)
@@ -59,7 +62,13 @@ class FrenchFilterBackend(DjangoFilterBackend):
             return queryset
         if not filterset.is_valid():
             raise exceptions.ValidationError(self.errors_of(filterset))
-        return filterset.qs
+        query = parse_query(request.query_params, request.user)
+        if not (query.text or query.filters or query.organisation):
+            return queryset
+        result = search_projects(
+            None, request.user, query=query, with_facets=False, load_projects=False
+        )
+        return queryset.filter(pk__in=result.all_ids)
 
     @staticmethod
     def errors_of(filterset) -> dict:

@@ -7,6 +7,7 @@ of 100 000 records is never held in memory); XLSX is written by openpyxl's write
 import csv
 import io
 import json
+from decimal import Decimal
 
 from django.conf import settings
 
@@ -32,6 +33,13 @@ class _Echo:
         return value
 
 
+def spreadsheet_cell(value) -> str:
+    """A cell of the CSV for French spreadsheets: decimal numbers with a comma (48,85)."""
+    if isinstance(value, (float, Decimal)) and not isinstance(value, bool):
+        return str(value).replace(".", ",")
+    return cell(value)
+
+
 def csv_chunks(
     projects,
     fields: list[schema.FieldSpec],
@@ -39,19 +47,28 @@ def csv_chunks(
     *,
     anchor_columns: bool,
     neutralise_formulas: bool = True,
+    spreadsheet: bool = False,
 ):
     """Header (anchor's column names and order, or schema ids) then one line per project.
 
     Cells a spreadsheet would run as formulas are neutralised (core.csv_safety); only a CSV
     that never reaches a spreadsheet (the open-data register dataset's source, whose own
     downloads neutralise) is written with `neutralise_formulas=False`."""
-    writer = csv.writer(_Echo(), lineterminator="\n")
     safe = neutralise if neutralise_formulas else str
-    yield writer.writerow([spec.csv_column if anchor_columns else spec.name for spec in fields])
+    if spreadsheet:
+        # For Excel and LibreOffice in French: a BOM so UTF-8 is recognised, « ; » between
+        # columns (the comma is the decimal separator), column titles in words.
+        writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
+        to_text = spreadsheet_cell
+        yield "\ufeff" + writer.writerow([spec.title for spec in fields])
+    else:
+        writer = csv.writer(_Echo(), lineterminator="\n")
+        to_text = cell
+        yield writer.writerow([spec.csv_column if anchor_columns else spec.name for spec in fields])
     batch = []
     for project in projects:
         row = project_values(project, user)
-        batch.append(writer.writerow([safe(cell(row[spec.name])) for spec in fields]))
+        batch.append(writer.writerow([safe(to_text(row[spec.name])) for spec in fields]))
         if len(batch) >= CSV_BATCH:
             yield "".join(batch)
             batch = []

@@ -1,22 +1,11 @@
 """Which projects and which columns an export holds, for a given reader."""
 
 from territoria.registre import schema
-from territoria.registre.filters import ProjectFilter
+from territoria.registre.discovery.service import SearchQuery, parse_query, search_projects
 from territoria.registre.models import Project
-from territoria.registre.visibility import (
-    project_values,
-    visible_fields,
-    visible_projects,
-)
+from territoria.registre.visibility import project_values, visible_fields
 
 CHUNK = 500
-
-
-class _FilterRequest:
-    """What ProjectFilter reads from a request, for exports made outside one (CLI)."""
-
-    def __init__(self, user):
-        self.user = user
 
 
 def export_fields(user, *, all_fields: bool) -> list[schema.FieldSpec]:
@@ -27,17 +16,25 @@ def export_fields(user, *, all_fields: bool) -> list[schema.FieldSpec]:
     return [spec for spec in fields if spec.csv_column]
 
 
-def projects(user, params=None, *, request=None, projects_user=None):
-    """Visible projects of `user`, filtered like the list page (?theme=…), streamed in chunks.
+def export_query(user, params=None) -> SearchQuery:
+    """The query of an export: the list page's parameters (?theme=…, ?q=…, ?tri=…)."""
+    return parse_query(params or {}, user)
 
-    `projects_user` chooses the records when it differs from the reader of the values (the CLI
-    exports published records only, even with --restricted)."""
+
+def projects(user, params=None, *, projects_user=None, query: SearchQuery | None = None):
+    """Visible projects of `user` matching the list page's query, in its order, by chunks.
+
+    The register's query service picks them (`registre.discovery.service`), so an export holds
+    what the list shows. `projects_user` chooses the records when it differs from the reader
+    of the values (the CLI exports published records only, even with --restricted)."""
     reader = user if projects_user is None else projects_user
-    queryset = visible_projects(reader, Project.objects.select_related("organisation"))
-    filterset = ProjectFilter(
-        params or {}, queryset=queryset, request=request or _FilterRequest(user)
-    )
-    return filterset.qs.order_by("organisation__name", "nom_projet").iterator(chunk_size=CHUNK)
+    query = query or export_query(reader, params)
+    result = search_projects(None, reader, query=query, with_facets=False, load_projects=False)
+    ids = result.all_ids
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        by_id = Project.objects.select_related("organisation").in_bulk(chunk)
+        yield from (by_id[pk] for pk in chunk if pk in by_id)
 
 
 def values(project, user) -> dict:

@@ -44,9 +44,10 @@ def mail_subject(subject: str) -> str:
     return _CONTROL.sub(" ", f"[{settings.SITE_NAME}] {subject}").strip()
 
 
-def _send(subject: str, body: str, recipients: list[str]) -> None:
+def _send(subject: str, body: str, recipients: list[str]) -> bool:
+    """True when the mail was handed to the mail server."""
     if not recipients:
-        return
+        return False
     subject = mail_subject(subject)
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
@@ -54,6 +55,8 @@ def _send(subject: str, body: str, recipients: list[str]) -> None:
         # Whatever the mail server or backend does (refused header, server down), the change
         # that triggered the mail is already saved: log it, never answer an error page.
         logger.exception("mail « %s » to %d recipient(s) not sent", subject, len(recipients))
+        return False
+    return True
 
 
 def submitted(project) -> None:
@@ -99,3 +102,29 @@ def error_reported(report) -> None:
         + f" :\n\n{report.message}\n\n{_link(project)}",
         sorted(set(_moderator_emails()) | set(_owner_emails(project))),
     )
+
+
+def report_recipient(report) -> str:
+    """Where the answer to an error report goes: the address given, or the reporter's account."""
+    if report.reporter_email:
+        return report.reporter_email
+    return getattr(report.reporter, "email", "") or ""
+
+
+def report_answered(report) -> bool:
+    """Send the moderation's answer to the person who reported the error; record when."""
+    from django.utils import timezone
+
+    recipient = report_recipient(report)
+    project = report.project
+    sent = _send(
+        f"Réponse à votre signalement : {project.nom_projet}",
+        f"Bonjour,\n\nVous avez signalé une erreur sur la fiche « {project.nom_projet} » "
+        f"le {timezone.localtime(report.created_at):%d/%m/%Y}.\n\n"
+        f"Statut : {report.get_status_display()}\n\nRéponse de la modération :\n{report.answer}\n\n"
+        f"{_link(project)}",
+        [recipient] if recipient else [],
+    )
+    if sent:
+        type(report).objects.filter(pk=report.pk).update(answer_sent_at=timezone.now())
+    return sent

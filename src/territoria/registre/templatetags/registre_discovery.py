@@ -2,7 +2,7 @@
 
 from django import template
 
-from territoria.registre.search.similar import similar_projects as find_similar
+from territoria.registre.discovery.similar import similar_projects as find_similar
 
 register = template.Library()
 

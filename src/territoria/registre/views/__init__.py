@@ -16,5 +16,10 @@ from territoria.registre.views.contribute import (  # noqa: F401
 )
 from territoria.registre.views.history import journal, project_history  # noqa: F401
 from territoria.registre.views.moderation import account, moderation_queue, report_status  # noqa: F401
-from territoria.registre.views.pages import organisation_detail, project_detail, project_list  # noqa: F401
+from territoria.registre.views.pages import (  # noqa: F401
+    organisation_detail,
+    organisation_list,
+    project_detail,
+    project_list,
+)
 from territoria.registre.views.reports import report_error  # noqa: F401

@@ -196,6 +196,8 @@ def project_transition(request, pk, action):
     if action not in TRANSITIONS:
         raise Http404
     project = visible_project_or_404(request, pk)
+    if action == "publier" and request.POST.get("confirme") != "1":
+        return _confirm_publication(request, project)
     run, done = TRANSITIONS[action]
     try:
         run(project, request.user, request)
@@ -204,3 +206,29 @@ def project_transition(request, pk, action):
     else:
         messages.success(request, done)
     return redirect_back(request, project)
+
+
+def _confirm_publication(request, project):
+    """Publishing needs a second step (`confirme=1`): the page shows what the public will read.
+
+    A new record: its public fields as an anonymous reader will see them; changes to a
+    published record: each changed field, published value beside the proposed one.
+    """
+    from django.contrib.auth.models import AnonymousUser
+
+    from territoria.registre.views.pages import _revision_rows, field_groups
+
+    if not get_abilities(request.user, project)["publish"]:
+        raise PermissionDenied("Seuls les modérateurs publient des projets.")
+    revision = project.revision if project.lifecycle == Lifecycle.PUBLISHED else None
+    return render(
+        request,
+        "registre/publish_confirm.html",
+        {
+            "project": project,
+            "revision": revision,
+            "revision_changes": _revision_rows(project, request.user) if revision else [],
+            "groups": [] if revision else field_groups(project, AnonymousUser()),
+            "next": request.POST.get("next", ""),
+        },
+    )

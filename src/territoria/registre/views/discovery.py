@@ -1,17 +1,17 @@
 """Discovery pages of the register: search with facets, map, dashboard, similar projects.
 
-All of them read the same query string (the parameters of `ProjectFilter` plus `q`), go through
-the query service (`registre.search.service`) and so through `visibility`; all work without
+All of them read the same query string (the parameters declared by `ProjectFilter`), go through
+the query service (`registre.discovery.service`) and so through `visibility`; all work without
 JavaScript (the map then shows its list of organisations).
 """
 
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from territoria.registre.search.dashboard import build_dashboard
-from territoria.registre.search.mapdata import map_points, map_points_of
-from territoria.registre.search.service import search_projects
-from territoria.registre.search.similar import similar_projects
+from territoria.registre.discovery.dashboard import build_dashboard
+from territoria.registre.discovery.mapdata import map_points, map_points_of
+from territoria.registre.discovery.service import search_projects
+from territoria.registre.discovery.similar import similar_projects
 from territoria.registre.visibility import visible_projects
 
 

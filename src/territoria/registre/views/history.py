@@ -4,15 +4,20 @@ What each reader sees is decided by `registre.history` (shared with the API): a 
 may not see a field sees that it changed, never its old or new value.
 """
 
+from urllib.parse import urlencode
+
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.dateparse import parse_date, parse_datetime
 
 from territoria.core.models import AuditLog, Organisation
+from territoria.registre.forms import AccessibleFormMixin
 from territoria.registre.history import actor_label, visible_changes
 from territoria.registre.models import Project
 from territoria.registre.permissions import can_moderate
@@ -95,10 +100,53 @@ def project_history(request, pk):
 def journal(request):
     if not can_moderate(request.user):
         raise PermissionDenied("Le journal des modifications est réservé aux modérateurs.")
-    logs = AuditLog.objects.filter(object_type=PROJECT_TYPE).order_by("-at", "-id")
-    page = Paginator(logs, 50).get_page(request.GET.get("page"))
+    form = JournalFilterForm(request.GET or None)
+    logs = AuditLog.objects.filter(object_type=PROJECT_TYPE).select_related("actor")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["projet"]:
+            logs = logs.filter(object_repr__icontains=data["projet"])
+        if data["action"]:
+            logs = logs.filter(action=data["action"])
+        if data["auteur"]:
+            logs = logs.filter(
+                Q(actor__username__icontains=data["auteur"])
+                | Q(actor__first_name__icontains=data["auteur"])
+                | Q(actor__last_name__icontains=data["auteur"])
+                | Q(actor_label__icontains=data["auteur"])
+            )
+        if data["du"]:
+            logs = logs.filter(at__date__gte=data["du"])
+        if data["au"]:
+            logs = logs.filter(at__date__lte=data["au"])
+    logs = logs.order_by("-at", "-id")
+    page = Paginator(logs, JOURNAL_PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = {key: value for key, value in request.GET.items() if key != "page" and value}
     return render(
         request,
         "registre/journal.html",
-        {"page": page, "entries": _entries(page.object_list, request.user, None)},
+        {
+            "form": form,
+            "page": page,
+            "entries": _entries(page.object_list, request.user, None),
+            "query_string": urlencode(filters),
+            "filtered": bool(filters),
+        },
     )
+
+
+JOURNAL_PAGE_SIZE = 20
+
+
+class JournalFilterForm(AccessibleFormMixin, forms.Form):
+    projet = forms.CharField(label="Projet (nom contient)", required=False, max_length=200)
+    action = forms.ChoiceField(
+        label="Action", required=False, choices=[("", "Toutes")] + AuditLog.Action.choices
+    )
+    auteur = forms.CharField(label="Auteur (identifiant ou nom)", required=False, max_length=150)
+    du = forms.DateField(label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    au = forms.DateField(label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._describe_fields()

@@ -4,12 +4,14 @@ reports) and the account page."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from territoria.registre.forms import ReportStatusForm, SendBackForm
 from territoria.registre.models import ErrorReport, Project, ProjectRevision
 from territoria.registre.permissions import can_contribute, can_moderate, get_abilities
+from territoria.registre.services import notifications
 from territoria.registre.views._shared import redirect_back, report_prefix
 from territoria.registre.visibility import revision_changes
 from territoria.registre.vocabulary import Lifecycle
@@ -70,10 +72,19 @@ def report_status(request, pk):
         raise PermissionDenied(
             "Seuls les modérateurs et l'organisation porteuse traitent les signalements."
         )
+    previous_answer = report.answer
     form = ReportStatusForm(request.POST, instance=report, prefix=report_prefix(report))
     if form.is_valid():
-        form.save()
-        messages.success(request, f"Signalement marqué « {report.get_status_display()} ».")
+        report = form.save()
+        done = f"Signalement marqué « {report.get_status_display()} »."
+        recipient = notifications.report_recipient(report)
+        if report.answer.strip() and report.answer != previous_answer:
+            if recipient:
+                transaction.on_commit(lambda: notifications.report_answered(report))
+                done += f" Votre réponse est envoyée par e-mail à {recipient}."
+            else:
+                done += " La personne n'a pas laissé d'adresse : la réponse n'est pas envoyée."
+        messages.success(request, done)
     else:
         messages.error(request, "Statut inconnu : choisissez Ouvert, Traité ou Rejeté.")
     return redirect_back(request, report.project)

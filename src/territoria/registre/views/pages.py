@@ -1,14 +1,16 @@
 """Reading the register: the list with its filters, a record, an organisation."""
 
+from urllib.parse import parse_qsl
+
 from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 from django.urls import Resolver404, resolve
 
-from territoria.core.models import Organisation, OrganisationType
-from territoria.registre import vocabulary as voc
+from territoria.core.models import Organisation
+from territoria.registre.discovery.facets import BY_NAME
+from territoria.registre.discovery.service import search_projects
 from territoria.registre.filters import ProjectFilter
 from territoria.registre.forms import ErrorReportForm, ReportStatusForm, SendBackForm
 from territoria.registre.models import ErrorReport
@@ -22,7 +24,6 @@ from territoria.registre.visibility import (
     visible_projects,
 )
 
-PAGE_SIZE = 20
 # Filters shown in the form, in this order; `type_algorithme` only to readers of restricted fields.
 FILTER_FIELDS = [
     "q",
@@ -35,13 +36,6 @@ FILTER_FIELDS = [
     "region",
 ]
 RESTRICTED_FILTER_FIELDS = ["type_algorithme"]
-# Single-valued filters whose options show how many visible projects they hold (one GROUP BY each).
-COUNTED_FILTERS = {
-    "theme": ("theme", voc.THEMES.choices),
-    "coll_type": ("organisation__type", OrganisationType.choices),
-    "projet_status": ("projet_status", voc.PROJECT_STATUSES.choices),
-    "risque_categorie": ("risque_categorie", voc.RISK_CATEGORIES.choices),
-}
 EMPTY_LABELS = {
     "theme": "Tous les thèmes",
     "sous_theme": "Tous les sous-thèmes",
@@ -50,102 +44,83 @@ EMPTY_LABELS = {
     "projet_status": "Toutes les maturités",
     "risque_categorie": "Toutes les catégories",
     "type_algorithme": "Tous les types",
+    "region": "Toutes les régions",
 }
 # Export routes come from the exports module; links appear once the route exists.
 EXPORT_FORMATS = [
-    ("csv", "CSV"),
+    ("csv?tableur=1", "CSV pour tableur (Excel, LibreOffice)"),
+    ("csv", "CSV"),  # the anchor's columns, comma-separated, for its existing consumers
     ("xlsx", "Excel (XLSX)"),
     ("json", "JSON"),
     ("geojson", "GeoJSON"),
 ]
 URL_FIELDS = {"url_infos", "url_ressources", "image_url"}
-# ?tri= of the list: (label, ordering)
-RELEVANCE = "pertinence"
-SORTS = {
-    "nom": ("Nom du projet", ["nom_projet", "pk"]),
-    "recent": ("Mise à jour la plus récente", ["-content_updated_on", "nom_projet", "pk"]),
-    "organisation": ("Organisation", ["organisation__name", "nom_projet", "pk"]),
-}
 
 
-def _prepare_filter_form(project_filter, base_queryset, user):
-    form = project_filter.form
+def _filter_form(params, result, user):
+    """The filter form of the list, its options counted by the query service's facets.
+
+    Each option shows how many projects it would give with the other filters kept (the
+    facet counts of `search_projects`), so an option at (0) leads nowhere.
+    """
+    form = ProjectFilter(params).form
     shown = FILTER_FIELDS + (RESTRICTED_FILTER_FIELDS if can_view_restricted(user) else [])
     for name in list(form.fields):
         if name not in shown:
             del form.fields[name]
-    for name, label in EMPTY_LABELS.items():
-        if name in form.fields:
-            form.fields[name].empty_label = label
-            form.fields[name].choices = list(form.fields[name].choices)[1:]
-    for name, (lookup, choices) in COUNTED_FILTERS.items():
-        counts = dict(base_queryset.order_by().values_list(lookup).annotate(n=Count("pk")))
-        form.fields[name].choices = [
-            (code, f"{label} ({counts.get(code, 0)})") for code, label in choices
-        ]
+    counts = {
+        facet.name: {value.code: value.count for value in facet.values} for facet in result.facets
+    }
+    for name, empty in EMPTY_LABELS.items():
+        if name not in form.fields:
+            continue
+        facet = BY_NAME[name]
+        options = facet.options or tuple((code, code) for code in counts.get(name, {}))
+        form.fields[name].widget = forms.Select(
+            choices=[("", empty)]
+            + [(code, f"{label} ({counts.get(name, {}).get(code, 0)})") for code, label in options]
+        )
     form.fields["q"].widget.input_type = "search"
-    regions = base_queryset.exclude(organisation__region="").order_by("organisation__region")
-    regions = regions.values_list("organisation__region", flat=True).distinct()
-    form.fields["region"].widget = forms.Select(
-        choices=[("", "Toutes les régions")] + [(r, r) for r in regions]
-    )
     return form
 
 
 def _export_links(query_string: str) -> list[dict]:
     links = []
     for extension, label in EXPORT_FORMATS:
+        extension, _, fixed = extension.partition("?")
         path = f"/registre/export.{extension}"
         try:
             resolve(path)
         except Resolver404:
             continue
-        links.append({"url": path + (f"?{query_string}" if query_string else ""), "label": label})
+        query = "&".join(part for part in (fixed, query_string) if part)
+        links.append({"url": path + (f"?{query}" if query else ""), "label": label})
     return links
 
 
 def project_list(request):
-    base = visible_projects(request.user).select_related("organisation")
-    project_filter = ProjectFilter(request.GET or None, queryset=base, request=request)
-    form = _prepare_filter_form(project_filter, base, request.user)
-    matches = project_filter.qs  # runs the text search, which sets ranked_ids
-    ranked_ids = getattr(project_filter, "ranked_ids", None)
-    # A text query adds "Pertinence" (best matches first), its default order.
-    sorts = {RELEVANCE: ("Pertinence", SORTS["nom"][1]), **SORTS} if ranked_ids else SORTS
-    default_sort = RELEVANCE if ranked_ids else "nom"
-    sort = request.GET.get("tri") if request.GET.get("tri") in sorts else default_sort
-    results = matches.order_by(*sorts[sort][1])
-    if sort == RELEVANCE:
-        from territoria.registre.search.text import order_by_relevance
-
-        results = order_by_relevance(results, ranked_ids)
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    # The sort form resends the current filters; the filter form resends the current sort.
-    sort_hidden = [
-        (key, value) for key, values in query.lists() if key != "tri" for value in values
-    ]
-    active_organisation = None
-    if project_filter.form.is_valid() and project_filter.form.cleaned_data.get("organisation"):
-        active_organisation = Organisation.objects.filter(
-            pk=project_filter.form.cleaned_data["organisation"]
-        ).first()
+    """`/registre/`: the register's query service (the search page's), shown as a filter form."""
+    result = search_projects(request.GET, request.user)
+    query = result.query
+    page = Paginator(range(result.total), query.page_size).get_page(query.page)
+    page.object_list = result.projects
+    filters = query.query_string(tri="")
+    active_organisation = (
+        Organisation.objects.filter(pk=query.organisation).first() if query.organisation else None
+    )
     return render(
         request,
         "registre/project_list.html",
         {
-            "filter_form": form,
+            "filter_form": _filter_form(request.GET, result, request.user),
+            "result": result,
             "page": page,
-            "query_string": query.urlencode(),
-            "filtered": any(
-                value for key, value in request.GET.items() if key not in ("page", "tri")
-            ),
-            "sort": sort,
-            "default_sort": default_sort,
-            "sort_choices": [(code, label) for code, (label, _) in sorts.items()],
-            "sort_hidden": sort_hidden,
-            "export_links": _export_links(query.urlencode()),
+            "query_string": query.query_string(),
+            "filtered": bool(filters),
+            "sort": query.effective_sort,
+            "sort_choices": query.sort_choices,
+            "sort_hidden": [(key, value) for key, value in parse_qsl(filters)],
+            "export_links": _export_links(query.query_string()),
             "active_organisation": active_organisation,
             "can_contribute": can_contribute(request.user),
         },
@@ -158,6 +133,8 @@ def field_groups(project, user):
     groups: dict[str, list] = {}
     for spec in visible_fields(user):
         value = values[spec.name]
+        if spec.name == "status_abandon" and not value and project.projet_status != "abandonne":
+            continue  # « Description d'un projet abandonné : Non renseigné » on a running project
         if spec.name in URL_FIELDS and value:
             kind = "url"
         elif spec.name == "projet_contact" and value:
@@ -229,4 +206,33 @@ def organisation_detail(request, pk):
             "projects": projects,
             "shows_restricted": can_view_restricted(request.user),
         },
+    )
+
+
+def _french_key(text: str) -> tuple:
+    """Order names as a French reader does: case and accents ignored (« Écully » after « Eaux »)."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", text or "").casefold()
+    return ("".join(c for c in folded if not unicodedata.combining(c)), text)
+
+
+def organisation_list(request):
+    """Every organisation that carries at least one published record: public, like its page."""
+    from django.db.models import Count, Q
+
+    from territoria.registre.vocabulary import Lifecycle
+
+    organisations = (
+        Organisation.objects.annotate(
+            published=Count("projects", filter=Q(projects__lifecycle=Lifecycle.PUBLISHED))
+        )
+        .filter(published__gt=0)
+        .only("name", "type", "region")
+    )
+    rows = sorted(organisations, key=lambda organisation: _french_key(organisation.name))
+    return render(
+        request,
+        "registre/organisation_list.html",
+        {"organisations": rows, "total": sum(o.published for o in rows)},
     )

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
 
+from territoria.core.client_address import client_address
 from territoria.registre.forms import ErrorReportForm
 from territoria.registre.permissions import get_abilities
 from territoria.registre.services import notifications
@@ -16,7 +17,7 @@ MAX_REPORTS_PER_HOUR = 5
 
 
 def _rate_key(request) -> str:
-    return "registre-report:" + request.META.get("REMOTE_ADDR", "inconnu")
+    return "registre-report:" + (client_address(request) or "inconnu")
 
 
 def report_error(request, pk):

@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from territoria.registre.exports import formats
-from territoria.registre.exports.rows import export_fields, projects
+from territoria.registre.exports.rows import export_fields, export_query, projects
 from territoria.registre.exports.table_schema import table_schema
 
 FORMATS = ["csv", "csv-all", "xlsx", "json", "geojson", "table-schema"]
@@ -50,7 +50,10 @@ class Command(BaseCommand):
         all_fields = format != "csv"
         fields = export_fields(reader, all_fields=all_fields)
         # Published records only, whatever the fields exported.
-        rows = projects(reader, params, projects_user=_Anonymous())
+        query = export_query(_Anonymous(), params)
+        if query.invalid:
+            raise CommandError(" ".join(query.invalid))
+        rows = projects(reader, projects_user=_Anonymous(), query=query)
         schema_url = settings.SITE_URL.rstrip("/") + "/registre/schema.json"
         if format == "table-schema":
             chunks = [json.dumps(table_schema(), ensure_ascii=False, indent=2) + "\n"]

@@ -27,6 +27,10 @@ DEMO_ACCOUNTS = [
     ("agent.metz", Role.AGENT, "Agent (contributeur) de la Ville de Metz", True),
     ("elu.metz", Role.ELU, "Élu de la Ville de Metz", True),
     ("moderateur", Role.MODERATOR, "Modérateur de la Bibliothèque", False),
+    # A moderator who belongs to the organisation manages its assistant collections (issue 12).
+    ("gestionnaire.metz", Role.MODERATOR, "Gestionnaire de la Ville de Metz (assistant)", True),
+    # The operators' page (jobs, workers, periodic tasks) is for platform administrators.
+    ("exploitant", Role.ADMIN, "Administrateur de la plateforme", False),
 ]
 
 

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from territoria.registre.search.indexing import embed_pending, reindex_all
+from territoria.registre.discovery.indexing import embed_pending, reindex_all
 
 
 class Command(BaseCommand):
@@ -36,8 +36,8 @@ class Command(BaseCommand):
         )
         if no_embeddings:
             return
-        from territoria.registre.search.documents import NAMESPACE
-        from territoria.registre.search.indexing import index
+        from territoria.registre.discovery.documents import NAMESPACE
+        from territoria.registre.discovery.indexing import index
 
         started = time.perf_counter()
         with tqdm(

@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from territoria.core.maps import MapLink, MapPoint
 from territoria.core.models import OrganisationType
-from territoria.registre.search.service import SearchQuery, search_projects
-from territoria.registre.search.table import get_table
+from territoria.registre.discovery.service import SearchQuery, search_projects
+from territoria.registre.discovery.table import get_table
 
 TYPE_LABELS = dict(OrganisationType.choices)
 

@@ -7,8 +7,8 @@ the words of its name and description are searched instead.
 
 from __future__ import annotations
 
-from territoria.registre.search.documents import NAMESPACE, embedding_text, project_key
-from territoria.registre.search.table import get_table, visible_mask
+from territoria.registre.discovery.documents import NAMESPACE, embedding_text, project_key
+from territoria.registre.discovery.table import get_table, visible_mask
 from territoria.search import access_tokens, get_index
 
 CANDIDATES = 40

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from territoria.registre.search.facets import FACETS, Facet
+from territoria.registre.discovery.facets import FACETS, Facet
 from territoria.registre.vocabulary import Lifecycle
 
 NAMESPACE = "registre"
@@ -61,6 +61,8 @@ class ProjectTable:
     organisation_row: np.ndarray  # int32: row of each project's organisation in `organisations`
     organisations: list[dict] = field(default_factory=list)  # id, name, type, lat, lon, region
     columns: dict[str, Column] = field(default_factory=dict)
+    # Row permutations of the list's sorts (SORTS of service.py); "nom" is the row order itself.
+    orders: dict[str, np.ndarray] = field(default_factory=dict)
     doc_rows: dict = field(default_factory=dict)  # search document pk -> row of its project
     _row_of_doc: np.ndarray | None = field(
         default=None, repr=False
@@ -177,9 +179,10 @@ def build_table(version: str, using: str = "default") -> ProjectTable:
     paths = list(dict.fromkeys(_SOURCES.values()))
     rows = list(
         Project.objects.using(using).values_list(
-            "pk", "nom_projet", "lifecycle", "organisation_id", *paths
+            "pk", "nom_projet", "lifecycle", "organisation_id", *paths, "content_updated_on"
         )
     )
+    # French order: accents and case folded (« école » between « eau » and « Euro »).
     rows.sort(key=lambda row: (fold(row[1]), str(row[0])))
     ids = [row[0] for row in rows]
     by_path = {path: [row[4 + i] for row in rows] for i, path in enumerate(paths)}
@@ -197,7 +200,19 @@ def build_table(version: str, using: str = "default") -> ProjectTable:
     for facet in FACETS:
         columns[facet.name] = _column(facet, by_path[_SOURCES[facet.name]])
     position = {pk: i for i, pk in enumerate(ids)}
+    organisation_names = {org["id"]: fold(org["name"]) for org in organisations}
+    updated = [row[-1].toordinal() if row[-1] else 0 for row in rows]
+    orders = {
+        "nom": np.arange(len(rows)),
+        # np.lexsort sorts by the last key first; ties keep the name order (stable).
+        "recent": np.lexsort((np.arange(len(rows)), -np.asarray(updated, dtype=np.int64))),
+        "organisation": np.asarray(
+            sorted(range(len(rows)), key=lambda i: (organisation_names.get(rows[i][3], ""), i)),
+            dtype=np.int64,
+        ),
+    }
     return ProjectTable(
+        orders=orders,
         version=version,
         doc_rows=_document_rows(position, using),
         ids=ids,
@@ -234,7 +249,7 @@ def visible_mask(table: ProjectTable, user) -> np.ndarray:
 def _document_rows(position: dict, using: str) -> dict:
     import uuid
 
-    from territoria.registre.search.documents import project_id_of
+    from territoria.registre.discovery.documents import project_id_of
     from territoria.search.models import IndexedDocument
 
     rows = {}

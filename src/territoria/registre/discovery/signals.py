@@ -5,7 +5,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from territoria.core.models import Organisation
-from territoria.registre.search.documents import project_indexer
+from territoria.registre.discovery.documents import project_indexer
 from territoria.search.indexing import index_objects
 
 

@@ -22,8 +22,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from territoria.registre.search.documents import NAMESPACE, RESTRICTED_SUFFIX
-from territoria.registre.search.table import ProjectTable, get_table
+from territoria.registre.discovery.documents import NAMESPACE, RESTRICTED_SUFFIX
+from territoria.registre.discovery.table import ProjectTable, get_table
 from territoria.search import access_tokens, get_index
 from territoria.search.analyzer import analyze, analyze_token, fold_token, iter_words
 from territoria.search.fusion import reciprocal_rank_fusion
@@ -148,31 +148,6 @@ def match_projects(
     return match
 
 
-def matching_project_ids(text: str, user, mode: str = "hybrid") -> list:
-    """Ids of the projects matching `text` for this reader, best first (capped for SQL IN lists)."""
-    from territoria.registre.search.service import MAX_QUERY_CHARS
-
-    return match_projects(text[:MAX_QUERY_CHARS], user, mode=mode).project_ids[:30_000]
-
-
-RELEVANCE_RANKED = 200  # beyond these, matches keep the queryset's own order
-
-
-def order_by_relevance(queryset, ranked_ids: list):
-    """`queryset` with the best `RELEVANCE_RANKED` matches first, in rank order."""
-    from django.db.models import Case, IntegerField, Value, When
-
-    top = ranked_ids[:RELEVANCE_RANKED]
-    if not top:
-        return queryset
-    rank = Case(
-        *[When(pk=pk, then=Value(i)) for i, pk in enumerate(top)],
-        default=Value(len(top)),
-        output_field=IntegerField(),
-    )
-    return queryset.order_by(rank, *queryset.query.order_by)
-
-
 def _lexical_rows_of_variants(
     texts: list[str], access: list[str], table: ProjectTable, every_word: bool
 ) -> list[int]:
@@ -205,7 +180,7 @@ class _Vocabulary:
         self.lock = threading.Lock()
 
     def get(self) -> dict[str, str]:
-        from territoria.registre.search.table import current_version
+        from territoria.registre.discovery.table import current_version
 
         version = current_version()
         fresh = self.build_s > 0.5 and time.monotonic() - self.built_at < VOCABULARY_MAX_AGE_S
@@ -234,8 +209,21 @@ class _Vocabulary:
 _vocabulary = _Vocabulary()
 
 
+@lru_cache(maxsize=1)
+def french_words():
+    """A French dictionary (pyspellchecker's word list, ~140 000 forms, loaded once: ~1 s).
+
+    A word of the language is never "corrected", even when the register does not contain it:
+    "objets volumineux" must not become "objectif volume" (only typos are typos).
+    """
+    from spellchecker import SpellChecker
+
+    return SpellChecker(language="fr", distance=1)
+
+
 def correct_typos(text: str, access: list[str], user) -> str:
-    """`text` with each word that matches nothing readable replaced by its closest public word."""
+    """`text` with each misspelt word that matches nothing readable replaced by its closest
+    public word. A word of the French dictionary is never replaced."""
     from rapidfuzz import fuzz, process
 
     vocabulary = _vocabulary.get()
@@ -246,6 +234,8 @@ def correct_typos(text: str, access: list[str], user) -> str:
         term = analyze_token(word)
         if not term or term in vocabulary or len(term) < FUZZY_MIN_LENGTH or term.isdigit():
             continue
+        if french_words().known([word.casefold()]):
+            continue  # a real word the register does not use: no result is better than a wrong one
         if len(access) > 1 and get_index().lexical_ranking(NAMESPACE, word, access, limit=1):
             continue  # found in a document this reader may read (restricted text)
         best = process.extractOne(

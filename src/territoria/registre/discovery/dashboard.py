@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from territoria.registre.search.facets import facets_for
-from territoria.registre.search.service import SearchQuery, parse_query, search_projects
-from territoria.registre.search.table import get_table
+from territoria.registre.discovery.facets import UNSET, facets_for
+from territoria.registre.discovery.service import (
+    SearchQuery,
+    parse_query,
+    search_projects,
+    unset_mask,
+)
+from territoria.registre.discovery.table import get_table
 
 # The dimensions shown, in this order (the booklet's questions: what, how mature, who, how, when, risk).
 DIMENSIONS = [
@@ -97,6 +102,10 @@ def build_dashboard(params, user) -> Dashboard:
         if facet is None:
             continue
         counts = table.columns[name].counts(rows)
+        if facet.unset_label:  # records without a value: counted, not hidden (AI-Act category)
+            unset = int(unset_mask(table.columns[name])[rows].sum())
+            if unset:
+                counts[UNSET] = unset
         if name == "annee":
             order = sorted(counts)
         elif facet.choices:

@@ -1,14 +1,17 @@
-"""The register's query service: text search + filters + facet counts + a page of projects.
+"""The register's query service: text search + filters + sort + facet counts + a page of projects.
 
-One entry point, `search_projects(params, user)`, used by the list page, the API, the map and
-the dashboard, so they agree on what a query means:
+One entry point, `search_projects(params, user)`, behind every route that reads a set of
+projects — the list page (`/registre/`), the search page (`/registre/recherche/`), the API
+list and search, the exports, the map and the dashboard — so they agree on what a query
+means and on its order:
 
 1. filters come from the query string, validated by the form of `ProjectFilter` (the filter
    set shared with the exports); a restricted filter is ignored for readers who may not use it;
 2. the text query (optional) is matched by `text.match_projects` — French full-text search
    fused with semantic search, on the shared search core, access tokens inside the query;
 3. facet counts are computed on the result set, each facet with every *other* filter applied
-   (so one can still switch from one theme to another), on the in-process `ProjectTable`.
+   (so one can still switch from one theme to another), on the in-process `ProjectTable`;
+4. the order is relevance for a text query (the fused ranking), else `?tri=` (`SORTS`).
 """
 
 from __future__ import annotations
@@ -18,13 +21,21 @@ from urllib.parse import urlencode
 
 import numpy as np
 
-from territoria.registre.search.facets import FILTER_FACETS, Facet, facets_for
-from territoria.registre.search.table import ProjectTable, get_table, visible_mask
+from territoria.registre.discovery.facets import BY_NAME, FILTER_FACETS, UNSET, Facet, facets_for
+from territoria.registre.discovery.table import ProjectTable, get_table, visible_mask
 from territoria.registre.visibility import can_view_restricted
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_QUERY_CHARS = 500  # longer queries are cut (and the reader told): they cost without helping
+RELEVANCE = "pertinence"
+# ?tri= : label (the row permutations are built with the table, `ProjectTable.orders`).
+SORTS = {
+    RELEVANCE: "Pertinence",
+    "nom": "Nom du projet",
+    "recent": "Mise à jour la plus récente",
+    "organisation": "Organisation",
+}
 
 
 @dataclass
@@ -33,9 +44,20 @@ class SearchQuery:
     filters: dict[str, str] = field(default_factory=dict)
     organisation: str = ""
     mode: str = "hybrid"
+    sort: str = ""  # "" = the default: relevance with a text query, else by name
     page: int = 1
     page_size: int = PAGE_SIZE
     messages: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)  # the messages of refused filter values
+
+    @property
+    def effective_sort(self) -> str:
+        return self.sort or (RELEVANCE if self.text else "nom")
+
+    @property
+    def sort_choices(self) -> list[tuple[str, str]]:
+        """The sorts that make sense for this query (relevance only with a text query)."""
+        return [(code, label) for code, label in SORTS.items() if code != RELEVANCE or self.text]
 
     def query_string(self, **changes) -> str:
         params = {"q": self.text, **self.filters}
@@ -43,6 +65,8 @@ class SearchQuery:
             params["organisation"] = self.organisation
         if self.mode != "hybrid":
             params["mode"] = self.mode
+        if self.sort:
+            params["tri"] = self.sort
         params.update(changes)
         return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
@@ -98,7 +122,13 @@ class SearchResult:
     snippets: dict = field(default_factory=dict)  # project id -> HTML snippet (visible text only)
     messages: list[str] = field(default_factory=list)
     corrected_text: str = ""  # the query after typo correction, when one was applied
-    rows: np.ndarray | None = None  # all matching rows of the table, best first
+    rows: np.ndarray | None = None  # all matching rows of the table, in the query's order
+    table: ProjectTable | None = field(default=None, repr=False)
+
+    @property
+    def all_ids(self) -> list:
+        """Ids of every matching project, in the query's order (exports, API)."""
+        return [self.table.ids[i] for i in self.rows] if self.table is not None else []
 
     @property
     def pages(self) -> int:
@@ -148,14 +178,18 @@ def parse_query(params, user) -> SearchQuery:
         if facet.restricted and not restricted_ok:
             continue  # as ProjectFilter does: a restricted filter would reveal values by counting
         if _clean(facet.name, raw) is None:
-            query.messages.append(f"Filtre « {facet.label} » ignoré : valeur « {raw} » inconnue.")
+            message = f"Filtre « {facet.label} » ignoré : valeur « {str(raw)[:50]} » inconnue."
+            query.messages.append(message)
+            query.invalid.append(message)
             continue
         query.filters[facet.name] = str(raw)
     organisation = params.get("organisation")
     if organisation:
         cleaned = _clean("organisation", organisation)
         if cleaned is None:
-            query.messages.append("Filtre « Organisation » ignoré : identifiant invalide.")
+            message = "Filtre « Organisation » ignoré : identifiant invalide."
+            query.messages.append(message)
+            query.invalid.append(message)
         else:
             query.organisation = str(cleaned)
     mode = params.get("mode") or "hybrid"
@@ -165,6 +199,11 @@ def parse_query(params, user) -> SearchQuery:
         query.mode = mode
     else:
         query.messages.append(f"Mode de recherche « {mode} » inconnu : recherche mixte utilisée.")
+    sort = str(params.get("tri") or "")
+    if sort in SORTS and (sort != RELEVANCE or query.text):
+        query.sort = "" if sort == query.effective_sort else sort
+    elif sort:
+        query.messages.append(f"Tri « {sort[:50]} » inconnu : tri par défaut utilisé.")
     query.page = _positive_int(params.get("page"), 1)
     query.page_size = min(
         _positive_int(params.get("limit") or params.get("page_size"), PAGE_SIZE), MAX_PAGE_SIZE
@@ -201,7 +240,17 @@ def _filter_mask(table: ProjectTable, facet_name: str, code: str) -> np.ndarray:
         column = table.columns["region"]
         wanted = [c for c in column.codes if c.casefold() == code.casefold()]
         return np.isin(column.values, [column.codes.index(c) for c in wanted])
-    return table.columns[facet_name].mask(code)
+    column = table.columns[facet_name]
+    if code == UNSET and BY_NAME[facet_name].unset_label:
+        return unset_mask(column)
+    return column.mask(code)
+
+
+def unset_mask(column) -> np.ndarray:
+    """Rows where the facet's field is empty."""
+    if column.multiple:
+        return ~column.values.any(axis=1)
+    return column.values < 0
 
 
 def _organisation_mask(table: ProjectTable, organisation: str) -> np.ndarray:
@@ -233,7 +282,7 @@ def search_projects(
     snippets: dict = {}
     corrected = ""
     if query.text:
-        from territoria.registre.search.text import match_projects
+        from territoria.registre.discovery.text import match_projects
 
         match = match_projects(query.text, user, mode=query.mode, table=table)
         messages += match.messages
@@ -246,16 +295,18 @@ def search_projects(
     selected = base.copy()
     for mask in filter_masks.values():
         selected &= mask
-    if ranked_rows is not None:
+    if ranked_rows is not None and query.effective_sort == RELEVANCE:
         rows = ranked_rows[selected[ranked_rows]]
     else:
-        rows = np.flatnonzero(selected)  # table order: by name
+        order = table.orders[query.effective_sort]
+        rows = order[selected[order]]
     facets = _facets(table, user, query, base, filter_masks) if with_facets else []
+    query.page = min(query.page, max(1, -(-len(rows) // query.page_size)))  # past the end: last
     start = (query.page - 1) * query.page_size
     page_ids = [table.ids[i] for i in rows[start : start + query.page_size]]
     projects = _load(page_ids) if load_projects else []
     if query.text and load_projects:
-        from territoria.registre.search.text import snippets_for
+        from territoria.registre.discovery.text import snippets_for
 
         snippets = snippets_for(page_ids, f"{query.text} {corrected}".strip(), user)
     if query.text and not len(rows):
@@ -272,6 +323,7 @@ def search_projects(
         messages=messages,
         corrected_text=corrected,
         rows=rows,
+        table=table,
     )
 
 
@@ -297,6 +349,19 @@ def _facets(
                     label=facet.label_of(code),
                     count=count,
                     selected=is_selected,
+                    query=query,
+                    facet_name=facet.name,
+                )
+            )
+        if facet.unset_label:
+            unset = int(unset_mask(table.columns[facet.name])[mask].sum())
+        if facet.unset_label and (unset or chosen == UNSET):
+            values.append(
+                FacetValue(
+                    code=UNSET,
+                    label=facet.unset_label,
+                    count=unset,
+                    selected=chosen == UNSET,
                     query=query,
                     facet_name=facet.name,
                 )

@@ -15,6 +15,11 @@ from territoria.registre import schema
 from territoria.registre import vocabulary as voc
 from territoria.registre.visibility import can_view_restricted
 
+# Filter value of a record that leaves the field empty, for facets that offer it: the AI-Act
+# category is empty on most records (the Bibliothèque's data has no such column), and saying so
+# with a count is honest where a guessed category would not be.
+UNSET = "non-renseigne"
+
 
 @dataclass(frozen=True)
 class Facet:
@@ -24,13 +29,19 @@ class Facet:
     choices: tuple[tuple[str, str], ...] = ()  # empty: values are free text (region)
     multiple: bool = False
     filterable: bool = True  # False: a dashboard dimension only (start year)
+    unset_label: str = ""  # non-empty: records without a value are counted and filterable
+
+    @property
+    def options(self) -> tuple[tuple[str, str], ...]:
+        """The choices, and the « not filled in » value when the facet offers it."""
+        return self.choices + (((UNSET, self.unset_label),) if self.unset_label else ())
 
     @property
     def restricted(self) -> bool:
         return not schema.spec(self.field).is_public
 
     def label_of(self, code: str) -> str:
-        return dict(self.choices).get(code, code) if self.choices else code
+        return dict(self.options).get(code, code) if self.choices else code
 
 
 FACETS: list[Facet] = [
@@ -50,6 +61,7 @@ FACETS: list[Facet] = [
         "Catégorie de risque (AI Act)",
         "risque_categorie",
         tuple(voc.RISK_CATEGORIES.choices),
+        unset_label="Non renseignée",
     ),
     Facet("region", "Région", "coll_nom"),  # region of the carrying organisation: public
     Facet("annee", "Année de démarrage", "projet_date", filterable=False),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from territoria.registre.search.documents import NAMESPACE, project_indexer
+from territoria.registre.discovery.documents import NAMESPACE, project_indexer
 
 
 def index():

@@ -1,6 +1,6 @@
 """The ONE serialisation of a project for the search index: a public document and a restricted one.
 
-Every consumer reads these documents: the register's search (`registre/search/`) and the
+Every consumer reads these documents: the register's search (`registre/discovery/`) and the
 assistant, which offers the namespace as its source "registre" (declared in apps.py). The
 texts are taken through `visibility.project_values` as an anonymous reader (public document)
 and as a reader of restricted fields (the restricted document keeps only the fields the
