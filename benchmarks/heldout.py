@@ -2,8 +2,8 @@
 and on a held-out half.
 
 The register's semantic thresholds (`DENSE_MIN_SCORE`, `DENSE_MARGIN` in
-registre/search/text.py) and its fusion were chosen on the judged queries; the assistant's
-abstention threshold (`MIN_SUPPORT` in assistant/services/answering.py) and its score
+registre/discovery/text.py) and its fusion were chosen on the judged queries; the assistant's
+abstention threshold (`MIN_EVIDENCE` in assistant/services/answering.py) and its score
 fusion (search/fusion.py) on PIAF. `benchmarks/data/heldout_split.json` splits both, once and
 for all, into a tuning half and a reporting half. This command measures the same figures on
 each half, with the values in the code, and writes them to benchmarks/results/heldout.json:
@@ -13,7 +13,7 @@ each half, with the values in the code, and writes them to benchmarks/results/he
   thresholds do not touch);
 - assistant (`--articles` PIAF articles of each half, through `territoria assistant eval`'s
   code): mrr@10 of fused, lexical and dense retrieval (the fusion choice), the share of
-  answerable questions that abstain (`MIN_SUPPORT`), and the answer recall.
+  answerable questions that abstain (`MIN_EVIDENCE`), and the answer recall.
 
 The register needs no shared data; PIAF is read from ../shared/data/assistant/ (or PIAF_JSON).
 """
@@ -58,8 +58,8 @@ def registre_part() -> dict:
     """In this process's (fresh) database: the real records, embedded, then each half."""
     from benchmarks.registre_data import load_real_records
     from benchmarks.registre_quality import evaluate, judged_queries
-    from territoria.registre.search import text
-    from territoria.registre.search.indexing import embed_pending
+    from territoria.registre.discovery import text
+    from territoria.registre.discovery.indexing import embed_pending
 
     load_real_records()
     embed_pending()
@@ -103,7 +103,7 @@ def assistant_part(articles: int, work: Path) -> dict:
         "lexical mrr@10": {h: results[h]["modes"]["lexical"]["mrr@10"] for h in HALVES},
         "dense mrr@10": {h: results[h]["modes"]["dense"]["mrr@10"] for h in HALVES},
         "fused recall@5": {h: results[h]["recall@5"] for h in HALVES},
-        "answerable questions abstaining (MIN_SUPPORT)": {
+        "answerable questions abstaining (MIN_EVIDENCE)": {
             h: results[h]["abstained"] for h in HALVES
         },
         "answer recall": {h: results[h]["answer_recall"] for h in HALVES},
@@ -116,7 +116,12 @@ def assistant_part(articles: int, work: Path) -> dict:
         ),
         "split": "benchmarks/data/heldout_split.json, key piaf_articles "
         "(PIAF v1.0 articles alternately; the first N of each half)",
-        "values": {"MIN_SUPPORT": answering.MIN_SUPPORT, "fusion": "distribution score fusion"},
+        "values": {
+            "MIN_EVIDENCE": answering.MIN_EVIDENCE,
+            "COVERAGE_WEIGHT": answering.COVERAGE_WEIGHT,
+            "MIN_SUPPORT (without vectors)": answering.MIN_SUPPORT,
+            "fusion": "distribution score fusion",
+        },
         "figures": figures,
     }
 

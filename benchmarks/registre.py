@@ -287,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
             "machine_load_average": [round(x, 2) for x in os.getloadavg()],
             "machine_load_average_at_start": load_at_start,
             "indexes": {
-                "territoria": "in-memory table of codes of every facet (registre/search/table.py)"
+                "territoria": "in-memory table of codes of every facet (registre/discovery/table.py)"
                 " + FTS5 full-text index",
                 "datasette": [f"projects({c})" for c in DATASETTE_INDEXES],
             },

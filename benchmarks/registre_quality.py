@@ -2,7 +2,7 @@
 
 Runs the judged queries of `data/registre_queries.json` against the real records (they must be
 loaded and indexed, with embeddings, in the current database) through the same matching code
-as the pages (`registre.search.text.match_projects`), as an anonymous reader.
+as the pages (`registre.discovery.text.match_projects`), as an anonymous reader.
 
     recall@5  share of the expected projects found in the first 5 results (averaged over queries)
     MRR       mean of 1 / rank of the first expected project (0 when none in the first 20)
@@ -23,8 +23,8 @@ def judged_queries() -> list[dict]:
 
 def evaluate(k: int = 5, depth: int = 20, queries: list[dict] | None = None) -> dict:
     """Figures on `queries` (default: every judged query)."""
+    from territoria.registre.discovery.text import match_projects
     from territoria.registre.models import Project
-    from territoria.registre.search.text import match_projects
 
     names = dict(Project.objects.values_list("pk", "nom_projet"))
     queries = judged_queries() if queries is None else queries
@@ -78,7 +78,7 @@ def run_in_fresh_database(out: str) -> None:
     from django.core.management import call_command
 
     from benchmarks.registre_data import load_real_records
-    from territoria.registre.search.indexing import embed_pending
+    from territoria.registre.discovery.indexing import embed_pending
 
     call_command("migrate", verbosity=0)
     load_real_records()

@@ -15,7 +15,7 @@ import sys
 import time
 
 # Datasette's table gets an index on every column the scenarios filter, facet or sort on:
-# our side answers them from its in-memory table of codes (registre/search/table.py),
+# our side answers them from its in-memory table of codes (registre/discovery/table.py),
 # which plays the part of an index on each of them.
 DATASETTE_INDEXES = (
     "theme",
@@ -112,9 +112,9 @@ def run(argv=None) -> int:
     args = parser.parse_args(argv)
     _django()
     from benchmarks.registre_data import load_real_records, save_generated
+    from territoria.registre.discovery.documents import NAMESPACE, embedding_text
+    from territoria.registre.discovery.indexing import embed_pending, index, reindex_all
     from territoria.registre.models import Project
-    from territoria.registre.search.documents import NAMESPACE, embedding_text
-    from territoria.registre.search.indexing import embed_pending, index, reindex_all
     from territoria.search.models import EmbeddingCache
 
     figures: dict = {}

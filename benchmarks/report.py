@@ -293,6 +293,141 @@ def faults_benchmark() -> str:
     return "\n".join(lines)
 
 
+ANSWER_SETS = {
+    "guide-dev": "guide, dev questions (tuning)",
+    "guide-offtopic": "guide, off-topic questions (tuning; should abstain)",
+    "guide-paraphrases": "guide, paraphrases (seen before tuning)",
+    "guide-paraphrases-2": "**guide, paraphrases written after tuning (held out)**",
+    "piaf-tune": "PIAF tune half",
+    "piaf-report": "**PIAF report half (held out)**",
+    "crpa": "CRPA (all)",
+}
+
+
+def assistant_answers() -> str:
+    f = load("assistant_answers")
+    before, after = f["before"], f["after"]
+    lines = [
+        _run_line(
+            f,
+            f["command"],
+            "each set before (main) and after (this code) in separate fresh data folders",
+            _load_line(f, "load_average_at_start", "load_average_1_5_15"),
+        ),
+        "",
+        (
+            "| set | questions | answer_recall before → after | citation_recall before → after "
+            "| abstained before → after | mrr@10 (fused) before → after |"
+        ),
+        "|---|---|---|---|---|---|",
+    ]
+    for key, label in ANSWER_SETS.items():
+        if key not in after:
+            continue
+        b, a = before.get(key, {}), after[key]
+
+        def pair(metric, b=b, a=a):
+            return f"{b.get(metric, '—')} → {a[metric]}"
+
+        lines.append(
+            f"| {label} | {a['questions']} | {pair('answer_recall')} | {pair('citation_recall')} "
+            f"| {pair('abstained')} | {pair('mrr@10')} |"
+        )
+    lines += [
+        "",
+        (
+            "Retrieval in the same run (mrr@10 of the gold document; plain baselines over whole "
+            "documents, computed by `territoria assistant eval` itself):"
+        ),
+        "",
+        "| set | fused (after) | lexical | dense | plain BM25, whole pages | plain e5, first window |",
+        "|---|---|---|---|---|---|",
+    ]
+    for key, label in ANSWER_SETS.items():
+        if key not in after or "baselines" not in after[key]:
+            continue
+        a = after[key]
+        base = a["baselines"]
+        lines.append(
+            f"| {label} | {a['mrr@10']} | {a['modes']['lexical']} | {a['modes']['dense']} "
+            f"| {base['bm25 (whole pages)']['mrr@10']} | {base['e5 (first window)']['mrr@10']} |"
+        )
+    return "\n".join(lines)
+
+
+def assistant_fiches(name: str = "assistant_fiches") -> str:
+    f = load(name)
+    results = f["results"]
+    variants = [v for v in results["citizens-report"] if v not in ("questions", "subset")]
+    lines = [
+        _run_line(
+            f,
+            f["command"],
+            f"{f['pages']} pages, {f['passages']} passages"
+            + (", lexical only" if f["dense"].startswith("not measured") else ""),
+            f"load average (1/5/15 min) at end {f.get('load_average_1_5_15')}",
+        ),
+        "",
+        (
+            '| technique (lexical; "+": on the passages, page evidence and fusion with the lexicon) | citizens tune mrr@10 | recall@5 '
+            "| **citizens report mrr@10** | **recall@5** | titles mrr@10 |"
+        ),
+        "|---|---|---|---|---|---|",
+    ]
+    for v in variants:
+        tune, report, titles = (
+            results[k][v] for k in ("citizens-tune", "citizens-report", "titles")
+        )
+        lines.append(
+            f"| {v} | {tune['mrr@10']} | {tune['recall@5']} | **{report['mrr@10']}** "
+            f"| **{report['recall@5']}** | {titles['mrr@10']} |"
+        )
+    lines += [
+        "",
+        (
+            f"Questions: {results['citizens-tune']['questions']} + {results['citizens-report']['questions']}"
+            f" in citizens' words, {results['titles']['questions']} titles. Lexical retrieval of the "
+            f"assistant (with the lexicon) p50 {f['lexical_retrieval_p50_ms']} ms, p95 "
+            f"{f['lexical_retrieval_p95_ms']} ms on the shared machine. Dense: {f['dense']}."
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def assistant_fiches_pages() -> str:
+    """The page-first run (issue 20): the table above, then the pages' latency and the e5 subset."""
+    f = load("assistant_fiches_pages")
+    lines = [
+        assistant_fiches("assistant_fiches_pages"),
+        "",
+        (
+            f"Live page-first ranking (passage search + page index + fusion) p50 "
+            f"{f['live_page_first_p50_ms']} ms, p95 {f['live_page_first_p95_ms']} ms; page index "
+            f"built in {f['page_index_build_seconds']} s. Page vectors: {f['page_vectors']}."
+        ),
+    ]
+    subset = f["results"]["citizens-report"].get("subset")
+    if subset:
+        tune = f["results"]["citizens-tune"]["subset"]
+        lines += [
+            "",
+            (
+                f"| on the {subset['pages']} pages with a vector | tune mrr@10 | recall@5 "
+                "| **report mrr@10** | **recall@5** |"
+            ),
+            "|---|---|---|---|---|",
+        ]
+        for v in [k for k in subset if k not in ("questions", "pages")]:
+            lines.append(
+                f"| {v.removeprefix('subset: ')} | {tune[v]['mrr@10']} | {tune[v]['recall@5']} "
+                f"| **{subset[v]['mrr@10']}** | **{subset[v]['recall@5']}** |"
+            )
+        lines.append(
+            f"\nQuestions whose gold page has a vector: {tune['questions']} + {subset['questions']}."
+        )
+    return "\n".join(lines)
+
+
 TABLES: dict[str, tuple[str, Callable[[], str]]] = {
     "load": ("security.md", load_benchmark),
     "faults": ("security.md", faults_benchmark),
@@ -301,6 +436,9 @@ TABLES: dict[str, tuple[str, Callable[[], str]]] = {
     "registre-heldout": ("registre-discovery.md", heldout("registre")),
     "opendata": ("opendata.md", opendata),
     "assistant-heldout": ("assistant.md", heldout("assistant")),
+    "assistant-answers": ("assistant.md", assistant_answers),
+    "assistant-fiches": ("assistant.md", assistant_fiches),
+    "assistant-fiches-pages": ("assistant.md", assistant_fiches_pages),
 }
 
 

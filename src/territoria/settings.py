@@ -91,6 +91,12 @@ INSTALLED_APPS = [
     "territoria.assistant",
     "territoria.opendata",
     "territoria.gouvernance",
+    "territoria.catalogue",
+    "territoria.culture",
+    "territoria.eau",
+    "territoria.mobilite",
+    "territoria.plantabilite",
+    "territoria.redaction",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +186,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The same address rule as every other per-address limit (behind TERRITORIA_NUM_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "territoria.core.client_address.client_address"
 # Bad API tokens, counted per client address (core/api/failed_tokens.py): past this many
 # within the window, every token from that address is refused until it ends.
 API_AUTH_FAILURE_LIMIT = env_int("TERRITORIA_API_AUTH_FAILURE_LIMIT", 20)
@@ -219,7 +227,7 @@ STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
 
@@ -241,6 +249,10 @@ TASKS = {
 # A job whose worker has shown no sign of life for this long (seconds) is recovered; files
 # not written for this long in work folders are removed (docs/architecture.md, ADR 11).
 JOB_LEASE_S = env_int("TERRITORIA_JOB_LEASE_S", 300)
+# A page tells its user why their work waits: no worker alive for this long…
+JOB_WAIT_NOTICE_S = env_int("TERRITORIA_JOB_WAIT_NOTICE_S", 60)
+# … or a queue that has not drained for this long although a worker is alive.
+JOB_STALLED_NOTICE_S = env_int("TERRITORIA_JOB_STALLED_NOTICE_S", 900)
 # How often the scheduler of periodic tasks wakes up (seconds).
 SCHEDULER_TICK_S = env_int("TERRITORIA_SCHEDULER_TICK_S", 30)
 
@@ -314,6 +326,10 @@ OPENDATA_XLSX_MAX_ROWS = env_int("TERRITORIA_OPENDATA_XLSX_MAX_ROWS", 200_000)
 OPENDATA_SQL_MAX_RESULT_MB = float(env("TERRITORIA_OPENDATA_SQL_MAX_RESULT_MB", "5"))
 OPENDATA_SQL_CONCURRENCY = env_int("TERRITORIA_OPENDATA_SQL_CONCURRENCY", 2)
 OPENDATA_SQL_QUEUE_WAIT_S = float(env("TERRITORIA_OPENDATA_SQL_QUEUE_WAIT_S", "2"))
+# Each user SQL query runs in a forked child capped at this much new memory (DuckDB inside it
+# gets half, threads=1) and may write at most OPENDATA_SQL_MAX_TEMP of spill files.
+OPENDATA_SQL_PROCESS_MEMORY_MB = env_int("TERRITORIA_OPENDATA_SQL_PROCESS_MEMORY_MB", 512)
+OPENDATA_SQL_MAX_TEMP = env("TERRITORIA_OPENDATA_SQL_MAX_TEMP", "1GB")
 # Requests per minute: anonymous (per IP address) and default for a new API key.
 OPENDATA_ANON_RATE = env("TERRITORIA_OPENDATA_ANON_RATE", "120/min")
 # "Publish from an address": the hosts the platform may fetch from ("fichiers.ville.fr", or
@@ -372,6 +388,8 @@ EMAIL_HOST = env("TERRITORIA_EMAIL_HOST")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = env_int("TERRITORIA_EMAIL_PORT", 25)
+elif env("TERRITORIA_EMAIL_BACKEND") == "console":  # development: mails shown in the terminal
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(DATA_DIR / "mails")

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from territoria.assistant.models import Collection, Document, Visibility
-from tests.browser.conftest import log_in
+from tests.browser.support import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,7 +12,6 @@ Screenshots: see conftest.SCREENSHOTS (docs/assistant.md embeds them).
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from territoria.assistant.models import (
@@ -23,7 +22,8 @@ from territoria.assistant.models import (
     Visibility,
 )
 from tests.assistant.files import make_docx, make_pdf
-from tests.browser.conftest import check_accessibility, log_in, screenshot
+from tests.browser.support import check_accessibility, log_in, screenshot
+from tests.jobs import run_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -114,7 +114,7 @@ def _visit(page, name=None):
 
 def _run_worker():
     """What `territoria db_worker` does in production: run the queued ingestion jobs, then stop."""
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    run_worker()
 
 
 def _row(page, source):
@@ -273,7 +273,7 @@ def test_agent_indexes_asks_and_hands_off_citizen_asks_faq_admin_reads_masked_lo
         "Oui, avec l'accord de votre responsable, dans la limite de deux jours."
     )
     request_.get_by_role("button", name="Répondre").click()
-    expect(page.get_by_text("Réponse enregistrée.")).to_be_visible()
+    expect(page.get_by_text("Réponse enregistrée")).to_be_visible()
     expect(page.locator("article.handoff-request", has_text="alerte météo")).to_contain_text(
         "Répondue"
     )

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from territoria.assistant.models import Collection, Visibility
 from territoria.assistant.services.ingestion import run_job
 from territoria.assistant.services.uploads import save_uploads
-from tests.browser.conftest import check_accessibility, log_in
+from tests.browser.support import check_accessibility, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,5 +1,5 @@
 """The Content Security Policy is enforced by the browser, and the check of every browser
-test (tests/browser/conftest.py: CSP messages on the console) sees a violation."""
+test (tests/browser/support.py: CSP messages on the console) sees a violation."""
 
 import pytest
 from playwright.sync_api import Error

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from territoria.registre.models import ImportJob, Project
-from tests.browser.conftest import check_accessibility, screenshot
+from tests.browser.support import check_accessibility, screenshot
 from tests.shared_data import BIBLIOTHEQUE_IA_CSV
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

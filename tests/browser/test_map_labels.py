@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from territoria.core.models import Organisation, OrganisationType
 from territoria.opendata.models import Dataset, VersionStatus
 from territoria.registre.factories import ProjectFactory
-from tests.browser.conftest import check_accessibility
+from tests.browser.support import check_accessibility
 from tests.browser.test_opendata_journey import _geojson
 
 pytestmark = pytest.mark.browser

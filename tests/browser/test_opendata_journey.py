@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 from territoria.opendata import querying
 from territoria.opendata.models import Dataset, VersionStatus
 from territoria.registre.factories import ProjectFactory
-from tests.browser.conftest import check_accessibility, log_in, screenshot
+from tests.browser.support import check_accessibility, jobs_runner, log_in, screenshot
 from tests.opendata.conftest import SUBSIDIES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -261,6 +261,9 @@ def test_newcomer_publishes_queries_and_downloads_open_data(page, live_server, a
     page.get_by_label("Titre de la ressource").fill("Équipements sportifs")
     page.get_by_label("Fichier", exact=True).set_input_files(str(geojson))
     page.get_by_role("button", name="Envoyer et analyser").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Équipements sportifs")
+    version = resource.dataset.resources.get(title="Équipements sportifs").versions.get()
+    assert version.status == VersionStatus.REVIEW, (version.status, version.error, jobs_runner())
     expect(page.locator("#version-status")).to_contain_text("À vérifier avant publication")
     _visit(page)
     page.get_by_role("button", name="Publier la version 1").click()

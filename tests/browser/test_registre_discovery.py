@@ -18,9 +18,9 @@ from benchmarks.registre_data import load_real_records
 from playwright.sync_api import expect
 
 from territoria.core.models import Role, User
+from territoria.registre.discovery.indexing import embed_pending
 from territoria.registre.models import Project
-from territoria.registre.search.indexing import embed_pending
-from tests.browser.conftest import (
+from tests.browser.support import (
     PASSWORD,
     ROOT,
     SCREENSHOTS,

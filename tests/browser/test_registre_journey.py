@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from territoria.core.models import Role, User
 from territoria.registre.models import Project
-from tests.browser.conftest import check_accessibility, screenshot
+from tests.browser.support import check_accessibility, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -134,6 +134,11 @@ def test_newcomer_documents_a_project_that_a_moderator_publishes(page, live_serv
     expect(page.get_by_role("link", name=new_name)).to_be_visible()
     _visit(page, None, "moderation")
     page.get_by_role("button", name=f"Publier « {new_name} »").click()
+    # A confirmation step shows the record as the public will read it: nothing restricted.
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Publier « {new_name} » ?")
+    assert SECRET_ALGORITHM not in page.content()
+    _visit(page, None)
+    page.get_by_role("button", name="Confirmer la publication").click()
     expect(page.get_by_text("Projet publié")).to_be_visible()
     _log_out(page)
 
@@ -154,3 +159,9 @@ def test_newcomer_documents_a_project_that_a_moderator_publishes(page, live_serv
         page.get_by_role("link", name="CSV", exact=True).click()
     exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert new_name in exported and SECRET_ALGORITHM not in exported
+    # The same for French spreadsheets: BOM, « ; », column titles in words.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV pour tableur (Excel, LibreOffice)").click()
+    raw = Path(download.value.path()).read_bytes()
+    assert raw.splitlines()[0].startswith("\ufeffPorteur;Projet;".encode())
+    assert new_name.encode() in raw and SECRET_ALGORITHM.encode() not in raw

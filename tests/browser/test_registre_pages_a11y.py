@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from territoria.registre.models import ErrorReport
 from territoria.registre.vocabulary import Lifecycle
-from tests.browser.conftest import check_accessibility
+from tests.browser.support import check_accessibility
 from tests.registre.pages_helpers import draft_project, published_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,6 +39,7 @@ def test_register_pages_are_accessible_for_each_reader(
 
     for url, status in [
         (reverse("registre:organisation", args=[organisation.pk]), 200),
+        (reverse("registre:organisations"), 200),
         (reverse("registre:report", args=[published.pk]), 200),
         ("/registre/page-qui-n-existe-pas/", 404),
     ]:
@@ -72,6 +73,7 @@ def test_register_pages_are_accessible_for_each_reader(
     for url in [
         reverse("registre:moderation"),
         reverse("registre:journal"),
+        reverse("registre:journal") + "?projet=publi&du=pas-une-date",
         submitted.get_absolute_url(),
         published.get_absolute_url(),
         reverse("registre:history", args=[published.pk]),

@@ -7,4 +7,5 @@ app_name = "fixture_module"
 urlpatterns = [
     path("", views.index, name="index"),
     path("notes/<int:pk>/", views.note, name="note"),
+    path("carte/", views.shapes, name="shapes"),
 ]

@@ -45,3 +45,45 @@ def test_the_tag_renders_a_hidden_region_its_data_and_the_configured_tiles(setti
     label = json.loads(data.split("</script>")[0])["features"][0]["properties"]["label"]
     assert label == "</script><b>x</b>"
     assert html.count("territoria/map.js") == 1
+
+
+def test_lines_and_areas_keep_their_geometry_and_palette_colour_and_bad_ones_are_dropped():
+    from territoria.core.maps import MapShape, sequential_colour
+
+    line = {"type": "LineString", "coordinates": [[4.8, 45.7], [4.9, 45.8]]}
+    square = {"type": "Polygon", "coordinates": [[[4, 45], [5, 45], [5, 46], [4, 45]]]}
+    collection = as_feature_collection(
+        [
+            MapShape(line, "Conduite P-12", colour="danger"),
+            MapShape(square, "Commune", colour=sequential_colour(12.5, [5, 10, 20])),
+            {"geometry": {"type": "Polygon", "coordinates": [[["x", 1]]]}, "label": "bad"},
+            {"geometry": {"type": "LineString", "coordinates": [[400, 1], [1, 1]]}, "label": "bad"},
+            {"geometry": {"type": "GeometryCollection", "geometries": []}, "label": "bad"},
+        ]
+    )
+    assert [f["properties"]["label"] for f in collection["features"]] == [
+        "Conduite P-12",
+        "Commune",
+    ]
+    assert [f["properties"]["colour"] for f in collection["features"]] == ["danger", "scale-3"]
+    assert collection["features"][0]["geometry"] == line
+
+
+def test_colours_must_be_palette_tokens_and_the_legend_is_text_under_the_map():
+    import pytest
+
+    from territoria.core.maps import LegendEntry, MapShape
+
+    with pytest.raises(ValueError, match="couleur"):
+        as_feature_collection(
+            [MapShape({"type": "Point", "coordinates": [1, 2]}, "x", colour="red")]
+        )
+    html = Template(
+        '{% load maps %}{% territoria_map "carte" points label="Carte" legend=legend %}'
+    ).render(
+        Context(
+            {"points": [], "legend": [LegendEntry("scale-1", "Faible <i>"), ("scale-7", "Fort")]}
+        )
+    )
+    assert '<span class="swatch swatch-scale-1" aria-hidden="true"></span> Faible &lt;i&gt;' in html
+    assert "swatch-scale-7" in html

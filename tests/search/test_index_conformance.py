@@ -277,3 +277,32 @@ def test_replace_access_gives_the_whole_namespace_new_tokens_and_keeps_vectors(f
     # The digests follow the tokens: the same documents with the new tokens are unchanged.
     again = filled.upsert(NS, [Document(**{**d.__dict__, "access": ["org:7"]}) for d in DOCS])
     assert again.unchanged == len(DOCS)
+
+
+def test_hits_carry_each_rankings_own_score_and_the_dense_gap(filled):
+    hits = filled.search(NS, "fuites eau", access=["public"], embedder=FakeTopicEmbedder())
+    top = hits[0]
+    assert top.scores["lexical"] > 0 and 0.9 < top.scores["dense"] <= 1.0001
+    # Two readable documents: too few dense candidates for a meaningful mean, no gap.
+    assert "dense_gap" not in top.scores
+    many = [
+        Document(key=f"autre-{i}", title=f"Vélo {i}", text="pistes vélo", access=["public"])
+        for i in range(12)
+    ]
+    filled.upsert(NS, many)
+    filled.embed_pending(NS, embedder=FakeTopicEmbedder())
+    top = filled.search(NS, "fuites eau", access=["public"], embedder=FakeTopicEmbedder())[0]
+    assert top.key == "fuites" and top.scores["dense_gap"] > 0.5
+
+
+def test_a_lexical_query_replaces_the_query_for_the_lexical_search_only(filled):
+    hits = filled.search(
+        NS,
+        "eau",
+        access=["public"],
+        embedder=FakeTopicEmbedder(),
+        lexical_query="encombrants",
+    )
+    assert hits[0].ranks.get("lexical") is None or hits[0].key == "dechets"
+    assert {h.key for h in hits if "lexical" in h.ranks} == {"dechets"}
+    assert {h.key for h in hits if h.ranks.get("dense") == 1} == {"fuites"}

@@ -98,8 +98,9 @@ def routes():
 
 
 def test_every_module_with_restricted_data_plants_canaries(world):
-    """The register and the fixture module (tests/fixture_module) plant by declaring themselves."""
-    assert {"registre", "fixture_module"} <= set(world.planted)
+    """The register, open data, the assistant and the fixture module (tests/fixture_module)
+    plant by declaring themselves."""
+    assert {"registre", "opendata", "assistant", "fixture_module"} <= set(world.planted)
     for label, canaries in world.planted.items():
         assert canaries.needles and canaries.proof and canaries.witness, label
         assert any(TAG in value for value in canaries.needles), label  # made by needle()
@@ -113,9 +114,10 @@ def test_anonymous_crawl_finds_no_restricted_value(world):
         GENERIC_LIST_VARIANTS + world.gather("list_variants"),
         GENERIC_DETAIL_VARIANTS + world.gather("detail_variants"),
         focus=world.gather("focus"),
-        max_requests=10000,
+        max_requests=30000,  # every module's routes: the crawl stops when the links run out
     )
-    seeds = ["/", "/api/schema/?format=json", *world.gather("seeds")]
+    # must_visit pages are requested whatever the links lead to: their leaks are always checked.
+    seeds = ["/", "/api/schema/?format=json", *world.gather("seeds"), *world.gather("must_visit")]
     result = crawler.crawl(all_routes, seeds=seeds)
 
     # It really crawled: the routes of the URLconf and the register's known ones.
@@ -155,6 +157,39 @@ def test_anonymous_crawl_finds_no_restricted_value(world):
     errors = sorted(url for url, status in result.visited.items() if status >= 500)
     problems += [f"server error (bad input must give a French 4xx): {url}" for url in errors[:30]]
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
+
+
+@pytest.mark.slow
+def test_other_organisations_agents_find_no_restricted_value(world):
+    """Each module's outsider (an agent of another organisation) crawls from the module's seeds
+    and the witness's: signed in, they still must not reach that module's values. (Only the
+    module's own: the register's restricted fields are readable by every agent, by its rule.)"""
+    outsiders = {label: c for label, c in world.planted.items() if c.outsider is not None}
+    assert {"opendata", "assistant"} <= set(outsiders)
+    problems = []
+    for label, canaries in outsiders.items():
+        client = Client(raise_request_exception=False)
+        client.force_login(canaries.outsider)
+        crawler = Crawler(
+            client,
+            world.id_pool(),
+            [{"q": "LEAK"}, {"format": "json"}, {"format": "csv"}],
+            [{"format": "json"}],
+            focus=canaries.focus,
+            max_requests=2500,
+        )
+        result = crawler.crawl(
+            [r for r in routes() if not r.is_admin],
+            seeds=[*canaries.seeds, *canaries.witness_seeds],
+        )
+        assert len(result.visited) >= 20, label
+        problems += [
+            f"{label}: {canaries.needles[n]} ({n}) reached another organisation's agent at {url}"
+            for n, url in crawler.leaks(list(canaries.needles))
+        ]
+        errors = sorted(url for url, status in result.visited.items() if status >= 500)
+        problems += [f"{label}: server error {url}" for url in errors[:10]]
+    assert not problems, "\n".join(problems)
 
 
 def test_restricted_filters_are_no_oracle_for_anonymous_readers(world):

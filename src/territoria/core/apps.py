@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.apps import AppConfig
 
+from territoria.core.modules import NavEntry
 from territoria.core.periodic import PeriodicTask
 
 
@@ -18,6 +19,9 @@ class CoreConfig(AppConfig):
         "moderateur": frozenset({"core.internal_reader"}),
         "administrateur": frozenset({"core.internal_reader", "core.platform_admin"}),
     }
+    navigation = [
+        NavEntry("Exploitation", "operations", capability="core.platform_admin", menu="account")
+    ]
     periodic_tasks = [
         PeriodicTask(
             "fail_orphaned_task_results",

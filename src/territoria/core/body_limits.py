@@ -8,6 +8,12 @@ before that: an anonymous visitor sends small forms only, and each route prefix 
 `Authorization` header; the view still checks the credentials, before reading the body).
 It must come after AuthenticationMiddleware (it reads the session's user) and runs before
 any view-phase middleware such as CSRF.
+
+A body sent in chunks (`Transfer-Encoding: chunked`) carries no Content-Length to check:
+Django would read none of it, gunicorn would still receive it (and a chunked request that
+also claims a length is the shape of request smuggling). Such requests are answered 411
+(length required) before anything reads them; browsers and API clients send the length of
+a form or a file.
 """
 
 from django.conf import settings
@@ -46,6 +52,13 @@ class RequestBodyLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            message = (
+                "Envoyez la taille du contenu (en-tête Content-Length) : envoi par morceaux refusé."
+            )
+            if request.path.startswith("/api/"):
+                return JsonResponse({"error": message}, status=411)
+            return HttpResponse(message, status=411, content_type="text/plain; charset=utf-8")
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

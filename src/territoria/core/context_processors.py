@@ -13,13 +13,28 @@ def _menu(request, menu: str) -> list[dict]:
         if entry.capability and not has_capability(user, entry.capability):
             continue
         # A declared page that does not exist raises NoReverseMatch: a bug of its module.
-        items.append({"url": reverse(entry.url_name), "label": entry.label})
+        item = {"url": reverse(entry.url_name), "label": entry.label, "count": 0}
+        if entry.count:
+            item["count"] = modules.resolve(entry.count)(request) or 0
+            item["count_label"] = entry.count_label
+        items.append(item)
     return items
+
+
+def _queue_notice(request) -> str:
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False):
+        return ""  # citizens start no background work
+    from territoria.core.operations import queue_notice
+
+    return queue_notice()
 
 
 def platform(request):
     return {
+        "QUEUE_NOTICE": _queue_notice(request),
         "SITE_NAME": settings.SITE_NAME,
+        "CONTACT_EMAIL": settings.CONTACT_EMAIL,  # login page: whom to ask for an account
         "OIDC_ENABLED": settings.OIDC_ENABLED,
         "NAV_ITEMS": _menu(request, "main"),
         "ACCOUNT_ITEMS": _menu(request, "account"),

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from territoria.core.audit import AuditedModel
+from territoria.core.collectivites import region_of
 from territoria.core.siret import normalize_siret, validate_siret
 
 
@@ -34,6 +35,8 @@ class OrganisationType(models.TextChoices):
     DEPARTEMENT = "departement", "Département"
     REGION = "region", "Région"
     SYNDICAT_MIXTE = "syndicat_mixte", "Syndicat mixte"
+    SYNDICAT = "syndicat", "Syndicat de collectivités"
+    STATUT_PARTICULIER = "statut_particulier", "Collectivité à statut particulier"
     OPERATEUR = "operateur", "Opérateur"
     AUTRE = "autre", "Autre"
 
@@ -79,6 +82,7 @@ class Organisation(AuditedModel, BaseModel):
         help_text="Longitude du siège de l'organisation (WGS 84).",
     )
     logo_url = models.URLField("URL du logo", max_length=500, blank=True)
+    # Derived from the SIRET on save (core/collectivites.py), never typed by hand.
     region = models.CharField("région", max_length=100, blank=True)
     contact_email = models.EmailField(
         "e-mail de contact",
@@ -113,6 +117,11 @@ class Organisation(AuditedModel, BaseModel):
 
     def save(self, *args, **kwargs):
         self.siret = normalize_siret(self.siret) or None
+        if self.country == "FR" and self.siret:
+            # The region comes from the SIREN (or, for a region or département, its name).
+            found = region_of(self.siret, self.name)
+            if found is not None:
+                self.region = found.name
         super().save(*args, **kwargs)
 
 

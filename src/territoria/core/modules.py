@@ -43,6 +43,10 @@ class NavEntry:
     capability: str | None = None
     menu: str = "main"  # "main": the site menu; "account": beside the user's name
     order: int = 100
+    # Dotted path of `count(request) -> int`: a number shown beside the label when above 0
+    # (e.g. requests waiting for this user), with `count_label` read after it by screen readers.
+    count: str | None = None
+    count_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -133,20 +137,25 @@ class SelfDescription:
     algorithm: str | None = None
     performance: str | None = None
     energy: str | None = None
+    # Where the figures come from: the command and its committed JSON (benchmarks/results/).
+    measured_by: str | None = None
+    url_name: str | None = None  # the module's page, linked from the register
 
 
 @dataclass
 class Canaries:
     """Distinctive restricted values a module planted for the leak crawler (tests).
 
-    The crawler requests every route as an anonymous reader with `ids` and must never find a
-    value of `needles`; as `witness` it must find every value of `proof` (positive control).
+    The crawler requests every route as an anonymous reader with `ids` (and as `outsider`, an
+    agent of another organisation, when given) and must never find a value of `needles`; as
+    `witness` it must find every value of `proof` (positive control).
     `twins` and `search_probes` catch restricted values that are not distinctive text.
     """
 
     needles: dict[str, str] = field(default_factory=dict)  # value -> where it hides
     proof: list[str] = field(default_factory=list)
     witness: Any = None  # a user allowed to read `proof`
+    outsider: Any = None  # an agent of another organisation: must find no needle either
     witness_seeds: list[str] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)  # values the crawler fills URL slots with
     focus: list[str] = field(default_factory=list)  # ids tried with every query variant

@@ -27,13 +27,17 @@ class VendoredPackage:
 PACKAGES = (
     VendoredPackage("htmx.org", "htmx", ("dist/htmx.min.js", "LICENSE")),
     VendoredPackage(
-        "leaflet", "leaflet", ("dist/leaflet.js", "dist/leaflet.css", "dist/images", "LICENSE")
+        "leaflet",
+        "leaflet",
+        # The source maps the scripts name: hashed static names (collectstatic) need them.
+        ("dist/leaflet.js", "dist/leaflet.js.map", "dist/leaflet.css", "dist/images", "LICENSE"),
     ),
     VendoredPackage(
         "leaflet.markercluster",
         "leaflet.markercluster",
         (
             "dist/leaflet.markercluster.js",
+            "dist/leaflet.markercluster.js.map",
             "dist/MarkerCluster.css",
             "dist/MarkerCluster.Default.css",
             "MIT-LICENCE.txt",

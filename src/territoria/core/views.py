@@ -23,6 +23,22 @@ def home(request):
     )
 
 
+def operations(request):
+    """The operators' page: the job queue, the workers' health, the periodic tasks."""
+    from django.core.exceptions import PermissionDenied
+
+    from territoria.core.operations import status
+    from territoria.core.roles import has_capability
+
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    if not has_capability(request.user, "core.platform_admin"):
+        raise PermissionDenied("Page réservée aux administrateurs de la plateforme.")
+    return render(request, "core/operations.html", {"report": status()})
+
+
 def accessibility(request):
     return render(request, "core/accessibility.html", {"contact_email": settings.CONTACT_EMAIL})
 

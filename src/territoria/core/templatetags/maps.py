@@ -3,18 +3,21 @@
 from django import template
 from django.conf import settings
 
-from territoria.core.maps import as_feature_collection
+from territoria.core.maps import as_feature_collection, legend_entries
 
 register = template.Library()
 
 
 @register.inclusion_tag("core/_map.html")
-def territoria_map(map_id: str, points, label: str, cluster: bool = False, css_class: str = ""):
+def territoria_map(
+    map_id: str, points, label: str, cluster: bool = False, css_class: str = "", legend=()
+):
     """The map container, its points (GeoJSON) and its scripts.
 
     `label` names the region for screen readers (say where the same information is given as
     text); `cluster` groups nearby markers (many points); tiles come from
-    TERRITORIA_MAP_TILE_URL, or an offline graticule is drawn when it is empty.
+    TERRITORIA_MAP_TILE_URL, or an offline graticule is drawn when it is empty; `legend`
+    (LegendEntry list) is shown under the map as text.
     """
     return {
         "map_id": map_id,
@@ -23,6 +26,7 @@ def territoria_map(map_id: str, points, label: str, cluster: bool = False, css_c
         "label": label,
         "cluster": cluster,
         "css_class": css_class,
+        "legend": legend_entries(legend),
         "tile_url": settings.TERRITORIA_MAP_TILE_URL,
         "tile_attribution": settings.TERRITORIA_MAP_TILE_ATTRIBUTION,
     }

@@ -36,6 +36,7 @@ from territoria.search.models import DocumentAccess, IndexedDocument, IndexNames
 MODES = ("hybrid", "lexical", "dense")
 MAX_QUERY_TERMS = 32  # bounds the cost of an absurdly long query
 CANDIDATES = 50  # per ranking, before fusion
+GAP_MIN_CANDIDATES = 10  # fewer dense candidates give no meaningful mean to stand out from
 
 
 def query_terms(query: str) -> list[str]:
@@ -78,6 +79,11 @@ class Hit:
     fields: dict
     snippet: str = ""
     ranks: dict = field(default_factory=dict)  # {"lexical": 1, "dense": 3}: 1-based ranks
+    # Each ranking's own score of this hit ({"lexical": BM25, "dense": cosine}), and
+    # "dense_gap": its cosine minus the mean cosine of the dense candidates (when there are at
+    # least GAP_MIN_CANDIDATES) — evidence a caller can calibrate across collections, where a
+    # cosine alone depends on the domain (the fused score only compares one query's candidates).
+    scores: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -455,8 +461,14 @@ class SearchIndex(ABC):
         filters: dict | None = None,
         embedder: Embedder | None = None,
         snippet_chars: int = 240,
+        lexical_query: str | None = None,
     ) -> list[Hit]:
-        """The best `limit` documents for `query` that these access tokens may read."""
+        """The best `limit` documents for `query` that these access tokens may read.
+
+        `lexical_query`, when given, is what the lexical search matches instead of `query`
+        (a caller's rewriting: spoken words left out, equivalent phrases added); the dense
+        search and the snippets read `query` as asked.
+        """
         if mode not in MODES:
             raise ValueError(f"mode inconnu : {mode!r} (attendu : {', '.join(MODES)})")
         access = list(access)
@@ -467,7 +479,7 @@ class SearchIndex(ABC):
         candidates = max(CANDIDATES, limit)
         if mode in ("hybrid", "lexical"):
             rankings["lexical"] = self.lexical_ranking(
-                namespace, query, access, candidates, filters
+                namespace, lexical_query or query, access, candidates, filters
             )
         if mode in ("hybrid", "dense"):
             embedder = embedder or default_embedder()
@@ -488,6 +500,11 @@ class SearchIndex(ABC):
         ranks = {
             name: {pk: i for i, (pk, _s) in enumerate(r, start=1)} for name, r in rankings.items()
         }
+        raw = {name: dict(r) for name, r in rankings.items()}
+        dense = rankings.get("dense") or []
+        if len(dense) >= GAP_MIN_CANDIDATES:
+            mean = sum(score for _pk, score in dense) / len(dense)
+            raw["dense_gap"] = {pk: score - mean for pk, score in dense}
         # Read again through the access rule: a passage deleted or re-indexed with other
         # tokens since it was ranked (a concurrent write) is left out, never a KeyError.
         docs = {
@@ -510,6 +527,7 @@ class SearchIndex(ABC):
                     fields=doc.fields,
                     snippet=highlight(doc.text, query, snippet_chars) if snippet_chars else "",
                     ranks={name: r[pk] for name, r in ranks.items() if pk in r},
+                    scores={name: r[pk] for name, r in raw.items() if pk in r},
                 )
             )
         return hits

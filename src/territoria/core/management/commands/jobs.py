@@ -4,61 +4,10 @@ Exit code 1 when jobs wait and no worker is alive (a monitoring probe can use it
 """
 
 import json
-from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
-from territoria.core import periodic
-from territoria.core.models import PeriodicTaskRun, WorkerHeartbeat
-from territoria.core.workers import is_alive
-
-
-def status() -> dict:
-    now = timezone.now()
-    workers = [
-        {
-            "worker_id": hb.worker_id,
-            "host": hb.hostname,
-            "pid": hb.pid,
-            "last_beat_s_ago": round((now - hb.beat_at).total_seconds()),
-            "alive": is_alive(hb, now),
-        }
-        for hb in WorkerHeartbeat.objects.all()
-    ]
-    waiting = DBTaskResult.objects.ready()
-    oldest = waiting.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
-    runs = {run.name: run for run in PeriodicTaskRun.objects.all()}
-    return {
-        "workers": workers,
-        "alive_workers": sum(w["alive"] for w in workers),
-        "queue": dict(Counter(DBTaskResult.objects.values_list("status", flat=True))),
-        "waiting": waiting.count(),
-        "oldest_waiting_s": round((now - oldest).total_seconds()) if oldest else None,
-        "running": [
-            {"task": r.task_path.rsplit(".", 1)[-1], "args": r.args_kwargs.get("args", [])}
-            for r in DBTaskResult.objects.filter(status="RUNNING")
-        ],
-        "recent_failures": [
-            {
-                "task": r.task_path.rsplit(".", 1)[-1],
-                "finished_at": r.finished_at,
-                "error": r.exception_class_path.rsplit(".", 1)[-1],
-            }
-            for r in DBTaskResult.objects.filter(status="FAILED").order_by("-finished_at")[:5]
-        ],
-        "periodic": [
-            {
-                "name": task.name,
-                "every_s": int(task.every.total_seconds()),
-                "last_enqueued_at": getattr(runs.get(task.name), "last_enqueued_at", None),
-                "last_finished_at": getattr(runs.get(task.name), "last_finished_at", None),
-                "last_error": getattr(runs.get(task.name), "last_error", ""),
-            }
-            for task in periodic.declared_tasks()
-        ],
-    }
+from territoria.core.operations import status
 
 
 class Command(BaseCommand):

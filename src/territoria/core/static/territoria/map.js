@@ -1,7 +1,9 @@
 /* The platform's map (core/maps.py, `{% territoria_map %}`), for every app.
 
    Reads each element with data-territoria-map="<id of a json_script GeoJSON>":
-   - features: Point geometries with properties {label, detail, links: [{text, url}]};
+   - features: GeoJSON geometries (points, lines, areas) with properties {label, detail,
+     links: [{text, url}], colour}: colour names a palette token of territoria.css (--scale-3,
+     --cat-2…), read from the stylesheet so that maps, legends and charts share colours;
    - data-tile-url / data-tile-attribution: the operator's tile server (TERRITORIA_MAP_TILE_URL);
      empty, no tile is fetched: an offline graticule is drawn instead (nothing leaves the server);
    - data-cluster: group nearby markers (Leaflet.markercluster must be loaded).
@@ -60,6 +62,11 @@
     for (var lon = west; lon <= east; lon += step) { L.polyline([[south, lon], [north, lon]], style).addTo(layer); }
   }
 
+  function token(element, name, fallback) {
+    var value = name ? getComputedStyle(element).getPropertyValue("--" + name).trim() : "";
+    return value || fallback;
+  }
+
   function draw(element) {
     var source = document.getElementById(element.getAttribute("data-territoria-map"));
     if (!source || typeof L === "undefined") { return; }
@@ -71,10 +78,22 @@
     // draw and a single point would zoom to infinity.
     var map = L.map(element, { scrollWheelZoom: false, zoomSnap: 0.5, maxZoom: 18, zoomControl: false });
     L.control.zoom({ zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière" }).addTo(map);
+    var brand = token(element, "brand", "#1d4e89");
     var layer = L.geoJSON(data, {
       pointToLayer: function (feature, latlng) {
         var label = String(feature.properties.label || "");
+        if (feature.properties.colour) {  // a coloured disc: a class of a value, not a place marker
+          var fill = token(element, feature.properties.colour, brand);
+          return L.circleMarker(latlng, { radius: 6, color: token(element, "ink", "#000"), weight: 1, fillColor: fill, fillOpacity: 0.9 });
+        }
         return L.marker(latlng, { title: label, alt: label, keyboard: true });
+      },
+      style: function (feature) {
+        var colour = token(element, feature.properties.colour, brand);
+        var area = /Polygon/.test(feature.geometry.type);
+        return area
+          ? { color: token(element, "map-grid", "gray"), weight: 0.5, fillColor: colour, fillOpacity: 0.7 }
+          : { color: colour, weight: 3, opacity: 0.9 };
       },
       onEachFeature: function (feature, marker) { marker.bindPopup(popup(feature.properties)); }
     });
@@ -89,7 +108,10 @@
       element.classList.add("no-tiles");
       drawGraticule(map, bounds.isValid() ? bounds : L.latLngBounds(FRANCE));
     }
-    map.fitBounds(bounds.pad(0.1), { maxZoom: 12 });
+    // Points alone stop at zoom 12 (one marker must not zoom to the street); lines and areas
+    // (a district, a network) are fitted as they are, down to the street.
+    var pointsOnly = data.features.every(function (f) { return f.geometry && f.geometry.type === "Point"; });
+    map.fitBounds(bounds.pad(0.1), { maxZoom: pointsOnly ? 12 : 18 });
   }
 
   document.querySelectorAll("[data-territoria-map]").forEach(draw);

@@ -1,14 +1,14 @@
-"""Browser tests: headless Chromium (Debian's package) driven by Playwright, axe-core for accessibility."""
+"""Browser tests: headless Chromium (Debian's package) driven by Playwright, axe-core for accessibility.
+
+Registered once for the whole suite in tests/conftest.py (pytest_plugins): a second copy of
+the session fixture, imported into another folder's conftest, would open a second Playwright
+inside the first one's event loop and fail."""
 
 import os
 import shutil
 from pathlib import Path
 
 import pytest
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
-# body (fixtures, assertions) are still synchronous and safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -43,10 +43,20 @@ def chromium_browser():
         )
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
+    # body (fixtures, assertions) are still synchronous and safe here.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
@@ -101,3 +111,12 @@ def log_in(page, live_server, username, password=PASSWORD):
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+
+
+def jobs_runner() -> str:
+    """What runs the jobs now, for the message of a test whose job never ran (CI only saw
+    "en attente")."""
+    from django.conf import settings
+    from django_tasks import task_backends
+
+    return f"TASKS={settings.TASKS!r}, backend={type(task_backends['default']).__name__}"
