@@ -77,3 +77,70 @@ def test_calibration_job_through_the_pages(client, agent, grid, django_capture_o
     assert job.result["calibrated"]["mean_geh"] < job.result["baseline"]["mean_geh"]
     page = client.get(reverse("mobilite:job", args=[job.pk]))
     assert "Part des sections sous GEH 5" in page.content.decode()
+
+
+def _variants(tmp_path):
+    """The fixture shuffled, with semicolons, with French dates, with a stuck run at the end."""
+    import random
+
+    header, *body = (FIXTURES / "counts.csv").read_text().splitlines()
+    shuffled = body[:]
+    random.Random(1).shuffle(shuffled)
+    french = []
+    for line in body:
+        det, ts, *rest = line.split(",")
+        french.append(",".join([det, f"{ts[8:10]}/{ts[5:7]}/{ts[:4]} {ts[11:16]}", *rest]))
+    last = body[-1].split(",")[0]
+    stuck = [
+        ",".join([*line.split(",")[:2], "7", *line.split(",")[3:]])
+        if line.startswith(last + ",")
+        else line
+        for line in body
+    ]
+    files = {
+        "melange.csv": [header, *shuffled],
+        "pointvirgule.csv": [header.replace(",", ";"), *(x.replace(",", ";") for x in body)],
+        "dates.csv": [header, *french],
+        "bloque_fin.csv": [header, *stuck],
+    }
+    for name, lines in files.items():
+        (tmp_path / name).write_text("\n".join(lines) + "\n")
+        yield tmp_path / name
+
+
+def test_fast_and_checked_paths_agree(tmp_path):
+    """The vectorised reader (pyarrow) and the checked one (DuckDB, every value tested as text)
+    give the same table and the same summary, sorted or not."""
+    edges = {"A1B1", "B1C1"}
+    for path in _variants(tmp_path):
+        fast = counts._fast_read(path, path.name)
+        assert fast is not None, path.name  # the plain case: read once with its types
+        table, summary = counts._analyse(fast, path.name, edges)
+        checked_table, checked = counts._analyse(
+            counts._checked_read(path, path.name), path.name, edges
+        )
+        assert summary == checked, path.name
+        assert table.equals(checked_table), path.name
+        assert summary["rows"] == 956 and summary["step_minutes"] == 15
+        det = table.column("detector").to_pylist()
+        ts = table.column("ts").to_pylist()
+        assert list(zip(det, ts, strict=True)) == sorted(zip(det, ts, strict=True))
+        if path.name == "bloque_fin.csv":
+            assert any("la même valeur (7)" in w for w in summary["warnings"])
+
+
+def test_a_bad_value_goes_through_the_checked_path(tmp_path):
+    """The vectorised reader refuses what the checked path would refuse; the error still names
+    the line and the field, and nothing is written."""
+    header, *body = (FIXTURES / "counts.csv").read_text().splitlines()
+    for value in ("nan", "2.5", "-1"):
+        lines = body[:]
+        lines[9] = ",".join([*lines[9].split(",")[:2], value, *lines[9].split(",")[3:]])
+        path = tmp_path / "c.csv"
+        path.write_text("\n".join([header, *lines]) + "\n")
+        assert counts._fast_read(path, path.name) is None
+        with pytest.raises(
+            counts.CountsError,
+            match=f"ligne 11, champ « vehicules » : nombre de véhicules impossible \\(.{value}.\\)",
+        ):
+            counts.load_csv(path, path.name, set())

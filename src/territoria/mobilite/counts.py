@@ -57,7 +57,7 @@ def import_counts(network: Network, path: Path, file_name: str = "") -> CountImp
     """Check every line, then store: all or nothing. Errors name the line and the field."""
     name = file_name or Path(path).name
     edges = {e[0] for e in network.elements.get("edges", [])}
-    con, summary = load_csv(path, name, edges)
+    table, summary = load_csv(path, name, edges)
     with transaction.atomic():
         record = CountImport.objects.create(
             network=network,
@@ -69,19 +69,163 @@ def import_counts(network: Network, path: Path, file_name: str = "") -> CountImp
             last_time=timezone.make_aware(summary["last"]),
             warnings=summary["warnings"],
         )
-        write_parquet(con, record.parquet)
+        # written inside the transaction: a failed write rolls the record back
+        write_parquet(table, record.parquet)
     return record
 
 
-def write_parquet(con, target: Path) -> None:
+PARQUET_ROW_GROUP = 131_072  # a detector's month falls in one or two row groups
+
+
+def write_parquet(table, target: Path) -> None:
+    """One write of the checked, sorted table; the file appears whole or not at all."""
+    import pyarrow.parquet as pq
+
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partiel")
-    con.execute(f"COPY clean TO '{partial}' (FORMAT parquet)")
-    partial.replace(target)
+    try:
+        pq.write_table(
+            table,
+            partial,
+            row_group_size=PARQUET_ROW_GROUP,
+            # dictionaries where values repeat; min/max where queries filter (a detector, a month)
+            use_dictionary=["detector", "vehicles"],
+            write_statistics=["detector", "ts"],
+        )
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _header(path: Path, name: str) -> tuple[list[str], str] | None:
+    """(column names, delimiter) of a plain CSV header, None when unsure (the checked path
+    then reads the file with DuckDB's sniffer)."""
+    import csv
+
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            first = handle.readline()
+    except (OSError, UnicodeDecodeError):
+        return None
+    line = first.rstrip("\r\n")
+    if not line or '"' in line:
+        return None
+    delimiter = max((",", ";", "\t", "|"), key=line.count)
+    if not line.count(delimiter):
+        return None
+    return next(csv.reader([line], delimiter=delimiter)), delimiter
+
+
+def _fast_read(path: Path, name: str):
+    """The counts as an Arrow table (detector, ts, vehicles, speed, occupancy), read by
+    pyarrow's multithreaded CSV reader with the types given, or None when the file is not the
+    plain, valid case (a bad value, an unusual format): the checked path then reads it again
+    and names every faulty line and field."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pcsv
+
+    header = _header(path, name)
+    if header is None:
+        return None
+    found, delimiter = header
+    columns = _columns(found)
+    if any(k not in columns for k in ("detector", "timestamp", "vehicles")):
+        return None
+    if len(set(found)) != len(found):
+        return None
+    types = {
+        columns["detector"]: pa.dictionary(pa.int32(), pa.string()),
+        columns["timestamp"]: pa.timestamp("us"),
+        columns["vehicles"]: pa.float64(),
+    }
+    for key in ("speed", "occupancy"):
+        if key in columns:
+            types[columns[key]] = pa.float64()
+    try:
+        raw = pcsv.read_csv(
+            path,
+            read_options=pcsv.ReadOptions(block_size=1 << 24),
+            parse_options=pcsv.ParseOptions(delimiter=delimiter),
+            convert_options=pcsv.ConvertOptions(
+                column_types=types,
+                include_columns=list(types),
+                null_values=[""],
+                strings_can_be_null=False,
+                timestamp_parsers=[pcsv.ISO8601, "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S"],
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError, OSError):
+        return None
+    if raw.num_rows == 0:
+        return None
+    ts = raw.column(columns["timestamp"])
+    vehicles = raw.column(columns["vehicles"])
+    if ts.null_count:
+        return None
+    # the same limits as the checked path; NaN and infinities are impossible values too
+    bad = pc.or_(
+        pc.or_(pc.less(vehicles, 0), pc.greater(vehicles, 20000)),
+        pc.or_(pc.not_equal(pc.floor(vehicles), vehicles), pc.is_nan(vehicles)),
+    )
+    if pc.any(bad).as_py():
+        return None
+    extra = {}
+    for key, top in (("speed", 250), ("occupancy", 100)):
+        if key not in columns:
+            extra[key] = pa.nulls(raw.num_rows, pa.float64())
+            continue
+        values = raw.column(columns[key])
+        bad = pc.or_(pc.or_(pc.less(values, 0), pc.greater(values, top)), pc.is_nan(values))
+        if pc.any(bad).as_py():
+            return None
+        extra[key] = values
+    detector = raw.column(columns["detector"]).unify_dictionaries()
+    chunks = []
+    for chunk in detector.chunks:
+        trimmed = pc.utf8_trim(chunk.dictionary, " ")
+        if (
+            pc.any(pc.equal(trimmed, "")).as_py()
+            and pc.any(pc.equal(pc.take(trimmed, chunk.indices), "")).as_py()
+        ):
+            return None  # an empty detector: named by the checked path
+        chunks.append(pa.DictionaryArray.from_arrays(chunk.indices, trimmed))
+    return pa.table(
+        {
+            "detector": pa.chunked_array(chunks, pa.dictionary(pa.int32(), pa.string())),
+            "ts": ts,
+            "vehicles": pc.cast(vehicles, pa.int32()),
+            "speed": extra["speed"],
+            "occupancy": extra["occupancy"],
+        }
+    )
+
+
+def _columns(found: list[str]) -> dict[str, str]:
+    columns = {}
+    for key, aliases in COLUMNS.items():
+        match = next((c for c in found if _plain(c) in {_plain(a) for a in aliases}), None)
+        if match:
+            columns[key] = match
+    return columns
 
 
 def load_csv(path: Path, name: str, edges: set[str]):
-    """(DuckDB connection holding the checked table `clean`, summary) of a counts CSV."""
+    """(checked Arrow table sorted by detector and time, summary) of a counts CSV.
+
+    The plain case (a clean file in the usual format) is read once by pyarrow with its types;
+    anything else goes through the checked path (DuckDB, every value tested as text), which
+    names the faulty lines and fields. The checks of time series (duplicates, step, gaps,
+    stuck detectors) then run once, vectorised, on the sorted arrays."""
+    table = _fast_read(Path(path), name)
+    if table is None:
+        table = _checked_read(path, name)
+    return _analyse(table, name, edges)
+
+
+def _checked_read(path: Path, name: str):
+    """The counts read by DuckDB as text, every value tested: errors name the line and the
+    field (at most MAX_ERRORS of them); the checked Arrow table otherwise (unsorted)."""
     con = _connect()
     literal = "'" + str(path).replace("'", "''") + "'"
     try:
@@ -95,11 +239,7 @@ def load_csv(path: Path, name: str, edges: set[str]):
         raise CountsError(
             f"{name} : fichier CSV illisible ({str(error).splitlines()[0]})."
         ) from error
-    columns = {}
-    for key, aliases in COLUMNS.items():
-        match = next((c for c in found if _plain(c) in {_plain(a) for a in aliases}), None)
-        if match:
-            columns[key] = match
+    columns = _columns(found)
     missing = [NAMES[k] for k in ("detector", "timestamp", "vehicles") if k not in columns]
     if missing:
         raise CountsError(
@@ -168,78 +308,132 @@ def load_csv(path: Path, name: str, edges: set[str]):
         f"""CREATE TABLE clean AS SELECT TRIM({q('detector')}) AS detector, {ts} AS ts,
         CAST({number.format(q('vehicles'))} AS INTEGER) AS vehicles,
         CAST({speed} AS DOUBLE) AS speed, CAST({occupancy} AS DOUBLE) AS occupancy
-        FROM src ORDER BY detector, ts"""
+        FROM src"""
     )  # fmt: skip
-    rows, first, last = con.execute("SELECT count(*), min(ts), max(ts) FROM clean").fetchone()
+    return _arrow(con.sql("SELECT * FROM clean"))
+
+
+def _arrow(relation):
+    to_table = getattr(relation, "to_arrow_table", None) or relation.arrow
+    return to_table()
+
+
+def _analyse(table, name: str, edges: set[str]):
+    """Sort by detector and time (when the file is not sorted already), then the checks of the
+    series, vectorised: duplicates (an error), step, gaps, empty values, stuck detectors and
+    detectors that are no edge of the network (warnings)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    rows = table.num_rows
     if not rows:
         raise CountsError(f"{name} : aucun comptage.")
-    duplicates = con.execute(
-        "SELECT detector, ts FROM clean GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
-    ).fetchone()
-    if duplicates:
+    detector = table.column("detector")
+    if not pa.types.is_dictionary(detector.type):
+        detector = pc.dictionary_encode(detector)
+    detector = detector.unify_dictionaries().combine_chunks()
+    # codes in the order of the names (a trimmed name may appear twice in the dictionary)
+    names, rank = np.unique(
+        np.asarray(detector.dictionary.to_pylist(), dtype=object), return_inverse=True
+    )
+    codes = rank.astype(np.int32)[detector.indices.to_numpy(zero_copy_only=False)]
+    ts = pc.cast(table.column("ts"), pa.int64()).to_numpy()  # microseconds
+    same = codes[1:] == codes[:-1]
+    ordered = bool(np.all((codes[1:] > codes[:-1]) | (same & (ts[1:] >= ts[:-1]))))
+    if not ordered:
+        order = np.lexsort((ts, codes))
+        codes, ts = codes[order], ts[order]
+        table = table.take(order)
+        same = codes[1:] == codes[:-1]
+    vehicles = table.column("vehicles")
+    table = pa.table(
+        {
+            "detector": pa.DictionaryArray.from_arrays(
+                pa.array(codes, pa.int32()), pa.array(names.tolist(), pa.string())
+            ),
+            "ts": pc.cast(table.column("ts"), pa.timestamp("us")),
+            "vehicles": pc.cast(vehicles, pa.int32()),
+            "speed": pc.cast(table.column("speed"), pa.float64()),
+            "occupancy": pc.cast(table.column("occupancy"), pa.float64()),
+        }
+    )
+    d = ts[1:] - ts[:-1]
+    twice = np.flatnonzero(same & (d == 0))
+    if twice.size:
+        i = int(twice[0])
         raise CountsError(
-            f"{name} : le détecteur « {duplicates[0]} » a deux comptages à {duplicates[1]:%d/%m/%Y %H:%M}."
+            f"{name} : le détecteur « {names[codes[i]]} » a deux comptages à "
+            f"{_datetime(ts[i]):%d/%m/%Y %H:%M}."
         )
-    step = con.execute(
-        "SELECT median(d) FROM (SELECT epoch(ts) - epoch(lag(ts) OVER (PARTITION BY detector ORDER BY ts)) AS d FROM clean) WHERE d > 0"
-    ).fetchone()[0]
-    step_minutes = max(1, round((step or 3600) / 60))
-    warnings = _warnings(con, step_minutes, edges)
-    detectors = [
-        r[0] for r in con.execute("SELECT DISTINCT detector FROM clean ORDER BY 1").fetchall()
-    ]
-    summary = {
-        "rows": rows,
-        "first": first,
-        "last": last,
-        "step_minutes": step_minutes,
-        "warnings": warnings,
-        "detectors": detectors,
-    }
-    return con, summary
-
-
-def _warnings(con, step_minutes: int, edges: set[str]) -> list[str]:
-    """Gaps, missing values, stuck detectors, detectors that are no edge of the network."""
+    steps = d[same]
+    step = float(np.median(steps)) / 1e6 if steps.size else 3600.0
+    step_minutes = max(1, round(step / 60))
     warnings = []
-    gaps = con.execute(
-        f"""SELECT detector, sum(CAST(d / {step_minutes * 60} AS INTEGER) - 1) FROM (
-        SELECT detector, epoch(ts) - epoch(lag(ts) OVER (PARTITION BY detector ORDER BY ts)) AS d
-        FROM clean) WHERE d > {step_minutes * 60 * 1.5} GROUP BY 1 ORDER BY 2 DESC"""
-    ).fetchall()  # fmt: skip
-    for detector, missing in gaps[:5]:
-        warnings.append(
-            f"détecteur {detector} : {missing} intervalle(s) de {step_minutes} min manquant(s) (trous)."
-        )
-    for detector, empty in con.execute(
-        "SELECT detector, count(*) FROM clean WHERE vehicles IS NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 5"
-    ).fetchall():
-        warnings.append(f"détecteur {detector} : {empty} valeur(s) vide(s).")
-    stuck = con.execute(
-        f"""SELECT detector, max(n), any_value(v) FROM (
-          SELECT detector, grp, any_value(vehicles) AS v, count(*) AS n FROM (
-            SELECT detector, vehicles, sum(change) OVER (PARTITION BY detector ORDER BY ts) AS grp FROM (
-              SELECT detector, ts, vehicles,
-                CASE WHEN vehicles IS NOT DISTINCT FROM lag(vehicles) OVER (PARTITION BY detector ORDER BY ts)
-                THEN 0 ELSE 1 END AS change FROM clean))
-          WHERE vehicles > 0 GROUP BY detector, grp)
-        WHERE n >= {STUCK_INTERVALS} GROUP BY detector ORDER BY 2 DESC LIMIT 5"""
-    ).fetchall()  # fmt: skip
-    for detector, run, value in stuck:
-        warnings.append(
-            f"détecteur {detector} bloqué ? la même valeur ({value}) {run} fois de suite."
-        )
-    unknown = [
-        r[0]
-        for r in con.execute("SELECT DISTINCT detector FROM clean ORDER BY 1").fetchall()
-        if r[0] not in edges
-    ]
+    unit = step_minutes * 60 * 1_000_000
+    gap = same & (d > 1.5 * unit)
+    if gap.any():
+        missing = np.floor(d[gap] / unit + 0.5) - 1
+        per = np.bincount(codes[1:][gap], weights=missing, minlength=len(names))
+        for c in _top(per):
+            warnings.append(
+                f"détecteur {names[c]} : {int(per[c])} intervalle(s) de {step_minutes} min "
+                "manquant(s) (trous)."
+            )
+    empty = pc.is_null(table.column("vehicles")).to_numpy(zero_copy_only=False)
+    if empty.any():
+        per = np.bincount(codes[empty], minlength=len(names))
+        for c in _top(per):
+            warnings.append(f"détecteur {names[c]} : {int(per[c])} valeur(s) vide(s).")
+    # runs of the same count (an empty value equals an empty value) within a detector: the
+    # edges of the runs of "equal to the line before", found on int8 flags (few, short runs)
+    v = pc.fill_null(table.column("vehicles"), -1).to_numpy()
+    equal = same & (v[1:] == v[:-1])
+    edges_of_runs = np.diff(np.concatenate(([0], equal.view(np.int8), [0])))
+    starts = np.flatnonzero(edges_of_runs == 1)  # line of a run's first value
+    lengths = np.flatnonzero(edges_of_runs == -1) - starts + 1
+    keep = (v[starts] > 0) & (lengths >= STUCK_INTERVALS)
+    if keep.any():
+        starts, run_lengths = starts[keep], lengths[keep]
+        run_codes, run_values = codes[starts], v[starts]
+        longest = np.lexsort((-run_lengths, run_codes))  # per detector, its longest run first
+        first = np.concatenate(([True], run_codes[longest][1:] != run_codes[longest][:-1]))
+        best = longest[first]
+        stuck = sorted(
+            zip(-run_lengths[best], names[run_codes[best]], run_values[best], strict=True)
+        )[:5]
+        for run, det, value in stuck:
+            warnings.append(
+                f"détecteur {det} bloqué ? la même valeur ({int(value)}) {-int(run)} fois de suite."
+            )
+    present = names[np.bincount(codes, minlength=len(names)) > 0].tolist()
+    unknown = [n for n in present if n not in edges]
     if unknown:
         warnings.append(
             f"{len(unknown)} détecteur(s) sans tronçon du réseau du même nom (non utilisés pour le "
             f"calage) : {', '.join(unknown[:5])}{'…' if len(unknown) > 5 else ''}."
         )
-    return warnings
+    summary = {
+        "rows": rows,
+        "first": _datetime(ts.min()),
+        "last": _datetime(ts.max()),
+        "step_minutes": step_minutes,
+        "warnings": warnings,
+        "detectors": present,
+    }
+    return table, summary
+
+
+def _top(per, n: int = 5) -> list[int]:
+    """The (at most n) largest non-zero entries, largest first, then by name."""
+    import numpy as np
+
+    nonzero = np.flatnonzero(per)
+    return [int(c) for c in nonzero[np.lexsort((nonzero, -per[nonzero]))][:n]]
+
+
+def _datetime(microseconds) -> datetime:
+    return datetime(1970, 1, 1) + timedelta(microseconds=int(microseconds))
 
 
 def _files(network: Network) -> list[str]:
