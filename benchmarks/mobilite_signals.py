@@ -101,7 +101,7 @@ def _summarise(out: dict, networks: list[str], opts, cpu0: float, t0: float) -> 
             "cpu_seconds": round(cpu, 1),
             "energy_wh_estimate": round(cpu * 15 / 3600, 2),
             "command": "OMP_NUM_THREADS=1 python -m benchmarks.mobilite_signals"
-            + (" --quick" if opts.quick else ""),
+            + "".join(" " + a for a in opts.argv),
         }
     )
 
@@ -111,9 +111,20 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--quick", action="store_true", help="cologne1 and ingolstadt1, 2 configs")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--output", default=str(RESULTS))
+    parser.add_argument("--networks", default=None, help="a subset, comma-separated")
+    parser.add_argument(
+        "--configs",
+        default=None,
+        help="indices in CONFIGS, comma-separated (0 tuned, 1 held-out x1.0, 2 x1.2, 3 x0.8)",
+    )
     opts = parser.parse_args(argv)
     networks = ["cologne1", "ingolstadt1"] if opts.quick else list(RESCO_NETWORKS)
     configs = CONFIGS[:2] if opts.quick else CONFIGS
+    if opts.networks:
+        networks = [n.strip() for n in opts.networks.split(",") if n.strip()]
+    if opts.configs:
+        configs = [CONFIGS[int(i)] for i in opts.configs.split(",")]
+    opts.argv = argv
     cpu0 = time.process_time() + sum(os.times()[2:4])
     t0 = time.perf_counter()
     out: dict = {"configs": []}

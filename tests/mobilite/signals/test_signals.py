@@ -207,3 +207,30 @@ def test_management_command_options_and_error():
     assert (opts["seed"], opts["demand_scale"]) == (3, 1.2)
     with pytest.raises(CommandError, match="Réseau RESCO inconnu"):
         cmd.handle(**opts)
+
+
+def test_short_links_between_signals_know_their_upstream_signal(tmp_path):
+    """ingolstadt21 has pairs of signals a few metres apart (174800513: 12 m): the lanes of the
+    upstream signal that feed such a link are found, so that its queue can count for the link
+    (spill_feed_share); lanes fed only through unsignalised junctions have none."""
+    import libsumo
+
+    from territoria.mobilite.signals.evaluate import actuated_net
+
+    sc = resco("ingolstadt21")
+    net = actuated_net(sc)
+    args = sumo_args(sc, 0, 1.0, tmp_path / "t.xml", net=net, horizon=10)
+    libsumo.start([binary("sumo"), *args])
+    try:
+        c = ctl.TerritoriaController(libsumo, ctl.TerritoriaParams(spill_feed_share=1.0))
+        c.setup()
+        owner = {ln: m.inter.tls_id for m in c.machines for ln in m.inter.in_lanes}
+        link = "174800513_1"
+        assert owner[link] == "243641585"
+        feeders = c.signal_feeders[link]
+        assert feeders, "the signal upstream of a 12 m link was not found"
+        assert all(owner[f] != owner[link] for f in feeders)  # another signal's lanes
+        # an approach from far away (170 m, unsignalised upstream) has no signal feeder
+        assert c.signal_feeders["23166741#5_1"] == []
+    finally:
+        libsumo.close()

@@ -55,6 +55,14 @@ class TerritoriaParams:
     spill_back_share: float = 0.5
     blocked_head_weight: float = 0.1
     min_green_contested: float = 10.0
+    # a short link between two signals: when its queue fills it, the vehicles halted on the
+    # upstream signal's lanes that feed it count for it too (times this share; 0: off) — the
+    # green of the downstream signal is what unblocks the upstream one
+    spill_feed_share: float = 1.0
+    # an incoming lane shorter than this (m) cannot hold its own queue (two junctions a few
+    # metres apart: vehicles wait on the junction before it and upstream): its approach always
+    # counts the lanes upstream, even when the lane itself is empty; 0: off
+    short_lane_m: float = 15.0
 
 
 @dataclass
@@ -310,13 +318,18 @@ class TerritoriaController(_Base):
                 for link in sim.lane.getLinks(ln):
                     feeders.setdefault(link[0], []).append(ln)
         self.upstream: dict[str, list[str]] = {}
+        self.signal_feeders: dict[str, list[str]] = {}
+        self.short_lanes: set[str] = set()
         for ln in tls_in:
             chain: list[str] = []
             frontier = [(ln, sim.lane.getLength(ln))]
             seen = {ln}
+            signal_feeders: list[str] = []
             while frontier:
                 cur, dist = frontier.pop()
                 for up in feeders.get(cur, ()):
+                    if up in tls_in and up not in signal_feeders:
+                        signal_feeders.append(up)
                     if up in seen or up in tls_in:
                         continue
                     seen.add(up)
@@ -324,6 +337,9 @@ class TerritoriaController(_Base):
                     if dist < p.upstream_m:
                         frontier.append((up, dist + sim.lane.getLength(up)))
             self.upstream[ln] = chain
+            if sim.lane.getLength(ln) < p.short_lane_m:
+                self.short_lanes.add(ln)
+            self.signal_feeders[ln] = signal_feeders
         # vehicles waiting to enter the network, by the edge where they enter
         self.edge_lanes: dict[str, list[str]] = {}
         for ln in tls_in:
@@ -414,12 +430,13 @@ class TerritoriaController(_Base):
             for ln in inter.in_lanes:
                 if ln not in demand:
                     n = lane.getLastStepVehicleNumber(ln)
-                    if n == 0:
+                    short = ln in self.short_lanes
+                    if n == 0 and not short:
                         demand[ln] = pending.get(ln, 0.0) * p.w_pending
                         continue
                     h = lane.getLastStepHaltingNumber(ln)
                     w = lane.getWaitingTime(ln)
-                    if h >= p.spill_back_share * self.lane_capacity[ln]:
+                    if short or h >= p.spill_back_share * self.lane_capacity[ln]:
                         # the queue fills the last lane: count it upstream too
                         for up in self.upstream.get(ln, ()):
                             uh = lane.getLastStepHaltingNumber(up)
@@ -427,6 +444,11 @@ class TerritoriaController(_Base):
                                 h += uh
                                 n += uh
                                 w += lane.getWaitingTime(up)
+                        if p.spill_feed_share:
+                            for up in self.signal_feeders.get(ln, ()):
+                                fed = p.spill_feed_share * lane.getLastStepHaltingNumber(up)
+                                h += fed
+                                n += fed
                     demand[ln] = (
                         p.w_halt * h
                         + p.w_move * (n - h)

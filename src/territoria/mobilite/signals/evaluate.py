@@ -44,11 +44,11 @@ DELAY_DEFINITION = (
     "leur attente depuis l'heure de départ prévue (pénalité). En secondes."
 )
 DIVERGED_TELEPORT_SHARE = 0.02
-# Per-network choice made on the tuning configuration (seed 0, demand x1.0) only: on
-# ingolstadt21 the phases netconvert rebuilds (permissive lefts, fewer phases) gave Territoria's
-# controller a lower delay than the network's own phases (78.0 s against 103-107 s over the first
-# 20 minutes); on the five other networks the own phases were as good or better.
-TUNED_BY_NETWORK: dict[str, dict] = {"ingolstadt21": {"phase_design": "rebuilt"}}
+# Per-network settings: none. An earlier version used the phases netconvert rebuilds on
+# ingolstadt21 only; since the controller sees the queues behind very short incoming lanes
+# (short_lane_m) and behind a neighbouring signal (spill_feed_share), the network's own phases
+# serve it well with the network's own phases (seed 0, demand x1.0, see docs/mobilite-signals.md).
+TUNED_BY_NETWORK: dict[str, dict] = {}
 
 
 def params_for(network: str, params: dict | None) -> dict:
