@@ -12,7 +12,8 @@
    baseline): share of counted sections under GEH 5.
 4. Counts: a CSV of 6-minute counts (50 detectors × 90 days by default; 500 × 365 with
    --full-counts, the issue's target) imported (checks + Parquet), and a detector's month
-   chart (p95 over 40 random detector-months).
+   chart (p95 over 40 random detector-months). The full-size run against the old importer in
+   the same run is benchmarks/mobilite_counts.py.
 5. Accidents: the BAAC sample of ../shared/data/mobilite parsed and its hot spots (DBSCAN).
 Energy: CPU seconds × 15 W per busy core (an estimate). Results: benchmarks/results/mobilite.json
 and src/territoria/mobilite/measured.json (quoted by the register).
