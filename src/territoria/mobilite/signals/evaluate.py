@@ -72,7 +72,7 @@ def _run(cmd: list[str], what: str) -> None:
 def actuated_net(sc: Scenario) -> Path:
     out = cache_dir() / f"{sc.name}.actuated.net.xml"
     if not out.exists():
-        tmp = out.with_suffix(".tmp.xml")
+        tmp = out.with_suffix(f".{os.getpid()}.tmp.xml")
         _run(
             [
                 binary("netconvert"),
@@ -96,7 +96,7 @@ def webster_additional(sc: Scenario) -> Path:
     if not out.exists():
         routed = cache_dir() / f"{sc.name}.routed.rou.xml"
         if not routed.exists():
-            tmp = routed.with_suffix(".tmp.xml")
+            tmp = routed.with_suffix(f".{os.getpid()}.tmp.xml")
             _run(
                 [
                     binary("duarouter"),
@@ -113,7 +113,7 @@ def webster_additional(sc: Scenario) -> Path:
                 "duarouter",
             )
             tmp.replace(routed)
-        tmp = out.with_suffix(".tmp.xml")
+        tmp = out.with_suffix(f".{os.getpid()}.tmp.xml")
         cmd = [
             sys.executable,
             tool("tlsCycleAdaptation.py"),
@@ -182,7 +182,7 @@ def detectors_additional(sc: Scenario, distance: float = 25.0, net: Path | None 
             f'period="3600" file="NUL" friendlyPos="true"/>'
         )
     lines.append("</additional>")
-    tmp = out.with_suffix(".tmp.xml")
+    tmp = out.with_suffix(f".{os.getpid()}.tmp.xml")
     tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
     tmp.replace(out)
     return out
