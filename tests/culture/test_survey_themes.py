@@ -144,6 +144,7 @@ def test_agent_changes_the_grid_and_a_bad_grid_changes_nothing(client, agent, el
     assert bad.status_code == 400
     assert "Grille non enregistrée : ligne 2 : « Transport » — attendu" in page
     assert 'aria-invalid="true"' in page and "Transport</textarea>" in page  # the draft kept
+    assert "Mesuré avec cette grille des freins habituels" in page  # the saved grid is the default
     question.refresh_from_db()
     assert question.theme_grid == surveys.DEFAULT_GRID
     good = client.post(url, {"action": "grille", "question": question.pk, "grille": GRID})
@@ -155,6 +156,7 @@ def test_agent_changes_the_grid_and_a_bad_grid_changes_nothing(client, agent, el
         "Réponses libres par thème de la grille" in page and '<th scope="row">Intérêt</th>' in page
     )
     assert f"{surveys.MEASURED['grid_accuracy']} %" in page
+    assert "Votre grille n'a pas été mesurée" in page  # the figure is the default grid's
     # A closed question has no grid; another survey's question is not reachable from this page.
     closed = survey.questions.get(kind=Question.Kind.AGREE)
     assert (
