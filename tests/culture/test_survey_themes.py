@@ -181,3 +181,31 @@ def test_agent_changes_the_grid_and_a_bad_grid_changes_nothing(client, agent, el
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     question.refresh_from_db()
     assert question.theme_grid == GRID
+
+
+def test_grid_themes_by_age_band_and_commune_hide_small_groups(db):
+    survey = surveys.create_survey("Freins", "", surveys.DEFAULT_QUESTIONS)
+    question = survey.questions.get(kind=Question.Kind.OPEN)
+    texts = PRICE + TRANSPORT + INTEREST
+    for number, text in enumerate(texts):
+        young = number % 2 == 0  # 6 answers each
+        commune = "76540" if number < 4 else ""  # 4 answers from Rouen: too few to show
+        surveys.record(
+            survey,
+            {question: text},
+            commune,
+            "moins de 25 ans" if young else "60 ans et plus",
+            f"source-{number}",
+        )
+    block = surveys.results(survey, {"76540": "Rouen"})["blocks"][-1]
+    theme_of = {a: t["name"] for t in block["grid"] for a in t["answers"]}
+    names = [t["name"] for t in block["grid"]]
+    by_public = {r["area"]: r for r in block["grid_by_public"]}
+    assert set(by_public) == {"moins de 25 ans", "60 ans et plus"}
+    for offset, band in ((0, "moins de 25 ans"), (1, "60 ans et plus")):
+        mine = Counter(theme_of[t] for t in texts[offset::2])
+        expected = [round(100 * mine.get(name, 0) / 6) for name in names]
+        assert by_public[band]["n"] == 6 and by_public[band]["shares"] == expected
+    by_commune = {r["area"]: r for r in block["grid_by_commune"]}
+    assert by_commune["Rouen"] == {"area": "Rouen", "n": 4, "shares": [None] * len(names)}
+    assert by_commune["commune non précisée"]["n"] == 8

@@ -240,7 +240,8 @@ def results(survey: Survey, communes: dict[str, str], themes: bool = True) -> di
         items = by_question[question.pk]
         block = {"question": question, "n": len(items)}
         if question.kind == Question.Kind.OPEN:
-            texts = [a.value for a in items if a.value.strip()]
+            written = [a for a in items if a.value.strip()]
+            texts = [a.value for a in written]
             block["answers"] = texts
             block["themes"] = block["grid"] = None
             if themes and len(texts) >= 6:
@@ -250,8 +251,15 @@ def results(survey: Survey, communes: dict[str, str], themes: bool = True) -> di
                 vectors = np.asarray(embedder.embed_passages(texts), dtype=float)
                 block["themes"] = open_themes(texts, embedder=embedder, vectors=vectors)
                 if question.theme_grid:
-                    block["grid"] = grid_themes(
+                    block["grid"] = grid = grid_themes(
                         texts, parse_grid(question.theme_grid), embedder, vectors
+                    )
+                    unknown = "commune non précisée"
+                    block["grid_by_public"] = grid_by_group(
+                        grid, [a.response.public or "âge non précisé" for a in written]
+                    )
+                    block["grid_by_commune"] = grid_by_group(
+                        grid, [communes.get(a.response.commune_code, unknown) for a in written]
                     )
         else:
             labels = AGREE_LABELS if question.kind == Question.Kind.AGREE else question.choices
@@ -288,6 +296,30 @@ def agreement_by_group(items: list[Answer], key) -> list[dict]:
         }
         for name, agree in sorted(groups.items())
     ]
+
+
+def grid_by_group(themes: list[dict], groups: list[str]) -> list[dict]:
+    """Share of each grid theme among a group's open answers (age band, commune): shown from
+    MIN_CELL answers in the group, like the agreement shares (small numbers, identification)."""
+    theme_of = {i: j for j, theme in enumerate(themes) for i in theme["indices"]}
+    members = defaultdict(list)
+    for i, group in enumerate(groups):
+        members[group].append(theme_of[i])
+    rows = []
+    for group, found in sorted(members.items()):
+        counts = Counter(found)
+        shown = len(found) >= MIN_CELL
+        rows.append(
+            {
+                "area": group,
+                "n": len(found),
+                "shares": [
+                    round(100 * counts.get(j, 0) / len(found)) if shown else None
+                    for j in range(len(themes))
+                ],
+            }
+        )
+    return rows
 
 
 def agreement_by_area(items: list[Answer], communes: dict[str, str]) -> list[dict]:

@@ -86,6 +86,10 @@ def survey_results(request, pk):
     for block in found["blocks"]:
         pk = block["question"].pk
         block["grid_text"] = grid_draft.get(pk, block["question"].theme_grid)
+        block["grid_tables"] = [
+            (block.get("grid_by_public") or [], "tranche d'âge", "Tranche d'âge"),
+            (block.get("grid_by_commune") or [], "commune", "Commune"),
+        ]
         block["grid_is_default"] = block["question"].theme_grid.strip() == surveys.DEFAULT_GRID
         block["grid_error"] = grid_error[1] if grid_error and grid_error[0] == pk else None
     return render(
