@@ -186,7 +186,7 @@ def _run(args, folder: str) -> dict:
     found = np.empty(len(texts), int)
     for j, theme in enumerate(tool):
         found[theme["indices"]] = j
-    pipeline = {**agreement(themes, found), "seconds_with_tone": round(tool_seconds, 2)}
+    pipeline = {**agreement(themes, found), "seconds": round(tool_seconds, 2)}
     rng = np.random.default_rng(17)
     chance = [agreement(themes, rng.permutation(found))["ari"] for _ in range(200)]
     clusters = {

@@ -401,9 +401,10 @@ def centred(vectors: np.ndarray) -> np.ndarray:
 def open_themes(
     texts: list[str], embedder=None, max_k: int = MAX_THEMES, vectors: np.ndarray | None = None
 ) -> list[dict] | None:
-    """Themes of open answers: clusters of their embeddings; each with its frequent words
-    (compared with all answers), three representative quotes (closest to the centre), every
-    answer (traceable) and the tone of its answers (`sentiments`)."""
+    """Automatic groups of open answers (no grid): clusters of their embeddings; each with its
+    frequent words (compared with all answers), three representative quotes (closest to the
+    centre) and every answer (traceable). Measured against hand labels they do not find the
+    themes (docs/culture.md): counting themes is `grid_themes`' job."""
     texts = [t for t in texts if t.strip()]
     if len(texts) < 6:
         return None
@@ -413,10 +414,8 @@ def open_themes(
 
             embedder = default_embedder()
         vectors = np.asarray(embedder.embed_passages(texts), dtype=float)
-    raw = np.asarray(vectors, dtype=float)
-    vectors = centred(raw)
+    vectors = centred(vectors)
     labels = cluster(vectors, max_k=max_k)
-    tones = sentiments(raw, embedder) if embedder is not None else None
     overall = Counter(w for t in texts for w in set(_words(t)))
     themes = []
     for j in sorted(set(labels.tolist())):
@@ -428,18 +427,15 @@ def open_themes(
             local, key=lambda w: (-(local[w] / len(members)) / (overall[w] / len(texts)), -local[w])
         )
         words = [w for w in lift if local[w] >= 2][:5] or [w for w, _ in local.most_common(5)]
-        theme = {
-            "words": words,
-            "size": len(members),
-            "quotes": [texts[i] for i in order[:3]],
-            "answers": [texts[i] for i in order],
-            "indices": [int(i) for i in order],
-        }
-        if tones is not None:
-            theme["tones"] = [tones[i] for i in order]
-            counts = Counter(theme["tones"])
-            theme["tone_counts"] = [(tone, counts.get(tone, 0)) for tone in TONES]
-        themes.append(theme)
+        themes.append(
+            {
+                "words": words,
+                "size": len(members),
+                "quotes": [texts[i] for i in order[:3]],
+                "answers": [texts[i] for i in order],
+                "indices": [int(i) for i in order],
+            }
+        )
     themes.sort(key=lambda t: -t["size"])
     return themes
 
