@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from territoria.culture import surveys
-from territoria.culture.models import Question, Survey
+from territoria.culture.models import Observatory, Question, Survey
 from territoria.search.embeddings import default_embedder
 
 from .test_surveys import INTEREST, PRICE, TRANSPORT
@@ -209,3 +209,60 @@ def test_grid_themes_by_age_band_and_commune_hide_small_groups(db):
     by_commune = {r["area"]: r for r in block["grid_by_commune"]}
     assert by_commune["Rouen"] == {"area": "Rouen", "n": 4, "shares": [None] * len(names)}
     assert by_commune["commune non précisée"]["n"] == 8
+
+
+def _wave(title, observatory, agree, disagree):
+    survey = surveys.create_survey(title, "", surveys.DEFAULT_QUESTIONS, observatory)
+    question = survey.questions.get(kind=Question.Kind.AGREE)
+    for number in range(agree + disagree):
+        value = "5" if number < agree else "2"
+        surveys.record(survey, {question: value}, "", "", f"{title}-{number}")
+    return survey, question
+
+
+def test_agreement_over_time_with_intervals_and_a_reading(db):
+    from scipy.stats import binomtest, chi2_contingency
+
+    rouen = Observatory.objects.create(slug="rouen", name="Rouen", epci_code="200023414")
+    lyon = Observatory.objects.create(slug="lyon", name="Lyon", epci_code="200046977")
+    _wave("Printemps 2025", rouen, 14, 6)
+    _wave("Lyon 2025", lyon, 1, 19)  # another territory: not in Rouen's series
+    _wave("Été 2025", rouen, 2, 1)  # 3 answers: shown as too few, not compared
+    autumn, question = _wave("Automne 2025", rouen, 4, 16)
+    # A source answering 5 times: its 4th and 5th answers are set aside here too.
+    for _number in range(5):
+        surveys.record(autumn, {question: "5"}, "", "", "même-source")
+    trend = surveys.agreement_trend(question)
+    assert [w["survey"].title for w in trend["waves"]] == [
+        "Printemps 2025",
+        "Été 2025",
+        "Automne 2025",
+    ]
+    spring, summer, fall = trend["waves"]
+    assert summer["n"] == 3 and summer["share"] is None
+    assert fall["n"] == 23 and fall["hits"] == 7 and fall["current"]
+    for wave in (spring, fall):
+        interval = binomtest(wave["hits"], wave["n"]).proportion_ci(method="wilson")
+        assert (wave["low"], wave["high"]) == (
+            round(100 * interval.low),
+            round(100 * interval.high),
+        )
+    assert spring["share"] == 70 and (spring["low"], spring["high"]) == (48, 85)
+    p_value = chi2_contingency([[14, 6], [7, 16]], correction=False).pvalue
+    assert p_value < 0.05
+    assert "baisse de 40 points" in trend["reading"] and f"p = {p_value:.3f}" in trend["reading"]
+    # Asked once only: no series.
+    _lonely, lonely_question = _wave("Seule", None, 3, 3)
+    assert surveys.agreement_trend(lonely_question) is None
+
+
+def test_a_small_change_is_read_as_not_established(db):
+    rouen = Observatory.objects.create(slug="rouen", name="Rouen", epci_code="200023414")
+    _wave("Vague 1", rouen, 10, 10)
+    survey, question = _wave("Vague 2", rouen, 12, 8)
+    reading = surveys.agreement_trend(question)["reading"]
+    assert (
+        "+10 points peut venir du seul hasard" in reading and "pas de changement établi" in reading
+    )
+    block = surveys.results(survey, {}, themes=False)["blocks"][0]
+    assert [w["share"] for w in block["trend"]["waves"]] == [50, 60]

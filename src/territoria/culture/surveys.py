@@ -270,6 +270,7 @@ def results(survey: Survey, communes: dict[str, str], themes: bool = True) -> di
                 for i, label in enumerate(labels)
             ]
             if question.kind == Question.Kind.AGREE:
+                block["trend"] = agreement_trend(question)
                 block["by_commune"] = agreement_by_area(items, communes)
                 block["by_public"] = agreement_by_group(
                     items, lambda r: r.public or "âge non précisé"
@@ -296,6 +297,74 @@ def agreement_by_group(items: list[Answer], key) -> list[dict]:
         }
         for name, agree in sorted(groups.items())
     ]
+
+
+def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95 % Wilson interval of a proportion (stays inside [0, 1] with few answers)."""
+    p = hits / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def agreement_trend(question: Question) -> dict | None:
+    """The same agreement statement across the surveys of the same territory, oldest first:
+    share « plutôt / tout à fait d'accord » per survey with its 95 % interval (hidden under
+    MIN_CELL answers), and whether the last change is beyond chance (two-proportion z-test
+    between the last two surveys shown). None when the statement was asked only once."""
+    from math import erf, sqrt
+
+    statement = " ".join(question.text.split()).casefold()
+    same = [
+        q
+        for q in Question.objects.filter(
+            kind=Question.Kind.AGREE, survey__observatory=question.survey.observatory_id
+        )
+        .select_related("survey")
+        .order_by("survey__created_at", "survey__pk")
+        if " ".join(q.text.split()).casefold() == statement
+    ]
+    if len(same) < 2:
+        return None
+    waves = []
+    for q in same:
+        values = list(
+            Answer.objects.filter(question=q, response__flagged=False).values_list(
+                "value", flat=True
+            )
+        )
+        n, hits = len(values), sum(int(v) >= 4 for v in values)
+        wave = {"survey": q.survey, "current": q.pk == question.pk, "n": n, "share": None}
+        if n >= MIN_CELL:
+            low, high = wilson(hits, n)
+            wave.update(
+                share=round(100 * hits / n), low=round(100 * low), high=round(100 * high), hits=hits
+            )
+        waves.append(wave)
+    shown = [w for w in waves if w["share"] is not None]
+    reading = None
+    if len(shown) >= 2:
+        a, b = shown[-2], shown[-1]
+        pooled = (a["hits"] + b["hits"]) / (a["n"] + b["n"])
+        spread = sqrt(pooled * (1 - pooled) * (1 / a["n"] + 1 / b["n"]))
+        gap = b["hits"] / b["n"] - a["hits"] / a["n"]
+        p_value = 1.0 if spread == 0 else 2 * (1 - 0.5 * (1 + erf(abs(gap) / spread / sqrt(2))))
+        points = round(100 * gap)
+        if p_value < 0.05:
+            reading = (
+                f"De « {a['survey'].title} » à « {b['survey'].title} », la part d'accord "
+                f"{'monte' if gap > 0 else 'baisse'} de {abs(points)} points : un écart de cette "
+                f"taille arrive rarement par le seul hasard de l'échantillon (p = {p_value:.3f}). "
+                "Les répondants ne sont pas forcément les mêmes ni tirés au hasard : une "
+                "enquête diffusée autrement peut suffire à l'expliquer."
+            )
+        else:
+            reading = (
+                f"De « {a['survey'].title} » à « {b['survey'].title} », l'écart de "
+                f"{points:+d} points peut venir du seul hasard de l'échantillon (p = "
+                f"{p_value:.2f}) : pas de changement établi."
+            )
+    return {"waves": waves, "reading": reading}
 
 
 def grid_by_group(themes: list[dict], groups: list[str]) -> list[dict]:
