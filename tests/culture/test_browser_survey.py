@@ -1,7 +1,10 @@
 """The culture officer builds a short survey, a resident answers it anonymously by its public
 link (no account), and the officer reads the results with the themes of the open answers (the
-grid of usual barriers, then her own grid, with a refused line on the way).
+grid of usual barriers, then her own grid, with a refused line on the way), and follows the
+« pas pour moi » agreement since an earlier wave.
 Screenshots: docs/screenshots/culture-enquete-*.png."""
+
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -40,8 +43,22 @@ def test_survey_built_answered_and_read(page, live_server, agent):
     question = survey.questions.get(kind="ouverte")
     for number, text in enumerate(PRICE + TRANSPORT + INTEREST):
         surveys.record(survey, {question: text}, "", "", f"source-{number}")
+    # An earlier wave asked the same statement: the page follows it over time.
+    earlier = surveys.create_survey("Vague de 2025", "", surveys.DEFAULT_QUESTIONS)
+    Survey.objects.filter(pk=earlier.pk).update(created_at=survey.created_at - timedelta(days=365))
+    statement = earlier.questions.get(kind="accord")
+    for number in range(12):
+        surveys.record(earlier, {statement: "5" if number < 9 else "1"}, "", "", f"vague-{number}")
+    statement = survey.questions.get(kind="accord")
+    for number in range(11):
+        surveys.record(survey, {statement: "2"}, "", "", f"accord-{number}")
     log_in(page, live_server, agent.username)
     page.goto(live_server.url + survey.get_absolute_url())
+    trend = page.get_by_role("table", name="Évolution", exact=False)
+    expect(trend.get_by_role("row", name="Vague de 2025", exact=False)).to_contain_text("75")
+    expect(page.get_by_text("la part d'accord baisse de", exact=False)).to_be_visible()
+    trend.scroll_into_view_if_needed()
+    screenshot(page, "culture-enquete-evolution")
     # The default question on what keeps people away comes with the grid of usual barriers.
     grid_table = page.get_by_role("table", name="Réponses libres par thème de la grille")
     expect(grid_table).to_be_visible()

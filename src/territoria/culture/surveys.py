@@ -350,11 +350,12 @@ def agreement_trend(question: Question) -> dict | None:
         gap = b["hits"] / b["n"] - a["hits"] / a["n"]
         p_value = 1.0 if spread == 0 else 2 * (1 - 0.5 * (1 + erf(abs(gap) / spread / sqrt(2))))
         points = round(100 * gap)
+        p_text = (f"{p_value:.3f}" if p_value < 0.05 else f"{p_value:.2f}").replace(".", ",")
         if p_value < 0.05:
             reading = (
                 f"De « {a['survey'].title} » à « {b['survey'].title} », la part d'accord "
                 f"{'monte' if gap > 0 else 'baisse'} de {abs(points)} points : un écart de cette "
-                f"taille arrive rarement par le seul hasard de l'échantillon (p = {p_value:.3f}). "
+                f"taille arrive rarement par le seul hasard de l'échantillon (p = {p_text}). "
                 "Les répondants ne sont pas forcément les mêmes ni tirés au hasard : une "
                 "enquête diffusée autrement peut suffire à l'expliquer."
             )
@@ -362,7 +363,7 @@ def agreement_trend(question: Question) -> dict | None:
             reading = (
                 f"De « {a['survey'].title} » à « {b['survey'].title} », l'écart de "
                 f"{points:+d} points peut venir du seul hasard de l'échantillon (p = "
-                f"{p_value:.2f}) : pas de changement établi."
+                f"{p_text}) : pas de changement établi."
             )
     return {"waves": waves, "reading": reading}
 
