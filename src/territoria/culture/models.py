@@ -337,6 +337,12 @@ class Question(BaseModel):
     text = models.CharField("question", max_length=300)
     kind = models.CharField("type", max_length=8, choices=Kind.choices)
     choices = models.JSONField("choix", default=list, blank=True)
+    theme_grid = models.TextField(
+        "grille de thèmes",
+        blank=True,
+        default="",
+        help_text="Réponses libres : un thème par ligne, « Nom : phrase ; phrase » (surveys.parse_grid).",
+    )
 
     class Meta:
         ordering = ("survey", "position")

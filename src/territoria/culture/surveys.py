@@ -33,6 +33,7 @@ DEFAULT_QUESTIONS = (
     "O: Qu'est-ce qui vous empêche d'aller plus souvent au musée ?"
 )
 FLOOD_LIMIT = 3  # answers from one source in 24 h beyond which the next ones are set aside
+MAX_THEMES = 6  # most themes the k-means may choose (by the silhouette)
 MIN_CELL = 5  # an agreement share per commune is shown from 5 answers
 STOPWORDS = {
     "a",
@@ -175,10 +176,30 @@ def create_survey(
         token=secrets.token_urlsafe(12),
         created_by=user,
     )
+    default_open = parse_questions(DEFAULT_QUESTIONS)[-1]["text"]
     Question.objects.bulk_create(
-        Question(survey=survey, position=i, **q) for i, q in enumerate(questions, start=1)
+        Question(
+            survey=survey,
+            position=i,
+            # The question of the default survey on what keeps people away gets the grid of the
+            # usual barriers; the officer may change it on the results page.
+            theme_grid=DEFAULT_GRID if q["kind"] == "ouverte" and q["text"] == default_open else "",
+            **q,
+        )
+        for i, q in enumerate(questions, start=1)
     )
     return survey
+
+
+@transaction.atomic
+def save_grid(question: Question, text: str) -> None:
+    """Validate then store a question's theme grid (an empty text removes it)."""
+    if question.kind != Question.Kind.OPEN:
+        raise SurveyError("une grille de thèmes ne concerne que les questions à réponse libre")
+    if text.strip():
+        parse_grid(text)
+    question.theme_grid = text.strip()
+    question.save(update_fields=["theme_grid", "updated_at"])
 
 
 def source_key(survey: Survey, address: str, agent: str) -> str:
@@ -219,8 +240,27 @@ def results(survey: Survey, communes: dict[str, str], themes: bool = True) -> di
         items = by_question[question.pk]
         block = {"question": question, "n": len(items)}
         if question.kind == Question.Kind.OPEN:
-            block["answers"] = [a.value for a in items]
-            block["themes"] = open_themes([a.value for a in items]) if themes else None
+            written = [a for a in items if a.value.strip()]
+            texts = [a.value for a in written]
+            block["answers"] = texts
+            block["themes"] = block["grid"] = None
+            if themes and len(texts) >= 6:
+                from territoria.search.embeddings import default_embedder
+
+                embedder = default_embedder()
+                vectors = np.asarray(embedder.embed_passages(texts), dtype=float)
+                block["themes"] = open_themes(texts, embedder=embedder, vectors=vectors)
+                if question.theme_grid:
+                    block["grid"] = grid = grid_themes(
+                        texts, parse_grid(question.theme_grid), embedder, vectors
+                    )
+                    unknown = "commune non précisée"
+                    block["grid_by_public"] = grid_by_group(
+                        grid, [a.response.public or "âge non précisé" for a in written]
+                    )
+                    block["grid_by_commune"] = grid_by_group(
+                        grid, [communes.get(a.response.commune_code, unknown) for a in written]
+                    )
         else:
             labels = AGREE_LABELS if question.kind == Question.Kind.AGREE else question.choices
             values = [a.value for a in items]
@@ -230,6 +270,7 @@ def results(survey: Survey, communes: dict[str, str], themes: bool = True) -> di
                 for i, label in enumerate(labels)
             ]
             if question.kind == Question.Kind.AGREE:
+                block["trend"] = agreement_trend(question)
                 block["by_commune"] = agreement_by_area(items, communes)
                 block["by_public"] = agreement_by_group(
                     items, lambda r: r.public or "âge non précisé"
@@ -256,6 +297,99 @@ def agreement_by_group(items: list[Answer], key) -> list[dict]:
         }
         for name, agree in sorted(groups.items())
     ]
+
+
+def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95 % Wilson interval of a proportion (stays inside [0, 1] with few answers)."""
+    p = hits / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def agreement_trend(question: Question) -> dict | None:
+    """The same agreement statement across the surveys of the same territory, oldest first:
+    share « plutôt / tout à fait d'accord » per survey with its 95 % interval (hidden under
+    MIN_CELL answers), and whether the last change is beyond chance (two-proportion z-test
+    between the last two surveys shown). None when the statement was asked only once."""
+    from math import erf, sqrt
+
+    statement = " ".join(question.text.split()).casefold()
+    same = [
+        q
+        for q in Question.objects.filter(
+            kind=Question.Kind.AGREE, survey__observatory=question.survey.observatory_id
+        )
+        .select_related("survey")
+        .order_by("survey__created_at", "survey__pk")
+        if " ".join(q.text.split()).casefold() == statement
+    ]
+    if len(same) < 2:
+        return None
+    waves = []
+    for q in same:
+        values = list(
+            Answer.objects.filter(question=q, response__flagged=False).values_list(
+                "value", flat=True
+            )
+        )
+        n, hits = len(values), sum(int(v) >= 4 for v in values)
+        wave = {"survey": q.survey, "current": q.pk == question.pk, "n": n, "share": None}
+        if n >= MIN_CELL:
+            low, high = wilson(hits, n)
+            wave.update(
+                share=round(100 * hits / n), low=round(100 * low), high=round(100 * high), hits=hits
+            )
+        waves.append(wave)
+    shown = [w for w in waves if w["share"] is not None]
+    reading = None
+    if len(shown) >= 2:
+        a, b = shown[-2], shown[-1]
+        pooled = (a["hits"] + b["hits"]) / (a["n"] + b["n"])
+        spread = sqrt(pooled * (1 - pooled) * (1 / a["n"] + 1 / b["n"]))
+        gap = b["hits"] / b["n"] - a["hits"] / a["n"]
+        p_value = 1.0 if spread == 0 else 2 * (1 - 0.5 * (1 + erf(abs(gap) / spread / sqrt(2))))
+        points = round(100 * gap)
+        p_text = (f"{p_value:.3f}" if p_value < 0.05 else f"{p_value:.2f}").replace(".", ",")
+        if p_value < 0.05:
+            reading = (
+                f"De « {a['survey'].title} » à « {b['survey'].title} », la part d'accord "
+                f"{'monte' if gap > 0 else 'baisse'} de {abs(points)} points : un écart de cette "
+                f"taille arrive rarement par le seul hasard de l'échantillon (p = {p_text}). "
+                "Les répondants ne sont pas forcément les mêmes ni tirés au hasard : une "
+                "enquête diffusée autrement peut suffire à l'expliquer."
+            )
+        else:
+            reading = (
+                f"De « {a['survey'].title} » à « {b['survey'].title} », l'écart de "
+                f"{points:+d} points peut venir du seul hasard de l'échantillon (p = "
+                f"{p_text}) : pas de changement établi."
+            )
+    return {"waves": waves, "reading": reading}
+
+
+def grid_by_group(themes: list[dict], groups: list[str]) -> list[dict]:
+    """Share of each grid theme among a group's open answers (age band, commune): shown from
+    MIN_CELL answers in the group, like the agreement shares (small numbers, identification)."""
+    theme_of = {i: j for j, theme in enumerate(themes) for i in theme["indices"]}
+    members = defaultdict(list)
+    for i, group in enumerate(groups):
+        members[group].append(theme_of[i])
+    rows = []
+    for group, found in sorted(members.items()):
+        counts = Counter(found)
+        shown = len(found) >= MIN_CELL
+        rows.append(
+            {
+                "area": group,
+                "n": len(found),
+                "shares": [
+                    round(100 * counts.get(j, 0) / len(found)) if shown else None
+                    for j in range(len(themes))
+                ],
+            }
+        )
+    return rows
 
 
 def agreement_by_area(items: list[Answer], communes: dict[str, str]) -> list[dict]:
@@ -311,7 +445,7 @@ def _inertia(x: np.ndarray, labels: np.ndarray) -> float:
     )
 
 
-def cluster(vectors: np.ndarray, max_k: int = 6, restarts: int = 10) -> np.ndarray:
+def cluster(vectors: np.ndarray, max_k: int = MAX_THEMES, restarts: int = 10) -> np.ndarray:
     """k-means on normalised embeddings (best of `restarts` starts), k from 2 to max_k chosen
     by the silhouette."""
     best, best_score = np.zeros(len(vectors), int), -1.0
@@ -326,23 +460,32 @@ def cluster(vectors: np.ndarray, max_k: int = 6, restarts: int = 10) -> np.ndarr
     return best
 
 
-def open_themes(texts: list[str], embedder=None) -> list[dict] | None:
-    """Themes of open answers: clusters of their embeddings; each with its frequent words
-    (compared with all answers), three representative quotes (closest to the centre) and
-    every answer (traceable)."""
+def centred(vectors: np.ndarray) -> np.ndarray:
+    """e5 vectors share a large common direction: centring them first lets the differences
+    between answers, not what all answers have in common, drive the grouping."""
+    vectors = np.asarray(vectors, dtype=float)
+    vectors = vectors - vectors.mean(axis=0)
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
+def open_themes(
+    texts: list[str], embedder=None, max_k: int = MAX_THEMES, vectors: np.ndarray | None = None
+) -> list[dict] | None:
+    """Automatic groups of open answers (no grid): clusters of their embeddings; each with its
+    frequent words (compared with all answers), three representative quotes (closest to the
+    centre) and every answer (traceable). Measured against hand labels they do not find the
+    themes (docs/culture.md): counting themes is `grid_themes`' job."""
     texts = [t for t in texts if t.strip()]
     if len(texts) < 6:
         return None
-    if embedder is None:
-        from territoria.search.embeddings import default_embedder
+    if vectors is None:
+        if embedder is None:
+            from territoria.search.embeddings import default_embedder
 
-        embedder = default_embedder()
-    vectors = np.asarray(embedder.embed_passages(texts), dtype=float)
-    # e5 vectors share a large common direction: centring them first lets the differences
-    # between answers, not what all answers have in common, drive the grouping.
-    vectors -= vectors.mean(axis=0)
-    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-    labels = cluster(vectors)
+            embedder = default_embedder()
+        vectors = np.asarray(embedder.embed_passages(texts), dtype=float)
+    vectors = centred(vectors)
+    labels = cluster(vectors, max_k=max_k)
     overall = Counter(w for t in texts for w in set(_words(t)))
     themes = []
     for j in sorted(set(labels.tolist())):
@@ -365,3 +508,236 @@ def open_themes(texts: list[str], embedder=None) -> list[dict] | None:
         )
     themes.sort(key=lambda t: -t["size"])
     return themes
+
+
+# Tone of an answer, zero-shot: the answer's e5 vector is compared with the mean vector of a few
+# model sentences per tone; the nearest wins. The sentences were chosen on the development half
+# of tests/fixtures/culture/enquete-reponses-etiquetees.csv (odd ids) and are measured on the
+# other half by `python -m benchmarks culture_survey` (docs/culture.md). The neutral ones are
+# plain statements of a barrier: the rule is made for questions about what keeps people away.
+TONES = ("négatif", "neutre", "positif")
+TONE_EXAMPLES = {
+    "négatif": [
+        "C'est nul, scandaleux, inadmissible.",
+        "Je suis déçu et en colère.",
+        "C'est honteux, décourageant, injuste.",
+        "Ça m'énerve, c'est insupportable.",
+        "C'est n'importe quoi, on nous oublie.",
+    ],
+    "neutre": [
+        "Le manque de temps.",
+        "Je n'ai pas de voiture.",
+        "Le prix.",
+        "Il faudrait plus d'information.",
+        "Mes enfants sont petits.",
+    ],
+    "positif": [
+        "J'adore, c'est génial.",
+        "Une très belle expérience, j'ai beaucoup aimé.",
+        "Merci, c'est formidable, bravo.",
+        "Je suis ravi, c'est un plaisir.",
+    ],
+}
+# The first sentences, written before any measurement (kept to report them in the benchmark).
+TONE_EXAMPLES_FIRST = {
+    "négatif": TONE_EXAMPLES["négatif"][:2]
+    + ["C'est honteux et décourageant.", "Ça m'énerve, c'est insupportable."],
+    "neutre": [
+        "Je constate simplement la situation.",
+        "C'est une information pratique.",
+        "Il y a un horaire et un lieu.",
+        "Une remarque factuelle, sans avis.",
+    ],
+    "positif": TONE_EXAMPLES["positif"][:3] + ["Je suis ravi et content."],
+}
+
+# A theme grid: the themes the culture department wants to count, each described by a few short
+# sentences (« Nom : phrase ; phrase »). Each answer goes to the theme of the sentence it is
+# closest to (e5: the answer as a passage, the sentences as queries), after removing from each
+# theme's score its mean over the survey's answers (a theme whose sentences are close to every
+# answer would otherwise take the doubtful ones). This default grid (the usual barriers to
+# culture) was written on the development half of the labelled set and is measured on the other.
+DEFAULT_GRID = """Prix : Le prix, c'est trop cher ; Je n'ai pas les moyens, l'argent, le budget ; Le tarif d'entrée, la gratuité
+Distance et transport : C'est trop loin de chez moi ; Pas de bus, pas de voiture, les transports ; Le stationnement, le trajet, la route
+Temps et horaires : Je n'ai pas le temps ; Les horaires d'ouverture ne conviennent pas ; Mon travail, je suis trop occupé
+« Pas pour moi » : Ce n'est pas pour moi, ça ne m'intéresse pas ; Je ne me sens pas à ma place, c'est intimidant ; Je ne comprends pas l'art, je m'ennuie
+Information : Je ne suis pas informé du programme ; Le manque de communication et de publicité ; Je ne connais pas les événements
+Famille et enfants : Les enfants, la garde des enfants ; Les contraintes familiales ; Rien n'est adapté aux familles et aux bébés
+Santé, handicap, âge : Ma santé, la maladie, la fatigue ; Le handicap, l'accessibilité, le fauteuil roulant ; Mon âge, j'ai du mal à marcher
+Offre et programmation : Les expositions ne m'attirent pas ; Toujours les mêmes collections, rien de nouveau ; Il manque des activités, des concerts, des lieux
+Rien ne m'empêche : Rien ne m'empêche ; J'y vais déjà souvent ; Aucun frein, j'aime y aller"""
+# The first grid, one description per theme, written before any measurement (benchmark only).
+FIRST_GRID = """Prix : Le prix, le coût, c'est trop cher, l'argent
+Distance et transport : La distance, le transport, c'est trop loin, pas de bus ni de voiture, le stationnement
+Temps et horaires : Le manque de temps, les horaires d'ouverture, le travail
+« Pas pour moi » : Ce n'est pas pour moi, pas intéressé, je ne me sens pas à ma place
+Information : Le manque d'information, je ne connais pas le programme
+Famille et enfants : Les enfants, la famille, la garde des enfants
+Santé, handicap, âge : La santé, le handicap, l'âge, l'accessibilité
+Offre et programmation : L'offre, la programmation, les expositions ne m'attirent pas
+Rien ne m'empêche : Rien ne m'empêche, j'y vais déjà"""
+MAX_GRID_THEMES = 20
+# What the results page says of the method, from benchmarks/results/culture_survey.json (a test
+# checks they agree): share of the test half put in its labelled theme by the default grid and
+# given its labelled tone, and the k-means agreement (adjusted Rand index) on the whole set.
+MEASURED = {
+    "answers": 165,
+    "grid_accuracy": 57,
+    "tone_accuracy": 73,
+    "answers_all": 330,
+    "cluster_ari": "0,01",
+}
+
+
+def parse_grid(text: str) -> list[tuple[str, list[str]]]:
+    """Lines `Nom du thème : phrase ; phrase`; every error names its line and what was expected."""
+    grid, seen, errors = [], set(), []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        name, colon, rest = line.partition(":")
+        name = name.strip()
+        sentences = [p.strip() for p in rest.split(";") if p.strip()]
+        if not colon or not name or not sentences:
+            errors.append(
+                f"ligne {number} : « {line[:60]} » — attendu « Nom du thème : phrase ; phrase »"
+                " (un nom, deux-points, au moins une phrase qui décrit le thème)"
+            )
+            continue
+        if name.lower() in seen:
+            errors.append(f"ligne {number} : le thème « {name} » est déjà décrit plus haut")
+            continue
+        seen.add(name.lower())
+        grid.append((name[:80], [p[:300] for p in sentences[:10]]))
+    if not grid and not errors:
+        errors.append("la grille est vide : décrivez au moins deux thèmes, un par ligne")
+    elif len(grid) == 1 and not errors:
+        errors.append("une grille demande au moins deux thèmes")
+    if len(grid) > MAX_GRID_THEMES:
+        errors.append(f"{len(grid)} thèmes : {MAX_GRID_THEMES} au plus")
+    if errors:
+        raise SurveyError(" ; ".join(errors))
+    return grid
+
+
+_QUERY_VECTORS: dict[tuple[str, str], np.ndarray] = {}
+
+
+def _query_vector(embedder, sentence: str) -> np.ndarray:
+    """The e5 query vector of a grid sentence, kept in memory (a grid is read on every page)."""
+    key = (getattr(embedder, "model_id", type(embedder).__name__), sentence)
+    if key not in _QUERY_VECTORS:
+        if len(_QUERY_VECTORS) > 2000:
+            _QUERY_VECTORS.clear()
+        _QUERY_VECTORS[key] = np.asarray(embedder.embed_query(sentence), dtype=float)
+    return _QUERY_VECTORS[key]
+
+
+LEXICAL_WEIGHT = 0.5  # weight of shared words next to the e5 closeness (chosen on the dev half)
+
+
+def tfidf(texts: list[str]) -> np.ndarray:
+    """TF-IDF of the texts' words (`_words`: lower case, no stop word), rows L2-normalised; a
+    text without any kept word stays at zero."""
+    docs = [Counter(_words(t)) for t in texts]
+    index = {w: i for i, w in enumerate(sorted({w for d in docs for w in d}))}
+    df = Counter(w for d in docs for w in d)
+    x = np.zeros((len(texts), len(index)))
+    for row, d in enumerate(docs):
+        for w, n in d.items():
+            x[row, index[w]] = n * np.log(len(texts) / df[w])
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.where(norms == 0, 1, norms)
+
+
+def _standardised(scores: np.ndarray) -> np.ndarray:
+    scores = scores - scores.mean(axis=0)  # a theme close to every answer takes no extra one
+    spread = scores.std()
+    return scores / spread if spread > 0 else scores
+
+
+def grid_scores(
+    vectors: np.ndarray,
+    grid: list[tuple[str, list[str]]],
+    embedder,
+    texts: list[str] | None = None,
+    lexical_weight: float = LEXICAL_WEIGHT,
+) -> np.ndarray:
+    """(answers × themes): best cosine between an answer's e5 vector and the theme's sentences,
+    plus, when the texts are given, `lexical_weight` × the best TF-IDF cosine of their words;
+    each theme's mean over the answers is removed from both and each is scaled to unit spread."""
+    vectors = np.asarray(vectors, dtype=float)
+    vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    columns = []
+    for _name, sentences in grid:
+        queries = np.vstack([_query_vector(embedder, s) for s in sentences])
+        queries /= np.maximum(np.linalg.norm(queries, axis=1, keepdims=True), 1e-12)
+        columns.append((vectors @ queries.T).max(axis=1))
+    scores = _standardised(np.vstack(columns).T)
+    if texts is None or not lexical_weight:
+        return scores
+    sentences = [s for _name, group in grid for s in group]
+    owner = np.array([j for j, (_name, group) in enumerate(grid) for _s in group])
+    words = tfidf(list(texts) + sentences)
+    shared = words[: len(texts)] @ words[len(texts) :].T
+    lexical = np.vstack([shared[:, owner == j].max(axis=1) for j in range(len(grid))]).T
+    return scores + lexical_weight * _standardised(lexical)
+
+
+def grid_themes(
+    texts: list[str], grid: list[tuple[str, list[str]]], embedder=None, vectors=None
+) -> list[dict]:
+    """Each answer in the theme of the grid it is closest to; per theme, its answers from the
+    closest to the most doubtful (with the score), three quotes and the tones."""
+    if vectors is None:
+        if embedder is None:
+            from territoria.search.embeddings import default_embedder
+
+            embedder = default_embedder()
+        vectors = np.asarray(embedder.embed_passages(texts), dtype=float)
+    scores = grid_scores(vectors, grid, embedder, texts)
+    labels = scores.argmax(axis=1)
+    tones = sentiments(vectors, embedder)
+    themes = []
+    for j, (name, sentences) in enumerate(grid):
+        members = np.flatnonzero(labels == j)
+        order = members[np.argsort(-scores[members, j])]
+        counts = Counter(tones[i] for i in order)
+        themes.append(
+            {
+                "name": name,
+                "sentences": sentences,
+                "size": len(members),
+                "share": round(100 * len(members) / len(texts)) if texts else 0,
+                "quotes": [texts[i] for i in order[:3]],
+                "answers": [texts[i] for i in order],
+                "scores": [round(float(scores[i, j]), 3) for i in order],
+                "tones": [tones[i] for i in order],
+                "tone_counts": [(tone, counts.get(tone, 0)) for tone in TONES],
+                "indices": [int(i) for i in order],
+            }
+        )
+        themes[-1]["rows"] = list(
+            zip(themes[-1]["answers"], themes[-1]["tones"], themes[-1]["scores"])
+        )
+    return themes
+
+
+def tone_prototypes(embedder, examples: dict | None = None) -> np.ndarray:
+    rows = []
+    for tone in TONES:
+        vectors = np.asarray(
+            embedder.embed_passages((examples or TONE_EXAMPLES)[tone]), dtype=float
+        )
+        mean = vectors.mean(axis=0)
+        rows.append(mean / np.linalg.norm(mean))
+    return np.vstack(rows)
+
+
+def sentiments(vectors: np.ndarray, embedder, examples: dict | None = None) -> list[str]:
+    """Tone of each answer: the nearest tone prototype (cosine) of its raw e5 vector."""
+    prototypes = tone_prototypes(embedder, examples)
+    vectors = np.asarray(vectors, dtype=float)
+    vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    return [TONES[i] for i in (vectors @ prototypes.T).argmax(axis=1)]

@@ -54,15 +54,44 @@ def survey_results(request, pk):
     if not has_capability(request.user, READ_DRAFTS):
         raise PermissionDenied
     survey = get_object_or_404(Survey, pk=pk)
+    grid_error, grid_draft = None, {}
     if request.method == "POST":
         if not has_capability(request.user, EDIT):
             raise PermissionDenied
-        survey.is_open = request.POST.get("action") == "ouvrir"
-        survey.save(update_fields=["is_open", "updated_at"])
-        return redirect(survey)
+        if request.POST.get("action") == "grille":
+            question = get_object_or_404(
+                Question, survey=survey, pk=request.POST.get("question"), kind=Question.Kind.OPEN
+            )
+            text = request.POST.get("grille", "")[:20_000]
+            try:
+                surveys.save_grid(question, text)
+            except surveys.SurveyError as error:
+                grid_error = (question.pk, f"Grille non enregistrée : {error}.")
+                grid_draft = {question.pk: text}
+            else:
+                messages.success(
+                    request,
+                    "Grille de thèmes enregistrée."
+                    if text.strip()
+                    else "Grille retirée : seuls les regroupements automatiques sont montrés.",
+                )
+                return redirect(survey)
+        else:
+            survey.is_open = request.POST.get("action") == "ouvrir"
+            survey.save(update_fields=["is_open", "updated_at"])
+            return redirect(survey)
     from territoria.culture.surveys import results
 
     found = results(survey, _communes(survey))
+    for block in found["blocks"]:
+        pk = block["question"].pk
+        block["grid_text"] = grid_draft.get(pk, block["question"].theme_grid)
+        block["grid_tables"] = [
+            (block.get("grid_by_public") or [], "tranche d'âge", "Tranche d'âge"),
+            (block.get("grid_by_commune") or [], "commune", "Commune"),
+        ]
+        block["grid_is_default"] = block["question"].theme_grid.strip() == surveys.DEFAULT_GRID
+        block["grid_error"] = grid_error[1] if grid_error and grid_error[0] == pk else None
     return render(
         request,
         "culture/survey_results.html",
@@ -72,7 +101,10 @@ def survey_results(request, pk):
             "editor": has_capability(request.user, EDIT),
             "public_link": request.build_absolute_uri(survey.public_url()),
             "min_cell": surveys.MIN_CELL,
+            "default_grid": surveys.DEFAULT_GRID,
+            "measure": surveys.MEASURED,
         },
+        status=400 if grid_error else 200,
     )
 
 
