@@ -460,9 +460,9 @@ def summary_selection(request):
             documents = list(form.cleaned_data["documents"].select_related("collection"))
             try:
                 built = selection.build(request.user, documents)
+                count = len(documents)
                 title = form.cleaned_data["title"] or (
-                    f"{collection.name} : {len(documents)} document"
-                    + ("s" if len(documents) > 1 else "")
+                    f"{collection.name} ({count} document{'s' if count > 1 else ''})"
                 )
                 with transaction.atomic():
                     job = create_job(
