@@ -71,3 +71,9 @@ def test_amounts_of_a_deliberation_are_compared_in_euros():
 
     assert amount_values("2,2 M€") == amount_values("2 200 000 euros") == {"2200000"}
     assert amount_values("15 k€ et 3,5 millions d'euros") == {"15000", "3500000"}
+
+
+def test_the_words_of_one_figure_are_not_the_context_of_the_next():
+    source = inventory("Selon l'étude, le taux varie de 0 % à 75 %.")
+    assert ungrounded("Selon l'étude, le taux varie de 0 pour cent à 75 %.", source) == []
+    assert ungrounded("Selon l'étude, le taux varie de 0 pour cent à 76 %.", source)

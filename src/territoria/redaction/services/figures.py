@@ -351,8 +351,19 @@ def quantities(
                     continue
                 value = 1
             spans.append((match.start(), match.end(), Decimal(value)))
-    for start, end, number in spans:
-        scale, unit, stop = _suffix(text, end)
+    read = [(start, number, *_suffix(text, end)) for start, end, number in spans]
+    # The words of a figure written in digits ("pour cent", "millions d'euros") are not the
+    # context of its neighbour: they end it, as its digits do. (Numbers in words are read in
+    # the source only; marking them would make a source's context narrower than the same
+    # sentence's in a draft.)
+    for start, _number, _scale, _unit, stop in read:
+        if not text[start].isdigit():
+            continue
+        first = bisect.bisect_left(words.starts, start)
+        last = bisect.bisect_left(words.starts, stop)
+        for i in range(first, last):
+            words.terms[i] = "#"
+    for start, number, scale, unit, stop in read:
         raw = text[start:stop]
         is_year = (
             unit is None
