@@ -158,3 +158,66 @@ def test_agent_journey_deliberation_minutes_plain_language(
     check_accessibility(page)
     page.evaluate("document.getElementById('titre-suggestions').scrollIntoView()")
     screenshot(page, "redaction-4-langage-clair")
+
+
+@pytest.fixture
+def collections(organisation, other_organisation, tmp_path):
+    """Two documents in a collection of the agent's organisation, one in another's."""
+    from territoria.assistant.models import Collection
+    from territoria.assistant.services.ingestion import add_files, collect_files, run_job
+
+    files = {
+        "commune": {
+            "velo.md": "# Plan vélo 2025\n\n"
+            "Le conseil a adopté le plan vélo de la commune le 12 mars 2025.\n"
+            "Le plan prévoit 14 kilomètres de pistes cyclables nouvelles d'ici 2028.\n"
+            "Le budget du plan vélo s'élève à 2,4 millions d'euros sur quatre ans.\n",
+            "ecoles.md": "# Restauration scolaire\n\n"
+            "La cantine des écoles sert désormais 40 % de produits biologiques et locaux.\n"
+            "Une nouvelle cuisine centrale ouvrira en septembre 2026 pour les six écoles.\n",
+        },
+        "voisine": {"coffre.md": "# Coffre de la voisine\n\nLe code du coffre est 7319-CANARI.\n"},
+    }
+    for slug, owner in (("commune", organisation), ("voisine", other_organisation)):
+        collection = Collection.objects.create(
+            slug=slug, name=f"Notes de {slug}", organisation=owner
+        )
+        folder = tmp_path / slug
+        folder.mkdir()
+        for name, text in files[slug].items():
+            (folder / name).write_text(text, encoding="utf-8")
+        run_job(add_files(collection, collect_files(folder)))
+
+
+def test_agent_summarises_a_selection_of_documents_with_citations(
+    page, live_server, agent, collections
+):
+    log_in(page, live_server, "agent")
+    page.goto(live_server.url + "/redaction/outils/summary/")
+    page.get_by_role("link", name="Résumer plusieurs documents d'une collection").click()
+    collection = page.get_by_label("Collection")
+    expect(collection.locator("option")).to_have_text(["—", "Notes de commune"])
+    collection.select_option(label="Notes de commune")
+    page.get_by_role("button", name="Afficher ses documents").click()
+    page.get_by_label("Plan vélo 2025").check()
+    page.get_by_label("Restauration scolaire").check()
+    page.get_by_label("Longueur de la synthèse (mots)").fill("40")
+    check_accessibility(page)
+    page.get_by_role("button", name="Lancer la synthèse").click()
+    expect(page.get_by_role("progressbar", name="Avancement")).to_be_visible()
+    run_worker()
+    expect(page.get_by_role("heading", name=re.compile("^Synthèse"))).to_be_visible(timeout=15_000)
+    summary = page.locator("section[aria-labelledby=titre-synthese]")
+    expect(summary).to_contain_text("Documents résumés : Plan vélo 2025 · Restauration scolaire")
+    expect(summary.get_by_role("link", name="Restauration scolaire, passage 1")).to_be_visible()
+    check_accessibility(page)
+    screenshot(page, "redaction-5-synthese-documents")
+    # Each sentence opens the passage it comes from, highlighted, in the assistant.
+    summary.get_by_role("link", name="Plan vélo 2025, passage 1").first.click()
+    expect(page.locator("mark")).to_contain_text("plan vélo")
+    # Another organisation's collection: not listed, and its address answers « introuvable ».
+    response = page.goto(
+        live_server.url + "/redaction/outils/synthese-documents/?collection=voisine"
+    )
+    assert response.status == 404
+    expect(page.get_by_text("7319-CANARI")).to_have_count(0)

@@ -96,3 +96,31 @@ def test_an_echo_of_the_source_or_a_loop_is_not_a_summary(model_server):
     assert method == "llm-rejected" and result["generated"]["kept"] == []
     assert result["generated"]["too_long"] > 10
     assert any("répétition" in d["problems"][0] for d in result["generated"]["dropped"])
+
+
+def test_a_selections_generated_summary_cites_a_passage_per_sentence(model_server):
+    client, replies, _seen = model_server
+    first = "# Plan vélo\n\nLe plan prévoit 14 kilomètres de pistes cyclables d'ici 2028.\n\n"
+    second = "# Cantine\n\nLa cantine sert 40 % de produits biologiques et locaux.\n\n"
+    text = first + second
+    passages = [
+        {"document": "a", "title": "Plan vélo", "collection": "C", "n": 0, "page": None,
+         "start": len("# Plan vélo\n\n"), "end": len(first), "url": "/a"},
+        {"document": "b", "title": "Cantine", "collection": "C", "n": 0, "page": None,
+         "start": len(first) + len("# Cantine\n\n"), "end": len(text), "url": "/b"},
+    ]  # fmt: skip
+    replies.append(
+        "La cantine propose 40 % de produits biologiques. "
+        "Le plan vélo ajoute 14 kilomètres de pistes cyclables. "
+        "La cantine sert 60 % de produits locaux."
+    )
+    result, method = generation.run_summary(text, 40, client, selection=passages)
+    assert method == "llm"
+    cited = [(c["sentence"], c["citation"]["url"]) for c in result["generated"]["cited"]]
+    assert cited == [
+        ("La cantine propose 40 % de produits biologiques.", "/b"),
+        ("Le plan vélo ajoute 14 kilomètres de pistes cyclables.", "/a"),
+    ]
+    assert "60 %" in result["generated"]["dropped"][0]["sentence"]
+    # The extractive summary cites both documents, in reading order.
+    assert [s["citation"]["url"] for s in result["sentences"]] == ["/a", "/b"]

@@ -32,3 +32,21 @@ def test_summary_respects_the_length_and_quotes_the_source(fixtures):
     for sentence in chosen:
         assert text[sentence.span.start : sentence.span.end] == sentence.text
     assert [s.span.start for s in chosen] == sorted(s.span.start for s in chosen)
+
+
+def test_a_summary_of_several_documents_speaks_of_each_of_them():
+    velo = (
+        "# Plan vélo\n\n"
+        "Le plan vélo crée des pistes cyclables dans toute la commune.\n"
+        "Les pistes cyclables du plan vélo relient les écoles et la gare.\n"
+        "Le plan vélo prévoit des parkings pour vélos près des pistes cyclables.\n"
+        "Chaque année le plan vélo ajoute de nouvelles pistes cyclables sécurisées.\n"
+    )
+    cantine = "# Cantine\n\nLa cantine sert des repas biologiques aux enfants des écoles.\n"
+    text = velo + cantine
+    alone = summarise(text, max_words=30)
+    assert all(s.span.start < len(velo) for s in alone)  # the larger document crowds it out
+    both = summarise(text, max_words=30, groups=[(0, len(velo)), (len(velo), len(text))])
+    assert {s.span.start < len(velo) for s in both} == {True, False}
+    assert not any(s.text.startswith("#") for s in both)
+    assert sum(len(s.text.split()) for s in both) <= 30

@@ -27,8 +27,17 @@ def test_grounding_cases_pass_clean_sentences_and_catch_corruptions(db, tmp_path
     kinds = result["by_kind"]
     assert kinds["clean"]["cases"] == kinds["clean"]["passed"] == result["sentences"] == 3
     assert kinds["invented_name"]["passed"] == 3
-    assert kinds["shifted_date"] == {"cases": 1, "passed": 1, "baseline_passed": 1}
-    assert result["cases"] == sum(k["cases"] for k in kinds.values())
+    assert kinds["shifted_date"] == {
+        "cases": 1,
+        "passed": 1,
+        "passed_before": 1,
+        "baseline_passed": 1,
+    }
+    main = [k for name, k in kinds.items() if not name.startswith("reformatted")]
+    assert result["cases"] == sum(k["cases"] for k in main)
+    # « 93 000 euros » → « 93 000 € » passes; « 186 000 € » is flagged
+    assert kinds["reformatted"]["passed"] == kinds["reformatted"]["cases"] >= 1
+    assert kinds["reformatted_wrong"]["passed"] == kinds["reformatted_wrong"]["cases"] >= 1
 
 
 def test_deliberation_amount_check_on_a_real_sentence(tmp_path):
@@ -41,3 +50,29 @@ def test_plain_language_keeps_figures(tmp_path):
     result = redaction_real.plain_cases(_seed(tmp_path))
     assert result["paragraphs"] == 1 and result["passed"] == 1
     assert result["replacements_accepted"] >= 1  # « afin de » → « pour »
+
+
+def test_a_wrong_figure_found_elsewhere_in_the_document_is_caught_now_and_was_not_before(db):
+    text = (
+        "La stratégie se décline en 2 grandes ambitions et 9 actions.\n"
+        "Elle associe 4 directions de la métropole et leurs agents du territoire.\n"
+    )
+    documents = [("doc", text, ["La stratégie se décline en 2 grandes ambitions et 9 actions."])]
+    result = redaction_real.grounding_cases([], documents)
+    wrong = result["by_kind"]["wrong_figure"]  # « 3 grandes ambitions »: 3 is not in the text
+    assert wrong["cases"] == 1 and wrong["passed"] == 1
+    documents = [("doc", text + "Il y a 3 sites.\n", documents[0][2])]
+    wrong = redaction_real.grounding_cases([], documents)["by_kind"]["wrong_figure"]
+    assert wrong == {"cases": 1, "passed": 1, "passed_before": 0, "baseline_passed": 0}
+
+
+def test_reformatted_figures_keep_their_meaning_and_the_wrong_one_does_not():
+    good, bad = redaction_real._reformat("Le budget atteint 2,2 M€ cette année pour le projet.")
+    assert good == "Le budget atteint 2 200 000 € cette année pour le projet."
+    assert bad == "Le budget atteint 4 400 000 € cette année pour le projet."
+    good, bad = redaction_real._reformat("Ils sont 85 % à être satisfaits du service rendu.")
+    assert (good, bad) == (
+        "Ils sont 85 pour cent à être satisfaits du service rendu.",
+        "Ils sont 170 pour cent à être satisfaits du service rendu.",
+    )
+    assert redaction_real._reformat("Il y a 12 agents et 3 sites en 2024.") is None

@@ -91,6 +91,37 @@ class SummaryForm(TextForm):
     )
 
 
+class DocumentChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.title or obj.source
+
+
+class SelectionForm(forms.Form):
+    """Several documents of one collection the agent may read (the queryset is that collection's
+    indexed documents only: any other id posted is refused by the form)."""
+
+    title = forms.CharField(label="Titre (pour vous retrouver)", max_length=255, required=False)
+    documents = DocumentChoice(
+        label="Documents à résumer",
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Choisissez au moins un document.",
+            "invalid_choice": "Un des documents choisis n'est pas dans cette collection.",
+            "invalid_pk_value": "Un des documents choisis n'est pas dans cette collection.",
+        },
+    )
+    max_words = forms.IntegerField(
+        label="Longueur de la synthèse (mots)", min_value=20, max_value=1000, initial=150
+    )
+
+    def __init__(self, *args, collection, **kwargs):
+        from territoria.redaction.services.selection import documents_of
+
+        super().__init__(*args, **kwargs)
+        self.fields["documents"].queryset = documents_of(collection)
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label="Fichier CSV au format SCDL « Délibérations »")
     mapping = forms.CharField(

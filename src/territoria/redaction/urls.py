@@ -14,6 +14,7 @@ urlpatterns = [
     path("redaction/projets/<uuid:pk>/adopter/", views.adopt_draft, name="adopt"),
     path("redaction/projets/<uuid:pk>/export/<str:fmt>/", views.export_draft, name="export_draft"),
     path("redaction/modeles/", views.templates_view, name="templates"),
+    path("redaction/outils/synthese-documents/", views.summary_selection, name="summary_selection"),
     path("redaction/outils/<str:name>/", views.tool, name="tool"),
     path("redaction/travaux/<uuid:pk>/", views.job_detail, name="job"),
     path("redaction/travaux/<uuid:pk>/export/<str:fmt>/", views.export_job, name="export_job"),

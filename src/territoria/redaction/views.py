@@ -25,6 +25,7 @@ from territoria.redaction.forms import (
     DraftForm,
     ImportForm,
     NewDraftForm,
+    SelectionForm,
     SummaryForm,
     TemplateForm,
     TextForm,
@@ -438,6 +439,52 @@ def tool(request, name):
         request,
         "redaction/tool.html",
         {"form": form, "heading": heading, "intro": intro, "name": name},
+    )
+
+
+@login_required
+def summary_selection(request):
+    """A summary of several documents of one assistant collection the agent may read; a
+    collection it may not read is a 404, a document outside the collection is refused."""
+    from territoria.redaction.services import selection
+
+    permissions.require_write(request.user)
+    slug = (request.POST.get("collection") or request.GET.get("collection") or "").strip()
+    collection = selection.readable_collection(request.user, slug) if slug else None
+    if slug and collection is None:
+        raise Http404
+    form = None
+    if collection is not None:
+        form = SelectionForm(request.POST or None, collection=collection)
+        if request.method == "POST" and form.is_valid():
+            documents = list(form.cleaned_data["documents"].select_related("collection"))
+            try:
+                built = selection.build(request.user, documents)
+                count = len(documents)
+                title = form.cleaned_data["title"] or (
+                    f"{collection.name} ({count} document{'s' if count > 1 else ''})"
+                )
+                with transaction.atomic():
+                    job = create_job(
+                        request.user,
+                        JobKind.SUMMARY,
+                        built.text,
+                        title,
+                        max_words=form.cleaned_data["max_words"],
+                        **built.as_options(),
+                    )
+            except InputError as error:
+                form.add_error(None, str(error))
+            else:
+                return redirect(job)
+    return render(
+        request,
+        "redaction/selection.html",
+        {
+            "collections": selection.readable_collections(request.user),
+            "collection": collection,
+            "form": form,
+        },
     )
 
 

@@ -84,18 +84,51 @@ def run_minutes(text: str, llm: ChatClient | None = None) -> tuple[dict, str]:
     return result, "llm-rejected"
 
 
-def run_summary(text: str, max_words: int, llm: ChatClient | None = None) -> tuple[dict, str]:
-    chosen = summarise(text, max_words=max_words)
+def run_summary(
+    text: str, max_words: int, llm: ChatClient | None = None, selection: list[dict] | None = None
+) -> tuple[dict, str]:
+    """A summary of one text, or of a selection of documents (`selection`: the passages of the
+    joined text, selection.py) — then every sentence cites its document and passage."""
+    from territoria.redaction.services.selection import best_passage, citation, passage_at
+
+    groups = None
+    if selection:
+        bounds: dict[str, list[int]] = {}
+        for passage in selection:
+            span = bounds.setdefault(passage["document"], [passage["start"], passage["end"]])
+            span[1] = passage["end"]
+        groups = [tuple(span) for span in bounds.values()]
+    chosen = summarise(text, max_words=max_words, groups=groups)
+    items = []
+    for s in chosen:
+        item = s.as_dict()
+        if selection:
+            item["citation"] = citation(passage_at(selection, s.span.start))
+        items.append(item)
     result = {
-        "sentences": [s.as_dict() for s in chosen],
-        "markdown": "\n".join(f"- {s.text} (ligne {s.span.line})" for s in chosen) + "\n",
+        "sentences": items,
+        "markdown": "\n".join(f"- {s['text']} ({_where(s)})" for s in items) + "\n",
         "max_words": max_words,
     }
+    if selection:
+        result["documents"] = list(dict.fromkeys(p["title"] for p in selection))
     if llm is None:
         return result, "extractive"
     generated = checked_generation("summary", text, llm, words=max_words, max_words=max_words)
+    if selection and generated.get("kept"):
+        generated["cited"] = [
+            {"sentence": sentence, "citation": citation(best_passage(sentence, text, selection))}
+            for sentence in generated["kept"]
+        ]
     result["generated"] = generated
     return result, "llm" if generated.get("kept") else "llm-rejected"
+
+
+def _where(item: dict) -> str:
+    cited = item.get("citation")
+    if cited:
+        return f"{cited['title']}, passage {cited['n'] + 1}"
+    return f"ligne {item['source']['line']}"
 
 
 def run_plain(text: str, llm: ChatClient | None = None) -> tuple[dict, str]:

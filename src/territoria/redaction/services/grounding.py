@@ -3,8 +3,13 @@
 Deterministic checks, used on every generated text (a model's draft is shown only sentence by
 sentence, each sentence passing them) and by the evaluation's adversarial set.
 
-* figures: numbers with their decimals ("1 250,50", "12,5 %", "3 000 €"), compared as numbers;
-  a year or a day inside a date is compared as a date, not as a figure;
+* figures: numbers with their decimals ("1 250,50", "12,5 %", "3 000 €"), compared as
+  quantities (figures.py): value times scale ("2,2 M€" = "2,2 millions d'euros" = "2 200 000
+  €"), unit ("85 %" = "85 pour cent", never "85 agents"), and what they count — a figure of the
+  draft must appear in the source with a word of its context ("3 grandes ambitions" is refused
+  when the source has "2 grandes ambitions" and a "3" elsewhere); a year or a day inside a date
+  is compared as a date, not as a figure; a number glued to a word ("Numérique360") and a web
+  address must be written as in the source;
 * dates: "7 août 2015", "1er mars", "07/08/2015", "2015-08-07" → ISO "2015-08-07"
   (a date without a year matches any year of the inputs);
 * names: a word with a capital that does not start its sentence ("M. Durand", "Mme Lefèvre",
@@ -17,6 +22,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+
+from territoria.redaction.services.figures import (
+    FigureIndex,
+    check,
+    identifiers,
+    index_source,
+    quantities,
+    urls,
+)
 
 MONTHS = {
     "janvier": 1,
@@ -215,6 +229,7 @@ class Inventory:
     names: set[str] = field(default_factory=set)  # folded words
     references: set[str] = field(default_factory=set)
     text: str = ""
+    quantities: FigureIndex = field(default_factory=FigureIndex)
 
 
 def inventory(text: str) -> Inventory:
@@ -225,7 +240,8 @@ def inventory(text: str) -> Inventory:
     skip = [(s, e) for _iso, s, e in dates] + [(r.start, r.end) for r in references]
     inv = Inventory(text=fold(text))
     inv.dates = {iso for iso, _s, _e in dates}
-    inv.figures = {value for value, _raw, _start in figures(text, skip)}
+    inv.quantities = index_source(text, skip)
+    inv.figures = set(inv.quantities.by_value)
     # Years and days are also figures a text may quote on their own ("en 2024").
     for iso in inv.dates:
         if not iso.startswith("?"):
@@ -284,9 +300,21 @@ def ungrounded(draft: str, source: Inventory) -> list[Problem]:
                 )
             )
     skip = [(s, e) for _iso, s, e in dates] + [(r.start, r.end) for r in references]
-    for value, raw, start in figures(draft, skip):
-        if value not in source.figures:
-            problems.append(Problem("figure", raw, start, f"chiffre absent des sources : {raw}"))
+    for url, start, _end in urls(draft):
+        if url not in source.quantities.urls and url not in source.text:
+            problems.append(
+                Problem("reference", url, start, f"adresse absente des sources : {url}")
+            )
+    url_spans = [(s, e) for _u, s, e in urls(draft)]
+    for word, start, _end in identifiers(draft, skip + url_spans):
+        if fold(word) not in source.quantities.identifiers:
+            problems.append(
+                Problem("figure", word, start, f"identifiant absent des sources : {word}")
+            )
+    for quantity in quantities(draft, skip):
+        message = check(quantity, source.quantities, source.figures)
+        if message:
+            problems.append(Problem("figure", quantity.raw.strip(), quantity.start, message))
     for name, start in names(draft):
         parts = [fold(p) for p in re.split(r"[\s-]+", name) if p]
         missing = [p for p in parts if p not in source.names and p not in source.text]
@@ -308,18 +336,11 @@ def ungrounded(draft: str, source: Inventory) -> list[Problem]:
     return problems
 
 
-_AMOUNT = re.compile(
-    r"(?P<number>\d{1,3}(?:[ \u00a0\u202f.]\d{3})+(?:,\d+)?|\d+(?:,\d+)?)\s*(?:€|euros?\b|EUR\b|k€|M€)",
-    re.IGNORECASE,
-)
-
-
 def amounts(text: str) -> list[tuple[str, str]]:
-    """(value, as written) of every amount in euros."""
-    return [
-        (number_value(m.group("number").replace(".", " ")), m.group())
-        for m in _AMOUNT.finditer(text)
-    ]
+    """(value in euros, as written) of every amount: « 2,2 M€ », « 2,2 millions d'euros » and
+    « 2 200 000 € » are the same amount (figures.py)."""
+    skip = [(s, e) for _iso, s, e in date_matches(text)]
+    return [(q.value, q.raw) for q in quantities(text, skip) if q.unit == "€"]
 
 
 def amount_values(text: str) -> set[str]:

@@ -50,7 +50,9 @@ def run_job(job: WritingJob, llm: ChatClient | None = None) -> WritingJob:
                 result, method = generation.run_minutes(text, llm)
             elif job.kind == JobKind.SUMMARY:
                 words = int(job.options.get("max_words") or 120)
-                result, method = generation.run_summary(text, words, llm)
+                result, method = generation.run_summary(
+                    text, words, llm, selection=job.options.get("selection")
+                )
             else:
                 result, method = generation.run_plain(text, llm)
             _step(job, 90, "Vérifications")
