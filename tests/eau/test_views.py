@@ -191,5 +191,11 @@ def test_renewal_plan_page_has_table_map_and_csv_for_agents_only(client, db):
     assert "Canalisations à renouveler" in page and "carte-renouvellement" in page
     assert "Calculer le plan" not in page  # an élu reads, an agent computes
     rows = client.get(reverse("eau:renewal_csv")).content.decode().splitlines()
-    assert rows[0].startswith("rang,canalisation,annee,risque")
+    assert rows[0].startswith("rang,canalisation,annee,priorite,casses_attendues,criticite")
     assert len(rows) == len(plan) + 1
+    # the page ranks by the priorities and shows their measured reliability against age
+    assert job.result["method"] == "priorities"
+    assert "Priorités : survie × criticité (méthode du plan)" in page
+    page = page.replace("&#x27;", "'")
+    assert "Les plus anciennes d'abord" in page and "pondérée par sa conséquence" in page
+    assert plan[0]["reasons"] in page

@@ -146,17 +146,22 @@ def renewal_plan(job: Job) -> None:
     horizon = int(job.params.get("horizon", 5))
     budget = float(job.params.get("budget_km", 10))
     inventory = renewal.read(mains, breaks)
-    evaluation = renewal.evaluate(mains, breaks, year - horizon, horizon, inv=inventory)
+    # How well the same method did on years it had not seen: trained on the breaks before
+    # R − N, scored on those of [R − N, R), with the baselines in the same run.
+    evaluation = renewal.evaluate_priorities(inventory, year - horizon, horizon)
     job.done = 1
     job.message = "Évaluation faite, calcul du plan…"
     job.save(update_fields=["done", "message", "updated_at"])
-    plan = renewal.plan(mains, breaks, year, horizon, budget, inv=inventory)
+    plan = renewal.priority_plan(inventory, year, horizon, budget)
     seconds = time.perf_counter() - started
     job.done = 3
     job.status = JobStatus.DONE
     job.message = f"{len(plan)} canalisations au plan."
     job.result = {
         "evaluation": evaluation,
+        "method": "priorities",
+        "horizon": horizon,
+        "criticality_known_share": evaluation.get("criticality_known_share"),
         "plan": plan,
         "year": year,
         "budget_km": budget,

@@ -387,6 +387,7 @@ def renewal(request):
     job = Job.objects.filter(kind="renewal", status=JobStatus.DONE).first()
     from territoria.core.maps import MapPoint
 
+    plan = job.result.get("plan", []) if job else []
     points = [
         MapPoint(
             lat=row["lat"],
@@ -394,20 +395,89 @@ def renewal(request):
             label=f"Rang {row['rank']} : canalisation {row['pipe']} ({row['year']})",
             detail=row["reasons"],
         )
-        for row in (job.result.get("plan", []) if job else [])
+        for row in plan
         if row.get("lat") is not None
     ][:500]
+    evaluation = job.result.get("evaluation") if job else None
     return render(
         request,
         "eau/renewal.html",
         {
             "job": job,
-            "plan": (job.result.get("plan", [])[:200] if job else []),
-            "evaluation": job.result.get("evaluation") if job else None,
+            "plan": plan[:200],
+            "plan_count": len(plan),
+            "plan_km": round(sum(row["length_m"] for row in plan) / 1000, 1),
+            "mapped": len(points),
+            "evaluation": evaluation,
+            "reliability": _reliability(evaluation),
             "points": points,
             "manager": has_capability(request.user, MANAGE),
         },
     )
+
+
+RELIABILITY_LABELS = {
+    "blend": "Priorités : survie × criticité (méthode du plan)",
+    "survival": "Modèle de survie seul",
+    "past_breaks": "Les plus cassées d'abord",
+    "age": "Les plus anciennes d'abord",
+    "criticality": "Criticité seule",
+    "model": "Gradient boosting",
+    "random": "Au hasard",
+}
+
+
+def _reliability(evaluation: dict | None) -> list[dict]:
+    """Rows of the reliability tables: the share of the unseen years' breaks on the top
+    1/5/10/20 % of pipes, by count, and weighted by each break's consequence (priorities
+    runs); an older run (boosted model) has only the first."""
+    if not evaluation:
+        return []
+    rows = []
+    if "methods" in evaluation:
+        for name, label in RELIABILITY_LABELS.items():
+            found = evaluation["methods"].get(name)
+            if found:
+                rows.append(
+                    {
+                        "name": name,
+                        "label": label,
+                        "count": [found["breaks"]["count"][c] for c in ("1", "5", "10", "20")],
+                        "weighted": [
+                            found["consequence_weighted"]["count"][c]
+                            for c in ("1", "5", "10", "20")
+                        ],
+                    }
+                )
+    else:
+        for name, found in evaluation.get("capture", {}).items():
+            rows.append(
+                {
+                    "name": name,
+                    "label": RELIABILITY_LABELS.get(name, name),
+                    "count": [found["count"][c] for c in ("1", "5", "10", "20")],
+                    "weighted": None,
+                }
+            )
+    return rows
+
+
+PLAN_COLUMNS = [
+    ("rank", "rang"),
+    ("pipe", "canalisation"),
+    ("year", "annee"),
+    ("priority", "priorite"),
+    ("risk", "casses_attendues"),
+    ("criticality", "criticite"),
+    ("consequence", "consequence"),
+    ("length_m", "longueur_m"),
+    ("material", "materiau"),
+    ("diameter_mm", "diametre_mm"),
+    ("installed", "pose"),
+    ("reasons", "raisons"),
+    ("lat", "latitude"),
+    ("lon", "longitude"),
+]
 
 
 def renewal_csv(request):
@@ -418,32 +488,9 @@ def renewal_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="plan-renouvellement.csv"'
     writer = csv.writer(response)
-    columns = [
-        "rank",
-        "pipe",
-        "year",
-        "risk",
-        "length_m",
-        "material",
-        "diameter_mm",
-        "installed",
-        "reasons",
-    ]
-    writer.writerow(
-        [
-            "rang",
-            "canalisation",
-            "annee",
-            "risque",
-            "longueur_m",
-            "materiau",
-            "diametre_mm",
-            "pose",
-            "raisons",
-        ]
-    )
+    writer.writerow([header for _, header in PLAN_COLUMNS])
     for row in job.result.get("plan", []):
-        writer.writerow([neutralise(row.get(c)) for c in columns])
+        writer.writerow([neutralise(row.get(key)) for key, _ in PLAN_COLUMNS])
     return response
 
 
