@@ -137,7 +137,60 @@ def import_network(path: Path | str, name: str = "", crs: str = "local", organis
             balance=balance,
             tank=tank,
         )
+    # The model itself is kept next to the network's measures (written last: nothing is
+    # left if the records fail): leak localisation solves it again with a leak at each
+    # candidate junction (localisation.py).
+    import shutil
+
+    target = model_path(network)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, target)
     return network
+
+
+def model_path(network) -> Path:
+    """Where the network's EPANET model is kept (`<data>/eau/<network>/model.inp`)."""
+    from django.conf import settings
+
+    return Path(settings.DATA_DIR) / "eau" / str(network.pk) / "model.inp"
+
+
+def junctions(network) -> set[str]:
+    """The names of the network's junctions (where a pressure sensor can be)."""
+    return {n for n, v in network.elements.get("nodes", {}).items() if v[2] == "Junction"}
+
+
+def pressure_sensors(network) -> list[str]:
+    """The imported sensors named like a junction of the model: pressure sensors (m)."""
+    names = junctions(network)
+    found: list[str] = []
+    for record in network.imports.all():
+        found.extend(s for s in record.sensors if s in names and s not in found)
+    return found
+
+
+def covered_junctions(network, code: str) -> list[str]:
+    """The junctions an alert on zone `code` ("A+B": both) can be in: the zone's own, and
+    those of the zones without a balance of their own fed only from it (for L-Town, B behind
+    PRV-3 is inside the balance of A: p227 + p235 − PUMP_1 measures A and B together)."""
+    nodes = network.elements.get("nodes", {})
+    links = {link[0]: link for link in network.elements.get("links", [])}
+    codes = set(code.split("+"))
+    for zone in network.zones.exclude(code__in=codes):
+        if zone.balance:
+            continue
+        ends = set()
+        for feed in zone.feeds:
+            link = links.get(feed)
+            if link:
+                ends |= {
+                    nodes.get(link[1], [0, 0, "", ""])[3],
+                    nodes.get(link[2], [0, 0, "", ""])[3],
+                }
+        ends.discard(zone.code)
+        if ends and ends <= codes:
+            codes.add(zone.code)
+    return sorted(n for n, v in nodes.items() if v[2] == "Junction" and v[3] in codes)
 
 
 def schematic(network, highlight: dict[str, str] | None = None, width: int = 900) -> dict:

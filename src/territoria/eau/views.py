@@ -218,9 +218,21 @@ def network_detail(request, pk):
                     markers=markers,
                 )
             )
+    pressure_sensors = network_service.pressure_sensors(found)
+    pressure_sensor = None
+    if imports and pressure_sensors:
+        pressure_sensor = request.GET.get("capteur")
+        if pressure_sensor not in pressure_sensors:
+            pressure_sensor = pressure_sensors[0]
+        chart = _pressure_chart(found, pressure_sensor, start, end, alerts)
+        if chart is not None:
+            charts.append(chart)
     context = {
         "network": found,
         "zones": zones,
+        "pressure_sensors": pressure_sensors,
+        "pressure_sensor": pressure_sensor,
+        "model_kept": network_service.model_path(found).exists(),
         "imports": imports,
         "alerts": alerts,
         "charts": charts,
@@ -230,6 +242,36 @@ def network_detail(request, pk):
         "last_job": Job.objects.filter(network=found, kind="replay").first(),
     }
     return render(request, "eau/network.html", context)
+
+
+def _pressure_chart(network, sensor: str, start, end, alerts):
+    """Hourly mean pressure of one sensor for the month (gaps stay gaps), or None."""
+    from territoria.core.charts import LineChart, Series
+    from territoria.eau import timeseries
+
+    series = timeseries.load(network, [sensor], start, end)
+    if len(series.times) == 0:
+        return None
+    times, hourly = detection.hourly_means(series.times, series.values[sensor])
+    if not np.isfinite(hourly).any():
+        return None
+    points = [
+        (t.astype("datetime64[s]").item(), None if not np.isfinite(v) else round(float(v), 2))
+        for t, v in zip(times, hourly)
+    ]
+    markers = [
+        (a.raised_at.replace(tzinfo=None), f"Alerte zone {a.zone}")
+        for a in alerts
+        if start <= a.raised_at.replace(tzinfo=None) < end
+    ]
+    return LineChart(
+        f"Pression horaire au capteur {sensor} ({start:%m/%Y})",
+        [Series(f"Pression mesurée ({sensor})", points)],
+        y_label="m",
+        summary="Moyennes horaires en mètres de colonne d'eau ; les trous de données restent "
+        "vides. Une fuite fait baisser la pression de nuit des capteurs proches.",
+        markers=markers,
+    )
 
 
 @require_POST
@@ -327,6 +369,27 @@ def alert_detail(request, pk):
                 f"alerte levée le {raised:%d/%m/%Y à %H h}.",
                 markers=[(started, "Début estimé"), (raised, "Alerte")],
             )
+    candidates = []
+    drawing = None
+    if alert.pipes:
+        lengths = {
+            link[0]: (link[5], link[4], link[6]) for link in alert.network.elements.get("links", [])
+        }
+        for rank, pipe in enumerate(alert.pipes, start=1):
+            length, diameter, zone_code = lengths.get(pipe, (None, None, ""))
+            candidates.append(
+                {
+                    "rank": rank,
+                    "pipe": pipe,
+                    "length_m": length,
+                    "diameter_mm": diameter,
+                    "zone": zone_code,
+                }
+            )
+        drawing = network_service.schematic(
+            alert.network, {p: f"candidate n° {i}" for i, p in enumerate(alert.pipes, start=1)}
+        )
+    pressure_sensors = network_service.pressure_sensors(alert.network)
     until = alert.repaired_at or timezone.now()
     if alert.network.imports.exists():
         last = alert.network.imports.order_by("-last_time").first().last_time
@@ -340,6 +403,10 @@ def alert_detail(request, pk):
         "until": until,
         "manager": has_capability(request.user, MANAGE),
         "statuses": AlertStatus,
+        "candidates": candidates,
+        "drawing": drawing,
+        "pressure_sensors": pressure_sensors,
+        "model_kept": network_service.model_path(alert.network).exists(),
     }
     return render(request, "eau/alert.html", context)
 
