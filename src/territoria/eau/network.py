@@ -148,6 +148,78 @@ def import_network(path: Path | str, name: str = "", crs: str = "local", organis
     return network
 
 
+def parse_balance(text: str, network) -> tuple[dict, dict]:
+    """(balance, tank) of a zone from the text an engineer types, as `Zone.balance_text`
+    writes it: « p227 + p235 − PUMP_1 », « PUMP_1 − 201,06 m² × dh/dt(T1) », « 0,5 × p12 ».
+    Terms are separated by spaces around + and −; each name must be a link (pipe, pump,
+    valve: where a flow meter sits) of the network, a tank term names a tank. An empty text
+    clears the balance (the zone is then not watched). NetworkError names the faulty term."""
+    import re
+
+    text = (
+        (text or "")
+        .replace("−", "-")
+        .replace("–", "-")
+        .replace("×", "*")
+        .replace("m²", "")
+        .replace("m2", "")
+        .strip()
+    )
+    if not text:
+        return {}, {}
+    links = {link[0] for link in network.elements.get("links", [])}
+    tanks = {n for n, v in network.elements.get("nodes", {}).items() if v[2] == "Tank"}
+    if text[0] not in "+-":
+        text = "+ " + text
+    pieces = re.split(r"(?:^|\s+)([+-])\s+", text)
+    # re.split with a group: ["", sign, term, sign, term, …]
+    if pieces[0].strip() or len(pieces) % 2 == 0:
+        raise NetworkError(
+            f"Bilan « {text.lstrip('+ ')} » : séparez les termes par des espaces autour de + "
+            "et de −, par exemple « p227 + p235 − PUMP_1 »."
+        )
+    balance: dict[str, float] = {}
+    tank: dict = {}
+    for sign, term in zip(pieces[1::2], pieces[2::2]):
+        term = term.strip()
+        match = re.fullmatch(r"(?:(\d+(?:[.,]\d+)?)\s*\*\s*)?(\S+)", term)
+        if not match:
+            raise NetworkError(
+                f"Terme « {term} » du bilan : attendu un nom de conduite, éventuellement "
+                "précédé d'un coefficient (« 0,5 × p12 »)."
+            )
+        number, name = match.groups()
+        coefficient = float(number.replace(",", ".")) if number else 1.0
+        reservoir = re.fullmatch(r"dh/dt\((.+)\)", name)
+        if reservoir:
+            if sign != "-" or number is None:
+                raise NetworkError(
+                    f"Terme « {term} » du bilan : un réservoir s'écrit « − surface m² × "
+                    "dh/dt(NOM) » (la surface en m², le terme retranché)."
+                )
+            if reservoir.group(1) not in tanks:
+                raise NetworkError(
+                    f"Terme « {term} » du bilan : {reservoir.group(1)} n'est pas un réservoir "
+                    "du réseau."
+                )
+            if tank:
+                raise NetworkError("Un seul terme de réservoir par bilan.")
+            tank = {"tank": reservoir.group(1), "area_m2": coefficient}
+            continue
+        if name not in links:
+            raise NetworkError(
+                f"Terme « {term} » du bilan : aucune conduite, pompe ou vanne « {name} » dans "
+                "le réseau (un débit se mesure sur une conduite)."
+            )
+        if name in balance:
+            raise NetworkError(f"Terme « {term} » du bilan : {name} apparaît deux fois.")
+        value = coefficient if sign == "+" else -coefficient
+        balance[name] = int(value) if value == int(value) else value
+    if not balance:
+        raise NetworkError("Le bilan doit compter au moins un débit entrant.")
+    return balance, tank
+
+
 def model_path(network) -> Path:
     """Where the network's EPANET model is kept (`<data>/eau/<network>/model.inp`)."""
     from django.conf import settings

@@ -278,6 +278,21 @@ def _pressure_chart(network, sensor: str, start, end, alerts):
 def zone_edit(request, pk):
     _need(request, MANAGE)
     zone = get_object_or_404(Zone, pk=pk, network__in=visible_networks(request.user))
+    if "bilan" in request.POST:
+        try:
+            balance, tank = network_service.parse_balance(request.POST["bilan"], zone.network)
+        except network_service.NetworkError as error:
+            messages.error(request, f"Zone {zone.code} : {error}")
+            return redirect("eau:network", pk=zone.network_id)
+        zone.balance, zone.tank = balance, tank
+        zone.save()  # audited: who declared which balance, when
+        messages.success(
+            request,
+            f"Bilan de la zone {zone.code} : {zone.balance_text()}."
+            if balance
+            else f"Zone {zone.code} : bilan retiré, la zone n'est plus surveillée.",
+        )
+        return redirect("eau:network", pk=zone.network_id)
     name = request.POST.get("nom", "").strip()
     if not name:
         messages.error(request, "Le nom de la zone ne peut pas être vide.")
@@ -390,7 +405,7 @@ def alert_detail(request, pk):
             alert.network, {p: f"candidate n° {i}" for i, p in enumerate(alert.pipes, start=1)}
         )
     pressure_sensors = network_service.pressure_sensors(alert.network)
-    until = alert.repaired_at or timezone.now()
+    until = alert.repaired_at or _scada_now()
     if alert.network.imports.exists():
         last = alert.network.imports.order_by("-last_time").first().last_time
         until = min(until, last)
@@ -404,11 +419,74 @@ def alert_detail(request, pk):
         "manager": has_capability(request.user, MANAGE),
         "statuses": AlertStatus,
         "candidates": candidates,
+        "decisions": _decisions(alert),
         "drawing": drawing,
         "pressure_sensors": pressure_sensors,
         "model_kept": network_service.model_path(alert.network).exists(),
     }
     return render(request, "eau/alert.html", context)
+
+
+def _scada_now() -> dt.datetime:
+    """Now on the clock of the measures: the local wall time, kept like every SCADA time
+    (naive local time stored as if UTC, shown with `localtime off`)."""
+    return timezone.make_aware(timezone.localtime().replace(tzinfo=None), dt.UTC)
+
+
+def _repair_time(text: str, alert: Alert):
+    """The repair time the agent gave (local time of the measures, like the alert's), now
+    when left empty; or the French reason it is refused."""
+    text = text.strip()
+    now = _scada_now()
+    if not text:
+        return now
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return f"Date de réparation illisible « {text} » (attendu : JJ/MM/AAAA HH:MM)."
+    value = timezone.make_aware(value.replace(tzinfo=None), dt.UTC)
+    if value < alert.start_estimate:
+        return (
+            f"La réparation ({value:%d/%m/%Y %H:%M}) ne peut pas précéder le début estimé de "
+            f"la fuite ({alert.start_estimate:%d/%m/%Y %H:%M})."
+        )
+    if value > now:
+        return "La date de réparation est dans le futur."
+    return value
+
+
+def _parse_iso(text):
+    try:
+        return dt.datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _decisions(alert: Alert) -> list[dict]:
+    """The alert's history from the audit log: who changed its status, when, why."""
+    from territoria.core.models import AuditLog
+
+    labels = dict(AlertStatus.choices)
+    rows = []
+    entries = AuditLog.objects.filter(
+        object_type=alert._meta.label_lower, object_id=str(alert.pk), action="update"
+    ).order_by("at", "id")
+    for entry in entries:
+        status = entry.changes.get("status")
+        if not status:
+            continue
+        reason = entry.changes.get("reason")
+        rows.append(
+            {
+                "at": entry.at,
+                "actor": entry.actor_label,
+                "before": labels.get(status[0], status[0]),
+                "after": labels.get(status[1], status[1]),
+                "reason": reason[1] if reason else "",
+                "repaired_at": _parse_iso((entry.changes.get("repaired_at") or [None, None])[1]),
+            }
+        )
+    return rows
 
 
 @require_POST
@@ -425,8 +503,12 @@ def alert_action(request, pk):
             return redirect("eau:alert", pk=pk)
         alert.status = AlertStatus.DISMISSED
     elif action == "reparee":
+        repaired = _repair_time(request.POST.get("reparee_le", ""), alert)
+        if isinstance(repaired, str):
+            messages.error(request, repaired)
+            return redirect("eau:alert", pk=pk)
         alert.status = AlertStatus.REPAIRED
-        alert.repaired_at = timezone.now()
+        alert.repaired_at = repaired
     else:
         messages.error(request, "Action inconnue.")
         return redirect("eau:alert", pk=pk)
