@@ -147,7 +147,8 @@ def test_agent_sees_candidates_and_pressure_chart(tiny, tmp_path, client):
     assert "Canalisations candidates, la plus probable d'abord" in page
     assert f"<td>{alert.pipes[0]}</td>" in page and "candidate n° 1" in page
     page = client.get(reverse("eau:network", args=[tiny.pk]), {"capteur": "J5"}).content
-    assert "Pression horaire au capteur J5 (01/2024)" in page.decode()
+    assert "Pression horaire au capteur J5 (01/2024), écart à la médiane du mois" in page.decode()
+    assert "Pression médiane du mois : " in page.decode()
     # an unknown sensor in the address falls back on the first one, nothing else is read
     page = client.get(reverse("eau:network", args=[tiny.pk]), {"capteur": "../x"}).content
     assert "Pression horaire au capteur J1 (01/2024)" in page.decode()

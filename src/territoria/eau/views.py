@@ -255,8 +255,14 @@ def _pressure_chart(network, sensor: str, start, end, alerts):
     times, hourly = detection.hourly_means(series.times, series.values[sensor])
     if not np.isfinite(hourly).any():
         return None
+    # The deviation from the month's median: a leak's drop (tens of centimetres) stays
+    # visible, where an axis from 0 to 50 m would flatten it; the median is in the summary.
+    median = float(np.nanmedian(hourly))
     points = [
-        (t.astype("datetime64[s]").item(), None if not np.isfinite(v) else round(float(v), 2))
+        (
+            t.astype("datetime64[s]").item(),
+            None if not np.isfinite(v) else round(float(v) - median, 2),
+        )
         for t, v in zip(times, hourly)
     ]
     markers = [
@@ -265,11 +271,12 @@ def _pressure_chart(network, sensor: str, start, end, alerts):
         if start <= a.raised_at.replace(tzinfo=None) < end
     ]
     return LineChart(
-        f"Pression horaire au capteur {sensor} ({start:%m/%Y})",
-        [Series(f"Pression mesurée ({sensor})", points)],
+        f"Pression horaire au capteur {sensor} ({start:%m/%Y}), écart à la médiane du mois",
+        [Series(f"Écart de pression ({sensor})", points)],
         y_label="m",
-        summary="Moyennes horaires en mètres de colonne d'eau ; les trous de données restent "
-        "vides. Une fuite fait baisser la pression de nuit des capteurs proches.",
+        summary=f"Pression médiane du mois : {median:.2f} m de colonne d'eau".replace(".", ",")
+        + " ; la courbe montre l'écart des moyennes horaires à cette médiane, les trous de "
+        "données restent vides. Une fuite fait baisser la pression de nuit des capteurs proches.",
         markers=markers,
     )
 
