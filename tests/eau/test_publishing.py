@@ -130,6 +130,11 @@ def test_register_entry_is_kept_current_by_the_latest_runs(client):
             },
         },
     )
+    Job.objects.create(
+        kind="replay", status=JobStatus.DONE, result={"energy_wh": 0.0012, "days": 730}
+    )
+    assert "dernier rejeu de mesures" in str(entry.energy) and "0.0012 Wh" in str(entry.energy)
+    assert "730" not in str(entry.energy)  # nothing of a water service's own measures
     assert "dernier plan de renouvellement" in str(entry.energy)
     assert "0.00321 Wh" in str(entry.energy)
     assert "placent 23% des casses de 2018–2022" in str(entry.performance)

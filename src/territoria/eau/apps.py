@@ -129,9 +129,10 @@ def _live_energy() -> str:
     replay, renewal = _latest_runs()
     parts = []
     if replay and "energy_wh" in (replay.result or {}):
+        # energy only: the replayed network and its measures belong to a water service
         parts.append(
-            f"dernier rejeu ({replay.updated_at:%d/%m/%Y}, {replay.result.get('days')} jours "
-            f"de mesures) : {replay.result['energy_wh']} Wh"
+            f"dernier rejeu de mesures ({replay.updated_at:%d/%m/%Y}) : "
+            f"{replay.result['energy_wh']} Wh"
         )
     if renewal and "energy_wh" in (renewal.result or {}):
         parts.append(
