@@ -513,7 +513,11 @@ def write_measured(figures: dict) -> None:
         }
     if "priorities" in figures:
         summary["priorities_top1_count"] = {
-            year: {m: r["methods"][m]["breaks"]["count"]["1"] for m in ("blend", "age")}
+            year: {
+                m: r["methods"][m]["breaks"]["count"]["1"]
+                for m in ("blend", "age", "past_breaks")
+                if m in r["methods"]
+            }
             for year, r in figures["priorities"].items()
             if year != "page_run"
         }

@@ -76,6 +76,7 @@ def _measured() -> tuple[str | None, str | None]:
             "années suivantes sur le 1 % des tuyaux en tête) : "
             + " ; ".join(
                 f"{y} : {v['blend']:.0%} contre {v['age']:.0%} pour l'âge seul"
+                + (f" et {v['past_breaks']:.0%} pour les plus cassés" if "past_breaks" in v else "")
                 for y, v in m["priorities_top1_count"].items()
             )
             + "."
