@@ -390,7 +390,30 @@ def priorities_benchmark(quick: bool) -> dict:
             }
             for kind in ("count", "length")
         }
+        result["blend_beats_past_breaks"] = {
+            kind: {
+                cut: methods["blend"]["breaks"][kind][cut]
+                > methods["past_breaks"]["breaks"][kind][cut]
+                for cut in methods["blend"]["breaks"][kind]
+            }
+            for kind in ("count", "length")
+        }
         results[str(year)] = result
+    # What the renewal page computes (jobs.renewal_plan): the evaluation on the last 5 years
+    # and the plan of 10 km a year from the latest situation, one run, timed.
+    started, cpu = time.perf_counter(), time.process_time()
+    last = int(np.floor(np.nanmax(inv.break_year)))
+    renewal.evaluate_priorities(inv, last - 5, 5)
+    plan = renewal.priority_plan(inv, last, 5, 10.0)
+    results["page_run"] = {
+        "year": last,
+        "budget_km": 10.0,
+        "pipes_in_plan": len(plan),
+        "km_in_plan": round(sum(row["length_m"] for row in plan) / 1000, 1),
+        "mapped_share": round(sum(row["lat"] is not None for row in plan) / max(len(plan), 1), 3),
+        "seconds": round(time.perf_counter() - started, 2),
+        "energy_wh": energy(time.process_time() - cpu),
+    }
     return results
 
 
@@ -490,8 +513,13 @@ def write_measured(figures: dict) -> None:
         }
     if "priorities" in figures:
         summary["priorities_top1_count"] = {
-            year: {m: r["methods"][m]["breaks"]["count"]["1"] for m in ("blend", "age")}
+            year: {
+                m: r["methods"][m]["breaks"]["count"]["1"]
+                for m in ("blend", "age", "past_breaks")
+                if m in r["methods"]
+            }
             for year, r in figures["priorities"].items()
+            if year != "page_run"
         }
     target = ROOT / "src" / "territoria" / "eau" / "measured.json"
     target.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")

@@ -44,7 +44,9 @@ def test_read_scada_fixture_has_every_sample_and_no_warning():
             "Timestamp,p1\n2019-01-01 00:05:00,1\n2019-01-01 00:00:00,2\n",
             "ligne 3, colonne « Timestamp » : horodatage antérieur",
         ),
-        ("Timestamp,p1\n2019-10-27 02:55:00,1\n2019-10-27 02:00:00,2\n", "changement d'heure"),
+        # a step back in October that is not the night of the time change: refused
+        ("Timestamp,p1\n2019-10-20 02:55:00,1\n2019-10-20 02:00:00,2\n", "changement d'heure"),
+        ("Timestamp,p1\n2019-10-27 03:55:00,1\n2019-10-27 03:00:00,2\n", "antérieur"),
         (
             "Timestamp,p1\n2019-01-01 00:00:00,abc\n",
             "ligne 2, colonne « p1 » : « abc » n'est pas un nombre",
@@ -146,3 +148,41 @@ def test_flows_and_levels_files_of_one_period_are_read_on_one_time_axis(tmp_path
     assert len(loaded.times) == 12  # not 24 rows: one per timestamp
     assert np.isfinite(loaded.values["PUMP_1"]).all() and np.isfinite(loaded.values["T1"]).all()
     assert loaded.values["T1"][1] == pytest.approx(3.05)
+
+
+@pytest.mark.parametrize("fmt", ["%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M"])  # fast, slow reader
+def test_october_time_change_hour_is_merged_and_said(tmp_path, fmt):
+    """A local-time export holds 02:00–03:00 of the last Sunday of October twice."""
+    day = dt.datetime(2019, 10, 27)
+    stamps = [day + dt.timedelta(hours=1, minutes=15 * i) for i in range(8)]  # 01:00–02:45
+    stamps += [day + dt.timedelta(hours=2, minutes=15 * i) for i in range(8)]  # 02:00–03:45
+    lines = ["Timestamp,p1"] + [f"{t.strftime(fmt)},{i}" for i, t in enumerate(stamps)]
+    path = write(tmp_path, "heure-locale.csv", "\n".join(lines) + "\n")
+    series = scada.read_csv(path)
+    assert len(series.times) == 12 and np.all(np.diff(series.times).astype("int64") > 0)
+    at_two = series.times == np.datetime64("2019-10-27T02:00:00")
+    assert series.values["p1"][at_two] == pytest.approx([(4 + 8) / 2])  # both passes averaged
+    assert "Changement d'heure du 27/10/2019" in series.warnings[0]
+    assert "exportez en UTC" in series.warnings[0]
+
+
+def test_spring_time_change_is_not_reported_as_a_gap(tmp_path):
+    day = dt.datetime(2019, 3, 31)
+    stamps = [day + dt.timedelta(minutes=30 * i) for i in range(4)]  # 00:00–01:30
+    stamps += [day + dt.timedelta(hours=3, minutes=30 * i) for i in range(4)]  # 03:00–04:30
+    lines = ["Timestamp,p1"] + [f"{t:%Y-%m-%d %H:%M:%S},{i + 1}" for i, t in enumerate(stamps)]
+    series = scada.read_csv(write(tmp_path, "mars.csv", "\n".join(lines) + "\n"))
+    text = " ".join(series.warnings)
+    assert "Trou de données" not in text
+    assert "Changement d'heure du 31/03/2019 : pas de mesure entre 02:00 et 03:00" in text
+    # the same jump on another day is a gap
+    other = [line.replace("2019-03-31", "2019-03-24") for line in lines]
+    series = scada.read_csv(write(tmp_path, "autre.csv", "\n".join(other) + "\n"))
+    assert "Trou de données entre 2019-03-24 01:30 et 2019-03-24 03:00." in series.warnings
+
+
+def test_last_sundays_of_the_time_changes():
+    assert scada.last_sunday(2018, 10) == dt.date(2018, 10, 28)
+    assert scada.last_sunday(2019, 3) == dt.date(2019, 3, 31)
+    assert scada.last_sunday(2019, 10) == dt.date(2019, 10, 27)
+    assert scada.last_sunday(2020, 12) == dt.date(2020, 12, 27)

@@ -1,5 +1,6 @@
 """Renewal priorities: survival model × criticality, measured against age alone (sample data)."""
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -26,9 +27,10 @@ def test_survival_risk_grows_with_the_break_history(inv):
 
 
 def test_consequence_falls_back_on_diameter_without_a_criticality_column(inv):
-    assert inv.criticality is None  # the sample keeps 7 columns
+    assert inv.criticality is not None  # the sample keeps Kitchener's CRITICALITY column
+    without = renewal.Inventory(**{**inv.__dict__, "criticality": None})
     rows = np.arange(len(inv.ids))
-    cons = renewal.consequence(inv, rows)
+    cons = renewal.consequence(without, rows)
     assert np.all((cons > 0) & (cons <= 1))
     big, small = inv.diameter >= 400, inv.diameter <= 150
     assert cons[big].min() > cons[small].max()
@@ -46,9 +48,39 @@ def test_known_criticality_is_used_and_unknown_borrows_from_same_diameter(inv):
 def test_priorities_beat_age_alone_on_the_next_breaks(inv):
     result = renewal.evaluate_priorities(inv, 2014, 5)
     methods = result["methods"]
-    assert set(methods) == {"blend", "survival", "criticality", "age"}
+    assert set(methods) == {"blend", "survival", "criticality", "age", "past_breaks"}
     for cut in ("5", "10", "20"):
         assert methods["blend"]["breaks"]["count"][cut] > methods["age"]["breaks"]["count"][cut]
     for method in methods.values():
         for kind in ("count", "length"):
             assert all(0 <= v <= 1 for v in method["consequence_weighted"][kind].values())
+
+
+def test_criticality_of_the_sample_is_read_and_out_of_range_ratings_are_unknown(inv):
+    known = np.isfinite(inv.criticality)
+    assert 0.7 < known.mean() < 0.95  # −1 and 0 (unrated) are unknown
+    assert inv.criticality[known].min() >= 1 and inv.criticality[known].max() <= 10
+
+
+def test_priority_plan_fits_the_budget_and_says_why(inv):
+    plan = renewal.priority_plan(inv, 2023, 5, budget_km=1.0)
+    assert plan and sum(row["length_m"] for row in plan) <= 1.0 * 1000 * 5
+    assert [row["rank"] for row in plan] == list(range(1, len(plan) + 1))
+    # ranked by priority per metre (fixed cost included), priority = risk × consequence
+    density = [row["priority"] / (row["length_m"] + renewal.FIXED_COST_M) for row in plan]
+    assert all(a >= b - 1e-4 for a, b in itertools.pairwise(density))
+    for row in plan:
+        assert row["priority"] == pytest.approx(
+            row["risk"] * row["consequence"], rel=0.05, abs=1e-3
+        )
+        assert "casse attendue en 5 ans" in row["reasons"] and "criticité" in row["reasons"]
+        if row["criticality"] is not None:
+            assert f"criticité {row['criticality']:g}/10" in row["reasons"]
+    assert plan[0]["year"] == 2023 and plan[-1]["year"] <= 2028
+
+
+def test_priorities_evaluation_includes_the_most_broken_first_baseline(inv):
+    methods = renewal.evaluate_priorities(inv, 2014, 5)["methods"]
+    assert "past_breaks" in methods
+    # the same truth for every method: random order would catch about the cut itself
+    assert methods["past_breaks"]["breaks"]["count"]["20"] > 0.2

@@ -102,3 +102,44 @@ def test_agent_switches_the_publication_on_the_network_page_and_it_is_audited(cl
         "Retirer de la publication"
         in client.get(reverse("eau:network", args=[ltown.pk])).content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_register_entry_is_kept_current_by_the_latest_runs(client):
+    """Living transparency: the register quotes the energy and reliability of the module's
+    latest runs on this instance, not only the benchmark's figures."""
+    from django.apps import apps
+
+    from territoria.eau.models import Job, JobStatus
+
+    entry = apps.get_app_config("eau").register_entry
+    before = str(entry.energy)
+    assert "Sur cette instance" not in before
+    Job.objects.create(
+        kind="renewal",
+        status=JobStatus.DONE,
+        result={
+            "energy_wh": 0.00321,
+            "evaluation": {
+                "split_year": 2018,
+                "horizon": 5,
+                "methods": {
+                    name: {"breaks": {"count": {"1": share}}}
+                    for name, share in (("blend", 0.23), ("age", 0.01), ("past_breaks", 0.19))
+                },
+            },
+        },
+    )
+    Job.objects.create(
+        kind="replay", status=JobStatus.DONE, result={"energy_wh": 0.0012, "days": 730}
+    )
+    assert "dernier rejeu de mesures" in str(entry.energy) and "0.0012 Wh" in str(entry.energy)
+    assert "730" not in str(entry.energy)  # nothing of a water service's own measures
+    assert "dernier plan de renouvellement" in str(entry.energy)
+    assert "0.00321 Wh" in str(entry.energy)
+    assert "placent 23% des casses de 2018–2022" in str(entry.performance)
+    page = client.get("/registre/plateforme/").content.decode()
+    assert "0.00321 Wh" in page
+    api = client.get("/api/registre/plateforme/").json()
+    eau = next(e for e in api if e["name"].startswith("Eau potable"))
+    assert "0.00321 Wh" in eau["energy"]

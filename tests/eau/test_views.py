@@ -1,6 +1,7 @@
 """Pages of the water module: who sees what, who may act, and every decision audited."""
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -191,5 +192,115 @@ def test_renewal_plan_page_has_table_map_and_csv_for_agents_only(client, db):
     assert "Canalisations à renouveler" in page and "carte-renouvellement" in page
     assert "Calculer le plan" not in page  # an élu reads, an agent computes
     rows = client.get(reverse("eau:renewal_csv")).content.decode().splitlines()
-    assert rows[0].startswith("rang,canalisation,annee,risque")
+    assert rows[0].startswith("rang,canalisation,annee,priorite,casses_attendues,criticite")
     assert len(rows) == len(plan) + 1
+    # the page ranks by the priorities and shows their measured reliability against age
+    assert job.result["method"] == "priorities"
+    assert "Priorités : survie × criticité (méthode du plan)" in page
+    page = page.replace("&#x27;", "'")
+    assert "Les plus anciennes d'abord" in page and "pondérée par sa conséquence" in page
+    assert plan[0]["reasons"] in page
+
+
+def test_alert_times_are_shown_on_the_clock_of_the_measures(client, ltown):
+    """SCADA times are local and naive (kept as if UTC): the page shows them as they are, not
+    shifted to Paris time (the chart and the text agree)."""
+    alert = alert_of(ltown)  # raised 09/01/2018 04:00, started 08/01/2018 08:00
+    client.force_login(user(Role.AGENT))
+    page = client.get(reverse("eau:alert", args=[alert.pk])).content.decode()
+    assert "09/01/2018 à 04h00" in page and "08/01/2018 à 08h00" in page
+    page = client.get(reverse("eau:network", args=[ltown.pk])).content.decode()
+    assert "09/01/2018 04h00" in page
+    assert "01/01/2018 – 10/01/2018" in page  # the import's period, not shifted to the 11th
+
+
+def test_repair_date_is_checked_and_the_history_shows_every_decision(client, ltown):
+    alert = alert_of(ltown)
+    agent = user(Role.AGENT)
+    client.force_login(agent)
+    url = reverse("eau:alert_action", args=[alert.pk])
+    client.post(url, {"action": "confirmer", "motif": "Vu sur le terrain rue des Lilas"})
+    page = client.post(
+        url, {"action": "reparee", "reparee_le": "2018-01-05T10:00"}, follow=True
+    ).content.decode()
+    assert "ne peut pas précéder le début estimé de la fuite (08/01/2018 08:00)" in page
+    page = client.post(url, {"action": "reparee", "reparee_le": "demain"}, follow=True)
+    assert "Date de réparation illisible « demain »" in page.content.decode()
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.CONFIRMED and alert.repaired_at is None
+    client.post(url, {"action": "reparee", "reparee_le": "2018-01-10T09:30"})
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.REPAIRED
+    assert alert.repaired_at == timezone.make_aware(dt.datetime(2018, 1, 10, 9, 30), dt.UTC)
+    page = client.get(reverse("eau:alert", args=[alert.pk])).content.decode()
+    history = page[page.index("Historique des décisions") :]
+    assert "Nouvelle → Confirmée" in history and "Vu sur le terrain rue des Lilas" in history
+    assert "Confirmée → Réparée (réparée le 10/01/2018 09h30)" in history
+    assert history.count("eau-agent") == 2
+    # the water lost is counted up to the repair
+    assert "Eau perdue jusqu&#x27;au 10/01/2018" in page or "Eau perdue jusqu'au 10/01/2018" in page
+
+
+def test_agent_declares_a_zone_balance_and_a_bad_one_is_refused_by_term(client, ltown):
+    zone = ltown.zones.get(code="A")
+    client.force_login(user(Role.AGENT))
+    url = reverse("eau:zone", args=[zone.pk])
+    page = client.post(url, {"bilan": "p227 + p999"}, follow=True).content.decode()
+    assert "Terme « p999 » du bilan : aucune conduite, pompe ou vanne « p999 »" in page
+    zone.refresh_from_db()
+    assert zone.balance == {"p227": 1, "p235": 1, "PUMP_1": -1}  # unchanged
+    client.post(url, {"bilan": "0,5 × p227 − p1"})
+    zone.refresh_from_db()
+    assert zone.balance == {"p227": 0.5, "p1": -1}
+    entry = AuditLog.objects.filter(object_id=str(zone.pk)).order_by("-pk").first()
+    assert entry.changes["balance"][1] == {"p227": 0.5, "p1": -1}
+    client.post(url, {"bilan": ""})
+    zone.refresh_from_db()
+    assert zone.balance == {} and zone.balance_text() == "non déclaré"
+
+
+@pytest.mark.parametrize(
+    ("text", "balance", "tank"),
+    [
+        ("p227 + p235 − PUMP_1", {"p227": 1, "p235": 1, "PUMP_1": -1}, {}),
+        ("− PUMP_1 + p227", {"PUMP_1": -1, "p227": 1}, {}),
+        ("PUMP_1 − 201,06 m² × dh/dt(T1)", {"PUMP_1": 1}, {"tank": "T1", "area_m2": 201.06}),
+        ("PUMP_1 - 201.06 * dh/dt(T1)", {"PUMP_1": 1}, {"tank": "T1", "area_m2": 201.06}),
+    ],
+)
+def test_parse_balance_reads_what_balance_text_writes(text, balance, tank):
+    from territoria.eau.network import parse_balance
+
+    found = Network(
+        elements={
+            "nodes": {"T1": [0, 0, "Tank", "C"]},
+            "links": [[n, "a", "b", "Pipe", 100, 1.0, "A", ""] for n in ("p227", "p235")]
+            + [["PUMP_1", "a", "b", "Pump", None, None, "", ""]],
+        }
+    )
+    assert parse_balance(text, found) == (balance, tank)
+    zone = Zone(balance=balance, tank=tank)
+    assert parse_balance(zone.balance_text(), found) == (balance, tank)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("p227+p235", "aucune conduite, pompe ou vanne « p227+p235 »"),
+        ("p227 + 201 × dh/dt(T1)", "un réservoir s'écrit « − surface m² × dh/dt(NOM) »"),
+        ("p227 − 20 × dh/dt(T9)", "T9 n'est pas un réservoir du réseau"),
+        ("p227 + p227", "p227 apparaît deux fois"),
+        ("− 20 × dh/dt(T1)", "au moins un débit entrant"),
+    ],
+)
+def test_parse_balance_names_the_faulty_term(text, message):
+    from territoria.eau.network import NetworkError, parse_balance
+
+    found = Network(
+        elements={
+            "nodes": {"T1": [0, 0, "Tank", "C"]},
+            "links": [["p227", "a", "b", "Pipe", 100, 1.0, "A", ""]],
+        }
+    )
+    with pytest.raises(NetworkError, match=re.escape(message)):
+        parse_balance(text, found)

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.apps import AppConfig
+from django.utils.functional import lazy
 
 from territoria.core.modules import (
     HomeSection,
@@ -75,6 +76,7 @@ def _measured() -> tuple[str | None, str | None]:
             "années suivantes sur le 1 % des tuyaux en tête) : "
             + " ; ".join(
                 f"{y} : {v['blend']:.0%} contre {v['age']:.0%} pour l'âge seul"
+                + (f" et {v['past_breaks']:.0%} pour les plus cassés" if "past_breaks" in v else "")
                 for y, v in m["priorities_top1_count"].items()
             )
             + "."
@@ -88,6 +90,60 @@ def _measured() -> tuple[str | None, str | None]:
 
 
 PERFORMANCE, ENERGY = _measured()
+
+
+def _latest_runs() -> tuple:
+    """The latest finished replay and renewal plan of this instance (None, None without a
+    database or before any run)."""
+    try:
+        from territoria.eau.models import Job, JobStatus
+
+        done = Job.objects.filter(status=JobStatus.DONE).order_by("-updated_at")
+        return done.filter(kind="replay").first(), done.filter(kind="renewal").first()
+    except Exception:  # noqa: BLE001 — no database yet (checks, migrations): static text only
+        return None, None
+
+
+def _live_performance() -> str:
+    """The benchmark's figures, then the reliability the latest renewal plan of this
+    instance measured on the years it had not seen (kept current after each evaluation)."""
+    text = PERFORMANCE or ""
+    _, renewal = _latest_runs()
+    evaluation = (renewal.result or {}).get("evaluation") if renewal else None
+    methods = (evaluation or {}).get("methods")
+    if methods and "blend" in methods and "age" in methods:
+        top = {name: methods[name]["breaks"]["count"]["1"] for name in methods}
+        text += (
+            f" Dernière évaluation sur cette instance ({renewal.updated_at:%d/%m/%Y}) : les "
+            f"priorités placent {top['blend']:.0%} des casses de {evaluation['split_year']}–"
+            f"{evaluation['split_year'] + evaluation['horizon'] - 1} sur le 1 % des tuyaux "
+            f"en tête, contre {top['age']:.0%} pour les plus anciens"
+            + (f" et {top['past_breaks']:.0%} pour les plus cassés" if "past_breaks" in top else "")
+            + "."
+        )
+    return text.strip()
+
+
+def _live_energy() -> str:
+    """The benchmark's estimate, then the energy of this instance's latest runs."""
+    text = ENERGY or ""
+    replay, renewal = _latest_runs()
+    parts = []
+    if replay and "energy_wh" in (replay.result or {}):
+        # energy only: the replayed network and its measures belong to a water service
+        parts.append(
+            f"dernier rejeu de mesures ({replay.updated_at:%d/%m/%Y}) : "
+            f"{replay.result['energy_wh']} Wh"
+        )
+    if renewal and "energy_wh" in (renewal.result or {}):
+        parts.append(
+            f"dernier plan de renouvellement ({renewal.updated_at:%d/%m/%Y}) : "
+            f"{renewal.result['energy_wh']} Wh"
+        )
+    if parts:
+        text += " Sur cette instance, " + " ; ".join(parts) + "."
+    return text.strip()
+
 
 VIEW = "eau.view"  # networks, flows, alerts (operational data of the water service)
 MANAGE = "eau.manage"  # import, replay, confirm / dismiss / repair alerts, edit zones
@@ -163,8 +219,9 @@ class EauConfig(AppConfig):
             "× criticité du tronçon. Publication mensuelle des volumes par zone en données "
             "ouvertes, sur décision du service."
         ),
-        performance=PERFORMANCE,
-        energy=ENERGY,
+        # Lazy: each reading of the register adds the figures of this instance's latest runs.
+        performance=lazy(_live_performance, str)(),
+        energy=lazy(_live_energy, str)(),
         measured_by="python -m benchmarks.eau (benchmarks/results/eau.json)",
         url_name="eau:index",
     )

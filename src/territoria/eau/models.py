@@ -116,6 +116,10 @@ class Alert(AuditedModel, BaseModel):
     reason = models.TextField("motif", blank=True)
     repaired_at = models.DateTimeField("réparée le", null=True, blank=True)
     pipes = models.JSONField("canalisations candidates", default=list, blank=True)
+    # When the candidates were ranked, from the pressures up to that time (the first night
+    # after the leak's start is needed: a burst raised in the afternoon waits for it).
+    localised_at = models.DateTimeField("localisée le", null=True, blank=True)
+    pressure_sensors = models.PositiveIntegerField("capteurs de pression utilisés", default=0)
 
     class Meta:
         ordering = ["-raised_at"]

@@ -137,7 +137,132 @@ def import_network(path: Path | str, name: str = "", crs: str = "local", organis
             balance=balance,
             tank=tank,
         )
+    # The model itself is kept next to the network's measures (written last: nothing is
+    # left if the records fail): leak localisation solves it again with a leak at each
+    # candidate junction (localisation.py).
+    import shutil
+
+    target = model_path(network)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, target)
     return network
+
+
+def parse_balance(text: str, network) -> tuple[dict, dict]:
+    """(balance, tank) of a zone from the text an engineer types, as `Zone.balance_text`
+    writes it: « p227 + p235 − PUMP_1 », « PUMP_1 − 201,06 m² × dh/dt(T1) », « 0,5 × p12 ».
+    Terms are separated by spaces around + and −; each name must be a link (pipe, pump,
+    valve: where a flow meter sits) of the network, a tank term names a tank. An empty text
+    clears the balance (the zone is then not watched). NetworkError names the faulty term."""
+    import re
+
+    text = (
+        (text or "")
+        .replace("−", "-")
+        .replace("–", "-")
+        .replace("×", "*")
+        .replace("m²", "")
+        .replace("m2", "")
+        .strip()
+    )
+    if not text:
+        return {}, {}
+    links = {link[0] for link in network.elements.get("links", [])}
+    tanks = {n for n, v in network.elements.get("nodes", {}).items() if v[2] == "Tank"}
+    if text[0] not in "+-":
+        text = "+ " + text
+    pieces = re.split(r"(?:^|\s+)([+-])\s+", text)
+    # re.split with a group: ["", sign, term, sign, term, …]
+    if pieces[0].strip() or len(pieces) % 2 == 0:
+        raise NetworkError(
+            f"Bilan « {text.lstrip('+ ')} » : séparez les termes par des espaces autour de + "
+            "et de −, par exemple « p227 + p235 − PUMP_1 »."
+        )
+    balance: dict[str, float] = {}
+    tank: dict = {}
+    for sign, term in zip(pieces[1::2], pieces[2::2]):
+        term = term.strip()
+        match = re.fullmatch(r"(?:(\d+(?:[.,]\d+)?)\s*\*\s*)?(\S+)", term)
+        if not match:
+            raise NetworkError(
+                f"Terme « {term} » du bilan : attendu un nom de conduite, éventuellement "
+                "précédé d'un coefficient (« 0,5 × p12 »)."
+            )
+        number, name = match.groups()
+        coefficient = float(number.replace(",", ".")) if number else 1.0
+        reservoir = re.fullmatch(r"dh/dt\((.+)\)", name)
+        if reservoir:
+            if sign != "-" or number is None:
+                raise NetworkError(
+                    f"Terme « {term} » du bilan : un réservoir s'écrit « − surface m² × "
+                    "dh/dt(NOM) » (la surface en m², le terme retranché)."
+                )
+            if reservoir.group(1) not in tanks:
+                raise NetworkError(
+                    f"Terme « {term} » du bilan : {reservoir.group(1)} n'est pas un réservoir "
+                    "du réseau."
+                )
+            if tank:
+                raise NetworkError("Un seul terme de réservoir par bilan.")
+            tank = {"tank": reservoir.group(1), "area_m2": coefficient}
+            continue
+        if name not in links:
+            raise NetworkError(
+                f"Terme « {term} » du bilan : aucune conduite, pompe ou vanne « {name} » dans "
+                "le réseau (un débit se mesure sur une conduite)."
+            )
+        if name in balance:
+            raise NetworkError(f"Terme « {term} » du bilan : {name} apparaît deux fois.")
+        value = coefficient if sign == "+" else -coefficient
+        balance[name] = int(value) if value == int(value) else value
+    if not balance:
+        raise NetworkError("Le bilan doit compter au moins un débit entrant.")
+    return balance, tank
+
+
+def model_path(network) -> Path:
+    """Where the network's EPANET model is kept (`<data>/eau/<network>/model.inp`)."""
+    from django.conf import settings
+
+    return Path(settings.DATA_DIR) / "eau" / str(network.pk) / "model.inp"
+
+
+def junctions(network) -> set[str]:
+    """The names of the network's junctions (where a pressure sensor can be)."""
+    return {n for n, v in network.elements.get("nodes", {}).items() if v[2] == "Junction"}
+
+
+def pressure_sensors(network) -> list[str]:
+    """The imported sensors named like a junction of the model: pressure sensors (m)."""
+    names = junctions(network)
+    found: list[str] = []
+    for record in network.imports.all():
+        found.extend(s for s in record.sensors if s in names and s not in found)
+    return found
+
+
+def covered_junctions(network, code: str) -> list[str]:
+    """The junctions an alert on zone `code` ("A+B": both) can be in: the zone's own, and
+    those of the zones without a balance of their own fed only from it (for L-Town, B behind
+    PRV-3 is inside the balance of A: p227 + p235 − PUMP_1 measures A and B together)."""
+    nodes = network.elements.get("nodes", {})
+    links = {link[0]: link for link in network.elements.get("links", [])}
+    codes = set(code.split("+"))
+    for zone in network.zones.exclude(code__in=codes):
+        if zone.balance:
+            continue
+        ends = set()
+        for feed in zone.feeds:
+            link = links.get(feed)
+            if link:
+                ends |= {
+                    nodes.get(link[1], [0, 0, "", ""])[3],
+                    nodes.get(link[2], [0, 0, "", ""])[3],
+                }
+        ends.discard(zone.code)
+        if ends and ends <= codes:
+            codes.add(zone.code)
+    return sorted(n for n, v in nodes.items() if v[2] == "Junction" and v[3] in codes)
 
 
 def schematic(network, highlight: dict[str, str] | None = None, width: int = 900) -> dict:

@@ -400,11 +400,14 @@ def evaluate_priorities(inv: Inventory, year: int, horizon: int, weight: float =
     truth = future_breaks(inv, year, year + horizon)[rows]
     length = np.maximum(inv.length[rows], 1.0)
     age = np.nan_to_num(year - inv.installed[rows], nan=0.0)
+    _, x, names = features(inv, year)
+    past = x[:, names["past_breaks"]]
     scores = {
         "blend": ranked["priority"],
         "survival": ranked["risk"],
         "criticality": cons + 1e-6 * _percentile(age),  # ties: oldest first
         "age": age,
+        "past_breaks": past + 1e-6 * _percentile(age),  # ties: oldest first
     }
     result = {"split_year": year, "horizon": horizon, "weight": weight, "methods": {}}
     for name, score in scores.items():
@@ -428,4 +431,71 @@ def evaluate_priorities(inv: Inventory, year: int, horizon: int, weight: float =
         if inv.criticality is not None
         else 0.0
     )
+    return result
+
+
+def priority_reasons(x_row: np.ndarray, names: dict, material: str, inv_row: dict) -> str:
+    """The reasons of `reasons` plus the expected breaks and the consequence of a break."""
+    parts = [reasons(x_row, names, material)]
+    expected = inv_row["expected"]
+    parts.append(f"{expected:.2f} casse attendue en {inv_row['horizon']} ans".replace(".", ","))
+    if inv_row["criticality"] is not None:
+        parts.append(f"criticité {inv_row['criticality']:g}/10")
+    else:
+        parts.append(f"criticité inconnue, prise à {10 * inv_row['consequence']:.0f}/10")
+    return ", ".join(parts)
+
+
+def priority_plan(
+    inv: Inventory, year: int, horizon: int, budget_km: float, years: int = 5
+) -> list[dict]:
+    """The renewal plan from the priorities (survival model × consequence): the pipes with
+    the highest priority per metre (each job's fixed cost counted as FIXED_COST_M of pipe),
+    `budget_km` a year for `years` years. Each row says why: past breaks, age, material,
+    diameter, expected breaks in the next `horizon` years and the criticality used."""
+    ranked = priorities(inv, year, horizon)
+    rows, risk, cons, priority = (
+        ranked["rows"],
+        ranked["risk"],
+        ranked["consequence"],
+        ranked["priority"],
+    )
+    _, x, names = features(inv, year)
+    length = np.maximum(inv.length[rows], 1.0)
+    order = np.argsort(-priority / (length + FIXED_COST_M), kind="stable")
+    result = []
+    used = 0.0
+    for position in order:
+        pipe = rows[position]
+        pipe_length = float(inv.length[pipe])
+        if used + pipe_length > budget_km * 1000 * years:
+            break
+        used += pipe_length
+        where = _location(inv, pipe)
+        known = inv.criticality is not None and np.isfinite(inv.criticality[pipe])
+        criticality = float(inv.criticality[pipe]) if known else None
+        detail = {
+            "expected": float(risk[position]),
+            "horizon": horizon,
+            "criticality": criticality,
+            "consequence": float(cons[position]),
+        }
+        result.append(
+            {
+                "rank": len(result) + 1,
+                "pipe": str(inv.ids[pipe]),
+                "year": year + int(used // (budget_km * 1000)),
+                "risk": round(float(risk[position]), 3),
+                "criticality": criticality,
+                "consequence": round(float(cons[position]), 2),
+                "priority": round(float(priority[position]), 4),
+                "length_m": round(pipe_length, 1),
+                "material": str(inv.material[pipe]),
+                "diameter_mm": int(inv.diameter[pipe]),
+                "installed": int(inv.installed[pipe]) if np.isfinite(inv.installed[pipe]) else None,
+                "reasons": priority_reasons(x[position], names, str(inv.material[pipe]), detail),
+                "lat": where[1],
+                "lon": where[0],
+            }
+        )
     return result

@@ -100,10 +100,15 @@ def _read_fast(path: Path, absurd: float) -> Series | None:
         values[name.strip()] = array
     times = pc.cast(first, pa.timestamp("s")).to_numpy(zero_copy_only=False)
     times = times.astype("datetime64[s]")
-    if len(times) > 1 and not np.all(np.diff(times).astype("int64") > 0):
+    backwards = np.flatnonzero(np.diff(times).astype("int64") <= 0) + 1
+    if any(
+        not is_dst_fold(times[i - 1].astype("datetime64[s]").item(), times[i].item())
+        for i in backwards
+    ):
         return None
     series = Series(times, values)
-    series.warnings = quality_warnings(series)
+    fold = merge_dst_fold(series) if len(backwards) else []
+    series.warnings = fold + quality_warnings(series)
     return series
 
 
@@ -155,7 +160,7 @@ def _read_slow(path: Path, absurd: float) -> Series:
                 f"{path.name}, ligne {number}, colonne « {header[0]} » : horodatage illisible "
                 f"« {row[0]} » (attendu : AAAA-MM-JJ HH:MM:SS)."
             )
-        if previous is not None and stamp <= previous:
+        if previous is not None and stamp <= previous and not is_dst_fold(previous, stamp):
             kind = "répété" if stamp == previous else "antérieur au précédent"
             dst = (
                 " — probablement le changement d'heure d'octobre : exportez en heure UTC "
@@ -193,8 +198,55 @@ def _read_slow(path: Path, absurd: float) -> Series:
         np.array(times, dtype="datetime64[s]"),
         {name: np.array(values, dtype="float64") for name, values in zip(sensors, columns)},
     )
-    series.warnings = quality_warnings(series)
+    fold = merge_dst_fold(series)
+    series.warnings = fold + quality_warnings(series)
     return series
+
+
+def last_sunday(year: int, month: int) -> dt.date:
+    """The last Sunday of `month` (the EU changes the time on the last Sundays of March and
+    October)."""
+    day = (dt.date(year + month // 12, month % 12 + 1, 1)) - dt.timedelta(days=1)
+    return day - dt.timedelta(days=(day.weekday() - 6) % 7)
+
+
+def is_dst_fold(previous: dt.datetime, stamp: dt.datetime) -> bool:
+    """A step back that is the October time change of a local-time export: both timestamps
+    between 02:00 and 03:00 of the last Sunday of October (the hour that happens twice)."""
+    day = last_sunday(stamp.year, 10)
+    return all(t.date() == day and t.hour == 2 for t in (previous, stamp))
+
+
+def merge_dst_fold(series: Series) -> list[str]:
+    """Fold the October hour that a local-time export holds twice (summer time, then winter
+    time) into one: the samples at the same local time are averaged, and the merge is said.
+    The times become strictly increasing. Returns the warnings."""
+    times = series.times
+    unique, inverse = np.unique(times, return_inverse=True)
+    if len(unique) == len(times):
+        return []
+    for name, values in series.values.items():
+        finite = np.isfinite(values)
+        sums = np.zeros(len(unique))
+        counts = np.zeros(len(unique))
+        np.add.at(sums, inverse[finite], values[finite])
+        np.add.at(counts, inverse[finite], 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            series.values[name] = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+    series.times = unique
+    days = sorted(
+        {
+            str(t.astype("datetime64[D]"))
+            for t in times[np.diff(times, prepend=times[0] - 1).astype("int64") <= 0]
+        }
+    )
+    return [
+        f"Changement d'heure du {dt.date.fromisoformat(day):%d/%m/%Y} : l'heure de 02:00 à "
+        f"03:00, présente deux fois (heure d'été puis heure d'hiver), est fusionnée "
+        f"({len(times) - len(unique)} horodatages en double, moyenne des deux passages ; un "
+        "débit y compte donc une heure au lieu de deux). Pour tout garder, exportez en UTC."
+        for day in days
+    ]
 
 
 def quality_warnings(series: Series) -> list[str]:
@@ -203,6 +255,14 @@ def quality_warnings(series: Series) -> list[str]:
     step = series.step_seconds()
     if step:
         gaps = np.flatnonzero(np.diff(series.times).astype("int64") > 1.5 * step)
+        spring = [i for i in gaps if _is_spring_change(series.times[i], series.times[i + 1], step)]
+        for index in spring:
+            warnings.append(
+                f"Changement d'heure du {series.times[index].astype('datetime64[s]').item():%d/%m/%Y}"
+                " : pas de mesure entre "
+                "02:00 et 03:00, heure qui n'existe pas ce jour-là en heure locale (pas un trou)."
+            )
+        gaps = np.array([i for i in gaps if i not in spring], dtype=int)
         for index in gaps[:5]:
             warnings.append(
                 f"Trou de données entre {_fmt(series.times[index])} et "
@@ -227,6 +287,20 @@ def quality_warnings(series: Series) -> list[str]:
         if missing:
             warnings.append(f"Capteur {name} : {missing} valeur(s) manquante(s).")
     return warnings
+
+
+def _is_spring_change(before: np.datetime64, after: np.datetime64, step: int) -> bool:
+    """The jump of a local-time export over the hour skipped on the last Sunday of March."""
+    a = before.astype("datetime64[s]").item()
+    b = after.astype("datetime64[s]").item()
+    day = last_sunday(a.year, 3)
+    skipped = dt.datetime.combine(day, dt.time(2))
+    return (
+        a.date() == day
+        and a < skipped
+        and b >= skipped + dt.timedelta(hours=1)
+        and (b - a).total_seconds() <= 3600 + 1.5 * step
+    )
 
 
 def stuck_runs(values: np.ndarray, minimum: int = STUCK_SAMPLES) -> list[tuple[int, int]]:

@@ -34,6 +34,7 @@ def import_csv(network, path: Path | str, file_name: str = ""):
 
     path = Path(path)
     series = scada.read_csv(path)
+    series.warnings = series.warnings + check_sensors(network, series, file_name or path.name)
     first = series.times[0].astype("datetime64[s]").item()
     last = series.times[-1].astype("datetime64[s]").item()
     for earlier in network.imports.all():
@@ -74,6 +75,52 @@ def import_csv(network, path: Path | str, file_name: str = ""):
             target.unlink(missing_ok=True)
             raise
     return record
+
+
+PRESSURE_RANGE_M = (-10.0, 250.0)  # metres of water column; beyond: not a network pressure
+PRESSURE_IN_BAR_M = 5.0  # a median this low is a pressure in bar, not in metres
+
+
+def check_sensors(network, series: scada.Series, file_name: str) -> list[str]:
+    """Checks that depend on the network: a column named like a junction of the model is a
+    pressure sensor (metres of water column): a value outside PRESSURE_RANGE_M is refused
+    with its line and column, a median under PRESSURE_IN_BAR_M is flagged (bar?). Columns
+    that name nothing of the model are flagged (they cannot enter a balance or locate a
+    leak). Returns the warnings; raises ScadaError for a refusal."""
+    from territoria.eau import network as network_service
+
+    nodes = network.elements.get("nodes", {})
+    if not nodes:
+        return []
+    junctions = network_service.junctions(network)
+    links = {link[0] for link in network.elements.get("links", [])}
+    warnings = []
+    low, high = PRESSURE_RANGE_M
+    for sensor, values in series.values.items():
+        if sensor not in junctions:
+            continue
+        bad = np.flatnonzero(np.isfinite(values) & ((values < low) | (values > high)))
+        if bad.size:
+            row = int(bad[0])
+            raise scada.ScadaError(
+                f"{file_name}, ligne {row + 2}, colonne « {sensor} » : pression aberrante "
+                f"{values[row]:g} m au {scada._fmt(series.times[row])} (attendu entre {low:g} "
+                f"et {high:g} m de colonne d'eau ; une pression en bar se multiplie par 10,2)."
+            )
+        finite = values[np.isfinite(values)]
+        if finite.size and float(np.median(finite)) < PRESSURE_IN_BAR_M:
+            warnings.append(
+                f"Capteur de pression {sensor} : médiane {float(np.median(finite)):.2f} m, "
+                "très basse : pression exportée en bar au lieu de mètres ?"
+            )
+    unknown = [s for s in series.sensors if s not in nodes and s not in links]
+    if unknown:
+        shown = ", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else "")
+        warnings.append(
+            f"Colonnes qui ne nomment ni un nœud ni une conduite du modèle : {shown} "
+            "(elles sont gardées, mais n'entrent dans aucun bilan ni aucune localisation)."
+        )
+    return warnings
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

@@ -218,9 +218,21 @@ def network_detail(request, pk):
                     markers=markers,
                 )
             )
+    pressure_sensors = network_service.pressure_sensors(found)
+    pressure_sensor = None
+    if imports and pressure_sensors:
+        pressure_sensor = request.GET.get("capteur")
+        if pressure_sensor not in pressure_sensors:
+            pressure_sensor = pressure_sensors[0]
+        chart = _pressure_chart(found, pressure_sensor, start, end, alerts)
+        if chart is not None:
+            charts.append(chart)
     context = {
         "network": found,
         "zones": zones,
+        "pressure_sensors": pressure_sensors,
+        "pressure_sensor": pressure_sensor,
+        "model_kept": network_service.model_path(found).exists(),
         "imports": imports,
         "alerts": alerts,
         "charts": charts,
@@ -232,10 +244,62 @@ def network_detail(request, pk):
     return render(request, "eau/network.html", context)
 
 
+def _pressure_chart(network, sensor: str, start, end, alerts):
+    """Hourly mean pressure of one sensor for the month (gaps stay gaps), or None."""
+    from territoria.core.charts import LineChart, Series
+    from territoria.eau import timeseries
+
+    series = timeseries.load(network, [sensor], start, end)
+    if len(series.times) == 0:
+        return None
+    times, hourly = detection.hourly_means(series.times, series.values[sensor])
+    if not np.isfinite(hourly).any():
+        return None
+    # The deviation from the month's median: a leak's drop (tens of centimetres) stays
+    # visible, where an axis from 0 to 50 m would flatten it; the median is in the summary.
+    median = float(np.nanmedian(hourly))
+    points = [
+        (
+            t.astype("datetime64[s]").item(),
+            None if not np.isfinite(v) else round(float(v) - median, 2),
+        )
+        for t, v in zip(times, hourly)
+    ]
+    markers = [
+        (a.raised_at.replace(tzinfo=None), f"Alerte zone {a.zone}")
+        for a in alerts
+        if start <= a.raised_at.replace(tzinfo=None) < end
+    ]
+    return LineChart(
+        f"Pression horaire au capteur {sensor} ({start:%m/%Y}), écart à la médiane du mois",
+        [Series(f"Écart de pression ({sensor})", points)],
+        y_label="m",
+        summary=f"Pression médiane du mois : {median:.2f} m de colonne d'eau".replace(".", ",")
+        + " ; la courbe montre l'écart des moyennes horaires à cette médiane, les trous de "
+        "données restent vides. Une fuite fait baisser la pression de nuit des capteurs proches.",
+        markers=markers,
+    )
+
+
 @require_POST
 def zone_edit(request, pk):
     _need(request, MANAGE)
     zone = get_object_or_404(Zone, pk=pk, network__in=visible_networks(request.user))
+    if "bilan" in request.POST:
+        try:
+            balance, tank = network_service.parse_balance(request.POST["bilan"], zone.network)
+        except network_service.NetworkError as error:
+            messages.error(request, f"Zone {zone.code} : {error}")
+            return redirect("eau:network", pk=zone.network_id)
+        zone.balance, zone.tank = balance, tank
+        zone.save()  # audited: who declared which balance, when
+        messages.success(
+            request,
+            f"Bilan de la zone {zone.code} : {zone.balance_text()}."
+            if balance
+            else f"Zone {zone.code} : bilan retiré, la zone n'est plus surveillée.",
+        )
+        return redirect("eau:network", pk=zone.network_id)
     name = request.POST.get("nom", "").strip()
     if not name:
         messages.error(request, "Le nom de la zone ne peut pas être vide.")
@@ -327,7 +391,28 @@ def alert_detail(request, pk):
                 f"alerte levée le {raised:%d/%m/%Y à %H h}.",
                 markers=[(started, "Début estimé"), (raised, "Alerte")],
             )
-    until = alert.repaired_at or timezone.now()
+    candidates = []
+    drawing = None
+    if alert.pipes:
+        lengths = {
+            link[0]: (link[5], link[4], link[6]) for link in alert.network.elements.get("links", [])
+        }
+        for rank, pipe in enumerate(alert.pipes, start=1):
+            length, diameter, zone_code = lengths.get(pipe, (None, None, ""))
+            candidates.append(
+                {
+                    "rank": rank,
+                    "pipe": pipe,
+                    "length_m": length,
+                    "diameter_mm": diameter,
+                    "zone": zone_code,
+                }
+            )
+        drawing = network_service.schematic(
+            alert.network, {p: f"candidate n° {i}" for i, p in enumerate(alert.pipes, start=1)}
+        )
+    pressure_sensors = network_service.pressure_sensors(alert.network)
+    until = alert.repaired_at or _scada_now()
     if alert.network.imports.exists():
         last = alert.network.imports.order_by("-last_time").first().last_time
         until = min(until, last)
@@ -340,8 +425,75 @@ def alert_detail(request, pk):
         "until": until,
         "manager": has_capability(request.user, MANAGE),
         "statuses": AlertStatus,
+        "candidates": candidates,
+        "decisions": _decisions(alert),
+        "drawing": drawing,
+        "pressure_sensors": pressure_sensors,
+        "model_kept": network_service.model_path(alert.network).exists(),
     }
     return render(request, "eau/alert.html", context)
+
+
+def _scada_now() -> dt.datetime:
+    """Now on the clock of the measures: the local wall time, kept like every SCADA time
+    (naive local time stored as if UTC, shown with `localtime off`)."""
+    return timezone.make_aware(timezone.localtime().replace(tzinfo=None), dt.UTC)
+
+
+def _repair_time(text: str, alert: Alert):
+    """The repair time the agent gave (local time of the measures, like the alert's), now
+    when left empty; or the French reason it is refused."""
+    text = text.strip()
+    now = _scada_now()
+    if not text:
+        return now
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return f"Date de réparation illisible « {text} » (attendu : JJ/MM/AAAA HH:MM)."
+    value = timezone.make_aware(value.replace(tzinfo=None), dt.UTC)
+    if value < alert.start_estimate:
+        return (
+            f"La réparation ({value:%d/%m/%Y %H:%M}) ne peut pas précéder le début estimé de "
+            f"la fuite ({alert.start_estimate:%d/%m/%Y %H:%M})."
+        )
+    if value > now:
+        return "La date de réparation est dans le futur."
+    return value
+
+
+def _parse_iso(text):
+    try:
+        return dt.datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _decisions(alert: Alert) -> list[dict]:
+    """The alert's history from the audit log: who changed its status, when, why."""
+    from territoria.core.models import AuditLog
+
+    labels = dict(AlertStatus.choices)
+    rows = []
+    entries = AuditLog.objects.filter(
+        object_type=alert._meta.label_lower, object_id=str(alert.pk), action="update"
+    ).order_by("at", "id")
+    for entry in entries:
+        status = entry.changes.get("status")
+        if not status:
+            continue
+        reason = entry.changes.get("reason")
+        rows.append(
+            {
+                "at": entry.at,
+                "actor": entry.actor_label,
+                "before": labels.get(status[0], status[0]),
+                "after": labels.get(status[1], status[1]),
+                "reason": reason[1] if reason else "",
+                "repaired_at": _parse_iso((entry.changes.get("repaired_at") or [None, None])[1]),
+            }
+        )
+    return rows
 
 
 @require_POST
@@ -358,8 +510,12 @@ def alert_action(request, pk):
             return redirect("eau:alert", pk=pk)
         alert.status = AlertStatus.DISMISSED
     elif action == "reparee":
+        repaired = _repair_time(request.POST.get("reparee_le", ""), alert)
+        if isinstance(repaired, str):
+            messages.error(request, repaired)
+            return redirect("eau:alert", pk=pk)
         alert.status = AlertStatus.REPAIRED
-        alert.repaired_at = timezone.now()
+        alert.repaired_at = repaired
     else:
         messages.error(request, "Action inconnue.")
         return redirect("eau:alert", pk=pk)
@@ -387,6 +543,7 @@ def renewal(request):
     job = Job.objects.filter(kind="renewal", status=JobStatus.DONE).first()
     from territoria.core.maps import MapPoint
 
+    plan = job.result.get("plan", []) if job else []
     points = [
         MapPoint(
             lat=row["lat"],
@@ -394,20 +551,89 @@ def renewal(request):
             label=f"Rang {row['rank']} : canalisation {row['pipe']} ({row['year']})",
             detail=row["reasons"],
         )
-        for row in (job.result.get("plan", []) if job else [])
+        for row in plan
         if row.get("lat") is not None
     ][:500]
+    evaluation = job.result.get("evaluation") if job else None
     return render(
         request,
         "eau/renewal.html",
         {
             "job": job,
-            "plan": (job.result.get("plan", [])[:200] if job else []),
-            "evaluation": job.result.get("evaluation") if job else None,
+            "plan": plan[:200],
+            "plan_count": len(plan),
+            "plan_km": round(sum(row["length_m"] for row in plan) / 1000, 1),
+            "mapped": len(points),
+            "evaluation": evaluation,
+            "reliability": _reliability(evaluation),
             "points": points,
             "manager": has_capability(request.user, MANAGE),
         },
     )
+
+
+RELIABILITY_LABELS = {
+    "blend": "Priorités : survie × criticité (méthode du plan)",
+    "survival": "Modèle de survie seul",
+    "past_breaks": "Les plus cassées d'abord",
+    "age": "Les plus anciennes d'abord",
+    "criticality": "Criticité seule",
+    "model": "Gradient boosting",
+    "random": "Au hasard",
+}
+
+
+def _reliability(evaluation: dict | None) -> list[dict]:
+    """Rows of the reliability tables: the share of the unseen years' breaks on the top
+    1/5/10/20 % of pipes, by count, and weighted by each break's consequence (priorities
+    runs); an older run (boosted model) has only the first."""
+    if not evaluation:
+        return []
+    rows = []
+    if "methods" in evaluation:
+        for name, label in RELIABILITY_LABELS.items():
+            found = evaluation["methods"].get(name)
+            if found:
+                rows.append(
+                    {
+                        "name": name,
+                        "label": label,
+                        "count": [found["breaks"]["count"][c] for c in ("1", "5", "10", "20")],
+                        "weighted": [
+                            found["consequence_weighted"]["count"][c]
+                            for c in ("1", "5", "10", "20")
+                        ],
+                    }
+                )
+    else:
+        for name, found in evaluation.get("capture", {}).items():
+            rows.append(
+                {
+                    "name": name,
+                    "label": RELIABILITY_LABELS.get(name, name),
+                    "count": [found["count"][c] for c in ("1", "5", "10", "20")],
+                    "weighted": None,
+                }
+            )
+    return rows
+
+
+PLAN_COLUMNS = [
+    ("rank", "rang"),
+    ("pipe", "canalisation"),
+    ("year", "annee"),
+    ("priority", "priorite"),
+    ("risk", "casses_attendues"),
+    ("criticality", "criticite"),
+    ("consequence", "consequence"),
+    ("length_m", "longueur_m"),
+    ("material", "materiau"),
+    ("diameter_mm", "diametre_mm"),
+    ("installed", "pose"),
+    ("reasons", "raisons"),
+    ("lat", "latitude"),
+    ("lon", "longitude"),
+]
 
 
 def renewal_csv(request):
@@ -418,32 +644,9 @@ def renewal_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="plan-renouvellement.csv"'
     writer = csv.writer(response)
-    columns = [
-        "rank",
-        "pipe",
-        "year",
-        "risk",
-        "length_m",
-        "material",
-        "diameter_mm",
-        "installed",
-        "reasons",
-    ]
-    writer.writerow(
-        [
-            "rang",
-            "canalisation",
-            "annee",
-            "risque",
-            "longueur_m",
-            "materiau",
-            "diametre_mm",
-            "pose",
-            "raisons",
-        ]
-    )
+    writer.writerow([header for _, header in PLAN_COLUMNS])
     for row in job.result.get("plan", []):
-        writer.writerow([neutralise(row.get(c)) for c in columns])
+        writer.writerow([neutralise(row.get(key)) for key, _ in PLAN_COLUMNS])
     return response
 
 
