@@ -41,3 +41,26 @@ def test_a_corrected_search_says_so_and_gives_back_the_words_as_typed(page, live
     page.get_by_role("button", name="Rechercher").click()
     expect(page.locator(".discovery-count")).to_contain_text("pour « fuites réservoir »")
     expect(correction).to_have_count(0)
+
+
+def test_sub_theme_and_audience_options_show_counts_that_hold(page, live_server, register):
+    """Issue 12: the sub-theme and audience options announce counts, like the other filters,
+    and choosing one gives that many projects."""
+    page.goto(live_server.url + "/registre/")
+    for name in ("sous_theme", "audience"):
+        select = page.locator(f"select[name={name}]")
+        counted = [
+            (value, int(re.search(r"\((\d+)\)$", label).group(1)))
+            for value, label in select.locator("option").evaluate_all(
+                "options => options.filter(o => o.value).map(o => [o.value, o.textContent])"
+            )
+        ]
+        value, count = max(counted, key=lambda pair: pair[1])
+        assert count > 0, counted
+        select.select_option(value)
+        page.get_by_role("button", name="Filtrer").click()
+        expect(page.locator("#resultats-titre")).to_have_text(
+            re.compile(rf"^{count} projets? correspond")
+        )
+        assert page.locator(".project-card").count() == count
+        page.goto(live_server.url + "/registre/")
