@@ -54,7 +54,7 @@ def _client(user):
 def _list_options(client, params, name):
     """{code: count} of the list page's <select name=…> options (label « … (N) »)."""
     html = client.get("/registre/", params).content.decode()
-    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.DOTALL).group(1)
     options = re.findall(r'<option value="([^"]+)"[^>]*>[^<]*\((\d+)\)</option>', select)
     return {code: int(count) for code, count in options}
 
@@ -65,12 +65,15 @@ def _total(client, params):
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"theme": "transition_ecologique"}, {"q": "eau", "mode": "lexical"}, {"audience": "agent"}],
+    [
+        {},
+        {"theme": "transition_ecologique"},
+        {"q": "eau", "mode": "lexical"},
+        {"audience": "agent"},
+    ],
 )
 @pytest.mark.parametrize("reader", ["anonymous", "agent"])
-def test_sub_theme_and_audience_counts_are_the_totals_they_lead_to(
-    projects, agent, params, reader
-):
+def test_sub_theme_and_audience_counts_are_the_totals_they_lead_to(projects, agent, params, reader):
     client = _client(agent if reader == "agent" else None)
     facets = {
         f["name"]: {v["code"]: v["count"] for v in f["values"]}
