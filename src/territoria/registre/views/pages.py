@@ -14,7 +14,11 @@ from territoria.registre.discovery.service import search_projects
 from territoria.registre.filters import ProjectFilter
 from territoria.registre.forms import ErrorReportForm, ReportStatusForm, SendBackForm
 from territoria.registre.models import ErrorReport
-from territoria.registre.permissions import can_contribute, get_abilities
+from territoria.registre.permissions import (
+    can_contribute,
+    can_manage_organisations,
+    get_abilities,
+)
 from territoria.registre.views._shared import report_prefix, visible_project_or_404
 from territoria.registre.visibility import (
     can_view_restricted,
@@ -205,6 +209,7 @@ def organisation_detail(request, pk):
             "organisation": organisation,
             "projects": projects,
             "shows_restricted": can_view_restricted(request.user),
+            "can_manage": can_manage_organisations(request.user),
         },
     )
 
@@ -231,8 +236,20 @@ def organisation_list(request):
         .only("name", "type", "region")
     )
     rows = sorted(organisations, key=lambda organisation: _french_key(organisation.name))
+    can_manage = can_manage_organisations(request.user)
+    without_projects = []
+    if can_manage:  # the managers reach every organisation, to edit it
+        without_projects = sorted(
+            Organisation.objects.exclude(pk__in=[o.pk for o in rows]).only("name"),
+            key=lambda organisation: _french_key(organisation.name),
+        )
     return render(
         request,
         "registre/organisation_list.html",
-        {"organisations": rows, "total": sum(o.published for o in rows)},
+        {
+            "organisations": rows,
+            "total": sum(o.published for o in rows),
+            "can_manage": can_manage,
+            "without_projects": without_projects,
+        },
     )
