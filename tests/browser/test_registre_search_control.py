@@ -64,3 +64,14 @@ def test_sub_theme_and_audience_options_show_counts_that_hold(page, live_server,
         )
         assert page.locator(".project-card").count() == count
         page.goto(live_server.url + "/registre/")
+
+
+def test_an_empty_result_says_aucun_projet(page, live_server, register):
+    """Issue 12: French counts — « Aucun projet », never « 0 projets »."""
+    page.goto(live_server.url + "/registre/recherche/?mode=lexical&q=zzzqqqxx")
+    expect(page.locator(".discovery-count")).to_have_text("Aucun projet pour « zzzqqqxx »")
+    page.goto(live_server.url + "/registre/?mode=lexical&q=zzzqqqxx")
+    expect(page.locator("#resultats-titre")).to_have_text(
+        "Aucun projet ne correspond à votre recherche"
+    )
+    assert "0 projet" not in page.locator("main").inner_text()

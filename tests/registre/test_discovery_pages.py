@@ -302,3 +302,25 @@ def test_search_page_says_which_words_it_searched_and_offers_the_words_as_typed(
     assert "rechercher plutôt" in page
     page = client.get(url, {"q": "fuites reservoir", "mode": "lexical"}).content.decode()
     assert "rechercher plutôt" not in page and "orthographe" not in page
+
+
+def test_counts_say_aucun_projet_never_0_projets(client, projects):
+    """Issue 12: French counts on the list, search, map and dashboard pages."""
+    pages = {
+        "list": client.get("/registre/", {"q": "zzzzqqq", "mode": "lexical"}),
+        "search": client.get(reverse("registre:search"), {"q": "zzzzqqq", "mode": "lexical"}),
+        "map": client.get(reverse("registre:map"), {"theme": "citoyennete_sante_solidarites"}),
+        "dashboard": client.get(
+            reverse("registre:dashboard"), {"theme": "citoyennete_sante_solidarites"}
+        ),
+    }
+    for name, response in pages.items():
+        html = response.content.decode()
+        assert not re.search(r"\b0</strong>\s*projets?|\b0 projets?\b", html), name
+    assert "Aucun projet ne correspond à votre recherche" in pages["list"].content.decode()
+    assert "<strong>Aucun projet</strong> pour « zzzzqqq »" in pages["search"].content.decode()
+    assert "<strong>Aucun projet</strong> porté par <strong>aucune organisation</strong>" in (
+        pages["map"].content.decode()
+    )
+    one = client.get(reverse("registre:search"), {"theme": "mobilites"}).content.decode()
+    assert "<strong>1 projet</strong>" in one
