@@ -39,6 +39,10 @@ class OrganisationForm(forms.ModelForm):
         }
         error_messages = {
             "name": {"required": "Indiquez le nom de l'organisation."},
+            "siret": {
+                "required": "Le SIRET est obligatoire (14 chiffres) : il identifie "
+                "l'organisation et donne sa région."
+            },
             "type": {
                 "required": "Choisissez le type de collectivité.",
                 "invalid_choice": "Choisissez le type de collectivité dans la liste.",
