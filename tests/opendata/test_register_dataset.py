@@ -145,3 +145,23 @@ def test_deleting_many_projects_queues_one_refresh(db, django_capture_on_commit_
         for project in Project.objects.all():
             project.delete()
     assert _refresh_jobs_queued(callbacks) == [[SYSTEM_KEY]]
+
+
+def test_register_dataset_pending_edit_makes_no_version_until_published(db, agent, moderator):
+    """An edit of a published record waits for moderation: the published rows are unchanged,
+    so no version — until the moderator publishes it (issue 12: a version only when the
+    published rows change)."""
+    from territoria.registre.services import workflow
+
+    project = factories.ProjectFactory(organisation=agent.organisation, nom_projet="Avant")
+    first = refresh_register_dataset()
+    edited = workflow.working_copy(project)
+    edited.nom_projet = "Après"
+    workflow.save_project(edited, agent)
+    workflow.submit(project, agent)
+    assert refresh_register_dataset().pk == first.pk
+    assert first.resource.versions.count() == 1
+    workflow.publish(project, moderator)
+    second = refresh_register_dataset()
+    assert second.number == first.number + 1
+    assert "Après" in str(querying.sql("SELECT nom_projet FROM registre_ia").rows)

@@ -284,3 +284,43 @@ def test_an_unknown_filter_value_is_said_on_the_list_and_refused_by_the_export(c
     export = client.get("/registre/export.csv", {"theme": "zzz"})
     assert export.status_code == 400
     assert "Rien n'a été exporté" in export.content.decode()
+
+
+def test_search_page_says_which_words_it_searched_and_offers_the_words_as_typed(client, projects):
+    """Issue 12: a correction is shown as such, with a link back to the query as typed, and
+    the query as typed offers the correction instead of applying it."""
+    url = reverse("registre:search")
+    page = client.get(url, {"q": "fuites reseua", "mode": "lexical"}).content.decode()
+    assert "Résultats pour « <strong>fuites reseau</strong> » (orthographe corrigée)" in page
+    exact = re.search(r'<a href="\?([^"]*orthographe=exacte[^"]*)">rechercher plutôt', page)
+    assert exact, page
+    typed = client.get(url + "?" + exact.group(1).replace("&amp;", "&")).content.decode()
+    assert "orthographe corrigée" not in typed
+    assert "rechercher plutôt « <strong>fuites reseau</strong> »" in typed
+    # A French word absent from the register is neither corrected nor "suggested".
+    page = client.get(url, {"q": "fuites reseua", "mode": "lexical"}).content.decode()
+    assert "rechercher plutôt" in page
+    page = client.get(url, {"q": "fuites reservoir", "mode": "lexical"}).content.decode()
+    assert "rechercher plutôt" not in page and "orthographe" not in page
+
+
+def test_counts_say_aucun_projet_never_0_projets(client, projects):
+    """Issue 12: French counts on the list, search, map and dashboard pages."""
+    pages = {
+        "list": client.get("/registre/", {"q": "zzzzqqq", "mode": "lexical"}),
+        "search": client.get(reverse("registre:search"), {"q": "zzzzqqq", "mode": "lexical"}),
+        "map": client.get(reverse("registre:map"), {"theme": "citoyennete_sante_solidarites"}),
+        "dashboard": client.get(
+            reverse("registre:dashboard"), {"theme": "citoyennete_sante_solidarites"}
+        ),
+    }
+    for name, response in pages.items():
+        html = response.content.decode()
+        assert not re.search(r"\b0</strong>\s*projets?|\b0 projets?\b", html), name
+    assert "Aucun projet ne correspond à votre recherche" in pages["list"].content.decode()
+    assert "<strong>Aucun projet</strong> pour « zzzzqqq »" in pages["search"].content.decode()
+    assert "<strong>Aucun projet</strong> porté par <strong>aucune organisation</strong>" in (
+        pages["map"].content.decode()
+    )
+    one = client.get(reverse("registre:search"), {"theme": "mobilites"}).content.decode()
+    assert "<strong>1 projet</strong>" in one

@@ -249,3 +249,26 @@ def test_the_list_offers_both_csv_files(client, projects):
     assert 'href="/registre/export.csv?tableur=1&amp;theme=mobilites"' in html
     assert 'href="/registre/export.csv?theme=mobilites"' in html
     assert "CSV pour tableur" in html
+
+
+def test_xlsx_columns_have_french_titles_and_the_titles_re_import(client, projects, tmp_path):
+    """Issue 12: the XLSX shows human column titles (as the spreadsheet CSV), not field ids,
+    and still re-imports (the importer recognises the titles)."""
+    _, body = download(client, "xlsx")
+    workbook = load_workbook(io.BytesIO(body))
+    header = next(workbook["Projets"].iter_rows(values_only=True))
+    assert "Porteur" in header and "Identifiant SIRET de la collectivité" in header
+    assert not {"coll_nom", "nom_projet", "coll_siret"} & set(header)
+    legend = list(workbook["Champs"].iter_rows(values_only=True))
+    assert legend[0] == ("Colonne", "Identifiant du champ", "Description", "Accès")
+    assert ("Projet", "nom_projet") in {row[:2] for row in legend[1:]}
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(body)
+    report = import_file(path)
+    assert "titres des colonnes en clair" in report.format
+    assert report.ok and report.counts["rejected"] == 0, report.render_text(verbose=True)
+
+
+def test_schema_titles_are_unique_so_a_titled_header_maps_back():
+    titles = [spec.title for spec in schema.FIELDS]
+    assert len(titles) == len(set(titles))

@@ -45,7 +45,18 @@ def test_search_typo_is_corrected_and_reader_told(real_records):
     result = search_projects({"q": "encombrnts", "mode": "lexical"}, None)
     assert "Callbot pour le ramassage des encombrants" in names(result)
     assert result.corrected_text == "encombrants"
-    assert any("orthographe" in m for m in result.messages)
+    assert result.suggestion == ""
+
+
+def test_search_as_typed_offers_the_correction_without_applying_it(real_records):
+    """?orthographe=exacte: the reader keeps control — the typo is searched as typed (nothing
+    found) and the correction is only offered."""
+    result = search_projects({"q": "encombrnts", "mode": "lexical", "orthographe": "exacte"}, None)
+    assert result.total == 0
+    assert result.corrected_text == ""
+    assert result.suggestion == "encombrants"
+    assert "orthographe=exacte" not in result.suggestion_query_string
+    assert "q=encombrants" in result.suggestion_query_string
 
 
 @pytest.mark.parametrize(
@@ -54,13 +65,16 @@ def test_search_typo_is_corrected_and_reader_told(real_records):
         "robot qui répond au téléphone pour les objets volumineux",
         "assistant téléphonique pour les objets volumineux",
         "prise de rendez-vous au téléphone pour les déchets volumineux",
+        # typed without accents, as people often do: still French words, not typos
+        "robot qui repond au telephone pour les objets volumineux",
+        "vehicule qui releve les dechets deposes",
     ],
 )
 def test_search_never_corrects_real_french_words(real_records, query):
     """A paraphrase uses words the register does not: they are not typos (issue 12)."""
     result = search_projects({"q": query, "mode": "lexical"}, None)
     assert result.corrected_text == ""
-    assert not any("orthographe" in m for m in result.messages)
+    assert result.suggestion == ""
 
 
 def test_search_corrects_a_typo_beside_real_words(real_records):

@@ -64,6 +64,7 @@ class _Tables:
     regions: dict[str, str]  # code → name
     departements: dict[str, tuple[str, str]]  # code → (name, region code)
     by_siren: dict[str, tuple[str, str]]  # SIREN → (region code, how)
+    places: dict[str, str]  # SIREN → where it is, in words (record pages: no raw coordinates)
 
 
 def _read(path: Path):
@@ -84,9 +85,16 @@ def _tables(folder: str) -> _Tables | None:
         if c.get("type") == "commune-actuelle" and c.get("region")
     }
     by_siren: dict[str, tuple[str, str]] = {}
+    places: dict[str, str] = {}
+
+    def departement_name(commune) -> str:
+        return departements.get(commune.get("departement"), ("",))[0]
+
     for commune in communes.values():
         if commune.get("siren"):
             by_siren[commune["siren"]] = (commune["region"], f"commune {commune['nom']}")
+            dept = departement_name(commune)
+            places[commune["siren"]] = f"{commune['nom']} ({dept})" if dept else commune["nom"]
     for name in ("epci.json", "ept.json"):
         if not (base / name).is_file():
             continue
@@ -99,7 +107,19 @@ def _tables(folder: str) -> _Tables | None:
             if weights:
                 region = weights.most_common(1)[0][0]
                 by_siren.setdefault(group["code"], (region, f"intercommunalité {group['nom']}"))
-    return _Tables(regions, departements, by_siren)
+            members = [
+                communes[m["code"]] for m in group.get("membres", []) if m["code"] in communes
+            ]
+            if members and group["code"] not in places:
+                largest = max(members, key=lambda c: c.get("population") or 0)
+                dept = departement_name(largest)
+                where = f"{largest['nom']} ({dept})" if dept else largest["nom"]
+                places[group["code"]] = (
+                    f"{len(members)} commune{'s' if len(members) > 1 else ''} autour de {where}"
+                    if len(members) > 1
+                    else where
+                )
+    return _Tables(regions, departements, by_siren, places)
 
 
 def _departement_of_numbering(siren: str) -> str | None:
@@ -148,6 +168,26 @@ def region_of(siret: str | None, name: str = "", folder: str | Path | None = Non
     if found is None or found[0] not in tables.regions:
         return None
     return RegionMatch(found[0], tables.regions[found[0]], found[1])
+
+
+def place_of(siret: str | None, name: str = "", folder: str | Path | None = None) -> str:
+    """Where a French public body is, in words: its commune (and département) for a commune,
+    its largest member commune for an intercommunality, else its département or region; ""
+    when the data cannot tell. Record pages show this rather than raw coordinates."""
+    tables = _tables(str(folder or decoupage_dir()))
+    if tables is None:
+        return ""
+    siren = "".join(ch for ch in str(siret or "") if ch.isdigit())[:9]
+    if siren in tables.places:
+        return tables.places[siren]
+    dept = _departement_of_numbering(siren)
+    if dept == "20":
+        dept = "2A"
+    if dept in tables.departements:
+        dept_name, region = tables.departements[dept]
+        return f"{dept_name} ({tables.regions.get(region, '')})".replace(" ()", "")
+    found = region_of(siret, name, folder)
+    return found.name if found else ""
 
 
 def region_names(folder: str | Path | None = None) -> list[str]:

@@ -16,6 +16,7 @@ from territoria.core.periodic import PeriodicTask
 # Capabilities (core/roles.py) this app grants below; the search documents' access tokens are made of them.
 READ_RESTRICTED = "registre.view_restricted"
 MODERATE = "registre.moderate"
+MANAGE_ORGANISATIONS = "registre.manage_organisations"  # create and edit organisations
 
 
 class RegistreConfig(AppConfig):
@@ -136,8 +137,12 @@ class RegistreConfig(AppConfig):
     capabilities = {
         "agent": frozenset({READ_RESTRICTED, "registre.contribute"}),
         "elu": frozenset({READ_RESTRICTED}),
-        "moderateur": frozenset({READ_RESTRICTED, "registre.contribute", MODERATE}),
-        "administrateur": frozenset({READ_RESTRICTED, "registre.contribute", MODERATE}),
+        "moderateur": frozenset(
+            {READ_RESTRICTED, "registre.contribute", MODERATE, MANAGE_ORGANISATIONS}
+        ),
+        "administrateur": frozenset(
+            {READ_RESTRICTED, "registre.contribute", MODERATE, MANAGE_ORGANISATIONS}
+        ),
     }
 
     # Scopes of API tokens (core/tokens.py): what a program may do in its owner's name.

@@ -18,6 +18,11 @@ def can_moderate(user) -> bool:
     return has_capability(user, "registre.moderate")
 
 
+def can_manage_organisations(user) -> bool:
+    """Create and edit organisations (name, SIRET, type, contact, position)."""
+    return has_capability(user, "registre.manage_organisations")
+
+
 def can_contribute(user) -> bool:
     """Agents of an organisation document its projects; moderators can document any."""
     return can_moderate(user) or (

@@ -28,6 +28,16 @@ urlpatterns = [
     path("registre/contribuer/valider/<str:field>/", views.validate_field, name="validate_field"),
     path("registre/organisations/", views.organisation_list, name="organisations"),
     path("registre/organisations/<uuid:pk>/", views.organisation_detail, name="organisation"),
+    path(
+        "registre/organisations/nouvelle/",
+        views.organisation_create,
+        name="organisation-create",
+    ),
+    path(
+        "registre/organisations/<uuid:pk>/modifier/",
+        views.organisation_edit,
+        name="organisation-edit",
+    ),
     path("registre/plateforme/", platform.platform_systems, name="platform"),
     path("registre/moderation/", views.moderation_queue, name="moderation"),
     path("registre/signalements/<uuid:pk>/statut/", views.report_status, name="report_status"),

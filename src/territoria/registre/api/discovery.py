@@ -29,6 +29,13 @@ QUERY_PARAMETERS = [
         enum=["hybrid", "lexical", "dense"],
         description="hybrid (défaut) : plein texte + sémantique fusionnés",
     ),
+    OpenApiParameter(
+        "orthographe",
+        OpenApiTypes.STR,
+        enum=["exacte"],
+        description="exacte : chercher les mots tels que saisis ; une correction est alors "
+        "seulement proposée (suggested_query) au lieu d'être appliquée (corrected_query)",
+    ),
     *[
         OpenApiParameter(
             facet.name,
@@ -72,6 +79,7 @@ class SearchView(_Discovery):
                 "pages": result.pages,
                 "query": result.query.text,
                 "corrected_query": result.corrected_text,
+                "suggested_query": result.suggestion,
                 "messages": result.messages,
                 "results": [
                     project_summary(p, request.user, result.snippets.get(p.pk, ""))

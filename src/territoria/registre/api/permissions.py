@@ -6,7 +6,11 @@ only map an API action to the ability it needs, so the pages and the API cannot 
 
 from rest_framework import permissions
 
-from territoria.registre.permissions import can_contribute, can_moderate, get_abilities
+from territoria.registre.permissions import (
+    can_contribute,
+    can_manage_organisations,
+    get_abilities,
+)
 
 # API action → ability of `get_abilities` it requires on the project.
 ACTION_ABILITIES = {
@@ -54,12 +58,12 @@ class ProjectPermission(permissions.BasePermission):
 
 
 class IsModeratorOrReadOnly(permissions.BasePermission):
-    message = "Seuls les modérateurs peuvent créer une organisation."
+    message = "Seuls les modérateurs et les administrateurs peuvent créer une organisation."
 
     def has_permission(self, request, view):
         if request.method in permissions.SAFE_METHODS:
             return True
-        return can_moderate(request.user)
+        return can_manage_organisations(request.user)
 
 
 class ErrorReportPermission(permissions.BasePermission):

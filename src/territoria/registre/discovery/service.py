@@ -29,6 +29,7 @@ PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_QUERY_CHARS = 500  # longer queries are cut (and the reader told): they cost without helping
 RELEVANCE = "pertinence"
+EXACT_PARAMETER, EXACT_VALUE = "orthographe", "exacte"  # search the words as typed
 # ?tri= : label (the row permutations are built with the table, `ProjectTable.orders`).
 SORTS = {
     RELEVANCE: "Pertinence",
@@ -44,6 +45,7 @@ class SearchQuery:
     filters: dict[str, str] = field(default_factory=dict)
     organisation: str = ""
     mode: str = "hybrid"
+    exact: bool = False  # ?orthographe=exacte: the words as typed, a correction only offered
     sort: str = ""  # "" = the default: relevance with a text query, else by name
     page: int = 1
     page_size: int = PAGE_SIZE
@@ -65,6 +67,8 @@ class SearchQuery:
             params["organisation"] = self.organisation
         if self.mode != "hybrid":
             params["mode"] = self.mode
+        if self.exact:
+            params[EXACT_PARAMETER] = EXACT_VALUE
         if self.sort:
             params["tri"] = self.sort
         params.update(changes)
@@ -122,6 +126,7 @@ class SearchResult:
     snippets: dict = field(default_factory=dict)  # project id -> HTML snippet (visible text only)
     messages: list[str] = field(default_factory=list)
     corrected_text: str = ""  # the query after typo correction, when one was applied
+    suggestion: str = ""  # a correction offered, not applied (?orthographe=exacte)
     rows: np.ndarray | None = None  # all matching rows of the table, in the query's order
     table: ProjectTable | None = field(default=None, repr=False)
 
@@ -141,6 +146,16 @@ class SearchResult:
     @property
     def has_previous(self) -> bool:
         return self.query.page > 1
+
+    @property
+    def exact_query_string(self) -> str:
+        """This query, searched as typed (the link "rechercher plutôt « X »")."""
+        return self.query.query_string(page="", **{EXACT_PARAMETER: EXACT_VALUE})
+
+    @property
+    def suggestion_query_string(self) -> str:
+        """The offered correction, searched with the correction on again."""
+        return self.query.query_string(q=self.suggestion, page="", **{EXACT_PARAMETER: ""})
 
     def page_query_string(self, page: int) -> str:
         return self.query.query_string(page=page)
@@ -192,6 +207,7 @@ def parse_query(params, user) -> SearchQuery:
             query.invalid.append(message)
         else:
             query.organisation = str(cleaned)
+    query.exact = str(params.get(EXACT_PARAMETER) or "") == EXACT_VALUE
     mode = params.get("mode") or "hybrid"
     from territoria.search import MODES
 
@@ -280,13 +296,15 @@ def search_projects(
     messages = list(query.messages)
     ranked_rows = None
     snippets: dict = {}
-    corrected = ""
+    corrected = suggestion = ""
     if query.text:
         from territoria.registre.discovery.text import match_projects
 
-        match = match_projects(query.text, user, mode=query.mode, table=table)
+        match = match_projects(
+            query.text, user, mode=query.mode, table=table, correct=not query.exact
+        )
         messages += match.messages
-        corrected = match.corrected_text
+        corrected, suggestion = match.corrected_text, match.suggestion
         ranked_rows = np.asarray(match.rows, dtype=np.int64)
         matched = np.zeros(len(table), dtype=bool)
         matched[ranked_rows] = True
@@ -322,6 +340,7 @@ def search_projects(
         snippets=snippets,
         messages=messages,
         corrected_text=corrected,
+        suggestion=suggestion,
         rows=rows,
         table=table,
     )

@@ -6,8 +6,11 @@
 - semantic: the nearest records by multilingual-e5-small vectors (`dense_ranking`), only the
   closest few and above a similarity floor — a vector search always returns *something*;
 - fused by reciprocal rank fusion (`territoria.search.fusion`), one row per project;
-- typo tolerance: a query word that no readable document contains is replaced by the closest
-  word of the public vocabulary (rapidfuzz), and the reader is told.
+- typo tolerance: a query word that no readable document contains *and* that is no French word
+  (accents or not: "repond" is "répond" typed quickly) is replaced by the closest word of the
+  public vocabulary (rapidfuzz); the page says "Résultats pour « Y » — rechercher plutôt « X »"
+  and the reader can ask for the query as typed (`correct=False`, `?orthographe=exacte`), where
+  the correction is only offered ("Vouliez-vous dire « Y » ?").
 
 The access tokens of the reader are passed to every query: the index applies them inside the
 SQL and the vector mask, so restricted text is neither matched nor shown to anonymous readers.
@@ -53,7 +56,8 @@ class Match:
         default_factory=list
     )  # matching projects as rows of the ProjectTable, best first
     messages: list[str] = field(default_factory=list)
-    corrected_text: str = ""
+    corrected_text: str = ""  # the query searched instead of the typed one (typos corrected)
+    suggestion: str = ""  # a correction offered, not applied (the reader asked for the exact text)
     row_rankings: dict = field(default_factory=dict)  # {"lexical": rows, "dense": rows}
 
     # Project ids are only needed by some callers (the list filter, evaluations): built on demand,
@@ -110,7 +114,11 @@ def dense_rows(
 
 
 def match_projects(
-    text: str, user, mode: str = "hybrid", table: ProjectTable | None = None
+    text: str,
+    user,
+    mode: str = "hybrid",
+    table: ProjectTable | None = None,
+    correct: bool = True,
 ) -> Match:
     table = table or get_table()
     access = access_tokens(user)
@@ -125,10 +133,11 @@ def match_projects(
     if mode in ("hybrid", "lexical"):
         texts = [text]
         corrected = correct_typos(text, access, user)
-        if corrected != text:
+        if corrected != text and correct:
             match.corrected_text = corrected
-            match.messages.append(f"Résultats élargis à « {corrected} » (orthographe approchée).")
             texts.append(corrected)
+        elif corrected != text:
+            match.suggestion = corrected
         lexical = _lexical_rows_of_variants(texts, access, table, every_word=True)
         if not lexical and len(set(analyze(text))) > 1:
             lexical = _lexical_rows_of_variants(texts, access, table, every_word=False)
@@ -210,15 +219,23 @@ _vocabulary = _Vocabulary()
 
 
 @lru_cache(maxsize=1)
-def french_words():
-    """A French dictionary (pyspellchecker's word list, ~140 000 forms, loaded once: ~1 s).
+def french_words() -> frozenset[str]:
+    """The words of the French language, lowercased and without accents (pyspellchecker's list,
+    ~140 000 forms, folded once: ~1 s).
 
     A word of the language is never "corrected", even when the register does not contain it:
-    "objets volumineux" must not become "objectif volume" (only typos are typos).
+    "objets volumineux" must not become "objectif volume", nor "repond" (typed without its
+    accent) "repondre" — only typos are typos.
     """
     from spellchecker import SpellChecker
 
-    return SpellChecker(language="fr", distance=1)
+    words = SpellChecker(language="fr", distance=1).word_frequency.dictionary
+    return frozenset(fold_token(word) for word in words)
+
+
+def is_french_word(word: str) -> bool:
+    """True for a word of the language, typed with or without its accents and capitals."""
+    return fold_token(word) in french_words()
 
 
 def correct_typos(text: str, access: list[str], user) -> str:
@@ -234,7 +251,7 @@ def correct_typos(text: str, access: list[str], user) -> str:
         term = analyze_token(word)
         if not term or term in vocabulary or len(term) < FUZZY_MIN_LENGTH or term.isdigit():
             continue
-        if french_words().known([word.casefold()]):
+        if is_french_word(word):
             continue  # a real word the register does not use: no result is better than a wrong one
         if len(access) > 1 and get_index().lexical_ranking(NAMESPACE, word, access, limit=1):
             continue  # found in a document this reader may read (restricted text)

@@ -127,20 +127,21 @@ def geojson_chunks(projects, fields, user):
 
 
 def xlsx_bytes(projects, fields, user) -> bytes:
-    """Sheet "Projets" (one column per field, schema ids as header, so the file re-imports)
-    and sheet "Champs" (id, title, description, access of each column)."""
+    """Sheet "Projets" (one column per field, headed by its title in words, like the
+    spreadsheet CSV; the importer reads titles back, so the file re-imports) and sheet
+    "Champs" (title, id, description, access of each column)."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Projets")
-    sheet.append([spec.name for spec in fields])
+    sheet.append([spec.title for spec in fields])
     for project in projects:
         row = project_values(project, user)
         sheet.append([_xlsx_cell(sheet, row[spec.name]) for spec in fields])
     legend = workbook.create_sheet("Champs")
-    legend.append(["champ", "titre", "description", "accès"])
+    legend.append(["Colonne", "Identifiant du champ", "Description", "Accès"])
     for spec in fields:
-        legend.append([spec.name, spec.title, spec.description, spec.access])
+        legend.append([spec.title, spec.name, spec.description, spec.access])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -3,7 +3,8 @@
 Two mappings are built in, both derived from `schema.py`: the anchor's export (`data.csv`,
 columns `Nom_collectivite`, `SIRET`… = `FieldSpec.csv_column`) and the schema ids
 (`processed_data.csv` and our "all fields" export: `coll_nom`, `coll_siret`… =
-`FieldSpec.name`). A custom mapping is a JSON object {"column of the file": "schema field"}
+`FieldSpec.name`); a third, the column titles in words (`FieldSpec.title`: "Porteur",
+"Projet"…), reads back our XLSX and spreadsheet-CSV exports. A custom mapping is a JSON object {"column of the file": "schema field"}
 (or {"columns": {...}}); a column mapped to null is ignored.
 """
 
@@ -16,7 +17,8 @@ from territoria.registre.importers.sources import SourceError
 
 ANCHOR = {spec.csv_column: spec.name for spec in schema.FIELDS if spec.csv_column}
 SCHEMA_IDS = {spec.name: spec.name for spec in schema.FIELDS}
-BUILT_IN = {"anchor": ANCHOR, "ids": SCHEMA_IDS}
+TITLES = {spec.title: spec.name for spec in schema.FIELDS}  # titles are unique (tested)
+BUILT_IN = {"anchor": ANCHOR, "ids": SCHEMA_IDS, "titles": TITLES}
 
 # Fields a line cannot do without: the public required fields of the schema (what a
 # published register carries). The update date is set by the platform when absent.
@@ -59,7 +61,7 @@ def load_mapping(source) -> dict[str, str | None]:
 
 
 def detect_mapping(columns: list[str]) -> tuple[str, dict]:
-    """The built-in mapping whose columns the header shares most (anchor or schema ids)."""
+    """The built-in mapping whose columns the header shares most (anchor, ids or titles)."""
     present = set(columns)
     scores = {name: len(present & set(mapping)) for name, mapping in BUILT_IN.items()}
     name = max(scores, key=scores.get)

@@ -104,9 +104,11 @@ def _records(file_name, data, format, mapping_file, corrections, report) -> list
         column_map, mapping_name = mappings.SCHEMA_IDS, "ids"
     else:
         mapping_name, column_map = mappings.detect_mapping(table.columns)
-    shape = {"anchor": "colonnes de data.csv", "ids": "identifiants du schéma"}.get(
-        mapping_name, "correspondance personnalisée"
-    )
+    shape = {
+        "anchor": "colonnes de data.csv",
+        "ids": "identifiants du schéma",
+        "titles": "titres des colonnes en clair",
+    }.get(mapping_name, "correspondance personnalisée")
     report.format = (
         f"{table.kind}, {shape}"
         + (f", {table.encoding}" if table.encoding else "")

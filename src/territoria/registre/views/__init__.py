@@ -16,6 +16,10 @@ from territoria.registre.views.contribute import (  # noqa: F401
 )
 from territoria.registre.views.history import journal, project_history  # noqa: F401
 from territoria.registre.views.moderation import account, moderation_queue, report_status  # noqa: F401
+from territoria.registre.views.organisations import (  # noqa: F401
+    organisation_create,
+    organisation_edit,
+)
 from territoria.registre.views.pages import (  # noqa: F401
     organisation_detail,
     organisation_list,

@@ -1,5 +1,6 @@
 """Reading the register: the list with its filters, a record, an organisation."""
 
+from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from django import forms
@@ -14,7 +15,11 @@ from territoria.registre.discovery.service import search_projects
 from territoria.registre.filters import ProjectFilter
 from territoria.registre.forms import ErrorReportForm, ReportStatusForm, SendBackForm
 from territoria.registre.models import ErrorReport
-from territoria.registre.permissions import can_contribute, get_abilities
+from territoria.registre.permissions import (
+    can_contribute,
+    can_manage_organisations,
+    get_abilities,
+)
 from territoria.registre.views._shared import report_prefix, visible_project_or_404
 from territoria.registre.visibility import (
     can_view_restricted,
@@ -127,6 +132,55 @@ def project_list(request):
     )
 
 
+@dataclass(frozen=True)
+class _Row:
+    """A row of the record page that is no schema field (same attributes as a FieldSpec)."""
+
+    title: str
+    is_public: bool = True
+
+
+SEAT_ROW = _Row("Siège de l'organisation")
+
+
+def seat_place(organisation) -> str:
+    """The organisation's seat in words: commune (département) from its SIREN, and region."""
+    from territoria.core.collectivites import place_of
+
+    place = place_of(organisation.siret, organisation.name) if organisation.siret else ""
+    region = organisation.region
+    if place and region and region not in place:
+        return f"{place}, {region}"
+    return place or region or ""
+
+
+def seat_map_points(organisation) -> list:
+    """The one point of the record page's map (none without coordinates)."""
+    from territoria.core.maps import MapPoint
+
+    if organisation.latitude is None or organisation.longitude is None:
+        return []
+    return [
+        MapPoint(
+            lat=organisation.latitude,
+            lon=organisation.longitude,
+            label=organisation.name,
+            detail=seat_place(organisation),
+        )
+    ]
+
+
+def _coordinates(organisation) -> str:
+    """« 48,85 ; 2,56 »: French decimals, no trailing zeros (5 decimals ≈ 1 m)."""
+
+    def number(value: float) -> str:
+        return f"{value:.5f}".rstrip("0").rstrip(".").replace(".", ",")
+
+    if organisation.latitude is None or organisation.longitude is None:
+        return ""
+    return f"{number(organisation.latitude)} ; {number(organisation.longitude)}"
+
+
 def field_groups(project, user):
     """[(category, [(spec, value, kind)])] of the fields this user may read."""
     values = project_values(project, user)
@@ -135,6 +189,15 @@ def field_groups(project, user):
         value = values[spec.name]
         if spec.name == "status_abandon" and not value and project.projet_status != "abandonne":
             continue  # « Description d'un projet abandonné : Non renseigné » on a running project
+        if spec.name == "longitude":
+            continue  # the seat is one row, "latitude" below, in words
+        if spec.name == "latitude":
+            # Where the carrier is, as a place (commune, département) and a map under the
+            # fields — not two numbers nobody reads (they stay in the exports and the API).
+            groups.setdefault(spec.category, []).append(
+                (SEAT_ROW, seat_place(project.organisation), "text")
+            )
+            continue
         if spec.name in URL_FIELDS and value:
             kind = "url"
         elif spec.name == "projet_contact" and value:
@@ -165,6 +228,8 @@ def project_detail(request, pk):
         {
             "project": project,
             "groups": field_groups(project, reader),
+            "seat": seat_place(project.organisation),
+            "seat_points": seat_map_points(project.organisation),
             "abilities": abilities,
             "shows_restricted": abilities["view_restricted"] and not public_preview,
             "public_preview": public_preview,
@@ -205,6 +270,10 @@ def organisation_detail(request, pk):
             "organisation": organisation,
             "projects": projects,
             "shows_restricted": can_view_restricted(request.user),
+            "can_manage": can_manage_organisations(request.user),
+            "seat": seat_place(organisation),
+            "seat_points": seat_map_points(organisation),
+            "coordinates": _coordinates(organisation),
         },
     )
 
@@ -231,8 +300,20 @@ def organisation_list(request):
         .only("name", "type", "region")
     )
     rows = sorted(organisations, key=lambda organisation: _french_key(organisation.name))
+    can_manage = can_manage_organisations(request.user)
+    without_projects = []
+    if can_manage:  # the managers reach every organisation, to edit it
+        without_projects = sorted(
+            Organisation.objects.exclude(pk__in=[o.pk for o in rows]).only("name"),
+            key=lambda organisation: _french_key(organisation.name),
+        )
     return render(
         request,
         "registre/organisation_list.html",
-        {"organisations": rows, "total": sum(o.published for o in rows)},
+        {
+            "organisations": rows,
+            "total": sum(o.published for o in rows),
+            "can_manage": can_manage,
+            "without_projects": without_projects,
+        },
     )
