@@ -74,7 +74,7 @@ def read(mains: Path | str, breaks: Path | str) -> Inventory:
             raise RenewalError(f"{Path(name).name}, ligne 1 : colonnes manquantes {missing}.")
     m = m.drop_duplicates("WATMAINID")
     installed = pd.to_datetime(m["INSTALLATION_DATE"].str[:10], errors="coerce")
-    years = installed.dt.year + installed.dt.dayofyear / 366
+    years = installed.dt.year + installed.dt.day_of_year / 366
     index = {pipe: i for i, pipe in enumerate(m["WATMAINID"].to_numpy())}
     if "BREAK_TYPE" in b.columns:
         b = b[b["BREAK_TYPE"].fillna("MAIN") == "MAIN"]
@@ -96,7 +96,7 @@ def read(mains: Path | str, breaks: Path | str) -> Inventory:
         zone=m.get("PRESSURE_ZONE", pd.Series(["?"] * len(m))).fillna("?").astype(str).to_numpy(),
         lined=(m.get("LINED", pd.Series(["NO"] * len(m))).fillna("NO") == "YES").to_numpy(int),
         break_pipe=joined[keep].to_numpy(int),
-        break_year=(when.dt.year + when.dt.dayofyear / 366)[keep].to_numpy(float),
+        break_year=(when.dt.year + when.dt.day_of_year / 366)[keep].to_numpy(float),
         joined_share=float(keep.mean()) if len(keep) else 0.0,
         break_lon=pd.to_numeric(b.get("X"), errors="coerce")[keep].to_numpy(float)
         if "X" in b.columns
