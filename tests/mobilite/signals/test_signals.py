@@ -1,6 +1,6 @@
 """Adaptive lights: delay definition, clearance safety, plans, evaluation on cologne1 (the
 smallest RESCO network, 1 intersection) over a short horizon. The RESCO networks come from the
-installed sumo-rl wheel (a dependency), not from /work/shared."""
+installed sumo-rl wheel (a dependency), not from ../shared."""
 
 from __future__ import annotations
 
