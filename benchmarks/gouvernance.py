@@ -47,7 +47,7 @@ def _setup_django(data_dir: Path) -> None:
 
 CUES_V1 = ROOT / "benchmarks" / "data" / "gouvernance_cues_v1.json"
 CUES_V2 = ROOT / "benchmarks" / "data" / "gouvernance_cues_v2.json"
-SPLITS = ("dev", "test", "fresh", "fresh2")
+SPLITS = ("dev", "test", "fresh", "fresh2", "fresh+fresh2")
 TUNING = ("dev", "test")  # the records whose errors were read while writing the v3 cues
 
 

@@ -16,7 +16,7 @@ class Command(BaseCommand):
         ev = sub.add_parser("eval", help="accord suggestion / étiquettes, en JSON")
         ev.add_argument(
             "--split",
-            choices=["dev", "test", "fresh", "all"],
+            choices=["dev", "test", "fresh", "fresh2", "fresh+fresh2", "all"],
             default="all",
             help="test : la partie réservée ; fresh : la seconde partie réservée, étiquetée "
             "après la version 2 des indices",
