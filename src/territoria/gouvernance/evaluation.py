@@ -179,7 +179,9 @@ def evaluate(
     per_record: bool = False,
     cues: list[tuple[str, str, str]] | None = None,
 ) -> dict:
-    records = [r for r in labelled_records(shared) if split == "all" or r["split"] in split.split("+")]
+    records = [
+        r for r in labelled_records(shared) if split == "all" or r["split"] in split.split("+")
+    ]
     majority = Counter(
         r["label"] for r in labelled_records(shared) if r["split"] == "dev"
     ).most_common(1)[0][0]

@@ -1,4 +1,4 @@
-"""Suggested answers to the AI-Act questionnaire, read from a record's text (never final).
+"""Suggested answers to the AI-Act questionnaire, read from a record's fields (never final).
 
 A person always confirms: the page shows each suggested answer with the words that led to it.
 The cues are regular expressions over the record's text (French, with English and Dutch words
@@ -146,20 +146,9 @@ class Suggestion:
         return lines
 
 
-def record_text(project) -> str:
-    parts = [
-        project.nom_projet,
-        project.usage_description,
-        project.nom_algorithme,
-        project.algorithme_description,
-        project.algorithme_operations,
-        project.decision,
-    ]
-    return " ".join(part for part in parts if part)
-
-
 def suggest_text(text: str, cues: list[tuple[str, str, str]] | None = None) -> Suggestion:
-    """`cues`: another list of cues (the benchmark runs the frozen v1 list as its baseline)."""
+    """The v2 engine: one list of cues over one text. `cues`: another list (the benchmark runs
+    the frozen v1 and v2 lists as its baselines); the pages use v3 (`suggest_fields`)."""
     folded = _fold(text)
     found: dict[str, list[tuple[str, str]]] = {}
     for qid, option, pattern in CUES if cues is None else cues:
