@@ -420,6 +420,31 @@ def test_platform_modules_energy_comes_from_measured_runtimes(db, client):
     )
 
 
+def test_water_runs_and_writing_jobs_are_measured_uses_too(db, client, agent):
+    from territoria.eau.models import Job, JobStatus
+    from territoria.redaction.models import WritingJob
+
+    Job.objects.create(kind="replay", status=JobStatus.DONE, result={"seconds": 30.0})
+    Job.objects.create(kind="replay", status=JobStatus.DONE, result={"seconds": 90.0})
+    Job.objects.create(kind="replay", status=JobStatus.FAILED, result={"seconds": 999.0})
+    Job.objects.create(kind="renewal", status=JobStatus.DONE, result={"seconds": "abc"})
+    for cpu, state in ((2.0, "done"), (4.0, "done"), (100.0, "failed")):
+        WritingJob.objects.create(
+            author=agent, kind="summary", source_text="t", cpu_seconds=cpu, state=state
+        )
+    rows = {row["label"]: row for row in services.platform_frugality()}
+    replay = rows["Eau : rejeu d'une période de mesures"]
+    assert replay["uses"] == 2 and replay["cpu_s_per_use"] == 60.0  # the failed run is left out
+    assert replay["runtime"] == "wall"
+    assert "Eau : évaluation du renouvellement" not in rows  # no usable figure, no row
+    writing = rows["Rédaction assistée (travaux terminés)"]
+    assert writing["uses"] == 2 and writing["cpu_s_per_use"] == 3.0
+    expected_wh = 60.0 / 3600 * (12.0 + 4.0 * 0.3725) * 1.67
+    assert abs(replay["energy_wh_per_use"] - expected_wh) < 1e-5
+    page = client.get(reverse("gouvernance:index")).content.decode()
+    assert "Eau : rejeu d&#x27;une période de mesures" in page and "(durée écoulée)" in page
+
+
 def test_openapi_schema_describes_the_governance_api(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
     for path in (
