@@ -321,6 +321,25 @@ def test_review_support_counts_once_per_person(client, project):
     assert project.review_supports.count() == 1
 
 
+def test_counts_are_written_in_french(client, project):
+    from territoria.gouvernance.models import ReviewSupport
+
+    def page() -> str:
+        return " ".join(
+            client.get(reverse("gouvernance:project", args=[project.pk])).content.decode().split()
+        )
+
+    assert "Personne n'a encore demandé l'examen" in page()
+    ReviewSupport.objects.create(project=project, supporter_key="a")
+    assert "1 personne demande l'examen" in page()
+    ReviewSupport.objects.create(project=project, supporter_key="b")
+    assert "2 personnes demandent l'examen" in page()
+    national = " ".join(client.get(reverse("gouvernance:index")).content.decode().split())
+    assert "Aucune obligation</strong> en retard" in national
+    assert "Aucune classification</strong> à revoir" in national
+    assert "0 obligation" not in national
+
+
 def test_committee_opinion_with_gate_criteria_is_shown_on_the_record(
     client, elu, organisation, project, committee
 ):
