@@ -406,15 +406,35 @@ GENERATED_V3 = (
 LEARNING_TYPES = {"machine_learning", "tal", "ia_generative", "computer_vision", "reseaux_neurones"}
 
 
+PATTERNS: dict = {
+    "PROHIBITED": [cue for cue in CUES if cue[0] == "pratiques_interdites"],
+    "RULES_STRONG": RULES_STRONG,
+    "RULES_WEAK": RULES_WEAK,
+    "LEARNING_STRONG": LEARNING_STRONG,
+    "LEARNING": LEARNING,
+    "PERSONS_AREAS": sorted(PERSONS_AREAS),
+    "AREAS_V3": AREAS_V3,
+    "CONTEXT_AREAS": CONTEXT_AREAS,
+    "ASSESSES_PERSONS": ASSESSES_PERSONS,
+    "PROFILING_V3": PROFILING_V3,
+    "PROCEDURAL": PROCEDURAL,
+    "VERIFICATION_1TO1": VERIFICATION_1TO1,
+    "CONVERSATION_V3": CONVERSATION_V3,
+    "GENERATED_V3": GENERATED_V3,
+}
+
+
 def _first(pattern: str, text: str) -> str | None:
     match = re.search(pattern, text)
     return match.group(0) if match else None
 
 
-def suggest_fields(fields: dict) -> Suggestion:
+def suggest_fields(fields: dict, patterns: dict | None = None) -> Suggestion:
     """v3: `fields` holds "title", "description" and, where known, "organisation",
     "legal_basis", "theme" (theme, sub-themes, audiences), "algorithm_type" (the register's
-    type_algorithme code) and "impact_assessment" ("oui", "non" or "")."""
+    type_algorithme code) and "impact_assessment" ("oui", "non" or ""). `patterns`: another
+    set of patterns (the benchmark runs the frozen v3 set as a baseline); default: PATTERNS."""
+    pat = PATTERNS if patterns is None else patterns
     main = _fold(" ".join(fields.get(k) or "" for k in ("title", "description")))
     context = _fold(" ".join(fields.get(k) or "" for k in ("organisation", "legal_basis", "theme")))
     found: dict[str, list[tuple[str, str]]] = {}
@@ -422,15 +442,15 @@ def suggest_fields(fields: dict) -> Suggestion:
     def note(qid: str, option: str, words: str) -> None:
         found.setdefault(qid, []).append((option, words))
 
-    for qid, option, pattern in CUES:  # the prohibited practices keep v2's cues
+    for qid, option, pattern in pat["PROHIBITED"]:  # v2's cues
         if qid == "pratiques_interdites" and (words := _first(pattern, main)):
             note(qid, option, words)
     learning_type = fields.get("algorithm_type") in LEARNING_TYPES
-    strong = _first(RULES_STRONG, main)
-    weak = _first(RULES_WEAK, main)
-    if strong and not (_first(LEARNING_STRONG, main) or learning_type):
+    strong = _first(pat["RULES_STRONG"], main)
+    weak = _first(pat["RULES_WEAK"], main)
+    if strong and not (_first(pat["LEARNING_STRONG"], main) or learning_type):
         rules_only = strong
-    elif weak and not (_first(LEARNING, main) or learning_type):
+    elif weak and not (_first(pat["LEARNING"], main) or learning_type):
         rules_only = weak
     else:
         rules_only = None
@@ -438,29 +458,29 @@ def suggest_fields(fields: dict) -> Suggestion:
         note("systeme_ia", "non", rules_only)
         return Suggestion(answers={"systeme_ia": "non"}, reasons=found)
 
-    verification = _first(VERIFICATION_1TO1, main)
-    assesses = _first(ASSESSES_PERSONS, main)
+    verification = _first(pat["VERIFICATION_1TO1"], main)
+    assesses = _first(pat["ASSESSES_PERSONS"], main)
     if not assesses and fields.get("impact_assessment") == "oui":
         assesses = "analyse d'impact réalisée"
     areas: list[str] = []
     unassessed: list[str] = []  # an area word with no assessment of persons in the text
-    for option, pattern in AREAS_V3:
+    for option, pattern in pat["AREAS_V3"]:
         words = _first(pattern, main)
         if not words:
             continue
         if option == "biometrie_identification" and verification:
             continue  # 1:1 verification is excluded from Annex III 1(a)
-        (unassessed if option in PERSONS_AREAS and not assesses else areas).append(option)
+        (unassessed if option in pat["PERSONS_AREAS"] and not assesses else areas).append(option)
         note("annexe_iii", option, words)
-    if assesses and _first(PROFILING_V3, main):
+    if assesses and _first(pat["PROFILING_V3"], main):
         # The organisation or legal basis names an area, and the text profiles persons.
-        for option, pattern in CONTEXT_AREAS:
+        for option, pattern in pat["CONTEXT_AREAS"]:
             if option not in areas and (words := _first(pattern, context)):
                 areas.append(option)
                 note("annexe_iii", option, f"{words} (organisation ou base légale)")
     for option, pattern in (
-        ("conversationnel", CONVERSATION_V3),
-        ("contenu_synthetique", GENERATED_V3),
+        ("conversationnel", pat["CONVERSATION_V3"]),
+        ("contenu_synthetique", pat["GENERATED_V3"]),
     ):
         if words := _first(pattern, main):
             note("transparence", option, words)
@@ -489,8 +509,8 @@ def suggest_fields(fields: dict) -> Suggestion:
         note("derogation", "preparatoire", "aucun mot d'évaluation de personnes")
     elif areas:
         answers["annexe_iii"] = areas + unassessed
-        profiling = _first(PROFILING_V3, main)
-        procedural = _first(PROCEDURAL, main)
+        profiling = _first(pat["PROFILING_V3"], main)
+        procedural = _first(pat["PROCEDURAL"], main)
         if profiling:
             answers["profilage"] = "oui"
             note("profilage", "oui", profiling)
