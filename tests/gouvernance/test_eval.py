@@ -220,3 +220,52 @@ def test_fresh2_labels_are_new_and_were_committed_before_v3():
         for labels in earlier:
             assert not set(map(str, items)) & set(map(str, labels.get(source, {})))
     assert sum(len(items) for items in fresh2.values()) == 60
+
+
+def test_v4_corrections_each_fix_a_reading_error_seen_on_the_tuning_parts():
+    # "politie" is a whole word: "politieke besluitvorming" is not policing
+    assert _level(
+        description="Voorspelt de rente; de uitkomst gaat naar de politieke besluitvorming"
+    ) == ("minimal")
+    assert _level(description="Voorspelt welke personen risico lopen", organisation="Politie") == (
+        "haut_risque"
+    )
+    # a subsidy to businesses is not a person's benefit; Universal Credit is
+    assert _level(description="Risicoselectie van subsidieaanvragen van bedrijven") == "minimal"
+    assert _level(description="Risk assessment of Universal Credit advances to prevent fraud") == (
+        "haut_risque"
+    )
+    # "lage drempel" (easy access) is not a threshold rule
+    assert _level(description="Contact met inwoners met een lage drempel via WhatsApp") == (
+        "minimal"
+    )
+    # completing a file with known data is data matching, not AI
+    assert _level(description="Aanvullen van dossiers in de registratie") == "hors_champ"
+    # a summary is generated content when an AI writes it
+    assert _level(description="Dashboard met een samenvatting van de metingen") == "minimal"
+    assert _level(description="Een taalmodel maakt een samenvatting van de brieven") == "limite"
+    # asking an app questions is a conversation
+    assert _level(description="In de app kan men vragen stellen over de crisis") == "limite"
+
+
+def test_fresh3_labels_are_new():
+    import yaml
+
+    fresh3 = yaml.safe_load(Path(evaluation.FRESH3_LABELS).read_text(encoding="utf-8"))
+    earlier = [
+        yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        for path in (evaluation.LABELS, evaluation.FRESH_LABELS, evaluation.FRESH2_LABELS)
+    ]
+    for source, items in fresh3.items():
+        assert {item["level"] for item in items.values()} <= set(evaluation.LEVELS)
+        for labels in earlier:
+            assert not set(map(str, items)) & set(map(str, labels.get(source, {})))
+    assert sum(len(items) for items in fresh3.values()) == 60
+
+
+def test_older_patterns_can_be_scored_with_the_current_engine():
+    patterns = {**suggest.PATTERNS, "CONVERSATION_V3": r"nothing-matches-this"}
+    assert suggest.suggested_level_fields({"description": "Un chatbot municipal"}) == "limite"
+    assert suggest.suggested_level_fields({"description": "Un chatbot municipal"}, patterns) == (
+        "minimal"
+    )

@@ -25,7 +25,9 @@ LABELS = HERE / "data" / "labels.yaml"
 FRESH_LABELS = HERE / "data" / "labels_fresh.yaml"
 # A third, labelled before the v3 cues were written (data/SOURCE.md): split "fresh2".
 FRESH2_LABELS = HERE / "data" / "labels_fresh2.yaml"
-SPLIT_OF_FILE = {FRESH_LABELS: "fresh", FRESH2_LABELS: "fresh2"}
+# A fourth, labelled after the v3 run and before the v4 cues were written: split "fresh3".
+FRESH3_LABELS = HERE / "data" / "labels_fresh3.yaml"
+SPLIT_OF_FILE = {FRESH_LABELS: "fresh", FRESH2_LABELS: "fresh2", FRESH3_LABELS: "fresh3"}
 FIXTURES = HERE.parent / "registre" / "fixtures"
 LEVELS = ["hors_champ", "minimal", "limite", "haut_risque", "interdit"]
 
@@ -94,7 +96,7 @@ def labelled_records(shared: Path | None) -> list[dict]:
     if shared is not None:
         texts.update(_foreign_texts(shared))
     records = []
-    for path in (LABELS, FRESH_LABELS, FRESH2_LABELS):
+    for path in (LABELS, FRESH_LABELS, FRESH2_LABELS, FRESH3_LABELS):
         records += _records_of(path, texts)
     return records
 
@@ -178,7 +180,10 @@ def evaluate(
     split: str = "all",
     per_record: bool = False,
     cues: list[tuple[str, str, str]] | None = None,
+    patterns: dict | None = None,
 ) -> dict:
+    """`cues`: an older list of cues read with the v2 engine; `patterns`: an older set of
+    patterns read with the current engine (the benchmark's baselines)."""
     records = [
         r for r in labelled_records(shared) if split == "all" or r["split"] in split.split("+")
     ]
@@ -187,8 +192,8 @@ def evaluate(
     ).most_common(1)[0][0]
     started = time.process_time()
     for record in records:
-        if cues is None:  # the current suggestion (v3) reads the record's fields
-            record["suggested"] = suggest.suggested_level_fields(record["fields"])
+        if cues is None:  # the current suggestion reads the record's fields
+            record["suggested"] = suggest.suggested_level_fields(record["fields"], patterns)
         else:  # an older list of cues (the benchmark's baselines) reads title. description
             record["suggested"] = suggest.suggested_level(record["text"], cues)
     cpu = time.process_time() - started

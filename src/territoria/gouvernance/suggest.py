@@ -188,8 +188,8 @@ def suggested_level(text: str, cues: list[tuple[str, str, str]] | None = None) -
     return aiact.evaluate(suggest_text(text, cues).answers).level
 
 
-def suggested_level_fields(fields: dict) -> str:
-    return aiact.evaluate(suggest_fields(fields).answers).level
+def suggested_level_fields(fields: dict, patterns: dict | None = None) -> str:
+    return aiact.evaluate(suggest_fields(fields, patterns).answers).level
 
 
 # --- Version 3: staged reading of the record's fields (December 2026) -------------------------
@@ -208,8 +208,13 @@ def suggested_level_fields(fields: dict) -> str:
 #      or an area word without any assessment of persons is suggested as the derogation;
 #      profiling of persons always keeps the system high-risk.
 #   5. Art. 50: conversation with people, generated text or speech.
-# Written looking only at the errors of `dev` and `test` (104 records); measured on `fresh`
-# (labels read, errors never looked at) and `fresh2` (labelled before v3 was written).
+# v3 was written looking only at the errors of `dev` and `test` (104 records) and measured on
+# `fresh2` (labelled before v3 was written). v4 (same engine, patterns corrected) was written
+# looking at the errors of dev, test, fresh and fresh2: "politie" as a whole word; poverty
+# words and subsidies to businesses are not a person's benefit, Universal Credit is; "drempel"
+# (mostly "lage drempel") is not a threshold rule; completing a file or a report with known
+# data is data matching; a summary is generated content when an AI writes it; asking an app
+# questions is a conversation. Measured on `fresh3` (labelled before v4 was written).
 
 V3 = "v3"
 
@@ -223,7 +228,9 @@ RULES_STRONG = (
 )
 # Hints of fixed processing: they decide only when no word of learning or modelling is there.
 RULES_WEAK = (
-    r"calculat|\bbereken|\brules?\b|\bregels\b|threshold|drempel|controleert (verschillende "
+    r"calculat|\bbereken|\brules?\b|\bregels\b|threshold|(gegevens|dossiers?|registratie|melding)\w* (aan ?te ?vullen|aanvullen|aangevuld)|"
+    r"aanvullen (van )?(de )?(dossiers?|gegevens|melding)|vult de (melding|gegevens) aan|"
+    r"controleert (verschillende "
     r"|de )?gegevens|gegevensuitwisseling|uitwisseling van gegevens|wisselt\b.{0,60}\bgegevens "
     r"uit|informatiedeling|data (sharing|exchange|linkage)|koppel(t|ing|en)\b|echange de "
     r"donnees|legesverordening|\bleges\b|tarieven|automatisch (verhuizen|toegekend|verwerkt)|"
@@ -303,12 +310,12 @@ AREAS_V3: list[tuple[str, str]] = [
         (
             r"eligib|allocation (de|d'|des|aux)|aide sociale|prestation sociale|\brsa\b|benefit|"
             r"allowance|uitkering|toeslag|bijstand|welfare|logement social|social housing|"
-            r"council housing|\btenan(ts?|cy|cies)\b|huurder|\bbourses?\b|claimants?|rechthebbend|laag inkomen|armoede|"
+            r"council housing|\btenan(ts?|cy|cies)\b|huurder|\bbourses?\b|claimants?|rechthebbend|universal credit|"
             r"schuld(en|hulp|problem)|payment breakdown|betalingsachterstand|arrears|entitle|"
             r"droits? (a|aux) (l'|la |les )?(aides?|prestations?)|terugvorder|recouvrement (des|d'un) "
             r"indu|creditworth|credit scor|solvabilit|kredietwaardig|life insurance|assurance vie|"
             r"levensverzekering|social care|zorgtoewijzing|wmo\b|jeugdhulp|participatiewet|"
-            r"child maintenance|personal budget|grant\b|subsidie"
+            r"child maintenance|personal budget"
         ),
     ),
     (
@@ -322,7 +329,7 @@ AREAS_V3: list[tuple[str, str]] = [
     (
         "application_loi",
         (
-            r"police|politie|handhaving|enforcement|opsporing|infraction|criminal|re-?offend|recidiv|"
+            r"\bpolice\b|\bpolitie\b|handhaving|enforcement|opsporing|infraction|criminal|re-?offend|recidiv|"
             r"offenders?|delinquan|probation|reclassering|pre-sentence|sentenc|prison|gevangen|"
             r"risk of (becoming a )?victim|risque (de|d.etre) victime|slachtofferrisico|polygra|"
             r"leugendetect"
@@ -352,7 +359,7 @@ CONTEXT_AREAS: list[tuple[str, str]] = [
     (
         "application_loi",
         (
-            r"police|politie|probation|reclassering|hmpps|prison|justitie|ministry of justice|"
+            r"\bpolice\b|\bpolitie\b|probation|reclassering|hmpps|prison|justitie|ministry of justice|"
             r"openbaar ministerie"
         ),
     ),
@@ -391,13 +398,16 @@ CONVERSATION_V3 = (
     r"virtual assistant|webchat|\bchat\b|conversational|natural language ivr|"
     r"(communicate|consult|talk|praat|dialogu)\w* (with|met|avec) (citizens|callers|residents|"
     r"inwoners|burgers|les usagers|les habitants)|answer\w* (their |your )?(questions|queries)|"
-    r"beantwoord\w* (vragen|van vragen)|repond\w* aux questions"
+    r"beantwoord\w* (vragen|van vragen)|repond\w* aux questions|vragen (kunnen )?stellen|"
+    r"poser (des|vos|ses) questions|ask (their |your )?questions"
 )
 GENERATED_V3 = (
     r"generati(ve|f|ve ai)|ia generative|genai|\bllm|\bgpt|large language model|taalmodel|"
     r"copilot|writing assistant|schrijf(hulp|assistent)|\bdraft(s|ing)?\b|conceptbrie|"
     r"suggest\w* wording|(create|genereer|produce)\w* .{0,40}(resources|content|texts?|"
-    r"teksten|reports?)|teksten (te )?(maken|schrijven)|summari|samenvat|synthese vocale|"
+    r"teksten|reports?)|teksten (te )?(maken|schrijven)|"
+    r"(\bai\b|\bia\b|\bllm|taalmodel|language model|genai)[^.]{0,60}(summari|samenvat|resum)|"
+    r"(summari|samenvat)[^.]{0,60}(\bai\b|\bllm|taalmodel|language model)|synthese vocale|"
     r"voice ?over|text[- ]to[- ]speech|voorlees|readspeaker|spraaksynthese|synthetic|"
     r"aide a la redaction|redaction (de|des|d'|automatique|assistee|administrative)|"
     r"redactionnel|case notes|meeting notes|"
