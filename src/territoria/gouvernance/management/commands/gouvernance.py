@@ -16,7 +16,7 @@ class Command(BaseCommand):
         ev = sub.add_parser("eval", help="accord suggestion / étiquettes, en JSON")
         ev.add_argument(
             "--split",
-            choices=["dev", "test", "fresh", "fresh2", "fresh3", "fresh+fresh2", "all"],
+            choices=["dev", "test", "fresh", "fresh2", "fresh3", "fresh2+fresh3", "all"],
             default="all",
             help="parties de data/SOURCE.md ; fresh3 : la partie réservée, étiquetée après la "
             "version 3 des indices et avant la version 4",
