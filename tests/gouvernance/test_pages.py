@@ -321,6 +321,17 @@ def test_review_support_counts_once_per_person(client, project):
     assert project.review_supports.count() == 1
 
 
+def test_suggested_answers_come_with_the_words_behind_them_and_a_caution(client, agent, project):
+    project.usage_description = "Un chatbot répond aux questions des habitants."
+    project.save()
+    client.force_login(agent)
+    url = reverse("gouvernance:classification", args=[project.pk])
+    page = " ".join(client.get(url + "?suggestion=1").content.decode().split())
+    assert "Réponses suggérées" in page and "« chatbot »" in page
+    assert "pas une conclusion" in page
+    assert "Réponses suggérées" not in client.get(url).content.decode()
+
+
 def test_counts_are_written_in_french(client, project):
     from territoria.gouvernance.models import ReviewSupport
 
