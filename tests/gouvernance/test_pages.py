@@ -321,6 +321,36 @@ def test_review_support_counts_once_per_person(client, project):
     assert project.review_supports.count() == 1
 
 
+def test_suggested_answers_come_with_the_words_behind_them_and_a_caution(client, agent, project):
+    project.usage_description = "Un chatbot répond aux questions des habitants."
+    project.save()
+    client.force_login(agent)
+    url = reverse("gouvernance:classification", args=[project.pk])
+    page = " ".join(client.get(url + "?suggestion=1").content.decode().split())
+    assert "Réponses suggérées" in page and "« chatbot »" in page
+    assert "pas une conclusion" in page
+    assert "Réponses suggérées" not in client.get(url).content.decode()
+
+
+def test_counts_are_written_in_french(client, project):
+    from territoria.gouvernance.models import ReviewSupport
+
+    def page() -> str:
+        return " ".join(
+            client.get(reverse("gouvernance:project", args=[project.pk])).content.decode().split()
+        )
+
+    assert "Personne n'a encore demandé l'examen" in page()
+    ReviewSupport.objects.create(project=project, supporter_key="a")
+    assert "1 personne demande l'examen" in page()
+    ReviewSupport.objects.create(project=project, supporter_key="b")
+    assert "2 personnes demandent l'examen" in page()
+    national = " ".join(client.get(reverse("gouvernance:index")).content.decode().split())
+    assert "Aucune obligation</strong> en retard" in national
+    assert "Aucune classification</strong> à revoir" in national
+    assert "0 obligation" not in national
+
+
 def test_committee_opinion_with_gate_criteria_is_shown_on_the_record(
     client, elu, organisation, project, committee
 ):
@@ -418,6 +448,31 @@ def test_platform_modules_energy_comes_from_measured_runtimes(db, client):
     assert (
         "Réponses de l&#x27;assistant" in client.get(reverse("gouvernance:index")).content.decode()
     )
+
+
+def test_water_runs_and_writing_jobs_are_measured_uses_too(db, client, agent):
+    from territoria.eau.models import Job, JobStatus
+    from territoria.redaction.models import WritingJob
+
+    Job.objects.create(kind="replay", status=JobStatus.DONE, result={"seconds": 30.0})
+    Job.objects.create(kind="replay", status=JobStatus.DONE, result={"seconds": 90.0})
+    Job.objects.create(kind="replay", status=JobStatus.FAILED, result={"seconds": 999.0})
+    Job.objects.create(kind="renewal", status=JobStatus.DONE, result={"seconds": "abc"})
+    for cpu, state in ((2.0, "done"), (4.0, "done"), (100.0, "failed")):
+        WritingJob.objects.create(
+            author=agent, kind="summary", source_text="t", cpu_seconds=cpu, state=state
+        )
+    rows = {row["label"]: row for row in services.platform_frugality()}
+    replay = rows["Eau : rejeu d'une période de mesures"]
+    assert replay["uses"] == 2 and replay["cpu_s_per_use"] == 60.0  # the failed run is left out
+    assert replay["runtime"] == "wall"
+    assert "Eau : évaluation du renouvellement" not in rows  # no usable figure, no row
+    writing = rows["Rédaction assistée (travaux terminés)"]
+    assert writing["uses"] == 2 and writing["cpu_s_per_use"] == 3.0
+    expected_wh = 60.0 / 3600 * (12.0 + 4.0 * 0.3725) * 1.67
+    assert abs(replay["energy_wh_per_use"] - expected_wh) < 1e-5
+    page = client.get(reverse("gouvernance:index")).content.decode()
+    assert "Eau : rejeu d&#x27;une période de mesures" in page and "(durée écoulée)" in page
 
 
 def test_openapi_schema_describes_the_governance_api(client):

@@ -23,6 +23,11 @@ HERE = Path(__file__).resolve().parent
 LABELS = HERE / "data" / "labels.yaml"
 # A second held-out set, labelled after the v2 cues were frozen (data/SOURCE.md): split "fresh".
 FRESH_LABELS = HERE / "data" / "labels_fresh.yaml"
+# A third, labelled before the v3 cues were written (data/SOURCE.md): split "fresh2".
+FRESH2_LABELS = HERE / "data" / "labels_fresh2.yaml"
+# A fourth, labelled after the v3 run and before the v4 cues were written: split "fresh3".
+FRESH3_LABELS = HERE / "data" / "labels_fresh3.yaml"
+SPLIT_OF_FILE = {FRESH_LABELS: "fresh", FRESH2_LABELS: "fresh2", FRESH3_LABELS: "fresh3"}
 FIXTURES = HERE.parent / "registre" / "fixtures"
 LEVELS = ["hors_champ", "minimal", "limite", "haut_risque", "interdit"]
 
@@ -36,16 +41,24 @@ def split_of(source: str, key: str) -> str:
     return "test" if digest % 10 < 4 else "dev"
 
 
-def _french_texts() -> dict[str, str]:
+def _french_texts() -> dict[str, dict]:
+    """Each record's text (title. description: what v1 and v2 read) and its fields (v3)."""
     texts = {}
     for name, prefix in (("bibliotheque-ia-data.csv", ""), ("livret-cas-usage.csv", "livret-")):
         with open(FIXTURES / name, encoding="utf-8", newline="") as handle:
             for number, row in enumerate(csv.DictReader(handle), start=1):
-                texts[f"{prefix}{number}"] = f"{row['Nom_du_projet']}. {row['Description_service']}"
+                texts[f"{prefix}{number}"] = {
+                    "title": row["Nom_du_projet"],
+                    "description": row["Description_service"],
+                    "organisation": row.get("Nom_collectivite", ""),
+                    "theme": " ".join(
+                        row.get(k) or "" for k in ("Theme", "Sous_Theme", "Audience")
+                    ),
+                }
     return texts
 
 
-def _foreign_texts(shared: Path) -> dict[str, dict[str, str]]:
+def _foreign_texts(shared: Path) -> dict[str, dict[str, dict]]:
     registers = shared / "registers"
     try:
         uk = json.loads((registers / "uk-atrs.json").read_text(encoding="utf-8"))["records"]
@@ -58,12 +71,23 @@ def _foreign_texts(shared: Path) -> dict[str, dict[str, str]]:
         raise EvaluationDataError(f"registre étranger illisible ({registers}) : {error}") from None
     return {
         "uk": {
-            r["url"]
-            .rstrip("/")
-            .rsplit("/", 1)[-1]: f"{r['tool_name']}. {r.get('description') or ''}"
+            r["url"].rstrip("/").rsplit("/", 1)[-1]: {
+                "title": r["tool_name"],
+                "description": r.get("description") or "",
+                "organisation": r.get("publishing_body") or "",
+            }
             for r in uk
         },
-        "nl": {str(r["id"]): f"{r['title']}. {r.get('doel') or ''}" for r in nl},
+        "nl": {
+            str(r["id"]): {
+                "title": r["title"],
+                "description": r.get("doel") or "",
+                "organisation": r.get("organisatie") or "",
+                "legal_basis": r.get("juridische_basis") or "",
+                "impact_assessment": {"Ja": "oui", "Nee": "non"}.get(r.get("impactassessment"), ""),
+            }
+            for r in nl
+        },
     }
 
 
@@ -72,7 +96,7 @@ def labelled_records(shared: Path | None) -> list[dict]:
     if shared is not None:
         texts.update(_foreign_texts(shared))
     records = []
-    for path in (LABELS, FRESH_LABELS):
+    for path in (LABELS, FRESH_LABELS, FRESH2_LABELS, FRESH3_LABELS):
         records += _records_of(path, texts)
     return records
 
@@ -97,9 +121,10 @@ def _records_of(path: Path, texts: dict) -> list[dict]:
                 {
                     "source": source,
                     "key": key,
-                    "text": texts[source][key],
+                    "text": f"{texts[source][key]['title']}. {texts[source][key]['description']}",
+                    "fields": texts[source][key],
                     "label": label["level"],
-                    "split": "fresh" if path == FRESH_LABELS else split_of(source, key),
+                    "split": SPLIT_OF_FILE.get(path) or split_of(source, key),
                 }
             )
     return records
@@ -155,14 +180,22 @@ def evaluate(
     split: str = "all",
     per_record: bool = False,
     cues: list[tuple[str, str, str]] | None = None,
+    patterns: dict | None = None,
 ) -> dict:
-    records = [r for r in labelled_records(shared) if split == "all" or r["split"] == split]
+    """`cues`: an older list of cues read with the v2 engine; `patterns`: an older set of
+    patterns read with the current engine (the benchmark's baselines)."""
+    records = [
+        r for r in labelled_records(shared) if split == "all" or r["split"] in split.split("+")
+    ]
     majority = Counter(
         r["label"] for r in labelled_records(shared) if r["split"] == "dev"
     ).most_common(1)[0][0]
     started = time.process_time()
     for record in records:
-        record["suggested"] = suggest.suggested_level(record["text"], cues)
+        if cues is None:  # the current suggestion reads the record's fields
+            record["suggested"] = suggest.suggested_level_fields(record["fields"], patterns)
+        else:  # an older list of cues (the benchmark's baselines) reads title. description
+            record["suggested"] = suggest.suggested_level(record["text"], cues)
     cpu = time.process_time() - started
     report = {
         "task": "AI-Act level suggested from a record's text vs hand-made labels",

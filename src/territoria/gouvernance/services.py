@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import re
 import time
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -362,48 +363,100 @@ def _person(user):
 
 # --- The platform's own modules: energy from their measured runtimes --------------------------
 
-# (label, model, CPU-seconds field): uses whose CPU time the platform measures as it runs them.
+
+@dataclass(frozen=True)
+class MeasuredUse:
+    """A use of one of the platform's AI modules whose runtime the module measures as it runs it.
+    `field`: a float column of seconds; or `json_key`: a key of the JSON column `json_field`
+    (read in Python: the modules that store it there run a few long jobs, not many uses)."""
+
+    label: str
+    model: str
+    field: str = ""
+    json_field: str = ""
+    json_key: str = ""
+    filters: tuple[tuple[str, object], ...] = ()
+    runtime: str = "cpu"  # "cpu": CPU seconds; "wall": elapsed seconds of a single-core run
+
+
 MEASURED_USES = [
-    ("Réponses de l'assistant", "assistant.Exchange", "cpu_seconds"),
+    MeasuredUse("Réponses de l'assistant", "assistant.Exchange", field="cpu_seconds"),
+    MeasuredUse(
+        "Rédaction assistée (travaux terminés)",
+        "redaction.WritingJob",
+        field="cpu_seconds",
+        filters=(("state", "done"),),
+    ),
+    MeasuredUse(
+        "Eau : rejeu d'une période de mesures",
+        "eau.Job",
+        json_field="result",
+        json_key="seconds",
+        filters=(("kind", "replay"), ("status", "termine")),
+        runtime="wall",
+    ),
+    MeasuredUse(
+        "Eau : évaluation du renouvellement",
+        "eau.Job",
+        json_field="result",
+        json_key="seconds",
+        filters=(("kind", "renewal"), ("status", "termine")),
+        runtime="wall",
+    ),
 ]
 
 
+def _measured_seconds(model, use: MeasuredUse, since) -> tuple[int, float]:
+    """(number of uses, mean seconds per use) over the period."""
+    from django.db.models import Avg, Count
+
+    rows = model.objects.filter(created_at__gte=since, **dict(use.filters))
+    if use.field:
+        figures = rows.aggregate(n=Count("pk"), seconds=Avg(use.field))
+        return figures["n"], figures["seconds"] or 0.0
+    values = []
+    for stored in rows.values_list(use.json_field, flat=True):
+        value = (stored or {}).get(use.json_key) if isinstance(stored, dict) else None
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+            values.append(float(value))
+    return len(values), (sum(values) / len(values) if values else 0.0)
+
+
 def platform_frugality(days: int = 365) -> list[dict]:
-    """Energy and carbon per use of the platform's own AI modules, from their measured CPU
-    time over the last `days` (GreenAlgorithms: one core at full use per CPU second, the
+    """Energy and carbon per use of the platform's own AI modules, from their measured runtime
+    (CPU time, or the elapsed time of a single-core job where the module stores only that)
+    over the last `days` (GreenAlgorithms: one core at full use per CPU second, the
     default memory and PUE of rules/frugalite.yaml, the configured grid intensity)."""
     from django.apps import apps
-    from django.db.models import Avg, Count
 
     defaults = frugality_rules()["defaults"]
     since = timezone.now() - datetime.timedelta(days=days)
     rows = []
-    for label, model_label, field in MEASURED_USES:
+    for use in MEASURED_USES:
         try:
-            model = apps.get_model(model_label)
+            model = apps.get_model(use.model)
         except LookupError:
             continue  # module not installed
-        figures = model.objects.filter(created_at__gte=since).aggregate(
-            n=Count("pk"), cpu=Avg(field)
-        )
-        if not figures["n"]:
+        uses, seconds = _measured_seconds(model, use, since)
+        if not uses:
             continue
         estimate = FrugalityAssessment(
-            runtime_hours=(figures["cpu"] or 0) / 3600,
+            runtime_hours=seconds / 3600,
             cores=1,
             tdp_per_core_w=defaults["tdp_per_core_w"],
             usage=1.0,
             memory_gb=defaults["memory_gb"],
             pue=defaults["pue"],
             carbon_intensity=grid_carbon_intensity(),
-            uses_per_year=round(figures["n"] * 365 / days),
+            uses_per_year=round(uses * 365 / days),
         )
         kwh = energy_kwh_per_use(estimate)
         rows.append(
             {
-                "label": label,
-                "uses": figures["n"],
-                "cpu_s_per_use": round(figures["cpu"] or 0, 4),
+                "label": use.label,
+                "uses": uses,
+                "runtime": use.runtime,
+                "cpu_s_per_use": round(seconds, 4),
                 "energy_wh_per_use": round(kwh * 1000, 5),
                 "co2e_g_per_use": round(kwh * estimate.carbon_intensity, 5),
                 "energy_kwh_per_year": round(kwh * estimate.uses_per_year, 4),

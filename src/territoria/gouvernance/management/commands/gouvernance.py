@@ -16,10 +16,10 @@ class Command(BaseCommand):
         ev = sub.add_parser("eval", help="accord suggestion / étiquettes, en JSON")
         ev.add_argument(
             "--split",
-            choices=["dev", "test", "fresh", "all"],
+            choices=["dev", "test", "fresh", "fresh2", "fresh3", "fresh2+fresh3", "all"],
             default="all",
-            help="test : la partie réservée ; fresh : la seconde partie réservée, étiquetée "
-            "après la version 2 des indices",
+            help="parties de data/SOURCE.md ; fresh3 : la partie réservée, étiquetée après la "
+            "version 3 des indices et avant la version 4",
         )
         ev.add_argument(
             "--shared-data",
