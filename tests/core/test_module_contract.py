@@ -44,6 +44,23 @@ def test_home_page_shows_a_declared_section(client, note):
     assert "Le registre des systèmes d'IA des collectivités" in html  # beside the register's
 
 
+def test_register_record_page_shows_a_declared_panel_for_its_reader(client, agent, organisation):
+    from territoria.registre.factories import ProjectFactory
+
+    project = ProjectFactory(organisation=organisation, nom_projet="Tri du courrier")
+    hidden = ProjectFactory(organisation=organisation, nom_projet="Projet sans panneau")
+    record = reverse("registre:detail", args=[project.pk])
+    html = client.get(record).content.decode()
+    assert "Le module témoin a lu « Tri du courrier »" in html
+    assert "Lecteur autorisé" not in html
+    client.force_login(agent)  # agents hold READ_SECRET (the fixture module's capabilities)
+    assert "Lecteur autorisé" in client.get(record).content.decode()
+    # The public preview renders the panels for the anonymous reader, as the rest of the page.
+    assert "Lecteur autorisé" not in client.get(record + "?vue=publique").content.decode()
+    html = client.get(reverse("registre:detail", args=[hidden.pk])).content.decode()
+    assert "Le module témoin sur ce projet" not in html  # context None: no panel
+
+
 def test_declared_urls_are_mounted_under_their_prefix(client, note):
     assert reverse("fixture_module:note", args=[note.pk]) == f"/temoin/notes/{note.pk}/"
     assert client.get(f"/temoin/notes/{note.pk}/").status_code == 200

@@ -1,7 +1,7 @@
 """A module that exists only to prove the contract (installed by tests/settings.py only).
 
 It touches no other app: by declaring itself here it appears in the navigation, the home
-page, the search index, the open-data catalogue, the assistant's sources, the register of
+page, a register record's page, the search index, the open-data catalogue, the assistant's sources, the register of
 AI systems (self-description) and the leak crawler (tests/core/test_module_contract.py).
 """
 
@@ -12,6 +12,7 @@ from territoria.core.modules import (
     HomeSection,
     NavEntry,
     PublishedDataset,
+    RecordPanel,
     SearchDocumentType,
     SelfDescription,
     UrlModule,
@@ -32,6 +33,11 @@ class FixtureModuleConfig(AppConfig):
             "fixture_module/_home_section.html",
             context="tests.fixture_module.views.home_context",
             order=90,
+        )
+    ]
+    record_panels = [
+        RecordPanel(
+            "fixture_module/_record_panel.html", context="tests.fixture_module.panels.record_panel"
         )
     ]
     urls = [UrlModule("tests.fixture_module.urls", prefix="temoin/")]

@@ -12,6 +12,7 @@ from territoria.core import modules
 LISTS = {
     "navigation": modules.NavEntry,
     "home_sections": modules.HomeSection,
+    "record_panels": modules.RecordPanel,
     "urls": modules.UrlModule,
     "search_documents": modules.SearchDocumentType,
     "datasets": modules.PublishedDataset,
@@ -66,6 +67,7 @@ def _check_targets(config) -> list[Error]:
                 )
             )
     dotted_paths = [s.context for s in _items(config, "home_sections") if s.context]
+    dotted_paths += [panel.context for panel in _items(config, "record_panels")]
     for dotted in dotted_paths + [d.writer for d in _items(config, "datasets")]:
         try:
             modules.resolve(dotted)

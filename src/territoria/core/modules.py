@@ -9,6 +9,7 @@ Every attribute is optional (an app declares only what it brings); `core`, `sear
         name = "territoria.eau"
         navigation = [NavEntry("Eau", "eau:index")]
         home_sections = [HomeSection("eau/_home_section.html", context="territoria.eau.home.context")]
+        record_panels = [RecordPanel("eau/_record_panel.html", context="territoria.eau.panels.record")]
         urls = [UrlModule("territoria.eau.urls", prefix="eau/"), UrlModule("territoria.eau.api.urls", prefix="api/eau/")]
         search_documents = [SearchDocumentType("eau.station", "eau.Station", "territoria.eau.search.StationIndexer")]
         datasets = [PublishedDataset(...)]
@@ -56,6 +57,19 @@ class HomeSection:
     template: str
     context: str | None = None
     stylesheets: tuple[str, ...] = ()  # static paths the section needs in <head>
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class RecordPanel:
+    """A section a module adds to a register record's page (the record is another app's page:
+    the module lends it a panel instead of the register naming the module).
+
+    `context(request, project)` returns the template's context, or None to show nothing for
+    this record; it sees the request, so it decides itself what this reader may read."""
+
+    template: str
+    context: str
     order: int = 100
 
 
@@ -210,6 +224,10 @@ def _declared(attribute: str) -> Iterator[tuple[AppConfig, Any]]:
 
 def _all(attribute: str) -> list:
     return [item for _config, items in _declared(attribute) for item in items]
+
+
+def record_panels() -> list[RecordPanel]:
+    return sorted(_all("record_panels"), key=lambda panel: panel.order)
 
 
 def url_modules() -> list[UrlModule]:

@@ -4,6 +4,7 @@ from territoria.core.modules import (
     HomeSection,
     NavEntry,
     PublishedDataset,
+    RecordPanel,
     SelfDescription,
     UrlModule,
 )
@@ -27,6 +28,13 @@ class GouvernanceConfig(AppConfig):
             "gouvernance/_home_section.html",
             context="territoria.gouvernance.views.pages.home_context",
             order=30,
+        )
+    ]
+    record_panels = [
+        RecordPanel(
+            "gouvernance/_record_panel.html",
+            context="territoria.gouvernance.panels.record_panel",
+            order=20,
         )
     ]
     urls = [

@@ -1,5 +1,6 @@
 """Reading the register: the list with its filters, a record, an organisation."""
 
+import copy
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -7,8 +8,10 @@ from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 
+from territoria.core import modules
 from territoria.core.models import Organisation
 from territoria.registre.discovery.facets import BY_NAME
 from territoria.registre.discovery.service import search_projects
@@ -210,6 +213,20 @@ def field_groups(project, user):
     return list(groups.items())
 
 
+def module_panels(request, project, reader) -> list[str]:
+    """The sections other modules lend this record's page (core/modules.py, RecordPanel),
+    rendered for `reader` (the anonymous reader in the public preview)."""
+    if reader is not request.user:
+        request = copy.copy(request)
+        request.user = reader
+    rendered = []
+    for panel in modules.record_panels():
+        context = modules.resolve(panel.context)(request, project)
+        if context is not None:
+            rendered.append(render_to_string(panel.template, context, request=request))
+    return rendered
+
+
 def project_detail(request, pk):
     project = visible_project_or_404(request, pk)
     abilities = get_abilities(request.user, project)
@@ -230,6 +247,7 @@ def project_detail(request, pk):
             "groups": field_groups(project, reader),
             "seat": seat_place(project.organisation),
             "seat_points": seat_map_points(project.organisation),
+            "module_panels": module_panels(request, project, reader),
             "abilities": abilities,
             "shows_restricted": abilities["view_restricted"] and not public_preview,
             "public_preview": public_preview,
