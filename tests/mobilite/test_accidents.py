@@ -94,4 +94,10 @@ def test_accident_pages(client, agent, elu):
     assert client.get(reverse("mobilite:accidents")).status_code == 200
     assert client.post(reverse("mobilite:accidents_import")).status_code == 403
     client.logout()
-    assert client.get(reverse("mobilite:accidents")).status_code == 404
+    # anonymous: the platform's rule, the login page (login_required), as every other module
+    for url in (reverse("mobilite:accidents"), reverse("mobilite:index")):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login")) and "next=" in response["Location"]
+    response = client.post(reverse("mobilite:accidents_import"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))

@@ -7,14 +7,15 @@ import tempfile
 from pathlib import Path
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from territoria.core.roles import has_capability
+from territoria.core.templatetags.french import count_words
 from territoria.mobilite import network as network_service
 from territoria.mobilite import simulation
 from territoria.mobilite.apps import MANAGE, VIEW
@@ -22,9 +23,9 @@ from territoria.mobilite.models import AccidentImport, Job, JobStatus, Network, 
 
 
 def _need(request, capability: str) -> None:
+    """Every view is behind `login_required` (anonymous visitors go to the login page, the
+    platform's rule); a signed-in user without the capability gets 403."""
     if not has_capability(request.user, capability):
-        if not request.user.is_authenticated:
-            raise Http404  # anonymous readers do not learn that the page exists
         raise PermissionDenied("Votre rôle ne permet pas cette action.")
 
 
@@ -72,6 +73,7 @@ def _start_job(request, kind: str, network, scenario=None, params=None) -> Job:
     return job
 
 
+@login_required
 def index(request):
     _need(request, VIEW)
     networks = visible_networks(request.user)
@@ -100,6 +102,7 @@ def _demo_osm() -> Path | None:
     return path if path.exists() else None
 
 
+@login_required
 @require_POST
 def network_import(request):
     _need(request, MANAGE)
@@ -160,6 +163,7 @@ def _map_context(network: Network, highlight=None, label: str = "") -> dict:
     }
 
 
+@login_required
 def network_detail(request, pk):
     _need(request, VIEW)
     from territoria.mobilite import counts as counts_service
@@ -229,6 +233,7 @@ def parse_changes(post) -> tuple[str, list[dict], list[str]]:
     return name, changes, errors
 
 
+@login_required
 @require_POST
 def scenario_create(request, pk):
     _need(request, MANAGE)
@@ -253,6 +258,7 @@ def _int(value, default, low, high) -> int:
         return default
 
 
+@login_required
 @require_POST
 def scenario_run(request, pk):
     _need(request, MANAGE)
@@ -269,6 +275,7 @@ def scenario_run(request, pk):
     return redirect("mobilite:job", pk=job.pk)
 
 
+@login_required
 def job_detail(request, pk):
     _need(request, VIEW)
     job = get_object_or_404(
@@ -306,6 +313,7 @@ def job_detail(request, pk):
     return render(request, "mobilite/job.html", context)
 
 
+@login_required
 @require_POST
 def counts_import(request, pk):
     _need(request, MANAGE)
@@ -326,13 +334,15 @@ def counts_import(request, pk):
         shutil.rmtree(path.parent, ignore_errors=True)
     messages.success(
         request,
-        f"{upload.name} : {record.rows} comptages de {len(record.detectors)} détecteur(s) importés.",
+        f"{upload.name} : {count_words(record.rows, 'comptage')} de "
+        f"{count_words(len(record.detectors), 'détecteur')} importé{'s' if record.rows > 1 else ''}.",
     )
     for warning in record.warnings[:5]:
         messages.warning(request, f"{upload.name} : {warning}")
     return redirect("mobilite:network", pk=pk)
 
 
+@login_required
 @require_POST
 def calibrate(request, pk):
     _need(request, MANAGE)
@@ -345,6 +355,7 @@ def calibrate(request, pk):
     return redirect("mobilite:job", pk=job.pk)
 
 
+@login_required
 def accidents(request):
     _need(request, VIEW)
     from territoria.mobilite import accidents as accident_service
@@ -355,6 +366,7 @@ def accidents(request):
     return render(request, "mobilite/accidents.html", context)
 
 
+@login_required
 @require_POST
 def accidents_import(request):
     _need(request, MANAGE)
@@ -383,7 +395,8 @@ def accidents_import(request):
             shutil.rmtree(path.parent, ignore_errors=True)
     messages.success(
         request,
-        f"{main.name} : {record.rows} accidents importés (disposition {record.layout}), "
-        f"{record.geocoded} géolocalisés.",
+        f"{main.name} : {count_words(record.rows, 'accident')} "
+        f"importé{'s' if record.rows > 1 else ''} (disposition {record.layout}), "
+        f"{record.geocoded} géolocalisé{'s' if record.geocoded > 1 else ''}.",
     )
     return redirect("mobilite:accidents")
