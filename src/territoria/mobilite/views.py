@@ -310,6 +310,11 @@ def job_detail(request, pk):
             ("muted", "Peu de changement"),
         ]
         context["edge_rows"] = sorted(changes.items(), key=lambda kv: -abs(kv[1]))[:15]
+        noise = job.result.get("edges_noise_change_db", {})
+        # 3 dB(A): the change a listener notices (a doubling of the sound energy)
+        context["noise_rows"] = sorted(
+            ((e, d) for e, d in noise.items() if abs(d) >= 3), key=lambda kv: -abs(kv[1])
+        )[:15]
     return render(request, "mobilite/job.html", context)
 
 
