@@ -363,8 +363,7 @@ def run_scenario(
         "trips_on_closed_edges": dropped,
         "runs": {
             "base": [
-                {k: v for k, v in r.items() if k not in ("edges", "edges_noise")}
-                for r in base_runs
+                {k: v for k, v in r.items() if k not in ("edges", "edges_noise")} for r in base_runs
             ],
             "scenario": [
                 {k: v for k, v in r.items() if k not in ("edges", "edges_noise")}
