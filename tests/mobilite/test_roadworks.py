@@ -113,3 +113,47 @@ def test_roadworks_eval_refuses_worksite_outside_network(tmp_path):
             "--worksites", str(sites), "--output", str(tmp_path / "r.json"),
         )  # fmt: skip
     assert not (tmp_path / "r.json").exists()
+
+
+@pytest.mark.django_db
+def test_roadworks_form_errors_name_the_line_and_nothing_is_queued(client, agent, grid):
+    from django.urls import reverse
+
+    from territoria.mobilite.models import Job
+
+    client.force_login(agent)
+    url = reverse("mobilite:roadworks", args=[grid.pk])
+    page = client.post(url, {"chantiers": "Rue ; B1C1 ; 2 ; 01/03/2027"}, follow=True)
+    assert "Chantiers, ligne 1 : 5 champs séparés par « ; » attendus" in page.content.decode()
+    page = client.post(
+        url, {"chantiers": "Rue ; ailleurs ; 2 ; 01/03/2027 ; 10/03/2027"}, follow=True
+    )
+    assert "tronçon(s) hors du réseau : ailleurs" in page.content.decode()
+    assert Job.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_roadworks_job_ranks_calendars(
+    client, agent, elu, grid, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from territoria.mobilite.models import Job, JobStatus
+
+    client.force_login(elu)
+    url = reverse("mobilite:roadworks", args=[grid.pk])
+    assert client.post(url, {"chantiers": "x"}).status_code == 403
+    client.force_login(agent)
+    lines = "Nord ; B1C1 ; 1 ; 01/03/2027 ; 02/03/2027\nSud ; A1B1 ; 1 ; 01/03/2027 ; 02/03/2027"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"chantiers": lines, "graines": 1, "duree": 120})
+    job = Job.objects.get()
+    assert job.kind == "roadworks"
+    assert job.status == JobStatus.DONE, job.message
+    assert job.done == job.total == 1 + 3
+    assert job.result["calendars"] == 4
+    text = client.get(reverse("mobilite:job", args=[job.pk])).content.decode()
+    assert "Meilleurs calendriers" in text and "Nord + Sud" in text
+    assert "4 calendriers possibles" in text
+    client.logout()
+    assert client.get(reverse("mobilite:job", args=[job.pk])).status_code == 302

@@ -251,6 +251,60 @@ def scenario_create(request, pk):
     return redirect("mobilite:network", pk=pk)
 
 
+def parse_worksite_lines(text: str) -> tuple[list[dict], list[str]]:
+    """One worksite a line: « nom ; tronçons ; durée (jours) ; début au plus tôt ; fin au plus
+    tard »; errors name the line."""
+    rows, errors = [], []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split(";")]
+        if len(parts) != 5:
+            errors.append(
+                f"Chantiers, ligne {number} : 5 champs séparés par « ; » attendus (nom ; tronçons "
+                f"; durée en jours ; début au plus tôt ; fin au plus tard), {len(parts)} donnés."
+            )
+            continue
+        name, edges, days, earliest, latest = parts
+        rows.append(
+            {"name": name, "edges": edges, "days": days, "earliest": earliest, "latest": latest}
+        )
+    if not rows and not errors:
+        errors.append("Chantiers : aucune ligne donnée.")
+    return rows, errors
+
+
+@login_required
+@require_POST
+def roadworks_run(request, pk):
+    """Rank the calendars of a list of worksites (a background job)."""
+    _need(request, MANAGE)
+    from territoria.mobilite import roadworks
+
+    found = _network(request, pk)
+    rows, errors = parse_worksite_lines(request.POST.get("chantiers", ""))
+    if not errors:
+        edges = {e[0] for e in found.elements.get("edges", [])}
+        try:
+            sites = roadworks.parse_worksites(rows, edges)
+            roadworks.calendars(sites)
+        except roadworks.RoadworksError as error:
+            errors.append(str(error))
+    if errors:
+        for error in errors:
+            messages.error(request, error)
+        return redirect("mobilite:network", pk=pk)
+    params = {
+        "worksites": [
+            {**r, "edges": [e for e in r["edges"].replace(",", " ").split() if e]} for r in rows
+        ],
+        "seeds": list(range(1, _int(request.POST.get("graines"), 2, 1, 5) + 1)),
+        "duration": _int(request.POST.get("duree"), 600, 60, 7200),
+    }
+    job = _start_job(request, "roadworks", found, None, params)
+    return redirect("mobilite:job", pk=job.pk)
+
+
 def _int(value, default, low, high) -> int:
     try:
         return max(low, min(high, int(value)))
