@@ -38,6 +38,10 @@ class RunSpec:
     duration: int = 600  # seconds of demand
     period: float = 2.0  # one trip every `period` seconds on average (base demand)
     seeds: tuple[int, ...] = (1, 2, 3)
+    # demand from an origin–destination matrix (od.py): [(origin, destination, vehicles)],
+    # zones {zone: [edges]} or None (origins/destinations are edges); None: random trips
+    od: list[tuple[str, str, int]] | None = None
+    zones: dict[str, list[str]] | None = None
 
 
 def validate_changes(network, changes: list[dict]) -> list[str]:
@@ -128,7 +132,15 @@ def build_variant(
 
 
 def demand(net: Path, seed: int, spec: RunSpec, folder: Path) -> Path:
-    """Random trips (randomTrips.py, fringe-weighted, validated by duarouter) for one seed."""
+    """Random trips (randomTrips.py, fringe-weighted, validated by duarouter) for one seed, or
+    the trips of the origin–destination matrix (od2trips) when the spec has one."""
+    if spec.od:
+        from territoria.mobilite import od
+
+        try:
+            return od.od_trips(net, spec.od, spec.zones, spec.duration, seed, folder)
+        except od.ODError as error:
+            raise ScenarioError(str(error)) from error
     trips = folder / f"trajets-{seed}.trips.xml"
     net = Path(net).resolve()
     sumo.run(
