@@ -422,6 +422,15 @@ def accidents(request):
     imports = visible_accident_imports(request.user)
     context = {"imports": imports, "manager": has_capability(request.user, MANAGE)}
     context.update(accident_service.page_context(imports, request.GET))
+    if "export" in context:
+        from django.http import HttpResponse
+
+        response = HttpResponse(
+            "\ufeff" + accident_service.export_csv(context["export"]),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = 'attachment; filename="zones-a-risque.csv"'
+        return response
     return render(request, "mobilite/accidents.html", context)
 
 

@@ -67,6 +67,8 @@ class TerritoriaParams:
     # (then all their vehicles count, moving ones too: they are on their way); red: not at all
     # — a green for a short link whose upstream signal is red serves nobody
     feed_gate: bool = False
+    # with feed_gate: count the feeders' moving vehicles too (True) or their halted ones only
+    feed_moving: bool = True
 
 
 @dataclass
@@ -473,7 +475,11 @@ class TerritoriaController(_Base):
                         if p.spill_feed_share and p.feed_gate:
                             for up, nxt in self.feeder_pairs.get(ln, ()):
                                 if self._green_towards(up, nxt):
-                                    fed = p.spill_feed_share * lane.getLastStepVehicleNumber(up)
+                                    fed = p.spill_feed_share * (
+                                        lane.getLastStepVehicleNumber(up)
+                                        if p.feed_moving
+                                        else lane.getLastStepHaltingNumber(up)
+                                    )
                                     h += fed
                                     n += fed
                         elif p.spill_feed_share:
