@@ -105,3 +105,35 @@ def test_cut_network_is_reported_not_simulated(
     assert job.status == JobStatus.FAILED
     assert "Le scénario coupe le réseau" in job.message
     assert job.result == {}
+
+
+def test_bus_lane_allows_buses_only(tmp_path, grid):
+    import xml.etree.ElementTree as ET
+
+    from territoria.mobilite import simulation
+
+    errors = simulation.validate_changes(
+        grid, [{"type": "bus_lane", "lane": "B1C1_5"}, {"type": "bus_lane", "lane": "B1C1_0"}]
+    )
+    assert errors == ["modification 1 : la voie « B1C1_5 » n'est pas dans le réseau."]
+    net, _, _ = simulation.build_variant(
+        grid.net_file, [{"type": "bus_lane", "lane": "B1C1_0"}], tmp_path
+    )
+    lanes = {
+        lane.get("id"): lane
+        for lane in ET.parse(net).getroot().iter("lane")
+        if lane.get("id", "").startswith("B1C1_")
+    }
+    assert lanes["B1C1_0"].get("allow") == "bus"
+    assert lanes["B1C1_1"].get("allow") is None  # the other lane stays open to cars
+
+
+def test_bus_lane_from_the_form(client, agent, grid):
+    client.force_login(agent)
+    page = client.post(
+        reverse("mobilite:scenario_create", args=[grid.pk]),
+        {"nom": "Voie bus", "voies_bus": "B1C1_0"},
+        follow=True,
+    )
+    assert "voie B1C1_0 réservée aux bus" in page.content.decode()
+    assert Scenario.objects.get().changes == [{"type": "bus_lane", "lane": "B1C1_0"}]

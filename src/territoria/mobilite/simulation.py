@@ -57,13 +57,20 @@ def validate_changes(network, changes: list[dict]) -> list[str]:
                 errors.append(
                     f"{where} : le tronçon « {change.get('edge')} » n'est pas dans le réseau."
                 )
-        elif kind == "close_lane":
+        elif kind in ("close_lane", "bus_lane"):
             lane = str(change.get("lane", ""))
             edge, _, index = lane.rpartition("_")
             if edge not in edges or not index.isdigit() or int(index) >= edges[edge]:
                 errors.append(f"{where} : la voie « {lane} » n'est pas dans le réseau.")
             elif edges[edge] == 1:
-                errors.append(f"{where} : « {edge} » n'a qu'une voie ; fermez le tronçon.")
+                errors.append(
+                    f"{where} : « {edge} » n'a qu'une voie ; "
+                    + (
+                        "fermez le tronçon."
+                        if kind == "close_lane"
+                        else "pas de voie bus possible."
+                    )
+                )
         elif kind == "tls_program":
             light = tls.get(change.get("tls"))
             durations = change.get("durations") or []
@@ -91,19 +98,24 @@ def build_variant(
     """(network file, additional files, demand scale) of the scenario."""
     closed = [c["edge"] for c in changes if c["type"] == "close_edge"]
     lanes = [c["lane"] for c in changes if c["type"] == "close_lane"]
+    bus = [c["lane"] for c in changes if c["type"] == "bus_lane"]
     net = base_net
-    if closed or lanes:
+    if closed or lanes or bus:
         net = folder / "variante.net.xml"
         args = ["netconvert", "--sumo-net-file", str(base_net), "--no-warnings", "-o", str(net)]
         if closed:
             args += ["--remove-edges.explicit", ",".join(closed)]
-        if lanes:
+        if lanes or bus:
             patch = folder / "voies.edg.xml"
             root = ET.Element("edges")
-            for lane in lanes:
+            nodes: dict[str, ET.Element] = {}
+            # a closed lane allows nothing; a bus lane allows buses only (cars use the others)
+            for lane, rule in [*((x, {"disallow": "all"}) for x in lanes),
+                               *((x, {"allow": "bus"}) for x in bus)]:  # fmt: skip
                 edge, _, index = lane.rpartition("_")
-                node = ET.SubElement(root, "edge", id=edge)
-                ET.SubElement(node, "lane", index=index, disallow="all")
+                if edge not in nodes:
+                    nodes[edge] = ET.SubElement(root, "edge", id=edge)
+                ET.SubElement(nodes[edge], "lane", index=index, **rule)
             ET.ElementTree(root).write(patch)
             args += ["--edge-files", str(patch)]
         sumo.run(args)

@@ -146,6 +146,8 @@ def describe(changes: list[dict]) -> str:
             parts.append(f"tronçon {c['edge']} fermé")
         elif c["type"] == "close_lane":
             parts.append(f"voie {c['lane']} fermée")
+        elif c["type"] == "bus_lane":
+            parts.append(f"voie {c['lane']} réservée aux bus")
         elif c["type"] == "tls_program":
             parts.append(f"feu {c['tls']} : phases {'/'.join(str(d) for d in c['durations'])} s")
         elif c["type"] == "demand":
@@ -213,6 +215,8 @@ def parse_changes(post) -> tuple[str, list[dict], list[str]]:
         changes.append({"type": "close_edge", "edge": edge})
     for lane in post.get("fermer_voies", "").replace(",", " ").split():
         changes.append({"type": "close_lane", "lane": lane})
+    for lane in post.get("voies_bus", "").replace(",", " ").split():
+        changes.append({"type": "bus_lane", "lane": lane})
     tls_id = post.get("feu", "").strip()
     durations = post.get("durees", "").strip()
     if tls_id and durations:
