@@ -90,8 +90,21 @@ def test_accident_pages(client, agent, elu):
     assert "Zones à risque" in text
     page = client.get(reverse("mobilite:accidents") + "?lum=1&rayon=500")
     assert "rayon 500 m" in page.content.decode()
+    shown = page.content.decode().count('<th scope="row">')
+    export = client.get(reverse("mobilite:accidents") + "?lum=1&rayon=500&format=csv")
+    assert export["Content-Type"].startswith("text/csv")
+    lines = export.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("rang;accidents;poids_gravite;tues;hospitalises;latitude")
+    assert len(lines) > 1 and lines[1].startswith("1;")
+    assert shown > 0
     client.force_login(elu)
     assert client.get(reverse("mobilite:accidents")).status_code == 200
     assert client.post(reverse("mobilite:accidents_import")).status_code == 403
     client.logout()
-    assert client.get(reverse("mobilite:accidents")).status_code == 404
+    # anonymous: the platform's rule, the login page (login_required), as every other module
+    for url in (reverse("mobilite:accidents"), reverse("mobilite:index")):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login")) and "next=" in response["Location"]
+    response = client.post(reverse("mobilite:accidents_import"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))

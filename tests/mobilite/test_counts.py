@@ -64,7 +64,7 @@ def test_calibration_job_through_the_pages(client, agent, grid, django_capture_o
         page = client.post(
             reverse("mobilite:counts_import", args=[grid.pk]), {"fichier": handle}, follow=True
         )
-    assert "956 comptages de 5 détecteur(s) importés" in page.content.decode()
+    assert "956 comptages de 5 détecteurs importés" in page.content.decode()
     page = client.get(reverse("mobilite:network", args=[grid.pk]) + "?detecteur=B1C1&mois=2025-03")
     assert "Véhicules par heure, détecteur B1C1 (03/2025)" in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):

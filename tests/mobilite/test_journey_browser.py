@@ -49,7 +49,7 @@ def test_mobility_engineer_journey(page, live_server, agent):
     expect(page.get_by_text("counts_bad.csv, ligne 3, champ « vehicules »")).to_be_visible()
     page.get_by_label("Fichier CSV de comptages").set_input_files(str(FIXTURES / "counts.csv"))
     page.get_by_role("button", name="Importer les comptages").click()
-    expect(page.get_by_text("956 comptages de 5 détecteur(s) importés")).to_be_visible()
+    expect(page.get_by_text("956 comptages de 5 détecteurs importés")).to_be_visible()
     expect(page.get_by_text("détecteur B0B1 bloqué ?").first).to_be_visible()
     page.get_by_label("Détecteur", exact=True).select_option("B1C1")
     page.get_by_role("button", name="Afficher").click()
@@ -103,7 +103,9 @@ def test_mobility_engineer_journey(page, live_server, agent):
     screenshot(page, "mobilite-accidents")
     check_accessibility(page)
 
-    # 7. an anonymous visitor learns nothing
+    # 7. an anonymous visitor is sent to the login page (the platform's rule) and sees nothing
     page.get_by_role("button", name="Se déconnecter").click()
-    response = page.goto(live_server.url + "/mobilite/")
-    assert response.status == 404
+    page.goto(live_server.url + "/mobilite/")
+    assert "/connexion/" in page.url, page.url
+    assert "next=" in page.url
+    expect(page.get_by_text("Zones à risque")).to_have_count(0)

@@ -16,6 +16,15 @@ def test_mean_ci_is_student():
     assert half == pytest.approx(4.303 * 2 / 3**0.5, rel=1e-3)
 
 
+def test_energy_mean_of_sound_levels():
+    from territoria.mobilite.simulation import energy_mean
+
+    # two equal sources: the same level; 60 and 70 dB: dominated by the loud one, not 65
+    assert energy_mean([60.0, 60.0]) == pytest.approx(60.0)
+    assert energy_mean([60.0, 70.0]) == pytest.approx(67.4, abs=0.05)
+    assert energy_mean([]) == 0.0
+
+
 def test_form_errors_name_the_field(client, agent, grid):
     client.force_login(agent)
     url = reverse("mobilite:scenario_create", args=[grid.pk])
@@ -61,6 +70,13 @@ def test_scenario_run_compares_with_base(client, agent, grid, django_capture_on_
     assert job.done == job.total == 7
     metrics = job.result["metrics"]
     assert metrics["travel_time"]["base"] > 0
+    # emissions (CO2, NOx, PM), stops, queues and noise from SUMO's own models
+    for key in ("co2_g", "nox_mg", "pm_mg", "stops", "max_queue_m"):
+        assert metrics[key]["base"] > 0, key
+    # Harmonoise levels of road traffic: tens of dB(A), not a placeholder
+    assert 40 < metrics["noise_db"]["base"] < 90
+    noise = job.result["edges_noise_change_db"]
+    assert noise and "B1C1" not in noise  # the closed edge carries no traffic in the scenario
     assert len(job.result["runs"]["base"]) == 2
     # the same demand on both sides: as many vehicles per seed
     for base, variant in zip(job.result["runs"]["base"], job.result["runs"]["scenario"]):
@@ -68,6 +84,7 @@ def test_scenario_run_compares_with_base(client, agent, grid, django_capture_on_
     text = page.content.decode()
     assert "Scénario comparé au réseau de base" in text
     assert "Carte des écarts" in text
+    assert "Bruit routier" in text and "Particules (PM)" in text
 
 
 def test_cut_network_is_reported_not_simulated(
@@ -88,3 +105,35 @@ def test_cut_network_is_reported_not_simulated(
     assert job.status == JobStatus.FAILED
     assert "Le scénario coupe le réseau" in job.message
     assert job.result == {}
+
+
+def test_bus_lane_allows_buses_only(tmp_path, grid):
+    import xml.etree.ElementTree as ET
+
+    from territoria.mobilite import simulation
+
+    errors = simulation.validate_changes(
+        grid, [{"type": "bus_lane", "lane": "B1C1_5"}, {"type": "bus_lane", "lane": "B1C1_0"}]
+    )
+    assert errors == ["modification 1 : la voie « B1C1_5 » n'est pas dans le réseau."]
+    net, _, _ = simulation.build_variant(
+        grid.net_file, [{"type": "bus_lane", "lane": "B1C1_0"}], tmp_path
+    )
+    lanes = {
+        lane.get("id"): lane
+        for lane in ET.parse(net).getroot().iter("lane")
+        if lane.get("id", "").startswith("B1C1_")
+    }
+    assert lanes["B1C1_0"].get("allow") == "bus"
+    assert lanes["B1C1_1"].get("allow") is None  # the other lane stays open to cars
+
+
+def test_bus_lane_from_the_form(client, agent, grid):
+    client.force_login(agent)
+    page = client.post(
+        reverse("mobilite:scenario_create", args=[grid.pk]),
+        {"nom": "Voie bus", "voies_bus": "B1C1_0"},
+        follow=True,
+    )
+    assert "voie B1C1_0 réservée aux bus" in page.content.decode()
+    assert Scenario.objects.get().changes == [{"type": "bus_lane", "lane": "B1C1_0"}]

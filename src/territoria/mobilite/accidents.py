@@ -293,8 +293,29 @@ def hotspots(
     return zones
 
 
+def export_csv(zones: list[dict]) -> str:
+    """The hot spots as a spreadsheet CSV (`;`, French headers; UTF-8 with BOM by the view)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(
+        ["rang", "accidents", "poids_gravite", "tues", "hospitalises", "latitude", "longitude",
+         "communes", "annees"]
+    )  # fmt: skip
+    for z in zones:
+        writer.writerow(
+            [z["rank"], z["accidents"], z["weight"], z["killed"], z["hospitalised"],
+             f"{z['lat']:.5f}", f"{z['lon']:.5f}", " ".join(z["communes"]),
+             " ".join(str(y) for y in z["years"])]
+        )  # fmt: skip
+    return out.getvalue()
+
+
 def page_context(imports, query) -> dict:
     from territoria.core.maps import LegendEntry, MapPoint
+    from territoria.core.templatetags.french import count_words
 
     accidents = Accident.objects.filter(source__in=imports)
     if not accidents.exists():
@@ -318,13 +339,19 @@ def page_context(imports, query) -> dict:
         )
     )
     zones = hotspots(rows, radius)
+    if query.get("format") == "csv":
+        return {"export": zones, "filters": filters}
     shown = zones[:25]
     items = [
         MapPoint(
             lat=z["lat"],
             lon=z["lon"],
-            label=f"Zone {z['rank']} : {z['accidents']} accidents",
-            detail=f"{z['killed']} tué(s), {z['hospitalised']} hospitalisé(s) ; communes {', '.join(z['communes'])}",
+            label=f"Zone {z['rank']} : {count_words(z['accidents'], 'accident')}",
+            detail=(
+                f"{count_words(z['killed'], 'tué')}, "
+                f"{count_words(z['hospitalised'], 'hospitalisé')} ; "
+                f"communes {', '.join(z['communes'])}"
+            ),
         )
         for z in shown
     ]
@@ -345,8 +372,9 @@ def page_context(imports, query) -> dict:
         "weather_choices": list(WEATHER.items()),
         "trend": [trend[y] for y in sorted(trend)],
         "summary": (
-            f"{len(rows)} accidents retenus, dont {geocoded} géolocalisés ; {len(zones)} zone(s) "
-            f"à risque (rayon {radius} m, poids minimal 3)"
+            f"{count_words(len(rows), 'accident')} retenu{'s' if len(rows) > 1 else ''}, dont "
+            f"{geocoded} géolocalisé{'s' if geocoded > 1 else ''} ; "
+            f"{count_words(len(zones), 'zone|f')} à risque (rayon {radius} m, poids minimal 3)"
             + (f", les {len(shown)} plus graves affichées." if len(zones) > len(shown) else ".")
         ),
     }

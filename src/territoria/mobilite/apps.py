@@ -72,7 +72,11 @@ class MobiliteConfig(AppConfig):
             "Simulation microscopique SUMO 1.28 (Eclipse, EPL-2.0) : chaque scénario est "
             "comparé au réseau de base sur plusieurs graines de demande (mêmes trajets des deux "
             "côtés), moyenne et intervalle de confiance à 95 % (loi de Student) du temps de "
-            "parcours, de l'attente et du CO2 (modèle d'émissions HBEFA de SUMO). Demande calée "
+            "parcours, de l'attente, des arrêts, de la plus longue file, du CO2, des NOx et des "
+            "particules (modèle d'émissions HBEFA de SUMO) et du bruit routier (modèle "
+            "Harmonoise de SUMO, par tronçon). Calendrier de chantiers : chaque combinaison de "
+            "chantiers ouverts le même jour est simulée, les calendriers sont classés par retard "
+            "total. Demande calée "
             "sur comptages par routeSampler.py, statistique GEH par section. Accidents : "
             "DBSCAN (scikit-learn, distance haversine) pondéré par la gravité."
         ),

@@ -9,6 +9,7 @@ import time
 
 from territoria.mobilite import simulation
 from territoria.mobilite.models import Job, JobStatus
+from territoria.mobilite.roadworks import RoadworksError
 
 WATT_PER_CORE = 15.0  # energy estimate: one busy core of a server ≈ 15 W
 
@@ -61,16 +62,60 @@ def run_scenario(job: Job) -> None:
     job.save()
 
 
+def run_roadworks(job: Job) -> None:
+    from territoria.mobilite import roadworks
+
+    network = job.network
+    spec = simulation.RunSpec(
+        duration=int(job.params.get("duration", 600)),
+        seeds=tuple(job.params.get("seeds", [1, 2])),
+    )
+    edges = {e[0] for e in network.elements.get("edges", [])}
+    sites = roadworks.parse_worksites(job.params["worksites"], edges)
+    started, cpu = time.perf_counter(), time.process_time() + _children_cpu()
+    folder = job.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    job.status = JobStatus.RUNNING
+    # the base per seed, then each distinct set of simultaneous worksites (at most 2^n - 1)
+    sets = {
+        s
+        for starts in roadworks.calendars(sites)
+        for s in roadworks.daily_sets(sites, starts).values()
+    }
+    job.total = len(spec.seeds) + len(sets)
+    job.done = 0
+    job.save()
+    try:
+        cost = roadworks.sumo_cost(
+            network.net_file, sites, spec, folder, lambda m: _progress(job, m)
+        )
+        result = roadworks.rank(sites, cost)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    job.status = JobStatus.DONE
+    job.message = f"{result['calendars']} calendriers classés."
+    job.result = {
+        **result,
+        "seeds": list(spec.seeds),
+        "duration_s": spec.duration,
+        "seconds": round(time.perf_counter() - started, 2),
+        "energy_wh": _energy_wh(time.process_time() + _children_cpu() - cpu),
+    }
+    job.save()
+
+
 def run(job_id: str) -> None:
     job = Job.objects.select_related("network", "scenario").get(pk=job_id)
     try:
         if job.kind == "scenario":
             run_scenario(job)
+        elif job.kind == "roadworks":
+            run_roadworks(job)
         elif job.kind == "calibration":
             from territoria.mobilite.counts import run_calibration
 
             run_calibration(job)
-    except (simulation.ScenarioError, simulation.sumo.SumoError) as error:
+    except (simulation.ScenarioError, simulation.sumo.SumoError, RoadworksError) as error:
         job.status = JobStatus.FAILED
         job.message = str(error)[:500]
         job.save()

@@ -1,7 +1,9 @@
 """Scenario runs on SUMO: the base network and the scenario's variant, on the same random
 demand for each seed; mean and 95 % confidence interval across seeds of the figures of SUMO's
-tripinfo (travel time, waiting time, time loss, CO2 / NOx of its emission model), and the
-change of time lost per edge (edgeData) for the difference map."""
+tripinfo (travel time, waiting time, time loss, stops, CO2 / NOx / PM of its emission model),
+the longest queue (SUMO's aggregated queue output), the road noise level (SUMO's Harmonoise
+model, edgeData `type="harmonoise"`), and per edge the change of time lost and of noise for
+the difference map."""
 
 from __future__ import annotations
 
@@ -16,8 +18,12 @@ METRICS = {
     "travel_time": ("Temps de parcours moyen", "s"),
     "waiting_time": ("Attente moyenne (arrêté)", "s"),
     "time_loss": ("Retard moyen (temps perdu)", "s"),
+    "stops": ("Arrêts moyens par trajet", ""),
+    "max_queue_m": ("File d'attente la plus longue", "m"),
     "co2_g": ("CO2 moyen par trajet", "g"),
     "nox_mg": ("NOx moyen par trajet", "mg"),
+    "pm_mg": ("Particules (PM) moyennes par trajet", "mg"),
+    "noise_db": ("Bruit routier moyen (Harmonoise, moyenne énergétique des tronçons)", "dB(A)"),
     "not_served": ("Véhicules non servis", ""),
 }
 TELEPORT_SHARE = 0.02  # more teleports than 2 % of vehicles: the run diverged (gridlock)
@@ -32,6 +38,10 @@ class RunSpec:
     duration: int = 600  # seconds of demand
     period: float = 2.0  # one trip every `period` seconds on average (base demand)
     seeds: tuple[int, ...] = (1, 2, 3)
+    # demand from an origin–destination matrix (od.py): [(origin, destination, vehicles)],
+    # zones {zone: [edges]} or None (origins/destinations are edges); None: random trips
+    od: list[tuple[str, str, int]] | None = None
+    zones: dict[str, list[str]] | None = None
 
 
 def validate_changes(network, changes: list[dict]) -> list[str]:
@@ -47,13 +57,20 @@ def validate_changes(network, changes: list[dict]) -> list[str]:
                 errors.append(
                     f"{where} : le tronçon « {change.get('edge')} » n'est pas dans le réseau."
                 )
-        elif kind == "close_lane":
+        elif kind in ("close_lane", "bus_lane"):
             lane = str(change.get("lane", ""))
             edge, _, index = lane.rpartition("_")
             if edge not in edges or not index.isdigit() or int(index) >= edges[edge]:
                 errors.append(f"{where} : la voie « {lane} » n'est pas dans le réseau.")
             elif edges[edge] == 1:
-                errors.append(f"{where} : « {edge} » n'a qu'une voie ; fermez le tronçon.")
+                errors.append(
+                    f"{where} : « {edge} » n'a qu'une voie ; "
+                    + (
+                        "fermez le tronçon."
+                        if kind == "close_lane"
+                        else "pas de voie bus possible."
+                    )
+                )
         elif kind == "tls_program":
             light = tls.get(change.get("tls"))
             durations = change.get("durations") or []
@@ -81,19 +98,24 @@ def build_variant(
     """(network file, additional files, demand scale) of the scenario."""
     closed = [c["edge"] for c in changes if c["type"] == "close_edge"]
     lanes = [c["lane"] for c in changes if c["type"] == "close_lane"]
+    bus = [c["lane"] for c in changes if c["type"] == "bus_lane"]
     net = base_net
-    if closed or lanes:
+    if closed or lanes or bus:
         net = folder / "variante.net.xml"
         args = ["netconvert", "--sumo-net-file", str(base_net), "--no-warnings", "-o", str(net)]
         if closed:
             args += ["--remove-edges.explicit", ",".join(closed)]
-        if lanes:
+        if lanes or bus:
             patch = folder / "voies.edg.xml"
             root = ET.Element("edges")
-            for lane in lanes:
+            nodes: dict[str, ET.Element] = {}
+            # a closed lane allows nothing; a bus lane allows buses only (cars use the others)
+            for lane, rule in [*((x, {"disallow": "all"}) for x in lanes),
+                               *((x, {"allow": "bus"}) for x in bus)]:  # fmt: skip
                 edge, _, index = lane.rpartition("_")
-                node = ET.SubElement(root, "edge", id=edge)
-                ET.SubElement(node, "lane", index=index, disallow="all")
+                if edge not in nodes:
+                    nodes[edge] = ET.SubElement(root, "edge", id=edge)
+                ET.SubElement(nodes[edge], "lane", index=index, **rule)
             ET.ElementTree(root).write(patch)
             args += ["--edge-files", str(patch)]
         sumo.run(args)
@@ -122,7 +144,15 @@ def build_variant(
 
 
 def demand(net: Path, seed: int, spec: RunSpec, folder: Path) -> Path:
-    """Random trips (randomTrips.py, fringe-weighted, validated by duarouter) for one seed."""
+    """Random trips (randomTrips.py, fringe-weighted, validated by duarouter) for one seed, or
+    the trips of the origin–destination matrix (od2trips) when the spec has one."""
+    if spec.od:
+        from territoria.mobilite import od
+
+        try:
+            return od.od_trips(net, spec.od, spec.zones, spec.duration, seed, folder)
+        except od.ODError as error:
+            raise ScenarioError(str(error)) from error
     trips = folder / f"trajets-{seed}.trips.xml"
     net = Path(net).resolve()
     sumo.run(
@@ -190,8 +220,12 @@ def simulate(
     stats = folder / f"{tag}-{seed}.stats.xml"
     edges_out = folder / f"{tag}-{seed}.edges.xml"
     meandata = folder / f"{tag}-{seed}.meandata.add.xml"
+    noise_out = folder / f"{tag}-{seed}.noise.xml"
+    queues_out = folder / f"{tag}-{seed}.queues.xml"
     meandata.write_text(
-        f'<additional><edgeData id="ed" file="{edges_out.name}" excludeEmpty="true"/></additional>'
+        f'<additional><edgeData id="ed" file="{edges_out.name}" excludeEmpty="true"/>'
+        f'<edgeData id="bruit" type="harmonoise" file="{noise_out.name}" excludeEmpty="true"/>'
+        "</additional>"
     )
     adds = [str(meandata), *additionals]
     sumo.run(
@@ -200,6 +234,8 @@ def simulate(
             "--begin", "0", "--end", str(spec.duration * 4), "--seed", str(seed),
             "--scale", f"{scale:.3f}", "--tripinfo-output", str(tripinfo),
             "--device.emissions.probability", "1", "--statistic-output", str(stats),
+            "--queue-output", str(queues_out),
+            "--queue-output.aggregation", str(spec.duration * 4),
             "--time-to-teleport", "300", "--ignore-route-errors", "--no-step-log",
             "--no-warnings", "--duration-log.disable",
         ],
@@ -227,13 +263,34 @@ def simulate(
         "time_loss": sum(float(t.get("timeLoss")) for t in trips_info) / n,
         "co2_g": sum(float(e.get("CO2_abs")) for e in emissions if e is not None) / n / 1000,
         "nox_mg": sum(float(e.get("NOx_abs")) for e in emissions if e is not None) / n,
+        "pm_mg": sum(float(e.get("PMx_abs")) for e in emissions if e is not None) / n,
+        "stops": sum(float(t.get("waitingCount", 0) or 0) for t in trips_info) / n,
     }
     result["edges"] = {
         e.get("id"): float(e.get("timeLoss", 0) or 0)
         for interval in ET.parse(edges_out).getroot().iter("interval")
         for e in interval.iter("edge")
     }
+    result["edges_noise"] = {
+        e.get("id"): float(e.get("noise"))
+        for e in ET.parse(noise_out).getroot().iter("edge")
+        if e.get("noise") is not None
+    }
+    result["noise_db"] = energy_mean(list(result["edges_noise"].values()))
+    queues = [
+        float(e.get("maxQueueLengthInMeters", 0) or 0)
+        for e in ET.parse(queues_out).getroot().iter("edge")
+        if not e.get("id", "").startswith(":")
+    ]
+    result["max_queue_m"] = max(queues, default=0.0)
     return result
+
+
+def energy_mean(levels_db: list[float]) -> float:
+    """The energetic mean of sound levels (dB): 10 log10 of the mean of 10^(L/10); 0 if none."""
+    if not levels_db:
+        return 0.0
+    return 10 * math.log10(sum(10 ** (level / 10) for level in levels_db) / len(levels_db))
 
 
 def mean_ci(values: list[float]) -> tuple[float, float]:
@@ -282,7 +339,23 @@ def compare(base_runs: list[dict], variant_runs: list[dict]) -> dict:
         )
         for e in edges
     }
-    return {"metrics": table, "edges_time_loss_change_s": per_edge}
+    noisy = set().union(*(r.get("edges_noise", {}) for r in base_runs + variant_runs))
+    # an edge silent in one run (no vehicle: closed, or unused) counts with no level there: its
+    # change is only given where both sides have traffic
+    noise_change = {}
+    for e in noisy:
+        pairs = [
+            (b["edges_noise"][e], v["edges_noise"][e])
+            for b, v in zip(base_runs, variant_runs)
+            if e in b.get("edges_noise", {}) and e in v.get("edges_noise", {})
+        ]
+        if pairs:
+            noise_change[e] = round(sum(v - b for b, v in pairs) / len(pairs), 1)
+    return {
+        "metrics": table,
+        "edges_time_loss_change_s": per_edge,
+        "edges_noise_change_db": noise_change,
+    }
 
 
 def run_scenario(
@@ -313,7 +386,12 @@ def run_scenario(
         "duration_s": spec.duration,
         "trips_on_closed_edges": dropped,
         "runs": {
-            "base": [{k: v for k, v in r.items() if k != "edges"} for r in base_runs],
-            "scenario": [{k: v for k, v in r.items() if k != "edges"} for r in variant_runs],
+            "base": [
+                {k: v for k, v in r.items() if k not in ("edges", "edges_noise")} for r in base_runs
+            ],
+            "scenario": [
+                {k: v for k, v in r.items() if k not in ("edges", "edges_noise")}
+                for r in variant_runs
+            ],
         },
     }

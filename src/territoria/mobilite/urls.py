@@ -11,6 +11,7 @@ urlpatterns = [
     path("reseaux/<uuid:pk>/scenarios/", views.scenario_create, name="scenario_create"),
     path("reseaux/<uuid:pk>/comptages/", views.counts_import, name="counts_import"),
     path("reseaux/<uuid:pk>/calage/", views.calibrate, name="calibrate"),
+    path("reseaux/<uuid:pk>/chantiers/", views.roadworks_run, name="roadworks"),
     path("scenarios/<uuid:pk>/simuler/", views.scenario_run, name="scenario_run"),
     path("simulations/<uuid:pk>/", views.job_detail, name="job"),
     path("accidents/", views.accidents, name="accidents"),

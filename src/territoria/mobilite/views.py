@@ -7,14 +7,15 @@ import tempfile
 from pathlib import Path
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from territoria.core.roles import has_capability
+from territoria.core.templatetags.french import count_words
 from territoria.mobilite import network as network_service
 from territoria.mobilite import simulation
 from territoria.mobilite.apps import MANAGE, VIEW
@@ -22,9 +23,9 @@ from territoria.mobilite.models import AccidentImport, Job, JobStatus, Network, 
 
 
 def _need(request, capability: str) -> None:
+    """Every view is behind `login_required` (anonymous visitors go to the login page, the
+    platform's rule); a signed-in user without the capability gets 403."""
     if not has_capability(request.user, capability):
-        if not request.user.is_authenticated:
-            raise Http404  # anonymous readers do not learn that the page exists
         raise PermissionDenied("Votre rôle ne permet pas cette action.")
 
 
@@ -72,6 +73,7 @@ def _start_job(request, kind: str, network, scenario=None, params=None) -> Job:
     return job
 
 
+@login_required
 def index(request):
     _need(request, VIEW)
     networks = visible_networks(request.user)
@@ -100,6 +102,7 @@ def _demo_osm() -> Path | None:
     return path if path.exists() else None
 
 
+@login_required
 @require_POST
 def network_import(request):
     _need(request, MANAGE)
@@ -143,6 +146,8 @@ def describe(changes: list[dict]) -> str:
             parts.append(f"tronçon {c['edge']} fermé")
         elif c["type"] == "close_lane":
             parts.append(f"voie {c['lane']} fermée")
+        elif c["type"] == "bus_lane":
+            parts.append(f"voie {c['lane']} réservée aux bus")
         elif c["type"] == "tls_program":
             parts.append(f"feu {c['tls']} : phases {'/'.join(str(d) for d in c['durations'])} s")
         elif c["type"] == "demand":
@@ -160,6 +165,7 @@ def _map_context(network: Network, highlight=None, label: str = "") -> dict:
     }
 
 
+@login_required
 def network_detail(request, pk):
     _need(request, VIEW)
     from territoria.mobilite import counts as counts_service
@@ -209,6 +215,8 @@ def parse_changes(post) -> tuple[str, list[dict], list[str]]:
         changes.append({"type": "close_edge", "edge": edge})
     for lane in post.get("fermer_voies", "").replace(",", " ").split():
         changes.append({"type": "close_lane", "lane": lane})
+    for lane in post.get("voies_bus", "").replace(",", " ").split():
+        changes.append({"type": "bus_lane", "lane": lane})
     tls_id = post.get("feu", "").strip()
     durations = post.get("durees", "").strip()
     if tls_id and durations:
@@ -229,6 +237,7 @@ def parse_changes(post) -> tuple[str, list[dict], list[str]]:
     return name, changes, errors
 
 
+@login_required
 @require_POST
 def scenario_create(request, pk):
     _need(request, MANAGE)
@@ -246,6 +255,60 @@ def scenario_create(request, pk):
     return redirect("mobilite:network", pk=pk)
 
 
+def parse_worksite_lines(text: str) -> tuple[list[dict], list[str]]:
+    """One worksite a line: « nom ; tronçons ; durée (jours) ; début au plus tôt ; fin au plus
+    tard »; errors name the line."""
+    rows, errors = [], []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split(";")]
+        if len(parts) != 5:
+            errors.append(
+                f"Chantiers, ligne {number} : 5 champs séparés par « ; » attendus (nom ; tronçons "
+                f"; durée en jours ; début au plus tôt ; fin au plus tard), {len(parts)} donnés."
+            )
+            continue
+        name, edges, days, earliest, latest = parts
+        rows.append(
+            {"name": name, "edges": edges, "days": days, "earliest": earliest, "latest": latest}
+        )
+    if not rows and not errors:
+        errors.append("Chantiers : aucune ligne donnée.")
+    return rows, errors
+
+
+@login_required
+@require_POST
+def roadworks_run(request, pk):
+    """Rank the calendars of a list of worksites (a background job)."""
+    _need(request, MANAGE)
+    from territoria.mobilite import roadworks
+
+    found = _network(request, pk)
+    rows, errors = parse_worksite_lines(request.POST.get("chantiers", ""))
+    if not errors:
+        edges = {e[0] for e in found.elements.get("edges", [])}
+        try:
+            sites = roadworks.parse_worksites(rows, edges)
+            roadworks.calendars(sites)
+        except roadworks.RoadworksError as error:
+            errors.append(str(error))
+    if errors:
+        for error in errors:
+            messages.error(request, error)
+        return redirect("mobilite:network", pk=pk)
+    params = {
+        "worksites": [
+            {**r, "edges": [e for e in r["edges"].replace(",", " ").split() if e]} for r in rows
+        ],
+        "seeds": list(range(1, _int(request.POST.get("graines"), 2, 1, 5) + 1)),
+        "duration": _int(request.POST.get("duree"), 600, 60, 7200),
+    }
+    job = _start_job(request, "roadworks", found, None, params)
+    return redirect("mobilite:job", pk=job.pk)
+
+
 def _int(value, default, low, high) -> int:
     try:
         return max(low, min(high, int(value)))
@@ -253,6 +316,7 @@ def _int(value, default, low, high) -> int:
         return default
 
 
+@login_required
 @require_POST
 def scenario_run(request, pk):
     _need(request, MANAGE)
@@ -269,6 +333,7 @@ def scenario_run(request, pk):
     return redirect("mobilite:job", pk=job.pk)
 
 
+@login_required
 def job_detail(request, pk):
     _need(request, VIEW)
     job = get_object_or_404(
@@ -303,9 +368,15 @@ def job_detail(request, pk):
             ("muted", "Peu de changement"),
         ]
         context["edge_rows"] = sorted(changes.items(), key=lambda kv: -abs(kv[1]))[:15]
+        noise = job.result.get("edges_noise_change_db", {})
+        # 3 dB(A): the change a listener notices (a doubling of the sound energy)
+        context["noise_rows"] = sorted(
+            ((e, d) for e, d in noise.items() if abs(d) >= 3), key=lambda kv: -abs(kv[1])
+        )[:15]
     return render(request, "mobilite/job.html", context)
 
 
+@login_required
 @require_POST
 def counts_import(request, pk):
     _need(request, MANAGE)
@@ -326,13 +397,15 @@ def counts_import(request, pk):
         shutil.rmtree(path.parent, ignore_errors=True)
     messages.success(
         request,
-        f"{upload.name} : {record.rows} comptages de {len(record.detectors)} détecteur(s) importés.",
+        f"{upload.name} : {count_words(record.rows, 'comptage')} de "
+        f"{count_words(len(record.detectors), 'détecteur')} importé{'s' if record.rows > 1 else ''}.",
     )
     for warning in record.warnings[:5]:
         messages.warning(request, f"{upload.name} : {warning}")
     return redirect("mobilite:network", pk=pk)
 
 
+@login_required
 @require_POST
 def calibrate(request, pk):
     _need(request, MANAGE)
@@ -345,6 +418,7 @@ def calibrate(request, pk):
     return redirect("mobilite:job", pk=job.pk)
 
 
+@login_required
 def accidents(request):
     _need(request, VIEW)
     from territoria.mobilite import accidents as accident_service
@@ -352,9 +426,19 @@ def accidents(request):
     imports = visible_accident_imports(request.user)
     context = {"imports": imports, "manager": has_capability(request.user, MANAGE)}
     context.update(accident_service.page_context(imports, request.GET))
+    if "export" in context:
+        from django.http import HttpResponse
+
+        response = HttpResponse(
+            "\ufeff" + accident_service.export_csv(context["export"]),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = 'attachment; filename="zones-a-risque.csv"'
+        return response
     return render(request, "mobilite/accidents.html", context)
 
 
+@login_required
 @require_POST
 def accidents_import(request):
     _need(request, MANAGE)
@@ -383,7 +467,8 @@ def accidents_import(request):
             shutil.rmtree(path.parent, ignore_errors=True)
     messages.success(
         request,
-        f"{main.name} : {record.rows} accidents importés (disposition {record.layout}), "
-        f"{record.geocoded} géolocalisés.",
+        f"{main.name} : {count_words(record.rows, 'accident')} "
+        f"importé{'s' if record.rows > 1 else ''} (disposition {record.layout}), "
+        f"{record.geocoded} géolocalisé{'s' if record.geocoded > 1 else ''}.",
     )
     return redirect("mobilite:accidents")

@@ -232,5 +232,18 @@ def test_short_links_between_signals_know_their_upstream_signal(tmp_path):
         assert all(owner[f] != owner[link] for f in feeders)  # another signal's lanes
         # an approach from far away (170 m, unsignalised upstream) has no signal feeder
         assert c.signal_feeders["23166741#5_1"] == []
+        # feed_gate (off by default, rejected on the dev seeds): the feeder counts only while
+        # its own signal shows green towards the link — read from that signal's state
+        assert c.feeder_pairs[link]
+        for up, nxt in c.feeder_pairs[link]:
+            tls_id, idx = c.link_of[(up, nxt)]
+            assert tls_id == owner[up] and idx
+            size = len(libsumo.trafficlight.getRedYellowGreenState(tls_id))
+            libsumo.trafficlight.setRedYellowGreenState(tls_id, "G" * size)
+            c._states = {}
+            assert c._green_towards(up, nxt)
+            libsumo.trafficlight.setRedYellowGreenState(tls_id, "r" * size)
+            c._states = {}
+            assert not c._green_towards(up, nxt)
     finally:
         libsumo.close()

@@ -63,6 +63,12 @@ class TerritoriaParams:
     # metres apart: vehicles wait on the junction before it and upstream): its approach always
     # counts the lanes upstream, even when the lane itself is empty; 0: off
     short_lane_m: float = 15.0
+    # the signal feeders of a lane count only while their own signal shows green towards it
+    # (then all their vehicles count, moving ones too: they are on their way); red: not at all
+    # — a green for a short link whose upstream signal is red serves nobody
+    feed_gate: bool = False
+    # with feed_gate: count the feeders' moving vehicles too (True) or their halted ones only
+    feed_moving: bool = True
 
 
 @dataclass
@@ -319,17 +325,20 @@ class TerritoriaController(_Base):
                     feeders.setdefault(link[0], []).append(ln)
         self.upstream: dict[str, list[str]] = {}
         self.signal_feeders: dict[str, list[str]] = {}
+        self.feeder_pairs: dict[str, list[tuple[str, str]]] = {}
         self.short_lanes: set[str] = set()
         for ln in tls_in:
             chain: list[str] = []
             frontier = [(ln, sim.lane.getLength(ln))]
             seen = {ln}
             signal_feeders: list[str] = []
+            feeder_pairs: list[tuple[str, str]] = []
             while frontier:
                 cur, dist = frontier.pop()
                 for up in feeders.get(cur, ()):
                     if up in tls_in and up not in signal_feeders:
                         signal_feeders.append(up)
+                        feeder_pairs.append((up, cur))
                     if up in seen or up in tls_in:
                         continue
                     seen.add(up)
@@ -340,6 +349,7 @@ class TerritoriaController(_Base):
             if sim.lane.getLength(ln) < p.short_lane_m:
                 self.short_lanes.add(ln)
             self.signal_feeders[ln] = signal_feeders
+            self.feeder_pairs[ln] = feeder_pairs
         # vehicles waiting to enter the network, by the edge where they enter
         self.edge_lanes: dict[str, list[str]] = {}
         for ln in tls_in:
@@ -357,6 +367,12 @@ class TerritoriaController(_Base):
                 patterns = {tuple(st[i] in GREEN for i in sorted(idx)) for st in m.inter.greens}
                 if any(any(pt) and not all(pt) for pt in patterns):
                     self.partial.setdefault(m.inter.tls_id, {})[ln] = idx
+        # (incoming lane, outgoing lane) -> the signal and link indices that control it
+        self.link_of: dict[tuple[str, str], tuple[str, list[int]]] = {}
+        for m in self.machines:
+            for i, pair in enumerate(m.inter.links):
+                if pair[0]:
+                    self.link_of.setdefault(pair, (m.inter.tls_id, []))[1].append(i)
         loops = set(self.sim.inductionloop.getIDList())
         self.loop_of = {
             ln: f"tdet_{ln}"
@@ -364,6 +380,17 @@ class TerritoriaController(_Base):
             for ln in m.inter.in_lanes
             if f"tdet_{ln}" in loops
         }
+
+    def _green_towards(self, up: str, nxt: str) -> bool:
+        """Does the signal controlling `up` -> `nxt` show green to that movement now?"""
+        found = self.link_of.get((up, nxt))
+        if found is None:
+            return True  # not a signalised link (cannot tell): count it as before
+        tls_id, idx = found
+        state = self._states.get(tls_id)
+        if state is None:
+            state = self._states[tls_id] = self.sim.trafficlight.getRedYellowGreenState(tls_id)
+        return any(state[i] in GREEN for i in idx)
 
     def _pending_by_lane(self) -> dict[str, float]:
         pending = self.sim.simulation.getPendingVehicles()
@@ -417,6 +444,7 @@ class TerritoriaController(_Base):
         demand: dict[str, float] = {}
         room: dict[str, float] = {}
         pending: dict[str, float] | None = None
+        self._states: dict[str, str] = {}
         for m in self.machines:
             m.advance(now)
             if m.in_transition:
@@ -444,7 +472,17 @@ class TerritoriaController(_Base):
                                 h += uh
                                 n += uh
                                 w += lane.getWaitingTime(up)
-                        if p.spill_feed_share:
+                        if p.spill_feed_share and p.feed_gate:
+                            for up, nxt in self.feeder_pairs.get(ln, ()):
+                                if self._green_towards(up, nxt):
+                                    fed = p.spill_feed_share * (
+                                        lane.getLastStepVehicleNumber(up)
+                                        if p.feed_moving
+                                        else lane.getLastStepHaltingNumber(up)
+                                    )
+                                    h += fed
+                                    n += fed
+                        elif p.spill_feed_share:
                             for up in self.signal_feeders.get(ln, ()):
                                 fed = p.spill_feed_share * lane.getLastStepHaltingNumber(up)
                                 h += fed

@@ -43,6 +43,10 @@ class Command(BaseCommand):
         sc.add_argument("--seeds", default="1,2,3")
         sc.add_argument("--duration", type=int, default=600)
         sc.add_argument("--period", type=float, default=2.0)
+        sc.add_argument(
+            "--od", help="matrice origine–destination (CSV origine;destination;vehicules)"
+        )
+        sc.add_argument("--zones", help="zones de la matrice (CSV zone;troncons)")
         sc.add_argument("--output", required=True)
         ca = sub.add_parser("calibrate-eval", help="calage de la demande sur des comptages")
         ca.add_argument("--net")
@@ -55,11 +59,23 @@ class Command(BaseCommand):
         ac.add_argument("--usagers")
         ac.add_argument("--radius", type=float, default=300)
         ac.add_argument("--output", required=True)
+        rw = sub.add_parser("roadworks-eval", help="classe les calendriers de chantiers")
+        rw.add_argument("--net")
+        rw.add_argument("--osm")
+        rw.add_argument(
+            "--worksites",
+            required=True,
+            help="JSON : [{name, edges, days, earliest, latest}, …] (dates AAAA-MM-JJ)",
+        )
+        rw.add_argument("--seeds", default="1,2")
+        rw.add_argument("--duration", type=int, default=600)
+        rw.add_argument("--period", type=float, default=2.0)
+        rw.add_argument("--output", required=True)
         sg = sub.add_parser("signals-eval", help="contrôleurs de feux sur les réseaux RESCO")
         sg.add_argument("rest", nargs=argparse.REMAINDER)
 
     def handle(self, *args, **options):
-        from territoria.mobilite import accidents, counts, network, simulation, sumo
+        from territoria.mobilite import accidents, counts, network, od, roadworks, simulation, sumo
 
         action = options["action"]
         folder = Path(tempfile.mkdtemp(prefix="mobilite-cli-"))
@@ -77,8 +93,39 @@ class Command(BaseCommand):
                     period=options["period"],
                     seeds=tuple(int(s) for s in options["seeds"].split(",")),
                 )
+                if options.get("od"):
+                    edge_names = {e[0] for e in names["edges"]}
+                    zones = None
+                    if options.get("zones"):
+                        zpath = Path(options["zones"])
+                        zones = od.parse_zones(
+                            zpath.read_text(encoding="utf-8"), edge_names, zpath.name
+                        )
+                    opath = Path(options["od"])
+                    spec.od = od.parse_matrix(
+                        opath.read_text(encoding="utf-8"), edge_names, zones, opath.name
+                    )
+                    spec.zones = zones
                 result = simulation.run_scenario(net, changes, spec, folder / "runs")
+                result["demand"] = (
+                    "matrice origine–destination (od2trips)"
+                    if spec.od
+                    else "aléatoire (randomTrips.py)"
+                )
                 result.update(network=counted, sumo=sumo.version())
+            elif action == "roadworks-eval":
+                net = network_file(options, folder)
+                names, counted, _ = network.elements(net)
+                rows = json.loads(Path(options["worksites"]).read_text(encoding="utf-8"))
+                sites = roadworks.parse_worksites(rows, {e[0] for e in names["edges"]})
+                spec = simulation.RunSpec(
+                    duration=options["duration"],
+                    period=options["period"],
+                    seeds=tuple(int(s) for s in options["seeds"].split(",")),
+                )
+                cost = roadworks.sumo_cost(net, sites, spec, folder / "runs")
+                result = roadworks.rank(sites, cost)
+                result.update(network=counted, sumo=sumo.version(), seeds=list(spec.seeds))
             elif action == "calibrate-eval":
                 net = network_file(options, folder)
                 names, _, _ = network.elements(net)
@@ -127,6 +174,8 @@ class Command(BaseCommand):
             simulation.ScenarioError,
             counts.CountsError,
             accidents.AccidentError,
+            roadworks.RoadworksError,
+            od.ODError,
             sumo.SumoError,
             json.JSONDecodeError,
         ) as error:

@@ -1,0 +1,217 @@
+"""Roadworks calendar: given worksites (edges closed, duration in days, window), rank the
+calendars by the total delay they cause.
+
+A calendar gives each worksite a start day inside its window. On each day, the worksites open
+that day close their edges together; the delay of that set of closures is simulated on SUMO
+(the base network and the network with the edges closed, on the same random demand for each
+seed, as for a scenario: `simulation.py`), once per distinct set, and the calendar's total is
+the sum over its days. Two worksites on the same route at the same time usually cost more than
+the sum of each alone (the detour of one goes through the other): that interaction is what the
+ranking measures, and why the sets are simulated together rather than added up.
+
+The simulated period stands for one day's peak (`RunSpec.duration` seconds of demand): the
+delay is given in vehicle-hours lost per simulated period, summed over the days.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from territoria.mobilite import simulation
+
+MAX_CALENDARS = 20000
+MAX_SETS = 40  # distinct sets of simultaneous worksites simulated (each = seeds SUMO runs)
+
+
+class RoadworksError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Worksite:
+    name: str
+    edges: tuple[str, ...]
+    days: int
+    earliest: date  # first possible day
+    latest: date  # last possible day (the worksite must end on it at the latest)
+
+    @property
+    def starts(self) -> list[date]:
+        last_start = self.latest - timedelta(days=self.days - 1)
+        n = (last_start - self.earliest).days + 1
+        return [self.earliest + timedelta(days=i) for i in range(max(n, 0))]
+
+    def open_on(self, start: date) -> list[date]:
+        return [start + timedelta(days=i) for i in range(self.days)]
+
+
+def _date(value, where: str) -> date:
+    if isinstance(value, date):
+        return value
+    text = str(value or "").strip()
+    for parse in (date.fromisoformat, lambda t: date(*reversed([int(x) for x in t.split("/")]))):
+        try:
+            return parse(text)
+        except (ValueError, TypeError):
+            continue
+    raise RoadworksError(f"{where} : date illisible « {text} » (attendu JJ/MM/AAAA ou AAAA-MM-JJ).")
+
+
+def parse_worksites(rows: list[dict], edge_names: set[str]) -> list[Worksite]:
+    """Worksites from dicts {name, edges, days, earliest, latest}; every error names the
+    worksite and the field, and nothing is returned when one is wrong."""
+    errors: list[str] = []
+    sites: list[Worksite] = []
+    names: set[str] = set()
+    if not rows:
+        raise RoadworksError("Aucun chantier donné.")
+    for number, row in enumerate(rows, start=1):
+        name = str(row.get("name") or f"chantier {number}").strip()
+        where = f"chantier « {name} » (ligne {number})"
+        if name in names:
+            errors.append(f"{where} : ce nom est déjà pris par un autre chantier.")
+        names.add(name)
+        edges = row.get("edges")
+        if isinstance(edges, str):
+            edges = [e for e in edges.replace(",", " ").split() if e]
+        edges = tuple(edges or ())
+        if not edges:
+            errors.append(f"{where} : aucun tronçon fermé.")
+        outside = [e for e in edges if e not in edge_names]
+        if outside:
+            errors.append(
+                f"{where} : tronçon(s) hors du réseau : {', '.join(outside[:5])} — le chantier "
+                "doit être sur le réseau simulé."
+            )
+        try:
+            days = int(row.get("days"))
+        except (TypeError, ValueError):
+            errors.append(f"{where}, champ « durée » : nombre de jours entier attendu.")
+            continue
+        if days < 1 or days > 365:
+            errors.append(f"{where}, champ « durée » : de 1 à 365 jours ({days} donné).")
+            continue
+        try:
+            earliest = _date(row.get("earliest"), f"{where}, champ « début au plus tôt »")
+            latest = _date(row.get("latest"), f"{where}, champ « fin au plus tard »")
+        except RoadworksError as error:
+            errors.append(str(error))
+            continue
+        site = Worksite(name, edges, days, earliest, latest)
+        if not site.starts:
+            errors.append(
+                f"{where} : la fenêtre du {earliest:%d/%m/%Y} au {latest:%d/%m/%Y} est plus courte "
+                f"que la durée ({days} jours)."
+            )
+            continue
+        sites.append(site)
+    if errors:
+        raise RoadworksError(" ".join(errors))
+    return sites
+
+
+def calendars(sites: list[Worksite]) -> list[tuple[date, ...]]:
+    """Every calendar (one start day per worksite, in its window)."""
+    total = 1
+    for site in sites:
+        total *= len(site.starts)
+    if total > MAX_CALENDARS:
+        raise RoadworksError(
+            f"{total} calendriers possibles, au-delà de {MAX_CALENDARS} : resserrez les fenêtres "
+            "des chantiers."
+        )
+    return list(itertools.product(*(site.starts for site in sites)))
+
+
+def daily_sets(sites: list[Worksite], starts: tuple[date, ...]) -> dict[date, frozenset[str]]:
+    """The worksites open on each day of the calendar (days with none are left out)."""
+    days: dict[date, set[str]] = {}
+    for site, start in zip(sites, starts, strict=True):
+        for day in site.open_on(start):
+            days.setdefault(day, set()).add(site.name)
+    return {d: frozenset(names) for d, names in sorted(days.items())}
+
+
+def rank(sites: list[Worksite], cost: Callable[[frozenset[str]], float], top: int = 10) -> dict:
+    """Rank the calendars by total delay; `cost(set of worksite names)` is the delay of one
+    day with those worksites open (called once per distinct set)."""
+    all_calendars = calendars(sites)
+    per_calendar = [daily_sets(sites, starts) for starts in all_calendars]
+    sets = sorted({s for days in per_calendar for s in days.values()}, key=lambda s: sorted(s))
+    if len(sets) > MAX_SETS:
+        raise RoadworksError(
+            f"{len(sets)} combinaisons de chantiers simultanés à simuler, au-delà de {MAX_SETS} : "
+            "resserrez les fenêtres ou réduisez le nombre de chantiers."
+        )
+    costs = {s: cost(s) for s in sets}
+    ranked = []
+    for starts, days in zip(all_calendars, per_calendar, strict=True):
+        total = sum(costs[s] for s in days.values())
+        ranked.append(
+            {
+                "starts": {
+                    site.name: start.isoformat() for site, start in zip(sites, starts, strict=True)
+                },
+                "total_delay_veh_h": round(total, 2),
+                "overlap_days": sum(1 for s in days.values() if len(s) > 1),
+            }
+        )
+    ranked.sort(key=lambda r: (r["total_delay_veh_h"], sorted(r["starts"].values())))
+    return {
+        "calendars": len(all_calendars),
+        "sets_simulated": [
+            {"worksites": sorted(s), "delay_veh_h_per_day": round(costs[s], 3)} for s in sets
+        ],
+        "best": ranked[:top],
+        "worst": ranked[-1],
+    }
+
+
+def sumo_cost(
+    base_net: Path, sites: list[Worksite], spec: simulation.RunSpec, folder: Path, progress=None
+) -> Callable[[frozenset[str]], float]:
+    """The delay of a set of worksites open together: vehicle-hours of time lost more than on
+    the base network, mean over the seeds, on the same demand (trips that start or end on any
+    worksite's edge are left out of both sides, for every set alike)."""
+    step = progress or (lambda message: None)
+    base_net = Path(base_net).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    by_name = {s.name: s for s in sites}
+    every_closed = {e for s in sites for e in s.edges}
+    trips: dict[int, Path] = {}
+    base: dict[int, dict] = {}
+    for seed in spec.seeds:
+        trips[seed] = simulation.demand(base_net, seed, spec, folder)
+        simulation.keep_open_trips(trips[seed], every_closed)
+        base[seed] = simulation.simulate(base_net, trips[seed], seed, spec, folder, "base")
+        step(f"Graine {seed} : réseau sans chantier simulé.")
+
+    def lost(run: dict) -> float:
+        return run["time_loss"] * run["arrived"] / 3600
+
+    def cost(names: frozenset[str]) -> float:
+        changes = [
+            {"type": "close_edge", "edge": e} for n in sorted(names) for e in by_name[n].edges
+        ]
+        sub = folder / ("set-" + str(abs(hash(tuple(sorted(names))))))
+        sub.mkdir(parents=True, exist_ok=True)
+        net, _, _ = simulation.build_variant(base_net, changes, sub)
+        deltas = []
+        for seed in spec.seeds:
+            try:
+                simulation.check_connected(net, trips[seed], sub)
+            except simulation.ScenarioError as error:
+                raise RoadworksError(
+                    f"Chantiers {', '.join(sorted(names))} ouverts ensemble : "
+                    + str(error).replace("Le scénario coupe", "ils coupent")
+                ) from error
+            run = simulation.simulate(net, trips[seed], seed, spec, sub, "chantiers")
+            deltas.append(lost(run) - lost(base[seed]))
+        step(f"Chantiers simultanés simulés : {', '.join(sorted(names))}.")
+        return sum(deltas) / len(deltas)
+
+    return cost
