@@ -72,7 +72,8 @@ class TextForm(forms.Form):
         help_text="Collez le texte, ou déposez un fichier ci-dessous.",
     )
     file = forms.FileField(
-        label="Ou un fichier (TXT, Markdown, DOCX, ODT, PDF avec texte)", required=False
+        label="Ou un fichier (TXT, Markdown, DOCX, ODT, PDF avec texte ; transcription VTT ou SRT)",
+        required=False,
     )
 
     def clean(self):

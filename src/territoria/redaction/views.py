@@ -422,6 +422,10 @@ def tool(request, name):
             upload = form.cleaned_data.get("file")
             if upload is not None:
                 text = _read_uploaded(upload)
+            if name == "minutes":
+                from territoria.redaction.services.transcript import check_transcript
+
+                check_transcript(text)
             options = (
                 {"max_words": form.cleaned_data["max_words"]}
                 if "max_words" in form.cleaned_data
