@@ -208,10 +208,29 @@ def new_draft(request):
             latency_ms=cost.latency_ms,
             energy_wh=cost.energy_wh,
         )
-        draft.checks = [c.as_dict() for c in check_act(draft.as_act())]
+        draft.checks = _checks(request.user, draft)
         draft.save(update_fields=["checks"])
         return redirect(draft)
     return render(request, "redaction/index.html", {"form": form, "drafts": [], "jobs": []})
+
+
+def _checks(user, draft) -> list[dict]:
+    """The draft's checks; the articles it cites are looked up in the codes the user may read
+    among the assistant's collections (services/legal_sources.py), and the page says which."""
+    from territoria.redaction.services.legal_sources import legal_sources
+
+    sources = legal_sources(user)
+    checks = [c.as_dict() for c in check_act(draft.as_act(), [s.text for s in sources])]
+    if sources:
+        names = ", ".join(f"« {s.title} » ({s.collection})" for s in sources)
+        message = f"Existence des articles de code vérifiée dans : {names}."
+    else:
+        message = (
+            "Existence des articles non vérifiée : aucun texte de code dans les collections de "
+            "l'assistant que vous pouvez lire (seule leur forme l'est)."
+        )
+    checks.append({"code": "sources", "ok": True, "message": message, "part": "visas"})
+    return checks
 
 
 @login_required
@@ -237,7 +256,7 @@ def draft_detail(request, pk):
             ):
                 setattr(draft, name, data[name])
             draft.subject_name = SUBJECTS.get(draft.subject_code, "")
-            draft.checks = [c.as_dict() for c in check_act(draft.as_act())]
+            draft.checks = _checks(request.user, draft)
             draft.save()
             messages.success(request, "Projet enregistré et vérifié.")
             return redirect(draft)
