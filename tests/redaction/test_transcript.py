@@ -171,6 +171,9 @@ def test_agent_uploads_a_vtt_and_gets_minutes_with_time_codes(
     assert "Présents (intervenants)" in html and "Hélène Marchand" in html
     assert "00:00:23, ligne 25" in html
     assert "Bruno Caron" in html and "2025-05-30" in html
+    # the minutes can be copied: the text is on the page (the button shows with JavaScript)
+    assert 'data-copy="texte-a-copier"' in html and "redaction/copy.js" in html
+    assert "**Présents (intervenants) :** Hélène Marchand, Bruno Caron" in html
     markdown = client.get(reverse("redaction:export_job", args=[job.pk, "md"])).content.decode()
     assert "(00:00:28, ligne 29)" in markdown
     client.force_login(colleague)
