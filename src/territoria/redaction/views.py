@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from territoria.assistant.services.traceability import measure
+from territoria.core.templatetags.french import accord, count_words
 from territoria.redaction import permissions
 from territoria.redaction.forms import (
     AdoptForm,
@@ -47,6 +48,7 @@ from territoria.redaction.services.scdl import (
     SUBJECTS,
     SCDLError,
     draft_row,
+    extract_texts_zip,
     import_file,
     write_csv,
 )
@@ -152,15 +154,32 @@ def import_deliberations(request):
     errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        texts = form.cleaned_data.get("texts")
         try:
-            result = import_file(upload.read(), upload.name, form.cleaned_data["mapping"])
+            with tempfile.TemporaryDirectory() as folder:
+                if texts is not None:
+                    extract_texts_zip(texts.read(), Path(folder))
+                result = import_file(
+                    upload.read(),
+                    upload.name,
+                    form.cleaned_data["mapping"],
+                    texts_dir=Path(folder) if texts is not None else None,
+                )
         except SCDLError as error:
             errors = error.errors[:50]
+        except InputError as error:
+            form.add_error("texts", str(error))
         else:
+            added = count_words(result.created, "délibération|f")
+            updated = count_words(result.updated, "délibération|f")
+            with_text = count_words(result.texts, "texte")
             messages.success(
                 request,
-                f"Import terminé : {result.created} délibération(s) ajoutée(s), {result.updated} mise(s) à jour.",
+                f"Import terminé : {added} ajoutée{accord(result.created)}, {updated} mise"
+                f"{accord(result.updated)} à jour, {with_text} d'acte lu{accord(result.texts)}.",
             )
+            for warning in result.warnings[:20]:
+                messages.warning(request, warning)
             return redirect("redaction:deliberations")
     return render(request, "redaction/import.html", {"form": form, "errors": errors})
 
