@@ -73,6 +73,32 @@ def _corrupt_figure(sentence: str) -> str | None:
     return None
 
 
+_LABEL_CASE = re.compile(
+    r"(?i)(?:\b(?:article|proposition|point|axe|action|mesure|lot|phase|chapitre|titre|annexe"
+    r"|section|partie|volet|objectif|priorité|fiche|question|scénario|recommandation"
+    r"|préconisation|page|tome|ligne|n°|no|numéro)[ \u00a0]*#?[ \u00a0]*|#)(\d{1,3})\b(?![,.]\d)"
+    r"|^[ \t*-]*(\d{1,2})[/)][ \u00a0]"
+    r"|(?<![\w.,/-])(\d{1,2})[-–/]\d{1,2}(?![\w/–-])"
+)
+
+
+def _corrupt_label(sentence: str) -> str | None:
+    """A figure that labels an item or is part of a score — « article 3 », « Proposition #2 »,
+    « no 7 », « 3/ Centraliser », « 6-2 », « 4/5 » — moved by one (the label corruption the
+    check on labels must catch). Found by this benchmark's own pattern, not by the check's."""
+    from territoria.redaction.services.grounding import date_matches
+
+    dates = [(start, end) for _iso, start, end in date_matches(sentence)]
+    for match in _LABEL_CASE.finditer(sentence):
+        group = next(g for g in (1, 2, 3) if match.group(g))
+        start, end = match.span(group)
+        if any(s <= start < e for s, e in dates):
+            continue
+        wrong = int(match.group(group)) + 1
+        return sentence[:start] + str(wrong) + sentence[end:]
+    return None
+
+
 def _fr(value) -> str:
     """A number the French way: « 2 200 000 », « 2,2 »."""
     from decimal import Decimal
@@ -96,7 +122,12 @@ def _reformat(sentence: str) -> tuple[str, str] | None:
     skip = [m.span() for m in re.finditer(r"^\s*\d+\.(?=\s)|\[\d+\]", sentence)]
     skip += [(start, end) for _iso, start, end in date_matches(sentence)]
     for q in quantities(sentence, skip):
-        if q.year or q.unit == "ordinal" or re.search(r"[A-Z]\.?\s*$", sentence[: q.start]):
+        if (
+            q.year
+            or q.unit in ("ordinal", "score")
+            or q.label
+            or re.search(r"[A-Z]\.?\s*$", sentence[: q.start])
+        ):
             continue
         value = Decimal(q.value)
         wrong = value + 1 if value < 10 else value * 2
@@ -156,6 +187,50 @@ def _sets(seeds: list[Path]) -> dict[str, list[tuple[str, str, list[str]]]]:
             pool = _candidates(text)
             piaf.append((f"piaf:{article['title']}", text, rng.sample(pool, min(2, len(pool)))))
         sets["heldout_piaf"] = piaf
+        # Parts added with the check on labels and scores (never looked at before it was
+        # written): the first 100 PIAF articles, the CRPA articles, and every sentence of these
+        # two that holds a label or a score (at most 200).
+        rng = random.Random(2026)
+        piaf2 = []
+        for article in json.loads(piaf_path.read_text(encoding="utf-8"))["data"][:100]:
+            text = "\n\n".join(p["context"] for p in article["paragraphs"])
+            pool = _candidates(text)
+            piaf2.append((f"piaf:{article['title']}", text, rng.sample(pool, min(2, len(pool)))))
+        sets["heldout2_piaf"] = piaf2
+    crpa_path = SHARED_DATA / "assistant" / "crpa-squad.json"
+    if crpa_path.exists():
+        rng = random.Random(2026)
+        crpa = []
+        for article in json.loads(crpa_path.read_text(encoding="utf-8"))["data"]:
+            text = "\n\n".join(p["context"] for p in article["paragraphs"])
+            pool = _candidates(text)
+            crpa.append((f"crpa:{article['title']}", text, rng.sample(pool, min(3, len(pool)))))
+        sets["heldout2_crpa"] = crpa
+    # The seeds' sentences with a label (some were seen while the check was written: not held out).
+    sets["labels_seeds"] = [
+        (name, text, [s for s in _candidates(text) if _LABEL_CASE.search(s)])
+        for name, text, _chosen in sets["dev"]
+    ]
+    labelled = []
+    for part in ("heldout2_piaf", "heldout2_crpa"):
+        for name, text, _chosen in sets.get(part, []):
+            chosen = [s for s in _candidates(text) if _LABEL_CASE.search(s)]
+            if chosen:
+                labelled.append((name, text, chosen))
+    total = sum(len(c) for _n, _t, c in labelled)
+    if total > 200:
+        rng = random.Random(2026)
+        keep = set(rng.sample(range(total), 200))
+        flat, i = [], 0
+        for name, text, chosen in labelled:
+            kept = []
+            for sentence in chosen:
+                if i in keep:
+                    kept.append(sentence)
+                i += 1
+            flat.append((name, text, kept))
+        labelled = flat
+    sets["labels_heldout"] = labelled
     return sets
 
 
@@ -195,6 +270,7 @@ def grounding_cases(seeds: list[Path], documents=None) -> dict:
                 "wrong_figure": _corrupt_figure(sentence),
                 "invented_name": _corrupt_name(sentence, n),
                 "shifted_date": _corrupt_date(sentence),
+                "wrong_label": _corrupt_label(sentence),
                 "reformatted": reformatted[0] if reformatted else None,
                 "reformatted_wrong": reformatted[1] if reformatted else None,
             }

@@ -77,3 +77,70 @@ def test_the_words_of_one_figure_are_not_the_context_of_the_next():
     source = inventory("Selon l'étude, le taux varie de 0 % à 75 %.")
     assert ungrounded("Selon l'étude, le taux varie de 0 pour cent à 75 %.", source) == []
     assert ungrounded("Selon l'étude, le taux varie de 0 pour cent à 76 %.", source)
+
+
+# --- figures that label an item, scores and fractions ---------------------------------------
+PROGRAMME = (
+    "Proposition #1 : mieux connaître les données du territoire.\n"
+    "Proposition #2 : affirmer le principe de propriété collective des données.\n"
+    "3/ Aider à servir les engagements de transparence.\n"
+    "L'article 3 du règlement intérieur fixe les horaires des séances. "
+    "La note moyenne donnée par les agents est de 4/5. "
+    "L'équipe l'emporte 6-2 en finale. La voiture no 7 mène, 7 dixièmes devant. "
+    "Le style mesure 1 mm de longueur et la fleur 2 cm de diamètre."
+)
+
+
+def label_messages(draft):
+    return [p.message for p in ungrounded(draft, inventory(PROGRAMME))]
+
+
+def test_a_label_is_grounded_by_the_same_label_about_the_same_thing():
+    assert label_messages("Proposition #2 : affirmer la propriété collective des données.") == []
+    assert label_messages("La proposition n° 2 affirme le principe de propriété collective.") == []
+    assert label_messages("L'article 3 du règlement intérieur fixe les horaires.") == []
+    assert label_messages("3/ Aider à servir les engagements de transparence.") == []
+
+
+def test_a_label_moved_to_another_item_is_caught():
+    # the source has a « Proposition #2 », about something else
+    assert label_messages("Proposition #2 : mieux connaître les données du territoire.") == [
+        "numéro présent dans les sources, mais pour un autre élément : Proposition #2"
+    ]
+    assert label_messages("L'article 4 du règlement intérieur fixe les horaires.") == [
+        "chiffre absent des sources : article 4"
+    ]
+    # « 1 » is in the source, but not as a list number about transparency
+    assert label_messages("1/ Aider à servir les engagements de transparence.") != []
+
+
+def test_a_label_does_not_ground_a_plain_figure():
+    source = inventory("La voiture no 7 est en tête de la course depuis le départ.")
+    # the source's 7 numbers a car; it is not a count of laps
+    assert [p.message for p in ungrounded("La voiture est en tête depuis 7 tours.", source)] == [
+        "chiffre présent dans les sources, mais seulement comme numéro (« no 7 ») : 7"
+    ]
+    assert ungrounded("La voiture no 7 est en tête de la course.", source) == []
+    assert ungrounded("La voiture numéro 7 est en tête de la course.", source) == []
+
+
+def test_scores_and_fractions_are_read_as_one_figure():
+    assert label_messages("Les agents donnent une note moyenne de 4/5.") == []
+    assert label_messages("Les agents donnent une note moyenne de 3/5.") == [
+        "chiffre absent des sources : 3/5"
+    ]
+    assert label_messages("L'équipe l'emporte 6-2 en finale.") == []
+    assert label_messages("L'équipe l'emporte 7-2 en finale.") == [
+        "chiffre absent des sources : 7-2"
+    ]
+    # a range with a unit stays a range
+    assert label_messages("La fleur mesure 2 cm de diamètre.") == []
+
+
+def test_millimetres_and_centimetres_are_lengths():
+    assert label_messages("Le style mesure 1 mm de longueur.") == []
+    # 2 mm = 0,002 m: not a length of the source (its « 2 cm » is 0,02 m)
+    assert label_messages("Le style mesure 2 mm de longueur.") == [
+        "chiffre absent des sources : 2 mm"
+    ]
+    assert label_messages("La fleur mesure 20 mm de diamètre.") == []  # = 2 cm

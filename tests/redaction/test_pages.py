@@ -147,6 +147,8 @@ def test_plain_language_report_and_three_accepted_suggestions(
     assert (
         "Chiffres, dates, montants et références juridiques conservés." in accepted.content.decode()
     )
+    # the simplified text can be copied (the button shows with JavaScript)
+    assert 'data-copy="texte-simplifie"' in accepted.content.decode()
 
 
 def test_bad_inputs_get_a_clear_message_and_queue_nothing(client, agent, tmp_path):

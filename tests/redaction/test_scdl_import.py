@@ -1,3 +1,5 @@
+import html
+
 import pytest
 
 from territoria.redaction.models import Deliberation
@@ -85,3 +87,54 @@ def test_adopted_drafts_are_published_as_scdl_rows(tmp_path, organisation, agent
     # What we publish passes our own SCDL check.
     (row,) = read_rows((tmp_path / "b.csv").read_bytes())
     assert row["DELIB_OBJET"] == "Tarifs de la cantine" and row["COLL_SIRET"] == organisation.siret
+
+
+def test_the_acts_texts_come_with_the_csv_in_a_zip_through_the_page(client, agent, fixtures):
+    import io
+    import zipfile
+
+    from django.urls import reverse
+
+    from territoria.redaction.models import Deliberation
+
+    csv = (fixtures / "deliberations.csv").read_bytes()
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for path in (fixtures / "textes").iterdir():
+            zipped.write(path, f"actes/{path.name}")  # in a sub-folder: read flat
+        zipped.writestr("../hors-du-dossier.txt", "Ce fichier ne sort pas du dossier.")
+    client.force_login(agent)
+    upload = io.BytesIO(csv)
+    upload.name = "deliberations.csv"
+    texts = io.BytesIO(archive.getvalue())
+    texts.name = "actes.zip"
+    response = client.post(
+        reverse("redaction:import"), {"file": upload, "texts": texts}, follow=True
+    )
+    page = html.unescape(response.content.decode())
+    assert "64 délibérations ajoutées" in page and "6 textes d'acte lus" in page
+    with_text = Deliberation.objects.exclude(text="")
+    assert with_text.count() == 6
+    import tempfile
+    from pathlib import Path
+
+    assert not (Path(tempfile.gettempdir()) / "hors-du-dossier.txt").exists()
+
+
+def test_a_texts_archive_that_is_not_a_zip_is_refused_and_nothing_is_written(
+    client, agent, fixtures
+):
+    import io
+
+    from django.urls import reverse
+
+    from territoria.redaction.models import Deliberation
+
+    client.force_login(agent)
+    upload = io.BytesIO((fixtures / "deliberations.csv").read_bytes())
+    upload.name = "deliberations.csv"
+    texts = io.BytesIO(b"pas une archive")
+    texts.name = "actes.zip"
+    page = client.post(reverse("redaction:import"), {"file": upload, "texts": texts})
+    assert "n'est pas une archive ZIP valide" in html.unescape(page.content.decode())
+    assert Deliberation.objects.count() == 0

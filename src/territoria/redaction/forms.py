@@ -72,7 +72,8 @@ class TextForm(forms.Form):
         help_text="Collez le texte, ou déposez un fichier ci-dessous.",
     )
     file = forms.FileField(
-        label="Ou un fichier (TXT, Markdown, DOCX, ODT, PDF avec texte)", required=False
+        label="Ou un fichier (TXT, Markdown, DOCX, ODT, PDF avec texte ; transcription VTT ou SRT)",
+        required=False,
     )
 
     def clean(self):
@@ -124,6 +125,12 @@ class SelectionForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="Fichier CSV au format SCDL « Délibérations »")
+    texts = forms.FileField(
+        label="Textes des actes (facultatif) : une archive ZIP",
+        required=False,
+        help_text="Chaque fichier (PDF avec texte, ODT, DOCX, TXT) porte le DELIB_ID de sa ligne, "
+        "par exemple « 2024-015.pdf ».",
+    )
     mapping = forms.CharField(
         label="Correspondance des colonnes (facultatif)",
         required=False,

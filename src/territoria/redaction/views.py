@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from territoria.assistant.services.traceability import measure
+from territoria.core.templatetags.french import accord, count_words
 from territoria.redaction import permissions
 from territoria.redaction.forms import (
     AdoptForm,
@@ -47,6 +48,7 @@ from territoria.redaction.services.scdl import (
     SUBJECTS,
     SCDLError,
     draft_row,
+    extract_texts_zip,
     import_file,
     write_csv,
 )
@@ -152,15 +154,32 @@ def import_deliberations(request):
     errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        texts = form.cleaned_data.get("texts")
         try:
-            result = import_file(upload.read(), upload.name, form.cleaned_data["mapping"])
+            with tempfile.TemporaryDirectory() as folder:
+                if texts is not None:
+                    extract_texts_zip(texts.read(), Path(folder))
+                result = import_file(
+                    upload.read(),
+                    upload.name,
+                    form.cleaned_data["mapping"],
+                    texts_dir=Path(folder) if texts is not None else None,
+                )
         except SCDLError as error:
             errors = error.errors[:50]
+        except InputError as error:
+            form.add_error("texts", str(error))
         else:
+            added = count_words(result.created, "délibération|f")
+            updated = count_words(result.updated, "délibération|f")
+            with_text = count_words(result.texts, "texte")
             messages.success(
                 request,
-                f"Import terminé : {result.created} délibération(s) ajoutée(s), {result.updated} mise(s) à jour.",
+                f"Import terminé : {added} ajoutée{accord(result.created)}, {updated} mise"
+                f"{accord(result.updated)} à jour, {with_text} d'acte lu{accord(result.texts)}.",
             )
+            for warning in result.warnings[:20]:
+                messages.warning(request, warning)
             return redirect("redaction:deliberations")
     return render(request, "redaction/import.html", {"form": form, "errors": errors})
 
@@ -208,10 +227,29 @@ def new_draft(request):
             latency_ms=cost.latency_ms,
             energy_wh=cost.energy_wh,
         )
-        draft.checks = [c.as_dict() for c in check_act(draft.as_act())]
+        draft.checks = _checks(request.user, draft)
         draft.save(update_fields=["checks"])
         return redirect(draft)
     return render(request, "redaction/index.html", {"form": form, "drafts": [], "jobs": []})
+
+
+def _checks(user, draft) -> list[dict]:
+    """The draft's checks; the articles it cites are looked up in the codes the user may read
+    among the assistant's collections (services/legal_sources.py), and the page says which."""
+    from territoria.redaction.services.legal_sources import legal_sources
+
+    sources = legal_sources(user)
+    checks = [c.as_dict() for c in check_act(draft.as_act(), [s.text for s in sources])]
+    if sources:
+        names = ", ".join(f"« {s.title} » ({s.collection})" for s in sources)
+        message = f"Existence des articles de code vérifiée dans : {names}."
+    else:
+        message = (
+            "Existence des articles non vérifiée : aucun texte de code dans les collections de "
+            "l'assistant que vous pouvez lire (seule leur forme l'est)."
+        )
+    checks.append({"code": "sources", "ok": True, "message": message, "part": "visas"})
+    return checks
 
 
 @login_required
@@ -237,7 +275,7 @@ def draft_detail(request, pk):
             ):
                 setattr(draft, name, data[name])
             draft.subject_name = SUBJECTS.get(draft.subject_code, "")
-            draft.checks = [c.as_dict() for c in check_act(draft.as_act())]
+            draft.checks = _checks(request.user, draft)
             draft.save()
             messages.success(request, "Projet enregistré et vérifié.")
             return redirect(draft)
@@ -422,6 +460,10 @@ def tool(request, name):
             upload = form.cleaned_data.get("file")
             if upload is not None:
                 text = _read_uploaded(upload)
+            if name == "minutes":
+                from territoria.redaction.services.transcript import check_transcript
+
+                check_transcript(text)
             options = (
                 {"max_words": form.cleaned_data["max_words"]}
                 if "max_words" in form.cleaned_data

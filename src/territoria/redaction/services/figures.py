@@ -17,7 +17,17 @@ A figure of a draft is grounded when its source holds the same quantity:
 * a **year** (1900–2100, no unit) is checked on its value only, as a date is.
 
 A number glued to a word ("Numérique360", "CO2") and a web address are identifiers: they must be
-written as in the source. Everything is deterministic and offline.
+written as in the source.
+
+**Labels and scores.** A figure that numbers an item — after a label word ("article 3",
+"Proposition #2", "axe 4", "point 2", "no 7", "n° 12") or as a list marker at the start of a
+line ("3/ Centraliser…", "2) …", "1. …") — is a *label*, not a quantity: it is grounded only by
+the same label in the source (the generic ones — list marker, "n°", "point" — match any label;
+a label never grounds a plain figure, nor the reverse: "7 dixièmes" is not grounded by "la no
+7"), and the label word itself does not count as context, so "Proposition #3 : mieux
+connaître…" is refused when the source's "Proposition #3" is about something else. A **score or
+fraction** ("6-2", "4/5", "note de 16/20") is read as one figure, the pair: it must be written
+with the same two numbers in the source. Everything is deterministic and offline.
 """
 
 from __future__ import annotations
@@ -85,6 +95,12 @@ _UNITS = {
     "kilometre": ("km", 1),
     "kilometres": ("km", 1),
     "m": ("m", 1),
+    "mm": ("m", Decimal("0.001")),
+    "millimetre": ("m", Decimal("0.001")),
+    "millimetres": ("m", Decimal("0.001")),
+    "cm": ("m", Decimal("0.01")),
+    "centimetre": ("m", Decimal("0.01")),
+    "centimetres": ("m", Decimal("0.01")),
     "metre": ("m", 1),
     "metres": ("m", 1),
     "m2": ("m2", 1),
@@ -208,8 +224,14 @@ class Quantity:
     start: int
     end: int
     year: bool = False
+    label: str | None = (
+        None  # "article", "proposition", "numero", "liste"…: the figure numbers an item
+    )
+    label_raw: str = ""  # the label as written ("Proposition #")
 
     def describe(self) -> str:
+        if self.label_raw:
+            return f"{self.label_raw.strip()} {self.raw.strip()}".replace("# ", "#")
         return self.raw.strip()
 
 
@@ -280,6 +302,8 @@ _GLUE_OK = _GLUED_ONLY | {
     "md€",
     "km",
     "m",
+    "mm",
+    "cm",
     "m2",
     "km2",
     "h",
@@ -307,6 +331,80 @@ def _suffix(text: str, end: int) -> tuple[Decimal, str | None, int]:
     return scale, unit, stop
 
 
+# Words after which a figure numbers an item (folded, lower case) → the kind of item.
+_LABEL_WORDS = {
+    **{w: "article" for w in ("article", "articles", "art")},
+    **{w: "alinea" for w in ("alinea", "alineas", "al")},
+    **{w: "proposition" for w in ("proposition", "propositions")},
+    **{w: "point" for w in ("point", "points", "item", "items")},
+    **{w: "axe" for w in ("axe", "axes")},
+    **{w: "action" for w in ("action", "actions")},
+    **{w: "mesure" for w in ("mesure", "mesures")},
+    **{w: "lot" for w in ("lot", "lots")},
+    **{w: "phase" for w in ("phase", "phases")},
+    **{w: "etape" for w in ("etape", "etapes")},
+    **{w: "chapitre" for w in ("chapitre", "chapitres", "chap")},
+    **{w: "titre" for w in ("titre", "titres")},
+    **{w: "annexe" for w in ("annexe", "annexes")},
+    **{w: "section" for w in ("section", "sections")},
+    **{w: "partie" for w in ("partie", "parties")},
+    **{w: "volet" for w in ("volet", "volets")},
+    **{w: "objectif" for w in ("objectif", "objectifs")},
+    **{w: "priorite" for w in ("priorite", "priorites")},
+    **{w: "fiche" for w in ("fiche", "fiches")},
+    **{w: "question" for w in ("question", "questions")},
+    **{w: "scenario" for w in ("scenario", "scenarios")},
+    **{w: "recommandation" for w in ("recommandation", "recommandations")},
+    **{w: "preconisation" for w in ("preconisation", "preconisations")},
+    **{w: "page" for w in ("page", "pages", "p")},
+    **{w: "tome" for w in ("tome", "tomes")},
+    **{w: "ligne" for w in ("ligne", "lignes")},
+    **{w: "tranche" for w in ("tranche", "tranches")},
+    **{w: "version" for w in ("version",)},
+    **{w: "saison" for w in ("saison",)},
+    **{w: "numero" for w in ("numero", "numeros")},
+}
+# Labels that number anything: they match any other label.
+_GENERIC_LABELS = {"numero", "liste", "point"}
+_LABEL_BEFORE = re.compile(
+    r"(?:(?P<word>[^\W\d_]+)\.?[ \u00a0\u202f]*)?"
+    r"(?P<num>n°|nº|no\.?|n[o°]|numéro|numero|#)?[ \u00a0\u202f]*$",
+    re.IGNORECASE,
+)
+_LIST_MARKER_AFTER = re.compile(r"[/)]|\.(?=[ \u00a0\u202f]+\S)")
+_PAIR = re.compile(
+    r"(?<![\w.,/–-])(?P<a>\d{1,3})[ \u00a0\u202f]?(?P<sep>[-–/])[ \u00a0\u202f]?(?P<b>\d{1,3})"
+    r"(?![\w/–-]|[.,]\d)"
+)
+
+
+def _label(text: str, start: int, end: int) -> tuple[str | None, str, int]:
+    """(kind, as written, start of the label word) when the figure at start:end numbers an
+    item; (None, "", start) otherwise."""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[max(line_start, start - 40) : start]
+    match = _LABEL_BEFORE.search(before)
+    if match and (match.group("word") or match.group("num")):
+        word = fold_token(match.group("word") or "") or ""
+        kind = _LABEL_WORDS.get(word)
+        if kind is None and match.group("num"):
+            kind = "numero"
+            offset = match.start("num")
+        else:
+            offset = match.start("word") if kind else 0
+        if kind:
+            return kind, before[offset:], start - len(before) + offset
+    if re.fullmatch(r"[ \t>*•-]*", text[line_start:start]) and _LIST_MARKER_AFTER.match(text, end):
+        return "liste", "", start
+    return None, "", start
+
+
+def _compatible(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a == b or a in _GENERIC_LABELS or b in _GENERIC_LABELS
+
+
 def urls(text: str) -> list[tuple[str, int, int]]:
     return [(m.group().rstrip(".,;:!?"), m.start(), m.end()) for m in _URL.finditer(text)]
 
@@ -330,6 +428,16 @@ def quantities(
     boundaries = [m.start() for m in _BOUNDARY.finditer(text)]
     found: list[Quantity] = []
     spans: list[tuple[int, int, Decimal]] = []
+    pairs = []
+    for match in _PAIR.finditer(text):
+        if any(s <= match.start() < e for s, e in skip):
+            continue
+        if _SUFFIX.match(text, match.end()).group("unit") or (
+            match.group("sep") == "/" and text[match.end() : match.end() + 1] == "/"
+        ):
+            continue  # a range with a unit (« 10-15 % »), or a date
+        pairs.append(match)
+    skip += [m.span() for m in pairs]
     for match in NUMBER.finditer(text):
         if any(s <= match.start() < e for s, e in skip):
             continue
@@ -356,6 +464,11 @@ def quantities(
     # context of its neighbour: they end it, as its digits do. (Numbers in words are read in
     # the source only; marking them would make a source's context narrower than the same
     # sentence's in a draft.)
+    for match in pairs:
+        first = bisect.bisect_left(words.starts, match.start())
+        last = bisect.bisect_left(words.starts, match.end())
+        for i in range(first, last):
+            words.terms[i] = "#"
     for start, _number, _scale, _unit, stop in read:
         if not text[start].isdigit():
             continue
@@ -373,19 +486,44 @@ def quantities(
             and re.fullmatch(r"\d{4}", raw) is not None
         )
         sentence = bisect.bisect_right(boundaries, start)
+        context = _context(words, start, stop, sentence)
+        label, label_raw = None, ""
+        if unit is None and scale == 1 and re.fullmatch(r"\d{1,3}", raw) and not is_year:
+            label, label_raw, _label_start = _label(text, start, stop)
+            if label:
+                context = context - _label_terms(label_raw)
         found.append(
             Quantity(
                 value=canonical(number * scale),
                 unit=unit,
-                context=_context(words, start, stop, sentence),
+                context=context,
                 raw=raw,
                 start=start,
                 end=stop,
                 year=is_year,
+                label=label,
+                label_raw=label_raw,
+            )
+        )
+    for match in pairs:
+        sentence = bisect.bisect_right(boundaries, match.start())
+        separator = "/" if match.group("sep") == "/" else "-"
+        found.append(
+            Quantity(
+                value=f"{int(match.group('a'))}{separator}{int(match.group('b'))}",
+                unit="score",
+                context=_context(words, match.start(), match.end(), sentence),
+                raw=match.group(),
+                start=match.start(),
+                end=match.end(),
             )
         )
     found.sort(key=lambda q: q.start)
     return found
+
+
+def _label_terms(label_raw: str) -> set[str]:
+    return {analyze_token(w) or "" for w, _s, _e in iter_words(label_raw)} | {"no", "n"}
 
 
 @dataclass
@@ -420,6 +558,17 @@ def check(quantity: Quantity, index: FigureIndex, values: set[str]) -> str | Non
         if quantity.unit is None and quantity.value in values:
             return None  # a day or a year of a date quoted on its own
         return f"chiffre absent des sources : {quantity.describe()}"
+    if quantity.label or any(c.label for c in candidates):
+        same = [c for c in candidates if _compatible(quantity.label, c.label)]
+        if not same and quantity.label:
+            return f"numéro absent des sources : {quantity.describe()}"
+        if not same:
+            shown = candidates[0].describe()
+            return (
+                f"chiffre présent dans les sources, mais seulement comme numéro (« {shown} ») : "
+                f"{quantity.describe()}"
+            )
+        candidates = same
     if quantity.unit is not None:
         candidates = [c for c in candidates if c.unit == quantity.unit]
         if not candidates:
@@ -428,5 +577,10 @@ def check(quantity: Quantity, index: FigureIndex, values: set[str]) -> str | Non
                 f"{quantity.describe()}"
             )
     if quantity.context and not any(quantity.context & c.context for c in candidates):
+        if quantity.label:
+            return (
+                f"numéro présent dans les sources, mais pour un autre élément : "
+                f"{quantity.describe()}"
+            )
         return f"chiffre présent dans les sources, mais pour autre chose : {quantity.describe()}"
     return None

@@ -30,7 +30,7 @@ _ITEM = re.compile(
 _HEADING = re.compile(r"^\s*#{1,4}\s+(?P<title>.{3,150})$")
 _DECISION = re.compile(
     r"\b(?:décid\w*|decid\w*|adopt\w*|approuv\w*|valid\w*|vot[ée]\w*|à l'unanimité|unanimité|"
-    r"act[ée]s?\b|accord(?:e|é|ée|ent)?\b|retenu\w*|arrêt[ée]\w*|arbitr\w*|autoris\w*|rejet\w*)",
+    r"act[ée]s?\b|accord(?:e|é|ée|ent)?\b|reten\w*|retien\w*|arrêt[ée]\w*|arbitr\w*|autoris\w*|rejet\w*)",
     re.IGNORECASE,
 )
 _ACTION = re.compile(
@@ -47,12 +47,19 @@ class Item:
     span: Span
     owner: str = ""
     due: str = ""  # ISO date
+    time: str = ""  # hh:mm:ss in a transcript
+    speaker: str = ""  # who said it, in a transcript
 
     def as_dict(self) -> dict:
         data = {"text": self.text, "source": self.span.as_dict()}
         if self.owner or self.due:
             data.update(owner=self.owner, due=self.due)
+        if self.time or self.speaker:
+            data.update(time=self.time, speaker=self.speaker)
         return data
+
+    def where(self) -> str:
+        return f"{self.time}, ligne {self.span.line}" if self.time else f"ligne {self.span.line}"
 
 
 @dataclass
@@ -78,12 +85,14 @@ class Minutes:
     attendees: list[str]
     excused: list[str]
     items: list[AgendaItem]
+    source: str = "notes"  # or "transcription" (services/transcript.py)
 
     def as_dict(self) -> dict:
         return {
             "attendees": self.attendees,
             "excused": self.excused,
             "items": [i.as_dict() for i in self.items],
+            "source": self.source,
         }
 
     @property
@@ -97,22 +106,24 @@ class Minutes:
     def to_markdown(self) -> str:
         lines = ["# Compte rendu", ""]
         if self.attendees:
-            lines.append("**Présents :** " + ", ".join(self.attendees))
+            label = "Présents (intervenants)" if self.source == "transcription" else "Présents"
+            lines.append(f"**{label} :** " + ", ".join(self.attendees))
         if self.excused:
             lines.append("**Excusés :** " + ", ".join(self.excused))
         for item in self.items:
             lines += ["", f"## {item.title}", ""]
             for d in item.discussion:
-                lines.append(f"- {d.text} (ligne {d.span.line})")
+                who = f"{d.speaker} : " if d.speaker else ""
+                lines.append(f"- {who}{d.text} ({d.where()})")
             if item.decisions:
                 lines += ["", "**Décisions**", ""]
-                lines += [f"- {d.text} (ligne {d.span.line})" for d in item.decisions]
+                lines += [f"- {d.text} ({d.where()})" for d in item.decisions]
             if item.actions:
                 lines += ["", "**Actions**", ""]
                 for a in item.actions:
                     who = f"{a.owner} — " if a.owner else ""
                     when = f" — échéance {a.due}" if a.due else ""
-                    lines.append(f"- {who}{a.text}{when} (ligne {a.span.line})")
+                    lines.append(f"- {who}{a.text}{when} ({a.where()})")
         return "\n".join(lines).strip() + "\n"
 
 
@@ -122,6 +133,16 @@ def _split_people(text: str) -> list[str]:
 
 
 def extract_minutes(text: str, max_discussion: int = 4) -> Minutes:
+    """Minutes of meeting notes, or of a transcript (WebVTT, SRT, speaker turns: read by
+    services/transcript.py)."""
+    from territoria.redaction.services import transcript
+
+    if transcript.is_transcript(text):
+        return transcript.extract_from_transcript(text, max_discussion)
+    return extract_from_notes(text, max_discussion)
+
+
+def extract_from_notes(text: str, max_discussion: int = 4) -> Minutes:
     attendees: list[str] = []
     excused: list[str] = []
     items: list[AgendaItem] = []

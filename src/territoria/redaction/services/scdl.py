@@ -292,6 +292,54 @@ def import_file(
     return result
 
 
+TEXT_SUFFIXES = {".pdf", ".odt", ".docx", ".txt", ".md", ".html", ".htm"}
+MAX_ZIP_FILES = 5000
+MAX_ZIP_BYTES = 500 * 1024 * 1024
+
+
+def extract_texts_zip(data: bytes, folder: Path) -> int:
+    """The acts' texts of a ZIP (each file named after its DELIB_ID, PDF/ODT/DOCX/TXT/HTML, in
+    any sub-folder) written flat into `folder`; InputError in plain words for a file that is not
+    a ZIP, a decompression bomb, or no text file at all. Names are reduced to their last part,
+    so nothing is written outside `folder`."""
+    import io
+    import zipfile
+
+    from territoria.redaction.services.texts import InputError
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as error:
+        raise InputError(
+            "Textes des actes : le fichier n'est pas une archive ZIP valide."
+        ) from error
+    with archive:
+        members = [
+            m
+            for m in archive.infolist()
+            if not m.is_dir()
+            and Path(m.filename).suffix.lower() in TEXT_SUFFIXES
+            and not Path(m.filename).name.startswith(".")
+        ]
+        if len(archive.infolist()) > MAX_ZIP_FILES:
+            raise InputError(
+                f"Textes des actes : l'archive contient plus de {MAX_ZIP_FILES} fichiers."
+            )
+        if sum(m.file_size for m in archive.infolist()) > MAX_ZIP_BYTES:
+            raise InputError(
+                "Textes des actes : l'archive décompressée dépasse 500 Mo (bombe de décompression ?)."
+            )
+        if not members:
+            raise InputError(
+                "Textes des actes : aucun fichier PDF, ODT, DOCX, TXT ou HTML dans l'archive."
+            )
+        for member in members:
+            target = folder / Path(member.filename.replace("\\", "/")).name
+            with archive.open(member) as source, target.open("wb") as out:
+                out.write(source.read(MAX_ZIP_BYTES))
+    return len(members)
+
+
 def draft_row(draft) -> dict:
     """The SCDL row of an adopted draft, for publication."""
     organisation = draft.organisation

@@ -107,12 +107,17 @@ def check_input(text: str, what: str = "Le texte") -> str:
     return text
 
 
+TRANSCRIPT_SUFFIXES = (".vtt", ".srt")
+
+
 def read_upload(path: Path) -> str:
     """The text of a TXT, Markdown, DOCX, ODT, HTML or PDF file, through the assistant's parsers
     (same formats, limits and messages: empty file, scanned PDF without text, zip bombs…)."""
     from territoria.assistant.services.parsers import ParseError, detect_format, parse
 
     path = Path(path)
+    if path.suffix.lower() in TRANSCRIPT_SUFFIXES:
+        return _plain_text(path)  # a transcript (WebVTT, SRT): read as text, line by line
     try:
         if detect_format(path) in ("text", "markdown"):
             # Kept line by line: in meeting notes a line is a unit (a name list, an agenda item),
