@@ -29,8 +29,16 @@ same run, built from the same index rows as the live assistant builds it:
 - live page-first: the page ranking fused with the passage search's pages (what
   answering.retrieve does by default now).
 `--page-vectors DIR` (chunks written by benchmarks/assistant_fiches_vectors.py: e5 over each
-page's title + description) adds, on the pages that have a vector only (said in the JSON), plain
-e5 and its fusion with the page-first ranking.
+page's title + description) adds, on the pages that have a vector only (said in the JSON; when
+every page has one, over the whole corpus), plain e5 and its fusion with the page-first ranking:
+- with equal weights, and with the e5 ranking's weight chosen on the tuning half only
+  (`E5_WEIGHTS`, mrr@10), then reported on every set with that one value;
+- the page index, the passage search's pages and e5 in one fusion (e5 weight tuned likewise);
+- query-side variants of the e5 question: with the lexicon's phrases added, and without the
+  words of spoken questions (each fused with its own tuned weight).
+The vectors are read after the lexical part (`--vectors-until EPOCH` waits for them until then),
+so that this run can go on while the vectors are written. `--quick` leaves out the lexical
+ablation (kept in benchmarks/results/assistant_fiches_pages.json).
 
 Dense retrieval of passages is NOT measured here: embedding the ~44 000 passages takes hours on these
 2 cores (issue 20 measured 1 h 48 for 31 700); the figures are the lexical side only. Retrieval latency is the assistant's
@@ -91,6 +99,12 @@ def main(argv=None) -> int:
         "--data-dir", type=Path, help="a data folder indexed by an earlier run: reuse its index"
     )
     parser.add_argument("--page-vectors", type=Path, help="page vectors (assistant_fiches_vectors)")
+    parser.add_argument(
+        "--vectors-until",
+        type=float,
+        default=0,
+        help="wait for the page vectors until this time (epoch seconds) or until all are there",
+    )
     parser.add_argument("--out", default="assistant_fiches", help="name of the result file")
     parser.add_argument(
         "--quick",
@@ -145,14 +159,15 @@ def main(argv=None) -> int:
     page_index.ids = [documents.get(d, d) for d in page_index.ids]  # document pk → fiche id
     page_index._numbers = {d: i for i, d in enumerate(page_index.ids)}
     print(f"[fiches] page index built in {page_index_build_s} s", flush=True)
-    vectors, vector_ids = None, []
-    if args.page_vectors:
+    vectors, vector_ids, subset = None, [], set()
+
+    def load_vectors():
+        """The page vectors written so far (chunks: an .npy, then its .json)."""
         import numpy as np
 
-        chunks = sorted(args.page_vectors.glob("*.json"))  # written after its .npy
-        vector_ids = [d for c in chunks for d in json.loads(c.read_text("utf-8"))]
-        vectors = np.vstack([np.load(c.with_suffix(".npy")) for c in chunks])
-        subset = set(vector_ids)
+        chunks = sorted(args.page_vectors.glob("[0-9]*.json"))
+        ids = [d for c in chunks for d in json.loads(c.read_text("utf-8"))]
+        return np.vstack([np.load(c.with_suffix(".npy")) for c in chunks]), ids
 
     rng = random.Random(20)
     titles = {}
@@ -248,11 +263,13 @@ def main(argv=None) -> int:
         v: {name: [] for name in sets}
         for v in ("e5 question + lexicon phrases", "e5 question without spoken words")
     }
+    stash = {name: [] for name in sets}  # per question: what the page-vector part needs
     for name, items in sets.items():
-        ranked = {v: [] for v in variants + subset_variants}
+        ranked = {v: [] for v in variants}
         gold = [g for _q, g in items]
         for question, _g in items:
-            ranked["baseline bm25 whole pages"].append(baselines.bm25(question))
+            whole_pages = baselines.bm25_scores(question)
+            ranked["baseline bm25 whole pages"].append([d for d, _s in whole_pages[:DEPTH]])
             if args.quick:
                 t = time.perf_counter()
                 rewritten = search(question, lexical_query(question))
@@ -265,47 +282,18 @@ def main(argv=None) -> int:
             live = page_retrieval.fused_pages(page_index, lexical, passage_pages)
             page_latencies.append((time.perf_counter() - t) * 1000)
             ranked["live page-first"].append([d for d, _s in live[:DEPTH]])
-
-            if vectors is not None:
-                t = time.perf_counter()
-                e5_scores = vectors @ baselines.embedder.embed_query(question)
-                order = (-e5_scores).argsort()[:PASSAGES]
-                e5 = [(vector_ids[i], float(e5_scores[i])) for i in order]
-                inside = [(d, s) for d, s in live if d in subset]
-                distribution_score_fusion([inside, e5])
-                e5_latencies.append((time.perf_counter() - t) * 1000 + page_latencies[-1])
-                fusion_inputs[name].append((inside, e5))
-                # query-side variants of the e5 question (the lexical side is unchanged)
-                for variant, text in (
-                    ("e5 question + lexicon phrases", lexical_query(question)),
-                    ("e5 question without spoken words", lexical_query(question, False, True)),
-                ):
-                    scores_ = vectors @ baselines.embedder.embed_query(text)
-                    order_ = (-scores_).argsort()[:PASSAGES]
-                    e5_variant = [(vector_ids[i], float(scores_[i])) for i in order_]
-                    ranked[f"subset: {variant}"].append([d for d, _s in e5_variant][:DEPTH])
-                    variant_inputs[variant][name].append((inside, e5_variant))
-                by_page = page_index.search(lexical, limit=page_retrieval.PAGE_CANDIDATES)
-                three_inputs[name].append(
-                    [
-                        [(d, v) for d, v in by_page if d in subset],
-                        [(d, v) for d, v in passage_pages if d in subset],
-                        e5,
-                    ]
+            if args.page_vectors:
+                stash[name].append(
+                    {
+                        "question": question,
+                        "whole_pages": [d for d, _s in whole_pages],
+                        "rewritten": [d for d, _s in rewritten],
+                        "live": live,
+                        "live_ms": page_latencies[-1],
+                        "by_page": page_index.search(lexical, limit=page_retrieval.PAGE_CANDIDATES),
+                        "passage_pages": passage_pages,
+                    }
                 )
-                sub = {
-                    "subset: bm25 whole pages": [
-                        d for d, _s in baselines.bm25_scores(question) if d in subset
-                    ],
-                    "subset: live passages (main)": [d for d, _s in rewritten if d in subset],
-                    "subset: live page-first": [d for d, _s in inside],
-                    "subset: e5 title+description": [d for d, _s in e5],
-                    "subset: page-first + e5 fused": [
-                        d for d, _s in distribution_score_fusion([inside, e5])
-                    ],
-                }
-                for name_, docs in sub.items():
-                    ranked[name_].append(docs[:DEPTH])
             if args.dense_pages:
                 vector = baselines.embedder.embed_query(question)
                 cosines = baselines.matrix @ vector
@@ -316,20 +304,72 @@ def main(argv=None) -> int:
                 both = distribution_score_fusion([first, dense_pages])
                 ranked["+ lexicon fused with e5 pages"].append([d for d, _s in both[:DEPTH]])
         results[name] = {"questions": len(items), **{v: metrics(ranked[v], gold) for v in variants}}
-        if vectors is not None:
-            kept = [i for i, g in enumerate(gold) if g in subset]
-            results[name]["subset"] = {
-                "questions": len(kept),
-                "pages": len(subset),
-                **{
-                    v: metrics([ranked[v][i] for i in kept], [gold[i] for i in kept])
-                    for v in subset_variants
-                },
-            }
         print(
             f"[fiches] {name}: " + json.dumps({v: results[name][v]["mrr@10"] for v in variants}),
             flush=True,
         )
+
+    if args.page_vectors:
+        # The page vectors are read after the lexical part, so that this run can go on while
+        # benchmarks/assistant_fiches_vectors.py writes them: it waits until every page has a
+        # vector or until --vectors-until (epoch seconds), then uses what there is.
+        while args.vectors_until and time.time() < args.vectors_until:
+            if len(load_vectors()[1]) >= len(documents):
+                break
+            time.sleep(30)
+        vectors, vector_ids = load_vectors()
+        subset = set(vector_ids)
+        print(f"[fiches] {len(subset)} page vectors", flush=True)
+    for name, items in sets.items() if vectors is not None else ():
+        ranked = {v: [] for v in subset_variants}
+        gold = [g for _q, g in items]
+        for item in stash[name]:
+            question, live, passage_pages = item["question"], item["live"], item["passage_pages"]
+            t = time.perf_counter()
+            e5_scores = vectors @ baselines.embedder.embed_query(question)
+            order = (-e5_scores).argsort()[:PASSAGES]
+            e5 = [(vector_ids[i], float(e5_scores[i])) for i in order]
+            inside = [(d, s) for d, s in live if d in subset]
+            distribution_score_fusion([inside, e5])
+            e5_latencies.append((time.perf_counter() - t) * 1000 + item["live_ms"])
+            fusion_inputs[name].append((inside, e5))
+            # query-side variants of the e5 question (the lexical side is unchanged)
+            for variant, text in (
+                ("e5 question + lexicon phrases", lexical_query(question)),
+                ("e5 question without spoken words", lexical_query(question, False, True)),
+            ):
+                scores_ = vectors @ baselines.embedder.embed_query(text)
+                order_ = (-scores_).argsort()[:PASSAGES]
+                e5_variant = [(vector_ids[i], float(scores_[i])) for i in order_]
+                ranked[f"subset: {variant}"].append([d for d, _s in e5_variant][:DEPTH])
+                variant_inputs[variant][name].append((inside, e5_variant))
+            three_inputs[name].append(
+                [
+                    [(d, v) for d, v in item["by_page"] if d in subset],
+                    [(d, v) for d, v in passage_pages if d in subset],
+                    e5,
+                ]
+            )
+            sub = {
+                "subset: bm25 whole pages": [d for d in item["whole_pages"] if d in subset],
+                "subset: live passages (main)": [d for d in item["rewritten"] if d in subset],
+                "subset: live page-first": [d for d, _s in inside],
+                "subset: e5 title+description": [d for d, _s in e5],
+                "subset: page-first + e5 fused": [
+                    d for d, _s in distribution_score_fusion([inside, e5])
+                ],
+            }
+            for name_, docs in sub.items():
+                ranked[name_].append(docs[:DEPTH])
+        kept = [i for i, g in enumerate(gold) if g in subset]
+        results[name]["subset"] = {
+            "questions": len(kept),
+            "pages": len(subset),
+            **{
+                v: metrics([ranked[v][i] for i in kept], [gold[i] for i in kept])
+                for v in subset_variants
+            },
+        }
     fusion_weights = {}
     if vectors is not None:
         # The e5 ranking's weight in the fusion, chosen on the tuning half ONLY (mrr@10), then
