@@ -4,6 +4,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -304,3 +305,38 @@ def test_parse_balance_names_the_faulty_term(text, message):
     )
     with pytest.raises(NetworkError, match=re.escape(message)):
         parse_balance(text, found)
+
+
+def test_counts_on_the_module_pages_are_french(client, ltown):
+    """« aucune pompe », « 1 zone », « 2 canalisations »: never « 0 pompes » nor « 1 zones »."""
+    ltown.counts = {"canalisations": 2, "pompes": 0, "réservoirs": 1}
+    ltown.save()
+    client.force_login(user(Role.AGENT))
+    page = client.get(reverse("eau:network", args=[ltown.pk])).content.decode()
+    assert "2 canalisations, aucune pompe, 1 réservoir." in page
+    assert "0 pompes" not in page
+    quality.import_limits(FIXTURES / "fr_edch_limits.csv")
+    response = client.post(
+        reverse("eau:quality_import"),
+        {"type": "resultats", "fichier": (FIXTURES / "samples.csv").open("rb")},
+        follow=True,
+    )
+    text = response.content.decode()
+    assert re.search(r"\d+ résultats importés, dont (1 non-conformité|\d+ non-conformités)", text)
+    assert "(s)" not in text
+
+
+def test_sensor_warnings_count_in_french():
+    from territoria.eau.scada import Series, quality_warnings
+
+    times = np.arange(
+        np.datetime64("2018-01-01T00:00"), np.datetime64("2018-01-02T00:00"), np.timedelta64(5, "m")
+    ).astype("datetime64[s]")
+    one_bad = np.linspace(1.0, 2.0, len(times))
+    one_bad[3] = -1.0
+    two_missing = np.linspace(1.0, 2.0, len(times))
+    two_missing[[5, 9]] = np.nan
+    warnings = quality_warnings(Series(times, {"p1": one_bad, "p2": two_missing}))
+    assert "Capteur p1 : 1 valeur négative." in warnings
+    assert "Capteur p2 : 2 valeurs manquantes." in warnings
+    assert not any("(s)" in w for w in warnings)

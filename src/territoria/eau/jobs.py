@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 from django.utils import timezone
 
+from territoria.core.templatetags.french import count_words
 from territoria.eau import detection, timeseries
 from territoria.eau.models import Alert, AlertStatus, Job, JobStatus, Network, Zone
 
@@ -114,15 +115,17 @@ def replay_network(job: Job) -> None:
                     created += 1
         if number % 7 == 0 or number == len(days):
             job.done = number
-            job.message = f"Jour {number} sur {len(days)} : {created} alerte(s)."
+            job.message = f"Jour {number} sur {len(days)} : {count_words(created, 'alerte|f')}."
             job.save(update_fields=["done", "message", "updated_at"])
     pending = [a for a in network.alerts.all() if not a.pipes]
     localised = 0
     if pending and pressure_ready(network):
-        job.message = f"{created} alerte(s) ; localisation par les capteurs de pression…"
+        job.message = (
+            f"{count_words(created, 'alerte|f')} ; localisation par les capteurs de pression…"
+        )
         job.save(update_fields=["message", "updated_at"])
         localised = localise_alerts(network, pending)
-        job.message = f"{created} alerte(s), dont {localised} localisée(s) par les pressions."
+        job.message = f"{count_words(created, 'alerte|f')}, dont {count_words(localised, 'localisée|f|localisées')} par les pressions."
     seconds = time.perf_counter() - started
     job.status = JobStatus.DONE
     job.result = {

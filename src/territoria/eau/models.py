@@ -5,6 +5,17 @@ from django.db import models
 
 from territoria.core.audit import AuditedModel
 from territoria.core.models import BaseModel
+from territoria.core.templatetags.french import count_words
+
+# The element counts of an imported model, as French nouns (« aucune vanne », « 1 pompe »).
+COUNT_NOUNS = {
+    "jonctions": "jonction|f",
+    "canalisations": "canalisation|f",
+    "vannes": "vanne|f",
+    "pompes": "pompe|f",
+    "réservoirs": "réservoir",
+    "bâches": "bâche|f",
+}
 
 
 class Network(BaseModel):
@@ -42,6 +53,13 @@ class Network(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def counts_text(self) -> str:
+        """« 782 jonctions, 905 canalisations, aucune pompe… » (French counts)."""
+        return ", ".join(
+            count_words(value, COUNT_NOUNS.get(key, key)) for key, value in self.counts.items()
+        )
 
 
 class Zone(AuditedModel, BaseModel):

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from territoria.core.csv_safety import neutralise
 from territoria.core.roles import has_capability
+from territoria.core.templatetags.french import count_words
 from territoria.eau import detection
 from territoria.eau import network as network_service
 from territoria.eau.apps import MANAGE, VIEW
@@ -116,7 +117,9 @@ def network_import(request):
         return redirect("eau:index")
     finally:
         path.unlink(missing_ok=True)
-    messages.success(request, f"Réseau « {found.name} » importé : {found.zones.count()} zones.")
+    messages.success(
+        request, f"Réseau « {found.name} » importé : {count_words(found.zones.count(), 'zone|f')}."
+    )
     return redirect("eau:network", pk=found.pk)
 
 
@@ -139,7 +142,10 @@ def scada_import(request, pk):
             continue
         finally:
             path.unlink(missing_ok=True)
-        messages.success(request, f"{upload.name} : {record.rows} mesures importées.")
+        messages.success(
+            request,
+            f"{upload.name} : {count_words(record.rows, 'mesure importée|f|mesures importées')}.",
+        )
         for warning in record.warnings[:3]:
             messages.warning(request, f"{upload.name} : {warning}")
     return redirect("eau:network", pk=pk)
@@ -682,15 +688,19 @@ def quality_import(request):
         if kind == "limites":
             count = quality_service.import_limits(path)
             messages.success(
-                request, f"{count} valeurs réglementaires importées (à vérifier sur Légifrance)."
+                request,
+                f"{count_words(count, 'valeur réglementaire importée|f|valeurs réglementaires importées')} (à vérifier sur Légifrance).",
             )
         else:
             count, bad = quality_service.import_samples(path)
-            messages.success(request, f"{count} résultats importés, dont {bad} non conformes.")
+            messages.success(
+                request,
+                f"{count_words(count, 'résultat importé|m|résultats importés')}, dont {count_words(bad, 'non-conformité|f')}.",
+            )
             if bad:
                 messages.warning(
                     request,
-                    f"{bad} résultat(s) non conforme(s) : voir la liste des alertes qualité.",
+                    f"{count_words(bad, 'résultat non conforme|m|résultats non conformes')} : voir la liste des alertes qualité.",
                 )
     except quality_service.QualityError as error:
         messages.error(request, str(error))
