@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from territoria.core.models import AuditLog, Role, User
 from territoria.eau import quality, timeseries
-from territoria.eau.models import Alert, AlertStatus, Job, JobStatus, Network, Zone
+from territoria.eau.models import (
+    Alert,
+    AlertStatus,
+    Job,
+    JobStatus,
+    Network,
+    QualitySample,
+    Zone,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "eau"
 
@@ -340,3 +348,106 @@ def test_sensor_warnings_count_in_french():
     assert "Capteur p1 : 1 valeur négative." in warnings
     assert "Capteur p2 : 2 valeurs manquantes." in warnings
     assert not any("(s)" in w for w in warnings)
+
+
+def _member(name, role, organisation, email=""):
+    return User.objects.create_user(
+        name, password="motdepasse-test-1", role=role, organisation=organisation, email=email
+    )
+
+
+def test_a_non_compliance_is_mailed_to_the_agents_of_the_importing_service_only(
+    client, db, organisation, other_organisation, mailoutbox, django_capture_on_commit_callbacks
+):
+    organisation.contact_email = "eau@testville.example"
+    organisation.save()
+    agent = _member("eau-agent", Role.AGENT, organisation, "agent@testville.example")
+    _member("eau-elu", Role.ELU, organisation, "elu@testville.example")  # reads, does not act
+    _member("eau-loin", Role.AGENT, other_organisation, "agent@bordeaux.example")
+    quality.import_limits(FIXTURES / "fr_edch_limits.csv")
+    client.force_login(agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("eau:quality_import"),
+            {"type": "resultats", "fichier": (FIXTURES / "samples.csv").open("rb")},
+            follow=True,
+        )
+    assert "prévenus par courriel" in response.content.decode()
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert sorted(mail.to) == ["agent@testville.example", "eau@testville.example"]
+    assert "1 résultat non conforme" in mail.subject
+    assert "École Jean Jaurès" in mail.body and "61 mg/L > limite de qualité 50 mg/L" in mail.body
+    assert "Réservoir Nord" not in mail.body  # compliant results are not sent
+
+
+def test_a_refused_quality_file_sends_no_mail(
+    client, db, organisation, mailoutbox, django_capture_on_commit_callbacks, tmp_path
+):
+    agent = _member("eau-agent", Role.AGENT, organisation, "agent@testville.example")
+    quality.import_limits(FIXTURES / "fr_edch_limits.csv")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        (FIXTURES / "samples.csv").read_text(encoding="utf-8")
+        + "A,B,2026-01-01,Plutonium,1,mg/L\n",
+        encoding="utf-8",
+    )
+    client.force_login(agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("eau:quality_import"),
+            {"type": "resultats", "fichier": bad.open("rb")},
+            follow=True,
+        )
+    assert "ligne 5" in response.content.decode()
+    assert mailoutbox == []
+    assert not QualitySample.objects.exists()
+
+
+def test_follow_up_of_a_non_compliance_is_audited_private_and_kept_to_its_service(
+    client, db, organisation, other_organisation
+):
+    quality.import_limits(FIXTURES / "fr_edch_limits.csv")
+    quality.import_samples(FIXTURES / "samples.csv", organisation=organisation)
+    wrong = QualitySample.objects.get(compliant=False)
+    url = reverse("eau:quality_follow_up", args=[wrong.pk])
+    stranger = _member("eau-loin", Role.AGENT, other_organisation)
+    client.force_login(stranger)
+    assert "École Jean Jaurès, " not in _agents_list(client)  # not in the other service's alerts
+    assert client.post(url, {"suite": "rien"}).status_code == 404
+    agent = _member("eau-agent", Role.AGENT, organisation)
+    client.force_login(agent)
+    assert "École Jean Jaurès" in _agents_list(client) and "À traiter" in _agents_list(client)
+    response = client.post(url, {"suite": "   "}, follow=True)
+    assert "dites ce qui a été fait" in response.content.decode()
+    wrong.refresh_from_db()
+    assert wrong.handled_at is None
+    client.post(url, {"suite": "ARS informée, recontrôle le 04/03 : 38 mg/L"})
+    wrong.refresh_from_db()
+    assert wrong.handled_by == agent and wrong.handling_note.startswith("ARS informée")
+    entry = AuditLog.objects.get(object_id=str(wrong.pk))
+    assert entry.actor == agent and entry.changes["handling_note"][1].startswith("ARS")
+    client.logout()
+    public = client.get(reverse("eau:quality")).content.decode()
+    assert "École Jean Jaurès" in public and "ARS informée" not in public
+    elu = _member("eau-elu", Role.ELU, organisation)
+    client.force_login(elu)
+    assert client.post(url, {"suite": "x"}).status_code == 403
+
+
+def _agents_list(client) -> str:
+    page = client.get(reverse("eau:quality")).content.decode()
+    start = page.find('id="alertes-qualite"')
+    return page[start : page.find("Importer un fichier CSV", start)] if start >= 0 else ""
+
+
+def test_each_commune_has_its_public_results_page(client, db):
+    quality.import_limits(FIXTURES / "fr_edch_limits.csv")
+    quality.import_samples(FIXTURES / "samples.csv")
+    page = client.get(reverse("eau:quality_commune", args=["Escalquens"]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Qualité de l'eau distribuée à Escalquens" in text and "Nitrites" in text
+    assert "École Jean Jaurès" not in text  # another commune's results
+    assert 'href="/eau/qualite/commune/Saint-Orens-de-Gameville/"' in text
+    assert client.get(reverse("eau:quality_commune", args=["Nulle-Part"])).status_code == 404

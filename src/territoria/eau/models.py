@@ -214,7 +214,25 @@ class QualitySample(BaseModel):
     limit = models.ForeignKey(QualityLimit, null=True, on_delete=models.SET_NULL)
     compliant = models.BooleanField("conforme", default=True)
     verdict = models.CharField("constat", max_length=300, blank=True)
+    # The water service that imported it: its agents are told of a non-compliance and follow
+    # it up (none: imported by the CLI, followed by the agents of every organisation).
+    organisation = models.ForeignKey(
+        "core.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="water_samples",
+    )
+    # An agent's follow-up of a non-compliance (internal: never on the public page).
+    handled_at = models.DateTimeField("prise en charge le", null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handling_note = models.TextField("suite donnée", blank=True)
 
     class Meta:
         ordering = ["-sampled_at"]
         verbose_name = "résultat d'analyse"
+
+    def __str__(self) -> str:
+        return f"{self.parameter} à {self.commune} ({self.place}), {self.sampled_at:%d/%m/%Y}"

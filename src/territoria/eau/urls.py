@@ -19,4 +19,6 @@ urlpatterns = [
     path("renouvellement/plan.csv", views.renewal_csv, name="renewal_csv"),
     path("qualite/", views.quality, name="quality"),
     path("qualite/importer/", views.quality_import, name="quality_import"),
+    path("qualite/commune/<str:commune>/", views.quality, name="quality_commune"),
+    path("qualite/suivi/<uuid:pk>/", views.quality_follow_up, name="quality_follow_up"),
 ]

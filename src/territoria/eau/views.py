@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -656,21 +657,78 @@ def renewal_csv(request):
     return response
 
 
-def quality(request):
-    """Public: the results per commune; agents also see the non-compliance alerts."""
+def visible_samples(user):
+    """The samples whose non-compliance `user` follows: their organisation's, and those of
+    none (CLI imports). The results themselves are public; the follow-up is not."""
+    from django.db.models import Q
+
+    samples = QualitySample.objects.all()
+    if getattr(user, "is_superuser", False):
+        return samples
+    organisation = getattr(user, "organisation_id", None)
+    return samples.filter(Q(organisation__isnull=True) | Q(organisation_id=organisation))
+
+
+def quality(request, commune: str | None = None):
+    """Public: the results per commune (one commune's page at /qualite/commune/<nom>/);
+    agents also see their non-compliance alerts and record the follow-up."""
+    samples = QualitySample.objects.all().order_by("commune", "-sampled_at")
+    names = sorted(set(samples.values_list("commune", flat=True)))
+    if commune is not None:
+        if commune not in names:
+            raise Http404
+        samples = samples.filter(commune=commune)
     communes = {}
-    for sample in QualitySample.objects.all().order_by("commune", "-sampled_at"):
+    for sample in samples.only(
+        "commune", "place", "sampled_at", "parameter", "value", "unit", "compliant", "verdict"
+    ):
         communes.setdefault(sample.commune, []).append(sample)
+    manager = has_capability(request.user, MANAGE)
+    alerts = []
+    if manager:
+        alerts = (
+            visible_samples(request.user)
+            .filter(compliant=False)
+            .select_related("handled_by")
+            .order_by("handled_at", "-sampled_at")[:100]
+        )
     return render(
         request,
         "eau/quality.html",
         {
             "communes": communes,
-            "limits": QualityLimit.objects.all(),
-            "manager": has_capability(request.user, MANAGE),
-            "noncompliant": QualitySample.objects.filter(compliant=False)[:50],
+            "commune_names": names,
+            "commune": commune,
+            "limits": QualityLimit.objects.all() if commune is None else [],
+            "manager": manager,
+            "noncompliant": alerts,
         },
     )
+
+
+@require_POST
+def quality_follow_up(request, pk):
+    """An agent records what was done about a non-compliance (mandatory text). Audited."""
+    from territoria.core.audit import write_entry
+
+    _need(request, MANAGE)
+    sample = get_object_or_404(visible_samples(request.user).filter(compliant=False), pk=pk)
+    note = request.POST.get("suite", "").strip()
+    if not note:
+        messages.error(
+            request,
+            f"Suite donnée au résultat « {sample} » : dites ce qui a été fait (champ vide).",
+        )
+        return redirect(reverse("eau:quality") + "#alertes-qualite")
+    with transaction.atomic():
+        before = sample.handling_note
+        sample.handling_note = note[:2000]
+        sample.handled_at = timezone.now()
+        sample.handled_by = request.user
+        sample.save(update_fields=["handling_note", "handled_at", "handled_by", "updated_at"])
+        write_entry(sample, "update", {"handling_note": [before, sample.handling_note]})
+    messages.success(request, f"Suite enregistrée pour « {sample} ».")
+    return redirect(reverse("eau:quality") + "#alertes-qualite")
 
 
 @require_POST
@@ -692,7 +750,9 @@ def quality_import(request):
                 f"{count_words(count, 'valeur réglementaire importée|f|valeurs réglementaires importées')} (à vérifier sur Légifrance).",
             )
         else:
-            count, bad = quality_service.import_samples(path)
+            count, bad = quality_service.import_samples(
+                path, organisation=getattr(request.user, "organisation", None)
+            )
             messages.success(
                 request,
                 f"{count_words(count, 'résultat importé|m|résultats importés')}, dont {count_words(bad, 'non-conformité|f')}.",
@@ -700,7 +760,7 @@ def quality_import(request):
             if bad:
                 messages.warning(
                     request,
-                    f"{count_words(bad, 'résultat non conforme|m|résultats non conformes')} : voir la liste des alertes qualité.",
+                    f"{count_words(bad, 'résultat non conforme|m|résultats non conformes')} : les agents du service sont prévenus par courriel ; voir les alertes qualité.",
                 )
     except quality_service.QualityError as error:
         messages.error(request, str(error))
