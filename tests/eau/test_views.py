@@ -451,3 +451,22 @@ def test_each_commune_has_its_public_results_page(client, db):
     assert "École Jean Jaurès" not in text  # another commune's results
     assert 'href="/eau/qualite/commune/Saint-Orens-de-Gameville/"' in text
     assert client.get(reverse("eau:quality_commune", args=["Nulle-Part"])).status_code == 404
+
+
+def test_agent_chooses_the_holiday_calendar_audited_and_a_bad_one_is_refused(client, ltown):
+    assert ltown.holidays == ""  # none until the service chooses (a wrong one costs alarms)
+    client.force_login(user(Role.AGENT))
+    page = client.get(reverse("eau:network", args=[ltown.pk])).content.decode()
+    assert 'for="jours-feries"' in page and "Alsace-Moselle" in page
+    url = reverse("eau:calendar", args=[ltown.pk])
+    response = client.post(url, {"jours_feries": "xx"}, follow=True)
+    assert "« xx » n&#x27;est pas un calendrier connu" in response.content.decode()
+    ltown.refresh_from_db()
+    assert ltown.holidays == ""
+    client.post(url, {"jours_feries": "fr-alsace-moselle"})
+    ltown.refresh_from_db()
+    assert ltown.holidays == "fr-alsace-moselle"
+    entry = AuditLog.objects.filter(object_id=str(ltown.pk)).latest("pk")
+    assert entry.changes == {"holidays": ["", "fr-alsace-moselle"]}
+    client.force_login(user(Role.ELU, "eau-elu-cal"))
+    assert client.post(url, {"jours_feries": "fr"}).status_code == 403

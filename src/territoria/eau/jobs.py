@@ -69,13 +69,18 @@ def replay_network(job: Job) -> None:
         job.message = "Aucune mesure importée pour les bilans des zones."
         job.save()
         return
+    first = min(times[0] for times, _, _ in flows.values())
+    last = max(times[-1] for times, _, _ in flows.values())
+    holiday_days = detection.calendar_for(network.holidays, np.array([first, last]))
     profiles = {}
     for code, (times, hourly, daily) in flows.items():
         if not daily:
-            profiles[code] = detection.weekly_profile(times[:168], hourly[:168])
+            profiles[code] = detection.weekly_profile(times[:168], hourly[:168], holiday_days)
     params = detection.Params()
     detectors = {
-        code: detection.ZoneDetector(code, profiles.get(code), params, daily=daily)
+        code: detection.ZoneDetector(
+            code, profiles.get(code), params, daily=daily, holiday_days=holiday_days
+        )
         for code, (_, _, daily) in flows.items()
     }
     repairs = sorted(

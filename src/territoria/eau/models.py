@@ -46,6 +46,16 @@ class Network(BaseModel):
     publish_volumes = models.BooleanField(
         "volumes mensuels publiés en données ouvertes", default=False
     )
+    # The public holidays the zones' expected flow follows (a holiday reads as a Sunday):
+    # detection.CALENDARS; "" for none. None by default: a wrong calendar costs false alarms
+    # (L-Town 2018 with the French one: 4 instead of 2, benchmarks/eau.py --only holidays).
+    holidays = models.CharField(
+        "jours fériés",
+        max_length=40,
+        default="",
+        blank=True,
+        choices=[("fr", "France"), ("fr-alsace-moselle", "Alsace-Moselle"), ("", "aucun")],
+    )
 
     class Meta:
         ordering = ["name"]

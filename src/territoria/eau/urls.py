@@ -11,6 +11,7 @@ urlpatterns = [
     path("reseaux/<uuid:pk>/mesures/", views.scada_import, name="scada_import"),
     path("reseaux/<uuid:pk>/rejouer/", views.replay, name="replay"),
     path("reseaux/<uuid:pk>/publication/", views.publication, name="publication"),
+    path("reseaux/<uuid:pk>/jours-feries/", views.calendar, name="calendar"),
     path("zones/<uuid:pk>/", views.zone_edit, name="zone"),
     path("alertes/<uuid:pk>/", views.alert_detail, name="alert"),
     path("alertes/<uuid:pk>/action/", views.alert_action, name="alert_action"),

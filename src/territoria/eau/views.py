@@ -240,6 +240,7 @@ def network_detail(request, pk):
         "pressure_sensors": pressure_sensors,
         "pressure_sensor": pressure_sensor,
         "model_kept": network_service.model_path(found).exists(),
+        "calendars": list(detection.CALENDARS.items()),
         "imports": imports,
         "alerts": alerts,
         "charts": charts,
@@ -318,6 +319,31 @@ def zone_edit(request, pk):
 
 
 @require_POST
+def calendar(request, pk):
+    """The public holidays the network's expected flow follows (read as Sundays). Audited;
+    applies from the next replay."""
+    from territoria.core.audit import write_entry
+
+    _need(request, MANAGE)
+    found = _network(request, pk)
+    chosen = request.POST.get("jours_feries", "")
+    if chosen not in detection.CALENDARS:
+        messages.error(request, f"Jours fériés : « {chosen} » n'est pas un calendrier connu.")
+        return redirect("eau:network", pk=found.pk)
+    if found.holidays != chosen:
+        with transaction.atomic():
+            before = found.holidays
+            found.holidays = chosen
+            found.save(update_fields=["holidays", "updated_at"])
+            write_entry(found, "update", {"holidays": [before, chosen]})
+    messages.success(
+        request,
+        f"Jours fériés : {detection.CALENDARS[chosen]} ; pris en compte au prochain traitement.",
+    )
+    return redirect("eau:network", pk=found.pk)
+
+
+@require_POST
 def publication(request, pk):
     """Switch the open-data publication of the network's monthly volumes (publishing.py);
     the portal publishes the new rows once the change is committed. Audited."""
@@ -364,8 +390,11 @@ def alert_detail(request, pk):
             profile_ok = before.sum() >= 168 and not daily
             expected = None
             if profile_ok:
-                slots = detection.hour_of_week(times)
-                shape = detection.weekly_profile(times[before][-168:], hourly[before][-168:])
+                holiday_days = detection.calendar_for(alert.network.holidays, times)
+                slots = detection.hour_of_week(times, holiday_days)
+                shape = detection.weekly_profile(
+                    times[before][-168:], hourly[before][-168:], holiday_days
+                )
                 level = np.nanmedian(hourly[before][-168:] - shape[slots[before][-168:]])
                 expected = shape[slots] + level
             series = [

@@ -25,6 +25,12 @@ class Command(BaseCommand):
             "canalisations candidates de chaque alerte",
         )
         ev.add_argument("--method", choices=["cusum", "cusum_trend", "night_flow"], default="cusum")
+        ev.add_argument(
+            "--holidays",
+            choices=["aucun", "fr", "fr-alsace-moselle"],
+            default="aucun",
+            help="jours fériés lus comme des dimanches (L-Town : aucun, son calendrier est inconnu)",
+        )
         rn = sub.add_parser("renewal-eval", help="classement des canalisations à renouveler")
         rn.add_argument("--mains", required=True)
         rn.add_argument("--breaks", required=True)
@@ -127,6 +133,7 @@ class Command(BaseCommand):
             truth=options.get("truth"),
             method=options["method"],
             pressures=options.get("pressures"),
+            calendar="" if options["holidays"] == "aucun" else options["holidays"],
         )
         score = result.pop("score", None)
         Path(options["output"]).write_text(json.dumps(result, indent=2, ensure_ascii=False))
