@@ -129,6 +129,7 @@ def localise(inp: Path | str, pressures, alerts: list[detection.Alert], top: int
     links = [
         (n, k.start_node_name, k.end_node_name) for n, k in model.links() if k.link_type == "Pipe"
     ]
+    node_xy = {n: tuple(model.get_node(n).coordinates) for n in model.node_name_list}
     signatures: dict[str, localisation.Signatures] = {}
     done = 0
     for alert in alerts:
@@ -144,6 +145,7 @@ def localise(inp: Path | str, pressures, alerts: list[detection.Alert], top: int
         sig = signatures[alert.zone]
         if not sig.candidates:
             continue
-        alert.pipes = [name for name, _ in localisation.rank_pipes(sig, residual, links, top)]
+        ranked = localisation.rank_pipes_by_expected_distance(sig, residual, links, node_xy, top)
+        alert.pipes = [name for name, _ in ranked]
         done += 1
     return done

@@ -186,6 +186,10 @@ def localise_alerts(network: Network, alerts: list[Alert], top: int = 10) -> int
         for link in network.elements.get("links", [])
         if link[3] == "Pipe"
     ]
+    node_xy = {
+        name: (float(node[0]), float(node[1]))
+        for name, node in network.elements.get("nodes", {}).items()
+    }
     signatures: dict[tuple, localisation.Signatures] = {}
     done = 0
     for alert in alerts:
@@ -207,7 +211,9 @@ def localise_alerts(network: Network, alerts: list[Alert], top: int = 10) -> int
         key = tuple(candidates)
         if key not in signatures:
             signatures[key] = localisation.signatures(inp, sensors, candidates)
-        ranked = localisation.rank_pipes(signatures[key], residual, pipes, top)
+        ranked = localisation.rank_pipes_by_expected_distance(
+            signatures[key], residual, pipes, node_xy, top
+        )
         alert.pipes = [name for name, _ in ranked]
         alert.localised_at = _aware(until)
         alert.pressure_sensors = len(sensors)

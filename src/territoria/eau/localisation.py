@@ -7,7 +7,9 @@ computes for each candidate junction the *signature* of a leak there: the pressu
 every pressure sensor for a leak of `leak_m3h` (an emitter, so pressure-dependent like a real
 leak), at a night hour, when demand is low and a leak shows best. The observed residual (the
 drop of each sensor's night pressure since before the leak's estimated start) is compared
-with every signature by correlation; pipes are ranked by the best score of their two ends.
+with every signature by correlation, which gives a posterior over the candidates; pipes are
+ranked by their expected distance to the leak under it (`rank_pipes_by_expected_distance`;
+`rank_pipes`, the best correlation of their two ends, is the earlier ranking, kept as baseline).
 
 Only works with pressure sensors; without them (the SCADA files provided for L-Town hold flows
 only) `pipes` stays empty. The benchmark (benchmarks/eau.py, `localisation`) measures it on
