@@ -574,11 +574,12 @@ def write_measured(figures: dict) -> None:
     if "localisation" in figures:
         loc = figures["localisation"]["leak_at_truth_max_flow"]
         small = figures["localisation"]["leak_of_5_m3h"]
+        used = "expected_distance" if "expected_distance" in loc else "method"  # the app's
         summary["localisation"] = {
-            "median_error_m": loc["method"]["median_error_m"],
-            "within_300_m": loc["method"]["within_300_m"],
+            "median_error_m": loc[used]["median_error_m"],
+            "within_300_m": loc[used]["within_300_m"],
             "centroid_median_error_m": loc["centroid"]["median_error_m"],
-            "small_leak_median_error_m": small["method"]["median_error_m"],
+            "small_leak_median_error_m": small[used]["median_error_m"],
             "small_leak_centroid_median_error_m": small["centroid"]["median_error_m"],
         }
     if "slow_leaks" in figures:
