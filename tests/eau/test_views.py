@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from territoria.core.models import AuditLog, Role, User
+from territoria.eau import network as network_service
 from territoria.eau import quality, timeseries
 from territoria.eau.models import (
     Alert,
@@ -470,3 +471,38 @@ def test_agent_chooses_the_holiday_calendar_audited_and_a_bad_one_is_refused(cli
     assert entry.changes == {"holidays": ["", "fr-alsace-moselle"]}
     client.force_login(user(Role.ELU, "eau-elu-cal"))
     assert client.post(url, {"jours_feries": "fr"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("crs", "r1", "n1", "n2"),
+    [
+        # Lambert-93 around Toulouse's Capitole (≈ 1.444 E, 43.604 N)
+        ("EPSG:2154", (574_000, 6_279_000), (574_100, 6_279_000), (574_200, 6_279_050)),
+        ("EPSG:4326", (1.444, 43.604), (1.445, 43.604), (1.446, 43.6045)),
+    ],
+)
+def test_a_network_in_lambert93_or_wgs84_goes_on_the_map(client, ltown, crs, r1, n1, n2):
+    ltown.crs = crs
+    ltown.elements["nodes"] = {
+        "R1": [*r1, "Reservoir", ""],
+        "n1": [*n1, "Junction", "A"],
+        "n2": [*n2, "Junction", "A"],
+    }
+    ltown.save()
+    client.force_login(user(Role.AGENT))
+    page = client.get(reverse("eau:network", args=[ltown.pk])).content.decode()
+    assert "Carte du réseau" in page and 'id="carte-reseau"' in page
+    shapes = network_service.map_shapes(ltown)
+    zone_a = next(s for s in shapes if s.label == "Zone A")
+    lon, lat = zone_a.geometry["coordinates"][0][0]
+    assert 1.40 < lon < 1.50 and 43.55 < lat < 43.65
+
+
+def test_coordinates_outside_the_declared_system_fall_back_to_the_schematic(client, ltown):
+    ltown.crs = "EPSG:2154"  # but L-Town-like local metres
+    ltown.save()
+    client.force_login(user(Role.AGENT))
+    page = client.get(reverse("eau:network", args=[ltown.pk])).content.decode()
+    assert 'id="carte-reseau"' not in page
+    assert "ne tombent pas dans le système déclaré (EPSG:2154)" in page
+    assert "Schéma du réseau" in page

@@ -78,7 +78,11 @@ def _start_job(request, kind: str, network=None, params=None) -> Job:
 
 def index(request):
     insider = has_capability(request.user, VIEW)
-    context = {"insider": insider, "manager": has_capability(request.user, MANAGE)}
+    context = {
+        "insider": insider,
+        "manager": has_capability(request.user, MANAGE),
+        "crs_choices": list(network_service.CRS_CHOICES.items()),
+    }
     if insider:
         context.update(
             networks=visible_networks(request.user),
@@ -106,11 +110,16 @@ def network_import(request):
     if upload is None:
         messages.error(request, "Choisissez un fichier EPANET (.inp).")
         return redirect("eau:index")
+    crs = request.POST.get("coordonnees", "local")
+    if crs not in network_service.CRS_CHOICES:
+        messages.error(request, f"Coordonnées : « {crs} » n'est pas un système proposé.")
+        return redirect("eau:index")
     path = _upload_to_temp(upload)
     try:
         found = network_service.import_network(
             path,
             name=request.POST.get("nom", "").strip(),
+            crs=crs,
             organisation=request.user.organisation,
         )
     except network_service.NetworkError as error:
@@ -246,6 +255,7 @@ def network_detail(request, pk):
         "charts": charts,
         "month": month,
         "drawing": network_service.schematic(found, highlight),
+        "map_shapes": network_service.map_shapes(found, highlight),
         "manager": has_capability(request.user, MANAGE),
         "last_job": Job.objects.filter(network=found, kind="replay").first(),
     }

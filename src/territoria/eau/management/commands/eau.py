@@ -40,6 +40,12 @@ class Command(BaseCommand):
         net = sub.add_parser("import-network", help="importe un modèle EPANET (.inp)")
         net.add_argument("inp")
         net.add_argument("--name", default="")
+        net.add_argument(
+            "--crs",
+            choices=["local", "EPSG:2154", "EPSG:4326"],
+            default="local",
+            help="coordonnées du modèle : locales (schéma), Lambert-93 ou WGS 84 (carte)",
+        )
         sc = sub.add_parser("import-scada", help="importe un export SCADA (CSV)")
         sc.add_argument("network", help="nom du réseau")
         sc.add_argument("csv")
@@ -70,7 +76,7 @@ class Command(BaseCommand):
             elif action == "import-network":
                 from territoria.eau.network import import_network
 
-                found = import_network(options["inp"], name=options["name"])
+                found = import_network(options["inp"], name=options["name"], crs=options["crs"])
                 self.stdout.write(
                     f"Réseau « {found.name} » importé : {found.counts}, "
                     f"{found.zones.count()} zones."
