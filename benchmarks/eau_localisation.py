@@ -108,6 +108,9 @@ def run(data: Path, quick: bool = False) -> dict:
                     noise["sensor_sigma_m"],
                 )
                 ranked = localisation.rank_pipes(sig, drop, zone_links, top=10)
+                expected = localisation.rank_pipes_by_expected_distance(
+                    sig, drop, zone_links, coords, top=10
+                )
                 first = ranked[0][0]
                 top10 = [name for name, _ in ranked]
                 sensor = sensors[int(np.argmax(drop))]
@@ -122,6 +125,7 @@ def run(data: Path, quick: bool = False) -> dict:
                         "method_best_of_10_m": round(
                             min(_distance(mids[p], true) for p in top10), 1
                         ),
+                        "expected_distance_m": round(_distance(mids[expected[0][0]], true), 1),
                         "centroid_m": round(_distance(centroid[leak.zone], true), 1),
                         "largest_drop_sensor_m": round(_distance(coords[sensor], true), 1),
                         "true_pipe_in_top10": leak.pipe in top10,
@@ -131,7 +135,13 @@ def run(data: Path, quick: bool = False) -> dict:
     def summary(condition):
         chosen = [r for r in rows if r["condition"] == condition]
         out = {}
-        for key in ("method_m", "method_best_of_10_m", "centroid_m", "largest_drop_sensor_m"):
+        for key in (
+            "method_m",
+            "expected_distance_m",
+            "method_best_of_10_m",
+            "centroid_m",
+            "largest_drop_sensor_m",
+        ):
             values = [r[key] for r in chosen]
             out[key.removesuffix("_m")] = {
                 "median_error_m": round(statistics.median(values), 1),

@@ -118,16 +118,20 @@ def test_water_engineer_journey(page, live_server, agent, monkeypatch, tmp_path)
         ]
     )
     page.get_by_role("button", name="Importer les mesures").click()
-    expect(page.get_by_text("SCADA_Flows_2019.csv : 105120 mesures importées.")).to_be_visible()
+    expect(
+        page.get_by_text("SCADA_Flows_2019.csv : 105\u202f120 mesures importées.")
+    ).to_be_visible()
     # pressures: columns named like junctions of the model are pressure sensors (metres)
     pressures = tmp_path / "Pressions_2018_extrait.csv"
     dropping = write_ltown_pressures(pressures)
     page.get_by_label("Fichiers CSV").set_input_files(str(pressures))
     page.get_by_role("button", name="Importer les mesures").click()
-    expect(page.get_by_text("Pressions_2018_extrait.csv : 2016 mesures importées.")).to_be_visible()
+    expect(
+        page.get_by_text("Pressions_2018_extrait.csv : 2\u202f016 mesures importées.")
+    ).to_be_visible()
     expect(
         page.get_by_text("Capteurs de pression (colonnes nommées comme un nœud")
-    ).to_contain_text(": 33 —")
+    ).to_contain_text(": 33 capteurs —")
 
     # 3. day-by-day detection as a background job with its progress
     with page.expect_navigation(timeout=600_000):
@@ -176,9 +180,7 @@ def test_water_engineer_journey(page, live_server, agent, monkeypatch, tmp_path)
     page.goto(f"{live_server.url}/eau/alertes/{localised.pk}/")
     candidates = page.get_by_role("table", name="Canalisations candidates")
     expect(candidates).to_contain_text(localised.pipes[0])
-    expect(
-        page.get_by_role("img", name="en rouge, les 10 canalisations candidates")
-    ).to_be_visible()
+    expect(page.get_by_role("img", name="en rouge, 10 canalisations candidates")).to_be_visible()
     page.get_by_role("heading", name="Localisation dans la zone").scroll_into_view_if_needed()
     screenshot(page, "eau-localisation")
     check_accessibility(page)
@@ -247,8 +249,12 @@ def test_water_engineer_journey(page, live_server, agent, monkeypatch, tmp_path)
     page.get_by_label("Contenu").select_option("resultats")
     page.get_by_label("Fichier", exact=True).set_input_files(str(FIXTURES / "samples.csv"))
     page.get_by_role("button", name="Importer").click()
-    expect(page.get_by_text("3 résultats importés, dont 1 non conformes.")).to_be_visible()
+    expect(page.get_by_text("3 résultats importés, dont 1 non-conformité.")).to_be_visible()
     expect(page.get_by_role("heading", name="Alertes qualité")).to_be_visible()
+    page.get_by_label("Suite donnée").fill("ARS informée ; recontrôle le 04/03")
+    page.get_by_role("button", name="Enregistrer la suite donnée").click()
+    expect(page.get_by_text("Suite enregistrée pour")).to_be_visible()
+    expect(page.get_by_text("ARS informée ; recontrôle le 04/03")).to_be_visible()
     page.get_by_role("heading", name="Saint-Orens-de-Gameville").scroll_into_view_if_needed()
     screenshot(page, "eau-qualite")
     check_accessibility(page)
@@ -257,5 +263,6 @@ def test_water_engineer_journey(page, live_server, agent, monkeypatch, tmp_path)
     page.get_by_role("button", name="Se déconnecter").click()
     page.goto(live_server.url + "/eau/qualite/")
     expect(page.get_by_text("61 mg/L > limite de qualité 50 mg/L")).to_be_visible()
+    expect(page.get_by_text("ARS informée")).to_have_count(0)  # the follow-up is internal
     response = page.goto(f"{live_server.url}/eau/alertes/{alerts[0].pk}/")
     assert response.status == 404

@@ -145,3 +145,64 @@ def test_trend_test_raises_nothing_on_clean_months(seed):
     times, flow = zone_flow(70, seed=seed)
     alerts, _ = run(times, flow, TREND)
     assert alerts == []
+
+
+def test_french_holidays_follow_easter():
+    days = detection.holidays("fr", [2024, 2025])
+    assert dt.date(2024, 4, 1) in days  # lundi de Pâques 2024
+    assert dt.date(2025, 4, 21) in days  # lundi de Pâques 2025
+    assert dt.date(2025, 5, 29) in days  # Ascension 2025
+    assert dt.date(2025, 6, 9) in days  # lundi de Pentecôte 2025
+    assert len(days) == 22
+    alsace = detection.holidays("fr-alsace-moselle", [2024])
+    assert {dt.date(2024, 3, 29), dt.date(2024, 12, 26)} <= alsace
+    assert detection.holidays("", [2024]) == frozenset()
+    with pytest.raises(ValueError, match="inconnu"):
+        detection.holidays("xx", [2024])
+
+
+def holiday_flow(leak_from: int | None = None):
+    """Six weeks from Monday 4 March 2024; Easter Monday (1 April) is consumed like a Sunday."""
+    start = np.datetime64("2024-03-04T00:00:00")
+    rng = np.random.default_rng(3)
+    hours = np.arange(42 * 24)
+    times = (start + hours.astype("timedelta64[h]")).astype("datetime64[s]")
+    hour, day = hours % 24, hours // 24
+    sunday_like = ((day % 7) == 6) | (day == 28)
+    demand = 100 * np.clip(np.sin((hour - 5) / 17 * np.pi), 0, None)
+    demand = np.where(sunday_like, 0.8 * demand, demand)
+    flow = 60 + demand + rng.normal(0, 3, len(hours))
+    if leak_from is not None:
+        flow = flow + np.where(hours >= leak_from, 25.0, 0.0)
+    return times, flow
+
+
+@pytest.mark.parametrize("leak_from", [None, 37 * 24 + 11])
+def test_a_holiday_read_as_a_sunday_raises_no_false_burst_the_next_week(leak_from):
+    times, flow = holiday_flow(leak_from)
+    found = {}
+    for calendar in ("", "fr"):
+        days = detection.calendar_for(calendar, times)
+        profile = detection.weekly_profile(times[:168], flow[:168], days)
+        detector = ZoneDetector("A", profile, Params(), holiday_days=days)
+        found[calendar] = [a for t, v in zip(times, flow) if (a := detector.push(t, v))]
+    monday_after = dt.date(2024, 4, 8)
+    # without the calendar, the Monday after Easter Monday looks like a burst against it
+    assert any(a.raised_at.date() == monday_after for a in found[""])
+    assert not any(a.raised_at.date() == monday_after for a in found["fr"])
+    if leak_from is None:
+        assert found["fr"] == []
+    else:  # a real leak two days later is still caught, within hours
+        leak_at = times[leak_from].item()
+        caught = [a for a in found["fr"] if a.raised_at >= leak_at]
+        assert caught and caught[0].raised_at - leak_at <= dt.timedelta(hours=6)
+
+
+def test_a_holiday_in_the_training_week_is_learned_from_the_other_weekdays():
+    times, flow = zone_flow(7)  # from Monday 1 January 2024, a public holiday
+    days = detection.holidays("fr", [2024])
+    profile = detection.weekly_profile(times, flow, days).reshape(7, 24)
+    assert np.isfinite(profile).all()
+    # Monday's hours come from Tuesday–Friday: the day's peak is there, not a flat median
+    assert abs(profile[0, 13] - np.median(profile[1:5, 13])) < 1e-9
+    assert profile[0, 13] > 80

@@ -81,7 +81,7 @@ def test_read_scada_gap_negative_and_stuck_sensor_are_reported_not_patched(tmp_p
     series = scada.read_csv(write(tmp_path, "gaps.csv", "\n".join(lines) + "\n"))
     text = " ".join(series.warnings)
     assert "Trou de données entre 2019-01-01 00:55 et 2019-01-01 01:30" in text
-    assert "Capteur p1 : 1 valeur(s) négative(s)" in text
+    assert "Capteur p1 : 1 valeur négative" in text
     assert "Capteur p2 : valeur constante 7.5" in text
     assert len(series.times) == 54  # nothing interpolated
 

@@ -69,3 +69,54 @@ def test_turbidity_sample_is_checked_against_each_of_its_three_values(tmp_path):
     assert quality.import_samples(path) == (2, 1)
     wrong = QualitySample.objects.get(compliant=False)
     assert wrong.verdict.startswith("0.8 NFU > référence de qualité 0.5 NFU (mise en distribution)")
+
+
+@pytest.mark.django_db
+def test_a_hubeau_export_is_read_with_its_own_columns_labels_and_units():
+    quality.import_limits(FIXTURES / "fr_edch_limits.csv")
+    assert quality.import_samples(FIXTURES / "samples_hubeau.csv") == (5, 1)
+    found = {s.parameter: s for s in QualitySample.objects.all()}
+    assert set(found) == {
+        "Nitrates",
+        "Escherichia coli",
+        "Conductivité à 25 °C",
+        "Entérocoques intestinaux",
+        "Turbidité",
+    }
+    wrong = QualitySample.objects.get(compliant=False)
+    assert wrong.parameter == "Escherichia coli" and wrong.place == "SAINT-ORENS UDI"
+    assert wrong.verdict.startswith("3 n/100 mL > limite de qualité 0 n/100 mL")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Nitrates (en NO3)", "Nitrates"),
+        ("NITRATES", "Nitrates"),
+        ("Phosphore", None),  # starts with « ph » but is not pH
+        ("Chlore total", None),
+        ("pH", "pH"),
+        ("Nitrates/50 + Nitrites/3", "Nitrates/50 + Nitrites/3"),
+    ],
+)
+def test_parameter_names_match_whole_words_only(name, expected):
+    limits = {}
+    for parameter in ("Nitrates", "Nitrates/50 + Nitrites/3", "pH", "Chlore libre (Vigipirate)"):
+        limits.setdefault(quality.parameter_key(parameter), []).append(
+            QualityLimit(parameter=parameter, kind="limite", unit="mg/L")
+        )
+    found = quality.find_limits(name, limits)
+    assert (found[0].parameter if found else None) == expected
+
+
+@pytest.mark.django_db
+def test_a_refused_hubeau_row_names_the_hubeau_column(tmp_path):
+    quality.import_limits(FIXTURES / "fr_edch_limits.csv")
+    path = tmp_path / "h.csv"
+    text = (FIXTURES / "samples_hubeau.csv").read_text(encoding="utf-8")
+    path.write_text(text.replace("n/(100mL)", "UFC/L", 1), encoding="utf-8")
+    with pytest.raises(
+        quality.QualityError, match="ligne 3, colonne « libelle_unite » : « UFC/L »"
+    ):
+        quality.import_samples(path)
+    assert QualitySample.objects.count() == 0

@@ -4,13 +4,23 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from territoria.core.models import AuditLog, Role, User
+from territoria.eau import network as network_service
 from territoria.eau import quality, timeseries
-from territoria.eau.models import Alert, AlertStatus, Job, JobStatus, Network, Zone
+from territoria.eau.models import (
+    Alert,
+    AlertStatus,
+    Job,
+    JobStatus,
+    Network,
+    QualitySample,
+    Zone,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "eau"
 
@@ -304,3 +314,195 @@ def test_parse_balance_names_the_faulty_term(text, message):
     )
     with pytest.raises(NetworkError, match=re.escape(message)):
         parse_balance(text, found)
+
+
+def test_counts_on_the_module_pages_are_french(client, ltown):
+    """« aucune pompe », « 1 zone », « 2 canalisations »: never « 0 pompes » nor « 1 zones »."""
+    ltown.counts = {"canalisations": 2, "pompes": 0, "réservoirs": 1}
+    ltown.save()
+    client.force_login(user(Role.AGENT))
+    page = client.get(reverse("eau:network", args=[ltown.pk])).content.decode()
+    assert "2 canalisations, aucune pompe, 1 réservoir." in page
+    assert "0 pompes" not in page
+    quality.import_limits(FIXTURES / "fr_edch_limits.csv")
+    response = client.post(
+        reverse("eau:quality_import"),
+        {"type": "resultats", "fichier": (FIXTURES / "samples.csv").open("rb")},
+        follow=True,
+    )
+    text = response.content.decode()
+    assert re.search(r"\d+ résultats importés, dont (1 non-conformité|\d+ non-conformités)", text)
+    assert "(s)" not in text
+
+
+def test_sensor_warnings_count_in_french():
+    from territoria.eau.scada import Series, quality_warnings
+
+    times = np.arange(
+        np.datetime64("2018-01-01T00:00"), np.datetime64("2018-01-02T00:00"), np.timedelta64(5, "m")
+    ).astype("datetime64[s]")
+    one_bad = np.linspace(1.0, 2.0, len(times))
+    one_bad[3] = -1.0
+    two_missing = np.linspace(1.0, 2.0, len(times))
+    two_missing[[5, 9]] = np.nan
+    warnings = quality_warnings(Series(times, {"p1": one_bad, "p2": two_missing}))
+    assert "Capteur p1 : 1 valeur négative." in warnings
+    assert "Capteur p2 : 2 valeurs manquantes." in warnings
+    assert not any("(s)" in w for w in warnings)
+
+
+def _member(name, role, organisation, email=""):
+    return User.objects.create_user(
+        name, password="motdepasse-test-1", role=role, organisation=organisation, email=email
+    )
+
+
+def test_a_non_compliance_is_mailed_to_the_agents_of_the_importing_service_only(
+    client, db, organisation, other_organisation, mailoutbox, django_capture_on_commit_callbacks
+):
+    organisation.contact_email = "eau@testville.example"
+    organisation.save()
+    agent = _member("eau-agent", Role.AGENT, organisation, "agent@testville.example")
+    _member("eau-elu", Role.ELU, organisation, "elu@testville.example")  # reads, does not act
+    _member("eau-loin", Role.AGENT, other_organisation, "agent@bordeaux.example")
+    quality.import_limits(FIXTURES / "fr_edch_limits.csv")
+    client.force_login(agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("eau:quality_import"),
+            {"type": "resultats", "fichier": (FIXTURES / "samples.csv").open("rb")},
+            follow=True,
+        )
+    assert "prévenus par courriel" in response.content.decode()
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert sorted(mail.to) == ["agent@testville.example", "eau@testville.example"]
+    assert "1 résultat non conforme" in mail.subject
+    assert "École Jean Jaurès" in mail.body and "61 mg/L > limite de qualité 50 mg/L" in mail.body
+    assert "Réservoir Nord" not in mail.body  # compliant results are not sent
+
+
+def test_a_refused_quality_file_sends_no_mail(
+    client, db, organisation, mailoutbox, django_capture_on_commit_callbacks, tmp_path
+):
+    agent = _member("eau-agent", Role.AGENT, organisation, "agent@testville.example")
+    quality.import_limits(FIXTURES / "fr_edch_limits.csv")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        (FIXTURES / "samples.csv").read_text(encoding="utf-8")
+        + "A,B,2026-01-01,Plutonium,1,mg/L\n",
+        encoding="utf-8",
+    )
+    client.force_login(agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("eau:quality_import"),
+            {"type": "resultats", "fichier": bad.open("rb")},
+            follow=True,
+        )
+    assert "ligne 5" in response.content.decode()
+    assert mailoutbox == []
+    assert not QualitySample.objects.exists()
+
+
+def test_follow_up_of_a_non_compliance_is_audited_private_and_kept_to_its_service(
+    client, db, organisation, other_organisation
+):
+    quality.import_limits(FIXTURES / "fr_edch_limits.csv")
+    quality.import_samples(FIXTURES / "samples.csv", organisation=organisation)
+    wrong = QualitySample.objects.get(compliant=False)
+    url = reverse("eau:quality_follow_up", args=[wrong.pk])
+    stranger = _member("eau-loin", Role.AGENT, other_organisation)
+    client.force_login(stranger)
+    assert "École Jean Jaurès, " not in _agents_list(client)  # not in the other service's alerts
+    assert client.post(url, {"suite": "rien"}).status_code == 404
+    agent = _member("eau-agent", Role.AGENT, organisation)
+    client.force_login(agent)
+    assert "École Jean Jaurès" in _agents_list(client) and "À traiter" in _agents_list(client)
+    response = client.post(url, {"suite": "   "}, follow=True)
+    assert "dites ce qui a été fait" in response.content.decode()
+    wrong.refresh_from_db()
+    assert wrong.handled_at is None
+    client.post(url, {"suite": "ARS informée, recontrôle le 04/03 : 38 mg/L"})
+    wrong.refresh_from_db()
+    assert wrong.handled_by == agent and wrong.handling_note.startswith("ARS informée")
+    entry = AuditLog.objects.get(object_id=str(wrong.pk))
+    assert entry.actor == agent and entry.changes["handling_note"][1].startswith("ARS")
+    client.logout()
+    public = client.get(reverse("eau:quality")).content.decode()
+    assert "École Jean Jaurès" in public and "ARS informée" not in public
+    elu = _member("eau-elu", Role.ELU, organisation)
+    client.force_login(elu)
+    assert client.post(url, {"suite": "x"}).status_code == 403
+
+
+def _agents_list(client) -> str:
+    page = client.get(reverse("eau:quality")).content.decode()
+    start = page.find('id="alertes-qualite"')
+    return page[start : page.find("Importer un fichier CSV", start)] if start >= 0 else ""
+
+
+def test_each_commune_has_its_public_results_page(client, db):
+    quality.import_limits(FIXTURES / "fr_edch_limits.csv")
+    quality.import_samples(FIXTURES / "samples.csv")
+    page = client.get(reverse("eau:quality_commune", args=["Escalquens"]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Qualité de l'eau distribuée à Escalquens" in text and "Nitrites" in text
+    assert "École Jean Jaurès" not in text  # another commune's results
+    assert 'href="/eau/qualite/commune/Saint-Orens-de-Gameville/"' in text
+    assert client.get(reverse("eau:quality_commune", args=["Nulle-Part"])).status_code == 404
+
+
+def test_agent_chooses_the_holiday_calendar_audited_and_a_bad_one_is_refused(client, ltown):
+    assert ltown.holidays == ""  # none until the service chooses (a wrong one costs alarms)
+    client.force_login(user(Role.AGENT))
+    page = client.get(reverse("eau:network", args=[ltown.pk])).content.decode()
+    assert 'for="jours-feries"' in page and "Alsace-Moselle" in page
+    url = reverse("eau:calendar", args=[ltown.pk])
+    response = client.post(url, {"jours_feries": "xx"}, follow=True)
+    assert "« xx » n&#x27;est pas un calendrier connu" in response.content.decode()
+    ltown.refresh_from_db()
+    assert ltown.holidays == ""
+    client.post(url, {"jours_feries": "fr-alsace-moselle"})
+    ltown.refresh_from_db()
+    assert ltown.holidays == "fr-alsace-moselle"
+    entry = AuditLog.objects.filter(object_id=str(ltown.pk)).latest("pk")
+    assert entry.changes == {"holidays": ["", "fr-alsace-moselle"]}
+    client.force_login(user(Role.ELU, "eau-elu-cal"))
+    assert client.post(url, {"jours_feries": "fr"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("crs", "r1", "n1", "n2"),
+    [
+        # Lambert-93 around Toulouse's Capitole (≈ 1.444 E, 43.604 N)
+        ("EPSG:2154", (574_000, 6_279_000), (574_100, 6_279_000), (574_200, 6_279_050)),
+        ("EPSG:4326", (1.444, 43.604), (1.445, 43.604), (1.446, 43.6045)),
+    ],
+)
+def test_a_network_in_lambert93_or_wgs84_goes_on_the_map(client, ltown, crs, r1, n1, n2):
+    ltown.crs = crs
+    ltown.elements["nodes"] = {
+        "R1": [*r1, "Reservoir", ""],
+        "n1": [*n1, "Junction", "A"],
+        "n2": [*n2, "Junction", "A"],
+    }
+    ltown.save()
+    client.force_login(user(Role.AGENT))
+    page = client.get(reverse("eau:network", args=[ltown.pk])).content.decode()
+    assert "Carte du réseau" in page and 'id="carte-reseau"' in page
+    shapes = network_service.map_shapes(ltown)
+    zone_a = next(s for s in shapes if s.label == "Zone A")
+    lon, lat = zone_a.geometry["coordinates"][0][0]
+    assert 1.40 < lon < 1.50 and 43.55 < lat < 43.65
+
+
+def test_coordinates_outside_the_declared_system_fall_back_to_the_schematic(client, ltown):
+    ltown.crs = "EPSG:2154"  # but L-Town-like local metres
+    ltown.save()
+    client.force_login(user(Role.AGENT))
+    page = client.get(reverse("eau:network", args=[ltown.pk])).content.decode()
+    assert 'id="carte-reseau"' not in page
+    assert "ne tombent pas dans le système déclaré (EPSG:2154)" in page
+    assert "Schéma du réseau" in page

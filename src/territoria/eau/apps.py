@@ -13,6 +13,7 @@ from territoria.core.modules import (
     UrlModule,
 )
 from territoria.core.periodic import PeriodicTask
+from territoria.core.templatetags.french import count_words
 
 
 def _measured() -> tuple[str | None, str | None]:
@@ -31,11 +32,11 @@ def _measured() -> tuple[str | None, str | None]:
     performance = (
         f"Mesuré le {m['measured_at']}. Fuites (L-Town, réglages choisis sur le 1er semestre "
         f"2018, mesurés sur le 2d) : {h2['cusum']['detected']} fuites sur {h2['cusum']['leaks']} "
-        f"détectées avec {h2['cusum']['false_alarms']} fausse(s) alerte(s), contre "
+        f"détectées avec {count_words(h2['cusum']['false_alarms'], 'fausse alerte|f|fausses alertes')}, contre "
         f"{h2['night_flow']['detected']} sur {h2['night_flow']['leaks']} avec "
-        f"{h2['night_flow']['false_alarms']} fausses alertes pour la méthode du débit minimum "
+        f"{count_words(h2['night_flow']['false_alarms'], 'fausse alerte|f|fausses alertes')} pour la méthode du débit minimum "
         f"de nuit ; sur l'année 2018 : {year['cusum']['detected']}/{year['cusum']['leaks']} "
-        f"fuites, {year['cusum']['false_alarms']} fausses alertes, délai médian "
+        f"fuites, {count_words(year['cusum']['false_alarms'], 'fausse alerte|f|fausses alertes')}, délai médian "
         f"{year['cusum']['median_delay_h']} h. Renouvellement (Kitchener, part des casses des 5 "
         "années suivantes sur le 1 % des tuyaux classés en tête) : "
         + " ; ".join(
@@ -65,10 +66,10 @@ def _measured() -> tuple[str | None, str | None]:
         performance += (
             f" Fuites lentes de 2018 ({trend['of']}) : CUSUM + tendance "
             f"{trend['detected']}/{trend['of']}, délai médian {trend['median_delay_h']} h, "
-            f"{trend['false_alarms_year']} fausses alertes sur l'année ; CUSUM seul "
+            f"{count_words(trend['false_alarms_year'], 'fausse alerte|f|fausses alertes')} sur l'année ; CUSUM seul "
             f"{alone['median_delay_h']} h, {alone['false_alarms_year']} ; débit de nuit "
             f"{night['detected']}/{night['of']}, {night['median_delay_h']} h, "
-            f"{night['false_alarms_year']} fausses alertes."
+            f"{count_words(night['false_alarms_year'], 'fausse alerte|f|fausses alertes')}."
         )
     if "priorities_top1_count" in m:
         performance += (

@@ -1,7 +1,8 @@
 """The water module's restricted values for the leak crawler (declared in apps.py; tests only).
 
 A network belongs to one organisation's water service: its name, its zones' names, its
-imported files and its alerts (with the reason an agent gave to dismiss one) are seen by that
+imported files and its alerts (with the reason an agent gave to dismiss one), and the follow-up
+it gave to a non-compliant water analysis (the result itself is public), are seen by that
 organisation's agents only. The crawl requests every route with the ids of those objects as an
 anonymous reader and as an agent of another organisation, and must find none of them; the
 organisation's own agent (the witness) finds them.
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from territoria.core.models import Role, User
 from territoria.core.modules import Canaries
-from territoria.eau.models import Alert, AlertStatus, Network, Zone
+from territoria.eau.models import Alert, AlertStatus, Network, QualitySample, Zone
 from territoria.registre.factories import OrganisationFactory
 
 
@@ -49,24 +50,45 @@ def plant(needle) -> Canaries:
         status=AlertStatus.DISMISSED,
         reason=f"Essai {needle('eaureason')}",
     )
+    sample = QualitySample.objects.create(
+        commune="Fuiteville",
+        place="Château d'eau",
+        sampled_at=raised,
+        parameter="Nitrates",
+        value=61.0,
+        unit="mg/L",
+        compliant=False,
+        verdict="61 mg/L > limite de qualité 50 mg/L",
+        organisation=org,
+        handled_at=raised,
+        handled_by=witness,
+        handling_note=f"Suite {needle('eauquality')}",
+    )
     needles = {
         needle("eaunetwork"): "name of an organisation's water network",
         needle("eauzone"): "name of a hydraulic zone",
         needle("eaureason"): "reason an agent gave to dismiss a leak alert",
+        needle("eauquality"): "follow-up an agent gave to a non-compliant water analysis",
     }
     return Canaries(
         needles=needles,
         proof=list(needles),
         witness=witness,
         outsider=outsider,
-        witness_seeds=["/eau/", f"/eau/reseaux/{network.pk}/", f"/eau/alertes/{alert.pk}/"],
-        ids=[str(network.pk), str(zone.pk), str(alert.pk)],
+        witness_seeds=[
+            "/eau/",
+            "/eau/qualite/",
+            f"/eau/reseaux/{network.pk}/",
+            f"/eau/alertes/{alert.pk}/",
+        ],
+        ids=[str(network.pk), str(zone.pk), str(alert.pk), str(sample.pk)],
         focus=[str(network.pk), str(alert.pk)],
         # The shared id pool is capped per URL slot: the pages of the planted objects are
         # seeded directly so that the crawl surely requests them.
         seeds=[
             "/eau/",
             "/eau/qualite/",
+            "/eau/qualite/commune/Fuiteville/",
             f"/eau/reseaux/{network.pk}/",
             f"/eau/alertes/{alert.pk}/",
             f"/eau/reseaux/{network.pk}/?mois=2019-03",

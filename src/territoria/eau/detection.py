@@ -24,6 +24,7 @@ the mean flow of 01:00–04:00 against the reference night flow plus a fixed thr
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
@@ -145,39 +146,129 @@ def ltown_zone_flows(flows, levels=None) -> dict[str, tuple[np.ndarray, np.ndarr
 # --- The learned expectation --------------------------------------------------------------
 
 
-def hour_of_week(times: np.ndarray) -> np.ndarray:
-    days = times.astype("datetime64[D]").astype("int64")  # 1970-01-01 was a Thursday
-    weekday = (days + 3) % 7  # Monday = 0
+def easter(year: int) -> dt.date:
+    """Easter Sunday (Gregorian computus, Meeus/Jones/Butcher)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * l_) // 451
+    month, day = divmod(h + l_ - 7 * m + 114, 31)
+    return dt.date(year, month, day + 1)
+
+
+# Public-holiday calendars a network's expectation may follow (Network.holidays).
+CALENDARS = {
+    "fr": "France (11 jours fériés)",
+    "fr-alsace-moselle": "Alsace-Moselle (France + Vendredi saint, 26 décembre)",
+    "": "aucun",
+}
+
+
+def holidays(calendar: str, years: Iterable[int]) -> frozenset[dt.date]:
+    """The public holidays of `calendar` ("fr", "fr-alsace-moselle", "" for none)."""
+    if calendar not in CALENDARS:
+        raise ValueError(f"calendrier de jours fériés inconnu : « {calendar} »")
+    days = set()
+    for year in years if calendar else ():
+        sunday = easter(year)
+        days |= {
+            dt.date(year, 1, 1),
+            sunday + dt.timedelta(days=1),  # lundi de Pâques
+            dt.date(year, 5, 1),
+            dt.date(year, 5, 8),
+            sunday + dt.timedelta(days=39),  # Ascension
+            sunday + dt.timedelta(days=50),  # lundi de Pentecôte
+            dt.date(year, 7, 14),
+            dt.date(year, 8, 15),
+            dt.date(year, 11, 1),
+            dt.date(year, 11, 11),
+            dt.date(year, 12, 25),
+        }
+        if calendar == "fr-alsace-moselle":
+            days |= {sunday - dt.timedelta(days=2), dt.date(year, 12, 26)}
+    return frozenset(days)
+
+
+def calendar_for(calendar: str, times: np.ndarray) -> frozenset[dt.date]:
+    """The holidays of `calendar` over the years of `times` (and the next, for replays that
+    run on)."""
+    if not calendar or len(times) == 0:
+        return frozenset()
+    first = int(str(times[0])[:4])
+    last = int(str(times[-1])[:4])
+    return holidays(calendar, range(first, last + 2))
+
+
+def hour_of_week(times: np.ndarray, holiday_days: frozenset[dt.date] | None = None) -> np.ndarray:
+    """0 (Monday 00 h) to 167 (Sunday 23 h); a public holiday is read as a Sunday (demand on a
+    holiday looks like a Sunday's: without this, the next week's ordinary day looks like a
+    burst against it)."""
+    day_numbers = times.astype("datetime64[D]").astype("int64")  # 1970-01-01 was a Thursday
+    weekday = (day_numbers + 3) % 7  # Monday = 0
+    if holiday_days:
+        marks = np.array(
+            sorted(np.datetime64(d, "D").astype("int64") for d in holiday_days), dtype="int64"
+        )
+        weekday = np.where(np.isin(day_numbers, marks), 6, weekday)
     hour = (times.astype("datetime64[h]").astype("int64")) % 24
     return weekday * 24 + hour
 
 
-def weekly_profile(times: np.ndarray, hourly: np.ndarray) -> np.ndarray:
+def weekly_profile(
+    times: np.ndarray, hourly: np.ndarray, holiday_days: frozenset[dt.date] | None = None
+) -> np.ndarray:
     """168 values: demand above the week's night level, median over the weeks of data.
 
     Weeks are blocks of 168 consecutive hours from the first one (any weekday); a block with
     more than a tenth of its hours missing is skipped. Subtracting each block's night level
     makes the shape blind to leaks (a leak adds an almost constant flow), so leaky training
-    data still teaches the demand's shape."""
+    data still teaches the demand's shape.
+
+    Public holidays (`holiday_days`) teach nothing: a holiday Monday is neither a Monday nor
+    quite a Sunday. A slot left without data (the weekday of a holiday in a one-week training)
+    takes the median of the same hour on the other ordinary weekdays (Saturday and Sunday:
+    on the other weekend day)."""
     slots = hour_of_week(times)
     hour = slots % 24
     blocks = np.arange(len(times)) // 168
+    marks = np.array(
+        sorted(np.datetime64(d, "D").astype("int64") for d in holiday_days or ()), dtype="int64"
+    )
+    is_holiday = np.isin(times.astype("datetime64[D]").astype("int64"), marks)
     shapes = []
     for block in np.unique(blocks):
         mask = blocks == block
         values = hourly[mask]
         if mask.sum() < 168 or np.isnan(values).mean() > 0.1:
             continue
-        night = np.nanmean(values[(hour[mask] >= NIGHT_START) & (hour[mask] < NIGHT_END)])
+        ordinary = ~is_holiday[mask]
+        nights = (hour[mask] >= NIGHT_START) & (hour[mask] < NIGHT_END) & ordinary
+        if not np.isfinite(values[nights]).any():
+            continue
+        night = np.nanmean(values[nights])
         shape = np.full(168, np.nan)
-        shape[slots[mask]] = values - night
+        shape[slots[mask][ordinary]] = values[ordinary] - night
         shapes.append(shape)
     if not shapes:
         raise ValueError(
             "Il faut au moins une semaine complète de mesures pour apprendre le profil."
         )
-    profile = np.nanmedian(np.array(shapes), axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a slot without data: filled below
+        profile = np.nanmedian(np.array(shapes), axis=0)
     # (Night demand does depend on the weekday in L-Town: no pooling of the 7 nights.)
+    grid = profile.reshape(7, 24)
+    filled = grid.copy()
+    for day in range(7):
+        peers = [d for d in (range(5) if day < 5 else (5, 6)) if d != day]
+        for h in np.flatnonzero(~np.isfinite(grid[day])):
+            others = grid[peers, h]
+            if np.isfinite(others).any():
+                filled[day, h] = np.nanmedian(others)
+    profile = filled.reshape(168)
     return np.where(np.isfinite(profile), profile, np.nanmedian(profile))
 
 
@@ -187,8 +278,16 @@ def weekly_profile(times: np.ndarray, hourly: np.ndarray) -> np.ndarray:
 class ZoneDetector:
     """CUSUM on the background flow of one zone (see the module's docstring)."""
 
-    def __init__(self, zone: str, profile: np.ndarray | None, params: Params, daily: bool = False):
+    def __init__(
+        self,
+        zone: str,
+        profile: np.ndarray | None,
+        params: Params,
+        daily: bool = False,
+        holiday_days: frozenset[dt.date] | None = None,
+    ):
         self.zone = zone
+        self.holiday_days = holiday_days or frozenset()
         self.profile = profile
         self.params = params
         self.daily = daily
@@ -208,7 +307,7 @@ class ZoneDetector:
     def background(self, when: np.datetime64, flow: float) -> float:
         if self.profile is None:
             return flow
-        return flow - self.profile[int(hour_of_week(np.array([when]))[0])]
+        return flow - self.profile[int(hour_of_week(np.array([when]), self.holiday_days)[0])]
 
     def open_alerts(self) -> list[Alert]:
         return [a for a in self.alerts if a.closed_at is None]
@@ -445,14 +544,23 @@ class NightFlowBaseline:
 # --- Replay and scoring -------------------------------------------------------------------
 
 
-def replay(zone_flows: dict, profiles: dict, params: Params, method: str = "cusum") -> list[Alert]:
-    """Feed the hours of every zone in time order, as if they arrived live."""
+def replay(
+    zone_flows: dict,
+    profiles: dict,
+    params: Params,
+    method: str = "cusum",
+    holiday_days: frozenset[dt.date] | None = None,
+) -> list[Alert]:
+    """Feed the hours of every zone in time order, as if they arrived live (`holiday_days`:
+    read as Sundays by the expectation; the profiles must have been learned with them)."""
     detectors = {}
     for zone, (_, _, daily) in zone_flows.items():
         if method in ("cusum", "cusum_trend"):
             if method == "cusum_trend" and not params.trend_nights:
                 params = replace(params, **TREND_SETTINGS)
-            detectors[zone] = ZoneDetector(zone, profiles.get(zone), params, daily=daily)
+            detectors[zone] = ZoneDetector(
+                zone, profiles.get(zone), params, daily=daily, holiday_days=holiday_days
+            )
         else:
             detectors[zone] = NightFlowBaseline(zone, params.baseline_m3h, daily=daily)
     events = []

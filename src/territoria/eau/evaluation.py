@@ -56,7 +56,9 @@ def read_leaks(path: Path | str, zone_of: dict[str, str]) -> list[detection.Leak
     return leaks
 
 
-def profiles_from(zone_flows: dict, training: dict | None) -> dict[str, np.ndarray]:
+def profiles_from(
+    zone_flows: dict, training: dict | None, holiday_days: frozenset | None = None
+) -> dict[str, np.ndarray]:
     """The weekly profile of each zone watched hour by hour: from the training flows when they
     hold the zone hour by hour, otherwise from the first week of the replayed flows
     (L-Town's 1–8 January 2018 is clean; a profile is blind to a constant leak anyway)."""
@@ -65,9 +67,11 @@ def profiles_from(zone_flows: dict, training: dict | None) -> dict[str, np.ndarr
         if daily:
             continue
         if training and zone in training and not training[zone][2]:
-            profiles[zone] = detection.weekly_profile(training[zone][0], training[zone][1])
+            profiles[zone] = detection.weekly_profile(
+                training[zone][0], training[zone][1], holiday_days
+            )
         else:
-            profiles[zone] = detection.weekly_profile(times[:168], hourly[:168])
+            profiles[zone] = detection.weekly_profile(times[:168], hourly[:168], holiday_days)
     return profiles
 
 
@@ -80,6 +84,7 @@ def run(
     params: detection.Params | None = None,
     method: str = "cusum",
     pressures: Path | str | None = None,
+    calendar: str = "",
 ) -> dict:
     params = params or detection.Params()
     zone_of = zone_of_pipes(inp)
@@ -89,8 +94,14 @@ def run(
     training = None
     if training_flows:
         training = detection.ltown_zone_flows(scada.read_csv(training_flows))
-    profiles = profiles_from(zone_flows, training)
-    alerts = detection.replay(zone_flows, profiles, params, method=method)
+    times = flow_series.times
+    if training:
+        times = np.concatenate([next(iter(training.values()))[0], times])
+    holiday_days = detection.calendar_for(calendar, np.sort(times))
+    profiles = profiles_from(zone_flows, training, holiday_days)
+    alerts = detection.replay(
+        zone_flows, profiles, params, method=method, holiday_days=holiday_days
+    )
     if pressures:
         localise(inp, scada.read_csv(pressures), alerts)
     result: dict = {"alerts": [a.as_json() for a in alerts]}
@@ -118,6 +129,7 @@ def localise(inp: Path | str, pressures, alerts: list[detection.Alert], top: int
     links = [
         (n, k.start_node_name, k.end_node_name) for n, k in model.links() if k.link_type == "Pipe"
     ]
+    node_xy = {n: tuple(model.get_node(n).coordinates) for n in model.node_name_list}
     signatures: dict[str, localisation.Signatures] = {}
     done = 0
     for alert in alerts:
@@ -133,6 +145,7 @@ def localise(inp: Path | str, pressures, alerts: list[detection.Alert], top: int
         sig = signatures[alert.zone]
         if not sig.candidates:
             continue
-        alert.pipes = [name for name, _ in localisation.rank_pipes(sig, residual, links, top)]
+        ranked = localisation.rank_pipes_by_expected_distance(sig, residual, links, node_xy, top)
+        alert.pipes = [name for name, _ in ranked]
         done += 1
     return done

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 from django.utils import timezone
 
+from territoria.core.templatetags.french import count_words
 from territoria.eau import detection, timeseries
 from territoria.eau.models import Alert, AlertStatus, Job, JobStatus, Network, Zone
 
@@ -68,13 +69,18 @@ def replay_network(job: Job) -> None:
         job.message = "Aucune mesure importée pour les bilans des zones."
         job.save()
         return
+    first = min(times[0] for times, _, _ in flows.values())
+    last = max(times[-1] for times, _, _ in flows.values())
+    holiday_days = detection.calendar_for(network.holidays, np.array([first, last]))
     profiles = {}
     for code, (times, hourly, daily) in flows.items():
         if not daily:
-            profiles[code] = detection.weekly_profile(times[:168], hourly[:168])
+            profiles[code] = detection.weekly_profile(times[:168], hourly[:168], holiday_days)
     params = detection.Params()
     detectors = {
-        code: detection.ZoneDetector(code, profiles.get(code), params, daily=daily)
+        code: detection.ZoneDetector(
+            code, profiles.get(code), params, daily=daily, holiday_days=holiday_days
+        )
         for code, (_, _, daily) in flows.items()
     }
     repairs = sorted(
@@ -114,15 +120,17 @@ def replay_network(job: Job) -> None:
                     created += 1
         if number % 7 == 0 or number == len(days):
             job.done = number
-            job.message = f"Jour {number} sur {len(days)} : {created} alerte(s)."
+            job.message = f"Jour {number} sur {len(days)} : {count_words(created, 'alerte|f')}."
             job.save(update_fields=["done", "message", "updated_at"])
     pending = [a for a in network.alerts.all() if not a.pipes]
     localised = 0
     if pending and pressure_ready(network):
-        job.message = f"{created} alerte(s) ; localisation par les capteurs de pression…"
+        job.message = (
+            f"{count_words(created, 'alerte|f')} ; localisation par les capteurs de pression…"
+        )
         job.save(update_fields=["message", "updated_at"])
         localised = localise_alerts(network, pending)
-        job.message = f"{created} alerte(s), dont {localised} localisée(s) par les pressions."
+        job.message = f"{count_words(created, 'alerte|f')}, dont {count_words(localised, 'localisée|f|localisées')} par les pressions."
     seconds = time.perf_counter() - started
     job.status = JobStatus.DONE
     job.result = {
@@ -178,6 +186,10 @@ def localise_alerts(network: Network, alerts: list[Alert], top: int = 10) -> int
         for link in network.elements.get("links", [])
         if link[3] == "Pipe"
     ]
+    node_xy = {
+        name: (float(node[0]), float(node[1]))
+        for name, node in network.elements.get("nodes", {}).items()
+    }
     signatures: dict[tuple, localisation.Signatures] = {}
     done = 0
     for alert in alerts:
@@ -199,7 +211,9 @@ def localise_alerts(network: Network, alerts: list[Alert], top: int = 10) -> int
         key = tuple(candidates)
         if key not in signatures:
             signatures[key] = localisation.signatures(inp, sensors, candidates)
-        ranked = localisation.rank_pipes(signatures[key], residual, pipes, top)
+        ranked = localisation.rank_pipes_by_expected_distance(
+            signatures[key], residual, pipes, node_xy, top
+        )
         alert.pipes = [name for name, _ in ranked]
         alert.localised_at = _aware(until)
         alert.pressure_sensors = len(sensors)

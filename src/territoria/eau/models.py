@@ -5,6 +5,17 @@ from django.db import models
 
 from territoria.core.audit import AuditedModel
 from territoria.core.models import BaseModel
+from territoria.core.templatetags.french import count_words
+
+# The element counts of an imported model, as French nouns (« aucune vanne », « 1 pompe »).
+COUNT_NOUNS = {
+    "jonctions": "jonction|f",
+    "canalisations": "canalisation|f",
+    "vannes": "vanne|f",
+    "pompes": "pompe|f",
+    "réservoirs": "réservoir",
+    "bâches": "bâche|f",
+}
 
 
 class Network(BaseModel):
@@ -35,6 +46,16 @@ class Network(BaseModel):
     publish_volumes = models.BooleanField(
         "volumes mensuels publiés en données ouvertes", default=False
     )
+    # The public holidays the zones' expected flow follows (a holiday reads as a Sunday):
+    # detection.CALENDARS; "" for none. None by default: a wrong calendar costs false alarms
+    # (L-Town 2018 with the French one: 4 instead of 2, benchmarks/eau.py --only holidays).
+    holidays = models.CharField(
+        "jours fériés",
+        max_length=40,
+        default="",
+        blank=True,
+        choices=[("fr", "France"), ("fr-alsace-moselle", "Alsace-Moselle"), ("", "aucun")],
+    )
 
     class Meta:
         ordering = ["name"]
@@ -42,6 +63,13 @@ class Network(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def counts_text(self) -> str:
+        """« 782 jonctions, 905 canalisations, aucune pompe… » (French counts)."""
+        return ", ".join(
+            count_words(value, COUNT_NOUNS.get(key, key)) for key, value in self.counts.items()
+        )
 
 
 class Zone(AuditedModel, BaseModel):
@@ -196,7 +224,25 @@ class QualitySample(BaseModel):
     limit = models.ForeignKey(QualityLimit, null=True, on_delete=models.SET_NULL)
     compliant = models.BooleanField("conforme", default=True)
     verdict = models.CharField("constat", max_length=300, blank=True)
+    # The water service that imported it: its agents are told of a non-compliance and follow
+    # it up (none: imported by the CLI, followed by the agents of every organisation).
+    organisation = models.ForeignKey(
+        "core.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="water_samples",
+    )
+    # An agent's follow-up of a non-compliance (internal: never on the public page).
+    handled_at = models.DateTimeField("prise en charge le", null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handling_note = models.TextField("suite donnée", blank=True)
 
     class Meta:
         ordering = ["-sampled_at"]
         verbose_name = "résultat d'analyse"
+
+    def __str__(self) -> str:
+        return f"{self.parameter} à {self.commune} ({self.place}), {self.sampled_at:%d/%m/%Y}"

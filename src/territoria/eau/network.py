@@ -306,3 +306,78 @@ def schematic(network, highlight: dict[str, str] | None = None, width: int = 900
         "highlight": special,
         "sources": sources,
     }
+
+
+# Coordinate systems a model may be drawn in: "local" (a schematic) or on the map.
+CRS_CHOICES = {
+    "local": "locales en mètres (schéma)",
+    "EPSG:2154": "Lambert-93 (carte)",
+    "EPSG:4326": "WGS 84, longitude et latitude (carte)",
+}
+
+
+def to_wgs84(network) -> dict[str, tuple[float, float]] | None:
+    """Each node's (longitude, latitude) for a model in Lambert-93 or WGS 84; None for a local
+    one, or when the coordinates do not fall in that system's range (a wrong choice at import:
+    the page says so rather than drawing a town in the sea)."""
+    nodes = network.elements.get("nodes", {})
+    if network.crs not in ("EPSG:2154", "EPSG:4326") or not nodes:
+        return None
+    names = list(nodes)
+    xs = [float(nodes[n][0]) for n in names]
+    ys = [float(nodes[n][1]) for n in names]
+    if network.crs == "EPSG:2154":
+        if not (
+            all(-400_000 <= x <= 1_400_000 for x in xs)
+            and all(5_900_000 <= y <= 7_200_000 for y in ys)
+        ):
+            return None
+        from pyproj import Transformer
+
+        transformer = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
+        lons, lats = transformer.transform(xs, ys)
+    else:
+        lons, lats = xs, ys
+    if not (all(-180 <= x <= 180 for x in lons) and all(-90 <= y <= 90 for y in lats)):
+        return None
+    return {n: (round(float(x), 6), round(float(y), 6)) for n, x, y in zip(names, lons, lats)}
+
+
+def map_shapes(network, highlight: dict[str, str] | None = None) -> list:
+    """The network on the map: one MultiLineString per zone (the links between zones apart),
+    the alerts' pipes in red on top; [] for a local model."""
+    from territoria.core.maps import MapShape
+
+    place = to_wgs84(network)
+    if not place:
+        return []
+    lines: dict[str, list] = {}
+    special = []
+    highlight = highlight or {}
+    for name, start, end, _, _, _, zone, _ in network.elements.get("links", []):
+        if start not in place or end not in place:
+            continue
+        segment = [list(place[start]), list(place[end])]
+        lines.setdefault(zone or "liaisons", []).append(segment)
+        if name in highlight:
+            special.append((name, segment))
+    colours = {code: f"cat-{i + 1}" for i, code in enumerate(sorted(lines))}
+    colours["liaisons"] = "muted"
+    shapes = [
+        MapShape(
+            {"type": "MultiLineString", "coordinates": segments},
+            "Liaisons entre zones" if code == "liaisons" else f"Zone {code}",
+            detail=f"{len(segments)} tronçons",
+            colour=colours[code],
+        )
+        for code, segments in sorted(lines.items())
+    ]
+    shapes += [
+        MapShape(
+            {"type": "LineString", "coordinates": segment},
+            f"{name} : {highlight[name]}",
+            colour="danger",
+        )
+        for name, segment in special
+    ]
+    return shapes

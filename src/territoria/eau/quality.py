@@ -18,6 +18,65 @@ from django.db import transaction
 from territoria.eau.models import QualityLimit, QualitySample
 
 SAMPLE_COLUMNS = ("commune", "lieu", "date", "parametre", "valeur", "unite")
+# Hub'Eau's export columns (API « qualité de l'eau potable », résultats) for each of ours,
+# in order of preference.
+HUBEAU_COLUMNS = {
+    "commune": ("nom_commune",),
+    "lieu": ("nom_reseau", "nom_uge", "nom_distributeur"),
+    "date": ("date_prelevement",),
+    "parametre": ("libelle_parametre", "libelle_parametre_maj"),
+    "valeur": ("resultat_numerique",),
+    "unite": ("libelle_unite",),
+}
+
+
+def parameter_key(name: str) -> str:
+    """A parameter's name as compared: no case, accents or parenthesised part, and no unit
+    suffix (Hub'Eau writes « Nitrates (en NO3) », « Escherichia coli /100ml - MF »,
+    « Conductivité à 25°C »)."""
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", name.lower())
+    text = "".join(c for c in text if not unicodedata.combining(c)).replace("œ", "oe")
+    text = re.sub(r"\([^)]*\)", " ", text)
+    text = re.split(r"\s/|\s-\s", text)[0]
+    text = re.sub(r"\s+°", "°", text)
+    return " ".join(text.split())
+
+
+def find_limits(name: str, limits: dict[str, list[QualityLimit]]) -> list[QualityLimit] | None:
+    """The limits of a sample's parameter: same key; else the longest known name the sample's
+    name starts with (whole words: « Turbidité néphélométrique NFU » is Turbidité, « Phosphore »
+    is not pH); else the one known name that starts with the sample's (« Entérocoques »)."""
+    key = parameter_key(name)
+    if not key:
+        return None
+    if key in limits:
+        return limits[key]
+    starts = [k for k in limits if key.startswith(k + " ")]
+    if starts:
+        return limits[max(starts, key=len)]
+    longer = [k for k in limits if k.startswith(key + " ")]
+    return limits[longer[0]] if len(longer) == 1 else None
+
+
+def _unit_key(unit: str) -> str:
+    """« n/(100mL) », « n/100 mL » and « N/100ML » are one unit."""
+    return "".join(c for c in unit.lower().replace("µ", "u").replace("μ", "u") if c not in " ()")
+
+
+def _column_map(fieldnames: list[str]) -> dict[str, str] | None:
+    """Our column -> the file's: the short headers as they are, or Hub'Eau's."""
+    if all(c in fieldnames for c in SAMPLE_COLUMNS):
+        return {c: c for c in SAMPLE_COLUMNS}
+    found = {}
+    for ours, theirs in HUBEAU_COLUMNS.items():
+        match = next((t for t in theirs if t in fieldnames), None)
+        if match is None:
+            return None
+        found[ours] = match
+    return found
 
 
 class QualityError(ValueError):
@@ -92,58 +151,149 @@ def check(limit: QualityLimit, value: float) -> tuple[bool, str]:
     return True, "conforme"
 
 
+def _sample_time(text: str) -> dt.datetime:
+    text = text.strip()
+    if text.endswith("Z"):  # Hub'Eau: « 2023-01-05T10:30:00Z »
+        text = text[:-1] + "+00:00"
+    return dt.datetime.fromisoformat(text)
+
+
 @transaction.atomic
-def import_samples(path: Path | str) -> tuple[int, int]:
+def import_samples(path: Path | str, organisation=None) -> tuple[int, int]:
+    """Checks every row, then writes them all (or none). Returns (imported, non-compliant);
+    the non-compliances are e-mailed to the agents who follow them once committed."""
+    from django.utils import timezone
+
     name, reader = _rows(path)
-    missing = [c for c in SAMPLE_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
+    fieldnames = list(reader.fieldnames or [])
+    columns = _column_map(fieldnames)
+    if columns is None:
+        missing = [c for c in SAMPLE_COLUMNS if c not in fieldnames]
         raise QualityError(
-            f"{name}, ligne 1 : colonnes manquantes {missing} (attendu : {', '.join(SAMPLE_COLUMNS)})."
+            f"{name}, ligne 1 : colonnes manquantes {missing} (attendu : {', '.join(SAMPLE_COLUMNS)}, "
+            "ou les colonnes d'un export Hub'Eau : nom_commune, nom_reseau, date_prelevement, "
+            "libelle_parametre, resultat_numerique, libelle_unite)."
         )
     limits: dict[str, list[QualityLimit]] = {}
     for known in QualityLimit.objects.all():
-        for alias in {known.parameter.lower(), known.parameter_en.lower()} - {""}:
+        for alias in {parameter_key(known.parameter), parameter_key(known.parameter_en)} - {""}:
             limits.setdefault(alias, []).append(known)
-    created = bad = 0
+    created = []
     for line, row in enumerate(reader, start=2):
-        parameter = row["parametre"].strip()
-        candidates = limits.get(parameter.lower())
+        parameter = (row[columns["parametre"]] or "").strip()
+        candidates = find_limits(parameter, limits)
         if not candidates:
             raise QualityError(
-                f"{name}, ligne {line}, colonne « parametre » : paramètre inconnu « {parameter} »."
+                f"{name}, ligne {line}, colonne « {columns['parametre']} » : paramètre inconnu « {parameter} » "
+                "(absent des limites et références importées)."
             )
-        unit = row["unite"].strip()
+        unit = (row[columns["unite"]] or "").strip()
         limit = candidates[0]
-        if unit.lower() != limit.unit.lower():
+        if _unit_key(unit) != _unit_key(limit.unit):
             raise QualityError(
-                f"{name}, ligne {line}, colonne « unite » : « {unit} » au lieu de « {limit.unit} » pour {limit.parameter}."
+                f"{name}, ligne {line}, colonne « {columns['unite']} » : « {unit} » au lieu de « {limit.unit} » pour {limit.parameter}."
             )
-        value = _number(row["valeur"], name, "valeur", line)
+        value = _number(row[columns["valeur"]], name, columns["valeur"], line)
         if value is None:
-            raise QualityError(f"{name}, ligne {line}, colonne « valeur » : valeur manquante.")
+            raise QualityError(
+                f"{name}, ligne {line}, colonne « {columns['valeur']} » : valeur manquante."
+            )
         try:
-            when = dt.datetime.fromisoformat(row["date"].strip())
+            when = _sample_time(row[columns["date"]] or "")
         except ValueError:
             raise QualityError(
-                f"{name}, ligne {line}, colonne « date » : date illisible « {row['date']} »."
+                f"{name}, ligne {line}, colonne « {columns['date']} » : date illisible « {row[columns['date']]} »."
             ) from None
+        commune = (row[columns["commune"]] or "").strip()
+        if not commune:
+            raise QualityError(
+                f"{name}, ligne {line}, colonne « {columns['commune']} » : commune manquante."
+            )
         # Every value of the parameter applies (a limit, a reference…): the first breach is said.
         verdicts = [(check(candidate, value), candidate) for candidate in candidates]
         breached = [(v, c) for v, c in verdicts if not v[0]]
         (compliant, verdict), limit = breached[0] if breached else verdicts[0]
-        from django.utils import timezone
-
-        QualitySample.objects.create(
-            commune=row["commune"].strip(),
-            place=row["lieu"].strip(),
-            sampled_at=timezone.make_aware(when) if timezone.is_naive(when) else when,
-            parameter=limit.parameter,
-            value=value,
-            unit=unit,
-            limit=limit,
-            compliant=compliant,
-            verdict=verdict,
+        created.append(
+            QualitySample.objects.create(
+                commune=commune,
+                place=(row[columns["lieu"]] or "").strip(),
+                sampled_at=timezone.make_aware(when) if timezone.is_naive(when) else when,
+                parameter=limit.parameter,
+                value=value,
+                unit=limit.unit,
+                limit=limit,
+                compliant=compliant,
+                verdict=verdict,
+                organisation=organisation,
+            )
         )
-        created += 1
-        bad += not compliant
-    return created, bad
+    bad = [sample.pk for sample in created if not sample.compliant]
+    if bad:
+        transaction.on_commit(lambda: notify_noncompliance(bad, organisation))
+    return len(created), len(bad)
+
+
+MANAGE = "eau.manage"
+
+
+def recipients(organisation) -> list[str]:
+    """Who is told of a non-compliance: the organisation's agents who act on the module and
+    its contact address; for samples of no organisation (CLI), every such agent."""
+    from territoria.core.roles import users_with
+
+    people = users_with(MANAGE).exclude(email="")
+    if organisation is not None:
+        people = people.filter(organisation=organisation)
+    emails = set(people.values_list("email", flat=True))
+    if organisation is not None and organisation.contact_email:
+        emails.add(organisation.contact_email)
+    return sorted(emails)
+
+
+def notification_text(samples: list[QualitySample]) -> tuple[str, str]:
+    from django.conf import settings
+    from django.urls import reverse
+
+    from territoria.core.templatetags.french import count_words
+
+    subject = f"Eau potable : {count_words(len(samples), 'résultat non conforme|m|résultats non conformes')}"
+    lines = [
+        f"- {s.commune}, {s.place}, {s.sampled_at:%d/%m/%Y} : {s.parameter} {s.verdict}"
+        for s in samples[:50]
+    ]
+    if len(samples) > 50:
+        lines.append(f"… et {count_words(len(samples) - 50, 'autre|m|autres')}.")
+    link = settings.SITE_URL.rstrip("/") + reverse("eau:quality") + "#alertes-qualite"
+    body = (
+        "Bonjour,\n\nL'import d'analyses d'eau vient de relever des dépassements des limites ou "
+        "références de qualité :\n\n"
+        + "\n".join(lines)
+        + f"\n\nSuite à donner et historique : {link}\n\n"
+        "Les valeurs réglementaires marquées « non vérifiée » sont à contrôler sur Légifrance.\n"
+    )
+    return subject, body
+
+
+def notify_noncompliance(sample_ids: list, organisation) -> bool:
+    """E-mail the non-compliant samples to the people who follow them. Never raises: the
+    import is saved whatever happens to the mail (a failure is logged)."""
+    import logging
+    import re
+
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    samples = list(
+        QualitySample.objects.filter(pk__in=sample_ids).order_by("commune", "sampled_at")
+    )
+    emails = recipients(organisation)
+    if not samples or not emails:
+        return False
+    subject, body = notification_text(samples)
+    subject = re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+", " ", f"[{settings.SITE_NAME}] {subject}")
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, emails)
+    except Exception:
+        logging.getLogger(__name__).exception("non-compliance mail not sent")
+        return False
+    return True

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from territoria.core.templatetags.french import count_words
+
 TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M")
 ABSURD_FLOW_M3H = 10_000.0  # no district meter of a town network carries this
 STUCK_SAMPLES = 36  # the same value for 3 hours at a 5-minute step: a frozen sensor
@@ -273,19 +275,27 @@ def quality_warnings(series: Series) -> list[str]:
     for name, values in series.values.items():
         negative = int(np.sum(values < 0))
         if negative:
-            warnings.append(f"Capteur {name} : {negative} valeur(s) négative(s).")
+            warnings.append(
+                f"Capteur {name} : {count_words(negative, 'valeur négative|f|valeurs négatives')}."
+            )
         stuck = stuck_runs(values)
         if stuck:
             start, length = stuck[0]
             warnings.append(
                 f"Capteur {name} : valeur constante {values[start]:g} pendant {length} mesures "
                 f"à partir du {_fmt(series.times[start])} (capteur figé ?)"
-                + (f", et {len(stuck) - 1} autre(s) période(s)" if len(stuck) > 1 else "")
+                + (
+                    f", et {count_words(len(stuck) - 1, 'autre période|f|autres périodes')}"
+                    if len(stuck) > 1
+                    else ""
+                )
                 + "."
             )
         missing = int(np.sum(np.isnan(values)))
         if missing:
-            warnings.append(f"Capteur {name} : {missing} valeur(s) manquante(s).")
+            warnings.append(
+                f"Capteur {name} : {count_words(missing, 'valeur manquante|f|valeurs manquantes')}."
+            )
     return warnings
 
 

@@ -13,11 +13,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from territoria.core.csv_safety import neutralise
 from territoria.core.roles import has_capability
+from territoria.core.templatetags.french import count_words
 from territoria.eau import detection
 from territoria.eau import network as network_service
 from territoria.eau.apps import MANAGE, VIEW
@@ -76,7 +78,11 @@ def _start_job(request, kind: str, network=None, params=None) -> Job:
 
 def index(request):
     insider = has_capability(request.user, VIEW)
-    context = {"insider": insider, "manager": has_capability(request.user, MANAGE)}
+    context = {
+        "insider": insider,
+        "manager": has_capability(request.user, MANAGE),
+        "crs_choices": list(network_service.CRS_CHOICES.items()),
+    }
     if insider:
         context.update(
             networks=visible_networks(request.user),
@@ -104,11 +110,16 @@ def network_import(request):
     if upload is None:
         messages.error(request, "Choisissez un fichier EPANET (.inp).")
         return redirect("eau:index")
+    crs = request.POST.get("coordonnees", "local")
+    if crs not in network_service.CRS_CHOICES:
+        messages.error(request, f"Coordonnées : « {crs} » n'est pas un système proposé.")
+        return redirect("eau:index")
     path = _upload_to_temp(upload)
     try:
         found = network_service.import_network(
             path,
             name=request.POST.get("nom", "").strip(),
+            crs=crs,
             organisation=request.user.organisation,
         )
     except network_service.NetworkError as error:
@@ -116,7 +127,9 @@ def network_import(request):
         return redirect("eau:index")
     finally:
         path.unlink(missing_ok=True)
-    messages.success(request, f"Réseau « {found.name} » importé : {found.zones.count()} zones.")
+    messages.success(
+        request, f"Réseau « {found.name} » importé : {count_words(found.zones.count(), 'zone|f')}."
+    )
     return redirect("eau:network", pk=found.pk)
 
 
@@ -139,7 +152,10 @@ def scada_import(request, pk):
             continue
         finally:
             path.unlink(missing_ok=True)
-        messages.success(request, f"{upload.name} : {record.rows} mesures importées.")
+        messages.success(
+            request,
+            f"{upload.name} : {count_words(record.rows, 'mesure importée|f|mesures importées')}.",
+        )
         for warning in record.warnings[:3]:
             messages.warning(request, f"{upload.name} : {warning}")
     return redirect("eau:network", pk=pk)
@@ -233,11 +249,13 @@ def network_detail(request, pk):
         "pressure_sensors": pressure_sensors,
         "pressure_sensor": pressure_sensor,
         "model_kept": network_service.model_path(found).exists(),
+        "calendars": list(detection.CALENDARS.items()),
         "imports": imports,
         "alerts": alerts,
         "charts": charts,
         "month": month,
         "drawing": network_service.schematic(found, highlight),
+        "map_shapes": network_service.map_shapes(found, highlight),
         "manager": has_capability(request.user, MANAGE),
         "last_job": Job.objects.filter(network=found, kind="replay").first(),
     }
@@ -311,6 +329,31 @@ def zone_edit(request, pk):
 
 
 @require_POST
+def calendar(request, pk):
+    """The public holidays the network's expected flow follows (read as Sundays). Audited;
+    applies from the next replay."""
+    from territoria.core.audit import write_entry
+
+    _need(request, MANAGE)
+    found = _network(request, pk)
+    chosen = request.POST.get("jours_feries", "")
+    if chosen not in detection.CALENDARS:
+        messages.error(request, f"Jours fériés : « {chosen} » n'est pas un calendrier connu.")
+        return redirect("eau:network", pk=found.pk)
+    if found.holidays != chosen:
+        with transaction.atomic():
+            before = found.holidays
+            found.holidays = chosen
+            found.save(update_fields=["holidays", "updated_at"])
+            write_entry(found, "update", {"holidays": [before, chosen]})
+    messages.success(
+        request,
+        f"Jours fériés : {detection.CALENDARS[chosen]} ; pris en compte au prochain traitement.",
+    )
+    return redirect("eau:network", pk=found.pk)
+
+
+@require_POST
 def publication(request, pk):
     """Switch the open-data publication of the network's monthly volumes (publishing.py);
     the portal publishes the new rows once the change is committed. Audited."""
@@ -357,8 +400,11 @@ def alert_detail(request, pk):
             profile_ok = before.sum() >= 168 and not daily
             expected = None
             if profile_ok:
-                slots = detection.hour_of_week(times)
-                shape = detection.weekly_profile(times[before][-168:], hourly[before][-168:])
+                holiday_days = detection.calendar_for(alert.network.holidays, times)
+                slots = detection.hour_of_week(times, holiday_days)
+                shape = detection.weekly_profile(
+                    times[before][-168:], hourly[before][-168:], holiday_days
+                )
                 level = np.nanmedian(hourly[before][-168:] - shape[slots[before][-168:]])
                 expected = shape[slots] + level
             series = [
@@ -650,21 +696,78 @@ def renewal_csv(request):
     return response
 
 
-def quality(request):
-    """Public: the results per commune; agents also see the non-compliance alerts."""
+def visible_samples(user):
+    """The samples whose non-compliance `user` follows: their organisation's, and those of
+    none (CLI imports). The results themselves are public; the follow-up is not."""
+    from django.db.models import Q
+
+    samples = QualitySample.objects.all()
+    if getattr(user, "is_superuser", False):
+        return samples
+    organisation = getattr(user, "organisation_id", None)
+    return samples.filter(Q(organisation__isnull=True) | Q(organisation_id=organisation))
+
+
+def quality(request, commune: str | None = None):
+    """Public: the results per commune (one commune's page at /qualite/commune/<nom>/);
+    agents also see their non-compliance alerts and record the follow-up."""
+    samples = QualitySample.objects.all().order_by("commune", "-sampled_at")
+    names = sorted(set(samples.values_list("commune", flat=True)))
+    if commune is not None:
+        if commune not in names:
+            raise Http404
+        samples = samples.filter(commune=commune)
     communes = {}
-    for sample in QualitySample.objects.all().order_by("commune", "-sampled_at"):
+    for sample in samples.only(
+        "commune", "place", "sampled_at", "parameter", "value", "unit", "compliant", "verdict"
+    ):
         communes.setdefault(sample.commune, []).append(sample)
+    manager = has_capability(request.user, MANAGE)
+    alerts = []
+    if manager:
+        alerts = (
+            visible_samples(request.user)
+            .filter(compliant=False)
+            .select_related("handled_by")
+            .order_by("handled_at", "-sampled_at")[:100]
+        )
     return render(
         request,
         "eau/quality.html",
         {
             "communes": communes,
-            "limits": QualityLimit.objects.all(),
-            "manager": has_capability(request.user, MANAGE),
-            "noncompliant": QualitySample.objects.filter(compliant=False)[:50],
+            "commune_names": names,
+            "commune": commune,
+            "limits": QualityLimit.objects.all() if commune is None else [],
+            "manager": manager,
+            "noncompliant": alerts,
         },
     )
+
+
+@require_POST
+def quality_follow_up(request, pk):
+    """An agent records what was done about a non-compliance (mandatory text). Audited."""
+    from territoria.core.audit import write_entry
+
+    _need(request, MANAGE)
+    sample = get_object_or_404(visible_samples(request.user).filter(compliant=False), pk=pk)
+    note = request.POST.get("suite", "").strip()
+    if not note:
+        messages.error(
+            request,
+            f"Suite donnée au résultat « {sample} » : dites ce qui a été fait (champ vide).",
+        )
+        return redirect(reverse("eau:quality") + "#alertes-qualite")
+    with transaction.atomic():
+        before = sample.handling_note
+        sample.handling_note = note[:2000]
+        sample.handled_at = timezone.now()
+        sample.handled_by = request.user
+        sample.save(update_fields=["handling_note", "handled_at", "handled_by", "updated_at"])
+        write_entry(sample, "update", {"handling_note": [before, sample.handling_note]})
+    messages.success(request, f"Suite enregistrée pour « {sample} ».")
+    return redirect(reverse("eau:quality") + "#alertes-qualite")
 
 
 @require_POST
@@ -682,15 +785,21 @@ def quality_import(request):
         if kind == "limites":
             count = quality_service.import_limits(path)
             messages.success(
-                request, f"{count} valeurs réglementaires importées (à vérifier sur Légifrance)."
+                request,
+                f"{count_words(count, 'valeur réglementaire importée|f|valeurs réglementaires importées')} (à vérifier sur Légifrance).",
             )
         else:
-            count, bad = quality_service.import_samples(path)
-            messages.success(request, f"{count} résultats importés, dont {bad} non conformes.")
+            count, bad = quality_service.import_samples(
+                path, organisation=getattr(request.user, "organisation", None)
+            )
+            messages.success(
+                request,
+                f"{count_words(count, 'résultat importé|m|résultats importés')}, dont {count_words(bad, 'non-conformité|f')}.",
+            )
             if bad:
                 messages.warning(
                     request,
-                    f"{bad} résultat(s) non conforme(s) : voir la liste des alertes qualité.",
+                    f"{count_words(bad, 'résultat non conforme|m|résultats non conformes')} : les agents du service sont prévenus par courriel ; voir les alertes qualité.",
                 )
     except quality_service.QualityError as error:
         messages.error(request, str(error))

@@ -25,6 +25,12 @@ class Command(BaseCommand):
             "canalisations candidates de chaque alerte",
         )
         ev.add_argument("--method", choices=["cusum", "cusum_trend", "night_flow"], default="cusum")
+        ev.add_argument(
+            "--holidays",
+            choices=["aucun", "fr", "fr-alsace-moselle"],
+            default="aucun",
+            help="jours fériés lus comme des dimanches (L-Town : aucun, son calendrier est inconnu)",
+        )
         rn = sub.add_parser("renewal-eval", help="classement des canalisations à renouveler")
         rn.add_argument("--mains", required=True)
         rn.add_argument("--breaks", required=True)
@@ -34,6 +40,12 @@ class Command(BaseCommand):
         net = sub.add_parser("import-network", help="importe un modèle EPANET (.inp)")
         net.add_argument("inp")
         net.add_argument("--name", default="")
+        net.add_argument(
+            "--crs",
+            choices=["local", "EPSG:2154", "EPSG:4326"],
+            default="local",
+            help="coordonnées du modèle : locales (schéma), Lambert-93 ou WGS 84 (carte)",
+        )
         sc = sub.add_parser("import-scada", help="importe un export SCADA (CSV)")
         sc.add_argument("network", help="nom du réseau")
         sc.add_argument("csv")
@@ -64,7 +76,7 @@ class Command(BaseCommand):
             elif action == "import-network":
                 from territoria.eau.network import import_network
 
-                found = import_network(options["inp"], name=options["name"])
+                found = import_network(options["inp"], name=options["name"], crs=options["crs"])
                 self.stdout.write(
                     f"Réseau « {found.name} » importé : {found.counts}, "
                     f"{found.zones.count()} zones."
@@ -127,6 +139,7 @@ class Command(BaseCommand):
             truth=options.get("truth"),
             method=options["method"],
             pressures=options.get("pressures"),
+            calendar="" if options["holidays"] == "aucun" else options["holidays"],
         )
         score = result.pop("score", None)
         Path(options["output"]).write_text(json.dumps(result, indent=2, ensure_ascii=False))
