@@ -71,7 +71,44 @@ class ProfileForm(forms.Form):
         return {f.key: self.cleaned_data[f"poids_{f.key}"] for f in FACTORS}
 
 
+class ProfileEditForm(ProfileForm):
+    """A change of an existing profile's weights: a new version, with its reason."""
+
+    motif = forms.CharField(
+        label="Motif du changement",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Par exemple : « réunion du 12 mars avec GRDF : gaz à −2 ».",
+    )
+
+    def __init__(self, *args, profile=None, **kwargs):
+        super().__init__(*args, weights=profile.weights if profile else None, **kwargs)
+        self.profile = profile
+        del self.fields["nom"], self.fields["description"]
+        self.order_fields(["motif"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            self.profile is not None
+            and not self.errors
+            and self.weights() == {f.key: self.profile.weights.get(f.key, 0) for f in FACTORS}
+        ):
+            raise forms.ValidationError(
+                "Aucun poids n'a changé : la version actuelle est conservée."
+            )
+        return cleaned
+
+
 class AgreementForm(forms.Form):
+    facteurs = forms.MultipleChoiceField(
+        label="Facteurs concernés",
+        required=False,
+        choices=[(f.key, f.label) for f in FACTORS],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Ceux sur lesquels la partie s'engage (GRDF : le réseau de gaz) ; aucun coché : "
+        "tous les poids du profil.",
+    )
     partie = forms.CharField(label="Partie (opérateur, service)", max_length=200)
     personne = forms.CharField(label="Personne", max_length=200, required=False)
     date = forms.DateField(label="Date de l'accord", widget=forms.DateInput(attrs={"type": "date"}))
