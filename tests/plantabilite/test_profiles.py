@@ -2,6 +2,8 @@
 the factors agreed, say when a later change puts them in question, and each profile's effect
 on the latest computation is shown side by side."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -158,3 +160,22 @@ def test_profiles_page_is_closed_to_readers_and_other_organisations(
     assert response.status_code == 404
     profile.refresh_from_db()
     assert profile.version == 1
+
+
+def test_counts_read_as_french(client, agent, computed):
+    """« aucun arbre », « 1 arbre planté », « 1 000 000 arbres » — not « 0 arbres »."""
+    territory = computed.territory
+    url = reverse("plantabilite:sites", args=[territory.slug])
+    page = client.get(url).content.decode()
+    assert "aucun arbre planté enregistré sur un objectif de 1\u202f000\u202f000 arbres" in page
+    assert not re.search(r"(?<![\d\u202f])0 arbre", page)
+    client.force_login(agent)
+    response = client.post(
+        url, {"x": 652100, "y": 6862100, "arbres": 1, "date": "2026-11-20"}, follow=True
+    )
+    page = response.content.decode()
+    assert "1 arbre planté enregistré." in page
+    assert "1 arbre planté enregistré sur un objectif" in page
+    page = client.get(reverse("plantabilite:territory", args=[territory.slug])).content.decode()
+    assert "1 arbre planté sur un objectif de 1\u202f000\u202f000 arbres" in page
+    assert "1\u202f600 mailles de 5 m" in page  # 200 m × 200 m / 25 m²

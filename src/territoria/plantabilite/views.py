@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from territoria.core.templatetags.french import accord, count_words
 from territoria.plantabilite import computing, mapping, needs, sites, tiles, zones
 from territoria.plantabilite.factors import BY_KEY, FACTORS, UNDERGROUND, lyon_weights
 from territoria.plantabilite.forms import (
@@ -171,7 +172,10 @@ def layers_page(request, slug):
                             restricted=data["restreinte"],
                             imported_by=request.user,
                         )
-                        summary = f"{len(found)} couches OpenStreetMap importées."
+                        summary = (
+                            f"{count_words(len(found), 'couche|f')} OpenStreetMap "
+                            f"importée{accord(len(found))}."
+                        )
                     else:
                         layer = import_file(
                             territory,
@@ -188,9 +192,11 @@ def layers_page(request, slug):
                             imported_by=request.user,
                         )
                         summary = (
-                            f"Couche « {layer.name} » importée : {layer.feature_count} objets"
+                            f"Couche « {layer.name} » importée : "
+                            f"{count_words(layer.feature_count, 'objet')}"
                             + (
-                                f", {layer.repaired_count} géométries réparées"
+                                f", {count_words(layer.repaired_count, 'géométrie|f')} "
+                                f"réparée{accord(layer.repaired_count)}"
                                 if layer.repaired_count
                                 else ""
                             )
@@ -237,7 +243,10 @@ def load_helsinki(request, slug):
     except (LayerError, FileNotFoundError) as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{len(layers)} couches OpenStreetMap importées.")
+        messages.success(
+            request,
+            f"{count_words(len(layers), 'couche|f')} OpenStreetMap importée{accord(len(layers))}.",
+        )
     return redirect("plantabilite:layers", slug=territory.slug)
 
 
@@ -579,7 +588,10 @@ def sites_page(request, slug):
                 planted_on=data["date"],
                 recorded_by=request.user,
             )
-            messages.success(request, f"{data['arbres']} arbre(s) planté(s) enregistré(s).")
+            n = data["arbres"]
+            messages.success(
+                request, f"{count_words(n, 'arbre')} planté{accord(n)} enregistré{accord(n)}."
+            )
             return redirect("plantabilite:sites", slug=slug)
     planted = territory.plantings.aggregate(n=Sum("trees"))["n"] or 0
     capacity = sum(s["trees"] for s in found) if found else 0
