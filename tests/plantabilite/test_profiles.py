@@ -14,15 +14,15 @@ pytestmark = pytest.mark.django_db
 
 
 def _weights(**changes):
-    weights = {f"poids_{key}": value for key, value in lyon_weights().items()}
-    weights.update({f"poids_{key}": value for key, value in changes.items()})
+    weights = {f"modif-poids_{key}": value for key, value in lyon_weights().items()}
+    weights.update({f"modif-poids_{key}": value for key, value in changes.items()})
     return weights
 
 
 def _edit(client, territory, profile, motif="Réunion avec GRDF", **changes):
     return client.post(
         reverse("plantabilite:profiles", args=[territory.slug]),
-        {"action": "modifier", "profil": profile.pk, "motif": motif, **_weights(**changes)},
+        {"action": "modifier", "profil": profile.pk, "modif-motif": motif, **_weights(**changes)},
     )
 
 
@@ -38,6 +38,10 @@ def test_editing_lyon_profile_records_a_new_version_with_its_author_and_reason(
 ):
     client.force_login(agent)
     profile = territory.profiles.get()
+    url = reverse("plantabilite:profiles", args=[territory.slug])
+    form = client.get(f"{url}?modifier={profile.pk}").content.decode()
+    assert "Enregistrer la version 2" in form
+    assert 'name="modif-poids_gaz" value="-3"' in form
     response = _edit(client, territory, profile, motif="Accord GRDF du 2 mars", gaz=-2)
     assert response.status_code == 302
     profile.refresh_from_db()
@@ -155,7 +159,7 @@ def test_profiles_page_is_closed_to_readers_and_other_organisations(
     url = reverse("plantabilite:profiles", args=[territory.slug])
     assert client.get(url).status_code == 404
     response = client.post(
-        url, {"action": "modifier", "profil": profile.pk, "motif": "x", **_weights(gaz=0)}
+        url, {"action": "modifier", "profil": profile.pk, "modif-motif": "x", **_weights(gaz=0)}
     )
     assert response.status_code == 404
     profile.refresh_from_db()

@@ -265,7 +265,7 @@ def profiles_page(request, slug):
     editing = None
     if request.GET.get("modifier"):
         editing = get_object_or_404(territory.profiles, pk=request.GET["modifier"])
-    edit_form = ProfileEditForm(profile=editing) if editing else None
+    edit_form = ProfileEditForm(profile=editing, prefix="modif") if editing else None
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "profil":
         form = ProfileForm(request.POST)
@@ -286,7 +286,7 @@ def profiles_page(request, slug):
                 return redirect("plantabilite:profiles", slug=slug)
     if action == "modifier":
         editing = get_object_or_404(territory.profiles, pk=request.POST.get("profil"))
-        edit_form = ProfileEditForm(request.POST, profile=editing)
+        edit_form = ProfileEditForm(request.POST, profile=editing, prefix="modif")
         if edit_form.is_valid():
             editing.weights = edit_form.weights()
             editing._changed_by = request.user
