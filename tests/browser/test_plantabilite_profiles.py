@@ -52,7 +52,9 @@ def test_agent_records_an_agreement_then_versions_lyon_profile(page, live_server
     check_accessibility(page)
     page.get_by_role("heading", name="Ce que chaque profil changerait").scroll_into_view_if_needed()
     screenshot(page, "plantabilite-11-comparaison")
-    page.get_by_role("heading", name="Historique et concertation").scroll_into_view_if_needed()
+    page.get_by_role("heading", name="Historique et concertation").evaluate(
+        "element => element.scrollIntoView()"
+    )
     screenshot(page, "plantabilite-12-concertation")
 
     # The computation keeps the weights of the version it used.
