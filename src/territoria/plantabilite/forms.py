@@ -147,11 +147,36 @@ class AreaForm(forms.Form):
 class ComputationForm(AreaForm):
     profil = forms.ModelChoiceField(label="Profil de poids", queryset=None, empty_label=None)
     publique = forms.BooleanField(label="Publier le résultat", required=False, initial=True)
+    zone = forms.ModelChoiceField(
+        label="Zone de plantation",
+        queryset=None,
+        required=False,
+        empty_label="— aucune (rectangle ci-dessous, ou tout le territoire)",
+        help_text="Le calcul couvre le rectangle qui englobe la zone ; la page de la zone ne "
+        "retient que les mailles dont le centre est dans le polygone.",
+    )
 
     def __init__(self, *args, territory=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["profil"].queryset = territory.profiles.all()
-        self.order_fields(["profil", "publique", "xmin", "ymin", "xmax", "ymax"])
+        self.fields["zone"].queryset = territory.zones.all()
+        self.order_fields(["profil", "publique", "zone", "xmin", "ymin", "xmax", "ymax"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("zone") and any(
+            cleaned.get(k) is not None for k in ("xmin", "ymin", "xmax", "ymax")
+        ):
+            raise forms.ValidationError(
+                "Choisissez une zone de plantation ou un rectangle, pas les deux."
+            )
+        return cleaned
+
+    def area(self):
+        zone = self.cleaned_data.get("zone")
+        if zone is not None:
+            return tuple(float(v) for v in zone.geometry.bounds)
+        return super().area()
 
 
 class SitesForm(AreaForm):

@@ -415,7 +415,10 @@ def compare_profiles(territory, profiles) -> dict | None:
 def computations_page(request, slug):
     territory = get_object_or_404(Territory, slug=slug)
     _manager_or_404(request, territory)
-    form = ComputationForm(territory=territory)
+    initial = {}
+    if request.GET.get("zone"):
+        initial["zone"] = get_object_or_404(territory.zones, pk=request.GET["zone"])
+    form = ComputationForm(territory=territory, initial=initial)
     if request.method == "POST":
         form = ComputationForm(request.POST, territory=territory)
         if not territory.layers.exists():
