@@ -395,18 +395,19 @@ def compare_profiles(territory, profiles) -> dict | None:
         result = computing.load(computation)
     except FileNotFoundError:
         return None
+    # The computation's own classes, computed once; one scoring per profile.
+    before = engine.result_from_counts(result.grid, result.counts, computation.weights).classes
     rows = []
     for profile in profiles:
-        report = engine.sensitivity(
-            result.grid, result.counts, computation.weights, profile.weights
-        )
+        after = engine.result_from_counts(result.grid, result.counts, profile.weights).classes
+        moved = before != after
         rows.append(
             {
                 "profile": profile,
-                "changed": report["changed"],
-                "share": 100 * report["changed_share"],
-                "up": report["up"],
-                "down": report["down"],
+                "changed": int(moved.sum()),
+                "share": 100 * float(moved.mean()) if moved.size else 0.0,
+                "up": int((after > before).sum()),
+                "down": int((after < before).sum()),
             }
         )
     return {"computation": computation, "rows": rows}
