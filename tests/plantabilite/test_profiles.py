@@ -184,3 +184,26 @@ def test_counts_read_as_french(client, agent, computed):
     page = client.get(reverse("plantabilite:territory", args=[territory.slug])).content.decode()
     assert "1 arbre planté sur un objectif de 1\u202f000\u202f000 arbres" in page
     assert "1\u202f600 mailles de 5 m" in page  # 200 m × 200 m / 25 m²
+
+
+def test_a_bad_agreement_names_the_field_and_writes_nothing(client, agent, territory):
+    client.force_login(agent)
+    profile = territory.profiles.get()
+    url = reverse("plantabilite:profiles", args=[territory.slug])
+    page = client.post(
+        url, {"action": "accord", "profil": profile.pk, "facteurs": ["gaz"], "date": "2026-11-02"}
+    )
+    form = page.context["agreement_form"]
+    assert form.errors["partie"] == ["Ce champ est obligatoire."]
+    page = client.post(
+        url,
+        {
+            "action": "accord",
+            "profil": profile.pk,
+            "facteurs": ["inconnu"],
+            "partie": "GRDF",
+            "date": "2026-11-02",
+        },
+    )
+    assert "facteurs" in page.context["agreement_form"].errors
+    assert not Agreement.objects.exists()
