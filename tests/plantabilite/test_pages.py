@@ -259,7 +259,7 @@ def test_agent_uploads_a_layer_and_sees_a_refusal_in_plain_words(
             },
             follow=True,
         )
-    assert "Couche « Gaz » importée : 1 objets" in page.content.decode()
+    assert "Couche « Gaz » importée : 1 objet." in page.content.decode()
     assert territory.layers.get().restricted
 
 

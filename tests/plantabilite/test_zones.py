@@ -178,3 +178,39 @@ def test_zones_are_for_the_territorys_agents_only(client, agent, other_agent, te
     client.force_login(other_agent)
     assert client.get(zone_url).status_code == 404
     assert client.post(zone_url, {"action": "dessin"}).status_code == 404
+
+
+def test_the_layer_is_computed_on_a_zone_and_a_zone_with_a_rectangle_is_refused(
+    client, agent, territory, layers
+):
+    from territoria.plantabilite.models import Computation
+
+    triangle = shapely.Polygon([(X0 + 20, Y0 + 10), (X0 + 120, Y0 + 10), (X0 + 20, Y0 + 160)])
+    zone = PlantingZone.objects.create(
+        territory=territory,
+        name="Triangle",
+        source="dessinée",
+        geometry_wkb=shapely.to_wkb(triangle),
+        area_m2=triangle.area,
+    )
+    client.force_login(agent)
+    url = reverse("plantabilite:computations", args=[territory.slug])
+    # The zone's page leads to the computation form, the zone chosen.
+    assert f"?zone={zone.pk}" in client.get(zone.get_absolute_url()).content.decode()
+    form = client.get(f"{url}?zone={zone.pk}")
+    assert form.context["form"]["zone"].value() == zone.pk
+    profile = territory.profiles.get()
+    page = client.post(url, {"profil": profile.pk, "zone": zone.pk, "xmin": X0})
+    assert "une zone de plantation ou un rectangle, pas les deux" in page.content.decode()
+    assert not Computation.objects.exists()
+    client.post(url, {"profil": profile.pk, "zone": zone.pk, "publique": "on"})
+    computation = Computation.objects.get()
+    assert (computation.xmin, computation.ymin, computation.xmax, computation.ymax) == (
+        X0 + 20,
+        Y0 + 10,
+        X0 + 120,
+        Y0 + 160,
+    )
+    computation.refresh_from_db()
+    assert computation.state == "done"
+    assert computation.stats["shape"] == [30, 20]  # 150 m × 100 m in 5 m cells

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.functional import lazy
 
 from territoria.core.modules import (
     HomeSection,
@@ -13,6 +14,89 @@ from territoria.core.modules import (
 # a cell's explanation). Both only within one's own organisation's territories (permissions.py).
 MANAGE = "plantabilite.manage"
 VIEW_RESTRICTED = "plantabilite.view_restricted"
+
+
+# The benchmark's figures (docs/plantabilite.md, benchmarks/results/plantabilite.json, measured
+# 3 December 2026 on the shared 2-core machine); tests/plantabilite/test_register.py checks them
+# against the committed JSON so the register cannot drift from the measure.
+PERFORMANCE = (
+    "Mesuré le 3 décembre 2026 (docs/plantabilite.md). Justesse : parts exactes sur des "
+    "couches calculables à la main ; sur Helsinki, 98,2 % des mailles dans la même classe "
+    "qu'une référence Shapely maille par maille (écart moyen des parts 0,0007), 28 fois plus "
+    "rapide qu'elle. Contrôle : sans le facteur « arbres », 77,7 % des arbres existants sont en "
+    "classe ≥ 6 contre 36,9 % des mailles (× 2,10). Vitesse : 1 million de mailles × 23 "
+    "couches en 76 s murales sous charge (9,7 s de CPU), 434 Mo ; tuiles p95 40 ms "
+    "(`territoria plantabilite eval`, `python -m benchmarks.plantabilite`)."
+)
+ENERGY = (
+    "Calcul sur processeur, sans modèle : 9,7 s de CPU pour 1 million de mailles, soit "
+    "environ 0,04 Wh à 15 W par cœur (estimation) ; une tuile ≈ 4 ms de CPU."
+)
+WATTS_PER_CORE = 15.0
+
+
+def _fr(value: float, digits: int = 1) -> str:
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def _latest_computation():
+    """The latest public computation of this instance, or None (also before migrations)."""
+    try:
+        from territoria.plantabilite.models import Computation
+
+        return (
+            Computation.objects.filter(state=Computation.State.DONE, public=True)
+            .select_related("territory", "profile")
+            .order_by("-finished_at")
+            .first()
+        )
+    except Exception:  # noqa: BLE001 — no database yet (checks, migrations): static text only
+        return None
+
+
+def _live_performance() -> str:
+    """The benchmark's figures, then what the latest published layer of this instance is: its
+    territory, its profile and version, its cells and its classes (public facts only: the
+    operators' restricted layers are counted, never named)."""
+    from territoria.core.templatetags.french import count_words
+
+    computation = _latest_computation()
+    if computation is None:
+        return PERFORMANCE
+    stats = computation.stats or {}
+    cells = int(stats.get("cells") or 0)
+    classes = stats.get("classes") or []
+    plantable = sum(classes[7:]) if len(classes) == 11 else 0
+    blocked = classes[0] if classes else 0
+    version = f", version {computation.profile_version}" if computation.profile_version else ""
+    text = (
+        f"{PERFORMANCE} Dernier calque publié sur cette instance : {computation.territory.name}, "
+        f"le {computation.finished_at:%d/%m/%Y}, profil « {computation.profile.name} »{version}, "
+        f"{count_words(cells, 'maille|f')} de 5 m à partir de "
+        f"{count_words(len(computation.layers or []), 'couche|f')}"
+    )
+    if cells:
+        text += (
+            f" ; {_fr(100 * plantable / cells)} % en classe 7 ou plus, "
+            f"{_fr(100 * blocked / cells)} % bloquées (classe 0)"
+        )
+    if stats.get("seconds") is not None:
+        text += f" ; calculé en {_fr(stats['seconds'])} s"
+    return text + "."
+
+
+def _live_energy() -> str:
+    """The benchmark's estimate, then the latest published computation's own CPU time."""
+    computation = _latest_computation()
+    cpu = (computation.stats or {}).get("cpu_seconds") if computation else None
+    if cpu is None:
+        return ENERGY
+    wh = cpu * WATTS_PER_CORE / 3600
+    return (
+        f"{ENERGY} Dernier calcul publié sur cette instance "
+        f"({computation.finished_at:%d/%m/%Y}) : {_fr(cpu)} s de CPU, ≈ {_fr(wh, 4)} Wh à "
+        f"{WATTS_PER_CORE:.0f} W par cœur (estimation)."
+    )
 
 
 class PlantabiliteConfig(AppConfig):
@@ -68,19 +152,8 @@ class PlantabiliteConfig(AppConfig):
             "score = Σ poids × part, un facteur à −5 bloque la maille, score découpé en classes "
             "0 à 10. Poids de Lyon par défaut, modifiables par profil. Pas d'apprentissage."
         ),
-        performance=(
-            "Mesuré le 2 décembre 2026 (docs/plantabilite.md). Justesse : parts exactes sur des "
-            "couches calculables à la main ; sur Helsinki, 98,2 % des mailles dans la même "
-            "classe qu'une référence Shapely maille par maille (écart moyen des parts 0,0007), "
-            "26 fois plus rapide qu'elle. Contrôle : sans le facteur « arbres », 77,8 % des "
-            "arbres existants sont en classe ≥ 6 contre 42,4 % des mailles (× 1,83). Vitesse : "
-            "1 million de mailles × 23 couches en 39 s (9 s de CPU), 418 Mo ; tuiles p95 15 ms "
-            "(`territoria plantabilite eval`, `python -m benchmarks.plantabilite`)."
-        ),
-        energy=(
-            "Calcul sur processeur, sans modèle : 9 s de CPU pour 1 million de mailles, soit "
-            "environ 0,04 Wh à 15 W par cœur (estimation) ; une tuile ≈ 3 ms de CPU."
-        ),
+        performance=lazy(_live_performance, str)(),
+        energy=lazy(_live_energy, str)(),
         measured_by=(
             "territoria plantabilite eval (JSON) ; python -m benchmarks.plantabilite "
             "(benchmarks/results/plantabilite.json)"

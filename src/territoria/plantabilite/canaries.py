@@ -1,5 +1,6 @@
 """Restricted values planted for the leak crawler (tests/security): an operator's restricted
-layer, a planting zone and a needs raster (both for the territory's agents only)."""
+layer, a planting zone, a needs raster, and the concertation on weights (the reason of a
+profile version, an operator's agreement) — all for the territory's agents only."""
 
 import shapely
 
@@ -8,8 +9,16 @@ from territoria.core.modules import Canaries
 
 def plant(needle) -> Canaries:
     from territoria.core.models import Organisation, Role, User
+    from territoria.plantabilite.factors import lyon_weights
     from territoria.plantabilite.importing import digest
-    from territoria.plantabilite.models import FactorLayer, NeedLayer, PlantingZone, Territory
+    from territoria.plantabilite.models import (
+        Agreement,
+        FactorLayer,
+        NeedLayer,
+        PlantingZone,
+        Territory,
+        WeightProfile,
+    )
 
     organisation = Organisation.objects.create(
         name="Métropole témoin (plantabilité)", country="NL", identifier="plantabilite-temoin"
@@ -59,6 +68,20 @@ def plant(needle) -> Canaries:
         minimum=0.0,
         maximum=100.0,
     )
+    profile = WeightProfile(territory=territory, name="Profil négocié", weights=lyon_weights())
+    profile.save()
+    profile.weights = {**profile.weights, "gaz": -2}
+    profile._change_note = f"Réunion {needle('plantmotif')}"
+    profile.save()
+    Agreement.objects.create(
+        profile=profile,
+        version=profile.version,
+        factors=["gaz"],
+        party="Opérateur gaz",
+        agreed_on="2026-11-02",
+        weights={"gaz": -2},
+        note=f"Accord {needle('plantaccord')}",
+    )
     reader = User.objects.create_user(
         "plantabilite-lecteur",
         password="motdepasse-test-1",
@@ -79,18 +102,26 @@ def plant(needle) -> Canaries:
         needle("plantowner"): "owner of a restricted operator layer (plantabilité)",
         needle("plantzone"): "name of a planting zone (agents only)",
         needle("plantneed"): "name of a needs raster (agents only)",
+        needle("plantmotif"): "reason of a weight-profile version (agents only)",
+        needle("plantaccord"): "note of an operator's agreement on weights (agents only)",
     }
     return Canaries(
         needles=needles,
-        # The witness's positive control covers the operator layer; the zone and needs names
-        # are planted for the anonymous and outsider crawls.
-        proof=[needle("plantlayer"), needle("plantowner")],
+        # The witness's positive control covers the operator layer and the concertation; the
+        # zone and needs names are planted for the anonymous and outsider crawls.
+        proof=[
+            needle("plantlayer"),
+            needle("plantowner"),
+            needle("plantmotif"),
+            needle("plantaccord"),
+        ],
         witness=reader,
         outsider=outsider,
         witness_seeds=[
             f"/plantabilite/{territory.slug}/couches/",
             f"/plantabilite/{territory.slug}/zones/",
             f"/plantabilite/{territory.slug}/besoins/",
+            f"/plantabilite/{territory.slug}/profils/",
         ],
         ids=[territory.slug, str(zone.pk)],
         seeds=["/plantabilite/", f"/plantabilite/{territory.slug}/"],
@@ -99,5 +130,6 @@ def plant(needle) -> Canaries:
             f"/plantabilite/{territory.slug}/zones/",
             f"/plantabilite/{territory.slug}/zones/{zone.pk}/",
             f"/plantabilite/{territory.slug}/besoins/",
+            f"/plantabilite/{territory.slug}/profils/",
         ],
     )

@@ -43,9 +43,44 @@ def _factor_key(grid: Grid, layers: list[FactorLayer]) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
+def provenance_tags(computation: Computation, by_factor: dict) -> dict[str, str]:
+    """What the GeoTIFF says about itself (it is public): the method, the profile, its version
+    and weights, and the layers — names, owners and dates of the public ones; the operators'
+    restricted layers are only counted, per factor."""
+    public, restricted = [], {}
+    for key, layers in sorted(by_factor.items()):
+        for layer in layers:
+            if layer.restricted:
+                restricted[key] = restricted.get(key, 0) + 1
+            else:
+                public.append(
+                    {
+                        "nom": layer.name,
+                        "facteur": key,
+                        "detenteur": layer.owner,
+                        "date": layer.source_date.isoformat() if layer.source_date else None,
+                        "tampon_m": layer.buffer_m,
+                    }
+                )
+    return {
+        "TERRITORIA_METHODE": (
+            "Calque de plantabilité, méthode de la Métropole de Lyon : mailles de 5 m, part de "
+            "chaque facteur (rastérisation à 0,5 m), score = somme des poids × parts, un facteur "
+            "à -5 bloque la maille (classe 0), classes 1 à 10 : score borné à [-4 ; +3]."
+        ),
+        "TERRITORIA_TERRITOIRE": computation.territory.name,
+        "TERRITORIA_PROFIL": computation.profile.name,
+        "TERRITORIA_PROFIL_VERSION": str(computation.profile_version or ""),
+        "TERRITORIA_POIDS": json.dumps(computation.weights, ensure_ascii=False, sort_keys=True),
+        "TERRITORIA_COUCHES": json.dumps(public, ensure_ascii=False),
+        "TERRITORIA_COUCHES_RESERVEES": json.dumps(restricted, ensure_ascii=False),
+        "TERRITORIA_CALCUL": str(computation.pk),
+    }
+
+
 def run(computation: Computation) -> Computation:
     """Compute the layer: progress saved after each factor; the files, then the statistics."""
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     pk = computation.pk
     Computation.objects.filter(pk=pk).update(
         state=Computation.State.RUNNING, step="Lecture des couches", error=""
@@ -76,13 +111,19 @@ def run(computation: Computation) -> Computation:
         folder = computation.folder
         folder.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(folder / "comptes.npz", **counts)
-        write_geotiff(folder / "plantabilite.tif", result, computation.territory.crs)
+        write_geotiff(
+            folder / "plantabilite.tif",
+            result,
+            computation.territory.crs,
+            tags=provenance_tags(computation, by_factor),
+        )
         histogram = np.bincount(result.classes.ravel(), minlength=11).tolist()
         stats = {
             "cells": grid.size,
             "shape": list(grid.shape),
             "classes": histogram,
             "seconds": round(time.perf_counter() - started, 3),
+            "cpu_seconds": round(time.process_time() - started_cpu, 3),
             "factors_reused": reused,
             "factors_computed": len(by_factor) - reused,
         }

@@ -36,6 +36,7 @@ def load_helsinki(organisation=None, user=None) -> Computation:
         territory=territory,
         profile=profile,
         weights=profile.weights,
+        profile_version=profile.version,
         xmin=territory.xmin,
         ymin=territory.ymin,
         xmax=territory.xmax,

@@ -71,7 +71,44 @@ class ProfileForm(forms.Form):
         return {f.key: self.cleaned_data[f"poids_{f.key}"] for f in FACTORS}
 
 
+class ProfileEditForm(ProfileForm):
+    """A change of an existing profile's weights: a new version, with its reason."""
+
+    motif = forms.CharField(
+        label="Motif du changement",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Par exemple : « réunion du 12 mars avec GRDF : gaz à −2 ».",
+    )
+
+    def __init__(self, *args, profile=None, **kwargs):
+        super().__init__(*args, weights=profile.weights if profile else None, **kwargs)
+        self.profile = profile
+        del self.fields["nom"], self.fields["description"]
+        self.order_fields(["motif"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            self.profile is not None
+            and not self.errors
+            and self.weights() == {f.key: self.profile.weights.get(f.key, 0) for f in FACTORS}
+        ):
+            raise forms.ValidationError(
+                "Aucun poids n'a changé : la version actuelle est conservée."
+            )
+        return cleaned
+
+
 class AgreementForm(forms.Form):
+    facteurs = forms.MultipleChoiceField(
+        label="Facteurs concernés",
+        required=False,
+        choices=[(f.key, f.label) for f in FACTORS],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Ceux sur lesquels la partie s'engage (GRDF : le réseau de gaz) ; aucun coché : "
+        "tous les poids du profil.",
+    )
     partie = forms.CharField(label="Partie (opérateur, service)", max_length=200)
     personne = forms.CharField(label="Personne", max_length=200, required=False)
     date = forms.DateField(label="Date de l'accord", widget=forms.DateInput(attrs={"type": "date"}))
@@ -110,11 +147,36 @@ class AreaForm(forms.Form):
 class ComputationForm(AreaForm):
     profil = forms.ModelChoiceField(label="Profil de poids", queryset=None, empty_label=None)
     publique = forms.BooleanField(label="Publier le résultat", required=False, initial=True)
+    zone = forms.ModelChoiceField(
+        label="Zone de plantation",
+        queryset=None,
+        required=False,
+        empty_label="— aucune (rectangle ci-dessous, ou tout le territoire)",
+        help_text="Le calcul couvre le rectangle qui englobe la zone ; la page de la zone ne "
+        "retient que les mailles dont le centre est dans le polygone.",
+    )
 
     def __init__(self, *args, territory=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["profil"].queryset = territory.profiles.all()
-        self.order_fields(["profil", "publique", "xmin", "ymin", "xmax", "ymax"])
+        self.fields["zone"].queryset = territory.zones.all()
+        self.order_fields(["profil", "publique", "zone", "xmin", "ymin", "xmax", "ymax"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("zone") and any(
+            cleaned.get(k) is not None for k in ("xmin", "ymin", "xmax", "ymax")
+        ):
+            raise forms.ValidationError(
+                "Choisissez une zone de plantation ou un rectangle, pas les deux."
+            )
+        return cleaned
+
+    def area(self):
+        zone = self.cleaned_data.get("zone")
+        if zone is not None:
+            return tuple(float(v) for v in zone.geometry.bounds)
+        return super().area()
 
 
 class SitesForm(AreaForm):

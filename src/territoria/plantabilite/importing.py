@@ -21,6 +21,7 @@ import shapely
 from django.db import transaction
 from pyproj import CRS
 
+from territoria.core.templatetags.french import accord, count_words
 from territoria.plantabilite.errors import LayerError, parse_crs
 from territoria.plantabilite.factors import BY_KEY
 from territoria.plantabilite.models import FactorLayer, Territory
@@ -142,7 +143,8 @@ def checked(geoms: np.ndarray, crs: CRS, territory: Territory, kind: str) -> Rea
     if missing.any():
         lines = ", ".join(str(i + 1) for i in np.flatnonzero(missing)[:5])
         notes.append(
-            f"{int(missing.sum())} objet(s) sans géométrie ignoré(s) (objets n° {lines}…)."
+            f"{count_words(int(missing.sum()), 'objet')} sans géométrie "
+            f"ignoré{accord(int(missing.sum()))} (objets n° {lines}…)."
         )
         geoms = geoms[~missing]
     invalid = ~shapely.is_valid(geoms)
@@ -151,7 +153,8 @@ def checked(geoms: np.ndarray, crs: CRS, territory: Territory, kind: str) -> Rea
         first = int(np.flatnonzero(invalid)[0])
         reason = shapely.is_valid_reason(geoms[first])
         notes.append(
-            f"{repaired} géométrie(s) invalide(s) réparée(s) (auto-intersections…), "
+            f"{count_words(repaired, 'géométrie|f')} invalide{accord(repaired)} "
+            f"réparée{accord(repaired)} (auto-intersections…), "
             f"la première : objet n° {first + 1}, {reason}."
         )
         geoms = geoms.copy()
@@ -181,7 +184,10 @@ def checked(geoms: np.ndarray, crs: CRS, territory: Territory, kind: str) -> Rea
                 "déclaré est-il le bon ?"
             )
         if not inside.all():
-            notes.append(f"{int((~inside).sum())} objet(s) hors du territoire ignoré(s).")
+            outside = int((~inside).sum())
+            notes.append(
+                f"{count_words(outside, 'objet')} hors du territoire ignoré{accord(outside)}."
+            )
             geoms = geoms[inside]
     return ReadLayer(geoms, crs.to_string(), kind, repaired, notes)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from territoria.core.maps import LegendEntry, MapShape
+from territoria.core.templatetags.french import count_words
 from territoria.plantabilite.sites import to_wgs84
 
 BANDS = (
@@ -56,7 +57,7 @@ def class_bands(result, crs: str) -> list[MapShape] | None:
             MapShape(
                 to_wgs84(merged, transformer),
                 label,
-                detail=f"{cells} mailles de 5 m",
+                detail=f"{count_words(cells, 'maille|f')} de 5 m",
                 colour=colour,
             )
         )

@@ -127,6 +127,32 @@ class WeightProfile(BaseModel):
     def __str__(self) -> str:
         return self.name
 
+    # Who changed the weights and why, for the version the next save records (views set them).
+    _changed_by = None
+    _change_note = ""
+
+    def save(self, *args, **kwargs):
+        """Save, and record a new version whenever the weights differ from the last one: the
+        profile's history is complete whatever path changed it (page, admin, shell)."""
+        from django.db import transaction
+
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            last = self.versions.order_by("-number").first()
+            if last is None or last.weights != self.weights:
+                ProfileVersion.objects.create(
+                    profile=self,
+                    number=(last.number + 1) if last else 1,
+                    weights=dict(self.weights),
+                    note=self._change_note or ("Création du profil." if last is None else ""),
+                    changed_by=self._changed_by,
+                )
+
+    @property
+    def version(self) -> int:
+        last = self.versions.order_by("-number").first()
+        return last.number if last else 0
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
@@ -142,10 +168,35 @@ class WeightProfile(BaseModel):
             raise ValidationError({"weights": errors})
 
 
+class ProfileVersion(BaseModel):
+    """One state of a profile's weights: version 1 at creation, one more at each change."""
+
+    profile = models.ForeignKey(WeightProfile, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField("version")
+    weights = models.JSONField("poids")
+    note = models.TextField("motif du changement", blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = "version d'un profil de poids"
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "number"], name="plantabilite_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile} v{self.number}"
+
+
 class Agreement(BaseModel):
-    """Concertation: who agreed which weights of a profile, when."""
+    """Concertation: who agreed which weights of a profile (all, or the factors that concern
+    the party, e.g. GRDF its gas network), on which version, when."""
 
     profile = models.ForeignKey(WeightProfile, on_delete=models.CASCADE, related_name="agreements")
+    version = models.PositiveIntegerField("version du profil", null=True, blank=True)
+    factors = models.JSONField("facteurs concernés", default=list, blank=True)  # [] = all
     party = models.CharField("partie", max_length=200, help_text="ex. GRDF, Enedis, la ville")
     person = models.CharField("personne", max_length=200, blank=True)
     agreed_on = models.DateField("date de l'accord")
@@ -158,6 +209,29 @@ class Agreement(BaseModel):
     class Meta:
         ordering = ["-agreed_on", "-created_at"]
         verbose_name = "accord sur les poids"
+
+    @property
+    def scope(self) -> list[str]:
+        """The factor keys the party agreed on (all the profile's when none were named)."""
+        return list(self.factors) or list(self.weights)
+
+    @property
+    def scope_labels(self) -> list[str]:
+        return [BY_KEY[key].label for key in self.scope if key in BY_KEY]
+
+    def drift(self, current: dict | None = None) -> list[dict]:
+        """The agreed weights the profile no longer has: [{factor, agreed, now}], empty while
+        the agreement still holds."""
+        current = self.profile.weights if current is None else current
+        return [
+            {
+                "factor": BY_KEY[key].label,
+                "agreed": self.weights.get(key, 0),
+                "now": current.get(key, 0),
+            }
+            for key in self.scope
+            if key in BY_KEY and current.get(key, 0) != self.weights.get(key, 0)
+        ]
 
 
 class Computation(BaseModel):
@@ -172,6 +246,7 @@ class Computation(BaseModel):
     territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="computations")
     profile = models.ForeignKey(WeightProfile, on_delete=models.PROTECT, related_name="+")
     weights = models.JSONField("poids utilisés", default=dict)
+    profile_version = models.PositiveIntegerField("version du profil", null=True, blank=True)
     # The area: the territory's extent, or one drawn by the agent (in the territory's CRS).
     xmin = models.FloatField(db_column="x_min")
     ymin = models.FloatField(db_column="y_min")

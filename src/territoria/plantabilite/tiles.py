@@ -108,7 +108,7 @@ def render_tile(classes, transform, crs, z: int, x: int, y: int, size: int = 256
     return buffer.getvalue()
 
 
-def write_geotiff(path: Path, result, crs: str) -> None:
+def write_geotiff(path: Path, result, crs: str, tags: dict[str, str] | None = None) -> None:
     import rasterio
     import rasterio.shutil
 
@@ -129,6 +129,8 @@ def write_geotiff(path: Path, result, crs: str) -> None:
             dataset.write(result.score, 2)
             dataset.set_band_description(1, "classe de plantabilité (0 = bloqué, 1…10)")
             dataset.set_band_description(2, "score = somme des poids × parts de surface")
+            if tags:
+                dataset.update_tags(**tags)
         with memory.open() as source:
             rasterio.shutil.copy(source, tmp, driver="COG", compress="deflate")
     tmp.replace(path)

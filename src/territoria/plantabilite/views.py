@@ -12,14 +12,16 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from territoria.core.templatetags.french import accord, count_words
 from territoria.plantabilite import computing, mapping, needs, sites, tiles, zones
-from territoria.plantabilite.factors import BY_KEY, FACTORS, UNDERGROUND
+from territoria.plantabilite.factors import BY_KEY, FACTORS, UNDERGROUND, lyon_weights
 from territoria.plantabilite.forms import (
     AgreementForm,
     ComputationForm,
     LayerUploadForm,
     NeedUploadForm,
     PlantingForm,
+    ProfileEditForm,
     ProfileForm,
     SensitivityForm,
     SitesForm,
@@ -170,7 +172,10 @@ def layers_page(request, slug):
                             restricted=data["restreinte"],
                             imported_by=request.user,
                         )
-                        summary = f"{len(found)} couches OpenStreetMap importées."
+                        summary = (
+                            f"{count_words(len(found), 'couche|f')} OpenStreetMap "
+                            f"importée{accord(len(found))}."
+                        )
                     else:
                         layer = import_file(
                             territory,
@@ -187,9 +192,11 @@ def layers_page(request, slug):
                             imported_by=request.user,
                         )
                         summary = (
-                            f"Couche « {layer.name} » importée : {layer.feature_count} objets"
+                            f"Couche « {layer.name} » importée : "
+                            f"{count_words(layer.feature_count, 'objet')}"
                             + (
-                                f", {layer.repaired_count} géométries réparées"
+                                f", {count_words(layer.repaired_count, 'géométrie|f')} "
+                                f"réparée{accord(layer.repaired_count)}"
                                 if layer.repaired_count
                                 else ""
                             )
@@ -236,75 +243,183 @@ def load_helsinki(request, slug):
     except (LayerError, FileNotFoundError) as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{len(layers)} couches OpenStreetMap importées.")
+        messages.success(
+            request,
+            f"{count_words(len(layers), 'couche|f')} OpenStreetMap importée{accord(len(layers))}.",
+        )
     return redirect("plantabilite:layers", slug=territory.slug)
 
 
 def profiles_page(request, slug):
+    """Profiles side by side (with Lyon's published weights as reference), each profile's
+    versions (who changed which weight, when, why), the concertation (who agreed which
+    weights, on which version, and whether the agreement still holds), and what each profile
+    would change on the latest computation."""
     territory = get_object_or_404(Territory, slug=slug)
     _manager_or_404(request, territory)
-    profiles = list(territory.profiles.prefetch_related("agreements"))
-    rows = [
-        {
-            "factor": f,
-            "underground": f.key in UNDERGROUND,
-            "weights": [p.weights.get(f.key, 0) for p in profiles],
-        }
-        for f in FACTORS
-    ]
+    profiles = list(territory.profiles.prefetch_related("agreements", "versions"))
     base = profiles[-1] if profiles else None
     form = ProfileForm(
         initial={"nom": "", "description": ""}, weights=base.weights if base else None
     )
-    if request.method == "POST" and request.POST.get("action") == "profil":
+    editing = None
+    if request.GET.get("modifier"):
+        editing = get_object_or_404(territory.profiles, pk=request.GET["modifier"])
+    edit_form = ProfileEditForm(profile=editing, prefix="modif") if editing else None
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "profil":
         form = ProfileForm(request.POST)
         if form.is_valid():
             name = form.cleaned_data["nom"]
             if territory.profiles.filter(name=name).exists():
                 form.add_error("nom", "Un profil porte déjà ce nom.")
             else:
-                WeightProfile.objects.create(
+                profile = WeightProfile(
                     territory=territory,
                     name=name,
                     description=form.cleaned_data["description"],
                     weights=form.weights(),
                 )
-                messages.success(request, f"Profil « {name} » enregistré.")
+                profile._changed_by = request.user
+                profile.save()
+                messages.success(request, f"Profil « {name} » enregistré (version 1).")
                 return redirect("plantabilite:profiles", slug=slug)
+    if action == "modifier":
+        editing = get_object_or_404(territory.profiles, pk=request.POST.get("profil"))
+        edit_form = ProfileEditForm(request.POST, profile=editing, prefix="modif")
+        if edit_form.is_valid():
+            editing.weights = edit_form.weights()
+            editing._changed_by = request.user
+            editing._change_note = edit_form.cleaned_data["motif"]
+            editing.save()
+            messages.success(
+                request, f"Profil « {editing.name} » modifié : version {editing.version}."
+            )
+            return redirect("plantabilite:profiles", slug=slug)
     agreement_form = AgreementForm()
-    if request.method == "POST" and request.POST.get("action") == "accord":
+    if action == "accord":
         profile = get_object_or_404(territory.profiles, pk=request.POST.get("profil"))
         agreement_form = AgreementForm(request.POST)
         if agreement_form.is_valid():
             data = agreement_form.cleaned_data
+            scope = data["facteurs"]
             Agreement.objects.create(
                 profile=profile,
+                version=profile.version,
+                factors=scope,
                 party=data["partie"],
                 person=data["personne"],
                 agreed_on=data["date"],
                 note=data["remarque"],
-                weights=profile.weights,
+                weights={k: v for k, v in profile.weights.items() if not scope or k in scope},
                 recorded_by=request.user,
             )
-            messages.success(request, f"Accord de {data['partie']} enregistré.")
+            messages.success(
+                request,
+                f"Accord de {data['partie']} enregistré sur la version {profile.version} "
+                f"du profil « {profile.name} ».",
+            )
             return redirect("plantabilite:profiles", slug=slug)
+    lyon = lyon_weights()
+    rows = [
+        {
+            "factor": f,
+            "underground": f.key in UNDERGROUND,
+            "lyon": lyon[f.key],
+            "weights": [
+                {
+                    "value": p.weights.get(f.key, 0),
+                    "differs": p.weights.get(f.key, 0) != lyon[f.key],
+                }
+                for p in profiles
+            ],
+        }
+        for f in FACTORS
+    ]
     return render(
         request,
         "plantabilite/profiles.html",
         {
             "territory": territory,
-            "profiles": profiles,
+            "profiles": [
+                {
+                    "profile": p,
+                    "history": profile_history(p),
+                    "agreements": [(a, a.drift()) for a in p.agreements.all()],
+                }
+                for p in profiles
+            ],
+            "profile_choices": profiles,
             "rows": rows,
             "form": form,
+            "edit_form": edit_form,
+            "editing": editing,
             "agreement_form": agreement_form,
+            "comparison": compare_profiles(territory, profiles),
         },
     )
+
+
+def profile_history(profile) -> list[dict]:
+    """The profile's versions, newest first, each with the weights it changed."""
+    versions = sorted(profile.versions.all(), key=lambda v: v.number)
+    history, previous = [], None
+    for version in versions:
+        changes = (
+            [
+                {
+                    "factor": f.label,
+                    "before": previous.weights.get(f.key, 0),
+                    "after": version.weights.get(f.key, 0),
+                }
+                for f in FACTORS
+                if previous.weights.get(f.key, 0) != version.weights.get(f.key, 0)
+            ]
+            if previous
+            else []
+        )
+        history.append({"version": version, "changes": changes})
+        previous = version
+    return history[::-1]
+
+
+def compare_profiles(territory, profiles) -> dict | None:
+    """On the latest public computation's cover shares: how many cells each profile would put
+    in another class than the computation's own weights."""
+    computation = territory.latest_public()
+    if computation is None or not profiles:
+        return None
+    from territoria.plantabilite import engine
+
+    try:
+        result = computing.load(computation)
+    except FileNotFoundError:
+        return None
+    # The computation's own classes, computed once; one scoring per profile.
+    before = engine.result_from_counts(result.grid, result.counts, computation.weights).classes
+    rows = []
+    for profile in profiles:
+        after = engine.result_from_counts(result.grid, result.counts, profile.weights).classes
+        moved = before != after
+        rows.append(
+            {
+                "profile": profile,
+                "changed": int(moved.sum()),
+                "share": 100 * float(moved.mean()) if moved.size else 0.0,
+                "up": int((after > before).sum()),
+                "down": int((after < before).sum()),
+            }
+        )
+    return {"computation": computation, "rows": rows}
 
 
 def computations_page(request, slug):
     territory = get_object_or_404(Territory, slug=slug)
     _manager_or_404(request, territory)
-    form = ComputationForm(territory=territory)
+    initial = {}
+    if request.GET.get("zone"):
+        initial["zone"] = get_object_or_404(territory.zones, pk=request.GET["zone"])
+    form = ComputationForm(territory=territory, initial=initial)
     if request.method == "POST":
         form = ComputationForm(request.POST, territory=territory)
         if not territory.layers.exists():
@@ -316,6 +431,7 @@ def computations_page(request, slug):
                 territory=territory,
                 profile=profile,
                 weights=profile.weights,
+                profile_version=profile.version,
                 xmin=area[0],
                 ymin=area[1],
                 xmax=area[2],
@@ -476,7 +592,10 @@ def sites_page(request, slug):
                 planted_on=data["date"],
                 recorded_by=request.user,
             )
-            messages.success(request, f"{data['arbres']} arbre(s) planté(s) enregistré(s).")
+            n = data["arbres"]
+            messages.success(
+                request, f"{count_words(n, 'arbre')} planté{accord(n)} enregistré{accord(n)}."
+            )
             return redirect("plantabilite:sites", slug=slug)
     planted = territory.plantings.aggregate(n=Sum("trees"))["n"] or 0
     capacity = sum(s["trees"] for s in found) if found else 0
