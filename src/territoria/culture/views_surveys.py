@@ -92,6 +92,7 @@ def survey_results(request, pk):
         ]
         block["grid_is_default"] = block["question"].theme_grid.strip() == surveys.DEFAULT_GRID
         block["grid_error"] = grid_error[1] if grid_error and grid_error[0] == pk else None
+        _action_effect(request, block)
     return render(
         request,
         "culture/survey_results.html",
@@ -103,9 +104,36 @@ def survey_results(request, pk):
             "min_cell": surveys.MIN_CELL,
             "default_grid": surveys.DEFAULT_GRID,
             "measure": surveys.MEASURED,
+            "survey_communes": sorted(_communes(survey).items(), key=lambda item: item[1]),
         },
         status=400 if grid_error else 200,
     )
+
+
+def _action_effect(request, block) -> None:
+    """Before/after an action on an agreement statement asked in two waves: the officer picks
+    the action's communes and the earlier wave (GET form under the trend table)."""
+    trend = block.get("trend")
+    if not trend:
+        return
+    question = block["question"]
+    earlier = [w for w in trend["waves"] if not w["current"]]
+    block["effect_waves"] = earlier
+    if request.GET.get("effet") != str(question.pk):
+        return
+    chosen = set(request.GET.getlist("communes"))
+    block["effect_communes"] = chosen
+    before = next(
+        (w for w in earlier if str(w["survey"].pk) == request.GET.get("avant")),
+        earlier[-1] if earlier else None,
+    )
+    if before is None:
+        return
+    block["effect_before"] = before["survey"].pk
+    try:
+        block["effect"] = surveys.action_effect(question, chosen, before["question"])
+    except surveys.SurveyError as error:
+        block["effect_error"] = f"Effet non estimé : {error}."
 
 
 @require_http_methods(["GET", "POST"])
