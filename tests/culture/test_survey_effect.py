@@ -115,7 +115,7 @@ def test_too_few_answers_in_an_area_gives_no_estimate(db):
 
 def test_results_page_estimates_the_effect_for_an_agent_only(client, agent, culture_data):
     rouen = Observatory.objects.create(slug="rouen", name="Rouen", epci_code=ROUEN_METROPOLE)
-    (first, before), (second, after) = _waves(
+    (first, _before), (second, after) = _waves(
         rouen,
         {"76540": (30, 10), "76451": (50, 50)},
         {"76540": (12, 28), "76451": (45, 55)},

@@ -859,10 +859,15 @@ def action_effect(question: Question, communes: set[str], before: Question) -> d
         f"{fr(points['low'])} à {fr(points['high'])}) — {verdict}."
     )
     limits = [
-        "Les répondants ne sont pas les mêmes d'une vague à l'autre ni tirés au hasard : une "
-        "enquête diffusée autrement (autre canal, autre public) peut suffire à créer un écart.",
-        "Avec deux vagues seulement, on ne peut pas vérifier que les deux groupes de communes "
-        "évoluaient de la même façon avant l'action (tendances parallèles) : c'est une hypothèse.",
+        (
+            "Les répondants ne sont pas les mêmes d'une vague à l'autre ni tirés au hasard : une "
+            "enquête diffusée autrement (autre canal, autre public) peut suffire à créer un écart."
+        ),
+        (
+            "Avec deux vagues seulement, on ne peut pas vérifier que les deux groupes de communes "
+            "évoluaient de la même façon avant l'action (tendances parallèles) : c'est une "
+            "hypothèse."
+        ),
         "Un écart entre territoires ne dit rien d'une personne en particulier.",
     ]
     return {
