@@ -2,6 +2,7 @@
 share between two waves, action communes against the others, with its interval (checked on
 simulations with a known effect), its reading and limits, and the form on the results page."""
 
+import io
 import json
 import math
 from pathlib import Path
@@ -131,3 +132,58 @@ def test_results_page_estimates_the_effect_for_an_agent_only(client, agent, cult
     assert "tendances parallèles" in html
     html = client.get(url, {**query, "communes": []}).content.decode()
     assert "Effet non estimé" in html and "au moins une commune" in html
+
+
+CODES = ["76005", "76020", "76039", "76056", "76069", "76088", "76095", "76103"]
+
+
+def _correlated_survey(observatory):
+    from territoria.culture import territory
+
+    values = ["12", "3", "25", "8", "s", "17", "30", "5"]  # 76069: secret
+    text = "code;indicateur;annee;valeur;source\n" + "".join(
+        f"{code};Chômage (inventé);2021;{value};inventé pour les tests\n"
+        for code, value in zip(CODES, values, strict=True)
+    )
+    territory.import_indicators(io.StringIO(text), name="chomage.csv")
+    survey = surveys.create_survey("Vague", "", surveys.DEFAULT_QUESTIONS, observatory)
+    question = survey.questions.get(kind=Question.Kind.AGREE)
+    number = 0
+    agree = {"76005": 5, "76020": 2, "76039": 9, "76056": 3, "76069": 4, "76088": 6}
+    agree |= {"76095": 8, "76103": 1, "76116": 9}
+    for commune, hits in agree.items():
+        size = 5 if commune == "76116" else 10  # 76116: too few answers
+        for i in range(size):
+            surveys.record(survey, {question: "5" if i < hits else "1"}, commune, "", str(number))
+            number += 1
+    return survey, question
+
+
+def test_participation_correlates_with_an_indicator_across_communes(culture_data):
+    from scipy.stats import spearmanr
+
+    rouen = Observatory.objects.create(slug="rouen", name="Rouen", epci_code=ROUEN_METROPOLE)
+    _survey, question = _correlated_survey(rouen)
+    found = surveys.participation_correlation(question, "Chômage (inventé)")
+    shares = [0.5, 0.2, 0.9, 0.3, 0.6, 0.8, 0.1]
+    values = [12, 3, 25, 8, 17, 30, 5]
+    assert found["n"] == 7 and found["year"] == 2021
+    assert found["rho"] == pytest.approx(spearmanr(shares, values).statistic)
+    assert found["left_small"] == 1 and found["left_secret"] == 1
+    assert 0 < found["p"] < 0.05 and any("erreur écologique" in c for c in found["caveats"])
+    with pytest.raises(surveys.SurveyError, match="6 au moins"):
+        surveys.participation_correlation(question, "Indicateur absent")
+
+
+def test_results_page_shows_the_correlation_with_its_caveats(client, agent, culture_data):
+    rouen = Observatory.objects.create(slug="rouen", name="Rouen", epci_code=ROUEN_METROPOLE)
+    survey, question = _correlated_survey(rouen)
+    client.force_login(agent)
+    url = reverse("culture:survey_results", args=[survey.pk])
+    html = client.get(url).content.decode()
+    assert "Accord et indicateur social" in html and "Chômage (inventé)" in html
+    html = client.get(
+        url, {"correlation": question.pk, "indicateur": "Chômage (inventé)"}
+    ).content.decode()
+    assert "sur 7 communes" in html and "erreur écologique" in html
+    assert "1 avec moins de 10 réponses, 1 sans valeur publiable" in html

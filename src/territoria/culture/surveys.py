@@ -881,3 +881,51 @@ def action_effect(question: Question, communes: set[str], before: Question) -> d
             "vérifiée par simulation."
         ),
     }
+
+
+# --- Participation and social indicators across communes ---------------------------------------
+
+CORRELATION_MIN_ANSWERS = 10  # answers of a commune under which it is left out of the correlation
+
+
+def participation_correlation(question: Question, indicator: str) -> dict:
+    """Across the communes of the answers: Spearman's ρ between the agreement share of an
+    agreement question and a social indicator (latest year, commune level), with a permutation
+    p-value, the communes used and the caveats. Communes under CORRELATION_MIN_ANSWERS answers
+    and secret values are left out (said). Raises SurveyError under 6 usable communes."""
+    from territoria.culture.access import CORRELATION_CAVEATS, latest_indicator, spearman
+
+    groups: dict[str, list[bool]] = defaultdict(list)
+    rows = (
+        Answer.objects.filter(question=question, response__flagged=False)
+        .exclude(response__commune_code="")
+        .values_list("response__commune_code", "value")
+    )
+    for commune, value in rows:
+        if value in AGREE_VALUES:
+            groups[commune].append(int(value) >= 4)
+    big = {c: v for c, v in groups.items() if len(v) >= CORRELATION_MIN_ANSWERS}
+    year, values = latest_indicator(indicator, list(big))
+    used = [(c, sum(v) / len(v), values[c]) for c, v in big.items() if values.get(c) is not None]
+    left_small = len(groups) - len(big)
+    left_secret = len(big) - len(used)
+    if len(used) < 6:
+        raise SurveyError(
+            f"{len(used)} commune(s) seulement ont au moins {CORRELATION_MIN_ANSWERS} réponses et "
+            f"une valeur publiable de « {indicator} » : 6 au moins sont nécessaires"
+        )
+    found = spearman(np.array([u[1] for u in used]), np.array([u[2] for u in used]))
+    return {
+        **found,
+        "indicator": indicator,
+        "year": year,
+        "left_small": left_small,
+        "left_secret": left_secret,
+        "caveats": [
+            *CORRELATION_CAVEATS,
+            (
+                "Les répondants se sont désignés eux-mêmes : la part d'accord d'une commune "
+                "n'est pas celle de ses habitants."
+            ),
+        ],
+    }
