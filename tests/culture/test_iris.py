@@ -142,6 +142,7 @@ def test_iris_access_marks_far_and_unfavourable_iris_as_priority(culture_data):
     far = [code for code, d in museum.items() if d["km"] >= plain["q75"]]
     assert sorted(r.code for r in rows.values() if r.priority) == sorted(far)
     assert "765400101" not in far and len(far) >= 2
+    assert all("quart des IRIS les plus éloignés" in rows[code].reason for code in far)
     # With an IRIS-level indicator: far AND above the IRIS median; a secret value is flagged.
     values = {
         "765400101": "30",
@@ -185,7 +186,7 @@ def test_iris_table_and_csv_follow_the_observatory_publication(client, rouen):
     html = client.get(page_url).content.decode()
     # The métropole's IRIS only: Rouen's two and the three whole communes of the métropole.
     assert "5 IRIS importés" in html and "765400101" in html
-    assert "ESTIMATIONS" in html and "ni un temps de trajet mesuré" in html
+    assert "ESTIMATIONS (× 1,3 puis 50 km/h" in html and "ni un temps de trajet mesuré" in html
     lines = client.get(csv_url).content.decode().strip().splitlines()
     assert lines[0].startswith("code_iris,iris,commune,population,musee_km")
     assert len(lines) == 6

@@ -362,7 +362,7 @@ DISTANCE_NOTE = (
     "Distance à vol d'oiseau depuis le centre de la zone (centre géométrique de son contour, "
     "pas le lieu où vivent les habitants) jusqu'au lieu le plus proche de chaque type, tous "
     "lieux localisés importés (y compris hors du territoire). Distance routière et temps : "
-    f"ESTIMATIONS (× {DETOUR:g} puis {SPEED_KMH:g} km/h en voiture), sans réseau routier ni "
+    f"ESTIMATIONS (× {_fr(DETOUR)} puis {_fr(SPEED_KMH)} km/h en voiture), sans réseau routier ni "
     "transports en commun importés : ce n'est ni un temps de trajet mesuré ni un temps en bus."
 )
 
@@ -485,14 +485,14 @@ def iris_access(commune_codes: list[str], indicator: str = "", direction: str = 
             f"des IRIS les plus éloignés (≥ {_fr(q75, 1)} km)"
         )
         if not indicator or median is None:
-            row.priority, row.reason = True, base.capitalize() + "."
+            row.priority, row.reason = True, base[0].upper() + base[1:] + "."
         elif row.indicator is None:
             row.flags.append(f"« {indicator} » secret ou absent pour cet IRIS : à examiner")
         elif (row.indicator > median) if direction == "haut" else (row.indicator < median):
             side = "au-dessus" if direction == "haut" else "en dessous"
             row.priority = True
             row.reason = (
-                f"{base.capitalize()} et « {indicator} » = {_fr(row.indicator)}, {side} de la "
+                f"{base[0].upper() + base[1:]} et « {indicator} » = {_fr(row.indicator)}, {side} de la "
                 f"médiane des IRIS ({_fr(median)})."
             )
     return result
