@@ -46,6 +46,22 @@ class CultureConfig(AppConfig):
             theme="EDUC",
         ),
         PublishedDataset(
+            key="culture-iris-distances",
+            slug="distance-aux-lieux-culturels-par-iris",
+            title="Distance au lieu culturel le plus proche, par IRIS (observatoires publiés)",
+            description=(
+                "Pour chaque IRIS importé par la collectivité dans un observatoire publié, et "
+                "chaque type de lieu (musée, bibliothèque, cinéma…) : distance à vol d'oiseau "
+                "depuis le centre de l'IRIS jusqu'au lieu le plus proche, distance routière et "
+                "temps en voiture ESTIMÉS (× 1,3, 50 km/h ; aucun réseau de transport importé)."
+            ),
+            writer="territoria.culture.opendata.write_iris_csv",
+            watch=("culture.Observatory", "culture.CultureJob"),  # imports run as jobs
+            table_name="culture_iris_distances",
+            keywords=("culture", "IRIS", "accessibilité", "observatoire"),
+            theme="EDUC",
+        ),
+        PublishedDataset(
             key="culture-frequentation-signalements",
             slug="frequentation-des-musees-avec-signalements",
             title="Fréquentation des musées de France, avec signalements de qualité",
