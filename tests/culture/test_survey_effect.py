@@ -127,6 +127,8 @@ def test_results_page_estimates_the_effect_for_an_agent_only(client, agent, cult
     client.force_login(agent)
     html = client.get(url).content.decode()
     assert "Avant / après une action" in html and 'name="communes"' in html
+    assert "accord par commune, d'une enquête à l'autre" in html
+    assert "75 (40 réponses)" in html and "accord par tranche d&#x27;âge, d'une enquête" in html
     html = client.get(url, query).content.decode()
     assert "plus baissé" in html and "intervalle à 95 %" in html
     assert "tendances parallèles" in html
@@ -187,3 +189,36 @@ def test_results_page_shows_the_correlation_with_its_caveats(client, agent, cult
     ).content.decode()
     assert "sur 7 communes" in html and "erreur écologique" in html
     assert "1 avec moins de 10 réponses, 1 sans valeur publiable" in html
+
+
+def test_agreement_over_time_by_commune_and_age_band(db):
+    rouen = Observatory.objects.create(slug="rouen", name="Rouen", epci_code=ROUEN_METROPOLE)
+    made = []
+    for title, answers in (
+        (
+            "Vague 1",
+            [("76540", "5")] * 6
+            + [("76540", "1")] * 2
+            + [("76451", "4")] * 2
+            + [("76451", "2")] * 4
+            + [("76095", "5")] * 5,
+        ),
+        ("Vague 2", [("76540", "5")] * 2 + [("76540", "2")] * 6 + [("76451", "5")] * 3),
+    ):
+        survey = surveys.create_survey(title, "", surveys.DEFAULT_QUESTIONS, rouen)
+        question = survey.questions.get(kind=Question.Kind.AGREE)
+        for number, (commune, value) in enumerate(answers):
+            public = "moins de 25 ans" if number % 2 else "60 ans et plus"
+            surveys.record(survey, {question: value}, commune, public, f"{title}-{number}")
+        made.append((survey, question))
+    names = {"76540": "Rouen", "76451": "Petit-Quevilly", "76095": "Bihorel"}
+    tables = surveys.trend_by_group(surveys.agreement_trend(made[1][1]), names)
+    by_commune = {r["area"]: r["cells"] for r in tables[0]["rows"]}
+    assert tables[0]["caption"] == "commune"
+    assert by_commune["Rouen"] == [{"n": 8, "share": 75}, {"n": 8, "share": 25}]
+    # 3 answers in the second wave: counted, share hidden; Bihorel (one wave only): left out.
+    assert by_commune["Petit-Quevilly"] == [{"n": 6, "share": 33}, {"n": 3, "share": None}]
+    assert "Bihorel" not in by_commune
+    by_age = {r["area"]: r["cells"] for r in tables[1]["rows"]}
+    assert by_age["60 ans et plus"][0] == {"n": 10, "share": 70}
+    assert sum(c["n"] for c in (by_age["60 ans et plus"][1], by_age["moins de 25 ans"][1])) == 11

@@ -272,6 +272,7 @@ def results(survey: Survey, communes: dict[str, str], themes: bool = True) -> di
             ]
             if question.kind == Question.Kind.AGREE:
                 block["trend"] = agreement_trend(question)
+                block["trend_groups"] = trend_by_group(block["trend"], communes)
                 block["by_commune"] = agreement_by_area(items, communes)
                 block["by_public"] = agreement_by_group(
                     items, lambda r: r.public or "âge non précisé"
@@ -929,3 +930,37 @@ def participation_correlation(question: Question, indicator: str) -> dict:
             ),
         ],
     }
+
+
+def trend_by_group(trend: dict | None, communes: dict[str, str]) -> list[dict]:
+    """The agreement series of `agreement_trend`, per commune and per age band: for each group,
+    its share « plutôt / tout à fait d'accord » in each wave (None under MIN_CELL answers, for
+    small numbers and identification). Groups present in a single wave only are left out."""
+    if not trend:
+        return []
+    tables = []
+    unknown_commune, unknown_age = "commune non précisée", "âge non précisé"
+    for caption, key in (
+        ("commune", lambda r: communes.get(r.commune_code, unknown_commune)),
+        ("tranche d'âge", lambda r: r.public or unknown_age),
+    ):
+        cells: dict[str, list] = defaultdict(lambda: [None] * len(trend["waves"]))
+        for index, wave in enumerate(trend["waves"]):
+            groups: dict[str, list[bool]] = defaultdict(list)
+            answers = Answer.objects.filter(
+                question=wave["question"], response__flagged=False
+            ).select_related("response")
+            for answer in answers:
+                if answer.value in AGREE_VALUES:
+                    groups[key(answer.response)].append(int(answer.value) >= 4)
+            for group, agree in groups.items():
+                share = round(100 * sum(agree) / len(agree)) if len(agree) >= MIN_CELL else None
+                cells[group][index] = {"n": len(agree), "share": share}
+        rows = [
+            {"area": group, "cells": values}
+            for group, values in sorted(cells.items())
+            if sum(v is not None for v in values) >= 2
+        ]
+        if rows:
+            tables.append({"caption": caption, "rows": rows})
+    return tables
