@@ -2,6 +2,8 @@
 
 import csv
 
+import pytest
+
 from territoria.culture import opendata
 from territoria.culture.models import Observatory
 
@@ -32,3 +34,26 @@ def test_attendance_table_keeps_every_line_with_its_flags(culture_data, tmp_path
         line for line in lines if line["ref_musee"] == "7654006" and line["annee"] == "2018"
     )
     assert "tout_payant" in secq_2018["signalements"] and secq_2018["ref_museofile"] == "M0732"
+
+
+def test_iris_table_holds_published_observatories_only(culture_data, tmp_path):
+    from territoria.culture import territory
+
+    from .test_iris import IRIS_FILE
+
+    observatory = Observatory.objects.create(
+        slug="brouillon", name="Brouillon", epci_code=ROUEN_METROPOLE
+    )
+    territory.import_iris(IRIS_FILE)
+    assert opendata.write_iris_csv(tmp_path / "i.csv") is None  # draft: nothing published
+    observatory.published = True
+    observatory.save()
+    rows, _ = opendata.write_iris_csv(tmp_path / "i.csv")
+    with (tmp_path / "i.csv").open(encoding="utf-8") as handle:
+        lines = list(csv.DictReader(handle))
+    assert rows == len(lines) == 5  # 5 IRIS × the one type of venue imported (museums)
+    assert {line["type_de_lieu"] for line in lines} == {"Musée"}
+    yville = next(line for line in lines if line["code_iris"] == "767590000")
+    assert float(yville["minutes_estimees"]) == pytest.approx(
+        float(yville["distance_km"]) * 1.3 / 50 * 60, abs=0.2
+    )

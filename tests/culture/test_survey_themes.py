@@ -45,7 +45,7 @@ def test_grid_lines_are_read_and_bad_lines_named():
 
 def test_answers_fall_into_the_grid_themes_with_their_tone(db):
     texts = PRICE + TRANSPORT + INTEREST
-    themes = surveys.grid_themes(texts, surveys.parse_grid(GRID))
+    themes = surveys.grid_themes(texts, surveys.parse_grid(GRID), off_grid=None)
     assert [t["name"] for t in themes] == ["Prix", "Transport", "Intérêt"]
     # Every answer in exactly one theme, traceable, in order of closeness.
     assert sorted(i for t in themes for i in t["indices"]) == list(range(len(texts)))
@@ -75,7 +75,7 @@ def test_the_default_grid_on_the_held_out_labelled_answers(db):
     order = ["prix", "transport", "temps", "pas_pour_moi", "information", "famille", "sante"]
     order += ["offre", "rien"]
     grid = surveys.parse_grid(surveys.DEFAULT_GRID)
-    themes = surveys.grid_themes(texts, grid)
+    themes = surveys.grid_themes(texts, grid, off_grid=None)  # the assignment alone
     found = {i: order[j] for j, t in enumerate(themes) for i in t["indices"]}
     accuracy = np.mean([found[i] == r["theme"] for i, r in enumerate(rows)])
     words = surveys.tfidf(texts + [s for _n, group in grid for s in group])
@@ -109,6 +109,45 @@ def test_the_page_states_the_measured_figures():
     assert surveys.MEASURED["tone_accuracy"] == round(100 * tone["accuracy"])
     assert surveys.MEASURED["answers_all"] == clusters["answers"]
     assert surveys.MEASURED["cluster_ari"] == f"{tool['ari']:.2f}".replace(".", ",")
+
+
+def test_answers_far_from_every_theme_go_hors_grille(db):
+    """An answer about something else entirely is not forced into the closest theme: with the
+    tool's threshold it is « Hors grille » (last entry), and every answer there has a best
+    score under the threshold, every other answer one at or above it."""
+    off_topic = [
+        "La recette de la tarte aux pommes demande du beurre salé.",
+        "Mon ordinateur portable ne démarre plus depuis la mise à jour.",
+    ]
+    texts = PRICE + TRANSPORT + INTEREST + off_topic
+    grid = surveys.parse_grid(GRID)
+    themes = surveys.grid_themes(texts, grid)
+    assert [t["name"] for t in themes] == ["Prix", "Transport", "Intérêt", surveys.OFF_GRID]
+    off = themes[-1]
+    assert off["off_grid"] and not any(t["off_grid"] for t in themes[:-1])
+    assert set(range(len(PRICE + TRANSPORT + INTEREST), len(texts))) <= set(off["indices"])
+    assert sorted(i for t in themes for i in t["indices"]) == list(range(len(texts)))
+    assert max(off["scores"]) < surveys.OFF_GRID_THRESHOLD
+    assert all(min(t["scores"]) >= surveys.OFF_GRID_THRESHOLD for t in themes[:-1] if t["size"])
+    # The breakdown by group has a « Hors grille » column too, and each row sums to 100 %.
+    rows = surveys.grid_by_group(themes, ["a"] * len(texts))
+    assert len(rows[0]["shares"]) == 4 and abs(sum(rows[0]["shares"]) - 100) <= 2
+    # Without the threshold (the tool before), no answer is left out.
+    assert all(not t["off_grid"] for t in surveys.grid_themes(texts, grid, off_grid=None))
+
+
+def test_the_page_states_the_measured_hors_grille_figures():
+    measured = json.loads(
+        (ROOT / "benchmarks" / "results" / "culture_offgrid.json").read_text(encoding="utf-8")
+    )
+    tool = measured["test_half"]["tool: hors grille under the threshold"]
+    assert measured["threshold"]["in_the_tool"] == surveys.OFF_GRID_THRESHOLD
+    assert measured["threshold"]["chosen_on_development_half_now"] == surveys.OFF_GRID_THRESHOLD
+    assert surveys.MEASURED["offgrid_threshold"] == f"{surveys.OFF_GRID_THRESHOLD:g}".replace(
+        ".", ","
+    )
+    assert surveys.MEASURED["offgrid_caught"] == round(100 * tool["off_grid_caught"])
+    assert surveys.MEASURED["offgrid_false"] == round(100 * tool["in_grid_sent_off"])
 
 
 def _survey_with_answers(count=12):

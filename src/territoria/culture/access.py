@@ -354,3 +354,145 @@ def correlation(result: AccessResult) -> dict | None:
     found = spearman(x, y)
     found["caveats"] = list(CORRELATION_CAVEATS)
     return found
+
+
+# --- Distance to the offer by type, per commune or IRIS ----------------------------------------
+
+DISTANCE_NOTE = (
+    "Distance à vol d'oiseau depuis le centre de la zone (centre géométrique de son contour, "
+    "pas le lieu où vivent les habitants) jusqu'au lieu le plus proche de chaque type, tous "
+    "lieux localisés importés (y compris hors du territoire). Distance routière et temps : "
+    f"ESTIMATIONS (× {_fr(DETOUR)} puis {_fr(SPEED_KMH)} km/h en voiture), sans réseau routier ni "
+    "transports en commun importés : ce n'est ni un temps de trajet mesuré ni un temps en bus."
+)
+
+
+def nearest_by_kind(
+    lat: np.ndarray, lon: np.ndarray, kinds: list[str] | None = None
+) -> dict[str, dict]:
+    """For each venue type (among located venues): per point, the straight-line distance (km)
+    to the nearest venue of that type and its name — one vectorised matrix per type."""
+    venues = Venue.objects.filter(latitude__isnull=False, longitude__isnull=False)
+    if kinds:
+        venues = venues.filter(kind__in=kinds)
+    grouped: dict[str, list] = defaultdict(list)
+    for kind, name, city, v_lat, v_lon in venues.values_list(
+        "kind", "name", "city", "latitude", "longitude"
+    ):
+        grouped[kind].append((name, city, v_lat, v_lon))
+    found = {}
+    for kind in [k for k in VenueKind.values if k in grouped]:
+        rows = grouped[kind]
+        distances = geo.distance_matrix_km(
+            np.asarray(lat, float),
+            np.asarray(lon, float),
+            np.array([r[2] for r in rows]),
+            np.array([r[3] for r in rows]),
+        )
+        nearest = distances.argmin(axis=1)
+        found[kind] = {
+            "km": distances[np.arange(len(lat)), nearest],
+            "names": [f"{rows[j][0]} ({rows[j][1]})" for j in nearest],
+            "venues": len(rows),
+        }
+    return found
+
+
+@dataclass
+class IrisRow:
+    code: str
+    name: str
+    commune: str
+    population: int | None
+    distances: list[dict]  # per type: kind, label, km, road_km, minutes, venue
+    indicator: float | None = None
+    priority: bool = False
+    reason: str = ""
+    flags: list[str] = field(default_factory=list)
+
+
+def iris_access(commune_codes: list[str], indicator: str = "", direction: str = "haut") -> dict:
+    """The IRIS of the communes (when imported): distance to the nearest venue of each type,
+    and priority IRIS = distance to the nearest venue (first type: museums when there are)
+    in the territory's farthest quarter of IRIS AND, when an indicator with IRIS values is
+    chosen, a value on the unfavourable side of the IRIS median."""
+    from territoria.culture.models import Iris
+
+    zones = list(Iris.objects.filter(commune_code__in=commune_codes))
+    names = dict(Commune.objects.filter(code__in=commune_codes).values_list("code", "name"))
+    if not zones:
+        return {"rows": [], "kinds": [], "note": DISTANCE_NOTE}
+    lat = np.array([z.latitude for z in zones])
+    lon = np.array([z.longitude for z in zones])
+    found = nearest_by_kind(lat, lon)
+    labels = dict(VenueKind.choices)
+    rows = []
+    for i, zone in enumerate(zones):
+        distances = [
+            {
+                "kind": kind,
+                "label": labels[kind],
+                "km": float(item["km"][i]),
+                "road_km": float(item["km"][i] * DETOUR),
+                "minutes": float(item["km"][i] * DETOUR / SPEED_KMH * 60),
+                "venue": item["names"][i],
+            }
+            for kind, item in found.items()
+        ]
+        rows.append(
+            IrisRow(
+                zone.code,
+                zone.name,
+                names.get(zone.commune_code, zone.commune_code),
+                zone.population,
+                distances,
+                flags=list(zone.flags),
+            )
+        )
+    result = {"rows": rows, "kinds": [(k, labels[k]) for k in found], "note": DISTANCE_NOTE}
+    if not found:
+        return result
+    lead = VenueKind.MUSEE if VenueKind.MUSEE in found else next(iter(found))
+    km = found[lead]["km"]
+    q75 = float(np.quantile(km, 0.75))
+    result.update(lead=labels[lead], q75=q75, indicator=indicator)
+    values: dict = {}
+    if indicator:
+        year = (
+            Indicator.objects.filter(
+                name=indicator, level=Indicator.Level.IRIS, code__in=[z.code for z in zones]
+            )
+            .order_by("-year")
+            .values_list("year", flat=True)
+            .first()
+        )
+        if year is not None:
+            values = dict(
+                Indicator.objects.filter(
+                    name=indicator, year=year, level=Indicator.Level.IRIS
+                ).values_list("code", "value")
+            )
+            result["indicator_year"] = year
+    known = [v for v in (values.get(z.code) for z in zones) if v is not None]
+    median = float(np.median(known)) if known else None
+    result["indicator_median"] = median
+    for i, row in enumerate(rows):
+        row.indicator = values.get(row.code)
+        if km[i] < q75 or len(rows) < 4:
+            continue
+        base = (
+            f"{labels[lead].lower()} le plus proche à {_fr(float(km[i]), 1)} km, dans le quart "
+            f"des IRIS les plus éloignés (≥ {_fr(q75, 1)} km)"
+        )
+        if not indicator or median is None:
+            row.priority, row.reason = True, base[0].upper() + base[1:] + "."
+        elif row.indicator is None:
+            row.flags.append(f"« {indicator} » secret ou absent pour cet IRIS : à examiner")
+        elif (row.indicator > median) if direction == "haut" else (row.indicator < median):
+            side = "au-dessus" if direction == "haut" else "en dessous"
+            row.priority = True
+            row.reason = (
+                f"{base[0].upper() + base[1:]} et « {indicator} » = {_fr(row.indicator)}, {side} de la "
+                f"médiane des IRIS ({_fr(median)})."
+            )
+    return result

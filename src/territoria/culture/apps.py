@@ -46,6 +46,22 @@ class CultureConfig(AppConfig):
             theme="EDUC",
         ),
         PublishedDataset(
+            key="culture-iris-distances",
+            slug="distance-aux-lieux-culturels-par-iris",
+            title="Distance au lieu culturel le plus proche, par IRIS (observatoires publiés)",
+            description=(
+                "Pour chaque IRIS importé par la collectivité dans un observatoire publié, et "
+                "chaque type de lieu (musée, bibliothèque, cinéma…) : distance à vol d'oiseau "
+                "depuis le centre de l'IRIS jusqu'au lieu le plus proche, distance routière et "
+                "temps en voiture ESTIMÉS (× 1,3, 50 km/h ; aucun réseau de transport importé)."
+            ),
+            writer="territoria.culture.opendata.write_iris_csv",
+            watch=("culture.Observatory", "culture.CultureJob"),  # imports run as jobs
+            table_name="culture_iris_distances",
+            keywords=("culture", "IRIS", "accessibilité", "observatoire"),
+            theme="EDUC",
+        ),
+        PublishedDataset(
             key="culture-frequentation-signalements",
             slug="frequentation-des-musees-avec-signalements",
             title="Fréquentation des musées de France, avec signalements de qualité",
@@ -74,7 +90,8 @@ class CultureConfig(AppConfig):
             "Fréquentation des musées de France 2001–2018 et base Muséofile (Ministère de la "
             "Culture, Licence Ouverte) ; contours des communes (IGN Admin Express 2018) ; "
             "population légale et intercommunalités (paquet @etalab/decoupage-administratif) ; "
-            "indicateurs sociaux importés par la collectivité. Aucune donnée personnelle."
+            "contours IRIS et indicateurs sociaux importés par la collectivité (aucun contour "
+            "IRIS n'est fourni par la plateforme). Aucune donnée personnelle."
         ),
         algorithm=(
             "Distances orthodromiques commune → musée (vectorisées) ; indice d'accès = moyenne "
@@ -85,8 +102,12 @@ class CultureConfig(AppConfig):
             "synthétique. Enquêtes : réponses libres rangées dans les thèmes d'une grille écrite "
             "par la collectivité (proximité des plongements multilingual-e5-small hors ligne "
             "avec les phrases de chaque thème, plus les mots partagés), ton de chaque réponse "
-            "(phrases modèles), regroupements automatiques (k-moyennes) en complément. "
-            "Pas de profilage individuel."
+            "(phrases modèles), classe « hors grille » sous un seuil de proximité, "
+            "regroupements automatiques (k-moyennes) en complément ; avant/après d'une action "
+            "sur une part d'accord (différence de différences de proportions, communes de "
+            "l'action contre les autres) ; corrélation de rang entre communes. Distance de "
+            "chaque IRIS au lieu le plus proche de chaque type (à vol d'oiseau ; temps estimés, "
+            "pas de réseau de transport). Pas de profilage individuel."
         ),
         performance=(
             "Mesuré par `python -m benchmarks.culture` (benchmarks/results/culture.json, "
@@ -96,16 +117,22 @@ class CultureConfig(AppConfig):
             "positifs sans effet ; accès des 711 communes de Seine-Maritime × 1 227 musées "
             "en 0,10 s (boucle de référence : 2,9 s) ; totaux annuels et départementaux du "
             "fichier national reproduits sans écart ; 92,5 % des séries rapprochées de Muséofile. "
-            "Enquêtes (python -m benchmarks culture_survey, 165 réponses étiquetées à la main "
-            "non vues pendant la mise au point) : 57 % rangées dans le bon des 9 thèmes de la "
+            "Enquêtes (python -m benchmarks culture_survey, 165 réponses écrites et étiquetées "
+            "par une IA, pas de vrais répondants, non vues pendant la mise au point) : 57 % rangées dans le bon des 9 thèmes de la "
             "grille des freins (mots seuls : 46 %), ton juste à 73 % (F1 macro 0,70 ; toujours "
             "« neutre » : 0,27) ; les k-moyennes sans grille ne retrouvent pas les thèmes "
-            "(indice de Rand ajusté 0,01)."
+            "(indice de Rand ajusté 0,01) ; « hors grille » (python -m benchmarks "
+            "culture_offgrid, un thème retiré à la fois) : 21 % des réponses hors grille "
+            "reconnues, 11 % des autres écartées à tort (rejet au hasard : 12 % / 12 %). "
+            "Avant/après sur enquête (python -m benchmarks culture_survey_did, simulations à "
+            "effet connu) : couverture des intervalles à 95 % entre 0,941 et 0,957 ; avant/après "
+            "sans comparaison : biais de la tendance commune (jusqu'à 5 points)."
         ),
         measured_by=(
             "PYTHONPATH=src:. python -m benchmarks.culture --sims 2000 --real-sims 1000 "
             "(benchmarks/results/culture.json) ; python -m benchmarks culture_survey "
-            "(benchmarks/results/culture_survey.json)"
+            "culture_offgrid culture_survey_did (benchmarks/results/culture_survey.json, "
+            "culture_offgrid.json, culture_survey_did.json)"
         ),
         energy=(
             "Calculs numpy sur un cœur : moins d'une seconde par page d'observatoire, environ "

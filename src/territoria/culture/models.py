@@ -51,6 +51,33 @@ class Commune(BaseModel):
         return self.population / self.area_km2
 
 
+class Iris(BaseModel):
+    """An IRIS (INSEE's infra-communal unit, about 2 000 inhabitants) with its outline, from a
+    file the collectivité provides (IGN Contours… IRIS converted to GeoJSON WGS 84): no IRIS
+    outlines ship with the platform. A commune that is not split is one IRIS, coded
+    « commune + 0000 »."""
+
+    code = models.CharField("code IRIS", max_length=9, unique=True)
+    name = models.CharField("nom", max_length=200)
+    commune_code = models.CharField("commune", max_length=5, db_index=True)
+    kind = models.CharField("type d'IRIS", max_length=1, blank=True)
+    population = models.PositiveIntegerField("population", null=True, blank=True)
+    area_km2 = models.FloatField("superficie (km²)")
+    latitude = models.FloatField("latitude du centre")
+    longitude = models.FloatField("longitude du centre")
+    geometry = models.JSONField("contour GeoJSON")
+    source = models.CharField("source", max_length=255)
+    flags = models.JSONField("signalements", default=list, blank=True)
+
+    class Meta:
+        ordering = ("code",)
+        verbose_name = "IRIS"
+        verbose_name_plural = "IRIS"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
 class Indicator(BaseModel):
     """One value of a social indicator for a commune or an IRIS (imported CSV)."""
 

@@ -112,3 +112,51 @@ def write_attendance_csv(path: Path):
             )
             rows += 1
     return rows, _digest(path)
+
+
+def write_iris_csv(path: Path):
+    """Distance from each IRIS of the published observatories to the nearest venue of each
+    type (one line per IRIS and type; straight line, road and time estimated)."""
+    observatories = list(Observatory.objects.filter(published=True))
+    rows = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "observatoire",
+                "code_iris",
+                "iris",
+                "commune",
+                "population",
+                "type_de_lieu",
+                "distance_km",
+                "route_estimee_km",
+                "minutes_estimees",
+                "lieu_le_plus_proche",
+            ]
+        )
+        for observatory in observatories:
+            codes = list(observatory.communes().values_list("code", flat=True))
+            for r in access.iris_access(codes)["rows"]:
+                for d in r.distances:
+                    writer.writerow(
+                        [
+                            neutralise(v)
+                            for v in (
+                                observatory.name,
+                                r.code,
+                                r.name,
+                                r.commune,
+                                r.population,
+                                d["label"],
+                                round(d["km"], 2),
+                                round(d["road_km"], 2),
+                                round(d["minutes"], 1),
+                                d["venue"],
+                            )
+                        ]
+                    )
+                    rows += 1
+    if not rows:
+        return None
+    return rows, _digest(path)

@@ -22,6 +22,10 @@ MUSEOFILE = "musees-de-france-base-museofile.csv"
 ATTENDANCE = "frequentation-des-musees-de-france.csv"
 KINDS = {
     "communes": ("Contours des communes (GeoJSON)", territory.import_communes),
+    "iris": (
+        "Contours des IRIS (GeoJSON WGS 84 : CODE_IRIS, NOM_IRIS, INSEE_COM)",
+        territory.import_iris,
+    ),
     "museofile": ("Musées de France, base Muséofile (CSV)", museums.import_museofile),
     "frequentation": ("Fréquentation des musées de France (CSV)", museums.import_attendance),
     "indicateurs": (

@@ -23,7 +23,7 @@ from django.db import transaction
 
 from territoria.culture import geo
 from territoria.culture.errors import ImportProblem, check_problems
-from territoria.culture.models import Commune, Indicator
+from territoria.culture.models import Commune, Indicator, Iris
 
 PACKAGE = "@etalab/decoupage-administratif"
 ROOT = Path(__file__).resolve().parents[3]
@@ -226,6 +226,182 @@ def import_communes(
         Commune.objects.bulk_create(rows, batch_size=200)
     report.communes = len(rows)
     return report
+
+
+# --- IRIS outlines ---------------------------------------------------------------------------
+
+IRIS_KEYS = {
+    "code": ("code_iris", "iris", "code"),
+    "name": ("nom_iris", "nom", "name"),
+    "commune": ("insee_com", "code_insee", "depcom", "com"),
+    "kind": ("typ_iris", "type_iris"),
+    "population": ("population", "p_pop", "pop"),
+}
+IRIS_KINDS = {"H", "A", "D", "Z"}  # habitat, activité, divers, commune non découpée
+
+
+def _property(properties: dict, key: str) -> str:
+    lowered = {str(k).lower(): v for k, v in properties.items()}
+    for name in IRIS_KEYS[key]:
+        value = lowered.get(name)
+        if value not in (None, ""):
+            return str(value).strip()
+    return ""
+
+
+def _commune_problem(where: str, code: str, known: set[str], geo_data: Geography) -> str | None:
+    """Why `code` is not an imported commune in force (None when it is)."""
+    if code in known:
+        return None
+    successor = geo_data.successor(code)
+    if successor and successor != code:
+        return (
+            f"{where} : commune {code} ({geo_data.former[code]['nom']}) a fusionné dans "
+            f"{geo_data.current[successor]['nom']} ({successor}) — le fichier suit une "
+            "géographie antérieure : utilisez le découpage IRIS du millésime en vigueur"
+        )
+    if successor:
+        return f"{where} : commune {code} non importée (importez d'abord les contours de son département)"
+    return f"{where} : {code} n'est pas un code de commune connu"
+
+
+def _outside_wgs84(geometry: dict) -> bool:
+    for polygon in geo.polygons_of(geometry):
+        for ring in polygon:
+            for point in ring:
+                if not (-180 <= point[0] <= 180 and -90 <= point[1] <= 90):
+                    return True
+    return False
+
+
+def import_iris(
+    source: Path | str | io.IOBase,
+    *,
+    name: str = "",
+    package_dir: str | None = None,
+    origin: str = "",
+) -> dict:
+    """Replace the IRIS of the file's communes by those of the file (one transaction).
+
+    A GeoJSON FeatureCollection in WGS 84 (longitude, latitude), one feature per IRIS, with
+    the properties of IGN's « Contours… IRIS » (CODE_IRIS, NOM_IRIS, INSEE_COM, TYP_IRIS; any
+    case), and optionally a population. Every problem is listed with its feature number, and
+    nothing is written unless every feature is right. The IRIS of a commune that do not cover
+    its outline's area (±5 %) are flagged, not refused (outlines of another year)."""
+    label = name or str(source)
+    try:
+        if isinstance(source, (str, Path)):
+            with open(source, encoding="utf-8") as handle:
+                data = json.load(handle)
+        else:
+            data = json.load(source)
+    except json.JSONDecodeError as error:
+        raise ImportProblem(
+            f"ligne {error.lineno}, colonne {error.colno} : JSON invalide ({error.msg})", label
+        ) from None
+    except UnicodeDecodeError:
+        raise ImportProblem("le fichier n'est pas encodé en UTF-8", label) from None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise ImportProblem("une FeatureCollection GeoJSON était attendue", label)
+    geo_data = geography(package_dir)
+    known = set(Commune.objects.values_list("code", flat=True))
+    features = data.get("features") or []
+    problems: list[str] = []
+    rows: list[Iris] = []
+    seen: dict[str, int] = {}
+    for number, feature in enumerate(features, start=1):
+        properties = (feature or {}).get("properties") or {}
+        code = _property(properties, "code")
+        where = f"élément n° {number}"
+        if len(code) != 9 or not code[5:].isdigit():
+            problems.append(
+                f"{where} : propriété CODE_IRIS = « {code} » (code IRIS à 9 caractères attendu : "
+                "code commune + 4 chiffres)"
+            )
+            continue
+        where = f"{where} (IRIS {code})"
+        commune = _property(properties, "commune") or code[:5]
+        if commune != code[:5]:
+            problems.append(
+                f"{where} : INSEE_COM = {commune} ne correspond pas au code IRIS (qui commence par {code[:5]})"
+            )
+            continue
+        problem = _commune_problem(where, commune, known, geo_data)
+        if problem:
+            problems.append(problem)
+            continue
+        if code in seen:
+            problems.append(f"{where} : doublon de l'élément n° {seen[code]}")
+            continue
+        seen[code] = number
+        geometry = feature.get("geometry") or {}
+        try:
+            area, lat, lon = geo.area_and_centroid(geometry)
+        except (ValueError, KeyError, TypeError, IndexError, ZeroDivisionError) as error:
+            problems.append(f"{where} : contour invalide ({error or 'géométrie vide'})")
+            continue
+        if _outside_wgs84(geometry):
+            problems.append(
+                f"{where} : coordonnées hors de la plage longitude/latitude (fichier en Lambert 93 ?"
+                " convertissez-le en WGS 84, par exemple ogr2ogr -t_srs EPSG:4326)"
+            )
+            continue
+        kind = _property(properties, "kind").upper()
+        if kind and kind not in IRIS_KINDS:
+            problems.append(f"{where} : TYP_IRIS = « {kind} » (H, A, D ou Z attendu)")
+            continue
+        population_text = _property(properties, "population").replace(" ", "")
+        population = None
+        if population_text:
+            try:
+                population = round(float(population_text.replace(",", ".")))
+            except ValueError:
+                population = -1
+            if population < 0:
+                problems.append(
+                    f"{where} : population = « {population_text} » (nombre positif attendu)"
+                )
+                continue
+        rows.append(
+            Iris(
+                code=code,
+                name=(_property(properties, "name") or code)[:200],
+                commune_code=commune,
+                kind=kind,
+                population=population,
+                area_km2=area,
+                latitude=lat,
+                longitude=lon,
+                geometry=geometry,
+                source=(origin or label)[:255],
+            )
+        )
+    if not features:
+        problems.append("aucun IRIS dans le fichier")
+    check_problems(problems, label)
+    communes = {c.code: c for c in Commune.objects.filter(code__in={r.commune_code for r in rows})}
+    by_commune: dict[str, list[Iris]] = defaultdict(list)
+    for row in rows:
+        by_commune[row.commune_code].append(row)
+    flagged = []
+    for code, members in sorted(by_commune.items()):
+        share = sum(r.area_km2 for r in members) / communes[code].area_km2
+        if abs(share - 1) > 0.05:
+            flagged.append(code)
+            for row in members:
+                row.flags.append(
+                    f"Les IRIS du fichier couvrent {round(100 * share)} % de la surface de la "
+                    f"commune {communes[code].name} (contours d'un autre millésime ?)"
+                )
+    with transaction.atomic():
+        Iris.objects.filter(commune_code__in=list(by_commune)).delete()
+        Iris.objects.bulk_create(rows, batch_size=200)
+    return {
+        "IRIS": len(rows),
+        "communes": len(by_commune),
+        "communes dont les IRIS ne couvrent pas la surface": flagged,
+        "avec population": sum(1 for r in rows if r.population is not None),
+    }
 
 
 # --- Social indicators ------------------------------------------------------------------------

@@ -9,6 +9,9 @@ urlpatterns = [
     path("territoires/<slug:slug>/", views.observatory, name="observatory"),
     path("territoires/<slug:slug>/carte.svg", views.observatory_map, name="observatory_map"),
     path("territoires/<slug:slug>/communes.csv", views.observatory_csv, name="observatory_csv"),
+    path(
+        "territoires/<slug:slug>/iris.csv", views.observatory_iris_csv, name="observatory_iris_csv"
+    ),
     path("musees/", views.series_list, name="series_list"),
     path("musees/<str:ref>/", views.series, name="series"),
     path("evaluations/", views.actions, name="actions"),

@@ -178,6 +178,7 @@ def observatory(request, slug):
     evaluations = services.visible_actions(request.user).filter(status=Action.Status.DONE)
     if not _reader(request):
         evaluations = evaluations.filter(published=True)
+    direction = "bas" if request.GET.get("sens") == "bas" else "haut"
     population = sum(c.population or 0 for c in communes)
     distances = sorted(row.nearest_km for row in result.rows)
     context = {
@@ -200,6 +201,7 @@ def observatory(request, slug):
         ],
         "direction": "bas" if request.GET.get("sens") == "bas" else "haut",
         "correlation": access.correlation(result) if result.indicator else None,
+        "iris": access.iris_access(codes, indicator=result.indicator or "", direction=direction),
         "evaluations": evaluations[:20],
         "summary": {
             "communes": len(communes),
@@ -319,6 +321,37 @@ def observatory_csv(request, slug):
                 )
             ]
         )
+    return response
+
+
+def observatory_iris_csv(request, slug):
+    """The IRIS table of the observatory page: distance to the nearest venue of each type."""
+    observatory = _visible_observatory(request, slug)
+    codes = list(observatory.communes().values_list("code", flat=True))
+    direction = "bas" if request.GET.get("sens") == "bas" else "haut"
+    found = access.iris_access(codes, request.GET.get("indicateur", ""), direction)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="acces-iris-{observatory.slug}.csv"'
+    writer = csv.writer(response)
+    head = ["code_iris", "iris", "commune", "population"]
+    for kind, _label in found["kinds"]:
+        head += [
+            f"{kind}_km",
+            f"{kind}_route_estimee_km",
+            f"{kind}_minutes_estimees",
+            f"{kind}_lieu",
+        ]
+    writer.writerow([*head, "indicateur", "prioritaire", "raison"])
+    for r in found["rows"]:
+        cells = [r.code, r.name, r.commune, r.population]
+        for d in r.distances:
+            cells += [f"{d['km']:.2f}", f"{d['road_km']:.2f}", f"{d['minutes']:.1f}", d["venue"]]
+        cells += [
+            "" if r.indicator is None else r.indicator,
+            "oui" if r.priority else "non",
+            r.reason,
+        ]
+        writer.writerow([neutralise(v) for v in cells])
     return response
 
 

@@ -92,6 +92,8 @@ def survey_results(request, pk):
         ]
         block["grid_is_default"] = block["question"].theme_grid.strip() == surveys.DEFAULT_GRID
         block["grid_error"] = grid_error[1] if grid_error and grid_error[0] == pk else None
+        _action_effect(request, block)
+        _correlation(request, block)
     return render(
         request,
         "culture/survey_results.html",
@@ -103,9 +105,65 @@ def survey_results(request, pk):
             "min_cell": surveys.MIN_CELL,
             "default_grid": surveys.DEFAULT_GRID,
             "measure": surveys.MEASURED,
+            "survey_communes": sorted(_communes(survey).items(), key=lambda item: item[1]),
         },
         status=400 if grid_error else 200,
     )
+
+
+def _correlation(request, block) -> None:
+    """Agreement share × a social indicator across communes (GET form under the by-commune
+    table of an agreement question)."""
+    question = block["question"]
+    if question.kind != Question.Kind.AGREE or not block.get("by_commune"):
+        return
+    from territoria.culture.models import Indicator
+
+    codes = set(
+        question.answers.exclude(response__commune_code="").values_list(
+            "response__commune_code", flat=True
+        )
+    )
+    block["indicator_names"] = list(
+        Indicator.objects.filter(commune_code__in=codes, level=Indicator.Level.COMMUNE)
+        .values_list("name", flat=True)
+        .distinct()
+        .order_by("name")
+    )
+    chosen = request.GET.get("indicateur", "")
+    if request.GET.get("correlation") != str(question.pk) or chosen not in block["indicator_names"]:
+        return
+    block["chosen_indicator"] = chosen
+    try:
+        block["correlation"] = surveys.participation_correlation(question, chosen)
+    except surveys.SurveyError as error:
+        block["correlation_error"] = f"Corrélation non calculée : {error}."
+
+
+def _action_effect(request, block) -> None:
+    """Before/after an action on an agreement statement asked in two waves: the officer picks
+    the action's communes and the earlier wave (GET form under the trend table)."""
+    trend = block.get("trend")
+    if not trend:
+        return
+    question = block["question"]
+    earlier = [w for w in trend["waves"] if not w["current"]]
+    block["effect_waves"] = earlier
+    if request.GET.get("effet") != str(question.pk):
+        return
+    chosen = set(request.GET.getlist("communes"))
+    block["effect_communes"] = chosen
+    before = next(
+        (w for w in earlier if str(w["survey"].pk) == request.GET.get("avant")),
+        earlier[-1] if earlier else None,
+    )
+    if before is None:
+        return
+    block["effect_before"] = before["survey"].pk
+    try:
+        block["effect"] = surveys.action_effect(question, chosen, before["question"])
+    except surveys.SurveyError as error:
+        block["effect_error"] = f"Effet non estimé : {error}."
 
 
 @require_http_methods(["GET", "POST"])

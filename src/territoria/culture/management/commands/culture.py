@@ -2,6 +2,7 @@
 
 territoria culture import [--folder DIR]          the shared data (communes, Muséofile, attendance)
 territoria culture import --indicateurs FILE.csv   social indicators of the collectivité
+territoria culture import --iris FILE.geojson      IRIS outlines of the collectivité
 territoria culture eval totals                     visits per year and per département (JSON)
 territoria culture eval access --epci 200023414    access per commune (JSON)
 territoria culture eval impact --treated 7654005,7654006,7654010 --start 2016 --first 2008 --last 2018
@@ -37,6 +38,9 @@ class Command(BaseCommand):
             "--folder", default=None, help="dossier des données (par défaut : données partagées)"
         )
         load.add_argument("--indicateurs", default=None, help="CSV d'indicateurs sociaux")
+        load.add_argument(
+            "--iris", default=None, help="contours IRIS de la collectivité (GeoJSON WGS 84)"
+        )
         load.add_argument("--lieux", default=None, help="CSV de lieux (bibliothèques, cinémas…)")
         load.add_argument(
             "--billetterie",
@@ -130,7 +134,9 @@ class Command(BaseCommand):
 
     def _import(self, options):
         try:
-            if options["indicateurs"]:
+            if options["iris"]:
+                result = territory.import_iris(Path(options["iris"]))
+            elif options["indicateurs"]:
                 result = territory.import_indicators(Path(options["indicateurs"]))
             elif options["lieux"]:
                 result = museums.import_venues(Path(options["lieux"]))
