@@ -320,3 +320,28 @@ class ImportRun(BaseModel):
     @property
     def running(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+
+class RecordReplication(BaseModel):
+    """ "Reproduire ce projet" for a register record: another collectivité's draft record,
+    pre-filled from a published one, with the link back (the register itself is not modified:
+    the link lives here)."""
+
+    source = models.ForeignKey(
+        "registre.Project", on_delete=models.CASCADE, related_name="catalogue_copies"
+    )
+    project = models.OneToOneField(
+        "registre.Project", on_delete=models.CASCADE, related_name="catalogue_copied_from"
+    )
+    solution = models.ForeignKey(
+        Solution, null=True, blank=True, on_delete=models.SET_NULL, related_name="record_copies"
+    )
+    experiment = models.ForeignKey(
+        Experiment, null=True, blank=True, on_delete=models.SET_NULL, related_name="record_copies"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]

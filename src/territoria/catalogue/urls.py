@@ -16,6 +16,7 @@ urlpatterns = [
     path("solutions/<uuid:pk>/evaluer/", views.evaluate, name="evaluate"),
     path("solutions/<uuid:pk>/utilisation/", views.link_project, name="link_project"),
     path("experimentations/", views.experiments, name="experiments"),
+    path("experimentations/export.<str:fmt>", views.export_experiments, name="experiments_export"),
     path("experimentations/nouvelle/", views.experiment_new, name="experiment_new"),
     path("experimentations/<uuid:pk>/", views.experiment_detail, name="experiment"),
     path("experimentations/<uuid:pk>/rapport/", views.experiment_report, name="experiment_report"),
@@ -27,6 +28,7 @@ urlpatterns = [
     path(
         "experimentations/<uuid:pk>/journal/", views.experiment_journal, name="experiment_journal"
     ),
+    path("registre/<uuid:pk>/reproduire/", views.record_replicate, name="record_replicate"),
     path("import/", views.import_start, name="import"),
     path("import/<uuid:pk>/", views.import_run, name="import_run"),
     path("idees/", views.ideas, name="ideas"),

@@ -26,7 +26,14 @@ from territoria.catalogue.forms import (
     ReportForm,
     SolutionForm,
 )
-from territoria.catalogue.models import Experiment, Idea, JournalEntry, Solution, SolutionUse
+from territoria.catalogue.models import (
+    Experiment,
+    Idea,
+    JournalEntry,
+    RecordReplication,
+    Solution,
+    SolutionUse,
+)
 from territoria.catalogue.visibility import (
     can_contribute,
     can_curate,
@@ -38,6 +45,7 @@ from territoria.catalogue.visibility import (
     visible_solutions,
 )
 from territoria.registre.visibility import visible_projects
+from territoria.registre.vocabulary import Lifecycle
 
 
 def home_context(request) -> dict:
@@ -99,9 +107,31 @@ def solution_detail(request, pk):
         request.user, solution.evaluations.select_related("evaluator", "organisation")
     ).prefetch_related("scores")
     project_ids = solution.uses.values_list("project_id", flat=True)
-    projects = (
-        visible_projects(request.user).filter(pk__in=project_ids).select_related("organisation")
+    projects = list(
+        visible_projects(request.user)
+        .filter(pk__in=project_ids)
+        .select_related("organisation")
+        .annotate(
+            copies=Count(
+                "catalogue_copies",
+                filter=Q(catalogue_copies__project__in=visible_projects(request.user)),
+            )
+        )
     )
+    notes = dict(
+        solution.uses.filter(project__in=[p.pk for p in projects]).values_list("project_id", "note")
+    )
+    visible_ids = set(visible_projects(request.user).values_list("pk", flat=True))
+    origins = {
+        r.project_id: r.source
+        for r in RecordReplication.objects.filter(
+            project__in=[p.pk for p in projects]
+        ).select_related("source", "source__organisation")
+        if r.source_id in visible_ids
+    }
+    for project in projects:
+        project.use_note = notes.get(project.pk, "")
+        project.copied_from = origins.get(project.pk)
     own_projects = []
     if can_contribute(request.user) and request.user.organisation_id:
         own_projects = (
@@ -134,7 +164,8 @@ def solution_detail(request, pk):
             "projects": projects,
             "own_projects": own_projects,
             "experiments": experiments,
-            "counts": services.replication_counts(solution),
+            "counts": services.replication_counts(solution, request.user),
+            "user_organisation": getattr(request.user, "organisation_id", None),
         },
     )
 
@@ -382,6 +413,8 @@ def weights(request):
 
 
 def export_catalogue(request, fmt):
+    if fmt not in ("csv", "json"):
+        raise Http404
     if fmt == "csv":
         response = HttpResponse(
             exports.catalogue_csv(request.user), content_type="text/csv; charset=utf-8"
@@ -399,6 +432,22 @@ def export_catalogue(request, fmt):
 
 
 # --- Experiments ---------------------------------------------------------------------------
+
+
+def export_experiments(request, fmt):
+    """Every experiment, as this user may read it (visibility.experiment_values)."""
+    if fmt == "csv":
+        response = HttpResponse(
+            exports.experiments_csv(request.user), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="experimentations-ia.csv"'
+        return response
+    if fmt != "json":
+        raise Http404
+    return HttpResponse(
+        json.dumps(exports.experiment_rows(request.user), ensure_ascii=False, indent=1),
+        content_type="application/json; charset=utf-8",
+    )
 
 
 def experiments(request):
@@ -421,6 +470,20 @@ def experiment_detail(request, pk):
     )
     user = request.user
     may_edit = services.may_edit_experiment(experiment, user)
+    may_replicate = bool(
+        can_contribute(user)
+        and user.organisation_id
+        and user.organisation_id != experiment.carrier_id
+    )
+    refusal = services.replication_refusal(experiment)
+    project = (
+        visible_projects(user)
+        .filter(pk=experiment.project_id, lifecycle=Lifecycle.PUBLISHED)
+        .select_related("organisation")
+        .first()
+        if experiment.project_id
+        else None
+    )
     return render(
         request,
         "catalogue/experiment.html",
@@ -429,15 +492,23 @@ def experiment_detail(request, pk):
             "insider": can_view_restricted(user),
             "report_visible": report_visible(experiment, user),
             "may_edit": may_edit,
-            "may_replicate": can_contribute(user)
-            and user.organisation_id
-            and user.organisation_id != experiment.carrier_id,
+            "may_replicate": may_replicate and not refusal,
+            "replication_refusal": refusal if may_replicate else None,
+            "project": project,
+            "may_copy_record": bool(
+                project and may_replicate and project.organisation_id != user.organisation_id
+            ),
             "indicators": experiment.indicators.all(),
             "journal": experiment.journal.select_related("author")
             if can_view_restricted(user)
             else [],
             "journal_form": JournalForm() if may_edit else None,
-            "replications": experiment.replications.select_related("carrier"),
+            "replications": list(experiment.replications.select_related("carrier")),
+            "record_copies": RecordReplication.objects.filter(
+                source=project, project__in=visible_projects(user)
+            ).count()
+            if project
+            else 0,
             "ai_act": legal.ai_act_check(experiment, user),
         },
     )
@@ -545,6 +616,43 @@ def experiment_replicate(request, pk):
         "mesurez vos valeurs de départ et faites votre vérification juridique.",
     )
     return redirect(copy)
+
+
+@require_POST
+@login_required
+def record_replicate(request, pk):
+    """ "Reproduire ce projet" for a register record: a pre-filled draft of the user's
+    collectivité, linked back; then the register's own edit page to complete it."""
+    user = _contributor(request)
+    source = get_object_or_404(visible_projects(user), pk=pk)
+    solution = (
+        visible_solutions(user).filter(pk__in=_uuids([request.POST.get("solution", "")])).first()
+    )
+    experiment = (
+        visible_experiments(user)
+        .filter(pk__in=_uuids([request.POST.get("experimentation", "")]), project=source)
+        .first()
+    )
+    if solution is None and experiment is not None:
+        solution = experiment.solution
+    back = solution or experiment
+    try:
+        copy, created = services.replicate_record(
+            source, user, solution=solution, experiment=experiment
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(back or reverse("catalogue:index"))
+    if created:
+        messages.success(
+            request,
+            f"Un brouillon « {copy.nom_projet} » est créé pour votre collectivité à partir du "
+            "projet reproduit : complétez-le (contact, dates, analyse des risques) puis "
+            "soumettez-le.",
+        )
+    else:
+        messages.info(request, "Votre collectivité a déjà reproduit ce projet : voici sa fiche.")
+    return redirect("registre:edit", pk=copy.pk)
 
 
 @require_POST

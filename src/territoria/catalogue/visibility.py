@@ -105,6 +105,7 @@ def experiment_values(experiment, user) -> dict:
         "data": experiment.data,
         "legal_check": experiment.legal_check,
         "replicated_from": str(experiment.replicated_from_id or "") or None,
+        "replications": experiment.replications.count(),
         "indicators": [
             {"name": i.name, "unit": i.unit, "baseline": i.baseline, "target": i.target}
             for i in experiment.indicators.all()
