@@ -10,6 +10,7 @@ urlpatterns = [
     path("comparer/", views.compare, name="compare"),
     path("poids/", views.weights, name="weights"),
     path("export.<str:fmt>", views.export_catalogue, name="export"),
+    path("doublons/", views.duplicates, name="duplicates"),
     path("solutions/nouvelle/", views.solution_edit, name="solution_new"),
     path("solutions/<uuid:pk>/", views.solution_detail, name="solution"),
     path("solutions/<uuid:pk>/modifier/", views.solution_edit, name="solution_edit"),

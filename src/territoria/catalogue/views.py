@@ -10,6 +10,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -208,6 +209,65 @@ def solution_edit(request, pk=None):
         "catalogue/solution_form.html",
         {"form": form, "solution": solution},
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def duplicates(request):
+    """Curators see the probable duplicates (same folded name) and merge them on request."""
+    if not can_curate(request.user):
+        raise PermissionDenied
+    error = None
+    if request.method == "POST":
+        keep = Solution.objects.filter(
+            pk__in=_uuids([request.POST.get("keep", "")]), merged_into__isnull=True
+        ).first()
+        others = list(
+            Solution.objects.filter(
+                pk__in=_uuids(request.POST.getlist("other")), merged_into__isnull=True
+            ).exclude(pk=getattr(keep, "pk", None))
+        )
+        if keep is None:
+            error = "Choisissez la fiche à garder."
+        elif not others:
+            error = "Cochez au moins une fiche à fusionner dans la fiche gardée."
+        else:
+            try:
+                with transaction.atomic():
+                    for other in others:
+                        services.merge(keep, other, request.user)
+            except ValidationError as problem:
+                error = problem.messages[0]
+            else:
+                messages.success(
+                    request,
+                    f"{len(others)} fiche{'s' if len(others) > 1 else ''} fusionnée"
+                    f"{'s' if len(others) > 1 else ''} dans « {keep.name} » "
+                    f"({keep.provider.name}).",
+                )
+                return redirect(keep)
+    ids = [s.pk for group in services.duplicate_groups() for s in group]
+    annotated = {
+        s.pk: s
+        for s in Solution.objects.filter(pk__in=ids)
+        .select_related("provider")
+        .annotate(
+            evaluation_count=Count("evaluations", distinct=True),
+            experiment_count=Count("experiments", distinct=True),
+        )
+    }
+    groups = [
+        sorted(
+            (annotated[s.pk] for s in group),
+            key=lambda s: (-s.evaluation_count - s.experiment_count, s.created_at),
+        )
+        for group in services.duplicate_groups()
+    ]
+    return render(
+        request,
+        "catalogue/duplicates.html",
+        {"groups": groups, "error": error},
+        status=400 if error else 200,
     )
 
 
@@ -510,8 +570,41 @@ def experiment_detail(request, pk):
             if project
             else 0,
             "ai_act": legal.ai_act_check(experiment, user),
+            "history": status_history(experiment),
         },
     )
+
+
+def status_history(experiment) -> list[dict]:
+    """The experiment's path through the pipeline, read from the platform's audit log."""
+    from territoria.core.models import AuditLog
+
+    labels = dict(voc.Status.choices)
+    steps = []
+    for entry in AuditLog.objects.filter(
+        object_type="catalogue.experiment", object_id=str(experiment.pk)
+    ).order_by("at", "id"):
+        change = (entry.changes or {}).get("status")
+        if entry.action == AuditLog.Action.CREATE:
+            status = change[1] if change else experiment.status
+            steps.append(
+                {
+                    "at": entry.at,
+                    "before": None,
+                    "after": labels.get(status, status),
+                    "actor": entry.actor_label,
+                }
+            )
+        elif change and change[0] != change[1]:
+            steps.append(
+                {
+                    "at": entry.at,
+                    "before": labels.get(change[0], change[0]),
+                    "after": labels.get(change[1], change[1]),
+                    "actor": entry.actor_label,
+                }
+            )
+    return steps
 
 
 @login_required
