@@ -102,6 +102,9 @@ class Solution(AuditedModel, BaseModel):
     def domain_labels(self):
         return [voc.DOMAINS.label(code) for code in self.domains]
 
+    def competence_labels(self):
+        return voc.competences(self.domains)
+
 
 class SolutionUse(BaseModel):
     """A register project uses a solution: the solution page shows who uses it and how it went."""

@@ -63,6 +63,7 @@ def solution_values(solution, user) -> dict:
     )
     values = {name: getattr(solution, name) for name in names}
     values["id"] = str(solution.pk)
+    values["competences"] = solution.competence_labels()  # derived from the public domains
     values["provider"] = solution.provider.name
     values["provider_siren"] = solution.provider.siren
     if can_view_restricted(user):
