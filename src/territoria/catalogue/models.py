@@ -29,6 +29,21 @@ def validate_domains(value):
     _check_codes(voc.DOMAINS, value)
 
 
+def siren_problem(value: str) -> str | None:
+    """Why a SIREN is wrong (None when empty or right): 9 digits and its Luhn key."""
+    from stdnum.fr import siren
+
+    if not value:
+        return None
+    if not (value.isdigit() and len(value) == 9):
+        return "Le SIREN compte 9 chiffres."
+    if not siren.is_valid(value):
+        return (
+            f"Le SIREN {value} a une clé de contrôle fausse : vérifiez-le (annuaire-entreprises)."
+        )
+    return None
+
+
 class Provider(AuditedModel, BaseModel):
     name = models.CharField("nom", max_length=200, unique=True)
     siren = models.CharField(
@@ -47,8 +62,9 @@ class Provider(AuditedModel, BaseModel):
         return self.name
 
     def clean(self):
-        if self.siren and not (self.siren.isdigit() and len(self.siren) == 9):
-            raise ValidationError({"siren": "Le SIREN compte 9 chiffres."})
+        problem = siren_problem(self.siren)
+        if problem:
+            raise ValidationError({"siren": problem})
 
 
 class Solution(AuditedModel, BaseModel):
