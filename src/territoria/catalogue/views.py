@@ -780,15 +780,30 @@ def ideas(request):
             idea.save()
             messages.success(request, "Votre idée est enregistrée.")
             return redirect("catalogue:ideas")
-    items = (
-        Idea.objects.select_related("organisation")
-        .annotate(votes=Count("voters"))
-        .order_by("-votes", "-created_at")
+    items = Idea.objects.select_related("organisation").annotate(votes=Count("voters"))
+    session = request.GET.get("session", "").strip()
+    status = request.GET.get("etat", "")
+    if session:
+        items = items.filter(session=session)
+    if status in voc.Status.values:
+        items = items.filter(status=status)
+    sessions = (
+        Idea.objects.exclude(session="")
+        .values("session")
+        .annotate(count=Count("pk"))
+        .order_by("session")
     )
     return render(
         request,
         "catalogue/ideas.html",
-        {"ideas": items, "form": form, "statuses": voc.Status.choices},
+        {
+            "ideas": list(items.order_by("-votes", "-created_at")),
+            "form": form,
+            "statuses": voc.Status.choices,
+            "sessions": sessions,
+            "session": session,
+            "status": status,
+        },
     )
 
 
