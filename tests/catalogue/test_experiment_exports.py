@@ -84,3 +84,19 @@ def test_an_internal_report_is_left_out_for_anonymous_readers(
     assert "mesuré" not in line["indicators"]
     assert client.get("/catalogue/experimentations/export.xml").status_code == 404
     assert client.get("/catalogue/export.xml").status_code == 404
+
+
+def test_the_experiments_page_counts_replications(client, demo, organisation, other_organisation):
+    experiment = _experiment(demo, organisation, other_organisation, public=True)
+    Experiment.objects.create(
+        title="Copie",
+        need="n",
+        solution=demo["Vosk"],
+        carrier=other_organisation,
+        hypotheses="h",
+        duration_weeks=4,
+        replicated_from=experiment,
+    )
+    page = client.get("/catalogue/experimentations/")
+    counts = {e.title: e.replication_count for e in page.context["experiments"]}
+    assert counts == {"Comptes rendus des conseils": 1, "Copie": 0}

@@ -129,6 +129,8 @@ def test_another_collectivite_reproduces_a_record_from_the_solution_page(
     text = page.content.decode()
     assert "Reproduit du projet" in text and page.context["counts"]["record_replications"] == 1
     assert "2 projets du registre rattachés" in text
+    api = client.get(f"/api/catalogue/solutions/{solution.pk}/").json()
+    assert api["replication"]["record_replications"] == 1
 
     # A second click opens the same draft, it does not make another.
     client.post(f"/catalogue/registre/{used_record.pk}/reproduire/", {"solution": solution.pk})
@@ -140,6 +142,8 @@ def test_another_collectivite_reproduces_a_record_from_the_solution_page(
     assert page.context["counts"]["record_replications"] == 0
     assert "Reproduit du projet" not in page.content.decode()
     assert "1 projet du registre rattaché " in page.content.decode()
+    api = client.get(f"/api/catalogue/solutions/{solution.pk}/").json()
+    assert api["replication"]["record_replications"] == 0
     copy.lifecycle = Lifecycle.PUBLISHED
     copy.save()
     page = client.get(solution.get_absolute_url())

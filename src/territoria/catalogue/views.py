@@ -515,6 +515,7 @@ def experiments(request):
         visible_experiments(request.user)
         .select_related("solution", "carrier")
         .prefetch_related("pilots")
+        .annotate(replication_count=Count("replications"))
     )
     return render(
         request,
