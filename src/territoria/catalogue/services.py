@@ -401,13 +401,9 @@ def replicate_record(source, user, *, solution=None, experiment=None):
             source=source, project=copy, solution=solution, experiment=experiment, created_by=user
         )
         if solution is not None:
-            SolutionUse.objects.get_or_create(
-                solution=solution,
-                project=copy,
-                defaults={
-                    "note": f"Reproduit du projet « {source.nom_projet} » ({source.organisation})."
-                },
-            )
+            # No note: the link back (RecordReplication) is shown as such; the note is the
+            # collectivité's own account of how it went, written once it has something to say.
+            SolutionUse.objects.get_or_create(solution=solution, project=copy)
     return copy, True
 
 
