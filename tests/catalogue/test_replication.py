@@ -183,6 +183,13 @@ def test_the_experiment_page_reproduces_its_register_record(
         "Reproduire sa fiche du registre"
         not in client.get(experiment.get_absolute_url()).content.decode()
     )  # not evaluated yet
+    response = client.post(
+        f"/catalogue/registre/{used_record.pk}/reproduire/",
+        {"experimentation": experiment.pk},
+        follow=True,
+    )
+    assert "pas encore évaluée" in response.content.decode()
+    assert not RecordReplication.objects.exists()
     _report(client, agent, experiment, "deployer")
     client.force_login(other_agent)
     page = client.get(experiment.get_absolute_url()).content.decode()

@@ -381,6 +381,8 @@ def replicate_record(source, user, *, solution=None, experiment=None):
         raise ValidationError("Seul un projet publié du registre peut être reproduit.")
     if source.organisation_id == user.organisation_id:
         raise ValidationError("Ce projet est déjà celui de votre collectivité.")
+    if experiment is not None and replication_refusal(experiment):
+        raise ValidationError(replication_refusal(experiment))
     existing = RecordReplication.objects.filter(
         source=source, project__organisation_id=user.organisation_id
     ).first()
