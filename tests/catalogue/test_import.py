@@ -96,3 +96,26 @@ def test_xlsx_import_reads_the_same_columns(db, tmp_path):
     assert tool.hosting == "cloud_fr"
     assert tool.ai_features == ["ocr", "translation"]
     assert tool.domains == ["gestion_assemblees"]
+
+
+def test_a_siren_with_a_wrong_check_digit_is_refused_on_import_and_on_the_form(
+    db, tmp_path, client, moderator
+):
+    from territoria.catalogue.models import Provider
+
+    path = tmp_path / "solutions.csv"
+    path.write_text(
+        HEADER
+        + "Bon,Fournisseur A,sur_site,ocr,gratuit,Une bonne ligne,,732829320\n"
+        + "Autre,Fournisseur B,sur_site,ocr,gratuit,Une autre ligne,,123456789\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFailed) as failure:
+        import_solutions(path)
+    messages = [str(issue) for issue in failure.value.issues]
+    assert messages == ["ligne 3, colonne « siren » : « 123456789 » : clé de contrôle fausse"]
+    assert Solution.objects.count() == 0 and Provider.objects.count() == 0
+    # The same rule on the provider itself (the curators' form goes through it).
+    with pytest.raises(Exception, match="clé de contrôle fausse"):
+        Provider(name="X", siren="123456789").full_clean()
+    Provider(name="Y", siren="732829320").full_clean()

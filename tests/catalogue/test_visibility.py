@@ -46,6 +46,8 @@ ROUTES = [
     "/api/catalogue/experimentations/{e}/",
     "/catalogue/comparer/?ids={s}&ids={other}",
     "/catalogue/comparer/?ids={s}&ids={other}&format=odt",
+    "/catalogue/experimentations/export.csv",
+    "/catalogue/experimentations/export.json",
 ]
 
 
@@ -69,6 +71,10 @@ def test_an_agent_reads_the_restricted_values(client, secret_world, other_agent)
     assert "SECRETPRIX" in page and "SECRETCONTACT" in page and "SECRETAVIS" in page
     api = json.loads(client.get(f"/api/catalogue/experimentations/{experiment.pk}/").content)
     assert api["budget"] == "SECRETBUDGET" and api["report"]["costs"] == "SECRETCOUTS"
+    rows = json.loads(client.get("/catalogue/experimentations/export.json").content)
+    assert rows[0]["budget"] == "SECRETBUDGET" and rows[0]["report"]["costs"] == "SECRETCOUTS"
+    csv_text = client.get("/catalogue/experimentations/export.csv").content.decode()
+    assert "SECRETBUDGET" in csv_text and "SECRETCOUTS" in csv_text
 
 
 def test_internal_evaluation_does_not_count_in_the_public_grid(client, secret_world):

@@ -53,7 +53,7 @@ class SolutionDetail(APIView):
                     "evaluators": scores.evaluators,
                     "weighted_total": scores.total(weights),
                 },
-                "replication": services.replication_counts(solution),
+                "replication": services.replication_counts(solution, request.user),
             }
         )
 

@@ -12,8 +12,10 @@ from territoria.catalogue.models import (
     Indicator,
     JournalEntry,
     Provider,
+    RecordReplication,
     Score,
     Solution,
+    SolutionUse,
 )
 from territoria.core.models import Organisation, OrganisationType, Role, User
 from territoria.core.modules import Canaries, SearchProbe
@@ -89,7 +91,27 @@ def plant(needle) -> Canaries:
         service="Accueil",
         benefit="Moins d'attente",
     )
+    # A register record reproduced by the witness's collectivité, still a draft: the solution
+    # page lists it (and counts it) for its author only.
+    from territoria.registre.models import Project
+    from territoria.registre.vocabulary import Lifecycle
+
+    elsewhere = Organisation.objects.create(
+        name="Commune source du catalogue", siret="21690123100011", type=OrganisationType.COMMUNE
+    )
+    source = Project.objects.create(
+        organisation=elsewhere, nom_projet="Projet reproduit témoin", lifecycle=Lifecycle.PUBLISHED
+    )
+    SolutionUse.objects.create(solution=solution, project=source)
+    copy = Project.objects.create(
+        organisation=organisation,
+        nom_projet=f"Copie {needle('catrecordcopy')}",
+        lifecycle=Lifecycle.DRAFT,
+    )
+    SolutionUse.objects.create(solution=solution, project=copy)
+    RecordReplication.objects.create(source=source, project=copy, solution=solution)
     needles = {
+        needle("catrecordcopy"): "draft register record reproduced from another (catalogue)",
         needle("catprovidercontact"): "provider contact (catalogue)",
         needle("catprice"): "negotiated price of a solution (catalogue)",
         needle("catdraftsolution"): "name of an unpublished solution (catalogue)",
@@ -127,6 +149,8 @@ def plant(needle) -> Canaries:
             f"/catalogue/experimentations/{experiment.pk}/",
             f"/api/catalogue/solutions/{solution.pk}/",
             f"/api/catalogue/experimentations/{experiment.pk}/",
+            "/catalogue/experimentations/export.csv",
+            "/catalogue/experimentations/export.json",
         ],
         search_probes=[SearchProbe(needle("catprice"), solution.name)],
     )

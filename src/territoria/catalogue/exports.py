@@ -54,6 +54,77 @@ def write_public_catalogue_csv(path: Path) -> tuple[int, str] | None:
     return len(rows), hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+EXPERIMENT_COLUMNS = [
+    "id",
+    "title",
+    "status",
+    "solution",
+    "solution_id",
+    "carrier",
+    "co_carriers",
+    "pilots",
+    "need",
+    "hypotheses",
+    "duration_weeks",
+    "data",
+    "legal_check",
+    "replicated_from",
+    "replications",
+    "indicators",
+]
+RESTRICTED_EXPERIMENT_COLUMNS = ["budget"]
+REPORT_COLUMNS = ["decision", "measured", "costs", "energy", "feedback", "lessons"]
+
+
+def experiment_rows(user) -> list[dict]:
+    """Every experiment as `experiment_values` gives it to this user (visibility.py)."""
+    from territoria.catalogue.visibility import experiment_values, visible_experiments
+
+    items = (
+        visible_experiments(user)
+        .select_related("solution", "carrier")
+        .prefetch_related("pilots", "co_carriers", "indicators")
+        .order_by("created_at")
+    )
+    return [experiment_values(e, user) for e in items]
+
+
+def _indicator_text(indicator: dict, measured=None) -> str:
+    unit = f" {indicator['unit']}" if indicator["unit"] else ""
+    text = f"{indicator['name']} : départ {indicator['baseline']:g}{unit}, cible {indicator['target']:g}{unit}"
+    if measured is not None:
+        text += f", mesuré {measured:g}{unit}"
+    return text
+
+
+def experiments_csv(user) -> str:
+    """One line per experiment; the report's columns are empty where the user may not read it,
+    the budget column exists only for readers of restricted values."""
+    from territoria.catalogue.visibility import can_view_restricted
+
+    restricted = can_view_restricted(user)
+    header = (
+        EXPERIMENT_COLUMNS
+        + (RESTRICTED_EXPERIMENT_COLUMNS if restricted else [])
+        + [f"report_{name}" for name in REPORT_COLUMNS]
+    )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for values in experiment_rows(user):
+        report = values.get("report") or {}
+        measured = report.get("measured") or {}
+        line = {**values}
+        line["indicators"] = [
+            _indicator_text(i, measured.get(i["name"])) for i in values["indicators"]
+        ]
+        for name in REPORT_COLUMNS:
+            if name != "measured":
+                line[f"report_{name}"] = report.get(name, "")
+        writer.writerow([_cell(line.get(name)) for name in header])
+    return out.getvalue()
+
+
 def comparison_table(rows) -> tuple[list[str], list[list[str]]]:
     """Criteria as lines, solutions as columns (the procurement file's table)."""
     header = ["Critère"] + [row.solution.name for row in rows]

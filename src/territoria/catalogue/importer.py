@@ -22,7 +22,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 
 from territoria.catalogue import vocabulary as voc
-from territoria.catalogue.models import Provider, Solution
+from territoria.catalogue.models import Provider, Solution, siren_problem
 from territoria.core.audit import acting_as
 from territoria.registre.vocabulary import UnknownValue, fold
 
@@ -160,6 +160,8 @@ def parse_row(row: dict, line: int) -> tuple[dict, dict, list[ImportIssue]]:
     siren = cell["siren"].replace(" ", "")
     if siren and not (siren.isdigit() and len(siren) == 9):
         issues.append(ImportIssue(line, "siren", f"« {cell['siren']} » : 9 chiffres attendus"))
+    elif siren and siren_problem(siren):
+        issues.append(ImportIssue(line, "siren", f"« {cell['siren']} » : clé de contrôle fausse"))
     country = cell["pays"].upper()
     if country and not (len(country) == 2 and country.isalpha()):
         issues.append(ImportIssue(line, "pays", f"« {cell['pays']} » : code pays à 2 lettres"))

@@ -29,6 +29,21 @@ def validate_domains(value):
     _check_codes(voc.DOMAINS, value)
 
 
+def siren_problem(value: str) -> str | None:
+    """Why a SIREN is wrong (None when empty or right): 9 digits and its Luhn key."""
+    from stdnum.fr import siren
+
+    if not value:
+        return None
+    if not (value.isdigit() and len(value) == 9):
+        return "Le SIREN compte 9 chiffres."
+    if not siren.is_valid(value):
+        return (
+            f"Le SIREN {value} a une clé de contrôle fausse : vérifiez-le (annuaire-entreprises)."
+        )
+    return None
+
+
 class Provider(AuditedModel, BaseModel):
     name = models.CharField("nom", max_length=200, unique=True)
     siren = models.CharField(
@@ -47,8 +62,9 @@ class Provider(AuditedModel, BaseModel):
         return self.name
 
     def clean(self):
-        if self.siren and not (self.siren.isdigit() and len(self.siren) == 9):
-            raise ValidationError({"siren": "Le SIREN compte 9 chiffres."})
+        problem = siren_problem(self.siren)
+        if problem:
+            raise ValidationError({"siren": problem})
 
 
 class Solution(AuditedModel, BaseModel):
@@ -101,6 +117,9 @@ class Solution(AuditedModel, BaseModel):
 
     def domain_labels(self):
         return [voc.DOMAINS.label(code) for code in self.domains]
+
+    def competence_labels(self):
+        return voc.competences(self.domains)
 
 
 class SolutionUse(BaseModel):
@@ -320,3 +339,28 @@ class ImportRun(BaseModel):
     @property
     def running(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+
+class RecordReplication(BaseModel):
+    """ "Reproduire ce projet" for a register record: another collectivité's draft record,
+    pre-filled from a published one, with the link back (the register itself is not modified:
+    the link lives here)."""
+
+    source = models.ForeignKey(
+        "registre.Project", on_delete=models.CASCADE, related_name="catalogue_copies"
+    )
+    project = models.OneToOneField(
+        "registre.Project", on_delete=models.CASCADE, related_name="catalogue_copied_from"
+    )
+    solution = models.ForeignKey(
+        Solution, null=True, blank=True, on_delete=models.SET_NULL, related_name="record_copies"
+    )
+    experiment = models.ForeignKey(
+        Experiment, null=True, blank=True, on_delete=models.SET_NULL, related_name="record_copies"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]

@@ -17,8 +17,10 @@ from territoria.catalogue.models import (
     GridWeights,
     Indicator,
     Provider,
+    RecordReplication,
     Score,
     Solution,
+    SolutionUse,
 )
 from territoria.catalogue.visibility import (
     can_contribute,
@@ -261,11 +263,39 @@ def record_report(
     return experiment
 
 
+# Evaluation comes before spreading (seed 004, proposition 3): only an experiment whose
+# evaluation report concluded "déployer" or "itérer" can be reproduced elsewhere.
+REPLICABLE_DECISIONS = (voc.Decision.DEPLOY, voc.Decision.ITERATE)
+
+
+def replication_refusal(experiment) -> str | None:
+    """Why this experiment cannot be reproduced yet (None: it can)."""
+    if not experiment.decision:
+        return (
+            "Cette expérimentation n'est pas encore évaluée : elle pourra être reproduite "
+            "quand son rapport d'évaluation aura conclu « déployer » ou « itérer »."
+        )
+    if experiment.decision not in REPLICABLE_DECISIONS:
+        return (
+            "Cette expérimentation a été arrêtée après son évaluation : elle ne se reproduit "
+            "pas. Lisez ses enseignements avant de lancer la vôtre."
+        )
+    return None
+
+
 def replicate(experiment, user) -> Experiment:
     """ "Reproduire ce projet": the user's collectivité starts its own experiment, pre-filled,
-    with the same indicators (baselines to be measured again: the source's are kept as a start)."""
+    with the same indicators (baselines to be measured again: the source's are kept as a start).
+    Only from an experiment evaluated with the decision "déployer" or "itérer"."""
+    if not can_contribute(user) or not user.organisation_id:
+        raise PermissionDenied(
+            "Seul un agent rattaché à une collectivité peut reproduire une expérimentation."
+        )
     if user.organisation_id == experiment.carrier_id:
         raise ValidationError("Votre collectivité porte déjà cette expérimentation.")
+    refusal = replication_refusal(experiment)
+    if refusal:
+        raise ValidationError(refusal)
     indicators = [(i.name, i.unit, i.baseline, i.target) for i in experiment.indicators.all()]
     return start_experiment(
         user,
@@ -281,13 +311,102 @@ def replicate(experiment, user) -> Experiment:
     )
 
 
-def replication_counts(solution) -> dict:
+def replication_counts(solution, user=None) -> dict:
+    """Experiments of a solution, how many are replications, by how many collectivités; and
+    the register records reproduced from a record that uses it (those `user` may see)."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from territoria.registre.visibility import visible_projects
+
     experiments = solution.experiments.all()
+    records = RecordReplication.objects.filter(
+        solution=solution,
+        project__in=visible_projects(user if user is not None else AnonymousUser()),
+    )
     return {
         "experiments": experiments.count(),
         "replications": experiments.filter(replicated_from__isnull=False).count(),
         "organisations": len({e.carrier_id for e in experiments}),
+        "record_replications": records.count(),
     }
+
+
+# Fields of a register record that describe WHAT was done and HOW: a collectivité that
+# reproduces the project starts from them. Left out on purpose: who, when, contact, budget and
+# funding, status, and the legal and risk assessment, which each collectivité makes for itself.
+COPIED_RECORD_FIELDS = (
+    "usage_description",
+    "mise_en_oeuvre",
+    "theme",
+    "sous_themes",
+    "audiences",
+    "hebergement",
+    "nom_algorithme",
+    "algorithme_description",
+    "algorithme_operations",
+    "type_algorithme",
+    "impact_environnement",
+    "donnees_source",
+    "donnees_acces",
+    "explicabilite",
+    "url_ressources",
+)
+
+
+def copied_record_fields(user) -> list[str]:
+    """The attributes copied for `user`: only those the register lets this user read
+    (registre.visibility.visible_fields), so a copy never carries a value its author could not
+    see; the copy keeps the register's access level for each field."""
+    from territoria.registre.visibility import visible_fields
+
+    readable = {spec.attr for spec in visible_fields(user)}
+    return [name for name in COPIED_RECORD_FIELDS if name in readable]
+
+
+def replicate_record(source, user, *, solution=None, experiment=None):
+    """ "Reproduire ce projet" for a register record: a draft record of the user's collectivité,
+    pre-filled with the source's public description, linked back (RecordReplication) and, when
+    a solution is named, linked to it. The agent completes and submits it in the register as
+    any draft. Reproducing the same record twice opens the existing draft instead."""
+    from territoria.registre.models import Project
+    from territoria.registre.services.workflow import save_project
+    from territoria.registre.visibility import visible_projects
+    from territoria.registre.vocabulary import Lifecycle
+
+    if not can_contribute(user) or not user.organisation_id:
+        raise PermissionDenied(
+            "Seul un agent rattaché à une collectivité peut reproduire un projet."
+        )
+    if not visible_projects(user).filter(pk=source.pk, lifecycle=Lifecycle.PUBLISHED).exists():
+        raise ValidationError("Seul un projet publié du registre peut être reproduit.")
+    if source.organisation_id == user.organisation_id:
+        raise ValidationError("Ce projet est déjà celui de votre collectivité.")
+    if experiment is not None and replication_refusal(experiment):
+        raise ValidationError(replication_refusal(experiment))
+    existing = RecordReplication.objects.filter(
+        source=source, project__organisation_id=user.organisation_id
+    ).first()
+    if existing is not None:
+        return existing.project, False
+    with transaction.atomic(), acting_as(user):
+        copy = Project(
+            organisation=user.organisation,
+            nom_projet=source.nom_projet,
+            source="catalogue",
+            source_key=f"reproduction:{source.pk}",
+        )
+        for name in copied_record_fields(user):
+            value = getattr(source, name)
+            setattr(copy, name, list(value) if isinstance(value, list) else value)
+        save_project(copy, user)
+        RecordReplication.objects.create(
+            source=source, project=copy, solution=solution, experiment=experiment, created_by=user
+        )
+        if solution is not None:
+            # No note: the link back (RecordReplication) is shown as such; the note is the
+            # collectivité's own account of how it went, written once it has something to say.
+            SolutionUse.objects.get_or_create(solution=solution, project=copy)
+    return copy, True
 
 
 # --- Curation --------------------------------------------------------------------------------

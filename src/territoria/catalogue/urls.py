@@ -10,12 +10,14 @@ urlpatterns = [
     path("comparer/", views.compare, name="compare"),
     path("poids/", views.weights, name="weights"),
     path("export.<str:fmt>", views.export_catalogue, name="export"),
+    path("doublons/", views.duplicates, name="duplicates"),
     path("solutions/nouvelle/", views.solution_edit, name="solution_new"),
     path("solutions/<uuid:pk>/", views.solution_detail, name="solution"),
     path("solutions/<uuid:pk>/modifier/", views.solution_edit, name="solution_edit"),
     path("solutions/<uuid:pk>/evaluer/", views.evaluate, name="evaluate"),
     path("solutions/<uuid:pk>/utilisation/", views.link_project, name="link_project"),
     path("experimentations/", views.experiments, name="experiments"),
+    path("experimentations/export.<str:fmt>", views.export_experiments, name="experiments_export"),
     path("experimentations/nouvelle/", views.experiment_new, name="experiment_new"),
     path("experimentations/<uuid:pk>/", views.experiment_detail, name="experiment"),
     path("experimentations/<uuid:pk>/rapport/", views.experiment_report, name="experiment_report"),
@@ -27,6 +29,7 @@ urlpatterns = [
     path(
         "experimentations/<uuid:pk>/journal/", views.experiment_journal, name="experiment_journal"
     ),
+    path("registre/<uuid:pk>/reproduire/", views.record_replicate, name="record_replicate"),
     path("import/", views.import_start, name="import"),
     path("import/<uuid:pk>/", views.import_run, name="import_run"),
     path("idees/", views.ideas, name="ideas"),

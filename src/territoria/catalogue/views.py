@@ -10,6 +10,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,7 +27,14 @@ from territoria.catalogue.forms import (
     ReportForm,
     SolutionForm,
 )
-from territoria.catalogue.models import Experiment, Idea, JournalEntry, Solution, SolutionUse
+from territoria.catalogue.models import (
+    Experiment,
+    Idea,
+    JournalEntry,
+    RecordReplication,
+    Solution,
+    SolutionUse,
+)
 from territoria.catalogue.visibility import (
     can_contribute,
     can_curate,
@@ -38,6 +46,7 @@ from territoria.catalogue.visibility import (
     visible_solutions,
 )
 from territoria.registre.visibility import visible_projects
+from territoria.registre.vocabulary import Lifecycle
 
 
 def home_context(request) -> dict:
@@ -99,9 +108,31 @@ def solution_detail(request, pk):
         request.user, solution.evaluations.select_related("evaluator", "organisation")
     ).prefetch_related("scores")
     project_ids = solution.uses.values_list("project_id", flat=True)
-    projects = (
-        visible_projects(request.user).filter(pk__in=project_ids).select_related("organisation")
+    projects = list(
+        visible_projects(request.user)
+        .filter(pk__in=project_ids)
+        .select_related("organisation")
+        .annotate(
+            copies=Count(
+                "catalogue_copies",
+                filter=Q(catalogue_copies__project__in=visible_projects(request.user)),
+            )
+        )
     )
+    notes = dict(
+        solution.uses.filter(project__in=[p.pk for p in projects]).values_list("project_id", "note")
+    )
+    visible_ids = set(visible_projects(request.user).values_list("pk", flat=True))
+    origins = {
+        r.project_id: r.source
+        for r in RecordReplication.objects.filter(
+            project__in=[p.pk for p in projects]
+        ).select_related("source", "source__organisation")
+        if r.source_id in visible_ids
+    }
+    for project in projects:
+        project.use_note = notes.get(project.pk, "")
+        project.copied_from = origins.get(project.pk)
     own_projects = []
     if can_contribute(request.user) and request.user.organisation_id:
         own_projects = (
@@ -134,7 +165,8 @@ def solution_detail(request, pk):
             "projects": projects,
             "own_projects": own_projects,
             "experiments": experiments,
-            "counts": services.replication_counts(solution),
+            "counts": services.replication_counts(solution, request.user),
+            "user_organisation": getattr(request.user, "organisation_id", None),
         },
     )
 
@@ -177,6 +209,65 @@ def solution_edit(request, pk=None):
         "catalogue/solution_form.html",
         {"form": form, "solution": solution},
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def duplicates(request):
+    """Curators see the probable duplicates (same folded name) and merge them on request."""
+    if not can_curate(request.user):
+        raise PermissionDenied
+    error = None
+    if request.method == "POST":
+        keep = Solution.objects.filter(
+            pk__in=_uuids([request.POST.get("keep", "")]), merged_into__isnull=True
+        ).first()
+        others = list(
+            Solution.objects.filter(
+                pk__in=_uuids(request.POST.getlist("other")), merged_into__isnull=True
+            ).exclude(pk=getattr(keep, "pk", None))
+        )
+        if keep is None:
+            error = "Choisissez la fiche à garder."
+        elif not others:
+            error = "Cochez au moins une fiche à fusionner dans la fiche gardée."
+        else:
+            try:
+                with transaction.atomic():
+                    for other in others:
+                        services.merge(keep, other, request.user)
+            except ValidationError as problem:
+                error = problem.messages[0]
+            else:
+                messages.success(
+                    request,
+                    f"{len(others)} fiche{'s' if len(others) > 1 else ''} fusionnée"
+                    f"{'s' if len(others) > 1 else ''} dans « {keep.name} » "
+                    f"({keep.provider.name}).",
+                )
+                return redirect(keep)
+    ids = [s.pk for group in services.duplicate_groups() for s in group]
+    annotated = {
+        s.pk: s
+        for s in Solution.objects.filter(pk__in=ids)
+        .select_related("provider")
+        .annotate(
+            evaluation_count=Count("evaluations", distinct=True),
+            experiment_count=Count("experiments", distinct=True),
+        )
+    }
+    groups = [
+        sorted(
+            (annotated[s.pk] for s in group),
+            key=lambda s: (-s.evaluation_count - s.experiment_count, s.created_at),
+        )
+        for group in services.duplicate_groups()
+    ]
+    return render(
+        request,
+        "catalogue/duplicates.html",
+        {"groups": groups, "error": error},
+        status=400 if error else 200,
     )
 
 
@@ -382,6 +473,8 @@ def weights(request):
 
 
 def export_catalogue(request, fmt):
+    if fmt not in ("csv", "json"):
+        raise Http404
     if fmt == "csv":
         response = HttpResponse(
             exports.catalogue_csv(request.user), content_type="text/csv; charset=utf-8"
@@ -401,11 +494,28 @@ def export_catalogue(request, fmt):
 # --- Experiments ---------------------------------------------------------------------------
 
 
+def export_experiments(request, fmt):
+    """Every experiment, as this user may read it (visibility.experiment_values)."""
+    if fmt == "csv":
+        response = HttpResponse(
+            exports.experiments_csv(request.user), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="experimentations-ia.csv"'
+        return response
+    if fmt != "json":
+        raise Http404
+    return HttpResponse(
+        json.dumps(exports.experiment_rows(request.user), ensure_ascii=False, indent=1),
+        content_type="application/json; charset=utf-8",
+    )
+
+
 def experiments(request):
     items = (
         visible_experiments(request.user)
         .select_related("solution", "carrier")
         .prefetch_related("pilots")
+        .annotate(replication_count=Count("replications"))
     )
     return render(
         request,
@@ -421,6 +531,20 @@ def experiment_detail(request, pk):
     )
     user = request.user
     may_edit = services.may_edit_experiment(experiment, user)
+    may_replicate = bool(
+        can_contribute(user)
+        and user.organisation_id
+        and user.organisation_id != experiment.carrier_id
+    )
+    refusal = services.replication_refusal(experiment)
+    project = (
+        visible_projects(user)
+        .filter(pk=experiment.project_id, lifecycle=Lifecycle.PUBLISHED)
+        .select_related("organisation")
+        .first()
+        if experiment.project_id
+        else None
+    )
     return render(
         request,
         "catalogue/experiment.html",
@@ -429,18 +553,59 @@ def experiment_detail(request, pk):
             "insider": can_view_restricted(user),
             "report_visible": report_visible(experiment, user),
             "may_edit": may_edit,
-            "may_replicate": can_contribute(user)
-            and user.organisation_id
-            and user.organisation_id != experiment.carrier_id,
+            "may_replicate": may_replicate and not refusal,
+            "replication_refusal": refusal if may_replicate else None,
+            "project": project,
+            "may_copy_record": bool(
+                project and may_replicate and project.organisation_id != user.organisation_id
+            ),
             "indicators": experiment.indicators.all(),
             "journal": experiment.journal.select_related("author")
             if can_view_restricted(user)
             else [],
             "journal_form": JournalForm() if may_edit else None,
-            "replications": experiment.replications.select_related("carrier"),
+            "replications": list(experiment.replications.select_related("carrier")),
+            "record_copies": RecordReplication.objects.filter(
+                source=project, project__in=visible_projects(user)
+            ).count()
+            if project
+            else 0,
             "ai_act": legal.ai_act_check(experiment, user),
+            "history": status_history(experiment),
         },
     )
+
+
+def status_history(experiment) -> list[dict]:
+    """The experiment's path through the pipeline, read from the platform's audit log."""
+    from territoria.core.models import AuditLog
+
+    labels = dict(voc.Status.choices)
+    steps = []
+    for entry in AuditLog.objects.filter(
+        object_type="catalogue.experiment", object_id=str(experiment.pk)
+    ).order_by("at", "id"):
+        change = (entry.changes or {}).get("status")
+        if entry.action == AuditLog.Action.CREATE:
+            status = change[1] if change else experiment.status
+            steps.append(
+                {
+                    "at": entry.at,
+                    "before": None,
+                    "after": labels.get(status, status),
+                    "actor": entry.actor_label,
+                }
+            )
+        elif change and change[0] != change[1]:
+            steps.append(
+                {
+                    "at": entry.at,
+                    "before": labels.get(change[0], change[0]),
+                    "after": labels.get(change[1], change[1]),
+                    "actor": entry.actor_label,
+                }
+            )
+    return steps
 
 
 @login_required
@@ -549,6 +714,43 @@ def experiment_replicate(request, pk):
 
 @require_POST
 @login_required
+def record_replicate(request, pk):
+    """ "Reproduire ce projet" for a register record: a pre-filled draft of the user's
+    collectivité, linked back; then the register's own edit page to complete it."""
+    user = _contributor(request)
+    source = get_object_or_404(visible_projects(user), pk=pk)
+    solution = (
+        visible_solutions(user).filter(pk__in=_uuids([request.POST.get("solution", "")])).first()
+    )
+    experiment = (
+        visible_experiments(user)
+        .filter(pk__in=_uuids([request.POST.get("experimentation", "")]), project=source)
+        .first()
+    )
+    if solution is None and experiment is not None:
+        solution = experiment.solution
+    back = solution or experiment
+    try:
+        copy, created = services.replicate_record(
+            source, user, solution=solution, experiment=experiment
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(back or reverse("catalogue:index"))
+    if created:
+        messages.success(
+            request,
+            f"Un brouillon « {copy.nom_projet} » est créé pour votre collectivité à partir du "
+            "projet reproduit : complétez-le (contact, dates, analyse des risques) puis "
+            "soumettez-le.",
+        )
+    else:
+        messages.info(request, "Votre collectivité a déjà reproduit ce projet : voici sa fiche.")
+    return redirect("registre:edit", pk=copy.pk)
+
+
+@require_POST
+@login_required
 def experiment_journal(request, pk):
     experiment = get_object_or_404(Experiment, pk=pk)
     if not services.may_edit_experiment(experiment, request.user):
@@ -579,15 +781,30 @@ def ideas(request):
             idea.save()
             messages.success(request, "Votre idée est enregistrée.")
             return redirect("catalogue:ideas")
-    items = (
-        Idea.objects.select_related("organisation")
-        .annotate(votes=Count("voters"))
-        .order_by("-votes", "-created_at")
+    items = Idea.objects.select_related("organisation").annotate(votes=Count("voters"))
+    session = request.GET.get("session", "").strip()
+    status = request.GET.get("etat", "")
+    if session:
+        items = items.filter(session=session)
+    if status in voc.Status.values:
+        items = items.filter(status=status)
+    sessions = (
+        Idea.objects.exclude(session="")
+        .values("session")
+        .annotate(count=Count("pk"))
+        .order_by("session")
     )
     return render(
         request,
         "catalogue/ideas.html",
-        {"ideas": items, "form": form, "statuses": voc.Status.choices},
+        {
+            "ideas": list(items.order_by("-votes", "-created_at")),
+            "form": form,
+            "statuses": voc.Status.choices,
+            "sessions": sessions,
+            "session": session,
+            "status": status,
+        },
     )
 
 

@@ -63,6 +63,7 @@ def solution_values(solution, user) -> dict:
     )
     values = {name: getattr(solution, name) for name in names}
     values["id"] = str(solution.pk)
+    values["competences"] = solution.competence_labels()  # derived from the public domains
     values["provider"] = solution.provider.name
     values["provider_siren"] = solution.provider.siren
     if can_view_restricted(user):
@@ -105,6 +106,7 @@ def experiment_values(experiment, user) -> dict:
         "data": experiment.data,
         "legal_check": experiment.legal_check,
         "replicated_from": str(experiment.replicated_from_id or "") or None,
+        "replications": experiment.replications.count(),
         "indicators": [
             {"name": i.name, "unit": i.unit, "baseline": i.baseline, "target": i.target}
             for i in experiment.indicators.all()

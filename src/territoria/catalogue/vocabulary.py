@@ -107,3 +107,75 @@ class Decision(models.TextChoices):
     STOP = "arreter", "Arrêter"
     ITERATE = "iterer", "Itérer (nouvelle expérimentation)"
     DEPLOY = "deployer", "Déployer"
+
+
+# The collectivités' competences a business domain touches, and which level holds them
+# (general sharing of competences of the CGCT after the NOTRe and MAPTAM laws; indicative:
+# transfers between communes and their EPCI vary from one territory to another). Derived from
+# the solution's domains, so a need, a solution and a register project keep one vocabulary.
+ALL_LEVELS = "toutes les collectivités"
+COMPETENCES = {
+    "aide_redaction": ("Administration générale", ALL_LEVELS),
+    "aide_juridique": ("Administration générale (affaires juridiques)", ALL_LEVELS),
+    "biodiversite": (
+        "Environnement et espaces naturels",
+        "départements (espaces naturels sensibles), régions (biodiversité), EPCI (GEMAPI)",
+    ),
+    "construction_amenagement": (
+        "Urbanisme et aménagement",
+        "communes et EPCI (PLU, PLUi, autorisations), régions (SRADDET)",
+    ),
+    "dechets": (
+        "Collecte et traitement des déchets ménagers",
+        "EPCI (collecte, traitement), régions (plan de prévention et de gestion)",
+    ),
+    "education": ("Éducation", "communes (écoles), départements (collèges), régions (lycées)"),
+    "flux_trafic": (
+        "Voirie et circulation",
+        "communes (police de la circulation), EPCI, départements (routes départementales)",
+    ),
+    "gestion_assemblees": ("Fonctionnement des assemblées délibérantes", ALL_LEVELS),
+    "gestion_eau": ("Eau potable, assainissement et GEMAPI", "communes et EPCI"),
+    "ressources_humaines": ("Gestion du personnel", ALL_LEVELS),
+    "strategie_numerique": ("Administration générale (numérique)", ALL_LEVELS),
+    "immobilier": ("Gestion du patrimoine immobilier", ALL_LEVELS),
+    "infrastructures_numeriques": (
+        "Aménagement numérique du territoire",
+        "départements, régions, EPCI (réseaux d'initiative publique)",
+    ),
+    "logistique_urbaine": ("Mobilité et voirie", "communes et EPCI"),
+    "mobilite_decarbonee": (
+        "Organisation de la mobilité",
+        "EPCI autorités organisatrices de la mobilité, régions",
+    ),
+    "jumeau_numerique": ("Urbanisme et aménagement", "communes et EPCI"),
+    "outillage_si": ("Administration générale (systèmes d'information)", ALL_LEVELS),
+    "participation_citoyenne": ("Démocratie locale et relation aux usagers", ALL_LEVELS),
+    "performance_energetique": (
+        "Énergie et climat",
+        "EPCI (plan climat-air-énergie territorial), toutes pour leurs bâtiments",
+    ),
+    "plateforme_donnees": ("Administration générale (données, open data)", ALL_LEVELS),
+    "prevention_risques": (
+        "Prévention des risques et secours",
+        "communes (police municipale, plan communal de sauvegarde), départements (SDIS)",
+    ),
+    "qualite_air_bruit": (
+        "Qualité de l'air et bruit",
+        "EPCI (plan climat-air-énergie, cartes de bruit), communes",
+    ),
+    "sante_soins": ("Action sociale et santé", "départements, communes (CCAS)"),
+    "stationnement": ("Stationnement", "communes et EPCI"),
+}
+
+
+def competences(domains) -> list[str]:
+    """« Compétence (niveau) » for each domain, without repeats, in the domains' order."""
+    out = []
+    for code in domains or []:
+        if code in COMPETENCES:
+            label, levels = COMPETENCES[code]
+            text = f"{label} ({levels})"
+            if text not in out:
+                out.append(text)
+    return out
