@@ -76,25 +76,7 @@ def test_a_stopped_experiment_is_not_reproduced_but_an_iterated_one_is(
     assert copy.budget == ""
 
 
-# --- Reproducing a register record -----------------------------------------------------------
-
-
-@pytest.fixture
-def used_record(demo, organisation):
-    project = ProjectFactory(
-        organisation=organisation,
-        nom_projet="Transcription des conseils municipaux",
-        usage_description="Transcrire les séances pour publier les comptes rendus.",
-        nom_algorithme="Vosk, modèle français",
-        risque="RISQUE-RESTREINT-9931",
-        budget="moins_50k",
-        financement="FINANCEMENT-RESTREINT-5512",
-        projet_contact="elu.numerique@testville.example.org",
-    )
-    SolutionUse.objects.create(
-        solution=demo["Vosk"], project=project, note="Bon résultat sur les séances calmes."
-    )
-    return project
+# --- Reproducing a register record (fixture `used_record` in conftest.py) -------------------
 
 
 def test_another_collectivite_reproduces_a_record_from_the_solution_page(

@@ -4,6 +4,7 @@ from territoria.core.modules import (
     HomeSection,
     NavEntry,
     PublishedDataset,
+    RecordPanel,
     SearchDocumentType,
     SelfDescription,
     UrlModule,
@@ -31,6 +32,13 @@ class CatalogueConfig(AppConfig):
             "catalogue/_home_section.html",
             context="territoria.catalogue.views.home_context",
             order=20,
+        )
+    ]
+    record_panels = [
+        RecordPanel(
+            "catalogue/_record_panel.html",
+            context="territoria.catalogue.panels.record_panel",
+            order=30,
         )
     ]
     urls = [
