@@ -117,6 +117,8 @@ def test_a_zone_computation_is_masked_in_every_output(client, zone_computation, 
     # Statistics: only the zone's cells.
     assert computation.stats["cells"] == cells and sum(computation.stats["classes"]) == cells
     assert computation.stats["grid_cells"] == grid.size
+    page = client.get(computation.get_absolute_url()).content.decode()
+    assert "dans la zone « Triangle »" in page
 
     # GeoTIFF: nodata 255 outside, in both bands.
     with rasterio.open(computation.folder / "plantabilite.tif") as dataset:

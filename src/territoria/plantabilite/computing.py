@@ -163,7 +163,9 @@ def load(computation: Computation) -> engine.Result:
     grid = grid_of(computation)
     with np.load(computation.folder / "comptes.npz") as data:
         counts = {key: data[key] for key in data.files}
-    return engine.result_from_counts(grid, counts, computation.weights, inside_of(computation, grid))
+    return engine.result_from_counts(
+        grid, counts, computation.weights, inside_of(computation, grid)
+    )
 
 
 def png(classes: np.ndarray, changed: np.ndarray | None = None) -> bytes:

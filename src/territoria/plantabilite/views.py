@@ -403,7 +403,9 @@ def compare_profiles(territory, profiles) -> dict | None:
     ).classes
     rows = []
     for profile in profiles:
-        after = engine.result_from_counts(result.grid, result.counts, profile.weights, inside).classes
+        after = engine.result_from_counts(
+            result.grid, result.counts, profile.weights, inside
+        ).classes
         moved = before != after
         rows.append(
             {

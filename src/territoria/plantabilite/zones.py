@@ -13,6 +13,7 @@ import re
 import numpy as np
 import shapely
 from pyproj import CRS, Transformer
+
 from territoria.plantabilite import engine
 from territoria.plantabilite.engine import Grid
 from territoria.plantabilite.errors import LayerError, parse_crs

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plantabilite', '0004_profile_versions'),
+        ("plantabilite", "0004_profile_versions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='computation',
-            name='zone_name',
-            field=models.CharField(blank=True, max_length=200, verbose_name='zone'),
+            model_name="computation",
+            name="zone_name",
+            field=models.CharField(blank=True, max_length=200, verbose_name="zone"),
         ),
         migrations.AddField(
-            model_name='computation',
-            name='zone_wkb',
-            field=models.BinaryField(blank=True, null=True, verbose_name='zone (polygone)'),
+            model_name="computation",
+            name="zone_wkb",
+            field=models.BinaryField(blank=True, null=True, verbose_name="zone (polygone)"),
         ),
     ]
