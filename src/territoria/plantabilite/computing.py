@@ -2,7 +2,8 @@
 
 Files of a computation (DATA_DIR/plantabilite/calculs/<id>/): `comptes.npz` (covered
 sub-pixels per factor and cell: the explanations, the sensitivity), `plantabilite.tif` (a
-Cloud-Optimised GeoTIFF: band 1 the class 0–10, band 2 the score). Per-factor counts are cached
+Cloud-Optimised GeoTIFF: band 1 the class 0–10, band 2 the score; nodata 255 for the cells
+outside a computed zone). Per-factor counts are cached
 (DATA_DIR/plantabilite/cache/) under a key made of the factor's layers and the grid: when one
 layer changes, only its factor is rasterised again (incremental).
 """
@@ -30,6 +31,12 @@ from territoria.plantabilite.tiles import write_geotiff
 
 def grid_of(computation: Computation) -> Grid:
     return Grid.from_bounds(computation.xmin, computation.ymin, computation.xmax, computation.ymax)
+
+
+def inside_of(computation: Computation, grid: Grid) -> np.ndarray | None:
+    """The cells of the computation's zone (centre inside), or None for a rectangle."""
+    zone = computation.zone
+    return engine.cells_inside(grid, zone) if zone is not None else None
 
 
 def _cache_dir() -> Path:
@@ -107,7 +114,9 @@ def run(computation: Computation) -> Computation:
                 np.save(cached, counts[key])
             Computation.objects.filter(pk=pk).update(done=F("done") + 1)
         Computation.objects.filter(pk=pk).update(step="Score, classes et fichiers")
-        result = engine.result_from_counts(grid, counts, computation.weights)
+        result = engine.result_from_counts(
+            grid, counts, computation.weights, inside_of(computation, grid)
+        )
         folder = computation.folder
         folder.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(folder / "comptes.npz", **counts)
@@ -117,9 +126,10 @@ def run(computation: Computation) -> Computation:
             computation.territory.crs,
             tags=provenance_tags(computation, by_factor),
         )
-        histogram = np.bincount(result.classes.ravel(), minlength=11).tolist()
+        histogram = result.histogram()
         stats = {
-            "cells": grid.size,
+            "cells": result.cells,
+            "grid_cells": grid.size,
             "shape": list(grid.shape),
             "classes": histogram,
             "seconds": round(time.perf_counter() - started, 3),
@@ -153,19 +163,24 @@ def load(computation: Computation) -> engine.Result:
     grid = grid_of(computation)
     with np.load(computation.folder / "comptes.npz") as data:
         counts = {key: data[key] for key in data.files}
-    return engine.result_from_counts(grid, counts, computation.weights)
+    return engine.result_from_counts(
+        grid, counts, computation.weights, inside_of(computation, grid)
+    )
 
 
 def png(classes: np.ndarray, changed: np.ndarray | None = None) -> bytes:
-    """The classes as an image, one pixel per cell (cells that changed in magenta)."""
+    """The classes as an image, one pixel per cell (cells that changed in magenta), cells
+    without a class (outside the zone) transparent."""
     from PIL import Image
 
-    rgb = PALETTE[classes]
+    inside = classes <= 10
+    rgba = np.zeros((*classes.shape, 4), dtype=np.uint8)
+    rgba[inside, :3] = PALETTE[classes[inside]]
+    rgba[inside, 3] = 255
     if changed is not None:
-        rgb = rgb.copy()
-        rgb[changed] = (200, 0, 200)
+        rgba[changed & inside, :3] = (200, 0, 200)
     out = io.BytesIO()
-    Image.fromarray(rgb).save(out, format="PNG", optimize=False)
+    Image.fromarray(rgba, "RGBA").save(out, format="PNG", optimize=False)
     return out.getvalue()
 
 
@@ -181,7 +196,7 @@ def explain(computation: Computation, result: engine.Result, x: float, y: float,
     """The cell at (x, y): its factors (share, weight, contribution), score, class. Factors fed
     by restricted layers are summed into one line for readers without the right."""
     cell = result.grid.cell_at(x, y)
-    if cell is None:
+    if cell is None or not result.in_zone(*cell):
         return None
     row, col = cell
     hidden = set() if insider else restricted_factors(computation)

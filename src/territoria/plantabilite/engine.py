@@ -10,6 +10,10 @@
 
 `reference_shares` computes the same shares the straightforward way (a Shapely intersection per
 cell): the correctness tests and `territoria plantabilite eval` compare both.
+
+A computation on a planting zone (a polygon) is masked: `cells_inside` rasterises the zone once
+(GDAL, rule: a cell is in the zone when its **centre** is), and the cells outside get no class
+(`NODATA_CLASS`) and no score (NaN); they count nowhere (statistics, sites, sensitivity).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from affine import Affine
-from rasterio.features import rasterize
+from rasterio.features import geometry_mask, rasterize
 
 from territoria.plantabilite.factors import BLOCKING_WEIGHT
 
@@ -30,6 +34,9 @@ from territoria.plantabilite.factors import BLOCKING_WEIGHT
 SCORE_LOW, SCORE_HIGH = -4.0, 3.0
 # Lines and points drawn with no buffer would cover no area: they get this half-width.
 MIN_HALF_WIDTH_M = 0.25
+# The class of a cell outside the computed zone (no class): the GeoTIFF's nodata value, the
+# transparent index of the PNG tiles.
+NODATA_CLASS = 255
 
 
 @dataclass(frozen=True)
@@ -193,14 +200,32 @@ def score_from_counts(
 
 
 def classes_from_score(
-    score: np.ndarray, blocked: np.ndarray, low: float = SCORE_LOW, high: float = SCORE_HIGH
+    score: np.ndarray,
+    blocked: np.ndarray,
+    low: float = SCORE_LOW,
+    high: float = SCORE_HIGH,
+    inside: np.ndarray | None = None,
 ) -> np.ndarray:
     """Class 0 for blocked cells; otherwise 1…10, linear in the score clipped to [low, high]
-    (rounded half up): score ≤ low → 1, score 0 → 6, score ≥ high → 10."""
-    x = (np.clip(score, low, high) - low) / (high - low)
+    (rounded half up): score ≤ low → 1, score 0 → 6, score ≥ high → 10. Cells outside the
+    zone (`inside` False) get `NODATA_CLASS`."""
+    x = (np.clip(np.nan_to_num(score), low, high) - low) / (high - low)
     classes = (1 + np.floor(9 * x + 0.5)).astype(np.uint8)
     classes[blocked] = 0
+    if inside is not None:
+        classes[~inside] = NODATA_CLASS
     return classes
+
+
+def cells_inside(grid: Grid, zone) -> np.ndarray:
+    """Boolean (nrows, ncols): the cells whose centre lies in the zone (a (Multi)Polygon in the
+    grid's CRS), rasterised once by GDAL."""
+    return geometry_mask(
+        [shapely.geometry.mapping(zone)],
+        out_shape=grid.shape,
+        transform=grid.transform,
+        invert=True,
+    )
 
 
 @dataclass
@@ -210,6 +235,21 @@ class Result:
     score: np.ndarray
     blocked: np.ndarray
     classes: np.ndarray
+    # The cells of the computed zone (None: the whole rectangle).
+    inside: np.ndarray | None = None
+
+    @property
+    def cells(self) -> int:
+        """How many cells have a class (those of the zone)."""
+        return int(self.inside.sum()) if self.inside is not None else self.grid.size
+
+    def in_zone(self, row: int, col: int) -> bool:
+        return self.inside is None or bool(self.inside[row, col])
+
+    def histogram(self) -> list[int]:
+        """Cells per class 0…10 (cells outside the zone not counted)."""
+        classes = self.classes if self.inside is None else self.classes[self.inside]
+        return np.bincount(classes.ravel(), minlength=11)[:11].tolist()
 
     def shares_at(self, row: int, col: int) -> dict[str, float]:
         n = self.grid.subpixels
@@ -223,14 +263,21 @@ def compute(
     geometries_by_factor: Mapping[str, np.ndarray],
     weights: Mapping[str, int],
     progress: Callable[[int, int], None] | None = None,
+    zone=None,
 ) -> Result:
+    """The layer on `grid`; with a `zone` polygon, only the cells whose centre is in it."""
     counts = factor_counts(grid, geometries_by_factor, progress)
-    return result_from_counts(grid, counts, weights)
+    inside = cells_inside(grid, zone) if zone is not None else None
+    return result_from_counts(grid, counts, weights, inside)
 
 
-def result_from_counts(grid, counts, weights) -> Result:
+def result_from_counts(grid, counts, weights, inside: np.ndarray | None = None) -> Result:
     score, blocked = score_from_counts(grid, counts, weights)
-    return Result(grid, counts, score, blocked, classes_from_score(score, blocked))
+    if inside is not None:
+        score[~inside] = np.nan
+        blocked &= inside
+    classes = classes_from_score(score, blocked, inside=inside)
+    return Result(grid, counts, score, blocked, classes, inside)
 
 
 def reference_shares(
@@ -261,11 +308,14 @@ def sensitivity(
     counts: Mapping[str, np.ndarray],
     weights: Mapping[str, int],
     changed: Mapping[str, int],
+    inside: np.ndarray | None = None,
 ) -> dict:
-    """How many cells change class when the weights in `changed` replace those of `weights`."""
-    before = result_from_counts(grid, counts, weights).classes
-    after = result_from_counts(grid, counts, {**weights, **changed}).classes
+    """How many cells change class when the weights in `changed` replace those of `weights`
+    (cells outside the zone `inside` never do, and are not counted)."""
+    before = result_from_counts(grid, counts, weights, inside).classes
+    after = result_from_counts(grid, counts, {**weights, **changed}, inside).classes
     moved = before != after
+    cells = int(inside.sum()) if inside is not None else grid.size
     transitions: dict[str, int] = {}
     if moved.any():
         pairs, number = np.unique(
@@ -273,9 +323,9 @@ def sensitivity(
         )
         transitions = {f"{a}→{b}": int(n) for (a, b), n in zip(pairs, number, strict=True)}
     return {
-        "cells": int(grid.size),
+        "cells": cells,
         "changed": int(moved.sum()),
-        "changed_share": float(moved.mean()) if grid.size else 0.0,
+        "changed_share": float(moved.sum() / cells) if cells else 0.0,
         "up": int((after > before).sum()),
         "down": int((after < before).sum()),
         "transitions": transitions,

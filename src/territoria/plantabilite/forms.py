@@ -152,8 +152,8 @@ class ComputationForm(AreaForm):
         queryset=None,
         required=False,
         empty_label="— aucune (rectangle ci-dessous, ou tout le territoire)",
-        help_text="Le calcul couvre le rectangle qui englobe la zone ; la page de la zone ne "
-        "retient que les mailles dont le centre est dans le polygone.",
+        help_text="Seules les mailles dont le centre est dans le polygone reçoivent une classe ; "
+        "les autres restent sans valeur (transparentes, absentes des exports).",
     )
 
     def __init__(self, *args, territory=None, **kwargs):

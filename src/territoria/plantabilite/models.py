@@ -252,6 +252,10 @@ class Computation(BaseModel):
     ymin = models.FloatField(db_column="y_min")
     xmax = models.FloatField(db_column="x_max")
     ymax = models.FloatField(db_column="y_max")
+    # A computation on a planting zone: a copy of its polygon (WKB, territory's CRS) at the time
+    # of the computation; the cells whose centre lies outside get no class (engine.NODATA_CLASS).
+    zone_wkb = models.BinaryField("zone (polygone)", null=True, blank=True)
+    zone_name = models.CharField("zone", max_length=200, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
     step = models.CharField("étape", max_length=200, blank=True)
     done = models.PositiveIntegerField(default=0)
@@ -288,6 +292,15 @@ class Computation(BaseModel):
     @property
     def folder(self) -> Path:
         return results_dir() / "calculs" / str(self.pk)
+
+    @property
+    def zone(self):
+        """The zone's polygon, or None for a rectangle (or the whole territory)."""
+        if not self.zone_wkb:
+            return None
+        import shapely
+
+        return shapely.from_wkb(bytes(self.zone_wkb))
 
 
 class Planting(BaseModel):

@@ -33,8 +33,17 @@ def write_cells_csv(path):
             lon, lat = Transformer.from_crs(territory.crs, "EPSG:4326", always_xy=True).transform(
                 xs, ys
             )
+            keep = result.inside.ravel() if result.inside is not None else slice(None)
+            xs, ys, lon, lat = xs[keep], ys[keep], np.asarray(lon)[keep], np.asarray(lat)[keep]
+            # Cells outside a computed zone have no class: they are not published.
             for x, y, a, b, s, c in zip(
-                xs, ys, lon, lat, result.score.ravel(), result.classes.ravel(), strict=True
+                xs,
+                ys,
+                lon,
+                lat,
+                result.score.ravel()[keep],
+                result.classes.ravel()[keep],
+                strict=True,
             ):
                 writer.writerow(
                     [

@@ -38,7 +38,10 @@ def find_sites(
     (a boolean array of the grid: a planting zone's cells). `needs`: kind → 0…1 per cell
     (needs.grid_needs: heat, population), each one more need in the ranking."""
     grid = result.grid
-    mask = result.classes >= min_class
+    # Cells outside a computed zone (no class) are never part of a site.
+    mask = (result.classes >= min_class) & (result.classes <= 10)
+    if result.inside is not None:
+        mask &= result.inside
     if within is not None:
         mask &= within
     if area is not None:

@@ -121,12 +121,15 @@ def write_geotiff(path: Path, result, crs: str, tags: dict[str, str] | None = No
         "crs": crs,
         "transform": result.grid.transform,
         "compress": "deflate",
+        # Cells outside a computed zone: no class, no score.
+        "nodata": 255.0,
     }
     tmp = path.with_suffix(".tmp.tif")
     with rasterio.MemoryFile() as memory:
         with memory.open(**{**profile, "driver": "GTiff"}) as dataset:
+            outside = result.classes == 255
             dataset.write(result.classes.astype("float32"), 1)
-            dataset.write(result.score, 2)
+            dataset.write(np.where(outside, np.float32(255), result.score).astype("float32"), 2)
             dataset.set_band_description(1, "classe de plantabilité (0 = bloqué, 1…10)")
             dataset.set_band_description(2, "score = somme des poids × parts de surface")
             if tags:
@@ -154,7 +157,8 @@ def classes_geopackage(computation: Computation) -> Path:
 
     classes, transform, crs = _source(computation)
     geoms, values = [], []
-    for geometry, value in shapes(classes, transform=transform):
+    # Cells outside the computed zone (nodata 255) make no polygon.
+    for geometry, value in shapes(classes, mask=classes != 255, transform=transform):
         geoms.append(shapely.geometry.shape(geometry))
         values.append(int(value))
     frame = gpd.GeoDataFrame({"classe": values}, geometry=geoms, crs=crs)

@@ -396,16 +396,22 @@ def compare_profiles(territory, profiles) -> dict | None:
     except FileNotFoundError:
         return None
     # The computation's own classes, computed once; one scoring per profile.
-    before = engine.result_from_counts(result.grid, result.counts, computation.weights).classes
+    inside = result.inside
+    cells = result.cells
+    before = engine.result_from_counts(
+        result.grid, result.counts, computation.weights, inside
+    ).classes
     rows = []
     for profile in profiles:
-        after = engine.result_from_counts(result.grid, result.counts, profile.weights).classes
+        after = engine.result_from_counts(
+            result.grid, result.counts, profile.weights, inside
+        ).classes
         moved = before != after
         rows.append(
             {
                 "profile": profile,
                 "changed": int(moved.sum()),
-                "share": 100 * float(moved.mean()) if moved.size else 0.0,
+                "share": 100 * float(moved.sum()) / cells if cells else 0.0,
                 "up": int((after > before).sum()),
                 "down": int((after < before).sum()),
             }
@@ -426,6 +432,8 @@ def computations_page(request, slug):
             form.add_error(None, "Importez d'abord au moins une couche.")
         if form.is_valid():
             area = form.area() or territory.extent
+            # A zone: the rectangle around it is computed, masked to the polygon.
+            zone = form.cleaned_data.get("zone")
             profile = form.cleaned_data["profil"]
             computation = Computation.objects.create(
                 territory=territory,
@@ -436,6 +444,8 @@ def computations_page(request, slug):
                 ymin=area[1],
                 xmax=area[2],
                 ymax=area[3],
+                zone_wkb=zone.geometry_wkb if zone is not None else None,
+                zone_name=zone.name if zone is not None else "",
                 public=form.cleaned_data["publique"],
                 requested_by=request.user,
             )
@@ -493,7 +503,9 @@ def _sensitivity(computation, params):
     from territoria.plantabilite import engine
 
     result = computing.load(computation)
-    report = engine.sensitivity(result.grid, result.counts, computation.weights, changed)
+    report = engine.sensitivity(
+        result.grid, result.counts, computation.weights, changed, result.inside
+    )
     report.pop("before"), report.pop("after")
     report["changed_share"] *= 100
     report["query"] = params.urlencode()
@@ -510,7 +522,9 @@ def sensitivity_png(request, pk):
     from territoria.plantabilite import engine
 
     result = computing.load(computation)
-    report = engine.sensitivity(result.grid, result.counts, computation.weights, changed)
+    report = engine.sensitivity(
+        result.grid, result.counts, computation.weights, changed, result.inside
+    )
     moved = report["before"] != report["after"]
     return HttpResponse(computing.png(report["after"], moved), content_type="image/png")
 

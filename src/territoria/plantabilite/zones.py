@@ -13,8 +13,8 @@ import re
 import numpy as np
 import shapely
 from pyproj import CRS, Transformer
-from rasterio.features import geometry_mask
 
+from territoria.plantabilite import engine
 from territoria.plantabilite.engine import Grid
 from territoria.plantabilite.errors import LayerError, parse_crs
 
@@ -146,17 +146,15 @@ def checked(zone, territory) -> tuple[shapely.Geometry, list[str]]:
 
 def cells_inside(grid: Grid, zone) -> np.ndarray:
     """Boolean (nrows, ncols): the cells whose centre lies in the zone."""
-    return geometry_mask(
-        [shapely.geometry.mapping(zone)],
-        out_shape=grid.shape,
-        transform=grid.transform,
-        invert=True,
-    )
+    return engine.cells_inside(grid, zone)
 
 
 def statistics(result, zone, m2_per_tree: float = 50.0) -> dict:
     """How the zone's cells are spread over the classes 0…10, and what that means."""
     inside = cells_inside(result.grid, zone)
+    if result.inside is not None:
+        # A computation masked to another zone: its cells outside have no class.
+        inside &= result.inside
     cells = int(inside.sum())
     cell_area = result.grid.cell * result.grid.cell
     histogram = np.bincount(result.classes[inside], minlength=11).tolist() if cells else [0] * 11
