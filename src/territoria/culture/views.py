@@ -278,8 +278,9 @@ def observatory_map(request, slug):
 # --- The IRIS map -------------------------------------------------------------------------------
 
 # Classes of the distance (km) from an IRIS's centre to the nearest venue of the chosen type:
-# near → far, coloured from the bright end of the scale to the dark one, so that on both
-# maps of the observatory the dark colours mean the poorest access.
+# near → far, coloured from the dark end of the scale (scale-7) to the bright one (scale-1),
+# so that on both maps of the observatory the bright colours mean the poorest access (on the
+# commune map scale-1 is the lowest index).
 IRIS_DISTANCE_BREAKS = (2.0, 5.0, 10.0, 20.0)
 IRIS_DISTANCE_TOKENS = ("scale-7", "scale-5", "scale-4", "scale-2", "scale-1")
 IRIS_DISTANCE_LABELS = ("moins de 2 km", "2 à 5 km", "5 à 10 km", "10 à 20 km", "20 km ou plus")
