@@ -118,15 +118,19 @@ def _access(request, observatory):
     communes = list(observatory.communes())
     indicator = request.GET.get("indicateur", "")
     direction = "bas" if request.GET.get("sens") == "bas" else "haut"
-    kinds = tuple(k for k in request.GET.getlist("types") if k in VenueKind.values) or (
-        VenueKind.MUSEE,
-    )
     return communes, access.compute_access(
         communes,
         weights=_weights(request, observatory),
         indicator=indicator,
         direction=direction,
-        kinds=kinds,
+        kinds=_kinds(request),
+    )
+
+
+def _kinds(request) -> tuple[str, ...]:
+    """The venue types of the index (`?types=`), museums by default."""
+    return tuple(k for k in request.GET.getlist("types") if k in VenueKind.values) or (
+        VenueKind.MUSEE,
     )
 
 
@@ -291,7 +295,7 @@ def iris_distance_class(km: float) -> int:
     return sum(km >= limit for limit in IRIS_DISTANCE_BREAKS)
 
 
-def _iris_map(request, observatory):
+def _iris_map(request, observatory, with_index: bool = True):
     """The observatory's IRIS with their distance to the nearest venue of the chosen type
     (`?lieu=`, museums by default when there are), priority IRIS marked, and the composite
     index per IRIS (same query as the commune page: weights, types, indicator)."""
@@ -325,11 +329,12 @@ def _iris_map(request, observatory):
     # are at import; the full outline when they do not form a clean coverage.
     simplified = geo.simplify_coverage({zone.code: zone.geometry for zone, *_ in features})
     features = [(*item, simplified.get(item[0].code) or item[0].geometry) for item in features]
-    _, result = _access(request, observatory)
+    if not with_index:  # the SVG route draws the distances only
+        return found, chosen, label, features, None
     index = access.iris_index(
         codes,
         weights=_weights(request, observatory),
-        kinds=tuple(result.kinds),
+        kinds=_kinds(request),
         indicator=indicator,
         direction=direction,
     )
@@ -394,7 +399,7 @@ def observatory_iris_map(request, slug):
     lightest, as on the commune SVG map), priority IRIS bordered in red, each IRIS with its text in a <title>. Same
     visibility and cache rules as the commune map."""
     observatory = _visible_observatory(request, slug)
-    _, _, label, features, _ = _iris_map(request, observatory)
+    _, _, label, features, _ = _iris_map(request, observatory, with_index=False)
     svg = charts.choropleth(
         [
             {
