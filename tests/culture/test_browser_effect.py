@@ -7,7 +7,7 @@ Screenshots: docs/screenshots/culture-iris.png, culture-enquete-avant-apres.png.
 import pytest
 from playwright.sync_api import expect
 
-from territoria.culture import museums, surveys, territory
+from territoria.culture import access, museums, surveys, territory
 from territoria.culture.models import Observatory, Question
 from tests.browser.support import check_accessibility, log_in, screenshot
 
@@ -48,6 +48,21 @@ def test_iris_table_and_before_after_on_a_survey(page, live_server, agent):
     check_accessibility(page)
     page.get_by_role("heading", name="Par IRIS", exact=False).scroll_into_view_if_needed()
     screenshot(page, "culture-iris")
+
+    # The IRIS on the platform's map, coloured by distance class, priority IRIS marked.
+    priority = sum(
+        r.priority
+        for r in access.iris_access(list(rouen.communes().values_list("code", flat=True)))["rows"]
+    )
+    page.get_by_role("link", name="Carte des IRIS et indice composite par IRIS").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("par IRIS")
+    # 5 IRIS outlines + one disc per priority IRIS (both drawn as interactive paths)
+    expect(page.locator("#carte-iris path.leaflet-interactive")).to_have_count(5 + priority)
+    expect(page.get_by_role("list", name="Légende", exact=False)).to_contain_text("20 km ou plus")
+    expect(page.get_by_role("table", name="Indice composite d'accès par IRIS")).to_be_visible()
+    check_accessibility(page)
+    page.evaluate("document.getElementById('carte-iris-titre').scrollIntoView()")
+    screenshot(page, "culture-iris-carte")
 
     page.goto(live_server.url + waves[1].get_absolute_url())
     page.get_by_label("Vague d'enquête avant l'action").select_option(label="Avant le festival")

@@ -169,7 +169,11 @@ def compute_access(
     kinds: tuple[str, ...] = (VenueKind.MUSEE,),
     indicator: str = "",
     direction: str = "haut",
+    level: str = "commune",
 ) -> AccessResult:
+    """`communes`: communes, or any areas with the same attributes (code, name, population,
+    density, latitude, longitude, departement, flags), e.g. IRIS (`iris_index`); `level`
+    names the level of the social indicator's values (commune or iris)."""
     weights = clean_weights(weights)
     venues = list(
         Venue.objects.filter(kind__in=kinds, latitude__isnull=False).values(
@@ -250,15 +254,18 @@ def compute_access(
                 f"Aucune série de fréquentation exploitable à moins de {radius_km:g} km : dynamique neutre (0,5)"
             )
         result.rows.append(row)
-    mark_priorities(result, indicator, direction)
+    mark_priorities(result, indicator, direction, level)
     result.rows.sort(key=lambda row: row.rank)
     return result
 
 
-def latest_indicator(name: str, codes: list[str]) -> tuple[int | None, dict[str, float | None]]:
-    """The latest year of an indicator and its commune-level values (secret: None)."""
+def latest_indicator(
+    name: str, codes: list[str], level: str = "commune"
+) -> tuple[int | None, dict[str, float | None]]:
+    """The latest year of an indicator and its values at `level` (commune or iris; secret:
+    None)."""
     year = (
-        Indicator.objects.filter(name=name, level=Indicator.Level.COMMUNE, code__in=codes)
+        Indicator.objects.filter(name=name, level=level, code__in=codes)
         .order_by("-year")
         .values_list("year", flat=True)
         .first()
@@ -266,7 +273,7 @@ def latest_indicator(name: str, codes: list[str]) -> tuple[int | None, dict[str,
     if year is None:
         return None, {}
     values = Indicator.objects.filter(
-        name=name, year=year, level=Indicator.Level.COMMUNE, code__in=codes
+        name=name, year=year, level=level, code__in=codes
     ).values_list("code", "value")
     return year, dict(values)
 
@@ -277,7 +284,9 @@ def _fr(value: float, digits: int | None = None) -> str:
     return text.replace(".", ",")
 
 
-def mark_priorities(result: AccessResult, indicator: str, direction: str) -> None:
+def mark_priorities(
+    result: AccessResult, indicator: str, direction: str, level: str = "commune"
+) -> None:
     """Priority = access index in the territory's lowest quarter AND, when an indicator is
     chosen, a value on the unfavourable side of the territory's median. Secret values
     never make a priority by themselves: the commune is flagged for a closer look."""
@@ -296,7 +305,7 @@ def mark_priorities(result: AccessResult, indicator: str, direction: str) -> Non
                 f"lieu le plus proche à {_fr(row.nearest_km, 1)} km."
             )
         return
-    year, values = latest_indicator(indicator, [row.code for row in result.rows])
+    year, values = latest_indicator(indicator, [row.code for row in result.rows], level)
     result.indicator, result.indicator_year, result.indicator_direction = indicator, year, direction
     known = [v for v in values.values() if v is not None]
     if not known:
@@ -496,3 +505,62 @@ def iris_access(commune_codes: list[str], indicator: str = "", direction: str = 
                 f"médiane des IRIS ({_fr(median)})."
             )
     return result
+
+
+# --- The composite index per IRIS -------------------------------------------------------------
+
+
+@dataclass
+class IrisArea:
+    """An IRIS with the attributes `compute_access` reads from a commune."""
+
+    code: str
+    name: str
+    population: int | None
+    density: float | None
+    latitude: float
+    longitude: float
+    departement: str
+    flags: list[str]
+
+
+def iris_index(
+    commune_codes: list[str],
+    *,
+    weights: dict | None = None,
+    kinds: tuple[str, ...] = (VenueKind.MUSEE,),
+    indicator: str = "",
+    direction: str = "haut",
+) -> AccessResult:
+    """The composite access index of the communes' IRIS, by the commune method unchanged
+    (`compute_access`): the same three components, each a percentile rank among the
+    territory's IRIS (not its communes), the same weights; the basin of an IRIS is the
+    population of the communes within 15 km of its centre, as for a commune; priority IRIS =
+    index in the IRIS's lowest quarter AND, when chosen, the indicator's IRIS-level value on
+    the unfavourable side of the IRIS median."""
+    from territoria.culture.models import Iris
+
+    departements = dict(
+        Commune.objects.filter(code__in=commune_codes).values_list("code", "departement")
+    )
+    areas = [
+        IrisArea(
+            code=z.code,
+            name=z.name,
+            population=z.population,
+            density=(z.population / z.area_km2) if z.population and z.area_km2 else None,
+            latitude=z.latitude,
+            longitude=z.longitude,
+            departement=departements.get(z.commune_code, z.commune_code[:2]),
+            flags=list(z.flags),
+        )
+        for z in Iris.objects.filter(commune_code__in=commune_codes)
+    ]
+    return compute_access(
+        areas,
+        weights=weights,
+        kinds=kinds,
+        indicator=indicator,
+        direction=direction,
+        level=Indicator.Level.IRIS,
+    )

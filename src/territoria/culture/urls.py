@@ -8,6 +8,12 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("territoires/<slug:slug>/", views.observatory, name="observatory"),
     path("territoires/<slug:slug>/carte.svg", views.observatory_map, name="observatory_map"),
+    path("territoires/<slug:slug>/iris/", views.observatory_iris, name="observatory_iris"),
+    path(
+        "territoires/<slug:slug>/iris/carte.svg",
+        views.observatory_iris_map,
+        name="observatory_iris_map",
+    ),
     path("territoires/<slug:slug>/communes.csv", views.observatory_csv, name="observatory_csv"),
     path(
         "territoires/<slug:slug>/iris.csv", views.observatory_iris_csv, name="observatory_iris_csv"

@@ -118,15 +118,19 @@ def _access(request, observatory):
     communes = list(observatory.communes())
     indicator = request.GET.get("indicateur", "")
     direction = "bas" if request.GET.get("sens") == "bas" else "haut"
-    kinds = tuple(k for k in request.GET.getlist("types") if k in VenueKind.values) or (
-        VenueKind.MUSEE,
-    )
     return communes, access.compute_access(
         communes,
         weights=_weights(request, observatory),
         indicator=indicator,
         direction=direction,
-        kinds=kinds,
+        kinds=_kinds(request),
+    )
+
+
+def _kinds(request) -> tuple[str, ...]:
+    """The venue types of the index (`?types=`), museums by default."""
+    return tuple(k for k in request.GET.getlist("types") if k in VenueKind.values) or (
+        VenueKind.MUSEE,
     )
 
 
@@ -271,6 +275,159 @@ def observatory_map(request, slug):
         response = HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
     response["ETag"] = etag
     response["Cache-Control"] = f"{scope}, max-age={MAP_MAX_AGE}"
+    response["Vary"] = "Cookie"
+    return response
+
+
+# --- The IRIS map -------------------------------------------------------------------------------
+
+# Classes of the distance (km) from an IRIS's centre to the nearest venue of the chosen type:
+# near → far, coloured from the dark end of the scale (scale-7) to the bright one (scale-1),
+# so that on both maps of the observatory the bright colours mean the poorest access (on the
+# commune map scale-1 is the lowest index).
+IRIS_DISTANCE_BREAKS = (2.0, 5.0, 10.0, 20.0)
+IRIS_DISTANCE_TOKENS = ("scale-7", "scale-5", "scale-4", "scale-2", "scale-1")
+IRIS_DISTANCE_LABELS = ("moins de 2 km", "2 à 5 km", "5 à 10 km", "10 à 20 km", "20 km ou plus")
+
+
+def iris_distance_class(km: float) -> int:
+    """0 (nearest class) … 4 (farthest) for the limits IRIS_DISTANCE_BREAKS."""
+    return sum(km >= limit for limit in IRIS_DISTANCE_BREAKS)
+
+
+def _iris_map(request, observatory, with_index: bool = True):
+    """The observatory's IRIS with their distance to the nearest venue of the chosen type
+    (`?lieu=`, museums by default when there are), priority IRIS marked, and the composite
+    index per IRIS (same query as the commune page: weights, types, indicator)."""
+    from territoria.culture.models import Iris
+
+    communes = list(observatory.communes())
+    codes = [c.code for c in communes]
+    indicator = request.GET.get("indicateur", "")
+    direction = "bas" if request.GET.get("sens") == "bas" else "haut"
+    found = access.iris_access(codes, indicator=indicator, direction=direction)
+    kinds = [k for k, _ in found["kinds"]]
+    chosen = request.GET.get("lieu", "")
+    if chosen not in kinds:
+        chosen = VenueKind.MUSEE if VenueKind.MUSEE in kinds else (kinds[0] if kinds else "")
+    zones = {z.code: z for z in Iris.objects.filter(commune_code__in=codes)}
+    label = dict(VenueKind.choices).get(chosen, "lieu").lower()
+    features = []
+    for row in found["rows"]:
+        distance = next((d for d in row.distances if d["kind"] == chosen), None)
+        if distance is None:
+            continue
+        k = iris_distance_class(distance["km"])
+        text = (
+            f"{row.name} ({row.code}, {row.commune}) : {label} le plus proche à "
+            f"{distance['km']:.1f} km à vol d'oiseau ({distance['venue']}), classe "
+            f"« {IRIS_DISTANCE_LABELS[k]} »".replace(".", ",")
+            + (f" — IRIS prioritaire : {row.reason}" if row.priority else "")
+        )
+        features.append((zones[row.code], row, distance, k, text))
+    # The outlines drawn: simplified together (no gap between neighbours), as the communes'
+    # are at import; the full outline when they do not form a clean coverage.
+    simplified = geo.simplify_coverage({zone.code: zone.geometry for zone, *_ in features})
+    features = [(*item, simplified.get(item[0].code) or item[0].geometry) for item in features]
+    if not with_index:  # the SVG route draws the distances only
+        return found, chosen, label, features, None
+    index = access.iris_index(
+        codes,
+        weights=_weights(request, observatory),
+        kinds=_kinds(request),
+        indicator=indicator,
+        direction=direction,
+    )
+    return found, chosen, label, features, index
+
+
+def _iris_legend(label: str) -> list[LegendEntry]:
+    return [
+        *(
+            LegendEntry(token, f"{label} le plus proche à {text}")
+            for token, text in zip(IRIS_DISTANCE_TOKENS, IRIS_DISTANCE_LABELS, strict=True)
+        ),
+        LegendEntry("danger", "IRIS prioritaire (point au centre de l'IRIS)"),
+    ]
+
+
+def observatory_iris(request, slug):
+    """The observatory's IRIS on the platform's map, coloured by the distance to the nearest
+    venue of a type (legend with classes), priority IRIS marked; the composite index per
+    IRIS in a table. Without JavaScript: the same map drawn on the server (SVG route)."""
+    observatory = _visible_observatory(request, slug)
+    found, chosen, label, features, index = _iris_map(request, observatory)
+    items = [
+        MapShape(outline, f"{row.name} ({row.code})", detail=text, colour=IRIS_DISTANCE_TOKENS[k])
+        for _, row, _, k, text, outline in features
+    ]
+    # Priority IRIS: a disc in the alert colour at the IRIS's centre, over its distance colour.
+    items += [
+        {
+            "lat": zone.latitude,
+            "lon": zone.longitude,
+            "label": f"IRIS prioritaire : {row.name} ({row.code})",
+            "detail": row.reason,
+            "colour": "danger",
+        }
+        for zone, row, *_ in features
+        if row.priority
+    ]
+    context = {
+        "observatory": observatory,
+        "iris": found,
+        "features": features,
+        "chosen": chosen,
+        "chosen_label": label,
+        "map_items": items,
+        "map_legend": _iris_legend(label),
+        "svg_legend": [
+            {"colour": charts.PALETTE[4 - k], "label": f"{label} le plus proche à {text}"}
+            for k, text in enumerate(IRIS_DISTANCE_LABELS)
+        ],
+        "map_query": request.GET.urlencode(),
+        "index": index,
+        "components": [(key, text, index.weights[key]) for key, text in access.COMPONENTS.items()],
+        "editor": _editor(request),
+    }
+    return render(request, "culture/observatory_iris.html", context)
+
+
+def observatory_iris_map(request, slug):
+    """The IRIS map drawn on the server (SVG) for readers without JavaScript: the same
+    classes as the interactive map (5 colours of the choropleth palette, the farthest class
+    lightest, as on the commune SVG map), priority IRIS bordered in red, each IRIS with its text in a <title>. Same
+    visibility and cache rules as the commune map."""
+    observatory = _visible_observatory(request, slug)
+    _, _, label, features, _ = _iris_map(request, observatory, with_index=False)
+    svg = charts.choropleth(
+        [
+            {
+                "geometry": outline,
+                # class k (0 nearest … 4 farthest) → palette colour 4 - k: the farthest in the
+                # lightest colour, as the lowest access index on the commune SVG map
+                "value": (4 - k + 0.5) / 5,
+                "priority": row.priority,
+                "label": text,
+            }
+            for _, row, _, k, text, outline in features
+        ],
+        [],
+        f"Carte des IRIS : distance au {label} le plus proche — {observatory.name}",
+        standalone=True,
+    )
+    if not svg:
+        raise Http404
+    body = svg.encode()
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    if etag in {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
+    response["ETag"] = etag
+    response["Cache-Control"] = (
+        f"{'public' if observatory.published else 'private'}, max-age={MAP_MAX_AGE}"
+    )
     response["Vary"] = "Cookie"
     return response
 
