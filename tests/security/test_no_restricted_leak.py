@@ -29,6 +29,12 @@ TAG = "7f3a"
 OTHER_TAG = "9b2c"  # the same tokens with this tag are held by no record: the search control
 
 
+def twin_token(needle: str) -> str:
+    """The echo control of a needle: the same token with the other tag (held by no record),
+    else the generic control token."""
+    return needle.replace(TAG, OTHER_TAG) if TAG in needle else CONTROL_TOKEN
+
+
 def needle(name: str, suffix: str = "") -> str:
     """One alphanumeric token: survives HTML/JSON escaping, highlighting and tokenisation."""
     return f"LEAK{name.replace('_', '')}{suffix}{TAG}"
@@ -137,7 +143,7 @@ def test_anonymous_crawl_finds_no_restricted_value(world):
         problems.append(f"routes the crawl cannot fill (extend id_pool): {unfillable_app}")
     problems += [
         f"restricted value reached an anonymous reader: {world.needles[n]} ({n}) at {url}"
-        for n, url in crawler.leaks(list(world.needles))
+        for n, url in crawler.leaks(list(world.needles), control_of=twin_token)
     ]
     # Twins: a page about twin A must not show A's restricted labels more than twin B's page does.
     for twin in world.gather("twins"):
@@ -185,7 +191,7 @@ def test_other_organisations_agents_find_no_restricted_value(world):
         assert len(result.visited) >= 20, label
         problems += [
             f"{label}: {canaries.needles[n]} ({n}) reached another organisation's agent at {url}"
-            for n, url in crawler.leaks(list(canaries.needles))
+            for n, url in crawler.leaks(list(canaries.needles), control_of=twin_token)
         ]
         errors = sorted(url for url, status in result.visited.items() if status >= 500)
         problems += [f"{label}: server error {url}" for url in errors[:10]]
