@@ -44,7 +44,7 @@ def easter(year: int) -> date:
     g = (b - f + 1) // 3
     h = (19 * a + b - d - g + 15) % 30
     i, k = c // 4, c % 4
-    l = (32 + 2 * e + 2 * i - h - k) % 7  # noqa: E741
+    l = (32 + 2 * e + 2 * i - h - k) % 7
     m = (a + 11 * h + 22 * l) // 451
     month = (h + l - 7 * m + 114) // 31
     day = (h + l - 7 * m + 114) % 31 + 1
@@ -105,7 +105,7 @@ def _prepare(con, files: list[str], detector: str | None = None) -> bool:
     first, last = con.execute("SELECT min(d), max(d) FROM raw_hours").fetchall()[0]
     if first is None:
         return False
-    days = _days_table(first, last)  # noqa: F841 (read by DuckDB by its name)
+    days = _days_table(first, last)
     con.register("days_table", days)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE hourly AS SELECT r.det, r.d, r.h, r.v, r.s, t.kind, "
