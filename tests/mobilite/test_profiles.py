@@ -17,6 +17,14 @@ FIRST = date(2025, 4, 7)  # Monday; the window holds Easter Monday (21/04), 1st 
 DAYS = 42
 CLOSURE = ("A1B1", date(2025, 4, 15), (7, 8))  # a Tuesday morning: traffic down to 20 %
 EVENT = ("B1C1", date(2025, 5, 14), (17, 18, 19))  # a Wednesday evening: traffic × 2.5
+# written out here, not taken from the module under test
+HOLIDAYS = {date(2025, 4, 21), date(2025, 5, 1), date(2025, 5, 8)}
+
+
+def _kind(day: date) -> str:
+    if day.weekday() == 6 or day in HOLIDAYS:
+        return "dimanche_ferie"
+    return "samedi" if day.weekday() == 5 else "semaine"
 
 
 def _shape(kind: str, hour: int) -> float:
@@ -37,7 +45,7 @@ def write_synthetic(path, plant: bool = True):
     for det in ("A1B1", "B1C1"):
         for offset in range(DAYS):
             day = FIRST + timedelta(days=offset)
-            kind = profiles.day_type(day)
+            kind = _kind(day)
             for quarter in range(96):
                 hour = quarter // 4
                 flow = _shape(kind, hour)
@@ -157,3 +165,4 @@ def test_page_and_api(client, agent, loaded, other_organisation):
     loaded.organisation = other_organisation
     loaded.save()
     assert client.get(reverse("mobilite:flow_api", args=[loaded.pk])).status_code == 404
+    assert client.get(reverse("mobilite:network", args=[loaded.pk])).status_code == 404

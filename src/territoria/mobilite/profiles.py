@@ -12,11 +12,13 @@ Everything is computed by DuckDB over the Parquet store of the counts (`counts._
   ``1 − speed(hour) / free flow`` on the typical working day, where free flow is the 85th
   percentile of its hourly speeds; the section's index is its worst hour. Without speeds,
   the index is not computed (said so).
-- Anomalies: each hour of a day is compared with the same hour of the *other* days of the same
-  type and season (leave-one-out mean and standard deviation, at least ``MIN_DAYS`` of them). An
-  hour is abnormal when it is at least ``Z`` spreads, ``RELATIVE`` of the mean and
-  ``MIN_VEHICLES`` vehicles away (the spread is at least the Poisson noise √mean); a day with
-  at least one abnormal hour is flagged, with the hours, the counts and the gaps as its reason.
+- Anomalies: each hour of a day is compared with the same hour of the days of the same type
+  and season (at least ``MIN_DAYS`` others), by robust statistics — the median and the spread
+  1.4826 × MAD — so that a few odd days (a mistyped holiday, a strike) do not hide each other as
+  they would in a mean and a standard deviation. An hour is abnormal when it is at least ``Z``
+  spreads, ``RELATIVE`` of the median and ``MIN_VEHICLES`` vehicles away (the spread is at
+  least the Poisson noise √median); a day with at least one abnormal hour is flagged, with the
+  hours, the counts and the gaps as its reason.
 """
 
 from __future__ import annotations
@@ -172,15 +174,12 @@ def anomalies(files: list[str], detector: str | None = None, limit: int = 50) ->
     if not files or not _prepare(con, files, detector):
         return []
     rows = con.execute(
-        f"""WITH g AS (SELECT *, sum(v) OVER w AS s1, sum(v * v) OVER w AS s2,
-                       count(*) OVER w AS n FROM hourly
-                       WINDOW w AS (PARTITION BY det, kind, season, h)),
-        loo AS (SELECT det, d, kind, season, h, v, n - 1 AS others,
-                       (s1 - v) / (n - 1) AS m,
-                       sqrt(greatest((s2 - v * v - (s1 - v) * (s1 - v) / (n - 1)) / (n - 2), 0))
-                         AS sd
-                FROM g WHERE n - 1 >= {MIN_DAYS}),
-        z AS (SELECT *, (v - m) / greatest(sd, sqrt(m), 1) AS z FROM loo)
+        f"""WITH typical AS (SELECT det, kind, season, h, median(v) AS m,
+                             1.4826 * mad(v) AS sd, count(*) AS n FROM hourly
+                             GROUP BY ALL HAVING count(*) > {MIN_DAYS}),
+        z AS (SELECT x.det, x.d, x.kind, x.season, x.h, x.v, t.m, t.sd, t.n - 1 AS others,
+                     (x.v - t.m) / greatest(t.sd, sqrt(t.m), 1) AS z
+              FROM hourly x JOIN typical t USING (det, kind, season, h))
         SELECT det, d, kind, season, h, v, m, sd, z, others FROM z
         WHERE abs(z) >= {Z} AND abs(v - m) >= {RELATIVE} * m AND abs(v - m) >= {MIN_VEHICLES}
         ORDER BY det, d, h"""
