@@ -114,6 +114,7 @@ def test_planted_anomalies_found_with_reason(loaded):
     assert all(-90 < h["gap_percent"] < -70 for h in closure["hours"])
     assert closure["reason"].startswith("Baisse par rapport au profil type « jour ouvré")
     assert "8 h : " in closure["reason"] and "au lieu de" in closure["reason"]
+    assert " écarts)" in closure["reason"] and "." not in closure["reason"][:-1]
     event = by_section["B1C1"]
     assert tuple(h["hour"] for h in event["hours"]) == EVENT[2]
     assert all(100 < h["gap_percent"] < 200 for h in event["hours"])

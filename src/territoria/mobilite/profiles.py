@@ -223,7 +223,7 @@ def reason(day: dict) -> str:
         gap = f"{h['gap_percent']:+d} %".replace("-", "−") if h["gap_percent"] is not None else ""
         parts.append(
             f"{h['hour']} h : {h['vehicles']} véhicules au lieu de {h['typical']} ± {h['spread']} "
-            f"({gap}, {abs(h['z']):.1f} écarts)"
+            f"({gap}, {abs(h['z']):.1f} écarts)".replace(".", ",")
         )
     kind = DAY_TYPES[day["day_type"]] + (f" ({holiday})" if holiday else "")
     return (
