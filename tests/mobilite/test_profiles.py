@@ -18,7 +18,7 @@ DAYS = 42
 CLOSURE = ("A1B1", date(2025, 4, 15), (7, 8))  # a Tuesday morning: traffic down to 20 %
 EVENT = ("B1C1", date(2025, 5, 14), (17, 18, 19))  # a Wednesday evening: traffic × 2.5
 # written out here, not taken from the module under test
-HOLIDAYS = {date(2025, 4, 21), date(2025, 5, 1), date(2025, 5, 8)}
+HOLIDAYS = {date(2025, 4, 21), date(2025, 5, 1), date(2025, 5, 8), date(2025, 7, 14)}
 
 
 def _kind(day: date) -> str:
@@ -37,18 +37,18 @@ def _shape(kind: str, hour: int) -> float:
     return 15 + 120 * np.exp(-((hour - 15) ** 2) / 8)
 
 
-def write_synthetic(path, plant: bool = True):
+def write_synthetic(path, plant: bool = True, first: date = FIRST, days: int = DAYS):
     """Two sections; A1B1 slows down at the working-day peaks (free flow 50 km/h, 25 at peak),
     B1C1 does not. Holidays carry Sunday traffic, as in reality."""
     rng = np.random.default_rng(7)
     lines = ["detecteur,horodatage,vehicules,vitesse"]
     for det in ("A1B1", "B1C1"):
-        for offset in range(DAYS):
-            day = FIRST + timedelta(days=offset)
+        for offset in range(days):
+            day = first + timedelta(days=offset)
             kind = _kind(day)
             for quarter in range(96):
                 hour = quarter // 4
-                flow = _shape(kind, hour)
+                flow = _shape(kind, hour) * (0.5 if day.month in (7, 8) else 1)
                 for planted_det, planted_day, hours in (CLOSURE, EVENT) if plant else ():
                     if det == planted_det and day == planted_day and hour in hours:
                         flow *= 0.2 if planted_det == "A1B1" else 2.5
@@ -167,3 +167,17 @@ def test_page_and_api(client, agent, loaded, other_organisation):
     loaded.save()
     assert client.get(reverse("mobilite:flow_api", args=[loaded.pk])).status_code == 404
     assert client.get(reverse("mobilite:network", args=[loaded.pk])).status_code == 404
+
+
+def test_summer_has_its_own_profile(grid, tmp_path):
+    """Three weeks of June, four of July (half the traffic, 14 July a holiday): two seasons,
+    and no July day flagged against the school months."""
+    path = write_synthetic(tmp_path / "ete.csv", plant=False, first=date(2025, 6, 16), days=46)
+    counts.import_counts(grid, path)
+    files = counts._files(grid)
+    found = profiles.profiles(files, "B1C1")
+    assert {("semaine", "scolaire"), ("semaine", "ete"), ("dimanche_ferie", "ete")} <= set(found)
+    summer = {h: m for h, m, _, _ in found[("semaine", "ete")]}
+    assert summer[18] == pytest.approx(_shape("semaine", 18) / 2, rel=0.06)
+    assert profiles.anomalies(files) == []
+    assert profiles.profile_chart(files, "B1C1", "ete")["season"] == "ete"
