@@ -120,6 +120,9 @@ def test_planted_anomalies_found_with_reason(loaded):
     assert all(100 < h["gap_percent"] < 200 for h in event["hours"])
     assert event["reason"].startswith("Hausse")
     assert profiles.anomalies(counts._files(loaded), detector="B1C1") == [event]
+    shared = profiles.prepared(counts._files(loaded))  # the store read once (the page's path)
+    assert profiles.anomalies([], detector="B1C1", con=shared) == [event]
+    assert profiles.anomalies([], con=shared) == found
 
 
 def test_no_anomaly_without_plants(grid, tmp_path):

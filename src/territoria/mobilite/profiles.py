@@ -123,25 +123,35 @@ def _connect():
     return connect()
 
 
-def profiles(files: list[str], detector: str) -> dict:
-    """{(day type, season): [(hour, mean, spread, days)]} of one detector."""
+def prepared(files: list[str]):
+    """A DuckDB connection holding the hourly table of all the detectors (None when there are no
+    counts), to pass as `con` to the functions below: the Parquet store is read once."""
     con = _connect()
-    if not files or not _prepare(con, files, detector):
-        return {}
+    return con if files and _prepare(con, files) else None
+
+
+def profiles(files: list[str], detector: str, con=None) -> dict:
+    """{(day type, season): [(hour, mean, spread, days)]} of one detector."""
+    if con is None:
+        con = _connect()
+        if not files or not _prepare(con, files, detector):
+            return {}
     result: dict = {}
     for kind, sea, h, mean, spread, days in con.execute(
-        "SELECT kind, season, h, avg(v), stddev_samp(v), count(*) FROM hourly "
-        "GROUP BY ALL ORDER BY kind, season, h"
+        "SELECT kind, season, h, avg(v), stddev_samp(v), count(*) FROM hourly WHERE det = ? "
+        "GROUP BY ALL ORDER BY kind, season, h",
+        [detector],
     ).fetchall():
         result.setdefault((kind, sea), []).append((h, mean, spread, days))
     return result
 
 
-def congestion(files: list[str]) -> list[dict]:
+def congestion(files: list[str], con=None) -> list[dict]:
     """Per section: free-flow speed, worst hour of the typical working day and its index."""
-    con = _connect()
-    if not files or not _prepare(con, files):
-        return []
+    if con is None:
+        con = _connect()
+        if not files or not _prepare(con, files):
+            return []
     rows = con.execute(
         f"""WITH ff AS (SELECT det, quantile_cont(s, {FREE_FLOW_QUANTILE}) AS free
                         FROM hourly WHERE s IS NOT NULL GROUP BY det),
@@ -168,11 +178,14 @@ def congestion(files: list[str]) -> list[dict]:
     ]
 
 
-def anomalies(files: list[str], detector: str | None = None, limit: int = 50) -> list[dict]:
+def anomalies(
+    files: list[str], detector: str | None = None, limit: int = 50, con=None
+) -> list[dict]:
     """Days far from their typical profile, the largest deviations first."""
-    con = _connect()
-    if not files or not _prepare(con, files, detector):
-        return []
+    if con is None:
+        con = _connect()
+        if not files or not _prepare(con, files, detector):
+            return []
     rows = con.execute(
         f"""WITH typical AS (SELECT det, kind, season, h, median(v) AS m,
                              1.4826 * mad(v) AS sd, count(*) AS n FROM hourly
@@ -181,8 +194,9 @@ def anomalies(files: list[str], detector: str | None = None, limit: int = 50) ->
                      (x.v - t.m) / greatest(t.sd, sqrt(t.m), 1) AS z
               FROM hourly x JOIN typical t USING (det, kind, season, h))
         SELECT det, d, kind, season, h, v, m, sd, z, others FROM z
-        WHERE abs(z) >= {Z} AND abs(v - m) >= {RELATIVE} * m AND abs(v - m) >= {MIN_VEHICLES}
-        ORDER BY det, d, h"""
+        WHERE (det = $det OR $det IS NULL) AND abs(z) >= {Z} AND abs(v - m) >= {RELATIVE} * m AND abs(v - m) >= {MIN_VEHICLES}
+        ORDER BY det, d, h""",
+        {"det": detector},
     ).fetchall()
     days: dict = {}
     for det, d, kind, sea, h, v, m, sd, z, others in rows:
@@ -233,11 +247,11 @@ def reason(day: dict) -> str:
     )
 
 
-def profile_chart(files: list[str], detector: str, wanted_season: str = ""):
+def profile_chart(files: list[str], detector: str, wanted_season: str = "", con=None):
     """The chart of the typical days of one detector (one season), its table rows, the season."""
     from territoria.core.charts import LineChart, Series
 
-    found = profiles(files, detector)
+    found = profiles(files, detector, con)
     if not found:
         return None
     seasons = {s for _, s in found}

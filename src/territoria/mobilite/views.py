@@ -180,10 +180,11 @@ def network_detail(request, pk):
         detector = detector if detector in detectors else detectors[0]
         chart = counts_service.detector_chart(found, detector, request.GET.get("mois"))
         files = counts_service._files(found)
-        flow = {
-            "profile": profiles.profile_chart(files, detector, request.GET.get("saison", "")),
-            "congestion": profiles.congestion(files),
-            "anomalies": profiles.anomalies(files),
+        con = profiles.prepared(files)  # the store read once for the three views
+        flow = con and {
+            "profile": profiles.profile_chart(files, detector, request.GET.get("saison", ""), con),
+            "congestion": profiles.congestion(files, con),
+            "anomalies": profiles.anomalies(files, con=con),
             "day_types": list(profiles.DAY_TYPES.values()),
             "seasons": profiles.SEASONS,
         }
