@@ -6,8 +6,9 @@ anomalous days per seed (1 to 4 consecutive hours between 6 h and 21 h, traffic 
 × 1.8–3). Seeds 11, 12, 13: not the seed of the tests (7) on which the thresholds were chosen.
 Day-level precision and recall of `profiles.anomalies`, against the baseline in the same run:
 the same detector with a single profile for all days (no day type, no season). Wall time of the
-whole analysis (profiles of one section, congestion, anomalies). Results:
-benchmarks/results/mobilite_profiles.json.
+whole analysis (profiles of one section, congestion, anomalies), each function on its own and
+as the network page does it (the store read once). Results:
+benchmarks/results/mobilite_profiles.json (BENCH_SECTIONS=100: mobilite_profiles_100.json).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import numpy as np
 from benchmarks import write_result
 from territoria.mobilite import profiles
 
-SECTIONS = 10
+SECTIONS = int(os.environ.get("BENCH_SECTIONS", "10"))
 PLANTED = 30
 SEEDS = (11, 12, 13)
 # the holidays of 2025 written out here, independently of the module
@@ -133,6 +134,12 @@ def main() -> None:
         profiles.profiles(files, "S03")
         profiles.congestion(files)
         seconds = time.perf_counter() - started
+        started = time.perf_counter()  # the network page: the store read once, three views
+        con = profiles.prepared(files)
+        profiles.profile_chart(files, "S03", "", con)
+        profiles.congestion(files, con)
+        profiles.anomalies(files, con=con)
+        page_seconds = time.perf_counter() - started
         # baseline: one profile for all the days (no day type, no season)
         profiles.day_type, profiles.season = (lambda d: "semaine"), (lambda d: "scolaire")
         try:
@@ -145,6 +152,7 @@ def main() -> None:
                 "typed_profiles": score(found, planted),
                 "baseline_single_profile": score(baseline, planted),
                 "analysis_seconds": round(seconds, 2),
+                "page_seconds": round(page_seconds, 2),
             }
         )
         print(runs[-1], flush=True)
@@ -158,7 +166,8 @@ def main() -> None:
         "tuned_on": "tests/mobilite/test_profiles.py (seed 7, 6 weeks); not these seeds",
         "runs": runs,
     }
-    print(write_result("mobilite_profiles", figures))
+    suffix = "" if SECTIONS == 10 else f"_{SECTIONS}"
+    print(write_result(f"mobilite_profiles{suffix}", figures))
 
 
 if __name__ == "__main__":
