@@ -31,7 +31,7 @@ DAY_TYPES = {
     "dimanche_ferie": "dimanche ou jour férié",
 }
 SEASONS = {"scolaire": "mois scolaires", "ete": "juillet–août"}
-Z = 4.0
+Z = 5.0  # chosen on seed 21 of benchmarks/mobilite_profiles.py (100 sections), not the seeds reported
 RELATIVE = 0.3
 MIN_VEHICLES = 20
 MIN_DAYS = 3  # other days of the same type and season needed to judge a day

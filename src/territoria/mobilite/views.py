@@ -187,6 +187,9 @@ def network_detail(request, pk):
             "anomalies": profiles.anomalies(files, con=con),
             "day_types": list(profiles.DAY_TYPES.values()),
             "seasons": profiles.SEASONS,
+            "z": f"{profiles.Z:g}".replace(".", ","),
+            "relative": round(100 * profiles.RELATIVE),
+            "min_vehicles": profiles.MIN_VEHICLES,
         }
     else:
         detectors = []
