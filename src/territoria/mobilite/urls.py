@@ -10,6 +10,7 @@ urlpatterns = [
     path("reseaux/<uuid:pk>/", views.network_detail, name="network"),
     path("reseaux/<uuid:pk>/scenarios/", views.scenario_create, name="scenario_create"),
     path("reseaux/<uuid:pk>/comptages/", views.counts_import, name="counts_import"),
+    path("reseaux/<uuid:pk>/comptages/analyse.json", views.flow_api, name="flow_api"),
     path("reseaux/<uuid:pk>/calage/", views.calibrate, name="calibrate"),
     path("reseaux/<uuid:pk>/chantiers/", views.roadworks_run, name="roadworks"),
     path("scenarios/<uuid:pk>/simuler/", views.scenario_run, name="scenario_run"),

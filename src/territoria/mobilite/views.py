@@ -11,13 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from territoria.core.roles import has_capability
 from territoria.core.templatetags.french import count_words
 from territoria.mobilite import network as network_service
-from territoria.mobilite import simulation
+from territoria.mobilite import profiles, simulation
 from territoria.mobilite.apps import MANAGE, VIEW
 from territoria.mobilite.models import AccidentImport, Job, JobStatus, Network, Scenario
 
@@ -178,8 +179,21 @@ def network_detail(request, pk):
         detectors = sorted({d for i in imports for d in i.detectors})
         detector = detector if detector in detectors else detectors[0]
         chart = counts_service.detector_chart(found, detector, request.GET.get("mois"))
+        files = counts_service._files(found)
+        con = profiles.prepared(files)  # the store read once for the three views
+        flow = con and {
+            "profile": profiles.profile_chart(files, detector, request.GET.get("saison", ""), con),
+            "congestion": profiles.congestion(files, con),
+            "anomalies": profiles.anomalies(files, con=con),
+            "day_types": list(profiles.DAY_TYPES.values()),
+            "seasons": profiles.SEASONS,
+            "z": f"{profiles.Z:g}".replace(".", ","),
+            "relative": round(100 * profiles.RELATIVE),
+            "min_vehicles": profiles.MIN_VEHICLES,
+        }
     else:
         detectors = []
+        flow = None
     calibration = Job.objects.filter(network=found, kind="calibration").first()
     tls = [
         {"id": k, "phases": v["phases"], "durations": " ".join(str(p[0]) for p in v["phases"])}
@@ -193,6 +207,7 @@ def network_detail(request, pk):
         "detectors": detectors,
         "detector": detector,
         "chart": chart,
+        "flow": flow,
         "calibration": calibration,
         "tls": tls,
         "edges": sorted(found.elements.get("edges", []), key=lambda e: (e[1] or "~", e[0]))[:2000],
@@ -203,6 +218,41 @@ def network_detail(request, pk):
         ],
     }
     return render(request, "mobilite/network.html", context)
+
+
+@login_required
+def flow_api(request, pk):
+    """The flow analysis as JSON: typical days (one detector), congestion, anomalies."""
+    _need(request, VIEW)
+    from territoria.mobilite import counts as counts_service
+
+    found = _network(request, pk)
+    files = counts_service._files(found)
+    detector = request.GET.get("detecteur", "") or None
+    typical = {}
+    if detector:
+        for (kind, season), points in profiles.profiles(files, detector).items():
+            typical.setdefault(kind, {})[season] = [
+                {"hour": h, "mean": round(m, 1), "spread": round(sd or 0, 1), "days": n}
+                for h, m, sd, n in points
+            ]
+    anomalies = [{**a, "date": a["date"].isoformat()} for a in profiles.anomalies(files, detector)]
+    return JsonResponse(
+        {
+            "network": str(found.pk),
+            "detector": detector,
+            "profiles": typical,
+            "congestion": profiles.congestion(files),
+            "anomalies": anomalies,
+            "thresholds": {
+                "z": profiles.Z,
+                "relative": profiles.RELATIVE,
+                "min_vehicles": profiles.MIN_VEHICLES,
+                "min_days": profiles.MIN_DAYS,
+            },
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def parse_changes(post) -> tuple[str, list[dict], list[str]]:
