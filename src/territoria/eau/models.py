@@ -66,9 +66,12 @@ class Network(BaseModel):
 
     @property
     def counts_text(self) -> str:
-        """« 782 jonctions, 905 canalisations, aucune pompe… » (French counts)."""
+        """« 782 jonctions, 905 canalisations, aucune pompe… » (French counts), in the order of
+        COUNT_NOUNS: PostgreSQL's jsonb does not keep the keys' order."""
+        known = [key for key in COUNT_NOUNS if key in self.counts]
+        others = sorted(key for key in self.counts if key not in COUNT_NOUNS)
         return ", ".join(
-            count_words(value, COUNT_NOUNS.get(key, key)) for key, value in self.counts.items()
+            count_words(self.counts[key], COUNT_NOUNS.get(key, key)) for key in known + others
         )
 
 
