@@ -119,18 +119,8 @@ class TerritoryReport:
         }
 
 
-def import_communes(
-    source: Path | str | io.IOBase,
-    *,
-    name: str = "",
-    package_dir: str | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> TerritoryReport:
-    """Replace the communes of the file's département by those of the file (one transaction).
-
-    Every feature needs a `code` (INSEE, 5 characters) and a Polygon/MultiPolygon; a code
-    unknown to the package, or of another département, refuses the whole file."""
-    label = name or str(source)
+def _read_feature_collection(source, label: str) -> dict:
+    """A GeoJSON FeatureCollection from a path or an open file, or the reason it is not one."""
     try:
         if isinstance(source, (str, Path)):
             with open(source, encoding="utf-8") as handle:
@@ -145,6 +135,22 @@ def import_communes(
         raise ImportProblem("le fichier n'est pas encodé en UTF-8", label) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise ImportProblem("une FeatureCollection GeoJSON était attendue", label)
+    return data
+
+
+def import_communes(
+    source: Path | str | io.IOBase,
+    *,
+    name: str = "",
+    package_dir: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> TerritoryReport:
+    """Replace the communes of the file's département by those of the file (one transaction).
+
+    Every feature needs a `code` (INSEE, 5 characters) and a Polygon/MultiPolygon; a code
+    unknown to the package, or of another département, refuses the whole file."""
+    label = name or str(source)
+    data = _read_feature_collection(source, label)
     geo_data = geography(package_dir)
     features = data.get("features") or []
     problems: list[str] = []
@@ -289,20 +295,7 @@ def import_iris(
     nothing is written unless every feature is right. The IRIS of a commune that do not cover
     its outline's area (±5 %) are flagged, not refused (outlines of another year)."""
     label = name or str(source)
-    try:
-        if isinstance(source, (str, Path)):
-            with open(source, encoding="utf-8") as handle:
-                data = json.load(handle)
-        else:
-            data = json.load(source)
-    except json.JSONDecodeError as error:
-        raise ImportProblem(
-            f"ligne {error.lineno}, colonne {error.colno} : JSON invalide ({error.msg})", label
-        ) from None
-    except UnicodeDecodeError:
-        raise ImportProblem("le fichier n'est pas encodé en UTF-8", label) from None
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise ImportProblem("une FeatureCollection GeoJSON était attendue", label)
+    data = _read_feature_collection(source, label)
     geo_data = geography(package_dir)
     known = set(Commune.objects.values_list("code", flat=True))
     features = data.get("features") or []
