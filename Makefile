@@ -78,7 +78,7 @@ test-slow: install-dev
 test-postgres:
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "--- PostgreSQL reachable: running the suite on $(PG_URL)"; \
-		TERRITORIA_DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser"; \
+		TERRITORIA_DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser" --database-tests-only; \
 	else \
 		echo "--- PostgreSQL not reachable at $(PG_URL): suite run on SQLite only"; \
 	fi

@@ -9,6 +9,7 @@ pytest_plugins = [
     "tests.socket_guard",  # no route out: loopback and unix sockets only, for the whole session
     "tests.jobs",  # database_queue: the real job queue, for recovery tests
     "tests.browser.support",  # chromium_browser and page, one browser for every folder's tests
+    "tests.database_only",  # --database-tests-only: the PostgreSQL pass skips database-free tests
 ]
 
 
