@@ -87,3 +87,28 @@ def test_colours_must_be_palette_tokens_and_the_legend_is_text_under_the_map():
     )
     assert '<span class="swatch swatch-scale-1" aria-hidden="true"></span> Faible &lt;i&gt;' in html
     assert "swatch-scale-7" in html
+
+
+def test_a_page_may_hold_several_maps_and_loads_the_scripts_once(settings):
+    settings.TERRITORIA_MAP_TILE_URL = ""
+    html = Template(
+        "{% load maps %}"
+        '{% territoria_map "carte-a" points label="Première carte" %}'
+        '{% territoria_map "carte-b" points label="Deuxième carte" cluster=True %}'
+        '{% territoria_map "carte-c" points label="Troisième carte" cluster=True %}'
+    ).render(Context({"points": [{"lat": 1.0, "lon": 2.0, "label": "Point"}]}))
+    for map_id in ("carte-a", "carte-b", "carte-c"):
+        assert f'id="{map_id}"' in html and f'<script id="{map_id}-donnees"' in html
+    assert html.count("vendor/leaflet/leaflet.js") == 1
+    assert html.count("vendor/leaflet/leaflet.css") == 1
+    assert html.count("territoria/map.js") == 1
+    # markercluster comes with the first map that clusters, not before
+    assert html.count("leaflet.markercluster.js") == 1
+    assert html.index("leaflet.markercluster.js") > html.index('id="carte-b"')
+    # a second render (another response) writes them again
+    assert (
+        Template('{% load maps %}{% territoria_map "x" p label="x" %}')
+        .render(Context({"p": []}))
+        .count("territoria/map.js")
+        == 1
+    )

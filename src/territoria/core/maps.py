@@ -15,8 +15,8 @@ Contract (docs/architecture.md, ADR 9):
 - `legend=` takes `LegendEntry`s (colour token, text), rendered as an HTML list under the
   map, readable without JavaScript.
 - Everything in a point is shown as text, never as HTML: the values are published data.
-Points without numeric coordinates and shapes with an invalid geometry are left out. One map
-per page.
+Points without numeric coordinates and shapes with an invalid geometry are left out. A page
+may hold several maps (the scripts come with the first one).
 """
 
 from __future__ import annotations

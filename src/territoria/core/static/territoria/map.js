@@ -114,5 +114,7 @@
     map.fitBounds(bounds.pad(0.1), { maxZoom: pointsOnly ? 12 : 18 });
   }
 
-  document.querySelectorAll("[data-territoria-map]").forEach(draw);
+  // After every deferred script: a later map of the page may bring markercluster.
+  function drawAll() { document.querySelectorAll("[data-territoria-map]").forEach(draw); }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", drawAll); } else { drawAll(); }
 })();
