@@ -481,6 +481,14 @@ def test_openapi_schema_describes_the_governance_api(client):
         "/api/gouvernance/projets/{id}/",
         "/api/gouvernance/evaluer/",
         "/api/gouvernance/tableau-de-bord/",
+        "/api/gouvernance/projets/{id}/confiance/",
+        "/api/gouvernance/projets/{id}/frugalite/",
+        "/api/gouvernance/projets/{id}/crpa/",
+        "/api/gouvernance/projets/{id}/avis/",
+        "/api/gouvernance/projets/{id}/messages/",
+        "/api/gouvernance/messages/{message_pk}/moderation/",
+        "/api/gouvernance/obligations/{obligation_pk}/",
+        "/api/gouvernance/organisations/{id}/observatoire/",
     ):
         assert path in schema
 

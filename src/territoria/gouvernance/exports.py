@@ -37,36 +37,41 @@ COLUMNS = [
 ]
 
 
-def public_rows() -> list[dict]:
-    rows = []
-    for s in (
-        stats.record_summary(p)
-        for p in stats.prefetch(visible_projects(None).order_by("nom_projet"))
-    ):
-        figures = s["frugality_figures"] or {}
-        c = s["classification"]
-        rows.append(
-            {
-                "projet_id": str(s["project"].pk),
-                "nom_projet": s["project"].nom_projet,
-                "organisation": s["project"].organisation.name,
-                "niveau_ai_act": s["level"],
-                "niveau_libelle": s["level_label"],
-                "version_classification": c.number if c else "",
-                "regles": c.rules_version if c else "",
-                "classification_a_revoir": s["stale"],
-                "taux_confiance_moyen": s["trust_mean"] if s["trust_mean"] is not None else "",
-                "autoevaluation_complete": s["trust_complete"],
-                "energie_wh_par_usage": figures.get("energy_wh_per_use", ""),
-                "co2e_g_par_usage": figures.get("co2e_g_per_use", ""),
-                "ia_frugale": figures.get("frugal", ""),
-                "dernier_avis": s["opinion"].get_verdict_display() if s["opinion"] else "",
-                "date_dernier_avis": s["opinion"].given_on.isoformat() if s["opinion"] else "",
-                "crpa_applicable": s["crpa_applies"],
-                "crpa_incomplet": bool(s["crpa_missing"]),
-            }
-        )
-    return rows
+def summary_row(s: dict) -> dict:
+    """One record's public governance summary (`stats.record_summary`) as an export row."""
+    figures = s["frugality_figures"] or {}
+    c = s["classification"]
+    return {
+        "projet_id": str(s["project"].pk),
+        "nom_projet": s["project"].nom_projet,
+        "organisation": s["project"].organisation.name,
+        "niveau_ai_act": s["level"],
+        "niveau_libelle": s["level_label"],
+        "version_classification": c.number if c else "",
+        "regles": c.rules_version if c else "",
+        "classification_a_revoir": s["stale"],
+        "taux_confiance_moyen": s["trust_mean"] if s["trust_mean"] is not None else "",
+        "autoevaluation_complete": s["trust_complete"],
+        "energie_wh_par_usage": figures.get("energy_wh_per_use", ""),
+        "co2e_g_par_usage": figures.get("co2e_g_per_use", ""),
+        "ia_frugale": figures.get("frugal", ""),
+        "dernier_avis": s["opinion"].get_verdict_display() if s["opinion"] else "",
+        "date_dernier_avis": s["opinion"].given_on.isoformat() if s["opinion"] else "",
+        "crpa_applicable": s["crpa_applies"],
+        "crpa_incomplet": bool(s["crpa_missing"]),
+    }
+
+
+def public_rows(organisation=None) -> list[dict]:
+    """Rows of the published records (of one organisation, if given): built for an anonymous
+    reader whatever the caller, so nothing restricted can reach them."""
+    projects = visible_projects(None)
+    if organisation is not None:
+        projects = projects.filter(organisation=organisation)
+    return [
+        summary_row(stats.record_summary(p))
+        for p in stats.prefetch(projects.order_by("nom_projet"))
+    ]
 
 
 def _csv(rows, *, safe: bool) -> str:
