@@ -260,3 +260,19 @@ def test_observatory_api_holds_public_values_only(
     assert body["tableau_de_bord"]["total"] == 1
     assert "NOTE-INTERNE" not in str(body) and "brouillon" not in str(body).lower()
     assert api_client.get(_url("api-observatory", project.pk)).status_code == 404
+
+
+def test_answers_and_api_writes_are_audited_with_their_author(
+    api_client, agent, moderator, project
+):
+    from territoria.core.models import AuditLog
+
+    draft = services.save_classification(project, {"systeme_ia": "oui"}, agent, submit=False)
+    services.save_classification(project, MINIMAL, agent, submit=True)  # same version, completed
+    entries = AuditLog.objects.filter(object_id=str(draft.pk)).order_by("id")
+    assert [(e.action, e.actor) for e in entries] == [("create", agent), ("update", agent)]
+    assert "answers" in entries[1].changes  # the answers' change is in the log
+    api_client.force_authenticate(agent)
+    api_client.post(_url("api-trust", project.pk), {"reponses": ALL_YES}, format="json")
+    trust = TrustAssessment.objects.get()
+    assert AuditLog.objects.get(object_id=str(trust.pk)).actor == agent
