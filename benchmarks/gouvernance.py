@@ -2,7 +2,7 @@
 
 1. Suggested AI-Act level vs hand-made labels (`territoria gouvernance eval`'s code) on the
    five parts: dev, test, fresh and fresh2 (the v4 cues were written on their errors) and
-   fresh3 (labelled before v4 was written), against the frozen v1, v2 and v3 cues, a small
+   fresh3 (labelled before v4 was written) and fresh4 (labelled before anything ran on it), against the frozen v1, v2 and v3 cues, a small
    TF-IDF + logistic-regression model trained on the four tuning parts, and the majority class.
 2. Cost of the decision engine: evaluating one complete questionnaire (CPU time), against a
    baseline that only reads the rules file into memory — the engine's own share.
@@ -48,7 +48,7 @@ def _setup_django(data_dir: Path) -> None:
 CUES_V1 = ROOT / "benchmarks" / "data" / "gouvernance_cues_v1.json"
 CUES_V2 = ROOT / "benchmarks" / "data" / "gouvernance_cues_v2.json"
 CUES_V3 = ROOT / "benchmarks" / "data" / "gouvernance_cues_v3.json"
-SPLITS = ("dev", "test", "fresh", "fresh2", "fresh3", "fresh2+fresh3")
+SPLITS = ("dev", "test", "fresh", "fresh2", "fresh3", "fresh4", "fresh2+fresh3", "fresh3+fresh4")
 TUNING = ("dev", "test", "fresh", "fresh2")  # the records whose errors were read for v4
 
 
@@ -142,7 +142,9 @@ def agreement() -> dict:
         "v3). v4 written on the errors of dev, test, fresh and fresh2 (also the training set of "
         "the TF-IDF model). fresh3: 60 records labelled and committed after the v3 run and "
         "before v4 was written or run (data/labels_fresh3.yaml): the clean measure of v4. "
-        "fresh2+fresh3: both parts, clean for v3 (never tuned on either)."
+        "fresh2+fresh3: both parts, clean for v3 (never tuned on either). fresh4: 50 records "
+        "(the last 6 UK, 44 NL) labelled and committed before anything was run on them "
+        "(data/labels_fresh4.yaml): a second clean measure of v4; fresh3+fresh4: both."
     )
     return out
 

@@ -36,6 +36,27 @@ def _classify_with_suggestion(page, base, project) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text("Classification v1")
 
 
+def _trust_and_frugality(page, base, project, weak: dict, alternative: str, runtime: str) -> None:
+    """The trust self-assessment (all « oui » but `weak`) and the frugality gates of a record."""
+    page.goto(f"{base}/gouvernance/projets/{project.pk}/confiance/")
+    for radio in page.locator("input[type=radio][value=oui]").all():
+        radio.check()
+    for item, answer in weak.items():
+        page.locator(f"input[name='{item}-answer'][value='{answer}']").check()
+    page.get_by_role("button", name="Enregistrer l'auto-évaluation").click()
+    expect(page.get_by_text("Auto-évaluation enregistrée.")).to_be_visible()
+    page.goto(f"{base}/gouvernance/projets/{project.pk}/frugalite/")
+    page.get_by_label("Une solution sans IA a-t-elle été étudiée ?").select_option("oui")
+    page.get_by_label("Pourquoi elle ne suffisait pas").fill(alternative)
+    for label in ("Le plus petit modèle", "Un modèle existant", "Les résultats déjà calculés"):
+        page.get_by_label(label).check()
+    page.get_by_label("Les besoins restent-ils maîtrisés ?").select_option("oui")
+    page.get_by_label("Durée de calcul par usage (heures)").fill(runtime)
+    page.get_by_label("Usages par an").fill("5000")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_text("Évaluation de frugalité enregistrée.")).to_be_visible()
+
+
 def test_a_collectivite_governs_its_ai_systems_and_shows_citizens(page, live_server):
     call_command("load_demo", "--no-accounts", verbosity=0)
     base = live_server.url
@@ -63,7 +84,28 @@ def test_a_collectivite_governs_its_ai_systems_and_shows_citizens(page, live_ser
     # 2. A moderator classifies a video-analysis project and a leak-detection tool.
     log_in(page, live_server, "moderatrice")
     _classify_with_suggestion(page, base, video)
+    # Video of litter, no person identified: no Annex III use (biometrics answered « none »).
+    expect(page.get_by_text("Risque minimal").first).to_be_visible()
     _classify_with_suggestion(page, base, leaks)
+    # A leak-detection tool is not a safety component of the water network: minimal.
+    expect(page.get_by_text("Risque minimal").first).to_be_visible()
+    # ... and fills their trust self-assessment and frugality gates.
+    _trust_and_frugality(
+        page,
+        base,
+        video,
+        {"biais": "partiel", "vie_privee": "partiel"},
+        "Un comptage à pied par les agents ne couvrait que quelques rues par mois.",
+        "0.0002",
+    )
+    _trust_and_frugality(
+        page,
+        base,
+        leaks,
+        {"explicabilite": "partiel"},
+        "L'écoute au sol par un technicien ne couvrait que 10 % du réseau par an.",
+        "0.01",
+    )
     _log_out(page)
     levels = {
         c.project.nom_projet: c.level for c in Classification.objects.select_related("project")
@@ -209,3 +251,8 @@ def test_a_collectivite_governs_its_ai_systems_and_shows_citizens(page, live_ser
     page.goto(f"{base}/gouvernance/")
     check_accessibility(page)
     screenshot(page, "gouvernance-tableau-de-bord")
+    # The three records carry a classification, a trust self-assessment and frugality gates.
+    for project in (callbot, video, leaks):
+        assert project.classifications.exists(), project
+        assert project.trust_assessments.get().complete, project
+        assert project.frugality_assessments.exists(), project

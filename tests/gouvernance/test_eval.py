@@ -263,6 +263,26 @@ def test_fresh3_labels_are_new():
     assert sum(len(items) for items in fresh3.values()) == 60
 
 
+def test_fresh4_labels_are_new():
+    import yaml
+
+    fresh4 = yaml.safe_load(Path(evaluation.FRESH4_LABELS).read_text(encoding="utf-8"))
+    earlier = [
+        yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        for path in (
+            evaluation.LABELS,
+            evaluation.FRESH_LABELS,
+            evaluation.FRESH2_LABELS,
+            evaluation.FRESH3_LABELS,
+        )
+    ]
+    for source, items in fresh4.items():
+        assert {item["level"] for item in items.values()} <= set(evaluation.LEVELS)
+        for labels in earlier:
+            assert not set(map(str, items)) & set(map(str, labels.get(source, {})))
+    assert (len(fresh4["uk"]), len(fresh4["nl"])) == (6, 44)
+
+
 def test_older_patterns_can_be_scored_with_the_current_engine():
     patterns = {**suggest.PATTERNS, "CONVERSATION_V3": r"nothing-matches-this"}
     assert suggest.suggested_level_fields({"description": "Un chatbot municipal"}) == "limite"

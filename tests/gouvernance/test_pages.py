@@ -412,6 +412,29 @@ def test_exports_are_public_and_hold_no_restricted_value(client, agent, moderato
     assert rows[0]["niveau_ai_act"] == "minimal"
 
 
+def test_exports_carry_trust_per_requirement_obligations_frugality_and_questions(
+    client, agent, moderator, project
+):
+    classification = services.validate_classification(
+        services.save_classification(project, MINIMAL, agent, submit=True), moderator
+    )
+    classification.obligations.update(done=True)
+    services.save_trust(project, {"biais": {"answer": "partiel"}}, agent)
+    for body, status, answer in (
+        ("Publiée et répondue", "published", "Oui."),
+        ("Publiée sans réponse", "published", ""),
+        ("En attente", "pending", ""),
+    ):
+        CitizenMessage.objects.create(project=project, body=body, status=status, answer=answer)
+    (row,) = client.get(reverse("gouvernance:export", args=["json"])).json()
+    assert row["confiance_equite"] == 0.5 and row["confiance_humain"] == ""
+    assert row["obligations"] == row["obligations_faites"] == classification.obligations.count() > 0
+    assert (row["questions_publiees"], row["questions_sans_reponse"]) == (2, 1)
+    assert row["soutiens_examen"] == 0 and row["energie_kwh_par_an"] == ""
+    header = client.get(reverse("gouvernance:export", args=["csv"])).content.decode().split()[0]
+    assert header.startswith("projet_id,nom_projet,") and "confiance_equite" in header
+
+
 def test_api_classification_needs_the_right_and_explains_incomplete(
     api_client, agent, other_agent, project
 ):
@@ -481,6 +504,14 @@ def test_openapi_schema_describes_the_governance_api(client):
         "/api/gouvernance/projets/{id}/",
         "/api/gouvernance/evaluer/",
         "/api/gouvernance/tableau-de-bord/",
+        "/api/gouvernance/projets/{id}/confiance/",
+        "/api/gouvernance/projets/{id}/frugalite/",
+        "/api/gouvernance/projets/{id}/crpa/",
+        "/api/gouvernance/projets/{id}/avis/",
+        "/api/gouvernance/projets/{id}/messages/",
+        "/api/gouvernance/messages/{message_pk}/moderation/",
+        "/api/gouvernance/obligations/{obligation_pk}/",
+        "/api/gouvernance/organisations/{id}/observatoire/",
     ):
         assert path in schema
 

@@ -106,6 +106,7 @@ def plant(needle) -> Canaries:
         seeds=[
             "/gouvernance/",
             f"/gouvernance/organisations/{organisation.pk}/observatoire/",
+            f"/api/gouvernance/organisations/{organisation.pk}/observatoire/",
             f"/gouvernance/projets/{draft.pk}/",
             f"/gouvernance/projets/{draft.pk}/classification/v1/",
             f"/api/gouvernance/projets/{draft.pk}/",

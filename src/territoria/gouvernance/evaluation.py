@@ -27,7 +27,14 @@ FRESH_LABELS = HERE / "data" / "labels_fresh.yaml"
 FRESH2_LABELS = HERE / "data" / "labels_fresh2.yaml"
 # A fourth, labelled after the v3 run and before the v4 cues were written: split "fresh3".
 FRESH3_LABELS = HERE / "data" / "labels_fresh3.yaml"
-SPLIT_OF_FILE = {FRESH_LABELS: "fresh", FRESH2_LABELS: "fresh2", FRESH3_LABELS: "fresh3"}
+# A fifth, labelled before anything was run on it (v4 in use, no v5 yet): split "fresh4".
+FRESH4_LABELS = HERE / "data" / "labels_fresh4.yaml"
+SPLIT_OF_FILE = {
+    FRESH_LABELS: "fresh",
+    FRESH2_LABELS: "fresh2",
+    FRESH3_LABELS: "fresh3",
+    FRESH4_LABELS: "fresh4",
+}
 FIXTURES = HERE.parent / "registre" / "fixtures"
 LEVELS = ["hors_champ", "minimal", "limite", "haut_risque", "interdit"]
 
@@ -96,7 +103,7 @@ def labelled_records(shared: Path | None) -> list[dict]:
     if shared is not None:
         texts.update(_foreign_texts(shared))
     records = []
-    for path in (LABELS, FRESH_LABELS, FRESH2_LABELS, FRESH3_LABELS):
+    for path in (LABELS, FRESH_LABELS, FRESH2_LABELS, FRESH3_LABELS, FRESH4_LABELS):
         records += _records_of(path, texts)
     return records
 

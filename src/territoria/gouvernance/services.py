@@ -115,6 +115,27 @@ def validate_classification(
     return classification
 
 
+def update_obligation(obligation: Obligation, user, *, owner=None, due_on=None, done=None):
+    """Change an obligation's owner, due date (ISO date text, "" to clear) or done flag; a
+    malformed date is refused before anything is written."""
+    if due_on is not None:
+        try:
+            due = datetime.date.fromisoformat(due_on) if due_on else None
+        except (TypeError, ValueError):
+            raise ValidationError(
+                f"Échéance invalide (« {due_on} ») : saisissez une date au format AAAA-MM-JJ."
+            ) from None
+        obligation.due_on = due
+    if owner is not None:
+        obligation.owner = str(owner).strip()[:200]
+    if done is not None:
+        obligation.done = bool(done)
+        obligation.done_on = timezone.localdate() if obligation.done else None
+    with acting_as(user):
+        obligation.save()
+    return obligation
+
+
 def propose_register_value(classification: Classification, user) -> str | None:
     """Fill the record's public AI-Act field from a validated classification, through the
     register's own workflow (a published record gets a pending revision for moderation).
@@ -176,6 +197,26 @@ def trust_recommendations(answers: dict) -> list[dict]:
         for req, item in trust_items()
         if (answers.get(item["id"]) or {}).get("answer") in ("non", "partiel")
     ]
+
+
+def trust_errors(raw) -> list[str]:
+    """What is wrong in trust answers sent through the API (plain French), [] when fine."""
+    if not isinstance(raw, dict):
+        return ["« reponses » doit être un objet {question: {answer, evidence, comment}}."]
+    known = {item["id"] for _req, item in trust_items()}
+    scale = trust_rules()["scale"]
+    errors = []
+    for key, value in raw.items():
+        if key not in known:
+            errors.append(f"Question inconnue : « {key} » (voir rules/confiance.yaml).")
+        elif not isinstance(value, dict) or value.get("answer") not in scale:
+            errors.append(
+                f"« {key} » : réponse attendue parmi {', '.join(scale)} "
+                f"(reçu : {value.get('answer') if isinstance(value, dict) else value!r})."
+            )
+        elif not all(isinstance(value.get(f, ""), str) for f in ("evidence", "comment")):
+            errors.append(f"« {key} » : « evidence » et « comment » sont des textes.")
+    return errors
 
 
 def save_trust(project: Project, raw: dict, user) -> TrustAssessment:
@@ -355,6 +396,78 @@ def clean_text(text: str) -> str:
 
 def sender_key(address: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
+
+
+MESSAGES_PER_SENDER_PER_DAY = 5
+
+
+def receive_citizen_message(project: Project, data: dict, address: str):
+    """A message of the public, validated by `CitizenMessageForm` (page and API alike): spam
+    checks, a daily limit per address (its keyed hash), HTML removed; saved as pending.
+    Returns (message, None) or (None, the reason it was refused, in plain French)."""
+    from territoria.gouvernance.models import CitizenMessage
+
+    reason = spam_reason(data["body"], data.get("site_web", ""), data["jeton"])
+    key = sender_key(address)
+    since = timezone.now() - datetime.timedelta(days=1)
+    if (
+        reason is None
+        and CitizenMessage.objects.filter(sender_key=key, created_at__gte=since).count()
+        >= MESSAGES_PER_SENDER_PER_DAY
+    ):
+        reason = (
+            f"Vous avez déjà envoyé {MESSAGES_PER_SENDER_PER_DAY} messages aujourd'hui : "
+            "réessayez demain."
+        )
+    if reason:
+        return None, reason
+    body = clean_text(data["body"])
+    if not body:
+        return None, "Le message est vide une fois le code HTML retiré."
+    message = CitizenMessage.objects.create(
+        project=project,
+        kind=data.get("kind") or CitizenMessage.Kind.QUESTION,
+        author_name=clean_text(data.get("author_name", "")),
+        author_email=data.get("author_email", ""),
+        body=body,
+        sender_key=key,
+    )
+    return message, None
+
+
+def moderate_message(message, action: str, answer: str, user):
+    """Publish (with the collectivité's answer, if any) or refuse a citizen's message."""
+    from territoria.gouvernance.models import CitizenMessage
+
+    if action not in ("publier", "refuser", "repondre"):
+        raise ValidationError("Action inconnue : attendu « publier », « refuser » ou « repondre ».")
+    answer = clean_text(answer or "")
+    if action == "refuser":
+        message.status = CitizenMessage.Status.REJECTED
+    else:
+        if action == "repondre" and not answer:
+            raise ValidationError("La réponse est vide.")
+        message.status = CitizenMessage.Status.PUBLISHED
+        if answer:
+            message.answer, message.answered_at = answer[:5000], timezone.now()
+    message.moderated_by = _person(user)
+    message.save()
+    return message
+
+
+def record_opinion(project: Project, opinion, checked_criteria, user):
+    """Save a committee opinion (validated by `OpinionForm`) with the organisation's gate
+    criteria: {label: True if checked}; `checked_criteria` holds the ids or labels checked."""
+    checked = {str(value) for value in checked_criteria}
+    opinion.project = project
+    opinion.recorded_by = _person(user)
+    opinion.gate_results = {
+        c.label: str(c.pk) in checked or c.label in checked
+        for c in project.organisation.ai_gate_criteria.all()
+    }
+    with acting_as(user):
+        opinion.save()
+    return opinion
 
 
 def _person(user):

@@ -150,20 +150,21 @@ def validate(request, pk, number):
 def obligation_update(request, pk, obligation_pk):
     project, _abilities = project_for(request, pk, "assess")
     obligation = get_object_or_404(Obligation, pk=obligation_pk, classification__project=project)
-    obligation.owner = request.POST.get("owner", obligation.owner).strip()[:200]
-    due = request.POST.get("due_on", "")
     try:
-        obligation.due_on = timezone.datetime.fromisoformat(due).date() if due else None
-    except ValueError:
-        messages.error(request, "Échéance invalide : saisissez une date au format AAAA-MM-JJ.")
+        services.update_obligation(
+            obligation,
+            request.user,
+            owner=request.POST.get("owner", obligation.owner),
+            due_on=request.POST.get("due_on", ""),
+            done=bool(request.POST.get("done")),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
         return redirect(
             "gouvernance:classification_version",
             pk=project.pk,
             number=obligation.classification.number,
         )
-    obligation.done = bool(request.POST.get("done"))
-    obligation.done_on = timezone.localdate() if obligation.done else None
-    obligation.save()
     messages.success(request, "Obligation mise à jour.")
     return redirect(
         "gouvernance:classification_version", pk=project.pk, number=obligation.classification.number

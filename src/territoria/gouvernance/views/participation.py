@@ -1,13 +1,10 @@
 """Citizens' say (moderated messages, support for a committee review), committee opinions,
 an organisation's charters, gate criteria and committees."""
 
-import datetime
-
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from territoria.core.client_address import client_address
@@ -24,8 +21,6 @@ from territoria.gouvernance.models import CitizenMessage, GateCriterion, ReviewS
 from territoria.gouvernance.permissions import can_manage_organisation, get_abilities
 from territoria.gouvernance.views._shared import project_for
 
-MESSAGES_PER_SENDER_PER_DAY = 5
-
 
 @require_POST
 def message_create(request, pk):
@@ -37,29 +32,12 @@ def message_create(request, pk):
             label = form.fields[field].label if field in form.fields else field
             messages.error(request, f"{label} : {' '.join(errors)}")
         return redirect(f"{project_url(project)}#participer")
-    reason = services.spam_reason(
-        form.cleaned_data["body"], form.cleaned_data["site_web"], form.cleaned_data["jeton"]
+    _message, reason = services.receive_citizen_message(
+        project, form.cleaned_data, client_address(request)
     )
-    key = services.sender_key(client_address(request))
-    since = timezone.now() - datetime.timedelta(days=1)
-    if (
-        reason is None
-        and CitizenMessage.objects.filter(sender_key=key, created_at__gte=since).count()
-        >= MESSAGES_PER_SENDER_PER_DAY
-    ):
-        reason = f"Vous avez déjà envoyé {MESSAGES_PER_SENDER_PER_DAY} messages aujourd'hui : réessayez demain."
     if reason:
         messages.error(request, f"Le message n'a pas été envoyé. {reason}")
         return redirect(f"{project_url(project)}#participer")
-    message = form.save(commit=False)
-    message.project = project
-    message.body = services.clean_text(message.body)
-    message.author_name = services.clean_text(message.author_name)
-    message.sender_key = key
-    if not message.body:
-        messages.error(request, "Le message est vide une fois le code HTML retiré.")
-        return redirect(f"{project_url(project)}#participer")
-    message.save()
     messages.success(
         request, "Merci : votre message sera publié après relecture par la collectivité."
     )
@@ -89,17 +67,9 @@ def message_moderate(request, message_pk):
     message = get_object_or_404(CitizenMessage.objects.select_related("project"), pk=message_pk)
     project, _abilities = project_for(request, message.project_id, "answer")
     action = request.POST.get("action")
-    answer = services.clean_text(request.POST.get("answer", ""))
-    if action == "refuser":
-        message.status = CitizenMessage.Status.REJECTED
-    elif action == "publier":
-        message.status = CitizenMessage.Status.PUBLISHED
-        if answer:
-            message.answer, message.answered_at = answer, timezone.now()
-    else:
+    if action not in ("publier", "refuser"):
         raise Http404
-    message.moderated_by = request.user
-    message.save()
+    services.moderate_message(message, action, request.POST.get("answer", ""), request.user)
     messages.success(request, "Message refusé." if action == "refuser" else "Message publié.")
     return redirect(f"{project_url(project)}#participer")
 
@@ -118,14 +88,12 @@ def opinion_create(request, pk):
             ),
         )
         return redirect(f"{project_url(project)}#avis")
-    opinion = form.save(commit=False)
-    opinion.project = project
-    opinion.recorded_by = request.user
-    opinion.gate_results = {
-        c.label: request.POST.get(f"critere-{c.pk}") == "oui"
+    checked = [
+        c.pk
         for c in project.organisation.ai_gate_criteria.all()
-    }
-    opinion.save()
+        if request.POST.get(f"critere-{c.pk}") == "oui"
+    ]
+    services.record_opinion(project, form.save(commit=False), checked, request.user)
     messages.success(request, "Avis du comité enregistré et publié sur la fiche.")
     return redirect(f"{project_url(project)}#avis")
 

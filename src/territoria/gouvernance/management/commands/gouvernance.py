@@ -16,10 +16,20 @@ class Command(BaseCommand):
         ev = sub.add_parser("eval", help="accord suggestion / étiquettes, en JSON")
         ev.add_argument(
             "--split",
-            choices=["dev", "test", "fresh", "fresh2", "fresh3", "fresh2+fresh3", "all"],
+            choices=[
+                "dev",
+                "test",
+                "fresh",
+                "fresh2",
+                "fresh3",
+                "fresh4",
+                "fresh2+fresh3",
+                "fresh3+fresh4",
+                "all",
+            ],
             default="all",
-            help="parties de data/SOURCE.md ; fresh3 : la partie réservée, étiquetée après la "
-            "version 3 des indices et avant la version 4",
+            help="parties de data/SOURCE.md ; fresh3 : étiquetée avant la version 4 des "
+            "indices ; fresh4 : étiquetée avant que rien n'y soit lancé (mesure propre de la v4)",
         )
         ev.add_argument(
             "--shared-data",
