@@ -62,6 +62,24 @@ class CultureConfig(AppConfig):
             theme="EDUC",
         ),
         PublishedDataset(
+            key="culture-iris-indice",
+            slug="indice-acces-aux-musees-par-iris",
+            title="Indice d'accès aux musées par IRIS (observatoires publiés)",
+            description=(
+                "Pour chaque IRIS importé par la collectivité dans un observatoire publié : "
+                "l'indice composite d'accès aux musées calculé comme pour les communes (moyenne "
+                "pondérée de rangs parmi les IRIS du territoire : proximité, offre du bassin de "
+                "15 km par habitant, dynamique de fréquentation), ses trois composantes, son rang, "
+                "les poids enregistrés par l'observatoire et la priorité d'accès (quart le plus "
+                "faible de l'indice, sans indicateur social). Distances à vol d'oiseau."
+            ),
+            writer="territoria.culture.opendata.write_iris_index_csv",
+            watch=("culture.Observatory", "culture.CultureJob"),
+            table_name="culture_iris_indice",
+            keywords=("culture", "IRIS", "accessibilité", "indice", "observatoire"),
+            theme="EDUC",
+        ),
+        PublishedDataset(
             key="culture-frequentation-signalements",
             slug="frequentation-des-musees-avec-signalements",
             title="Fréquentation des musées de France, avec signalements de qualité",
