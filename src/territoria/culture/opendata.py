@@ -36,6 +36,8 @@ def write_access_csv(path: Path):
                 "tendance_pct_an",
                 "indice_acces",
                 "poids",
+                "reseau_km",
+                "reseau_minutes",
             ]
         )
         for observatory in observatories:
@@ -60,6 +62,8 @@ def write_access_csv(path: Path):
                             None if r.trend_pct is None else round(r.trend_pct, 2),
                             round(r.index, 4),
                             weights,
+                            None if r.network_km is None else round(r.network_km, 2),
+                            None if r.network_minutes is None else round(r.network_minutes, 1),
                         )
                     ]
                 )
@@ -133,6 +137,9 @@ def write_iris_csv(path: Path):
                 "route_estimee_km",
                 "minutes_estimees",
                 "lieu_le_plus_proche",
+                "reseau_km",
+                "reseau_minutes",
+                "reseau_lieu",
             ]
         )
         for observatory in observatories:
@@ -153,6 +160,11 @@ def write_iris_csv(path: Path):
                                 round(d["road_km"], 2),
                                 round(d["minutes"], 1),
                                 d["venue"],
+                                None if d["network_km"] is None else round(d["network_km"], 2),
+                                None
+                                if d["network_minutes"] is None
+                                else round(d["network_minutes"], 1),
+                                d["network_venue"],
                             )
                         ]
                     )
