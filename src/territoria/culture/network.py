@@ -297,7 +297,7 @@ def nearest_along(
         """Metres from `node` along the tree back to its venue (memoised walk)."""
         walk = []
         while node not in length_of:
-            parent = predecessors[node]
+            parent = int(predecessors[node])  # int32 from scipy: widen before the key
             if parent < 0:  # a virtual venue node: the path's start
                 length_of[node] = 0.0
                 break
