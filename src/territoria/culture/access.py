@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from territoria.culture import geo, network
+from territoria.culture import geo, network, transit
 from territoria.culture.models import Attendance, Commune, Indicator, Venue, VenueKind
 
 DETOUR = 1.3
@@ -146,6 +146,9 @@ class AccessRow:
     network_minutes: float | None = None
     network_name: str = ""
     network_reason: str = ""
+    transit_minutes: float | None = None  # by public transport (imported GTFS; None: no answer)
+    transit_name: str = ""
+    transit_reason: str = ""
 
 
 @dataclass
@@ -162,6 +165,7 @@ class AccessResult:
     access_q25: float | None = None
     notes: list[str] = field(default_factory=list)
     networks: list[str] = field(default_factory=list)  # road networks used (names)
+    transit: list[str] = field(default_factory=list)  # GTFS feeds used (« name (date) »)
     proximity_by: str = "distance"  # "distance" (straight line) or "temps" (road network)
 
     @property
@@ -201,6 +205,9 @@ def compute_access(
         c_lat, c_lon, v_lat, v_lon, radius_km
     )
     road = network.along_networks(c_lat, c_lon, v_lat, v_lon)
+    bus = transit.along_transit(c_lat, c_lon, v_lat, v_lon)
+    if bus is not None:
+        result.transit = bus[1]
     # Basin population: every imported commune of the same départements (not only the
     # territory's, so that border communes keep their whole basin) within the radius.
     around = list(
@@ -283,6 +290,13 @@ def compute_access(
                 row.network_km = float(answer.km[i])
                 row.network_minutes = float(answer.minutes[i])
                 row.network_name = f"{venues[j]['name']} ({venues[j]['city']})"
+        if bus is not None:
+            if np.isnan(bus[0].minutes[i]):
+                row.transit_reason = bus[0].reasons[i]
+            else:
+                j = int(bus[0].venue[i])
+                row.transit_minutes = float(bus[0].minutes[i])
+                row.transit_name = f"{venues[j]['name']} ({venues[j]['city']})"
         if row.trend_pct is None:
             row.flags.append(
                 f"Aucune série de fréquentation exploitable à moins de {radius_km:g} km : dynamique neutre (0,5)"
@@ -482,11 +496,14 @@ def iris_access(commune_codes: list[str], indicator: str = "", direction: str = 
     lon = np.array([z.longitude for z in zones])
     found = nearest_by_kind(lat, lon)
     labels = dict(VenueKind.choices)
-    roads = {}
+    roads, buses = {}, {}
     for kind, item in found.items():
         answer = network.along_networks(lat, lon, item["lat"], item["lon"])
         if answer is not None:
             roads[kind] = answer[0]
+        answer = transit.along_transit(lat, lon, item["lat"], item["lon"])
+        if answer is not None:
+            buses[kind] = answer[0]
     rows = []
     for i, zone in enumerate(zones):
         distances = []
@@ -502,7 +519,14 @@ def iris_access(commune_codes: list[str], indicator: str = "", direction: str = 
                 "network_minutes": None,
                 "network_venue": "",
                 "network_reason": "",
+                "transit_minutes": None,
+                "transit_reason": "",
             }
+            bus = buses.get(kind)
+            if bus is not None and np.isnan(bus.minutes[i]):
+                d["transit_reason"] = bus.reasons[i]
+            elif bus is not None:
+                d["transit_minutes"] = float(bus.minutes[i])
             road = roads.get(kind)
             if road is not None and np.isnan(road.minutes[i]):
                 d["network_reason"] = road.reasons[i]
@@ -526,6 +550,7 @@ def iris_access(commune_codes: list[str], indicator: str = "", direction: str = 
         "kinds": [(k, labels[k]) for k in found],
         "note": NETWORK_NOTE if roads else DISTANCE_NOTE,
         "network": bool(roads),
+        "transit": bool(buses),
     }
     if not found:
         return result

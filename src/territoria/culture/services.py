@@ -11,7 +11,7 @@ from pathlib import Path
 from django.db.models import Q
 from django.utils import timezone
 
-from territoria.culture import evaluation, museums, network, territory, ticketing
+from territoria.culture import evaluation, museums, network, territory, ticketing, transit
 from territoria.culture.errors import ImportProblem
 from territoria.culture.models import Action, CultureJob
 
@@ -29,6 +29,10 @@ KINDS = {
     "reseau": (
         "Réseau routier : extrait OpenStreetMap (.osm.pbf) du territoire",
         network.import_network,
+    ),
+    "gtfs": (
+        "Horaires de transport en commun : flux GTFS (.zip)",
+        transit.import_gtfs,
     ),
     "museofile": ("Musées de France, base Muséofile (CSV)", museums.import_museofile),
     "frequentation": ("Fréquentation des musées de France (CSV)", museums.import_attendance),

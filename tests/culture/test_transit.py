@@ -1,0 +1,142 @@
+"""Public-transport times from a GTFS feed (transit.py). No real feed is available offline: the
+feeds here are INVENTED, a few stops and trips around Rouen, written in the test, with times
+worked out by hand."""
+
+import csv
+import io
+import math
+import zipfile
+
+import numpy as np
+import pytest
+from django.urls import reverse
+
+from territoria.culture import access, geo, transit
+from territoria.culture.errors import ImportProblem
+from territoria.culture.models import Commune, Observatory, TransitFeed, Venue
+
+from .conftest import ROUEN_METROPOLE
+
+STOPS = {"A": (49.44, 1.09), "B": (49.44, 1.13), "C": (49.44, 1.17), "D": (49.47, 1.17)}
+ORIGIN = (49.4405, 1.0905)  # about 70 m from A
+VENUE = (49.4705, 1.1705)  # about 70 m from D
+TRIPS = {  # trip: service, [(stop, time)]
+    "T0": ("SEM", [("C", "10:14:00"), ("D", "10:24:00")]),  # leaves C before T1 gets there
+    "T1": ("SEM", [("A", "10:05:00"), ("B", "10:10:00"), ("C", "10:15:00")]),
+    "T2": ("SEM", [("C", "10:20:00"), ("D", "10:30:00")]),
+    "T3": ("SEM", [("A", "10:01:00"), ("D", "10:50:00")]),  # direct but slower
+    "T4": ("WE", [("A", "10:02:00"), ("D", "10:12:00")]),  # weekends only
+}
+CALENDAR = (
+    "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
+    "SEM,1,1,1,1,1,0,0,20240101,20241231\n"
+    "WE,0,0,0,0,0,1,1,20240101,20241231\n"
+)
+
+
+def _feed(stops=STOPS, trips=TRIPS, calendar=CALENDAR, dates="", drop=()) -> io.BytesIO:
+    files = {
+        "stops.txt": "stop_id,stop_name,stop_lat,stop_lon\n"
+        + "".join(f"{k},{k},{lat},{lon}\n" for k, (lat, lon) in stops.items()),
+        "trips.txt": "route_id,service_id,trip_id\n"
+        + "".join(f"L,{service},{trip}\n" for trip, (service, _) in trips.items()),
+        "stop_times.txt": "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+        + "".join(
+            f"{trip},{time},{time},{stop},{n}\n"
+            for trip, (_, calls) in trips.items()
+            for n, (stop, time) in enumerate(calls, start=1)
+        ),
+        "calendar.txt": calendar,
+    }
+    if dates:
+        files["calendar_dates.txt"] = "service_id,date,exception_type\n" + dates
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            if name not in drop:
+                archive.writestr(name, text)
+    buffer.seek(0)
+    return buffer
+
+
+def _walk_s(a, b) -> float:
+    km = geo.distance_matrix_km(
+        np.array([a[0]]), np.array([a[1]]), np.array([b[0]]), np.array([b[1]])
+    )
+    return 1000 * float(km[0, 0]) / (transit.WALK_KMH / 3.6)
+
+
+def test_earliest_arrival_by_hand_with_a_change_and_a_weekday():
+    table, summary = transit.read_gtfs(_feed(), "essai.zip")
+    assert str(summary["date"]) == "2024-01-02"  # the first Tuesday with services
+    assert summary["trips"] == 4  # T4 runs on weekends only
+    answer = transit.earliest_arrival(table, [ORIGIN[0]], [ORIGIN[1]], [VENUE[0]], [VENUE[1]])
+    # Walk to A, T1 to C (10:15; T0 left at 10:14), T2 to D at 10:30, walk to the venue.
+    expected = (30 * 60 + _walk_s(STOPS["D"], VENUE)) / 60
+    assert answer.minutes[0] == pytest.approx(expected, abs=1e-6) and answer.venue[0] == 0
+    # Leaving later (10:06), T1 is missed: T3 left at 10:01 too; nothing else until… none.
+    late = transit.earliest_arrival(
+        table, [ORIGIN[0]], [ORIGIN[1]], [VENUE[0]], [VENUE[1]], depart=10 * 3600 + 6 * 60
+    )
+    assert math.isnan(late.minutes[0]) and "pas de lieu joignable" in late.reasons[0]
+
+
+def test_a_cancelled_day_moves_the_reference_date_and_far_origins_are_said():
+    dates = "SEM,20240102,2\n"  # no service on Tuesday 2 January
+    table, summary = transit.read_gtfs(_feed(dates=dates), "essai.zip")
+    assert str(summary["date"]) == "2024-01-09"
+    far = transit.earliest_arrival(table, [49.60], [1.09], [VENUE[0]], [VENUE[1]])
+    assert math.isnan(far.minutes[0]) and "aucun arrêt à moins de 1 km" in far.reasons[0]
+    # A venue within walking distance of the centre is reached on foot.
+    near = transit.earliest_arrival(table, [ORIGIN[0]], [ORIGIN[1]], [49.441], [1.0905])
+    assert near.minutes[0] == pytest.approx(_walk_s(ORIGIN, (49.441, 1.0905)) / 60)
+
+
+def test_bad_feeds_are_refused_naming_file_line_and_column(db):
+    with pytest.raises(ImportProblem, match="pas un flux GTFS"):
+        transit.import_gtfs(io.BytesIO(b"stop_id;nom\n"), name="arrets.csv")
+    with pytest.raises(ImportProblem, match="stop_times.txt absent"):
+        transit.import_gtfs(_feed(drop=("stop_times.txt",)), name="f.zip")
+    broken = dict(TRIPS)
+    broken["T9"] = ("SEM", [("A", "10:65:00"), ("Z", "11:00:00")])
+    with pytest.raises(ImportProblem) as refused:
+        transit.import_gtfs(_feed(trips=broken), name="f.zip")
+    text = str(refused.value)
+    assert "stop_times.txt ligne 13 : horaire « 10:65:00 »" in text
+    assert "stop_times.txt ligne 14 : stop_id « Z » absent de stops.txt" in text
+    assert not TransitFeed.objects.exists()
+    weekend_only = "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nWE,0,0,0,0,0,1,1,20240101,20241231\n"
+    with pytest.raises(ImportProblem, match="aucun jour de circulation"):
+        transit.import_gtfs(_feed(calendar=weekend_only), name="f.zip")
+
+
+def test_observatory_shows_public_transport_times_when_a_feed_is_imported(client, culture_data):
+    observatory = Observatory.objects.create(
+        slug="rouen", name="Rouen", epci_code=ROUEN_METROPOLE, published=True
+    )
+    rouen = Commune.objects.get(code="76540")
+    museum = Venue.objects.filter(city__icontains="Rouen", latitude__isnull=False).first()
+    # An invented line from 100 m north of Rouen's centre to 100 m south of a Rouen museum.
+    stops = {
+        "A": (rouen.latitude + 0.0009, rouen.longitude),
+        "D": (museum.latitude - 0.0009, museum.longitude),
+    }
+    trips = {"T1": ("SEM", [("A", "10:05:00"), ("D", "10:20:00")])}
+    summary = transit.import_gtfs(_feed(stops=stops, trips=trips), name="ligne-inventee.zip")
+    assert summary["connexions"] == 1
+    result = access.compute_access(list(observatory.communes()))
+    assert result.transit == ["ligne-inventee.zip (02/01/2024)"]
+    rows = {r.code: r for r in result.rows}
+    assert 0 < rows["76540"].transit_minutes <= 21
+    without = [r for r in result.rows if r.transit_minutes is None]
+    assert without and all(r.transit_reason for r in without)
+    assert any("hors de l'emprise" in r.transit_reason for r in without)
+    html = client.get(reverse("culture:observatory", args=[observatory.slug])).content.decode()
+    assert (
+        "En transports en commun (min)" in html and "départ du centre de la commune à 10 h" in html
+    )
+    text = client.get(reverse("culture:observatory_csv", args=[observatory.slug])).content
+    lines = {line["code"]: line for line in csv.DictReader(io.StringIO(text.decode()))}
+    assert float(lines["76540"]["transports_minutes"]) == pytest.approx(
+        rows["76540"].transit_minutes, abs=0.05
+    )
