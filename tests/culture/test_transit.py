@@ -4,6 +4,7 @@ worked out by hand."""
 
 import csv
 import io
+import itertools
 import math
 import zipfile
 
@@ -140,3 +141,98 @@ def test_observatory_shows_public_transport_times_when_a_feed_is_imported(client
     assert float(lines["76540"]["transports_minutes"]) == pytest.approx(
         rows["76540"].transit_minutes, abs=0.05
     )
+
+
+def _time_expanded_minutes(table, origin, venue, depart):
+    """An independent reference: the earliest arrival on a time-expanded graph (networkx):
+    an event node per departure and arrival at a stop, waiting edges between the events of a
+    stop in time order, riding edges along each trip, walking edges from the origin and to the
+    venue; the answer is the shortest elapsed time from the origin to the venue."""
+    import networkx as nx
+
+    walk = transit.WALK_KMH / 3.6
+    graph = nx.DiGraph()
+    events: dict[int, set] = {}
+    for c in range(len(table.dep_time)):
+        dep = ("d", c)
+        arr = ("a", c)
+        graph.add_edge(dep, arr, weight=float(table.arr_time[c] - table.dep_time[c]))
+        events.setdefault(int(table.dep_stop[c]), set()).add((int(table.dep_time[c]), dep))
+        events.setdefault(int(table.arr_stop[c]), set()).add((int(table.arr_time[c]), arr))
+    for c in range(len(table.dep_time)):  # stay on the trip: arrival → next departure
+        for d in range(len(table.dep_time)):
+            if table.trip[d] == table.trip[c] and table.dep_stop[d] == table.arr_stop[c]:
+                graph.add_edge(
+                    ("a", c), ("d", d), weight=float(table.dep_time[d] - table.arr_time[c])
+                )
+    for stop, found in events.items():  # wait at a stop (same stop changes only)
+        ordered = sorted(found, key=lambda e: (e[0], e[1][0] == "d"))
+        for (t1, e1), (t2, e2) in itertools.pairwise(ordered):
+            graph.add_edge(e1, e2, weight=float(t2 - t1))
+    lat, lon = table.stop_lat, table.stop_lon
+    to_stop = (
+        1000 * geo.distance_matrix_km(np.array([origin[0]]), np.array([origin[1]]), lat, lon)[0]
+    )
+    to_venue = (
+        1000 * geo.distance_matrix_km(lat, lon, np.array([venue[0]]), np.array([venue[1]]))[:, 0]
+    )
+    for stop, found in events.items():
+        if to_stop[stop] <= transit.WALK_MAX_M:
+            reach = depart + to_stop[stop] / walk
+            for t, event in found:
+                if event[0] == "d" and t >= reach:
+                    graph.add_edge("origine", event, weight=float(t - depart))
+        if to_venue[stop] <= transit.WALK_MAX_M:
+            for t, event in found:
+                if event[0] == "a":
+                    graph.add_edge(event, ("lieu", t), weight=float(to_venue[stop] / walk))
+                    graph.add_edge(("lieu", t), "lieu", weight=0.0)
+    if "origine" not in graph or "lieu" not in graph or not nx.has_path(graph, "origine", "lieu"):
+        return math.nan
+    seconds = nx.shortest_path_length(graph, "origine", "lieu", weight="weight")
+    return seconds / 60 if seconds <= transit.MAX_MINUTES * 60 else math.nan
+
+
+@pytest.mark.slow
+def test_connection_scan_agrees_with_a_time_expanded_graph_on_random_feeds():
+    rng = np.random.default_rng(11)
+    checked = 0
+    for _ in range(4):
+        stops = {
+            f"S{i}": (49.40 + rng.uniform(0, 0.06), 1.00 + rng.uniform(0, 0.1)) for i in range(12)
+        }
+        trips = {}
+        for t in range(25):
+            calls = rng.choice(12, size=int(rng.integers(2, 6)), replace=False)
+            clock = int(rng.integers(10 * 60, 11 * 60))
+            listed = []
+            for s in calls:
+                listed.append((f"S{s}", f"{clock // 60:02d}:{clock % 60:02d}:00"))
+                clock += int(rng.integers(2, 9))
+            trips[f"T{t}"] = ("SEM", listed)
+        table, _ = transit.read_gtfs(_feed(stops=stops, trips=trips), "aleatoire.zip")
+        origins = [(49.40 + rng.uniform(0, 0.06), 1.00 + rng.uniform(0, 0.1)) for _ in range(6)]
+        venue = (49.40 + rng.uniform(0, 0.06), 1.00 + rng.uniform(0, 0.1))
+        answer = transit.earliest_arrival(
+            table, [o[0] for o in origins], [o[1] for o in origins], [venue[0]], [venue[1]]
+        )
+        for i, origin in enumerate(origins):
+            direct = (
+                1000
+                * geo.distance_matrix_km(
+                    np.array([origin[0]]),
+                    np.array([origin[1]]),
+                    np.array([venue[0]]),
+                    np.array([venue[1]]),
+                )[0, 0]
+            )
+            expected = _time_expanded_minutes(table, origin, venue, transit.DEPART)
+            if direct <= transit.WALK_MAX_M:
+                on_foot = direct / (transit.WALK_KMH / 3.6) / 60
+                expected = on_foot if math.isnan(expected) else min(expected, on_foot)
+            if math.isnan(expected):
+                assert math.isnan(answer.minutes[i])
+            else:
+                assert answer.minutes[i] == pytest.approx(expected, abs=1e-6)
+                checked += 1
+    assert checked >= 8

@@ -38,6 +38,7 @@ def write_access_csv(path: Path):
                 "poids",
                 "reseau_km",
                 "reseau_minutes",
+                "transports_minutes",
             ]
         )
         for observatory in observatories:
@@ -64,6 +65,7 @@ def write_access_csv(path: Path):
                             weights,
                             None if r.network_km is None else round(r.network_km, 2),
                             None if r.network_minutes is None else round(r.network_minutes, 1),
+                            None if r.transit_minutes is None else round(r.transit_minutes, 1),
                         )
                     ]
                 )
@@ -140,6 +142,7 @@ def write_iris_csv(path: Path):
                 "reseau_km",
                 "reseau_minutes",
                 "reseau_lieu",
+                "transports_minutes",
             ]
         )
         for observatory in observatories:
@@ -165,6 +168,9 @@ def write_iris_csv(path: Path):
                                 if d["network_minutes"] is None
                                 else round(d["network_minutes"], 1),
                                 d["network_venue"],
+                                None
+                                if d["transit_minutes"] is None
+                                else round(d["transit_minutes"], 1),
                             )
                         ]
                     )
