@@ -8,7 +8,8 @@ Without an imported road network, the road distance and the travel time are ESTI
 straight line × DETOUR (1.3, the usual ratio between road and straight distances in France)
 at SPEED_KMH (50 km/h). When the collectivité has imported an OpenStreetMap extract
 (`network.py`), the time and distance along its roads are given too, and the proximity
-component ranks the road times when every area of the territory has one. The pages say which.
+component ranks the road times when every area of the territory has one; with a GTFS feed
+(`transit.py`), the public-transport time too. The pages say which.
 """
 
 from __future__ import annotations
@@ -419,8 +420,8 @@ DISTANCE_NOTE = (
     "Distance à vol d'oiseau depuis le centre de la zone (centre géométrique de son contour, "
     "pas le lieu où vivent les habitants) jusqu'au lieu le plus proche de chaque type, tous "
     "lieux localisés importés (y compris hors du territoire). Distance routière et temps : "
-    f"ESTIMATIONS (× {_fr(DETOUR)} puis {_fr(SPEED_KMH)} km/h en voiture), sans réseau routier ni "
-    "transports en commun importés : ce n'est ni un temps de trajet mesuré ni un temps en bus."
+    f"ESTIMATIONS (× {_fr(DETOUR)} puis {_fr(SPEED_KMH)} km/h en voiture), sans réseau routier "
+    "importé : ce n'est ni un temps de trajet mesuré ni un temps en bus."
 )
 
 
@@ -429,9 +430,14 @@ NETWORK_NOTE = (
     "pas le lieu où vivent les habitants) jusqu'au lieu le plus proche de chaque type, puis, "
     "sur le réseau routier OpenStreetMap importé par la collectivité, le temps en voiture "
     "et la distance du trajet le plus rapide jusqu'au lieu le plus proche en temps (vitesses "
-    "limites, sans embouteillage ni attente aux carrefours : un temps optimiste). Pas de "
-    "temps en transports en commun (aucun horaire GTFS importé)."
+    "limites, sans embouteillage ni attente aux carrefours : un temps optimiste)."
 )
+TRANSIT_NOTE = (
+    " En transports en commun : horaires GTFS importés, départ du centre à 10 h le jour de "
+    "référence du réseau, marche à vol d'oiseau jusqu'à un arrêt à moins de 1 km, "
+    "correspondances au même arrêt seulement ; pas un temps porte à porte."
+)
+NO_TRANSIT_NOTE = " Aucun horaire de transport en commun (GTFS) importé : pas de temps en bus."
 
 
 def nearest_by_kind(
@@ -548,7 +554,8 @@ def iris_access(commune_codes: list[str], indicator: str = "", direction: str = 
     result = {
         "rows": rows,
         "kinds": [(k, labels[k]) for k in found],
-        "note": NETWORK_NOTE if roads else DISTANCE_NOTE,
+        "note": (NETWORK_NOTE if roads else DISTANCE_NOTE)
+        + (TRANSIT_NOTE if buses else NO_TRANSIT_NOTE),
         "network": bool(roads),
         "transit": bool(buses),
     }
