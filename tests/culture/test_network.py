@@ -265,3 +265,27 @@ def test_routes_on_a_real_osm_extract_agree_with_networkx(db):
         assert answer.venue[i] == best[1]
         compared += 1
     assert compared >= 8
+
+
+def test_iris_table_and_csv_carry_the_road_figures(client, culture_data):
+    from territoria.culture import territory
+
+    from .test_iris import IRIS_FILE
+
+    territory.import_iris(IRIS_FILE)
+    observatory = Observatory.objects.create(
+        slug="rouen", name="Rouen", epci_code=ROUEN_METROPOLE, published=True
+    )
+    _grid_network()
+    codes = list(observatory.communes().values_list("code", flat=True))
+    found = access.iris_access(codes)
+    assert found["network"] and "réseau routier OpenStreetMap importé" in found["note"]
+    for row in found["rows"]:
+        (museum,) = row.distances
+        assert museum["network_km"] >= museum["km"] * 0.999 and museum["network_minutes"] > 0
+    text = client.get(reverse("culture:observatory_iris_csv", args=[observatory.slug])).content
+    lines = list(csv.DictReader(io.StringIO(text.decode())))
+    assert len(lines) == 5 and all(float(line["musee_reseau_minutes"]) > 0 for line in lines)
+    assert all(line["musee_transports_minutes"] == "" for line in lines)  # no GTFS imported
+    html = client.get(reverse("culture:observatory", args=[observatory.slug])).content.decode()
+    assert "route : " in html and "Aucun horaire de transport en commun (GTFS) importé" in html
