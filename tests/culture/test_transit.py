@@ -236,3 +236,26 @@ def test_connection_scan_agrees_with_a_time_expanded_graph_on_random_feeds():
                 assert answer.minutes[i] == pytest.approx(expected, abs=1e-6)
                 checked += 1
     assert checked >= 8
+
+
+def test_the_imports_page_takes_a_feed_and_refuses_a_bad_network_file(client, agent, db):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from territoria.culture.models import CultureJob, RoadNetwork
+
+    client.force_login(agent)
+    page = client.get(reverse("culture:imports")).content.decode()
+    assert "Horaires de transport en commun : flux GTFS (.zip)" in page
+    assert "Réseau routier : extrait OpenStreetMap (.osm.pbf)" in page
+    upload = SimpleUploadedFile("astuce.zip", _feed().read(), content_type="application/zip")
+    client.post(reverse("culture:imports"), {"kind": "gtfs", "file": upload})
+    job = CultureJob.objects.get()
+    assert job.status == CultureJob.Status.DONE
+    assert job.report["résultats"]["jour de référence"] == "2024-01-02"
+    assert TransitFeed.objects.get().name == "astuce.zip"
+    wrong = SimpleUploadedFile("routes.geojson", b'{"type": "FeatureCollection"}')
+    client.post(reverse("culture:imports"), {"kind": "reseau", "file": wrong})
+    failed = CultureJob.objects.exclude(pk=job.pk).get()
+    assert failed.status == CultureJob.Status.FAILED and not RoadNetwork.objects.exists()
+    text = client.get(failed.get_absolute_url()).content.decode()
+    assert "pas un extrait OpenStreetMap au format .osm.pbf" in text
