@@ -1,8 +1,9 @@
 """The culture officer reads the IRIS table of the Métropole's observatory (distance to the
 nearest venue of each type, from the IRIS file the collectivité imported), then estimates the
-effect of an action on the « pas pour moi » agreement between two survey waves, in a real
-browser (headless Chromium, axe-core checked).
-Screenshots: docs/screenshots/culture-iris.png, culture-enquete-avant-apres.png."""
+effect of an action on the « pas pour moi » agreement between survey waves, with the
+parallel-trends check of the earliest wave, in a real browser (headless Chromium, axe-core
+checked). Screenshots: docs/screenshots/culture-iris.png, culture-enquete-avant-apres.png,
+culture-enquete-tendances.png."""
 
 import pytest
 from playwright.sync_api import expect
@@ -26,6 +27,7 @@ def test_iris_table_and_before_after_on_a_survey(page, live_server, agent):
     )
     waves = []
     for title, counts in (
+        ("Un an avant", {"76540": (29, 11), "76451": (52, 48)}),  # a third wave: pre-trends
         ("Avant le festival", {"76540": (30, 10), "76451": (50, 50)}),
         ("Après le festival", {"76540": (12, 28), "76451": (45, 55)}),
     ):
@@ -64,7 +66,7 @@ def test_iris_table_and_before_after_on_a_survey(page, live_server, agent):
     page.evaluate("document.getElementById('carte-iris-titre').scrollIntoView()")
     screenshot(page, "culture-iris-carte")
 
-    page.goto(live_server.url + waves[1].get_absolute_url())
+    page.goto(live_server.url + waves[2].get_absolute_url())
     page.get_by_label("Vague d'enquête avant l'action").select_option(label="Avant le festival")
     page.get_by_label("Communes concernées par l'action", exact=False).select_option(label="Rouen")
     page.get_by_role("button", name="Estimer l'effet").click()
@@ -80,3 +82,12 @@ def test_iris_table_and_before_after_on_a_survey(page, live_server, agent):
         "heading", name="Avant / après une action", exact=False
     ).scroll_into_view_if_needed()
     screenshot(page, "culture-enquete-avant-apres")
+
+    # Three waves: the gap wave by wave, the earliest one testing the parallel trends.
+    expect(page.locator("p", has_text="Tendances parallèles vérifiées sur 1 vague")).to_be_visible()
+    waves_table = page.get_by_role("table", name="Part d'accord par vague", exact=False)
+    expect(waves_table.get_by_role("row", name="Un an avant", exact=False)).to_contain_text("avant")
+    page.get_by_role("heading", name="Tendances parallèles : l'écart vague par vague").evaluate(
+        "heading => heading.scrollIntoView()"
+    )  # heading at the top: chart and table below
+    screenshot(page, "culture-enquete-tendances")

@@ -57,3 +57,36 @@ def test_iris_table_holds_published_observatories_only(culture_data, tmp_path):
     assert float(yville["minutes_estimees"]) == pytest.approx(
         float(yville["distance_km"]) * 1.3 / 50 * 60, abs=0.2
     )
+
+
+def test_iris_index_table_is_the_map_index_of_published_observatories(culture_data, tmp_path):
+    from territoria.culture import access, territory
+
+    from .test_iris import IRIS_FILE
+
+    observatory = Observatory.objects.create(
+        slug="brouillon",
+        name="Brouillon",
+        epci_code=ROUEN_METROPOLE,
+        weights={"proximite": 1, "offre": 0, "frequentation": 0},
+    )
+    territory.import_iris(IRIS_FILE)
+    assert opendata.write_iris_index_csv(tmp_path / "x.csv") is None  # draft: nothing published
+    observatory.published = True
+    observatory.save()
+    rows, _ = opendata.write_iris_index_csv(tmp_path / "x.csv")
+    with (tmp_path / "x.csv").open(encoding="utf-8") as handle:
+        lines = {line["code_iris"]: line for line in csv.DictReader(handle)}
+    assert rows == len(lines) == 5
+    codes = list(observatory.communes().values_list("code", flat=True))
+    expected = access.iris_index(codes, weights=observatory.weights)
+    for r in expected.rows:
+        line = lines[r.code]
+        assert float(line["indice_acces"]) == pytest.approx(r.index, abs=1e-4)
+        assert int(line["rang"]) == r.rank
+        assert line["prioritaire_acces"] == ("oui" if r.priority else "non")
+    # the saved weights are the observatory's: all on proximity, so index = proximity score
+    assert all(line["indice_acces"] == line["score_proximite"] for line in lines.values())
+    assert {line["poids"] for line in lines.values()} == {"proximite=1 offre=0 frequentation=0"}
+    farthest = max(lines.values(), key=lambda line: float(line["distance_km"]))
+    assert float(farthest["indice_acces"]) == 0 and farthest["prioritaire_acces"] == "oui"

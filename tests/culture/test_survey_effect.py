@@ -222,3 +222,98 @@ def test_agreement_over_time_by_commune_and_age_band(db):
     by_age = {r["area"]: r["cells"] for r in tables[1]["rows"]}
     assert by_age["60 ans et plus"][0] == {"n": 10, "share": 70}
     assert sum(c["n"] for c in (by_age["60 ans et plus"][1], by_age["moins de 25 ans"][1])) == 11
+
+
+def _many_waves(observatory, waves):
+    """Waves of the default questionnaire, oldest first: [(title, {commune: (agree, disagree)})]."""
+    made = []
+    for title, counts in waves:
+        survey = surveys.create_survey(title, "", surveys.DEFAULT_QUESTIONS, observatory)
+        question = survey.questions.get(kind=Question.Kind.AGREE)
+        number = 0
+        for commune, (agree, disagree) in counts.items():
+            for i in range(agree + disagree):
+                surveys.record(
+                    survey, {question: "5" if i < agree else "2"}, commune, "", f"{title}-{number}"
+                )
+                number += 1
+        made.append((survey, question))
+    return made
+
+
+def test_three_waves_check_parallel_trends_before_the_action(db):
+    rouen = Observatory.objects.create(slug="rouen", name="Rouen", epci_code=ROUEN_METROPOLE)
+    made = _many_waves(
+        rouen,
+        [
+            ("Vague 1", {"76540": (24, 16), "76451": (55, 45)}),  # 60 % / 55 %
+            ("Vague 2", {"76540": (24, 16), "76451": (54, 46)}),  # 60 % / 54 %: parallel
+            ("Vague 3", {"76540": (10, 30), "76451": (50, 50)}),  # the action: 25 % / 50 %
+        ],
+    )
+    questions = [q for _s, q in made]
+    found = surveys.action_effect(questions[2], {"76540"}, questions[1], questions)
+    rows = found["event"]["rows"]
+    assert [r["phase"] for r in rows] == ["avant", "référence", "après"]
+    # The gap of the last wave to the reference wave is the effect itself.
+    assert rows[2]["gap"] == found["estimate"] and rows[1]["gap"] == 0.0
+    pre = surveys.did_proportions(
+        {"tb": (24, 40), "ta": (24, 40), "cb": (54, 100), "ca": (55, 100)},
+        z=found["event"]["z_joint"],
+    )
+    assert rows[0]["gap"] == round(100 * pre["estimate"], 1) and not rows[0]["outside"]
+    assert (
+        found["event"]["passed"]
+        and "Tendances parallèles vérifiées sur 1 vague" in (found["event"]["check"])
+    )
+    assert found["event"]["check"] in found["limits"]  # replaces the « two waves » caveat
+    assert not any("deux vagues seulement" in limit for limit in found["limits"])
+
+
+def test_a_pre_action_divergence_fails_the_check_and_short_waves_are_named(db):
+    rouen = Observatory.objects.create(slug="rouen", name="Rouen", epci_code=ROUEN_METROPOLE)
+    made = _many_waves(
+        rouen,
+        [
+            ("Vague 0", {"76540": (5, 5), "76451": (25, 25)}),  # 10 action answers: untested
+            ("Vague 1", {"76540": (36, 4), "76451": (25, 25)}),  # 90 % / 50 %
+            ("Vague 2", {"76540": (16, 24), "76451": (25, 25)}),  # 40 %: falling before
+            ("Vague 3", {"76540": (8, 32), "76451": (25, 25)}),
+        ],
+    )
+    questions = [q for _s, q in made]
+    found = surveys.action_effect(questions[3], {"76540"}, questions[2], questions)
+    event = found["event"]
+    assert not event["passed"] and event["rows"][1]["outside"]
+    assert event["rows"][0]["gap"] is None
+    assert "Tendances parallèles mises en défaut" in event["check"]
+    # +50 points by raw shares; the gap is on the shrunk shares ((x + ½) / (n + 1)): +48,8.
+    assert "« Vague 1 » (+48,8 points)" in event["check"]
+    assert "non testée(s), trop peu de réponses : Vague 0" in event["check"]
+    # Two pre-action waves (one testable): the joint interval is widened (Bonferroni, k = 2).
+    assert event["z_joint"] == pytest.approx(2.2414, abs=1e-3)
+    # With two waves only, no event study and the caveat stays.
+    two = surveys.action_effect(questions[3], {"76540"}, questions[2])
+    assert two["event"] is None and any("deux vagues seulement" in x for x in two["limits"])
+
+
+def test_results_page_plots_the_waves_before_the_action(client, agent, culture_data):
+    rouen = Observatory.objects.create(slug="rouen", name="Rouen", epci_code=ROUEN_METROPOLE)
+    made = _many_waves(
+        rouen,
+        [
+            ("Vague 1", {"76540": (24, 16), "76451": (55, 45)}),
+            ("Vague 2", {"76540": (24, 16), "76451": (54, 46)}),
+            ("Vague 3", {"76540": (10, 30), "76451": (50, 50)}),
+        ],
+    )
+    (_s1, _q1), (second, _q2), (third, q3) = made
+    client.force_login(agent)
+    url = reverse("culture:survey_results", args=[third.pk])
+    html = client.get(
+        url, {"effet": q3.pk, "avant": second.pk, "communes": ["76540"]}
+    ).content.decode()
+    assert "Tendances parallèles : l'écart vague par vague" in html
+    assert "Tendances parallèles vérifiées sur 1 vague" in html
+    assert "<svg" in html and "début de l" in html and "<polygon" in html  # chart with its band
+    assert html.count("<td>avant</td>") == 1 and html.count("<td>après</td>") == 1

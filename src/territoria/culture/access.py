@@ -4,9 +4,12 @@ index whose weights are visible and editable; priority areas = low access × unf
 social indicator, each one explained.
 
 Distances are great-circle distances from the commune's centre (centroid of its outline).
-No road or public-transport network is imported yet, so the road distance and the travel
-time are ESTIMATES: straight line × DETOUR (1.3, the usual ratio between road and straight
-distances in France) at SPEED_KMH (50 km/h). The pages say so next to the figures.
+Without an imported road network, the road distance and the travel time are ESTIMATES:
+straight line × DETOUR (1.3, the usual ratio between road and straight distances in France)
+at SPEED_KMH (50 km/h). When the collectivité has imported an OpenStreetMap extract
+(`network.py`), the time and distance along its roads are given too, and the proximity
+component ranks the road times when every area of the territory has one; with a GTFS feed
+(`transit.py`), the public-transport time too. The pages say which.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from territoria.culture import geo
+from territoria.culture import geo, network, transit
 from territoria.culture.models import Attendance, Commune, Indicator, Venue, VenueKind
 
 DETOUR = 1.3
@@ -140,6 +143,13 @@ class AccessRow:
     indicator: float | None = None
     priority: bool = False
     reason: str = ""
+    network_km: float | None = None  # along the imported road network (None: no answer)
+    network_minutes: float | None = None
+    network_name: str = ""
+    network_reason: str = ""
+    transit_minutes: float | None = None  # by public transport (imported GTFS; None: no answer)
+    transit_name: str = ""
+    transit_reason: str = ""
 
 
 @dataclass
@@ -155,6 +165,9 @@ class AccessResult:
     indicator_median: float | None = None
     access_q25: float | None = None
     notes: list[str] = field(default_factory=list)
+    networks: list[str] = field(default_factory=list)  # road networks used (names)
+    transit: list[str] = field(default_factory=list)  # GTFS feeds used (« name (date) »)
+    proximity_by: str = "distance"  # "distance" (straight line) or "temps" (road network)
 
     @property
     def priorities(self) -> list[AccessRow]:
@@ -192,6 +205,10 @@ def compute_access(
     nearest_km, nearest, within, distances = nearest_and_counts(
         c_lat, c_lon, v_lat, v_lon, radius_km
     )
+    road = network.along_networks(c_lat, c_lon, v_lat, v_lon)
+    bus = transit.along_transit(c_lat, c_lon, v_lat, v_lon)
+    if bus is not None:
+        result.transit = bus[1]
     # Basin population: every imported commune of the same départements (not only the
     # territory's, so that border communes keep their whole basin) within the radius.
     around = list(
@@ -213,8 +230,24 @@ def compute_access(
         near = near[~np.isnan(near)]
         if len(near):
             commune_trend[i] = float(np.median(near))
+    proximity = nearest_km
+    if road is not None:
+        result.networks = road[1]
+        if road[1] and not np.isnan(road[0].minutes).any():
+            proximity, result.proximity_by = road[0].minutes, "temps"
+            result.notes.append(
+                "Proximité classée selon le temps en voiture sur le réseau routier importé "
+                f"({', '.join(road[1])}), connu pour chaque zone du territoire."
+            )
+        else:
+            missing = int(np.isnan(road[0].minutes).sum())
+            result.notes.append(
+                f"Réseau routier importé, mais sans temps pour {missing} des {len(communes)} "
+                "zones (hors de son emprise ou trop petit) : la proximité reste classée selon "
+                "la distance à vol d'oiseau, pour comparer toutes les zones de la même façon."
+            )
     scores = {
-        "proximite": percentile_scores(nearest_km, higher_is_better=False),
+        "proximite": percentile_scores(proximity, higher_is_better=False),
         "offre": percentile_scores(offer, higher_is_better=True),
     }
     known = ~np.isnan(commune_trend)
@@ -249,6 +282,22 @@ def compute_access(
             quartile=1 + int(index[i] > q25) + int(index[i] > q50) + int(index[i] > q75),
             flags=list(commune.flags),
         )
+        if road is not None:
+            answer = road[0]
+            if np.isnan(answer.minutes[i]):
+                row.network_reason = answer.reasons[i]
+            else:
+                j = int(answer.venue[i])
+                row.network_km = float(answer.km[i])
+                row.network_minutes = float(answer.minutes[i])
+                row.network_name = f"{venues[j]['name']} ({venues[j]['city']})"
+        if bus is not None:
+            if np.isnan(bus[0].minutes[i]):
+                row.transit_reason = bus[0].reasons[i]
+            else:
+                j = int(bus[0].venue[i])
+                row.transit_minutes = float(bus[0].minutes[i])
+                row.transit_name = f"{venues[j]['name']} ({venues[j]['city']})"
         if row.trend_pct is None:
             row.flags.append(
                 f"Aucune série de fréquentation exploitable à moins de {radius_km:g} km : dynamique neutre (0,5)"
@@ -371,9 +420,24 @@ DISTANCE_NOTE = (
     "Distance à vol d'oiseau depuis le centre de la zone (centre géométrique de son contour, "
     "pas le lieu où vivent les habitants) jusqu'au lieu le plus proche de chaque type, tous "
     "lieux localisés importés (y compris hors du territoire). Distance routière et temps : "
-    f"ESTIMATIONS (× {_fr(DETOUR)} puis {_fr(SPEED_KMH)} km/h en voiture), sans réseau routier ni "
-    "transports en commun importés : ce n'est ni un temps de trajet mesuré ni un temps en bus."
+    f"ESTIMATIONS (× {_fr(DETOUR)} puis {_fr(SPEED_KMH)} km/h en voiture), sans réseau routier "
+    "importé : ce n'est ni un temps de trajet mesuré ni un temps en bus."
 )
+
+
+NETWORK_NOTE = (
+    "Distance à vol d'oiseau depuis le centre de la zone (centre géométrique de son contour, "
+    "pas le lieu où vivent les habitants) jusqu'au lieu le plus proche de chaque type, puis, "
+    "sur le réseau routier OpenStreetMap importé par la collectivité, le temps en voiture "
+    "et la distance du trajet le plus rapide jusqu'au lieu le plus proche en temps (vitesses "
+    "limites, sans embouteillage ni attente aux carrefours : un temps optimiste)."
+)
+TRANSIT_NOTE = (
+    " En transports en commun : horaires GTFS importés, départ du centre à 10 h le jour de "
+    "référence du réseau, marche à vol d'oiseau jusqu'à un arrêt à moins de 1 km, "
+    "correspondances au même arrêt seulement ; pas un temps porte à porte."
+)
+NO_TRANSIT_NOTE = " Aucun horaire de transport en commun (GTFS) importé : pas de temps en bus."
 
 
 def nearest_by_kind(
@@ -403,6 +467,9 @@ def nearest_by_kind(
             "km": distances[np.arange(len(lat)), nearest],
             "names": [f"{rows[j][0]} ({rows[j][1]})" for j in nearest],
             "venues": len(rows),
+            "lat": np.array([r[2] for r in rows]),
+            "lon": np.array([r[3] for r in rows]),
+            "labels": [f"{r[0]} ({r[1]})" for r in rows],
         }
     return found
 
@@ -435,19 +502,45 @@ def iris_access(commune_codes: list[str], indicator: str = "", direction: str = 
     lon = np.array([z.longitude for z in zones])
     found = nearest_by_kind(lat, lon)
     labels = dict(VenueKind.choices)
+    roads, buses = {}, {}
+    for kind, item in found.items():
+        answer = network.along_networks(lat, lon, item["lat"], item["lon"])
+        if answer is not None:
+            roads[kind] = answer[0]
+        answer = transit.along_transit(lat, lon, item["lat"], item["lon"])
+        if answer is not None:
+            buses[kind] = answer[0]
     rows = []
     for i, zone in enumerate(zones):
-        distances = [
-            {
+        distances = []
+        for kind, item in found.items():
+            d = {
                 "kind": kind,
                 "label": labels[kind],
                 "km": float(item["km"][i]),
                 "road_km": float(item["km"][i] * DETOUR),
                 "minutes": float(item["km"][i] * DETOUR / SPEED_KMH * 60),
                 "venue": item["names"][i],
+                "network_km": None,
+                "network_minutes": None,
+                "network_venue": "",
+                "network_reason": "",
+                "transit_minutes": None,
+                "transit_reason": "",
             }
-            for kind, item in found.items()
-        ]
+            bus = buses.get(kind)
+            if bus is not None and np.isnan(bus.minutes[i]):
+                d["transit_reason"] = bus.reasons[i]
+            elif bus is not None:
+                d["transit_minutes"] = float(bus.minutes[i])
+            road = roads.get(kind)
+            if road is not None and np.isnan(road.minutes[i]):
+                d["network_reason"] = road.reasons[i]
+            elif road is not None:
+                d["network_km"] = float(road.km[i])
+                d["network_minutes"] = float(road.minutes[i])
+                d["network_venue"] = item["labels"][int(road.venue[i])]
+            distances.append(d)
         rows.append(
             IrisRow(
                 zone.code,
@@ -458,7 +551,14 @@ def iris_access(commune_codes: list[str], indicator: str = "", direction: str = 
                 flags=list(zone.flags),
             )
         )
-    result = {"rows": rows, "kinds": [(k, labels[k]) for k in found], "note": DISTANCE_NOTE}
+    result = {
+        "rows": rows,
+        "kinds": [(k, labels[k]) for k in found],
+        "note": (NETWORK_NOTE if roads else DISTANCE_NOTE)
+        + (TRANSIT_NOTE if buses else NO_TRANSIT_NOTE),
+        "network": bool(roads),
+        "transit": bool(buses),
+    }
     if not found:
         return result
     lead = VenueKind.MUSEE if VenueKind.MUSEE in found else next(iter(found))

@@ -78,6 +78,55 @@ class Iris(BaseModel):
         return f"{self.name} ({self.code})"
 
 
+class RoadNetwork(BaseModel):
+    """The drivable roads of an OpenStreetMap extract the collectivité imports (.osm.pbf),
+    kept as a directed graph (`network.RoadGraph`, compressed numpy arrays): travel times and
+    road distances are then computed on it instead of being estimated. None ships with the
+    platform. A new import of the same file name replaces the previous one."""
+
+    name = models.CharField("nom", max_length=200, unique=True)
+    source = models.CharField("source", max_length=255)
+    nodes = models.PositiveIntegerField("nœuds")
+    edges = models.PositiveIntegerField("tronçons orientés")
+    west = models.FloatField("ouest")
+    south = models.FloatField("sud")
+    east = models.FloatField("est")
+    north = models.FloatField("nord")
+    graph = models.BinaryField("graphe")
+
+    class Meta:
+        ordering = ("-updated_at",)
+        verbose_name = "réseau routier"
+        verbose_name_plural = "réseaux routiers"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TransitFeed(BaseModel):
+    """One day of the collectivité's public-transport timetables (a GTFS feed): stops and the
+    day's connections (`transit.Timetable`, compressed numpy arrays). None ships with the
+    platform. A new import of the same file name replaces the previous one."""
+
+    name = models.CharField("nom", max_length=200, unique=True)
+    day = models.DateField("jour de référence")
+    stops = models.PositiveIntegerField("arrêts")
+    connections = models.PositiveIntegerField("connexions")
+    west = models.FloatField("ouest")
+    south = models.FloatField("sud")
+    east = models.FloatField("est")
+    north = models.FloatField("nord")
+    timetable = models.BinaryField("horaires")
+
+    class Meta:
+        ordering = ("-updated_at",)
+        verbose_name = "réseau de transport en commun"
+        verbose_name_plural = "réseaux de transport en commun"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Indicator(BaseModel):
     """One value of a social indicator for a commune or an IRIS (imported CSV)."""
 

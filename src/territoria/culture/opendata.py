@@ -36,6 +36,9 @@ def write_access_csv(path: Path):
                 "tendance_pct_an",
                 "indice_acces",
                 "poids",
+                "reseau_km",
+                "reseau_minutes",
+                "transports_minutes",
             ]
         )
         for observatory in observatories:
@@ -60,6 +63,9 @@ def write_access_csv(path: Path):
                             None if r.trend_pct is None else round(r.trend_pct, 2),
                             round(r.index, 4),
                             weights,
+                            None if r.network_km is None else round(r.network_km, 2),
+                            None if r.network_minutes is None else round(r.network_minutes, 1),
+                            None if r.transit_minutes is None else round(r.transit_minutes, 1),
                         )
                     ]
                 )
@@ -133,6 +139,10 @@ def write_iris_csv(path: Path):
                 "route_estimee_km",
                 "minutes_estimees",
                 "lieu_le_plus_proche",
+                "reseau_km",
+                "reseau_minutes",
+                "reseau_lieu",
+                "transports_minutes",
             ]
         )
         for observatory in observatories:
@@ -153,10 +163,78 @@ def write_iris_csv(path: Path):
                                 round(d["road_km"], 2),
                                 round(d["minutes"], 1),
                                 d["venue"],
+                                None if d["network_km"] is None else round(d["network_km"], 2),
+                                None
+                                if d["network_minutes"] is None
+                                else round(d["network_minutes"], 1),
+                                d["network_venue"],
+                                None
+                                if d["transit_minutes"] is None
+                                else round(d["transit_minutes"], 1),
                             )
                         ]
                     )
                     rows += 1
+    if not rows:
+        return None
+    return rows, _digest(path)
+
+
+def write_iris_index_csv(path: Path):
+    """The composite access index of each IRIS of the published observatories, computed as on
+    the observatory's IRIS map (`access.iris_index`: the commune method, ranks among the
+    territory's IRIS, the observatory's saved weights, museums), with its three components."""
+    observatories = list(Observatory.objects.filter(published=True))
+    rows = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "observatoire",
+                "code_iris",
+                "iris",
+                "population",
+                "distance_km",
+                "musee_le_plus_proche",
+                "offre_100k_hab",
+                "tendance_pct_an",
+                "score_proximite",
+                "score_offre",
+                "score_frequentation",
+                "indice_acces",
+                "rang",
+                "prioritaire_acces",
+                "poids",
+            ]
+        )
+        for observatory in observatories:
+            codes = list(observatory.communes().values_list("code", flat=True))
+            result = access.iris_index(codes, weights=observatory.weights)
+            weights = " ".join(f"{k}={v:g}" for k, v in result.weights.items())
+            for r in result.rows:
+                writer.writerow(
+                    [
+                        neutralise(v)
+                        for v in (
+                            observatory.name,
+                            r.code,
+                            r.name,
+                            r.population,
+                            round(r.nearest_km, 2),
+                            r.nearest_name,
+                            round(r.offer_per_100k, 2),
+                            None if r.trend_pct is None else round(r.trend_pct, 2),
+                            round(r.scores["proximite"], 4),
+                            round(r.scores["offre"], 4),
+                            round(r.scores["frequentation"], 4),
+                            round(r.index, 4),
+                            r.rank,
+                            "oui" if r.priority else "non",
+                            weights,
+                        )
+                    ]
+                )
+                rows += 1
     if not rows:
         return None
     return rows, _digest(path)

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.db.models import Q
 from django.utils import timezone
 
-from territoria.culture import evaluation, museums, territory, ticketing
+from territoria.culture import evaluation, museums, network, territory, ticketing, transit
 from territoria.culture.errors import ImportProblem
 from territoria.culture.models import Action, CultureJob
 
@@ -25,6 +25,14 @@ KINDS = {
     "iris": (
         "Contours des IRIS (GeoJSON WGS 84 : CODE_IRIS, NOM_IRIS, INSEE_COM)",
         territory.import_iris,
+    ),
+    "reseau": (
+        "Réseau routier : extrait OpenStreetMap (.osm.pbf) du territoire",
+        network.import_network,
+    ),
+    "gtfs": (
+        "Horaires de transport en commun : flux GTFS (.zip)",
+        transit.import_gtfs,
     ),
     "museofile": ("Musées de France, base Muséofile (CSV)", museums.import_museofile),
     "frequentation": ("Fréquentation des musées de France (CSV)", museums.import_attendance),

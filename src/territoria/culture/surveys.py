@@ -800,11 +800,21 @@ def did_wald(cells: dict[str, tuple[int, int]], z: float = 1.96) -> dict:
     return {"estimate": estimate, "low": estimate - z * se, "high": estimate + z * se, "se": se}
 
 
-def action_effect(question: Question, communes: set[str], before: Question) -> dict:
+def action_effect(
+    question: Question,
+    communes: set[str],
+    before: Question,
+    waves: list[Question] | None = None,
+) -> dict:
     """Change of the agreement share (« plutôt / tout à fait d'accord ») between two waves of the
     same statement in the action's communes, minus the change in the other communes of the
     answers (difference-in-differences), with its 95 % interval and a plain reading. Answers
-    without a commune are left out. Raises SurveyError when an area has too few answers."""
+    without a commune are left out. Raises SurveyError when an area has too few answers.
+
+    `waves`: every wave of the statement, oldest first (`agreement_trend`). When some were
+    asked before `before`, the gap of each wave to `before` is computed as well (an event study
+    over the waves, `wave_gaps`): the waves before the action test the parallel-trends
+    assumption, shown as a chart on the page."""
 
     def cell(q: Question, inside: bool) -> tuple[int, int]:
         rows = Answer.objects.filter(question=q, response__flagged=False).exclude(
@@ -859,19 +869,27 @@ def action_effect(question: Question, communes: set[str], before: Question) -> d
         f"ailleurs : différence de {fr(points['estimate'])} points (intervalle à 95 % : "
         f"{fr(points['low'])} à {fr(points['high'])}) — {verdict}."
     )
+    ordered = list(waves or [])
+    pre = ordered[: ordered.index(before)] if before in ordered else []
+    event = wave_gaps(ordered, communes, before, question, cell) if pre else None
+    if event is None:
+        trends_limit = (
+            "Avec deux vagues seulement, on ne peut pas vérifier que les deux groupes de communes "
+            "évoluaient de la même façon avant l'action (tendances parallèles) : c'est une "
+            "hypothèse."
+        )
+    else:
+        trends_limit = event["check"]
     limits = [
         (
             "Les répondants ne sont pas les mêmes d'une vague à l'autre ni tirés au hasard : une "
             "enquête diffusée autrement (autre canal, autre public) peut suffire à créer un écart."
         ),
-        (
-            "Avec deux vagues seulement, on ne peut pas vérifier que les deux groupes de communes "
-            "évoluaient de la même façon avant l'action (tendances parallèles) : c'est une "
-            "hypothèse."
-        ),
+        trends_limit,
         "Un écart entre territoires ne dit rien d'une personne en particulier.",
     ]
     return {
+        "event": event,
         "cells": [(names[k], x, n, round(100 * x / n)) for k, (x, n) in cells.items()],
         **points,
         "reading": reading,
@@ -882,6 +900,80 @@ def action_effect(question: Question, communes: set[str], before: Question) -> d
             "vérifiée par simulation."
         ),
     }
+
+
+def wave_gaps(
+    waves: list[Question], communes: set[str], base: Question, last: Question, cell
+) -> dict:
+    """Event study over the survey waves: for each wave w up to `last`, the difference in
+    differences of the agreement share between `base` (the last wave before the action) and w,
+    action communes against the others, with its interval (`did_proportions`). The waves
+    before `base` test the parallel-trends assumption: their gaps should be 0. The test is
+    joint: each pre-action gap against an interval widened for the number of pre-action waves
+    (Bonferroni, 95 % together), so that several waves do not multiply false alarms. A wave
+    with a cell under DID_MIN_CELL answers is shown without a gap (said)."""
+    from scipy.stats import norm
+
+    shown = waves[: waves.index(last) + 1] if last in waves else [*waves, last]
+    at = shown.index(base)
+    pre = shown[:at]
+    z_joint = float(norm.ppf(1 - 0.05 / (2 * max(len(pre), 1))))
+    base_cells = (cell(base, True), cell(base, False))
+    rows = []
+    for i, wave in enumerate(shown):
+        inside, outside = cell(wave, True), cell(wave, False)
+        row = {
+            "title": wave.survey.title,
+            "position": i + 1,
+            "phase": "avant" if i < at else ("référence" if i == at else "après"),
+            "action_share": round(100 * inside[0] / inside[1]) if inside[1] else None,
+            "other_share": round(100 * outside[0] / outside[1]) if outside[1] else None,
+            "action_n": inside[1],
+            "other_n": outside[1],
+            "gap": 0.0 if i == at else None,
+            "low": 0.0 if i == at else None,
+            "high": 0.0 if i == at else None,
+            "outside": False,
+        }
+        if i != at and min(inside[1], outside[1]) >= DID_MIN_CELL:
+            cells = {"tb": base_cells[0], "ta": inside, "cb": base_cells[1], "ca": outside}
+            z = z_joint if i < at else 1.96
+            found = did_proportions(cells, z=z)
+            row.update(
+                gap=round(100 * found["estimate"], 1),
+                low=round(100 * found["low"], 1),
+                high=round(100 * found["high"], 1),
+            )
+            row["outside"] = i < at and (found["low"] > 0 or found["high"] < 0)
+        rows.append(row)
+    tested = [r for r in rows if r["phase"] == "avant" and r["gap"] is not None]
+    untested = [r["title"] for r in rows if r["phase"] == "avant" and r["gap"] is None]
+    failed = [r for r in tested if r["outside"]]
+    if not tested:
+        check = (
+            "Les vagues d'avant l'action ont trop peu de réponses situées par commune "
+            f"({DID_MIN_CELL} au moins par zone) : les tendances parallèles restent une hypothèse."
+        )
+    elif failed:
+        names = ", ".join(
+            "« {} » ({} points)".format(r["title"], f"{r['gap']:+.1f}".replace(".", ","))
+            for r in failed
+        )
+        check = (
+            "Tendances parallèles mises en défaut : avant l'action, l'écart entre les communes de "
+            f"l'action et les autres changeait déjà au-delà du hasard ({names}) "
+            "— l'estimation de l'effet est fragile."
+        )
+    else:
+        check = (
+            f"Tendances parallèles vérifiées sur {len(tested)} vague(s) d'avant l'action : "
+            "l'écart entre les communes de l'action et les autres n'y change pas au-delà du "
+            "hasard (test conjoint à 95 %). Cela ne prouve pas qu'il serait resté stable sans "
+            "l'action, et peu de réponses laissent passer des écarts réels."
+        )
+    if untested:
+        check += f" Vague(s) non testée(s), trop peu de réponses : {', '.join(untested)}."
+    return {"rows": rows, "check": check, "passed": bool(tested) and not failed, "z_joint": z_joint}
 
 
 # --- Participation and social indicators across communes ---------------------------------------

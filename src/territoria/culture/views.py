@@ -454,6 +454,13 @@ def observatory_csv(request, slug):
             "rang",
             "prioritaire",
             "raison",
+            "reseau_km",
+            "reseau_minutes",
+            "reseau_lieu",
+            "reseau_remarque",
+            "transports_minutes",
+            "transports_lieu",
+            "transports_remarque",
         ]
     )
     for r in result.rows:
@@ -475,6 +482,13 @@ def observatory_csv(request, slug):
                     r.rank,
                     "oui" if r.priority else "non",
                     r.reason,
+                    "" if r.network_km is None else f"{r.network_km:.2f}",
+                    "" if r.network_minutes is None else f"{r.network_minutes:.1f}",
+                    r.network_name,
+                    r.network_reason,
+                    "" if r.transit_minutes is None else f"{r.transit_minutes:.1f}",
+                    r.transit_name,
+                    r.transit_reason,
                 )
             ]
         )
@@ -498,7 +512,12 @@ def observatory_iris_csv(request, slug):
             f"{kind}_minutes_estimees",
             f"{kind}_lieu",
         ]
-    writer.writerow([*head, "indicateur", "prioritaire", "raison"])
+    tail = [
+        f"{kind}_{what}"
+        for kind, _ in found["kinds"]
+        for what in ("reseau_km", "reseau_minutes", "transports_minutes")
+    ]
+    writer.writerow([*head, "indicateur", "prioritaire", "raison", *tail])
     for r in found["rows"]:
         cells = [r.code, r.name, r.commune, r.population]
         for d in r.distances:
@@ -508,6 +527,12 @@ def observatory_iris_csv(request, slug):
             "oui" if r.priority else "non",
             r.reason,
         ]
+        for d in r.distances:
+            cells += [
+                "" if d["network_km"] is None else f"{d['network_km']:.2f}",
+                "" if d["network_minutes"] is None else f"{d['network_minutes']:.1f}",
+                "" if d["transit_minutes"] is None else f"{d['transit_minutes']:.1f}",
+            ]
         writer.writerow([neutralise(v) for v in cells])
     return response
 

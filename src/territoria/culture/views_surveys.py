@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from territoria.core.client_address import client_address
 from territoria.core.roles import has_capability
-from territoria.culture import surveys
+from territoria.culture import charts, surveys
 from territoria.culture.apps import EDIT, READ_DRAFTS
 from territoria.culture.forms import SurveyForm
 from territoria.culture.models import Question, Survey
@@ -161,7 +161,30 @@ def _action_effect(request, block) -> None:
         return
     block["effect_before"] = before["survey"].pk
     try:
-        block["effect"] = surveys.action_effect(question, chosen, before["question"])
+        block["effect"] = surveys.action_effect(
+            question, chosen, before["question"], [w["question"] for w in trend["waves"]]
+        )
+        event = block["effect"]["event"]
+        if event:
+            rows = [r for r in event["rows"] if r["gap"] is not None]
+            base = next(r["position"] for r in event["rows"] if r["phase"] == "référence")
+            block["effect_chart"] = charts.line_chart(
+                [r["position"] for r in rows],
+                [
+                    {
+                        "values": [r["gap"] for r in rows],
+                        "label": "Écart communes de l'action − autres, depuis la vague de référence",
+                        "colour": "#253494",
+                    }
+                ],
+                "Écart de part d'accord (points) entre communes de l'action et autres communes, "
+                "par vague, rapporté à la dernière vague avant l'action, avec son intervalle (conjoint "
+                "à 95 % sur les vagues d'avant l'action)",
+                band=([r["low"] for r in rows], [r["high"] for r in rows]),
+                marker_year=base + 1 if any(r["position"] > base for r in rows) else None,
+                zero_line=True,
+                y_label="points (0 = même évolution que les autres communes) ; en abscisse : n° de vague",
+            )
     except surveys.SurveyError as error:
         block["effect_error"] = f"Effet non estimé : {error}."
 

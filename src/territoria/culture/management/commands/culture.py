@@ -3,6 +3,8 @@
 territoria culture import [--folder DIR]          the shared data (communes, Muséofile, attendance)
 territoria culture import --indicateurs FILE.csv   social indicators of the collectivité
 territoria culture import --iris FILE.geojson      IRIS outlines of the collectivité
+territoria culture import --reseau FILE.osm.pbf    road network (OpenStreetMap extract)
+territoria culture import --gtfs FILE.zip          public-transport timetables (GTFS)
 territoria culture eval totals                     visits per year and per département (JSON)
 territoria culture eval access --epci 200023414    access per commune (JSON)
 territoria culture eval impact --treated 7654005,7654006,7654010 --start 2016 --first 2008 --last 2018
@@ -19,10 +21,12 @@ from territoria.culture import (
     access,
     evaluation,
     museums,
+    network,
     reporting,
     services,
     territory,
     ticketing,
+    transit,
 )
 from territoria.culture.errors import ImportProblem
 from territoria.culture.models import Commune
@@ -40,6 +44,12 @@ class Command(BaseCommand):
         load.add_argument("--indicateurs", default=None, help="CSV d'indicateurs sociaux")
         load.add_argument(
             "--iris", default=None, help="contours IRIS de la collectivité (GeoJSON WGS 84)"
+        )
+        load.add_argument(
+            "--reseau", default=None, help="extrait OpenStreetMap (.osm.pbf) : réseau routier"
+        )
+        load.add_argument(
+            "--gtfs", default=None, help="horaires de transport en commun (GTFS .zip)"
         )
         load.add_argument("--lieux", default=None, help="CSV de lieux (bibliothèques, cinémas…)")
         load.add_argument(
@@ -136,6 +146,10 @@ class Command(BaseCommand):
         try:
             if options["iris"]:
                 result = territory.import_iris(Path(options["iris"]))
+            elif options["reseau"]:
+                result = network.import_network(Path(options["reseau"]))
+            elif options["gtfs"]:
+                result = transit.import_gtfs(Path(options["gtfs"]))
             elif options["indicateurs"]:
                 result = territory.import_indicators(Path(options["indicateurs"]))
             elif options["lieux"]:
