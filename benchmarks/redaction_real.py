@@ -328,6 +328,11 @@ def act_cases(seeds: list[Path]) -> dict:
             for value, raw in amounts(sentence):
                 number = re.search(r"\d(?:[\d\s  ]*\d)?(?:[.,]\d+)?", raw).group()
                 wrong = raw.replace(number, _doubled(number), 1)
+                if not re.search(r"(?i)€|euro|eur\b", raw):
+                    # the lower bound of a range (« 250 à 420 Md€ »): its unit is the upper's
+                    from decimal import Decimal
+
+                    raw, wrong = f"{_fr(value)} €", f"{_fr(Decimal(value) * 2)} €"
                 for kind, written in (("clean", raw), ("doubled_amount", wrong)):
                     act = Act(
                         title="Attribution d'une enveloppe",

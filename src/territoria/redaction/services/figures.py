@@ -543,16 +543,17 @@ def quantities(
         lower, upper = by_start[read[low][0]], by_start[read[high][0]]
         if lower.label and upper.unit is not None:
             continue  # « point 2 à 14 h »: a label, then an hour
-        # the two bounds of a range count the same thing: the words before the first and
-        # after the second are the context of both (« entre » is no part of it)
-        context = (lower.context | upper.context) - {"entre"}
-        lower.context = upper.context = context
+        # the two bounds of a range count the same thing: the words after the second are the
+        # context of the first too (« entre » is no part of it); the second keeps its own, so
+        # that the words before the range do not widen what it may be matched with
+        lower.context = (lower.context | upper.context) - {"entre"}
+        upper.context = upper.context - {"entre"}
+        context = lower.context
         lower.bound, upper.bound = "low", "high"
         lower.range = upper.range = (lower.value, upper.value)
         if lower.label and not upper.label and upper.unit is None:  # « articles 2 à 5 »
             upper.label, upper.label_raw = lower.label, lower.label_raw
-            upper.context = context - _label_terms(lower.label_raw)
-            lower.context = upper.context
+            lower.context = context - _label_terms(lower.label_raw)
     for match in pairs:
         sentence = bisect.bisect_right(boundaries, match.start())
         separator = "/" if match.group("sep") == "/" else "-"

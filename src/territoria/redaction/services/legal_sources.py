@@ -67,7 +67,10 @@ def legal_sources(user) -> list[LegalSource]:
                     document.title or document.source,
                     document.collection.name,
                     # the title first: it names the code the articles belong to
-                    f"{document.title or document.source}\n" + "\n".join(p.text for p in passages),
+                    # a passage's section holds its heading (« Article L2121-29 » in a code
+                    # imported from LEGI, services/legi.py), which its text does not repeat
+                    f"{document.title or document.source}\n"
+                    + "\n".join(f"{p.section}\n{p.text}" for p in passages),
                 )
             )
     return found
