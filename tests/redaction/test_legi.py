@@ -126,6 +126,15 @@ def test_an_imported_code_drives_the_existence_check_for_who_may_read_it(
     assert document.title == "Code général des collectivités territoriales"
     sources = legal_sources(agent)
     assert [s.title for s in sources] == ["Code général des collectivités territoriales"]
+    # what the check reads: the title, then the numbers of the code's own article headings
+    assert sources[0].text.splitlines() == [
+        "Code général des collectivités territoriales",
+        "L1611-4",
+        "L2121-10",
+        "L2121-29",
+        "L2311-1",
+        "R2121-10",
+    ]
     references = check_references(
         "Vu les articles L. 2121-29 et L. 2121-30 du code général des collectivités "
         "territoriales ; vu l'article L. 2121-99 du CGCT,",
