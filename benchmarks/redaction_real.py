@@ -509,6 +509,53 @@ def range_cases(documents) -> dict:
     }
 
 
+# « 15 % des agents » → « 15 agents »: a share turned into a count (this benchmark's own pattern).
+_SHARE = re.compile(
+    r"(?<![\w.,])(\d+(?:,\d+)?)[ \u00a0]?%[ \u00a0]+(?:des|de la|de l'|du|de|d')[ \u00a0]*"
+)
+
+
+def share_cases(documents) -> dict:
+    """Every sentence holding « N % des/du/de … », unchanged (must pass) and with the share
+    written as a count (« 15 agents »; must be flagged), checked with the rule that a figure
+    without a unit is not grounded by a percentage (figures.SHARE_IS_NOT_COUNT, `passed`) and
+    without it (`passed_before`), in the same run."""
+    from territoria.redaction.services import figures
+    from territoria.redaction.services.grounding import inventory, ungrounded
+
+    kinds = {k: {"cases": 0, "passed": 0, "passed_before": 0} for k in ("clean", "share_as_count")}
+    failures, sentences = [], 0
+    for name, text, _chosen in documents:
+        chosen = [s for s in _candidates(text) if _SHARE.search(s)]
+        if not chosen:
+            continue
+        source = inventory(text)
+        for sentence in chosen:
+            sentences += 1
+            variants = {"clean": sentence, "share_as_count": _SHARE.sub(r"\1 ", sentence, 1)}
+            for kind, variant in variants.items():
+                must_flag = kind != "clean"
+                kinds[kind]["cases"] += 1
+                for flag, key in ((True, "passed"), (False, "passed_before")):
+                    figures.SHARE_IS_NOT_COUNT = flag
+                    flagged = bool(ungrounded(variant, source))
+                    kinds[kind][key] += flagged == must_flag
+                    if flag and flagged != must_flag and len(failures) < 20:
+                        why = [p.message for p in ungrounded(variant, source)]
+                        failures.append(
+                            {"document": name, "kind": kind, "text": variant[:300], "why": why}
+                        )
+    figures.SHARE_IS_NOT_COUNT = True
+    return {
+        "sentences": sentences,
+        "by_kind": kinds,
+        "cases": sum(k["cases"] for k in kinds.values()),
+        "passed": sum(k["passed"] for k in kinds.values()),
+        "passed_before": sum(k["passed_before"] for k in kinds.values()),
+        "failures": failures,
+    }
+
+
 def main(argv=None):
     os.environ.setdefault("TERRITORIA_SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghij")
     setup_django("redaction-real")
@@ -526,6 +573,12 @@ def main(argv=None):
         "seeds": range_cases(sets["dev"]),
         "heldout_piaf_crpa": range_cases(every_piaf + sets.get("heldout2_crpa", [])),
     }
+    # A share written as a count (« 15 % des agents » → « 15 agents »): the seeds, and every PIAF
+    # and CRPA article (none looked at while the rule was written).
+    shares = {
+        "seeds": share_cases(sets["dev"]),
+        "heldout_piaf_crpa": share_cases(every_piaf + sets.get("heldout2_crpa", [])),
+    }
     acts = act_cases(seeds)
     plain = plain_cases(seeds)
     parts = {"grounding": grounding, "deliberation_amounts": acts, "plain_language": plain}
@@ -539,6 +592,7 @@ def main(argv=None):
         **parts,
         "grounding_heldout": heldout,
         "ranges": ranges,
+        "shares": shares,
     }
     write_result("redaction_real", result)
     return 0

@@ -203,3 +203,11 @@ def test_what_is_not_a_range_stays_as_it_was():
     assert read("Réunion le 3 à 10 h.") == [("3", None, None), ("10", "h", None)]  # a day
     assert read("Point 2 à 14 h.") == [("2", None, "point"), ("14", "h", None)]
     assert read("Il a 10 ans et 15 %.") == [("10", "an", None), ("15", "%", None)]
+
+
+def test_a_share_written_as_a_count_is_caught():
+    # « 15 % des agents » is not « 15 agents »
+    assert survey_problems("12 agents sont partis.") == []
+    assert survey_problems("15 agents télétravaillent.") == [
+        "chiffre présent dans les sources, mais en pourcentage (« 15 % ») : 15"
+    ]

@@ -43,6 +43,9 @@ CONTEXT_WORDS = 4  # content words taken on each side of a figure, within its se
 # Ranges read as two bounds (« 10-15 % », « entre 10 et 15 % »); False gives the reading before
 # ranges (the first figure only), the same-run baseline of `python -m benchmarks redaction_real`.
 READ_RANGES = True
+# A figure without a unit is not grounded by the same value that is a percentage in the source
+# (« 15 agents » by « 15 % des agents »); False: the reading before (benchmark baseline).
+SHARE_IS_NOT_COUNT = True
 
 _SPACE = "[ \u00a0\u202f]"
 NUMBER = re.compile(
@@ -680,6 +683,17 @@ def check(quantity: Quantity, index: FigureIndex, values: set[str]) -> str | Non
                 f"{quantity.describe()}"
             )
         candidates = same
+    if (
+        SHARE_IS_NOT_COUNT
+        and quantity.unit is None
+        and not quantity.label
+        and all(c.unit == "%" for c in candidates)
+    ):
+        # « 15 agents » is not « 15 % des agents »: a share read as a count
+        return (
+            f"chiffre présent dans les sources, mais en pourcentage (« {candidates[0].describe()} »)"
+            f" : {quantity.describe()}"
+        )
     if quantity.unit is not None:
         candidates = [c for c in candidates if c.unit == quantity.unit]
         if not candidates:
