@@ -45,10 +45,13 @@ def test_the_articles_in_force_of_each_code_are_read_in_the_code_order():
     (l2121_29,) = [a for a in cgct.articles if a.number == "L2121-29"]
     assert l2121_29.text.startswith("Le conseil municipal règle par ses délibérations")
     assert cgct.skipped == 3
+    assert cgct.repealed == {"L2121-99": "2010-01-01"}  # the one repealed, not the one replaced
     assert cgct.id == "LEGITEXT000006070633"
     text = markdown(cgct, DAY)
     assert text.startswith("# Code général des collectivités territoriales\n")
     assert "## Article L2121-29" in text and "Titre II : Organes de la commune" in text
+    assert "## Article L2121-99" not in text
+    assert text.endswith("## Articles abrogés\n\n- L2121-99 : abrogé le 2010-01-01\n")
     # at a date before 1996 the former version is the one in force
     old = read_legi(LEGI, date(1995, 1, 1), ["CGCT"])[0]
     assert [a.number for a in old.articles] == ["L2121-29"]
@@ -134,6 +137,7 @@ def test_an_imported_code_drives_the_existence_check_for_who_may_read_it(
         "L2121-29",
         "L2311-1",
         "R2121-10",
+        "L2121-99 abrogé le 2010-01-01",
     ]
     references = check_references(
         "Vu les articles L. 2121-29 et L. 2121-30 du code général des collectivités "
@@ -141,8 +145,16 @@ def test_an_imported_code_drives_the_existence_check_for_who_may_read_it(
         [s.text for s in sources],
     )
     verdict = {r.number: r.verified for r in references}
-    # in force: found; never existed, or abrogated: not found
+    # in force: found; never existed, or abrogated: not found — and the agent is told which
     assert verdict == {"L2121-29": True, "L2121-30": False, "L2121-99": False}
+    problems = {r.number: r.problems for r in references}
+    code = "(code général des collectivités territoriales)."
+    assert problems["L2121-30"] == [
+        f"article L2121-30 (CGCT) : introuvable dans les sources fournies {code}"
+    ]
+    assert problems["L2121-99"] == [
+        f"article L2121-99 (CGCT) : abrogé le 1er janvier 2010 selon les sources fournies {code}"
+    ]
     # the same code in another organisation's collection is not this agent's source
     collection.organisation = other_organisation
     collection.save()

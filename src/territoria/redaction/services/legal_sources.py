@@ -73,6 +73,8 @@ def legal_sources(user) -> list[LegalSource]:
 _ARTICLE = r"(?:LO|L|R|D|A)\.?\s?\d{3,4}-\d{1,3}(?:-\d{1,2})?"
 _HEADING = re.compile(rf"\bArticle\s+({_ARTICLE})\s*$", re.IGNORECASE)
 _IN_TEXT = re.compile(rf"\b{_ARTICLE}\b")
+# « - L2121-99 : abrogé le 2010-01-01 » (the list a LEGI import writes, services/legi.py)
+_REPEALED = re.compile(rf"({_ARTICLE})\s*:\s*abrogé le (\d{{4}}-\d{{2}}-\d{{2}})")
 _CACHE: OrderedDict[tuple, str] = OrderedDict()
 CACHE_SIZE = 64
 
@@ -94,9 +96,15 @@ def _articles_text(document: Document, tokens: list[str]) -> str:
     text = ""
     if passages:
         headed = {m.group(1) for p in passages for m in [_HEADING.search(p.section or "")] if m}
-        numbers = headed or {m.group() for p in passages for m in _IN_TEXT.finditer(p.text)}
+        repealed = {m.group(1): m.group(2) for p in passages for m in _REPEALED.finditer(p.text)}
+        if headed:
+            numbers = headed
+        else:
+            numbers = {m.group() for p in passages for m in _IN_TEXT.finditer(p.text)}
+            numbers -= set(repealed)
         # the title first: it names the code the articles belong to
         text = f"{document.title or document.source}\n" + "\n".join(sorted(numbers))
+        text += "".join(f"\n{n} abrogé le {day}" for n, day in sorted(repealed.items()))
     _CACHE[key] = text
     while len(_CACHE) > CACHE_SIZE:
         _CACHE.popitem(last=False)

@@ -74,6 +74,9 @@ class LegiCode:
     title: str
     articles: list[LegiArticle] = field(default_factory=list)
     skipped: int = 0  # versions not in force at the date
+    # numbers with no version in force at the date whose last version was repealed before it
+    # (ETAT « ABROGE »): number → end date, so that a draft citing one is told « abrogé »
+    repealed: dict[str, str] = field(default_factory=dict)
 
 
 def _text(element) -> str:
@@ -203,6 +206,7 @@ def read_legi(
     problems: list[str] = []
     by_code: dict[str, LegiCode] = {}
     best: dict[tuple[str, str], LegiArticle] = {}
+    last_ended: dict[tuple[str, str], LegiArticle] = {}  # the latest version ended by the date
     seen = 0
     for name, data in _files(Path(source)):
         try:
@@ -222,10 +226,14 @@ def read_legi(
             article.state not in ("ANNULE", "MODIFIE_MORT_NE", "PERIME")
             and article.start <= moment < article.end
         )
+        key = (article.code_id, article.number)
         if not in_force:
             code.skipped += 1
+            if article.end <= moment and (
+                key not in last_ended or article.end > last_ended[key].end
+            ):
+                last_ended[key] = article
             continue
-        key = (article.code_id, article.number)
         if key not in best or article.start > best[key].start:
             if key in best:
                 code.skipped += 1
@@ -236,6 +244,9 @@ def read_legi(
         raise LegiError(problems)
     for (code_id, _number), article in best.items():
         by_code[code_id].articles.append(article)
+    for key, article in last_ended.items():
+        if key not in best and article.state == "ABROGE":
+            by_code[key[0]].repealed[article.number] = article.end
     found = [c for c in by_code.values() if c.articles]
     if not found:
         raise LegiError(
@@ -283,6 +294,11 @@ def markdown(code: LegiCode, when: date | None = None) -> str:
         if article.path:
             lines += [" › ".join(article.path), ""]
         lines += [article.text or "(texte vide dans la base)", ""]
+    if code.repealed:
+        lines += ["## Articles abrogés", ""]
+        for number in sorted(code.repealed, key=article_order):
+            lines.append(f"- {number} : abrogé le {code.repealed[number]}")
+        lines.append("")
     return "\n".join(lines)
 
 
