@@ -328,6 +328,11 @@ def act_cases(seeds: list[Path]) -> dict:
             for value, raw in amounts(sentence):
                 number = re.search(r"\d(?:[\d\s  ]*\d)?(?:[.,]\d+)?", raw).group()
                 wrong = raw.replace(number, _doubled(number), 1)
+                if not re.search(r"(?i)€|euro|eur\b", raw):
+                    # the lower bound of a range (« 250 à 420 Md€ »): its unit is the upper's
+                    from decimal import Decimal
+
+                    raw, wrong = f"{_fr(value)} €", f"{_fr(Decimal(value) * 2)} €"
                 for kind, written in (("clean", raw), ("doubled_amount", wrong)):
                     act = Act(
                         title="Attribution d'une enveloppe",
@@ -403,6 +408,154 @@ def plain_cases(seeds: list[Path]) -> dict:
     }
 
 
+# A range as this benchmark finds it (its own pattern, not the check's): two figures joined by
+# a dash, « à », or « et » after « entre », the second followed by a unit or a scale.
+_RANGE_UNIT = (
+    r"(?:%|pour[ \u00a0]cent|€|euros?|millions?|milliards?|M€|k€|ans|années|mois|jours"
+    r"|semaines|heures|h|minutes|km|m²|m|mm|cm|ha|hectares|kg|tonnes|t|kWh|MWh)(?![\w²])"
+)
+_RANGE_CASE = re.compile(
+    r"(?i)(?P<lead>\bentre[ \u00a0]+|\bde[ \u00a0]+|(?<![\w.,/-]))"
+    r"(?P<a>\d+(?:,\d+)?)(?P<sep>[ \u00a0]*[-–][ \u00a0]*|[ \u00a0]+(?:à|et)[ \u00a0]+)"
+    r"(?P<b>\d+(?:,\d+)?)(?P<unit>[ \u00a0]*" + _RANGE_UNIT + ")"
+)
+
+
+def _wrong_bound(raw: str) -> str:
+    from decimal import Decimal
+
+    value = Decimal(raw.replace(",", "."))
+    return _fr(value + 1 if value < 10 else value * 2)
+
+
+def _range_variants(sentence: str) -> dict[str, str] | None:
+    """For the first range of the sentence: itself written another way (« 10-15 % » → « entre 10
+    et 15 % », « de 10 à 15 % » → « 10-15 % »; must pass), and the range with its lower or its
+    upper bound wrong (+1 below 10, doubled above; must be flagged)."""
+    from territoria.redaction.services.grounding import date_matches
+
+    dates = [(start, end) for _iso, start, end in date_matches(sentence)]
+    for match in _RANGE_CASE.finditer(sentence):
+        lead, sep = match.group("lead").strip().lower(), match.group("sep").strip().lower()
+        if sep == "et" and lead != "entre":
+            continue
+        if any(s <= match.start("a") < e for s, e in dates):
+            continue
+        a, b, unit = match.group("a"), match.group("b"), match.group("unit")
+        head = sentence[: match.start("lead") if lead else match.start("a")]
+        tail = sentence[match.end() :]
+        same = f"{match.group('lead')}{{}}{match.group('sep')}{{}}{unit}"
+        if sep in ("-", "–"):
+            other = f"entre {a} et {b}{unit}"
+        else:
+            other = f"{match.group('lead') if lead == 'de' else ''}{a}-{b}{unit}"
+        return {
+            "clean": sentence,
+            "rewritten": head + other + tail,
+            "wrong_lower": head + same.format(_wrong_bound(a), b) + tail,
+            "wrong_upper": head + same.format(a, _wrong_bound(b)) + tail,
+        }
+    return None
+
+
+def range_cases(documents) -> dict:
+    """Every sentence of the documents holding a range (found by `_RANGE_CASE`), checked with
+    ranges read (figures.READ_RANGES, `passed`) and without — the first figure only, the check
+    before this part was added (`passed_before`), in the same run."""
+    from territoria.redaction.services import figures
+    from territoria.redaction.services.grounding import inventory, ungrounded
+
+    kinds: dict[str, dict[str, int]] = {}
+    failures = []
+    sentences = 0
+    for name, text, _chosen in documents:
+        chosen = [s for s in _candidates(text) if _RANGE_CASE.search(s)]
+        if not chosen:
+            continue
+        sources = {}
+        for flag in (True, False):
+            figures.READ_RANGES = flag
+            sources[flag] = inventory(text)
+        for sentence in chosen:
+            variants = _range_variants(sentence)
+            if variants is None:
+                continue
+            sentences += 1
+            for kind, variant in variants.items():
+                must_flag = kind.startswith("wrong")
+                bucket = kinds.setdefault(kind, {"cases": 0, "passed": 0, "passed_before": 0})
+                bucket["cases"] += 1
+                for flag, key in ((True, "passed"), (False, "passed_before")):
+                    figures.READ_RANGES = flag
+                    flagged = bool(ungrounded(variant, sources[flag]))
+                    bucket[key] += flagged == must_flag
+                    if flag and flagged != must_flag and len(failures) < 20:
+                        failures.append(
+                            {
+                                "document": name,
+                                "kind": kind,
+                                "text": variant[:300],
+                                "why": [p.message for p in ungrounded(variant, sources[True])],
+                            }
+                        )
+    figures.READ_RANGES = True
+    return {
+        "sentences": sentences,
+        "by_kind": kinds,
+        "cases": sum(k["cases"] for k in kinds.values()),
+        "passed": sum(k["passed"] for k in kinds.values()),
+        "passed_before": sum(k["passed_before"] for k in kinds.values()),
+        "failures": failures,
+    }
+
+
+# « 15 % des agents » → « 15 agents »: a share turned into a count (this benchmark's own pattern).
+_SHARE = re.compile(
+    r"(?<![\w.,])(\d+(?:,\d+)?)[ \u00a0]?%[ \u00a0]+(?:des|de la|de l'|du|de|d')[ \u00a0]*"
+)
+
+
+def share_cases(documents) -> dict:
+    """Every sentence holding « N % des/du/de … », unchanged (must pass) and with the share
+    written as a count (« 15 agents »; must be flagged), checked with the rule that a figure
+    without a unit is not grounded by a percentage (figures.SHARE_IS_NOT_COUNT, `passed`) and
+    without it (`passed_before`), in the same run."""
+    from territoria.redaction.services import figures
+    from territoria.redaction.services.grounding import inventory, ungrounded
+
+    kinds = {k: {"cases": 0, "passed": 0, "passed_before": 0} for k in ("clean", "share_as_count")}
+    failures, sentences = [], 0
+    for name, text, _chosen in documents:
+        chosen = [s for s in _candidates(text) if _SHARE.search(s)]
+        if not chosen:
+            continue
+        source = inventory(text)
+        for sentence in chosen:
+            sentences += 1
+            variants = {"clean": sentence, "share_as_count": _SHARE.sub(r"\1 ", sentence, 1)}
+            for kind, variant in variants.items():
+                must_flag = kind != "clean"
+                kinds[kind]["cases"] += 1
+                for flag, key in ((True, "passed"), (False, "passed_before")):
+                    figures.SHARE_IS_NOT_COUNT = flag
+                    flagged = bool(ungrounded(variant, source))
+                    kinds[kind][key] += flagged == must_flag
+                    if flag and flagged != must_flag and len(failures) < 20:
+                        why = [p.message for p in ungrounded(variant, source)]
+                        failures.append(
+                            {"document": name, "kind": kind, "text": variant[:300], "why": why}
+                        )
+    figures.SHARE_IS_NOT_COUNT = True
+    return {
+        "sentences": sentences,
+        "by_kind": kinds,
+        "cases": sum(k["cases"] for k in kinds.values()),
+        "passed": sum(k["passed"] for k in kinds.values()),
+        "passed_before": sum(k["passed_before"] for k in kinds.values()),
+        "failures": failures,
+    }
+
+
 def main(argv=None):
     os.environ.setdefault("TERRITORIA_SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghij")
     setup_django("redaction-real")
@@ -412,6 +565,20 @@ def main(argv=None):
     sets = _sets(seeds)
     grounding = grounding_cases(seeds, sets["dev"])
     heldout = {name: grounding_cases(seeds, docs) for name, docs in sets.items() if name != "dev"}
+    # Ranges (« 10-15 % », « entre 10 et 15 % »): every sentence holding one, in the seeds
+    # (seen) and in the PIAF and CRPA articles (none looked at while the range reading was
+    # written).
+    every_piaf = sets.get("heldout_piaf", []) + sets.get("heldout2_piaf", [])
+    ranges = {
+        "seeds": range_cases(sets["dev"]),
+        "heldout_piaf_crpa": range_cases(every_piaf + sets.get("heldout2_crpa", [])),
+    }
+    # A share written as a count (« 15 % des agents » → « 15 agents »): the seeds, and every PIAF
+    # and CRPA article (none looked at while the rule was written).
+    shares = {
+        "seeds": share_cases(sets["dev"]),
+        "heldout_piaf_crpa": share_cases(every_piaf + sets.get("heldout2_crpa", [])),
+    }
     acts = act_cases(seeds)
     plain = plain_cases(seeds)
     parts = {"grounding": grounding, "deliberation_amounts": acts, "plain_language": plain}
@@ -424,6 +591,8 @@ def main(argv=None):
         "baseline_grounding_assistant_check_passed": grounding["baseline_passed"],
         **parts,
         "grounding_heldout": heldout,
+        "ranges": ranges,
+        "shares": shares,
     }
     write_result("redaction_real", result)
     return 0

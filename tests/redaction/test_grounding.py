@@ -144,3 +144,70 @@ def test_millimetres_and_centimetres_are_lengths():
         "chiffre absent des sources : 2 mm"
     ]
     assert label_messages("La fleur mesure 20 mm de diamètre.") == []  # = 2 cm
+
+
+# --- ranges (« 10-15 % », « entre 10 et 15 % ») ------------------------------------------
+SURVEY = (
+    "Selon l'enquête, 10-15 % des agents télétravaillent. Le budget sera de 2 à 3 millions "
+    "d'euros. 12 agents sont partis. Les articles 2 à 5 du règlement sont modifiés."
+)
+
+
+def survey_problems(draft):
+    return [p.message for p in ungrounded(draft, inventory(SURVEY))]
+
+
+def test_a_range_is_two_figures_with_the_unit_of_the_second():
+    # the same range written another way: no false alarm
+    assert survey_problems("Entre 10 et 15 % des agents télétravaillent.") == []
+    assert survey_problems("De 10 à 15 % des agents télétravaillent.") == []
+    assert survey_problems("10 – 15 % des agents télétravaillent.") == []
+    assert survey_problems("Le budget sera de 2 000 000 à 3 000 000 €.") == []
+    assert survey_problems("Le budget sera de 2 à 3 M€.") == []
+    # a wrong bound is caught, whichever it is (the upper one was not read before)
+    assert survey_problems("10-20 % des agents télétravaillent.") == [
+        "fourchette différente dans les sources (de 10 à 15 %) : 20 %"
+    ]
+    assert survey_problems("Le budget sera de 2 à 4 M€.") == [
+        "fourchette différente dans les sources (de 2\u00a0000\u00a0000 à 3\u00a0000\u00a0000 €) : 4 M€"
+    ]
+    # the lower bound carries the unit: « 12 » of « 12 à 15 % » is not the source's 12 agents
+    assert survey_problems("Entre 12 et 15 % des agents télétravaillent.") == [
+        "fourchette différente dans les sources (de 10 à 15 %) : 12"
+    ]
+    # a bound moved onto the other one (« de 15 à 15 % ») is caught, though 15 % is in the source
+    assert survey_problems("De 15 à 15 % des agents télétravaillent.") == [
+        "fourchette différente dans les sources (de 10 à 15 %) : 15"
+    ]
+    # decimals, « les 20 à 30 % »
+    source = inventory("La biomasse est de 4,02 à 4,51 kg/ha ; les 20 à 30 % du réseau fuient.")
+    assert ungrounded("La biomasse est de 4,02-4,51 kg/ha.", source) == []
+    assert ungrounded("Les 20-30 % du réseau fuient.", source) == []
+    assert [p.message for p in ungrounded("Les 20-40 % du réseau fuient.", source)] == [
+        "fourchette différente dans les sources (de 20 à 30 %) : 40 %"
+    ]
+    # a range of labels: both are article numbers
+    assert survey_problems("Les articles 2 à 5 du règlement sont modifiés.") == []
+    assert survey_problems("Les articles 2 à 6 du règlement sont modifiés.") == [
+        "fourchette différente dans les sources (de 2 à 5) : articles 6"
+    ]
+
+
+def test_what_is_not_a_range_stays_as_it_was():
+    from territoria.redaction.services.figures import quantities
+
+    def read(text):
+        return [(q.value, q.unit, q.label) for q in quantities(text)]
+
+    assert read("L'équipe l'emporte 6-2.") == [("6-2", "score", None)]  # a score
+    assert read("Réunion le 3 à 10 h.") == [("3", None, None), ("10", "h", None)]  # a day
+    assert read("Point 2 à 14 h.") == [("2", None, "point"), ("14", "h", None)]
+    assert read("Il a 10 ans et 15 %.") == [("10", "an", None), ("15", "%", None)]
+
+
+def test_a_share_written_as_a_count_is_caught():
+    # « 15 % des agents » is not « 15 agents »
+    assert survey_problems("12 agents sont partis.") == []
+    assert survey_problems("15 agents télétravaillent.") == [
+        "chiffre présent dans les sources, mais en pourcentage (« 15 % ») : 15"
+    ]

@@ -47,3 +47,20 @@ def test_article_is_checked_against_the_sources_given(fixtures):
     )[1].problems
     # Without sources, a well-formed reference is not judged.
     assert check_references("Vu l'article L. 2121-99 du CGCT ;")[0].verified is None
+
+
+def test_an_article_the_sources_list_as_repealed_is_said_repealed():
+    from territoria.redaction.services.legal import check_references
+
+    source = "Code général des collectivités territoriales\nL2121-29\nL2121-99 abrogé le 2010-01-01"
+    references = check_references(
+        "Vu les articles L. 2121-29 et L. 2121-99 du CGCT, vu l'article L. 2121-98 du CGCT,",
+        [source],
+    )
+    assert [(r.number, r.verified) for r in references] == [
+        ("L2121-29", True),
+        ("L2121-99", False),
+        ("L2121-98", False),
+    ]
+    assert "abrogé le 1er janvier 2010" in references[1].problems[0]
+    assert "introuvable" in references[2].problems[0]

@@ -76,3 +76,20 @@ def test_reformatted_figures_keep_their_meaning_and_the_wrong_one_does_not():
         "Ils sont 170 pour cent à être satisfaits du service rendu.",
     )
     assert redaction_real._reformat("Il y a 12 agents et 3 sites en 2024.") is None
+
+
+def test_the_range_part_checks_each_bound_against_the_reading_before():
+    text = (
+        "Selon l'enquête menée en 2024, 10-15 % des agents télétravaillent chaque "
+        "semaine dans les services de la ville.\n\nLe reste du personnel travaille sur place."
+    )
+    variants = redaction_real._range_variants(text.split("\n")[0])
+    assert "2024, entre 10 et 15 % des agents" in variants["rewritten"]
+    assert "2024, 20-15 % des agents" in variants["wrong_lower"]
+    assert "2024, 10-30 % des agents" in variants["wrong_upper"]
+    result = redaction_real.range_cases([("note", text, [])])
+    assert result["sentences"] == 1
+    assert result["passed"] == result["cases"] == 4
+    # before, « 10-15 % » was read as « 10 » alone: « 10-30 % » passed, the rewrite was flagged
+    assert result["by_kind"]["wrong_upper"]["passed_before"] == 0
+    assert result["by_kind"]["rewritten"]["passed_before"] == 0

@@ -40,6 +40,12 @@ from decimal import Decimal, InvalidOperation
 from territoria.search.analyzer import analyze_token, fold_token, iter_words
 
 CONTEXT_WORDS = 4  # content words taken on each side of a figure, within its sentence
+# Ranges read as two bounds (« 10-15 % », « entre 10 et 15 % »); False gives the reading before
+# ranges (the first figure only), the same-run baseline of `python -m benchmarks redaction_real`.
+READ_RANGES = True
+# A figure without a unit is not grounded by the same value that is a percentage in the source
+# (« 15 agents » by « 15 % des agents »); False: the reading before (benchmark baseline).
+SHARE_IS_NOT_COUNT = True
 
 _SPACE = "[ \u00a0\u202f]"
 NUMBER = re.compile(
@@ -228,6 +234,8 @@ class Quantity:
         None  # "article", "proposition", "numero", "liste"…: the figure numbers an item
     )
     label_raw: str = ""  # the label as written ("Proposition #")
+    bound: str | None = None  # "low" or "high": a bound of a range (« entre 10 et 15 % »)
+    range: tuple[str, str] | None = None  # the range's (low, high) values
 
     def describe(self) -> str:
         if self.label_raw:
@@ -372,6 +380,10 @@ _LABEL_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _LIST_MARKER_AFTER = re.compile(r"[/)]|\.(?=[ \u00a0\u202f]+\S)")
+_DASHED = re.compile(
+    r"(?<![\w.,/–-])(?P<a>\d{1,3}(?:,\d+)?)[ \u00a0\u202f]?[-–][ \u00a0\u202f]?(?P<b>\d{1,3}(?:,\d+)?)"
+    r"(?![\w/–-]|[.,]\d)"
+)
 _PAIR = re.compile(
     r"(?<![\w.,/–-])(?P<a>\d{1,3})[ \u00a0\u202f]?(?P<sep>[-–/])[ \u00a0\u202f]?(?P<b>\d{1,3})"
     r"(?![\w/–-]|[.,]\d)"
@@ -429,17 +441,30 @@ def quantities(
     found: list[Quantity] = []
     spans: list[tuple[int, int, Decimal]] = []
     pairs = []
+    dashed: list[tuple[int, int]] = []  # « 10-15 % », « 4,02-4,51 kg »: a range
+    for match in _DASHED.finditer(text) if READ_RANGES else ():
+        if any(s <= match.start() < e for s, e in skip):
+            continue
+        suffix = _SUFFIX.match(text, match.end())
+        if suffix.group("unit") or suffix.group("scale"):
+            for bound in ("a", "b"):
+                number = parse_number(match[bound])
+                if number is not None:
+                    spans.append((match.start(bound), match.end(bound), number))
+            dashed.append((match.start("a"), match.start("b")))
     for match in _PAIR.finditer(text):
         if any(s <= match.start() < e for s, e in skip):
             continue
-        if _SUFFIX.match(text, match.end()).group("unit") or (
-            match.group("sep") == "/" and text[match.end() : match.end() + 1] == "/"
-        ):
-            continue  # a range with a unit (« 10-15 % »), or a date
+        if match.group("sep") == "/" and text[match.end() : match.end() + 1] == "/":
+            continue  # a date
+        suffix = _SUFFIX.match(text, match.end())
+        if suffix.group("unit") or suffix.group("scale"):
+            continue  # a range with a unit (above)
         pairs.append(match)
     skip += [m.span() for m in pairs]
+    bounds = [(start, end) for start, end, _n in spans]
     for match in NUMBER.finditer(text):
-        if any(s <= match.start() < e for s, e in skip):
+        if any(s <= match.start() < e for s, e in skip + bounds):
             continue
         number = parse_number(match.group())
         if number is not None:
@@ -459,7 +484,18 @@ def quantities(
                     continue
                 value = 1
             spans.append((match.start(), match.end(), Decimal(value)))
+    spans.sort()
     read = [(start, number, *_suffix(text, end)) for start, end, number in spans]
+    ranges = _ranges(text, spans, read, set(dashed)) if READ_RANGES else []
+    for low, high in ranges:  # « entre 10 et 15 % »: the lower bound is 10 %
+        start, number, scale, unit, stop = read[low]
+        if (
+            unit is None
+            and scale == 1
+            and text[start].isdigit()
+            and _label(text, start, stop)[0] is None  # « point 2 à 14 h »
+        ):
+            read[low] = (start, number, read[high][2], read[high][3], stop)
     # The words of a figure written in digits ("pour cent", "millions d'euros") are not the
     # context of its neighbour: they end it, as its digits do. (Numbers in words are read in
     # the source only; marking them would make a source's context narrower than the same
@@ -476,6 +512,7 @@ def quantities(
         last = bisect.bisect_left(words.starts, stop)
         for i in range(first, last):
             words.terms[i] = "#"
+    by_start: dict[int, Quantity] = {}
     for start, number, scale, unit, stop in read:
         raw = text[start:stop]
         is_year = (
@@ -492,19 +529,34 @@ def quantities(
             label, label_raw, _label_start = _label(text, start, stop)
             if label:
                 context = context - _label_terms(label_raw)
-        found.append(
-            Quantity(
-                value=canonical(number * scale),
-                unit=unit,
-                context=context,
-                raw=raw,
-                start=start,
-                end=stop,
-                year=is_year,
-                label=label,
-                label_raw=label_raw,
-            )
+        quantity = Quantity(
+            value=canonical(number * scale),
+            unit=unit,
+            context=context,
+            raw=raw,
+            start=start,
+            end=stop,
+            year=is_year,
+            label=label,
+            label_raw=label_raw,
         )
+        found.append(quantity)
+        by_start[start] = quantity
+    for low, high in ranges:
+        lower, upper = by_start[read[low][0]], by_start[read[high][0]]
+        if lower.label and upper.unit is not None:
+            continue  # « point 2 à 14 h »: a label, then an hour
+        # the two bounds of a range count the same thing: the words after the second are the
+        # context of the first too (« entre » is no part of it); the second keeps its own, so
+        # that the words before the range do not widen what it may be matched with
+        lower.context = (lower.context | upper.context) - {"entre"}
+        upper.context = upper.context - {"entre"}
+        context = lower.context
+        lower.bound, upper.bound = "low", "high"
+        lower.range = upper.range = (lower.value, upper.value)
+        if lower.label and not upper.label and upper.unit is None:  # « articles 2 à 5 »
+            upper.label, upper.label_raw = lower.label, lower.label_raw
+            lower.context = context - _label_terms(lower.label_raw)
     for match in pairs:
         sentence = bisect.bisect_right(boundaries, match.start())
         separator = "/" if match.group("sep") == "/" else "-"
@@ -522,6 +574,53 @@ def quantities(
     return found
 
 
+# Between the two bounds of a range: « 10-15 % », « 10 – 15 % », « de 10 à 15 % », « entre 10
+# et 15 % », « 2 à 3 millions d'euros ».
+_RANGE_BETWEEN = re.compile(r"[ \u00a0\u202f]*(?:[-–—]|à|et)[ \u00a0\u202f]*", re.IGNORECASE)
+_ENTRE_BEFORE = re.compile(r"\bentre[ \u00a0\u202f]+$", re.IGNORECASE)
+_DAY_BEFORE = re.compile(r"\b(?:le|en)[ \u00a0\u202f]+$", re.IGNORECASE)  # « le 3 à 10 h »
+
+
+def _ranges(
+    text: str,
+    spans: list[tuple[int, int, Decimal]],
+    read: list[tuple[int, Decimal, Decimal, str | None, int]],
+    dashed: set[tuple[int, int]],
+) -> list[tuple[int, int]]:
+    """(index of the lower bound, index of the upper bound) in `read` of every range: a
+    figure followed by another, with only a dash, « à » or — after « entre » — « et » between
+    them, and the first with no unit of its own or the same unit as the second."""
+    found = []
+    for i in range(len(spans) - 1):
+        start, end, _number = spans[i]
+        next_start = spans[i + 1][0]
+        if not text[start].isdigit() or not text[next_start].isdigit():
+            continue
+        stop = read[i][4]
+        between = _RANGE_BETWEEN.fullmatch(text, stop, next_start)
+        if (start, next_start) not in dashed:
+            if between is None:
+                continue
+            word = between.group().strip().lower()
+            if word in "-–—" and stop == end:
+                continue  # « 6-2 » is a score (read as a pair), « 10 - 15 » a subtraction
+            if word == "et" and not _ENTRE_BEFORE.search(text, max(0, start - 20), start):
+                continue
+            if word == "à" and _DAY_BEFORE.search(text, max(0, start - 20), start):
+                continue
+        if read[i][3] is not None and read[i][3] != read[i + 1][3]:
+            continue  # « 10 % à 15 ans »: two figures
+        found.append((i, i + 1))
+    return found
+
+
+def _show(value: str) -> str:
+    """A canonical value the French way (« 2000000 » → « 2 000 000 », « 4.5 » → « 4,5 »)."""
+    whole, _dot, decimals = value.partition(".")
+    grouped = f"{int(whole):,}".replace(",", "\u00a0") if whole.lstrip("-").isdigit() else whole
+    return grouped + ("," + decimals if decimals else "")
+
+
 def _label_terms(label_raw: str) -> set[str]:
     return {analyze_token(w) or "" for w, _s, _e in iter_words(label_raw)} | {"no", "n"}
 
@@ -534,8 +633,12 @@ class FigureIndex:
     identifiers: set[str] = field(default_factory=set)
     urls: set[str] = field(default_factory=set)
 
+    ranges: set[tuple[str, str, str | None]] = field(default_factory=set)
+
     def add(self, quantity: Quantity) -> None:
         self.by_value.setdefault(quantity.value, []).append(quantity)
+        if quantity.range:
+            self.ranges.add((*quantity.range, quantity.unit))
 
 
 def index_source(text: str, skip: list[tuple[int, int]]) -> FigureIndex:
@@ -553,6 +656,17 @@ def check(quantity: Quantity, index: FigureIndex, values: set[str]) -> str | Non
     value of the source, dates' years and days included."""
     if quantity.year:
         return None if quantity.value in values else f"chiffre absent des sources : {quantity.raw}"
+    if quantity.range and (*quantity.range, quantity.unit) not in index.ranges:
+        # a range of the source shares the other bound: this bound was changed
+        low, high = quantity.range
+        for source_low, source_high, unit in sorted(index.ranges, key=str):
+            other_same = source_high == high if quantity.bound == "low" else source_low == low
+            if unit == quantity.unit and other_same:
+                unit_shown = f" {unit}" if unit and unit not in ("ordinal", "score") else ""
+                return (
+                    f"fourchette différente dans les sources (de {_show(source_low)} à "
+                    f"{_show(source_high)}{unit_shown}) : {quantity.describe()}"
+                )
     candidates = index.by_value.get(quantity.value, [])
     if not candidates:
         if quantity.unit is None and quantity.value in values:
@@ -569,6 +683,17 @@ def check(quantity: Quantity, index: FigureIndex, values: set[str]) -> str | Non
                 f"{quantity.describe()}"
             )
         candidates = same
+    if (
+        SHARE_IS_NOT_COUNT
+        and quantity.unit is None
+        and not quantity.label
+        and all(c.unit == "%" for c in candidates)
+    ):
+        # « 15 agents » is not « 15 % des agents »: a share read as a count
+        return (
+            f"chiffre présent dans les sources, mais en pourcentage (« {candidates[0].describe()} »)"
+            f" : {quantity.describe()}"
+        )
     if quantity.unit is not None:
         candidates = [c for c in candidates if c.unit == quantity.unit]
         if not candidates:

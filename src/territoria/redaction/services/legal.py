@@ -204,26 +204,67 @@ def text_problems(kind: str, number: str, date_text: str) -> list[str]:
     return []
 
 
+def _source_key(text: str) -> str:
+    """The code a source text belongs to: the one it names most often ("" if none)."""
+    counts: dict[str, int] = {}
+    folded = _fold(text)
+    for name, key in _CODE_NAMES:
+        counts[key] = folded.count(name)
+    for alias in _ALIASES:
+        counts[alias] = counts.get(alias, 0) + len(re.findall(rf"\b{alias}\b", text))
+    best = max(counts.items(), key=lambda kv: kv[1]) if counts else ("", 0)
+    return best[0] if best[1] else ""
+
+
 def articles_in_sources(sources: list[str]) -> dict[str, set[str]]:
     """{code key: article numbers present} in source texts (e.g. the text of a code given as a
     source). A source is attributed to the code it names most often; a source naming no code
     counts for "" (any code)."""
     found: dict[str, set[str]] = {}
     for text in sources:
-        counts: dict[str, int] = {}
-        folded = _fold(text)
-        for name, key in _CODE_NAMES:
-            counts[key] = folded.count(name)
-        for alias in _ALIASES:
-            counts[alias] = counts.get(alias, 0) + len(re.findall(rf"\b{alias}\b", text))
-        best = max(counts.items(), key=lambda kv: kv[1]) if counts else ("", 0)
-        key = best[0] if best[1] else ""
+        key = _source_key(text)
+        kept = "\n".join(line for line in text.splitlines() if not _REPEALED_LINE.search(line))
         numbers = {
             normalise_article(m.group())
-            for m in re.finditer(r"\b(?:LO|L|R|D|A)\.?\s?\d{3,4}-\d{1,3}(?:-\d{1,2})?\b", text)
+            for m in re.finditer(r"\b(?:LO|L|R|D|A)\.?\s?\d{3,4}-\d{1,3}(?:-\d{1,2})?\b", kept)
         }
         found.setdefault(key, set()).update(numbers)
     return found
+
+
+# « L2121-99 abrogé le 2010-01-01 » (a code imported from LEGI, services/legi.py)
+_REPEALED_LINE = re.compile(
+    r"\b((?:LO|L|R|D|A)\.?\s?\d{3,4}-\d{1,3}(?:-\d{1,2})?)\b\s*:?\s*abrogé le (\d{4})-(\d{2})-(\d{2})"
+)
+
+
+def repealed_in_sources(sources: list[str]) -> dict[str, dict[str, str]]:
+    """{code key: {article number: « 1er janvier 2010 »}} of the articles the sources list as
+    repealed (attributed to a code as articles_in_sources does)."""
+    found: dict[str, dict[str, str]] = {}
+    for text in sources:
+        for m in _REPEALED_LINE.finditer(text):
+            day = int(m.group(4))
+            found.setdefault(_source_key(text), {})[normalise_article(m.group(1))] = (
+                f"{'1er' if day == 1 else day} {_MONTHS[int(m.group(3)) - 1]} {m.group(2)}"
+            )
+    return found
+
+
+_MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
 
 
 def check_references(text: str, sources: list[str] | None = None) -> list[Reference]:
@@ -231,17 +272,25 @@ def check_references(text: str, sources: list[str] | None = None) -> list[Refere
     it cites, whether the article exists there."""
     references = find_references(text)
     known = articles_in_sources(sources or [])
+    repealed = repealed_in_sources(sources or [])
     for reference in references:
         if reference.kind != "article" or reference.problems or reference.number[0].isdigit():
             # Articles numbered without a letter belong to laws or to codes numbered plainly
             # (code civil): the sources list code articles (L., R., D.) only.
             continue
         pool = known.get(reference.code) if reference.code else None
+        gone = repealed.get(reference.code, {}) if reference.code else {}
         if pool is None and not reference.code and known:
             pool = set().union(*known.values())
+            gone = {n: d for code in repealed.values() for n, d in code.items()}
         if pool:
             reference.verified = reference.number in pool
-            if not reference.verified:
+            if not reference.verified and reference.number in gone:
+                reference.problems.append(
+                    f"{reference.label} : abrogé le {gone[reference.number]} selon les "
+                    f"sources fournies ({_source_name(reference.code)})."
+                )
+            elif not reference.verified:
                 reference.problems.append(
                     f"{reference.label} : introuvable dans les sources fournies ({_source_name(reference.code)})."
                 )

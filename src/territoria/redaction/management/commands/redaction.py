@@ -24,6 +24,22 @@ class Command(BaseCommand):
             default=[],
             help="correspondance COLONNE_SCDL=colonne du fichier (répétable)",
         )
+        legi = sub.add_parser(
+            "import-legi",
+            help="importer des codes de la base LEGI (Légifrance) dans une collection de "
+            "l'assistant, pour la vérification de l'existence des articles",
+        )
+        legi.add_argument("source", help="dossier ou archive .tar.gz de la base LEGI (DILA)")
+        legi.add_argument("--collection", required=True, help="identifiant de la collection")
+        legi.add_argument(
+            "--code",
+            action="append",
+            default=[],
+            help="ne prendre que ce code (CGCT, titre ou LEGITEXT…; répétable)",
+        )
+        legi.add_argument(
+            "--date", help="articles en vigueur à cette date AAAA-MM-JJ (défaut : ce jour)"
+        )
         ev = sub.add_parser("eval", help="évaluer sur un jeu (JSON sur la sortie standard)")
         ev.add_argument(
             "--set", required=True, help="dossier du jeu (ex. tests/fixtures/redaction)"
@@ -79,6 +95,43 @@ class Command(BaseCommand):
         self.stdout.write(
             json.dumps(
                 {"created": result.created, "updated": result.updated, "texts": result.texts},
+                ensure_ascii=False,
+            )
+        )
+
+    def _import_legi(self, source, collection, code=(), date=None, **_):
+        from datetime import date as day
+
+        from territoria.assistant.models import Collection
+        from territoria.redaction.services.legi import LegiError, import_codes
+
+        target = Collection.objects.filter(slug=collection).first()
+        if target is None:
+            raise CommandError(f"collection « {collection} » introuvable (identifiant attendu).")
+        try:
+            when = day.fromisoformat(date) if date else None
+        except ValueError as error:
+            raise CommandError(f"--date {date!r} : date AAAA-MM-JJ attendue.") from error
+        try:
+            codes, job = import_codes(Path(source), target, when, list(code))
+        except LegiError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(
+            json.dumps(
+                {
+                    "codes": [
+                        {
+                            "title": c.title,
+                            "id": c.id,
+                            "articles": len(c.articles),
+                            "versions_left_out": c.skipped,
+                        }
+                        for c in codes
+                    ],
+                    "indexed": job.indexed,
+                    "failed": job.failed,
+                    "unchanged": job.unchanged,
+                },
                 ensure_ascii=False,
             )
         )
