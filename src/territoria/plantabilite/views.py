@@ -398,13 +398,13 @@ def compare_profiles(territory, profiles) -> dict | None:
     # The computation's own classes, computed once; one scoring per profile.
     inside = result.inside
     cells = result.cells
-    before = engine.result_from_counts(
-        result.grid, result.counts, computation.weights, inside
+    before = engine.result_from_shares(
+        result.grid, result.shares, computation.weights, inside
     ).classes
     rows = []
     for profile in profiles:
-        after = engine.result_from_counts(
-            result.grid, result.counts, profile.weights, inside
+        after = engine.result_from_shares(
+            result.grid, result.shares, profile.weights, inside
         ).classes
         moved = before != after
         rows.append(
@@ -504,7 +504,7 @@ def _sensitivity(computation, params):
 
     result = computing.load(computation)
     report = engine.sensitivity(
-        result.grid, result.counts, computation.weights, changed, result.inside
+        result.grid, result.shares, computation.weights, changed, result.inside
     )
     report.pop("before"), report.pop("after")
     report["changed_share"] *= 100
@@ -523,7 +523,7 @@ def sensitivity_png(request, pk):
 
     result = computing.load(computation)
     report = engine.sensitivity(
-        result.grid, result.counts, computation.weights, changed, result.inside
+        result.grid, result.shares, computation.weights, changed, result.inside
     )
     moved = report["before"] != report["after"]
     return HttpResponse(computing.png(report["after"], moved), content_type="image/png")
