@@ -149,6 +149,10 @@ FIELDS = (
     "need_chaleur",
     "need_population",
     "rank_score",
+    # Left empty for the field teams: filled in on the planted sites' lines, the file is
+    # imported back on the sites page (`plantings.read`).
+    "arbres_plantes",
+    "date_plantation",
 )
 
 
