@@ -54,10 +54,15 @@ def _run_area(side_m: float, queue) -> None:
 
     layers, (x0, y0) = tiled_layers(side_m)
     grid = engine.Grid.from_bounds(x0, y0, x0 + side_m, y0 + side_m)
+    workers = engine.default_workers() if grid.size >= engine.PARALLEL_MIN_CELLS else 1
     started, started_cpu = time.perf_counter(), time.process_time()
     result = engine.compute(grid, layers, lyon_weights())
     seconds = time.perf_counter() - started
-    cpu_seconds = time.process_time() - started_cpu
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # The factor workers' processor time counts too (they are this process's children).
+    cpu_seconds = time.process_time() - started_cpu + children.ru_utime + children.ru_stime
+    self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child_mb = children.ru_maxrss / 1024
     report = {
         "side_m": side_m,
         "area_km2": round(side_m * side_m / 1e6, 2),
@@ -67,7 +72,11 @@ def _run_area(side_m: float, queue) -> None:
         "seconds": round(seconds, 2),
         "cpu_seconds": round(cpu_seconds, 2),
         "cells_per_second": round(grid.size / seconds),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "workers": workers,
+        # Upper bound of the memory held at once: this process and each worker at its peak.
+        "peak_rss_mb": round(self_mb + (workers if workers > 1 else 0) * child_mb, 1),
+        "peak_rss_main_mb": round(self_mb, 1),
+        "peak_rss_worker_mb": round(child_mb, 1) if workers > 1 else None,
     }
     if side_m == 5000:
         report["tiles"] = _tiles(result, "EPSG:3067")

@@ -130,3 +130,20 @@ def test_sensitivity_counts_the_cells_that_change_class():
     # −2.4 → −0.8: class 3 → 5 for the four cells of row 1, nothing else moves.
     assert report["changed"] == 4 and report["up"] == 4
     assert report["transitions"] == {"3→5": 4}
+
+
+@pytest.mark.slow
+def test_factors_computed_side_by_side_give_the_same_shares():
+    grid = Grid.from_bounds(0, 0, 60, 40)
+    rng = np.random.default_rng(11)
+    layers = {
+        "parcs": engine.prepare(shapely.buffer(shapely.points(rng.uniform(0, 60, (9, 2))), 4)),
+        "gaz": engine.prepare([shapely.LineString([(0, 3), (60, 37)])], 2.0),
+        "batiments": engine.prepare([shapely.box(12, 12, 31, 27)]),
+    }
+    alone = engine.factor_shares(grid, layers, workers=1)
+    seen = []
+    side_by_side = engine.factor_shares(grid, layers, lambda d, t: seen.append((d, t)), workers=2)
+    assert list(side_by_side) == list(layers) and seen[-1] == (3, 3)
+    for key in layers:
+        assert (alone[key] == side_by_side[key]).all()

@@ -104,20 +104,30 @@ def run(computation: Computation) -> Computation:
             by_factor.setdefault(layer.factor, []).append(layer)
         Computation.objects.filter(pk=pk).update(total=len(by_factor), done=0)
         shares: dict[str, np.ndarray] = {}
-        reused = 0
+        missing: dict[str, np.ndarray] = {}
+        cache_of = {}
         for key, layers in sorted(by_factor.items()):
             cached = _cache_dir() / f"{key}-{_factor_key(grid, layers)}.npy"
-            Computation.objects.filter(pk=pk).update(step=f"Facteur : {BY_KEY[key].label}")
             if cached.exists():
                 shares[key] = np.load(cached)
-                reused += 1
-            else:
-                geoms = np.concatenate(
-                    [engine.prepare(geometries(layer), layer.buffer_m) for layer in layers]
-                )
-                shares[key] = engine.factor_shares(grid, {key: geoms})[key]
-                np.save(cached, shares[key])
-            Computation.objects.filter(pk=pk).update(done=F("done") + 1)
+                Computation.objects.filter(pk=pk).update(done=F("done") + 1)
+                continue
+            Computation.objects.filter(pk=pk).update(step=f"Lecture : {BY_KEY[key].label}")
+            missing[key] = np.concatenate(
+                [engine.prepare(geometries(layer), layer.buffer_m) for layer in layers]
+            )
+            cache_of[key] = cached
+        reused = len(shares)
+
+        def progress(done: int, total: int) -> None:
+            Computation.objects.filter(pk=pk).update(
+                done=reused + done, step=f"Facteurs calculés : {done} sur {total}"
+            )
+
+        # Only the factors whose layers changed are computed again (incremental).
+        for key, share in engine.factor_shares(grid, missing, progress).items():
+            shares[key] = share
+            np.save(cache_of[key], share)
         Computation.objects.filter(pk=pk).update(step="Score, classes et fichiers")
         result = engine.result_from_shares(
             grid, shares, computation.weights, inside_of(computation, grid)

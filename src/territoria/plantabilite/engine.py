@@ -200,6 +200,10 @@ def _covered_areas(grid: Grid, polygons: np.ndarray, rows: np.ndarray, cols: np.
 def _factor_shares(grid: Grid, geoms: np.ndarray) -> np.ndarray:
     polygons = _polygon_parts(geoms)
     share = np.zeros(grid.shape, dtype=np.float32)
+    if polygons.size:  # only the polygons that reach the grid
+        x0, y0, x1, y1 = grid.bounds
+        b = shapely.bounds(polygons)
+        polygons = polygons[(b[:, 0] < x1) & (b[:, 2] > x0) & (b[:, 1] < y1) & (b[:, 3] > y0)]
     if polygons.size == 0:
         return share
     # Cells no outline crosses are wholly in or wholly out: their centre tells (GDAL, one
@@ -217,19 +221,52 @@ def _factor_shares(grid: Grid, geoms: np.ndarray) -> np.ndarray:
     return share
 
 
+# Below this many cells, one process computes all factors (starting workers costs ~1 s).
+PARALLEL_MIN_CELLS = 250_000
+
+
+def default_workers() -> int:
+    """Processes computing factors side by side: TERRITORIA_PLANTABILITE_WORKERS, or the
+    machine's cores (at most 4)."""
+    import os
+
+    value = os.environ.get("TERRITORIA_PLANTABILITE_WORKERS")
+    return max(1, int(value)) if value else max(1, min(4, os.cpu_count() or 1))
+
+
 def factor_shares(
     grid: Grid,
     geometries_by_factor: Mapping[str, np.ndarray],
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> dict[str, np.ndarray]:
     """factor key → array (nrows, ncols) of the share (0…1) of each cell the factor covers.
 
     Geometries must be prepared (`prepare`). Several layers of one factor are given together:
-    their union is counted once. `progress(done, total)` is called after each factor."""
+    their union is counted once. `progress(done, total)` is called after each factor. Factors
+    are independent: on a large grid, `workers` processes (default `default_workers()`)
+    compute them side by side, the heaviest first."""
+    items = [(key, np.asarray(geoms)) for key, geoms in geometries_by_factor.items()]
+    total = len(items)
+    if workers is None:
+        workers = default_workers() if grid.size >= PARALLEL_MIN_CELLS else 1
     shares: dict[str, np.ndarray] = {}
-    total = len(geometries_by_factor)
-    for done, (key, geoms) in enumerate(geometries_by_factor.items(), start=1):
-        shares[key] = _factor_shares(grid, np.asarray(geoms))
+    if workers > 1 and total > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        heaviest = sorted(items, key=lambda item: -int(shapely.get_num_coordinates(item[1]).sum()))
+        # "spawn": no fork of a process that may hold threads and database connections.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(min(workers, total), mp_context=context) as pool:
+            futures = {pool.submit(_factor_shares, grid, geoms): key for key, geoms in heaviest}
+            for done, future in enumerate(as_completed(futures), start=1):
+                shares[futures[future]] = future.result()
+                if progress:
+                    progress(done, total)
+        return {key: shares[key] for key, _ in items}
+    for done, (key, geoms) in enumerate(items, start=1):
+        shares[key] = _factor_shares(grid, geoms)
         if progress:
             progress(done, total)
     return shares
