@@ -133,3 +133,17 @@ def test_only_the_territory_agents_import(client, other_agent, territory):
     client.force_login(other_agent)
     assert _upload(client, url, data, "r.csv").status_code == 404
     assert not Planting.objects.exists()
+
+
+def test_an_agent_deletes_a_planting_recorded_by_mistake(client, agent, other_agent, territory):
+    planting = Planting.objects.create(
+        territory=territory, x=652010, y=6862010, trees=7, planted_on=TODAY, source="r.csv, ligne 2"
+    )
+    url = reverse("plantabilite:delete_planting", args=[territory.slug, planting.pk])
+    client.force_login(other_agent)
+    assert client.post(url).status_code == 404
+    client.force_login(agent)
+    assert client.get(url).status_code == 405
+    page = client.post(url, follow=True).content.decode()
+    assert "Plantation du 03/12/2026 (7 arbres) supprimée." in page
+    assert not Planting.objects.exists()

@@ -824,6 +824,20 @@ def zone_page(request, slug, pk):
 
 
 @require_POST
+@require_POST
+def delete_planting(request, slug, pk):
+    territory = get_object_or_404(Territory, slug=slug)
+    _manager_or_404(request, territory)
+    planting = get_object_or_404(territory.plantings, pk=pk)
+    planting.delete()
+    n = planting.trees
+    messages.success(
+        request,
+        f"Plantation du {planting.planted_on:%d/%m/%Y} ({count_words(n, 'arbre')}) supprimée.",
+    )
+    return redirect("plantabilite:sites", slug=slug)
+
+
 def delete_zone(request, slug, pk):
     territory = get_object_or_404(Territory, slug=slug)
     _manager_or_404(request, territory)
