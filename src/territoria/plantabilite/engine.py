@@ -192,6 +192,13 @@ def _covered_areas(grid: Grid, polygons: np.ndarray, rows: np.ndarray, cols: np.
         sizes = np.diff(np.r_[starts, many_cells.size])
         for k in np.unique(sizes):
             group = starts[sizes == k]
+            if k == 2:  # most of them: a binary union, skipped when the two pieces are apart
+                a, b = many_pieces[group], many_pieces[group + 1]
+                apart = ~shapely.intersects(a, b)
+                pair = np.where(apart, shapely.area(a) + shapely.area(b), 0.0)
+                pair[~apart] = shapely.area(shapely.union(a[~apart], b[~apart]))
+                area[many_cells[group]] = pair
+                continue
             matrix = many_pieces[group[:, None] + np.arange(k)]
             area[many_cells[group]] = shapely.area(shapely.union_all(matrix, axis=1))
     return area
