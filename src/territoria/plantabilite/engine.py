@@ -258,8 +258,11 @@ def factor_shares(
     if workers is None:
         workers = default_workers() if grid.size >= PARALLEL_MIN_CELLS else 1
     shares: dict[str, np.ndarray] = {}
+    import multiprocessing
+
+    if multiprocessing.current_process().daemon:
+        workers = 1  # a daemonic process may not start processes
     if workers > 1 and total > 1:
-        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         heaviest = sorted(items, key=lambda item: -int(shapely.get_num_coordinates(item[1]).sum()))
