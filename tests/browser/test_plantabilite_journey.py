@@ -3,10 +3,13 @@
 An agent imports the OpenStreetMap layers of central Helsinki, computes the layer with Lyon's
 profile (a background job whose progress the page shows), changes the weight of the
 underground networks and sees which cells change class, clicks a cell for its explanation,
-draws an area on the map and gets a ranked list of planting sites; an anonymous visitor sees
+draws an area on the map and gets a ranked list of planting sites, imports the field teams'
+return file (the sites export filled in) and sees the counter move; an anonymous visitor sees
 the public layer. Screenshots: plantabilite-*.png (see conftest.SCREENSHOTS).
 """
 
+import csv
+import io
 import re
 
 import pytest
@@ -19,7 +22,9 @@ from tests.browser.support import check_accessibility, log_in, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_agent_computes_explores_and_plans_then_the_public_sees_the_layer(page, live_server, agent):
+def test_agent_computes_explores_and_plans_then_the_public_sees_the_layer(
+    page, live_server, agent, tmp_path
+):
     territory = create_territory("Helsinki (centre)", "helsinki", "EPSG:3067", agent.organisation)
     page.set_default_timeout(60_000)
     log_in(page, live_server, agent.username)
@@ -87,6 +92,23 @@ def test_agent_computes_explores_and_plans_then_the_public_sees_the_layer(page, 
     check_accessibility(page)
     page.locator("#carte-sites").scroll_into_view_if_needed()
     screenshot(page, "plantabilite-6-sites")
+
+    # The field teams fill in the sites export; the agent imports it back: the counter moves.
+    rows = list(csv.DictReader(io.StringIO(page.request.get(page.url + "&format=csv").text())))
+    rows[0].update(arbres_plantes="4", date_plantation="2026-11-30")
+    rows[1].update(arbres_plantes="6", date_plantation="01/12/2026")
+    returned = tmp_path / "retours-terrain.csv"
+    with open(returned, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    page.get_by_label("Fichier des plantations (CSV ou GeoJSON)").set_input_files(returned)
+    page.get_by_role("button", name="Importer les plantations").click()
+    expect(page.locator(".messages")).to_contain_text("2 plantations enregistrées, 10 arbres.")
+    expect(page.locator("#plantes ~ p").first).to_contain_text("10 arbres plantés enregistrés")
+    check_accessibility(page)
+    page.locator("#plantes").scroll_into_view_if_needed()
+    screenshot(page, "plantabilite-13-plantations")
 
     # A planting zone drawn as a polygon, vertex by vertex: its classes and its sites.
     page.goto(f"{live_server.url}/plantabilite/helsinki/zones/")

@@ -77,34 +77,73 @@ def test_classes_bounds_and_rounding():
     assert engine.classes_from_score(score, blocked).tolist() == [[1, 1, 6, 10, 0]]
 
 
-def test_raster_shares_match_the_shapely_reference_on_awkward_shapes():
+def test_shares_and_classes_identical_to_the_shapely_reference_on_awkward_shapes():
     grid = Grid.from_bounds(0, 0, 60, 40)
     rng = np.random.default_rng(7)
     circles = shapely.buffer(shapely.points(rng.uniform(0, 60, (15, 2))), rng.uniform(1, 6, 15))
     pipes = engine.prepare(
         [shapely.LineString([(0, 3), (60, 37)]), shapely.LineString([(10, 40), (25, 0)])], 2.0
     )
-    layers = {"parcs": engine.prepare(circles), "gaz": pipes}
-    fast = engine.factor_counts(grid, layers)
+    # Slivers thinner than any sub-grid: a 5 cm strip of water along a grid line and another
+    # across cells, a 1 cm square — they block the cells they touch, as in the reference.
+    slivers = engine.prepare(
+        [
+            shapely.box(20, 0, 20.05, 40),
+            shapely.box(0, 17.48, 60, 17.52),
+            shapely.box(42, 31, 42.01, 31.01),
+        ]
+    )
+    layers = {"parcs": engine.prepare(circles), "gaz": pipes, "eau": slivers}
+    fast = engine.factor_shares(grid, layers)
     reference = engine.reference_shares(grid, layers)
     for key in layers:
-        error = np.abs(fast[key] / grid.subpixels - reference[key])
-        assert error.max() < 0.08  # a 0.5 m sub-grid on curved edges
-        assert error.mean() < 0.01
+        assert np.abs(fast[key] - reference[key]).max() < 1e-6  # float32 storage
+        assert ((fast[key] > 0) == (reference[key] > 0)).all()
+    ours = engine.result_from_shares(grid, fast, lyon_weights())
+    theirs = engine.result_from_shares(grid, reference, lyon_weights())
+    assert (ours.classes == theirs.classes).all() and (ours.score == theirs.score).all()
+    # The strip x 20…20.05 blocks column 4 (column 3 only meets it along its edge: no area),
+    # the strip y 17.48…17.52 row 4, the square cell (1, 8).
+    expected = np.zeros(grid.shape, dtype=bool)
+    expected[:, 4] = expected[4, :] = expected[1, 8] = True
+    assert (ours.blocked == expected).all()
+    # Where the strips cross: 0.05 × 5 + 5 × 0.04 − 0.05 × 0.04 m² of the 25 m² cell.
+    assert ours.shares_at(4, 4)["eau"] == pytest.approx((0.25 + 0.2 - 0.002) / 25)
+
+
+def test_edge_cells_cover_every_cell_an_outline_crosses():
+    grid = Grid.from_bounds(0, 0, 100, 100)
+    rng = np.random.default_rng(3)
+    shapes = shapely.buffer(shapely.points(rng.uniform(0, 100, (40, 2))), rng.uniform(0.1, 15, 40))
+    edges = engine.edge_cells(grid, shapes)
+    rings = shapely.boundary(shapes)
+    for row in range(grid.nrows):
+        for col in range(grid.ncols):
+            crossed = shapely.intersects(rings, grid.cell_box(row, col)).any()
+            assert edges[row, col] or not crossed
 
 
 def test_sensitivity_counts_the_cells_that_change_class():
     pipe = engine.prepare([shapely.LineString([(-10, 12.5), (30, 12.5)])], 2.0)
-    counts = engine.factor_counts(GRID, {"gaz": pipe})
-    report = engine.sensitivity(GRID, counts, lyon_weights(), {"gaz": -1})
+    shares = engine.factor_shares(GRID, {"gaz": pipe})
+    report = engine.sensitivity(GRID, shares, lyon_weights(), {"gaz": -1})
     # −2.4 → −0.8: class 3 → 5 for the four cells of row 1, nothing else moves.
     assert report["changed"] == 4 and report["up"] == 4
     assert report["transitions"] == {"3→5": 4}
 
 
-def test_a_grid_wider_than_one_block_gives_the_same_counts():
-    grid = Grid.from_bounds(0, 0, 100, 100)
-    layers = {"batiments": engine.prepare([shapely.Point(50, 50).buffer(20)])}
-    whole = engine.factor_counts(grid, layers)["batiments"]
-    blocks = engine.factor_counts(grid, layers, block_rows=3)["batiments"]
-    assert (whole == blocks).all() and whole.sum() > 0
+@pytest.mark.slow
+def test_factors_computed_side_by_side_give_the_same_shares():
+    grid = Grid.from_bounds(0, 0, 60, 40)
+    rng = np.random.default_rng(11)
+    layers = {
+        "parcs": engine.prepare(shapely.buffer(shapely.points(rng.uniform(0, 60, (9, 2))), 4)),
+        "gaz": engine.prepare([shapely.LineString([(0, 3), (60, 37)])], 2.0),
+        "batiments": engine.prepare([shapely.box(12, 12, 31, 27)]),
+    }
+    alone = engine.factor_shares(grid, layers, workers=1)
+    seen = []
+    side_by_side = engine.factor_shares(grid, layers, lambda d, t: seen.append((d, t)), workers=2)
+    assert list(side_by_side) == list(layers) and seen[-1] == (3, 3)
+    for key in layers:
+        assert (alone[key] == side_by_side[key]).all()

@@ -144,7 +144,7 @@ def test_computation_keeps_its_profile_version_and_profiles_are_compared_on_it(
     from territoria.plantabilite import computing, engine
 
     result = computing.load(Computation.objects.get())
-    expected = engine.sensitivity(result.grid, result.counts, computed.weights, {"gaz": 0})
+    expected = engine.sensitivity(result.grid, result.shares, computed.weights, {"gaz": 0})
     assert rows[0]["changed"] == expected["changed"] > 0
     assert (rows[0]["up"], rows[0]["down"]) == (expected["up"], expected["down"])
     assert "Ce que chaque profil changerait" in page.content.decode()

@@ -30,6 +30,10 @@ def test_register_figures_are_those_of_the_committed_benchmark():
     assert f"{round(largest['peak_rss_mb'])} Mo" in apps.PERFORMANCE
     assert f"tuiles p95 {round(largest['tiles']['p95_ms'])} ms" in apps.PERFORMANCE
     assert f"{_fr(largest['cpu_seconds'])} s de CPU pour 1 million" in apps.ENERGY
+    assert result["baseline_shapely_per_cell"]["class_agreement"] == 1.0
+    assert "100 % des mailles dans la même classe" in apps.PERFORMANCE
+    served = json.loads(RESULTS.with_name("plantabilite_tiles.json").read_text(encoding="utf-8"))
+    assert f"plateforme : {round(served['served']['p95_ms'])} ms" in apps.PERFORMANCE
 
 
 @pytest.mark.django_db

@@ -65,7 +65,7 @@ def test_sites_and_sensitivity_count_only_the_zones_cells():
     assert [s["cells"] for s in sites.find_sites(rectangle, min_cells=4)] == [14]
     assert [s["cells"] for s in sites.find_sites(masked, min_cells=4)] == [11]
     # Parks at 0: every open cell goes 9 → 6; 11 of the zone's 12 cells, not 14 of 16.
-    report = engine.sensitivity(GRID, masked.counts, WEIGHTS, {"parcs": 0}, masked.inside)
+    report = engine.sensitivity(GRID, masked.shares, WEIGHTS, {"parcs": 0}, masked.inside)
     assert report["cells"] == 12 and report["changed"] == 11
     assert report["changed_share"] == pytest.approx(11 / 12)
     assert report["transitions"] == {"9→6": 11}
@@ -171,5 +171,5 @@ def test_a_zone_computation_is_masked_in_every_output(client, zone_computation, 
     assert computing.explain(computation, result, *inside_point, insider=True) is not None
 
     # The sensitivity page counts the zone's cells.
-    report = engine.sensitivity(grid, result.counts, computation.weights, {"gaz": 0}, result.inside)
+    report = engine.sensitivity(grid, result.shares, computation.weights, {"gaz": 0}, result.inside)
     assert report["cells"] == cells

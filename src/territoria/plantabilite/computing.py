@@ -1,7 +1,8 @@
 """Running a computation (the background job), its files, and what is read from them.
 
-Files of a computation (DATA_DIR/plantabilite/calculs/<id>/): `comptes.npz` (covered
-sub-pixels per factor and cell: the explanations, the sensitivity), `plantabilite.tif` (a
+Files of a computation (DATA_DIR/plantabilite/calculs/<id>/): `parts.npz` (the share of each
+cell each factor covers: the explanations, the sensitivity; computations made before the exact
+shares kept `comptes.npz`, covered 0.5 m sub-pixels out of 100, still read), `plantabilite.tif` (a
 Cloud-Optimised GeoTIFF: band 1 the class 0–10, band 2 the score; nodata 255 for the cells
 outside a computed zone). Per-factor counts are cached
 (DATA_DIR/plantabilite/cache/) under a key made of the factor's layers and the grid: when one
@@ -45,8 +46,12 @@ def _cache_dir() -> Path:
     return path
 
 
+# Part of every cache key: shares cached by another method are never read back.
+SHARES_METHOD = "parts-exactes-1"
+
+
 def _factor_key(grid: Grid, layers: list[FactorLayer]) -> str:
-    parts = [grid.signature(), *sorted(layer.digest for layer in layers)]
+    parts = [SHARES_METHOD, grid.signature(), *sorted(layer.digest for layer in layers)]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
@@ -72,7 +77,7 @@ def provenance_tags(computation: Computation, by_factor: dict) -> dict[str, str]
     return {
         "TERRITORIA_METHODE": (
             "Calque de plantabilité, méthode de la Métropole de Lyon : mailles de 5 m, part de "
-            "chaque facteur (rastérisation à 0,5 m), score = somme des poids × parts, un facteur "
+            "chaque facteur (surface exacte de l'intersection), score = somme des poids × parts, un facteur "
             "à -5 bloque la maille (classe 0), classes 1 à 10 : score borné à [-4 ; +3]."
         ),
         "TERRITORIA_TERRITOIRE": computation.territory.name,
@@ -98,28 +103,38 @@ def run(computation: Computation) -> Computation:
         for layer in computation.territory.layers.all():
             by_factor.setdefault(layer.factor, []).append(layer)
         Computation.objects.filter(pk=pk).update(total=len(by_factor), done=0)
-        counts: dict[str, np.ndarray] = {}
-        reused = 0
+        shares: dict[str, np.ndarray] = {}
+        missing: dict[str, np.ndarray] = {}
+        cache_of = {}
         for key, layers in sorted(by_factor.items()):
             cached = _cache_dir() / f"{key}-{_factor_key(grid, layers)}.npy"
-            Computation.objects.filter(pk=pk).update(step=f"Facteur : {BY_KEY[key].label}")
             if cached.exists():
-                counts[key] = np.load(cached)
-                reused += 1
-            else:
-                geoms = np.concatenate(
-                    [engine.prepare(geometries(layer), layer.buffer_m) for layer in layers]
-                )
-                counts[key] = engine.factor_counts(grid, {key: geoms})[key]
-                np.save(cached, counts[key])
-            Computation.objects.filter(pk=pk).update(done=F("done") + 1)
+                shares[key] = np.load(cached)
+                Computation.objects.filter(pk=pk).update(done=F("done") + 1)
+                continue
+            Computation.objects.filter(pk=pk).update(step=f"Lecture : {BY_KEY[key].label}")
+            missing[key] = np.concatenate(
+                [engine.prepare(geometries(layer), layer.buffer_m) for layer in layers]
+            )
+            cache_of[key] = cached
+        reused = len(shares)
+
+        def progress(done: int, total: int) -> None:
+            Computation.objects.filter(pk=pk).update(
+                done=reused + done, step=f"Facteurs calculés : {done} sur {total}"
+            )
+
+        # Only the factors whose layers changed are computed again (incremental).
+        for key, share in engine.factor_shares(grid, missing, progress).items():
+            shares[key] = share
+            np.save(cache_of[key], share)
         Computation.objects.filter(pk=pk).update(step="Score, classes et fichiers")
-        result = engine.result_from_counts(
-            grid, counts, computation.weights, inside_of(computation, grid)
+        result = engine.result_from_shares(
+            grid, shares, computation.weights, inside_of(computation, grid)
         )
         folder = computation.folder
         folder.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(folder / "comptes.npz", **counts)
+        np.savez_compressed(folder / "parts.npz", **shares)
         write_geotiff(
             folder / "plantabilite.tif",
             result,
@@ -161,10 +176,15 @@ def run(computation: Computation) -> Computation:
 
 def load(computation: Computation) -> engine.Result:
     grid = grid_of(computation)
-    with np.load(computation.folder / "comptes.npz") as data:
-        counts = {key: data[key] for key in data.files}
-    return engine.result_from_counts(
-        grid, counts, computation.weights, inside_of(computation, grid)
+    path = computation.folder / "parts.npz"
+    if path.exists():
+        with np.load(path) as data:
+            shares = {key: data[key] for key in data.files}
+    else:  # computed before the exact shares: covered sub-pixels out of 10 × 10
+        with np.load(computation.folder / "comptes.npz") as data:
+            shares = {key: data[key].astype(np.float32) / 100 for key in data.files}
+    return engine.result_from_shares(
+        grid, shares, computation.weights, inside_of(computation, grid)
     )
 
 

@@ -1,15 +1,18 @@
 """The computation of the planting-feasibility layer (Lyon's public method) on a regular grid.
 
-1. Each factor's geometries (already in the working CRS, buffered: `prepare`) are rasterised
-   finely — `supersample` × `supersample` sub-pixels per cell (0.5 m for 5 m cells) — by GDAL
-   (`rasterio.features.rasterize`), block of rows by block of rows so memory stays bounded.
-2. Each cell counts its covered sub-pixels per factor: the share of its area the factor covers
-   (`counts / supersample²`, exact for shapes aligned on the sub-grid).
-3. score = Σ weight × share; a factor weighted −5 that covers any part of the cell blocks it;
-   the score is cut into classes 0 (blocked) and 1…10 (`classes_from_score`).
+1. Each factor's geometries (already in the working CRS, buffered: `prepare`) give every cell
+   the **exact** share of its area that their union covers. A cell that no outline crosses is
+   wholly covered or wholly free: one GDAL rasterisation at one pixel per cell
+   (`rasterio.features.rasterize`, centre rule) says which. A cell that an outline may cross
+   (`edge_cells`, a superset found from the outline's segments) gets the area of its
+   intersection with the polygons, computed by Shapely (clipped to the cell, overlapping
+   pieces merged). Only the cells along outlines pay for geometry.
+2. score = Σ weight × share; a factor weighted −5 that covers any part of the cell (share > 0)
+   blocks it; the score is cut into classes 0 (blocked) and 1…10 (`classes_from_score`).
 
-`reference_shares` computes the same shares the straightforward way (a Shapely intersection per
-cell): the correctness tests and `territoria plantabilite eval` compare both.
+`reference_shares` computes the same shares the straightforward way (a Shapely intersection of
+every cell with every geometry): the correctness tests and `territoria plantabilite eval` check
+that both give the same shares (to floating-point rounding) and the same classes.
 
 A computation on a planting zone (a polygon) is masked: `cells_inside` rasterises the zone once
 (GDAL, rule: a cell is in the zone when its **centre** is), and the cells outside get no class
@@ -48,10 +51,9 @@ class Grid:
     ncols: int
     nrows: int
     cell: float = 5.0
-    supersample: int = 10
 
     @classmethod
-    def from_bounds(cls, xmin, ymin, xmax, ymax, cell=5.0, supersample=10) -> Grid:
+    def from_bounds(cls, xmin, ymin, xmax, ymax, cell=5.0) -> Grid:
         """The grid of `cell` m cells covering the bounds, its corners snapped onto multiples of
         the cell size (so two computations of the same territory share their cells)."""
         if not (xmax > xmin and ymax > ymin):
@@ -60,7 +62,7 @@ class Grid:
         y1 = math.ceil(ymax / cell) * cell
         ncols = max(1, math.ceil((xmax - x0) / cell))
         nrows = max(1, math.ceil((y1 - ymin) / cell))
-        return cls(float(x0), float(y1), ncols, nrows, float(cell), int(supersample))
+        return cls(float(x0), float(y1), ncols, nrows, float(cell))
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -83,10 +85,6 @@ class Grid:
     def transform(self) -> Affine:
         return Affine(self.cell, 0.0, self.xmin, 0.0, -self.cell, self.ymax)
 
-    @property
-    def subpixels(self) -> int:
-        return self.supersample * self.supersample
-
     def cell_box(self, row: int, col: int):
         x0 = self.xmin + col * self.cell
         y1 = self.ymax - row * self.cell
@@ -106,7 +104,7 @@ class Grid:
         return None
 
     def signature(self) -> str:
-        return f"{self.xmin:.2f}_{self.ymax:.2f}_{self.ncols}x{self.nrows}_{self.cell:g}_{self.supersample}"
+        return f"{self.xmin:.2f}_{self.ymax:.2f}_{self.ncols}x{self.nrows}_{self.cell:g}"
 
 
 def prepare(geometries: Iterable, buffer_m: float = 0.0) -> np.ndarray:
@@ -128,74 +126,175 @@ def prepare(geometries: Iterable, buffer_m: float = 0.0) -> np.ndarray:
     return out
 
 
-def _block_counts(
-    grid: Grid, tree: shapely.STRtree, geoms: np.ndarray, row0: int, nrows: int
-) -> np.ndarray | None:
-    """Covered sub-pixels per cell for rows [row0, row0 + nrows) of the grid, or None."""
-    s = grid.supersample
-    top = grid.ymax - row0 * grid.cell
-    bottom = top - nrows * grid.cell
-    x1 = grid.xmin + grid.ncols * grid.cell
-    hits = tree.query(shapely.box(grid.xmin, bottom, x1, top), predicate="intersects")
-    if hits.size == 0:
-        return None
-    fine_transform = Affine(grid.cell / s, 0.0, grid.xmin, 0.0, -grid.cell / s, top)
-    fine = rasterize(
-        ((geom, 1) for geom in geoms[hits]),
-        out_shape=(nrows * s, grid.ncols * s),
-        transform=fine_transform,
+def _polygon_parts(geoms: np.ndarray) -> np.ndarray:
+    """The polygons of the geometries (collections from `make_valid` exploded; their lines and
+    points cover no area)."""
+    parts = shapely.get_parts(geoms)
+    return parts[shapely.get_type_id(parts) == 3]
+
+
+def edge_cells(grid: Grid, polygons: np.ndarray) -> np.ndarray:
+    """Boolean (nrows, ncols): every cell that the outline of a polygon may cross (a superset).
+
+    The outlines are cut into segments of at most half a cell; each segment marks the cells of
+    its bounding box, widened by a micrometre (a segment lying on a grid line marks both sides).
+    Any cell not marked is wholly inside or wholly outside the union of the polygons."""
+    mask = np.zeros(grid.shape, dtype=bool)
+    if polygons.size == 0:
+        return mask
+    rings = shapely.get_parts(shapely.segmentize(shapely.boundary(polygons), grid.cell / 2))
+    coords, ring = shapely.get_coordinates(rings, return_index=True)
+    same = ring[1:] == ring[:-1]
+    a, b = coords[:-1][same], coords[1:][same]
+    eps = 1e-6
+    lo, hi = np.minimum(a, b) - eps, np.maximum(a, b) + eps
+    c0 = np.floor((lo[:, 0] - grid.xmin) / grid.cell).astype(np.int64)
+    c1 = np.floor((hi[:, 0] - grid.xmin) / grid.cell).astype(np.int64)
+    r0 = np.floor((grid.ymax - hi[:, 1]) / grid.cell).astype(np.int64)
+    r1 = np.floor((grid.ymax - lo[:, 1]) / grid.cell).astype(np.int64)
+    # A segment of at most half a cell (plus 2 µm) spans at most two rows and two columns.
+    for dr in (0, 1):
+        for dc in (0, 1):
+            r, c = np.minimum(r0 + dr, r1), np.minimum(c0 + dc, c1)
+            ok = (r >= 0) & (r < grid.nrows) & (c >= 0) & (c < grid.ncols)
+            mask[r[ok], c[ok]] = True
+    return mask
+
+
+def _covered_areas(grid: Grid, polygons: np.ndarray, rows: np.ndarray, cols: np.ndarray):
+    """Area of each cell (rows[i], cols[i]) covered by the union of the polygons (Shapely:
+    each polygon clipped to the cell, the pieces of a cell merged when several overlap)."""
+    x0 = grid.xmin + cols * grid.cell
+    y1 = grid.ymax - rows * grid.cell
+    boxes = shapely.box(x0, y1 - grid.cell, x0 + grid.cell, y1)
+    tree = shapely.STRtree(polygons)
+    cell_of, poly_of = tree.query(boxes, predicate="intersects")
+    area = np.zeros(len(boxes), dtype=np.float64)
+    if cell_of.size == 0:
+        return area
+    c = grid.cell
+    pieces = np.array(
+        [
+            shapely.clip_by_rect(polygons[p], x0[i], y1[i] - c, x0[i] + c, y1[i])
+            for i, p in zip(cell_of.tolist(), poly_of.tolist(), strict=True)
+        ],
+        dtype=object,
+    )
+    hits = np.bincount(cell_of, minlength=len(boxes))
+    single = hits[cell_of] == 1
+    area[cell_of[single]] = shapely.area(pieces[single])
+    # Cells where several polygons meet: the area of the union of their pieces, cells grouped by
+    # number of pieces so that each group is one (cells × pieces) array reduced row by row.
+    order = np.argsort(cell_of[~single], kind="stable")
+    many_cells, many_pieces = cell_of[~single][order], pieces[~single][order]
+    if many_cells.size:
+        starts = np.r_[0, np.flatnonzero(np.diff(many_cells)) + 1]
+        sizes = np.diff(np.r_[starts, many_cells.size])
+        for k in np.unique(sizes):
+            group = starts[sizes == k]
+            if k == 2:  # most of them: a binary union, skipped when the two pieces are apart
+                a, b = many_pieces[group], many_pieces[group + 1]
+                apart = ~shapely.intersects(a, b)
+                pair = np.where(apart, shapely.area(a) + shapely.area(b), 0.0)
+                pair[~apart] = shapely.area(shapely.union(a[~apart], b[~apart]))
+                area[many_cells[group]] = pair
+                continue
+            matrix = many_pieces[group[:, None] + np.arange(k)]
+            area[many_cells[group]] = shapely.area(shapely.union_all(matrix, axis=1))
+    return area
+
+
+def _factor_shares(grid: Grid, geoms: np.ndarray) -> np.ndarray:
+    polygons = _polygon_parts(geoms)
+    share = np.zeros(grid.shape, dtype=np.float32)
+    if polygons.size:  # only the polygons that reach the grid
+        x0, y0, x1, y1 = grid.bounds
+        b = shapely.bounds(polygons)
+        polygons = polygons[(b[:, 0] < x1) & (b[:, 2] > x0) & (b[:, 1] < y1) & (b[:, 3] > y0)]
+    if polygons.size == 0:
+        return share
+    # Cells no outline crosses are wholly in or wholly out: their centre tells (GDAL, one
+    # pixel per cell).
+    inside = rasterize(
+        ((geom, 1) for geom in polygons),
+        out_shape=grid.shape,
+        transform=grid.transform,
         fill=0,
         dtype="uint8",
     )
-    dtype = np.uint8 if grid.subpixels <= 255 else np.uint16
-    return fine.reshape(nrows, s, grid.ncols, s).sum(axis=(1, 3), dtype=dtype)
+    share[inside.astype(bool)] = 1.0
+    rows, cols = np.nonzero(edge_cells(grid, polygons))
+    share[rows, cols] = _covered_areas(grid, polygons, rows, cols) / (grid.cell * grid.cell)
+    return share
 
 
-def factor_counts(
+# Below this many cells, one process computes all factors (starting workers costs ~1 s).
+PARALLEL_MIN_CELLS = 250_000
+
+
+def default_workers() -> int:
+    """Processes computing factors side by side: TERRITORIA_PLANTABILITE_WORKERS, or the
+    machine's cores (at most 4)."""
+    import os
+
+    value = os.environ.get("TERRITORIA_PLANTABILITE_WORKERS")
+    return max(1, int(value)) if value else max(1, min(4, os.cpu_count() or 1))
+
+
+def factor_shares(
     grid: Grid,
     geometries_by_factor: Mapping[str, np.ndarray],
     progress: Callable[[int, int], None] | None = None,
-    block_rows: int | None = None,
+    workers: int | None = None,
 ) -> dict[str, np.ndarray]:
-    """factor key → array (nrows, ncols) of covered sub-pixels per cell (0…supersample²).
+    """factor key → array (nrows, ncols) of the share (0…1) of each cell the factor covers.
 
     Geometries must be prepared (`prepare`). Several layers of one factor are given together:
-    their union is counted once. `progress(done, total)` is called after each factor."""
-    if block_rows is None:
-        # About 32 MB of sub-pixels per block, whatever the width.
-        block_rows = max(1, (32 * 2**20) // (grid.ncols * grid.subpixels))
-    dtype = np.uint8 if grid.subpixels <= 255 else np.uint16
-    counts: dict[str, np.ndarray] = {}
-    total = len(geometries_by_factor)
-    for done, (key, geoms) in enumerate(geometries_by_factor.items(), start=1):
-        geoms = np.asarray(geoms)
-        out = np.zeros(grid.shape, dtype=dtype)
-        if geoms.size:
-            tree = shapely.STRtree(geoms)
-            for row0 in range(0, grid.nrows, block_rows):
-                n = min(block_rows, grid.nrows - row0)
-                block = _block_counts(grid, tree, geoms, row0, n)
-                if block is not None:
-                    out[row0 : row0 + n] = block
-        counts[key] = out
+    their union is counted once. `progress(done, total)` is called after each factor. Factors
+    are independent: on a large grid, `workers` processes (default `default_workers()`)
+    compute them side by side, the heaviest first."""
+    items = [(key, np.asarray(geoms)) for key, geoms in geometries_by_factor.items()]
+    total = len(items)
+    if workers is None:
+        workers = default_workers() if grid.size >= PARALLEL_MIN_CELLS else 1
+    shares: dict[str, np.ndarray] = {}
+    import multiprocessing
+
+    if multiprocessing.current_process().daemon:
+        workers = 1  # a daemonic process may not start processes
+    if workers > 1 and total > 1:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        heaviest = sorted(items, key=lambda item: -int(shapely.get_num_coordinates(item[1]).sum()))
+        # "spawn": no fork of a process that may hold threads and database connections.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(min(workers, total), mp_context=context) as pool:
+            futures = {pool.submit(_factor_shares, grid, geoms): key for key, geoms in heaviest}
+            for done, future in enumerate(as_completed(futures), start=1):
+                shares[futures[future]] = future.result()
+                if progress:
+                    progress(done, total)
+        return {key: shares[key] for key, _ in items}
+    for done, (key, geoms) in enumerate(items, start=1):
+        shares[key] = _factor_shares(grid, geoms)
         if progress:
             progress(done, total)
-    return counts
+    return shares
 
 
-def score_from_counts(
-    grid: Grid, counts: Mapping[str, np.ndarray], weights: Mapping[str, int]
+def score_from_shares(
+    grid: Grid, shares: Mapping[str, np.ndarray], weights: Mapping[str, int]
 ) -> tuple[np.ndarray, np.ndarray]:
     """(score, blocked): Σ weight × share per cell, and the cells a −5 factor touches."""
     score = np.zeros(grid.shape, dtype=np.float32)
     blocked = np.zeros(grid.shape, dtype=bool)
-    for key, count in counts.items():
+    for key, share in shares.items():
         weight = weights.get(key, 0)
         if weight == 0:
             continue
-        score += np.float32(weight) * (count.astype(np.float32) / grid.subpixels)
+        score += np.float32(weight) * share.astype(np.float32)
         if weight <= BLOCKING_WEIGHT:
-            blocked |= count > 0
+            blocked |= share > 0
     return score, blocked
 
 
@@ -231,7 +330,8 @@ def cells_inside(grid: Grid, zone) -> np.ndarray:
 @dataclass
 class Result:
     grid: Grid
-    counts: dict[str, np.ndarray]
+    # factor key → share (0…1) of each cell it covers
+    shares: dict[str, np.ndarray]
     score: np.ndarray
     blocked: np.ndarray
     classes: np.ndarray
@@ -252,9 +352,8 @@ class Result:
         return np.bincount(classes.ravel(), minlength=11)[:11].tolist()
 
     def shares_at(self, row: int, col: int) -> dict[str, float]:
-        n = self.grid.subpixels
         return {
-            key: float(count[row, col]) / n for key, count in self.counts.items() if count[row, col]
+            key: float(share[row, col]) for key, share in self.shares.items() if share[row, col]
         }
 
 
@@ -266,18 +365,18 @@ def compute(
     zone=None,
 ) -> Result:
     """The layer on `grid`; with a `zone` polygon, only the cells whose centre is in it."""
-    counts = factor_counts(grid, geometries_by_factor, progress)
+    shares = factor_shares(grid, geometries_by_factor, progress)
     inside = cells_inside(grid, zone) if zone is not None else None
-    return result_from_counts(grid, counts, weights, inside)
+    return result_from_shares(grid, shares, weights, inside)
 
 
-def result_from_counts(grid, counts, weights, inside: np.ndarray | None = None) -> Result:
-    score, blocked = score_from_counts(grid, counts, weights)
+def result_from_shares(grid, shares, weights, inside: np.ndarray | None = None) -> Result:
+    score, blocked = score_from_shares(grid, shares, weights)
     if inside is not None:
         score[~inside] = np.nan
         blocked &= inside
     classes = classes_from_score(score, blocked, inside=inside)
-    return Result(grid, counts, score, blocked, classes, inside)
+    return Result(grid, shares, score, blocked, classes, inside)
 
 
 def reference_shares(
@@ -305,15 +404,15 @@ def reference_shares(
 
 def sensitivity(
     grid: Grid,
-    counts: Mapping[str, np.ndarray],
+    shares: Mapping[str, np.ndarray],
     weights: Mapping[str, int],
     changed: Mapping[str, int],
     inside: np.ndarray | None = None,
 ) -> dict:
     """How many cells change class when the weights in `changed` replace those of `weights`
     (cells outside the zone `inside` never do, and are not counted)."""
-    before = result_from_counts(grid, counts, weights, inside).classes
-    after = result_from_counts(grid, counts, {**weights, **changed}, inside).classes
+    before = result_from_shares(grid, shares, weights, inside).classes
+    after = result_from_shares(grid, shares, {**weights, **changed}, inside).classes
     moved = before != after
     cells = int(inside.sum()) if inside is not None else grid.size
     transitions: dict[str, int] = {}

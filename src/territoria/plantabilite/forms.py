@@ -207,6 +207,22 @@ class PlantingForm(forms.Form):
     )
 
 
+class PlantingImportForm(forms.Form):
+    fichier = forms.FileField(
+        label="Fichier des plantations (CSV ou GeoJSON)",
+        help_text="L'export CSV des sites complété par les équipes (colonnes « arbres_plantes » "
+        "et « date_plantation » sur les lignes des sites plantés), ou tout CSV avec les colonnes "
+        "x, y (ou lon, lat), arbres_plantes, date_plantation (AAAA-MM-JJ ou JJ/MM/AAAA) et "
+        "site (facultative) ; ou un GeoJSON de points avec ces propriétés.",
+    )
+    crs = forms.CharField(
+        label="Système de coordonnées de x, y (facultatif)",
+        max_length=60,
+        required=False,
+        help_text="Par défaut celui du territoire ; lon, lat sont en WGS 84.",
+    )
+
+
 class ZoneDrawForm(forms.Form):
     nom = forms.CharField(label="Nom de la zone", max_length=200)
     sommets = forms.CharField(

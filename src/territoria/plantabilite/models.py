@@ -315,6 +315,8 @@ class Planting(BaseModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Bulk imports: the file and its line (« retours.csv, ligne 3 »); empty when typed in.
+    source = models.CharField("source", max_length=300, blank=True)
 
     class Meta:
         ordering = ["-planted_on"]

@@ -56,18 +56,17 @@ def find_sites(
         return []
     index = np.arange(1, count + 1)
     sizes = ndimage.sum_labels(mask, labels, index)
-    n = grid.subpixels
-    trees = result.counts.get("arbres")
+    trees = result.shares.get("arbres")
     radius = max(1, int(CANOPY_RADIUS_M / grid.cell))
     canopy = (
-        ndimage.uniform_filter(trees.astype(np.float32) / n, size=2 * radius + 1)
+        ndimage.uniform_filter(trees.astype(np.float32), size=2 * radius + 1)
         if trees is not None
         else np.zeros(grid.shape, np.float32)
     )
     green = np.zeros(grid.shape, dtype=bool)
     for key in GREEN:
-        if key in result.counts:
-            green |= result.counts[key] > n // 2
+        if key in result.shares:
+            green |= result.shares[key] > 0.5
     distance = (
         ndimage.distance_transform_edt(~green) * grid.cell
         if green.any()
@@ -150,6 +149,10 @@ FIELDS = (
     "need_chaleur",
     "need_population",
     "rank_score",
+    # Left empty for the field teams: filled in on the planted sites' lines, the file is
+    # imported back on the sites page (`plantings.read`).
+    "arbres_plantes",
+    "date_plantation",
 )
 
 

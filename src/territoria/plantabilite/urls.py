@@ -19,6 +19,11 @@ urlpatterns = [
     path("<slug:slug>/profils/", views.profiles_page, name="profiles"),
     path("<slug:slug>/calculs/", views.computations_page, name="computations"),
     path("<slug:slug>/sites/", views.sites_page, name="sites"),
+    path(
+        "<slug:slug>/plantations/<uuid:pk>/supprimer/",
+        views.delete_planting,
+        name="delete_planting",
+    ),
     path("<slug:slug>/zones/", views.zones_page, name="zones"),
     path("<slug:slug>/besoins/", views.needs_page, name="needs"),
     path("<slug:slug>/besoins/<uuid:pk>/supprimer/", views.delete_need, name="delete_need"),

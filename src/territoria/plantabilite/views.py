@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from territoria.core.templatetags.french import accord, count_words
-from territoria.plantabilite import computing, mapping, needs, sites, tiles, zones
+from territoria.plantabilite import computing, mapping, needs, plantings, sites, tiles, zones
 from territoria.plantabilite.factors import BY_KEY, FACTORS, UNDERGROUND, lyon_weights
 from territoria.plantabilite.forms import (
     AgreementForm,
@@ -21,6 +21,7 @@ from territoria.plantabilite.forms import (
     LayerUploadForm,
     NeedUploadForm,
     PlantingForm,
+    PlantingImportForm,
     ProfileEditForm,
     ProfileForm,
     SensitivityForm,
@@ -398,13 +399,13 @@ def compare_profiles(territory, profiles) -> dict | None:
     # The computation's own classes, computed once; one scoring per profile.
     inside = result.inside
     cells = result.cells
-    before = engine.result_from_counts(
-        result.grid, result.counts, computation.weights, inside
+    before = engine.result_from_shares(
+        result.grid, result.shares, computation.weights, inside
     ).classes
     rows = []
     for profile in profiles:
-        after = engine.result_from_counts(
-            result.grid, result.counts, profile.weights, inside
+        after = engine.result_from_shares(
+            result.grid, result.shares, profile.weights, inside
         ).classes
         moved = before != after
         rows.append(
@@ -504,7 +505,7 @@ def _sensitivity(computation, params):
 
     result = computing.load(computation)
     report = engine.sensitivity(
-        result.grid, result.counts, computation.weights, changed, result.inside
+        result.grid, result.shares, computation.weights, changed, result.inside
     )
     report.pop("before"), report.pop("after")
     report["changed_share"] *= 100
@@ -523,7 +524,7 @@ def sensitivity_png(request, pk):
 
     result = computing.load(computation)
     report = engine.sensitivity(
-        result.grid, result.counts, computation.weights, changed, result.inside
+        result.grid, result.shares, computation.weights, changed, result.inside
     )
     moved = report["before"] != report["after"]
     return HttpResponse(computing.png(report["after"], moved), content_type="image/png")
@@ -592,7 +593,42 @@ def sites_page(request, slug):
             response["Content-Disposition"] = 'attachment; filename="sites-de-plantation.geojson"'
             return response
     planting_form = PlantingForm()
-    if request.method == "POST":
+    import_form = PlantingImportForm()
+    if request.method == "POST" and "importer" in request.POST:
+        _manager_or_404(request, territory)
+        import_form = PlantingImportForm(request.POST, request.FILES)
+        if import_form.is_valid():
+            upload = import_form.cleaned_data["fichier"]
+            try:
+                found = plantings.read(
+                    upload.read(plantings.MAX_BYTES + 1),
+                    upload.name,
+                    territory,
+                    import_form.cleaned_data["crs"],
+                )
+            except LayerError as error:
+                for line in str(error).splitlines():  # one error per refused line
+                    import_form.add_error("fichier", line)
+            else:
+                written, trees, seen = plantings.record(territory, found, request.user, upload.name)
+                text = (
+                    f"« {upload.name} » : {count_words(written, 'plantation|f')} "
+                    f"enregistrée{accord(written)}, {count_words(trees, 'arbre')}."
+                )
+                if seen:
+                    text += (
+                        f" {count_words(len(seen), 'ligne|f')} déjà enregistrée{accord(len(seen))}"
+                        f" ignorée{accord(len(seen))} ({found.where.lower()} "
+                        + ", ".join(str(r.line) for r in seen[:10])
+                        + ("…" if len(seen) > 10 else "")
+                        + ")."
+                    )
+                if found.skipped_blank:
+                    n = len(found.skipped_blank)
+                    text += f" {count_words(n, 'site')} sans plantation (ligne{accord(n)} vide{accord(n)})."
+                messages.success(request, text)
+                return redirect("plantabilite:sites", slug=slug)
+    elif request.method == "POST":
         _manager_or_404(request, territory)
         planting_form = PlantingForm(request.POST)
         if planting_form.is_valid():
@@ -623,6 +659,7 @@ def sites_page(request, slug):
             "form": form,
             "sites": found,
             "planting_form": planting_form,
+            "import_form": import_form,
             "planted": planted,
             "capacity": capacity,
             "query": request.GET.urlencode(),
@@ -787,6 +824,20 @@ def zone_page(request, slug, pk):
 
 
 @require_POST
+@require_POST
+def delete_planting(request, slug, pk):
+    territory = get_object_or_404(Territory, slug=slug)
+    _manager_or_404(request, territory)
+    planting = get_object_or_404(territory.plantings, pk=pk)
+    planting.delete()
+    n = planting.trees
+    messages.success(
+        request,
+        f"Plantation du {planting.planted_on:%d/%m/%Y} ({count_words(n, 'arbre')}) supprimée.",
+    )
+    return redirect("plantabilite:sites", slug=slug)
+
+
 def delete_zone(request, slug, pk):
     territory = get_object_or_404(Territory, slug=slug)
     _manager_or_404(request, territory)
