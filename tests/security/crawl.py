@@ -221,6 +221,10 @@ def _replace_ci(text: str, old: str, new: str) -> str:
     return re.sub(re.escape(old), new, text, flags=re.IGNORECASE)
 
 
+class _AllFound(Exception):
+    """Every text a bounded crawl looked for has been read."""
+
+
 class Crawler:
     """GETs every route (filled), then query variations, then the links found, within a budget.
 
@@ -247,6 +251,7 @@ class Crawler:
         self.max_per_path = max_per_path
         self.result = CrawlResult()
         self._queue: list[str] = []
+        self._until: set[str] = set()
 
     def _request(self, url: str):
         response = self.client.get(url)
@@ -266,13 +271,34 @@ class Crawler:
         response = self._request(url)
         self.result.visited[url] = response.status_code
         self.result.texts[url] = body_text(response)
+        if self._until:
+            lowered = self.result.texts[url].lower()
+            self._until = {text for text in self._until if text not in lowered}
+            if not self._until:
+                raise _AllFound
         if response.status_code in (301, 302, 303, 307, 308) and response.get("Location"):
             self._queue.append(urljoin(url, response["Location"]))
         elif any(kind in response.get("Content-Type", "") for kind in ("html", "xml", "json")):
             self._queue.extend(links_in(self.result.texts[url], "http://testserver" + url))
         return response.status_code
 
-    def crawl(self, routes: list[Route], seeds: list[str] = ()) -> CrawlResult:
+    def crawl(
+        self, routes: list[Route], seeds: list[str] = (), until: list[str] = ()
+    ) -> CrawlResult:
+        """Crawl everything, or, with `until`, only until every one of those texts has been
+        read (a positive control needs to find its values, not to read the whole site): the
+        seeds are then requested first, since they lead to the values."""
+        self._until = {text.lower() for text in until}
+        try:
+            if self._until:
+                for url in seeds:
+                    self.get(url)
+            self._crawl(routes, seeds)
+        except _AllFound:
+            pass
+        return self.result
+
+    def _crawl(self, routes: list[Route], seeds: list[str]) -> None:
         self._queue.extend(seeds)
         filled = []
         for route in routes:  # 1. every route once per fill: no route is left out by the budget
@@ -308,7 +334,6 @@ class Crawler:
             if per_path[parts.path] > self.max_per_path:
                 continue
             self.get(url)
-        return self.result
 
     def echo_text(self, url: str) -> str:
         parts = urlsplit(url)
