@@ -63,8 +63,12 @@ def _page_rows(collection):
 
 
 def test_page_text_is_title_and_opening_each_line_once():
-    text = page_vectors.page_text("Dépôt de garantie", "Dépôt de garantie\nUne somme.\nUne somme.")
-    assert text == "Dépôt de garantie. Une somme."
+    opening = "Dépôt de garantie\nUne somme.\nUne somme.\nVersée au bailleur à l'entrée."
+    text = page_vectors.page_text("Dépôt de garantie", opening)
+    assert text == "Dépôt de garantie. Une somme. Versée au bailleur à l'entrée."
+    long = "Le dépôt de garantie est une somme versée au bailleur à l'entrée dans les lieux."
+    text = page_vectors.page_text("Dépôt de garantie", f"{long}\nIl est rendu au départ.")
+    assert text == f"Dépôt de garantie. {long}"  # the first paragraph, when it says enough
     assert page_vectors.page_text("", "Une somme.") == "Une somme."
     assert len(page_vectors.page_text("Titre", "mot " * 200).split()) == page_vectors.WORDS
 

@@ -29,6 +29,7 @@ from territoria.search import Document as IndexDocument
 from territoria.search import get_index
 
 WORDS = 60  # title + opening words embedded per page (≈ 56 tokens: one short window)
+OPENING_WORDS = 12  # a first line shorter than this (a PDF's heading line) is continued
 SUFFIX = ":pages"
 CANDIDATES = 50  # pages ranked by their vectors, then fused with the page-first ranking
 
@@ -39,15 +40,19 @@ def namespace_of(namespace: str) -> str:
 
 
 def page_text(title: str, opening: str, words: int = WORDS) -> str:
-    """What is embedded for a page: its title, then the opening of its first passage (each
-    line once: a repeated line adds nothing, the fiches repeat their summary), at most `words`
-    words. For a fiche: its title and its one-line description."""
+    """What is embedded for a page: its title, then the first paragraph (line) of its first
+    passage — and the next ones while fewer than OPENING_WORDS words are gathered (a PDF's short
+    first line) —, each line once (a repeated line adds nothing: the fiches repeat their
+    summary), at most `words` words in all. For a fiche: its title and its one-line description,
+    the text measured in docs/assistant.md."""
     title = " ".join((title or "").split())
-    lines = []
+    lines: list[str] = []
     for line in (opening or "").splitlines():
         line = " ".join(line.split())
         if line and line not in lines and line != title:
             lines.append(line)
+            if sum(len(kept.split()) for kept in lines) >= OPENING_WORDS:
+                break
     body = " ".join(lines)
     text = f"{title}. {body}" if title and body else title or body
     return " ".join(text.split()[:words])
