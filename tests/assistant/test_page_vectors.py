@@ -189,3 +189,17 @@ def test_page_rows_follow_the_collection_readers(
     assert page_vectors.ranking(faq_collection.namespace, vector, [PUBLIC]) == []
     tokens = faq_collection.access_tokens()
     assert page_vectors.ranking(faq_collection.namespace, vector, tokens)[0][0] == docs["bruit"]
+
+
+def test_pages_command_adds_the_rows_of_a_collection_indexed_before(faq_collection, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    docs = _ingest(faq_collection, tmp_path, {"bruit": NOISE})
+    get_index().clear(page_vectors.namespace_of(faq_collection.namespace))
+    out = StringIO()
+    call_command("assistant", "pages", faq_collection.slug, stdout=out, stderr=StringIO())
+    assert "1 page(s) ajoutée(s), 1 vecteur(s) calculé(s)" in out.getvalue()
+    (row,) = _page_rows(faq_collection)
+    assert row.key == docs["bruit"] and row.vector_model == default_embedder().model_id
