@@ -211,7 +211,8 @@ def rank_pages(
     The page index's ranking is fused with the pages of the passage search (each at its best
     passage's score) and, given an `embedder` (hybrid mode), with the ranking of the page
     vectors (title + opening of each page, e5; equal weights, as measured on the tuning and
-    reporting halves of the fiches' citizens' questions). Every ranking reads only what these
+    reporting halves of the fiches' citizens' questions) when the page ranking has at least
+    page_vectors.MIN_FUSED pages — with fewer, the vectors' other pages follow them. Every ranking reads only what these
     tokens open: the page index is built from their rows, the page vectors are masked by the
     search core's access rule, and a page outside the page index is left out."""
     index = pages.page_index(namespace, access)
@@ -235,8 +236,18 @@ def rank_pages(
             )
             if doc in index._numbers
         ]
-        if dense:
+        if len(ranking) >= page_vectors.MIN_FUSED:
             ranking = distribution_score_fusion([ranking, dense])
+        elif dense:
+            # Few pages hold the question's words: their z-scores mean nothing (one candidate
+            # has z = 0, the floor of every page it lacks, and the vectors alone would decide,
+            # above a page that holds the one word asked). They stay first, the pages found
+            # by their vectors only follow (all of them when no word matched).
+            kept = {doc for doc, _s in ranking}
+            floor = min((score for _d, score in ranking), default=0.0)
+            ranking = ranking + [
+                (doc, floor - 1.0 - i) for i, (doc, _c) in enumerate(dense) if doc not in kept
+            ]
     return index, ranking
 
 

@@ -32,6 +32,9 @@ WORDS = 60  # title + opening words embedded per page (≈ 56 tokens: one short 
 OPENING_WORDS = 12  # a first line shorter than this (a PDF's heading line) is continued
 SUFFIX = ":pages"
 CANDIDATES = 50  # pages ranked by their vectors, then fused with the page-first ranking
+# Fewer pages in the page-first ranking give z-scores without meaning (the search core's
+# GAP_MIN_CANDIDATES rule): the vectors then only add the pages they find after them.
+MIN_FUSED = 10
 
 
 def namespace_of(namespace: str) -> str:
