@@ -32,6 +32,7 @@ from territoria.search.highlight import highlight
 
 MAX_QUESTION_CHARS = 2000
 PASSAGES = 6  # retrieved and shown as sources
+SNIPPET_CHARS = 240
 # Page-first retrieval (issue 20): passages read from the passage search to rank pages, and
 # how many passages the best page brings (its deciding sentences may be in its second one).
 PAGE_PASSAGES = 50
@@ -161,6 +162,7 @@ def retrieve(
             limit=max(limit, PAGE_PASSAGES) if paged else limit,
             lexical_query=lexical,
             embedder=embedder,
+            snippet_chars=0,  # the kept passages only are highlighted, below
         )
         if paged:
             hits = _page_first(
@@ -190,7 +192,7 @@ def retrieve(
                 section=f.get("section", ""),
                 page=f.get("page"),
                 text=hit.text,
-                snippet=hit.snippet,
+                snippet=hit.snippet or highlight(hit.text, question, SNIPPET_CHARS),
                 score=hit.score,
                 ranks=hit.ranks,
                 scores=hit.scores,
@@ -296,7 +298,7 @@ def _page_first(
                         title=row.title,
                         text=row.text,
                         fields=row.fields,
-                        snippet=highlight(row.text, question, 240),
+                        snippet=highlight(row.text, question, SNIPPET_CHARS),
                         ranks={},
                         scores={},
                     )
