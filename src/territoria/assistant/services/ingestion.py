@@ -4,7 +4,10 @@ Two phases, so that a large corpus stays practical on one machine:
 1. parse + chunk + lexical indexing (fast: ~ms per page) — a document is searchable as
    soon as it reaches `indexed`;
 2. embeddings follow, batch by batch, each batch committed; vectors are cached by
-   content hash, so unchanged text is never embedded again.
+   content hash, so unchanged text is never embedded again. Each document also has a page row
+   (title + opening, services/page_vectors.py) in the collection's sibling page namespace,
+   written, re-stamped and deleted with its passages; the page vectors are embedded first
+   (one short text a page), then the passages.
 Everything is resumable: re-running a job picks up documents left pending/indexing and
 passages without a vector. Re-adding an unchanged file (same sha256) does nothing.
 """
@@ -21,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from territoria.assistant.models import Collection, Document, DocumentState, IngestionJob, JobState
+from territoria.assistant.services import page_vectors
 from territoria.assistant.services.chunking import chunk_blocks, embedding_text
 from territoria.assistant.services.parsers import FORMATS, ParseError, parse
 from territoria.search import Document as IndexDocument
@@ -97,7 +101,9 @@ def run_job(job: IngestionJob, progress: Progress | None = None) -> IngestionJob
             job.save(update_fields=["indexed", "failed", "updated_at"])
             if progress:
                 progress("documents", 1)
-        job.chunks_to_embed = index.pending_embeddings(namespace)
+        job.chunks_to_embed = index.pending_embeddings(
+            page_vectors.namespace_of(namespace)
+        ) + index.pending_embeddings(namespace)
         job.save(update_fields=["chunks_to_embed", "updated_at"])
 
         def embedded(count):
@@ -106,6 +112,7 @@ def run_job(job: IngestionJob, progress: Progress | None = None) -> IngestionJob
             if progress:
                 progress("embeddings", count)
 
+        page_vectors.embed(namespace, on_progress=embedded)  # pages first: cheap, the larger gain
         index.embed_pending(namespace, on_progress=embedded)
         job.state = JobState.DONE
     except Exception:
@@ -157,6 +164,13 @@ def index_document(document: Document) -> bool:
         stale = [f"{document.pk}:{n}" for n in range(len(chunks), document.chunk_count)]
         index.delete(namespace, stale)
         index.upsert(namespace, entries)
+        if entries:
+            page = page_vectors.page_entry(
+                document.pk, document.source, parsed.title, entries[0].text, tokens
+            )
+            index.upsert(page_vectors.namespace_of(namespace), [page])
+        else:
+            page_vectors.delete(namespace, [document.pk])
         document.title = parsed.title[:500]
         document.pages = parsed.pages
         document.chunk_count = len(chunks)
@@ -190,6 +204,7 @@ def delete_document(document: Document) -> None:
             document.collection.namespace,
             [f"{document.pk}:{n}" for n in range(document.chunk_count)],
         )
+        page_vectors.delete(document.collection.namespace, [document.pk])
         document.delete()
     if document.path and is_upload(document.path):
         Path(document.path).unlink(missing_ok=True)
@@ -205,6 +220,7 @@ def delete_collection(collection: Collection) -> None:
         raise ValueError("une collection alimentée automatiquement ne se supprime pas")
     with transaction.atomic():
         get_index().clear(collection.namespace)
+        page_vectors.clear(collection.namespace)
         collection.delete()
     shutil.rmtree(collection_root(collection), ignore_errors=True)
 
@@ -217,4 +233,7 @@ def reindex_access(collection: Collection) -> int:
     """
     if collection.managed:
         return 0
-    return get_index().replace_access(collection.namespace, collection.access_tokens())
+    tokens = collection.access_tokens()
+    with transaction.atomic():
+        page_vectors.replace_access(collection.namespace, tokens)
+        return get_index().replace_access(collection.namespace, tokens)

@@ -68,6 +68,11 @@ class Command(BaseCommand):
         sub.add_parser(
             "sources", help="créer les collections des sources des modules (dont le registre)"
         )
+        pages = sub.add_parser(
+            "pages",
+            help="vecteurs de pages (titre + début) des documents indexés avant leur arrivée",
+        )
+        pages.add_argument("collections", nargs="*", help="par défaut : toutes les collections")
 
     def handle(self, *args, action, **options):
         handler = getattr(self, "_" + action.replace("-", "_"))
@@ -226,3 +231,23 @@ class Command(BaseCommand):
 
         for collection in sync_source_collections():
             self.stdout.write(f"{collection.slug} : {collection.name} ({collection.namespace}).")
+
+    def _pages(self, collections, **_):
+        from territoria.assistant.services import page_vectors
+
+        chosen = (
+            [self._collection(slug) for slug in collections]
+            if collections
+            else list(Collection.objects.filter(managed=False).order_by("slug"))
+        )
+        for collection in chosen:
+            if collection.managed:
+                self.stdout.write(f"{collection.slug} : source d'un module, sans pages.")
+                continue
+            written = page_vectors.backfill(collection)
+            todo = page_vectors.pending(collection)
+            with tqdm(total=todo, desc=f"Pages de {collection.slug}", unit=" page") as bar:
+                page_vectors.embed(collection.namespace, on_progress=bar.update)
+            self.stdout.write(
+                f"{collection.slug} : {written} page(s) ajoutée(s), {todo} vecteur(s) calculé(s)."
+            )

