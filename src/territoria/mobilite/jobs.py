@@ -104,6 +104,106 @@ def run_roadworks(job: Job) -> None:
     job.save()
 
 
+CONTROLLER_LABELS = {
+    "fixed": "Programmes du réseau (temps fixe)",
+    "webster": "Temps fixe recalculé par Webster (tlsCycleAdaptation.py)",
+    "actuated": "Feux actionnés de SUMO",
+    "max_pressure": "Max-pressure (verts minimaux, dégagement)",
+    "territoria": "Contrôleur adaptatif de Territoria",
+    "territoria_plan": "Plans horaires exportés, rejoués en temps fixe",
+}
+CLEARANCE_S = 300  # simulated after the last departure, so that most trips end
+
+
+def run_signals(job: Job) -> None:
+    """Every light controller on the network over the same random demand (signals/evaluate.py,
+    RESCO's delay definition), and the time-of-day plans proposed from the adaptive run,
+    replayed as fixed time: what the collectivité would load into its controllers."""
+    import glob
+    import json
+    import os
+
+    from territoria.mobilite.signals import evaluate as signals_eval
+    from territoria.mobilite.signals.sumoenv import Scenario, SignalsError
+
+    network = job.network
+    if not network.elements.get("tls"):
+        raise simulation.ScenarioError(
+            "Ce réseau n'a aucun carrefour à feux : il n'y a pas de contrôleur à comparer."
+        )
+    duration = int(job.params.get("duration", 600))
+    seed = int(job.params.get("seed", 1))
+    started, cpu = time.perf_counter(), time.process_time() + _children_cpu()
+    folder = job.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    job.status = JobStatus.RUNNING
+    job.total = 1 + len(signals_eval.CONTROLLERS) + 1
+    job.done = 0
+    job.save()
+    name = f"reseau-{job.pk}"
+    try:
+        spec = simulation.RunSpec(
+            duration=duration, period=float(job.params.get("period", 2.0)), seeds=(seed,)
+        )
+        trips = simulation.demand(network.net_file.resolve(), seed, spec, folder)
+        _progress(job, f"Demande tirée (graine {seed}, {duration} s).")
+        sc = Scenario(
+            name=name,
+            net=network.net_file.resolve(),
+            routes=trips.resolve(),
+            begin=0,
+            end=duration + CLEARANCE_S,
+        )
+
+        def step(run: dict) -> None:
+            label = CONTROLLER_LABELS.get(run["controller"], run["controller"])
+            _progress(job, f"{label} : retard moyen {run['delay']:.1f} s par trajet.")
+
+        try:
+            result = signals_eval.evaluate(
+                [sc], seed=seed, jobs=1, plans_dir=str(folder / "plans"), progress=step
+            )
+            # periods of 15 minutes (plans.build_plans), the last one cut at the run's end
+            plans = json.loads((folder / "plans" / f"{name}.plans.json").read_text())
+        except SignalsError as error:
+            raise simulation.ScenarioError(str(error)) from error
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        for path in glob.glob(os.path.join(signals_eval.cache_dir(), f"{name}.*")):
+            os.remove(path)
+    row = result["networks"][name]
+    details = result["details"][name]
+    rows = [
+        {
+            "controller": c,
+            "label": CONTROLLER_LABELS[c],
+            "delay_s": row[c],
+            **{k: details[c].get(k) for k in ("trips", "arrived", "unfinished", "undeparted")},
+            "teleports": details[c]["teleports"],
+            "diverged": details[c]["diverged"],
+            "wall_s": details[c]["wall_s"],
+        }
+        for c in (*signals_eval.CONTROLLERS, "territoria_plan")
+        if c in row
+    ]
+    valid = [r for r in rows if not r["diverged"]]
+    best = min(valid, key=lambda r: r["delay_s"])["controller"] if valid else None
+    job.status = JobStatus.DONE
+    job.message = f"{len(rows)} contrôleurs comparés sur la même demande."
+    job.result = {
+        "rows": rows,
+        "best": best,
+        "plans": plans,
+        "seed": seed,
+        "duration_s": duration,
+        "simulated_s": duration + CLEARANCE_S,
+        "delay_definition": signals_eval.DELAY_DEFINITION,
+        "seconds": round(time.perf_counter() - started, 2),
+        "energy_wh": _energy_wh(time.process_time() + _children_cpu() - cpu),
+    }
+    job.save()
+
+
 def run(job_id: str) -> None:
     job = Job.objects.select_related("network", "scenario").get(pk=job_id)
     try:
@@ -111,6 +211,8 @@ def run(job_id: str) -> None:
             run_scenario(job)
         elif job.kind == "roadworks":
             run_roadworks(job)
+        elif job.kind == "signals":
+            run_signals(job)
         elif job.kind == "calibration":
             from territoria.mobilite.counts import run_calibration
 

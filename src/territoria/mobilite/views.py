@@ -195,6 +195,7 @@ def network_detail(request, pk):
         detectors = []
         flow = None
     calibration = Job.objects.filter(network=found, kind="calibration").first()
+    signals_job = Job.objects.filter(network=found, kind="signals").first()
     tls = [
         {"id": k, "phases": v["phases"], "durations": " ".join(str(p[0]) for p in v["phases"])}
         for k, v in sorted(found.elements.get("tls", {}).items())
@@ -209,6 +210,7 @@ def network_detail(request, pk):
         "chart": chart,
         "flow": flow,
         "calibration": calibration,
+        "signals_job": signals_job,
         "tls": tls,
         "edges": sorted(found.elements.get("edges", []), key=lambda e: (e[1] or "~", e[0]))[:2000],
         "netmap": _map_context(found),
@@ -359,6 +361,75 @@ def roadworks_run(request, pk):
     return redirect("mobilite:job", pk=job.pk)
 
 
+@login_required
+@require_POST
+def signals_run(request, pk):
+    """Compare the light controllers on the network (a background job)."""
+    _need(request, MANAGE)
+    found = _network(request, pk)
+    if not found.elements.get("tls"):
+        messages.error(request, "Ce réseau n'a aucun carrefour à feux : rien à comparer.")
+        return redirect("mobilite:network", pk=pk)
+    params = {
+        "seed": _int(request.POST.get("graine"), 1, 1, 999),
+        "duration": _int(request.POST.get("duree"), 900, 60, 7200),
+    }
+    job = _start_job(request, "signals", found, None, params)
+    return redirect("mobilite:job", pk=job.pk)
+
+
+def _visible_job(request, pk) -> Job:
+    return get_object_or_404(
+        Job.objects.filter(network__in=visible_networks(request.user)).select_related(
+            "network", "scenario"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def signals_plans(request, pk):
+    """The time-of-day plans of a comparison as a SUMO additional file (one `tlLogic` per
+    period, switched by a `WAUT`), which SUMO and controller vendors' tools read."""
+    _need(request, VIEW)
+    from django.http import Http404, HttpResponse
+
+    from territoria.mobilite.signals import plans as plans_mod
+
+    job = _visible_job(request, pk)
+    if job.kind != "signals" or job.status != JobStatus.DONE or not job.result.get("plans"):
+        raise Http404("Pas de plans pour cette simulation.")
+    with tempfile.TemporaryDirectory(prefix="mobilite-plans-") as tmp:
+        path = plans_mod.write_sumo_additional(job.result["plans"], Path(tmp) / "plans.add.xml")
+        body = path.read_bytes()
+    response = HttpResponse(body, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="plans-feux-{job.network.pk}-{job.pk}.add.xml"'
+    )
+    return response
+
+
+def _plan_rows(plans: dict) -> list[dict]:
+    """One row per intersection and period: cycle, green of each served phase, offset."""
+    rows = []
+    for tls, plan in sorted(plans.items()):
+        for period in plan["periods"]:
+            greens = [
+                f"{k + 1} : {g:g} s".replace(".", ",") for k, g in enumerate(period["greens"]) if g
+            ]
+            rows.append(
+                {
+                    "tls": tls,
+                    "begin": int(period["begin"] // 60),
+                    "end": int(period["end"] // 60),
+                    "cycle": f"{period['cycle']:g}".replace(".", ","),
+                    "greens": " · ".join(greens),
+                    "offset": f"{period['offset']:g}".replace(".", ","),
+                }
+            )
+    return rows
+
+
 def _int(value, default, low, high) -> int:
     try:
         return max(low, min(high, int(value)))
@@ -386,12 +457,7 @@ def scenario_run(request, pk):
 @login_required
 def job_detail(request, pk):
     _need(request, VIEW)
-    job = get_object_or_404(
-        Job.objects.filter(network__in=visible_networks(request.user)).select_related(
-            "network", "scenario"
-        ),
-        pk=pk,
-    )
+    job = _visible_job(request, pk)
     running = job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
     context = {"job": job, "running": running}
     if job.status == JobStatus.DONE and job.kind == "scenario":
@@ -423,6 +489,8 @@ def job_detail(request, pk):
         context["noise_rows"] = sorted(
             ((e, d) for e, d in noise.items() if abs(d) >= 3), key=lambda kv: -abs(kv[1])
         )[:15]
+    if job.status == JobStatus.DONE and job.kind == "signals":
+        context["plan_rows"] = _plan_rows(job.result.get("plans", {}))
     return render(request, "mobilite/job.html", context)
 
 
