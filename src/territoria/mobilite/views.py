@@ -153,6 +153,18 @@ def describe(changes: list[dict]) -> str:
             parts.append(f"feu {c['tls']} : phases {'/'.join(str(d) for d in c['durations'])} s")
         elif c["type"] == "demand":
             parts.append(f"demande {c['percent']:+} %")
+        elif c["type"] == "event":
+            parts.append(
+                f"événement : {c['vehicles']} véhicules vers {c['edge']} "
+                f"entre {c['begin']:g} et {c['end']:g} s"
+            )
+        elif c["type"] == "bus_stop":
+            verb = "ajouté" if c["action"] == "add" else "supprimé"
+            line = f" (ligne {' → '.join(c['line'])})" if c.get("line") else ""
+            parts.append(
+                f"arrêt de bus {verb} sur {c['edge']}{line}, un bus toutes les "
+                f"{c.get('headway', 600):g} s, arrêt de {c.get('dwell', 20):g} s"
+            )
     return " ; ".join(parts)
 
 
@@ -284,6 +296,38 @@ def parse_changes(post) -> tuple[str, list[dict], list[str]]:
             changes.append({"type": "demand", "percent": float(percent.replace(",", "."))})
         except ValueError:
             errors.append(f"Variation de la demande : « {percent} » n'est pas un nombre.")
+    place = post.get("evenement_lieu", "").strip()
+    if place:
+        event = {"type": "event", "edge": place}
+        for key, field, label in (
+            ("vehicles", "evenement_vehicules", "Véhicules attirés par l'événement"),
+            ("begin", "evenement_debut", "Début des arrivées de l'événement"),
+            ("end", "evenement_fin", "Fin des arrivées de l'événement"),
+        ):
+            raw = post.get(field, "").strip()
+            try:
+                event[key] = int(raw)
+            except ValueError:
+                errors.append(f"{label} : « {raw} » n'est pas un nombre entier.")
+        changes.append(event)
+    stop_edge = post.get("arret_troncon", "").strip()
+    if stop_edge:
+        stop = {
+            "type": "bus_stop",
+            "action": "remove" if post.get("arret_action") == "suppression" else "add",
+            "edge": stop_edge,
+            "line": post.get("arret_ligne", "").replace(",", " ").split(),
+        }
+        for key, field, label, default in (
+            ("headway", "arret_intervalle", "Intervalle entre deux bus", 600),
+            ("dwell", "arret_duree", "Durée de l'arrêt du bus", 20),
+        ):
+            raw = post.get(field, "").strip()
+            try:
+                stop[key] = int(raw) if raw else default
+            except ValueError:
+                errors.append(f"{label} : « {raw} » n'est pas un nombre entier de secondes.")
+        changes.append(stop)
     if not changes and not errors:
         errors.append("Le scénario ne change rien au réseau de base.")
     return name, changes, errors
