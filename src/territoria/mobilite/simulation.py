@@ -513,6 +513,22 @@ def compare(base_runs: list[dict], variant_runs: list[dict]) -> dict:
         "metrics": table,
         "edges_time_loss_change_s": per_edge,
         "edges_noise_change_db": noise_change,
+        # the level of each edge with traffic (energetic mean over the seeds where it has
+        # some): the noise map of each side
+        "edges_noise_db": {
+            "base": edge_levels(base_runs),
+            "scenario": edge_levels(variant_runs),
+        },
+    }
+
+
+def edge_levels(runs: list[dict]) -> dict[str, float]:
+    edges = set().union(*(r.get("edges_noise", {}) for r in runs))
+    return {
+        e: round(
+            energy_mean([r["edges_noise"][e] for r in runs if e in r.get("edges_noise", {})]), 1
+        )
+        for e in sorted(edges)
     }
 
 

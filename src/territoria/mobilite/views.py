@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import tempfile
 from pathlib import Path
@@ -15,6 +16,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from territoria.core.maps import SCALE, legend_entries, sequential_colour
 from territoria.core.roles import has_capability
 from territoria.core.templatetags.french import count_words
 from territoria.mobilite import network as network_service
@@ -498,6 +500,67 @@ def scenario_run(request, pk):
     return redirect("mobilite:job", pk=job.pk)
 
 
+MAP_CHOICES = {
+    "temps": "Écarts de temps perdu",
+    "bruit": "Écarts de bruit",
+    "niveau": "Bruit routier du scénario",
+}
+# classes of road-traffic noise maps, 5 dB(A) wide (as in the strategic noise maps' bands)
+NOISE_BREAKS = (50, 55, 60, 65, 70, 75)
+
+
+def _scenario_map(result: dict, shown: str):
+    """(highlight {edge: (colour token, text)}, label, legend) of the scenario's map `shown`:
+    time lost, noise change, or the scenario's noise level per edge (core/maps.py colours)."""
+    highlight: dict[str, tuple[str, str]] = {}
+    if shown == "niveau":
+        levels = result.get("edges_noise_db", {}).get("scenario", {})
+        for edge, level in levels.items():
+            text = f"{level:.1f} dB(A)".replace(".", ",")
+            highlight[edge] = (sequential_colour(level, NOISE_BREAKS), text)
+        pairs = itertools.pairwise(NOISE_BREAKS)
+        bounds = ["moins de 50", *(f"{a} à {b}" for a, b in pairs), "75 ou plus"]
+        legend = [(colour, f"{text} dB(A)") for colour, text in zip(SCALE, bounds, strict=True)]
+        legend.append(("muted", "Sans trafic simulé"))
+        label = (
+            "Carte du bruit routier du scénario par tronçon (modèle Harmonoise de SUMO, moyenne "
+            "énergétique des graines ; le bruit à la source, sans bâtiments ni écrans)"
+        )
+        return highlight, label, legend
+    if shown == "bruit":
+        for edge, delta in result.get("edges_noise_change_db", {}).items():
+            text = f"{delta:+.1f} dB(A)".replace(".", ",")
+            if delta >= 3:
+                highlight[edge] = ("danger", text)
+            elif delta <= -3:
+                highlight[edge] = ("accent", text)
+        legend = [
+            ("danger", "Plus bruyant (+3 dB(A) ou plus)"),
+            ("accent", "Moins bruyant (−3 dB(A) ou plus)"),
+            ("muted", "Moins de 3 dB(A) d'écart, ou sans trafic d'un côté"),
+        ]
+        label = (
+            "Carte des écarts de bruit routier par tronçon entre le scénario et le réseau de "
+            "base (le tableau « Bruit routier » donne les mêmes valeurs)"
+        )
+        return highlight, label, legend
+    for edge, delta in result.get("edges_time_loss_change_s", {}).items():
+        if delta >= 30:
+            highlight[edge] = ("danger", f"+{delta:.0f} s de temps perdu")
+        elif delta <= -30:
+            highlight[edge] = ("accent", f"{delta:.0f} s de temps perdu")
+    legend = [
+        ("danger", "Plus de temps perdu (≥ 30 s cumulées)"),
+        ("accent", "Moins de temps perdu (≥ 30 s cumulées)"),
+        ("muted", "Peu de changement"),
+    ]
+    label = (
+        "Carte des écarts de temps perdu par tronçon entre le scénario et le réseau de base "
+        "(le tableau des tronçons donne les mêmes valeurs)"
+    )
+    return highlight, label, legend
+
+
 @login_required
 def job_detail(request, pk):
     _need(request, VIEW)
@@ -507,26 +570,19 @@ def job_detail(request, pk):
     if job.status == JobStatus.DONE and job.kind == "scenario":
         changes = job.result.get("edges_time_loss_change_s", {})
         closed = {c["edge"] for c in job.scenario.changes if c["type"] == "close_edge"}
-        highlight = {}
-        for edge, delta in changes.items():
-            if delta >= 30:
-                highlight[edge] = ("danger", f"+{delta:.0f} s de temps perdu")
-            elif delta <= -30:
-                highlight[edge] = ("accent", f"{delta:.0f} s de temps perdu")
+        shown = request.GET.get("carte", "temps")
+        shown = shown if shown in MAP_CHOICES else "temps"
+        highlight, label, legend = _scenario_map(job.result, shown)
         for edge in closed:
             highlight[edge] = ("warning", "fermé par le scénario")
-        context["netmap"] = _map_context(
-            job.network,
-            highlight,
-            "Carte des écarts de temps perdu par tronçon entre le scénario et le réseau de base "
-            "(le tableau des tronçons donne les mêmes valeurs)",
-        )
+        context["netmap"] = _map_context(job.network, highlight, label)
         context["legend"] = [
-            ("danger", "Plus de temps perdu (≥ 30 s cumulées)"),
-            ("accent", "Moins de temps perdu (≥ 30 s cumulées)"),
-            ("warning", "Tronçon fermé"),
-            ("muted", "Peu de changement"),
+            (e.colour, e.label) for e in legend_entries([*legend, ("warning", "Tronçon fermé")])
         ]
+        context["map_choices"] = MAP_CHOICES.items()
+        context["map_shown"] = shown
+        levels = job.result.get("edges_noise_db", {}).get("scenario", {})
+        context["loud_rows"] = sorted(levels.items(), key=lambda kv: -kv[1])[:15]
         context["edge_rows"] = sorted(changes.items(), key=lambda kv: -abs(kv[1]))[:15]
         noise = job.result.get("edges_noise_change_db", {})
         # 3 dB(A): the change a listener notices (a doubling of the sound energy)
