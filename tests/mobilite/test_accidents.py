@@ -108,3 +108,62 @@ def test_accident_pages(client, agent, elu):
         assert response["Location"].startswith(reverse("login")) and "next=" in response["Location"]
     response = client.post(reverse("mobilite:accidents_import"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_accidents_without_coordinates_placed_in_their_commune(client, agent, tmp_path):
+    points = accidents.commune_points(FIXTURES / "communes.geojson")
+    assert set(points) == {"75120", "42218", "91549"}
+    lat, lon = points["75120"]
+    assert 48.86 < lat < 48.87 and 2.39 < lon < 2.40  # inside its outline
+    client.force_login(agent)
+    with (
+        (FIXTURES / "baac_old.csv").open("rb") as main,
+        (FIXTURES / "communes.geojson").open("rb") as communes,
+    ):
+        page = client.post(
+            reverse("mobilite:accidents_import"),
+            {"caracteristiques": main, "communes": communes},
+            follow=True,
+        )
+    text = page.content.decode()
+    record = AccidentImport.objects.get()
+    # 2 in Paris 20e, 1 in Saint-Étienne (42218), 1 in Sainte-Geneviève-des-Bois
+    assert record.by_commune == 4 and record.geocoded == 99
+    assert "99 géolocalisés, 4 placés dans leur commune" in text
+    placed = record.accidents.filter(located="commune")
+    assert {a.commune for a in placed} == {"75120", "42218", "91549"}
+    assert all(a.latitude is not None for a in placed)
+    assert record.accidents.filter(located="", latitude__isnull=True).count() == 119 - 99 - 4
+    assert "Communes les plus touchées" in text and "placés dans leur commune" in text
+    # a pile at one point of a commune is not a dangerous place: never a hot spot
+    pile = [
+        Accident(latitude=lat, longitude=lon, severity=2, killed=1, hospitalised=0,
+                 commune="75120", date=placed[0].date, located=kind)
+        for kind in ("commune",) * 3
+    ]  # fmt: skip
+    assert not accidents.hotspots(pile, 300)
+    for a in pile:
+        a.located = "gps"
+    assert accidents.hotspots(pile, 300)
+
+
+def test_bad_commune_files_are_named(tmp_path):
+    bad = tmp_path / "communes.geojson"
+    bad.write_text('{"type": "Feature"}')
+    with pytest.raises(accidents.AccidentError, match="FeatureCollection"):
+        accidents.commune_points(bad)
+    bad.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"nom": '
+        '"X"}, "geometry": {"type": "Point", "coordinates": [2, 48]}}, {"type": "Feature", '
+        '"properties": {"code": "75056"}, "geometry": {"type": "Point", "coordinates": '
+        "[650000, 6860000]}}]}"
+    )
+    with pytest.raises(accidents.AccidentError) as error:
+        accidents.commune_points(bad, "c.geojson")
+    assert str(error.value) == (
+        "c.geojson, commune n° 1 : pas de code INSEE (propriété code ou insee). "
+        "c.geojson, commune 75056 : coordonnées hors WGS 84 (longitude, latitude)."
+    )
+    with pytest.raises(accidents.AccidentError):
+        accidents.import_files(FIXTURES / "baac_old.csv", communes=bad)
+    assert not AccidentImport.objects.exists()  # nothing written

@@ -157,7 +157,72 @@ def _parse(row: dict, line: int, layout: str, name: str) -> tuple[dict | None, l
         "address": (row.get("adr") or "").strip()[:200],
         "latitude": lat,
         "longitude": lon,
+        "located": "gps" if lat is not None else "",
     }, []
+
+
+CODE_KEYS = ("code", "insee", "code_insee", "INSEE_COM", "codgeo")
+
+
+def commune_points(path: Path, name: str = "") -> dict[str, tuple[float, float]]:
+    """INSEE code → (latitude, longitude) of a point inside each commune of a GeoJSON
+    FeatureCollection of communes (WGS 84, property `code` or `insee`: the outlines the
+    platform's other modules read); shapely's representative point, which lies inside the
+    outline, where a centroid may not."""
+    import json
+
+    from shapely.geometry import shape
+
+    name = name or Path(path).name
+    try:
+        data = json.loads(Path(path).read_bytes().decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise AccidentError(
+            f"{name} : ce n'est pas un fichier GeoJSON lisible ({error})."
+        ) from None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise AccidentError(f"{name} : une collection GeoJSON (FeatureCollection) est attendue.")
+    points, errors = {}, []
+    for number, feature in enumerate(data.get("features") or [], start=1):
+        properties = feature.get("properties") or {}
+        code = next((str(properties[k]) for k in CODE_KEYS if properties.get(k)), "")
+        if not code:
+            errors.append(
+                f"{name}, commune n° {number} : pas de code INSEE (propriété "
+                f"{' ou '.join(CODE_KEYS[:2])})."
+            )
+        else:
+            try:
+                point = shape(feature.get("geometry")).representative_point()
+            except Exception:  # noqa: BLE001 — any broken geometry is named, not raised
+                errors.append(f"{name}, commune {code} : contour illisible.")
+            else:
+                if -180 <= point.x <= 180 and -90 <= point.y <= 90:
+                    points[code] = (point.y, point.x)
+                else:
+                    errors.append(
+                        f"{name}, commune {code} : coordonnées hors WGS 84 (longitude, latitude)."
+                    )
+        if len(errors) >= MAX_ERRORS:
+            break
+    if errors:
+        raise AccidentError(" ".join(errors))
+    if not points:
+        raise AccidentError(f"{name} : aucune commune.")
+    return points
+
+
+def locate_by_commune(parsed: list[dict], points: dict[str, tuple[float, float]]) -> int:
+    """Accidents without coordinates placed at a point of their commune (`located` =
+    "commune"): a commune-level position, counted per commune but never in the hot spots (a
+    pile of accidents at one point of a commune is not a dangerous place). How many."""
+    placed = 0
+    for values in parsed:
+        if values["latitude"] is None and values["commune"] in points:
+            values["latitude"], values["longitude"] = points[values["commune"]]
+            values["located"] = "commune"
+            placed += 1
+    return placed
 
 
 def _severity(path: Path | None, name: str) -> dict[str, tuple[int, int, int]]:
@@ -221,14 +286,20 @@ def import_files(
     user=None,
     file_name: str = "",
     users_name: str = "",
+    communes: Path | None = None,
+    communes_name: str = "",
 ) -> AccidentImport:
-    """Every line checked first; then all accidents in one transaction, or none."""
+    """Every line checked first; then all accidents in one transaction, or none.
+    `communes`: a GeoJSON of commune outlines, to place accidents without coordinates."""
     name = file_name or Path(path).name
     layout, parsed, severity = parse_files(path, users, name, users_name)
+    if communes:
+        locate_by_commune(parsed, commune_points(communes, communes_name))
     with transaction.atomic():
         record = AccidentImport.objects.create(
             organisation=organisation, file_name=name, layout=layout, rows=len(parsed),
-            geocoded=sum(v["latitude"] is not None for v in parsed), created_by=user,
+            geocoded=sum(v["located"] == "gps" for v in parsed),
+            by_commune=sum(v["located"] == "commune" for v in parsed), created_by=user,
         )  # fmt: skip
         Accident.objects.bulk_create(
             [
@@ -254,7 +325,9 @@ def hotspots(
     import numpy as np
     from sklearn.cluster import DBSCAN
 
-    points = [a for a in accidents if a.latitude is not None]
+    points = [
+        a for a in accidents if a.latitude is not None and getattr(a, "located", "gps") != "commune"
+    ]
     if not points:
         return []
     coords = np.radians([[a.latitude, a.longitude] for a in points])
@@ -335,7 +408,14 @@ def page_context(imports, query) -> dict:
         accidents = accidents.filter(weather=int(filters["atm"]))
     rows = list(
         accidents.only(
-            "latitude", "longitude", "severity", "killed", "hospitalised", "commune", "date"
+            "latitude",
+            "longitude",
+            "located",
+            "severity",
+            "killed",
+            "hospitalised",
+            "commune",
+            "date",
         )
     )
     zones = hotspots(rows, radius)
@@ -360,7 +440,21 @@ def page_context(imports, query) -> dict:
         year = trend.setdefault(a.date.year, {"year": a.date.year, "accidents": 0, "killed": 0})
         year["accidents"] += 1
         year["killed"] += a.killed
-    geocoded = sum(a.latitude is not None for a in rows)
+    geocoded = sum(a.latitude is not None and a.located != "commune" for a in rows)
+    by_commune = sum(a.located == "commune" for a in rows)
+    communes: dict[str, dict] = {}
+    for a in rows:  # every accident, located or not: the commune is in every record
+        c = communes.setdefault(
+            a.commune,
+            {"commune": a.commune, "accidents": 0, "killed": 0, "hospitalised": 0, "weight": 0,
+             "located": 0, "by_commune": 0},
+        )  # fmt: skip
+        c["accidents"] += 1
+        c["killed"] += a.killed
+        c["hospitalised"] += a.hospitalised
+        c["weight"] += WEIGHTS.get(a.severity, 1)
+        c["located"] += a.latitude is not None and a.located != "commune"
+        c["by_commune"] += a.located == "commune"
     return {
         "hotspots": shown,
         "map_items": items,
@@ -371,9 +465,17 @@ def page_context(imports, query) -> dict:
         "lighting_choices": list(LIGHTING.items()),
         "weather_choices": list(WEATHER.items()),
         "trend": [trend[y] for y in sorted(trend)],
+        "communes": sorted(communes.values(), key=lambda c: (-c["weight"], -c["accidents"]))[:15],
         "summary": (
             f"{count_words(len(rows), 'accident')} retenu{'s' if len(rows) > 1 else ''}, dont "
-            f"{geocoded} géolocalisé{'s' if geocoded > 1 else ''} ; "
+            f"{geocoded} géolocalisé{'s' if geocoded > 1 else ''}"
+            + (
+                f" et {by_commune} placé{'s' if by_commune > 1 else ''} dans {'leur' if by_commune > 1 else 'sa'} commune "
+                "(comptés par commune, pas dans les zones)"
+                if by_commune
+                else ""
+            )
+            + " ; "
             f"{count_words(len(zones), 'zone|f')} à risque (rayon {radius} m, poids minimal 3)"
             + (f", les {len(shown)} plus graves affichées." if len(zones) > len(shown) else ".")
         ),

@@ -664,29 +664,38 @@ def accidents_import(request):
 
     main = request.FILES.get("caracteristiques")
     users = request.FILES.get("usagers")
+    communes = request.FILES.get("communes")
     if main is None:
         messages.error(request, "Choisissez le fichier des caractéristiques des accidents.")
         return redirect("mobilite:accidents")
-    paths = [_upload_to_temp(main)] + ([_upload_to_temp(users)] if users else [])
+    uploads = {"main": main, "users": users, "communes": communes}
+    paths = {key: _upload_to_temp(f) for key, f in uploads.items() if f is not None}
     try:
         record = accident_service.import_files(
-            paths[0],
-            paths[1] if users else None,
+            paths["main"],
+            paths.get("users"),
             organisation=request.user.organisation,
             user=request.user,
             file_name=main.name,
             users_name=users.name if users else "",
+            communes=paths.get("communes"),
+            communes_name=communes.name if communes else "",
         )
     except accident_service.AccidentError as error:
         messages.error(request, str(error))
         return redirect("mobilite:accidents")
     finally:
-        for path in paths:
+        for path in paths.values():
             shutil.rmtree(path.parent, ignore_errors=True)
     messages.success(
         request,
         f"{main.name} : {count_words(record.rows, 'accident')} "
         f"importé{'s' if record.rows > 1 else ''} (disposition {record.layout}), "
-        f"{record.geocoded} géolocalisé{'s' if record.geocoded > 1 else ''}.",
+        f"{record.geocoded} géolocalisé{'s' if record.geocoded > 1 else ''}"
+        + (
+            f", {record.by_commune} placé{'s' if record.by_commune > 1 else ''} dans leur commune."
+            if record.by_commune
+            else "."
+        ),
     )
     return redirect("mobilite:accidents")
