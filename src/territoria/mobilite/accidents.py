@@ -386,7 +386,39 @@ def export_csv(zones: list[dict]) -> str:
     return out.getvalue()
 
 
-def page_context(imports, query) -> dict:
+def _network_zones(network, rows, filters) -> dict:
+    """The network-constrained density of `rows` on `network` (riskmap.py), for the page."""
+    from territoria.core.maps import MapShape
+    from territoria.core.templatetags.french import count_words
+    from territoria.mobilite import riskmap
+
+    try:
+        found = riskmap.density(network.net_file, rows)
+    except riskmap.RiskMapError as error:
+        return {"network_error": str(error)}
+    zones = found["zones"]
+    shapes = [
+        MapShape(
+            geometry={"type": "MultiLineString", "coordinates": z["lines"]},
+            label=f"Tronçon à risque {z['rank']} : {count_words(z['accidents'], 'accident')}",
+            detail=f"{z['length_m']} m de voirie ; densité maximale {z['peak_density']}",
+            colour="danger",
+        )
+        for z in zones[:25]
+    ]
+    return {
+        "network_zones": zones[:25],
+        "network_shapes": shapes,
+        "network_summary": (
+            f"Réseau {network.name} : {count_words(found['snapped'], 'accident')} à moins de "
+            f"25 m d'une voie du réseau ; {count_words(len(zones), 'tronçon')} à risque "
+            f"(densité à noyau le long des voies, largeur de bande {found.get('bandwidth_m', 150):g} m, "
+            f"seuil : poids 3 en un point)."
+        ),
+    }
+
+
+def page_context(imports, query, networks=()) -> dict:
     from territoria.core.maps import LegendEntry, MapPoint
     from territoria.core.templatetags.french import count_words
 
@@ -402,6 +434,8 @@ def page_context(imports, query) -> dict:
     except ValueError:
         radius = 300
     filters["rayon"] = radius
+    network = next((n for n in networks if str(n.pk) == query.get("reseau", "")), None)
+    filters["reseau"] = str(network.pk) if network else ""
     if filters["lum"]:
         accidents = accidents.filter(lighting=int(filters["lum"]))
     if filters["atm"]:
@@ -419,6 +453,7 @@ def page_context(imports, query) -> dict:
         )
     )
     zones = hotspots(rows, radius)
+    along = _network_zones(network, rows, filters) if network else {}
     if query.get("format") == "csv":
         return {"export": zones, "filters": filters}
     shown = zones[:25]
@@ -456,10 +491,17 @@ def page_context(imports, query) -> dict:
         c["located"] += a.latitude is not None and a.located != "commune"
         c["by_commune"] += a.located == "commune"
     return {
+        **along,
+        "networks": list(networks),
         "hotspots": shown,
-        "map_items": items,
+        "map_items": [*items, *along.get("network_shapes", [])],
         "map_legend": [
-            LegendEntry("brand", "Centre d'une zone à risque (moyenne pondérée par la gravité)")
+            LegendEntry("brand", "Centre d'une zone à risque (moyenne pondérée par la gravité)"),
+            *(
+                [LegendEntry("danger", "Tronçons à risque le long du réseau (densité à noyau)")]
+                if along.get("network_shapes")
+                else []
+            ),
         ],
         "filters": filters,
         "lighting_choices": list(LIGHTING.items()),

@@ -643,7 +643,8 @@ def accidents(request):
 
     imports = visible_accident_imports(request.user)
     context = {"imports": imports, "manager": has_capability(request.user, MANAGE)}
-    context.update(accident_service.page_context(imports, request.GET))
+    networks = visible_networks(request.user).only("pk", "name")
+    context.update(accident_service.page_context(imports, request.GET, networks))
     if "export" in context:
         from django.http import HttpResponse
 

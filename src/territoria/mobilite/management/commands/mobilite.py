@@ -57,7 +57,10 @@ class Command(BaseCommand):
         ac = sub.add_parser("accidents-eval", help="zones à risque d'un fichier BAAC")
         ac.add_argument("--caracteristiques", required=True)
         ac.add_argument("--usagers")
-        ac.add_argument("--communes", help="GeoJSON des contours des communes (code INSEE), séparés par des virgules")
+        ac.add_argument(
+            "--communes",
+            help="GeoJSON des contours des communes (code INSEE), séparés par des virgules",
+        )
         ac.add_argument("--radius", type=float, default=300)
         ac.add_argument("--output", required=True)
         rw = sub.add_parser("roadworks-eval", help="classe les calendriers de chantiers")
