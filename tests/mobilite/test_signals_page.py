@@ -62,6 +62,8 @@ def test_compare_controllers_and_export_plans(
     assert proc.returncode == 0, proc.stderr
     network_page = client.get(reverse("mobilite:network", args=[grid.pk])).content.decode()
     assert "Dernière comparaison des contrôleurs" in network_page
+    index = client.get(reverse("mobilite:index")).content.decode()
+    assert "Comparaison des contrôleurs de feux sur Grille" in index
 
 
 def test_elu_may_not_start_a_comparison(client, elu, grid):
