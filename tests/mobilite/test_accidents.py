@@ -32,6 +32,10 @@ def test_both_layouts_give_the_same_accidents():
     assert first.latitude == pytest.approx(48.9193)
     hurt = old.accidents.get(number="201600015672")  # two users: unhurt driver, injured pedestrian
     assert hurt.severity == 4
+    # the users filter: a pedestrian among the users; unknown without users in the file
+    assert hurt.pedestrian is True
+    assert old.accidents.filter(pedestrian__isnull=True).count() == 117
+    assert {a.pedestrian for a in new.accidents.all()} == {None}
 
 
 def test_unknown_layout_and_bad_lines(tmp_path):
@@ -90,6 +94,9 @@ def test_accident_pages(client, agent, elu):
     assert "Zones à risque" in text
     page = client.get(reverse("mobilite:accidents") + "?lum=1&rayon=500")
     assert "rayon 500 m" in page.content.decode()
+    # no users file: no accident is known to involve a pedestrian, none is kept by the filter
+    page = client.get(reverse("mobilite:accidents") + "?usagers=pietons")
+    assert "aucun accident retenu" in page.content.decode()
     shown = page.content.decode().count('<th scope="row">')
     export = client.get(reverse("mobilite:accidents") + "?lum=1&rayon=500&format=csv")
     assert export["Content-Type"].startswith("text/csv")
@@ -167,3 +174,13 @@ def test_bad_commune_files_are_named(tmp_path):
     with pytest.raises(accidents.AccidentError):
         accidents.import_files(FIXTURES / "baac_old.csv", communes=bad)
     assert not AccidentImport.objects.exists()  # nothing written
+
+
+def test_users_filter_keeps_accidents_with_a_pedestrian(client, agent):
+    accidents.import_files(FIXTURES / "baac_old.csv", FIXTURES / "baac_old_users.csv")
+    client.force_login(agent)
+    text = client.get(reverse("mobilite:accidents"), {"usagers": "pietons"}).content.decode()
+    # the two accidents of the fixture with users in the users file each have a pedestrian
+    assert "2 accidents retenus, dont 2 géolocalisés" in text
+    text = client.get(reverse("mobilite:accidents"), {"usagers": "sans_pieton"}).content.decode()
+    assert "aucun accident retenu" in text

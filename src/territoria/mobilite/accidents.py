@@ -37,6 +37,10 @@ WEATHER = {
     "8": "Temps couvert",
     "9": "Autre",
 }
+USERS = {  # filter of the page; needs the users file (unknown otherwise: left out)
+    "pietons": "Un piéton impliqué",
+    "sans_pieton": "Sans piéton",
+}
 MAX_ERRORS = 5
 
 
@@ -227,15 +231,30 @@ def locate_by_commune(parsed: list[dict], points: dict[str, tuple[float, float]]
 
 def _severity(path: Path | None, name: str) -> dict[str, tuple[int, int, int]]:
     """{accident: (worst severity, killed, hospitalised)} from a users file."""
+    return _users(path, name)[0]
+
+
+PEDESTRIAN = 3  # `catu` of the users file: 1 driver, 2 passenger, 3 pedestrian
+
+
+def _users(path: Path | None, name: str) -> tuple[dict[str, tuple[int, int, int]], set[str] | None]:
+    """({accident: (worst severity, killed, hospitalised)}, accidents with a pedestrian among
+    their users — None without a users file) from a users file."""
     if path is None:
-        return {}
+        return {}, None
     header, rows = _read(path, name)
     key = "Accident_Id" if "Accident_Id" in header else "Num_Acc"
     if key not in header or "grav" not in header:
         raise AccidentError(f"{name} : fichier « usagers » attendu (colonnes Num_Acc et grav).")
     found: dict[str, list[int]] = {}
+    pedestrians: set[str] = set()
     rank = {2: 4, 3: 3, 4: 2, 1: 1}
     for line, row in enumerate(rows, start=2):
+        try:
+            if _int(row.get("catu")) == PEDESTRIAN:
+                pedestrians.add(row[key].strip())
+        except ValueError:
+            pass  # the category is only read for the filter; severity is what is checked
         try:
             grav = _int(row.get("grav"))
         except ValueError:
@@ -250,7 +269,7 @@ def _severity(path: Path | None, name: str) -> dict[str, tuple[int, int, int]]:
         if worst == 0 or rank[grav] > rank[worst]:
             worst = grav
         found[row[key].strip()] = [worst, killed + (grav == 2), hospitalised + (grav == 3)]
-    return {k: tuple(v) for k, v in found.items()}
+    return {k: tuple(v) for k, v in found.items()}, pedestrians
 
 
 def parse_files(path: Path, users: Path | None = None, name: str = "", users_name: str = ""):
@@ -259,7 +278,7 @@ def parse_files(path: Path, users: Path | None = None, name: str = "", users_nam
     name = name or Path(path).name
     header, rows = _read(path, name)
     layout = detect_layout(header, name)
-    severity = _severity(users, users_name or (Path(users).name if users else ""))
+    severity, pedestrians = _users(users, users_name or (Path(users).name if users else ""))
     parsed, errors, seen = [], [], set()
     for line, row in enumerate(rows, start=2):
         values, problems = _parse(row, line, layout, name)
@@ -276,6 +295,10 @@ def parse_files(path: Path, users: Path | None = None, name: str = "", users_nam
             parsed.append(values)
     if errors:
         raise AccidentError(" ".join(errors[:MAX_ERRORS]))
+    known = set(severity) | (pedestrians or set())
+    for values in parsed:  # unknown (None) for an accident without users in the users file
+        number = values["number"]
+        values["pedestrian"] = (number in (pedestrians or ())) if number in known else None
     return layout, parsed, severity
 
 
@@ -428,6 +451,7 @@ def page_context(imports, query, networks=()) -> dict:
     filters = {
         "lum": query.get("lum", "") if query.get("lum", "") in LIGHTING else "",
         "atm": query.get("atm", "") if query.get("atm", "") in WEATHER else "",
+        "usagers": query.get("usagers", "") if query.get("usagers", "") in USERS else "",
     }
     try:
         radius = max(50, min(5000, int(query.get("rayon") or 300)))
@@ -440,6 +464,10 @@ def page_context(imports, query, networks=()) -> dict:
         accidents = accidents.filter(lighting=int(filters["lum"]))
     if filters["atm"]:
         accidents = accidents.filter(weather=int(filters["atm"]))
+    if filters["usagers"] == "pietons":
+        accidents = accidents.filter(pedestrian=True)
+    elif filters["usagers"] == "sans_pieton":
+        accidents = accidents.filter(pedestrian=False)
     rows = list(
         accidents.only(
             "latitude",
@@ -506,6 +534,7 @@ def page_context(imports, query, networks=()) -> dict:
         "filters": filters,
         "lighting_choices": list(LIGHTING.items()),
         "weather_choices": list(WEATHER.items()),
+        "user_choices": list(USERS.items()),
         "trend": [trend[y] for y in sorted(trend)],
         "communes": sorted(communes.values(), key=lambda c: (-c["weight"], -c["accidents"]))[:15],
         "summary": (

@@ -182,6 +182,8 @@ class Accident(models.Model):
     severity = models.PositiveSmallIntegerField("gravité", default=0)
     killed = models.PositiveSmallIntegerField("tués", default=0)
     hospitalised = models.PositiveSmallIntegerField("blessés hospitalisés", default=0)
+    # a pedestrian among the users (`catu` 3 of the users file); None: no users file
+    pedestrian = models.BooleanField("piéton impliqué", null=True)
 
     class Meta:
         ordering = ["date"]
