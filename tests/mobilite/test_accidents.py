@@ -184,3 +184,35 @@ def test_users_filter_keeps_accidents_with_a_pedestrian(client, agent):
     assert "2 accidents retenus, dont 2 géolocalisés" in text
     text = client.get(reverse("mobilite:accidents"), {"usagers": "sans_pieton"}).content.decode()
     assert "aucun accident retenu" in text
+
+
+def test_zone_confidence_by_bootstrap(client, agent):
+    from datetime import date
+    from types import SimpleNamespace
+
+    def at(lat, lon):
+        return SimpleNamespace(
+            latitude=lat, longitude=lon, located="gps", severity=4, killed=0, hospitalised=0,
+            commune="75056", date=date(2024, 1, 1),
+        )  # fmt: skip
+
+    dense = [at(48.85 + k * 1e-5, 2.35) for k in range(12)]  # 12 accidents within 15 m
+    fragile = [at(48.80 + k * 1e-5, 2.30) for k in range(3)]  # exactly the minimal weight 3
+    rows = dense + fragile
+    zones = accidents.hotspots(rows, 300)
+    assert [z["accidents"] for z in zones] == [12, 3]
+    accidents.confidence(rows, zones, 300, draws=40, seed=1)
+    assert zones[0]["confidence"] >= 0.95
+    assert zones[1]["confidence"] < 0.8  # often fewer than 3 of its accidents are drawn
+    again = [dict(z) for z in accidents.hotspots(rows, 300)]
+    accidents.confidence(rows, again, 300, draws=40, seed=1)
+    assert [z["confidence"] for z in again] == [z["confidence"] for z in zones]  # seeded
+    assert (
+        accidents.export_csv(zones)
+        .splitlines()[1]
+        .endswith(f";{zones[0]['confidence']:.2f}".replace(".", ","))
+    )
+    accidents.import_files(FIXTURES / "baac_old.csv")
+    client.force_login(agent)
+    text = client.get(reverse("mobilite:accidents"), {"confiance": "1"}).content.decode()
+    assert '<th scope="col">Confiance</th>' in text and " %</td>" in text

@@ -389,6 +389,61 @@ def hotspots(
     return zones
 
 
+def confidence(
+    accidents, zones: list[dict], radius_m: float = 300, draws: int = 50, seed: int = 0
+) -> None:
+    """The share of bootstrap resamplings of the accidents (drawn with replacement, as many as
+    there are, `seed` fixed) in which each zone is found again — a zone of the resampled set
+    whose centre is within `radius_m` of the zone's: `zone["confidence"]` in [0, 1]. A zone
+    that rests on one or two accidents often vanishes; a dense one stays."""
+    import numpy as np
+    from sklearn.cluster import DBSCAN
+
+    points = [
+        a for a in accidents if a.latitude is not None and getattr(a, "located", "gps") != "commune"
+    ]
+    if not zones or not points:
+        return
+    lat = np.array([a.latitude for a in points])
+    lon = np.array([a.longitude for a in points])
+    weight = np.array([WEIGHTS.get(a.severity, 1) for a in points], dtype=float)
+    coords = np.radians(np.column_stack([lat, lon]))
+    centres = np.radians([[z["lat"], z["lon"]] for z in zones])
+    rng = np.random.default_rng(seed)
+    hits = np.zeros(len(zones))
+    for _ in range(draws):
+        pick = rng.integers(0, len(points), len(points))
+        labels = (
+            DBSCAN(eps=radius_m / 6_371_000, min_samples=3, metric="haversine",
+                   algorithm="ball_tree")
+            .fit(coords[pick], sample_weight=weight[pick])
+            .labels_
+        )  # fmt: skip
+        found = []
+        for label in set(labels.tolist()) - {-1}:  # as hotspots(): at least two accidents
+            members = pick[labels == label]
+            if len(members) >= 2:
+                w = weight[members]
+                found.append(
+                    [np.average(coords[members, 0], weights=w),
+                     np.average(coords[members, 1], weights=w)]
+                )  # fmt: skip
+        if not found:
+            continue
+        found = np.array(found)
+        # haversine distance of every zone to every zone found again
+        dlat = found[None, :, 0] - centres[:, None, 0]
+        dlon = found[None, :, 1] - centres[:, None, 1]
+        h = (
+            np.sin(dlat / 2) ** 2
+            + np.cos(centres[:, None, 0]) * np.cos(found[None, :, 0]) * np.sin(dlon / 2) ** 2
+        )
+        metres = 2 * 6_371_000 * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
+        hits += (metres <= radius_m).any(axis=1)
+    for zone, hit in zip(zones, hits.tolist(), strict=True):
+        zone["confidence"] = round(hit / draws, 2)
+
+
 def export_csv(zones: list[dict]) -> str:
     """The hot spots as a spreadsheet CSV (`;`, French headers; UTF-8 with BOM by the view)."""
     import csv
@@ -398,13 +453,14 @@ def export_csv(zones: list[dict]) -> str:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(
         ["rang", "accidents", "poids_gravite", "tues", "hospitalises", "latitude", "longitude",
-         "communes", "annees"]
+         "communes", "annees", "confiance"]
     )  # fmt: skip
     for z in zones:
         writer.writerow(
             [z["rank"], z["accidents"], z["weight"], z["killed"], z["hospitalised"],
              f"{z['lat']:.5f}", f"{z['lon']:.5f}", " ".join(z["communes"]),
-             " ".join(str(y) for y in z["years"])]
+             " ".join(str(y) for y in z["years"]),
+             "" if z.get("confidence") is None else f"{z['confidence']:.2f}".replace(".", ",")]
         )  # fmt: skip
     return out.getvalue()
 
@@ -458,6 +514,7 @@ def page_context(imports, query, networks=()) -> dict:
     except ValueError:
         radius = 300
     filters["rayon"] = radius
+    filters["confiance"] = "1" if query.get("confiance") == "1" else ""
     network = next((n for n in networks if str(n.pk) == query.get("reseau", "")), None)
     filters["reseau"] = str(network.pk) if network else ""
     if filters["lum"]:
@@ -481,6 +538,8 @@ def page_context(imports, query, networks=()) -> dict:
         )
     )
     zones = hotspots(rows, radius)
+    if filters["confiance"]:
+        confidence(rows, zones, radius)
     along = _network_zones(network, rows, filters) if network else {}
     if query.get("format") == "csv":
         return {"export": zones, "filters": filters}

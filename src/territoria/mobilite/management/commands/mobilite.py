@@ -62,6 +62,9 @@ class Command(BaseCommand):
             help="GeoJSON des contours des communes (code INSEE), séparés par des virgules",
         )
         ac.add_argument("--radius", type=float, default=300)
+        ac.add_argument(
+            "--confidence", type=int, default=0, help="rééchantillonnages pour la confiance"
+        )
         ac.add_argument("--output", required=True)
         rw = sub.add_parser("roadworks-eval", help="classe les calendriers de chantiers")
         rw.add_argument("--net")
@@ -164,6 +167,8 @@ class Command(BaseCommand):
                         )
                     )
                 zones = accidents.hotspots(rows, options["radius"])
+                if options.get("confidence"):
+                    accidents.confidence(rows, zones, options["radius"], options["confidence"])
                 result = {
                     "layout": layout,
                     "accidents": len(rows),
