@@ -139,3 +139,35 @@ def test_event_and_stop_simulated(tmp_path, grid):
         assert scenario["not_served"] == 0
     # the extra traffic and the halting buses lengthen the queues
     assert result["metrics"]["max_queue_m"]["difference"] > 0
+
+
+def test_junction_regime_change(tmp_path, grid, client, agent):
+    errors = simulation.validate_changes(
+        grid,
+        [
+            {"type": "junction", "junction": "Z9", "regime": "priority"},
+            {"type": "junction", "junction": "B1", "regime": "rond-point"},
+            {"type": "junction", "junction": "B1", "regime": "priority"},
+            {"type": "tls_program", "tls": "B1", "durations": [20, 3, 60, 3]},
+        ],
+    )
+    assert errors[0] == "modification 1 : le carrefour « Z9 » n'est pas dans le réseau."
+    assert errors[1].startswith("modification 2 : régime de carrefour inconnu « rond-point »")
+    assert errors[2].startswith("modification 3 : le carrefour « B1 » perd ses feux")
+    changes = [
+        {"type": "junction", "junction": "B1", "regime": "priority"},
+        {"type": "junction", "junction": "A1", "regime": "right_before_left"},
+    ]
+    assert simulation.validate_changes(grid, changes) == []
+    net, _, _ = simulation.build_variant(grid.net_file, changes, tmp_path)
+    root = ET.parse(net).getroot()
+    types = {j.get("id"): j.get("type") for j in root.iter("junction")}
+    assert types["B1"] == "priority" and types["A1"] == "right_before_left"
+    assert {t.get("id") for t in root.iter("tlLogic")} == {"A0", "A2", "B0", "B2", "C0", "C1", "C2"}
+    client.force_login(agent)
+    page = client.post(
+        reverse("mobilite:scenario_create", args=[grid.pk]),
+        {"nom": "Sans feux en B1", "carrefour": "B1", "regime": "priority"},
+        follow=True,
+    )
+    assert "carrefour B1 : priorité de la route principale" in page.content.decode()

@@ -26,6 +26,12 @@ METRICS = {
     "noise_db": ("Bruit routier moyen (Harmonoise, moyenne énergétique des tronçons)", "dB(A)"),
     "not_served": ("Véhicules non servis", ""),
 }
+JUNCTION_KINDS = {  # the regimes a junction may be given (SUMO junction types)
+    "traffic_light": "feux tricolores",
+    "priority": "priorité de la route principale (cédez-le-passage sur les autres)",
+    "right_before_left": "priorité à droite",
+    "allway_stop": "stop dans toutes les directions",
+}
 TELEPORT_SHARE = 0.02  # more teleports than 2 % of vehicles: the run diverged (gridlock)
 
 
@@ -135,6 +141,25 @@ def validate_changes(network, changes: list[dict]) -> list[str]:
                 errors.append(f"{where} : l'intervalle entre deux bus va de 60 à 3 600 s.")
             if not isinstance(dwell, int | float) or not 5 <= dwell <= 300:
                 errors.append(f"{where} : l'arrêt du bus dure de 5 à 300 s.")
+        elif kind == "junction":
+            junctions = {j[0] for j in network.elements.get("junctions", [])}
+            if change.get("junction") not in junctions:
+                errors.append(
+                    f"{where} : le carrefour « {change.get('junction')} » n'est pas dans le réseau."
+                )
+            elif change.get("regime") not in JUNCTION_KINDS:
+                errors.append(
+                    f"{where} : régime de carrefour inconnu « {change.get('regime')} » "
+                    f"(connus : {', '.join(JUNCTION_KINDS)})."
+                )
+            elif change["regime"] != "traffic_light" and any(
+                c.get("type") == "tls_program" and c.get("tls") == change["junction"]
+                for c in changes
+            ):
+                errors.append(
+                    f"{where} : le carrefour « {change['junction']} » perd ses feux, son "
+                    "programme ne peut pas être changé dans le même scénario."
+                )
         elif kind == "demand":
             percent = change.get("percent")
             if not isinstance(percent, int | float) or not -90 <= percent <= 200:
@@ -151,8 +176,9 @@ def build_variant(
     closed = [c["edge"] for c in changes if c["type"] == "close_edge"]
     lanes = [c["lane"] for c in changes if c["type"] == "close_lane"]
     bus = [c["lane"] for c in changes if c["type"] == "bus_lane"]
+    regimes = {c["junction"]: c["regime"] for c in changes if c["type"] == "junction"}
     net = base_net
-    if closed or lanes or bus:
+    if closed or lanes or bus or regimes:
         net = folder / "variante.net.xml"
         args = ["netconvert", "--sumo-net-file", str(base_net), "--no-warnings", "-o", str(net)]
         if closed:
@@ -170,6 +196,13 @@ def build_variant(
                 ET.SubElement(nodes[edge], "lane", index=index, **rule)
             ET.ElementTree(root).write(patch)
             args += ["--edge-files", str(patch)]
+        if regimes:  # netconvert drops the lights of a junction that loses them, builds others
+            patch = folder / "carrefours.nod.xml"
+            root = ET.Element("nodes")
+            for junction, regime in regimes.items():
+                ET.SubElement(root, "node", id=junction, type=regime)
+            ET.ElementTree(root).write(patch)
+            args += ["--node-files", str(patch)]
         sumo.run(args)
     additionals = []
     programs = [c for c in changes if c["type"] == "tls_program"]

@@ -155,6 +155,9 @@ def describe(changes: list[dict]) -> str:
             parts.append(f"feu {c['tls']} : phases {'/'.join(str(d) for d in c['durations'])} s")
         elif c["type"] == "demand":
             parts.append(f"demande {c['percent']:+} %")
+        elif c["type"] == "junction":
+            regime = simulation.JUNCTION_KINDS.get(c["regime"], c["regime"])
+            parts.append(f"carrefour {c['junction']} : {regime}")
         elif c["type"] == "event":
             parts.append(
                 f"événement : {c['vehicles']} véhicules vers {c['edge']} "
@@ -228,6 +231,7 @@ def network_detail(request, pk):
         "tls": tls,
         "edges": sorted(found.elements.get("edges", []), key=lambda e: (e[1] or "~", e[0]))[:2000],
         "netmap": _map_context(found),
+        "junction_kinds": simulation.JUNCTION_KINDS.items(),
         "legend": [
             ("muted", "Tronçons (épaisseur : nombre de voies)"),
             ("danger", "Carrefours à feux"),
@@ -298,6 +302,11 @@ def parse_changes(post) -> tuple[str, list[dict], list[str]]:
             changes.append({"type": "demand", "percent": float(percent.replace(",", "."))})
         except ValueError:
             errors.append(f"Variation de la demande : « {percent} » n'est pas un nombre.")
+    junction = post.get("carrefour", "").strip()
+    if junction:
+        changes.append(
+            {"type": "junction", "junction": junction, "regime": post.get("regime", "").strip()}
+        )
     place = post.get("evenement_lieu", "").strip()
     if place:
         event = {"type": "event", "edge": place}
