@@ -38,6 +38,9 @@ def run_scenario(job: Job) -> None:
         duration=int(job.params.get("duration", 600)),
         period=float(job.params.get("period", 2.0)),
         seeds=tuple(job.params.get("seeds", [1, 2, 3])),
+        # an origin–destination matrix from the form (views.scenario_run_od), else random trips
+        od=[tuple(p) for p in job.params["od"]] if job.params.get("od") else None,
+        zones=job.params.get("zones"),
     )
     started, cpu = time.perf_counter(), time.process_time() + _children_cpu()
     folder = job.folder
@@ -53,7 +56,9 @@ def run_scenario(job: Job) -> None:
     finally:
         shutil.rmtree(folder, ignore_errors=True)  # the figures are kept in job.result
     job.status = JobStatus.DONE
-    job.message = f"{len(spec.seeds)} graines simulées."
+    job.message = f"{len(spec.seeds)} graines simulées" + (
+        " sur la matrice origine–destination (od2trips)." if spec.od else "."
+    )
     job.result = {
         **result,
         "seconds": round(time.perf_counter() - started, 2),

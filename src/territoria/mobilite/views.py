@@ -571,6 +571,50 @@ def _scenario_map(result: dict, shown: str):
 
 
 @login_required
+@require_POST
+def scenario_run_od(request, pk):
+    """A scenario simulated on the demand of an origin–destination matrix pasted in the form
+    (od.py: `od2trips`, the same checks as the command line), with optional zones."""
+    _need(request, MANAGE)
+    from territoria.mobilite import od
+
+    found = _network(request, pk)
+    chosen = request.POST.get("scenario", "")
+    scenario = (
+        Scenario.objects.filter(network=found, pk=chosen).first() if _is_uuid(chosen) else None
+    )
+    if scenario is None:
+        messages.error(request, "Choisissez le scénario à simuler sur la matrice.")
+        return redirect("mobilite:network", pk=pk)
+    edges = {e[0] for e in found.elements.get("edges", [])}
+    try:
+        zones_text = request.POST.get("zones", "").strip()
+        zones = od.parse_zones(zones_text, edges, "zones") if zones_text else None
+        pairs = od.parse_matrix(request.POST.get("matrice", ""), edges, zones, "matrice")
+    except od.ODError as error:
+        messages.error(request, str(error))
+        return redirect("mobilite:network", pk=pk)
+    params = {
+        "seeds": list(range(1, _int(request.POST.get("graines"), 3, 2, 10) + 1)),
+        "duration": _int(request.POST.get("duree"), 600, 60, 7200),
+        "od": [list(p) for p in pairs],
+        "zones": zones,
+    }
+    job = _start_job(request, "scenario", found, scenario, params)
+    return redirect("mobilite:job", pk=job.pk)
+
+
+def _is_uuid(value) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+@login_required
 def job_detail(request, pk):
     _need(request, VIEW)
     job = _visible_job(request, pk)
