@@ -40,7 +40,7 @@ def test_compare_controllers_and_export_plans(
     # the SUMO cache of the run is cleaned up
     from territoria.mobilite.signals.evaluate import cache_dir
 
-    assert not list(cache_dir().glob(f"reseau-{job.pk}.*"))
+    assert not list(cache_dir().glob(f"reseau-{job.pk}-*"))
     page = client.get(reverse("mobilite:job", args=[job.pk])).content.decode()
     assert "Comparaison des contrôleurs de feux" in page
     assert "Contrôleur adaptatif de Territoria" in page and "(le plus bas)" in page
@@ -104,3 +104,25 @@ def test_plans_follow_the_network_rights(client, agent, other_agent, grid):
     # a scenario run has no plans to download
     other = Job.objects.create(kind="scenario", network=grid, status=JobStatus.DONE)
     assert client.get(reverse("mobilite:signals_plans", args=[other.pk])).status_code == 404
+
+
+def test_rows_over_seeds_mean_ci_and_divergence():
+    from territoria.mobilite.jobs import signal_rows
+
+    def run(delay, diverged=False):
+        return {"delay": delay, "trips": 10, "arrived": 9, "unfinished": 1, "undeparted": 0,
+                "teleports": 1 if diverged else 0, "diverged": diverged, "wall_s": 0.5}  # fmt: skip
+
+    rows = signal_rows(
+        {
+            1: {"fixed": run(40.0), "territoria": run(20.0)},
+            2: {"fixed": run(44.0), "territoria": run(30.0, diverged=True)},
+        }
+    )
+    fixed, territoria = rows
+    assert fixed["controller"] == "fixed" and fixed["delay_s"] == 42.0
+    assert fixed["delays"] == [40.0, 44.0] and fixed["trips"] == 20
+    assert fixed["delay_ci95"] == pytest.approx(25.41, abs=0.01)  # t(0.975, 1) × sd / √n = 12.706 × 2.83 / 1.41
+    assert territoria["diverged"] is True  # diverged on one seed: not a result
+    single = signal_rows({1: {"fixed": run(40.0)}})
+    assert single[0]["delay_ci95"] is None

@@ -142,64 +142,63 @@ def run_signals(job: Job) -> None:
     folder = job.folder
     folder.mkdir(parents=True, exist_ok=True)
     job.status = JobStatus.RUNNING
-    job.total = 1 + len(signals_eval.CONTROLLERS) + 1
+    seeds = [int(x) for x in job.params.get("seeds") or [seed]]
+    job.total = len(seeds) * (1 + len(signals_eval.CONTROLLERS) + 1)
     job.done = 0
     job.save()
-    name = f"reseau-{job.pk}"
+    names = [f"reseau-{job.pk}-{s}" for s in seeds]
+    per_seed: dict[int, dict] = {}
+    plans = None
     try:
-        spec = simulation.RunSpec(
-            duration=duration, period=float(job.params.get("period", 2.0)), seeds=(seed,)
-        )
-        trips = simulation.demand(network.net_file.resolve(), seed, spec, folder)
-        _progress(job, f"Demande tirée (graine {seed}, {duration} s).")
-        sc = Scenario(
-            name=name,
-            net=network.net_file.resolve(),
-            routes=trips.resolve(),
-            begin=0,
-            end=duration + CLEARANCE_S,
-        )
-
-        def step(run: dict) -> None:
-            label = CONTROLLER_LABELS.get(run["controller"], run["controller"])
-            _progress(job, f"{label} : retard moyen {run['delay']:.1f} s par trajet.")
-
-        try:
-            result = signals_eval.evaluate(
-                [sc], seed=seed, jobs=1, plans_dir=str(folder / "plans"), progress=step
+        for one, name in zip(seeds, names, strict=True):
+            spec = simulation.RunSpec(
+                duration=duration, period=float(job.params.get("period", 2.0)), seeds=(one,)
             )
-            # periods of 15 minutes (plans.build_plans), the last one cut at the run's end
-            plans = json.loads((folder / "plans" / f"{name}.plans.json").read_text())
-        except SignalsError as error:
-            raise simulation.ScenarioError(str(error)) from error
+            trips = simulation.demand(network.net_file.resolve(), one, spec, folder)
+            _progress(job, f"Demande tirée (graine {one}, {duration} s).")
+            sc = Scenario(
+                name=name,
+                net=network.net_file.resolve(),
+                routes=trips.resolve(),
+                begin=0,
+                end=duration + CLEARANCE_S,
+            )
+
+            def step(run: dict, one=one) -> None:
+                label = CONTROLLER_LABELS.get(run["controller"], run["controller"])
+                _progress(
+                    job, f"Graine {one} — {label} : retard moyen {run['delay']:.1f} s par trajet."
+                )
+
+            try:
+                result = signals_eval.evaluate(
+                    [sc], seed=one, jobs=1, plans_dir=str(folder / "plans"), progress=step
+                )
+                if plans is None:  # the plans proposed from the first seed's adaptive run
+                    # periods of 15 minutes (plans.build_plans), the last one cut at the end
+                    plans = json.loads((folder / "plans" / f"{name}.plans.json").read_text())
+            except SignalsError as error:
+                raise simulation.ScenarioError(str(error)) from error
+            per_seed[one] = result["details"][name]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-        for path in glob.glob(os.path.join(signals_eval.cache_dir(), f"{name}.*")):
-            os.remove(path)
-    row = result["networks"][name]
-    details = result["details"][name]
-    rows = [
-        {
-            "controller": c,
-            "label": CONTROLLER_LABELS[c],
-            "delay_s": row[c],
-            **{k: details[c].get(k) for k in ("trips", "arrived", "unfinished", "undeparted")},
-            "teleports": details[c]["teleports"],
-            "diverged": details[c]["diverged"],
-            "wall_s": details[c]["wall_s"],
-        }
-        for c in (*signals_eval.CONTROLLERS, "territoria_plan")
-        if c in row
-    ]
+        for name in names:
+            for path in glob.glob(os.path.join(signals_eval.cache_dir(), f"{name}.*")):
+                os.remove(path)
+    rows = signal_rows(per_seed)
     valid = [r for r in rows if not r["diverged"]]
     best = min(valid, key=lambda r: r["delay_s"])["controller"] if valid else None
     job.status = JobStatus.DONE
-    job.message = f"{len(rows)} contrôleurs comparés sur la même demande."
+    job.message = (
+        f"{len(rows)} contrôleurs comparés sur la même demande "
+        f"({len(seeds)} graine{'s' if len(seeds) > 1 else ''})."
+    )
     job.result = {
         "rows": rows,
         "best": best,
         "plans": plans,
-        "seed": seed,
+        "seeds": seeds,
+        "seed": seeds[0],
         "duration_s": duration,
         "simulated_s": duration + CLEARANCE_S,
         "delay_definition": signals_eval.DELAY_DEFINITION,
@@ -207,6 +206,36 @@ def run_signals(job: Job) -> None:
         "energy_wh": _energy_wh(time.process_time() + _children_cpu() - cpu),
     }
     job.save()
+
+
+def signal_rows(per_seed: dict[int, dict]) -> list[dict]:
+    """One row per controller over the seeds: mean delay and its 95 % confidence interval
+    (Student; none for one seed), the delays per seed, trips and teleports summed; a controller
+    that diverged on any seed is marked so (not a result)."""
+    from territoria.mobilite.signals import evaluate as signals_eval
+
+    rows = []
+    for c in (*signals_eval.CONTROLLERS, "territoria_plan"):
+        runs = [d[c] for d in per_seed.values() if c in d]
+        if not runs:
+            continue
+        mean, ci = simulation.mean_ci([r["delay"] for r in runs])
+        rows.append(
+            {
+                "controller": c,
+                "label": CONTROLLER_LABELS[c],
+                "delay_s": round(mean, 2),
+                "delay_ci95": round(ci, 2) if len(runs) > 1 else None,
+                "delays": [r["delay"] for r in runs],
+                **{
+                    k: sum(r.get(k) or 0 for r in runs)
+                    for k in ("trips", "arrived", "unfinished", "undeparted", "teleports")
+                },
+                "diverged": any(r["diverged"] for r in runs),
+                "wall_s": round(sum(r["wall_s"] for r in runs), 3),
+            }
+        )
+    return rows
 
 
 def run(job_id: str) -> None:

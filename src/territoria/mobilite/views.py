@@ -425,8 +425,10 @@ def signals_run(request, pk):
     if not found.elements.get("tls"):
         messages.error(request, "Ce réseau n'a aucun carrefour à feux : rien à comparer.")
         return redirect("mobilite:network", pk=pk)
+    first = _int(request.POST.get("graine"), 1, 1, 999)
+    count = _int(request.POST.get("graines"), 1, 1, 5)
     params = {
-        "seed": _int(request.POST.get("graine"), 1, 1, 999),
+        "seeds": list(range(first, first + count)),
         "duration": _int(request.POST.get("duree"), 900, 60, 7200),
     }
     job = _start_job(request, "signals", found, None, params)
