@@ -122,7 +122,8 @@ def test_rows_over_seeds_mean_ci_and_divergence():
     fixed, territoria = rows
     assert fixed["controller"] == "fixed" and fixed["delay_s"] == 42.0
     assert fixed["delays"] == [40.0, 44.0] and fixed["trips"] == 20
-    assert fixed["delay_ci95"] == pytest.approx(25.41, abs=0.01)  # t(0.975, 1) × sd / √n = 12.706 × 2.83 / 1.41
+    # t(0.975, 1) × sd / √n = 12.706 × 2.83 / 1.41
+    assert fixed["delay_ci95"] == pytest.approx(25.41, abs=0.01)
     assert territoria["diverged"] is True  # diverged on one seed: not a result
     single = signal_rows({1: {"fixed": run(40.0)}})
     assert single[0]["delay_ci95"] is None
