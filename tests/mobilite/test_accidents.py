@@ -32,6 +32,10 @@ def test_both_layouts_give_the_same_accidents():
     assert first.latitude == pytest.approx(48.9193)
     hurt = old.accidents.get(number="201600015672")  # two users: unhurt driver, injured pedestrian
     assert hurt.severity == 4
+    # the users filter: a pedestrian among the users; unknown without users in the file
+    assert hurt.pedestrian is True
+    assert old.accidents.filter(pedestrian__isnull=True).count() == 117
+    assert {a.pedestrian for a in new.accidents.all()} == {None}
 
 
 def test_unknown_layout_and_bad_lines(tmp_path):
@@ -90,6 +94,9 @@ def test_accident_pages(client, agent, elu):
     assert "Zones à risque" in text
     page = client.get(reverse("mobilite:accidents") + "?lum=1&rayon=500")
     assert "rayon 500 m" in page.content.decode()
+    # no users file: no accident is known to involve a pedestrian, none is kept by the filter
+    page = client.get(reverse("mobilite:accidents") + "?usagers=pietons")
+    assert "aucun accident retenu" in page.content.decode()
     shown = page.content.decode().count('<th scope="row">')
     export = client.get(reverse("mobilite:accidents") + "?lum=1&rayon=500&format=csv")
     assert export["Content-Type"].startswith("text/csv")
@@ -108,3 +115,104 @@ def test_accident_pages(client, agent, elu):
         assert response["Location"].startswith(reverse("login")) and "next=" in response["Location"]
     response = client.post(reverse("mobilite:accidents_import"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_accidents_without_coordinates_placed_in_their_commune(client, agent, tmp_path):
+    points = accidents.commune_points(FIXTURES / "communes.geojson")
+    assert set(points) == {"75120", "42218", "91549"}
+    lat, lon = points["75120"]
+    assert 48.86 < lat < 48.87 and 2.39 < lon < 2.40  # inside its outline
+    client.force_login(agent)
+    with (
+        (FIXTURES / "baac_old.csv").open("rb") as main,
+        (FIXTURES / "communes.geojson").open("rb") as communes,
+    ):
+        page = client.post(
+            reverse("mobilite:accidents_import"),
+            {"caracteristiques": main, "communes": communes},
+            follow=True,
+        )
+    text = page.content.decode()
+    record = AccidentImport.objects.get()
+    # 2 in Paris 20e, 1 in Saint-Étienne (42218), 1 in Sainte-Geneviève-des-Bois
+    assert record.by_commune == 4 and record.geocoded == 99
+    assert "99 géolocalisés, 4 placés dans leur commune" in text
+    placed = record.accidents.filter(located="commune")
+    assert {a.commune for a in placed} == {"75120", "42218", "91549"}
+    assert all(a.latitude is not None for a in placed)
+    assert record.accidents.filter(located="", latitude__isnull=True).count() == 119 - 99 - 4
+    assert "Communes les plus touchées" in text and "placés dans leur commune" in text
+    # a pile at one point of a commune is not a dangerous place: never a hot spot
+    pile = [
+        Accident(latitude=lat, longitude=lon, severity=2, killed=1, hospitalised=0,
+                 commune="75120", date=placed[0].date, located=kind)
+        for kind in ("commune",) * 3
+    ]  # fmt: skip
+    assert not accidents.hotspots(pile, 300)
+    for a in pile:
+        a.located = "gps"
+    assert accidents.hotspots(pile, 300)
+
+
+def test_bad_commune_files_are_named(tmp_path):
+    bad = tmp_path / "communes.geojson"
+    bad.write_text('{"type": "Feature"}')
+    with pytest.raises(accidents.AccidentError, match="FeatureCollection"):
+        accidents.commune_points(bad)
+    bad.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"nom": '
+        '"X"}, "geometry": {"type": "Point", "coordinates": [2, 48]}}, {"type": "Feature", '
+        '"properties": {"code": "75056"}, "geometry": {"type": "Point", "coordinates": '
+        "[650000, 6860000]}}]}"
+    )
+    with pytest.raises(accidents.AccidentError) as error:
+        accidents.commune_points(bad, "c.geojson")
+    assert str(error.value) == (
+        "c.geojson, commune n° 1 : pas de code INSEE (propriété code ou insee). "
+        "c.geojson, commune 75056 : coordonnées hors WGS 84 (longitude, latitude)."
+    )
+    with pytest.raises(accidents.AccidentError):
+        accidents.import_files(FIXTURES / "baac_old.csv", communes=bad)
+    assert not AccidentImport.objects.exists()  # nothing written
+
+
+def test_users_filter_keeps_accidents_with_a_pedestrian(client, agent):
+    accidents.import_files(FIXTURES / "baac_old.csv", FIXTURES / "baac_old_users.csv")
+    client.force_login(agent)
+    text = client.get(reverse("mobilite:accidents"), {"usagers": "pietons"}).content.decode()
+    # the two accidents of the fixture with users in the users file each have a pedestrian
+    assert "2 accidents retenus, dont 2 géolocalisés" in text
+    text = client.get(reverse("mobilite:accidents"), {"usagers": "sans_pieton"}).content.decode()
+    assert "aucun accident retenu" in text
+
+
+def test_zone_confidence_by_bootstrap(client, agent):
+    from datetime import date
+    from types import SimpleNamespace
+
+    def at(lat, lon):
+        return SimpleNamespace(
+            latitude=lat, longitude=lon, located="gps", severity=4, killed=0, hospitalised=0,
+            commune="75056", date=date(2024, 1, 1),
+        )  # fmt: skip
+
+    dense = [at(48.85 + k * 1e-5, 2.35) for k in range(12)]  # 12 accidents within 15 m
+    fragile = [at(48.80 + k * 1e-5, 2.30) for k in range(3)]  # exactly the minimal weight 3
+    rows = dense + fragile
+    zones = accidents.hotspots(rows, 300)
+    assert [z["accidents"] for z in zones] == [12, 3]
+    accidents.confidence(rows, zones, 300, draws=40, seed=1)
+    assert zones[0]["confidence"] >= 0.95
+    assert zones[1]["confidence"] < 0.8  # often fewer than 3 of its accidents are drawn
+    again = [dict(z) for z in accidents.hotspots(rows, 300)]
+    accidents.confidence(rows, again, 300, draws=40, seed=1)
+    assert [z["confidence"] for z in again] == [z["confidence"] for z in zones]  # seeded
+    assert (
+        accidents.export_csv(zones)
+        .splitlines()[1]
+        .endswith(f";{zones[0]['confidence']:.2f}".replace(".", ","))
+    )
+    accidents.import_files(FIXTURES / "baac_old.csv")
+    client.force_login(agent)
+    text = client.get(reverse("mobilite:accidents"), {"confiance": "1"}).content.decode()
+    assert '<th scope="col">Confiance</th>' in text and " %</td>" in text

@@ -90,6 +90,27 @@ def test_mobility_engineer_journey(page, live_server, agent):
     page.locator("#reseau").scroll_into_view_if_needed()
     screenshot(page, "mobilite-carte-ecarts")
     check_accessibility(page)
+    # the noise map of the scenario (Harmonoise levels per edge, 5 dB(A) classes)
+    page.get_by_role("link", name="Bruit routier du scénario").click()
+    expect(page.get_by_text("Moins de 50 dB(A)", exact=False)).to_be_visible()
+    page.locator("#reseau").scroll_into_view_if_needed()
+    screenshot(page, "mobilite-carte-bruit")
+    check_accessibility(page)
+
+    # 5b. the light controllers compared on the same demand; the time-of-day plans exported
+    page.get_by_role("link", name="Grille").first.click()
+    page.get_by_label("Durée des départs (s)").fill("120")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Comparer les contrôleurs").click(no_wait_after=True)
+    expect(page.get_by_text("Statut : Terminé")).to_be_visible(timeout=300_000)
+    table = page.get_by_role("table", name="Retard moyen par trajet selon le contrôleur")
+    expect(table).to_contain_text("Contrôleur adaptatif de Territoria")
+    expect(table).to_contain_text("(le plus bas)")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Télécharger les plans").click()
+    assert download.value.suggested_filename.endswith(".add.xml")
+    screenshot(page, "mobilite-feux")
+    check_accessibility(page)
 
     # 6. accidents: the current layout, hot spots on the map
     page.goto(live_server.url + "/mobilite/accidents/")

@@ -86,3 +86,39 @@ def test_scenario_eval_refuses_bad_matrix(tmp_path):
             "--od", str(matrix), "--output", str(tmp_path / "r.json"),
         )  # fmt: skip
     assert not (tmp_path / "r.json").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_matrix_from_the_page(client, agent, other_agent, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    from territoria.mobilite import network as network_service
+    from territoria.mobilite.models import Job, JobStatus, Scenario
+
+    grid = network_service.import_network(NET, name="Grille", organisation=agent.organisation)
+    scenario = Scenario.objects.create(
+        network=grid, name="Demande +10 %", changes=[{"type": "demand", "percent": 10}]
+    )
+    url = reverse("mobilite:scenario_run_od", args=[grid.pk])
+    form = {
+        "scenario": str(scenario.pk),
+        "graines": 2,
+        "duree": 120,
+        "zones": "zone;troncons\nouest;A0A1 A1A2\nest;C1C2 C0C1\n",
+        "matrice": "origine;destination;vehicules\nouest;est;20\nest;nord;5\n",
+    }
+    client.force_login(agent)
+    page = client.post(url, form, follow=True).content.decode()
+    assert "matrice, ligne 3" in page and not Job.objects.exists()  # unknown zone, named
+    client.force_login(other_agent)  # another organisation's network: not found
+    assert client.post(url, form).status_code == 404
+    client.force_login(agent)
+    form["matrice"] = "origine;destination;vehicules\nouest;est;20\nest;ouest;8\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, form)
+    job = Job.objects.get()
+    assert job.status == JobStatus.DONE, job.message
+    assert "matrice origine–destination" in job.message
+    # 28 trips of the matrix on both sides (the +10 % scales the scenario's side)
+    assert [r["vehicles"] for r in job.result["runs"]["base"]] == [28, 28]

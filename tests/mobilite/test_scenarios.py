@@ -85,6 +85,17 @@ def test_scenario_run_compares_with_base(client, agent, grid, django_capture_on_
     assert "Scénario comparé au réseau de base" in text
     assert "Carte des écarts" in text
     assert "Bruit routier" in text and "Particules (PM)" in text
+    # the noise maps: per-edge levels of both sides, drawn in the scale colours of core/maps.py
+    levels = job.result["edges_noise_db"]
+    assert levels["base"] and all(40 < v < 90 for v in levels["scenario"].values())
+    assert "B1C1" in levels["base"] and "B1C1" not in levels["scenario"]
+    url = reverse("mobilite:job", args=[job.pk])
+    level_map = client.get(url, {"carte": "niveau"}).content.decode()
+    assert "Carte du bruit routier du scénario" in level_map and '"scale-' in level_map
+    assert "Tronçons les plus bruyants dans le scénario" in level_map
+    assert (
+        "Carte des écarts de bruit routier" in client.get(url, {"carte": "bruit"}).content.decode()
+    )
 
 
 def test_cut_network_is_reported_not_simulated(
@@ -137,3 +148,28 @@ def test_bus_lane_from_the_form(client, agent, grid):
     )
     assert "voie B1C1_0 réservée aux bus" in page.content.decode()
     assert Scenario.objects.get().changes == [{"type": "bus_lane", "lane": "B1C1_0"}]
+
+
+def test_noise_maps_colour_classes():
+    from territoria.mobilite.views import _scenario_map
+
+    result = {
+        "edges_noise_db": {"scenario": {"A": 48.0, "B": 62.5, "C": 80.1}},
+        "edges_noise_change_db": {"A": 3.4, "B": -0.5, "C": -6.0},
+        "edges_time_loss_change_s": {"A": 45.0},
+    }
+    levels, label, legend = _scenario_map(result, "niveau")
+    assert {e: c for e, (c, _) in levels.items()} == {
+        "A": "scale-1",
+        "B": "scale-4",
+        "C": "scale-7",
+    }
+    assert levels["B"][1] == "62,5 dB(A)"
+    assert legend[0] == ("scale-1", "moins de 50 dB(A)") and legend[6] == (
+        "scale-7",
+        "75 ou plus dB(A)",
+    )
+    changes, label, _ = _scenario_map(result, "bruit")
+    assert changes == {"A": ("danger", "+3,4 dB(A)"), "C": ("accent", "-6,0 dB(A)")}
+    assert "écarts de bruit" in label
+    assert set(_scenario_map(result, "temps")[0]) == {"A"}

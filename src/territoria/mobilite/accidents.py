@@ -37,6 +37,10 @@ WEATHER = {
     "8": "Temps couvert",
     "9": "Autre",
 }
+USERS = {  # filter of the page; needs the users file (unknown otherwise: left out)
+    "pietons": "Un piéton impliqué",
+    "sans_pieton": "Sans piéton",
+}
 MAX_ERRORS = 5
 
 
@@ -157,20 +161,100 @@ def _parse(row: dict, line: int, layout: str, name: str) -> tuple[dict | None, l
         "address": (row.get("adr") or "").strip()[:200],
         "latitude": lat,
         "longitude": lon,
+        "located": "gps" if lat is not None else "",
     }, []
+
+
+CODE_KEYS = ("code", "insee", "code_insee", "INSEE_COM", "codgeo")
+
+
+def commune_points(path: Path, name: str = "") -> dict[str, tuple[float, float]]:
+    """INSEE code → (latitude, longitude) of a point inside each commune of a GeoJSON
+    FeatureCollection of communes (WGS 84, property `code` or `insee`: the outlines the
+    platform's other modules read); shapely's representative point, which lies inside the
+    outline, where a centroid may not."""
+    import json
+
+    from shapely.geometry import shape
+
+    name = name or Path(path).name
+    try:
+        data = json.loads(Path(path).read_bytes().decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise AccidentError(
+            f"{name} : ce n'est pas un fichier GeoJSON lisible ({error})."
+        ) from None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise AccidentError(f"{name} : une collection GeoJSON (FeatureCollection) est attendue.")
+    points, errors = {}, []
+    for number, feature in enumerate(data.get("features") or [], start=1):
+        properties = feature.get("properties") or {}
+        code = next((str(properties[k]) for k in CODE_KEYS if properties.get(k)), "")
+        if not code:
+            errors.append(
+                f"{name}, commune n° {number} : pas de code INSEE (propriété "
+                f"{' ou '.join(CODE_KEYS[:2])})."
+            )
+        else:
+            try:
+                point = shape(feature.get("geometry")).representative_point()
+            except Exception:  # noqa: BLE001 — any broken geometry is named, not raised
+                errors.append(f"{name}, commune {code} : contour illisible.")
+            else:
+                if -180 <= point.x <= 180 and -90 <= point.y <= 90:
+                    points[code] = (point.y, point.x)
+                else:
+                    errors.append(
+                        f"{name}, commune {code} : coordonnées hors WGS 84 (longitude, latitude)."
+                    )
+        if len(errors) >= MAX_ERRORS:
+            break
+    if errors:
+        raise AccidentError(" ".join(errors))
+    if not points:
+        raise AccidentError(f"{name} : aucune commune.")
+    return points
+
+
+def locate_by_commune(parsed: list[dict], points: dict[str, tuple[float, float]]) -> int:
+    """Accidents without coordinates placed at a point of their commune (`located` =
+    "commune"): a commune-level position, counted per commune but never in the hot spots (a
+    pile of accidents at one point of a commune is not a dangerous place). How many."""
+    placed = 0
+    for values in parsed:
+        if values["latitude"] is None and values["commune"] in points:
+            values["latitude"], values["longitude"] = points[values["commune"]]
+            values["located"] = "commune"
+            placed += 1
+    return placed
 
 
 def _severity(path: Path | None, name: str) -> dict[str, tuple[int, int, int]]:
     """{accident: (worst severity, killed, hospitalised)} from a users file."""
+    return _users(path, name)[0]
+
+
+PEDESTRIAN = 3  # `catu` of the users file: 1 driver, 2 passenger, 3 pedestrian
+
+
+def _users(path: Path | None, name: str) -> tuple[dict[str, tuple[int, int, int]], set[str] | None]:
+    """({accident: (worst severity, killed, hospitalised)}, accidents with a pedestrian among
+    their users — None without a users file) from a users file."""
     if path is None:
-        return {}
+        return {}, None
     header, rows = _read(path, name)
     key = "Accident_Id" if "Accident_Id" in header else "Num_Acc"
     if key not in header or "grav" not in header:
         raise AccidentError(f"{name} : fichier « usagers » attendu (colonnes Num_Acc et grav).")
     found: dict[str, list[int]] = {}
+    pedestrians: set[str] = set()
     rank = {2: 4, 3: 3, 4: 2, 1: 1}
     for line, row in enumerate(rows, start=2):
+        try:
+            if _int(row.get("catu")) == PEDESTRIAN:
+                pedestrians.add(row[key].strip())
+        except ValueError:
+            pass  # the category is only read for the filter; severity is what is checked
         try:
             grav = _int(row.get("grav"))
         except ValueError:
@@ -185,7 +269,7 @@ def _severity(path: Path | None, name: str) -> dict[str, tuple[int, int, int]]:
         if worst == 0 or rank[grav] > rank[worst]:
             worst = grav
         found[row[key].strip()] = [worst, killed + (grav == 2), hospitalised + (grav == 3)]
-    return {k: tuple(v) for k, v in found.items()}
+    return {k: tuple(v) for k, v in found.items()}, pedestrians
 
 
 def parse_files(path: Path, users: Path | None = None, name: str = "", users_name: str = ""):
@@ -194,7 +278,7 @@ def parse_files(path: Path, users: Path | None = None, name: str = "", users_nam
     name = name or Path(path).name
     header, rows = _read(path, name)
     layout = detect_layout(header, name)
-    severity = _severity(users, users_name or (Path(users).name if users else ""))
+    severity, pedestrians = _users(users, users_name or (Path(users).name if users else ""))
     parsed, errors, seen = [], [], set()
     for line, row in enumerate(rows, start=2):
         values, problems = _parse(row, line, layout, name)
@@ -211,6 +295,10 @@ def parse_files(path: Path, users: Path | None = None, name: str = "", users_nam
             parsed.append(values)
     if errors:
         raise AccidentError(" ".join(errors[:MAX_ERRORS]))
+    known = set(severity) | (pedestrians or set())
+    for values in parsed:  # unknown (None) for an accident without users in the users file
+        number = values["number"]
+        values["pedestrian"] = (number in (pedestrians or ())) if number in known else None
     return layout, parsed, severity
 
 
@@ -221,14 +309,20 @@ def import_files(
     user=None,
     file_name: str = "",
     users_name: str = "",
+    communes: Path | None = None,
+    communes_name: str = "",
 ) -> AccidentImport:
-    """Every line checked first; then all accidents in one transaction, or none."""
+    """Every line checked first; then all accidents in one transaction, or none.
+    `communes`: a GeoJSON of commune outlines, to place accidents without coordinates."""
     name = file_name or Path(path).name
     layout, parsed, severity = parse_files(path, users, name, users_name)
+    if communes:
+        locate_by_commune(parsed, commune_points(communes, communes_name))
     with transaction.atomic():
         record = AccidentImport.objects.create(
             organisation=organisation, file_name=name, layout=layout, rows=len(parsed),
-            geocoded=sum(v["latitude"] is not None for v in parsed), created_by=user,
+            geocoded=sum(v["located"] == "gps" for v in parsed),
+            by_commune=sum(v["located"] == "commune" for v in parsed), created_by=user,
         )  # fmt: skip
         Accident.objects.bulk_create(
             [
@@ -254,7 +348,9 @@ def hotspots(
     import numpy as np
     from sklearn.cluster import DBSCAN
 
-    points = [a for a in accidents if a.latitude is not None]
+    points = [
+        a for a in accidents if a.latitude is not None and getattr(a, "located", "gps") != "commune"
+    ]
     if not points:
         return []
     coords = np.radians([[a.latitude, a.longitude] for a in points])
@@ -293,6 +389,61 @@ def hotspots(
     return zones
 
 
+def confidence(
+    accidents, zones: list[dict], radius_m: float = 300, draws: int = 50, seed: int = 0
+) -> None:
+    """The share of bootstrap resamplings of the accidents (drawn with replacement, as many as
+    there are, `seed` fixed) in which each zone is found again — a zone of the resampled set
+    whose centre is within `radius_m` of the zone's: `zone["confidence"]` in [0, 1]. A zone
+    that rests on one or two accidents often vanishes; a dense one stays."""
+    import numpy as np
+    from sklearn.cluster import DBSCAN
+
+    points = [
+        a for a in accidents if a.latitude is not None and getattr(a, "located", "gps") != "commune"
+    ]
+    if not zones or not points:
+        return
+    lat = np.array([a.latitude for a in points])
+    lon = np.array([a.longitude for a in points])
+    weight = np.array([WEIGHTS.get(a.severity, 1) for a in points], dtype=float)
+    coords = np.radians(np.column_stack([lat, lon]))
+    centres = np.radians([[z["lat"], z["lon"]] for z in zones])
+    rng = np.random.default_rng(seed)
+    hits = np.zeros(len(zones))
+    for _ in range(draws):
+        pick = rng.integers(0, len(points), len(points))
+        labels = (
+            DBSCAN(eps=radius_m / 6_371_000, min_samples=3, metric="haversine",
+                   algorithm="ball_tree")
+            .fit(coords[pick], sample_weight=weight[pick])
+            .labels_
+        )  # fmt: skip
+        found = []
+        for label in set(labels.tolist()) - {-1}:  # as hotspots(): at least two accidents
+            members = pick[labels == label]
+            if len(members) >= 2:
+                w = weight[members]
+                found.append(
+                    [np.average(coords[members, 0], weights=w),
+                     np.average(coords[members, 1], weights=w)]
+                )  # fmt: skip
+        if not found:
+            continue
+        found = np.array(found)
+        # haversine distance of every zone to every zone found again
+        dlat = found[None, :, 0] - centres[:, None, 0]
+        dlon = found[None, :, 1] - centres[:, None, 1]
+        h = (
+            np.sin(dlat / 2) ** 2
+            + np.cos(centres[:, None, 0]) * np.cos(found[None, :, 0]) * np.sin(dlon / 2) ** 2
+        )
+        metres = 2 * 6_371_000 * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
+        hits += (metres <= radius_m).any(axis=1)
+    for zone, hit in zip(zones, hits.tolist(), strict=True):
+        zone["confidence"] = round(hit / draws, 2)
+
+
 def export_csv(zones: list[dict]) -> str:
     """The hot spots as a spreadsheet CSV (`;`, French headers; UTF-8 with BOM by the view)."""
     import csv
@@ -302,18 +453,51 @@ def export_csv(zones: list[dict]) -> str:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(
         ["rang", "accidents", "poids_gravite", "tues", "hospitalises", "latitude", "longitude",
-         "communes", "annees"]
+         "communes", "annees", "confiance"]
     )  # fmt: skip
     for z in zones:
         writer.writerow(
             [z["rank"], z["accidents"], z["weight"], z["killed"], z["hospitalised"],
              f"{z['lat']:.5f}", f"{z['lon']:.5f}", " ".join(z["communes"]),
-             " ".join(str(y) for y in z["years"])]
+             " ".join(str(y) for y in z["years"]),
+             "" if z.get("confidence") is None else f"{z['confidence']:.2f}".replace(".", ",")]
         )  # fmt: skip
     return out.getvalue()
 
 
-def page_context(imports, query) -> dict:
+def _network_zones(network, rows, filters) -> dict:
+    """The network-constrained density of `rows` on `network` (riskmap.py), for the page."""
+    from territoria.core.maps import MapShape
+    from territoria.core.templatetags.french import count_words
+    from territoria.mobilite import riskmap
+
+    try:
+        found = riskmap.density(network.net_file, rows)
+    except riskmap.RiskMapError as error:
+        return {"network_error": str(error)}
+    zones = found["zones"]
+    shapes = [
+        MapShape(
+            geometry={"type": "MultiLineString", "coordinates": z["lines"]},
+            label=f"Tronçon à risque {z['rank']} : {count_words(z['accidents'], 'accident')}",
+            detail=f"{z['length_m']} m de voirie ; densité maximale {z['peak_density']}",
+            colour="danger",
+        )
+        for z in zones[:25]
+    ]
+    return {
+        "network_zones": zones[:25],
+        "network_shapes": shapes,
+        "network_summary": (
+            f"Réseau {network.name} : {count_words(found['snapped'], 'accident')} à moins de "
+            f"25 m d'une voie du réseau ; {count_words(len(zones), 'tronçon')} à risque "
+            f"(densité à noyau le long des voies, largeur de bande {found.get('bandwidth_m', 150):g} m, "
+            f"seuil : poids 3 en un point)."
+        ),
+    }
+
+
+def page_context(imports, query, networks=()) -> dict:
     from territoria.core.maps import LegendEntry, MapPoint
     from territoria.core.templatetags.french import count_words
 
@@ -323,22 +507,40 @@ def page_context(imports, query) -> dict:
     filters = {
         "lum": query.get("lum", "") if query.get("lum", "") in LIGHTING else "",
         "atm": query.get("atm", "") if query.get("atm", "") in WEATHER else "",
+        "usagers": query.get("usagers", "") if query.get("usagers", "") in USERS else "",
     }
     try:
         radius = max(50, min(5000, int(query.get("rayon") or 300)))
     except ValueError:
         radius = 300
     filters["rayon"] = radius
+    filters["confiance"] = "1" if query.get("confiance") == "1" else ""
+    network = next((n for n in networks if str(n.pk) == query.get("reseau", "")), None)
+    filters["reseau"] = str(network.pk) if network else ""
     if filters["lum"]:
         accidents = accidents.filter(lighting=int(filters["lum"]))
     if filters["atm"]:
         accidents = accidents.filter(weather=int(filters["atm"]))
+    if filters["usagers"] == "pietons":
+        accidents = accidents.filter(pedestrian=True)
+    elif filters["usagers"] == "sans_pieton":
+        accidents = accidents.filter(pedestrian=False)
     rows = list(
         accidents.only(
-            "latitude", "longitude", "severity", "killed", "hospitalised", "commune", "date"
+            "latitude",
+            "longitude",
+            "located",
+            "severity",
+            "killed",
+            "hospitalised",
+            "commune",
+            "date",
         )
     )
     zones = hotspots(rows, radius)
+    if filters["confiance"]:
+        confidence(rows, zones, radius)
+    along = _network_zones(network, rows, filters) if network else {}
     if query.get("format") == "csv":
         return {"export": zones, "filters": filters}
     shown = zones[:25]
@@ -360,20 +562,50 @@ def page_context(imports, query) -> dict:
         year = trend.setdefault(a.date.year, {"year": a.date.year, "accidents": 0, "killed": 0})
         year["accidents"] += 1
         year["killed"] += a.killed
-    geocoded = sum(a.latitude is not None for a in rows)
+    geocoded = sum(a.latitude is not None and a.located != "commune" for a in rows)
+    by_commune = sum(a.located == "commune" for a in rows)
+    communes: dict[str, dict] = {}
+    for a in rows:  # every accident, located or not: the commune is in every record
+        c = communes.setdefault(
+            a.commune,
+            {"commune": a.commune, "accidents": 0, "killed": 0, "hospitalised": 0, "weight": 0,
+             "located": 0, "by_commune": 0},
+        )  # fmt: skip
+        c["accidents"] += 1
+        c["killed"] += a.killed
+        c["hospitalised"] += a.hospitalised
+        c["weight"] += WEIGHTS.get(a.severity, 1)
+        c["located"] += a.latitude is not None and a.located != "commune"
+        c["by_commune"] += a.located == "commune"
     return {
+        **along,
+        "networks": list(networks),
         "hotspots": shown,
-        "map_items": items,
+        "map_items": [*items, *along.get("network_shapes", [])],
         "map_legend": [
-            LegendEntry("brand", "Centre d'une zone à risque (moyenne pondérée par la gravité)")
+            LegendEntry("brand", "Centre d'une zone à risque (moyenne pondérée par la gravité)"),
+            *(
+                [LegendEntry("danger", "Tronçons à risque le long du réseau (densité à noyau)")]
+                if along.get("network_shapes")
+                else []
+            ),
         ],
         "filters": filters,
         "lighting_choices": list(LIGHTING.items()),
         "weather_choices": list(WEATHER.items()),
+        "user_choices": list(USERS.items()),
         "trend": [trend[y] for y in sorted(trend)],
+        "communes": sorted(communes.values(), key=lambda c: (-c["weight"], -c["accidents"]))[:15],
         "summary": (
             f"{count_words(len(rows), 'accident')} retenu{'s' if len(rows) > 1 else ''}, dont "
-            f"{geocoded} géolocalisé{'s' if geocoded > 1 else ''} ; "
+            f"{geocoded} géolocalisé{'s' if geocoded > 1 else ''}"
+            + (
+                f" et {by_commune} placé{'s' if by_commune > 1 else ''} dans {'leur' if by_commune > 1 else 'sa'} commune "
+                "(comptés par commune, pas dans les zones)"
+                if by_commune
+                else ""
+            )
+            + " ; "
             f"{count_words(len(zones), 'zone|f')} à risque (rayon {radius} m, poids minimal 3)"
             + (f", les {len(shown)} plus graves affichées." if len(zones) > len(shown) else ".")
         ),

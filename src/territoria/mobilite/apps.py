@@ -77,8 +77,14 @@ class MobiliteConfig(AppConfig):
             "Harmonoise de SUMO, par tronçon). Calendrier de chantiers : chaque combinaison de "
             "chantiers ouverts le même jour est simulée, les calendriers sont classés par retard "
             "total. Demande calée "
-            "sur comptages par routeSampler.py, statistique GEH par section. Accidents : "
-            "DBSCAN (scikit-learn, distance haversine) pondéré par la gravité."
+            "sur comptages par routeSampler.py, statistique GEH par section. Feux : les "
+            "contrôleurs (programmes du réseau, Webster, actionné de SUMO, max-pressure, "
+            "contrôleur adaptatif de Territoria) comparés sur la même demande, retard par "
+            "trajet selon la définition RESCO ; plans horaires tirés du contrôleur adaptatif, "
+            "rejoués et exportés en fichier SUMO. Accidents : DBSCAN (scikit-learn, distance "
+            "haversine) pondéré par la gravité, confiance des zones par rééchantillonnage ; "
+            "densité à noyau le long du réseau (accidents rattachés à la voie la plus proche) ; "
+            "accidents sans coordonnées placés dans leur commune, hors des zones."
         ),
         performance=PERFORMANCE,
         energy=ENERGY,

@@ -38,6 +38,9 @@ def run_scenario(job: Job) -> None:
         duration=int(job.params.get("duration", 600)),
         period=float(job.params.get("period", 2.0)),
         seeds=tuple(job.params.get("seeds", [1, 2, 3])),
+        # an origin–destination matrix from the form (views.scenario_run_od), else random trips
+        od=[tuple(p) for p in job.params["od"]] if job.params.get("od") else None,
+        zones=job.params.get("zones"),
     )
     started, cpu = time.perf_counter(), time.process_time() + _children_cpu()
     folder = job.folder
@@ -53,7 +56,9 @@ def run_scenario(job: Job) -> None:
     finally:
         shutil.rmtree(folder, ignore_errors=True)  # the figures are kept in job.result
     job.status = JobStatus.DONE
-    job.message = f"{len(spec.seeds)} graines simulées."
+    job.message = f"{len(spec.seeds)} graines simulées" + (
+        " sur la matrice origine–destination (od2trips)." if spec.od else "."
+    )
     job.result = {
         **result,
         "seconds": round(time.perf_counter() - started, 2),
@@ -104,6 +109,135 @@ def run_roadworks(job: Job) -> None:
     job.save()
 
 
+CONTROLLER_LABELS = {
+    "fixed": "Programmes du réseau (temps fixe)",
+    "webster": "Temps fixe recalculé par Webster (tlsCycleAdaptation.py)",
+    "actuated": "Feux actionnés de SUMO",
+    "max_pressure": "Max-pressure (verts minimaux, dégagement)",
+    "territoria": "Contrôleur adaptatif de Territoria",
+    "territoria_plan": "Plans horaires exportés, rejoués en temps fixe",
+}
+CLEARANCE_S = 300  # simulated after the last departure, so that most trips end
+
+
+def run_signals(job: Job) -> None:
+    """Every light controller on the network over the same random demand (signals/evaluate.py,
+    RESCO's delay definition), and the time-of-day plans proposed from the adaptive run,
+    replayed as fixed time: what the collectivité would load into its controllers."""
+    import glob
+    import json
+    import os
+
+    from territoria.mobilite.signals import evaluate as signals_eval
+    from territoria.mobilite.signals.sumoenv import Scenario, SignalsError
+
+    network = job.network
+    if not network.elements.get("tls"):
+        raise simulation.ScenarioError(
+            "Ce réseau n'a aucun carrefour à feux : il n'y a pas de contrôleur à comparer."
+        )
+    duration = int(job.params.get("duration", 600))
+    seed = int(job.params.get("seed", 1))
+    started, cpu = time.perf_counter(), time.process_time() + _children_cpu()
+    folder = job.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    job.status = JobStatus.RUNNING
+    seeds = [int(x) for x in job.params.get("seeds") or [seed]]
+    job.total = len(seeds) * (1 + len(signals_eval.CONTROLLERS) + 1)
+    job.done = 0
+    job.save()
+    names = [f"reseau-{job.pk}-{s}" for s in seeds]
+    per_seed: dict[int, dict] = {}
+    plans = None
+    try:
+        for one, name in zip(seeds, names, strict=True):
+            spec = simulation.RunSpec(
+                duration=duration, period=float(job.params.get("period", 2.0)), seeds=(one,)
+            )
+            trips = simulation.demand(network.net_file.resolve(), one, spec, folder)
+            _progress(job, f"Demande tirée (graine {one}, {duration} s).")
+            sc = Scenario(
+                name=name,
+                net=network.net_file.resolve(),
+                routes=trips.resolve(),
+                begin=0,
+                end=duration + CLEARANCE_S,
+            )
+
+            def step(run: dict, one=one) -> None:
+                label = CONTROLLER_LABELS.get(run["controller"], run["controller"])
+                _progress(
+                    job, f"Graine {one} — {label} : retard moyen {run['delay']:.1f} s par trajet."
+                )
+
+            try:
+                result = signals_eval.evaluate(
+                    [sc], seed=one, jobs=1, plans_dir=str(folder / "plans"), progress=step
+                )
+                if plans is None:  # the plans proposed from the first seed's adaptive run
+                    # periods of 15 minutes (plans.build_plans), the last one cut at the end
+                    plans = json.loads((folder / "plans" / f"{name}.plans.json").read_text())
+            except SignalsError as error:
+                raise simulation.ScenarioError(str(error)) from error
+            per_seed[one] = result["details"][name]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        for name in names:
+            for path in glob.glob(os.path.join(signals_eval.cache_dir(), f"{name}.*")):
+                os.remove(path)
+    rows = signal_rows(per_seed)
+    valid = [r for r in rows if not r["diverged"]]
+    best = min(valid, key=lambda r: r["delay_s"])["controller"] if valid else None
+    job.status = JobStatus.DONE
+    job.message = (
+        f"{len(rows)} contrôleurs comparés sur la même demande "
+        f"({len(seeds)} graine{'s' if len(seeds) > 1 else ''})."
+    )
+    job.result = {
+        "rows": rows,
+        "best": best,
+        "plans": plans,
+        "seeds": seeds,
+        "seed": seeds[0],
+        "duration_s": duration,
+        "simulated_s": duration + CLEARANCE_S,
+        "delay_definition": signals_eval.DELAY_DEFINITION,
+        "seconds": round(time.perf_counter() - started, 2),
+        "energy_wh": _energy_wh(time.process_time() + _children_cpu() - cpu),
+    }
+    job.save()
+
+
+def signal_rows(per_seed: dict[int, dict]) -> list[dict]:
+    """One row per controller over the seeds: mean delay and its 95 % confidence interval
+    (Student; none for one seed), the delays per seed, trips and teleports summed; a controller
+    that diverged on any seed is marked so (not a result)."""
+    from territoria.mobilite.signals import evaluate as signals_eval
+
+    rows = []
+    for c in (*signals_eval.CONTROLLERS, "territoria_plan"):
+        runs = [d[c] for d in per_seed.values() if c in d]
+        if not runs:
+            continue
+        mean, ci = simulation.mean_ci([r["delay"] for r in runs])
+        rows.append(
+            {
+                "controller": c,
+                "label": CONTROLLER_LABELS[c],
+                "delay_s": round(mean, 2),
+                "delay_ci95": round(ci, 2) if len(runs) > 1 else None,
+                "delays": [r["delay"] for r in runs],
+                **{
+                    k: sum(r.get(k) or 0 for r in runs)
+                    for k in ("trips", "arrived", "unfinished", "undeparted", "teleports")
+                },
+                "diverged": any(r["diverged"] for r in runs),
+                "wall_s": round(sum(r["wall_s"] for r in runs), 3),
+            }
+        )
+    return rows
+
+
 def run(job_id: str) -> None:
     job = Job.objects.select_related("network", "scenario").get(pk=job_id)
     try:
@@ -111,6 +245,8 @@ def run(job_id: str) -> None:
             run_scenario(job)
         elif job.kind == "roadworks":
             run_roadworks(job)
+        elif job.kind == "signals":
+            run_signals(job)
         elif job.kind == "calibration":
             from territoria.mobilite.counts import run_calibration
 

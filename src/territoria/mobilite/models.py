@@ -148,6 +148,7 @@ class AccidentImport(BaseModel):
     layout = models.CharField("disposition", max_length=20)
     rows = models.PositiveIntegerField("accidents", default=0)
     geocoded = models.PositiveIntegerField("géolocalisés", default=0)
+    by_commune = models.PositiveIntegerField("placés dans leur commune", default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -174,10 +175,15 @@ class Accident(models.Model):
     address = models.CharField("adresse", max_length=200, blank=True)
     latitude = models.FloatField(null=True)
     longitude = models.FloatField(null=True)
+    # "gps": the file's coordinates; "commune": a point of its commune (commune outlines given
+    # at the import), never in the hot spots; "": not located
+    located = models.CharField("localisation", max_length=10, blank=True, default="")
     # 1 unhurt … worst of the users (2 killed, 3 hospitalised, 4 slightly injured); 0 unknown
     severity = models.PositiveSmallIntegerField("gravité", default=0)
     killed = models.PositiveSmallIntegerField("tués", default=0)
     hospitalised = models.PositiveSmallIntegerField("blessés hospitalisés", default=0)
+    # a pedestrian among the users (`catu` 3 of the users file); None: no users file
+    pedestrian = models.BooleanField("piéton impliqué", null=True)
 
     class Meta:
         ordering = ["date"]

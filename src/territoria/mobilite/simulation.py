@@ -26,6 +26,12 @@ METRICS = {
     "noise_db": ("Bruit routier moyen (Harmonoise, moyenne énergétique des tronçons)", "dB(A)"),
     "not_served": ("Véhicules non servis", ""),
 }
+JUNCTION_KINDS = {  # the regimes a junction may be given (SUMO junction types)
+    "traffic_light": "feux tricolores",
+    "priority": "priorité de la route principale (cédez-le-passage sur les autres)",
+    "right_before_left": "priorité à droite",
+    "allway_stop": "stop dans toutes les directions",
+}
 TELEPORT_SHARE = 0.02  # more teleports than 2 % of vehicles: the run diverged (gridlock)
 
 
@@ -49,6 +55,7 @@ def validate_changes(network, changes: list[dict]) -> list[str]:
     edges = {e[0]: e[2] for e in network.elements.get("edges", [])}
     tls = network.elements.get("tls", {})
     errors = []
+    closed = {c.get("edge") for c in changes if c.get("type") == "close_edge"}
     for number, change in enumerate(changes, start=1):
         kind = change.get("type")
         where = f"modification {number}"
@@ -83,6 +90,76 @@ def validate_changes(network, changes: list[dict]) -> list[str]:
                 )
             elif any(not isinstance(d, int | float) or d < 1 or d > 300 for d in durations):
                 errors.append(f"{where} : les durées de phase vont de 1 à 300 s.")
+        elif kind == "event":
+            # a one-off event: `vehicles` extra trips to `edge`, departing between `begin` and
+            # `end` (seconds from the start of the simulated period)
+            vehicles, begin, end = change.get("vehicles"), change.get("begin"), change.get("end")
+            if change.get("edge") not in edges:
+                errors.append(
+                    f"{where} : le lieu de l'événement « {change.get('edge')} » n'est pas un "
+                    "tronçon du réseau."
+                )
+            if (
+                not isinstance(vehicles, int)
+                or isinstance(vehicles, bool)
+                or not 1 <= vehicles <= 20000
+            ):
+                errors.append(f"{where} : l'événement attire de 1 à 20 000 véhicules.")
+            if not all(isinstance(t, int | float) and t >= 0 for t in (begin, end)) or end <= begin:
+                errors.append(
+                    f"{where} : les arrivées de l'événement vont d'un début à une fin en secondes "
+                    "(0 ou plus, fin après le début)."
+                )
+        elif kind == "bus_stop":
+            # a stop on the carriageway served by a bus line every `headway` s for `dwell` s;
+            # "add": the scenario has it, "remove": the base has it (the line runs on both sides)
+            if change.get("action") not in ("add", "remove"):
+                errors.append(f"{where} : un arrêt est ajouté (add) ou supprimé (remove).")
+            if change.get("edge") not in edges:
+                errors.append(
+                    f"{where} : le tronçon de l'arrêt « {change.get('edge')} » n'est pas dans le "
+                    "réseau."
+                )
+            unknown = [e for e in change.get("line") or [] if e not in edges]
+            if unknown:
+                errors.append(
+                    f"{where} : tronçon(s) de la ligne hors du réseau : {', '.join(unknown[:5])}."
+                )
+            elif change.get("line") and change.get("edge") not in change["line"]:
+                errors.append(
+                    f"{where} : la ligne (tronçons dans l'ordre du parcours) doit passer par le "
+                    f"tronçon de l'arrêt « {change.get('edge')} »."
+                )
+            on_closed = closed & {change.get("edge"), *(change.get("line") or [])}
+            if on_closed:
+                errors.append(
+                    f"{where} : la ligne de bus passe par un tronçon fermé par le scénario "
+                    f"({', '.join(sorted(on_closed))})."
+                )
+            headway, dwell = change.get("headway", 600), change.get("dwell", 20)
+            if not isinstance(headway, int | float) or not 60 <= headway <= 3600:
+                errors.append(f"{where} : l'intervalle entre deux bus va de 60 à 3 600 s.")
+            if not isinstance(dwell, int | float) or not 5 <= dwell <= 300:
+                errors.append(f"{where} : l'arrêt du bus dure de 5 à 300 s.")
+        elif kind == "junction":
+            junctions = {j[0] for j in network.elements.get("junctions", [])}
+            if change.get("junction") not in junctions:
+                errors.append(
+                    f"{where} : le carrefour « {change.get('junction')} » n'est pas dans le réseau."
+                )
+            elif change.get("regime") not in JUNCTION_KINDS:
+                errors.append(
+                    f"{where} : régime de carrefour inconnu « {change.get('regime')} » "
+                    f"(connus : {', '.join(JUNCTION_KINDS)})."
+                )
+            elif change["regime"] != "traffic_light" and any(
+                c.get("type") == "tls_program" and c.get("tls") == change["junction"]
+                for c in changes
+            ):
+                errors.append(
+                    f"{where} : le carrefour « {change['junction']} » perd ses feux, son "
+                    "programme ne peut pas être changé dans le même scénario."
+                )
         elif kind == "demand":
             percent = change.get("percent")
             if not isinstance(percent, int | float) or not -90 <= percent <= 200:
@@ -99,8 +176,9 @@ def build_variant(
     closed = [c["edge"] for c in changes if c["type"] == "close_edge"]
     lanes = [c["lane"] for c in changes if c["type"] == "close_lane"]
     bus = [c["lane"] for c in changes if c["type"] == "bus_lane"]
+    regimes = {c["junction"]: c["regime"] for c in changes if c["type"] == "junction"}
     net = base_net
-    if closed or lanes or bus:
+    if closed or lanes or bus or regimes:
         net = folder / "variante.net.xml"
         args = ["netconvert", "--sumo-net-file", str(base_net), "--no-warnings", "-o", str(net)]
         if closed:
@@ -118,6 +196,13 @@ def build_variant(
                 ET.SubElement(nodes[edge], "lane", index=index, **rule)
             ET.ElementTree(root).write(patch)
             args += ["--edge-files", str(patch)]
+        if regimes:  # netconvert drops the lights of a junction that loses them, builds others
+            patch = folder / "carrefours.nod.xml"
+            root = ET.Element("nodes")
+            for junction, regime in regimes.items():
+                ET.SubElement(root, "node", id=junction, type=regime)
+            ET.ElementTree(root).write(patch)
+            args += ["--node-files", str(patch)]
         sumo.run(args)
     additionals = []
     programs = [c for c in changes if c["type"] == "tls_program"]
@@ -141,6 +226,112 @@ def build_variant(
         additionals.append(str(path))
     scale = 1.0 + sum(c["percent"] for c in changes if c["type"] == "demand") / 100
     return net, additionals, scale
+
+
+def event_trips(trips: Path, changes: list[dict], seed: int, folder: Path) -> Path | None:
+    """The base demand plus the trips each event brings (to the event's edge, departing
+    uniformly in its window, from origins drawn among the base trips' origins with the seed);
+    None when the scenario has no event. Sorted by departure, as SUMO reads them."""
+    import random
+
+    events = [c for c in changes if c["type"] == "event"]
+    if not events:
+        return None
+    root = ET.parse(trips).getroot()
+    base = root.findall("trip")
+    origins = [t.get("from") for t in base] or [events[0]["edge"]]
+    rng = random.Random(seed)
+    added = []
+    for number, event in enumerate(events, start=1):
+        origin_pool = [o for o in origins if o != event["edge"]] or origins
+        for k in range(event["vehicles"]):
+            depart = event["begin"] + rng.random() * (event["end"] - event["begin"])
+            trip = ET.Element(
+                "trip",
+                id=f"evenement{number}.{k}",
+                depart=f"{depart:.2f}",
+                **{"from": rng.choice(origin_pool), "to": event["edge"]},
+            )
+            added.append(trip)
+    for trip in base:
+        root.remove(trip)
+    for trip in sorted([*base, *added], key=lambda t: float(t.get("depart"))):
+        root.append(trip)
+    path = folder / f"{trips.stem}.evenement.xml"
+    ET.ElementTree(root).write(path)
+    return path
+
+
+def bus_lanes(net: Path, edges: set[str]) -> dict[str, tuple[str, float]]:
+    """For each edge of `edges`: (its rightmost lane open to buses, that lane's length)."""
+    found: dict[str, tuple[str, float]] = {}
+    for _, el in ET.iterparse(net, events=("end",)):
+        if el.tag != "lane":
+            continue
+        lane = el.get("id", "")
+        edge = lane.rpartition("_")[0]
+        if edge in edges and edge not in found:
+            allow, disallow = el.get("allow", "").split(), el.get("disallow", "").split()
+            if ("bus" in allow) if allow else ("bus" not in disallow and "all" not in disallow):
+                found[edge] = (lane, float(el.get("length")))
+    return found
+
+
+def transit_additionals(
+    changes: list[dict], net: Path, duration: int, folder: Path
+) -> tuple[list[str], list[str]]:
+    """(base, scenario) additional files of the bus stops added or removed: each side runs the
+    same bus line (every `headway` s from its first to its last edge through the stop's edge);
+    the side with the stop has its `busStop` on the rightmost lane, mid-edge, where each bus
+    halts `dwell` s (a stop on the carriageway: the lane is blocked meanwhile)."""
+    stops = [c for c in changes if c["type"] == "bus_stop"]
+    if not stops:
+        return [], []
+    sides = {"base": ET.Element("additional"), "scenario": ET.Element("additional")}
+    lanes = bus_lanes(net, {c["edge"] for c in stops})
+    for root in sides.values():
+        ET.SubElement(root, "vType", id="bus_ligne", vClass="bus", guiShape="bus", length="12")
+    for number, change in enumerate(stops, start=1):
+        edge = change["edge"]
+        line = change.get("line") or [edge]  # validated: passes through the stop's edge
+        if edge not in lanes:
+            raise ScenarioError(f"Aucune voie du tronçon « {edge} » n'est ouverte aux bus.")
+        lane, length = lanes[edge]
+        start = max(0.0, length / 2 - 7.5)
+        stop_id = f"arret{number}"
+        has_stop = "scenario" if change["action"] == "add" else "base"
+        for side, root in sides.items():
+            if side == has_stop:
+                ET.SubElement(
+                    root,
+                    "busStop",
+                    id=stop_id,
+                    lane=lane,
+                    startPos=f"{start:.1f}",
+                    endPos=f"{min(length, start + 15):.1f}",
+                    friendlyPos="true",
+                )
+            attributes = {
+                "id": f"ligne{number}",
+                "type": "bus_ligne",
+                "begin": "0",
+                "end": str(duration),
+                "period": str(change.get("headway", 600)),
+                "from": line[0],
+                "to": line[-1],
+                "departLane": "best",
+            }
+            middle = line[1:-1]
+            if middle:
+                attributes["via"] = " ".join(middle)
+            flow = ET.SubElement(root, "flow", **attributes)
+            if side == has_stop:
+                ET.SubElement(flow, "stop", busStop=stop_id, duration=str(change.get("dwell", 20)))
+    paths = {}
+    for side, root in sides.items():
+        paths[side] = folder / f"bus-{side}.add.xml"
+        ET.ElementTree(root).write(paths[side])
+    return [str(paths["base"])], [str(paths["scenario"])]
 
 
 def demand(net: Path, seed: int, spec: RunSpec, folder: Path) -> Path:
@@ -355,11 +546,31 @@ def compare(base_runs: list[dict], variant_runs: list[dict]) -> dict:
         "metrics": table,
         "edges_time_loss_change_s": per_edge,
         "edges_noise_change_db": noise_change,
+        # the level of each edge with traffic (energetic mean over the seeds where it has
+        # some): the noise map of each side
+        "edges_noise_db": {
+            "base": edge_levels(base_runs),
+            "scenario": edge_levels(variant_runs),
+        },
+    }
+
+
+def edge_levels(runs: list[dict]) -> dict[str, float]:
+    edges = set().union(*(r.get("edges_noise", {}) for r in runs))
+    return {
+        e: round(
+            energy_mean([r["edges_noise"][e] for r in runs if e in r.get("edges_noise", {})]), 1
+        )
+        for e in sorted(edges)
     }
 
 
 def run_scenario(
-    base_net: Path, changes: list[dict], spec: RunSpec, folder: Path, progress=None
+    base_net: Path,
+    changes: list[dict],
+    spec: RunSpec,
+    folder: Path,
+    progress=None,
 ) -> dict:
     """The base network and the scenario on the same demand for each seed; the comparison."""
     step = progress or (lambda message: None)
@@ -368,16 +579,19 @@ def run_scenario(
     net, additionals, scale = build_variant(base_net, changes, folder)
     step("Réseau du scénario construit.")
     closed = {c["edge"] for c in changes if c["type"] == "close_edge"}
+    base_adds, transit_adds = transit_additionals(changes, base_net, spec.duration, folder)
+    additionals = [*additionals, *transit_adds]
     base_runs, variant_runs, dropped = [], [], 0
     for seed in spec.seeds:
         trips = demand(base_net, seed, spec, folder)
         dropped += keep_open_trips(trips, closed)
-        check_connected(net, trips, folder)
+        variant_trips = event_trips(trips, changes, seed, folder) or trips
+        check_connected(net, variant_trips, folder)
         step(f"Demande de la graine {seed} tirée.")
-        base_runs.append(simulate(base_net, trips, seed, spec, folder, "base"))
+        base_runs.append(simulate(base_net, trips, seed, spec, folder, "base", base_adds))
         step(f"Graine {seed} : réseau de base simulé.")
         variant_runs.append(
-            simulate(net, trips, seed, spec, folder, "scenario", additionals, scale)
+            simulate(net, variant_trips, seed, spec, folder, "scenario", additionals, scale)
         )
         step(f"Graine {seed} : scénario simulé.")
     return {

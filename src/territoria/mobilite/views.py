@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import tempfile
 from pathlib import Path
@@ -15,6 +16,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from territoria.core.maps import SCALE, legend_entries, sequential_colour
 from territoria.core.roles import has_capability
 from territoria.core.templatetags.french import count_words
 from territoria.mobilite import network as network_service
@@ -153,6 +155,21 @@ def describe(changes: list[dict]) -> str:
             parts.append(f"feu {c['tls']} : phases {'/'.join(str(d) for d in c['durations'])} s")
         elif c["type"] == "demand":
             parts.append(f"demande {c['percent']:+} %")
+        elif c["type"] == "junction":
+            regime = simulation.JUNCTION_KINDS.get(c["regime"], c["regime"])
+            parts.append(f"carrefour {c['junction']} : {regime}")
+        elif c["type"] == "event":
+            parts.append(
+                f"événement : {c['vehicles']} véhicules vers {c['edge']} "
+                f"entre {c['begin']:g} et {c['end']:g} s"
+            )
+        elif c["type"] == "bus_stop":
+            verb = "ajouté" if c["action"] == "add" else "supprimé"
+            line = f" (ligne {' → '.join(c['line'])})" if c.get("line") else ""
+            parts.append(
+                f"arrêt de bus {verb} sur {c['edge']}{line}, un bus toutes les "
+                f"{c.get('headway', 600):g} s, arrêt de {c.get('dwell', 20):g} s"
+            )
     return " ; ".join(parts)
 
 
@@ -195,6 +212,7 @@ def network_detail(request, pk):
         detectors = []
         flow = None
     calibration = Job.objects.filter(network=found, kind="calibration").first()
+    signals_job = Job.objects.filter(network=found, kind="signals").first()
     tls = [
         {"id": k, "phases": v["phases"], "durations": " ".join(str(p[0]) for p in v["phases"])}
         for k, v in sorted(found.elements.get("tls", {}).items())
@@ -209,9 +227,11 @@ def network_detail(request, pk):
         "chart": chart,
         "flow": flow,
         "calibration": calibration,
+        "signals_job": signals_job,
         "tls": tls,
         "edges": sorted(found.elements.get("edges", []), key=lambda e: (e[1] or "~", e[0]))[:2000],
         "netmap": _map_context(found),
+        "junction_kinds": simulation.JUNCTION_KINDS.items(),
         "legend": [
             ("muted", "Tronçons (épaisseur : nombre de voies)"),
             ("danger", "Carrefours à feux"),
@@ -282,6 +302,43 @@ def parse_changes(post) -> tuple[str, list[dict], list[str]]:
             changes.append({"type": "demand", "percent": float(percent.replace(",", "."))})
         except ValueError:
             errors.append(f"Variation de la demande : « {percent} » n'est pas un nombre.")
+    junction = post.get("carrefour", "").strip()
+    if junction:
+        changes.append(
+            {"type": "junction", "junction": junction, "regime": post.get("regime", "").strip()}
+        )
+    place = post.get("evenement_lieu", "").strip()
+    if place:
+        event = {"type": "event", "edge": place}
+        for key, field, label in (
+            ("vehicles", "evenement_vehicules", "Véhicules attirés par l'événement"),
+            ("begin", "evenement_debut", "Début des arrivées de l'événement"),
+            ("end", "evenement_fin", "Fin des arrivées de l'événement"),
+        ):
+            raw = post.get(field, "").strip()
+            try:
+                event[key] = int(raw)
+            except ValueError:
+                errors.append(f"{label} : « {raw} » n'est pas un nombre entier.")
+        changes.append(event)
+    stop_edge = post.get("arret_troncon", "").strip()
+    if stop_edge:
+        stop = {
+            "type": "bus_stop",
+            "action": "remove" if post.get("arret_action") == "suppression" else "add",
+            "edge": stop_edge,
+            "line": post.get("arret_ligne", "").replace(",", " ").split(),
+        }
+        for key, field, label, default in (
+            ("headway", "arret_intervalle", "Intervalle entre deux bus", 600),
+            ("dwell", "arret_duree", "Durée de l'arrêt du bus", 20),
+        ):
+            raw = post.get(field, "").strip()
+            try:
+                stop[key] = int(raw) if raw else default
+            except ValueError:
+                errors.append(f"{label} : « {raw} » n'est pas un nombre entier de secondes.")
+        changes.append(stop)
     if not changes and not errors:
         errors.append("Le scénario ne change rien au réseau de base.")
     return name, changes, errors
@@ -359,6 +416,77 @@ def roadworks_run(request, pk):
     return redirect("mobilite:job", pk=job.pk)
 
 
+@login_required
+@require_POST
+def signals_run(request, pk):
+    """Compare the light controllers on the network (a background job)."""
+    _need(request, MANAGE)
+    found = _network(request, pk)
+    if not found.elements.get("tls"):
+        messages.error(request, "Ce réseau n'a aucun carrefour à feux : rien à comparer.")
+        return redirect("mobilite:network", pk=pk)
+    first = _int(request.POST.get("graine"), 1, 1, 999)
+    count = _int(request.POST.get("graines"), 1, 1, 5)
+    params = {
+        "seeds": list(range(first, first + count)),
+        "duration": _int(request.POST.get("duree"), 900, 60, 7200),
+    }
+    job = _start_job(request, "signals", found, None, params)
+    return redirect("mobilite:job", pk=job.pk)
+
+
+def _visible_job(request, pk) -> Job:
+    return get_object_or_404(
+        Job.objects.filter(network__in=visible_networks(request.user)).select_related(
+            "network", "scenario"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def signals_plans(request, pk):
+    """The time-of-day plans of a comparison as a SUMO additional file (one `tlLogic` per
+    period, switched by a `WAUT`), which SUMO and controller vendors' tools read."""
+    _need(request, VIEW)
+    from django.http import Http404, HttpResponse
+
+    from territoria.mobilite.signals import plans as plans_mod
+
+    job = _visible_job(request, pk)
+    if job.kind != "signals" or job.status != JobStatus.DONE or not job.result.get("plans"):
+        raise Http404("Pas de plans pour cette simulation.")
+    with tempfile.TemporaryDirectory(prefix="mobilite-plans-") as tmp:
+        path = plans_mod.write_sumo_additional(job.result["plans"], Path(tmp) / "plans.add.xml")
+        body = path.read_bytes()
+    response = HttpResponse(body, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="plans-feux-{job.network.pk}-{job.pk}.add.xml"'
+    )
+    return response
+
+
+def _plan_rows(plans: dict) -> list[dict]:
+    """One row per intersection and period: cycle, green of each served phase, offset."""
+    rows = []
+    for tls, plan in sorted(plans.items()):
+        for period in plan["periods"]:
+            greens = [
+                f"{k + 1} : {g:g} s".replace(".", ",") for k, g in enumerate(period["greens"]) if g
+            ]
+            rows.append(
+                {
+                    "tls": tls,
+                    "begin": int(period["begin"] // 60),
+                    "end": int(period["end"] // 60),
+                    "cycle": f"{period['cycle']:g}".replace(".", ","),
+                    "greens": " · ".join(greens),
+                    "offset": f"{period['offset']:g}".replace(".", ","),
+                }
+            )
+    return rows
+
+
 def _int(value, default, low, high) -> int:
     try:
         return max(low, min(high, int(value)))
@@ -383,46 +511,141 @@ def scenario_run(request, pk):
     return redirect("mobilite:job", pk=job.pk)
 
 
+MAP_CHOICES = {
+    "temps": "Écarts de temps perdu",
+    "bruit": "Écarts de bruit",
+    "niveau": "Bruit routier du scénario",
+}
+# classes of road-traffic noise maps, 5 dB(A) wide (as in the strategic noise maps' bands)
+NOISE_BREAKS = (50, 55, 60, 65, 70, 75)
+
+
+def _scenario_map(result: dict, shown: str):
+    """(highlight {edge: (colour token, text)}, label, legend) of the scenario's map `shown`:
+    time lost, noise change, or the scenario's noise level per edge (core/maps.py colours)."""
+    highlight: dict[str, tuple[str, str]] = {}
+    if shown == "niveau":
+        levels = result.get("edges_noise_db", {}).get("scenario", {})
+        for edge, level in levels.items():
+            text = f"{level:.1f} dB(A)".replace(".", ",")
+            highlight[edge] = (sequential_colour(level, NOISE_BREAKS), text)
+        pairs = itertools.pairwise(NOISE_BREAKS)
+        bounds = ["moins de 50", *(f"{a} à {b}" for a, b in pairs), "75 ou plus"]
+        legend = [(colour, f"{text} dB(A)") for colour, text in zip(SCALE, bounds, strict=True)]
+        legend.append(("muted", "Sans trafic simulé"))
+        label = (
+            "Carte du bruit routier du scénario par tronçon (modèle Harmonoise de SUMO, moyenne "
+            "énergétique des graines ; le bruit à la source, sans bâtiments ni écrans)"
+        )
+        return highlight, label, legend
+    if shown == "bruit":
+        for edge, delta in result.get("edges_noise_change_db", {}).items():
+            text = f"{delta:+.1f} dB(A)".replace(".", ",")
+            if delta >= 3:
+                highlight[edge] = ("danger", text)
+            elif delta <= -3:
+                highlight[edge] = ("accent", text)
+        legend = [
+            ("danger", "Plus bruyant (+3 dB(A) ou plus)"),
+            ("accent", "Moins bruyant (−3 dB(A) ou plus)"),
+            ("muted", "Moins de 3 dB(A) d'écart, ou sans trafic d'un côté"),
+        ]
+        label = (
+            "Carte des écarts de bruit routier par tronçon entre le scénario et le réseau de "
+            "base (le tableau « Bruit routier » donne les mêmes valeurs)"
+        )
+        return highlight, label, legend
+    for edge, delta in result.get("edges_time_loss_change_s", {}).items():
+        if delta >= 30:
+            highlight[edge] = ("danger", f"+{delta:.0f} s de temps perdu")
+        elif delta <= -30:
+            highlight[edge] = ("accent", f"{delta:.0f} s de temps perdu")
+    legend = [
+        ("danger", "Plus de temps perdu (≥ 30 s cumulées)"),
+        ("accent", "Moins de temps perdu (≥ 30 s cumulées)"),
+        ("muted", "Peu de changement"),
+    ]
+    label = (
+        "Carte des écarts de temps perdu par tronçon entre le scénario et le réseau de base "
+        "(le tableau des tronçons donne les mêmes valeurs)"
+    )
+    return highlight, label, legend
+
+
+@login_required
+@require_POST
+def scenario_run_od(request, pk):
+    """A scenario simulated on the demand of an origin–destination matrix pasted in the form
+    (od.py: `od2trips`, the same checks as the command line), with optional zones."""
+    _need(request, MANAGE)
+    from territoria.mobilite import od
+
+    found = _network(request, pk)
+    chosen = request.POST.get("scenario", "")
+    scenario = (
+        Scenario.objects.filter(network=found, pk=chosen).first() if _is_uuid(chosen) else None
+    )
+    if scenario is None:
+        messages.error(request, "Choisissez le scénario à simuler sur la matrice.")
+        return redirect("mobilite:network", pk=pk)
+    edges = {e[0] for e in found.elements.get("edges", [])}
+    try:
+        zones_text = request.POST.get("zones", "").strip()
+        zones = od.parse_zones(zones_text, edges, "zones") if zones_text else None
+        pairs = od.parse_matrix(request.POST.get("matrice", ""), edges, zones, "matrice")
+    except od.ODError as error:
+        messages.error(request, str(error))
+        return redirect("mobilite:network", pk=pk)
+    params = {
+        "seeds": list(range(1, _int(request.POST.get("graines"), 3, 2, 10) + 1)),
+        "duration": _int(request.POST.get("duree"), 600, 60, 7200),
+        "od": [list(p) for p in pairs],
+        "zones": zones,
+    }
+    job = _start_job(request, "scenario", found, scenario, params)
+    return redirect("mobilite:job", pk=job.pk)
+
+
+def _is_uuid(value) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
 @login_required
 def job_detail(request, pk):
     _need(request, VIEW)
-    job = get_object_or_404(
-        Job.objects.filter(network__in=visible_networks(request.user)).select_related(
-            "network", "scenario"
-        ),
-        pk=pk,
-    )
+    job = _visible_job(request, pk)
     running = job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
     context = {"job": job, "running": running}
     if job.status == JobStatus.DONE and job.kind == "scenario":
         changes = job.result.get("edges_time_loss_change_s", {})
         closed = {c["edge"] for c in job.scenario.changes if c["type"] == "close_edge"}
-        highlight = {}
-        for edge, delta in changes.items():
-            if delta >= 30:
-                highlight[edge] = ("danger", f"+{delta:.0f} s de temps perdu")
-            elif delta <= -30:
-                highlight[edge] = ("accent", f"{delta:.0f} s de temps perdu")
+        shown = request.GET.get("carte", "temps")
+        shown = shown if shown in MAP_CHOICES else "temps"
+        highlight, label, legend = _scenario_map(job.result, shown)
         for edge in closed:
             highlight[edge] = ("warning", "fermé par le scénario")
-        context["netmap"] = _map_context(
-            job.network,
-            highlight,
-            "Carte des écarts de temps perdu par tronçon entre le scénario et le réseau de base "
-            "(le tableau des tronçons donne les mêmes valeurs)",
-        )
+        context["netmap"] = _map_context(job.network, highlight, label)
         context["legend"] = [
-            ("danger", "Plus de temps perdu (≥ 30 s cumulées)"),
-            ("accent", "Moins de temps perdu (≥ 30 s cumulées)"),
-            ("warning", "Tronçon fermé"),
-            ("muted", "Peu de changement"),
+            (e.colour, e.label) for e in legend_entries([*legend, ("warning", "Tronçon fermé")])
         ]
+        context["map_choices"] = MAP_CHOICES.items()
+        context["map_shown"] = shown
+        levels = job.result.get("edges_noise_db", {}).get("scenario", {})
+        context["loud_rows"] = sorted(levels.items(), key=lambda kv: -kv[1])[:15]
         context["edge_rows"] = sorted(changes.items(), key=lambda kv: -abs(kv[1]))[:15]
         noise = job.result.get("edges_noise_change_db", {})
         # 3 dB(A): the change a listener notices (a doubling of the sound energy)
         context["noise_rows"] = sorted(
             ((e, d) for e, d in noise.items() if abs(d) >= 3), key=lambda kv: -abs(kv[1])
         )[:15]
+    if job.status == JobStatus.DONE and job.kind == "signals":
+        context["plan_rows"] = _plan_rows(job.result.get("plans", {}))
     return render(request, "mobilite/job.html", context)
 
 
@@ -475,7 +698,8 @@ def accidents(request):
 
     imports = visible_accident_imports(request.user)
     context = {"imports": imports, "manager": has_capability(request.user, MANAGE)}
-    context.update(accident_service.page_context(imports, request.GET))
+    networks = visible_networks(request.user).only("pk", "name")
+    context.update(accident_service.page_context(imports, request.GET, networks))
     if "export" in context:
         from django.http import HttpResponse
 
@@ -496,29 +720,38 @@ def accidents_import(request):
 
     main = request.FILES.get("caracteristiques")
     users = request.FILES.get("usagers")
+    communes = request.FILES.get("communes")
     if main is None:
         messages.error(request, "Choisissez le fichier des caractéristiques des accidents.")
         return redirect("mobilite:accidents")
-    paths = [_upload_to_temp(main)] + ([_upload_to_temp(users)] if users else [])
+    uploads = {"main": main, "users": users, "communes": communes}
+    paths = {key: _upload_to_temp(f) for key, f in uploads.items() if f is not None}
     try:
         record = accident_service.import_files(
-            paths[0],
-            paths[1] if users else None,
+            paths["main"],
+            paths.get("users"),
             organisation=request.user.organisation,
             user=request.user,
             file_name=main.name,
             users_name=users.name if users else "",
+            communes=paths.get("communes"),
+            communes_name=communes.name if communes else "",
         )
     except accident_service.AccidentError as error:
         messages.error(request, str(error))
         return redirect("mobilite:accidents")
     finally:
-        for path in paths:
+        for path in paths.values():
             shutil.rmtree(path.parent, ignore_errors=True)
     messages.success(
         request,
         f"{main.name} : {count_words(record.rows, 'accident')} "
         f"importé{'s' if record.rows > 1 else ''} (disposition {record.layout}), "
-        f"{record.geocoded} géolocalisé{'s' if record.geocoded > 1 else ''}.",
+        f"{record.geocoded} géolocalisé{'s' if record.geocoded > 1 else ''}"
+        + (
+            f", {record.by_commune} placé{'s' if record.by_commune > 1 else ''} dans leur commune."
+            if record.by_commune
+            else "."
+        ),
     )
     return redirect("mobilite:accidents")

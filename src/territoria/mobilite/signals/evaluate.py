@@ -258,8 +258,14 @@ def _teleports(sim_stats: dict) -> int:
     return int(sim_stats.get("teleports", 0))
 
 
+def scenario_of(network: str | Scenario) -> Scenario:
+    """A RESCO network by name, or a `Scenario` given as such (a collectivité's own network and
+    demand: the comparison page)."""
+    return network if isinstance(network, Scenario) else resco(network)
+
+
 def run_one(
-    network: str,
+    network: str | Scenario,
     controller: str,
     seed: int = 0,
     scale: float = 1.0,
@@ -270,7 +276,7 @@ def run_one(
 ) -> dict:
     """One controller on one network: delay, counts, wall time. Runs in its own process."""
     sumo_home()
-    sc = resco(network)
+    sc = scenario_of(network)
     with tempfile.TemporaryDirectory(prefix="territoria-sig-") as tmp:
         tripinfo = Path(tmp) / "tripinfo.xml"
         stats_file = Path(tmp) / "stats.xml"
@@ -282,7 +288,7 @@ def run_one(
             args = sumo_args(sc, seed, scale, tripinfo, net=net, additional=add, horizon=horizon)
             _run(
                 [binary("sumo"), *args, "--statistic-output", str(stats_file)],
-                f"sumo ({network}, {controller})",
+                f"sumo ({sc.name}, {controller})",
             )
             wall = time.perf_counter() - t0
             teleports = _read_teleports(stats_file)
@@ -297,7 +303,7 @@ def run_one(
         result = read_delays(tripinfo)
     result.update(
         {
-            "network": network,
+            "network": sc.name,
             "controller": controller,
             "seed": seed,
             "scale": scale,
@@ -384,7 +390,7 @@ def _pool(jobs: int) -> ProcessPoolExecutor:
 
 
 def evaluate(
-    networks: list[str] | None = None,
+    networks: list[str | Scenario] | None = None,
     seed: int = 0,
     scale: float = 1.0,
     controllers: tuple[str, ...] = CONTROLLERS,
@@ -401,23 +407,21 @@ def evaluate(
     """
     from . import plans as plans_mod
 
-    networks = list(networks or RESCO_NETWORKS)
-    for n in networks:
-        resco(n)  # unknown name: a clear error before any run
+    # unknown name: a clear error before any run
+    scenarios = {sc.name: sc for sc in map(scenario_of, networks or RESCO_NETWORKS)}
     for c in controllers:
         if c not in CONTROLLERS:
             raise SignalsError(f"Contrôleur inconnu : « {c} » (connus : {', '.join(CONTROLLERS)}).")
     t0 = time.perf_counter()
     # derived files (actuated net, Webster programs) before the parallel runs
-    for n in networks:
-        sc = resco(n)
+    for sc in scenarios.values():
         if "actuated" in controllers:
             actuated_net(sc)
         if "webster" in controllers:
             webster_additional(sc)
     raw_plans: dict[str, Path] = {}
     tasks = []
-    for n in networks:
+    for n in scenarios:
         for c in controllers:
             kw = {"horizon": horizon, "seed": seed, "scale": scale}
             if c == "territoria":
@@ -430,7 +434,7 @@ def evaluate(
             tasks.append((n, c, kw))
     runs: list[dict] = []
     with _pool(jobs) as pool:
-        futures = [(n, c, pool.submit(run_one, n, c, **kw)) for n, c, kw in tasks]
+        futures = [(n, c, pool.submit(run_one, scenarios[n], c, **kw)) for n, c, kw in tasks]
         for n, c, fut in futures:
             r = fut.result()
             runs.append(r)
@@ -441,7 +445,7 @@ def evaluate(
         with _pool(jobs) as pool:
             futures = []
             for n, raw in raw_plans.items():
-                sc = resco(n)
+                sc = scenarios[n]
                 end = sc.begin + (horizon or (sc.end - sc.begin))
                 plan = plans_mod.build_plans(json.loads(raw.read_text()), sc, end=end)
                 json_path = Path(plans_dir) / f"{n}.plans.json"
@@ -450,7 +454,7 @@ def evaluate(
                 futures.append(
                     pool.submit(
                         run_one,
-                        n,
+                        sc,
                         "territoria_plan",
                         seed=seed,
                         scale=scale,

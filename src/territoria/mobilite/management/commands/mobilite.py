@@ -57,7 +57,14 @@ class Command(BaseCommand):
         ac = sub.add_parser("accidents-eval", help="zones à risque d'un fichier BAAC")
         ac.add_argument("--caracteristiques", required=True)
         ac.add_argument("--usagers")
+        ac.add_argument(
+            "--communes",
+            help="GeoJSON des contours des communes (code INSEE), séparés par des virgules",
+        )
         ac.add_argument("--radius", type=float, default=300)
+        ac.add_argument(
+            "--confidence", type=int, default=0, help="rééchantillonnages pour la confiance"
+        )
         ac.add_argument("--output", required=True)
         rw = sub.add_parser("roadworks-eval", help="classe les calendriers de chantiers")
         rw.add_argument("--net")
@@ -145,6 +152,12 @@ class Command(BaseCommand):
                     Path(options["caracteristiques"]),
                     Path(options["usagers"]) if options.get("usagers") else None,
                 )
+                placed = 0
+                if options.get("communes"):
+                    points = {}
+                    for path in options["communes"].split(","):
+                        points.update(accidents.commune_points(Path(path)))
+                    placed = accidents.locate_by_commune(parsed, points)
                 rows = []
                 for v in parsed:
                     worst, killed, hospitalised = severity.get(v["number"], (0, 0, 0))
@@ -154,10 +167,13 @@ class Command(BaseCommand):
                         )
                     )
                 zones = accidents.hotspots(rows, options["radius"])
+                if options.get("confidence"):
+                    accidents.confidence(rows, zones, options["radius"], options["confidence"])
                 result = {
                     "layout": layout,
                     "accidents": len(rows),
-                    "geocoded": sum(r.latitude is not None for r in rows),
+                    "geocoded": sum(r.located == "gps" for r in rows),
+                    "placed_in_commune": placed,
                     "with_severity": sum(r.severity > 0 for r in rows),
                     "radius_m": options["radius"],
                     "hotspots": zones,

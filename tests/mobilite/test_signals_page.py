@@ -1,0 +1,129 @@
+"""The page comparing the light controllers on a collectivité's own network: a background job
+running every controller on the same demand (signals/evaluate.py), the time-of-day plans shown
+and exported as a SUMO additional file that SUMO itself loads; rights on both routes."""
+
+import subprocess
+
+import pytest
+from django.urls import reverse
+
+from territoria.mobilite.models import Job, JobStatus
+from territoria.mobilite.signals.sumoenv import binary
+
+pytestmark = pytest.mark.django_db
+
+CONTROLLERS = {"fixed", "webster", "actuated", "max_pressure", "territoria", "territoria_plan"}
+
+
+@pytest.mark.slow
+def test_compare_controllers_and_export_plans(
+    client, agent, grid, django_capture_on_commit_callbacks, tmp_path
+):
+    grid.organisation = agent.organisation
+    grid.save()
+    client.force_login(agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("mobilite:signals", args=[grid.pk]), {"duree": 120, "graine": 3}
+        )
+    job = Job.objects.get(kind="signals")
+    assert response.url == reverse("mobilite:job", args=[job.pk])
+    assert job.status == JobStatus.DONE, job.message
+    assert job.done == job.total == 7
+    rows = {r["controller"]: r for r in job.result["rows"]}
+    assert set(rows) == CONTROLLERS
+    # the same demand for every controller, and a real delay measured on each
+    assert len({r["trips"] for r in rows.values()}) == 1
+    assert all(r["delay_s"] > 0 for r in rows.values())
+    valid = [r for r in rows.values() if not r["diverged"]]
+    assert job.result["best"] == min(valid, key=lambda r: r["delay_s"])["controller"]
+    # the SUMO cache of the run is cleaned up
+    from territoria.mobilite.signals.evaluate import cache_dir
+
+    assert not list(cache_dir().glob(f"reseau-{job.pk}-*"))
+    page = client.get(reverse("mobilite:job", args=[job.pk])).content.decode()
+    assert "Comparaison des contrôleurs de feux" in page
+    assert "Contrôleur adaptatif de Territoria" in page and "(le plus bas)" in page
+    assert "Plans par carrefour et par période" in page
+    download = client.get(reverse("mobilite:signals_plans", args=[job.pk]))
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment;")
+    plans = tmp_path / "plans.add.xml"
+    plans.write_bytes(download.content)
+    text = download.content.decode()
+    assert '<tlLogic id="B1"' in text and "<WAUT" in text
+    # SUMO loads the exported plans with the network (what a controller tool would read)
+    proc = subprocess.run(
+        [binary("sumo"), "-n", str(grid.net_file), "-a", str(plans), "-e", "60", "--no-step-log"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    network_page = client.get(reverse("mobilite:network", args=[grid.pk])).content.decode()
+    assert "Dernière comparaison des contrôleurs" in network_page
+    index = client.get(reverse("mobilite:index")).content.decode()
+    assert "Comparaison des contrôleurs de feux sur Grille" in index
+
+
+def test_elu_may_not_start_a_comparison(client, elu, grid):
+    client.force_login(elu)
+    assert client.post(reverse("mobilite:signals", args=[grid.pk])).status_code == 403
+    assert not Job.objects.exists()
+
+
+def test_network_without_lights_is_refused(client, agent, grid):
+    grid.elements = {**grid.elements, "tls": {}}
+    grid.save()
+    client.force_login(agent)
+    response = client.post(reverse("mobilite:signals", args=[grid.pk]), follow=True)
+    assert "aucun carrefour à feux" in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_plans_follow_the_network_rights(client, agent, other_agent, grid):
+    grid.organisation = agent.organisation
+    grid.save()
+    plans = {
+        "B1": {
+            "states": ["GGrr", "rrGG"],
+            "yellow": 3.0,
+            "all_red": 0.0,
+            "periods": [{"begin": 0, "end": 900, "cycle": 66, "greens": [30, 30], "offset": 0}],
+        }
+    }
+    job = Job.objects.create(
+        kind="signals", network=grid, status=JobStatus.DONE, result={"plans": plans}
+    )
+    client.force_login(other_agent)
+    assert client.get(reverse("mobilite:signals_plans", args=[job.pk])).status_code == 404
+    client.force_login(agent)
+    response = client.get(reverse("mobilite:signals_plans", args=[job.pk]))
+    assert response.status_code == 200
+    assert 'programID="territoria_0"' in response.content.decode()
+    # a scenario run has no plans to download
+    other = Job.objects.create(kind="scenario", network=grid, status=JobStatus.DONE)
+    assert client.get(reverse("mobilite:signals_plans", args=[other.pk])).status_code == 404
+
+
+def test_rows_over_seeds_mean_ci_and_divergence():
+    from territoria.mobilite.jobs import signal_rows
+
+    def run(delay, diverged=False):
+        return {"delay": delay, "trips": 10, "arrived": 9, "unfinished": 1, "undeparted": 0,
+                "teleports": 1 if diverged else 0, "diverged": diverged, "wall_s": 0.5}  # fmt: skip
+
+    rows = signal_rows(
+        {
+            1: {"fixed": run(40.0), "territoria": run(20.0)},
+            2: {"fixed": run(44.0), "territoria": run(30.0, diverged=True)},
+        }
+    )
+    fixed, territoria = rows
+    assert fixed["controller"] == "fixed" and fixed["delay_s"] == 42.0
+    assert fixed["delays"] == [40.0, 44.0] and fixed["trips"] == 20
+    # t(0.975, 1) × sd / √n = 12.706 × 2.83 / 1.41
+    assert fixed["delay_ci95"] == pytest.approx(25.41, abs=0.01)
+    assert territoria["diverged"] is True  # diverged on one seed: not a result
+    single = signal_rows({1: {"fixed": run(40.0)}})
+    assert single[0]["delay_ci95"] is None
