@@ -719,7 +719,15 @@ def quality(request, commune: str | None = None):
         samples = samples.filter(commune=commune)
     communes = {}
     for sample in samples.only(
-        "commune", "place", "sampled_at", "parameter", "value", "unit", "compliant", "verdict"
+        "commune",
+        "place",
+        "sampled_at",
+        "parameter",
+        "value",
+        "qualifier",
+        "unit",
+        "compliant",
+        "verdict",
     ):
         communes.setdefault(sample.commune, []).append(sample)
     manager = has_capability(request.user, MANAGE)
@@ -789,12 +797,15 @@ def quality_import(request):
                 f"{count_words(count, 'valeur réglementaire importée|f|valeurs réglementaires importées')} (à vérifier sur Légifrance).",
             )
         else:
+            report: dict = {}
             count, bad = quality_service.import_samples(
-                path, organisation=getattr(request.user, "organisation", None)
+                path, organisation=getattr(request.user, "organisation", None), report=report
             )
+            skipped = quality_service.skipped_text(report)
             messages.success(
                 request,
-                f"{count_words(count, 'résultat importé|m|résultats importés')}, dont {count_words(bad, 'non-conformité|f')}.",
+                f"{count_words(count, 'résultat importé|m|résultats importés')}, dont {count_words(bad, 'non-conformité|f')}"
+                + (f" ; {skipped}." if skipped else "."),
             )
             if bad:
                 messages.warning(

@@ -99,10 +99,15 @@ class Command(BaseCommand):
 
                 self.stdout.write(f"{import_limits(options['csv'])} valeurs réglementaires.")
             elif action == "import-samples":
-                from territoria.eau.quality import import_samples
+                from territoria.eau.quality import import_samples, skipped_text
 
-                count, bad = import_samples(options["csv"])
-                self.stdout.write(f"{count} résultats importés, {bad} non conformes.")
+                report: dict = {}
+                count, bad = import_samples(options["csv"], report=report)
+                skipped = skipped_text(report)
+                self.stdout.write(
+                    f"{count} résultats importés, {bad} non conformes"
+                    + (f" ; {skipped}." if skipped else ".")
+                )
         except ValueError as error:  # ScadaError, NetworkError, QualityError, RenewalError
             raise CommandError(str(error)) from None
 
