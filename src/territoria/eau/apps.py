@@ -171,7 +171,10 @@ class EauConfig(AppConfig):
     periodic_tasks = [
         PeriodicTask(
             "eau_detect_new_days", "territoria.eau.jobs.detect_all_networks", timedelta(hours=1)
-        )
+        ),
+        # Overdue decisions (alerts still « nouvelle », non-compliances without follow-up
+        # after 48 h) mailed to each water service once a day (reminders.py).
+        PeriodicTask("eau_reminders", "territoria.eau.reminders.send_reminders", timedelta(days=1)),
     ]
     datasets = [
         PublishedDataset(

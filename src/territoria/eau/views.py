@@ -91,6 +91,20 @@ def index(request):
             )[:10],
             jobs=Job.objects.filter(created_by=request.user)[:5],
         )
+        # What waits for a decision for more than 48 h (the daily reminder mails the same).
+        from territoria.eau.reminders import DELAY, overdue
+
+        scope = (
+            None
+            if getattr(request.user, "is_superuser", False)
+            else [getattr(request.user, "organisation_id", None), None]
+        )
+        late_alerts, late_samples = overdue(organisation_ids=scope)
+        context.update(
+            overdue_hours=int(DELAY.total_seconds() // 3600),
+            overdue_alerts=late_alerts.count(),
+            overdue_samples=late_samples.count() if context["manager"] else 0,
+        )
     return render(request, "eau/index.html", context)
 
 
