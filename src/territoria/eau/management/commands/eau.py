@@ -31,6 +31,12 @@ class Command(BaseCommand):
             default="aucun",
             help="jours fériés lus comme des dimanches (L-Town : aucun, son calendrier est inconnu)",
         )
+        ev.add_argument(
+            "--seasons",
+            action="store_true",
+            help="attendu saisonnier du débit de nuit, appris sur --training-flows (une autre "
+            "année) ; désactivé par défaut : voir docs/eau.md",
+        )
         rn = sub.add_parser("renewal-eval", help="classement des canalisations à renouveler")
         rn.add_argument("--mains", required=True)
         rn.add_argument("--breaks", required=True)
@@ -145,6 +151,7 @@ class Command(BaseCommand):
             method=options["method"],
             pressures=options.get("pressures"),
             calendar="" if options["holidays"] == "aucun" else options["holidays"],
+            seasons=options.get("seasons", False),
         )
         score = result.pop("score", None)
         Path(options["output"]).write_text(json.dumps(result, indent=2, ensure_ascii=False))
