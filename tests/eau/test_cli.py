@@ -34,6 +34,7 @@ def test_renewal_eval_reports_every_method_and_cut_on_the_kitchener_sample(tmp_p
     result = json.loads(output.read_text())
     assert result["split_year"] == 2014 and result["horizon"] == 5
     assert set(result["capture"]) == {"model", "age", "past_breaks", "random"}
+    assert set(result["other_models"]) == {"boosting"}  # the gradient boosting, beside
     for method in result["capture"].values():
         assert set(method["count"]) == set(method["length"]) == {"1", "5", "10", "20"}
         assert all(0 <= v <= 1 for v in method["count"].values())

@@ -40,7 +40,7 @@ def _measured() -> tuple[str | None, str | None]:
         f"{year['cusum']['median_delay_h']} h. Renouvellement (Kitchener, part des casses des 5 "
         "années suivantes sur le 1 % des tuyaux classés en tête) : "
         + " ; ".join(
-            f"{y} : modèle {v['model']:.0%}, plus cassés {v['past_breaks']:.0%}, "
+            f"{y} : priorités {v['model']:.0%}, plus cassés {v['past_breaks']:.0%}, "
             f"plus anciens {v['age']:.0%}"
             for y, v in top.items()
         )
