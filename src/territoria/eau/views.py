@@ -745,8 +745,15 @@ def quality(request, commune: str | None = None):
     ):
         communes.setdefault(sample.commune, []).append(sample)
     manager = has_capability(request.user, MANAGE)
-    alerts = []
+    alerts = inconclusive = []
     if manager:
+        # results whose limit of quantification lies above the threshold (« <0,5 » against
+        # 0,1): not a breach, not a proof of compliance either — the service should know
+        inconclusive = (
+            visible_samples(request.user)
+            .filter(compliant=True, verdict__startswith="non concluant")
+            .order_by("-sampled_at")[:100]
+        )
         alerts = (
             visible_samples(request.user)
             .filter(compliant=False)
@@ -763,6 +770,7 @@ def quality(request, commune: str | None = None):
             "limits": QualityLimit.objects.all() if commune is None else [],
             "manager": manager,
             "noncompliant": alerts,
+            "inconclusive": inconclusive,
         },
     )
 
