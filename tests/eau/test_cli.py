@@ -34,6 +34,7 @@ def test_renewal_eval_reports_every_method_and_cut_on_the_kitchener_sample(tmp_p
     result = json.loads(output.read_text())
     assert result["split_year"] == 2014 and result["horizon"] == 5
     assert set(result["capture"]) == {"model", "age", "past_breaks", "random"}
+    assert set(result["other_models"]) == {"boosting"}  # the gradient boosting, beside
     for method in result["capture"].values():
         assert set(method["count"]) == set(method["length"]) == {"1", "5", "10", "20"}
         assert all(0 <= v <= 1 for v in method["count"].values())
@@ -94,3 +95,19 @@ def test_eval_on_ten_days_writes_alerts_and_scores_against_truth(tmp_path):
     # the 10 clean days hold no leak: X1 is made up, so it is missed or caught by chance only
     assert score["leaks"] == 1
     assert score["detected"] + score["missed"] == 1
+
+
+def test_eval_seasons_need_another_year_to_learn_from(tmp_path):
+    with pytest.raises(CommandError, match="--seasons : la saison s'apprend sur une autre année"):
+        call_command(
+            "eau",
+            "eval",
+            "--network",
+            str(FIXTURES / "tiny.inp"),
+            "--flows",
+            str(FIXTURES / "ltown_flows_2018_10days.csv"),
+            "--output",
+            str(tmp_path / "alerts.json"),
+            "--seasons",
+        )
+    assert not (tmp_path / "alerts.json").exists()

@@ -206,3 +206,37 @@ def test_a_holiday_in_the_training_week_is_learned_from_the_other_weekdays():
     # Monday's hours come from Tuesday–Friday: the day's peak is there, not a flat median
     assert abs(profile[0, 13] - np.median(profile[1:5, 13])) < 1e-9
     assert profile[0, 13] > 80
+
+
+def _seasonal_nights(year: int, amplitude: float, leak_days=(), seed: int = 0):
+    """Hourly flow of a zone for `year`: flat demand shape, a summer bump of the background
+    (`amplitude` m³/h, peak mid-July, ±35 days) and 15 m³/h leaks over `leak_days`."""
+    rng = np.random.default_rng(seed)
+    start = np.datetime64(f"{year}-01-01T00:00:00")
+    hours = np.arange(365 * 24)
+    times = (start + hours.astype("timedelta64[h]")).astype("datetime64[s]")
+    day = hours // 24
+    flow = 60 + amplitude * np.exp(-(((day - 196) / 35.0) ** 2)) + rng.normal(0, 1, len(hours))
+    for first, last in leak_days:
+        flow[(day >= first) & (day < last)] += 15
+    return times, flow
+
+
+def test_the_season_is_learned_from_the_low_weeks_of_a_leaky_year():
+    times, flow = _seasonal_nights(2023, 20.0, leak_days=[(40, 100), (250, 290)])
+    learned = detection.seasonal_offsets(times, flow)
+    assert 175 <= int(np.argmax(learned)) <= 215  # the summer peak, not a leak's plateau
+    assert 15 < float(np.ptp(learned)) < 25  # close to the bump's 20 m³/h despite the leaks
+    assert detection.seasonal_offsets(times[: 30 * 24], flow[: 30 * 24]) is None  # a month
+
+
+def test_a_seasonal_rise_is_no_leak_once_the_season_is_known():
+    """The year has a summer bump and no leak: without the season the rise raises an alert;
+    with its curve subtracted, none. (The curve here is the true one: learned from a leaky
+    year it is bent and may cost alerts, measured by benchmarks/eau.py --only seasons.)"""
+    times, flow = _seasonal_nights(2024, 20.0, seed=1)
+    spring_to_autumn = slice(100 * 24, 280 * 24)  # the rise and fall only: a cheap test
+    zone = {"A": (times[spring_to_autumn], flow[spring_to_autumn], False)}
+    bump = 20.0 * np.exp(-(((np.arange(366) - 196) / 35.0) ** 2))
+    assert len(detection.replay(zone, {}, Params())) >= 1
+    assert detection.replay(zone, {}, Params(), seasons={"A": bump - bump.mean()}) == []

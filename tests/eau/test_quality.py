@@ -120,3 +120,56 @@ def test_a_refused_hubeau_row_names_the_hubeau_column(tmp_path):
     ):
         quality.import_samples(path)
     assert QualitySample.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_hubeau_export_with_codes_below_lq_and_qualitative_rows(tmp_path):
+    """« <1 » E. coli is compliant, « <0,5 » ammonium against 0,1 is not conclusive, « <6 »
+    pH is below 6,5, « >60 » nitrates over 50; the qualitative row, chlore total (no limit
+    nor reference in Hub'Eau either) and « <SEUIL » are skipped with their lines."""
+    assert quality.import_limits(FIXTURES / "fr_edch_limits.csv") == 66
+    assert QualityLimit.objects.get(parameter="Nitrates").sandre_code == "1340"
+    report = {}
+    assert quality.import_samples(FIXTURES / "samples_hubeau_lq.csv", report=report) == (5, 2)
+    assert report["qualitative"] == [4] and report["no_threshold"] == [5]
+    assert report["no_number"] == [9]
+    assert (report["below_lq"], report["inconclusive"]) == (4, 1)
+    found = {s.parameter: s for s in QualitySample.objects.all()}
+    coli = found["Escherichia coli"]
+    assert (coli.qualifier, coli.value, coli.compliant) == ("<", 1.0, True)
+    assert coli.value_text == "< 1"
+    assert found["Turbidité"].compliant
+    ammonium = found["Ammonium"]
+    assert ammonium.compliant and ammonium.verdict.startswith("non concluant : < 0.5 mg/L")
+    assert not found["pH"].compliant and found["pH"].verdict.startswith("< 6 unité pH < ")
+    assert not found["Nitrates"].compliant
+    assert found["Nitrates"].verdict.startswith("> 60 mg/L > limite de qualité 50 mg/L")
+    text = quality.skipped_text(report)
+    assert "1 résultat qualitatif non contrôlé (ligne 4)" in text
+    assert "1 résultat sans limite ni référence, non importé (ligne 5)" in text
+    assert "4 résultats sous la limite de quantification" in text
+
+
+@pytest.mark.django_db
+def test_a_sandre_code_contradicting_the_label_is_refused(tmp_path):
+    quality.import_limits(FIXTURES / "fr_edch_limits.csv")
+    path = tmp_path / "c.csv"
+    text = (FIXTURES / "samples_hubeau.csv").read_text(encoding="utf-8")
+    # the code of nitrates on the conductivity row; then an unknown label with a known code
+    path.write_text(text.replace(",1303,Conductivité", ",1340,Conductivité"), encoding="utf-8")
+    with pytest.raises(
+        quality.QualityError,
+        match="ligne 4, colonne « code_parametre » : le code SANDRE 1340 désigne « Nitrates »",
+    ):
+        quality.import_samples(path)
+    path.write_text(text.replace("Nitrates (en NO3)", "NO3 dissous"), encoding="utf-8")
+    assert quality.import_samples(path) == (5, 1)  # matched by its code
+    assert QualitySample.objects.filter(parameter="Nitrates").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("unit_a", "unit_b"), [("mg(Cl2)/L", "mg/L"), ("n/(100mL)", "n/100 mL"), ("µg/L", "ug/L")]
+)
+def test_units_written_differently_are_one(unit_a, unit_b):
+    assert quality._unit_key(unit_a) == quality._unit_key(unit_b)
+    assert quality._unit_key("mg/L") != quality._unit_key("µg/L")

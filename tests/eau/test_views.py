@@ -506,3 +506,17 @@ def test_coordinates_outside_the_declared_system_fall_back_to_the_schematic(clie
     assert 'id="carte-reseau"' not in page
     assert "ne tombent pas dans le système déclaré (EPSG:2154)" in page
     assert "Schéma du réseau" in page
+
+
+def test_inconclusive_results_are_listed_to_their_service_and_lq_values_shown(
+    client, db, organisation, other_organisation
+):
+    quality.import_limits(FIXTURES / "fr_edch_limits.csv")
+    quality.import_samples(FIXTURES / "samples_hubeau_lq.csv", organisation=organisation)
+    client.force_login(_member("eau-agent", Role.AGENT, organisation))
+    page = client.get(reverse("eau:quality")).content.decode()
+    table = page.split('id="non-concluants"', 1)[1].split("</table>", 1)[0]
+    assert "Ammonium non concluant : &lt; 0.5 mg/L" in table and "Escherichia" not in table
+    assert "&lt; 1 n/100 mL" in page  # the value below the limit of quantification, as such
+    client.force_login(_member("eau-loin", Role.AGENT, other_organisation))
+    assert 'id="non-concluants"' not in client.get(reverse("eau:quality")).content.decode()

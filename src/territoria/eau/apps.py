@@ -40,7 +40,7 @@ def _measured() -> tuple[str | None, str | None]:
         f"{year['cusum']['median_delay_h']} h. Renouvellement (Kitchener, part des casses des 5 "
         "années suivantes sur le 1 % des tuyaux classés en tête) : "
         + " ; ".join(
-            f"{y} : modèle {v['model']:.0%}, plus cassés {v['past_breaks']:.0%}, "
+            f"{y} : priorités {v['model']:.0%}, plus cassés {v['past_breaks']:.0%}, "
             f"plus anciens {v['age']:.0%}"
             for y, v in top.items()
         )
@@ -171,7 +171,10 @@ class EauConfig(AppConfig):
     periodic_tasks = [
         PeriodicTask(
             "eau_detect_new_days", "territoria.eau.jobs.detect_all_networks", timedelta(hours=1)
-        )
+        ),
+        # Overdue decisions (alerts still « nouvelle », non-compliances without follow-up
+        # after 48 h) mailed to each water service once a day (reminders.py).
+        PeriodicTask("eau_reminders", "territoria.eau.reminders.send_reminders", timedelta(days=1)),
     ]
     datasets = [
         PublishedDataset(

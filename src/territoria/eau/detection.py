@@ -272,6 +272,69 @@ def weekly_profile(
     return np.where(np.isfinite(profile), profile, np.nanmedian(profile))
 
 
+def _day_of_year(times: np.ndarray) -> np.ndarray:
+    """0..365 (29 February and 1 March share a slot in non-leap years' terms: the day's rank)."""
+    days = times.astype("datetime64[D]")
+    return (days - days.astype("datetime64[Y]")).astype("int64")
+
+
+def seasonal_offsets(
+    times: np.ndarray,
+    hourly: np.ndarray,
+    daily: bool = False,
+    harmonics: int = 3,
+    quantile: float = 0.2,
+) -> np.ndarray | None:
+    """366 values (m³/h, by day of the year): how the zone's background flow moves with the
+    season (night irrigation in summer…), learned from a series that is NOT the one watched
+    (another year): the detector subtracts it, so that a slow seasonal rise is not a leak.
+
+    The background of each night (01–04 h; the daily mean for a zone watched by day) is
+    reduced to one median per week, and a smooth annual curve (`harmonics` sine/cosine pairs)
+    is fitted to the LOW weeks (quantile regression at `quantile`): a leak only adds flow, so
+    the weeks of the training year without a leak lie at the bottom and its leaks' plateaus
+    above (a year that leaks all along still bends the curve: measured in
+    benchmarks/eau.py --only seasons, which chose the two settings on its own seeds).
+    Centred on its mean: only changes along the year matter. None with less than 40 weeks
+    of data."""
+    hours = times.astype("datetime64[h]").astype("int64") % 24
+    keep = np.isfinite(hourly) & (daily | ((hours >= NIGHT_START) & (hours < NIGHT_END)))
+    if not keep.any():
+        return None
+    days = times[keep].astype("datetime64[D]")
+    weeks = (days - days[0]).astype("int64") // 7
+    values, slots = [], []
+    for week in np.unique(weeks):
+        mask = weeks == week
+        if mask.sum() < (3 * 24 if daily else 3 * (NIGHT_END - NIGHT_START)):
+            continue
+        values.append(float(np.median(hourly[keep][mask])))
+        slots.append(float(np.median(_day_of_year(times[keep][mask]))))
+    if len(values) < 40:
+        return None
+    y, angle = np.array(values), 2 * np.pi * np.array(slots) / 365.25
+
+    def design(a):
+        columns = [np.ones_like(a)]
+        for k in range(1, harmonics + 1):
+            columns += [np.cos(k * a), np.sin(k * a)]
+        return np.column_stack(columns)
+
+    # Leaks only add flow: the curve follows the low weeks (quantile `quantile` of the
+    # residuals, iteratively reweighted least squares on the check loss).
+    x = design(angle)
+    beta = np.linalg.lstsq(x, y, rcond=None)[0]
+    for _ in range(50):
+        residual = y - x @ beta
+        weights = np.where(residual > 0, quantile, 1 - quantile) / np.maximum(
+            np.abs(residual), 0.05
+        )
+        root = np.sqrt(weights)
+        beta = np.linalg.lstsq(x * root[:, None], y * root, rcond=None)[0]
+    curve = design(2 * np.pi * np.arange(366) / 365.25) @ beta
+    return curve - float(np.mean(curve))
+
+
 # --- The detector -------------------------------------------------------------------------
 
 
@@ -285,9 +348,11 @@ class ZoneDetector:
         params: Params,
         daily: bool = False,
         holiday_days: frozenset[dt.date] | None = None,
+        season: np.ndarray | None = None,
     ):
         self.zone = zone
         self.holiday_days = holiday_days or frozenset()
+        self.season = season  # seasonal_offsets(): subtracted from every value
         self.profile = profile
         self.params = params
         self.daily = daily
@@ -325,6 +390,8 @@ class ZoneDetector:
         the hour's end. Returns a new alert, if any."""
         if not np.isfinite(flow):
             return None
+        if self.season is not None:
+            flow -= float(self.season[int(_day_of_year(np.array([when]))[0])])
         moment = (when + HOUR).astype("datetime64[s]").item()
         if self.daily:  # zone watched on daily means: one value at each day's end
             day = moment.date()
@@ -550,16 +617,23 @@ def replay(
     params: Params,
     method: str = "cusum",
     holiday_days: frozenset[dt.date] | None = None,
+    seasons: dict | None = None,
 ) -> list[Alert]:
     """Feed the hours of every zone in time order, as if they arrived live (`holiday_days`:
-    read as Sundays by the expectation; the profiles must have been learned with them)."""
+    read as Sundays by the expectation; the profiles must have been learned with them;
+    `seasons`: zone -> seasonal_offsets() learned from another stretch of data)."""
     detectors = {}
     for zone, (_, _, daily) in zone_flows.items():
         if method in ("cusum", "cusum_trend"):
             if method == "cusum_trend" and not params.trend_nights:
                 params = replace(params, **TREND_SETTINGS)
             detectors[zone] = ZoneDetector(
-                zone, profiles.get(zone), params, daily=daily, holiday_days=holiday_days
+                zone,
+                profiles.get(zone),
+                params,
+                daily=daily,
+                holiday_days=holiday_days,
+                season=(seasons or {}).get(zone),
             )
         else:
             detectors[zone] = NightFlowBaseline(zone, params.baseline_m3h, daily=daily)

@@ -85,8 +85,13 @@ def run(
     method: str = "cusum",
     pressures: Path | str | None = None,
     calendar: str = "",
+    seasons: bool = False,
 ) -> dict:
     params = params or detection.Params()
+    if seasons and not training_flows:  # before any reading: a plain error, at once
+        raise ValueError(
+            "--seasons : la saison s'apprend sur une autre année, donnez --training-flows."
+        )
     zone_of = zone_of_pipes(inp)
     flow_series = scada.read_csv(flows)
     level_series = scada.read_csv(levels) if levels else None
@@ -99,8 +104,14 @@ def run(
         times = np.concatenate([next(iter(training.values()))[0], times])
     holiday_days = detection.calendar_for(calendar, np.sort(times))
     profiles = profiles_from(zone_flows, training, holiday_days)
+    learned = None
+    if seasons:  # learned from the training year only: never from the flows replayed
+        learned = {
+            zone: detection.seasonal_offsets(times_, hourly, daily)
+            for zone, (times_, hourly, daily) in training.items()
+        }
     alerts = detection.replay(
-        zone_flows, profiles, params, method=method, holiday_days=holiday_days
+        zone_flows, profiles, params, method=method, holiday_days=holiday_days, seasons=learned
     )
     if pressures:
         localise(inp, scada.read_csv(pressures), alerts)

@@ -207,6 +207,10 @@ class QualityLimit(BaseModel):
     applies_at = models.CharField("point d'application", max_length=80, blank=True)
     notes = models.TextField("notes", blank=True)
     verified = models.BooleanField("vérifiée sur Légifrance", default=False)
+    # The parameter's codes in the SANDRE referential (Hub'Eau's `code_parametre`), separated
+    # by spaces: a result carrying one is matched by code before its label (the limits file's
+    # `code_sandre` column, else the module's table `sandre_parametres.json`).
+    sandre_code = models.CharField("codes SANDRE", max_length=40, blank=True)
 
     class Meta:
         ordering = ["parameter", "kind", "applies_at"]
@@ -223,6 +227,9 @@ class QualitySample(BaseModel):
     sampled_at = models.DateTimeField("prélevé le")
     parameter = models.CharField("paramètre", max_length=200)
     value = models.FloatField("valeur")
+    # "<" for a result below the limit of quantification (« <0,1 » : `value` is that limit),
+    # ">" for one above the range of the method (« >100 »); "" for a quantified value.
+    qualifier = models.CharField("qualificatif", max_length=1, blank=True, default="")
     unit = models.CharField("unité", max_length=40)
     limit = models.ForeignKey(QualityLimit, null=True, on_delete=models.SET_NULL)
     compliant = models.BooleanField("conforme", default=True)
@@ -246,6 +253,12 @@ class QualitySample(BaseModel):
     class Meta:
         ordering = ["-sampled_at"]
         verbose_name = "résultat d'analyse"
+
+    @property
+    def value_text(self) -> str:
+        """« 12,5 », « < 0,1 » (below the limit of quantification)."""
+        number = f"{self.value:g}".replace(".", ",")
+        return f"{self.qualifier} {number}" if self.qualifier else number
 
     def __str__(self) -> str:
         return f"{self.parameter} à {self.commune} ({self.place}), {self.sampled_at:%d/%m/%Y}"

@@ -5,6 +5,19 @@ amended), compiled from secondary sources: every value is imported as *not verif
 Légifrance* until a person ticks it. Samples follow Hub'Eau's layout (commune, place, date,
 parameter, value, unit); an unknown parameter or a unit that differs from the limit's is
 refused with its line, nothing is half-imported.
+
+A result carrying a SANDRE parameter code (Hub'Eau's `code_parametre`) is matched by code
+first (`sandre_parametres.json`: only codes read in a real Hub'Eau response), then by label.
+A result below the limit of quantification (« <0,1 ») or above the method's range (« >100 »)
+is kept with its qualifier and checked as an interval: « <0,1 » against a maximum of 0,5 is
+compliant, « <1 » E. coli against 0 too (a count below 1 is 0), « <2 » against 0,5 is *not
+conclusive* (said in the verdict, not mailed as a breach). Qualitative rows of a Hub'Eau
+export (`code_type_parametre` O, unit « SANS OBJET »: aspect, odour…), rows of a parameter
+unknown to the limits for which Hub'Eau itself states no limit nor reference (its columns
+`limite_qualite_parametre`, `reference_qualite_parametre` empty: chlore total, calcium…) and
+results without any number (« <SEUIL ») have no threshold to check: skipped and counted
+(with their lines), never refused. A parameter Hub'Eau gives a limit for but our table does
+not know is still refused: a check would be missed.
 """
 
 from __future__ import annotations
@@ -28,6 +41,32 @@ HUBEAU_COLUMNS = {
     "valeur": ("resultat_numerique",),
     "unite": ("libelle_unite",),
 }
+# Optional columns, in either layout.
+CODE_COLUMNS = ("code_parametre", "code_sandre", "code_parametre_sandre")
+TEXT_RESULT_COLUMN = "resultat_alphanumerique"  # Hub'Eau: « <0,1 » where the number says 0
+KIND_COLUMN = "code_type_parametre"  # Hub'Eau: N numeric, O qualitative
+# Hub'Eau's own statement of the regulatory values of a row (« <=50 mg/L »): a parameter
+# unknown to our table with both empty has no threshold at all.
+THRESHOLD_COLUMNS = ("limite_qualite_parametre", "reference_qualite_parametre")
+SANDRE_TABLE = Path(__file__).with_name("sandre_parametres.json")
+
+
+def sandre_codes() -> dict[str, str]:
+    """Our parameter name -> its SANDRE codes (space-separated), from the module's table."""
+    import json
+
+    codes: dict[str, list[str]] = {}
+    for row in json.loads(SANDRE_TABLE.read_text(encoding="utf-8"))["codes"]:
+        codes.setdefault(row["parametre"], []).append(row["code_sandre"])
+    return {name: " ".join(values) for name, values in codes.items()}
+
+
+def parse_result(text: str) -> tuple[str, str]:
+    """(qualifier, number text): « <0,1 » -> ("<", "0,1"), « 12,5 » -> ("", "12,5")."""
+    text = (text or "").strip()
+    if text[:1] in "<>" and text:
+        return text[0], text[1:].lstrip("= ").strip()
+    return "", text
 
 
 def parameter_key(name: str) -> str:
@@ -62,8 +101,13 @@ def find_limits(name: str, limits: dict[str, list[QualityLimit]]) -> list[Qualit
 
 
 def _unit_key(unit: str) -> str:
-    """« n/(100mL) », « n/100 mL » and « N/100ML » are one unit."""
-    return "".join(c for c in unit.lower().replace("µ", "u").replace("μ", "u") if c not in " ()")
+    """« n/(100mL) », « n/100 mL » and « N/100ML » are one unit; so are « mg(Cl2)/L » and
+    « mg/L » (the parenthesised species a mass is expressed as)."""
+    import re
+
+    text = unit.lower().replace("µ", "u").replace("μ", "u")
+    text = re.sub(r"^([mun]?g)\([^)]*\)/", r"\1/", text.strip())
+    return "".join(c for c in text if c not in " ()")
 
 
 def _column_map(fieldnames: list[str]) -> dict[str, str] | None:
@@ -114,7 +158,10 @@ def import_limits(path: Path | str) -> int:
     if missing:
         raise QualityError(f"{name}, ligne 1 : colonnes manquantes {sorted(missing)}.")
     count = 0
+    known_codes = sandre_codes()
     for line, row in enumerate(reader, start=2):
+        parameter = row["parameter_fr"].strip()
+        code = " ".join((row.get("code_sandre") or "").split()) or known_codes.get(parameter, "")
         QualityLimit.objects.update_or_create(
             parameter=row["parameter_fr"].strip(),
             kind=row["kind"].strip(),
@@ -126,18 +173,54 @@ def import_limits(path: Path | str) -> int:
                 "unit": row["unit"].strip(),
                 "notes": row.get("notes", "").strip(),
                 "verified": False,
+                "sandre_code": code,
             },
         )
         count += 1
     return count
 
 
-def check(limit: QualityLimit, value: float) -> tuple[bool, str]:
+def check(limit: QualityLimit, value: float, qualifier: str = "") -> tuple[bool, str]:
     """(compliant, verdict in French): the value, the threshold, where it applies, and
-    whether that threshold is still to be checked against the legal text."""
+    whether that threshold is still to be checked against the legal text.
+
+    `qualifier` "<": the true value is below `value` (the limit of quantification); ">": above
+    it. Such a result is compliant or not only when the whole interval is; otherwise the
+    verdict says « non concluant » (compliant: a breach is not shown)."""
     word = "limite de qualité" if limit.kind == "limite" else "référence de qualité"
     where = f" ({limit.applies_at})" if limit.applies_at else ""
     caveat = "" if limit.verified else " ; valeur non vérifiée sur Légifrance"
+    shown = f"{qualifier} {value:g}" if qualifier else f"{value:g}"
+    unit = limit.unit
+    counts = unit.lower().replace(" ", "").startswith("n/")  # organisms: « <1 » means 0
+    if qualifier == "<":
+        if limit.maximum is not None and value > limit.maximum + (1 if counts else 0):
+            return True, (
+                f"non concluant : {shown} {unit}, limite de quantification au-dessus de la "
+                f"{word} {limit.maximum:g} {unit}{where}{caveat}"
+            )
+        if limit.minimum is not None:
+            if value <= limit.minimum:
+                return False, f"{shown} {unit} < {word} {limit.minimum:g} {unit}{where}{caveat}"
+            return True, (
+                f"non concluant : {shown} {unit}, peut être sous la {word} "
+                f"{limit.minimum:g} {unit}{where}{caveat}"
+            )
+        return True, "conforme (sous la limite de quantification)"
+    if qualifier == ">":
+        if limit.maximum is not None:
+            if value >= limit.maximum:
+                return False, f"{shown} {unit} > {word} {limit.maximum:g} {unit}{where}{caveat}"
+            return True, (
+                f"non concluant : {shown} {unit}, peut dépasser la {word} "
+                f"{limit.maximum:g} {unit}{where}{caveat}"
+            )
+        if limit.minimum is not None and value < limit.minimum:
+            return True, (
+                f"non concluant : {shown} {unit}, peut être sous la {word} "
+                f"{limit.minimum:g} {unit}{where}{caveat}"
+            )
+        return True, "conforme"
     if limit.maximum is not None and value > limit.maximum:
         return (
             False,
@@ -159,9 +242,13 @@ def _sample_time(text: str) -> dt.datetime:
 
 
 @transaction.atomic
-def import_samples(path: Path | str, organisation=None) -> tuple[int, int]:
+def import_samples(
+    path: Path | str, organisation=None, report: dict | None = None
+) -> tuple[int, int]:
     """Checks every row, then writes them all (or none). Returns (imported, non-compliant);
-    the non-compliances are e-mailed to the agents who follow them once committed."""
+    the non-compliances are e-mailed to the agents who follow them once committed.
+    `report`, if given, receives what was skipped: {"qualitative": [lines], "no_threshold":
+    [lines], "no_number": [lines], "below_lq": count, "inconclusive": count}."""
     from django.utils import timezone
 
     name, reader = _rows(path)
@@ -174,26 +261,70 @@ def import_samples(path: Path | str, organisation=None) -> tuple[int, int]:
             "ou les colonnes d'un export Hub'Eau : nom_commune, nom_reseau, date_prelevement, "
             "libelle_parametre, resultat_numerique, libelle_unite)."
         )
+    code_column = next((c for c in CODE_COLUMNS if c in fieldnames), None)
+    text_column = TEXT_RESULT_COLUMN if TEXT_RESULT_COLUMN in fieldnames else None
+    threshold_columns = [c for c in THRESHOLD_COLUMNS if c in fieldnames]
     limits: dict[str, list[QualityLimit]] = {}
+    by_code: dict[str, list[QualityLimit]] = {}
     for known in QualityLimit.objects.all():
         for alias in {parameter_key(known.parameter), parameter_key(known.parameter_en)} - {""}:
             limits.setdefault(alias, []).append(known)
+        for code in known.sandre_code.split():
+            by_code.setdefault(code, []).append(known)
+    skipped = {
+        "qualitative": [],
+        "no_threshold": [],
+        "no_number": [],
+        "below_lq": 0,
+        "inconclusive": 0,
+    }
     created = []
     for line, row in enumerate(reader, start=2):
         parameter = (row[columns["parametre"]] or "").strip()
-        candidates = find_limits(parameter, limits)
-        if not candidates:
+        unit = (row[columns["unite"]] or "").strip()
+        if (row.get(KIND_COLUMN) or "").strip().upper() == "O" or _unit_key(unit) == "sansobjet":
+            skipped["qualitative"].append(line)  # aspect, odour…: no threshold to check
+            continue
+        code = (row.get(code_column) or "").strip() if code_column else ""
+        by_name = find_limits(parameter, limits)
+        candidates = by_code.get(code) or by_name
+        if code in by_code and by_name and by_name[0].parameter != by_code[code][0].parameter:
             raise QualityError(
-                f"{name}, ligne {line}, colonne « {columns['parametre']} » : paramètre inconnu « {parameter} » "
+                f"{name}, ligne {line}, colonne « {code_column} » : le code SANDRE {code} désigne "
+                f"« {by_code[code][0].parameter} », le libellé « {parameter} » désigne "
+                f"« {by_name[0].parameter} » : corrigez l'un des deux."
+            )
+        if (
+            not candidates
+            and threshold_columns
+            and not any((row.get(c) or "").strip() for c in threshold_columns)
+        ):
+            # Hub'Eau itself gives this parameter no limit nor reference (chlore total,
+            # calcium…): nothing to check, skipped and counted rather than refusing the file.
+            skipped["no_threshold"].append(line)
+            continue
+        if not candidates:
+            said = f" (code SANDRE {code})" if code else ""
+            raise QualityError(
+                f"{name}, ligne {line}, colonne « {columns['parametre']} » : paramètre inconnu « {parameter} »{said} "
                 "(absent des limites et références importées)."
             )
-        unit = (row[columns["unite"]] or "").strip()
         limit = candidates[0]
         if _unit_key(unit) != _unit_key(limit.unit):
             raise QualityError(
                 f"{name}, ligne {line}, colonne « {columns['unite']} » : « {unit} » au lieu de « {limit.unit} » pour {limit.parameter}."
             )
-        value = _number(row[columns["valeur"]], name, columns["valeur"], line)
+        # Hub'Eau writes « <0,1 » in resultat_alphanumerique and 0 in resultat_numerique:
+        # the text, when there is one, is the result.
+        raw_column = columns["valeur"]
+        raw = (row[raw_column] or "").strip()
+        if text_column and (row.get(text_column) or "").strip():
+            raw_column, raw = text_column, row[text_column].strip()
+        qualifier, number = parse_result(raw)
+        if qualifier and number and not number[:1].isdigit() and number[:1] not in ".,":
+            skipped["no_number"].append(line)  # « <SEUIL », « <LQ »: no value to compare
+            continue
+        value = _number(number, name, raw_column, line)
         if value is None:
             raise QualityError(
                 f"{name}, ligne {line}, colonne « {columns['valeur']} » : valeur manquante."
@@ -209,10 +340,14 @@ def import_samples(path: Path | str, organisation=None) -> tuple[int, int]:
             raise QualityError(
                 f"{name}, ligne {line}, colonne « {columns['commune']} » : commune manquante."
             )
-        # Every value of the parameter applies (a limit, a reference…): the first breach is said.
-        verdicts = [(check(candidate, value), candidate) for candidate in candidates]
+        # Every value of the parameter applies (a limit, a reference…): the first breach is
+        # said, else the first inconclusive check, else compliance.
+        verdicts = [(check(candidate, value, qualifier), candidate) for candidate in candidates]
         breached = [(v, c) for v, c in verdicts if not v[0]]
-        (compliant, verdict), limit = breached[0] if breached else verdicts[0]
+        unsure = [(v, c) for v, c in verdicts if v[1].startswith("non concluant")]
+        (compliant, verdict), limit = (breached or unsure or verdicts)[0]
+        skipped["below_lq"] += qualifier == "<"
+        skipped["inconclusive"] += bool(not breached and unsure)
         created.append(
             QualitySample.objects.create(
                 commune=commune,
@@ -220,6 +355,7 @@ def import_samples(path: Path | str, organisation=None) -> tuple[int, int]:
                 sampled_at=timezone.make_aware(when) if timezone.is_naive(when) else when,
                 parameter=limit.parameter,
                 value=value,
+                qualifier=qualifier,
                 unit=limit.unit,
                 limit=limit,
                 compliant=compliant,
@@ -227,10 +363,51 @@ def import_samples(path: Path | str, organisation=None) -> tuple[int, int]:
                 organisation=organisation,
             )
         )
+    if report is not None:
+        report.update(skipped)
     bad = [sample.pk for sample in created if not sample.compliant]
     if bad:
         transaction.on_commit(lambda: notify_noncompliance(bad, organisation))
     return len(created), len(bad)
+
+
+def skipped_text(report: dict) -> str:
+    """« 2 résultats qualitatifs non contrôlés (lignes 3, 7) ; … » for the import's message."""
+    from territoria.core.templatetags.french import count_words
+
+    def lines(numbers: list[int]) -> str:
+        shown = ", ".join(str(n) for n in numbers[:10])
+        return f"{'ligne' if len(numbers) == 1 else 'lignes'} {shown}{' …' if len(numbers) > 10 else ''}"
+
+    parts = []
+    if report.get("qualitative"):
+        found = report["qualitative"]
+        parts.append(
+            f"{count_words(len(found), 'résultat qualitatif non contrôlé|m|résultats qualitatifs non contrôlés')} ({lines(found)})"
+        )
+    if report.get("no_threshold"):
+        found = report["no_threshold"]
+        parts.append(
+            f"{count_words(len(found), 'résultat sans limite ni référence|m|résultats sans limite ni référence')}, non importé ({lines(found)})"
+        )
+    if report.get("no_number"):
+        found = report["no_number"]
+        parts.append(
+            f"{count_words(len(found), 'résultat sans valeur chiffrée|m|résultats sans valeur chiffrée')}, non importé ({lines(found)})"
+        )
+    if report.get("below_lq"):
+        parts.append(
+            count_words(
+                report["below_lq"],
+                "résultat sous la limite de quantification|m|résultats sous la limite de quantification",
+            )
+        )
+    if report.get("inconclusive"):
+        parts.append(
+            count_words(report["inconclusive"], "contrôle non concluant|m|contrôles non concluants")
+            + " (limite de quantification au-dessus du seuil)"
+        )
+    return " ; ".join(parts)
 
 
 MANAGE = "eau.manage"

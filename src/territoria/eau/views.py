@@ -91,6 +91,20 @@ def index(request):
             )[:10],
             jobs=Job.objects.filter(created_by=request.user)[:5],
         )
+        # What waits for a decision for more than 48 h (the daily reminder mails the same).
+        from territoria.eau.reminders import DELAY, overdue
+
+        scope = (
+            None
+            if getattr(request.user, "is_superuser", False)
+            else [getattr(request.user, "organisation_id", None), None]
+        )
+        late_alerts, late_samples = overdue(organisation_ids=scope)
+        context.update(
+            overdue_hours=int(DELAY.total_seconds() // 3600),
+            overdue_alerts=late_alerts.count(),
+            overdue_samples=late_samples.count() if context["manager"] else 0,
+        )
     return render(request, "eau/index.html", context)
 
 
@@ -719,12 +733,27 @@ def quality(request, commune: str | None = None):
         samples = samples.filter(commune=commune)
     communes = {}
     for sample in samples.only(
-        "commune", "place", "sampled_at", "parameter", "value", "unit", "compliant", "verdict"
+        "commune",
+        "place",
+        "sampled_at",
+        "parameter",
+        "value",
+        "qualifier",
+        "unit",
+        "compliant",
+        "verdict",
     ):
         communes.setdefault(sample.commune, []).append(sample)
     manager = has_capability(request.user, MANAGE)
-    alerts = []
+    alerts = inconclusive = []
     if manager:
+        # results whose limit of quantification lies above the threshold (« <0,5 » against
+        # 0,1): not a breach, not a proof of compliance either — the service should know
+        inconclusive = (
+            visible_samples(request.user)
+            .filter(compliant=True, verdict__startswith="non concluant")
+            .order_by("-sampled_at")[:100]
+        )
         alerts = (
             visible_samples(request.user)
             .filter(compliant=False)
@@ -741,6 +770,7 @@ def quality(request, commune: str | None = None):
             "limits": QualityLimit.objects.all() if commune is None else [],
             "manager": manager,
             "noncompliant": alerts,
+            "inconclusive": inconclusive,
         },
     )
 
@@ -789,12 +819,15 @@ def quality_import(request):
                 f"{count_words(count, 'valeur réglementaire importée|f|valeurs réglementaires importées')} (à vérifier sur Légifrance).",
             )
         else:
+            report: dict = {}
             count, bad = quality_service.import_samples(
-                path, organisation=getattr(request.user, "organisation", None)
+                path, organisation=getattr(request.user, "organisation", None), report=report
             )
+            skipped = quality_service.skipped_text(report)
             messages.success(
                 request,
-                f"{count_words(count, 'résultat importé|m|résultats importés')}, dont {count_words(bad, 'non-conformité|f')}.",
+                f"{count_words(count, 'résultat importé|m|résultats importés')}, dont {count_words(bad, 'non-conformité|f')}"
+                + (f" ; {skipped}." if skipped else "."),
             )
             if bad:
                 messages.warning(

@@ -31,6 +31,12 @@ class Command(BaseCommand):
             default="aucun",
             help="jours fériés lus comme des dimanches (L-Town : aucun, son calendrier est inconnu)",
         )
+        ev.add_argument(
+            "--seasons",
+            action="store_true",
+            help="attendu saisonnier du débit de nuit, appris sur --training-flows (une autre "
+            "année) ; désactivé par défaut : voir docs/eau.md",
+        )
         rn = sub.add_parser("renewal-eval", help="classement des canalisations à renouveler")
         rn.add_argument("--mains", required=True)
         rn.add_argument("--breaks", required=True)
@@ -99,10 +105,15 @@ class Command(BaseCommand):
 
                 self.stdout.write(f"{import_limits(options['csv'])} valeurs réglementaires.")
             elif action == "import-samples":
-                from territoria.eau.quality import import_samples
+                from territoria.eau.quality import import_samples, skipped_text
 
-                count, bad = import_samples(options["csv"])
-                self.stdout.write(f"{count} résultats importés, {bad} non conformes.")
+                report: dict = {}
+                count, bad = import_samples(options["csv"], report=report)
+                skipped = skipped_text(report)
+                self.stdout.write(
+                    f"{count} résultats importés, {bad} non conformes"
+                    + (f" ; {skipped}." if skipped else ".")
+                )
         except ValueError as error:  # ScadaError, NetworkError, QualityError, RenewalError
             raise CommandError(str(error)) from None
 
@@ -140,6 +151,7 @@ class Command(BaseCommand):
             method=options["method"],
             pressures=options.get("pressures"),
             calendar="" if options["holidays"] == "aucun" else options["holidays"],
+            seasons=options.get("seasons", False),
         )
         score = result.pop("score", None)
         Path(options["output"]).write_text(json.dumps(result, indent=2, ensure_ascii=False))
