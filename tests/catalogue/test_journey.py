@@ -216,13 +216,18 @@ def test_a_register_project_links_to_the_solution_it_uses(client, demo, agent, o
 def test_ideas_are_proposed_voted_triaged_and_become_an_experiment(
     client, demo, agent, other_agent
 ):
-    from territoria.catalogue.models import Idea
+    from territoria.catalogue.models import Idea, IdeationSession
 
+    client.force_login(agent)
+    client.post("/catalogue/idees/sessions/nouvelle/", {"title": "Atelier", "date": "2026-03-12"})
+    session = IdeationSession.objects.get()
+    client.force_login(other_agent)
+    client.post(session.get_absolute_url(), {"action": "rejoindre"})
     client.force_login(agent)
     client.post(
         "/catalogue/idees/",
         {
-            "session": "Atelier du 12 mars",
+            "session": session.pk,
             "need": "Répondre aux questions sur l'état civil",
             "service": "Accueil",
             "benefit": "Moins d'appels",
