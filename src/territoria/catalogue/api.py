@@ -226,6 +226,25 @@ class SolutionList(APIView):
         return _save_solution(request)
 
 
+def _territory(solution, user) -> dict:
+    """For a member of a collectivité: who holds the solution's competences in its territory."""
+    organisation = getattr(user, "organisation", None)
+    if organisation is None or not can_view_restricted(user):
+        return {}
+    return {
+        "competences_in_territory": [
+            {
+                "domain": row.domain,
+                "competence": row.label,
+                "holding": row.holding,
+                "held_by": row.to,
+                "recorded": row.recorded,
+            }
+            for row in services.territory_competences(organisation, solution.domains)
+        ]
+    }
+
+
 class SolutionDetail(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
@@ -246,6 +265,7 @@ class SolutionDetail(APIView):
                     "weighted_total": scores.total(weights),
                 },
                 "replication": services.replication_counts(solution, request.user),
+                **_territory(solution, request.user),
             }
         )
 

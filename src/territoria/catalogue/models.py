@@ -146,6 +146,20 @@ class GridWeights(BaseModel):
     weights = models.JSONField("poids", default=dict)
 
 
+class TerritoryCompetences(AuditedModel, BaseModel):
+    """Which competences an organisation exercises in its territory (transfers to an EPCI or a
+    syndicat vary): {domain: {"holding": Holding, "to": "who holds it instead"}}. Domains not
+    listed keep the national table's default (vocabulary.default_holding)."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="catalogue_competences"
+    )
+    entries = models.JSONField("compétences", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "compétences du territoire"
+
+
 class Evaluation(AuditedModel, BaseModel):
     """One evaluator's answers to the grid for one solution."""
 

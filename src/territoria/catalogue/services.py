@@ -23,6 +23,7 @@ from territoria.catalogue.models import (
     Score,
     Solution,
     SolutionUse,
+    TerritoryCompetences,
 )
 from territoria.catalogue.visibility import (
     can_contribute,
@@ -464,6 +465,80 @@ def save_solution(
         solution.full_clean()
         solution.save()
     return solution
+
+
+# --- Competences in the organisation's territory ------------------------------------------
+
+
+@dataclass
+class Competence:
+    domain: str
+    domain_label: str
+    label: str
+    national: str  # who holds it according to the national table
+    holding: str | None  # Holding code, None when nobody said and the table cannot say
+    to: str = ""
+    recorded: bool = False  # said by the organisation (not the table's default)
+
+    @property
+    def holding_label(self) -> str:
+        return voc.Holding(self.holding).label if self.holding else "non renseignée"
+
+
+def territory_competences(organisation, domains=None) -> list[Competence]:
+    """The competences of `domains` (all when None) as they stand in `organisation`'s
+    territory: what it recorded, or the national table's default for its type."""
+    record = TerritoryCompetences.objects.filter(organisation=organisation).first()
+    entries = record.entries if record else {}
+    codes = (
+        list(voc.COMPETENCES) if domains is None else [d for d in domains if d in voc.COMPETENCES]
+    )
+    rows = []
+    for code in codes:
+        label, national = voc.COMPETENCES[code]
+        entry = entries.get(code)
+        rows.append(
+            Competence(
+                domain=code,
+                domain_label=voc.DOMAINS.label(code),
+                label=label,
+                national=national,
+                holding=entry["holding"] if entry else voc.default_holding(organisation.type, code),
+                to=(entry or {}).get("to", ""),
+                recorded=bool(entry),
+            )
+        )
+    return rows
+
+
+def set_territory_competences(organisation, user, answers: dict) -> list[Competence]:
+    """Record the organisation's situation: {domain: (holding, to)}. Its agents only; every
+    answer is checked (a transferred competence names who holds it) and nothing is written
+    when one is wrong (ValidationError listing them, by competence)."""
+    if not (can_contribute(user) and user.organisation_id == organisation.pk):
+        raise PermissionDenied("Seuls les agents de la collectivité renseignent ses compétences.")
+    problems, entries = [], {}
+    for code, (holding, to) in answers.items():
+        if code not in voc.COMPETENCES:
+            problems.append(f"« {code} » : domaine inconnu.")
+            continue
+        label = f"{voc.DOMAINS.label(code)} ({voc.COMPETENCES[code][0]})"
+        to = (to or "").strip()[:200]
+        if holding in ("", None):
+            continue  # keep the national default
+        if holding not in voc.Holding.values:
+            problems.append(f"{label} : situation inconnue « {holding} ».")
+        elif holding == voc.Holding.TRANSFERRED and not to:
+            problems.append(f"{label} : transférée à qui ? Nommez l'EPCI ou le syndicat.")
+        else:
+            entries[code] = {"holding": holding, "to": to if holding != voc.Holding.HELD else ""}
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic(), acting_as(user):
+        record, _ = TerritoryCompetences.objects.get_or_create(organisation=organisation)
+        record.entries = entries
+        record.save()
+    return territory_competences(organisation)
 
 
 # --- Ideation sessions ---------------------------------------------------------------------

@@ -9,6 +9,7 @@ urlpatterns = [
     path("guide/", views.choice_guide, name="guide"),
     path("comparer/", views.compare, name="compare"),
     path("poids/", views.weights, name="weights"),
+    path("competences/", views.territory, name="territory"),
     path("export.<str:fmt>", views.export_catalogue, name="export"),
     path("doublons/", views.duplicates, name="duplicates"),
     path("solutions/nouvelle/", views.solution_edit, name="solution_new"),

@@ -170,6 +170,9 @@ def solution_detail(request, pk):
             "experiments": experiments,
             "counts": services.replication_counts(solution, request.user),
             "user_organisation": getattr(request.user, "organisation_id", None),
+            "territory": services.territory_competences(request.user.organisation, solution.domains)
+            if getattr(request.user, "organisation", None) and can_view_restricted(request.user)
+            else None,
         },
     )
 
@@ -442,6 +445,49 @@ def choice_guide(request):
             "exclusions": exclusions,
             "compare_query": compare_query,
         },
+    )
+
+
+@login_required
+def territory(request):
+    """The competences as they stand in the reader's territory; its agents correct them."""
+    user = request.user
+    organisation = getattr(user, "organisation", None)
+    if organisation is None or not can_view_restricted(user):
+        raise PermissionDenied
+    editable = can_contribute(user)
+    errors = []
+    rows = services.territory_competences(organisation)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        answers = {
+            row.domain: (
+                request.POST.get(f"holding-{row.domain}", ""),
+                request.POST.get(f"to-{row.domain}", ""),
+            )
+            for row in rows
+        }
+        try:
+            services.set_territory_competences(organisation, user, answers)
+        except ValidationError as error:
+            errors = error.messages
+            for row in rows:
+                row.holding, row.to = answers[row.domain][0] or row.holding, answers[row.domain][1]
+        else:
+            messages.success(request, "Les compétences de votre collectivité sont enregistrées.")
+            return redirect("catalogue:territory")
+    return render(
+        request,
+        "catalogue/territory.html",
+        {
+            "organisation": organisation,
+            "rows": rows,
+            "holdings": voc.Holding.choices,
+            "editable": editable,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
     )
 
 
