@@ -87,3 +87,24 @@ def test_competences_follow_the_territory_once_the_collectivite_records_them(
         client.get(f"/api/catalogue/solutions/{solution.pk}/").content
     )
     assert client.get(url).status_code == 302
+
+
+def test_the_guide_says_when_the_need_s_competence_is_held_elsewhere(client, demo, agent):
+    from territoria.catalogue import services
+
+    query = {
+        "text": "Détecter les fuites du réseau d'eau potable",
+        "domain": "gestion_eau",
+        "sensitivity": "internes",
+        "budget": "faible",
+        "skills": "quelques",
+    }
+    client.force_login(agent)
+    assert "Dans votre territoire" not in client.get("/catalogue/guide/", query).content.decode()
+    services.set_territory_competences(
+        agent.organisation, agent, {"gestion_eau": ("transferee", "Syndicat des eaux témoin")}
+    )
+    page = client.get("/catalogue/guide/", query).content.decode()
+    assert "est transférée à Syndicat des eaux témoin : montez l'expérimentation" in page
+    client.logout()
+    assert "Dans votre territoire" not in client.get("/catalogue/guide/", query).content.decode()

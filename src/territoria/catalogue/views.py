@@ -419,7 +419,7 @@ def _uuids(values):
 
 def choice_guide(request):
     form = GuideForm(request.GET or None)
-    proposals = exclusions = None
+    proposals = exclusions = elsewhere = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         need = guide.Need(
@@ -435,6 +435,14 @@ def choice_guide(request):
         weights = services.weights_for(getattr(request.user, "organisation", None))
         totals = services.grid_totals(solutions, request.user, weights)
         proposals, exclusions = guide.recommend(need, solutions, grid_totals=totals, limit=3)
+        organisation = getattr(request.user, "organisation", None)
+        if data["domain"] and organisation is not None and can_view_restricted(request.user):
+            competence = services.territory_competences(organisation, [data["domain"]])
+            if competence and competence[0].holding in (
+                voc.Holding.TRANSFERRED,
+                voc.Holding.NOT_HELD,
+            ):
+                elsewhere = competence[0]
     compare_query = "&".join(f"ids={p.solution.pk}" for p in proposals or [])
     return render(
         request,
@@ -444,6 +452,7 @@ def choice_guide(request):
             "proposals": proposals,
             "exclusions": exclusions,
             "compare_query": compare_query,
+            "elsewhere": elsewhere,
         },
     )
 
