@@ -110,6 +110,10 @@ def test_agents_score_with_the_grid_rules(api_client, agent, elu, moderator):
     }
     response = as_user(agent).post(url, bad, format="json")
     assert response.status_code == 400 and "question inconnue" in response.json()["answers"][0]
+    response = as_user(agent).post(
+        url, {"answers": {"adequation.besoin": {"score": 2.5}}}, format="json"
+    )
+    assert response.status_code == 400 and "un entier de 0 à 4" in response.json()["answers"][0]
     del bad["answers"]["inconnue.q"]
     response = as_user(agent).post(url, bad, format="json")
     problems = " ".join(response.json()["answers"])

@@ -313,8 +313,14 @@ class EvaluationCreate(APIView):
         for key, answer in raw.items():
             if key not in grid.QUESTIONS:
                 problems.append(f"« {key} » : question inconnue de la grille")
-            elif not isinstance(answer, dict) or "score" not in answer:
-                problems.append(f'« {key} » : attendu {{"score": 0 à 4, "evidence": "…"}}')
+            elif (
+                not isinstance(answer, dict)
+                or isinstance(answer.get("score"), bool)
+                or not isinstance(answer.get("score"), int)
+            ):
+                problems.append(
+                    f'« {key} » : attendu {{"score": un entier de 0 à 4, "evidence": "…"}}'
+                )
             else:
                 answers[key] = (answer["score"], str(answer.get("evidence") or ""))
         if problems:
