@@ -32,7 +32,7 @@ from territoria.catalogue.visibility import (
 # --- Request shapes (documentation in the OpenAPI description; validation is the forms') ----
 
 
-class SolutionWrite(serializers.Serializer):
+class CatalogueSolutionWrite(serializers.Serializer):
     name = serializers.CharField(help_text="Nom de la solution.")
     provider = serializers.UUIDField(
         required=False, help_text="Identifiant d'un fournisseur existant…"
@@ -69,20 +69,20 @@ class SolutionWrite(serializers.Serializer):
     )
 
 
-class Answer(serializers.Serializer):
+class CatalogueGridAnswer(serializers.Serializer):
     score = serializers.IntegerField(min_value=0, max_value=4)
     evidence = serializers.CharField(required=False, allow_blank=True)
 
 
-class EvaluationWrite(serializers.Serializer):
+class CatalogueEvaluationWrite(serializers.Serializer):
     answers = serializers.DictField(
-        child=Answer(), help_text="« critère.question » → note de 0 à 4 et preuve."
+        child=CatalogueGridAnswer(), help_text="« critère.question » → note de 0 à 4 et preuve."
     )
     public = serializers.BooleanField(required=False, default=False)
     comment = serializers.CharField(required=False, allow_blank=True)
 
 
-class IdeaWrite(serializers.Serializer):
+class CatalogueIdeaWrite(serializers.Serializer):
     session = serializers.UUIDField(help_text="La session d'idéation (vous y participez).")
     need = serializers.CharField()
     service = serializers.CharField()
@@ -90,7 +90,7 @@ class IdeaWrite(serializers.Serializer):
     data_available = serializers.CharField(required=False, allow_blank=True)
 
 
-class IdeaTriage(serializers.Serializer):
+class CatalogueIdeaTriage(serializers.Serializer):
     status = serializers.ChoiceField(choices=voc.Status.choices)
 
 
@@ -139,7 +139,7 @@ def _unknown(data, allowed) -> Response | None:
 def _save_solution(request, instance=None):
     if not can_curate(request.user):
         raise PermissionDenied("Seuls les modérateurs et administrateurs modifient le catalogue.")
-    fields = set(SolutionWrite().fields)
+    fields = set(CatalogueSolutionWrite().fields)
     refused = _unknown(request.data, fields)
     if refused:
         return refused
@@ -202,7 +202,7 @@ class SolutionList(APIView):
         "même fournisseur) refusé avec le lien vers la fiche ; même nom chez un autre "
         "fournisseur refusé sauf `homonym` ; SIREN d'un nouveau fournisseur vérifié ; rien "
         "n'est écrit en cas de refus.",
-        request=SolutionWrite,
+        request=CatalogueSolutionWrite,
         responses={201: OpenApiTypes.OBJECT, 400: ERRORS, 401: None, 403: None},
         examples=[
             OpenApiExample(
@@ -273,7 +273,7 @@ class SolutionDetail(APIView):
         operation_id="catalogue_solutions_update",
         summary="Modifier une fiche (modérateurs et administrateurs)",
         description="Seuls les champs envoyés changent ; mêmes règles que la création.",
-        request=SolutionWrite(partial=True),
+        request=CatalogueSolutionWrite(partial=True),
         responses={200: OpenApiTypes.OBJECT, 400: ERRORS, 401: None, 403: None, 404: None},
     )
     def patch(self, request, pk):
@@ -298,7 +298,7 @@ class EvaluationCreate(APIView):
         "preuve) ; une seule réponse fausse et rien n'est écrit. Questions : "
         + ", ".join(grid.QUESTIONS)
         + ".",
-        request=EvaluationWrite,
+        request=CatalogueEvaluationWrite,
         responses={201: OpenApiTypes.OBJECT, 400: ERRORS, 401: None, 403: None, 404: None},
     )
     def post(self, request, pk):
@@ -413,12 +413,12 @@ class IdeaList(APIView):
     @extend_schema(
         operation_id="catalogue_ideas_create",
         summary="Proposer une idée dans une session d'idéation (ses participants)",
-        request=IdeaWrite,
+        request=CatalogueIdeaWrite,
         responses={201: OpenApiTypes.OBJECT, 400: ERRORS, 401: None, 403: None},
     )
     def post(self, request):
         _ideas_reader(request)
-        refused = _unknown(request.data, set(IdeaWrite().fields))
+        refused = _unknown(request.data, set(CatalogueIdeaWrite().fields))
         if refused:
             return refused
         session = IdeationSession.objects.filter(
@@ -452,7 +452,7 @@ class IdeaDetail(APIView):
         summary="Trier une idée (l'hôte de sa session : animateur, sa collectivité, modérateurs)",
         description="Une étape du parcours à la fois (idée → qualifiée → expérimentation → "
         "évaluée → déployée, ou abandonnée) ; audité.",
-        request=IdeaTriage,
+        request=CatalogueIdeaTriage,
         responses={200: OpenApiTypes.OBJECT, 400: ERRORS, 401: None, 403: None, 404: None},
     )
     def patch(self, request, pk):
