@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from territoria.catalogue import services
 from territoria.catalogue.importer import load_demo
-from territoria.catalogue.models import Experiment, Solution
+from territoria.catalogue.models import Experiment, IdeationSession, Solution
 from territoria.core.models import Organisation, OrganisationType, Role, User
 from tests.browser.support import check_accessibility, log_in, screenshot
 
@@ -135,6 +135,41 @@ def test_catalogue_journey(page, live_server, organisation, other_organisation):
     expect(page.get_by_text("Relire les noms propres avant publication.")).to_be_visible()
     page.get_by_role("heading", name="Rapport d'évaluation").scroll_into_view_if_needed()
     _step(page, "6-rapport")
+
+    # Ideation: a session with its participants, an idea voted, triaged in one go by the host.
+    page.goto(live_server.url + "/catalogue/idees/sessions/nouvelle/")
+    page.get_by_label("Titre").fill("Atelier des comptes rendus")
+    page.get_by_label("Date").fill("2026-03-12")
+    page.get_by_role("button", name="Créer la session").click()
+    expect(page.get_by_text("La session est créée")).to_be_visible()
+    page.get_by_label("Besoin").fill("Résumer les délibérations pour le site de la commune")
+    page.get_by_label("Service concerné").fill("Assemblées")
+    page.get_by_label("Bénéfice attendu").fill("Des délibérations lisibles par tous")
+    page.get_by_role("button", name="Proposer").click()
+    expect(page.get_by_text("Votre idée est enregistrée.")).to_be_visible()
+    session = IdeationSession.objects.get()
+    services.join_session(session, second)
+    services.toggle_vote(session.ideas.get(), second)
+    page.reload()
+    page.get_by_label("Nouvel état de « Résumer les délibérations").select_option("qualifiee")
+    page.get_by_role("button", name="Enregistrer le tri").click()
+    expect(page.get_by_text("Tri enregistré : 1 idée.")).to_be_visible()
+    assert session.ideas.get().status == "qualifiee"
+    page.get_by_role("heading", name="2 participants").evaluate("e => e.scrollIntoView()")
+    _step(page, "12-session")
+
+    # The collectivité's competences in its territory (water transferred to its EPCI).
+    page.goto(live_server.url + "/catalogue/competences/")
+    page.get_by_label("Chez vous : Gestion de l'eau").select_option("transferee")
+    page.get_by_label("Exercée par, pour Gestion de l'eau").fill("Grand Testville Agglomération")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(
+        page.get_by_text("Les compétences de votre collectivité sont enregistrées.")
+    ).to_be_visible()
+    page.get_by_label("Chez vous : Gestion de l'eau").evaluate(
+        "e => e.scrollIntoView({block: 'center'})"
+    )
+    _step(page, "13-competences")
 
     # The other pages of an agent pass axe too.
     for path in ("/catalogue/experimentations/", "/catalogue/idees/", "/catalogue/poids/"):

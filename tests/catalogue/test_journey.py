@@ -69,9 +69,11 @@ def test_need_to_replication(client, demo, agent, other_agent, organisation, oth
     row = page.context["rows"][0]
     assert row.scores.evaluators == 2 and row.scores.by_criterion["souverainete"] == 3.5
     assert "<svg" in page.content.decode()
+    assert "<td>3,5</td>" in page.content.decode()  # French decimals for people
     odt = client.get(f"/catalogue/comparer/?{ids}&format=odt")
     content = zipfile.ZipFile(io.BytesIO(odt.content)).read("content.xml").decode()
     assert proposals[0] in content and "Souveraineté des données" in content
+    assert "3,5" in content
     pdf = client.get(f"/catalogue/comparer/?{ids}&format=pdf")
     from pypdf import PdfReader
 
@@ -80,6 +82,7 @@ def test_need_to_replication(client, demo, agent, other_agent, organisation, oth
     assert proposals[0] in pdf_text
     csv_text = client.get(f"/catalogue/comparer/?{ids}&format=csv").content.decode()
     assert csv_text.splitlines()[0].startswith("Critère,")
+    assert "Souveraineté des données,3.5," in csv_text  # a point for programs
 
     # An experiment with two pilot communes, its indicators decided before.
     pilot_a = Organisation.objects.create(
@@ -216,13 +219,18 @@ def test_a_register_project_links_to_the_solution_it_uses(client, demo, agent, o
 def test_ideas_are_proposed_voted_triaged_and_become_an_experiment(
     client, demo, agent, other_agent
 ):
-    from territoria.catalogue.models import Idea
+    from territoria.catalogue.models import Idea, IdeationSession
 
+    client.force_login(agent)
+    client.post("/catalogue/idees/sessions/nouvelle/", {"title": "Atelier", "date": "2026-03-12"})
+    session = IdeationSession.objects.get()
+    client.force_login(other_agent)
+    client.post(session.get_absolute_url(), {"action": "rejoindre"})
     client.force_login(agent)
     client.post(
         "/catalogue/idees/",
         {
-            "session": "Atelier du 12 mars",
+            "session": session.pk,
             "need": "Répondre aux questions sur l'état civil",
             "service": "Accueil",
             "benefit": "Moins d'appels",

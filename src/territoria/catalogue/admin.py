@@ -26,5 +26,5 @@ class ExperimentAdmin(admin.ModelAdmin):
 
 @admin.register(Idea)
 class IdeaAdmin(admin.ModelAdmin):
-    list_display = ["need", "service", "organisation", "status"]
+    list_display = ["need", "service", "organisation", "session", "status"]
     list_filter = ["status"]

@@ -21,6 +21,12 @@ class CatalogueConfig(AppConfig):
     verbose_name = "Catalogue des solutions d'IA"
     default_auto_field = "django.db.models.BigAutoField"
 
+    api_scopes = {
+        "catalogue:read": "Lire le catalogue, les expérimentations et les idées (selon vos droits)",
+        "catalogue:write": "Ajouter et modifier des solutions, les noter sur la grille, "
+        "proposer et trier des idées (selon vos droits)",
+    }
+
     navigation = [
         NavEntry("Catalogue des solutions", "catalogue:index", order=20),
         NavEntry(

@@ -2,13 +2,16 @@
 
 Planted: a negotiated price and a provider contact, an internal evaluation's evidence and
 comment, an experiment's budget and journal, the costs and lessons of an unpublished report,
-an unpublished solution, an idea. The witness (an agent) must read each of them.
+an unpublished solution, an idea and its ideation session. The witness (an agent) must read each of them.
 """
+
+import datetime
 
 from territoria.catalogue.models import (
     Evaluation,
     Experiment,
     Idea,
+    IdeationSession,
     Indicator,
     JournalEntry,
     Provider,
@@ -84,9 +87,17 @@ def plant(needle) -> Canaries:
     JournalEntry.objects.create(
         experiment=experiment, author=reader, text=f"Note {needle('catjournal')}"
     )
+    session = IdeationSession.objects.create(
+        organisation=organisation,
+        title=f"Atelier {needle('catsession')}",
+        date=datetime.date(2026, 3, 12),
+        facilitator=reader,
+    )
+    session.participants.add(reader)
     idea = Idea.objects.create(
         organisation=organisation,
         author=reader,
+        session=session,
         need=f"Idée {needle('catidea')}",
         service="Accueil",
         benefit="Moins d'attente",
@@ -123,6 +134,7 @@ def plant(needle) -> Canaries:
         needle("catlessons"): "lessons in an unpublished report (catalogue)",
         needle("catjournal"): "journal of an experiment (catalogue)",
         needle("catidea"): "an agent's idea (catalogue)",
+        needle("catsession"): "title of an ideation session (catalogue)",
     }
     # An agent reads all of them but the unpublished solution (moderators' only).
     proof = [value for value in needles if "catdraft" not in value]
@@ -134,12 +146,14 @@ def plant(needle) -> Canaries:
             f"/catalogue/solutions/{solution.pk}/",
             f"/catalogue/experimentations/{experiment.pk}/",
             "/catalogue/idees/",
+            f"/catalogue/idees/sessions/{session.pk}/",
         ],
         ids=[
             str(solution.pk),
             str(hidden.pk),
             str(experiment.pk),
             str(idea.pk),
+            str(session.pk),
             str(evaluation.pk),
         ],
         focus=[str(solution.pk), str(experiment.pk)],

@@ -125,19 +125,25 @@ def experiments_csv(user) -> str:
     return out.getvalue()
 
 
-def comparison_table(rows) -> tuple[list[str], list[list[str]]]:
-    """Criteria as lines, solutions as columns (the procurement file's table)."""
+def comparison_table(rows, *, french=True) -> tuple[list[str], list[list[str]]]:
+    """Criteria as lines, solutions as columns (the procurement file's table). Decimals with a
+    comma for people (page, ODT, PDF); with a point for the CSV, read by programs."""
+
+    def number(value, digits):
+        text = f"{value:.{digits}f}"
+        return text.replace(".", ",") if french else text
+
     header = ["Critère"] + [row.solution.name for row in rows]
     lines = []
     for criterion in grid.CRITERIA:
         line = [criterion.label]
         for row in rows:
             value = row.scores.by_criterion.get(criterion.code)
-            line.append("non évalué" if value is None else f"{value:.1f}")
+            line.append("non évalué" if value is None else number(value, 1))
         lines.append(line)
     lines.append(
         ["Note pondérée (sur 4)"]
-        + ["non évaluée" if row.total is None else f"{row.total:.2f}" for row in rows]
+        + ["non évaluée" if row.total is None else number(row.total, 2) for row in rows]
     )
     lines.append(["Évaluateurs"] + [str(row.scores.evaluators) for row in rows])
     lines.append(["Licence"] + [row.solution.licence for row in rows])
@@ -147,7 +153,7 @@ def comparison_table(rows) -> tuple[list[str], list[list[str]]]:
 
 
 def comparison_csv(rows) -> str:
-    header, lines = comparison_table(rows)
+    header, lines = comparison_table(rows, french=False)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)

@@ -1,7 +1,7 @@
 from django import forms
 
 from territoria.catalogue import vocabulary as voc
-from territoria.catalogue.models import Experiment, Idea, Provider, Solution
+from territoria.catalogue.models import Experiment, Idea, IdeationSession, Provider, Solution
 from territoria.core.models import Organisation
 from territoria.registre.models import Project
 
@@ -148,6 +148,9 @@ class ReportForm(forms.Form):
 
 
 class IdeaForm(forms.ModelForm):
+    """An idea, proposed in a session. Given `sessions` (the open sessions the agent takes part
+    in), the form asks which; on a session's own page the session is fixed."""
+
     class Meta:
         model = Idea
         fields = ["session", "need", "service", "benefit", "data_available"]
@@ -155,6 +158,27 @@ class IdeaForm(forms.ModelForm):
             "need": forms.Textarea(attrs={"rows": 3}),
             "benefit": forms.Textarea(attrs={"rows": 2}),
             "data_available": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, sessions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sessions is None:
+            del self.fields["session"]
+        else:
+            field = self.fields["session"]
+            field.queryset = sessions
+            field.required = True
+            field.empty_label = None
+            field.help_text = "Les sessions ouvertes auxquelles vous participez."
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = IdeationSession
+        fields = ["title", "date", "description"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 2}),
         }
 
 

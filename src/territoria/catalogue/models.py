@@ -146,6 +146,20 @@ class GridWeights(BaseModel):
     weights = models.JSONField("poids", default=dict)
 
 
+class TerritoryCompetences(AuditedModel, BaseModel):
+    """Which competences an organisation exercises in its territory (transfers to an EPCI or a
+    syndicat vary): {domain: {"holding": Holding, "to": "who holds it instead"}}. Domains not
+    listed keep the national table's default (vocabulary.default_holding)."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="catalogue_competences"
+    )
+    entries = models.JSONField("compétences", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "compétences du territoire"
+
+
 class Evaluation(AuditedModel, BaseModel):
     """One evaluator's answers to the grid for one solution."""
 
@@ -187,6 +201,40 @@ class Score(BaseModel):
         ]
 
 
+class IdeationSession(AuditedModel, BaseModel):
+    """An ideation session (a workshop): hosted by an organisation, led by a facilitator, with
+    its participants. Its participants propose ideas and vote while it is open; its host
+    triages them (in one go, on the session's page)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name="organisée par"
+    )
+    title = models.CharField("titre", max_length=200)
+    date = models.DateField("date")
+    description = models.TextField("objet de la session", blank=True)
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="animateur ou animatrice",
+    )
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="catalogue_sessions"
+    )
+    open = models.BooleanField("ouverte aux idées et aux votes", default=True)
+
+    class Meta:
+        ordering = ["-date", "title"]
+        verbose_name = "session d'idéation"
+
+    def __str__(self):
+        return f"{self.title} ({self.date:%d/%m/%Y})"
+
+    def get_absolute_url(self):
+        return reverse("catalogue:session", args=[self.pk])
+
+
 class Idea(AuditedModel, BaseModel):
     """An agent's idea from an ideation session, voted and triaged."""
 
@@ -194,7 +242,14 @@ class Idea(AuditedModel, BaseModel):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    session = models.CharField("session d'idéation", max_length=200, blank=True)
+    session = models.ForeignKey(
+        IdeationSession,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ideas",
+        verbose_name="session d'idéation",
+    )
     need = models.TextField("besoin")
     service = models.CharField("service concerné", max_length=200)
     benefit = models.TextField("bénéfice attendu")

@@ -22,12 +22,22 @@ def _point(index: int, value: float, count: int) -> tuple[float, float]:
     return SIZE / 2 + r * math.cos(angle), SIZE / 2 + r * math.sin(angle)
 
 
+def _wrap(label: str, width: int = 18) -> list[str]:
+    """A long criterion label on two lines (cut at the space nearest its middle), so that the
+    labels left and right of the chart stay inside it."""
+    if len(label) <= width or " " not in label:
+        return [label]
+    middle = len(label) / 2
+    cut = min((i for i, c in enumerate(label) if c == " "), key=lambda i: abs(i - middle))
+    return [label[:cut], label[cut + 1 :]]
+
+
 def radar_svg(series: list[tuple[str, dict[str, float]]], title: str) -> str:
     """series: [(name, {criterion code: score 0–4})]."""
     count = len(grid.CRITERIA)
     parts = [
         (
-            f'<svg class="catalogue-radar" viewBox="-170 -10 {SIZE + 340} {SIZE + 20}" role="img" '
+            f'<svg class="catalogue-radar" viewBox="-110 -10 {SIZE + 220} {SIZE + 20}" role="img" '
             f'aria-labelledby="radar-title" xmlns="http://www.w3.org/2000/svg">'
         ),
         f'<title id="radar-title">{escape(title)}</title>',
@@ -44,9 +54,16 @@ def radar_svg(series: list[tuple[str, dict[str, float]]], title: str) -> str:
         )
         lx, ly = _point(index, grid.MAX_SCORE + 0.9, count)
         anchor = "middle" if abs(lx - SIZE / 2) < 10 else ("start" if lx > SIZE / 2 else "end")
+        lines = _wrap(criterion.label)
+        if ly < SIZE / 2 - 10 and len(lines) > 1:
+            ly -= 20  # a two-line label above the centre grows upwards, off the chart
+        spans = "".join(
+            f'<tspan x="{lx:.1f}" dy="{0 if i == 0 else 20}">{escape(line)}</tspan>'
+            for i, line in enumerate(lines)
+        )
         parts.append(
             f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" font-size="17" '
-            f'fill="#222">{escape(criterion.label)}</text>'
+            f'fill="#222">{spans}</text>'
         )
     for number, (name, scores) in enumerate(series):
         colour, dash = COLOURS[number % len(COLOURS)], DASHES[number % len(DASHES)]

@@ -15,12 +15,15 @@ from territoria.catalogue.models import (
     Evaluation,
     Experiment,
     GridWeights,
+    Idea,
+    IdeationSession,
     Indicator,
     Provider,
     RecordReplication,
     Score,
     Solution,
     SolutionUse,
+    TerritoryCompetences,
 )
 from territoria.catalogue.visibility import (
     can_contribute,
@@ -462,6 +465,209 @@ def save_solution(
         solution.full_clean()
         solution.save()
     return solution
+
+
+# --- Competences in the organisation's territory ------------------------------------------
+
+
+@dataclass
+class Competence:
+    domain: str
+    domain_label: str
+    label: str
+    national: str  # who holds it according to the national table
+    holding: str | None  # Holding code, None when nobody said and the table cannot say
+    to: str = ""
+    recorded: bool = False  # said by the organisation (not the table's default)
+
+    @property
+    def holding_label(self) -> str:
+        return voc.Holding(self.holding).label if self.holding else "non renseignée"
+
+
+def territory_competences(organisation, domains=None) -> list[Competence]:
+    """The competences of `domains` (all when None) as they stand in `organisation`'s
+    territory: what it recorded, or the national table's default for its type."""
+    record = TerritoryCompetences.objects.filter(organisation=organisation).first()
+    entries = record.entries if record else {}
+    codes = (
+        list(voc.COMPETENCES) if domains is None else [d for d in domains if d in voc.COMPETENCES]
+    )
+    rows = []
+    for code in codes:
+        label, national = voc.COMPETENCES[code]
+        entry = entries.get(code)
+        rows.append(
+            Competence(
+                domain=code,
+                domain_label=voc.DOMAINS.label(code),
+                label=label,
+                national=national,
+                holding=entry["holding"] if entry else voc.default_holding(organisation.type, code),
+                to=(entry or {}).get("to", ""),
+                recorded=bool(entry),
+            )
+        )
+    return rows
+
+
+def set_territory_competences(organisation, user, answers: dict) -> list[Competence]:
+    """Record the organisation's situation: {domain: (holding, to)}. Its agents only; every
+    answer is checked (a transferred competence names who holds it) and nothing is written
+    when one is wrong (ValidationError listing them, by competence)."""
+    if not (can_contribute(user) and user.organisation_id == organisation.pk):
+        raise PermissionDenied("Seuls les agents de la collectivité renseignent ses compétences.")
+    problems, entries = [], {}
+    for code, (holding, to) in answers.items():
+        if code not in voc.COMPETENCES:
+            problems.append(f"« {code} » : domaine inconnu.")
+            continue
+        label = f"{voc.DOMAINS.label(code)} ({voc.COMPETENCES[code][0]})"
+        to = (to or "").strip()[:200]
+        if holding in ("", None):
+            continue  # keep the national default
+        if holding not in voc.Holding.values:
+            problems.append(f"{label} : situation inconnue « {holding} ».")
+        elif holding == voc.Holding.TRANSFERRED and not to:
+            problems.append(f"{label} : transférée à qui ? Nommez l'EPCI ou le syndicat.")
+        else:
+            entries[code] = {"holding": holding, "to": to if holding != voc.Holding.HELD else ""}
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic(), acting_as(user):
+        record, _ = TerritoryCompetences.objects.get_or_create(organisation=organisation)
+        record.entries = entries
+        record.save()
+    return territory_competences(organisation)
+
+
+# --- Ideation sessions ---------------------------------------------------------------------
+
+
+def may_host(session, user) -> bool:
+    """Who runs a session (closes it, triages its ideas): its facilitator, the contributors of
+    the organisation that hosts it, curators."""
+    if can_curate(user):
+        return True
+    if not can_contribute(user):
+        return False
+    return user.pk == session.facilitator_id or (
+        user.organisation_id is not None and user.organisation_id == session.organisation_id
+    )
+
+
+def is_participant(session, user) -> bool:
+    return bool(user.is_authenticated) and session.participants.filter(pk=user.pk).exists()
+
+
+def create_session(user, *, title, date, description="") -> IdeationSession:
+    if not can_contribute(user) or not user.organisation_id:
+        raise PermissionDenied("Seuls les agents d'une collectivité organisent une session.")
+    with transaction.atomic(), acting_as(user):
+        session = IdeationSession(
+            organisation=user.organisation,
+            title=title,
+            date=date,
+            description=description,
+            facilitator=user,
+        )
+        session.full_clean()
+        session.save()
+        session.participants.add(user)
+    return session
+
+
+def join_session(session, user, *, leave=False) -> None:
+    if not can_contribute(user):
+        raise PermissionDenied("Seuls les agents participent aux sessions d'idéation.")
+    if not session.open:
+        raise ValidationError("La session est close : on ne la rejoint ni ne la quitte plus.")
+    if leave:
+        session.participants.remove(user)
+    else:
+        session.participants.add(user)
+
+
+def close_session(session, user, *, open_=False) -> None:
+    if not may_host(session, user):
+        raise PermissionDenied("Seuls l'animateur et la collectivité hôte ferment la session.")
+    with acting_as(user):
+        session.open = open_
+        session.save()
+
+
+def _session_gate(session, user, what: str) -> None:
+    if not can_contribute(user):
+        raise PermissionDenied(f"Seuls les agents {what}.")
+    if session is None:
+        return
+    if not is_participant(session, user):
+        raise PermissionDenied(
+            f"Seuls les participants de la session « {session.title} » {what} : "
+            "rejoignez-la d'abord."
+        )
+    if not session.open:
+        raise ValidationError(f"La session « {session.title} » est close.")
+
+
+def propose_idea(user, session, values: dict) -> Idea:
+    """An idea belongs to a session; only its participants propose, while it is open."""
+    if session is None:
+        raise ValidationError({"session": "Choisissez la session d'idéation de l'idée."})
+    _session_gate(session, user, "proposent des idées")
+    if not user.organisation_id:
+        raise PermissionDenied("Une idée est proposée au nom d'une collectivité.")
+    with transaction.atomic(), acting_as(user):
+        idea = Idea(organisation=user.organisation, author=user, session=session, **values)
+        idea.full_clean()
+        idea.save()
+    return idea
+
+
+def toggle_vote(idea, user) -> bool:
+    """A participant of the idea's session votes once (again: withdraws). True when voted."""
+    _session_gate(idea.session, user, "votent")
+    if idea.voters.filter(pk=user.pk).exists():
+        idea.voters.remove(user)
+        return False
+    idea.voters.add(user)
+    return True
+
+
+def may_triage(idea, user) -> bool:
+    if idea.session_id:
+        return may_host(idea.session, user)
+    return can_curate(user) or (
+        can_contribute(user) and user.organisation_id == idea.organisation_id
+    )
+
+
+def triage(user, changes: dict) -> list[Idea]:
+    """Move several ideas at once ({idea: new status}); every move is checked first, and one
+    refused move writes nothing (ValidationError listing each refusal by the idea's need)."""
+    problems, moved = [], []
+    for idea, new in changes.items():
+        if new == idea.status:
+            continue
+        label = f"« {idea.need[:60]} »"
+        if not may_triage(idea, user):
+            raise PermissionDenied(f"{label} : vous ne pouvez pas trier cette idée.")
+        if new not in voc.Status.values:
+            problems.append(f"{label} : état inconnu « {new} ».")
+            continue
+        try:
+            check_transition(idea.status, new)
+        except ValidationError as error:
+            problems.append(f"{label} : {error.messages[0]}")
+            continue
+        moved.append((idea, new))
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic(), acting_as(user):
+        for idea, new in moved:
+            idea.status = new
+            idea.save()
+    return [idea for idea, _ in moved]
 
 
 # --- Duplicates ----------------------------------------------------------------------------

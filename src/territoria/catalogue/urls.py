@@ -9,6 +9,7 @@ urlpatterns = [
     path("guide/", views.choice_guide, name="guide"),
     path("comparer/", views.compare, name="compare"),
     path("poids/", views.weights, name="weights"),
+    path("competences/", views.territory, name="territory"),
     path("export.<str:fmt>", views.export_catalogue, name="export"),
     path("doublons/", views.duplicates, name="duplicates"),
     path("solutions/nouvelle/", views.solution_edit, name="solution_new"),
@@ -33,6 +34,8 @@ urlpatterns = [
     path("import/", views.import_start, name="import"),
     path("import/<uuid:pk>/", views.import_run, name="import_run"),
     path("idees/", views.ideas, name="ideas"),
+    path("idees/sessions/nouvelle/", views.session_new, name="session_new"),
+    path("idees/sessions/<uuid:pk>/", views.session_detail, name="session"),
     path("idees/<uuid:pk>/vote/", views.idea_vote, name="idea_vote"),
     path("idees/<uuid:pk>/etat/", views.idea_status, name="idea_status"),
 ]

@@ -25,11 +25,13 @@ from territoria.catalogue.forms import (
     IdeaForm,
     JournalForm,
     ReportForm,
+    SessionForm,
     SolutionForm,
 )
 from territoria.catalogue.models import (
     Experiment,
     Idea,
+    IdeationSession,
     JournalEntry,
     RecordReplication,
     Solution,
@@ -45,6 +47,7 @@ from territoria.catalogue.visibility import (
     visible_experiments,
     visible_solutions,
 )
+from territoria.core.templatetags.french import compte
 from territoria.registre.visibility import visible_projects
 from territoria.registre.vocabulary import Lifecycle
 
@@ -167,6 +170,9 @@ def solution_detail(request, pk):
             "experiments": experiments,
             "counts": services.replication_counts(solution, request.user),
             "user_organisation": getattr(request.user, "organisation_id", None),
+            "territory": services.territory_competences(request.user.organisation, solution.domains)
+            if getattr(request.user, "organisation", None) and can_view_restricted(request.user)
+            else None,
         },
     )
 
@@ -413,7 +419,7 @@ def _uuids(values):
 
 def choice_guide(request):
     form = GuideForm(request.GET or None)
-    proposals = exclusions = None
+    proposals = exclusions = elsewhere = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         need = guide.Need(
@@ -429,6 +435,14 @@ def choice_guide(request):
         weights = services.weights_for(getattr(request.user, "organisation", None))
         totals = services.grid_totals(solutions, request.user, weights)
         proposals, exclusions = guide.recommend(need, solutions, grid_totals=totals, limit=3)
+        organisation = getattr(request.user, "organisation", None)
+        if data["domain"] and organisation is not None and can_view_restricted(request.user):
+            competence = services.territory_competences(organisation, [data["domain"]])
+            if competence and competence[0].holding in (
+                voc.Holding.TRANSFERRED,
+                voc.Holding.NOT_HELD,
+            ):
+                elsewhere = competence[0]
     compare_query = "&".join(f"ids={p.solution.pk}" for p in proposals or [])
     return render(
         request,
@@ -438,7 +452,51 @@ def choice_guide(request):
             "proposals": proposals,
             "exclusions": exclusions,
             "compare_query": compare_query,
+            "elsewhere": elsewhere,
         },
+    )
+
+
+@login_required
+def territory(request):
+    """The competences as they stand in the reader's territory; its agents correct them."""
+    user = request.user
+    organisation = getattr(user, "organisation", None)
+    if organisation is None or not can_view_restricted(user):
+        raise PermissionDenied
+    editable = can_contribute(user)
+    errors = []
+    rows = services.territory_competences(organisation)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        answers = {
+            row.domain: (
+                request.POST.get(f"holding-{row.domain}", ""),
+                request.POST.get(f"to-{row.domain}", ""),
+            )
+            for row in rows
+        }
+        try:
+            services.set_territory_competences(organisation, user, answers)
+        except ValidationError as error:
+            errors = error.messages
+            for row in rows:
+                row.holding, row.to = answers[row.domain][0] or row.holding, answers[row.domain][1]
+        else:
+            messages.success(request, "Les compétences de votre collectivité sont enregistrées.")
+            return redirect("catalogue:territory")
+    return render(
+        request,
+        "catalogue/territory.html",
+        {
+            "organisation": organisation,
+            "rows": rows,
+            "holdings": voc.Holding.choices,
+            "editable": editable,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
     )
 
 
@@ -766,79 +824,190 @@ def experiment_journal(request, pk):
 # --- Ideas (internal: agents and élus) -----------------------------------------------------
 
 
-@login_required
-def ideas(request):
+def _ideas_reader(request):
     if not can_view_restricted(request.user):
         raise PermissionDenied
-    form = IdeaForm(request.POST or None) if can_contribute(request.user) else None
+
+
+def _idea_rows(items, user):
+    """Ideas with their votes, whether the reader voted, may vote and may triage."""
+    rows = list(
+        items.select_related("organisation", "session")
+        .annotate(votes=Count("voters", distinct=True))
+        .order_by("-votes", "-created_at")
+    )
+    voted = set(
+        Idea.voters.through.objects.filter(
+            user_id=user.pk, idea_id__in=[i.pk for i in rows]
+        ).values_list("idea_id", flat=True)
+    )
+    joined = set(user.catalogue_sessions.values_list("pk", flat=True)) if user.pk else set()
+    for idea in rows:
+        idea.voted = idea.pk in voted
+        idea.may_vote = can_contribute(user) and (
+            idea.session_id is None or (idea.session.open and idea.session_id in joined)
+        )
+        idea.may_triage = services.may_triage(idea, user)
+        idea.next_statuses = [
+            (code, voc.Status(code).label)
+            for code in voc.Status.values
+            if code == idea.status or code in voc.TRANSITIONS[voc.Status(idea.status)]
+        ]
+    return rows
+
+
+@login_required
+def ideas(request):
+    _ideas_reader(request)
+    user = request.user
+    open_joined = IdeationSession.objects.filter(open=True, participants=user)
+    form = None
+    if can_contribute(user):
+        form = IdeaForm(request.POST or None, sessions=open_joined)
     if request.method == "POST":
-        user = _contributor(request)
-        if not user.organisation_id:
-            raise PermissionDenied
+        _contributor(request)
         if form.is_valid():
-            idea = form.save(commit=False)
-            idea.organisation, idea.author = user.organisation, user
-            idea.save()
-            messages.success(request, "Votre idée est enregistrée.")
-            return redirect("catalogue:ideas")
-    items = Idea.objects.select_related("organisation").annotate(votes=Count("voters"))
-    session = request.GET.get("session", "").strip()
+            data = dict(form.cleaned_data)
+            session = data.pop("session")
+            try:
+                services.propose_idea(user, session, data)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, "Votre idée est enregistrée.")
+                return redirect("catalogue:ideas")
+    items = Idea.objects.all()
+    session_id = request.GET.get("session", "").strip()
     status = request.GET.get("etat", "")
-    if session:
-        items = items.filter(session=session)
+    session = None
+    if session_id:
+        session = IdeationSession.objects.filter(pk__in=_uuids([session_id])).first()
+        items = items.filter(session=session) if session else items.none()
     if status in voc.Status.values:
         items = items.filter(status=status)
     sessions = (
-        Idea.objects.exclude(session="")
-        .values("session")
-        .annotate(count=Count("pk"))
-        .order_by("session")
+        IdeationSession.objects.select_related("organisation")
+        .annotate(count=Count("ideas", distinct=True), people=Count("participants", distinct=True))
+        .order_by("-date", "title")
     )
     return render(
         request,
         "catalogue/ideas.html",
         {
-            "ideas": list(items.order_by("-votes", "-created_at")),
+            "ideas": _idea_rows(items, user),
             "form": form,
             "statuses": voc.Status.choices,
             "sessions": sessions,
             "session": session,
+            "session_id": session_id,
             "status": status,
         },
+    )
+
+
+@login_required
+def session_new(request):
+    user = _contributor(request)
+    if not user.organisation_id:
+        raise PermissionDenied
+    form = SessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        session = services.create_session(user, **form.cleaned_data)
+        messages.success(request, "La session est créée : invitez les agents à la rejoindre.")
+        return redirect(session)
+    return render(request, "catalogue/session_new.html", {"form": form})
+
+
+@login_required
+def session_detail(request, pk):
+    _ideas_reader(request)
+    user = request.user
+    session = get_object_or_404(
+        IdeationSession.objects.select_related("organisation", "facilitator"), pk=pk
+    )
+    participant = services.is_participant(session, user)
+    form = None
+    if can_contribute(user) and participant and session.open:
+        form = IdeaForm(request.POST or None)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "rejoindre":
+                services.join_session(session, _contributor(request))
+                messages.success(request, "Vous participez à la session.")
+            elif action == "quitter":
+                services.join_session(session, _contributor(request), leave=True)
+                messages.success(request, "Vous ne participez plus à la session.")
+            elif action in ("fermer", "rouvrir"):
+                services.close_session(session, user, open_=action == "rouvrir")
+                messages.success(
+                    request, "La session est close." if action == "fermer" else "Session rouverte."
+                )
+            elif action == "trier":
+                ideas = {i.pk: i for i in session.ideas.all()}
+                changes = {
+                    idea: request.POST[f"etat-{idea.pk}"]
+                    for idea in ideas.values()
+                    if f"etat-{idea.pk}" in request.POST
+                }
+                moved = services.triage(user, changes)
+                messages.success(request, f"Tri enregistré : {compte(len(moved), 'idée|f')}.")
+            elif action == "proposer" and form is not None:
+                if not form.is_valid():
+                    raise ValidationError("Complétez les champs signalés de l'idée.")
+                services.propose_idea(user, session, form.cleaned_data)
+                messages.success(request, "Votre idée est enregistrée.")
+            else:
+                raise PermissionDenied
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            return redirect(session)
+    rows = _idea_rows(session.ideas.all(), user)
+    return render(
+        request,
+        "catalogue/session.html",
+        {
+            "session": session,
+            "ideas": rows,
+            "participants": session.participants.select_related("organisation").order_by(
+                "last_name", "username"
+            ),
+            "participant": participant,
+            "host": services.may_host(session, user),
+            "may_triage": any(i.may_triage for i in rows),
+            "contributor": can_contribute(user),
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
     )
 
 
 @require_POST
 @login_required
 def idea_vote(request, pk):
-    user = _contributor(request)
-    idea = get_object_or_404(Idea, pk=pk)
-    if idea.voters.filter(pk=user.pk).exists():
-        idea.voters.remove(user)
-    else:
-        idea.voters.add(user)
+    idea = get_object_or_404(Idea.objects.select_related("session"), pk=pk)
+    try:
+        services.toggle_vote(idea, request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    back = request.POST.get("retour", "")
+    if idea.session_id and back == "session":
+        return redirect(idea.session)
     return redirect("catalogue:ideas")
 
 
 @require_POST
 @login_required
 def idea_status(request, pk):
-    idea = get_object_or_404(Idea, pk=pk)
-    user = request.user
-    if not (
-        can_curate(user) or (can_contribute(user) and user.organisation_id == idea.organisation_id)
-    ):
-        raise PermissionDenied
+    idea = get_object_or_404(Idea.objects.select_related("session"), pk=pk)
     new = request.POST.get("status", "")
     if new not in voc.Status.values:
         raise Http404
     try:
-        services.check_transition(idea.status, new)
+        services.triage(request.user, {idea: new})
     except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        idea.status = new
-        idea.save()
+        messages.error(request, error.messages[0].split(" : ", 1)[-1])
     return redirect(reverse("catalogue:ideas"))
 
 

@@ -179,3 +179,44 @@ def competences(domains) -> list[str]:
             if text not in out:
                 out.append(text)
     return out
+
+
+# --- Competences in one territory ----------------------------------------------------------
+# The national table above says who usually holds a competence; in a given territory a commune
+# may have transferred it to its EPCI (or a syndicat), or an EPCI may not have taken it. An
+# organisation records its own situation (TerritoryCompetences); until it does, its default is
+# read from the national table by its level.
+
+
+class Holding(models.TextChoices):
+    HELD = "exercee", "Exercée par notre collectivité"
+    TRANSFERRED = "transferee", "Transférée (à un EPCI, un syndicat…)"
+    NOT_HELD = "non_exercee", "Non exercée par notre collectivité"
+
+
+# The word of the national table naming each kind of organisation's level.
+LEVEL_WORDS = {
+    "commune": "communes",
+    "epci": "EPCI",
+    "cc": "EPCI",
+    "ca": "EPCI",
+    "cu": "EPCI",
+    "metropole": "EPCI",
+    "ept": "EPCI",
+    "departement": "départements",
+    "region": "régions",
+}
+
+
+def default_holding(organisation_type: str, domain: str) -> str | None:
+    """The national table's answer for an organisation of this type (None: it cannot say,
+    e.g. a syndicat, whose competences are those its members gave it)."""
+    if domain not in COMPETENCES:
+        return None
+    _, levels = COMPETENCES[domain]
+    if levels == ALL_LEVELS:
+        return Holding.HELD
+    word = LEVEL_WORDS.get(organisation_type)
+    if word is None:
+        return None
+    return Holding.HELD if word in levels else Holding.NOT_HELD
