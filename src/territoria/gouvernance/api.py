@@ -455,7 +455,11 @@ class MessageView(APIView):
 class SupportView(APIView):
     permission_classes = []
 
-    @extend_schema(summary="Soutenir une demande d'examen du projet par le comité", responses=dict)
+    @extend_schema(
+        summary="Soutenir une demande d'examen du projet par le comité",
+        request=None,
+        responses=dict,
+    )
     def post(self, request, pk):
         project = _project(request, pk)
         if not get_abilities(request.user, project)["participate"]:

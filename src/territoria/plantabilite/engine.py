@@ -238,7 +238,14 @@ def default_workers() -> int:
     import os
 
     value = os.environ.get("TERRITORIA_PLANTABILITE_WORKERS")
-    return max(1, int(value)) if value else max(1, min(4, os.cpu_count() or 1))
+    if not value:
+        return max(1, min(4, os.cpu_count() or 1))
+    if not value.strip().isdigit():
+        raise ValueError(
+            f"TERRITORIA_PLANTABILITE_WORKERS : un nombre entier de processus est attendu, "
+            f"reçu « {value} »"
+        )
+    return max(1, int(value))
 
 
 def factor_shares(
