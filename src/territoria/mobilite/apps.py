@@ -45,6 +45,11 @@ class MobiliteConfig(AppConfig):
     verbose_name = "Mobilité"
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self):
+        from territoria.mobilite.sumo import import_sumo_keeping_proj
+
+        import_sumo_keeping_proj()  # before anything imports sumolib (see its docstring)
+
     navigation = [NavEntry("Mobilité", "mobilite:index", capability=VIEW, order=45)]
     home_sections = [HomeSection("mobilite/_home_section.html", order=45)]
     urls = [UrlModule("territoria.mobilite.urls", prefix="mobilite/")]

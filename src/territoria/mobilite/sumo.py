@@ -25,6 +25,28 @@ def sumo_home() -> Path:
     return Path(spec.origin).parent
 
 
+def import_sumo_keeping_proj() -> None:
+    """Import eclipse-sumo's package once, then put PROJ_LIB/PROJ_DATA back as they were.
+
+    Its `__init__` points both at its own proj.db for the whole process when neither is set,
+    and `sumolib` imports it; rasterio and pyproj then refuse that database ("it comes from
+    another PROJ installation") and every EPSG code becomes unknown — in the web process,
+    the worker or the tests, once anything touched SUMO. Called from the app's `ready()`, so
+    it runs before any other import of `sumo`; SUMO's own programs still get its proj.db
+    through `environment()`."""
+    saved = {name: os.environ.get(name) for name in ("PROJ_LIB", "PROJ_DATA")}
+    try:
+        import sumo  # noqa: F401
+    except ImportError:
+        return
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def environment() -> dict[str, str]:
     home = sumo_home()
     env = dict(os.environ)
