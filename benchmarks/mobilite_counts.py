@@ -247,6 +247,29 @@ def main(argv: list[str] | None = None) -> None:
     )
     print("graphique mensuel :", figures["month_chart"], flush=True)
     print(write_result("mobilite_counts", figures))
+    if (args.detectors, args.days) == (500, 365):
+        quote(figures)
+
+
+def quote(figures: dict) -> None:
+    """The figures the register quotes (src/territoria/mobilite/measured.json, key
+    `counts_import`), at the issue's size only."""
+    import json
+
+    target = ROOT / "src" / "territoria" / "mobilite" / "measured.json"
+    measured = json.loads(target.read_text(encoding="utf-8"))
+    chart = figures["month_chart"]
+    measured["counts_import"] = {
+        "measured_at": time.strftime("%Y-%m-%d"),
+        "detectors": figures["detectors"],
+        "days": figures["days"],
+        "rows": figures["csv"]["rows"],
+        "seconds": figures["new_worst_seconds"],
+        "previous_seconds": min(figures["previous"]["seconds"]),
+        "chart_p95_ms": chart["p95_ms"]["new"],
+        "previous_chart_p95_ms": chart["p95_ms"]["previous"],
+    }
+    target.write_text(json.dumps(measured, indent=2, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":
