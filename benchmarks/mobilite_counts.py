@@ -160,6 +160,23 @@ def charts(path: Path, detectors: int, days: int, samples: int) -> dict:
     }
 
 
+def flow_views(path: Path) -> dict:
+    """Not a figure of the issue: what the rest of the network page costs at this size (the
+    page also shows the typical days, the congestion index and the anomalous days, computed by
+    mobilite/profiles.py over the whole store at each display). Measured once."""
+    from territoria.mobilite import profiles
+
+    files = [str(path)]
+    t0 = time.perf_counter()
+    con = profiles.prepared(files)
+    t1 = time.perf_counter()
+    profiles.profile_chart(files, "D0001", "", con)
+    profiles.congestion(files, con)
+    profiles.anomalies(files, con=con)
+    t2 = time.perf_counter()
+    return {"prepare_seconds": round(t1 - t0, 2), "three_views_seconds": round(t2 - t1, 2)}
+
+
 def run(detectors: int, days: int, legacy: bool, repeats: int, samples: int) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="bench-counts-"))
     try:
@@ -220,6 +237,7 @@ def run(detectors: int, days: int, legacy: bool, repeats: int, samples: int) -> 
         figures["new_under_target"] = figures["new_worst_seconds"] < 30
         figures["month_chart"] = charts(folder / "new.parquet", detectors, days, samples)
         figures["month_chart_p95_under_100_ms"] = figures["month_chart"]["p95_ms"]["new"] < 100
+        figures["network_page_flow_views"] = flow_views(folder / "new.parquet")
         if legacy:
             old_run = timed_import(old.load_csv, old.write_parquet, csv, folder / "old.parquet")
             old_run["parquet"] = parquet_content(folder / "old.parquet")
