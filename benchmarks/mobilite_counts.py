@@ -258,7 +258,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=2, help="imports of each path")
     parser.add_argument("--samples", type=int, default=200, help="month charts of each path")
     args = parser.parse_args(argv)
+    load_before = os.getloadavg()
     figures = run(args.detectors, args.days, args.legacy, args.repeats, args.samples)
+    # the machine is shared: its load (1, 5, 15 min) at the start and at the end of the run
+    figures["load_average"] = {"start": load_before, "end": os.getloadavg()}
     figures["command"] = (
         "env OMP_NUM_THREADS=1 PYTHONPATH=$PWD/src:$PWD "
         "python -m benchmarks.mobilite_counts" + (" " + " ".join(argv) if argv else "")
