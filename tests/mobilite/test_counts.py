@@ -133,14 +133,69 @@ def test_a_bad_value_goes_through_the_checked_path(tmp_path):
     """The vectorised reader refuses what the checked path would refuse; the error still names
     the line and the field, and nothing is written."""
     header, *body = (FIXTURES / "counts.csv").read_text().splitlines()
-    for value in ("nan", "2.5", "-1"):
+    for value in ("nan", "2.5", "-1", "inf", "20001"):
         lines = body[:]
         lines[9] = ",".join([*lines[9].split(",")[:2], value, *lines[9].split(",")[3:]])
         path = tmp_path / "c.csv"
         path.write_text("\n".join([header, *lines]) + "\n")
         assert counts._fast_read(path, path.name) is None
+        if value in ("inf", "20001"):
+            continue  # the checked path's message: the three cases below
         with pytest.raises(
             counts.CountsError,
             match=f"ligne 11, champ « vehicules » : nombre de véhicules impossible \\(.{value}.\\)",
         ):
             counts.load_csv(path, path.name, set())
+
+
+def test_a_bad_speed_goes_through_the_checked_path(tmp_path):
+    """Speed bounds (0 to 250 km/h) and NaN, tested in one pass by the vectorised reader."""
+    header, *body = (FIXTURES / "counts.csv").read_text().splitlines()
+    for value in ("nan", "251", "-0.5"):
+        lines = body[:]
+        lines[4] = ",".join([*lines[4].split(",")[:3], value, lines[4].split(",")[4]])
+        path = tmp_path / "v.csv"
+        path.write_text("\n".join([header, *lines]) + "\n")
+        assert counts._fast_read(path, path.name) is None
+    with pytest.raises(counts.CountsError, match="ligne 6, champ « vitesse » : vitesse"):
+        counts.load_csv(path, path.name, set())
+
+
+def test_median_step_is_the_median():
+    """The shortcut (the most common step) only when it is the median; np.median otherwise."""
+    import numpy as np
+
+    for steps, expected in (
+        ([900] * 5 + [1800] * 4, 900.0),
+        ([900] * 4 + [1800] * 4, 1350.0),  # the mean of the two middle values
+        ([60] * 3 + [900, 1000, 1100, 1200, 1300], 950.0),  # most common, not the median
+        ([900] * 3 + [100] * 2 + [5000] * 2, 900.0),
+    ):
+        d = np.array(steps + [-7], dtype=np.int64)  # the last: a change of detector
+        same = np.array([True] * len(steps) + [False])
+        flag = np.empty(d.size, bool)
+        assert counts._median_step(d, same, flag) == expected == np.median(steps)
+    assert counts._median_step(np.array([5]), np.array([False]), np.empty(1, bool)) == 3600e6
+
+
+def test_month_hours(tmp_path):
+    """A month asked for (one query), the detector's last month by default, an empty month, an
+    unknown detector; the same rows as the query of the previous chart."""
+    from datetime import datetime
+
+    table, _ = counts.load_csv(FIXTURES / "counts.csv", "counts.csv", set())
+    target = tmp_path / "c.parquet"
+    counts.write_parquet(table, target)
+    files = [str(target)]
+    start, rows = counts.month_hours(files, "A1B1", "2025-03")
+    assert start == datetime(2025, 3, 1) and rows[0] == (datetime(2025, 3, 3), 35)
+    con = counts._reader()
+    assert rows == counts.hourly_rows(
+        con, files, "A1B1", datetime(2025, 3, 1), datetime(2025, 4, 1)
+    )
+    assert counts.month_hours(files, "A1B1", None) == (start, rows)
+    assert counts.month_hours(files, "A1B1", "pas-un-mois") == (start, rows)
+    assert counts.month_hours(files, "A1B1", "2024-01") == (datetime(2024, 1, 1), [])
+    assert counts.month_hours(files, "INCONNU", "2025-03") is None
+    assert counts.month_hours(files, "INCONNU", None) is None
+    assert counts.month_hours([], "A1B1", None) is None

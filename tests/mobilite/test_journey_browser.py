@@ -77,8 +77,9 @@ def test_mobility_engineer_journey(page, live_server, agent):
     page.get_by_label("Nouvelles durées des phases (s)").fill("20 3 60 3")
     page.get_by_role("button", name="Enregistrer le scénario").click()
     expect(page.get_by_text("Scénario « Travaux rue B1–C1 » enregistré")).to_be_visible()
-    page.get_by_label("Graines").fill("2")
-    page.get_by_label("Durée simulée (s)").fill("180")
+    row = page.get_by_role("row", name="Travaux rue B1–C1")  # other forms have seeds too
+    row.get_by_label("Graines").fill("2")
+    row.get_by_label("Durée simulée (s)").fill("180")
     with page.expect_navigation():
         page.get_by_role("button", name="Simuler « Travaux rue B1–C1 »").click(no_wait_after=True)
     expect(page.get_by_text("Statut : Terminé")).to_be_visible(timeout=300_000)

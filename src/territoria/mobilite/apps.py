@@ -5,6 +5,11 @@ from django.apps import AppConfig
 from territoria.core.modules import HomeSection, NavEntry, SelfDescription, UrlModule
 
 
+def _fr(number: float) -> str:
+    """12 345,6: French digit grouping (narrow no-break space) and decimal comma."""
+    return f"{number:,}".replace(",", "\u202f").replace(".", ",")
+
+
 def _measured() -> tuple[str | None, str | None]:
     """Performance and energy in French from measured.json (written by each run of
     `python -m benchmarks.mobilite`)."""
@@ -26,6 +31,15 @@ def _measured() -> tuple[str | None, str | None]:
         f"{c['calibrated_share_geh5']:.0%} des sections comptées sous GEH 5, contre "
         f"{c['baseline_share_geh5']:.0%} pour une demande aléatoire de même volume."
     )
+    k = m.get("counts_import")
+    if k:
+        performance += (
+            f" Comptages (mesuré le {k['measured_at']}) : un an au pas de 6 min pour "
+            f"{k['detectors']} détecteurs ({_fr(k['rows'])} lignes) importé en "
+            f"{_fr(k['seconds'])} s (version précédente : {_fr(k['previous_seconds'])} s) ; "
+            f"graphique mensuel d'un détecteur en {_fr(k['chart_p95_ms'])} ms au 95e centile "
+            f"(version précédente : {_fr(k['previous_chart_p95_ms'])} ms)."
+        )
     energy = (
         f"Estimation (temps de calcul × 15 W par cœur) : {m['scenario']['energy_wh']} Wh pour le "
         "scénario mesuré. Aucun GPU."
