@@ -275,6 +275,8 @@ def test_newcomer_publishes_queries_and_downloads_open_data(page, live_server, a
         expect(point_list).to_contain_text(place)
     page.locator("#od-map .leaflet-marker-icon").first.click()
     expect(page.locator(".leaflet-popup-content")).to_contain_text(places[0])
+    # axe reads colours as drawn: wait for the popup to finish fading in (as test_map_labels)
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")
     page.locator("#od-map").scroll_into_view_if_needed()
     _visit(page, "carte")
     assert any("/static/vendor/leaflet/leaflet.js" in url for url in requests)
