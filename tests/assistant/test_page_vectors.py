@@ -115,6 +115,18 @@ def test_page_vectors_find_a_page_that_shares_no_word_with_the_question(faq_coll
     assert [doc for doc, _s in ranking] == [docs["bruit"], docs["passeport"]]
     passages = retrieve([faq_collection], NO_SHARED_WORD, [PUBLIC], mode="hybrid")
     assert passages[0].document == docs["bruit"] and passages[0].ranks["page"] == 1
+    # The page vectors stand in for the passages' vectors: when the passage search brought
+    # dense candidates (here: the passport's only), they are not read (PIAF lost with them).
+    hits = [
+        hit
+        for hit in get_index().search(namespace, NO_SHARED_WORD, [PUBLIC], mode="hybrid", limit=10)
+        if hit.fields["document"] == docs["passeport"]
+    ]
+    assert hits and all("dense" in hit.ranks for hit in hits)
+    _index, ranking = rank_pages(
+        namespace, NO_SHARED_WORD, NO_SHARED_WORD, [PUBLIC], hits, embedder
+    )
+    assert [doc for doc, _s in ranking] == [docs["passeport"]]
 
 
 @pytest.fixture

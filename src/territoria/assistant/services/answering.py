@@ -214,7 +214,13 @@ def rank_pages(
     passage's score) and, given an `embedder` (hybrid mode), with the ranking of the page
     vectors (title + opening of each page, e5; equal weights, as measured on the tuning and
     reporting halves of the fiches' citizens' questions) when the page ranking has at least
-    page_vectors.MIN_FUSED pages — with fewer, the vectors' other pages follow them. Every ranking reads only what these
+    page_vectors.MIN_FUSED pages — with fewer, the vectors' other pages follow them.
+    The page vectors stand in for the passages' own vectors: they are read only when the passage
+    search brought no dense candidate (passage vectors still pending, as in the fiches
+    measurement). When the passages have vectors, their pages already carry e5 over the whole
+    passage text, and adding the page vectors (60 words) lost on PIAF at every weight measured on
+    its reporting half (mrr@10 0.894 → 0.850 at equal weight; docs/assistant.md, "Page vectors and
+    the development sets"). Every ranking reads only what these
     tokens open: the page index is built from their rows, the page vectors are masked by the
     search core's access rule, and a page outside the page index is left out."""
     index = pages.page_index(namespace, access)
@@ -230,7 +236,7 @@ def rank_pages(
             passage_pages.append((doc, hit.score))
             seen.add(doc)
     ranking = pages.fused_pages(index, lexical, passage_pages)
-    if embedder is not None:
+    if embedder is not None and not any("dense" in (hit.ranks or {}) for hit in hits):
         dense = [
             (doc, cosine)
             for doc, cosine in page_vectors.ranking(
