@@ -28,3 +28,34 @@ def test_analyzer_keeps_numbers():
 def test_fold_keeps_words_without_stemming():
     assert fold("L'Énergie  des   Collectivités") == "energie des collectivites"
     assert fold_token("d'Été") == "ete"
+
+
+def test_stemming_from_several_threads_at_once_gives_the_same_stems():
+    """The web server's threads and the assistant's background page-index build stem at the
+    same time; a shared snowball stemmer corrupted its own state (IndexError, wrong stems)."""
+    import threading
+
+    import snowballstemmer
+
+    from territoria.search.analyzer import _stem
+
+    base = ["administrations", "délibérations", "communautaires", "renouvellement", "eaux"]
+    words = [f"{w}{suffix}" for suffix in ("", "s", "ment", "ations", "issement") for w in base]
+    words = [w + "e" * (i % 7) for i in range(400) for w in words][:3000]
+    expected = [snowballstemmer.stemmer("french").stemWord(w) for w in words]
+    stem = _stem.__wrapped__  # past the cache: each call really stems
+    results, errors = {}, []
+
+    def work(n):
+        try:
+            results[n] = [stem(w) for w in words]
+        except Exception as exc:  # noqa: BLE001 — any exception is the failure shown
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert all(results[n] == expected for n in range(4))

@@ -12,6 +12,7 @@ and for comparing answers in evaluations.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
@@ -250,7 +251,17 @@ def strip_accents(text: str) -> str:
 
 
 _FOLDED_STOP_WORDS = frozenset(strip_accents(w) for w in FRENCH_STOP_WORDS)
-_stemmer = snowballstemmer.stemmer("french")
+# A snowball stemmer keeps its current word in itself: two threads stemming at once corrupt
+# each other (IndexError, or a wrong stem written into an index) — the web server's threads
+# and the assistant's background page-index build do. One stemmer per thread.
+_local = threading.local()
+
+
+def _stemmer():
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("french")
+    return stemmer
 
 
 def iter_words(text: str) -> Iterator[tuple[str, int, int]]:
@@ -269,7 +280,7 @@ def fold_token(word: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def _stem(folded: str) -> str:
-    return _stemmer.stemWord(folded)
+    return _stemmer().stemWord(folded)
 
 
 @lru_cache(maxsize=200_000)
