@@ -79,3 +79,13 @@ def admin_user(db):
 @pytest.fixture
 def api_client():
     return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Each test starts with no rate-limit counter: the counters live in a file cache shared by
+    the whole session, so requests of earlier tests from the same address (127.0.0.1) could
+    throttle a later test when the suite runs fast enough to fit them in one window."""
+    from django.core.cache import caches
+
+    caches["ratelimit"].clear()
