@@ -115,7 +115,7 @@ for q in qs:
     )
 out = {k: round(sum(v) / len(v), 4) for k, v in variants.items()}
 print(json.dumps({"questions": len(qs), **out}, indent=1, ensure_ascii=False))
-Path(f"/tmp/devsets-diag-{name}-rows.json").write_text(
+Path(tempfile.gettempdir(), f"devsets-diag-{name}-rows.json").write_text(
     json.dumps(rows, ensure_ascii=False, indent=0)
 )
-Path(f"/tmp/devsets-diag-{name}-mrr.json").write_text(json.dumps(variants))
+Path(tempfile.gettempdir(), f"devsets-diag-{name}-mrr.json").write_text(json.dumps(variants))

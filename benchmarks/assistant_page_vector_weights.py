@@ -107,7 +107,7 @@ for q in qs:
         row["rr"][w] = 1 / (order.index(q["gold"]) + 1) if q["gold"] in order else 0
     row["npages"] = len(answering.rank_pages(ns, question, lexical, access, hits, None)[1])
     rows.append(row)
-Path(f"/tmp/page-vector-weights-{which}.json").write_text(json.dumps(rows))
+Path(tempfile.gettempdir(), f"page-vector-weights-{which}.json").write_text(json.dumps(rows))
 for h in sorted({r["half"] for r in rows}):
     sel = [r for r in rows if r["half"] == h]
     print(
