@@ -35,3 +35,36 @@ SHARED_DATA = Path(
         "TERRITORIA_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
     )
 )
+
+
+def setup_django(
+    data_dir: str | Path | None = None, *, embedded: bool = False, migrate: bool = False
+) -> Path:
+    """Start Django for a benchmark and return its data folder.
+
+    The folder is `data_dir`, else TERRITORIA_DATA_DIR when the caller set it, else a new
+    temporary one; it is prepared as `territoria run` would (secret key included). `embedded`
+    drops any DATABASE_URL so that figures come from the embedded SQLite database of that folder;
+    `migrate` creates the tables."""
+    import os
+    import tempfile
+
+    if data_dir is not None:
+        os.environ["TERRITORIA_DATA_DIR"] = str(data_dir)
+    else:
+        os.environ.setdefault("TERRITORIA_DATA_DIR", tempfile.mkdtemp(prefix="territoria-bench-"))
+    if embedded:
+        os.environ.pop("DATABASE_URL", None)
+        os.environ.pop("TERRITORIA_DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "territoria.settings")
+    from territoria.datadir import prepare_data_dir
+
+    folder = prepare_data_dir()
+    import django
+
+    django.setup()
+    if migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+    return folder

@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 import os
 import platform
-import tempfile
 import time
 from pathlib import Path
+
+from benchmarks import setup_django
 
 RESULTS = Path(__file__).parent / "results" / "catalogue.json"
 WATTS_PER_CORE = 15.0  # assumption for the energy estimate (a laptop/server core under load)
@@ -27,18 +28,6 @@ ABLATIONS = {
     "lexique seul": {"text": 0.0, "domain": 0.0},
     "sans domaine": {"domain": 0.0},
 }
-
-
-def _setup() -> None:
-    os.environ.setdefault("TERRITORIA_DATA_DIR", tempfile.mkdtemp(prefix="catalogue-bench-"))
-    os.environ.setdefault("TERRITORIA_SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdef")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "territoria.settings")
-    from territoria.datadir import prepare_data_dir
-
-    prepare_data_dir()
-    import django
-
-    django.setup()
 
 
 def _paired(split: str) -> dict:
@@ -60,7 +49,7 @@ def _paired(split: str) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    _setup()
+    setup_django()
     from territoria.catalogue.evaluation import evaluate, evaluate_dense
 
     started_cpu, started = time.process_time(), time.perf_counter()

@@ -25,24 +25,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import setup_django
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "gouvernance.json"
 SHARED = Path(os.environ.get("TERRITORIA_SHARED_DATA", ROOT.parent / "shared" / "data"))
-
-
-def _setup_django(data_dir: Path) -> None:
-    os.environ["TERRITORIA_DATA_DIR"] = str(data_dir)
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.pop("TERRITORIA_DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "territoria.settings")
-    from territoria.datadir import prepare_data_dir
-
-    prepare_data_dir()
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 CUES_V1 = ROOT / "benchmarks" / "data" / "gouvernance_cues_v1.json"
@@ -252,7 +239,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT / "src"))
     with tempfile.TemporaryDirectory() as folder:
-        _setup_django(Path(folder))
+        setup_django(folder, embedded=True, migrate=True)
         result = {
             "benchmark": "gouvernance",
             "command": f"TERRITORIA_SHARED_DATA=<shared data> python -m benchmarks gouvernance --records {args.records}",

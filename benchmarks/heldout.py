@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import setup_django
+
 ROOT = Path(__file__).resolve().parent.parent
 SPLIT = ROOT / "benchmarks" / "data" / "heldout_split.json"
 HALVES = ("tune", "report")
@@ -37,21 +39,6 @@ HALVES = ("tune", "report")
 
 def split() -> dict:
     return json.loads(SPLIT.read_text(encoding="utf-8"))
-
-
-def _setup_django(data_dir: Path) -> None:
-    os.environ["TERRITORIA_DATA_DIR"] = str(data_dir)
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.pop("TERRITORIA_DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "territoria.settings")
-    from territoria.datadir import prepare_data_dir
-
-    prepare_data_dir()
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def registre_part() -> dict:
@@ -129,7 +116,7 @@ def assistant_part(articles: int, work: Path) -> dict:
 def child(part: str, out: str, articles: int) -> None:
     """One part in its own fresh data folder (BM25 statistics are those of the whole index)."""
     data_dir = Path(tempfile.mkdtemp(prefix=f"territoria-bench-heldout-{part}-"))
-    _setup_django(data_dir)
+    setup_django(data_dir, embedded=True, migrate=True)
     random.seed(42)
     result = registre_part() if part == "registre" else assistant_part(articles, data_dir)
     Path(out).write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -21,25 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks import setup_django
+
 RESULTS = Path(__file__).parent / "results" / "plantabilite_tiles.json"
 SIDE_M = 5000
-
-
-def _setup(folder: str) -> None:
-    os.environ["TERRITORIA_DATA_DIR"] = folder
-    os.environ.setdefault(
-        "TERRITORIA_SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijkl"
-    )
-    os.environ["DJANGO_SETTINGS_MODULE"] = "territoria.settings"
-    from territoria.datadir import prepare_data_dir
-
-    prepare_data_dir()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def _view_tiles(crs: str, grid) -> list[tuple[int, int, int]]:
@@ -68,7 +53,7 @@ def _stats(ms: list[float]) -> dict:
 
 def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as folder:
-        _setup(folder)
+        setup_django(folder, migrate=True)
         from django.test import Client
         from django.urls import reverse
 

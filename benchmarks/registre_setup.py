@@ -14,6 +14,8 @@ import sqlite3
 import sys
 import time
 
+from benchmarks import setup_django
+
 # Datasette's table gets an index on every column the scenarios filter, facet or sort on:
 # our side answers them from its in-memory table of codes (registre/discovery/table.py),
 # which plays the part of an index on each of them.
@@ -25,19 +27,6 @@ DATASETTE_INDEXES = (
     "region",
     "nom_projet",
 )
-
-
-def _django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "territoria.settings")
-    from territoria.datadir import prepare_data_dir
-
-    prepare_data_dir()  # a fresh folder: created here, not by the settings
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def export_for_datasette(path: str) -> int:
@@ -110,7 +99,7 @@ def run(argv=None) -> int:
     parser.add_argument("--datasette-db", required=True)
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)
-    _django()
+    setup_django(migrate=True)
     from benchmarks.registre_data import load_real_records, save_generated
     from territoria.registre.discovery.documents import NAMESPACE, embedding_text
     from territoria.registre.discovery.indexing import embed_pending, index, reindex_all
