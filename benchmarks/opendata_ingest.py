@@ -2,7 +2,6 @@
 then publication job, run inline) and report time and peak memory of this process."""
 
 import json
-import os
 import resource
 import sys
 import time
@@ -10,17 +9,13 @@ from pathlib import Path
 
 
 def publish(csv_path: str) -> None:
-    import django
+    from benchmarks import setup_django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "territoria.settings")
-    django.setup()
-    from django.core.management import call_command
-
+    setup_django(migrate=True)
     from territoria.core.models import Organisation, Role, User
     from territoria.opendata import publishing, storage
     from territoria.opendata.models import Dataset, Resource
 
-    call_command("migrate", verbosity=0)
     organisation, _ = Organisation.objects.get_or_create(
         siret="21690123100011", defaults={"name": "Ville de Lyon (banc d'essai)", "type": "commune"}
     )

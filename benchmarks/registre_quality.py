@@ -66,21 +66,12 @@ def evaluate(k: int = 5, depth: int = 20, queries: list[dict] | None = None) -> 
 
 def run_in_fresh_database(out: str) -> None:
     """Load the real records into the current (fresh) database, embed them, evaluate, write JSON."""
-    import os
+    from benchmarks import setup_django
 
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "territoria.settings")
-    from territoria.datadir import prepare_data_dir
-
-    prepare_data_dir()  # a fresh folder: created here, not by the settings
-    django.setup()
-    from django.core.management import call_command
-
+    setup_django(migrate=True)  # the caller's fresh data folder
     from benchmarks.registre_data import load_real_records
     from territoria.registre.discovery.indexing import embed_pending
 
-    call_command("migrate", verbosity=0)
     load_real_records()
     embed_pending()
     Path(out).write_text(json.dumps(evaluate(), indent=2, ensure_ascii=False))
