@@ -247,6 +247,10 @@ def run(job_id: str) -> None:
             run_roadworks(job)
         elif job.kind == "signals":
             run_signals(job)
+        elif job.kind == "flux":
+            from territoria.mobilite.flows import run_flow
+
+            run_flow(job)
         elif job.kind == "calibration":
             from territoria.mobilite.counts import run_calibration
 

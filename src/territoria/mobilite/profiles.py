@@ -179,9 +179,10 @@ def congestion(files: list[str], con=None) -> list[dict]:
 
 
 def anomalies(
-    files: list[str], detector: str | None = None, limit: int = 50, con=None
+    files: list[str], detector: str | None = None, limit: int | None = 50, con=None
 ) -> list[dict]:
-    """Days far from their typical profile, the largest deviations first."""
+    """Days far from their typical profile, the largest deviations first (all when `limit` is
+    None)."""
     if con is None:
         con = _connect()
         if not files or not _prepare(con, files, detector):
@@ -247,11 +248,14 @@ def reason(day: dict) -> str:
     )
 
 
-def profile_chart(files: list[str], detector: str, wanted_season: str = "", con=None):
-    """The chart of the typical days of one detector (one season), its table rows, the season."""
+def profile_chart(
+    files: list[str], detector: str, wanted_season: str = "", con=None, found: dict | None = None
+):
+    """The chart of the typical days of one detector (one season), its table rows, the season;
+    `found`: the detector's profiles already read (the stored views, `flows.py`)."""
     from territoria.core.charts import LineChart, Series
 
-    found = profiles(files, detector, con)
+    found = profiles(files, detector, con) if found is None else found
     if not found:
         return None
     seasons = {s for _, s in found}

@@ -20,7 +20,7 @@ from territoria.core.maps import SCALE, legend_entries, sequential_colour
 from territoria.core.roles import has_capability
 from territoria.core.templatetags.french import count_words
 from territoria.mobilite import network as network_service
-from territoria.mobilite import profiles, simulation
+from territoria.mobilite import flows, profiles, simulation
 from territoria.mobilite.apps import MANAGE, VIEW
 from territoria.mobilite.models import AccidentImport, Job, JobStatus, Network, Scenario
 
@@ -196,21 +196,11 @@ def network_detail(request, pk):
         detectors = sorted({d for i in imports for d in i.detectors})
         detector = detector if detector in detectors else detectors[0]
         chart = counts_service.detector_chart(found, detector, request.GET.get("mois"))
-        files = counts_service._files(found)
-        con = profiles.prepared(files)  # the store read once for the three views
-        flow = con and {
-            "profile": profiles.profile_chart(files, detector, request.GET.get("saison", ""), con),
-            "congestion": profiles.congestion(files, con),
-            "anomalies": profiles.anomalies(files, con=con),
-            "day_types": list(profiles.DAY_TYPES.values()),
-            "seasons": profiles.SEASONS,
-            "z": f"{profiles.Z:g}".replace(".", ","),
-            "relative": round(100 * profiles.RELATIVE),
-            "min_vehicles": profiles.MIN_VEHICLES,
-        }
+        flow_state = flows.state(found)
+        flow = _flow_context(flow_state["views"], detector, request.GET.get("saison", ""))
     else:
         detectors = []
-        flow = None
+        flow, flow_state = None, None
     calibration = Job.objects.filter(network=found, kind="calibration").first()
     signals_job = Job.objects.filter(network=found, kind="signals").first()
     tls = [
@@ -226,6 +216,7 @@ def network_detail(request, pk):
         "detector": detector,
         "chart": chart,
         "flow": flow,
+        "flow_state": flow_state,
         "calibration": calibration,
         "signals_job": signals_job,
         "tls": tls,
@@ -240,29 +231,75 @@ def network_detail(request, pk):
     return render(request, "mobilite/network.html", context)
 
 
+def _flow_context(views: Job | None, detector: str, season: str) -> dict | None:
+    """The flow analysis of the page, read from the stored views (`flows.py`)."""
+    if views is None:
+        return None
+    return {
+        "profile": profiles.profile_chart(
+            [], detector, season, found=flows.stored_profiles(views, detector)
+        ),
+        "congestion": views.result.get("congestion", []),
+        "anomalies": flows.stored_anomalies(views),
+        "anomaly_days": views.result.get("anomaly_days", 0),
+        "computed_at": views.updated_at,
+        "day_types": list(profiles.DAY_TYPES.values()),
+        "seasons": profiles.SEASONS,
+        "z": f"{profiles.Z:g}".replace(".", ","),
+        "relative": round(100 * profiles.RELATIVE),
+        "min_vehicles": profiles.MIN_VEHICLES,
+    }
+
+
+@login_required
+@require_POST
+def flow_refresh(request, pk):
+    """Recompute the flow analysis (a background job; the import starts one by itself)."""
+    _need(request, MANAGE)
+    found = _network(request, pk)
+    if not found.count_imports.exists():
+        messages.error(request, "Importez d'abord des comptages.")
+        return redirect("mobilite:network", pk=pk)
+    job = flows.start(found, request.user)
+    if job is None:
+        messages.info(request, "Un calcul de l'analyse des flux est déjà en attente.")
+        return redirect("mobilite:network", pk=pk)
+    return redirect("mobilite:job", pk=job.pk)
+
+
 @login_required
 def flow_api(request, pk):
-    """The flow analysis as JSON: typical days (one detector), congestion, anomalies."""
+    """The flow analysis as JSON (the stored views): typical days (one detector), congestion,
+    anomalies; `statut` says whether they are up to date with the counts."""
     _need(request, VIEW)
-    from territoria.mobilite import counts as counts_service
-
     found = _network(request, pk)
-    files = counts_service._files(found)
     detector = request.GET.get("detecteur", "") or None
+    current = flows.state(found)
+    views = current["views"]
     typical = {}
-    if detector:
-        for (kind, season), points in profiles.profiles(files, detector).items():
+    if detector and views is not None:
+        for (kind, season), points in flows.stored_profiles(views, detector).items():
             typical.setdefault(kind, {})[season] = [
                 {"hour": h, "mean": round(m, 1), "spread": round(sd or 0, 1), "days": n}
                 for h, m, sd, n in points
             ]
-    anomalies = [{**a, "date": a["date"].isoformat()} for a in profiles.anomalies(files, detector)]
+    anomalies = [
+        {**a, "date": a["date"].isoformat()}
+        for a in (flows.stored_anomalies(views, detector) if views is not None else [])
+    ]
+    if views is None:
+        status = "en_cours" if current["pending"] else "non_calcule"
+    else:
+        status = "a_jour" if current["fresh"] else "perime"
     return JsonResponse(
         {
             "network": str(found.pk),
+            "status": status,
+            "computed_at": views.updated_at.isoformat() if views is not None else None,
+            "computing": str(current["pending"].pk) if current["pending"] else None,
             "detector": detector,
             "profiles": typical,
-            "congestion": profiles.congestion(files),
+            "congestion": views.result.get("congestion", []) if views is not None else [],
             "anomalies": anomalies,
             "thresholds": {
                 "z": profiles.Z,
@@ -668,10 +705,12 @@ def counts_import(request, pk):
         return redirect("mobilite:network", pk=pk)
     finally:
         shutil.rmtree(path.parent, ignore_errors=True)
+    flows.start(found, request.user)  # typical days, congestion, anomalies: computed once
     messages.success(
         request,
         f"{upload.name} : {count_words(record.rows, 'comptage')} de "
-        f"{count_words(len(record.detectors), 'détecteur')} importé{'s' if record.rows > 1 else ''}.",
+        f"{count_words(len(record.detectors), 'détecteur')} importé{'s' if record.rows > 1 else ''}"
+        " ; l'analyse des flux est recalculée en tâche de fond.",
     )
     for warning in record.warnings[:5]:
         messages.warning(request, f"{upload.name} : {warning}")
