@@ -50,8 +50,16 @@ def run_scenario(job: Job) -> None:
     job.done = 0
     job.save()
     try:
+        # the edges a real detector counts are always among the simulated detectors shown
+        counted = {d for i in network.count_imports.all() for d in i.detectors}
+        edges = {e[0] for e in network.elements.get("edges", [])}
         result = simulation.run_scenario(
-            network.net_file, scenario.changes, spec, folder, lambda m: _progress(job, m)
+            network.net_file,
+            scenario.changes,
+            spec,
+            folder,
+            lambda m: _progress(job, m),
+            watch=counted & edges,
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)  # the figures are kept in job.result

@@ -32,6 +32,7 @@ JUNCTION_KINDS = {  # the regimes a junction may be given (SUMO junction types)
     "right_before_left": "priorité à droite",
     "allway_stop": "stop dans toutes les directions",
 }
+PER_EDGE = ("edges", "edges_noise", "detectors")  # per-edge outputs of a run, summarised apart
 TELEPORT_SHARE = 0.02  # more teleports than 2 % of vehicles: the run diverged (gridlock)
 
 
@@ -413,9 +414,13 @@ def simulate(
     meandata = folder / f"{tag}-{seed}.meandata.add.xml"
     noise_out = folder / f"{tag}-{seed}.noise.xml"
     queues_out = folder / f"{tag}-{seed}.queues.xml"
+    detectors_out = folder / f"{tag}-{seed}.detectors.xml"
+    period = detector_period(spec.duration)
     meandata.write_text(
         f'<additional><edgeData id="ed" file="{edges_out.name}" excludeEmpty="true"/>'
         f'<edgeData id="bruit" type="harmonoise" file="{noise_out.name}" excludeEmpty="true"/>'
+        f'<edgeData id="detecteurs" period="{period}" begin="0" end="{spec.duration}" '
+        f'file="{detectors_out.name}" excludeEmpty="true"/>'
         "</additional>"
     )
     adds = [str(meandata), *additionals]
@@ -468,6 +473,7 @@ def simulate(
         if e.get("noise") is not None
     }
     result["noise_db"] = energy_mean(list(result["edges_noise"].values()))
+    result["detectors"] = read_detectors(detectors_out, period, spec.duration)
     queues = [
         float(e.get("maxQueueLengthInMeters", 0) or 0)
         for e in ET.parse(queues_out).getroot().iter("edge")
@@ -475,6 +481,151 @@ def simulate(
     ]
     result["max_queue_m"] = max(queues, default=0.0)
     return result
+
+
+DETECTOR_INTERVALS = 12  # intervals of the simulated detectors over the demand period
+
+
+def detector_period(duration: int) -> int:
+    """The interval of the simulated detectors: a twelfth of the demand period, in whole
+    minutes, at least one (600 s → 60 s, one hour → 300 s)."""
+    return max(60, math.ceil(duration / DETECTOR_INTERVALS / 60) * 60)
+
+
+def read_detectors(path: Path, period: int, duration: int) -> dict[str, dict]:
+    """Every edge as a detector (SUMO's edgeData per interval): {edge: {"flow": [vehicles per
+    hour entering the edge], "speed": [mean speed km/h, None without vehicle]}} per interval."""
+    intervals = math.ceil(duration / period)
+    found: dict[str, dict] = {}
+    for interval in ET.parse(path).getroot().iter("interval"):
+        k = int(float(interval.get("begin")) // period)
+        if k >= intervals:
+            continue
+        for e in interval.iter("edge"):
+            edge = e.get("id", "")
+            if edge.startswith(":"):
+                continue
+            row = found.setdefault(edge, {"flow": [0.0] * intervals, "speed": [None] * intervals})
+            row["flow"][k] = float(e.get("entered", 0) or 0) * 3600 / period
+            if e.get("speed") is not None and float(e.get("sampledSeconds", 0) or 0) > 0:
+                row["speed"][k] = float(e.get("speed")) * 3.6
+    return found
+
+
+def _mean_sd(values: list[float]) -> tuple[float, float]:
+    mean = sum(values) / len(values)
+    if len(values) < 2:
+        return mean, 0.0
+    return mean, math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
+
+
+def _quantile(values: list[float], q: float) -> float:
+    """Linear interpolation between the closest ranks (DuckDB's quantile_cont)."""
+    ordered = sorted(values)
+    position = q * (len(ordered) - 1)
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def detector_views(
+    base_runs: list[dict], variant_runs: list[dict], period: int, watch: set[str] = frozenset()
+) -> dict:
+    """The flow views of the counts (`profiles.py`) for the simulated detectors, base against
+    scenario on the same demand per seed:
+
+    - profile: vehicles per hour of each interval, mean ± standard deviation over the seeds
+      (the seeds play the part of the days of a typical-day profile), for the watched edges
+      (those counted by a real detector), the 10 busiest of the base and the 10 whose flow
+      changes most;
+    - congestion index: ``1 − speed / free flow`` at the worst interval of the mean profile,
+      the free flow being the 85th percentile of the interval speeds of both sides (the same
+      reference for both, as `profiles.FREE_FLOW_QUANTILE`);
+    - marked changes (what anomalies are for the counts): intervals where the paired change
+      over the seeds is significant (95 % confidence interval, Student) and at least
+      `profiles.RELATIVE` of the base and `profiles.MIN_VEHICLES` vehicles per hour.
+    """
+    from territoria.mobilite import profiles
+
+    sides = {"base": base_runs, "scenario": variant_runs}
+    edges = set().union(*(r.get("detectors", {}) for r in base_runs + variant_runs))
+    intervals = max(
+        (len(d["flow"]) for r in base_runs + variant_runs for d in r.get("detectors", {}).values()),
+        default=0,
+    )
+    empty = {"flow": [0.0] * intervals, "speed": [None] * intervals}
+
+    def series(side: str, edge: str, key: str) -> list[list]:
+        """Per interval, the values of the seeds."""
+        runs = [r.get("detectors", {}).get(edge, empty)[key] for r in sides[side]]
+        return [[run[k] for run in runs] for k in range(intervals)]
+
+    totals = {
+        e: {side: sum(sum(v) for v in series(side, e, "flow")) / len(sides[side]) for side in sides}
+        for e in edges
+    }
+    busiest = sorted(edges, key=lambda e: (-totals[e]["base"], e))[:10]
+    changed = sorted(edges, key=lambda e: (-abs(totals[e]["scenario"] - totals[e]["base"]), e))
+    shown = sorted((watch & edges) | set(busiest) | set(changed[:10]))
+    profile = {}
+    for edge in shown:
+        profile[edge] = {
+            side: [[round(x, 1) for x in _mean_sd(v)] for v in series(side, edge, "flow")]
+            for side in sides
+        }
+    congestion, marked = [], []
+    for edge in sorted(edges):
+        speeds = {side: series(side, edge, "speed") for side in sides}
+        pooled = [x for side in sides for k in speeds[side] for x in k if x is not None]
+        row = {"section": edge, "free_flow_kmh": None}
+        if pooled:
+            free = _quantile(pooled, profiles.FREE_FLOW_QUANTILE)
+            row["free_flow_kmh"] = round(free, 1)
+            for side in sides:
+                indexed = [
+                    (max(0.0, 1 - (sum(v) / len(v)) / free), k)
+                    for k, values in enumerate(speeds[side])
+                    if (v := [x for x in values if x is not None]) and free > 0
+                ]
+                worst = max(indexed, default=None)
+                row[side] = round(worst[0], 3) if worst else None
+                row[f"{side}_worst_interval"] = worst[1] if worst else None
+        if row.get("base") is not None and row.get("scenario") is not None:
+            row["difference"] = round(row["scenario"] - row["base"], 3)
+            congestion.append(row)
+        base_flow, variant_flow = series("base", edge, "flow"), series("scenario", edge, "flow")
+        for k in range(intervals):
+            diff = [v - b for b, v in zip(base_flow[k], variant_flow[k], strict=True)]
+            mean_b = sum(base_flow[k]) / len(base_flow[k])
+            d_mean, d_ci = mean_ci(diff)
+            if (
+                math.isfinite(d_ci)
+                and abs(d_mean) > d_ci
+                and abs(d_mean) >= profiles.RELATIVE * mean_b
+                and abs(d_mean) >= profiles.MIN_VEHICLES
+            ):
+                marked.append(
+                    {
+                        "section": edge,
+                        "interval": k,
+                        "base": round(mean_b),
+                        "scenario": round(mean_b + d_mean),
+                        "difference": round(d_mean),
+                        "ci95": round(d_ci),
+                        "gap_percent": round(100 * d_mean / mean_b) if mean_b else None,
+                    }
+                )
+    congestion.sort(key=lambda r: (-abs(r["difference"]), r["section"]))
+    marked.sort(key=lambda r: (-abs(r["difference"]), r["section"], r["interval"]))
+    return {
+        "period_s": period,
+        "intervals": intervals,
+        "watched": sorted(watch & edges),
+        "profiles": profile,
+        "congestion": congestion,
+        "marked": marked[:100],
+        "marked_count": len(marked),
+    }
 
 
 def energy_mean(levels_db: list[float]) -> float:
@@ -571,8 +722,10 @@ def run_scenario(
     spec: RunSpec,
     folder: Path,
     progress=None,
+    watch: set[str] = frozenset(),
 ) -> dict:
-    """The base network and the scenario on the same demand for each seed; the comparison."""
+    """The base network and the scenario on the same demand for each seed; the comparison.
+    `watch`: edges counted by real detectors, whose simulated flows are always kept."""
     step = progress or (lambda message: None)
     base_net = Path(base_net).resolve()
     folder.mkdir(parents=True, exist_ok=True)
@@ -596,16 +749,18 @@ def run_scenario(
         step(f"Graine {seed} : scénario simulé.")
     return {
         **compare(base_runs, variant_runs),
+        "detectors": detector_views(
+            base_runs, variant_runs, detector_period(spec.duration), set(watch)
+        ),
         "seeds": list(spec.seeds),
         "duration_s": spec.duration,
         "trips_on_closed_edges": dropped,
         "runs": {
             "base": [
-                {k: v for k, v in r.items() if k not in ("edges", "edges_noise")} for r in base_runs
+                {k: v for k, v in r.items() if k not in PER_EDGE} for r in base_runs
             ],
             "scenario": [
-                {k: v for k, v in r.items() if k not in ("edges", "edges_noise")}
-                for r in variant_runs
+                {k: v for k, v in r.items() if k not in PER_EDGE} for r in variant_runs
             ],
         },
     }

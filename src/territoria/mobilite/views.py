@@ -681,9 +681,62 @@ def job_detail(request, pk):
         context["noise_rows"] = sorted(
             ((e, d) for e, d in noise.items() if abs(d) >= 3), key=lambda kv: -abs(kv[1])
         )[:15]
+        context["sim"] = _simulated_detectors(
+            job.result.get("detectors"), request.GET.get("detecteur", "")
+        )
     if job.status == JobStatus.DONE and job.kind == "signals":
         context["plan_rows"] = _plan_rows(job.result.get("plans", {}))
     return render(request, "mobilite/job.html", context)
+
+
+def _simulated_detectors(found: dict | None, wanted: str) -> dict | None:
+    """The flow views of the simulated detectors of a scenario run (simulation.detector_views):
+    one detector's profile, base against scenario, the congestion changes, the marked
+    intervals."""
+    from territoria.core.charts import LineChart, Series
+
+    if not found or not found.get("profiles"):
+        return None
+    choices = sorted(found["profiles"])
+    detector = wanted if wanted in choices else (found.get("watched") or choices)[0]
+    period = found["period_s"] // 60
+    shown = found["profiles"][detector]
+
+    def label(k: int) -> str:
+        return f"{k * period}–{(k + 1) * period} min"
+
+    chart = LineChart(
+        f"Détecteur simulé {detector} : véhicules par heure, base et scénario",
+        [
+            Series("Réseau de base (moyenne des graines)", [
+                (k * period, round(m)) for k, (m, _) in enumerate(shown["base"])
+            ]),
+            Series("Scénario (moyenne des graines)", [
+                (k * period, round(m)) for k, (m, _) in enumerate(shown["scenario"])
+            ]),
+        ],  # fmt: skip
+        x_label="minute de la période simulée",
+        y_label="véhicules / h",
+        summary="Débit entrant sur le tronçon par intervalle, moyenne des graines ; les "
+        "écarts-types sont dans le tableau du profil.",
+    )
+    rows = [
+        {"label": label(k), "base": b, "scenario": v}
+        for k, (b, v) in enumerate(zip(shown["base"], shown["scenario"], strict=True))
+    ]
+    return {
+        "detector": detector,
+        "choices": choices,
+        "watched": found.get("watched", []),
+        "period_min": period,
+        "chart": chart,
+        "rows": rows,
+        "congestion": found.get("congestion", [])[:15],
+        "marked": [{**m, "label": label(m["interval"])} for m in found.get("marked", [])[:15]],
+        "marked_count": found.get("marked_count", 0),
+        "relative": round(100 * profiles.RELATIVE),
+        "min_vehicles": profiles.MIN_VEHICLES,
+    }
 
 
 @login_required
