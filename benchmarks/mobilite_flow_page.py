@@ -133,8 +133,10 @@ def run(detectors: int, days: int, previous_views: int, stored_views: int) -> di
     ) == profiles.anomalies(files, limit=None)
     direct = profiles.profiles(files, names[1])
     stored = flows.stored_profiles(job, names[1])
-    same = same and set(direct) == set(stored) and all(
-        [p[3] for p in stored[k]] == [p[3] for p in v] for k, v in direct.items()
+    same = (
+        same
+        and set(direct) == set(stored)
+        and all([p[3] for p in stored[k]] == [p[3] for p in v] for k, v in direct.items())
     )
     return {
         "detectors": detectors,

@@ -225,7 +225,9 @@ def test_stored_views_are_the_computed_ones(
     assert flows.state(loaded)["fresh"]
     # a second file (one more detector) appended: the views are stale until recomputed
     extra = tmp_path / "autre.csv"
-    extra.write_text("detecteur,horodatage,vehicules\nC1B1,2025-04-07 00:00,3\nC1B1,2025-04-07 00:15,4\n")
+    extra.write_text(
+        "detecteur,horodatage,vehicules\nC1B1,2025-04-07 00:00,3\nC1B1,2025-04-07 00:15,4\n"
+    )
     counts.import_counts(loaded, extra)
     assert not flows.state(loaded)["fresh"]
     html = client.get(reverse("mobilite:network", args=[loaded.pk])).content.decode()

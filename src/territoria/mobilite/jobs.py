@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from datetime import date
 
 from territoria.mobilite import simulation
 from territoria.mobilite.models import Job, JobStatus
@@ -42,6 +43,23 @@ def run_scenario(job: Job) -> None:
         od=[tuple(p) for p in job.params["od"]] if job.params.get("od") else None,
         zones=job.params.get("zones"),
     )
+    # a scenario with dated worksites is simulated on one day: the closures in force that day
+    day = date.fromisoformat(job.params["day"]) if job.params.get("day") else None
+    worksites = [
+        {
+            "name": c.get("worksite", ""),
+            "closed": c.get("edge") or c.get("lane"),
+            "from": c["from"],
+            "to": c["to"],
+            "in_force": day is not None and dates[0] <= day <= dates[1],
+        }
+        for c in scenario.changes
+        if (dates := simulation.worksite_dates(c))
+    ]
+    if day is not None and not simulation.in_force(scenario.changes, day):
+        raise simulation.ScenarioError(
+            f"Le {day:%d/%m/%Y}, aucune modification du scénario n'est en vigueur : rien à simuler."
+        )
     started, cpu = time.perf_counter(), time.process_time() + _children_cpu()
     folder = job.folder
     folder.mkdir(parents=True, exist_ok=True)
@@ -55,7 +73,7 @@ def run_scenario(job: Job) -> None:
         edges = {e[0] for e in network.elements.get("edges", [])}
         result = simulation.run_scenario(
             network.net_file,
-            scenario.changes,
+            simulation.in_force(scenario.changes, day),
             spec,
             folder,
             lambda m: _progress(job, m),
@@ -69,6 +87,8 @@ def run_scenario(job: Job) -> None:
     )
     job.result = {
         **result,
+        "day": day.isoformat() if day else None,
+        "worksites": worksites,
         "seconds": round(time.perf_counter() - started, 2),
         "energy_wh": _energy_wh(time.process_time() + _children_cpu() - cpu),
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from territoria.mobilite import sumo
@@ -33,6 +34,18 @@ JUNCTION_KINDS = {  # the regimes a junction may be given (SUMO junction types)
     "allway_stop": "stop dans toutes les directions",
 }
 PER_EDGE = ("edges", "edges_noise", "detectors")  # per-edge outputs of a run, summarised apart
+LANE_CLASSES = {  # the SUMO vehicle classes a lane may be opened to (lane permissions)
+    "passenger": "voitures",
+    "bus": "bus",
+    "coach": "autocars",
+    "taxi": "taxis",
+    "emergency": "véhicules d'urgence",
+    "delivery": "livraisons",
+    "truck": "poids lourds",
+    "motorcycle": "motos",
+    "bicycle": "vélos",
+}
+PRIORITY_RANGE = (1, 100)  # road priority of an edge (netconvert: the higher has right of way)
 TELEPORT_SHARE = 0.02  # more teleports than 2 % of vehicles: the run diverged (gridlock)
 
 
@@ -51,25 +64,129 @@ class RunSpec:
     zones: dict[str, list[str]] | None = None
 
 
+def _iso_day(value) -> date | None:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def worksite_dates(change: dict) -> tuple[date, date] | None:
+    """(first day, last day) of a dated closure (a worksite), None when it is not dated."""
+    if change.get("type") not in ("close_edge", "close_lane") or not change.get("from"):
+        return None
+    return _iso_day(change["from"]), _iso_day(change.get("to"))
+
+
+def dated(changes: list[dict]) -> bool:
+    return any(worksite_dates(c) for c in changes)
+
+
+def in_force(changes: list[dict], day: date | None) -> list[dict]:
+    """The changes of a scenario in force on `day`: every change without dates, and the dated
+    closures (worksites) whose dates hold the day; all of them when no day is given."""
+    if day is None:
+        return list(changes)
+    kept = []
+    for change in changes:
+        dates = worksite_dates(change)
+        if dates is None or dates[0] <= day <= dates[1]:
+            kept.append(change)
+    return kept
+
+
+def first_worksite_day(changes: list[dict]) -> date | None:
+    days = [d[0] for c in changes if (d := worksite_dates(c))]
+    return min(days) if days else None
+
+
+def _worksite_errors(change: dict, where: str) -> list[str]:
+    if not change.get("from") and not change.get("to"):
+        return []
+    begin, end = _iso_day(change.get("from")), _iso_day(change.get("to"))
+    if begin is None or end is None:
+        given = f"« {change.get('from')} », « {change.get('to')} »"
+        return [f"{where} : dates du chantier illisibles ({given} ; attendu AAAA-MM-JJ)."]
+    if end < begin:
+        return [
+            f"{where} : le chantier finit le {end:%d/%m/%Y}, avant son début le {begin:%d/%m/%Y}."
+        ]
+    return []
+
+
 def validate_changes(network, changes: list[dict]) -> list[str]:
     """Errors of a list of changes against the network (unknown edge, lane, light…)."""
     edges = {e[0]: e[2] for e in network.elements.get("edges", [])}
     tls = network.elements.get("tls", {})
     errors = []
     closed = {c.get("edge") for c in changes if c.get("type") == "close_edge"}
+    lane_rules: dict[str, int] = {}
     for number, change in enumerate(changes, start=1):
         kind = change.get("type")
         where = f"modification {number}"
+        if change.get("worksite"):
+            where += f" (chantier « {change['worksite']} »)"
+        if kind in ("close_lane", "bus_lane", "lane_access"):
+            lane_rules[str(change.get("lane"))] = lane_rules.get(str(change.get("lane")), 0) + 1
+            if lane_rules[str(change.get("lane"))] == 2:
+                errors.append(
+                    f"{where} : la voie « {change.get('lane')} » a déjà une règle dans ce "
+                    "scénario (fermeture, voie bus ou accès) : une seule par voie."
+                )
+        if kind in ("close_edge", "close_lane"):
+            errors += _worksite_errors(change, where)
         if kind == "close_edge":
             if change.get("edge") not in edges:
                 errors.append(
-                    f"{where} : le tronçon « {change.get('edge')} » n'est pas dans le réseau."
+                    f"{where} : le tronçon « {change.get('edge')} » n'est pas dans le réseau"
+                    + (
+                        " — le chantier doit être sur le réseau simulé."
+                        if change.get("from")
+                        else "."
+                    )
+                )
+        elif kind == "priority":
+            edge, priority = change.get("edge"), change.get("priority")
+            low, high = PRIORITY_RANGE
+            if edge not in edges:
+                errors.append(f"{where} : le tronçon « {edge} » n'est pas dans le réseau.")
+            if (
+                not isinstance(priority, int)
+                or isinstance(priority, bool)
+                or not low <= priority <= high
+            ):
+                errors.append(
+                    f"{where} : la priorité d'un tronçon est un entier de {low} à {high} "
+                    f"(« {priority} » donné)."
+                )
+        elif kind == "lane_access":
+            lane = str(change.get("lane", ""))
+            edge, _, index = lane.rpartition("_")
+            allowed = change.get("allow") or []
+            if edge not in edges or not index.isdigit() or int(index) >= edges[edge]:
+                errors.append(f"{where} : la voie « {lane} » n'est pas dans le réseau.")
+            unknown = [c for c in allowed if c not in LANE_CLASSES]
+            if not allowed:
+                errors.append(
+                    f"{where} : aucune catégorie de véhicules admise sur la voie « {lane} »."
+                )
+            elif unknown:
+                errors.append(
+                    f"{where} : catégorie(s) de véhicules inconnue(s) : {', '.join(unknown)} "
+                    f"(connues : {', '.join(LANE_CLASSES)})."
                 )
         elif kind in ("close_lane", "bus_lane"):
             lane = str(change.get("lane", ""))
             edge, _, index = lane.rpartition("_")
             if edge not in edges or not index.isdigit() or int(index) >= edges[edge]:
-                errors.append(f"{where} : la voie « {lane} » n'est pas dans le réseau.")
+                errors.append(
+                    f"{where} : la voie « {lane} » n'est pas dans le réseau"
+                    + (
+                        " — le chantier doit être sur le réseau simulé."
+                        if change.get("from")
+                        else "."
+                    )
+                )
             elif edges[edge] == 1:
                 errors.append(
                     f"{where} : « {edge} » n'a qu'une voie ; "
@@ -177,24 +294,33 @@ def build_variant(
     closed = [c["edge"] for c in changes if c["type"] == "close_edge"]
     lanes = [c["lane"] for c in changes if c["type"] == "close_lane"]
     bus = [c["lane"] for c in changes if c["type"] == "bus_lane"]
+    access = {c["lane"]: " ".join(c["allow"]) for c in changes if c["type"] == "lane_access"}
+    priorities = {c["edge"]: c["priority"] for c in changes if c["type"] == "priority"}
     regimes = {c["junction"]: c["regime"] for c in changes if c["type"] == "junction"}
     net = base_net
-    if closed or lanes or bus or regimes:
+    if closed or lanes or bus or access or priorities or regimes:
         net = folder / "variante.net.xml"
         args = ["netconvert", "--sumo-net-file", str(base_net), "--no-warnings", "-o", str(net)]
         if closed:
             args += ["--remove-edges.explicit", ",".join(closed)]
-        if lanes or bus:
+        if lanes or bus or access or priorities:
             patch = folder / "voies.edg.xml"
             root = ET.Element("edges")
             nodes: dict[str, ET.Element] = {}
-            # a closed lane allows nothing; a bus lane allows buses only (cars use the others)
+            # a closed lane allows nothing; a bus lane allows buses only (cars use the others);
+            # lane permissions allow the classes given only
             for lane, rule in [*((x, {"disallow": "all"}) for x in lanes),
-                               *((x, {"allow": "bus"}) for x in bus)]:  # fmt: skip
+                               *((x, {"allow": "bus"}) for x in bus),
+                               *((x, {"allow": a}) for x, a in access.items())]:  # fmt: skip
                 edge, _, index = lane.rpartition("_")
                 if edge not in nodes:
                     nodes[edge] = ET.SubElement(root, "edge", id=edge)
                 ET.SubElement(nodes[edge], "lane", index=index, **rule)
+            # an edge's road priority: netconvert recomputes the right of way of its junctions
+            for edge, priority in priorities.items():
+                if edge not in nodes:
+                    nodes[edge] = ET.SubElement(root, "edge", id=edge)
+                nodes[edge].set("priority", str(priority))
             ET.ElementTree(root).write(patch)
             args += ["--edge-files", str(patch)]
         if regimes:  # netconvert drops the lights of a junction that loses them, builds others
@@ -756,11 +882,7 @@ def run_scenario(
         "duration_s": spec.duration,
         "trips_on_closed_edges": dropped,
         "runs": {
-            "base": [
-                {k: v for k, v in r.items() if k not in PER_EDGE} for r in base_runs
-            ],
-            "scenario": [
-                {k: v for k, v in r.items() if k not in PER_EDGE} for r in variant_runs
-            ],
+            "base": [{k: v for k, v in r.items() if k not in PER_EDGE} for r in base_runs],
+            "scenario": [{k: v for k, v in r.items() if k not in PER_EDGE} for r in variant_runs],
         },
     }
