@@ -122,22 +122,48 @@ def run(detectors: int, days: int, previous_views: int, stored_views: int) -> di
     job.refresh_from_db()
     assert job.status == JobStatus.DONE, job.message
     print("traitement :", job.result["seconds"], "s", flush=True)
-    after = []
+    after, flow_part, chart_part = [], [], []
     for _ in range(stored_views):
-        seconds, html = page(rng.choice(names))
+        detector = rng.choice(names)
+        seconds, html = page(detector)
         assert "Indice de congestion" in html and "Jour type, détecteur" in html
         after.append(seconds)
+        # the parts of the page: the stored flow views, and the month chart (unchanged)
+        t0 = time.perf_counter()
+        views._flow_context(job, detector, "")
+        t1 = time.perf_counter()
+        counts.detector_chart(network, detector, None)
+        flow_part.append(t1 - t0)
+        chart_part.append(time.perf_counter() - t1)
     files = counts._files(network)
-    same = job.result["congestion"] == profiles.congestion(files) and flows.stored_anomalies(
-        job, limit=None
-    ) == profiles.anomalies(files, limit=None)
+    direct_congestion = profiles.congestion(files)
+    direct_anomalies = profiles.anomalies(files, limit=None)
     direct = profiles.profiles(files, names[1])
     stored = flows.stored_profiles(job, names[1])
-    same = (
-        same
-        and set(direct) == set(stored)
-        and all([p[3] for p in stored[k]] == [p[3] for p in v] for k, v in direct.items())
-    )
+
+    def close(a, b) -> bool:
+        if isinstance(a, float) and isinstance(b, float):
+            return abs(a - b) <= 1e-6 * max(1.0, abs(a)) or round(a, 1) == round(b, 1)
+        if isinstance(a, dict) and isinstance(b, dict):
+            return a.keys() == b.keys() and all(close(a[k], b[k]) for k in a)
+        if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+            return len(a) == len(b) and all(close(x, y) for x, y in zip(a, b, strict=True))
+        return a == b
+
+    comparison = {
+        "congestion_identical": job.result["congestion"] == direct_congestion,
+        "congestion_rows_differing": sum(
+            1 for a, b in zip(job.result["congestion"], direct_congestion, strict=False) if a != b
+        ),
+        "congestion_close": close(job.result["congestion"], direct_congestion),
+        "anomalies_identical": flows.stored_anomalies(job, limit=None) == direct_anomalies,
+        "anomalies_close": close(flows.stored_anomalies(job, limit=None), direct_anomalies),
+        "profiles_same_days": set(direct) == set(stored)
+        and all([p[3] for p in stored[k]] == [p[3] for p in v] for k, v in direct.items()),
+        "profiles_close": close(stored, direct),
+    }
+    same = comparison["congestion_close"] and comparison["anomalies_close"]
+    same = same and comparison["profiles_close"]
     return {
         "detectors": detectors,
         "days": days,
@@ -162,7 +188,14 @@ def run(detectors: int, days: int, previous_views: int, stored_views: int) -> di
             "p95_ms": _p(after, 0.95),
             "max_ms": _p(after, 1.0),
         },
+        "stored_page_parts": {
+            "flow_views_p50_ms": _p(flow_part, 0.5),
+            "flow_views_p95_ms": _p(flow_part, 0.95),
+            "month_chart_p50_ms": _p(chart_part, 0.5),
+            "month_chart_p95_ms": _p(chart_part, 0.95),
+        },
         "stored_equals_computed": bool(same),
+        "comparison": comparison,
         "jobs": Job.objects.filter(kind="flux").count(),
     }
 

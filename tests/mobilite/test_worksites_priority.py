@@ -153,6 +153,7 @@ def test_priority_and_lane_access_in_the_variant(grid, tmp_path):
     assert set(lanes["C1B1_0"].get("allow").split()) == {"bus", "taxi"}
     assert lanes["C1B1_1"].get("allow") is None
     # without the priority, the same junction answers otherwise: the right of way changed
+    (tmp_path / "sans").mkdir()
     plain, _, _ = simulation.build_variant(base, changes[:1], tmp_path / "sans")
 
     def requests(path):
