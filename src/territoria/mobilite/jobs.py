@@ -51,7 +51,8 @@ def run_scenario(job: Job) -> None:
             "closed": c.get("edge") or c.get("lane"),
             "from": c["from"],
             "to": c["to"],
-            "in_force": day is not None and dates[0] <= day <= dates[1],
+            # without a day (matrix form, command line) every closure applies
+            "in_force": day is None or dates[0] <= day <= dates[1],
         }
         for c in scenario.changes
         if (dates := simulation.worksite_dates(c))
