@@ -268,3 +268,19 @@ def test_summer_has_its_own_profile(grid, tmp_path):
     assert summer[18] == pytest.approx(_shape("semaine", 18) / 2, rel=0.06)
     assert profiles.anomalies(files) == []
     assert profiles.profile_chart(files, "B1C1", "ete")["season"] == "ete"
+
+
+def test_congestion_ties_go_to_the_earliest_hour(grid, tmp_path):
+    """The same speed at every hour: the index ties everywhere; the worst hour is the first,
+    every time (it was DuckDB's pick among the threads' partial results)."""
+    path = tmp_path / "plat.csv"
+    lines = ["detecteur,horodatage,vehicules,vitesse"]
+    for day in range(7, 12):  # Monday 7 to Friday 11 April 2025
+        for hour in range(24):
+            lines.append(f"A1B1,2025-04-{day:02d} {hour:02d}:00,{10 + hour},30.0")
+    path.write_text("\n".join(lines) + "\n")
+    counts.import_counts(grid, path)
+    found = [profiles.congestion(counts._files(grid)) for _ in range(3)]
+    assert found[0] == found[1] == found[2]
+    assert found[0][0]["worst_hour"] == 0 and found[0][0]["index"] == 0
+    assert found[0][0]["vehicles"] == 10 and found[0][0]["peak_vehicles"] == 33
