@@ -203,6 +203,7 @@ def test_page_and_api(
     assert Job.objects.filter(kind="flux").count() == 1
 
 
+@pytest.mark.slow
 def test_stored_views_are_the_computed_ones(
     client, agent, loaded, tmp_path, django_capture_on_commit_callbacks
 ):
