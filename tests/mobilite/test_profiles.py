@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from django.urls import reverse
 
-from territoria.mobilite import counts, profiles
+from territoria.mobilite import counts, flows, profiles
+from territoria.mobilite.models import Job, JobStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -152,24 +153,108 @@ def test_gaps_are_not_anomalies(grid, tmp_path):
     assert profiles.anomalies(counts._files(grid)) == []
 
 
-def test_page_and_api(client, agent, loaded, other_organisation):
+def _compute_views(client, network, django_capture_on_commit_callbacks):
+    """The manager's button: the flow views computed in the background job (inline in tests)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(reverse("mobilite:flow_refresh", args=[network.pk]))
+    job = Job.objects.get(network=network, kind="flux")
+    assert answer.status_code == 302 and answer.url == reverse("mobilite:job", args=[job.pk])
+    assert job.status == JobStatus.DONE, job.message
+    assert job.done == job.total == flows.STEPS
+    return job
+
+
+def test_page_and_api(
+    client, agent, elu, loaded, other_organisation, django_capture_on_commit_callbacks
+):
     client.force_login(agent)
-    page = client.get(reverse("mobilite:network", args=[loaded.pk]) + "?detecteur=A1B1")
-    html = page.content.decode()
+    url = reverse("mobilite:network", args=[loaded.pk]) + "?detecteur=A1B1"
+    html = client.get(url).content.decode()
+    assert "pas encore été calculée" in html and "Calculer l'analyse des flux" in html
+    assert "Indice de congestion" not in html
+    api = json.loads(client.get(reverse("mobilite:flow_api", args=[loaded.pk])).content)
+    assert api["status"] == "non_calcule" and api["congestion"] == []
+    job = _compute_views(client, loaded, django_capture_on_commit_callbacks)
+    assert "Voir l'analyse des flux" in client.get(reverse("mobilite:job", args=[job.pk])).text
+    html = client.get(url).content.decode()
     assert "Jour type, détecteur A1B1 (mois scolaires)" in html
     assert "Profils types" in html and "Indice de congestion" in html
     assert "2 jours atypiques" in html
     assert "15/04/2025" in html and "14/05/2025" in html
+    assert "Calculer l'analyse des flux" not in html  # up to date
     api = client.get(reverse("mobilite:flow_api", args=[loaded.pk]) + "?detecteur=A1B1")
     data = json.loads(api.content)
+    assert data["status"] == "a_jour"
     assert [a["date"] for a in data["anomalies"]] == ["2025-04-15"]
     assert data["profiles"]["semaine"]["scolaire"][8]["days"] == 27
     assert data["congestion"][0]["section"] == "A1B1"
-    # a network of another organisation is not found, by the page or the API
+    # an elected member reads the views but does not start a computation
+    client.force_login(elu)
+    assert client.post(reverse("mobilite:flow_refresh", args=[loaded.pk])).status_code == 403
+    assert "Indice de congestion" in client.get(url).content.decode()
+    # a network of another organisation is not found, by the page, the API, the job or the button
+    client.force_login(agent)
     loaded.organisation = other_organisation
     loaded.save()
     assert client.get(reverse("mobilite:flow_api", args=[loaded.pk])).status_code == 404
     assert client.get(reverse("mobilite:network", args=[loaded.pk])).status_code == 404
+    assert client.get(reverse("mobilite:job", args=[job.pk])).status_code == 404
+    assert client.post(reverse("mobilite:flow_refresh", args=[loaded.pk])).status_code == 404
+    assert Job.objects.filter(kind="flux").count() == 1
+
+
+@pytest.mark.slow
+def test_stored_views_are_the_computed_ones(
+    client, agent, loaded, tmp_path, django_capture_on_commit_callbacks
+):
+    """What the page reads equals what profiles.py computes over the store; a new import makes
+    the views stale, and its import through the page recomputes them (older files removed)."""
+    client.force_login(agent)
+    job = _compute_views(client, loaded, django_capture_on_commit_callbacks)
+    files = counts._files(loaded)
+    for detector in ("A1B1", "B1C1"):
+        stored = flows.stored_profiles(job, detector)
+        direct = profiles.profiles(files, detector)
+        assert set(stored) == set(direct)
+        for key, points in direct.items():
+            assert [p[0] for p in stored[key]] == [p[0] for p in points]
+            assert [p[3] for p in stored[key]] == [p[3] for p in points]
+            assert [p[1] for p in stored[key]] == pytest.approx([p[1] for p in points])
+    assert job.result["congestion"] == profiles.congestion(files)
+    assert flows.stored_anomalies(job) == profiles.anomalies(files)
+    assert flows.stored_anomalies(job, "B1C1") == profiles.anomalies(files, "B1C1")
+    assert flows.state(loaded)["fresh"]
+    # a second file (one more detector) appended: the views are stale until recomputed
+    extra = tmp_path / "autre.csv"
+    extra.write_text(
+        "detecteur,horodatage,vehicules\nC1B1,2025-04-07 00:00,3\nC1B1,2025-04-07 00:15,4\n"
+    )
+    counts.import_counts(loaded, extra)
+    assert not flows.state(loaded)["fresh"]
+    html = client.get(reverse("mobilite:network", args=[loaded.pk])).content.decode()
+    assert "calculées avant le dernier import" in html and "Calculer l'analyse" in html
+    with django_capture_on_commit_callbacks(execute=True), extra.open("rb") as handle:
+        page = client.post(
+            reverse("mobilite:counts_import", args=[loaded.pk]), {"fichier": handle}, follow=True
+        )
+    assert "analyse des flux est recalculée en tâche de fond" in page.content.decode()
+    current = flows.state(loaded)
+    assert current["fresh"] and current["views"].pk != job.pk
+    assert not flows.folder(job).exists()  # the old views are removed with their job
+    assert Job.objects.filter(kind="flux").count() == 1
+
+
+def test_views_wait_for_a_queued_job(client, agent, loaded):
+    """While the worker has not run the job, the page shows its progress; a second request
+    does not queue another one."""
+    client.force_login(agent)
+    first = flows.start(loaded, agent)
+    assert first is not None and flows.start(loaded, agent) is None
+    html = client.get(reverse("mobilite:network", args=[loaded.pk])).content.decode()
+    assert "Analyse des flux en cours de calcul" in html and 'id="avancement-flux"' in html
+    assert "Calculer l'analyse des flux" not in html
+    data = json.loads(client.get(reverse("mobilite:flow_api", args=[loaded.pk])).content)
+    assert data["status"] == "en_cours" and data["computing"] == str(first.pk)
 
 
 def test_summer_has_its_own_profile(grid, tmp_path):
@@ -184,3 +269,19 @@ def test_summer_has_its_own_profile(grid, tmp_path):
     assert summer[18] == pytest.approx(_shape("semaine", 18) / 2, rel=0.06)
     assert profiles.anomalies(files) == []
     assert profiles.profile_chart(files, "B1C1", "ete")["season"] == "ete"
+
+
+def test_congestion_ties_go_to_the_earliest_hour(grid, tmp_path):
+    """The same speed at every hour: the index ties everywhere; the worst hour is the first,
+    every time (it was DuckDB's pick among the threads' partial results)."""
+    path = tmp_path / "plat.csv"
+    lines = ["detecteur,horodatage,vehicules,vitesse"]
+    for day in range(7, 12):  # Monday 7 to Friday 11 April 2025
+        for hour in range(24):
+            lines.append(f"A1B1,2025-04-{day:02d} {hour:02d}:00,{10 + hour},30.0")
+    path.write_text("\n".join(lines) + "\n")
+    counts.import_counts(grid, path)
+    found = [profiles.congestion(counts._files(grid)) for _ in range(3)]
+    assert found[0] == found[1] == found[2]
+    assert found[0][0]["worst_hour"] == 0 and found[0][0]["index"] == 0
+    assert found[0][0]["vehicles"] == 10 and found[0][0]["peak_vehicles"] == 33

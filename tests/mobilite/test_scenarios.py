@@ -96,6 +96,15 @@ def test_scenario_run_compares_with_base(client, agent, grid, django_capture_on_
     assert (
         "Carte des écarts de bruit routier" in client.get(url, {"carte": "bruit"}).content.decode()
     )
+    # the simulated detectors: every edge counted per interval on both sides
+    detectors = job.result["detectors"]
+    assert detectors["period_s"] == 60 and detectors["intervals"] == 2
+    closed = detectors["profiles"]["B1C1"]  # among the 10 whose flow changes most
+    assert sum(m for m, _ in closed["base"]) > 0 and all(m == 0 for m, _ in closed["scenario"])
+    assert all("B1C1" != r["section"] for r in detectors["congestion"])  # no speed in scenario
+    page = client.get(url, {"detecteur": "B1C1"}).content.decode()
+    assert "Détecteur simulé B1C1 : véhicules par heure, base et scénario" in page
+    assert "Indice de congestion des détecteurs simulés" in page
 
 
 def test_cut_network_is_reported_not_simulated(
@@ -173,3 +182,41 @@ def test_noise_maps_colour_classes():
     assert changes == {"A": ("danger", "+3,4 dB(A)"), "C": ("accent", "-6,0 dB(A)")}
     assert "écarts de bruit" in label
     assert set(_scenario_map(result, "temps")[0]) == {"A"}
+
+
+def test_simulated_detector_views_base_against_scenario():
+    """Flow profile, congestion index and marked intervals of the simulated detectors, on runs
+    written here: E1 loses half its flow in the scenario's second interval and slows down."""
+    from territoria.mobilite.simulation import detector_views
+
+    def run(e1_flow, e1_speed, e2_flow):
+        return {
+            "detectors": {
+                "E1": {"flow": e1_flow, "speed": e1_speed},
+                "E2": {"flow": e2_flow, "speed": [50.0, 50.0]},
+            }
+        }
+
+    base = [
+        run([600, 620], [50.0, 48.0], [100, 100]),
+        run([590, 610], [50.0, 49.0], [104, 96]),
+        run([610, 600], [50.0, 47.0], [98, 102]),
+    ]
+    scenario = [
+        run([600, 300], [50.0, 20.0], [100, 101]),
+        run([590, 310], [50.0, 25.0], [104, 97]),
+        run([610, 290], [50.0, 15.0], [98, 103]),
+    ]
+    views = detector_views(base, scenario, 300, watch={"E2", "absent"})
+    assert views["watched"] == ["E2"] and set(views["profiles"]) == {"E1", "E2"}
+    mean, sd = views["profiles"]["E1"]["base"][1]
+    assert mean == pytest.approx(610.0) and sd == pytest.approx(10.0)
+    assert views["profiles"]["E1"]["scenario"][1][0] == pytest.approx(300.0)
+    rows = {r["section"]: r for r in views["congestion"]}
+    assert rows["E1"]["free_flow_kmh"] == pytest.approx(50.0)
+    assert rows["E1"]["scenario"] == pytest.approx(1 - 20 / 50, abs=1e-3)  # worst: interval 1
+    assert rows["E1"]["scenario_worst_interval"] == 1
+    assert rows["E1"]["base"] == pytest.approx(1 - 48 / 50, abs=1e-3)
+    assert rows["E2"]["difference"] == 0 and views["congestion"][0]["section"] == "E1"
+    assert [(m["section"], m["interval"]) for m in views["marked"]] == [("E1", 1)]
+    assert views["marked"][0]["difference"] == -310 and views["marked_count"] == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from datetime import date
 
 from territoria.mobilite import simulation
 from territoria.mobilite.models import Job, JobStatus
@@ -42,6 +43,24 @@ def run_scenario(job: Job) -> None:
         od=[tuple(p) for p in job.params["od"]] if job.params.get("od") else None,
         zones=job.params.get("zones"),
     )
+    # a scenario with dated worksites is simulated on one day: the closures in force that day
+    day = date.fromisoformat(job.params["day"]) if job.params.get("day") else None
+    worksites = [
+        {
+            "name": c.get("worksite", ""),
+            "closed": c.get("edge") or c.get("lane"),
+            "from": c["from"],
+            "to": c["to"],
+            # without a day (matrix form, command line) every closure applies
+            "in_force": day is None or dates[0] <= day <= dates[1],
+        }
+        for c in scenario.changes
+        if (dates := simulation.worksite_dates(c))
+    ]
+    if day is not None and not simulation.in_force(scenario.changes, day):
+        raise simulation.ScenarioError(
+            f"Le {day:%d/%m/%Y}, aucune modification du scénario n'est en vigueur : rien à simuler."
+        )
     started, cpu = time.perf_counter(), time.process_time() + _children_cpu()
     folder = job.folder
     folder.mkdir(parents=True, exist_ok=True)
@@ -50,8 +69,16 @@ def run_scenario(job: Job) -> None:
     job.done = 0
     job.save()
     try:
+        # the edges a real detector counts are always among the simulated detectors shown
+        counted = {d for i in network.count_imports.all() for d in i.detectors}
+        edges = {e[0] for e in network.elements.get("edges", [])}
         result = simulation.run_scenario(
-            network.net_file, scenario.changes, spec, folder, lambda m: _progress(job, m)
+            network.net_file,
+            simulation.in_force(scenario.changes, day),
+            spec,
+            folder,
+            lambda m: _progress(job, m),
+            watch=counted & edges,
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)  # the figures are kept in job.result
@@ -61,6 +88,8 @@ def run_scenario(job: Job) -> None:
     )
     job.result = {
         **result,
+        "day": day.isoformat() if day else None,
+        "worksites": worksites,
         "seconds": round(time.perf_counter() - started, 2),
         "energy_wh": _energy_wh(time.process_time() + _children_cpu() - cpu),
     }
@@ -247,6 +276,10 @@ def run(job_id: str) -> None:
             run_roadworks(job)
         elif job.kind == "signals":
             run_signals(job)
+        elif job.kind == "flux":
+            from territoria.mobilite.flows import run_flow
+
+            run_flow(job)
         elif job.kind == "calibration":
             from territoria.mobilite.counts import run_calibration
 

@@ -147,7 +147,10 @@ def profiles(files: list[str], detector: str, con=None) -> dict:
 
 
 def congestion(files: list[str], con=None) -> list[dict]:
-    """Per section: free-flow speed, worst hour of the typical working day and its index."""
+    """Per section: free-flow speed, worst hour of the typical working day and its index.
+    Ties (the same index at several hours) go to the earliest hour, and the index is rounded
+    to 1e-9 before ranking, so that the sums of DuckDB's threads (whose order varies in the
+    last bits) give the same table each time."""
     if con is None:
         con = _connect()
         if not files or not _prepare(con, files):
@@ -158,11 +161,13 @@ def congestion(files: list[str], con=None) -> list[dict]:
         typical AS (SELECT det, h, avg(s) AS s, avg(v) AS v FROM hourly
                     WHERE kind = 'semaine' GROUP BY det, h),
         indexed AS (SELECT t.det, t.h, t.v, ff.free, t.s,
-                    greatest(0, 1 - t.s / ff.free) AS idx FROM typical t
-                    LEFT JOIN ff ON ff.det = t.det)
-        SELECT det, arg_max(h, coalesce(idx, -1)), max(idx), any_value(free),
-               arg_max(s, coalesce(idx, -1)), arg_max(v, coalesce(idx, -1)), max(v)
-        FROM indexed GROUP BY det ORDER BY max(idx) DESC NULLS LAST, det"""
+                    round(greatest(0, 1 - t.s / ff.free), 9) AS idx FROM typical t
+                    LEFT JOIN ff ON ff.det = t.det),
+        ranked AS (SELECT *, max(v) OVER (PARTITION BY det) AS peak,
+                   row_number() OVER (PARTITION BY det ORDER BY idx DESC NULLS LAST, h) AS r
+                   FROM indexed)
+        SELECT det, h, idx, free, s, v, peak FROM ranked WHERE r = 1
+        ORDER BY idx DESC NULLS LAST, det"""
     ).fetchall()
     return [
         {
@@ -179,9 +184,10 @@ def congestion(files: list[str], con=None) -> list[dict]:
 
 
 def anomalies(
-    files: list[str], detector: str | None = None, limit: int = 50, con=None
+    files: list[str], detector: str | None = None, limit: int | None = 50, con=None
 ) -> list[dict]:
-    """Days far from their typical profile, the largest deviations first."""
+    """Days far from their typical profile, the largest deviations first (all when `limit` is
+    None)."""
     if con is None:
         con = _connect()
         if not files or not _prepare(con, files, detector):
@@ -247,11 +253,14 @@ def reason(day: dict) -> str:
     )
 
 
-def profile_chart(files: list[str], detector: str, wanted_season: str = "", con=None):
-    """The chart of the typical days of one detector (one season), its table rows, the season."""
+def profile_chart(
+    files: list[str], detector: str, wanted_season: str = "", con=None, found: dict | None = None
+):
+    """The chart of the typical days of one detector (one season), its table rows, the season;
+    `found`: the detector's profiles already read (the stored views, `flows.py`)."""
     from territoria.core.charts import LineChart, Series
 
-    found = profiles(files, detector, con)
+    found = profiles(files, detector, con) if found is None else found
     if not found:
         return None
     seasons = {s for _, s in found}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from territoria.mobilite import sumo
@@ -32,6 +33,19 @@ JUNCTION_KINDS = {  # the regimes a junction may be given (SUMO junction types)
     "right_before_left": "priorité à droite",
     "allway_stop": "stop dans toutes les directions",
 }
+PER_EDGE = ("edges", "edges_noise", "detectors")  # per-edge outputs of a run, summarised apart
+LANE_CLASSES = {  # the SUMO vehicle classes a lane may be opened to (lane permissions)
+    "passenger": "voitures",
+    "bus": "bus",
+    "coach": "autocars",
+    "taxi": "taxis",
+    "emergency": "véhicules d'urgence",
+    "delivery": "livraisons",
+    "truck": "poids lourds",
+    "motorcycle": "motos",
+    "bicycle": "vélos",
+}
+PRIORITY_RANGE = (1, 100)  # road priority of an edge (netconvert: the higher has right of way)
 TELEPORT_SHARE = 0.02  # more teleports than 2 % of vehicles: the run diverged (gridlock)
 
 
@@ -50,25 +64,129 @@ class RunSpec:
     zones: dict[str, list[str]] | None = None
 
 
+def _iso_day(value) -> date | None:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def worksite_dates(change: dict) -> tuple[date, date] | None:
+    """(first day, last day) of a dated closure (a worksite), None when it is not dated."""
+    if change.get("type") not in ("close_edge", "close_lane") or not change.get("from"):
+        return None
+    return _iso_day(change["from"]), _iso_day(change.get("to"))
+
+
+def dated(changes: list[dict]) -> bool:
+    return any(worksite_dates(c) for c in changes)
+
+
+def in_force(changes: list[dict], day: date | None) -> list[dict]:
+    """The changes of a scenario in force on `day`: every change without dates, and the dated
+    closures (worksites) whose dates hold the day; all of them when no day is given."""
+    if day is None:
+        return list(changes)
+    kept = []
+    for change in changes:
+        dates = worksite_dates(change)
+        if dates is None or dates[0] <= day <= dates[1]:
+            kept.append(change)
+    return kept
+
+
+def first_worksite_day(changes: list[dict]) -> date | None:
+    days = [d[0] for c in changes if (d := worksite_dates(c))]
+    return min(days) if days else None
+
+
+def _worksite_errors(change: dict, where: str) -> list[str]:
+    if not change.get("from") and not change.get("to"):
+        return []
+    begin, end = _iso_day(change.get("from")), _iso_day(change.get("to"))
+    if begin is None or end is None:
+        given = f"« {change.get('from')} », « {change.get('to')} »"
+        return [f"{where} : dates du chantier illisibles ({given} ; attendu AAAA-MM-JJ)."]
+    if end < begin:
+        return [
+            f"{where} : le chantier finit le {end:%d/%m/%Y}, avant son début le {begin:%d/%m/%Y}."
+        ]
+    return []
+
+
 def validate_changes(network, changes: list[dict]) -> list[str]:
     """Errors of a list of changes against the network (unknown edge, lane, light…)."""
     edges = {e[0]: e[2] for e in network.elements.get("edges", [])}
     tls = network.elements.get("tls", {})
     errors = []
     closed = {c.get("edge") for c in changes if c.get("type") == "close_edge"}
+    lane_rules: dict[str, int] = {}
     for number, change in enumerate(changes, start=1):
         kind = change.get("type")
         where = f"modification {number}"
+        if change.get("worksite"):
+            where += f" (chantier « {change['worksite']} »)"
+        if kind in ("close_lane", "bus_lane", "lane_access"):
+            lane_rules[str(change.get("lane"))] = lane_rules.get(str(change.get("lane")), 0) + 1
+            if lane_rules[str(change.get("lane"))] == 2:
+                errors.append(
+                    f"{where} : la voie « {change.get('lane')} » a déjà une règle dans ce "
+                    "scénario (fermeture, voie bus ou accès) : une seule par voie."
+                )
+        if kind in ("close_edge", "close_lane"):
+            errors += _worksite_errors(change, where)
         if kind == "close_edge":
             if change.get("edge") not in edges:
                 errors.append(
-                    f"{where} : le tronçon « {change.get('edge')} » n'est pas dans le réseau."
+                    f"{where} : le tronçon « {change.get('edge')} » n'est pas dans le réseau"
+                    + (
+                        " — le chantier doit être sur le réseau simulé."
+                        if change.get("from")
+                        else "."
+                    )
+                )
+        elif kind == "priority":
+            edge, priority = change.get("edge"), change.get("priority")
+            low, high = PRIORITY_RANGE
+            if edge not in edges:
+                errors.append(f"{where} : le tronçon « {edge} » n'est pas dans le réseau.")
+            if (
+                not isinstance(priority, int)
+                or isinstance(priority, bool)
+                or not low <= priority <= high
+            ):
+                errors.append(
+                    f"{where} : la priorité d'un tronçon est un entier de {low} à {high} "
+                    f"(« {priority} » donné)."
+                )
+        elif kind == "lane_access":
+            lane = str(change.get("lane", ""))
+            edge, _, index = lane.rpartition("_")
+            allowed = change.get("allow") or []
+            if edge not in edges or not index.isdigit() or int(index) >= edges[edge]:
+                errors.append(f"{where} : la voie « {lane} » n'est pas dans le réseau.")
+            unknown = [c for c in allowed if c not in LANE_CLASSES]
+            if not allowed:
+                errors.append(
+                    f"{where} : aucune catégorie de véhicules admise sur la voie « {lane} »."
+                )
+            elif unknown:
+                errors.append(
+                    f"{where} : catégorie(s) de véhicules inconnue(s) : {', '.join(unknown)} "
+                    f"(connues : {', '.join(LANE_CLASSES)})."
                 )
         elif kind in ("close_lane", "bus_lane"):
             lane = str(change.get("lane", ""))
             edge, _, index = lane.rpartition("_")
             if edge not in edges or not index.isdigit() or int(index) >= edges[edge]:
-                errors.append(f"{where} : la voie « {lane} » n'est pas dans le réseau.")
+                errors.append(
+                    f"{where} : la voie « {lane} » n'est pas dans le réseau"
+                    + (
+                        " — le chantier doit être sur le réseau simulé."
+                        if change.get("from")
+                        else "."
+                    )
+                )
             elif edges[edge] == 1:
                 errors.append(
                     f"{where} : « {edge} » n'a qu'une voie ; "
@@ -176,24 +294,33 @@ def build_variant(
     closed = [c["edge"] for c in changes if c["type"] == "close_edge"]
     lanes = [c["lane"] for c in changes if c["type"] == "close_lane"]
     bus = [c["lane"] for c in changes if c["type"] == "bus_lane"]
+    access = {c["lane"]: " ".join(c["allow"]) for c in changes if c["type"] == "lane_access"}
+    priorities = {c["edge"]: c["priority"] for c in changes if c["type"] == "priority"}
     regimes = {c["junction"]: c["regime"] for c in changes if c["type"] == "junction"}
     net = base_net
-    if closed or lanes or bus or regimes:
+    if closed or lanes or bus or access or priorities or regimes:
         net = folder / "variante.net.xml"
         args = ["netconvert", "--sumo-net-file", str(base_net), "--no-warnings", "-o", str(net)]
         if closed:
             args += ["--remove-edges.explicit", ",".join(closed)]
-        if lanes or bus:
+        if lanes or bus or access or priorities:
             patch = folder / "voies.edg.xml"
             root = ET.Element("edges")
             nodes: dict[str, ET.Element] = {}
-            # a closed lane allows nothing; a bus lane allows buses only (cars use the others)
+            # a closed lane allows nothing; a bus lane allows buses only (cars use the others);
+            # lane permissions allow the classes given only
             for lane, rule in [*((x, {"disallow": "all"}) for x in lanes),
-                               *((x, {"allow": "bus"}) for x in bus)]:  # fmt: skip
+                               *((x, {"allow": "bus"}) for x in bus),
+                               *((x, {"allow": a}) for x, a in access.items())]:  # fmt: skip
                 edge, _, index = lane.rpartition("_")
                 if edge not in nodes:
                     nodes[edge] = ET.SubElement(root, "edge", id=edge)
                 ET.SubElement(nodes[edge], "lane", index=index, **rule)
+            # an edge's road priority: netconvert recomputes the right of way of its junctions
+            for edge, priority in priorities.items():
+                if edge not in nodes:
+                    nodes[edge] = ET.SubElement(root, "edge", id=edge)
+                nodes[edge].set("priority", str(priority))
             ET.ElementTree(root).write(patch)
             args += ["--edge-files", str(patch)]
         if regimes:  # netconvert drops the lights of a junction that loses them, builds others
@@ -413,9 +540,13 @@ def simulate(
     meandata = folder / f"{tag}-{seed}.meandata.add.xml"
     noise_out = folder / f"{tag}-{seed}.noise.xml"
     queues_out = folder / f"{tag}-{seed}.queues.xml"
+    detectors_out = folder / f"{tag}-{seed}.detectors.xml"
+    period = detector_period(spec.duration)
     meandata.write_text(
         f'<additional><edgeData id="ed" file="{edges_out.name}" excludeEmpty="true"/>'
         f'<edgeData id="bruit" type="harmonoise" file="{noise_out.name}" excludeEmpty="true"/>'
+        f'<edgeData id="detecteurs" period="{period}" begin="0" end="{spec.duration}" '
+        f'file="{detectors_out.name}" excludeEmpty="true"/>'
         "</additional>"
     )
     adds = [str(meandata), *additionals]
@@ -468,6 +599,7 @@ def simulate(
         if e.get("noise") is not None
     }
     result["noise_db"] = energy_mean(list(result["edges_noise"].values()))
+    result["detectors"] = read_detectors(detectors_out, period, spec.duration)
     queues = [
         float(e.get("maxQueueLengthInMeters", 0) or 0)
         for e in ET.parse(queues_out).getroot().iter("edge")
@@ -475,6 +607,151 @@ def simulate(
     ]
     result["max_queue_m"] = max(queues, default=0.0)
     return result
+
+
+DETECTOR_INTERVALS = 12  # intervals of the simulated detectors over the demand period
+
+
+def detector_period(duration: int) -> int:
+    """The interval of the simulated detectors: a twelfth of the demand period, in whole
+    minutes, at least one (600 s → 60 s, one hour → 300 s)."""
+    return max(60, math.ceil(duration / DETECTOR_INTERVALS / 60) * 60)
+
+
+def read_detectors(path: Path, period: int, duration: int) -> dict[str, dict]:
+    """Every edge as a detector (SUMO's edgeData per interval): {edge: {"flow": [vehicles per
+    hour entering the edge], "speed": [mean speed km/h, None without vehicle]}} per interval."""
+    intervals = math.ceil(duration / period)
+    found: dict[str, dict] = {}
+    for interval in ET.parse(path).getroot().iter("interval"):
+        k = int(float(interval.get("begin")) // period)
+        if k >= intervals:
+            continue
+        for e in interval.iter("edge"):
+            edge = e.get("id", "")
+            if edge.startswith(":"):
+                continue
+            row = found.setdefault(edge, {"flow": [0.0] * intervals, "speed": [None] * intervals})
+            row["flow"][k] = float(e.get("entered", 0) or 0) * 3600 / period
+            if e.get("speed") is not None and float(e.get("sampledSeconds", 0) or 0) > 0:
+                row["speed"][k] = float(e.get("speed")) * 3.6
+    return found
+
+
+def _mean_sd(values: list[float]) -> tuple[float, float]:
+    mean = sum(values) / len(values)
+    if len(values) < 2:
+        return mean, 0.0
+    return mean, math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
+
+
+def _quantile(values: list[float], q: float) -> float:
+    """Linear interpolation between the closest ranks (DuckDB's quantile_cont)."""
+    ordered = sorted(values)
+    position = q * (len(ordered) - 1)
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def detector_views(
+    base_runs: list[dict], variant_runs: list[dict], period: int, watch: set[str] = frozenset()
+) -> dict:
+    """The flow views of the counts (`profiles.py`) for the simulated detectors, base against
+    scenario on the same demand per seed:
+
+    - profile: vehicles per hour of each interval, mean ± standard deviation over the seeds
+      (the seeds play the part of the days of a typical-day profile), for the watched edges
+      (those counted by a real detector), the 10 busiest of the base and the 10 whose flow
+      changes most;
+    - congestion index: ``1 − speed / free flow`` at the worst interval of the mean profile,
+      the free flow being the 85th percentile of the interval speeds of both sides (the same
+      reference for both, as `profiles.FREE_FLOW_QUANTILE`);
+    - marked changes (what anomalies are for the counts): intervals where the paired change
+      over the seeds is significant (95 % confidence interval, Student) and at least
+      `profiles.RELATIVE` of the base and `profiles.MIN_VEHICLES` vehicles per hour.
+    """
+    from territoria.mobilite import profiles
+
+    sides = {"base": base_runs, "scenario": variant_runs}
+    edges = set().union(*(r.get("detectors", {}) for r in base_runs + variant_runs))
+    intervals = max(
+        (len(d["flow"]) for r in base_runs + variant_runs for d in r.get("detectors", {}).values()),
+        default=0,
+    )
+    empty = {"flow": [0.0] * intervals, "speed": [None] * intervals}
+
+    def series(side: str, edge: str, key: str) -> list[list]:
+        """Per interval, the values of the seeds."""
+        runs = [r.get("detectors", {}).get(edge, empty)[key] for r in sides[side]]
+        return [[run[k] for run in runs] for k in range(intervals)]
+
+    totals = {
+        e: {side: sum(sum(v) for v in series(side, e, "flow")) / len(sides[side]) for side in sides}
+        for e in edges
+    }
+    busiest = sorted(edges, key=lambda e: (-totals[e]["base"], e))[:10]
+    changed = sorted(edges, key=lambda e: (-abs(totals[e]["scenario"] - totals[e]["base"]), e))
+    shown = sorted((watch & edges) | set(busiest) | set(changed[:10]))
+    profile = {}
+    for edge in shown:
+        profile[edge] = {
+            side: [[round(x, 1) for x in _mean_sd(v)] for v in series(side, edge, "flow")]
+            for side in sides
+        }
+    congestion, marked = [], []
+    for edge in sorted(edges):
+        speeds = {side: series(side, edge, "speed") for side in sides}
+        pooled = [x for side in sides for k in speeds[side] for x in k if x is not None]
+        row = {"section": edge, "free_flow_kmh": None}
+        if pooled:
+            free = _quantile(pooled, profiles.FREE_FLOW_QUANTILE)
+            row["free_flow_kmh"] = round(free, 1)
+            for side in sides:
+                indexed = [
+                    (max(0.0, 1 - (sum(v) / len(v)) / free), k)
+                    for k, values in enumerate(speeds[side])
+                    if (v := [x for x in values if x is not None]) and free > 0
+                ]
+                worst = max(indexed, default=None)
+                row[side] = round(worst[0], 3) if worst else None
+                row[f"{side}_worst_interval"] = worst[1] if worst else None
+        if row.get("base") is not None and row.get("scenario") is not None:
+            row["difference"] = round(row["scenario"] - row["base"], 3)
+            congestion.append(row)
+        base_flow, variant_flow = series("base", edge, "flow"), series("scenario", edge, "flow")
+        for k in range(intervals):
+            diff = [v - b for b, v in zip(base_flow[k], variant_flow[k], strict=True)]
+            mean_b = sum(base_flow[k]) / len(base_flow[k])
+            d_mean, d_ci = mean_ci(diff)
+            if (
+                math.isfinite(d_ci)
+                and abs(d_mean) > d_ci
+                and abs(d_mean) >= profiles.RELATIVE * mean_b
+                and abs(d_mean) >= profiles.MIN_VEHICLES
+            ):
+                marked.append(
+                    {
+                        "section": edge,
+                        "interval": k,
+                        "base": round(mean_b),
+                        "scenario": round(mean_b + d_mean),
+                        "difference": round(d_mean),
+                        "ci95": round(d_ci),
+                        "gap_percent": round(100 * d_mean / mean_b) if mean_b else None,
+                    }
+                )
+    congestion.sort(key=lambda r: (-abs(r["difference"]), r["section"]))
+    marked.sort(key=lambda r: (-abs(r["difference"]), r["section"], r["interval"]))
+    return {
+        "period_s": period,
+        "intervals": intervals,
+        "watched": sorted(watch & edges),
+        "profiles": profile,
+        "congestion": congestion,
+        "marked": marked[:100],
+        "marked_count": len(marked),
+    }
 
 
 def energy_mean(levels_db: list[float]) -> float:
@@ -571,8 +848,10 @@ def run_scenario(
     spec: RunSpec,
     folder: Path,
     progress=None,
+    watch: set[str] = frozenset(),
 ) -> dict:
-    """The base network and the scenario on the same demand for each seed; the comparison."""
+    """The base network and the scenario on the same demand for each seed; the comparison.
+    `watch`: edges counted by real detectors, whose simulated flows are always kept."""
     step = progress or (lambda message: None)
     base_net = Path(base_net).resolve()
     folder.mkdir(parents=True, exist_ok=True)
@@ -596,16 +875,14 @@ def run_scenario(
         step(f"Graine {seed} : scénario simulé.")
     return {
         **compare(base_runs, variant_runs),
+        "detectors": detector_views(
+            base_runs, variant_runs, detector_period(spec.duration), set(watch)
+        ),
         "seeds": list(spec.seeds),
         "duration_s": spec.duration,
         "trips_on_closed_edges": dropped,
         "runs": {
-            "base": [
-                {k: v for k, v in r.items() if k not in ("edges", "edges_noise")} for r in base_runs
-            ],
-            "scenario": [
-                {k: v for k, v in r.items() if k not in ("edges", "edges_noise")}
-                for r in variant_runs
-            ],
+            "base": [{k: v for k, v in r.items() if k not in PER_EDGE} for r in base_runs],
+            "scenario": [{k: v for k, v in r.items() if k not in PER_EDGE} for r in variant_runs],
         },
     }

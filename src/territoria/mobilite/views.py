@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import shutil
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from django.contrib import messages
@@ -19,8 +20,8 @@ from django.views.decorators.http import require_POST
 from territoria.core.maps import SCALE, legend_entries, sequential_colour
 from territoria.core.roles import has_capability
 from territoria.core.templatetags.french import count_words
+from territoria.mobilite import flows, profiles, simulation
 from territoria.mobilite import network as network_service
-from territoria.mobilite import profiles, simulation
 from territoria.mobilite.apps import MANAGE, VIEW
 from territoria.mobilite.models import AccidentImport, Job, JobStatus, Network, Scenario
 
@@ -138,17 +139,37 @@ def _scenario_rows(network: Network) -> list[dict]:
     rows = []
     for scenario in network.scenarios.all():
         last = Job.objects.filter(scenario=scenario).first()
-        rows.append({"scenario": scenario, "text": describe(scenario.changes), "last": last})
+        first = simulation.first_worksite_day(scenario.changes)
+        rows.append(
+            {
+                "scenario": scenario,
+                "text": describe(scenario.changes),
+                "last": last,
+                "first_day": first.isoformat() if first else "",
+            }
+        )
     return rows
 
 
 def describe(changes: list[dict]) -> str:
     parts = []
     for c in changes:
+        dates = simulation.worksite_dates(c)
+        when = (
+            f" (chantier{' « ' + c['worksite'] + ' »' if c.get('worksite') else ''} du "
+            f"{dates[0]:%d/%m/%Y} au {dates[1]:%d/%m/%Y})"
+            if dates and None not in dates
+            else ""
+        )
         if c["type"] == "close_edge":
-            parts.append(f"tronçon {c['edge']} fermé")
+            parts.append(f"tronçon {c['edge']} fermé{when}")
         elif c["type"] == "close_lane":
-            parts.append(f"voie {c['lane']} fermée")
+            parts.append(f"voie {c['lane']} fermée{when}")
+        elif c["type"] == "priority":
+            parts.append(f"tronçon {c['edge']} : priorité {c['priority']}")
+        elif c["type"] == "lane_access":
+            allowed = ", ".join(simulation.LANE_CLASSES.get(x, x) for x in c["allow"])
+            parts.append(f"voie {c['lane']} réservée à : {allowed}")
         elif c["type"] == "bus_lane":
             parts.append(f"voie {c['lane']} réservée aux bus")
         elif c["type"] == "tls_program":
@@ -196,42 +217,38 @@ def network_detail(request, pk):
         detectors = sorted({d for i in imports for d in i.detectors})
         detector = detector if detector in detectors else detectors[0]
         chart = counts_service.detector_chart(found, detector, request.GET.get("mois"))
-        files = counts_service._files(found)
-        con = profiles.prepared(files)  # the store read once for the three views
-        flow = con and {
-            "profile": profiles.profile_chart(files, detector, request.GET.get("saison", ""), con),
-            "congestion": profiles.congestion(files, con),
-            "anomalies": profiles.anomalies(files, con=con),
-            "day_types": list(profiles.DAY_TYPES.values()),
-            "seasons": profiles.SEASONS,
-            "z": f"{profiles.Z:g}".replace(".", ","),
-            "relative": round(100 * profiles.RELATIVE),
-            "min_vehicles": profiles.MIN_VEHICLES,
-        }
+        flow_state = flows.state(found)
+        flow = _flow_context(flow_state["views"], detector, request.GET.get("saison", ""))
     else:
         detectors = []
-        flow = None
+        flow, flow_state = None, None
     calibration = Job.objects.filter(network=found, kind="calibration").first()
     signals_job = Job.objects.filter(network=found, kind="signals").first()
     tls = [
         {"id": k, "phases": v["phases"], "durations": " ".join(str(p[0]) for p in v["phases"])}
         for k, v in sorted(found.elements.get("tls", {}).items())
     ]
+    context_rows = _scenario_rows(found)
     context = {
         "network": found,
         "manager": has_capability(request.user, MANAGE),
-        "scenarios": _scenario_rows(found),
+        "scenarios": context_rows,
         "imports": imports,
         "detectors": detectors,
         "detector": detector,
         "chart": chart,
         "flow": flow,
+        "flow_state": flow_state,
         "calibration": calibration,
         "signals_job": signals_job,
         "tls": tls,
         "edges": sorted(found.elements.get("edges", []), key=lambda e: (e[1] or "~", e[0]))[:2000],
         "netmap": _map_context(found),
         "junction_kinds": simulation.JUNCTION_KINDS.items(),
+        "lane_classes": ", ".join(f"{k} ({v})" for k, v in simulation.LANE_CLASSES.items()),
+        "dated_scenarios": [
+            r["scenario"] for r in context_rows if simulation.dated(r["scenario"].changes)
+        ],
         "legend": [
             ("muted", "Tronçons (épaisseur : nombre de voies)"),
             ("danger", "Carrefours à feux"),
@@ -240,29 +257,75 @@ def network_detail(request, pk):
     return render(request, "mobilite/network.html", context)
 
 
+def _flow_context(views: Job | None, detector: str, season: str) -> dict | None:
+    """The flow analysis of the page, read from the stored views (`flows.py`)."""
+    if views is None:
+        return None
+    return {
+        "profile": profiles.profile_chart(
+            [], detector, season, found=flows.stored_profiles(views, detector)
+        ),
+        "congestion": views.result.get("congestion", []),
+        "anomalies": flows.stored_anomalies(views),
+        "anomaly_days": views.result.get("anomaly_days", 0),
+        "computed_at": views.updated_at,
+        "day_types": list(profiles.DAY_TYPES.values()),
+        "seasons": profiles.SEASONS,
+        "z": f"{profiles.Z:g}".replace(".", ","),
+        "relative": round(100 * profiles.RELATIVE),
+        "min_vehicles": profiles.MIN_VEHICLES,
+    }
+
+
+@login_required
+@require_POST
+def flow_refresh(request, pk):
+    """Recompute the flow analysis (a background job; the import starts one by itself)."""
+    _need(request, MANAGE)
+    found = _network(request, pk)
+    if not found.count_imports.exists():
+        messages.error(request, "Importez d'abord des comptages.")
+        return redirect("mobilite:network", pk=pk)
+    job = flows.start(found, request.user)
+    if job is None:
+        messages.info(request, "Un calcul de l'analyse des flux est déjà en attente.")
+        return redirect("mobilite:network", pk=pk)
+    return redirect("mobilite:job", pk=job.pk)
+
+
 @login_required
 def flow_api(request, pk):
-    """The flow analysis as JSON: typical days (one detector), congestion, anomalies."""
+    """The flow analysis as JSON (the stored views): typical days (one detector), congestion,
+    anomalies; `statut` says whether they are up to date with the counts."""
     _need(request, VIEW)
-    from territoria.mobilite import counts as counts_service
-
     found = _network(request, pk)
-    files = counts_service._files(found)
     detector = request.GET.get("detecteur", "") or None
+    current = flows.state(found)
+    views = current["views"]
     typical = {}
-    if detector:
-        for (kind, season), points in profiles.profiles(files, detector).items():
+    if detector and views is not None:
+        for (kind, season), points in flows.stored_profiles(views, detector).items():
             typical.setdefault(kind, {})[season] = [
                 {"hour": h, "mean": round(m, 1), "spread": round(sd or 0, 1), "days": n}
                 for h, m, sd, n in points
             ]
-    anomalies = [{**a, "date": a["date"].isoformat()} for a in profiles.anomalies(files, detector)]
+    anomalies = [
+        {**a, "date": a["date"].isoformat()}
+        for a in (flows.stored_anomalies(views, detector) if views is not None else [])
+    ]
+    if views is None:
+        status = "en_cours" if current["pending"] else "non_calcule"
+    else:
+        status = "a_jour" if current["fresh"] else "perime"
     return JsonResponse(
         {
             "network": str(found.pk),
+            "status": status,
+            "computed_at": views.updated_at.isoformat() if views is not None else None,
+            "computing": str(current["pending"].pk) if current["pending"] else None,
             "detector": detector,
             "profiles": typical,
-            "congestion": profiles.congestion(files),
+            "congestion": views.result.get("congestion", []) if views is not None else [],
             "anomalies": anomalies,
             "thresholds": {
                 "z": profiles.Z,
@@ -285,8 +348,44 @@ def parse_changes(post) -> tuple[str, list[dict], list[str]]:
         changes.append({"type": "close_edge", "edge": edge})
     for lane in post.get("fermer_voies", "").replace(",", " ").split():
         changes.append({"type": "close_lane", "lane": lane})
+    begin, end = post.get("chantier_debut", "").strip(), post.get("chantier_fin", "").strip()
+    if begin or end:  # the closures of the form are one worksite with dates
+        closures = [c for c in changes if c["type"] in ("close_edge", "close_lane")]
+        days = [
+            _form_day(begin, "Début du chantier", errors),
+            _form_day(end, "Fin du chantier", errors),
+        ]
+        if not closures:
+            errors.append("Dates du chantier : aucun tronçon ni voie fermé à dater.")
+        elif None not in days:
+            worksite = post.get("chantier_nom", "").strip() or name
+            for closure in closures:
+                closure.update(worksite=worksite, **{"from": days[0], "to": days[1]})
     for lane in post.get("voies_bus", "").replace(",", " ").split():
         changes.append({"type": "bus_lane", "lane": lane})
+    for number, line in enumerate(post.get("acces_voies", "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        lane, _, classes = line.partition(":")
+        if not classes.strip():
+            errors.append(
+                f"Accès aux voies, ligne {number} : « voie : catégories » attendu "
+                f"(par exemple « E12_0 : bus taxi »), « {line.strip()} » donné."
+            )
+            continue
+        allowed = classes.replace(",", " ").split()
+        changes.append({"type": "lane_access", "lane": lane.strip(), "allow": allowed})
+    for number, line in enumerate(post.get("priorites", "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        edge, _, value = line.partition(":")
+        try:
+            changes.append({"type": "priority", "edge": edge.strip(), "priority": int(value)})
+        except ValueError:
+            errors.append(
+                f"Priorités des tronçons, ligne {number} : « tronçon : priorité » attendu, la "
+                f"priorité étant un nombre entier (« {line.strip()} » donné)."
+            )
     tls_id = post.get("feu", "").strip()
     durations = post.get("durees", "").strip()
     if tls_id and durations:
@@ -344,6 +443,17 @@ def parse_changes(post) -> tuple[str, list[dict], list[str]]:
     return name, changes, errors
 
 
+def _form_day(text: str, label: str, errors: list[str]) -> str | None:
+    """A date of a form (AAAA-MM-JJ from a date field, or JJ/MM/AAAA) as ISO text."""
+    from territoria.mobilite.roadworks import RoadworksError, _date
+
+    try:
+        return _date(text, label).isoformat()
+    except RoadworksError as error:
+        errors.append(str(error))
+        return None
+
+
 @login_required
 @require_POST
 def scenario_create(request, pk):
@@ -385,6 +495,38 @@ def parse_worksite_lines(text: str) -> tuple[list[dict], list[str]]:
     return rows, errors
 
 
+def scenario_worksites(scenario: Scenario) -> tuple[list[dict], list[str]]:
+    """The dated closures of a scenario as worksites with fixed dates (window = their dates,
+    duration = their length: one possible start), in the rows of the calendar form; errors for
+    what the calendar cannot take (it closes whole edges)."""
+    sites: dict[tuple, dict] = {}
+    errors = []
+    for change in scenario.changes:
+        dates = simulation.worksite_dates(change)
+        if dates is None:
+            continue
+        if change["type"] != "close_edge":
+            errors.append(
+                f"Scénario « {scenario.name} » : le chantier « {change.get('worksite')} » ferme "
+                f"la voie {change['lane']} ; le calendrier de chantiers ne ferme que des tronçons "
+                "entiers."
+            )
+            continue
+        name = f"{change.get('worksite') or scenario.name} (scénario {scenario.name})"
+        site = sites.setdefault(
+            (name, *dates),
+            {
+                "name": name,
+                "edges": "",
+                "days": str((dates[1] - dates[0]).days + 1),
+                "earliest": dates[0].isoformat(),
+                "latest": dates[1].isoformat(),
+            },
+        )
+        site["edges"] = f"{site['edges']} {change['edge']}".strip()
+    return list(sites.values()), errors
+
+
 @login_required
 @require_POST
 def roadworks_run(request, pk):
@@ -393,7 +535,21 @@ def roadworks_run(request, pk):
     from territoria.mobilite import roadworks
 
     found = _network(request, pk)
-    rows, errors = parse_worksite_lines(request.POST.get("chantiers", ""))
+    text = request.POST.get("chantiers", "")
+    rows, errors = parse_worksite_lines(text) if text.strip() else ([], [])
+    chosen = request.POST.get("scenario", "")
+    if chosen:
+        scenario = (
+            Scenario.objects.filter(network=found, pk=chosen).first() if _is_uuid(chosen) else None
+        )
+        if scenario is None:
+            errors.append("Chantiers d'un scénario : scénario introuvable sur ce réseau.")
+        else:
+            fixed, problems = scenario_worksites(scenario)
+            rows += fixed
+            errors += problems
+    if not rows and not errors:
+        errors.append("Chantiers : aucune ligne donnée ni scénario à chantiers datés choisi.")
     if not errors:
         edges = {e[0] for e in found.elements.get("edges", [])}
         try:
@@ -507,8 +663,30 @@ def scenario_run(request, pk):
         "duration": _int(request.POST.get("duree"), 600, 60, 7200),
         "period": float(request.POST.get("periode") or 2.0),
     }
+    if simulation.dated(scenario.changes):
+        errors: list[str] = []
+        day = (
+            _form_day(request.POST.get("jour", "").strip(), "Jour simulé", errors)
+            if (request.POST.get("jour", "").strip())
+            else simulation.first_worksite_day(scenario.changes).isoformat()
+        )
+        if day and not _worksites_in_force(scenario.changes, day):
+            errors.append(
+                f"Le {date.fromisoformat(day):%d/%m/%Y}, aucun chantier du scénario "
+                f"« {scenario.name} » n'est en cours : rien à simuler ce jour-là."
+            )
+        if errors:
+            for error in errors:
+                messages.error(request, error)
+            return redirect("mobilite:network", pk=scenario.network.pk)
+        params["day"] = day
     job = _start_job(request, "scenario", scenario.network, scenario, params)
     return redirect("mobilite:job", pk=job.pk)
+
+
+def _worksites_in_force(changes: list[dict], day: str) -> bool:
+    """Whether something changes on `day`: a dated closure in force or an undated change."""
+    return bool(simulation.in_force(changes, date.fromisoformat(day)))
 
 
 MAP_CHOICES = {
@@ -624,7 +802,11 @@ def job_detail(request, pk):
     context = {"job": job, "running": running}
     if job.status == JobStatus.DONE and job.kind == "scenario":
         changes = job.result.get("edges_time_loss_change_s", {})
-        closed = {c["edge"] for c in job.scenario.changes if c["type"] == "close_edge"}
+        day = job.result.get("day")
+        applied = simulation.in_force(
+            job.scenario.changes, date.fromisoformat(day) if day else None
+        )
+        closed = {c["edge"] for c in applied if c["type"] == "close_edge"}
         shown = request.GET.get("carte", "temps")
         shown = shown if shown in MAP_CHOICES else "temps"
         highlight, label, legend = _scenario_map(job.result, shown)
@@ -644,9 +826,64 @@ def job_detail(request, pk):
         context["noise_rows"] = sorted(
             ((e, d) for e, d in noise.items() if abs(d) >= 3), key=lambda kv: -abs(kv[1])
         )[:15]
+        context["sim"] = _simulated_detectors(
+            job.result.get("detectors"), request.GET.get("detecteur", "")
+        )
     if job.status == JobStatus.DONE and job.kind == "signals":
         context["plan_rows"] = _plan_rows(job.result.get("plans", {}))
     return render(request, "mobilite/job.html", context)
+
+
+def _simulated_detectors(found: dict | None, wanted: str) -> dict | None:
+    """The flow views of the simulated detectors of a scenario run (simulation.detector_views):
+    one detector's profile, base against scenario, the congestion changes, the marked
+    intervals."""
+    from territoria.core.charts import LineChart, Series
+
+    if not found or not found.get("profiles"):
+        return None
+    choices = sorted(found["profiles"])
+    detector = wanted if wanted in choices else (found.get("watched") or choices)[0]
+    period = found["period_s"] // 60
+    shown = found["profiles"][detector]
+
+    def label(k: int) -> str:
+        return f"{k * period}–{(k + 1) * period} min"
+
+    chart = LineChart(
+        f"Détecteur simulé {detector} : véhicules par heure, base et scénario",
+        [
+            Series(
+                "Réseau de base (moyenne des graines)",
+                [(k * period, round(m)) for k, (m, _) in enumerate(shown["base"])],
+            ),
+            Series(
+                "Scénario (moyenne des graines)",
+                [(k * period, round(m)) for k, (m, _) in enumerate(shown["scenario"])],
+            ),
+        ],
+        x_label="minute de la période simulée",
+        y_label="véhicules / h",
+        summary="Débit entrant sur le tronçon par intervalle, moyenne des graines ; les "
+        "écarts-types sont dans le tableau du profil.",
+    )
+    rows = [
+        {"label": label(k), "base": b, "scenario": v}
+        for k, (b, v) in enumerate(zip(shown["base"], shown["scenario"], strict=True))
+    ]
+    return {
+        "detector": detector,
+        "choices": choices,
+        "watched": found.get("watched", []),
+        "period_min": period,
+        "chart": chart,
+        "rows": rows,
+        "congestion": found.get("congestion", [])[:15],
+        "marked": [{**m, "label": label(m["interval"])} for m in found.get("marked", [])[:15]],
+        "marked_count": found.get("marked_count", 0),
+        "relative": round(100 * profiles.RELATIVE),
+        "min_vehicles": profiles.MIN_VEHICLES,
+    }
 
 
 @login_required
@@ -668,10 +905,12 @@ def counts_import(request, pk):
         return redirect("mobilite:network", pk=pk)
     finally:
         shutil.rmtree(path.parent, ignore_errors=True)
+    flows.start(found, request.user)  # typical days, congestion, anomalies: computed once
     messages.success(
         request,
         f"{upload.name} : {count_words(record.rows, 'comptage')} de "
-        f"{count_words(len(record.detectors), 'détecteur')} importé{'s' if record.rows > 1 else ''}.",
+        f"{count_words(len(record.detectors), 'détecteur')} importé{'s' if record.rows > 1 else ''}"
+        " ; l'analyse des flux est recalculée en tâche de fond.",
     )
     for warning in record.warnings[:5]:
         messages.warning(request, f"{upload.name} : {warning}")
