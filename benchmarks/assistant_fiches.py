@@ -250,9 +250,6 @@ def main(argv=None) -> int:
             index_document(document)
         index_s = round(time.perf_counter() - started, 1)
         print(f"[fiches] indexed in {index_s} s (data folder {work})", flush=True)
-    live_info = {}
-    if args.live:
-        live_info = live_page_vectors(collection, args.corpus, args.seed_cache)
     documents = {str(d.pk): Path(d.source).stem for d in collection.documents.all()}
     passages_count = sum(d.chunk_count for d in collection.documents.all())
     started = time.perf_counter()
@@ -266,6 +263,20 @@ def main(argv=None) -> int:
     page_index.ids = [documents.get(d, d) for d in page_index.ids]  # document pk → fiche id
     page_index._numbers = {d: i for i, d in enumerate(page_index.ids)}
     print(f"[fiches] page index built in {page_index_build_s} s", flush=True)
+    live_info = {}
+    if args.live:
+        # After the builds that do not need them, so that this run can start while the seed
+        # vectors are still being written: it waits for all of them until --vectors-until.
+        while args.seed_cache and args.vectors_until and time.time() < args.vectors_until:
+            written = sum(
+                len(json.loads(c.read_text("utf-8"))) for c in args.seed_cache.glob("[0-9]*.json")
+            )
+            if written >= len(documents):
+                break
+            time.sleep(20)
+        live_info = live_page_vectors(collection, args.corpus, args.seed_cache)
+        # the live index again: a cache hit unless writing the page vectors changed the version
+        page_retrieval.page_index(collection.namespace, [PUBLIC], wait=True)
     vectors, vector_ids, subset = None, [], set()
 
     def load_vectors():

@@ -70,6 +70,9 @@ def main(argv=None) -> int:
     parser.add_argument("vectors", type=Path)
     parser.add_argument("--out", default="assistant_fiches_fusion")
     parser.add_argument("--titles", type=int, default=100)
+    parser.add_argument(
+        "--wait-until", type=float, default=0, help="wait for the vectors (epoch s)"
+    )
     args = parser.parse_args(argv)
 
     import random
@@ -94,6 +97,11 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     index = P.PageIndex(P.pages_from_markdown((f.stem, f.read_text("utf-8")) for f in files))
     build_s = time.perf_counter() - started
+    while time.time() < args.wait_until:  # vectors still being written
+        written = {d for c in args.vectors.glob("[0-9]*.json") for d in json.loads(c.read_text())}
+        if written >= set(index.ids):
+            break
+        time.sleep(20)
     chunks = sorted(args.vectors.glob("[0-9]*.json"))
     vids = [d for c in chunks for d in json.loads(c.read_text("utf-8"))]
     matrix = np.vstack([np.load(c.with_suffix(".npy")) for c in chunks])
