@@ -78,6 +78,8 @@ QUESTIONS_FRESH = ROOT / "benchmarks" / "data" / "fiches_citizen_questions_fresh
 DEPTH = 10
 PASSAGES = 50  # lexical candidates read per question
 PAGE_SECOND = 0.5
+REPLAY_WEIGHTS = (0.75, 1.0, 1.5, 2.0, 3.0)  # page vectors' weight against the page-first ranking
+MIN_FUSED = 10  # page_vectors.MIN_FUSED
 E5_WEIGHTS = (
     0.5,
     0.75,
@@ -401,6 +403,9 @@ def main(argv=None) -> int:
         if args.live
         else ()
     )
+    variants += (
+        tuple(f"replay: page vectors weight {w}" for w in REPLAY_WEIGHTS) if args.live else ()
+    )
     subset_variants = (
         "subset: bm25 whole pages",
         "subset: live passages (main)",
@@ -448,6 +453,19 @@ def main(argv=None) -> int:
                 ranked["plain e5 title+description (page vectors)"].append(
                     [documents.get(d, d) for d, _s in got.get("vectors", [])[:DEPTH]]
                 )
+                # Replay of rank_pages' last fusion with other weights of the page vectors (the
+                # page-first ranking as computed above, the page vectors of this very call):
+                # weight 1 must give the live ranking; the weight is chosen on the tuning sets.
+                dense = [(documents.get(d, d), c) for d, c in got.get("vectors", [])]
+                for weight in REPLAY_WEIGHTS:
+                    if len(live) >= MIN_FUSED:
+                        fused = distribution_score_fusion([live, dense], [1.0, weight])
+                    else:
+                        kept = {d for d, _s in live}
+                        fused = live + [(d, 0.0) for d, _c in dense if d not in kept]
+                    ranked[f"replay: page vectors weight {weight}"].append(
+                        [d for d, _s in fused[:DEPTH]]
+                    )
             if args.page_vectors:
                 stash[name].append(
                     {
