@@ -87,6 +87,12 @@ def test_cli_eval_reports_every_figure_for_three_modes(db, tmp_path, capsys):
         assert set(figures) == {"recall@1", "recall@5", "recall@10", "mrr@10"}
         assert figures["recall@10"] == 1.0  # two documents: the gold one is always in the ten
     assert result["recall@1"] == 1.0 and result["answer_recall"] == 1.0
+    # Answers per question type (issue 20), the types counting every question once.
+    assert sum(t["questions"] for t in result["per_type"].values()) == result["questions"]
+    for figures in result["per_type"].values():
+        assert set(figures) == {"questions", "answer_recall", "citation_recall", "abstained"}
+    printed = capsys.readouterr().out
+    assert "référence bm25 (whole pages)" in printed and "type « " in printed
     assert sum(result["answer_methods"].values()) == result["questions"]  # how each answer was made
     # The evaluation collection is removed (the modules' sources are not the command's).
     assert not Collection.objects.filter(managed=False).exists()

@@ -10,6 +10,7 @@ Screenshots: see conftest.SCREENSHOTS (docs/assistant.md embeds them).
 """
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -21,6 +22,7 @@ from territoria.assistant.models import (
     HandoffState,
     Visibility,
 )
+from territoria.assistant.services.ingestion import add_files, collect_files, run_job
 from tests.assistant.files import make_docx, make_pdf
 from tests.browser.support import check_accessibility, log_in, screenshot
 from tests.jobs import run_worker
@@ -28,6 +30,9 @@ from tests.jobs import run_worker
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAGE_2_FACT = "Les agents peuvent télétravailler deux jours par semaine au maximum."
+FICHES = Path(__file__).parents[1] / "fixtures" / "assistant" / "fiches"
+FICHES_QUESTION = "Mon voisin fait du bruit la nuit, à partir de quelle heure c'est interdit ?"
+FICHES_DECIDING = "entre le coucher et le lever du soleil"
 
 
 @pytest.fixture(autouse=True)
@@ -307,6 +312,36 @@ def test_agent_indexes_asks_and_hands_off_citizen_asks_faq_admin_reads_masked_lo
     assert not [c for c in restricted.citations if c["collection"] == "procedures"]
     # Asked: the public collections (the FAQ and the modules' sources), never "procedures".
     assert "faq" in restricted.collections and "procedures" not in restricted.collections
+
+    # 5b. A citizen's everyday question over a collection of real Service-Public fiches (issue 20;
+    # tests/fixtures/assistant/fiches: 13 fiches, five of them on neighbours; provenance in
+    # SOURCE.md), indexed and embedded by the worker's job: the right fiche, its deciding sentence
+    # (the rule, with its condition) in the answer, cited, and highlighted in the fiche.
+    fiches = Collection.objects.create(
+        slug="fiches",
+        name="Fiches Service-Public",
+        visibility=Visibility.PUBLIC,
+        organisation=faq.organisation,
+        description="Vos droits et démarches (DILA, Licence Ouverte 2.0).",
+    )
+    run_job(add_files(fiches, collect_files(FICHES)))
+    page.goto(live_server.url + "/assistant/")
+    exchange = _ask(page, FICHES_QUESTION)
+    answer = exchange.locator(".answer")
+    expect(answer).to_contain_text(FICHES_DECIDING)  # the deciding sentence, with its condition
+    citation = answer.get_by_role("link", name=re.compile(r"^source \d+$")).first
+    citation.click()
+    source = page.locator(".sources li:target")
+    expect(source).to_contain_text("Troubles de voisinage : bruits de comportement")
+    _visit(page, "fiches")
+    # The cited passage, in the rendered fiche.
+    source_page = page.context.new_page()
+    source_page.goto(
+        live_server.url
+        + source.get_by_role("link", name=re.compile("Troubles de voisinage")).get_attribute("href")
+    )
+    expect(source_page.locator(".source-passage.cited")).to_contain_text(FICHES_DECIDING)
+    source_page.close()
 
     # 6. The administrator's log: every exchange, personal data masked.
     log_in(page, live_server, "admin")

