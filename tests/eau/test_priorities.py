@@ -48,7 +48,7 @@ def test_known_criticality_is_used_and_unknown_borrows_from_same_diameter(inv):
 def test_priorities_beat_age_alone_on_the_next_breaks(inv):
     result = renewal.evaluate_priorities(inv, 2014, 5)
     methods = result["methods"]
-    assert set(methods) == {"blend", "survival", "criticality", "age", "past_breaks"}
+    assert set(methods) == {"blend", "risk", "criticality", "age", "past_breaks"}
     for cut in ("5", "10", "20"):
         assert methods["blend"]["breaks"]["count"][cut] > methods["age"]["breaks"]["count"][cut]
     for method in methods.values():
@@ -84,3 +84,41 @@ def test_priorities_evaluation_includes_the_most_broken_first_baseline(inv):
     assert "past_breaks" in methods
     # the same truth for every method: random order would catch about the cut itself
     assert methods["past_breaks"]["breaks"]["count"]["20"] > 0.2
+
+
+def _before(inv, year):
+    """The same inventory with every break from `year` on removed."""
+    keep = inv.break_year < year
+    return renewal.Inventory(
+        **{
+            **inv.__dict__,
+            "break_pipe": inv.break_pipe[keep],
+            "break_year": inv.break_year[keep],
+        }
+    )
+
+
+def test_break_risk_and_its_choice_read_only_the_breaks_before_the_split(inv):
+    """The inner validation chooses on years before the split: removing every break from the
+    split year on changes neither the choice nor the risk."""
+    full = renewal.break_risk(inv, 2014, 5)
+    cut = renewal.break_risk(_before(inv, 2014), 2014, 5)
+    assert full["selection"] == cut["selection"]
+    assert full["selection"]["inner_years"] == [2009, 2008, 2007]
+    assert full["selection"]["candidate"] in renewal.CANDIDATES
+    assert np.array_equal(full["rows"], cut["rows"])
+    assert np.allclose(full["risk"], cut["risk"])
+    # and it is a break predictor: pipes with a history rank higher
+    past = np.bincount(inv.break_pipe[inv.break_year < 2014], minlength=len(inv.ids))
+    assert (
+        full["risk"][past[full["rows"]] >= 2].mean()
+        > 2 * full["risk"][past[full["rows"]] == 0].mean()
+    )
+
+
+def test_without_an_earlier_record_the_default_candidate_is_said(inv):
+    start = renewal.record_start(inv)
+    chosen = renewal.choose(inv, start + 3, 5)
+    assert chosen == {"candidate": next(iter(renewal.CANDIDATES)), "inner_years": [], "scores": {}}
+    with pytest.raises(renewal.RenewalError, match="Pas d'historique de casses avant"):
+        renewal.break_risk(inv, start, 5)
