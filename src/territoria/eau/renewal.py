@@ -9,6 +9,11 @@ pipes at R. `evaluate` scores that ranking on the breaks of [R, R + N), which th
 never saw, against three baselines computed in the same run: oldest first, most past breaks
 first (ties: oldest first) and random (mean of 20 draws).
 
+What the page and `renewal-eval` use is `break_risk` (end of the file): the geometric mean
+of four models (the survival model, a Poisson GLM and two boosted models on pipe-years), its
+variant chosen for each split year by inner temporal validation on earlier years; the
+single-situation boosted model above is kept for comparison (`other_models`).
+
 The condition score of the inventory is left out on purpose: it is assessed today, partly
 from the breaks the test period holds, so it would leak the answer.
 """
