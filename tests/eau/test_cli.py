@@ -13,7 +13,10 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "eau"
 
 
 @pytest.mark.slow
-def test_renewal_eval_reports_every_method_and_cut_on_the_kitchener_sample(tmp_path):
+def test_renewal_eval_reports_every_method_and_cut_on_the_kitchener_sample(tmp_path, monkeypatch):
+    from territoria.eau import renewal
+
+    monkeypatch.setattr(renewal, "GBM_ITERATIONS", 30)  # speed: the JSON is what is checked
     output = tmp_path / "r.json"
     out = StringIO()
     call_command(

@@ -180,8 +180,11 @@ def test_agent_of_another_organisation_sees_nothing_of_a_network(
 
 
 @pytest.mark.slow
-def test_renewal_plan_page_has_table_map_and_csv_for_agents_only(client, db):
+def test_renewal_plan_page_has_table_map_and_csv_for_agents_only(client, db, monkeypatch):
+    from territoria.eau import renewal
     from territoria.eau.jobs import run
+
+    monkeypatch.setattr(renewal, "GBM_ITERATIONS", 30)  # speed: the page is what is checked
 
     job = Job.objects.create(
         kind="renewal",

@@ -570,6 +570,7 @@ def priority_plan(
 # scored on breaks that all happened before R), never on the reported year.
 
 PANEL_YEARS = (10, 5)  # W of the two boosted pipe-year models
+GBM_ITERATIONS = 300  # boosting rounds of the pipe-year models (the tests lower it: speed)
 INNER_OFFSETS = (0, 1, 2)  # inner split years R − N − k
 # name: (members, exponent a of the length-cut order risk / length^a); the first is the
 # default where no inner split is possible (a record too short before R).
@@ -691,7 +692,7 @@ def _panel_gbm(inv: Inventory, year: int, window: int) -> np.ndarray:
     x, y = _panel(inv, year, window, _gbm_design)
     model = HistGradientBoostingRegressor(
         loss="poisson",
-        max_iter=300,
+        max_iter=GBM_ITERATIONS,
         learning_rate=0.05,
         max_leaf_nodes=15,
         min_samples_leaf=200 if window >= 10 else 100,
