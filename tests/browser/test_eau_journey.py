@@ -215,6 +215,14 @@ def test_water_engineer_journey(page, live_server, agent, monkeypatch, tmp_path)
     expect(page.get_by_text("Alerte écartée.")).to_be_visible()
     assert Alert.objects.get(pk=alerts[1].pk).status == AlertStatus.DISMISSED
 
+    # the service sets its own reminder delay (48 h by default)
+    page.goto(live_server.url + "/eau/")
+    page.get_by_label("Lister une alerte non traitée ou une non-conformité sans suite après").fill(
+        "24"
+    )
+    page.get_by_role("button", name="Enregistrer le délai").click()
+    expect(page.get_by_text("Délai de rappel : 24 h")).to_be_visible()
+
     # 5. Kitchener's renewal plan
     page.goto(live_server.url + "/eau/renouvellement/")
     page.get_by_label("Budget (km renouvelés par an)").fill("8")
@@ -226,7 +234,8 @@ def test_water_engineer_journey(page, live_server, agent, monkeypatch, tmp_path)
     expect(plan).to_contain_text("casse attendue en 5 ans")
     expect(plan).to_contain_text("criticité")
     reliability = page.get_by_role("table", name="Part des casses des années non vues")
-    expect(reliability).to_contain_text("Priorités : survie × criticité (méthode du plan)")
+    expect(reliability).to_contain_text("Priorités : risque de casse × criticité (méthode du plan)")
+    expect(reliability).to_contain_text("Risque de casse seul (ensemble de 4 modèles)")
     expect(reliability).to_contain_text("Les plus anciennes d'abord")
     screenshot(page, "eau-renouvellement")
     with page.expect_download() as download:

@@ -13,7 +13,10 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "eau"
 
 
 @pytest.mark.slow
-def test_renewal_eval_reports_every_method_and_cut_on_the_kitchener_sample(tmp_path):
+def test_renewal_eval_reports_every_method_and_cut_on_the_kitchener_sample(tmp_path, monkeypatch):
+    from territoria.eau import renewal
+
+    monkeypatch.setattr(renewal, "GBM_ITERATIONS", 30)  # speed: the JSON is what is checked
     output = tmp_path / "r.json"
     out = StringIO()
     call_command(
@@ -34,7 +37,18 @@ def test_renewal_eval_reports_every_method_and_cut_on_the_kitchener_sample(tmp_p
     result = json.loads(output.read_text())
     assert result["split_year"] == 2014 and result["horizon"] == 5
     assert set(result["capture"]) == {"model", "age", "past_breaks", "random"}
-    assert set(result["other_models"]) == {"boosting"}  # the gradient boosting, beside
+    # beside the chosen ensemble: the page's priorities, the earlier single models and
+    # every candidate of the inner validation, scored on the same breaks
+    assert {
+        "priorities_risk_x_criticality",
+        "survival",
+        "boosting",
+        "candidate_ensemble4",
+    } <= set(result["other_models"])
+    assert result["selection"]["candidate"] in {
+        name.removeprefix("candidate_") for name in result["other_models"]
+    }
+    assert all(y + 5 <= 2014 for y in result["selection"]["inner_years"])
     for method in result["capture"].values():
         assert set(method["count"]) == set(method["length"]) == {"1", "5", "10", "20"}
         assert all(0 <= v <= 1 for v in method["count"].values())

@@ -1,6 +1,7 @@
 """Daily reminders of what still waits for an agent's decision (reminders.py)."""
 
 import datetime as dt
+import html
 
 from django.urls import reverse
 from django.utils import timezone
@@ -101,3 +102,51 @@ def test_the_index_shows_overdue_decisions_to_the_service(client, db, organisati
     page = client.get(reverse("eau:index")).content.decode()
     assert "En attente depuis plus de 48 heures" in page
     assert "1 alerte de fuite à examiner" in page and "1 non-conformité sans suite" in page
+
+
+def test_each_service_sets_its_own_reminder_delay(
+    client, db, organisation, other_organisation, mailoutbox
+):
+    from territoria.core.models import AuditLog
+    from territoria.eau.models import ServiceSettings
+
+    manager = User.objects.create_user(
+        "eau-chef",
+        password="motdepasse-test-1",
+        role=Role.AGENT,
+        organisation=organisation,
+        email="chef@testville.example",
+    )
+    User.objects.create_user(
+        "eau-b",
+        password="motdepasse-test-1",
+        role=Role.AGENT,
+        organisation=other_organisation,
+        email="agent@bordeaux.example",
+    )
+    mine, theirs = _network("Testville", organisation), _network("Bordeaux", other_organisation)
+    _alert(mine, hours_ago=30)
+    _alert(theirs, hours_ago=30)
+    assert reminders.send_reminders(NOW) == 0  # 30 h < 48 h for both
+    client.force_login(manager)
+    url = reverse("eau:reminder_delay")
+    for bad in ("", "douze", "0", "721", "2.5"):
+        page = html.unescape(client.post(url, {"delai_rappel": bad}, follow=True).content.decode())
+        assert f"Délai de rappel : « {bad} » n'est pas un nombre d'heures entier" in page
+    assert not ServiceSettings.objects.exists()
+    client.post(url, {"delai_rappel": "24"})
+    assert ServiceSettings.objects.get(organisation=organisation).reminder_hours == 24
+    assert AuditLog.objects.filter(object_type__icontains="servicesettings").exists()
+    assert reminders.send_reminders(NOW) == 1  # Testville only: Bordeaux keeps 48 h
+    assert mailoutbox[0].to == ["chef@testville.example"]
+    assert "depuis plus de 24 heures" in mailoutbox[0].body
+    page = client.get(reverse("eau:index")).content.decode()
+    assert "En attente depuis plus de 24 heures" in page and 'value="24"' in page
+    # An elected member (sees the module, does not manage it) cannot change it.
+    elu = User.objects.create_user(
+        "eau-elu", password="motdepasse-test-1", role=Role.ELU, organisation=organisation
+    )
+    client.force_login(elu)
+    assert client.post(url, {"delai_rappel": "1"}).status_code == 403
+    assert ServiceSettings.objects.get(organisation=organisation).reminder_hours == 24
+    assert 'name="delai_rappel"' not in client.get(reverse("eau:index")).content.decode()

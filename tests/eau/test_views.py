@@ -180,8 +180,11 @@ def test_agent_of_another_organisation_sees_nothing_of_a_network(
 
 
 @pytest.mark.slow
-def test_renewal_plan_page_has_table_map_and_csv_for_agents_only(client, db):
+def test_renewal_plan_page_has_table_map_and_csv_for_agents_only(client, db, monkeypatch):
+    from territoria.eau import renewal
     from territoria.eau.jobs import run
+
+    monkeypatch.setattr(renewal, "GBM_ITERATIONS", 30)  # speed: the page is what is checked
 
     job = Job.objects.create(
         kind="renewal",
@@ -206,7 +209,8 @@ def test_renewal_plan_page_has_table_map_and_csv_for_agents_only(client, db):
     assert len(rows) == len(plan) + 1
     # the page ranks by the priorities and shows their measured reliability against age
     assert job.result["method"] == "priorities"
-    assert "Priorités : survie × criticité (méthode du plan)" in page
+    assert "Priorités : risque de casse × criticité (méthode du plan)" in page
+    assert "Risque de casse seul (ensemble de 4 modèles)" in page
     page = page.replace("&#x27;", "'")
     assert "Les plus anciennes d'abord" in page and "pondérée par sa conséquence" in page
     assert plan[0]["reasons"] in page
@@ -520,3 +524,108 @@ def test_inconclusive_results_are_listed_to_their_service_and_lq_values_shown(
     assert "&lt; 1 n/100 mL" in page  # the value below the limit of quantification, as such
     client.force_login(_member("eau-loin", Role.AGENT, other_organisation))
     assert 'id="non-concluants"' not in client.get(reverse("eau:quality")).content.decode()
+
+
+def _map_labels(page: str, map_id: str) -> list[str]:
+    import json
+
+    found = re.search(
+        rf'<script id="{map_id}-donnees" type="application/json">(.*?)</script>', page, re.DOTALL
+    )
+    return (
+        [f["properties"]["label"] for f in json.loads(found.group(1))["features"]] if found else []
+    )
+
+
+def _plan_job(pipes):
+    plan = [
+        {
+            "rank": i + 1,
+            "pipe": pipe,
+            "year": 2023 + i,
+            "risk": 0.5,
+            "criticality": 5.0,
+            "consequence": 0.5,
+            "priority": 0.25,
+            "length_m": 120.0,
+            "material": "CI",
+            "diameter_mm": 150,
+            "installed": 1950,
+            "reasons": f"raisons de {pipe}",
+            "lat": None,
+            "lon": None,
+        }
+        for i, pipe in enumerate(pipes)
+    ]
+    return Job.objects.create(
+        kind="renewal",
+        status=JobStatus.DONE,
+        result={"plan": plan, "budget_km": 1.0, "horizon": 5, "year": 2023},
+    )
+
+
+def test_renewal_map_traces_the_plan_on_a_network_with_real_coordinates_of_its_own_only(
+    client, db, organisation, other_organisation
+):
+    """An inventory with no geometry (Kitchener) has only break places; a plan whose pipes are
+    links of a network imported in Lambert-93 or WGS 84 is drawn along them — for users who
+    may see that network only."""
+    elements = {
+        # Lambert-93 around Toulouse; a second network in WGS 84
+        "nodes": {
+            "J1": [574000.0, 6279000.0, "junction", "A"],
+            "J2": [574100.0, 6279050.0, "junction", "A"],
+        },
+        "links": [["T-9", "J1", "J2", "pipe", 150, 112.0, "A", ""]],
+    }
+    Network.objects.create(
+        name="Réseau Lambert",
+        source_name="l93.inp",
+        crs="EPSG:2154",
+        elements=elements,
+        organisation=organisation,
+    )
+    Network.objects.create(
+        name="Réseau WGS",
+        source_name="wgs.inp",
+        crs="EPSG:4326",
+        organisation=organisation,
+        elements={
+            "nodes": {"N1": [1.44, 43.6, "junction", "A"], "N2": [1.441, 43.601, "junction", "A"]},
+            "links": [["W-3", "N1", "N2", "pipe", 100, 90.0, "A", ""]],
+        },
+    )
+    Network.objects.create(
+        name="Réseau local",
+        source_name="loc.inp",
+        crs="local",
+        organisation=organisation,
+        elements={
+            "nodes": {"X1": [0, 0, "junction", "A"], "X2": [10, 0, "junction", "A"]},
+            "links": [["L-1", "X1", "X2", "pipe", 100, 10.0, "A", ""]],
+        },
+    )
+    _plan_job(["T-9", "W-3", "L-1", "K-77"])
+    insider = User.objects.create_user(
+        "eau-maison", password="motdepasse-test-1", role=Role.AGENT, organisation=organisation
+    )
+    client.force_login(insider)
+    page = client.get(reverse("eau:renewal")).content.decode().replace("&#x27;", "'")
+    assert "carte-renouvellement" in page and "trace 2 canalisations du plan" in page
+    labels = _map_labels(page, "carte-renouvellement")
+    assert "Rang 1 : canalisation T-9 (2023, réseau Réseau Lambert)" in labels
+    assert "Rang 2 : canalisation W-3 (2024, réseau Réseau WGS)" in labels
+    assert len(labels) == 2  # L-1: a schematic has no place on a map; K-77: no network
+    shapes = network_service.plan_shapes(
+        [{"rank": 1, "pipe": "T-9", "year": 2023, "reasons": ""}], Network.objects.all()
+    )
+    (lon0, lat0), (lon1, lat1) = shapes[0].geometry["coordinates"]
+    assert 1.3 < lon0 < 1.6 and 43.5 < lat0 < 43.7 and (lon1, lat1) != (lon0, lat0)
+    stranger = User.objects.create_user(
+        "eau-autre", password="motdepasse-test-1", role=Role.AGENT, organisation=other_organisation
+    )
+    client.force_login(stranger)
+    page = client.get(reverse("eau:renewal")).content.decode()
+    assert "Réseau Lambert" not in page and "Réseau WGS" not in page
+    assert "carte-renouvellement-donnees" not in page  # nothing of theirs to draw
+    assert "Canalisations à renouveler" in page  # the table is still there (Kitchener's plan)

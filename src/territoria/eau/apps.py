@@ -37,15 +37,36 @@ def _measured() -> tuple[str | None, str | None]:
         f"{count_words(h2['night_flow']['false_alarms'], 'fausse alerte|f|fausses alertes')} pour la méthode du débit minimum "
         f"de nuit ; sur l'année 2018 : {year['cusum']['detected']}/{year['cusum']['leaks']} "
         f"fuites, {count_words(year['cusum']['false_alarms'], 'fausse alerte|f|fausses alertes')}, délai médian "
-        f"{year['cusum']['median_delay_h']} h. Renouvellement (Kitchener, part des casses des 5 "
-        "années suivantes sur le 1 % des tuyaux classés en tête) : "
-        + " ; ".join(
-            f"{y} : priorités {v['model']:.0%}, plus cassés {v['past_breaks']:.0%}, "
-            f"plus anciens {v['age']:.0%}"
-            for y, v in top.items()
-        )
-        + "."
+        f"{year['cusum']['median_delay_h']} h. "
     )
+    summary = m.get("renewal_summary")
+    if summary:
+        years = sorted(top)
+        mean = {
+            k: sum(v[k] for v in top.values()) / len(top) for k in ("model", "past_breaks", "age")
+        }
+        performance += (
+            "Renouvellement (Kitchener, risque de casse : ensemble de 4 modèles choisi par "
+            "validation interne sur les années antérieures ; part des casses des 5 années "
+            f"suivantes) : pour {summary['years']} années de référence ({years[0]}–{years[-1]}), "
+            f"meilleur que la meilleure référence à chaque coupe (1, 5, 10, 20 % des tuyaux, en "
+            f"nombre et en longueur) {summary['years_beating_best_baseline_at_every_cut']} fois"
+            + (f", pas en {', '.join(summary['years_not'])}" if summary["years_not"] else "")
+            + f" ; sur le 1 % en tête, en moyenne {mean['model']:.0%} des casses contre "
+            f"{mean['past_breaks']:.0%} pour les plus cassés et {mean['age']:.0%} pour les plus "
+            "anciens."
+        )
+    else:
+        performance += (
+            "Renouvellement (Kitchener, part des casses des 5 années suivantes sur le 1 % des "
+            "tuyaux classés en tête) : "
+            + " ; ".join(
+                f"{y} : priorités {v['model']:.0%}, plus cassés {v['past_breaks']:.0%}, "
+                f"plus anciens {v['age']:.0%}"
+                for y, v in top.items()
+            )
+            + "."
+        )
     if "localisation" in m:
         loc = m["localisation"]
         performance += (
@@ -73,7 +94,7 @@ def _measured() -> tuple[str | None, str | None]:
         )
     if "priorities_top1_count" in m:
         performance += (
-            " Priorités de renouvellement (modèle de survie × criticité, part des casses des 5 "
+            " Priorités de renouvellement (risque de casse × criticité, part des casses des 5 "
             "années suivantes sur le 1 % des tuyaux en tête) : "
             + " ; ".join(
                 f"{y} : {v['blend']:.0%} contre {v['age']:.0%} pour l'âge seul"

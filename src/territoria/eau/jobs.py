@@ -239,11 +239,12 @@ def renewal_plan(job: Job) -> None:
     inventory = renewal.read(mains, breaks)
     # How well the same method did on years it had not seen: trained on the breaks before
     # R − N, scored on those of [R − N, R), with the baselines in the same run.
-    evaluation = renewal.evaluate_priorities(inventory, year - horizon, horizon)
+    cache: dict = {}  # the models of each year, shared by the evaluation and the plan
+    evaluation = renewal.evaluate_priorities(inventory, year - horizon, horizon, cache=cache)
     job.done = 1
     job.message = "Évaluation faite, calcul du plan…"
     job.save(update_fields=["done", "message", "updated_at"])
-    plan = renewal.priority_plan(inventory, year, horizon, budget)
+    plan = renewal.priority_plan(inventory, year, horizon, budget, cache=cache)
     seconds = time.perf_counter() - started
     job.done = 3
     job.status = JobStatus.DONE

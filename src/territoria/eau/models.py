@@ -161,6 +161,29 @@ class Alert(AuditedModel, BaseModel):
         return hours * self.flow_m3h
 
 
+REMINDER_HOURS_DEFAULT = 48
+REMINDER_HOURS_RANGE = (1, 720)  # an hour to 30 days
+
+
+class ServiceSettings(AuditedModel, BaseModel):
+    """A water service's own settings (one row per organisation, created when first changed):
+    how long a leak alert may stay « nouvelle », or a non-compliance without follow-up,
+    before the daily reminder lists it. Services without a row use REMINDER_HOURS_DEFAULT."""
+
+    organisation = models.OneToOneField(
+        "core.Organisation", on_delete=models.CASCADE, related_name="water_settings"
+    )
+    reminder_hours = models.PositiveSmallIntegerField(
+        "délai avant rappel (heures)", default=REMINDER_HOURS_DEFAULT
+    )
+
+    class Meta:
+        verbose_name = "réglages du service de l'eau"
+
+    def __str__(self) -> str:
+        return f"{self.organisation} : rappel après {self.reminder_hours} h"
+
+
 class JobStatus(models.TextChoices):
     QUEUED = "en_attente", "En attente"
     RUNNING = "en_cours", "En cours"

@@ -381,3 +381,39 @@ def map_shapes(network, highlight: dict[str, str] | None = None) -> list:
         for name, segment in special
     ]
     return shapes
+
+
+def plan_shapes(plan: list[dict], networks) -> list:
+    """The renewal plan's pipes drawn along their real course, for the plan rows whose pipe
+    is a link of one of `networks` (the caller passes only those the user may see) imported
+    in Lambert-93 or WGS 84: one line per pipe, coloured by its planned year (first year
+    darkest). Pipes of no such network are left to the caller (break places, or the table)."""
+    from territoria.core.maps import SCALE, MapShape
+
+    wanted = {str(row["pipe"]): row for row in plan}
+    if not wanted:
+        return []
+    first = min(int(row["year"]) for row in plan)
+    shapes, drawn = [], set()
+    for network in networks:
+        place = None
+        for link in network.elements.get("links", []):
+            name, start, end = str(link[0]), link[1], link[2]
+            if name not in wanted or name in drawn:
+                continue
+            if place is None:
+                place = to_wgs84(network) or {}
+            if start not in place or end not in place:
+                continue
+            row = wanted[name]
+            step = min(int(row["year"]) - first, len(SCALE) - 1)
+            shapes.append(
+                MapShape(
+                    {"type": "LineString", "coordinates": [list(place[start]), list(place[end])]},
+                    f"Rang {row['rank']} : canalisation {name} ({row['year']}, réseau {network.name})",
+                    detail=str(row.get("reasons", "")),
+                    colour=SCALE[len(SCALE) - 1 - step],
+                )
+            )
+            drawn.add(name)
+    return shapes

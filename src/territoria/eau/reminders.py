@@ -6,6 +6,9 @@ Two things must not be forgotten once the first mail or the page has been seen:
   alerts overdue at once, which is what they are: nobody has reviewed them);
 - a non-compliant quality result without any follow-up more than `DELAY` after its import.
 
+`DELAY` is the default; each service may set its own (`ServiceSettings.reminder_hours`, 1 h to
+30 days, on the module's index page; items of no organisation keep the default).
+
 Each water service receives one mail listing its own overdue items only (its agents who act
 on the module and its contact address, as for the non-compliance mails); items of no
 organisation (CLI imports) go to every such agent. Nothing is mailed when nothing is overdue.
@@ -19,22 +22,55 @@ import logging
 
 from django.utils import timezone
 
-from territoria.eau.models import Alert, AlertStatus, QualitySample
+from territoria.eau.models import (
+    REMINDER_HOURS_DEFAULT,
+    Alert,
+    AlertStatus,
+    QualitySample,
+    ServiceSettings,
+)
 
-DELAY = dt.timedelta(hours=48)
+DELAY = dt.timedelta(hours=REMINDER_HOURS_DEFAULT)
 LISTED = 20  # items named in a mail; the rest are counted
 
 
+def delays() -> dict:
+    """{organisation id: timedelta} of the services that set their own delay."""
+    return {
+        organisation: dt.timedelta(hours=hours)
+        for organisation, hours in ServiceSettings.objects.values_list(
+            "organisation_id", "reminder_hours"
+        )
+    }
+
+
+def delay_of(organisation_id) -> dt.timedelta:
+    """The delay that applies to a service's items (DELAY for none or no setting)."""
+    if organisation_id is None:
+        return DELAY
+    hours = (
+        ServiceSettings.objects.filter(organisation_id=organisation_id)
+        .values_list("reminder_hours", flat=True)
+        .first()
+    )
+    return dt.timedelta(hours=hours) if hours else DELAY
+
+
 def overdue(now=None, organisation_ids=None) -> tuple:
-    """(alerts, samples) waiting for a decision for more than DELAY. `organisation_ids`:
-    restrict to these organisations (None in it: the items of no organisation)."""
+    """(alerts, samples) waiting for a decision for longer than their service's delay
+    (`delays`, else DELAY). `organisation_ids`: restrict to these organisations (None in
+    it: the items of no organisation)."""
     from django.db.models import Q
 
     now = now or timezone.now()
-    alerts = Alert.objects.filter(status=AlertStatus.NEW, raised_at__lt=now - DELAY)
-    samples = QualitySample.objects.filter(
-        compliant=False, handled_at__isnull=True, created_at__lt=now - DELAY
-    )
+    own = delays()
+    late_alerts = Q(raised_at__lt=now - DELAY) & ~Q(network__organisation_id__in=list(own))
+    late_samples = Q(created_at__lt=now - DELAY) & ~Q(organisation_id__in=list(own))
+    for organisation, delay in own.items():
+        late_alerts |= Q(network__organisation_id=organisation, raised_at__lt=now - delay)
+        late_samples |= Q(organisation_id=organisation, created_at__lt=now - delay)
+    alerts = Alert.objects.filter(late_alerts, status=AlertStatus.NEW)
+    samples = QualitySample.objects.filter(late_samples, compliant=False, handled_at__isnull=True)
     if organisation_ids is not None:
         ids = [i for i in organisation_ids if i is not None]
         of_alerts, of_samples = Q(network__organisation_id__in=ids), Q(organisation_id__in=ids)
@@ -48,7 +84,7 @@ def overdue(now=None, organisation_ids=None) -> tuple:
     )
 
 
-def reminder_text(alerts: list, samples: list) -> tuple[str, str]:
+def reminder_text(alerts: list, samples: list, delay: dt.timedelta = DELAY) -> tuple[str, str]:
     from django.conf import settings
     from django.urls import reverse
 
@@ -65,7 +101,9 @@ def reminder_text(alerts: list, samples: list) -> tuple[str, str]:
             count_words(len(samples), "non-conformité sans suite|f|non-conformités sans suite")
         )
     subject = "Eau potable, rappel : " + " et ".join(parts)
-    lines = ["Bonjour,", "", "Ces décisions attendent depuis plus de 48 heures :", ""]
+    hours = int(delay.total_seconds() // 3600)
+    waiting = count_words(hours, "heure|f|heures")
+    lines = ["Bonjour,", "", f"Ces décisions attendent depuis plus de {waiting} :", ""]
     if alerts:
         lines.append(f"Alertes de fuite encore « nouvelles » ({len(alerts)}) :")
         for alert in alerts[:LISTED]:
@@ -117,7 +155,9 @@ def send_reminders(now=None) -> int:
         emails = recipients(organisation)
         if not emails:
             continue
-        subject, body = reminder_text(its_alerts, its_samples)
+        subject, body = reminder_text(
+            its_alerts, its_samples, delay_of(getattr(organisation, "pk", None))
+        )
         subject = re.sub(
             r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+", " ", f"[{settings.SITE_NAME}] {subject}"
         )

@@ -9,6 +9,11 @@ pipes at R. `evaluate` scores that ranking on the breaks of [R, R + N), which th
 never saw, against three baselines computed in the same run: oldest first, most past breaks
 first (ties: oldest first) and random (mean of 20 draws).
 
+What the page and `renewal-eval` use is `break_risk` (end of the file): the geometric mean
+of four models (the survival model, a Poisson GLM and two boosted models on pipe-years), its
+variant chosen for each split year by inner temporal validation on earlier years; the
+single-situation boosted model above is kept for comparison (`other_models`).
+
 The condition score of the inventory is left out on purpose: it is assessed today, partly
 from the breaks the test period holds, so it would leak the answer.
 """
@@ -58,6 +63,7 @@ class Inventory:
     break_lon: np.ndarray | None = None  # where each joined break was (WGS 84), NaN unknown
     break_lat: np.ndarray | None = None
     criticality: np.ndarray | None = None  # the city's rating 1–10, NaN unknown (−1, 0)
+    road: np.ndarray | None = None  # road segment of each pipe (−1 unknown), when the file has it
 
 
 def read(mains: Path | str, breaks: Path | str) -> Inventory:
@@ -108,6 +114,9 @@ def read(mains: Path | str, breaks: Path | str) -> Inventory:
         .where(lambda c: c.between(1, 10))
         .to_numpy(float)
         if "CRITICALITY" in m.columns
+        else None,
+        road=pd.to_numeric(m["ROADSEGMENTID"], errors="coerce").fillna(-1).to_numpy(float)
+        if "ROADSEGMENTID" in m.columns
         else None,
     )
 
@@ -217,43 +226,60 @@ def rankings(inv: Inventory, year: int, horizon: int, seed: int = 0) -> dict:
     }
 
 
-def evaluate(mains, breaks, split_year: int, horizon: int, draws: int = 20, inv=None) -> dict:
-    """The issue's `renewal-eval`: "model" is the method of the renewal page (priorities =
-    survival model × criticality, `priorities`: by count the highest priority, by length the
-    highest per metre); the gradient boosting is reported beside it (`other_models`), with
-    the baselines "oldest first", "most past breaks first" and random, on the same pipes."""
+def evaluate(
+    mains, breaks, split_year: int, horizon: int, draws: int = 20, inv=None, cache=None
+) -> dict:
+    """The issue's `renewal-eval`. "model" is the break risk of the renewal page
+    (`break_risk`: an ensemble of four models whose variant is chosen by inner temporal
+    validation on the years before the split; by count the riskiest pipes, by length the
+    riskiest per metre), with the baselines "oldest first", "most past breaks first" and
+    random on the same pipes. Beside it (`other_models`): the page's priorities (risk ×
+    criticality, a consequence weight, not a break predictor), the previous single models
+    (survival model; gradient boosting on one situation) and each candidate."""
     inv = inv or read(mains, breaks)
-    ranked = rankings(inv, split_year, horizon)
-    rows = ranked["rows"]
+    cache = {} if cache is None else cache
+    chosen = break_risk(inv, split_year, horizon, cache)
+    found = members(inv, split_year, horizon, cache)
+    rows = chosen["rows"]
     truth = future_breaks(inv, split_year, split_year + horizon)[rows]
-    length = ranked["length"]
-    blend = priorities(inv, split_year, horizon)
-    if not np.array_equal(blend["rows"], rows):  # both rank the pipes laid before the split
-        raise RenewalError("priorités et modèle de boosting ne classent pas les mêmes tronçons")
-    ranked["model"], ranked["boosting"] = (
-        (
-            np.argsort(-blend["priority"], kind="stable"),
-            np.argsort(-blend["priority"] / length, kind="stable"),
-        ),
-        ranked["model"],
-    )
-    result = {"split_year": split_year, "horizon": horizon, "capture": {}, "other_models": {}}
-    for name in ("model", "age", "past_breaks", "boosting"):
-        by_count, by_length = ranked[name]
-        where = result["other_models"] if name == "boosting" else result["capture"]
-        where[name] = {
+    length = np.maximum(inv.length[rows], 1.0)
+
+    def scored(by_count, by_length):
+        return {
             "count": capture(by_count, truth, length)["count"],
             "length": capture(by_length, truth, length)["length"],
         }
+
+    result = {"split_year": split_year, "horizon": horizon, "capture": {}, "other_models": {}}
+    result["capture"]["model"] = scored(*orders(chosen["risk"], length, chosen["exponent"]))
+    for name, order in baseline_orders(inv, rows, split_year).items():
+        result["capture"][name] = scored(*order)
     rng = np.random.default_rng(0)
     random = [capture(rng.permutation(len(rows)), truth, length) for _ in range(draws)]
     result["capture"]["random"] = {
         kind: {str(c): round(float(np.mean([r[kind][str(c)] for r in random])), 4) for c in CUTS}
         for kind in ("count", "length")
     }
+    cons = consequence(inv, rows)
+    others = result["other_models"]
+    others["priorities_risk_x_criticality"] = scored(
+        *orders(chosen["risk"] * np.maximum(cons, 0.05) ** BLEND_WEIGHT, length, 1.0)
+    )
+    others["survival"] = scored(*orders(found["survival"], length, 1.0))
+    others["survival_x_criticality"] = scored(
+        *orders(found["survival"] * np.maximum(cons, 0.05) ** BLEND_WEIGHT, length, 1.0)
+    )
+    boosted = rankings(inv, split_year, horizon)
+    others["boosting"] = scored(*boosted["model"])
+    for candidate, (_, exponent) in CANDIDATES.items():
+        others[f"candidate_{candidate}"] = scored(
+            *orders(combine(found, candidate), length, exponent)
+        )
+    result["selection"] = chosen["selection"]
     result["pipes"] = len(rows)
     result["test_breaks"] = int(truth.sum())
-    result["train_breaks"] = int(future_breaks(inv, split_year - horizon, split_year).sum())
+    result["train_breaks"] = int((inv.break_year < split_year).sum())
+    result["record_start"] = record_start(inv)
     result["joined_share"] = round(inv.joined_share, 4)
     return result
 
@@ -326,7 +352,7 @@ def _location(inv: Inventory, pipe: int) -> tuple[float | None, float | None]:
     return round(float(lon[ok].mean()), 6), round(float(lat[ok].mean()), 6)
 
 
-# --- Renewal priorities: break-history survival model × criticality ------------------------
+# --- Renewal priorities: break risk (the ensemble below) × criticality ----------------------
 
 BLEND_WEIGHT = 1.0  # exponent of the consequence: 1 = expected cost (risk × consequence), a priori
 
@@ -396,21 +422,32 @@ def _percentile(values: np.ndarray) -> np.ndarray:
     return (order + 1) / len(values)
 
 
-def priorities(inv: Inventory, year: int, horizon: int, weight: float = BLEND_WEIGHT) -> dict:
-    """Rows, risk (survival model), consequence and priority = expected breaks ×
+def priorities(
+    inv: Inventory, year: int, horizon: int, weight: float = BLEND_WEIGHT, cache=None
+) -> dict:
+    """Rows, risk (`break_risk`: the ensemble chosen by inner validation), consequence and priority = expected breaks ×
     consequence^w (w = 1: the expected cost of the breaks, the textbook risk; chosen a priori,
     not tuned on the test years)."""
-    rows, risk = survival_risk(inv, year, horizon)
+    found = break_risk(inv, year, horizon, cache)
+    rows, risk = found["rows"], found["risk"]
     cons = consequence(inv, rows)
     priority = risk * np.maximum(cons, 0.05) ** weight
-    return {"rows": rows, "risk": risk, "consequence": cons, "priority": priority}
+    return {
+        "rows": rows,
+        "risk": risk,
+        "consequence": cons,
+        "priority": priority,
+        "selection": found["selection"],
+    }
 
 
-def evaluate_priorities(inv: Inventory, year: int, horizon: int, weight: float = BLEND_WEIGHT):
+def evaluate_priorities(
+    inv: Inventory, year: int, horizon: int, weight: float = BLEND_WEIGHT, cache=None
+):
     """Share of the breaks of [year, year + horizon) on the top x % of pipes (by count; by
     length for the per-metre orders), and the same weighted by consequence, for the blend,
-    the survival model alone, criticality alone and the age-only baseline, in one run."""
-    ranked = priorities(inv, year, horizon, weight)
+    the break risk alone, criticality alone and the age-only baseline, in one run."""
+    ranked = priorities(inv, year, horizon, weight, cache)
     rows, cons = ranked["rows"], ranked["consequence"]
     truth = future_breaks(inv, year, year + horizon)[rows]
     length = np.maximum(inv.length[rows], 1.0)
@@ -419,7 +456,7 @@ def evaluate_priorities(inv: Inventory, year: int, horizon: int, weight: float =
     past = x[:, names["past_breaks"]]
     scores = {
         "blend": ranked["priority"],
-        "survival": ranked["risk"],
+        "risk": ranked["risk"],
         "criticality": cons + 1e-6 * _percentile(age),  # ties: oldest first
         "age": age,
         "past_breaks": past + 1e-6 * _percentile(age),  # ties: oldest first
@@ -427,7 +464,7 @@ def evaluate_priorities(inv: Inventory, year: int, horizon: int, weight: float =
     result = {"split_year": year, "horizon": horizon, "weight": weight, "methods": {}}
     for name, score in scores.items():
         by_count = np.argsort(-score, kind="stable")
-        density = score / length if name in ("blend", "survival") else score
+        density = score / length if name in ("blend", "risk") else score
         by_length = np.argsort(-density, kind="stable")
         result["methods"][name] = {
             "breaks": {
@@ -439,6 +476,7 @@ def evaluate_priorities(inv: Inventory, year: int, horizon: int, weight: float =
                 "length": capture(by_length, truth * cons, length)["length"],
             },
         }
+    result["selection"] = ranked["selection"]
     result["pipes"] = len(rows)
     result["test_breaks"] = int(truth.sum())
     result["criticality_known_share"] = (
@@ -462,13 +500,13 @@ def priority_reasons(x_row: np.ndarray, names: dict, material: str, inv_row: dic
 
 
 def priority_plan(
-    inv: Inventory, year: int, horizon: int, budget_km: float, years: int = 5
+    inv: Inventory, year: int, horizon: int, budget_km: float, years: int = 5, cache=None
 ) -> list[dict]:
-    """The renewal plan from the priorities (survival model × consequence): the pipes with
+    """The renewal plan from the priorities (break risk × consequence): the pipes with
     the highest priority per metre (each job's fixed cost counted as FIXED_COST_M of pipe),
     `budget_km` a year for `years` years. Each row says why: past breaks, age, material,
     diameter, expected breaks in the next `horizon` years and the criticality used."""
-    ranked = priorities(inv, year, horizon)
+    ranked = priorities(inv, year, horizon, cache=cache)
     rows, risk, cons, priority = (
         ranked["rows"],
         ranked["risk"],
@@ -514,3 +552,251 @@ def priority_plan(
             }
         )
     return result
+
+
+# --- Break risk: an ensemble of four models, its variant chosen by inner temporal validation --
+#
+# Why the earlier single models missed some cuts (benchmarks/eau.py --only renewal, docs):
+# - each was fitted on ONE situation (R − N, labels [R − N, R)); the break record starts in
+#   1997 at Kitchener, so before ~2003 the training situation had almost no break history and
+#   the model could not learn that past breaks raise the risk. The pipe-year models below
+#   learn from every year of the last W years (features at t, breaks of [t, t + 1)), which
+#   holds history as soon as the record does;
+# - at the top 1 % (~140 pipes, ~80 breaks) one break is 0.3 point: a single model's ranking
+#   noise is as large as its lead over "most past breaks first". Averaging four different
+#   models (geometric mean of their expected breaks) reduces that noise.
+# The variant (which members, how strongly the length-cut ranking divides by length) is
+# chosen for each split year on the years BEFORE it only (inner splits R − N − k, k = 0…2,
+# scored on breaks that all happened before R), never on the reported year.
+
+PANEL_YEARS = (10, 5)  # W of the two boosted pipe-year models
+GBM_ITERATIONS = 300  # boosting rounds of the pipe-year models (the tests lower it: speed)
+INNER_OFFSETS = (0, 1, 2)  # inner split years R − N − k
+# name: (members, exponent a of the length-cut order risk / length^a); the first is the
+# default where no inner split is possible (a record too short before R).
+CANDIDATES = {
+    "ensemble4": (("survival", "panel_glm", "panel_gbm10", "panel_gbm5"), 1.0),
+    "ensemble4_a0.8": (("survival", "panel_glm", "panel_gbm10", "panel_gbm5"), 0.8),
+    "glm_gbm10": (("panel_glm", "panel_gbm10"), 1.0),
+    "glm_gbm5": (("panel_glm", "panel_gbm5"), 1.0),
+}
+
+
+def record_start(inv: Inventory) -> int:
+    """First year of the break record: the first year with at least a quarter of the median
+    yearly count (Kitchener: 1997; a handful of breaks are dated 1985–1996)."""
+    if not len(inv.break_year):
+        raise RenewalError("Aucune casse rattachée à un tronçon : pas de modèle possible.")
+    years = np.floor(inv.break_year).astype(int)
+    first, last = years.min(), years.max()
+    counts = np.bincount(years - first, minlength=last - first + 1)
+    enough = counts >= 0.25 * np.median(counts[counts > 0])
+    return int(first + np.flatnonzero(enough)[0])
+
+
+def _history(inv: Inventory, t: float) -> dict:
+    before = inv.break_year < t
+    pipes, years = inv.break_pipe[before], inv.break_year[before]
+    n = len(inv.ids)
+    past = np.bincount(pipes, minlength=n).astype(float)
+    last = np.full(n, -1e9)
+    np.maximum.at(last, pipes, years)
+    road = np.zeros(n)
+    if inv.road is not None:
+        _, index = np.unique(inv.road, return_inverse=True)
+        road = np.bincount(index[pipes], minlength=index.max() + 1)[index] - past
+        road[inv.road == -1] = 0
+    return {
+        "past": past,
+        "decay5": np.bincount(pipes, weights=np.exp(-(t - years) / 5), minlength=n),
+        "since": np.minimum(t - last, 50.0),
+        "road": road,
+    }
+
+
+def _laid(inv: Inventory, t: float) -> np.ndarray:
+    return np.flatnonzero(np.isnan(inv.installed) | (inv.installed < t))
+
+
+def _installed(inv: Inventory) -> np.ndarray:
+    known = np.isfinite(inv.installed)
+    fill = float(np.median(inv.installed[known])) if known.any() else 1970.0
+    return np.where(known, inv.installed, fill)
+
+
+def _glm_design(inv: Inventory, t: float) -> np.ndarray:
+    h = _history(inv, t)
+    materials = sorted(set(inv.material))
+    one_hot = [(inv.material == m).astype(float) for m in materials[1:]]
+    return np.column_stack(
+        one_hot
+        + [
+            np.log(np.maximum(inv.diameter, 25.0)),
+            np.log(np.maximum(inv.length, 1.0)),
+            np.log1p(h["past"]),
+            np.log1p(h["decay5"]),
+            np.log(np.maximum(t - _installed(inv), 1.0)),
+        ]
+    )
+
+
+def _gbm_design(inv: Inventory, t: float) -> np.ndarray:
+    h = _history(inv, t)
+    installed = _installed(inv)
+    return np.column_stack(
+        [
+            np.unique(inv.material, return_inverse=True)[1].astype(float),
+            np.unique(inv.zone, return_inverse=True)[1].astype(float),
+            inv.diameter,
+            inv.length,
+            t - installed,
+            installed,
+            h["past"],
+            h["decay5"],
+            h["since"],
+            h["road"],
+            h["past"] / np.maximum(inv.length, 1.0),
+        ]
+    )
+
+
+def _panel(inv: Inventory, year: int, window: int, design) -> tuple[np.ndarray, np.ndarray]:
+    """Pipe-years of [max(year − window, record start), year): features at t, breaks of
+    [t, t + 1). Only breaks before `year` are read."""
+    xs, ys = [], []
+    for t in range(max(year - window, record_start(inv)), year):
+        rows = _laid(inv, t)
+        xs.append(design(inv, t)[rows])
+        ys.append(future_breaks(inv, t, t + 1)[rows])
+    if not xs:
+        raise RenewalError(
+            f"Pas d'historique de casses avant {year} (le relevé commence en "
+            f"{record_start(inv)}) : pas de modèle possible."
+        )
+    return np.vstack(xs), np.concatenate(ys)
+
+
+def _panel_glm(inv: Inventory, year: int) -> np.ndarray:
+    from sklearn.linear_model import PoissonRegressor
+
+    x, y = _panel(inv, year, PANEL_YEARS[0], _glm_design)
+    mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
+    model = PoissonRegressor(alpha=1e-4, max_iter=1000).fit((x - mean) / std, y)
+    return model.predict((_glm_design(inv, year)[_laid(inv, year)] - mean) / std)
+
+
+def _panel_gbm(inv: Inventory, year: int, window: int) -> np.ndarray:
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    from threadpoolctl import threadpool_limits
+
+    x, y = _panel(inv, year, window, _gbm_design)
+    model = HistGradientBoostingRegressor(
+        loss="poisson",
+        max_iter=GBM_ITERATIONS,
+        learning_rate=0.05,
+        max_leaf_nodes=15,
+        min_samples_leaf=200 if window >= 10 else 100,
+        l2_regularization=1.0,
+        categorical_features=[0, 1],
+        random_state=0,
+    )
+    with threadpool_limits(1):
+        model.fit(x, y)
+        return model.predict(_gbm_design(inv, year)[_laid(inv, year)])
+
+
+def members(inv: Inventory, year: int, horizon: int, cache: dict | None = None) -> dict:
+    """Expected breaks of each pipe laid before `year` by the four models, from the breaks
+    before `year` only: the survival model (one situation, `survival_risk`), a Poisson GLM
+    and two boosted Poisson models on pipe-years (10 and 5 years). `cache` (a dict the
+    caller owns) keeps them per (year, horizon) for the inner validation."""
+    key = (year, horizon)
+    if cache is not None and key in cache:
+        return cache[key]
+    rows, survival = survival_risk(inv, year, horizon)
+    result = {
+        "rows": rows,
+        "survival": survival,
+        "panel_glm": _panel_glm(inv, year),
+        "panel_gbm10": _panel_gbm(inv, year, PANEL_YEARS[0]),
+        "panel_gbm5": _panel_gbm(inv, year, PANEL_YEARS[1]),
+    }
+    if cache is not None:
+        cache[key] = result
+    return result
+
+
+def combine(found: dict, candidate: str) -> np.ndarray:
+    """Geometric mean of the candidate's members' expected breaks."""
+    names, _ = CANDIDATES[candidate]
+    logs = [np.log(np.maximum(found[name], 1e-12)) for name in names]
+    return np.exp(np.mean(logs, axis=0))
+
+
+def orders(risk: np.ndarray, length: np.ndarray, exponent: float) -> tuple:
+    """(by count: riskiest first, by length: riskiest per metre^exponent first)."""
+    return (
+        np.argsort(-risk, kind="stable"),
+        np.argsort(-risk / np.maximum(length, 1.0) ** exponent, kind="stable"),
+    )
+
+
+def baseline_orders(inv: Inventory, rows: np.ndarray, year: int) -> dict:
+    age = np.nan_to_num(year - inv.installed[rows], nan=0.0)
+    past = np.bincount(inv.break_pipe[inv.break_year < year], minlength=len(inv.ids))[rows]
+    return {
+        "age": (np.lexsort((-past, -age)),) * 2,  # oldest first (ties: most broken)
+        "past_breaks": (np.lexsort((-age, -past)),) * 2,  # most broken first (ties: oldest)
+    }
+
+
+def _margins(inv: Inventory, year: int, horizon: int, found: dict, candidate: str) -> list:
+    """Capture of the candidate minus the best of the two baselines, at the 8 cuts."""
+    rows = found["rows"]
+    truth = future_breaks(inv, year, year + horizon)[rows]
+    length = np.maximum(inv.length[rows], 1.0)
+    by_count, by_length = orders(combine(found, candidate), length, CANDIDATES[candidate][1])
+    mine = {"count": capture(by_count, truth, length), "length": capture(by_length, truth, length)}
+    base = [
+        {"count": capture(o[0], truth, length), "length": capture(o[1], truth, length)}
+        for o in baseline_orders(inv, rows, year).values()
+    ]
+    return [
+        mine[kind][kind][str(cut)] - max(b[kind][kind][str(cut)] for b in base)
+        for kind in ("count", "length")
+        for cut in CUTS
+    ]
+
+
+def choose(inv: Inventory, year: int, horizon: int, cache: dict | None = None) -> dict:
+    """The candidate for split `year`, chosen on inner splits year − horizon − k (their test
+    breaks all before `year`): most cuts won against the best baseline, then mean margin.
+    No inner split possible (record too short): the default, said so."""
+    start = record_start(inv)
+    inner = [year - horizon - k for k in INNER_OFFSETS if year - horizon - k >= start + 2]
+    if not inner:
+        return {"candidate": next(iter(CANDIDATES)), "inner_years": [], "scores": {}}
+    cache = {} if cache is None else cache
+    scores = {}
+    for candidate in CANDIDATES:
+        per_year = []
+        for inner_year in inner:
+            margins = _margins(
+                inv, inner_year, horizon, members(inv, inner_year, horizon, cache), candidate
+            )
+            per_year.append(sum(m > 0 for m in margins) + 0.01 * float(np.mean(margins)))
+        scores[candidate] = round(float(np.mean(per_year)), 4)
+    best = max(CANDIDATES, key=lambda c: scores[c])  # ties: the first (the default)
+    return {"candidate": best, "inner_years": inner, "scores": scores}
+
+
+def break_risk(inv: Inventory, year: int, horizon: int, cache: dict | None = None) -> dict:
+    """Rows, expected breaks (the chosen ensemble) and how it was chosen."""
+    chosen = choose(inv, year, horizon, cache)
+    found = members(inv, year, horizon, cache)
+    return {
+        "rows": found["rows"],
+        "risk": combine(found, chosen["candidate"]),
+        "exponent": CANDIDATES[chosen["candidate"]][1],
+        "selection": chosen,
+    }

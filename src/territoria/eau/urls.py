@@ -6,6 +6,7 @@ app_name = "eau"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("rappels/", views.reminder_delay, name="reminder_delay"),
     path("reseaux/importer/", views.network_import, name="network_import"),
     path("reseaux/<uuid:pk>/", views.network_detail, name="network"),
     path("reseaux/<uuid:pk>/mesures/", views.scada_import, name="scada_import"),

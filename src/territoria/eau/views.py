@@ -24,6 +24,7 @@ from territoria.eau import detection
 from territoria.eau import network as network_service
 from territoria.eau.apps import MANAGE, VIEW
 from territoria.eau.models import (
+    REMINDER_HOURS_RANGE,
     Alert,
     AlertStatus,
     Job,
@@ -92,7 +93,7 @@ def index(request):
             jobs=Job.objects.filter(created_by=request.user)[:5],
         )
         # What waits for a decision for more than 48 h (the daily reminder mails the same).
-        from territoria.eau.reminders import DELAY, overdue
+        from territoria.eau.reminders import delay_of, overdue
 
         scope = (
             None
@@ -101,7 +102,12 @@ def index(request):
         )
         late_alerts, late_samples = overdue(organisation_ids=scope)
         context.update(
-            overdue_hours=int(DELAY.total_seconds() // 3600),
+            overdue_hours=int(
+                delay_of(getattr(request.user, "organisation_id", None)).total_seconds() // 3600
+            ),
+            reminder_hours_range=REMINDER_HOURS_RANGE,
+            can_set_reminder=context["manager"]
+            and getattr(request.user, "organisation_id", None) is not None,
             overdue_alerts=late_alerts.count(),
             overdue_samples=late_samples.count() if context["manager"] else 0,
         )
@@ -368,6 +374,41 @@ def calendar(request, pk):
 
 
 @require_POST
+def reminder_delay(request):
+    """The service's delay before the daily reminder lists an undecided alert or an
+    unfollowed non-compliance (ServiceSettings). Managers of an organisation only; audited."""
+    from territoria.eau.models import ServiceSettings
+
+    _need(request, MANAGE)
+    organisation_id = getattr(request.user, "organisation_id", None)
+    if organisation_id is None:
+        messages.error(request, "Délai de rappel : votre compte n'est rattaché à aucun service.")
+        return redirect("eau:index")
+    low, high = REMINDER_HOURS_RANGE
+    raw = request.POST.get("delai_rappel", "").strip()
+    try:
+        hours = int(raw)
+    except ValueError:
+        hours = None
+    if hours is None or not low <= hours <= high:
+        messages.error(
+            request,
+            f"Délai de rappel : « {raw} » n'est pas un nombre d'heures entier entre {low} et "
+            f"{high} ; rien n'est changé.",
+        )
+        return redirect("eau:index")
+    with transaction.atomic():
+        found, _ = ServiceSettings.objects.get_or_create(organisation_id=organisation_id)
+        if found.reminder_hours != hours:
+            found.reminder_hours = hours
+            found.save()  # audited (AuditedModel)
+    messages.success(
+        request, f"Délai de rappel : {hours} h ; pris en compte au prochain rappel quotidien."
+    )
+    return redirect("eau:index")
+
+
+@require_POST
 def publication(request, pk):
     """Switch the open-data publication of the network's monthly volumes (publishing.py);
     the portal publishes the new rows once the change is committed. Audited."""
@@ -604,6 +645,10 @@ def renewal(request):
     from territoria.core.maps import MapPoint
 
     plan = job.result.get("plan", []) if job else []
+    # Pipes that belong to a network imported in Lambert-93 / WGS 84 (and visible to the
+    # user) are drawn along their course; the others at the mean place of their past breaks.
+    traced = network_service.plan_shapes(plan, visible_networks(request.user))
+    traced_names = {shape.label.split(" : canalisation ")[1].split(" (")[0] for shape in traced}
     points = [
         MapPoint(
             lat=row["lat"],
@@ -612,7 +657,7 @@ def renewal(request):
             detail=row["reasons"],
         )
         for row in plan
-        if row.get("lat") is not None
+        if row.get("lat") is not None and str(row["pipe"]) not in traced_names
     ][:500]
     evaluation = job.result.get("evaluation") if job else None
     return render(
@@ -624,6 +669,8 @@ def renewal(request):
             "plan_count": len(plan),
             "plan_km": round(sum(row["length_m"] for row in plan) / 1000, 1),
             "mapped": len(points),
+            "traced": len(traced),
+            "map_items": traced[:2000] + points,
             "evaluation": evaluation,
             "reliability": _reliability(evaluation),
             "points": points,
@@ -633,7 +680,8 @@ def renewal(request):
 
 
 RELIABILITY_LABELS = {
-    "blend": "Priorités : survie × criticité (méthode du plan)",
+    "blend": "Priorités : risque de casse × criticité (méthode du plan)",
+    "risk": "Risque de casse seul (ensemble de 4 modèles)",
     "survival": "Modèle de survie seul",
     "past_breaks": "Les plus cassées d'abord",
     "age": "Les plus anciennes d'abord",
