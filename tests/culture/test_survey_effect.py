@@ -322,6 +322,7 @@ def test_results_page_plots_the_waves_before_the_action(client, agent, culture_d
     assert html.count("<td>avant</td>") == 1 and html.count("<td>après</td>") == 1
 
 
+@pytest.mark.slow  # renders the results page (e5 vectors of the answers)
 def test_museum_going_correlates_with_an_indicator_across_communes(client, agent, culture_data):
     """Participation itself (« Êtes-vous allé(e) au musée depuis un an ? », share of « Oui »),
     not only the « pas pour moi » agreement, against a social indicator across communes."""

@@ -169,6 +169,7 @@ def test_theme_shares_by_group_are_protected_the_same_way():
     assert rows["B"]["shares"] == [17, 83]
 
 
+@pytest.mark.slow  # renders the results page (e5 vectors of the answers)
 def test_open_answers_are_listed_without_their_commune_or_age_band(client, agent, culture_data):
     observatory = Observatory.objects.create(slug="rouen", name="Rouen", epci_code=ROUEN_METROPOLE)
     survey = surveys.create_survey("Enquête", "", surveys.DEFAULT_QUESTIONS, observatory)
