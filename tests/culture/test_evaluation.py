@@ -138,7 +138,7 @@ def test_rouen_2016_on_the_full_national_attendance_file(db):
     the point estimates (no random draw in them) are the documented ones."""
     # (Muséofile is not needed: the panel reads the attendance series only)
     museums.import_attendance(SHARED_DATA / "culture" / "frequentation-des-musees-de-france.csv")
-    result = evaluation.evaluate(ROUEN_MUSEUMS, 2008, 2016, 2018, draws=400, synthetic_draws=40)
+    result = evaluation.evaluate(ROUEN_MUSEUMS, 2008, 2016, 2018, draws=200, synthetic_draws=40)
     assert [t["ref"] for t in result["treated"]] == ROUEN_MUSEUMS
     assert result["controls"] == 643
     assert result["did"]["effect_pct"] == pytest.approx(71.2, abs=0.05)
