@@ -4,6 +4,7 @@ coverage against two baselines (naive before/after, clustered normal interval), 
 panels and on the real attendance series; then the real 2016 evaluation of Rouen's museums.
 
     python -m benchmarks.culture [--sims 2000] [--real-sims 1000]
+    python -m benchmarks.culture --only rouen   # the import and the Rouen evaluation only
 
 Runs on a throw-away data folder and the full files of shared/data/culture/ (SOURCE.md), with
 the npm package @etalab/decoupage-administratif from node_modules/. Writes
@@ -160,6 +161,11 @@ def rouen_2016() -> dict:
                 round(r["synthetic_control"]["low_pct"], 1),
                 round(r["synthetic_control"]["high_pct"], 1),
             ],
+            # kept (shown) when its pre-action fit is not worse than 90 % of the placebos'
+            "synthetic_kept": r["synthetic_control"]["available"],
+            "synthetic_fit_share_of_placebos_better": round(
+                r["synthetic_control"]["fit_share_better"], 3
+            ),
             "baseline_naive_before_after_pct": round(r["baseline_naive_before_after_pct"], 1),
             "pretrend_p": round(r["event_study"]["pretrend_p"], 3),
             "event_study_beta": dict(
@@ -179,6 +185,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.culture")
     parser.add_argument("--sims", type=int, default=2000)
     parser.add_argument("--real-sims", type=int, default=1000)
+    parser.add_argument(
+        "--only",
+        choices=["rouen"],
+        help="rouen: the import and the 2016 evaluation only (benchmarks/results/culture_rouen.json)",
+    )
     args = parser.parse_args(argv)
     folder = tempfile.mkdtemp(prefix="territoria-bench-culture-")
     try:
@@ -189,6 +200,17 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         imported = services.import_folder(CULTURE)
         import_seconds = time.perf_counter() - started
+        if args.only == "rouen":
+            figures = {
+                "command": "python -m benchmarks.culture --only rouen",
+                "load_average_at_start": load,
+                "import_seconds": round(import_seconds, 2),
+                "rouen_2016": rouen_2016(),
+            }
+            path = write_result("culture_rouen", figures)
+            print(json.dumps(figures, indent=1, ensure_ascii=False, default=str)[:6000])
+            print(f"→ {path}")
+            return 0
         figures = {
             "command": f"python -m benchmarks.culture --sims {args.sims} --real-sims {args.real_sims}",
             "load_average_at_start": load,

@@ -143,6 +143,30 @@ def test_import_venues_of_any_kind_flags_probable_duplicates(db):
     assert not Venue.objects.get(ref="EX-THE-1").located
 
 
+def test_a_venue_imported_again_under_another_name_is_flagged_renamed(db, client, agent):
+    museums.import_venues(VENUES)
+    renamed = VENUES.read_text(encoding="utf-8").replace("Cinéma exemple;", "Cinéma Omnia;")
+    report = museums.import_venues(io.StringIO(renamed), name="lieux-2026.csv")
+    assert report["renommés"] == 1 and report["lieux"] == 4
+    cinema = Venue.objects.get(ref="EX-CIN-1")
+    assert cinema.name == "Cinéma Omnia"
+    assert cinema.flags == ["renommé : anciennement « Cinéma exemple »"]
+    assert Venue.objects.get(ref="EX-BIB-1").flags == []  # same name (case aside): not renamed
+    # the next file keeps the history; the same name again is no new renaming
+    report = museums.import_venues(io.StringIO(renamed.replace("Cinéma Omnia", "CINÉMA OMNIA")))
+    assert report["renommés"] == 0
+    assert Venue.objects.get(ref="EX-CIN-1").flags == ["renommé : anciennement « Cinéma exemple »"]
+    # shown to the officer on the imports page, with the other flagged venues
+    client.force_login(agent)
+    page = client.get("/culture/import/").content.decode()
+    assert "renommé : anciennement « Cinéma exemple »" in page
+    assert "doublon probable de EX-BIB-1" in page and "sans coordonnées" in page
+    assert (
+        "Lieux importés avec un signalement (doublon probable, sans coordonnées, renommé) : 3"
+        in page
+    )
+
+
 def test_import_venues_refuses_a_repeated_identifier_and_an_unknown_type(db):
     text = VENUES.read_text(encoding="utf-8").replace(
         "EX-CIN-1;Cinéma exemple;cinema", "EX-BIB-1;Cinéma exemple;planétarium"

@@ -90,3 +90,104 @@ def test_iris_index_table_is_the_map_index_of_published_observatories(culture_da
     assert {line["poids"] for line in lines.values()} == {"proximite=1 offre=0 frequentation=0"}
     farthest = max(lines.values(), key=lambda line: float(line["distance_km"]))
     assert float(farthest["indice_acces"]) == 0 and farthest["prioritaire_acces"] == "oui"
+
+
+# The columns of the three tables by area, as published before they shared one row writer
+# (`opendata.write_observatory_table`): a reader of the portal sees the same tables.
+ACCESS_HEADER = (
+    "observatoire,code_commune,commune,population,distance_km,route_estimee_km,"
+    "minutes_estimees,musees_15km,offre_100k_hab,tendance_pct_an,indice_acces,poids,reseau_km,"
+    "reseau_minutes,transports_minutes"
+)
+IRIS_HEADER = (
+    "observatoire,code_iris,iris,commune,population,type_de_lieu,distance_km,route_estimee_km,"
+    "minutes_estimees,lieu_le_plus_proche,reseau_km,reseau_minutes,reseau_lieu,"
+    "transports_minutes"
+)
+IRIS_INDEX_HEADER = (
+    "observatoire,code_iris,iris,population,distance_km,musee_le_plus_proche,offre_100k_hab,"
+    "tendance_pct_an,score_proximite,score_offre,score_frequentation,indice_acces,rang,"
+    "prioritaire_acces,poids"
+)
+
+
+def _read(path):
+    with path.open(encoding="utf-8", newline="") as handle:
+        return handle.readline().rstrip("\r\n"), list(csv.reader(handle))
+
+
+def _text(value):  # what csv.writer writes for a value
+    return "" if value is None else str(value)
+
+
+def test_one_row_writer_serves_the_commune_and_iris_tables_unchanged(culture_data, tmp_path):
+    """Every line of the three tables by area, value by value, against the computations the
+    pages use (independently of the row writer): two published observatories, in order, the
+    name that a spreadsheet would take for a formula neutralised in each table."""
+    from territoria.culture import access, territory
+
+    from .test_iris import IRIS_FILE
+
+    territory.import_iris(IRIS_FILE)
+    weights = {"proximite": 0.6, "offre": 0.3, "frequentation": 0.1}
+    first = Observatory.objects.create(
+        slug="a", name="=Formule", epci_code=ROUEN_METROPOLE, published=True, weights=weights
+    )
+    second = Observatory.objects.create(
+        slug="b", name="Autre", epci_code=ROUEN_METROPOLE, published=True
+    )
+    written = {
+        "access": opendata.write_access_csv(tmp_path / "a.csv"),
+        "iris": opendata.write_iris_csv(tmp_path / "i.csv"),
+        "index": opendata.write_iris_index_csv(tmp_path / "x.csv"),
+    }
+    expected = {"access": [], "iris": [], "index": []}
+    for observatory, shown in ((first, "'=Formule"), (second, "Autre")):
+        communes = access.compute_access(list(observatory.communes()), weights=observatory.weights)
+        used = " ".join(f"{k}={v:g}" for k, v in communes.weights.items())
+        for r in communes.rows:
+            expected["access"].append(
+                [shown, r.code, r.name, r.population, round(r.nearest_km, 2),
+                 round(r.road_km, 2), round(r.minutes, 1), r.venues_within,
+                 round(r.offer_per_100k, 2), round(r.trend_pct, 2), round(r.index, 4), used,
+                 None, None, None]
+            )  # fmt: skip
+        codes = list(observatory.communes().values_list("code", flat=True))
+        for r in access.iris_access(codes)["rows"]:
+            for d in r.distances:
+                expected["iris"].append(
+                    [shown, r.code, r.name, r.commune, r.population, d["label"],
+                     round(d["km"], 2), round(d["road_km"], 2), round(d["minutes"], 1),
+                     d["venue"], None, None, d["network_venue"], None]
+                )  # fmt: skip
+        iris = access.iris_index(codes, weights=observatory.weights)
+        used = " ".join(f"{k}={v:g}" for k, v in iris.weights.items())
+        for r in iris.rows:
+            expected["index"].append(
+                [shown, r.code, r.name, r.population, round(r.nearest_km, 2), r.nearest_name,
+                 round(r.offer_per_100k, 2), round(r.trend_pct, 2),
+                 round(r.scores["proximite"], 4), round(r.scores["offre"], 4),
+                 round(r.scores["frequentation"], 4), round(r.index, 4), r.rank,
+                 "oui" if r.priority else "non", used]
+            )  # fmt: skip
+    for key, path, header in (
+        ("access", "a.csv", ACCESS_HEADER),
+        ("iris", "i.csv", IRIS_HEADER),
+        ("index", "x.csv", IRIS_INDEX_HEADER),
+    ):
+        found_header, lines = _read(tmp_path / path)
+        assert found_header == header, key
+        assert lines == [[_text(v) for v in row] for row in expected[key]], key
+        assert written[key][0] == len(lines) and {line[0] for line in lines} == {
+            "'=Formule",
+            "Autre",
+        }
+    assert len(expected["access"]) == 2 * 71 and len(expected["index"]) == 2 * 5
+    # no published observatory: no table at all (the portal publishes no empty table)
+    Observatory.objects.update(published=False)
+    for writer in (
+        opendata.write_access_csv,
+        opendata.write_iris_csv,
+        opendata.write_iris_index_csv,
+    ):
+        assert writer(tmp_path / "vide.csv") is None

@@ -215,10 +215,13 @@ def test_agreement_over_time_by_commune_and_age_band(db):
     tables = surveys.trend_by_group(surveys.agreement_trend(made[1][1]), names)
     by_commune = {r["area"]: r["cells"] for r in tables[0]["rows"]}
     assert tables[0]["caption"] == "commune"
-    assert by_commune["Rouen"] == [{"n": 8, "share": 75}, {"n": 8, "share": 25}]
     # 3 answers in the second wave: counted, share hidden; Bihorel (one wave only): left out.
     assert by_commune["Petit-Quevilly"] == [{"n": 6, "share": 33}, {"n": 3, "share": None}]
     assert "Bihorel" not in by_commune
+    # Rouen's second wave is hidden too: with the wave's share on the page, Rouen's would give
+    # Petit-Quevilly's 3 answers back by subtraction (`surveys.suppress_complements`); in the
+    # first wave the left-out group (Bihorel) holds 5 answers: nothing more to hide.
+    assert by_commune["Rouen"] == [{"n": 8, "share": 75}, {"n": 8, "share": None}]
     by_age = {r["area"]: r["cells"] for r in tables[1]["rows"]}
     assert by_age["60 ans et plus"][0] == {"n": 10, "share": 70}
     assert sum(c["n"] for c in (by_age["60 ans et plus"][1], by_age["moins de 25 ans"][1])) == 11
@@ -317,3 +320,39 @@ def test_results_page_plots_the_waves_before_the_action(client, agent, culture_d
     assert "Tendances parallèles vérifiées sur 1 vague" in html
     assert "<svg" in html and "début de l" in html and "<polygon" in html  # chart with its band
     assert html.count("<td>avant</td>") == 1 and html.count("<td>après</td>") == 1
+
+
+@pytest.mark.slow  # renders the results page (e5 vectors of the answers)
+def test_museum_going_correlates_with_an_indicator_across_communes(client, agent, culture_data):
+    """Participation itself (« Êtes-vous allé(e) au musée depuis un an ? », share of « Oui »),
+    not only the « pas pour moi » agreement, against a social indicator across communes."""
+    from scipy.stats import spearmanr
+
+    rouen = Observatory.objects.create(slug="rouen", name="Rouen", epci_code=ROUEN_METROPOLE)
+    survey, agreement = _correlated_survey(rouen)
+    visited = survey.questions.get(kind=Question.Kind.CHOICE)
+    went = {"76005": 2, "76020": 7, "76039": 1, "76056": 6, "76069": 3, "76088": 4}
+    went |= {"76095": 0, "76103": 9, "76116": 5}
+    number = 0
+    for commune, hits in went.items():
+        size = 5 if commune == "76116" else 10
+        for i in range(size):
+            value = "Oui" if i < hits else "Non"
+            surveys.record(survey, {visited: value}, commune, "", f"v{number}")
+            number += 1
+    found = surveys.participation_correlation(visited, "Chômage (inventé)")
+    shares = [0.2, 0.7, 0.1, 0.6, 0.4, 0.0, 0.9]  # the 7 communes with 10 answers and a value
+    values = [12, 3, 25, 8, 17, 30, 5]
+    assert found["n"] == 7 and found["left_small"] == 1 and found["left_secret"] == 1
+    assert found["rho"] == pytest.approx(spearmanr(shares, values).statistic)
+    assert found["rho"] < -0.9  # invented: more unemployment, fewer museum-goers
+    client.force_login(agent)
+    url = reverse("culture:survey_results", args=[survey.pk])
+    html = client.get(url).content.decode()
+    assert "Part « Oui » par commune" in html
+    assert "Réponse « Oui » et indicateur social" in html
+    html = client.get(
+        url, {"correlation": visited.pk, "indicateur": "Chômage (inventé)"}
+    ).content.decode()
+    assert "entre la part « Oui » et « Chômage (inventé) »" in html and "sur 7 communes" in html
+    assert agreement.pk != visited.pk

@@ -120,7 +120,8 @@ class CultureConfig(AppConfig):
             "bassin de 15 km par habitant, dynamique de fréquentation. Évaluation d'impact : "
             "différence de différences (effets fixes musée et année) avec inférence placebo "
             "(Conley–Taber), étude d'événement pour les tendances parallèles, contrôle "
-            "synthétique. Enquêtes : réponses libres rangées dans les thèmes d'une grille écrite "
+            "synthétique (donné seulement avec au moins 10 musées donneurs et quand au moins "
+            "10 % des synthèses placebo s'ajustent moins bien avant l'action). Enquêtes : réponses libres rangées dans les thèmes d'une grille écrite "
             "par la collectivité (proximité des plongements multilingual-e5-small hors ligne "
             "avec les phrases de chaque thème, plus les mots partagés), ton de chaque réponse "
             "(phrases modèles), classe « hors grille » sous un seuil de proximité, "
@@ -131,7 +132,9 @@ class CultureConfig(AppConfig):
             "× 1,3 à 50 km/h, ou, sur un réseau routier OpenStreetMap importé, trajet le plus "
             "rapide par l'algorithme de Dijkstra aux vitesses limites ; sur des horaires GTFS "
             "importés, arrivée au plus tôt en transports en commun par balayage des connexions, "
-            "départ à 10 h un mardi de référence). Pas de profilage individuel."
+            "départ à 10 h un mardi de référence). Pas de profilage individuel : aucun champ "
+            "personnel, groupes de moins de 5 réponses masqués, avec un masquage secondaire "
+            "pour qu'aucun ne se déduise du total par soustraction."
         ),
         performance=(
             "Mesuré par `python -m benchmarks.culture` (benchmarks/results/culture.json, "

@@ -28,6 +28,12 @@ from territoria.culture.models import Attendance, AttendanceSeries
 
 PLACEBO_DRAWS = 2000
 SIZE_BAND = math.log(4)  # comparison venues: pre-period mean within ×4 of the treated range
+# The synthetic control is given only with enough donors to draw placebos from and combine…
+MIN_SYNTH_DONORS = 10
+# …and when its fit before the action is not worse than that of 90 % of the placebo
+# syntheses (a treated trajectory that no convex combination of donors follows gives a
+# "synthetic" that measures the misfit, not the effect: Abadie, Diamond & Hainmueller 2010).
+SYNTH_FIT_QUANTILE = 0.9
 
 
 class EvaluationError(Exception):
@@ -187,22 +193,46 @@ def synthetic_control(y, treated, pre, post, draws: int, rng, names: list[str]) 
         synthetic = d.T @ w
         return t - synthetic, w
 
+    k = int(treated.sum())
+    n = len(donors)
+    if n - k < MIN_SYNTH_DONORS:
+        return {
+            "available": False,
+            "donors": n,
+            "why": (
+                f"{n} musées de comparaison seulement : il en faut au moins "
+                f"{MIN_SYNTH_DONORS + k} pour un contrôle synthétique et ses placebos."
+            ),
+        }
     path, weights = gap(target, donors)
     estimate = float(path[post].mean())
     pre_rmspe = float(np.sqrt((path[pre] ** 2).mean()))
-    k = int(treated.sum())
-    n = len(donors)
-    placebo = []
+    placebo, placebo_fit = [], []
     for _ in range(draws):
         pick = rng.choice(n, size=k, replace=False)
         rest = np.setdiff1d(np.arange(n), pick)
         fake_path, _ = gap(donors[pick].mean(axis=0), donors[rest])
         placebo.append(fake_path[post].mean())
+        placebo_fit.append(np.sqrt((fake_path[pre] ** 2).mean()))
     placebo = np.array(placebo)
     low_q, high_q = np.quantile(placebo, [0.025, 0.975])
     control_names = [name for name, t in zip(names, treated, strict=True) if not t]
     top = np.argsort(-weights)[:5]
+    # share of placebo syntheses that fit their pretend-treated trajectory better before the
+    # action than the synthetic control fits the treated one
+    fit_share = float(np.mean(np.array(placebo_fit) < pre_rmspe))
+    fit_ok = fit_share <= SYNTH_FIT_QUANTILE
     return {
+        "available": fit_ok,
+        "donors": n,
+        "why": ""
+        if fit_ok
+        else (
+            "aucune combinaison des musées de comparaison ne suit la trajectoire des musées "
+            f"concernés avant l'action : l'écart avant l'action est plus grand que pour "
+            f"{round(100 * fit_share)} % des synthèses placebo"
+        ),
+        "fit_share_better": fit_share,
         "estimate": estimate,
         "low": float(estimate - high_q),
         "high": float(estimate - low_q),
@@ -317,9 +347,15 @@ def evaluate(
         "event_study": events,
         "synthetic_control": {
             **synth,
-            "effect_pct": pct(synth["estimate"]),
-            "low_pct": pct(synth["low"]),
-            "high_pct": pct(synth["high"]),
+            **(
+                {
+                    "effect_pct": pct(synth["estimate"]),
+                    "low_pct": pct(synth["low"]),
+                    "high_pct": pct(synth["high"]),
+                }
+                if "estimate" in synth
+                else {}
+            ),
         },
         "quality_flags": _flags_in_window(treated_refs, first_year, last_year),
         "draws": draws,
@@ -381,10 +417,13 @@ def reading(result: dict) -> str:
         f"(p = {_dec(p)}) : l'estimation est fragile."
     )
     synth = result["synthetic_control"]
-    text += (
-        f" Le contrôle synthétique donne {_fmt(synth['effect_pct'])} "
-        f"(de {_fmt(synth['low_pct'])} à {_fmt(synth['high_pct'])})."
-    )
+    if synth.get("available", True):
+        text += (
+            f" Le contrôle synthétique donne {_fmt(synth['effect_pct'])} "
+            f"(de {_fmt(synth['low_pct'])} à {_fmt(synth['high_pct'])})."
+        )
+    else:
+        text += f" Le contrôle synthétique n'est pas retenu : {synth['why']}."
     return text
 
 

@@ -156,9 +156,15 @@ def import_museofile(source, *, name: str = "", package_dir: str | None = None) 
         )
     check_problems(problems, label)
     with transaction.atomic():
-        Venue.objects.filter(ref__in=[v.ref for v in venues]).delete()
+        previous = Venue.objects.filter(ref__in=[v.ref for v in venues])
+        renamed = _flag_renamed(venues, {v.ref: v for v in previous})
+        previous.delete()
         Venue.objects.bulk_create(venues, batch_size=500)
-    return {"musées": len(venues), "sans coordonnées": sum(1 for v in venues if not v.located)}
+    return {
+        "musées": len(venues),
+        "sans coordonnées": sum(1 for v in venues if not v.located),
+        "renommés": renamed,
+    }
 
 
 def _count(value: str, line: int, column: str, problems: list[str]) -> int | None:
@@ -402,7 +408,8 @@ def import_venues(source, *, name: str = "", origin: str = "") -> dict:
     """A CSV of venues (`identifiant;nom;type;ville;latitude;longitude`, optionally
     `adresse;code_postal;tarifs;ouverture;source`), `;` or `,`. A repeated identifier refuses
     the file; a venue of the same name within 50 m of another is kept and flagged as a
-    probable duplicate. One transaction."""
+    probable duplicate; a venue already imported under another name is flagged as renamed.
+    One transaction."""
     from territoria.culture import geo
 
     label = name or str(source)
@@ -481,7 +488,9 @@ def import_venues(source, *, name: str = "", origin: str = "") -> dict:
                 if d * 1000 <= NEAR_DUPLICATE_M:
                     a.flags.append(f"doublon probable de {b.ref} (même nom, à {d * 1000:.0f} m)")
     with transaction.atomic():
-        Venue.objects.filter(ref__in=[v.ref for v in venues]).delete()
+        previous = Venue.objects.filter(ref__in=[v.ref for v in venues])
+        renamed = _flag_renamed(venues, {v.ref: v for v in previous})
+        previous.delete()
         Venue.objects.bulk_create(venues, batch_size=500)
     return {
         "lieux": len(venues),
@@ -489,4 +498,24 @@ def import_venues(source, *, name: str = "", origin: str = "") -> dict:
             k: sum(1 for v in venues if v.kind == k) for k in sorted({v.kind for v in venues})
         },
         "doublons probables": sum(1 for v in venues if any("doublon" in f for f in v.flags)),
+        "renommés": renamed,
     }
+
+
+RENAMED = "renommé : anciennement"
+
+
+def _flag_renamed(venues: list[Venue], previous: dict[str, Venue]) -> int:
+    """A venue imported again under the same identifier with another name is flagged
+    « renommé : anciennement « … » » (its earlier renamings stay flagged), never merged or
+    renamed silently. Returns how many were renamed by this file."""
+    renamed = 0
+    for venue in venues:
+        old = previous.get(venue.ref)
+        if old is None:
+            continue
+        venue.flags.extend(f for f in old.flags if f.startswith(RENAMED))
+        if normalise(old.name) != normalise(venue.name):
+            venue.flags.append(f"{RENAMED} « {old.name} »")
+            renamed += 1
+    return renamed

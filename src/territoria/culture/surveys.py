@@ -36,6 +36,8 @@ DEFAULT_QUESTIONS = (
 FLOOD_LIMIT = 3  # answers from one source in 24 h beyond which the next ones are set aside
 MAX_THEMES = 6  # most themes the k-means may choose (by the silhouette)
 MIN_CELL = 5  # an agreement share per commune is shown from 5 answers
+# a group of MIN_CELL answers or more hidden with a smaller one (`suppress_complements`)
+HIDDEN_TEXT = "masquée, sinon un groupe plus petit se déduirait du total"
 STOPWORDS = {
     "a",
     "à",
@@ -270,7 +272,16 @@ def results(survey: Survey, communes: dict[str, str], themes: bool = True) -> di
                 (label, counts.get(str(i + 1) if question.kind == "accord" else label, 0))
                 for i, label in enumerate(labels)
             ]
+            if question.kind == Question.Kind.CHOICE and labels:
+                # participation (« Êtes-vous allé(e) au musée depuis un an ? »): the share of
+                # the first choice per commune, as the agreement below
+                first = labels[0]
+                block["share_label"] = f"« {first} »"
+                block["by_commune"] = _share_by_group(
+                    items, _area_key(communes), lambda value, first=first: value == first
+                )
             if question.kind == Question.Kind.AGREE:
+                block["share_label"] = "« plutôt » ou « tout à fait d'accord »"
                 block["trend"] = agreement_trend(question)
                 block["trend_groups"] = trend_by_group(block["trend"], communes)
                 block["by_commune"] = agreement_by_area(items, communes)
@@ -288,10 +299,27 @@ def results(survey: Survey, communes: dict[str, str], themes: bool = True) -> di
 def agreement_by_group(items: list[Answer], key) -> list[dict]:
     """Share of « plutôt / tout à fait d'accord » per group; cells under MIN_CELL answers are
     not shown (small numbers, and a few answers could identify someone)."""
+    return _share_by_group(items, key, agrees)
+
+
+def agrees(value: str) -> bool:
+    return int(value) >= 4
+
+
+def hit_of(question: Question):
+    """What counts in the share of a question: agreeing (4 or 5) for an agreement statement,
+    the first choice (« Oui ») for a closed question."""
+    if question.kind == Question.Kind.AGREE:
+        return lambda value: value in AGREE_VALUES and agrees(value)
+    first = question.choices[0] if question.choices else None
+    return lambda value: value == first
+
+
+def _share_by_group(items: list[Answer], key, hit) -> list[dict]:
     groups = defaultdict(list)
     for answer in items:
-        groups[key(answer.response)].append(int(answer.value) >= 4)
-    return [
+        groups[key(answer.response)].append(hit(answer.value))
+    rows = [
         {
             "area": name,
             "n": len(agree),
@@ -299,6 +327,35 @@ def agreement_by_group(items: list[Answer], key) -> list[dict]:
         }
         for name, agree in sorted(groups.items())
     ]
+    suppress_complements(rows)
+    return rows
+
+
+def suppress_complements(rows: list[dict], field: str = "share") -> None:
+    """Secondary suppression of a table whose total is published elsewhere on the page (the
+    counts of the question, the share of the wave): once a group is hidden for small numbers,
+    the hidden groups together must hold **at least MIN_CELL answers** — otherwise subtracting
+    the shown groups from the total gives the hidden answers back (one answer from a small
+    commune: that person's answer). The smallest shown groups are hidden until it holds.
+    `field` is the shown value (a share, or a list of theme shares)."""
+
+    def hidden(row) -> bool:
+        value = row[field]
+        return value is None or (isinstance(value, list) and value and value[0] is None)
+
+    def hide(row) -> None:
+        row[field] = [None] * len(row[field]) if isinstance(row[field], list) else None
+
+    masked = [row for row in rows if hidden(row)]
+    if not masked:
+        return
+    shown = sorted(
+        (row for row in rows if not hidden(row)), key=lambda r: (r["n"], r.get("area", ""))
+    )
+    while shown and sum(row["n"] for row in masked) < MIN_CELL:
+        row = shown.pop(0)
+        hide(row)
+        masked.append(row)
 
 
 def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -397,14 +454,17 @@ def grid_by_group(themes: list[dict], groups: list[str]) -> list[dict]:
                 ],
             }
         )
+    suppress_complements(rows, "shares")
     return rows
 
 
-def agreement_by_area(items: list[Answer], communes: dict[str, str]) -> list[dict]:
+def _area_key(communes: dict[str, str]):
     unknown = "commune non précisée"
-    return agreement_by_group(
-        items, lambda r: communes.get(r.commune_code, unknown) if r.commune_code else unknown
-    )
+    return lambda r: communes.get(r.commune_code, unknown) if r.commune_code else unknown
+
+
+def agreement_by_area(items: list[Answer], communes: dict[str, str]) -> list[dict]:
+    return agreement_by_group(items, _area_key(communes))
 
 
 def _words(text: str) -> list[str]:
@@ -982,10 +1042,12 @@ CORRELATION_MIN_ANSWERS = 10  # answers of a commune under which it is left out 
 
 
 def participation_correlation(question: Question, indicator: str) -> dict:
-    """Across the communes of the answers: Spearman's ρ between the agreement share of an
-    agreement question and a social indicator (latest year, commune level), with a permutation
-    p-value, the communes used and the caveats. Communes under CORRELATION_MIN_ANSWERS answers
-    and secret values are left out (said). Raises SurveyError under 6 usable communes."""
+    """Across the communes of the answers: Spearman's ρ between the share of an agreement
+    question (agreeing) or of a closed question (its first choice: « Oui, je suis allé(e) au
+    musée », participation) and a social indicator (latest year, commune level), with a
+    permutation p-value, the communes used and the caveats. Communes under
+    CORRELATION_MIN_ANSWERS answers and secret values are left out (said). Raises SurveyError
+    under 6 usable communes."""
     from territoria.culture.access import CORRELATION_CAVEATS, latest_indicator, spearman
 
     groups: dict[str, list[bool]] = defaultdict(list)
@@ -994,9 +1056,10 @@ def participation_correlation(question: Question, indicator: str) -> dict:
         .exclude(response__commune_code="")
         .values_list("response__commune_code", "value")
     )
+    hit = hit_of(question)
     for commune, value in rows:
-        if value in AGREE_VALUES:
-            groups[commune].append(int(value) >= 4)
+        if question.kind != Question.Kind.AGREE or value in AGREE_VALUES:
+            groups[commune].append(hit(value))
     big = {c: v for c, v in groups.items() if len(v) >= CORRELATION_MIN_ANSWERS}
     year, values = latest_indicator(indicator, list(big))
     used = [(c, sum(v) / len(v), values[c]) for c, v in big.items() if values.get(c) is not None]
@@ -1017,7 +1080,7 @@ def participation_correlation(question: Question, indicator: str) -> dict:
         "caveats": [
             *CORRELATION_CAVEATS,
             (
-                "Les répondants se sont désignés eux-mêmes : la part d'accord d'une commune "
+                "Les répondants se sont désignés eux-mêmes : la part d'une commune "
                 "n'est pas celle de ses habitants."
             ),
         ],
@@ -1053,6 +1116,16 @@ def trend_by_group(trend: dict | None, communes: dict[str, str]) -> list[dict]:
             for group, values in sorted(cells.items())
             if sum(v is not None for v in values) >= 2
         ]
+        listed = {row["area"] for row in rows}
+        for index in range(len(trend["waves"])):
+            # the wave's share is on the page: a group left out of the table (present in one
+            # wave only) counts as hidden in that wave
+            column = [
+                cell if group in listed else {**cell, "share": None}
+                for group, values in sorted(cells.items())
+                if (cell := values[index]) is not None
+            ]
+            suppress_complements(column)
         if rows:
             tables.append({"caption": caption, "rows": rows})
     return tables

@@ -691,6 +691,9 @@ def action(request, pk):
     return render(request, template, context)
 
 
+FLAGGED_VENUES_SHOWN = 200
+
+
 @require_http_methods(["GET", "POST"])
 def imports(request):
     denied = _require_editor(request)
@@ -719,7 +722,17 @@ def imports(request):
             )
             return redirect(job)
     jobs = CultureJob.objects.filter(Q(kind__startswith="import"))[:20]
-    return render(request, "culture/imports.html", {"form": form, "jobs": jobs})
+    flagged = Venue.objects.exclude(flags=[]).order_by("kind", "name")
+    return render(
+        request,
+        "culture/imports.html",
+        {
+            "form": form,
+            "jobs": jobs,
+            "flagged_venues": flagged[:FLAGGED_VENUES_SHOWN],
+            "flagged_count": flagged.count(),
+        },
+    )
 
 
 def job(request, pk):

@@ -103,6 +103,7 @@ def survey_results(request, pk):
             "editor": has_capability(request.user, EDIT),
             "public_link": request.build_absolute_uri(survey.public_url()),
             "min_cell": surveys.MIN_CELL,
+            "hidden_text": surveys.HIDDEN_TEXT,
             "default_grid": surveys.DEFAULT_GRID,
             "measure": surveys.MEASURED,
             "survey_communes": sorted(_communes(survey).items(), key=lambda item: item[1]),
@@ -112,10 +113,11 @@ def survey_results(request, pk):
 
 
 def _correlation(request, block) -> None:
-    """Agreement share × a social indicator across communes (GET form under the by-commune
-    table of an agreement question)."""
+    """Share of agreement, or of the first choice of a closed question (participation: « Oui,
+    je suis allé(e) au musée »), × a social indicator across communes (GET form under the
+    by-commune table of the question)."""
     question = block["question"]
-    if question.kind != Question.Kind.AGREE or not block.get("by_commune"):
+    if question.kind == Question.Kind.OPEN or not block.get("by_commune"):
         return
     from territoria.culture.models import Indicator
 
