@@ -247,3 +247,79 @@ def test_short_links_between_signals_know_their_upstream_signal(tmp_path):
             assert not c._green_towards(up, nxt)
     finally:
         libsumo.close()
+
+
+class _FakeSim:
+    """The few TraCI calls `TerritoriaController.step` makes, with fixed queues: every lane
+    always has `queue[lane]` vehicles stopped, every loop sees a vehicle each second (so only
+    the maximum green ends a phase)."""
+
+    def __init__(self, queue):
+        sim = self
+        self.states: dict[str, str] = {}
+
+        class _Lane:
+            def getLastStepVehicleNumber(self, ln):
+                return queue.get(ln, 0)
+
+            getLastStepHaltingNumber = getLastStepVehicleNumber
+
+            def getWaitingTime(self, ln):
+                return 0.0
+
+            def getLastStepVehicleIDs(self, ln):
+                return []
+
+        class _Loop:
+            def getTimeSinceDetection(self, det):
+                return 0.0
+
+        class _Simulation:
+            def getPendingVehicles(self):
+                return []
+
+        class _Tls:
+            def setRedYellowGreenState(self, tls, state):
+                sim.states[tls] = state
+
+            def getRedYellowGreenState(self, tls):
+                return sim.states[tls]
+
+        self.lane, self.inductionloop = _Lane(), _Loop()
+        self.simulation, self.trafficlight = _Simulation(), _Tls()
+
+
+def _third_phase_wait(lane_max_green: bool) -> float | None:
+    """Phases P0 = lanes a + b, P1 = lane b alone (a protected turn, say), P2 = lane c. The queues
+    never empty (as when a short link's queue is credited with another signal's queue): a and b
+    outweigh c. Returns when c first gets green, or None within 400 s."""
+    queue = {"a": 5, "b": 5, "c": 4}
+    sim = _FakeSim(queue)
+    inter = ctl.Intersection(
+        tls_id="t",
+        greens=["GGr", "rGr", "rrG"],
+        yellow=3.0,
+        links=[("a", "x"), ("b", "y"), ("c", "z")],
+    )
+    inter.served = [{"a": ["x"], "b": ["y"]}, {"b": ["y"]}, {"c": ["z"]}]
+    inter.in_lanes, inter.out_lanes = ["a", "b", "c"], ["x", "y", "z"]
+    p = ctl.TerritoriaParams(lane_max_green=lane_max_green, head_aware=False, w_pending=0.0)
+    c = ctl.TerritoriaController(sim, p)
+    c.machines = [ctl._PhaseMachine(sim, inter, p.all_red, 0.0)]
+    c.lane_capacity = dict.fromkeys(["a", "b", "c", "x", "y", "z"], 20.0)
+    c.upstream, c.signal_feeders, c.short_lanes, c.partial = {}, {}, set(), {}
+    c.loop_of = {ln: f"tdet_{ln}" for ln in "abc"}
+    c._lane_since, c._kept = {}, {}
+    for t in range(1, 401):
+        c.step(float(t))
+        if sim.states["t"] == "rrG":
+            return float(t)
+    return None
+
+
+def test_lane_max_green_ends_the_alternation_of_two_overlapping_phases():
+    # without it, P0 and P1 take turns at their maximum green and lane c waits for ever
+    assert _third_phase_wait(False) is None
+    # with it, lane b has had 60 s of green when P0 ends: P1 (b alone) no longer counts
+    waited = _third_phase_wait(True)
+    assert waited is not None and waited <= 60 + 3 + 1
