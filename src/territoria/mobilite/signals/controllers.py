@@ -80,6 +80,12 @@ class TerritoriaParams:
     # until it has been red — otherwise two overlapping phases (a permissive then a protected
     # left, both serving the same approach) alternate and starve the third
     lane_max_green: bool = False
+    # the credit a short link gets for another signal's queue (spill_feed_share) stops once
+    # the link has been green without a break for `max_green`: a minute of green that has not
+    # emptied the upstream queue shows that the upstream signal, not this one, holds it (two
+    # signals joined by short links otherwise serve the empty links for ever, each for the
+    # other's queue at red)
+    feed_max_green: bool = False
 
 
 @dataclass
@@ -424,6 +430,10 @@ class TerritoriaController(_Base):
             if ln not in since:
                 since[ln] = start
 
+    def _maxed(self, inter: Intersection, ln: str, now: float) -> bool:
+        t0 = self._lane_since.get(inter.tls_id, {}).get(ln)
+        return t0 is not None and now - t0 >= self.params.max_green
+
     def _pending_by_lane(self) -> dict[str, float]:
         pending = self.sim.simulation.getPendingVehicles()
         if not pending:
@@ -479,7 +489,7 @@ class TerritoriaController(_Base):
         self._states: dict[str, str] = {}
         for m in self.machines:
             m.advance(now)
-            if p.lane_max_green:
+            if p.lane_max_green or p.feed_max_green:
                 self._track_lane_greens(m, now)
             if m.in_transition:
                 continue
@@ -517,7 +527,11 @@ class TerritoriaController(_Base):
                                     )
                                     h += fed
                                     n += fed
-                        elif p.spill_feed_share and (filling or not p.feed_when_filling):
+                        elif (
+                            p.spill_feed_share
+                            and (filling or not p.feed_when_filling)
+                            and not (p.feed_max_green and self._maxed(inter, ln, now))
+                        ):
                             for up in self.signal_feeders.get(ln, ()):
                                 fed = p.spill_feed_share * lane.getLastStepHaltingNumber(up)
                                 h += fed
