@@ -247,3 +247,94 @@ def test_short_links_between_signals_know_their_upstream_signal(tmp_path):
             assert not c._green_towards(up, nxt)
     finally:
         libsumo.close()
+
+
+class _FakeSim:
+    """The few TraCI calls `TerritoriaController.step` makes, with fixed queues: every lane
+    always has `queue[lane]` vehicles stopped, every loop sees a vehicle each second (so only
+    the maximum green ends a phase)."""
+
+    def __init__(self, queue):
+        sim = self
+        self.states: dict[str, str] = {}
+
+        class _Lane:
+            def getLastStepVehicleNumber(self, ln):
+                return queue.get(ln, 0)
+
+            getLastStepHaltingNumber = getLastStepVehicleNumber
+
+            def getWaitingTime(self, ln):
+                return 0.0
+
+            def getLastStepVehicleIDs(self, ln):
+                return []
+
+        class _Loop:
+            def getTimeSinceDetection(self, det):
+                return 0.0
+
+        class _Simulation:
+            def getPendingVehicles(self):
+                return []
+
+        class _Tls:
+            def setRedYellowGreenState(self, tls, state):
+                sim.states[tls] = state
+
+            def getRedYellowGreenState(self, tls):
+                return sim.states[tls]
+
+        self.lane, self.inductionloop = _Lane(), _Loop()
+        self.simulation, self.trafficlight = _Simulation(), _Tls()
+
+
+def _third_phase_wait(queue: dict, feeder: bool = False, **params) -> float | None:
+    """Phases P0 = lanes a + b, P1 = lane b alone (a protected turn, say), P2 = lane c. The queues
+    never empty; a and b outweigh c. With `feeder`, b is a short link fed by another signal's lane
+    f (its queue counts for b: spill_feed_share). Returns when c first gets green, or None within
+    400 s."""
+    sim = _FakeSim(queue)
+    inter = ctl.Intersection(
+        tls_id="t",
+        greens=["GGr", "rGr", "rrG"],
+        yellow=3.0,
+        links=[("a", "x"), ("b", "y"), ("c", "z")],
+    )
+    inter.served = [{"a": ["x"], "b": ["y"]}, {"b": ["y"]}, {"c": ["z"]}]
+    inter.in_lanes, inter.out_lanes = ["a", "b", "c"], ["x", "y", "z"]
+    p = ctl.TerritoriaParams(head_aware=False, w_pending=0.0, **params)
+    c = ctl.TerritoriaController(sim, p)
+    c.machines = [ctl._PhaseMachine(sim, inter, p.all_red, 0.0)]
+    c.lane_capacity = dict.fromkeys(["a", "b", "c", "x", "y", "z"], 20.0)
+    c.upstream, c.signal_feeders, c.short_lanes, c.partial = {}, {}, set(), {}
+    if feeder:
+        c.short_lanes, c.signal_feeders = {"b"}, {"b": ["f"]}
+    c.loop_of = {ln: f"tdet_{ln}" for ln in "abc"}
+    c._lane_since, c._kept = {}, {}
+    for t in range(1, 401):
+        c.step(float(t))
+        if sim.states["t"] == "rrG":
+            return float(t)
+    return None
+
+
+def test_lane_max_green_ends_the_alternation_of_two_overlapping_phases():
+    queue = {"a": 5, "b": 5, "c": 4}
+    # without it, P0 and P1 take turns at their maximum green and lane c waits for ever
+    assert _third_phase_wait(queue) is None
+    # with it, lane b has had 60 s of green when P0 ends: P1 (b alone) no longer counts
+    waited = _third_phase_wait(queue, lane_max_green=True)
+    assert waited is not None and waited <= 60 + 3 + 1
+
+
+def test_feed_max_green_stops_crediting_an_empty_link_green_for_a_minute():
+    """ingolstadt21's deadlock in small: the short link b is empty, but the queue of the
+    upstream signal's lane f (at red there) counts for it, so P0 and P1 (both serving b) always
+    outscore c. Once b has had 60 s of green without a break, f's queue no longer counts."""
+    queue = {"a": 1, "b": 0, "c": 4, "f": 8}
+    assert _third_phase_wait(queue, feeder=True) is None
+    waited = _third_phase_wait(queue, feeder=True, feed_max_green=True)
+    assert waited is not None and waited <= 60 + 3 + 1
+    # a link that is not credited by another signal is not concerned
+    assert _third_phase_wait({"a": 5, "b": 5, "c": 4}, feed_max_green=True) is None

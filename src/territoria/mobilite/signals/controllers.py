@@ -69,6 +69,23 @@ class TerritoriaParams:
     feed_gate: bool = False
     # with feed_gate: count the feeders' moving vehicles too (True) or their halted ones only
     feed_moving: bool = True
+    # the signal feeders of a short lane count only while the lane itself holds stopped
+    # vehicles (as for a longer lane: its queue fills it), not merely because it is short —
+    # otherwise two signals joined by short links both give green to the empty links, each
+    # for the other's queue at red, and neither serves the queues (ingolstadt21: 243641585 /
+    # gneJ257 by 174800513, see docs/mobilite-signals.md)
+    feed_when_filling: bool = False
+    # the maximum green holds per lane, not only per phase: a lane green without a break for
+    # `max_green` (through several phases that all serve it) no longer counts for any phase
+    # until it has been red — otherwise two overlapping phases (a permissive then a protected
+    # left, both serving the same approach) alternate and starve the third
+    lane_max_green: bool = False
+    # the credit a short link gets for another signal's queue (spill_feed_share) stops once
+    # the link has been green without a break for `max_green`: a minute of green that has not
+    # emptied the upstream queue shows that the upstream signal, not this one, holds it (two
+    # signals joined by short links otherwise serve the empty links for ever, each for the
+    # other's queue at red)
+    feed_max_green: bool = False
 
 
 @dataclass
@@ -373,6 +390,8 @@ class TerritoriaController(_Base):
             for i, pair in enumerate(m.inter.links):
                 if pair[0]:
                     self.link_of.setdefault(pair, (m.inter.tls_id, []))[1].append(i)
+        self._lane_since: dict[str, dict[str, float]] = {}
+        self._kept: dict[tuple, frozenset] = {}
         loops = set(self.sim.inductionloop.getIDList())
         self.loop_of = {
             ln: f"tdet_{ln}"
@@ -391,6 +410,29 @@ class TerritoriaController(_Base):
         if state is None:
             state = self._states[tls_id] = self.sim.trafficlight.getRedYellowGreenState(tls_id)
         return any(state[i] in GREEN for i in idx)
+
+    def _track_lane_greens(self, m: _PhaseMachine, now: float) -> None:
+        """Since when each incoming lane of the intersection has been green without a break."""
+        since = self._lane_since.setdefault(m.inter.tls_id, {})
+        if m.in_transition:
+            key = (m.current, m.target)
+            green = self._kept.get((m.inter.tls_id, key))
+            if green is None:
+                a, b = m.inter.served[m.current], m.inter.served[m.target]
+                green = self._kept[(m.inter.tls_id, key)] = frozenset(set(a) & set(b))
+            start = now
+        else:
+            green = m.inter.served[m.current]
+            start = m.green_since
+        for ln in [ln for ln in since if ln not in green]:
+            del since[ln]
+        for ln in green:
+            if ln not in since:
+                since[ln] = start
+
+    def _maxed(self, inter: Intersection, ln: str, now: float) -> bool:
+        t0 = self._lane_since.get(inter.tls_id, {}).get(ln)
+        return t0 is not None and now - t0 >= self.params.max_green
 
     def _pending_by_lane(self) -> dict[str, float]:
         pending = self.sim.simulation.getPendingVehicles()
@@ -447,6 +489,8 @@ class TerritoriaController(_Base):
         self._states: dict[str, str] = {}
         for m in self.machines:
             m.advance(now)
+            if p.lane_max_green or p.feed_max_green:
+                self._track_lane_greens(m, now)
             if m.in_transition:
                 continue
             g = m.green_time(now)
@@ -464,7 +508,8 @@ class TerritoriaController(_Base):
                         continue
                     h = lane.getLastStepHaltingNumber(ln)
                     w = lane.getWaitingTime(ln)
-                    if short or h >= p.spill_back_share * self.lane_capacity[ln]:
+                    filling = h >= p.spill_back_share * self.lane_capacity[ln]
+                    if short or filling:
                         # the queue fills the last lane: count it upstream too
                         for up in self.upstream.get(ln, ()):
                             uh = lane.getLastStepHaltingNumber(up)
@@ -482,7 +527,11 @@ class TerritoriaController(_Base):
                                     )
                                     h += fed
                                     n += fed
-                        elif p.spill_feed_share:
+                        elif (
+                            p.spill_feed_share
+                            and (filling or not p.feed_when_filling)
+                            and not (p.feed_max_green and self._maxed(inter, ln, now))
+                        ):
                             for up in self.signal_feeders.get(ln, ()):
                                 fed = p.spill_feed_share * lane.getLastStepHaltingNumber(up)
                                 h += fed
@@ -503,11 +552,17 @@ class TerritoriaController(_Base):
                     else:
                         room[ln] = max(p.spill_floor, 1.0 - h / cap)
             heads = self._heads(inter) if p.head_aware else {}
+            maxed: set[str] | dict = {}
+            if p.lane_max_green:
+                since = self._lane_since[inter.tls_id]
+                maxed = {ln for ln, t0 in since.items() if now - t0 >= p.max_green}
             scores = []
             for k, served in enumerate(inter.served):
                 s = 0.0
                 state = inter.greens[k]
                 for ln_in, outs in served.items():
+                    if ln_in in maxed:
+                        continue  # had its maximum green: the others first
                     d = demand[ln_in]
                     if d:
                         head = heads.get(ln_in)

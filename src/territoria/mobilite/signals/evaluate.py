@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -285,6 +286,7 @@ def run_one(
             net = actuated_net(sc) if controller == "actuated" else None
             add = webster_additional(sc) if controller == "webster" else None
             t0 = time.perf_counter()
+            c0 = _children_cpu()
             args = sumo_args(sc, seed, scale, tripinfo, net=net, additional=add, horizon=horizon)
             _run(
                 [binary("sumo"), *args, "--statistic-output", str(stats_file)],
@@ -292,7 +294,8 @@ def run_one(
             )
             wall = time.perf_counter() - t0
             teleports = _read_teleports(stats_file)
-            extra: dict = {}
+            # CPU of the sumo process itself: what the machine spent, whatever its load
+            extra: dict = {"cpu_s": round(_children_cpu() - c0, 3)}
         else:
             wall, teleports, extra = _run_live(
                 sc, controller, seed, scale, horizon, tripinfo, stats_file, params, plan_file
@@ -315,6 +318,11 @@ def run_one(
     )
     result["delay"] = round(result["delay"], 2)
     return result
+
+
+def _children_cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
 
 
 def _read_teleports(stats_file: Path) -> int:
@@ -355,6 +363,9 @@ def _run_live(sc, controller, seed, scale, horizon, tripinfo, stats_file, params
     )
     args += ["--statistic-output", str(stats_file)]
     t0 = time.perf_counter()
+    cpu = time.process_time
+    c0 = cpu()
+    sim_cpu = ctl_cpu = 0.0
     sim.start([binary("sumo"), *args])
     try:
         c = cls(sim, p, **cls_args)
@@ -362,9 +373,13 @@ def _run_live(sc, controller, seed, scale, horizon, tripinfo, stats_file, params
         end = sc.begin + (horizon or (sc.end - sc.begin))
         now = sim.simulation.getTime()
         while now < end:
+            a = cpu()
             sim.simulationStep()
             now = sim.simulation.getTime()
+            b = cpu()
             c.step(now)
+            sim_cpu += b - a
+            ctl_cpu += cpu() - b
         c.close(now)
         greens = {
             m.inter.tls_id: {
@@ -378,7 +393,14 @@ def _run_live(sc, controller, seed, scale, horizon, tripinfo, stats_file, params
     finally:
         sim.close()
     wall = time.perf_counter() - t0
-    return wall, _read_teleports(stats_file), {"params": asdict(p), "greens": greens}
+    timing = {
+        # CPU of the whole run (libsumo runs in this process: loading, simulation, controller)
+        "cpu_s": round(cpu() - c0, 3),
+        # of which SUMO's steps and the controller's decisions (TraCI reads and writes)
+        "sim_cpu_s": round(sim_cpu, 3),
+        "controller_cpu_s": round(ctl_cpu, 3),
+    }
+    return wall, _read_teleports(stats_file), {"params": asdict(p), "greens": greens, **timing}
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
@@ -486,9 +508,21 @@ def evaluate(
                 100 * (best_base[1] - row["territoria"]) / best_base[1], 1
             )
         if "fixed" in details[n] and "territoria" in details[n]:
-            fixed_wall = details[n]["fixed"]["wall_s"]
+            fixed, terr = details[n]["fixed"], details[n]["territoria"]
             entry["wall_overhead_vs_plain_sumo_pct"] = round(
-                100 * (details[n]["territoria"]["wall_s"] - fixed_wall) / fixed_wall, 1
+                100 * (terr["wall_s"] - fixed["wall_s"]) / fixed["wall_s"], 1
+            )
+            if fixed.get("cpu_s") and terr.get("cpu_s") is not None:
+                # the same hour, CPU seconds (robust to a shared machine's load): the network's
+                # own programs in plain `sumo` against Territoria's run through libsumo
+                entry["cpu_overhead_vs_plain_sumo_pct"] = round(
+                    100 * (terr["cpu_s"] - fixed["cpu_s"]) / fixed["cpu_s"], 1
+                )
+        if "territoria" in details[n] and details[n]["territoria"].get("sim_cpu_s"):
+            terr = details[n]["territoria"]
+            # the controller's own decisions, against SUMO's steps in the same run
+            entry["controller_cpu_share_pct"] = round(
+                100 * terr["controller_cpu_s"] / terr["sim_cpu_s"], 1
             )
         summary[n] = entry
     return {
