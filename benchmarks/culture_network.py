@@ -1,7 +1,7 @@
 """Road times (issue 17, `culture.network`): is the network computation fast enough for a
 whole département, and does it give the same times as a textbook Dijkstra?
 
-    TERRITORIA_SHARED_DATA=/work/shared/data python -m benchmarks culture_network
+    TERRITORIA_SHARED_DATA=../shared/data python -m benchmarks culture_network
 
 No road network of France ships with the platform, so the graph is SYNTHETIC: a square grid
 of two-way roads 250 m apart at 50 km/h over the Seine-Maritime and 0.3° around it (about

@@ -1,6 +1,6 @@
 """Public-transport times (issue 17, `culture.transit`): fast enough for a whole département?
 
-    TERRITORIA_SHARED_DATA=/work/shared/data python -m benchmarks culture_transit
+    TERRITORIA_SHARED_DATA=../shared/data python -m benchmarks culture_transit
 
 No GTFS feed of a French network is available offline, so the feed is SYNTHETIC: 40 straight
 bus lines of 25 stops 600 m apart, each from a random commune's centre (seed 17) towards its

@@ -1,11 +1,11 @@
 """Diagnostic run of one light controller on a RESCO network (where is the delay lost?).
 
     nice -n 19 env OMP_NUM_THREADS=1 PYTHONPATH=$PWD/src:$PWD python -m \
-        benchmarks.mobilite_signals_diagnose ingolstadt21 territoria 0 1.2 /tmp/diag \
+        benchmarks.mobilite_signals_diagnose ingolstadt21 territoria 0 1.2 OUT_DIR \
         ['{"lane_max_green": true, "_tag": "lmg"}']
     # then, per edge and per downstream signal, B against A:
-    python -m benchmarks.mobilite_signals_diagnose --compare /tmp/diag/actuated_s0_x1.2.edge.xml \
-        /tmp/diag/territoria_s0_x1.2.edge.xml ingolstadt21
+    python -m benchmarks.mobilite_signals_diagnose --compare OUT_DIR/actuated_s0_x1.2.edge.xml \
+        OUT_DIR/territoria_s0_x1.2.edge.xml ingolstadt21
 
 Writes SUMO's per-edge totals (`--edgedata-output`: time lost, vehicles entered), the warnings
 (teleports with their lane and cause) and the trip information, and prints the RESCO delay.
