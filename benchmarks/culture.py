@@ -22,27 +22,10 @@ import tempfile
 import time
 from collections import defaultdict
 
-from benchmarks import SHARED_DATA, write_result
+from benchmarks import SHARED_DATA, setup_django, write_result
 
 CULTURE = SHARED_DATA / "culture"
 ROUEN = ["7654005", "7654006", "7654010"]  # Beaux-Arts, Le Secq des Tournelles, Céramique
-
-
-def _setup(folder: str) -> None:
-    os.environ["TERRITORIA_DATA_DIR"] = folder
-    os.environ.setdefault(
-        "TERRITORIA_SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijkl"
-    )
-    os.environ["DJANGO_SETTINGS_MODULE"] = "territoria.settings"
-    from territoria.datadir import prepare_data_dir
-
-    prepare_data_dir()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def _independent_totals() -> tuple[dict, dict]:
@@ -193,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     folder = tempfile.mkdtemp(prefix="territoria-bench-culture-")
     try:
-        _setup(folder)
+        setup_django(folder, migrate=True)
         from territoria.culture import reporting, services
 
         load = [round(x, 2) for x in os.getloadavg()]

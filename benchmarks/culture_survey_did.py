@@ -23,14 +23,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import tempfile
 import time
 
 import numpy as np
 
-from benchmarks import write_result
+from benchmarks import setup_django, write_result
 
 SCENARIOS = [
     # name, answers per cell (action before, action after, others before, others after),
@@ -122,17 +121,7 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 def _run(args, folder: str) -> dict:
-    os.environ["TERRITORIA_DATA_DIR"] = folder  # throw-away: the survey code needs Django set up
-    os.environ.setdefault(
-        "TERRITORIA_SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijkl"
-    )
-    os.environ["DJANGO_SETTINGS_MODULE"] = "territoria.settings"
-    from territoria.datadir import prepare_data_dir
-
-    prepare_data_dir()
-    import django
-
-    django.setup()
+    setup_django(folder)  # throw-away: the survey code needs Django set up
     from territoria.culture.surveys import did_proportions, did_wald
 
     rng = np.random.default_rng(args.seed)
