@@ -8,6 +8,9 @@ BIND ?= 127.0.0.1:8000
 VENDORED := src/territoria/core/static/vendor/versions.json
 # The two tiers of the suite: every test is in exactly one.
 SLOW := slow or browser or integration
+# Tests run on every core (pytest-xdist, one database per worker); the browser journeys run one
+# at a time, since each drives Chromium and a live server with click timeouts.
+PARALLEL ?= --numprocesses=auto --maxprocesses=4
 
 .PHONY: install install-dev run demo serve worker scheduler test test-fast test-slow test-sqlite \
 	test-postgres lint bench report locks clean
@@ -70,15 +73,16 @@ test: install-dev test-sqlite test-postgres
 test-sqlite: test-fast test-slow
 
 test-fast: install-dev
-	$(PY) -m pytest -m "not ($(SLOW))"
+	$(PY) -m pytest -m "not ($(SLOW))" $(PARALLEL)
 
 test-slow: install-dev
-	$(PY) -m pytest -m "$(SLOW)"
+	$(PY) -m pytest -m "(slow or integration) and not browser" $(PARALLEL)
+	$(PY) -m pytest -m browser
 
 test-postgres:
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "--- PostgreSQL reachable: running the suite on $(PG_URL)"; \
-		TERRITORIA_DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser" --database-tests-only; \
+		TERRITORIA_DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser" --database-tests-only $(PARALLEL); \
 	else \
 		echo "--- PostgreSQL not reachable at $(PG_URL): suite run on SQLite only"; \
 	fi
