@@ -12,6 +12,7 @@ urlpatterns = [
     path("reseaux/<uuid:pk>/comptages/", views.counts_import, name="counts_import"),
     path("reseaux/<uuid:pk>/comptages/analyse.json", views.flow_api, name="flow_api"),
     path("reseaux/<uuid:pk>/comptages/analyse/", views.flow_refresh, name="flow_refresh"),
+    path("reseaux/<uuid:pk>/calendrier/", views.calendar_import, name="calendar_import"),
     path("reseaux/<uuid:pk>/calage/", views.calibrate, name="calibrate"),
     path("reseaux/<uuid:pk>/chantiers/", views.roadworks_run, name="roadworks"),
     path("reseaux/<uuid:pk>/matrice/", views.scenario_run_od, name="scenario_run_od"),

@@ -15,12 +15,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from territoria.core.maps import SCALE, legend_entries, sequential_colour
 from territoria.core.roles import has_capability
 from territoria.core.templatetags.french import count_words
-from territoria.mobilite import flows, profiles, simulation
+from territoria.mobilite import causes, flows, profiles, simulation
 from territoria.mobilite import network as network_service
 from territoria.mobilite.apps import MANAGE, VIEW
 from territoria.mobilite.models import AccidentImport, Job, JobStatus, Network, Scenario
@@ -238,6 +239,8 @@ def network_detail(request, pk):
         "detector": detector,
         "chart": chart,
         "flow": flow,
+        "calendar": causes.summary(found),
+        "zones": profiles.ZONES,
         "flow_state": flow_state,
         "calibration": calibration,
         "signals_job": signals_job,
@@ -258,7 +261,8 @@ def network_detail(request, pk):
 
 
 def _flow_context(views: Job | None, detector: str, season: str) -> dict | None:
-    """The flow analysis of the page, read from the stored views (`flows.py`)."""
+    """The flow analysis of the page, read from the stored views (`flows.py`), the anomalous
+    days with their likely causes (`causes.py`)."""
     if views is None:
         return None
     return {
@@ -266,8 +270,9 @@ def _flow_context(views: Job | None, detector: str, season: str) -> dict | None:
             [], detector, season, found=flows.stored_profiles(views, detector)
         ),
         "congestion": views.result.get("congestion", []),
-        "anomalies": flows.stored_anomalies(views),
+        "anomalies": causes.annotate(views.network, flows.stored_anomalies(views)),
         "anomaly_days": views.result.get("anomaly_days", 0),
+        "zone": views.params.get("zone", ""),
         "computed_at": views.updated_at,
         "day_types": list(profiles.DAY_TYPES.values()),
         "seasons": profiles.SEASONS,
@@ -283,6 +288,18 @@ def flow_refresh(request, pk):
     """Recompute the flow analysis (a background job; the import starts one by itself)."""
     _need(request, MANAGE)
     found = _network(request, pk)
+    zone = request.POST.get("zone")
+    if zone is not None:  # the school-holiday zone form: saved, then the views recomputed
+        if zone not in ("", *profiles.ZONES):
+            messages.error(
+                request, f"Zone de vacances scolaires : « {zone} » inconnue (A, B ou C)."
+            )
+            return redirect("mobilite:network", pk=pk)
+        found.school_zone = zone
+        found.save(update_fields=["school_zone", "updated_at"])
+        if flows.state(found)["fresh"]:
+            messages.success(request, "Zone de vacances scolaires enregistrée.")
+            return redirect("mobilite:network", pk=pk)
     if not found.count_imports.exists():
         messages.error(request, "Importez d'abord des comptages.")
         return redirect("mobilite:network", pk=pk)
@@ -311,7 +328,9 @@ def flow_api(request, pk):
             ]
     anomalies = [
         {**a, "date": a["date"].isoformat()}
-        for a in (flows.stored_anomalies(views, detector) if views is not None else [])
+        for a in causes.annotate(
+            found, flows.stored_anomalies(views, detector) if views is not None else []
+        )
     ]
     if views is None:
         status = "en_cours" if current["pending"] else "non_calcule"
@@ -323,6 +342,7 @@ def flow_api(request, pk):
             "status": status,
             "computed_at": views.updated_at.isoformat() if views is not None else None,
             "computing": str(current["pending"].pk) if current["pending"] else None,
+            "school_zone": views.params.get("zone", "") if views is not None else None,
             "detector": detector,
             "profiles": typical,
             "congestion": views.result.get("congestion", []) if views is not None else [],
@@ -663,7 +683,7 @@ def scenario_run(request, pk):
         "duration": _int(request.POST.get("duree"), 600, 60, 7200),
         "period": float(request.POST.get("periode") or 2.0),
     }
-    if simulation.dated(scenario.changes):
+    if simulation.has_dates(scenario.changes):
         errors: list[str] = []
         day = (
             _form_day(request.POST.get("jour", "").strip(), "Jour simulé", errors)
@@ -915,6 +935,35 @@ def counts_import(request, pk):
     for warning in record.warnings[:5]:
         messages.warning(request, f"{upload.name} : {warning}")
     return redirect("mobilite:network", pk=pk)
+
+
+@login_required
+@require_POST
+def calendar_import(request, pk):
+    """The events calendar or the weather record of the network (`causes.py`)."""
+    _need(request, MANAGE)
+    found = _network(request, pk)
+    kind = request.POST.get("type", "")
+    upload = request.FILES.get("fichier")
+    if kind not in causes.KINDS or upload is None:
+        messages.error(request, "Choisissez le type (événements ou météo) et un fichier CSV.")
+        return redirect("mobilite:network", pk=pk)
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        messages.error(request, f"{upload.name} : le fichier n'est pas en UTF-8.")
+        return redirect("mobilite:network", pk=pk)
+    try:
+        number = causes.import_calendar(found, kind, text, upload.name)
+    except causes.CalendarError as error:
+        messages.error(request, str(error))
+        return redirect("mobilite:network", pk=pk)
+    messages.success(
+        request,
+        f"{upload.name} : {causes.KINDS[kind]} importé ({number} ligne(s) retenue(s)) ; les "
+        "jours atypiques en donnent la cause probable.",
+    )
+    return redirect(reverse("mobilite:network", args=[pk]) + "#analyse")
 
 
 @login_required

@@ -31,6 +31,55 @@ def network_file(options, folder: Path) -> Path:
     raise CommandError("Donnez --net (réseau SUMO) ou --osm (extrait OpenStreetMap).")
 
 
+def simulated_day(options, changes: list[dict]):
+    """--day as a date, checked before anything is built: something must change that day."""
+    from datetime import date
+
+    from territoria.mobilite import profiles, simulation
+
+    if options.get("school_zone") not in ("", *profiles.ZONES):
+        raise CommandError(f"--school-zone : « {options['school_zone']} » inconnue (A, B ou C).")
+    if not options.get("day"):
+        return None
+    try:
+        day = date.fromisoformat(options["day"])
+    except ValueError:
+        raise CommandError(f"--day : « {options['day']} » n'est pas une date AAAA-MM-JJ.") from None
+    if not simulation.in_force(changes, day):
+        raise CommandError(
+            f"Le {day:%d/%m/%Y}, aucune modification du scénario n'est en vigueur : rien à simuler."
+        )
+    return day
+
+
+def day_summary(changes: list[dict], applied: list[dict], day, zone: str) -> dict:
+    """The simulated day, its type (calendar of the flow analysis) and the dated changes."""
+    from territoria.mobilite import profiles, simulation
+
+    summary = {
+        "day": day.isoformat() if day else None,
+        "changes_applied": len(applied),
+        "dated_changes": [
+            {
+                "type": c["type"],
+                "what": c.get("worksite") or c.get("edge") or c.get("lane") or c.get("percent"),
+                "from": c["from"],
+                "to": c["to"],
+                "in_force": c in applied,
+            }
+            for c in changes
+            if simulation.change_dates(c)
+        ],
+    }
+    if day is not None:
+        holiday = profiles.french_holidays(day.year).get(day)
+        summary["day_type"] = profiles.DAY_TYPES[profiles.day_type(day)] + (
+            f" ({holiday})" if holiday else ""
+        )
+        summary["school_holidays"] = profiles.school_holiday(day, zone) if zone else None
+    return summary
+
+
 class Command(BaseCommand):
     help = "Module mobilité : évaluations sur SUMO (JSON), calage, accidents, feux."
 
@@ -47,6 +96,14 @@ class Command(BaseCommand):
             "--od", help="matrice origine–destination (CSV origine;destination;vehicules)"
         )
         sc.add_argument("--zones", help="zones de la matrice (CSV zone;troncons)")
+        sc.add_argument(
+            "--day",
+            help="jour simulé (AAAA-MM-JJ) : seules les modifications datées (chantiers, "
+            "événements, variations de la demande) en vigueur ce jour-là s'appliquent",
+        )
+        sc.add_argument(
+            "--school-zone", default="", help="zone de vacances scolaires (A, B ou C) du jour"
+        )
         sc.add_argument("--output", required=True)
         ca = sub.add_parser("calibrate-eval", help="calage de la demande sur des comptages")
         ca.add_argument("--net")
@@ -90,11 +147,13 @@ class Command(BaseCommand):
         try:
             if action == "scenario-eval":
                 changes = json.loads(options["changes"])
+                day = simulated_day(options, changes)
                 net = network_file(options, folder)
                 names, counted, _ = network.elements(net)
                 errors = simulation.validate_changes(SimpleNamespace(elements=names), changes)
                 if errors:
                     raise CommandError(" ".join(errors))
+                applied = simulation.in_force(changes, day)
                 spec = simulation.RunSpec(
                     duration=options["duration"],
                     period=options["period"],
@@ -113,7 +172,8 @@ class Command(BaseCommand):
                         opath.read_text(encoding="utf-8"), edge_names, zones, opath.name
                     )
                     spec.zones = zones
-                result = simulation.run_scenario(net, changes, spec, folder / "runs")
+                result = simulation.run_scenario(net, applied, spec, folder / "runs")
+                result.update(day_summary(changes, applied, day, options["school_zone"]))
                 result["demand"] = (
                     "matrice origine–destination (od2trips)"
                     if spec.od
