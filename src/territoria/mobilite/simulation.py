@@ -62,6 +62,8 @@ class RunSpec:
     # zones {zone: [edges]} or None (origins/destinations are edges); None: random trips
     od: list[tuple[str, str, int]] | None = None
     zones: dict[str, list[str]] | None = None
+    # demand from a routes file (routes.py): [[id, depart, from, to]], the same for every seed
+    routes: list[list] | None = None
 
 
 def _iso_day(value) -> date | None:
@@ -483,7 +485,8 @@ def transit_additionals(
 
 def demand(net: Path, seed: int, spec: RunSpec, folder: Path) -> Path:
     """Random trips (randomTrips.py, fringe-weighted, validated by duarouter) for one seed, or
-    the trips of the origin–destination matrix (od2trips) when the spec has one."""
+    the trips of the origin–destination matrix (od2trips) or of the routes file when the spec
+    has one."""
     if spec.od:
         from territoria.mobilite import od
 
@@ -492,6 +495,11 @@ def demand(net: Path, seed: int, spec: RunSpec, folder: Path) -> Path:
         except od.ODError as error:
             raise ScenarioError(str(error)) from error
     trips = folder / f"trajets-{seed}.trips.xml"
+    if spec.routes:
+        from territoria.mobilite.routes import write_trips
+
+        write_trips(spec.routes, trips)
+        return trips
     net = Path(net).resolve()
     sumo.run(
         [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("reseaux/<uuid:pk>/calage/", views.calibrate, name="calibrate"),
     path("reseaux/<uuid:pk>/chantiers/", views.roadworks_run, name="roadworks"),
     path("reseaux/<uuid:pk>/matrice/", views.scenario_run_od, name="scenario_run_od"),
+    path("reseaux/<uuid:pk>/itineraires/", views.scenario_run_routes, name="scenario_run_routes"),
     path("reseaux/<uuid:pk>/feux/", views.signals_run, name="signals"),
     path("simulations/<uuid:pk>/plans.add.xml", views.signals_plans, name="signals_plans"),
     path("scenarios/<uuid:pk>/simuler/", views.scenario_run, name="scenario_run"),

@@ -804,6 +804,38 @@ def scenario_run_od(request, pk):
     return redirect("mobilite:job", pk=job.pk)
 
 
+@login_required
+@require_POST
+def scenario_run_routes(request, pk):
+    """A scenario simulated on the vehicles of an uploaded SUMO routes file (routes.py)."""
+    _need(request, MANAGE)
+    from territoria.mobilite import routes
+
+    found = _network(request, pk)
+    chosen = request.POST.get("scenario", "")
+    scenario = (
+        Scenario.objects.filter(network=found, pk=chosen).first() if _is_uuid(chosen) else None
+    )
+    upload = request.FILES.get("fichier")
+    if scenario is None or upload is None:
+        messages.error(request, "Choisissez le scénario et le fichier d'itinéraires.")
+        return redirect("mobilite:network", pk=pk)
+    duration = _int(request.POST.get("duree"), 600, 60, 7200)
+    edges = {e[0] for e in found.elements.get("edges", [])}
+    try:
+        vehicles = routes.parse_routes(upload.read(), edges, duration, upload.name)
+    except routes.RoutesError as error:
+        messages.error(request, str(error))
+        return redirect("mobilite:network", pk=pk)
+    params = {
+        "seeds": list(range(1, _int(request.POST.get("graines"), 3, 2, 10) + 1)),
+        "duration": duration,
+        "routes": vehicles,
+    }
+    job = _start_job(request, "scenario", found, scenario, params)
+    return redirect("mobilite:job", pk=job.pk)
+
+
 def _is_uuid(value) -> bool:
     import uuid
 

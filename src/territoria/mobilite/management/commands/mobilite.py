@@ -96,6 +96,7 @@ class Command(BaseCommand):
             "--od", help="matrice origine–destination (CSV origine;destination;vehicules)"
         )
         sc.add_argument("--zones", help="zones de la matrice (CSV zone;troncons)")
+        sc.add_argument("--routes", help="demande d'un fichier d'itinéraires SUMO (.rou.xml)")
         sc.add_argument(
             "--day",
             help="jour simulé (AAAA-MM-JJ) : seules les modifications datées (chantiers, "
@@ -139,7 +140,16 @@ class Command(BaseCommand):
         sg.add_argument("rest", nargs=argparse.REMAINDER)
 
     def handle(self, *args, **options):
-        from territoria.mobilite import accidents, counts, network, od, roadworks, simulation, sumo
+        from territoria.mobilite import (
+            accidents,
+            counts,
+            network,
+            od,
+            roadworks,
+            routes,
+            simulation,
+            sumo,
+        )
 
         action = options["action"]
         folder = Path(tempfile.mkdtemp(prefix="mobilite-cli-"))
@@ -172,11 +182,21 @@ class Command(BaseCommand):
                         opath.read_text(encoding="utf-8"), edge_names, zones, opath.name
                     )
                     spec.zones = zones
+                if options.get("routes"):
+                    rpath = Path(options["routes"])
+                    spec.routes = routes.parse_routes(
+                        rpath.read_bytes(),
+                        {e[0] for e in names["edges"]},
+                        spec.duration,
+                        rpath.name,
+                    )
                 result = simulation.run_scenario(net, applied, spec, folder / "runs")
                 result.update(day_summary(changes, applied, day, options["school_zone"]))
                 result["demand"] = (
                     "matrice origine–destination (od2trips)"
                     if spec.od
+                    else f"fichier d'itinéraires ({len(spec.routes)} véhicules)"
+                    if spec.routes
                     else "aléatoire (randomTrips.py)"
                 )
                 result.update(network=counted, sumo=sumo.version())
@@ -252,6 +272,7 @@ class Command(BaseCommand):
             accidents.AccidentError,
             roadworks.RoadworksError,
             od.ODError,
+            routes.RoutesError,
             sumo.SumoError,
             json.JSONDecodeError,
         ) as error:
