@@ -111,8 +111,16 @@ def test_causes_and_zone_on_the_page(
     )
     with weather.open("rb") as handle:
         client.post(url, {"type": "meteo", "fichier": handle})
-    html = client.get(reverse("mobilite:network", args=[grid.pk])).text
+    answer = client.get(reverse("mobilite:network", args=[grid.pk]))
+    html = answer.text
     assert "Cause probable (calendrier)" in html
+    # the count detector on the plan: its edge coloured, with the legend
+    notes = {
+        f["properties"]["label"]: f["properties"].get("detail", "")
+        for f in answer.context["netmap"]["geojson"]["features"]
+    }
+    assert [k for k, v in notes.items() if "compté par le détecteur" in v] == ["Tronçon (A1B1)"]
+    assert "Sections comptées par un détecteur" in html
     assert "événement : Manifestation ; météo : fortes pluies (14 mm)" in html
     assert "Marché" not in html  # another section's event
     assert "aucune cause connue au calendrier" in html  # 18 March: dry, no event

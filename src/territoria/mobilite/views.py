@@ -230,6 +230,14 @@ def network_detail(request, pk):
         for k, v in sorted(found.elements.get("tls", {}).items())
     ]
     context_rows = _scenario_rows(found)
+    # the count detectors on the plan: a detector counts the edge of the same name
+    edges = {e[0] for e in found.elements.get("edges", [])}
+    counted = {
+        d: ("accent", f"compté par le détecteur {d}")
+        for i in imports
+        for d in i.detectors
+        if d in edges
+    }
     context = {
         "network": found,
         "manager": has_capability(request.user, MANAGE),
@@ -246,7 +254,7 @@ def network_detail(request, pk):
         "signals_job": signals_job,
         "tls": tls,
         "edges": sorted(found.elements.get("edges", []), key=lambda e: (e[1] or "~", e[0]))[:2000],
-        "netmap": _map_context(found),
+        "netmap": _map_context(found, counted),
         "junction_kinds": simulation.JUNCTION_KINDS.items(),
         "lane_classes": ", ".join(f"{k} ({v})" for k, v in simulation.LANE_CLASSES.items()),
         "dated_scenarios": [
@@ -255,6 +263,7 @@ def network_detail(request, pk):
         "legend": [
             ("muted", "Tronçons (épaisseur : nombre de voies)"),
             ("danger", "Carrefours à feux"),
+            *([("accent", "Sections comptées par un détecteur")] if counted else []),
         ],
     }
     return render(request, "mobilite/network.html", context)
