@@ -255,6 +255,9 @@ def network_detail(request, pk):
         "tls": tls,
         "edges": sorted(found.elements.get("edges", []), key=lambda e: (e[1] or "~", e[0]))[:2000],
         "netmap": _map_context(found, counted),
+        "calibrated": calibration is not None
+        and calibration.status == JobStatus.DONE
+        and bool(calibration.result.get("demand")),
         "junction_kinds": simulation.JUNCTION_KINDS.items(),
         "lane_classes": ", ".join(f"{k} ({v})" for k, v in simulation.LANE_CLASSES.items()),
         "dated_scenarios": [
@@ -692,6 +695,16 @@ def scenario_run(request, pk):
         "duration": _int(request.POST.get("duree"), 600, 60, 7200),
         "period": float(request.POST.get("periode") or 2.0),
     }
+    if request.POST.get("demande") == "calee":
+        # the demand of the last calibration (routeSampler on the counts): its hour, its trips
+        calibration = Job.objects.filter(
+            network=scenario.network, kind="calibration", status=JobStatus.DONE
+        ).first()
+        if calibration is None or not calibration.result.get("demand"):
+            messages.error(request, "Aucun calage terminé : calez d'abord la demande.")
+            return redirect("mobilite:network", pk=scenario.network.pk)
+        params["duration"] = 3600
+        params["routes"] = calibration.result["demand"]
     if simulation.has_dates(scenario.changes):
         errors: list[str] = []
         day = (
