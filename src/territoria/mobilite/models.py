@@ -212,6 +212,10 @@ class Accident(models.Model):
     hospitalised = models.PositiveSmallIntegerField("blessés hospitalisés", default=0)
     # a pedestrian among the users (`catu` 3 of the users file); None: no users file
     pedestrian = models.BooleanField("piéton impliqué", null=True)
+    # a bicycle (`catv` 1, 80) or a powered two- or three-wheeler among the vehicles of the
+    # vehicles file; None: no vehicles file, or the accident is not in it
+    bicycle = models.BooleanField("vélo impliqué", null=True)
+    motorcycle = models.BooleanField("deux-roues motorisé impliqué", null=True)
 
     class Meta:
         ordering = ["date"]

@@ -1062,11 +1062,12 @@ def accidents_import(request):
 
     main = request.FILES.get("caracteristiques")
     users = request.FILES.get("usagers")
+    vehicles = request.FILES.get("vehicules")
     communes = request.FILES.get("communes")
     if main is None:
         messages.error(request, "Choisissez le fichier des caractéristiques des accidents.")
         return redirect("mobilite:accidents")
-    uploads = {"main": main, "users": users, "communes": communes}
+    uploads = {"main": main, "users": users, "communes": communes, "vehicles": vehicles}
     paths = {key: _upload_to_temp(f) for key, f in uploads.items() if f is not None}
     try:
         record = accident_service.import_files(
@@ -1078,6 +1079,8 @@ def accidents_import(request):
             users_name=users.name if users else "",
             communes=paths.get("communes"),
             communes_name=communes.name if communes else "",
+            vehicles=paths.get("vehicles"),
+            vehicles_name=vehicles.name if vehicles else "",
         )
     except accident_service.AccidentError as error:
         messages.error(request, str(error))

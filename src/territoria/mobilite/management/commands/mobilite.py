@@ -115,6 +115,7 @@ class Command(BaseCommand):
         ac = sub.add_parser("accidents-eval", help="zones à risque d'un fichier BAAC")
         ac.add_argument("--caracteristiques", required=True)
         ac.add_argument("--usagers")
+        ac.add_argument("--vehicules", help="fichier « véhicules » (vélos, deux-roues motorisés)")
         ac.add_argument(
             "--communes",
             help="GeoJSON des contours des communes (code INSEE), séparés par des virgules",
@@ -231,6 +232,7 @@ class Command(BaseCommand):
                 layout, parsed, severity = accidents.parse_files(
                     Path(options["caracteristiques"]),
                     Path(options["usagers"]) if options.get("usagers") else None,
+                    vehicles=Path(options["vehicules"]) if options.get("vehicules") else None,
                 )
                 placed = 0
                 if options.get("communes"):
@@ -255,6 +257,8 @@ class Command(BaseCommand):
                     "geocoded": sum(r.located == "gps" for r in rows),
                     "placed_in_commune": placed,
                     "with_severity": sum(r.severity > 0 for r in rows),
+                    "with_bicycle": sum(bool(r.bicycle) for r in rows),
+                    "with_motorcycle": sum(bool(r.motorcycle) for r in rows),
                     "radius_m": options["radius"],
                     "hotspots": zones,
                 }
