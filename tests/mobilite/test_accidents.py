@@ -186,6 +186,34 @@ def test_users_filter_keeps_accidents_with_a_pedestrian(client, agent):
     assert "aucun accident retenu" in text
 
 
+def test_vehicles_file_gives_bicycles_and_motorcycles(client, agent, tmp_path):
+    """The vehicles file (both layouts' columns Num_Acc/Accident_Id and catv): a bicycle, an
+    electrically assisted one, a motorcycle; an accident missing from the file stays unknown."""
+    vehicles = tmp_path / "vehicules.csv"
+    vehicles.write_text(
+        '"Num_Acc";"id_vehicule";"num_veh";"catv"\n'
+        '"201400047338";"1";"A01";"7"\n"201400047338";"2";"B01";"1"\n'
+        '"201000025628";"3";"A01";"33"\n"201000025628";"4";"B01";"80"\n'
+    )
+    record = accidents.import_files(FIXTURES / "baac_new.csv", vehicles=vehicles)
+    by_number = {a.number: (a.bicycle, a.motorcycle) for a in record.accidents.all()}
+    assert by_number["201400047338"] == (True, False)
+    assert by_number["201000025628"] == (True, True)
+    assert sum(v == (None, None) for v in by_number.values()) == 117
+    client.force_login(agent)
+    text = client.get(reverse("mobilite:accidents"), {"usagers": "velos"}).content.decode()
+    assert "2 accidents retenus, dont 2 géolocalisés" in text
+    text = client.get(reverse("mobilite:accidents"), {"usagers": "deux_roues"}).content.decode()
+    assert "1 accident retenu" in text
+    vehicles.write_text('"Num_Acc";"catv"\n"201400047338";"vélo"\n')
+    with pytest.raises(accidents.AccidentError, match="ligne 2, champ « catv » : catégorie"):
+        accidents.import_files(FIXTURES / "baac_new.csv", vehicles=vehicles)
+    vehicles.write_text('"Num_Acc";"grav"\n"201400047338";"1"\n')
+    with pytest.raises(accidents.AccidentError, match="fichier « véhicules » attendu"):
+        accidents.import_files(FIXTURES / "baac_new.csv", vehicles=vehicles)
+    assert AccidentImport.objects.count() == 1  # nothing written by the refused imports
+
+
 def test_zone_confidence_by_bootstrap(client, agent):
     from datetime import date
     from types import SimpleNamespace

@@ -11,13 +11,27 @@ pytestmark = pytest.mark.django_db
 
 
 def test_scenario_eval(tmp_path):
+    """On a given day (--day): the undated light program and the demand change of that day
+    apply; the worksite of another month does not."""
     out = tmp_path / "r.json"
-    changes = json.dumps([{"type": "tls_program", "tls": "B1", "durations": [10, 3, 74, 3]}])
+    closure = {"type": "close_edge", "edge": "A1B1", "from": "2027-03-01", "to": "2027-03-10"}
+    demand = {"type": "demand", "percent": 20, "from": "2027-04-12", "to": "2027-04-25"}
+    changes = json.dumps(
+        [{"type": "tls_program", "tls": "B1", "durations": [10, 3, 74, 3]}, closure, demand]
+    )
     call_command(
         "mobilite", "scenario-eval", "--net", str(FIXTURES / "grid3.net.xml"),
         "--changes", changes, "--seeds", "1,2", "--duration", "120", "--output", str(out),
+        "--day", "2027-04-15", "--school-zone", "C",
     )  # fmt: skip
     result = json.loads(out.read_text())
+    assert result["day"] == "2027-04-15" and result["changes_applied"] == 2
+    assert [c["in_force"] for c in result["dated_changes"]] == [False, True]
+    assert result["day_type"] == "jour ouvré (lundi–vendredi)"
+    assert result["school_holidays"] == "Vacances de printemps"  # zone C, 2027
+    assert result["trips_on_closed_edges"] == 0  # the March closure did not apply
+    runs = result["runs"]
+    assert sum(r["vehicles"] for r in runs["scenario"]) > sum(r["vehicles"] for r in runs["base"])
     assert result["seeds"] == [1, 2]
     assert result["sumo"].startswith("1.28")
     assert set(result["metrics"]) >= {"travel_time", "waiting_time", "co2_g"}

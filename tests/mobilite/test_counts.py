@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from territoria.mobilite import counts
-from territoria.mobilite.models import CountImport, Job, JobStatus
+from territoria.mobilite.models import CountImport, Job, JobStatus, Scenario
 from tests.mobilite.conftest import FIXTURES
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +65,8 @@ def test_calibration_job_through_the_pages(client, agent, grid, django_capture_o
             reverse("mobilite:counts_import", args=[grid.pk]), {"fichier": handle}, follow=True
         )
     assert "956 comptages de 5 détecteurs importés" in page.content.decode()
-    page = client.get(reverse("mobilite:network", args=[grid.pk]) + "?detecteur=B1C1&mois=2025-03")
+    network_page = reverse("mobilite:network", args=[grid.pk])
+    page = client.get(network_page + "?detecteur=B1C1&mois=2025-03")
     assert "Véhicules par heure, détecteur B1C1 (03/2025)" in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("mobilite:calibrate", args=[grid.pk]), {"heure": 8})
@@ -77,6 +78,18 @@ def test_calibration_job_through_the_pages(client, agent, grid, django_capture_o
     assert job.result["calibrated"]["mean_geh"] < job.result["baseline"]["mean_geh"]
     page = client.get(reverse("mobilite:job", args=[job.pk]))
     assert "Part des sections sous GEH 5" in page.content.decode()
+    # the calibrated demand is kept, and a scenario can be simulated on it (job queued here)
+    demand = job.result["demand"]
+    assert len(demand) == job.result["vehicles"] > 0
+    edges = {e[0] for e in grid.elements["edges"]}
+    assert all(v[2] in edges and v[3] in edges and 0 <= v[1] < 3600 for v in demand)
+    scenario = Scenario.objects.create(
+        network=grid, name="Fermeture", changes=[{"type": "close_edge", "edge": "B1C1"}]
+    )
+    assert 'name="demande" type="checkbox" value="calee"' in client.get(network_page).text
+    client.post(reverse("mobilite:scenario_run", args=[scenario.pk]), {"demande": "calee"})
+    run = Job.objects.get(kind="scenario")
+    assert run.params["routes"] == demand and run.params["duration"] == 3600
 
 
 def _variants(tmp_path):

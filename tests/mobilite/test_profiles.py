@@ -177,7 +177,7 @@ def test_page_and_api(
     job = _compute_views(client, loaded, django_capture_on_commit_callbacks)
     assert "Voir l'analyse des flux" in client.get(reverse("mobilite:job", args=[job.pk])).text
     html = client.get(url).content.decode()
-    assert "Jour type, détecteur A1B1 (mois scolaires)" in html
+    assert "Jour type, détecteur A1B1 (période scolaire)" in html
     assert "Profils types" in html and "Indice de congestion" in html
     assert "2 jours atypiques" in html
     assert "15/04/2025" in html and "14/05/2025" in html

@@ -37,10 +37,16 @@ WEATHER = {
     "8": "Temps couvert",
     "9": "Autre",
 }
-USERS = {  # filter of the page; needs the users file (unknown otherwise: left out)
+USERS = {  # filter of the page; needs the users (vehicles) file: unknown otherwise, left out
     "pietons": "Un piéton impliqué",
     "sans_pieton": "Sans piéton",
+    "velos": "Un vélo impliqué (fichier véhicules)",
+    "deux_roues": "Un deux-roues motorisé impliqué (fichier véhicules)",
 }
+# `catv` of the vehicles file: bicycles (1, 80: electrically assisted) and powered two- or
+# three-wheelers (mopeds, scooters, motorcycles, 3-wheelers of every engine size)
+BICYCLES = {1, 80}
+MOTORCYCLES = {2, 30, 31, 32, 33, 34, 41, 42, 43}
 MAX_ERRORS = 5
 
 
@@ -272,13 +278,44 @@ def _users(path: Path | None, name: str) -> tuple[dict[str, tuple[int, int, int]
     return {k: tuple(v) for k, v in found.items()}, pedestrians
 
 
-def parse_files(path: Path, users: Path | None = None, name: str = "", users_name: str = ""):
+def _vehicles(path: Path | None, name: str) -> dict[str, dict[str, bool]] | None:
+    """{accident: {"bicycle": …, "motorcycle": …}} from a vehicles file (both layouts), None
+    without one."""
+    if path is None:
+        return None
+    header, rows = _read(path, name)
+    key = "Accident_Id" if "Accident_Id" in header else "Num_Acc"
+    if key not in header or "catv" not in header:
+        raise AccidentError(f"{name} : fichier « véhicules » attendu (colonnes Num_Acc et catv).")
+    found: dict[str, dict[str, bool]] = {}
+    for line, row in enumerate(rows, start=2):
+        try:
+            kind = _int(row.get("catv"))
+        except ValueError:
+            raise AccidentError(
+                f"{name}, ligne {line}, champ « catv » : catégorie illisible ({row.get('catv')!r})."
+            ) from None
+        seen = found.setdefault(row[key].strip(), {"bicycle": False, "motorcycle": False})
+        seen["bicycle"] |= kind in BICYCLES
+        seen["motorcycle"] |= kind in MOTORCYCLES
+    return found
+
+
+def parse_files(
+    path: Path,
+    users: Path | None = None,
+    name: str = "",
+    users_name: str = "",
+    vehicles: Path | None = None,
+    vehicles_name: str = "",
+):
     """(layout, accidents as dicts, {number: severity}) of a file: every line checked, the
     first errors raised together."""
     name = name or Path(path).name
     header, rows = _read(path, name)
     layout = detect_layout(header, name)
     severity, pedestrians = _users(users, users_name or (Path(users).name if users else ""))
+    kinds = _vehicles(vehicles, vehicles_name or (Path(vehicles).name if vehicles else ""))
     parsed, errors, seen = [], [], set()
     for line, row in enumerate(rows, start=2):
         values, problems = _parse(row, line, layout, name)
@@ -299,6 +336,9 @@ def parse_files(path: Path, users: Path | None = None, name: str = "", users_nam
     for values in parsed:  # unknown (None) for an accident without users in the users file
         number = values["number"]
         values["pedestrian"] = (number in (pedestrians or ())) if number in known else None
+        involved = (kinds or {}).get(number)
+        values["bicycle"] = involved["bicycle"] if involved else None
+        values["motorcycle"] = involved["motorcycle"] if involved else None
     return layout, parsed, severity
 
 
@@ -311,11 +351,13 @@ def import_files(
     users_name: str = "",
     communes: Path | None = None,
     communes_name: str = "",
+    vehicles: Path | None = None,
+    vehicles_name: str = "",
 ) -> AccidentImport:
     """Every line checked first; then all accidents in one transaction, or none.
     `communes`: a GeoJSON of commune outlines, to place accidents without coordinates."""
     name = file_name or Path(path).name
-    layout, parsed, severity = parse_files(path, users, name, users_name)
+    layout, parsed, severity = parse_files(path, users, name, users_name, vehicles, vehicles_name)
     if communes:
         locate_by_commune(parsed, commune_points(communes, communes_name))
     with transaction.atomic():
@@ -525,6 +567,10 @@ def page_context(imports, query, networks=()) -> dict:
         accidents = accidents.filter(pedestrian=True)
     elif filters["usagers"] == "sans_pieton":
         accidents = accidents.filter(pedestrian=False)
+    elif filters["usagers"] == "velos":
+        accidents = accidents.filter(bicycle=True)
+    elif filters["usagers"] == "deux_roues":
+        accidents = accidents.filter(motorcycle=True)
     rows = list(
         accidents.only(
             "latitude",

@@ -85,7 +85,10 @@ class MobiliteConfig(AppConfig):
         data=(
             "Réseaux SUMO importés ou construits par netconvert depuis un extrait "
             "OpenStreetMap local (ODbL) ; comptages des boucles de la collectivité ; fichiers "
-            "nationaux des accidents corporels (BAAC, ONISR, Licence Ouverte)."
+            "nationaux des accidents corporels (BAAC, ONISR, Licence Ouverte) ; calendrier "
+            "des vacances scolaires des zones A, B et C (paquet vacances-scolaires-france, "
+            "MIT) ; calendrier des événements et relevé météo (fichiers quotidiens de "
+            "Météo-France ou tableau simple) importés par les agents."
         ),
         algorithm=(
             "Simulation microscopique SUMO 1.28 (Eclipse, EPL-2.0) : chaque scénario est "
@@ -96,7 +99,11 @@ class MobiliteConfig(AppConfig):
             "Harmonoise de SUMO, par tronçon). Calendrier de chantiers : chaque combinaison de "
             "chantiers ouverts le même jour est simulée, les calendriers sont classés par retard "
             "total. Demande calée "
-            "sur comptages par routeSampler.py, statistique GEH par section. Feux : les "
+            "sur comptages par routeSampler.py, statistique GEH par section. Analyse des flux : "
+            "jours types par type de jour (fériés) et saison (vacances scolaires de la zone), "
+            "indice de congestion, jours atypiques (médiane et écart absolu médian) rapprochés "
+            "des événements, de la météo et des vacances (cause probable : une coïncidence de "
+            "calendrier, pas une preuve). Feux : les "
             "contrôleurs (programmes du réseau, Webster, actionné de SUMO, max-pressure, "
             "contrôleur adaptatif de Territoria) comparés sur la même demande, retard par "
             "trajet selon la définition RESCO ; plans horaires tirés du contrôleur adaptatif, "

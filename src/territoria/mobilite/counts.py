@@ -673,6 +673,13 @@ def calibrate(
     )  # fmt: skip
     vehicles = sum(1 for _ in ET.parse(sampled).getroot().iter("vehicle"))
     step(f"Demande calée sur les comptages (routeSampler.py) : {vehicles} véhicules.")
+    import sumolib
+
+    from territoria.mobilite.routes import parse_routes
+
+    edges = {e.getID() for e in sumolib.net.readNet(str(net)).getEdges()}
+    # kept so that a scenario can run on it (views.scenario_run, « demande calée »)
+    demand = parse_routes(sampled.read_bytes(), edges, 3600, sampled.name) if vehicles else []
     calibrated = _simulate_hour(net, sampled, folder, "calee")
     step("Demande calée simulée.")
     baseline_trips = folder / "aleatoire.trips.xml"
@@ -700,6 +707,7 @@ def calibrate(
     return {
         "sections": sections,
         "vehicles": vehicles,
+        "demand": demand,
         "calibrated": calibrated_summary,
         "baseline": baseline_summary,
     }

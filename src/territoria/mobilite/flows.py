@@ -53,7 +53,12 @@ def state(network: Network) -> dict:
     last = jobs[0] if jobs else None
     return {
         "views": done,
-        "fresh": bool(done and done.params.get("imports") == fingerprint(network)),
+        # the same imports and the same school-holiday zone (a season of the profiles)
+        "fresh": bool(
+            done
+            and done.params.get("imports") == fingerprint(network)
+            and done.params.get("zone", "") == network.school_zone
+        ),
         "pending": pending,
         "failed": last if last is not None and last.status == JobStatus.FAILED else None,
     }
@@ -84,12 +89,19 @@ def compute(job: Job, progress) -> dict:
     target = folder(job)
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True, exist_ok=True)
-    con = profiles.prepared(files)
+    zone = network.school_zone
+    con = profiles.prepared(files, zone)
     progress("Comptages relus : heures complètes de chaque détecteur, type de jour, saison.")
     if con is None:
         for _ in range(STEPS - 2):
             progress("Aucun comptage.")
-        return {"imports": imports, "congestion": [], "anomalies": [], "anomaly_days": 0}
+        return {
+            "imports": imports,
+            "zone": zone,
+            "congestion": [],
+            "anomalies": [],
+            "anomaly_days": 0,
+        }
     partial = target / "profils.parquet.partiel"
     quoted = str(partial).replace("'", "''")
     con.execute(
@@ -105,6 +117,7 @@ def compute(job: Job, progress) -> dict:
     progress(f"{len(found)} jour(s) atypique(s) repéré(s).")
     return {
         "imports": imports,
+        "zone": zone,
         "congestion": congestion,
         "anomalies": [{**a, "date": a["date"].isoformat()} for a in found[:MAX_ANOMALIES]],
         "anomaly_days": len(found),
@@ -129,7 +142,7 @@ def run_flow(job: Job) -> None:
     except Exception:
         shutil.rmtree(folder(job), ignore_errors=True)
         raise
-    job.params = {"imports": result.pop("imports")}
+    job.params = {"imports": result.pop("imports"), "zone": result.pop("zone")}
     job.result = {
         **result,
         "seconds": round(time.perf_counter() - started, 2),

@@ -42,6 +42,7 @@ def run_scenario(job: Job) -> None:
         # an origin–destination matrix from the form (views.scenario_run_od), else random trips
         od=[tuple(p) for p in job.params["od"]] if job.params.get("od") else None,
         zones=job.params.get("zones"),
+        routes=job.params.get("routes"),  # views.scenario_run_routes
     )
     # a scenario with dated worksites is simulated on one day: the closures in force that day
     day = date.fromisoformat(job.params["day"]) if job.params.get("day") else None
@@ -84,7 +85,11 @@ def run_scenario(job: Job) -> None:
         shutil.rmtree(folder, ignore_errors=True)  # the figures are kept in job.result
     job.status = JobStatus.DONE
     job.message = f"{len(spec.seeds)} graines simulées" + (
-        " sur la matrice origine–destination (od2trips)." if spec.od else "."
+        " sur la matrice origine–destination (od2trips)."
+        if spec.od
+        else f" sur le fichier d'itinéraires ({len(spec.routes)} véhicules)."
+        if spec.routes
+        else "."
     )
     job.result = {
         **result,

@@ -31,6 +31,14 @@ class Network(BaseModel):
     # For the map and the forms: {"edges": [[id, name, lanes, speed, [[x, y]…]]],
     # "junctions": [[id, type, x, y]], "tls": {id: {"program": id, "phases": [[dur, state]]}}}
     elements = models.JSONField("éléments", default=dict)
+    # School-holiday zone (A, B, C) of the territory: its holidays are a season of the
+    # typical-day profiles of the counts (profiles.py); blank: not set.
+    school_zone = models.CharField(
+        "zone de vacances scolaires",
+        max_length=1,
+        blank=True,
+        choices=[("A", "zone A"), ("B", "zone B"), ("C", "zone C")],
+    )
 
     class Meta:
         ordering = ["name"]
@@ -138,6 +146,26 @@ class CountImport(BaseModel):
         return storage() / "comptages" / f"{self.pk}.parquet"
 
 
+class CalendarEntry(BaseModel):
+    """A day or span of the network's events calendar (match, market, strike…) or one day of
+    its weather record: what `causes.py` sets beside the anomalous days of the counts."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="calendar")
+    kind = models.CharField("type", max_length=10)  # "evenement" or "meteo"
+    first_day = models.DateField("du")
+    last_day = models.DateField("au")
+    label = models.CharField("libellé", max_length=200, blank=True)
+    # events: the sections (detectors) concerned, none meaning the whole network
+    sections = models.JSONField("sections", default=list, blank=True)
+    # weather: {"rain_mm": …, "snow_cm": …, "tmin_c": …} (the values the file gave)
+    values = models.JSONField("valeurs", default=dict, blank=True)
+    file_name = models.CharField("fichier", max_length=255)
+
+    class Meta:
+        ordering = ["first_day"]
+        verbose_name = "jour du calendrier des flux"
+
+
 class AccidentImport(BaseModel):
     """A national injury-accident file (BAAC), pre-2019 or current layout."""
 
@@ -184,6 +212,10 @@ class Accident(models.Model):
     hospitalised = models.PositiveSmallIntegerField("blessés hospitalisés", default=0)
     # a pedestrian among the users (`catu` 3 of the users file); None: no users file
     pedestrian = models.BooleanField("piéton impliqué", null=True)
+    # a bicycle (`catv` 1, 80) or a powered two- or three-wheeler among the vehicles of the
+    # vehicles file; None: no vehicles file, or the accident is not in it
+    bicycle = models.BooleanField("vélo impliqué", null=True)
+    motorcycle = models.BooleanField("deux-roues motorisé impliqué", null=True)
 
     class Meta:
         ordering = ["date"]

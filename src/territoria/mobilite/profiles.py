@@ -4,8 +4,10 @@ season, a congestion index per section, and the days far from their typical prof
 Everything is computed by DuckDB over the Parquet store of the counts (`counts._files`).
 
 - Day types: ``semaine`` (Monday–Friday), ``samedi``, ``dimanche_ferie`` (Sunday or French
-  public holiday: the fixed dates and those that follow Easter, computed here; no registry
-  package is in the locks). Seasons: ``ete`` (July–August) and ``scolaire`` (the other months).
+  public holiday: the fixed dates and those that follow Easter, computed here). Seasons: ``ete``
+  (July–August), ``vacances`` (the other school holidays of the network's zone A, B or C, from
+  the national calendar bundled in `vacances-scolaires-france`; only when a zone is set) and
+  ``scolaire`` (the rest).
 - Only complete hours count: an hour of a detector with fewer intervals than its usual number
   (a gap, an empty value) is left out, so a gap is never mistaken for a drop of traffic.
 - Congestion index of a section: the speed drop against its free-flow speed,
@@ -24,13 +26,19 @@ Everything is computed by DuckDB over the Parquet store of the counts (`counts._
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import cache
 
 DAY_TYPES = {
     "semaine": "jour ouvré (lundi–vendredi)",
     "samedi": "samedi",
     "dimanche_ferie": "dimanche ou jour férié",
 }
-SEASONS = {"scolaire": "mois scolaires", "ete": "juillet–août"}
+SEASONS = {
+    "scolaire": "période scolaire",
+    "vacances": "petites vacances scolaires",
+    "ete": "juillet–août",
+}
+ZONES = {"A": "zone A", "B": "zone B", "C": "zone C"}
 Z = 5.0  # chosen on seed 21 of benchmarks/mobilite_profiles.py (100 sections), not the seeds reported
 RELATIVE = 0.3
 MIN_VEHICLES = 20
@@ -77,11 +85,30 @@ def day_type(day: date) -> str:
     return "samedi" if day.weekday() == 5 else "semaine"
 
 
-def season(day: date) -> str:
-    return "ete" if day.month in (7, 8) else "scolaire"
+@cache
+def _school_calendar():
+    from vacances_scolaires_france import SchoolHolidayDates
+
+    return SchoolHolidayDates()
 
 
-def _days_table(first: date, last: date):
+def school_holiday(day: date, zone: str) -> str | None:
+    """The name of the school holidays of `zone` (A, B, C) on `day` (« Vacances d'hiver »…),
+    None outside them, without a zone, or outside the calendar's years (1990–2028 in 0.12.0)."""
+    calendar = _school_calendar()
+    if zone not in ZONES or not calendar.min_year <= day.year <= calendar.max_year:
+        return None
+    row = calendar.data.get(day)
+    return row["nom_vacances"] if row and row[calendar.zone_key(zone)] else None
+
+
+def season(day: date, zone: str = "") -> str:
+    if day.month in (7, 8):
+        return "ete"
+    return "vacances" if school_holiday(day, zone) else "scolaire"
+
+
+def _days_table(first: date, last: date, zone: str = ""):
     import pyarrow as pa
 
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
@@ -89,12 +116,12 @@ def _days_table(first: date, last: date):
         {
             "d": pa.array(days, pa.date32()),
             "kind": [day_type(d) for d in days],
-            "season": [season(d) for d in days],
+            "season": [season(d, zone) for d in days],
         }
     )
 
 
-def _prepare(con, files: list[str], detector: str | None = None) -> bool:
+def _prepare(con, files: list[str], detector: str | None = None, zone: str = "") -> bool:
     """Creates the table `hourly` (complete hours, with day type and season); False if empty."""
     where, params = ("WHERE detector = ?", [files, detector]) if detector else ("", [files])
     con.execute(
@@ -107,7 +134,7 @@ def _prepare(con, files: list[str], detector: str | None = None) -> bool:
     first, last = con.execute("SELECT min(d), max(d) FROM raw_hours").fetchall()[0]
     if first is None:
         return False
-    days = _days_table(first, last)
+    days = _days_table(first, last, zone)
     con.register("days_table", days)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE hourly AS SELECT r.det, r.d, r.h, r.v, r.s, t.kind, "
@@ -123,18 +150,19 @@ def _connect():
     return connect()
 
 
-def prepared(files: list[str]):
+def prepared(files: list[str], zone: str = ""):
     """A DuckDB connection holding the hourly table of all the detectors (None when there are no
-    counts), to pass as `con` to the functions below: the Parquet store is read once."""
+    counts), to pass as `con` to the functions below: the Parquet store is read once. `zone`:
+    the school-holiday zone whose holidays are a season of their own."""
     con = _connect()
-    return con if files and _prepare(con, files) else None
+    return con if files and _prepare(con, files, zone=zone) else None
 
 
-def profiles(files: list[str], detector: str, con=None) -> dict:
+def profiles(files: list[str], detector: str, con=None, zone: str = "") -> dict:
     """{(day type, season): [(hour, mean, spread, days)]} of one detector."""
     if con is None:
         con = _connect()
-        if not files or not _prepare(con, files, detector):
+        if not files or not _prepare(con, files, detector, zone):
             return {}
     result: dict = {}
     for kind, sea, h, mean, spread, days in con.execute(
@@ -184,13 +212,17 @@ def congestion(files: list[str], con=None) -> list[dict]:
 
 
 def anomalies(
-    files: list[str], detector: str | None = None, limit: int | None = 50, con=None
+    files: list[str],
+    detector: str | None = None,
+    limit: int | None = 50,
+    con=None,
+    zone: str = "",
 ) -> list[dict]:
     """Days far from their typical profile, the largest deviations first (all when `limit` is
     None)."""
     if con is None:
         con = _connect()
-        if not files or not _prepare(con, files, detector):
+        if not files or not _prepare(con, files, detector, zone):
             return []
     rows = con.execute(
         f"""WITH typical AS (SELECT det, kind, season, h, median(v) AS m,
@@ -290,4 +322,5 @@ def profile_chart(
         "nombre de jours sont dans le tableau « Profils types ».",
     )
     rows = [{"hour": h, "cells": [table[h].get(kind) for kind in DAY_TYPES]} for h in sorted(table)]
-    return {"chart": chart, "rows": rows, "season": chosen, "seasons": sorted(seasons)}
+    choices = [(s, label) for s, label in SEASONS.items() if s in seasons]
+    return {"chart": chart, "rows": rows, "season": chosen, "seasons": choices}

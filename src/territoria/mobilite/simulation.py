@@ -62,6 +62,8 @@ class RunSpec:
     # zones {zone: [edges]} or None (origins/destinations are edges); None: random trips
     od: list[tuple[str, str, int]] | None = None
     zones: dict[str, list[str]] | None = None
+    # demand from a routes file (routes.py): [[id, depart, from, to]], the same for every seed
+    routes: list[list] | None = None
 
 
 def _iso_day(value) -> date | None:
@@ -78,25 +80,44 @@ def worksite_dates(change: dict) -> tuple[date, date] | None:
     return _iso_day(change["from"]), _iso_day(change.get("to"))
 
 
+DATED_KINDS = ("close_edge", "close_lane", "event", "demand")
+
+
+def change_dates(change: dict) -> tuple[date, date] | None:
+    """(first day, last day) of a dated change — a worksite's closure, an event on given days,
+    a demand change over a period (school holidays…) —, None when it is not dated."""
+    if change.get("type") not in DATED_KINDS or not change.get("from"):
+        return None
+    return _iso_day(change["from"]), _iso_day(change.get("to"))
+
+
 def dated(changes: list[dict]) -> bool:
+    """Whether the scenario has dated closures (worksites: the roadworks calendar takes them)."""
     return any(worksite_dates(c) for c in changes)
+
+
+def has_dates(changes: list[dict]) -> bool:
+    """Whether some change is dated: the scenario is then simulated on a given day."""
+    return any(change_dates(c) for c in changes)
 
 
 def in_force(changes: list[dict], day: date | None) -> list[dict]:
     """The changes of a scenario in force on `day`: every change without dates, and the dated
-    closures (worksites) whose dates hold the day; all of them when no day is given."""
+    ones (closures, events, demand changes) whose dates hold the day; all of them when no day
+    is given."""
     if day is None:
         return list(changes)
     kept = []
     for change in changes:
-        dates = worksite_dates(change)
+        dates = change_dates(change)
         if dates is None or dates[0] <= day <= dates[1]:
             kept.append(change)
     return kept
 
 
 def first_worksite_day(changes: list[dict]) -> date | None:
-    days = [d[0] for c in changes if (d := worksite_dates(c))]
+    """The first day of the first dated change (the default simulated day)."""
+    days = [d[0] for c in changes if (d := change_dates(c))]
     return min(days) if days else None
 
 
@@ -104,13 +125,14 @@ def _worksite_errors(change: dict, where: str) -> list[str]:
     if not change.get("from") and not change.get("to"):
         return []
     begin, end = _iso_day(change.get("from")), _iso_day(change.get("to"))
+    works = change.get("type") in ("close_edge", "close_lane")
     if begin is None or end is None:
         given = f"« {change.get('from')} », « {change.get('to')} »"
-        return [f"{where} : dates du chantier illisibles ({given} ; attendu AAAA-MM-JJ)."]
+        whose = "du chantier" if works else "de la modification"
+        return [f"{where} : dates {whose} illisibles ({given} ; attendu AAAA-MM-JJ)."]
     if end < begin:
-        return [
-            f"{where} : le chantier finit le {end:%d/%m/%Y}, avant son début le {begin:%d/%m/%Y}."
-        ]
+        who = "le chantier" if works else "la modification"
+        return [f"{where} : {who} finit le {end:%d/%m/%Y}, avant son début le {begin:%d/%m/%Y}."]
     return []
 
 
@@ -133,7 +155,7 @@ def validate_changes(network, changes: list[dict]) -> list[str]:
                     f"{where} : la voie « {change.get('lane')} » a déjà une règle dans ce "
                     "scénario (fermeture, voie bus ou accès) : une seule par voie."
                 )
-        if kind in ("close_edge", "close_lane"):
+        if kind in DATED_KINDS:
             errors += _worksite_errors(change, where)
         if kind == "close_edge":
             if change.get("edge") not in edges:
@@ -463,7 +485,8 @@ def transit_additionals(
 
 def demand(net: Path, seed: int, spec: RunSpec, folder: Path) -> Path:
     """Random trips (randomTrips.py, fringe-weighted, validated by duarouter) for one seed, or
-    the trips of the origin–destination matrix (od2trips) when the spec has one."""
+    the trips of the origin–destination matrix (od2trips) or of the routes file when the spec
+    has one."""
     if spec.od:
         from territoria.mobilite import od
 
@@ -472,6 +495,11 @@ def demand(net: Path, seed: int, spec: RunSpec, folder: Path) -> Path:
         except od.ODError as error:
             raise ScenarioError(str(error)) from error
     trips = folder / f"trajets-{seed}.trips.xml"
+    if spec.routes:
+        from territoria.mobilite.routes import write_trips
+
+        write_trips(spec.routes, trips)
+        return trips
     net = Path(net).resolve()
     sumo.run(
         [

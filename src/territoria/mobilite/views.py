@@ -15,12 +15,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from territoria.core.maps import SCALE, legend_entries, sequential_colour
 from territoria.core.roles import has_capability
 from territoria.core.templatetags.french import count_words
-from territoria.mobilite import flows, profiles, simulation
+from territoria.mobilite import causes, flows, profiles, simulation
 from territoria.mobilite import network as network_service
 from territoria.mobilite.apps import MANAGE, VIEW
 from territoria.mobilite.models import AccidentImport, Job, JobStatus, Network, Scenario
@@ -229,6 +230,14 @@ def network_detail(request, pk):
         for k, v in sorted(found.elements.get("tls", {}).items())
     ]
     context_rows = _scenario_rows(found)
+    # the count detectors on the plan: a detector counts the edge of the same name
+    edges = {e[0] for e in found.elements.get("edges", [])}
+    counted = {
+        d: ("accent", f"compté par le détecteur {d}")
+        for i in imports
+        for d in i.detectors
+        if d in edges
+    }
     context = {
         "network": found,
         "manager": has_capability(request.user, MANAGE),
@@ -238,12 +247,17 @@ def network_detail(request, pk):
         "detector": detector,
         "chart": chart,
         "flow": flow,
+        "calendar": causes.summary(found),
+        "zones": profiles.ZONES,
         "flow_state": flow_state,
         "calibration": calibration,
         "signals_job": signals_job,
         "tls": tls,
         "edges": sorted(found.elements.get("edges", []), key=lambda e: (e[1] or "~", e[0]))[:2000],
-        "netmap": _map_context(found),
+        "netmap": _map_context(found, counted),
+        "calibrated": calibration is not None
+        and calibration.status == JobStatus.DONE
+        and bool(calibration.result.get("demand")),
         "junction_kinds": simulation.JUNCTION_KINDS.items(),
         "lane_classes": ", ".join(f"{k} ({v})" for k, v in simulation.LANE_CLASSES.items()),
         "dated_scenarios": [
@@ -252,13 +266,15 @@ def network_detail(request, pk):
         "legend": [
             ("muted", "Tronçons (épaisseur : nombre de voies)"),
             ("danger", "Carrefours à feux"),
+            *([("accent", "Sections comptées par un détecteur")] if counted else []),
         ],
     }
     return render(request, "mobilite/network.html", context)
 
 
 def _flow_context(views: Job | None, detector: str, season: str) -> dict | None:
-    """The flow analysis of the page, read from the stored views (`flows.py`)."""
+    """The flow analysis of the page, read from the stored views (`flows.py`), the anomalous
+    days with their likely causes (`causes.py`)."""
     if views is None:
         return None
     return {
@@ -266,8 +282,9 @@ def _flow_context(views: Job | None, detector: str, season: str) -> dict | None:
             [], detector, season, found=flows.stored_profiles(views, detector)
         ),
         "congestion": views.result.get("congestion", []),
-        "anomalies": flows.stored_anomalies(views),
+        "anomalies": causes.annotate(views.network, flows.stored_anomalies(views)),
         "anomaly_days": views.result.get("anomaly_days", 0),
+        "zone": views.params.get("zone", ""),
         "computed_at": views.updated_at,
         "day_types": list(profiles.DAY_TYPES.values()),
         "seasons": profiles.SEASONS,
@@ -283,6 +300,18 @@ def flow_refresh(request, pk):
     """Recompute the flow analysis (a background job; the import starts one by itself)."""
     _need(request, MANAGE)
     found = _network(request, pk)
+    zone = request.POST.get("zone")
+    if zone is not None:  # the school-holiday zone form: saved, then the views recomputed
+        if zone not in ("", *profiles.ZONES):
+            messages.error(
+                request, f"Zone de vacances scolaires : « {zone} » inconnue (A, B ou C)."
+            )
+            return redirect("mobilite:network", pk=pk)
+        found.school_zone = zone
+        found.save(update_fields=["school_zone", "updated_at"])
+        if flows.state(found)["fresh"]:
+            messages.success(request, "Zone de vacances scolaires enregistrée.")
+            return redirect("mobilite:network", pk=pk)
     if not found.count_imports.exists():
         messages.error(request, "Importez d'abord des comptages.")
         return redirect("mobilite:network", pk=pk)
@@ -311,7 +340,9 @@ def flow_api(request, pk):
             ]
     anomalies = [
         {**a, "date": a["date"].isoformat()}
-        for a in (flows.stored_anomalies(views, detector) if views is not None else [])
+        for a in causes.annotate(
+            found, flows.stored_anomalies(views, detector) if views is not None else []
+        )
     ]
     if views is None:
         status = "en_cours" if current["pending"] else "non_calcule"
@@ -323,6 +354,7 @@ def flow_api(request, pk):
             "status": status,
             "computed_at": views.updated_at.isoformat() if views is not None else None,
             "computing": str(current["pending"].pk) if current["pending"] else None,
+            "school_zone": views.params.get("zone", "") if views is not None else None,
             "detector": detector,
             "profiles": typical,
             "congestion": views.result.get("congestion", []) if views is not None else [],
@@ -663,7 +695,17 @@ def scenario_run(request, pk):
         "duration": _int(request.POST.get("duree"), 600, 60, 7200),
         "period": float(request.POST.get("periode") or 2.0),
     }
-    if simulation.dated(scenario.changes):
+    if request.POST.get("demande") == "calee":
+        # the demand of the last calibration (routeSampler on the counts): its hour, its trips
+        calibration = Job.objects.filter(
+            network=scenario.network, kind="calibration", status=JobStatus.DONE
+        ).first()
+        if calibration is None or not calibration.result.get("demand"):
+            messages.error(request, "Aucun calage terminé : calez d'abord la demande.")
+            return redirect("mobilite:network", pk=scenario.network.pk)
+        params["duration"] = 3600
+        params["routes"] = calibration.result["demand"]
+    if simulation.has_dates(scenario.changes):
         errors: list[str] = []
         day = (
             _form_day(request.POST.get("jour", "").strip(), "Jour simulé", errors)
@@ -779,6 +821,38 @@ def scenario_run_od(request, pk):
         "duration": _int(request.POST.get("duree"), 600, 60, 7200),
         "od": [list(p) for p in pairs],
         "zones": zones,
+    }
+    job = _start_job(request, "scenario", found, scenario, params)
+    return redirect("mobilite:job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def scenario_run_routes(request, pk):
+    """A scenario simulated on the vehicles of an uploaded SUMO routes file (routes.py)."""
+    _need(request, MANAGE)
+    from territoria.mobilite import routes
+
+    found = _network(request, pk)
+    chosen = request.POST.get("scenario", "")
+    scenario = (
+        Scenario.objects.filter(network=found, pk=chosen).first() if _is_uuid(chosen) else None
+    )
+    upload = request.FILES.get("fichier")
+    if scenario is None or upload is None:
+        messages.error(request, "Choisissez le scénario et le fichier d'itinéraires.")
+        return redirect("mobilite:network", pk=pk)
+    duration = _int(request.POST.get("duree"), 600, 60, 7200)
+    edges = {e[0] for e in found.elements.get("edges", [])}
+    try:
+        vehicles = routes.parse_routes(upload.read(), edges, duration, upload.name)
+    except routes.RoutesError as error:
+        messages.error(request, str(error))
+        return redirect("mobilite:network", pk=pk)
+    params = {
+        "seeds": list(range(1, _int(request.POST.get("graines"), 3, 2, 10) + 1)),
+        "duration": duration,
+        "routes": vehicles,
     }
     job = _start_job(request, "scenario", found, scenario, params)
     return redirect("mobilite:job", pk=job.pk)
@@ -919,6 +993,35 @@ def counts_import(request, pk):
 
 @login_required
 @require_POST
+def calendar_import(request, pk):
+    """The events calendar or the weather record of the network (`causes.py`)."""
+    _need(request, MANAGE)
+    found = _network(request, pk)
+    kind = request.POST.get("type", "")
+    upload = request.FILES.get("fichier")
+    if kind not in causes.KINDS or upload is None:
+        messages.error(request, "Choisissez le type (événements ou météo) et un fichier CSV.")
+        return redirect("mobilite:network", pk=pk)
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        messages.error(request, f"{upload.name} : le fichier n'est pas en UTF-8.")
+        return redirect("mobilite:network", pk=pk)
+    try:
+        number = causes.import_calendar(found, kind, text, upload.name)
+    except causes.CalendarError as error:
+        messages.error(request, str(error))
+        return redirect("mobilite:network", pk=pk)
+    messages.success(
+        request,
+        f"{upload.name} : {causes.KINDS[kind]} importé ({number} ligne(s) retenue(s)) ; les "
+        "jours atypiques en donnent la cause probable.",
+    )
+    return redirect(reverse("mobilite:network", args=[pk]) + "#analyse")
+
+
+@login_required
+@require_POST
 def calibrate(request, pk):
     _need(request, MANAGE)
     found = _network(request, pk)
@@ -959,11 +1062,12 @@ def accidents_import(request):
 
     main = request.FILES.get("caracteristiques")
     users = request.FILES.get("usagers")
+    vehicles = request.FILES.get("vehicules")
     communes = request.FILES.get("communes")
     if main is None:
         messages.error(request, "Choisissez le fichier des caractéristiques des accidents.")
         return redirect("mobilite:accidents")
-    uploads = {"main": main, "users": users, "communes": communes}
+    uploads = {"main": main, "users": users, "communes": communes, "vehicles": vehicles}
     paths = {key: _upload_to_temp(f) for key, f in uploads.items() if f is not None}
     try:
         record = accident_service.import_files(
@@ -975,6 +1079,8 @@ def accidents_import(request):
             users_name=users.name if users else "",
             communes=paths.get("communes"),
             communes_name=communes.name if communes else "",
+            vehicles=paths.get("vehicles"),
+            vehicles_name=vehicles.name if vehicles else "",
         )
     except accident_service.AccidentError as error:
         messages.error(request, str(error))

@@ -31,6 +31,55 @@ def network_file(options, folder: Path) -> Path:
     raise CommandError("Donnez --net (réseau SUMO) ou --osm (extrait OpenStreetMap).")
 
 
+def simulated_day(options, changes: list[dict]):
+    """--day as a date, checked before anything is built: something must change that day."""
+    from datetime import date
+
+    from territoria.mobilite import profiles, simulation
+
+    if options.get("school_zone") not in ("", *profiles.ZONES):
+        raise CommandError(f"--school-zone : « {options['school_zone']} » inconnue (A, B ou C).")
+    if not options.get("day"):
+        return None
+    try:
+        day = date.fromisoformat(options["day"])
+    except ValueError:
+        raise CommandError(f"--day : « {options['day']} » n'est pas une date AAAA-MM-JJ.") from None
+    if not simulation.in_force(changes, day):
+        raise CommandError(
+            f"Le {day:%d/%m/%Y}, aucune modification du scénario n'est en vigueur : rien à simuler."
+        )
+    return day
+
+
+def day_summary(changes: list[dict], applied: list[dict], day, zone: str) -> dict:
+    """The simulated day, its type (calendar of the flow analysis) and the dated changes."""
+    from territoria.mobilite import profiles, simulation
+
+    summary = {
+        "day": day.isoformat() if day else None,
+        "changes_applied": len(applied),
+        "dated_changes": [
+            {
+                "type": c["type"],
+                "what": c.get("worksite") or c.get("edge") or c.get("lane") or c.get("percent"),
+                "from": c["from"],
+                "to": c["to"],
+                "in_force": c in applied,
+            }
+            for c in changes
+            if simulation.change_dates(c)
+        ],
+    }
+    if day is not None:
+        holiday = profiles.french_holidays(day.year).get(day)
+        summary["day_type"] = profiles.DAY_TYPES[profiles.day_type(day)] + (
+            f" ({holiday})" if holiday else ""
+        )
+        summary["school_holidays"] = profiles.school_holiday(day, zone) if zone else None
+    return summary
+
+
 class Command(BaseCommand):
     help = "Module mobilité : évaluations sur SUMO (JSON), calage, accidents, feux."
 
@@ -47,6 +96,15 @@ class Command(BaseCommand):
             "--od", help="matrice origine–destination (CSV origine;destination;vehicules)"
         )
         sc.add_argument("--zones", help="zones de la matrice (CSV zone;troncons)")
+        sc.add_argument("--routes", help="demande d'un fichier d'itinéraires SUMO (.rou.xml)")
+        sc.add_argument(
+            "--day",
+            help="jour simulé (AAAA-MM-JJ) : seules les modifications datées (chantiers, "
+            "événements, variations de la demande) en vigueur ce jour-là s'appliquent",
+        )
+        sc.add_argument(
+            "--school-zone", default="", help="zone de vacances scolaires (A, B ou C) du jour"
+        )
         sc.add_argument("--output", required=True)
         ca = sub.add_parser("calibrate-eval", help="calage de la demande sur des comptages")
         ca.add_argument("--net")
@@ -57,6 +115,7 @@ class Command(BaseCommand):
         ac = sub.add_parser("accidents-eval", help="zones à risque d'un fichier BAAC")
         ac.add_argument("--caracteristiques", required=True)
         ac.add_argument("--usagers")
+        ac.add_argument("--vehicules", help="fichier « véhicules » (vélos, deux-roues motorisés)")
         ac.add_argument(
             "--communes",
             help="GeoJSON des contours des communes (code INSEE), séparés par des virgules",
@@ -82,7 +141,16 @@ class Command(BaseCommand):
         sg.add_argument("rest", nargs=argparse.REMAINDER)
 
     def handle(self, *args, **options):
-        from territoria.mobilite import accidents, counts, network, od, roadworks, simulation, sumo
+        from territoria.mobilite import (
+            accidents,
+            counts,
+            network,
+            od,
+            roadworks,
+            routes,
+            simulation,
+            sumo,
+        )
 
         action = options["action"]
         folder = Path(tempfile.mkdtemp(prefix="mobilite-cli-"))
@@ -90,11 +158,13 @@ class Command(BaseCommand):
         try:
             if action == "scenario-eval":
                 changes = json.loads(options["changes"])
+                day = simulated_day(options, changes)
                 net = network_file(options, folder)
                 names, counted, _ = network.elements(net)
                 errors = simulation.validate_changes(SimpleNamespace(elements=names), changes)
                 if errors:
                     raise CommandError(" ".join(errors))
+                applied = simulation.in_force(changes, day)
                 spec = simulation.RunSpec(
                     duration=options["duration"],
                     period=options["period"],
@@ -113,10 +183,21 @@ class Command(BaseCommand):
                         opath.read_text(encoding="utf-8"), edge_names, zones, opath.name
                     )
                     spec.zones = zones
-                result = simulation.run_scenario(net, changes, spec, folder / "runs")
+                if options.get("routes"):
+                    rpath = Path(options["routes"])
+                    spec.routes = routes.parse_routes(
+                        rpath.read_bytes(),
+                        {e[0] for e in names["edges"]},
+                        spec.duration,
+                        rpath.name,
+                    )
+                result = simulation.run_scenario(net, applied, spec, folder / "runs")
+                result.update(day_summary(changes, applied, day, options["school_zone"]))
                 result["demand"] = (
                     "matrice origine–destination (od2trips)"
                     if spec.od
+                    else f"fichier d'itinéraires ({len(spec.routes)} véhicules)"
+                    if spec.routes
                     else "aléatoire (randomTrips.py)"
                 )
                 result.update(network=counted, sumo=sumo.version())
@@ -151,6 +232,7 @@ class Command(BaseCommand):
                 layout, parsed, severity = accidents.parse_files(
                     Path(options["caracteristiques"]),
                     Path(options["usagers"]) if options.get("usagers") else None,
+                    vehicles=Path(options["vehicules"]) if options.get("vehicules") else None,
                 )
                 placed = 0
                 if options.get("communes"):
@@ -175,6 +257,8 @@ class Command(BaseCommand):
                     "geocoded": sum(r.located == "gps" for r in rows),
                     "placed_in_commune": placed,
                     "with_severity": sum(r.severity > 0 for r in rows),
+                    "with_bicycle": sum(bool(r.bicycle) for r in rows),
+                    "with_motorcycle": sum(bool(r.motorcycle) for r in rows),
                     "radius_m": options["radius"],
                     "hotspots": zones,
                 }
@@ -192,6 +276,7 @@ class Command(BaseCommand):
             accidents.AccidentError,
             roadworks.RoadworksError,
             od.ODError,
+            routes.RoutesError,
             sumo.SumoError,
             json.JSONDecodeError,
         ) as error:
