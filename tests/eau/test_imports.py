@@ -104,7 +104,8 @@ def test_import_network_derives_two_zones_of_tiny_network():
 def test_import_network_broken_file_writes_nothing(tmp_path):
     bad = write(tmp_path, "bad.inp", "[JUNCTIONS]\n J1 abc\n[PIPES]\n P1 J1 J9 10\n[END]\n")
     with pytest.raises(
-        network.NetworkError, match="bad.inp : ce fichier n'est pas un modèle EPANET lisible"
+        network.NetworkError,
+        match=r"bad.inp, ligne 2, section \[JUNCTIONS\], colonne 2 \(« altitude »\) : « abc »",
     ):
         network.import_network(bad)
     assert Network.objects.count() == 0 and Zone.objects.count() == 0

@@ -223,7 +223,7 @@ def localise_alerts(network: Network, alerts: list[Alert], top: int = 10) -> int
 
 
 def renewal_plan(job: Job) -> None:
-    from territoria.eau import renewal
+    from territoria.eau import renewal, renewal_cache
 
     started, cpu = time.perf_counter(), time.process_time()
     job.status = JobStatus.RUNNING
@@ -237,18 +237,24 @@ def renewal_plan(job: Job) -> None:
     horizon = int(job.params.get("horizon", 5))
     budget = float(job.params.get("budget_km", 10))
     inventory = renewal.read(mains, breaks)
-    # How well the same method did on years it had not seen: trained on the breaks before
-    # R − N, scored on those of [R − N, R), with the baselines in the same run.
-    cache: dict = {}  # the models of each year, shared by the evaluation and the plan
-    evaluation = renewal.evaluate_priorities(inventory, year - horizon, horizon, cache=cache)
-    job.done = 1
-    job.message = "Évaluation faite, calcul du plan…"
-    job.save(update_fields=["done", "message", "updated_at"])
-    plan = renewal.priority_plan(inventory, year, horizon, budget, cache=cache)
+    # The fitted models of each year, shared by the evaluation and the plan and kept on disk
+    # for the next run on the same inventory and break history (renewal_cache).
+    cache = renewal_cache.FittedModels(inventory)
+
+    def evaluated():
+        job.done = 1
+        job.message = "Évaluation faite, calcul du plan…"
+        job.save(update_fields=["done", "message", "updated_at"])
+
+    evaluation, plan = renewal.page_run(inventory, year, horizon, budget, cache, evaluated)
     seconds = time.perf_counter() - started
     job.done = 3
     job.status = JobStatus.DONE
-    job.message = f"{len(plan)} canalisations au plan."
+    job.message = (
+        f"{len(plan)} canalisations au plan ; modèles repris d'un calcul précédent "
+        f"(même inventaire, mêmes casses) pour {count_words(cache.reused, 'année|f')}, "
+        f"ajustés pour {count_words(cache.fitted, 'année|f')}."
+    )
     job.result = {
         "evaluation": evaluation,
         "method": "priorities",
@@ -257,7 +263,59 @@ def renewal_plan(job: Job) -> None:
         "plan": plan,
         "year": year,
         "budget_km": budget,
+        "models": {"reused": cache.reused, "fitted": cache.fitted},
         "seconds": round(seconds, 2),
+        "energy_wh": _energy_wh(time.process_time() - cpu),
+    }
+    job.save()
+
+
+def upload_folder() -> Path:
+    """Where an uploaded model waits for its import job (never served; deleted by the job)."""
+    from django.conf import settings
+
+    return Path(settings.DATA_DIR) / "eau" / "imports"
+
+
+def import_network(job: Job) -> None:
+    """Import the uploaded EPANET model (`network.import_network`): reading it loads WNTR,
+    seconds of CPU, so never in the web request. A refused file fails the job with the
+    message naming its line and field; nothing is written then."""
+    from territoria.core.models import Organisation
+    from territoria.eau import network as network_service
+
+    started, cpu = time.perf_counter(), time.process_time()
+    path = Path(job.params["file"])
+    job.status = JobStatus.RUNNING
+    job.total = 2
+    job.save(update_fields=["status", "total", "updated_at"])
+
+    def progress(done: int, message: str) -> None:
+        job.done, job.message = done, message
+        job.save(update_fields=["done", "message", "updated_at"])
+
+    organisation = Organisation.objects.filter(pk=job.params.get("organisation")).first()
+    try:
+        found = network_service.import_network(
+            path,
+            name=job.params.get("name", ""),
+            crs=job.params.get("crs", "local"),
+            organisation=organisation,
+            progress=progress,
+        )
+    except network_service.NetworkError as error:
+        job.status = JobStatus.FAILED
+        job.message = str(error).replace(path.name, job.params.get("file_name", path.name))[:300]
+        job.save()
+        return
+    finally:
+        path.unlink(missing_ok=True)
+    job.network = found
+    job.status = JobStatus.DONE
+    job.message = f"Réseau « {found.name} » importé : {count_words(found.zones.count(), 'zone|f')}."
+    job.result = {
+        "zones": found.zones.count(),
+        "seconds": round(time.perf_counter() - started, 2),
         "energy_wh": _energy_wh(time.process_time() - cpu),
     }
     job.save()
@@ -266,7 +324,9 @@ def renewal_plan(job: Job) -> None:
 def run(job_id: str) -> None:
     job = Job.objects.select_related("network").get(pk=job_id)
     try:
-        if job.kind == "replay":
+        if job.kind == "network_import":
+            import_network(job)
+        elif job.kind == "replay":
             replay_network(job)
         elif job.kind == "renewal":
             renewal_plan(job)
