@@ -363,8 +363,10 @@ def test_sensor_warnings_count_in_french():
     two_missing = np.linspace(1.0, 2.0, len(times))
     two_missing[[5, 9]] = np.nan
     warnings = quality_warnings(Series(times, {"p1": one_bad, "p2": two_missing}))
-    assert "Capteur p1 : 1 valeur négative." in warnings
-    assert "Capteur p2 : 2 valeurs manquantes." in warnings
+    assert "Capteur p1 : 1 valeur négative (première : ligne 5, colonne « p1 »" in " ".join(
+        warnings
+    )
+    assert "Capteur p2 : 2 valeurs manquantes (première : ligne 7," in " ".join(warnings)
     assert not any("(s)" in w for w in warnings)
 
 

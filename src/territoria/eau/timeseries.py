@@ -103,7 +103,7 @@ def check_sensors(network, series: scada.Series, file_name: str) -> list[str]:
         if bad.size:
             row = int(bad[0])
             raise scada.ScadaError(
-                f"{file_name}, ligne {row + 2}, colonne « {sensor} » : pression aberrante "
+                f"{file_name}, ligne {series.line(row)}, colonne « {sensor} » : pression aberrante "
                 f"{values[row]:g} m au {scada._fmt(series.times[row])} (attendu entre {low:g} "
                 f"et {high:g} m de colonne d'eau ; une pression en bar se multiplie par 10,2)."
             )
