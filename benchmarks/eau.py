@@ -740,6 +740,7 @@ def main(argv: list[str]) -> None:
             "slow_leaks",
             "priorities",
             "renewal_cache",
+            "platform",
             "holidays",
             "seasons",
         ],
@@ -756,6 +757,10 @@ def main(argv: list[str]) -> None:
         figures["priorities"] = priorities_benchmark(args.quick)
     if args.only in (None, "renewal_cache"):
         figures["renewal_cache"] = renewal_cache_benchmark(args.quick)
+    if args.only in (None, "platform"):
+        from benchmarks import eau_platform
+
+        figures["platform"] = eau_platform.run(DATA, args.quick)
     if args.only in (None, "slow_leaks"):
         figures["slow_leaks"] = slow_leak_benchmark(args.quick)
     if args.only in (None, "holidays"):
@@ -782,6 +787,7 @@ def main(argv: list[str]) -> None:
             "slow_leaks",
             "priorities",
             "renewal_cache",
+            "platform",
             "holidays",
             "seasons",
         ):
