@@ -54,14 +54,21 @@ def _energy_wh(cpu_seconds: float) -> float:
 
 
 def replay_network(job: Job) -> None:
-    """Replay every stored hour of every zone, day by day, writing alerts as they come."""
+    """Replay every stored hour of every zone, day by day, writing alerts as they come.
+
+    With `job.params["incremental"]` (the periodic detection), a network whose detectors were
+    kept by its last replay and whose new measures only come after them is continued from
+    where it stopped (`_resume`): the detectors' state is restored and only the new hours
+    are pushed. Otherwise everything is replayed from the first hour."""
     network = job.network
     started, cpu = time.perf_counter(), time.process_time()
     job.status = JobStatus.RUNNING
     job.save(update_fields=["status", "updated_at"])
+    state = _resumable(network) if job.params.get("incremental") else None
     flows = {}
     for zone in network.zones.exclude(balance={}):
-        found = zone_series(network, zone)
+        begin = state["data_end"] - dt.timedelta(days=1) if state else None
+        found = zone_series(network, zone, start=begin)
         if found is not None:
             flows[zone.code] = found
     if not flows:
@@ -71,23 +78,38 @@ def replay_network(job: Job) -> None:
         return
     first = min(times[0] for times, _, _ in flows.values())
     last = max(times[-1] for times, _, _ in flows.values())
-    holiday_days = detection.calendar_for(network.holidays, np.array([first, last]))
-    profiles = {}
-    for code, (times, hourly, daily) in flows.items():
-        if not daily:
-            profiles[code] = detection.weekly_profile(times[:168], hourly[:168], holiday_days)
-    params = detection.Params()
-    detectors = {
-        code: detection.ZoneDetector(
-            code, profiles.get(code), params, daily=daily, holiday_days=holiday_days
-        )
-        for code, (_, _, daily) in flows.items()
-    }
+    if state:
+        detectors, until = state["detectors"], state["until"]
+        holiday_days = detection.calendar_for(network.holidays, np.array([state["first"], last]))
+        for detector in detectors.values():
+            detector.holiday_days = holiday_days  # a new year's holidays
+        flows = {
+            code: (times[keep], hourly[keep], daily)
+            for code, (times, hourly, daily) in flows.items()
+            if (keep := times > until.get(code, np.datetime64("NaT"))).any()
+        }
+    else:
+        Alert.objects.filter(network=network, status=AlertStatus.NEW).delete()
+        holiday_days = detection.calendar_for(network.holidays, np.array([first, last]))
+        profiles = {}
+        for code, (times, hourly, daily) in flows.items():
+            if not daily:
+                profiles[code] = detection.weekly_profile(times[:168], hourly[:168], holiday_days)
+        params = detection.Params()
+        detectors = {
+            code: detection.ZoneDetector(
+                code, profiles.get(code), params, daily=daily, holiday_days=holiday_days
+            )
+            for code, (_, _, daily) in flows.items()
+        }
+        until = {}
     repairs = sorted(
         (a.repaired_at.replace(tzinfo=None), a.zone)
         for a in network.alerts.filter(status=AlertStatus.REPAIRED, repaired_at__isnull=False)
     )
-    Alert.objects.filter(network=network, status=AlertStatus.NEW).delete()
+    if state:  # repairs before the kept state are in it (a new one forces a full replay)
+        end_of_state = max(until.values()).astype("datetime64[s]").item()
+        repairs = [r for r in repairs if r[0] > end_of_state]
     handled = set(network.alerts.values_list("zone", "raised_at"))
     days = sorted({t.astype("datetime64[D]") for times, _, _ in flows.values() for t in times})
     job.total = len(days)
@@ -118,10 +140,13 @@ def replay_network(job: Job) -> None:
                         method=alert.method,
                     )
                     created += 1
+            if len(times):
+                until[code] = times[-1]
         if number % 7 == 0 or number == len(days):
             job.done = number
             job.message = f"Jour {number} sur {len(days)} : {count_words(created, 'alerte|f')}."
             job.save(update_fields=["done", "message", "updated_at"])
+    _keep_state(network, detectors, until, state["first"] if state else first)
     pending = [a for a in network.alerts.all() if not a.pipes]
     localised = 0
     if pending and pressure_ready(network):
@@ -137,10 +162,74 @@ def replay_network(job: Job) -> None:
         "localised": localised,
         "alerts": created,
         "days": len(days),
+        "resumed": state is not None,
         "seconds": round(seconds, 2),
         "energy_wh": _energy_wh(time.process_time() - cpu),
     }
     job.save()
+
+
+STATE_FILE = "detecteurs.pickle"  # next to the network's Parquet files
+
+
+def _fingerprint(network: Network) -> str:
+    """What the kept detectors depend on besides the measures: the zones' balances, the
+    holiday calendar, the repairs, the detector's code. Any change: a full replay."""
+    import hashlib
+    import json
+
+    parts = {
+        "zones": sorted(
+            (z.code, json.dumps(z.balance, sort_keys=True), json.dumps(z.tank, sort_keys=True))
+            for z in network.zones.all()
+        ),
+        "holidays": network.holidays,
+        "repairs": sorted(
+            (str(a.pk), a.repaired_at.isoformat())
+            for a in network.alerts.filter(status=AlertStatus.REPAIRED, repaired_at__isnull=False)
+        ),
+        "code": hashlib.sha256(Path(detection.__file__).read_bytes()).hexdigest(),
+    }
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def _keep_state(network: Network, detectors: dict, until: dict, first) -> None:
+    import pickle
+
+    imports = list(network.imports.all())
+    state = {
+        "fingerprint": _fingerprint(network),
+        "imports": sorted(str(i.pk) for i in imports),
+        "data_end": max(_naive(i.last_time) for i in imports),
+        "first": first,
+        "until": until,
+        "detectors": detectors,
+    }
+    target = timeseries.store_dir(network) / STATE_FILE
+    temporary = target.with_suffix(".tmp")
+    temporary.write_bytes(pickle.dumps(state))
+    temporary.replace(target)  # a reader never sees half a state
+
+
+def _resumable(network: Network) -> dict | None:
+    """The kept state of the last replay, if the network changed only by measures appended
+    after it (new imports that all start after its last measure)."""
+    import pickle
+
+    path = timeseries.store_dir(network) / STATE_FILE
+    try:
+        state = pickle.loads(path.read_bytes())  # written by this module only (_keep_state)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        return None
+    if state.get("fingerprint") != _fingerprint(network):
+        return None
+    imports = {str(i.pk): i for i in network.imports.all()}
+    if not set(state["imports"]) <= set(imports):
+        return None
+    new = [i for pk, i in imports.items() if pk not in state["imports"]]
+    if not new or any(_naive(i.first_time) <= state["data_end"] for i in new):
+        return None
+    return state
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -344,7 +433,8 @@ def detect_all_networks() -> int:
         last = Job.objects.filter(network=network, kind="replay", status=JobStatus.DONE).first()
         newest = network.imports.order_by("-created_at").first()
         if newest and (last is None or newest.created_at > last.created_at):
-            job = Job.objects.create(kind="replay", network=network)
+            # continued from the kept detectors when only later measures were added
+            job = Job.objects.create(kind="replay", network=network, params={"incremental": True})
             run(str(job.pk))
             count += 1
     return count
