@@ -18,8 +18,10 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "eau"
 TINY = (FIXTURES / "tiny.inp").read_text()
 
 
-def agent(name="eau-agent"):
-    return User.objects.create_user(name, password="motdepasse-test-1", role=Role.AGENT)
+def agent(name="eau-agent", organisation=None):
+    return User.objects.create_user(
+        name, password="motdepasse-test-1", role=Role.AGENT, organisation=organisation
+    )
 
 
 def post_model(client, text: str, capture):
@@ -68,9 +70,9 @@ def test_the_tiny_model_passes_the_check():
 
 
 def test_a_refused_model_fails_its_job_writes_nothing_and_only_its_uploader_sees_it(
-    client, db, django_capture_on_commit_callbacks
+    client, db, organisation, django_capture_on_commit_callbacks
 ):
-    client.force_login(agent())
+    client.force_login(agent(organisation=organisation))
     response = post_model(
         client, TINY.replace(" J1   10    1", " J1   dix   1"), django_capture_on_commit_callbacks
     )
@@ -82,16 +84,19 @@ def test_a_refused_model_fails_its_job_writes_nothing_and_only_its_uploader_sees
     assert list(upload_folder().glob("*.inp")) == []  # the upload is not kept
     page = client.get(response.url).content.decode()
     assert "import du réseau reseau.inp" in page and "rien n'a été enregistré" in page
-    client.force_login(agent("eau-autre"))
+    client.force_login(agent("eau-collegue", organisation))  # even a colleague: not hers
     assert client.get(response.url).status_code == 404
 
 
 @pytest.mark.slow  # loads WNTR (seconds of CPU, once per session)
 @pytest.mark.django_db(transaction=True)
-def test_a_model_waits_in_the_queue_then_the_worker_imports_it_with_progress(client, settings):
-    """As in production (and the browser journey): the request only queues the job."""
+def test_a_model_waits_in_the_queue_then_the_worker_imports_it_with_progress(
+    client, settings, organisation
+):
+    """As in production (and the browser journey): the request only queues the job; the
+    network belongs to the uploader's organisation."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    client.force_login(agent())
+    client.force_login(agent(organisation=organisation))
     response = post_model(client, TINY, nullcontext)
     job = Job.objects.get(kind="network_import")
     assert job.status == JobStatus.QUEUED and Network.objects.count() == 0
@@ -101,6 +106,7 @@ def test_a_model_waits_in_the_queue_then_the_worker_imports_it_with_progress(cli
     assert job.status == JobStatus.DONE and (job.done, job.total) == (2, 2)
     assert job.message == "Réseau « Essai » importé : 2 zones."
     assert job.network.zones.count() == 2 and network.model_path(job.network).exists()
+    assert job.network.organisation == organisation
     page = client.get(response.url).content.decode()
     assert reverse("eau:network", args=[job.network.pk]) in page
     assert list(upload_folder().glob("*.inp")) == []

@@ -153,7 +153,7 @@ def network_import(request):
             "file_name": Path(upload.name).name,
             "name": request.POST.get("nom", "").strip(),
             "crs": crs,
-            "organisation": getattr(request.user, "organisation_id", None),
+            "organisation": str(request.user.organisation_id or "") or None,
         },
     )
     return redirect("eau:job", pk=job.pk)
