@@ -864,6 +864,15 @@ def write_measured(figures: dict) -> None:
             for year, r in figures["priorities"].items()
             if year != "page_run"
         }
+    if "platform" in figures:
+        daily = figures["platform"]["one_day_all_zones"]
+        summary["daily_detection_energy_wh"] = energy(daily["app_daily_path_cpu_s"])
+    if "renewal_cache" in figures:
+        runs = figures["renewal_cache"]["runs"]
+        summary["renewal_plan_energy_wh"] = {
+            "fitted": runs["cold"]["energy_wh"],
+            "models_reused": runs["reopened"]["energy_wh"],
+        }
     target = ROOT / "src" / "territoria" / "eau" / "measured.json"
     target.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
 
