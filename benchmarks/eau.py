@@ -669,6 +669,64 @@ def priorities_benchmark(quick: bool) -> dict:
     return results
 
 
+def renewal_cache_benchmark(quick: bool) -> dict:
+    """The renewal page's job (`jobs.renewal_plan`: read the inventory, then
+    `renewal.page_run`: evaluation on the last 5 years, plan of 10 km a year) with its models
+    kept on disk (`renewal_cache`), same run: cold (nothing kept: what every run cost before
+    the cache), reopened (a new job, same files), replanned with another budget, and after one
+    more break in the history (the kept models must not be used). Each timing includes
+    reading the CSV files and the digest of the inventory."""
+    from territoria.eau import renewal_cache
+
+    folder = DATA / "pipe_breaks_kitchener"
+
+    def inventory(extra_break: bool) -> renewal.Inventory:
+        inv = renewal.read(folder / "Water_Mains.csv", folder / "Water_Main_Breaks.csv")
+        if extra_break:  # the same pipe as the last break breaks again, the same day
+            for name, value in (
+                ("break_pipe", inv.break_pipe[-1]),
+                ("break_year", inv.break_year.max()),
+                ("break_lon", np.nan),
+                ("break_lat", np.nan),
+            ):
+                setattr(inv, name, np.append(getattr(inv, name), value))
+        return inv
+
+    runs = {}
+    with tempfile.TemporaryDirectory() as root:
+        steps = [("cold", False, 10.0), ("reopened", False, 10.0), ("replanned_8km", False, 8.0)]
+        if not quick:
+            steps.append(("one_more_break", True, 10.0))
+        for name, extra_break, budget in steps:
+            started, cpu = time.perf_counter(), time.process_time()
+            inv = inventory(extra_break)
+            last = int(np.floor(np.nanmax(inv.break_year)))
+            store = renewal_cache.FittedModels(inv, Path(root))
+            evaluation, plan = renewal.page_run(inv, last, 5, budget, store)
+            cpu_s = time.process_time() - cpu
+            runs[name] = {
+                "year": last,
+                "seconds": round(time.perf_counter() - started, 2),
+                "cpu_s": round(cpu_s, 2),
+                "energy_wh": energy(cpu_s),
+                "models_fitted": store.fitted,
+                "models_reused": store.reused,
+                "pipes_in_plan": len(plan),
+                "km_in_plan": round(sum(row["length_m"] for row in plan) / 1000, 1),
+                "plan_head": [row["pipe"] for row in plan[:20]],
+                "top1_count": evaluation["methods"]["blend"]["breaks"]["count"]["1"],
+            }
+    cold, warm = runs["cold"], runs["reopened"]
+    return {
+        "runs": runs,
+        "reopened_same_plan_as_cold": warm["plan_head"] == cold["plan_head"]
+        and warm["top1_count"] == cold["top1_count"],
+        "cpu_speedup_reopened": round(cold["cpu_s"] / max(warm["cpu_s"], 1e-3), 1),
+        "load_note": "wall times on a 2-core machine shared with other jobs; cpu_s is the "
+        "CPU time of this process",
+    }
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.eau")
     parser.add_argument("--quick", action="store_true", help="a small grid, 20 sensors, 1 split")
@@ -681,6 +739,8 @@ def main(argv: list[str]) -> None:
             "localisation",
             "slow_leaks",
             "priorities",
+            "renewal_cache",
+            "platform",
             "holidays",
             "seasons",
         ],
@@ -695,6 +755,12 @@ def main(argv: list[str]) -> None:
         figures["renewal"] = renewal_benchmark(args.quick)
     if args.only in (None, "priorities"):
         figures["priorities"] = priorities_benchmark(args.quick)
+    if args.only in (None, "renewal_cache"):
+        figures["renewal_cache"] = renewal_cache_benchmark(args.quick)
+    if args.only in (None, "platform"):
+        from benchmarks import eau_platform
+
+        figures["platform"] = eau_platform.run(DATA, args.quick)
     if args.only in (None, "slow_leaks"):
         figures["slow_leaks"] = slow_leak_benchmark(args.quick)
     if args.only in (None, "holidays"):
@@ -720,6 +786,8 @@ def main(argv: list[str]) -> None:
             "localisation",
             "slow_leaks",
             "priorities",
+            "renewal_cache",
+            "platform",
             "holidays",
             "seasons",
         ):
@@ -795,6 +863,15 @@ def write_measured(figures: dict) -> None:
             }
             for year, r in figures["priorities"].items()
             if year != "page_run"
+        }
+    if "platform" in figures:
+        daily = figures["platform"]["one_day_all_zones"]
+        summary["daily_detection_energy_wh"] = energy(daily["app_daily_path_cpu_s"])
+    if "renewal_cache" in figures:
+        runs = figures["renewal_cache"]["runs"]
+        summary["renewal_plan_energy_wh"] = {
+            "fitted": runs["cold"]["energy_wh"],
+            "models_reused": runs["reopened"]["energy_wh"],
         }
     target = ROOT / "src" / "territoria" / "eau" / "measured.json"
     target.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")

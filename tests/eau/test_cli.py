@@ -98,6 +98,8 @@ def test_eval_on_ten_days_writes_alerts_and_scores_against_truth(tmp_path):
         str(output),
         "--truth",
         str(truth),
+        "--training-leaks",
+        str(truth),
         stdout=out,
     )
     alerts = json.loads(output.read_text())["alerts"]
@@ -109,6 +111,8 @@ def test_eval_on_ten_days_writes_alerts_and_scores_against_truth(tmp_path):
     # the 10 clean days hold no leak: X1 is made up, so it is missed or caught by chance only
     assert score["leaks"] == 1
     assert score["detected"] + score["missed"] == 1
+    # --training-leaks is read and said unused, never silently ignored
+    assert json.loads(out.getvalue())["training_leaks"]["used"] is False
 
 
 def test_eval_seasons_need_another_year_to_learn_from(tmp_path):

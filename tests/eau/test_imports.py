@@ -1,6 +1,7 @@
 """Imports of the water module: networks, SCADA files, quality files — real files, clear errors."""
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import numpy as np
@@ -80,9 +81,11 @@ def test_read_scada_gap_negative_and_stuck_sensor_are_reported_not_patched(tmp_p
         )
     series = scada.read_csv(write(tmp_path, "gaps.csv", "\n".join(lines) + "\n"))
     text = " ".join(series.warnings)
-    assert "Trou de données entre 2019-01-01 00:55 et 2019-01-01 01:30" in text
-    assert "Capteur p1 : 1 valeur négative" in text
-    assert "Capteur p2 : valeur constante 7.5" in text
+    # each names its line (the header is line 1) and column
+    assert "Trou de données entre 2019-01-01 00:55 et 2019-01-01 01:30 (lignes 13 et 14)" in text
+    assert "Capteur p1 : 1 valeur négative (première : ligne 2, colonne « p1 »" in text
+    stuck = "Capteur p2 : valeur constante 7.5 pendant 54 mesures à partir du 2019-01-01 00:00, "
+    assert stuck + "ligne 2, colonne « p2 »" in text
     assert len(series.times) == 54  # nothing interpolated
 
 
@@ -104,7 +107,8 @@ def test_import_network_derives_two_zones_of_tiny_network():
 def test_import_network_broken_file_writes_nothing(tmp_path):
     bad = write(tmp_path, "bad.inp", "[JUNCTIONS]\n J1 abc\n[PIPES]\n P1 J1 J9 10\n[END]\n")
     with pytest.raises(
-        network.NetworkError, match="bad.inp : ce fichier n'est pas un modèle EPANET lisible"
+        network.NetworkError,
+        match=r"bad.inp, ligne 2, section \[JUNCTIONS\], colonne 2 \(« altitude »\) : « abc »",
     ):
         network.import_network(bad)
     assert Network.objects.count() == 0 and Zone.objects.count() == 0
@@ -178,7 +182,9 @@ def test_spring_time_change_is_not_reported_as_a_gap(tmp_path):
     # the same jump on another day is a gap
     other = [line.replace("2019-03-31", "2019-03-24") for line in lines]
     series = scada.read_csv(write(tmp_path, "autre.csv", "\n".join(other) + "\n"))
-    assert "Trou de données entre 2019-03-24 01:30 et 2019-03-24 03:00." in series.warnings
+    assert "Trou de données entre 2019-03-24 01:30 et 2019-03-24 03:00 (lignes 5 et 6)." in (
+        series.warnings
+    )
 
 
 def test_last_sundays_of_the_time_changes():
@@ -186,3 +192,60 @@ def test_last_sundays_of_the_time_changes():
     assert scada.last_sunday(2019, 3) == dt.date(2019, 3, 31)
     assert scada.last_sunday(2019, 10) == dt.date(2019, 10, 27)
     assert scada.last_sunday(2020, 12) == dt.date(2020, 12, 27)
+
+
+BAD_FILES = [  # (file text, what the refusal says: its line and column)
+    ("Timestamp;p227\n2019-01-01 00:00:00;1\n", "ligne 1 : séparateur attendu : la virgule"),
+    (
+        "Timestamp,p227\n2019-01-01 00:00:00,1\n,2\n",
+        "ligne 3, colonne « Timestamp » : horodatage illisible",
+    ),
+    (
+        "Timestamp,p227\n2019-01-01 00:00:00,1\n2019-01-01 00:05:00,1\n2019-01-01 00:05:00,2\n",
+        "ligne 4, colonne « Timestamp » : horodatage répété",
+    ),
+    (
+        "Timestamp,p227\n2019-10-20 02:55:00,1\n2019-10-20 02:00:00,2\n",
+        (
+            "ligne 3, colonne « Timestamp » : horodatage antérieur au précédent "
+            "(2019-10-20 02:00:00) — probablement le changement d'heure"
+        ),
+    ),
+    (
+        "Timestamp,p227\n2019-01-01 00:00:00,-99999\n",
+        "ligne 2, colonne « p227 » : valeur aberrante",
+    ),
+    (
+        "Timestamp,p227\n2019-01-01 00:00:00,1\n2019-01-01 00:05:00,1 m3\n",
+        "ligne 3, colonne « p227 »",
+    ),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("text", "expected"), BAD_FILES)
+def test_a_refused_scada_file_names_line_and_column_and_nothing_is_imported(
+    tmp_path, text, expected
+):
+    found = Network.objects.create(name="L-Town", source_name="L-TOWN.inp")
+    with pytest.raises(scada.ScadaError, match=re.escape(f"mesures.csv, {expected}")):
+        timeseries.import_csv(found, write(tmp_path, "mesures.csv", text))
+    assert SensorImport.objects.count() == 0
+    assert list(timeseries.store_dir(found).glob("*.parquet")) == []
+
+
+@pytest.mark.django_db
+def test_a_latin1_scada_file_is_refused_at_its_line_and_nothing_is_imported(tmp_path):
+    found = Network.objects.create(name="L-Town", source_name="L-TOWN.inp")
+    text = "Timestamp,p227\n2019-01-01 00:00:00,1\n2019-01-01 00:05:00,1 # relevé à la main\n"
+    with pytest.raises(
+        scada.ScadaError, match="latin.csv, ligne 3 : le fichier n'est pas en UTF-8"
+    ):
+        timeseries.import_csv(found, write(tmp_path, "latin.csv", text, "latin-1"))
+    assert SensorImport.objects.count() == 0
+
+
+def test_a_blank_line_keeps_the_line_numbers_of_the_warnings_right(tmp_path):
+    text = "Timestamp,p1\n2019-01-01 00:00:00,1\n\n2019-01-01 00:05:00,-2\n"
+    series = scada.read_csv(write(tmp_path, "vide.csv", text))
+    assert "1 valeur négative (première : ligne 4, colonne « p1 »" in " ".join(series.warnings)

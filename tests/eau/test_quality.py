@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,35 @@ def test_bad_sample_is_refused_and_nothing_is_kept(tmp_path, row, expected):
         )
     )
     with pytest.raises(quality.QualityError, match=expected):
+        quality.import_samples(path)
+    assert QualitySample.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            b"commune\tlieu\tdate\tparametre\tvaleur\tunite\nA\tB\t2026-01-01\tNitrates\t1\tmg/L\n",
+            (
+                "s.csv, ligne 1 : séparateur attendu : la virgule ou le point-virgule (le "
+                "séparateur trouvé est la tabulation)"
+            ),
+        ),
+        (
+            "commune,lieu,date,parametre,valeur,unite\nA,B,2026-01-01,Nitrates,1,mg/L\n"
+            "Saint-Orens,École,2026-01-01,Nitrates,1,mg/L\n".encode("latin-1"),
+            "s.csv, ligne 3 : le fichier n'est pas en UTF-8",
+        ),
+    ],
+)
+def test_a_sample_file_with_a_wrong_delimiter_or_encoding_names_its_line_and_imports_nothing(
+    tmp_path, content, expected
+):
+    quality.import_limits(FIXTURES / "fr_edch_limits.csv")
+    path = tmp_path / "s.csv"
+    path.write_bytes(content)
+    with pytest.raises(quality.QualityError, match=re.escape(expected)):
         quality.import_samples(path)
     assert QualitySample.objects.count() == 0
 

@@ -180,11 +180,14 @@ def test_agent_of_another_organisation_sees_nothing_of_a_network(
 
 
 @pytest.mark.slow
-def test_renewal_plan_page_has_table_map_and_csv_for_agents_only(client, db, monkeypatch):
+def test_renewal_plan_page_has_table_map_and_csv_for_agents_only(
+    client, db, monkeypatch, settings, tmp_path
+):
     from territoria.eau import renewal
     from territoria.eau.jobs import run
 
     monkeypatch.setattr(renewal, "GBM_ITERATIONS", 30)  # speed: the page is what is checked
+    settings.DATA_DIR = tmp_path  # no models kept by an earlier test
 
     job = Job.objects.create(
         kind="renewal",
@@ -214,6 +217,16 @@ def test_renewal_plan_page_has_table_map_and_csv_for_agents_only(client, db, mon
     page = page.replace("&#x27;", "'")
     assert "Les plus anciennes d'abord" in page and "pondérée par sa conséquence" in page
     assert plan[0]["reasons"] in page
+    # replanning with another budget reuses the models fitted on the same inventory
+    assert job.result["models"] == {"reused": 0, "fitted": 7}
+    again = Job.objects.create(kind="renewal", params=job.params | {"budget_km": 1})
+    run(str(again.pk))
+    again.refresh_from_db()
+    assert again.result["models"] == {"reused": 7, "fitted": 0}
+    assert again.result["evaluation"]["methods"] == job.result["evaluation"]["methods"]
+    assert [r["pipe"] for r in again.result["plan"]] == [
+        r["pipe"] for r in plan[: len(again.result["plan"])]
+    ]
 
 
 def test_alert_times_are_shown_on_the_clock_of_the_measures(client, ltown):
@@ -350,8 +363,10 @@ def test_sensor_warnings_count_in_french():
     two_missing = np.linspace(1.0, 2.0, len(times))
     two_missing[[5, 9]] = np.nan
     warnings = quality_warnings(Series(times, {"p1": one_bad, "p2": two_missing}))
-    assert "Capteur p1 : 1 valeur négative." in warnings
-    assert "Capteur p2 : 2 valeurs manquantes." in warnings
+    assert "Capteur p1 : 1 valeur négative (première : ligne 5, colonne « p1 »" in " ".join(
+        warnings
+    )
+    assert "Capteur p2 : 2 valeurs manquantes (première : ligne 7," in " ".join(warnings)
     assert not any("(s)" in w for w in warnings)
 
 

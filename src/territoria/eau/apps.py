@@ -106,8 +106,20 @@ def _measured() -> tuple[str | None, str | None]:
     energy = (
         f"Estimation (temps de calcul × 15 W par cœur) : {m['replay_year_energy_wh']} Wh pour "
         f"rejouer une année de mesures ; {m['renewal_energy_wh']} Wh pour un classement des "
-        "canalisations. Aucun GPU."
+        "canalisations."
     )
+    if "daily_detection_energy_wh" in m:
+        energy += (
+            f" Détection quotidienne (un jour de mesures, détecteurs repris) : "
+            f"{m['daily_detection_energy_wh']} Wh."
+        )
+    if "renewal_plan_energy_wh" in m:
+        plan = m["renewal_plan_energy_wh"]
+        energy += (
+            f" Plan de renouvellement : {plan['fitted']} Wh quand les modèles sont ajustés, "
+            f"{plan['models_reused']} Wh quand ils sont repris (même inventaire, mêmes casses)."
+        )
+    energy += " Aucun GPU."
     return performance, energy
 
 

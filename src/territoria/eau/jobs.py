@@ -54,14 +54,21 @@ def _energy_wh(cpu_seconds: float) -> float:
 
 
 def replay_network(job: Job) -> None:
-    """Replay every stored hour of every zone, day by day, writing alerts as they come."""
+    """Replay every stored hour of every zone, day by day, writing alerts as they come.
+
+    With `job.params["incremental"]` (the periodic detection), a network whose detectors were
+    kept by its last replay and whose new measures only come after them is continued from
+    where it stopped (`_resume`): the detectors' state is restored and only the new hours
+    are pushed. Otherwise everything is replayed from the first hour."""
     network = job.network
     started, cpu = time.perf_counter(), time.process_time()
     job.status = JobStatus.RUNNING
     job.save(update_fields=["status", "updated_at"])
+    state = _resumable(network) if job.params.get("incremental") else None
     flows = {}
     for zone in network.zones.exclude(balance={}):
-        found = zone_series(network, zone)
+        begin = state["data_end"] - dt.timedelta(days=1) if state else None
+        found = zone_series(network, zone, start=begin)
         if found is not None:
             flows[zone.code] = found
     if not flows:
@@ -71,23 +78,38 @@ def replay_network(job: Job) -> None:
         return
     first = min(times[0] for times, _, _ in flows.values())
     last = max(times[-1] for times, _, _ in flows.values())
-    holiday_days = detection.calendar_for(network.holidays, np.array([first, last]))
-    profiles = {}
-    for code, (times, hourly, daily) in flows.items():
-        if not daily:
-            profiles[code] = detection.weekly_profile(times[:168], hourly[:168], holiday_days)
-    params = detection.Params()
-    detectors = {
-        code: detection.ZoneDetector(
-            code, profiles.get(code), params, daily=daily, holiday_days=holiday_days
-        )
-        for code, (_, _, daily) in flows.items()
-    }
+    if state:
+        detectors, until = state["detectors"], state["until"]
+        holiday_days = detection.calendar_for(network.holidays, np.array([state["first"], last]))
+        for detector in detectors.values():
+            detector.holiday_days = holiday_days  # a new year's holidays
+        flows = {
+            code: (times[keep], hourly[keep], daily)
+            for code, (times, hourly, daily) in flows.items()
+            if (keep := times > until.get(code, np.datetime64("NaT"))).any()
+        }
+    else:
+        Alert.objects.filter(network=network, status=AlertStatus.NEW).delete()
+        holiday_days = detection.calendar_for(network.holidays, np.array([first, last]))
+        profiles = {}
+        for code, (times, hourly, daily) in flows.items():
+            if not daily:
+                profiles[code] = detection.weekly_profile(times[:168], hourly[:168], holiday_days)
+        params = detection.Params()
+        detectors = {
+            code: detection.ZoneDetector(
+                code, profiles.get(code), params, daily=daily, holiday_days=holiday_days
+            )
+            for code, (_, _, daily) in flows.items()
+        }
+        until = {}
     repairs = sorted(
         (a.repaired_at.replace(tzinfo=None), a.zone)
         for a in network.alerts.filter(status=AlertStatus.REPAIRED, repaired_at__isnull=False)
     )
-    Alert.objects.filter(network=network, status=AlertStatus.NEW).delete()
+    if state:  # repairs before the kept state are in it (a new one forces a full replay)
+        end_of_state = max(until.values()).astype("datetime64[s]").item()
+        repairs = [r for r in repairs if r[0] > end_of_state]
     handled = set(network.alerts.values_list("zone", "raised_at"))
     days = sorted({t.astype("datetime64[D]") for times, _, _ in flows.values() for t in times})
     job.total = len(days)
@@ -118,10 +140,13 @@ def replay_network(job: Job) -> None:
                         method=alert.method,
                     )
                     created += 1
+            if len(times):
+                until[code] = times[-1]
         if number % 7 == 0 or number == len(days):
             job.done = number
             job.message = f"Jour {number} sur {len(days)} : {count_words(created, 'alerte|f')}."
             job.save(update_fields=["done", "message", "updated_at"])
+    _keep_state(network, detectors, until, state["first"] if state else first)
     pending = [a for a in network.alerts.all() if not a.pipes]
     localised = 0
     if pending and pressure_ready(network):
@@ -137,10 +162,74 @@ def replay_network(job: Job) -> None:
         "localised": localised,
         "alerts": created,
         "days": len(days),
+        "resumed": state is not None,
         "seconds": round(seconds, 2),
         "energy_wh": _energy_wh(time.process_time() - cpu),
     }
     job.save()
+
+
+STATE_FILE = "detecteurs.pickle"  # next to the network's Parquet files
+
+
+def _fingerprint(network: Network) -> str:
+    """What the kept detectors depend on besides the measures: the zones' balances, the
+    holiday calendar, the repairs, the detector's code. Any change: a full replay."""
+    import hashlib
+    import json
+
+    parts = {
+        "zones": sorted(
+            (z.code, json.dumps(z.balance, sort_keys=True), json.dumps(z.tank, sort_keys=True))
+            for z in network.zones.all()
+        ),
+        "holidays": network.holidays,
+        "repairs": sorted(
+            (str(a.pk), a.repaired_at.isoformat())
+            for a in network.alerts.filter(status=AlertStatus.REPAIRED, repaired_at__isnull=False)
+        ),
+        "code": hashlib.sha256(Path(detection.__file__).read_bytes()).hexdigest(),
+    }
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def _keep_state(network: Network, detectors: dict, until: dict, first) -> None:
+    import pickle
+
+    imports = list(network.imports.all())
+    state = {
+        "fingerprint": _fingerprint(network),
+        "imports": sorted(str(i.pk) for i in imports),
+        "data_end": max(_naive(i.last_time) for i in imports),
+        "first": first,
+        "until": until,
+        "detectors": detectors,
+    }
+    target = timeseries.store_dir(network) / STATE_FILE
+    temporary = target.with_suffix(".tmp")
+    temporary.write_bytes(pickle.dumps(state))
+    temporary.replace(target)  # a reader never sees half a state
+
+
+def _resumable(network: Network) -> dict | None:
+    """The kept state of the last replay, if the network changed only by measures appended
+    after it (new imports that all start after its last measure)."""
+    import pickle
+
+    path = timeseries.store_dir(network) / STATE_FILE
+    try:
+        state = pickle.loads(path.read_bytes())  # written by this module only (_keep_state)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        return None
+    if state.get("fingerprint") != _fingerprint(network):
+        return None
+    imports = {str(i.pk): i for i in network.imports.all()}
+    if not set(state["imports"]) <= set(imports):
+        return None
+    new = [i for pk, i in imports.items() if pk not in state["imports"]]
+    if not new or any(_naive(i.first_time) <= state["data_end"] for i in new):
+        return None
+    return state
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -223,7 +312,7 @@ def localise_alerts(network: Network, alerts: list[Alert], top: int = 10) -> int
 
 
 def renewal_plan(job: Job) -> None:
-    from territoria.eau import renewal
+    from territoria.eau import renewal, renewal_cache
 
     started, cpu = time.perf_counter(), time.process_time()
     job.status = JobStatus.RUNNING
@@ -237,18 +326,24 @@ def renewal_plan(job: Job) -> None:
     horizon = int(job.params.get("horizon", 5))
     budget = float(job.params.get("budget_km", 10))
     inventory = renewal.read(mains, breaks)
-    # How well the same method did on years it had not seen: trained on the breaks before
-    # R − N, scored on those of [R − N, R), with the baselines in the same run.
-    cache: dict = {}  # the models of each year, shared by the evaluation and the plan
-    evaluation = renewal.evaluate_priorities(inventory, year - horizon, horizon, cache=cache)
-    job.done = 1
-    job.message = "Évaluation faite, calcul du plan…"
-    job.save(update_fields=["done", "message", "updated_at"])
-    plan = renewal.priority_plan(inventory, year, horizon, budget, cache=cache)
+    # The fitted models of each year, shared by the evaluation and the plan and kept on disk
+    # for the next run on the same inventory and break history (renewal_cache).
+    cache = renewal_cache.FittedModels(inventory)
+
+    def evaluated():
+        job.done = 1
+        job.message = "Évaluation faite, calcul du plan…"
+        job.save(update_fields=["done", "message", "updated_at"])
+
+    evaluation, plan = renewal.page_run(inventory, year, horizon, budget, cache, evaluated)
     seconds = time.perf_counter() - started
     job.done = 3
     job.status = JobStatus.DONE
-    job.message = f"{len(plan)} canalisations au plan."
+    job.message = (
+        f"{len(plan)} canalisations au plan ; modèles repris d'un calcul précédent "
+        f"(même inventaire, mêmes casses) pour {count_words(cache.reused, 'année|f')}, "
+        f"ajustés pour {count_words(cache.fitted, 'année|f')}."
+    )
     job.result = {
         "evaluation": evaluation,
         "method": "priorities",
@@ -257,7 +352,59 @@ def renewal_plan(job: Job) -> None:
         "plan": plan,
         "year": year,
         "budget_km": budget,
+        "models": {"reused": cache.reused, "fitted": cache.fitted},
         "seconds": round(seconds, 2),
+        "energy_wh": _energy_wh(time.process_time() - cpu),
+    }
+    job.save()
+
+
+def upload_folder() -> Path:
+    """Where an uploaded model waits for its import job (never served; deleted by the job)."""
+    from django.conf import settings
+
+    return Path(settings.DATA_DIR) / "eau" / "imports"
+
+
+def import_network(job: Job) -> None:
+    """Import the uploaded EPANET model (`network.import_network`): reading it loads WNTR,
+    seconds of CPU, so never in the web request. A refused file fails the job with the
+    message naming its line and field; nothing is written then."""
+    from territoria.core.models import Organisation
+    from territoria.eau import network as network_service
+
+    started, cpu = time.perf_counter(), time.process_time()
+    path = Path(job.params["file"])
+    job.status = JobStatus.RUNNING
+    job.total = 2
+    job.save(update_fields=["status", "total", "updated_at"])
+
+    def progress(done: int, message: str) -> None:
+        job.done, job.message = done, message
+        job.save(update_fields=["done", "message", "updated_at"])
+
+    organisation = Organisation.objects.filter(pk=job.params.get("organisation")).first()
+    try:
+        found = network_service.import_network(
+            path,
+            name=job.params.get("name", ""),
+            crs=job.params.get("crs", "local"),
+            organisation=organisation,
+            progress=progress,
+        )
+    except network_service.NetworkError as error:
+        job.status = JobStatus.FAILED
+        job.message = str(error).replace(path.name, job.params.get("file_name", path.name))[:300]
+        job.save()
+        return
+    finally:
+        path.unlink(missing_ok=True)
+    job.network = found
+    job.status = JobStatus.DONE
+    job.message = f"Réseau « {found.name} » importé : {count_words(found.zones.count(), 'zone|f')}."
+    job.result = {
+        "zones": found.zones.count(),
+        "seconds": round(time.perf_counter() - started, 2),
         "energy_wh": _energy_wh(time.process_time() - cpu),
     }
     job.save()
@@ -266,7 +413,9 @@ def renewal_plan(job: Job) -> None:
 def run(job_id: str) -> None:
     job = Job.objects.select_related("network").get(pk=job_id)
     try:
-        if job.kind == "replay":
+        if job.kind == "network_import":
+            import_network(job)
+        elif job.kind == "replay":
             replay_network(job)
         elif job.kind == "renewal":
             renewal_plan(job)
@@ -284,7 +433,8 @@ def detect_all_networks() -> int:
         last = Job.objects.filter(network=network, kind="replay", status=JobStatus.DONE).first()
         newest = network.imports.order_by("-created_at").first()
         if newest and (last is None or newest.created_at > last.created_at):
-            job = Job.objects.create(kind="replay", network=network)
+            # continued from the kept detectors when only later measures were added
+            job = Job.objects.create(kind="replay", network=network, params={"incremental": True})
             run(str(job.pk))
             count += 1
     return count

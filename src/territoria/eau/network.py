@@ -24,11 +24,100 @@ LTOWN_BALANCES = {
 }
 
 
+# The numeric fields of the sections that make the network (EPANET 2.2 manual, appendix C),
+# named in French as the error message says them: (position from 0, name).
+INP_NUMBERS = {
+    "JUNCTIONS": ((1, "altitude"), (2, "demande")),
+    "RESERVOIRS": ((1, "charge"),),
+    "TANKS": (
+        (1, "altitude"),
+        (2, "niveau initial"),
+        (3, "niveau minimal"),
+        (4, "niveau maximal"),
+        (5, "diamètre"),
+        (6, "volume minimal"),
+    ),
+    "PIPES": ((3, "longueur"), (4, "diamètre"), (5, "rugosité")),  # then loss or status
+    "VALVES": ((3, "diamètre"), (6, "pertes singulières")),
+    "COORDINATES": ((1, "X"), (2, "Y")),
+}
+INP_FIELDS = {  # the fields each line of these sections must have at least
+    "JUNCTIONS": 2,
+    "RESERVOIRS": 2,
+    "TANKS": 7,
+    "PIPES": 6,
+    "PUMPS": 4,
+    "VALVES": 6,
+    "COORDINATES": 3,
+}
+INP_LINKS = ("PIPES", "PUMPS", "VALVES")
+INP_NODES = ("JUNCTIONS", "RESERVOIRS", "TANKS")
+
+
+def check_inp(path: Path) -> None:
+    """Name the line and field of the first fault WNTR would only describe (« could not
+    convert string to float: 'abc' »): a file that is not text, a missing or non-numeric
+    field, a link to a node that the file never declares. Reads the text only (no WNTR)."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = path.read_bytes().decode("cp1252")  # EPANET on Windows writes ANSI
+        except UnicodeDecodeError as error:
+            line = path.read_bytes()[: error.start].count(b"\n") + 1
+            raise NetworkError(
+                f"{path.name}, ligne {line} : ce n'est pas un fichier texte."
+            ) from None
+    section, nodes, ends, seen = "", set(), [], False
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split(";", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith("["):
+            section, seen = line.strip("[] ").upper(), True
+            continue
+        if not seen:
+            raise NetworkError(
+                f"{path.name}, ligne {number} : ce fichier n'est pas un modèle EPANET (.inp) : "
+                "attendu une section comme [JUNCTIONS] avant toute donnée."
+            )
+        fields = line.split()
+        if len(fields) < INP_FIELDS.get(section, 0):
+            raise NetworkError(
+                f"{path.name}, ligne {number}, section [{section}] : {len(fields)} champs "
+                f"au lieu d'au moins {INP_FIELDS[section]}."
+            )
+        for position, name in INP_NUMBERS.get(section, ()):
+            if position < len(fields):
+                try:
+                    float(fields[position])
+                except ValueError:
+                    raise NetworkError(
+                        f"{path.name}, ligne {number}, section [{section}], colonne "
+                        f"{position + 1} (« {name} ») : « {fields[position]} » n'est pas un "
+                        "nombre."
+                    ) from None
+        if section in INP_NODES:
+            nodes.add(fields[0])
+        elif section in INP_LINKS:
+            ends.append((number, section, fields[1], 2))
+            ends.append((number, section, fields[2], 3))
+    for number, section, node, column in ends:
+        if node not in nodes:
+            raise NetworkError(
+                f"{path.name}, ligne {number}, section [{section}], colonne {column} : le nœud "
+                f"« {node} » n'est déclaré dans aucune section [JUNCTIONS], [RESERVOIRS] ou "
+                "[TANKS]."
+            )
+
+
 def read_model(path: Path | str):
-    """The WNTR model of an .inp file, or NetworkError with EPANET's reason and line."""
+    """The WNTR model of an .inp file, or NetworkError naming the faulty line and field
+    (`check_inp`), else EPANET's own reason."""
+    path = Path(path)
+    check_inp(path)  # before loading WNTR: a refusal costs no seconds of import
     import wntr
 
-    path = Path(path)
     try:
         return wntr.network.WaterNetworkModel(str(path))
     except Exception as error:  # noqa: BLE001 — WNTR raises many kinds (ENSyntaxError, KeyError…)
@@ -77,12 +166,26 @@ def _material(link) -> str:
     return str(tag) if tag else ""
 
 
-@transaction.atomic
-def import_network(path: Path | str, name: str = "", crs: str = "local", organisation=None):
-    """A Network and its Zones from an .inp file; nothing is written if anything fails."""
-    from territoria.eau.models import Network, Zone
-
+def import_network(
+    path: Path | str, name: str = "", crs: str = "local", organisation=None, progress=None
+):
+    """A Network and its Zones from an .inp file; nothing is written if anything fails.
+    `progress(done, message)` is told after reading and after writing (the import job's
+    counters: reading loads WNTR, seconds on a busy machine)."""
     path = Path(path)
+    if progress is not None:
+        progress(0, "Lecture du modèle EPANET…")
+    read = read_network(path)
+    if progress is not None:
+        progress(1, f"Modèle lu, {len(read['zones'])} zones déduites ; enregistrement…")
+    network = save_network(path, read, name=name, crs=crs, organisation=organisation)
+    if progress is not None:
+        progress(2, "Réseau enregistré.")
+    return network
+
+
+def read_network(path: Path) -> dict:
+    """What the import keeps of an .inp file (nothing written): counts, elements, zones."""
     model = read_model(path)
     zones = derive_zones(model)
     if not zones:
@@ -110,12 +213,8 @@ def import_network(path: Path | str, name: str = "", crs: str = "local", organis
                 _material(link),
             ]
         )
-    network = Network.objects.create(
-        name=name or path.stem,
-        organisation=organisation,
-        source_name=path.name,
-        crs=crs,
-        counts={
+    return {
+        "counts": {
             "jonctions": len(model.junction_name_list),
             "canalisations": len(model.pipe_name_list),
             "vannes": len(model.valve_name_list),
@@ -123,11 +222,27 @@ def import_network(path: Path | str, name: str = "", crs: str = "local", organis
             "réservoirs": len(model.tank_name_list),
             "bâches": len(model.reservoir_name_list),
         },
-        elements={"nodes": nodes, "links": links},
+        "elements": {"nodes": nodes, "links": links},
+        "zones": zones,
+        "is_ltown": {"p227", "p235", "PUMP_1"} <= set(model.link_name_list),
+    }
+
+
+@transaction.atomic
+def save_network(path: Path, read: dict, name: str = "", crs: str = "local", organisation=None):
+    """The Network and its Zones of `read_network`, in one transaction."""
+    from territoria.eau.models import Network, Zone
+
+    network = Network.objects.create(
+        name=name or path.stem,
+        organisation=organisation,
+        source_name=path.name,
+        crs=crs,
+        counts=read["counts"],
+        elements=read["elements"],
     )
-    is_ltown = {"p227", "p235", "PUMP_1"} <= set(model.link_name_list)
-    for zone in zones:
-        balance, tank = LTOWN_BALANCES.get(zone["code"], ({}, {})) if is_ltown else ({}, {})
+    for zone in read["zones"]:
+        balance, tank = LTOWN_BALANCES.get(zone["code"], ({}, {})) if read["is_ltown"] else ({}, {})
         Zone.objects.create(
             network=network,
             code=zone["code"],

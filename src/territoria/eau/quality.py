@@ -129,11 +129,24 @@ class QualityError(ValueError):
 
 def _rows(path: Path | str):
     path = Path(path)
+    raw = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise QualityError(f"{path.name} : le fichier n'est pas en UTF-8.") from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise QualityError(
+            f"{path.name}, ligne {line} : le fichier n'est pas en UTF-8 (réenregistrez-le en "
+            "UTF-8)."
+        ) from None
     first = text.splitlines()[0] if text else ""
+    if "," not in first and ";" not in first:
+        found = next((d for d in ("\t", "|") if d in first), None)
+        said = {"\t": "la tabulation", "|": "« | »"}.get(found)
+        raise QualityError(
+            f"{path.name}, ligne 1 : séparateur attendu : la virgule ou le point-virgule"
+            + (f" (le séparateur trouvé est {said})" if said else "")
+            + "."
+        )
     delimiter = ";" if first.count(";") > first.count(",") else ","
     return path.name, csv.DictReader(text.splitlines(), delimiter=delimiter)
 

@@ -554,6 +554,20 @@ def priority_plan(
     return result
 
 
+def page_run(
+    inv: Inventory, year: int, horizon: int, budget_km: float, cache=None, progress=None
+) -> tuple[dict, list[dict]]:
+    """What the renewal page computes (`jobs.renewal_plan`, and its benchmark): how well the
+    method did on the `horizon` years before `year`, which it had not seen (trained on the
+    breaks before year − horizon, baselines in the same run), and the plan from `year`.
+    `cache` holds the fitted models of each split year, shared by both; `progress()` is
+    called between the two."""
+    evaluation = evaluate_priorities(inv, year - horizon, horizon, cache=cache)
+    if progress is not None:
+        progress()
+    return evaluation, priority_plan(inv, year, horizon, budget_km, cache=cache)
+
+
 # --- Break risk: an ensemble of four models, its variant chosen by inner temporal validation --
 #
 # Why the earlier single models missed some cuts (benchmarks/eau.py --only renewal, docs):

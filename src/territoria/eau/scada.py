@@ -33,6 +33,11 @@ class Series:
     times: np.ndarray  # datetime64[s]
     values: dict[str, np.ndarray]  # sensor -> float64, NaN where missing
     warnings: list[str] = field(default_factory=list)
+    lines: np.ndarray | None = None  # the file line of each sample (None: row + 2)
+
+    def line(self, row: int) -> int:
+        """The line of the file where sample `row` is (the header is line 1)."""
+        return int(self.lines[row]) if self.lines is not None else row + 2
 
     @property
     def sensors(self) -> list[str]:
@@ -78,7 +83,9 @@ def _read_fast(path: Path, absurd: float) -> Series | None:
     try:
         table = pacsv.read_csv(
             path,
-            parse_options=pacsv.ParseOptions(delimiter=","),
+            # a blank line becomes a row without timestamp: the slow reader (which counts
+            # lines) takes such files, so the line numbers of the warnings stay right
+            parse_options=pacsv.ParseOptions(delimiter=",", ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 timestamp_parsers=["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
             ),
@@ -108,7 +115,7 @@ def _read_fast(path: Path, absurd: float) -> Series | None:
         for i in backwards
     ):
         return None
-    series = Series(times, values)
+    series = Series(times, values, lines=np.arange(len(times)) + 2)
     fold = merge_dst_fold(series) if len(backwards) else []
     series.warnings = fold + quality_warnings(series)
     return series
@@ -147,6 +154,7 @@ def _read_slow(path: Path, absurd: float) -> Series:
             f"{path.name}, ligne 1 : noms de capteurs vides ou en double {duplicates}."
         )
     times: list[dt.datetime] = []
+    numbers: list[int] = []
     columns: list[list[float]] = [[] for _ in sensors]
     previous: dt.datetime | None = None
     for number, row in enumerate(csv.reader(lines[1:]), start=2):
@@ -193,12 +201,14 @@ def _read_slow(path: Path, absurd: float) -> Series:
                     )
             columns[index].append(value)
         times.append(stamp)
+        numbers.append(number)
         previous = stamp
     if not times:
         raise ScadaError(f"{path.name} : aucune mesure après l'en-tête.")
     series = Series(
         np.array(times, dtype="datetime64[s]"),
         {name: np.array(values, dtype="float64") for name, values in zip(sensors, columns)},
+        lines=np.array(numbers),
     )
     fold = merge_dst_fold(series)
     series.warnings = fold + quality_warnings(series)
@@ -224,9 +234,14 @@ def merge_dst_fold(series: Series) -> list[str]:
     time) into one: the samples at the same local time are averaged, and the merge is said.
     The times become strictly increasing. Returns the warnings."""
     times = series.times
-    unique, inverse = np.unique(times, return_inverse=True)
+    unique, first, inverse = np.unique(times, return_index=True, return_inverse=True)
     if len(unique) == len(times):
         return []
+    folded_lines = (
+        [series.line(i) for i in np.flatnonzero(np.bincount(inverse)[inverse] > 1)]
+        if series.lines is not None
+        else []
+    )
     for name, values in series.values.items():
         finite = np.isfinite(values)
         sums = np.zeros(len(unique))
@@ -236,6 +251,9 @@ def merge_dst_fold(series: Series) -> list[str]:
         with np.errstate(invalid="ignore", divide="ignore"):
             series.values[name] = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
     series.times = unique
+    if series.lines is not None:
+        series.lines = series.lines[first]
+    where = f", lignes {folded_lines[0]} à {folded_lines[-1]}" if folded_lines else ""
     days = sorted(
         {
             str(t.astype("datetime64[D]"))
@@ -245,7 +263,7 @@ def merge_dst_fold(series: Series) -> list[str]:
     return [
         f"Changement d'heure du {dt.date.fromisoformat(day):%d/%m/%Y} : l'heure de 02:00 à "
         f"03:00, présente deux fois (heure d'été puis heure d'hiver), est fusionnée "
-        f"({len(times) - len(unique)} horodatages en double, moyenne des deux passages ; un "
+        f"({len(times) - len(unique)} horodatages en double{where}, moyenne des deux passages ; un "
         "débit y compte donc une heure au lieu de deux). Pour tout garder, exportez en UTC."
         for day in days
     ]
@@ -268,22 +286,26 @@ def quality_warnings(series: Series) -> list[str]:
         for index in gaps[:5]:
             warnings.append(
                 f"Trou de données entre {_fmt(series.times[index])} et "
-                f"{_fmt(series.times[index + 1])}."
+                f"{_fmt(series.times[index + 1])} (lignes {series.line(index)} et "
+                f"{series.line(index + 1)})."
             )
         if len(gaps) > 5:
             warnings.append(f"… et {len(gaps) - 5} autres trous.")
     for name, values in series.values.items():
-        negative = int(np.sum(values < 0))
-        if negative:
+        negative = np.flatnonzero(values < 0)
+        if negative.size:
             warnings.append(
-                f"Capteur {name} : {count_words(negative, 'valeur négative|f|valeurs négatives')}."
+                f"Capteur {name} : "
+                f"{count_words(negative.size, 'valeur négative|f|valeurs négatives')} "
+                f"({_first(series, negative[0], name)})."
             )
         stuck = stuck_runs(values)
         if stuck:
             start, length = stuck[0]
             warnings.append(
                 f"Capteur {name} : valeur constante {values[start]:g} pendant {length} mesures "
-                f"à partir du {_fmt(series.times[start])} (capteur figé ?)"
+                f"à partir du {_fmt(series.times[start])}, ligne {series.line(start)}, colonne "
+                f"« {name} » (capteur figé ?)"
                 + (
                     f", et {count_words(len(stuck) - 1, 'autre période|f|autres périodes')}"
                     if len(stuck) > 1
@@ -291,12 +313,20 @@ def quality_warnings(series: Series) -> list[str]:
                 )
                 + "."
             )
-        missing = int(np.sum(np.isnan(values)))
-        if missing:
+        missing = np.flatnonzero(np.isnan(values))
+        if missing.size:
             warnings.append(
-                f"Capteur {name} : {count_words(missing, 'valeur manquante|f|valeurs manquantes')}."
+                f"Capteur {name} : "
+                f"{count_words(missing.size, 'valeur manquante|f|valeurs manquantes')} "
+                f"({_first(series, missing[0], name)})."
             )
     return warnings
+
+
+def _first(series: Series, row: int, name: str) -> str:
+    """Where the first of several faulty values is: « première : ligne 5, colonne « p1 »,
+    2019-01-01 00:15 »."""
+    return f"première : ligne {series.line(row)}, colonne « {name} », {_fmt(series.times[row])}"
 
 
 def _is_spring_change(before: np.datetime64, after: np.datetime64, step: int) -> bool:

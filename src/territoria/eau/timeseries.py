@@ -1,9 +1,11 @@
-"""SCADA time series stored as Parquet files (one per import) and read back with DuckDB.
+"""SCADA time series stored as Parquet files (one per import) and read back with pyarrow.
 
 Each import is one file `<data>/eau/<network>/<import>.parquet` with a `ts` column (local
 time, naive) and one float column per sensor; an import may not overlap the time range of
 an earlier import of the same sensors (a duplicated day is refused, with its dates). A
-zone's chart reads every file of the network through one DuckDB query.
+zone's chart reads the wanted columns of the network's files, skipping the row groups (one
+week each) outside the month (`load_files`). The files are the module's own, not datasets
+of the `opendata` portal (only the monthly volumes are published there: publishing.py).
 """
 
 from __future__ import annotations
@@ -103,7 +105,7 @@ def check_sensors(network, series: scada.Series, file_name: str) -> list[str]:
         if bad.size:
             row = int(bad[0])
             raise scada.ScadaError(
-                f"{file_name}, ligne {row + 2}, colonne « {sensor} » : pression aberrante "
+                f"{file_name}, ligne {series.line(row)}, colonne « {sensor} » : pression aberrante "
                 f"{values[row]:g} m au {scada._fmt(series.times[row])} (attendu entre {low:g} "
                 f"et {high:g} m de colonne d'eau ; une pression en bar se multiplie par 10,2)."
             )

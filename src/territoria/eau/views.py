@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -125,6 +126,8 @@ def _upload_to_temp(upload) -> Path:
 
 @require_POST
 def network_import(request):
+    """Store the uploaded model and import it in a background job (reading an .inp loads
+    WNTR: seconds of CPU, a minute on a busy machine); the job page shows its progress."""
     _need(request, MANAGE)
     upload = request.FILES.get("fichier")
     if upload is None:
@@ -134,23 +137,26 @@ def network_import(request):
     if crs not in network_service.CRS_CHOICES:
         messages.error(request, f"Coordonnées : « {crs} » n'est pas un système proposé.")
         return redirect("eau:index")
-    path = _upload_to_temp(upload)
-    try:
-        found = network_service.import_network(
-            path,
-            name=request.POST.get("nom", "").strip(),
-            crs=crs,
-            organisation=request.user.organisation,
-        )
-    except network_service.NetworkError as error:
-        messages.error(request, str(error))
-        return redirect("eau:index")
-    finally:
-        path.unlink(missing_ok=True)
-    messages.success(
-        request, f"Réseau « {found.name} » importé : {count_words(found.zones.count(), 'zone|f')}."
+    from territoria.eau.jobs import upload_folder
+
+    folder = upload_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = folder / f"{secrets.token_hex(16)}.inp"  # unguessable, never served
+    with stored.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    job = _start_job(
+        request,
+        "network_import",
+        params={
+            "file": str(stored),
+            "file_name": Path(upload.name).name,
+            "name": request.POST.get("nom", "").strip(),
+            "crs": crs,
+            "organisation": str(request.user.organisation_id or "") or None,
+        },
     )
-    return redirect("eau:network", pk=found.pk)
+    return redirect("eau:job", pk=job.pk)
 
 
 @require_POST
@@ -194,6 +200,12 @@ def job_detail(request, pk):
     job = get_object_or_404(Job, pk=pk)
     if job.network_id and not visible_networks(request.user).filter(pk=job.network_id).exists():
         raise Http404
+    if (
+        job.kind == "network_import"
+        and job.network_id is None
+        and job.created_by_id != request.user.pk
+    ):
+        raise Http404  # an import not (yet) a network: its uploader's only
     running = job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
     return render(request, "eau/job.html", {"job": job, "running": running})
 

@@ -158,4 +158,17 @@ class Command(BaseCommand):
         summary = {"alerts": len(result["alerts"]), "output": options["output"]}
         if score is not None:
             summary["score"] = score
+        if options.get("training_leaks"):
+            # Read (a faulty file is refused with its line) but not used: the weekly profile
+            # already removes each training week's night level, and no year with both a leak
+            # list and a truth to score on exists here to show that using it helps.
+            leaks = evaluation.read_leaks(
+                options["training_leaks"], evaluation.zone_of_pipes(options["network"])
+            )
+            summary["training_leaks"] = {
+                "read": len(leaks),
+                "used": False,
+                "why": "le profil hebdomadaire retire déjà le niveau de nuit de chaque semaine "
+                "d'apprentissage ; aucun jeu ne permet de mesurer un gain",
+            }
         self.stdout.write(json.dumps(summary, ensure_ascii=False))
