@@ -86,7 +86,8 @@ class TerritoriaParams:
     # left, both serving the same approach) alternate and starve the third. Which lanes:
     # False: none; True / "all": every lane (costs cologne3 +19 %: an artery rightly stays
     # green through two phases); "short_fed": short lanes fed by another signal; "coupled":
-    # the short links joining two signals that feed each other (see `coupled_links`)
+    # the short links joining two signals that feed each other (see `coupled_links`);
+    # "coupled_signals": every incoming lane of such signals
     lane_max_green: bool | str = False
     # the credit a short link gets for another signal's queue (spill_feed_share) stops once
     # the link has been green without a break for `max_green`: a minute of green that has not
@@ -433,6 +434,17 @@ class TerritoriaController(_Base):
             return None
         if scope == "coupled":
             return self.coupled_links()
+        if scope == "coupled_signals":
+            coupled = self.coupled_links()
+            tls = {m.inter.tls_id for m in self.machines if coupled & set(m.inter.in_lanes)}
+            tls |= {
+                m.inter.tls_id
+                for m in self.machines
+                for ln in coupled
+                for up in self.signal_feeders.get(ln, ())
+                if up in m.inter.in_lanes
+            }
+            return {ln for m in self.machines if m.inter.tls_id in tls for ln in m.inter.in_lanes}
         if scope == "short_fed":
             return {ln for ln in self.short_lanes if self.signal_feeders.get(ln)}
         if scope:
