@@ -641,6 +641,16 @@ class TerritoriaController(_Base):
                         demand[ln] = self._lane_demand(ln, pending, inter, now)
                     else:  # an empty lane (the common case): only its pending vehicles
                         demand[ln] = pending.get(ln, 0.0) * p.w_pending
+            # nobody else waits, for sure: every other phase's lanes sum to at most the margin
+            # (a score is that sum times rooms and weights ≤ 1) — the scores are not needed
+            idle = True
+            for k, served in enumerate(inter.served):
+                if k != m.current and sum(demand[ln] for ln in served) > p.switch_margin - 1e-9:
+                    idle = False
+                    break
+            if idle:
+                self._idle_until[inter.tls_id] = now + p.idle_every
+                continue
             partial = self.partial.get(inter.tls_id, {}) if p.head_aware else {}
             maxed: set[str] | dict = {}
             if p.lane_max_green:
