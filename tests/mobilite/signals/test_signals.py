@@ -14,7 +14,7 @@ import pytest
 from territoria.mobilite.signals import controllers as ctl
 from territoria.mobilite.signals import plans as plans_mod
 from territoria.mobilite.signals.__main__ import main
-from territoria.mobilite.signals.adapter import RecordingAdapter
+from territoria.mobilite.signals.adapter import INTERFACE, RecordingAdapter
 from territoria.mobilite.signals.evaluate import (
     CONTROLLERS,
     detectors_additional,
@@ -81,7 +81,8 @@ def _recording_run(tmp_path, cls, params):
     )
     libsumo.start([binary("sumo"), *args])
     try:
-        sim = RecordingAdapter(libsumo)
+        # strict: any call outside the documented adapter interface fails the test
+        sim = RecordingAdapter(libsumo, strict=True)
         c = cls(sim, params)
         c.setup()
         now = libsumo.simulation.getTime()
@@ -356,3 +357,16 @@ def test_lane_max_green_scope_short_fed_and_coupled():
     assert _third_phase_wait(queue, feeder=True, lane_max_green="coupled") is None
     with pytest.raises(ValueError, match="lane_max_green inconnu"):
         _third_phase_wait(queue, lane_max_green="partout")
+
+
+def test_strict_adapter_refuses_calls_outside_the_interface():
+    import libsumo
+
+    sim = RecordingAdapter(libsumo, strict=True)
+    assert "getLastStepHaltingNumber" in INTERFACE["lane"]
+    with pytest.raises(AttributeError, match="interface d'adaptateur"):
+        _ = sim.lane.getShape
+    with pytest.raises(AttributeError, match="interface d'adaptateur"):
+        _ = sim.edge
+    with pytest.raises(AttributeError, match="interface d'adaptateur"):
+        _ = sim.trafficlight.setProgram
