@@ -30,7 +30,7 @@ HELD_OUT_SEEDS = {1, 2}
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="mobilite_signals_trials")
-    parser.add_argument("--network", default="ingolstadt21")
+    parser.add_argument("--network", default="ingolstadt21", help="one or several, commas")
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--scales", default="0.8,1.2")
     parser.add_argument("--variants", default='{"courant": {}}')
@@ -44,27 +44,41 @@ def main(argv: list[str]) -> int:
     scales = [float(s) for s in opts.scales.split(",")]
     variants = json.loads(opts.variants)
     tasks = []
-    for seed in seeds:
-        for scale in scales:
-            if opts.with_actuated:
-                tasks.append(("actuated", "actuated", None, seed, scale))
-            for name, params in variants.items():
-                tasks.append((name, "territoria", params, seed, scale))
+    for network in opts.network.split(","):
+        for seed in seeds:
+            for scale in scales:
+                if opts.with_actuated:
+                    tasks.append((network, "actuated", "actuated", None, seed, scale))
+                for name, params in variants.items():
+                    tasks.append((network, name, "territoria", params, seed, scale))
     t0 = time.perf_counter()
     rows = []
     with ProcessPoolExecutor(max_workers=opts.jobs) as pool:
         futures = [
-            (name, seed, scale, pool.submit(run_one, opts.network, c, seed, scale, None, p))
-            for name, c, p, seed, scale in tasks
+            (network, name, seed, scale, pool.submit(run_one, network, c, seed, scale, None, p))
+            for network, name, c, p, seed, scale in tasks
         ]
-        for name, seed, scale, fut in futures:
+        for network, name, seed, scale, fut in futures:
             r = fut.result()
             rows.append(
                 {
+                    "network": network,
                     "variant": name,
                     "seed": seed,
                     "scale": scale,
-                    **{k: r[k] for k in ("delay", "teleports", "arrived", "unfinished", "wall_s")},
+                    **{
+                        k: r.get(k)
+                        for k in (
+                            "delay",
+                            "teleports",
+                            "arrived",
+                            "unfinished",
+                            "wall_s",
+                            "cpu_s",
+                            "sim_cpu_s",
+                            "controller_cpu_s",
+                        )
+                    },
                 }
             )
             print(json.dumps(rows[-1]), flush=True)

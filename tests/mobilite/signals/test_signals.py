@@ -14,7 +14,7 @@ import pytest
 from territoria.mobilite.signals import controllers as ctl
 from territoria.mobilite.signals import plans as plans_mod
 from territoria.mobilite.signals.__main__ import main
-from territoria.mobilite.signals.adapter import RecordingAdapter
+from territoria.mobilite.signals.adapter import INTERFACE, RecordingAdapter
 from territoria.mobilite.signals.evaluate import (
     CONTROLLERS,
     detectors_additional,
@@ -81,7 +81,8 @@ def _recording_run(tmp_path, cls, params):
     )
     libsumo.start([binary("sumo"), *args])
     try:
-        sim = RecordingAdapter(libsumo)
+        # strict: any call outside the documented adapter interface fails the test
+        sim = RecordingAdapter(libsumo, strict=True)
         c = cls(sim, params)
         c.setup()
         now = libsumo.simulation.getTime()
@@ -232,6 +233,11 @@ def test_short_links_between_signals_know_their_upstream_signal(tmp_path):
         assert all(owner[f] != owner[link] for f in feeders)  # another signal's lanes
         # an approach from far away (170 m, unsignalised upstream) has no signal feeder
         assert c.signal_feeders["23166741#5_1"] == []
+        # the two signals 12 m apart feed each other through short links: "coupled" links
+        coupled = c.coupled_links()
+        assert {"174800513_1", "-174800513_1"} <= coupled
+        assert "23166741#5_1" not in coupled
+        assert coupled <= {ln for ln in c.short_lanes if c.signal_feeders[ln]}
         # feed_gate (off by default, rejected on the dev seeds): the feeder counts only while
         # its own signal shows green towards the link — read from that signal's state
         assert c.feeder_pairs[link]
@@ -312,6 +318,8 @@ def _third_phase_wait(queue: dict, feeder: bool = False, **params) -> float | No
         c.short_lanes, c.signal_feeders = {"b"}, {"b": ["f"]}
     c.loop_of = {ln: f"tdet_{ln}" for ln in "abc"}
     c._lane_since, c._kept = {}, {}
+    c.max_green_lanes = c._max_green_scope()
+    c._idle_until = {}
     for t in range(1, 401):
         c.step(float(t))
         if sim.states["t"] == "rrG":
@@ -338,3 +346,27 @@ def test_feed_max_green_stops_crediting_an_empty_link_green_for_a_minute():
     assert waited is not None and waited <= 60 + 3 + 1
     # a link that is not credited by another signal is not concerned
     assert _third_phase_wait({"a": 5, "b": 5, "c": 4}, feed_max_green=True) is None
+
+
+def test_lane_max_green_scope_short_fed_and_coupled():
+    """The per-lane maximum green limited to some lanes: a short link fed by another signal
+    ("short_fed") is concerned; "coupled" needs two signals feeding each other (not here)."""
+    queue = {"a": 5, "b": 5, "c": 4}
+    waited = _third_phase_wait(queue, feeder=True, lane_max_green="short_fed")
+    assert waited is not None and waited <= 60 + 3 + 1
+    assert _third_phase_wait(queue, feeder=True, lane_max_green="coupled") is None
+    with pytest.raises(ValueError, match="lane_max_green inconnu"):
+        _third_phase_wait(queue, lane_max_green="partout")
+
+
+def test_strict_adapter_refuses_calls_outside_the_interface():
+    import libsumo
+
+    sim = RecordingAdapter(libsumo, strict=True)
+    assert "getLastStepHaltingNumber" in INTERFACE["lane"]
+    with pytest.raises(AttributeError, match="interface d'adaptateur"):
+        _ = sim.lane.getShape
+    with pytest.raises(AttributeError, match="interface d'adaptateur"):
+        _ = sim.edge
+    with pytest.raises(AttributeError, match="interface d'adaptateur"):
+        _ = sim.trafficlight.setProgram

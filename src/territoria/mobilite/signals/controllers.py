@@ -55,6 +55,11 @@ class TerritoriaParams:
     spill_back_share: float = 0.5
     blocked_head_weight: float = 0.1
     min_green_contested: float = 10.0
+    # the contested comparison (another phase × switch_ratio) is made at min_green_contested,
+    # then every `contest_every` seconds (gap-out and maximum green: every second)
+    contest_every: int = 1
+    # after a "nobody else waits" scoring, the signal is scored again `idle_every` s later
+    idle_every: float = 1.0
     # a short link between two signals: when its queue fills it, the vehicles halted on the
     # upstream signal's lanes that feed it count for it too (times this share; 0: off) — the
     # green of the downstream signal is what unblocks the upstream one
@@ -78,8 +83,12 @@ class TerritoriaParams:
     # the maximum green holds per lane, not only per phase: a lane green without a break for
     # `max_green` (through several phases that all serve it) no longer counts for any phase
     # until it has been red — otherwise two overlapping phases (a permissive then a protected
-    # left, both serving the same approach) alternate and starve the third
-    lane_max_green: bool = False
+    # left, both serving the same approach) alternate and starve the third. Which lanes:
+    # False: none; True / "all": every lane (costs cologne3 +19 %: an artery rightly stays
+    # green through two phases); "short_fed": short lanes fed by another signal; "coupled":
+    # the short links joining two signals that feed each other (see `coupled_links`);
+    # "coupled_signals": every incoming lane of such signals
+    lane_max_green: bool | str = False
     # the credit a short link gets for another signal's queue (spill_feed_share) stops once
     # the link has been green without a break for `max_green`: a minute of green that has not
     # emptied the upstream queue shows that the upstream signal, not this one, holds it (two
@@ -390,6 +399,10 @@ class TerritoriaController(_Base):
             for i, pair in enumerate(m.inter.links):
                 if pair[0]:
                     self.link_of.setdefault(pair, (m.inter.tls_id, []))[1].append(i)
+        self.max_green_lanes = self._max_green_scope()
+        self._first_edge: dict[str, str] = {}
+        self._wanted: dict[tuple[str, str], int] = {}  # (vehicle, lane) -> link index
+        self._idle_until: dict[str, float] = {}
         self._lane_since: dict[str, dict[str, float]] = {}
         self._kept: dict[tuple, frozenset] = {}
         loops = set(self.sim.inductionloop.getIDList())
@@ -399,6 +412,44 @@ class TerritoriaController(_Base):
             for ln in m.inter.in_lanes
             if f"tdet_{ln}" in loops
         }
+
+    def coupled_links(self) -> set[str]:
+        """The short incoming links joining two mutually coupled signals: S has a short lane fed
+        by T's lanes and T one fed by S's (one junction split in two, each half crediting the
+        other's queue: ingolstadt21's 243641585 / gneJ257, 12 m apart)."""
+        owner = {ln: m.inter.tls_id for m in self.machines for ln in m.inter.in_lanes}
+        by_pair: dict[tuple[str, str], set[str]] = {}
+        for ln in self.short_lanes:
+            for up in self.signal_feeders.get(ln, ()):
+                if up in owner and ln in owner:
+                    by_pair.setdefault((owner[up], owner[ln]), set()).add(ln)
+        return {
+            ln for (a, b), lanes in by_pair.items() if a != b and (b, a) in by_pair for ln in lanes
+        }
+
+    def _max_green_scope(self) -> set[str] | None:
+        """The lanes under the per-lane maximum green (None: all of them)."""
+        scope = self.params.lane_max_green
+        if scope is True or scope == "all":
+            return None
+        if scope == "coupled":
+            return self.coupled_links()
+        if scope == "coupled_signals":
+            coupled = self.coupled_links()
+            tls = {m.inter.tls_id for m in self.machines if coupled & set(m.inter.in_lanes)}
+            tls |= {
+                m.inter.tls_id
+                for m in self.machines
+                for ln in coupled
+                for up in self.signal_feeders.get(ln, ())
+                if up in m.inter.in_lanes
+            }
+            return {ln for m in self.machines if m.inter.tls_id in tls for ln in m.inter.in_lanes}
+        if scope == "short_fed":
+            return {ln for ln in self.short_lanes if self.signal_feeders.get(ln)}
+        if scope:
+            raise ValueError(f"lane_max_green inconnu : {scope!r}")
+        return set()
 
     def _green_towards(self, up: str, nxt: str) -> bool:
         """Does the signal controlling `up` -> `nxt` show green to that movement now?"""
@@ -440,11 +491,15 @@ class TerritoriaController(_Base):
             return {}
         by_lane: dict[str, float] = {}
         veh = self.sim.vehicle
+        # a pending vehicle's first edge does not change while it waits: read it once
+        first = self._first_edge
         for vid in pending:
-            try:
-                edge = veh.getRoute(vid)[0]
-            except Exception:  # noqa: BLE001, S112 - a vehicle inserted meanwhile
-                continue
+            edge = first.get(vid)
+            if edge is None:
+                try:
+                    edge = first[vid] = veh.getRoute(vid)[0]
+                except Exception:  # noqa: BLE001, S112 - a vehicle inserted meanwhile
+                    continue
             lanes = self.edge_lanes.get(edge)
             if lanes:
                 share = 1.0 / len(lanes)
@@ -452,21 +507,20 @@ class TerritoriaController(_Base):
                     by_lane[ln] = by_lane.get(ln, 0.0) + share
         return by_lane
 
-    def _heads(self, inter: Intersection) -> dict[str, int]:
-        """Link index wanted by the first vehicle of each shared lane of the intersection."""
-        out: dict[str, int] = {}
-        lanes = self.partial.get(inter.tls_id)
-        if not lanes:
-            return out
-        for ln in lanes:
-            ids = self.sim.lane.getLastStepVehicleIDs(ln)
-            if not ids:
-                continue
-            for tls, link, _dist, _state in self.sim.vehicle.getNextTLS(ids[-1]):
-                if tls == inter.tls_id:
-                    out[ln] = link
+    def _head(self, ln: str, tls_id: str) -> int | None:
+        """Link index wanted by the first vehicle of a shared lane (None: empty lane)."""
+        ids = self.sim.lane.getLastStepVehicleIDs(ln)
+        if not ids:
+            return None
+        key = (ids[-1], ln)
+        link = self._wanted.get(key)
+        if link is None:
+            # a vehicle's movement from a lane is fixed by its route: read it once
+            for tls, idx, _dist, _state in self.sim.vehicle.getNextTLS(ids[-1]):
+                if tls == tls_id:
+                    link = self._wanted[key] = idx
                     break
-        return out
+        return link
 
     def _active(self, m: _PhaseMachine, room: dict[str, float]) -> bool:
         """Vehicles still cross the current green's loops with short gaps (and can leave)."""
@@ -476,16 +530,85 @@ class TerritoriaController(_Base):
             det = self.loop_of.get(ln_in)
             if det is None:
                 continue
-            if loop.getTimeSinceDetection(det) < gap and max(room[o] for o in outs) > 0.2:
+            if loop.getTimeSinceDetection(det) < gap and self._best_room(outs, room) > 0.2:
                 return True
         return False
 
-    def step(self, now: float) -> None:
+    def _lane_demand(self, ln: str, pending: dict[str, float], inter, now: float) -> float:
+        """Score of one incoming lane: its queue (and the queue behind it), wait and pending."""
         p: TerritoriaParams = self.params
         lane = self.sim.lane
+        n = lane.getLastStepVehicleNumber(ln)
+        short = ln in self.short_lanes
+        if n == 0 and not short:
+            return pending.get(ln, 0.0) * p.w_pending
+        h = lane.getLastStepHaltingNumber(ln)
+        w = lane.getWaitingTime(ln)
+        filling = h >= p.spill_back_share * self.lane_capacity[ln]
+        if short or filling:
+            # the queue fills the last lane: count it upstream too
+            for up in self.upstream.get(ln, ()):
+                uh = lane.getLastStepHaltingNumber(up)
+                if uh:
+                    h += uh
+                    n += uh
+                    w += lane.getWaitingTime(up)
+            if p.spill_feed_share and p.feed_gate:
+                for up, nxt in self.feeder_pairs.get(ln, ()):
+                    if self._green_towards(up, nxt):
+                        fed = p.spill_feed_share * (
+                            lane.getLastStepVehicleNumber(up)
+                            if p.feed_moving
+                            else lane.getLastStepHaltingNumber(up)
+                        )
+                        h += fed
+                        n += fed
+            elif (
+                p.spill_feed_share
+                and (filling or not p.feed_when_filling)
+                and not (p.feed_max_green and self._maxed(inter, ln, now))
+            ):
+                for up in self.signal_feeders.get(ln, ()):
+                    fed = p.spill_feed_share * lane.getLastStepHaltingNumber(up)
+                    h += fed
+                    n += fed
+        return (
+            p.w_halt * h
+            + p.w_move * (n - h)
+            + w / p.wait_scale
+            + pending.get(ln, 0.0) * p.w_pending
+        )
+
+    def _room(self, ln: str, room: dict[str, float]) -> float:
+        """Room left on an exit lane (1: free); read once per step."""
+        r = room.get(ln)
+        if r is None:
+            p: TerritoriaParams = self.params
+            # an exit lane is full when its queue (stopped vehicles) fills it
+            h = self.sim.lane.getLastStepHaltingNumber(ln)
+            cap = self.lane_capacity[ln]
+            if h < p.spill_min_vehicles or h < p.spill_threshold * cap:
+                r = 1.0
+            else:
+                r = max(p.spill_floor, 1.0 - h / cap)
+            room[ln] = r
+        return r
+
+    def _best_room(self, outs: list[str], room: dict[str, float]) -> float:
+        best = 0.0
+        for o in outs:
+            r = room.get(o)
+            if r is None:
+                r = self._room(o, room)
+            best = max(best, r)
+        return best
+
+    def step(self, now: float) -> None:
+        p: TerritoriaParams = self.params
         demand: dict[str, float] = {}
         room: dict[str, float] = {}
         pending: dict[str, float] | None = None
+        heads: dict[str, int | None] = {}
         self._states: dict[str, str] = {}
         for m in self.machines:
             m.advance(now)
@@ -496,66 +619,48 @@ class TerritoriaController(_Base):
             g = m.green_time(now)
             if g < p.min_green:
                 continue
+            if now < self._idle_until.get(m.inter.tls_id, 0.0) - 1e-9:
+                continue  # nobody else waited a moment ago
+            if (
+                g < p.max_green
+                and (
+                    g < p.min_green_contested or round(g - p.min_green_contested) % p.contest_every
+                )
+                and self._active(m, room)
+            ):
+                # nothing can end this green now (no maximum, no gap-out, no contest due):
+                # the scores are not needed
+                continue
             inter = m.inter
             if pending is None:
                 pending = self._pending_by_lane() if p.w_pending else {}
+            count = self.sim.lane.getLastStepVehicleNumber
             for ln in inter.in_lanes:
                 if ln not in demand:
-                    n = lane.getLastStepVehicleNumber(ln)
-                    short = ln in self.short_lanes
-                    if n == 0 and not short:
+                    if ln in self.short_lanes or count(ln):
+                        demand[ln] = self._lane_demand(ln, pending, inter, now)
+                    else:  # an empty lane (the common case): only its pending vehicles
                         demand[ln] = pending.get(ln, 0.0) * p.w_pending
-                        continue
-                    h = lane.getLastStepHaltingNumber(ln)
-                    w = lane.getWaitingTime(ln)
-                    filling = h >= p.spill_back_share * self.lane_capacity[ln]
-                    if short or filling:
-                        # the queue fills the last lane: count it upstream too
-                        for up in self.upstream.get(ln, ()):
-                            uh = lane.getLastStepHaltingNumber(up)
-                            if uh:
-                                h += uh
-                                n += uh
-                                w += lane.getWaitingTime(up)
-                        if p.spill_feed_share and p.feed_gate:
-                            for up, nxt in self.feeder_pairs.get(ln, ()):
-                                if self._green_towards(up, nxt):
-                                    fed = p.spill_feed_share * (
-                                        lane.getLastStepVehicleNumber(up)
-                                        if p.feed_moving
-                                        else lane.getLastStepHaltingNumber(up)
-                                    )
-                                    h += fed
-                                    n += fed
-                        elif (
-                            p.spill_feed_share
-                            and (filling or not p.feed_when_filling)
-                            and not (p.feed_max_green and self._maxed(inter, ln, now))
-                        ):
-                            for up in self.signal_feeders.get(ln, ()):
-                                fed = p.spill_feed_share * lane.getLastStepHaltingNumber(up)
-                                h += fed
-                                n += fed
-                    demand[ln] = (
-                        p.w_halt * h
-                        + p.w_move * (n - h)
-                        + w / p.wait_scale
-                        + pending.get(ln, 0.0) * p.w_pending
-                    )
-            for ln in inter.out_lanes:
-                if ln not in room:
-                    # an exit lane is full when its queue (stopped vehicles) fills it
-                    h = lane.getLastStepHaltingNumber(ln)
-                    cap = self.lane_capacity[ln]
-                    if h < max(p.spill_min_vehicles, p.spill_threshold * cap):
-                        room[ln] = 1.0
-                    else:
-                        room[ln] = max(p.spill_floor, 1.0 - h / cap)
-            heads = self._heads(inter) if p.head_aware else {}
+            # nobody else waits, for sure: every other phase's lanes sum to at most the margin
+            # (a score is that sum times rooms and weights ≤ 1) — the scores are not needed
+            idle = True
+            for k, served in enumerate(inter.served):
+                if k != m.current and sum(demand[ln] for ln in served) > p.switch_margin - 1e-9:
+                    idle = False
+                    break
+            if idle:
+                self._idle_until[inter.tls_id] = now + p.idle_every
+                continue
+            partial = self.partial.get(inter.tls_id, {}) if p.head_aware else {}
             maxed: set[str] | dict = {}
             if p.lane_max_green:
                 since = self._lane_since[inter.tls_id]
-                maxed = {ln for ln, t0 in since.items() if now - t0 >= p.max_green}
+                scope = self.max_green_lanes
+                maxed = {
+                    ln
+                    for ln, t0 in since.items()
+                    if now - t0 >= p.max_green and (scope is None or ln in scope)
+                }
             scores = []
             for k, served in enumerate(inter.served):
                 s = 0.0
@@ -565,14 +670,23 @@ class TerritoriaController(_Base):
                         continue  # had its maximum green: the others first
                     d = demand[ln_in]
                     if d:
-                        head = heads.get(ln_in)
+                        # a shared lane: read its first vehicle's movement (once a step)
+                        head = None
+                        if ln_in in partial:
+                            head = heads.get(ln_in, -1)
+                            if head == -1:
+                                head = heads[ln_in] = self._head(ln_in, inter.tls_id)
                         if head is not None and state[head] not in GREEN:
                             d *= p.blocked_head_weight  # its first vehicle cannot go
-                        s += d * max(room[o] for o in outs)
+                        s += d * self._best_room(outs, room)
                 scores.append(s)
             cur = scores[m.current]
-            best_s, best_k = max((s, k) for k, s in enumerate(scores) if k != m.current)
+            best_s, best_k = -1.0, -1
+            for k, sk in enumerate(scores):  # the best other phase (the last one on a tie)
+                if k != m.current and sk >= best_s:
+                    best_s, best_k = sk, k
             if best_s <= p.switch_margin:
+                self._idle_until[inter.tls_id] = now + p.idle_every
                 continue  # nobody else waits: keep green
             if g >= p.max_green:
                 m.switch(best_k, now)

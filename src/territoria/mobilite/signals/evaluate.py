@@ -365,21 +365,27 @@ def _run_live(sc, controller, seed, scale, horizon, tripinfo, stats_file, params
     t0 = time.perf_counter()
     cpu = time.process_time
     c0 = cpu()
-    sim_cpu = ctl_cpu = 0.0
+    # SUMO's steps and the controller's decisions are timed with the cheap wall clock (0.1 µs);
+    # the CPU of the loop is split between them in that proportion (process_time costs ~5 µs
+    # a call here: three a step would weigh 8 % of a small network's plain simulation)
+    clock = time.perf_counter
+    sim_wall = ctl_wall = 0.0
     sim.start([binary("sumo"), *args])
     try:
         c = cls(sim, p, **cls_args)
         c.setup()
+        loop_c0 = cpu()
         end = sc.begin + (horizon or (sc.end - sc.begin))
         now = sim.simulation.getTime()
         while now < end:
-            a = cpu()
+            a = clock()
             sim.simulationStep()
             now = sim.simulation.getTime()
-            b = cpu()
+            b = clock()
             c.step(now)
-            sim_cpu += b - a
-            ctl_cpu += cpu() - b
+            sim_wall += b - a
+            ctl_wall += clock() - b
+        loop_cpu = cpu() - loop_c0
         c.close(now)
         greens = {
             m.inter.tls_id: {
@@ -397,8 +403,8 @@ def _run_live(sc, controller, seed, scale, horizon, tripinfo, stats_file, params
         # CPU of the whole run (libsumo runs in this process: loading, simulation, controller)
         "cpu_s": round(cpu() - c0, 3),
         # of which SUMO's steps and the controller's decisions (TraCI reads and writes)
-        "sim_cpu_s": round(sim_cpu, 3),
-        "controller_cpu_s": round(ctl_cpu, 3),
+        "sim_cpu_s": round(loop_cpu * sim_wall / max(sim_wall + ctl_wall, 1e-9), 3),
+        "controller_cpu_s": round(loop_cpu * ctl_wall / max(sim_wall + ctl_wall, 1e-9), 3),
     }
     return wall, _read_teleports(stats_file), {"params": asdict(p), "greens": greens, **timing}
 
