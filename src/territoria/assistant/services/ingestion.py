@@ -6,9 +6,9 @@ Two phases, so that a large corpus stays practical on one machine:
 2. embeddings follow, batch by batch, each batch committed; vectors are cached by
    content hash, so unchanged text is never embedded again. Each document also has a page row
    (title + opening, services/page_vectors.py) in the collection's sibling page namespace,
-   written, re-stamped and deleted with its passages, and one row per section (title › section
-   + first sentence, services/section_vectors.py) in `<namespace>:sections`; the page vectors
-   are embedded first (one short text a page), then the sections', then the passages.
+   written, re-stamped and deleted with its passages (and, when section_vectors.WEIGHT is set,
+   one row per section in `<namespace>:sections`); the page vectors are embedded first (one
+   short text a page), then the sections' if any, then the passages.
 Everything is resumable: re-running a job picks up documents left pending/indexing and
 passages without a vector. Re-adding an unchanged file (same sha256) does nothing.
 """

