@@ -63,8 +63,8 @@ def subset(source: Path, out: Path, step: int) -> int:
 
 
 def child(out: str, step: int, data_dir: str, sets: list[str]) -> None:
-    from benchmarks.assistant_common import PIAF
     from benchmarks import setup_django
+    from benchmarks.assistant_common import PIAF
 
     setup_django(Path(data_dir), embedded=True, migrate=True)
     import territoria
