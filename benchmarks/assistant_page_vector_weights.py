@@ -12,10 +12,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.heldout import _setup_django
+from benchmarks import setup_django
 
 which = sys.argv[1]
-_setup_django(Path(sys.argv[2]))
+setup_django(Path(sys.argv[2]), embedded=True, migrate=True)
 from territoria.assistant.models import Collection
 from territoria.assistant.services import answering, page_vectors
 from territoria.search import get_index

@@ -89,8 +89,18 @@ class Baselines:
             doc = documents.get(str(fields.get("document")), str(fields.get("document")))
             titles.setdefault(doc, fields.get("title") or title)
             texts.setdefault(doc, []).append(text)
-        self.ids = list(texts)
-        pages = [f"{titles[d]}\n" + "\n".join(texts[d]) for d in self.ids]
+        ids = list(texts)
+        self._fit(ids, [f"{titles[d]}\n" + "\n".join(texts[d]) for d in ids], dense)
+
+    @classmethod
+    def from_texts(cls, ids: list[str], pages: list[str], dense: bool = True) -> Baselines:
+        """The same baselines over whole pages given as texts (benchmarks over a folder)."""
+        baselines = cls.__new__(cls)
+        baselines._fit(ids, pages, dense)
+        return baselines
+
+    def _fit(self, ids: list[str], pages: list[str], dense: bool) -> None:
+        self.ids = list(ids)
         self.terms = [analyze(page) for page in pages]
         self.lengths = [len(t) for t in self.terms]
         self.average = (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
@@ -305,11 +315,12 @@ def evaluate(
         }
     finally:
         if not keep:
-            from territoria.assistant.services import page_vectors
+            from territoria.assistant.services import page_vectors, section_vectors
             from territoria.search import get_index
 
             get_index().clear(collection.namespace)
             page_vectors.clear(collection.namespace)
+            section_vectors.clear(collection.namespace)
             collection.delete()
     return result
 
