@@ -141,6 +141,22 @@ def test_register_import_of_real_lines_with_hostile_cells_thorough(data):
 
 
 @pytest.mark.django_db
+def test_register_import_organisation_name_with_a_nul_byte_is_a_line_error():
+    """Found by this file's thorough tier on PostgreSQL (which refuses NUL in text): a
+    database error mid-import before; now the line and column, and nothing written."""
+    rows = [dict(row) for row in ANCHOR_ROWS[:2]]
+    rows[1]["Nom_collectivite"] = "\x00"
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=HEADER, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    before = _counts()
+    report = import_file(buffer.getvalue().encode(), name="registre.csv", format="anchor-csv")
+    assert not report.ok and _counts() == before
+    assert any(issue.line == 3 and issue.column == "Nom_collectivite" for issue in report.errors)
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("siret", ["²²²²²²²²²²²²²²", "٢١٩٣٠٠٥١٤٠٠٠١١"])
 def test_register_import_siret_in_unicode_digits_is_a_line_error(siret):
     """Finding L2, which the thorough tier of this file found again (fixed in core/siret.py)."""

@@ -5,7 +5,11 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    ProhibitNullCharactersValidator,
+)
 from django.db import models
 
 from territoria.core.audit import AuditedModel
@@ -44,7 +48,8 @@ class OrganisationType(models.TextChoices):
 class Organisation(AuditedModel, BaseModel):
     """A collectivité or public body that carries AI projects."""
 
-    name = models.CharField("nom", max_length=255)
+    # PostgreSQL refuses NUL in text: a clear field error instead (imports call full_clean).
+    name = models.CharField("nom", max_length=255, validators=[ProhibitNullCharactersValidator()])
     # French bodies are identified by their SIRET (required and Luhn-checked for them);
     # foreign bodies imported from other registers (NL, UK) have none: they carry
     # `country` and a stable `identifier` instead (see docs/registre-import-export.md).
