@@ -569,11 +569,8 @@ def roadworks_run(request, pk):
     found = _network(request, pk)
     text = request.POST.get("chantiers", "")
     rows, errors = parse_worksite_lines(text) if text.strip() else ([], [])
-    chosen = request.POST.get("scenario", "")
-    if chosen:
-        scenario = (
-            Scenario.objects.filter(network=found, pk=chosen).first() if _is_uuid(chosen) else None
-        )
+    if request.POST.get("scenario", ""):
+        scenario = _posted_scenario(request, found)
         if scenario is None:
             errors.append("Chantiers d'un scénario : scénario introuvable sur ce réseau.")
         else:
@@ -801,10 +798,7 @@ def scenario_run_od(request, pk):
     from territoria.mobilite import od
 
     found = _network(request, pk)
-    chosen = request.POST.get("scenario", "")
-    scenario = (
-        Scenario.objects.filter(network=found, pk=chosen).first() if _is_uuid(chosen) else None
-    )
+    scenario = _posted_scenario(request, found)
     if scenario is None:
         messages.error(request, "Choisissez le scénario à simuler sur la matrice.")
         return redirect("mobilite:network", pk=pk)
@@ -834,10 +828,7 @@ def scenario_run_routes(request, pk):
     from territoria.mobilite import routes
 
     found = _network(request, pk)
-    chosen = request.POST.get("scenario", "")
-    scenario = (
-        Scenario.objects.filter(network=found, pk=chosen).first() if _is_uuid(chosen) else None
-    )
+    scenario = _posted_scenario(request, found)
     upload = request.FILES.get("fichier")
     if scenario is None or upload is None:
         messages.error(request, "Choisissez le scénario et le fichier d'itinéraires.")
@@ -856,6 +847,12 @@ def scenario_run_routes(request, pk):
     }
     job = _start_job(request, "scenario", found, scenario, params)
     return redirect("mobilite:job", pk=job.pk)
+
+
+def _posted_scenario(request, network) -> Scenario | None:
+    """The scenario of this network named by the form's `scenario` field, else None."""
+    chosen = request.POST.get("scenario", "")
+    return Scenario.objects.filter(network=network, pk=chosen).first() if _is_uuid(chosen) else None
 
 
 def _is_uuid(value) -> bool:
