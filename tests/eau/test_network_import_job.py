@@ -192,3 +192,12 @@ def test_a_model_waits_in_the_queue_then_the_worker_imports_it_with_progress(
     page = client.get(response.url).content.decode()
     assert reverse("eau:network", args=[job.network.pk]) in page
     assert list(upload_folder().glob("*.inp")) == []
+
+
+def test_a_nul_byte_in_a_model_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "reseau.inp"
+    path.write_text(TINY.replace(" J2   10", " J\x002   10"))
+    with pytest.raises(
+        network.NetworkError, match=re.escape("reseau.inp, ligne 7 : caractère nul")
+    ):
+        network.check_inp(path)

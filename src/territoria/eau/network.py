@@ -139,6 +139,12 @@ def check_inp(path: Path) -> None:
             raise NetworkError(
                 f"{path.name}, ligne {line} : ce n'est pas un fichier texte."
             ) from None
+    if "\x00" in text:  # never in a model; PostgreSQL refuses it in the stored names
+        line = text[: text.find("\x00")].count("\n") + 1
+        raise NetworkError(
+            f"{path.name}, ligne {line} : caractère nul (octet 0) refusé — un fichier binaire "
+            "ou mal exporté ?"
+        )
     section, nodes, ends, seen = "", set(), [], False
     links: set[str] = set()
     declared = {"pattern": set(), "curve": set()}
