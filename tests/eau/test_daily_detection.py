@@ -83,15 +83,24 @@ def test_measures_added_before_the_kept_state_mean_a_full_replay(db, parts, tmp_
     assert Job.objects.filter(kind="replay").first().result["resumed"] is False
 
 
-def test_an_import_cut_mid_hour_gives_the_alerts_of_the_one_shot_replay(db, tmp_path):
+@pytest.mark.parametrize(
+    ("burst_from", "burst_m3h"),
+    [
+        ("2018-01-09 10:10", 40),  # the cut hour looks normal: its alert comes later
+        ("2018-01-09 10:05", 100),  # the cut hour itself raises an alert, replaced when whole
+    ],
+)
+def test_an_import_cut_mid_hour_gives_the_alerts_of_the_one_shot_replay(
+    db, tmp_path, burst_from, burst_m3h
+):
     """A file that stops at 10:05 leaves the hour 10:00 incomplete: the kept detectors stop
     at 09:00 and the hour is counted again, whole, when the rest arrives."""
     lines = FLOWS.read_text().splitlines()
     rows = []
-    for line in lines[1:]:  # a burst of 40 m³/h on p227 from 2018-01-09 10:10
+    for line in lines[1:]:  # a burst on p227
         stamp, p227, rest = line.split(",", 2)
-        if stamp >= "2018-01-09 10:10":
-            p227 = f"{float(p227) + 40:.2f}"
+        if stamp >= burst_from:
+            p227 = f"{float(p227) + burst_m3h:.2f}"
         rows.append(f"{stamp},{p227},{rest}")
     cut = next(i for i, row in enumerate(rows) if row.startswith("2018-01-09 10:10"))
     whole, first, second = (tmp_path / name for name in ("tout.csv", "a.csv", "b.csv"))
@@ -111,10 +120,13 @@ def test_an_import_cut_mid_hour_gives_the_alerts_of_the_one_shot_replay(db, tmp_
     )
     timeseries.import_csv(daily, first)
     jobs.detect_all_networks()
+    cut_hour_alerts = {row[1:] for row in alerts(daily)}
     timeseries.import_csv(daily, second)
     jobs.detect_all_networks()
     assert Job.objects.filter(network=daily, kind="replay").first().result["resumed"] is True
     assert {row[1:] for row in alerts(daily)} == expected
+    if burst_from.endswith("10:05"):  # the cut hour's own alert was there, then replaced
+        assert cut_hour_alerts and not cut_hour_alerts <= expected
 
 
 def test_the_last_complete_hour_follows_the_step_of_the_series():

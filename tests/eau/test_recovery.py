@@ -24,6 +24,14 @@ from .test_network_import_job import TINY, agent
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def empty_upload_folder():
+    """The folder is shared with the other tests: left as found (empty)."""
+    yield
+    for path in upload_folder().glob("*") if upload_folder().is_dir() else []:
+        path.unlink()
+
+
 def dropped(client, organisation, capture) -> Job:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
