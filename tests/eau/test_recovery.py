@@ -1,6 +1,5 @@
 """A model dropped for import whose job never runs does not stay under DATA_DIR/eau/imports/:
-the module's recovery (a periodic task of the platform's scheduler, also run when a worker
-starts) fails the job with a reason and deletes the file; a job lost with its worker too."""
+the module's recovery (a periodic task of the platform's scheduler) fails the job with a reason and deletes the file; a job lost with its worker too."""
 
 import os
 import time
@@ -105,6 +104,7 @@ def test_a_file_no_waiting_job_names_is_removed_once_stale(db, settings):
     assert not orphan.exists() and fresh.exists()
 
 
-def test_the_recovery_is_a_periodic_task_also_run_when_a_worker_starts():
+def test_the_recovery_is_a_periodic_task_of_the_platform_scheduler():
     task = get_task("eau_recover_jobs")
-    assert task.func == "territoria.eau.recovery.recover_jobs" and task.at_worker_start
+    assert task.func == "territoria.eau.recovery.recover_jobs"
+    assert task.every == timedelta(minutes=15)

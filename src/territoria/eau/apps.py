@@ -211,10 +211,7 @@ class EauConfig(AppConfig):
         # Jobs lost by a killed worker failed with a reason; uploaded models that no worker
         # read within a day deleted with their job failed (recovery.py).
         PeriodicTask(
-            "eau_recover_jobs",
-            "territoria.eau.recovery.recover_jobs",
-            timedelta(minutes=15),
-            at_worker_start=True,
+            "eau_recover_jobs", "territoria.eau.recovery.recover_jobs", timedelta(minutes=15)
         ),
     ]
     datasets = [

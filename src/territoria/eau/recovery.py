@@ -1,5 +1,5 @@
 """Recovery of the module's jobs and of the models waiting to be imported (the platform's
-recovery contract, `core.recovery`; run when a worker starts and every quarter of an hour).
+recovery contract, `core.recovery`; a periodic task run every quarter of an hour).
 
 - A job queued or running that no live worker holds and the queue no longer waits for (a
   worker killed mid-job, its task result failed by the core): failed with a French reason,
