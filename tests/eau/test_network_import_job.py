@@ -201,3 +201,18 @@ def test_a_nul_byte_in_a_model_is_refused_with_its_line(tmp_path):
         network.NetworkError, match=re.escape("reseau.inp, ligne 7 : caractère nul")
     ):
         network.check_inp(path)
+
+
+def test_a_network_name_with_a_nul_character_is_refused_and_no_job_is_queued(
+    client, db, organisation
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(agent(organisation=organisation))
+    response = client.post(
+        reverse("eau:network_import"),
+        {"fichier": SimpleUploadedFile("reseau.inp", TINY.encode()), "nom": "Ré\x00seau"},
+        follow=True,
+    )
+    assert "Nom du réseau : caractère nul (octet 0) refusé" in response.content.decode()
+    assert not Job.objects.exists() and list(upload_folder().glob("*.inp")) == []
