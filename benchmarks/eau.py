@@ -605,7 +605,20 @@ def renewal_benchmark(quick: bool) -> dict:
             }
             for kind in ("count", "length")
         }
+        tiered = result["other_models"]["tiered_past_breaks_then_model"]
+        result["tiered_beats_best_baseline"] = {
+            kind: {
+                cut: tiered[kind][cut]
+                > max(capture[b][kind][cut] for b in ("age", "past_breaks", "random"))
+                for cut in tiered[kind]
+            }
+            for kind in ("count", "length")
+        }
         results[str(year)] = result
+    tiered_beaten = {
+        year: all(all(v.values()) for v in r["tiered_beats_best_baseline"].values())
+        for year, r in results.items()
+    }
     beaten = {
         year: all(all(v.values()) for v in r["model_beats_best_baseline"].values())
         for year, r in results.items()
@@ -614,6 +627,8 @@ def renewal_benchmark(quick: bool) -> dict:
         "years": len(beaten),
         "years_beating_best_baseline_at_every_cut": sum(beaten.values()),
         "years_not": [year for year, ok in beaten.items() if not ok],
+        "tiered_rule_years_beating_best_baseline_at_every_cut": sum(tiered_beaten.values()),
+        "tiered_rule_years_not": [year for year, ok in tiered_beaten.items() if not ok],
         "syracuse_kdd2018_top1_count": SYRACUSE_TOP1,
         "note": "seconds include the inner validation's models of earlier years the first "
         "time they are needed (shared cache): later years are cheaper",

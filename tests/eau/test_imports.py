@@ -249,3 +249,14 @@ def test_a_blank_line_keeps_the_line_numbers_of_the_warnings_right(tmp_path):
     text = "Timestamp,p1\n2019-01-01 00:00:00,1\n\n2019-01-01 00:05:00,-2\n"
     series = scada.read_csv(write(tmp_path, "vide.csv", text))
     assert "1 valeur négative (première : ligne 4, colonne « p1 »" in " ".join(series.warnings)
+
+
+@pytest.mark.django_db
+def test_a_nul_byte_in_a_sensor_name_is_refused_with_its_line_and_column(tmp_path):
+    found = Network.objects.create(name="L-Town", source_name="L-TOWN.inp")
+    text = "Timestamp,p227,p2\x0035\n2019-01-01 00:00:00,1,2\n2019-01-01 00:05:00,1,2\n"
+    with pytest.raises(
+        scada.ScadaError, match=re.escape("nul.csv, ligne 1, colonne 3 : caractère nul")
+    ):
+        timeseries.import_csv(found, write(tmp_path, "nul.csv", text))
+    assert SensorImport.objects.count() == 0

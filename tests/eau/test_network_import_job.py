@@ -65,6 +65,88 @@ def test_a_faulty_inp_is_named_by_line_and_field_before_wntr_reads_it(tmp_path, 
         network.check_inp(path)
 
 
+PUMP = " PU1  J5  J6  HEAD C9\n\n[VALVES]"
+P4 = " P4   J5     J6     150     100       130        0          Open\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            TINY.replace(" J1   10    1       ;", " J1   10    1   PAT9 ;"),
+            "ligne 6, section [JUNCTIONS], colonne 4 : motif « PAT9 » déclaré dans aucune section",
+        ),
+        (
+            TINY.replace("[VALVES]", "[PUMPS]\n" + PUMP).replace(P4, ""),
+            "ligne 24, section [PUMPS], colonne 5 : courbe « C9 » déclarée dans aucune section",
+        ),
+        (
+            TINY.replace(" Units  CMH", " Units  CMH\n Foo  3"),
+            "ligne 39, section [OPTIONS], colonne 1 : l'option « Foo » n'existe pas dans EPANET",
+        ),
+        (
+            TINY.replace(" Units  CMH", " Units  XYZ"),
+            "ligne 38, section [OPTIONS], colonne 2 (« Units ») : « XYZ » n'est pas une unité",
+        ),
+        (
+            TINY.replace("H-W", "XX"),
+            "ligne 39, section [OPTIONS], colonne 2 (« Headloss ») : « XX » n'est pas une formule",
+        ),
+        (
+            TINY.replace("PRV   30", "ZZZ   30"),
+            "ligne 26, section [VALVES], colonne 5 (« type ») : « ZZZ » n'est pas un type",
+        ),
+        (
+            TINY.replace("130        0          Open\n P1", "130        0          Ouvert\n P1"),
+            "ligne 18, section [PIPES], colonne 8 (« état ») : « Ouvert » n'est pas un état",
+        ),
+        (
+            TINY.replace("[OPTIONS]", "[FOOBAR]\n x 1\n\n[OPTIONS]"),
+            "ligne 37 : la section « [FOOBAR] » n'existe pas dans EPANET",
+        ),
+        (
+            TINY.replace(" J2   10    1       ;", " J2   10    1       ;\n J1   10    1       ;"),
+            "ligne 8, section [JUNCTIONS], colonne 1 : l'identifiant « J1 » est déjà déclaré",
+        ),
+        (
+            TINY.replace("[OPTIONS]", "[PATTERNS]\n PAT1 1 deux 3\n\n[OPTIONS]"),
+            "ligne 38, section [PATTERNS], colonne 3 : « deux » n'est pas un nombre",
+        ),
+        (
+            TINY.replace("[OPTIONS]", "[CURVES]\n C1 1 x\n\n[OPTIONS]"),
+            "ligne 38, section [CURVES], colonne 3 : « x » n'est pas un nombre",
+        ),
+        (
+            TINY.replace("[OPTIONS]", "[TIMES]\n Duration abc\n\n[OPTIONS]"),
+            "ligne 38, section [TIMES], colonne 2 : « abc » n'est pas une durée",
+        ),
+    ],
+)
+def test_what_only_wntr_used_to_refuse_is_named_by_line_before_wntr(tmp_path, text, expected):
+    """Curves, patterns, options, types and states: WNTR's own errors name no line
+    (« KeyError: 'C9' »); the check names the line, section and column, in French."""
+    path = tmp_path / "reseau.inp"
+    path.write_text(text)
+    with pytest.raises(network.NetworkError, match=re.escape(expected)):
+        network.check_inp(path)
+
+
+@pytest.mark.slow  # loads WNTR (seconds of CPU, once per session)
+def test_a_refusal_left_to_wntr_is_placed_on_the_line_it_quotes(tmp_path):
+    """What the check does not look at (a control naming an undeclared link) is refused by
+    WNTR with « KeyError: 'P9' »: the message places it on the line that names P9."""
+    path = tmp_path / "reseau.inp"
+    path.write_text(
+        TINY.replace("[OPTIONS]", "[CONTROLS]\n LINK P9 OPEN IF NODE J1 ABOVE 3\n\n[OPTIONS]")
+    )
+    network.check_inp(path)  # not the check's
+    with pytest.raises(network.NetworkError) as refused:
+        network.read_model(path)
+    assert str(refused.value).startswith(
+        "reseau.inp, ligne 38, section [CONTROLS] : EPANET ne sait pas lire « P9 »"
+    )
+
+
 def test_the_tiny_model_passes_the_check():
     network.check_inp(FIXTURES / "tiny.inp")
 
@@ -110,3 +192,27 @@ def test_a_model_waits_in_the_queue_then_the_worker_imports_it_with_progress(
     page = client.get(response.url).content.decode()
     assert reverse("eau:network", args=[job.network.pk]) in page
     assert list(upload_folder().glob("*.inp")) == []
+
+
+def test_a_nul_byte_in_a_model_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "reseau.inp"
+    path.write_text(TINY.replace(" J2   10", " J\x002   10"))
+    with pytest.raises(
+        network.NetworkError, match=re.escape("reseau.inp, ligne 7 : caractère nul")
+    ):
+        network.check_inp(path)
+
+
+def test_a_network_name_with_a_nul_character_is_refused_and_no_job_is_queued(
+    client, db, organisation
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(agent(organisation=organisation))
+    response = client.post(
+        reverse("eau:network_import"),
+        {"fichier": SimpleUploadedFile("reseau.inp", TINY.encode()), "nom": "Ré\x00seau"},
+        follow=True,
+    )
+    assert "Nom du réseau : caractère nul (octet 0) refusé" in response.content.decode()
+    assert not Job.objects.exists() and list(upload_folder().glob("*.inp")) == []

@@ -203,3 +203,22 @@ def test_a_sandre_code_contradicting_the_label_is_refused(tmp_path):
 def test_units_written_differently_are_one(unit_a, unit_b):
     assert quality._unit_key(unit_a) == quality._unit_key(unit_b)
     assert quality._unit_key("mg/L") != quality._unit_key("µg/L")
+
+
+@pytest.mark.django_db
+def test_a_nul_byte_in_a_text_field_is_refused_with_its_line_and_column(tmp_path):
+    """PostgreSQL refuses NUL in text: the import names it instead of failing on save."""
+    quality.import_limits(FIXTURES / "fr_edch_limits.csv")
+    path = tmp_path / "s.csv"
+    path.write_text(
+        "commune,lieu,date,parametre,valeur,unite\n"
+        "A,B,2026-01-01,Nitrates,10,mg/L\n"
+        "A,Puits\x00 3,2026-01-01,Nitrates,10,mg/L\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        quality.QualityError,
+        match=re.escape("s.csv, ligne 3, colonne 2 (« lieu ») : caractère nul"),
+    ):
+        quality.import_samples(path)
+    assert QualitySample.objects.count() == 0

@@ -208,6 +208,11 @@ class EauConfig(AppConfig):
         # Overdue decisions (alerts still « nouvelle », non-compliances without follow-up
         # after 48 h) mailed to each water service once a day (reminders.py).
         PeriodicTask("eau_reminders", "territoria.eau.reminders.send_reminders", timedelta(days=1)),
+        # Jobs lost by a killed worker failed with a reason; uploaded models that no worker
+        # read within a day deleted with their job failed (recovery.py).
+        PeriodicTask(
+            "eau_recover_jobs", "territoria.eau.recovery.recover_jobs", timedelta(minutes=15)
+        ),
     ]
     datasets = [
         PublishedDataset(

@@ -6,6 +6,7 @@ the background worker (`tasks.py`), inline in tests.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
 import time
@@ -24,6 +25,25 @@ WATT_PER_CORE = 15.0  # energy estimate: one busy core of a server ≈ 15 W
 
 def zone_series(network: Network, zone: Zone, start=None, end=None):
     """(hour starts, hourly flow of the zone's balance, daily_only) from the stored flows."""
+    found = zone_hours(network, zone, start, end)
+    return None if found is None else found[:3]
+
+
+def last_complete_hour(times: np.ndarray) -> np.datetime64:
+    """The start of the last hour whose samples have all arrived: the hour of the last
+    sample if that sample is the hour's last one at the series' step (median spacing),
+    else the hour before. A file that stops at 12:05 leaves 12:00 incomplete."""
+    stamps = times.astype("datetime64[s]")
+    step = np.median(np.diff(stamps)) if len(stamps) > 1 else np.timedelta64(3600, "s")
+    last = stamps[-1]
+    hour = last.astype("datetime64[h]").astype("datetime64[s]")
+    if last + step >= hour + np.timedelta64(3600, "s"):
+        return hour
+    return hour - np.timedelta64(3600, "s")
+
+
+def zone_hours(network: Network, zone: Zone, start=None, end=None):
+    """zone_series plus the start of the last complete hour (`last_complete_hour`)."""
     sensors = list(zone.balance)
     if not sensors:
         return None
@@ -40,7 +60,7 @@ def zone_series(network: Network, zone: Zone, start=None, end=None):
             outflow = detection.tank_outflow(series.times, level, zone.tank["area_m2"])
             flow = flow - np.nan_to_num(outflow)
     times, hourly = detection.hourly_means(series.times, flow)
-    return times, hourly, daily
+    return times, hourly, daily, last_complete_hour(series.times)
 
 
 def kitchener_folder() -> Path:
@@ -65,12 +85,12 @@ def replay_network(job: Job) -> None:
     job.status = JobStatus.RUNNING
     job.save(update_fields=["status", "updated_at"])
     state = _resumable(network) if job.params.get("incremental") else None
-    flows = {}
+    flows, complete = {}, {}
     for zone in network.zones.exclude(balance={}):
         begin = state["data_end"] - dt.timedelta(days=1) if state else None
-        found = zone_series(network, zone, start=begin)
+        found = zone_hours(network, zone, start=begin)
         if found is not None:
-            flows[zone.code] = found
+            flows[zone.code], complete[zone.code] = found[:3], found[3]
     if not flows:
         job.status = JobStatus.FAILED
         job.message = "Aucune mesure importée pour les bilans des zones."
@@ -86,8 +106,16 @@ def replay_network(job: Job) -> None:
         flows = {
             code: (times[keep], hourly[keep], daily)
             for code, (times, hourly, daily) in flows.items()
-            if (keep := times > until.get(code, np.datetime64("NaT"))).any()
+            if (keep := times > until[code] if code in until else np.full(len(times), True)).any()
         }
+        # An hour cut by the end of the last import was pushed on its own measures but not
+        # kept (the state stops at the last complete hour): it is pushed again now with all
+        # of its measures, and the alerts it raised then are replaced by those of now.
+        for code, kept_until in until.items():
+            counted = _aware(kept_until.astype("datetime64[s]").item() + dt.timedelta(hours=1))
+            Alert.objects.filter(
+                network=network, zone=code, status=AlertStatus.NEW, raised_at__gt=counted
+            ).delete()
     else:
         Alert.objects.filter(network=network, status=AlertStatus.NEW).delete()
         holiday_days = detection.calendar_for(network.holidays, np.array([first, last]))
@@ -108,8 +136,11 @@ def replay_network(job: Job) -> None:
         for a in network.alerts.filter(status=AlertStatus.REPAIRED, repaired_at__isnull=False)
     )
     if state:  # repairs before the kept state are in it (a new one forces a full replay)
-        end_of_state = max(until.values()).astype("datetime64[s]").item()
-        repairs = [r for r in repairs if r[0] > end_of_state]
+        repairs = [
+            r
+            for r in repairs
+            if r[1] not in until or r[0] > until[r[1]].astype("datetime64[s]").item()
+        ]
     handled = set(network.alerts.values_list("zone", "raised_at"))
     days = sorted({t.astype("datetime64[D]") for times, _, _ in flows.values() for t in times})
     job.total = len(days)
@@ -121,9 +152,14 @@ def replay_network(job: Job) -> None:
             mask = day_index == day
             by_day.setdefault(day, []).append((code, times[mask], hourly[mask]))
     created = 0
+    kept = {}  # zone → (detector, until) as of its last complete hour, before any partial one
+    pushed = dict(until)  # zone → the last hour pushed into its detector
     for number, day in enumerate(days, start=1):
         for code, times, hourly in by_day.get(day, []):
             for when, value in zip(times, hourly):
+                if code not in kept and when > complete[code]:
+                    kept[code] = (copy.deepcopy(detectors[code]), pushed.get(code))
+                pushed[code] = when
                 moment = when.astype("datetime64[s]").item()
                 while repairs and repairs[0][0] <= moment:
                     _, zone = repairs.pop(0)
@@ -146,6 +182,12 @@ def replay_network(job: Job) -> None:
             job.done = number
             job.message = f"Jour {number} sur {len(days)} : {count_words(created, 'alerte|f')}."
             job.save(update_fields=["done", "message", "updated_at"])
+    for code, (detector, kept_until) in kept.items():
+        detectors[code] = detector
+        if kept_until is None:
+            until.pop(code, None)
+        else:
+            until[code] = kept_until
     _keep_state(network, detectors, until, state["first"] if state else first)
     pending = [a for a in network.alerts.all() if not a.pipes]
     localised = 0

@@ -8,6 +8,7 @@ B (behind PRV-3) and C (behind PUMP_1 and tank T1), as in BattLeDIM's descriptio
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 from django.db import transaction
@@ -52,6 +53,76 @@ INP_FIELDS = {  # the fields each line of these sections must have at least
 }
 INP_LINKS = ("PIPES", "PUMPS", "VALVES")
 INP_NODES = ("JUNCTIONS", "RESERVOIRS", "TANKS")
+INP_SECTIONS = frozenset(
+    [
+        "TITLE",
+        "JUNCTIONS",
+        "RESERVOIRS",
+        "TANKS",
+        "PIPES",
+        "PUMPS",
+        "VALVES",
+        "TAGS",
+        "DEMANDS",
+        "STATUS",
+        "PATTERNS",
+        "CURVES",
+        "CONTROLS",
+        "RULES",
+        "ENERGY",
+        "EMITTERS",
+        "LEAKAGE",
+        "QUALITY",
+        "SOURCES",
+        "REACTIONS",
+        "MIXING",
+        "TIMES",
+        "REPORT",
+        "OPTIONS",
+        "COORDINATES",
+        "VERTICES",
+        "LABELS",
+        "BACKDROP",
+        "END",
+    ]
+)
+# What EPANET accepts (EPANET 2.2 manual, appendix C), checked before WNTR whose errors name
+# no line (« KeyError: 'C9' », « could not convert string to float: 'deux' »).
+INP_UNITS = frozenset(
+    ["CFS", "GPM", "MGD", "IMGD", "AFD", "LPS", "LPM", "MLD", "CMH", "CMD", "CMS"]
+)
+INP_HEADLOSS = frozenset({"H-W", "D-W", "C-M"})
+INP_OPTIONS = frozenset(
+    [
+        "UNITS",
+        "HEADLOSS",
+        "HYDRAULICS",
+        "QUALITY",
+        "VISCOSITY",
+        "DIFFUSIVITY",
+        "SPECIFIC",
+        "TRIALS",
+        "ACCURACY",
+        "HEADERROR",
+        "FLOWCHANGE",
+        "UNBALANCED",
+        "MINIMUM",
+        "REQUIRED",
+        "PRESSURE",
+        "PATTERN",
+        "DEMAND",
+        "EMITTER",
+        "TOLERANCE",
+        "CHECKFREQ",
+        "MAXCHECK",
+        "DAMPLIMIT",
+        "MAP",
+    ]
+)
+INP_PIPE_STATUS = frozenset({"OPEN", "CLOSED", "CV"})
+INP_VALVE_TYPES = frozenset({"PRV", "PSV", "PBV", "FCV", "TCV", "GPV", "PCV"})
+INP_TIME = re.compile(r"^\d+(\.\d+)?(:\d{1,2}(:\d{1,2})?)?$")
+INP_TWO_WORD_TIMES = frozenset({"HYDRAULIC", "QUALITY", "RULE", "PATTERN", "REPORT", "START"})
 
 
 def check_inp(path: Path) -> None:
@@ -68,13 +139,27 @@ def check_inp(path: Path) -> None:
             raise NetworkError(
                 f"{path.name}, ligne {line} : ce n'est pas un fichier texte."
             ) from None
+    if "\x00" in text:  # never in a model; PostgreSQL refuses it in the stored names
+        line = text[: text.find("\x00")].count("\n") + 1
+        raise NetworkError(
+            f"{path.name}, ligne {line} : caractère nul (octet 0) refusé — un fichier binaire "
+            "ou mal exporté ?"
+        )
     section, nodes, ends, seen = "", set(), [], False
+    links: set[str] = set()
+    declared = {"pattern": set(), "curve": set()}
+    wanted = []  # (line, section, column, kind, name): a pattern or curve named before its own
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.split(";", 1)[0].strip()
         if not line:
             continue
         if line.startswith("["):
             section, seen = line.strip("[] ").upper(), True
+            if section not in INP_SECTIONS:
+                raise NetworkError(
+                    f"{path.name}, ligne {number} : la section « {line} » n'existe pas dans "
+                    "EPANET (sections : [JUNCTIONS], [PIPES], [OPTIONS]…)."
+                )
             continue
         if not seen:
             raise NetworkError(
@@ -97,11 +182,28 @@ def check_inp(path: Path) -> None:
                         f"{position + 1} (« {name} ») : « {fields[position]} » n'est pas un "
                         "nombre."
                     ) from None
-        if section in INP_NODES:
-            nodes.add(fields[0])
-        elif section in INP_LINKS:
+        where = f"{path.name}, ligne {number}, section [{section}]"
+        if section in INP_NODES or section in INP_LINKS:
+            names = nodes if section in INP_NODES else links
+            if fields[0] in names:
+                raise NetworkError(
+                    f"{where}, colonne 1 : l'identifiant « {fields[0]} » est déjà déclaré "
+                    "(un identifiant par nœud, un par tronçon)."
+                )
+            names.add(fields[0])
+        if section in INP_LINKS:
             ends.append((number, section, fields[1], 2))
             ends.append((number, section, fields[2], 3))
+        wanted.extend(_references(number, section, fields))
+        _check_inp_line(where, section, fields, declared)
+    for number, section, column, kind, name in wanted:
+        if name.upper() not in declared[kind]:
+            label = "motif" if kind == "pattern" else "courbe"
+            where = f"{path.name}, ligne {number}, section [{section}], colonne {column}"
+            raise NetworkError(
+                f"{where} : {label} « {name} » déclaré{'e' if kind == 'curve' else ''} dans "
+                f"aucune section [{kind.upper()}S]."
+            )
     for number, section, node, column in ends:
         if node not in nodes:
             raise NetworkError(
@@ -109,6 +211,141 @@ def check_inp(path: Path) -> None:
                 f"« {node} » n'est déclaré dans aucune section [JUNCTIONS], [RESERVOIRS] ou "
                 "[TANKS]."
             )
+
+
+def _references(number: int, section: str, fields: list[str]) -> list[tuple]:
+    """The patterns and curves a line names: (line, section, column, kind, name)."""
+    found = []
+    if section == "JUNCTIONS" and len(fields) > 3:
+        found.append((number, section, 4, "pattern", fields[3]))
+    elif section in ("RESERVOIRS", "DEMANDS") and len(fields) > 2:
+        found.append((number, section, 3, "pattern", fields[2]))
+    elif section == "TANKS" and len(fields) > 7 and fields[7] != "*":
+        found.append((number, section, 8, "curve", fields[7]))
+    elif section == "VALVES" and len(fields) > 5 and fields[4].upper() == "GPV":
+        found.append((number, section, 6, "curve", fields[5]))
+    elif section == "PUMPS":
+        for position in range(3, len(fields) - 1):
+            keyword = fields[position].upper()
+            if keyword in ("HEAD", "PATTERN"):
+                kind = "curve" if keyword == "HEAD" else "pattern"
+                found.append((number, section, position + 2, kind, fields[position + 1]))
+    return found
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_inp_line(where: str, section: str, fields: list[str], declared: dict) -> None:
+    """The checks of one line beyond its numeric fields (see INP_* above)."""
+    if section in ("PATTERNS", "CURVES"):
+        declared["pattern" if section == "PATTERNS" else "curve"].add(fields[0].upper())
+        for position, value in enumerate(fields[1:], start=2):
+            if not _number(value):
+                raise NetworkError(
+                    f"{where}, colonne {position} : « {value} » n'est pas un nombre (valeurs "
+                    f"{'du motif' if section == 'PATTERNS' else 'de la courbe'} "
+                    f"« {fields[0]} »)."
+                )
+    elif section == "PIPES" and len(fields) > 7 and fields[7].upper() not in INP_PIPE_STATUS:
+        raise NetworkError(
+            f"{where}, colonne 8 (« état ») : « {fields[7]} » n'est pas un état de conduite "
+            "(OPEN, CLOSED ou CV)."
+        )
+    elif section == "VALVES" and fields[4].upper() not in INP_VALVE_TYPES:
+        raise NetworkError(
+            f"{where}, colonne 5 (« type ») : « {fields[4]} » n'est pas un type de vanne "
+            "(PRV, PSV, PBV, FCV, TCV ou GPV)."
+        )
+    elif section == "OPTIONS":
+        _check_option(where, fields)
+    elif section == "TIMES" and fields[0].upper() != "STATISTIC":
+        at = 2 if fields[0].upper() in INP_TWO_WORD_TIMES else 1
+        value = fields[at] if at < len(fields) else ""
+        if not INP_TIME.match(value):
+            raise NetworkError(
+                f"{where}, colonne {at + 1} : « {value} » n'est pas une durée (attendu "
+                "des heures, 24 ou 24:00, ou h:mm)."
+            )
+
+
+def _check_option(where: str, fields: list[str]) -> None:
+    key = fields[0].upper()
+    value = fields[1].upper() if len(fields) > 1 else ""
+    if key == "UNITS" and value not in INP_UNITS:
+        raise NetworkError(
+            f"{where}, colonne 2 (« Units ») : « {fields[1] if len(fields) > 1 else ''} » "
+            f"n'est pas une unité de débit d'EPANET ({', '.join(sorted(INP_UNITS))})."
+        )
+    if key == "HEADLOSS" and value not in INP_HEADLOSS:
+        raise NetworkError(
+            f"{where}, colonne 2 (« Headloss ») : « {fields[1] if len(fields) > 1 else ''} » "
+            "n'est pas une formule de perte de charge (H-W, D-W ou C-M)."
+        )
+    if key not in INP_OPTIONS:  # WNTR refuses them too (« not a valid member »)
+        raise NetworkError(
+            f"{where}, colonne 1 : l'option « {fields[0]} » n'existe pas dans EPANET."
+        )
+
+
+def _locate(text: str, token: str) -> tuple[int, str] | None:
+    """The first line (and its section) where `token` is one of the fields, or None."""
+    section = ""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split(";", 1)[0].strip()
+        if line.startswith("["):
+            section = line.strip("[] ").upper()
+        elif token.upper() in (field.upper() for field in line.split()):
+            return number, section
+    return None
+
+
+def _section_of(text: str, wanted: int) -> str:
+    section = ""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split(";", 1)[0].strip()
+        if line.startswith("["):
+            section = line.strip("[] ").upper()
+        if number == wanted:
+            return section
+    return section
+
+
+def wntr_error(path: Path, error: Exception) -> NetworkError:
+    """WNTR's refusal said in French, with the line (and section) of the file where it can
+    be found: the line WNTR gives (`line_num` of EPANET's errors), else the first line where
+    the name it quotes (« KeyError: 'C9' », « could not convert string to float: 'x' »)
+    appears as a field."""
+    text_lines = str(error).strip().splitlines()
+    reason = text_lines[0] if text_lines else type(error).__name__
+    try:
+        text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    except OSError:
+        text = ""
+    line = getattr(error, "line_num", None)
+    match = re.search(r"at line (\d+)", str(error))
+    if line is None and match:
+        line = int(match.group(1))
+    quoted = re.findall(r"'([^']+)'", str(error))
+    token = quoted[-1] if quoted else None
+    if line:
+        section = _section_of(text, int(line))
+        where = f"{path.name}, ligne {line}" + (f", section [{section}]" if section else "")
+        return NetworkError(f"{where} : EPANET refuse cette ligne ({reason}).")
+    found = _locate(text, token) if token and text else None
+    if found:
+        number, section = found
+        where = f"{path.name}, ligne {number}" + (f", section [{section}]" if section else "")
+        return NetworkError(
+            f"{where} : EPANET ne sait pas lire « {token} » à cet endroit (un nom non "
+            f"déclaré ou une valeur invalide ; message de WNTR : {reason})."
+        )
+    return NetworkError(f"{path.name} : ce fichier n'est pas un modèle EPANET lisible ({reason}).")
 
 
 def read_model(path: Path | str):
@@ -121,11 +358,7 @@ def read_model(path: Path | str):
     try:
         return wntr.network.WaterNetworkModel(str(path))
     except Exception as error:  # noqa: BLE001 — WNTR raises many kinds (ENSyntaxError, KeyError…)
-        text = str(error).strip().splitlines()
-        reason = text[-1] if text else type(error).__name__
-        raise NetworkError(
-            f"{path.name} : ce fichier n'est pas un modèle EPANET lisible ({reason})."
-        ) from None
+        raise wntr_error(path, error) from None
 
 
 def derive_zones(model) -> list[dict]:

@@ -29,6 +29,7 @@ from pathlib import Path
 from django.db import transaction
 
 from territoria.eau.models import QualityLimit, QualitySample
+from territoria.eau.scada import nul_byte
 
 SAMPLE_COLUMNS = ("commune", "lieu", "date", "parametre", "valeur", "unite")
 # Hub'Eau's export columns (API « qualité de l'eau potable », résultats) for each of ours,
@@ -148,6 +149,9 @@ def _rows(path: Path | str):
             + "."
         )
     delimiter = ";" if first.count(";") > first.count(",") else ","
+    refusal = nul_byte(text, path.name, delimiter)
+    if refusal:  # PostgreSQL refuses NUL in the text fields: said before anything is read
+        raise QualityError(refusal)
     return path.name, csv.DictReader(text.splitlines(), delimiter=delimiter)
 
 

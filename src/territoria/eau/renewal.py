@@ -269,6 +269,10 @@ def evaluate(
     others["survival_x_criticality"] = scored(
         *orders(found["survival"] * np.maximum(cons, 0.05) ** BLEND_WEIGHT, length, 1.0)
     )
+    past = np.bincount(inv.break_pipe[inv.break_year < split_year], minlength=len(inv.ids))
+    others["tiered_past_breaks_then_model"] = scored(
+        *tiered_orders(past[rows], chosen["risk"], length, chosen["exponent"])
+    )
     boosted = rankings(inv, split_year, horizon)
     others["boosting"] = scored(*boosted["model"])
     for candidate, (_, exponent) in CANDIDATES.items():
@@ -753,6 +757,15 @@ def orders(risk: np.ndarray, length: np.ndarray, exponent: float) -> tuple:
         np.argsort(-risk, kind="stable"),
         np.argsort(-risk / np.maximum(length, 1.0) ** exponent, kind="stable"),
     )
+
+
+def tiered_orders(past: np.ndarray, risk: np.ndarray, length: np.ndarray, exponent: float):
+    """The candidate rule of the docs ("paliers de casses passées"): the pipes ordered by
+    their count of past breaks first (the key of the "most past breaks" baseline), then,
+    inside each count, by the model's risk (by count) or its risk per metre^exponent (by
+    length) instead of the baseline's age."""
+    per_metre = risk / np.maximum(length, 1.0) ** exponent
+    return np.lexsort((-risk, -past)), np.lexsort((-per_metre, -past))
 
 
 def baseline_orders(inv: Inventory, rows: np.ndarray, year: int) -> dict:

@@ -22,6 +22,26 @@ ABSURD_FLOW_M3H = 10_000.0  # no district meter of a town network carries this
 STUCK_SAMPLES = 36  # the same value for 3 hours at a 5-minute step: a frozen sensor
 
 
+def nul_byte(text: str, file_name: str, delimiter: str = ",") -> str | None:
+    """The French refusal of a text holding a NUL character (PostgreSQL refuses it in any
+    text, and it is never data: a binary or badly exported file), naming its line and
+    column (by the header's name when there is one), or None."""
+    at = text.find("\x00")
+    if at < 0:
+        return None
+    lines = text[:at].split("\n")
+    line, before = len(lines), lines[-1]
+    index = before.count(delimiter)
+    header = text.split("\n", 1)[0].split(delimiter)
+    column = f"colonne {index + 1}"
+    if line > 1 and index < len(header) and "\x00" not in header[index]:
+        column += f" (« {header[index].strip()} »)"
+    return (
+        f"{file_name}, ligne {line}, {column} : caractère nul (octet 0) refusé — un fichier "
+        "binaire ou mal exporté ? Réenregistrez-le en CSV texte."
+    )
+
+
 class ScadaError(ValueError):
     """A file that cannot be read as it is: names the line and column, in French."""
 
@@ -66,6 +86,9 @@ def read_csv(path: Path | str, *, absurd: float = ABSURD_FLOW_M3H) -> Series:
     when it refuses the file, or a check fails, the line-by-line reader finds and names the
     first faulty line and column."""
     path = Path(path)
+    if b"\x00" in (raw := path.read_bytes()):
+        refusal = nul_byte(raw.decode("utf-8-sig", errors="replace"), path.name)
+        raise ScadaError(refusal)
     try:
         fast = _read_fast(path, absurd)
     except (UnicodeDecodeError, ValueError):  # the slow reader names the faulty line

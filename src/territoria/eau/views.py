@@ -124,6 +124,18 @@ def _upload_to_temp(upload) -> Path:
     return target
 
 
+def _refuse_nul(request, value: str, field: str) -> bool:
+    """A NUL character is never text (PostgreSQL refuses it): said in French, nothing saved."""
+    if "\x00" not in value:
+        return False
+    messages.error(request, f"{field} : caractère nul (octet 0) refusé ; rien n'a été enregistré.")
+    return True
+
+
+def _file_name(upload) -> str:
+    return Path(upload.name).name.replace("\x00", "")
+
+
 @require_POST
 def network_import(request):
     """Store the uploaded model and import it in a background job (reading an .inp loads
@@ -134,6 +146,8 @@ def network_import(request):
         messages.error(request, "Choisissez un fichier EPANET (.inp).")
         return redirect("eau:index")
     crs = request.POST.get("coordonnees", "local")
+    if _refuse_nul(request, request.POST.get("nom", ""), "Nom du réseau"):
+        return redirect("eau:index")
     if crs not in network_service.CRS_CHOICES:
         messages.error(request, f"Coordonnées : « {crs} » n'est pas un système proposé.")
         return redirect("eau:index")
@@ -150,7 +164,7 @@ def network_import(request):
         "network_import",
         params={
             "file": str(stored),
-            "file_name": Path(upload.name).name,
+            "file_name": _file_name(upload),
             "name": request.POST.get("nom", "").strip(),
             "crs": crs,
             "organisation": str(request.user.organisation_id or "") or None,
@@ -172,7 +186,7 @@ def scada_import(request, pk):
     for upload in uploads:
         path = _upload_to_temp(upload)
         try:
-            record = timeseries.import_csv(found, path, file_name=upload.name)
+            record = timeseries.import_csv(found, path, file_name=_file_name(upload))
         except scada.ScadaError as error:
             messages.error(request, str(error))
             continue
@@ -351,7 +365,9 @@ def zone_edit(request, pk):
         )
         return redirect("eau:network", pk=zone.network_id)
     name = request.POST.get("nom", "").strip()
-    if not name:
+    if _refuse_nul(request, name, f"Nom de la zone {zone.code}"):
+        pass
+    elif not name:
         messages.error(request, "Le nom de la zone ne peut pas être vide.")
     else:
         zone.name = name[:200]
@@ -615,6 +631,8 @@ def alert_action(request, pk):
     alert = get_object_or_404(Alert, pk=pk, network__in=visible_networks(request.user))
     action = request.POST.get("action")
     reason = request.POST.get("motif", "").strip()
+    if _refuse_nul(request, reason, "Motif"):
+        return redirect("eau:alert", pk=pk)
     if action == "confirmer":
         alert.status = AlertStatus.CONFIRMED
     elif action == "ecarter":
@@ -843,6 +861,8 @@ def quality_follow_up(request, pk):
     _need(request, MANAGE)
     sample = get_object_or_404(visible_samples(request.user).filter(compliant=False), pk=pk)
     note = request.POST.get("suite", "").strip()
+    if _refuse_nul(request, note, "Suite donnée"):
+        return redirect(reverse("eau:quality") + "#alertes-qualite")
     if not note:
         messages.error(
             request,
