@@ -401,7 +401,6 @@ class TerritoriaController(_Base):
                     self.link_of.setdefault(pair, (m.inter.tls_id, []))[1].append(i)
         self.max_green_lanes = self._max_green_scope()
         self._first_edge: dict[str, str] = {}
-        self._wanted: dict[tuple[str, str], int] = {}  # (vehicle, lane) -> link index
         self._idle_until: dict[str, float] = {}
         self._lane_since: dict[str, dict[str, float]] = {}
         self._kept: dict[tuple, frozenset] = {}
@@ -512,15 +511,14 @@ class TerritoriaController(_Base):
         ids = self.sim.lane.getLastStepVehicleIDs(ln)
         if not ids:
             return None
-        key = (ids[-1], ln)
-        link = self._wanted.get(key)
-        if link is None:
-            # a vehicle's movement from a lane is fixed by its route: read it once
-            for tls, idx, _dist, _state in self.sim.vehicle.getNextTLS(ids[-1]):
-                if tls == tls_id:
-                    link = self._wanted[key] = idx
-                    break
-        return link
+        # read at every decision, not cached per vehicle: SUMO's answer for a vehicle can
+        # change while it stays on the lane (cologne3, seed 0 x1.0: 29 of 3 734 reads differed
+        # from the vehicle's first answer, which named a link off its route) — the cache
+        # changed decisions (docs/mobilite-signals.md)
+        for tls, idx, _dist, _state in self.sim.vehicle.getNextTLS(ids[-1]):
+            if tls == tls_id:
+                return idx
+        return None
 
     def _active(self, m: _PhaseMachine, room: dict[str, float]) -> bool:
         """Vehicles still cross the current green's loops with short gaps (and can leave)."""
