@@ -320,6 +320,7 @@ def _third_phase_wait(queue: dict, feeder: bool = False, **params) -> float | No
     c._lane_since, c._kept = {}, {}
     c.max_green_lanes = c._max_green_scope()
     c._idle_until = {}
+    c._build_index()
     for t in range(1, 401):
         c.step(float(t))
         if sim.states["t"] == "rrG":

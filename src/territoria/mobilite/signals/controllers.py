@@ -401,10 +401,10 @@ class TerritoriaController(_Base):
                     self.link_of.setdefault(pair, (m.inter.tls_id, []))[1].append(i)
         self.max_green_lanes = self._max_green_scope()
         self._first_edge: dict[str, str] = {}
-        self._wanted: dict[tuple[str, str], int] = {}  # (vehicle, lane) -> link index
         self._idle_until: dict[str, float] = {}
         self._lane_since: dict[str, dict[str, float]] = {}
         self._kept: dict[tuple, frozenset] = {}
+        self._build_index()
         loops = set(self.sim.inductionloop.getIDList())
         self.loop_of = {
             ln: f"tdet_{ln}"
@@ -412,6 +412,44 @@ class TerritoriaController(_Base):
             for ln in m.inter.in_lanes
             if f"tdet_{ln}" in loops
         }
+
+    def _build_index(self) -> None:
+        """Per-signal tuples read at every step (built once the machines are known)."""
+        p: TerritoriaParams = self.params
+        # per signal and green phase, in the phase's own order: its incoming lanes, and each
+        # with its exit lanes (a tuple: the key of the per-step room of a movement)
+        self._lanes = {
+            m.inter.tls_id: [tuple(served) for served in m.inter.served] for m in self.machines
+        }
+        self._items = {
+            m.inter.tls_id: [
+                tuple((ln, tuple(outs)) for ln, outs in served.items()) for served in m.inter.served
+            ]
+            for m in self.machines
+        }
+        # per signal and current phase: the lanes the other phases serve, and the lanes only the
+        # current one serves
+        self._others: dict[str, list[tuple[str, ...]]] = {}
+        self._own: dict[str, list[tuple[str, ...]]] = {}
+        for m in self.machines:
+            lanes = self._lanes[m.inter.tls_id]
+            others, own = [], []
+            for k in range(len(lanes)):
+                rest = {ln for j, ph in enumerate(lanes) if j != k for ln in ph}
+                others.append(tuple(ln for ln in m.inter.in_lanes if ln in rest))
+                own.append(tuple(ln for ln in m.inter.in_lanes if ln not in rest))
+            self._others[m.inter.tls_id] = others
+            self._own[m.inter.tls_id] = own
+        self._broom: dict[tuple[str, ...], float] = {}
+        # the bound that spares scoring every phase in a contest holds when every weight is
+        # ≥ 0, a blocked head or a full exit only lowers a lane's share, and an idle mark
+        # lasts no more than one (1-s) step
+        self._bounded = (
+            min(p.w_halt, p.w_move, p.wait_scale, p.w_pending, p.spill_feed_share) >= 0
+            and 0 <= p.blocked_head_weight <= 1
+            and p.spill_floor <= 1
+            and p.idle_every <= 1
+        )
 
     def coupled_links(self) -> set[str]:
         """The short incoming links joining two mutually coupled signals: S has a short lane fed
@@ -512,21 +550,20 @@ class TerritoriaController(_Base):
         ids = self.sim.lane.getLastStepVehicleIDs(ln)
         if not ids:
             return None
-        key = (ids[-1], ln)
-        link = self._wanted.get(key)
-        if link is None:
-            # a vehicle's movement from a lane is fixed by its route: read it once
-            for tls, idx, _dist, _state in self.sim.vehicle.getNextTLS(ids[-1]):
-                if tls == tls_id:
-                    link = self._wanted[key] = idx
-                    break
-        return link
+        # read at every decision, not cached per vehicle: SUMO's answer for a vehicle can
+        # change while it stays on the lane (cologne3, seed 0: 29 of 3 734 reads differed from
+        # the vehicle's first answer, which named a link off its route) — a cache changed
+        # decisions (docs/mobilite-signals.md)
+        for tls, idx, _dist, _state in self.sim.vehicle.getNextTLS(ids[-1]):
+            if tls == tls_id:
+                return idx
+        return None
 
     def _active(self, m: _PhaseMachine, room: dict[str, float]) -> bool:
         """Vehicles still cross the current green's loops with short gaps (and can leave)."""
         gap = self.params.gap
         loop = self.sim.inductionloop
-        for ln_in, outs in m.inter.served[m.current].items():
+        for ln_in, outs in self._items[m.inter.tls_id][m.current]:
             det = self.loop_of.get(ln_in)
             if det is None:
                 continue
@@ -534,11 +571,15 @@ class TerritoriaController(_Base):
                 return True
         return False
 
-    def _lane_demand(self, ln: str, pending: dict[str, float], inter, now: float) -> float:
-        """Score of one incoming lane: its queue (and the queue behind it), wait and pending."""
+    def _lane_demand(
+        self, ln: str, pending: dict[str, float], inter, now: float, n: int | None = None
+    ) -> float:
+        """Score of one incoming lane: its queue (and the queue behind it), wait and pending.
+        `n`: its vehicle count, when already read this step."""
         p: TerritoriaParams = self.params
         lane = self.sim.lane
-        n = lane.getLastStepVehicleNumber(ln)
+        if n is None:
+            n = lane.getLastStepVehicleNumber(ln)
         short = ln in self.short_lanes
         if n == 0 and not short:
             return pending.get(ln, 0.0) * p.w_pending
@@ -594,106 +635,159 @@ class TerritoriaController(_Base):
             room[ln] = r
         return r
 
-    def _best_room(self, outs: list[str], room: dict[str, float]) -> float:
-        best = 0.0
-        for o in outs:
-            r = room.get(o)
-            if r is None:
-                r = self._room(o, room)
-            best = max(best, r)
+    def _best_room(self, outs: tuple[str, ...], room: dict[str, float]) -> float:
+        """The most room among a movement's exit lanes (once a step per set of exits)."""
+        best = self._broom.get(outs)
+        if best is None:
+            best = 0.0
+            for o in outs:
+                r = room.get(o)
+                if r is None:
+                    r = self._room(o, room)
+                best = max(best, r)
+            self._broom[outs] = best
         return best
+
+    def _score(self, inter: Intersection, k: int, demand, room, heads, partial, maxed) -> float:
+        """Score of green phase `k`: its lanes' demands times the room downstream."""
+        p: TerritoriaParams = self.params
+        s = 0.0
+        state = inter.greens[k]
+        for ln_in, outs in self._items[inter.tls_id][k]:
+            if ln_in in maxed:
+                continue  # had its maximum green: the others first
+            d = demand[ln_in]
+            if d:
+                # a shared lane: read its first vehicle's movement (once a step)
+                head = None
+                if ln_in in partial:
+                    head = heads.get(ln_in, -1)
+                    if head == -1:
+                        head = heads[ln_in] = self._head(ln_in, inter.tls_id)
+                if head is not None and state[head] not in GREEN:
+                    d *= p.blocked_head_weight  # its first vehicle cannot go
+                s += d * self._best_room(outs, room)
+        return s
 
     def step(self, now: float) -> None:
         p: TerritoriaParams = self.params
         demand: dict[str, float] = {}
         room: dict[str, float] = {}
+        self._broom = {}
         pending: dict[str, float] | None = None
         heads: dict[str, int | None] = {}
         self._states: dict[str, str] = {}
+        track = p.lane_max_green or p.feed_max_green
+        idle_until = self._idle_until
+        mgc = p.min_green_contested
+        count = self.sim.lane.getLastStepVehicleNumber
+        short = self.short_lanes
+        margin = p.switch_margin - 1e-9
         for m in self.machines:
-            m.advance(now)
-            if p.lane_max_green or p.feed_max_green:
+            if m.target is not None:
+                m.advance(now)
+            if track:
                 self._track_lane_greens(m, now)
-            if m.in_transition:
-                continue
-            g = m.green_time(now)
+            if m.target is not None:
+                continue  # yellow / all-red
+            g = now - m.green_since
             if g < p.min_green:
                 continue
-            if now < self._idle_until.get(m.inter.tls_id, 0.0) - 1e-9:
-                continue  # nobody else waited a moment ago
-            if (
-                g < p.max_green
-                and (
-                    g < p.min_green_contested or round(g - p.min_green_contested) % p.contest_every
-                )
-                and self._active(m, room)
-            ):
-                # nothing can end this green now (no maximum, no gap-out, no contest due):
-                # the scores are not needed
-                continue
             inter = m.inter
+            if now < idle_until.get(inter.tls_id, 0.0) - 1e-9:
+                continue  # nobody else waited a moment ago
+            contest = g >= mgc and not round(g - mgc) % p.contest_every
+            active = None
+            if g < p.max_green and not contest:
+                active = self._active(m, room)
+                if active:
+                    # nothing can end this green now (no maximum, no gap-out, no contest due):
+                    # the scores are not needed
+                    continue
             if pending is None:
                 pending = self._pending_by_lane() if p.w_pending else {}
-            count = self.sim.lane.getLastStepVehicleNumber
-            for ln in inter.in_lanes:
-                if ln not in demand:
-                    if ln in self.short_lanes or count(ln):
-                        demand[ln] = self._lane_demand(ln, pending, inter, now)
-                    else:  # an empty lane (the common case): only its pending vehicles
-                        demand[ln] = pending.get(ln, 0.0) * p.w_pending
-            # nobody else waits, for sure: every other phase's lanes sum to at most the margin
-            # (a score is that sum times rooms and weights ≤ 1) — the scores are not needed
-            idle = True
-            for k, served in enumerate(inter.served):
-                if k != m.current and sum(demand[ln] for ln in served) > p.switch_margin - 1e-9:
-                    idle = False
-                    break
-            if idle:
-                self._idle_until[inter.tls_id] = now + p.idle_every
+            tls = inter.tls_id
+            cur_k = m.current
+            # the other phases' lanes first: when nobody waits there, the rest is not read (a
+            # lane enters one signal only: its demand is read once a step)
+            pget = pending.get
+            lanes = self._others[tls][cur_k]
+            for ln, n in zip(lanes, map(count, lanes)):
+                demand[ln] = (
+                    self._lane_demand(ln, pending, inter, now, n)
+                    if n or ln in short
+                    else pget(ln, 0.0) * p.w_pending  # an empty lane: its pending vehicles
+                )
+            # each other phase's lanes, summed: an upper bound of its score (a score is that
+            # sum, in the same order, times rooms and weights ≤ 1)
+            dget = demand.__getitem__
+            bounds = [
+                -1.0 if k == cur_k else sum(map(dget, lanes))
+                for k, lanes in enumerate(self._lanes[tls])
+            ]
+            bound = max(bounds)
+            if bound <= margin:
+                # nobody else waits, for sure: the scores are not needed
+                idle_until[tls] = now + p.idle_every
                 continue
-            partial = self.partial.get(inter.tls_id, {}) if p.head_aware else {}
+            lanes = self._own[tls][cur_k]
+            for ln, n in zip(lanes, map(count, lanes)):
+                demand[ln] = (
+                    self._lane_demand(ln, pending, inter, now, n)
+                    if n or ln in short
+                    else pget(ln, 0.0) * p.w_pending
+                )
+            partial = self.partial.get(tls, {}) if p.head_aware else {}
             maxed: set[str] | dict = {}
             if p.lane_max_green:
-                since = self._lane_since[inter.tls_id]
+                since = self._lane_since[tls]
                 scope = self.max_green_lanes
                 maxed = {
                     ln
                     for ln, t0 in since.items()
                     if now - t0 >= p.max_green and (scope is None or ln in scope)
                 }
-            scores = []
-            for k, served in enumerate(inter.served):
-                s = 0.0
-                state = inter.greens[k]
-                for ln_in, outs in served.items():
-                    if ln_in in maxed:
-                        continue  # had its maximum green: the others first
-                    d = demand[ln_in]
-                    if d:
-                        # a shared lane: read its first vehicle's movement (once a step)
-                        head = None
-                        if ln_in in partial:
-                            head = heads.get(ln_in, -1)
-                            if head == -1:
-                                head = heads[ln_in] = self._head(ln_in, inter.tls_id)
-                        if head is not None and state[head] not in GREEN:
-                            d *= p.blocked_head_weight  # its first vehicle cannot go
-                        s += d * self._best_room(outs, room)
-                scores.append(s)
-            cur = scores[m.current]
+            cur = None
+            if contest and g < p.max_green and self._bounded:
+                # a contest while the green still discharges: no other phase can win it when
+                # even its bound stays under the current score × switch_ratio (same decision
+                # as scoring them all, at a fraction of the cost)
+                active = self._active(m, room)
+                if active:
+                    cur = self._score(inter, cur_k, demand, room, heads, partial, maxed)
+                    if bound <= cur * p.switch_ratio + p.switch_margin:
+                        continue
+            # the best other phase: the highest score, the last one on a tie
             best_s, best_k = -1.0, -1
-            for k, sk in enumerate(scores):  # the best other phase (the last one on a tie)
-                if k != m.current and sk >= best_s:
-                    best_s, best_k = sk, k
+            if self._bounded:
+                # by decreasing bound: a phase whose bound is under the best score so far can
+                # neither beat it nor tie
+                for k in sorted(range(len(bounds)), key=bounds.__getitem__, reverse=True):
+                    if k == cur_k:
+                        continue
+                    if bounds[k] < best_s:
+                        break
+                    sk = self._score(inter, k, demand, room, heads, partial, maxed)
+                    if sk > best_s or (sk == best_s and k > best_k):
+                        best_s, best_k = sk, k
+            else:
+                for k in range(len(bounds)):
+                    if k != cur_k:
+                        sk = self._score(inter, k, demand, room, heads, partial, maxed)
+                        if sk >= best_s:
+                            best_s, best_k = sk, k
             if best_s <= p.switch_margin:
-                self._idle_until[inter.tls_id] = now + p.idle_every
+                idle_until[tls] = now + p.idle_every
                 continue  # nobody else waits: keep green
             if g >= p.max_green:
                 m.switch(best_k, now)
-            elif not self._active(m, room):
+            elif not (self._active(m, room) if active is None else active):
                 m.switch(best_k, now)  # gap-out: the current green no longer discharges
-            elif best_s > cur * p.switch_ratio + p.switch_margin and g >= p.min_green_contested:
-                m.switch(best_k, now)  # another phase's queue outweighs the current one
+            elif g >= mgc:
+                if cur is None:
+                    cur = self._score(inter, cur_k, demand, room, heads, partial, maxed)
+                if best_s > cur * p.switch_ratio + p.switch_margin:
+                    m.switch(best_k, now)  # another phase's queue outweighs the current one
 
 
 CONTROLLERS = {
