@@ -109,7 +109,7 @@ def run_roadworks(job: Job) -> None:
         duration=int(job.params.get("duration", 600)),
         seeds=tuple(job.params.get("seeds", [1, 2])),
     )
-    edges = {e[0] for e in network.elements.get("edges", [])}
+    edges = {e[0]: e[2] for e in network.elements.get("edges", [])}  # lanes per edge
     sites = roadworks.parse_worksites(job.params["worksites"], edges)
     started, cpu = time.perf_counter(), time.process_time() + _children_cpu()
     folder = job.folder

@@ -528,21 +528,13 @@ def parse_worksite_lines(text: str) -> tuple[list[dict], list[str]]:
 
 
 def scenario_worksites(scenario: Scenario) -> tuple[list[dict], list[str]]:
-    """The dated closures of a scenario as worksites with fixed dates (window = their dates,
-    duration = their length: one possible start), in the rows of the calendar form; errors for
-    what the calendar cannot take (it closes whole edges)."""
+    """The dated closures of a scenario (whole edges or single lanes) as worksites with fixed
+    dates (window = their dates, duration = their length: one possible start), in the rows of
+    the calendar form (lanes among the edges: `roadworks.parse_worksites` tells them apart)."""
     sites: dict[tuple, dict] = {}
-    errors = []
     for change in scenario.changes:
         dates = simulation.worksite_dates(change)
         if dates is None:
-            continue
-        if change["type"] != "close_edge":
-            errors.append(
-                f"Scénario « {scenario.name} » : le chantier « {change.get('worksite')} » ferme "
-                f"la voie {change['lane']} ; le calendrier de chantiers ne ferme que des tronçons "
-                "entiers."
-            )
             continue
         name = f"{change.get('worksite') or scenario.name} (scénario {scenario.name})"
         site = sites.setdefault(
@@ -555,8 +547,9 @@ def scenario_worksites(scenario: Scenario) -> tuple[list[dict], list[str]]:
                 "latest": dates[1].isoformat(),
             },
         )
-        site["edges"] = f"{site['edges']} {change['edge']}".strip()
-    return list(sites.values()), errors
+        closed = change["edge"] if change["type"] == "close_edge" else change["lane"]
+        site["edges"] = f"{site['edges']} {closed}".strip()
+    return list(sites.values()), []
 
 
 @login_required
@@ -580,7 +573,7 @@ def roadworks_run(request, pk):
     if not rows and not errors:
         errors.append("Chantiers : aucune ligne donnée ni scénario à chantiers datés choisi.")
     if not errors:
-        edges = {e[0] for e in found.elements.get("edges", [])}
+        edges = {e[0]: e[2] for e in found.elements.get("edges", [])}  # lanes per edge
         try:
             sites = roadworks.parse_worksites(rows, edges)
             roadworks.calendars(sites)

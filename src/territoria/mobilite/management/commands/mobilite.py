@@ -205,7 +205,7 @@ class Command(BaseCommand):
                 net = network_file(options, folder)
                 names, counted, _ = network.elements(net)
                 rows = json.loads(Path(options["worksites"]).read_text(encoding="utf-8"))
-                sites = roadworks.parse_worksites(rows, {e[0] for e in names["edges"]})
+                sites = roadworks.parse_worksites(rows, {e[0]: e[2] for e in names["edges"]})
                 spec = simulation.RunSpec(
                     duration=options["duration"],
                     period=options["period"],
