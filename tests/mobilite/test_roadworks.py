@@ -3,6 +3,7 @@ field), every calendar ranked by total delay, each set of simultaneous worksites
 on SUMO."""
 
 import json
+import xml.etree.ElementTree as ET
 from datetime import date
 
 import pytest
@@ -241,3 +242,32 @@ def test_roadworks_job_ranks_calendars(
     assert "Chantiers : ce que chacun ferme" in text and "<td>B1C1</td>" in text
     client.logout()
     assert client.get(reverse("mobilite:job", args=[job.pk])).status_code == 302
+
+
+def test_a_closed_lane_keeps_the_turns_only_it_made(tmp_path):
+    """Closing the left lane of A1B1 would forbid the left turn and the U-turn out of it and
+    the turns into it from A2A1 and B1A1 (each made by lane 1 only): they move to lane 0."""
+    from territoria.mobilite import simulation
+
+    path = simulation.turns_kept_open(
+        FIXTURES / "grid3.net.xml", ["A1B1_1"], tmp_path / "voies.con.xml"
+    )
+    kept = {
+        (c.get("from"), c.get("to"), c.get("fromLane"), c.get("toLane"))
+        for c in ET.parse(path).getroot().iter("connection")
+    }
+    assert kept == {
+        ("A1B1", "B1B2", "0", "1"),
+        ("A1B1", "B1A1", "0", "1"),
+        ("A2A1", "A1B1", "1", "0"),
+        ("B1A1", "A1B1", "1", "0"),
+    }
+    # the right lane closed: its turns are all made by lane 1 too, nothing to add but the
+    # right turn (lane 0 only)
+    path = simulation.turns_kept_open(
+        FIXTURES / "grid3.net.xml", ["A1B1_0"], tmp_path / "droite.con.xml"
+    )
+    assert ("A1B1", "B1B0", "1", "0") in {
+        (c.get("from"), c.get("to"), c.get("fromLane"), c.get("toLane"))
+        for c in ET.parse(path).getroot().iter("connection")
+    }

@@ -685,6 +685,9 @@ def scenario_run(request, pk):
         "duration": _int(request.POST.get("duree"), 600, 60, 7200),
         "period": float(request.POST.get("periode") or 2.0),
     }
+    if request.POST.get("horizons"):
+        # short and long term: user equilibria by duaIterate.py, this many iterations
+        params["equilibrium_steps"] = _int(request.POST.get("iterations"), 10, 2, 50)
     if request.POST.get("demande") == "calee":
         # the demand of the last calibration (routeSampler on the counts): its hour, its trips
         calibration = Job.objects.filter(
@@ -893,6 +896,15 @@ def job_detail(request, pk):
         context["sim"] = _simulated_detectors(
             job.result.get("detectors"), request.GET.get("detecteur", "")
         )
+        horizons = job.result.get("horizons") or {}
+        context["horizon_tables"] = [
+            (caption, horizons["definitions"][key], horizons[key].values())
+            for key, caption in (
+                ("short_term", "Court terme : itinéraires habituels, détour à la fermeture"),
+                ("long_term", "Long terme : demande ré-équilibrée sur le réseau modifié"),
+            )
+            if key in horizons
+        ]
     if job.status == JobStatus.DONE and job.kind == "signals":
         context["plan_rows"] = _plan_rows(job.result.get("plans", {}))
     return render(request, "mobilite/job.html", context)
