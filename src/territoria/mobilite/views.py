@@ -879,10 +879,16 @@ def job_detail(request, pk):
         highlight, label, legend = _scenario_map(job.result, shown)
         for edge in closed:
             highlight[edge] = ("warning", "fermé par le scénario")
+        # a lane closed (worksite on one lane): its edge stays open, drawn apart
+        lanes = sorted(c["lane"] for c in applied if c["type"] == "close_lane")
+        for lane in lanes:
+            edge = lane.rpartition("_")[0]
+            highlight[edge] = ("muted", f"voie {lane} fermée, tronçon ouvert sur ses autres voies")
         context["netmap"] = _map_context(job.network, highlight, label)
-        context["legend"] = [
-            (e.colour, e.label) for e in legend_entries([*legend, ("warning", "Tronçon fermé")])
-        ]
+        keys = [*legend, ("warning", "Tronçon fermé")]
+        if lanes:
+            keys.append(("muted", "Voie fermée (tronçon ouvert)"))
+        context["legend"] = [(e.colour, e.label) for e in legend_entries(keys)]
         context["map_choices"] = MAP_CHOICES.items()
         context["map_shown"] = shown
         levels = job.result.get("edges_noise_db", {}).get("scenario", {})
