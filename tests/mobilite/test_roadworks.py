@@ -3,6 +3,7 @@ field), every calendar ranked by total delay, each set of simultaneous worksites
 on SUMO."""
 
 import json
+import xml.etree.ElementTree as ET
 from datetime import date
 
 import pytest
@@ -34,6 +35,85 @@ def test_worksites_outside_network_or_window_are_refused_all_at_once():
     assert "chantier « Gare » (ligne 4), champ « durée »" in text
     assert "chantier « Quai » (ligne 5), champ « début au plus tôt » : date illisible" in text
     assert "Rue haute" not in text
+
+
+LANES = {"A0A1": 2, "B1C1": 2, "C1B1": 2, "A1B1": 2, "B1A1": 2, "ONE": 1}
+
+
+def test_a_worksite_may_close_single_lanes():
+    (whole, lane, both) = roadworks.parse_worksites(
+        [
+            site("Rue haute", "B1C1", 3, "2027-03-01", "2027-03-10"),
+            site("Trottoir", "B1C1_1", 3, "2027-03-01", "2027-03-10"),
+            {**site("Fibre", "A1B1", 2, "2027-03-01", "2027-03-10"), "lanes": ["B1A1_0"]},
+        ],
+        LANES,
+    )
+    assert (whole.edges, whole.lanes) == (("B1C1",), ())
+    assert (lane.edges, lane.lanes) == ((), ("B1C1_1",))
+    assert (both.edges, both.lanes) == (("A1B1",), ("B1A1_0",))
+    assert lane.changes() == [{"type": "close_lane", "lane": "B1C1_1"}]
+    # open together: each closure once, a lane of an edge closed whole left to that closure
+    assert roadworks.combined_changes([whole, lane, both]) == [
+        {"type": "close_edge", "edge": "A1B1"},
+        {"type": "close_edge", "edge": "B1C1"},
+        {"type": "close_lane", "lane": "B1A1_0"},
+    ]
+
+
+def test_lane_worksite_errors_name_the_worksite_and_nothing_is_returned():
+    rows = [
+        site("Bon", "B1C1_0", 1, "2027-03-01", "2027-03-02"),
+        site("Seule", "ONE_0", 1, "2027-03-01", "2027-03-02"),
+        site("Hors", "B1C1_5", 1, "2027-03-01", "2027-03-02"),
+        site("Toutes", "A1B1_0 A1B1_1", 1, "2027-03-01", "2027-03-02"),
+        {**site("Double", "A0A1", 1, "2027-03-01", "2027-03-02"), "lanes": "A0A1_1"},
+    ]
+    with pytest.raises(roadworks.RoadworksError) as error:
+        roadworks.parse_worksites(rows, LANES)
+    text = str(error.value)
+    assert "chantier « Seule » (ligne 2), champ « voies » : « ONE » n'a qu'une voie" in text
+    # an unknown lane id is not a lane: an edge outside the network
+    assert "chantier « Hors » (ligne 3) : tronçon(s) hors du réseau : B1C1_5" in text
+    assert "« Toutes » (ligne 4), champ « voies » : toutes les voies de « A1B1 »" in text
+    assert "« Double » (ligne 5), champ « voies » : la voie « A0A1_1 » est sur le tronçon" in text
+    assert "Bon" not in text
+    # without lane counts (a set of edges), a lane id is no edge of the network
+    with pytest.raises(roadworks.RoadworksError, match="hors du réseau : B1C1_0"):
+        roadworks.parse_worksites(rows[:1], set(LANES))
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_lane_worksite_costs_less_than_closing_the_edge(tmp_path):
+    """On SUMO (grid3, one trip every 0.5 s), closing one of the two lanes of B1C1 costs delay,
+    less than closing the whole edge; open together, the edge's closure takes the lane's (the
+    same network: the same delay)."""
+    sites = tmp_path / "chantiers.json"
+    sites.write_text(
+        json.dumps(
+            [
+                site("Voie", ["B1C1_1"], 1, "2027-03-01", "2027-03-02"),
+                site("Tronçon", ["B1C1"], 1, "2027-03-01", "2027-03-02"),
+            ]
+        )
+    )
+    out = tmp_path / "r.json"
+    call_command(
+        "mobilite", "roadworks-eval", "--net", str(FIXTURES / "grid3.net.xml"),
+        "--worksites", str(sites), "--seeds", "1,2", "--duration", "300", "--period", "0.5",
+        "--output", str(out),
+    )  # fmt: skip
+    result = json.loads(out.read_text())
+    assert result["worksites"][0]["lanes"] == ["B1C1_1"] and result["worksites"][0]["edges"] == []
+    sets = {tuple(s["worksites"]): s["delay_veh_h_per_day"] for s in result["sets_simulated"]}
+    assert set(sets) == {("Voie",), ("Tronçon",), ("Tronçon", "Voie")}
+    assert 0 < sets[("Voie",)] < sets[("Tronçon",)]
+    assert sets[("Tronçon", "Voie")] == sets[("Tronçon",)]
+    # best calendar: one day each, not overlapping (lane + edge days) or both the same day
+    assert result["best"][0]["total_delay_veh_h"] == pytest.approx(
+        min(sets[("Tronçon",)], sets[("Voie",)] + sets[("Tronçon",)]), abs=0.01
+    )
 
 
 def test_rank_prefers_calendars_without_costly_overlap():
@@ -129,6 +209,10 @@ def test_roadworks_form_errors_name_the_line_and_nothing_is_queued(client, agent
         url, {"chantiers": "Rue ; ailleurs ; 2 ; 01/03/2027 ; 10/03/2027"}, follow=True
     )
     assert "tronçon(s) hors du réseau : ailleurs" in page.content.decode()
+    page = client.post(
+        url, {"chantiers": "Rue ; B1C1_0 B1C1_1 ; 2 ; 01/03/2027 ; 10/03/2027"}, follow=True
+    )
+    assert "toutes les voies de « B1C1 » sont fermées ; fermez le tronçon" in page.content.decode()
     assert Job.objects.count() == 0
 
 
@@ -155,5 +239,35 @@ def test_roadworks_job_ranks_calendars(
     text = client.get(reverse("mobilite:job", args=[job.pk])).content.decode()
     assert "Meilleurs calendriers" in text and "Nord + Sud" in text
     assert "4 calendriers possibles" in text
+    assert "Chantiers : ce que chacun ferme" in text and "<td>B1C1</td>" in text
     client.logout()
     assert client.get(reverse("mobilite:job", args=[job.pk])).status_code == 302
+
+
+def test_a_closed_lane_keeps_the_turns_only_it_made(tmp_path):
+    """Closing the left lane of A1B1 would forbid the left turn and the U-turn out of it and
+    the turns into it from A2A1 and B1A1 (each made by lane 1 only): they move to lane 0."""
+    from territoria.mobilite import simulation
+
+    path = simulation.turns_kept_open(
+        FIXTURES / "grid3.net.xml", ["A1B1_1"], tmp_path / "voies.con.xml"
+    )
+    kept = {
+        (c.get("from"), c.get("to"), c.get("fromLane"), c.get("toLane"))
+        for c in ET.parse(path).getroot().iter("connection")
+    }
+    assert kept == {
+        ("A1B1", "B1B2", "0", "1"),
+        ("A1B1", "B1A1", "0", "1"),
+        ("A2A1", "A1B1", "1", "0"),
+        ("B1A1", "A1B1", "1", "0"),
+    }
+    # the right lane closed: its turns are all made by lane 1 too, nothing to add but the
+    # right turn (lane 0 only)
+    path = simulation.turns_kept_open(
+        FIXTURES / "grid3.net.xml", ["A1B1_0"], tmp_path / "droite.con.xml"
+    )
+    assert ("A1B1", "B1B0", "1", "0") in {
+        (c.get("from"), c.get("to"), c.get("fromLane"), c.get("toLane"))
+        for c in ET.parse(path).getroot().iter("connection")
+    }

@@ -249,10 +249,14 @@ def test_roadworks_calendar_takes_the_scenario_worksites(
     }
     sites = roadworks.parse_worksites(job.params["worksites"], {"A1B1", "B1C1"})
     assert [len(s.starts) for s in sites] == [10, 1]  # the scenario's dates are not moved
-    # a dated lane closure cannot enter the calendar: refused, nothing started
+    # a dated lane closure enters the calendar too, as a lane (its edge stays open)
     scenario.changes = [{**DATED, "type": "close_lane", "lane": "B1C1_0", "to": "2027-03-10"}]
     scenario.changes[0].pop("edge")
     scenario.save()
-    page = client.post(url, {"scenario": str(scenario.pk)}, follow=True).content.decode()
-    assert "le calendrier de chantiers ne ferme que des tronçons entiers" in page
-    assert Job.objects.filter(kind="roadworks").count() == 1
+    with django_capture_on_commit_callbacks(execute=False):
+        page = client.post(url, {"scenario": str(scenario.pk)}, follow=True).content.decode()
+    assert "le calendrier de chantiers ne ferme que des tronçons" not in page
+    job = Job.objects.filter(kind="roadworks").exclude(pk=job.pk).get()
+    assert job.params["worksites"][0]["edges"] == ["B1C1_0"]
+    (site,) = roadworks.parse_worksites(job.params["worksites"], {"A1B1": 2, "B1C1": 2})
+    assert site.edges == () and site.lanes == ("B1C1_0",) and len(site.starts) == 1

@@ -43,6 +43,8 @@ def run_scenario(job: Job) -> None:
         od=[tuple(p) for p in job.params["od"]] if job.params.get("od") else None,
         zones=job.params.get("zones"),
         routes=job.params.get("routes"),  # views.scenario_run_routes
+        # short- and long-term effects (duaIterate.py iterations; 0: not computed)
+        equilibrium_steps=int(job.params.get("equilibrium_steps", 0)),
     )
     # a scenario with dated worksites is simulated on one day: the closures in force that day
     day = date.fromisoformat(job.params["day"]) if job.params.get("day") else None
@@ -66,7 +68,7 @@ def run_scenario(job: Job) -> None:
     folder = job.folder
     folder.mkdir(parents=True, exist_ok=True)
     job.status = JobStatus.RUNNING
-    job.total = 1 + 3 * len(spec.seeds)
+    job.total = 1 + 3 * len(spec.seeds) + (3 * len(spec.seeds) if spec.equilibrium_steps else 0)
     job.done = 0
     job.save()
     try:
@@ -109,7 +111,7 @@ def run_roadworks(job: Job) -> None:
         duration=int(job.params.get("duration", 600)),
         seeds=tuple(job.params.get("seeds", [1, 2])),
     )
-    edges = {e[0] for e in network.elements.get("edges", [])}
+    edges = {e[0]: e[2] for e in network.elements.get("edges", [])}  # lanes per edge
     sites = roadworks.parse_worksites(job.params["worksites"], edges)
     started, cpu = time.perf_counter(), time.process_time() + _children_cpu()
     folder = job.folder

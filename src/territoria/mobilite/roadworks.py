@@ -1,5 +1,9 @@
-"""Roadworks calendar: given worksites (edges closed, duration in days, window), rank the
-calendars by the total delay they cause.
+"""Roadworks calendar: given worksites (edges or single lanes closed, duration in days,
+window), rank the calendars by the total delay they cause.
+
+A worksite closes whole edges (netconvert removes them) and/or single lanes of edges that keep
+another one open (the lane allows no vehicle: netconvert `disallow="all"`, as a scenario's
+`close_lane`); the traffic then squeezes onto the lanes left.
 
 A calendar gives each worksite a start day inside its window. On each day, the worksites open
 that day close their edges together; the delay of that set of closures is simulated on SUMO
@@ -16,7 +20,7 @@ delay is given in vehicle-hours lost per simulated period, summed over the days.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -38,6 +42,13 @@ class Worksite:
     days: int
     earliest: date  # first possible day
     latest: date  # last possible day (the worksite must end on it at the latest)
+    lanes: tuple[str, ...] = ()  # single lanes closed ("edge_index"), their edge staying open
+
+    def changes(self) -> list[dict]:
+        """The scenario changes of the worksite (simulation.build_variant)."""
+        return [{"type": "close_edge", "edge": e} for e in self.edges] + [
+            {"type": "close_lane", "lane": lane} for lane in self.lanes
+        ]
 
     @property
     def starts(self) -> list[date]:
@@ -61,9 +72,20 @@ def _date(value, where: str) -> date:
     raise RoadworksError(f"{where} : date illisible « {text} » (attendu JJ/MM/AAAA ou AAAA-MM-JJ).")
 
 
-def parse_worksites(rows: list[dict], edge_names: set[str]) -> list[Worksite]:
-    """Worksites from dicts {name, edges, days, earliest, latest}; every error names the
-    worksite and the field, and nothing is returned when one is wrong."""
+def _split(value) -> list[str]:
+    if isinstance(value, str):
+        return [e for e in value.replace(",", " ").split() if e]
+    return [str(e) for e in value or ()]
+
+
+def parse_worksites(rows: list[dict], edge_names: Mapping[str, int] | set[str]) -> list[Worksite]:
+    """Worksites from dicts {name, edges, days, earliest, latest[, lanes]}; every error names
+    the worksite and the field, and nothing is returned when one is wrong.
+
+    `edge_names`: the network's edges, with their number of lanes when it is a mapping (then a
+    name of the "edges" field that is no edge but a lane "edge_index" of an edge, or a name of
+    the "lanes" field, closes that lane only)."""
+    lane_counts = edge_names if isinstance(edge_names, Mapping) else {}
     errors: list[str] = []
     sites: list[Worksite] = []
     names: set[str] = set()
@@ -75,18 +97,20 @@ def parse_worksites(rows: list[dict], edge_names: set[str]) -> list[Worksite]:
         if name in names:
             errors.append(f"{where} : ce nom est déjà pris par un autre chantier.")
         names.add(name)
-        edges = row.get("edges")
-        if isinstance(edges, str):
-            edges = [e for e in edges.replace(",", " ").split() if e]
-        edges = tuple(edges or ())
-        if not edges:
-            errors.append(f"{where} : aucun tronçon fermé.")
+        names_given = _split(row.get("edges"))
+        lanes = [n for n in names_given if n not in edge_names and _lane_of(n, lane_counts)]
+        lanes += _split(row.get("lanes"))
+        edges = tuple(n for n in names_given if n not in lanes)
+        lanes = tuple(dict.fromkeys(lanes))
+        if not edges and not lanes:
+            errors.append(f"{where} : aucun tronçon ni voie fermé.")
         outside = [e for e in edges if e not in edge_names]
         if outside:
             errors.append(
                 f"{where} : tronçon(s) hors du réseau : {', '.join(outside[:5])} — le chantier "
                 "doit être sur le réseau simulé."
             )
+        errors += _lane_errors(where, edges, lanes, lane_counts)
         try:
             days = int(row.get("days"))
         except (TypeError, ValueError):
@@ -101,7 +125,7 @@ def parse_worksites(rows: list[dict], edge_names: set[str]) -> list[Worksite]:
         except RoadworksError as error:
             errors.append(str(error))
             continue
-        site = Worksite(name, edges, days, earliest, latest)
+        site = Worksite(name, edges, days, earliest, latest, lanes)
         if not site.starts:
             errors.append(
                 f"{where} : la fenêtre du {earliest:%d/%m/%Y} au {latest:%d/%m/%Y} est plus courte "
@@ -112,6 +136,58 @@ def parse_worksites(rows: list[dict], edge_names: set[str]) -> list[Worksite]:
     if errors:
         raise RoadworksError(" ".join(errors))
     return sites
+
+
+def _lane_of(name: str, lane_counts: Mapping[str, int]) -> str | None:
+    """The edge of a lane id "edge_index" of the network, None when it is not one."""
+    edge, _, index = name.rpartition("_")
+    if edge in lane_counts and index.isdigit() and int(index) < lane_counts[edge]:
+        return edge
+    return None
+
+
+def _lane_errors(
+    where: str, edges: tuple[str, ...], lanes: tuple[str, ...], lane_counts: Mapping[str, int]
+) -> list[str]:
+    errors = []
+    closed_by_edge: dict[str, set[str]] = {}
+    for lane in lanes:
+        edge = _lane_of(lane, lane_counts)
+        if edge is None:
+            errors.append(
+                f"{where}, champ « voies » : la voie « {lane} » n'est pas dans le réseau (une voie "
+                "s'écrit tronçon_numéro, 0 étant la voie de droite) — le chantier doit être sur "
+                "le réseau simulé."
+            )
+        elif lane_counts[edge] == 1:
+            errors.append(
+                f"{where}, champ « voies » : « {edge} » n'a qu'une voie ; fermez le tronçon."
+            )
+        elif edge in edges:
+            errors.append(
+                f"{where}, champ « voies » : la voie « {lane} » est sur le tronçon « {edge} », "
+                "déjà fermé en entier par le chantier."
+            )
+        else:
+            closed_by_edge.setdefault(edge, set()).add(lane)
+    for edge, closed in sorted(closed_by_edge.items()):
+        if len(closed) == lane_counts[edge]:
+            errors.append(
+                f"{where}, champ « voies » : toutes les voies de « {edge} » sont fermées ; fermez "
+                "le tronçon."
+            )
+    return errors
+
+
+def combined_changes(sites: list[Worksite]) -> list[dict]:
+    """The closures of worksites open together: each edge and each lane once; a lane whose edge
+    another worksite closes whole is left to that closure."""
+    edges = sorted({e for s in sites for e in s.edges})
+    lanes = sorted({lane for s in sites for lane in s.lanes})
+    lanes = [lane for lane in lanes if lane.rpartition("_")[0] not in edges]
+    return [{"type": "close_edge", "edge": e} for e in edges] + [
+        {"type": "close_lane", "lane": lane} for lane in lanes
+    ]
 
 
 def calendars(sites: list[Worksite]) -> list[tuple[date, ...]]:
@@ -163,6 +239,18 @@ def rank(sites: list[Worksite], cost: Callable[[frozenset[str]], float], top: in
     ranked.sort(key=lambda r: (r["total_delay_veh_h"], sorted(r["starts"].values())))
     return {
         "calendars": len(all_calendars),
+        # what each worksite closes: whole edges, single lanes (the job page shows them)
+        "worksites": [
+            {
+                "name": site.name,
+                "edges": list(site.edges),
+                "lanes": list(site.lanes),
+                "days": site.days,
+                "earliest": site.earliest.isoformat(),
+                "latest": site.latest.isoformat(),
+            }
+            for site in sites
+        ],
         "sets_simulated": [
             {"worksites": sorted(s), "delay_veh_h_per_day": round(costs[s], 3)} for s in sets
         ],
@@ -176,7 +264,8 @@ def sumo_cost(
 ) -> Callable[[frozenset[str]], float]:
     """The delay of a set of worksites open together: vehicle-hours of time lost more than on
     the base network, mean over the seeds, on the same demand (trips that start or end on any
-    worksite's edge are left out of both sides, for every set alike)."""
+    edge a worksite closes whole are left out of both sides, for every set alike; a lane closure
+    leaves its edge open, its trips are kept)."""
     step = progress or (lambda message: None)
     base_net = Path(base_net).resolve()
     folder.mkdir(parents=True, exist_ok=True)
@@ -194,9 +283,7 @@ def sumo_cost(
         return run["time_loss"] * run["arrived"] / 3600
 
     def cost(names: frozenset[str]) -> float:
-        changes = [
-            {"type": "close_edge", "edge": e} for n in sorted(names) for e in by_name[n].edges
-        ]
+        changes = combined_changes([by_name[n] for n in sorted(names)])
         sub = folder / ("set-" + str(abs(hash(tuple(sorted(names))))))
         sub.mkdir(parents=True, exist_ok=True)
         net, _, _ = simulation.build_variant(base_net, changes, sub)

@@ -64,6 +64,9 @@ class RunSpec:
     zones: dict[str, list[str]] | None = None
     # demand from a routes file (routes.py): [[id, depart, from, to]], the same for every seed
     routes: list[list] | None = None
+    # short- and long-term effects (`horizons`): iterations of duaIterate.py for the user
+    # equilibria; 0: not computed
+    equilibrium_steps: int = 0
 
 
 def _iso_day(value) -> date | None:
@@ -345,6 +348,9 @@ def build_variant(
                 nodes[edge].set("priority", str(priority))
             ET.ElementTree(root).write(patch)
             args += ["--edge-files", str(patch)]
+            kept_turns = turns_kept_open(base_net, lanes, folder / "voies.con.xml")
+            if kept_turns:
+                args += ["--connection-files", str(kept_turns)]
         if regimes:  # netconvert drops the lights of a junction that loses them, builds others
             patch = folder / "carrefours.nod.xml"
             root = ET.Element("nodes")
@@ -375,6 +381,58 @@ def build_variant(
         additionals.append(str(path))
     scale = 1.0 + sum(c["percent"] for c in changes if c["type"] == "demand") / 100
     return net, additionals, scale
+
+
+def turns_kept_open(base_net: Path, lanes: list[str], path: Path) -> Path | None:
+    """A connections file keeping every turn into and out of an edge whose lane a worksite
+    closes: a turn that only the closed lane made (the left turn from the left lane, the left
+    turn into the left lane…) is given to the nearest open lane, as the signs of a real worksite
+    do; without it, the closure would forbid that turn altogether. None when no turn is lost."""
+    closed: dict[str, set[int]] = {}
+    for lane in lanes:
+        edge, _, index = lane.rpartition("_")
+        closed.setdefault(edge, set()).add(int(index))
+    counts: dict[str, int] = {}
+    # (from edge, to edge) -> [(from lane, to lane)] for the connections out of or into them
+    links: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for _, el in ET.iterparse(base_net, events=("end",)):
+        if el.tag == "lane" and el.get("id", "").rpartition("_")[0] in closed:
+            edge = el.get("id").rpartition("_")[0]
+            counts[edge] = counts.get(edge, 0) + 1
+        elif el.tag == "connection" and (el.get("from") in closed or el.get("to") in closed):
+            if el.get("from", "").startswith(":"):
+                continue
+            links.setdefault((el.get("from"), el.get("to")), []).append(
+                (int(el.get("fromLane")), int(el.get("toLane")))
+            )
+
+    def open_lane(edge: str, index: int) -> int | None:
+        if edge not in closed:
+            return index
+        free = [i for i in range(counts.get(edge, 0)) if i not in closed[edge]]
+        return min(free, key=lambda i: (abs(i - index), i)) if free else None
+
+    root = ET.Element("connections")
+    for (source, target), pairs in sorted(links.items()):
+        usable = [
+            (f, t)
+            for f, t in pairs
+            if f not in closed.get(source, ()) and t not in closed.get(target, ())
+        ]
+        if usable:
+            continue  # an open lane still makes the turn
+        from_lane, to_lane = open_lane(source, pairs[0][0]), open_lane(target, pairs[0][1])
+        if from_lane is None or to_lane is None:
+            continue
+        ET.SubElement(
+            root,
+            "connection",
+            **{"from": source, "to": target, "fromLane": str(from_lane), "toLane": str(to_lane)},
+        )
+    if not len(root):
+        return None
+    ET.ElementTree(root).write(path)
+    return path
 
 
 def event_trips(trips: Path, changes: list[dict], seed: int, folder: Path) -> Path | None:
@@ -561,7 +619,8 @@ def simulate(
     additionals: list[str] = (),
     scale: float = 1.0,
 ) -> dict:
-    """One SUMO run; its figures, or ScenarioError when it diverged (gridlock, teleports)."""
+    """One SUMO run; its figures, or ScenarioError when it diverged (gridlock, teleports).
+    `trips`: trips or routes, one file or several."""
     tripinfo = folder / f"{tag}-{seed}.tripinfo.xml"
     stats = folder / f"{tag}-{seed}.stats.xml"
     edges_out = folder / f"{tag}-{seed}.edges.xml"
@@ -580,7 +639,8 @@ def simulate(
     adds = [str(meandata), *additionals]
     sumo.run(
         [
-            "sumo", "-n", str(net), "-r", str(trips), "-a", ",".join(adds),
+            "sumo", "-n", str(net), "-a", ",".join(adds),
+            "-r", ",".join(str(t) for t in (trips if isinstance(trips, list) else [trips])),
             "--begin", "0", "--end", str(spec.duration * 4), "--seed", str(seed),
             "--scale", f"{scale:.3f}", "--tripinfo-output", str(tripinfo),
             "--device.emissions.probability", "1", "--statistic-output", str(stats),
@@ -870,6 +930,169 @@ def edge_levels(runs: list[dict]) -> dict[str, float]:
     }
 
 
+IMMEDIATE = (
+    "Chaque véhicule part sur l'itinéraire le plus rapide à vitesse libre du réseau qu'il "
+    "parcourt (SUMO calcule l'itinéraire de chaque trajet à son départ) : il connaît la "
+    "fermeture dès son départ, mais pas la congestion qu'elle crée."
+)
+HORIZONS = {
+    "base": (
+        "Référence des deux horizons : les mêmes trajets, chacun sur son itinéraire d'équilibre "
+        "du réseau de base (équilibre dynamique de l'usager de SUMO, duaIterate.py, {steps} "
+        "itérations) — les itinéraires habituels des conducteurs."
+    ),
+    "short_term": (
+        "Court terme (le jour du changement) : chaque conducteur garde son itinéraire habituel "
+        "(celui de l'équilibre du réseau de base) et n'en change qu'en arrivant devant une "
+        "fermeture de tronçon (rerouteur de SUMO, closingReroute, sur les tronçons qui y "
+        "mènent : détour au plus court depuis là) ; une voie fermée ne change aucun itinéraire, "
+        "le trafic se serre sur les autres voies."
+    ),
+    "long_term": (
+        "Long terme (les habitudes refaites) : les mêmes trajets ré-équilibrés sur le réseau "
+        "modifié (duaIterate.py, {steps} itérations) : chacun a pris l'itinéraire le plus rapide "
+        "compte tenu de la congestion nouvelle. Ni report modal ni trajets abandonnés : la "
+        "demande (nombre de trajets, origines, destinations) est celle du scénario."
+    ),
+}
+
+
+def equilibrium(
+    net: Path,
+    trips: Path,
+    seed: int,
+    steps: int,
+    folder: Path,
+    additionals: list[str] = (),
+    scale: float = 1.0,
+) -> Path:
+    """The routes of the dynamic user equilibrium of the trips on `net` (SUMO's duaIterate.py,
+    `steps` iterations of duarouter + sumo, Gawron's route choice): the last iteration's
+    routes file (one route per vehicle)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    args = [
+        "assign/duaIterate.py", "-n", str(net), "-t", str(trips),
+        "-l", str(steps), "--no-gzip", "--time-to-teleport", "300", "-E",
+        "--disable-warnings",
+    ]  # fmt: skip
+    if additionals:
+        args += ["-+", ",".join(additionals)]
+    args += ["sumo--seed", str(seed), "sumo--ignore-route-errors", "true"]
+    if scale != 1.0:
+        args += ["sumo--scale", f"{scale:.3f}"]
+    sumo.run(args, cwd=folder)
+    last = steps - 1
+    found = folder / f"{last:03d}" / f"{trips.name.split('.')[0]}_{last:03d}.rou.xml"
+    if not found.exists():
+        raise ScenarioError(f"duaIterate.py n'a pas écrit les itinéraires {found.name}.")
+    return found
+
+
+def closure_rerouters(net: Path, closed: set[str], path: Path) -> Path:
+    """An additional file closing `closed` edges for the whole run with SUMO rerouters
+    (`closingReroute`), each on the edges that lead to the closed one: a vehicle whose route
+    uses it changes route there, not before (the short term)."""
+    import sumolib
+
+    network = sumolib.net.readNet(str(net))
+    root = ET.Element("additional")
+    for number, edge_id in enumerate(sorted(closed), start=1):
+        edge = network.getEdge(edge_id)
+        approach = sorted(e.getID() for e in edge.getFromNode().getIncoming() if e is not edge)
+        rerouter = ET.SubElement(
+            root,
+            "rerouter",
+            id=f"fermeture{number}",
+            edges=" ".join([*approach, edge_id]),
+        )
+        interval = ET.SubElement(rerouter, "interval", begin="0", end="1000000")
+        ET.SubElement(interval, "closingReroute", id=edge_id, disallow="all")
+    ET.ElementTree(root).write(path)
+    return path
+
+
+def horizons(
+    base_net: Path,
+    changes: list[dict],
+    spec: RunSpec,
+    folder: Path,
+    trips: dict[int, Path],
+    variant_trips: dict[int, Path],
+    variant: tuple[Path, list[str], float],
+    base_adds: list[str],
+    progress=None,
+) -> dict:
+    """Short- and long-term effects of the scenario against the base at equilibrium (see
+    HORIZONS), per seed on the same trips; each side a comparison table (`compare`)."""
+    step = progress or (lambda message: None)
+    steps = spec.equilibrium_steps
+    closed = {c["edge"] for c in changes if c["type"] == "close_edge"}
+    kept = [c for c in changes if c["type"] != "close_edge"]
+    # the short-term network keeps the closed edges (closed by rerouters at run time)
+    short_folder = folder / "court-terme"
+    short_folder.mkdir(parents=True, exist_ok=True)
+    short_net, short_adds, scale = build_variant(base_net, kept, short_folder)
+    long_net, long_adds, _ = variant  # the scenario's network and additionals (bus stops too)
+    _, transit_adds = transit_additionals(changes, base_net, spec.duration, short_folder)
+    if closed:
+        short_adds = [
+            *short_adds,
+            str(closure_rerouters(short_net, closed, short_folder / "fermetures.add.xml")),
+        ]
+    runs: dict[str, list[dict]] = {"base": [], "short_term": [], "long_term": []}
+    crossing = []  # per seed: vehicles whose usual route goes through a closed edge
+    for seed in spec.seeds:
+        where = folder / f"equilibre-{seed}"
+        usual = equilibrium(base_net, trips[seed], seed, steps, where / "base", base_adds)
+        runs["base"].append(simulate(base_net, usual, seed, spec, where, "equilibre", base_adds))
+        crossing.append(
+            sum(
+                1
+                for route in ET.parse(usual).getroot().iter("route")
+                if closed & set((route.get("edges") or "").split())
+            )
+        )
+        step(f"Graine {seed} : équilibre du réseau de base ({steps} itérations) simulé.")
+        # short term: the usual routes (+ the trips an event brings, routed at departure)
+        extra = [variant_trips[seed]] if variant_trips[seed] != trips[seed] else []
+        short_demand = [usual, *(event_only(t, where) for t in extra)]
+        short_adds_all = [*short_adds, *transit_adds]
+        runs["short_term"].append(
+            simulate(short_net, short_demand, seed, spec, where, "court", short_adds_all, scale)
+        )
+        step(f"Graine {seed} : court terme simulé (itinéraires habituels).")
+        adapted = equilibrium(
+            long_net, variant_trips[seed], seed, steps, where / "scenario", long_adds, scale
+        )
+        runs["long_term"].append(
+            simulate(long_net, adapted, seed, spec, where, "long", long_adds, scale)
+        )
+        step(f"Graine {seed} : long terme simulé (demande ré-équilibrée, {steps} itérations).")
+    return {
+        "equilibrium_steps": steps,
+        "definitions": {k: v.format(steps=steps) for k, v in HORIZONS.items()},
+        "usual_routes_through_closures": crossing,
+        "short_term": compare(runs["base"], runs["short_term"])["metrics"],
+        "long_term": compare(runs["base"], runs["long_term"])["metrics"],
+        "runs": {
+            side: [{k: v for k, v in r.items() if k not in PER_EDGE} for r in side_runs]
+            for side, side_runs in runs.items()
+        },
+    }
+
+
+def event_only(trips: Path, folder: Path) -> Path:
+    """The trips an event brings (ids `evenement…`), alone: the short term adds them, routed at
+    departure, to the usual routes of the base demand."""
+    root = ET.parse(trips).getroot()
+    for trip in root.findall("trip"):
+        if not trip.get("id", "").startswith("evenement"):
+            root.remove(trip)
+    path = folder / f"{trips.stem}.seuls.xml"
+    ET.ElementTree(root).write(path)
+    return path
+
+
 def run_scenario(
     base_net: Path,
     changes: list[dict],
@@ -889,10 +1112,12 @@ def run_scenario(
     base_adds, transit_adds = transit_additionals(changes, base_net, spec.duration, folder)
     additionals = [*additionals, *transit_adds]
     base_runs, variant_runs, dropped = [], [], 0
+    seed_trips, seed_variant_trips = {}, {}
     for seed in spec.seeds:
         trips = demand(base_net, seed, spec, folder)
         dropped += keep_open_trips(trips, closed)
         variant_trips = event_trips(trips, changes, seed, folder) or trips
+        seed_trips[seed], seed_variant_trips[seed] = trips, variant_trips
         check_connected(net, variant_trips, folder)
         step(f"Demande de la graine {seed} tirée.")
         base_runs.append(simulate(base_net, trips, seed, spec, folder, "base", base_adds))
@@ -901,7 +1126,15 @@ def run_scenario(
             simulate(net, variant_trips, seed, spec, folder, "scenario", additionals, scale)
         )
         step(f"Graine {seed} : scénario simulé.")
+    extra = {}
+    if spec.equilibrium_steps:
+        extra["horizons"] = horizons(
+            base_net, changes, spec, folder, seed_trips, seed_variant_trips,
+            (net, additionals, scale), base_adds, step,
+        )  # fmt: skip
     return {
+        **extra,
+        "definition": IMMEDIATE,
         **compare(base_runs, variant_runs),
         "detectors": detector_views(
             base_runs, variant_runs, detector_period(spec.duration), set(watch)

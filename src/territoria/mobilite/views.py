@@ -528,21 +528,13 @@ def parse_worksite_lines(text: str) -> tuple[list[dict], list[str]]:
 
 
 def scenario_worksites(scenario: Scenario) -> tuple[list[dict], list[str]]:
-    """The dated closures of a scenario as worksites with fixed dates (window = their dates,
-    duration = their length: one possible start), in the rows of the calendar form; errors for
-    what the calendar cannot take (it closes whole edges)."""
+    """The dated closures of a scenario (whole edges or single lanes) as worksites with fixed
+    dates (window = their dates, duration = their length: one possible start), in the rows of
+    the calendar form (lanes among the edges: `roadworks.parse_worksites` tells them apart)."""
     sites: dict[tuple, dict] = {}
-    errors = []
     for change in scenario.changes:
         dates = simulation.worksite_dates(change)
         if dates is None:
-            continue
-        if change["type"] != "close_edge":
-            errors.append(
-                f"Scénario « {scenario.name} » : le chantier « {change.get('worksite')} » ferme "
-                f"la voie {change['lane']} ; le calendrier de chantiers ne ferme que des tronçons "
-                "entiers."
-            )
             continue
         name = f"{change.get('worksite') or scenario.name} (scénario {scenario.name})"
         site = sites.setdefault(
@@ -555,8 +547,9 @@ def scenario_worksites(scenario: Scenario) -> tuple[list[dict], list[str]]:
                 "latest": dates[1].isoformat(),
             },
         )
-        site["edges"] = f"{site['edges']} {change['edge']}".strip()
-    return list(sites.values()), errors
+        closed = change["edge"] if change["type"] == "close_edge" else change["lane"]
+        site["edges"] = f"{site['edges']} {closed}".strip()
+    return list(sites.values()), []
 
 
 @login_required
@@ -580,7 +573,7 @@ def roadworks_run(request, pk):
     if not rows and not errors:
         errors.append("Chantiers : aucune ligne donnée ni scénario à chantiers datés choisi.")
     if not errors:
-        edges = {e[0] for e in found.elements.get("edges", [])}
+        edges = {e[0]: e[2] for e in found.elements.get("edges", [])}  # lanes per edge
         try:
             sites = roadworks.parse_worksites(rows, edges)
             roadworks.calendars(sites)
@@ -692,6 +685,9 @@ def scenario_run(request, pk):
         "duration": _int(request.POST.get("duree"), 600, 60, 7200),
         "period": float(request.POST.get("periode") or 2.0),
     }
+    if request.POST.get("horizons"):
+        # short and long term: user equilibria by duaIterate.py, this many iterations
+        params["equilibrium_steps"] = _int(request.POST.get("iterations"), 10, 2, 50)
     if request.POST.get("demande") == "calee":
         # the demand of the last calibration (routeSampler on the counts): its hour, its trips
         calibration = Job.objects.filter(
@@ -883,10 +879,16 @@ def job_detail(request, pk):
         highlight, label, legend = _scenario_map(job.result, shown)
         for edge in closed:
             highlight[edge] = ("warning", "fermé par le scénario")
+        # a lane closed (worksite on one lane): its edge stays open, drawn apart
+        lanes = sorted(c["lane"] for c in applied if c["type"] == "close_lane")
+        for lane in lanes:
+            edge = lane.rpartition("_")[0]
+            highlight[edge] = ("muted", f"voie {lane} fermée, tronçon ouvert sur ses autres voies")
         context["netmap"] = _map_context(job.network, highlight, label)
-        context["legend"] = [
-            (e.colour, e.label) for e in legend_entries([*legend, ("warning", "Tronçon fermé")])
-        ]
+        keys = [*legend, ("warning", "Tronçon fermé")]
+        if lanes:
+            keys.append(("muted", "Voie fermée (tronçon ouvert)"))
+        context["legend"] = [(e.colour, e.label) for e in legend_entries(keys)]
         context["map_choices"] = MAP_CHOICES.items()
         context["map_shown"] = shown
         levels = job.result.get("edges_noise_db", {}).get("scenario", {})
@@ -900,6 +902,15 @@ def job_detail(request, pk):
         context["sim"] = _simulated_detectors(
             job.result.get("detectors"), request.GET.get("detecteur", "")
         )
+        horizons = job.result.get("horizons") or {}
+        context["horizon_tables"] = [
+            (caption, horizons["definitions"][key], horizons[key].values())
+            for key, caption in (
+                ("short_term", "Court terme : itinéraires habituels, détour à la fermeture"),
+                ("long_term", "Long terme : demande ré-équilibrée sur le réseau modifié"),
+            )
+            if key in horizons
+        ]
     if job.status == JobStatus.DONE and job.kind == "signals":
         context["plan_rows"] = _plan_rows(job.result.get("plans", {}))
     return render(request, "mobilite/job.html", context)

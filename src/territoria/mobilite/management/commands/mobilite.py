@@ -105,6 +105,14 @@ class Command(BaseCommand):
         sc.add_argument(
             "--school-zone", default="", help="zone de vacances scolaires (A, B ou C) du jour"
         )
+        sc.add_argument(
+            "--horizons",
+            type=int,
+            default=0,
+            metavar="ITERATIONS",
+            help="effets à court et à long terme : itérations de duaIterate.py pour les "
+            "équilibres (0 : non calculés)",
+        )
         sc.add_argument("--output", required=True)
         ca = sub.add_parser("calibrate-eval", help="calage de la demande sur des comptages")
         ca.add_argument("--net")
@@ -157,6 +165,11 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             if action == "scenario-eval":
+                if options["horizons"] and not 2 <= options["horizons"] <= 50:
+                    raise CommandError(
+                        f"--horizons : de 2 à 50 itérations de l'équilibre, ou 0 "
+                        f"({options['horizons']} donné)."
+                    )
                 changes = json.loads(options["changes"])
                 day = simulated_day(options, changes)
                 net = network_file(options, folder)
@@ -169,6 +182,7 @@ class Command(BaseCommand):
                     duration=options["duration"],
                     period=options["period"],
                     seeds=tuple(int(s) for s in options["seeds"].split(",")),
+                    equilibrium_steps=options["horizons"],
                 )
                 if options.get("od"):
                     edge_names = {e[0] for e in names["edges"]}
@@ -205,7 +219,7 @@ class Command(BaseCommand):
                 net = network_file(options, folder)
                 names, counted, _ = network.elements(net)
                 rows = json.loads(Path(options["worksites"]).read_text(encoding="utf-8"))
-                sites = roadworks.parse_worksites(rows, {e[0] for e in names["edges"]})
+                sites = roadworks.parse_worksites(rows, {e[0]: e[2] for e in names["edges"]})
                 spec = simulation.RunSpec(
                     duration=options["duration"],
                     period=options["period"],
