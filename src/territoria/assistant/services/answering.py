@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 
 from territoria.assistant.models import Collection
-from territoria.assistant.services import lexicon, page_vectors, pages, section_vectors
+from territoria.assistant.services import lexicon, page_vectors, pages
 from territoria.assistant.services.chunking import passage_sentences, split_sentences
 from territoria.assistant.services.llm import ChatClient, LLMError
 from territoria.search import get_index
@@ -259,19 +259,7 @@ def rank_pages(
             if doc in index._numbers
         ]
         if len(ranking) >= page_vectors.MIN_FUSED:
-            fused = distribution_score_fusion([ranking, dense])
-            if section_vectors.WEIGHT:
-                # The best pages' sections (title › section + first sentence, e5): a page whose
-                # summary does not name the question's situation but a section does moves up.
-                sections = section_vectors.scores(
-                    namespace,
-                    embedder.embed_query(question),
-                    access,
-                    [doc for doc, _s in fused[: section_vectors.DEPTH]],
-                )
-                if sections:
-                    fused = section_vectors.fuse(ranking, dense, sections)
-            ranking = fused
+            ranking = distribution_score_fusion([ranking, dense])
         elif dense:
             # Few pages hold the question's words: their z-scores mean nothing (one candidate
             # has z = 0, the floor of every page it lacks, and the vectors alone would decide,

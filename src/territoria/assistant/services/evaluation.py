@@ -315,12 +315,11 @@ def evaluate(
         }
     finally:
         if not keep:
-            from territoria.assistant.services import page_vectors, section_vectors
+            from territoria.assistant.services import page_vectors
             from territoria.search import get_index
 
             get_index().clear(collection.namespace)
             page_vectors.clear(collection.namespace)
-            section_vectors.clear(collection.namespace)
             collection.delete()
     return result
 
