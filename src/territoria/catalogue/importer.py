@@ -24,6 +24,7 @@ from django.db import transaction
 from territoria.catalogue import vocabulary as voc
 from territoria.catalogue.models import Provider, Solution, siren_problem
 from territoria.core.audit import acting_as
+from territoria.core.text_files import NUL_MESSAGE, nul_position
 from territoria.registre.vocabulary import UnknownValue, fold
 
 REQUIRED = ["nom", "fournisseur", "hebergement", "fonctions_ia", "modele_prix", "description"]
@@ -103,6 +104,8 @@ def read_rows(path: Path | str, content: bytes | None = None) -> list[dict]:
         raise ImportFailed(
             [ImportIssue(1, "", f"le fichier n'est pas en UTF-8 (octet {error.start})")]
         )
+    if position := nul_position(text):
+        raise ImportFailed([ImportIssue(position[0], "", NUL_MESSAGE)])
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from territoria.core.text_files import nul_problem
+
 
 class ImportProblem(Exception):
     """An import refused, with every problem found (nothing was written)."""
@@ -19,3 +23,17 @@ class ImportProblem(Exception):
 def check_problems(problems: list[str], source: str) -> None:
     if problems:
         raise ImportProblem(problems, source)
+
+
+def read_text(source, label: str) -> str:
+    """The text of an uploaded or named CSV file (UTF-8, with or without BOM); a file that is
+    not UTF-8 text, or holds a NUL character, is refused before anything is read from it."""
+    raw = source.read() if hasattr(source, "read") else Path(source).read_bytes()
+    if not isinstance(raw, str):
+        try:
+            raw = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ImportProblem("le fichier n'est pas encodé en UTF-8", label) from None
+    if problem := nul_problem(raw):
+        raise ImportProblem(problem, label)
+    return raw

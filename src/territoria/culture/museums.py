@@ -11,12 +11,11 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.db import transaction
 from rapidfuzz import fuzz, process
 
-from territoria.culture.errors import ImportProblem, check_problems
+from territoria.culture.errors import ImportProblem, check_problems, read_text
 from territoria.culture.models import Attendance, AttendanceSeries, Venue, VenueKind
 from territoria.culture.territory import geography, normalise
 
@@ -53,16 +52,6 @@ FLAGS = {
     "incomplet": "année incomplète dans l'export de billetterie (mois absents) : hors évaluations",
 }
 JUMP_FACTOR = 3.0
-
-
-def _text(source, label: str) -> str:
-    raw = source.read() if hasattr(source, "read") else Path(source).read_bytes()
-    if isinstance(raw, str):
-        return raw
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportProblem("le fichier n'est pas encodé en UTF-8", label) from None
 
 
 def _reader(text: str, required: tuple[str, ...], label: str) -> csv.DictReader:
@@ -102,7 +91,7 @@ def _key(label: str) -> str:
 def import_museofile(source, *, name: str = "", package_dir: str | None = None) -> dict:
     """Create or update the museums of Muséofile (kind `musee`), one transaction."""
     label = name or str(source)
-    reader = _reader(_text(source, label), MUSEOFILE_COLUMNS, label)
+    reader = _reader(read_text(source, label), MUSEOFILE_COLUMNS, label)
     finder = DepartementFinder.build(package_dir)
     problems, venues, seen = [], [], {}
     for row in reader:
@@ -189,7 +178,7 @@ def import_attendance(
     """Import the national attendance file (replaces the series it holds), flag its quality
     problems, and link each series to its Muséofile museum. One transaction."""
     label = name or str(source)
-    text = _text(source, label)
+    text = read_text(source, label)
     reader = _reader(text, ATTENDANCE_COLUMNS, label)
     finder = DepartementFinder.build(package_dir)
     problems: list[str] = []
@@ -413,7 +402,7 @@ def import_venues(source, *, name: str = "", origin: str = "") -> dict:
     from territoria.culture import geo
 
     label = name or str(source)
-    text = _text(source, label)
+    text = read_text(source, label)
     first = text.splitlines()[0] if text else ""
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)

@@ -22,7 +22,7 @@ from pathlib import Path
 from django.db import transaction
 
 from territoria.culture import geo
-from territoria.culture.errors import ImportProblem, check_problems
+from territoria.culture.errors import ImportProblem, check_problems, read_text
 from territoria.culture.models import Commune, Indicator, Iris
 
 PACKAGE = "@etalab/decoupage-administratif"
@@ -403,23 +403,13 @@ INDICATOR_COLUMNS = ("code", "indicateur", "annee", "valeur", "source")
 SECRET_MARKS = {"s", "secret", "nd", "n.d.", "c", "confidentiel", "ns"}
 
 
-def _read_csv_text(source, label: str) -> str:
-    raw = source.read() if hasattr(source, "read") else Path(source).read_bytes()
-    if isinstance(raw, str):
-        return raw
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportProblem("le fichier n'est pas encodé en UTF-8", label) from None
-
-
 def import_indicators(source, *, name: str = "", package_dir: str | None = None) -> dict:
     """Import a long CSV `code;indicateur;annee;valeur;source` (`;` or `,`), keyed by commune
     code (5 characters) or IRIS code (9). Blanks and marks of statistical secrecy (s, nd, c…)
     are kept as secret values. Codes of communes merged since refuse the file, with the
     commune they now belong to; nothing is written unless every line is right."""
     label = name or str(source)
-    text = _read_csv_text(source, label)
+    text = read_text(source, label)
     first = text.splitlines()[0] if text else ""
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)

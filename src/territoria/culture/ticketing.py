@@ -27,9 +27,9 @@ from collections import defaultdict
 
 from django.db import transaction
 
-from territoria.culture.errors import ImportProblem, check_problems
+from territoria.culture.errors import ImportProblem, check_problems, read_text
 from territoria.culture.models import Attendance, AttendanceSeries, Venue
-from territoria.culture.museums import _text, flag_years, series_flags
+from territoria.culture.museums import flag_years, series_flags
 from territoria.culture.territory import normalise
 
 COLUMNS = ("lieu", "date", "categorie", "entrees")
@@ -82,7 +82,7 @@ def _date(value: str) -> tuple[int, int, int | None] | None:
 def import_ticketing(source, *, name: str = "") -> dict:
     """Import a ticketing export (see the module's docstring). One transaction."""
     label = name or str(source)
-    text = _text(source, label)
+    text = read_text(source, label)
     first = text.splitlines()[0] if text else ""
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from territoria.core.text_files import nul_problem
 from territoria.culture.errors import ImportProblem
 
 DEPART = 10 * 3600  # seconds after midnight of the reference date
@@ -62,6 +63,9 @@ def _table(archive: zipfile.ZipFile, name: str, problems: list[str], label: str)
         return []
     except UnicodeDecodeError:
         problems.append(f"{name} : encodage non UTF-8")
+        return []
+    if problem := nul_problem(raw):
+        problems.append(f"{name} : {problem}")
         return []
     reader = csv.DictReader(io.StringIO(raw))
     missing = [c for c in REQUIRED.get(name, ()) if c not in (reader.fieldnames or [])]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from territoria.core.text_files import nul_problem
 from territoria.mobilite.models import Accident, AccidentImport
 
 OLD, NEW = "avant 2019", "depuis 2019"
@@ -60,6 +61,8 @@ def _read(path: Path, name: str) -> tuple[list[str], list[dict]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")  # the older national files
+    if problem := nul_problem(text):
+        raise AccidentError(f"{name} : {problem}")
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)

@@ -26,6 +26,7 @@ from datetime import date, datetime
 
 from django.db import transaction
 
+from territoria.core.text_files import nul_problem
 from territoria.mobilite import profiles
 from territoria.mobilite.models import CalendarEntry, Network
 
@@ -62,6 +63,8 @@ def _rows(text: str, name: str) -> tuple[dict[str, str], list[tuple[int, dict]]]
     """({column in lower case: as the file writes it}, [(line number, {column: value})]) of a
     `;` or `,` CSV."""
     text = text.lstrip("\ufeff")
+    if problem := nul_problem(text):
+        raise CalendarError(f"{name} : {problem}")
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from territoria.core.text_files import NUL
+
 FORMATS = {
     ".pdf": "pdf",
     ".docx": "docx",
@@ -74,12 +76,15 @@ def parse(path: Path) -> Parsed:
         raise ParseError(
             f"{path.name} : fichier illisible ou corrompu ({type(error).__name__} : {str(error)[:200]})."
         ) from error
+    for block in parsed.blocks:  # a NUL is an extraction artefact, and PostgreSQL refuses it
+        block.text = block.text.replace(NUL, "")
+        block.section = [heading.replace(NUL, "") for heading in block.section]
     parsed.blocks = [b for b in parsed.blocks if b.text.strip()]
     if not parsed.blocks:
         raise ParseError(
             f"{path.name} : aucun texte extractible (document vide, ou PDF scanné sans couche texte)."
         )
-    parsed.title = (parsed.title or "").strip() or path.stem.replace("_", " ")
+    parsed.title = (parsed.title or "").replace(NUL, "").strip() or path.stem.replace("_", " ")
     return parsed
 
 

@@ -24,6 +24,8 @@ from pathlib import Path
 
 from django.db import transaction
 
+from territoria.core.text_files import nul_problem
+
 COLUMNS = [
     "COLL_NOM",
     "COLL_SIRET",
@@ -142,6 +144,8 @@ def read_rows(data: bytes, mapping: dict[str, str] | None = None) -> list[dict]:
     if not data.strip():
         raise SCDLError(["Le fichier est vide."])
     text = _decode(data)
+    if problem := nul_problem(text):
+        raise SCDLError([problem])
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)

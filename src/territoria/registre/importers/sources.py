@@ -18,6 +18,7 @@ from django.conf import settings
 
 from territoria.core import safe_json
 from territoria.core.csv_safety import restore
+from territoria.core.text_files import NUL_MESSAGE, nul_position
 from territoria.registre.importers.report import Issue
 
 DELIMITERS = [",", ";", "\t", "|"]
@@ -113,7 +114,17 @@ def _too_big(size: int) -> Issue:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """(text, encoding name) of a text file; SourceError when it cannot be decided."""
+    """(text, encoding name) of a text file; SourceError when it cannot be decided, or when the
+    text holds a NUL character (a binary file or a UTF-16 export)."""
+    text, label = _decode(data)
+    if position := nul_position(text):
+        raise SourceError(
+            Issue(NUL_MESSAGE, line=position[0], expected="un fichier CSV ou JSON en texte UTF-8")
+        )
+    return text, label
+
+
+def _decode(data: bytes) -> tuple[str, str]:
     if data.startswith(b"\xef\xbb\xbf"):
         return _strict(data[3:], "utf-8", "UTF-8 (BOM)")
     try:
