@@ -87,12 +87,14 @@ MIN_SUPPORT = 0.45
 # whose passage embedding is pending, as the fiches here), an answer is given when the
 # coverage rule above holds OR the best page vector's gap over the mean of the pages ranked by
 # their vectors ("page_dense_gap") + PAGE_COVERAGE_WEIGHT × the best topic-word coverage
-# reaches MIN_PAGE_EVIDENCE. Chosen on the tuning halves only — the fiches' citizens'
-# questions (answerable) and off-topic questions no fiche answers
-# (benchmarks/data/fiches_offtopic_questions.json) —: the most off-topic abstentions with at
-# most 8 % of answerable questions abstaining (weights 0 / 0.05 / 0.1, thresholds by 0.0005);
-# reported on the reporting halves (docs/assistant.md, "Abstention on citizens' questions").
-MIN_PAGE_EVIDENCE = 0.0405
+# reaches MIN_PAGE_EVIDENCE. Chosen on the tuning sets only — the fiches' citizens' questions
+# (tuning half, and the second tuning set tune2; answerable) and the off-topic questions' tuning
+# half (benchmarks/data/fiches_offtopic_questions.json) —: at most 10 % of the answerable
+# questions abstaining on EACH tuning set (issue 20's target), then the most off-topic
+# abstentions (weights 0 / 0.05 / 0.1, thresholds by 0.0005; all 7 180 fiches). Reported on the
+# reporting half and the fresh set, with its cost in wrong answers (docs/assistant.md,
+# "Abstention ≤ 10 %"). Was 0.0405 (chosen on the tuning half alone, ≤ 8 %: tune2 abstained 21 %).
+MIN_PAGE_EVIDENCE = 0.0335
 PAGE_COVERAGE_WEIGHT = 0.05
 # Register projects (module records): listed when their cosine is within RECORD_MARGIN of the
 # best one
