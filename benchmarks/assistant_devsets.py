@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SIDES = ("before", "after-lead-off", "after")
 KEEP = (
     "questions",
     "documents",
@@ -42,6 +43,7 @@ KEEP = (
     "p95_ms",
     "index_seconds",
     "embeddings_from_cache",
+    "per_type",
 )
 
 
@@ -62,7 +64,7 @@ def subset(source: Path, out: Path, step: int) -> int:
     return kept
 
 
-def child(out: str, step: int, data_dir: str, sets: list[str]) -> None:
+def child(out: str, step: int, data_dir: str, sets: list[str], lead_off: bool = False) -> None:
     from benchmarks import setup_django
     from benchmarks.assistant_common import PIAF
 
@@ -71,6 +73,10 @@ def child(out: str, step: int, data_dir: str, sets: list[str]) -> None:
     from territoria.assistant.services.evaluation import evaluate, squad_corpus
 
     print(f"[devsets] code under test: {Path(territoria.__file__).parent}", flush=True)
+    if lead_off:  # this code with the answer rule before "answers that hold the answer"
+        from territoria.assistant.services import answering
+
+        answering.ANSWER_LEAD = False
 
     work = Path(tempfile.mkdtemp(prefix="territoria-bench-devsets-"))
     results = {}
@@ -97,7 +103,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reference", required=True, help="checkout of the code before")
     parser.add_argument("--reference-label", default="", help="e.g. a commit id")
     parser.add_argument("--sets", default="piaf,crpa")
-    parser.add_argument("--only", choices=("before", "after"), help="one side only")
+    parser.add_argument("--only", choices=SIDES, help="one side only")
+    parser.add_argument(
+        "--sides",
+        default="before,after",
+        help="sides to run, of: before (the reference checkout), after-lead-off (this code with "
+        "answering.ANSWER_LEAD off: the answer rule before issue 20's leads), after",
+    )
+    parser.add_argument("--lead-off", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out-name", default="assistant_devsets")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -105,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sets = args.sets.split(",")
     if args.child:
-        child(args.out, args.step, args.data_dir, sets)
+        child(args.out, args.step, args.data_dir, sets, args.lead_off)
         return 0
     from benchmarks import write_result
 
@@ -119,7 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     data_dir = tempfile.mkdtemp(prefix="territoria-bench-devsets-data-")
     with tempfile.TemporaryDirectory() as tmp:
-        for label, code in (("before", Path(args.reference)), ("after", ROOT)):
+        codes = {"before": Path(args.reference), "after-lead-off": ROOT, "after": ROOT}
+        for label in args.sides.split(","):
+            code = codes[label]
             if args.only and label != args.only:
                 continue
             out = Path(tmp) / f"{label}.json"
@@ -127,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run(
                 [sys.executable, "-m", "benchmarks.assistant_devsets", "--child", "--out", str(out)]
                 + ["--step", str(args.step), "--data-dir", data_dir, "--sets", args.sets]
-                + ["--reference", args.reference],
+                + ["--reference", args.reference]
+                + (["--lead-off"] if label == "after-lead-off" else []),
                 cwd=ROOT,  # this checkout's benchmark; the code under test from `code`
                 env={
                     **os.environ,

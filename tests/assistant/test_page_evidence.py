@@ -128,9 +128,15 @@ def test_question_types(question, expected):
 
 def test_answers_are_reported_per_question_type():
     rows = [
-        {"type": "comment", "answer": True, "citation": True, "abstained": False},
-        {"type": "comment", "answer": False, "citation": True, "abstained": False},
-        {"type": "qu'est-ce que", "answer": False, "citation": False, "abstained": True},
+        {"type": "comment", "answer": True, "citation": True, "abstained": False, "words": 30},
+        {"type": "comment", "answer": False, "citation": True, "abstained": False, "words": 50},
+        {
+            "type": "qu'est-ce que",
+            "answer": False,
+            "citation": False,
+            "abstained": True,
+            "words": 0,
+        },
     ]
     assert per_type(rows) == {
         "qu'est-ce que": {
@@ -138,6 +144,13 @@ def test_answers_are_reported_per_question_type():
             "answer_recall": 0.0,
             "citation_recall": 0.0,
             "abstained": 1.0,
+            "answer_words": 0,  # no answer given: no length
         },
-        "comment": {"questions": 2, "answer_recall": 0.5, "citation_recall": 1.0, "abstained": 0.0},
+        "comment": {
+            "questions": 2,
+            "answer_recall": 0.5,
+            "citation_recall": 1.0,
+            "abstained": 0.0,
+            "answer_words": 40,  # the mean length of the answers given
+        },
     }

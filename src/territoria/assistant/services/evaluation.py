@@ -19,7 +19,12 @@ import uuid
 from pathlib import Path
 
 from territoria.assistant.models import Collection, Visibility
-from territoria.assistant.services.answering import PASSAGES, answer_from_passages, retrieve
+from territoria.assistant.services.answering import (
+    _CITATION,
+    PASSAGES,
+    answer_from_passages,
+    retrieve,
+)
 from territoria.assistant.services.ingestion import add_files, collect_files, run_job
 from territoria.assistant.services.llm import ChatClient
 from territoria.assistant.services.traceability import measure
@@ -275,6 +280,9 @@ def evaluate(
                     "answer": any(a in shown for a in wanted),
                     "citation": any(a in cited for a in wanted),
                     "abstained": bool(answer.abstained),
+                    "words": 0
+                    if answer.abstained
+                    else len(_CITATION.sub(" ", answer.text).split()),
                 }
             )
             methods[answer.method] = methods.get(answer.method, 0) + 1
@@ -315,12 +323,11 @@ def evaluate(
         }
     finally:
         if not keep:
-            from territoria.assistant.services import page_vectors, section_vectors
+            from territoria.assistant.services import page_vectors
             from territoria.search import get_index
 
             get_index().clear(collection.namespace)
             page_vectors.clear(collection.namespace)
-            section_vectors.clear(collection.namespace)
             collection.delete()
     return result
 
@@ -337,6 +344,10 @@ def per_type(rows: list[dict]) -> dict:
                 "answer_recall": round(sum(r["answer"] for r in chosen) / n, 4),
                 "citation_recall": round(sum(r["citation"] for r in chosen) / n, 4),
                 "abstained": round(sum(r["abstained"] for r in chosen) / n, 4),
+                # the length of what is read: mean words of the answers given (citations out)
+                "answer_words": round(
+                    statistics.mean([r["words"] for r in chosen if not r["abstained"]] or [0]), 1
+                ),
             }
     return out
 

@@ -6,9 +6,8 @@ Two phases, so that a large corpus stays practical on one machine:
 2. embeddings follow, batch by batch, each batch committed; vectors are cached by
    content hash, so unchanged text is never embedded again. Each document also has a page row
    (title + opening, services/page_vectors.py) in the collection's sibling page namespace,
-   written, re-stamped and deleted with its passages (and, when section_vectors.WEIGHT is set,
-   one row per section in `<namespace>:sections`); the page vectors are embedded first (one
-   short text a page), then the sections' if any, then the passages.
+   written, re-stamped and deleted with its passages; the page vectors are embedded first (one
+   short text a page), then the passages.
 Everything is resumable: re-running a job picks up documents left pending/indexing and
 passages without a vector. Re-adding an unchanged file (same sha256) does nothing.
 """
@@ -25,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from territoria.assistant.models import Collection, Document, DocumentState, IngestionJob, JobState
-from territoria.assistant.services import page_vectors, section_vectors
+from territoria.assistant.services import page_vectors
 from territoria.assistant.services.chunking import chunk_blocks, embedding_text
 from territoria.assistant.services.parsers import FORMATS, ParseError, parse
 from territoria.search import Document as IndexDocument
@@ -102,11 +101,9 @@ def run_job(job: IngestionJob, progress: Progress | None = None) -> IngestionJob
             job.save(update_fields=["indexed", "failed", "updated_at"])
             if progress:
                 progress("documents", 1)
-        job.chunks_to_embed = (
-            index.pending_embeddings(page_vectors.namespace_of(namespace))
-            + section_vectors.pending(namespace)
-            + index.pending_embeddings(namespace)
-        )
+        job.chunks_to_embed = index.pending_embeddings(
+            page_vectors.namespace_of(namespace)
+        ) + index.pending_embeddings(namespace)
         job.save(update_fields=["chunks_to_embed", "updated_at"])
 
         def embedded(count):
@@ -116,7 +113,6 @@ def run_job(job: IngestionJob, progress: Progress | None = None) -> IngestionJob
                 progress("embeddings", count)
 
         page_vectors.embed(namespace, on_progress=embedded)  # pages first: cheap, the larger gain
-        section_vectors.embed(namespace, on_progress=embedded)  # short texts: next cheapest
         index.embed_pending(namespace, on_progress=embedded)
         job.state = JobState.DONE
     except Exception:
@@ -175,17 +171,6 @@ def index_document(document: Document) -> bool:
             index.upsert(page_vectors.namespace_of(namespace), [page])
         else:
             page_vectors.delete(namespace, [document.pk])
-        section_vectors.replace(
-            namespace,
-            document.pk,
-            section_vectors.entries(
-                document.pk,
-                document.source,
-                parsed.title,
-                [(chunk.section_label, chunk.text) for chunk in chunks],
-                tokens,
-            ),
-        )
         document.title = parsed.title[:500]
         document.pages = parsed.pages
         document.chunk_count = len(chunks)
@@ -220,7 +205,6 @@ def delete_document(document: Document) -> None:
             [f"{document.pk}:{n}" for n in range(document.chunk_count)],
         )
         page_vectors.delete(document.collection.namespace, [document.pk])
-        section_vectors.delete(document.collection.namespace, [document.pk])
         document.delete()
     if document.path and is_upload(document.path):
         Path(document.path).unlink(missing_ok=True)
@@ -237,7 +221,6 @@ def delete_collection(collection: Collection) -> None:
     with transaction.atomic():
         get_index().clear(collection.namespace)
         page_vectors.clear(collection.namespace)
-        section_vectors.clear(collection.namespace)
         collection.delete()
     shutil.rmtree(collection_root(collection), ignore_errors=True)
 
@@ -253,5 +236,4 @@ def reindex_access(collection: Collection) -> int:
     tokens = collection.access_tokens()
     with transaction.atomic():
         page_vectors.replace_access(collection.namespace, tokens)
-        section_vectors.replace_access(collection.namespace, tokens)
         return get_index().replace_access(collection.namespace, tokens)

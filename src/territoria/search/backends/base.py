@@ -409,24 +409,6 @@ class SearchIndex(ABC):
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(int(cache.ids[i]), float(scores[i])) for i in top]
 
-    def dense_scores(self, namespace, query_vector, access, pks, model_id=None) -> dict:
-        """{row pk: cosine} for the given rows that these tokens may read and that have a
-        vector (a re-ranking of known candidates: no top-k over the whole namespace)."""
-        model_id = model_id or default_embedder().model_id
-        access = list(access)
-        cache = self._matrix(namespace, model_id)
-        if not access or not len(cache.ids):
-            return {}
-        wanted = np.asarray(sorted(set(pks)), dtype=np.int64)
-        positions = np.searchsorted(cache.ids, wanted)
-        positions = positions[positions < len(cache.ids)]
-        positions = positions[np.isin(cache.ids[positions], wanted)]
-        positions = positions[cache.allowed(access)[positions]]
-        if not len(positions):
-            return {}
-        scores = cache.matrix[positions] @ np.asarray(query_vector, dtype=np.float32)
-        return {int(cache.ids[i]): float(s) for i, s in zip(positions, scores, strict=True)}
-
     def _matrix(self, namespace: str, model_id: str) -> _VectorMatrix:
         version = (
             IndexNamespace.objects.using(self.using)
