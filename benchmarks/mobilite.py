@@ -68,6 +68,21 @@ def build_helsinki(folder: Path) -> tuple[Path, float]:
     return target, round(time.perf_counter() - started, 2)
 
 
+def closable(net: Path, edge: str, trips: Path, folder: Path) -> bool:
+    """Whether closing `edge` leaves every trip that does not start or end on it a route."""
+    try:
+        variant, _, _ = simulation.build_variant(
+            net, [{"type": "close_edge", "edge": edge}], folder
+        )
+        probe = folder / "probe.trips.xml"
+        shutil.copyfile(trips, probe)
+        simulation.keep_open_trips(probe, {edge})
+        simulation.check_connected(variant, probe, folder)
+    except simulation.ScenarioError:
+        return False
+    return True
+
+
 def busiest_closable_edge(net: Path, spec, folder: Path) -> str:
     """The edge with the most vehicles entering in the base run of seed 1 whose closure leaves
     every trip a route (a real closure, not a cut)."""
@@ -77,17 +92,8 @@ def busiest_closable_edge(net: Path, spec, folder: Path) -> str:
     for edge, _loss in sorted(run["edges"].items(), key=lambda kv: -kv[1]):
         if edge not in names or names[edge][2] < 1:
             continue
-        try:
-            variant, _, _ = simulation.build_variant(
-                net, [{"type": "close_edge", "edge": edge}], folder
-            )
-            probe = folder / "probe.trips.xml"
-            shutil.copyfile(trips, probe)
-            simulation.keep_open_trips(probe, {edge})
-            simulation.check_connected(variant, probe, folder)
-        except simulation.ScenarioError:
-            continue
-        return edge
+        if closable(net, edge, trips, folder):
+            return edge
     raise RuntimeError("no closable edge")
 
 

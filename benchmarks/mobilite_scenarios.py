@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 from benchmarks import write_result
-from benchmarks.mobilite import build_helsinki, cpu, energy_wh
+from benchmarks.mobilite import build_helsinki, closable, cpu, energy_wh
 from territoria.mobilite import network, roadworks, routes, simulation, sumo
 
 KEYS = ("travel_time", "time_loss", "waiting_time", "stops", "co2_g", "noise_db", "not_served")
@@ -43,20 +43,6 @@ def short(table: dict) -> dict:
         k: {f: table[k][f] for f in ("base", "variant", "difference", "difference_ci95")}
         for k in KEYS
     }
-
-
-def closable(net: Path, edge: str, trips: Path, folder: Path) -> bool:
-    try:
-        variant, _, _ = simulation.build_variant(
-            net, [{"type": "close_edge", "edge": edge}], folder
-        )
-        probe = folder / "probe.trips.xml"
-        shutil.copyfile(trips, probe)
-        simulation.keep_open_trips(probe, {edge})
-        simulation.check_connected(variant, probe, folder)
-    except simulation.ScenarioError:
-        return False
-    return True
 
 
 def choose_worksites(net: Path, spec: simulation.RunSpec, folder: Path) -> dict:
