@@ -3,24 +3,26 @@ character (a binary file, a UTF-16 export) is refused with its line, and nothing
 on PostgreSQL, which refuses NUL in text columns, as on SQLite, which would store it."""
 
 import io
+import json
 
 import pytest
 
 from territoria.assistant.services.parsers import parse
 from territoria.catalogue.importer import ImportFailed, import_solutions
 from territoria.catalogue.models import Solution
-from territoria.core.text_files import nul_position, nul_problem
-from territoria.culture import museums
+from territoria.core.text_files import nul_path, nul_position, nul_problem
+from territoria.culture import museums, territory
 from territoria.culture.errors import ImportProblem
-from territoria.culture.models import Venue
+from territoria.culture.models import Commune, Venue
 from territoria.mobilite import accidents, causes
 from territoria.mobilite.models import Accident
 from territoria.redaction.models import Deliberation
 from territoria.redaction.services.scdl import SCDLError
 from territoria.redaction.services.scdl import import_file as import_deliberations
 from territoria.registre.importers.service import import_file as import_register
+from territoria.registre.importers.sources import SourceError, read_json
 from territoria.registre.models import Project
-from tests.culture.conftest import VENUES
+from tests.culture.conftest import COMMUNES, VENUES
 from tests.mobilite.conftest import FIXTURES as MOBILITE_FIXTURES
 from tests.registre.import_helpers import anchor_row, write_csv
 
@@ -107,3 +109,26 @@ def test_an_assistant_document_keeps_its_text_without_the_nul(tmp_path):
     path.write_text("Horaires\x00 de la mairie : 9 h – 17 h.\n", encoding="utf-8")
     parsed = parse(path)
     assert [block.text for block in parsed.blocks] == ["Horaires de la mairie : 9 h – 17 h."]
+
+
+def test_nul_path_names_where_a_json_escape_hid_it():
+    assert nul_path({"a": [1, {"b": "x\x00"}]}) == "a[1].b"
+    assert nul_path({"k\x00": 1}) == "k\\u0000"
+    assert nul_path({"a": "ok", "n": [1.5, None]}) is None
+
+
+def test_register_json_source_with_a_nul_escape():
+    with pytest.raises(SourceError) as error:
+        read_json("registre.json", b'[{"nom": "ok"}, {"nom": "Sec\\u0000ond"}]')
+    assert "[1].nom : caractère nul" in str(error.value)
+
+
+def test_culture_commune_outlines_with_a_nul_escape(db, tmp_path):
+    data = json.loads(COMMUNES.read_text(encoding="utf-8"))
+    data["features"][2]["properties"]["nom"] = "Rou\x00en"
+    path = tmp_path / "communes.geojson"
+    path.write_text(json.dumps(data), encoding="utf-8")  # json writes the NUL as \u0000
+    assert "\\u0000" in path.read_text(encoding="utf-8")
+    with pytest.raises(ImportProblem, match=r"features\[2\]\.properties\.nom : caractère nul"):
+        territory.import_communes(path)
+    assert Commune.objects.count() == 0

@@ -4,8 +4,9 @@ A NUL (byte 0) never belongs in a CSV, GeoJSON or text export: it is the mark of
 or of an export saved in UTF-16, whose ASCII letters decode as UTF-8 with a NUL between each.
 PostgreSQL refuses it in any text column, so an import that let it through would die on a
 database error halfway (SQLite would store it silently). Each importer checks the decoded text
-(`nul_problem`, or `nul_position` when it words the place itself; a spreadsheet, each cell)
-and refuses the file in its own error type, before writing anything.
+(`nul_problem`, or `nul_position` when it words the place itself)
+and refuses the file in its own error type, before writing anything. In JSON a NUL can also
+hide behind a valid `\\u0000` escape: `nul_json_problem` checks the parsed document.
 """
 
 NUL = "\x00"
@@ -30,3 +31,34 @@ def nul_problem(text: str) -> str | None:
     if position is None:
         return None
     return f"ligne {position[0]}, caractère {position[1]} : {NUL_MESSAGE}"
+
+
+def nul_path(value, path: str = "") -> str | None:
+    """Where the first text holding a NUL sits in parsed JSON (`features[3].properties.nom`),
+    or None: a `\\u0000` escape is valid JSON, so the text check cannot see it."""
+    if isinstance(value, str):
+        return (path or "(racine)") if NUL in value else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        where = f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else key
+        if NUL in where:  # the key itself
+            return where.replace(NUL, "\\u0000")
+        if found := nul_path(item, where):
+            return found
+    return None
+
+
+def nul_json_problem(data) -> str | None:
+    """The French message for the first NUL in parsed JSON, with its place, or None."""
+    where = nul_path(data)
+    if where is None:
+        return None
+    return (
+        f"{where} : caractère nul (\\u0000) dans un texte, que la base refuse : "
+        "retirez-le du fichier"
+    )

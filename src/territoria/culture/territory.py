@@ -21,6 +21,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from territoria.core.text_files import nul_json_problem
 from territoria.culture import geo
 from territoria.culture.errors import ImportProblem, check_problems, read_text
 from territoria.culture.models import Commune, Indicator, Iris
@@ -135,6 +136,8 @@ def _read_feature_collection(source, label: str) -> dict:
         raise ImportProblem("le fichier n'est pas encodé en UTF-8", label) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise ImportProblem("une FeatureCollection GeoJSON était attendue", label)
+    if problem := nul_json_problem(data):
+        raise ImportProblem(problem, label)
     return data
 
 

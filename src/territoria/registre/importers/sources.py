@@ -18,7 +18,7 @@ from django.conf import settings
 
 from territoria.core import safe_json
 from territoria.core.csv_safety import restore
-from territoria.core.text_files import NUL_MESSAGE, nul_position
+from territoria.core.text_files import NUL_MESSAGE, nul_json_problem, nul_position
 from territoria.registre.importers.report import Issue
 
 DELIMITERS = [",", ";", "\t", "|"]
@@ -359,6 +359,8 @@ def read_json(name: str, data: bytes) -> Table:
         ) from exc
     except safe_json.JSONTooDeepError as exc:
         raise SourceError(Issue(str(exc), expected="un document JSON")) from exc
+    if problem := nul_json_problem(payload):
+        raise SourceError(Issue(problem, expected="des textes sans \\u0000"))
     return Table(name=name, kind="json", encoding=encoding, payload=payload)
 
 
