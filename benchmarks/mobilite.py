@@ -26,7 +26,6 @@ import json
 import os
 import random
 import shutil
-import sys
 import tempfile
 import time
 from datetime import datetime, timedelta
@@ -35,16 +34,11 @@ from types import SimpleNamespace
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
 
-os.environ.setdefault("TERRITORIA_DATA_DIR", tempfile.mkdtemp(prefix="bench-mobilite-data-"))
-os.environ.setdefault("TERRITORIA_SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijkl")
-os.environ["DJANGO_SETTINGS_MODULE"] = "territoria.settings"
-import django
+from benchmarks import SHARED_DATA, setup_django, write_result
 
-django.setup()  # the module's code imports its models; no database is used here
+setup_django()  # the module's code imports its models; no database is used here
 
-from benchmarks import SHARED_DATA, write_result
 from territoria.mobilite import accidents, counts, network, simulation, sumo
 
 WATT_PER_CORE = 15.0

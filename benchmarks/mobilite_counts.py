@@ -30,15 +30,10 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-os.environ.setdefault("TERRITORIA_DATA_DIR", tempfile.mkdtemp(prefix="bench-counts-data-"))
-os.environ.setdefault("TERRITORIA_SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijkl")
-os.environ["DJANGO_SETTINGS_MODULE"] = "territoria.settings"
-import django
+from benchmarks import setup_django, write_result
 
-django.setup()  # the module's code imports its models; no database is used here
+setup_django()  # the module's code imports its models; no database is used here
 
-from benchmarks import write_result
 from territoria.mobilite import counts
 
 START = datetime(2025, 1, 1)

@@ -14,25 +14,18 @@ benchmarks/results/mobilite_profiles.json (BENCH_SECTIONS=100: mobilite_profiles
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-os.environ.setdefault("TERRITORIA_DATA_DIR", tempfile.mkdtemp(prefix="bench-profiles-data-"))
-os.environ.setdefault("TERRITORIA_SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijkl")
-os.environ["DJANGO_SETTINGS_MODULE"] = "territoria.settings"
-import django
+from benchmarks import setup_django, write_result
 
-django.setup()  # the module's code imports its models; no database is used here
+setup_django()  # the module's code imports its models; no database is used here
 
 import numpy as np
 
-from benchmarks import write_result
 from territoria.mobilite import profiles
 
 SECTIONS = int(os.environ.get("BENCH_SECTIONS", "10"))
@@ -141,7 +134,7 @@ def main() -> None:
         profiles.anomalies(files, con=con)
         page_seconds = time.perf_counter() - started
         # baseline: one profile for all the days (no day type, no season)
-        profiles.day_type, profiles.season = (lambda d: "semaine"), (lambda d: "scolaire")
+        profiles.day_type, profiles.season = (lambda d: "semaine"), (lambda d, zone="": "scolaire")
         try:
             baseline = profiles.anomalies(files, limit=10_000)
         finally:
