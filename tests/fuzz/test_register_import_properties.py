@@ -104,17 +104,32 @@ def test_register_import_of_any_bytes_thorough(name, data):
 ANCHOR_ROWS = list(csv.DictReader(io.StringIO(ANCHOR_CSV.read_text(encoding="utf-8"))))[:6]
 
 
+def anchor_csv(rows: list[dict]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=HEADER, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def import_second_row_with(column: str, value: str):
+    """The report of importing the first two real lines, the second with `column` = `value`;
+    checks that a refusal wrote nothing."""
+    rows = [dict(row) for row in ANCHOR_ROWS[:2]]
+    rows[1][column] = value
+    before = _counts()
+    report = import_file(anchor_csv(rows), name="registre.csv", format="anchor-csv")
+    assert not report.ok and _counts() == before
+    return report
+
+
 @st.composite
 def mutated_anchor(draw):
     rows = [dict(row) for row in ANCHOR_ROWS]
     for _ in range(draw(st.integers(1, 4))):
         row = draw(st.sampled_from(rows))
         row[draw(st.sampled_from(HEADER))] = draw(HOSTILE)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=HEADER, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+    return anchor_csv(rows)
 
 
 def check_all_or_nothing(data):
@@ -145,15 +160,7 @@ def test_register_import_organisation_name_with_a_nul_byte_is_a_line_error():
     """Found by this file's thorough tier on PostgreSQL (which refuses NUL in text): a
     database error mid-import before; now the file is refused at its line before any row is
     read (core.text_files: a NUL is never text), and nothing written."""
-    rows = [dict(row) for row in ANCHOR_ROWS[:2]]
-    rows[1]["Nom_collectivite"] = "\x00"
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=HEADER, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    before = _counts()
-    report = import_file(buffer.getvalue().encode(), name="registre.csv", format="anchor-csv")
-    assert not report.ok and _counts() == before
+    report = import_second_row_with("Nom_collectivite", "\x00")
     assert any(issue.line == 3 and "caractère nul" in issue.message for issue in report.errors)
 
 
@@ -161,13 +168,5 @@ def test_register_import_organisation_name_with_a_nul_byte_is_a_line_error():
 @pytest.mark.parametrize("siret", ["²²²²²²²²²²²²²²", "٢١٩٣٠٠٥١٤٠٠٠١١"])
 def test_register_import_siret_in_unicode_digits_is_a_line_error(siret):
     """Finding L2, which the thorough tier of this file found again (fixed in core/siret.py)."""
-    rows = [dict(row) for row in ANCHOR_ROWS[:2]]
-    rows[1]["SIRET"] = siret
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=HEADER, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    before = _counts()
-    report = import_file(buffer.getvalue().encode(), name="registre.csv", format="anchor-csv")
-    assert not report.ok and _counts() == before
+    report = import_second_row_with("SIRET", siret)
     assert any(issue.line == 3 and issue.column == "SIRET" for issue in report.errors)
