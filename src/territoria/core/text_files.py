@@ -5,7 +5,8 @@ or of an export saved in UTF-16, whose ASCII letters decode as UTF-8 with a NUL 
 PostgreSQL refuses it in any text column, so an import that let it through would die on a
 database error halfway (SQLite would store it silently). Each importer checks the decoded text
 (`nul_problem`, or `nul_position` when it words the place itself)
-and refuses the file in its own error type, before writing anything. In JSON a NUL can also
+and refuses the file in its own error type, before writing anything (opendata scans the bytes
+of a CSV, and the converted Parquet of JSON and Parquet uploads). In JSON a NUL can also
 hide behind a valid `\\u0000` escape: `nul_json_problem` checks the parsed document.
 """
 

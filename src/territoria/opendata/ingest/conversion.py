@@ -19,7 +19,11 @@ import pyarrow.parquet as pq
 from django.conf import settings
 
 from territoria.opendata.ingest import dialect
-from territoria.opendata.ingest.encoding import detect_encoding, transcode_to_utf8
+from territoria.opendata.ingest.encoding import (
+    check_no_nul,
+    detect_encoding,
+    transcode_to_utf8,
+)
 from territoria.opendata.ingest.errors import IngestError
 from territoria.opendata.query.duckdb_engine import new_connection, quote, sql_literal
 
@@ -47,6 +51,9 @@ DUCKDB_TO_TABLE_SCHEMA = [
     (re.compile(r"^BOOLEAN$"), "boolean"),
     (re.compile(r"^VARCHAR$"), "string"),
 ]
+
+
+NUL_TEXT = "caractère nul (\\u0000), que la base refuse : retirez-le du fichier."
 
 
 @dataclass
@@ -142,6 +149,7 @@ def _convert_with_duckdb(select_sql: str, target: Path, label: str) -> Conversio
     try:
         _copy_to_parquet(con, select_sql, target)
         fields = _fields(con, target, {})
+        _check_no_nul_text(con, target, label)
     except duckdb.Error as error:
         raise IngestError(
             f"Fichier {label} illisible : {str(error).strip().splitlines()[0]}"
@@ -154,12 +162,38 @@ def _convert_with_duckdb(select_sql: str, target: Path, label: str) -> Conversio
     return Conversion(rows, fields, {"format": label.lower()})
 
 
+def _check_no_nul_text(con, target: Path, label: str) -> None:
+    """JSON can carry a NUL behind a valid \\u0000 escape and Parquet stores it as is: refused
+    like a NUL byte in a CSV (core.text_files), naming the column and the record."""
+    parquet = f"read_parquet({sql_literal(str(target))}, file_row_number=true)"
+    columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {parquet}").fetchall()]
+    columns = [name for name in columns if name != "file_row_number"]
+    for number, name in enumerate(columns, start=1):
+        if "\0" in name:
+            raise IngestError(
+                f"Fichier {label} : le nom de la colonne n° {number} contient un {NUL_TEXT}"
+            )
+    if not columns:
+        return
+    tests = [f"contains(CAST({quote(name)} AS VARCHAR), chr(0))" for name in columns]
+    found = con.execute(
+        f"SELECT file_row_number, {', '.join(tests)} FROM {parquet} "
+        f"WHERE {' OR '.join(tests)} ORDER BY file_row_number LIMIT 1"
+    ).fetchone()
+    if found:
+        column = columns[list(found[1:]).index(True)]
+        raise IngestError(
+            f"Fichier {label}, enregistrement {found[0] + 1}, colonne « {column} » : {NUL_TEXT}"
+        )
+
+
 class _NotUtf8(Exception):
     """DuckDB met a byte that is not UTF-8 past the head of the file."""
 
 
 def convert_csv(source: Path, target: Path, workdir: Path) -> Conversion:
     encoding = detect_encoding(source, head_only=True)
+    check_no_nul(source)
     try:
         return _convert_with_encoding(source, target, workdir, encoding)
     except _NotUtf8:

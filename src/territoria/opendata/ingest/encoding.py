@@ -9,6 +9,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
+from territoria.core.text_files import NUL_MESSAGE
 from territoria.opendata.ingest.errors import IngestError
 
 CHUNK = 4 * 1024 * 1024
@@ -86,6 +87,27 @@ def _check_cp1252(path: Path) -> None:
                     "UTF-8 ou Windows-1252."
                 ) from None
             line += chunk.count(b"\n")
+
+
+def check_no_nul(path: Path) -> None:
+    """Refuse a text file holding a NUL byte, with its line and character (core.text_files):
+    UTF-8 and Windows-1252 both write it as byte 0, and PostgreSQL refuses it in the
+    version's columns and preview (JSON), so the publication would fail halfway."""
+    line, line_start = 1, b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            index = chunk.find(b"\0")
+            if index < 0:
+                line += chunk.count(b"\n")
+                last = chunk.rfind(b"\n")
+                line_start = chunk[last + 1 :] if last >= 0 else line_start + chunk
+                continue
+            before = chunk[:index]
+            line += before.count(b"\n")
+            last = before.rfind(b"\n")
+            prefix = before[last + 1 :] if last >= 0 else line_start + before
+            column = len(prefix.decode("utf-8", errors="replace")) + 1
+            raise IngestError(f"Ligne {line}, caractère {column} : {NUL_MESSAGE}.")
 
 
 def transcode_to_utf8(source: Path, target: Path, encoding: str) -> None:
