@@ -89,10 +89,16 @@ def queued_jobs(settings):
 
 def run_queued_job(page) -> None:
     """On a job's page: the job waits; the worker runs it (what `territoria db_worker` does);
-    the page then says it is done."""
+    the page then says it is done.
+
+    The waiting page reloads itself every 3 s; the live server shares this test's SQLite
+    connection, so a reload during the worker's BEGIN EXCLUSIVE failed with "database table
+    is locked" (a CI run): the browser leaves the page while the worker runs."""
     expect(page.get_by_text("Statut : En attente")).to_be_visible()
+    job_url = page.url
+    page.goto("about:blank")
     run_worker()
-    page.reload()
+    page.goto(job_url)
     expect(page.get_by_text("Statut : Terminé")).to_be_visible()
 
 
