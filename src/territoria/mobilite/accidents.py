@@ -51,8 +51,19 @@ MOTORCYCLES = {2, 30, 31, 32, 33, 34, 41, 42, 43}
 MAX_ERRORS = 5
 
 
+# Placed by the platform, not by the file: a point of the commune, or the middle of the street
+# named by the address (mobilite.streets). Counted per commune, never in the point hot spots.
+PLACED = {"commune", "voie"}
+
+
 class AccidentError(Exception):
     pass
+
+
+def own_coordinates(accident) -> bool:
+    """Whether an accident has the file's own coordinates (the only ones a point hot spot or a
+    snap onto the network may use)."""
+    return accident.latitude is not None and getattr(accident, "located", "gps") not in PLACED
 
 
 def _read(path: Path, name: str) -> tuple[list[str], list[dict]]:
@@ -178,10 +189,22 @@ CODE_KEYS = ("code", "insee", "code_insee", "INSEE_COM", "codgeo")
 
 
 def commune_points(path: Path, name: str = "") -> dict[str, tuple[float, float]]:
-    """INSEE code → (latitude, longitude) of a point inside each commune of a GeoJSON
-    FeatureCollection of communes (WGS 84, property `code` or `insee`: the outlines the
-    platform's other modules read); shapely's representative point, which lies inside the
-    outline, where a centroid may not."""
+    """INSEE code → (latitude, longitude) of a point inside each commune: shapely's
+    representative point of its outline, which lies inside it, where a centroid may not."""
+    return commune_points_of(commune_outlines(path, name))
+
+
+def commune_points_of(outlines: dict) -> dict[str, tuple[float, float]]:
+    points = {}
+    for code, outline in outlines.items():
+        point = outline.representative_point()
+        points[code] = (point.y, point.x)
+    return points
+
+
+def commune_outlines(path: Path, name: str = ""):
+    """INSEE code → outline (shapely, WGS 84) of each commune of a GeoJSON FeatureCollection
+    of communes (property `code` or `insee`: the outlines the platform's other modules read)."""
     import json
 
     from shapely.geometry import shape
@@ -195,7 +218,7 @@ def commune_points(path: Path, name: str = "") -> dict[str, tuple[float, float]]
         ) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise AccidentError(f"{name} : une collection GeoJSON (FeatureCollection) est attendue.")
-    points, errors = {}, []
+    outlines, errors = {}, []
     for number, feature in enumerate(data.get("features") or [], start=1):
         properties = feature.get("properties") or {}
         code = next((str(properties[k]) for k in CODE_KEYS if properties.get(k)), "")
@@ -206,12 +229,13 @@ def commune_points(path: Path, name: str = "") -> dict[str, tuple[float, float]]
             )
         else:
             try:
-                point = shape(feature.get("geometry")).representative_point()
+                outline = shape(feature.get("geometry"))
+                west, south, east, north = outline.bounds
             except Exception:  # noqa: BLE001 — any broken geometry is named, not raised
                 errors.append(f"{name}, commune {code} : contour illisible.")
             else:
-                if -180 <= point.x <= 180 and -90 <= point.y <= 90:
-                    points[code] = (point.y, point.x)
+                if -180 <= west <= east <= 180 and -90 <= south <= north <= 90:
+                    outlines[code] = outline
                 else:
                     errors.append(
                         f"{name}, commune {code} : coordonnées hors WGS 84 (longitude, latitude)."
@@ -220,9 +244,36 @@ def commune_points(path: Path, name: str = "") -> dict[str, tuple[float, float]]
             break
     if errors:
         raise AccidentError(" ".join(errors))
-    if not points:
+    if not outlines:
         raise AccidentError(f"{name} : aucune commune.")
-    return points
+    return outlines
+
+
+def locate_by_street(parsed: list[dict], outlines: dict, net_file: Path) -> int:
+    """Accidents without coordinates whose address names one street of a geo-referenced
+    network inside their commune's outline, placed at its middle (`located` = "voie",
+    mobilite.streets). How many."""
+    import sumolib
+
+    from territoria.mobilite.streets import StreetIndex
+
+    net = sumolib.net.readNet(str(net_file))
+    if not net.hasGeoProj():
+        raise AccidentError(
+            "Ce réseau n'a pas de géoréférencement : les accidents ne peuvent pas être placés "
+            "sur ses voies. Construisez-le depuis un extrait OpenStreetMap."
+        )
+    streets = StreetIndex(net)
+    placed = 0
+    for values in parsed:
+        outline = outlines.get(values["commune"])
+        if values["latitude"] is None and values["address"] and outline is not None:
+            found = streets.place(values["address"], outline)
+            if found:
+                values["latitude"], values["longitude"] = found
+                values["located"] = "voie"
+                placed += 1
+    return placed
 
 
 def locate_by_commune(parsed: list[dict], points: dict[str, tuple[float, float]]) -> int:
@@ -356,17 +407,28 @@ def import_files(
     communes_name: str = "",
     vehicles: Path | None = None,
     vehicles_name: str = "",
+    network_file: Path | None = None,
 ) -> AccidentImport:
     """Every line checked first; then all accidents in one transaction, or none.
-    `communes`: a GeoJSON of commune outlines, to place accidents without coordinates."""
+    `communes`: a GeoJSON of commune outlines, to place accidents without coordinates in their
+    commune — or on their street when `network_file` (a geo-referenced SUMO network) is given."""
     name = file_name or Path(path).name
     layout, parsed, severity = parse_files(path, users, name, users_name, vehicles, vehicles_name)
+    if network_file and not communes:
+        raise AccidentError(
+            "Pour placer les accidents sans coordonnées sur leur voie, joignez aussi les contours "
+            "des communes (la voie est cherchée dans la commune de l'accident)."
+        )
     if communes:
-        locate_by_commune(parsed, commune_points(communes, communes_name))
+        outlines = commune_outlines(communes, communes_name)
+        if network_file:
+            locate_by_street(parsed, outlines, network_file)
+        locate_by_commune(parsed, commune_points_of(outlines))
     with transaction.atomic():
         record = AccidentImport.objects.create(
             organisation=organisation, file_name=name, layout=layout, rows=len(parsed),
             geocoded=sum(v["located"] == "gps" for v in parsed),
+            by_street=sum(v["located"] == "voie" for v in parsed),
             by_commune=sum(v["located"] == "commune" for v in parsed), created_by=user,
         )  # fmt: skip
         Accident.objects.bulk_create(
@@ -393,9 +455,7 @@ def hotspots(
     import numpy as np
     from sklearn.cluster import DBSCAN
 
-    points = [
-        a for a in accidents if a.latitude is not None and getattr(a, "located", "gps") != "commune"
-    ]
+    points = [a for a in accidents if own_coordinates(a)]
     if not points:
         return []
     coords = np.radians([[a.latitude, a.longitude] for a in points])
@@ -444,9 +504,7 @@ def confidence(
     import numpy as np
     from sklearn.cluster import DBSCAN
 
-    points = [
-        a for a in accidents if a.latitude is not None and getattr(a, "located", "gps") != "commune"
-    ]
+    points = [a for a in accidents if own_coordinates(a)]
     if not zones or not points:
         return
     lat = np.array([a.latitude for a in points])
@@ -611,20 +669,22 @@ def page_context(imports, query, networks=()) -> dict:
         year = trend.setdefault(a.date.year, {"year": a.date.year, "accidents": 0, "killed": 0})
         year["accidents"] += 1
         year["killed"] += a.killed
-    geocoded = sum(a.latitude is not None and a.located != "commune" for a in rows)
+    geocoded = sum(own_coordinates(a) for a in rows)
+    by_street = sum(a.located == "voie" for a in rows)
     by_commune = sum(a.located == "commune" for a in rows)
     communes: dict[str, dict] = {}
     for a in rows:  # every accident, located or not: the commune is in every record
         c = communes.setdefault(
             a.commune,
             {"commune": a.commune, "accidents": 0, "killed": 0, "hospitalised": 0, "weight": 0,
-             "located": 0, "by_commune": 0},
+             "located": 0, "by_street": 0, "by_commune": 0},
         )  # fmt: skip
         c["accidents"] += 1
         c["killed"] += a.killed
         c["hospitalised"] += a.hospitalised
         c["weight"] += WEIGHTS.get(a.severity, 1)
-        c["located"] += a.latitude is not None and a.located != "commune"
+        c["located"] += own_coordinates(a)
+        c["by_street"] += a.located == "voie"
         c["by_commune"] += a.located == "commune"
     return {
         **along,
@@ -648,6 +708,12 @@ def page_context(imports, query, networks=()) -> dict:
         "summary": (
             f"{count_words(len(rows), 'accident')} retenu{'s' if len(rows) > 1 else ''}, dont "
             f"{geocoded} géolocalisé{'s' if geocoded > 1 else ''}"
+            + (
+                f", {by_street} placé{'s' if by_street > 1 else ''} sur {'leur' if by_street > 1 else 'sa'} voie "
+                "(répartis le long de la voie dans la densité le long du réseau)"
+                if by_street
+                else ""
+            )
             + (
                 f" et {by_commune} placé{'s' if by_commune > 1 else ''} dans {'leur' if by_commune > 1 else 'sa'} commune "
                 "(comptés par commune, pas dans les zones)"

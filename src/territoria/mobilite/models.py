@@ -176,6 +176,7 @@ class AccidentImport(BaseModel):
     layout = models.CharField("disposition", max_length=20)
     rows = models.PositiveIntegerField("accidents", default=0)
     geocoded = models.PositiveIntegerField("géolocalisés", default=0)
+    by_street = models.PositiveIntegerField("placés sur leur voie", default=0)
     by_commune = models.PositiveIntegerField("placés dans leur commune", default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -203,8 +204,10 @@ class Accident(models.Model):
     address = models.CharField("adresse", max_length=200, blank=True)
     latitude = models.FloatField(null=True)
     longitude = models.FloatField(null=True)
-    # "gps": the file's coordinates; "commune": a point of its commune (commune outlines given
-    # at the import), never in the hot spots; "": not located
+    # "gps": the file's coordinates; "voie": the middle of the street its address names (a
+    # network and the commune outlines given at the import, mobilite.streets); "commune": a
+    # point of its commune (outlines given at the import); the last two never in the point hot
+    # spots; "": not located
     located = models.CharField("localisation", max_length=10, blank=True, default="")
     # 1 unhurt … worst of the users (2 killed, 3 hospitalised, 4 slightly injured); 0 unknown
     severity = models.PositiveSmallIntegerField("gravité", default=0)

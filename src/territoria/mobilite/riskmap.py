@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from territoria.mobilite.accidents import WEIGHTS
+from territoria.mobilite.accidents import WEIGHTS, own_coordinates
 
 
 class RiskMapError(Exception):
@@ -102,11 +102,11 @@ def lixels(net, step: float = 20.0) -> Lixels:
 
 
 def snap(net, accidents, max_distance: float = 25.0) -> list[tuple[object, str, float, float]]:
-    """(accident, edge, x, y) of each accident with its own coordinates (not one placed in its
-    commune) within `max_distance` metres of an edge; the others are left out."""
+    """(accident, edge, x, y) of each accident with its own coordinates (not one placed by the
+    platform) within `max_distance` metres of an edge; the others are left out."""
     snapped = []
     for accident in accidents:
-        if accident.latitude is None or getattr(accident, "located", "gps") == "commune":
+        if not own_coordinates(accident):
             continue
         x, y = net.convertLonLat2XY(accident.longitude, accident.latitude)
         near = [
@@ -118,6 +118,32 @@ def snap(net, accidents, max_distance: float = 25.0) -> list[tuple[object, str, 
             _, edge = min(near, key=lambda pair: pair[0])
             snapped.append((accident, edge.getID(), x, y))
     return snapped
+
+
+def along_street(net, lix: Lixels, accidents, max_distance: float = 25.0) -> list:
+    """(accident, its street's lixels, the street's length in m) of each accident placed on its
+    street from its address (`located` = "voie"), the street found again in this network: the
+    run of edges bearing the name its address names, passing where the import placed it."""
+    from territoria.mobilite.streets import StreetIndex
+
+    placed = [
+        a for a in accidents if getattr(a, "located", "") == "voie" and a.latitude is not None
+    ]
+    if not placed:
+        return []
+    streets = StreetIndex(net)
+    by_edge: dict[str, list[int]] = {}
+    for index, edge in enumerate(lix.edge):
+        by_edge.setdefault(edge, []).append(index)
+    found = []
+    for accident in placed:
+        x, y = net.convertLonLat2XY(accident.longitude, accident.latitude)
+        run = streets.run_at(accident.address, x, y, max_distance)
+        members = [i for edge in run for i in by_edge.get(edge.getID(), [])]
+        if members:
+            length = sum(_distances(lix.shape[m])[-1] for m in members)
+            found.append((accident, members, max(length, 1.0)))
+    return found
 
 
 def density(
@@ -143,8 +169,9 @@ def density(
     lix = lixels(net, step)
     accidents = list(accidents)
     snapped = snap(net, accidents, max_distance)
+    spread = along_street(net, lix, accidents, max_distance)
     values = np.zeros(len(lix.edge))
-    if not snapped:
+    if not snapped and not spread:
         return {"snapped": 0, "accidents": len(accidents), "zones": [], "lixels": lix,
                 "density": values}  # fmt: skip
     centres = np.array(lix.xy)
@@ -154,12 +181,18 @@ def density(
         sources.append(nearest)
         home.append(nearest)
         weights.append(WEIGHTS.get(accident.severity, 1))
-    distances = dijkstra(lix.graph, directed=False, indices=sources, limit=bandwidth)
-    for row, weight in zip(distances, weights, strict=True):
-        near = np.isfinite(row)
-        u = row[near] / bandwidth
-        # quartic kernel, per km of road
-        values[near] += weight * (15 / 16) * (1 - u**2) ** 2 / bandwidth * 1000
+    if sources:
+        distances = dijkstra(lix.graph, directed=False, indices=sources, limit=bandwidth)
+        for row, weight in zip(distances, weights, strict=True):
+            near = np.isfinite(row)
+            u = row[near] / bandwidth
+            # quartic kernel, per km of road
+            values[near] += weight * (15 / 16) * (1 - u**2) ** 2 / bandwidth * 1000
+    for accident, members, length_m in spread:
+        # where on its street is unknown: its weight evenly along the street, per km of road
+        values[members] += WEIGHTS.get(accident.severity, 1) / length_m * 1000
+        snapped.append((accident, None, *lix.xy[members[len(members) // 2]]))
+        home.append(members[len(members) // 2])
     threshold = min_weight * (15 / 16) / bandwidth * 1000
     hot = np.flatnonzero(values >= threshold - 1e-9)
     zones = []
@@ -195,6 +228,7 @@ def density(
         zone["rank"] = rank
     return {
         "snapped": len(snapped),
+        "along_street": len(spread),
         "accidents": len(accidents),
         "zones": zones,
         "bandwidth_m": bandwidth,

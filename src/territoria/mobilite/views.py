@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import JsonResponse
@@ -1049,6 +1049,7 @@ def accidents(request):
     imports = visible_accident_imports(request.user)
     context = {"imports": imports, "manager": has_capability(request.user, MANAGE)}
     networks = visible_networks(request.user).only("pk", "name")
+    context["import_networks"] = networks if context["manager"] else []
     context.update(accident_service.page_context(imports, request.GET, networks))
     if "export" in context:
         from django.http import HttpResponse
@@ -1075,6 +1076,15 @@ def accidents_import(request):
     if main is None:
         messages.error(request, "Choisissez le fichier des caractéristiques des accidents.")
         return redirect("mobilite:accidents")
+    network = None
+    if request.POST.get("reseau"):
+        try:
+            network = visible_networks(request.user).filter(pk=request.POST["reseau"]).first()
+        except (ValueError, ValidationError):
+            network = None
+        if network is None:
+            messages.error(request, "Ce réseau n'existe pas ou ne vous est pas accessible.")
+            return redirect("mobilite:accidents")
     uploads = {"main": main, "users": users, "communes": communes, "vehicles": vehicles}
     paths = {key: _upload_to_temp(f) for key, f in uploads.items() if f is not None}
     try:
@@ -1089,6 +1099,7 @@ def accidents_import(request):
             communes_name=communes.name if communes else "",
             vehicles=paths.get("vehicles"),
             vehicles_name=vehicles.name if vehicles else "",
+            network_file=network.net_file if network else None,
         )
     except accident_service.AccidentError as error:
         messages.error(request, str(error))
@@ -1101,6 +1112,11 @@ def accidents_import(request):
         f"{main.name} : {count_words(record.rows, 'accident')} "
         f"importé{'s' if record.rows > 1 else ''} (disposition {record.layout}), "
         f"{record.geocoded} géolocalisé{'s' if record.geocoded > 1 else ''}"
+        + (
+            f", {record.by_street} placé{'s' if record.by_street > 1 else ''} sur leur voie"
+            if record.by_street
+            else ""
+        )
         + (
             f", {record.by_commune} placé{'s' if record.by_commune > 1 else ''} dans leur commune."
             if record.by_commune

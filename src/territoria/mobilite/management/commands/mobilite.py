@@ -128,6 +128,11 @@ class Command(BaseCommand):
             "--communes",
             help="GeoJSON des contours des communes (code INSEE), séparés par des virgules",
         )
+        ac.add_argument(
+            "--reseau",
+            help="réseau SUMO géoréférencé (.net.xml) : place sur leur voie, d'après l'adresse, "
+            "les accidents sans coordonnées (avec --communes)",
+        )
         ac.add_argument("--radius", type=float, default=300)
         ac.add_argument(
             "--confidence", type=int, default=0, help="rééchantillonnages pour la confiance"
@@ -248,12 +253,20 @@ class Command(BaseCommand):
                     Path(options["usagers"]) if options.get("usagers") else None,
                     vehicles=Path(options["vehicules"]) if options.get("vehicules") else None,
                 )
-                placed = 0
+                placed = on_street = 0
+                if options.get("reseau") and not options.get("communes"):
+                    raise CommandError("--reseau demande aussi --communes (contours des communes).")
                 if options.get("communes"):
-                    points = {}
+                    outlines = {}
                     for path in options["communes"].split(","):
-                        points.update(accidents.commune_points(Path(path)))
-                    placed = accidents.locate_by_commune(parsed, points)
+                        outlines.update(accidents.commune_outlines(Path(path)))
+                    if options.get("reseau"):
+                        on_street = accidents.locate_by_street(
+                            parsed, outlines, Path(options["reseau"])
+                        )
+                    placed = accidents.locate_by_commune(
+                        parsed, accidents.commune_points_of(outlines)
+                    )
                 rows = []
                 for v in parsed:
                     worst, killed, hospitalised = severity.get(v["number"], (0, 0, 0))
@@ -269,6 +282,7 @@ class Command(BaseCommand):
                     "layout": layout,
                     "accidents": len(rows),
                     "geocoded": sum(r.located == "gps" for r in rows),
+                    "placed_on_street": on_street,
                     "placed_in_commune": placed,
                     "with_severity": sum(r.severity > 0 for r in rows),
                     "with_bicycle": sum(bool(r.bicycle) for r in rows),
