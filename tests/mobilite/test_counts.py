@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from territoria.mobilite import counts
 from territoria.mobilite.models import CountImport, Job, JobStatus, Scenario
+from territoria.mobilite.tasks import run_job
 from tests.mobilite.conftest import FIXTURES
 
 pytestmark = pytest.mark.django_db
@@ -60,10 +61,12 @@ def test_missing_column(grid, tmp_path):
 
 def test_calibration_job_through_the_pages(client, agent, grid, django_capture_on_commit_callbacks):
     client.force_login(agent)
-    with (FIXTURES / "counts.csv").open("rb") as handle:
-        page = client.post(
-            reverse("mobilite:counts_import", args=[grid.pk]), {"fichier": handle}, follow=True
-        )
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        (FIXTURES / "counts.csv").open("rb") as handle,
+    ):
+        queued = client.post(reverse("mobilite:counts_import", args=[grid.pk]), {"fichier": handle})
+    page = client.get(queued.url)  # the job ran when the request's transaction committed
     assert "956 comptages de 5 détecteurs importés" in page.content.decode()
     network_page = reverse("mobilite:network", args=[grid.pk])
     page = client.get(network_page + "?detecteur=B1C1&mois=2025-03")
@@ -212,3 +215,39 @@ def test_month_hours(tmp_path):
     assert counts.month_hours(files, "INCONNU", "2025-03") is None
     assert counts.month_hours(files, "INCONNU", None) is None
     assert counts.month_hours([], "A1B1", None) is None
+
+
+def test_counts_import_is_a_background_job(client, agent, grid, django_capture_on_commit_callbacks):
+    """The page answers at once; the job checks every line, stores all or nothing, queues the
+    flow analysis, and removes the file it was sent either way."""
+    client.force_login(agent)
+    with (FIXTURES / "counts_bad.csv").open("rb") as handle:
+        queued = client.post(reverse("mobilite:counts_import", args=[grid.pk]), {"fichier": handle})
+    job = Job.objects.get(kind="comptages")
+    assert queued.url == reverse("mobilite:job", args=[job.pk])
+    assert job.status == JobStatus.QUEUED and job.upload.exists()
+    page = client.get(queued.url).content.decode()
+    assert "Import des comptages « counts_bad.csv »" in page and "En attente" in page
+
+    run_job.call(str(job.pk))  # what the worker does
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and not job.upload.exists()
+    page = client.get(queued.url).content.decode()
+    assert "counts_bad.csv, ligne 3, champ « vehicules »" in page
+    assert "ligne 5, champ « horodatage »" in page  # every wrong line, not the first only
+    assert CountImport.objects.count() == 0
+    assert not Job.objects.filter(kind="flux").exists()
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        (FIXTURES / "counts.csv").open("rb") as handle,
+    ):
+        client.post(reverse("mobilite:counts_import", args=[grid.pk]), {"fichier": handle})
+    done = Job.objects.filter(kind="comptages").first()
+    assert done.status == JobStatus.DONE and not done.upload.exists()
+    assert done.result["rows"] == 956 and done.result["detectors"] == 5
+    assert CountImport.objects.get().pk.hex == done.result["count_import"].replace("-", "")
+    assert Job.objects.get(kind="flux").status == JobStatus.DONE
+    page = client.get(reverse("mobilite:job", args=[done.pk])).content.decode()
+    assert "détecteur B0B1 bloqué ?" in page  # the file's warnings, on the job's page
+    assert "Import des comptages « counts.csv »" in client.get(reverse("mobilite:index")).text

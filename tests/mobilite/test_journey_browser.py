@@ -45,14 +45,23 @@ def test_mobility_engineer_journey(page, live_server, agent):
     expect(page.get_by_text("Réseau « Grille » importé : 24 tronçons, 48 voies")).to_be_visible()
     expect(page.get_by_role("table", name="Programmes des carrefours à feux")).to_contain_text("B1")
 
-    # 3. counts: the bad file names its line and field, the good one is charted
+    # 3. counts, imported as a job: the bad file names its line and field, the good one is
+    # charted
+    network_url = page.url
     page.get_by_label("Fichier CSV de comptages").set_input_files(str(FIXTURES / "counts_bad.csv"))
     page.get_by_role("button", name="Importer les comptages").click()
-    expect(page.get_by_text("counts_bad.csv, ligne 3, champ « vehicules »")).to_be_visible()
+    expect(page.get_by_text("Statut : Échec")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "counts_bad.csv, ligne 3, champ « vehicules »"
+    )
+    check_accessibility(page)
+    page.goto(network_url)
     page.get_by_label("Fichier CSV de comptages").set_input_files(str(FIXTURES / "counts.csv"))
     page.get_by_role("button", name="Importer les comptages").click()
+    expect(page.get_by_text("Statut : Terminé")).to_be_visible()
     expect(page.get_by_text("956 comptages de 5 détecteurs importés")).to_be_visible()
     expect(page.get_by_text("détecteur B0B1 bloqué ?").first).to_be_visible()
+    page.get_by_role("link", name="Voir les comptages sur la page du réseau").click()
     page.get_by_label("Détecteur", exact=True).select_option("B1C1")
     page.get_by_role("button", name="Afficher").click()
     chart = page.get_by_role("img", name="Véhicules par heure, détecteur B1C1 (03/2025)")

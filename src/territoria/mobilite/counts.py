@@ -76,6 +76,46 @@ def import_counts(network: Network, path: Path, file_name: str = "") -> CountImp
     return record
 
 
+def run_import(job: Job) -> None:
+    """The background import of the file an agent sent (views.counts_import): every line
+    checked, then stored, or the job fails naming the lines; the file is removed either way.
+    A stored import queues the flow analysis (typical days, congestion, anomalies)."""
+    from territoria.mobilite import flows
+    from territoria.mobilite.jobs import _energy_wh
+
+    started, cpu = time.perf_counter(), time.process_time()
+    job.status, job.total, job.done = JobStatus.RUNNING, 2, 0
+    job.message = "Lecture et contrôle de chaque ligne."
+    job.save()
+    try:
+        record = import_counts(job.network, job.upload, file_name=job.params["file_name"])
+    except CountsError as error:
+        # the message names up to MAX_ERRORS lines: whole in the result, cut in `message`
+        job.status, job.message = JobStatus.FAILED, "Fichier refusé, rien n'est enregistré."
+        job.result = {"error": str(error)}
+        job.save()
+        return
+    finally:
+        shutil.rmtree(job.folder, ignore_errors=True)
+    job.done = 1
+    job.message = "Comptages enregistrés ; l'analyse des flux est mise en file."
+    job.save(update_fields=["done", "message", "updated_at"])
+    flows.start(job.network, job.created_by)
+    job.result = {
+        "count_import": str(record.pk),
+        "rows": record.rows,
+        "detectors": len(record.detectors),
+        "step_minutes": record.step_minutes,
+        "first": f"{timezone.localtime(record.first_time):%d/%m/%Y %H:%M}",
+        "last": f"{timezone.localtime(record.last_time):%d/%m/%Y %H:%M}",
+        "warnings": record.warnings[:20],
+        "seconds": round(time.perf_counter() - started, 2),
+        "energy_wh": _energy_wh(time.process_time() - cpu),
+    }
+    job.status, job.done, job.message = JobStatus.DONE, 2, "Import terminé."
+    job.save()
+
+
 PARQUET_ROW_GROUP = 131_072  # a detector's month falls in one or two row groups
 
 

@@ -287,6 +287,10 @@ def run(job_id: str) -> None:
             from territoria.mobilite.flows import run_flow
 
             run_flow(job)
+        elif job.kind == "comptages":
+            from territoria.mobilite.counts import run_import
+
+            run_import(job)
         elif job.kind == "calibration":
             from territoria.mobilite.counts import run_calibration
 

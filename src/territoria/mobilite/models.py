@@ -89,9 +89,17 @@ class JobStatus(models.TextChoices):
     FAILED = "echec", "Échec"
 
 
+JOB_TITLES = {
+    "roadworks": "Calendrier de chantiers",
+    "signals": "Comparaison des contrôleurs de feux",
+    "flux": "Analyse des flux des comptages",
+    "calibration": "Calage de la demande sur les comptages",
+}
+
+
 class Job(BaseModel):
-    """A background run (scenario against the base, demand calibration); its counters are the
-    progress the page shows."""
+    """A background run (scenario against the base, demand calibration, counts import…); its
+    counters are the progress the page shows."""
 
     kind = models.CharField("type", max_length=40)
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="jobs")
@@ -121,8 +129,22 @@ class Job(BaseModel):
         return int(100 * self.done / self.total) if self.total else 0
 
     @property
+    def title(self) -> str:
+        """What the job is, as its page and the module's list of jobs name it."""
+        if self.kind == "scenario":
+            return f"Simulation du scénario « {self.scenario.name} »"
+        if self.kind == "comptages":
+            return f"Import des comptages « {self.params.get('file_name', '')} »"
+        return JOB_TITLES.get(self.kind, self.kind)
+
+    @property
     def folder(self) -> Path:
         return storage() / "simulations" / str(self.pk)
+
+    @property
+    def upload(self) -> Path:
+        """The file an agent sent for this job (counts to import), kept until it has run."""
+        return self.folder / "depot"
 
 
 class CountImport(BaseModel):

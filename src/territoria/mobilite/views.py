@@ -64,7 +64,8 @@ def _upload_to_temp(upload) -> Path:
     return target
 
 
-def _start_job(request, kind: str, network, scenario=None, params=None) -> Job:
+def _start_job(request, kind: str, network, scenario=None, params=None, upload=None) -> Job:
+    """Queue a job; an uploaded file goes into the job's folder before the worker can start."""
     from territoria.mobilite.tasks import run_job
 
     job = Job.objects.create(
@@ -74,6 +75,11 @@ def _start_job(request, kind: str, network, scenario=None, params=None) -> Job:
         params=params or {},
         created_by=request.user,
     )
+    if upload is not None:
+        job.folder.mkdir(parents=True, exist_ok=True)
+        with job.upload.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
     transaction.on_commit(lambda: run_job.enqueue(str(job.pk)))
     return job
 
@@ -971,32 +977,18 @@ def _simulated_detectors(found: dict | None, wanted: str) -> dict | None:
 @login_required
 @require_POST
 def counts_import(request, pk):
+    """A year of counts takes tens of seconds to check and store: a background job with its
+    progress (counts.run_import), its page tells what was imported or which line is wrong."""
     _need(request, MANAGE)
-    from territoria.mobilite import counts as counts_service
-
     found = _network(request, pk)
     upload = request.FILES.get("fichier")
     if upload is None:
         messages.error(request, "Choisissez un fichier CSV de comptages.")
         return redirect("mobilite:network", pk=pk)
-    path = _upload_to_temp(upload)
-    try:
-        record = counts_service.import_counts(found, path, file_name=upload.name)
-    except counts_service.CountsError as error:
-        messages.error(request, str(error))
-        return redirect("mobilite:network", pk=pk)
-    finally:
-        shutil.rmtree(path.parent, ignore_errors=True)
-    flows.start(found, request.user)  # typical days, congestion, anomalies: computed once
-    messages.success(
-        request,
-        f"{upload.name} : {count_words(record.rows, 'comptage')} de "
-        f"{count_words(len(record.detectors), 'détecteur')} importé{'s' if record.rows > 1 else ''}"
-        " ; l'analyse des flux est recalculée en tâche de fond.",
+    job = _start_job(
+        request, "comptages", found, params={"file_name": Path(upload.name).name}, upload=upload
     )
-    for warning in record.warnings[:5]:
-        messages.warning(request, f"{upload.name} : {warning}")
-    return redirect("mobilite:network", pk=pk)
+    return redirect("mobilite:job", pk=job.pk)
 
 
 @login_required
