@@ -67,6 +67,48 @@ def test_page_index_ranks_by_subject_and_best_section():
     assert index.best_keys("délai restitution", "F1") == []  # no row keys outside an index
 
 
+def test_page_scores_are_bm25f_and_best_section(monkeypatch):
+    """The index's arrays give the formula of the module docstring, computed here by hand:
+    BM25F over title, headings and text, plus PASSAGE_WEIGHT × the best section's BM25."""
+    import math
+
+    from territoria.search.analyzer import analyze
+
+    index = pages.PageIndex(
+        pages.pages_from_markdown([("F1", DEPOSIT), ("F2", FLATSHARE), ("F3", NOISE)])
+    )
+    (term,) = analyze("majorée")
+    # only the first page holds it, once, in its text (the "Restitution › Retard" section)
+    idf = math.log(1 + (3 - 1 + 0.5) / (1 + 0.5))
+    norm = 1 - pages.B["text"] + pages.B["text"] * index.lengths["text"][0] / index.average["text"]
+    tf = pages.WEIGHTS["text"] * 1 / norm
+    page = idf * tf * (pages.K1 + 1) / (pages.K1 + tf)
+    assert index.page_scores([term]) == pytest.approx({0: page})
+    sections = len(index.section_page)
+    section = 3  # F1's fourth section: title + "Restitution › Retard" + its text
+    length = 1 - 0.75 + 0.75 * index.section_lengths[section] / index.section_average
+    best = math.log(1 + (sections - 1 + 0.5) / 1.5) * (pages.K1 + 1) / (1 + pages.K1 * length)
+    assert index.section_scores([term], [0, 1, 2]) == pytest.approx({0: best})
+    ((doc, score),) = index.search("majorée")
+    assert doc == "F1" and score == pytest.approx(page + pages.PASSAGE_WEIGHT * best)
+    # the best sections are read for the SECTION_CANDIDATES best pages only
+    monkeypatch.setattr(pages, "SECTION_CANDIDATES", 1)
+    ranked = dict(index.search("caution garantie"))
+    plain = {index.ids[p]: v for p, v in index.page_scores(analyze("caution garantie")).items()}
+    top = max(plain, key=plain.get)
+    assert [d for d in ranked if ranked[d] != pytest.approx(plain[d])] == [top]
+
+
+def test_equal_pages_keep_the_order_they_were_read_in():
+    index = pages.PageIndex(
+        pages.pages_from_markdown([("F3", NOISE), ("F9", NOISE), ("F1", DEPOSIT)])
+    )
+    ranked = index.search("tapage nocturne", limit=2)
+    assert [doc for doc, _s in ranked] == ["F3", "F9"]
+    assert ranked[0][1] == ranked[1][1]
+    assert [doc for doc, _s in index.search("tapage nocturne", limit=1)] == ["F3"]
+
+
 @pytest.fixture
 def fiches(faq_collection, tmp_path):
     root = tmp_path / "fiches"

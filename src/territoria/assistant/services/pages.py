@@ -54,8 +54,7 @@ class PageIndex:
         self.titles: list[str] = []
         self.postings: dict[str, dict[str, dict[int, int]]] = {f: {} for f in FIELDS}
         self.lengths: dict[str, list[int]] = {f: [] for f in FIELDS}
-        # sections: their page, term counts, length; the number of sections holding a term
-        self.section_df: dict[str, int] = {}
+        # sections: their page, term counts, length
         self.section_counts: list[dict[str, int]] = []
         self.page_sections: list[list[int]] = []
         self.section_page: list[int] = []
@@ -89,77 +88,122 @@ class PageIndex:
                 for term in terms:
                     counts[term] = counts.get(term, 0) + 1
                 self.section_counts.append(counts)
-                for term in counts:
-                    self.section_df[term] = self.section_df.get(term, 0) + 1
         self._numbers = {page_id: number for number, page_id in enumerate(self.ids)}
         n = len(self.ids) or 1
         self.average = {f: (sum(self.lengths[f]) / n) or 1.0 for f in FIELDS}
         self.section_average = (sum(self.section_lengths) / (len(self.section_lengths) or 1)) or 1.0
+        self._arrays()
+
+    def _arrays(self) -> None:
+        """The postings as numpy arrays, for scoring: a question's terms touch thousands of
+        pages and tens of thousands of sections, which Python loops scored in tens of ms."""
+        import numpy as np
+
+        def arrays(row: dict[int, int]) -> tuple:
+            return (
+                np.fromiter(row, np.int64, len(row)),
+                np.fromiter(row.values(), float, len(row)),
+            )
+
+        self._field_postings = {
+            f: {t: arrays(r) for t, r in self.postings[f].items()} for f in FIELDS
+        }
+        self._field_lengths = {f: np.asarray(self.lengths[f], float) for f in FIELDS}
+        self._page_df = {}
+        for f in FIELDS:
+            for term in self.postings[f]:
+                if term not in self._page_df:
+                    pages = set()
+                    for g in FIELDS:
+                        pages.update(self.postings[g].get(term, ()))
+                    self._page_df[term] = len(pages)
+        by_term: dict[str, tuple[list[int], list[int]]] = {}
+        for number, counts in enumerate(self.section_counts):
+            for term, count in counts.items():
+                sections, values = by_term.setdefault(term, ([], []))
+                sections.append(number)
+                values.append(count)
+        self._section_postings = {
+            t: (np.asarray(sections, np.int64), np.asarray(values, float))
+            for t, (sections, values) in by_term.items()
+        }
+        self._section_page = np.asarray(self.section_page, np.int64)
+        self._section_lengths = np.asarray(self.section_lengths, float)
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def _idf(self, term: str) -> float:
-        pages = set()
-        for f in FIELDS:
-            pages.update(self.postings[f].get(term, ()))
-        df = len(pages)
+        df = self._page_df.get(term, 0)
         n = len(self.ids)
         return math.log(1 + (n - df + 0.5) / (df + 0.5)) if df else 0.0
 
-    def page_scores(
-        self, terms: list[str], weights: dict | None = None, b: dict | None = None
-    ) -> dict[int, float]:
+    def _page_array(self, terms: list[str], weights: dict | None = None, b: dict | None = None):
+        """BM25F of every page (array), and which pages hold a query term."""
+        import numpy as np
+
         weights = weights or WEIGHTS
         b = b or B
-        scores: dict[int, float] = {}
+        scores = np.zeros(len(self.ids))
+        matched = np.zeros(len(self.ids), bool)
+        norms = {
+            f: 1 - b[f] + b[f] * self._field_lengths[f] / self.average[f]
+            for f in FIELDS
+            if weights[f]
+        }
         for term in dict.fromkeys(terms):
             idf = self._idf(term)
             if not idf:
                 continue
-            tf: dict[int, float] = {}
-            for f in FIELDS:
-                w = weights[f]
-                if not w:
-                    continue
-                lengths, average, bf = self.lengths[f], self.average[f], b[f]
-                for page, count in self.postings[f].get(term, {}).items():
-                    norm = 1 - bf + bf * lengths[page] / average
-                    tf[page] = tf.get(page, 0.0) + w * count / norm
-            for page, value in tf.items():
-                scores[page] = scores.get(page, 0.0) + idf * value * (K1 + 1) / (K1 + value)
+            tf = np.zeros(len(self.ids))
+            for f, norm in norms.items():
+                found = self._field_postings[f].get(term)
+                if found is not None:
+                    pages, counts = found  # one entry per page: no repeated index
+                    tf[pages] += weights[f] * counts / norm[pages]
+            hit = tf > 0
+            scores[hit] += idf * tf[hit] * (K1 + 1) / (K1 + tf[hit])
+            matched |= hit
+        return scores, matched
+
+    def page_scores(
+        self, terms: list[str], weights: dict | None = None, b: dict | None = None
+    ) -> dict[int, float]:
+        scores, matched = self._page_array(terms, weights, b)
+        pages = matched.nonzero()[0]
+        return dict(zip(pages.tolist(), scores[pages].tolist(), strict=True))
+
+    def _section_array(self, terms: list[str], b: float = 0.75):
+        """BM25 of every section (section = page title + its heading + its text)."""
+        import numpy as np
+
+        n = len(self.section_page)
+        scores = np.zeros(n)
+        length = 1 - b + b * self._section_lengths / self.section_average
+        for term in dict.fromkeys(terms):
+            found = self._section_postings.get(term)
+            if found is None:
+                continue
+            sections, counts = found
+            idf = math.log(1 + (n - len(sections) + 0.5) / (len(sections) + 0.5))
+            scores[sections] += idf * counts * (K1 + 1) / (counts + K1 * length[sections])
         return scores
 
-    def section_ranking(
-        self, terms: list[str], pages: Iterable[int], b: float = 0.75
-    ) -> dict[int, list[tuple[float, int]]]:
-        """Per page of `pages`, its sections' BM25 (section = title + heading + text), best
-        first (sections without a query term left out)."""
-        n = len(self.section_page)
-        idf = {
-            term: math.log(1 + (n - df + 0.5) / (df + 0.5))
-            for term in dict.fromkeys(terms)
-            if (df := self.section_df.get(term))
-        }
-        per_page: dict[int, list[tuple[float, int]]] = {}
+    def _best_sections(self, section_scores, pages) -> dict[int, float]:
+        """The best section's score per page of `pages` (pages without a matching section
+        left out)."""
+        best = {}
         for page in pages:
-            values = []
-            for s in self.page_sections[page]:
-                counts, score = self.section_counts[s], 0.0
-                length = 1 - b + b * self.section_lengths[s] / self.section_average
-                for term, weight in idf.items():
-                    count = counts.get(term)
-                    if count:
-                        score += weight * count * (K1 + 1) / (count + K1 * length)
-                if score:
-                    values.append((score, s))
-            if values:
-                per_page[page] = sorted(values, reverse=True)
-        return per_page
+            members = self.page_sections[page]
+            if members:
+                value = float(section_scores[members[0] : members[-1] + 1].max())
+                if value > 0:
+                    best[page] = value
+        return best
 
     def section_scores(self, terms: list[str], pages: Iterable[int]) -> dict[int, float]:
         """The best section's BM25 per page of `pages`."""
-        return {page: values[0][0] for page, values in self.section_ranking(terms, pages).items()}
+        return self._best_sections(self._section_array(terms), pages)
 
     def best_keys(self, query: str, page_id: str, count: int = 2) -> list:
         """The row keys of a page's `count` best sections for the query (its first ones when
@@ -167,10 +211,12 @@ class PageIndex:
         if page_id not in self._numbers:
             return []
         number = self._numbers[page_id]
-        ranking = self.section_ranking(analyze(query), [number]).get(number, [])
-        keys = [self.section_keys[s] for _v, s in ranking[:count]]
+        members = self.page_sections[number]
+        scores = self._section_array(analyze(query))
+        ranked = sorted((s for s in members if scores[s] > 0), key=lambda s: -scores[s])
+        keys = [self.section_keys[s] for s in ranked[:count]]
         if not keys:
-            keys = [k for s, k in enumerate(self.section_keys) if self.section_page[s] == number]
+            keys = [self.section_keys[s] for s in members]
         return [k for k in keys[:count] if k is not None]
 
     def search(
@@ -182,16 +228,27 @@ class PageIndex:
         b: dict | None = None,
     ) -> list[tuple[str, float]]:
         terms = analyze(query)
-        scores = self.page_scores(terms, weights, b)
-        if passage_weight:
-            # The best section is read for the SECTION_CANDIDATES best pages only: scoring every
-            # section of a large collection cost ~130 ms a question here, and a page outside
-            # them would need its best section alone to outweigh the page scores above it.
-            candidates = sorted(scores, key=lambda p: -scores[p])[:SECTION_CANDIDATES]
-            for page, value in self.section_scores(terms, candidates).items():
+        scores, matched = self._page_array(terms, weights, b)
+        if passage_weight and matched.any():
+            # The best section is read for the SECTION_CANDIDATES best pages only: a page
+            # outside them would need its best section alone to outweigh the page scores above
+            # it (and scoring every page's sections was the largest cost of a question).
+            candidates = _best(scores, matched, SECTION_CANDIDATES)
+            best = self._best_sections(self._section_array(terms), candidates.tolist())
+            for page, value in best.items():
                 scores[page] += passage_weight * value
-        order = sorted(scores, key=lambda p: -scores[p])[:limit]
-        return [(self.ids[p], scores[p]) for p in order]
+        order = _best(scores, matched, limit)
+        return [(self.ids[p], float(scores[p])) for p in order.tolist()]
+
+
+def _best(scores, matched, count: int):
+    """The `count` best of the matched pages, best first (ties: the page read first)."""
+    import numpy as np
+
+    pages = matched.nonzero()[0]
+    if len(pages) > count:
+        pages = pages[np.argpartition(-scores[pages], count - 1)[:count]]
+    return pages[np.lexsort((pages, -scores[pages]))]
 
 
 def pages_from_markdown(items: Iterable[tuple[str, str]]) -> list[Page]:
