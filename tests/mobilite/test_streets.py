@@ -146,12 +146,7 @@ def test_import_page_places_on_the_street_and_density_spreads_along_it(
 @pytest.mark.django_db
 def test_a_network_without_commune_outlines_is_refused(client, agent, grid):
     client.force_login(agent)
-    with (FIXTURES / "baac_new.csv").open("rb") as carac:
-        page = client.post(
-            reverse("mobilite:accidents_import"),
-            {"caracteristiques": carac, "reseau": str(grid.pk)},
-            follow=True,
-        )
+    page = _import_with_network(client, grid)
     assert "joignez aussi les contours des communes" in page.content.decode()
     assert not AccidentImport.objects.exists()
 
@@ -162,11 +157,16 @@ def test_another_organisations_network_cannot_be_used(client, agent, other_agent
         FIXTURES / "grid3.net.xml", name="Grille", organisation=agent.organisation
     )
     client.force_login(other_agent)
-    with (FIXTURES / "baac_new.csv").open("rb") as carac:
-        page = client.post(
-            reverse("mobilite:accidents_import"),
-            {"caracteristiques": carac, "reseau": str(theirs.pk)},
-            follow=True,
-        )
+    page = _import_with_network(client, theirs)
     assert "pas accessible" in page.content.decode()
     assert not AccidentImport.objects.exists()
+
+
+def _import_with_network(client, network):
+    """The import page with the sample's accidents and a network, without commune outlines."""
+    with (FIXTURES / "baac_new.csv").open("rb") as carac:
+        return client.post(
+            reverse("mobilite:accidents_import"),
+            {"caracteristiques": carac, "reseau": str(network.pk)},
+            follow=True,
+        )
