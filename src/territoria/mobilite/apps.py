@@ -1,8 +1,11 @@
 """Mobilité: SUMO networks, scenarios, counts and calibration, accident hot spots (issue 14)."""
 
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 from territoria.core.modules import HomeSection, NavEntry, SelfDescription, UrlModule
+from territoria.core.periodic import PeriodicTask
 
 
 def _fr(number: float) -> str:
@@ -68,6 +71,14 @@ class MobiliteConfig(AppConfig):
     home_sections = [HomeSection("mobilite/_home_section.html", order=45)]
     urls = [UrlModule("territoria.mobilite.urls", prefix="mobilite/")]
     leak_canaries = "territoria.mobilite.canaries.plant"
+    # Jobs lost with a killed worker failed with a reason, their files removed (recovery.py).
+    periodic_tasks = [
+        PeriodicTask(
+            "mobilite_recover_jobs",
+            "territoria.mobilite.recovery.recover_jobs",
+            timedelta(minutes=15),
+        )
+    ]
     capabilities = {
         "agent": frozenset({VIEW, MANAGE}),
         "elu": frozenset({VIEW}),
@@ -113,7 +124,8 @@ class MobiliteConfig(AppConfig):
             "rejoués et exportés en fichier SUMO. Accidents : DBSCAN (scikit-learn, distance "
             "haversine) pondéré par la gravité, confiance des zones par rééchantillonnage ; "
             "densité à noyau le long du réseau (accidents rattachés à la voie la plus proche) ; "
-            "accidents sans coordonnées placés dans leur commune, hors des zones."
+            "accidents sans coordonnées placés sur la rue que nomme leur adresse (réseau "
+            "OpenStreetMap, poids réparti le long de la rue) ou dans leur commune, hors des zones."
         ),
         performance=PERFORMANCE,
         energy=ENERGY,
