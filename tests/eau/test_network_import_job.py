@@ -74,11 +74,11 @@ P4 = " P4   J5     J6     150     100       130        0          Open\n"
     [
         (
             TINY.replace(" J1   10    1       ;", " J1   10    1   PAT9 ;"),
-            "ligne 6, section [JUNCTIONS], colonne 4 : motif « PAT9 » déclaré dans aucune section",
+            "ligne 6, section [JUNCTIONS], colonne 4 : le motif « PAT9 » n'est déclaré dans aucune",
         ),
         (
             TINY.replace("[VALVES]", "[PUMPS]\n" + PUMP).replace(P4, ""),
-            "ligne 24, section [PUMPS], colonne 5 : courbe « C9 » déclarée dans aucune section",
+            "ligne 24, section [PUMPS], colonne 5 : la courbe « C9 » n'est déclarée dans aucune",
         ),
         (
             TINY.replace(" Units  CMH", " Units  CMH\n Foo  3"),
@@ -133,17 +133,16 @@ def test_what_only_wntr_used_to_refuse_is_named_by_line_before_wntr(tmp_path, te
 
 @pytest.mark.slow  # loads WNTR (seconds of CPU, once per session)
 def test_a_refusal_left_to_wntr_is_placed_on_the_line_it_quotes(tmp_path):
-    """What the check does not look at (a control naming an undeclared link) is refused by
-    WNTR with « KeyError: 'P9' »: the message places it on the line that names P9."""
+    """What the check lets pass because EPANET does (a reaction coefficient for a pipe that
+    the file never declares: EPANET passes over the line) is refused by WNTR with
+    « KeyError: 'P9' »: the message places it on the line that names P9."""
     path = tmp_path / "reseau.inp"
-    path.write_text(
-        TINY.replace("[OPTIONS]", "[CONTROLS]\n LINK P9 OPEN IF NODE J1 ABOVE 3\n\n[OPTIONS]")
-    )
+    path.write_text(TINY.replace("[OPTIONS]", "[REACTIONS]\n BULK P9 -0.5\n\n[OPTIONS]"))
     network.check_inp(path)  # not the check's
     with pytest.raises(network.NetworkError) as refused:
         network.read_model(path)
     assert str(refused.value).startswith(
-        "reseau.inp, ligne 38, section [CONTROLS] : EPANET ne sait pas lire « P9 »"
+        "reseau.inp, ligne 38, section [REACTIONS] : EPANET ne sait pas lire « P9 »"
     )
 
 

@@ -41,6 +41,7 @@ INP_NUMBERS = {
     "PIPES": ((3, "longueur"), (4, "diamètre"), (5, "rugosité")),  # then loss or status
     "VALVES": ((3, "diamètre"), (6, "pertes singulières")),
     "COORDINATES": ((1, "X"), (2, "Y")),
+    "DEMANDS": ((1, "demande"),),
 }
 INP_FIELDS = {  # the fields each line of these sections must have at least
     "JUNCTIONS": 2,
@@ -50,6 +51,13 @@ INP_FIELDS = {  # the fields each line of these sections must have at least
     "PUMPS": 4,
     "VALVES": 6,
     "COORDINATES": 3,
+    "DEMANDS": 2,
+    "CONTROLS": 6,
+    "ENERGY": 3,
+    "SOURCES": 2,
+    "EMITTERS": 2,
+    "STATUS": 2,
+    "TAGS": 3,
 }
 INP_LINKS = ("PIPES", "PUMPS", "VALVES")
 INP_NODES = ("JUNCTIONS", "RESERVOIRS", "TANKS")
@@ -86,12 +94,54 @@ INP_SECTIONS = frozenset(
         "END",
     ]
 )
+# What a line may name, and where it must be declared (anywhere in the file: the check reads
+# the declarations first, EPANET lets a control name a pump declared further down).
+INP_KINDS = {
+    "node": ("le nœud", "[JUNCTIONS], [RESERVOIRS] ou [TANKS]"),
+    "junction": ("la jonction", "[JUNCTIONS]"),
+    "link": ("le tronçon", "[PIPES], [PUMPS] ou [VALVES]"),
+    "pump": ("la pompe", "[PUMPS]"),
+    "pattern": ("le motif", "[PATTERNS]"),
+    "curve": ("la courbe", "[CURVES]"),
+}
+INP_DECLARES = {
+    "JUNCTIONS": ("node", "junction"),
+    "RESERVOIRS": ("node",),
+    "TANKS": ("node",),
+    "PIPES": ("link",),
+    "PUMPS": ("link", "pump"),
+    "VALVES": ("link",),
+    "PATTERNS": ("pattern",),
+    "CURVES": ("curve",),
+}
+INP_ANY_CASE = ("pattern", "curve")  # named in any case (a node or a link: as declared)
 # What EPANET accepts (EPANET 2.2 manual, appendix C), checked before WNTR whose errors name
-# no line (« KeyError: 'C9' », « could not convert string to float: 'deux' »).
-INP_UNITS = frozenset(
-    ["CFS", "GPM", "MGD", "IMGD", "AFD", "LPS", "LPM", "MLD", "CMH", "CMD", "CMS"]
-)
-INP_HEADLOSS = frozenset({"H-W", "D-W", "C-M"})
+# no line (« KeyError: 'C9' », « could not convert string to float: 'deux' »). EPANET reads a
+# keyword by its first letters, case ignored (its match(), text.h): « Statistic AVERAGED » is
+# AVERAGE, « Pattern Timestep » PATTERN TIMESTEP; INP_SHORT gives those first letters where
+# they are fewer than the word's (a word is accepted where any EPANET version accepts it).
+INP_SHORT = {
+    "CONTINUE": "CONT",
+    "DEMAND": "DEMAN",
+    "DURATION": "DURA",
+    "EFFICIENCY": "EFFI",
+    "EXPONENT": "EXP",
+    "GLOBAL": "GLOB",
+    "HYDRAULIC": "HYDR",
+    "JUNCTION": "JUNC",
+    "LIMITING": "LIMIT",
+    "MINIMUM": "MINI",
+    "PATTERN": "PATT",
+    "PRIORITY": "PRIO",
+    "QUALITY": "QUAL",
+    "REPORT": "REPO",
+    "RESERVOIR": "RESER",
+    "ROUGHNESS": "ROUG",
+    "START": "STAR",
+    "STATISTIC": "STAT",
+    "TIMESTEP": "TIME",
+}
+INP_UNITS = ("CFS", "GPM", "MGD", "IMGD", "AFD", "LPS", "LPM", "MLD", "CMH", "CMD", "CMS")
 INP_OPTIONS = frozenset(
     [
         "UNITS",
@@ -119,16 +169,78 @@ INP_OPTIONS = frozenset(
         "MAP",
     ]
 )
-INP_PIPE_STATUS = frozenset({"OPEN", "CLOSED", "CV"})
-INP_VALVE_TYPES = frozenset({"PRV", "PSV", "PBV", "FCV", "TCV", "GPV", "PCV"})
-INP_TIME = re.compile(r"^\d+(\.\d+)?(:\d{1,2}(:\d{1,2})?)?$")
-INP_TWO_WORD_TIMES = frozenset({"HYDRAULIC", "QUALITY", "RULE", "PATTERN", "REPORT", "START"})
+INP_OPTION_NAMES = {("PRESSURE", "EXP"): "PRESSURE EXPONENT", ("DEMAND", "MODEL"): "DEMAND MODEL"}
+INP_OPTION_CHOICES = {  # option: (position of its word, fields EPANET needs to read it, the
+    # words it accepts there, what they are)
+    "UNITS": (1, 2, INP_UNITS, "une unité de débit d'EPANET"),
+    "HEADLOSS": (1, 2, ("H-W", "D-W", "C-M"), "une formule de perte de charge"),
+    "HYDRAULICS": (1, 3, ("USE", "SAVE"), "un usage du fichier hydraulique"),
+    "UNBALANCED": (1, 2, ("STOP", "CONTINUE"), "une suite à un calcul non équilibré"),
+    "PRESSURE": (1, 2, ("PSI", "KPA", "METERS", "BAR", "FEET"), "une unité de pression"),
+    "DEMAND MODEL": (2, 3, ("DDA", "PDA", "DD", "PDD"), "un modèle de demande"),  # WNTR: PDD
+}
+INP_OPTION_VALUES = {  # option: (position of its value, lowest value, whether it is allowed)
+    "VISCOSITY": (1, 0, False),
+    "DIFFUSIVITY": (1, 0, True),
+    "SPECIFIC": (2, 0, False),
+    "TRIALS": (1, 1, True),
+    "ACCURACY": (1, 0, False),
+    "HEADERROR": (1, 0, True),
+    "FLOWCHANGE": (1, 0, True),
+    "TOLERANCE": (1, 0, True),
+    "CHECKFREQ": (1, 1, True),
+    "MAXCHECK": (1, 1, True),
+    "DAMPLIMIT": (1, None, True),
+    "EMITTER": (2, 0, False),
+    "MINIMUM": (2, 0, True),
+    "REQUIRED": (2, 0, True),
+    "DEMAND": (2, 0, False),
+    "PRESSURE EXPONENT": (2, 0, False),
+}
+INP_PIPE_STATUS = ("OPEN", "CLOSED", "CV")
+INP_VALVE_TYPES = ("PRV", "PSV", "PBV", "FCV", "TCV", "GPV", "PCV")
+INP_LINK_STATUS = ("OPEN", "CLOSED", "ACTIVE")
+INP_SOURCE_TYPES = ("CONCEN", "MASS", "SETPOINT", "FLOWPACED")
+INP_TIMES = ("DURATION", "HYDRAULIC", "QUALITY", "RULE", "MINIMUM", "PATTERN", "REPORT", "START")
+INP_STATISTICS = ("NONE", "NO", "AVERAGE", "MINIMUM", "MAXIMUM", "RANGE")
+INP_TIME_UNITS = {"SEC": 1 / 3600, "MIN": 1 / 60, "HOU": 1, "DAY": 24}
+INP_TIME_HELP = (
+    "des heures (6, 1.5, 6:30 ou 6:30:00), suivies ou non de SEC, MIN, HOURS, DAYS, AM ou PM"
+)
+# [RULES] (EPANET's rules.c): each word, and the words after which it may come.
+INP_RULE_AFTER = {
+    "RULE": ("RULE", "IF", "THEN", "ELSE", "PRIORITY"),
+    "IF": ("RULE",),
+    "AND": ("IF", "THEN", "ELSE"),
+    "OR": ("IF",),
+    "THEN": ("IF",),
+    "ELSE": ("THEN",),
+    "PRIORITY": ("THEN", "ELSE"),
+    "DISABLED": ("THEN", "ELSE", "PRIORITY"),
+}
+INP_RULE_OBJECTS = {
+    "JUNCTION": "node",
+    "RESERVOIR": "node",
+    "TANK": "node",
+    "NODE": "node",
+    "PIPE": "link",
+    "PUMP": "link",
+    "VALVE": "link",
+    "LINK": "link",
+    "SYSTEM": "system",
+}
+INP_RULE_ATTRIBUTES = {
+    "node": ("DEMAND", "HEAD", "GRADE", "LEVEL", "PRESSURE", "FILLTIME", "DRAINTIME"),
+    "junction": ("DEMAND", "HEAD", "GRADE", "LEVEL", "PRESSURE"),
+    "link": ("FLOW", "STATUS", "SETTING"),
+    "system": ("DEMAND", "TIME", "CLOCKTIME"),
+}
+INP_RELATIONS = ("=", "<>", "<=", ">=", "<", ">", "IS", "NOT", "BELOW", "ABOVE")
 
 
-def check_inp(path: Path) -> None:
-    """Name the line and field of the first fault WNTR would only describe (« could not
-    convert string to float: 'abc' »): a file that is not text, a missing or non-numeric
-    field, a link to a node that the file never declares. Reads the text only (no WNTR)."""
+def _read_inp(path: Path) -> list[tuple[int, str, list[str]]]:
+    """The data lines of an .inp file: (line number, section, fields), comments left out;
+    NetworkError for a file that is not text, a NUL character or an unknown section."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -145,92 +257,37 @@ def check_inp(path: Path) -> None:
             f"{path.name}, ligne {line} : caractère nul (octet 0) refusé — un fichier binaire "
             "ou mal exporté ?"
         )
-    section, nodes, ends, seen = "", set(), [], False
-    links: set[str] = set()
-    declared = {"pattern": set(), "curve": set()}
-    wanted = []  # (line, section, column, kind, name): a pattern or curve named before its own
+    section, lines = None, []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.split(";", 1)[0].strip()
         if not line:
             continue
         if line.startswith("["):
-            section, seen = line.strip("[] ").upper(), True
+            section = line.strip("[] ").upper()
             if section not in INP_SECTIONS:
                 raise NetworkError(
                     f"{path.name}, ligne {number} : la section « {line} » n'existe pas dans "
                     "EPANET (sections : [JUNCTIONS], [PIPES], [OPTIONS]…)."
                 )
-            continue
-        if not seen:
+        elif section is None:
             raise NetworkError(
                 f"{path.name}, ligne {number} : ce fichier n'est pas un modèle EPANET (.inp) : "
                 "attendu une section comme [JUNCTIONS] avant toute donnée."
             )
-        fields = line.split()
-        if len(fields) < INP_FIELDS.get(section, 0):
-            raise NetworkError(
-                f"{path.name}, ligne {number}, section [{section}] : {len(fields)} champs "
-                f"au lieu d'au moins {INP_FIELDS[section]}."
-            )
-        for position, name in INP_NUMBERS.get(section, ()):
-            if position < len(fields):
-                try:
-                    float(fields[position])
-                except ValueError:
-                    raise NetworkError(
-                        f"{path.name}, ligne {number}, section [{section}], colonne "
-                        f"{position + 1} (« {name} ») : « {fields[position]} » n'est pas un "
-                        "nombre."
-                    ) from None
-        where = f"{path.name}, ligne {number}, section [{section}]"
-        if section in INP_NODES or section in INP_LINKS:
-            names = nodes if section in INP_NODES else links
-            if fields[0] in names:
-                raise NetworkError(
-                    f"{where}, colonne 1 : l'identifiant « {fields[0]} » est déjà déclaré "
-                    "(un identifiant par nœud, un par tronçon)."
-                )
-            names.add(fields[0])
-        if section in INP_LINKS:
-            ends.append((number, section, fields[1], 2))
-            ends.append((number, section, fields[2], 3))
-        wanted.extend(_references(number, section, fields))
-        _check_inp_line(where, section, fields, declared)
-    for number, section, column, kind, name in wanted:
-        if name.upper() not in declared[kind]:
-            label = "motif" if kind == "pattern" else "courbe"
-            where = f"{path.name}, ligne {number}, section [{section}], colonne {column}"
-            raise NetworkError(
-                f"{where} : {label} « {name} » déclaré{'e' if kind == 'curve' else ''} dans "
-                f"aucune section [{kind.upper()}S]."
-            )
-    for number, section, node, column in ends:
-        if node not in nodes:
-            raise NetworkError(
-                f"{path.name}, ligne {number}, section [{section}], colonne {column} : le nœud "
-                f"« {node} » n'est déclaré dans aucune section [JUNCTIONS], [RESERVOIRS] ou "
-                "[TANKS]."
-            )
+        else:
+            lines.append((number, section, line.split()))
+    return lines
 
 
-def _references(number: int, section: str, fields: list[str]) -> list[tuple]:
-    """The patterns and curves a line names: (line, section, column, kind, name)."""
-    found = []
-    if section == "JUNCTIONS" and len(fields) > 3:
-        found.append((number, section, 4, "pattern", fields[3]))
-    elif section in ("RESERVOIRS", "DEMANDS") and len(fields) > 2:
-        found.append((number, section, 3, "pattern", fields[2]))
-    elif section == "TANKS" and len(fields) > 7 and fields[7] != "*":
-        found.append((number, section, 8, "curve", fields[7]))
-    elif section == "VALVES" and len(fields) > 5 and fields[4].upper() == "GPV":
-        found.append((number, section, 6, "curve", fields[5]))
-    elif section == "PUMPS":
-        for position in range(3, len(fields) - 1):
-            keyword = fields[position].upper()
-            if keyword in ("HEAD", "PATTERN"):
-                kind = "curve" if keyword == "HEAD" else "pattern"
-                found.append((number, section, position + 2, kind, fields[position + 1]))
-    return found
+def check_inp(path: Path) -> None:
+    """Name the line and field of the first fault WNTR would only describe (« could not
+    convert string to float: 'abc' ») or let pass: a file that is not text, a missing or
+    non-numeric field, a name that the file never declares, a word EPANET does not know, a
+    rule out of order. Refuses only what EPANET itself refuses. Reads the text only (no WNTR)."""
+    lines = _read_inp(path)
+    inp = _Inp(path.name, lines)
+    for number, section, fields in lines:
+        inp.check(number, section, fields)
 
 
 def _number(text: str) -> bool:
@@ -241,56 +298,411 @@ def _number(text: str) -> bool:
     return True
 
 
-def _check_inp_line(where: str, section: str, fields: list[str], declared: dict) -> None:
-    """The checks of one line beyond its numeric fields (see INP_* above)."""
-    if section in ("PATTERNS", "CURVES"):
-        declared["pattern" if section == "PATTERNS" else "curve"].add(fields[0].upper())
-        for position, value in enumerate(fields[1:], start=2):
-            if not _number(value):
-                raise NetworkError(
-                    f"{where}, colonne {position} : « {value} » n'est pas un nombre (valeurs "
-                    f"{'du motif' if section == 'PATTERNS' else 'de la courbe'} "
-                    f"« {fields[0]} »)."
-                )
-    elif section == "PIPES" and len(fields) > 7 and fields[7].upper() not in INP_PIPE_STATUS:
-        raise NetworkError(
-            f"{where}, colonne 8 (« état ») : « {fields[7]} » n'est pas un état de conduite "
-            "(OPEN, CLOSED ou CV)."
-        )
-    elif section == "VALVES" and fields[4].upper() not in INP_VALVE_TYPES:
-        raise NetworkError(
-            f"{where}, colonne 5 (« type ») : « {fields[4]} » n'est pas un type de vanne "
-            "(PRV, PSV, PBV, FCV, TCV ou GPV)."
-        )
-    elif section == "OPTIONS":
-        _check_option(where, fields)
-    elif section == "TIMES" and fields[0].upper() != "STATISTIC":
-        at = 2 if fields[0].upper() in INP_TWO_WORD_TIMES else 1
-        value = fields[at] if at < len(fields) else ""
-        if not INP_TIME.match(value):
-            raise NetworkError(
-                f"{where}, colonne {at + 1} : « {value} » n'est pas une durée (attendu "
-                "des heures, 24 ou 24:00, ou h:mm)."
+def _word(text: str, words) -> str | None:
+    """The word of `words` that `text` is to EPANET (it begins with its first letters,
+    INP_SHORT, case ignored), or None."""
+    upper = text.upper()
+    return next((word for word in words if upper.startswith(INP_SHORT.get(word, word))), None)
+
+
+def _listing(words) -> str:
+    return ", ".join(words[:-1]) + " ou " + words[-1]
+
+
+def _hours(value: str, unit: str = "") -> float | None:
+    """EPANET's hour(): hours from « 6 », « 1.5 », « 6:30 », « 6:30:15 », with a unit (SEC,
+    MIN, HOURS, DAYS) or AM/PM; None where EPANET finds no time."""
+    parts = [part for part in value.split(":") if part]
+    if not parts or len(parts) > 3 or not all(_number(part) for part in parts):  # 4: EPANET crashes
+        return None
+    hours = sum(float(part) / 60**index for index, part in enumerate(parts))
+    if not unit:
+        return hours if hours >= 0 else None
+    factor = next((f for word, f in INP_TIME_UNITS.items() if unit.upper().startswith(word)), None)
+    if len(parts) == 1 and factor is not None:
+        hours *= factor
+    elif unit.upper().startswith(("AM", "PM")):
+        if hours >= 13:
+            return None
+        hours = hours - 12 if hours >= 12 else hours
+        hours += 12 if unit.upper().startswith("PM") else 0
+    else:
+        return None
+    return hours if hours >= 0 else None
+
+
+class _Inp:
+    """One .inp file being checked: what it declares (read first, so that a line may name a
+    node, a link, a pattern or a curve declared further down, as in EPANET), the line being
+    checked, where its [RULES] stand. `refuse` raises the NetworkError naming line, section,
+    column (from 1) and field."""
+
+    def __init__(self, name: str, lines: list):
+        self.name = name
+        self.declared = {kind: set() for kind in INP_KINDS}
+        for _, section, fields in lines:
+            for kind in INP_DECLARES.get(section, ()):
+                self.declared[kind].add(fields[0].upper() if kind in INP_ANY_CASE else fields[0])
+        self.seen = {"node": set(), "link": set()}
+        self.rule = "PRIORITY"  # EPANET's RuleState before any rule
+        self.line, self.section, self.fields = 0, "", []
+
+    def check(self, number: int, section: str, fields: list[str]) -> None:
+        self.line, self.section, self.fields = number, section, fields
+        if len(fields) < INP_FIELDS.get(section, 0):
+            self.too_few(INP_FIELDS[section])
+        for position, name in INP_NUMBERS.get(section, ()):
+            if position < len(fields):
+                self.value(position, name)
+        kind = "node" if section in INP_NODES else "link" if section in INP_LINKS else ""
+        if kind and fields[0] in self.seen[kind]:
+            self.refuse(
+                f"l'identifiant « {fields[0]} » est déjà déclaré (un identifiant par nœud, un "
+                "par tronçon).",
+                0,
+            )
+        if kind:
+            self.seen[kind].add(fields[0])
+        INP_CHECKS.get(section, lambda inp: None)(self)
+
+    def refuse(self, text: str, position: int | None = None, label: str = ""):
+        where = f"{self.name}, ligne {self.line}, section [{self.section}]"
+        if position is not None:
+            where += f", colonne {position + 1}"
+        if label:
+            where += f" (« {label} »)"
+        raise NetworkError(f"{where} : {text}")
+
+    def too_few(self, least: int, shape: str = "") -> None:
+        self.refuse(f"{len(self.fields)} champs au lieu d'au moins {least}{shape}.")
+
+    def value(self, position: int, label: str = "", lowest=None, allowed=True) -> float:
+        """The number at `position`, refused if it is not one or is below `lowest` (or equal,
+        where not `allowed`)."""
+        if position >= len(self.fields):
+            self.too_few(position + 1)
+        text = self.fields[position]
+        if not _number(text):
+            self.refuse(f"« {text} » n'est pas un nombre.", position, label)
+        number = float(text)
+        if lowest is not None and (number < lowest or number == lowest and not allowed):
+            bound = "au moins" if allowed else "plus de"
+            self.refuse(f"« {text} » : attendu {bound} {lowest:g}.", position, label)
+        return number
+
+    def word(self, position: int, words, what: str, label: str = "") -> str:
+        """The EPANET keyword at `position`, refused if it is none of `words`."""
+        text = self.fields[position] if position < len(self.fields) else ""
+        found = _word(text, words)
+        if found is None:
+            self.refuse(f"« {text} » n'est pas {what} ({_listing(words)}).", position, label)
+        return found
+
+    def known(self, position: int, kind: str) -> None:
+        """The name at `position` must be declared as a `kind` (INP_KINDS)."""
+        name = self.fields[position]
+        if (name.upper() if kind in INP_ANY_CASE else name) not in self.declared[kind]:
+            noun, sections = INP_KINDS[kind]
+            feminine = "e" if noun.startswith("la ") else ""
+            self.refuse(
+                f"{noun} « {name} » n'est déclaré{feminine} dans aucune section {sections}.",
+                position,
             )
 
+    def time(self, position: int, with_unit: bool) -> None:
+        """A time at `position`, followed by its unit (SEC… or AM/PM) if `with_unit`."""
+        fields = self.fields
+        unit = fields[position + 1] if with_unit else ""
+        if _hours(fields[position], unit) is None:
+            said = f"{fields[position]} {unit}".strip()
+            self.refuse(f"« {said} » n'est pas une heure ni une durée ({INP_TIME_HELP}).", position)
 
-def _check_option(where: str, fields: list[str]) -> None:
+
+# One function per section (EPANET 2.2's input3.c and rules.c): what EPANET refuses there.
+
+
+def _junction(inp: _Inp) -> None:
+    if len(inp.fields) > 3:
+        inp.known(3, "pattern")
+
+
+def _reservoir(inp: _Inp) -> None:
+    if len(inp.fields) > 2:
+        inp.known(2, "pattern")
+
+
+def _tank(inp: _Inp) -> None:
+    if len(inp.fields) > 7 and inp.fields[7] != "*":
+        inp.known(7, "curve")
+
+
+def _link_ends(inp: _Inp) -> None:
+    inp.known(1, "node")
+    inp.known(2, "node")
+
+
+def _pipe(inp: _Inp) -> None:
+    _link_ends(inp)
+    if len(inp.fields) > 7:
+        inp.word(7, INP_PIPE_STATUS, "un état de conduite", "état")
+
+
+def _pump(inp: _Inp) -> None:
+    _link_ends(inp)
+    for position in range(3, len(inp.fields) - 1):
+        keyword = inp.fields[position].upper()
+        if keyword in ("HEAD", "PATTERN"):
+            inp.known(position + 1, "curve" if keyword == "HEAD" else "pattern")
+
+
+def _valve(inp: _Inp) -> None:
+    _link_ends(inp)
+    if inp.word(4, INP_VALVE_TYPES, "un type de vanne", "type") == "GPV":
+        inp.known(5, "curve")
+
+
+def _values(inp: _Inp) -> None:  # [PATTERNS] and [CURVES]: a name, then numbers
+    for position in range(1, len(inp.fields)):
+        inp.value(position)
+
+
+def _demand(inp: _Inp) -> None:
+    inp.known(0, "node")
+    if len(inp.fields) > 2 and inp.fields[0] in inp.declared["junction"]:
+        inp.known(2, "pattern")  # EPANET passes over a demand on a tank
+
+
+def _emitter(inp: _Inp) -> None:
+    inp.known(0, "node")
+    if inp.fields[0] in inp.declared["junction"]:
+        inp.value(1, "coefficient", 0)
+
+
+def _quality(inp: _Inp) -> None:
+    if len(inp.fields) == 2:
+        inp.known(0, "node")
+        inp.value(1, "qualité initiale", 0)
+    elif len(inp.fields) > 2:  # a range of nodes: « N1 N9 0.5 »
+        inp.value(2, "qualité initiale", 0)
+
+
+def _status(inp: _Inp) -> None:
+    last = len(inp.fields) - 1
+    if _word(inp.fields[last], INP_LINK_STATUS) is None:
+        inp.value(last, "état ou réglage", 0)
+    if last == 1:
+        inp.known(0, "link")
+
+
+def _mixing(inp: _Inp) -> None:
+    if len(inp.fields) < 2:
+        return  # EPANET passes over it
+    inp.known(0, "node")
+    if inp.fields[0] in inp.declared["junction"]:
+        return
+    model = inp.word(1, ("MIXED", "2COMP", "FIFO", "LIFO"), "un modèle de mélange", "modèle")
+    if model == "2COMP" and len(inp.fields) == 3:
+        inp.value(2, "fraction")
+
+
+def _tag(inp: _Inp) -> None:
+    kind = _word(inp.fields[0], ("NODE", "LINK"))
+    if kind:
+        inp.known(1, kind.lower())
+
+
+def _source(inp: _Inp) -> None:
+    inp.known(0, "node")
+    at = 2 if _word(inp.fields[1], INP_SOURCE_TYPES) else 1  # EPANET 1.1 wrote no type
+    if at == 1 and not _number(inp.fields[1]):
+        inp.word(1, INP_SOURCE_TYPES, "un type de source", "type")  # refused
+    inp.value(at, "intensité")
+    if len(inp.fields) > at + 1 and inp.fields[at + 1] != "*":
+        inp.known(at + 1, "pattern")
+
+
+def _control(inp: _Inp) -> None:
+    """LINK id setting IF NODE id ABOVE/BELOW level | AT TIME t | AT CLOCKTIME t AM/PM."""
+    fields = inp.fields
+    count = len(fields) - (1 if _word(fields[-1], ("DISABLED",)) else 0)
+    inp.known(1, "link")
+    if _word(fields[2], ("OPEN", "CLOSED")) is None:
+        inp.value(2, "réglage")
+    if _word(fields[4], ("TIME", "CLOCKTIME")):
+        inp.time(5, count > 6)
+        return
+    if count < 8:
+        inp.too_few(8, " (LINK nom état IF NODE nom ABOVE/BELOW valeur)")
+    inp.known(5, "node")
+    inp.word(6, ("BELOW", "ABOVE"), "une comparaison")
+    inp.value(7, "niveau ou pression")
+
+
+def _energy(inp: _Inp) -> None:
+    fields = inp.fields
+    what = inp.word(0, ("DEMAND", "GLOBAL", "PUMP"), "une ligne de [ENERGY]")
+    if what == "DEMAND":
+        inp.value(2, "charge de puissance", 0)
+        return
+    if what == "PUMP":
+        if len(fields) < 4:
+            inp.too_few(4)
+        inp.known(1, "pump")
+    last = len(fields) - 1
+    key = inp.word(last - 1, ("PRICE", "PATTERN", "EFFICIENCY"), "un paramètre d'énergie")
+    if key == "PRICE":
+        inp.value(last, "prix", 0)
+    elif key == "PATTERN":
+        inp.known(last, "pattern")
+    elif what == "PUMP":
+        inp.known(last, "curve")
+    else:
+        inp.value(last, "rendement", 0, allowed=False)
+
+
+def _reaction(inp: _Inp) -> None:
+    fields = inp.fields
+    if len(fields) < 3:
+        return  # EPANET passes over it
+    last = len(fields) - 1
+    what = inp.word(
+        0,
+        ("ORDER", "ROUGHNESS", "LIMITING", "GLOBAL", "BULK", "WALL", "TANK"),
+        "une ligne de [REACTIONS]",
+    )
+    value = inp.value(last, "ordre" if what == "ORDER" else "coefficient")
+    if what == "ORDER":
+        kind = inp.word(1, ("BULK", "WALL", "TANK"), "une réaction")
+        if kind == "WALL" and value not in (0, 1):
+            inp.refuse(f"« {fields[last]} » : une réaction de paroi est d'ordre 0 ou 1.", last)
+    elif what == "GLOBAL":
+        inp.word(1, ("BULK", "WALL"), "une réaction globale")
+    # BULK, WALL and TANK name a pipe or a tank: EPANET passes over one it does not know
+    # (WNTR refuses it, placed on its line by wntr_error).
+
+
+def _time(inp: _Inp) -> None:
+    fields = inp.fields
+    last = len(fields) - 1
+    if _word(fields[0], ("STATISTIC",)):
+        inp.word(last, INP_STATISTICS, "une statistique")
+        return
+    if last < 1:
+        inp.too_few(2)
+    if _hours(fields[last]) is None and _hours(fields[last - 1], fields[last]) is None:
+        inp.refuse(f"« {fields[last]} » n'est pas une durée ({INP_TIME_HELP}).", last)
+    what = inp.word(0, INP_TIMES + ("STATISTIC",), "un paramètre de [TIMES]")
+    if what == "MINIMUM":  # WNTR: « minimum_traveltime is not a valid attribute », no line
+        inp.refuse(
+            f"« {' '.join(fields[:2])} » ne sert plus dans EPANET et WNTR ne sait pas la lire : "
+            "retirez cette ligne.",
+            0,
+        )
+    if what in ("PATTERN", "REPORT"):
+        inp.word(1, ("TIMESTEP", "START"), "un paramètre de [TIMES]")
+
+
+def _option(inp: _Inp) -> None:
+    fields = inp.fields
     key = fields[0].upper()
-    value = fields[1].upper() if len(fields) > 1 else ""
-    if key == "UNITS" and value not in INP_UNITS:
-        raise NetworkError(
-            f"{where}, colonne 2 (« Units ») : « {fields[1] if len(fields) > 1 else ''} » "
-            f"n'est pas une unité de débit d'EPANET ({', '.join(sorted(INP_UNITS))})."
-        )
-    if key == "HEADLOSS" and value not in INP_HEADLOSS:
-        raise NetworkError(
-            f"{where}, colonne 2 (« Headloss ») : « {fields[1] if len(fields) > 1 else ''} » "
-            "n'est pas une formule de perte de charge (H-W, D-W ou C-M)."
-        )
     if key not in INP_OPTIONS:  # WNTR refuses them too (« not a valid member »)
-        raise NetworkError(
-            f"{where}, colonne 1 : l'option « {fields[0]} » n'existe pas dans EPANET."
+        inp.refuse(f"l'option « {fields[0]} » n'existe pas dans EPANET.", 0)
+    second = fields[1].upper() if len(fields) > 1 else ""
+    if key == "QUALITY" and second.startswith("TRACE"):
+        if len(fields) < 3:
+            inp.too_few(3, " (QUALITY TRACE nœud)")
+        inp.known(2, "node")
+    name = next(
+        (n for (k, w), n in INP_OPTION_NAMES.items() if k == key and second.startswith(w)), key
+    )
+    if name in INP_OPTION_CHOICES:
+        position, least, words, what = INP_OPTION_CHOICES[name]
+        if len(fields) >= least:
+            inp.word(position, words, what, " ".join(fields[:position]))
+    elif name in INP_OPTION_VALUES:
+        position, lowest, allowed = INP_OPTION_VALUES[name]
+        if position < len(fields):
+            inp.value(position, " ".join(fields[:position]), lowest, allowed)
+
+
+def _rule(inp: _Inp) -> None:
+    """RULE name, IF/AND/OR conditions, THEN/AND actions, ELSE/AND actions, PRIORITY."""
+    fields = inp.fields
+    word = inp.word(0, tuple(INP_RULE_AFTER), "un mot de règle")
+    if inp.rule not in INP_RULE_AFTER[word]:
+        inp.refuse(
+            f"« {fields[0]} » n'est pas à sa place : une règle s'écrit RULE nom, IF…, AND/OR…, "
+            "THEN…, AND…, ELSE…, AND…, PRIORITY valeur, chaque mot après le précédent.",
+            0,
         )
+    if word == "RULE" and len(fields) != 2:
+        inp.refuse(f"{len(fields)} champs au lieu de 2 (RULE nom, sans espace dans le nom).")
+    elif word == "PRIORITY":
+        inp.value(1, "priorité")
+    elif word in ("IF", "OR") or word == "AND" and inp.rule == "IF":
+        _premise(inp)
+    elif word in ("THEN", "ELSE", "AND"):
+        _action(inp)
+    if word not in ("AND", "OR", "DISABLED"):
+        inp.rule = word
+
+
+def _premise(inp: _Inp) -> None:
+    """IF object id attribute relation value, or IF SYSTEM attribute relation value."""
+    fields = inp.fields
+    if len(fields) not in (5, 6):
+        inp.refuse(
+            f"{len(fields)} champs au lieu de 5 ou 6 (IF objet nom attribut relation valeur)."
+        )
+    kind = INP_RULE_OBJECTS[inp.word(1, tuple(INP_RULE_OBJECTS), "un objet de règle", "objet")]
+    at = 2
+    if kind != "system":
+        inp.known(2, kind)
+        at = 3
+        if kind == "node" and fields[2] in inp.declared["junction"]:
+            kind = "junction"  # a junction has no FILLTIME nor DRAINTIME
+    attribute = inp.word(at, INP_RULE_ATTRIBUTES[kind], f"un attribut de {fields[1]}", "attribut")
+    inp.word(at + 1, INP_RELATIONS, "une relation", "relation")
+    last = len(fields) - 1
+    if attribute in ("TIME", "CLOCKTIME"):
+        inp.time(at + 2, len(fields) == 6)
+    elif _word(fields[last], INP_LINK_STATUS) is None:
+        inp.value(last, "valeur")
+
+
+def _action(inp: _Inp) -> None:
+    """THEN/ELSE/AND LINK id STATUS/SETTING IS value."""
+    fields = inp.fields
+    if len(fields) != 6:
+        inp.refuse(f"{len(fields)} champs au lieu de 6 (THEN LINK nom STATUS IS valeur).")
+    inp.known(2, "link")
+    if _word(fields[5], INP_LINK_STATUS) is None:
+        inp.value(5, "valeur", 0)
+
+
+INP_CHECKS = {
+    "JUNCTIONS": _junction,
+    "RESERVOIRS": _reservoir,
+    "TANKS": _tank,
+    "PIPES": _pipe,
+    "PUMPS": _pump,
+    "VALVES": _valve,
+    "PATTERNS": _values,
+    "CURVES": _values,
+    "DEMANDS": _demand,
+    "EMITTERS": _emitter,
+    "QUALITY": _quality,
+    "STATUS": _status,
+    "MIXING": _mixing,
+    "TAGS": _tag,
+    "SOURCES": _source,
+    "CONTROLS": _control,
+    "ENERGY": _energy,
+    "REACTIONS": _reaction,
+    "TIMES": _time,
+    "OPTIONS": _option,
+    "RULES": _rule,
+}
 
 
 def _locate(text: str, token: str) -> tuple[int, str] | None:
