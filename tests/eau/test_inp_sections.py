@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from territoria.eau import network
+from territoria.eau import inp_check, network
 from territoria.eau.models import Network, Zone
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "eau"
@@ -108,12 +108,12 @@ def bad_text(section: str, old: str, new: str) -> tuple[str, int]:
 def test_sections_fixture_passes_the_check():
     """Every line of sections.inp is valid (L-Town's own [CONTROLS], [ENERGY], [REACTIONS],
     [TIMES] and [OPTIONS] lines among them)."""
-    network.check_inp(FIXTURES / "sections.inp")
+    inp_check.check_inp(FIXTURES / "sections.inp")
 
 
 def test_epanet_example_network_3_passes_the_check():
     """EPANET's own example Net3 (21 timed controls, [ENERGY], [REACTIONS]) passes."""
-    network.check_inp(FIXTURES / "Net3.inp")
+    inp_check.check_inp(FIXTURES / "Net3.inp")
 
 
 @pytest.mark.parametrize(("where", "old", "new", "text"), BAD)
@@ -125,7 +125,7 @@ def test_a_bad_line_is_named_and_nothing_is_imported(db, tmp_path, where, old, n
     named = f", colonne {column}" if column != "-" else ""
     message = f"reseau.inp, ligne {line}, section [{section}]{named} {text}"
     with pytest.raises(network.NetworkError, match=re.escape(message)):
-        network.check_inp(path)
+        inp_check.check_inp(path)
     with pytest.raises(network.NetworkError, match=re.escape(message)):
         network.import_network(path)
     assert Network.objects.count() == 0 and Zone.objects.count() == 0

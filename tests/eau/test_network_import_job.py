@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from territoria.core.models import Role, User
-from territoria.eau import network
+from territoria.eau import inp_check, network
 from territoria.eau.jobs import upload_folder
 from territoria.eau.models import Job, JobStatus, Network, Zone
 from tests.jobs import run_worker
@@ -62,7 +62,7 @@ def test_a_faulty_inp_is_named_by_line_and_field_before_wntr_reads_it(tmp_path, 
     path = tmp_path / "reseau.inp"
     path.write_text(text)
     with pytest.raises(network.NetworkError, match=re.escape(expected)):
-        network.check_inp(path)
+        inp_check.check_inp(path)
 
 
 PUMP = " PU1  J5  J6  HEAD C9\n\n[VALVES]"
@@ -128,7 +128,7 @@ def test_what_only_wntr_used_to_refuse_is_named_by_line_before_wntr(tmp_path, te
     path = tmp_path / "reseau.inp"
     path.write_text(text)
     with pytest.raises(network.NetworkError, match=re.escape(expected)):
-        network.check_inp(path)
+        inp_check.check_inp(path)
 
 
 @pytest.mark.slow  # loads WNTR (seconds of CPU, once per session)
@@ -138,7 +138,7 @@ def test_a_refusal_left_to_wntr_is_placed_on_the_line_it_quotes(tmp_path):
     « KeyError: 'P9' »: the message places it on the line that names P9."""
     path = tmp_path / "reseau.inp"
     path.write_text(TINY.replace("[OPTIONS]", "[REACTIONS]\n BULK P9 -0.5\n\n[OPTIONS]"))
-    network.check_inp(path)  # not the check's
+    inp_check.check_inp(path)  # not the check's
     with pytest.raises(network.NetworkError) as refused:
         network.read_model(path)
     assert str(refused.value).startswith(
@@ -147,7 +147,7 @@ def test_a_refusal_left_to_wntr_is_placed_on_the_line_it_quotes(tmp_path):
 
 
 def test_the_tiny_model_passes_the_check():
-    network.check_inp(FIXTURES / "tiny.inp")
+    inp_check.check_inp(FIXTURES / "tiny.inp")
 
 
 def test_a_refused_model_fails_its_job_writes_nothing_and_only_its_uploader_sees_it(
@@ -199,7 +199,7 @@ def test_a_nul_byte_in_a_model_is_refused_with_its_line(tmp_path):
     with pytest.raises(
         network.NetworkError, match=re.escape("reseau.inp, ligne 7 : caractère nul")
     ):
-        network.check_inp(path)
+        inp_check.check_inp(path)
 
 
 def test_a_network_name_with_a_nul_character_is_refused_and_no_job_is_queued(
