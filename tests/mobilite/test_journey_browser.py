@@ -61,6 +61,7 @@ def test_mobility_engineer_journey(page, live_server, agent):
     expect(page.get_by_text("Statut : Terminé")).to_be_visible()
     expect(page.get_by_text("956 comptages de 5 détecteurs importés")).to_be_visible()
     expect(page.get_by_text("détecteur B0B1 bloqué ?").first).to_be_visible()
+    screenshot(page, "mobilite-import-comptages")
     page.get_by_role("link", name="Voir les comptages sur la page du réseau").click()
     page.get_by_label("Détecteur", exact=True).select_option("B1C1")
     page.get_by_role("button", name="Afficher").click()
