@@ -124,8 +124,10 @@ class TransitPriorityController:
         for vid, (tls, link) in sorted(asking.items()):
             queue = self.requests.setdefault(tls, {})
             if vid not in queue:
-                queue[vid] = link
                 self.stats["checkins"] += 1
+            # the link may change while checked in: one light can control several junctions
+            # of the bus's route (lights joined by netconvert)
+            queue[vid] = link
 
     # -- decisions ---------------------------------------------------------------------------
 
