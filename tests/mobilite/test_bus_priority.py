@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from territoria.mobilite import simulation
-from territoria.mobilite.models import Scenario
+from territoria.mobilite.models import Job, JobStatus, Scenario
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +171,29 @@ def test_the_guard_bounds_the_cross_street_wait(tmp_path, grid, max_wait, bounde
         assert longest <= 90 + 3 + 2
     else:
         assert longest >= 81 + 15  # the extensions pile up on the cross street's red
+
+
+@pytest.mark.slow
+def test_job_page_shows_buses_and_cars_apart(
+    client, agent, grid, django_capture_on_commit_callbacks
+):
+    scenario = Scenario.objects.create(network=grid, name="Bus prioritaire", changes=[PRIORITY])
+    client.force_login(agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("mobilite:scenario_run", args=[scenario.pk]),
+            {"graines": 2, "duree": 300, "periode": 1},
+        )
+    job = Job.objects.get()
+    assert job.status == JobStatus.DONE, job.message
+    assert set(job.result["transit"]["metrics"]) == {
+        f"{group}_{key}" for group in ("bus", "car") for key in simulation.CLASS_METRICS
+    }
+    page = client.get(reverse("mobilite:job", args=[job.pk])).content.decode()
+    assert "Priorité bus aux feux : bus et voitures séparément" in page
+    assert "Bus : retard moyen (temps perdu) (s)" in page
+    assert "Voitures : retard moyen (temps perdu) (s)" in page
+    bus = job.result["transit"]["metrics"]["bus_time_loss"]
+    assert f"{bus['base']} ± {bus['base_ci95']}".replace(".", ",") in page or (
+        f"{bus['base']} ± {bus['base_ci95']}" in page
+    )
