@@ -284,6 +284,8 @@ def validate_changes(network, changes: list[dict]) -> list[str]:
                 errors.append(f"{where} : l'intervalle entre deux bus va de 60 à 3 600 s.")
             if not isinstance(dwell, int | float) or not 5 <= dwell <= 300:
                 errors.append(f"{where} : l'arrêt du bus dure de 5 à 300 s.")
+        elif kind == "transit_priority":
+            errors += _priority_errors(network, change, changes, where)
         elif kind == "junction":
             junctions = {j[0] for j in network.elements.get("junctions", [])}
             if change.get("junction") not in junctions:
@@ -310,6 +312,62 @@ def validate_changes(network, changes: list[dict]) -> list[str]:
         else:
             errors.append(f"{where} : type inconnu « {kind} ».")
     return errors
+
+
+PRIORITY_LIMITS = {  # transit signal priority: settings a scenario may give (signals/tsp.py)
+    "max_extension": (1, 20, "la prolongation du vert pour un bus va de 1 à 20 s"),
+    "max_wait": (30, 300, "l'attente maximale d'une rue transversale va de 30 à 300 s"),
+    "headway": (60, 3600, "l'intervalle entre deux bus va de 60 à 3 600 s"),
+}
+
+
+def _priority_errors(network, change: dict, changes: list[dict], where: str) -> list[str]:
+    """Errors of a « priorité bus aux feux » change: the network needs lights, the scenario a
+    bus line (the change's own, or one of its bus stops')."""
+    edges = {e[0] for e in network.elements.get("edges", [])}
+    errors = []
+    if not network.elements.get("tls"):
+        errors.append(
+            f"{where} : ce réseau n'a aucun carrefour à feux, la priorité bus aux feux n'a rien "
+            "à changer."
+        )
+    if sum(1 for c in changes if c.get("type") == "transit_priority") > 1:
+        errors.append(f"{where} : une seule priorité bus aux feux par scénario.")
+    line = change.get("line") or []
+    if not line and not any(c.get("type") == "bus_stop" and c.get("line") for c in changes):
+        errors.append(
+            f"{where} : le scénario n'a aucune ligne de bus à prioriser — donnez la ligne "
+            "(tronçons dans l'ordre du parcours) ou ajoutez un arrêt de bus avec sa ligne."
+        )
+    unknown = [e for e in line if e not in edges]
+    if unknown:
+        errors.append(
+            f"{where} : tronçon(s) de la ligne de bus hors du réseau : {', '.join(unknown[:5])}."
+        )
+    closed = {c.get("edge") for c in changes if c.get("type") == "close_edge"} & set(line)
+    if closed:
+        errors.append(
+            f"{where} : la ligne de bus passe par un tronçon fermé par le scénario "
+            f"({', '.join(sorted(closed))})."
+        )
+    for key, (low, high, text) in PRIORITY_LIMITS.items():
+        value = change.get(key)
+        if value is not None and (
+            not isinstance(value, int | float)
+            or isinstance(value, bool)
+            or not low <= value <= high
+        ):
+            errors.append(f"{where} : {text} (« {value} » donné).")
+    return errors
+
+
+def priority_settings(changes: list[dict]) -> dict | None:
+    """The settings of transit signal priority (`signals.tsp.PriorityParams`) when the scenario
+    asks for it, else None."""
+    for change in changes:
+        if change["type"] == "transit_priority":
+            return {k: change[k] for k in ("max_extension", "max_wait") if k in change}
+    return None
 
 
 def build_variant(
@@ -492,12 +550,14 @@ def transit_additionals(
     the side with the stop has its `busStop` on the rightmost lane, mid-edge, where each bus
     halts `dwell` s (a stop on the carriageway: the lane is blocked meanwhile)."""
     stops = [c for c in changes if c["type"] == "bus_stop"]
-    if not stops:
+    # the bus line of a transit priority change runs on both sides, with no stop
+    lines = [c for c in changes if c["type"] == "transit_priority" and c.get("line")]
+    if not stops and not lines:
         return [], []
     sides = {"base": ET.Element("additional"), "scenario": ET.Element("additional")}
     lanes = bus_lanes(net, {c["edge"] for c in stops})
     for root in sides.values():
-        ET.SubElement(root, "vType", id="bus_ligne", vClass="bus", guiShape="bus", length="12")
+        ET.SubElement(root, "vType", id=BUS_TYPE, vClass="bus", guiShape="bus", length="12")
     for number, change in enumerate(stops, start=1):
         edge = change["edge"]
         line = change.get("line") or [edge]  # validated: passes through the stop's edge
@@ -534,6 +594,22 @@ def transit_additionals(
             flow = ET.SubElement(root, "flow", **attributes)
             if side == has_stop:
                 ET.SubElement(flow, "stop", busStop=stop_id, duration=str(change.get("dwell", 20)))
+    for number, change in enumerate(lines, start=1):
+        line = change["line"]
+        attributes = {
+            "id": f"ligne_prioritaire{number}",
+            "type": BUS_TYPE,
+            "begin": "0",
+            "end": str(duration),
+            "period": str(change.get("headway", 300)),
+            "from": line[0],
+            "to": line[-1],
+            "departLane": "best",
+        }
+        if line[1:-1]:
+            attributes["via"] = " ".join(line[1:-1])
+        for root in sides.values():
+            ET.SubElement(root, "flow", **attributes)
     paths = {}
     for side, root in sides.items():
         paths[side] = folder / f"bus-{side}.add.xml"
@@ -618,9 +694,13 @@ def simulate(
     tag: str,
     additionals: list[str] = (),
     scale: float = 1.0,
+    priority: dict | None = None,
+    split_classes: bool = False,
 ) -> dict:
     """One SUMO run; its figures, or ScenarioError when it diverged (gridlock, teleports).
-    `trips`: trips or routes, one file or several."""
+    `trips`: trips or routes, one file or several. `priority`: the settings of transit signal
+    priority (`signals.tsp.PriorityParams`), None for the lights' programs alone;
+    `split_classes`: the figures of buses and cars apart too (`by_class`)."""
     tripinfo = folder / f"{tag}-{seed}.tripinfo.xml"
     stats = folder / f"{tag}-{seed}.stats.xml"
     edges_out = folder / f"{tag}-{seed}.edges.xml"
@@ -637,20 +717,23 @@ def simulate(
         "</additional>"
     )
     adds = [str(meandata), *additionals]
-    sumo.run(
-        [
-            "sumo", "-n", str(net), "-a", ",".join(adds),
-            "-r", ",".join(str(t) for t in (trips if isinstance(trips, list) else [trips])),
-            "--begin", "0", "--end", str(spec.duration * 4), "--seed", str(seed),
-            "--scale", f"{scale:.3f}", "--tripinfo-output", str(tripinfo),
-            "--device.emissions.probability", "1", "--statistic-output", str(stats),
-            "--queue-output", str(queues_out),
-            "--queue-output.aggregation", str(spec.duration * 4),
-            "--time-to-teleport", "300", "--ignore-route-errors", "--no-step-log",
-            "--no-warnings", "--duration-log.disable",
-        ],
-        cwd=folder,
-    )  # fmt: skip
+    args = [
+        "sumo", "-n", str(net), "-a", ",".join(adds),
+        "-r", ",".join(str(t) for t in (trips if isinstance(trips, list) else [trips])),
+        "--begin", "0", "--end", str(spec.duration * 4), "--seed", str(seed),
+        "--scale", f"{scale:.3f}", "--tripinfo-output", str(tripinfo),
+        "--device.emissions.probability", "1", "--statistic-output", str(stats),
+        "--queue-output", str(queues_out),
+        "--queue-output.aggregation", str(spec.duration * 4),
+        "--time-to-teleport", "300", "--ignore-route-errors", "--no-step-log",
+        "--no-warnings", "--duration-log.disable",
+    ]  # fmt: skip
+    if priority is None:
+        sumo.run(args, cwd=folder)
+    else:  # the lights' programs with transit signal priority (signals/tsp.py, libsumo)
+        from territoria.mobilite.signals import tsp
+
+        priority_counts = tsp.run_in_child(args[1:], priority, str(folder), spec.duration * 4)
     trips_info = list(ET.parse(tripinfo).getroot().iter("tripinfo"))
     statistics = ET.parse(stats).getroot()
     loaded = int(statistics.find("vehicles").get("loaded"))
@@ -694,7 +777,32 @@ def simulate(
         if not e.get("id", "").startswith(":")
     ]
     result["max_queue_m"] = max(queues, default=0.0)
+    if priority is not None or split_classes:
+        result["by_class"] = by_class(trips_info)
+    if priority is not None:
+        result["priority"] = priority_counts
     return result
+
+
+BUS_TYPE = "bus_ligne"  # the vehicle type of the scenario's bus lines (vClass bus)
+
+
+def by_class(trips_info: list) -> dict[str, dict]:
+    """Buses (the scenario's bus lines) and the other vehicles apart: trips, mean travel time,
+    time loss (delay) and waiting time, from SUMO's tripinfo."""
+    groups: dict[str, list] = {"bus": [], "car": []}
+    for trip in trips_info:
+        groups["bus" if trip.get("vType") == BUS_TYPE else "car"].append(trip)
+    found = {}
+    for name, trips in groups.items():
+        n = max(len(trips), 1)
+        found[name] = {
+            "trips": len(trips),
+            "travel_time": sum(float(t.get("duration")) for t in trips) / n,
+            "time_loss": sum(float(t.get("timeLoss")) for t in trips) / n,
+            "waiting_time": sum(float(t.get("waitingTime")) for t in trips) / n,
+        }
+    return found
 
 
 DETECTOR_INTERVALS = 12  # intervals of the simulated detectors over the demand period
@@ -920,6 +1028,40 @@ def compare(base_runs: list[dict], variant_runs: list[dict]) -> dict:
     }
 
 
+CLASS_METRICS = {
+    "time_loss": "retard moyen (temps perdu)",
+    "travel_time": "temps de parcours moyen",
+    "waiting_time": "attente moyenne (arrêté)",
+}
+CLASS_NAMES = {"bus": "Bus", "car": "Voitures"}
+
+
+def compare_classes(base_runs: list[dict], variant_runs: list[dict]) -> dict:
+    """Buses and the other vehicles apart (`by_class` of each run): base, scenario and paired
+    difference per seed, with 95 % confidence intervals, as `compare`."""
+    metrics = {}
+    for group, name in CLASS_NAMES.items():
+        for key, label in CLASS_METRICS.items():
+            base = [r["by_class"][group][key] for r in base_runs]
+            variant = [r["by_class"][group][key] for r in variant_runs]
+            b_mean, b_ci = mean_ci(base)
+            v_mean, v_ci = mean_ci(variant)
+            d_mean, d_ci = mean_ci([v - b for b, v in zip(base, variant, strict=True)])
+            metrics[f"{group}_{key}"] = {
+                "label": f"{name} : {label}",
+                "unit": "s",
+                "base": round(b_mean, 2),
+                "base_ci95": round(b_ci, 2),
+                "variant": round(v_mean, 2),
+                "variant_ci95": round(v_ci, 2),
+                "difference": round(d_mean, 2),
+                "difference_ci95": round(d_ci, 2),
+                "significant": bool(math.isfinite(d_ci) and abs(d_mean) > d_ci),
+            }
+    trips = {group: [r["by_class"][group]["trips"] for r in variant_runs] for group in CLASS_NAMES}
+    return {"metrics": metrics, "trips": trips}
+
+
 def edge_levels(runs: list[dict]) -> dict[str, float]:
     edges = set().union(*(r.get("edges_noise", {}) for r in runs))
     return {
@@ -1113,6 +1255,7 @@ def run_scenario(
     additionals = [*additionals, *transit_adds]
     base_runs, variant_runs, dropped = [], [], 0
     seed_trips, seed_variant_trips = {}, {}
+    priority = priority_settings(changes)  # transit signal priority on the scenario's side
     for seed in spec.seeds:
         trips = demand(base_net, seed, spec, folder)
         dropped += keep_open_trips(trips, closed)
@@ -1120,11 +1263,19 @@ def run_scenario(
         seed_trips[seed], seed_variant_trips[seed] = trips, variant_trips
         check_connected(net, variant_trips, folder)
         step(f"Demande de la graine {seed} tirée.")
-        base_runs.append(simulate(base_net, trips, seed, spec, folder, "base", base_adds))
+        base_runs.append(
+            simulate(
+                base_net, trips, seed, spec, folder, "base", base_adds,
+                split_classes=priority is not None,
+            )
+        )  # fmt: skip
         step(f"Graine {seed} : réseau de base simulé.")
         variant_runs.append(
-            simulate(net, variant_trips, seed, spec, folder, "scenario", additionals, scale)
-        )
+            simulate(
+                net, variant_trips, seed, spec, folder, "scenario", additionals, scale,
+                priority=priority,
+            )
+        )  # fmt: skip
         step(f"Graine {seed} : scénario simulé.")
     extra = {}
     if spec.equilibrium_steps:
@@ -1132,6 +1283,9 @@ def run_scenario(
             base_net, changes, spec, folder, seed_trips, seed_variant_trips,
             (net, additionals, scale), base_adds, step,
         )  # fmt: skip
+    if priority is not None:
+        extra["transit"] = compare_classes(base_runs, variant_runs)
+        extra["transit"]["priority"] = [r["priority"] for r in variant_runs]
     return {
         **extra,
         "definition": IMMEDIATE,

@@ -198,6 +198,16 @@ def describe(changes: list[dict]) -> str:
                 f"arrêt de bus {verb} sur {c['edge']}{line}, un bus toutes les "
                 f"{c.get('headway', 600):g} s, arrêt de {c.get('dwell', 20):g} s"
             )
+        elif c["type"] == "transit_priority":
+            line = (
+                f"ligne {' → '.join(c['line'])}, un bus toutes les {c.get('headway', 300):g} s"
+                if c.get("line")
+                else "lignes des arrêts de bus"
+            )
+            parts.append(
+                f"priorité bus aux feux ({line} ; attente maximale d'une rue transversale "
+                f"{c.get('max_wait', 90):g} s)"
+            )
     return " ; ".join(parts)
 
 
@@ -476,6 +486,24 @@ def parse_changes(post) -> tuple[str, list[dict], list[str]]:
             except ValueError:
                 errors.append(f"{label} : « {raw} » n'est pas un nombre entier de secondes.")
         changes.append(stop)
+    if post.get("priorite_bus"):
+        priority = {"type": "transit_priority"}
+        line = post.get("priorite_ligne", "").replace(",", " ").split()
+        if line:
+            priority["line"] = line
+        for key, field, label, default in (
+            ("headway", "priorite_intervalle", "Intervalle entre deux bus prioritaires", 300),
+            ("max_wait", "priorite_attente", "Attente maximale d'une rue transversale", 90),
+        ):
+            raw = post.get(field, "").strip()
+            try:
+                value = int(raw) if raw else default
+            except ValueError:
+                errors.append(f"{label} : « {raw} » n'est pas un nombre entier de secondes.")
+                continue
+            if key == "max_wait" or line:
+                priority[key] = value
+        changes.append(priority)
     if not changes and not errors:
         errors.append("Le scénario ne change rien au réseau de base.")
     return name, changes, errors
