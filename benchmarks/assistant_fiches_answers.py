@@ -1,8 +1,10 @@
 """`python -m benchmarks.assistant_fiches_answers --data-dir DIR`: answer_recall and
 citation_recall on the fiches' citizens' questions that have accepted answer phrases
-(benchmarks/data/fiches_citizen_answers.json: the reporting half's « qu'est-ce que » and
-« comment » questions), per question type, the answer rule before (answering.ANSWER_LEAD off)
-and after, on copies of the same retrieved passages, in one run.
+(benchmarks/data/fiches_citizen_answers.json: every question of the reporting half of
+fiches_citizen_questions.json and of the fresh set fiches_citizen_questions_fresh.json), per
+set (report / fresh), per question type and per set × type, with counts, the answer rule
+before (answering.ANSWER_LEAD off) and after, on copies of the same retrieved passages, in one
+run. A question whose gold page does not answer it (`no_answer_in_gold`) is left out and counted.
 
 DIR is a data folder indexed by `python -m benchmarks.assistant_fiches … --live` (collection
 "fiches", page vectors embedded). The answers are given as the assistant gives them (hybrid
@@ -18,7 +20,7 @@ import os
 import sys
 from pathlib import Path
 
-from benchmarks.assistant_fiches import QUESTIONS
+from benchmarks.assistant_fiches import QUESTIONS, QUESTIONS_FRESH
 
 ANSWERS = Path(__file__).parent / "data" / "fiches_citizen_answers.json"
 
@@ -41,17 +43,24 @@ def main(argv=None) -> int:
     collection = Collection.objects.get(slug="fiches")
     pages.page_index(collection.namespace, [PUBLIC], wait=True)
     documents = {str(d.pk): Path(d.source).stem for d in collection.documents.all()}
-    accepted = json.loads(ANSWERS.read_text(encoding="utf-8"))["answers"]
+    answers = json.loads(ANSWERS.read_text(encoding="utf-8"))
+    accepted = answers["answers"]
     questions = [
         q
-        for q in json.loads(QUESTIONS.read_text(encoding="utf-8"))["questions"]
+        for path in (QUESTIONS, QUESTIONS_FRESH)
+        for q in json.loads(path.read_text(encoding="utf-8"))["questions"]
         if q["id"] in accepted
     ]
     rows = []
     for q in questions:
         passages = answering.retrieve([collection], q["question"], [PUBLIC], mode="hybrid")
         wanted = [fold(a) for a in accepted[q["id"]]]
-        row = {"id": q["id"], "type": question_type(q["question"]), "gold": q["gold"]}
+        row = {
+            "id": q["id"],
+            "set": q["half"],
+            "type": question_type(q["question"]),
+            "gold": q["gold"],
+        }
         for name, lead in (("before", False), ("after", True)):
             saved = answering.ANSWER_LEAD
             answering.ANSWER_LEAD = lead
@@ -89,6 +98,10 @@ def main(argv=None) -> int:
             else 0,
         }
 
+    def both(selected: list[dict]) -> dict:
+        return {name: summary(selected, name) for name in ("before", "after")}
+
+    sets = sorted({r["set"] for r in rows}, key=("report", "fresh").index)
     types = sorted({r["type"] for r in rows})
     figures = {
         "command": "python -m benchmarks.assistant_fiches_answers --data-dir DIR",
@@ -100,13 +113,17 @@ def main(argv=None) -> int:
             "CONDITION_WORDS": answering.CONDITION_WORDS,
         },
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
-        "all": {name: summary(rows, name) for name in ("before", "after")},
-        "per_type": {
-            t: {
-                name: summary([r for r in rows if r["type"] == t], name)
-                for name in ("before", "after")
+        "no_answer_in_gold": sorted(answers.get("no_answer_in_gold", {})),
+        "all": both(rows),
+        "per_set": {s: both([r for r in rows if r["set"] == s]) for s in sets},
+        "per_type": {t: both([r for r in rows if r["type"] == t]) for t in types},
+        "per_set_type": {
+            s: {
+                t: both([r for r in rows if r["set"] == s and r["type"] == t])
+                for t in types
+                if any(r["set"] == s and r["type"] == t for r in rows)
             }
-            for t in types
+            for s in sets
         },
         "rows": rows,
     }
@@ -114,6 +131,19 @@ def main(argv=None) -> int:
     print(
         json.dumps({k: v for k, v in figures.items() if k != "rows"}, indent=2, ensure_ascii=False)
     )
+    for label, groups in (
+        ("all", {"all": figures["all"]}),
+        ("set", figures["per_set"]),
+        ("type", figures["per_type"]),
+    ):
+        for key, pair in groups.items():
+            b, a = pair["before"], pair["after"]
+            print(
+                f"{label} « {key} » ({a['questions']}): answer_recall {b['answer_recall']} → "
+                f"{a['answer_recall']}, citation_recall {b['citation_recall']} → "
+                f"{a['citation_recall']}, gold page cited {b['gold_page_cited']} → "
+                f"{a['gold_page_cited']}, abstained {b['abstained']} → {a['abstained']}"
+            )
     print(f"→ {path}")
     return 0
 

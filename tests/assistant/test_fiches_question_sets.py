@@ -47,9 +47,18 @@ def test_metrics_read_the_first_ten_only():
 
 def test_accepted_answers_are_for_reporting_questions_only():
     """The fiches' accepted answer phrases (benchmarks.assistant_fiches_answers) belong to
-    questions of the reporting half: the answer rule is never tuned on them."""
+    questions of the reporting half and of the fresh set, every one of them has phrases or a
+    recorded reason why its gold page does not answer it, and no tuning question has any: the
+    answer rule is never tuned on them."""
     answers = json.loads((DATA / "fiches_citizen_answers.json").read_text(encoding="utf-8"))
     by_id = {q["id"]: q for q in _load("fiches_citizen_questions.json")}
-    assert answers["answers"] and set(answers["answers"]) <= set(by_id)
-    assert {by_id[i]["half"] for i in answers["answers"]} == {"report"}
-    assert all(p.strip() for phrases in answers["answers"].values() for p in phrases)
+    by_id.update({q["id"]: q for q in _load("fiches_citizen_questions_fresh.json")})
+    accepted, missing = answers["answers"], answers["no_answer_in_gold"]
+    assert accepted and set(accepted) <= set(by_id) and set(missing) <= set(by_id)
+    assert {by_id[i]["half"] for i in accepted} == {"report", "fresh"}
+    reported = {i for i, q in by_id.items() if q["half"] in ("report", "fresh")}
+    assert set(accepted) | set(missing) == reported and not set(accepted) & set(missing)
+    assert all(1 <= len(phrases) <= 3 for phrases in accepted.values())
+    assert all(p.strip() for phrases in accepted.values() for p in phrases)
+    assert all(reason.strip() for reason in missing.values())
+    assert set(answers["notes"]) <= set(accepted) | set(missing)
