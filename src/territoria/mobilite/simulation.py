@@ -973,23 +973,9 @@ def compare(base_runs: list[dict], variant_runs: list[dict]) -> dict:
     """Table of figures: base, variant and paired difference (same demand per seed)."""
     table = {}
     for key, (label, unit) in METRICS.items():
-        base = [r[key] for r in base_runs]
-        variant = [r[key] for r in variant_runs]
-        diff = [v - b for b, v in zip(base, variant)]
-        b_mean, b_ci = mean_ci(base)
-        v_mean, v_ci = mean_ci(variant)
-        d_mean, d_ci = mean_ci(diff)
-        table[key] = {
-            "label": label,
-            "unit": unit,
-            "base": round(b_mean, 2),
-            "base_ci95": round(b_ci, 2),
-            "variant": round(v_mean, 2),
-            "variant_ci95": round(v_ci, 2),
-            "difference": round(d_mean, 2),
-            "difference_ci95": round(d_ci, 2),
-            "significant": bool(math.isfinite(d_ci) and abs(d_mean) > d_ci),
-        }
+        table[key] = paired_row(
+            label, unit, [r[key] for r in base_runs], [r[key] for r in variant_runs]
+        )
     edges = set().union(*(r["edges"] for r in base_runs + variant_runs))
     n = len(base_runs)
     per_edge = {
@@ -1042,24 +1028,33 @@ def compare_classes(base_runs: list[dict], variant_runs: list[dict]) -> dict:
     metrics = {}
     for group, name in CLASS_NAMES.items():
         for key, label in CLASS_METRICS.items():
-            base = [r["by_class"][group][key] for r in base_runs]
-            variant = [r["by_class"][group][key] for r in variant_runs]
-            b_mean, b_ci = mean_ci(base)
-            v_mean, v_ci = mean_ci(variant)
-            d_mean, d_ci = mean_ci([v - b for b, v in zip(base, variant, strict=True)])
-            metrics[f"{group}_{key}"] = {
-                "label": f"{name} : {label}",
-                "unit": "s",
-                "base": round(b_mean, 2),
-                "base_ci95": round(b_ci, 2),
-                "variant": round(v_mean, 2),
-                "variant_ci95": round(v_ci, 2),
-                "difference": round(d_mean, 2),
-                "difference_ci95": round(d_ci, 2),
-                "significant": bool(math.isfinite(d_ci) and abs(d_mean) > d_ci),
-            }
+            metrics[f"{group}_{key}"] = paired_row(
+                f"{name} : {label}",
+                "s",
+                [r["by_class"][group][key] for r in base_runs],
+                [r["by_class"][group][key] for r in variant_runs],
+            )
     trips = {group: [r["by_class"][group]["trips"] for r in variant_runs] for group in CLASS_NAMES}
     return {"metrics": metrics, "trips": trips}
+
+
+def paired_row(label: str, unit: str, base: list[float], variant: list[float]) -> dict:
+    """One row of a comparison: base and scenario means over the seeds and their paired
+    difference (same seed, same demand), each with its 95 % confidence interval."""
+    b_mean, b_ci = mean_ci(base)
+    v_mean, v_ci = mean_ci(variant)
+    d_mean, d_ci = mean_ci([v - b for b, v in zip(base, variant, strict=True)])
+    return {
+        "label": label,
+        "unit": unit,
+        "base": round(b_mean, 2),
+        "base_ci95": round(b_ci, 2),
+        "variant": round(v_mean, 2),
+        "variant_ci95": round(v_ci, 2),
+        "difference": round(d_mean, 2),
+        "difference_ci95": round(d_ci, 2),
+        "significant": bool(math.isfinite(d_ci) and abs(d_mean) > d_ci),
+    }
 
 
 def edge_levels(runs: list[dict]) -> dict[str, float]:
