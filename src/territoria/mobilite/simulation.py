@@ -542,6 +542,23 @@ def bus_lanes(net: Path, edges: set[str]) -> dict[str, tuple[str, float]]:
     return found
 
 
+def _bus_line(flow_id: str, vtype: str, line: list[str], duration, headway) -> dict:
+    """The attributes of a SUMO flow of buses along `line` (edges), one every `headway` s."""
+    attributes = {
+        "id": flow_id,
+        "type": vtype,
+        "begin": "0",
+        "end": str(duration),
+        "period": str(headway),
+        "from": line[0],
+        "to": line[-1],
+        "departLane": "best",
+    }
+    if line[1:-1]:
+        attributes["via"] = " ".join(line[1:-1])
+    return attributes
+
+
 def transit_additionals(
     changes: list[dict], net: Path, duration: int, folder: Path
 ) -> tuple[list[str], list[str]]:
@@ -578,36 +595,17 @@ def transit_additionals(
                     endPos=f"{min(length, start + 15):.1f}",
                     friendlyPos="true",
                 )
-            attributes = {
-                "id": f"ligne{number}",
-                "type": "bus_ligne",
-                "begin": "0",
-                "end": str(duration),
-                "period": str(change.get("headway", 600)),
-                "from": line[0],
-                "to": line[-1],
-                "departLane": "best",
-            }
-            middle = line[1:-1]
-            if middle:
-                attributes["via"] = " ".join(middle)
+            attributes = _bus_line(
+                f"ligne{number}", "bus_ligne", line, duration, change.get("headway", 600)
+            )
             flow = ET.SubElement(root, "flow", **attributes)
             if side == has_stop:
                 ET.SubElement(flow, "stop", busStop=stop_id, duration=str(change.get("dwell", 20)))
     for number, change in enumerate(lines, start=1):
         line = change["line"]
-        attributes = {
-            "id": f"ligne_prioritaire{number}",
-            "type": BUS_TYPE,
-            "begin": "0",
-            "end": str(duration),
-            "period": str(change.get("headway", 300)),
-            "from": line[0],
-            "to": line[-1],
-            "departLane": "best",
-        }
-        if line[1:-1]:
-            attributes["via"] = " ".join(line[1:-1])
+        attributes = _bus_line(
+            f"ligne_prioritaire{number}", BUS_TYPE, line, duration, change.get("headway", 300)
+        )
         for root in sides.values():
             ET.SubElement(root, "flow", **attributes)
     paths = {}
