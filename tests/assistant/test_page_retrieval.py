@@ -47,6 +47,12 @@ La nuit, le tapage nocturne est puni d'une amende forfaitaire de 68 euros.
 """
 
 
+@pytest.fixture(autouse=True)
+def own_data_dir(settings, tmp_path):
+    """Page indexes on disk of this test only (the process's data folder outlives a test)."""
+    settings.DATA_DIR = tmp_path / "data"
+
+
 def test_markdown_pages_keep_title_and_section_paths():
     (page,) = pages.pages_from_markdown([("F1", DEPOSIT)])
     assert page.title == "Dépôt de garantie dans un contrat de location"
@@ -161,6 +167,8 @@ def test_page_index_is_rebuilt_when_the_collection_changes(fiches, tmp_path):
 
 
 def test_large_collection_is_built_in_the_background_and_searches_meanwhile(fiches, monkeypatch):
+    """Without a copy on disk (the ingestion leaves one: removed here)."""
+    pages.forget(fiches.namespace)
     started = []
 
     class Thread:
@@ -211,3 +219,74 @@ def test_restricted_rows_never_weigh_in_a_page_ranking(db):
     assert sorted(both.ids) == ["1", "2"] and both is not public
     assert [doc for doc, _s in both.search("projet Orion")] == ["2"]
     assert pages.page_index(namespace, ["group:other"]) is None
+    # Read back from disk by a process that has neither in memory: still two indexes.
+    pages._cache.clear()
+    pages._by_tokens.clear()
+    assert pages.page_index(namespace, [PUBLIC]).search("projet Orion") == []
+    assert [
+        d
+        for d, _s in pages.page_index(namespace, [PUBLIC, "group:direction"]).search("projet Orion")
+    ] == ["2"]
+
+
+QUERIES = ("caution garantie", "tapage la nuit", "délai restitution", "colocataire", "xylophone")
+
+
+def test_a_saved_index_scores_like_the_built_one(tmp_path):
+    import numpy as np
+
+    built = pages.PageIndex(
+        pages.pages_from_markdown([("F1", DEPOSIT), ("F2", FLATSHARE), ("F3", NOISE)])
+    )
+    built.save(tmp_path / "index")
+    loaded = pages.PageIndex.load(tmp_path / "index")
+    assert loaded.ids == built.ids and loaded.titles == built.titles
+    for query in QUERIES:
+        assert loaded.search(query) == built.search(query)
+    assert isinstance(loaded._a["text.rows"], np.memmap)  # mapped, shared between processes
+    assert not loaded._a["text.rows"].flags.writeable
+
+
+def test_the_ingestion_leaves_the_page_index_on_disk_for_every_process(fiches, monkeypatch):
+    first = pages.page_index(fiches.namespace, [PUBLIC])
+    expected = {q: first.search(q) for q in QUERIES}
+    (copy,) = [p for p in pages._folder(fiches.namespace).iterdir()]
+    assert (copy / "meta.json").exists()
+    # A restarted server (nothing in memory) with a large collection: read at once, not built.
+    monkeypatch.setattr(pages, "_cache", {})
+    monkeypatch.setattr(pages, "_by_tokens", {})
+    monkeypatch.setattr(pages, "SYNC_ROWS", 0)
+    monkeypatch.setattr(pages, "_build", lambda pks: pytest.fail("rebuilt"))
+    again = pages.page_index(fiches.namespace, [PUBLIC])
+    assert again is not first and {q: again.search(q) for q in QUERIES} == expected
+    passages = retrieve([fiches], "Mon proprio garde ma caution", [PUBLIC], mode="lexical")
+    assert passages[0].ranks["page"] == 1
+
+
+def test_vectors_arriving_do_not_rebuild_the_page_index(fiches, monkeypatch):
+    first = pages.page_index(fiches.namespace, [PUBLIC])
+    get_index()._bump(fiches.namespace)  # what every batch of embed_pending does
+    monkeypatch.setattr(pages, "_build", lambda pks: pytest.fail("rebuilt"))
+    assert pages.page_index(fiches.namespace, [PUBLIC]) is first
+
+
+def test_a_copy_of_another_layout_is_rebuilt(fiches, monkeypatch):
+    import json
+
+    (copy,) = [p for p in pages._folder(fiches.namespace).iterdir()]
+    meta = json.loads((copy / "meta.json").read_text("utf-8"))
+    (copy / "meta.json").write_text(json.dumps({**meta, "format": 0}), "utf-8")
+    monkeypatch.setattr(pages, "_cache", {})
+    monkeypatch.setattr(pages, "_by_tokens", {})
+    rebuilt = pages.page_index(fiches.namespace, [PUBLIC])
+    assert len(rebuilt) == 3 and [d for d, _s in rebuilt.search("tapage")][:1]
+    assert json.loads((copy / "meta.json").read_text("utf-8"))["format"] == pages.DISK_FORMAT
+
+
+def test_deleting_a_collection_removes_its_page_index(fiches):
+    from territoria.assistant.services.ingestion import delete_collection
+
+    folder = pages._folder(fiches.namespace)
+    assert any(folder.iterdir())
+    delete_collection(fiches)
+    assert not folder.exists()

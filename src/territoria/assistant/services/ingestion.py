@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from territoria.assistant.models import Collection, Document, DocumentState, IngestionJob, JobState
-from territoria.assistant.services import page_vectors
+from territoria.assistant.services import page_vectors, pages
 from territoria.assistant.services.chunking import chunk_blocks, embedding_text
 from territoria.assistant.services.parsers import FORMATS, ParseError, parse
 from territoria.search import Document as IndexDocument
@@ -101,6 +101,10 @@ def run_job(job: IngestionJob, progress: Progress | None = None) -> IngestionJob
             job.save(update_fields=["indexed", "failed", "updated_at"])
             if progress:
                 progress("documents", 1)
+        if not job.collection.managed and job.indexed:
+            # The page index now, before the vectors (hours for a large collection): its key is
+            # the rows, not the vectors, and a copy on disk serves every process at once.
+            pages.warm(namespace, job.collection.access_tokens())
         job.chunks_to_embed = index.pending_embeddings(
             page_vectors.namespace_of(namespace)
         ) + index.pending_embeddings(namespace)
@@ -223,6 +227,7 @@ def delete_collection(collection: Collection) -> None:
         page_vectors.clear(collection.namespace)
         collection.delete()
     shutil.rmtree(collection_root(collection), ignore_errors=True)
+    pages.forget(collection.namespace)
 
 
 def reindex_access(collection: Collection) -> int:
@@ -236,4 +241,7 @@ def reindex_access(collection: Collection) -> int:
     tokens = collection.access_tokens()
     with transaction.atomic():
         page_vectors.replace_access(collection.namespace, tokens)
-        return get_index().replace_access(collection.namespace, tokens)
+        count = get_index().replace_access(collection.namespace, tokens)
+    if count:
+        pages.warm(collection.namespace, tokens)  # the rows' digests changed with their tokens
+    return count

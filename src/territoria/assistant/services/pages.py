@@ -19,10 +19,16 @@ Weights were chosen on the tuning half of benchmarks/data/fiches_citizen_questio
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 import math
+import os
+import shutil
 import threading
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from territoria.search.analyzer import analyze
 from territoria.search.fusion import distribution_score_fusion
@@ -36,6 +42,10 @@ B = {"title": 0.3, "headings": 0.5, "text": 0.75}
 # and text of the section), both over the page collection's statistics.
 PASSAGE_WEIGHT = 0.5
 SECTION_CANDIDATES = 300
+# The layout `PageIndex.save` writes; a folder of another layout is rebuilt, not read.
+DISK_FORMAT = 1
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -47,7 +57,12 @@ class Page:
 
 
 class PageIndex:
-    """BM25F over whole pages + their best section, in memory (postings per field)."""
+    """BM25F over whole pages + their best section, scored with numpy arrays.
+
+    A built index also keeps the dictionaries it was built from (`postings`, `section_counts`…:
+    benchmarks read them); the scoring reads only the arrays, which `save` writes as `.npy`
+    files and `load` maps back read-only — processes that load one index share its pages.
+    """
 
     def __init__(self, pages: Iterable[Page]):
         self.ids: list[str] = []
@@ -88,53 +103,139 @@ class PageIndex:
                 for term in terms:
                     counts[term] = counts.get(term, 0) + 1
                 self.section_counts.append(counts)
-        self._numbers = {page_id: number for number, page_id in enumerate(self.ids)}
         n = len(self.ids) or 1
         self.average = {f: (sum(self.lengths[f]) / n) or 1.0 for f in FIELDS}
         self.section_average = (sum(self.section_lengths) / (len(self.section_lengths) or 1)) or 1.0
         self._arrays()
+        self._ready()
 
     def _arrays(self) -> None:
-        """The postings as numpy arrays, for scoring: a question's terms touch thousands of
-        pages and tens of thousands of sections, which Python loops scored in tens of ms."""
+        """The postings as arrays (CSR: one offsets array over the vocabulary, then the rows and
+        counts of every term back to back): a question's terms touch thousands of pages and tens
+        of thousands of sections, which Python loops scored in tens of ms."""
         import numpy as np
 
-        def arrays(row: dict[int, int]) -> tuple:
-            return (
-                np.fromiter(row, np.int64, len(row)),
-                np.fromiter(row.values(), float, len(row)),
-            )
-
-        self._field_postings = {
-            f: {t: arrays(r) for t, r in self.postings[f].items()} for f in FIELDS
-        }
-        self._field_lengths = {f: np.asarray(self.lengths[f], float) for f in FIELDS}
-        self._page_df = {}
-        for f in FIELDS:
-            for term in self.postings[f]:
-                if term not in self._page_df:
-                    pages = set()
-                    for g in FIELDS:
-                        pages.update(self.postings[g].get(term, ()))
-                    self._page_df[term] = len(pages)
         by_term: dict[str, tuple[list[int], list[int]]] = {}
         for number, counts in enumerate(self.section_counts):
             for term, count in counts.items():
                 sections, values = by_term.setdefault(term, ([], []))
                 sections.append(number)
                 values.append(count)
-        self._section_postings = {
-            t: (np.asarray(sections, np.int64), np.asarray(values, float))
-            for t, (sections, values) in by_term.items()
+        vocabulary = set(by_term)
+        for f in FIELDS:
+            vocabulary.update(self.postings[f])
+        self.terms = sorted(vocabulary)
+        self._vocab = {term: i for i, term in enumerate(self.terms)}
+        a: dict[str, np.ndarray] = {}
+
+        def csr(name: str, rows: dict[str, tuple]) -> None:
+            offsets = np.zeros(len(self.terms) + 1, np.int64)
+            for term, (members, _counts) in rows.items():
+                offsets[self._vocab[term] + 1] = len(members)
+            np.cumsum(offsets, out=offsets)
+            members_array = np.empty(offsets[-1], np.int32)
+            counts_array = np.empty(offsets[-1], np.int32)
+            for term, (members, counts) in rows.items():
+                start = offsets[self._vocab[term]]
+                members_array[start : start + len(members)] = members
+                counts_array[start : start + len(members)] = counts
+            a[f"{name}.offsets"], a[f"{name}.rows"], a[f"{name}.counts"] = (
+                offsets,
+                members_array,
+                counts_array,
+            )
+
+        for f in FIELDS:
+            csr(f, {t: (list(r), list(r.values())) for t, r in self.postings[f].items()})
+            a[f"{f}.lengths"] = np.asarray(self.lengths[f], float)
+        csr("sections", by_term)
+        # A term's document frequency over pages: distinct (term, page) pairs of the 3 fields.
+        pairs = np.concatenate(
+            [
+                np.repeat(np.arange(len(self.terms)), np.diff(a[f"{f}.offsets"])) * len(self.ids)
+                + a[f"{f}.rows"]
+                for f in FIELDS
+            ]
+        )
+        a["page_df"] = np.bincount(
+            np.unique(pairs) // max(1, len(self.ids)), minlength=len(self.terms)
+        )
+        a["section.page"] = np.asarray(self.section_page, np.int64)
+        a["section.lengths"] = np.asarray(self.section_lengths, float)
+        a["section.keys"] = np.asarray(
+            [-1 if k is None else k for k in self.section_keys], np.int64
+        )
+        a["page.first"] = np.asarray([m[0] if m else 0 for m in self.page_sections], np.int64)
+        a["page.count"] = np.asarray([len(m) for m in self.page_sections], np.int64)
+        self._a = a
+
+    def _ready(self) -> None:
+        """What scoring reads, from the arrays (built or loaded)."""
+        a = self._a
+        self._numbers = {page_id: number for number, page_id in enumerate(self.ids)}
+        self._page_df = a["page_df"]
+        self._field_lengths = {f: a[f"{f}.lengths"] for f in FIELDS}
+        self._section_page = a["section.page"]
+        self._section_lengths = a["section.lengths"]
+        self._section_keys = a["section.keys"]
+        self._page_first = a["page.first"]
+        self._page_count = a["page.count"]
+
+    # --- on disk: one folder of .npy files + meta.json ---------------------------------
+    def save(self, folder: Path) -> None:
+        """Write the index into `folder` (created; must not exist)."""
+        import numpy as np
+
+        folder.mkdir(parents=True)
+        for name, array in self._a.items():
+            np.save(folder / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
+        meta = {
+            "format": DISK_FORMAT,
+            "ids": self.ids,
+            "titles": self.titles,
+            "terms": self.terms,
+            "average": self.average,
+            "section_average": self.section_average,
         }
-        self._section_page = np.asarray(self.section_page, np.int64)
-        self._section_lengths = np.asarray(self.section_lengths, float)
+        (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> PageIndex:
+        """An index written by `save`, its arrays mapped read-only (shared between processes).
+        Raises ValueError when the folder holds another format."""
+        import numpy as np
+
+        meta = json.loads((folder / "meta.json").read_text("utf-8"))
+        if meta.get("format") != DISK_FORMAT:
+            raise ValueError(f"page index format {meta.get('format')!r}, not {DISK_FORMAT}")
+        index = cls.__new__(cls)
+        index.ids, index.titles, index.terms = meta["ids"], meta["titles"], meta["terms"]
+        index.average, index.section_average = meta["average"], meta["section_average"]
+        index._vocab = {term: i for i, term in enumerate(index.terms)}
+        index._a = {
+            path.name[: -len(".npy")]: np.load(path, mmap_mode="r", allow_pickle=False)
+            for path in folder.glob("*.npy")
+        }
+        index._ready()
+        return index
 
     def __len__(self) -> int:
         return len(self.ids)
 
+    def _postings(self, name: str, term: str):
+        """(rows, counts) of a term in a field or in the sections, or None."""
+        i = self._vocab.get(term)
+        if i is None:
+            return None
+        offsets = self._a[f"{name}.offsets"]
+        start, end = int(offsets[i]), int(offsets[i + 1])
+        if start == end:
+            return None
+        return self._a[f"{name}.rows"][start:end], self._a[f"{name}.counts"][start:end]
+
     def _idf(self, term: str) -> float:
-        df = self._page_df.get(term, 0)
+        i = self._vocab.get(term)
+        df = int(self._page_df[i]) if i is not None else 0
         n = len(self.ids)
         return math.log(1 + (n - df + 0.5) / (df + 0.5)) if df else 0.0
 
@@ -157,7 +258,7 @@ class PageIndex:
                 continue
             tf = np.zeros(len(self.ids))
             for f, norm in norms.items():
-                found = self._field_postings[f].get(term)
+                found = self._postings(f, term)
                 if found is not None:
                     pages, counts = found  # one entry per page: no repeated index
                     tf[pages] += weights[f] * counts / norm[pages]
@@ -177,11 +278,11 @@ class PageIndex:
         """BM25 of every section (section = page title + its heading + its text)."""
         import numpy as np
 
-        n = len(self.section_page)
+        n = len(self._section_page)
         scores = np.zeros(n)
         length = 1 - b + b * self._section_lengths / self.section_average
         for term in dict.fromkeys(terms):
-            found = self._section_postings.get(term)
+            found = self._postings("sections", term)
             if found is None:
                 continue
             sections, counts = found
@@ -189,14 +290,19 @@ class PageIndex:
             scores[sections] += idf * counts * (K1 + 1) / (counts + K1 * length[sections])
         return scores
 
+    def _members(self, page: int) -> range:
+        """A page's sections (numbered in page order)."""
+        first = int(self._page_first[page])
+        return range(first, first + int(self._page_count[page]))
+
     def _best_sections(self, section_scores, pages) -> dict[int, float]:
         """The best section's score per page of `pages` (pages without a matching section
         left out)."""
         best = {}
         for page in pages:
-            members = self.page_sections[page]
+            members = self._members(page)
             if members:
-                value = float(section_scores[members[0] : members[-1] + 1].max())
+                value = float(section_scores[members.start : members.stop].max())
                 if value > 0:
                     best[page] = value
         return best
@@ -210,14 +316,11 @@ class PageIndex:
         no section holds a query term)."""
         if page_id not in self._numbers:
             return []
-        number = self._numbers[page_id]
-        members = self.page_sections[number]
+        members = self._members(self._numbers[page_id])
         scores = self._section_array(analyze(query))
         ranked = sorted((s for s in members if scores[s] > 0), key=lambda s: -scores[s])
-        keys = [self.section_keys[s] for s in ranked[:count]]
-        if not keys:
-            keys = [self.section_keys[s] for s in members]
-        return [k for k in keys[:count] if k is not None]
+        chosen = ranked[:count] or list(members)[:count]
+        return [int(k) for k in self._section_keys[chosen] if k >= 0]
 
     def search(
         self,
@@ -280,16 +383,22 @@ def pages_from_markdown(items: Iterable[tuple[str, str]]) -> list[Page]:
 # --- live: a page index per searched namespace, built from the passages a user may read -----
 # A collection's passages are indexed rows (search core) with fields document / title / section;
 # a page is a document, its sections are its passages. The page index of a namespace is built
-# from the rows of the access groups (distinct token sets) the user's tokens open, so that no
-# restricted word ever weighs in the ranking of someone who may not read it; it is cached in
-# process by (database, namespace, index version, opened groups) and rebuilt when the index
-# changes. Analysing a large collection takes minutes on 2 cores (7 180 pages, 44 000 passages:
-# about 4 minutes): up to SYNC_ROWS rows the first search builds it, beyond that a background
-# thread does and searches use the passage ranking until it is ready.
+# from the rows the user's tokens open, so that no restricted word ever weighs in the ranking of
+# someone who may not read it. It is keyed by a digest of those rows (pk and content hash: a
+# changed passage is a new row), not by the index's version stamp, which every embedding batch
+# changes: vectors arriving for hours must not rebuild it.
+#
+# Analysing a large collection takes minutes on 2 cores, so a built index is kept on disk
+# (DATA_DIR/assistant/page-index/<namespace digest>/<rows digest>/, `PageIndex.save`) and every
+# process maps that copy: the ingestion job builds it once its passages are indexed (`warm`), and
+# a restarted server or another worker answers with it at once. Only when no copy exists does a
+# search build one: up to SYNC_ROWS rows at once, beyond that in a background thread while
+# searches use the passage ranking.
 SYNC_ROWS = 5000
 PAGE_CANDIDATES = 50  # pages ranked by the page index, then fused with the passage ranking
+KEPT_ON_DISK = 4  # indexes kept per namespace (several readers' rows, the previous version)
 
-_cache: dict[tuple, PageIndex] = {}  # (database, namespace, version, rows digest) → index
+_cache: dict[tuple, PageIndex] = {}  # (database, namespace, rows digest) → index
 _by_tokens: dict[tuple, tuple] = {}  # (database, namespace, version, tokens) → key of _cache
 _building: set[tuple] = set()
 _lock = threading.Lock()
@@ -304,20 +413,31 @@ def _version(namespace: str) -> str:
     )
 
 
-def _rows(namespace: str, access: Iterable[str]) -> tuple[int, ...]:
-    """The pks of the rows these tokens open (THE access rule of the search core)."""
+def _rows(namespace: str, access: Iterable[str]) -> list[tuple[int, str]]:
+    """(pk, content hash) of the rows these tokens open (THE access rule of the search core)."""
     from territoria.search import get_index
 
-    return tuple(
+    return list(
         get_index()
         .allowed_queryset(namespace, access)
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", "content_hash")
         .distinct()
     )
 
 
-def _build(pks: tuple[int, ...]) -> PageIndex:
+def _digest(rows: list[tuple[int, str]]) -> str:
+    return hashlib.sha256("\n".join(f"{pk}:{h}" for pk, h in rows).encode()).hexdigest()
+
+
+def _folder(namespace: str) -> Path:
+    from django.conf import settings
+
+    name = hashlib.sha256(namespace.encode()).hexdigest()[:32]
+    return Path(settings.DATA_DIR) / "assistant" / "page-index" / name
+
+
+def _build(pks: list[int]) -> PageIndex:
     from territoria.search.models import IndexedDocument
 
     pages: dict[str, Page] = {}
@@ -336,6 +456,46 @@ def _build(pks: tuple[int, ...]) -> PageIndex:
     return PageIndex(pages.values())
 
 
+def _load(namespace: str, digest: str) -> PageIndex | None:
+    folder = _folder(namespace) / digest
+    if not (folder / "meta.json").exists():
+        return None
+    try:
+        return PageIndex.load(folder)
+    except (OSError, ValueError, KeyError) as error:  # another layout, a damaged copy
+        log.warning("page index %s not read (%s): rebuilt", folder, error)
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+
+
+def _save(namespace: str, digest: str, built: PageIndex) -> PageIndex:
+    """Write the index (a temporary folder renamed into place: readers never see half of it),
+    then map it back, so that this process holds the shared copy rather than its own. Keeps
+    the KEPT_ON_DISK most recent indexes of the namespace."""
+    folder = _folder(namespace)
+    target = folder / digest
+    temporary = folder / f".{digest}.{uuid.uuid4().hex}"
+    try:
+        built.save(temporary)
+        try:
+            os.rename(temporary, target)
+        except OSError:  # another process wrote it first: the same rows, the same index
+            shutil.rmtree(temporary, ignore_errors=True)
+        os.utime(target)
+        kept = sorted(
+            (p for p in folder.iterdir() if not p.name.startswith(".")),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+        for old in kept[KEPT_ON_DISK:]:
+            shutil.rmtree(old, ignore_errors=True)
+        return PageIndex.load(target)
+    except OSError as error:  # a full or read-only disk: the index still serves from memory
+        log.warning("page index of %s not saved (%s)", namespace, error)
+        shutil.rmtree(temporary, ignore_errors=True)
+        return built
+
+
 def _store(key: tuple, built: PageIndex) -> None:
     with _lock:
         for old in [k for k in _cache if k[:2] == key[:2] and k != key]:
@@ -346,7 +506,7 @@ def _store(key: tuple, built: PageIndex) -> None:
 def page_index(namespace: str, access: Iterable[str], wait: bool | None = None):
     """The page index of what these tokens open in `namespace`, or None (no row, or a large
     index still being built in the background). `wait` forces building now (True) or in the
-    background (False); by default, now up to SYNC_ROWS rows."""
+    background (False); by default, now up to SYNC_ROWS rows. A copy on disk is read at once."""
     from django.db import connection
 
     database = connection.settings_dict.get("NAME")
@@ -355,20 +515,26 @@ def page_index(namespace: str, access: Iterable[str], wait: bool | None = None):
     key = _by_tokens.get(tokens)
     if key is not None and key in _cache:
         return _cache[key]
-    pks = _rows(namespace, access)
-    if not pks:
+    rows = _rows(namespace, access)
+    if not rows:
         return None
-    key = (database, namespace, version, hashlib.sha256(repr(pks).encode()).hexdigest())
+    digest = _digest(rows)
+    key = (database, namespace, digest)
     with _lock:
         for old in [t for t in _by_tokens if t[:2] == tokens[:2] and t[2] != version]:
             del _by_tokens[old]
         _by_tokens[tokens] = key
     if key in _cache:
         return _cache[key]
+    loaded = _load(namespace, digest)
+    if loaded is not None:
+        _store(key, loaded)
+        return loaded
+    pks = [pk for pk, _h in rows]
     if wait is None:
         wait = len(pks) <= SYNC_ROWS
     if wait:
-        built = _build(pks)
+        built = _save(namespace, digest, _build(pks))
         _store(key, built)
         return built
     with _lock:
@@ -378,7 +544,7 @@ def page_index(namespace: str, access: Iterable[str], wait: bool | None = None):
 
     def work():
         try:
-            _store(key, _build(pks))
+            _store(key, _save(namespace, digest, _build(pks)))
         finally:
             with _lock:
                 _building.discard(key)
@@ -386,6 +552,23 @@ def page_index(namespace: str, access: Iterable[str], wait: bool | None = None):
 
     threading.Thread(target=work, name=f"pages:{namespace}", daemon=True).start()
     return None
+
+
+def warm(namespace: str, access: Iterable[str]) -> PageIndex | None:
+    """Build (or read) the page index of what these tokens open and keep it on disk: the
+    ingestion calls it once a collection's passages are indexed, so that no search waits for
+    it (a large collection's first questions were ranked without it)."""
+    return page_index(namespace, access, wait=True)
+
+
+def forget(namespace: str) -> None:
+    """Remove the namespace's indexes from disk and memory (its collection is deleted)."""
+    shutil.rmtree(_folder(namespace), ignore_errors=True)
+    with _lock:
+        for key in [k for k in _cache if k[1] == namespace]:
+            del _cache[key]
+        for tokens in [t for t in _by_tokens if t[1] == namespace]:
+            del _by_tokens[tokens]
 
 
 def fused_pages(
