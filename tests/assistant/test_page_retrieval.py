@@ -243,7 +243,7 @@ def test_a_saved_index_scores_like_the_built_one(tmp_path):
     assert loaded.ids == built.ids and loaded.titles == built.titles
     for query in QUERIES:
         assert loaded.search(query) == built.search(query)
-    assert isinstance(loaded._a["text.rows"], np.memmap)  # mapped, shared between processes
+    assert isinstance(loaded._a["text.rows"].base, np.memmap)  # mapped: shared by processes
     assert not loaded._a["text.rows"].flags.writeable
 
 

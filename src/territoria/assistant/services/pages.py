@@ -212,8 +212,11 @@ class PageIndex:
         index.ids, index.titles, index.terms = meta["ids"], meta["titles"], meta["terms"]
         index.average, index.section_average = meta["average"], meta["section_average"]
         index._vocab = {term: i for i, term in enumerate(index.terms)}
+        # Plain ndarray views of the maps: np.memmap's subclass hooks cost on every slice.
         index._a = {
-            path.name[: -len(".npy")]: np.load(path, mmap_mode="r", allow_pickle=False)
+            path.name[: -len(".npy")]: np.load(path, mmap_mode="r", allow_pickle=False).view(
+                np.ndarray
+            )
             for path in folder.glob("*.npy")
         }
         index._ready()
