@@ -6,8 +6,9 @@ DIR is a data folder indexed by `python -m benchmarks.assistant_fiches … --liv
 "fiches", public). The server is the one `territoria serve` starts on that folder; the questions
 are the first N of the fresh set (benchmarks/data/fiches_citizen_questions_fresh.json, never
 tuned on), taken in file order whatever their outcome — not chosen for the screenshots — each in
-a new conversation, twice: right after the server starts (its page indexes are built in the
-background meanwhile) and again once they are built. For each: abstained or answered, the
+a new conversation, twice: right after the server starts and again (before 4 December a large
+collection's page index was built in the background meanwhile; it is now read from the copy
+the ingestion left on disk, so both passes should agree). For each: abstained or answered, the
 fiches cited, whether the gold fiche is among them, the seconds from the click to the answer; a
 screenshot of each second-pass exchange when --screenshots is given.
 """
