@@ -18,6 +18,9 @@ class IndexNamespace(models.Model):
 
     name = models.CharField(max_length=200, primary_key=True)
     version = models.CharField(max_length=32)
+    # Changed by writes of rows (text, fields, access), not by vectors: a cache built from the
+    # rows alone (the assistant's page index) need not look again while vectors are written.
+    rows_version = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         db_table = "search_namespace"

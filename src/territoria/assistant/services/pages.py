@@ -388,8 +388,9 @@ def pages_from_markdown(items: Iterable[tuple[str, str]]) -> list[Page]:
 # a page is a document, its sections are its passages. The page index of a namespace is built
 # from the rows the user's tokens open, so that no restricted word ever weighs in the ranking of
 # someone who may not read it. It is keyed by a digest of those rows (pk and content hash: a
-# changed passage is a new row), not by the index's version stamp, which every embedding batch
-# changes: vectors arriving for hours must not rebuild it.
+# changed passage is a new row), read again only when the namespace's rows stamp changes — not
+# its version stamp, which every embedding batch changes: vectors arriving for hours must
+# neither rebuild it nor make each question read 44 000 rows again.
 #
 # Analysing a large collection takes minutes on 2 cores, so a built index is kept on disk
 # (DATA_DIR/assistant/page-index/<namespace digest>/<rows digest>/, `PageIndex.save`) and every
@@ -408,10 +409,11 @@ _lock = threading.Lock()
 
 
 def _version(namespace: str) -> str:
+    """The namespace's rows stamp (vector writes leave it alone)."""
     from territoria.search.models import IndexNamespace
 
     return (
-        IndexNamespace.objects.filter(name=namespace).values_list("version", flat=True).first()
+        IndexNamespace.objects.filter(name=namespace).values_list("rows_version", flat=True).first()
         or ""
     )
 

@@ -272,10 +272,11 @@ class SearchIndex(ABC):
             self._delete_terms(cursor, pks)
         self._docs().filter(pk__in=pks).delete()
 
-    def _bump(self, namespace: str) -> None:
-        IndexNamespace.objects.using(self.using).update_or_create(
-            name=namespace, defaults={"version": uuid.uuid4().hex}
-        )
+    def _bump(self, namespace: str, rows: bool = True) -> None:
+        """New stamps: `version` at every write, `rows_version` unless only vectors changed."""
+        stamp = uuid.uuid4().hex
+        defaults = {"version": stamp, "rows_version": stamp} if rows else {"version": stamp}
+        IndexNamespace.objects.using(self.using).update_or_create(name=namespace, defaults=defaults)
 
     def _docs(self):
         return IndexedDocument.objects.using(self.using)
@@ -320,7 +321,7 @@ class SearchIndex(ABC):
                     self._docs().filter(pk=pk).update(
                         vector=vector_to_bytes(vector), vector_model=embedder.model_id
                     )
-                self._bump(namespace)
+                self._bump(namespace, rows=False)
             done += len(batch)
             if on_progress:
                 on_progress(len(batch))
