@@ -371,3 +371,99 @@ def test_strict_adapter_refuses_calls_outside_the_interface():
         _ = sim.edge
     with pytest.raises(AttributeError, match="interface d'adaptateur"):
         _ = sim.trafficlight.setProgram
+
+
+class _ReferenceController(ctl.TerritoriaController):
+    """Territoria's rule as written, without any of the step's shortcuts: at each decision every
+    lane's demand and every phase's score, then the same choice (the best other phase, the last
+    one on a tie; keep green while nobody else scores above the margin; switch at the maximum
+    green, at gap-out, or when another phase outweighs the current one). Default settings only
+    (no per-lane maximum green)."""
+
+    def step(self, now: float) -> None:
+        p = self.params
+        demand: dict[str, float] = {}
+        room: dict[str, float] = {}
+        heads: dict = {}
+        self._broom, self._states = {}, {}
+        pending = None
+        for m in self.machines:
+            m.advance(now)
+            if m.in_transition or m.green_time(now) < p.min_green:
+                continue
+            g, inter = m.green_time(now), m.inter
+            active = self._active(m, room)
+            contest = g >= p.min_green_contested
+            if g < p.max_green and not contest and active:
+                continue
+            if pending is None:
+                pending = self._pending_by_lane()
+            for ln in inter.in_lanes:
+                demand[ln] = self._lane_demand(ln, pending, inter, now)
+            partial = self.partial.get(inter.tls_id, {})
+            scores = [
+                self._score(inter, k, demand, room, heads, partial, set())
+                for k in range(len(inter.greens))
+            ]
+            best_k = max(
+                (k for k in range(len(scores)) if k != m.current), key=lambda k: (scores[k], k)
+            )
+            best_s = scores[best_k]
+            if best_s <= p.switch_margin:
+                continue
+            outweighs = best_s > scores[m.current] * p.switch_ratio + p.switch_margin
+            if g >= p.max_green or not active or (contest and outweighs):
+                m.switch(best_k, now)
+
+
+class _Shadow:
+    """libsumo as the reference controller sees it: the same readings, its lights not sent."""
+
+    def __init__(self, sim):
+        class _Lights:
+            def __getattr__(self, name):
+                return getattr(sim.trafficlight, name)
+
+            def setRedYellowGreenState(self, tls, state):
+                pass
+
+        self.lane, self.inductionloop = sim.lane, sim.inductionloop
+        self.vehicle, self.simulation = sim.vehicle, sim.simulation
+        self.trafficlight = _Lights()
+
+
+def test_the_step_shortcuts_decide_as_the_rule_written_out(tmp_path):
+    """The step skips work (an idle signal's lanes not scored when their sum of demands cannot
+    exceed the margin, the current phase's own lanes read only when its score is needed, phases
+    scored by decreasing bound…): in the same simulation, second by second, the reference that
+    scores everything takes the same decisions. cologne3 (3 signals, lanes shared by movements
+    green at different times), 20 simulated minutes."""
+    import libsumo
+
+    sc = resco("cologne3")
+    args = sumo_args(
+        sc, 0, 1.0, tmp_path / "t.xml", horizon=1200, additional=detectors_additional(sc)
+    )
+    libsumo.start([binary("sumo"), *args])
+    try:
+        # the reference first: the network's own programs are replaced once the fast one starts
+        ref = _ReferenceController(_Shadow(libsumo), ctl.TerritoriaParams())
+        ref.setup()
+        fast = ctl.TerritoriaController(libsumo, ctl.TerritoriaParams())
+        fast.setup()
+        now = libsumo.simulation.getTime()
+        while now < sc.begin + 1200:
+            libsumo.simulationStep()
+            now = libsumo.simulation.getTime()
+            fast.step(now)
+            ref.step(now)
+            for a, b in zip(fast.machines, ref.machines, strict=True):
+                assert (a.current, a.target, a.green_since) == (
+                    b.current,
+                    b.target,
+                    b.green_since,
+                ), f"{a.inter.tls_id} at {now}"
+    finally:
+        libsumo.close()
+    switches = sum(len(m.greens_log) for m in fast.machines)
+    assert switches > 30, "too few decisions to compare"

@@ -25,8 +25,12 @@ controller adapter (see `adapter.py`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import or_
 
 GREEN = "Gg"
+# the default of a lane absent from the sparse demands of a step
+_ZEROS = repeat(0.0)
 
 
 @dataclass
@@ -185,7 +189,19 @@ class _PhaseMachine:
         self.transition_until = 0.0
         self.red_from = 0.0
         self.greens_log: list[tuple[int, float, float]] = []  # (phase, start, end)
+        # the clearance states of each pair of phases, built once (a string per signal group)
+        self._clearance: dict[tuple[int, int], tuple[str, str]] = {}
         sim.trafficlight.setRedYellowGreenState(inter.tls_id, inter.greens[0])
+
+    def clearance(self, a: int, b: int) -> tuple[str, str]:
+        """The yellow and all-red states from green phase `a` to `b`."""
+        states = self._clearance.get((a, b))
+        if states is None:
+            states = self._clearance[(a, b)] = (
+                self.inter.yellow_state(a, b),
+                self.inter.red_state(a, b),
+            )
+        return states
 
     @property
     def in_transition(self) -> bool:
@@ -202,7 +218,7 @@ class _PhaseMachine:
         self.red_from = now + self.inter.yellow
         self.transition_until = self.red_from + self.all_red
         self.sim.trafficlight.setRedYellowGreenState(
-            self.inter.tls_id, self.inter.yellow_state(self.current, nxt)
+            self.inter.tls_id, self.clearance(self.current, nxt)[0]
         )
 
     def advance(self, now: float) -> None:
@@ -217,7 +233,7 @@ class _PhaseMachine:
             )
         elif self.all_red > 0 and now >= self.red_from - 1e-9:
             self.sim.trafficlight.setRedYellowGreenState(
-                self.inter.tls_id, self.inter.red_state(self.current, self.target)
+                self.inter.tls_id, self.clearance(self.current, self.target)[1]
             )
 
     def close(self, now: float) -> None:
@@ -331,6 +347,24 @@ class MaxPressure(_Base):
             m.switch(best, now)
 
 
+class _SignalIndex:
+    """One signal's lanes per green phase, as read at every step (built once)."""
+
+    __slots__ = (
+        "idle_when_empty",
+        "lanes",
+        "others",
+        "others_short",
+        "own",
+        "own_short",
+        "partial",
+        "tls",
+    )
+
+    def __init__(self, tls: str):
+        self.tls = tls
+
+
 class TerritoriaController(_Base):
     name = "territoria"
 
@@ -404,7 +438,6 @@ class TerritoriaController(_Base):
         self._idle_until: dict[str, float] = {}
         self._lane_since: dict[str, dict[str, float]] = {}
         self._kept: dict[tuple, frozenset] = {}
-        self._build_index()
         loops = set(self.sim.inductionloop.getIDList())
         self.loop_of = {
             ln: f"tdet_{ln}"
@@ -412,6 +445,7 @@ class TerritoriaController(_Base):
             for ln in m.inter.in_lanes
             if f"tdet_{ln}" in loops
         }
+        self._build_index()
 
     def _build_index(self) -> None:
         """Per-signal tuples read at every step (built once the machines are known)."""
@@ -440,7 +474,14 @@ class TerritoriaController(_Base):
                 own.append(tuple(ln for ln in m.inter.in_lanes if ln not in rest))
             self._others[m.inter.tls_id] = others
             self._own[m.inter.tls_id] = own
-        self._broom: dict[tuple[str, ...], float] = {}
+        # per signal and phase: (loop, exit lanes) of its incoming lanes that have a loop
+        self._loops = {
+            m.inter.tls_id: [
+                tuple((self.loop_of[ln], outs) for ln, outs in items if ln in self.loop_of)
+                for items in self._items[m.inter.tls_id]
+            ]
+            for m in self.machines
+        }
         # the bound that spares scoring every phase in a contest holds when every weight is
         # ≥ 0, a blocked head or a full exit only lowers a lane's share, and an idle mark
         # lasts no more than one (1-s) step
@@ -450,6 +491,45 @@ class TerritoriaController(_Base):
             and p.spill_floor <= 1
             and p.idle_every <= 1
         )
+        # no other phase can score above switch_margin (the signal keeps its green, idle) when
+        # every other phase's bound is within it: no score exceeds its bound (with bounded
+        # scores; otherwise the bound must be under the margin)
+        self._idle_at = p.switch_margin if self._bounded else p.switch_margin - 1e-9
+        # per signal and current phase: when the other phases' lanes are all empty, every
+        # other phase's bound is 0 (no short lane among them, whose upstream queue counts
+        # even when it is empty; pending vehicles checked at each step), so the signal is idle
+        # without computing any demand — if a bound of 0 is within that limit
+        idle_at_zero = 0.0 <= self._idle_at
+        short = self.short_lanes
+
+        def short_mask(lanes: tuple[str, ...]) -> tuple[int, ...] | None:
+            return tuple(int(ln in short) for ln in lanes) if short.intersection(lanes) else None
+
+        self._signals = []
+        for m in self.machines:
+            tls = m.inter.tls_id
+            sig = _SignalIndex(tls)
+            sig.lanes = self._lanes[tls]
+            sig.others = self._others[tls]
+            sig.own = self._own[tls]
+            sig.others_short = [short_mask(lanes) for lanes in sig.others]
+            sig.own_short = [short_mask(lanes) for lanes in sig.own]
+            sig.idle_when_empty = [idle_at_zero and mask is None for mask in sig.others_short]
+            sig.partial = self.partial.get(tls, {}) if p.head_aware else {}
+            self._signals.append((m, sig))
+        # per lane, thresholds computed once (the same products as at each step)
+        self._spill_at = {ln: p.spill_back_share * c for ln, c in self.lane_capacity.items()}
+        # an exit lane is full from max(spill_min_vehicles, spill_threshold × capacity) stopped
+        self._full_at = {
+            ln: max(p.spill_min_vehicles, p.spill_threshold * c)
+            for ln, c in self.lane_capacity.items()
+        }
+        # the readings of every step, looked up once (`sim` is libsumo or an adapter)
+        self._count = self.sim.lane.getLastStepVehicleNumber
+        self._halting = self.sim.lane.getLastStepHaltingNumber
+        self._waiting = self.sim.lane.getWaitingTime
+        self._since_detection = self.sim.inductionloop.getTimeSinceDetection
+        self._broom: dict[tuple[str, ...], float] = {}
 
     def coupled_links(self) -> set[str]:
         """The short incoming links joining two mutually coupled signals: S has a short lane fed
@@ -562,12 +642,9 @@ class TerritoriaController(_Base):
     def _active(self, m: _PhaseMachine, room: dict[str, float]) -> bool:
         """Vehicles still cross the current green's loops with short gaps (and can leave)."""
         gap = self.params.gap
-        loop = self.sim.inductionloop
-        for ln_in, outs in self._items[m.inter.tls_id][m.current]:
-            det = self.loop_of.get(ln_in)
-            if det is None:
-                continue
-            if loop.getTimeSinceDetection(det) < gap and self._best_room(outs, room) > 0.2:
+        since = self._since_detection
+        for det, outs in self._loops[m.inter.tls_id][m.current]:
+            if since(det) < gap and self._best_room(outs, room) > 0.2:
                 return True
         return False
 
@@ -577,23 +654,25 @@ class TerritoriaController(_Base):
         """Score of one incoming lane: its queue (and the queue behind it), wait and pending.
         `n`: its vehicle count, when already read this step."""
         p: TerritoriaParams = self.params
-        lane = self.sim.lane
         if n is None:
-            n = lane.getLastStepVehicleNumber(ln)
+            n = self._count(ln)
         short = ln in self.short_lanes
         if n == 0 and not short:
             return pending.get(ln, 0.0) * p.w_pending
-        h = lane.getLastStepHaltingNumber(ln)
-        w = lane.getWaitingTime(ln)
-        filling = h >= p.spill_back_share * self.lane_capacity[ln]
+        halting = self._halting
+        h = halting(ln)
+        w = self._waiting(ln)
+        filling = h >= self._spill_at[ln]
         if short or filling:
             # the queue fills the last lane: count it upstream too
+            lane = self.sim.lane
+            waiting = self._waiting
             for up in self.upstream.get(ln, ()):
-                uh = lane.getLastStepHaltingNumber(up)
+                uh = halting(up)
                 if uh:
                     h += uh
                     n += uh
-                    w += lane.getWaitingTime(up)
+                    w += waiting(up)
             if p.spill_feed_share and p.feed_gate:
                 for up, nxt in self.feeder_pairs.get(ln, ()):
                     if self._green_towards(up, nxt):
@@ -610,7 +689,7 @@ class TerritoriaController(_Base):
                 and not (p.feed_max_green and self._maxed(inter, ln, now))
             ):
                 for up in self.signal_feeders.get(ln, ()):
-                    fed = p.spill_feed_share * lane.getLastStepHaltingNumber(up)
+                    fed = p.spill_feed_share * halting(up)
                     h += fed
                     n += fed
         return (
@@ -620,30 +699,22 @@ class TerritoriaController(_Base):
             + pending.get(ln, 0.0) * p.w_pending
         )
 
-    def _room(self, ln: str, room: dict[str, float]) -> float:
-        """Room left on an exit lane (1: free); read once per step."""
-        r = room.get(ln)
-        if r is None:
-            p: TerritoriaParams = self.params
-            # an exit lane is full when its queue (stopped vehicles) fills it
-            h = self.sim.lane.getLastStepHaltingNumber(ln)
-            cap = self.lane_capacity[ln]
-            if h < p.spill_min_vehicles or h < p.spill_threshold * cap:
-                r = 1.0
-            else:
-                r = max(p.spill_floor, 1.0 - h / cap)
-            room[ln] = r
-        return r
-
     def _best_room(self, outs: tuple[str, ...], room: dict[str, float]) -> float:
-        """The most room among a movement's exit lanes (once a step per set of exits)."""
+        """The most room among a movement's exit lanes (1: free), once a step per set of exits;
+        the room of each exit lane read once a step."""
         best = self._broom.get(outs)
         if best is None:
             best = 0.0
             for o in outs:
                 r = room.get(o)
                 if r is None:
-                    r = self._room(o, room)
+                    # an exit lane is full when its queue (stopped vehicles) fills it
+                    h = self._halting(o)
+                    if h < self._full_at[o]:
+                        r = 1.0
+                    else:
+                        r = max(self.params.spill_floor, 1.0 - h / self.lane_capacity[o])
+                    room[o] = r
                 best = max(best, r)
             self._broom[outs] = best
         return best
@@ -656,7 +727,7 @@ class TerritoriaController(_Base):
         for ln_in, outs in self._items[inter.tls_id][k]:
             if ln_in in maxed:
                 continue  # had its maximum green: the others first
-            d = demand[ln_in]
+            d = demand.get(ln_in)
             if d:
                 # a shared lane: read its first vehicle's movement (once a step)
                 head = None
@@ -669,9 +740,34 @@ class TerritoriaController(_Base):
                 s += d * self._best_room(outs, room)
         return s
 
+    def _demands(self, lanes, counts, smask, pending, inter, now: float, demand) -> None:
+        """The demand of each of `lanes` that has one (`counts`: their vehicles, read this step;
+        `smask`: which of them are short, None if none). A lane left out of `demand` has 0: an
+        empty lane with no pending vehicle (the same 0.0 as `pending.get(ln, 0.0) * w_pending`)."""
+        mask = counts if smask is None else list(map(or_, counts, smask))
+        lane_demand = self._lane_demand
+        for ln, n in zip(compress(lanes, mask), compress(counts, mask)):
+            demand[ln] = lane_demand(ln, pending, inter, now, n)
+        if pending:
+            w_pending = self.params.w_pending
+            for ln in lanes:
+                if ln in pending and ln not in demand:
+                    demand[ln] = pending[ln] * w_pending  # an empty lane: its pending vehicles
+
+    def _current_score(self, m, sig, pending, now: float, demand, room, heads, maxed) -> float:
+        """Score of the current green phase, the lanes only it serves read first (no other
+        phase's score needs them)."""
+        k = m.current
+        own = sig.own[k]
+        counts = list(map(self._count, own))
+        self._demands(own, counts, sig.own_short[k], pending, m.inter, now, demand)
+        return self._score(m.inter, k, demand, room, heads, sig.partial, maxed)
+
     def step(self, now: float) -> None:
         p: TerritoriaParams = self.params
+        # sparse: a lane absent has a demand of 0 (its terms in a sum change nothing)
         demand: dict[str, float] = {}
+        dget = demand.get
         room: dict[str, float] = {}
         self._broom = {}
         pending: dict[str, float] | None = None
@@ -679,11 +775,11 @@ class TerritoriaController(_Base):
         self._states: dict[str, str] = {}
         track = p.lane_max_green or p.feed_max_green
         idle_until = self._idle_until
-        mgc = p.min_green_contested
-        count = self.sim.lane.getLastStepVehicleNumber
-        short = self.short_lanes
-        margin = p.switch_margin - 1e-9
-        for m in self.machines:
+        min_green, max_green, mgc = p.min_green, p.max_green, p.min_green_contested
+        every = p.contest_every
+        count = self._count
+        idle_at = self._idle_at
+        for m, sig in self._signals:
             if m.target is not None:
                 m.advance(now)
             if track:
@@ -691,14 +787,14 @@ class TerritoriaController(_Base):
             if m.target is not None:
                 continue  # yellow / all-red
             g = now - m.green_since
-            if g < p.min_green:
+            if g < min_green:
                 continue
-            inter = m.inter
-            if now < idle_until.get(inter.tls_id, 0.0) - 1e-9:
+            tls = sig.tls
+            if now < idle_until.get(tls, 0.0) - 1e-9:
                 continue  # nobody else waited a moment ago
-            contest = g >= mgc and not round(g - mgc) % p.contest_every
+            contest = g >= mgc and (every == 1 or not round(g - mgc) % every)
             active = None
-            if g < p.max_green and not contest:
+            if g < max_green and not contest:
                 active = self._active(m, room)
                 if active:
                     # nothing can end this green now (no maximum, no gap-out, no contest due):
@@ -706,38 +802,34 @@ class TerritoriaController(_Base):
                     continue
             if pending is None:
                 pending = self._pending_by_lane() if p.w_pending else {}
-            tls = inter.tls_id
+            inter = m.inter
             cur_k = m.current
             # the other phases' lanes first: when nobody waits there, the rest is not read (a
             # lane enters one signal only: its demand is read once a step)
-            pget = pending.get
-            lanes = self._others[tls][cur_k]
-            for ln, n in zip(lanes, map(count, lanes)):
-                demand[ln] = (
-                    self._lane_demand(ln, pending, inter, now, n)
-                    if n or ln in short
-                    else pget(ln, 0.0) * p.w_pending  # an empty lane: its pending vehicles
-                )
-            # each other phase's lanes, summed: an upper bound of its score (a score is that
-            # sum, in the same order, times rooms and weights ≤ 1)
-            dget = demand.__getitem__
-            bounds = [
-                -1.0 if k == cur_k else sum(map(dget, lanes))
-                for k, lanes in enumerate(self._lanes[tls])
-            ]
-            bound = max(bounds)
-            if bound <= margin:
-                # nobody else waits, for sure: the scores are not needed
+            lanes = sig.others[cur_k]
+            counts = list(map(count, lanes))
+            if (
+                not any(counts)
+                and sig.idle_when_empty[cur_k]
+                and (not pending or pending.keys().isdisjoint(lanes))
+            ):
+                # all empty, none short, none with pending vehicles: every bound is 0, within
+                # the margin (the demands below would all be 0)
                 idle_until[tls] = now + p.idle_every
                 continue
-            lanes = self._own[tls][cur_k]
-            for ln, n in zip(lanes, map(count, lanes)):
-                demand[ln] = (
-                    self._lane_demand(ln, pending, inter, now, n)
-                    if n or ln in short
-                    else pget(ln, 0.0) * p.w_pending
-                )
-            partial = self.partial.get(tls, {}) if p.head_aware else {}
+            self._demands(lanes, counts, sig.others_short[cur_k], pending, inter, now, demand)
+            # each other phase's lanes, summed: an upper bound of its score (a score is that
+            # sum, in the same order, times rooms and weights ≤ 1)
+            bounds = [sum(map(dget, lanes, _ZEROS)) for lanes in sig.lanes]
+            bounds[cur_k] = -1.0
+            bound = max(bounds)
+            if bound <= idle_at:
+                # nobody else waits, for sure: the scores are not needed (the same end as
+                # scoring them: no score above switch_margin, idle)
+                idle_until[tls] = now + p.idle_every
+                continue
+            # the lanes only the current phase serves are read when its score is needed
+            partial = sig.partial
             maxed: set[str] | dict = {}
             if p.lane_max_green:
                 since = self._lane_since[tls]
@@ -748,13 +840,13 @@ class TerritoriaController(_Base):
                     if now - t0 >= p.max_green and (scope is None or ln in scope)
                 }
             cur = None
-            if contest and g < p.max_green and self._bounded:
+            if contest and g < max_green and self._bounded:
                 # a contest while the green still discharges: no other phase can win it when
                 # even its bound stays under the current score × switch_ratio (same decision
                 # as scoring them all, at a fraction of the cost)
                 active = self._active(m, room)
                 if active:
-                    cur = self._score(inter, cur_k, demand, room, heads, partial, maxed)
+                    cur = self._current_score(m, sig, pending, now, demand, room, heads, maxed)
                     if bound <= cur * p.switch_ratio + p.switch_margin:
                         continue
             # the best other phase: the highest score, the last one on a tie
@@ -779,13 +871,13 @@ class TerritoriaController(_Base):
             if best_s <= p.switch_margin:
                 idle_until[tls] = now + p.idle_every
                 continue  # nobody else waits: keep green
-            if g >= p.max_green:
+            if g >= max_green:
                 m.switch(best_k, now)
             elif not (self._active(m, room) if active is None else active):
                 m.switch(best_k, now)  # gap-out: the current green no longer discharges
             elif g >= mgc:
                 if cur is None:
-                    cur = self._score(inter, cur_k, demand, room, heads, partial, maxed)
+                    cur = self._current_score(m, sig, pending, now, demand, room, heads, maxed)
                 if best_s > cur * p.switch_ratio + p.switch_margin:
                     m.switch(best_k, now)  # another phase's queue outweighs the current one
 
