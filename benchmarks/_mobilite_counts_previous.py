@@ -1,15 +1,17 @@
-"""The counts importer and month chart as they were before the last optimisation (commit
-7805022 of src/territoria/mobilite/counts.py, these functions unchanged): pyarrow's CSV reader on
-its default thread pool and memory pool, the series checks with a fresh temporary array for each
-test; the month chart on a DuckDB database opened for each request, the detector's last time
-looked up before every month. Kept only so that benchmarks/mobilite_counts.py times the previous
-path in the same run."""
+"""The counts importer before the streamed read (commit ac393c2 of
+src/territoria/mobilite/counts.py, these functions unchanged): the whole CSV read by pyarrow's
+multithreaded reader into one table, checked, analysed with numpy, then written to Parquet in one
+call. The month chart as it was before its own optimisation (commit 7805022: a DuckDB database
+opened for each request, the detector's last time looked up before every month). Kept only so
+that benchmarks/mobilite_counts.py times the previous paths in the same run."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 from territoria.mobilite.counts import (
+    IMPORT_THREADS,
     STUCK_INTERVALS,
     CountsError,
     _checked_read,
@@ -20,6 +22,8 @@ from territoria.mobilite.counts import (
     _top,
     hourly_rows,
 )
+
+PARQUET_ROW_GROUP = 131_072
 
 
 def month_hours(files: list[str], detector: str, month: str | None):
@@ -40,6 +44,41 @@ def month_hours(files: list[str], detector: str, month: str | None):
         start = last.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     end = (start + timedelta(days=32)).replace(day=1)
     return start, hourly_rows(con, files, detector, start, end)
+
+
+@contextmanager
+def _arrow_threads():
+    """pyarrow's CSV reader runs on its global CPU pool, which OMP_NUM_THREADS sets (to 1 on
+    machines shared by batch jobs): the import asks for IMPORT_THREADS while it reads."""
+    import pyarrow as pa
+
+    before = pa.cpu_count()
+    if before < IMPORT_THREADS:
+        pa.set_cpu_count(IMPORT_THREADS)
+    try:
+        yield
+    finally:
+        if pa.cpu_count() != before:
+            pa.set_cpu_count(before)
+
+
+def _bulk_pool():
+    """The memory pool of the CSV read: the C library's allocator, which keeps the memory it
+    frees for the next blocks, where pyarrow's default (mimalloc) hands it back to the system
+    between blocks and pays the page faults again (5 s of system time on a year of counts)."""
+    import pyarrow as pa
+
+    return pa.system_memory_pool()
+
+
+def _within(values, top: float) -> bool:
+    """No value below 0 or above `top` (nulls and NaN aside)."""
+    import pyarrow.compute as pc
+
+    low, high = pc.min_max(values).values()
+    return (low.as_py() is None or low.as_py() >= 0) and (
+        high.as_py() is None or high.as_py() <= top
+    )
 
 
 def _fast_read(path: Path, name: str):
@@ -69,18 +108,20 @@ def _fast_read(path: Path, name: str):
         if key in columns:
             types[columns[key]] = pa.float64()
     try:
-        raw = pcsv.read_csv(
-            path,
-            read_options=pcsv.ReadOptions(block_size=1 << 24),
-            parse_options=pcsv.ParseOptions(delimiter=delimiter),
-            convert_options=pcsv.ConvertOptions(
-                column_types=types,
-                include_columns=list(types),
-                null_values=[""],
-                strings_can_be_null=False,
-                timestamp_parsers=[pcsv.ISO8601, "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S"],
-            ),
-        )
+        with _arrow_threads():
+            raw = pcsv.read_csv(
+                path,
+                memory_pool=_bulk_pool(),
+                read_options=pcsv.ReadOptions(block_size=1 << 24),
+                parse_options=pcsv.ParseOptions(delimiter=delimiter),
+                convert_options=pcsv.ConvertOptions(
+                    column_types=types,
+                    include_columns=list(types),
+                    null_values=[""],
+                    strings_can_be_null=False,
+                    timestamp_parsers=[pcsv.ISO8601, "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S"],
+                ),
+            )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError, OSError):
         return None
     if raw.num_rows == 0:
@@ -89,12 +130,9 @@ def _fast_read(path: Path, name: str):
     vehicles = raw.column(columns["vehicles"])
     if ts.null_count:
         return None
-    # the same limits as the checked path; NaN and infinities are impossible values too
-    bad = pc.or_(
-        pc.or_(pc.less(vehicles, 0), pc.greater(vehicles, 20000)),
-        pc.or_(pc.not_equal(pc.floor(vehicles), vehicles), pc.is_nan(vehicles)),
-    )
-    if pc.any(bad).as_py():
+    # the same limits as the checked path; NaN and infinities are impossible values too. One
+    # pass for the bounds (min_max skips NaN), one for NaN (a NaN is never equal to its floor).
+    if not _within(vehicles, 20000) or pc.any(pc.not_equal(pc.floor(vehicles), vehicles)).as_py():
         return None
     extra = {}
     for key, top in (("speed", 250), ("occupancy", 100)):
@@ -102,8 +140,7 @@ def _fast_read(path: Path, name: str):
             extra[key] = pa.nulls(raw.num_rows, pa.float64())
             continue
         values = raw.column(columns[key])
-        bad = pc.or_(pc.or_(pc.less(values, 0), pc.greater(values, top)), pc.is_nan(values))
-        if pc.any(bad).as_py():
+        if not _within(values, top) or pc.any(pc.is_nan(values)).as_py():
             return None
         extra[key] = values
     detector = raw.column(columns["detector"]).unify_dictionaries()
@@ -161,13 +198,22 @@ def _analyse(table, name: str, edges: set[str]):
     )
     codes = rank.astype(np.int32)[detector.indices.to_numpy(zero_copy_only=False)]
     ts = pc.cast(table.column("ts"), pa.int64()).to_numpy()  # microseconds
+    # Tens of millions of lines: the tests below write into one reused flag array (`flag`)
+    # rather than allocating a fresh temporary for each (fresh memory costs page faults).
     same = codes[1:] == codes[:-1]
-    ordered = bool(np.all((codes[1:] > codes[:-1]) | (same & (ts[1:] >= ts[:-1]))))
+    d = ts[1:] - ts[:-1]
+    flag = np.greater_equal(codes[1:], codes[:-1])
+    ordered = bool(flag.all())
+    if ordered:
+        np.less(d, 0, out=flag)
+        flag &= same
+        ordered = not flag.any()
     if not ordered:
         order = np.lexsort((ts, codes))
         codes, ts = codes[order], ts[order]
         table = table.take(order)
-        same = codes[1:] == codes[:-1]
+        np.equal(codes[1:], codes[:-1], out=same)
+        np.subtract(ts[1:], ts[:-1], out=d)
     vehicles = table.column("vehicles")
     table = pa.table(
         {
@@ -180,20 +226,21 @@ def _analyse(table, name: str, edges: set[str]):
             "occupancy": pc.cast(table.column("occupancy"), pa.float64()),
         }
     )
-    d = ts[1:] - ts[:-1]
-    twice = np.flatnonzero(same & (d == 0))
-    if twice.size:
+    np.equal(d, 0, out=flag)
+    flag &= same
+    twice = np.flatnonzero(flag) if flag.any() else ()
+    if len(twice):
         i = int(twice[0])
         raise CountsError(
             f"{name} : le détecteur « {names[codes[i]]} » a deux comptages à "
             f"{_datetime(ts[i]):%d/%m/%Y %H:%M}."
         )
-    steps = d[same]
-    step = float(np.median(steps)) / 1e6 if steps.size else 3600.0
+    step = _median_step(d, same, flag) / 1e6
     step_minutes = max(1, round(step / 60))
     warnings = []
     unit = step_minutes * 60 * 1_000_000
-    gap = same & (d > 1.5 * unit)
+    gap = np.greater(d, 3 * unit // 2, out=flag)  # integers: no float copy of the differences
+    gap &= same
     if gap.any():
         missing = np.floor(d[gap] / unit + 0.5) - 1
         per = np.bincount(codes[1:][gap], weights=missing, minlength=len(names))
@@ -202,16 +249,19 @@ def _analyse(table, name: str, edges: set[str]):
                 f"détecteur {names[c]} : {int(per[c])} intervalle(s) de {step_minutes} min "
                 "manquant(s) (trous)."
             )
-    empty = pc.is_null(table.column("vehicles")).to_numpy(zero_copy_only=False)
-    if empty.any():
+    if table.column("vehicles").null_count:
+        empty = pc.is_null(table.column("vehicles")).to_numpy(zero_copy_only=False)
         per = np.bincount(codes[empty], minlength=len(names))
         for c in _top(per):
             warnings.append(f"détecteur {names[c]} : {int(per[c])} valeur(s) vide(s).")
     # runs of the same count (an empty value equals an empty value) within a detector: the
     # edges of the runs of "equal to the line before", found on int8 flags (few, short runs)
     v = pc.fill_null(table.column("vehicles"), -1).to_numpy()
-    equal = same & (v[1:] == v[:-1])
-    edges_of_runs = np.diff(np.concatenate(([0], equal.view(np.int8), [0])))
+    equal = np.equal(v[1:], v[:-1], out=flag)
+    equal &= same
+    flags = np.zeros(equal.size + 2, np.int8)
+    flags[1:-1] = equal
+    edges_of_runs = np.diff(flags)  # int8: +1 where a run starts, -1 where it ends
     starts = np.flatnonzero(edges_of_runs == 1)  # line of a run's first value
     lengths = np.flatnonzero(edges_of_runs == -1) - starts + 1
     keep = (v[starts] > 0) & (lengths >= STUCK_INTERVALS)
@@ -244,3 +294,47 @@ def _analyse(table, name: str, edges: set[str]):
         "detectors": present,
     }
     return table, summary
+
+
+def _median_step(d, same, flag) -> float:
+    """The median of the differences `d` between consecutive times of the same detector
+    (microseconds; 3600 s when there are none). Exact without sorting 40 million values: the
+    usual step is the most common one; when at most half of the differences are below it and at
+    least half at or below it, it is the median (np.median otherwise)."""
+    import numpy as np
+
+    n = int(np.count_nonzero(same))
+    if not n:
+        return 3600e6
+    sample = d[:100_000][same[:100_000]]
+    if sample.size:
+        values, counts_ = np.unique(sample, return_counts=True)
+        usual = values[counts_.argmax()]
+        np.less(d, usual, out=flag)
+        below = int(np.count_nonzero(np.logical_and(flag, same, out=flag)))
+        np.less_equal(d, usual, out=flag)
+        at_most = int(np.count_nonzero(np.logical_and(flag, same, out=flag)))
+        # the median is the mean of the sorted values at (n - 1) // 2 and n // 2
+        if below <= (n - 1) // 2 and n // 2 < at_most:
+            return float(usual)
+    return float(np.median(d[same]))
+
+
+def write_parquet(table, target: Path) -> None:
+    """One write of the checked, sorted table; the file appears whole or not at all."""
+    import pyarrow.parquet as pq
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partiel")
+    try:
+        pq.write_table(
+            table,
+            partial,
+            row_group_size=PARQUET_ROW_GROUP,
+            # dictionaries where values repeat; min/max where queries filter (a detector, a month)
+            use_dictionary=["detector", "vehicles"],
+            write_statistics=["detector", "ts"],
+        )
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)

@@ -1,18 +1,22 @@
 """Counts import at the issue's size: `python -m benchmarks.mobilite_counts [--detectors N]
-[--days D] [--no-legacy]`.
+[--days D] [--legacy] [--output NAME]`.
 
 One year of 6-minute counts for 500 detectors (43.8 million lines, 1.6 GB of CSV) is generated
 deterministically by DuckDB (no random generator: the counts are a function of the detector and
-the time, with morning and evening peaks), then imported twice in the same run:
+the time, with morning and evening peaks), then imported by two paths, alternating, in the same
+run:
 
-- `vectorised`: the importer of src/territoria/mobilite/counts.py (pyarrow's CSV reader with the
-  types given, the checks and the series analysed once with numpy, one Parquet write);
-- `legacy` (the baseline): the importer before it (benchmarks/_mobilite_counts_legacy.py: the
-  checks as DuckDB queries over the text, three window passes).
+- `new`: `counts.store_csv` (the sorted file streamed: parsed by blocks on a reader thread,
+  checked and analysed by chunks, written by row groups);
+- `previous` (the baseline): the importer before it (benchmarks/_mobilite_counts_previous.py,
+  commit ac393c2: the whole file read by pyarrow into one table, analysed with numpy, one
+  Parquet write);
+- `legacy` (with --legacy): the DuckDB importer before both (benchmarks/_mobilite_counts_legacy.py).
 
 Both must give the same summary (lines, step, detectors, warnings) and the same Parquet content
-(lines and sum of vehicles); the chart of a detector's month is then timed on the new Parquet
-file (p95 over 40 random detector-months). Results: benchmarks/results/mobilite_counts.json.
+(every line in the same order: a checksum of the lines with their row numbers); the chart of a
+detector's month is then timed on the new Parquet file. Results:
+benchmarks/results/mobilite_counts.json (or --output NAME).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import argparse
 import math
 import os
 import random
+import resource
 import shutil
 import sys
 import tempfile
@@ -79,28 +84,51 @@ def generate(path: Path, detectors: int, days: int) -> dict:
     }
 
 
-def timed_import(load, write, path: Path, target: Path) -> dict:
-    started, c0 = time.perf_counter(), cpu()
-    loaded, summary = load(path, path.name, set())
-    loaded_at = time.perf_counter()
-    write(loaded, target)
-    seconds = time.perf_counter() - started
+def new_store(path: Path, target: Path) -> dict:
+    return counts.store_csv(path, path.name, set(), target)
+
+
+def previous_store(path: Path, target: Path) -> dict:
+    from benchmarks import _mobilite_counts_previous as previous
+
+    table, summary = previous.load_csv(path, path.name, set())
+    previous.write_parquet(table, target)
+    return summary
+
+
+def timed_import(store, path: Path, target: Path) -> dict:
+    started, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
+    summary = store(path, target)
+    after = resource.getrusage(resource.RUSAGE_SELF)
     return {
-        "seconds": round(seconds, 2),
-        "read_and_check_seconds": round(loaded_at - started, 2),
-        "write_seconds": round(seconds - (loaded_at - started), 2),
-        "cpu_seconds": round(cpu() - c0, 1),
+        "seconds": round(time.perf_counter() - started, 2),
+        "cpu_seconds": round(
+            after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, 2
+        ),
+        "user_seconds": round(after.ru_utime - before.ru_utime, 2),
+        "system_seconds": round(after.ru_stime - before.ru_stime, 2),
+        "minor_page_faults": after.ru_minflt - before.ru_minflt,
+        "parquet_bytes": target.stat().st_size,
         "summary": summary,
     }
 
 
 def parquet_content(path: Path) -> dict:
+    """Lines, vehicles, detectors, and a checksum of every line with its row number (the same
+    lines in the same order give the same sum)."""
     con = counts._connect()
-    rows, vehicles, detectors = con.execute(
-        "SELECT count(*), sum(vehicles), count(DISTINCT detector) FROM read_parquet(?)",
+    rows, vehicles, detectors, checksum = con.execute(
+        "SELECT count(*), sum(vehicles), count(DISTINCT detector), "
+        "sum(hash(file_row_number, detector, ts, vehicles, speed, occupancy)::HUGEINT) "
+        "FROM read_parquet(?, file_row_number = true)",
         [str(path)],
     ).fetchone()
-    return {"rows": rows, "vehicles": int(vehicles), "detectors": detectors}
+    return {
+        "rows": rows,
+        "vehicles": int(vehicles),
+        "detectors": detectors,
+        "checksum": str(checksum),
+    }
 
 
 def _p(values: list[float], q: float) -> float:
@@ -183,19 +211,16 @@ def run(detectors: int, days: int, legacy: bool, repeats: int, samples: int) -> 
         with csv.open() as source, head.open("w") as target:
             target.writelines(line for _, line in zip(range(2000), source, strict=False))
         from benchmarks import _mobilite_counts_legacy as old
-        from benchmarks import _mobilite_counts_previous as previous
 
-        paths = {
-            "new": (counts.load_csv, counts.write_parquet),
-            "previous": (previous.load_csv, counts.write_parquet),
-        }
-        for load, write in [*paths.values(), (old.load_csv, old.write_parquet)]:
-            write(load(head, head.name, set())[0], folder / "debut.parquet")
+        paths = {"new": new_store, "previous": previous_store}
+        for store in paths.values():
+            store(head, folder / "debut.parquet")
+        old.write_parquet(old.load_csv(head, head.name, set())[0], folder / "debut.parquet")
         runs: dict[str, list[dict]] = {"new": [], "previous": []}
         for repeat in range(repeats):  # alternating: previous, new, new, previous, …
             for key in ("previous", "new") if repeat % 2 == 0 else ("new", "previous"):
                 target = folder / f"{key}.parquet"
-                result = timed_import(*paths[key], csv, target)
+                result = timed_import(paths[key], csv, target)
                 result["parquet"] = parquet_content(target)
                 print(key, {k: v for k, v in result.items() if k != "summary"}, flush=True)
                 runs[key].append(result)
@@ -206,20 +231,36 @@ def run(detectors: int, days: int, legacy: bool, repeats: int, samples: int) -> 
             "step_minutes": STEP_MINUTES,
             "csv": generated,
             "target_seconds": 30,
-            "import_threads": counts.IMPORT_THREADS,
+            # new: one reader thread (pyarrow parses on it, use_threads=False) and the main
+            # thread (checks, Parquet writes); previous: pyarrow's pool of IMPORT_THREADS
+            "threads": {"new": 2, "previous": counts.IMPORT_THREADS},
             "repeats": repeats,
             "new": {
-                "seconds": [r["seconds"] for r in new],
-                "cpu_seconds": [r["cpu_seconds"] for r in new],
-                "read_and_check_seconds": [r["read_and_check_seconds"] for r in new],
-                "write_seconds": [r["write_seconds"] for r in new],
+                **{
+                    k: [r[k] for r in new]
+                    for k in (
+                        "seconds",
+                        "cpu_seconds",
+                        "user_seconds",
+                        "system_seconds",
+                        "minor_page_faults",
+                        "parquet_bytes",
+                    )
+                },
                 "parquet": new[0]["parquet"],
             },
             "previous": {
-                "seconds": [r["seconds"] for r in base],
-                "cpu_seconds": [r["cpu_seconds"] for r in base],
-                "read_and_check_seconds": [r["read_and_check_seconds"] for r in base],
-                "write_seconds": [r["write_seconds"] for r in base],
+                **{
+                    k: [r[k] for r in base]
+                    for k in (
+                        "seconds",
+                        "cpu_seconds",
+                        "user_seconds",
+                        "system_seconds",
+                        "minor_page_faults",
+                        "parquet_bytes",
+                    )
+                },
                 "parquet": base[0]["parquet"],
             },
         }
@@ -229,12 +270,19 @@ def run(detectors: int, days: int, legacy: bool, repeats: int, samples: int) -> 
         figures["same_summary"] = all(r["summary"] == base[0]["summary"] for r in new + base)
         figures["same_parquet_content"] = all(r["parquet"] == base[0]["parquet"] for r in new)
         figures["new_worst_seconds"] = max(figures["new"]["seconds"])
+        figures["new_worst_cpu_seconds"] = max(figures["new"]["cpu_seconds"])
         figures["new_under_target"] = figures["new_worst_seconds"] < 30
         figures["month_chart"] = charts(folder / "new.parquet", detectors, days, samples)
         figures["month_chart_p95_under_100_ms"] = figures["month_chart"]["p95_ms"]["new"] < 100
         figures["network_page_flow_views"] = flow_views(folder / "new.parquet")
         if legacy:
-            old_run = timed_import(old.load_csv, old.write_parquet, csv, folder / "old.parquet")
+
+            def old_store(path: Path, target: Path) -> dict:
+                table, summary = old.load_csv(path, path.name, set())
+                old.write_parquet(table, target)
+                return summary
+
+            old_run = timed_import(old_store, csv, folder / "old.parquet")
             old_run["parquet"] = parquet_content(folder / "old.parquet")
             figures["legacy"] = old_run
             figures["legacy_same_summary"] = old_run.pop("summary") == new[0]["summary"]
@@ -252,6 +300,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--repeats", type=int, default=2, help="imports of each path")
     parser.add_argument("--samples", type=int, default=200, help="month charts of each path")
+    parser.add_argument("--output", default="mobilite_counts", help="name of the result JSON")
     args = parser.parse_args(argv)
     load_before = os.getloadavg()
     figures = run(args.detectors, args.days, args.legacy, args.repeats, args.samples)
@@ -262,7 +311,7 @@ def main(argv: list[str] | None = None) -> None:
         "python -m benchmarks.mobilite_counts" + (" " + " ".join(argv) if argv else "")
     )
     print("graphique mensuel :", figures["month_chart"], flush=True)
-    print(write_result("mobilite_counts", figures))
+    print(write_result(args.output, figures))
     if (args.detectors, args.days) == (500, 365):
         quote(figures)
 

@@ -251,3 +251,122 @@ def test_counts_import_is_a_background_job(client, agent, grid, django_capture_o
     page = client.get(reverse("mobilite:job", args=[done.pk])).content.decode()
     assert "détecteur B0B1 bloqué ?" in page  # the file's warnings, on the job's page
     assert "Import des comptages « counts.csv »" in client.get(reverse("mobilite:index")).text
+
+
+def _streamed_files(tmp_path):
+    """The fixture sorted by detector and time (as counting systems export it), plain and with
+    what the streamed path follows across its chunks: empty values, names padded with spaces, a
+    stuck run, a gap and the file's last line inside a run."""
+    header, *body = (FIXTURES / "counts.csv").read_text().splitlines()
+    body.sort(key=lambda line: line.split(",")[:2])
+    rich = []
+    for i, line in enumerate(body):
+        det, ts, vehicles, *rest = line.split(",")
+        if i % 37 == 5:
+            vehicles = ""
+        if det == "B1C1" and i % 3 == 0:
+            det = f" {det} "
+        if det == "X99" and i > len(body) - 30:
+            vehicles = "4"  # a stuck run to the last line
+        if det == "A1B1" and 100 <= i < 103:
+            continue  # a gap
+        rich.append(",".join([det, ts, vehicles, *rest]))
+    for name, lines in (("trie.csv", body), ("trie_riche.csv", rich)):
+        (tmp_path / name).write_text("\n".join([header, *lines]) + "\n")
+        yield tmp_path / name
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Blocks of a few lines, row groups of 16 and chunks of 32 lines: every run, gap and change
+    of detector of the small fixtures crosses chunk boundaries somewhere."""
+    monkeypatch.setattr(counts, "STREAM_BLOCK", 512)
+    monkeypatch.setattr(counts, "PARQUET_ROW_GROUP", 16)
+    monkeypatch.setattr(counts, "STREAM_ROWS", 32)
+    monkeypatch.setattr(counts, "SAMPLE", 20)
+
+
+def _parquet_rows(path):
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    return [
+        (str(d), t, v, s, o)
+        for d, t, v, s, o in zip(*(table.column(c).to_pylist() for c in table.column_names))
+    ]
+
+
+@pytest.mark.parametrize("chunks", ["small", "default"])
+def test_streamed_and_whole_paths_agree(tmp_path, request, chunks):
+    """A sorted file is streamed (read, checked and written by chunks); the summary and the
+    stored lines are those of the whole-table path (`load_csv`, then one Parquet write)."""
+    if chunks == "small":
+        request.getfixturevalue("small_chunks")
+    edges = {"A1B1", "B1C1"}
+    for path in _streamed_files(tmp_path):
+        target = tmp_path / f"{path.stem}.parquet"
+        streamed = counts._stream(path, path.name, edges, target)  # not a fallback
+        table, summary = counts.load_csv(path, path.name, edges)
+        counts.write_parquet(table, tmp_path / "entier.parquet")
+        assert streamed == summary, path.name
+        assert _parquet_rows(target) == _parquet_rows(tmp_path / "entier.parquet"), path.name
+        assert summary["rows"] > 900
+        if path.name == "trie_riche.csv":
+            text = " ".join(summary["warnings"])
+            assert "valeur(s) vide(s)" in text and "manquant(s)" in text
+            assert "détecteur X99 bloqué ? la même valeur (4) 29 fois de suite" in text
+            assert summary["detectors"] == ["A1B1", "B0B1", "B1C1", "C1B1", "X99"]
+    assert not list(tmp_path.glob("*.partiel"))
+
+
+def test_store_csv_falls_back_to_the_whole_table(tmp_path, small_chunks):
+    """An unsorted file, a faulty value or an unusual step leave the streamed path: the same
+    result as `load_csv`, and no file left by the abandoned stream."""
+    edges = {"A1B1"}
+    for path in _variants(tmp_path):  # shuffled, semicolons, French dates, stuck at the end
+        target = tmp_path / "c.parquet"
+        summary = counts.store_csv(path, path.name, edges, target)
+        table, expected = counts.load_csv(path, path.name, edges)
+        counts.write_parquet(table, tmp_path / "entier.parquet")
+        assert summary == expected, path.name
+        assert _parquet_rows(target) == _parquet_rows(tmp_path / "entier.parquet"), path.name
+    # a step that is not the most common difference of the first lines (their median): the
+    # whole table's median
+    header, *body = (FIXTURES / "counts.csv").read_text().splitlines()
+    body.sort(key=lambda line: line.split(",")[:2])
+    path = tmp_path / "pas.csv"
+    path.write_text("\n".join([header, *body[:40:2], *body[40:]]) + "\n")  # 30 min, then 15
+    with pytest.raises(counts._NotStreamed):
+        counts._stream(path, path.name, edges, tmp_path / "p.parquet")
+    assert not (tmp_path / "p.parquet").exists()
+    assert (
+        counts.store_csv(path, path.name, edges, tmp_path / "p.parquet")
+        == (counts.load_csv(path, path.name, edges)[1])
+    )
+
+
+def test_streamed_refusals_name_what_the_whole_path_names(tmp_path, small_chunks):
+    """A line counted twice: the same error as the whole path, no file. A faulty value after it:
+    the checked path's message (line and field), as before the stream."""
+    header, *body = (FIXTURES / "counts.csv").read_text().splitlines()
+    body.sort(key=lambda line: line.split(",")[:2])
+    twice = [*body[:50], body[49], *body[50:]]
+    path = tmp_path / "deux.csv"
+    path.write_text("\n".join([header, *twice]) + "\n")
+    target = tmp_path / "c.parquet"
+    with pytest.raises(counts.CountsError) as streamed:
+        counts.store_csv(path, path.name, set(), target)
+    with pytest.raises(counts.CountsError) as whole:
+        counts.load_csv(path, path.name, set())
+    assert str(streamed.value) == str(whole.value)
+    assert "le détecteur « A1B1 » a deux comptages à 03/03/2025 12:15" in str(streamed.value)
+    assert not target.exists() and not list(tmp_path.glob("*.partiel"))
+    late = twice[:]
+    late[700] = ",".join([*late[700].split(",")[:2], "-3", *late[700].split(",")[3:]])
+    path.write_text("\n".join([header, *late]) + "\n")
+    with pytest.raises(
+        counts.CountsError,
+        match="deux.csv, ligne 702, champ « vehicules » : nombre de véhicules impossible",
+    ):
+        counts.store_csv(path, path.name, set(), target)
+    assert not target.exists() and not list(tmp_path.glob("*.partiel"))

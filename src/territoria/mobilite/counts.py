@@ -59,20 +59,22 @@ def import_counts(network: Network, path: Path, file_name: str = "") -> CountImp
     """Check every line, then store: all or nothing. Errors name the line and the field."""
     name = file_name or Path(path).name
     edges = {e[0] for e in network.elements.get("edges", [])}
-    table, summary = load_csv(path, name, edges)
-    with transaction.atomic():
-        record = CountImport.objects.create(
-            network=network,
-            file_name=name,
-            rows=summary["rows"],
-            detectors=summary["detectors"],
-            step_minutes=summary["step_minutes"],
-            first_time=timezone.make_aware(summary["first"]),  # counts are in local time
-            last_time=timezone.make_aware(summary["last"]),
-            warnings=summary["warnings"],
-        )
-        # written inside the transaction: a failed write rolls the record back
-        write_parquet(table, record.parquet)
+    record = CountImport(network=network, file_name=name)  # its key names the Parquet file
+    # the file is written (whole, or not at all) before the record, and removed if the record
+    # cannot be saved: never a record without its file, nor a file kept for a refused import
+    summary = store_csv(path, name, edges, record.parquet)
+    try:
+        with transaction.atomic():
+            record.rows = summary["rows"]
+            record.detectors = summary["detectors"]
+            record.step_minutes = summary["step_minutes"]
+            record.first_time = timezone.make_aware(summary["first"])  # counts: local time
+            record.last_time = timezone.make_aware(summary["last"])
+            record.warnings = summary["warnings"]
+            record.save(force_insert=True)
+    except BaseException:
+        record.parquet.unlink(missing_ok=True)
+        raise
     return record
 
 
@@ -119,24 +121,44 @@ def run_import(job: Job) -> None:
 PARQUET_ROW_GROUP = 131_072  # a detector's month falls in one or two row groups
 
 
-def write_parquet(table, target: Path) -> None:
-    """One write of the checked, sorted table; the file appears whole or not at all."""
+@contextmanager
+def _parquet_writer(target: Path):
+    """write(table) into the Parquet file `target`, which appears whole or not at all. Dictionaries
+    where values repeat (detector, vehicles); the times, sorted within a detector, as deltas
+    (a few bits a line instead of 8 bytes, and less for Snappy to compress); min/max where
+    queries filter (a detector, a month)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
+    schema = pa.schema(
+        [
+            ("detector", pa.dictionary(pa.int32(), pa.string())),
+            ("ts", pa.timestamp("us")),
+            ("vehicles", pa.int32()),
+            ("speed", pa.float64()),
+            ("occupancy", pa.float64()),
+        ]
+    )
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partiel")
     try:
-        pq.write_table(
-            table,
+        with pq.ParquetWriter(
             partial,
-            row_group_size=PARQUET_ROW_GROUP,
-            # dictionaries where values repeat; min/max where queries filter (a detector, a month)
+            schema,
             use_dictionary=["detector", "vehicles"],
+            column_encoding={"ts": "DELTA_BINARY_PACKED"},
             write_statistics=["detector", "ts"],
-        )
+        ) as writer:
+            yield lambda table: writer.write_table(table, row_group_size=PARQUET_ROW_GROUP)
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def write_parquet(table, target: Path) -> None:
+    """One write of the checked, sorted table; the file appears whole or not at all."""
+    with _parquet_writer(target) as write:
+        write(table)
 
 
 def _header(path: Path, name: str) -> tuple[list[str], str] | None:
@@ -196,13 +218,25 @@ def _within(values, top: float) -> bool:
     )
 
 
-def _fast_read(path: Path, name: str):
-    """The counts as an Arrow table (detector, ts, vehicles, speed, occupancy), read by
-    pyarrow's multithreaded CSV reader with the types given, or None when the file is not the
-    plain, valid case (a bad value, an unusual format): the checked path then reads it again
-    and names every faulty line and field."""
+def _dense(values):
+    """The numpy view of a column in one chunk without nulls (a streamed block, usually), None
+    otherwise."""
+    if values.null_count or values.num_chunks != 1:
+        return None
+    return values.chunk(0).to_numpy()
+
+
+def _bounded(x, top: float) -> bool:
+    """No value below 0 or above `top`, and no NaN: a NaN makes the minimum and the maximum NaN,
+    which fail both comparisons (two vectorised passes, where pc.min_max is several times
+    slower)."""
+    return bool(x.min() >= 0 and x.max() <= top)
+
+
+def _plain_plan(path: Path, name: str):
+    """(columns, pyarrow read, parse and convert options) of a CSV in the usual format (a plain
+    header naming the columns once), None otherwise: the checked path then reads the file."""
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.csv as pcsv
 
     header = _header(path, name)
@@ -222,40 +256,91 @@ def _fast_read(path: Path, name: str):
     for key in ("speed", "occupancy"):
         if key in columns:
             types[columns[key]] = pa.float64()
+    return (
+        columns,
+        pcsv.ParseOptions(delimiter=delimiter),
+        pcsv.ConvertOptions(
+            column_types=types,
+            include_columns=list(types),
+            null_values=[""],
+            strings_can_be_null=False,
+            timestamp_parsers=[pcsv.ISO8601, "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S"],
+        ),
+    )
+
+
+def _read_errors() -> tuple:
+    """The errors of pyarrow's CSV reader that send a file to the checked path (which names the
+    faulty line and field)."""
+    import pyarrow as pa
+
+    return (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError, OSError)
+
+
+def _fast_read(path: Path, name: str):
+    """The counts as an Arrow table (detector, ts, vehicles, speed, occupancy), read whole by
+    pyarrow's multithreaded CSV reader with the types given, or None when the file is not the
+    plain, valid case (a bad value, an unusual format): the checked path then reads it again
+    and names every faulty line and field."""
+    import pyarrow.csv as pcsv
+
+    plan = _plain_plan(path, name)
+    if plan is None:
+        return None
+    columns, parse_options, convert_options = plan
     try:
         with _arrow_threads():
             raw = pcsv.read_csv(
                 path,
                 memory_pool=_bulk_pool(),
                 read_options=pcsv.ReadOptions(block_size=1 << 24),
-                parse_options=pcsv.ParseOptions(delimiter=delimiter),
-                convert_options=pcsv.ConvertOptions(
-                    column_types=types,
-                    include_columns=list(types),
-                    null_values=[""],
-                    strings_can_be_null=False,
-                    timestamp_parsers=[pcsv.ISO8601, "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S"],
-                ),
+                parse_options=parse_options,
+                convert_options=convert_options,
             )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError, OSError):
+    except _read_errors():
         return None
     if raw.num_rows == 0:
         return None
+    return _fast_values(raw, columns)
+
+
+def _fast_values(raw, columns: dict[str, str]):
+    """The typed columns of a table read by pyarrow, checked as the checked path would (bounds,
+    NaN, integer vehicles, no empty detector) and renamed, or None when one value fails."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     ts = raw.column(columns["timestamp"])
     vehicles = raw.column(columns["vehicles"])
     if ts.null_count:
         return None
-    # the same limits as the checked path; NaN and infinities are impossible values too. One
-    # pass for the bounds (min_max skips NaN), one for NaN (a NaN is never equal to its floor).
-    if not _within(vehicles, 20000) or pc.any(pc.not_equal(pc.floor(vehicles), vehicles)).as_py():
-        return None
+    # the same limits as the checked path; NaN and infinities are impossible values too
+    dense = _dense(vehicles)
+    if dense is not None:  # a whole number is equal to its int32 (NaN to nothing)
+        if not _bounded(dense, 20000) or not np.array_equal(
+            counted := dense.astype(np.int32), dense
+        ):
+            return None
+        vehicles = pa.array(counted)
+    else:  # one pass for the bounds (min_max skips NaN), one for NaN (never equal to its floor)
+        if (
+            not _within(vehicles, 20000)
+            or pc.any(pc.not_equal(pc.floor(vehicles), vehicles)).as_py()
+        ):
+            return None
+        vehicles = pc.cast(vehicles, pa.int32())
     extra = {}
     for key, top in (("speed", 250), ("occupancy", 100)):
         if key not in columns:
             extra[key] = pa.nulls(raw.num_rows, pa.float64())
             continue
         values = raw.column(columns[key])
-        if not _within(values, top) or pc.any(pc.is_nan(values)).as_py():
+        dense = _dense(values)
+        if dense is not None:
+            if not _bounded(dense, top):
+                return None
+        elif not _within(values, top) or pc.any(pc.is_nan(values)).as_py():
             return None
         extra[key] = values
     detector = raw.column(columns["detector"]).unify_dictionaries()
@@ -272,7 +357,7 @@ def _fast_read(path: Path, name: str):
         {
             "detector": pa.chunked_array(chunks, pa.dictionary(pa.int32(), pa.string())),
             "ts": ts,
-            "vehicles": pc.cast(vehicles, pa.int32()),
+            "vehicles": vehicles,
             "speed": extra["speed"],
             "occupancy": extra["occupancy"],
         }
@@ -299,6 +384,372 @@ def load_csv(path: Path, name: str, edges: set[str]):
     if table is None:
         table = _checked_read(path, name)
     return _analyse(table, name, edges)
+
+
+STREAM_BLOCK = 1 << 21  # bytes of CSV per parsed batch: small enough to stay in the CPU caches
+STREAM_ROWS = 2 * PARQUET_ROW_GROUP  # lines checked and written at a time (whole row groups)
+SAMPLE = 100_000  # differences of the first lines that give the usual step (`_median_step`)
+
+
+def store_csv(path: Path, name: str, edges: set[str], target: Path) -> dict:
+    """Check and analyse a counts CSV and store it as the Parquet file `target`: the summary of
+    `load_csv`, the same table in the file, or a CountsError and no file.
+
+    The usual case (a clean file in the usual format, sorted by detector and time as counting
+    systems export it) is streamed: parsed by blocks on a reader thread while the main thread
+    checks each block, follows the series across blocks and writes whole row groups. The memory
+    in use stays that of a few blocks, where the whole table of a year takes gigabytes (and
+    their page faults: the system time of the previous import). Anything else goes through
+    `load_csv`: an unsorted file (read again whole, then sorted), a file with a faulty value or
+    an unusual format (the checked path, which names lines and fields), a step that is not the
+    most common difference (its median is computed on all the differences)."""
+    path = Path(path)
+    try:
+        return _stream(path, name, edges, target)
+    except _NotStreamed as reason:
+        table = _fast_read(path, name) if reason.args[0] == "whole" else None
+    if table is None:
+        table = _checked_read(path, name)
+    table, summary = _analyse(table, name, edges)
+    write_parquet(table, target)
+    return summary
+
+
+class _NotStreamed(Exception):
+    """The file leaves the streamed path: "checked" (a faulty value or an unusual format) or
+    "whole" (unsorted, or a step that needs all the differences)."""
+
+
+def _stream(path: Path, name: str, edges: set[str], target: Path) -> dict:
+    import pyarrow as pa
+
+    plan = _plain_plan(path, name)
+    if plan is None:
+        raise _NotStreamed("checked")
+    columns = plan[0]
+    series = _Series(name)
+    with _parquet_writer(target) as write, _batches(path, plan) as batches:
+        pending, rows = [], 0
+        for batch in batches:
+            if not batch.num_rows:
+                continue
+            values = _fast_values(pa.Table.from_batches([batch]), columns)
+            if values is None:
+                raise _NotStreamed("checked")
+            pending.append(values)
+            rows += values.num_rows
+            if rows >= STREAM_ROWS:
+                table = pa.concat_tables(pending)
+                cut = rows - rows % PARQUET_ROW_GROUP
+                write(series.add(table.slice(0, cut)))
+                pending, rows = [table.slice(cut)], rows - cut
+        if rows:
+            write(series.add(pa.concat_tables(pending)))
+        if not series.rows:
+            raise _NotStreamed("checked")  # no line: said by the checked path
+        # before the file is renamed: a duplicate or an unusual step leaves no file
+        summary = series.summary(edges)
+    return summary
+
+
+@contextmanager
+def _batches(path: Path, plan):
+    """The record batches of pyarrow's streaming CSV reader, parsed on a thread of their own
+    (pyarrow releases the GIL while it parses) a few blocks ahead of the caller. A read error
+    is raised as _NotStreamed("checked"); leaving the block stops the thread."""
+    import queue
+
+    import pyarrow.csv as pcsv
+
+    _, parse_options, convert_options = plan
+    ready: queue.Queue = queue.Queue(maxsize=8)
+    stop = threading.Event()
+
+    def read():
+        try:
+            reader = pcsv.open_csv(
+                path,
+                read_options=pcsv.ReadOptions(block_size=STREAM_BLOCK, use_threads=False),
+                parse_options=parse_options,
+                convert_options=convert_options,
+            )
+            for batch in reader:
+                if stop.is_set():
+                    return
+                ready.put(batch)
+            ready.put(None)
+        except BaseException as error:  # noqa: BLE001 - handed to the caller, which decides
+            ready.put(error)
+
+    def iterate():
+        while (item := ready.get()) is not None:
+            if isinstance(item, _read_errors()):
+                raise _NotStreamed("checked") from item
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    thread = threading.Thread(target=read, name="lecture-comptages", daemon=True)
+    thread.start()
+    try:
+        yield iterate()
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblocks a reader waiting for room in the queue
+            try:
+                ready.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        thread.join()
+
+
+def _copy_into(out, column, null) -> None:
+    """The values of an integer or time column into `out` (nulls as `null`), chunk by chunk."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    at = 0
+    for piece in column.chunks:
+        if piece.null_count:
+            piece = pc.fill_null(piece, null)
+        if pa.types.is_timestamp(piece.type):
+            piece = piece.view(pa.int64())
+        out[at : at + len(piece)] = piece.to_numpy()
+        at += len(piece)
+
+
+class _Series:
+    """The checks of `_analyse` over a sorted file given in consecutive chunks: each chunk is
+    checked with the last line of the previous one in front, so that differences, runs of the
+    same value and changes of detector are seen across chunks. Raises _NotStreamed("whole")
+    where `_analyse` needs the whole table (the file is not sorted, or the step is not the most
+    common difference of the first lines)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.names: list[str] = []  # in the order of the file, which is the sorted order
+        self.rows = 0
+        self.last = None  # (detector code, time, vehicles) of the last line so far
+        self.first_ts = self.last_ts = None
+        self.usual = self.unit = None  # the most common step of the first lines (µs)
+        self.pairs = self.below = self.at_most = 0  # differences within a detector
+        self.twice = None  # the first line counted twice: (detector, time)
+        self.gaps: list = []  # (detector codes, missing intervals)
+        self.empty: list = []  # detector codes of the empty values
+        self.runs: list = []  # (length, detector code, value) of long runs, in the file's order
+        self.open_run = None  # the first line of a run still going at the end of the chunk
+        self.work = None  # work arrays (`_work`)
+
+    def _work(self, lines: int) -> dict:
+        """Work arrays for `lines` lines, kept from chunk to chunk: fresh arrays for each chunk
+        would be fresh memory each time (page faults: the system time of the import)."""
+        import numpy as np
+
+        if self.work is None or len(self.work["ts"]) < lines:
+            size = max(lines, STREAM_ROWS + PARQUET_ROW_GROUP) + 1
+            self.work = {
+                "codes": np.empty(size, np.int32),
+                "g": np.empty(size, np.int32),
+                "ts": np.empty(size, np.int64),
+                "v": np.empty(size, np.int32),
+                "d": np.empty(size, np.int64),
+                "same": np.empty(size, bool),
+                "equal": np.empty(size, bool),
+                "flag": np.empty(size, bool),
+                "flags": np.zeros(size + 1, np.int8),
+                "edges": np.empty(size, np.int8),
+                "edge": np.empty(size, bool),
+            }
+        return self.work
+
+    def add(self, chunk):
+        """Checks `chunk` (a table of `_fast_values`) after the lines before it; returns the
+        table to write."""
+        import numpy as np
+        import pyarrow as pa
+
+        n = chunk.num_rows
+        ahead = int(self.last is not None)  # the previous chunk's last line in front
+        m = n + ahead
+        work = self._work(m)
+        detector = chunk.column("detector").unify_dictionaries().combine_chunks()
+        local, rank = np.unique(
+            np.asarray(detector.dictionary.to_pylist(), dtype=object), return_inverse=True
+        )
+        indices = detector.indices.to_numpy(zero_copy_only=False)
+        codes = np.take(rank.astype(np.int32), indices, out=work["codes"][:n])
+        flag = work["flag"][: n - 1]
+        if np.less(codes[1:], codes[:-1], out=flag).any():
+            raise _NotStreamed("whole")
+        np.not_equal(codes[1:], codes[:-1], out=flag)
+        shown = codes[np.concatenate(([0], np.flatnonzero(flag) + 1))]
+        going_on = bool(self.names) and local[shown[0]] == self.names[-1]
+        if self.names and local[shown[0]] < self.names[-1]:
+            raise _NotStreamed("whole")
+        base = len(self.names) - int(going_on)
+        self.names.extend(local[shown[int(going_on) :]].tolist())
+        to_global = np.zeros(len(local), np.int32)
+        to_global[shown] = np.arange(base, base + len(shown), dtype=np.int32)
+        g, ts, v = work["g"][:m], work["ts"][:m], work["v"][:m]
+        np.take(to_global, codes, out=g[ahead:])
+        _copy_into(ts[ahead:], chunk.column("ts"), None)
+        _copy_into(v[ahead:], chunk.column("vehicles"), -1)
+        low, high = int(ts[ahead:].min()), int(ts[ahead:].max())
+        self.first_ts = low if self.first_ts is None else min(self.first_ts, low)
+        self.last_ts = high if self.last_ts is None else max(self.last_ts, high)
+        empty = np.equal(v[ahead:], -1, out=work["flag"][:n])
+        if empty.any():
+            self.empty.append(g[ahead:][empty])
+        origin = self.rows - ahead  # the line of index 0 in g, ts, v
+        if ahead:
+            g[0], ts[0], v[0] = self.last
+        same = np.equal(g[1:], g[:-1], out=work["same"][: m - 1])
+        d = np.subtract(ts[1:], ts[:-1], out=work["d"][: m - 1])
+        flag = work["flag"][: m - 1]
+
+        def within(test, *args):  # test(d, *args) and the same detector, in `flag`
+            test(d, *args, out=flag)
+            return np.logical_and(flag, same, out=flag)
+
+        if within(np.less, 0).any():
+            raise _NotStreamed("whole")
+        if self.twice is None and within(np.equal, 0).any():
+            i = int(np.argmax(flag))
+            self.twice = (self.names[g[i]], int(ts[i]))
+        if not ahead:  # the first chunk: the first lines of the file
+            sample = d[:SAMPLE][same[:SAMPLE]]
+            if sample.size:
+                values, counts_ = np.unique(sample, return_counts=True)
+                self.usual = values[counts_.argmax()]
+                step_minutes = max(1, round(float(self.usual) / 1e6 / 60))
+                self.unit = step_minutes * 60 * 1_000_000
+        pairs = int(np.count_nonzero(same))
+        if pairs and self.usual is None:
+            raise _NotStreamed("whole")  # the median of all the differences
+        self.pairs += pairs
+        if pairs:
+            self.below += int(np.count_nonzero(within(np.less, self.usual)))
+            self.at_most += int(np.count_nonzero(within(np.less_equal, self.usual)))
+            gap = within(np.greater, 3 * self.unit // 2)
+            if gap.any():
+                self.gaps.append((g[1:][gap], np.floor(d[gap] / self.unit + 0.5) - 1))
+        equal = np.equal(v[1:], v[:-1], out=work["equal"][: m - 1])
+        self._runs(equal, same, g, v, origin, work)
+        self.rows += n
+        self.last = (int(g[-1]), int(ts[-1]), int(v[-1]))
+        return pa.table(
+            {
+                "detector": pa.DictionaryArray.from_arrays(
+                    pa.array(codes, pa.int32()), pa.array(local.tolist(), pa.string())
+                ),
+                "ts": chunk.column("ts"),
+                "vehicles": chunk.column("vehicles"),
+                "speed": chunk.column("speed"),
+                "occupancy": chunk.column("occupancy"),
+            }
+        )
+
+    def _runs(self, equal, same, g, v, origin: int, work) -> None:
+        """The runs of "equal to the line before" (within a detector) of this chunk, as in
+        `_analyse`; a run still going at the end of the chunk is finished by the next one."""
+        import numpy as np
+
+        equal &= same
+        flags = work["flags"][: equal.size + 2]
+        flags[0] = flags[-1] = 0
+        flags[1:-1] = equal
+        edges_of_runs = np.subtract(flags[1:], flags[:-1], out=work["edges"][: equal.size + 1])
+        edge = work["edge"][: equal.size + 1]
+        starts = np.flatnonzero(np.equal(edges_of_runs, 1, out=edge))  # a run's first line
+        ends = np.flatnonzero(np.equal(edges_of_runs, -1, out=edge))  # its last line
+        firsts = starts + origin
+        if self.open_run is not None:
+            if equal.size and equal[0]:
+                firsts[0] = self.open_run  # the run of the previous chunk goes on
+            else:  # it ended on the previous chunk's last line, index 0 here
+                self._keep(np.array([self.open_run]), np.array([origin]), g[:1], v[:1])
+        self.open_run = None
+        if equal.size and equal[-1]:
+            self.open_run = int(firsts[-1])
+            firsts, ends = firsts[:-1], ends[:-1]
+        self._keep(firsts, ends + origin, g[ends], v[ends])
+
+    def _keep(self, firsts, lasts, codes, values) -> None:
+        import numpy as np
+
+        lengths = lasts - firsts + 1
+        keep = (values > 0) & (lengths >= STUCK_INTERVALS)
+        if keep.any():
+            self.runs.append((lengths[keep], codes[keep].astype(np.int32), values[keep]))
+
+    def summary(self, edges: set[str]) -> dict:
+        """The summary of `_analyse`; the errors and warnings in the same order."""
+        import numpy as np
+
+        if self.twice is not None:
+            det, ts = self.twice
+            raise CountsError(
+                f"{self.name} : le détecteur « {det} » a deux comptages à "
+                f"{_datetime(ts):%d/%m/%Y %H:%M}."
+            )
+        n = self.pairs
+        if n and not (self.below <= (n - 1) // 2 and n // 2 < self.at_most):
+            raise _NotStreamed("whole")  # the usual step is not the median
+        step_minutes = max(1, round(float(self.usual) / 1e6 / 60)) if n else 60
+        if self.open_run is not None:
+            self._keep(
+                np.array([self.open_run]),
+                np.array([self.rows - 1]),
+                np.array([self.last[0]]),
+                np.array([self.last[2]]),
+            )
+            self.open_run = None
+        names = np.asarray(self.names, dtype=object)
+        warnings = []
+        if self.gaps:
+            per = np.bincount(
+                np.concatenate([c for c, _ in self.gaps]),
+                weights=np.concatenate([m for _, m in self.gaps]),
+                minlength=len(names),
+            )
+            for c in _top(per):
+                warnings.append(
+                    f"détecteur {names[c]} : {int(per[c])} intervalle(s) de {step_minutes} min "
+                    "manquant(s) (trous)."
+                )
+        if self.empty:
+            per = np.bincount(np.concatenate(self.empty), minlength=len(names))
+            for c in _top(per):
+                warnings.append(f"détecteur {names[c]} : {int(per[c])} valeur(s) vide(s).")
+        if self.runs:
+            run_lengths, run_codes, run_values = (
+                np.concatenate(parts) for parts in zip(*self.runs, strict=True)
+            )
+            longest = np.lexsort((-run_lengths, run_codes))  # per detector, its longest first
+            first = np.concatenate(([True], run_codes[longest][1:] != run_codes[longest][:-1]))
+            best = longest[first]
+            stuck = sorted(
+                zip(-run_lengths[best], names[run_codes[best]], run_values[best], strict=True)
+            )[:5]
+            for run, det, value in stuck:
+                warnings.append(
+                    f"détecteur {det} bloqué ? la même valeur ({int(value)}) {-int(run)} fois "
+                    "de suite."
+                )
+        unknown = [n for n in self.names if n not in edges]
+        if unknown:
+            warnings.append(
+                f"{len(unknown)} détecteur(s) sans tronçon du réseau du même nom (non utilisés "
+                f"pour le calage) : {', '.join(unknown[:5])}{'…' if len(unknown) > 5 else ''}."
+            )
+        return {
+            "rows": self.rows,
+            "first": _datetime(self.first_ts),
+            "last": _datetime(self.last_ts),
+            "step_minutes": step_minutes,
+            "warnings": warnings,
+            "detectors": list(self.names),
+        }
 
 
 def _checked_read(path: Path, name: str):
@@ -525,7 +976,7 @@ def _median_step(d, same, flag) -> float:
     n = int(np.count_nonzero(same))
     if not n:
         return 3600e6
-    sample = d[:100_000][same[:100_000]]
+    sample = d[:SAMPLE][same[:SAMPLE]]
     if sample.size:
         values, counts_ = np.unique(sample, return_counts=True)
         usual = values[counts_.argmax()]

@@ -237,11 +237,10 @@ class Command(BaseCommand):
                 net = network_file(options, folder)
                 names, _, _ = network.elements(net)
                 edges = {e[0] for e in names["edges"]}
-                table, summary = counts.load_csv(
-                    Path(options["counts"]), Path(options["counts"]).name, edges
-                )
                 parquet = folder / "comptages.parquet"
-                counts.write_parquet(table, parquet)
+                summary = counts.store_csv(
+                    Path(options["counts"]), Path(options["counts"]).name, edges, parquet
+                )
                 counted = counts.counted_hour_files([str(parquet)], edges, options["hour"])
                 if not counted:
                     raise CommandError("Aucun détecteur ne porte le nom d'un tronçon du réseau.")
