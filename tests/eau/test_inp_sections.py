@@ -102,6 +102,8 @@ PUMPS 5 | PU1 J6 T1 HEAD C1 | PU1 J6 T1 POWER 0 | (« puissance ») : « 0 » : 
 PUMPS 7 | PU1 J6 T1 HEAD C1 | PU1 J6 T1 HEAD C1 SPEED -1 | (« vitesse ») : « -1 » : attendu au moins 0.
 PUMPS 7 | PU1 J6 T1 HEAD C1 | PU1 J6 T1 HEAD C1 PATTERN PAT9 | : le motif « PAT9 » n'est déclaré dans aucune section [PATTERNS].
 PUMPS 6 | PU1 J6 T1 HEAD C1 | PU1 J6 T1 HEAD C1 VITESSE 1 | (« mot clé ») : « VITESSE » n'est pas un mot clé de pompe (POWER, HEAD, PATTERN ou SPEED).
+PUMPS 5 | PU1 J6 T1 HEAD C1 | PU1 J6 T1 HEAD C2 | : la courbe « C2 » ne peut pas être la courbe caractéristique d'une pompe
+PUMPS 5 | PU1 J6 T1 HEAD C1 | PU1 J6 T1 HEAD E1 PATTERN PAT1 | : la courbe « E1 » ne peut pas être la courbe caractéristique d'une pompe
 PUMPS - | PU1 J6 T1 HEAD C1 | PU1 J6 T1 SPEED 1 | : la pompe n'a ni courbe caractéristique (HEAD courbe) ni puissance (POWER kW).
 VALVES 6 | V1 J3 J4 100 PRV 30 0 | V1 J3 J4 100 PRV trente 0 | (« consigne ») : « trente » n'est pas un nombre.
 VALVES 4 | V1 J3 J4 100 PRV 30 0 | V1 J3 J4 0 PRV 30 0 | (« diamètre ») : « 0 » : attendu plus de 0.
@@ -119,6 +121,7 @@ CONTROLS 3 | LINK V1 25 AT TIME 6:30 | LINK V2 25 AT TIME 6:30 | : « V2 » est 
 RULES 3 | THEN PIPE P2 STATUS IS OPEN | THEN PIPE P5 STATUS IS OPEN | : la conduite « P5 » est un clapet (CV dans [PIPES])
 RULES 6 | THEN PIPE P2 STATUS IS OPEN | THEN VALVE V2 SETTING IS 25 | : « V2 » est une vanne GPV
 STATUS 1 | V1 Open | P5 Closed | : la conduite « P5 » est un clapet (CV dans [PIPES])
+STATUS 2 | V1 Open | V1 Active | (« état ou réglage ») : « Active » n'est pas un nombre.
 STATUS 2 | V1 Open | V2 25 | : « V2 » est une vanne GPV
 REPORT 2 | Status No | Page 300 | (« lignes par page ») : « 300 » : attendu au plus 255.
 REPORT 2 | Status No | Nodes J9 | : le nœud « J9 » n'est déclaré dans aucune section
@@ -194,7 +197,11 @@ def epanet_refusal(path: Path, folder: Path) -> str:
 # « minimum_traveltime is not a valid attribute »).
 EPANET_22_PASSES_OVER = ("NODE J9 Centre", "LINK P9 Fonte", "Minimum Traveltime 0")
 # The lines EPANET 2.2 refuses once the whole file is read, naming no section.
-EPANET_22_NAMES_NO_SECTION = {"PU1 J6 T1 SPEED 1": "Error 226: no head curve or power rating"}
+EPANET_22_NAMES_NO_SECTION = {
+    "PU1 J6 T1 SPEED 1": "Error 226: no head curve or power rating",
+    "PU1 J6 T1 HEAD C2": "Error 227: invalid head curve",
+    "PU1 J6 T1 HEAD E1 PATTERN PAT1": "Error 227: invalid head curve",
+}
 
 
 @pytest.mark.slow  # loads WNTR and EPANET's toolkit (seconds of CPU, once per session)

@@ -6,6 +6,8 @@ Written from EPANET 2.2's parser (`input3.c`, `rules.c`): only what EPANET refus
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from pathlib import Path
 
@@ -413,6 +415,11 @@ class _Inp:
             elif section == "VALVES" and len(fields) > 4:
                 self.kinds[fields[0]] = _word(fields[4], INP_VALVE_TYPES)
         self.fixed = self.declared["node"] - self.declared["junction"]  # reservoirs, tanks
+        self.curves = {}  # name: its (x, y) points, as EPANET gathers a curve's lines
+        for _, section, fields in lines:
+            if section == "CURVES" and len(fields) > 2 and all(map(_number, fields[1:3])):
+                point = (float(fields[1]), float(fields[2]))
+                self.curves.setdefault(fields[0].upper(), []).append(point)
         self.valves = []  # (name, type, upstream, downstream) of the valves already read
         self.seen = {"node": set(), "link": set()}
         self.rule = "PRIORITY"  # EPANET's RuleState before any rule
@@ -550,6 +557,38 @@ def _pump(inp: _Inp) -> None:
             inp.value(position, "vitesse", 0)
     if "HEAD" not in keywords and "POWER" not in keywords:  # EPANET's error 226
         inp.refuse("la pompe n'a ni courbe caractéristique (HEAD courbe) ni puissance (POWER kW).")
+    if "POWER" not in keywords:  # with a power, EPANET 2.2 does not read the curve
+        position = 4 + 2 * (len(keywords) - 1 - keywords[::-1].index("HEAD"))  # the last HEAD
+        name = inp.fields[position]
+        if not _pump_curve(inp.curves.get(name.upper(), [])):  # EPANET's error 227
+            inp.refuse(
+                f"la courbe « {name} » ne peut pas être la courbe caractéristique d'une pompe : "
+                "un point (débit et hauteur > 0), trois points dont le premier à débit nul et "
+                "des hauteurs décroissantes (une courbe en puissance), ou des hauteurs "
+                "strictement décroissantes.",
+                position,
+            )
+
+
+def _pump_curve(points: list[tuple[float, float]]) -> bool:
+    """Whether EPANET 2.2 takes these (flow, head) points as a pump curve (its
+    updatepumpparams and powercurve); an empty list (undeclared curve) is refused elsewhere."""
+    if len(points) == 1:
+        (q1, h1) = points[0]
+        return _power_curve(1.33334 * h1, h1, 0.0, q1, 2.0 * q1)
+    if len(points) == 3 and points[0][0] == 0.0:
+        (_, h0), (q1, h1), (q2, h2) = points
+        return _power_curve(h0, h1, h2, q1, q2)
+    return all(later[1] < earlier[1] for earlier, later in itertools.pairwise(points))
+
+
+def _power_curve(h0: float, h1: float, h2: float, q1: float, q2: float) -> bool:
+    """EPANET's powercurve: h = h0 - b q^c through the three points, 0 < c <= 20, b > 0."""
+    tiny = 1e-6
+    if h0 < tiny or h0 - h1 < tiny or h1 - h2 < tiny or q1 < tiny or q2 - q1 < tiny:
+        return False
+    c = math.log((h0 - h2) / (h0 - h1)) / math.log(q2 / q1)
+    return 0.0 < c <= 20.0 and -(h0 - h1) / q1**c < 0.0
 
 
 def _valve(inp: _Inp) -> None:
@@ -620,7 +659,7 @@ def _quality(inp: _Inp) -> None:
 
 def _status(inp: _Inp) -> None:
     last = len(inp.fields) - 1
-    if _word(inp.fields[last], INP_LINK_STATUS) is None:
+    if _word(inp.fields[last], ("OPEN", "CLOSED")) is None:  # not ACTIVE: error 202
         inp.value(last, "état ou réglage", 0)
     if last == 1:
         inp.known(0, "link")
