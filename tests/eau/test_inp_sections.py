@@ -1,7 +1,9 @@
-"""The sections of an EPANET model that WNTR reads without naming a line ([RULES], [CONTROLS],
-[ENERGY], [REACTIONS], [SOURCES], [EMITTERS], [QUALITY], [STATUS], [MIXING], [TAGS],
-[DEMANDS], [TIMES], [OPTIONS]): a bad line is refused by `check_inp` with its line, section
-and column, and the import writes nothing. Each bad file is `sections.inp` (valid, every
+"""The sections of an EPANET model that WNTR reads without naming a line, or imports even
+when wrong ([RULES], [CONTROLS], [ENERGY], [REACTIONS], [SOURCES], [EMITTERS], [QUALITY],
+[STATUS], [MIXING], [TAGS], [DEMANDS], [TIMES], [OPTIONS], [REPORT], the values of [PIPES],
+[PUMPS] and [VALVES], valves EPANET forbids to connect, check valves and GPVs set by a
+control): a bad line is refused by `check_inp` with its line, section and column, and the
+import writes nothing. Each bad file is `sections.inp` (valid, every
 section) with one line changed; EPANET 2.2 itself refuses each of them (the slow test runs
 its toolkit, shipped with WNTR), and accepts `sections.inp`."""
 
@@ -12,6 +14,7 @@ import pytest
 
 from territoria.eau import inp_check, network
 from territoria.eau.models import Network, Zone
+from tests.shared_data import SHARED_DATA, requires_shared_data
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "eau"
 SECTIONS = (FIXTURES / "sections.inp").read_text()
@@ -89,6 +92,44 @@ OPTIONS 3 | Pattern 1 | Demand Model XYZ | (« Demand Model ») : « XYZ » n'es
 OPTIONS 2 | Pattern 1 | Pressure PASCAL | (« Pressure ») : « PASCAL » n'est pas une unité de pression (PSI, KPA, METERS, BAR ou
 OPTIONS 3 | Quality Chlorine mg/L | Quality Trace J9 | : le nœud « J9 » n'est déclaré dans aucune section
 OPTIONS 2 | Pattern 1 | Hydraulics Load hyd.bin | (« Hydraulics ») : « Load » n'est pas un usage du fichier hydraulique (USE ou SAVE).
+PIPES 4 | P1 J1 J2 200 200 130 0 Open | P1 J1 J2 0 200 130 0 Open | (« longueur ») : « 0 » : attendu plus de 0.
+PIPES 5 | P1 J1 J2 200 200 130 0 Open | P1 J1 J2 200 -200 130 0 Open | (« diamètre ») : « -200 » : attendu plus de 0.
+PIPES 7 | P1 J1 J2 200 200 130 0 Open | P1 J1 J2 200 200 130 -1 Open | (« pertes singulières ») : « -1 » : attendu au moins 0.
+PIPES 8 | P1 J1 J2 200 200 130 0 Open | P1 J1 J2 200 200 130 0 Ouvert | (« état ») : « Ouvert » n'est pas un état de conduite (OPEN, CLOSED ou CV).
+PUMPS 3 | PU1 J6 T1 HEAD C1 | PU1 J6 J6 HEAD C1 | : le tronçon commence et finit au même nœud « J6 ».
+PUMPS 5 | PU1 J6 T1 HEAD C1 | PU1 J6 T1 HEAD C9 | : la courbe « C9 » n'est déclarée dans aucune section [CURVES].
+PUMPS 5 | PU1 J6 T1 HEAD C1 | PU1 J6 T1 POWER 0 | (« puissance ») : « 0 » : attendu plus de 0.
+PUMPS 7 | PU1 J6 T1 HEAD C1 | PU1 J6 T1 HEAD C1 SPEED -1 | (« vitesse ») : « -1 » : attendu au moins 0.
+PUMPS 7 | PU1 J6 T1 HEAD C1 | PU1 J6 T1 HEAD C1 PATTERN PAT9 | : le motif « PAT9 » n'est déclaré dans aucune section [PATTERNS].
+PUMPS 6 | PU1 J6 T1 HEAD C1 | PU1 J6 T1 HEAD C1 VITESSE 1 | (« mot clé ») : « VITESSE » n'est pas un mot clé de pompe (POWER, HEAD, PATTERN ou SPEED).
+PUMPS 5 | PU1 J6 T1 HEAD C1 | PU1 J6 T1 HEAD C2 | : la courbe « C2 » ne peut pas être la courbe caractéristique d'une pompe
+PUMPS 5 | PU1 J6 T1 HEAD C1 | PU1 J6 T1 HEAD E1 PATTERN PAT1 | : la courbe « E1 » ne peut pas être la courbe caractéristique d'une pompe
+PUMPS - | PU1 J6 T1 HEAD C1 | PU1 J6 T1 SPEED 1 | : la pompe n'a ni courbe caractéristique (HEAD courbe) ni puissance (POWER kW).
+VALVES 6 | V1 J3 J4 100 PRV 30 0 | V1 J3 J4 100 PRV trente 0 | (« consigne ») : « trente » n'est pas un nombre.
+VALVES 4 | V1 J3 J4 100 PRV 30 0 | V1 J3 J4 0 PRV 30 0 | (« diamètre ») : « 0 » : attendu plus de 0.
+VALVES 3 | V1 J3 J4 100 PRV 30 0 | V1 J3 R1 100 PRV 30 0 | : une vanne PRV ne peut pas être reliée au réservoir ou à la bâche « R1 » (seulement à des jonctions).
+VALVES 2 | V1 J3 J4 100 PRV 30 0 | V1 T1 J4 100 FCV 30 0 | : une vanne FCV ne peut pas être reliée au réservoir ou à la bâche « T1 »
+VALVES 3 | V1 J3 J4 100 PRV 30 0 | V1 J3 J3 100 PRV 30 0 | : le tronçon commence et finit au même nœud « J3 ».
+VALVES 6 | V2 J4 J5 100 GPV C2 0 | V2 J4 J5 100 GPV C9 0 | : la courbe « C9 » n'est déclarée dans aucune section [CURVES].
+VALVES 2 | V2 J4 J5 100 GPV C2 0 | V2 J4 J5 100 PRV 30 0 | : la vanne PRV touche au nœud « J4 » la vanne PRV « V1 » déclarée plus haut
+VALVES 3 | V2 J4 J5 100 GPV C2 0 | V2 J2 J4 100 PRV 30 0 | : la vanne PRV touche au nœud « J4 » la vanne PRV « V1 » déclarée plus haut
+VALVES 2 | V2 J4 J5 100 GPV C2 0 | V2 J4 J5 100 PSV 30 0 | : la vanne PSV touche au nœud « J4 » la vanne PRV « V1 » déclarée plus haut
+VALVES 2 | V2 J4 J5 100 GPV C2 0 | V2 J4 J5 100 FCV 30 0 | : la vanne FCV touche au nœud « J4 » la vanne PRV « V1 » déclarée plus haut
+CONTROLS 2 | LINK P1 CLOSED AT TIME 12 | LINK P5 CLOSED AT TIME 12 | : la conduite « P5 » est un clapet (CV dans [PIPES]) : EPANET ne la laisse ni ouvrir ni fermer
+CONTROLS 3 | LINK P1 CLOSED AT TIME 12 | LINK PU1 -1 AT TIME 12 | (« réglage ») : « -1 » : attendu au moins 0.
+CONTROLS 3 | LINK V1 25 AT TIME 6:30 | LINK V2 25 AT TIME 6:30 | : « V2 » est une vanne GPV : son réglage est sa courbe de perte de charge
+RULES 3 | THEN PIPE P2 STATUS IS OPEN | THEN PIPE P5 STATUS IS OPEN | : la conduite « P5 » est un clapet (CV dans [PIPES])
+RULES 6 | THEN PIPE P2 STATUS IS OPEN | THEN VALVE V2 SETTING IS 25 | : « V2 » est une vanne GPV
+STATUS 1 | V1 Open | P5 Closed | : la conduite « P5 » est un clapet (CV dans [PIPES])
+STATUS 2 | V1 Open | V1 Active | (« état ou réglage ») : « Active » n'est pas un nombre.
+STATUS 2 | V1 Open | V2 25 | : « V2 » est une vanne GPV
+REPORT 2 | Status No | Page 300 | (« lignes par page ») : « 300 » : attendu au plus 255.
+REPORT 2 | Status No | Nodes J9 | : le nœud « J9 » n'est déclaré dans aucune section
+REPORT 2 | Status No | Links P9 | : le tronçon « P9 » n'est déclaré dans aucune section
+REPORT 1 | Status No | Rapport Yes | : « Rapport » n'est pas un mot de [REPORT] (PAGE, STATUS, SUMMARY, MESSAGES, ENERGY, NODES, LINKS, FILE ou une grandeur
+REPORT 2 | Status No | Pressure Entre 3 | (« limite ») : « Entre » n'est pas une limite de rapport (BELOW, ABOVE ou PRECISION).
+REPORT 3 | Status No | Pressure Below abc | (« valeur ») : « abc » n'est pas un nombre.
+REPORT - | Summary No | Summary | : 1 champs au lieu d'au moins 2.
 """.strip().splitlines()
 ]
 
@@ -155,12 +196,19 @@ def epanet_refusal(path: Path, folder: Path) -> str:
 # name there; WNTR: « KeyError ») and MINIMUM TRAVELTIME (EPANET no longer uses it; WNTR:
 # « minimum_traveltime is not a valid attribute »).
 EPANET_22_PASSES_OVER = ("NODE J9 Centre", "LINK P9 Fonte", "Minimum Traveltime 0")
+# The lines EPANET 2.2 refuses once the whole file is read, naming no section.
+EPANET_22_NAMES_NO_SECTION = {
+    "PU1 J6 T1 SPEED 1": "Error 226: no head curve or power rating",
+    "PU1 J6 T1 HEAD C2": "Error 227: invalid head curve",
+    "PU1 J6 T1 HEAD E1 PATTERN PAT1": "Error 227: invalid head curve",
+}
 
 
 @pytest.mark.slow  # loads WNTR and EPANET's toolkit (seconds of CPU, once per session)
 def test_epanet_itself_accepts_the_fixture_and_refuses_each_bad_line(tmp_path):
     """The check refuses only what EPANET refuses: EPANET 2.2 opens sections.inp, and
-    fails to open each bad file (error 200), its report naming the changed line's section."""
+    fails to open each bad file (error 200), its report naming the changed line's section (or,
+    for EPANET_22_NAMES_NO_SECTION, the error it gives once the file is read)."""
     import wntr
 
     assert epanet_refusal(FIXTURES / "sections.inp", tmp_path) == ""
@@ -175,6 +223,9 @@ def test_epanet_itself_accepts_the_fixture_and_refuses_each_bad_line(tmp_path):
             assert said == ""
             with pytest.raises((KeyError, AttributeError)):
                 wntr.network.WaterNetworkModel(str(path))
+        elif new in EPANET_22_NAMES_NO_SECTION:
+            if EPANET_22_NAMES_NO_SECTION[new] not in said:
+                accepted.append((new, said))
         elif "Error 200" not in said or f"in [{section}] section" not in said:
             accepted.append((new, said))
     assert accepted == []
@@ -183,8 +234,98 @@ def test_epanet_itself_accepts_the_fixture_and_refuses_each_bad_line(tmp_path):
 @pytest.mark.slow  # loads WNTR (seconds of CPU, once per session)
 def test_wntr_reads_the_sections_fixture(tmp_path):
     """What passes the check is read by WNTR too: its rules and controls, the tank's mixing,
-    the pipe's reaction coefficient."""
+    the pipe's reaction coefficient; the durations of [TIMES] as EPANET reads them (WNTR alone
+    reads « Rule Timestep 1 MIN » as one hour)."""
+    import wntr
+
     model = network.read_model(FIXTURES / "sections.inp")
+    alone = wntr.network.WaterNetworkModel(str(FIXTURES / "sections.inp")).options.time
+    assert alone.rule_timestep == 3600 and model.options.time.rule_timestep == 60
+    assert model.options.time.duration == alone.duration == 168 * 3600
     assert len(model.control_name_list) == 7  # 5 controls, 2 rules
     assert model.get_node("T1").mixing_fraction == 0.5
     assert model.get_link("P1").bulk_coeff < 0
+
+
+# The models shipped with WNTR 1.5.0 (library/networks, tests/networks_for_testing) that
+# EPANET 2.2 opens: 35 of 39 (it refuses bad_syntax.inp and bad_values.inp, error 200, and
+# cv_controls.inp, error 223; bad_times.inp crashes its toolkit, which our check refuses).
+WNTR_MODELS_EPANET_OPENS = [
+    "Net1",
+    "Net2",
+    "Net3",
+    "Net6",
+    "ky4",
+    "ky10",
+    "Anytown",
+    "Anytown_multipointcurves",
+    "Awumah_layout1",
+    "Awumah_layout8",
+    "CCWI17-HermanMahmoud",
+    "Net6_plus",
+    "Todini_Fig2_optCost_CMH",
+    "Todini_Fig2_optCost_GPM",
+    "Todini_Fig2_solA_CMH",
+    "Todini_Fig2_solA_GPM",
+    "conditional_controls_1",
+    "conditional_controls_2",
+    "control_comb",
+    "epanet_leaks",
+    "fcv_open_no_downstream_sources",
+    "fcv_open_no_upstream_sources",
+    "io",
+    "latin1",
+    "leaks",
+    "msx_example",
+    "prv_closed_no_upstream_sources",
+    "prv_open_no_upstream_sources",
+    "psv_open_no_downstream_sources",
+    "simulator",
+    "skeletonize",
+    "tank_controls_1",
+    "tank_controls_2",
+    "time_controls",
+    "times",
+]
+
+
+@pytest.mark.slow  # EPANET's toolkit on 36 models (seconds of CPU)
+def test_the_models_epanet_opens_among_those_shipped_with_wntr_pass_the_check(tmp_path):
+    """No model that EPANET 2.2 opens is refused: the check would otherwise stop an import
+    that works."""
+    import wntr
+
+    root = Path(wntr.__file__).parent
+    paths = {path.stem: path for path in root.rglob("*.inp")}
+    refused = []
+    for name in WNTR_MODELS_EPANET_OPENS:
+        assert epanet_refusal(paths[name], tmp_path) == "", name
+        try:
+            inp_check.check_inp(paths[name])
+        except inp_check.NetworkError as error:
+            refused.append(str(error))
+    assert len(WNTR_MODELS_EPANET_OPENS) == 35 and refused == []
+
+
+@requires_shared_data
+@pytest.mark.slow  # EPANET's toolkit on L-Town (782 junctions)
+def test_l_town_opened_by_epanet_passes_the_check(tmp_path):
+    ltown = SHARED_DATA / "eau" / "L-TOWN.inp"
+    assert epanet_refusal(ltown, tmp_path) == ""
+    inp_check.check_inp(ltown)
+
+
+def test_the_durations_of_times_are_read_with_their_unit(tmp_path):
+    """epanet_times reads a [TIMES] line as EPANET does (the unit counts; WNTR drops it)."""
+    path = tmp_path / "reseau.inp"
+    path.write_text(
+        "[TIMES]\n Duration 2 DAYS\n Rule Timestep 90 SEC\n Hydraulic Timestep 0:05\n"
+        " Pattern Start 1.5\n Report Timestep 1 HOURS\n Start ClockTime 6 PM\n"
+    )
+    assert inp_check.epanet_times(path) == {
+        "duration": 48 * 3600,
+        "rule_timestep": 90,
+        "hydraulic_timestep": 300,
+        "pattern_start": 5400,
+        "report_timestep": 3600,
+    }

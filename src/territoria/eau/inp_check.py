@@ -6,6 +6,8 @@ Written from EPANET 2.2's parser (`input3.c`, `rules.c`): only what EPANET refus
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from pathlib import Path
 
@@ -129,6 +131,13 @@ INP_SHORT = {
     "START": "STAR",
     "STATISTIC": "STAT",
     "TIMESTEP": "TIME",
+    "SPEED": "SPEE",
+    "SUMMARY": "SUMM",
+    "MESSAGES": "MESS",
+    "ENERGY": "ENER",
+    "NODES": "NODE",
+    "LINKS": "LINK",
+    "PRECISION": "PREC",
 }
 INP_UNITS = ("CFS", "GPM", "MGD", "IMGD", "AFD", "LPS", "LPM", "MLD", "CMH", "CMD", "CMS")
 INP_OPTIONS = frozenset(
@@ -188,11 +197,56 @@ INP_OPTION_VALUES = {  # option: (position of its value, lowest value, whether i
 }
 INP_PIPE_STATUS = ("OPEN", "CLOSED", "CV")
 INP_VALVE_TYPES = ("PRV", "PSV", "PBV", "FCV", "TCV", "GPV", "PCV")
+INP_PUMP_KEYWORDS = ("POWER", "HEAD", "PATTERN", "SPEED")  # tried in this order (input3.c)
+# EPANET's valvecheck (project.c): which earlier valve an added PRV, PSV or FCV may not touch,
+# as (type of the earlier valve, type of the added one): the pairs of ends that may not meet,
+# « 1 » and « 2 » standing for the earlier valve's upstream and downstream nodes, « j1 » and
+# « j2 » for the added valve's.
+INP_VALVE_CLASHES = {
+    ("PRV", "PRV"): (("2", "j2"), ("2", "j1"), ("1", "j2")),  # sharing downstream, in series
+    ("PSV", "PSV"): (("1", "j1"), ("1", "j2"), ("2", "j1")),  # sharing upstream, in series
+    ("PSV", "PRV"): (("1", "j2"),),
+    ("PRV", "PSV"): (("2", "j1"),),
+    ("FCV", "PSV"): (("2", "j1"),),
+    ("FCV", "PRV"): (("1", "j2"),),
+    ("PSV", "FCV"): (("1", "j2"),),
+    ("PRV", "FCV"): (("2", "j1"),),
+}
+# [REPORT] (reportdata, input3.c): the keywords read first, then the reported fields (a
+# field is named by its whole word: « Elevations » is ELEVATION, « Elev » nothing), whose
+# values are YES, NO, or BELOW/ABOVE/PRECISION and a number.
+INP_REPORT_KEYWORDS = ("PAGE", "STATUS", "SUMMARY", "MESSAGES", "ENERGY", "NODES", "LINKS")
+INP_REPORT_FIELDS = (
+    "ELEVATION",
+    "DEMAND",
+    "HEAD",
+    "PRESSURE",
+    "QUALITY",
+    "LENGTH",
+    "DIAMETER",
+    "FLOW",
+    "VELOCITY",
+    "HEADLOSS",
+    "STATE",
+    "SETTING",
+    "REACTION",
+    "F-FACTOR",
+)
 INP_LINK_STATUS = ("OPEN", "CLOSED", "ACTIVE")
 INP_SOURCE_TYPES = ("CONCEN", "MASS", "SETPOINT", "FLOWPACED")
 INP_TIMES = ("DURATION", "HYDRAULIC", "QUALITY", "RULE", "MINIMUM", "PATTERN", "REPORT", "START")
 INP_STATISTICS = ("NONE", "NO", "AVERAGE", "MINIMUM", "MAXIMUM", "RANGE")
 INP_TIME_UNITS = {"SEC": 1 / 3600, "MIN": 1 / 60, "HOU": 1, "DAY": 24}
+INP_TIME_ATTRIBUTES = {  # [TIMES] keyword (and second word): WNTR's TimeOptions attribute
+    ("DURATION", None): "duration",
+    ("HYDRAULIC", None): "hydraulic_timestep",
+    ("QUALITY", None): "quality_timestep",
+    ("RULE", None): "rule_timestep",
+    ("PATTERN", "TIMESTEP"): "pattern_timestep",
+    ("PATTERN", "START"): "pattern_start",
+    ("REPORT", "TIMESTEP"): "report_timestep",
+    ("REPORT", "START"): "report_start",
+}
 INP_TIME_HELP = (
     "des heures (6, 1.5, 6:30 ou 6:30:00), suivies ou non de SEC, MIN, HOURS, DAYS, AM ou PM"
 )
@@ -279,6 +333,26 @@ def check_inp(path: Path) -> None:
         inp.check(number, section, fields)
 
 
+def epanet_times(path: Path) -> dict[str, int]:
+    """The durations of [TIMES] in seconds as EPANET reads them, by WNTR's attribute name
+    (INP_TIME_ATTRIBUTES). WNTR 1.5 drops their unit: it reads « Rule Timestep 1 MIN » as one
+    hour and « Duration 2 DAYS » as two hours, where EPANET reads 60 s and 48 h. For a file
+    that passed `check_inp`."""
+    times = {}
+    for _, section, fields in _read_inp(path):
+        if section != "TIMES" or len(fields) < 2:
+            continue
+        what = _word(fields[0], INP_TIMES)
+        second = _word(fields[1], ("TIMESTEP", "START")) if what in ("PATTERN", "REPORT") else None
+        attribute = INP_TIME_ATTRIBUTES.get((what, second))
+        hours = _hours(fields[-1])
+        if hours is None:
+            hours = _hours(fields[-2], fields[-1])
+        if attribute and hours is not None:
+            times[attribute] = int(3600 * hours + 0.5)  # EPANET's rounding (timedata)
+    return times
+
+
 def _number(text: str) -> bool:
     try:
         float(text)
@@ -332,6 +406,21 @@ class _Inp:
         for _, section, fields in lines:
             for kind in INP_DECLARES.get(section, ()):
                 self.declared[kind].add(fields[0].upper() if kind in INP_ANY_CASE else fields[0])
+        # The kind of the links whose control EPANET restricts: a check valve (CV pipe) has
+        # none, a GPV no numeric setting, a valve may be set below 0 (a pipe, a pump not).
+        self.kinds = {}
+        for _, section, fields in lines:
+            if section == "PIPES" and _pipe_is_cv(fields):
+                self.kinds[fields[0]] = "CV"
+            elif section == "VALVES" and len(fields) > 4:
+                self.kinds[fields[0]] = _word(fields[4], INP_VALVE_TYPES)
+        self.fixed = self.declared["node"] - self.declared["junction"]  # reservoirs, tanks
+        self.curves = {}  # name: its (x, y) points, as EPANET gathers a curve's lines
+        for _, section, fields in lines:
+            if section == "CURVES" and len(fields) > 2 and all(map(_number, fields[1:3])):
+                point = (float(fields[1]), float(fields[2]))
+                self.curves.setdefault(fields[0].upper(), []).append(point)
+        self.valves = []  # (name, type, upstream, downstream) of the valves already read
         self.seen = {"node": set(), "link": set()}
         self.rule = "PRIORITY"  # EPANET's RuleState before any rule
         self.line, self.section, self.fields = 0, "", []
@@ -425,29 +514,122 @@ def _tank(inp: _Inp) -> None:
         inp.known(7, "curve")
 
 
+def _pipe_is_cv(fields: list[str]) -> bool:
+    """A pipe line ending in CV: its 7th field when it has 7, its 8th when it has 8 or more."""
+    at = 7 if len(fields) > 7 else 6
+    return len(fields) > at and _word(fields[at], ("CV",)) is not None
+
+
 def _link_ends(inp: _Inp) -> None:
     inp.known(1, "node")
     inp.known(2, "node")
+    if inp.fields[1] == inp.fields[2]:  # EPANET's error 222
+        inp.refuse(f"le tronçon commence et finit au même nœud « {inp.fields[1]} ».", 2)
 
 
 def _pipe(inp: _Inp) -> None:
+    fields = inp.fields
     _link_ends(inp)
-    if len(inp.fields) > 7:
+    inp.value(3, "longueur", 0, allowed=False)  # EPANET 2.2: error 211 (the roughness: any)
+    inp.value(4, "diamètre", 0, allowed=False)
+    if len(fields) == 7 and _word(fields[6], INP_PIPE_STATUS):
+        return  # « P1 J1 J2 100 200 130 CV »: a status without a loss coefficient
+    if len(fields) > 6:
+        inp.value(6, "pertes singulières", 0)
+    if len(fields) > 7:
         inp.word(7, INP_PIPE_STATUS, "un état de conduite", "état")
 
 
 def _pump(inp: _Inp) -> None:
+    """id node1 node2, then pairs KEYWORD value: POWER kW, HEAD curve, PATTERN id, SPEED."""
     _link_ends(inp)
-    for position in range(3, len(inp.fields) - 1):
-        keyword = inp.fields[position].upper()
-        if keyword in ("HEAD", "PATTERN"):
-            inp.known(position + 1, "curve" if keyword == "HEAD" else "pattern")
+    keywords = []
+    for position in range(4, len(inp.fields), 2):  # a keyword without its value: passed over
+        keyword = inp.word(position - 1, INP_PUMP_KEYWORDS, "un mot clé de pompe", "mot clé")
+        keywords.append(keyword)
+        if keyword == "POWER":
+            inp.value(position, "puissance", 0, allowed=False)
+        elif keyword == "HEAD":
+            inp.known(position, "curve")
+        elif keyword == "PATTERN":
+            inp.known(position, "pattern")
+        else:
+            inp.value(position, "vitesse", 0)
+    if "HEAD" not in keywords and "POWER" not in keywords:  # EPANET's error 226
+        inp.refuse("la pompe n'a ni courbe caractéristique (HEAD courbe) ni puissance (POWER kW).")
+    if "POWER" not in keywords:  # with a power, EPANET 2.2 does not read the curve
+        position = 4 + 2 * (len(keywords) - 1 - keywords[::-1].index("HEAD"))  # the last HEAD
+        name = inp.fields[position]
+        if not _pump_curve(inp.curves.get(name.upper(), [])):  # EPANET's error 227
+            inp.refuse(
+                f"la courbe « {name} » ne peut pas être la courbe caractéristique d'une pompe : "
+                "un point (débit et hauteur > 0), trois points dont le premier à débit nul et "
+                "des hauteurs décroissantes (une courbe en puissance), ou des hauteurs "
+                "strictement décroissantes.",
+                position,
+            )
+
+
+def _pump_curve(points: list[tuple[float, float]]) -> bool:
+    """Whether EPANET 2.2 takes these (flow, head) points as a pump curve (its
+    updatepumpparams and powercurve); an empty list (undeclared curve) is refused elsewhere."""
+    if len(points) == 1:
+        (q1, h1) = points[0]
+        return _power_curve(1.33334 * h1, h1, 0.0, q1, 2.0 * q1)
+    if len(points) == 3 and points[0][0] == 0.0:
+        (_, h0), (q1, h1), (q2, h2) = points
+        return _power_curve(h0, h1, h2, q1, q2)
+    return all(later[1] < earlier[1] for earlier, later in itertools.pairwise(points))
+
+
+def _power_curve(h0: float, h1: float, h2: float, q1: float, q2: float) -> bool:
+    """EPANET's powercurve: h = h0 - b q^c through the three points, 0 < c <= 20, b > 0."""
+    tiny = 1e-6
+    if h0 < tiny or h0 - h1 < tiny or h1 - h2 < tiny or q1 < tiny or q2 - q1 < tiny:
+        return False
+    c = math.log((h0 - h2) / (h0 - h1)) / math.log(q2 / q1)
+    return 0.0 < c <= 20.0 and -(h0 - h1) / q1**c < 0.0
 
 
 def _valve(inp: _Inp) -> None:
+    """id node1 node2 diameter type setting (loss): a GPV's setting names its head loss
+    curve; a PRV, PSV or FCV may join neither a reservoir nor a tank, nor some valves
+    (INP_VALVE_CLASHES, EPANET's errors 219 and 220)."""
+    fields = inp.fields
     _link_ends(inp)
-    if inp.word(4, INP_VALVE_TYPES, "un type de vanne", "type") == "GPV":
-        inp.known(5, "curve")
+    kind = inp.word(4, INP_VALVE_TYPES, "un type de vanne", "type")
+    if kind in ("PRV", "PSV", "FCV"):
+        for position in (1, 2):
+            if fields[position] in inp.fixed:
+                inp.refuse(
+                    f"une vanne {kind} ne peut pas être reliée au réservoir ou à la bâche "
+                    f"« {fields[position]} » (seulement à des jonctions).",
+                    position,
+                )
+        _valve_clash(inp, kind)
+    inp.value(3, "diamètre", 0, allowed=False)  # EPANET 2.2: error 211
+    if len(fields) > 5:
+        if kind == "GPV":
+            inp.known(5, "curve")
+        else:
+            inp.value(5, "consigne")  # any sign: EPANET 2.2 opens a PRV set to -30
+    inp.valves.append((fields[0], kind, fields[1], fields[2]))
+
+
+def _valve_clash(inp: _Inp, kind: str) -> None:
+    ends = {"j1": inp.fields[1], "j2": inp.fields[2]}
+    for name, other, upstream, downstream in inp.valves:
+        theirs = {"1": upstream, "2": downstream}
+        for their, mine in INP_VALVE_CLASHES.get((other, kind), ()):
+            if theirs[their] == ends[mine]:
+                inp.refuse(
+                    f"la vanne {kind} touche au nœud « {ends[mine]} » la vanne {other} "
+                    f"« {name} » déclarée plus haut : EPANET refuse deux PRV en série ou "
+                    "partageant leur nœud aval, deux PSV en série ou partageant leur nœud "
+                    "amont, une PSV à l'aval d'une PRV ou d'une FCV, une PRV à l'amont d'une "
+                    "FCV.",
+                    2 if mine == "j2" else 1,
+                )
 
 
 def _values(inp: _Inp) -> None:  # [PATTERNS] and [CURVES]: a name, then numbers
@@ -477,10 +659,12 @@ def _quality(inp: _Inp) -> None:
 
 def _status(inp: _Inp) -> None:
     last = len(inp.fields) - 1
-    if _word(inp.fields[last], INP_LINK_STATUS) is None:
+    if _word(inp.fields[last], ("OPEN", "CLOSED")) is None:  # not ACTIVE: error 202
         inp.value(last, "état ou réglage", 0)
     if last == 1:
         inp.known(0, "link")
+        if _uncontrollable(inp, 0) == "GPV" and _word(inp.fields[1], ("OPEN", "CLOSED")) is None:
+            inp.refuse(_GPV_SETTING.format(inp.fields[0]), 1)
 
 
 def _mixing(inp: _Inp) -> None:
@@ -515,8 +699,11 @@ def _control(inp: _Inp) -> None:
     fields = inp.fields
     count = len(fields) - (1 if _word(fields[-1], ("DISABLED",)) else 0)
     inp.known(1, "link")
+    kind = _uncontrollable(inp, 1)
     if _word(fields[2], ("OPEN", "CLOSED")) is None:
-        inp.value(2, "réglage")
+        if kind == "GPV":
+            inp.refuse(_GPV_SETTING.format(fields[1]), 2)
+        inp.value(2, "réglage", None if kind in INP_VALVE_TYPES else 0)  # else error 211
     if _word(fields[4], ("TIME", "CLOCKTIME")):
         inp.time(5, count > 6)
         return
@@ -589,6 +776,41 @@ def _time(inp: _Inp) -> None:
         )
     if what in ("PATTERN", "REPORT"):
         inp.word(1, ("TIMESTEP", "START"), "un paramètre de [TIMES]")
+
+
+def _report(inp: _Inp) -> None:
+    """PAGE n, STATUS/SUMMARY/MESSAGES/ENERGY word, NODES/LINKS ALL/NONE/ids, FILE name, a
+    field YES/NO or BELOW/ABOVE/PRECISION value (reportdata, input3.c)."""
+    fields = inp.fields
+    last = len(fields) - 1
+    if last < 1:
+        inp.too_few(2)
+    keyword = _word(fields[0], INP_REPORT_KEYWORDS)
+    if keyword == "PAGE":
+        lines = inp.value(last, "lignes par page", 0)
+        if lines > 255:
+            inp.refuse(f"« {fields[last]} » : attendu au plus 255.", last, "lignes par page")
+    elif keyword in ("NODES", "LINKS") and _word(fields[last], ("NONE", "ALL")) is None:
+        for position in range(1, last + 1):
+            inp.known(position, "node" if keyword == "NODES" else "link")
+    elif keyword is None:
+        field = next((f for f in INP_REPORT_FIELDS if fields[0].upper().startswith(f)), None)
+        if field is None and not fields[0].upper().startswith("FILE"):
+            inp.refuse(
+                f"« {fields[0]} » n'est pas un mot de [REPORT] ({', '.join(INP_REPORT_KEYWORDS)}"
+                f", FILE ou une grandeur : {_listing(INP_REPORT_FIELDS)}).",
+                0,
+            )
+        if field and _word(fields[1], ("YES", "NO")) is None:
+            _report_limit(inp)
+
+
+def _report_limit(inp: _Inp) -> None:
+    """A reported field's BELOW, ABOVE or PRECISION and its number."""
+    if len(inp.fields) < 3:
+        inp.too_few(3, " (grandeur YES, NO ou grandeur BELOW/ABOVE/PRECISION valeur)")
+    inp.word(1, ("BELOW", "ABOVE", "PRECISION"), "une limite de rapport", "limite")
+    inp.value(2, "valeur")
 
 
 def _option(inp: _Inp) -> None:
@@ -665,8 +887,32 @@ def _action(inp: _Inp) -> None:
     if len(fields) != 6:
         inp.refuse(f"{len(fields)} champs au lieu de 6 (THEN LINK nom STATUS IS valeur).")
     inp.known(2, "link")
+    kind = _uncontrollable(inp, 2)
     if _word(fields[5], INP_LINK_STATUS) is None:
         inp.value(5, "valeur", 0)
+        if kind == "GPV":
+            inp.refuse(_GPV_SETTING.format(fields[2]), 5)
+
+
+_GPV_SETTING = (
+    "« {} » est une vanne GPV : son réglage est sa courbe de perte de charge, on ne peut "
+    "que l'ouvrir ou la fermer (OPEN, CLOSED)."
+)
+
+
+def _uncontrollable(inp: _Inp, position: int) -> str:
+    """The kind of the link at `position` (INP_VALVE_TYPES, CV or PIPE), refused if it is a
+    check valve, which EPANET lets no control, rule nor status set (its error 207)."""
+    name = inp.fields[position]
+    kind = inp.kinds.get(name, "PIPE")
+    if kind == "CV":
+        inp.refuse(
+            f"la conduite « {name} » est un clapet (CV dans [PIPES]) : EPANET ne la laisse "
+            "ni ouvrir ni fermer (elle s'ouvre et se ferme d'elle-même selon le sens de "
+            "l'écoulement).",
+            position,
+        )
+    return kind
 
 
 INP_CHECKS = {
@@ -691,6 +937,7 @@ INP_CHECKS = {
     "TIMES": _time,
     "OPTIONS": _option,
     "RULES": _rule,
+    "REPORT": _report,
 }
 
 

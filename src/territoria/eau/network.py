@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from territoria.eau.inp_check import NetworkError, check_inp, wntr_error
+from territoria.eau.inp_check import NetworkError, check_inp, epanet_times, wntr_error
 
 # L-Town's declared balances (SOURCE.md); other networks get theirs edited in the page.
 LTOWN_BALANCES = {
@@ -30,9 +30,12 @@ def read_model(path: Path | str):
     import wntr
 
     try:
-        return wntr.network.WaterNetworkModel(str(path))
+        model = wntr.network.WaterNetworkModel(str(path))
     except Exception as error:  # noqa: BLE001 — WNTR raises many kinds (ENSyntaxError, KeyError…)
         raise wntr_error(path, error) from None
+    for attribute, seconds in epanet_times(path).items():  # WNTR drops « 1 MIN »'s unit
+        setattr(model.options.time, attribute, seconds)
+    return model
 
 
 def derive_zones(model) -> list[dict]:
