@@ -393,7 +393,7 @@ def pages_from_markdown(items: Iterable[tuple[str, str]]) -> list[Page]:
 # neither rebuild it nor make each question read 44 000 rows again.
 #
 # Analysing a large collection takes minutes on 2 cores, so a built index is kept on disk
-# (DATA_DIR/assistant/page-index/<namespace digest>/<rows digest>/, `PageIndex.save`) and every
+# (DATA_DIR/cache/page-index/<namespace digest>/<rows digest>/, `PageIndex.save`) and every
 # process maps that copy: the ingestion job builds it once its passages are indexed (`warm`), and
 # a restarted server or another worker answers with it at once. Only when no copy exists does a
 # search build one: up to SYNC_ROWS rows at once, beyond that in a background thread while
@@ -439,7 +439,7 @@ def _folder(namespace: str) -> Path:
     from django.conf import settings
 
     name = hashlib.sha256(namespace.encode()).hexdigest()[:32]
-    return Path(settings.DATA_DIR) / "assistant" / "page-index" / name
+    return Path(settings.DATA_DIR) / "cache" / "page-index" / name
 
 
 def _build(pks: list[int]) -> PageIndex:
