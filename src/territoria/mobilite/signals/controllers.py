@@ -95,6 +95,15 @@ class TerritoriaParams:
     # signals joined by short links otherwise serve the empty links for ever, each for the
     # other's queue at red)
     feed_max_green: bool = False
+    # "no blocked entries": an exit lane that holds fewer vehicles than `spill_min_vehicles`
+    # (under 20 m) is full once it holds as many stopped vehicles as fit in it (7.5 m each, the
+    # last without its gap) — otherwise such a lane is never full, and a green into it stops
+    # vehicles inside the junction (ingolstadt21: 30624898 / 30503246, joined by 15.35 m links
+    # that hold 2). True: every such exit; "signal": only those that enter another signal (a
+    # link between two signals, its queue made by that signal's red). Off: with the per-lane
+    # maximum green it wins on ingolstadt21's development seeds but loses on ingolstadt7
+    # (docs/mobilite-signals.md, 4 December, mob14q)
+    short_exit_full: bool | str = False
 
 
 @dataclass
@@ -400,6 +409,8 @@ class TerritoriaController(_Base):
                 if pair[0]:
                     self.link_of.setdefault(pair, (m.inter.tls_id, []))[1].append(i)
         self.max_green_lanes = self._max_green_scope()
+        if p.short_exit_full not in (False, True, "signal"):
+            raise ValueError(f"short_exit_full inconnu : {p.short_exit_full!r}")
         self._first_edge: dict[str, str] = {}
         self._idle_until: dict[str, float] = {}
         self._lane_since: dict[str, dict[str, float]] = {}
@@ -628,7 +639,14 @@ class TerritoriaController(_Base):
             # an exit lane is full when its queue (stopped vehicles) fills it
             h = self.sim.lane.getLastStepHaltingNumber(ln)
             cap = self.lane_capacity[ln]
-            if h < p.spill_min_vehicles or h < p.spill_threshold * cap:
+            if (
+                p.short_exit_full
+                and (p.short_exit_full is True or ln in self.upstream)
+                # whole vehicles it holds: (length + 2.5 m) / 7.5 m
+                and (holds := int(cap + 1 / 3 + 1e-9)) < p.spill_min_vehicles
+            ):
+                r = p.spill_floor if h >= holds else 1.0
+            elif h < p.spill_min_vehicles or h < p.spill_threshold * cap:
                 r = 1.0
             else:
                 r = max(p.spill_floor, 1.0 - h / cap)
