@@ -18,12 +18,11 @@ import json
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from territoria.mobilite.signals.evaluate import run_one
+from territoria.mobilite.signals.evaluate import _pool, run_one
 
 HELD_OUT_SEEDS = {1, 2}
 
@@ -53,7 +52,10 @@ def main(argv: list[str]) -> int:
                     tasks.append((network, name, "territoria", params, seed, scale))
     t0 = time.perf_counter()
     rows = []
-    with ProcessPoolExecutor(max_workers=opts.jobs) as pool:
+    # one fresh process per run (as `evaluate`): libsumo keeps some state from one run to the
+    # next in a process — cologne1 g3 × 1.2, the same run four times in one process: 30.11,
+    # 30.11, 30.11 s, then 31.22 after a × 0.8 run
+    with _pool(opts.jobs) as pool:
         futures = [
             (network, name, seed, scale, pool.submit(run_one, network, c, seed, scale, None, p))
             for network, name, c, p, seed, scale in tasks

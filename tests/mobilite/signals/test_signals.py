@@ -360,6 +360,52 @@ def test_lane_max_green_scope_short_fed_and_coupled():
         _third_phase_wait(queue, lane_max_green="partout")
 
 
+def _green_into_full_link(on_link: int = 2, signal_link: bool = True, **params) -> float | None:
+    """P0 sends lane a (5 stopped) into x, a 15.35 m link between two signals (it holds two
+    vehicles; `on_link` are stopped there; `signal_link`: x enters another signal); P1 serves
+    lane c (2 stopped). Returns when P1 first gets green (after 3 s of yellow), or None within
+    200 s."""
+    queue = {"a": 5, "x": on_link, "c": 2}
+    sim = _FakeSim(queue)
+    inter = ctl.Intersection(
+        tls_id="t", greens=["Gr", "rG"], yellow=3.0, links=[("a", "x"), ("c", "z")]
+    )
+    inter.served = [{"a": ["x"]}, {"c": ["z"]}]
+    inter.in_lanes, inter.out_lanes = ["a", "c"], ["x", "z"]
+    p = ctl.TerritoriaParams(head_aware=False, w_pending=0.0, **params)
+    c = ctl.TerritoriaController(sim, p)
+    c.machines = [ctl._PhaseMachine(sim, inter, p.all_red, 0.0)]
+    c.lane_capacity = {"a": 20.0, "c": 20.0, "x": 15.35 / 7.5, "z": 20.0}
+    c.upstream, c.signal_feeders, c.short_lanes, c.partial = {}, {}, set(), {}
+    if signal_link:
+        c.upstream["x"] = []  # the incoming lanes of a signal are the keys of `upstream`
+    c.loop_of = {ln: f"tdet_{ln}" for ln in "ac"}
+    c._lane_since, c._kept, c._idle_until = {}, {}, {}
+    c.max_green_lanes = c._max_green_scope()
+    c._build_index()
+    for t in range(1, 201):
+        c.step(float(t))
+        if sim.states["t"] == "rG":
+            return float(t)
+    return None
+
+
+def test_short_exit_full_stops_a_green_into_a_full_short_link():
+    """No blocked entries: a 15 m link holds two vehicles, fewer than `spill_min_vehicles` (3),
+    so it was never counted full and lane a kept its green into it (vehicles then stop inside
+    the junction) until the maximum green. With `short_exit_full` (off by default), two stopped
+    vehicles fill it: the green no longer discharges and lane c gets green after the minimum
+    green."""
+    assert _green_into_full_link() == 60 + 3
+    assert _green_into_full_link(short_exit_full=True) == 6 + 3
+    assert _green_into_full_link(short_exit_full="signal") == 6 + 3
+    # a link with room left (one stopped vehicle of two) keeps its green to the maximum
+    assert _green_into_full_link(on_link=1, short_exit_full=True) == 60 + 3
+    # "signal": only an exit that enters another signal
+    assert _green_into_full_link(signal_link=False, short_exit_full="signal") == 60 + 3
+    assert _green_into_full_link(signal_link=False, short_exit_full=True) == 6 + 3
+
+
 def test_strict_adapter_refuses_calls_outside_the_interface():
     import libsumo
 

@@ -99,6 +99,15 @@ class TerritoriaParams:
     # signals joined by short links otherwise serve the empty links for ever, each for the
     # other's queue at red)
     feed_max_green: bool = False
+    # "no blocked entries": an exit lane that holds fewer vehicles than `spill_min_vehicles`
+    # (under 20 m) is full once it holds as many stopped vehicles as fit in it (7.5 m each, the
+    # last without its gap) — otherwise such a lane is never full, and a green into it stops
+    # vehicles inside the junction (ingolstadt21: 30624898 / 30503246, joined by 15.35 m links
+    # that hold 2). True: every such exit; "signal": only those that enter another signal (a
+    # link between two signals, its queue made by that signal's red). Off: with the per-lane
+    # maximum green it wins on ingolstadt21's development seeds but loses on ingolstadt7
+    # (docs/mobilite-signals.md, 4 December, mob14q)
+    short_exit_full: bool | str = False
 
 
 @dataclass
@@ -434,6 +443,8 @@ class TerritoriaController(_Base):
                 if pair[0]:
                     self.link_of.setdefault(pair, (m.inter.tls_id, []))[1].append(i)
         self.max_green_lanes = self._max_green_scope()
+        if p.short_exit_full not in (False, True, "signal"):
+            raise ValueError(f"short_exit_full inconnu : {p.short_exit_full!r}")
         self._first_edge: dict[str, str] = {}
         self._idle_until: dict[str, float] = {}
         self._lane_since: dict[str, dict[str, float]] = {}
@@ -524,6 +535,17 @@ class TerritoriaController(_Base):
             ln: max(p.spill_min_vehicles, p.spill_threshold * c)
             for ln, c in self.lane_capacity.items()
         }
+        # "no blocked entries" (`short_exit_full`): an exit lane too short to reach
+        # spill_min_vehicles is full once it holds the whole vehicles that fit in it
+        # ((length + 2.5 m) / 7.5 m); empty when the option is off
+        self._short_full = {}
+        if p.short_exit_full:
+            for ln, c in self.lane_capacity.items():
+                holds = int(c + 1 / 3 + 1e-9)
+                if holds < p.spill_min_vehicles and (
+                    p.short_exit_full is True or ln in self.upstream
+                ):
+                    self._short_full[ln] = holds
         # the readings of every step, looked up once (`sim` is libsumo or an adapter)
         self._count = self.sim.lane.getLastStepVehicleNumber
         self._halting = self.sim.lane.getLastStepHaltingNumber
@@ -710,7 +732,9 @@ class TerritoriaController(_Base):
                 if r is None:
                     # an exit lane is full when its queue (stopped vehicles) fills it
                     h = self._halting(o)
-                    if h < self._full_at[o]:
+                    if self._short_full and o in self._short_full:
+                        r = self.params.spill_floor if h >= self._short_full[o] else 1.0
+                    elif h < self._full_at[o]:
                         r = 1.0
                     else:
                         r = max(self.params.spill_floor, 1.0 - h / self.lane_capacity[o])
