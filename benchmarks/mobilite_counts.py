@@ -235,34 +235,8 @@ def run(detectors: int, days: int, legacy: bool, repeats: int, samples: int) -> 
             # thread (checks, Parquet writes); previous: pyarrow's pool of IMPORT_THREADS
             "threads": {"new": 2, "previous": counts.IMPORT_THREADS},
             "repeats": repeats,
-            "new": {
-                **{
-                    k: [r[k] for r in new]
-                    for k in (
-                        "seconds",
-                        "cpu_seconds",
-                        "user_seconds",
-                        "system_seconds",
-                        "minor_page_faults",
-                        "parquet_bytes",
-                    )
-                },
-                "parquet": new[0]["parquet"],
-            },
-            "previous": {
-                **{
-                    k: [r[k] for r in base]
-                    for k in (
-                        "seconds",
-                        "cpu_seconds",
-                        "user_seconds",
-                        "system_seconds",
-                        "minor_page_faults",
-                        "parquet_bytes",
-                    )
-                },
-                "parquet": base[0]["parquet"],
-            },
+            "new": _runs(new),
+            "previous": _runs(base),
         }
         for r in new + base:
             assert r["summary"]["rows"] == generated["rows"], r["summary"]["rows"]
@@ -289,6 +263,19 @@ def run(detectors: int, days: int, legacy: bool, repeats: int, samples: int) -> 
         return figures
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _runs(runs: list[dict]) -> dict:
+    """Each import's figures side by side (one list per figure), and the first one's Parquet."""
+    figures = (
+        "seconds",
+        "cpu_seconds",
+        "user_seconds",
+        "system_seconds",
+        "minor_page_faults",
+        "parquet_bytes",
+    )
+    return {**{k: [r[k] for r in runs] for k in figures}, "parquet": runs[0]["parquet"]}
 
 
 def main(argv: list[str] | None = None) -> None:

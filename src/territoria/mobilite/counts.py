@@ -725,17 +725,7 @@ class _Series:
             run_lengths, run_codes, run_values = (
                 np.concatenate(parts) for parts in zip(*self.runs, strict=True)
             )
-            longest = np.lexsort((-run_lengths, run_codes))  # per detector, its longest first
-            first = np.concatenate(([True], run_codes[longest][1:] != run_codes[longest][:-1]))
-            best = longest[first]
-            stuck = sorted(
-                zip(-run_lengths[best], names[run_codes[best]], run_values[best], strict=True)
-            )[:5]
-            for run, det, value in stuck:
-                warnings.append(
-                    f"détecteur {det} bloqué ? la même valeur ({int(value)}) {-int(run)} fois "
-                    "de suite."
-                )
+            warnings += _stuck_warnings(run_lengths, run_codes, run_values, names)
         unknown = [n for n in self.names if n not in edges]
         if unknown:
             warnings.append(
@@ -937,17 +927,7 @@ def _analyse(table, name: str, edges: set[str]):
     keep = (v[starts] > 0) & (lengths >= STUCK_INTERVALS)
     if keep.any():
         starts, run_lengths = starts[keep], lengths[keep]
-        run_codes, run_values = codes[starts], v[starts]
-        longest = np.lexsort((-run_lengths, run_codes))  # per detector, its longest run first
-        first = np.concatenate(([True], run_codes[longest][1:] != run_codes[longest][:-1]))
-        best = longest[first]
-        stuck = sorted(
-            zip(-run_lengths[best], names[run_codes[best]], run_values[best], strict=True)
-        )[:5]
-        for run, det, value in stuck:
-            warnings.append(
-                f"détecteur {det} bloqué ? la même valeur ({int(value)}) {-int(run)} fois de suite."
-            )
+        warnings += _stuck_warnings(run_lengths, codes[starts], v[starts], names)
     present = names[np.bincount(codes, minlength=len(names)) > 0].tolist()
     unknown = [n for n in present if n not in edges]
     if unknown:
@@ -988,6 +968,20 @@ def _median_step(d, same, flag) -> float:
         if below <= (n - 1) // 2 and n // 2 < at_most:
             return float(usual)
     return float(np.median(d[same]))
+
+
+def _stuck_warnings(run_lengths, run_codes, run_values, names) -> list[str]:
+    """One warning per detector among the 5 longest stuck runs (each detector's longest)."""
+    import numpy as np
+
+    longest = np.lexsort((-run_lengths, run_codes))  # per detector, its longest run first
+    first = np.concatenate(([True], run_codes[longest][1:] != run_codes[longest][:-1]))
+    best = longest[first]
+    stuck = sorted(zip(-run_lengths[best], names[run_codes[best]], run_values[best], strict=True))
+    return [
+        f"détecteur {det} bloqué ? la même valeur ({int(value)}) {-int(run)} fois de suite."
+        for run, det, value in stuck[:5]
+    ]
 
 
 def _top(per, n: int = 5) -> list[int]:
