@@ -295,3 +295,17 @@ def test_deleting_a_collection_removes_its_page_index(fiches):
     assert any(folder.iterdir())
     delete_collection(fiches)
     assert not folder.exists()
+
+
+def test_an_unwritable_data_folder_leaves_the_index_in_memory(faq_collection, settings, tmp_path):
+    """A full or read-only disk: the ingestion still ends, searches still use the page index."""
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache folder should be", encoding="utf-8")
+    settings.DATA_DIR = blocked
+    root = tmp_path / "fiches"
+    root.mkdir()
+    (root / "bruit.md").write_text(NOISE, encoding="utf-8")
+    job = run_job(add_files(faq_collection, collect_files(root)))
+    assert job.state == "done"
+    index = pages.page_index(faq_collection.namespace, [PUBLIC])
+    assert [d for d, _s in index.search("tapage nocturne")][:1]

@@ -104,7 +104,10 @@ def run_job(job: IngestionJob, progress: Progress | None = None) -> IngestionJob
         if not job.collection.managed and job.indexed:
             # The page index now, before the vectors (hours for a large collection): its key is
             # the rows, not the vectors, and a copy on disk serves every process at once.
-            pages.warm(namespace, job.collection.access_tokens())
+            try:
+                pages.warm(namespace, job.collection.access_tokens())
+            except Exception:  # a speed-up only: the first search builds it again
+                log.exception("page index of %s not built", namespace)
         job.chunks_to_embed = index.pending_embeddings(
             page_vectors.namespace_of(namespace)
         ) + index.pending_embeddings(namespace)
