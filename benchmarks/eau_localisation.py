@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from territoria.eau import evaluation, localisation
+from territoria.eau import evaluation, localisation, network
 
 
 def _distance(a, b) -> float:
@@ -34,7 +34,8 @@ def simulate_drop(inp, pipe, flow_m3h, sensors, rng, demand_sigma, common_sigma,
     """Observed night drop at the sensors for a leak in the middle of `pipe` (simulated)."""
     import wntr
 
-    model = wntr.network.WaterNetworkModel(str(inp))
+    # The module's reader: check_inp, then WNTR, then [TIMES] as EPANET reads it.
+    model = network.read_model(inp)
     model = wntr.morph.split_pipe(model, pipe, f"{pipe}__b", "LEAK__node", split_at_point=0.5)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "split.inp"
@@ -59,10 +60,8 @@ def simulate_drop(inp, pipe, flow_m3h, sensors, rng, demand_sigma, common_sigma,
 
 
 def run(data: Path, quick: bool = False) -> dict:
-    import wntr
-
     inp = data / "L-TOWN.inp"
-    model = wntr.network.WaterNetworkModel(str(inp))
+    model = network.read_model(inp)
     zone_of = evaluation.zone_of_pipes(inp)
     leaks = evaluation.read_leaks(data / "leaks_2018_training.csv", zone_of)
     sensors = localisation.LTOWN_PRESSURE_SENSORS

@@ -123,6 +123,8 @@ RULES 6 | THEN PIPE P2 STATUS IS OPEN | THEN VALVE V2 SETTING IS 25 | : « V2 »
 STATUS 1 | V1 Open | P5 Closed | : la conduite « P5 » est un clapet (CV dans [PIPES])
 STATUS 2 | V1 Open | V1 Active | (« état ou réglage ») : « Active » n'est pas un nombre.
 STATUS 2 | V1 Open | V2 25 | : « V2 » est une vanne GPV
+STATUS 2 | V1 Open | P1 P4 Closed | : « P1 P4 » est une plage de tronçons : EPANET l'applique à chaque tronçon
+STATUS 2 | V1 Open | P1 P5 Closed | : « P1 P5 » est une plage de tronçons
 REPORT 2 | Status No | Page 300 | (« lignes par page ») : « 300 » : attendu au plus 255.
 REPORT 2 | Status No | Nodes J9 | : le nœud « J9 » n'est déclaré dans aucune section
 REPORT 2 | Status No | Links P9 | : le tronçon « P9 » n'est déclaré dans aucune section
@@ -196,6 +198,10 @@ def epanet_refusal(path: Path, folder: Path) -> str:
 # name there; WNTR: « KeyError ») and MINIMUM TRAVELTIME (EPANET no longer uses it; WNTR:
 # « minimum_traveltime is not a valid attribute »).
 EPANET_22_PASSES_OVER = ("NODE J9 Centre", "LINK P9 Fonte", "Minimum Traveltime 0")
+# The ranges of links in [STATUS] that EPANET 2.2 applies (P1 to P4 closed; P1 to P5 too,
+# skipping the check valve P5) and WNTR cannot read (« could not convert string to float:
+# 'P4' », the second name taken for a setting; numeric names: below).
+EPANET_22_RANGES = ("P1 P4 Closed", "P1 P5 Closed")
 # The lines EPANET 2.2 refuses once the whole file is read, naming no section.
 EPANET_22_NAMES_NO_SECTION = {
     "PU1 J6 T1 SPEED 1": "Error 226: no head curve or power rating",
@@ -223,6 +229,10 @@ def test_epanet_itself_accepts_the_fixture_and_refuses_each_bad_line(tmp_path):
             assert said == ""
             with pytest.raises((KeyError, AttributeError)):
                 wntr.network.WaterNetworkModel(str(path))
+        elif new in EPANET_22_RANGES:
+            assert said == ""
+            with pytest.raises(ValueError, match="could not convert string to float"):
+                wntr.network.WaterNetworkModel(str(path))
         elif new in EPANET_22_NAMES_NO_SECTION:
             if EPANET_22_NAMES_NO_SECTION[new] not in said:
                 accepted.append((new, said))
@@ -245,6 +255,34 @@ def test_wntr_reads_the_sections_fixture(tmp_path):
     assert len(model.control_name_list) == 7  # 5 controls, 2 rules
     assert model.get_node("T1").mixing_fraction == 0.5
     assert model.get_link("P1").bulk_coeff < 0
+
+
+@pytest.mark.slow  # loads WNTR and EPANET's toolkit (seconds of CPU, once per session)
+def test_a_range_of_numbered_links_in_status_is_refused_as_wntr_misreads_it(tmp_path):
+    """With links named 1 to 4, EPANET 2.2 closes each of them for « 1 4 Closed »; WNTR
+    imports it without a word, link 1 open with a setting of 4 and the others untouched: the
+    check refuses the line."""
+    import wntr
+    from wntr.epanet import toolkit
+    from wntr.network import LinkStatus
+
+    text = bad_text("STATUS", "V1 Open", "1 4 Closed")[0]
+    for number in "1234":
+        text = re.sub(rf"\bP{number}\b", number, text)
+    path = tmp_path / "plage.inp"
+    path.write_text(text)
+    epanet = toolkit.ENepanet(version=2.2)
+    epanet.ENopen(str(path), str(tmp_path / "plage.rpt"), "")
+    try:  # EN_INITSTATUS (4): 0 closed, 1 open
+        statuses = [epanet.ENgetlinkvalue(epanet.ENgetlinkindex(name), 4) for name in "1234"]
+    finally:
+        epanet.ENclose()
+    assert statuses == [0, 0, 0, 0]
+    model = wntr.network.WaterNetworkModel(str(path))
+    assert [model.get_link(name).initial_status for name in "1234"] == [LinkStatus.Open] * 4
+    assert model.get_link("1").initial_setting == 4
+    with pytest.raises(network.NetworkError, match="colonne 2 : « 1 4 » est une plage"):
+        inp_check.check_inp(path)
 
 
 # The models shipped with WNTR 1.5.0 (library/networks, tests/networks_for_testing) that

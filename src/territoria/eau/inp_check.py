@@ -665,6 +665,18 @@ def _status(inp: _Inp) -> None:
         inp.known(0, "link")
         if _uncontrollable(inp, 0) == "GPV" and _word(inp.fields[1], ("OPEN", "CLOSED")) is None:
             inp.refuse(_GPV_SETTING.format(inp.fields[0]), 1)
+    else:
+        # « L1 L2 status »: EPANET 2.2 sets every link between the two (numeric names by
+        # value, others in byte order; check valves and GPV settings skipped, no error), but
+        # WNTR reads L1 alone with L2 as its setting: refused rather than mis-read.
+        first, second = inp.fields[0], inp.fields[1]
+        inp.refuse(
+            f"« {first} {second} » est une plage de tronçons : EPANET l'applique à chaque "
+            f"tronçon dont le nom est compris entre « {first} » et « {second} », mais WNTR ne "
+            f"règle que « {first} » et prend « {second} » pour sa consigne. Écrivez une ligne "
+            "par tronçon.",
+            1,
+        )
 
 
 def _mixing(inp: _Inp) -> None:
