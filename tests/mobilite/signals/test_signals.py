@@ -96,6 +96,24 @@ def _recording_run(tmp_path, cls, params):
     return c, sim.log
 
 
+def test_readings_skip_libsumos_wrapper_only_for_libsumo_itself():
+    import libsumo
+    from libsumo import _libsumo
+
+    # libsumo itself: the compiled function its wrapper forwards to (the same answers)
+    assert ctl._direct(libsumo, "lane", "getWaitingTime") is _libsumo.lane_getWaitingTime
+    assert (
+        ctl._direct(libsumo, "inductionloop", "getTimeSinceDetection")
+        is _libsumo.inductionloop_getTimeSinceDetection
+    )
+    # an adapter, even one forwarding every attribute to libsumo: its own reading, as is
+    for strict in (False, True):
+        sim = RecordingAdapter(libsumo, strict=strict)
+        fn = ctl._direct(sim, "lane", "getLastStepHaltingNumber")
+        assert fn is not _libsumo.lane_getLastStepHaltingNumber
+        assert fn == sim.lane.getLastStepHaltingNumber
+
+
 @pytest.mark.parametrize("name", ["territoria", "max_pressure"])
 def test_every_lost_green_shows_yellow_and_greens_respect_bounds(tmp_path, name):
     cls, pcls = ctl.CONTROLLERS[name]

@@ -24,6 +24,7 @@ controller adapter (see `adapter.py`).
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import or_
@@ -374,6 +375,19 @@ class _SignalIndex:
         self.tls = tls
 
 
+def _direct(sim, domain: str, name: str):
+    """`sim.<domain>.<name>`; with libsumo itself, the compiled function its Python wrapper
+    only forwards to (`return _libsumo.<domain>_<name>(id)`): the same answer without a Python
+    frame per reading (≈ 120 000 readings an hour on cologne8). An adapter or TraCI: as is."""
+    fn = getattr(getattr(sim, domain), name)
+    # the module itself (an adapter may forward `__name__` and `_libsumo` to the one it wraps)
+    if sim is sys.modules.get("libsumo"):
+        compiled = getattr(getattr(sim, "_libsumo", None), f"{domain}_{name}", None)
+        if compiled is not None:
+            return compiled
+    return fn
+
+
 class TerritoriaController(_Base):
     name = "territoria"
 
@@ -547,10 +561,10 @@ class TerritoriaController(_Base):
                 ):
                     self._short_full[ln] = holds
         # the readings of every step, looked up once (`sim` is libsumo or an adapter)
-        self._count = self.sim.lane.getLastStepVehicleNumber
-        self._halting = self.sim.lane.getLastStepHaltingNumber
-        self._waiting = self.sim.lane.getWaitingTime
-        self._since_detection = self.sim.inductionloop.getTimeSinceDetection
+        self._count = _direct(self.sim, "lane", "getLastStepVehicleNumber")
+        self._halting = _direct(self.sim, "lane", "getLastStepHaltingNumber")
+        self._waiting = _direct(self.sim, "lane", "getWaitingTime")
+        self._since_detection = _direct(self.sim, "inductionloop", "getTimeSinceDetection")
         self._broom: dict[tuple[str, ...], float] = {}
 
     def coupled_links(self) -> set[str]:
