@@ -61,11 +61,11 @@ class SQLiteSearchIndex(SearchIndex):
             ([quoted],),
         )
 
-    # A bounded pool of the best BM25 matches, then the access rule, in one query. On
-    # 100 000 passages a common query word matches ~20 000 of them; building the list of
-    # every readable document (the generic path) cost more than the search itself. The
-    # result is exact: when the pool leaves fewer than `limit` readable matches, the query
-    # runs again without a pool.
+    # A bounded pool of the best BM25 matches, then the access rule. On 100 000 passages a
+    # common query word matches ~20 000 of them; building the list of every readable document
+    # (the generic path) cost more than the search itself. The result is exact: when a full
+    # pool leaves fewer than `limit` readable matches, the query runs again with a larger one,
+    # then without a pool.
     POOL = 2000
     # A term held by more than this share of the indexed documents adds little to BM25 (idf
     # below log 3, against 6 to 9 for the words that tell passages apart) but costs a score
@@ -116,10 +116,11 @@ class SQLiteSearchIndex(SearchIndex):
         # A caller asking for at least a pool's worth (the register counts every match for its
         # facets) goes straight to the unbounded query instead of running both.
         if limit < self.POOL:
-            rows, pooled = self._best_readable(match, namespace, tokens, limit)
-            # A pool shorter than POOL held every match: running again would find no more.
-            if len(rows) >= limit or pooled < self.POOL:
-                return rows
+            for pool in dict.fromkeys((min(self.FIRST_POOL * limit, self.POOL), self.POOL)):
+                rows, pooled = self._best_readable(match, namespace, tokens, limit, pool)
+                # A pool not filled held every match: a larger one would find no more.
+                if len(rows) >= limit or pooled < pool:
+                    return rows
         with connections[self.using].cursor() as cursor:
             cursor.execute(
                 f"WITH matches AS MATERIALIZED (SELECT rowid AS id, bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS rank "
@@ -135,10 +136,13 @@ class SQLiteSearchIndex(SearchIndex):
     # against the access rule, until `limit` are readable: joining all POOL rows to their
     # documents and tokens cost a quarter of the statement on 44 418 passages (asst20m,
     # docs/assistant.md). First slice: FIRST_SLICE × limit rows, then four times more each time.
+    # The first pool holds FIRST_POOL × limit rows (FTS5 keeps a smaller sorted set); only when
+    # it is full and leaves fewer than `limit` readable is the search run again with POOL.
     FIRST_SLICE = 2
+    FIRST_POOL = 4
 
-    def _best_readable(self, match, namespace, tokens, limit) -> tuple[list, int]:
-        """(the `limit` best readable matches among the POOL best, pool rows read)."""
+    def _best_readable(self, match, namespace, tokens, limit, pool_size) -> tuple[list, int]:
+        """(the `limit` best readable matches among the `pool_size` best, pool rows read)."""
         conn = connections[self.using]
         rows: list[tuple[int, float]] = []
         pooled, size = 0, self.FIRST_SLICE * limit
@@ -146,7 +150,7 @@ class SQLiteSearchIndex(SearchIndex):
             pool.execute(
                 f"SELECT rowid, -bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS score FROM search_fts "
                 "WHERE search_fts MATCH %s ORDER BY score DESC, rowid LIMIT %s",
-                [match, self.POOL],
+                [match, pool_size],
             )
             while len(rows) < limit:
                 part = pool.fetchmany(size)
