@@ -136,7 +136,7 @@ class SQLiteSearchIndex(SearchIndex):
     # against the access rule, until `limit` are readable: joining all POOL rows to their
     # documents and tokens cost a quarter of the statement on 44 418 passages (asst20m,
     # docs/assistant.md). First slice: FIRST_SLICE × limit rows, then four times more each time.
-    # The first pool holds FIRST_POOL × limit rows (FTS5 keeps a smaller sorted set); only when
+    # The first pool holds FIRST_POOL × limit rows (SQLite keeps a smaller sorted set); only when
     # it is full and leaves fewer than `limit` readable is the search run again with POOL.
     FIRST_SLICE = 2
     FIRST_POOL = 4
