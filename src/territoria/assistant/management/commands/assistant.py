@@ -70,7 +70,8 @@ class Command(BaseCommand):
         )
         pages = sub.add_parser(
             "pages",
-            help="vecteurs de pages (titre + début) des documents indexés avant leur arrivée",
+            help="vecteurs de pages (titre + début, page entière) des documents indexés avant "
+            "leur arrivée",
         )
         pages.add_argument("collections", nargs="*", help="par défaut : toutes les collections")
 
@@ -259,5 +260,6 @@ class Command(BaseCommand):
             with tqdm(total=todo, desc=f"Pages de {collection.slug}", unit=" page") as bar:
                 page_vectors.embed(collection.namespace, on_progress=bar.update)
             self.stdout.write(
-                f"{collection.slug} : {written} page(s) ajoutée(s), {todo} vecteur(s) calculé(s)."
+                f"{collection.slug} : {written} ligne(s) de page ajoutée(s) (titre + début, page "
+                f"entière), {todo} vecteur(s) calculé(s)."
             )
