@@ -26,12 +26,10 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from itertools import compress, repeat
-from operator import or_
+from itertools import compress
+from operator import itemgetter, or_
 
 GREEN = "Gg"
-# the default of a lane absent from the sparse demands of a step
-_ZEROS = repeat(0.0)
 
 
 @dataclass
@@ -361,6 +359,7 @@ class _SignalIndex:
     """One signal's lanes per green phase, as read at every step (built once)."""
 
     __slots__ = (
+        "demands_of",
         "idle_when_empty",
         "lanes",
         "others",
@@ -373,6 +372,16 @@ class _SignalIndex:
 
     def __init__(self, tls: str):
         self.tls = tls
+
+
+def _values_of(keys: tuple[str, ...]):
+    """`d -> tuple(d[k] for k in keys)`, compiled (`itemgetter`) for two keys or more."""
+    if len(keys) > 1:
+        return itemgetter(*keys)
+    if keys:
+        key = keys[0]
+        return lambda d: (d[key],)
+    return lambda d: ()
 
 
 def _direct(sim, domain: str, name: str):
@@ -535,6 +544,7 @@ class TerritoriaController(_Base):
             tls = m.inter.tls_id
             sig = _SignalIndex(tls)
             sig.lanes = self._lanes[tls]
+            sig.demands_of = [_values_of(lanes) for lanes in sig.lanes]
             sig.others = self._others[tls]
             sig.own = self._own[tls]
             sig.others_short = [short_mask(lanes) for lanes in sig.others]
@@ -565,7 +575,28 @@ class TerritoriaController(_Base):
         self._halting = _direct(self.sim, "lane", "getLastStepHaltingNumber")
         self._waiting = _direct(self.sim, "lane", "getWaitingTime")
         self._since_detection = _direct(self.sim, "inductionloop", "getTimeSinceDetection")
+        # (the vehicle readings only where the settings use them: a simulator without
+        # vehicles, such as the tests' fixed queues, needs none)
+        if p.head_aware:
+            self._vehicle_ids = _direct(self.sim, "lane", "getLastStepVehicleIDs")
+            self._next_tls = _direct(self.sim, "vehicle", "getNextTLS")
+        if p.w_pending:
+            self._pending_ids = _direct(self.sim, "simulation", "getPendingVehicles")
+            self._route = _direct(self.sim, "vehicle", "getRoute")
+        # per incoming lane: the halted vehicles from which its queue counts upstream too (the
+        # lane is filling); a short lane always (-1: any count)
+        self._upstream_at = {
+            ln: -1.0 if ln in short else self._spill_at[ln]
+            for m in self.machines
+            for ln in m.inter.in_lanes
+        }
         self._broom: dict[tuple[str, ...], float] = {}
+        # the demands of a step start at 0 for every incoming lane (an empty lane without
+        # pending vehicles keeps it: its terms in a sum change nothing)
+        self._no_demand = dict.fromkeys((ln for m in self.machines for ln in m.inter.in_lanes), 0.0)
+        # the most room an exit lane can have (1: free; a full lane has less, down to
+        # spill_floor): with spill_floor ≤ 1, a movement with a free exit has room 1
+        self._room_max = 1.0 if p.spill_floor <= 1 else None
 
     def coupled_links(self) -> set[str]:
         """The short incoming links joining two mutually coupled signals: S has a short lane fed
@@ -640,18 +671,18 @@ class TerritoriaController(_Base):
         return t0 is not None and now - t0 >= self.params.max_green
 
     def _pending_by_lane(self) -> dict[str, float]:
-        pending = self.sim.simulation.getPendingVehicles()
+        pending = self._pending_ids()
         if not pending:
             return {}
         by_lane: dict[str, float] = {}
-        veh = self.sim.vehicle
+        route = self._route
         # a pending vehicle's first edge does not change while it waits: read it once
         first = self._first_edge
         for vid in pending:
             edge = first.get(vid)
             if edge is None:
                 try:
-                    edge = first[vid] = veh.getRoute(vid)[0]
+                    edge = first[vid] = route(vid)[0]
                 except Exception:  # noqa: BLE001, S112 - a vehicle inserted meanwhile
                     continue
             lanes = self.edge_lanes.get(edge)
@@ -663,14 +694,14 @@ class TerritoriaController(_Base):
 
     def _head(self, ln: str, tls_id: str) -> int | None:
         """Link index wanted by the first vehicle of a shared lane (None: empty lane)."""
-        ids = self.sim.lane.getLastStepVehicleIDs(ln)
+        ids = self._vehicle_ids(ln)
         if not ids:
             return None
         # read at every decision, not cached per vehicle: SUMO's answer for a vehicle can
         # change while it stays on the lane (cologne3, seed 0: 29 of 3 734 reads differed from
         # the vehicle's first answer, which named a link off its route) — a cache changed
         # decisions (docs/mobilite-signals.md)
-        for tls, idx, _dist, _state in self.sim.vehicle.getNextTLS(ids[-1]):
+        for tls, idx, _dist, _state in self._next_tls(ids[-1]):
             if tls == tls_id:
                 return idx
         return None
@@ -695,45 +726,62 @@ class TerritoriaController(_Base):
         short = ln in self.short_lanes
         if n == 0 and not short:
             return pending.get(ln, 0.0) * p.w_pending
-        halting = self._halting
-        h = halting(ln)
+        h = self._halting(ln)
         w = self._waiting(ln)
-        filling = h >= self._spill_at[ln]
-        if short or filling:
-            # the queue fills the last lane: count it upstream too
-            lane = self.sim.lane
-            waiting = self._waiting
-            for up in self.upstream.get(ln, ()):
-                uh = halting(up)
-                if uh:
-                    h += uh
-                    n += uh
-                    w += waiting(up)
-            if p.spill_feed_share and p.feed_gate:
-                for up, nxt in self.feeder_pairs.get(ln, ()):
-                    if self._green_towards(up, nxt):
-                        fed = p.spill_feed_share * (
-                            lane.getLastStepVehicleNumber(up)
-                            if p.feed_moving
-                            else lane.getLastStepHaltingNumber(up)
-                        )
-                        h += fed
-                        n += fed
-            elif (
-                p.spill_feed_share
-                and (filling or not p.feed_when_filling)
-                and not (p.feed_max_green and self._maxed(inter, ln, now))
-            ):
-                for up in self.signal_feeders.get(ln, ()):
-                    fed = p.spill_feed_share * halting(up)
-                    h += fed
-                    n += fed
+        if short or h >= self._spill_at[ln]:
+            h, n, w = self._with_upstream(ln, n, h, w, inter, now)
         return (
             p.w_halt * h
             + p.w_move * (n - h)
             + w / p.wait_scale
             + pending.get(ln, 0.0) * p.w_pending
         )
+
+    def _with_upstream(self, ln: str, n, h, w, inter, now: float) -> tuple:
+        """A short or filling lane (`h` halted, `n` vehicles, `w` s of wait): its queue counted
+        upstream too — `(h, n, w)` with the lanes behind it and the signals feeding it."""
+        p: TerritoriaParams = self.params
+        filling = h >= self._spill_at[ln]
+        # the queue fills the last lane: count it upstream too
+        lane = self.sim.lane
+        halting = self._halting
+        ups = self.upstream.get(ln, ())
+        if ups:
+            halted = list(map(halting, ups))
+            queued = sum(halted)  # vehicle counts: integers, summed exactly in any order
+            if queued:
+                h += queued
+                n += queued
+                # the wait of the lanes with halted vehicles, added in the same order
+                for wait in map(self._waiting, compress(ups, halted)):
+                    w += wait
+        if p.spill_feed_share and p.feed_gate:
+            for up, nxt in self.feeder_pairs.get(ln, ()):
+                if self._green_towards(up, nxt):
+                    fed = p.spill_feed_share * (
+                        lane.getLastStepVehicleNumber(up)
+                        if p.feed_moving
+                        else lane.getLastStepHaltingNumber(up)
+                    )
+                    h += fed
+                    n += fed
+        elif (
+            p.spill_feed_share
+            and (filling or not p.feed_when_filling)
+            and not (p.feed_max_green and self._maxed(inter, ln, now))
+        ):
+            feeders = self.signal_feeders.get(ln, ())
+            if feeders and p.spill_feed_share == 1.0:
+                # the same sums: integers times 1.0 are added exactly in any grouping
+                fed = 1.0 * sum(map(halting, feeders))
+                h += fed
+                n += fed
+            else:
+                for up in feeders:
+                    fed = p.spill_feed_share * halting(up)
+                    h += fed
+                    n += fed
+        return h, n, w
 
     def _best_room(self, outs: tuple[str, ...], room: dict[str, float]) -> float:
         """The most room among a movement's exit lanes (1: free), once a step per set of exits;
@@ -742,6 +790,8 @@ class TerritoriaController(_Base):
         if best is None:
             best = 0.0
             for o in outs:
+                if best == self._room_max:
+                    break  # a free exit: no other can have more room (nor need reading)
                 r = room.get(o)
                 if r is None:
                     # an exit lane is full when its queue (stopped vehicles) fills it
@@ -753,7 +803,8 @@ class TerritoriaController(_Base):
                     else:
                         r = max(self.params.spill_floor, 1.0 - h / self.lane_capacity[o])
                     room[o] = r
-                best = max(best, r)
+                if r > best:  # noqa: PLR1730 - max(best, r) without a call per exit
+                    best = r
             self._broom[outs] = best
         return best
 
@@ -780,16 +831,37 @@ class TerritoriaController(_Base):
 
     def _demands(self, lanes, counts, smask, pending, inter, now: float, demand) -> None:
         """The demand of each of `lanes` that has one (`counts`: their vehicles, read this step;
-        `smask`: which of them are short, None if none). A lane left out of `demand` has 0: an
+        `smask`: which of them are short, None if none). A lane not computed keeps its 0: an
         empty lane with no pending vehicle (the same 0.0 as `pending.get(ln, 0.0) * w_pending`)."""
         mask = counts if smask is None else list(map(or_, counts, smask))
-        lane_demand = self._lane_demand
-        for ln, n in zip(compress(lanes, mask), compress(counts, mask)):
-            demand[ln] = lane_demand(ln, pending, inter, now, n)
+        p: TerritoriaParams = self.params
+        w_halt, w_move, wait_scale = p.w_halt, p.w_move, p.wait_scale
+        halting, waiting, upstream_at = self._halting, self._waiting, self._upstream_at
+        # `_lane_demand` written out for a lane that is short or has vehicles (the lanes of
+        # `mask`): the same readings and products, summed in the same order; without pending
+        # vehicles their term is +0.0, which changes no sum
+        if pending:
+            pget, w_pending = pending.get, p.w_pending
+            for ln, n in zip(compress(lanes, mask), compress(counts, mask)):
+                h = halting(ln)
+                w = waiting(ln)
+                if h >= upstream_at[ln]:
+                    h, n, w = self._with_upstream(ln, n, h, w, inter, now)
+                demand[ln] = (
+                    w_halt * h + w_move * (n - h) + w / wait_scale + pget(ln, 0.0) * w_pending
+                )
+        else:
+            for ln, n in zip(compress(lanes, mask), compress(counts, mask)):
+                h = halting(ln)
+                w = waiting(ln)
+                if h >= upstream_at[ln]:
+                    h, n, w = self._with_upstream(ln, n, h, w, inter, now)
+                demand[ln] = w_halt * h + w_move * (n - h) + w / wait_scale
         if pending:
             w_pending = self.params.w_pending
-            for ln in lanes:
-                if ln in pending and ln not in demand:
+            # the lanes not computed above (a lane enters one signal: read once a step)
+            for ln, read in zip(lanes, mask):
+                if not read and ln in pending:
                     demand[ln] = pending[ln] * w_pending  # an empty lane: its pending vehicles
 
     def _current_score(self, m, sig, pending, now: float, demand, room, heads, maxed) -> float:
@@ -803,9 +875,8 @@ class TerritoriaController(_Base):
 
     def step(self, now: float) -> None:
         p: TerritoriaParams = self.params
-        # sparse: a lane absent has a demand of 0 (its terms in a sum change nothing)
-        demand: dict[str, float] = {}
-        dget = demand.get
+        # 0 for a lane not computed this step (empty, without pending vehicles)
+        demand = self._no_demand.copy()
         room: dict[str, float] = {}
         self._broom = {}
         pending: dict[str, float] | None = None
@@ -820,10 +891,12 @@ class TerritoriaController(_Base):
         for m, sig in self._signals:
             if m.target is not None:
                 m.advance(now)
-            if track:
+                if track:
+                    self._track_lane_greens(m, now)
+                if m.target is not None:
+                    continue  # yellow / all-red
+            elif track:
                 self._track_lane_greens(m, now)
-            if m.target is not None:
-                continue  # yellow / all-red
             g = now - m.green_since
             if g < min_green:
                 continue
@@ -858,7 +931,7 @@ class TerritoriaController(_Base):
             self._demands(lanes, counts, sig.others_short[cur_k], pending, inter, now, demand)
             # each other phase's lanes, summed: an upper bound of its score (a score is that
             # sum, in the same order, times rooms and weights ≤ 1)
-            bounds = [sum(map(dget, lanes, _ZEROS)) for lanes in sig.lanes]
+            bounds = [sum(values(demand)) for values in sig.demands_of]
             bounds[cur_k] = -1.0
             bound = max(bounds)
             if bound <= idle_at:
