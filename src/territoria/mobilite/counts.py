@@ -148,6 +148,10 @@ def _parquet_writer(target: Path):
             use_dictionary=["detector", "vehicles"],
             column_encoding={"ts": "DELTA_BINARY_PACKED"},
             write_statistics=["detector", "ts"],
+            # the statistics of a dictionary column cost a hash of its indices per batch of
+            # values written: one batch a row group rather than one per 1024 values (same pages'
+            # values, same min/max; ≈ 0.3 s less on a year of 500 detectors)
+            write_batch_size=PARQUET_ROW_GROUP,
         ) as writer:
             yield lambda table: writer.write_table(table, row_group_size=PARQUET_ROW_GROUP)
         partial.replace(target)
@@ -233,9 +237,11 @@ def _bounded(x, top: float) -> bool:
     return bool(x.min() >= 0 and x.max() <= top)
 
 
-def _plain_plan(path: Path, name: str):
+def _plain_plan(path: Path, name: str, detector_as_text: bool = False):
     """(columns, pyarrow read, parse and convert options) of a CSV in the usual format (a plain
-    header naming the columns once), None otherwise: the checked path then reads the file."""
+    header naming the columns once), None otherwise: the checked path then reads the file. The
+    detector is dictionary-encoded by the reader, or read as text (`detector_as_text`: the
+    streamed path codes it from its changes of value, `_coded_by_runs`)."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -249,7 +255,9 @@ def _plain_plan(path: Path, name: str):
     if len(set(found)) != len(found):
         return None
     types = {
-        columns["detector"]: pa.dictionary(pa.int32(), pa.string()),
+        columns["detector"]: (
+            pa.string() if detector_as_text else pa.dictionary(pa.int32(), pa.string())
+        ),
         columns["timestamp"]: pa.timestamp("us"),
         columns["vehicles"]: pa.float64(),
     }
@@ -423,7 +431,7 @@ class _NotStreamed(Exception):
 def _stream(path: Path, name: str, edges: set[str], target: Path) -> dict:
     import pyarrow as pa
 
-    plan = _plain_plan(path, name)
+    plan = _plain_plan(path, name, detector_as_text=True)
     if plan is None:
         raise _NotStreamed("checked")
     columns = plan[0]
@@ -433,7 +441,7 @@ def _stream(path: Path, name: str, edges: set[str], target: Path) -> dict:
         for batch in batches:
             if not batch.num_rows:
                 continue
-            values = _fast_values(pa.Table.from_batches([batch]), columns)
+            values = _fast_values(_coded_by_runs(batch, columns["detector"]), columns)
             if values is None:
                 raise _NotStreamed("checked")
             pending.append(values)
@@ -450,6 +458,30 @@ def _stream(path: Path, name: str, edges: set[str], target: Path) -> dict:
         # before the file is renamed: a duplicate or an unusual step leaves no file
         summary = series.summary(edges)
     return summary
+
+
+def _coded_by_runs(batch, column: str):
+    """The batch as a table whose detector (read as text) is dictionary-encoded by its runs: one
+    dictionary entry per change of value, the lines' indices counting the changes. In a sorted
+    file a detector's lines follow each other, so this is a comparison of neighbours where the
+    reader's dictionary encoding hashes every line (≈ 0.4 s of a year of 500 detectors). The
+    same name in two runs (an unsorted file, names padded with spaces) gets two entries, which
+    `_fast_values` and `_Series.add` merge as they merge the reader's dictionaries."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    table = pa.Table.from_batches([batch])
+    at = table.schema.get_field_index(column)
+    text = batch.column(at)
+    n = len(text)
+    changed = pc.not_equal(text.slice(1), text.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+    indices = np.empty(n, np.int32)
+    indices[0] = 0
+    np.cumsum(changed, dtype=np.int32, out=indices[1:])
+    starts = np.concatenate(([0], np.flatnonzero(changed) + 1))
+    coded = pa.DictionaryArray.from_arrays(pa.array(indices), text.take(pa.array(starts)))
+    return table.set_column(at, column, coded)
 
 
 @contextmanager
