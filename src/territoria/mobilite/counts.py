@@ -475,13 +475,26 @@ def _coded_by_runs(batch, column: str):
     at = table.schema.get_field_index(column)
     text = batch.column(at)
     n = len(text)
-    changed = pc.not_equal(text.slice(1), text.slice(0, n - 1)).to_numpy(zero_copy_only=False)
-    indices = np.empty(n, np.int32)
-    indices[0] = 0
-    np.cumsum(changed, dtype=np.int32, out=indices[1:])
-    starts = np.concatenate(([0], np.flatnonzero(changed) + 1))
+    starts = np.concatenate(([0], _set_bits(pc.not_equal(text.slice(1), text.slice(0, n - 1))) + 1))
+    indices = np.repeat(np.arange(len(starts), dtype=np.int32), np.diff(starts, append=n))
     coded = pa.DictionaryArray.from_arrays(pa.array(indices), text.take(pa.array(starts)))
     return table.set_column(at, column, coded)
+
+
+def _set_bits(flags):
+    """The positions of the true values of a boolean array without nulls, found in its bitmap
+    (a byte for 8 values; few are set where the detector changes rarely), not in a byte-per-value
+    copy of it."""
+    import numpy as np
+
+    n = len(flags)
+    if flags.offset % 8:
+        return np.flatnonzero(flags.to_numpy(zero_copy_only=False))
+    bitmap = np.frombuffer(flags.buffers()[1], np.uint8, (n + 7) // 8, flags.offset // 8)
+    set_bytes = np.flatnonzero(bitmap)
+    bits = np.unpackbits(bitmap[set_bytes, None], axis=1, bitorder="little")
+    positions = (set_bytes[:, None] * 8 + np.arange(8))[bits.astype(bool)]
+    return positions[positions < n]  # the last byte's padding bits are not values
 
 
 @contextmanager
