@@ -13,6 +13,11 @@ run:
   Parquet write);
 - `legacy` (with --legacy): the DuckDB importer before both (benchmarks/_mobilite_counts_legacy.py).
 
+With `--previous-counts FILE` (a `counts.py` of an earlier commit, e.g.
+`git show COMMIT:src/territoria/mobilite/counts.py > PREV.py`), the `previous` imports are that
+file's `store_csv` instead (the month charts keep their baseline); the JSON names the file,
+and the register (measured.json) is left as it is.
+
 Both must give the same summary (lines, step, detectors, warnings) and the same Parquet content
 (every line in the same order: a checksum of the lines with their row numbers); the chart of a
 detector's month is then timed on the new Parquet file. Results:
@@ -86,6 +91,17 @@ def generate(path: Path, detectors: int, days: int) -> dict:
 
 def new_store(path: Path, target: Path) -> dict:
     return counts.store_csv(path, path.name, set(), target)
+
+
+def counts_from(file: str):
+    """The module of an earlier commit's counts.py, loaded beside the current one."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("territoria_previous_counts", file)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def previous_store(path: Path, target: Path) -> dict:
@@ -200,7 +216,9 @@ def flow_views(path: Path) -> dict:
     return {"prepare_seconds": round(t1 - t0, 2), "three_views_seconds": round(t2 - t1, 2)}
 
 
-def run(detectors: int, days: int, legacy: bool, repeats: int, samples: int) -> dict:
+def run(
+    detectors: int, days: int, legacy: bool, repeats: int, samples: int, previous_counts=None
+) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="bench-counts-"))
     try:
         csv = folder / "comptages.csv"
@@ -213,6 +231,11 @@ def run(detectors: int, days: int, legacy: bool, repeats: int, samples: int) -> 
         from benchmarks import _mobilite_counts_legacy as old
 
         paths = {"new": new_store, "previous": previous_store}
+        if previous_counts:
+            module = counts_from(previous_counts)
+            paths["previous"] = lambda path, target: module.store_csv(
+                path, path.name, set(), target
+            )
         for store in paths.values():
             store(head, folder / "debut.parquet")
         old.write_parquet(old.load_csv(head, head.name, set())[0], folder / "debut.parquet")
@@ -235,6 +258,9 @@ def run(detectors: int, days: int, legacy: bool, repeats: int, samples: int) -> 
             # thread (checks, Parquet writes); previous: pyarrow's pool of IMPORT_THREADS
             "threads": {"new": 2, "previous": counts.IMPORT_THREADS},
             "repeats": repeats,
+            "previous_importer": Path(previous_counts).name
+            if previous_counts
+            else "benchmarks/_mobilite_counts_previous.py",
             "new": _runs(new),
             "previous": _runs(base),
         }
@@ -287,10 +313,15 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--repeats", type=int, default=2, help="imports of each path")
     parser.add_argument("--samples", type=int, default=200, help="month charts of each path")
+    parser.add_argument(
+        "--previous-counts", default=None, help="counts.py of an earlier commit (the baseline)"
+    )
     parser.add_argument("--output", default="mobilite_counts", help="name of the result JSON")
     args = parser.parse_args(argv)
     load_before = os.getloadavg()
-    figures = run(args.detectors, args.days, args.legacy, args.repeats, args.samples)
+    figures = run(
+        args.detectors, args.days, args.legacy, args.repeats, args.samples, args.previous_counts
+    )
     # the machine is shared: its load (1, 5, 15 min) at the start and at the end of the run
     figures["load_average"] = {"start": load_before, "end": os.getloadavg()}
     figures["command"] = (
@@ -299,7 +330,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     print("graphique mensuel :", figures["month_chart"], flush=True)
     print(write_result(args.output, figures))
-    if (args.detectors, args.days) == (500, 365):
+    # the register compares with the importer before the streamed one: not with another file's
+    if (args.detectors, args.days) == (500, 365) and not args.previous_counts:
         quote(figures)
 
 

@@ -370,3 +370,56 @@ def test_streamed_refusals_name_what_the_whole_path_names(tmp_path, small_chunks
     ):
         counts.store_csv(path, path.name, set(), target)
     assert not target.exists() and not list(tmp_path.glob("*.partiel"))
+
+
+def test_detector_coded_by_its_runs():
+    """The streamed path reads the detector as text and codes it from its changes of value: the
+    same names line by line as the reader's dictionary, whatever the order (one entry per run
+    where a name comes back), for one line as for many."""
+    import itertools
+
+    import numpy as np
+    import pyarrow as pa
+
+    for names in (
+        ["A"],
+        ["A", "A", "B", "B", "B", "C"],
+        ["A", "B", "A", "A", " A", "A", "", "B"],  # unsorted, padded, empty: coded as read
+        ["AB", "AB", "BA", "AB", " A", " A", "AC", "AC"],  # one width: compared byte by byte
+        ["", "", ""],
+        [f"D{i // 9:03d}" for i in range(1000)],
+    ):
+        batch = pa.record_batch({"det": pa.array(names), "v": pa.array(range(len(names)))})
+        coded = counts._coded_by_runs(batch, "det").column("det").combine_chunks()
+        assert pa.types.is_dictionary(coded.type)
+        assert coded.to_pylist() == names
+        runs = 1 + sum(a != b for a, b in itertools.pairwise(names))
+        assert len(coded.dictionary) == runs
+        assert np.all(np.diff(coded.indices.to_numpy()) >= 0)
+    # the changes are read in the comparison's bitmap: any offset, any length
+    flags = pa.array([i % 7 == 0 or i in (8, 9, 63, 64) for i in range(200)])
+    for start in (0, 1, 8, 13):
+        for length in (0, 1, 9, 64, 187):
+            part = flags.slice(start, length)
+            expected = [i for i, f in enumerate(part.to_pylist()) if f]
+            assert counts._set_bits(part).tolist() == expected
+
+
+def test_streamed_empty_detector_named_by_line_and_field(tmp_path, small_chunks):
+    """An empty detector (or one of spaces) in a sorted file leaves the stream: the checked
+    path's message names its line and field, and nothing is written."""
+    header, *body = (FIXTURES / "counts.csv").read_text().splitlines()
+    body.sort(key=lambda line: line.split(",")[:2])
+    for empty in ("", "   "):
+        lines = body[:]
+        lines[300] = ",".join([empty, *lines[300].split(",")[1:]])
+        path = tmp_path / "vide.csv"
+        path.write_text("\n".join([header, *lines]) + "\n")
+        target = tmp_path / "c.parquet"
+        with pytest.raises(counts._NotStreamed):
+            counts._stream(path, path.name, set(), target)
+        with pytest.raises(
+            counts.CountsError, match="vide.csv, ligne 302, champ « detecteur » : détecteur vide"
+        ):
+            counts.store_csv(path, path.name, set(), target)
+        assert not target.exists() and not list(tmp_path.glob("*.partiel"))
