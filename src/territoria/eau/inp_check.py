@@ -49,6 +49,7 @@ INP_FIELDS = {  # the fields each line of these sections must have at least
     "EMITTERS": 2,
     "STATUS": 2,
     "TAGS": 3,
+    "LEAKAGE": 3,
 }
 INP_LINKS = ("PIPES", "PUMPS", "VALVES")
 INP_NODES = ("JUNCTIONS", "RESERVOIRS", "TANKS")
@@ -331,6 +332,20 @@ def check_inp(path: Path) -> None:
     inp = _Inp(path.name, lines)
     for number, section, fields in lines:
         inp.check(number, section, fields)
+
+
+def leakage_lines(path: Path) -> dict[int, bool]:
+    """The lines of the [LEAKAGE] section, by number: True for its title, False for a pipe's
+    leakage. An EPANET 2.3 section that WNTR 1.5 and EPANET 2.2 refuse whole (« syntax
+    error » on its title)."""
+    found, inside = {}, False
+    for number, raw in enumerate(path.read_bytes().split(b"\n"), start=1):
+        line = raw.removeprefix(b"\xef\xbb\xbf").decode("latin-1").split(";", 1)[0].strip()
+        if line.startswith("["):
+            inside = line.strip("[] ").upper() == "LEAKAGE"
+        if inside and line:
+            found[number] = line.startswith("[")
+    return found
 
 
 def epanet_times(path: Path) -> dict[str, int]:
@@ -649,6 +664,14 @@ def _emitter(inp: _Inp) -> None:
         inp.value(1, "coefficient", 0)
 
 
+def _leakage(inp: _Inp) -> None:
+    """EPANET 2.3's pipe leakage (FAVAD): « conduite surface dilatation », both ≥ 0 (its
+    `leakagedata`: 201, 203, 202, 209; a pump or valve named there is passed over)."""
+    inp.known(0, "link")
+    inp.value(1, "surface de fuite", 0)
+    inp.value(2, "dilatation de la fuite", 0)
+
+
 def _quality(inp: _Inp) -> None:
     if len(inp.fields) == 2:
         inp.known(0, "node")
@@ -938,6 +961,7 @@ INP_CHECKS = {
     "CURVES": _values,
     "DEMANDS": _demand,
     "EMITTERS": _emitter,
+    "LEAKAGE": _leakage,
     "QUALITY": _quality,
     "STATUS": _status,
     "MIXING": _mixing,

@@ -15,6 +15,9 @@ COUNT_NOUNS = {
     "pompes": "pompe|f",
     "réservoirs": "réservoir",
     "bâches": "bâche|f",
+    # EPANET 2.3's [LEAKAGE] lines: checked at import, not simulated (WNTR 1.5 has no FAVAD)
+    "fuites de fond": "fuite de fond déclarée ([LEAKAGE] d'EPANET 2.3, non simulée)|f|"
+    "fuites de fond déclarées ([LEAKAGE] d'EPANET 2.3, non simulées)",
 }
 
 

@@ -7,13 +7,21 @@ B (behind PRV-3) and C (behind PUMP_1 and tank T1), as in BattLeDIM's descriptio
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
+import tempfile
 from pathlib import Path
 
 from django.db import transaction
 
-from territoria.eau.inp_check import NetworkError, check_inp, epanet_times, wntr_error
+from territoria.eau.inp_check import (
+    NetworkError,
+    check_inp,
+    epanet_times,
+    leakage_lines,
+    wntr_error,
+)
 
 # L-Town's declared balances (SOURCE.md); other networks get theirs edited in the page.
 LTOWN_BALANCES = {
@@ -30,12 +38,31 @@ def read_model(path: Path | str):
     import wntr
 
     try:
-        model = wntr.network.WaterNetworkModel(str(path))
+        with _wntr_readable(path) as readable:
+            model = wntr.network.WaterNetworkModel(str(readable))
     except Exception as error:  # noqa: BLE001 — WNTR raises many kinds (ENSyntaxError, KeyError…)
         raise wntr_error(path, error) from None
     for attribute, seconds in epanet_times(path).items():  # WNTR drops « 1 MIN »'s unit
         setattr(model.options.time, attribute, seconds)
     return model
+
+
+@contextlib.contextmanager
+def _wntr_readable(path: Path):
+    """`path`, or a copy of it where EPANET 2.3's [LEAKAGE] section (checked by `check_inp`)
+    is turned into comments: WNTR 1.5 refuses the whole section, and simulates no background
+    leakage anyway. Same line numbers, so WNTR's refusals still point at the user's file."""
+    lines = leakage_lines(path)
+    if not lines:
+        yield path
+        return
+    data = path.read_bytes().split(b"\n")  # bytes: the file's own encoding is kept
+    for number in lines:
+        data[number - 1] = b";" + data[number - 1]
+    with tempfile.TemporaryDirectory(prefix="territoria-inp-") as folder:
+        copy = Path(folder) / path.name
+        copy.write_bytes(b"\n".join(data))
+        yield copy
 
 
 def derive_zones(model) -> list[dict]:
@@ -123,15 +150,19 @@ def read_network(path: Path) -> dict:
                 _material(link),
             ]
         )
+    counts = {
+        "jonctions": len(model.junction_name_list),
+        "canalisations": len(model.pipe_name_list),
+        "vannes": len(model.valve_name_list),
+        "pompes": len(model.pump_name_list),
+        "réservoirs": len(model.tank_name_list),
+        "bâches": len(model.reservoir_name_list),
+    }
+    leakage = [title for title in leakage_lines(path).values() if not title]
+    if leakage:  # said on the network's page: read and checked, not simulated by WNTR
+        counts["fuites de fond"] = len(leakage)
     return {
-        "counts": {
-            "jonctions": len(model.junction_name_list),
-            "canalisations": len(model.pipe_name_list),
-            "vannes": len(model.valve_name_list),
-            "pompes": len(model.pump_name_list),
-            "réservoirs": len(model.tank_name_list),
-            "bâches": len(model.reservoir_name_list),
-        },
+        "counts": counts,
         "elements": {"nodes": nodes, "links": links},
         "zones": zones,
         "is_ltown": {"p227", "p235", "PUMP_1"} <= set(model.link_name_list),
