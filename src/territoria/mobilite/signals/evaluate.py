@@ -297,10 +297,16 @@ def run_one(
             # CPU of the sumo process itself: what the machine spent, whatever its load
             extra: dict = {"cpu_s": round(_children_cpu() - c0, 3)}
         else:
+            lanes = Path(tmp) / "lanes.xml" if plans_out else None
             wall, teleports, extra = _run_live(
-                sc, controller, seed, scale, horizon, tripinfo, stats_file, params, plan_file
+                sc, controller, seed, scale, horizon, tripinfo, stats_file, params, plan_file, lanes
             )
             if plans_out and "greens" in extra:
+                from .plans import read_lane_counts
+
+                counts = read_lane_counts(lanes) if lanes.exists() else {}
+                for record in extra["greens"].values():  # the flows its plans are made from
+                    record["counts"] = {ln: counts[ln] for ln in record["links"] if ln in counts}
                 Path(plans_out).write_text(json.dumps(extra["greens"]))
             extra.pop("greens", None)
         result = read_delays(tripinfo)
@@ -334,7 +340,11 @@ def _read_teleports(stats_file: Path) -> int:
     return int(el.get("total", 0)) if el is not None else 0
 
 
-def _run_live(sc, controller, seed, scale, horizon, tripinfo, stats_file, params, plan_file):
+def _run_live(
+    sc, controller, seed, scale, horizon, tripinfo, stats_file, params, plan_file, lanes=None
+):
+    """`lanes`: also count, per 15-minute period, the vehicles leaving each lane there (the
+    flows the time-of-day plans are computed from, plans.py)."""
     import libsumo as sim
 
     from . import controllers as ctl
@@ -362,6 +372,11 @@ def _run_live(sc, controller, seed, scale, horizon, tripinfo, stats_file, params
         additional=detectors_additional(sc, net=net),
     )
     args += ["--statistic-output", str(stats_file)]
+    if lanes is not None:
+        from .plans import lane_counts_additional
+
+        add = args.index("-a") + 1
+        args[add] += "," + str(lane_counts_additional(lanes, sc.begin))
     t0 = time.perf_counter()
     cpu = time.process_time
     c0 = cpu()
@@ -393,6 +408,11 @@ def _run_live(sc, controller, seed, scale, horizon, tripinfo, stats_file, params
                 "states": m.inter.greens,
                 "yellow": m.inter.yellow,
                 "all_red": m.all_red,
+                # the incoming lane of each link index of the states
+                "links": [
+                    group[0][0] if group else ""
+                    for group in sim.trafficlight.getControlledLinks(m.inter.tls_id)
+                ],
             }
             for m in c.machines
         }
