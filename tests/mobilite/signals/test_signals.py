@@ -215,6 +215,46 @@ def test_build_plans_from_log():
     assert abs(period["offset"]) < 1 or abs(period["offset"] - period["cycle"]) < 1
 
 
+def test_webster_plan_from_counted_flows():
+    """Webster's cycle and splits from the lanes' flows (15 minutes; 450 vehicles = the
+    saturation flow of 1 800 veh/h): phase 0 serves lanes a (270 veh: ratio 0.6) and b (0.1),
+    the larger counts; phase 1 serves c (0.2); lane d (0.2), served by both, shares its flow
+    as the adaptive controller shared its green (2/3, 1/3)."""
+    sc = resco("cologne1")
+    b = float(sc.begin)
+    log = [(0, b, b + 600), (1, b + 605, b + 900)]  # phase 0 got 2/3 of the green
+    rec = {
+        "greens": log,
+        "states": ["GGrG", "rrGG"],
+        "links": ["a", "b", "c", "d"],
+        "yellow": 4.0,
+        "all_red": 1.0,
+        "counts": {"a": {str(b): 270}, "b": {str(b): 45}, "c": {str(b): 90}, "d": {str(b): 90}},
+    }
+    plan = plans_mod.build_plans({"x": rec}, sc, end=b + 900)
+    (period,) = plan["x"]["periods"]
+    # y0 = max(0.6, 0.1, 0.2 × 2/3) = 0.6 ; y1 = max(0.2, 0.2 × 1/3) = 0.2 ; L = 2 × 5 s
+    cycle = (1.5 * 10 + 5) / (1 - 0.8)
+    assert period["greens"] == pytest.approx([(cycle - 10) * 0.75, (cycle - 10) * 0.25], abs=0.1)
+    assert period["cycle"] == pytest.approx(cycle, abs=0.2)
+    # saturated: the longest cycle; without counts: the observed derivation (test above)
+    rec["counts"]["a"][str(b)] = 430
+    (period,) = plans_mod.build_plans({"x": rec}, sc, end=b + 900)["x"]["periods"]
+    assert period["cycle"] == pytest.approx(plans_mod.MAX_CYCLE, abs=0.2)
+
+
+def test_adaptive_run_records_the_lanes_flows_for_the_plans(tmp_path):
+    raw = tmp_path / "greens.json"
+    run_one("cologne1", "territoria", horizon=HORIZON, plans_out=str(raw))
+    ((_tls, rec),) = json.loads(raw.read_text()).items()
+    assert len(rec["links"]) == len(rec["states"][0])
+    assert rec["counts"] and set(rec["counts"]) <= set(rec["links"])
+    left = sum(n for by_period in rec["counts"].values() for n in by_period.values())
+    assert left > 10  # vehicles crossed the stop lines in 5 minutes
+    (begin,) = {b for by_period in rec["counts"].values() for b in by_period}
+    assert float(begin) == resco("cologne1").begin
+
+
 def test_management_command_options_and_error():
     from django.core.management.base import CommandError
 
