@@ -25,6 +25,9 @@ from .sumoenv import Scenario
 
 MIN_CYCLE = 30.0
 MAX_CYCLE = 120.0
+# Webster's plans: a practitioner's bounds, those given to SUMO's own Webster baseline
+# (evaluate.webster_additional) — at low flows the formula alone gives cycles of 30-40 s
+WEBSTER_CYCLES = (60.0, 120.0)
 PERIOD_S = 900.0
 SATURATION_VEH_H = 1800.0  # per lane, Webster's usual figure
 SATURATED_Y = 0.95  # sum of flow ratios from which the longest cycle is taken
@@ -98,10 +101,11 @@ def _webster_plan(rec: dict, begin: float, end: float, min_green: float) -> dict
         served = list(range(n))
     lost = len(served) * (rec["yellow"] + rec["all_red"])
     total = sum(ratio)
+    shortest, longest = WEBSTER_CYCLES
     if total >= SATURATED_Y:
-        cycle = MAX_CYCLE
+        cycle = longest
     else:
-        cycle = min(MAX_CYCLE, max(MIN_CYCLE, (1.5 * lost + 5.0) / (1.0 - total)))
+        cycle = min(longest, max(shortest, (1.5 * lost + 5.0) / (1.0 - total)))
     greens = [0.0] * n
     for k in served:
         share = ratio[k] / total if total else 1.0 / len(served)
