@@ -589,6 +589,10 @@ def page_run(
 
 PANEL_YEARS = (10, 5)  # W of the two boosted pipe-year models
 GBM_ITERATIONS = 300  # boosting rounds of the pipe-year models (the tests lower it: speed)
+# Extra fits of each boosted pipe-year model on pipe-level bootstrap weights (bagging), their
+# geometric mean with the plain fit; 0 = the plain fit only. Measured (eau13l, docs) against 0
+# in the same run with a rule fixed beforehand (benchmarks/results/eau_renewal_eau13l_rule.md).
+GBM_BAGS = 0
 INNER_OFFSETS = (0, 1, 2)  # inner split years R − N − k
 # name: (members, exponent a of the length-cut order risk / length^a); the first is the
 # default where no inner split is possible (a record too short before R).
@@ -718,9 +722,19 @@ def _panel_gbm(inv: Inventory, year: int, window: int) -> np.ndarray:
         categorical_features=[0, 1],
         random_state=0,
     )
+    target = _gbm_design(inv, year)[_laid(inv, year)]
     with threadpool_limits(1):
-        model.fit(x, y)
-        return model.predict(_gbm_design(inv, year)[_laid(inv, year)])
+        logs = [np.log(np.maximum(model.fit(x, y).predict(target), 1e-12))]
+        if GBM_BAGS:
+            # the pipe of each row, to draw one bootstrap weight per pipe (all its years)
+            pipe = np.concatenate(
+                [_laid(inv, t) for t in range(max(year - window, record_start(inv)), year)]
+            )
+            for seed in range(1, GBM_BAGS + 1):
+                weight = np.random.default_rng(seed).poisson(1.0, len(inv.ids))[pipe]
+                fitted = model.fit(x, y, sample_weight=weight.astype(float))
+                logs.append(np.log(np.maximum(fitted.predict(target), 1e-12)))
+    return np.exp(np.mean(logs, axis=0))
 
 
 def members(inv: Inventory, year: int, horizon: int, cache: dict | None = None) -> dict:

@@ -39,7 +39,12 @@ def digest(inv: renewal.Inventory) -> str:
     """What the fitted models depend on, as a hex digest."""
     hasher = hashlib.sha256()
     hasher.update(Path(renewal.__file__).read_bytes())
-    settings = (renewal.GBM_ITERATIONS, renewal.PANEL_YEARS, renewal.RECENT_YEARS)
+    settings = (
+        renewal.GBM_ITERATIONS,
+        renewal.PANEL_YEARS,
+        renewal.RECENT_YEARS,
+        renewal.GBM_BAGS,
+    )
     hasher.update(repr(settings).encode())
     for values in (inv.ids, inv.material, inv.zone):
         hasher.update("\x1f".join(map(str, values)).encode())
