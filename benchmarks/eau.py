@@ -625,25 +625,30 @@ def _bagged(inv, year: int, bags: int, cache: dict, result: dict) -> dict:
     }
 
 
-def renewal_benchmark(quick: bool, compare_bags: int = 0) -> dict:
+def renewal_benchmark(quick: bool, compare_bags: int | None = None) -> dict:
     """`renewal-eval` (model = the page's break risk: an ensemble chosen by inner temporal
     validation) against oldest-first, most-past-breaks-first and random, same run, every
-    split year; the previous models beside it. With `compare_bags` > 0, the same break risk
-    with bagged boosted members (`renewal.GBM_BAGS`) in the same run (`bagged`)."""
+    split year; the previous models beside it. With `compare_bags` (not None), the same
+    break risk with `renewal.GBM_BAGS = compare_bags` in the same run (key `bagged`), and
+    split years 1998-1999 beside, outside the summary."""
     folder = DATA / "pipe_breaks_kitchener"
     inv = renewal.read(folder / "Water_Mains.csv", folder / "Water_Main_Breaks.csv")
     cache: dict = {}  # each year's models, reused by the later splits' inner validation
     bagged_cache: dict = {}
     results = {}
     extra = {}
-    years = [2014] if quick else RENEWAL_SPLITS + (RENEWAL_EXTRA_SPLITS if compare_bags else [])
+    years = (
+        [2014]
+        if quick
+        else RENEWAL_SPLITS + (RENEWAL_EXTRA_SPLITS if compare_bags is not None else [])
+    )
     for year in years:
         started, cpu = time.perf_counter(), time.process_time()
         result = renewal.evaluate(None, None, year, 5, inv=inv, cache=cache)
         result["seconds"] = round(time.perf_counter() - started, 2)
         result["cpu_s"] = round(time.process_time() - cpu, 2)
         result["energy_wh"] = energy(time.process_time() - cpu)
-        if compare_bags:
+        if compare_bags is not None:
             result["bagged"] = _bagged(inv, year, compare_bags, bagged_cache, result)
         capture = result["capture"]
         result["model_beats_best_baseline"] = {
@@ -667,7 +672,7 @@ def renewal_benchmark(quick: bool, compare_bags: int = 0) -> dict:
             result["model_beats_at_every_cut"] = all(
                 all(v.values()) for v in result["model_beats_best_baseline"].values()
             )
-            if compare_bags:
+            if compare_bags is not None:
                 result["bagged_beats_at_every_cut"] = all(
                     all(v.values()) for v in result["bagged"]["beats_best_baseline"].values()
                 )
@@ -692,7 +697,7 @@ def renewal_benchmark(quick: bool, compare_bags: int = 0) -> dict:
         "note": "seconds include the inner validation's models of earlier years the first "
         "time they are needed (shared cache): later years are cheaper",
     }
-    if compare_bags:
+    if compare_bags is not None:
         bagged_beaten = {
             year: all(all(v.values()) for v in r["bagged"]["beats_best_baseline"].values())
             for year, r in results.items()
@@ -713,7 +718,7 @@ def renewal_benchmark(quick: bool, compare_bags: int = 0) -> dict:
     return results
 
 
-def priorities_benchmark(quick: bool) -> dict:
+def priorities_benchmark(quick: bool, compare_bags: int | None = None) -> dict:
     """Renewal priorities = break risk (the ensemble of `renewal.break_risk`) × criticality,
     against the risk alone, criticality alone and the age-only baseline, same splits."""
     folder = DATA / "pipe_breaks_kitchener"
@@ -743,21 +748,35 @@ def priorities_benchmark(quick: bool) -> dict:
         }
         results[str(year)] = result
     # What the renewal page computes (jobs.renewal_plan): the evaluation on the last 5 years
-    # and the plan of 10 km a year from the latest situation, one run, timed.
-    started, cpu = time.perf_counter(), time.process_time()
-    last = int(np.floor(np.nanmax(inv.break_year)))
-    page_cache: dict = {}  # as the page's job: a fresh cache shared by evaluation and plan
-    renewal.evaluate_priorities(inv, last - 5, 5, cache=page_cache)
-    plan = renewal.priority_plan(inv, last, 5, 10.0, cache=page_cache)
-    results["page_run"] = {
-        "year": last,
-        "budget_km": 10.0,
-        "pipes_in_plan": len(plan),
-        "km_in_plan": round(sum(row["length_m"] for row in plan) / 1000, 1),
-        "mapped_share": round(sum(row["lat"] is not None for row in plan) / max(len(plan), 1), 3),
-        "seconds": round(time.perf_counter() - started, 2),
-        "energy_wh": energy(time.process_time() - cpu),
-    }
+    # and the plan of 10 km a year from the latest situation, one run, timed; with
+    # `compare_bags`, also with renewal.GBM_BAGS = compare_bags, right after (same run).
+    settings = [("page_run", renewal.GBM_BAGS)]
+    if compare_bags is not None:
+        settings.append(("page_run_compared", compare_bags))
+    saved = renewal.GBM_BAGS
+    for key, bags in settings:
+        renewal.GBM_BAGS = bags
+        try:
+            started, cpu = time.perf_counter(), time.process_time()
+            last = int(np.floor(np.nanmax(inv.break_year)))
+            page_cache: dict = {}  # as the page's job: a fresh cache shared by both
+            renewal.evaluate_priorities(inv, last - 5, 5, cache=page_cache)
+            plan = renewal.priority_plan(inv, last, 5, 10.0, cache=page_cache)
+        finally:
+            renewal.GBM_BAGS = saved
+        results[key] = {
+            "gbm_bags": bags,
+            "year": last,
+            "budget_km": 10.0,
+            "pipes_in_plan": len(plan),
+            "km_in_plan": round(sum(row["length_m"] for row in plan) / 1000, 1),
+            "mapped_share": round(
+                sum(row["lat"] is not None for row in plan) / max(len(plan), 1), 3
+            ),
+            "seconds": round(time.perf_counter() - started, 2),
+            "cpu_s": round(time.process_time() - cpu, 2),
+            "energy_wh": energy(time.process_time() - cpu),
+        }
     return results
 
 
@@ -840,9 +859,9 @@ def main(argv: list[str]) -> None:
     parser.add_argument(
         "--compare-bags",
         type=int,
-        default=0,
-        help="renewal: also score the break risk with this many bagged fits per boosted "
-        "member (renewal.GBM_BAGS), same run, and split years 1998-1999 beside",
+        help="renewal: also score the break risk with renewal.GBM_BAGS set to this (bagged "
+        "fits per boosted member; key 'bagged'), same run, and split years 1998-1999 beside; "
+        "priorities: also time the page's run with it",
     )
     parser.add_argument(
         "--output",
@@ -858,7 +877,7 @@ def main(argv: list[str]) -> None:
     if args.only in (None, "renewal"):
         figures["renewal"] = renewal_benchmark(args.quick, args.compare_bags)
     if args.only in (None, "priorities"):
-        figures["priorities"] = priorities_benchmark(args.quick)
+        figures["priorities"] = priorities_benchmark(args.quick, args.compare_bags)
     if args.only in (None, "renewal_cache"):
         figures["renewal_cache"] = renewal_cache_benchmark(args.quick)
     if args.only in (None, "platform"):
