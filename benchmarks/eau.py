@@ -583,19 +583,73 @@ RENEWAL_SPLITS = list(range(2000, 2019))
 SYRACUSE_TOP1 = {"boosted_trees": 0.62, "past_breaks": 0.48, "age": 0.10}  # KDD 2018
 
 
-def renewal_benchmark(quick: bool) -> dict:
+RENEWAL_EXTRA_SPLITS = [1998, 1999]  # scored beside, outside the summary (looked at before)
+
+
+def _beats(method: dict, capture: dict) -> dict:
+    return {
+        kind: {
+            cut: method[kind][cut]
+            > max(capture[b][kind][cut] for b in ("age", "past_breaks", "random"))
+            for cut in method[kind]
+        }
+        for kind in ("count", "length")
+    }
+
+
+def _bagged(inv, year: int, bags: int, cache: dict, result: dict) -> dict:
+    """The break risk with `renewal.GBM_BAGS = bags` (own model cache), scored on the same
+    pipes and test breaks as `result` (same run), and whether it beats the best baseline."""
+    saved = renewal.GBM_BAGS
+    renewal.GBM_BAGS = bags
+    started, cpu = time.perf_counter(), time.process_time()
+    try:
+        chosen = renewal.break_risk(inv, year, 5, cache)
+    finally:
+        renewal.GBM_BAGS = saved
+    rows = chosen["rows"]
+    truth = renewal.future_breaks(inv, year, year + 5)[rows]
+    length = np.maximum(inv.length[rows], 1.0)
+    by_count, by_length = renewal.orders(chosen["risk"], length, chosen["exponent"])
+    capture = {
+        "count": renewal.capture(by_count, truth, length)["count"],
+        "length": renewal.capture(by_length, truth, length)["length"],
+    }
+    return {
+        "bags": bags,
+        "capture": capture,
+        "beats_best_baseline": _beats(capture, result["capture"]),
+        "selection": chosen["selection"],
+        "seconds": round(time.perf_counter() - started, 2),
+        "cpu_s": round(time.process_time() - cpu, 2),
+    }
+
+
+def renewal_benchmark(quick: bool, compare_bags: int | None = None) -> dict:
     """`renewal-eval` (model = the page's break risk: an ensemble chosen by inner temporal
     validation) against oldest-first, most-past-breaks-first and random, same run, every
-    split year; the previous models beside it."""
+    split year; the previous models beside it. With `compare_bags` (not None), the same
+    break risk with `renewal.GBM_BAGS = compare_bags` in the same run (key `bagged`), and
+    split years 1998-1999 beside, outside the summary."""
     folder = DATA / "pipe_breaks_kitchener"
     inv = renewal.read(folder / "Water_Mains.csv", folder / "Water_Main_Breaks.csv")
     cache: dict = {}  # each year's models, reused by the later splits' inner validation
+    bagged_cache: dict = {}
     results = {}
-    for year in [2014] if quick else RENEWAL_SPLITS:
+    extra = {}
+    years = (
+        [2014]
+        if quick
+        else RENEWAL_SPLITS + (RENEWAL_EXTRA_SPLITS if compare_bags is not None else [])
+    )
+    for year in years:
         started, cpu = time.perf_counter(), time.process_time()
         result = renewal.evaluate(None, None, year, 5, inv=inv, cache=cache)
         result["seconds"] = round(time.perf_counter() - started, 2)
+        result["cpu_s"] = round(time.process_time() - cpu, 2)
         result["energy_wh"] = energy(time.process_time() - cpu)
+        if compare_bags is not None:
+            result["bagged"] = _bagged(inv, year, compare_bags, bagged_cache, result)
         capture = result["capture"]
         result["model_beats_best_baseline"] = {
             kind: {
@@ -614,6 +668,16 @@ def renewal_benchmark(quick: bool) -> dict:
             }
             for kind in ("count", "length")
         }
+        if year in RENEWAL_EXTRA_SPLITS:
+            result["model_beats_at_every_cut"] = all(
+                all(v.values()) for v in result["model_beats_best_baseline"].values()
+            )
+            if compare_bags is not None:
+                result["bagged_beats_at_every_cut"] = all(
+                    all(v.values()) for v in result["bagged"]["beats_best_baseline"].values()
+                )
+            extra[str(year)] = result
+            continue
         results[str(year)] = result
     tiered_beaten = {
         year: all(all(v.values()) for v in r["tiered_beats_best_baseline"].values())
@@ -633,10 +697,28 @@ def renewal_benchmark(quick: bool) -> dict:
         "note": "seconds include the inner validation's models of earlier years the first "
         "time they are needed (shared cache): later years are cheaper",
     }
+    if compare_bags is not None:
+        bagged_beaten = {
+            year: all(all(v.values()) for v in r["bagged"]["beats_best_baseline"].values())
+            for year, r in results.items()
+            if year.isdigit()
+        }
+        results["summary"]["bagged"] = {
+            "bags": compare_bags,
+            "years_beating_best_baseline_at_every_cut": sum(bagged_beaten.values()),
+            "years_not": [year for year, ok in bagged_beaten.items() if not ok],
+            "years_lost_that_the_model_wins": [
+                year for year, ok in bagged_beaten.items() if beaten[year] and not ok
+            ],
+            "cpu_s": round(sum(r["bagged"]["cpu_s"] for r in results.values() if "bagged" in r), 1),
+            "model_cpu_s": round(sum(r["cpu_s"] for r in results.values() if "cpu_s" in r), 1),
+            "rule": "benchmarks/results/eau_renewal_eau13l_rule.md",
+        }
+        results["extra_years_not_in_summary"] = extra
     return results
 
 
-def priorities_benchmark(quick: bool) -> dict:
+def priorities_benchmark(quick: bool, compare_bags: int | None = None) -> dict:
     """Renewal priorities = break risk (the ensemble of `renewal.break_risk`) × criticality,
     against the risk alone, criticality alone and the age-only baseline, same splits."""
     folder = DATA / "pipe_breaks_kitchener"
@@ -666,21 +748,35 @@ def priorities_benchmark(quick: bool) -> dict:
         }
         results[str(year)] = result
     # What the renewal page computes (jobs.renewal_plan): the evaluation on the last 5 years
-    # and the plan of 10 km a year from the latest situation, one run, timed.
-    started, cpu = time.perf_counter(), time.process_time()
-    last = int(np.floor(np.nanmax(inv.break_year)))
-    page_cache: dict = {}  # as the page's job: a fresh cache shared by evaluation and plan
-    renewal.evaluate_priorities(inv, last - 5, 5, cache=page_cache)
-    plan = renewal.priority_plan(inv, last, 5, 10.0, cache=page_cache)
-    results["page_run"] = {
-        "year": last,
-        "budget_km": 10.0,
-        "pipes_in_plan": len(plan),
-        "km_in_plan": round(sum(row["length_m"] for row in plan) / 1000, 1),
-        "mapped_share": round(sum(row["lat"] is not None for row in plan) / max(len(plan), 1), 3),
-        "seconds": round(time.perf_counter() - started, 2),
-        "energy_wh": energy(time.process_time() - cpu),
-    }
+    # and the plan of 10 km a year from the latest situation, one run, timed; with
+    # `compare_bags`, also with renewal.GBM_BAGS = compare_bags, right after (same run).
+    settings = [("page_run", renewal.GBM_BAGS)]
+    if compare_bags is not None:
+        settings.append(("page_run_compared", compare_bags))
+    saved = renewal.GBM_BAGS
+    for key, bags in settings:
+        renewal.GBM_BAGS = bags
+        try:
+            started, cpu = time.perf_counter(), time.process_time()
+            last = int(np.floor(np.nanmax(inv.break_year)))
+            page_cache: dict = {}  # as the page's job: a fresh cache shared by both
+            renewal.evaluate_priorities(inv, last - 5, 5, cache=page_cache)
+            plan = renewal.priority_plan(inv, last, 5, 10.0, cache=page_cache)
+        finally:
+            renewal.GBM_BAGS = saved
+        results[key] = {
+            "gbm_bags": bags,
+            "year": last,
+            "budget_km": 10.0,
+            "pipes_in_plan": len(plan),
+            "km_in_plan": round(sum(row["length_m"] for row in plan) / 1000, 1),
+            "mapped_share": round(
+                sum(row["lat"] is not None for row in plan) / max(len(plan), 1), 3
+            ),
+            "seconds": round(time.perf_counter() - started, 2),
+            "cpu_s": round(time.process_time() - cpu, 2),
+            "energy_wh": energy(time.process_time() - cpu),
+        }
     return results
 
 
@@ -760,6 +856,18 @@ def main(argv: list[str]) -> None:
             "seasons",
         ],
     )
+    parser.add_argument(
+        "--compare-bags",
+        type=int,
+        help="renewal: also score the break risk with renewal.GBM_BAGS set to this (bagged "
+        "fits per boosted member; key 'bagged'), same run, and split years 1998-1999 beside; "
+        "priorities: also time the page's run with it",
+    )
+    parser.add_argument(
+        "--output",
+        help="name of the JSON written in benchmarks/results/ (default eau, or eau-quick); "
+        "another name holds only this run's parts",
+    )
     args = parser.parse_args(argv)
     figures = {}
     if args.only in (None, "detection"):
@@ -767,9 +875,9 @@ def main(argv: list[str]) -> None:
     if args.only in (None, "storage"):
         figures["storage"] = storage_benchmark(args.quick)
     if args.only in (None, "renewal"):
-        figures["renewal"] = renewal_benchmark(args.quick)
+        figures["renewal"] = renewal_benchmark(args.quick, args.compare_bags)
     if args.only in (None, "priorities"):
-        figures["priorities"] = priorities_benchmark(args.quick)
+        figures["priorities"] = priorities_benchmark(args.quick, args.compare_bags)
     if args.only in (None, "renewal_cache"):
         figures["renewal_cache"] = renewal_cache_benchmark(args.quick)
     if args.only in (None, "platform"):
@@ -788,9 +896,11 @@ def main(argv: list[str]) -> None:
         figures["localisation"] = eau_localisation.run(DATA, args.quick)
     figures["energy_note"] = f"CPU seconds x {WATT_PER_CORE:g} W per busy core (estimate)"
     figures["quick"] = args.quick
-    name = "eau" if not args.quick else "eau-quick"
+    name = args.output or ("eau" if not args.quick else "eau-quick")
     previous = ROOT / "benchmarks" / "results" / f"{name}.json"
-    if args.only and previous.exists():  # one part re-measured: keep the others' figures
+    if (
+        args.only and previous.exists() and not args.output
+    ):  # one part re-measured: keep the others' figures
         import json
 
         kept = json.loads(previous.read_text())
@@ -809,7 +919,7 @@ def main(argv: list[str]) -> None:
             if part not in figures and part in kept:
                 figures[part] = kept[part]
     path = write_result(name, figures)
-    if not args.quick and {"detection", "storage", "renewal"} <= set(figures):
+    if not args.quick and not args.output and {"detection", "storage", "renewal"} <= set(figures):
         write_measured(figures)
     print(path)
 

@@ -50,6 +50,9 @@ def test_a_new_break_or_a_changed_pipe_or_setting_means_fresh_fits(inv, tmp_path
     monkeypatch.setattr(renewal, "GBM_ITERATIONS", renewal.GBM_ITERATIONS + 1)
     assert (2018, 5) not in renewal_cache.FittedModels(inv, tmp_path)
     monkeypatch.undo()
+    monkeypatch.setattr(renewal, "GBM_BAGS", renewal.GBM_BAGS + 2)  # bagged members: refit
+    assert (2018, 5) not in renewal_cache.FittedModels(inv, tmp_path)
+    monkeypatch.undo()
     assert (2018, 5) in renewal_cache.FittedModels(inv, tmp_path)  # the same inventory: kept
 
 

@@ -1,7 +1,8 @@
 """The fitted break-risk models of the renewal page, kept on disk between runs.
 
 The page's job fits the four models of `renewal.members` for 7 split years (the evaluation
-year, the plan year and their inner-validation years): about 30 s of CPU. Reopening the plan
+year, the plan year and their inner-validation years): about 100 s of CPU since the boosted
+models are bagged (`renewal.GBM_BAGS`; 14 s without, same run, docs). Reopening the plan
 or replanning with another budget needs the same models, so they are kept per inventory and
 per (split year, horizon) under `DATA_DIR/eau/renewal-models/<digest>/`.
 
@@ -39,7 +40,12 @@ def digest(inv: renewal.Inventory) -> str:
     """What the fitted models depend on, as a hex digest."""
     hasher = hashlib.sha256()
     hasher.update(Path(renewal.__file__).read_bytes())
-    settings = (renewal.GBM_ITERATIONS, renewal.PANEL_YEARS, renewal.RECENT_YEARS)
+    settings = (
+        renewal.GBM_ITERATIONS,
+        renewal.PANEL_YEARS,
+        renewal.RECENT_YEARS,
+        renewal.GBM_BAGS,
+    )
     hasher.update(repr(settings).encode())
     for values in (inv.ids, inv.material, inv.zone):
         hasher.update("\x1f".join(map(str, values)).encode())
