@@ -107,6 +107,14 @@ class TerritoriaParams:
     # maximum green it wins on ingolstadt21's development seeds but loses on ingolstadt7
     # (docs/mobilite-signals.md, 4 December, mob14q)
     short_exit_full: bool | str = False
+    # "one junction cut in two": two signals joined both ways by links shorter than this (m)
+    # are decided together, as one junction — one decision picks a pair of phases from both
+    # signals' queues, a movement into a link counting as free when the other signal's phase
+    # serves that link (the vehicles go on through) and by the link's free places otherwise;
+    # the mutual queue credit (spill_feed_share) is not used between them. 0: off
+    # (ingolstadt21: 243641585 / gneJ257, 12 m; 30624898 / 30503246, 15.35 m — see
+    # docs/mobilite-signals.md, session mob14v)
+    joint_pair_m: float = 0.0
 
 
 @dataclass
@@ -399,6 +407,8 @@ def _direct(sim, domain: str, name: str):
 
 class TerritoriaController(_Base):
     name = "territoria"
+    # the pairs of signals decided as one junction (`joint_pair_m`; none by default)
+    pairs: list = []  # replaced per instance by `setup`
 
     def setup(self) -> None:
         super().setup()
@@ -466,6 +476,16 @@ class TerritoriaController(_Base):
                 if pair[0]:
                     self.link_of.setdefault(pair, (m.inter.tls_id, []))[1].append(i)
         self.max_green_lanes = self._max_green_scope()
+        self.pairs = self.joint_pairs() if p.joint_pair_m > 0 else []
+        if self.pairs:
+            # no queue credit between the two halves of one junction: decided together
+            for a, b in self.pairs:
+                for x, y in ((a, b), (b, a)):
+                    theirs = set(y.inter.in_lanes)
+                    for ln in x.inter.in_lanes:
+                        fed = self.signal_feeders.get(ln)
+                        if fed:
+                            self.signal_feeders[ln] = [f for f in fed if f not in theirs]
         if p.short_exit_full not in (False, True, "signal"):
             raise ValueError(f"short_exit_full inconnu : {p.short_exit_full!r}")
         self._first_edge: dict[str, str] = {}
@@ -540,7 +560,10 @@ class TerritoriaController(_Base):
             return tuple(int(ln in short) for ln in lanes) if short.intersection(lanes) else None
 
         self._signals = []
+        paired = {id(x) for pair in getattr(self, "pairs", ()) for x in pair}
         for m in self.machines:
+            if id(m) in paired:
+                continue  # decided with its partner (`_step_pair`)
             tls = m.inter.tls_id
             sig = _SignalIndex(tls)
             sig.lanes = self._lanes[tls]
@@ -611,6 +634,197 @@ class TerritoriaController(_Base):
         return {
             ln for (a, b), lanes in by_pair.items() if a != b and (b, a) in by_pair for ln in lanes
         }
+
+    def joint_pairs(self) -> list[tuple[_PhaseMachine, _PhaseMachine]]:
+        """Pairs of signals joined both ways by links shorter than `joint_pair_m`: a lane that
+        leaves one and enters the other, in both directions. Every connection of a link index
+        counts (`Intersection` keeps the first only: at 243641585 the lanes into the 12 m link
+        -174800513 share their index with other movements). A signal in more than one such
+        pair is left alone. Sets, per paired signal, its movements per green phase
+        (`_pair_items`) and incoming lanes (`_pair_in`)."""
+        sim = self.sim
+        limit = self.params.joint_pair_m
+        length = sim.lane.getLength
+        items: dict[str, list[tuple]] = {}
+        ins: dict[str, set[str]] = {}
+        outs: dict[str, set[str]] = {}
+        for m in self.machines:
+            tls = m.inter.tls_id
+            links = sim.trafficlight.getControlledLinks(tls)
+            per_phase = []
+            for state in m.inter.greens:
+                served: dict[str, list[str]] = {}
+                for i, entries in enumerate(links):
+                    if i < len(state) and state[i] in GREEN:
+                        for entry in entries:
+                            if (
+                                entry
+                                and entry[0]
+                                and entry[1] not in served.setdefault(entry[0], [])
+                            ):
+                                served[entry[0]].append(entry[1])
+                per_phase.append(tuple((ln, tuple(o)) for ln, o in served.items()))
+            items[tls] = per_phase
+            ins[tls] = {ln for ph in per_phase for ln, _ in ph}
+            outs[tls] = {o for ph in per_phase for _, os_ in ph for o in os_}
+        short_in = {t: {ln for ln in lanes if length(ln) < limit} for t, lanes in ins.items()}
+        feeds = {(a, b) for a in outs for b in short_in if a != b and outs[a] & short_in[b]}
+        found = [
+            (a, b)
+            for i, a in enumerate(self.machines)
+            for b in self.machines[i + 1 :]
+            if (a.inter.tls_id, b.inter.tls_id) in feeds
+            and (b.inter.tls_id, a.inter.tls_id) in feeds
+        ]
+        seen: dict[str, int] = {}
+        for a, b in found:
+            for m in (a, b):
+                seen[m.inter.tls_id] = seen.get(m.inter.tls_id, 0) + 1
+        pairs = [(a, b) for a, b in found if seen[a.inter.tls_id] == seen[b.inter.tls_id] == 1]
+        paired = {m.inter.tls_id for pair in pairs for m in pair}
+        self._pair_items = {t: items[t] for t in paired}
+        self._pair_in = {t: frozenset(ins[t]) for t in paired}
+        for t in paired:
+            for ln in (*ins[t], *outs[t]):
+                if ln not in self.lane_capacity:
+                    self.lane_capacity[ln] = max(1.0, length(ln) / 7.5)
+        return pairs
+
+    def _link_room(self, ln: str, room: dict[str, float]) -> float:
+        """The room of a link between the two signals of a pair while the downstream signal
+        shows it red: its free places (whole vehicles of 7.5 m, the last without its gap) over
+        the places, at least `spill_floor`."""
+        r = room.get(("link", ln))
+        if r is None:
+            holds = max(1, int(self.lane_capacity.get(ln, 1.0) + 1 / 3 + 1e-9))
+            free = holds - self._halting(ln)
+            r = room[("link", ln)] = max(self.params.spill_floor, free / holds)
+        return r
+
+    def _pair_part(self, m, k, other, j, demand, room, heads) -> float:
+        """Phase `k` of signal `m`'s share of the joint score when its partner `other` shows
+        its phase `j`: its lanes' demands times the room downstream, a link into the partner
+        free when `j` serves it."""
+        p: TerritoriaParams = self.params
+        inter = m.inter
+        partial = self.partial.get(inter.tls_id, {}) if p.head_aware else {}
+        served_by_j = other.inter.served[j]
+        other_in = self._pair_in[other.inter.tls_id]
+        state = inter.greens[k]
+        s = 0.0
+        for ln_in, outs in self._pair_items[inter.tls_id][k]:
+            d = demand.get(ln_in)
+            if not d:
+                continue
+            head = None
+            if ln_in in partial:
+                head = heads.get(ln_in, -1)
+                if head == -1:
+                    head = heads[ln_in] = self._head(ln_in, inter.tls_id)
+            if head is not None and state[head] not in GREEN:
+                d *= p.blocked_head_weight
+            best = 0.0
+            for o in outs:
+                if o in other_in:
+                    r = 1.0 if o in served_by_j else self._link_room(o, room)
+                else:
+                    r = self._best_room((o,), room)
+                if r > best:  # noqa: PLR1730
+                    best = r
+            s += d * best
+        return s
+
+    def _step_pair(self, a: _PhaseMachine, b: _PhaseMachine, now: float, state: dict) -> None:
+        """One decision for two signals that are one junction cut in two: the pair of phases
+        (one per signal) with the highest joint score. A signal changes phase only after its
+        minimum green and must change at its maximum; the pair changes when the current pair
+        no longer discharges on a signal (gap-out: that signal's phase changes), or when
+        another pair outscores it by `switch_ratio` (after `min_green_contested`)."""
+        p: TerritoriaParams = self.params
+        for m in (a, b):
+            if m.target is not None:
+                m.advance(now)
+            if state["track"]:
+                self._track_lane_greens(m, now)
+        if a.target is not None or b.target is not None:
+            return  # one of them in yellow / all-red: decide once both show green
+        ga, gb = now - a.green_since, now - b.green_since
+        if ga < p.min_green and gb < p.min_green:
+            return
+        if state["pending"] is None:
+            state["pending"] = self._pending_by_lane() if p.w_pending else {}
+        pending, demand, room, heads = (
+            state["pending"],
+            state["demand"],
+            state["room"],
+            state["heads"],
+        )
+        for m in (a, b):
+            for ln in self._pair_in[m.inter.tls_id]:
+                demand[ln] = self._lane_demand(ln, pending, m.inter, now)
+
+        def options(m, g):
+            ks = range(len(m.inter.greens))
+            if g < p.min_green:
+                return [m.current]
+            if g >= p.max_green:
+                return [k for k in ks if k != m.current]
+            return list(ks)
+
+        parts: dict[tuple, float] = {}
+
+        def part(m, k, other, j):
+            key = (m.inter.tls_id, k, j)
+            v = parts.get(key)
+            if v is None:
+                v = parts[key] = self._pair_part(m, k, other, j, demand, room, heads)
+            return v
+
+        def score(i, j):
+            return part(a, i, b, j) + part(b, j, a, i)
+
+        ca, cb = a.current, b.current
+        cur = score(ca, cb)
+        combos = [(i, j) for i in options(a, ga) for j in options(b, gb) if (i, j) != (ca, cb)]
+        if not combos:
+            return
+
+        def gain(i, j):
+            # what the phases that change bring (their shares under the new pair)
+            g = 0.0
+            if i != ca:
+                g += part(a, i, b, j)
+            if j != cb:
+                g += part(b, j, a, i)
+            return g
+
+        def best_of(cands):
+            return max(cands, key=lambda c: (score(*c), c)) if cands else None
+
+        choice = None
+        maxed = (ga >= p.max_green, gb >= p.max_green)
+        if any(maxed):
+            choice = best_of(combos)
+        else:
+            idle = [g >= p.min_green and not self._active(m, room) for m, g in ((a, ga), (b, gb))]
+            gap = [(i, j) for i, j in combos if (i == ca or idle[0]) and (j == cb or idle[1])]
+            best = best_of(gap)
+            if best is not None and gain(*best) > p.switch_margin:
+                choice = best
+            else:
+                contested = [
+                    (i, j)
+                    for i, j in combos
+                    if (i == ca or ga >= p.min_green_contested)
+                    and (j == cb or gb >= p.min_green_contested)
+                ]
+                best = best_of(contested)
+                if best is not None and score(*best) > cur * p.switch_ratio + p.switch_margin:
+                    choice = best
+        if choice is None or gain(*choice) <= p.switch_margin:
+            return
+        a.switch(choice[0], now)
+        b.switch(choice[1], now)
 
     def _max_green_scope(self) -> set[str] | None:
         """The lanes under the per-lane maximum green (None: all of them)."""
@@ -888,6 +1102,17 @@ class TerritoriaController(_Base):
         every = p.contest_every
         count = self._count
         idle_at = self._idle_at
+        if self.pairs:
+            shared = {
+                "track": track,
+                "pending": None,
+                "demand": demand,
+                "room": room,
+                "heads": heads,
+            }
+            for a, b in self.pairs:
+                self._step_pair(a, b, now, shared)
+            pending = shared["pending"]
         for m, sig in self._signals:
             if m.target is not None:
                 m.advance(now)
