@@ -256,6 +256,16 @@ def test_short_links_between_signals_know_their_upstream_signal(tmp_path):
         assert {"174800513_1", "-174800513_1"} <= coupled
         assert "23166741#5_1" not in coupled
         assert coupled <= {ln for ln in c.short_lanes if c.signal_feeders[ln]}
+        # decided as one junction (joint_pair_m, off by default): the two signals joined both
+        # ways by links under 20 m — 12.1 m (174800513) and 15.35 m (136436466) — once each
+        c.params.joint_pair_m = 20.0
+        pairs = {frozenset((a.inter.tls_id, b.inter.tls_id)) for a, b in c.joint_pairs()}
+        assert pairs == {frozenset(("243641585", "gneJ257")), frozenset(("30503246", "30624898"))}
+        # every connection of a link index counts: 243641585 sends 23166741#5_2 into the link
+        assert "23166741#5_2" in c._pair_in["243641585"]
+        c.params.joint_pair_m = 15.0
+        pairs = {frozenset((a.inter.tls_id, b.inter.tls_id)) for a, b in c.joint_pairs()}
+        assert pairs == {frozenset(("243641585", "gneJ257"))}
         # feed_gate (off by default, rejected on the dev seeds): the feeder counts only while
         # its own signal shows green towards the link — read from that signal's state
         assert c.feeder_pairs[link]
@@ -422,6 +432,55 @@ def test_short_exit_full_stops_a_green_into_a_full_short_link():
     # "signal": only an exit that enters another signal
     assert _green_into_full_link(signal_link=False, short_exit_full="signal") == 60 + 3
     assert _green_into_full_link(signal_link=False, short_exit_full=True) == 6 + 3
+
+
+def _split_junction_wait(**params) -> float | None:
+    """One junction cut in two, in small (ingolstadt21's 243641585 / gneJ257): signals A and B
+    joined both ways by 12 m links. A: A0 serves the link L1 (from B), A1 its approach c (8
+    stopped) into the link L2; B: B0 serves L2, B1 its approach d (8 stopped) into L1. Both
+    links are empty and both signals start on them. Each link is credited with the queue that
+    waits at the other signal's red (spill_feed_share): A0 and A1 weigh the same, so A keeps
+    its empty link green. Every loop sees a vehicle each second (only the maximum green or a
+    contest ends a phase). Returns when c first gets green, or None within 200 s."""
+    queue = {"c": 8, "d": 8}
+    sim = _FakeSim(queue)
+    lengths = {"L1": 12.0, "L2": 12.0}
+    sim.lane.getLength = lambda ln: lengths.get(ln, 100.0)
+    links = {"A": [("L1", "x"), ("c", "L2")], "B": [("L2", "y"), ("d", "L1")]}
+    sim.trafficlight.getControlledLinks = lambda tls: [[(i, o, "")] for i, o in links[tls]]
+    p = ctl.TerritoriaParams(head_aware=False, w_pending=0.0, **params)
+    c = ctl.TerritoriaController(sim, p)
+    c.machines = []
+    for tls, (first, second) in links.items():
+        inter = ctl.Intersection(tls_id=tls, greens=["Gr", "rG"], yellow=3.0, links=links[tls])
+        inter.served = [{first[0]: [first[1]]}, {second[0]: [second[1]]}]
+        inter.in_lanes = sorted([first[0], second[0]])
+        inter.out_lanes = sorted([first[1], second[1]])
+        c.machines.append(ctl._PhaseMachine(sim, inter, p.all_red, 0.0))
+    c.lane_capacity = {ln: lengths.get(ln, 100.0) / 7.5 for ln in ["L1", "L2", "c", "d", "x", "y"]}
+    c.upstream, c.partial = {}, {}
+    c.short_lanes, c.signal_feeders = {"L1", "L2"}, {"L1": ["d"], "L2": ["c"]}
+    c.loop_of = {ln: f"tdet_{ln}" for ln in ["L1", "L2", "c", "d"]}
+    c._lane_since, c._kept, c._idle_until = {}, {}, {}
+    c.max_green_lanes = c._max_green_scope()
+    c._pair_up()
+    c._build_index()
+    for t in range(1, 201):
+        c.step(float(t))
+        if sim.states["A"] == "rG":
+            return float(t)
+    return None
+
+
+def test_joint_pair_decides_two_signals_a_few_metres_apart_as_one_junction():
+    """Without `joint_pair_m` (off by default), A keeps its empty link green for the maximum
+    green (60 s), credited with d's queue that B holds at red, while c waits; decided as one
+    junction (A and B together, no mutual credit, a green into a link worth its free places),
+    the pair that serves both approaches wins the first contest (10 s of green)."""
+    assert _split_junction_wait() == 60 + 3
+    assert _split_junction_wait(joint_pair_m=20.0) == 10 + 3
+    # links of 12 m are not a pair under a limit of 10 m: decided as before
+    assert _split_junction_wait(joint_pair_m=10.0) == 60 + 3
 
 
 def test_strict_adapter_refuses_calls_outside_the_interface():

@@ -476,16 +476,7 @@ class TerritoriaController(_Base):
                 if pair[0]:
                     self.link_of.setdefault(pair, (m.inter.tls_id, []))[1].append(i)
         self.max_green_lanes = self._max_green_scope()
-        self.pairs = self.joint_pairs() if p.joint_pair_m > 0 else []
-        if self.pairs:
-            # no queue credit between the two halves of one junction: decided together
-            for a, b in self.pairs:
-                for x, y in ((a, b), (b, a)):
-                    theirs = set(y.inter.in_lanes)
-                    for ln in x.inter.in_lanes:
-                        fed = self.signal_feeders.get(ln)
-                        if fed:
-                            self.signal_feeders[ln] = [f for f in fed if f not in theirs]
+        self._pair_up()
         if p.short_exit_full not in (False, True, "signal"):
             raise ValueError(f"short_exit_full inconnu : {p.short_exit_full!r}")
         self._first_edge: dict[str, str] = {}
@@ -634,6 +625,18 @@ class TerritoriaController(_Base):
         return {
             ln for (a, b), lanes in by_pair.items() if a != b and (b, a) in by_pair for ln in lanes
         }
+
+    def _pair_up(self) -> None:
+        """The pairs decided as one junction (`joint_pair_m`), without queue credit between
+        their two halves (to call before `_build_index`)."""
+        self.pairs = self.joint_pairs() if self.params.joint_pair_m > 0 else []
+        for a, b in self.pairs:
+            for x, y in ((a, b), (b, a)):
+                theirs = set(self._pair_in[y.inter.tls_id])
+                for ln in self._pair_in[x.inter.tls_id]:
+                    fed = self.signal_feeders.get(ln)
+                    if fed:
+                        self.signal_feeders[ln] = [f for f in fed if f not in theirs]
 
     def joint_pairs(self) -> list[tuple[_PhaseMachine, _PhaseMachine]]:
         """Pairs of signals joined both ways by links shorter than `joint_pair_m`: a lane that
