@@ -479,6 +479,9 @@ def test_joint_pair_decides_two_signals_a_few_metres_apart_as_one_junction():
     the pair that serves both approaches wins the first contest (10 s of green)."""
     assert _split_junction_wait() == 60 + 3
     assert _split_junction_wait(joint_pair_m=20.0) == 10 + 3
+    assert _split_junction_wait(joint_pair_m=20.0, joint_contest="changed") == 10 + 3
+    with pytest.raises(ValueError, match="joint_contest inconnu"):
+        _split_junction_wait(joint_pair_m=20.0, joint_contest="total")
     # links of 12 m are not a pair under a limit of 10 m: decided as before
     assert _split_junction_wait(joint_pair_m=10.0) == 60 + 3
 

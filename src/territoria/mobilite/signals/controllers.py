@@ -115,6 +115,12 @@ class TerritoriaParams:
     # (ingolstadt21: 243641585 / gneJ257, 12 m; 30624898 / 30503246, 15.35 m — see
     # docs/mobilite-signals.md, session mob14v)
     joint_pair_m: float = 0.0
+    # the contest of a joint pair: "sum": another pair of phases must outscore the current
+    # pair's total × switch_ratio (the first try: a signal's change is held by its partner's
+    # queue — rejected, docs/mobilite-signals.md); "changed": what the new pair scores, less
+    # the current shares of the signal that keeps its phase, against the current shares of
+    # the signal(s) that change (each signal contests as alone, with the joint rooms)
+    joint_contest: str = "sum"
 
 
 @dataclass
@@ -629,6 +635,8 @@ class TerritoriaController(_Base):
     def _pair_up(self) -> None:
         """The pairs decided as one junction (`joint_pair_m`), without queue credit between
         their two halves (to call before `_build_index`)."""
+        if self.params.joint_contest not in ("sum", "changed"):
+            raise ValueError(f"joint_contest inconnu : {self.params.joint_contest!r}")
         self.pairs = self.joint_pairs() if self.params.joint_pair_m > 0 else []
         for a, b in self.pairs:
             for x, y in ((a, b), (b, a)):
@@ -821,9 +829,18 @@ class TerritoriaController(_Base):
                     if (i == ca or ga >= p.min_green_contested)
                     and (j == cb or gb >= p.min_green_contested)
                 ]
-                best = best_of(contested)
-                if best is not None and score(*best) > cur * p.switch_ratio + p.switch_margin:
-                    choice = best
+                if p.joint_contest == "changed":
+                    cur_a, cur_b = part(a, ca, b, cb), part(b, cb, a, ca)
+                    for i, j in sorted(contested, key=lambda c: (score(*c), c), reverse=True):
+                        kept = (cur_a if i == ca else 0.0) + (cur_b if j == cb else 0.0)
+                        held = cur - kept
+                        if score(i, j) - kept > held * p.switch_ratio + p.switch_margin:
+                            choice = (i, j)
+                            break
+                else:
+                    best = best_of(contested)
+                    if best is not None and score(*best) > cur * p.switch_ratio + p.switch_margin:
+                        choice = best
         if choice is None or gain(*choice) <= p.switch_margin:
             return
         a.switch(choice[0], now)
