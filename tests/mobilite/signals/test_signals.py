@@ -266,6 +266,11 @@ def test_short_links_between_signals_know_their_upstream_signal(tmp_path):
         c.params.joint_pair_m = 15.0
         pairs = {frozenset((a.inter.tls_id, b.inter.tls_id)) for a, b in c.joint_pairs()}
         assert pairs == {frozenset(("243641585", "gneJ257"))}
+        # the per-lane maximum green limited to the lanes of those signals
+        c.params.lane_max_green = "joint"
+        scope = c._max_green_scope()
+        assert "174800513_1" in scope and "-174800513_1" in scope
+        assert "136436466_1" not in scope  # 15.35 m: not a pair under 15 m
         # feed_gate (off by default, rejected on the dev seeds): the feeder counts only while
         # its own signal shows green towards the link — read from that signal's state
         assert c.feeder_pairs[link]

@@ -90,7 +90,8 @@ class TerritoriaParams:
     # False: none; True / "all": every lane (costs cologne3 +19 %: an artery rightly stays
     # green through two phases); "short_fed": short lanes fed by another signal; "coupled":
     # the short links joining two signals that feed each other (see `coupled_links`);
-    # "coupled_signals": every incoming lane of such signals
+    # "coupled_signals": every incoming lane of such signals; "joint": every incoming lane of
+    # the signals decided in pairs (`joint_pair_m`)
     lane_max_green: bool | str = False
     # the credit a short link gets for another signal's queue (spill_feed_share) stops once
     # the link has been green without a break for `max_green`: a minute of green that has not
@@ -481,8 +482,8 @@ class TerritoriaController(_Base):
             for i, pair in enumerate(m.inter.links):
                 if pair[0]:
                     self.link_of.setdefault(pair, (m.inter.tls_id, []))[1].append(i)
-        self.max_green_lanes = self._max_green_scope()
         self._pair_up()
+        self.max_green_lanes = self._max_green_scope()
         if p.short_exit_full not in (False, True, "signal"):
             raise ValueError(f"short_exit_full inconnu : {p.short_exit_full!r}")
         self._first_edge: dict[str, str] = {}
@@ -712,7 +713,7 @@ class TerritoriaController(_Base):
             r = room[("link", ln)] = max(self.params.spill_floor, free / holds)
         return r
 
-    def _pair_part(self, m, k, other, j, demand, room, heads) -> float:
+    def _pair_part(self, m, k, other, j, demand, room, heads, maxed=()) -> float:
         """Phase `k` of signal `m`'s share of the joint score when its partner `other` shows
         its phase `j`: its lanes' demands times the room downstream, a link into the partner
         free when `j` serves it."""
@@ -724,6 +725,8 @@ class TerritoriaController(_Base):
         state = inter.greens[k]
         s = 0.0
         for ln_in, outs in self._pair_items[inter.tls_id][k]:
+            if ln_in in maxed:
+                continue  # had its maximum green (lane_max_green): the others first
             d = demand.get(ln_in)
             if not d:
                 continue
@@ -774,6 +777,16 @@ class TerritoriaController(_Base):
             for ln in self._pair_in[m.inter.tls_id]:
                 demand[ln] = self._lane_demand(ln, pending, m.inter, now)
 
+        maxed: set[str] = set()
+        if p.lane_max_green:
+            scope = self.max_green_lanes
+            for m in (a, b):
+                maxed.update(
+                    ln
+                    for ln, t0 in self._lane_since.get(m.inter.tls_id, {}).items()
+                    if now - t0 >= p.max_green and (scope is None or ln in scope)
+                )
+
         def options(m, g):
             ks = range(len(m.inter.greens))
             if g < p.min_green:
@@ -788,7 +801,7 @@ class TerritoriaController(_Base):
             key = (m.inter.tls_id, k, j)
             v = parts.get(key)
             if v is None:
-                v = parts[key] = self._pair_part(m, k, other, j, demand, room, heads)
+                v = parts[key] = self._pair_part(m, k, other, j, demand, room, heads, maxed)
             return v
 
         def score(i, j):
@@ -864,6 +877,9 @@ class TerritoriaController(_Base):
                 if up in m.inter.in_lanes
             }
             return {ln for m in self.machines if m.inter.tls_id in tls for ln in m.inter.in_lanes}
+        if scope == "joint":
+            # the lanes of the signals decided in pairs (`joint_pair_m`)
+            return {ln for lanes in getattr(self, "_pair_in", {}).values() for ln in lanes}
         if scope == "short_fed":
             return {ln for ln in self.short_lanes if self.signal_feeders.get(ln)}
         if scope:
