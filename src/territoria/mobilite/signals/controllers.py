@@ -122,6 +122,12 @@ class TerritoriaParams:
     # the current shares of the signal that keeps its phase, against the current shares of
     # the signal(s) that change (each signal contests as alone, with the joint rooms)
     joint_contest: str = "sum"
+    # every connection of a link index: a signal group (one index of the state string) can
+    # control several connections, from several lanes; `Intersection` keeps the first one
+    # only, so the other lanes' queues count nowhere (ingolstadt21's 243641585: the second
+    # lanes of its two loaded approaches, 23166741#5_2 and -201201945#0.78_2; no other
+    # signal of the six RESCO networks). True: all of them are the signal's movements
+    all_connections: bool = False
 
 
 @dataclass
@@ -421,6 +427,10 @@ class TerritoriaController(_Base):
         super().setup()
         sim = self.sim
         p: TerritoriaParams = self.params
+        self._connections: dict[str, list] = {}
+        if p.all_connections:
+            for m in self.machines:
+                self._all_connections(m.inter)
         # the approach of each incoming lane: the lanes upstream that feed it through
         # unsignalised junctions, up to `upstream_m` metres (a queue longer than the last
         # lane before the stop line is still a queue of this approach)
@@ -469,9 +479,11 @@ class TerritoriaController(_Base):
         self.partial: dict[str, dict[str, set[int]]] = {}
         for m in self.machines:
             per_lane: dict[str, set[int]] = {}
+            full = self._connections.get(m.inter.tls_id)
             for i, (ln_in, _) in enumerate(m.inter.links):
-                if ln_in:
-                    per_lane.setdefault(ln_in, set()).add(i)
+                for lane_in in {e[0] for e in full[i] if e and e[0]} if full else (ln_in,):
+                    if lane_in:
+                        per_lane.setdefault(lane_in, set()).add(i)
             for ln, idx in per_lane.items():
                 patterns = {tuple(st[i] in GREEN for i in sorted(idx)) for st in m.inter.greens}
                 if any(any(pt) and not all(pt) for pt in patterns):
@@ -632,6 +644,31 @@ class TerritoriaController(_Base):
         return {
             ln for (a, b), lanes in by_pair.items() if a != b and (b, a) in by_pair for ln in lanes
         }
+
+    def _all_connections(self, inter: Intersection) -> None:
+        """The signal's movements from every connection of each link index (`all_connections`)."""
+        links = self.sim.trafficlight.getControlledLinks(inter.tls_id)
+        self._connections[inter.tls_id] = links
+        ins: set[str] = set()
+        outs: set[str] = set()
+        inter.served = []
+        for state in inter.greens:
+            served: dict[str, list[str]] = {}
+            for i, entries in enumerate(links):
+                if i < len(state) and state[i] in GREEN:
+                    for entry in entries:
+                        if entry and entry[0]:
+                            exits = served.setdefault(entry[0], [])
+                            if entry[1] not in exits:
+                                exits.append(entry[1])
+                            ins.add(entry[0])
+                            outs.add(entry[1])
+            inter.served.append(served)
+        inter.in_lanes = sorted(ins)
+        inter.out_lanes = sorted(outs)
+        for lane in (*inter.in_lanes, *inter.out_lanes):
+            if lane not in self.lane_capacity:
+                self.lane_capacity[lane] = max(1.0, self.sim.lane.getLength(lane) / 7.5)
 
     def _pair_up(self) -> None:
         """The pairs decided as one junction (`joint_pair_m`), without queue credit between
