@@ -288,6 +288,32 @@ def test_short_links_between_signals_know_their_upstream_signal(tmp_path):
         libsumo.close()
 
 
+def _lanes_of_243641585(tmp_path, **params) -> tuple[list[str], list[dict]]:
+    import libsumo
+
+    args = sumo_args(resco("ingolstadt21"), 0, 1.0, tmp_path / "t.xml", horizon=10)
+    libsumo.start([binary("sumo"), *args])
+    try:
+        c = ctl.TerritoriaController(libsumo, ctl.TerritoriaParams(**params))
+        c.setup()
+        inter = next(m.inter for m in c.machines if m.inter.tls_id == "243641585")
+        return inter.in_lanes, inter.served
+    finally:
+        libsumo.close()
+
+
+def test_all_connections_counts_every_lane_of_a_signal_group(tmp_path):
+    """ingolstadt21's own program: one link index of 243641585 controls four connections from
+    two lanes (23166741#5_1 and _2). Keeping the first connection only, the second lanes of its
+    two loaded approaches count nowhere and the movements into the 12 m link -174800513 are
+    unknown; with `all_connections` (off by default) they are the signal's."""
+    lanes, served = _lanes_of_243641585(tmp_path)
+    assert "23166741#5_2" not in lanes and "-201201945#0.78_2" not in lanes
+    lanes, served = _lanes_of_243641585(tmp_path, all_connections=True)
+    assert {"23166741#5_2", "-201201945#0.78_2"} <= set(lanes)
+    assert any("-174800513_2" in phase.get("23166741#5_2", []) for phase in served)
+
+
 class _FakeSim:
     """The few TraCI calls `TerritoriaController.step` makes, with fixed queues: every lane
     always has `queue[lane]` vehicles stopped, every loop sees a vehicle each second (so only
