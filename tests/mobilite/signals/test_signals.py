@@ -241,7 +241,9 @@ def test_short_links_between_signals_know_their_upstream_signal(tmp_path):
     args = sumo_args(sc, 0, 1.0, tmp_path / "t.xml", net=net, horizon=10)
     libsumo.start([binary("sumo"), *args])
     try:
-        c = ctl.TerritoriaController(libsumo, ctl.TerritoriaParams(spill_feed_share=1.0))
+        # (the pairs decided as one junction off: their mutual credit is what is tested here)
+        params = ctl.TerritoriaParams(spill_feed_share=1.0, joint_pair_m=0.0)
+        c = ctl.TerritoriaController(libsumo, params)
         c.setup()
         owner = {ln: m.inter.tls_id for m in c.machines for ln in m.inter.in_lanes}
         link = "174800513_1"
@@ -256,7 +258,7 @@ def test_short_links_between_signals_know_their_upstream_signal(tmp_path):
         assert {"174800513_1", "-174800513_1"} <= coupled
         assert "23166741#5_1" not in coupled
         assert coupled <= {ln for ln in c.short_lanes if c.signal_feeders[ln]}
-        # decided as one junction (joint_pair_m, off by default): the two signals joined both
+        # decided as one junction (joint_pair_m; 15 m by default): the two signals joined both
         # ways by links under 20 m — 12.1 m (174800513) and 15.35 m (136436466) — once each
         c.params.joint_pair_m = 20.0
         pairs = {frozenset((a.inter.tls_id, b.inter.tls_id)) for a, b in c.joint_pairs()}
@@ -306,10 +308,10 @@ def test_all_connections_counts_every_lane_of_a_signal_group(tmp_path):
     """ingolstadt21's own program: one link index of 243641585 controls four connections from
     two lanes (23166741#5_1 and _2). Keeping the first connection only, the second lanes of its
     two loaded approaches count nowhere and the movements into the 12 m link -174800513 are
-    unknown; with `all_connections` (off by default) they are the signal's."""
-    lanes, served = _lanes_of_243641585(tmp_path)
+    unknown; with `all_connections` (the default since mob14v) they are the signal's."""
+    lanes, served = _lanes_of_243641585(tmp_path, all_connections=False)
     assert "23166741#5_2" not in lanes and "-201201945#0.78_2" not in lanes
-    lanes, served = _lanes_of_243641585(tmp_path, all_connections=True)
+    lanes, served = _lanes_of_243641585(tmp_path)  # the default since mob14v
     assert {"23166741#5_2", "-201201945#0.78_2"} <= set(lanes)
     assert any("-174800513_2" in phase.get("23166741#5_2", []) for phase in served)
 
@@ -452,12 +454,12 @@ def _green_into_full_link(on_link: int = 2, signal_link: bool = True, **params) 
 def test_short_exit_full_stops_a_green_into_a_full_short_link():
     """No blocked entries: a 15 m link holds two vehicles, fewer than `spill_min_vehicles` (3),
     so it was never counted full and lane a kept its green into it (vehicles then stop inside
-    the junction) until the maximum green. With `short_exit_full` (off by default), two stopped
+    the junction) until the maximum green. With `short_exit_full` ("signal" by default since mob14v), two stopped
     vehicles fill it: the green no longer discharges and lane c gets green after the minimum
     green."""
-    assert _green_into_full_link() == 60 + 3
+    assert _green_into_full_link(short_exit_full=False) == 60 + 3
     assert _green_into_full_link(short_exit_full=True) == 6 + 3
-    assert _green_into_full_link(short_exit_full="signal") == 6 + 3
+    assert _green_into_full_link() == 6 + 3  # "signal", the default since mob14v
     # a link with room left (one stopped vehicle of two) keeps its green to the maximum
     assert _green_into_full_link(on_link=1, short_exit_full=True) == 60 + 3
     # "signal": only an exit that enters another signal
@@ -504,11 +506,12 @@ def _split_junction_wait(**params) -> float | None:
 
 
 def test_joint_pair_decides_two_signals_a_few_metres_apart_as_one_junction():
-    """Without `joint_pair_m` (off by default), A keeps its empty link green for the maximum
+    """Without `joint_pair_m` (15 m by default since mob14v), A keeps its empty link green for the maximum
     green (60 s), credited with d's queue that B holds at red, while c waits; decided as one
     junction (A and B together, no mutual credit, a green into a link worth its free places),
     the pair that serves both approaches wins the first contest (10 s of green)."""
-    assert _split_junction_wait() == 60 + 3
+    assert _split_junction_wait(joint_pair_m=0.0) == 60 + 3
+    assert _split_junction_wait() == 10 + 3  # the default since mob14v: 15 m
     assert _split_junction_wait(joint_pair_m=20.0) == 10 + 3
     assert _split_junction_wait(joint_pair_m=20.0, joint_contest="changed") == 10 + 3
     with pytest.raises(ValueError, match="joint_contest inconnu"):

@@ -90,9 +90,9 @@ class TerritoriaParams:
     # False: none; True / "all": every lane (costs cologne3 +19 %: an artery rightly stays
     # green through two phases); "short_fed": short lanes fed by another signal; "coupled":
     # the short links joining two signals that feed each other (see `coupled_links`);
-    # "coupled_signals": every incoming lane of such signals; "joint": every incoming lane of
-    # the signals decided in pairs (`joint_pair_m`)
-    lane_max_green: bool | str = False
+    # "coupled_signals": every incoming lane of such signals; "joint" (default since mob14v):
+    # every incoming lane of the signals decided in pairs (`joint_pair_m`)
+    lane_max_green: bool | str = "joint"
     # the credit a short link gets for another signal's queue (spill_feed_share) stops once
     # the link has been green without a break for `max_green`: a minute of green that has not
     # emptied the upstream queue shows that the upstream signal, not this one, holds it (two
@@ -104,18 +104,19 @@ class TerritoriaParams:
     # last without its gap) — otherwise such a lane is never full, and a green into it stops
     # vehicles inside the junction (ingolstadt21: 30624898 / 30503246, joined by 15.35 m links
     # that hold 2). True: every such exit; "signal": only those that enter another signal (a
-    # link between two signals, its queue made by that signal's red). Off: with the per-lane
-    # maximum green it wins on ingolstadt21's development seeds but loses on ingolstadt7
-    # (docs/mobilite-signals.md, 4 December, mob14q)
-    short_exit_full: bool | str = False
+    # link between two signals, its queue made by that signal's red; the default since mob14v,
+    # with the three options below). True: rejected with the per-lane maximum green of
+    # coupled signals (loses on ingolstadt7, docs/mobilite-signals.md, 4 December, mob14q)
+    short_exit_full: bool | str = "signal"
     # "one junction cut in two": two signals joined both ways by links shorter than this (m)
     # are decided together, as one junction — one decision picks a pair of phases from both
     # signals' queues, a movement into a link counting as free when the other signal's phase
     # serves that link (the vehicles go on through) and by the link's free places otherwise;
-    # the mutual queue credit (spill_feed_share) is not used between them. 0: off
-    # (ingolstadt21: 243641585 / gneJ257, 12 m; 30624898 / 30503246, 15.35 m — see
-    # docs/mobilite-signals.md, session mob14v)
-    joint_pair_m: float = 0.0
+    # the mutual queue credit (spill_feed_share) is not used between them. 0: off. Default
+    # 15 m (= short_lane_m): ingolstadt21's 243641585 / gneJ257 (12 m); 20 m would add
+    # 30624898 / 30503246 (15.35 m), rejected on the development seeds (docs/mobilite-signals.md,
+    # session mob14v)
+    joint_pair_m: float = 15.0
     # the contest of a joint pair: "sum": another pair of phases must outscore the current
     # pair's total × switch_ratio (the first try: a signal's change is held by its partner's
     # queue — rejected, docs/mobilite-signals.md); "changed": what the new pair scores, less
@@ -126,8 +127,9 @@ class TerritoriaParams:
     # control several connections, from several lanes; `Intersection` keeps the first one
     # only, so the other lanes' queues count nowhere (ingolstadt21's 243641585: the second
     # lanes of its two loaded approaches, 23166741#5_2 and -201201945#0.78_2; no other
-    # signal of the six RESCO networks). True: all of them are the signal's movements
-    all_connections: bool = False
+    # signal of the six RESCO networks). True (default since mob14v): all of them are the
+    # signal's movements
+    all_connections: bool = True
 
 
 @dataclass
