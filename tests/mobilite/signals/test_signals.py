@@ -281,7 +281,9 @@ def test_short_links_between_signals_know_their_upstream_signal(tmp_path):
     args = sumo_args(sc, 0, 1.0, tmp_path / "t.xml", net=net, horizon=10)
     libsumo.start([binary("sumo"), *args])
     try:
-        c = ctl.TerritoriaController(libsumo, ctl.TerritoriaParams(spill_feed_share=1.0))
+        # (the pairs decided as one junction off: their mutual credit is what is tested here)
+        params = ctl.TerritoriaParams(spill_feed_share=1.0, joint_pair_m=0.0)
+        c = ctl.TerritoriaController(libsumo, params)
         c.setup()
         owner = {ln: m.inter.tls_id for m in c.machines for ln in m.inter.in_lanes}
         link = "174800513_1"
@@ -296,6 +298,21 @@ def test_short_links_between_signals_know_their_upstream_signal(tmp_path):
         assert {"174800513_1", "-174800513_1"} <= coupled
         assert "23166741#5_1" not in coupled
         assert coupled <= {ln for ln in c.short_lanes if c.signal_feeders[ln]}
+        # decided as one junction (joint_pair_m; 15 m by default): the two signals joined both
+        # ways by links under 20 m — 12.1 m (174800513) and 15.35 m (136436466) — once each
+        c.params.joint_pair_m = 20.0
+        pairs = {frozenset((a.inter.tls_id, b.inter.tls_id)) for a, b in c.joint_pairs()}
+        assert pairs == {frozenset(("243641585", "gneJ257")), frozenset(("30503246", "30624898"))}
+        # every connection of a link index counts: 243641585 sends 23166741#5_2 into the link
+        assert "23166741#5_2" in c._pair_in["243641585"]
+        c.params.joint_pair_m = 15.0
+        pairs = {frozenset((a.inter.tls_id, b.inter.tls_id)) for a, b in c.joint_pairs()}
+        assert pairs == {frozenset(("243641585", "gneJ257"))}
+        # the per-lane maximum green limited to the lanes of those signals
+        c.params.lane_max_green = "joint"
+        scope = c._max_green_scope()
+        assert "174800513_1" in scope and "-174800513_1" in scope
+        assert "136436466_1" not in scope  # 15.35 m: not a pair under 15 m
         # feed_gate (off by default, rejected on the dev seeds): the feeder counts only while
         # its own signal shows green towards the link — read from that signal's state
         assert c.feeder_pairs[link]
@@ -311,6 +328,32 @@ def test_short_links_between_signals_know_their_upstream_signal(tmp_path):
             assert not c._green_towards(up, nxt)
     finally:
         libsumo.close()
+
+
+def _lanes_of_243641585(tmp_path, **params) -> tuple[list[str], list[dict]]:
+    import libsumo
+
+    args = sumo_args(resco("ingolstadt21"), 0, 1.0, tmp_path / "t.xml", horizon=10)
+    libsumo.start([binary("sumo"), *args])
+    try:
+        c = ctl.TerritoriaController(libsumo, ctl.TerritoriaParams(**params))
+        c.setup()
+        inter = next(m.inter for m in c.machines if m.inter.tls_id == "243641585")
+        return inter.in_lanes, inter.served
+    finally:
+        libsumo.close()
+
+
+def test_all_connections_counts_every_lane_of_a_signal_group(tmp_path):
+    """ingolstadt21's own program: one link index of 243641585 controls four connections from
+    two lanes (23166741#5_1 and _2). Keeping the first connection only, the second lanes of its
+    two loaded approaches count nowhere and the movements into the 12 m link -174800513 are
+    unknown; with `all_connections` (the default since mob14v) they are the signal's."""
+    lanes, served = _lanes_of_243641585(tmp_path, all_connections=False)
+    assert "23166741#5_2" not in lanes and "-201201945#0.78_2" not in lanes
+    lanes, served = _lanes_of_243641585(tmp_path)  # the default since mob14v
+    assert {"23166741#5_2", "-201201945#0.78_2"} <= set(lanes)
+    assert any("-174800513_2" in phase.get("23166741#5_2", []) for phase in served)
 
 
 class _FakeSim:
@@ -451,17 +494,70 @@ def _green_into_full_link(on_link: int = 2, signal_link: bool = True, **params) 
 def test_short_exit_full_stops_a_green_into_a_full_short_link():
     """No blocked entries: a 15 m link holds two vehicles, fewer than `spill_min_vehicles` (3),
     so it was never counted full and lane a kept its green into it (vehicles then stop inside
-    the junction) until the maximum green. With `short_exit_full` (off by default), two stopped
+    the junction) until the maximum green. With `short_exit_full` ("signal" by default since mob14v), two stopped
     vehicles fill it: the green no longer discharges and lane c gets green after the minimum
     green."""
-    assert _green_into_full_link() == 60 + 3
+    assert _green_into_full_link(short_exit_full=False) == 60 + 3
     assert _green_into_full_link(short_exit_full=True) == 6 + 3
-    assert _green_into_full_link(short_exit_full="signal") == 6 + 3
+    assert _green_into_full_link() == 6 + 3  # "signal", the default since mob14v
     # a link with room left (one stopped vehicle of two) keeps its green to the maximum
     assert _green_into_full_link(on_link=1, short_exit_full=True) == 60 + 3
     # "signal": only an exit that enters another signal
     assert _green_into_full_link(signal_link=False, short_exit_full="signal") == 60 + 3
     assert _green_into_full_link(signal_link=False, short_exit_full=True) == 6 + 3
+
+
+def _split_junction_wait(**params) -> float | None:
+    """One junction cut in two, in small (ingolstadt21's 243641585 / gneJ257): signals A and B
+    joined both ways by 12 m links. A: A0 serves the link L1 (from B), A1 its approach c (8
+    stopped) into the link L2; B: B0 serves L2, B1 its approach d (8 stopped) into L1. Both
+    links are empty and both signals start on them. Each link is credited with the queue that
+    waits at the other signal's red (spill_feed_share): A0 and A1 weigh the same, so A keeps
+    its empty link green. Every loop sees a vehicle each second (only the maximum green or a
+    contest ends a phase). Returns when c first gets green, or None within 200 s."""
+    queue = {"c": 8, "d": 8}
+    sim = _FakeSim(queue)
+    lengths = {"L1": 12.0, "L2": 12.0}
+    sim.lane.getLength = lambda ln: lengths.get(ln, 100.0)
+    links = {"A": [("L1", "x"), ("c", "L2")], "B": [("L2", "y"), ("d", "L1")]}
+    sim.trafficlight.getControlledLinks = lambda tls: [[(i, o, "")] for i, o in links[tls]]
+    p = ctl.TerritoriaParams(head_aware=False, w_pending=0.0, **params)
+    c = ctl.TerritoriaController(sim, p)
+    c.machines = []
+    for tls, (first, second) in links.items():
+        inter = ctl.Intersection(tls_id=tls, greens=["Gr", "rG"], yellow=3.0, links=links[tls])
+        inter.served = [{first[0]: [first[1]]}, {second[0]: [second[1]]}]
+        inter.in_lanes = sorted([first[0], second[0]])
+        inter.out_lanes = sorted([first[1], second[1]])
+        c.machines.append(ctl._PhaseMachine(sim, inter, p.all_red, 0.0))
+    c.lane_capacity = {ln: lengths.get(ln, 100.0) / 7.5 for ln in ["L1", "L2", "c", "d", "x", "y"]}
+    c.upstream, c.partial = {}, {}
+    c.short_lanes, c.signal_feeders = {"L1", "L2"}, {"L1": ["d"], "L2": ["c"]}
+    c.loop_of = {ln: f"tdet_{ln}" for ln in ["L1", "L2", "c", "d"]}
+    c._lane_since, c._kept, c._idle_until = {}, {}, {}
+    c.max_green_lanes = c._max_green_scope()
+    c._pair_up()
+    c._build_index()
+    for t in range(1, 201):
+        c.step(float(t))
+        if sim.states["A"] == "rG":
+            return float(t)
+    return None
+
+
+def test_joint_pair_decides_two_signals_a_few_metres_apart_as_one_junction():
+    """Without `joint_pair_m` (15 m by default since mob14v), A keeps its empty link green for the maximum
+    green (60 s), credited with d's queue that B holds at red, while c waits; decided as one
+    junction (A and B together, no mutual credit, a green into a link worth its free places),
+    the pair that serves both approaches wins the first contest (10 s of green)."""
+    assert _split_junction_wait(joint_pair_m=0.0) == 60 + 3
+    assert _split_junction_wait() == 10 + 3  # the default since mob14v: 15 m
+    assert _split_junction_wait(joint_pair_m=20.0) == 10 + 3
+    assert _split_junction_wait(joint_pair_m=20.0, joint_contest="changed") == 10 + 3
+    with pytest.raises(ValueError, match="joint_contest inconnu"):
+        _split_junction_wait(joint_pair_m=20.0, joint_contest="total")
+    # links of 12 m are not a pair under a limit of 10 m: decided as before
+    assert _split_junction_wait(joint_pair_m=10.0) == 60 + 3
 
 
 def test_strict_adapter_refuses_calls_outside_the_interface():

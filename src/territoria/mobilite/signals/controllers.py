@@ -90,8 +90,9 @@ class TerritoriaParams:
     # False: none; True / "all": every lane (costs cologne3 +19 %: an artery rightly stays
     # green through two phases); "short_fed": short lanes fed by another signal; "coupled":
     # the short links joining two signals that feed each other (see `coupled_links`);
-    # "coupled_signals": every incoming lane of such signals
-    lane_max_green: bool | str = False
+    # "coupled_signals": every incoming lane of such signals; "joint" (default since mob14v):
+    # every incoming lane of the signals decided in pairs (`joint_pair_m`)
+    lane_max_green: bool | str = "joint"
     # the credit a short link gets for another signal's queue (spill_feed_share) stops once
     # the link has been green without a break for `max_green`: a minute of green that has not
     # emptied the upstream queue shows that the upstream signal, not this one, holds it (two
@@ -103,10 +104,32 @@ class TerritoriaParams:
     # last without its gap) — otherwise such a lane is never full, and a green into it stops
     # vehicles inside the junction (ingolstadt21: 30624898 / 30503246, joined by 15.35 m links
     # that hold 2). True: every such exit; "signal": only those that enter another signal (a
-    # link between two signals, its queue made by that signal's red). Off: with the per-lane
-    # maximum green it wins on ingolstadt21's development seeds but loses on ingolstadt7
-    # (docs/mobilite-signals.md, 4 December, mob14q)
-    short_exit_full: bool | str = False
+    # link between two signals, its queue made by that signal's red; the default since mob14v,
+    # with the three options below). True: rejected with the per-lane maximum green of
+    # coupled signals (loses on ingolstadt7, docs/mobilite-signals.md, 4 December, mob14q)
+    short_exit_full: bool | str = "signal"
+    # "one junction cut in two": two signals joined both ways by links shorter than this (m)
+    # are decided together, as one junction — one decision picks a pair of phases from both
+    # signals' queues, a movement into a link counting as free when the other signal's phase
+    # serves that link (the vehicles go on through) and by the link's free places otherwise;
+    # the mutual queue credit (spill_feed_share) is not used between them. 0: off. Default
+    # 15 m (= short_lane_m): ingolstadt21's 243641585 / gneJ257 (12 m); 20 m would add
+    # 30624898 / 30503246 (15.35 m), rejected on the development seeds (docs/mobilite-signals.md,
+    # session mob14v)
+    joint_pair_m: float = 15.0
+    # the contest of a joint pair: "sum": another pair of phases must outscore the current
+    # pair's total × switch_ratio (the first try: a signal's change is held by its partner's
+    # queue — rejected, docs/mobilite-signals.md); "changed": what the new pair scores, less
+    # the current shares of the signal that keeps its phase, against the current shares of
+    # the signal(s) that change (each signal contests as alone, with the joint rooms)
+    joint_contest: str = "sum"
+    # every connection of a link index: a signal group (one index of the state string) can
+    # control several connections, from several lanes; `Intersection` keeps the first one
+    # only, so the other lanes' queues count nowhere (ingolstadt21's 243641585: the second
+    # lanes of its two loaded approaches, 23166741#5_2 and -201201945#0.78_2; no other
+    # signal of the six RESCO networks). True (default since mob14v): all of them are the
+    # signal's movements
+    all_connections: bool = True
 
 
 @dataclass
@@ -399,11 +422,17 @@ def _direct(sim, domain: str, name: str):
 
 class TerritoriaController(_Base):
     name = "territoria"
+    # the pairs of signals decided as one junction (`joint_pair_m`; none by default)
+    pairs: list = []  # replaced per instance by `setup`
 
     def setup(self) -> None:
         super().setup()
         sim = self.sim
         p: TerritoriaParams = self.params
+        self._connections: dict[str, list] = {}
+        if p.all_connections:
+            for m in self.machines:
+                self._all_connections(m.inter)
         # the approach of each incoming lane: the lanes upstream that feed it through
         # unsignalised junctions, up to `upstream_m` metres (a queue longer than the last
         # lane before the stop line is still a queue of this approach)
@@ -452,9 +481,11 @@ class TerritoriaController(_Base):
         self.partial: dict[str, dict[str, set[int]]] = {}
         for m in self.machines:
             per_lane: dict[str, set[int]] = {}
+            full = self._connections.get(m.inter.tls_id)
             for i, (ln_in, _) in enumerate(m.inter.links):
-                if ln_in:
-                    per_lane.setdefault(ln_in, set()).add(i)
+                for lane_in in {e[0] for e in full[i] if e and e[0]} if full else (ln_in,):
+                    if lane_in:
+                        per_lane.setdefault(lane_in, set()).add(i)
             for ln, idx in per_lane.items():
                 patterns = {tuple(st[i] in GREEN for i in sorted(idx)) for st in m.inter.greens}
                 if any(any(pt) and not all(pt) for pt in patterns):
@@ -465,6 +496,7 @@ class TerritoriaController(_Base):
             for i, pair in enumerate(m.inter.links):
                 if pair[0]:
                     self.link_of.setdefault(pair, (m.inter.tls_id, []))[1].append(i)
+        self._pair_up()
         self.max_green_lanes = self._max_green_scope()
         if p.short_exit_full not in (False, True, "signal"):
             raise ValueError(f"short_exit_full inconnu : {p.short_exit_full!r}")
@@ -540,7 +572,10 @@ class TerritoriaController(_Base):
             return tuple(int(ln in short) for ln in lanes) if short.intersection(lanes) else None
 
         self._signals = []
+        paired = {id(x) for pair in getattr(self, "pairs", ()) for x in pair}
         for m in self.machines:
+            if id(m) in paired:
+                continue  # decided with its partner (`_step_pair`)
             tls = m.inter.tls_id
             sig = _SignalIndex(tls)
             sig.lanes = self._lanes[tls]
@@ -612,6 +647,257 @@ class TerritoriaController(_Base):
             ln for (a, b), lanes in by_pair.items() if a != b and (b, a) in by_pair for ln in lanes
         }
 
+    def _all_connections(self, inter: Intersection) -> None:
+        """The signal's movements from every connection of each link index (`all_connections`)."""
+        links = self.sim.trafficlight.getControlledLinks(inter.tls_id)
+        self._connections[inter.tls_id] = links
+        ins: set[str] = set()
+        outs: set[str] = set()
+        inter.served = []
+        for state in inter.greens:
+            served: dict[str, list[str]] = {}
+            for i, entries in enumerate(links):
+                if i < len(state) and state[i] in GREEN:
+                    for entry in entries:
+                        if entry and entry[0]:
+                            exits = served.setdefault(entry[0], [])
+                            if entry[1] not in exits:
+                                exits.append(entry[1])
+                            ins.add(entry[0])
+                            outs.add(entry[1])
+            inter.served.append(served)
+        inter.in_lanes = sorted(ins)
+        inter.out_lanes = sorted(outs)
+        for lane in (*inter.in_lanes, *inter.out_lanes):
+            if lane not in self.lane_capacity:
+                self.lane_capacity[lane] = max(1.0, self.sim.lane.getLength(lane) / 7.5)
+
+    def _pair_up(self) -> None:
+        """The pairs decided as one junction (`joint_pair_m`), without queue credit between
+        their two halves (to call before `_build_index`)."""
+        if self.params.joint_contest not in ("sum", "changed"):
+            raise ValueError(f"joint_contest inconnu : {self.params.joint_contest!r}")
+        self.pairs = self.joint_pairs() if self.params.joint_pair_m > 0 else []
+        for a, b in self.pairs:
+            for x, y in ((a, b), (b, a)):
+                theirs = set(self._pair_in[y.inter.tls_id])
+                for ln in self._pair_in[x.inter.tls_id]:
+                    fed = self.signal_feeders.get(ln)
+                    if fed:
+                        self.signal_feeders[ln] = [f for f in fed if f not in theirs]
+
+    def joint_pairs(self) -> list[tuple[_PhaseMachine, _PhaseMachine]]:
+        """Pairs of signals joined both ways by links shorter than `joint_pair_m`: a lane that
+        leaves one and enters the other, in both directions. Every connection of a link index
+        counts (`Intersection` keeps the first only: at 243641585 the lanes into the 12 m link
+        -174800513 share their index with other movements). A signal in more than one such
+        pair is left alone. Sets, per paired signal, its movements per green phase
+        (`_pair_items`) and incoming lanes (`_pair_in`)."""
+        sim = self.sim
+        limit = self.params.joint_pair_m
+        length = sim.lane.getLength
+        items: dict[str, list[tuple]] = {}
+        ins: dict[str, set[str]] = {}
+        outs: dict[str, set[str]] = {}
+        for m in self.machines:
+            tls = m.inter.tls_id
+            links = sim.trafficlight.getControlledLinks(tls)
+            per_phase = []
+            for state in m.inter.greens:
+                served: dict[str, list[str]] = {}
+                for i, entries in enumerate(links):
+                    if i < len(state) and state[i] in GREEN:
+                        for entry in entries:
+                            if (
+                                entry
+                                and entry[0]
+                                and entry[1] not in served.setdefault(entry[0], [])
+                            ):
+                                served[entry[0]].append(entry[1])
+                per_phase.append(tuple((ln, tuple(o)) for ln, o in served.items()))
+            items[tls] = per_phase
+            ins[tls] = {ln for ph in per_phase for ln, _ in ph}
+            outs[tls] = {o for ph in per_phase for _, os_ in ph for o in os_}
+        short_in = {t: {ln for ln in lanes if length(ln) < limit} for t, lanes in ins.items()}
+        feeds = {(a, b) for a in outs for b in short_in if a != b and outs[a] & short_in[b]}
+        found = [
+            (a, b)
+            for i, a in enumerate(self.machines)
+            for b in self.machines[i + 1 :]
+            if (a.inter.tls_id, b.inter.tls_id) in feeds
+            and (b.inter.tls_id, a.inter.tls_id) in feeds
+        ]
+        seen: dict[str, int] = {}
+        for a, b in found:
+            for m in (a, b):
+                seen[m.inter.tls_id] = seen.get(m.inter.tls_id, 0) + 1
+        pairs = [(a, b) for a, b in found if seen[a.inter.tls_id] == seen[b.inter.tls_id] == 1]
+        paired = {m.inter.tls_id for pair in pairs for m in pair}
+        self._pair_items = {t: items[t] for t in paired}
+        self._pair_in = {t: frozenset(ins[t]) for t in paired}
+        for t in paired:
+            for ln in (*ins[t], *outs[t]):
+                if ln not in self.lane_capacity:
+                    self.lane_capacity[ln] = max(1.0, length(ln) / 7.5)
+        return pairs
+
+    def _link_room(self, ln: str, room: dict[str, float]) -> float:
+        """The room of a link between the two signals of a pair while the downstream signal
+        shows it red: its free places (whole vehicles of 7.5 m, the last without its gap) over
+        the places, at least `spill_floor`."""
+        r = room.get(("link", ln))
+        if r is None:
+            holds = max(1, int(self.lane_capacity.get(ln, 1.0) + 1 / 3 + 1e-9))
+            free = holds - self._halting(ln)
+            r = room[("link", ln)] = max(self.params.spill_floor, free / holds)
+        return r
+
+    def _pair_part(self, m, k, other, j, demand, room, heads, maxed=()) -> float:
+        """Phase `k` of signal `m`'s share of the joint score when its partner `other` shows
+        its phase `j`: its lanes' demands times the room downstream, a link into the partner
+        free when `j` serves it."""
+        p: TerritoriaParams = self.params
+        inter = m.inter
+        partial = self.partial.get(inter.tls_id, {}) if p.head_aware else {}
+        served_by_j = other.inter.served[j]
+        other_in = self._pair_in[other.inter.tls_id]
+        state = inter.greens[k]
+        s = 0.0
+        for ln_in, outs in self._pair_items[inter.tls_id][k]:
+            if ln_in in maxed:
+                continue  # had its maximum green (lane_max_green): the others first
+            d = demand.get(ln_in)
+            if not d:
+                continue
+            head = None
+            if ln_in in partial:
+                head = heads.get(ln_in, -1)
+                if head == -1:
+                    head = heads[ln_in] = self._head(ln_in, inter.tls_id)
+            if head is not None and state[head] not in GREEN:
+                d *= p.blocked_head_weight
+            best = 0.0
+            for o in outs:
+                if o in other_in:
+                    r = 1.0 if o in served_by_j else self._link_room(o, room)
+                else:
+                    r = self._best_room((o,), room)
+                if r > best:  # noqa: PLR1730
+                    best = r
+            s += d * best
+        return s
+
+    def _step_pair(self, a: _PhaseMachine, b: _PhaseMachine, now: float, state: dict) -> None:
+        """One decision for two signals that are one junction cut in two: the pair of phases
+        (one per signal) with the highest joint score. A signal changes phase only after its
+        minimum green and must change at its maximum; the pair changes when the current pair
+        no longer discharges on a signal (gap-out: that signal's phase changes), or when
+        another pair outscores it by `switch_ratio` (after `min_green_contested`)."""
+        p: TerritoriaParams = self.params
+        for m in (a, b):
+            if m.target is not None:
+                m.advance(now)
+            if state["track"]:
+                self._track_lane_greens(m, now)
+        if a.target is not None or b.target is not None:
+            return  # one of them in yellow / all-red: decide once both show green
+        ga, gb = now - a.green_since, now - b.green_since
+        if ga < p.min_green and gb < p.min_green:
+            return
+        if state["pending"] is None:
+            state["pending"] = self._pending_by_lane() if p.w_pending else {}
+        pending, demand, room, heads = (
+            state["pending"],
+            state["demand"],
+            state["room"],
+            state["heads"],
+        )
+        for m in (a, b):
+            for ln in self._pair_in[m.inter.tls_id]:
+                demand[ln] = self._lane_demand(ln, pending, m.inter, now)
+
+        maxed: set[str] = set()
+        if p.lane_max_green:
+            scope = self.max_green_lanes
+            for m in (a, b):
+                maxed.update(
+                    ln
+                    for ln, t0 in self._lane_since.get(m.inter.tls_id, {}).items()
+                    if now - t0 >= p.max_green and (scope is None or ln in scope)
+                )
+
+        def options(m, g):
+            ks = range(len(m.inter.greens))
+            if g < p.min_green:
+                return [m.current]
+            if g >= p.max_green:
+                return [k for k in ks if k != m.current]
+            return list(ks)
+
+        parts: dict[tuple, float] = {}
+
+        def part(m, k, other, j):
+            key = (m.inter.tls_id, k, j)
+            v = parts.get(key)
+            if v is None:
+                v = parts[key] = self._pair_part(m, k, other, j, demand, room, heads, maxed)
+            return v
+
+        def score(i, j):
+            return part(a, i, b, j) + part(b, j, a, i)
+
+        ca, cb = a.current, b.current
+        cur = score(ca, cb)
+        combos = [(i, j) for i in options(a, ga) for j in options(b, gb) if (i, j) != (ca, cb)]
+        if not combos:
+            return
+
+        def gain(i, j):
+            # what the phases that change bring (their shares under the new pair)
+            g = 0.0
+            if i != ca:
+                g += part(a, i, b, j)
+            if j != cb:
+                g += part(b, j, a, i)
+            return g
+
+        def best_of(cands):
+            return max(cands, key=lambda c: (score(*c), c)) if cands else None
+
+        choice = None
+        maxed = (ga >= p.max_green, gb >= p.max_green)
+        if any(maxed):
+            choice = best_of(combos)
+        else:
+            idle = [g >= p.min_green and not self._active(m, room) for m, g in ((a, ga), (b, gb))]
+            gap = [(i, j) for i, j in combos if (i == ca or idle[0]) and (j == cb or idle[1])]
+            best = best_of(gap)
+            if best is not None and gain(*best) > p.switch_margin:
+                choice = best
+            else:
+                contested = [
+                    (i, j)
+                    for i, j in combos
+                    if (i == ca or ga >= p.min_green_contested)
+                    and (j == cb or gb >= p.min_green_contested)
+                ]
+                if p.joint_contest == "changed":
+                    cur_a, cur_b = part(a, ca, b, cb), part(b, cb, a, ca)
+                    for i, j in sorted(contested, key=lambda c: (score(*c), c), reverse=True):
+                        kept = (cur_a if i == ca else 0.0) + (cur_b if j == cb else 0.0)
+                        held = cur - kept
+                        if score(i, j) - kept > held * p.switch_ratio + p.switch_margin:
+                            choice = (i, j)
+                            break
+                else:
+                    best = best_of(contested)
+                    if best is not None and score(*best) > cur * p.switch_ratio + p.switch_margin:
+                        choice = best
+        if choice is None or gain(*choice) <= p.switch_margin:
+            return
+        a.switch(choice[0], now)
+        b.switch(choice[1], now)
+
     def _max_green_scope(self) -> set[str] | None:
         """The lanes under the per-lane maximum green (None: all of them)."""
         scope = self.params.lane_max_green
@@ -630,6 +916,9 @@ class TerritoriaController(_Base):
                 if up in m.inter.in_lanes
             }
             return {ln for m in self.machines if m.inter.tls_id in tls for ln in m.inter.in_lanes}
+        if scope == "joint":
+            # the lanes of the signals decided in pairs (`joint_pair_m`)
+            return {ln for lanes in getattr(self, "_pair_in", {}).values() for ln in lanes}
         if scope == "short_fed":
             return {ln for ln in self.short_lanes if self.signal_feeders.get(ln)}
         if scope:
@@ -888,6 +1177,17 @@ class TerritoriaController(_Base):
         every = p.contest_every
         count = self._count
         idle_at = self._idle_at
+        if self.pairs:
+            shared = {
+                "track": track,
+                "pending": None,
+                "demand": demand,
+                "room": room,
+                "heads": heads,
+            }
+            for a, b in self.pairs:
+                self._step_pair(a, b, now, shared)
+            pending = shared["pending"]
         for m, sig in self._signals:
             if m.target is not None:
                 m.advance(now)
