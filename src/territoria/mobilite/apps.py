@@ -23,6 +23,11 @@ def _measured() -> tuple[str | None, str | None]:
         m = json.loads(Path(__file__).with_name("measured.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None, None
+    return describe(m)
+
+
+def describe(m: dict) -> tuple[str, str]:
+    """The register's performance and energy sentences from the measured figures."""
     s = m["scenario"]
     c = m["calibration"]
     performance = (
@@ -43,9 +48,32 @@ def _measured() -> tuple[str | None, str | None]:
             f"graphique mensuel d'un détecteur en {_fr(k['chart_p95_ms'])} ms au 95e centile "
             f"(version précédente : {_fr(k['previous_chart_p95_ms'])} ms)."
         )
+    g = m.get("signals")
+    if g:
+        delays = g["held_out_mean_delay_s"]
+        rows = "; ".join(
+            f"{network} : Territoria {_fr(d['territoria'])} s, actionné {_fr(d['actuated'])} s, "
+            f"max-pressure {_fr(d['max_pressure'])} s, Webster {_fr(d['webster'])} s, "
+            f"programme fixe {_fr(d['fixed'])} s"
+            for network, d in delays.items()
+        )
+        performance += (
+            f" Feux adaptatifs (mesuré le {g['measured_at']}, réseaux RESCO, une heure SUMO, "
+            f"trois configurations jamais vues au réglage — autre graine, demande × 0,8 et "
+            f"× 1,2) : retard moyen par trajet {rows}. Le contrôleur de Territoria est le plus "
+            f"bas dans les trois configurations sur {len(g['networks_lowest'])} "
+            f"réseau{'x' if len(g['networks_lowest']) > 1 else ''} sur {g['networks']}."
+        )
     energy = (
         f"Estimation (temps de calcul × 15 W par cœur) : {m['scenario']['energy_wh']} Wh pour le "
-        "scénario mesuré. Aucun GPU."
+        "scénario mesuré"
+        + (
+            f", {_fr(g['energy_wh'])} Wh pour l'évaluation des feux (6 réseaux × 3 "
+            "configurations × 6 contrôleurs)"
+            if g
+            else ""
+        )
+        + ". Aucun GPU."
     )
     return performance, energy
 
