@@ -420,6 +420,22 @@ def _direct(sim, domain: str, name: str):
     return fn
 
 
+def _served_by_phase(links: list, greens: list[str]) -> list[dict[str, list[str]]]:
+    """Per green phase, {incoming lane: its outgoing lanes} from every connection of each link
+    index green in it (`trafficlight.getControlledLinks`: a signal group may control several
+    connections, from several lanes)."""
+    phases = []
+    for state in greens:
+        served: dict[str, list[str]] = {}
+        for i, entries in enumerate(links):
+            if i < len(state) and state[i] in GREEN:
+                for entry in entries:
+                    if entry and entry[0] and entry[1] not in served.setdefault(entry[0], []):
+                        served[entry[0]].append(entry[1])
+        phases.append(served)
+    return phases
+
+
 class TerritoriaController(_Base):
     name = "territoria"
     # the pairs of signals decided as one junction (`joint_pair_m`; none by default)
@@ -651,23 +667,11 @@ class TerritoriaController(_Base):
         """The signal's movements from every connection of each link index (`all_connections`)."""
         links = self.sim.trafficlight.getControlledLinks(inter.tls_id)
         self._connections[inter.tls_id] = links
-        ins: set[str] = set()
-        outs: set[str] = set()
-        inter.served = []
-        for state in inter.greens:
-            served: dict[str, list[str]] = {}
-            for i, entries in enumerate(links):
-                if i < len(state) and state[i] in GREEN:
-                    for entry in entries:
-                        if entry and entry[0]:
-                            exits = served.setdefault(entry[0], [])
-                            if entry[1] not in exits:
-                                exits.append(entry[1])
-                            ins.add(entry[0])
-                            outs.add(entry[1])
-            inter.served.append(served)
-        inter.in_lanes = sorted(ins)
-        inter.out_lanes = sorted(outs)
+        inter.served = _served_by_phase(links, inter.greens)
+        inter.in_lanes = sorted({ln for served in inter.served for ln in served})
+        inter.out_lanes = sorted(
+            {o for served in inter.served for os_ in served.values() for o in os_}
+        )
         for lane in (*inter.in_lanes, *inter.out_lanes):
             if lane not in self.lane_capacity:
                 self.lane_capacity[lane] = max(1.0, self.sim.lane.getLength(lane) / 7.5)
@@ -702,19 +706,10 @@ class TerritoriaController(_Base):
         for m in self.machines:
             tls = m.inter.tls_id
             links = sim.trafficlight.getControlledLinks(tls)
-            per_phase = []
-            for state in m.inter.greens:
-                served: dict[str, list[str]] = {}
-                for i, entries in enumerate(links):
-                    if i < len(state) and state[i] in GREEN:
-                        for entry in entries:
-                            if (
-                                entry
-                                and entry[0]
-                                and entry[1] not in served.setdefault(entry[0], [])
-                            ):
-                                served[entry[0]].append(entry[1])
-                per_phase.append(tuple((ln, tuple(o)) for ln, o in served.items()))
+            per_phase = [
+                tuple((ln, tuple(o)) for ln, o in served.items())
+                for served in _served_by_phase(links, m.inter.greens)
+            ]
             items[tls] = per_phase
             ins[tls] = {ln for ph in per_phase for ln, _ in ph}
             outs[tls] = {o for ph in per_phase for _, os_ in ph for o in os_}
