@@ -532,6 +532,16 @@ class TerritoriaController(_Base):
     def _build_index(self) -> None:
         """Per-signal tuples read at every step (built once the machines are known)."""
         p: TerritoriaParams = self.params
+        scope = self.max_green_lanes
+        # the signals whose lanes' green durations are read (per-lane maximum green in scope,
+        # or feed_max_green): the others are not tracked — with the default "joint" scope,
+        # only the signals decided in pairs (none on five of the six RESCO networks)
+        self._tracked = {
+            m.inter.tls_id
+            for m in self.machines
+            if p.feed_max_green
+            or (p.lane_max_green and (scope is None or scope.intersection(m.inter.in_lanes)))
+        }
         # per signal and green phase, in the phase's own order: its incoming lanes, and each
         # with its exit lanes (a tuple: the key of the per-step room of a movement)
         self._lanes = {
@@ -1166,7 +1176,7 @@ class TerritoriaController(_Base):
         pending: dict[str, float] | None = None
         heads: dict[str, int | None] = {}
         self._states: dict[str, str] = {}
-        track = p.lane_max_green or p.feed_max_green
+        tracked = self._tracked
         idle_until = self._idle_until
         min_green, max_green, mgc = p.min_green, p.max_green, p.min_green_contested
         every = p.contest_every
@@ -1174,7 +1184,7 @@ class TerritoriaController(_Base):
         idle_at = self._idle_at
         if self.pairs:
             shared = {
-                "track": track,
+                "track": bool(p.lane_max_green or p.feed_max_green),
                 "pending": None,
                 "demand": demand,
                 "room": room,
@@ -1184,6 +1194,7 @@ class TerritoriaController(_Base):
                 self._step_pair(a, b, now, shared)
             pending = shared["pending"]
         for m, sig in self._signals:
+            track = sig.tls in tracked
             if m.target is not None:
                 m.advance(now)
                 if track:
@@ -1237,7 +1248,7 @@ class TerritoriaController(_Base):
             # the lanes only the current phase serves are read when its score is needed
             partial = sig.partial
             maxed: set[str] | dict = {}
-            if p.lane_max_green:
+            if track and p.lane_max_green:
                 since = self._lane_since[tls]
                 scope = self.max_green_lanes
                 maxed = {
