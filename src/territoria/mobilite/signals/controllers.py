@@ -774,12 +774,7 @@ class TerritoriaController(_Base):
             d = demand.get(ln_in)
             if not d:
                 continue
-            head = None
-            if ln_in in partial:
-                head = heads.get(ln_in, -1)
-                if head == -1:
-                    head = heads[ln_in] = self._head(ln_in, inter.tls_id)
-            if head is not None and state[head] not in GREEN:
+            if ln_in in partial and self._head_blocked(ln_in, inter, state, heads):
                 d *= p.blocked_head_weight
             best = 0.0
             for o in outs:
@@ -1112,16 +1107,18 @@ class TerritoriaController(_Base):
                 continue  # had its maximum green: the others first
             d = demand.get(ln_in)
             if d:
-                # a shared lane: read its first vehicle's movement (once a step)
-                head = None
-                if ln_in in partial:
-                    head = heads.get(ln_in, -1)
-                    if head == -1:
-                        head = heads[ln_in] = self._head(ln_in, inter.tls_id)
-                if head is not None and state[head] not in GREEN:
+                if ln_in in partial and self._head_blocked(ln_in, inter, state, heads):
                     d *= p.blocked_head_weight  # its first vehicle cannot go
                 s += d * self._best_room(outs, room)
         return s
+
+    def _head_blocked(self, ln_in: str, inter: Intersection, state: str, heads: dict) -> bool:
+        """A shared lane whose first vehicle's movement is not green in `state` (the movement
+        read once a step, kept in `heads`)."""
+        head = heads.get(ln_in, -1)
+        if head == -1:
+            head = heads[ln_in] = self._head(ln_in, inter.tls_id)
+        return head is not None and state[head] not in GREEN
 
     def _demands(self, lanes, counts, smask, pending, inter, now: float, demand) -> None:
         """The demand of each of `lanes` that has one (`counts`: their vehicles, read this step;
