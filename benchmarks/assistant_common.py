@@ -48,3 +48,22 @@ def write_result(name: str, result: dict) -> Path:
     print(json.dumps(result, indent=2, ensure_ascii=False))
     print(f"→ {path}", file=sys.stderr)
     return path
+
+
+def hybrid_hits(index, namespace: str, question: str, access, embedder):
+    """The live path's hybrid passage search for one question (answering.retrieve's first
+    step: 50 hits, the lexical rewrite of the question, no snippets), and that rewrite."""
+    from territoria.assistant.services import answering
+
+    lexical = answering.lexical_query(question)
+    hits = index.search(
+        namespace,
+        question,
+        access,
+        mode="hybrid",
+        limit=50,
+        lexical_query=lexical,
+        embedder=embedder,
+        snippet_chars=0,
+    )
+    return hits, lexical

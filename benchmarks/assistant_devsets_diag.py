@@ -16,7 +16,7 @@ from benchmarks import setup_django
 data = Path(sys.argv[1])
 data.mkdir(exist_ok=True)
 setup_django(data, embedded=True, migrate=True)
-from benchmarks.assistant_common import PIAF
+from benchmarks.assistant_common import PIAF, hybrid_hits
 from benchmarks.assistant_devsets import subset
 from territoria.assistant.models import Collection, Visibility
 from territoria.assistant.services import answering, page_vectors, pages
@@ -60,17 +60,7 @@ rows = []
 for q in qs:
     gold = q["title"] if q["title"] in ids else slug(q["title"])
     question = q["question"]
-    lexical = answering.lexical_query(question)
-    hits = index.search(
-        ns,
-        question,
-        access,
-        mode="hybrid",
-        limit=50,
-        lexical_query=lexical,
-        embedder=emb,
-        snippet_chars=0,
-    )
+    hits, lexical = hybrid_hits(index, ns, question, access, emb)
     pindex = pages.page_index(ns, access)
     passage_pages, seen = [], set()
     for h in hits:

@@ -16,6 +16,7 @@ from benchmarks import setup_django
 
 which = sys.argv[1]
 setup_django(Path(sys.argv[2]), embedded=True, migrate=True)
+from benchmarks.assistant_common import hybrid_hits
 from territoria.assistant.models import Collection
 from territoria.assistant.services import answering, page_vectors
 from territoria.search import get_index
@@ -70,17 +71,7 @@ W = [0.0, 0.2, 0.3, 0.5, 1.0]
 rows = []
 for q in qs:
     question = q["question"]
-    lexical = answering.lexical_query(question)
-    hits = index.search(
-        ns,
-        question,
-        access,
-        mode="hybrid",
-        limit=50,
-        lexical_query=lexical,
-        embedder=emb,
-        snippet_chars=0,
-    )
+    hits, lexical = hybrid_hits(index, ns, question, access, emb)
     dense = page_vectors.ranking(ns, emb.embed_query(question), access)
     cos = [c for _d, c in dense]
     row = {

@@ -80,6 +80,7 @@ def _questions(which: str, corpus: Path | None, docs: dict) -> tuple[list[dict],
 
 def replay(args) -> None:
     from benchmarks import setup_django, write_result
+    from benchmarks.assistant_common import hybrid_hits
 
     setup_django(args.data_dir, embedded=True, migrate=False)
     from territoria.assistant.models import Collection
@@ -115,17 +116,7 @@ def replay(args) -> None:
     rows = []
     for q in qs:
         question = q["question"]
-        lexical = answering.lexical_query(question)
-        hits = index.search(
-            ns,
-            question,
-            access,
-            mode="hybrid",
-            limit=50,
-            lexical_query=lexical,
-            embedder=embedder,
-            snippet_chars=0,
-        )
+        hits, lexical = hybrid_hits(index, ns, question, access, embedder)
         ranked = answering.rank_pages(ns, question, lexical, access, hits, None)
         base = ranked[1] if ranked else []
         pindex = ranked[0] if ranked else None
