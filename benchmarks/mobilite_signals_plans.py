@@ -12,6 +12,18 @@ Per network, seed and demand scale: Territoria's adaptive run (recording its gre
 flows leaving each incoming lane per 15 minutes), then the plans built from that run by the
 current and the previous `build_plans`, each replayed as fixed time (`territoria_plan`), and
 the network's own programs (`fixed`) — each simulation in a fresh process (`evaluate._pool`).
+
+Coordinated plans (benchmarks/results/mobilite_signals_coordination_rule.md): `--coordination
+offsets,cycle` builds one column per mode of `plans.build_plans(coordinate=...)` (`plan_offsets`,
+`plan_cycle`) instead of the isolated Webster plans (`plan_webster`, the default):
+
+    git show bb0786e:src/territoria/mobilite/signals/plans.py > benchmarks/PREV_plans_bb0786e.py
+    nice -n 19 env OMP_NUM_THREADS=1 PYTHONPATH=$PWD/src:$PWD python -m \
+        benchmarks.mobilite_signals_plans --seeds 3,4,5 --scales 0.8,1.0,1.2 \
+        --coordination offsets,cycle --previous-plans benchmarks/PREV_plans_bb0786e.py \
+        --output benchmarks/results/mobilite_signals_coordination_dev.json
+
+Every plan is replayed by `plans.ClockReplay` (offsets included) since that change.
 """
 
 from __future__ import annotations
@@ -45,16 +57,23 @@ def _run(pool_args: tuple, **kw) -> dict:
         return pool.submit(ev.run_one, *pool_args, **kw).result()
 
 
-def one_config(network: str, seed: int, scale: float, previous, folder: Path) -> dict:
+# column: the `coordinate` argument of plans.build_plans
+MODES = {"webster": "none", "offsets": "offsets", "cycle": "cycle"}
+
+
+def one_config(
+    network: str, seed: int, scale: float, previous, folder: Path, modes=("webster",)
+) -> dict:
     sc = resco(network)
     raw = folder / f"{network}.{seed}.{scale}.greens.json"
     adaptive = _run((network, "territoria"), seed=seed, scale=scale, plans_out=str(raw))
     recorded = json.loads(raw.read_text())
-    row = {"territoria": adaptive["delay"]}
-    for name, module in (("plan_webster", plans), ("plan_previous", previous)):
+    row = {"territoria": adaptive["delay"], "signals": len(recorded)}
+    builds = [(f"plan_{m}", plans, {"coordinate": MODES[m]}) for m in modes]
+    for name, module, kw in (*builds, ("plan_previous", previous, {})):
         if module is None:
             continue
-        built = module.build_plans(recorded, sc, end=sc.end)
+        built = module.build_plans(recorded, sc, end=sc.end, **kw)
         plan_file = folder / f"{network}.{seed}.{scale}.{name}.json"
         plan_file.write_text(json.dumps(built))
         replay = _run(
@@ -64,6 +83,8 @@ def one_config(network: str, seed: int, scale: float, previous, folder: Path) ->
         row[f"{name}_teleports"] = replay["teleports"]
         cycles = [p["cycle"] for plan in built.values() for p in plan["periods"]]
         row[f"{name}_mean_cycle_s"] = round(sum(cycles) / len(cycles), 1)
+        offsets = [p["offset"] for plan in built.values() for p in plan["periods"]]
+        row[f"{name}_nonzero_offsets"] = sum(o != 0 for o in offsets)
     row["fixed"] = _run((network, "fixed"), seed=seed, scale=scale)["delay"]
     return row
 
@@ -94,12 +115,53 @@ def verdict(rows: dict) -> dict:
     }
 
 
+def coordination_verdict(rows: dict, worse_limit: float = 0.05) -> dict:
+    """The rule of mobilite_signals_coordination_rule.md: per candidate column, on the
+    networks with several signals, the sum of delays over the configurations below the
+    previous plans' on at least 3 of 4 and none above by more than `worse_limit`; on the
+    one-signal networks the same sums (nothing to coordinate)."""
+    networks = sorted({key.split("/")[0] for key in rows})
+    columns = [c for c in next(iter(rows.values())) if c in {f"plan_{m}" for m in MODES}]
+    out: dict = {"sums_by_network": {}}
+    for n in networks:
+        mine = [r for key, r in rows.items() if key.startswith(n + "/")]
+        out["sums_by_network"][n] = {
+            c: round(sum(r[c] for r in mine), 2) for c in (*columns, "plan_previous", "fixed")
+        }
+    multi = [
+        n
+        for n in networks
+        if any(r["signals"] > 1 for k, r in rows.items() if k.startswith(n + "/"))
+    ]
+    single = [n for n in networks if n not in multi]
+    for c in columns:
+        sums = out["sums_by_network"]
+        change = {n: round(sums[n][c] / sums[n]["plan_previous"] - 1, 4) for n in networks}
+        wins = sum(change[n] < 0 for n in multi)
+        worst = max((change[n] for n in multi), default=0.0)
+        out[c] = {
+            "relative_change_by_network": change,
+            "multi_signal_networks_lower": f"{wins}/{len(multi)}",
+            "worst_multi_signal_change": worst,
+            "single_signal_networks_identical": all(
+                sums[n][c] == sums[n]["plan_previous"] for n in single
+            ),
+            "adopt": wins >= 3 and worst <= worse_limit,
+        }
+    return out
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--networks", default=",".join(RESCO_NETWORKS))
     parser.add_argument("--seeds", default="3,4,5")
     parser.add_argument("--scales", default="0.8,1.0,1.2")
     parser.add_argument("--previous-plans", default=None)
+    parser.add_argument(
+        "--coordination",
+        default="webster",
+        help="plan columns, comma-separated: webster (isolated), offsets, cycle",
+    )
     parser.add_argument("--output", required=True)
     opts = parser.parse_args(argv)
     previous = _previous(opts.previous_plans) if opts.previous_plans else None
@@ -109,18 +171,23 @@ def main(argv: list[str]) -> int:
             for seed in map(int, opts.seeds.split(",")):
                 for scale in map(float, opts.scales.split(",")):
                     key = f"{network}/{seed}/{scale}"
-                    rows[key] = one_config(network, seed, scale, previous, Path(tmp))
+                    rows[key] = one_config(
+                        network, seed, scale, previous, Path(tmp), opts.coordination.split(",")
+                    )
                     print(key, json.dumps(rows[key]), flush=True)
     result = {
         "benchmark": "mobilite_signals_plans",
-        "rule": "benchmarks/results/mobilite_signals_plans_rule.md",
+        "rule": "benchmarks/results/mobilite_signals_plans_rule.md"
+        if opts.coordination == "webster"
+        else "benchmarks/results/mobilite_signals_coordination_rule.md",
         "command": "python -m benchmarks.mobilite_signals_plans " + " ".join(argv),
         "rows": rows,
         "seconds": round(time.perf_counter() - began, 1),
         "load_average_1min": os.getloadavg()[0],
     }
     if previous is not None:
-        result["verdict"] = verdict(rows)
+        plain = opts.coordination == "webster"
+        result["verdict"] = verdict(rows) if plain else coordination_verdict(rows)
         print(json.dumps(result["verdict"], indent=1))
     Path(opts.output).write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
     return 0

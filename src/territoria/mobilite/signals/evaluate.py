@@ -11,7 +11,8 @@ same network (`sumo --seed N --scale X`, SUMO 1.28):
 - `max_pressure`: max-pressure with minimum/maximum greens and clearance (controllers.py);
 - `territoria`: Territoria's controller (controllers.py);
 - `territoria_plan` (optional): the time-of-day plans exported from the territoria run, replayed
-  as fixed time — what a collectivité would load into its existing controllers.
+  as fixed time on the simulation clock, offsets included (plans.ClockReplay) — what a
+  collectivité would load into its existing controllers.
 
 Delay (RESCO's definition): per trip, time loss + departure delay; vehicles still driving at the
 end count with their time loss so far, vehicles never inserted count with their waiting time
@@ -34,6 +35,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 
+from .plans import ClockReplay
 from .sumoenv import RESCO_NETWORKS, Scenario, SignalsError, binary, resco, sumo_home, tool
 
 BASELINES = ("fixed", "webster", "actuated", "max_pressure")
@@ -352,8 +354,9 @@ def _run_live(
     if controller == "territoria_plan":
         p = ctl.TerritoriaParams(**(params or {}))
         plans = json.loads(Path(plan_file).read_text())
-        cls_args = {"plans": {tls: plan["periods"] for tls, plan in plans.items()}}
-        cls = ctl.FixedGreens
+        # on the simulation clock, offsets included, as SUMO runs the exported tlLogic
+        cls_args = {"plans": plans}
+        cls = ClockReplay
     else:
         cls, pcls = ctl.CONTROLLERS[controller]
         p = pcls(**(params or {}))
@@ -402,20 +405,19 @@ def _run_live(
             ctl_wall += clock() - b
         loop_cpu = cpu() - loop_c0
         c.close(now)
-        greens = {
-            m.inter.tls_id: {
+        greens = {}
+        for m in c.machines:
+            controlled = sim.trafficlight.getControlledLinks(m.inter.tls_id)
+            greens[m.inter.tls_id] = {
                 "greens": m.greens_log,
                 "states": m.inter.greens,
                 "yellow": m.inter.yellow,
                 "all_red": m.all_red,
                 # the incoming lane of each link index of the states
-                "links": [
-                    group[0][0] if group else ""
-                    for group in sim.trafficlight.getControlledLinks(m.inter.tls_id)
-                ],
+                "links": [group[0][0] if group else "" for group in controlled],
+                # and the outgoing one (where a phase sends its platoon, for the offsets)
+                "out_links": [group[0][1] if group else "" for group in controlled],
             }
-            for m in c.machines
-        }
     finally:
         sim.close()
     wall = time.perf_counter() - t0

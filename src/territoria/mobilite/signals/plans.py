@@ -12,10 +12,25 @@ share of green — which copies the adaptive controller's short cycle while a fi
 serve every phase every cycle (docs/mobilite-signals.md, "Plans horaires"). Exported as JSON
 and as a SUMO additional file (one `tlLogic` per period, switched by a `WAUT` at the period's
 start), which a controller vendor's tool or SUMO itself reads back.
+
+Coordination (`coordinate`, default "offsets"): signals linked by a road path of at most
+`COORDINATION_M` through unsignalised junctions form a group; per period the group runs the
+longest Webster cycle of its members, to the second above (each member's greens rescaled to it, so every member still
+serves its demand), and offsets along a spanning tree of the group's links, heaviest counted
+flows first, give a green wave: the downstream phase fed by a link starts its green when the
+platoon released by the upstream phase arrives (free-flow travel time). A signal without a
+neighbour keeps its own Webster plan, offset 0. "cycle" keeps the common cycle without offsets
+(to measure the two effects apart), "none" the isolated plans of before.
+
+`ClockReplay` plays the plans as SUMO plays the exported `tlLogic`: the phase in force at time t
+is the one at (t − offset) mod cycle of the period's program (a positive offset delays the
+program, SUMO's convention — checked by a test against SUMO itself).
 """
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import math
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -31,6 +46,12 @@ WEBSTER_CYCLES = (60.0, 120.0)
 PERIOD_S = 900.0
 SATURATION_VEH_H = 1800.0  # per lane, Webster's usual figure
 SATURATED_Y = 0.95  # sum of flow ratios from which the longest cycle is taken
+# Coordination distance, fixed before any run (benchmarks/results/
+# mobilite_signals_coordination_rule.md): about 30 s at 50 km/h, half the half-mile under which
+# the FHWA Signal Timing Manual advises coordinating, since urban links have sources and
+# sinks between signals and platoons disperse (Robertson)
+COORDINATION_M = 400.0
+COORDINATIONS = ("offsets", "cycle", "none")
 
 
 def lane_counts_additional(counts: Path, begin: float, period: float = PERIOD_S) -> Path:
@@ -154,10 +175,15 @@ def build_plans(
     period: float = PERIOD_S,
     min_green: float = 6.0,
     end: float | None = None,
+    coordinate: str = "offsets",
+    max_distance: float = COORDINATION_M,
 ) -> dict:
     """`greens`: per intersection, `{"greens": [(phase, start, end)], "states", "yellow",
     "all_red"}` as recorded by a controller run, with `"links"` (the incoming lane of each
-    link index) and `"counts"` (read_lane_counts) for Webster's plans."""
+    link index), `"out_links"` (the outgoing one) and `"counts"` (read_lane_counts) for
+    Webster's plans; `coordinate`: see the module doc."""
+    if coordinate not in COORDINATIONS:
+        raise ValueError(f"coordinate: one of {COORDINATIONS}, not {coordinate!r}")
     plans: dict = {}
     for tls, rec in greens.items():
         periods = []
@@ -185,7 +211,216 @@ def build_plans(
             "all_red": rec["all_red"],
             "periods": periods,
         }
+    counted = [tls for tls, rec in greens.items() if rec.get("counts") and rec.get("links")]
+    if coordinate != "none" and len(counted) > 1:
+        links = signal_links(sc.net, counted, max_distance)
+        coordinate_plans(plans, greens, links, offsets=coordinate == "offsets")
     return plans
+
+
+def _edge(lane: str) -> str:
+    return lane.rsplit("_", 1)[0]
+
+
+def signal_links(net: Path, tls_ids, max_distance: float = COORDINATION_M) -> dict:
+    """{(upstream, downstream): {"distance", "time", "first", "last"}}: the shortest road path
+    from an edge leaving a signal to an edge entering another one, through unsignalised
+    junctions only, if at most `max_distance` metres (both end edges counted in full);
+    "time" is its free-flow travel time (length / speed limit), "first"/"last" its end edges."""
+    import sumolib
+
+    road = sumolib.net.readNet(str(net))
+    wanted = set(tls_ids)
+    entering: dict[str, set[str]] = {}
+    leaving: dict[str, set[str]] = {}
+    for tl in road.getTrafficLights():
+        if tl.getID() not in wanted:
+            continue
+        for in_lane, out_lane, _ in tl.getConnections():
+            entering.setdefault(in_lane.getEdge().getID(), set()).add(tl.getID())
+            leaving.setdefault(tl.getID(), set()).add(out_lane.getEdge().getID())
+    links: dict = {}
+    for up, edges in sorted(leaving.items()):
+        heap = [(0.0, 0.0, e, e) for e in sorted(edges)]
+        done: set[str] = set()
+        while heap:
+            dist, time, eid, first = heapq.heappop(heap)
+            if eid in done:
+                continue
+            done.add(eid)
+            edge = road.getEdge(eid)
+            dist += edge.getLength()
+            time += edge.getLength() / edge.getSpeed()
+            if dist > max_distance:
+                continue
+            downs = entering.get(eid, set()) - {up}
+            if downs:  # a signal ends the path: platoons are re-formed there
+                for down in sorted(downs):
+                    links.setdefault(
+                        (up, down),
+                        {
+                            "distance": round(dist, 1),
+                            "time": round(time, 1),
+                            "first": first,
+                            "last": eid,
+                        },
+                    )
+                continue
+            for nxt in edge.getOutgoing():
+                heapq.heappush(heap, (dist, time, nxt.getID(), first))
+    return links
+
+
+def signal_groups(links: dict) -> list[list[str]]:
+    """The connected signals (any direction), each group sorted, groups sorted."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for up, down in links:
+        parent[root(up)] = root(down)
+    groups: dict[str, list[str]] = {}
+    for x in list(parent):
+        groups.setdefault(root(x), []).append(x)
+    return sorted(sorted(g) for g in groups.values())
+
+
+def rescale(plan: dict, period: dict, cycle: float) -> dict:
+    """`period` stretched to `cycle` (whole seconds): the same lost time, the greens in the same
+    proportions, in whole seconds (the rounding given to the longest green, so that the cycle
+    is exact) — SUMO, stepping by the second, then runs the exported program without drifting
+    from its offset."""
+    greens = period["greens"]
+    served = [k for k, g in enumerate(greens) if g > 0]
+    lost = len(served) * (plan["yellow"] + plan["all_red"])
+    given = sum(greens)
+    new = [float(round(g * (cycle - lost) / given)) if g > 0 else 0.0 for g in greens]
+    longest = max(served, key=lambda k: new[k])
+    new[longest] = round(new[longest] + cycle - lost - sum(new), 1)
+    return {**period, "cycle": float(cycle), "greens": new}
+
+
+def green_starts(plan: dict, period: dict) -> dict[int, float]:
+    """Second of the cycle at which each served phase's green starts (plan_phases' order)."""
+    order = [k for k, g in enumerate(period["greens"]) if g > 0]
+    clearance = (plan["yellow"] + plan["all_red"]) if len(order) > 1 else 0.0
+    starts, t = {}, 0.0
+    for k in order:
+        starts[k] = round(t, 1)
+        t += period["greens"][k] + clearance
+    return starts
+
+
+def _phase_flows(rec: dict, key: str, use) -> list[float]:
+    """Vehicles counted in the period `key` on the distinct incoming lanes each phase serves
+    through the link indices `use(index)` accepts."""
+    flows = []
+    for state in rec["states"]:
+        lanes = {
+            lane
+            for index, lane in enumerate(rec["links"])
+            if lane and index < len(state) and state[index] in "Gg" and use(index)
+        }
+        flows.append(sum(rec["counts"].get(lane, {}).get(key, 0) for lane in lanes))
+    return flows
+
+
+def _feeding(rec: dict, key: str, edge: str, downstream: bool) -> int | None:
+    """The phase sending most counted vehicles into `edge` (upstream signal) or receiving most
+    from it (downstream); None without a flow (or, upstream, without the links' exit lanes)."""
+    if downstream:
+        flows = _phase_flows(rec, key, lambda i: _edge(rec["links"][i]) == edge)
+    else:
+        outs = rec.get("out_links") or []
+        flows = _phase_flows(rec, key, lambda i: i < len(outs) and _edge(outs[i]) == edge)
+    best = max(range(len(flows)), key=lambda k: flows[k], default=None)
+    return best if best is not None and flows[best] > 0 else None
+
+
+def _link_flow(rec: dict, key: str, edge: str) -> int:
+    """Vehicles counted in the period leaving the downstream signal's lanes of `edge`."""
+    lanes = {lane for lane in rec["links"] if lane and _edge(lane) == edge}
+    return sum(rec["counts"].get(lane, {}).get(key, 0) for lane in lanes)
+
+
+def coordinate_plans(plans: dict, records: dict, links: dict, offsets: bool = True) -> None:
+    """Per group of linked signals (signal_groups) and period: the common cycle and, with
+    `offsets`, the green wave along the group's maximum spanning tree (module doc). In place."""
+    links = {pair: v for pair, v in links.items() if pair[0] in plans and pair[1] in plans}
+    for group in signal_groups(links):
+        for i in range(len(plans[group[0]]["periods"])):
+            periods = {tls: plans[tls]["periods"][i] for tls in group}
+            cycle = float(math.ceil(max(p["cycle"] for p in periods.values()) - 1e-9))
+            for tls in group:
+                period = rescale(plans[tls], periods[tls], cycle)
+                plans[tls]["periods"][i] = period
+                periods[tls] = period
+            if offsets:
+                key = str(float(periods[group[0]]["begin"]))
+                for tls, offset in _green_wave(plans, records, links, group, periods, key):
+                    periods[tls]["offset"] = offset
+
+
+def _green_wave(plans, records, links, group, periods, key) -> list[tuple[str, float]]:
+    """Offsets of one period: Kruskal's maximum spanning tree over the group's pairs, each
+    pair weighted by its heavier direction's counted flow and oriented that way; from the
+    group's busiest signal (offset 0), downstream offset = upstream offset + start of the
+    feeding phase's green + travel time − start of the fed phase's green (modulo the cycle)."""
+    directed = {
+        pair: _link_flow(records[pair[1]], key, link["last"]) for pair, link in links.items()
+    }
+    best: dict[frozenset, tuple[str, str]] = {}
+    for (up, down), flow in sorted(directed.items()):
+        if up not in group:
+            continue
+        pair = frozenset((up, down))
+        if pair not in best or flow > directed[best[pair]]:
+            best[pair] = (up, down)
+    edges = sorted(best.values(), key=lambda ud: (-directed[ud], ud))
+    parent = {tls: tls for tls in group}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    tree: dict[str, list[tuple[str, str]]] = {tls: [] for tls in group}
+    for up, down in edges:
+        if root(up) != root(down):
+            parent[root(up)] = root(down)
+            tree[up].append((up, down))
+            tree[down].append((up, down))
+
+    def shift(up: str, down: str) -> float:
+        """Offset of `down` minus offset of `up` for the platoon on their link."""
+        link = links[(up, down)]
+        s_up = s_down = 0.0
+        k = _feeding(records[up], key, link["first"], downstream=False)
+        if k is not None:
+            s_up = green_starts(plans[up], periods[up]).get(k, 0.0)
+        k = _feeding(records[down], key, link["last"], downstream=True)
+        if k is not None:
+            s_down = green_starts(plans[down], periods[down]).get(k, 0.0)
+        return s_up + link["time"] - s_down
+
+    cycle = periods[group[0]]["cycle"]
+    load = {tls: sum(f for (u, d), f in directed.items() if tls in (u, d)) for tls in group}
+    start = max(group, key=lambda tls: (load[tls], tls))
+    offset = {start: 0.0}
+    todo = [start]
+    while todo:
+        here = todo.pop()
+        for up, down in tree[here]:
+            there = down if here == up else up
+            if there in offset:
+                continue
+            delta = shift(up, down)
+            offset[there] = offset[here] + (delta if here == up else -delta)
+            todo.append(there)
+    return [(tls, float(round(offset[tls]) % cycle)) for tls in group]
 
 
 def _transition(a: str, b: str) -> tuple[str, str]:
@@ -211,6 +446,62 @@ def plan_phases(plan: dict, period: dict) -> list[tuple[float, str]]:
         if plan["all_red"] > 0:
             phases.append((plan["all_red"], red))
     return phases
+
+
+def _program(plan: dict, period: dict) -> tuple[list[float], list[str]]:
+    """The ends (second of the cycle) and states of the period's phases."""
+    ends, states, t = [], [], 0.0
+    for duration, state in plan_phases(plan, period):
+        t += duration
+        ends.append(t)
+        states.append(state)
+    return ends, states
+
+
+def state_at(plan: dict, period: dict, t: float, program=None) -> str:
+    """The state of the period's program at time `t` (s, simulation clock), as SUMO runs a
+    static `tlLogic` with this offset: a positive offset delays the program."""
+    ends, states = program or _program(plan, period)
+    position = (t - period.get("offset", 0.0)) % ends[-1]
+    return states[min(bisect.bisect_right(ends, position + 1e-9), len(states) - 1)]
+
+
+class ClockReplay:
+    """The plans replayed as fixed time through TraCI, each period's program on the simulation
+    clock (state_at), so that offsets act as in SUMO; a period starts on its own clock, as a
+    WAUT switch that keeps the offsets does. A controller for evaluate's `territoria_plan`."""
+
+    name = "territoria_plan"
+
+    def __init__(self, sim, params, plans: dict):
+        self.sim = sim
+        self.params = params
+        self.plans = plans
+        self.machines: list = []  # no greens log: nothing adaptive to record
+        self._programs: dict[str, list] = {}
+        self._shown: dict[str, str] = {}
+
+    def setup(self) -> None:
+        present = set(self.sim.trafficlight.getIDList())
+        for tls, plan in self.plans.items():
+            if tls in present:
+                periods = sorted(plan["periods"], key=lambda p: p["begin"])
+                self._programs[tls] = [(p["begin"], p, _program(plan, p)) for p in periods]
+        self.step(self.sim.simulation.getTime())
+
+    def step(self, now: float) -> None:
+        for tls, programs in self._programs.items():
+            _, period, program = programs[0]
+            for item in programs:
+                if item[0] <= now:
+                    _, period, program = item
+            state = state_at(self.plans[tls], period, now, program)
+            if self._shown.get(tls) != state:
+                self.sim.trafficlight.setRedYellowGreenState(tls, state)
+                self._shown[tls] = state
+
+    def close(self, now: float) -> None:
+        pass
 
 
 def write_sumo_additional(plans: dict, path: Path) -> Path:

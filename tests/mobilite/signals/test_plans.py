@@ -1,0 +1,154 @@
+"""Coordinated time-of-day plans (plans.py): groups of linked signals, a common cycle, offsets
+for a green wave, their export and their replay on SUMO's clock."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import xml.etree.ElementTree as ET
+
+import pytest
+import sumolib
+
+from territoria.mobilite.signals import plans as plans_mod
+from territoria.mobilite.signals.sumoenv import binary, resco, sumo_home
+
+
+def _record(states, links, out_links, counts, begin, yellow=3.0, all_red=1.0):
+    return {
+        "greens": [(0, begin, begin + 450), (1, begin + 454, begin + 900)],
+        "states": states,
+        "links": links,
+        "out_links": out_links,
+        "yellow": yellow,
+        "all_red": all_red,
+        "counts": {lane: {str(begin): n} for lane, n in counts.items()},
+    }
+
+
+def test_signal_links_and_groups_on_cologne3():
+    """cologne3: 360082 and 360086 are 246 m apart, 360086 and the cluster 282 m (measured
+    once on the network): one group of three; at 250 m only the first pair is linked."""
+    sc = resco("cologne3")
+    ids = ["360082", "360086", "GS_cluster_2415878664_254486231_359566_359576"]
+    links = plans_mod.signal_links(sc.net, ids)
+    assert links[("360086", "360082")]["distance"] == pytest.approx(246, abs=2)
+    # free-flow time = length / speed limit of the edges on the path
+    assert 10 < links[("360086", "360082")]["time"] < 30
+    assert plans_mod.signal_groups(links) == [sorted(ids)]
+    near = plans_mod.signal_links(sc.net, ids, max_distance=250)
+    assert plans_mod.signal_groups(near) == [["360082", "360086"]]
+
+
+def test_common_cycle_and_offsets_along_a_link_with_a_known_travel_time():
+    """Two signals, A upstream of B by a link of 20 s: the heavier direction is A -> B (300
+    vehicles against 60); B's cycle is the longer, A's greens are rescaled to it; B's phase 1
+    (which serves the link) starts its green 20 s after A's phase 0 (which feeds it)."""
+    sc = resco("cologne1")
+    b = float(sc.begin)
+    recs = {
+        # A: phase 0 sends lane a0 onto edge L (the link), phase 1 serves a1
+        "A": _record(["Gr", "rG"], ["a0_0", "a1_0"], ["L_0", "x_0"], {"a0_0": 300, "a1_0": 40}, b),
+        # B: phase 0 serves b0 (heavy), phase 1 the link's lane L_0
+        "B": _record(["Gr", "rG"], ["b0_0", "L_0"], ["y_0", "z_0"], {"b0_0": 360, "L_0": 300}, b),
+    }
+    isolated = plans_mod.build_plans(recs, sc, end=b + 900, coordinate="none")
+    cycles = {t: p["periods"][0]["cycle"] for t, p in isolated.items()}
+    assert cycles["B"] > cycles["A"]
+    links = {
+        ("A", "B"): {"distance": 250.0, "time": 20.0, "first": "L", "last": "L"},
+        ("B", "A"): {"distance": 250.0, "time": 20.0, "first": "M", "last": "a1"},
+    }
+    plans = plans_mod.build_plans(recs, sc, end=b + 900, coordinate="none")
+    plans_mod.coordinate_plans(plans, recs, links)
+    a, bb = plans["A"]["periods"][0], plans["B"]["periods"][0]
+    # the longest cycle, to the second above; whole seconds (SUMO steps by the second)
+    assert a["cycle"] == bb["cycle"] == math.ceil(cycles["B"])
+    assert all(g == int(g) for g in (*a["greens"], *bb["greens"], a["offset"], bb["offset"]))
+    lost = 2 * (3.0 + 1.0)
+    for p in (a, bb):
+        assert sum(p["greens"]) + lost == pytest.approx(p["cycle"], abs=1e-6)
+    # A's split kept: same proportions as its isolated plan
+    old = isolated["A"]["periods"][0]["greens"]
+    assert a["greens"][0] / a["greens"][1] == pytest.approx(old[0] / old[1], rel=0.02)
+    # green wave: B's phase 1 starts when A's phase 0 platoon arrives
+    start_a = a["offset"] + plans_mod.green_starts(plans["A"], a)[0]
+    start_b = bb["offset"] + plans_mod.green_starts(plans["B"], bb)[1]
+    gap = (start_b - start_a - 20.0) % a["cycle"]
+    assert min(gap, a["cycle"] - gap) <= 0.5  # offsets in whole seconds
+    assert a["offset"] != 0.0 or bb["offset"] != 0.0  # the old plans: offset 0 everywhere
+    # without offsets: the common cycle only
+    plans = plans_mod.build_plans(recs, sc, end=b + 900, coordinate="none")
+    plans_mod.coordinate_plans(plans, recs, links, offsets=False)
+    assert {p["periods"][0]["offset"] for p in plans.values()} == {0.0}
+    assert plans["A"]["periods"][0]["cycle"] == math.ceil(cycles["B"])
+    # a signal without neighbour keeps its own plan
+    plans = plans_mod.build_plans(recs, sc, end=b + 900, coordinate="none")
+    plans_mod.coordinate_plans(plans, recs, {})
+    assert plans == isolated
+
+
+def test_unknown_coordination_named():
+    sc = resco("cologne1")
+    with pytest.raises(ValueError, match="offsets"):
+        plans_mod.build_plans({}, sc, coordinate="green")
+
+
+def _tls_states(sc, add, tmp_path, tls, seconds):
+    """SUMO's own states of `tls` each second, running the additional file `add`."""
+    events = tmp_path / "events.add.xml"
+    events.write_text(
+        f'<additional><timedEvent type="SaveTLSStates" source="{tls}" dest="states.xml"/>'
+        "</additional>"
+    )
+    sumo_home()
+    subprocess.run(
+        [
+            binary("sumo"),
+            "-n",
+            str(sc.net),
+            "-a",
+            f"{add},{events}",
+            "-b",
+            str(sc.begin),
+            "-e",
+            str(sc.begin + seconds),
+            "--no-step-log",
+            "--no-warnings",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    root = ET.parse(tmp_path / "states.xml").getroot()
+    return [(float(el.get("time")), el.get("state")) for el in root]
+
+
+def test_exported_offsets_are_those_sumo_runs_and_the_replay_follows(tmp_path):
+    """The SUMO additional carries each period's offset; SUMO, loading it, shows at every
+    second the state `state_at` (the replay's clock) gives — through a WAUT switch to a
+    program of another cycle and offset too; with the offset's sign reversed it does not."""
+    sc = resco("cologne3")
+    tls = "360082"
+    links = max(k for _, _, k in sumolib.net.readNet(str(sc.net)).getTLS(tls).getConnections())
+    states = ["g" * (links + 1), "r" * (links + 1)]
+    b = float(sc.begin)
+    periods = [
+        {"begin": b, "end": b + 100, "cycle": 40.0, "greens": [20.0, 14.0], "offset": 13.0},
+        {"begin": b + 100, "end": b + 300, "cycle": 50.0, "greens": [25.0, 19.0], "offset": 31.0},
+    ]
+    plan = {"states": states, "yellow": 3.0, "all_red": 3.0, "periods": periods}
+    add = plans_mod.write_sumo_additional({tls: plan}, tmp_path / "plans.add.xml")
+    root = ET.parse(add).getroot()
+    assert [float(el.get("offset")) for el in root.iter("tlLogic")] == [13.0, 31.0]
+    shown = _tls_states(sc, add, tmp_path, tls, 300)
+    assert len(shown) >= 290
+
+    def period(t):
+        return periods[0] if t < b + 100 else periods[1]
+
+    assert all(plans_mod.state_at(plan, period(t), t) == s for t, s in shown)
+    reversed_sign = [
+        plans_mod.state_at(plan, {**period(t), "offset": -period(t)["offset"]}, t) == s
+        for t, s in shown
+    ]
+    assert not all(reversed_sign)
