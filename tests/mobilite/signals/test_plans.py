@@ -3,6 +3,7 @@ for a green wave, their export and their replay on SUMO's clock."""
 
 from __future__ import annotations
 
+import json
 import math
 import subprocess
 import xml.etree.ElementTree as ET
@@ -11,6 +12,7 @@ import pytest
 import sumolib
 
 from territoria.mobilite.signals import plans as plans_mod
+from territoria.mobilite.signals.evaluate import run_one
 from territoria.mobilite.signals.sumoenv import binary, resco, sumo_home
 
 
@@ -152,3 +154,23 @@ def test_exported_offsets_are_those_sumo_runs_and_the_replay_follows(tmp_path):
         for t, s in shown
     ]
     assert not all(reversed_sign)
+
+
+def test_coordinated_plans_of_an_adaptive_run_exported_with_their_offsets(tmp_path):
+    """cologne3, 5 minutes of Territoria's controller: with `coordinate="offsets"` its three
+    linked signals share one cycle and the export carries non-zero offsets SUMO loads; by
+    default (the rule's verdict) the isolated plans, offset 0."""
+    sc = resco("cologne3")
+    raw = tmp_path / "greens.json"
+    run_one("cologne3", "territoria", horizon=300, plans_out=str(raw))
+    recorded = json.loads(raw.read_text())
+    assert all(len(r["out_links"]) == len(r["links"]) for r in recorded.values())
+    plans = plans_mod.build_plans(recorded, sc, end=sc.begin + 300, coordinate="offsets")
+    firsts = [p["periods"][0] for p in plans.values()]
+    assert len({p["cycle"] for p in firsts}) == 1
+    add = plans_mod.write_sumo_additional(plans, tmp_path / "plans.add.xml")
+    offsets = [float(el.get("offset")) for el in ET.parse(add).getroot().iter("tlLogic")]
+    assert len(offsets) == 3 and any(offsets)
+    assert _tls_states(sc, add, tmp_path, next(iter(plans)), 60)
+    default = plans_mod.build_plans(recorded, sc, end=sc.begin + 300)
+    assert {p["periods"][0]["offset"] for p in default.values()} == {0.0}

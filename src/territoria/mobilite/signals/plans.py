@@ -13,14 +13,17 @@ serve every phase every cycle (docs/mobilite-signals.md, "Plans horaires"). Expo
 and as a SUMO additional file (one `tlLogic` per period, switched by a `WAUT` at the period's
 start), which a controller vendor's tool or SUMO itself reads back.
 
-Coordination (`coordinate`, default "offsets"): signals linked by a road path of at most
-`COORDINATION_M` through unsignalised junctions form a group; per period the group runs the
-longest Webster cycle of its members, to the second above (each member's greens rescaled to it, so every member still
-serves its demand), and offsets along a spanning tree of the group's links, heaviest counted
-flows first, give a green wave: the downstream phase fed by a link starts its green when the
-platoon released by the upstream phase arrives (free-flow travel time). A signal without a
-neighbour keeps its own Webster plan, offset 0. "cycle" keeps the common cycle without offsets
-(to measure the two effects apart), "none" the isolated plans of before.
+Coordination (`coordinate`, an option — "none" by default since the rule of
+benchmarks/results/mobilite_signals_coordination_rule.md: on the development configurations
+"offsets" lowered the delay on cologne8, ingolstadt7 and ingolstadt21 but raised it by 7.9 % on
+cologne3): signals linked by a road path of at most `COORDINATION_M` through unsignalised
+junctions form a group; per period the group runs the longest Webster cycle of its members, to
+the second above (each member's greens rescaled to it, so every member still serves its
+demand), and offsets along a spanning tree of the group's links, heaviest counted flows first,
+give a green wave: the downstream phase fed by a link starts its green when the platoon
+released by the upstream phase arrives (free-flow travel time). A signal without a neighbour
+keeps its own Webster plan, offset 0. "cycle" keeps the common cycle without offsets (to
+measure the two effects apart), "none" the isolated plans.
 
 `ClockReplay` plays the plans as SUMO plays the exported `tlLogic`: the phase in force at time t
 is the one at (t − offset) mod cycle of the period's program (a positive offset delays the
@@ -175,7 +178,7 @@ def build_plans(
     period: float = PERIOD_S,
     min_green: float = 6.0,
     end: float | None = None,
-    coordinate: str = "offsets",
+    coordinate: str = "none",
     max_distance: float = COORDINATION_M,
 ) -> dict:
     """`greens`: per intersection, `{"greens": [(phase, start, end)], "states", "yellow",
