@@ -4,6 +4,7 @@ import json
 from io import StringIO
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -152,6 +153,62 @@ def test_eval_on_l_town_raises_the_october_2018_leaks_and_scores_them_by_the_iss
     assert score["leaks"] == 2
     assert (score["detected"], score["missed"], score["neutral_alerts"]) == (0, 2, 2)
     assert score["false_alarms"] == 0
+
+
+@pytest.mark.slow
+def test_eval_levels_enter_zone_c_balance_and_must_share_the_flows_timestamps(tmp_path):
+    """`eval --levels`: the level of T1 turns zone C's balance into PUMP_1 − 201.06 m² × dh/dt
+    (`detection.ltown_zone_flows`); a level file on other timestamps is refused. 2018 has no
+    level: T1 here rises 1 mm a reading over the first 8 days of the 2018 flows (made up; the
+    replay needs a week to learn its profile)."""
+    from territoria.eau import detection, scada
+
+    lines = (FIXTURES / "ltown_flows_2018_10days.csv").read_text().splitlines()[: 1 + 8 * 288]
+    flows = tmp_path / "flows.csv"
+    flows.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    stamps = [line.split(",")[0] for line in lines[1:]]
+    levels = tmp_path / "levels.csv"
+    rows = [f"{stamp},{2 + 0.001 * i:.3f}" for i, stamp in enumerate(stamps)]
+    levels.write_text("Timestamp,T1\n" + "\n".join(rows) + "\n", encoding="utf-8")
+
+    with_level = detection.ltown_zone_flows(scada.read_csv(flows), scada.read_csv(levels))
+    pump_only = detection.ltown_zone_flows(scada.read_csv(flows))
+    # 1 mm every 5 min = 0.012 m/h × 201.06 m² = 2.41 m³/h kept in the tank, not drunk by C
+    kept = pump_only["C"][1] - with_level["C"][1]
+    assert np.allclose(kept[1:], 0.012 * 201.06)  # hour 0: no rate at the first sample
+    assert np.array_equal(with_level["A+B"][1], pump_only["A+B"][1])
+
+    output = tmp_path / "alerts.json"
+    call_command(
+        "eau",
+        "eval",
+        "--network",
+        str(LTOWN),
+        "--flows",
+        str(flows),
+        "--levels",
+        str(levels),
+        "--output",
+        str(output),
+        stdout=StringIO(),
+    )
+    assert json.loads(output.read_text())["alerts"] == []  # clean January days
+    shifted = tmp_path / "levels_shifted.csv"
+    shifted.write_text("Timestamp,T1\n" + "\n".join(rows[1:]) + "\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="Les niveaux et les débits n'ont pas les mêmes"):
+        call_command(
+            "eau",
+            "eval",
+            "--network",
+            str(LTOWN),
+            "--flows",
+            str(flows),
+            "--levels",
+            str(shifted),
+            "--output",
+            str(tmp_path / "refused.json"),
+        )
+    assert not (tmp_path / "refused.json").exists()
 
 
 def test_eval_seasons_need_another_year_to_learn_from(tmp_path):
