@@ -9,7 +9,6 @@ import pytest
 
 from territoria.eau import network, scada, timeseries
 from territoria.eau.models import Network, SensorImport, Zone
-from tests.shared_data import SHARED_DATA, requires_shared_data
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "eau"
 FLOWS = FIXTURES / "ltown_flows_2018_10days.csv"
@@ -127,11 +126,10 @@ def test_import_scada_stores_parquet_and_refuses_overlap(tmp_path):
     assert SensorImport.objects.count() == 1
 
 
-@requires_shared_data
 @pytest.mark.slow
 @pytest.mark.django_db
 def test_import_ltown_gives_zones_a_b_c_with_declared_balances():
-    found = network.import_network(SHARED_DATA / "eau" / "L-TOWN.inp")
+    found = network.import_network(FIXTURES / "L-TOWN.inp")
     zones = {z.code: z for z in found.zones.all()}
     assert {code: z.node_count for code, z in zones.items()} == {"A": 657, "B": 31, "C": 93}
     assert zones["A"].balance == {"p227": 1, "p235": 1, "PUMP_1": -1}

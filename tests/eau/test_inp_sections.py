@@ -14,7 +14,6 @@ import pytest
 
 from territoria.eau import inp_check, network
 from territoria.eau.models import Network, Zone
-from tests.shared_data import SHARED_DATA, requires_shared_data
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "eau"
 SECTIONS = (FIXTURES / "sections.inp").read_text()
@@ -345,10 +344,9 @@ def test_the_models_epanet_opens_among_those_shipped_with_wntr_pass_the_check(tm
     assert len(WNTR_MODELS_EPANET_OPENS) == 35 and refused == []
 
 
-@requires_shared_data
 @pytest.mark.slow  # EPANET's toolkit on L-Town (782 junctions)
 def test_l_town_opened_by_epanet_passes_the_check(tmp_path):
-    ltown = SHARED_DATA / "eau" / "L-TOWN.inp"
+    ltown = FIXTURES / "L-TOWN.inp"
     assert epanet_refusal(ltown, tmp_path) == ""
     inp_check.check_inp(ltown)
 
