@@ -157,6 +157,7 @@ def test_mobility_engineer_journey(page, live_server, agent):
             page.get_by_role("link", name=link).click()
         assert download.value.suggested_filename.endswith(".add.xml")
     expect(page.get_by_role("table", name="Plans coordonnés par carrefour")).to_be_visible()
+    table.evaluate("t => t.scrollIntoView()")  # the two proposals' rows in the screenshot
     screenshot(page, "mobilite-feux")
     check_accessibility(page)
 
