@@ -137,6 +137,8 @@ def main(argv: list[str]) -> int:
                 scale=cfg["scale"],
                 jobs=opts.jobs,
                 plans_dir=plans_dir,
+                # the published isolated plans only: same runs and cost as before
+                coordinated=False,
             )
         print(format_table(r), flush=True)
         out["configs"].append({**cfg, **r})

@@ -12,7 +12,15 @@ from territoria.mobilite.signals.sumoenv import binary
 
 pytestmark = pytest.mark.django_db
 
-CONTROLLERS = {"fixed", "webster", "actuated", "max_pressure", "territoria", "territoria_plan"}
+CONTROLLERS = {
+    "fixed",
+    "webster",
+    "actuated",
+    "max_pressure",
+    "territoria",
+    "territoria_plan",
+    "territoria_plan_coordinated",
+}
 
 
 @pytest.mark.slow
@@ -29,7 +37,8 @@ def test_compare_controllers_and_export_plans(
     job = Job.objects.get(kind="signals")
     assert response.url == reverse("mobilite:job", args=[job.pk])
     assert job.status == JobStatus.DONE, job.message
-    assert job.done == job.total == 7
+    # the demand, five controllers, the isolated and the coordinated plans
+    assert job.done == job.total == 8
     rows = {r["controller"]: r for r in job.result["rows"]}
     assert set(rows) == CONTROLLERS
     # the same demand for every controller, and a real delay measured on each
@@ -37,6 +46,13 @@ def test_compare_controllers_and_export_plans(
     assert all(r["delay_s"] > 0 for r in rows.values())
     valid = [r for r in rows.values() if not r["diverged"]]
     assert job.result["best"] == min(valid, key=lambda r: r["delay_s"])["controller"]
+    # the grid's nine signals are 200 m apart: one group, common cycle, green-wave offsets
+    assert job.result["coordination_groups"] == [sorted(job.result["plans"])]
+    linked = job.result["plans_coordinated"]
+    assert set(linked) == set(job.result["plans"])
+    assert any(p["offset"] for plan in linked.values() for p in plan["periods"])
+    proposals = [rows["territoria_plan"], rows["territoria_plan_coordinated"]]
+    assert job.result["plans_lowest"] == min(proposals, key=lambda r: r["delay_s"])["controller"]
     # the SUMO cache of the run is cleaned up
     from territoria.mobilite.signals.evaluate import cache_dir
 
@@ -44,14 +60,24 @@ def test_compare_controllers_and_export_plans(
     page = client.get(reverse("mobilite:job", args=[job.pk])).content.decode()
     assert "Comparaison des contrôleurs de feux" in page
     assert "Contrôleur adaptatif de Territoria" in page and "(le plus bas)" in page
-    assert "Plans par carrefour et par période" in page
-    download = client.get(reverse("mobilite:signals_plans", args=[job.pk]))
+    assert "Plans isolés par carrefour et par période" in page
+    assert "Plans coordonnés par carrefour et par période" in page
+    assert "Plans horaires coordonnés (cycle commun, décalages)" in page
+    assert page.count("(le plus bas des deux plans horaires)") == 1
+    for variant, key in (("isoles", "plans"), ("coordonnes", "plans_coordinated")):
+        for name in ("signals_plans_xml", "signals_plans_json"):
+            assert reverse(f"mobilite:{name}", args=[job.pk, variant]) in page
+        exported = client.get(reverse("mobilite:signals_plans_json", args=[job.pk, variant]))
+        assert exported["Content-Disposition"].startswith("attachment;")
+        assert exported.json() == job.result[key]
+    download = client.get(reverse("mobilite:signals_plans_xml", args=[job.pk, "coordonnes"]))
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment;")
     plans = tmp_path / "plans.add.xml"
     plans.write_bytes(download.content)
     text = download.content.decode()
     assert '<tlLogic id="B1"' in text and "<WAUT" in text
+    assert f'offset="{linked["B1"]["periods"][0]["offset"]}"' in text
     # SUMO loads the exported plans with the network (what a controller tool would read)
     proc = subprocess.run(
         [binary("sumo"), "-n", str(grid.net_file), "-a", str(plans), "-e", "60", "--no-step-log"],
@@ -81,7 +107,7 @@ def test_network_without_lights_is_refused(client, agent, grid):
     assert not Job.objects.exists()
 
 
-def test_plans_follow_the_network_rights(client, agent, other_agent, grid):
+def test_plans_follow_the_network_rights(client, agent, other_agent, elu, grid):
     grid.organisation = agent.organisation
     grid.save()
     plans = {
@@ -92,15 +118,45 @@ def test_plans_follow_the_network_rights(client, agent, other_agent, grid):
             "periods": [{"begin": 0, "end": 900, "cycle": 66, "greens": [30, 30], "offset": 0}],
         }
     }
+    linked = {"B1": {**plans["B1"], "periods": [{**plans["B1"]["periods"][0], "offset": 12}]}}
     job = Job.objects.create(
-        kind="signals", network=grid, status=JobStatus.DONE, result={"plans": plans}
+        kind="signals",
+        network=grid,
+        status=JobStatus.DONE,
+        result={"plans": plans, "plans_coordinated": linked},
     )
+    urls = [reverse("mobilite:signals_plans", args=[job.pk])] + [
+        reverse(f"mobilite:signals_plans_{fmt}", args=[job.pk, variant])
+        for variant in ("isoles", "coordonnes")
+        for fmt in ("xml", "json")
+    ]
+    # anonymous: sent to log in, nothing downloaded; another collectivité: not found
+    login = reverse("login")
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith(login), url
     client.force_login(other_agent)
-    assert client.get(reverse("mobilite:signals_plans", args=[job.pk])).status_code == 404
+    assert [client.get(url).status_code for url in urls] == [404] * 5
+    client.force_login(elu)  # the collectivité's élus read the plans (capability VIEW)
+    assert client.get(urls[3]).status_code == 200
     client.force_login(agent)
     response = client.get(reverse("mobilite:signals_plans", args=[job.pk]))
     assert response.status_code == 200
     assert 'programID="territoria_0"' in response.content.decode()
+    coordinated = client.get(urls[3]).content.decode()
+    assert 'offset="12"' in coordinated
+    response = client.get(urls[4])
+    assert response["Content-Type"].startswith("application/json")
+    assert response["Content-Disposition"].endswith('.json"')
+    assert response.json() == linked
+    assert client.get(urls[2]).json() == plans
+    unknown = reverse("mobilite:signals_plans_json", args=[job.pk, "autres"])
+    assert client.get(unknown).status_code == 404
+    # a comparison without coordinated plans (no linked signals) has none to download
+    job.result = {"plans": plans, "plans_coordinated": None}
+    job.save()
+    assert client.get(urls[3]).status_code == 404
+    assert client.get(urls[1]).status_code == 200
     # a scenario run has no plans to download
     other = Job.objects.create(kind="scenario", network=grid, status=JobStatus.DONE)
     assert client.get(reverse("mobilite:signals_plans", args=[other.pk])).status_code == 404
@@ -127,3 +183,24 @@ def test_rows_over_seeds_mean_ci_and_divergence():
     assert territoria["diverged"] is True  # diverged on one seed: not a result
     single = signal_rows({1: {"fixed": run(40.0)}})
     assert single[0]["delay_ci95"] is None
+
+
+def test_page_without_linked_signals_says_why_no_coordinated_plans(client, agent, grid):
+    grid.organisation = agent.organisation
+    grid.save()
+    plans = {
+        "B1": {
+            "states": ["GGrr", "rrGG"],
+            "yellow": 3.0,
+            "all_red": 0.0,
+            "periods": [{"begin": 0, "end": 900, "cycle": 66, "greens": [30, 30], "offset": 0}],
+        }
+    }
+    result = {"rows": [], "plans": plans, "plans_coordinated": None, "coordination_groups": []}
+    job = Job.objects.create(kind="signals", network=grid, status=JobStatus.DONE, result=result)
+    client.force_login(agent)
+    page = client.get(reverse("mobilite:job", args=[job.pk])).content.decode()
+    assert "Aucun groupe de feux reliés" in page
+    assert reverse("mobilite:signals_plans_json", args=[job.pk, "isoles"]) in page
+    assert reverse("mobilite:signals_plans_json", args=[job.pk, "coordonnes"]) not in page
+    assert "Plans coordonnés par carrefour" not in page

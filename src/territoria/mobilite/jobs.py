@@ -151,7 +151,9 @@ CONTROLLER_LABELS = {
     "actuated": "Feux actionnés de SUMO",
     "max_pressure": "Max-pressure (verts minimaux, dégagement)",
     "territoria": "Contrôleur adaptatif de Territoria",
-    "territoria_plan": "Plans horaires exportés, rejoués en temps fixe",
+    "territoria_plan": "Plans horaires isolés, rejoués en temps fixe",
+    "territoria_plan_coordinated": "Plans horaires coordonnés (cycle commun, décalages), "
+    "rejoués en temps fixe",
 }
 CLEARANCE_S = 300  # simulated after the last departure, so that most trips end
 
@@ -159,7 +161,9 @@ CLEARANCE_S = 300  # simulated after the last departure, so that most trips end
 def run_signals(job: Job) -> None:
     """Every light controller on the network over the same random demand (signals/evaluate.py,
     RESCO's delay definition), and the time-of-day plans proposed from the adaptive run,
-    replayed as fixed time: what the collectivité would load into its controllers."""
+    replayed as fixed time: what the collectivité would load into its controllers — isolated
+    and, where signals are linked within 400 m, coordinated (both kept: which one is lower
+    depends on the network, docs/mobilite-signals.md)."""
     import glob
     import json
     import os
@@ -179,12 +183,15 @@ def run_signals(job: Job) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     job.status = JobStatus.RUNNING
     seeds = [int(x) for x in job.params.get("seeds") or [seed]]
-    job.total = len(seeds) * (1 + len(signals_eval.CONTROLLERS) + 1)
+    # the demand, each controller, each plan replayed (the coordinated one only on a network
+    # with linked signals: counted as one more step, done at the end when there is none)
+    job.total = len(seeds) * (1 + len(signals_eval.CONTROLLERS) + len(signals_eval.PLAN_COLUMNS))
     job.done = 0
     job.save()
     names = [f"reseau-{job.pk}-{s}" for s in seeds]
     per_seed: dict[int, dict] = {}
-    plans = None
+    plans = coordinated = None
+    coordination: dict = {}
     try:
         for one, name in zip(seeds, names, strict=True):
             spec = simulation.RunSpec(
@@ -213,6 +220,9 @@ def run_signals(job: Job) -> None:
                 if plans is None:  # the plans proposed from the first seed's adaptive run
                     # periods of 15 minutes (plans.build_plans), the last one cut at the end
                     plans = json.loads((folder / "plans" / f"{name}.plans.json").read_text())
+                    coordination = result["summary"][name].get("coordination", {})
+                    linked = folder / "plans" / f"{name}.plans_coordinated.json"
+                    coordinated = json.loads(linked.read_text()) if linked.exists() else None
             except SignalsError as error:
                 raise simulation.ScenarioError(str(error)) from error
             per_seed[one] = result["details"][name]
@@ -224,6 +234,8 @@ def run_signals(job: Job) -> None:
     rows = signal_rows(per_seed)
     valid = [r for r in rows if not r["diverged"]]
     best = min(valid, key=lambda r: r["delay_s"])["controller"] if valid else None
+    proposals = [r for r in valid if r["controller"] in signals_eval.PLAN_COLUMNS]
+    job.done = job.total
     job.status = JobStatus.DONE
     job.message = (
         f"{len(rows)} contrôleurs comparés sur la même demande "
@@ -233,6 +245,13 @@ def run_signals(job: Job) -> None:
         "rows": rows,
         "best": best,
         "plans": plans,
+        # the same plans coordinated (None: no group of linked signals, nothing to coordinate)
+        "plans_coordinated": coordinated,
+        "coordination_groups": coordination.get("groups", []),
+        # the lower of the two proposals over the seeds (None unless both are results)
+        "plans_lowest": min(proposals, key=lambda r: r["delay_s"])["controller"]
+        if len(proposals) == 2
+        else None,
         "seeds": seeds,
         "seed": seeds[0],
         "duration_s": duration,
@@ -251,7 +270,7 @@ def signal_rows(per_seed: dict[int, dict]) -> list[dict]:
     from territoria.mobilite.signals import evaluate as signals_eval
 
     rows = []
-    for c in (*signals_eval.CONTROLLERS, "territoria_plan"):
+    for c in (*signals_eval.CONTROLLERS, *signals_eval.PLAN_COLUMNS):
         runs = [d[c] for d in per_seed.values() if c in d]
         if not runs:
             continue

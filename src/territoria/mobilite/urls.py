@@ -19,6 +19,18 @@ urlpatterns = [
     path("reseaux/<uuid:pk>/itineraires/", views.scenario_run_routes, name="scenario_run_routes"),
     path("reseaux/<uuid:pk>/feux/", views.signals_run, name="signals"),
     path("simulations/<uuid:pk>/plans.add.xml", views.signals_plans, name="signals_plans"),
+    path(
+        "simulations/<uuid:pk>/plans-<slug:variant>.add.xml",
+        views.signals_plans,
+        {"fmt": "xml"},
+        name="signals_plans_xml",
+    ),
+    path(
+        "simulations/<uuid:pk>/plans-<slug:variant>.json",
+        views.signals_plans,
+        {"fmt": "json"},
+        name="signals_plans_json",
+    ),
     path("scenarios/<uuid:pk>/simuler/", views.scenario_run, name="scenario_run"),
     path("simulations/<uuid:pk>/", views.job_detail, name="job"),
     path("accidents/", views.accidents, name="accidents"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import shutil
 import tempfile
 from datetime import date
@@ -656,30 +657,49 @@ def _visible_job(request, pk) -> Job:
     )
 
 
+# the two proposals of a comparison: the URL's name of each, the key of its plans in the result
+PLAN_VARIANTS = {"isoles": "plans", "coordonnes": "plans_coordinated"}
+
+
 @login_required
-def signals_plans(request, pk):
-    """The time-of-day plans of a comparison as a SUMO additional file (one `tlLogic` per
-    period, switched by a `WAUT`), which SUMO and controller vendors' tools read."""
+def signals_plans(request, pk, variant="isoles", fmt="xml"):
+    """The time-of-day plans of a comparison, isolated or coordinated: as a SUMO additional
+    file (one `tlLogic` per period, switched by a `WAUT`), which SUMO and controller vendors'
+    tools read, or as the JSON the replay used (cycle, greens, offset per period)."""
     _need(request, VIEW)
     from django.http import Http404, HttpResponse
 
     from territoria.mobilite.signals import plans as plans_mod
 
     job = _visible_job(request, pk)
-    if job.kind != "signals" or job.status != JobStatus.DONE or not job.result.get("plans"):
+    key = PLAN_VARIANTS.get(variant)
+    if key is None or job.kind != "signals" or job.status != JobStatus.DONE:
         raise Http404("Pas de plans pour cette simulation.")
-    with tempfile.TemporaryDirectory(prefix="mobilite-plans-") as tmp:
-        path = plans_mod.write_sumo_additional(job.result["plans"], Path(tmp) / "plans.add.xml")
-        body = path.read_bytes()
-    response = HttpResponse(body, content_type="application/xml; charset=utf-8")
+    plans = job.result.get(key)
+    if not plans:
+        raise Http404("Pas de plans pour cette simulation.")
+    name = "plans-feux" + ("-coordonnes" if key == "plans_coordinated" else "")
+    if fmt == "json":
+        body = json.dumps(plans, indent=1, ensure_ascii=False).encode()
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        suffix = "json"
+    else:
+        with tempfile.TemporaryDirectory(prefix="mobilite-plans-") as tmp:
+            path = plans_mod.write_sumo_additional(plans, Path(tmp) / "plans.add.xml")
+            body = path.read_bytes()
+        response = HttpResponse(body, content_type="application/xml; charset=utf-8")
+        suffix = "add.xml"
     response["Content-Disposition"] = (
-        f'attachment; filename="plans-feux-{job.network.pk}-{job.pk}.add.xml"'
+        f'attachment; filename="{name}-{job.network.pk}-{job.pk}.{suffix}"'
     )
     return response
 
 
-def _plan_rows(plans: dict) -> list[dict]:
-    """One row per intersection and period: cycle, green of each served phase, offset."""
+def _plan_rows(plans: dict, groups: list | None = None) -> list[dict]:
+    """One row per intersection and period: cycle, green of each served phase, offset; with
+    `groups` (coordinated plans), the group of linked signals it belongs to (numbered from 1,
+    "—" for a signal coordinated with none)."""
+    group_of = {tls: k + 1 for k, group in enumerate(groups or []) for tls in group}
     rows = []
     for tls, plan in sorted(plans.items()):
         for period in plan["periods"]:
@@ -694,6 +714,7 @@ def _plan_rows(plans: dict) -> list[dict]:
                     "cycle": f"{period['cycle']:g}".replace(".", ","),
                     "greens": " · ".join(greens),
                     "offset": f"{period['offset']:g}".replace(".", ","),
+                    "group": group_of.get(tls, "—"),
                 }
             )
     return rows
@@ -946,7 +967,13 @@ def job_detail(request, pk):
             if key in horizons
         ]
     if job.status == JobStatus.DONE and job.kind == "signals":
-        context["plan_rows"] = _plan_rows(job.result.get("plans", {}))
+        from territoria.mobilite.jobs import CONTROLLER_LABELS
+
+        context["labels"] = CONTROLLER_LABELS
+        context["plan_rows"] = _plan_rows(job.result.get("plans") or {})
+        context["coordinated_rows"] = _plan_rows(
+            job.result.get("plans_coordinated") or {}, job.result.get("coordination_groups")
+        )
     return render(request, "mobilite/job.html", context)
 
 

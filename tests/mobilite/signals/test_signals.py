@@ -17,6 +17,8 @@ from territoria.mobilite.signals.__main__ import main
 from territoria.mobilite.signals.adapter import INTERFACE, RecordingAdapter
 from territoria.mobilite.signals.evaluate import (
     CONTROLLERS,
+    NO_GROUP,
+    PLAN_COLUMNS,
     detectors_additional,
     evaluate,
     format_table,
@@ -148,6 +150,11 @@ def test_evaluation_same_run_all_controllers_and_plans(tmp_path):
     assert len({v["trips"] for v in d.values()}) == 1
     assert r["delay_definition"].startswith("Retard moyen par trajet")
     assert "cologne1" in format_table(r)
+    # one signal: no group to coordinate, no second plan run, and the summary says why
+    assert r["summary"]["cologne1"]["coordination"] == {"groups": [], "note": NO_GROUP}
+    assert "plans_lowest" not in r["summary"]["cologne1"]
+    assert not (plans_dir / "cologne1.plans_coordinated.json").exists()
+    assert NO_GROUP in format_table(r)
     json.dumps(r)
     # the exported plans: JSON and a SUMO additional file SUMO itself loads
     plan = json.loads((plans_dir / "cologne1.plans.json").read_text())
@@ -180,6 +187,50 @@ def test_evaluation_same_run_all_controllers_and_plans(tmp_path):
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_evaluation_replays_isolated_and_coordinated_plans_on_cologne3(tmp_path):
+    """cologne3's three signals are linked within 400 m: both proposals are built, exported
+    and replayed on the same demand, and the summary names the lower of the two."""
+    plans_dir = tmp_path / "plans"
+    r = evaluate(["cologne3"], controllers=("territoria",), horizon=HORIZON, plans_dir=plans_dir)
+    row = r["networks"]["cologne3"]
+    assert set(row) == {"territoria", *PLAN_COLUMNS}
+    d = r["details"]["cologne3"]
+    assert len({v["trips"] for v in d.values()}) == 1
+    # the two replays differ: the coordinated plans are not the isolated ones replayed again
+    assert d["territoria_plan"]["delay"] != d["territoria_plan_coordinated"]["delay"]
+    (group,) = r["summary"]["cologne3"]["coordination"]["groups"]
+    assert len(group) == 3
+    lowest = r["summary"]["cologne3"]["plans_lowest"]
+    assert lowest == min(PLAN_COLUMNS, key=lambda c: row[c])
+    isolated = json.loads((plans_dir / "cologne3.plans.json").read_text())
+    linked = json.loads((plans_dir / "cologne3.plans_coordinated.json").read_text())
+    assert all(p["offset"] == 0 for plan in isolated.values() for p in plan["periods"])
+    # one cycle for the group, and a green wave: some offset is not zero
+    assert len({plan["periods"][0]["cycle"] for plan in linked.values()}) == 1
+    assert any(plan["periods"][0]["offset"] for plan in linked.values())
+    root = ET.parse(plans_dir / "cologne3.plans_coordinated.add.xml").getroot()
+    offsets = {el.get("id"): float(el.get("offset")) for el in root.iter("tlLogic")}
+    assert offsets == {tls: plan["periods"][0]["offset"] for tls, plan in linked.items()}
+    table = format_table(r)
+    assert "territoria_plan_coordinated" in table.splitlines()[0]
+    assert ("coordonnés" if lowest == PLAN_COLUMNS[1] else "isolés") in table.splitlines()[-1]
+
+
+def test_coordinated_plans_can_be_turned_off(tmp_path, capsys):
+    """`--no-coordinated-plans`: one simulation less, the isolated plans only."""
+    out = tmp_path / "r.json"
+    args = ["--resco", "cologne3", "--controllers", "territoria", "--horizon", "60"]
+    assert (
+        main([*args, "--plans-dir", str(tmp_path), "--no-coordinated-plans", "--output", str(out)])
+        == 0
+    )
+    r = json.loads(out.read_text())
+    assert set(r["networks"]["cologne3"]) == {"territoria", "territoria_plan"}
+    assert "coordination" not in r["summary"]["cologne3"]
+    assert not (tmp_path / "cologne3.plans_coordinated.json").exists()
+    assert "territoria_plan_coordinated" not in capsys.readouterr().out
 
 
 def test_demand_scale_changes_the_demand():
@@ -264,6 +315,9 @@ def test_management_command_options_and_error():
     parser = cmd.create_parser("territoria", "run_signals_eval")
     opts = vars(parser.parse_args(["--resco", "paris99", "--seed", "3", "--demand-scale", "1.2"]))
     assert (opts["seed"], opts["demand_scale"]) == (3, 1.2)
+    assert opts["coordinated_plans"] is True
+    off = parser.parse_args(["--resco", "paris99", "--no-coordinated-plans"])
+    assert off.coordinated_plans is False
     with pytest.raises(CommandError, match="Réseau RESCO inconnu"):
         cmd.handle(**opts)
 

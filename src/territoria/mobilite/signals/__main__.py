@@ -1,5 +1,6 @@
 """`python -m territoria.mobilite.signals --resco cologne1,… [--seed N] [--demand-scale X]
---output R.json`: every controller on every network in the same run, the table printed."""
+[--plans-dir D [--no-coordinated-plans]] --output R.json`: every controller on every network in
+the same run, the table printed (with the plans: isolated and coordinated columns)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,13 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     )
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--plans-dir", default=None, help="exporte et rejoue les plans horaires")
+    parser.add_argument(
+        "--no-coordinated-plans",
+        dest="coordinated_plans",
+        action="store_false",
+        help="avec --plans-dir, ne rejoue pas les plans coordonnés (une simulation de moins "
+        "par réseau ayant des feux reliés)",
+    )
     parser.add_argument("--output", default=None)
     return parser
 
@@ -42,6 +50,7 @@ def run(opts, out=sys.stdout) -> dict:
         horizon=opts.horizon,
         jobs=opts.jobs,
         plans_dir=opts.plans_dir,
+        coordinated=opts.coordinated_plans,
     )
     if opts.output:
         Path(opts.output).write_text(json.dumps(result, indent=1, ensure_ascii=False))

@@ -12,7 +12,12 @@ same network (`sumo --seed N --scale X`, SUMO 1.28):
 - `territoria`: Territoria's controller (controllers.py);
 - `territoria_plan` (optional): the time-of-day plans exported from the territoria run, replayed
   as fixed time on the simulation clock, offsets included (plans.ClockReplay) — what a
-  collectivité would load into its existing controllers.
+  collectivité would load into its existing controllers;
+- `territoria_plan_coordinated` (with the plans, unless turned off): the same plans coordinated
+  (plans.build_plans(..., coordinate="offsets"): signals at most 400 m apart share a cycle,
+  green-wave offsets), replayed the same way. Which of the two is lower depends on the network
+  (docs/mobilite-signals.md, « Plans horaires coordonnés »), so both are proposed; a network
+  without any group of two linked signals gets no second run (its plans would be the same).
 
 Delay (RESCO's definition): per trip, time loss + departure delay; vehicles still driving at the
 end count with their time loss so far, vehicles never inserted count with their waiting time
@@ -40,6 +45,8 @@ from .sumoenv import RESCO_NETWORKS, Scenario, SignalsError, binary, resco, sumo
 
 BASELINES = ("fixed", "webster", "actuated", "max_pressure")
 CONTROLLERS = (*BASELINES, "territoria")
+PLAN_COLUMNS = ("territoria_plan", "territoria_plan_coordinated")
+NO_GROUP = "aucun groupe de feux reliés à 400 m au plus : plans coordonnés identiques, non rejoués"
 DELAY_DEFINITION = (
     "Retard moyen par trajet (définition RESCO) : perte de temps (timeLoss) + retard au départ "
     "(departDelay) de chaque véhicule prévu dans l'heure ; les véhicules encore en route à la fin "
@@ -351,7 +358,7 @@ def _run_live(
 
     from . import controllers as ctl
 
-    if controller == "territoria_plan":
+    if controller in PLAN_COLUMNS:
         p = ctl.TerritoriaParams(**(params or {}))
         plans = json.loads(Path(plan_file).read_text())
         # on the simulation clock, offsets included, as SUMO runs the exported tlLogic
@@ -449,11 +456,15 @@ def evaluate(
     params: dict | None = None,
     plans_dir: str | None = None,
     progress=None,
+    coordinated: bool = True,
 ) -> dict:
     """All controllers on every network, same seed, demand scale and horizon.
 
     `plans_dir`: export the time-of-day plans from the territoria run there (JSON and SUMO
-    additional XML, see plans.py) and replay them as `territoria_plan`.
+    additional XML, see plans.py) and replay them as `territoria_plan`; with `coordinated`,
+    also the coordinated plans (`{n}.plans_coordinated.json/.add.xml`) replayed as
+    `territoria_plan_coordinated` — one more simulation per network that has a group of linked
+    signals (the summary's `coordination` says which groups, or why none was run).
     """
     from . import plans as plans_mod
 
@@ -491,28 +502,39 @@ def evaluate(
             if progress:
                 progress(r)
     plan_runs: list[dict] = []
+    coordination: dict[str, dict] = {}
     if plans_dir and raw_plans:
         with _pool(jobs) as pool:
             futures = []
             for n, raw in raw_plans.items():
                 sc = scenarios[n]
                 end = sc.begin + (horizon or (sc.end - sc.begin))
-                plan = plans_mod.build_plans(json.loads(raw.read_text()), sc, end=end)
-                json_path = Path(plans_dir) / f"{n}.plans.json"
-                json_path.write_text(json.dumps(plan, indent=1, ensure_ascii=False))
-                plans_mod.write_sumo_additional(plan, Path(plans_dir) / f"{n}.plans.add.xml")
-                futures.append(
-                    pool.submit(
-                        run_one,
-                        sc,
-                        "territoria_plan",
-                        seed=seed,
-                        scale=scale,
-                        horizon=horizon,
-                        params=params_for(n, params),
-                        plan_file=str(json_path),
+                greens = json.loads(raw.read_text())
+                variants = [("territoria_plan", "plans", "none")]
+                if coordinated:
+                    groups = plans_mod.coordination_groups(greens, sc)
+                    coordination[n] = {"groups": groups, **({} if groups else {"note": NO_GROUP})}
+                    if groups:
+                        variants.append(
+                            ("territoria_plan_coordinated", "plans_coordinated", "offsets")
+                        )
+                for controller, stem, coordinate in variants:
+                    plan = plans_mod.build_plans(greens, sc, end=end, coordinate=coordinate)
+                    json_path = Path(plans_dir) / f"{n}.{stem}.json"
+                    json_path.write_text(json.dumps(plan, indent=1, ensure_ascii=False))
+                    plans_mod.write_sumo_additional(plan, Path(plans_dir) / f"{n}.{stem}.add.xml")
+                    futures.append(
+                        pool.submit(
+                            run_one,
+                            sc,
+                            controller,
+                            seed=seed,
+                            scale=scale,
+                            horizon=horizon,
+                            params=params_for(n, params),
+                            plan_file=str(json_path),
+                        )
                     )
-                )
             for fut in futures:
                 r = fut.result()
                 plan_runs.append(r)
@@ -552,6 +574,15 @@ def evaluate(
             entry["controller_cpu_share_pct"] = round(
                 100 * terr["controller_cpu_s"] / terr["sim_cpu_s"], 1
             )
+        if n in coordination:
+            entry["coordination"] = coordination[n]
+        plan_delays = {
+            c: details[n][c]["delay"]
+            for c in PLAN_COLUMNS
+            if c in details[n] and not details[n][c]["diverged"]
+        }
+        if len(plan_delays) == 2:  # isolated or coordinated: the lower of the two proposals
+            entry["plans_lowest"] = min(plan_delays, key=plan_delays.get)
         summary[n] = entry
     return {
         "networks": table,
@@ -568,15 +599,20 @@ def evaluate(
 
 def format_table(result: dict) -> str:
     cols = [
-        c
-        for c in (*CONTROLLERS, "territoria_plan")
-        if any(c in r for r in result["networks"].values())
+        c for c in (*CONTROLLERS, *PLAN_COLUMNS) if any(c in r for r in result["networks"].values())
     ]
-    lines = ["réseau".ljust(14) + "".join(c.rjust(16) for c in cols)]
+    widths = [max(16, len(c) + 2) for c in cols]
+    lines = ["réseau".ljust(14) + "".join(c.rjust(w) for c, w in zip(cols, widths, strict=True))]
     for n, row in result["networks"].items():
         cells = []
-        for c in cols:
+        for c, w in zip(cols, widths, strict=True):
             v = row.get(c)
-            cells.append(("—" if v is None else f"{v:.1f}").rjust(16))
+            cells.append(("—" if v is None else f"{v:.1f}").rjust(w))
         lines.append(n.ljust(14) + "".join(cells))
+    for n, entry in result.get("summary", {}).items():
+        if entry.get("plans_lowest"):
+            kind = "coordonnés" if entry["plans_lowest"] == PLAN_COLUMNS[1] else "isolés"
+            lines.append(f"{n} : plans {kind} plus bas")
+        elif entry.get("coordination", {}).get("note"):
+            lines.append(f"{n} : {entry['coordination']['note']}")
     return "\n".join(lines)

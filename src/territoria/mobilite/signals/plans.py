@@ -221,6 +221,15 @@ def build_plans(
     return plans
 
 
+def coordination_groups(greens: dict, sc: Scenario, max_distance: float = COORDINATION_M) -> list:
+    """The groups of at least two counted signals `build_plans(..., coordinate=...)` would
+    coordinate; none: the coordinated plans would be the isolated ones."""
+    counted = [tls for tls, rec in greens.items() if rec.get("counts") and rec.get("links")]
+    if len(counted) < 2:
+        return []
+    return [g for g in signal_groups(signal_links(sc.net, counted, max_distance)) if len(g) > 1]
+
+
 def _edge(lane: str) -> str:
     return lane.rsplit("_", 1)[0]
 

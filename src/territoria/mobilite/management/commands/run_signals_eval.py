@@ -1,4 +1,5 @@
-"""`territoria run_signals_eval --resco cologne1,… [--seed N] [--demand-scale X] --output R.json`:
+"""`territoria run_signals_eval --resco cologne1,… [--seed N] [--demand-scale X]
+[--plans-dir D [--no-coordinated-plans]] --output R.json`:
 the light controllers compared on the RESCO networks (territoria.mobilite.signals)."""
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Command(BaseCommand):
                     "horizon",
                     "jobs",
                     "plans_dir",
+                    "coordinated_plans",
                     "output",
                 )
             }
