@@ -27,7 +27,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from itertools import compress, starmap
-from operator import itemgetter, or_
+from operator import itemgetter
 
 GREEN = "Gg"
 
@@ -387,10 +387,11 @@ class _SignalIndex:
         "lanes",
         "others",
         "others_args",
+        "others_flags",
         "others_short",
         "own",
         "own_args",
-        "own_short",
+        "own_flags",
         "partial",
         "tls",
         "track",
@@ -619,7 +620,9 @@ class TerritoriaController(_Base):
             sig.own = self._own[tls]
             sig.own_args = [tuple((ln,) for ln in lanes) for lanes in sig.own]
             sig.others_short = [short_mask(lanes) for lanes in sig.others]
-            sig.own_short = [short_mask(lanes) for lanes in sig.own]
+            # per lane, 1 for a short lane (its demand is computed even when it is empty)
+            sig.others_flags = [tuple(int(ln in short) for ln in lanes) for lanes in sig.others]
+            sig.own_flags = [tuple(int(ln in short) for ln in lanes) for lanes in sig.own]
             sig.idle_when_empty = [idle_at_zero and mask is None for mask in sig.others_short]
             sig.partial = self.partial.get(tls, {}) if p.head_aware else {}
             sig.track = tls in self._tracked
@@ -1145,49 +1148,43 @@ class TerritoriaController(_Base):
             head = heads[ln_in] = self._head(ln_in, inter.tls_id)
         return head is not None and state[head] not in GREEN
 
-    def _demands(self, args, counts, smask, pending, inter, now: float, demand) -> None:
+    def _demands(self, args, counts, shorts, pending, inter, now: float, demand) -> float | None:
         """The demand of each lane that has one (`args`: the lanes, each as a 1-tuple, the
-        arguments of its readings; `counts`: their vehicles, read this step; `smask`: which of
-        them are short, None if none). A lane not computed keeps its 0: an empty lane with no
-        pending vehicle (the same 0.0 as `pending.get(ln, 0.0) * w_pending`)."""
-        mask = counts if smask is None else list(map(or_, counts, smask))
+        arguments of its readings; `counts`: their vehicles, read this step; `shorts`: 1 for a
+        short lane, else 0). A lane not computed keeps its 0: an empty lane that is not short,
+        with no pending vehicle (the same 0.0 as `pending.get(ln, 0.0) * w_pending`). Returns
+        the demand written when exactly one lane was, 0.0 when none was, None otherwise."""
         w_halt, w_move, wait_scale, halting, waiting, upstream_at = self._demand_terms
-        # `_lane_demand` written out for a lane that is short or has vehicles (the lanes of
-        # `mask`): the same readings and products, summed in the same order; without pending
-        # vehicles their term is +0.0, which changes no sum
         if pending:
             pget, w_pending = pending.get, self.params.w_pending
-            for a, n in zip(compress(args, mask), compress(counts, mask)):
-                if n:
-                    h = halting(*a)  # (the tuple passed as is: none built per reading)
-                    w = waiting(*a)
-                else:
-                    # an empty short lane: SUMO's halted count and waiting time run over the
-                    # same vehicles as its count (none): 0 and 0.0, not read
-                    h, w = 0, 0.0
-                ln = a[0]
-                if h >= upstream_at[ln]:
-                    h, n, w = self._with_upstream(ln, n, h, w, inter, now)
-                demand[ln] = (
-                    w_halt * h + w_move * (n - h) + w / wait_scale + pget(ln, 0.0) * w_pending
-                )
-        else:
-            for a, n in zip(compress(args, mask), compress(counts, mask)):
-                if n:
-                    h = halting(*a)
-                    w = waiting(*a)
-                else:
-                    h, w = 0, 0.0
-                ln = a[0]
-                if h >= upstream_at[ln]:
-                    h, n, w = self._with_upstream(ln, n, h, w, inter, now)
-                demand[ln] = w_halt * h + w_move * (n - h) + w / wait_scale
-        if pending:
-            w_pending = self.params.w_pending
-            # the lanes not computed above (a lane enters one signal: read once a step)
-            for (ln,), read in zip(args, mask):
-                if not read and ln in pending:
-                    demand[ln] = pending[ln] * w_pending  # an empty lane: its pending vehicles
+        written, d = 0, 0.0
+        # `_lane_demand` written out for a lane that is short or has vehicles: the same
+        # readings and products, summed in the same order; without pending vehicles their term
+        # is +0.0, which changes no sum
+        for a, n, short in zip(args, counts, shorts):
+            if n:
+                h = halting(*a)  # (the tuple passed as is: none built per reading)
+                w = waiting(*a)
+            elif short:
+                # an empty short lane: SUMO's halted count and waiting time run over the same
+                # vehicles as its count (none): 0 and 0.0, not read
+                h, w = 0, 0.0
+            else:
+                if pending and a[0] in pending:
+                    # an empty lane: its pending vehicles (a lane enters one signal)
+                    d = demand[a[0]] = pending[a[0]] * w_pending
+                    written += 1
+                continue
+            ln = a[0]
+            if h >= upstream_at[ln]:
+                h, n, w = self._with_upstream(ln, n, h, w, inter, now)
+            if pending:
+                d = w_halt * h + w_move * (n - h) + w / wait_scale + pget(ln, 0.0) * w_pending
+            else:
+                d = w_halt * h + w_move * (n - h) + w / wait_scale
+            demand[ln] = d
+            written += 1
+        return d if written < 2 else None
 
     def _current_score(self, m, sig, pending, now: float, demand, room, heads, maxed) -> float:
         """Score of the current green phase, the lanes only it serves read first (no other
@@ -1195,7 +1192,7 @@ class TerritoriaController(_Base):
         k = m.current
         own = sig.own_args[k]
         counts = list(starmap(self._count, own))
-        self._demands(own, counts, sig.own_short[k], pending, m.inter, now, demand)
+        self._demands(own, counts, sig.own_flags[k], pending, m.inter, now, demand)
         return self._score(m.inter, k, demand, room, heads, sig.partial, maxed)
 
     def step(self, now: float) -> None:
@@ -1279,9 +1276,18 @@ class TerritoriaController(_Base):
                 else:
                     sig.wake = now + idle_every - 1e-9  # (the same sum as idle_until)
                 continue
-            self._demands(
-                sig.others_args[cur_k], counts, sig.others_short[cur_k], pending, inter, now, demand
+            solo = self._demands(
+                sig.others_args[cur_k], counts, sig.others_flags[cur_k], pending, inter, now, demand
             )
+            if solo is not None and solo <= idle_at and self._bounded:
+                # one lane of the other phases has a demand (≥ 0 with bounded scores): every
+                # other phase's bound is that demand or 0.0 (the same sums: + 0.0 changes
+                # nothing), so the largest is that demand — idle as below, without the sums
+                if track:
+                    idle_until[tls] = now + idle_every
+                else:
+                    sig.wake = now + idle_every - 1e-9
+                continue
             # each other phase's lanes, summed: an upper bound of its score (a score is that
             # sum, in the same order, times rooms and weights ≤ 1)
             bounds = [sum(values(demand), 0.0) for values in sig.demands_of]
