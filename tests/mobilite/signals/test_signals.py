@@ -721,3 +721,38 @@ def test_the_step_shortcuts_decide_as_the_rule_written_out(tmp_path):
         libsumo.close()
     switches = sum(len(m.greens_log) for m in fast.machines)
     assert switches > 30, "too few decisions to compare"
+
+
+def test_an_empty_lane_has_no_halted_vehicle_nor_wait(tmp_path):
+    """The controller does not read the halted count and waiting time of a short lane counted
+    empty (0 and 0.0): SUMO computes all three over the same vehicles of the lane. Checked at
+    every second of 10 simulated minutes of cologne3 (four short lanes) on every incoming lane
+    and every lane upstream of one, with the controller driving the lights."""
+    import libsumo
+
+    sc = resco("cologne3")
+    args = sumo_args(
+        sc, 0, 1.0, tmp_path / "t.xml", horizon=600, additional=detectors_additional(sc)
+    )
+    libsumo.start([binary("sumo"), *args])
+    try:
+        c = ctl.TerritoriaController(libsumo, ctl.TerritoriaParams())
+        c.setup()
+        assert c.short_lanes
+        lanes = sorted({*c.upstream, *(u for ups in c.upstream.values() for u in ups)})
+        lane = libsumo.lane
+        empty = 0
+        now = libsumo.simulation.getTime()
+        while now < sc.begin + 600:
+            libsumo.simulationStep()
+            now = libsumo.simulation.getTime()
+            c.step(now)
+            for ln in lanes:
+                if lane.getLastStepVehicleNumber(ln) == 0:
+                    empty += 1
+                    assert lane.getLastStepHaltingNumber(ln) == 0, (ln, now)
+                    wait = lane.getWaitingTime(ln)
+                    assert wait == 0.0 and isinstance(wait, float), (ln, now)
+    finally:
+        libsumo.close()
+    assert empty > 1000

@@ -23,6 +23,8 @@ most.
     sim.lane.getLastStepVehicleNumber(lane)                vehicles on the lane (counts)
     sim.lane.getLastStepHaltingNumber(lane)                vehicles stopped (< 0.1 m/s)
     sim.lane.getWaitingTime(lane)                          sum of their waiting times (s)
+                                                           (on a lane counted empty, these two
+                                                           are taken as 0 without a call)
     sim.lane.getLastStepVehicleIDs(lane)                   only on a lane shared by movements
                                                            green at different times: its first
     sim.vehicle.getNextTLS(vid) -> [(tls, link, d, st)]    vehicle's movement (may return [])

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from itertools import compress
-from operator import itemgetter, or_
+from itertools import compress, starmap
+from operator import itemgetter
 
 GREEN = "Gg"
 
@@ -386,15 +386,23 @@ class _SignalIndex:
         "idle_when_empty",
         "lanes",
         "others",
+        "others_args",
+        "others_flags",
         "others_short",
         "own",
-        "own_short",
+        "own_args",
+        "own_flags",
         "partial",
         "tls",
+        "track",
+        "wake",
     )
 
     def __init__(self, tls: str):
         self.tls = tls
+        # before this time, the signal's passage ends as it did at its last one, with nothing
+        # done (yellow, minimum green, idle mark): `step` skips it
+        self.wake = float("-inf")
 
 
 def _values_of(keys: tuple[str, ...]):
@@ -607,11 +615,17 @@ class TerritoriaController(_Base):
             sig.lanes = self._lanes[tls]
             sig.demands_of = [_values_of(lanes) for lanes in sig.lanes]
             sig.others = self._others[tls]
+            # each lane as the argument tuple of a reading (`starmap`: no tuple built per call)
+            sig.others_args = [tuple((ln,) for ln in lanes) for lanes in sig.others]
             sig.own = self._own[tls]
+            sig.own_args = [tuple((ln,) for ln in lanes) for lanes in sig.own]
             sig.others_short = [short_mask(lanes) for lanes in sig.others]
-            sig.own_short = [short_mask(lanes) for lanes in sig.own]
+            # per lane, 1 for a short lane (its demand is computed even when it is empty)
+            sig.others_flags = [tuple(int(ln in short) for ln in lanes) for lanes in sig.others]
+            sig.own_flags = [tuple(int(ln in short) for ln in lanes) for lanes in sig.own]
             sig.idle_when_empty = [idle_at_zero and mask is None for mask in sig.others_short]
             sig.partial = self.partial.get(tls, {}) if p.head_aware else {}
+            sig.track = tls in self._tracked
             self._signals.append((m, sig))
         # per lane, thresholds computed once (the same products as at each step)
         self._spill_at = {ln: p.spill_back_share * c for ln, c in self.lane_capacity.items()}
@@ -651,6 +665,20 @@ class TerritoriaController(_Base):
             for m in self.machines
             for ln in m.inter.in_lanes
         }
+        # the upstream lanes and signal feeders of each lane as argument tuples (`starmap`)
+        self._upstream_args = {ln: tuple((u,) for u in ups) for ln, ups in self.upstream.items()}
+        self._feeder_args = {
+            ln: tuple((f,) for f in feeders) for ln, feeders in self.signal_feeders.items()
+        }
+        # what `_demands` reads for every lane, looked up once
+        self._demand_terms = (
+            p.w_halt,
+            p.w_move,
+            p.wait_scale,
+            self._halting,
+            self._waiting,
+            self._upstream_at,
+        )
         self._broom: dict[tuple[str, ...], float] = {}
         # the demands of a step start at 0 for every incoming lane (an empty lane without
         # pending vehicles keeps it: its terms in a sum change nothing)
@@ -1036,7 +1064,7 @@ class TerritoriaController(_Base):
         halting = self._halting
         ups = self.upstream.get(ln, ())
         if ups:
-            halted = list(map(halting, ups))
+            halted = list(starmap(halting, self._upstream_args[ln]))
             queued = sum(halted)  # vehicle counts: integers, summed exactly in any order
             if queued:
                 h += queued
@@ -1062,7 +1090,7 @@ class TerritoriaController(_Base):
             feeders = self.signal_feeders.get(ln, ())
             if feeders and p.spill_feed_share == 1.0:
                 # the same sums: integers times 1.0 are added exactly in any grouping
-                fed = 1.0 * sum(map(halting, feeders))
+                fed = 1.0 * sum(starmap(halting, self._feeder_args[ln]))
                 h += fed
                 n += fed
             else:
@@ -1120,48 +1148,51 @@ class TerritoriaController(_Base):
             head = heads[ln_in] = self._head(ln_in, inter.tls_id)
         return head is not None and state[head] not in GREEN
 
-    def _demands(self, lanes, counts, smask, pending, inter, now: float, demand) -> None:
-        """The demand of each of `lanes` that has one (`counts`: their vehicles, read this step;
-        `smask`: which of them are short, None if none). A lane not computed keeps its 0: an
-        empty lane with no pending vehicle (the same 0.0 as `pending.get(ln, 0.0) * w_pending`)."""
-        mask = counts if smask is None else list(map(or_, counts, smask))
-        p: TerritoriaParams = self.params
-        w_halt, w_move, wait_scale = p.w_halt, p.w_move, p.wait_scale
-        halting, waiting, upstream_at = self._halting, self._waiting, self._upstream_at
-        # `_lane_demand` written out for a lane that is short or has vehicles (the lanes of
-        # `mask`): the same readings and products, summed in the same order; without pending
-        # vehicles their term is +0.0, which changes no sum
+    def _demands(self, args, counts, shorts, pending, inter, now: float, demand) -> float | None:
+        """The demand of each lane that has one (`args`: the lanes, each as a 1-tuple, the
+        arguments of its readings; `counts`: their vehicles, read this step; `shorts`: 1 for a
+        short lane, else 0). A lane not computed keeps its 0: an empty lane that is not short,
+        with no pending vehicle (the same 0.0 as `pending.get(ln, 0.0) * w_pending`). Returns
+        the demand written when exactly one lane was, 0.0 when none was, None otherwise."""
+        w_halt, w_move, wait_scale, halting, waiting, upstream_at = self._demand_terms
         if pending:
-            pget, w_pending = pending.get, p.w_pending
-            for ln, n in zip(compress(lanes, mask), compress(counts, mask)):
-                h = halting(ln)
-                w = waiting(ln)
-                if h >= upstream_at[ln]:
-                    h, n, w = self._with_upstream(ln, n, h, w, inter, now)
-                demand[ln] = (
-                    w_halt * h + w_move * (n - h) + w / wait_scale + pget(ln, 0.0) * w_pending
-                )
-        else:
-            for ln, n in zip(compress(lanes, mask), compress(counts, mask)):
-                h = halting(ln)
-                w = waiting(ln)
-                if h >= upstream_at[ln]:
-                    h, n, w = self._with_upstream(ln, n, h, w, inter, now)
-                demand[ln] = w_halt * h + w_move * (n - h) + w / wait_scale
-        if pending:
-            w_pending = self.params.w_pending
-            # the lanes not computed above (a lane enters one signal: read once a step)
-            for ln, read in zip(lanes, mask):
-                if not read and ln in pending:
-                    demand[ln] = pending[ln] * w_pending  # an empty lane: its pending vehicles
+            pget, w_pending = pending.get, self.params.w_pending
+        written, d = 0, 0.0
+        # `_lane_demand` written out for a lane that is short or has vehicles: the same
+        # readings and products, summed in the same order; without pending vehicles their term
+        # is +0.0, which changes no sum
+        for a, n, short in zip(args, counts, shorts):
+            if n:
+                h = halting(*a)  # (the tuple passed as is: none built per reading)
+                w = waiting(*a)
+            elif short:
+                # an empty short lane: SUMO's halted count and waiting time run over the same
+                # vehicles as its count (none): 0 and 0.0, not read
+                h, w = 0, 0.0
+            else:
+                if pending and a[0] in pending:
+                    # an empty lane: its pending vehicles (a lane enters one signal)
+                    d = demand[a[0]] = pending[a[0]] * w_pending
+                    written += 1
+                continue
+            ln = a[0]
+            if h >= upstream_at[ln]:
+                h, n, w = self._with_upstream(ln, n, h, w, inter, now)
+            if pending:
+                d = w_halt * h + w_move * (n - h) + w / wait_scale + pget(ln, 0.0) * w_pending
+            else:
+                d = w_halt * h + w_move * (n - h) + w / wait_scale
+            demand[ln] = d
+            written += 1
+        return d if written < 2 else None
 
     def _current_score(self, m, sig, pending, now: float, demand, room, heads, maxed) -> float:
         """Score of the current green phase, the lanes only it serves read first (no other
         phase's score needs them)."""
         k = m.current
-        own = sig.own[k]
-        counts = list(map(self._count, own))
-        self._demands(own, counts, sig.own_short[k], pending, m.inter, now, demand)
+        own = sig.own_args[k]
+        counts = list(starmap(self._count, own))
+        self._demands(own, counts, sig.own_flags[k], pending, m.inter, now, demand)
         return self._score(m.inter, k, demand, room, heads, sig.partial, maxed)
 
     def step(self, now: float) -> None:
@@ -1173,10 +1204,11 @@ class TerritoriaController(_Base):
         pending: dict[str, float] | None = None
         heads: dict[str, int | None] = {}
         self._states: dict[str, str] = {}
-        tracked = self._tracked
         idle_until = self._idle_until
         min_green, max_green, mgc = p.min_green, p.max_green, p.min_green_contested
         every = p.contest_every
+        every_second = every == 1
+        idle_every = p.idle_every
         count = self._count
         idle_at = self._idle_at
         if self.pairs:
@@ -1191,22 +1223,32 @@ class TerritoriaController(_Base):
                 self._step_pair(a, b, now, shared)
             pending = shared["pending"]
         for m, sig in self._signals:
-            track = sig.tls in tracked
+            if now < sig.wake:
+                continue  # in yellow, under its minimum green or idle until then: as before
+            track = sig.track
             if m.target is not None:
                 m.advance(now)
                 if track:
                     self._track_lane_greens(m, now)
                 if m.target is not None:
+                    if not track and not m.all_red > 0:
+                        # `advance` changes nothing before the end of the yellow (the same
+                        # comparison as its own); a tracked signal is read at every step
+                        sig.wake = m.transition_until - 1e-9
                     continue  # yellow / all-red
             elif track:
                 self._track_lane_greens(m, now)
             g = now - m.green_since
             if g < min_green:
+                if not track:
+                    # green_since changes only at the end of a yellow: until then, nothing
+                    # to do below `min_green` (1e-6 early: the test above still decides)
+                    sig.wake = m.green_since + min_green - 1e-6
                 continue
             tls = sig.tls
-            if now < idle_until.get(tls, 0.0) - 1e-9:
-                continue  # nobody else waited a moment ago
-            contest = g >= mgc and (every == 1 or not round(g - mgc) % every)
+            if track and now < idle_until.get(tls, 0.0) - 1e-9:
+                continue  # nobody else waited a moment ago (untracked: `wake`)
+            contest = g >= mgc and (every_second or not round(g - mgc) % every)
             active = None
             if g < max_green and not contest:
                 active = self._active(m, room)
@@ -1221,7 +1263,7 @@ class TerritoriaController(_Base):
             # the other phases' lanes first: when nobody waits there, the rest is not read (a
             # lane enters one signal only: its demand is read once a step)
             lanes = sig.others[cur_k]
-            counts = list(map(count, lanes))
+            counts = list(starmap(count, sig.others_args[cur_k]))
             if (
                 not any(counts)
                 and sig.idle_when_empty[cur_k]
@@ -1229,18 +1271,35 @@ class TerritoriaController(_Base):
             ):
                 # all empty, none short, none with pending vehicles: every bound is 0, within
                 # the margin (the demands below would all be 0)
-                idle_until[tls] = now + p.idle_every
+                if track:
+                    idle_until[tls] = now + idle_every
+                else:
+                    sig.wake = now + idle_every - 1e-9  # (the same sum as idle_until)
                 continue
-            self._demands(lanes, counts, sig.others_short[cur_k], pending, inter, now, demand)
+            solo = self._demands(
+                sig.others_args[cur_k], counts, sig.others_flags[cur_k], pending, inter, now, demand
+            )
+            if solo is not None and solo <= idle_at and self._bounded:
+                # one lane of the other phases has a demand (≥ 0 with bounded scores): every
+                # other phase's bound is that demand or 0.0 (the same sums: + 0.0 changes
+                # nothing), so the largest is that demand — idle as below, without the sums
+                if track:
+                    idle_until[tls] = now + idle_every
+                else:
+                    sig.wake = now + idle_every - 1e-9
+                continue
             # each other phase's lanes, summed: an upper bound of its score (a score is that
             # sum, in the same order, times rooms and weights ≤ 1)
-            bounds = [sum(values(demand)) for values in sig.demands_of]
+            bounds = [sum(values(demand), 0.0) for values in sig.demands_of]
             bounds[cur_k] = -1.0
             bound = max(bounds)
             if bound <= idle_at:
                 # nobody else waits, for sure: the scores are not needed (the same end as
                 # scoring them: no score above switch_margin, idle)
-                idle_until[tls] = now + p.idle_every
+                if track:
+                    idle_until[tls] = now + idle_every
+                else:
+                    sig.wake = now + idle_every - 1e-9  # (the same sum as idle_until)
                 continue
             # the lanes only the current phase serves are read when its score is needed
             partial = sig.partial
@@ -1283,7 +1342,10 @@ class TerritoriaController(_Base):
                         if sk >= best_s:
                             best_s, best_k = sk, k
             if best_s <= p.switch_margin:
-                idle_until[tls] = now + p.idle_every
+                if track:
+                    idle_until[tls] = now + idle_every
+                else:
+                    sig.wake = now + idle_every - 1e-9  # (the same sum as idle_until)
                 continue  # nobody else waits: keep green
             if g >= max_green:
                 m.switch(best_k, now)
