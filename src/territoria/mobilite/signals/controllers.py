@@ -302,45 +302,6 @@ class _Base:
             m.close(now)
 
 
-class FixedGreens(_Base):
-    """Fixed-time plans driven through TraCI, with the same clearance as the adaptive
-    controllers: per intersection, periods `{"begin": t, "greens": [s, ...]}` (green duration
-    per phase, in order); the period in force is the last one begun (time-of-day plans)."""
-
-    name = "territoria_plan"
-
-    def __init__(self, sim, params, plans: dict[str, list[dict]]):
-        super().__init__(sim, params)
-        self.plans = {tls: sorted(p, key=lambda x: x["begin"]) for tls, p in plans.items()}
-
-    def _greens(self, tls_id: str, now: float) -> list[float] | None:
-        periods = self.plans.get(tls_id)
-        if not periods:
-            return None
-        current = periods[0]
-        for period in periods:
-            if period["begin"] <= now:
-                current = period
-        return current["greens"]
-
-    def step(self, now: float) -> None:
-        for m in self.machines:
-            m.advance(now)
-            if m.in_transition:
-                continue
-            durations = self._greens(m.inter.tls_id, now)
-            if not durations:
-                continue
-            if m.green_time(now) >= durations[m.current % len(durations)] - 1e-9:
-                nxt = (m.current + 1) % len(m.inter.greens)
-                # a phase given no green in this period is skipped
-                for _ in range(len(m.inter.greens)):
-                    if durations[nxt % len(durations)] > 0:
-                        break
-                    nxt = (nxt + 1) % len(m.inter.greens)
-                m.switch(nxt, now)
-
-
 class MaxPressure(_Base):
     name = "max_pressure"
 
