@@ -12,6 +12,24 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "eau"
 LTOWN = FIXTURES / "L-TOWN.inp"
 
 
+def _eval(output: Path, flows: Path, *options: str, network: Path = LTOWN) -> str:
+    """`territoria eau eval` on `flows`, alerts written to `output`; returns what it printed."""
+    out = StringIO()
+    call_command(
+        "eau",
+        "eval",
+        "--network",
+        str(network),
+        "--flows",
+        str(flows),
+        "--output",
+        str(output),
+        *options,
+        stdout=out,
+    )
+    return out.getvalue()
+
+
 @pytest.mark.slow
 def test_renewal_eval_reports_every_method_and_cut_on_the_kitchener_sample(tmp_path, monkeypatch):
     from territoria.eau import renewal
@@ -85,33 +103,25 @@ def test_eval_on_ten_days_writes_alerts_and_scores_against_truth(tmp_path):
         encoding="utf-8",
     )
     output = tmp_path / "alerts.json"
-    out = StringIO()
-    call_command(
-        "eau",
-        "eval",
-        "--network",
-        str(LTOWN),
-        "--flows",
-        str(FIXTURES / "ltown_flows_2018_10days.csv"),
-        "--output",
-        str(output),
+    printed = _eval(
+        output,
+        FIXTURES / "ltown_flows_2018_10days.csv",
         "--truth",
         str(truth),
         "--training-leaks",
         str(truth),
-        stdout=out,
     )
     alerts = json.loads(output.read_text())["alerts"]
     assert isinstance(alerts, list)
     for alert in alerts:
         assert set(alert) == {"zone", "raised_at", "start_estimate", "flow_m3h", "pipes"}
         assert alert["zone"] in {"A+B", "C"}
-    score = json.loads(out.getvalue())["score"]
+    score = json.loads(printed)["score"]
     # the 10 clean days hold no leak: X1 is made up, so it is missed or caught by chance only
     assert score["leaks"] == 1
     assert score["detected"] + score["missed"] == 1
     # --training-leaks is read and said unused, never silently ignored
-    assert json.loads(out.getvalue())["training_leaks"]["used"] is False
+    assert json.loads(printed)["training_leaks"]["used"] is False
 
 
 @pytest.mark.slow
@@ -122,19 +132,11 @@ def test_eval_on_l_town_raises_the_october_2018_leaks_and_scores_them_by_the_iss
     2018 leaks active in them as truth: the abrupt leaks L2018-13 (p158, 6 October) and
     L2018-14 (p369, 26 October) each raise one alert of zone A+B, and nothing else does."""
     output = tmp_path / "alerts.json"
-    out = StringIO()
-    call_command(
-        "eau",
-        "eval",
-        "--network",
-        str(LTOWN),
-        "--flows",
-        str(FIXTURES / "ltown_flows_2018_09_29_10_30.csv"),
-        "--output",
-        str(output),
+    printed = _eval(
+        output,
+        FIXTURES / "ltown_flows_2018_09_29_10_30.csv",
         "--truth",
         str(FIXTURES / "ltown_leaks_2018_09_29_10_30.csv"),
-        stdout=out,
     )
     alerts = json.loads(output.read_text())["alerts"]
     assert [(a["zone"], a["raised_at"]) for a in alerts] == [
@@ -144,7 +146,7 @@ def test_eval_on_l_town_raises_the_october_2018_leaks_and_scores_them_by_the_iss
     assert alerts[0]["start_estimate"] == "2018-10-06T02:00:00"
     assert 15 < alerts[0]["flow_m3h"] < 24.75  # the leak's peak (truth file)
     assert all(a["pipes"] == [] for a in alerts)  # no --pressures: zone only
-    score = json.loads(out.getvalue())["score"]
+    score = json.loads(printed)["score"]
     # Only the two leaks that start in the extract count. By the scorer's rule an alert goes
     # to the oldest undetected leak of its zone running at its time: L2018-04 (since
     # February) then L2018-11 (since July), running before the extract, so both alerts
@@ -179,49 +181,21 @@ def test_eval_levels_enter_zone_c_balance_and_must_share_the_flows_timestamps(tm
     assert np.array_equal(with_level["A+B"][1], pump_only["A+B"][1])
 
     output = tmp_path / "alerts.json"
-    call_command(
-        "eau",
-        "eval",
-        "--network",
-        str(LTOWN),
-        "--flows",
-        str(flows),
-        "--levels",
-        str(levels),
-        "--output",
-        str(output),
-        stdout=StringIO(),
-    )
+    _eval(output, flows, "--levels", str(levels))
     assert json.loads(output.read_text())["alerts"] == []  # clean January days
     shifted = tmp_path / "levels_shifted.csv"
     shifted.write_text("Timestamp,T1\n" + "\n".join(rows[1:]) + "\n", encoding="utf-8")
     with pytest.raises(CommandError, match="Les niveaux et les débits n'ont pas les mêmes"):
-        call_command(
-            "eau",
-            "eval",
-            "--network",
-            str(LTOWN),
-            "--flows",
-            str(flows),
-            "--levels",
-            str(shifted),
-            "--output",
-            str(tmp_path / "refused.json"),
-        )
+        _eval(tmp_path / "refused.json", flows, "--levels", str(shifted))
     assert not (tmp_path / "refused.json").exists()
 
 
 def test_eval_seasons_need_another_year_to_learn_from(tmp_path):
     with pytest.raises(CommandError, match="--seasons : la saison s'apprend sur une autre année"):
-        call_command(
-            "eau",
-            "eval",
-            "--network",
-            str(FIXTURES / "tiny.inp"),
-            "--flows",
-            str(FIXTURES / "ltown_flows_2018_10days.csv"),
-            "--output",
-            str(tmp_path / "alerts.json"),
+        _eval(
+            tmp_path / "alerts.json",
+            FIXTURES / "ltown_flows_2018_10days.csv",
             "--seasons",
+            network=FIXTURES / "tiny.inp",
         )
     assert not (tmp_path / "alerts.json").exists()

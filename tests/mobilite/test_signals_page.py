@@ -23,6 +23,17 @@ CONTROLLERS = {
 }
 
 
+# the plans of one signal, two phases, one period (what build_plans writes)
+ONE_SIGNAL_PLANS = {
+    "B1": {
+        "states": ["GGrr", "rrGG"],
+        "yellow": 3.0,
+        "all_red": 0.0,
+        "periods": [{"begin": 0, "end": 900, "cycle": 66, "greens": [30, 30], "offset": 0}],
+    }
+}
+
+
 @pytest.mark.slow
 def test_compare_controllers_and_export_plans(
     client, agent, grid, django_capture_on_commit_callbacks, tmp_path
@@ -110,14 +121,7 @@ def test_network_without_lights_is_refused(client, agent, grid):
 def test_plans_follow_the_network_rights(client, agent, other_agent, elu, grid):
     grid.organisation = agent.organisation
     grid.save()
-    plans = {
-        "B1": {
-            "states": ["GGrr", "rrGG"],
-            "yellow": 3.0,
-            "all_red": 0.0,
-            "periods": [{"begin": 0, "end": 900, "cycle": 66, "greens": [30, 30], "offset": 0}],
-        }
-    }
+    plans = ONE_SIGNAL_PLANS
     linked = {"B1": {**plans["B1"], "periods": [{**plans["B1"]["periods"][0], "offset": 12}]}}
     job = Job.objects.create(
         kind="signals",
@@ -188,14 +192,7 @@ def test_rows_over_seeds_mean_ci_and_divergence():
 def test_page_without_linked_signals_says_why_no_coordinated_plans(client, agent, grid):
     grid.organisation = agent.organisation
     grid.save()
-    plans = {
-        "B1": {
-            "states": ["GGrr", "rrGG"],
-            "yellow": 3.0,
-            "all_red": 0.0,
-            "periods": [{"begin": 0, "end": 900, "cycle": 66, "greens": [30, 30], "offset": 0}],
-        }
-    }
+    plans = ONE_SIGNAL_PLANS
     result = {"rows": [], "plans": plans, "plans_coordinated": None, "coordination_groups": []}
     job = Job.objects.create(kind="signals", network=grid, status=JobStatus.DONE, result=result)
     client.force_login(agent)
