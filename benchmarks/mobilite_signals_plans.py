@@ -24,6 +24,16 @@ offsets,cycle` builds one column per mode of `plans.build_plans(coordinate=...)`
         --output benchmarks/results/mobilite_signals_coordination_dev.json
 
 Every plan is replayed by `plans.ClockReplay` (offsets included) since that change.
+
+Coordination by coupling index (benchmarks/results/mobilite_signals_coupling_rule.md):
+`--coordination offsets,coupled` adds `plan_coupled` (`coordinate="coupled"`); the baseline is
+the current isolated plans, `--previous-plans` (plans.py of 15d44b5, default "none"):
+
+    git show 15d44b5:src/territoria/mobilite/signals/plans.py > benchmarks/PREV_plans_15d44b5.py
+    nice -n 19 env OMP_NUM_THREADS=1 PYTHONPATH=$PWD/src:$PWD python -m \
+        benchmarks.mobilite_signals_plans --seeds 3,4,5 --scales 0.8,1.0,1.2 \
+        --coordination offsets,coupled --previous-plans benchmarks/PREV_plans_15d44b5.py \
+        --output benchmarks/results/mobilite_signals_coupling_dev.json
 """
 
 from __future__ import annotations
@@ -58,7 +68,26 @@ def _run(pool_args: tuple, **kw) -> dict:
 
 
 # column: the `coordinate` argument of plans.build_plans
-MODES = {"webster": "none", "offsets": "offsets", "cycle": "cycle"}
+MODES = {"webster": "none", "offsets": "offsets", "cycle": "cycle", "coupled": "coupled"}
+# the largest rise of a network's sum the rules accept, per candidate column
+# (mobilite_signals_coordination_rule.md: 5 %; mobilite_signals_coupling_rule.md: 2 %)
+WORSE_LIMITS = {"plan_coupled": 0.02}
+
+
+def _coupling(recorded: dict, sc, isolated: dict) -> dict:
+    """Per pair of linked signals, the largest coupling index over the periods (for the doc)."""
+    counted = [t for t, r in recorded.items() if r.get("counts") and r.get("links")]
+    if len(counted) < 2:
+        return {}
+    links = plans.signal_links(sc.net, counted)
+    out: dict = {}
+    for period in next(iter(isolated.values()))["periods"]:
+        hours = (period["end"] - period["begin"]) / 3600.0
+        key = str(float(period["begin"]))
+        for pair, item in plans.link_coupling(recorded, links, key, hours).items():
+            name = " ~ ".join(pair)
+            out[name] = max(out.get(name, 0.0), item["index"])
+    return out
 
 
 def one_config(
@@ -70,6 +99,9 @@ def one_config(
     recorded = json.loads(raw.read_text())
     row = {"territoria": adaptive["delay"], "signals": len(recorded)}
     builds = [(f"plan_{m}", plans, {"coordinate": MODES[m]}) for m in modes]
+    isolated = plans.build_plans(recorded, sc, end=sc.end, coordinate="none")
+    if "coupled" in modes:
+        row["coupling_index_max"] = _coupling(recorded, sc, isolated)
     for name, module, kw in (*builds, ("plan_previous", previous, {})):
         if module is None:
             continue
@@ -85,6 +117,12 @@ def one_config(
         row[f"{name}_mean_cycle_s"] = round(sum(cycles) / len(cycles), 1)
         offsets = [p["offset"] for plan in built.values() for p in plan["periods"]]
         row[f"{name}_nonzero_offsets"] = sum(o != 0 for o in offsets)
+        if module is plans:  # (signal, period) plans that coordination changed
+            row[f"{name}_changed_periods"] = sum(
+                p != q
+                for tls, plan in built.items()
+                for p, q in zip(plan["periods"], isolated[tls]["periods"], strict=True)
+            )
     row["fixed"] = _run((network, "fixed"), seed=seed, scale=scale)["delay"]
     return row
 
@@ -116,10 +154,11 @@ def verdict(rows: dict) -> dict:
 
 
 def coordination_verdict(rows: dict, worse_limit: float = 0.05) -> dict:
-    """The rule of mobilite_signals_coordination_rule.md: per candidate column, on the
-    networks with several signals, the sum of delays over the configurations below the
-    previous plans' on at least 3 of 4 and none above by more than `worse_limit`; on the
-    one-signal networks the same sums (nothing to coordinate)."""
+    """The rules of mobilite_signals_coordination_rule.md and mobilite_signals_coupling_rule.md:
+    per candidate column, on the networks with several signals, the sum of delays over the
+    configurations below the previous plans' on at least 3 of 4 and none above by more than
+    `worse_limit` (WORSE_LIMITS for the columns that have their own); on the one-signal
+    networks the same sums (nothing to coordinate)."""
     networks = sorted({key.split("/")[0] for key in rows})
     columns = [c for c in next(iter(rows.values())) if c in {f"plan_{m}" for m in MODES}]
     out: dict = {"sums_by_network": {}}
@@ -139,6 +178,7 @@ def coordination_verdict(rows: dict, worse_limit: float = 0.05) -> dict:
         change = {n: round(sums[n][c] / sums[n]["plan_previous"] - 1, 4) for n in networks}
         wins = sum(change[n] < 0 for n in multi)
         worst = max((change[n] for n in multi), default=0.0)
+        limit = WORSE_LIMITS.get(c, worse_limit)
         out[c] = {
             "relative_change_by_network": change,
             "multi_signal_networks_lower": f"{wins}/{len(multi)}",
@@ -146,7 +186,8 @@ def coordination_verdict(rows: dict, worse_limit: float = 0.05) -> dict:
             "single_signal_networks_identical": all(
                 sums[n][c] == sums[n]["plan_previous"] for n in single
             ),
-            "adopt": wins >= 3 and worst <= worse_limit,
+            "worse_limit": limit,
+            "adopt": wins >= 3 and worst <= limit,
         }
     return out
 
@@ -160,7 +201,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--coordination",
         default="webster",
-        help="plan columns, comma-separated: webster (isolated), offsets, cycle",
+        help="plan columns, comma-separated: webster (isolated), offsets, cycle, coupled",
     )
     parser.add_argument("--output", required=True)
     opts = parser.parse_args(argv)
@@ -175,11 +216,15 @@ def main(argv: list[str]) -> int:
                         network, seed, scale, previous, Path(tmp), opts.coordination.split(",")
                     )
                     print(key, json.dumps(rows[key]), flush=True)
+    if opts.coordination == "webster":
+        rule = "mobilite_signals_plans_rule.md"
+    elif "coupled" in opts.coordination.split(","):
+        rule = "mobilite_signals_coupling_rule.md"
+    else:
+        rule = "mobilite_signals_coordination_rule.md"
     result = {
         "benchmark": "mobilite_signals_plans",
-        "rule": "benchmarks/results/mobilite_signals_plans_rule.md"
-        if opts.coordination == "webster"
-        else "benchmarks/results/mobilite_signals_coordination_rule.md",
+        "rule": f"benchmarks/results/{rule}",
         "command": "python -m benchmarks.mobilite_signals_plans " + " ".join(argv),
         "rows": rows,
         "seconds": round(time.perf_counter() - began, 1),

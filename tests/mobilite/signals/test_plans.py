@@ -174,3 +174,91 @@ def test_coordinated_plans_of_an_adaptive_run_exported_with_their_offsets(tmp_pa
     assert _tls_states(sc, add, tmp_path, next(iter(plans)), 60)
     default = plans_mod.build_plans(recorded, sc, end=sc.begin + 300)
     assert {p["periods"][0]["offset"] for p in default.values()} == {0.0}
+
+
+def _two_signals(b):
+    """A upstream of B: 200 vehicles A -> B (counted on B's lane of the link) and 40 B -> A
+    (on A's lane a1_0) in the 15-minute period, i.e. 960 veh/h both ways; Webster cycles 69.5
+    s (A) and 60 s (B, the shortest allowed)."""
+    return {
+        "A": _record(["Gr", "rG"], ["a0_0", "a1_0"], ["L_0", "x_0"], {"a0_0": 300, "a1_0": 40}, b),
+        "B": _record(["Gr", "rG"], ["b0_0", "L_0"], ["y_0", "z_0"], {"b0_0": 100, "L_0": 200}, b),
+    }
+
+
+def _links(distance):
+    return {
+        ("A", "B"): {"distance": distance, "time": 20.0, "first": "L", "last": "L"},
+        ("B", "A"): {"distance": distance, "time": 20.0, "first": "M", "last": "a1"},
+    }
+
+
+def test_coupling_index_is_fhwa_two_way_volume_over_squared_miles():
+    # 1 000 veh/h over one mile: 1; over a tenth of a mile: 100
+    assert plans_mod.coupling_index(1000.0, 1609.344) == pytest.approx(1.0)
+    assert plans_mod.coupling_index(1000.0, 160.9344) == pytest.approx(100.0)
+    sc = resco("cologne1")
+    b = float(sc.begin)
+    recs = _two_signals(b)
+    pair = plans_mod.link_coupling(recs, _links(200.0), str(b), 0.25)[("A", "B")]
+    assert pair["volume"] == pytest.approx(960.0)
+    # 0.96 / (200 / 1609.344)² = 62.2: above 50, coupled; at 400 m 15.5: not coupled
+    assert pair["index"] == pytest.approx(62.16, abs=0.01)
+    far = plans_mod.link_coupling(recs, _links(400.0), str(b), 0.25)[("A", "B")]
+    assert far["index"] == pytest.approx(15.54, abs=0.01)
+
+
+def test_coupled_plans_coordinate_only_strong_links_with_compatible_cycles():
+    """Above the threshold the "coupled" plans are those of "offsets" on the same links; below
+    it, or when the longer Webster cycle exceeds 1.5 times the shorter, the isolated ones."""
+    sc = resco("cologne1")
+    b = float(sc.begin)
+    recs = _two_signals(b)
+    isolated = plans_mod.build_plans(recs, sc, end=b + 900, coordinate="none")
+    cycles = sorted(p["periods"][0]["cycle"] for p in isolated.values())
+    assert cycles[1] <= 1.5 * cycles[0]  # compatible as counted
+
+    def built(distance, coupled=True):
+        plans = plans_mod.build_plans(recs, sc, end=b + 900, coordinate="none")
+        plans_mod.coordinate_plans(plans, recs, _links(distance), coupled=coupled)
+        return plans
+
+    strong = built(200.0)
+    assert strong == built(200.0, coupled=False)
+    assert strong != isolated
+    assert strong["A"]["periods"][0]["cycle"] == strong["B"]["periods"][0]["cycle"]
+    assert built(400.0) == isolated  # CI 15.5 < 50
+    assert built(400.0, coupled=False) != isolated  # what "offsets" would have done
+    # incompatible cycles: B's Webster cycle made shorter than A's / 1.5
+    plans = plans_mod.build_plans(recs, sc, end=b + 900, coordinate="none")
+    plans["B"]["periods"][0]["cycle"] = cycles[1] / 1.6
+    assert plans_mod.coupled_groups(plans, recs, _links(200.0), 0) == []
+    plans["B"]["periods"][0]["cycle"] = cycles[1] / 1.4
+    [(group, links)] = plans_mod.coupled_groups(plans, recs, _links(200.0), 0)
+    assert group == ["A", "B"] and set(links) == {("A", "B"), ("B", "A")}
+
+
+def test_coupled_plans_of_an_adaptive_run_on_cologne3(tmp_path):
+    """cologne3, 5 minutes of Territoria's controller: `coordinate="coupled"` gives, per
+    period, a common cycle inside each group coupled_groups finds (a subset of the "offsets"
+    group), the isolated plan elsewhere, and an export SUMO runs."""
+    sc = resco("cologne3")
+    raw = tmp_path / "greens.json"
+    run_one("cologne3", "territoria", horizon=300, plans_out=str(raw))
+    recorded = json.loads(raw.read_text())
+    end = sc.begin + 300
+    isolated = plans_mod.build_plans(recorded, sc, end=end, coordinate="none")
+    coupled = plans_mod.build_plans(recorded, sc, end=end, coordinate="coupled")
+    links = plans_mod.signal_links(sc.net, list(recorded))
+    [everyone] = plans_mod.coordination_groups(recorded, sc)
+    groups = plans_mod.coupled_groups(isolated, recorded, links, 0)
+    coordinated = {tls for group, _ in groups for tls in group}
+    assert coordinated <= set(everyone)
+    coupling = plans_mod.link_coupling(recorded, links, str(float(sc.begin)), 300 / 3600)
+    for group, group_links in groups:
+        assert len({coupled[t]["periods"][0]["cycle"] for t in group}) == 1
+        assert all(coupling[tuple(sorted(p))]["index"] > 50 for p in group_links)
+    for tls in set(recorded) - coordinated:
+        assert coupled[tls] == isolated[tls]
+    add = plans_mod.write_sumo_additional(coupled, tmp_path / "plans.add.xml")
+    assert _tls_states(sc, add, tmp_path, next(iter(coupled)), 60)

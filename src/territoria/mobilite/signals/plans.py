@@ -23,7 +23,11 @@ demand), and offsets along a spanning tree of the group's links, heaviest counte
 give a green wave: the downstream phase fed by a link starts its green when the platoon
 released by the upstream phase arrives (free-flow travel time). A signal without a neighbour
 keeps its own Webster plan, offset 0. "cycle" keeps the common cycle without offsets (to
-measure the two effects apart), "none" the isolated plans.
+measure the two effects apart), "none" the isolated plans. "coupled" (rule of
+benchmarks/results/mobilite_signals_coupling_rule.md) coordinates, period by period, only the
+links whose coupling index (FHWA: two-way volume over the squared distance) is above
+`COUPLING_INDEX`, and only while a group's Webster cycles stay within `CYCLE_RATIO` of each
+other; the common cycle and the green wave are then those of "offsets" inside each group.
 
 `ClockReplay` plays the plans as SUMO plays the exported `tlLogic`: the phase in force at time t
 is the one at (t − offset) mod cycle of the period's program (a positive offset delays the
@@ -54,7 +58,17 @@ SATURATED_Y = 0.95  # sum of flow ratios from which the longest cycle is taken
 # the FHWA Signal Timing Manual advises coordinating, since urban links have sources and
 # sinks between signals and platoons disperse (Robertson)
 COORDINATION_M = 400.0
-COORDINATIONS = ("offsets", "cycle", "none")
+# "coupled" (benchmarks/results/mobilite_signals_coupling_rule.md, fixed before any run): a link
+# joins a group only if its coupling index CI = V / D² is above 50 — V the two-way volume in
+# thousands of veh/h, D the distance between the signals in miles, "link all intersections that
+# have a value greater than 50" (FHWA, Signal Timing on a Shoestring, FHWA-HOP-07-006, 2005,
+# after Hook & Albers) — and if the group's Webster cycles stay within a ratio of 1.5: Webster
+# (1958) found the delay little affected by cycles up to 1.5 times the optimum, and the common
+# cycle is the longest of the group
+COUPLING_INDEX = 50.0
+MILE_M = 1609.344
+CYCLE_RATIO = 1.5
+COORDINATIONS = ("offsets", "cycle", "coupled", "none")
 
 
 def lane_counts_additional(counts: Path, begin: float, period: float = PERIOD_S) -> Path:
@@ -217,7 +231,9 @@ def build_plans(
     counted = [tls for tls, rec in greens.items() if rec.get("counts") and rec.get("links")]
     if coordinate != "none" and len(counted) > 1:
         links = signal_links(sc.net, counted, max_distance)
-        coordinate_plans(plans, greens, links, offsets=coordinate == "offsets")
+        coordinate_plans(
+            plans, greens, links, offsets=coordinate != "cycle", coupled=coordinate == "coupled"
+        )
     return plans
 
 
@@ -358,22 +374,101 @@ def _link_flow(rec: dict, key: str, edge: str) -> int:
     return sum(rec["counts"].get(lane, {}).get(key, 0) for lane in lanes)
 
 
-def coordinate_plans(plans: dict, records: dict, links: dict, offsets: bool = True) -> None:
+def coordinate_plans(
+    plans: dict, records: dict, links: dict, offsets: bool = True, coupled: bool = False
+) -> None:
     """Per group of linked signals (signal_groups) and period: the common cycle and, with
-    `offsets`, the green wave along the group's maximum spanning tree (module doc). In place."""
+    `offsets`, the green wave along the group's maximum spanning tree (module doc). With
+    `coupled`, the groups of each period are those of `coupled_groups`. In place."""
     links = {pair: v for pair, v in links.items() if pair[0] in plans and pair[1] in plans}
+    if coupled:
+        count = max((len(plans[tls]["periods"]) for pair in links for tls in pair), default=0)
+        for i in range(count):
+            for group, group_links in coupled_groups(plans, records, links, i):
+                _coordinate_period(plans, records, group_links, group, i, offsets)
+        return
     for group in signal_groups(links):
         for i in range(len(plans[group[0]]["periods"])):
-            periods = {tls: plans[tls]["periods"][i] for tls in group}
-            cycle = float(math.ceil(max(p["cycle"] for p in periods.values()) - 1e-9))
-            for tls in group:
-                period = rescale(plans[tls], periods[tls], cycle)
-                plans[tls]["periods"][i] = period
-                periods[tls] = period
-            if offsets:
-                key = str(float(periods[group[0]]["begin"]))
-                for tls, offset in _green_wave(plans, records, links, group, periods, key):
-                    periods[tls]["offset"] = offset
+            _coordinate_period(plans, records, links, group, i, offsets)
+
+
+def _coordinate_period(plans, records, links, group, i, offsets) -> None:
+    periods = {tls: plans[tls]["periods"][i] for tls in group}
+    cycle = float(math.ceil(max(p["cycle"] for p in periods.values()) - 1e-9))
+    for tls in group:
+        period = rescale(plans[tls], periods[tls], cycle)
+        plans[tls]["periods"][i] = period
+        periods[tls] = period
+    if offsets:
+        key = str(float(periods[group[0]]["begin"]))
+        for tls, offset in _green_wave(plans, records, links, group, periods, key):
+            periods[tls]["offset"] = offset
+
+
+def coupling_index(volume_veh_h: float, distance_m: float) -> float:
+    """FHWA's coupling index V / D²: V in thousands of veh/h (both directions), D in miles."""
+    return (volume_veh_h / 1000.0) / (distance_m / MILE_M) ** 2
+
+
+def link_coupling(records: dict, links: dict, key: str, hours: float) -> dict:
+    """{(a, b) sorted: {"volume" (veh/h, both directions counted), "distance" (m, the shorter
+    direction), "index"}} for each pair of linked signals in the period `key`."""
+    pairs: dict = {}
+    for (up, down), link in sorted(links.items()):
+        flow = _link_flow(records[down], key, link["last"]) / hours
+        pair = tuple(sorted((up, down)))
+        item = pairs.setdefault(pair, {"volume": 0.0, "distance": link["distance"]})
+        item["volume"] += flow
+        item["distance"] = min(item["distance"], link["distance"])
+    for item in pairs.values():
+        item["volume"] = round(item["volume"], 1)
+        item["index"] = round(coupling_index(item["volume"], item["distance"]), 2)
+    return pairs
+
+
+def coupled_groups(plans: dict, records: dict, links: dict, i: int) -> list:
+    """[(group, its links)] of period `i` for `coordinate="coupled"`: the pairs of linked
+    signals whose coupling index is above COUPLING_INDEX, joined from the strongest while the
+    joined group's longest Webster cycle stays within CYCLE_RATIO of its shortest (rule of
+    mobilite_signals_coupling_rule.md); a group's links are its coupled pairs (both ways)."""
+    signals = sorted({tls for pair in links for tls in pair})
+    if not signals:
+        return []
+    period = plans[signals[0]]["periods"][i]
+    hours = (period["end"] - period["begin"]) / 3600.0
+    coupling = link_coupling(records, links, str(float(period["begin"])), hours)
+    strong = sorted(
+        (pair for pair, item in coupling.items() if item["index"] > COUPLING_INDEX),
+        key=lambda pair: (-coupling[pair]["index"], pair),
+    )
+    parent = {tls: tls for tls in signals}
+    cycles = {tls: plans[tls]["periods"][i]["cycle"] for tls in signals}
+    low, high = dict(cycles), dict(cycles)
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for a, b in strong:
+        ra, rb = root(a), root(b)
+        lo, hi = min(low[ra], low[rb]), max(high[ra], high[rb])
+        if ra != rb and hi <= CYCLE_RATIO * lo + 1e-9:
+            parent[ra] = rb
+            low[rb], high[rb] = lo, hi
+    groups: dict[str, list[str]] = {}
+    for tls in signals:
+        groups.setdefault(root(tls), []).append(tls)
+    out = []
+    for group in sorted(g for g in groups.values() if len(g) > 1):
+        members = set(group)
+        mine = {
+            pair: link
+            for pair, link in links.items()
+            if members.issuperset(pair) and tuple(sorted(pair)) in set(strong)
+        }
+        out.append((group, mine))
+    return out
 
 
 def _green_wave(plans, records, links, group, periods, key) -> list[tuple[str, float]]:
