@@ -48,22 +48,21 @@ def test_compare_controllers_and_export_plans(
     job = Job.objects.get(kind="signals")
     assert response.url == reverse("mobilite:job", args=[job.pk])
     assert job.status == JobStatus.DONE, job.message
-    # the demand, five controllers, the isolated and the coordinated plans
+    # the demand, five controllers, the isolated plans; the coordinated plans counted as a step
     assert job.done == job.total == 8
     rows = {r["controller"]: r for r in job.result["rows"]}
-    assert set(rows) == CONTROLLERS
+    # the grid's signals are 200 m apart but its random demand (one trip every 2 s over nine
+    # signals) loads no link enough to couple them (coupling index ≤ 50): no coordinated plans
+    assert set(rows) == CONTROLLERS - {"territoria_plan_coordinated"}
     # the same demand for every controller, and a real delay measured on each
     assert len({r["trips"] for r in rows.values()}) == 1
     assert all(r["delay_s"] > 0 for r in rows.values())
     valid = [r for r in rows.values() if not r["diverged"]]
     assert job.result["best"] == min(valid, key=lambda r: r["delay_s"])["controller"]
-    # the grid's nine signals are 200 m apart: one group, common cycle, green-wave offsets
-    assert job.result["coordination_groups"] == [sorted(job.result["plans"])]
-    linked = job.result["plans_coordinated"]
-    assert set(linked) == set(job.result["plans"])
-    assert any(p["offset"] for plan in linked.values() for p in plan["periods"])
-    proposals = [rows["territoria_plan"], rows["territoria_plan_coordinated"]]
-    assert job.result["plans_lowest"] == min(proposals, key=lambda r: r["delay_s"])["controller"]
+    assert job.result["coordination_groups"] == []
+    assert job.result["coordination_periods"] == {}
+    assert job.result["plans_coordinated"] is None
+    assert job.result["plans_lowest"] is None
     # the SUMO cache of the run is cleaned up
     from territoria.mobilite.signals.evaluate import cache_dir
 
@@ -72,23 +71,22 @@ def test_compare_controllers_and_export_plans(
     assert "Comparaison des contrôleurs de feux" in page
     assert "Contrôleur adaptatif de Territoria" in page and "(le plus bas)" in page
     assert "Plans isolés par carrefour et par période" in page
-    assert "Plans coordonnés par carrefour et par période" in page
-    assert "Plans horaires coordonnés (cycle commun, décalages)" in page
-    assert page.count("(le plus bas des deux plans horaires)") == 1
-    for variant, key in (("isoles", "plans"), ("coordonnes", "plans_coordinated")):
-        for name in ("signals_plans_xml", "signals_plans_json"):
-            assert reverse(f"mobilite:{name}", args=[job.pk, variant]) in page
-        exported = client.get(reverse("mobilite:signals_plans_json", args=[job.pk, variant]))
-        assert exported["Content-Disposition"].startswith("attachment;")
-        assert exported.json() == job.result[key]
-    download = client.get(reverse("mobilite:signals_plans_xml", args=[job.pk, "coordonnes"]))
+    assert "Plans coordonnés par carrefour et par période" not in page
+    assert "Aucun lien assez chargé" in page
+    for name in ("signals_plans_xml", "signals_plans_json"):
+        assert reverse(f"mobilite:{name}", args=[job.pk, "isoles"]) in page
+        assert reverse(f"mobilite:{name}", args=[job.pk, "coordonnes"]) not in page
+    exported = client.get(reverse("mobilite:signals_plans_json", args=[job.pk, "isoles"]))
+    assert exported["Content-Disposition"].startswith("attachment;")
+    assert exported.json() == job.result["plans"]
+    download = client.get(reverse("mobilite:signals_plans_xml", args=[job.pk, "isoles"]))
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment;")
     plans = tmp_path / "plans.add.xml"
     plans.write_bytes(download.content)
     text = download.content.decode()
     assert '<tlLogic id="B1"' in text and "<WAUT" in text
-    assert f'offset="{linked["B1"]["periods"][0]["offset"]}"' in text
+    assert 'offset="0.0"' in text  # isolated plans: offset 0
     # SUMO loads the exported plans with the network (what a controller tool would read)
     proc = subprocess.run(
         [binary("sumo"), "-n", str(grid.net_file), "-a", str(plans), "-e", "60", "--no-step-log"],
@@ -197,7 +195,36 @@ def test_page_without_linked_signals_says_why_no_coordinated_plans(client, agent
     job = Job.objects.create(kind="signals", network=grid, status=JobStatus.DONE, result=result)
     client.force_login(agent)
     page = client.get(reverse("mobilite:job", args=[job.pk])).content.decode()
-    assert "Aucun groupe de feux reliés" in page
+    assert "Aucun lien assez chargé" in page
     assert reverse("mobilite:signals_plans_json", args=[job.pk, "isoles"]) in page
     assert reverse("mobilite:signals_plans_json", args=[job.pk, "coordonnes"]) not in page
     assert "Plans coordonnés par carrefour" not in page
+
+
+def test_coupled_plans_show_their_group_only_in_the_periods_it_is_coordinated(client, agent, grid):
+    """The coordinated plans' table: a signal's group number in the periods where it is
+    coupled (`coordination_periods`), « — » in the others; the label says which links."""
+    grid.organisation = agent.organisation
+    grid.save()
+    one = ONE_SIGNAL_PLANS["B1"]
+    two = {**one, "periods": [*one["periods"], {**one["periods"][0], "begin": 900, "end": 1800}]}
+    plans = {"B1": two, "B2": two}
+    result = {
+        "rows": [],
+        "plans": plans,
+        "plans_coordinated": plans,
+        "coordination_groups": [["B1", "B2"]],
+        "coordination_periods": {"900.0": [["B1", "B2"]]},
+    }
+    job = Job.objects.create(kind="signals", network=grid, status=JobStatus.DONE, result=result)
+    client.force_login(agent)
+    response = client.get(reverse("mobilite:job", args=[job.pk]))
+    rows = [(r["tls"], r["begin"], r["group"]) for r in response.context["coordinated_rows"]]
+    assert rows == [("B1", 0, "—"), ("B1", 15, 1), ("B2", 0, "—"), ("B2", 15, 1)]
+    page = response.content.decode()
+    assert "indice de couplage" in page and "Plans coordonnés par carrefour" in page
+    # a comparison made before the coupling index: its groups in every period
+    job.result = {k: v for k, v in result.items() if k != "coordination_periods"}
+    job.save()
+    response = client.get(reverse("mobilite:job", args=[job.pk]))
+    assert {r["group"] for r in response.context["coordinated_rows"]} == {1}

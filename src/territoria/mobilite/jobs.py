@@ -152,8 +152,8 @@ CONTROLLER_LABELS = {
     "max_pressure": "Max-pressure (verts minimaux, dégagement)",
     "territoria": "Contrôleur adaptatif de Territoria",
     "territoria_plan": "Plans horaires isolés, rejoués en temps fixe",
-    "territoria_plan_coordinated": "Plans horaires coordonnés (cycle commun, décalages), "
-    "rejoués en temps fixe",
+    "territoria_plan_coordinated": "Plans horaires coordonnés sur les liens chargés (cycle "
+    "commun, décalages), rejoués en temps fixe",
 }
 CLEARANCE_S = 300  # simulated after the last departure, so that most trips end
 
@@ -162,8 +162,8 @@ def run_signals(job: Job) -> None:
     """Every light controller on the network over the same random demand (signals/evaluate.py,
     RESCO's delay definition), and the time-of-day plans proposed from the adaptive run,
     replayed as fixed time: what the collectivité would load into its controllers — isolated
-    and, where signals are linked within 400 m, coordinated (both kept: which one is lower
-    depends on the network, docs/mobilite-signals.md)."""
+    and, where signals within 400 m are coupled by their traffic (coupling index), coordinated
+    (both kept and compared, docs/mobilite-signals.md)."""
     import glob
     import json
     import os
@@ -248,6 +248,8 @@ def run_signals(job: Job) -> None:
         # the same plans coordinated (None: no group of linked signals, nothing to coordinate)
         "plans_coordinated": coordinated,
         "coordination_groups": coordination.get("groups", []),
+        # {period's begin: the groups coordinated in it} (coupled links only)
+        "coordination_periods": coordination.get("periods", {}),
         # the lower of the two proposals over the seeds (None unless both are results)
         "plans_lowest": min(proposals, key=lambda r: r["delay_s"])["controller"]
         if len(proposals) == 2

@@ -695,11 +695,16 @@ def signals_plans(request, pk, variant="isoles", fmt="xml"):
     return response
 
 
-def _plan_rows(plans: dict, groups: list | None = None) -> list[dict]:
+def _plan_rows(plans: dict, groups: list | None = None, periods: dict | None = None) -> list[dict]:
     """One row per intersection and period: cycle, green of each served phase, offset; with
     `groups` (coordinated plans), the group of linked signals it belongs to (numbered from 1,
-    "—" for a signal coordinated with none)."""
+    "—" for a signal coordinated with none) — with `periods` ({period's begin: its groups},
+    the coupled plans), "—" too in a period where the signal is coordinated with none."""
     group_of = {tls: k + 1 for k, group in enumerate(groups or []) for tls in group}
+    in_period = {
+        begin: {tls for group in period_groups for tls in group}
+        for begin, period_groups in (periods or {}).items()
+    }
     rows = []
     for tls, plan in sorted(plans.items()):
         for period in plan["periods"]:
@@ -714,7 +719,9 @@ def _plan_rows(plans: dict, groups: list | None = None) -> list[dict]:
                     "cycle": f"{period['cycle']:g}".replace(".", ","),
                     "greens": " · ".join(greens),
                     "offset": f"{period['offset']:g}".replace(".", ","),
-                    "group": group_of.get(tls, "—"),
+                    "group": group_of.get(tls, "—")
+                    if periods is None or tls in in_period.get(str(float(period["begin"])), ())
+                    else "—",
                 }
             )
     return rows
@@ -972,7 +979,9 @@ def job_detail(request, pk):
         context["labels"] = CONTROLLER_LABELS
         context["plan_rows"] = _plan_rows(job.result.get("plans") or {})
         context["coordinated_rows"] = _plan_rows(
-            job.result.get("plans_coordinated") or {}, job.result.get("coordination_groups")
+            job.result.get("plans_coordinated") or {},
+            job.result.get("coordination_groups"),
+            job.result.get("coordination_periods"),
         )
     return render(request, "mobilite/job.html", context)
 

@@ -159,7 +159,8 @@ def test_exported_offsets_are_those_sumo_runs_and_the_replay_follows(tmp_path):
 def test_coordinated_plans_of_an_adaptive_run_exported_with_their_offsets(tmp_path):
     """cologne3, 5 minutes of Territoria's controller: with `coordinate="offsets"` its three
     linked signals share one cycle and the export carries non-zero offsets SUMO loads; by
-    default (the rule's verdict) the isolated plans, offset 0."""
+    default ("coupled", the rule of mobilite_signals_coupling_rule.md) its light links couple
+    nothing: the isolated plans, offset 0."""
     sc = resco("cologne3")
     raw = tmp_path / "greens.json"
     run_one("cologne3", "territoria", horizon=300, plans_out=str(raw))
@@ -174,6 +175,7 @@ def test_coordinated_plans_of_an_adaptive_run_exported_with_their_offsets(tmp_pa
     assert _tls_states(sc, add, tmp_path, next(iter(plans)), 60)
     default = plans_mod.build_plans(recorded, sc, end=sc.begin + 300)
     assert {p["periods"][0]["offset"] for p in default.values()} == {0.0}
+    assert default == plans_mod.build_plans(recorded, sc, end=sc.begin + 300, coordinate="none")
 
 
 def _two_signals(b):

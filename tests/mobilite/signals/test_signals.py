@@ -151,7 +151,11 @@ def test_evaluation_same_run_all_controllers_and_plans(tmp_path):
     assert r["delay_definition"].startswith("Retard moyen par trajet")
     assert "cologne1" in format_table(r)
     # one signal: no group to coordinate, no second plan run, and the summary says why
-    assert r["summary"]["cologne1"]["coordination"] == {"groups": [], "note": NO_GROUP}
+    assert r["summary"]["cologne1"]["coordination"] == {
+        "groups": [],
+        "periods": {},
+        "note": NO_GROUP,
+    }
     assert "plans_lowest" not in r["summary"]["cologne1"]
     assert not (plans_dir / "cologne1.plans_coordinated.json").exists()
     assert NO_GROUP in format_table(r)
@@ -189,33 +193,61 @@ def test_evaluation_same_run_all_controllers_and_plans(tmp_path):
     assert proc.returncode == 0, proc.stderr
 
 
-def test_evaluation_replays_isolated_and_coordinated_plans_on_cologne3(tmp_path):
-    """cologne3's three signals are linked within 400 m: both proposals are built, exported
-    and replayed on the same demand, and the summary names the lower of the two."""
+def test_evaluation_replays_isolated_and_coupled_plans_on_ingolstadt7(tmp_path):
+    """ingolstadt7, 5 minutes: some of its signals are coupled (index above 50): both proposals
+    are built, exported and replayed on the same demand, the coordinated one along the coupled
+    links only, and the summary names the lower of the two."""
     plans_dir = tmp_path / "plans"
-    r = evaluate(["cologne3"], controllers=("territoria",), horizon=HORIZON, plans_dir=plans_dir)
-    row = r["networks"]["cologne3"]
+    r = evaluate(["ingolstadt7"], controllers=("territoria",), horizon=HORIZON, plans_dir=plans_dir)
+    row = r["networks"]["ingolstadt7"]
     assert set(row) == {"territoria", *PLAN_COLUMNS}
-    d = r["details"]["cologne3"]
+    d = r["details"]["ingolstadt7"]
     assert len({v["trips"] for v in d.values()}) == 1
     # the two replays differ: the coordinated plans are not the isolated ones replayed again
     assert d["territoria_plan"]["delay"] != d["territoria_plan_coordinated"]["delay"]
-    (group,) = r["summary"]["cologne3"]["coordination"]["groups"]
-    assert len(group) == 3
-    lowest = r["summary"]["cologne3"]["plans_lowest"]
+    coordination = r["summary"]["ingolstadt7"]["coordination"]
+    groups, periods = coordination["groups"], coordination["periods"]
+    assert groups and all(len(g) > 1 for g in groups)
+    lowest = r["summary"]["ingolstadt7"]["plans_lowest"]
     assert lowest == min(PLAN_COLUMNS, key=lambda c: row[c])
-    isolated = json.loads((plans_dir / "cologne3.plans.json").read_text())
-    linked = json.loads((plans_dir / "cologne3.plans_coordinated.json").read_text())
+    isolated = json.loads((plans_dir / "ingolstadt7.plans.json").read_text())
+    linked = json.loads((plans_dir / "ingolstadt7.plans_coordinated.json").read_text())
     assert all(p["offset"] == 0 for plan in isolated.values() for p in plan["periods"])
-    # one cycle for the group, and a green wave: some offset is not zero
-    assert len({plan["periods"][0]["cycle"] for plan in linked.values()}) == 1
-    assert any(plan["periods"][0]["offset"] for plan in linked.values())
-    root = ET.parse(plans_dir / "cologne3.plans_coordinated.add.xml").getroot()
+    # one cycle per group in the periods it is coupled; the signals never coupled keep their
+    # isolated plans; a green wave: some offset is not zero
+    for begin, period_groups in periods.items():
+        for group in period_groups:
+            cycles = {
+                p["cycle"] for t in group for p in linked[t]["periods"] if str(p["begin"]) == begin
+            }
+            assert len(cycles) == 1
+    coupled = {t for g in groups for t in g}
+    assert coupled < set(linked)  # not every signal: the uncoupled ones stay isolated
+    assert all(linked[t] == isolated[t] for t in set(linked) - coupled)
+    assert any(p["offset"] for plan in linked.values() for p in plan["periods"])
+    root = ET.parse(plans_dir / "ingolstadt7.plans_coordinated.add.xml").getroot()
     offsets = {el.get("id"): float(el.get("offset")) for el in root.iter("tlLogic")}
-    assert offsets == {tls: plan["periods"][0]["offset"] for tls, plan in linked.items()}
+    assert offsets == {tls: plan["periods"][-1]["offset"] for tls, plan in linked.items()}
     table = format_table(r)
     assert "territoria_plan_coordinated" in table.splitlines()[0]
     assert ("coordonnés" if lowest == PLAN_COLUMNS[1] else "isolés") in table.splitlines()[-1]
+
+
+def test_cologne3_links_too_light_to_couple_no_coordinated_run(tmp_path):
+    """cologne3's three signals are within 400 m (246 and 282 m) but their links carry too few
+    vehicles (coupling index ≤ 50): no coordinated plans, no second replay, the note says why."""
+    plans_dir = tmp_path / "plans"
+    r = evaluate(["cologne3"], controllers=("territoria",), horizon=HORIZON, plans_dir=plans_dir)
+    assert set(r["networks"]["cologne3"]) == {"territoria", "territoria_plan"}
+    assert r["summary"]["cologne3"]["coordination"] == {
+        "groups": [],
+        "periods": {},
+        "note": NO_GROUP,
+    }
+    assert not (plans_dir / "cologne3.plans_coordinated.json").exists()
+    # the links exist: the earlier candidate ("offsets") would have grouped the three
+    greens = json.loads((plans_dir / "cologne3.greens.json").read_text())
+    assert len(plans_mod.coordination_groups(greens, resco("cologne3"))[0]) == 3
 
 
 def test_coordinated_plans_can_be_turned_off(tmp_path, capsys):

@@ -14,10 +14,12 @@ same network (`sumo --seed N --scale X`, SUMO 1.28):
   as fixed time on the simulation clock, offsets included (plans.ClockReplay) — what a
   collectivité would load into its existing controllers;
 - `territoria_plan_coordinated` (with the plans, unless turned off): the same plans coordinated
-  (plans.build_plans(..., coordinate="offsets"): signals at most 400 m apart share a cycle,
-  green-wave offsets), replayed the same way. Which of the two is lower depends on the network
-  (docs/mobilite-signals.md, « Plans horaires coordonnés »), so both are proposed; a network
-  without any group of two linked signals gets no second run (its plans would be the same).
+  along the coupled links only (plans.build_plans(..., coordinate="coupled"): per period, the
+  signals linked within 400 m by a link whose coupling index is above 50 and whose Webster
+  cycles are compatible share a cycle, green-wave offsets; rule of
+  benchmarks/results/mobilite_signals_coupling_rule.md), replayed the same way. Both proposals
+  are shown (docs/mobilite-signals.md, « Coordination des seuls liens couplés »); a network
+  without any coupled link in any period gets no second run (its plans would be the same).
 
 Delay (RESCO's definition): per trip, time loss + departure delay; vehicles still driving at the
 end count with their time loss so far, vehicles never inserted count with their waiting time
@@ -46,7 +48,10 @@ from .sumoenv import RESCO_NETWORKS, Scenario, SignalsError, binary, resco, sumo
 BASELINES = ("fixed", "webster", "actuated", "max_pressure")
 CONTROLLERS = (*BASELINES, "territoria")
 PLAN_COLUMNS = ("territoria_plan", "territoria_plan_coordinated")
-NO_GROUP = "aucun groupe de feux reliés à 400 m au plus : plans coordonnés identiques, non rejoués"
+NO_GROUP = (
+    "aucun lien assez chargé entre feux à 400 m au plus (indice de couplage ≤ 50 ou cycles "
+    "incompatibles) : plans coordonnés identiques aux plans isolés, non rejoués"
+)
 DELAY_DEFINITION = (
     "Retard moyen par trajet (définition RESCO) : perte de temps (timeLoss) + retard au départ "
     "(departDelay) de chaque véhicule prévu dans l'heure ; les véhicules encore en route à la fin "
@@ -462,9 +467,10 @@ def evaluate(
 
     `plans_dir`: export the time-of-day plans from the territoria run there (JSON and SUMO
     additional XML, see plans.py) and replay them as `territoria_plan`; with `coordinated`,
-    also the coordinated plans (`{n}.plans_coordinated.json/.add.xml`) replayed as
-    `territoria_plan_coordinated` — one more simulation per network that has a group of linked
-    signals (the summary's `coordination` says which groups, or why none was run).
+    also the coordinated plans (`{n}.plans_coordinated.json/.add.xml`, coordinate="coupled")
+    replayed as `territoria_plan_coordinated` — one more simulation per network that has a
+    group of coupled signals in some period (the summary's `coordination` says which groups,
+    in which periods, or why none was run).
     """
     from . import plans as plans_mod
 
@@ -512,11 +518,18 @@ def evaluate(
                 greens = json.loads(raw.read_text())
                 variants = [("territoria_plan", "plans", "none")]
                 if coordinated:
-                    groups = plans_mod.coordination_groups(greens, sc)
-                    coordination[n] = {"groups": groups, **({} if groups else {"note": NO_GROUP})}
+                    periods = plans_mod.coupled_periods(greens, sc, end=end)
+                    groups = plans_mod.coordination_groups(
+                        greens, sc, coordinate="coupled", end=end
+                    )
+                    coordination[n] = {
+                        "groups": groups,
+                        "periods": periods,
+                        **({} if groups else {"note": NO_GROUP}),
+                    }
                     if groups:
                         variants.append(
-                            ("territoria_plan_coordinated", "plans_coordinated", "offsets")
+                            ("territoria_plan_coordinated", "plans_coordinated", "coupled")
                         )
                 for controller, stem, coordinate in variants:
                     plan = plans_mod.build_plans(greens, sc, end=end, coordinate=coordinate)

@@ -13,13 +13,15 @@ serve every phase every cycle (docs/mobilite-signals.md, "Plans horaires"). Expo
 and as a SUMO additional file (one `tlLogic` per period, switched by a `WAUT` at the period's
 start), which a controller vendor's tool or SUMO itself reads back.
 
-Coordination (`coordinate`, an option — "none" by default since the rule of
-benchmarks/results/mobilite_signals_coordination_rule.md: on the development configurations
-"offsets" lowered the delay on cologne8, ingolstadt7 and ingolstadt21 but raised it by 7.9 % on
-cologne3): signals linked by a road path of at most `COORDINATION_M` through unsignalised
-junctions form a group; per period the group runs the longest Webster cycle of its members, to
-the second above (each member's greens rescaled to it, so every member still serves its
-demand), and offsets along a spanning tree of the group's links, heaviest counted flows first,
+Coordination (`coordinate`): "coupled" by default since the rule of
+benchmarks/results/mobilite_signals_coupling_rule.md (on the development configurations: lower
+than the isolated plans on cologne8, ingolstadt7, ingolstadt21, identical on cologne3 where no
+link is coupled); "offsets", the earlier candidate of
+benchmarks/results/mobilite_signals_coordination_rule.md, lowered the delay on cologne8,
+ingolstadt7 and ingolstadt21 but raised it by 7.9 % on cologne3. "offsets": signals linked by
+a road path of at most `COORDINATION_M` through unsignalised junctions form a group; per period
+the group runs the longest Webster cycle of its members, to the second above (each member's
+greens rescaled to it, so every member still serves its demand), and offsets along a spanning tree of the group's links, heaviest counted flows first,
 give a green wave: the downstream phase fed by a link starts its green when the platoon
 released by the upstream phase arrives (free-flow travel time). A signal without a neighbour
 keeps its own Webster plan, offset 0. "cycle" keeps the common cycle without offsets (to
@@ -38,6 +40,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 import math
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -192,7 +195,7 @@ def build_plans(
     period: float = PERIOD_S,
     min_green: float = 6.0,
     end: float | None = None,
-    coordinate: str = "none",
+    coordinate: str = "coupled",
     max_distance: float = COORDINATION_M,
 ) -> dict:
     """`greens`: per intersection, `{"greens": [(phase, start, end)], "states", "yellow",
@@ -237,13 +240,56 @@ def build_plans(
     return plans
 
 
-def coordination_groups(greens: dict, sc: Scenario, max_distance: float = COORDINATION_M) -> list:
+def coordination_groups(
+    greens: dict,
+    sc: Scenario,
+    max_distance: float = COORDINATION_M,
+    coordinate: str = "offsets",
+    end: float | None = None,
+    period: float = PERIOD_S,
+) -> list:
     """The groups of at least two counted signals `build_plans(..., coordinate=...)` would
-    coordinate; none: the coordinated plans would be the isolated ones."""
+    coordinate; none: the coordinated plans would be the isolated ones. For "coupled", the
+    signals coordinated together in at least one period (coupled_periods says which when)."""
+    if coordinate == "coupled":
+        periods = coupled_periods(greens, sc, max_distance, end, period)
+        pairs = {
+            (a, b): None
+            for groups in periods.values()
+            for group in groups
+            for a, b in itertools.pairwise(group)
+        }
+        return signal_groups(pairs)
     counted = [tls for tls, rec in greens.items() if rec.get("counts") and rec.get("links")]
     if len(counted) < 2:
         return []
     return [g for g in signal_groups(signal_links(sc.net, counted, max_distance)) if len(g) > 1]
+
+
+def coupled_periods(
+    greens: dict,
+    sc: Scenario,
+    max_distance: float = COORDINATION_M,
+    end: float | None = None,
+    period: float = PERIOD_S,
+) -> dict[str, list[list[str]]]:
+    """{period's begin (text): the groups `coordinate="coupled"` coordinates in it}, periods
+    without any group left out."""
+    counted = [tls for tls, rec in greens.items() if rec.get("counts") and rec.get("links")]
+    if len(counted) < 2:
+        return {}
+    isolated = build_plans(greens, sc, period, end=end, coordinate="none")
+    links = signal_links(sc.net, counted, max_distance)
+    links = {pair: v for pair, v in links.items() if pair[0] in isolated and pair[1] in isolated}
+    if not links:
+        return {}
+    first = isolated[next(iter(links))[0]]["periods"]
+    out = {}
+    for i, p in enumerate(first):
+        groups = [group for group, _ in coupled_groups(isolated, greens, links, i)]
+        if groups:
+            out[str(float(p["begin"]))] = groups
+    return out
 
 
 def _edge(lane: str) -> str:
