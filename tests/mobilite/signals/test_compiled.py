@@ -29,9 +29,9 @@ import hashlib, json, sys, tempfile
 from pathlib import Path
 from territoria.mobilite.signals import controllers as ctl
 from territoria.mobilite.signals.evaluate import run_one
-network, seed, scale, horizon = sys.argv[1:]
+controller, network, seed, scale, horizon = sys.argv[1:]
 with tempfile.TemporaryDirectory() as tmp:
-    r = run_one(network, "territoria", seed=int(seed), scale=float(scale),
+    r = run_one(network, controller, seed=int(seed), scale=float(scale),
                 horizon=int(horizon) or None, plans_out=str(Path(tmp) / "g.json"))
     log = json.loads((Path(tmp) / "g.json").read_text())
 print(json.dumps({"impl": ctl.IMPLEMENTATION, "run_impl": r["controller_impl"],
@@ -59,14 +59,16 @@ def _run(config: tuple, pure: bool) -> dict:
 @pytest.mark.parametrize(
     "config",
     [
-        # network, seed, demand scale, simulated seconds (0: the hour)
-        ("cologne8", 0, 1.0, 0),
-        ("cologne3", 4, 0.8, 0),
+        # controller, network, seed, demand scale, simulated seconds (0: the hour)
+        ("territoria", "cologne8", 0, 1.0, 0),
+        ("territoria", "cologne3", 4, 0.8, 0),
         # its two signals 12 m apart are decided as one junction (`_step_pair`)
-        ("ingolstadt21", 5, 1.2, 1200),
+        ("territoria", "ingolstadt21", 5, 1.2, 1200),
+        ("max_pressure", "cologne8", 3, 1.2, 0),
     ],
 )
 def test_compiled_and_pure_python_controllers_take_the_same_decisions(config):
+    """The whole log of greens (phase, start, end of every green of every signal)."""
     compiled, pure = _run(config, pure=False), _run(config, pure=True)
     assert (compiled["impl"], compiled["run_impl"]) == ("mypyc", "mypyc")
     assert (pure["impl"], pure["run_impl"]) == ("python", "python")

@@ -368,18 +368,18 @@ class _SignalIndex:
     )
 
     # (declared for mypy and the compiled module; the values are built by `_build_index`)
-    demands_of: Any
-    idle_when_empty: Any
-    lanes: Any
-    others: Any
-    others_args: Any
-    others_flags: Any
-    others_short: Any
-    own: Any
-    own_args: Any
-    own_flags: Any
-    partial: Any
-    track: Any
+    demands_of: list
+    idle_when_empty: list[bool]
+    lanes: list[tuple[str, ...]]
+    others: list[tuple[str, ...]]
+    others_args: list[tuple]
+    others_flags: list[tuple]
+    others_short: list
+    own: list[tuple[str, ...]]
+    own_args: list[tuple]
+    own_flags: list[tuple]
+    partial: dict
+    track: bool
     wake: float
 
     def __init__(self, tls: str):
@@ -769,7 +769,9 @@ class TerritoriaController(_Base):
             r = room[("link", ln)] = max(self.params.spill_floor, free / holds)
         return r
 
-    def _pair_part(self, m, k, other, j, demand, room, heads, maxed=()) -> float:
+    def _pair_part(
+        self, m, k, other, j, demand: dict[str, float], room, heads: dict, maxed: Any = ()
+    ) -> float:
         """Phase `k` of signal `m`'s share of the joint score when its partner `other` shows
         its phase `j`: its lanes' demands times the room downstream, a link into the partner
         free when `j` serves it."""
@@ -1112,7 +1114,16 @@ class TerritoriaController(_Base):
             self._broom[outs] = best
         return best
 
-    def _score(self, inter: Intersection, k: int, demand, room, heads, partial, maxed) -> float:
+    def _score(
+        self,
+        inter: Intersection,
+        k: int,
+        demand: dict[str, float],
+        room: dict[str, float],
+        heads: dict,
+        partial: dict,
+        maxed: Any,
+    ) -> float:
         """Score of green phase `k`: its lanes' demands times the room downstream."""
         p: TerritoriaParams = self.params
         s = 0.0
@@ -1135,7 +1146,16 @@ class TerritoriaController(_Base):
             head = heads[ln_in] = self._head(ln_in, inter.tls_id)
         return head is not None and state[head] not in GREEN
 
-    def _demands(self, args, counts, shorts, pending, inter, now: float, demand) -> float | None:
+    def _demands(
+        self,
+        args: tuple,
+        counts: list,
+        shorts: tuple,
+        pending: dict[str, float],
+        inter: Intersection,
+        now: float,
+        demand: dict[str, float],
+    ) -> float | None:
         """The demand of each lane that has one (`args`: the lanes, each as a 1-tuple, the
         arguments of its readings; `counts`: their vehicles, read this step; `shorts`: 1 for a
         short lane, else 0). A lane not computed keeps its 0: an empty lane that is not short,
@@ -1173,7 +1193,17 @@ class TerritoriaController(_Base):
             written += 1
         return d if written < 2 else None
 
-    def _current_score(self, m, sig, pending, now: float, demand, room, heads, maxed) -> float:
+    def _current_score(
+        self,
+        m: _PhaseMachine,
+        sig: _SignalIndex,
+        pending: dict[str, float],
+        now: float,
+        demand: dict[str, float],
+        room: dict[str, float],
+        heads: dict,
+        maxed: Any,
+    ) -> float:
         """Score of the current green phase, the lanes only it serves read first (no other
         phase's score needs them)."""
         k = m.current
