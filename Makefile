@@ -25,7 +25,9 @@ $(VENV)/bin/uv:
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip uv
 
-$(VENV)/.installed: requirements.lock pyproject.toml | $(VENV)/bin/uv
+# setup.py compiles the traffic-light controllers (mypyc, optional): rebuilt when they change
+$(VENV)/.installed: requirements.lock pyproject.toml setup.py \
+		src/territoria/mobilite/signals/controllers.py | $(VENV)/bin/uv
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements.lock
 	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
 	touch $@

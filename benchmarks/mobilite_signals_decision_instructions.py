@@ -70,7 +70,11 @@ def _one(network: str, seed: int, scale: float, controllers: str | None) -> dict
             log = [(m.inter.tls_id, m.greens_log) for m in c.machines]
         finally:
             sim.close()
-    return {"greens_sha256": hashlib.sha256(json.dumps(log).encode()).hexdigest()}
+    return {
+        "greens_sha256": hashlib.sha256(json.dumps(log).encode()).hexdigest(),
+        # "mypyc" (compiled controllers.py) or "python"
+        "controller_impl": getattr(ctl, "IMPLEMENTATION", "python"),
+    }
 
 
 def _counted(network: str, seed: int, scale: float, controllers: str | None) -> dict:

@@ -69,7 +69,9 @@ def _territoria(network: str, seed: int, scale: float, module=None) -> dict:
         r = ev.run_one(network, "territoria", seed=seed, scale=scale)
     finally:
         pkg.controllers = current
-    return {k: r[k] for k in ("cpu_s", "wall_s", "sim_cpu_s", "controller_cpu_s", "delay")}
+    out = {k: r[k] for k in ("cpu_s", "wall_s", "sim_cpu_s", "controller_cpu_s", "delay")}
+    # "mypyc" (compiled controllers.py) or "python"
+    return {**out, "controller_impl": r.get("controller_impl", "python")}
 
 
 def _arm(runs: list[dict], key: str) -> dict:

@@ -62,6 +62,8 @@ def _one(config: str, controllers: str | None, params: dict | None) -> dict:
         "greens": sum(len(v["greens"]) for v in log.values()),
         "delay_s": r["delay"],
         "decisions_cpu_s": r["controller_cpu_s"],
+        # "mypyc" (compiled controllers.py) or "python"
+        "controller_impl": r.get("controller_impl", "python"),
     }
 
 

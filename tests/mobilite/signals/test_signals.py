@@ -4,9 +4,11 @@ installed sumo-rl wheel (a dependency), not from ../shared."""
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import json
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -659,7 +661,20 @@ def test_strict_adapter_refuses_calls_outside_the_interface():
         _ = sim.trafficlight.setProgram
 
 
-class _ReferenceController(ctl.TerritoriaController):
+def _pure_python_controllers():
+    """controllers.py run as plain Python, whichever variant `ctl` runs (the compiled module
+    cannot be subclassed by Python classes)."""
+    spec = importlib.util.spec_from_file_location("territoria_pure_controllers", ctl.__file__)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+PURE = _pure_python_controllers()
+
+
+class _ReferenceController(PURE.TerritoriaController):
     """Territoria's rule as written, without any of the step's shortcuts: at each decision every
     lane's demand and every phase's score, then the same choice (the best other phase, the last
     one on a tie; keep green while nobody else scores above the margin; switch at the maximum
@@ -733,7 +748,7 @@ def test_the_step_shortcuts_decide_as_the_rule_written_out(tmp_path):
     libsumo.start([binary("sumo"), *args])
     try:
         # the reference first: the network's own programs are replaced once the fast one starts
-        ref = _ReferenceController(_Shadow(libsumo), ctl.TerritoriaParams())
+        ref = _ReferenceController(_Shadow(libsumo), PURE.TerritoriaParams())
         ref.setup()
         fast = ctl.TerritoriaController(libsumo, ctl.TerritoriaParams())
         fast.setup()

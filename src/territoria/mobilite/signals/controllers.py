@@ -24,10 +24,17 @@ controller adapter (see `adapter.py`).
 
 from __future__ import annotations
 
+import hashlib
+import importlib
+import logging
+import os
 import sys
+import warnings
 from dataclasses import dataclass, field
 from itertools import compress, starmap
 from operator import itemgetter
+from pathlib import Path
+from typing import Any
 
 GREEN = "Gg"
 
@@ -215,7 +222,8 @@ class _PhaseMachine:
         self.inter = inter
         self.all_red = all_red
         self.current = 0
-        self.target: int | None = None
+        # (Any, not `int | None`: the compiled module would read it as an int once tested)
+        self.target: Any = None
         self.green_since = now
         self.transition_until = 0.0
         self.red_from = 0.0
@@ -359,6 +367,21 @@ class _SignalIndex:
         "wake",
     )
 
+    # (declared for mypy and the compiled module; the values are built by `_build_index`)
+    demands_of: list
+    idle_when_empty: list[bool]
+    lanes: list[tuple[str, ...]]
+    others: list[tuple[str, ...]]
+    others_args: list[tuple]
+    others_flags: list[tuple]
+    others_short: list
+    own: list[tuple[str, ...]]
+    own_args: list[tuple]
+    own_flags: list[tuple]
+    partial: dict
+    track: bool
+    wake: float
+
     def __init__(self, tls: str):
         self.tls = tls
         # before this time, the signal's passage ends as it did at its last one, with nothing
@@ -389,7 +412,7 @@ def _direct(sim, domain: str, name: str):
     return fn
 
 
-def _served_by_phase(links: list, greens: list[str]) -> list[dict[str, list[str]]]:
+def _served_by_phase(links: Any, greens: list[str]) -> list[dict[str, list[str]]]:
     """Per green phase, {incoming lane: its outgoing lanes} from every connection of each link
     index green in it (`trafficlight.getControlledLinks`: a signal group may control several
     connections, from several lanes)."""
@@ -414,7 +437,7 @@ class TerritoriaController(_Base):
         super().setup()
         sim = self.sim
         p: TerritoriaParams = self.params
-        self._connections: dict[str, list] = {}
+        self._connections: dict[str, Any] = {}
         if p.all_connections:
             for m in self.machines:
                 self._all_connections(m.inter)
@@ -735,7 +758,7 @@ class TerritoriaController(_Base):
                     self.lane_capacity[ln] = max(1.0, length(ln) / 7.5)
         return pairs
 
-    def _link_room(self, ln: str, room: dict[str, float]) -> float:
+    def _link_room(self, ln: str, room: Any) -> float:
         """The room of a link between the two signals of a pair while the downstream signal
         shows it red: its free places (whole vehicles of 7.5 m, the last without its gap) over
         the places, at least `spill_floor`."""
@@ -746,7 +769,9 @@ class TerritoriaController(_Base):
             r = room[("link", ln)] = max(self.params.spill_floor, free / holds)
         return r
 
-    def _pair_part(self, m, k, other, j, demand, room, heads, maxed=()) -> float:
+    def _pair_part(
+        self, m, k, other, j, demand: dict[str, float], room, heads: dict, maxed: Any = ()
+    ) -> float:
         """Phase `k` of signal `m`'s share of the joint score when its partner `other` shows
         its phase `j`: its lanes' demands times the room downstream, a link into the partner
         free when `j` serves it."""
@@ -805,7 +830,10 @@ class TerritoriaController(_Base):
             for ln in self._pair_in[m.inter.tls_id]:
                 demand[ln] = self._lane_demand(ln, pending, m.inter, now)
 
-        maxed: set[str] = set()
+        # (Any: `maxed` is rebound below to a pair of booleans, which `part` then reads — the
+        # lanes' maximum green no longer counts in the parts computed after that line; kept
+        # as is, the decisions are compared with the earlier code's)
+        maxed: Any = set()
         if p.lane_max_green:
             scope = self.max_green_lanes
             for m in (a, b):
@@ -930,7 +958,7 @@ class TerritoriaController(_Base):
         since = self._lane_since.setdefault(m.inter.tls_id, {})
         if m.in_transition:
             key = (m.current, m.target)
-            green = self._kept.get((m.inter.tls_id, key))
+            green: Any = self._kept.get((m.inter.tls_id, key))
             if green is None:
                 a, b = m.inter.served[m.current], m.inter.served[m.target]
                 green = self._kept[(m.inter.tls_id, key)] = frozenset(set(a) & set(b))
@@ -1086,7 +1114,16 @@ class TerritoriaController(_Base):
             self._broom[outs] = best
         return best
 
-    def _score(self, inter: Intersection, k: int, demand, room, heads, partial, maxed) -> float:
+    def _score(
+        self,
+        inter: Intersection,
+        k: int,
+        demand: dict[str, float],
+        room: dict[str, float],
+        heads: dict,
+        partial: dict,
+        maxed: Any,
+    ) -> float:
         """Score of green phase `k`: its lanes' demands times the room downstream."""
         p: TerritoriaParams = self.params
         s = 0.0
@@ -1109,7 +1146,16 @@ class TerritoriaController(_Base):
             head = heads[ln_in] = self._head(ln_in, inter.tls_id)
         return head is not None and state[head] not in GREEN
 
-    def _demands(self, args, counts, shorts, pending, inter, now: float, demand) -> float | None:
+    def _demands(
+        self,
+        args: tuple,
+        counts: list,
+        shorts: tuple,
+        pending: dict[str, float],
+        inter: Intersection,
+        now: float,
+        demand: dict[str, float],
+    ) -> float | None:
         """The demand of each lane that has one (`args`: the lanes, each as a 1-tuple, the
         arguments of its readings; `counts`: their vehicles, read this step; `shorts`: 1 for a
         short lane, else 0). A lane not computed keeps its 0: an empty lane that is not short,
@@ -1147,7 +1193,17 @@ class TerritoriaController(_Base):
             written += 1
         return d if written < 2 else None
 
-    def _current_score(self, m, sig, pending, now: float, demand, room, heads, maxed) -> float:
+    def _current_score(
+        self,
+        m: _PhaseMachine,
+        sig: _SignalIndex,
+        pending: dict[str, float],
+        now: float,
+        demand: dict[str, float],
+        room: dict[str, float],
+        heads: dict,
+        maxed: Any,
+    ) -> float:
         """Score of the current green phase, the lanes only it serves read first (no other
         phase's score needs them)."""
         k = m.current
@@ -1162,7 +1218,7 @@ class TerritoriaController(_Base):
         demand = self._no_demand.copy()
         room: dict[str, float] = {}
         self._broom = {}
-        pending: dict[str, float] | None = None
+        pending: Any = None
         heads: dict[str, int | None] = {}
         self._states: dict[str, str] = {}
         idle_until = self._idle_until
@@ -1323,3 +1379,68 @@ CONTROLLERS = {
     "max_pressure": (MaxPressure, MaxPressureParams),
     "territoria": (TerritoriaController, TerritoriaParams),
 }
+
+
+# The same module compiled by mypyc (`setup.py` builds it as `_controllers_c` from this very
+# file when a C compiler is there): it takes the same decisions at ≈ 3/4 of the instructions
+# (docs/mobilite-signals.md, « Boucle de décision compilée »). It replaces the definitions
+# above only when it was built from this file as it is now (its SHA-256, written into the
+# build): otherwise — no compiler, or this file edited since the build — this pure-Python
+# module runs, and says so (a stale build with a warning).
+IMPLEMENTATION = "python"  # "mypyc" once the compiled definitions are in use
+IMPLEMENTATION_NOTE = ""
+_log = logging.getLogger(__name__)
+# set to 1 to run the pure-Python definitions even when a fresh compiled module is there
+PURE_PYTHON_ENV = "TERRITORIA_SIGNALS_PURE_PYTHON"
+COMPILED_MODULE = "_controllers_c"
+
+
+def source_sha256(source: bytes | None = None) -> str:
+    """SHA-256 of this module's source file (or of `source`): the key a compiled build
+    carries."""
+    if source is None:
+        source = Path(__file__).with_name("controllers.py").read_bytes()
+    return hashlib.sha256(source).hexdigest()
+
+
+def compiled_module(source: bytes | None = None) -> tuple[Any, str, str]:
+    """(the compiled module or None, status, note in French): status "mypyc" (built from this
+    file as it is now, or from `source`), "forced" (PURE_PYTHON_ENV set), "absent" (not
+    built) or "stale" (built from another version of this file)."""
+    if os.environ.get(PURE_PYTHON_ENV, "") not in ("", "0"):
+        return None, "forced", f"Python pur demandé ({PURE_PYTHON_ENV})"
+    try:
+        compiled = importlib.import_module(f"{__package__}.{COMPILED_MODULE}")
+    except ImportError:
+        return None, "absent", "module compilé absent (installé sans compilateur C) : Python pur"
+    built_from = getattr(compiled, "SOURCE_SHA256", None)
+    if built_from != source_sha256(source):
+        note = (
+            f"module compilé périmé ({Path(str(compiled.__file__)).name} construit depuis une "
+            "autre version de controllers.py) : ignoré, Python pur — le reconstruire par "
+            "`.venv/bin/uv pip install --no-deps -e .`"
+        )
+        return None, "stale", note
+    return compiled, "mypyc", "boucle de décision compilée (mypyc), construite depuis ce fichier"
+
+
+if __name__ == f"{__package__}.controllers":
+    _compiled, _status, IMPLEMENTATION_NOTE = compiled_module()
+    if _compiled is not None:
+        _shim = {
+            "IMPLEMENTATION",
+            "IMPLEMENTATION_NOTE",
+            "_log",
+            "compiled_module",
+            "source_sha256",
+        }
+        globals().update(
+            {k: v for k, v in vars(_compiled).items() if not k.startswith("__") and k not in _shim}
+        )
+        IMPLEMENTATION = "mypyc"
+        _log.info("feux : %s", IMPLEMENTATION_NOTE)
+    elif _status == "stale":
+        _log.warning("feux : %s", IMPLEMENTATION_NOTE)
+        warnings.warn(f"feux : {IMPLEMENTATION_NOTE}", RuntimeWarning, stacklevel=1)
+    else:
+        _log.info("feux : %s", IMPLEMENTATION_NOTE)

@@ -439,6 +439,8 @@ def _run_live(
         # of which SUMO's steps and the controller's decisions (TraCI reads and writes)
         "sim_cpu_s": round(loop_cpu * sim_wall / max(sim_wall + ctl_wall, 1e-9), 3),
         "controller_cpu_s": round(loop_cpu * ctl_wall / max(sim_wall + ctl_wall, 1e-9), 3),
+        # which controllers ran: "mypyc" (compiled from controllers.py) or "python"
+        "controller_impl": getattr(ctl, "IMPLEMENTATION", "python"),
     }
     return wall, _read_teleports(stats_file), {"params": asdict(p), "greens": greens, **timing}
 
