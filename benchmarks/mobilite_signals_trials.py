@@ -14,7 +14,9 @@ Code against code: `--variant-controllers '{"actuel": "benchmarks/PREV.py"}'` ru
 "actuel" with that earlier `controllers.py` (e.g. `git show COMMIT:src/territoria/mobilite/
 signals/controllers.py > benchmarks/PREV.py`), the others with the current code, each run in
 its own process; `--baselines fixed,webster,actuated,max_pressure` runs those controllers too,
-in the same run (--with-actuated: `--baselines actuated`).
+in the same run (--with-actuated: `--baselines actuated`). `--held-out-once`: the held-out seeds
+(1, 2), allowed only there, once a change is decided on the development seeds (the figures are
+reported as they come, nothing is chosen on them).
 """
 
 from __future__ import annotations
@@ -62,10 +64,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--baselines", default="", help="fixed,webster,actuated,max_pressure")
     parser.add_argument("--variant-controllers", default="{}", help='{"variant": "PREV.py"}')
     parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--held-out-once", action="store_true", help="graines réservées 1, 2")
     parser.add_argument("--output", required=True)
     opts = parser.parse_args(argv)
     seeds = [int(s) for s in opts.seeds.split(",")]
-    if HELD_OUT_SEEDS & set(seeds):
+    if opts.held_out_once:
+        if set(seeds) - HELD_OUT_SEEDS:
+            parser.error(
+                f"--held-out-once : graines réservées seulement ({sorted(HELD_OUT_SEEDS)})"
+            )
+    elif HELD_OUT_SEEDS & set(seeds):
         parser.error(f"graines réservées ({sorted(HELD_OUT_SEEDS)}) : pas de réglage dessus")
     scales = [float(s) for s in opts.scales.split(",")]
     variants = json.loads(opts.variants)
@@ -137,7 +145,11 @@ def main(argv: list[str]) -> int:
     out = {
         "benchmark": "mobilite_signals_trials",
         "network": opts.network,
-        "split": "development seeds only",
+        "split": (
+            "held-out seeds, run once after the decision"
+            if opts.held_out_once
+            else "development seeds only"
+        ),
         "variants": variants,
         "variant_controllers": variant_controllers,
         "baselines": baselines,
