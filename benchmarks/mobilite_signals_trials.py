@@ -9,6 +9,14 @@ Each variant is a set of `TerritoriaParams` overrides; every (seed, scale) is ru
 variant and, with --with-actuated, for SUMO's actuated control in the same run (the
 reference). The seeds given here are development seeds: the held-out seed (2) must not be
 used to choose a variant (benchmarks/mobilite_signals.py reports it).
+
+Code against code: `--variant-controllers '{"actuel": "benchmarks/PREV.py"}'` runs the variant
+"actuel" with that earlier `controllers.py` (e.g. `git show COMMIT:src/territoria/mobilite/
+signals/controllers.py > benchmarks/PREV.py`), the others with the current code, each run in
+its own process; `--baselines fixed,webster,actuated,max_pressure` runs those controllers too,
+in the same run (--with-actuated: `--baselines actuated`). `--held-out-once`: the held-out seeds
+(1, 2), allowed only there, once a change is decided on the development seeds (the figures are
+reported as they come, nothing is chosen on them).
 """
 
 from __future__ import annotations
@@ -22,9 +30,28 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from territoria.mobilite.signals.evaluate import _pool, run_one
+from territoria.mobilite.signals.evaluate import BASELINES, _pool, run_one
 
 HELD_OUT_SEEDS = {1, 2}
+
+
+def _run(network, controller, seed, scale, params, controllers_file):
+    """`run_one`, with an earlier `controllers.py` in place of the current one when given (in
+    the worker process: one fresh process per run)."""
+    if controllers_file:
+        import importlib.util
+
+        import territoria.mobilite.signals as pkg
+        import territoria.mobilite.signals.controllers  # noqa: F401 - the package attribute
+
+        spec = importlib.util.spec_from_file_location(
+            "territoria_previous_controllers", controllers_file
+        )
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # its dataclasses look their module up
+        spec.loader.exec_module(module)
+        pkg.controllers = module
+    return run_one(network, controller, seed, scale, None, params)
 
 
 def main(argv: list[str]) -> int:
@@ -34,22 +61,50 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--scales", default="0.8,1.2")
     parser.add_argument("--variants", default='{"courant": {}}')
     parser.add_argument("--with-actuated", action="store_true")
+    parser.add_argument("--baselines", default="", help="fixed,webster,actuated,max_pressure")
+    parser.add_argument("--variant-controllers", default="{}", help='{"variant": "PREV.py"}')
     parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--held-out-once", action="store_true", help="graines réservées 1, 2")
     parser.add_argument("--output", required=True)
     opts = parser.parse_args(argv)
     seeds = [int(s) for s in opts.seeds.split(",")]
-    if HELD_OUT_SEEDS & set(seeds):
+    if opts.held_out_once:
+        if set(seeds) - HELD_OUT_SEEDS:
+            parser.error(
+                f"--held-out-once : graines réservées seulement ({sorted(HELD_OUT_SEEDS)})"
+            )
+    elif HELD_OUT_SEEDS & set(seeds):
         parser.error(f"graines réservées ({sorted(HELD_OUT_SEEDS)}) : pas de réglage dessus")
     scales = [float(s) for s in opts.scales.split(",")]
     variants = json.loads(opts.variants)
+    variant_controllers = json.loads(opts.variant_controllers)
+    if set(variant_controllers) - set(variants):
+        parser.error(f"variantes inconnues : {sorted(set(variant_controllers) - set(variants))}")
+    baselines = [b for b in opts.baselines.split(",") if b]
+    if opts.with_actuated and "actuated" not in baselines:
+        baselines.insert(0, "actuated")
+    if set(baselines) - set(BASELINES):
+        parser.error(
+            f"contrôleurs de référence inconnus : {sorted(set(baselines) - set(BASELINES))}"
+        )
     tasks = []
     for network in opts.network.split(","):
         for seed in seeds:
             for scale in scales:
-                if opts.with_actuated:
-                    tasks.append((network, "actuated", "actuated", None, seed, scale))
+                for b in baselines:
+                    tasks.append((network, b, b, None, seed, scale, None))
                 for name, params in variants.items():
-                    tasks.append((network, name, "territoria", params, seed, scale))
+                    tasks.append(
+                        (
+                            network,
+                            name,
+                            "territoria",
+                            params,
+                            seed,
+                            scale,
+                            variant_controllers.get(name),
+                        )
+                    )
     t0 = time.perf_counter()
     rows = []
     # one fresh process per run (as `evaluate`): libsumo keeps some state from one run to the
@@ -57,8 +112,8 @@ def main(argv: list[str]) -> int:
     # 30.11, 30.11 s, then 31.22 after a × 0.8 run
     with _pool(opts.jobs) as pool:
         futures = [
-            (network, name, seed, scale, pool.submit(run_one, network, c, seed, scale, None, p))
-            for network, name, c, p, seed, scale in tasks
+            (network, name, seed, scale, pool.submit(_run, network, c, seed, scale, p, f))
+            for network, name, c, p, seed, scale, f in tasks
         ]
         for network, name, seed, scale, fut in futures:
             r = fut.result()
@@ -68,6 +123,9 @@ def main(argv: list[str]) -> int:
                     "variant": name,
                     "seed": seed,
                     "scale": scale,
+                    "controllers_file": (
+                        variant_controllers.get(name) if name in variants else None
+                    ),
                     **{
                         k: r.get(k)
                         for k in (
@@ -87,8 +145,14 @@ def main(argv: list[str]) -> int:
     out = {
         "benchmark": "mobilite_signals_trials",
         "network": opts.network,
-        "split": "development seeds only",
+        "split": (
+            "held-out seeds, run once after the decision"
+            if opts.held_out_once
+            else "development seeds only"
+        ),
         "variants": variants,
+        "variant_controllers": variant_controllers,
+        "baselines": baselines,
         "runs": rows,
         "seconds": round(time.perf_counter() - t0, 1),
         "command": "python -m benchmarks.mobilite_signals_trials " + " ".join(argv),

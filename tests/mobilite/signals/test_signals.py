@@ -648,6 +648,61 @@ def test_joint_pair_decides_two_signals_a_few_metres_apart_as_one_junction():
     assert _split_junction_wait(joint_pair_m=10.0) == 60 + 3
 
 
+def _pair_third_phase_wait(**params) -> float | None:
+    """A joint pair whose signal A has two overlapping phases (`_third_phase_wait`'s): A0 = a + b
+    (a into the 12 m link L2 towards B), A1 = b alone, A2 = the 12 m link L1 from B; B: B0 = d
+    into L1, B1 = L2. The queues never empty (a, b 5 stopped; L1 1; d 4). Returns when L1 first
+    gets green (A2), or None within 400 s."""
+    queue = {"a": 5, "b": 5, "L1": 1, "d": 4}
+    sim = _FakeSim(queue)
+    lengths = {"L1": 12.0, "L2": 12.0}
+    sim.lane.getLength = lambda ln: lengths.get(ln, 100.0)
+    links = {"A": [("a", "L2"), ("b", "y"), ("L1", "z")], "B": [("d", "L1"), ("L2", "w")]}
+    greens = {"A": ["GGr", "rGr", "rrG"], "B": ["Gr", "rG"]}
+    served = {
+        "A": [{"a": ["L2"], "b": ["y"]}, {"b": ["y"]}, {"L1": ["z"]}],
+        "B": [{"d": ["L1"]}, {"L2": ["w"]}],
+    }
+    sim.trafficlight.getControlledLinks = lambda tls: [[(i, o, "")] for i, o in links[tls]]
+    p = ctl.TerritoriaParams(head_aware=False, w_pending=0.0, **params)
+    c = ctl.TerritoriaController(sim, p)
+    c.machines = []
+    for tls, tls_links in links.items():
+        inter = ctl.Intersection(tls_id=tls, greens=greens[tls], yellow=3.0, links=tls_links)
+        inter.served = served[tls]
+        inter.in_lanes = sorted({ln for phase in served[tls] for ln in phase})
+        inter.out_lanes = sorted(
+            {o for phase in served[tls] for os_ in phase.values() for o in os_}
+        )
+        c.machines.append(ctl._PhaseMachine(sim, inter, p.all_red, 0.0))
+    lanes = ["L1", "L2", "a", "b", "d", "y", "z", "w"]
+    c.lane_capacity = {ln: lengths.get(ln, 100.0) / 7.5 for ln in lanes}
+    c.upstream, c.partial = {}, {}
+    c.short_lanes, c.signal_feeders = {"L1", "L2"}, {"L1": ["d"], "L2": ["a"]}
+    c.loop_of = {ln: f"tdet_{ln}" for ln in ["L1", "L2", "a", "b", "d"]}
+    c._lane_since, c._kept, c._idle_until = {}, {}, {}
+    c._pair_up()  # before the scope: "joint" is the lanes of the paired signals
+    c.max_green_lanes = c._max_green_scope()
+    c._build_index()
+    assert [(x.inter.tls_id, y.inter.tls_id) for x, y in c.pairs] == [("A", "B")]
+    for t in range(1, 401):
+        c.step(float(t))
+        if sim.states["A"] == "rrG":
+            return float(t)
+    return None
+
+
+def test_joint_pair_leaves_out_a_lane_at_its_maximum_green_in_every_pair_it_scores():
+    """When A0 reaches its maximum green (60 s), lane b has had 60 s of green: under
+    `lane_max_green` ("joint" by default) A1 (b alone) no longer counts, so A2 (the link L1)
+    takes over. Until mob14p, `_step_pair` rebound `maxed` (the lanes at their maximum green)
+    to a pair of booleans before scoring the pairs that change at the maximum green: b counted
+    again, A1 won, and A0 and A1 took turns while L1 waited for ever."""
+    assert _pair_third_phase_wait() == 60 + 3
+    # without the per-lane maximum green, the two overlapping phases take turns (as before)
+    assert _pair_third_phase_wait(lane_max_green=False) is None
+
+
 def test_strict_adapter_refuses_calls_outside_the_interface():
     import libsumo
 

@@ -830,10 +830,10 @@ class TerritoriaController(_Base):
             for ln in self._pair_in[m.inter.tls_id]:
                 demand[ln] = self._lane_demand(ln, pending, m.inter, now)
 
-        # (Any: `maxed` is rebound below to a pair of booleans, which `part` then reads — the
-        # lanes' maximum green no longer counts in the parts computed after that line; kept
-        # as is, the decisions are compared with the earlier code's)
-        maxed: Any = set()
+        # the lanes that have had their maximum green (read by `part` for every pair: a name of
+        # its own, never rebound — until mob14p the pair of booleans below reused it, and the
+        # parts computed after that line no longer left these lanes out)
+        maxed: set[str] = set()
         if p.lane_max_green:
             scope = self.max_green_lanes
             for m in (a, b):
@@ -882,8 +882,8 @@ class TerritoriaController(_Base):
             return max(cands, key=lambda c: (score(*c), c)) if cands else None
 
         choice = None
-        maxed = (ga >= p.max_green, gb >= p.max_green)
-        if any(maxed):
+        at_max = (ga >= p.max_green, gb >= p.max_green)
+        if any(at_max):
             choice = best_of(combos)
         else:
             idle = [g >= p.min_green and not self._active(m, room) for m, g in ((a, ga), (b, gb))]
