@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import json
 import os
 import re
@@ -29,6 +28,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchmarks.mobilite_signals_previous import load_controllers
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -44,12 +45,7 @@ def _one(network: str, seed: int, scale: float, controllers: str | None) -> dict
     from territoria.mobilite.signals.sumoenv import binary, resco, sumo_home
 
     if controllers:
-        spec = importlib.util.spec_from_file_location(
-            "territoria_previous_controllers", controllers
-        )
-        ctl = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = ctl  # its dataclasses look their module up
-        spec.loader.exec_module(ctl)
+        ctl = load_controllers(controllers)
     sumo_home()
     sc = resco(network)
     with tempfile.TemporaryDirectory(prefix="territoria-instr-") as tmp:

@@ -34,6 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.mobilite_signals_previous import load_controllers
+
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from territoria.mobilite.signals import evaluate as ev
@@ -91,16 +93,7 @@ def main(argv: list[str]) -> int:
     sumo_home()
     previous = None
     if opts.previous_controllers:
-        import importlib.util
-
-        import territoria.mobilite.signals.controllers  # noqa: F401 - the package attribute
-
-        spec = importlib.util.spec_from_file_location(
-            "territoria_previous_controllers", opts.previous_controllers
-        )
-        previous = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = previous  # its dataclasses look their module up
-        spec.loader.exec_module(previous)
+        previous = load_controllers(opts.previous_controllers)
     networks = [n.strip() for n in opts.networks.split(",") if n.strip()]
     runs: dict[str, dict[str, list[dict]]] = {
         n: {"plain": [], "libsumo": [], "territoria": [], "territoria_previous": []}

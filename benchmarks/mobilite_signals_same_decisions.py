@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import json
 import os
 import subprocess
@@ -27,24 +26,17 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.mobilite_signals_previous import use_controllers
+
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 def _one(config: str, controllers: str | None, params: dict | None) -> dict:
     """One run in this process: the hash of its greens log and its delay."""
-    import territoria.mobilite.signals as pkg
     from territoria.mobilite.signals import evaluate as ev
 
     if controllers:
-        import territoria.mobilite.signals.controllers  # noqa: F401 - the package attribute
-
-        spec = importlib.util.spec_from_file_location(
-            "territoria_previous_controllers", controllers
-        )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module  # its dataclasses look their module up
-        spec.loader.exec_module(module)
-        pkg.controllers = module
+        use_controllers(controllers)
     network, seed, scale = config.split(":")
     with tempfile.TemporaryDirectory(prefix="territoria-same-") as tmp:
         greens = Path(tmp) / "greens.json"

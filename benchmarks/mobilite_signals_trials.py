@@ -28,6 +28,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.mobilite_signals_previous import use_controllers
+
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from territoria.mobilite.signals.evaluate import BASELINES, _pool, run_one
@@ -39,18 +41,7 @@ def _run(network, controller, seed, scale, params, controllers_file):
     """`run_one`, with an earlier `controllers.py` in place of the current one when given (in
     the worker process: one fresh process per run)."""
     if controllers_file:
-        import importlib.util
-
-        import territoria.mobilite.signals as pkg
-        import territoria.mobilite.signals.controllers  # noqa: F401 - the package attribute
-
-        spec = importlib.util.spec_from_file_location(
-            "territoria_previous_controllers", controllers_file
-        )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module  # its dataclasses look their module up
-        spec.loader.exec_module(module)
-        pkg.controllers = module
+        use_controllers(controllers_file)
     return run_one(network, controller, seed, scale, None, params)
 
 
