@@ -484,6 +484,15 @@ class _FakeSim:
         self.simulation, self.trafficlight = _Simulation(), _Tls()
 
 
+def _seconds_until_third_phase(c, sim, tls: str) -> float | None:
+    """The second at which signal `tls` first shows its third phase ("rrG"), within 400 s."""
+    for t in range(1, 401):
+        c.step(float(t))
+        if sim.states[tls] == "rrG":
+            return float(t)
+    return None
+
+
 def _third_phase_wait(queue: dict, feeder: bool = False, **params) -> float | None:
     """Phases P0 = lanes a + b, P1 = lane b alone (a protected turn, say), P2 = lane c. The queues
     never empty; a and b outweigh c. With `feeder`, b is a short link fed by another signal's lane
@@ -510,11 +519,7 @@ def _third_phase_wait(queue: dict, feeder: bool = False, **params) -> float | No
     c.max_green_lanes = c._max_green_scope()
     c._idle_until = {}
     c._build_index()
-    for t in range(1, 401):
-        c.step(float(t))
-        if sim.states["t"] == "rrG":
-            return float(t)
-    return None
+    return _seconds_until_third_phase(c, sim, "t")
 
 
 def test_lane_max_green_ends_the_alternation_of_two_overlapping_phases():
@@ -685,11 +690,7 @@ def _pair_third_phase_wait(**params) -> float | None:
     c.max_green_lanes = c._max_green_scope()
     c._build_index()
     assert [(x.inter.tls_id, y.inter.tls_id) for x, y in c.pairs] == [("A", "B")]
-    for t in range(1, 401):
-        c.step(float(t))
-        if sim.states["A"] == "rrG":
-            return float(t)
-    return None
+    return _seconds_until_third_phase(c, sim, "A")
 
 
 def test_joint_pair_leaves_out_a_lane_at_its_maximum_green_in_every_pair_it_scores():
